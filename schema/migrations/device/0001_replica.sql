@@ -1,0 +1,1 @@
+-- placeholder: the device replica schema is written with the client

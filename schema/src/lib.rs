@@ -1,0 +1,95 @@
+//! SQL migrations for the central store and for the device replica, embedded in the binary and
+//! applied in order. A migration that has been applied is never edited: add a new file instead.
+//!
+//! # Layout
+//! - `migrations/central/NNNN_name.sql`: the server's store.
+//! - `migrations/device/NNNN_name.sql`: a phone's replica.
+//!
+//! The applied version is SQLite's `user_version`; each migration runs in its own transaction
+//! together with the version bump, so a crash leaves the database at one version or the next.
+
+use rusqlite::Connection;
+
+/// One migration: its version number (the file's `NNNN` prefix) and its SQL.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    pub version: u32,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+macro_rules! migration {
+    ($version:expr, $dir:literal, $name:literal) => {
+        Migration { version: $version, name: $name, sql: include_str!(concat!("../migrations/", $dir, "/", $name, ".sql")) }
+    };
+}
+
+/// The central store's migrations, in order.
+pub const CENTRAL: &[Migration] = &[migration!(1, "central", "0001_event_log")];
+
+/// The device replica's migrations, in order.
+pub const DEVICE: &[Migration] = &[migration!(1, "device", "0001_replica")];
+
+#[derive(Debug, thiserror::Error)]
+pub enum MigrationError {
+    #[error("the database is at version {found}, newer than this build knows ({known}): refusing to touch it")]
+    TooNew { found: u32, known: u32 },
+    #[error("migration {version} ({name}) failed")]
+    Failed {
+        version: u32,
+        name: &'static str,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("could not read the schema version")]
+    Version(#[source] rusqlite::Error),
+}
+
+/// Applies every migration of `set` that `conn` has not had yet. Returns the version reached.
+pub fn migrate(conn: &mut Connection, set: &[Migration]) -> Result<u32, MigrationError> {
+    let known = set.last().map_or(0, |m| m.version);
+    let found: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(MigrationError::Version)?;
+    if found > known {
+        return Err(MigrationError::TooNew { found, known });
+    }
+    for m in set.iter().filter(|m| m.version > found) {
+        let failed = |source| MigrationError::Failed { version: m.version, name: m.name, source };
+        let tx = conn.transaction().map_err(failed)?;
+        tx.execute_batch(m.sql).map_err(failed)?;
+        tx.pragma_update(None, "user_version", m.version).map_err(failed)?;
+        tx.commit().map_err(failed)?;
+    }
+    Ok(known)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn versions_are_consecutive(set: &[Migration]) {
+        for (i, m) in set.iter().enumerate() {
+            assert_eq!(m.version as usize, i + 1, "{} is out of order", m.name);
+            assert!(m.name.starts_with(&format!("{:04}_", m.version)), "{} does not carry its version", m.name);
+        }
+    }
+
+    #[test]
+    fn every_migration_applies_to_an_empty_database_and_twice_is_a_no_op() {
+        for set in [CENTRAL, DEVICE] {
+            versions_are_consecutive(set);
+            let mut conn = Connection::open_in_memory().expect("sqlite");
+            let v = migrate(&mut conn, set).expect("migrates");
+            assert_eq!(v, set.len() as u32);
+            assert_eq!(migrate(&mut conn, set).expect("again"), v);
+            let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table'", [], |r| r.get(0)).expect("count");
+            assert!(tables > 0);
+        }
+    }
+
+    #[test]
+    fn a_newer_database_is_left_alone() {
+        let mut conn = Connection::open_in_memory().expect("sqlite");
+        conn.pragma_update(None, "user_version", 999).expect("pragma");
+        assert!(matches!(migrate(&mut conn, CENTRAL), Err(MigrationError::TooNew { found: 999, .. })));
+    }
+}

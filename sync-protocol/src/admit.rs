@@ -1,0 +1,184 @@
+//! The ingest decision for one pushed event, as a pure function: given what the store knows of the
+//! device's chain and of the event's id and seq, accept, acknowledge a duplicate, or reject.
+//! The server carries the decision out; the device uses the same rules to predict it.
+
+use crate::body::{Authorship, Body, Role};
+use crate::crypto::Hash;
+use crate::event::{Event, IntegrityError};
+use crate::ids::{DeviceId, EventId, UserId, ZoneId};
+use crate::wire::{Ack, RejectReason};
+
+/// The authenticated sender of a push: read from the token and the store, never from the body.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: UserId,
+    pub device: DeviceId,
+    pub role: Role,
+}
+
+/// The last event of a device's chain that the server holds (seq 0 and the zero hash for none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainHead {
+    pub seq: u64,
+    pub hash: Hash,
+}
+
+impl ChainHead {
+    pub const EMPTY: ChainHead = ChainHead { seq: 0, hash: Hash::ZERO };
+
+    pub fn expected_seq(&self) -> u64 {
+        self.seq + 1
+    }
+}
+
+/// An event the store already holds, found by the pushed event's id or by its device and seq.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stored {
+    pub id: EventId,
+    pub hash: Hash,
+}
+
+/// What authorisation needs to know of the reference data.
+pub trait Authority {
+    /// Whether `officer` was assigned `zone` at some moment of `[from_ms, to_ms]`.
+    fn was_assigned(&self, officer: &UserId, zone: &ZoneId, from_ms: i64, to_ms: i64) -> bool;
+    /// Whether `officer` had any zone at some moment of `[from_ms, to_ms]`.
+    fn had_any_zone(&self, officer: &UserId, from_ms: i64, to_ms: i64) -> bool;
+    /// Who recorded a patrol, if it is stored.
+    fn patrol_author(&self, patrol: &EventId) -> Option<UserId>;
+}
+
+/// The decision for one event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Admission {
+    /// Store it; it becomes the device's new chain head.
+    Accept(Body),
+    /// Stored before: acknowledge, change nothing.
+    Duplicate,
+    /// Do not store it as data. With `keep`, the event is authentic and in its place, so it is
+    /// kept as rejected evidence and still becomes the chain head.
+    Reject { reason: RejectReason, message: String, keep: bool, expected_seq: Option<u64> },
+}
+
+impl Admission {
+    fn reject(reason: RejectReason, message: impl Into<String>) -> Self {
+        Admission::Reject { reason, message: message.into(), keep: reason.advances_chain(), expected_seq: None }
+    }
+
+    fn resend(reason: RejectReason, expected: u64, message: impl Into<String>) -> Self {
+        Admission::Reject { reason, message: message.into(), keep: false, expected_seq: Some(expected) }
+    }
+
+    /// The ack the device receives.
+    pub fn ack(&self, event: &Event) -> Ack {
+        match self {
+            Admission::Accept(_) => Ack::accepted(event.id, event.seq),
+            Admission::Duplicate => Ack::duplicate(event.id, event.seq),
+            Admission::Reject { reason, message, expected_seq, .. } => {
+                let ack = Ack::rejected(Some(event.id), Some(event.seq), *reason, message.clone());
+                match expected_seq {
+                    Some(e) => ack.with_expected_seq(*e),
+                    None => ack,
+                }
+            }
+        }
+    }
+
+    /// Whether the event takes its place in the device's chain (accepted, or kept as rejected).
+    pub fn advances_chain(&self) -> bool {
+        matches!(self, Admission::Accept(_) | Admission::Reject { keep: true, .. })
+    }
+}
+
+/// Decides one event. `integrity` is the result of checking its hash and signature with the
+/// device's enrolled key (done before, in parallel, since it is the costly part); `by_id` and
+/// `at_seq` are what the store holds under the event's id and under its device and seq.
+pub fn admit(
+    caller: &Caller,
+    head: ChainHead,
+    event: &Event,
+    integrity: Result<(), IntegrityError>,
+    by_id: Option<Stored>,
+    at_seq: Option<Stored>,
+    authority: &impl Authority,
+) -> Admission {
+    if event.device_id != caller.device {
+        return Admission::reject(RejectReason::WrongDevice, "device_id is not the device this token was issued to");
+    }
+    if event.author != caller.user {
+        return Admission::reject(RejectReason::WrongAuthor, "author is not the user this token was issued to");
+    }
+    match integrity {
+        Ok(()) => {}
+        Err(IntegrityError::BadSignature) => return Admission::reject(RejectReason::BadSignature, "signature does not verify with the device's enrolled key"),
+        Err(IntegrityError::HashMismatch) => return Admission::reject(RejectReason::BadHash, "hash does not match the canonical encoding"),
+        Err(IntegrityError::Invalid(e)) => return Admission::reject(RejectReason::Malformed, e.to_string()),
+    }
+    if let Some(stored) = by_id {
+        return if stored.hash == event.hash {
+            Admission::Duplicate
+        } else {
+            Admission::reject(RejectReason::IdConflict, "this id is stored with another hash")
+        };
+    }
+    if at_seq.is_some() || (event.seq <= head.seq && event.seq > 0) {
+        return Admission::reject(RejectReason::SeqConflict, format!("seq {} of this device is taken by another event", event.seq));
+    }
+    if event.seq != head.expected_seq() {
+        return Admission::resend(RejectReason::Gap, head.expected_seq(), format!("expected seq {}, got {}", head.expected_seq(), event.seq));
+    }
+    if event.prev != head.hash {
+        return Admission::resend(RejectReason::BrokenChain, head.expected_seq(), "prev is not the hash of this device's previous event");
+    }
+    let body = match Body::parse(&event.kind, &event.body) {
+        Ok(body) => body,
+        Err(e) => {
+            let reason = match e {
+                crate::ValidationError::UnknownKind(_) => RejectReason::UnknownKind,
+                crate::ValidationError::UnsupportedVersion { .. } => RejectReason::UnsupportedVersion,
+                _ => RejectReason::InvalidBody,
+            };
+            return Admission::reject(reason, e.to_string());
+        }
+    };
+    match authorise(caller, &body, authority) {
+        Ok(()) => Admission::Accept(body),
+        Err(message) => Admission::reject(RejectReason::NotAllowed, message),
+    }
+}
+
+/// Whether the caller may author this body: field records by village officers for zones assigned
+/// to them at the time the record speaks of; reference data only by the server.
+fn authorise(caller: &Caller, body: &Body, authority: &impl Authority) -> Result<(), String> {
+    if body.authorship() == Authorship::Server {
+        return Err(format!("{} is reference data, authored by the server only", body.kind()));
+    }
+    if caller.role != Role::VillageOfficer {
+        return Err(format!("a {} does not record {}", caller.role.as_str(), body.kind()));
+    }
+    let me = &caller.user;
+    let zone_at = |zone: &ZoneId, from: i64, to: i64| {
+        if authority.was_assigned(me, zone, from, to) { Ok(()) } else { Err(format!("zone {zone} was not assigned to {me} at that time")) }
+    };
+    match body {
+        Body::PatrolRecorded(p) => zone_at(&p.zone, p.started_at, p.ended_at),
+        Body::FindingReported(f) => zone_at(&f.zone, f.observed_at, f.observed_at),
+        Body::ZeroReportFiled(z) => {
+            if &z.officer != me {
+                return Err("a zero report is filed by the officer it reports for".into());
+            }
+            let (from, to) = z.week.bounds_ms();
+            match &z.zone {
+                Some(zone) => zone_at(zone, from, to - 1),
+                None if authority.had_any_zone(me, from, to - 1) => Ok(()),
+                None => Err(format!("{me} had no zone in {}", z.week)),
+            }
+        }
+        Body::PatrolAmended(a) => match authority.patrol_author(&a.patrol) {
+            Some(author) if &author == me => Ok(()),
+            Some(_) => Err("only the officer who recorded a patrol amends it".into()),
+            None => Err(format!("patrol {} is not stored", a.patrol)),
+        },
+        _ => Err(format!("{} is reference data", body.kind())),
+    }
+}

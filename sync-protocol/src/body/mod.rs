@@ -1,0 +1,222 @@
+//! Typed event bodies: one struct per kind and version, parsed from the JSON `body` of an event.
+//! Every body carries `"v"`; older versions are upgraded here, so the fold only sees the current one.
+
+mod finding;
+mod patrol;
+mod reference;
+mod zero_report;
+
+pub use finding::{FindingKind, FindingReported, Mineral};
+pub use patrol::{MAX_TRACK_POINTS, PatrolAmended, PatrolRecorded, PatrolResult};
+pub use reference::{AssignmentSet, IssuingLevel, LicenceGranted, RightKind, Role, UnitDefined, UnitLevel, UserEnrolled, ZoneDefined};
+pub use zero_report::{ZeroReportFiled, ZeroReportFiledV1};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::ValidationError;
+
+/// Event kinds, as they appear in the envelope's `kind`.
+pub mod kind {
+    pub const PATROL_RECORDED: &str = "patrol.recorded";
+    pub const PATROL_AMENDED: &str = "patrol.amended";
+    pub const FINDING_REPORTED: &str = "finding.reported";
+    pub const ZERO_REPORT_FILED: &str = "zero_report.filed";
+    pub const UNIT_DEFINED: &str = "unit.defined";
+    pub const ZONE_DEFINED: &str = "zone.defined";
+    pub const USER_ENROLLED: &str = "user.enrolled";
+    pub const ASSIGNMENT_SET: &str = "assignment.set";
+    pub const LICENCE_GRANTED: &str = "licence.granted";
+}
+
+/// A parsed, validated body of the current version.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    PatrolRecorded(PatrolRecorded),
+    PatrolAmended(PatrolAmended),
+    FindingReported(FindingReported),
+    ZeroReportFiled(ZeroReportFiled),
+    UnitDefined(UnitDefined),
+    ZoneDefined(ZoneDefined),
+    UserEnrolled(UserEnrolled),
+    AssignmentSet(AssignmentSet),
+    LicenceGranted(LicenceGranted),
+}
+
+/// Who may author a kind of event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authorship {
+    /// Recorded in the field by a village officer's device.
+    Field,
+    /// Reference data: only the server authors it.
+    Server,
+}
+
+impl Body {
+    /// Parses and validates `body` as an event of `kind`, upgrading old versions.
+    pub fn parse(kind: &str, body: &Value) -> Result<Body, ValidationError> {
+        let Value::Object(map) = body else {
+            return Err(ValidationError::Body { kind: kind.into(), problem: "body is not an object".into() });
+        };
+        let version = match map.get("v") {
+            Some(Value::Number(n)) => n.as_u64().ok_or_else(|| ValidationError::Body { kind: kind.into(), problem: "v is not a version number".into() })?,
+            _ => return Err(ValidationError::Body { kind: kind.into(), problem: "body has no version \"v\"".into() }),
+        };
+        let mut fields = map.clone();
+        fields.remove("v");
+        let fields = Value::Object(fields);
+        let unsupported = || ValidationError::UnsupportedVersion { kind: kind.into(), version };
+        let body = match (kind, version) {
+            (kind::PATROL_RECORDED, 1) => Body::PatrolRecorded(typed(kind, fields)?),
+            (kind::PATROL_AMENDED, 1) => Body::PatrolAmended(typed(kind, fields)?),
+            (kind::FINDING_REPORTED, 1) => Body::FindingReported(typed(kind, fields)?),
+            (kind::ZERO_REPORT_FILED, 1) => Body::ZeroReportFiled(typed::<ZeroReportFiledV1>(kind, fields)?.into()),
+            (kind::ZERO_REPORT_FILED, 2) => Body::ZeroReportFiled(typed(kind, fields)?),
+            (kind::UNIT_DEFINED, 1) => Body::UnitDefined(typed(kind, fields)?),
+            (kind::ZONE_DEFINED, 1) => Body::ZoneDefined(typed(kind, fields)?),
+            (kind::USER_ENROLLED, 1) => Body::UserEnrolled(typed(kind, fields)?),
+            (kind::ASSIGNMENT_SET, 1) => Body::AssignmentSet(typed(kind, fields)?),
+            (kind::LICENCE_GRANTED, 1) => Body::LicenceGranted(typed(kind, fields)?),
+            (k, _) if Body::known_kind(k) => return Err(unsupported()),
+            (k, _) => return Err(ValidationError::UnknownKind(crate::ids::truncate(k))),
+        };
+        body.validate()?;
+        Ok(body)
+    }
+
+    pub fn known_kind(kind: &str) -> bool {
+        [
+            kind::PATROL_RECORDED,
+            kind::PATROL_AMENDED,
+            kind::FINDING_REPORTED,
+            kind::ZERO_REPORT_FILED,
+            kind::UNIT_DEFINED,
+            kind::ZONE_DEFINED,
+            kind::USER_ENROLLED,
+            kind::ASSIGNMENT_SET,
+            kind::LICENCE_GRANTED,
+        ]
+        .contains(&kind)
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Body::PatrolRecorded(_) => kind::PATROL_RECORDED,
+            Body::PatrolAmended(_) => kind::PATROL_AMENDED,
+            Body::FindingReported(_) => kind::FINDING_REPORTED,
+            Body::ZeroReportFiled(_) => kind::ZERO_REPORT_FILED,
+            Body::UnitDefined(_) => kind::UNIT_DEFINED,
+            Body::ZoneDefined(_) => kind::ZONE_DEFINED,
+            Body::UserEnrolled(_) => kind::USER_ENROLLED,
+            Body::AssignmentSet(_) => kind::ASSIGNMENT_SET,
+            Body::LicenceGranted(_) => kind::LICENCE_GRANTED,
+        }
+    }
+
+    /// The version this crate writes for the body's kind.
+    pub fn current_version(&self) -> u64 {
+        match self {
+            Body::ZeroReportFiled(_) => 2,
+            _ => 1,
+        }
+    }
+
+    pub fn authorship(&self) -> Authorship {
+        match self {
+            Body::PatrolRecorded(_) | Body::PatrolAmended(_) | Body::FindingReported(_) | Body::ZeroReportFiled(_) => Authorship::Field,
+            _ => Authorship::Server,
+        }
+    }
+
+    /// The JSON body of the current version, with its `"v"`.
+    pub fn to_value(&self) -> Value {
+        let mut value = match self {
+            Body::PatrolRecorded(b) => to_json(b),
+            Body::PatrolAmended(b) => to_json(b),
+            Body::FindingReported(b) => to_json(b),
+            Body::ZeroReportFiled(b) => to_json(b),
+            Body::UnitDefined(b) => to_json(b),
+            Body::ZoneDefined(b) => to_json(b),
+            Body::UserEnrolled(b) => to_json(b),
+            Body::AssignmentSet(b) => to_json(b),
+            Body::LicenceGranted(b) => to_json(b),
+        };
+        if let Value::Object(map) = &mut value {
+            map.insert("v".into(), Value::from(self.current_version()));
+        }
+        value
+    }
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        match self {
+            Body::PatrolRecorded(b) => b.validate(),
+            Body::PatrolAmended(b) => b.validate(),
+            Body::FindingReported(b) => b.validate(),
+            Body::ZeroReportFiled(b) => b.validate(),
+            Body::UnitDefined(b) => b.validate(),
+            Body::ZoneDefined(b) => b.validate(),
+            Body::UserEnrolled(b) => b.validate(),
+            Body::AssignmentSet(b) => b.validate(),
+            Body::LicenceGranted(b) => b.validate(),
+        }
+    }
+}
+
+fn typed<T: DeserializeOwned>(kind: &str, fields: Value) -> Result<T, ValidationError> {
+    serde_json::from_value(fields).map_err(|e| ValidationError::Body { kind: kind.into(), problem: crate::ids::truncate(&e.to_string()) })
+}
+
+fn to_json<T: Serialize>(body: &T) -> Value {
+    // Serialising these plain structs cannot fail: all keys are strings, no maps with other keys.
+    serde_json::to_value(body).unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn patrol_json() -> Value {
+        json!({
+            "v": 1, "zone": "Z-T01-V01", "started_at": 1_764_131_257_000_i64, "ended_at": 1_764_134_857_000_i64,
+            "track": [{"t": 1_764_131_257_000_i64, "lon": 1_145_000_000, "lat": 255_000_000, "acc": 5}],
+            "summary": "walked the river bank", "result": "nothing_found"
+        })
+    }
+
+    #[test]
+    fn a_patrol_round_trips_through_its_json() {
+        let body = Body::parse(kind::PATROL_RECORDED, &patrol_json()).expect("valid patrol");
+        assert_eq!(body.to_value(), patrol_json());
+    }
+
+    #[test]
+    fn old_zero_reports_are_upgraded() {
+        let v1 = json!({"v": 1, "officer": "vo-t01-v01", "week": "2026-W48"});
+        let Body::ZeroReportFiled(z) = Body::parse(kind::ZERO_REPORT_FILED, &v1).expect("v1 parses") else { panic!("wrong kind") };
+        assert_eq!(z.zone, None);
+        assert_eq!(Body::ZeroReportFiled(z).to_value()["v"], json!(2));
+    }
+
+    #[test]
+    fn bad_bodies_say_what_is_wrong() {
+        let cases: Vec<(&str, Value)> = vec![
+            ("nonsense.kind", json!({"v": 1})),
+            (kind::PATROL_RECORDED, json!({"v": 9})),
+            (kind::PATROL_RECORDED, json!([1, 2])),
+            (kind::PATROL_RECORDED, json!({"zone": "Z"})),
+            (kind::PATROL_RECORDED, { let mut p = patrol_json(); p["extra"] = json!(1); p }),
+            (kind::PATROL_RECORDED, { let mut p = patrol_json(); p["track"][0]["lat"] = json!(950_000_000); p }),
+            (kind::PATROL_RECORDED, { let mut p = patrol_json(); p["ended_at"] = json!(1); p }),
+            (kind::PATROL_RECORDED, { let mut p = patrol_json(); p["track"][0]["lon"] = json!(114.5); p }),
+            (kind::PATROL_RECORDED, { let mut p = patrol_json(); p["summary"] = json!("x".repeat(5000)); p }),
+            (kind::ZERO_REPORT_FILED, json!({"v": 2, "officer": "vo", "week": "2026-W60"})),
+        ];
+        for (k, body) in cases {
+            assert!(Body::parse(k, &body).is_err(), "{k} {body} must be refused");
+        }
+        assert!(matches!(Body::parse("nonsense.kind", &json!({"v": 1})), Err(ValidationError::UnknownKind(_))));
+        assert!(matches!(Body::parse(kind::PATROL_RECORDED, &json!({"v": 9})), Err(ValidationError::UnsupportedVersion { .. })));
+    }
+}

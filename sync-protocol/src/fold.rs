@@ -1,0 +1,234 @@
+//! The projection: current state as a deterministic fold of events in `(hlc, device_id, seq)`
+//! order. Device and server run this same code, so they agree by construction.
+//!
+//! A transition that is invalid in that order is kept and listed as a conflict, never dropped.
+
+use geo::{Distance, Haversine, Point};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use crate::body::{
+    AssignmentSet, Body, FindingKind, LicenceGranted, Mineral, PatrolAmended, PatrolRecorded, PatrolResult, UnitDefined, UserEnrolled, ZeroReportFiled, ZoneDefined,
+};
+use crate::event::Event;
+use crate::hlc::Hlc;
+use crate::ids::{DeviceId, EventId, LicenceId, UnitId, UserId, ZoneId};
+use crate::values::{Coord, IsoWeek, TrackPoint};
+
+/// Current state of everything a scope holds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Projection {
+    pub units: BTreeMap<UnitId, UnitDefined>,
+    pub zones: BTreeMap<ZoneId, ZoneDefined>,
+    pub users: BTreeMap<UserId, UserEnrolled>,
+    /// Each officer's assignments in time order.
+    pub assignments: BTreeMap<UserId, Vec<AssignmentSet>>,
+    pub licences: BTreeMap<LicenceId, LicenceGranted>,
+    pub patrols: BTreeMap<EventId, Patrol>,
+    pub findings: BTreeMap<EventId, Finding>,
+    /// Keyed `officer/week`.
+    pub zero_reports: BTreeMap<String, ZeroReport>,
+    pub conflicts: Vec<Conflict>,
+    /// Events of kinds or versions this build cannot read (from newer devices); kept, not folded.
+    pub unreadable: Vec<EventId>,
+    /// How many events were folded.
+    pub events: u64,
+    /// The greatest fold key applied: an event ordered before it needs a full re-fold.
+    #[serde(skip)]
+    pub last_key: Option<(Hlc, DeviceId, u64)>,
+}
+
+/// A recorded patrol with its amendments and findings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Patrol {
+    pub id: EventId,
+    pub officer: UserId,
+    pub device: DeviceId,
+    pub zone: ZoneId,
+    pub started_at: i64,
+    pub ended_at: i64,
+    pub track_points: usize,
+    /// Along the track, in metres (haversine).
+    pub distance_m: u64,
+    pub summary: String,
+    pub result: PatrolResult,
+    pub amendments: Vec<Amendment>,
+    pub findings: Vec<EventId>,
+    /// The hash of the event that recorded it: the ledger's evidence reference.
+    pub evidence: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Amendment {
+    pub event: EventId,
+    pub by: UserId,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub id: EventId,
+    pub officer: UserId,
+    pub patrol: EventId,
+    pub zone: ZoneId,
+    pub kind: FindingKind,
+    pub location: Coord,
+    pub depth_m: Option<i32>,
+    pub mineral: Option<Mineral>,
+    pub description: String,
+    pub stopped_on_spot: bool,
+    pub observed_at: i64,
+    pub high_priority: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ZeroReport {
+    pub event: EventId,
+    pub officer: UserId,
+    pub week: IsoWeek,
+    pub zone: Option<ZoneId>,
+    pub note: String,
+}
+
+/// An event whose transition does not hold in fold order; it stays in the log and is shown here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Conflict {
+    pub event: EventId,
+    pub kind: String,
+    pub problem: String,
+}
+
+impl Projection {
+    /// Folds `events` in fold order. Duplicates (the same id twice) are folded once.
+    pub fn fold<'a>(events: impl IntoIterator<Item = &'a Event>) -> Projection {
+        let mut sorted: Vec<&Event> = events.into_iter().collect();
+        sorted.sort_by_key(|e| e.fold_key());
+        sorted.dedup_by_key(|e| e.id);
+        let mut p = Projection::default();
+        for e in sorted {
+            p.apply(e);
+        }
+        p
+    }
+
+    /// Whether `event` can be applied on top without a re-fold (it sorts after everything folded).
+    pub fn appends(&self, event: &Event) -> bool {
+        self.last_key.is_none_or(|k| event.fold_key() > k)
+    }
+
+    /// Applies one event. The caller keeps fold order (see [`Projection::appends`]).
+    pub fn apply(&mut self, event: &Event) {
+        self.events += 1;
+        self.last_key = Some(self.last_key.map_or(event.fold_key(), |k| k.max(event.fold_key())));
+        let body = match Body::parse(&event.kind, &event.body) {
+            Ok(body) => body,
+            Err(_) => {
+                self.unreadable.push(event.id);
+                return;
+            }
+        };
+        match body {
+            Body::PatrolRecorded(p) => self.record_patrol(event, p),
+            Body::PatrolAmended(a) => self.amend_patrol(event, a),
+            Body::FindingReported(f) => {
+                let finding = Finding {
+                    id: event.id,
+                    officer: event.author.clone(),
+                    patrol: f.patrol,
+                    zone: f.zone.clone(),
+                    kind: f.kind,
+                    location: f.location,
+                    depth_m: f.depth_m,
+                    mineral: f.mineral,
+                    description: f.description.clone(),
+                    stopped_on_spot: f.stopped_on_spot,
+                    observed_at: f.observed_at,
+                    high_priority: f.is_high_priority(),
+                };
+                match self.patrols.get_mut(&f.patrol) {
+                    Some(patrol) => patrol.findings.push(event.id),
+                    None => self.conflict(event, format!("finding names patrol {} which is not recorded before it", f.patrol)),
+                }
+                self.findings.insert(event.id, finding);
+            }
+            Body::ZeroReportFiled(z) => self.file_zero_report(event, z),
+            Body::UnitDefined(u) => {
+                self.units.insert(u.unit.clone(), u);
+            }
+            Body::ZoneDefined(z) => {
+                self.zones.insert(z.zone.clone(), z);
+            }
+            Body::UserEnrolled(u) => {
+                self.users.insert(u.user.clone(), u);
+            }
+            Body::AssignmentSet(a) => {
+                let list = self.assignments.entry(a.officer.clone()).or_default();
+                list.push(a);
+                list.sort_by_key(|a| a.from);
+            }
+            Body::LicenceGranted(l) => {
+                self.licences.insert(l.licence.clone(), l);
+            }
+        }
+    }
+
+    /// The zone assigned to `officer` at `at_ms`, if any.
+    pub fn zone_of(&self, officer: &UserId, at_ms: i64) -> Option<&ZoneId> {
+        self.assignments.get(officer)?.iter().rev().find(|a| a.from <= at_ms)?.zone.as_ref()
+    }
+
+    fn record_patrol(&mut self, event: &Event, p: PatrolRecorded) {
+        let patrol = Patrol {
+            id: event.id,
+            officer: event.author.clone(),
+            device: event.device_id,
+            zone: p.zone,
+            started_at: p.started_at,
+            ended_at: p.ended_at,
+            track_points: p.track.len(),
+            distance_m: track_length_m(&p.track),
+            summary: p.summary,
+            result: p.result,
+            amendments: Vec::new(),
+            findings: Vec::new(),
+            evidence: event.hash.to_hex(),
+        };
+        self.patrols.insert(event.id, patrol);
+    }
+
+    fn amend_patrol(&mut self, event: &Event, a: PatrolAmended) {
+        let Some(patrol) = self.patrols.get_mut(&a.patrol) else {
+            return self.conflict(event, format!("amends patrol {} which is not recorded before it", a.patrol));
+        };
+        if patrol.officer != event.author {
+            return self.conflict(event, "amended by someone other than the officer who recorded it".into());
+        }
+        if let Some(summary) = a.summary {
+            patrol.summary = summary;
+        }
+        if let Some(result) = a.result {
+            patrol.result = result;
+        }
+        patrol.amendments.push(Amendment { event: event.id, by: event.author.clone(), reason: a.reason });
+    }
+
+    fn file_zero_report(&mut self, event: &Event, z: ZeroReportFiled) {
+        let key = format!("{}/{}", z.officer, z.week);
+        if let Some(first) = self.zero_reports.get(&key) {
+            let problem = format!("a zero report for {} {} was filed before (event {})", z.officer, z.week, first.event);
+            return self.conflict(event, problem);
+        }
+        self.zero_reports.insert(key, ZeroReport { event: event.id, officer: z.officer, week: z.week, zone: z.zone, note: z.note });
+    }
+
+    fn conflict(&mut self, event: &Event, problem: String) {
+        self.conflicts.push(Conflict { event: event.id, kind: event.kind.clone(), problem });
+    }
+}
+
+/// Length of a track along its points, in metres (haversine on the WGS 84 mean radius).
+pub fn track_length_m(track: &[TrackPoint]) -> u64 {
+    let points: Vec<Point<f64>> = track.iter().map(|p| Point::new(f64::from(p.lon) / crate::values::E7, f64::from(p.lat) / crate::values::E7)).collect();
+    let metres: f64 = points.windows(2).map(|w| Haversine.distance(w[0], w[1])).sum();
+    metres.round() as u64
+}

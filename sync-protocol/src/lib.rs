@@ -1,0 +1,31 @@
+//! The patrolsync protocol: everything device and server must agree on, as pure functions.
+//! No IO, no clock, no randomness: the caller passes time and key material in.
+//!
+//! # Layout
+//! - [`ids`]: newtypes for event, device, user, unit, zone and licence ids.
+//! - [`values`]: validated values: fixed-point coordinates, track points, polygons, ISO weeks.
+//! - [`hlc`]: the hybrid logical clock that orders events.
+//! - [`canonical`]: the canonical JSON encoding hashes are taken over.
+//! - [`crypto`]: hashes, signatures and keys in their wire form.
+//! - [`event`]: the event envelope; sealing and checking its hash and signature.
+//! - [`body`]: typed, versioned event bodies, one per kind.
+//! - [`fold`]: the projection: current state as a fold of events.
+//! - [`scope`]: buckets, routing of events to buckets, and who may pull which.
+//! - [`admit`]: the ingest decision for one pushed event.
+//! - [`wire`]: request and reply bodies of the HTTP API.
+//! - [`error`]: the crate's one error type.
+
+pub mod admit;
+pub mod body;
+pub mod canonical;
+pub mod crypto;
+pub mod error;
+pub mod event;
+pub mod fold;
+pub mod hlc;
+pub mod ids;
+pub mod scope;
+pub mod values;
+pub mod wire;
+
+pub use error::ValidationError;

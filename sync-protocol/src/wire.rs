@@ -1,0 +1,235 @@
+//! Request and reply bodies of the HTTP API: login, the one-round-trip sync, acks, bucket pages
+//! and the error envelope. docs/protocol.md describes each field.
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
+
+use crate::body::Role;
+use crate::crypto::PublicKey;
+use crate::hlc::Hlc;
+use crate::ids::{DeviceId, EventId, UserId};
+use crate::scope::Bucket;
+
+/// The most events one push may carry.
+pub const MAX_PUSH_EVENTS: usize = 1_000;
+/// The most events one pull page may carry, and the default when the device does not say.
+pub const MAX_PULL_LIMIT: u32 = 5_000;
+pub const DEFAULT_PULL_LIMIT: u32 = 1_000;
+/// The most bytes of a request body after decompression.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// `POST /v1/auth/login`: a user's credentials, and the device identity they log in on.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+    pub device: DeviceEnrolment,
+}
+
+/// A device identity enrolling its signing key; bound to the first user who logs in with it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceEnrolment {
+    pub device_id: DeviceId,
+    pub public_key: PublicKey,
+    #[serde(default)]
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginResponse {
+    pub access_token: String,
+    pub token_type: String,
+    /// Unix milliseconds.
+    pub expires_at: i64,
+    pub user: UserId,
+    pub role: Role,
+    pub display_name: String,
+    pub device_id: DeviceId,
+    /// The seq the server expects next from this device identity (1 for a new one).
+    pub next_seq: u64,
+    pub hlc: Hlc,
+}
+
+/// `POST /v1/sync`: the device's unsent events in `seq` order and its pull cursors.
+///
+/// `events` are kept as raw JSON so that one malformed event is answered on its own and does not
+/// fail the request.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncRequest {
+    #[serde(default)]
+    pub events: Vec<Box<RawValue>>,
+    /// The last server sequence the device holds, per bucket. A bucket in the scope but missing
+    /// here is pulled from its start.
+    #[serde(default)]
+    pub cursors: BTreeMap<Bucket, u64>,
+    /// Page size for the pull; at most [`MAX_PULL_LIMIT`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// The device's clock when it sent the request.
+    pub hlc: Hlc,
+}
+
+/// The reply: an ack per pushed event (same order), then the pulled pages.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncResponse<E> {
+    pub acks: Vec<Ack>,
+    pub pages: Vec<BucketPage<E>>,
+    /// Buckets the device holds but may no longer see: drop what was pulled from them.
+    #[serde(default)]
+    pub purge: Vec<Bucket>,
+    /// The seq the server expects next from this device identity.
+    pub next_seq: u64,
+    /// The server's clock: the device merges it into its own.
+    pub hlc: Hlc,
+}
+
+impl<E> SyncResponse<E> {
+    /// Whether any bucket has more events than this reply carried.
+    pub fn more(&self) -> bool {
+        self.pages.iter().any(|p| p.more)
+    }
+}
+
+/// Events of one bucket after the device's cursor, in server-sequence order.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BucketPage<E> {
+    pub bucket: Bucket,
+    pub events: Vec<E>,
+    /// The cursor to send next time: the server sequence of the last event of this page, or the
+    /// cursor the device sent when the page is empty.
+    pub cursor: u64,
+    pub more: bool,
+}
+
+/// What happened to one pushed event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AckStatus {
+    /// Stored and committed now.
+    Accepted,
+    /// Stored before, with the same id and hash: nothing changed.
+    Duplicate,
+    /// Not stored (see `reason`).
+    Rejected,
+}
+
+/// Why an event was rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectReason {
+    /// Not a JSON event envelope.
+    Malformed,
+    /// `device_id` is not the token's device.
+    WrongDevice,
+    /// `author` is not the token's user.
+    WrongAuthor,
+    /// The hash does not match the canonical encoding: altered in transit or at rest.
+    BadHash,
+    /// The signature does not verify with the device's enrolled key.
+    BadSignature,
+    /// The id is stored already with another hash (tampering or a cloned device).
+    IdConflict,
+    /// The device's seq is taken by another event (a cloned or restored device).
+    SeqConflict,
+    /// An earlier seq is missing: resend from `expected_seq`.
+    Gap,
+    /// `prev` is not the hash of the device's event before: resend from `expected_seq`.
+    BrokenChain,
+    UnknownKind,
+    UnsupportedVersion,
+    /// The body does not satisfy its kind's rules.
+    InvalidBody,
+    /// The author may not record this (e.g. a zone never assigned to them).
+    NotAllowed,
+}
+
+impl RejectReason {
+    /// Whether the event still takes its place in the device's chain. Authentic events that are
+    /// not allowed or not valid are kept as evidence and the device moves on; events whose
+    /// authenticity or position is in doubt are not.
+    pub fn advances_chain(self) -> bool {
+        matches!(self, RejectReason::UnknownKind | RejectReason::UnsupportedVersion | RejectReason::InvalidBody | RejectReason::NotAllowed)
+    }
+
+    /// Whether the device should resend from `expected_seq` (and will then succeed).
+    pub fn is_resend(self) -> bool {
+        matches!(self, RejectReason::Gap | RejectReason::BrokenChain)
+    }
+
+    /// Whether the event is flagged as possible tampering or a cloned device.
+    pub fn is_tampering(self) -> bool {
+        matches!(self, RejectReason::BadHash | RejectReason::BadSignature | RejectReason::IdConflict | RejectReason::SeqConflict)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectReason::Malformed => "malformed",
+            RejectReason::WrongDevice => "wrong_device",
+            RejectReason::WrongAuthor => "wrong_author",
+            RejectReason::BadHash => "bad_hash",
+            RejectReason::BadSignature => "bad_signature",
+            RejectReason::IdConflict => "id_conflict",
+            RejectReason::SeqConflict => "seq_conflict",
+            RejectReason::Gap => "gap",
+            RejectReason::BrokenChain => "broken_chain",
+            RejectReason::UnknownKind => "unknown_kind",
+            RejectReason::UnsupportedVersion => "unsupported_version",
+            RejectReason::InvalidBody => "invalid_body",
+            RejectReason::NotAllowed => "not_allowed",
+        }
+    }
+}
+
+/// The answer for one pushed event, in the order they were pushed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ack {
+    /// The event's id, when the envelope could be read that far.
+    pub id: Option<EventId>,
+    pub seq: Option<u64>,
+    pub status: AckStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<RejectReason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// With `gap` and `broken_chain`: the seq to resend from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_seq: Option<u64>,
+}
+
+impl Ack {
+    pub fn accepted(id: EventId, seq: u64) -> Self {
+        Ack { id: Some(id), seq: Some(seq), status: AckStatus::Accepted, reason: None, message: None, expected_seq: None }
+    }
+
+    pub fn duplicate(id: EventId, seq: u64) -> Self {
+        Ack { id: Some(id), seq: Some(seq), status: AckStatus::Duplicate, reason: None, message: None, expected_seq: None }
+    }
+
+    pub fn rejected(id: Option<EventId>, seq: Option<u64>, reason: RejectReason, message: impl Into<String>) -> Self {
+        Ack { id, seq, status: AckStatus::Rejected, reason: Some(reason), message: Some(message.into()), expected_seq: None }
+    }
+
+    pub fn with_expected_seq(mut self, expected: u64) -> Self {
+        self.expected_seq = Some(expected);
+        self
+    }
+}
+
+/// Every error a client can see: `{"error": {"code": "...", "message": "..."}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+}
