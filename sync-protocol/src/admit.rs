@@ -110,7 +110,9 @@ pub fn admit(
     }
     match integrity {
         Ok(()) => {}
-        Err(IntegrityError::BadSignature) => return Admission::reject(RejectReason::BadSignature, "signature does not verify with the device's enrolled key"),
+        Err(IntegrityError::BadSignature) => {
+            return Admission::reject(RejectReason::BadSignature, "signature does not verify with the device's enrolled key");
+        }
         Err(IntegrityError::HashMismatch) => return Admission::reject(RejectReason::BadHash, "hash does not match the canonical encoding"),
         Err(IntegrityError::Invalid(e)) => return Admission::reject(RejectReason::Malformed, e.to_string()),
     }
@@ -125,7 +127,11 @@ pub fn admit(
         return Admission::reject(RejectReason::SeqConflict, format!("seq {} of this device is taken by another event", event.seq));
     }
     if event.seq != head.expected_seq() {
-        return Admission::resend(RejectReason::Gap, head.expected_seq(), format!("expected seq {}, got {}", head.expected_seq(), event.seq));
+        return Admission::resend(
+            RejectReason::Gap,
+            head.expected_seq(),
+            format!("expected seq {}, got {}", head.expected_seq(), event.seq),
+        );
     }
     if event.prev != head.hash {
         return Admission::resend(RejectReason::BrokenChain, head.expected_seq(), "prev is not the hash of this device's previous event");

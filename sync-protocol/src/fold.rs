@@ -8,7 +8,8 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::body::{
-    AssignmentSet, Body, FindingKind, LicenceGranted, Mineral, PatrolAmended, PatrolRecorded, PatrolResult, UnitDefined, UserEnrolled, ZeroReportFiled, ZoneDefined,
+    AssignmentSet, Body, FindingKind, LicenceGranted, Mineral, PatrolAmended, PatrolRecorded, PatrolResult, UnitDefined, UserEnrolled,
+    ZeroReportFiled, ZoneDefined,
 };
 use crate::event::Event;
 use crate::hlc::Hlc;
@@ -228,7 +229,8 @@ impl Projection {
 
 /// Length of a track along its points, in metres (haversine on the WGS 84 mean radius).
 pub fn track_length_m(track: &[TrackPoint]) -> u64 {
-    let points: Vec<Point<f64>> = track.iter().map(|p| Point::new(f64::from(p.lon) / crate::values::E7, f64::from(p.lat) / crate::values::E7)).collect();
+    let points: Vec<Point<f64>> =
+        track.iter().map(|p| Point::new(f64::from(p.lon) / crate::values::E7, f64::from(p.lat) / crate::values::E7)).collect();
     let metres: f64 = points.windows(2).map(|w| Haversine.distance(w[0], w[1])).sum();
     metres.round() as u64
 }

@@ -33,11 +33,7 @@ impl Hlc {
     /// The timestamp for a local event (or a message sent) when the wall clock reads `now_ms`.
     /// Strictly greater than `self`, whatever the wall clock does.
     pub fn tick(self, now_ms: u64) -> Hlc {
-        if now_ms > self.ms {
-            Hlc { ms: now_ms, counter: 0 }
-        } else {
-            self.bump()
-        }
+        if now_ms > self.ms { Hlc { ms: now_ms, counter: 0 } } else { self.bump() }
     }
 
     /// The timestamp after receiving `remote` when the wall clock reads `now_ms`: strictly

@@ -42,7 +42,9 @@ impl FromStr for Bucket {
             None if s == "county" => Ok(Bucket::County),
             Some(("township", u)) => Ok(Bucket::Township(UnitId::new(u)?)),
             Some(("village", u)) => Ok(Bucket::Village(UnitId::new(u)?)),
-            _ => Err(ValidationError::field("bucket", format!("{:?} is not county, township:<id> or village:<id>", crate::ids::truncate(s)))),
+            _ => {
+                Err(ValidationError::field("bucket", format!("{:?} is not county, township:<id> or village:<id>", crate::ids::truncate(s))))
+            }
         }
     }
 }

@@ -202,7 +202,30 @@ pub fn check_text(field: &'static str, s: &str, max_chars: usize) -> Result<(), 
 pub fn check_time(field: &'static str, ms: i64) -> Result<(), ValidationError> {
     const Y2000: i64 = 946_684_800_000;
     const Y2200: i64 = 7_258_118_400_000;
-    if (Y2000..Y2200).contains(&ms) { Ok(()) } else { Err(ValidationError::field(field, format!("{ms} is not a time in milliseconds between 2000 and 2200"))) }
+    if (Y2000..Y2200).contains(&ms) {
+        Ok(())
+    } else {
+        Err(ValidationError::field(field, format!("{ms} is not a time in milliseconds between 2000 and 2200")))
+    }
+}
+
+/// The county keeps time in Asia/Shanghai, which is UTC+8 all year (no daylight saving).
+pub const COUNTY_UTC_OFFSET_MS: i64 = 8 * 3_600_000;
+
+impl IsoWeek {
+    /// The week as `[start, end)` in Unix milliseconds: Monday 00:00 to the next Monday 00:00,
+    /// county time.
+    pub fn bounds_ms(&self) -> (i64, i64) {
+        let monday = NaiveDate::from_isoywd_opt(self.year, self.week, chrono::Weekday::Mon).unwrap_or_default();
+        let start = monday.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp_millis() - COUNTY_UTC_OFFSET_MS;
+        (start, start + 7 * 86_400_000)
+    }
+
+    /// The ISO week (county time) that an instant falls in.
+    pub fn of_ms(ms: i64) -> IsoWeek {
+        let local = chrono::DateTime::from_timestamp_millis(ms + COUNTY_UTC_OFFSET_MS).unwrap_or_default();
+        IsoWeek::of(local.date_naive())
+    }
 }
 
 #[cfg(test)]
@@ -244,24 +267,5 @@ mod tests {
         let open = Polygon(vec![vec![[0, 0], [10, 0], [10, 10], [0, 10]]]);
         assert!(open.validate().is_err());
         assert!(Polygon(vec![]).validate().is_err());
-    }
-}
-
-/// The county keeps time in Asia/Shanghai, which is UTC+8 all year (no daylight saving).
-pub const COUNTY_UTC_OFFSET_MS: i64 = 8 * 3_600_000;
-
-impl IsoWeek {
-    /// The week as `[start, end)` in Unix milliseconds: Monday 00:00 to the next Monday 00:00,
-    /// county time.
-    pub fn bounds_ms(&self) -> (i64, i64) {
-        let monday = NaiveDate::from_isoywd_opt(self.year, self.week, chrono::Weekday::Mon).unwrap_or_default();
-        let start = monday.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp_millis() - COUNTY_UTC_OFFSET_MS;
-        (start, start + 7 * 86_400_000)
-    }
-
-    /// The ISO week (county time) that an instant falls in.
-    pub fn of_ms(ms: i64) -> IsoWeek {
-        let local = chrono::DateTime::from_timestamp_millis(ms + COUNTY_UTC_OFFSET_MS).unwrap_or_default();
-        IsoWeek::of(local.date_naive())
     }
 }

@@ -125,10 +125,10 @@ pub struct FindingReported {
 impl FindingReported {
     pub fn validate(&self) -> Result<(), ValidationError> {
         check_time("observed_at", self.observed_at)?;
-        if let Some(d) = self.depth_m {
-            if !(0..=5_000).contains(&d) {
-                return Err(ValidationError::field("depth_m", "must be between 0 and 5000 metres"));
-            }
+        if let Some(d) = self.depth_m
+            && !(0..=5_000).contains(&d)
+        {
+            return Err(ValidationError::field("depth_m", "must be between 0 and 5000 metres"));
         }
         check_text("description", &self.description, 4_000)
     }

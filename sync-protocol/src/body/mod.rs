@@ -60,7 +60,9 @@ impl Body {
             return Err(ValidationError::Body { kind: kind.into(), problem: "body is not an object".into() });
         };
         let version = match map.get("v") {
-            Some(Value::Number(n)) => n.as_u64().ok_or_else(|| ValidationError::Body { kind: kind.into(), problem: "v is not a version number".into() })?,
+            Some(Value::Number(n)) => {
+                n.as_u64().ok_or_else(|| ValidationError::Body { kind: kind.into(), problem: "v is not a version number".into() })?
+            }
             _ => return Err(ValidationError::Body { kind: kind.into(), problem: "body has no version \"v\"".into() }),
         };
         let mut fields = map.clone();
@@ -206,11 +208,31 @@ mod tests {
             (kind::PATROL_RECORDED, json!({"v": 9})),
             (kind::PATROL_RECORDED, json!([1, 2])),
             (kind::PATROL_RECORDED, json!({"zone": "Z"})),
-            (kind::PATROL_RECORDED, { let mut p = patrol_json(); p["extra"] = json!(1); p }),
-            (kind::PATROL_RECORDED, { let mut p = patrol_json(); p["track"][0]["lat"] = json!(950_000_000); p }),
-            (kind::PATROL_RECORDED, { let mut p = patrol_json(); p["ended_at"] = json!(1); p }),
-            (kind::PATROL_RECORDED, { let mut p = patrol_json(); p["track"][0]["lon"] = json!(114.5); p }),
-            (kind::PATROL_RECORDED, { let mut p = patrol_json(); p["summary"] = json!("x".repeat(5000)); p }),
+            (kind::PATROL_RECORDED, {
+                let mut p = patrol_json();
+                p["extra"] = json!(1);
+                p
+            }),
+            (kind::PATROL_RECORDED, {
+                let mut p = patrol_json();
+                p["track"][0]["lat"] = json!(950_000_000);
+                p
+            }),
+            (kind::PATROL_RECORDED, {
+                let mut p = patrol_json();
+                p["ended_at"] = json!(1);
+                p
+            }),
+            (kind::PATROL_RECORDED, {
+                let mut p = patrol_json();
+                p["track"][0]["lon"] = json!(114.5);
+                p
+            }),
+            (kind::PATROL_RECORDED, {
+                let mut p = patrol_json();
+                p["summary"] = json!("x".repeat(5000));
+                p
+            }),
             (kind::ZERO_REPORT_FILED, json!({"v": 2, "officer": "vo", "week": "2026-W60"})),
         ];
         for (k, body) in cases {
