@@ -1,0 +1,81 @@
+//! Building the application: open the store, load the demo county if asked, bind the listener
+//! (port 0 in tests) and run the HTTP server until it is stopped.
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, middleware, web};
+use std::net::TcpListener;
+
+use crate::auth::password::PasswordChecker;
+use crate::auth::token::Tokens;
+use crate::config::Config;
+use crate::store::Store;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub store: Store,
+    pub tokens: Tokens,
+    pub passwords: PasswordChecker,
+    pub max_body_bytes: usize,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub demo_password: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot open the store")]
+    Store(#[from] crate::store::StoreError),
+    #[error("cannot listen on {0}")]
+    Bind(String, #[source] std::io::Error),
+    #[error("cannot prepare password hashing")]
+    Password(String),
+    #[error("cannot load the demo county")]
+    Demo(#[source] crate::seed::SeedError),
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Application, StartError> {
+        if let Some(dir) = config.db.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StartError::Bind(dir.display().to_string(), e))?;
+        }
+        let store = Store::open(&config.db)?;
+        let demo_password =
+            if config.demo { Some(crate::seed::load_demo(&store, &config.db).await.map_err(StartError::Demo)?) } else { None };
+        let state = web::Data::new(AppState {
+            tokens: Tokens::new(store.jwt_secret(), config.token_ttl_s),
+            passwords: PasswordChecker::new(config.password_concurrency).map_err(|e| StartError::Password(e.to_string()))?,
+            store,
+            max_body_bytes: config.max_body_bytes,
+        });
+        let listener = TcpListener::bind(&config.bind).map_err(|e| StartError::Bind(config.bind.clone(), e))?;
+        let port = listener.local_addr().map_err(|e| StartError::Bind(config.bind.clone(), e))?.port();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .wrap(middleware::Compress::default())
+                .configure(crate::routes::configure)
+                .default_service(web::to(not_found))
+        })
+        .shutdown_timeout(5);
+        if config.workers > 0 {
+            server = server.workers(config.workers);
+        }
+        let server = server.listen(listener).map_err(|e| StartError::Bind(config.bind.clone(), e))?.run();
+        Ok(Application { port, server, demo_password })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, crate::error::ApiError> {
+    Err(crate::error::ApiError::NotFound)
+}

@@ -1,0 +1,57 @@
+//! Reading a request body at the edge: refuse what is too large before reading it all, undo
+//! gzip or zstd with the decompressed size capped (no decompression bombs), parse strict JSON.
+
+use actix_web::HttpRequest;
+use actix_web::http::header::{CONTENT_ENCODING, CONTENT_LENGTH};
+use actix_web::web::{BytesMut, Payload};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use std::io::Read;
+
+use crate::error::ApiError;
+
+/// Reads, decompresses and parses a JSON body of at most `limit` bytes (before and after
+/// decompression).
+pub async fn json<T: DeserializeOwned>(req: &HttpRequest, payload: Payload, limit: usize) -> Result<T, ApiError> {
+    let bytes = read(req, payload, limit).await?;
+    serde_json::from_slice(&bytes).map_err(|e| ApiError::MalformedRequest(e.to_string()))
+}
+
+/// Reads and decompresses a body of at most `limit` bytes.
+pub async fn read(req: &HttpRequest, mut payload: Payload, limit: usize) -> Result<Vec<u8>, ApiError> {
+    let encoding = req.headers().get(CONTENT_ENCODING).map(|v| v.to_str().unwrap_or("?").trim().to_ascii_lowercase());
+    let declared = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(ApiError::PayloadTooLarge(limit));
+    }
+    let mut raw = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::MalformedRequest(format!("reading the body: {e}")))?;
+        if raw.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge(limit));
+        }
+        raw.extend_from_slice(&chunk);
+    }
+    match encoding.as_deref() {
+        None | Some("identity") => Ok(raw.to_vec()),
+        Some("gzip") => inflate(flate2::read::GzDecoder::new(&raw[..]), limit),
+        Some("zstd") => {
+            let decoder = zstd::stream::read::Decoder::new(&raw[..]).map_err(|e| ApiError::MalformedRequest(format!("zstd: {e}")))?;
+            inflate(decoder, limit)
+        }
+        Some(other) => Err(ApiError::UnsupportedEncoding(other.chars().take(40).collect())),
+    }
+}
+
+/// Decompresses at most `limit` bytes; more is a bomb or an oversize body.
+fn inflate(decoder: impl Read, limit: usize) -> Result<Vec<u8>, ApiError> {
+    let mut out = Vec::new();
+    decoder
+        .take(limit as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| ApiError::MalformedRequest(format!("cannot decompress the body: {e}")))?;
+    if out.len() > limit {
+        return Err(ApiError::PayloadTooLarge(limit));
+    }
+    Ok(out)
+}

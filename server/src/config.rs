@@ -1,0 +1,116 @@
+//! Server configuration: typed, filled from defaults, then an optional TOML file, then
+//! `PATROLSYNC_`-prefixed environment variables, then command-line flags.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free port.
+    pub bind: String,
+    /// The central store's SQLite file.
+    pub db: PathBuf,
+    /// Load the demo county into an empty store.
+    pub demo: bool,
+    /// Lifetime of access tokens, seconds.
+    pub token_ttl_s: i64,
+    /// Largest request body, bytes, after decompression.
+    pub max_body_bytes: usize,
+    /// HTTP worker threads (0: one per core).
+    pub workers: usize,
+    /// How many argon2 checks run at once.
+    pub password_concurrency: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: "127.0.0.1:8080".into(),
+            db: PathBuf::from("patrolsync-data/central.db"),
+            demo: false,
+            token_ttl_s: 15 * 60,
+            max_body_bytes: sync_protocol::wire::MAX_BODY_BYTES,
+            workers: 0,
+            password_concurrency: 2,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the config file {path} is not valid")]
+    Parse {
+        path: PathBuf,
+        #[source]
+        source: toml::de::Error,
+    },
+    #[error("environment variable {name} is not valid: {value:?}")]
+    Env { name: String, value: String },
+}
+
+impl Config {
+    /// Defaults, then `file` if given, then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
+                toml::from_str(&text).map_err(|source| ConfigError::Parse { path: path.into(), source })?
+            }
+            None => Config::default(),
+        };
+        config.apply_env(|name| std::env::var(name).ok())?;
+        Ok(config)
+    }
+
+    /// Applies `PATROLSYNC_<FIELD>` variables read through `get`.
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        fn parse<T: std::str::FromStr>(name: &str, value: String) -> Result<T, ConfigError> {
+            value.parse().map_err(|_| ConfigError::Env { name: name.into(), value })
+        }
+        if let Some(v) = get("PATROLSYNC_BIND") {
+            self.bind = v;
+        }
+        if let Some(v) = get("PATROLSYNC_DB") {
+            self.db = PathBuf::from(v);
+        }
+        if let Some(v) = get("PATROLSYNC_DEMO") {
+            self.demo = parse("PATROLSYNC_DEMO", v)?;
+        }
+        if let Some(v) = get("PATROLSYNC_TOKEN_TTL_S") {
+            self.token_ttl_s = parse("PATROLSYNC_TOKEN_TTL_S", v)?;
+        }
+        if let Some(v) = get("PATROLSYNC_MAX_BODY_BYTES") {
+            self.max_body_bytes = parse("PATROLSYNC_MAX_BODY_BYTES", v)?;
+        }
+        if let Some(v) = get("PATROLSYNC_WORKERS") {
+            self.workers = parse("PATROLSYNC_WORKERS", v)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_environment_override_the_defaults() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("server.toml");
+        std::fs::write(&file, "bind = \"127.0.0.1:0\"\ntoken_ttl_s = 60\n").expect("write");
+        let mut config: Config = toml::from_str(&std::fs::read_to_string(&file).expect("read")).expect("parse");
+        assert_eq!(config.bind, "127.0.0.1:0");
+        assert_eq!(config.token_ttl_s, 60);
+        config.apply_env(|name| (name == "PATROLSYNC_TOKEN_TTL_S").then(|| "120".to_string())).expect("env");
+        assert_eq!(config.token_ttl_s, 120);
+        assert!(config.apply_env(|name| (name == "PATROLSYNC_WORKERS").then(|| "many".to_string())).is_err());
+        assert!(toml::from_str::<Config>("unknown_key = 1").is_err());
+    }
+}

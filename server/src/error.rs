@@ -1,0 +1,102 @@
+//! The server's one error type for clients, mapped to an HTTP status in one exhaustive match.
+//! Every error a client sees is `{"error": {"code": "...", "message": "..."}}`.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use sync_protocol::wire::{ErrorBody, ErrorDetail};
+
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("authentication required: {0}")]
+    Unauthenticated(String),
+    #[error("wrong username or password")]
+    InvalidCredentials,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("not found")]
+    NotFound,
+    #[error("this device identity is bound to another user")]
+    DeviceTaken,
+    #[error("this device identity enrolled another key")]
+    DeviceKeyMismatch,
+    #[error("this device has been revoked")]
+    DeviceRevoked,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("malformed request: {0}")]
+    MalformedRequest(String),
+    #[error("request body larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("unsupported content encoding {0:?}: use gzip, zstd or none")]
+    UnsupportedEncoding(String),
+    #[error("the store is not available; retry later")]
+    Unavailable(#[source] StoreError),
+    #[error("internal error")]
+    Internal(#[source] StoreError),
+}
+
+impl ApiError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthenticated(_) => "unauthenticated",
+            ApiError::InvalidCredentials => "invalid_credentials",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound => "not_found",
+            ApiError::DeviceTaken => "device_taken",
+            ApiError::DeviceKeyMismatch => "device_key_mismatch",
+            ApiError::DeviceRevoked => "device_revoked",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::MalformedRequest(_) => "malformed_request",
+            ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::UnsupportedEncoding(_) => "unsupported_encoding",
+            ApiError::Unavailable(_) => "unavailable",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(c) if c == "device_taken" => ApiError::DeviceTaken,
+            StoreError::Conflict(c) if c == "device_key_mismatch" => ApiError::DeviceKeyMismatch,
+            StoreError::Conflict(c) if c == "device_revoked" => ApiError::DeviceRevoked,
+            StoreError::Conflict(c) => ApiError::Conflict(c),
+            StoreError::NotFound(_) => ApiError::NotFound,
+            e if e.is_permanent() => ApiError::Internal(e),
+            e => ApiError::Unavailable(e),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthenticated(_) | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) | ApiError::DeviceRevoked => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::DeviceTaken | ApiError::DeviceKeyMismatch | ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::MalformedRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedEncoding(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Internal(e) | ApiError::Unavailable(e) = self {
+            tracing::error!(error = ?e, "request failed in the store");
+        }
+        let body = ErrorBody { error: ErrorDetail { code: self.code().into(), message: self.to_string() } };
+        let mut response = HttpResponse::build(self.status_code()).json(body);
+        if matches!(self, ApiError::Unauthenticated(_)) {
+            response
+                .headers_mut()
+                .insert(actix_web::http::header::WWW_AUTHENTICATE, actix_web::http::header::HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}

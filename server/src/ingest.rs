@@ -1,0 +1,69 @@
+//! The costly, parallel half of ingest, done before the single writer: parse each pushed event,
+//! recompute its canonical hash and verify signatures in a batch. The writer then only decides.
+
+use serde_json::Value;
+use serde_json::value::RawValue;
+use sync_protocol::crypto::{PublicKey, verify_batch};
+use sync_protocol::event::{Event, IntegrityError};
+use sync_protocol::ids::EventId;
+
+/// How much of a malformed event is kept as evidence.
+const MAX_QUARANTINED_BYTES: usize = 16 * 1024;
+
+/// One pushed event, prepared for the writer.
+#[derive(Debug)]
+pub enum Pushed {
+    /// Not an event envelope; `id` and `seq` if they could be read.
+    Malformed { id: Option<EventId>, seq: Option<u64>, raw: String, problem: String },
+    /// An envelope with the result of its hash and signature check; `raw` is its compact JSON.
+    Parsed { event: Event, raw: String, integrity: Result<(), IntegrityError> },
+}
+
+/// Parses and checks a push signed by the device key `key`. Pure CPU: run it off the async workers.
+pub fn prepare(raws: &[Box<RawValue>], key: &PublicKey) -> Vec<Pushed> {
+    let mut out: Vec<Pushed> = raws.iter().map(|raw| parse_one(raw.get())).collect();
+    let to_verify: Vec<usize> =
+        out.iter().enumerate().filter(|(_, p)| matches!(p, Pushed::Parsed { integrity: Ok(()), .. })).map(|(i, _)| i).collect();
+    let triples: Vec<_> = to_verify
+        .iter()
+        .filter_map(|&i| match &out[i] {
+            Pushed::Parsed { event, .. } => Some((*key, event.hash, event.sig)),
+            Pushed::Malformed { .. } => None,
+        })
+        .collect();
+    if !verify_batch(&triples) {
+        // At least one is bad: find which, one by one.
+        for i in to_verify {
+            if let Pushed::Parsed { event, integrity, .. } = &mut out[i]
+                && !key.verify(&event.hash, &event.sig)
+            {
+                *integrity = Err(IntegrityError::BadSignature);
+            }
+        }
+    }
+    out
+}
+
+fn parse_one(raw: &str) -> Pushed {
+    match serde_json::from_str::<Event>(raw) {
+        Ok(event) => {
+            let integrity = event.check_hash();
+            match serde_json::to_string(&event) {
+                Ok(compact) => Pushed::Parsed { event, raw: compact, integrity },
+                Err(e) => malformed(raw, e.to_string()),
+            }
+        }
+        Err(e) => malformed(raw, e.to_string()),
+    }
+}
+
+fn malformed(raw: &str, problem: String) -> Pushed {
+    let loose: Option<Value> = serde_json::from_str(raw).ok();
+    let id = loose.as_ref().and_then(|v| v.get("id")?.as_str()?.parse().ok());
+    let seq = loose.as_ref().and_then(|v| v.get("seq")?.as_u64());
+    let mut end = raw.len().min(MAX_QUARANTINED_BYTES);
+    while !raw.is_char_boundary(end) {
+        end -= 1;
+    }
+    Pushed::Malformed { id, seq, raw: raw[..end].to_string(), problem: format!("not a valid event envelope: {problem}") }
+}

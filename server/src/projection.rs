@@ -1,0 +1,23 @@
+//! The server's projection of a scope: the same fold the devices run, over the accepted events
+//! of the scope's buckets.
+
+use std::collections::BTreeSet;
+use sync_protocol::fold::Projection;
+use sync_protocol::scope::Bucket;
+
+use crate::error::ApiError;
+use crate::store::{Store, pull};
+
+pub async fn of_scope(store: &Store, scope: &BTreeSet<Bucket>) -> Result<Projection, ApiError> {
+    let buckets: Vec<Bucket> = scope.iter().cloned().collect();
+    let events = store
+        .read(move |conn| {
+            let mut events = Vec::new();
+            for bucket in &buckets {
+                events.extend(pull::all(conn, bucket)?);
+            }
+            Ok(events)
+        })
+        .await?;
+    Ok(Projection::fold(&events))
+}

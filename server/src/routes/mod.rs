@@ -1,0 +1,17 @@
+//! The HTTP routes: each handler parses, authorises, calls one function and maps the result.
+
+mod admin;
+mod auth;
+mod health;
+mod projection;
+mod sync;
+
+use actix_web::web;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(health::healthz))
+        .route("/v1/auth/login", web::post().to(auth::login))
+        .route("/v1/sync", web::post().to(sync::sync))
+        .route("/v1/projection", web::get().to(projection::projection))
+        .route("/v1/admin/assignments", web::post().to(admin::assign));
+}

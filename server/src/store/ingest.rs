@@ -1,0 +1,218 @@
+//! The writer's side of a push: for each prepared event, read what the store knows, let the pure
+//! `admit` decide, and carry the decision out (store, route, quarantine, flag) in the open batch.
+
+use rusqlite::{OptionalExtension, params};
+use sync_protocol::admit::{Admission, Caller, ChainHead, Stored, admit};
+use sync_protocol::body::Body;
+use sync_protocol::crypto::Hash;
+use sync_protocol::event::Event;
+use sync_protocol::ids::{DeviceId, EventId};
+use sync_protocol::scope::route;
+use sync_protocol::wire::{Ack, RejectReason};
+
+use super::StoreError;
+use super::reference::IngestView;
+use super::writer::WriteCtx;
+use crate::ingest::Pushed;
+
+/// A device clock further ahead of the server than this is flagged (and not merged).
+pub const MAX_CLOCK_AHEAD_MS: u64 = 5 * 60 * 1000;
+
+impl WriteCtx<'_> {
+    /// Decides and stores one push; returns an ack per event, in order.
+    pub fn ingest(&mut self, caller: &Caller, pushed: Vec<Pushed>) -> Result<Vec<Ack>, StoreError> {
+        let mut acks = Vec::with_capacity(pushed.len());
+        for p in pushed {
+            let ack = match p {
+                Pushed::Malformed { id, seq, raw, problem } => {
+                    self.quarantine(id, Some(caller.device), seq, RejectReason::Malformed, &problem, &raw)?;
+                    Ack::rejected(id, seq, RejectReason::Malformed, problem)
+                }
+                Pushed::Parsed { event, raw, integrity } => self.ingest_one(caller, event, raw, integrity)?,
+            };
+            acks.push(ack);
+        }
+        self.save_head(caller.device)?;
+        Ok(acks)
+    }
+
+    fn ingest_one(
+        &mut self,
+        caller: &Caller,
+        event: Event,
+        raw: String,
+        integrity: Result<(), sync_protocol::event::IntegrityError>,
+    ) -> Result<Ack, StoreError> {
+        let head = self.head(caller.device)?;
+        let by_id = self.stored_by_id(&event.id)?;
+        let at_seq = if event.seq <= head.seq { self.stored_at_seq(event.device_id, event.seq)? } else { None };
+        let admission = {
+            let view = IngestView { reference: self.reference, conn: self.conn };
+            admit(caller, head, &event, integrity, by_id, at_seq, &view)
+        };
+        let ack = admission.ack(&event);
+        match admission {
+            Admission::Accept(body) => {
+                self.store(&event, &raw, Some(&body), None)?;
+                self.check_clock(&event)?;
+            }
+            Admission::Duplicate => {}
+            Admission::Reject { reason, keep: true, .. } => {
+                self.store(&event, &raw, None, Some(reason))?;
+            }
+            Admission::Reject { reason: RejectReason::Gap, .. } => {}
+            Admission::Reject { reason, message, .. } => {
+                self.quarantine(Some(event.id), Some(event.device_id), Some(event.seq), reason, &message, &raw)?;
+            }
+        }
+        Ok(ack)
+    }
+
+    /// Appends an event to the log. `body` is set for accepted events (routed and applied to the
+    /// read model); `reason` for authentic events kept as rejected evidence.
+    pub fn store(&mut self, event: &Event, raw: &str, body: Option<&Body>, reason: Option<RejectReason>) -> Result<i64, StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO events (id, device_id, seq, hlc, author, kind, hash, raw, accepted, reason, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?
+            .execute(params![
+                event.id.0.as_bytes(),
+                event.device_id.0.as_bytes(),
+                event.seq,
+                event.hlc.to_string(),
+                event.author.as_str(),
+                event.kind,
+                event.hash.0,
+                raw,
+                body.is_some(),
+                reason.map(RejectReason::as_str),
+                self.now_ms
+            ])?;
+        let server_seq = self.conn.last_insert_rowid();
+        self.heads.insert(event.device_id, ChainHead { seq: event.seq, hash: event.hash });
+        if let Some(body) = body {
+            self.route_and_apply(event, body, server_seq)?;
+        }
+        Ok(server_seq)
+    }
+
+    fn route_and_apply(&mut self, event: &Event, body: &Body, server_seq: i64) -> Result<(), StoreError> {
+        let routes = route(body, &IngestView { reference: self.reference, conn: self.conn });
+        let mut insert = self.conn.prepare_cached("INSERT INTO event_routes (bucket, server_seq) VALUES (?1, ?2)")?;
+        for bucket in routes.buckets() {
+            insert.execute(params![bucket.to_string(), server_seq])?;
+        }
+        match body {
+            Body::PatrolRecorded(p) => {
+                self.conn.prepare_cached("INSERT INTO patrols (id, author, zone) VALUES (?1, ?2, ?3)")?.execute(params![
+                    event.id.0.as_bytes(),
+                    event.author.as_str(),
+                    p.zone.as_str()
+                ])?;
+            }
+            Body::UserEnrolled(u) => {
+                let units = serde_json::to_string(&u.units).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                self.conn.execute(
+                    "INSERT INTO users (id, display_name, role, units, password_hash) VALUES (?1, ?2, ?3, ?4, '')
+                     ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, role = excluded.role, units = excluded.units",
+                    params![u.user.as_str(), u.display_name, u.role.as_str(), units],
+                )?;
+            }
+            other => self.reference.apply(self.conn, other, server_seq)?,
+        }
+        Ok(())
+    }
+
+    /// Flags an event whose HLC is far ahead of the server's wall clock; merges the others into
+    /// the server's clock so that later reference events order after what the server has seen.
+    fn check_clock(&mut self, event: &Event) -> Result<(), StoreError> {
+        let now = u64::try_from(self.now_ms).unwrap_or(0);
+        let mut clock = self.clock.lock().map_err(|_| StoreError::Corrupt("clock lock poisoned".into()))?;
+        match clock.merge_bounded(event.hlc, now, MAX_CLOCK_AHEAD_MS) {
+            Ok(merged) => *clock = merged,
+            Err(skew) => {
+                drop(clock);
+                self.flag(Some(event.id), Some(event.device_id), "clock_skew", &skew.to_string())?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn head(&mut self, device: DeviceId) -> Result<ChainHead, StoreError> {
+        if let Some(head) = self.heads.get(&device) {
+            return Ok(*head);
+        }
+        let row: Option<(u64, Vec<u8>)> = self
+            .conn
+            .prepare_cached("SELECT head_seq, head_hash FROM devices WHERE id = ?1")?
+            .query_row([device.0.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let (seq, hash) = row.ok_or_else(|| StoreError::NotFound(format!("device {device}")))?;
+        let hash: [u8; 32] = hash.try_into().map_err(|_| StoreError::Corrupt(format!("head hash of device {device}")))?;
+        let head = ChainHead { seq, hash: Hash(hash) };
+        self.heads.insert(device, head);
+        Ok(head)
+    }
+
+    fn save_head(&mut self, device: DeviceId) -> Result<(), StoreError> {
+        let head = self.head(device)?;
+        self.conn
+            .prepare_cached("UPDATE devices SET head_seq = ?2, head_hash = ?3, last_sync_at = ?4 WHERE id = ?1 AND head_seq <= ?2")?
+            .execute(params![device.0.as_bytes(), head.seq, head.hash.0, self.now_ms])?;
+        Ok(())
+    }
+
+    fn stored_by_id(&self, id: &EventId) -> Result<Option<Stored>, StoreError> {
+        self.lookup("SELECT id, hash FROM events WHERE id = ?1", params![id.0.as_bytes()])
+    }
+
+    fn stored_at_seq(&self, device: DeviceId, seq: u64) -> Result<Option<Stored>, StoreError> {
+        self.lookup("SELECT id, hash FROM events WHERE device_id = ?1 AND seq = ?2", params![device.0.as_bytes(), seq])
+    }
+
+    fn lookup(&self, sql: &str, args: impl rusqlite::Params) -> Result<Option<Stored>, StoreError> {
+        let row: Option<(Vec<u8>, Vec<u8>)> = self.conn.prepare_cached(sql)?.query_row(args, |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        row.map(|(id, hash)| {
+            let id = uuid::Uuid::from_slice(&id).map_err(|_| StoreError::Corrupt("event id".into()))?;
+            let hash: [u8; 32] = hash.try_into().map_err(|_| StoreError::Corrupt("event hash".into()))?;
+            Ok(Stored { id: EventId(id), hash: Hash(hash) })
+        })
+        .transpose()
+    }
+
+    pub fn flag(&self, event: Option<EventId>, device: Option<DeviceId>, kind: &str, detail: &str) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("INSERT INTO flags (event_id, device_id, kind, detail, raised_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![event.map(|e| e.0.as_bytes().to_vec()), device.map(|d| d.0.as_bytes().to_vec()), kind, detail, self.now_ms])?;
+        Ok(())
+    }
+
+    fn quarantine(
+        &self,
+        event: Option<EventId>,
+        device: Option<DeviceId>,
+        seq: Option<u64>,
+        reason: RejectReason,
+        message: &str,
+        raw: &str,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO quarantine (event_id, device_id, seq, reason, message, raw, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                event.map(|e| e.0.as_bytes().to_vec()),
+                device.map(|d| d.0.as_bytes().to_vec()),
+                seq,
+                reason.as_str(),
+                message,
+                raw,
+                self.now_ms
+            ])?;
+        if reason.is_tampering() || matches!(reason, RejectReason::BrokenChain | RejectReason::WrongAuthor | RejectReason::WrongDevice) {
+            self.flag(event, device, &format!("tampering:{}", reason.as_str()), message)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,101 @@
+//! The central store: SQLite in WAL mode behind a narrow interface, with one writer thread that
+//! batches jobs into transactions and a pool of readers.
+//!
+//! # Layout
+//! - `open`: pragmas and migrations. `identity`: the server's own key and secrets.
+//! - `writer`: the single writer and its batch transaction. `ingest`, `author`, `enrol`: what
+//!   runs inside it. `reference`: the writer's copy of zones, units and assignments.
+//! - `readers`: the reader pool. `pull`, `principal`: what runs on readers.
+
+mod author;
+mod enrol;
+mod error;
+mod identity;
+mod ingest;
+mod open;
+pub mod principal;
+pub mod pull;
+mod readers;
+mod reference;
+mod writer;
+
+pub use error::StoreError;
+pub use identity::SYSTEM_USER;
+pub use ingest::MAX_CLOCK_AHEAD_MS;
+pub use writer::{WriteCtx, Writer};
+
+use rusqlite::Connection;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use sync_protocol::hlc::Hlc;
+
+use identity::ServerIdentity;
+use readers::Readers;
+
+/// The central store. Cheap to clone; the writer thread stops when the last clone is dropped.
+#[derive(Clone)]
+pub struct Store {
+    writer: Writer,
+    readers: Arc<Readers>,
+    clock: Arc<Mutex<Hlc>>,
+    jwt_secret: Arc<Vec<u8>>,
+}
+
+impl Store {
+    /// Opens (or creates) the store at `path`, runs migrations and starts the writer.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let conn = open::open_writer(path)?;
+        restrict_permissions(path);
+        let server = ServerIdentity::load_or_create(&conn)?;
+        let jwt_secret = identity::jwt_secret(&conn)?;
+        let clock = Arc::new(Mutex::new(last_hlc(&conn)?));
+        let (writer, _thread) = Writer::start(conn, server, clock.clone())?;
+        Ok(Store { writer, readers: Arc::new(Readers::new(path.to_path_buf(), 8)), clock, jwt_secret: Arc::new(jwt_secret) })
+    }
+
+    pub fn writer(&self) -> &Writer {
+        &self.writer
+    }
+
+    /// Runs `f` on a reader connection, off the async workers.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let readers = self.readers.clone();
+        tokio::task::spawn_blocking(move || readers.with(f)).await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// The server's clock, ticked: for replies.
+    pub fn tick(&self) -> Hlc {
+        let now = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0);
+        match self.clock.lock() {
+            Ok(mut clock) => {
+                *clock = clock.tick(now);
+                *clock
+            }
+            Err(_) => Hlc::new(now, 0),
+        }
+    }
+
+    /// The secret that signs access tokens (stored in the database, which only the server's user
+    /// may read).
+    pub fn jwt_secret(&self) -> &[u8] {
+        &self.jwt_secret
+    }
+}
+
+fn last_hlc(conn: &Connection) -> Result<Hlc, StoreError> {
+    let max: Option<String> = conn.query_row("SELECT max(hlc) FROM events", [], |r| r.get(0))?;
+    Ok(max.and_then(|s| s.parse().ok()).unwrap_or(Hlc::ZERO))
+}
+
+/// The store holds secrets (the JWT key, the server's signing key): readable by its owner only.
+fn restrict_permissions(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    }
+}

@@ -1,0 +1,148 @@
+//! The writer's in-memory copy of the reference data that routing and authorisation consult for
+//! every event (units, zones, assignments). The writer is the only writer, so the copy is exact;
+//! it is loaded from the read-model tables on start and after any rolled-back batch.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashMap;
+use sync_protocol::admit::Authority;
+use sync_protocol::body::{AssignmentSet, Body};
+use sync_protocol::ids::{EventId, UnitId, UserId, ZoneId};
+use sync_protocol::scope::RoutingIndex;
+
+use super::StoreError;
+
+#[derive(Debug, Default)]
+pub struct Reference {
+    parents: HashMap<UnitId, UnitId>,
+    zones: HashMap<ZoneId, UnitId>,
+    /// Per officer, `(from, zone)` in time order.
+    assignments: HashMap<UserId, Vec<(i64, Option<ZoneId>)>>,
+}
+
+impl Reference {
+    pub fn load(conn: &Connection) -> Result<Reference, StoreError> {
+        let mut r = Reference::default();
+        let mut units = conn.prepare("SELECT id, parent FROM units WHERE parent IS NOT NULL")?;
+        for row in units.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))? {
+            let (id, parent) = row?;
+            r.parents.insert(parse(&id)?, parse(&parent)?);
+        }
+        let mut zones = conn.prepare("SELECT id, village FROM zones")?;
+        for row in zones.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))? {
+            let (id, village) = row?;
+            r.zones.insert(parse(&id)?, parse(&village)?);
+        }
+        let mut a = conn.prepare("SELECT officer, zone, valid_from FROM assignments ORDER BY valid_from, server_seq")?;
+        for row in a.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?, row.get::<_, i64>(2)?)))? {
+            let (officer, zone, from) = row?;
+            let zone = zone.map(|z| parse(&z)).transpose()?;
+            r.assignments.entry(parse(&officer)?).or_default().push((from, zone));
+        }
+        Ok(r)
+    }
+
+    /// Writes a reference body into the read-model tables and into this copy.
+    pub fn apply(&mut self, conn: &Connection, body: &Body, server_seq: i64) -> Result<(), StoreError> {
+        match body {
+            Body::UnitDefined(u) => {
+                conn.execute(
+                    "INSERT INTO units (id, level, parent) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (id) DO UPDATE SET level = excluded.level, parent = excluded.parent",
+                    params![u.unit.as_str(), format!("{:?}", u.level).to_lowercase(), u.parent.as_ref().map(|p| p.as_str())],
+                )?;
+                if let Some(p) = &u.parent {
+                    self.parents.insert(u.unit.clone(), p.clone());
+                }
+            }
+            Body::ZoneDefined(z) => {
+                conn.execute(
+                    "INSERT INTO zones (id, village, township) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (id) DO UPDATE SET village = excluded.village, township = excluded.township",
+                    params![z.zone.as_str(), z.village.as_str(), z.township.as_str()],
+                )?;
+                self.zones.insert(z.zone.clone(), z.village.clone());
+            }
+            Body::AssignmentSet(AssignmentSet { officer, zone, from }) => {
+                conn.execute(
+                    "INSERT INTO assignments (officer, zone, valid_from, server_seq) VALUES (?1, ?2, ?3, ?4)",
+                    params![officer.as_str(), zone.as_ref().map(|z| z.as_str()), from, server_seq],
+                )?;
+                let list = self.assignments.entry(officer.clone()).or_default();
+                list.push((*from, zone.clone()));
+                list.sort_by_key(|(from, _)| *from);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The `(from, to, zone)` periods of an officer's assignments; `to` is exclusive.
+    fn periods(&self, officer: &UserId) -> impl Iterator<Item = (i64, i64, Option<&ZoneId>)> {
+        let list = self.assignments.get(officer).map(Vec::as_slice).unwrap_or(&[]);
+        list.iter().enumerate().map(move |(i, (from, zone))| {
+            let to = list.get(i + 1).map_or(i64::MAX, |(next, _)| *next);
+            (*from, to, zone.as_ref())
+        })
+    }
+
+    /// The zone assigned to `officer` at `at_ms`.
+    pub fn zone_at(&self, officer: &UserId, at_ms: i64) -> Option<&ZoneId> {
+        self.periods(officer).filter(|(from, to, _)| *from <= at_ms && at_ms < *to).find_map(|(_, _, z)| z)
+    }
+
+    pub fn village_of_zone(&self, zone: &ZoneId) -> Option<&UnitId> {
+        self.zones.get(zone)
+    }
+}
+
+/// The reference copy together with the writer's transaction, for lookups of stored patrols.
+pub struct IngestView<'a> {
+    pub reference: &'a Reference,
+    pub conn: &'a Connection,
+}
+
+impl IngestView<'_> {
+    fn patrol(&self, patrol: &EventId) -> Option<(String, String)> {
+        self.conn
+            .prepare_cached("SELECT author, zone FROM patrols WHERE id = ?1")
+            .and_then(|mut s| s.query_row([patrol.0.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+            .ok()
+            .flatten()
+    }
+}
+
+impl Authority for IngestView<'_> {
+    fn was_assigned(&self, officer: &UserId, zone: &ZoneId, from_ms: i64, to_ms: i64) -> bool {
+        self.reference.periods(officer).any(|(from, to, z)| z == Some(zone) && from <= to_ms && from_ms < to)
+    }
+
+    fn had_any_zone(&self, officer: &UserId, from_ms: i64, to_ms: i64) -> bool {
+        self.reference.periods(officer).any(|(from, to, z)| z.is_some() && from <= to_ms && from_ms < to)
+    }
+
+    fn patrol_author(&self, patrol: &EventId) -> Option<UserId> {
+        self.patrol(patrol).and_then(|(author, _)| UserId::new(author).ok())
+    }
+}
+
+impl RoutingIndex for IngestView<'_> {
+    fn zone_village(&self, zone: &ZoneId) -> Option<UnitId> {
+        self.reference.zones.get(zone).cloned()
+    }
+
+    fn parent(&self, unit: &UnitId) -> Option<UnitId> {
+        self.reference.parents.get(unit).cloned()
+    }
+
+    fn patrol_zone(&self, patrol: &EventId) -> Option<ZoneId> {
+        self.patrol(patrol).and_then(|(_, zone)| ZoneId::new(zone).ok())
+    }
+
+    fn officer_zone(&self, officer: &UserId) -> Option<ZoneId> {
+        self.reference.periods(officer).last().and_then(|(_, _, z)| z.cloned())
+    }
+}
+
+fn parse<T: std::str::FromStr>(s: &str) -> Result<T, StoreError> {
+    s.parse().map_err(|_| StoreError::Corrupt(format!("bad id {s:?} in the read model")))
+}

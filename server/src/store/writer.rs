@@ -1,0 +1,134 @@
+//! The single writer: one thread owns the only read-write connection, takes jobs from a queue,
+//! and runs everything that is waiting in one transaction (one fsync for many requests). A job's
+//! result reaches its caller only after the commit, so every acknowledgement is durable.
+
+use rusqlite::Connection;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use sync_protocol::admit::ChainHead;
+use sync_protocol::hlc::Hlc;
+use sync_protocol::ids::DeviceId;
+use tokio::sync::{mpsc, oneshot};
+
+use super::StoreError;
+use super::identity::ServerIdentity;
+use super::reference::Reference;
+
+/// How many jobs one transaction takes at most.
+const MAX_JOBS_PER_COMMIT: usize = 512;
+
+/// What a job may touch: the open transaction and the writer's caches.
+pub struct WriteCtx<'a> {
+    pub conn: &'a Connection,
+    pub reference: &'a mut Reference,
+    pub heads: &'a mut HashMap<DeviceId, ChainHead>,
+    pub clock: &'a Mutex<Hlc>,
+    pub server: &'a ServerIdentity,
+    /// Wall clock at the start of the batch, Unix milliseconds.
+    pub now_ms: i64,
+}
+
+type Finish = Box<dyn FnOnce(Option<&StoreError>) + Send>;
+type Work = Box<dyn FnOnce(&mut WriteCtx<'_>) -> (bool, Finish) + Send>;
+
+/// A handle to the writer thread; cheap to clone.
+#[derive(Clone)]
+pub struct Writer {
+    jobs: mpsc::Sender<Work>,
+}
+
+impl Writer {
+    /// Starts the writer thread on `conn`. The thread ends when every handle is dropped.
+    pub fn start(
+        conn: Connection,
+        server: ServerIdentity,
+        clock: Arc<Mutex<Hlc>>,
+    ) -> Result<(Writer, std::thread::JoinHandle<()>), StoreError> {
+        let reference = Reference::load(&conn)?;
+        let (tx, rx) = mpsc::channel::<Work>(4_096);
+        let thread = std::thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || run(conn, rx, reference, server, clock))
+            .map_err(|e| StoreError::Corrupt(format!("cannot start the writer thread: {e}")))?;
+        Ok((Writer { jobs: tx }, thread))
+    }
+
+    /// Runs `f` in the writer's next transaction and returns its result once committed. If `f`
+    /// fails, its changes are rolled back and the rest of the batch is unaffected.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut WriteCtx<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let work: Work = Box::new(move |ctx| {
+            let result = f(ctx);
+            let ok = result.is_ok();
+            let finish: Finish = Box::new(move |commit_error| {
+                let outcome = match (result, commit_error) {
+                    (Ok(_), Some(e)) => Err(StoreError::Corrupt(format!("commit failed: {e}"))),
+                    (result, _) => result,
+                };
+                let _ = reply.send(outcome);
+            });
+            (ok, finish)
+        });
+        self.jobs.send(work).await.map_err(|_| StoreError::WriterGone)?;
+        answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+}
+
+fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Reference, server: ServerIdentity, clock: Arc<Mutex<Hlc>>) {
+    let mut heads = HashMap::new();
+    while let Some(first) = rx.blocking_recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_JOBS_PER_COMMIT {
+            match rx.try_recv() {
+                Ok(work) => batch.push(work),
+                Err(_) => break,
+            }
+        }
+        let (finishers, outcome) = run_batch(&mut conn, batch, &mut reference, &mut heads, &server, &clock);
+        if outcome.is_err() {
+            // Nothing of the batch is stored: forget what the caches learnt from it.
+            heads.clear();
+            reference = Reference::load(&conn).unwrap_or_default();
+        }
+        for finish in finishers {
+            finish(outcome.as_ref().err());
+        }
+    }
+}
+
+fn run_batch(
+    conn: &mut Connection,
+    batch: Vec<Work>,
+    reference: &mut Reference,
+    heads: &mut HashMap<DeviceId, ChainHead>,
+    server: &ServerIdentity,
+    clock: &Mutex<Hlc>,
+) -> (Vec<Finish>, Result<(), StoreError>) {
+    let mut finishers = Vec::with_capacity(batch.len());
+    let tx = match conn.transaction() {
+        Ok(tx) => tx,
+        Err(e) => {
+            let error = StoreError::from(e);
+            let finishers = batch.into_iter().map(|_| Box::new(|_: Option<&StoreError>| {}) as Finish).collect::<Vec<_>>();
+            return (finishers, Err(error));
+        }
+    };
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    for work in batch {
+        let savepoint = tx.execute_batch("SAVEPOINT job");
+        let mut ctx = WriteCtx { conn: &tx, reference, heads, clock, server, now_ms };
+        let (ok, finish) = work(&mut ctx);
+        let released = if ok { tx.execute_batch("RELEASE job") } else { tx.execute_batch("ROLLBACK TO job; RELEASE job") };
+        if !ok || savepoint.is_err() || released.is_err() {
+            heads.clear();
+            *reference = Reference::load(&tx).unwrap_or_default();
+        }
+        finishers.push(finish);
+    }
+    let outcome = tx.commit().map_err(StoreError::from);
+    (finishers, outcome)
+}

@@ -1,0 +1,75 @@
+//! One sync round trip, as the server carries it out: check and store the pushed events through
+//! the single writer, then page the caller's buckets after their cursors.
+
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
+use sync_protocol::admit::Caller;
+use sync_protocol::scope::Bucket;
+use sync_protocol::wire::{Ack, BucketPage, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_EVENTS, SyncRequest, SyncResponse};
+
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::ingest::prepare;
+use crate::store::{Store, pull};
+
+/// Runs one sync for `principal`.
+pub async fn sync(store: &Store, principal: Principal, request: SyncRequest) -> Result<SyncResponse<Box<RawValue>>, ApiError> {
+    if request.events.len() > MAX_PUSH_EVENTS {
+        return Err(ApiError::MalformedRequest(format!("{} events in one push; at most {MAX_PUSH_EVENTS}", request.events.len())));
+    }
+    let limit = request.limit.unwrap_or(DEFAULT_PULL_LIMIT);
+    if limit == 0 || limit > MAX_PULL_LIMIT {
+        return Err(ApiError::MalformedRequest(format!("limit must be between 1 and {MAX_PULL_LIMIT}")));
+    }
+    let (acks, next_seq) = push(store, principal.caller(), principal.device.key, request.events, principal.device.head_seq).await?;
+    let purge: Vec<Bucket> = request.cursors.keys().filter(|b| !principal.scope.contains(b)).cloned().collect();
+    let pages = pull(store, &principal, request.cursors, limit).await?;
+    Ok(SyncResponse { acks, pages, purge, next_seq, hlc: store.tick() })
+}
+
+async fn push(
+    store: &Store,
+    caller: Caller,
+    key: sync_protocol::crypto::PublicKey,
+    events: Vec<Box<RawValue>>,
+    head_seq: u64,
+) -> Result<(Vec<Ack>, u64), ApiError> {
+    if events.is_empty() {
+        return Ok((Vec::new(), head_seq + 1));
+    }
+    let prepared = tokio::task::spawn_blocking(move || prepare(&events, &key))
+        .await
+        .map_err(|e| ApiError::MalformedRequest(format!("could not check the events: {e}")))?;
+    let device = caller.device;
+    let result = store
+        .writer()
+        .run(move |ctx| {
+            let acks = ctx.ingest(&caller, prepared)?;
+            let next = ctx.head(device)?.expected_seq();
+            Ok((acks, next))
+        })
+        .await?;
+    Ok(result)
+}
+
+async fn pull(
+    store: &Store,
+    principal: &Principal,
+    cursors: BTreeMap<Bucket, u64>,
+    limit: u32,
+) -> Result<Vec<BucketPage<Box<RawValue>>>, ApiError> {
+    let scope: Vec<(Bucket, u64)> = principal.scope.iter().map(|b| (b.clone(), cursors.get(b).copied().unwrap_or(0))).collect();
+    let pages = store
+        .read(move |conn| {
+            let mut remaining = limit;
+            let mut pages = Vec::with_capacity(scope.len());
+            for (bucket, cursor) in scope {
+                let page = pull::page(conn, &bucket, cursor, remaining)?;
+                remaining -= page.events.len() as u32;
+                pages.push(page);
+            }
+            Ok(pages)
+        })
+        .await?;
+    Ok(pages)
+}
