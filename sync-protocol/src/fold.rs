@@ -4,7 +4,7 @@
 //! A transition that is invalid in that order is kept and listed as a conflict, never dropped.
 
 use geo::{Distance, Haversine, Point};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::body::{
@@ -17,7 +17,7 @@ use crate::ids::{DeviceId, EventId, LicenceId, UnitId, UserId, ZoneId};
 use crate::values::{Coord, IsoWeek, TrackPoint};
 
 /// Current state of everything a scope holds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Projection {
     pub units: BTreeMap<UnitId, UnitDefined>,
     pub zones: BTreeMap<ZoneId, ZoneDefined>,
@@ -35,12 +35,13 @@ pub struct Projection {
     /// How many events were folded.
     pub events: u64,
     /// The greatest fold key applied: an event ordered before it needs a full re-fold.
+    /// Not serialised: a stored snapshot keeps it beside the JSON and restores it.
     #[serde(skip)]
     pub last_key: Option<(Hlc, DeviceId, u64)>,
 }
 
 /// A recorded patrol with its amendments and findings.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Patrol {
     pub id: EventId,
     pub officer: UserId,
@@ -59,14 +60,14 @@ pub struct Patrol {
     pub evidence: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Amendment {
     pub event: EventId,
     pub by: UserId,
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub id: EventId,
     pub officer: UserId,
@@ -82,7 +83,7 @@ pub struct Finding {
     pub high_priority: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ZeroReport {
     pub event: EventId,
     pub officer: UserId,
@@ -92,7 +93,7 @@ pub struct ZeroReport {
 }
 
 /// An event whose transition does not hold in fold order; it stays in the log and is shown here.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Conflict {
     pub event: EventId,
     pub kind: String,

@@ -1,0 +1,106 @@
+//! What an officer records in the field: a patrol, a finding on it, a zero report for a week, and
+//! a correction of a patrol. Each builds its typed body and appends it (see `record.rs`).
+
+use sync_protocol::body::{Body, FindingKind, FindingReported, Mineral, PatrolAmended, PatrolRecorded, PatrolResult, ZeroReportFiled};
+use sync_protocol::ids::{EventId, ZoneId};
+use sync_protocol::values::{Coord, IsoWeek, TrackPoint};
+
+use super::{Replica, ReplicaError};
+
+/// A patrol to record. Times default to the first and last track point.
+#[derive(Debug, Clone, Default)]
+pub struct NewPatrol {
+    pub track: Vec<TrackPoint>,
+    /// Overrides the officer's assigned zone at the start of the patrol.
+    pub zone: Option<ZoneId>,
+    pub started_at: Option<i64>,
+    pub ended_at: Option<i64>,
+    pub summary: String,
+    /// Whether findings will be reported on it (otherwise: nothing found).
+    pub findings: bool,
+}
+
+/// A finding to report on a recorded patrol; observed now unless said.
+#[derive(Debug, Clone)]
+pub struct NewFinding {
+    pub patrol: EventId,
+    pub kind: FindingKind,
+    pub location: Coord,
+    pub depth_m: Option<i32>,
+    pub mineral: Option<Mineral>,
+    pub description: String,
+    pub stopped_on_spot: bool,
+    pub observed_at: Option<i64>,
+}
+
+impl Replica {
+    /// Records a patrol (巡查) and returns its id.
+    pub fn record_patrol(&mut self, new: NewPatrol) -> Result<EventId, ReplicaError> {
+        let started_at = new.started_at.or_else(|| new.track.first().map(|p| p.t)).ok_or_else(|| no_times())?;
+        let ended_at = new.ended_at.or_else(|| new.track.last().map(|p| p.t)).unwrap_or(started_at);
+        let zone = match new.zone {
+            Some(z) => z,
+            None => self.assigned_zone(started_at)?,
+        };
+        let result = if new.findings { PatrolResult::Findings } else { PatrolResult::NothingFound };
+        let body = PatrolRecorded { zone, started_at, ended_at, track: new.track, summary: new.summary, result };
+        Ok(self.append_own("patrol", &Body::PatrolRecorded(body))?.id)
+    }
+
+    /// Reports a finding (发现) on a patrol this replica holds, in that patrol's zone.
+    pub fn report_finding(&mut self, new: NewFinding) -> Result<EventId, ReplicaError> {
+        let zone = self.projection()?.patrols.get(&new.patrol).map(|p| p.zone.clone()).ok_or(ReplicaError::UnknownPatrol(new.patrol))?;
+        let body = FindingReported {
+            patrol: new.patrol,
+            zone,
+            kind: new.kind,
+            location: new.location,
+            depth_m: new.depth_m,
+            mineral: new.mineral,
+            description: new.description,
+            stopped_on_spot: new.stopped_on_spot,
+            observed_at: new.observed_at.unwrap_or_else(|| self.clock.now_ms()),
+        };
+        Ok(self.append_own("finding", &Body::FindingReported(body))?.id)
+    }
+
+    /// Files a zero report (零报告) for `week` (this week in county time by default), naming the
+    /// zone assigned in that week when there is one.
+    pub fn file_zero_report(&mut self, week: Option<IsoWeek>, note: String) -> Result<EventId, ReplicaError> {
+        let me = self.require_active()?;
+        let week = week.unwrap_or_else(|| IsoWeek::of_ms(self.clock.now_ms()));
+        let (from, to) = week.bounds_ms();
+        let at = self.clock.now_ms().clamp(from, to - 1);
+        let zone = self.projection()?.zone_of(&me.user, at).cloned();
+        let body = ZeroReportFiled { officer: me.user, week, zone, note };
+        Ok(self.append_own("zero report", &Body::ZeroReportFiled(body))?.id)
+    }
+
+    /// Corrects a recorded patrol's summary or result (更正), with a reason; the original stays.
+    pub fn amend_patrol(
+        &mut self,
+        patrol: EventId,
+        summary: Option<String>,
+        result: Option<PatrolResult>,
+        reason: String,
+    ) -> Result<EventId, ReplicaError> {
+        if !self.projection()?.patrols.contains_key(&patrol) {
+            return Err(ReplicaError::UnknownPatrol(patrol));
+        }
+        let body = PatrolAmended { patrol, summary, result, reason };
+        Ok(self.append_own("amendment", &Body::PatrolAmended(body))?.id)
+    }
+
+    /// The zone assigned to the active officer at `at_ms`, from the projection.
+    pub fn assigned_zone(&self, at_ms: i64) -> Result<ZoneId, ReplicaError> {
+        let me = self.require_active()?;
+        self.projection()?.zone_of(&me.user, at_ms).cloned().ok_or(ReplicaError::NoZone(me.user.to_string()))
+    }
+}
+
+fn no_times() -> ReplicaError {
+    ReplicaError::Invalid {
+        what: "patrol",
+        source: sync_protocol::ValidationError::Field { field: "track", problem: "has no points and no start time was given".into() },
+    }
+}

@@ -1,0 +1,59 @@
+//! Buckets on the device: the pull cursor per (identity, bucket), which bucket each pulled event
+//! came from, and purging a bucket the identity may no longer see (never its own events).
+
+use std::collections::BTreeMap;
+
+use rusqlite::{Connection, params};
+use sync_protocol::ids::{DeviceId, EventId};
+use sync_protocol::scope::Bucket;
+
+use super::ReplicaError;
+
+/// The cursors of `owner`, by bucket.
+pub(crate) fn cursors(conn: &Connection, owner: DeviceId) -> Result<BTreeMap<Bucket, u64>, ReplicaError> {
+    let mut stmt = conn.prepare("SELECT bucket, cursor FROM cursors WHERE owner = ?1")?;
+    let rows = stmt.query_map([owner.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    let mut out = BTreeMap::new();
+    for row in rows {
+        let (bucket, cursor) = row?;
+        out.insert(bucket.parse().map_err(ReplicaError::corrupt("bucket"))?, u64::try_from(cursor).unwrap_or(0));
+    }
+    Ok(out)
+}
+
+pub(crate) fn set_cursor(conn: &Connection, owner: DeviceId, bucket: &Bucket, cursor: u64, now_ms: i64) -> Result<(), ReplicaError> {
+    conn.execute(
+        "INSERT INTO cursors (owner, bucket, cursor, updated_at) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (owner, bucket) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at",
+        params![owner.to_string(), bucket.to_string(), i64::try_from(cursor).unwrap_or(i64::MAX), now_ms],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn add_member(conn: &Connection, owner: DeviceId, bucket: &Bucket, event: EventId) -> Result<(), ReplicaError> {
+    conn.execute(
+        "INSERT OR IGNORE INTO event_buckets (owner, bucket, event_id) VALUES (?1, ?2, ?3)",
+        params![owner.to_string(), bucket.to_string(), event.to_string()],
+    )?;
+    Ok(())
+}
+
+/// Forgets `bucket` for `owner`: its cursor, its memberships, and the events that were pulled
+/// only from it. The identity's own events (those in its outbox) are kept whatever their bucket.
+/// Returns how many events were dropped.
+pub(crate) fn purge(conn: &Connection, owner: DeviceId, bucket: &Bucket) -> Result<usize, ReplicaError> {
+    let (o, b) = (owner.to_string(), bucket.to_string());
+    conn.execute("DELETE FROM cursors WHERE owner = ?1 AND bucket = ?2", params![o, b])?;
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS purge_candidates (event_id TEXT PRIMARY KEY) STRICT", [])?;
+    conn.execute("DELETE FROM temp.purge_candidates", [])?;
+    conn.execute("INSERT INTO temp.purge_candidates SELECT event_id FROM event_buckets WHERE owner = ?1 AND bucket = ?2", params![o, b])?;
+    conn.execute("DELETE FROM event_buckets WHERE owner = ?1 AND bucket = ?2", params![o, b])?;
+    let dropped = conn.execute(
+        "DELETE FROM events WHERE owner = ?1 AND id IN (SELECT event_id FROM temp.purge_candidates) \
+         AND NOT EXISTS (SELECT 1 FROM event_buckets eb WHERE eb.owner = ?1 AND eb.event_id = events.id) \
+         AND NOT EXISTS (SELECT 1 FROM outbox ob WHERE ob.owner = ?1 AND ob.event_id = events.id)",
+        [&o],
+    )?;
+    conn.execute("DELETE FROM temp.purge_candidates", [])?;
+    Ok(dropped)
+}

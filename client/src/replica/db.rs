@@ -1,0 +1,28 @@
+//! Opening the replica file: the pragmas that make a committed write survive a power cut, and the
+//! schema migrations from the `schema` crate.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+use super::ReplicaError;
+
+/// Opens (creating if needed) and migrates the replica at `path`.
+pub(crate) fn open(path: &Path) -> Result<Connection, ReplicaError> {
+    let opened = |source| ReplicaError::Open { path: path.to_path_buf(), source };
+    let mut conn = Connection::open(path).map_err(opened)?;
+    configure(&conn).map_err(opened)?;
+    schema::migrate(&mut conn, schema::DEVICE).map_err(ReplicaError::Migrate)?;
+    Ok(conn)
+}
+
+/// WAL so that the upload loop and the officer's CLI can read while one writes; `FULL` so that a
+/// recorded event (and an ack marking it sent) is on disk when the transaction returns.
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}

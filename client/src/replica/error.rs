@@ -1,0 +1,53 @@
+//! The replica layer's one error type: what can go wrong opening, reading or writing the phone's
+//! SQLite file, or recording an event. Messages are meant for the officer; causes are chained.
+
+use std::path::PathBuf;
+
+use sync_protocol::ValidationError;
+use sync_protocol::ids::EventId;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReplicaError {
+    #[error("could not open the replica at {path}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("could not bring the replica's schema up to date")]
+    Migrate(#[source] schema::MigrationError),
+    #[error("replica database error")]
+    Db(#[from] rusqlite::Error),
+    #[error("stored JSON could not be read or written")]
+    Json(#[from] serde_json::Error),
+    #[error("the replica holds a value it cannot read ({what})")]
+    Corrupt {
+        what: &'static str,
+        #[source]
+        source: ValidationError,
+    },
+    #[error("no officer is logged in on this phone (未登录): run `patrol-device login` first")]
+    NoIdentity,
+    #[error("no officer {0:?} has logged in on this phone")]
+    UnknownUser(String),
+    #[error("the {what} is not valid")]
+    Invalid {
+        what: &'static str,
+        #[source]
+        source: ValidationError,
+    },
+    #[error("no patrol {0} in this replica (巡查记录不存在)")]
+    UnknownPatrol(EventId),
+    #[error("no zone is assigned to {0} at that time (无责任片区): sync first, or name the zone")]
+    NoZone(String),
+}
+
+impl ReplicaError {
+    pub(crate) fn corrupt(what: &'static str) -> impl FnOnce(ValidationError) -> ReplicaError {
+        move |source| ReplicaError::Corrupt { what, source }
+    }
+
+    pub(crate) fn invalid(what: &'static str) -> impl FnOnce(ValidationError) -> ReplicaError {
+        move |source| ReplicaError::Invalid { what, source }
+    }
+}

@@ -1,0 +1,44 @@
+//! The event log of one identity: every event it holds, its own and pulled ones, as the raw JSON
+//! envelope keyed by (owner, event id). Rows are inserted once and never updated.
+
+use rusqlite::{Connection, params};
+use sync_protocol::event::Event;
+use sync_protocol::ids::DeviceId;
+
+use super::ReplicaError;
+use super::identity::seq_i64;
+
+/// Inserts `event` for `owner` unless it is held already. Returns whether it was new.
+pub(crate) fn insert(conn: &Connection, owner: DeviceId, event: &Event, now_ms: i64) -> Result<bool, ReplicaError> {
+    let raw = serde_json::to_string(event)?;
+    let n = conn.execute(
+        "INSERT OR IGNORE INTO events (owner, id, device_id, seq, hlc, author, kind, hash, raw, received_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            owner.to_string(),
+            event.id.to_string(),
+            event.device_id.to_string(),
+            seq_i64(event.seq),
+            event.hlc.to_string(),
+            event.author.as_str(),
+            event.kind,
+            event.hash.to_hex(),
+            raw,
+            now_ms,
+        ],
+    )?;
+    Ok(n == 1)
+}
+
+/// Every event `owner` holds, in fold order.
+pub(crate) fn all(conn: &Connection, owner: DeviceId) -> Result<Vec<Event>, ReplicaError> {
+    let mut stmt = conn.prepare("SELECT raw FROM events WHERE owner = ?1 ORDER BY hlc, device_id, seq")?;
+    let raws = stmt.query_map([owner.to_string()], |r| r.get::<_, String>(0))?;
+    raws.map(|raw| Ok(serde_json::from_str(&raw?)?)).collect()
+}
+
+/// How many events `owner` holds.
+pub(crate) fn count(conn: &Connection, owner: DeviceId) -> Result<u64, ReplicaError> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM events WHERE owner = ?1", [owner.to_string()], |r| r.get(0))?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}

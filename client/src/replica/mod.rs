@@ -1,0 +1,114 @@
+//! The phone's replica: one SQLite file holding, per officer identity, the events it holds, the
+//! outbox of its own events, its bucket cursors and the projection the ledger reads.
+//!
+//! # Layout
+//! - `db`: opening the file (WAL, `synchronous=FULL`) and migrating it.
+//! - `identity`: the identities on the phone and the active one.
+//! - `events`, `outbox`, `buckets`: the event log, upload states, cursors and bucket membership.
+//! - `projection`, `ledger_rows`: the fold snapshot and the ledger tables written from it.
+//! - `record`, `actions`: recording an officer's own events, offline.
+//! - `ledger`, `status`: what the officer reads.
+
+mod actions;
+pub(crate) mod buckets;
+pub mod clock;
+mod db;
+mod error;
+pub(crate) mod events;
+pub mod identity;
+mod ledger;
+mod ledger_rows;
+pub mod outbox;
+pub(crate) mod projection;
+mod record;
+mod status;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rusqlite::Connection;
+use sync_protocol::fold::Projection;
+
+pub use actions::{NewFinding, NewPatrol};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::ReplicaError;
+pub use identity::{AccessToken, Identity};
+pub use ledger::{Ledger, LedgerAmendment, LedgerConflict, LedgerFinding, LedgerPatrol, LedgerZeroReport};
+pub use outbox::OutboxState;
+pub use status::{OtherIdentity, RejectedEvent, Status};
+
+/// An open replica file. Holds one connection; open one `Replica` per thread or task.
+pub struct Replica {
+    pub(crate) conn: Connection,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Replica {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Replica").field("path", &self.conn.path()).finish_non_exhaustive()
+    }
+}
+
+impl Replica {
+    /// Opens the replica at `path`, creating and migrating it as needed.
+    pub fn open(path: impl AsRef<Path>) -> Result<Replica, ReplicaError> {
+        Replica::open_with_clock(path, Arc::new(SystemClock))
+    }
+
+    /// Like [`Replica::open`], reading time from `clock`.
+    pub fn open_with_clock(path: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<Replica, ReplicaError> {
+        Ok(Replica { conn: db::open(path.as_ref())?, clock })
+    }
+
+    /// The wall clock the replica uses (Unix ms).
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// The identity of the officer using the phone, if anyone has logged in.
+    pub fn active_identity(&self) -> Result<Option<Identity>, ReplicaError> {
+        identity::active(&self.conn)
+    }
+
+    /// The active identity, or [`ReplicaError::NoIdentity`].
+    pub fn require_active(&self) -> Result<Identity, ReplicaError> {
+        self.active_identity()?.ok_or(ReplicaError::NoIdentity)
+    }
+
+    /// Every officer identity on this phone.
+    pub fn identities(&self) -> Result<Vec<Identity>, ReplicaError> {
+        identity::all(&self.conn)
+    }
+
+    /// The identity created when `username` first logged in here.
+    pub fn identity_for(&self, username: &str) -> Result<Option<Identity>, ReplicaError> {
+        identity::by_username(&self.conn, username)
+    }
+
+    /// Makes `username`'s identity the active one (no network, no token needed).
+    pub fn switch_to(&mut self, username: &str) -> Result<Identity, ReplicaError> {
+        let id = self.identity_for(username)?.ok_or_else(|| ReplicaError::UnknownUser(username.to_owned()))?;
+        identity::set_active(&self.conn, id.device_id)?;
+        Ok(id)
+    }
+
+    /// The active identity's projection: the fold of every event it holds.
+    pub fn projection(&self) -> Result<Projection, ReplicaError> {
+        projection::load(&self.conn, self.require_active()?.device_id)
+    }
+
+    /// How many events the active identity holds (own and pulled).
+    pub fn event_count(&self) -> Result<u64, ReplicaError> {
+        events::count(&self.conn, self.require_active()?.device_id)
+    }
+
+    /// Where the active identity's own event `event` stands in the outbox (`None`: not its own).
+    pub fn outbox_state(&self, event: sync_protocol::ids::EventId) -> Result<Option<OutboxState>, ReplicaError> {
+        outbox::state_of(&self.conn, self.require_active()?.device_id, event)
+    }
+
+    /// The active identity's pull cursors.
+    pub fn cursors(&self) -> Result<std::collections::BTreeMap<sync_protocol::scope::Bucket, u64>, ReplicaError> {
+        buckets::cursors(&self.conn, self.require_active()?.device_id)
+    }
+}

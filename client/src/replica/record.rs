@@ -1,0 +1,44 @@
+//! Appending one of the identity's own events: validate the body, fill the draft from the chain
+//! (seq, prev, HLC), seal it with the identity's key, and commit event, outbox row, chain head and
+//! projection in one local transaction. Needs no network and no valid token.
+
+use rusqlite::TransactionBehavior;
+use sync_protocol::body::Body;
+use sync_protocol::event::{Event, EventDraft};
+use sync_protocol::ids::EventId;
+use uuid::Uuid;
+
+use super::clock::hlc_ms;
+use super::{Replica, ReplicaError, events, identity, outbox, projection};
+
+impl Replica {
+    /// Records `body` as the active identity's next event. `what` names it in errors.
+    ///
+    /// The body is parsed back with `Body::parse` first, so an invalid one is refused with the
+    /// protocol's own message and nothing is written.
+    pub(crate) fn append_own(&mut self, what: &'static str, body: &Body) -> Result<Event, ReplicaError> {
+        let value = body.to_value();
+        Body::parse(body.kind(), &value).map_err(ReplicaError::invalid(what))?;
+        let now = self.clock.now_ms();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let me = identity::active(&tx)?.ok_or(ReplicaError::NoIdentity)?;
+        let draft = EventDraft {
+            id: EventId(Uuid::now_v7()),
+            device_id: me.device_id,
+            seq: me.next_seq,
+            hlc: me.hlc.tick(hlc_ms(now)),
+            author: me.user.clone(),
+            kind: body.kind().to_owned(),
+            body: value,
+            prev: me.head,
+        };
+        let event = draft.seal(&me.key).map_err(ReplicaError::invalid(what))?;
+        events::insert(&tx, me.device_id, &event, now)?;
+        outbox::insert_pending(&tx, me.device_id, &event, now)?;
+        identity::advance(&tx, me.device_id, event.seq + 1, event.hash, event.hlc)?;
+        projection::apply(&tx, me.device_id, &[&event], now)?;
+        tx.commit()?;
+        tracing::info!(event = %event.id, seq = event.seq, kind = %event.kind, "recorded");
+        Ok(event)
+    }
+}

@@ -1,0 +1,92 @@
+//! Logging an officer in on this phone: the first login of a username creates its identity (a
+//! random UUIDv7 device id and an Ed25519 key from the OS RNG); later logins reuse it, so the
+//! same chain and outbox continue under the same author after days offline.
+
+use rand::RngCore;
+use rand::rngs::OsRng;
+use rusqlite::TransactionBehavior;
+use sync_protocol::crypto::{DeviceKey, Hash};
+use sync_protocol::hlc::Hlc;
+use sync_protocol::ids::DeviceId;
+use sync_protocol::wire::{DeviceEnrolment, LoginRequest, LoginResponse};
+use uuid::Uuid;
+
+use super::{Api, SyncError};
+use crate::replica::clock::hlc_ms;
+use crate::replica::{AccessToken, Identity, Replica, identity, outbox};
+
+/// Logs `username` in at `server_url` and makes their identity the active one.
+pub async fn login(replica: &mut Replica, server_url: &str, username: &str, password: &str) -> Result<Identity, SyncError> {
+    let api = Api::new(server_url)?;
+    let existing = replica.identity_for(username)?;
+    let (device_id, key) = match &existing {
+        Some(id) => (id.device_id, id.key.clone()),
+        None => fresh_identity(),
+    };
+    let request = LoginRequest {
+        username: username.to_owned(),
+        password: password.to_owned(),
+        device: DeviceEnrolment { device_id, public_key: key.public(), label: concat!("patrol-device ", env!("CARGO_PKG_VERSION")).into() },
+    };
+    let response = match api.login(&request).await {
+        Ok(r) => r,
+        Err(e) => {
+            if let Some(id) = &existing {
+                identity::failed(&replica.conn, id.device_id, &format!("login: {e}"), replica.now_ms())?;
+            }
+            return Err(e);
+        }
+    };
+    let base = existing.unwrap_or_else(|| new_identity(device_id, key, username, &response));
+    replica.save_login(base, api.base_url(), response)
+}
+
+/// A device id and key never seen before. On a real phone the key is made inside the OS keystore.
+fn fresh_identity() -> (DeviceId, DeviceKey) {
+    let mut secret = [0u8; 32];
+    OsRng.fill_bytes(&mut secret);
+    (DeviceId(Uuid::now_v7()), DeviceKey::from_secret(secret))
+}
+
+fn new_identity(device_id: DeviceId, key: DeviceKey, username: &str, r: &LoginResponse) -> Identity {
+    Identity {
+        device_id,
+        username: username.to_owned(),
+        user: r.user.clone(),
+        key,
+        server_url: String::new(),
+        token: None,
+        role: r.role,
+        display_name: r.display_name.clone(),
+        next_seq: 1,
+        head: Hash::ZERO,
+        hlc: Hlc::ZERO,
+        last_sync_at: None,
+        last_error: None,
+        last_error_at: None,
+    }
+}
+
+impl Replica {
+    /// Stores what a login answered, in one transaction: token, role, name, merged clock, the
+    /// identity made active; and when the server expects an earlier seq than ours, the events from
+    /// there on are pending again (the server is missing them).
+    pub(crate) fn save_login(&mut self, mut id: Identity, server_url: &str, r: LoginResponse) -> Result<Identity, SyncError> {
+        let now = self.now_ms();
+        id.user = r.user;
+        id.server_url = server_url.to_owned();
+        id.token = Some(AccessToken { secret: r.access_token, expires_at: r.expires_at });
+        id.role = r.role;
+        id.display_name = r.display_name;
+        id.hlc = id.hlc.merge(r.hlc, hlc_ms(now));
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        identity::save(&tx, &id, now)?;
+        identity::set_active(&tx, id.device_id)?;
+        if r.next_seq < id.next_seq {
+            let n = outbox::resend_from(&tx, id.device_id, r.next_seq)?;
+            tracing::warn!(expected = r.next_seq, ours = id.next_seq, resent = n, "the server is missing events of this identity");
+        }
+        tx.commit()?;
+        Ok(id)
+    }
+}

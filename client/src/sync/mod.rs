@@ -1,0 +1,26 @@
+//! Sync with the server: login, the one-round-trip `POST /v1/sync`, applying its reply in one
+//! local transaction, and the upload loop that retries on its own timer.
+//!
+//! # Layout
+//! - `http`: the server's API as async calls ([`Api`]); `error`: [`SyncError`] and status mapping.
+//! - `login`: identities are created at a username's first login here and reused after.
+//! - `request`, `apply`: building one request; applying one reply in one transaction.
+//! - `round`: [`sync`], repeating rounds until nothing is pending and nothing more to pull.
+//! - `backoff`, `upload_loop`: [`SyncLoop`], retrying on its own timer with backoff and jitter.
+
+mod apply;
+mod backoff;
+mod error;
+mod http;
+mod login;
+mod request;
+mod round;
+mod upload_loop;
+
+pub use apply::Applied;
+pub use backoff::Backoff;
+pub use error::{SyncError, from_status};
+pub use http::Api;
+pub use login::login;
+pub use round::{SyncReport, error_chain, sync, sync_with};
+pub use upload_loop::{LoopConfig, LoopExit, RoundOutcome, SyncLoop};

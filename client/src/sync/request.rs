@@ -1,0 +1,50 @@
+//! Building one sync request for the active identity: its pending events in seq order (at most
+//! `wire::MAX_PUSH_EVENTS`, and within the server's body limit), its cursors and its clock.
+
+use serde_json::value::RawValue;
+use sync_protocol::ids::{DeviceId, EventId};
+use sync_protocol::wire::{MAX_BODY_BYTES, MAX_PUSH_EVENTS, SyncRequest};
+
+use super::SyncError;
+use crate::replica::clock::hlc_ms;
+use crate::replica::{Replica, buckets, outbox};
+
+/// Room left in a request for the cursors and the envelope around the events.
+const PUSH_BYTE_BUDGET: usize = MAX_BODY_BYTES - 64 * 1024;
+
+/// A request ready to send, and what is needed to apply its reply.
+#[derive(Debug)]
+pub(crate) struct Outgoing {
+    pub owner: DeviceId,
+    pub username: String,
+    pub token: String,
+    pub request: SyncRequest,
+    /// The ids of the pushed events, in push order (acks come back in the same order).
+    pub pushed: Vec<EventId>,
+}
+
+/// Prepares the next request of the active identity. Fails with `NeedsLogin`, touching nothing,
+/// when there is no token or it has expired.
+pub(crate) fn prepare(replica: &mut Replica) -> Result<Outgoing, SyncError> {
+    let me = replica.require_active()?;
+    let now = replica.now_ms();
+    let token = match me.token {
+        Some(t) if t.expires_at > now => t.secret,
+        Some(_) => return Err(SyncError::NeedsLogin { username: me.username, why: "the access token has expired".into() }),
+        None => return Err(SyncError::NeedsLogin { username: me.username, why: "there is no access token".into() }),
+    };
+    let mut pending = outbox::pending(&replica.conn, me.device_id, MAX_PUSH_EVENTS)?;
+    let mut bytes = 0;
+    let fits = pending.iter().take_while(|p| {
+        bytes += p.raw.len() + 1;
+        bytes <= PUSH_BYTE_BUDGET
+    });
+    let keep = fits.count().max(1).min(pending.len());
+    pending.truncate(keep);
+    let seqs: Vec<u64> = pending.iter().map(|p| p.seq).collect();
+    outbox::attempted(&replica.conn, me.device_id, &seqs, now)?;
+    let pushed = pending.iter().map(|p| p.id).collect();
+    let events = pending.into_iter().map(|p| RawValue::from_string(p.raw)).collect::<Result<_, _>>().map_err(crate::ReplicaError::Json)?;
+    let request = SyncRequest { events, cursors: buckets::cursors(&replica.conn, me.device_id)?, limit: None, hlc: me.hlc.tick(hlc_ms(now)) };
+    Ok(Outgoing { owner: me.device_id, username: me.username, token, request, pushed })
+}

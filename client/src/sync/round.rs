@@ -1,0 +1,91 @@
+//! `sync()`: DESIGN.md's round trip, repeated while the active identity has pending events that
+//! the server is taking, or while a bucket has more to pull. Failures are recorded on the
+//! identity (its last error) and leave the outbox as it was.
+
+use serde::Serialize;
+
+use super::{Api, Applied, SyncError, request};
+use crate::replica::{Replica, identity, outbox};
+
+/// More rounds than this in one sync means the server keeps answering `more` without moving on.
+const MAX_ROUNDS: u32 = 10_000;
+
+/// What one `sync()` did, summed over its rounds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    pub rounds: u32,
+    pub accepted: usize,
+    pub duplicates: usize,
+    pub rejected: usize,
+    pub resent: usize,
+    pub pulled: usize,
+    pub purged: usize,
+    /// Own events still pending afterwards.
+    pub pending: u64,
+}
+
+impl SyncReport {
+    fn add(&mut self, a: &Applied) {
+        self.rounds += 1;
+        self.accepted += a.accepted;
+        self.duplicates += a.duplicates;
+        self.rejected += a.rejected;
+        self.resent += a.resent;
+        self.pulled += a.pulled;
+        self.purged += a.purged;
+    }
+}
+
+/// Syncs the active identity with its server.
+pub async fn sync(replica: &mut Replica) -> Result<SyncReport, SyncError> {
+    let me = replica.require_active()?;
+    let api = Api::new(&me.server_url)?;
+    sync_with(replica, &api).await
+}
+
+/// Syncs the active identity through `api`.
+pub async fn sync_with(replica: &mut Replica, api: &Api) -> Result<SyncReport, SyncError> {
+    let result = rounds(replica, api).await;
+    if let Err(e) = &result
+        && let Some(me) = replica.active_identity()?
+    {
+        identity::failed(&replica.conn, me.device_id, &error_chain(e), replica.now_ms())?;
+    }
+    result
+}
+
+async fn rounds(replica: &mut Replica, api: &Api) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport::default();
+    while report.rounds < MAX_ROUNDS {
+        let out = request::prepare(replica)?;
+        let reply = api.sync(&out.token, &out.request, &out.username).await?;
+        let applied = replica.apply_reply(out.owner, &out.pushed, &reply)?;
+        report.add(&applied);
+        report.pending = outbox::pending_summary(&replica.conn, out.owner)?.0;
+        let moved = applied.accepted + applied.duplicates + applied.rejected + applied.resent > 0;
+        tracing::debug!(round = report.rounds, ?applied, pending = report.pending, "sync round");
+        if applied.more {
+            continue;
+        }
+        if report.pending == 0 {
+            return Ok(report);
+        }
+        if !moved {
+            let expected = applied.resend_from.unwrap_or(reply.next_seq);
+            return Err(SyncError::Stalled { expected, pending: report.pending });
+        }
+    }
+    Ok(report)
+}
+
+/// The error and its causes on one line, for the status screen.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
