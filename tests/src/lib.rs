@@ -1,1 +1,15 @@
-//! placeholder
+//! Test fixtures for end-to-end tests and the load bench: the real server as a child process on
+//! a free loopback port with a temporary store, and a raw protocol device that speaks the wire
+//! format directly (a second, minimal client, independent of the device replica).
+//!
+//! # Layout
+//! - [`server`]: [`server::TestServer`], start, kill (SIGKILL), restart on the same store.
+//! - [`raw`]: [`raw::RawDevice`], sealing events and calling login and sync by hand.
+//! - [`tracks`]: generated patrol tracks and bodies inside a demo zone.
+
+pub mod raw;
+pub mod server;
+pub mod tracks;
+
+/// The password every demo user gets in tests (the server takes it from the environment).
+pub const DEMO_PASSWORD: &str = "demo-password-for-tests";

@@ -1,0 +1,124 @@
+//! The real `patrolsync-server` binary as a child process: a temporary store, port 0, readiness
+//! read from its output (never a sleep), SIGKILL on demand and on drop.
+
+use anyhow::{Context, Result, bail};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct TestServer {
+    child: Option<Child>,
+    pub port: u16,
+    pub dir: tempfile::TempDir,
+    extra_env: Vec<(String, String)>,
+}
+
+/// Where cargo put the server binary: beside the test executable's `deps/` folder, unless
+/// `PATROLSYNC_SERVER_BIN` says otherwise.
+pub fn server_binary() -> PathBuf {
+    if let Ok(path) = std::env::var("PATROLSYNC_SERVER_BIN") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().unwrap_or_default();
+    let mut dir = exe.parent().map(Path::to_path_buf).unwrap_or_default();
+    if dir.ends_with("deps") {
+        dir.pop();
+    }
+    dir.join(format!("patrolsync-server{}", std::env::consts::EXE_SUFFIX))
+}
+
+impl TestServer {
+    /// Starts a server with the demo county on a new temporary store.
+    pub fn start() -> Result<TestServer> {
+        TestServer::start_with(&[])
+    }
+
+    /// Starts a server with extra `PATROLSYNC_*` settings.
+    pub fn start_with(env: &[(&str, &str)]) -> Result<TestServer> {
+        let dir = tempfile::tempdir()?;
+        let extra_env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let mut server = TestServer { child: None, port: 0, dir, extra_env };
+        server.spawn(0)?;
+        Ok(server)
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("central.db")
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn spawn(&mut self, port: u16) -> Result<()> {
+        let bin = server_binary();
+        if !bin.exists() {
+            bail!("{} is missing: build the workspace first (cargo test --workspace builds it)", bin.display());
+        }
+        let mut cmd = Command::new(&bin);
+        cmd.args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}"), "--db"])
+            .arg(self.db())
+            .env("PATROLSYNC_DEMO_PASSWORD", crate::DEMO_PASSWORD)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for (k, v) in &self.extra_env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().with_context(|| format!("starting {}", bin.display()))?;
+        let stdout = child.stdout.take().context("server stdout")?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut bound = None;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = rx.recv_timeout(left).context("the server did not say it was ready")?;
+            if let Some(rest) = line.strip_prefix("patrolsync-server listening on http://127.0.0.1:") {
+                bound = rest.split_whitespace().next().and_then(|p| p.parse().ok());
+            }
+            if line == "ready" {
+                break;
+            }
+        }
+        self.port = bound.context("the server did not print its port")?;
+        self.child = Some(child);
+        Ok(())
+    }
+
+    /// Kills the server with SIGKILL: no shutdown, no flush, as a power cut would.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the server again on the same store and the same port.
+    pub fn restart(&mut self) -> Result<()> {
+        self.kill();
+        let port = self.port;
+        self.spawn(port)
+    }
+
+    /// The child's process id, for tests that signal it themselves.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// Opens the store read-only, for checks that look under the API.
+    pub fn open_store(&self) -> Result<rusqlite::Connection> {
+        Ok(rusqlite::Connection::open_with_flags(self.db(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

@@ -1,0 +1,59 @@
+//! Generated field data for tests and the bench: patrol tracks walked inside a demo zone,
+//! findings and zero reports, deterministic for a given seed.
+
+use geo::{Centroid, Point};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use sync_protocol::body::{Body, FindingKind, FindingReported, Mineral, PatrolRecorded, PatrolResult, ZeroReportFiled};
+use sync_protocol::ids::{EventId, UserId, ZoneId};
+use sync_protocol::values::{Coord, IsoWeek, TrackPoint};
+
+/// The centre of a demo zone, in 1e-7 degree.
+pub fn zone_centre(zone: &ZoneId) -> Coord {
+    let county = patrolsync_server::demo::county();
+    let z = county.zone(zone).unwrap_or_else(|| panic!("{zone} is not a demo zone"));
+    let c: Point<f64> = z.boundary.to_geo().centroid().unwrap_or_else(|| Point::new(114.5, 25.5));
+    Coord::from_degrees(c.x(), c.y()).unwrap_or(Coord { lon: 1_145_000_000, lat: 255_000_000 })
+}
+
+/// A walk of `points` fixes, one every 30 s from `start_ms`, within about 300 m of the zone centre.
+pub fn patrol(zone: &ZoneId, start_ms: i64, points: usize, seed: u64) -> Body {
+    let centre = zone_centre(zone);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let track: Vec<TrackPoint> = (0..points)
+        .map(|i| TrackPoint {
+            t: start_ms + i as i64 * 30_000,
+            lon: centre.lon + rng.gen_range(-25_000..25_000),
+            lat: centre.lat + rng.gen_range(-25_000..25_000),
+            acc: Some(rng.gen_range(3..15)),
+        })
+        .collect();
+    Body::PatrolRecorded(PatrolRecorded {
+        zone: zone.clone(),
+        started_at: start_ms,
+        ended_at: start_ms + points.saturating_sub(1) as i64 * 30_000,
+        track,
+        summary: "巡查河道与采石场 checked the river bank and the quarry".into(),
+        result: PatrolResult::NothingFound,
+    })
+}
+
+/// A finding on `patrol` near the zone centre.
+pub fn finding(zone: &ZoneId, patrol: EventId, at_ms: i64, kind: FindingKind, mineral: Option<Mineral>) -> Body {
+    let centre = zone_centre(zone);
+    Body::FindingReported(FindingReported {
+        patrol,
+        zone: zone.clone(),
+        kind,
+        location: centre,
+        depth_m: Some(12),
+        mineral,
+        description: "露天开挖 open pit with an excavator".into(),
+        stopped_on_spot: true,
+        observed_at: at_ms,
+    })
+}
+
+pub fn zero_report(officer: &UserId, zone: &ZoneId, week: IsoWeek) -> Body {
+    Body::ZeroReportFiled(ZeroReportFiled { officer: officer.clone(), week, zone: Some(zone.clone()), note: String::new() })
+}
