@@ -16,7 +16,7 @@ pub enum Pushed {
     /// Not an event envelope; `id` and `seq` if they could be read.
     Malformed { id: Option<EventId>, seq: Option<u64>, raw: String, problem: String },
     /// An envelope with the result of its hash and signature check; `raw` is its compact JSON.
-    Parsed { event: Event, raw: String, integrity: Result<(), IntegrityError> },
+    Parsed { event: Box<Event>, raw: String, integrity: Result<(), IntegrityError> },
 }
 
 /// Parses and checks a push signed by the device key `key`. Pure CPU: run it off the async workers.
@@ -49,7 +49,7 @@ fn parse_one(raw: &str) -> Pushed {
         Ok(event) => {
             let integrity = event.check_hash();
             match serde_json::to_string(&event) {
-                Ok(compact) => Pushed::Parsed { event, raw: compact, integrity },
+                Ok(compact) => Pushed::Parsed { event: Box::new(event), raw: compact, integrity },
                 Err(e) => malformed(raw, e.to_string()),
             }
         }

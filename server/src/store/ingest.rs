@@ -28,7 +28,7 @@ impl WriteCtx<'_> {
                     self.quarantine(id, Some(caller.device), seq, RejectReason::Malformed, &problem, &raw)?;
                     Ack::rejected(id, seq, RejectReason::Malformed, problem)
                 }
-                Pushed::Parsed { event, raw, integrity } => self.ingest_one(caller, event, raw, integrity)?,
+                Pushed::Parsed { event, raw, integrity } => self.ingest_one(caller, *event, raw, integrity)?,
             };
             acks.push(ack);
         }
