@@ -1,0 +1,217 @@
+//! Bad input gets a JSON error with a 4xx status and changes nothing in the store.
+
+use anyhow::Result;
+use patrolsync_tests::raw::{RawDevice, now_ms};
+use patrolsync_tests::server::TestServer;
+use patrolsync_tests::{DEMO_PASSWORD, tracks};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::io::Write;
+use sync_protocol::ids::ZoneId;
+use sync_protocol::wire::{AckStatus, RejectReason};
+
+/// Row counts of every table: equal snapshots mean nothing was written.
+fn snapshot(server: &TestServer) -> Vec<(String, i64)> {
+    let conn = server.open_store().expect("store");
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .expect("tables")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("names");
+    tables
+        .into_iter()
+        .map(|t| (t.clone(), conn.query_row(&format!("SELECT count(*) FROM \"{t}\""), [], |r| r.get(0)).expect("count")))
+        .collect()
+}
+
+async fn officer(server: &TestServer) -> Result<RawDevice> {
+    let mut d = RawDevice::new(&server.url(), "vo-t01-v01")?;
+    d.compress = false;
+    d.login(DEMO_PASSWORD).await?;
+    Ok(d)
+}
+
+fn error_code(body: &[u8]) -> String {
+    let v: Value = serde_json::from_slice(body).unwrap_or_else(|_| panic!("error body is not JSON: {}", String::from_utf8_lossy(body)));
+    v["error"]["code"].as_str().unwrap_or_else(|| panic!("no error.code in {v}")).to_string()
+}
+
+#[tokio::test]
+async fn malformed_requests_get_a_json_4xx_and_change_nothing() -> Result<()> {
+    let server = TestServer::start()?;
+    let d = officer(&server).await?;
+    let before = snapshot(&server);
+    let hlc = format!("{}", d.hlc);
+    let cases: Vec<(&str, Vec<u8>, StatusCode, &str)> = vec![
+        ("not JSON", b"{\"events\": [".to_vec(), StatusCode::BAD_REQUEST, "malformed_request"),
+        ("wrong type", json!({"events": "all of them", "hlc": hlc}).to_string().into_bytes(), StatusCode::BAD_REQUEST, "malformed_request"),
+        (
+            "unknown field",
+            json!({"events": [], "hlc": hlc, "give_me": "everything"}).to_string().into_bytes(),
+            StatusCode::BAD_REQUEST,
+            "malformed_request",
+        ),
+        (
+            "NaN literal",
+            format!("{{\"events\": [{{\"lon\": NaN}}], \"hlc\": \"{hlc}\"}}").into_bytes(),
+            StatusCode::BAD_REQUEST,
+            "malformed_request",
+        ),
+        (
+            "bad cursor bucket",
+            json!({"events": [], "hlc": hlc, "cursors": {"village:../../etc": 0}}).to_string().into_bytes(),
+            StatusCode::BAD_REQUEST,
+            "malformed_request",
+        ),
+        (
+            "page size",
+            json!({"events": [], "hlc": hlc, "limit": 1_000_000}).to_string().into_bytes(),
+            StatusCode::BAD_REQUEST,
+            "malformed_request",
+        ),
+        (
+            "too many events",
+            json!({"events": vec![json!({}); 1_001], "hlc": hlc}).to_string().into_bytes(),
+            StatusCode::BAD_REQUEST,
+            "malformed_request",
+        ),
+        ("invalid UTF-8", b"{\"events\": [], \"hlc\": \"\xff\xfe\"}".to_vec(), StatusCode::BAD_REQUEST, "malformed_request"),
+    ];
+    for (name, body, status, code) in cases {
+        let (got, reply) = d.post("/v1/sync", &body).await?;
+        assert_eq!(got, status, "{name}: {}", String::from_utf8_lossy(&reply));
+        assert_eq!(error_code(&reply), code, "{name}");
+    }
+    assert_eq!(snapshot(&server), before);
+    Ok(())
+}
+
+#[tokio::test]
+async fn oversize_bodies_and_decompression_bombs_are_refused_before_they_are_stored() -> Result<()> {
+    let server = TestServer::start()?;
+    let d = officer(&server).await?;
+    let before = snapshot(&server);
+    let huge = vec![b' '; 9 * 1024 * 1024];
+    let (status, reply) = d.post("/v1/sync", &huge).await?;
+    assert_eq!((status, error_code(&reply).as_str()), (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"));
+    // 200 MB of zeros compress to about 200 KB with gzip: the server must stop at its limit.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    for _ in 0..200 {
+        gz.write_all(&[0u8; 1024 * 1024])?;
+    }
+    let bomb = gz.finish()?;
+    let response = d
+        .http
+        .post(format!("{}/v1/sync", server.url()))
+        .bearer_auth(d.token.as_deref().unwrap_or_default())
+        .header("content-encoding", "gzip")
+        .body(bomb)
+        .send()
+        .await?;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let response = d
+        .http
+        .post(format!("{}/v1/sync", server.url()))
+        .bearer_auth(d.token.as_deref().unwrap_or_default())
+        .header("content-encoding", "br")
+        .body("x")
+        .send()
+        .await?;
+    assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(snapshot(&server), before);
+    Ok(())
+}
+
+#[tokio::test]
+async fn missing_bad_foreign_and_expired_tokens_get_401() -> Result<()> {
+    let server = TestServer::start()?;
+    let mut d = officer(&server).await?;
+    let before = snapshot(&server);
+    let event = d.seal(&tracks::patrol(&ZoneId::new("Z-T01-V01")?, now_ms() as i64 - 3_600_000, 20, 1));
+    let body = serde_json::to_vec(&json!({"events": [event], "hlc": d.hlc}))?;
+    let secret: Vec<u8> = server.open_store()?.query_row("SELECT value FROM meta WHERE key = 'jwt_secret'", [], |r| r.get(0))?;
+    let now = chrono::Utc::now().timestamp();
+    let claims = |exp: i64| json!({"sub": "vo-t01-v01", "dev": d.device.to_string(), "iss": "patrolsync", "aud": "patrolsync-device", "typ": "access", "iat": exp - 900, "nbf": exp - 900, "exp": exp});
+    let sign = |claims: Value, secret: &[u8]| {
+        jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &jsonwebtoken::EncodingKey::from_secret(secret)).expect("token")
+    };
+    let tokens = [
+        None,
+        Some("not-a-jwt".to_string()),
+        Some(sign(claims(now + 600), b"someone else's secret, not ours!")),
+        Some(sign(claims(now - 3_600), &secret)),
+        Some(sign(json!({"sub": "vo-t01-v01"}), &secret)),
+    ];
+    for token in tokens {
+        let mut request = d.http.post(format!("{}/v1/sync", server.url())).header("content-type", "application/json").body(body.clone());
+        if let Some(t) = &token {
+            request = request.bearer_auth(t);
+        }
+        let response = request.send().await?;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{token:?}");
+        assert_eq!(error_code(&response.bytes().await?), "unauthenticated");
+    }
+    assert_eq!(snapshot(&server), before);
+    // A valid token still works, so the refusals above were about the tokens.
+    d.token = Some(sign(claims(now + 600), &secret));
+    assert_eq!(d.sync(&[event]).await?.acks[0].status, AckStatus::Accepted);
+    Ok(())
+}
+
+#[tokio::test]
+async fn out_of_range_coordinates_and_bad_events_are_rejected_per_event() -> Result<()> {
+    let server = TestServer::start()?;
+    let mut d = officer(&server).await?;
+    let start = now_ms() as i64 - 3_600_000;
+    let mut patrol = tracks::patrol(&ZoneId::new("Z-T01-V01")?, start, 20, 1).to_value();
+    patrol["track"][3]["lat"] = json!(950_000_000);
+    let out_of_range = d.seal_value("patrol.recorded", patrol.clone());
+    patrol["track"][3]["lat"] = json!(1e300);
+    let float_value = serde_json::to_value(d.seal_value("patrol.recorded", json!({"v": 1})))?;
+    let mut float_event = float_value.clone();
+    float_event["body"] = patrol;
+    let before = snapshot(&server);
+    let r = d.sync_values(vec![serde_json::to_value(&out_of_range)?, float_event, json!("not an event"), json!({"id": 5})]).await?;
+    let got: Vec<_> = r.acks.iter().map(|a| (a.status, a.reason)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (AckStatus::Rejected, Some(RejectReason::InvalidBody)),
+            (AckStatus::Rejected, Some(RejectReason::Malformed)),
+            (AckStatus::Rejected, Some(RejectReason::Malformed)),
+            (AckStatus::Rejected, Some(RejectReason::Malformed)),
+        ]
+    );
+    let after = snapshot(&server);
+    let changed: Vec<_> = before.iter().zip(&after).filter(|(b, a)| b != a).map(|(b, a)| (b.0.clone(), a.1 - b.1)).collect();
+    // The invalid body is kept as rejected evidence in its place in the chain; the rest is
+    // quarantined. Nothing reaches the read model or the pull routes.
+    assert_eq!(
+        changed,
+        vec![("devices".to_string(), 0), ("events".to_string(), 1), ("quarantine".to_string(), 3)]
+            .into_iter()
+            .filter(|(_, n)| *n != 0)
+            .collect::<Vec<_>>()
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn wrong_passwords_and_unknown_users_get_the_same_answer() -> Result<()> {
+    let server = TestServer::start()?;
+    let before = snapshot(&server);
+    let mut answers = Vec::new();
+    for (user, password) in [("vo-t01-v01", "wrong password"), ("no-such-user", DEMO_PASSWORD), ("../etc", DEMO_PASSWORD)] {
+        let mut d = RawDevice::new(&server.url(), "vo-t01-v01")?;
+        let request = json!({"username": user, "password": password, "device": {"device_id": d.device, "public_key": d.key.public()}});
+        d.compress = false;
+        let (status, body) = d.post("/v1/auth/login", &serde_json::to_vec(&request)?).await?;
+        answers.push((status, String::from_utf8_lossy(&body).to_string()));
+    }
+    assert!(answers.iter().all(|a| a == &answers[0]), "{answers:?}");
+    assert_eq!(answers[0].0, StatusCode::UNAUTHORIZED);
+    assert_eq!(snapshot(&server), before);
+    Ok(())
+}
