@@ -16,3 +16,6 @@ pub mod track;
 
 pub use replica::{Replica, ReplicaError};
 pub use sync::SyncError;
+
+#[cfg(test)]
+mod tests;

@@ -1,2 +1,104 @@
-//! CLI.
-pub fn main() -> std::process::ExitCode { std::process::ExitCode::SUCCESS }
+//! The `patrol-device` command line: parses arguments (clap), opens the replica, calls one
+//! library function per command and prints the result. Exit code 0 on success, 1 on any error.
+
+mod format;
+mod login;
+mod record;
+mod show;
+mod sync_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::replica::Replica;
+
+#[derive(Debug, Parser)]
+#[command(name = "patrol-device", version, about = "A patrol officer's phone: record patrols offline, sync when there is signal.")]
+pub struct Cli {
+    /// The replica file (one per phone).
+    #[arg(long, global = true, env = "PATROLSYNC_REPLICA", default_value = "./patrol-device.db")]
+    pub replica: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Log in (登录); the first login of a user on this phone creates their device identity.
+    Login(login::LoginArgs),
+    /// Make another officer who logged in on this phone before the active one (no network needed).
+    SwitchUser {
+        #[arg(long)]
+        user: String,
+    },
+    /// Who is using the phone (当前用户).
+    Whoami,
+    /// Record a patrol (巡查) from a GPX or GeoJSON track; prints the patrol id.
+    RecordPatrol(record::PatrolArgs),
+    /// Report a finding (发现) on a recorded patrol; prints the finding id.
+    ReportFinding(record::FindingArgs),
+    /// File a zero report (零报告) for a week with nothing found.
+    ZeroReport(record::ZeroArgs),
+    /// Correct a recorded patrol (更正); the original stays in the ledger.
+    AmendPatrol(record::AmendArgs),
+    /// Sync with the server (同步): push pending events, pull what is new.
+    Sync {
+        /// Keep syncing on a timer, retrying with backoff, until Ctrl-C.
+        #[arg(long)]
+        watch: bool,
+    },
+    /// Upload state (上传状态): pending, rejected, last sync, last error.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The local patrol ledger (巡查台帐) and zero reports.
+    Ledger {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Events the server refused (被退回), with reasons.
+    Rejected,
+}
+
+/// Runs the CLI on the process arguments.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(1) } else { ExitCode::SUCCESS };
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error (错误): {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Runs one parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut replica = Replica::open(&cli.replica)?;
+    match cli.command {
+        Command::Login(args) => block_on(login::run(&mut replica, args)),
+        Command::SwitchUser { user } => login::switch(&mut replica, &user),
+        Command::Whoami => show::whoami(&replica),
+        Command::RecordPatrol(args) => record::patrol(&mut replica, args),
+        Command::ReportFinding(args) => record::finding(&mut replica, args),
+        Command::ZeroReport(args) => record::zero_report(&mut replica, args),
+        Command::AmendPatrol(args) => record::amend(&mut replica, args),
+        Command::Sync { watch } => block_on(sync_cmd::run(&mut replica, watch)),
+        Command::Status { json } => show::status(&replica, json),
+        Command::Ledger { json } => show::ledger(&replica, json),
+        Command::Rejected => show::rejected(&replica),
+    }
+}
+
+fn block_on<F: std::future::Future<Output = anyhow::Result<()>>>(f: F) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(f)
+}

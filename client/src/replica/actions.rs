@@ -36,7 +36,7 @@ pub struct NewFinding {
 impl Replica {
     /// Records a patrol (巡查) and returns its id.
     pub fn record_patrol(&mut self, new: NewPatrol) -> Result<EventId, ReplicaError> {
-        let started_at = new.started_at.or_else(|| new.track.first().map(|p| p.t)).ok_or_else(|| no_times())?;
+        let started_at = new.started_at.or_else(|| new.track.first().map(|p| p.t)).ok_or_else(no_times)?;
         let ended_at = new.ended_at.or_else(|| new.track.last().map(|p| p.t)).unwrap_or(started_at);
         let zone = match new.zone {
             Some(z) => z,

@@ -106,8 +106,7 @@ pub(crate) fn by_username(conn: &Connection, username: &str) -> Result<Option<Id
 
 /// The identity of the officer using the phone now.
 pub(crate) fn active(conn: &Connection) -> Result<Option<Identity>, ReplicaError> {
-    let device: Option<String> =
-        conn.query_row("SELECT value FROM settings WHERE key = 'active_identity'", [], |r| r.get(0)).optional()?;
+    let device: Option<String> = conn.query_row("SELECT value FROM settings WHERE key = 'active_identity'", [], |r| r.get(0)).optional()?;
     match device {
         Some(d) => query_one(conn, "device_id", &d),
         None => Ok(None),

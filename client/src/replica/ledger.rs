@@ -94,14 +94,20 @@ impl Replica {
         let zero_reports = query(&self.conn, &sql, owner, |r| {
             Ok(LedgerZeroReport { officer: r.get(0)?, week: r.get(1)?, zone: r.get(2)?, note: r.get(3)?, sync: r.get(4)? })
         })?;
-        let conflicts = query(&self.conn, "SELECT event_id, kind, problem FROM conflicts WHERE owner = ?1 ORDER BY event_id", owner, |r| {
-            Ok(LedgerConflict { event_id: r.get(0)?, kind: r.get(1)?, problem: r.get(2)? })
-        })?;
+        let conflicts =
+            query(&self.conn, "SELECT event_id, kind, problem FROM conflicts WHERE owner = ?1 ORDER BY event_id", owner, |r| {
+                Ok(LedgerConflict { event_id: r.get(0)?, kind: r.get(1)?, problem: r.get(2)? })
+            })?;
         Ok(Ledger { patrols, zero_reports, conflicts })
     }
 }
 
-fn query<T>(conn: &Connection, sql: &str, owner: DeviceId, map: impl FnMut(&Row<'_>) -> rusqlite::Result<T>) -> Result<Vec<T>, ReplicaError> {
+fn query<T>(
+    conn: &Connection,
+    sql: &str,
+    owner: DeviceId,
+    map: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>, ReplicaError> {
     let mut stmt = conn.prepare(sql)?;
     let rows = stmt.query_map(params![owner.to_string()], map)?;
     Ok(rows.collect::<Result<_, _>>()?)

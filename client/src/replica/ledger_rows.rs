@@ -122,7 +122,14 @@ fn put_finding(conn: &Connection, owner: DeviceId, f: &Finding) -> Result<(), Re
 fn put_zero_report(conn: &Connection, owner: DeviceId, z: &ZeroReport) -> Result<(), ReplicaError> {
     conn.execute(
         "INSERT OR REPLACE INTO zero_reports (owner, officer, week, event_id, zone, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![owner.to_string(), z.officer.as_str(), z.week.to_string(), z.event.to_string(), z.zone.as_ref().map(|z| z.as_str()), z.note],
+        params![
+            owner.to_string(),
+            z.officer.as_str(),
+            z.week.to_string(),
+            z.event.to_string(),
+            z.zone.as_ref().map(|z| z.as_str()),
+            z.note
+        ],
     )?;
     Ok(())
 }

@@ -90,7 +90,9 @@ pub(crate) fn attempted(conn: &Connection, owner: DeviceId, seqs: &[u64], now_ms
 /// The state of one own event, if `owner` authored it.
 pub(crate) fn state_of(conn: &Connection, owner: DeviceId, event: EventId) -> Result<Option<OutboxState>, ReplicaError> {
     let s: Option<String> = conn
-        .query_row("SELECT state FROM outbox WHERE owner = ?1 AND event_id = ?2", params![owner.to_string(), event.to_string()], |r| r.get(0))
+        .query_row("SELECT state FROM outbox WHERE owner = ?1 AND event_id = ?2", params![owner.to_string(), event.to_string()], |r| {
+            r.get(0)
+        })
         .optional()?;
     Ok(s.as_deref().and_then(OutboxState::parse))
 }
@@ -137,16 +139,17 @@ pub(crate) fn resend_from(conn: &Connection, owner: DeviceId, seq: u64) -> Resul
 
 /// Pending events of `owner` and the creation time of the oldest.
 pub(crate) fn pending_summary(conn: &Connection, owner: DeviceId) -> Result<(u64, Option<i64>), ReplicaError> {
-    let (n, oldest): (i64, Option<i64>) = conn.query_row(
-        "SELECT count(*), min(created_at) FROM outbox WHERE owner = ?1 AND state = 'pending'",
-        [owner.to_string()],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    let (n, oldest): (i64, Option<i64>) =
+        conn.query_row("SELECT count(*), min(created_at) FROM outbox WHERE owner = ?1 AND state = 'pending'", [owner.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
     Ok((u64::try_from(n).unwrap_or(0), oldest))
 }
 
 pub(crate) fn count_in(conn: &Connection, owner: DeviceId, state: OutboxState) -> Result<u64, ReplicaError> {
     let n: i64 =
-        conn.query_row("SELECT count(*) FROM outbox WHERE owner = ?1 AND state = ?2", params![owner.to_string(), state.as_str()], |r| r.get(0))?;
+        conn.query_row("SELECT count(*) FROM outbox WHERE owner = ?1 AND state = ?2", params![owner.to_string(), state.as_str()], |r| {
+            r.get(0)
+        })?;
     Ok(u64::try_from(n).unwrap_or(0))
 }

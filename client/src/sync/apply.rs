@@ -81,7 +81,14 @@ fn resend_point(acks: &[Ack], server_next: u64, our_next: u64) -> Option<u64> {
 
 /// Moves each acked event: accepted or duplicate to sent, rejected (other than "resend") to
 /// rejected with its reason. Acks come in push order; an ack without an id is matched by position.
-fn apply_acks(conn: &Connection, owner: DeviceId, pushed: &[EventId], acks: &[Ack], now: i64, out: &mut Applied) -> Result<(), ReplicaError> {
+fn apply_acks(
+    conn: &Connection,
+    owner: DeviceId,
+    pushed: &[EventId],
+    acks: &[Ack],
+    now: i64,
+    out: &mut Applied,
+) -> Result<(), ReplicaError> {
     for (i, ack) in acks.iter().enumerate() {
         let Some(id) = ack.id.or_else(|| pushed.get(i).copied()) else { continue };
         match (ack.status, ack.reason) {

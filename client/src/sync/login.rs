@@ -18,27 +18,51 @@ use crate::replica::{AccessToken, Identity, Replica, identity, outbox};
 /// Logs `username` in at `server_url` and makes their identity the active one.
 pub async fn login(replica: &mut Replica, server_url: &str, username: &str, password: &str) -> Result<Identity, SyncError> {
     let api = Api::new(server_url)?;
-    let existing = replica.identity_for(username)?;
-    let (device_id, key) = match &existing {
-        Some(id) => (id.device_id, id.key.clone()),
-        None => fresh_identity(),
-    };
-    let request = LoginRequest {
-        username: username.to_owned(),
-        password: password.to_owned(),
-        device: DeviceEnrolment { device_id, public_key: key.public(), label: concat!("patrol-device ", env!("CARGO_PKG_VERSION")).into() },
-    };
-    let response = match api.login(&request).await {
-        Ok(r) => r,
+    let enrolment = Enrolment::for_user(replica, username)?;
+    let request = LoginRequest { username: username.to_owned(), password: password.to_owned(), device: enrolment.wire() };
+    match api.login(&request).await {
+        Ok(response) => enrolment.finish(replica, api.base_url(), response),
         Err(e) => {
-            if let Some(id) = &existing {
+            if let Some(id) = &enrolment.existing {
                 identity::failed(&replica.conn, id.device_id, &format!("login: {e}"), replica.now_ms())?;
             }
-            return Err(e);
+            Err(e)
         }
-    };
-    let base = existing.unwrap_or_else(|| new_identity(device_id, key, username, &response));
-    replica.save_login(base, api.base_url(), response)
+    }
+}
+
+/// The identity a login enrols: the username's existing one on this phone, or a fresh one that
+/// is stored only once the server has accepted the login.
+pub(crate) struct Enrolment {
+    pub existing: Option<Identity>,
+    pub username: String,
+    pub device_id: DeviceId,
+    pub key: DeviceKey,
+}
+
+impl Enrolment {
+    pub(crate) fn for_user(replica: &Replica, username: &str) -> Result<Enrolment, SyncError> {
+        let existing = replica.identity_for(username)?;
+        let (device_id, key) = match &existing {
+            Some(id) => (id.device_id, id.key.clone()),
+            None => fresh_identity(),
+        };
+        Ok(Enrolment { existing, username: username.to_owned(), device_id, key })
+    }
+
+    fn wire(&self) -> DeviceEnrolment {
+        let label = concat!("patrol-device ", env!("CARGO_PKG_VERSION")).into();
+        DeviceEnrolment { device_id: self.device_id, public_key: self.key.public(), label }
+    }
+
+    /// Stores the identity with what the server answered and makes it active.
+    pub(crate) fn finish(self, replica: &mut Replica, server_url: &str, response: LoginResponse) -> Result<Identity, SyncError> {
+        let base = match self.existing {
+            Some(id) => id,
+            None => new_identity(self.device_id, self.key, &self.username, &response),
+        };
+        replica.save_login(base, server_url, response)
+    }
 }
 
 /// A device id and key never seen before. On a real phone the key is made inside the OS keystore.

@@ -12,8 +12,8 @@ mod apply;
 mod backoff;
 mod error;
 mod http;
-mod login;
-mod request;
+pub(crate) mod login;
+pub(crate) mod request;
 mod round;
 mod upload_loop;
 

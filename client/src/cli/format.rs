@@ -1,0 +1,66 @@
+//! How the CLI shows values: times in county time (UTC+8), distances, durations, and the Chinese
+//! labels of DOMAIN.md beside the English ones.
+
+use chrono::{DateTime, FixedOffset};
+use sync_protocol::body::{FindingKind, Role};
+use sync_protocol::values::COUNTY_UTC_OFFSET_MS;
+
+/// `2026-11-26 08:30` in county time.
+pub fn time(ms: i64) -> String {
+    let Some(offset) = FixedOffset::east_opt((COUNTY_UTC_OFFSET_MS / 1000) as i32) else { return ms.to_string() };
+    DateTime::from_timestamp_millis(ms).map_or_else(|| ms.to_string(), |t| t.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string())
+}
+
+pub fn opt_time(ms: Option<i64>) -> String {
+    ms.map_or_else(|| "never (从未)".to_owned(), time)
+}
+
+/// `3 d 4 h`, `25 min`, `12 s`.
+pub fn duration(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min", s / 60),
+        3600..86_400 => format!("{} h {} min", s / 3600, s % 3600 / 60),
+        _ => format!("{} d {} h", s / 86_400, s % 86_400 / 3600),
+    }
+}
+
+pub fn distance(m: u64) -> String {
+    if m >= 1000 { format!("{:.2} km", m as f64 / 1000.0) } else { format!("{m} m") }
+}
+
+pub fn role(r: Role) -> String {
+    let zh = match r {
+        Role::VillageOfficer => "动态巡查信息员",
+        Role::TownshipInspector => "国土资源执法监察员",
+        Role::CountyAuditor => "矿产股",
+        Role::Commissioner => "特邀监察专员",
+        Role::Admin => "管理员",
+    };
+    format!("{} ({zh})", r.as_str())
+}
+
+pub fn sync_state(s: &str) -> String {
+    let zh = match s {
+        "pending" => "待上传",
+        "sent" => "已上传",
+        "rejected" => "被退回",
+        _ => "已同步",
+    };
+    format!("{s} ({zh})")
+}
+
+pub fn result(r: &str) -> String {
+    match r {
+        "nothing_found" => "nothing found (未发现问题)".into(),
+        "findings" => "findings (有发现)".into(),
+        other => other.into(),
+    }
+}
+
+/// A finding kind in snake_case with its Chinese label.
+pub fn finding_kind(kind: &str) -> String {
+    let label = serde_json::from_value::<FindingKind>(serde_json::Value::String(kind.to_owned())).map(FindingKind::label_zh).unwrap_or("");
+    format!("{kind} ({label})")
+}

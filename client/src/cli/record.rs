@@ -1,0 +1,145 @@
+//! Recording commands: `record-patrol`, `report-finding`, `zero-report`, `amend-patrol`. Each
+//! parses its input at the edge, calls one replica method (offline) and prints the new id.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use sync_protocol::body::{FindingKind, Mineral, PatrolResult};
+use sync_protocol::ids::{EventId, ZoneId};
+use sync_protocol::values::{Coord, IsoWeek};
+
+use crate::replica::{NewFinding, NewPatrol, Replica};
+use crate::track;
+
+#[derive(Debug, Args)]
+pub struct PatrolArgs {
+    /// GPX (.gpx) or GeoJSON (.geojson/.json) track with times.
+    #[arg(long)]
+    pub track: PathBuf,
+    /// The zone patrolled (default: the zone assigned to you at the start).
+    #[arg(long, value_parser = parse_zone)]
+    pub zone: Option<ZoneId>,
+    #[arg(long, default_value = "")]
+    pub summary: String,
+    /// Findings will be reported on this patrol (default: nothing found).
+    #[arg(long)]
+    pub findings: bool,
+    /// Start time, RFC 3339 (default: the first track point).
+    #[arg(long, value_parser = parse_time)]
+    pub started_at: Option<i64>,
+    /// End time, RFC 3339 (default: the last track point).
+    #[arg(long, value_parser = parse_time)]
+    pub ended_at: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct FindingArgs {
+    #[arg(long, value_parser = parse_event_id)]
+    pub patrol: EventId,
+    /// unlicensed_mining, beyond_licence, mining_under_exploration, illegal_trading, unapproved_method,
+    /// tailings_without_approval, geological_hazard, unsafe_equipment, illegal_resource_fee, other
+    #[arg(long, value_parser = parse_snake::<FindingKind>)]
+    pub kind: FindingKind,
+    /// Longitude in degrees (WGS 84 / CGCS2000).
+    #[arg(long, allow_hyphen_values = true)]
+    pub lon: f64,
+    #[arg(long, allow_hyphen_values = true)]
+    pub lat: f64,
+    #[arg(long)]
+    pub depth_m: Option<i32>,
+    /// e.g. rare_earth, tin, kaolin, rock_salt, fluorite, ornamental_granite
+    #[arg(long, value_parser = parse_snake::<Mineral>)]
+    pub mineral: Option<Mineral>,
+    #[arg(long)]
+    pub description: String,
+    /// Stopped on the spot (制止).
+    #[arg(long)]
+    pub stopped: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ZeroArgs {
+    /// ISO week, e.g. 2026-W48 (default: this week, county time).
+    #[arg(long, value_parser = parse_week)]
+    pub week: Option<IsoWeek>,
+    #[arg(long, default_value = "")]
+    pub note: String,
+}
+
+#[derive(Debug, Args)]
+pub struct AmendArgs {
+    #[arg(long, value_parser = parse_event_id)]
+    pub patrol: EventId,
+    #[arg(long)]
+    pub summary: Option<String>,
+    /// nothing_found or findings
+    #[arg(long, value_parser = parse_snake::<PatrolResult>)]
+    pub result: Option<PatrolResult>,
+    #[arg(long)]
+    pub reason: String,
+}
+
+pub fn patrol(replica: &mut Replica, a: PatrolArgs) -> anyhow::Result<()> {
+    let track = track::read_track(&a.track).with_context(|| format!("importing the track {}", a.track.display()))?;
+    let points = track.len();
+    let new = NewPatrol { track, zone: a.zone, started_at: a.started_at, ended_at: a.ended_at, summary: a.summary, findings: a.findings };
+    let id = replica.record_patrol(new)?;
+    eprintln!("patrol recorded (巡查已记录), {points} track points, pending upload (待上传)");
+    println!("{id}");
+    Ok(())
+}
+
+pub fn finding(replica: &mut Replica, a: FindingArgs) -> anyhow::Result<()> {
+    let location = Coord::from_degrees(a.lon, a.lat).context("the finding's location")?;
+    let new = NewFinding {
+        patrol: a.patrol,
+        kind: a.kind,
+        location,
+        depth_m: a.depth_m,
+        mineral: a.mineral,
+        description: a.description,
+        stopped_on_spot: a.stopped,
+        observed_at: None,
+    };
+    let high = new.mineral.is_some_and(Mineral::is_protected);
+    let id = replica.report_finding(new)?;
+    eprintln!("finding reported (发现已记录){}", if high { ", HIGH PRIORITY: protected mineral (保护性开采特定矿种)" } else { "" });
+    println!("{id}");
+    Ok(())
+}
+
+pub fn zero_report(replica: &mut Replica, a: ZeroArgs) -> anyhow::Result<()> {
+    let id = replica.file_zero_report(a.week, a.note)?;
+    eprintln!("zero report filed (零报告已记录)");
+    println!("{id}");
+    Ok(())
+}
+
+pub fn amend(replica: &mut Replica, a: AmendArgs) -> anyhow::Result<()> {
+    let id = replica.amend_patrol(a.patrol, a.summary, a.result, a.reason)?;
+    eprintln!("patrol amended (巡查已更正); the original stays in the ledger");
+    println!("{id}");
+    Ok(())
+}
+
+fn parse_zone(s: &str) -> Result<ZoneId, String> {
+    ZoneId::new(s).map_err(|e| e.to_string())
+}
+
+fn parse_event_id(s: &str) -> Result<EventId, String> {
+    s.parse().map_err(|e: sync_protocol::ValidationError| e.to_string())
+}
+
+fn parse_week(s: &str) -> Result<IsoWeek, String> {
+    s.parse().map_err(|e: sync_protocol::ValidationError| e.to_string())
+}
+
+fn parse_time(s: &str) -> Result<i64, String> {
+    chrono::DateTime::parse_from_rfc3339(s).map(|t| t.timestamp_millis()).map_err(|e| format!("{s:?} is not an RFC 3339 time: {e}"))
+}
+
+/// Parses a snake_case enum value the way the wire spells it.
+fn parse_snake<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|e| e.to_string())
+}

@@ -1,0 +1,10 @@
+//! Tests of the device library that need no server: replica transactions, recording offline,
+//! outbox states, replies applied through the same function sync uses, identities, tracks.
+
+mod acks;
+mod fixture;
+mod identities;
+mod pulls;
+mod recording;
+mod tracks;
+mod upload_loop;

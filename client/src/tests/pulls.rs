@@ -1,0 +1,79 @@
+//! Pulled pages and purges: events join the log once, one's own event coming back is a no-op,
+//! a bad hash fails the whole reply, and a purge never drops the identity's own events.
+
+use sync_protocol::scope::Bucket;
+use sync_protocol::wire::BucketPage;
+
+use super::fixture::{Chain, DAY, Fixture, T0, reply, village};
+
+#[test]
+fn pulled_events_join_once_and_own_events_coming_back_are_a_no_op() {
+    let mut f = Fixture::new();
+    let mut server = Chain::new("server", T0 - 40 * DAY);
+    f.assign_zone(&mut server);
+    let mine = f.patrol("mine");
+    let own = f.own_events();
+    let count = f.replica.event_count().expect("count");
+    let applied = f.pull(village(), own.clone(), 10).expect("own event comes back");
+    assert_eq!(applied.pulled, 0);
+    assert_eq!(f.replica.event_count().expect("count"), count);
+    assert_eq!(f.replica.projection().expect("projection").patrols.len(), 1);
+    assert_eq!(f.replica.outbox_state(mine).expect("state"), Some(crate::replica::OutboxState::Pending), "pulling is no ack");
+
+    let mut other = Chain::new("vo-t01-v02", T0);
+    let theirs = other.patrol("theirs");
+    let applied = f.pull(village(), vec![theirs.clone(), theirs.clone()], 11).expect("pull");
+    assert_eq!(applied.pulled, 1);
+    assert_eq!(f.replica.cursors().expect("cursors").get(&village()), Some(&11));
+    assert!(f.replica.projection().expect("projection").patrols.contains_key(&theirs.id));
+}
+
+#[test]
+fn a_pulled_event_with_a_bad_hash_fails_the_reply_and_nothing_is_applied() {
+    let mut f = Fixture::new();
+    let mut other = Chain::new("vo-t01-v02", T0);
+    let good = other.patrol("good");
+    let mut bad = other.patrol("bad");
+    bad.body["summary"] = serde_json::json!("edited in transit");
+    let err = f.pull(village(), vec![good, bad], 5).expect_err("bad hash");
+    assert!(matches!(err, crate::SyncError::Integrity { .. }), "{err}");
+    assert!(!err.is_permanent());
+    assert_eq!(f.replica.event_count().expect("count"), 0);
+    assert!(f.replica.cursors().expect("cursors").is_empty());
+}
+
+#[test]
+fn a_purge_drops_what_came_only_from_that_bucket_and_never_own_events() {
+    let mut f = Fixture::new();
+    let mut server = Chain::new("server", T0 - 40 * DAY);
+    f.assign_zone(&mut server);
+    let mine = f.patrol("mine");
+    let township = Bucket::Township(sync_protocol::ids::UnitId::new("T01").expect("unit"));
+    let mut other = Chain::new("vo-t01-v02", T0);
+    let only_village = other.patrol("only in the village bucket");
+    let in_both = other.patrol("in both buckets");
+    let own = f.own_events();
+    f.pull(village(), vec![only_village.clone(), in_both.clone(), own[0].clone()], 20).expect("pull village");
+    f.pull(township.clone(), vec![in_both.clone()], 7).expect("pull township");
+
+    let me = f.me();
+    let mut purge = reply(vec![], vec![], me.next_seq);
+    purge.purge = vec![village()];
+    let applied = f.replica.apply_reply(me.device_id, &[], &purge).expect("purge");
+    assert_eq!(applied.purged, 3, "the zone, the assignment and the village-only patrol");
+    let p = f.replica.projection().expect("projection");
+    assert!(p.patrols.contains_key(&mine), "own events are never purged");
+    assert!(p.patrols.contains_key(&in_both.id), "still in the township bucket");
+    assert!(!p.patrols.contains_key(&only_village.id));
+    assert_eq!(f.replica.cursors().expect("cursors").into_iter().collect::<Vec<_>>(), vec![(township, 7)]);
+    assert_eq!(f.replica.ledger().expect("ledger").patrols.len(), 2);
+}
+
+#[test]
+fn more_pages_are_reported() {
+    let mut f = Fixture::new();
+    let me = f.me();
+    let page = BucketPage { bucket: village(), events: vec![], cursor: 3, more: true };
+    let applied = f.replica.apply_reply(me.device_id, &[], &reply(vec![], vec![page], 1)).expect("apply");
+    assert!(applied.more);
+}

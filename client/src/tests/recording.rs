@@ -1,0 +1,134 @@
+//! Recording offline: one transaction per event, a valid chain, the projection kept by the
+//! protocol's fold, and bad input refused with nothing written.
+
+use sync_protocol::body::{FindingKind, Mineral, PatrolResult};
+use sync_protocol::crypto::Hash;
+use sync_protocol::fold::Projection;
+use sync_protocol::ids::ZoneId;
+use sync_protocol::values::{Coord, IsoWeek};
+
+use super::fixture::{Chain, DAY, Fixture, HOUR, T0, track};
+use crate::replica::{NewFinding, NewPatrol, OutboxState, ReplicaError};
+
+fn finding(patrol: sync_protocol::ids::EventId) -> NewFinding {
+    NewFinding {
+        patrol,
+        kind: FindingKind::UnlicensedMining,
+        location: Coord::from_degrees(114.5001, 25.5001).expect("coord"),
+        depth_m: Some(12),
+        mineral: Some(Mineral::RareEarth),
+        description: "fresh spoil heap by the stream".into(),
+        stopped_on_spot: true,
+        observed_at: None,
+    }
+}
+
+#[test]
+fn recording_works_offline_with_an_expired_token_and_chains_the_events() {
+    let mut f = Fixture::new();
+    f.assign_zone(&mut Chain::new("server", T0 - 40 * DAY));
+    f.clock.advance(3 * DAY); // days in the mountains: the token expired long ago
+    assert!(!f.me().has_valid_token(f.clock_now()));
+
+    let patrol = f.patrol("walked the river bank");
+    let found = f.replica.report_finding(finding(patrol)).expect("finding");
+    let zero = f.replica.file_zero_report(Some("2025-W47".parse().expect("week")), String::new()).expect("zero report");
+
+    let me = f.me();
+    let own = f.own_events();
+    assert_eq!(own.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1, 2, 3]);
+    assert_eq!(own.iter().map(|e| e.id).collect::<Vec<_>>(), vec![patrol, found, zero]);
+    assert_eq!(own[0].prev, Hash::ZERO);
+    for pair in own.windows(2) {
+        assert_eq!(pair[1].prev, pair[0].hash, "each event names the one before");
+        assert!(pair[1].hlc > pair[0].hlc);
+    }
+    for e in &own {
+        e.check_integrity(&me.key.public()).expect("sealed with the identity's key");
+        assert_eq!(e.author, me.user);
+        assert_eq!(f.replica.outbox_state(e.id).expect("state"), Some(OutboxState::Pending));
+    }
+    assert_eq!((me.next_seq, me.head, me.hlc), (4, own[2].hash, own[2].hlc));
+
+    let p = f.replica.projection().expect("projection");
+    assert_eq!(p.patrols[&patrol].zone.as_str(), "Z-T01-V01", "default zone: the current assignment");
+    assert_eq!(p.patrols[&patrol].findings, vec![found]);
+    assert!(p.findings[&found].high_priority, "rare earth is a protected mineral");
+    assert_eq!(p.zero_reports.len(), 1);
+    let status = f.replica.status().expect("status");
+    assert_eq!(status.pending, 3);
+    assert_eq!(status.oldest_pending_age_ms, Some(0));
+    assert!(!status.token_valid);
+}
+
+#[test]
+fn the_stored_projection_is_the_protocol_fold_of_every_event_held() {
+    let mut f = Fixture::new();
+    let mut server = Chain::new("server", T0 - 40 * DAY);
+    f.assign_zone(&mut server);
+    let a = f.patrol("first");
+    f.replica.amend_patrol(a, None, Some(PatrolResult::Findings), "found a pit later".into()).expect("amend");
+    f.replica.report_finding(finding(a)).expect("finding");
+    // Another officer's patrol with a clock far behind ours: sorts before, forcing a re-fold.
+    let mut other = Chain::new("vo-t01-v02", T0 - 10 * DAY);
+    f.pull(super::fixture::village(), vec![other.patrol("neighbour")], 3).expect("pull");
+    f.patrol("second");
+
+    let all = crate::replica::events::all(&f.replica.conn, f.me().device_id).expect("events");
+    let mut expected = Projection::fold(&all);
+    let stored = f.replica.projection().expect("projection");
+    expected.last_key = stored.last_key;
+    assert_eq!(stored, expected);
+    assert_eq!(stored.patrols.len(), 3);
+
+    let ledger = f.replica.ledger().expect("ledger");
+    assert_eq!(ledger.patrols.len(), 3);
+    let first = ledger.patrols.iter().find(|p| p.id == a.to_string()).expect("first patrol");
+    assert_eq!((first.result.as_str(), first.amendments.len(), first.findings.len()), ("findings", 1, 1));
+    assert_eq!((first.sync.as_str(), first.track_points), ("pending", 5));
+    assert!(first.distance_m > 500 && first.distance_m < 700, "{} m", first.distance_m);
+    let neighbour = ledger.patrols.iter().find(|p| p.officer == "vo-t01-v02").expect("pulled patrol");
+    assert_eq!(neighbour.sync, "pulled");
+}
+
+#[test]
+fn bad_input_is_refused_and_leaves_the_replica_unchanged() {
+    let mut f = Fixture::new();
+    let before = (f.me().next_seq, f.replica.event_count().expect("count"));
+    // No assignment pulled yet and no --zone: no zone to patrol.
+    let err = f.replica.record_patrol(NewPatrol { track: track(T0, 3), ..NewPatrol::default() }).expect_err("no zone");
+    assert!(matches!(err, ReplicaError::NoZone(_)), "{err}");
+    let zone = Some(ZoneId::new("Z-T01-V01").expect("zone"));
+    let too_long = NewPatrol { track: track(T0, 3), zone: zone.clone(), summary: "x".repeat(4_001), ..NewPatrol::default() };
+    let err = f.replica.record_patrol(too_long).expect_err("summary too long");
+    assert!(matches!(err, ReplicaError::Invalid { what: "patrol", .. }), "{err}");
+    let backwards = NewPatrol { track: track(T0, 3), zone: zone.clone(), started_at: Some(T0 + HOUR), ..NewPatrol::default() };
+    assert!(f.replica.record_patrol(backwards).is_err(), "ended before started");
+    assert!(f.replica.record_patrol(NewPatrol { zone, ..NewPatrol::default() }).is_err(), "no points, no times");
+    let unknown = sync_protocol::ids::EventId(uuid::Uuid::now_v7());
+    assert!(matches!(f.replica.report_finding(finding(unknown)), Err(ReplicaError::UnknownPatrol(_))));
+    assert!(f.replica.amend_patrol(unknown, Some("x".into()), None, "why".into()).is_err());
+    assert_eq!((f.me().next_seq, f.replica.event_count().expect("count")), before);
+    assert_eq!(f.replica.status().expect("status").pending, 0);
+}
+
+#[test]
+fn an_explicit_zone_overrides_the_assignment_and_zero_reports_default_to_this_week() {
+    let mut f = Fixture::new();
+    f.assign_zone(&mut Chain::new("server", T0 - 40 * DAY));
+    let zone = ZoneId::new("Z-OTHER").expect("zone");
+    let id = f.replica.record_patrol(NewPatrol { track: track(T0, 2), zone: Some(zone.clone()), ..NewPatrol::default() }).expect("patrol");
+    assert_eq!(f.replica.projection().expect("projection").patrols[&id].zone, zone);
+    f.replica.file_zero_report(None, "quiet week".into()).expect("zero report");
+    let ledger = f.replica.ledger().expect("ledger");
+    assert_eq!(ledger.zero_reports[0].week, IsoWeek::of_ms(T0).to_string());
+    assert_eq!(ledger.zero_reports[0].zone.as_deref(), Some("Z-T01-V01"));
+}
+
+#[test]
+fn nobody_logged_in_means_nothing_can_be_recorded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut replica = crate::replica::Replica::open(dir.path().join("empty.db")).expect("open");
+    assert!(matches!(replica.file_zero_report(None, String::new()), Err(ReplicaError::NoIdentity)));
+    assert!(matches!(replica.status(), Err(ReplicaError::NoIdentity)));
+}

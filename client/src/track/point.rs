@@ -1,0 +1,36 @@
+//! Turning one fix read from a file into a `TrackPoint`: degrees to 1e-7 degree through
+//! `Coord::from_degrees`, refusing NaN and out-of-range values with the point's index.
+
+use sync_protocol::values::{Coord, TrackPoint};
+
+use super::TrackError;
+
+/// A fix as a file gives it: degrees, Unix milliseconds, accuracy in metres if known.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RawFix {
+    pub lon: f64,
+    pub lat: f64,
+    pub t: i64,
+    pub acc: Option<u32>,
+}
+
+/// Converts and checks the fixes of a whole file, in order.
+pub(crate) fn to_track(fixes: Vec<RawFix>) -> Result<Vec<TrackPoint>, TrackError> {
+    if fixes.is_empty() {
+        return Err(TrackError::Empty);
+    }
+    let mut out: Vec<TrackPoint> = Vec::with_capacity(fixes.len());
+    for (index, f) in fixes.into_iter().enumerate() {
+        let c = Coord::from_degrees(f.lon, f.lat).map_err(|source| TrackError::BadCoordinate { index, lon: f.lon, lat: f.lat, source })?;
+        if out.last().is_some_and(|p| p.t > f.t) {
+            return Err(TrackError::OutOfOrder { index });
+        }
+        out.push(TrackPoint { t: f.t, lon: c.lon, lat: c.lat, acc: f.acc });
+    }
+    Ok(out)
+}
+
+/// Parses a time given as RFC 3339 text (any offset) to Unix milliseconds.
+pub(crate) fn rfc3339_ms(text: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(text.trim()).ok().map(|t| t.timestamp_millis())
+}
