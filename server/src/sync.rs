@@ -39,7 +39,7 @@ async fn push(
     }
     let prepared = tokio::task::spawn_blocking(move || prepare(&events, &key))
         .await
-        .map_err(|e| ApiError::MalformedRequest(format!("could not check the events: {e}")))?;
+        .map_err(|e| ApiError::Internal(crate::store::StoreError::Corrupt(format!("checking the events failed: {e}"))))?;
     let device = caller.device;
     let result = store
         .writer()

@@ -36,6 +36,8 @@ impl ChainHead {
 pub struct Stored {
     pub id: EventId,
     pub hash: Hash,
+    /// Set when the event holds its place in the chain as rejected evidence.
+    pub rejected: Option<RejectReason>,
 }
 
 /// What authorisation needs to know of the reference data.
@@ -55,6 +57,8 @@ pub enum Admission {
     Accept(Body),
     /// Stored before: acknowledge, change nothing.
     Duplicate,
+    /// Kept before as rejected evidence: answer the same rejection again, change nothing.
+    AlreadyRejected { reason: RejectReason },
     /// Do not store it as data. With `keep`, the event is authentic and in its place, so it is
     /// kept as rejected evidence and still becomes the chain head.
     Reject { reason: RejectReason, message: String, keep: bool, expected_seq: Option<u64> },
@@ -65,7 +69,7 @@ impl Admission {
         Admission::Reject { reason, message: message.into(), keep: reason.advances_chain(), expected_seq: None }
     }
 
-    fn resend(reason: RejectReason, expected: u64, message: impl Into<String>) -> Self {
+    fn with_expected(reason: RejectReason, expected: u64, message: impl Into<String>) -> Self {
         Admission::Reject { reason, message: message.into(), keep: false, expected_seq: Some(expected) }
     }
 
@@ -74,6 +78,9 @@ impl Admission {
         match self {
             Admission::Accept(_) => Ack::accepted(event.id, event.seq),
             Admission::Duplicate => Ack::duplicate(event.id, event.seq),
+            Admission::AlreadyRejected { reason } => {
+                Ack::rejected(Some(event.id), Some(event.seq), *reason, "this event was rejected before and is kept as evidence")
+            }
             Admission::Reject { reason, message, expected_seq, .. } => {
                 let ack = Ack::rejected(Some(event.id), Some(event.seq), *reason, message.clone());
                 match expected_seq {
@@ -118,7 +125,10 @@ pub fn admit(
     }
     if let Some(stored) = by_id {
         return if stored.hash == event.hash {
-            Admission::Duplicate
+            match stored.rejected {
+                None => Admission::Duplicate,
+                Some(reason) => Admission::AlreadyRejected { reason },
+            }
         } else {
             Admission::reject(RejectReason::IdConflict, "this id is stored with another hash")
         };
@@ -127,14 +137,18 @@ pub fn admit(
         return Admission::reject(RejectReason::SeqConflict, format!("seq {} of this device is taken by another event", event.seq));
     }
     if event.seq != head.expected_seq() {
-        return Admission::resend(
+        return Admission::with_expected(
             RejectReason::Gap,
             head.expected_seq(),
             format!("expected seq {}, got {}", head.expected_seq(), event.seq),
         );
     }
     if event.prev != head.hash {
-        return Admission::resend(RejectReason::BrokenChain, head.expected_seq(), "prev is not the hash of this device's previous event");
+        return Admission::with_expected(
+            RejectReason::BrokenChain,
+            head.expected_seq(),
+            "prev is not the hash of this device's previous event",
+        );
     }
     let body = match Body::parse(&event.kind, &event.body) {
         Ok(body) => body,

@@ -139,7 +139,8 @@ pub enum RejectReason {
     SeqConflict,
     /// An earlier seq is missing: resend from `expected_seq`.
     Gap,
-    /// `prev` is not the hash of the device's event before: resend from `expected_seq`.
+    /// `prev` is not the hash of the device's event before: a forked or cloned device history.
+    /// `expected_seq` says where the server's copy of the chain stands.
     BrokenChain,
     UnknownKind,
     UnsupportedVersion,
@@ -159,12 +160,43 @@ impl RejectReason {
 
     /// Whether the device should resend from `expected_seq` (and will then succeed).
     pub fn is_resend(self) -> bool {
-        matches!(self, RejectReason::Gap | RejectReason::BrokenChain)
+        matches!(self, RejectReason::Gap)
     }
 
-    /// Whether the event is flagged as possible tampering or a cloned device.
+    /// Whether the event is quarantined and flagged as possible tampering, forgery or a cloned
+    /// device. Such an event cannot hold a place in any chain.
     pub fn is_tampering(self) -> bool {
-        matches!(self, RejectReason::BadHash | RejectReason::BadSignature | RejectReason::IdConflict | RejectReason::SeqConflict)
+        matches!(
+            self,
+            RejectReason::BadHash
+                | RejectReason::BadSignature
+                | RejectReason::IdConflict
+                | RejectReason::SeqConflict
+                | RejectReason::BrokenChain
+                | RejectReason::WrongAuthor
+                | RejectReason::WrongDevice
+        )
+    }
+
+    /// Every reason, for parsing stored text back.
+    pub const ALL: [RejectReason; 13] = [
+        RejectReason::Malformed,
+        RejectReason::WrongDevice,
+        RejectReason::WrongAuthor,
+        RejectReason::BadHash,
+        RejectReason::BadSignature,
+        RejectReason::IdConflict,
+        RejectReason::SeqConflict,
+        RejectReason::Gap,
+        RejectReason::BrokenChain,
+        RejectReason::UnknownKind,
+        RejectReason::UnsupportedVersion,
+        RejectReason::InvalidBody,
+        RejectReason::NotAllowed,
+    ];
+
+    pub fn parse(s: &str) -> Option<RejectReason> {
+        RejectReason::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -198,7 +230,7 @@ pub struct Ack {
     pub reason: Option<RejectReason>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// With `gap` and `broken_chain`: the seq to resend from.
+    /// With `gap`: the seq to resend from; with `broken_chain`: where the server's chain stands.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_seq: Option<u64>,
 }

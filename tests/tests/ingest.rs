@@ -131,7 +131,21 @@ async fn a_rejected_event_keeps_its_place_and_never_blocks_the_ones_behind_it() 
     let invalid = d.seal_value("patrol.recorded", json!({"v": 1, "zone": "Z-T01-V01"}));
     let server_only = d.seal_value("assignment.set", json!({"v": 1, "officer": OFFICER, "zone": "Z-T02-V01", "from": start}));
     let fine = d.seal(&tracks::patrol(&zone(), start + 60_000, 20, 2));
-    let response = d.sync(&[not_mine, unknown, invalid, server_only, fine]).await?;
+    let batch = [not_mine, unknown, invalid, server_only, fine];
+    let response = d.sync(&batch).await?;
+    let expected = vec![
+        (AckStatus::Rejected, Some(RejectReason::NotAllowed)),
+        (AckStatus::Rejected, Some(RejectReason::UnknownKind)),
+        (AckStatus::Rejected, Some(RejectReason::InvalidBody)),
+        (AckStatus::Rejected, Some(RejectReason::NotAllowed)),
+        (AckStatus::Accepted, None),
+    ];
+    assert_eq!(statuses(&response), expected);
+    // Resent (a lost reply): the same answers, and nothing is stored twice.
+    let again = d.sync(&batch).await?;
+    let mut resent = expected.clone();
+    resent[4] = (AckStatus::Duplicate, None);
+    assert_eq!(statuses(&again), resent);
     assert_eq!(
         statuses(&response),
         vec![

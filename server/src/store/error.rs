@@ -6,6 +6,8 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("could not migrate the store")]
     Migration(#[from] schema::MigrationError),
+    #[error("the transaction could not be committed: {0}")]
+    CommitFailed(String),
     #[error("the store's writer has stopped")]
     WriterGone,
     #[error("stored data is corrupt: {0}")]

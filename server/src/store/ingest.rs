@@ -56,7 +56,7 @@ impl WriteCtx<'_> {
                 self.store(&event, &raw, Some(&body), None)?;
                 self.check_clock(&event)?;
             }
-            Admission::Duplicate => {}
+            Admission::Duplicate | Admission::AlreadyRejected { .. } => {}
             Admission::Reject { reason, keep: true, .. } => {
                 self.store(&event, &raw, None, Some(reason))?;
             }
@@ -164,19 +164,21 @@ impl WriteCtx<'_> {
     }
 
     fn stored_by_id(&self, id: &EventId) -> Result<Option<Stored>, StoreError> {
-        self.lookup("SELECT id, hash FROM events WHERE id = ?1", params![id.0.as_bytes()])
+        self.lookup("SELECT id, hash, reason FROM events WHERE id = ?1", params![id.0.as_bytes()])
     }
 
     fn stored_at_seq(&self, device: DeviceId, seq: u64) -> Result<Option<Stored>, StoreError> {
-        self.lookup("SELECT id, hash FROM events WHERE device_id = ?1 AND seq = ?2", params![device.0.as_bytes(), seq])
+        self.lookup("SELECT id, hash, reason FROM events WHERE device_id = ?1 AND seq = ?2", params![device.0.as_bytes(), seq])
     }
 
     fn lookup(&self, sql: &str, args: impl rusqlite::Params) -> Result<Option<Stored>, StoreError> {
-        let row: Option<(Vec<u8>, Vec<u8>)> = self.conn.prepare_cached(sql)?.query_row(args, |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
-        row.map(|(id, hash)| {
+        let row: Option<(Vec<u8>, Vec<u8>, Option<String>)> =
+            self.conn.prepare_cached(sql)?.query_row(args, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?;
+        row.map(|(id, hash, reason)| {
             let id = uuid::Uuid::from_slice(&id).map_err(|_| StoreError::Corrupt("event id".into()))?;
             let hash: [u8; 32] = hash.try_into().map_err(|_| StoreError::Corrupt("event hash".into()))?;
-            Ok(Stored { id: EventId(id), hash: Hash(hash) })
+            let rejected = reason.map(|r| RejectReason::parse(&r).ok_or_else(|| StoreError::Corrupt(format!("reason {r}")))).transpose()?;
+            Ok(Stored { id: EventId(id), hash: Hash(hash), rejected })
         })
         .transpose()
     }
@@ -210,7 +212,7 @@ impl WriteCtx<'_> {
                 raw,
                 self.now_ms
             ])?;
-        if reason.is_tampering() || matches!(reason, RejectReason::BrokenChain | RejectReason::WrongAuthor | RejectReason::WrongDevice) {
+        if reason.is_tampering() {
             self.flag(event, device, &format!("tampering:{}", reason.as_str()), message)?;
         }
         Ok(())

@@ -66,7 +66,7 @@ impl Writer {
             let ok = result.is_ok();
             let finish: Finish = Box::new(move |commit_error| {
                 let outcome = match (result, commit_error) {
-                    (Ok(_), Some(e)) => Err(StoreError::Corrupt(format!("commit failed: {e}"))),
+                    (Ok(_), Some(e)) => Err(StoreError::CommitFailed(e.to_string())),
                     (result, _) => result,
                 };
                 let _ = reply.send(outcome);

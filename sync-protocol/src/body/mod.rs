@@ -74,7 +74,13 @@ impl Body {
             (kind::PATROL_AMENDED, 1) => Body::PatrolAmended(typed(kind, fields)?),
             (kind::FINDING_REPORTED, 1) => Body::FindingReported(typed(kind, fields)?),
             (kind::ZERO_REPORT_FILED, 1) => Body::ZeroReportFiled(typed::<ZeroReportFiledV1>(kind, fields)?.into()),
-            (kind::ZERO_REPORT_FILED, 2) => Body::ZeroReportFiled(typed(kind, fields)?),
+            (kind::ZERO_REPORT_FILED, 2) => {
+                let z: ZeroReportFiled = typed(kind, fields)?;
+                if z.zone.is_none() {
+                    return Err(ValidationError::Body { kind: kind.into(), problem: "version 2 names its zone".into() });
+                }
+                Body::ZeroReportFiled(z)
+            }
             (kind::UNIT_DEFINED, 1) => Body::UnitDefined(typed(kind, fields)?),
             (kind::ZONE_DEFINED, 1) => Body::ZoneDefined(typed(kind, fields)?),
             (kind::USER_ENROLLED, 1) => Body::UserEnrolled(typed(kind, fields)?),
