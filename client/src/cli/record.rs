@@ -91,6 +91,8 @@ pub fn patrol(replica: &mut Replica, a: PatrolArgs) -> anyhow::Result<()> {
 }
 
 pub fn finding(replica: &mut Replica, a: FindingArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(a.lon.is_finite() && (-180.0..=180.0).contains(&a.lon), "--lon {} is not a longitude between -180 and 180", a.lon);
+    anyhow::ensure!(a.lat.is_finite() && (-90.0..=90.0).contains(&a.lat), "--lat {} is not a latitude between -90 and 90", a.lat);
     let location = Coord::from_degrees(a.lon, a.lat).context("the finding's location")?;
     let new = NewFinding {
         patrol: a.patrol,

@@ -108,12 +108,12 @@ fn tampering_rejections_are_not_resent_and_a_stuck_chain_is_reported() {
     let owner = f.me().device_id;
     let acks = vec![
         Ack::rejected(Some(ids[0]), Some(1), RejectReason::SeqConflict, "seq 1 is taken"),
-        Ack::rejected(Some(ids[1]), Some(2), RejectReason::BrokenChain, "prev").with_expected_seq(1),
+        Ack::rejected(Some(ids[1]), Some(2), RejectReason::Gap, "expected seq 1, got 2").with_expected_seq(1),
     ];
     f.replica.apply_reply(owner, &ids, &reply(acks, vec![], 1)).expect("apply");
     assert_eq!(states(&f, &ids), [OutboxState::Rejected, OutboxState::Pending]);
     // The same again makes no progress: sync must stop rather than spin.
-    let acks = vec![Ack::rejected(Some(ids[1]), Some(2), RejectReason::BrokenChain, "prev").with_expected_seq(1)];
+    let acks = vec![Ack::rejected(Some(ids[1]), Some(2), RejectReason::Gap, "expected seq 1, got 2").with_expected_seq(1)];
     let applied = f.replica.apply_reply(owner, &ids[1..], &reply(acks, vec![], 1)).expect("apply");
     assert_eq!((applied.accepted + applied.rejected + applied.resent), 0);
 }
