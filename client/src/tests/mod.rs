@@ -2,6 +2,7 @@
 //! outbox states, replies applied through the same function sync uses, identities, tracks.
 
 mod acks;
+mod cli;
 mod fixture;
 mod identities;
 mod pulls;
