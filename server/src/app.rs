@@ -59,6 +59,14 @@ impl Application {
                 .configure(crate::routes::configure)
                 .default_service(web::to(not_found))
         })
+        // Small replies written in pieces (compressed, chunked) must not wait for delayed ACKs.
+        .on_connect(|conn, _| {
+            if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+                let _ = tcp.set_nodelay(true);
+            }
+        })
+        // A phone on a weak link, or one of thousands arriving at once, may take a while to send.
+        .client_request_timeout(std::time::Duration::from_secs(30))
         .shutdown_timeout(5);
         if config.workers > 0 {
             server = server.workers(config.workers);

@@ -59,12 +59,13 @@ async fn pull(
     limit: u32,
 ) -> Result<Vec<BucketPage<Box<RawValue>>>, ApiError> {
     let scope: Vec<(Bucket, u64)> = principal.scope.iter().map(|b| (b.clone(), cursors.get(b).copied().unwrap_or(0))).collect();
+    let reader = principal.device.id;
     let pages = store
         .read(move |conn| {
             let mut remaining = limit;
             let mut pages = Vec::with_capacity(scope.len());
             for (bucket, cursor) in scope {
-                let page = pull::page(conn, &bucket, cursor, remaining)?;
+                let page = pull::page(conn, &bucket, cursor, remaining, Some(reader))?;
                 remaining -= page.events.len() as u32;
                 pages.push(page);
             }

@@ -1,0 +1,55 @@
+//! `patrolsync-load`: drives a patrolsync server over loopback HTTP with simulated devices and
+//! prints push and pull throughput, round-trip latency, bytes on the wire per event, and the
+//! server's peak memory. docs/benchmarks.md gives the commands and the figures measured.
+
+mod phases;
+mod wire;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+
+#[derive(Parser, Debug, Clone)]
+#[command(about = "Load bench for the patrolsync sync server")]
+pub struct Args {
+    /// A running server started with --demo and PATROLSYNC_DEMO_PASSWORD; without it, the bench
+    /// starts its own (the release binary beside this one) on a temporary store.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// The server's process id, to read its peak memory (with --url).
+    #[arg(long)]
+    pub server_pid: Option<u32>,
+    /// Demo password of the server given with --url.
+    #[arg(long, default_value = patrolsync_tests::DEMO_PASSWORD)]
+    pub password: String,
+    /// Devices pushing their offline history.
+    #[arg(long, default_value_t = 100)]
+    pub devices: usize,
+    /// Events in each device's offline history.
+    #[arg(long, default_value_t = 1_000)]
+    pub events_per_device: usize,
+    /// Points per patrol track.
+    #[arg(long, default_value_t = 20)]
+    pub points: usize,
+    /// Devices syncing at once in the storm phase (0 to skip).
+    #[arg(long, default_value_t = 2_000)]
+    pub storm_devices: usize,
+    /// Events each storm device pushes.
+    #[arg(long, default_value_t = 5)]
+    pub storm_events: usize,
+}
+
+fn main() -> Result<()> {
+    let args = Args::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    runtime.block_on(async move {
+        let server = match &args.url {
+            Some(_) => None,
+            None => Some(
+                patrolsync_tests::server::TestServer::start().context("starting a server (build it with cargo build --release first)")?,
+            ),
+        };
+        let url = args.url.clone().or_else(|| server.as_ref().map(|s| s.url())).unwrap_or_default();
+        let pid = args.server_pid.or_else(|| server.as_ref().and_then(|s| s.pid()));
+        phases::run(&args, &url, pid).await
+    })
+}

@@ -1,0 +1,232 @@
+//! The bench's phases: push offline histories, pull them back, a 100-event delta, and a storm of
+//! devices syncing at once. Each phase prints what it measured.
+
+use anyhow::{Result, bail};
+use futures_util::future::join_all;
+use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+use sync_protocol::event::Event;
+use sync_protocol::ids::ZoneId;
+use sync_protocol::wire::{AckStatus, MAX_PUSH_EVENTS};
+
+use crate::Args;
+use crate::wire::{Traffic, client, percentile, sync};
+use patrolsync_tests::raw::{RawDevice, now_ms};
+use patrolsync_tests::tracks;
+
+/// A logged-in device with its officer's zone.
+struct Device {
+    raw: RawDevice,
+    zone: ZoneId,
+}
+
+pub async fn run(args: &Args, url: &str, pid: Option<u32>) -> Result<()> {
+    println!("patrolsync-load against {url}");
+    let http = client()?;
+    let mut devices = login(url, &args.password, args.devices).await?;
+    let histories: Vec<Vec<Event>> =
+        devices.iter_mut().enumerate().map(|(i, d)| history(d, args.events_per_device, args.points, i)).collect();
+    let event_bytes = histories.iter().flatten().map(|e| serde_json::to_vec(e).map_or(0, |v| v.len())).sum::<usize>()
+        / histories.iter().map(Vec::len).sum::<usize>().max(1);
+    println!(
+        "  {} devices, {} events each, {} bytes per event as JSON ({} track points)",
+        devices.len(),
+        args.events_per_device,
+        event_bytes,
+        args.points
+    );
+
+    push(&http, url, &devices, histories).await?;
+    pull(&http, url, &args.password, &devices).await?;
+    delta(&http, url, &mut devices).await?;
+    if args.storm_devices > 0 {
+        storm(&http, url, &args.password, args.storm_devices, args.storm_events, args.points).await?;
+    }
+    if let Some(pid) = pid {
+        println!("server peak memory (VmHWM): {} MiB", peak_memory_kib(pid).unwrap_or(0) / 1024);
+    }
+    Ok(())
+}
+
+/// Logs in `n` device identities, spread over the demo county's officers.
+async fn login(url: &str, password: &str, n: usize) -> Result<Vec<Device>> {
+    let county = patrolsync_server::demo::county();
+    let officers: Vec<_> = county.officers().iter().map(|o| (o.user.clone(), county.zone_of(&o.user).map(|z| z.zone.clone()))).collect();
+    let tasks = (0..n).map(|i| {
+        let (user, zone) = officers[i % officers.len()].clone();
+        let (url, password) = (url.to_string(), password.to_string());
+        async move {
+            let mut raw = RawDevice::new(&url, user.as_str())?;
+            raw.login(&password).await?;
+            let zone = zone.ok_or_else(|| anyhow::anyhow!("{user} has no zone"))?;
+            Ok::<_, anyhow::Error>(Device { raw, zone })
+        }
+    });
+    join_all(tasks).await.into_iter().collect()
+}
+
+/// A device's offline history: `n` patrols, sealed before the clock starts.
+fn history(d: &mut Device, n: usize, points: usize, seed: usize) -> Vec<Event> {
+    let start = now_ms() as i64 - 30 * 86_400_000;
+    (0..n).map(|i| d.raw.seal(&tracks::patrol(&d.zone, start + i as i64 * 1_800_000, points, (seed * 1_000_003 + i) as u64))).collect()
+}
+
+fn request(events: &[Event], cursors: &serde_json::Value, hlc: &sync_protocol::hlc::Hlc) -> serde_json::Value {
+    json!({ "events": events, "cursors": cursors, "hlc": hlc })
+}
+
+async fn push(http: &reqwest::Client, url: &str, devices: &[Device], histories: Vec<Vec<Event>>) -> Result<()> {
+    let traffic = Arc::new(Traffic::default());
+    let total: usize = histories.iter().map(Vec::len).sum();
+    let started = Instant::now();
+    let tasks = devices.iter().zip(histories).map(|(d, history)| {
+        let (http, traffic, token) = (http.clone(), traffic.clone(), d.raw.token.clone().unwrap_or_default());
+        let (cursors, hlc) = (json!(d.raw.cursors), d.raw.hlc);
+        async move {
+            let mut latencies = Vec::new();
+            for batch in history.chunks(MAX_PUSH_EVENTS) {
+                let (reply, took) = sync(&http, url, &token, &request(batch, &cursors, &hlc), &traffic).await?;
+                if reply.acks.iter().any(|a| a.status != AckStatus::Accepted) {
+                    bail!("an event was not accepted: {:?}", reply.acks.iter().find(|a| a.status != AckStatus::Accepted));
+                }
+                latencies.push(took);
+            }
+            Ok::<_, anyhow::Error>(latencies)
+        }
+    });
+    let mut latencies: Vec<Duration> = join_all(tasks).await.into_iter().collect::<Result<Vec<_>>>()?.into_iter().flatten().collect();
+    let elapsed = started.elapsed();
+    latencies.sort();
+    println!(
+        "push: {total} events in {:.2} s = {:.0} events/s; round trip p50 {:.0} ms, p99 {:.0} ms ({} requests); {:.0} bytes/event sent, {:.1} bytes/event received",
+        elapsed.as_secs_f64(),
+        total as f64 / elapsed.as_secs_f64(),
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99),
+        latencies.len(),
+        traffic.sent.load(Ordering::Relaxed) as f64 / total as f64,
+        traffic.received.load(Ordering::Relaxed) as f64 / total as f64,
+    );
+    Ok(())
+}
+
+/// New phones for the same officers pull their villages from the start, all at once.
+async fn pull(http: &reqwest::Client, url: &str, password: &str, devices: &[Device]) -> Result<()> {
+    let fresh = login(url, password, devices.len()).await?;
+    let traffic = Arc::new(Traffic::default());
+    let started = Instant::now();
+    let tasks = fresh.iter().map(|d| {
+        let (http, traffic, token, hlc) = (http.clone(), traffic.clone(), d.raw.token.clone().unwrap_or_default(), d.raw.hlc);
+        async move {
+            let mut cursors = serde_json::Map::new();
+            let (mut events, mut latencies) = (0usize, Vec::new());
+            loop {
+                let body = json!({ "events": [], "cursors": cursors, "hlc": hlc, "limit": 5_000 });
+                let (reply, took) = sync(&http, url, &token, &body, &traffic).await?;
+                latencies.push(took);
+                for page in &reply.pages {
+                    events += page.events.len();
+                    cursors.insert(page.bucket.to_string(), json!(page.cursor));
+                }
+                if !reply.more() {
+                    return Ok::<_, anyhow::Error>((events, latencies));
+                }
+            }
+        }
+    });
+    let results = join_all(tasks).await.into_iter().collect::<Result<Vec<_>>>()?;
+    let elapsed = started.elapsed();
+    let events: usize = results.iter().map(|(n, _)| n).sum();
+    let mut latencies: Vec<Duration> = results.into_iter().flat_map(|(_, l)| l).collect();
+    latencies.sort();
+    println!(
+        "pull: {events} events in {:.2} s = {:.0} events/s; round trip p50 {:.0} ms, p99 {:.0} ms; {:.0} bytes/event received",
+        elapsed.as_secs_f64(),
+        events as f64 / elapsed.as_secs_f64(),
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99),
+        traffic.received.load(Ordering::Relaxed) as f64 / events.max(1) as f64,
+    );
+    Ok(())
+}
+
+/// 100 new events recorded offline, then one sync: push and the pull of the delta in one round trip.
+async fn delta(http: &reqwest::Client, url: &str, devices: &mut [Device]) -> Result<()> {
+    let traffic = Traffic::default();
+    let mut latencies = Vec::new();
+    for d in devices.iter_mut().take(20) {
+        // Bring the device's cursors to the present first, so the delta is only the new events.
+        let token = d.raw.token.clone().unwrap_or_default();
+        loop {
+            let (reply, _) =
+                sync(http, url, &token, &json!({"events": [], "cursors": d.raw.cursors, "hlc": d.raw.hlc, "limit": 5_000}), &traffic)
+                    .await?;
+            for page in &reply.pages {
+                d.raw.cursors.insert(page.bucket.clone(), page.cursor);
+            }
+            if !reply.more() {
+                break;
+            }
+        }
+        let start = now_ms() as i64 - 86_400_000;
+        let zone = d.zone.clone();
+        let events: Vec<Event> = (0..100).map(|i| d.raw.seal(&tracks::patrol(&zone, start + i * 600_000, 20, i as u64))).collect();
+        let (reply, took) = sync(http, url, &token, &request(&events, &json!(d.raw.cursors), &d.raw.hlc), &traffic).await?;
+        if reply.more() || reply.acks.iter().any(|a| a.status != AckStatus::Accepted) {
+            bail!("the delta did not complete in one round trip");
+        }
+        latencies.push(took);
+    }
+    latencies.sort();
+    println!(
+        "delta: 100 events pushed and the delta pulled in one round trip: p50 {:.1} ms, max {:.1} ms (over {} devices)",
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 1.0),
+        latencies.len()
+    );
+    Ok(())
+}
+
+/// `n` devices, logged in beforehand, all sync at once: push a few events and pull their village.
+async fn storm(http: &reqwest::Client, url: &str, password: &str, n: usize, events: usize, points: usize) -> Result<()> {
+    let login_started = Instant::now();
+    let mut devices = login(url, password, n).await?;
+    println!("storm: {n} devices logged in in {:.1} s (argon2id, 2 at a time)", login_started.elapsed().as_secs_f64());
+    let traffic = Arc::new(Traffic::default());
+    let prepared: Vec<(String, serde_json::Value)> = devices
+        .iter_mut()
+        .enumerate()
+        .map(|(i, d)| {
+            let history = history(d, events, points, 500_000 + i);
+            (d.raw.token.clone().unwrap_or_default(), request(&history, &json!({}), &d.raw.hlc))
+        })
+        .collect();
+    let started = Instant::now();
+    let tasks = prepared.iter().map(|(token, body)| {
+        let (http, traffic) = (http.clone(), traffic.clone());
+        async move {
+            sync(&http, url, token, body, &traffic)
+                .await
+                .map(|(reply, took)| (reply.acks.iter().all(|a| a.status == AckStatus::Accepted), took))
+        }
+    });
+    let results = join_all(tasks).await;
+    let elapsed = started.elapsed();
+    let errors = results.iter().filter(|r| !matches!(r, Ok((true, _)))).count();
+    let mut latencies: Vec<Duration> = results.into_iter().filter_map(|r| r.ok().map(|(_, t)| t)).collect();
+    latencies.sort();
+    println!(
+        "storm: {n} devices syncing at once ({events} events each, plus their village's pull): all done in {:.2} s; p50 {:.0} ms, p99 {:.0} ms; {errors} errors",
+        elapsed.as_secs_f64(),
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99),
+    );
+    Ok(())
+}
+
+fn peak_memory_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.split_whitespace().next()?.parse().ok())
+}

@@ -1,0 +1,60 @@
+//! The bench's HTTP client: zstd on both directions done by hand, so the bytes that cross the
+//! loopback are counted exactly as they travel.
+
+use anyhow::{Result, bail};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use sync_protocol::event::Event;
+use sync_protocol::wire::SyncResponse;
+
+/// Bytes sent and received on the wire (compressed bodies; headers not counted).
+#[derive(Default)]
+pub struct Traffic {
+    pub sent: AtomicU64,
+    pub received: AtomicU64,
+}
+
+pub fn client() -> Result<reqwest::Client> {
+    Ok(reqwest::Client::builder().no_gzip().no_zstd().pool_max_idle_per_host(64).timeout(Duration::from_secs(120)).build()?)
+}
+
+/// One sync round trip with a prepared JSON request; returns the reply and its latency.
+pub async fn sync(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    request: &serde_json::Value,
+    traffic: &Traffic,
+) -> Result<(SyncResponse<Event>, Duration)> {
+    let body = zstd::encode_all(&serde_json::to_vec(request)?[..], 3)?;
+    let started = Instant::now();
+    let response = http
+        .post(format!("{url}/v1/sync"))
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .header("content-encoding", "zstd")
+        .header("accept-encoding", "zstd")
+        .body(body.clone())
+        .send()
+        .await?;
+    let status = response.status();
+    let compressed = response.headers().get("content-encoding").is_some_and(|v| v == "zstd");
+    let bytes = response.bytes().await?;
+    let elapsed = started.elapsed();
+    traffic.sent.fetch_add(body.len() as u64, Ordering::Relaxed);
+    traffic.received.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+    if !status.is_success() {
+        bail!("sync answered {status}: {}", String::from_utf8_lossy(&bytes));
+    }
+    let plain = if compressed { zstd::decode_all(&bytes[..])? } else { bytes.to_vec() };
+    Ok((serde_json::from_slice(&plain)?, elapsed))
+}
+
+/// Latency percentiles in milliseconds.
+pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)].as_secs_f64() * 1000.0
+}
