@@ -30,9 +30,34 @@ pub(crate) fn insert(conn: &Connection, owner: DeviceId, event: &Event, now_ms: 
     Ok(n == 1)
 }
 
-/// Every event `owner` holds, in fold order.
+/// Every event `owner` holds, in fold order (own rejected ones included).
+#[cfg(test)]
 pub(crate) fn all(conn: &Connection, owner: DeviceId) -> Result<Vec<Event>, ReplicaError> {
     let mut stmt = conn.prepare("SELECT raw FROM events WHERE owner = ?1 ORDER BY hlc, device_id, seq")?;
+    let raws = stmt.query_map([owner.to_string()], |r| r.get::<_, String>(0))?;
+    raws.map(|raw| Ok(serde_json::from_str(&raw?)?)).collect()
+}
+
+/// The events `owner` folds, in fold order: everything pulled, and its own events that are
+/// pending or sent. Its own *rejected* events are left out: the server never stores them as data,
+/// so folding them would make this projection differ from the server's. They stay in the log
+/// and the outbox, and the ledger and status show them from there.
+pub(crate) fn foldable(conn: &Connection, owner: DeviceId) -> Result<Vec<Event>, ReplicaError> {
+    let mut stmt = conn.prepare(
+        "SELECT e.raw FROM events e WHERE e.owner = ?1 AND NOT EXISTS \
+         (SELECT 1 FROM outbox o WHERE o.owner = e.owner AND o.event_id = e.id AND o.state = 'rejected') \
+         ORDER BY e.hlc, e.device_id, e.seq",
+    )?;
+    let raws = stmt.query_map([owner.to_string()], |r| r.get::<_, String>(0))?;
+    raws.map(|raw| Ok(serde_json::from_str(&raw?)?)).collect()
+}
+
+/// The own events of `owner` that the server rejected, in seq order.
+pub(crate) fn own_rejected(conn: &Connection, owner: DeviceId) -> Result<Vec<Event>, ReplicaError> {
+    let mut stmt = conn.prepare(
+        "SELECT e.raw FROM outbox o JOIN events e ON e.owner = o.owner AND e.id = o.event_id \
+         WHERE o.owner = ?1 AND o.state = 'rejected' ORDER BY o.seq",
+    )?;
     let raws = stmt.query_map([owner.to_string()], |r| r.get::<_, String>(0))?;
     raws.map(|raw| Ok(serde_json::from_str(&raw?)?)).collect()
 }

@@ -1,11 +1,16 @@
 //! The local ledger (巡查台帐) as the officer reads it: patrols with zone, times, points, distance,
-//! result, findings, amendments and upload state, and zero reports. Read from the ledger tables.
+//! result, findings, amendments and upload state, and zero reports. Read from the ledger tables
+//! (written from the projection), plus the identity's own rejected events read from the outbox:
+//! the projection leaves those out, but the officer must still see them, marked rejected (被退回).
 
 use rusqlite::{Connection, Row, params};
 use serde::Serialize;
 use sync_protocol::ids::DeviceId;
 
-use super::{Replica, ReplicaError};
+use sync_protocol::body::{Body, PatrolResult};
+use sync_protocol::fold::Projection;
+
+use super::{Replica, ReplicaError, events};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Ledger {
@@ -94,6 +99,15 @@ impl Replica {
         let zero_reports = query(&self.conn, &sql, owner, |r| {
             Ok(LedgerZeroReport { officer: r.get(0)?, week: r.get(1)?, zone: r.get(2)?, note: r.get(3)?, sync: r.get(4)? })
         })?;
+        let mut ledger_rejected = rejected_rows(&self.conn, owner)?;
+        patrols.append(&mut ledger_rejected.0);
+        let mut zero_reports = zero_reports;
+        zero_reports.append(&mut ledger_rejected.1);
+        // Rejected findings and amendments of a patrol the ledger shows are listed under it.
+        for p in &mut patrols {
+            p.findings.extend(ledger_rejected.2.iter().filter(|(patrol, _)| *patrol == p.id).map(|(_, f)| f.clone()));
+            p.amendments.extend(ledger_rejected.3.iter().filter(|(patrol, _)| *patrol == p.id).map(|(_, a)| a.clone()));
+        }
         let conflicts =
             query(&self.conn, "SELECT event_id, kind, problem FROM conflicts WHERE owner = ?1 ORDER BY event_id", owner, |r| {
                 Ok(LedgerConflict { event_id: r.get(0)?, kind: r.get(1)?, problem: r.get(2)? })
@@ -101,6 +115,70 @@ impl Replica {
         Ok(Ledger { patrols, zero_reports, conflicts })
     }
 }
+
+type RejectedRows = (Vec<LedgerPatrol>, Vec<LedgerZeroReport>, Vec<(String, LedgerFinding)>, Vec<(String, LedgerAmendment)>);
+
+/// The own rejected events of `owner` as ledger rows marked `rejected`: each folded on its own
+/// (they are not part of the projection), so a patrol shows its points and distance as recorded.
+fn rejected_rows(conn: &Connection, owner: DeviceId) -> Result<RejectedRows, ReplicaError> {
+    let mut out: RejectedRows = Default::default();
+    for e in events::own_rejected(conn, owner)? {
+        let alone = Projection::fold([&e]);
+        for p in alone.patrols.into_values() {
+            out.0.push(LedgerPatrol {
+                id: p.id.to_string(),
+                officer: p.officer.to_string(),
+                zone: p.zone.to_string(),
+                started_at: p.started_at,
+                ended_at: p.ended_at,
+                track_points: u64::try_from(p.track_points).unwrap_or(u64::MAX),
+                distance_m: p.distance_m,
+                summary: p.summary,
+                result: match p.result {
+                    PatrolResult::NothingFound => "nothing_found".into(),
+                    PatrolResult::Findings => "findings".into(),
+                },
+                sync: REJECTED.into(),
+                findings: Vec::new(),
+                amendments: Vec::new(),
+            });
+        }
+        for z in alone.zero_reports.into_values() {
+            out.1.push(LedgerZeroReport {
+                officer: z.officer.to_string(),
+                week: z.week.to_string(),
+                zone: z.zone.map(|z| z.to_string()),
+                note: z.note,
+                sync: REJECTED.into(),
+            });
+        }
+        for f in alone.findings.into_values() {
+            let kind = serde_json::to_value(f.kind)?.as_str().map(str::to_owned).unwrap_or_default();
+            let mineral = f.mineral.map(serde_json::to_value).transpose()?.and_then(|v| v.as_str().map(str::to_owned));
+            let row = LedgerFinding {
+                id: f.id.to_string(),
+                kind,
+                lon_e7: f.location.lon,
+                lat_e7: f.location.lat,
+                depth_m: f.depth_m,
+                mineral,
+                description: f.description,
+                stopped_on_spot: f.stopped_on_spot,
+                observed_at: f.observed_at,
+                high_priority: f.high_priority,
+                sync: REJECTED.into(),
+            };
+            out.2.push((f.patrol.to_string(), row));
+        }
+        if let Ok(Body::PatrolAmended(a)) = Body::parse(&e.kind, &e.body) {
+            let row = LedgerAmendment { event_id: e.id.to_string(), by: e.author.to_string(), reason: a.reason, sync: REJECTED.into() };
+            out.3.push((a.patrol.to_string(), row));
+        }
+    }
+    Ok(out)
+}
+
+const REJECTED: &str = "rejected";
 
 fn query<T>(
     conn: &Connection,

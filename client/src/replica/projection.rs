@@ -1,6 +1,11 @@
 //! The projection of one identity: `sync_protocol::fold::Projection` kept as a JSON snapshot with
 //! the fold key of its last event. New events are applied on top when they sort after it;
-//! otherwise every event the identity holds is folded again. The fold is the protocol crate's.
+//! otherwise every event the identity folds is folded again. The fold is the protocol crate's.
+//!
+//! What is folded: every pulled event, and the identity's own events that are pending or sent;
+//! never its own rejected ones (the server does not store them as data, so the server's fold of
+//! the same scope has none of them). When an own event enters or leaves the rejected state, the
+//! projection is folded again.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use sync_protocol::event::Event;
@@ -70,9 +75,10 @@ pub(crate) fn apply(conn: &Connection, owner: DeviceId, new: &[&Event], now_ms: 
     Ok(p)
 }
 
-/// Folds every event `owner` holds again, and rewrites the ledger tables from the result.
+/// Folds again every event `owner` folds (see [`events::foldable`]: never its own rejected
+/// ones), and rewrites the ledger tables from the result.
 pub(crate) fn refold(conn: &Connection, owner: DeviceId, now_ms: i64) -> Result<Projection, ReplicaError> {
-    let all = events::all(conn, owner)?;
+    let all = events::foldable(conn, owner)?;
     let p = Projection::fold(&all);
     ledger_rows::rewrite(conn, owner, &p)?;
     store(conn, owner, &p, now_ms)?;

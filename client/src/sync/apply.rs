@@ -39,6 +39,7 @@ impl Replica {
         let now = self.now_ms();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let me = identity::by_device(&tx, owner)?.ok_or(ReplicaError::NoIdentity)?;
+        let rejected_before = outbox::rejected_fingerprint(&tx, owner)?;
         let mut out = Applied { more: reply.more(), ..Applied::default() };
         out.resend_from = resend_point(&reply.acks, reply.next_seq, me.next_seq);
         if let Some(seq) = out.resend_from {
@@ -59,7 +60,9 @@ impl Replica {
             buckets::set_cursor(&tx, owner, &page.bucket, page.cursor, now)?;
         }
         out.pulled = new.len();
-        if out.purged > 0 {
+        // An own event that became rejected leaves the fold; one sent again (pending) re-enters it.
+        let rejections_changed = outbox::rejected_fingerprint(&tx, owner)? != rejected_before;
+        if out.purged > 0 || rejections_changed {
             projection::refold(&tx, owner, now)?;
         } else {
             projection::apply(&tx, owner, &new, now)?;

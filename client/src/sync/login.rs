@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::{Api, SyncError};
 use crate::replica::clock::hlc_ms;
-use crate::replica::{AccessToken, Identity, Replica, identity, outbox};
+use crate::replica::{AccessToken, Identity, Replica, identity, outbox, projection};
 
 /// Logs `username` in at `server_url` and makes their identity the active one.
 pub async fn login(replica: &mut Replica, server_url: &str, username: &str, password: &str) -> Result<Identity, SyncError> {
@@ -107,7 +107,11 @@ impl Replica {
         identity::save(&tx, &id, now)?;
         identity::set_active(&tx, id.device_id)?;
         if r.next_seq < id.next_seq {
+            let rejected_before = outbox::rejected_fingerprint(&tx, id.device_id)?;
             let n = outbox::resend_from(&tx, id.device_id, r.next_seq)?;
+            if outbox::rejected_fingerprint(&tx, id.device_id)? != rejected_before {
+                projection::refold(&tx, id.device_id, now)?;
+            }
             tracing::warn!(expected = r.next_seq, ours = id.next_seq, resent = n, "the server is missing events of this identity");
         }
         tx.commit()?;

@@ -3,6 +3,7 @@
 
 mod acks;
 mod cli;
+mod converge;
 mod fixture;
 mod identities;
 mod pulls;
