@@ -17,7 +17,14 @@ pub struct TestServer {
 /// Where cargo put the server binary: beside the test executable's `deps/` folder, unless
 /// `PATROLSYNC_SERVER_BIN` says otherwise.
 pub fn server_binary() -> PathBuf {
-    if let Ok(path) = std::env::var("PATROLSYNC_SERVER_BIN") {
+    built_binary("patrolsync-server", "PATROLSYNC_SERVER_BIN")
+}
+
+/// Where cargo put the workspace binary `name`: the folder above the test executable's `deps/`
+/// (cargo builds every binary of the workspace there), unless the environment variable
+/// `override_var` names another path.
+pub fn built_binary(name: &str, override_var: &str) -> PathBuf {
+    if let Ok(path) = std::env::var(override_var) {
         return PathBuf::from(path);
     }
     let exe = std::env::current_exe().unwrap_or_default();
@@ -25,7 +32,7 @@ pub fn server_binary() -> PathBuf {
     if dir.ends_with("deps") {
         dir.pop();
     }
-    dir.join(format!("patrolsync-server{}", std::env::consts::EXE_SUFFIX))
+    dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
 
 impl TestServer {
