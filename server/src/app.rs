@@ -16,6 +16,9 @@ pub struct AppState {
     pub tokens: Tokens,
     pub passwords: PasswordChecker,
     pub max_body_bytes: usize,
+    /// Bounds how many sync requests are read and processed at once, and so the memory they
+    /// hold; the rest wait their turn (the single writer serialises them anyway).
+    pub syncs: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 pub struct Application {
@@ -49,6 +52,7 @@ impl Application {
             passwords: PasswordChecker::new(config.password_concurrency).map_err(|e| StartError::Password(e.to_string()))?,
             store,
             max_body_bytes: config.max_body_bytes,
+            syncs: std::sync::Arc::new(tokio::sync::Semaphore::new(4)),
         });
         let listener = TcpListener::bind(&config.bind).map_err(|e| StartError::Bind(config.bind.clone(), e))?;
         let port = listener.local_addr().map_err(|e| StartError::Bind(config.bind.clone(), e))?.port();

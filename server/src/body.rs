@@ -24,7 +24,7 @@ pub async fn read(req: &HttpRequest, mut payload: Payload, limit: usize) -> Resu
     if declared.is_some_and(|n| n > limit) {
         return Err(ApiError::PayloadTooLarge(limit));
     }
-    let mut raw = BytesMut::new();
+    let mut raw = BytesMut::with_capacity(declared.unwrap_or(8 * 1024));
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| ApiError::MalformedRequest(format!("reading the body: {e}")))?;
         if raw.len() + chunk.len() > limit {
@@ -34,18 +34,18 @@ pub async fn read(req: &HttpRequest, mut payload: Payload, limit: usize) -> Resu
     }
     match encoding.as_deref() {
         None | Some("identity") => Ok(raw.to_vec()),
-        Some("gzip") => inflate(flate2::read::GzDecoder::new(&raw[..]), limit),
+        Some("gzip") => inflate(flate2::read::GzDecoder::new(&raw[..]), raw.len(), limit),
         Some("zstd") => {
             let decoder = zstd::stream::read::Decoder::new(&raw[..]).map_err(|e| ApiError::MalformedRequest(format!("zstd: {e}")))?;
-            inflate(decoder, limit)
+            inflate(decoder, raw.len(), limit)
         }
         Some(other) => Err(ApiError::UnsupportedEncoding(other.chars().take(40).collect())),
     }
 }
 
 /// Decompresses at most `limit` bytes; more is a bomb or an oversize body.
-fn inflate(decoder: impl Read, limit: usize) -> Result<Vec<u8>, ApiError> {
-    let mut out = Vec::new();
+fn inflate(decoder: impl Read, compressed_len: usize, limit: usize) -> Result<Vec<u8>, ApiError> {
+    let mut out = Vec::with_capacity(compressed_len.saturating_mul(6).min(limit));
     decoder
         .take(limit as u64 + 1)
         .read_to_end(&mut out)

@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 use serde_json::value::RawValue;
+use sync_protocol::admit::Checked;
+use sync_protocol::body::Body;
 use sync_protocol::crypto::{PublicKey, verify_batch};
 use sync_protocol::event::{Event, IntegrityError};
 use sync_protocol::ids::EventId;
@@ -15,15 +17,19 @@ const MAX_QUARANTINED_BYTES: usize = 16 * 1024;
 pub enum Pushed {
     /// Not an event envelope; `id` and `seq` if they could be read.
     Malformed { id: Option<EventId>, seq: Option<u64>, raw: String, problem: String },
-    /// An envelope with the result of its hash and signature check; `raw` is its compact JSON.
-    Parsed { event: Box<Event>, raw: String, integrity: Result<(), IntegrityError> },
+    /// An envelope with the results of its checks; `raw` is its compact JSON.
+    Parsed { event: Box<Event>, raw: String, checked: Box<Checked> },
 }
 
 /// Parses and checks a push signed by the device key `key`. Pure CPU: run it off the async workers.
 pub fn prepare(raws: &[Box<RawValue>], key: &PublicKey) -> Vec<Pushed> {
     let mut out: Vec<Pushed> = raws.iter().map(|raw| parse_one(raw.get())).collect();
-    let to_verify: Vec<usize> =
-        out.iter().enumerate().filter(|(_, p)| matches!(p, Pushed::Parsed { integrity: Ok(()), .. })).map(|(i, _)| i).collect();
+    let to_verify: Vec<usize> = out
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| matches!(p, Pushed::Parsed { checked, .. } if checked.integrity.is_ok()))
+        .map(|(i, _)| i)
+        .collect();
     let triples: Vec<_> = to_verify
         .iter()
         .filter_map(|&i| match &out[i] {
@@ -34,10 +40,10 @@ pub fn prepare(raws: &[Box<RawValue>], key: &PublicKey) -> Vec<Pushed> {
     if !verify_batch(&triples) {
         // At least one is bad: find which, one by one.
         for i in to_verify {
-            if let Pushed::Parsed { event, integrity, .. } = &mut out[i]
+            if let Pushed::Parsed { event, checked, .. } = &mut out[i]
                 && !key.verify(&event.hash, &event.sig)
             {
-                *integrity = Err(IntegrityError::BadSignature);
+                checked.integrity = Err(IntegrityError::BadSignature);
             }
         }
     }
@@ -47,9 +53,10 @@ pub fn prepare(raws: &[Box<RawValue>], key: &PublicKey) -> Vec<Pushed> {
 fn parse_one(raw: &str) -> Pushed {
     match serde_json::from_str::<Event>(raw) {
         Ok(event) => {
-            let integrity = event.check_hash();
+            // The signature is checked afterwards, for the whole push at once.
+            let checked = Checked { integrity: event.check_hash(), body: Body::parse(&event.kind, &event.body) };
             match serde_json::to_string(&event) {
-                Ok(compact) => Pushed::Parsed { event: Box::new(event), raw: compact, integrity },
+                Ok(compact) => Pushed::Parsed { event: Box::new(event), raw: compact, checked: Box::new(checked) },
                 Err(e) => malformed(raw, e.to_string()),
             }
         }

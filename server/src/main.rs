@@ -5,6 +5,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 use patrolsync_server::app::Application;
+
+/// Sync requests allocate and free many large buffers; glibc's allocator returns each to the
+/// kernel and pays for zeroed pages again on the next request. mimalloc keeps them.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use patrolsync_server::config::Config;
 
 #[derive(Parser)]

@@ -97,14 +97,30 @@ impl Admission {
     }
 }
 
-/// Decides one event. `integrity` is the result of checking its hash and signature with the
-/// device's enrolled key (done before, in parallel, since it is the costly part); `by_id` and
-/// `at_seq` are what the store holds under the event's id and under its device and seq.
+/// What the costly, parallel checks found about one event before it reaches [`admit`].
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// Its hash and signature checked with the device's enrolled key.
+    pub integrity: Result<(), IntegrityError>,
+    /// Its body parsed for its kind (`Body::parse`).
+    pub body: Result<Body, crate::ValidationError>,
+}
+
+impl Checked {
+    /// Runs both checks with `key`.
+    pub fn of(event: &Event, key: &crate::crypto::PublicKey) -> Checked {
+        Checked { integrity: event.check_integrity(key), body: Body::parse(&event.kind, &event.body) }
+    }
+}
+
+/// Decides one event. `checked` holds the results of the costly checks (done before, in
+/// parallel); `by_id` and `at_seq` are what the store holds under the event's id and under its
+/// device and seq.
 pub fn admit(
     caller: &Caller,
     head: ChainHead,
     event: &Event,
-    integrity: Result<(), IntegrityError>,
+    checked: Checked,
     by_id: Option<Stored>,
     at_seq: Option<Stored>,
     authority: &impl Authority,
@@ -115,7 +131,7 @@ pub fn admit(
     if event.author != caller.user {
         return Admission::reject(RejectReason::WrongAuthor, "author is not the user this token was issued to");
     }
-    match integrity {
+    match checked.integrity {
         Ok(()) => {}
         Err(IntegrityError::BadSignature) => {
             return Admission::reject(RejectReason::BadSignature, "signature does not verify with the device's enrolled key");
@@ -150,7 +166,7 @@ pub fn admit(
             "prev is not the hash of this device's previous event",
         );
     }
-    let body = match Body::parse(&event.kind, &event.body) {
+    let body = match checked.body {
         Ok(body) => body,
         Err(e) => {
             let reason = match e {

@@ -79,8 +79,18 @@ fn encode_number(n: &serde_json::Number, out: &mut Vec<u8>) -> Result<(), Valida
     }
 }
 
+/// Appends the canonical encoding of the string `s`.
+pub fn encode_str_into(s: &str, out: &mut Vec<u8>) {
+    encode_string(s, out)
+}
+
 fn encode_string(s: &str, out: &mut Vec<u8>) {
     out.push(b'"');
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+        return;
+    }
     for ch in s.chars() {
         match ch {
             '"' => out.extend_from_slice(b"\\\""),

@@ -55,16 +55,29 @@ pub enum IntegrityError {
     Invalid(#[from] ValidationError),
 }
 
-impl EventDraft {
-    /// The canonical bytes: `HASH_PREFIX` followed by the RFC 8785 encoding of the object
+/// The fields a hash covers, borrowed from a draft or an event, so that checking an event's hash
+/// copies nothing.
+struct Covered<'a> {
+    id: EventId,
+    device_id: DeviceId,
+    seq: u64,
+    hlc: Hlc,
+    author: &'a UserId,
+    kind: &'a str,
+    body: &'a Value,
+    prev: Hash,
+}
+
+impl Covered<'_> {
+    /// `HASH_PREFIX` followed by the RFC 8785 encoding of the object
     /// `{author, body, device_id, hlc, id, kind, prev, seq}` (keys in that sorted order).
-    pub fn canonical_bytes(&self) -> Result<Vec<u8>, ValidationError> {
-        let mut out = Vec::with_capacity(512);
+    fn bytes(&self) -> Result<Vec<u8>, ValidationError> {
+        let mut out = Vec::with_capacity(2048);
         out.extend_from_slice(HASH_PREFIX);
         out.extend_from_slice(b"{\"author\":");
-        canonical::encode_into(&Value::String(self.author.to_string()), &mut out)?;
+        canonical::encode_str_into(self.author.as_str(), &mut out);
         out.extend_from_slice(b",\"body\":");
-        canonical::encode_into(&self.body, &mut out)?;
+        canonical::encode_into(self.body, &mut out)?;
         out.extend_from_slice(b",\"device_id\":\"");
         out.extend_from_slice(self.device_id.to_string().as_bytes());
         out.extend_from_slice(b"\",\"hlc\":\"");
@@ -72,7 +85,7 @@ impl EventDraft {
         out.extend_from_slice(b"\",\"id\":\"");
         out.extend_from_slice(self.id.to_string().as_bytes());
         out.extend_from_slice(b"\",\"kind\":");
-        canonical::encode_into(&Value::String(self.kind.clone()), &mut out)?;
+        canonical::encode_str_into(self.kind, &mut out);
         out.extend_from_slice(b",\"prev\":\"");
         out.extend_from_slice(self.prev.to_hex().as_bytes());
         out.extend_from_slice(b"\",\"seq\":");
@@ -81,9 +94,34 @@ impl EventDraft {
         Ok(out)
     }
 
+    fn hash(&self) -> Result<Hash, ValidationError> {
+        Ok(Hash(Sha256::digest(self.bytes()?).into()))
+    }
+}
+
+impl EventDraft {
+    fn covered(&self) -> Covered<'_> {
+        Covered {
+            id: self.id,
+            device_id: self.device_id,
+            seq: self.seq,
+            hlc: self.hlc,
+            author: &self.author,
+            kind: &self.kind,
+            body: &self.body,
+            prev: self.prev,
+        }
+    }
+
+    /// The canonical bytes: `HASH_PREFIX` followed by the RFC 8785 encoding of the object
+    /// `{author, body, device_id, hlc, id, kind, prev, seq}` (keys in that sorted order).
+    pub fn canonical_bytes(&self) -> Result<Vec<u8>, ValidationError> {
+        self.covered().bytes()
+    }
+
     /// SHA-256 of [`EventDraft::canonical_bytes`].
     pub fn hash(&self) -> Result<Hash, ValidationError> {
-        Ok(Hash(Sha256::digest(self.canonical_bytes()?).into()))
+        self.covered().hash()
     }
 
     /// Hashes and signs the draft with the device's key.
@@ -121,7 +159,17 @@ impl Event {
 
     /// Recomputes the hash and compares it with the one the event carries.
     pub fn check_hash(&self) -> Result<(), IntegrityError> {
-        if self.draft().hash()? == self.hash { Ok(()) } else { Err(IntegrityError::HashMismatch) }
+        let covered = Covered {
+            id: self.id,
+            device_id: self.device_id,
+            seq: self.seq,
+            hlc: self.hlc,
+            author: &self.author,
+            kind: &self.kind,
+            body: &self.body,
+            prev: self.prev,
+        };
+        if covered.hash()? == self.hash { Ok(()) } else { Err(IntegrityError::HashMismatch) }
     }
 
     /// Checks the hash, then the signature with `key`.

@@ -9,7 +9,7 @@
 use proptest::prelude::*;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use sync_protocol::admit::{Admission, Authority, Caller, ChainHead, Stored, admit};
+use sync_protocol::admit::{Admission, Authority, Caller, ChainHead, Checked, Stored, admit};
 use sync_protocol::body::{Body, Role};
 use sync_protocol::crypto::{DeviceKey, Hash};
 use sync_protocol::event::{Event, EventDraft};
@@ -79,7 +79,7 @@ impl ModelServer {
                     hash: *h,
                     rejected: None,
                 });
-                let admission = admit(caller, head, e, e.check_integrity(&key_of(caller.device).public()), by_id, at_seq, &*self);
+                let admission = admit(caller, head, e, Checked::of(e, &key_of(caller.device).public()), by_id, at_seq, &*self);
                 let ack = admission.ack(e);
                 if admission.advances_chain() {
                     self.heads.insert(caller.device, ChainHead { seq: e.seq, hash: e.hash });

@@ -1,10 +1,15 @@
 //! `POST /v1/sync`: the one round trip of DESIGN.md.
 
+use actix_web::http::header::CONTENT_LENGTH;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::ApiError;
+use crate::store::StoreError;
+
+/// Bodies above this many bytes (as sent) count as large pushes.
+const LARGE_BODY: usize = 64 * 1024;
 
 pub async fn sync(
     state: web::Data<AppState>,
@@ -12,6 +17,9 @@ pub async fn sync(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    // Large pushes take a turn before their body is read, so memory stays bounded.
+    let large = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok()).is_none_or(|n| n > LARGE_BODY);
+    let _turn = if large { Some(state.syncs.acquire().await.map_err(|_| ApiError::Unavailable(StoreError::WriterGone))?) } else { None };
     let request = crate::body::json(&req, payload, state.max_body_bytes).await?;
     Ok(HttpResponse::Ok().json(crate::sync::sync(&state.store, principal, request).await?))
 }

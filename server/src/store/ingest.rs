@@ -2,7 +2,7 @@
 //! `admit` decide, and carry the decision out (store, route, quarantine, flag) in the open batch.
 
 use rusqlite::{OptionalExtension, params};
-use sync_protocol::admit::{Admission, Caller, ChainHead, Stored, admit};
+use sync_protocol::admit::{Admission, Caller, ChainHead, Checked, Stored, admit};
 use sync_protocol::body::Body;
 use sync_protocol::crypto::Hash;
 use sync_protocol::event::Event;
@@ -28,7 +28,7 @@ impl WriteCtx<'_> {
                     self.quarantine(id, Some(caller.device), seq, RejectReason::Malformed, &problem, &raw)?;
                     Ack::rejected(id, seq, RejectReason::Malformed, problem)
                 }
-                Pushed::Parsed { event, raw, integrity } => self.ingest_one(caller, *event, raw, integrity)?,
+                Pushed::Parsed { event, raw, checked } => self.ingest_one(caller, *event, raw, *checked)?,
             };
             acks.push(ack);
         }
@@ -36,19 +36,13 @@ impl WriteCtx<'_> {
         Ok(acks)
     }
 
-    fn ingest_one(
-        &mut self,
-        caller: &Caller,
-        event: Event,
-        raw: String,
-        integrity: Result<(), sync_protocol::event::IntegrityError>,
-    ) -> Result<Ack, StoreError> {
+    fn ingest_one(&mut self, caller: &Caller, event: Event, raw: String, checked: Checked) -> Result<Ack, StoreError> {
         let head = self.head(caller.device)?;
         let by_id = self.stored_by_id(&event.id)?;
         let at_seq = if event.seq <= head.seq { self.stored_at_seq(event.device_id, event.seq)? } else { None };
         let admission = {
             let view = IngestView { reference: self.reference, conn: self.conn };
-            admit(caller, head, &event, integrity, by_id, at_seq, &view)
+            admit(caller, head, &event, checked, by_id, at_seq, &view)
         };
         let ack = admission.ack(&event);
         match admission {

@@ -65,9 +65,7 @@ impl Body {
             }
             _ => return Err(ValidationError::Body { kind: kind.into(), problem: "body has no version \"v\"".into() }),
         };
-        let mut fields = map.clone();
-        fields.remove("v");
-        let fields = Value::Object(fields);
+        let fields = Fields(map);
         let unsupported = || ValidationError::UnsupportedVersion { kind: kind.into(), version };
         let body = match (kind, version) {
             (kind::PATROL_RECORDED, 1) => Body::PatrolRecorded(typed(kind, fields)?),
@@ -171,8 +169,14 @@ impl Body {
     }
 }
 
-fn typed<T: DeserializeOwned>(kind: &str, fields: Value) -> Result<T, ValidationError> {
-    serde_json::from_value(fields).map_err(|e| ValidationError::Body { kind: kind.into(), problem: crate::ids::truncate(&e.to_string()) })
+/// A body's fields without its `"v"`, borrowed: typed parsing copies only the values it keeps.
+#[derive(Clone, Copy)]
+struct Fields<'a>(&'a serde_json::Map<String, Value>);
+
+fn typed<T: DeserializeOwned>(kind: &str, fields: Fields<'_>) -> Result<T, ValidationError> {
+    let entries = fields.0.iter().filter(|(k, _)| k.as_str() != "v").map(|(k, v)| (k.as_str(), v));
+    let deserializer = serde::de::value::MapDeserializer::<_, serde_json::Error>::new(entries);
+    T::deserialize(deserializer).map_err(|e| ValidationError::Body { kind: kind.into(), problem: crate::ids::truncate(&e.to_string()) })
 }
 
 fn to_json<T: Serialize>(body: &T) -> Value {

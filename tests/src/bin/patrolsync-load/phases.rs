@@ -12,7 +12,7 @@ use sync_protocol::ids::ZoneId;
 use sync_protocol::wire::{AckStatus, MAX_PUSH_EVENTS};
 
 use crate::Args;
-use crate::wire::{Traffic, client, percentile, sync};
+use crate::wire::{Traffic, client, encode, percentile, send, sync};
 use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::tracks;
 
@@ -73,21 +73,34 @@ fn history(d: &mut Device, n: usize, points: usize, seed: usize) -> Vec<Event> {
     (0..n).map(|i| d.raw.seal(&tracks::patrol(&d.zone, start + i as i64 * 1_800_000, points, (seed * 1_000_003 + i) as u64))).collect()
 }
 
-fn request(events: &[Event], cursors: &serde_json::Value, hlc: &sync_protocol::hlc::Hlc) -> serde_json::Value {
-    json!({ "events": events, "cursors": cursors, "hlc": hlc })
+/// A push request, serialised straight from the events.
+#[derive(serde::Serialize)]
+struct Push<'a> {
+    events: &'a [Event],
+    cursors: &'a std::collections::BTreeMap<sync_protocol::scope::Bucket, u64>,
+    hlc: sync_protocol::hlc::Hlc,
+}
+
+fn request<'a>(events: &'a [Event], d: &'a RawDevice) -> Push<'a> {
+    Push { events, cursors: &d.cursors, hlc: d.hlc }
 }
 
 async fn push(http: &reqwest::Client, url: &str, devices: &[Device], histories: Vec<Vec<Event>>) -> Result<()> {
     let traffic = Arc::new(Traffic::default());
     let total: usize = histories.iter().map(Vec::len).sum();
+    // Each device has its requests ready (its own CPU's work) before the clock starts.
+    let bodies: Vec<Vec<Vec<u8>>> = devices
+        .iter()
+        .zip(&histories)
+        .map(|(d, history)| history.chunks(MAX_PUSH_EVENTS).map(|batch| encode(&request(batch, &d.raw))).collect::<Result<_>>())
+        .collect::<Result<_>>()?;
     let started = Instant::now();
-    let tasks = devices.iter().zip(histories).map(|(d, history)| {
+    let tasks = devices.iter().zip(bodies).map(|(d, bodies)| {
         let (http, traffic, token) = (http.clone(), traffic.clone(), d.raw.token.clone().unwrap_or_default());
-        let (cursors, hlc) = (json!(d.raw.cursors), d.raw.hlc);
         async move {
             let mut latencies = Vec::new();
-            for batch in history.chunks(MAX_PUSH_EVENTS) {
-                let (reply, took) = sync(&http, url, &token, &request(batch, &cursors, &hlc), &traffic).await?;
+            for body in bodies {
+                let (reply, took) = send(&http, url, &token, body, &traffic).await?;
                 if reply.acks.iter().any(|a| a.status != AckStatus::Accepted) {
                     bail!("an event was not accepted: {:?}", reply.acks.iter().find(|a| a.status != AckStatus::Accepted));
                 }
@@ -173,7 +186,8 @@ async fn delta(http: &reqwest::Client, url: &str, devices: &mut [Device]) -> Res
         let start = now_ms() as i64 - 86_400_000;
         let zone = d.zone.clone();
         let events: Vec<Event> = (0..100).map(|i| d.raw.seal(&tracks::patrol(&zone, start + i * 600_000, 20, i as u64))).collect();
-        let (reply, took) = sync(http, url, &token, &request(&events, &json!(d.raw.cursors), &d.raw.hlc), &traffic).await?;
+        let body = encode(&request(&events, &d.raw))?;
+        let (reply, took) = send(http, url, &token, body, &traffic).await?;
         if reply.more() || reply.acks.iter().any(|a| a.status != AckStatus::Accepted) {
             bail!("the delta did not complete in one round trip");
         }
@@ -195,14 +209,14 @@ async fn storm(http: &reqwest::Client, url: &str, password: &str, n: usize, even
     let mut devices = login(url, password, n).await?;
     println!("storm: {n} devices logged in in {:.1} s (argon2id, 2 at a time)", login_started.elapsed().as_secs_f64());
     let traffic = Arc::new(Traffic::default());
-    let prepared: Vec<(String, serde_json::Value)> = devices
+    let prepared: Vec<(String, Vec<u8>)> = devices
         .iter_mut()
         .enumerate()
         .map(|(i, d)| {
             let history = history(d, events, points, 500_000 + i);
-            (d.raw.token.clone().unwrap_or_default(), request(&history, &json!({}), &d.raw.hlc))
+            Ok((d.raw.token.clone().unwrap_or_default(), encode(&request(&history, &d.raw))?))
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let started = Instant::now();
     let tasks = prepared.iter().map(|(token, body)| {
         let (http, traffic) = (http.clone(), traffic.clone());

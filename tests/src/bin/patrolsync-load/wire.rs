@@ -18,15 +18,30 @@ pub fn client() -> Result<reqwest::Client> {
     Ok(reqwest::Client::builder().no_gzip().no_zstd().pool_max_idle_per_host(64).timeout(Duration::from_secs(120)).build()?)
 }
 
-/// One sync round trip with a prepared JSON request; returns the reply and its latency.
-pub async fn sync(
+/// A sync request's body as a device sends it: JSON, compressed with zstd.
+pub fn encode<T: serde::Serialize>(request: &T) -> Result<Vec<u8>> {
+    Ok(zstd::encode_all(&serde_json::to_vec(request)?[..], 3)?)
+}
+
+/// One sync round trip with a JSON request; returns the reply and its latency.
+pub async fn sync<T: serde::Serialize>(
     http: &reqwest::Client,
     url: &str,
     token: &str,
-    request: &serde_json::Value,
+    request: &T,
     traffic: &Traffic,
 ) -> Result<(SyncResponse<Event>, Duration)> {
-    let body = zstd::encode_all(&serde_json::to_vec(request)?[..], 3)?;
+    send(http, url, token, encode(request)?, traffic).await
+}
+
+/// One sync round trip with a body encoded beforehand (a device's work, not the server's).
+pub async fn send(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    body: Vec<u8>,
+    traffic: &Traffic,
+) -> Result<(SyncResponse<Event>, Duration)> {
     let started = Instant::now();
     let response = http
         .post(format!("{url}/v1/sync"))
