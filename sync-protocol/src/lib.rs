@@ -4,6 +4,7 @@
 //! # Layout
 //! - [`ids`]: newtypes for event, device, user, unit, zone and licence ids.
 //! - [`values`]: validated values: fixed-point coordinates, track points, polygons, ISO weeks.
+//! - [`track`]: the delta-encoded wire form of a patrol track.
 //! - [`hlc`]: the hybrid logical clock that orders events.
 //! - [`canonical`]: the canonical JSON encoding hashes are taken over.
 //! - [`crypto`]: hashes, signatures and keys in their wire form.
@@ -25,6 +26,7 @@ pub mod fold;
 pub mod hlc;
 pub mod ids;
 pub mod scope;
+pub mod track;
 pub mod values;
 pub mod wire;
 

@@ -165,7 +165,7 @@ impl Replica {
             _ => (
                 "patrol.recorded",
                 json!({"v": 1, "zone": self.zone, "started_at": clock, "ended_at": clock + 1_800_000,
-                   "track": [{"t": clock, "lon": 1_145_000_000, "lat": 255_000_000}], "summary": format!("walk {action}"), "result": "nothing_found"}),
+                   "track": [[clock, 1_145_000_000, 255_000_000]], "summary": format!("walk {action}"), "result": "nothing_found"}),
             ),
         };
         *ids += 1;

@@ -16,16 +16,17 @@ pub fn zone_centre(zone: &ZoneId) -> Coord {
     Coord::from_degrees(c.x(), c.y()).unwrap_or(Coord { lon: 1_145_000_000, lat: 255_000_000 })
 }
 
-/// A walk of `points` fixes, one every 30 s from `start_ms`, within about 300 m of the zone centre.
+/// A walk of `points` fixes, one every 30 s from `start_ms` (a phone logging at a fixed
+/// interval), starting near the zone centre and moving up to about 35 m between fixes.
 pub fn patrol(zone: &ZoneId, start_ms: i64, points: usize, seed: u64) -> Body {
     let centre = zone_centre(zone);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let (mut lon, mut lat) = (centre.lon + rng.gen_range(-20_000..20_000), centre.lat + rng.gen_range(-20_000..20_000));
     let track: Vec<TrackPoint> = (0..points)
-        .map(|i| TrackPoint {
-            t: start_ms + i as i64 * 30_000,
-            lon: centre.lon + rng.gen_range(-25_000..25_000),
-            lat: centre.lat + rng.gen_range(-25_000..25_000),
-            acc: Some(rng.gen_range(3..15)),
+        .map(|i| {
+            lon += rng.gen_range(-2_500..2_500);
+            lat += rng.gen_range(-2_500..2_500);
+            TrackPoint { t: start_ms + i as i64 * 30_000, lon, lat, acc: Some(rng.gen_range(3..15)) }
         })
         .collect();
     Body::PatrolRecorded(PatrolRecorded {

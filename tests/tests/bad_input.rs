@@ -166,9 +166,9 @@ async fn out_of_range_coordinates_and_bad_events_are_rejected_per_event() -> Res
     let mut d = officer(&server).await?;
     let start = now_ms() as i64 - 3_600_000;
     let mut patrol = tracks::patrol(&ZoneId::new("Z-T01-V01")?, start, 20, 1).to_value();
-    patrol["track"][3]["lat"] = json!(950_000_000);
+    patrol["track"][0][2] = json!(950_000_000);
     let out_of_range = d.seal_value("patrol.recorded", patrol.clone());
-    patrol["track"][3]["lat"] = json!(1e300);
+    patrol["track"][3][2] = json!(1e300);
     let float_value = serde_json::to_value(d.seal_value("patrol.recorded", json!({"v": 1})))?;
     let mut float_event = float_value.clone();
     float_event["body"] = patrol;

@@ -192,7 +192,7 @@ mod tests {
     fn patrol_json() -> Value {
         json!({
             "v": 1, "zone": "Z-T01-V01", "started_at": 1_764_131_257_000_i64, "ended_at": 1_764_134_857_000_i64,
-            "track": [{"t": 1_764_131_257_000_i64, "lon": 1_145_000_000, "lat": 255_000_000, "acc": 5}],
+            "track": [[1_764_131_257_000_i64, 1_145_000_000, 255_000_000, 5]],
             "summary": "walked the river bank", "result": "nothing_found"
         })
     }
@@ -225,7 +225,7 @@ mod tests {
             }),
             (kind::PATROL_RECORDED, {
                 let mut p = patrol_json();
-                p["track"][0]["lat"] = json!(950_000_000);
+                p["track"][0][2] = json!(950_000_000);
                 p
             }),
             (kind::PATROL_RECORDED, {
@@ -235,7 +235,7 @@ mod tests {
             }),
             (kind::PATROL_RECORDED, {
                 let mut p = patrol_json();
-                p["track"][0]["lon"] = json!(114.5);
+                p["track"][0][1] = json!(114.5);
                 p
             }),
             (kind::PATROL_RECORDED, {

@@ -29,7 +29,8 @@ pub struct PatrolRecorded {
     /// Unix milliseconds, UTC.
     pub started_at: i64,
     pub ended_at: i64,
-    /// GNSS fixes in time order.
+    /// GNSS fixes in time order (delta-encoded on the wire, see [`crate::track`]).
+    #[serde(with = "crate::track")]
     pub track: Vec<TrackPoint>,
     pub summary: String,
     pub result: PatrolResult,
