@@ -2,7 +2,7 @@
 //! (port 0 in tests) and run the HTTP server until it is stopped.
 
 use actix_web::dev::Server;
-use actix_web::{App, HttpServer, middleware, web};
+use actix_web::{App, HttpServer, web};
 use std::net::TcpListener;
 
 use crate::auth::password::PasswordChecker;
@@ -57,11 +57,7 @@ impl Application {
         let listener = TcpListener::bind(&config.bind).map_err(|e| StartError::Bind(config.bind.clone(), e))?;
         let port = listener.local_addr().map_err(|e| StartError::Bind(config.bind.clone(), e))?.port();
         let mut server = HttpServer::new(move || {
-            App::new()
-                .app_data(state.clone())
-                .wrap(middleware::Compress::default())
-                .configure(crate::routes::configure)
-                .default_service(web::to(not_found))
+            App::new().app_data(state.clone()).configure(crate::routes::configure).default_service(web::to(not_found))
         })
         // Small replies written in pieces (compressed, chunked) must not wait for delayed ACKs.
         .on_connect(|conn, _| {

@@ -2,9 +2,10 @@
 //! each level of the patrol network its scope.
 //!
 //! # Layout
-//! - [`app`]: building and running the application; [`config`]: typed configuration.
+//! - [`cli`]: the command line; [`app`]: building and running the application; [`config`]:
+//!   typed configuration.
 //! - [`routes`]: thin HTTP handlers; [`error`]: the one error type and its status mapping;
-//!   [`body`]: reading request bodies (limits, decompression).
+//!   [`body`]: reading request bodies (limits, decompression); [`reply`]: writing JSON replies.
 //! - [`auth`]: passwords, tokens, and the [`auth::Principal`] extractor.
 //! - [`login`], [`sync`], [`projection`], [`admin`]: what the handlers call.
 //! - [`ingest`]: parsing and signature checks before the writer.
@@ -15,13 +16,20 @@ pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod body;
+pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod error;
 pub mod ingest;
 pub mod login;
 pub mod projection;
+pub mod reply;
 pub mod routes;
 pub mod seed;
 pub mod store;
 pub mod sync;
+
+/// Sync requests allocate and free many large buffers; glibc's allocator hands each back to the
+/// kernel and pays for zeroed pages again on the next request. mimalloc keeps them.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -17,7 +17,7 @@ use crate::server::built_binary;
 
 /// Where cargo put `patrol-device` (beside the server), unless `PATROLSYNC_DEVICE_BIN` says otherwise.
 pub fn device_binary() -> PathBuf {
-    built_binary("patrol-device", "PATROLSYNC_DEVICE_BIN")
+    built_binary("e2e-device", "PATROLSYNC_DEVICE_BIN")
 }
 
 /// The `patrol-device` CLI over one replica file (one phone).

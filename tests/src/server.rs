@@ -14,15 +14,15 @@ pub struct TestServer {
     extra_env: Vec<(String, String)>,
 }
 
-/// Where cargo put the server binary: beside the test executable's `deps/` folder, unless
-/// `PATROLSYNC_SERVER_BIN` says otherwise.
+/// The server binary this package builds (`e2e-server`, the same code as `patrolsync-server`),
+/// unless `PATROLSYNC_SERVER_BIN` names another.
 pub fn server_binary() -> PathBuf {
-    built_binary("patrolsync-server", "PATROLSYNC_SERVER_BIN")
+    built_binary("e2e-server", "PATROLSYNC_SERVER_BIN")
 }
 
-/// Where cargo put the workspace binary `name`: the folder above the test executable's `deps/`
-/// (cargo builds every binary of the workspace there), unless the environment variable
-/// `override_var` names another path.
+/// Where cargo put this package's binary `name`: the folder above the test executable's `deps/`
+/// (cargo builds a package's binaries before its integration tests), unless the environment
+/// variable `override_var` names another path.
 pub fn built_binary(name: &str, override_var: &str) -> PathBuf {
     if let Ok(path) = std::env::var(override_var) {
         return PathBuf::from(path);

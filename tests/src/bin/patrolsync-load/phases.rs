@@ -2,6 +2,7 @@
 //! devices syncing at once. Each phase prints what it measured.
 
 use anyhow::{Result, bail};
+use futures_util::StreamExt as _;
 use futures_util::future::join_all;
 use serde_json::json;
 use std::sync::Arc;
@@ -208,6 +209,9 @@ async fn storm(http: &reqwest::Client, url: &str, password: &str, n: usize, even
     let login_started = Instant::now();
     let mut devices = login(url, password, n).await?;
     println!("storm: {n} devices logged in in {:.1} s (argon2id, 2 at a time)", login_started.elapsed().as_secs_f64());
+    // Phones that sync regularly: each has pulled its village before the storm.
+    let catch_up = futures_util::stream::iter(devices.iter_mut().map(|d| async move { d.raw.pull_all().await.map(|_| ()) }));
+    futures_util::StreamExt::buffer_unordered(catch_up, 32).collect::<Vec<_>>().await.into_iter().collect::<Result<Vec<_>>>()?;
     let traffic = Arc::new(Traffic::default());
     let prepared: Vec<(String, Vec<u8>)> = devices
         .iter_mut()
@@ -221,7 +225,7 @@ async fn storm(http: &reqwest::Client, url: &str, password: &str, n: usize, even
     let tasks = prepared.iter().map(|(token, body)| {
         let (http, traffic) = (http.clone(), traffic.clone());
         async move {
-            sync(&http, url, token, body, &traffic)
+            send(&http, url, token, body.clone(), &traffic)
                 .await
                 .map(|(reply, took)| (reply.acks.iter().all(|a| a.status == AckStatus::Accepted), took))
         }
@@ -229,6 +233,13 @@ async fn storm(http: &reqwest::Client, url: &str, password: &str, n: usize, even
     let results = join_all(tasks).await;
     let elapsed = started.elapsed();
     let errors = results.iter().filter(|r| !matches!(r, Ok((true, _)))).count();
+    if let Some(first) = results.iter().find_map(|r| match r {
+        Err(e) => Some(format!("{e:#}")),
+        Ok((false, _)) => Some("an event was not accepted".into()),
+        Ok(_) => None,
+    }) {
+        println!("storm: first error: {first}");
+    }
     let mut latencies: Vec<Duration> = results.into_iter().filter_map(|r| r.ok().map(|(_, t)| t)).collect();
     latencies.sort();
     println!(

@@ -58,10 +58,10 @@ pub async fn send(
     let elapsed = started.elapsed();
     traffic.sent.fetch_add(body.len() as u64, Ordering::Relaxed);
     traffic.received.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-    if !status.is_success() {
-        bail!("sync answered {status}: {}", String::from_utf8_lossy(&bytes));
-    }
     let plain = if compressed { zstd::decode_all(&bytes[..])? } else { bytes.to_vec() };
+    if !status.is_success() {
+        bail!("sync answered {status}: {}", String::from_utf8_lossy(&plain));
+    }
     Ok((serde_json::from_slice(&plain)?, elapsed))
 }
 
