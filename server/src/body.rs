@@ -6,6 +6,7 @@ use actix_web::http::header::{CONTENT_ENCODING, CONTENT_LENGTH};
 use actix_web::web::{BytesMut, Payload};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
+use std::cell::RefCell;
 use std::io::Read;
 
 use crate::error::ApiError;
@@ -35,12 +36,35 @@ pub async fn read(req: &HttpRequest, mut payload: Payload, limit: usize) -> Resu
     match encoding.as_deref() {
         None | Some("identity") => Ok(raw.to_vec()),
         Some("gzip") => inflate(flate2::read::GzDecoder::new(&raw[..]), raw.len(), limit),
-        Some("zstd") => {
-            let decoder = zstd::stream::read::Decoder::new(&raw[..]).map_err(|e| ApiError::MalformedRequest(format!("zstd: {e}")))?;
-            inflate(decoder, raw.len(), limit)
-        }
+        Some("zstd") => unzstd(&raw, limit),
         Some(other) => Err(ApiError::UnsupportedEncoding(other.chars().take(40).collect())),
     }
+}
+
+thread_local! {
+    /// A zstd context and a buffer of the body limit, kept per thread: making them for every
+    /// request costs megabytes of freshly zeroed memory each time.
+    static UNZSTD: RefCell<Option<(zstd::bulk::Decompressor<'static>, Vec<u8>)>> = const { RefCell::new(None) };
+}
+
+/// Decompresses a zstd body into at most `limit` bytes; more is a bomb or an oversize body.
+fn unzstd(raw: &[u8], limit: usize) -> Result<Vec<u8>, ApiError> {
+    UNZSTD.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.as_ref().is_none_or(|(_, buffer)| buffer.capacity() < limit + 1) {
+            let decompressor = zstd::bulk::Decompressor::new().map_err(|e| ApiError::MalformedRequest(format!("zstd: {e}")))?;
+            *slot = Some((decompressor, Vec::with_capacity(limit + 1)));
+        }
+        let Some((decompressor, buffer)) = slot.as_mut() else { return Err(ApiError::MalformedRequest("zstd: no context".into())) };
+        buffer.clear();
+        match decompressor.decompress_to_buffer(raw, buffer) {
+            Ok(n) if n <= limit => Ok(buffer[..n].to_vec()),
+            Ok(_) => Err(ApiError::PayloadTooLarge(limit)),
+            // The buffer holds one byte more than the limit: a body that does not fit is too large.
+            Err(e) if e.to_string().contains("Destination buffer is too small") => Err(ApiError::PayloadTooLarge(limit)),
+            Err(e) => Err(ApiError::MalformedRequest(format!("cannot decompress the body: {e}"))),
+        }
+    })
 }
 
 /// Decompresses at most `limit` bytes; more is a bomb or an oversize body.

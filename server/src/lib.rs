@@ -9,7 +9,7 @@
 //! - [`auth`]: passwords, tokens, and the [`auth::Principal`] extractor.
 //! - [`login`], [`sync`], [`projection`], [`admin`]: what the handlers call.
 //! - [`ingest`]: parsing and signature checks before the writer.
-//! - [`store`]: the central SQLite store with its single writer.
+//! - [`store`]: the central SQLite store with its single writer; [`pool`]: fixed thread pools.
 //! - [`demo`], [`seed`]: the demo county and loading it.
 
 pub mod admin;
@@ -22,6 +22,7 @@ pub mod demo;
 pub mod error;
 pub mod ingest;
 pub mod login;
+pub mod pool;
 pub mod projection;
 pub mod reply;
 pub mod routes;

@@ -37,7 +37,9 @@ async fn push(
     if events.is_empty() {
         return Ok((Vec::new(), head_seq + 1));
     }
-    let prepared = tokio::task::spawn_blocking(move || prepare(&events, &key))
+    let prepared = store
+        .blocking()
+        .run("checks", move || prepare(&events, &key))
         .await
         .map_err(|e| ApiError::Internal(crate::store::StoreError::Corrupt(format!("checking the events failed: {e}"))))?;
     let device = caller.device;

@@ -5,7 +5,8 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::Arc;
-use tokio::sync::Semaphore;
+
+use crate::pool::Blocking;
 
 /// Argon2id with OWASP's recommended minimum parameters.
 pub fn argon2() -> Argon2<'static> {
@@ -28,28 +29,28 @@ pub fn verify(password: &str, phc: &str) -> bool {
     }
 }
 
-/// Runs password checks on blocking threads, a few at a time, so a login storm cannot starve
-/// the sync traffic.
+/// Runs password checks on a few threads of their own, so a login storm cannot starve the sync
+/// traffic.
 #[derive(Clone)]
 pub struct PasswordChecker {
-    permits: Arc<Semaphore>,
+    threads: Blocking,
     dummy: Arc<String>,
 }
 
 impl PasswordChecker {
     pub fn new(concurrency: usize) -> Result<Self, argon2::password_hash::Error> {
-        Ok(PasswordChecker { permits: Arc::new(Semaphore::new(concurrency.max(1))), dummy: Arc::new(hash("not a real password")?) })
+        let threads = Blocking::new("argon2", concurrency).map_err(|_| argon2::password_hash::Error::Crypto)?;
+        Ok(PasswordChecker { threads, dummy: Arc::new(hash("not a real password")?) })
     }
 
     /// Verifies `password` against `stored`, or against the dummy hash when there is no user, so
     /// both paths cost one argon2 run.
     pub async fn check(&self, password: String, stored: Option<String>) -> bool {
-        let Ok(_permit) = self.permits.acquire().await else { return false };
         let (phc, real) = match stored {
             Some(phc) if !phc.is_empty() => (phc, true),
             _ => (self.dummy.as_ref().clone(), false),
         };
-        let ok = tokio::task::spawn_blocking(move || verify(&password, &phc)).await.unwrap_or(false);
+        let ok = self.threads.run("argon2", move || verify(&password, &phc)).await.unwrap_or(false);
         ok && real
     }
 }

@@ -29,13 +29,18 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use sync_protocol::hlc::Hlc;
 
+use crate::pool::Blocking;
 use identity::ServerIdentity;
 use readers::Readers;
+
+/// Threads that read the store (and check signatures) for requests.
+const READ_THREADS: usize = 4;
 
 /// The central store. Cheap to clone; the writer thread stops when the last clone is dropped.
 #[derive(Clone)]
 pub struct Store {
     writer: Writer,
+    blocking: Blocking,
     readers: Arc<Readers>,
     clock: Arc<Mutex<Hlc>>,
     jwt_secret: Arc<Vec<u8>>,
@@ -50,21 +55,34 @@ impl Store {
         let jwt_secret = identity::jwt_secret(&conn)?;
         let clock = Arc::new(Mutex::new(last_hlc(&conn)?));
         let (writer, _thread) = Writer::start(conn, server, clock.clone())?;
-        Ok(Store { writer, readers: Arc::new(Readers::new(path.to_path_buf(), 8)), clock, jwt_secret: Arc::new(jwt_secret) })
+        let blocking =
+            Blocking::new("store", READ_THREADS).map_err(|e| StoreError::Corrupt(format!("cannot start the reader threads: {e}")))?;
+        Ok(Store {
+            writer,
+            blocking,
+            readers: Arc::new(Readers::new(path.to_path_buf(), READ_THREADS)),
+            clock,
+            jwt_secret: Arc::new(jwt_secret),
+        })
     }
 
     pub fn writer(&self) -> &Writer {
         &self.writer
     }
 
-    /// Runs `f` on a reader connection, off the async workers.
+    /// The store's threads, for other short blocking work of a request (signature checks).
+    pub fn blocking(&self) -> &Blocking {
+        &self.blocking
+    }
+
+    /// Runs `f` on a reader connection, on the store's threads (off the async workers).
     pub async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
         let readers = self.readers.clone();
-        tokio::task::spawn_blocking(move || readers.with(f)).await.map_err(|_| StoreError::WriterGone)?
+        self.blocking.run("store", move || readers.with(f)).await.map_err(|_| StoreError::WriterGone)?
     }
 
     /// The server's clock, ticked: for replies.
