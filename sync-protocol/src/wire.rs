@@ -233,23 +233,58 @@ pub struct Ack {
     /// With `gap`: the seq to resend from; with `broken_chain`: where the server's chain stands.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_seq: Option<u64>,
+    /// With `accepted` and `duplicate`: the village and township buckets the stored event is
+    /// routed to (the county bucket holds every event and is never listed). The server leaves a
+    /// device's own events out of its pages, so this is how the device learns where they are.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub buckets: Vec<Bucket>,
 }
 
 impl Ack {
     pub fn accepted(id: EventId, seq: u64) -> Self {
-        Ack { id: Some(id), seq: Some(seq), status: AckStatus::Accepted, reason: None, message: None, expected_seq: None }
+        Ack {
+            id: Some(id),
+            seq: Some(seq),
+            status: AckStatus::Accepted,
+            reason: None,
+            message: None,
+            expected_seq: None,
+            buckets: Vec::new(),
+        }
     }
 
     pub fn duplicate(id: EventId, seq: u64) -> Self {
-        Ack { id: Some(id), seq: Some(seq), status: AckStatus::Duplicate, reason: None, message: None, expected_seq: None }
+        Ack {
+            id: Some(id),
+            seq: Some(seq),
+            status: AckStatus::Duplicate,
+            reason: None,
+            message: None,
+            expected_seq: None,
+            buckets: Vec::new(),
+        }
     }
 
     pub fn rejected(id: Option<EventId>, seq: Option<u64>, reason: RejectReason, message: impl Into<String>) -> Self {
-        Ack { id, seq, status: AckStatus::Rejected, reason: Some(reason), message: Some(message.into()), expected_seq: None }
+        Ack {
+            id,
+            seq,
+            status: AckStatus::Rejected,
+            reason: Some(reason),
+            message: Some(message.into()),
+            expected_seq: None,
+            buckets: Vec::new(),
+        }
     }
 
     pub fn with_expected_seq(mut self, expected: u64) -> Self {
         self.expected_seq = Some(expected);
+        self
+    }
+
+    /// The buckets the acknowledged event is routed to.
+    pub fn with_buckets(mut self, buckets: Vec<Bucket>) -> Self {
+        self.buckets = buckets;
         self
     }
 }

@@ -407,7 +407,21 @@ async fn replicas_hold_their_scope_only_and_a_reassignment_moves_it() -> Result<
     let p = v01.projection()?;
     assert!(p.zones.contains_key(&zone("Z-T01-V02")) && !p.zones.contains_key(&zone("Z-T01-V01")), "old village purged");
     assert!(mine["vo-t01-v02"].iter().all(|id| p.patrols.contains_key(id)), "the new village from its start");
-    assert!(p.patrols.contains_key(&before) && !p.patrols.contains_key(&after));
+    // The old village's own sent patrols (synced earlier, and `before`, accepted in this very
+    // sync) are out of scope now: they leave the fold, as they are not in the server's fold of the
+    // new village, but stay in the outbox as history. `after` is visible as rejected.
+    assert!(!p.patrols.contains_key(&before) && !p.patrols.contains_key(&after));
+    assert!(mine["vo-t01-v01"].iter().all(|id| !p.patrols.contains_key(id)), "old village's own sent patrols left the fold");
     assert!(mine["vo-t01-v01"].iter().all(|id| v01.outbox_state(*id).ok().flatten() == Some(OutboxState::Sent)), "own events kept");
+    assert!(v01.ledger()?.patrols.iter().any(|l| l.id == after.to_string() && l.sync == "rejected"), "the rejected one is shown");
+    assert_eq!(local_projection(v01)?, server_projection(v01, &url).await?, "the replica folds what the server folds for the new scope");
+
+    // The next sync changes nothing, and a patrol in the new zone joins the fold.
+    sync::sync(v01).await?;
+    let now = v01.record_patrol(new_patrol(None, walk(&zone("Z-T01-V02"), now_ms() as i64 - 600_000, 5, 9), "new village"))?;
+    let report = sync::sync(v01).await?;
+    assert_eq!((report.accepted, report.pending), (1, 0), "{report:?}");
+    assert!(v01.projection()?.patrols.contains_key(&now));
+    assert_eq!(local_projection(v01)?, server_projection(v01, &url).await?);
     Ok(())
 }

@@ -1,5 +1,7 @@
-//! Buckets on the device: the pull cursor per (identity, bucket), which bucket each pulled event
-//! came from, and purging a bucket the identity may no longer see (never its own events).
+//! Buckets on the device: the pull cursor per (identity, bucket), which buckets each event is in
+//! (a pulled event: the buckets it came from; an own event: the buckets its ack listed, since the
+//! server never pages a device's own events back), and purging a bucket the identity may no
+//! longer see (never its own events).
 
 use std::collections::BTreeMap;
 
@@ -38,8 +40,21 @@ pub(crate) fn add_member(conn: &Connection, owner: DeviceId, bucket: &Bucket, ev
     Ok(())
 }
 
-/// Forgets `bucket` for `owner`: its cursor, its memberships, and the events that were pulled
-/// only from it. The identity's own events (those in its outbox) are kept whatever their bucket.
+/// Records that the own event `event` of `owner` is routed to `bucket`, as its ack said. Does
+/// nothing when `event` is not in the identity's outbox.
+pub(crate) fn add_own_member(conn: &Connection, owner: DeviceId, bucket: &Bucket, event: EventId) -> Result<(), ReplicaError> {
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO event_buckets (owner, bucket, event_id) \
+         SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM outbox WHERE owner = ?1 AND event_id = ?3)",
+    )?
+    .execute(params![owner.to_string(), bucket.to_string(), event.to_string()])?;
+    Ok(())
+}
+
+/// Forgets `bucket` for `owner`: its cursor, the memberships of pulled events, and the events
+/// that were pulled only from it. The identity's own events (those in its outbox) are kept
+/// whatever their bucket, with their memberships: the fold leaves out the sent ones that are in
+/// no bucket held any more (see `events::LEFT_OUT`), and takes them back if the bucket returns.
 /// Returns how many events were dropped.
 pub(crate) fn purge(conn: &Connection, owner: DeviceId, bucket: &Bucket) -> Result<usize, ReplicaError> {
     let (o, b) = (owner.to_string(), bucket.to_string());
@@ -47,7 +62,11 @@ pub(crate) fn purge(conn: &Connection, owner: DeviceId, bucket: &Bucket) -> Resu
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS purge_candidates (event_id TEXT PRIMARY KEY) STRICT", [])?;
     conn.execute("DELETE FROM temp.purge_candidates", [])?;
     conn.execute("INSERT INTO temp.purge_candidates SELECT event_id FROM event_buckets WHERE owner = ?1 AND bucket = ?2", params![o, b])?;
-    conn.execute("DELETE FROM event_buckets WHERE owner = ?1 AND bucket = ?2", params![o, b])?;
+    conn.execute(
+        "DELETE FROM event_buckets WHERE owner = ?1 AND bucket = ?2 \
+         AND NOT EXISTS (SELECT 1 FROM outbox ob WHERE ob.owner = ?1 AND ob.event_id = event_buckets.event_id)",
+        params![o, b],
+    )?;
     let dropped = conn.execute(
         "DELETE FROM events WHERE owner = ?1 AND id IN (SELECT event_id FROM temp.purge_candidates) \
          AND NOT EXISTS (SELECT 1 FROM event_buckets eb WHERE eb.owner = ?1 AND eb.event_id = events.id) \

@@ -38,16 +38,32 @@ pub(crate) fn all(conn: &Connection, owner: DeviceId) -> Result<Vec<Event>, Repl
     raws.map(|raw| Ok(serde_json::from_str(&raw?)?)).collect()
 }
 
+/// Whether the own event of outbox row `o` is left out of the fold:
+/// - rejected: the server never stores it as data;
+/// - sent, and routed (as its acks said) only to buckets the identity holds no cursor for: it is
+///   outside the identity's scope now (the officer was reassigned and the old village purged),
+///   so the server's fold of the scope does not have it either. The county bucket holds every
+///   event. A sent event with no recorded bucket (acked by a server that did not list them) stays.
+///
+/// Pending events are always folded: they are still pushed (read your writes).
+pub(crate) const LEFT_OUT: &str = "(o.state = 'rejected' OR (o.state = 'sent' \
+     AND EXISTS (SELECT 1 FROM event_buckets m WHERE m.owner = o.owner AND m.event_id = o.event_id) \
+     AND NOT EXISTS (SELECT 1 FROM event_buckets m JOIN cursors c ON c.owner = m.owner AND c.bucket = m.bucket \
+                     WHERE m.owner = o.owner AND m.event_id = o.event_id) \
+     AND NOT EXISTS (SELECT 1 FROM cursors c WHERE c.owner = o.owner AND c.bucket = 'county')))";
+
 /// The events `owner` folds, in fold order: everything pulled, and its own events that are
-/// pending or sent. Its own *rejected* events are left out: the server never stores them as data,
-/// so folding them would make this projection differ from the server's. They stay in the log
-/// and the outbox, and the ledger and status show them from there.
+/// pending, or sent and in a bucket it holds (see [`LEFT_OUT`]). Its own *rejected* events are
+/// left out: the server never stores them as data, so folding them would make this projection
+/// differ from the server's. So are its own sent events that a purge left outside its scope.
+/// Both stay in the log and the outbox; the ledger and status show rejected ones from there.
 pub(crate) fn foldable(conn: &Connection, owner: DeviceId) -> Result<Vec<Event>, ReplicaError> {
-    let mut stmt = conn.prepare(
+    let sql = format!(
         "SELECT e.raw FROM events e WHERE e.owner = ?1 AND NOT EXISTS \
-         (SELECT 1 FROM outbox o WHERE o.owner = e.owner AND o.event_id = e.id AND o.state = 'rejected') \
-         ORDER BY e.hlc, e.device_id, e.seq",
-    )?;
+         (SELECT 1 FROM outbox o WHERE o.owner = e.owner AND o.event_id = e.id AND {LEFT_OUT}) \
+         ORDER BY e.hlc, e.device_id, e.seq"
+    );
+    let mut stmt = conn.prepare(&sql)?;
     let raws = stmt.query_map([owner.to_string()], |r| r.get::<_, String>(0))?;
     raws.map(|raw| Ok(serde_json::from_str(&raw?)?)).collect()
 }

@@ -4,8 +4,10 @@
 //!
 //! What is folded: every pulled event, and the identity's own events that are pending or sent;
 //! never its own rejected ones (the server does not store them as data, so the server's fold of
-//! the same scope has none of them). When an own event enters or leaves the rejected state, the
-//! projection is folded again.
+//! the same scope has none of them), nor its own sent ones whose buckets (as their acks listed
+//! them) are all out of scope, e.g. after a reassignment purged the old village (see
+//! `events::LEFT_OUT`). When an own event enters or leaves either state, or the held buckets
+//! change, the projection is folded again.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use sync_protocol::event::Event;
@@ -76,7 +78,7 @@ pub(crate) fn apply(conn: &Connection, owner: DeviceId, new: &[&Event], now_ms: 
 }
 
 /// Folds again every event `owner` folds (see [`events::foldable`]: never its own rejected
-/// ones), and rewrites the ledger tables from the result.
+/// ones, nor its own sent ones out of scope), and rewrites the ledger tables from the result.
 pub(crate) fn refold(conn: &Connection, owner: DeviceId, now_ms: i64) -> Result<Projection, ReplicaError> {
     let all = events::foldable(conn, owner)?;
     let p = Projection::fold(&all);

@@ -1,10 +1,13 @@
-//! Applying a sync reply to the replica in one local transaction: acks move the outbox, pulled
-//! pages join the log (checked by hash; one's own event coming back is a no-op), purged buckets
-//! are dropped (never one's own events), the server's clock is merged and the projection updated.
+//! Applying a sync reply to the replica in one local transaction: acks move the outbox and record
+//! the buckets of one's own events, pulled pages join the log (checked by hash; one's own event
+//! coming back is a no-op), purged buckets are dropped (never one's own events, but own sent ones
+//! left in no held bucket leave the fold), the server's clock is merged and the projection updated.
 
 use rusqlite::{Connection, TransactionBehavior};
+use std::collections::BTreeSet;
 use sync_protocol::event::Event;
 use sync_protocol::ids::{DeviceId, EventId};
+use sync_protocol::scope::Bucket;
 use sync_protocol::wire::{Ack, AckStatus, RejectReason, SyncResponse};
 
 use super::SyncError;
@@ -40,6 +43,7 @@ impl Replica {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let me = identity::by_device(&tx, owner)?.ok_or(ReplicaError::NoIdentity)?;
         let rejected_before = outbox::rejected_fingerprint(&tx, owner)?;
+        let held_before = buckets::cursors(&tx, owner)?.into_keys().collect::<BTreeSet<_>>();
         let mut out = Applied { more: reply.more(), ..Applied::default() };
         out.resend_from = resend_point(&reply.acks, reply.next_seq, me.next_seq);
         if let Some(seq) = out.resend_from {
@@ -62,7 +66,15 @@ impl Replica {
         out.pulled = new.len();
         // An own event that became rejected leaves the fold; one sent again (pending) re-enters it.
         let rejections_changed = outbox::rejected_fingerprint(&tx, owner)? != rejected_before;
-        if out.purged > 0 || rejections_changed {
+        // So does an own sent event whose buckets are all out of scope (`events::LEFT_OUT`): that
+        // changes when the held buckets change, or when an ack names only buckets not held.
+        let held = buckets::cursors(&tx, owner)?.into_keys().collect::<BTreeSet<_>>();
+        let acked_out_of_scope = !held.contains(&Bucket::County)
+            && reply
+                .acks
+                .iter()
+                .any(|a| a.status != AckStatus::Rejected && !a.buckets.is_empty() && a.buckets.iter().all(|b| !held.contains(b)));
+        if out.purged > 0 || out.resent > 0 || rejections_changed || held != held_before || acked_out_of_scope {
             projection::refold(&tx, owner, now)?;
         } else {
             projection::apply(&tx, owner, &new, now)?;
@@ -82,8 +94,9 @@ fn resend_point(acks: &[Ack], server_next: u64, our_next: u64) -> Option<u64> {
     from_acks.chain(from_next).min()
 }
 
-/// Moves each acked event: accepted or duplicate to sent, rejected (other than "resend") to
-/// rejected with its reason. Acks come in push order; an ack without an id is matched by position.
+/// Moves each acked event: accepted or duplicate to sent (recording the buckets the ack lists),
+/// rejected (other than "resend") to rejected with its reason. Acks come in push order; an ack
+/// without an id is matched by position.
 fn apply_acks(
     conn: &Connection,
     owner: DeviceId,
@@ -94,6 +107,11 @@ fn apply_acks(
 ) -> Result<(), ReplicaError> {
     for (i, ack) in acks.iter().enumerate() {
         let Some(id) = ack.id.or_else(|| pushed.get(i).copied()) else { continue };
+        if ack.status != AckStatus::Rejected {
+            for bucket in &ack.buckets {
+                buckets::add_own_member(conn, owner, bucket, id)?;
+            }
+        }
         match (ack.status, ack.reason) {
             (AckStatus::Accepted, _) => out.accepted += usize::from(outbox::mark_sent(conn, owner, id, now)?),
             (AckStatus::Duplicate, _) => out.duplicates += usize::from(outbox::mark_sent(conn, owner, id, now)?),

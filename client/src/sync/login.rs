@@ -107,9 +107,10 @@ impl Replica {
         identity::save(&tx, &id, now)?;
         identity::set_active(&tx, id.device_id)?;
         if r.next_seq < id.next_seq {
-            let rejected_before = outbox::rejected_fingerprint(&tx, id.device_id)?;
             let n = outbox::resend_from(&tx, id.device_id, r.next_seq)?;
-            if outbox::rejected_fingerprint(&tx, id.device_id)? != rejected_before {
+            // Events pending again are folded again, whether they were rejected or left out of
+            // the fold as out of scope (`events::LEFT_OUT`).
+            if n > 0 {
                 projection::refold(&tx, id.device_id, now)?;
             }
             tracing::warn!(expected = r.next_seq, ours = id.next_seq, resent = n, "the server is missing events of this identity");

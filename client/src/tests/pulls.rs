@@ -1,8 +1,14 @@
 //! Pulled pages and purges: events join the log once, one's own event coming back is a no-op,
-//! a bad hash fails the whole reply, and a purge never drops the identity's own events.
+//! a bad hash fails the whole reply, a purge never drops the identity's own events, and own sent
+//! events in no held bucket (per their acks) leave the fold.
 
+use std::collections::BTreeSet;
+
+use sync_protocol::ids::{EventId, UnitId};
 use sync_protocol::scope::Bucket;
-use sync_protocol::wire::BucketPage;
+use sync_protocol::wire::{Ack, BucketPage};
+
+use crate::replica::OutboxState;
 
 use super::fixture::{Chain, DAY, Fixture, T0, reply, village};
 
@@ -76,4 +82,57 @@ fn more_pages_are_reported() {
     let page = BucketPage { bucket: village(), events: vec![], cursor: 3, more: true };
     let applied = f.replica.apply_reply(me.device_id, &[], &reply(vec![], vec![page], 1)).expect("apply");
     assert!(applied.more);
+}
+
+#[test]
+fn a_purge_leaves_out_of_the_fold_own_sent_events_in_no_held_bucket_and_keeps_pending_ones() {
+    let mut f = Fixture::new();
+    let mut server = Chain::new("server", T0 - 40 * DAY);
+    f.assign_zone(&mut server);
+    let (old, new) = (village(), Bucket::Village(UnitId::new("T01-V02").expect("unit")));
+    let township = Bucket::Township(UnitId::new("T01").expect("unit"));
+    f.pull(new.clone(), vec![], 0).expect("hold a second village");
+    let in_old = f.patrol("sent, routed to the old village only");
+    let in_new = f.patrol("sent, routed to the new village");
+    let unlisted = f.patrol("sent, acked without buckets");
+    let ids = [in_old, in_new, unlisted];
+    let me = f.me();
+    let acks = vec![
+        Ack::accepted(in_old, 1).with_buckets(vec![old.clone(), township.clone()]),
+        Ack::accepted(in_new, 2).with_buckets(vec![new.clone(), township.clone()]),
+        Ack::accepted(unlisted, 3),
+    ];
+    f.replica.apply_reply(me.device_id, &ids, &reply(acks, vec![], 4)).expect("acks");
+    let pending = f.patrol("pending, never pushed");
+    assert_eq!(patrols(&f), BTreeSet::from([in_old, in_new, unlisted, pending]), "everything is in scope still");
+    let count = f.replica.event_count().expect("count");
+
+    // Reassigned: the old village is purged.
+    let moved = |purge: &Bucket, page: &Bucket, cursor| {
+        let mut r = reply(vec![], vec![BucketPage { bucket: page.clone(), events: vec![], cursor, more: false }], 5);
+        r.purge = vec![purge.clone()];
+        r
+    };
+    f.replica.apply_reply(me.device_id, &[], &moved(&old, &new, 9)).expect("purge");
+    assert_eq!(patrols(&f), BTreeSet::from([in_new, unlisted, pending]), "the old village's own sent patrol left the fold");
+    assert_eq!(f.replica.event_count().expect("count"), count - 2, "the zone and the assignment were dropped, own events kept");
+    assert_eq!(f.replica.outbox_state(in_old).expect("state"), Some(OutboxState::Sent), "still in the outbox as sent");
+    assert_eq!(f.replica.outbox_state(pending).expect("state"), Some(OutboxState::Pending));
+    assert!(f.replica.ledger().expect("ledger").patrols.iter().all(|p| p.id != in_old.to_string()));
+
+    // Pending ones are still pushed; one the server routes to the old village leaves the fold too.
+    let applied = f
+        .replica
+        .apply_reply(me.device_id, &[pending], &reply(vec![Ack::accepted(pending, 4).with_buckets(vec![old.clone(), township])], vec![], 5))
+        .expect("ack");
+    assert_eq!(applied.accepted, 1);
+    assert_eq!(patrols(&f), BTreeSet::from([in_new, unlisted]));
+
+    // Reassigned back: the old village's own events return to the fold, the new one's leave it.
+    f.replica.apply_reply(me.device_id, &[], &moved(&new, &old, 0)).expect("back");
+    assert_eq!(patrols(&f), BTreeSet::from([in_old, unlisted, pending]));
+}
+
+fn patrols(f: &Fixture) -> BTreeSet<EventId> {
+    f.replica.projection().expect("projection").patrols.into_keys().collect()
 }

@@ -7,7 +7,7 @@ use sync_protocol::body::Body;
 use sync_protocol::crypto::Hash;
 use sync_protocol::event::Event;
 use sync_protocol::ids::{DeviceId, EventId};
-use sync_protocol::scope::route;
+use sync_protocol::scope::{Bucket, Routes, route};
 use sync_protocol::wire::{Ack, RejectReason};
 
 use super::StoreError;
@@ -44,13 +44,14 @@ impl WriteCtx<'_> {
             let view = IngestView { reference: self.reference, conn: self.conn };
             admit(caller, head, &event, checked, by_id, at_seq, &view)
         };
-        let ack = admission.ack(&event);
+        let mut ack = admission.ack(&event);
         match admission {
             Admission::Accept(body) => {
-                self.store(&event, &raw, Some(&body), None)?;
+                ack.buckets = self.append(&event, &raw, Some(&body), None)?.1;
                 self.check_clock(&event)?;
             }
-            Admission::Duplicate | Admission::AlreadyRejected { .. } => {}
+            Admission::Duplicate => ack.buckets = self.stored_buckets(&event.id)?,
+            Admission::AlreadyRejected { .. } => {}
             Admission::Reject { reason, keep: true, .. } => {
                 self.store(&event, &raw, None, Some(reason))?;
             }
@@ -65,6 +66,17 @@ impl WriteCtx<'_> {
     /// Appends an event to the log. `body` is set for accepted events (routed and applied to the
     /// read model); `reason` for authentic events kept as rejected evidence.
     pub fn store(&mut self, event: &Event, raw: &str, body: Option<&Body>, reason: Option<RejectReason>) -> Result<i64, StoreError> {
+        Ok(self.append(event, raw, body, reason)?.0)
+    }
+
+    /// [`WriteCtx::store`], also returning the buckets an accepted event is routed to.
+    fn append(
+        &mut self,
+        event: &Event,
+        raw: &str,
+        body: Option<&Body>,
+        reason: Option<RejectReason>,
+    ) -> Result<(i64, Vec<Bucket>), StoreError> {
         self.conn
             .prepare_cached(
                 "INSERT INTO events (id, device_id, seq, hlc, author, kind, hash, raw, accepted, reason, received_at)
@@ -85,16 +97,17 @@ impl WriteCtx<'_> {
             ])?;
         let server_seq = self.conn.last_insert_rowid();
         self.heads.insert(event.device_id, ChainHead { seq: event.seq, hash: event.hash });
-        if let Some(body) = body {
-            self.route_and_apply(event, body, server_seq)?;
-        }
-        Ok(server_seq)
+        let buckets = match body {
+            Some(body) => self.route_and_apply(event, body, server_seq)?,
+            None => Vec::new(),
+        };
+        Ok((server_seq, buckets))
     }
 
-    fn route_and_apply(&mut self, event: &Event, body: &Body, server_seq: i64) -> Result<(), StoreError> {
-        let routes = route(body, &IngestView { reference: self.reference, conn: self.conn });
+    fn route_and_apply(&mut self, event: &Event, body: &Body, server_seq: i64) -> Result<Vec<Bucket>, StoreError> {
+        let buckets = route(body, &IngestView { reference: self.reference, conn: self.conn }).buckets();
         let mut insert = self.conn.prepare_cached("INSERT INTO event_routes (bucket, server_seq) VALUES (?1, ?2)")?;
-        for bucket in routes.buckets() {
+        for bucket in &buckets {
             insert.execute(params![bucket.to_string(), server_seq])?;
         }
         match body {
@@ -115,7 +128,40 @@ impl WriteCtx<'_> {
             }
             other => self.reference.apply(self.conn, other, server_seq)?,
         }
-        Ok(())
+        Ok(buckets)
+    }
+
+    /// The buckets a stored event was routed to (none when it was kept as rejected), read from
+    /// `event_routes` by its `server_seq`. That table's key is (bucket, server_seq), so the
+    /// lookup walks the distinct buckets (a few hundred in a county) and probes the key for each,
+    /// rather than scanning every route.
+    fn stored_buckets(&self, id: &EventId) -> Result<Vec<Bucket>, StoreError> {
+        let server_seq: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT server_seq FROM events WHERE id = ?1 AND accepted = 1")?
+            .query_row([id.0.as_bytes()], |r| r.get(0))
+            .optional()?;
+        let Some(server_seq) = server_seq else { return Ok(Vec::new()) };
+        let mut stmt = self.conn.prepare_cached(
+            "WITH RECURSIVE b(bucket) AS (
+                 SELECT min(bucket) FROM event_routes
+                 UNION ALL
+                 SELECT (SELECT min(r.bucket) FROM event_routes r WHERE r.bucket > b.bucket) FROM b WHERE b.bucket IS NOT NULL
+             )
+             SELECT bucket FROM b
+             WHERE bucket IS NOT NULL AND EXISTS (SELECT 1 FROM event_routes r WHERE r.bucket = b.bucket AND r.server_seq = ?1)",
+        )?;
+        let mut routes = Routes::default();
+        for b in stmt.query_map([server_seq], |r| r.get::<_, String>(0))? {
+            let b = b?;
+            match b.parse() {
+                Ok(Bucket::Village(v)) => routes.villages.insert(v),
+                Ok(Bucket::Township(t)) => routes.townships.insert(t),
+                _ => return Err(StoreError::Corrupt(format!("route bucket {b}"))),
+            };
+        }
+        // In the order an accepted event's ack lists them.
+        Ok(routes.buckets())
     }
 
     /// Flags an event whose HLC is far ahead of the server's wall clock; merges the others into
