@@ -54,7 +54,7 @@ impl Application {
             max_body_bytes: config.max_body_bytes,
             syncs: std::sync::Arc::new(tokio::sync::Semaphore::new(4)),
         });
-        let listener = TcpListener::bind(&config.bind).map_err(|e| StartError::Bind(config.bind.clone(), e))?;
+        let listener = listen(&config.bind).map_err(|e| StartError::Bind(config.bind.clone(), e))?;
         let port = listener.local_addr().map_err(|e| StartError::Bind(config.bind.clone(), e))?.port();
         let mut server = HttpServer::new(move || {
             App::new().app_data(state.clone()).configure(crate::routes::configure).default_service(web::to(not_found))
@@ -82,6 +82,20 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// How many connections may wait to be accepted. The standard library's 128 overflows when
+/// thousands of phones connect at once, and each dropped connection waits a second to retry.
+const LISTEN_BACKLOG: i32 = 4096;
+
+fn listen(bind: &str) -> std::io::Result<TcpListener> {
+    use std::net::ToSocketAddrs;
+    let addr = bind.to_socket_addrs()?.next().ok_or_else(|| std::io::Error::other("the address resolves to nothing"))?;
+    let socket = socket2::Socket::new(socket2::Domain::for_address(addr), socket2::Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(LISTEN_BACKLOG)?;
+    Ok(socket.into())
 }
 
 async fn not_found() -> Result<actix_web::HttpResponse, crate::error::ApiError> {

@@ -11,6 +11,10 @@ use std::io::Write;
 use crate::error::ApiError;
 use crate::store::StoreError;
 
+/// zstd level for replies: level 1 compresses about twice as fast as 3 and, on event pages,
+/// within a few percent as small.
+const REPLY_ZSTD_LEVEL: i32 = 1;
+
 /// Replies smaller than this are not compressed.
 const MIN_COMPRESSED_BYTES: usize = 1024;
 
@@ -47,7 +51,7 @@ fn zstd(body: &[u8]) -> Option<Vec<u8>> {
     ZSTD.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
-            *slot = zstd::bulk::Compressor::new(3).ok();
+            *slot = zstd::bulk::Compressor::new(REPLY_ZSTD_LEVEL).ok();
         }
         slot.as_mut()?.compress(body).ok()
     })
