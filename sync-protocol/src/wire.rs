@@ -74,8 +74,10 @@ pub struct SyncRequest {
 }
 
 /// The reply: an ack per pushed event (same order), then the pulled pages.
+///
+/// Requests are parsed strictly; replies leniently (unknown fields are ignored), so that a server
+/// may add a field to its replies without breaking the devices already in the field.
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct SyncResponse<E> {
     pub acks: Vec<Ack>,
     pub pages: Vec<BucketPage<E>>,
@@ -97,7 +99,6 @@ impl<E> SyncResponse<E> {
 
 /// Events of one bucket after the device's cursor, in server-sequence order.
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct BucketPage<E> {
     pub bucket: Bucket,
     pub events: Vec<E>,
@@ -220,7 +221,6 @@ impl RejectReason {
 
 /// The answer for one pushed event, in the order they were pushed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Ack {
     /// The event's id, when the envelope could be read that far.
     pub id: Option<EventId>,
@@ -299,4 +299,18 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     pub code: String,
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replies_tolerate_fields_a_newer_server_adds_and_requests_do_not() {
+        let reply = r#"{"acks":[{"id":null,"seq":null,"status":"accepted","added_later":[1]}],"pages":[],"next_seq":1,"hlc":"1764131257000-00000","new_field":true}"#;
+        let parsed: SyncResponse<serde_json::Value> = serde_json::from_str(reply).expect("a newer reply still parses");
+        assert_eq!(parsed.acks[0].status, AckStatus::Accepted);
+        let request = r#"{"events":[],"hlc":"1764131257000-00000","new_field":true}"#;
+        assert!(serde_json::from_str::<SyncRequest>(request).is_err());
+    }
 }
