@@ -1,0 +1,20 @@
+//! Checks made at ingest and on the device (DESIGN.md "Checks made at ingest"): the geofence in
+//! event time, whether a patrol counts toward the quota, and the polygon index they stand on.
+//!
+//! # Layout
+//! - [`geofence`]: what "inside a zone" means, boundary and GPS tolerance, in one place.
+//! - [`patrol_report`]: a whole patrol against the zone assigned at each fix's time.
+//! - [`valid_patrol`]: the rules that make a patrol count toward the weekly quota, explained.
+//! - [`zone_index`]: polygons prepared once, for exact and fast point lookups.
+//! - [`prepared_polygon`]: one polygon's edges banded for exact point-in-polygon tests.
+//! - [`metres`]: distances in metres (haversine) to points and to polygon boundaries.
+
+pub mod geofence;
+pub mod metres;
+pub mod patrol_report;
+pub mod prepared_polygon;
+pub mod valid_patrol;
+pub mod zone_index;
+
+#[cfg(test)]
+mod geofence_tests;

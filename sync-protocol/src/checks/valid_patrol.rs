@@ -1,0 +1,110 @@
+//! Whether a patrol counts toward the weekly quota, by documented rules over its geofence
+//! report, with an explanation in English that carries the numbers.
+//!
+//! # The rules (all must hold; the thresholds are [`QuotaRules`])
+//! 1. time inside the zone ≥ `min_minutes_inside` (default 30);
+//! 2. distance inside the zone ≥ `min_metres_inside` (default 1,000 m);
+//! 3. share of the track's fixes inside ≥ `min_percent_inside` (default 80 %).
+//!
+//! Only the part inside the zone counts (time and distance as split in
+//! [`super::patrol_report`]). Numbers in the explanation are rounded down (minutes, tenths of a
+//! kilometre, whole per cent), so a failing value never reads as reaching its threshold.
+
+use serde::{Deserialize, Serialize};
+
+use super::patrol_report::GeofenceReport;
+
+/// The thresholds a patrol must reach to count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotaRules {
+    pub min_minutes_inside: u32,
+    pub min_metres_inside: u32,
+    pub min_percent_inside: u8,
+}
+
+impl Default for QuotaRules {
+    fn default() -> Self {
+        QuotaRules { min_minutes_inside: 30, min_metres_inside: 1_000, min_percent_inside: 80 }
+    }
+}
+
+/// Whether the patrol counts, and why, e.g. "counts: 47 min, 3.2 km in zone, 96 % inside".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotaDecision {
+    pub counts: bool,
+    pub explanation: String,
+}
+
+/// Applies `rules` to a patrol's geofence report.
+pub fn decide(report: &GeofenceReport, rules: &QuotaRules) -> QuotaDecision {
+    let minutes = report.inside_ms.max(0) / 60_000;
+    let tenths_km = (report.inside_m.max(0.0) / 100.0).floor() as u64;
+    let percent = (report.fixes_inside * 100).checked_div(report.fixes).unwrap_or(0);
+    let km = |tenths: u64| format!("{}.{}", tenths / 10, tenths % 10);
+
+    let mut failures = Vec::new();
+    if report.inside_ms < i64::from(rules.min_minutes_inside) * 60_000 {
+        failures.push(format!("{minutes} min in zone, below {}", rules.min_minutes_inside));
+    }
+    if report.inside_m < f64::from(rules.min_metres_inside) {
+        failures.push(format!("{} km in zone, below {}", km(tenths_km), km(u64::from(rules.min_metres_inside) / 100)));
+    }
+    // In integers, so 8 of 10 fixes is exactly 80 %.
+    if report.fixes_inside * 100 < usize::from(rules.min_percent_inside) * report.fixes || report.fixes == 0 {
+        failures.push(format!("{percent} % inside, below {}", rules.min_percent_inside));
+    }
+    if failures.is_empty() {
+        QuotaDecision { counts: true, explanation: format!("counts: {minutes} min, {} km in zone, {percent} % inside", km(tenths_km)) }
+    } else {
+        QuotaDecision { counts: false, explanation: format!("does not count: {}", failures.join("; ")) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(inside_min: f64, inside_m: f64, fixes: usize, fixes_inside: usize) -> GeofenceReport {
+        GeofenceReport {
+            fixes,
+            fixes_inside,
+            fixes_unassigned: 0,
+            inside_ms: (inside_min * 60_000.0) as i64,
+            outside_ms: 0,
+            inside_m,
+            outside_m: 0.0,
+            max_outside_m: 0.0,
+            crossings: Vec::new(),
+            flagged: false,
+        }
+    }
+
+    #[test]
+    fn each_rule_is_explained_with_its_numbers() {
+        let rules = QuotaRules::default();
+        let cases: [(GeofenceReport, bool, &str); 8] = [
+            (report(47.5, 3_250.0, 100, 96), true, "counts: 47 min, 3.2 km in zone, 96 % inside"),
+            (report(30.0, 1_000.0, 10, 8), true, "counts: 30 min, 1.0 km in zone, 80 % inside"),
+            (report(12.0, 3_200.0, 100, 96), false, "does not count: 12 min in zone, below 30"),
+            (report(29.99, 3_200.0, 100, 96), false, "does not count: 29 min in zone, below 30"),
+            (report(47.0, 999.9, 100, 96), false, "does not count: 0.9 km in zone, below 1.0"),
+            (report(47.0, 3_200.0, 1_000, 799), false, "does not count: 79 % inside, below 80"),
+            (report(5.0, 400.0, 10, 5), false, "does not count: 5 min in zone, below 30; 0.4 km in zone, below 1.0; 50 % inside, below 80"),
+            (report(0.0, 0.0, 0, 0), false, "does not count: 0 min in zone, below 30; 0.0 km in zone, below 1.0; 0 % inside, below 80"),
+        ];
+        for (r, counts, text) in cases {
+            let d = decide(&r, &rules);
+            assert_eq!((d.counts, d.explanation.as_str()), (counts, text));
+        }
+    }
+
+    #[test]
+    fn rules_are_configurable() {
+        let lenient = QuotaRules { min_minutes_inside: 10, min_metres_inside: 500, min_percent_inside: 50 };
+        let d = decide(&report(12.0, 600.0, 10, 5), &lenient);
+        assert_eq!(d, QuotaDecision { counts: true, explanation: "counts: 12 min, 0.6 km in zone, 50 % inside".into() });
+        let strict = QuotaRules { min_minutes_inside: 60, min_metres_inside: 2_500, min_percent_inside: 100 };
+        let d = decide(&report(47.0, 3_200.0, 100, 96), &strict);
+        assert_eq!(d.explanation, "does not count: 47 min in zone, below 60; 96 % inside, below 100");
+    }
+}
