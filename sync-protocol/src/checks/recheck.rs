@@ -1,0 +1,397 @@
+//! Re-checking patrols after a zone or an assignment changes: a pure planner whose plan the
+//! server carries out later, in one transaction.
+//!
+//! # Steps
+//! 1. Apply the change to the [`ZoneHistory`]; it returns the [`ChangedPeriod`] whose answers
+//!    may differ.
+//! 2. [`affected`] picks, from patrols' time spans alone, those that may have been touched: a
+//!    patrol of the officer whose assignment changed, or of an officer assigned the redefined
+//!    zone, whose span meets the changed period (and, for a zone, the assignment period). So
+//!    the caller loads only those tracks.
+//! 3. [`plan`] checks those tracks against the history and keeps only the patrols whose stored
+//!    check differs from the new one, with their old and new flag states.
+//!
+//! # Idempotency
+//! The new check is a function of the track and the history alone, and a patrol enters the plan
+//! only when it differs from what is stored. So re-checking an unaffected patrol, or applying the
+//! same change twice (the history is unchanged by the second, see [`super::zone_history`]),
+//! yields an empty plan; carrying out a plan twice leaves the same state as once.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::geofence::GeofenceConfig;
+use super::patrol_report::{GeofenceReport, check_patrol};
+use super::valid_patrol::{QuotaDecision, QuotaRules, decide};
+use super::zone_history::{ChangeScope, ChangedPeriod, ZoneHistory, overlaps};
+use crate::ids::{EventId, UserId};
+use crate::values::TrackPoint;
+
+/// The settings a patrol is checked with.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CheckConfig {
+    pub geofence: GeofenceConfig,
+    pub rules: QuotaRules,
+}
+
+/// What is stored for one patrol: its geofence report and quota decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatrolCheck {
+    pub report: GeofenceReport,
+    pub decision: QuotaDecision,
+}
+
+/// The flags a patrol carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagState {
+    /// Too much of the track outside the zone.
+    pub flagged: bool,
+    /// Counts toward the weekly quota.
+    pub counts: bool,
+}
+
+impl PatrolCheck {
+    pub fn flags(&self) -> FlagState {
+        FlagState { flagged: self.report.flagged, counts: self.decision.counts }
+    }
+}
+
+/// A patrol's time span, enough to tell whether a change may touch it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatrolSpan {
+    pub patrol: EventId,
+    pub officer: UserId,
+    /// The earliest and latest fix times (Unix ms); `None` for an empty track, which no
+    /// change touches. Must cover every fix, so take them from the track, not from the
+    /// patrol's stated start and end.
+    pub fixes: Option<(i64, i64)>,
+}
+
+impl PatrolSpan {
+    pub fn of_track(patrol: EventId, officer: UserId, track: &[TrackPoint]) -> Self {
+        let lo = track.iter().map(|p| p.t).min();
+        let hi = track.iter().map(|p| p.t).max();
+        PatrolSpan { patrol, officer, fixes: lo.zip(hi) }
+    }
+}
+
+/// A patrol to re-check: who walked it, and its track.
+#[derive(Debug, Clone, Copy)]
+pub struct PatrolTrack<'a> {
+    pub patrol: EventId,
+    pub officer: &'a UserId,
+    pub track: &'a [TrackPoint],
+}
+
+/// One patrol whose stored check changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recheck {
+    pub patrol: EventId,
+    /// `None` when the patrol had no stored check.
+    pub old: Option<FlagState>,
+    pub new: FlagState,
+    pub check: PatrolCheck,
+}
+
+/// The patrols whose checks change, in patrol id order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RecheckPlan {
+    pub rechecks: Vec<Recheck>,
+}
+
+impl RecheckPlan {
+    pub fn is_empty(&self) -> bool {
+        self.rechecks.is_empty()
+    }
+
+    /// The patrols whose flags (not only their numbers) change.
+    pub fn flag_changes(&self) -> impl Iterator<Item = &Recheck> {
+        self.rechecks.iter().filter(|r| r.old != Some(r.new))
+    }
+
+    /// Carries the plan out on an in-memory store (as the server does on its table).
+    pub fn apply_to(&self, stored: &mut BTreeMap<EventId, PatrolCheck>) {
+        for r in &self.rechecks {
+            stored.insert(r.patrol, r.check.clone());
+        }
+    }
+}
+
+/// Checks one patrol once against the history: the geofence report and the quota decision.
+pub fn check(history: &ZoneHistory, officer: &UserId, track: &[TrackPoint], config: &CheckConfig) -> PatrolCheck {
+    let report = check_patrol(track, history.zone_at_fn(officer), &config.geofence);
+    let decision = decide(&report, &config.rules);
+    PatrolCheck { report, decision }
+}
+
+/// Whether `changed` may alter the check of the patrol spanning `span` (see the module docs).
+pub fn may_touch(history: &ZoneHistory, changed: &ChangedPeriod, span: &PatrolSpan) -> bool {
+    let Some((start, end)) = span.fixes else { return false };
+    if !changed.overlaps(start, end) {
+        return false;
+    }
+    match &changed.scope {
+        ChangeScope::Officer(officer) => *officer == span.officer,
+        ChangeScope::Zone(zone) => {
+            // The part of the span inside the changed period must meet an assignment to the zone.
+            let (lo, hi) = (start.max(changed.from), changed.until.map_or(end, |u| end.min(u.saturating_sub(1))));
+            history.assigned_periods(&span.officer, zone).any(|(from, until)| overlaps(lo, hi, from, until))
+        }
+    }
+}
+
+/// The patrols, of `spans`, that `changed` may touch, in the order given.
+pub fn affected<'s>(history: &ZoneHistory, changed: &ChangedPeriod, spans: &'s [PatrolSpan]) -> Vec<&'s PatrolSpan> {
+    spans.iter().filter(|s| may_touch(history, changed, s)).collect()
+}
+
+/// Re-checks `patrols` against `history` and plans the ones whose check differs from `stored`.
+pub fn plan<'a>(
+    history: &ZoneHistory,
+    patrols: impl IntoIterator<Item = PatrolTrack<'a>>,
+    stored: &BTreeMap<EventId, PatrolCheck>,
+    config: &CheckConfig,
+) -> RecheckPlan {
+    let mut rechecks: Vec<Recheck> = patrols
+        .into_iter()
+        .filter_map(|p| {
+            let new = check(history, p.officer, p.track, config);
+            let old = stored.get(&p.patrol);
+            (old != Some(&new)).then(|| Recheck { patrol: p.patrol, old: old.map(PatrolCheck::flags), new: new.flags(), check: new })
+        })
+        .collect();
+    rechecks.sort_by_key(|r| r.patrol);
+    rechecks.dedup_by_key(|r| r.patrol);
+    RecheckPlan { rechecks }
+}
+
+/// Steps 2 and 3 in one, for a caller that holds every track: plans the re-check of the patrols
+/// `changed` may touch.
+pub fn plan_change<'a>(
+    history: &ZoneHistory,
+    changed: &ChangedPeriod,
+    patrols: impl IntoIterator<Item = PatrolTrack<'a>>,
+    stored: &BTreeMap<EventId, PatrolCheck>,
+    config: &CheckConfig,
+) -> RecheckPlan {
+    let touched = patrols.into_iter().filter(|p| may_touch(history, changed, &PatrolSpan::of_track(p.patrol, p.officer.clone(), p.track)));
+    plan(history, touched, stored, config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::body::{AssignmentSet, ZoneDefined};
+    use crate::checks::zone_history::ReferenceChange;
+    use crate::ids::{UnitId, ZoneId};
+    use crate::values::Polygon;
+    use proptest::prelude::*;
+    use uuid::Uuid;
+
+    const LON0: i32 = 1_145_000_000;
+    const LAT0: i32 = 255_000_000;
+    /// One grid cell: 0.002°, about 200 m by 220 m at the test latitude.
+    const CELL: i32 = 20_000;
+    const T0: i64 = 1_764_000_000_000;
+    const MIN: i64 = 60_000;
+
+    fn officer(i: usize) -> UserId {
+        UserId::new(format!("o{i}")).expect("user id")
+    }
+
+    fn zone_id(i: usize) -> ZoneId {
+        ZoneId::new(format!("Z{i}")).expect("zone id")
+    }
+
+    fn patrol_id(i: usize) -> EventId {
+        EventId(Uuid::from_u128(i as u128 + 1))
+    }
+
+    /// The rectangle of grid cells `[x0, x1) × [y0, y1)`.
+    fn rect(x0: i32, y0: i32, x1: i32, y1: i32) -> Polygon {
+        let (w, e, s, n) = (LON0 + x0 * CELL, LON0 + x1 * CELL, LAT0 + y0 * CELL, LAT0 + y1 * CELL);
+        Polygon(vec![vec![[w, s], [e, s], [e, n], [w, n], [w, s]]])
+    }
+
+    fn zone(i: usize, boundary: Polygon, valid_from: i64) -> ReferenceChange {
+        ReferenceChange::Zone(ZoneDefined {
+            zone: zone_id(i),
+            village: UnitId::new("V1").expect("unit"),
+            township: UnitId::new("T1").expect("unit"),
+            name: format!("zone {i}"),
+            boundary,
+            valid_from,
+        })
+    }
+
+    fn assign(o: usize, z: Option<usize>, from: i64) -> ReferenceChange {
+        ReferenceChange::Assignment(AssignmentSet { officer: officer(o), zone: z.map(zone_id), from })
+    }
+
+    /// A fix at minute `m` at half-cell position `(hx, hy)` (odd values are cell centres).
+    fn fix(m: i64, hx: i32, hy: i32) -> TrackPoint {
+        TrackPoint { t: T0 + m * MIN, lon: LON0 + hx * CELL / 2, lat: LAT0 + hy * CELL / 2, acc: None }
+    }
+
+    /// 41 fixes a minute apart from `start`, walking to and fro along the centres of cells
+    /// `x0..x0 + 5` in the bottom row (200 m a step, 8 km in all).
+    fn walk(start: i64, x0: i32) -> Vec<TrackPoint> {
+        (0..=40).map(|i: i32| fix(start + i64::from(i), 2 * (x0 + [0, 1, 2, 3, 4, 3, 2, 1][i as usize % 8]) + 1, 1)).collect()
+    }
+
+    struct World {
+        history: ZoneHistory,
+        patrols: Vec<(EventId, UserId, Vec<TrackPoint>)>,
+        stored: BTreeMap<EventId, PatrolCheck>,
+        config: CheckConfig,
+    }
+
+    impl World {
+        fn new(changes: &[ReferenceChange], patrols: Vec<(usize, Vec<TrackPoint>)>) -> Self {
+            let mut history = ZoneHistory::new();
+            for c in changes {
+                history.apply(c);
+            }
+            let patrols: Vec<_> = patrols.into_iter().enumerate().map(|(i, (o, track))| (patrol_id(i), officer(o), track)).collect();
+            let mut w = World { history, patrols, stored: BTreeMap::new(), config: CheckConfig::default() };
+            w.stored = w.check_all();
+            w
+        }
+
+        fn tracks(&self) -> impl Iterator<Item = PatrolTrack<'_>> {
+            self.patrols.iter().map(|(patrol, officer, track)| PatrolTrack { patrol: *patrol, officer, track })
+        }
+
+        fn spans(&self) -> Vec<PatrolSpan> {
+            self.patrols.iter().map(|(p, o, track)| PatrolSpan::of_track(*p, o.clone(), track)).collect()
+        }
+
+        fn check_all(&self) -> BTreeMap<EventId, PatrolCheck> {
+            self.patrols.iter().map(|(p, o, track)| (*p, check(&self.history, o, track, &self.config))).collect()
+        }
+
+        /// Applies `change`, plans the re-check from the affected spans and carries it out.
+        fn change(&mut self, change: &ReferenceChange) -> (Vec<EventId>, RecheckPlan) {
+            let changed = self.history.apply(change);
+            let spans = self.spans();
+            let touched: Vec<EventId> = affected(&self.history, &changed, &spans).into_iter().map(|s| s.patrol).collect();
+            let plan = plan_change(&self.history, &changed, self.tracks(), &self.stored, &self.config);
+            plan.apply_to(&mut self.stored);
+            (touched, plan)
+        }
+    }
+
+    fn flags(flagged: bool, counts: bool) -> FlagState {
+        FlagState { flagged, counts }
+    }
+
+    /// Officer 0 patrols zone 0 (cells x 0..5) for 40 minutes from T0, all inside.
+    fn one_patrol_in_zone_0() -> World {
+        World::new(&[zone(0, rect(0, 0, 5, 1), T0 - 60 * MIN), assign(0, Some(0), T0 - 60 * MIN)], vec![(0, walk(0, 0))])
+    }
+
+    #[test]
+    fn a_moved_boundary_flags_the_patrol() {
+        let mut w = one_patrol_in_zone_0();
+        assert_eq!(w.stored[&patrol_id(0)].flags(), flags(false, true));
+        let (touched, plan) = w.change(&zone(0, rect(10, 0, 15, 1), T0 - 30 * MIN));
+        assert_eq!(touched, vec![patrol_id(0)]);
+        assert_eq!(plan.rechecks.len(), 1);
+        let r = &plan.rechecks[0];
+        assert_eq!((r.patrol, r.old, r.new), (patrol_id(0), Some(flags(false, true)), flags(true, false)));
+        assert_eq!(r.check.report.fixes_inside, 0);
+        assert_eq!(plan.flag_changes().count(), 1);
+        assert_eq!(w.stored, w.check_all());
+    }
+
+    #[test]
+    fn an_assignment_changed_mid_patrol_is_taken_fix_by_fix() {
+        // 20 minutes in zone 0 (x 0..5), then 20 in zone 1 (x 5..10), assigned zone 0 throughout.
+        let track: Vec<TrackPoint> = walk(0, 0).into_iter().take(21).chain(walk(21, 5).into_iter().take(20)).collect();
+        let mut w = World::new(
+            &[zone(0, rect(0, 0, 5, 1), T0 - 60 * MIN), zone(1, rect(5, 0, 10, 1), T0 - 60 * MIN), assign(0, Some(0), T0 - 60 * MIN)],
+            vec![(0, track)],
+        );
+        assert_eq!(w.stored[&patrol_id(0)].flags(), flags(true, false));
+        let (touched, plan) = w.change(&assign(0, Some(1), T0 + 20 * MIN + 30_000));
+        assert_eq!(touched, vec![patrol_id(0)]);
+        let r = &plan.rechecks[0];
+        assert_eq!((r.old, r.new), (Some(flags(true, false)), flags(false, true)));
+        assert_eq!(r.check.report.fixes_inside, 41);
+        assert!(r.check.report.crossings.is_empty(), "the switch of zone between two inside fixes is no crossing");
+    }
+
+    #[test]
+    fn a_change_away_from_the_patrol_touches_nothing() {
+        let mut w = one_patrol_in_zone_0();
+        let before = w.stored.clone();
+        let unrelated = [
+            zone(1, rect(0, 0, 5, 1), T0 - 60 * MIN),    // a zone the officer is not assigned
+            assign(1, Some(0), T0),                      // another officer
+            zone(0, rect(10, 0, 15, 1), T0 + 41 * MIN),  // from after the patrol's last fix
+            assign(0, None, T0 + 40 * MIN + 1),          // likewise
+            zone(0, rect(10, 0, 15, 1), T0 - 600 * MIN), // before the version in force
+        ];
+        for c in &unrelated {
+            let (touched, plan) = w.change(c);
+            assert!(touched.is_empty() && plan.is_empty(), "{c:?}");
+        }
+        assert_eq!(w.stored, before);
+        // Re-checking every patrol anyway changes nothing either.
+        assert!(plan(&w.history, w.tracks(), &w.stored, &w.config).is_empty());
+    }
+
+    #[test]
+    fn the_same_change_twice_changes_nothing_the_second_time() {
+        let mut w = one_patrol_in_zone_0();
+        let change = zone(0, rect(2, 0, 7, 1), T0 + 10 * MIN);
+        let (_, first) = w.change(&change);
+        assert_eq!(first.rechecks.len(), 1);
+        let after_first = w.stored.clone();
+        let (touched, second) = w.change(&change);
+        assert_eq!(touched, vec![patrol_id(0)], "still touched by its period");
+        assert!(second.is_empty());
+        assert_eq!(w.stored, after_first);
+        // Carrying out the first plan again leaves the same state too.
+        first.apply_to(&mut w.stored);
+        assert_eq!(w.stored, after_first);
+    }
+
+    fn any_change() -> impl Strategy<Value = ReferenceChange> {
+        let grid_rect = (0..5i32, 0..5i32, 1..=3i32, 1..=3i32).prop_map(|(x, y, w, h)| rect(x, y, (x + w).min(6), (y + h).min(6)));
+        let minute = (-10..130i64).prop_map(|m| T0 + m * MIN);
+        prop_oneof![
+            (0..2usize, grid_rect, minute.clone()).prop_map(|(z, r, t)| zone(z, r, t)),
+            (0..2usize, proptest::option::weighted(0.8, 0..2usize), minute).prop_map(|(o, z, t)| assign(o, z, t)),
+        ]
+    }
+
+    fn any_patrol() -> impl Strategy<Value = (usize, Vec<TrackPoint>)> {
+        (0..2usize, 0..100i64, proptest::collection::vec((0..=12i32, 0..=12i32), 0..10))
+            .prop_map(|(o, start, cells)| (o, cells.into_iter().zip(0..).map(|((hx, hy), i)| fix(start + 3 * i, hx, hy)).collect()))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Issue 3: re-checking after each of any sequence of zone and assignment changes ends
+        /// with the same checks as checking every patrol once against the final zones; and
+        /// applying a change a second time plans nothing.
+        #[test]
+        fn rechecking_after_each_change_equals_checking_once_at_the_end(
+            changes in proptest::collection::vec(any_change(), 1..10),
+            patrols in proptest::collection::vec(any_patrol(), 1..8),
+        ) {
+            let mut w = World::new(&[], patrols.clone());
+            for c in &changes {
+                let (touched, plan) = w.change(c);
+                prop_assert!(plan.rechecks.iter().all(|r| touched.contains(&r.patrol)));
+                prop_assert!(w.change(c).1.is_empty(), "applied twice: {:?}", c);
+            }
+            let once = World::new(&changes, patrols);
+            prop_assert_eq!(&w.stored, &once.stored);
+            prop_assert_eq!(&w.stored, &w.check_all());
+        }
+    }
+}
