@@ -17,10 +17,12 @@
 use geo::coordinate_position::CoordPos;
 use geo::{Coord, Polygon};
 
-use super::metres;
 use super::prepared_polygon::PreparedPolygon;
 use crate::ids::ZoneId;
 use crate::values::TrackPoint;
+use nearest_edge::NearestEdge;
+
+mod nearest_edge;
 
 /// Settings of the geofence.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,12 +46,13 @@ pub struct PreparedZone {
     pub zone: ZoneId,
     polygon: Polygon<f64>,
     prepared: PreparedPolygon,
+    nearest: NearestEdge,
 }
 
 impl PreparedZone {
     pub fn new(zone: ZoneId, boundary: &crate::values::Polygon) -> Self {
         let polygon = boundary.to_geo();
-        PreparedZone { zone, prepared: PreparedPolygon::new(&polygon), polygon }
+        PreparedZone { zone, prepared: PreparedPolygon::new(&polygon), nearest: NearestEdge::new(&polygon), polygon }
     }
 
     /// Where `c` lies relative to the polygon itself, without tolerance.
@@ -57,9 +60,10 @@ impl PreparedZone {
         self.prepared.position(c)
     }
 
-    /// Distance from `c` to the nearest edge (shell or hole), in metres.
+    /// Distance from `c` to the nearest edge (shell or hole), in metres: exactly
+    /// [`super::metres::to_boundary_m`], found through a grid of the edges.
     pub fn distance_to_boundary_m(&self, c: Coord<f64>) -> f64 {
-        metres::to_boundary_m(&self.polygon, c)
+        self.nearest.to_boundary_m(&self.polygon, c)
     }
 }
 

@@ -63,10 +63,19 @@ impl<K> ZoneIndex<K> {
 
     /// The polygon `c` lies in: the first (in given order) that has it inside, else the first
     /// that has it on its boundary (a point on a shared border belongs to both neighbours).
+    /// The same answer as taking the first of [`ZoneIndex::locate`] that is inside, but with
+    /// no allocation: the least index inside, else the least on a boundary.
     pub fn first_containing(&self, c: Coord<f64>) -> Option<&K> {
-        let found = self.locate(c);
-        let pick = found.iter().find(|(_, p)| *p == CoordPos::Inside).or(found.first())?;
-        Some(&self.entries[pick.0].0)
+        let (mut inside, mut boundary) = (usize::MAX, usize::MAX);
+        for e in self.tree.locate_in_envelope_intersecting(&AABB::from_point([c.x, c.y])) {
+            match self.entries[e.data].1.position(c) {
+                CoordPos::Inside => inside = inside.min(e.data),
+                CoordPos::OnBoundary => boundary = boundary.min(e.data),
+                CoordPos::Outside => {}
+            }
+        }
+        let pick = if inside != usize::MAX { inside } else { boundary };
+        self.entries.get(pick).map(|(k, _)| k)
     }
 }
 
@@ -138,6 +147,8 @@ mod tests {
                     .map(|(i, g)| (i, g.coordinate_position(&c)))
                     .filter(|(_, p)| *p != CoordPos::Outside)
                     .collect();
+                let first = exact.iter().find(|(_, p)| *p == CoordPos::Inside).or(exact.first()).map(|(i, _)| *i);
+                prop_assert_eq!(index.first_containing(c).copied(), first, "at {:?}", c);
                 prop_assert_eq!(index.locate(c), exact, "at {:?}", c);
                 for (i, g) in geos.iter().enumerate() {
                     let prepared = index.get(i).map(|(_, p)| p.position(c));
