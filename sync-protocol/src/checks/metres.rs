@@ -44,7 +44,7 @@ pub fn to_boundary_m(polygon: &Polygon<f64>, c: Coord<f64>) -> f64 {
 }
 
 /// The point of segment `a`–`b` nearest the origin.
-fn nearest_on_segment(a: Coord<f64>, b: Coord<f64>) -> Coord<f64> {
+pub(crate) fn nearest_on_segment(a: Coord<f64>, b: Coord<f64>) -> Coord<f64> {
     let d = b - a;
     let len2 = d.x * d.x + d.y * d.y;
     if len2 == 0.0 {

@@ -120,7 +120,7 @@ impl Grid {
         let local = |p: Coord<f64>| Coord { x: (p.x - c.x) * m_per_deg_x, y: (p.y - c.y) * m_per_deg_y };
         for &k in &self.items[self.starts[cell] as usize..self.starts[cell + 1] as usize] {
             let (start, end) = self.edges[k as usize];
-            let nearest = nearest_on_segment(local(start), local(end));
+            let nearest = metres::nearest_on_segment(local(start), local(end));
             let d2 = nearest.x * nearest.x + nearest.y * nearest.y;
             if best.is_none_or(|(bd2, bk, _)| d2 < bd2 || (d2 == bd2 && k < bk)) {
                 *best = Some((d2, k, nearest));
@@ -185,17 +185,6 @@ impl Grid {
         }
         metres::between_m(c, Coord { x: c.x + nearest.x / m_per_deg_x, y: c.y + nearest.y / m_per_deg_y })
     }
-}
-
-/// The point of segment `a`–`b` nearest the origin (as in [`metres`]).
-fn nearest_on_segment(a: Coord<f64>, b: Coord<f64>) -> Coord<f64> {
-    let d = b - a;
-    let len2 = d.x * d.x + d.y * d.y;
-    if len2 == 0.0 {
-        return a;
-    }
-    let t = (-(a.x * d.x + a.y * d.y) / len2).clamp(0.0, 1.0);
-    a + d * t
 }
 
 #[cfg(test)]
