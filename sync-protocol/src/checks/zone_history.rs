@@ -111,25 +111,14 @@ impl ZoneHistory {
     pub fn define_zone(&mut self, z: &ZoneDefined) -> ChangedPeriod {
         let versions = self.zones.entry(z.zone.clone()).or_default();
         let version = BoundaryVersion { valid_from: z.valid_from, prepared: PreparedZone::new(z.zone.clone(), &z.boundary) };
-        let i = versions.partition_point(|v| v.valid_from < z.valid_from);
-        match versions.get_mut(i) {
-            Some(v) if v.valid_from == z.valid_from => *v = version,
-            _ => versions.insert(i, version),
-        }
-        let until = versions.get(i + 1).map(|v| v.valid_from);
+        let until = upsert_by_time(versions, version, |v| v.valid_from);
         ChangedPeriod { scope: ChangeScope::Zone(z.zone.clone()), from: z.valid_from, until }
     }
 
     /// Adds (or replaces, at the same `from`) an officer's assignment.
     pub fn set_assignment(&mut self, a: &AssignmentSet) -> ChangedPeriod {
         let list = self.assignments.entry(a.officer.clone()).or_default();
-        let assignment = Assignment { from: a.from, zone: a.zone.clone() };
-        let i = list.partition_point(|x| x.from < a.from);
-        match list.get_mut(i) {
-            Some(x) if x.from == a.from => *x = assignment,
-            _ => list.insert(i, assignment),
-        }
-        let until = list.get(i + 1).map(|x| x.from);
+        let until = upsert_by_time(list, Assignment { from: a.from, zone: a.zone.clone() }, |x| x.from);
         ChangedPeriod { scope: ChangeScope::Officer(a.officer.clone()), from: a.from, until }
     }
 
@@ -169,6 +158,18 @@ impl ZoneHistory {
             .filter(move |(_, a)| a.zone.as_ref() == Some(zone))
             .map(move |(i, a)| (a.from, list.get(i + 1).map(|next| next.from)))
     }
+}
+
+/// Puts `item` into `list`, kept sorted by `start`, replacing an entry with the same start;
+/// returns the start of the entry after it (where its period ends), if any.
+fn upsert_by_time<T>(list: &mut Vec<T>, item: T, start: impl Fn(&T) -> i64) -> Option<i64> {
+    let at = start(&item);
+    let i = list.partition_point(|x| start(x) < at);
+    match list.get_mut(i) {
+        Some(x) if start(x) == at => *x = item,
+        _ => list.insert(i, item),
+    }
+    list.get(i + 1).map(start)
 }
 
 #[cfg(test)]
