@@ -44,7 +44,7 @@ impl Application {
         if let Some(dir) = config.db.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| StartError::Bind(dir.display().to_string(), e))?;
         }
-        let store = Store::open(&config.db)?;
+        let store = Store::open_with(&config.db, config.checks)?;
         let demo_password =
             if config.demo { Some(crate::seed::load_demo(&store, &config.db).await.map_err(StartError::Demo)?) } else { None };
         let state = web::Data::new(AppState {

@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+use sync_protocol::checks::recheck::CheckConfig;
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -21,6 +22,9 @@ pub struct Config {
     pub workers: usize,
     /// How many argon2 checks run at once.
     pub password_concurrency: usize,
+    /// The checks made at ingest: geofence margin and flag threshold, quota rules (`[checks]`,
+    /// `[checks.geofence]`, `[checks.rules]`; see docs/checks.md).
+    pub checks: CheckConfig,
 }
 
 impl Default for Config {
@@ -33,6 +37,7 @@ impl Default for Config {
             max_body_bytes: sync_protocol::wire::MAX_BODY_BYTES,
             workers: 0,
             password_concurrency: 2,
+            checks: CheckConfig::default(),
         }
     }
 }

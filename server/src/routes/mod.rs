@@ -2,6 +2,7 @@
 
 mod admin;
 mod auth;
+mod flags;
 mod health;
 mod projection;
 mod sync;
@@ -13,5 +14,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/v1/auth/login", web::post().to(auth::login))
         .route("/v1/sync", web::post().to(sync::sync))
         .route("/v1/projection", web::get().to(projection::projection))
+        .route("/v1/flags", web::get().to(flags::flags))
         .route("/v1/admin/assignments", web::post().to(admin::assign));
 }

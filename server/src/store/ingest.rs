@@ -117,6 +117,7 @@ impl WriteCtx<'_> {
                     event.author.as_str(),
                     p.zone.as_str()
                 ])?;
+                self.check_new_patrol(event, p)?;
             }
             Body::UserEnrolled(u) => {
                 let units = serde_json::to_string(&u.units).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -126,7 +127,11 @@ impl WriteCtx<'_> {
                     params![u.user.as_str(), u.display_name, u.role.as_str(), units],
                 )?;
             }
-            other => self.reference.apply(self.conn, other, server_seq)?,
+            other => {
+                if let Some(changed) = self.reference.apply(self.conn, other, server_seq)? {
+                    self.recheck(&changed)?;
+                }
+            }
         }
         Ok(buckets)
     }
@@ -223,11 +228,9 @@ impl WriteCtx<'_> {
         .transpose()
     }
 
+    /// Raises a flag that concerns no place in particular (seen by the county).
     pub fn flag(&self, event: Option<EventId>, device: Option<DeviceId>, kind: &str, detail: &str) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached("INSERT INTO flags (event_id, device_id, kind, detail, raised_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
-            .execute(params![event.map(|e| e.0.as_bytes().to_vec()), device.map(|d| d.0.as_bytes().to_vec()), kind, detail, self.now_ms])?;
-        Ok(())
+        self.raise(event, device, kind, detail, &super::checks::Place::default())
     }
 
     fn quarantine(

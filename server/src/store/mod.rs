@@ -5,11 +5,14 @@
 //! - `open`: pragmas and migrations. `identity`: the server's own key and secrets.
 //! - `writer`: the single writer and its batch transaction. `ingest`, `author`, `enrol`: what
 //!   runs inside it. `reference`: the writer's copy of zones, units and assignments.
+//! - `checks`: the checks at ingest (geofence, quota, flags, re-checks), run by the writer.
 //! - `readers`: the reader pool. `pull`, `principal`: what runs on readers.
 
 mod author;
+mod checks;
 mod enrol;
 mod error;
+pub mod flag_list;
 mod identity;
 mod ingest;
 mod open;
@@ -27,6 +30,7 @@ pub use writer::{WriteCtx, Writer};
 use rusqlite::Connection;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+use sync_protocol::checks::recheck::CheckConfig;
 use sync_protocol::hlc::Hlc;
 
 use crate::pool::Blocking;
@@ -47,14 +51,20 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (or creates) the store at `path`, runs migrations and starts the writer.
+    /// Opens (or creates) the store at `path`, runs migrations and starts the writer, with the
+    /// default settings of the checks at ingest.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_with(path, CheckConfig::default())
+    }
+
+    /// [`Store::open`] with the given settings of the checks at ingest.
+    pub fn open_with(path: &Path, checks: CheckConfig) -> Result<Store, StoreError> {
         let conn = open::open_writer(path)?;
         restrict_permissions(path);
         let server = ServerIdentity::load_or_create(&conn)?;
         let jwt_secret = identity::jwt_secret(&conn)?;
         let clock = Arc::new(Mutex::new(last_hlc(&conn)?));
-        let (writer, _thread) = Writer::start(conn, server, clock.clone())?;
+        let (writer, _thread) = Writer::start(conn, server, clock.clone(), checks)?;
         let blocking =
             Blocking::new("store", READ_THREADS).map_err(|e| StoreError::Corrupt(format!("cannot start the reader threads: {e}")))?;
         Ok(Store {

@@ -1,11 +1,12 @@
-//! The writer's in-memory copy of the reference data that routing and authorisation consult for
-//! every event (units, zones, assignments). The writer is the only writer, so the copy is exact;
-//! it is loaded from the read-model tables on start and after any rolled-back batch.
+//! The writer's in-memory copy of the reference data that routing, authorisation and the checks
+//! consult for every event (units, zones, assignments, zone boundaries in event time). The writer
+//! is the only writer, so the copy is exact; it is loaded on start and after any rolled-back batch.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 use sync_protocol::admit::Authority;
 use sync_protocol::body::{AssignmentSet, Body};
+use sync_protocol::checks::zone_history::{ChangedPeriod, ZoneHistory};
 use sync_protocol::ids::{EventId, UnitId, UserId, ZoneId};
 use sync_protocol::scope::RoutingIndex;
 
@@ -17,6 +18,8 @@ pub struct Reference {
     zones: HashMap<ZoneId, UnitId>,
     /// Per officer, `(from, zone)` in time order.
     assignments: HashMap<UserId, Vec<(i64, Option<ZoneId>)>>,
+    /// Every zone boundary version and assignment in event time, prepared for the geofence.
+    pub history: ZoneHistory,
 }
 
 impl Reference {
@@ -38,11 +41,14 @@ impl Reference {
             let zone = zone.map(|z| parse(&z)).transpose()?;
             r.assignments.entry(parse(&officer)?).or_default().push((from, zone));
         }
+        r.history = super::checks::load_zone_history(conn)?;
         Ok(r)
     }
 
-    /// Writes a reference body into the read-model tables and into this copy.
-    pub fn apply(&mut self, conn: &Connection, body: &Body, server_seq: i64) -> Result<(), StoreError> {
+    /// Writes a reference body into the read-model tables and into this copy; returns the period
+    /// whose geofence answers a zone or assignment change may have altered.
+    pub fn apply(&mut self, conn: &Connection, body: &Body, server_seq: i64) -> Result<Option<ChangedPeriod>, StoreError> {
+        let mut changed = None;
         match body {
             Body::UnitDefined(u) => {
                 conn.execute(
@@ -61,8 +67,10 @@ impl Reference {
                     params![z.zone.as_str(), z.village.as_str(), z.township.as_str()],
                 )?;
                 self.zones.insert(z.zone.clone(), z.village.clone());
+                changed = Some(self.history.define_zone(z));
             }
-            Body::AssignmentSet(AssignmentSet { officer, zone, from }) => {
+            Body::AssignmentSet(a) => {
+                let AssignmentSet { officer, zone, from } = a;
                 conn.execute(
                     "INSERT INTO assignments (officer, zone, valid_from, server_seq) VALUES (?1, ?2, ?3, ?4)",
                     params![officer.as_str(), zone.as_ref().map(|z| z.as_str()), from, server_seq],
@@ -70,10 +78,11 @@ impl Reference {
                 let list = self.assignments.entry(officer.clone()).or_default();
                 list.push((*from, zone.clone()));
                 list.sort_by_key(|(from, _)| *from);
+                changed = Some(self.history.set_assignment(a));
             }
             _ => {}
         }
-        Ok(())
+        Ok(changed)
     }
 
     /// The `(from, to, zone)` periods of an officer's assignments; `to` is exclusive.
@@ -92,6 +101,10 @@ impl Reference {
 
     pub fn village_of_zone(&self, zone: &ZoneId) -> Option<&UnitId> {
         self.zones.get(zone)
+    }
+
+    pub fn parent_of(&self, unit: &UnitId) -> Option<&UnitId> {
+        self.parents.get(unit)
     }
 }
 

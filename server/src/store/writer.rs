@@ -6,6 +6,7 @@ use rusqlite::Connection;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use sync_protocol::admit::ChainHead;
+use sync_protocol::checks::recheck::CheckConfig;
 use sync_protocol::hlc::Hlc;
 use sync_protocol::ids::DeviceId;
 use tokio::sync::{mpsc, oneshot};
@@ -24,6 +25,8 @@ pub struct WriteCtx<'a> {
     pub heads: &'a mut HashMap<DeviceId, ChainHead>,
     pub clock: &'a Mutex<Hlc>,
     pub server: &'a ServerIdentity,
+    /// The settings the checks at ingest run with.
+    pub checks: &'a CheckConfig,
     /// Wall clock at the start of the batch, Unix milliseconds.
     pub now_ms: i64,
 }
@@ -43,12 +46,13 @@ impl Writer {
         conn: Connection,
         server: ServerIdentity,
         clock: Arc<Mutex<Hlc>>,
+        checks: CheckConfig,
     ) -> Result<(Writer, std::thread::JoinHandle<()>), StoreError> {
         let reference = Reference::load(&conn)?;
         let (tx, rx) = mpsc::channel::<Work>(4_096);
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || run(conn, rx, reference, server, clock))
+            .spawn(move || run(conn, rx, reference, Shared { server, clock, checks }))
             .map_err(|e| StoreError::Corrupt(format!("cannot start the writer thread: {e}")))?;
         Ok((Writer { jobs: tx }, thread))
     }
@@ -78,7 +82,14 @@ impl Writer {
     }
 }
 
-fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Reference, server: ServerIdentity, clock: Arc<Mutex<Hlc>>) {
+/// What the writer thread holds for its whole life.
+struct Shared {
+    server: ServerIdentity,
+    clock: Arc<Mutex<Hlc>>,
+    checks: CheckConfig,
+}
+
+fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Reference, shared: Shared) {
     let mut heads = HashMap::new();
     while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
@@ -88,7 +99,7 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Refere
                 Err(_) => break,
             }
         }
-        let (finishers, outcome) = run_batch(&mut conn, batch, &mut reference, &mut heads, &server, &clock);
+        let (finishers, outcome) = run_batch(&mut conn, batch, &mut reference, &mut heads, &shared);
         if outcome.is_err() {
             // Nothing of the batch is stored: forget what the caches learnt from it.
             heads.clear();
@@ -105,8 +116,7 @@ fn run_batch(
     batch: Vec<Work>,
     reference: &mut Reference,
     heads: &mut HashMap<DeviceId, ChainHead>,
-    server: &ServerIdentity,
-    clock: &Mutex<Hlc>,
+    shared: &Shared,
 ) -> (Vec<Finish>, Result<(), StoreError>) {
     let mut finishers = Vec::with_capacity(batch.len());
     let tx = match conn.transaction() {
@@ -120,7 +130,8 @@ fn run_batch(
     let now_ms = chrono::Utc::now().timestamp_millis();
     for work in batch {
         let savepoint = tx.execute_batch("SAVEPOINT job");
-        let mut ctx = WriteCtx { conn: &tx, reference, heads, clock, server, now_ms };
+        let mut ctx =
+            WriteCtx { conn: &tx, reference, heads, clock: &shared.clock, server: &shared.server, checks: &shared.checks, now_ms };
         let (ok, finish) = work(&mut ctx);
         let released = if ok { tx.execute_batch("RELEASE job") } else { tx.execute_batch("ROLLBACK TO job; RELEASE job") };
         if !ok || savepoint.is_err() || released.is_err() {

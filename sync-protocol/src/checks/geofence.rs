@@ -25,7 +25,8 @@ use nearest_edge::NearestEdge;
 mod nearest_edge;
 
 /// Settings of the geofence.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct GeofenceConfig {
     /// The least tolerance around a zone's boundary, in metres.
     pub margin_m: f64,

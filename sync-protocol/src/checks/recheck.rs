@@ -28,8 +28,9 @@ use super::zone_history::{ChangeScope, ChangedPeriod, ZoneHistory, overlaps};
 use crate::ids::{EventId, UserId};
 use crate::values::TrackPoint;
 
-/// The settings a patrol is checked with.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+/// The settings a patrol is checked with (the server's `[checks]` config section).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct CheckConfig {
     pub geofence: GeofenceConfig,
     pub rules: QuotaRules,

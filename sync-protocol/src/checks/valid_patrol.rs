@@ -16,6 +16,7 @@ use super::patrol_report::GeofenceReport;
 
 /// The thresholds a patrol must reach to count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct QuotaRules {
     pub min_minutes_inside: u32,
     pub min_metres_inside: u32,

@@ -1,0 +1,45 @@
+//! The reference data the checks need in event time (every zone version, every assignment),
+//! rebuilt from the accepted events in the log when the writer starts or reloads.
+
+use rusqlite::{Connection, OptionalExtension};
+use sync_protocol::body::Body;
+use sync_protocol::checks::zone_history::ZoneHistory;
+use sync_protocol::event::Event;
+use sync_protocol::ids::EventId;
+
+use crate::store::StoreError;
+
+/// Every `zone.defined` and `assignment.set` accepted so far, applied in log order (the order the
+/// server authored them in, which is their fold order).
+pub fn load_zone_history(conn: &Connection) -> Result<ZoneHistory, StoreError> {
+    let mut history = ZoneHistory::new();
+    let mut stmt =
+        conn.prepare("SELECT raw FROM events WHERE accepted = 1 AND kind IN ('zone.defined', 'assignment.set') ORDER BY server_seq")?;
+    for raw in stmt.query_map([], |r| r.get::<_, String>(0))? {
+        match parse_body(&raw?)?.1 {
+            Body::ZoneDefined(z) => {
+                history.define_zone(&z);
+            }
+            Body::AssignmentSet(a) => {
+                history.set_assignment(&a);
+            }
+            _ => {}
+        }
+    }
+    Ok(history)
+}
+
+/// A stored accepted event with its typed body.
+pub fn stored_event(conn: &Connection, id: &EventId) -> Result<Option<(Event, Body)>, StoreError> {
+    let raw: Option<String> = conn
+        .prepare_cached("SELECT raw FROM events WHERE id = ?1 AND accepted = 1")?
+        .query_row([id.0.as_bytes()], |r| r.get(0))
+        .optional()?;
+    raw.map(|raw| parse_body(&raw)).transpose()
+}
+
+fn parse_body(raw: &str) -> Result<(Event, Body), StoreError> {
+    let event: Event = serde_json::from_str(raw).map_err(|e| StoreError::Corrupt(format!("stored event: {e}")))?;
+    let body = Body::parse(&event.kind, &event.body).map_err(|e| StoreError::Corrupt(format!("stored event {}: {e}", event.id)))?;
+    Ok((event, body))
+}

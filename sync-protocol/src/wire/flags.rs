@@ -1,0 +1,59 @@
+//! `GET /v1/flags`: the flags raised by the checks at ingest, listed for the caller's scope with
+//! filters. Shared by the server (which answers) and the device CLI (which asks and prints).
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{EventId, UnitId, UserId};
+use crate::values::IsoWeek;
+
+/// The most flags one answer holds; `limit` may ask for fewer.
+pub const MAX_FLAGS_PER_PAGE: u32 = 5_000;
+
+/// The filters of a flags listing (query string). All are optional and combine with AND.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlagQuery {
+    /// A flag kind, e.g. `outside_zone`, `unlicensed_area`, `impossible_speed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub village: Option<UnitId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub township: Option<UnitId>,
+    /// ISO week (China Standard Time) of the patrol or finding, e.g. `2026-W05`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub week: Option<IsoWeek>,
+    /// Also list flags a re-check withdrew.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub withdrawn: bool,
+    /// Only flags with an id below this (paging backwards from the newest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+/// One flag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagRecord {
+    pub id: i64,
+    pub kind: String,
+    pub detail: String,
+    /// The patrol or finding (or other event) flagged, if any.
+    pub event: Option<EventId>,
+    pub officer: Option<UserId>,
+    pub village: Option<UnitId>,
+    pub township: Option<UnitId>,
+    pub week: Option<IsoWeek>,
+    /// Unix milliseconds.
+    pub raised_at: i64,
+    /// When a re-check withdrew it.
+    pub withdrawn_at: Option<i64>,
+}
+
+/// A page of flags, newest first; `more` when older ones match too (ask with `before`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagList {
+    pub flags: Vec<FlagRecord>,
+    pub more: bool,
+}
