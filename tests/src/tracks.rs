@@ -39,6 +39,28 @@ pub fn patrol(zone: &ZoneId, start_ms: i64, points: usize, seed: u64) -> Body {
     })
 }
 
+/// A patrol of `fixes` fixes one every 30 s, walking east and back along a line through `at`,
+/// `step_e7` (1e-7 degree of longitude) between fixes and 10 fixes each way: a track whose
+/// time and distance the test knows exactly.
+pub fn line_patrol(zone: &ZoneId, at: Coord, start_ms: i64, fixes: usize, step_e7: i32) -> Body {
+    let track: Vec<TrackPoint> = (0..fixes)
+        .map(|i| {
+            let leg = (i / 10) % 2;
+            let k = (i % 10) as i32;
+            let offset = if leg == 0 { k } else { 10 - k };
+            TrackPoint { t: start_ms + i as i64 * 30_000, lon: at.lon + offset * step_e7, lat: at.lat, acc: Some(5) }
+        })
+        .collect();
+    Body::PatrolRecorded(PatrolRecorded {
+        zone: zone.clone(),
+        started_at: start_ms,
+        ended_at: start_ms + fixes.saturating_sub(1) as i64 * 30_000,
+        track,
+        summary: "沿线巡查 walked the line".into(),
+        result: PatrolResult::NothingFound,
+    })
+}
+
 /// A finding on `patrol` near the zone centre.
 pub fn finding(zone: &ZoneId, patrol: EventId, at_ms: i64, kind: FindingKind, mineral: Option<Mineral>) -> Body {
     let centre = zone_centre(zone);
