@@ -116,8 +116,12 @@ pub fn walk(zone: &ZoneId, start_ms: i64, n: usize, seed: u64) -> Vec<TrackPoint
 
 /// Writes a GPX file of [`walk`] into `dir`; returns its path.
 pub fn write_walk(dir: &Path, name: &str, zone: &ZoneId, start_ms: i64, n: usize, seed: u64) -> Result<PathBuf> {
-    let points: Vec<(f64, f64, i64)> =
-        walk(zone, start_ms, n, seed).iter().map(|p| (f64::from(p.lon) / 1e7, f64::from(p.lat) / 1e7, p.t)).collect();
+    write_track(dir, name, &walk(zone, start_ms, n, seed))
+}
+
+/// Writes a GPX file of `track` into `dir`; returns its path.
+pub fn write_track(dir: &Path, name: &str, track: &[TrackPoint]) -> Result<PathBuf> {
+    let points: Vec<(f64, f64, i64)> = track.iter().map(|p| (f64::from(p.lon) / 1e7, f64::from(p.lat) / 1e7, p.t)).collect();
     let path = dir.join(name);
     std::fs::write(&path, gpx(&points))?;
     Ok(path)

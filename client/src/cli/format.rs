@@ -64,3 +64,33 @@ pub fn finding_kind(kind: &str) -> String {
     let label = serde_json::from_value::<FindingKind>(serde_json::Value::String(kind.to_owned())).map(FindingKind::label_zh).unwrap_or("");
     format!("{kind} ({label})")
 }
+
+/// A patrol's check as the officer reads it: whether it counts and why, then the geofence in
+/// numbers, e.g. "counts (计入): 47 min, 3.2 km in zone, 96 % inside".
+pub fn patrol_check(check: &sync_protocol::checks::recheck::PatrolCheck) -> String {
+    let r = &check.report;
+    let label = if check.decision.counts { "counts toward the weekly quota (计入)" } else { "does not count (不计入)" };
+    let mut text = format!("{label}: {}", check.decision.explanation);
+    text.push_str(&format!(
+        "\n  in zone (片区内) {} and {}, outside {} and {}; {} of {} fixes inside",
+        duration(r.inside_ms),
+        distance(r.inside_m.max(0.0) as u64),
+        duration(r.outside_ms),
+        distance(r.outside_m.max(0.0) as u64),
+        r.fixes_inside,
+        r.fixes
+    ));
+    if r.flagged {
+        text.push_str(&format!(
+            "\n  FLAGGED (预警): too much of the track outside the zone, up to {} beyond its boundary",
+            distance(r.max_outside_m as u64)
+        ));
+    }
+    if r.fixes_unassigned > 0 {
+        text.push_str(&format!("\n  {} fixes when no zone was assigned to you", r.fixes_unassigned));
+    }
+    for c in &r.crossings {
+        text.push_str(&format!("\n  {} {} the zone", time(c.t), if c.entering { "entered (进入)" } else { "left (离开)" }));
+    }
+    text
+}

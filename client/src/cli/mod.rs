@@ -1,6 +1,7 @@
 //! The `patrol-device` command line: parses arguments (clap), opens the replica, calls one
 //! library function per command and prints the result. Exit code 0 on success, 1 on any error.
 
+mod checks;
 mod format;
 mod login;
 mod record;
@@ -13,6 +14,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::replica::Replica;
+use sync_protocol::ids::EventId;
 
 #[derive(Debug, Parser)]
 #[command(name = "patrol-device", version, about = "A patrol officer's phone: record patrols offline, sync when there is signal.")]
@@ -61,6 +63,15 @@ pub enum Command {
     },
     /// Events the server refused (被退回), with reasons.
     Rejected,
+    /// Whether a patrol will count toward the weekly quota, and why, checked on the phone (offline).
+    CheckPatrol {
+        #[arg(long, value_parser = record::parse_event_id)]
+        patrol: EventId,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The flags (预警) the server's checks raised in your scope, with filters (needs the network).
+    Flags(checks::FlagArgs),
 }
 
 /// Runs the CLI on the process arguments.
@@ -96,6 +107,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Status { json } => show::status(&replica, json),
         Command::Ledger { json } => show::ledger(&replica, json),
         Command::Rejected => show::rejected(&replica),
+        Command::CheckPatrol { patrol, json } => checks::check_patrol(&replica, patrol, json),
+        Command::Flags(args) => block_on(checks::flags(&replica, args)),
     }
 }
 

@@ -86,6 +86,8 @@ pub fn patrol(replica: &mut Replica, a: PatrolArgs) -> anyhow::Result<()> {
     let new = NewPatrol { track, zone: a.zone, started_at: a.started_at, ended_at: a.ended_at, summary: a.summary, findings: a.findings };
     let id = replica.record_patrol(new)?;
     eprintln!("patrol recorded (巡查已记录), {points} track points, pending upload (待上传)");
+    let verdict = replica.check_patrol(id)?;
+    eprintln!("{}", super::format::patrol_check(&verdict));
     println!("{id}");
     Ok(())
 }
@@ -129,11 +131,11 @@ fn parse_zone(s: &str) -> Result<ZoneId, String> {
     ZoneId::new(s).map_err(|e| e.to_string())
 }
 
-fn parse_event_id(s: &str) -> Result<EventId, String> {
+pub(super) fn parse_event_id(s: &str) -> Result<EventId, String> {
     s.parse().map_err(|e: sync_protocol::ValidationError| e.to_string())
 }
 
-fn parse_week(s: &str) -> Result<IsoWeek, String> {
+pub(super) fn parse_week(s: &str) -> Result<IsoWeek, String> {
     s.parse().map_err(|e: sync_protocol::ValidationError| e.to_string())
 }
 

@@ -11,6 +11,7 @@
 
 mod actions;
 pub(crate) mod buckets;
+mod checks;
 pub mod clock;
 mod db;
 mod error;

@@ -1,4 +1,4 @@
-//! The server's HTTP API as plain async calls: login, sync and health. Request bodies of a sync
+//! The server's HTTP API as plain async calls: login, sync, flags and health. Request bodies of a sync
 //! are zstd-compressed; replies may come back gzip- or zstd-compressed (reqwest undoes that).
 
 use std::time::Duration;
@@ -6,6 +6,7 @@ use std::time::Duration;
 use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE};
 use serde::de::DeserializeOwned;
 use sync_protocol::event::Event;
+use sync_protocol::wire::flags::{FlagList, FlagQuery};
 use sync_protocol::wire::{LoginRequest, LoginResponse, SyncRequest, SyncResponse};
 
 use super::error::{SyncError, from_status};
@@ -57,6 +58,12 @@ impl Api {
             .header(CONTENT_TYPE, "application/json")
             .header(CONTENT_ENCODING, "zstd")
             .body(body);
+        self.send(builder, username).await
+    }
+
+    /// `GET /v1/flags` with filters: the flags in the caller's scope, newest first.
+    pub async fn flags(&self, token: &str, query: &FlagQuery, username: &str) -> Result<FlagList, SyncError> {
+        let builder = self.http.get(self.url("/v1/flags")).header(AUTHORIZATION, format!("Bearer {token}")).query(query);
         self.send(builder, username).await
     }
 

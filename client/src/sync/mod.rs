@@ -11,6 +11,7 @@
 mod apply;
 mod backoff;
 mod error;
+mod flags;
 mod http;
 pub(crate) mod login;
 pub(crate) mod request;
@@ -20,6 +21,7 @@ mod upload_loop;
 pub use apply::Applied;
 pub use backoff::Backoff;
 pub use error::{SyncError, from_status};
+pub use flags::flags;
 pub use http::Api;
 pub use login::login;
 pub use round::{SyncReport, error_chain, sync, sync_with};

@@ -7,7 +7,7 @@ use sync_protocol::wire::{MAX_BODY_BYTES, MAX_PUSH_EVENTS, SyncRequest};
 
 use super::SyncError;
 use crate::replica::clock::hlc_ms;
-use crate::replica::{Replica, buckets, outbox};
+use crate::replica::{Identity, Replica, buckets, outbox};
 
 /// Room left in a request for the cursors and the envelope around the events.
 const PUSH_BYTE_BUDGET: usize = MAX_BODY_BYTES - 64 * 1024;
@@ -23,16 +23,21 @@ pub(crate) struct Outgoing {
     pub pushed: Vec<EventId>,
 }
 
+/// The identity's access token if it is still valid at `now`; `NeedsLogin` otherwise.
+pub(crate) fn bearer(me: &Identity, now: i64) -> Result<String, SyncError> {
+    match &me.token {
+        Some(t) if t.expires_at > now => Ok(t.secret.clone()),
+        Some(_) => Err(SyncError::NeedsLogin { username: me.username.clone(), why: "the access token has expired".into() }),
+        None => Err(SyncError::NeedsLogin { username: me.username.clone(), why: "there is no access token".into() }),
+    }
+}
+
 /// Prepares the next request of the active identity. Fails with `NeedsLogin`, touching nothing,
 /// when there is no token or it has expired.
 pub(crate) fn prepare(replica: &mut Replica) -> Result<Outgoing, SyncError> {
     let me = replica.require_active()?;
     let now = replica.now_ms();
-    let token = match me.token {
-        Some(t) if t.expires_at > now => t.secret,
-        Some(_) => return Err(SyncError::NeedsLogin { username: me.username, why: "the access token has expired".into() }),
-        None => return Err(SyncError::NeedsLogin { username: me.username, why: "there is no access token".into() }),
-    };
+    let token = bearer(&me, now)?;
     let mut pending = outbox::pending(&replica.conn, me.device_id, MAX_PUSH_EVENTS)?;
     let mut bytes = 0;
     let fits = pending.iter().take_while(|p| {

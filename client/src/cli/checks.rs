@@ -1,0 +1,77 @@
+//! `check-patrol` (the checks on the phone, offline: will this patrol count, and why) and `flags`
+//! (the flags the server raised in your scope, with filters).
+
+use clap::Args;
+use sync_protocol::ids::{EventId, UnitId};
+use sync_protocol::values::IsoWeek;
+use sync_protocol::wire::flags::FlagQuery;
+
+use super::format;
+use super::record::parse_week;
+use crate::replica::Replica;
+
+#[derive(Debug, Args)]
+pub struct FlagArgs {
+    /// e.g. outside_zone, unlicensed_area, impossible_speed
+    #[arg(long)]
+    pub kind: Option<String>,
+    #[arg(long, value_parser = parse_unit)]
+    pub village: Option<UnitId>,
+    #[arg(long, value_parser = parse_unit)]
+    pub township: Option<UnitId>,
+    /// ISO week, e.g. 2026-W48.
+    #[arg(long, value_parser = parse_week)]
+    pub week: Option<IsoWeek>,
+    /// Also list flags a re-check withdrew.
+    #[arg(long)]
+    pub withdrawn: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn check_patrol(replica: &Replica, patrol: EventId, json: bool) -> anyhow::Result<()> {
+    let check = replica.check_patrol(patrol)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&check)?);
+    } else {
+        println!("{}", format::patrol_check(&check));
+    }
+    Ok(())
+}
+
+pub async fn flags(replica: &Replica, a: FlagArgs) -> anyhow::Result<()> {
+    let query = FlagQuery {
+        kind: a.kind,
+        village: a.village,
+        township: a.township,
+        week: a.week,
+        withdrawn: a.withdrawn,
+        before: None,
+        limit: None,
+    };
+    let list = crate::sync::flags(replica, &query).await?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&list)?);
+        return Ok(());
+    }
+    println!("flags (预警): {}{}", list.flags.len(), if list.more { " (more: narrow the filters)" } else { "" });
+    for f in &list.flags {
+        let place =
+            [f.township.as_ref().map(UnitId::as_str), f.village.as_ref().map(UnitId::as_str)].into_iter().flatten().collect::<Vec<_>>();
+        let withdrawn = f.withdrawn_at.map(|t| format!(" [withdrawn (已撤销) {}]", format::time(t))).unwrap_or_default();
+        println!(
+            "- {} {} {} {} {}: {}{withdrawn}",
+            format::time(f.raised_at),
+            f.kind,
+            place.join("/"),
+            f.week.map(|w| w.to_string()).unwrap_or_default(),
+            f.event.map(|e| e.to_string()).unwrap_or_default(),
+            f.detail
+        );
+    }
+    Ok(())
+}
+
+fn parse_unit(s: &str) -> Result<UnitId, String> {
+    s.parse().map_err(|e: sync_protocol::ValidationError| e.to_string())
+}

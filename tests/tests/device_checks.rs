@@ -1,0 +1,73 @@
+//! The checks on the phone: before syncing, the officer's CLI says whether a patrol will count and
+//! why, offline, with the same functions as the server; after syncing, the server's stored check
+//! is the same, and the `flags` command lists what the server flagged in the officer's scope.
+
+use anyhow::{Context, Result};
+use patrolsync_tests::DEMO_PASSWORD;
+use patrolsync_tests::device::{DeviceCli, write_track};
+use patrolsync_tests::raw::now_ms;
+use patrolsync_tests::server::TestServer;
+use patrolsync_tests::tracks;
+use sync_protocol::body::Body;
+use sync_protocol::checks::recheck::PatrolCheck;
+use sync_protocol::ids::{EventId, ZoneId};
+
+/// Records a patrol and returns its id and what the CLI told the officer.
+fn record(phone: &DeviceCli, track: &std::path::Path) -> Result<(EventId, String)> {
+    let out = phone.output(&["record-patrol", "--track", track.to_str().context("utf-8 path")?])?;
+    anyhow::ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    Ok((String::from_utf8(out.stdout)?.trim().parse()?, String::from_utf8(out.stderr)?))
+}
+
+fn device_check(phone: &DeviceCli, patrol: EventId) -> Result<PatrolCheck> {
+    Ok(serde_json::from_str(&phone.run(&["check-patrol", "--patrol", &patrol.to_string(), "--json"])?)?)
+}
+
+fn server_check(server: &TestServer, patrol: EventId) -> Result<PatrolCheck> {
+    let json: String =
+        server.open_store()?.query_row("SELECT report FROM patrol_checks WHERE patrol = ?1", [patrol.0.as_bytes()], |r| r.get(0))?;
+    Ok(serde_json::from_str(&json)?)
+}
+
+#[test]
+fn the_phone_says_offline_whether_a_patrol_counts_and_the_server_agrees() -> Result<()> {
+    let server = TestServer::start()?;
+    let dir = tempfile::tempdir()?;
+    let phone = DeviceCli::new(dir.path().join("phone.db"));
+    phone.login(&server.url(), "vo-t01-v01", DEMO_PASSWORD)?;
+    phone.run(&["sync"])?;
+    let start = now_ms() as i64 - 5 * 3_600_000;
+
+    // 49.5 min and 1.98 km in the officer's own zone, then the same in the neighbouring village's.
+    let line = |zone: &str, start: i64| -> Result<Vec<sync_protocol::values::TrackPoint>> {
+        let zone = ZoneId::new(zone)?;
+        let Body::PatrolRecorded(p) = tracks::line_patrol(&zone, tracks::zone_centre(&zone), start, 100, 2_000) else {
+            anyhow::bail!("not a patrol")
+        };
+        Ok(p.track)
+    };
+    let home = write_track(dir.path(), "home.gpx", &line("Z-T01-V01", start)?)?;
+    let astray = write_track(dir.path(), "astray.gpx", &line("Z-T01-V02", start + 2 * 3_600_000)?)?;
+    let (counted, said) = record(&phone, &home)?;
+    assert!(said.contains("counts toward the weekly quota (计入): counts: 49 min, 1.9 km in zone, 100 % inside"), "{said}");
+    let (flagged, said) = record(&phone, &astray)?;
+    assert!(said.contains("does not count (不计入): does not count: 0 min in zone, below 30"), "{said}");
+    assert!(said.contains("FLAGGED (预警)"), "{said}");
+
+    // Offline, before syncing: the same answers from `check-patrol`.
+    let before = (device_check(&phone, counted)?, device_check(&phone, flagged)?);
+    assert!(before.0.decision.counts && !before.1.decision.counts && before.1.report.flagged);
+    phone.run(&["sync"])?;
+    assert_eq!(server_check(&server, counted)?, before.0, "the server's check equals the phone's");
+    assert_eq!(server_check(&server, flagged)?, before.1);
+
+    let listed = phone.run(&["flags"])?;
+    assert!(listed.contains("flags (预警): 1") && listed.contains("outside_zone") && listed.contains(&flagged.to_string()), "{listed}");
+    let none = phone.run(&["flags", "--kind", "unlicensed_area"])?;
+    assert!(none.contains("flags (预警): 0"), "{none}");
+    let bad = phone.output(&["flags", "--week", "2026-W77"])?;
+    assert!(!bad.status.success());
+    let unknown = phone.output(&["check-patrol", "--patrol", &EventId(uuid::Uuid::now_v7()).to_string()])?;
+    assert!(!unknown.status.success() && String::from_utf8_lossy(&unknown.stderr).contains("no patrol"));
+    Ok(())
+}
