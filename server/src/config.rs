@@ -118,4 +118,15 @@ mod tests {
         assert!(config.apply_env(|name| (name == "PATROLSYNC_WORKERS").then(|| "many".to_string())).is_err());
         assert!(toml::from_str::<Config>("unknown_key = 1").is_err());
     }
+
+    #[test]
+    fn the_checks_section_sets_the_thresholds_and_refuses_unknown_keys() {
+        let config: Config =
+            toml::from_str("[checks.geofence]\nmargin_m = 35.0\n[checks.rules]\nmin_minutes_inside = 45\n").expect("parse");
+        assert_eq!(config.checks.geofence.margin_m, 35.0);
+        assert_eq!(config.checks.geofence.flag_outside_share, 0.2, "unset keys keep their defaults");
+        assert_eq!(config.checks.rules.min_minutes_inside, 45);
+        assert_eq!(config.checks.rules.min_percent_inside, 80);
+        assert!(toml::from_str::<Config>("[checks.rules]\nmin_minutes = 45\n").is_err());
+    }
 }
