@@ -7,14 +7,18 @@ use geo::{Distance, Haversine, Point};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub use licence::LicenceState;
+
 use crate::body::{
-    AssignmentSet, Body, FindingKind, LicenceGranted, Mineral, PatrolAmended, PatrolRecorded, PatrolResult, UnitDefined, UserEnrolled,
-    ZeroReportFiled, ZoneDefined,
+    AssignmentSet, Body, FindingKind, LicenceChange, LicenceGranted, Mineral, PatrolAmended, PatrolRecorded, PatrolResult, UnitDefined,
+    UserEnrolled, ZeroReportFiled, ZoneDefined,
 };
 use crate::event::Event;
 use crate::hlc::Hlc;
 use crate::ids::{DeviceId, EventId, LicenceId, UnitId, UserId, ZoneId};
 use crate::values::{Coord, IsoWeek, TrackPoint};
+
+mod licence;
 
 /// Current state of everything a scope holds.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -24,7 +28,8 @@ pub struct Projection {
     pub users: BTreeMap<UserId, UserEnrolled>,
     /// Each officer's assignments in time order.
     pub assignments: BTreeMap<UserId, Vec<AssignmentSet>>,
-    pub licences: BTreeMap<LicenceId, LicenceGranted>,
+    /// Each licence's latest terms, after all its lifecycle events (see [`LicenceState`]).
+    pub licences: BTreeMap<LicenceId, LicenceState>,
     pub patrols: BTreeMap<EventId, Patrol>,
     pub findings: BTreeMap<EventId, Finding>,
     /// Keyed `officer/week`.
@@ -76,6 +81,11 @@ pub struct Finding {
     pub kind: FindingKind,
     pub location: Coord,
     pub depth_m: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub surface_elevation_m: Option<i32>,
+    /// The licence the officer named (the licence the location lies in is the licence check's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence: Option<LicenceId>,
     pub mineral: Option<Mineral>,
     pub description: String,
     pub stopped_on_spot: bool,
@@ -141,6 +151,8 @@ impl Projection {
                     kind: f.kind,
                     location: f.location,
                     depth_m: f.depth_m,
+                    surface_elevation_m: f.surface_elevation_m,
+                    licence: f.licence.clone(),
                     mineral: f.mineral,
                     description: f.description.clone(),
                     stopped_on_spot: f.stopped_on_spot,
@@ -168,8 +180,11 @@ impl Projection {
                 list.push(a);
                 list.sort_by_key(|a| a.from);
             }
-            Body::LicenceGranted(l) => {
-                self.licences.insert(l.licence.clone(), l);
+            Body::LicenceGranted(l) => self.grant_licence(l),
+            Body::LicenceExtended(_) | Body::LicenceChanged(_) | Body::LicenceTransferred(_) | Body::LicenceCancelled(_) => {
+                if let Some(change) = body.licence_change() {
+                    self.change_licence(event, change);
+                }
             }
         }
     }
@@ -221,6 +236,23 @@ impl Projection {
             return self.conflict(event, problem);
         }
         self.zero_reports.insert(key, ZeroReport { event: event.id, officer: z.officer, week: z.week, zone: z.zone, note: z.note });
+    }
+
+    fn grant_licence(&mut self, l: LicenceGranted) {
+        match self.licences.get_mut(&l.licence) {
+            Some(state) => state.regrant(l),
+            None => {
+                self.licences.insert(l.licence.clone(), LicenceState::from(l));
+            }
+        }
+    }
+
+    /// A lifecycle event for a licence granted before it in fold order; otherwise a conflict.
+    fn change_licence(&mut self, event: &Event, change: LicenceChange) {
+        match self.licences.get_mut(change.licence()) {
+            Some(state) => state.record(change),
+            None => self.conflict(event, format!("{} names licence {} which is not granted before it", event.kind, change.licence())),
+        }
     }
 
     fn conflict(&mut self, event: &Event, problem: String) {

@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
-use crate::body::{Body, Role};
+use crate::body::{Body, LicenceChange, Role};
 use crate::error::ValidationError;
-use crate::ids::{EventId, UnitId, UserId, ZoneId};
+use crate::ids::{EventId, LicenceId, UnitId, UserId, ZoneId};
 
 /// A partition of the central log that a device pulls with its own cursor.
 /// Wire form: `county`, `township:<unit>` or `village:<unit>`.
@@ -82,6 +82,17 @@ impl Routes {
         }
     }
 
+    /// A lifecycle event goes where its licence went, and a change also to its new villages.
+    fn add_licence_change(&mut self, index: &impl RoutingIndex, change: &LicenceChange) {
+        let new = match change {
+            LicenceChange::Changed(c) => c.villages.as_deref().unwrap_or_default(),
+            _ => &[],
+        };
+        for v in index.licence_villages(change.licence()).iter().chain(new) {
+            self.add_village(index, v);
+        }
+    }
+
     fn add_zone(&mut self, index: &impl RoutingIndex, zone: &ZoneId) {
         if let Some(village) = index.zone_village(zone) {
             self.add_village(index, &village);
@@ -99,6 +110,9 @@ pub trait RoutingIndex {
     fn patrol_zone(&self, patrol: &EventId) -> Option<ZoneId>;
     /// An officer's zone now (for version 1 zero reports, which name none).
     fn officer_zone(&self, officer: &UserId) -> Option<ZoneId>;
+    /// Every village a licence's stored `licence.granted` and `licence.changed` events named
+    /// (for its lifecycle events, which name none or only the new ones).
+    fn licence_villages(&self, licence: &LicenceId) -> BTreeSet<UnitId>;
 }
 
 /// Routes an event body to its buckets.
@@ -149,6 +163,11 @@ pub fn route(body: &Body, index: &impl RoutingIndex) -> Routes {
                 r.add_village(index, v);
             }
         }
+        Body::LicenceExtended(_) | Body::LicenceChanged(_) | Body::LicenceTransferred(_) | Body::LicenceCancelled(_) => {
+            if let Some(change) = body.licence_change() {
+                r.add_licence_change(index, &change);
+            }
+        }
     }
     r
 }
@@ -186,5 +205,54 @@ mod tests {
         assert!(scope_of(Role::VillageOfficer, &[], None).is_empty());
         assert_eq!(scope_of(Role::TownshipInspector, std::slice::from_ref(&t), None), BTreeSet::from([Bucket::Township(t)]));
         assert_eq!(scope_of(Role::Commissioner, &[], None), BTreeSet::from([Bucket::County]));
+    }
+
+    /// Villages `T<n>-V<m>` under townships `T<n>`; licence L1 was granted to T01-V01.
+    struct Index;
+
+    impl RoutingIndex for Index {
+        fn zone_village(&self, _: &ZoneId) -> Option<UnitId> {
+            None
+        }
+        fn parent(&self, unit: &UnitId) -> Option<UnitId> {
+            unit.as_str().split('-').next().and_then(|t| UnitId::new(t).ok())
+        }
+        fn patrol_zone(&self, _: &EventId) -> Option<ZoneId> {
+            None
+        }
+        fn officer_zone(&self, _: &UserId) -> Option<ZoneId> {
+            None
+        }
+        fn licence_villages(&self, licence: &LicenceId) -> BTreeSet<UnitId> {
+            (licence.as_str() == "L1").then(|| UnitId::new("T01-V01").expect("unit")).into_iter().collect()
+        }
+    }
+
+    #[test]
+    fn lifecycle_events_go_where_their_licence_went() {
+        use crate::body::{LicenceCancelled, LicenceChanged};
+        let unit = |s: &str| UnitId::new(s).expect("unit");
+        let licence = |s: &str| LicenceId::new(s).expect("licence");
+        let cancel = |l: &str| Body::LicenceCancelled(LicenceCancelled { licence: licence(l), effective_from: 0, reason: "x".into() });
+        let change = Body::LicenceChanged(LicenceChanged {
+            licence: licence("L1"),
+            effective_from: 0,
+            area: None,
+            top_m: None,
+            bottom_m: None,
+            mineral: None,
+            right: None,
+            villages: Some(vec![unit("T02-V03")]),
+        });
+        let routes = |b: &Body| {
+            let r = route(b, &Index);
+            (
+                r.villages.into_iter().map(|u| u.to_string()).collect::<Vec<_>>(),
+                r.townships.into_iter().map(|u| u.to_string()).collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(routes(&cancel("L1")), (vec!["T01-V01".to_owned()], vec!["T01".to_owned()]));
+        assert_eq!(routes(&change), (vec!["T01-V01".to_owned(), "T02-V03".to_owned()], vec!["T01".to_owned(), "T02".to_owned()]));
+        assert_eq!(routes(&cancel("L9")), (vec![], vec![]), "an unknown licence: the county only");
     }
 }

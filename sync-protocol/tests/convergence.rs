@@ -15,7 +15,7 @@ use sync_protocol::crypto::{DeviceKey, Hash};
 use sync_protocol::event::{Event, EventDraft};
 use sync_protocol::fold::Projection;
 use sync_protocol::hlc::Hlc;
-use sync_protocol::ids::{DeviceId, EventId, UnitId, UserId, ZoneId};
+use sync_protocol::ids::{DeviceId, EventId, LicenceId, UnitId, UserId, ZoneId};
 use sync_protocol::scope::{Bucket, RoutingIndex, route};
 use sync_protocol::values::IsoWeek;
 use sync_protocol::wire::AckStatus;
@@ -52,6 +52,16 @@ impl RoutingIndex for ModelServer {
     }
     fn officer_zone(&self, _: &UserId) -> Option<ZoneId> {
         None
+    }
+    fn licence_villages(&self, licence: &LicenceId) -> BTreeSet<UnitId> {
+        let bodies = self.log.iter().filter_map(|(e, _)| Body::parse(&e.kind, &e.body).ok());
+        bodies
+            .flat_map(|b| match b {
+                Body::LicenceGranted(g) if &g.licence == licence => g.villages,
+                Body::LicenceChanged(c) if &c.licence == licence => c.villages.unwrap_or_default(),
+                _ => Vec::new(),
+            })
+            .collect()
     }
 }
 

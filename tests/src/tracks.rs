@@ -70,6 +70,8 @@ pub fn finding(zone: &ZoneId, patrol: EventId, at_ms: i64, kind: FindingKind, mi
         kind,
         location: centre,
         depth_m: Some(12),
+        surface_elevation_m: None,
+        licence: None,
         mineral,
         description: "露天开挖 open pit with an excavator".into(),
         stopped_on_spot: true,

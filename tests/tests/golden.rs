@@ -135,6 +135,8 @@ fn examples() -> Vec<(String, Event, Vec<u8>, DeviceKey)> {
         kind: FindingKind::UnlicensedMining,
         location: Coord { lon: lon + 500, lat: lat - 500 },
         depth_m: Some(12),
+        surface_elevation_m: None,
+        licence: None,
         mineral: Some(Mineral::RareEarth),
         description: "露天开挖 open pit".into(),
         stopped_on_spot: true,

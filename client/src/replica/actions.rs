@@ -56,6 +56,8 @@ impl Replica {
             kind: new.kind,
             location: new.location,
             depth_m: new.depth_m,
+            surface_elevation_m: None,
+            licence: None,
             mineral: new.mineral,
             description: new.description,
             stopped_on_spot: new.stopped_on_spot,

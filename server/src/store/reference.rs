@@ -3,11 +3,11 @@
 //! is the only writer, so the copy is exact; it is loaded on start and after any rolled-back batch.
 
 use rusqlite::{Connection, OptionalExtension, params};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use sync_protocol::admit::Authority;
 use sync_protocol::body::{AssignmentSet, Body};
 use sync_protocol::checks::zone_history::{ChangedPeriod, ZoneHistory};
-use sync_protocol::ids::{EventId, UnitId, UserId, ZoneId};
+use sync_protocol::ids::{EventId, LicenceId, UnitId, UserId, ZoneId};
 use sync_protocol::scope::RoutingIndex;
 
 use super::StoreError;
@@ -153,6 +153,17 @@ impl RoutingIndex for IngestView<'_> {
 
     fn officer_zone(&self, officer: &UserId) -> Option<ZoneId> {
         self.reference.periods(officer).last().and_then(|(_, _, z)| z.cloned())
+    }
+
+    /// Read from the log: lifecycle events are rare, and the read model has no licence table.
+    fn licence_villages(&self, licence: &LicenceId) -> BTreeSet<UnitId> {
+        let rows = self.conn.prepare_cached(
+            "SELECT json_extract(raw, '$.body.villages') FROM events
+             WHERE accepted = 1 AND kind IN ('licence.granted', 'licence.changed') AND json_extract(raw, '$.body.licence') = ?1",
+        );
+        let Ok(mut rows) = rows else { return BTreeSet::new() };
+        let lists = rows.query_map([licence.as_str()], |r| r.get::<_, Option<String>>(0));
+        lists.into_iter().flatten().filter_map(|list| serde_json::from_str::<Vec<UnitId>>(&list.ok()??).ok()).flatten().collect()
     }
 }
 

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::ValidationError;
-use crate::ids::{EventId, ZoneId};
+use crate::ids::{EventId, LicenceId, ZoneId};
 use crate::values::{Coord, check_text, check_time};
 
 /// What a patrol looks for. Chinese labels are what users see.
@@ -45,6 +45,22 @@ impl FindingKind {
         FindingKind::IllegalResourceFee,
         FindingKind::Other,
     ];
+
+    /// Whether the finding is extraction going on at its location, which only a licence in force
+    /// there allows: unlicensed mining, mining beyond a licence, mining under cover of
+    /// exploration, and mining not by the approved method. The other kinds happen lawfully
+    /// outside licensed areas (a trader's yard, a tailings pond on land approved separately, a
+    /// hazardous slope, unsafe equipment in store, a village demanding fees), so being in no
+    /// licence says nothing about them.
+    pub fn is_mining_activity(self) -> bool {
+        matches!(
+            self,
+            FindingKind::UnlicensedMining
+                | FindingKind::BeyondLicence
+                | FindingKind::MiningUnderExploration
+                | FindingKind::UnapprovedMethod
+        )
+    }
 
     pub fn label_zh(self) -> &'static str {
         match self {
@@ -101,6 +117,10 @@ impl Mineral {
     }
 }
 
+/// Ground elevations a finding may state, in metres above sea level: below the lowest dry land
+/// (the Dead Sea shore, about −430 m) to above the highest (Everest, 8,849 m).
+pub const SURFACE_ELEVATION_M: std::ops::RangeInclusive<i32> = -500..=9_000;
+
 /// `finding.reported` v1. The finding's id is the id of the event that reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -111,8 +131,18 @@ pub struct FindingReported {
     pub kind: FindingKind,
     pub location: Coord,
     /// Depth below the surface in metres, where the officer could tell.
+    ///
+    /// Licences state their levels as elevations (`top_m` down to `bottom_m`, metres above sea
+    /// level), so the working's elevation is `surface_elevation_m - depth_m`. With either of the
+    /// two missing, the licensed depth is not checked (and the licence verdict says so).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub depth_m: Option<i32>,
+    /// Ground elevation at `location` in metres above sea level, from the phone's GNSS altitude.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub surface_elevation_m: Option<i32>,
+    /// The mine the officer names, e.g. "this is mine X working beyond its boundary".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence: Option<LicenceId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mineral: Option<Mineral>,
     pub description: String,
@@ -130,10 +160,46 @@ impl FindingReported {
         {
             return Err(ValidationError::field("depth_m", "must be between 0 and 5000 metres"));
         }
+        if let Some(e) = self.surface_elevation_m
+            && !SURFACE_ELEVATION_M.contains(&e)
+        {
+            return Err(ValidationError::field("surface_elevation_m", "must be between -500 and 9000 metres"));
+        }
         check_text("description", &self.description, 4_000)
     }
 
+    /// Whether the finding's own mineral is protected. The licence check also counts the
+    /// licence's mineral when the finding states none (`checks::licence`).
     pub fn is_high_priority(&self) -> bool {
         self.mineral.is_some_and(Mineral::is_protected)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_extraction_is_mining_activity() {
+        let mining: Vec<FindingKind> = FindingKind::ALL.into_iter().filter(|k| k.is_mining_activity()).collect();
+        assert_eq!(
+            mining,
+            [FindingKind::UnlicensedMining, FindingKind::BeyondLicence, FindingKind::MiningUnderExploration, FindingKind::UnapprovedMethod]
+        );
+    }
+
+    #[test]
+    fn the_new_fields_are_optional_and_checked() {
+        let old = serde_json::json!({
+            "patrol": "0192f0c1-7a3b-7c00-8000-000000000001", "zone": "Z-T01-V01", "kind": "other",
+            "location": {"lon": 1_145_000_000, "lat": 255_000_000}, "description": "", "stopped_on_spot": false,
+            "observed_at": 1_764_131_257_000_i64
+        });
+        let f: FindingReported = serde_json::from_value(old.clone()).expect("an old finding reads");
+        assert_eq!((f.licence.as_ref(), f.surface_elevation_m), (None, None));
+        assert_eq!(serde_json::to_value(&f).expect("json"), old, "and writes the same keys, so hashes the same");
+        for (e, ok) in [(-500, true), (9_000, true), (-501, false), (9_001, false)] {
+            assert_eq!(FindingReported { surface_elevation_m: Some(e), ..f.clone() }.validate().is_ok(), ok, "{e}");
+        }
     }
 }

@@ -2,11 +2,13 @@
 //! Every body carries `"v"`; older versions are upgraded here, so the fold only sees the current one.
 
 mod finding;
+mod licence;
 mod patrol;
 mod reference;
 mod zero_report;
 
 pub use finding::{FindingKind, FindingReported, Mineral};
+pub use licence::{LicenceCancelled, LicenceChange, LicenceChanged, LicenceExtended, LicenceTransferred, term};
 pub use patrol::{MAX_TRACK_POINTS, PatrolAmended, PatrolRecorded, PatrolResult};
 pub use reference::{AssignmentSet, IssuingLevel, LicenceGranted, RightKind, Role, UnitDefined, UnitLevel, UserEnrolled, ZoneDefined};
 pub use zero_report::{ZeroReportFiled, ZeroReportFiledV1};
@@ -28,6 +30,10 @@ pub mod kind {
     pub const USER_ENROLLED: &str = "user.enrolled";
     pub const ASSIGNMENT_SET: &str = "assignment.set";
     pub const LICENCE_GRANTED: &str = "licence.granted";
+    pub const LICENCE_EXTENDED: &str = "licence.extended";
+    pub const LICENCE_CHANGED: &str = "licence.changed";
+    pub const LICENCE_TRANSFERRED: &str = "licence.transferred";
+    pub const LICENCE_CANCELLED: &str = "licence.cancelled";
 }
 
 /// A parsed, validated body of the current version.
@@ -42,6 +48,10 @@ pub enum Body {
     UserEnrolled(UserEnrolled),
     AssignmentSet(AssignmentSet),
     LicenceGranted(LicenceGranted),
+    LicenceExtended(LicenceExtended),
+    LicenceChanged(LicenceChanged),
+    LicenceTransferred(LicenceTransferred),
+    LicenceCancelled(LicenceCancelled),
 }
 
 /// Who may author a kind of event.
@@ -84,6 +94,10 @@ impl Body {
             (kind::USER_ENROLLED, 1) => Body::UserEnrolled(typed(kind, fields)?),
             (kind::ASSIGNMENT_SET, 1) => Body::AssignmentSet(typed(kind, fields)?),
             (kind::LICENCE_GRANTED, 1) => Body::LicenceGranted(typed(kind, fields)?),
+            (kind::LICENCE_EXTENDED, 1) => Body::LicenceExtended(typed(kind, fields)?),
+            (kind::LICENCE_CHANGED, 1) => Body::LicenceChanged(typed(kind, fields)?),
+            (kind::LICENCE_TRANSFERRED, 1) => Body::LicenceTransferred(typed(kind, fields)?),
+            (kind::LICENCE_CANCELLED, 1) => Body::LicenceCancelled(typed(kind, fields)?),
             (k, _) if Body::known_kind(k) => return Err(unsupported()),
             (k, _) => return Err(ValidationError::UnknownKind(crate::ids::truncate(k))),
         };
@@ -102,6 +116,10 @@ impl Body {
             kind::USER_ENROLLED,
             kind::ASSIGNMENT_SET,
             kind::LICENCE_GRANTED,
+            kind::LICENCE_EXTENDED,
+            kind::LICENCE_CHANGED,
+            kind::LICENCE_TRANSFERRED,
+            kind::LICENCE_CANCELLED,
         ]
         .contains(&kind)
     }
@@ -117,6 +135,10 @@ impl Body {
             Body::UserEnrolled(_) => kind::USER_ENROLLED,
             Body::AssignmentSet(_) => kind::ASSIGNMENT_SET,
             Body::LicenceGranted(_) => kind::LICENCE_GRANTED,
+            Body::LicenceExtended(_) => kind::LICENCE_EXTENDED,
+            Body::LicenceChanged(_) => kind::LICENCE_CHANGED,
+            Body::LicenceTransferred(_) => kind::LICENCE_TRANSFERRED,
+            Body::LicenceCancelled(_) => kind::LICENCE_CANCELLED,
         }
     }
 
@@ -147,11 +169,27 @@ impl Body {
             Body::UserEnrolled(b) => to_json(b),
             Body::AssignmentSet(b) => to_json(b),
             Body::LicenceGranted(b) => to_json(b),
+            Body::LicenceExtended(b) => to_json(b),
+            Body::LicenceChanged(b) => to_json(b),
+            Body::LicenceTransferred(b) => to_json(b),
+            Body::LicenceCancelled(b) => to_json(b),
         };
         if let Value::Object(map) = &mut value {
             map.insert("v".into(), Value::from(self.current_version()));
         }
         value
+    }
+
+    /// The lifecycle event this body is, if it is one (`licence.extended`, `.changed`,
+    /// `.transferred` or `.cancelled`).
+    pub fn licence_change(&self) -> Option<LicenceChange> {
+        match self {
+            Body::LicenceExtended(b) => Some(LicenceChange::Extended(b.clone())),
+            Body::LicenceChanged(b) => Some(LicenceChange::Changed(b.clone())),
+            Body::LicenceTransferred(b) => Some(LicenceChange::Transferred(b.clone())),
+            Body::LicenceCancelled(b) => Some(LicenceChange::Cancelled(b.clone())),
+            _ => None,
+        }
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
@@ -165,6 +203,10 @@ impl Body {
             Body::UserEnrolled(b) => b.validate(),
             Body::AssignmentSet(b) => b.validate(),
             Body::LicenceGranted(b) => b.validate(),
+            Body::LicenceExtended(b) => b.validate(),
+            Body::LicenceChanged(b) => b.validate(),
+            Body::LicenceTransferred(b) => b.validate(),
+            Body::LicenceCancelled(b) => b.validate(),
         }
     }
 }

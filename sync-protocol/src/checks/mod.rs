@@ -7,11 +7,15 @@
 //! - [`valid_patrol`]: the rules that make a patrol count toward the weekly quota, explained.
 //! - [`zone_history`]: which zone boundary applied to an officer at a time, versions prepared once.
 //! - [`recheck`]: which patrols a zone or assignment change touches, and their new checks, planned.
+//! - [`licence`]: a finding against the licences in force where and when it was observed.
+//! - [`licence_history`]: every mine licence's terms in event time, areas prepared once.
 //! - [`zone_index`]: polygons prepared once, for exact and fast point lookups.
 //! - [`prepared_polygon`]: one polygon's edges banded for exact point-in-polygon tests.
 //! - [`metres`]: distances in metres (haversine) to points and to polygon boundaries.
 
 pub mod geofence;
+pub mod licence;
+pub mod licence_history;
 pub mod metres;
 pub mod patrol_report;
 pub mod prepared_polygon;
@@ -22,3 +26,5 @@ pub mod zone_index;
 
 #[cfg(test)]
 mod geofence_tests;
+#[cfg(test)]
+mod licence_tests;
