@@ -5,6 +5,7 @@
 //! - [`ids`]: newtypes for event, device, user, unit, zone and licence ids.
 //! - [`values`]: validated values: fixed-point coordinates, track points, polygons, ISO weeks.
 //! - [`track`]: the delta-encoded wire form of a patrol track.
+//! - [`gcj02`]: reference systems positions come in, and GCJ-02 converted to WGS 84 at the edge.
 //! - [`hlc`]: the hybrid logical clock that orders events.
 //! - [`canonical`]: the canonical JSON encoding hashes are taken over.
 //! - [`crypto`]: hashes, signatures and keys in their wire form.
@@ -25,6 +26,7 @@ pub mod crypto;
 pub mod error;
 pub mod event;
 pub mod fold;
+pub mod gcj02;
 pub mod hlc;
 pub mod ids;
 pub mod scope;

@@ -36,6 +36,7 @@ pub fn patrol(zone: &ZoneId, start_ms: i64, points: usize, seed: u64) -> Body {
         track,
         summary: "巡查河道与采石场 checked the river bank and the quarry".into(),
         result: PatrolResult::NothingFound,
+        mock_fixes: 0,
     })
 }
 
