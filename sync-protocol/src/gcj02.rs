@@ -19,8 +19,8 @@
 //!
 //! # Accuracy
 //! The inverse has no closed form: [`gcj02_to_wgs84`] iterates `w ← w − (forward(w) − g)` until the
-//! forward of the estimate is within 1e-9° (about 0.1 mm) of the input, at most 20 times (it needs
-//! 2–4). Over a 0.5° grid of mainland China (74°–134° E, 12°–54° N, 10,285 points) the test
+//! forward of the estimate is within 1e-9° (about 0.1 mm) of the input, at most 20 times (a few
+//! suffice). Over a 0.5° grid of mainland China (74°–134° E, 12°–54° N, 10,285 points) the test
 //! measures the worst round trip, WGS 84 → GCJ-02 → WGS 84 and GCJ-02 → WGS 84 → GCJ-02, at
 //! 0.13 mm. That is the error against the formula. The formula itself is the published
 //! approximation of the datum, not an official survey transform: where it differs from what a map
@@ -42,7 +42,7 @@ const KRASOVSKY_A: f64 = 6_378_245.0;
 const KRASOVSKY_E2: f64 = 0.006_693_421_622_965_943_23;
 /// The inverse stops when the forward of its estimate is this close to the input, in degrees.
 const INVERSE_TOLERANCE_DEG: f64 = 1e-9;
-/// The inverse gives up refining after this many steps (it needs 2–3 inside China).
+/// The inverse gives up refining after this many steps (a few suffice inside China).
 const INVERSE_MAX_STEPS: usize = 20;
 
 /// The reference system positions are given in.

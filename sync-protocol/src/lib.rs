@@ -14,7 +14,8 @@
 //! - [`fold`]: the projection: current state as a fold of events.
 //! - [`scope`]: buckets, routing of events to buckets, and who may pull which.
 //! - [`admit`]: the ingest decision for one pushed event.
-//! - [`checks`]: checks made at ingest and on the device: geofence in event time, valid patrol.
+//! - [`checks`]: checks made at ingest and on the device: geofence in event time, valid patrol,
+//!   plausibility flags.
 //! - [`wire`]: request and reply bodies of the HTTP API.
 //! - [`error`]: the crate's one error type.
 
