@@ -5,6 +5,7 @@
 //! - [`ids`]: newtypes for event, device, user, unit, zone and licence ids.
 //! - [`values`]: validated values: fixed-point coordinates, track points, polygons, ISO weeks.
 //! - [`track`]: the delta-encoded wire form of a patrol track.
+//! - [`gcj02`]: reference systems positions come in, and GCJ-02 converted to WGS 84 at the edge.
 //! - [`hlc`]: the hybrid logical clock that orders events.
 //! - [`canonical`]: the canonical JSON encoding hashes are taken over.
 //! - [`crypto`]: hashes, signatures and keys in their wire form.
@@ -13,7 +14,8 @@
 //! - [`fold`]: the projection: current state as a fold of events.
 //! - [`scope`]: buckets, routing of events to buckets, and who may pull which.
 //! - [`admit`]: the ingest decision for one pushed event.
-//! - [`checks`]: checks made at ingest and on the device: geofence in event time, valid patrol.
+//! - [`checks`]: checks made at ingest and on the device: geofence in event time, valid patrol,
+//!   plausibility flags.
 //! - [`wire`]: request and reply bodies of the HTTP API.
 //! - [`error`]: the crate's one error type.
 
@@ -25,6 +27,7 @@ pub mod crypto;
 pub mod error;
 pub mod event;
 pub mod fold;
+pub mod gcj02;
 pub mod hlc;
 pub mod ids;
 pub mod scope;

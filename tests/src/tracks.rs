@@ -36,6 +36,7 @@ pub fn patrol(zone: &ZoneId, start_ms: i64, points: usize, seed: u64) -> Body {
         track,
         summary: "巡查河道与采石场 checked the river bank and the quarry".into(),
         result: PatrolResult::NothingFound,
+        mock_fixes: 0,
     })
 }
 
@@ -58,6 +59,7 @@ pub fn line_patrol(zone: &ZoneId, at: Coord, start_ms: i64, fixes: usize, step_e
         track,
         summary: "沿线巡查 walked the line".into(),
         result: PatrolResult::NothingFound,
+        mock_fixes: 0,
     })
 }
 

@@ -118,6 +118,7 @@ fn examples() -> Vec<(String, Event, Vec<u8>, DeviceKey)> {
         track,
         summary: "巡查河道 \"river\" bank\twith a tab, a / and a \\ backslash\r\nsecond line".into(),
         result: PatrolResult::NothingFound,
+        mock_fixes: 0,
     });
     let recorded = phone.body(10, patrol);
     let patrol_id = recorded.0.id;

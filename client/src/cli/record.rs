@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use sync_protocol::body::{FindingKind, Mineral, PatrolResult};
+use sync_protocol::gcj02::Crs;
 use sync_protocol::ids::{EventId, ZoneId};
 use sync_protocol::values::{Coord, IsoWeek};
 
@@ -31,6 +32,13 @@ pub struct PatrolArgs {
     /// End time, RFC 3339 (default: the last track point).
     #[arg(long, value_parser = parse_time)]
     pub ended_at: Option<i64>,
+    /// The track's reference system: wgs84 (GPS) or gcj02 (Chinese map apps); stored as WGS 84.
+    #[arg(long, default_value = "wgs84", value_parser = parse_crs)]
+    pub crs: Crs,
+    /// Fixes the OS marked as from a mock location provider (a testing aid: a phone app sets it
+    /// from Android's `Location.isMock()`).
+    #[arg(long, default_value_t = 0)]
+    pub mock_fixes: u32,
 }
 
 #[derive(Debug, Args)]
@@ -41,11 +49,14 @@ pub struct FindingArgs {
     /// tailings_without_approval, geological_hazard, unsafe_equipment, illegal_resource_fee, other
     #[arg(long, value_parser = parse_snake::<FindingKind>)]
     pub kind: FindingKind,
-    /// Longitude in degrees (WGS 84 / CGCS2000).
+    /// Longitude in degrees (in `--crs`, WGS 84 / CGCS2000 by default).
     #[arg(long, allow_hyphen_values = true)]
     pub lon: f64,
     #[arg(long, allow_hyphen_values = true)]
     pub lat: f64,
+    /// The location's reference system: wgs84 or gcj02; stored as WGS 84.
+    #[arg(long, default_value = "wgs84", value_parser = parse_crs)]
+    pub crs: Crs,
     #[arg(long)]
     pub depth_m: Option<i32>,
     /// e.g. rare_earth, tin, kaolin, rock_salt, fluorite, ornamental_granite
@@ -81,9 +92,18 @@ pub struct AmendArgs {
 }
 
 pub fn patrol(replica: &mut Replica, a: PatrolArgs) -> anyhow::Result<()> {
-    let track = track::read_track(&a.track).with_context(|| format!("importing the track {}", a.track.display()))?;
+    let track = track::read_track_in(&a.track, a.crs).with_context(|| format!("importing the track {}", a.track.display()))?;
     let points = track.len();
-    let new = NewPatrol { track, zone: a.zone, started_at: a.started_at, ended_at: a.ended_at, summary: a.summary, findings: a.findings };
+    anyhow::ensure!(a.mock_fixes as usize <= points, "--mock-fixes {} is more than the track's {points} points", a.mock_fixes);
+    let new = NewPatrol {
+        track,
+        zone: a.zone,
+        started_at: a.started_at,
+        ended_at: a.ended_at,
+        summary: a.summary,
+        findings: a.findings,
+        mock_fixes: a.mock_fixes,
+    };
     let id = replica.record_patrol(new)?;
     eprintln!("patrol recorded (巡查已记录), {points} track points, pending upload (待上传)");
     let verdict = replica.check_patrol(id)?;
@@ -95,7 +115,8 @@ pub fn patrol(replica: &mut Replica, a: PatrolArgs) -> anyhow::Result<()> {
 pub fn finding(replica: &mut Replica, a: FindingArgs) -> anyhow::Result<()> {
     anyhow::ensure!(a.lon.is_finite() && (-180.0..=180.0).contains(&a.lon), "--lon {} is not a longitude between -180 and 180", a.lon);
     anyhow::ensure!(a.lat.is_finite() && (-90.0..=90.0).contains(&a.lat), "--lat {} is not a latitude between -90 and 90", a.lat);
-    let location = Coord::from_degrees(a.lon, a.lat).context("the finding's location")?;
+    let (lon, lat) = a.crs.to_wgs84(a.lon, a.lat);
+    let location = Coord::from_degrees(lon, lat).context("the finding's location")?;
     let new = NewFinding {
         patrol: a.patrol,
         kind: a.kind,
@@ -132,6 +153,10 @@ fn parse_zone(s: &str) -> Result<ZoneId, String> {
 }
 
 pub(super) fn parse_event_id(s: &str) -> Result<EventId, String> {
+    s.parse().map_err(|e: sync_protocol::ValidationError| e.to_string())
+}
+
+fn parse_crs(s: &str) -> Result<Crs, String> {
     s.parse().map_err(|e: sync_protocol::ValidationError| e.to_string())
 }
 

@@ -18,6 +18,8 @@ pub struct NewPatrol {
     pub summary: String,
     /// Whether findings will be reported on it (otherwise: nothing found).
     pub findings: bool,
+    /// Fixes the phone's OS marked as from a mock location provider (see `PatrolRecorded`).
+    pub mock_fixes: u32,
 }
 
 /// A finding to report on a recorded patrol; observed now unless said.
@@ -43,7 +45,8 @@ impl Replica {
             None => self.assigned_zone(started_at)?,
         };
         let result = if new.findings { PatrolResult::Findings } else { PatrolResult::NothingFound };
-        let body = PatrolRecorded { zone, started_at, ended_at, track: new.track, summary: new.summary, result };
+        let body =
+            PatrolRecorded { zone, started_at, ended_at, track: new.track, summary: new.summary, result, mock_fixes: new.mock_fixes };
         Ok(self.append_own("patrol", &Body::PatrolRecorded(body))?.id)
     }
 

@@ -34,3 +34,42 @@ fn record_patrol_from_a_file_and_refuse_bad_input_without_writing() {
     cli(&f, &["status", "--json"]).expect("status");
     cli(&f, &["ledger"]).expect("ledger");
 }
+
+#[test]
+fn record_patrol_and_finding_in_gcj02_with_mock_fixes() {
+    use sync_protocol::body::PatrolRecorded;
+    use sync_protocol::gcj02::wgs84_to_gcj02;
+
+    let f = Fixture::new();
+    let (lon, lat) = wgs84_to_gcj02(114.5, 25.5);
+    let walk = f.dir.path().join("amap.geojson");
+    let feature = format!(
+        r#"{{"type":"Feature","properties":{{"times":[1764115200000,1764115260000]}},"geometry":{{"type":"LineString","coordinates":[[{lon:.9},{lat:.9}],[{lon:.9},{lat:.9}]]}}}}"#
+    );
+    std::fs::write(&walk, feature).expect("write");
+    let path = walk.to_str().expect("path");
+    let too_many = cli(&f, &["record-patrol", "--track", path, "--zone", "Z-T01-V01", "--mock-fixes", "3"]).expect_err("3 of 2");
+    assert!(format!("{too_many:#}").contains("--mock-fixes 3"), "{too_many:#}");
+    assert!(cli(&f, &["record-patrol", "--track", path, "--zone", "Z-T01-V01", "--crs", "bd09"]).is_err());
+    assert_eq!(f.replica.event_count().expect("count"), 0);
+
+    cli(&f, &["record-patrol", "--track", path, "--zone", "Z-T01-V01", "--crs", "gcj02", "--mock-fixes", "1"]).expect("record");
+    let db = rusqlite::Connection::open(f.path()).expect("open");
+    let raw: String = db.query_row("SELECT raw FROM events WHERE kind = 'patrol.recorded'", [], |r| r.get(0)).expect("event");
+    let event: serde_json::Value = serde_json::from_str(&raw).expect("json");
+    let mut body = event["body"].clone();
+    body.as_object_mut().expect("body object").remove("v"); // the body's version, not a field
+    let body: PatrolRecorded = serde_json::from_value(body).expect("body");
+    assert_eq!(body.mock_fixes, 1);
+    assert!((body.track[0].lon - 1_145_000_000).abs() <= 1 && (body.track[0].lat - 255_000_000).abs() <= 1, "{:?}", body.track[0]);
+
+    let patrol = f.replica.projection().expect("projection").patrols.into_keys().next().expect("patrol").to_string();
+    let (lon, lat) = (format!("{lon:.9}"), format!("{lat:.9}"));
+    cli(
+        &f,
+        &["report-finding", "--patrol", &patrol, "--kind", "other", "--lon", &lon, "--lat", &lat, "--crs", "gcj02", "--description", "x"],
+    )
+    .expect("finding");
+    let finding = f.replica.projection().expect("projection").findings.into_values().next().expect("finding");
+    assert!((finding.location.lon - 1_145_000_000).abs() <= 1 && (finding.location.lat - 255_000_000).abs() <= 1, "{:?}", finding.location);
+}

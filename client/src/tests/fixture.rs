@@ -187,6 +187,7 @@ impl Chain {
             track: track(T0 - 5 * HOUR, 3),
             summary: summary.into(),
             result: PatrolResult::NothingFound,
+            mock_fixes: 0,
         };
         self.next(Body::PatrolRecorded(body))
     }

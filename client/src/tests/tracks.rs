@@ -98,3 +98,38 @@ fn geojson_problems_are_named() {
     assert!(matches!(read_track(&write(&dir, "track.kml", "<kml/>")), Err(TrackError::UnknownFormat { .. })));
     assert!(matches!(read_track(&dir.path().join("missing.gpx")), Err(TrackError::Io { .. })));
 }
+
+#[test]
+fn gcj02_tracks_are_converted_to_wgs84_on_import() {
+    use sync_protocol::gcj02::{Crs, wgs84_to_gcj02};
+    use sync_protocol::values::Coord;
+
+    use crate::track::read_track_in;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The same two WGS 84 points, written as a Chinese map app would export them.
+    let wgs = [(114.5, 25.5), (114.501, 25.501)];
+    let gcj: Vec<(f64, f64)> = wgs.iter().map(|&(lon, lat)| wgs84_to_gcj02(lon, lat)).collect();
+    let text = gpx(&format!(
+        r#"<trkpt lat="{:.9}" lon="{:.9}"><time>2025-11-26T00:00:00Z</time></trkpt><trkpt lat="{:.9}" lon="{:.9}"><time>2025-11-26T00:01:00Z</time></trkpt>"#,
+        gcj[0].1, gcj[0].0, gcj[1].1, gcj[1].0
+    ));
+    let gpx_path = write(&dir, "amap.gpx", &text);
+    let feature = format!(
+        r#"{{"type":"Feature","properties":{{"times":[1764115200000,1764115260000]}},"geometry":{{"type":"LineString","coordinates":[[{:.9},{:.9}],[{:.9},{:.9}]]}}}}"#,
+        gcj[0].0, gcj[0].1, gcj[1].0, gcj[1].1
+    );
+    let geojson_path = write(&dir, "amap.geojson", &feature);
+    let expected: Vec<Coord> = wgs.iter().map(|&(lon, lat)| Coord::from_degrees(lon, lat).expect("coord")).collect();
+    for path in [gpx_path, geojson_path] {
+        let track = read_track_in(&path, Crs::Gcj02).expect("gcj02 track");
+        for (p, e) in track.iter().zip(&expected) {
+            // The file's 9 decimals and the inverse leave at most 1e-7 degree (1 cm).
+            assert!((p.lon - e.lon).abs() <= 1 && (p.lat - e.lat).abs() <= 1, "{}: {p:?} vs {e:?}", path.display());
+        }
+        // Read as WGS 84, the same file is hundreds of metres off.
+        let raw = read_track_in(&path, Crs::Wgs84).expect("as wgs84");
+        assert!((raw[0].lon - expected[0].lon).abs() > 1_000, "{}", path.display());
+        assert_eq!(read_track(&path).expect("default"), raw, "WGS 84 is the default");
+    }
+}

@@ -1,16 +1,18 @@
 //! GeoJSON input: a LineString or MultiLineString, bare or as a Feature, or the first such
 //! Feature of a FeatureCollection, with one time per position in a `times` or `coordTimes`
 //! property: RFC 3339 strings or Unix milliseconds, flat or (for MultiLineString) one array per
-//! line. Positions are `[lon, lat]` or `[lon, lat, elevation]` in degrees (RFC 7946).
+//! line. Positions are `[lon, lat]` or `[lon, lat, elevation]` in degrees (RFC 7946: WGS 84, or
+//! GCJ-02 when the caller says so) and come out in WGS 84.
 
 use geojson::{Feature, GeoJson, Geometry, Value};
 use serde_json::Value as Json;
+use sync_protocol::gcj02::Crs;
 use sync_protocol::values::TrackPoint;
 
 use super::TrackError;
 use super::point::{RawFix, rfc3339_ms, to_track};
 
-pub fn read_geojson(text: &str) -> Result<Vec<TrackPoint>, TrackError> {
+pub fn read_geojson(text: &str, crs: Crs) -> Result<Vec<TrackPoint>, TrackError> {
     let parsed: GeoJson = text.parse().map_err(|e| TrackError::GeoJson(Box::new(e)))?;
     let feature = match parsed {
         GeoJson::Feature(f) => f,
@@ -34,7 +36,7 @@ pub fn read_geojson(text: &str) -> Result<Vec<TrackPoint>, TrackError> {
         let [lon, lat, ..] = pos.as_slice() else { return Err(TrackError::ShortPosition { index }) };
         fixes.push(RawFix { lon: *lon, lat: *lat, t: time_ms(index, time)?, acc: None });
     }
-    to_track(fixes)
+    to_track(fixes, crs)
 }
 
 fn is_line(f: &Feature) -> bool {

@@ -3,8 +3,11 @@
 //! GPX has no accuracy in metres. When a point carries `<hdop>`, `acc` is estimated as
 //! `ceil(hdop × 5 m)`, 5 m being the usual user-equivalent range error of a phone's GNSS
 //! receiver; without `<hdop>` the point has no `acc`. Points without `<time>` are refused.
+//! Positions are in the reference system the caller names (GPX means WGS 84; some Chinese apps
+//! export GCJ-02 anyway) and come out in WGS 84.
 
 use sync_protocol::ValidationError;
+use sync_protocol::gcj02::Crs;
 use sync_protocol::values::{Coord, TrackPoint};
 use time::OffsetDateTime;
 
@@ -14,7 +17,7 @@ use super::point::{RawFix, to_track};
 /// Metres of position error per unit of HDOP (see the module docs).
 pub const UERE_M: f64 = 5.0;
 
-pub fn read_gpx(text: &str) -> Result<Vec<TrackPoint>, TrackError> {
+pub fn read_gpx(text: &str, crs: Crs) -> Result<Vec<TrackPoint>, TrackError> {
     let gpx = gpx::read(text.as_bytes()).map_err(|e| match locate_bad_point(text) {
         Some(bad) => bad,
         None => TrackError::Gpx(e),
@@ -28,7 +31,7 @@ pub fn read_gpx(text: &str) -> Result<Vec<TrackPoint>, TrackError> {
         let p = wpt.point();
         fixes.push(RawFix { lon: p.x(), lat: p.y(), t, acc: wpt.hdop.and_then(accuracy_m) });
     }
-    to_track(fixes)
+    to_track(fixes, crs)
 }
 
 /// `ceil(hdop × UERE_M)`, for a finite, non-negative HDOP.

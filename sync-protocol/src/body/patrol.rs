@@ -34,6 +34,15 @@ pub struct PatrolRecorded {
     pub track: Vec<TrackPoint>,
     pub summary: String,
     pub result: PatrolResult,
+    /// How many fixes of `track` the phone's OS marked as coming from a mock (test) location
+    /// provider (Android `Location.isMock()`). Left out when 0, so bodies from before this field
+    /// keep their canonical bytes and hash.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub mock_fixes: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl PatrolRecorded {
@@ -54,6 +63,12 @@ impl PatrolRecorded {
                 return Err(ValidationError::field("track", "points are not in time order"));
             }
             last = p.t;
+        }
+        if u64::from(self.mock_fixes) > self.track.len() as u64 {
+            return Err(ValidationError::field(
+                "mock_fixes",
+                format!("{} is more than the track's {} fixes", self.mock_fixes, self.track.len()),
+            ));
         }
         check_text("summary", &self.summary, 4_000)
     }
@@ -85,5 +100,41 @@ impl PatrolAmended {
             return Err(ValidationError::field("reason", "is empty"));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn patrol(fixes: usize, mock_fixes: u32) -> PatrolRecorded {
+        let t0 = 1_764_131_257_000;
+        PatrolRecorded {
+            zone: ZoneId::new("Z-T01-V01").expect("zone"),
+            started_at: t0,
+            ended_at: t0 + 600_000,
+            track: (0..fixes).map(|i| TrackPoint { t: t0 + i as i64 * 60_000, lon: 1_145_000_000, lat: 255_000_000, acc: None }).collect(),
+            summary: String::new(),
+            result: PatrolResult::NothingFound,
+            mock_fixes,
+        }
+    }
+
+    #[test]
+    fn mock_fixes_are_counted_within_the_track() {
+        for (fixes, mock, ok) in [(0, 0, true), (3, 0, true), (3, 3, true), (3, 4, false), (0, 1, false)] {
+            assert_eq!(patrol(fixes, mock).validate().is_ok(), ok, "{mock} of {fixes}");
+        }
+    }
+
+    #[test]
+    fn no_mock_fixes_leaves_the_body_as_it_was() {
+        let json = serde_json::to_value(patrol(1, 0)).expect("json");
+        assert!(json.get("mock_fixes").is_none(), "{json}");
+        let json = serde_json::to_value(patrol(2, 2)).expect("json");
+        assert_eq!(json["mock_fixes"], 2);
+        let mut old = serde_json::to_value(patrol(1, 0)).expect("json");
+        old.as_object_mut().expect("object").remove("mock_fixes");
+        assert_eq!(serde_json::from_value::<PatrolRecorded>(old).expect("old body").mock_fixes, 0);
     }
 }

@@ -5,6 +5,8 @@
 //! - [`geofence`]: what "inside a zone" means, boundary and GPS tolerance, in one place.
 //! - [`patrol_report`]: a whole patrol against the zone assigned at each fix's time.
 //! - [`valid_patrol`]: the rules that make a patrol count toward the weekly quota, explained.
+//! - [`plausibility`]: flags for what honest phones and officers do not produce (speed, gaps,
+//!   copies, clocks, overlaps, mock locations).
 //! - [`zone_history`]: which zone boundary applied to an officer at a time, versions prepared once.
 //! - [`recheck`]: which patrols a zone or assignment change touches, and their new checks, planned.
 //! - [`licence`]: a finding against the licences in force where and when it was observed.
@@ -18,6 +20,7 @@ pub mod licence;
 pub mod licence_history;
 pub mod metres;
 pub mod patrol_report;
+pub mod plausibility;
 pub mod prepared_polygon;
 pub mod recheck;
 pub mod valid_patrol;

@@ -1,0 +1,164 @@
+//! Plausibility of a recorded patrol: flags for what an honest phone and officer do not produce.
+//! Flags never reject an event (DESIGN.md "Accept and flag"); they are shown to the reviewer.
+//!
+//! # The rules (thresholds are [`PlausibilityRules`], defaults in brackets)
+//! - `impossible_speed`: between two consecutive fixes the slowest speed consistent with both
+//!   fixes' reported accuracies exceeds `max_speed_kmh` [150] (see [`motion`]).
+//! - `tracking_gap`: no fix for more than `max_gap_s` [600 s] within `[started_at, ended_at]`.
+//! - `duplicate_track`: the track shares exact coordinates with another patrol's track beyond
+//!   `duplicate_share` [0.5] of its 3-fix runs, or `duplicate_fix_share` [0.9] of its fixes (see
+//!   [`fingerprint`]).
+//! - `too_short`: shorter than `min_duration_s` [600 s] or fewer than `min_fixes` [10] fixes.
+//! - `future_timestamp`: a time later than the receive time by more than `future_slack_s` [300 s].
+//! - `behind_device_clock`: it starts earlier than the latest patrol time the same device sent
+//!   before it, by more than `behind_slack_s` [300 s] (see [`timing`]).
+//! - `overlapping_patrol`: it overlaps another patrol of the same officer by more than
+//!   `overlap_slack_s` [60 s].
+//! - `mock_location`: the phone's OS marked at least one fix as from a mock location provider.
+//!
+//! # Layout
+//! - [`flag`]: the flags, their stable kinds and their explanations with numbers.
+//! - [`motion`]: speed and gap rules over consecutive fixes.
+//! - [`timing`]: too short, future, behind the device's clock, overlapping.
+//! - [`fingerprint`]: the duplicate-track sketch the server indexes, and exact shares.
+
+pub mod fingerprint;
+pub mod flag;
+pub mod motion;
+pub mod timing;
+
+#[cfg(test)]
+mod scenario_tests;
+
+use serde::{Deserialize, Serialize};
+
+pub use fingerprint::{TrackFingerprint, duplicate_share, fix_share};
+pub use flag::{DuplicateBasis, PlausibilityFlag};
+
+use crate::body::PatrolRecorded;
+use crate::ids::{EventId, UserId};
+use crate::values::TrackPoint;
+
+/// The thresholds of the rules; a partial config fills the rest from the defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlausibilityRules {
+    /// Above this a step between fixes is impossible for an officer on foot or in a vehicle on
+    /// the county's roads.
+    pub max_speed_kmh: u32,
+    /// The least jitter allowance between two fixes, in metres, used when their reported
+    /// accuracies add up to less (or are missing).
+    pub jitter_floor_m: u32,
+    pub max_gap_s: u32,
+    /// A patrol lasting less than this is too short. 10 min: at walking pace (5 km/h) that is
+    /// about 800 m, less than the side of one village zone, and a third of the quota's 30 min in
+    /// zone, so a shorter one is an accidental or token recording.
+    pub min_duration_s: u32,
+    /// A track with fewer fixes is too short. 10: the fewest that a phone logging every 5–60 s
+    /// records in any real patrol, and enough for 8 three-fix runs to compare for duplicates.
+    pub min_fixes: u32,
+    pub future_slack_s: u32,
+    pub behind_slack_s: u32,
+    pub overlap_slack_s: u32,
+    /// Share (0 to 1) of the track's 3-fix runs found exactly in another track.
+    pub duplicate_share: f64,
+    /// Share (0 to 1) of the track's distinct fixes found exactly in another track (a thinned copy).
+    pub duplicate_fix_share: f64,
+}
+
+impl Default for PlausibilityRules {
+    fn default() -> Self {
+        PlausibilityRules {
+            max_speed_kmh: 150,
+            jitter_floor_m: 30,
+            max_gap_s: 600,
+            min_duration_s: 600,
+            min_fixes: 10,
+            future_slack_s: 300,
+            behind_slack_s: 300,
+            overlap_slack_s: 60,
+            duplicate_share: 0.5,
+            duplicate_fix_share: 0.9,
+        }
+    }
+}
+
+/// The patrol checked: the parts of a `patrol.recorded` event the rules read.
+#[derive(Debug, Clone, Copy)]
+pub struct PatrolUnderCheck<'a> {
+    /// The id of the `patrol.recorded` event.
+    pub id: EventId,
+    /// Its author: `officer_patrols` in the context must be this officer's.
+    pub officer: &'a UserId,
+    pub started_at: i64,
+    pub ended_at: i64,
+    pub track: &'a [TrackPoint],
+    pub mock_fixes: u32,
+}
+
+impl<'a> PatrolUnderCheck<'a> {
+    /// The patrol recorded by event `id` of `officer`.
+    pub fn of(id: EventId, officer: &'a UserId, body: &'a PatrolRecorded) -> Self {
+        PatrolUnderCheck {
+            id,
+            officer,
+            started_at: body.started_at,
+            ended_at: body.ended_at,
+            track: &body.track,
+            mock_fixes: body.mock_fixes,
+        }
+    }
+
+    /// The earliest time the patrol states: its start or its first fix.
+    pub fn earliest_t(&self) -> i64 {
+        self.track.first().map_or(self.started_at, |p| p.t.min(self.started_at))
+    }
+
+    /// The latest time the patrol states: its end or its last fix. The server keeps the greatest
+    /// of these over a device's patrols as the next patrol's `device_previous_max_t`.
+    pub fn latest_t(&self) -> i64 {
+        self.track.last().map_or(self.ended_at, |p| p.t.max(self.ended_at))
+    }
+}
+
+/// Another patrol of the same officer, by its times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficerPatrol {
+    pub id: EventId,
+    pub started_at: i64,
+    pub ended_at: i64,
+}
+
+/// What the rules compare the patrol with, gathered by the caller.
+#[derive(Debug, Clone, Copy)]
+pub struct PlausibilityContext<'a> {
+    /// Unix ms: the server's receive time, or the device's now when checked on the device.
+    pub received_at: i64,
+    /// The greatest [`PatrolUnderCheck::latest_t`] of the patrols this device sent before this one
+    /// in its chain (patrol times only: a finding's `observed_at` is when it was typed in).
+    pub device_previous_max_t: Option<i64>,
+    /// The officer's other patrols (the patrol itself, if present, is skipped by id).
+    pub officer_patrols: &'a [OfficerPatrol],
+    /// Other patrols' tracks that share a [`TrackFingerprint`] value with this one.
+    pub duplicate_candidates: &'a [(EventId, &'a [TrackPoint])],
+}
+
+/// Every flag the rules raise on `patrol`, in the order of the rules above; empty when plausible.
+pub fn check_plausibility(
+    patrol: &PatrolUnderCheck<'_>,
+    context: &PlausibilityContext<'_>,
+    rules: &PlausibilityRules,
+) -> Vec<PlausibilityFlag> {
+    let mut flags = Vec::new();
+    flags.extend(motion::impossible_speed(patrol.track, rules));
+    flags.extend(motion::tracking_gap(patrol, rules));
+    flags.extend(fingerprint::duplicate_tracks(patrol, context.duplicate_candidates, rules));
+    flags.extend(timing::too_short(patrol, rules));
+    flags.extend(timing::future_timestamp(patrol, context.received_at, rules));
+    flags.extend(timing::behind_device_clock(patrol, context.device_previous_max_t, rules));
+    flags.extend(timing::overlapping(patrol, context.officer_patrols, rules));
+    if patrol.mock_fixes > 0 {
+        flags.push(PlausibilityFlag::MockLocation { fixes: patrol.mock_fixes, of: patrol.track.len() });
+    }
+    flags
+}
