@@ -13,6 +13,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::StoreError;
 use super::identity::ServerIdentity;
 use super::reference::Reference;
+use super::refresh::Refresh;
 
 /// How many jobs one transaction takes at most.
 const MAX_JOBS_PER_COMMIT: usize = 512;
@@ -80,6 +81,8 @@ impl Writer {
 
 fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Reference, server: ServerIdentity, clock: Arc<Mutex<Hlc>>) {
     let mut heads = HashMap::new();
+    let mut refresh = Refresh::default();
+    refresh.check(&conn, &mut reference, &mut heads, &clock);
     while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_JOBS_PER_COMMIT {
@@ -88,7 +91,7 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Refere
                 Err(_) => break,
             }
         }
-        let (finishers, outcome) = run_batch(&mut conn, batch, &mut reference, &mut heads, &server, &clock);
+        let (finishers, outcome) = run_batch(&mut conn, batch, &mut reference, &mut heads, &mut refresh, &server, &clock);
         if outcome.is_err() {
             // Nothing of the batch is stored: forget what the caches learnt from it.
             heads.clear();
@@ -105,11 +108,14 @@ fn run_batch(
     batch: Vec<Work>,
     reference: &mut Reference,
     heads: &mut HashMap<DeviceId, ChainHead>,
+    refresh: &mut Refresh,
     server: &ServerIdentity,
     clock: &Mutex<Hlc>,
 ) -> (Vec<Finish>, Result<(), StoreError>) {
     let mut finishers = Vec::with_capacity(batch.len());
-    let tx = match conn.transaction() {
+    // Immediate: the write lock is taken now, so no other process commits between the refresh
+    // check and this batch's writes.
+    let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
         Ok(tx) => tx,
         Err(e) => {
             let error = StoreError::from(e);
@@ -117,6 +123,7 @@ fn run_batch(
             return (finishers, Err(error));
         }
     };
+    refresh.check(&tx, reference, heads, clock);
     let now_ms = chrono::Utc::now().timestamp_millis();
     for work in batch {
         let savepoint = tx.execute_batch("SAVEPOINT job");
