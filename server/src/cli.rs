@@ -1,5 +1,6 @@
-//! The `patrolsync-server` command line, as a library function so that every binary that runs
-//! the server (the release binary, the end-to-end tests' copy) is the same code.
+//! The `patrolsync-server` command line (`serve`, `reference import|export`), as a library
+//! function so that every binary that runs the server (the release binary, the end-to-end tests'
+//! copy) is the same code.
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -7,6 +8,8 @@ use std::process::ExitCode;
 
 use crate::app::Application;
 use crate::config::Config;
+use crate::reference_file::{self, ImportOptions, Limits, ReferenceFileError, geometry, progress};
+use crate::store::Store;
 
 #[derive(Parser)]
 #[command(name = "patrolsync-server", version, about = "The patrolsync sync server")]
@@ -32,14 +35,72 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Import or export reference data (units, zones and their officers, licences) as GeoJSON.
+    Reference {
+        #[command(subcommand)]
+        action: ReferenceAction,
+    },
 }
 
-/// Parses the command line, runs the server until it stops, and says how it went.
+#[derive(Subcommand)]
+enum ReferenceAction {
+    /// Check a GeoJSON reference file and author what differs from the store, all or nothing.
+    Import {
+        /// The store's SQLite file (created, and migrated, if needed).
+        #[arg(long)]
+        db: PathBuf,
+        /// Check and report what would be authored, without writing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The most vertices one polygon may have, all rings together.
+        #[arg(long, default_value_t = geometry::DEFAULT_MAX_VERTICES as u32,
+              value_parser = clap::value_parser!(u32).range(4..=geometry::MAX_VERTICES_LIMIT as i64))]
+        max_vertices: u32,
+        /// The GeoJSON FeatureCollection to import.
+        file: PathBuf,
+    },
+    /// Write the store's current reference data as a GeoJSON reference file.
+    Export {
+        /// The store's SQLite file.
+        #[arg(long)]
+        db: PathBuf,
+        /// Where to write (default: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+/// Parses the command line, runs the command, and says how it went.
 pub fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .init();
-    let Command::Serve { config, db, bind, demo } = Cli::parse().command;
+    match Cli::parse().command {
+        Command::Serve { config, db, bind, demo } => {
+            tracing_subscriber::fmt().with_env_filter(log_filter("info")).init();
+            run_server(config, db, bind, demo)
+        }
+        Command::Reference { action } => {
+            // Standard output may be the exported file: logs go to standard error.
+            tracing_subscriber::fmt().with_env_filter(log_filter("warn")).with_writer(std::io::stderr).init();
+            let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(runtime) => runtime,
+                Err(e) => return fail(&e),
+            };
+            match runtime.block_on(reference(action)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(ReferenceFileError::Invalid(findings)) => {
+                    eprint!("{findings}");
+                    fail(&ReferenceFileError::Invalid(findings))
+                }
+                Err(e) => fail(&e),
+            }
+        }
+    }
+}
+
+fn log_filter(default: &str) -> tracing_subscriber::EnvFilter {
+    tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into())
+}
+
+fn run_server(config: Option<PathBuf>, db: Option<PathBuf>, bind: Option<String>, demo: bool) -> ExitCode {
     let config = match Config::load(config.as_deref()) {
         Ok(mut c) => {
             c.db = db.unwrap_or(c.db);
@@ -53,6 +114,27 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(e.as_ref()),
     }
+}
+
+async fn reference(action: ReferenceAction) -> Result<(), ReferenceFileError> {
+    match action {
+        ReferenceAction::Import { db, dry_run, max_vertices, file } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| ReferenceFileError::Read(file.clone(), e))?;
+            let store = Store::open(&db)?;
+            let options = ImportOptions { dry_run, limits: Limits { max_vertices: max_vertices as usize } };
+            let summary = reference_file::import(&store, text, Vec::new(), options, &progress::terminal()).await?;
+            println!("{}: {summary}", if dry_run { "dry run, nothing written" } else { "imported" });
+        }
+        ReferenceAction::Export { db, output } => {
+            let store = Store::open(&db)?;
+            let text = reference_file::export(&store).await?;
+            match output {
+                Some(path) => std::fs::write(&path, text).map_err(|e| ReferenceFileError::Write(path.clone(), e))?,
+                None => print!("{text}"),
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {

@@ -10,7 +10,8 @@
 //! - [`login`], [`sync`], [`projection`], [`admin`]: what the handlers call.
 //! - [`ingest`]: parsing and signature checks before the writer.
 //! - [`store`]: the central SQLite store with its single writer; [`pool`]: fixed thread pools.
-//! - [`demo`], [`seed`]: the demo county and loading it.
+//! - [`reference_file`]: reference data as GeoJSON, imported and exported by `patrolsync-server reference`.
+//! - [`demo`], [`seed`]: the demo county and loading it (through [`reference_file`]).
 
 pub mod admin;
 pub mod app;
@@ -24,6 +25,7 @@ pub mod ingest;
 pub mod login;
 pub mod pool;
 pub mod projection;
+pub mod reference_file;
 pub mod reply;
 pub mod routes;
 pub mod seed;

@@ -1,12 +1,15 @@
-//! Loading the demo county into an empty store, through the same path as any reference data:
-//! the server authors the events, so devices receive their part through sync. Demo users share
+//! Loading the demo county into an empty store, through the same path as any reference data: its
+//! GeoJSON reference file goes through `reference_file`'s check and import (the demo's users
+//! enrolled in the same transaction), so devices receive their part through sync. Demo users share
 //! one password, made at random on first load (or taken from `PATROLSYNC_DEMO_PASSWORD`), kept
 //! beside the store in `demo-password` (readable by its owner only) and printed at start.
 
+use indicatif::ProgressBar;
 use rand::Rng;
 use std::path::{Path, PathBuf};
-use sync_protocol::body::Body;
+use sync_protocol::body::UserEnrolled;
 
+use crate::reference_file::{self, ImportOptions, ReferenceFileError, to_text};
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -17,6 +20,8 @@ pub enum SeedError {
     PasswordFile(PathBuf, #[source] std::io::Error),
     #[error("cannot hash the demo password: {0}")]
     Hash(String),
+    #[error("cannot import the demo county")]
+    Import(#[from] ReferenceFileError),
 }
 
 /// Loads the demo county if the store has no units yet; returns the demo users' password.
@@ -26,22 +31,23 @@ pub async fn load_demo(store: &Store, db: &Path) -> Result<String, SeedError> {
     if !empty {
         return Ok(password);
     }
-    let bodies: Vec<Body> = crate::demo::county().bodies().to_vec();
-    let users: Vec<String> =
-        bodies.iter().filter_map(|b| if let Body::UserEnrolled(u) = b { Some(u.user.to_string()) } else { None }).collect();
+    let county = crate::demo::county();
+    let text = to_text(&county.to_feature_collection()).map_err(ReferenceFileError::Encode)?;
+    let users: Vec<UserEnrolled> = county.users().cloned().collect();
+    let ids: Vec<String> = users.iter().map(|u| u.user.to_string()).collect();
     let secret = password.clone();
     let phc = tokio::task::spawn_blocking(move || crate::auth::password::hash(&secret))
         .await
         .map_err(|e| SeedError::Hash(e.to_string()))?
         .map_err(|e| SeedError::Hash(e.to_string()))?;
+    // The same check and import as `patrolsync-server reference import`, enrolling the demo's
+    // people in the same transaction (a reference file carries no users).
+    reference_file::import(store, text, users, ImportOptions::default(), &ProgressBar::hidden()).await?;
     store
         .writer()
         .run(move |ctx| {
-            for body in &bodies {
-                ctx.author(body)?;
-            }
             // Demo mode only: one hash shared by every demo user, so loading takes one argon2 run.
-            for user in &users {
+            for user in &ids {
                 ctx.set_password(user, &phc)?;
             }
             Ok(())

@@ -5,6 +5,7 @@ use sync_protocol::body::{AssignmentSet, Body, LicenceGranted, Role, UnitDefined
 use sync_protocol::ids::{UnitId, UserId, ZoneId};
 
 use super::people::People;
+use crate::reference_file::{Assignment, ReferenceSet, ZoneEntry};
 
 /// The demo county. Build it with [`super::county`]; every call gives an equal value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +29,28 @@ impl DemoCounty {
         let assignments = self.people.assignments.iter().cloned().map(Body::AssignmentSet);
         let licences = self.licences.iter().cloned().map(Body::LicenceGranted);
         units.chain(zones).chain(users).chain(assignments).chain(licences).collect()
+    }
+
+    /// The units, zones (with their officers) and licences as a reference file's content, in
+    /// authoring order; users are not part of a reference file.
+    pub fn reference_set(&self) -> ReferenceSet {
+        let units = std::iter::once(&self.county).chain(&self.townships).chain(&self.villages).cloned().collect();
+        let zones = self
+            .zones
+            .iter()
+            .map(|z| {
+                let a = self.people.assignments.iter().find(|a| a.zone.as_ref() == Some(&z.zone));
+                let assignment = a.map(|a| Assignment { officer: a.officer.clone(), from: a.from });
+                ZoneEntry { zone: z.clone(), assignment }
+            })
+            .collect();
+        ReferenceSet { units, zones, licences: self.licences.clone() }
+    }
+
+    /// The demo county's reference file (`patrolsync-server reference export` of a demo store
+    /// writes the same data).
+    pub fn to_feature_collection(&self) -> geojson::FeatureCollection {
+        self.reference_set().to_feature_collection()
     }
 
     pub fn county_unit(&self) -> &UnitDefined {

@@ -4,7 +4,8 @@
 //! # Layout
 //! - `open`: pragmas and migrations. `identity`: the server's own key and secrets.
 //! - `writer`: the single writer and its batch transaction. `ingest`, `author`, `enrol`: what
-//!   runs inside it. `reference`: the writer's copy of zones, units and assignments.
+//!   runs inside it. `reference`: the writer's copy of zones, units and assignments; `refresh`:
+//!   reloading the writer's caches after another process wrote to the store.
 //! - `checks`: the checks at ingest (geofence, quota, flags, re-checks), run by the writer.
 //! - `readers`: the reader pool. `pull`, `principal`: what runs on readers.
 
@@ -20,6 +21,7 @@ pub mod principal;
 pub mod pull;
 mod readers;
 mod reference;
+mod refresh;
 mod writer;
 
 pub use error::StoreError;

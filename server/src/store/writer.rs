@@ -14,6 +14,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::StoreError;
 use super::identity::ServerIdentity;
 use super::reference::Reference;
+use super::refresh::Refresh;
 
 /// How many jobs one transaction takes at most.
 const MAX_JOBS_PER_COMMIT: usize = 512;
@@ -91,6 +92,8 @@ struct Shared {
 
 fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Reference, shared: Shared) {
     let mut heads = HashMap::new();
+    let mut refresh = Refresh::default();
+    refresh.check(&conn, &mut reference, &mut heads, &shared.clock);
     while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_JOBS_PER_COMMIT {
@@ -99,7 +102,7 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Refere
                 Err(_) => break,
             }
         }
-        let (finishers, outcome) = run_batch(&mut conn, batch, &mut reference, &mut heads, &shared);
+        let (finishers, outcome) = run_batch(&mut conn, batch, &mut reference, &mut heads, &mut refresh, &shared);
         if outcome.is_err() {
             // Nothing of the batch is stored: forget what the caches learnt from it.
             heads.clear();
@@ -116,10 +119,13 @@ fn run_batch(
     batch: Vec<Work>,
     reference: &mut Reference,
     heads: &mut HashMap<DeviceId, ChainHead>,
+    refresh: &mut Refresh,
     shared: &Shared,
 ) -> (Vec<Finish>, Result<(), StoreError>) {
     let mut finishers = Vec::with_capacity(batch.len());
-    let tx = match conn.transaction() {
+    // Immediate: the write lock is taken now, so no other process commits between the refresh
+    // check and this batch's writes.
+    let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
         Ok(tx) => tx,
         Err(e) => {
             let error = StoreError::from(e);
@@ -127,6 +133,7 @@ fn run_batch(
             return (finishers, Err(error));
         }
     };
+    refresh.check(&tx, reference, heads, &shared.clock);
     let now_ms = chrono::Utc::now().timestamp_millis();
     for work in batch {
         let savepoint = tx.execute_batch("SAVEPOINT job");

@@ -1,0 +1,68 @@
+//! Carrying an import out: the file is checked off the writer, then the store's reference data is
+//! read, the references resolved and the plan authored, all in one writer transaction.
+
+use indicatif::ProgressBar;
+use sync_protocol::body::UserEnrolled;
+
+use super::error::ReferenceFileError;
+use super::parse::feature_count;
+use super::plan::Summary;
+use super::progress::phase;
+use super::stored::Stored;
+use super::validate::{Limits, check_file, decide};
+use crate::store::{Store, StoreError};
+
+/// How to import.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Check and plan, author nothing.
+    pub dry_run: bool,
+    pub limits: Limits,
+}
+
+/// Imports a reference file's text into the store; returns what was (or, in a dry run, would be)
+/// authored. An invalid file writes nothing and returns every problem. `enrol` are users to enrol
+/// in the same transaction, after the units and before the assignments (the demo's people; the
+/// command line enrols none).
+pub async fn import(
+    store: &Store,
+    text: String,
+    enrol: Vec<UserEnrolled>,
+    options: ImportOptions,
+    progress: &ProgressBar,
+) -> Result<Summary, ReferenceFileError> {
+    let bar = progress.clone();
+    let checked = store
+        .blocking()
+        .run("reference-check", move || {
+            phase(&bar, "checking", feature_count(&text));
+            check_file(&text, options.limits, || bar.inc(1))
+        })
+        .await
+        .map_err(|_| StoreError::WriterGone)?;
+    let bar = progress.clone();
+    let outcome = store
+        .writer()
+        .run(move |ctx| {
+            let stored = Stored::load(ctx.conn)?;
+            let plan = match decide(checked, &stored, &enrol) {
+                Ok(plan) => plan,
+                Err(findings) => return Ok(Err(findings)),
+            };
+            if !options.dry_run {
+                phase(&bar, "importing", plan.bodies.len());
+                for body in &plan.bodies {
+                    ctx.author(body)?;
+                    bar.inc(1);
+                }
+            }
+            Ok(Ok(plan.summary))
+        })
+        .await?;
+    progress.finish_and_clear();
+    outcome.map_err(ReferenceFileError::Invalid)
+}
+
+#[cfg(test)]
+#[path = "import_tests.rs"]
+mod tests;
