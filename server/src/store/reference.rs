@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::{BTreeSet, HashMap};
 use sync_protocol::admit::Authority;
 use sync_protocol::body::{AssignmentSet, Body};
+use sync_protocol::checks::licence_history::LicenceHistory;
 use sync_protocol::checks::zone_history::{ChangedPeriod, ZoneHistory};
 use sync_protocol::ids::{EventId, LicenceId, UnitId, UserId, ZoneId};
 use sync_protocol::scope::RoutingIndex;
@@ -20,6 +21,8 @@ pub struct Reference {
     assignments: HashMap<UserId, Vec<(i64, Option<ZoneId>)>>,
     /// Every zone boundary version and assignment in event time, prepared for the geofence.
     pub history: ZoneHistory,
+    /// Every licence's terms in event time, areas prepared, for the licence checks of findings.
+    pub licences: LicenceHistory,
 }
 
 impl Reference {
@@ -41,7 +44,7 @@ impl Reference {
             let zone = zone.map(|z| parse(&z)).transpose()?;
             r.assignments.entry(parse(&officer)?).or_default().push((from, zone));
         }
-        r.history = super::checks::load_zone_history(conn)?;
+        (r.history, r.licences) = super::checks::load_histories(conn)?;
         Ok(r)
     }
 
@@ -49,6 +52,7 @@ impl Reference {
     /// whose geofence answers a zone or assignment change may have altered.
     pub fn apply(&mut self, conn: &Connection, body: &Body, server_seq: i64) -> Result<Option<ChangedPeriod>, StoreError> {
         let mut changed = None;
+        self.licences.apply(body);
         match body {
             Body::UnitDefined(u) => {
                 conn.execute(

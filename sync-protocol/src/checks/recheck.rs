@@ -34,6 +34,7 @@ use crate::values::TrackPoint;
 pub struct CheckConfig {
     pub geofence: GeofenceConfig,
     pub rules: QuotaRules,
+    pub plausibility: super::plausibility::PlausibilityRules,
 }
 
 /// What is stored for one patrol: its geofence report and quota decision.

@@ -1,32 +1,37 @@
-//! The reference data the checks need in event time (every zone version, every assignment),
-//! rebuilt from the accepted events in the log when the writer starts or reloads.
+//! The reference data the checks need in event time (every zone version, every assignment, every
+//! licence with its lifecycle), rebuilt from the accepted events when the writer starts or reloads.
 
 use rusqlite::{Connection, OptionalExtension};
 use sync_protocol::body::Body;
+use sync_protocol::checks::licence_history::LicenceHistory;
 use sync_protocol::checks::zone_history::ZoneHistory;
 use sync_protocol::event::Event;
 use sync_protocol::ids::EventId;
 
 use crate::store::StoreError;
 
-/// Every `zone.defined` and `assignment.set` accepted so far, applied in log order (the order the
-/// server authored them in, which is their fold order).
-pub fn load_zone_history(conn: &Connection) -> Result<ZoneHistory, StoreError> {
-    let mut history = ZoneHistory::new();
-    let mut stmt =
-        conn.prepare("SELECT raw FROM events WHERE accepted = 1 AND kind IN ('zone.defined', 'assignment.set') ORDER BY server_seq")?;
+/// Every `zone.defined`, `assignment.set` and `licence.*` accepted so far, applied in log order
+/// (the order the server authored them in, which is their fold order).
+pub fn load_histories(conn: &Connection) -> Result<(ZoneHistory, LicenceHistory), StoreError> {
+    let (mut zones, mut licences) = (ZoneHistory::new(), LicenceHistory::new());
+    let mut stmt = conn.prepare(
+        "SELECT raw FROM events WHERE accepted = 1 AND (kind IN ('zone.defined', 'assignment.set') OR kind LIKE 'licence.%')
+         ORDER BY server_seq",
+    )?;
     for raw in stmt.query_map([], |r| r.get::<_, String>(0))? {
         match parse_body(&raw?)?.1 {
             Body::ZoneDefined(z) => {
-                history.define_zone(&z);
+                zones.define_zone(&z);
             }
             Body::AssignmentSet(a) => {
-                history.set_assignment(&a);
+                zones.set_assignment(&a);
             }
-            _ => {}
+            other => {
+                licences.apply(&other);
+            }
         }
     }
-    Ok(history)
+    Ok((zones, licences))
 }
 
 /// A stored accepted event with its typed body.

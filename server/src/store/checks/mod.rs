@@ -4,13 +4,17 @@
 //! # Layout
 //! - `history`: the reference data in event time, rebuilt from the stored events.
 //! - `patrol`: a new patrol's geofence report and quota decision, stored and flagged.
+//! - `plausibility`: a new patrol's plausibility flags and its track fingerprint.
 //! - `recheck`: the patrols a zone or assignment change touches, re-checked and re-flagged.
+//! - `finding`: a new finding's licence verdict and flags.
 //! - `flags`: raising and withdrawing flags with the place and week they concern.
 
+mod finding;
 mod flags;
 mod history;
 mod patrol;
+mod plausibility;
 mod recheck;
 
 pub use flags::Place;
-pub use history::load_zone_history;
+pub use history::load_histories;

@@ -1,5 +1,6 @@
 //! A new patrol, checked as it is accepted: the geofence against the zone assigned at each fix's
-//! time and the quota decision, stored in `patrol_checks`, with the `outside_zone` flag.
+//! time and the quota decision, stored in `patrol_checks`, with the `outside_zone` flag; and its
+//! plausibility (see `plausibility`).
 
 use rusqlite::params;
 use sync_protocol::body::PatrolRecorded;
@@ -18,6 +19,7 @@ impl WriteCtx<'_> {
     pub fn check_new_patrol(&mut self, event: &Event, patrol: &PatrolRecorded) -> Result<(), StoreError> {
         let result = check(&self.reference.history, &event.author, &patrol.track, self.checks);
         let place = Place::of_zone(self.reference, &event.author, &patrol.zone, patrol.started_at);
+        self.check_plausibility(event, patrol, &place)?;
         let span = PatrolSpan::of_track(event.id, event.author.clone(), &patrol.track);
         self.conn
             .prepare_cached(

@@ -1,0 +1,100 @@
+//! A new patrol's plausibility: the context the pure rules compare it with (the device's earlier
+//! patrols, the officer's other patrols, tracks sharing its fingerprint) read from the store, and
+//! the flags raised. The fingerprint is stored so that later copies find this track.
+
+use rusqlite::params;
+use sync_protocol::body::{Body, PatrolRecorded};
+use sync_protocol::checks::plausibility::{OfficerPatrol, PatrolUnderCheck, PlausibilityContext, TrackFingerprint, check_plausibility};
+use sync_protocol::event::Event;
+use sync_protocol::ids::EventId;
+use sync_protocol::values::TrackPoint;
+
+use super::flags::Place;
+use super::history::stored_event;
+use crate::store::{StoreError, WriteCtx};
+
+/// At most this many earlier patrols sharing fingerprint values are compared in full.
+const MAX_DUPLICATE_CANDIDATES: i64 = 64;
+
+impl WriteCtx<'_> {
+    /// Checks an accepted patrol's plausibility, raises its flags, and stores its fingerprint.
+    /// Runs before the patrol's own `patrol_checks` row is written.
+    pub(super) fn check_plausibility(&mut self, event: &Event, patrol: &PatrolRecorded, place: &Place) -> Result<(), StoreError> {
+        let under = PatrolUnderCheck::of(event.id, &event.author, patrol);
+        let fingerprint = TrackFingerprint::of(&patrol.track);
+        let candidates = match &fingerprint {
+            Some(f) => self.tracks_sharing(f)?,
+            None => Vec::new(),
+        };
+        let candidate_refs: Vec<(EventId, &[TrackPoint])> = candidates.iter().map(|(id, t)| (*id, t.as_slice())).collect();
+        let officer_patrols = self.officer_patrols(event, under.earliest_t(), under.latest_t())?;
+        let context = PlausibilityContext {
+            received_at: self.now_ms,
+            device_previous_max_t: self.device_latest_t(event)?,
+            officer_patrols: &officer_patrols,
+            duplicate_candidates: &candidate_refs,
+        };
+        for flag in check_plausibility(&under, &context, &self.checks.plausibility) {
+            self.raise(Some(event.id), Some(event.device_id), flag.kind(), &flag.detail(), place)?;
+        }
+        if let Some(f) = fingerprint {
+            let mut insert = self.conn.prepare_cached("INSERT OR IGNORE INTO track_fingerprints (value, patrol) VALUES (?1, ?2)")?;
+            for value in &f.values {
+                insert.execute(params![i64::try_from(*value).unwrap_or(i64::MAX), event.id.0.as_bytes()])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Earlier patrols whose fingerprints share a value with `f`, with their tracks.
+    fn tracks_sharing(&self, f: &TrackFingerprint) -> Result<Vec<(EventId, Vec<TrackPoint>)>, StoreError> {
+        let values: Vec<i64> = f.values.iter().map(|v| i64::try_from(*v).unwrap_or(i64::MAX)).collect();
+        let json = serde_json::to_string(&values).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let ids: Vec<Vec<u8>> = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT patrol FROM track_fingerprints WHERE value IN (SELECT value FROM json_each(?1)) ORDER BY patrol LIMIT ?2",
+            )?
+            .query_map(params![json, MAX_DUPLICATE_CANDIDATES], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let id = uuid::Uuid::from_slice(&id).map(EventId).map_err(|_| StoreError::Corrupt("track_fingerprints: patrol".into()))?;
+            if let Some((_, Body::PatrolRecorded(p))) = stored_event(self.conn, &id)? {
+                out.push((id, p.track));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The officer's other stored patrols that come within a day of `[from, to]`.
+    fn officer_patrols(&self, event: &Event, from: i64, to: i64) -> Result<Vec<OfficerPatrol>, StoreError> {
+        const DAY_MS: i64 = 86_400_000;
+        let rows = self
+            .conn
+            .prepare_cached(
+                "SELECT patrol, started_at, ended_at FROM patrol_checks
+                 WHERE officer = ?1 AND started_at <= ?3 AND ended_at >= ?2 AND patrol != ?4",
+            )?
+            .query_map(params![event.author.as_str(), from - DAY_MS, to + DAY_MS, event.id.0.as_bytes()], |r| {
+                Ok((r.get::<_, Vec<u8>>(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(id, started_at, ended_at)| {
+                let id = uuid::Uuid::from_slice(&id).map(EventId).map_err(|_| StoreError::Corrupt("patrol_checks: patrol".into()))?;
+                Ok(OfficerPatrol { id, started_at, ended_at })
+            })
+            .collect()
+    }
+
+    /// The latest time stated by this device's earlier patrols (their end or last fix).
+    fn device_latest_t(&self, event: &Event) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT max(max(ended_at, coalesce(last_fix, ended_at))) FROM patrol_checks WHERE device_id = ?1 AND patrol != ?2",
+            )?
+            .query_row(params![event.device_id.0.as_bytes(), event.id.0.as_bytes()], |r| r.get(0))?)
+    }
+}
