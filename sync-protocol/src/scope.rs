@@ -10,6 +10,10 @@ use crate::body::{Body, Role};
 use crate::error::ValidationError;
 use crate::ids::{EventId, UnitId, UserId, ZoneId};
 
+mod office;
+
+pub use office::may_read_confidential;
+
 /// A partition of the central log that a device pulls with its own cursor.
 /// Wire form: `county`, `township:<unit>` or `village:<unit>`.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -99,6 +103,11 @@ pub trait RoutingIndex {
     fn patrol_zone(&self, patrol: &EventId) -> Option<ZoneId>;
     /// An officer's zone now (for version 1 zero reports, which name none).
     fn officer_zone(&self, officer: &UserId) -> Option<ZoneId>;
+    /// The township a tip was assigned to before (so a reassignment reaches the township it
+    /// leaves). Without it, only the new township and the county see the reassignment.
+    fn tip_township(&self, _tip: &EventId) -> Option<UnitId> {
+        None
+    }
 }
 
 /// Routes an event body to its buckets.
@@ -149,6 +158,7 @@ pub fn route(body: &Body, index: &impl RoutingIndex) -> Routes {
                 r.add_village(index, v);
             }
         }
+        other => office::route_office_record(other, index, &mut r),
     }
     r
 }
