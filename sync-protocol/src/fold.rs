@@ -17,11 +17,17 @@ use crate::ids::{DeviceId, EventId, LicenceId, UnitId, UserId, ZoneId};
 use crate::values::{Coord, IsoWeek, TrackPoint};
 
 mod case_graph;
+#[cfg(test)]
+mod case_tests;
 mod cases;
+mod overdue;
+#[cfg(test)]
+mod tip_tests;
 mod tips;
 
 pub use case_graph::{Position, next};
 pub use cases::{Case, CaseConflict, CaseStep, Head, Major, Stage, StepDetail};
+pub use overdue::{DeadlineKind, MissedDeadline, Overdue, overdue};
 pub use tips::{Informant, Tip, TipAnswer, TipAssignment};
 
 /// Current state of everything a scope holds.

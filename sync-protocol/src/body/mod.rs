@@ -3,6 +3,8 @@
 
 mod case;
 mod finding;
+#[cfg(test)]
+mod office_tests;
 mod patrol;
 mod reference;
 mod tip;

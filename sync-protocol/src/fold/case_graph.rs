@@ -141,14 +141,12 @@ fn settle(case: &mut Case, valid: &[Option<Position>], index: &BTreeMap<EventId,
     }
     let effective = || case.steps.iter().zip(valid).filter(|(_, v)| v.is_some()).map(|(s, _)| s);
     case.stopped_at = effective().filter(|s| s.detail == StepDetail::Stopped).map(CaseStep::at_ms).min();
-    let mut deadlines: Vec<i64> = effective()
+    case.rectify_deadlines = effective()
         .filter_map(|s| match s.detail {
             StepDetail::ActionTaken { action: ActionKind::RectifyOrder, deadline, .. } => deadline,
             _ => None,
         })
         .collect();
-    deadlines.sort_unstable();
-    case.rectify_deadlines = deadlines;
     case.major = effective()
         .filter_map(|s| match s.detail {
             StepDetail::MarkedMajor { deadline } => Some(Major { event: s.event, by: s.by.clone(), deadline }),

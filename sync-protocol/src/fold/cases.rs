@@ -115,7 +115,7 @@ pub struct Case {
     /// The earliest valid `case.stopped`, HLC ms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped_at: Option<i64>,
-    /// Deadlines of valid orders to rectify, ascending.
+    /// Deadlines of valid orders to rectify, in fold order: the last one stands.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rectify_deadlines: Vec<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
