@@ -18,7 +18,7 @@ use crate::values::{Coord, IsoWeek, TrackPoint};
 
 mod case_graph;
 #[cfg(test)]
-mod case_tests;
+pub(crate) mod case_tests;
 mod cases;
 mod overdue;
 #[cfg(test)]

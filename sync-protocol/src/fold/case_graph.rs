@@ -147,10 +147,8 @@ fn settle(case: &mut Case, valid: &[Option<Position>], index: &BTreeMap<EventId,
             _ => None,
         })
         .collect();
-    case.major = effective()
-        .filter_map(|s| match s.detail {
-            StepDetail::MarkedMajor { deadline } => Some(Major { event: s.event, by: s.by.clone(), deadline }),
-            _ => None,
-        })
-        .last();
+    case.major = effective().rev().find_map(|s| match s.detail {
+        StepDetail::MarkedMajor { deadline } => Some(Major { event: s.event, by: s.by.clone(), deadline }),
+        _ => None,
+    });
 }
