@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::body::Role;
-use crate::fold::Projection;
+use crate::fold::{Case, Projection, Tip, overdue};
 use crate::ids::{EventId, UnitId, UserId};
 use crate::values::IsoWeek;
 
@@ -86,6 +86,35 @@ pub struct Rollup {
     pub zero_reports_filed: u32,
     pub flags: u32,
     pub reporting: Reporting,
+    /// Cases and tips as they stand at `now`, whatever week they began in.
+    pub cases: CaseCounts,
+}
+
+/// Cases and tips of a group as they stand at `now`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseCounts {
+    /// Cases not closed (including those in conflict).
+    pub open: u32,
+    pub in_conflict: u32,
+    /// Open cases with a missed deadline ([`crate::fold::overdue`]).
+    pub overdue: u32,
+    /// Open cases under the county's supervision.
+    pub major: u32,
+    /// Tips not answered (counted until answered).
+    pub open_tips: u32,
+}
+
+impl CaseCounts {
+    fn of<'a>(cases: impl Iterator<Item = &'a Case>, tips: impl Iterator<Item = &'a Tip>, now_ms: i64) -> CaseCounts {
+        let mut c = CaseCounts { open_tips: tips.filter(|t| t.is_open()).count() as u32, ..CaseCounts::default() };
+        for case in cases.filter(|c| !c.is_closed()) {
+            c.open += 1;
+            c.in_conflict += u32::from(case.conflict.is_some());
+            c.overdue += u32::from(overdue(case, now_ms).is_some());
+            c.major += u32::from(case.major.is_some());
+        }
+        c
+    }
 }
 
 /// The week's compliance for everything a projection holds.
@@ -107,12 +136,18 @@ pub fn weekly(p: &Projection, week: IsoWeek, rules: &ComplianceRules, decisions:
     for t in officers.iter().filter_map(|o| o.township.clone()).chain(in_week.iter().filter_map(township_of_finding)) {
         townships.entry(t).or_default();
     }
+    for t in p.cases.values().map(|c| &c.township).chain(p.tips.values().map(|x| &x.township)) {
+        townships.entry(t.clone()).or_default();
+    }
     for (t, rollup) in &mut townships {
         let mine: Vec<&OfficerWeek> = officers.iter().filter(|o| o.township.as_ref() == Some(t)).collect();
         let findings = in_week.iter().filter(|f| township_of_finding(f).as_ref() == Some(t)).copied();
         *rollup = roll_up(&mine, reporting(p, findings, rules, now_ms));
+        let (cases, tips) = (p.cases.values().filter(|c| &c.township == t), p.tips.values().filter(|x| &x.township == t));
+        rollup.cases = CaseCounts::of(cases, tips, now_ms);
     }
-    let county = roll_up(&officers.iter().collect::<Vec<_>>(), reporting(p, in_week.iter().copied(), rules, now_ms));
+    let mut county = roll_up(&officers.iter().collect::<Vec<_>>(), reporting(p, in_week.iter().copied(), rules, now_ms));
+    county.cases = CaseCounts::of(p.cases.values(), p.tips.values(), now_ms);
     WeeklyCompliance { week, officers, townships, county }
 }
 
@@ -140,5 +175,6 @@ fn roll_up(officers: &[&OfficerWeek], reporting: Reporting) -> Rollup {
         zero_reports_filed: count(&|o| o.zero_report_needed && o.zero_report_filed),
         flags: officers.iter().map(|o| o.flags).sum(),
         reporting,
+        cases: CaseCounts::default(),
     }
 }

@@ -156,10 +156,48 @@ fn weeks_roll_up_per_township_and_for_the_county() {
     assert_eq!((t01.zero_reports_needed, t01.zero_reports_filed, t01.reporting.report_rate_percent), (1, 0, Some(100)));
     assert_eq!((t02.officers, t02.quota_met, t02.zero_reports_needed, t02.zero_reports_filed, t02.reporting.findings), (1, 0, 1, 1, 0));
     assert_eq!((c.county.officers, c.county.quota_met, c.county.quota_met_percent, c.county.patrols), (3, 1, Some(33), 4));
+    assert_eq!(t01.cases, CaseCounts { open: 1, in_conflict: 0, overdue: 0, major: 0, open_tips: 0 });
+    assert_eq!((t02.cases.open, c.county.cases.open), (0, 1));
     assert_eq!(
         c.officers.iter().map(|o| o.status.as_str()).collect::<Vec<_>>(),
         vec!["2 of 2 patrols this week", "1 of 2 patrols this week", "0 of 2 patrols this week"]
     );
+}
+
+#[test]
+fn open_overdue_and_conflicting_cases_and_open_tips_are_counted() {
+    let t = start() + 24 * H;
+    let mut events = county();
+    events.extend([finding(11, "vo-1", 1, t, false), case_on(21, 11, t + H), finding(12, "vo-1", 1, t, false), case_on(22, 12, t + H)]);
+    let on = |n: u16, case: u16, after: u16, kind: &str, extra: Value| {
+        let mut body = json!({"v": 1, "case": id(case).to_string(), "township": "T01", "after": id(after).to_string(), "note": "why"});
+        body.as_object_mut().expect("object").extend(extra.as_object().cloned().unwrap_or_default());
+        event(n, 2 + (n % 2) as u8, (t + i64::from(n) * H) as u64, "ti-t01", kind, body)
+    };
+    // Case 21: verified, ordered to rectify within a day, not closed. Case 22: closed here, referred there.
+    events.extend([
+        on(31, 21, 21, "case.verified", json!({"verdict": "confirmed"})),
+        on(32, 21, 31, "case.action_taken", json!({"action": "rectify_order", "deadline": t + 60 * H})),
+        on(33, 22, 22, "case.verified", json!({"verdict": "confirmed"})),
+        on(34, 22, 33, "case.closed", json!({"outcome": "rectified"})),
+        on(35, 22, 33, "case.referred", json!({})),
+        event(
+            40,
+            4,
+            t as u64,
+            "ti-t01",
+            "tip.received",
+            json!({"v": 1, "channel": "hotline", "content": "x", "received_at": t, "township": "T02"}),
+        ),
+    ]);
+    let p = Projection::fold(&events);
+    let rules = ComplianceRules::default();
+    let at = |now| weekly(&p, week(), &rules, &DecisionTable::default(), now);
+    let t01 = |c: &WeeklyCompliance| c.townships[&UnitId::new("T01").expect("unit")].cases.clone();
+    assert_eq!(t01(&at(t + 48 * H)), CaseCounts { open: 2, in_conflict: 1, overdue: 0, major: 0, open_tips: 0 });
+    assert_eq!(t01(&at(t + 61 * H)), CaseCounts { open: 2, in_conflict: 1, overdue: 1, major: 0, open_tips: 0 });
+    assert_eq!(at(t).county.cases.open_tips, 1);
+    assert_eq!(at(t).townships[&UnitId::new("T02").expect("unit")].cases.open_tips, 1);
 }
 
 #[test]

@@ -259,6 +259,18 @@ proptest! {
         }
         prop_assert_eq!(&replica.cases, &reference.cases);
         prop_assert!(replica.waiting_steps.is_empty());
+        // A visible conflict is exactly the heads, and they disagree; a case without one has a stage.
+        for case in reference.cases.values() {
+            match &case.conflict {
+                Some(c) => {
+                    prop_assert_eq!(c.branches.iter().map(|b| b.step).collect::<Vec<_>>(), case.heads.clone());
+                    let positions: std::collections::BTreeSet<Position> = c.branches.iter().map(|b| (b.stage, b.outcome)).collect();
+                    prop_assert!(positions.len() > 1);
+                    prop_assert!(case.stage.is_none());
+                }
+                None => prop_assert!(case.stage.is_some() && !case.heads.is_empty()),
+            }
+        }
         // The server folds the whole log; a second device folds a shuffled copy with duplicates.
         prop_assert_eq!(&Projection::fold(&delivered).cases, &reference.cases);
     }
@@ -271,4 +283,20 @@ proptest! {
         p.apply(which.get(&events));
         prop_assert_eq!(p.cases, before);
     }
+}
+
+/// The convergence property is only as strong as its histories: they must hold conflicts and
+/// resolutions that take effect.
+#[test]
+fn the_generated_histories_hold_conflicts_and_resolutions() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let (mut conflicts, mut resolutions) = (0, 0);
+    for _ in 0..200 {
+        let events = history().new_tree(&mut runner).expect("history").current();
+        let case = &Projection::fold(&events).cases[&id(CASE)];
+        conflicts += usize::from(case.conflict.is_some());
+        resolutions += case.steps.iter().filter(|s| matches!(s.detail, StepDetail::ConflictResolved { .. }) && s.problem.is_none()).count();
+    }
+    assert!(conflicts >= 20 && resolutions >= 10, "{conflicts} cases in conflict, {resolutions} resolutions that hold");
 }
