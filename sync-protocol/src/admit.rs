@@ -5,8 +5,12 @@
 use crate::body::{Authorship, Body, Role};
 use crate::crypto::Hash;
 use crate::event::{Event, IntegrityError};
-use crate::ids::{DeviceId, EventId, UserId, ZoneId};
+use crate::ids::{DeviceId, EventId, UnitId, UserId, ZoneId};
 use crate::wire::{Ack, RejectReason};
+
+mod office;
+#[cfg(test)]
+mod office_tests;
 
 /// The authenticated sender of a push: read from the token and the store, never from the body.
 #[derive(Debug, Clone)]
@@ -48,6 +52,19 @@ pub trait Authority {
     fn had_any_zone(&self, officer: &UserId, from_ms: i64, to_ms: i64) -> bool;
     /// Who recorded a patrol, if it is stored.
     fn patrol_author(&self, patrol: &EventId) -> Option<UserId>;
+    /// Whether `user` answers for the township-level unit `township` (a township inspector's
+    /// units). Without it, no township inspector may record a case or tip step.
+    fn answers_for(&self, _user: &UserId, _township: &UnitId) -> bool {
+        false
+    }
+    /// The township of a stored case, when the store holds it.
+    fn case_township(&self, _case: &EventId) -> Option<UnitId> {
+        None
+    }
+    /// Whether a stored case has been referred to the county (its projected stage is `referred`).
+    fn case_referred(&self, _case: &EventId) -> bool {
+        false
+    }
 }
 
 /// The decision for one event.
@@ -188,6 +205,9 @@ pub fn admit(
 fn authorise(caller: &Caller, body: &Body, authority: &impl Authority) -> Result<(), String> {
     if body.authorship() == Authorship::Server {
         return Err(format!("{} is reference data, authored by the server only", body.kind()));
+    }
+    if body.authorship() == Authorship::Office {
+        return office::authorise_office(caller, body, authority);
     }
     if caller.role != Role::VillageOfficer {
         return Err(format!("a {} does not record {}", caller.role.as_str(), body.kind()));

@@ -18,7 +18,20 @@ use crate::hlc::Hlc;
 use crate::ids::{DeviceId, EventId, LicenceId, UnitId, UserId, ZoneId};
 use crate::values::{Coord, IsoWeek, TrackPoint};
 
+mod case_graph;
+#[cfg(test)]
+pub(crate) mod case_tests;
+mod cases;
 mod licence;
+mod overdue;
+#[cfg(test)]
+mod tip_tests;
+mod tips;
+
+pub use case_graph::{Position, next};
+pub use cases::{Case, CaseConflict, CaseStep, Head, Major, Stage, StepDetail};
+pub use overdue::{DeadlineKind, MissedDeadline, Overdue, overdue};
+pub use tips::{Informant, Tip, TipAnswer, TipAssignment};
 
 /// Current state of everything a scope holds.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -37,6 +50,18 @@ pub struct Projection {
     pub conflicts: Vec<Conflict>,
     /// Events of kinds or versions this build cannot read (from newer devices); kept, not folded.
     pub unreadable: Vec<EventId>,
+    /// Cases by id (the id of their `case.opened` event), each with its full history.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub cases: BTreeMap<EventId, Case>,
+    /// Case steps whose `case.opened` this replica does not hold yet, by case id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub waiting_steps: BTreeMap<EventId, Vec<CaseStep>>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tips: BTreeMap<EventId, Tip>,
+    /// Informants by tip id. Only township and county replicas receive them; leave them out of
+    /// every export and every commissioner's view ([`Projection::without_informants`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub informants: BTreeMap<EventId, Informant>,
     /// How many events were folded.
     pub events: u64,
     /// The greatest fold key applied: an event ordered before it needs a full re-fold.
@@ -186,7 +211,33 @@ impl Projection {
                     self.change_licence(event, change);
                 }
             }
+            body => self.apply_office_record(event, body),
         }
+    }
+
+    /// Case and tip kinds.
+    fn apply_office_record(&mut self, event: &Event, body: Body) {
+        use cases::NewStep;
+        let step = |case, township, after, note, detail| NewStep { case, township, after, note, detail };
+        let new = match body {
+            Body::CaseOpened(o) => return self.open_case(event, o.source, o.township, o.note),
+            Body::CaseVerified(b) => step(b.case, b.township, vec![b.after], b.note, StepDetail::Verified { verdict: b.verdict }),
+            Body::CaseStopped(b) => step(b.case, b.township, vec![b.after], b.note, StepDetail::Stopped),
+            Body::CaseActionTaken(b) => {
+                let detail = StepDetail::ActionTaken { action: b.action, deadline: b.deadline, departments: b.departments };
+                step(b.case, b.township, vec![b.after], b.note, detail)
+            }
+            Body::CaseReferred(b) => step(b.case, b.township, vec![b.after], b.note, StepDetail::Referred),
+            Body::CaseMarkedMajor(b) => step(b.case, b.township, vec![b.after], b.note, StepDetail::MarkedMajor { deadline: b.deadline }),
+            Body::CaseClosed(b) => step(b.case, b.township, vec![b.after], b.note, StepDetail::Closed { outcome: b.outcome }),
+            Body::CaseConflictResolved(b) => step(b.case, b.township, b.heads, b.note, StepDetail::ConflictResolved { keep: b.keep }),
+            Body::TipReceived(t) => return self.receive_tip(event, t),
+            Body::TipInformant(i) => return self.record_informant(event, i),
+            Body::TipAssigned(a) => return self.assign_tip(event, a),
+            Body::TipAnswered(a) => return self.answer_tip(event, a),
+            _ => return,
+        };
+        self.add_case_step(event, new);
     }
 
     /// The zone assigned to `officer` at `at_ms`, if any.

@@ -14,8 +14,9 @@
 //! - [`fold`]: the projection: current state as a fold of events.
 //! - [`scope`]: buckets, routing of events to buckets, and who may pull which.
 //! - [`admit`]: the ingest decision for one pushed event.
+//! - [`compliance`]: weekly compliance per officer, township and county; report rate and times.
 //! - [`checks`]: checks made at ingest and on the device: geofence in event time, valid patrol,
-//!   plausibility flags.
+//!   plausibility flags, licence checks.
 //! - [`wire`]: request and reply bodies of the HTTP API.
 //! - [`error`]: the crate's one error type.
 
@@ -23,6 +24,7 @@ pub mod admit;
 pub mod body;
 pub mod canonical;
 pub mod checks;
+pub mod compliance;
 pub mod crypto;
 pub mod error;
 pub mod event;

@@ -10,6 +10,10 @@ use crate::body::{Body, LicenceChange, Role};
 use crate::error::ValidationError;
 use crate::ids::{EventId, LicenceId, UnitId, UserId, ZoneId};
 
+mod office;
+
+pub use office::may_read_confidential;
+
 /// A partition of the central log that a device pulls with its own cursor.
 /// Wire form: `county`, `township:<unit>` or `village:<unit>`.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -113,6 +117,11 @@ pub trait RoutingIndex {
     /// Every village a licence's stored `licence.granted` and `licence.changed` events named
     /// (for its lifecycle events, which name none or only the new ones).
     fn licence_villages(&self, licence: &LicenceId) -> BTreeSet<UnitId>;
+    /// The township a tip was assigned to before (so a reassignment reaches the township it
+    /// leaves). Without it, only the new township and the county see the reassignment.
+    fn tip_township(&self, _tip: &EventId) -> Option<UnitId> {
+        None
+    }
 }
 
 /// Routes an event body to its buckets.
@@ -168,6 +177,7 @@ pub fn route(body: &Body, index: &impl RoutingIndex) -> Routes {
                 r.add_licence_change(index, &change);
             }
         }
+        other => office::route_office_record(other, index, &mut r),
     }
     r
 }

@@ -1,16 +1,25 @@
 //! Typed event bodies: one struct per kind and version, parsed from the JSON `body` of an event.
 //! Every body carries `"v"`; older versions are upgraded here, so the fold only sees the current one.
 
+mod case;
 mod finding;
 mod licence;
+#[cfg(test)]
+mod office_tests;
 mod patrol;
 mod reference;
+mod tip;
 mod zero_report;
 
+pub use case::{
+    ActionKind, CaseActionTaken, CaseClosed, CaseConflictResolved, CaseMarkedMajor, CaseOpened, CaseReferred, CaseSource, CaseStopped,
+    CaseVerified, Department, MAX_NOTE_CHARS, MAX_RESOLVED_HEADS, Outcome, Verdict,
+};
 pub use finding::{FindingKind, FindingReported, Mineral};
 pub use licence::{LicenceCancelled, LicenceChange, LicenceChanged, LicenceExtended, LicenceTransferred, term};
 pub use patrol::{MAX_TRACK_POINTS, PatrolAmended, PatrolRecorded, PatrolResult};
 pub use reference::{AssignmentSet, IssuingLevel, LicenceGranted, RightKind, Role, UnitDefined, UnitLevel, UserEnrolled, ZoneDefined};
+pub use tip::{TipAnswered, TipAssigned, TipChannel, TipInformant, TipReceived};
 pub use zero_report::{ZeroReportFiled, ZeroReportFiledV1};
 
 use serde::Serialize;
@@ -34,6 +43,18 @@ pub mod kind {
     pub const LICENCE_CHANGED: &str = "licence.changed";
     pub const LICENCE_TRANSFERRED: &str = "licence.transferred";
     pub const LICENCE_CANCELLED: &str = "licence.cancelled";
+    pub const CASE_OPENED: &str = "case.opened";
+    pub const CASE_VERIFIED: &str = "case.verified";
+    pub const CASE_STOPPED: &str = "case.stopped";
+    pub const CASE_ACTION_TAKEN: &str = "case.action_taken";
+    pub const CASE_REFERRED: &str = "case.referred";
+    pub const CASE_MARKED_MAJOR: &str = "case.marked_major";
+    pub const CASE_CLOSED: &str = "case.closed";
+    pub const CASE_CONFLICT_RESOLVED: &str = "case.conflict_resolved";
+    pub const TIP_RECEIVED: &str = "tip.received";
+    pub const TIP_INFORMANT: &str = "tip.informant";
+    pub const TIP_ASSIGNED: &str = "tip.assigned";
+    pub const TIP_ANSWERED: &str = "tip.answered";
 }
 
 /// A parsed, validated body of the current version.
@@ -52,6 +73,18 @@ pub enum Body {
     LicenceChanged(LicenceChanged),
     LicenceTransferred(LicenceTransferred),
     LicenceCancelled(LicenceCancelled),
+    CaseOpened(CaseOpened),
+    CaseVerified(CaseVerified),
+    CaseStopped(CaseStopped),
+    CaseActionTaken(CaseActionTaken),
+    CaseReferred(CaseReferred),
+    CaseMarkedMajor(CaseMarkedMajor),
+    CaseClosed(CaseClosed),
+    CaseConflictResolved(CaseConflictResolved),
+    TipReceived(TipReceived),
+    TipInformant(TipInformant),
+    TipAssigned(TipAssigned),
+    TipAnswered(TipAnswered),
 }
 
 /// Who may author a kind of event.
@@ -61,6 +94,8 @@ pub enum Authorship {
     Field,
     /// Reference data: only the server authors it.
     Server,
+    /// Case and tip records: made on the devices of township inspectors and the county section.
+    Office,
 }
 
 impl Body {
@@ -98,6 +133,18 @@ impl Body {
             (kind::LICENCE_CHANGED, 1) => Body::LicenceChanged(typed(kind, fields)?),
             (kind::LICENCE_TRANSFERRED, 1) => Body::LicenceTransferred(typed(kind, fields)?),
             (kind::LICENCE_CANCELLED, 1) => Body::LicenceCancelled(typed(kind, fields)?),
+            (kind::CASE_OPENED, 1) => Body::CaseOpened(typed(kind, fields)?),
+            (kind::CASE_VERIFIED, 1) => Body::CaseVerified(typed(kind, fields)?),
+            (kind::CASE_STOPPED, 1) => Body::CaseStopped(typed(kind, fields)?),
+            (kind::CASE_ACTION_TAKEN, 1) => Body::CaseActionTaken(typed(kind, fields)?),
+            (kind::CASE_REFERRED, 1) => Body::CaseReferred(typed(kind, fields)?),
+            (kind::CASE_MARKED_MAJOR, 1) => Body::CaseMarkedMajor(typed(kind, fields)?),
+            (kind::CASE_CLOSED, 1) => Body::CaseClosed(typed(kind, fields)?),
+            (kind::CASE_CONFLICT_RESOLVED, 1) => Body::CaseConflictResolved(typed(kind, fields)?),
+            (kind::TIP_RECEIVED, 1) => Body::TipReceived(typed(kind, fields)?),
+            (kind::TIP_INFORMANT, 1) => Body::TipInformant(typed(kind, fields)?),
+            (kind::TIP_ASSIGNED, 1) => Body::TipAssigned(typed(kind, fields)?),
+            (kind::TIP_ANSWERED, 1) => Body::TipAnswered(typed(kind, fields)?),
             (k, _) if Body::known_kind(k) => return Err(unsupported()),
             (k, _) => return Err(ValidationError::UnknownKind(crate::ids::truncate(k))),
         };
@@ -120,6 +167,18 @@ impl Body {
             kind::LICENCE_CHANGED,
             kind::LICENCE_TRANSFERRED,
             kind::LICENCE_CANCELLED,
+            kind::CASE_OPENED,
+            kind::CASE_VERIFIED,
+            kind::CASE_STOPPED,
+            kind::CASE_ACTION_TAKEN,
+            kind::CASE_REFERRED,
+            kind::CASE_MARKED_MAJOR,
+            kind::CASE_CLOSED,
+            kind::CASE_CONFLICT_RESOLVED,
+            kind::TIP_RECEIVED,
+            kind::TIP_INFORMANT,
+            kind::TIP_ASSIGNED,
+            kind::TIP_ANSWERED,
         ]
         .contains(&kind)
     }
@@ -139,6 +198,18 @@ impl Body {
             Body::LicenceChanged(_) => kind::LICENCE_CHANGED,
             Body::LicenceTransferred(_) => kind::LICENCE_TRANSFERRED,
             Body::LicenceCancelled(_) => kind::LICENCE_CANCELLED,
+            Body::CaseOpened(_) => kind::CASE_OPENED,
+            Body::CaseVerified(_) => kind::CASE_VERIFIED,
+            Body::CaseStopped(_) => kind::CASE_STOPPED,
+            Body::CaseActionTaken(_) => kind::CASE_ACTION_TAKEN,
+            Body::CaseReferred(_) => kind::CASE_REFERRED,
+            Body::CaseMarkedMajor(_) => kind::CASE_MARKED_MAJOR,
+            Body::CaseClosed(_) => kind::CASE_CLOSED,
+            Body::CaseConflictResolved(_) => kind::CASE_CONFLICT_RESOLVED,
+            Body::TipReceived(_) => kind::TIP_RECEIVED,
+            Body::TipInformant(_) => kind::TIP_INFORMANT,
+            Body::TipAssigned(_) => kind::TIP_ASSIGNED,
+            Body::TipAnswered(_) => kind::TIP_ANSWERED,
         }
     }
 
@@ -153,8 +224,20 @@ impl Body {
     pub fn authorship(&self) -> Authorship {
         match self {
             Body::PatrolRecorded(_) | Body::PatrolAmended(_) | Body::FindingReported(_) | Body::ZeroReportFiled(_) => Authorship::Field,
+            b if b.is_office_record() => Authorship::Office,
             _ => Authorship::Server,
         }
+    }
+
+    /// Case and tip kinds, authored by township inspectors and the county section.
+    pub fn is_office_record(&self) -> bool {
+        self.kind().starts_with("case.") || self.kind().starts_with("tip.")
+    }
+
+    /// Whether the body identifies a person who must stay confidential (a tip's informant): it
+    /// never reaches a village, a commissioner or an export.
+    pub fn is_confidential(&self) -> bool {
+        matches!(self, Body::TipInformant(_))
     }
 
     /// The JSON body of the current version, with its `"v"`.
@@ -173,6 +256,18 @@ impl Body {
             Body::LicenceChanged(b) => to_json(b),
             Body::LicenceTransferred(b) => to_json(b),
             Body::LicenceCancelled(b) => to_json(b),
+            Body::CaseOpened(b) => to_json(b),
+            Body::CaseVerified(b) => to_json(b),
+            Body::CaseStopped(b) => to_json(b),
+            Body::CaseActionTaken(b) => to_json(b),
+            Body::CaseReferred(b) => to_json(b),
+            Body::CaseMarkedMajor(b) => to_json(b),
+            Body::CaseClosed(b) => to_json(b),
+            Body::CaseConflictResolved(b) => to_json(b),
+            Body::TipReceived(b) => to_json(b),
+            Body::TipInformant(b) => to_json(b),
+            Body::TipAssigned(b) => to_json(b),
+            Body::TipAnswered(b) => to_json(b),
         };
         if let Value::Object(map) = &mut value {
             map.insert("v".into(), Value::from(self.current_version()));
@@ -207,6 +302,18 @@ impl Body {
             Body::LicenceChanged(b) => b.validate(),
             Body::LicenceTransferred(b) => b.validate(),
             Body::LicenceCancelled(b) => b.validate(),
+            Body::CaseOpened(b) => b.validate(),
+            Body::CaseVerified(b) => b.validate(),
+            Body::CaseStopped(b) => b.validate(),
+            Body::CaseActionTaken(b) => b.validate(),
+            Body::CaseReferred(b) => b.validate(),
+            Body::CaseMarkedMajor(b) => b.validate(),
+            Body::CaseClosed(b) => b.validate(),
+            Body::CaseConflictResolved(b) => b.validate(),
+            Body::TipReceived(b) => b.validate(),
+            Body::TipInformant(b) => b.validate(),
+            Body::TipAssigned(b) => b.validate(),
+            Body::TipAnswered(b) => b.validate(),
         }
     }
 }

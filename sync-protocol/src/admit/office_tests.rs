@@ -1,0 +1,141 @@
+//! Who may record case and tip steps, as a table over roles, townships and case facts.
+
+use super::{Authority, Caller, authorise};
+use crate::body::{
+    Body, CaseClosed, CaseConflictResolved, CaseMarkedMajor, CaseOpened, CaseReferred, CaseSource, CaseStopped, Outcome, Role, TipChannel,
+    TipInformant, TipReceived,
+};
+use crate::ids::{DeviceId, EventId, UnitId, UserId, ZoneId};
+
+struct Facts {
+    /// The townships the caller answers for.
+    answers_for: Vec<&'static str>,
+    case_township: Option<&'static str>,
+    referred: bool,
+}
+
+impl Authority for Facts {
+    fn was_assigned(&self, _: &UserId, _: &ZoneId, _: i64, _: i64) -> bool {
+        true
+    }
+    fn had_any_zone(&self, _: &UserId, _: i64, _: i64) -> bool {
+        true
+    }
+    fn patrol_author(&self, _: &EventId) -> Option<UserId> {
+        None
+    }
+    fn answers_for(&self, _: &UserId, township: &UnitId) -> bool {
+        self.answers_for.contains(&township.as_str())
+    }
+    fn case_township(&self, _: &EventId) -> Option<UnitId> {
+        self.case_township.map(unit)
+    }
+    fn case_referred(&self, _: &EventId) -> bool {
+        self.referred
+    }
+}
+
+fn unit(s: &str) -> UnitId {
+    UnitId::new(s).expect("unit")
+}
+
+fn id(n: u8) -> EventId {
+    format!("0192f0c1-7a3b-7c00-8000-0000000000{n:02x}").parse().expect("id")
+}
+
+fn caller(role: Role) -> Caller {
+    Caller { user: UserId::new("someone").expect("user"), device: DeviceId(id(0xdd).0), role }
+}
+
+fn opened(t: &str) -> Body {
+    Body::CaseOpened(CaseOpened { source: CaseSource::Finding(id(1)), township: unit(t), note: String::new() })
+}
+
+fn stopped(t: &str) -> Body {
+    Body::CaseStopped(CaseStopped { case: id(2), township: unit(t), after: id(2), note: String::new() })
+}
+
+fn referred(t: &str) -> Body {
+    Body::CaseReferred(CaseReferred { case: id(2), township: unit(t), after: id(2), note: "beyond our means".into() })
+}
+
+fn major(t: &str) -> Body {
+    Body::CaseMarkedMajor(CaseMarkedMajor {
+        case: id(2),
+        township: unit(t),
+        after: id(2),
+        deadline: 1_767_196_800_000,
+        note: "督办".into(),
+    })
+}
+
+fn closed(t: &str) -> Body {
+    Body::CaseClosed(CaseClosed { case: id(2), township: unit(t), after: id(2), outcome: Outcome::Rectified, note: "done".into() })
+}
+
+fn resolved(t: &str) -> Body {
+    Body::CaseConflictResolved(CaseConflictResolved {
+        case: id(2),
+        township: unit(t),
+        heads: vec![id(3), id(4)],
+        keep: id(3),
+        note: "x".into(),
+    })
+}
+
+fn tip(t: &str) -> Body {
+    Body::TipReceived(TipReceived {
+        channel: TipChannel::Hotline,
+        content: "digging at night".into(),
+        location: None,
+        received_at: 1_764_131_257_000,
+        township: unit(t),
+    })
+}
+
+fn informant(t: &str) -> Body {
+    Body::TipInformant(TipInformant { tip: id(5), township: unit(t), name: "李四".into(), contact: String::new() })
+}
+
+const MINE: Facts = Facts { answers_for: vec![], case_township: None, referred: false };
+
+#[test]
+fn case_and_tip_steps_follow_role_and_township() {
+    let t01 = || Facts { answers_for: vec!["T01"], ..MINE };
+    let in_t02 = || Facts { answers_for: vec!["T01"], case_township: Some("T02"), referred: false };
+    let referred_case = || Facts { answers_for: vec!["T01"], case_township: Some("T01"), referred: true };
+    #[rustfmt::skip]
+    let table: Vec<(Role, Body, Facts, Option<&str>)> = vec![
+        (Role::TownshipInspector, opened("T01"), t01(), None),
+        (Role::TownshipInspector, opened("T02"), t01(), Some("does not answer for township T02")),
+        (Role::TownshipInspector, stopped("T01"), t01(), None),
+        (Role::TownshipInspector, stopped("T01"), in_t02(), Some("belongs to township T02")),
+        (Role::TownshipInspector, referred("T01"), t01(), None),
+        (Role::TownshipInspector, major("T01"), t01(), Some("only the county mineral section marks")),
+        (Role::TownshipInspector, closed("T01"), t01(), None),
+        (Role::TownshipInspector, closed("T01"), referred_case(), Some("a referred case is closed by the county")),
+        (Role::TownshipInspector, resolved("T01"), referred_case(), Some("resolved by the county")),
+        (Role::TownshipInspector, stopped("T01"), referred_case(), None),
+        (Role::TownshipInspector, tip("T01"), t01(), None),
+        (Role::TownshipInspector, informant("T02"), t01(), Some("does not answer for township T02")),
+        (Role::CountyAuditor, major("T02"), MINE, None),
+        (Role::CountyAuditor, closed("T01"), referred_case(), None),
+        (Role::CountyAuditor, referred("T01"), MINE, Some("does not refer a case to itself")),
+        (Role::CountyAuditor, stopped("T01"), in_t02(), Some("belongs to township T02")),
+        (Role::CountyAuditor, informant("T03"), MINE, None),
+        (Role::Commissioner, stopped("T01"), t01(), Some("read-only")),
+        (Role::Commissioner, tip("T01"), t01(), Some("read-only")),
+        (Role::VillageOfficer, opened("T01"), t01(), Some("a village_officer does not record case.opened")),
+        (Role::Admin, tip("T01"), t01(), Some("admin does not record tip.received")),
+    ];
+    for (role, body, facts, refusal) in table {
+        let got = authorise(&caller(role), &body, &facts);
+        match refusal {
+            None => assert_eq!(got, Ok(()), "{role:?} {}", body.kind()),
+            Some(why) => {
+                let err = got.expect_err(body.kind());
+                assert!(err.contains(why), "{role:?} {}: {err}", body.kind());
+            }
+        }
+    }
+}

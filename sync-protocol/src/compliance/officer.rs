@@ -1,0 +1,67 @@
+//! One officer's week: patrols recorded and counting against the quota, findings, the zero
+//! report, flags, and the status line the device shows offline ("1 of 2 patrols this week").
+
+use serde::{Deserialize, Serialize};
+
+use super::{ComplianceRules, Decisions};
+use crate::fold::Projection;
+use crate::ids::{UnitId, UserId};
+use crate::values::IsoWeek;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficerWeek {
+    pub officer: UserId,
+    pub week: IsoWeek,
+    /// The township of the officer's zone at the end of the week (else of their week's patrols).
+    pub township: Option<UnitId>,
+    /// Patrols started in the week (county time).
+    pub patrols: u32,
+    /// Of those, the ones the checks say count.
+    pub patrols_counting: u32,
+    /// Of those, the ones not checked yet.
+    pub patrols_unchecked: u32,
+    pub quota: u32,
+    pub quota_met: bool,
+    /// Findings the officer observed in the week.
+    pub findings: u32,
+    /// True when the officer found nothing that week (零报告制度).
+    pub zero_report_needed: bool,
+    pub zero_report_filed: bool,
+    pub flags: u32,
+    /// e.g. "1 of 2 patrols this week (1 awaiting check)".
+    pub status: String,
+    /// e.g. "本周有效巡查 1/2 次".
+    pub status_zh: String,
+}
+
+/// `officer`'s compliance in `week`, from what the projection holds (on a device: its own view).
+pub fn officer_week(p: &Projection, officer: &UserId, week: IsoWeek, rules: &ComplianceRules, decisions: &impl Decisions) -> OfficerWeek {
+    let patrols: Vec<_> = p.patrols.values().filter(|x| &x.officer == officer && IsoWeek::of_ms(x.started_at) == week).collect();
+    let decided: Vec<Option<bool>> = patrols.iter().map(|x| decisions.counts(&x.id)).collect();
+    let counting = decided.iter().filter(|d| **d == Some(true)).count() as u32;
+    let unchecked = decided.iter().filter(|d| d.is_none()).count() as u32;
+    let findings = p.findings.values().filter(|f| &f.officer == officer && IsoWeek::of_ms(f.observed_at) == week).count() as u32;
+    let (_, end) = week.bounds_ms();
+    let zone = p.zone_of(officer, end - 1).or_else(|| patrols.last().map(|x| &x.zone));
+    let quota = rules.weekly_quota;
+    let mut status = format!("{counting} of {quota} patrols this week");
+    if unchecked > 0 {
+        status.push_str(&format!(" ({unchecked} awaiting check)"));
+    }
+    OfficerWeek {
+        officer: officer.clone(),
+        week,
+        township: zone.and_then(|z| p.zones.get(z)).map(|z| z.township.clone()),
+        patrols: patrols.len() as u32,
+        patrols_counting: counting,
+        patrols_unchecked: unchecked,
+        quota,
+        quota_met: counting >= quota,
+        findings,
+        zero_report_needed: findings == 0,
+        zero_report_filed: p.zero_reports.contains_key(&format!("{officer}/{week}")),
+        flags: decisions.flags(officer, week),
+        status,
+        status_zh: format!("本周有效巡查 {counting}/{quota} 次"),
+    }
+}

@@ -1,0 +1,214 @@
+//! Cases in the projection: each case keeps every step with author, time and note, and its state
+//! is recomputed from the set of its steps (see [`super::case_graph`]), so delivery order never matters.
+
+use serde::{Deserialize, Serialize};
+
+use super::Projection;
+use crate::body::{ActionKind, CaseSource, Department, Outcome, Verdict};
+use crate::event::Event;
+use crate::hlc::Hlc;
+use crate::ids::{DeviceId, EventId, UnitId, UserId};
+
+/// Where a case stands. A case whose heads disagree has no stage but a [`CaseConflict`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Opened: the township (or county) has recorded receipt (已接收).
+    Received,
+    /// Verified as confirmed (属实).
+    Verified,
+    /// Verified as unfounded (查无实据), awaiting closure.
+    Unfounded,
+    /// Referred to the county mineral section (移交县矿产股).
+    Referred,
+    Closed,
+}
+
+/// What one step did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum StepDetail {
+    Opened { source: CaseSource },
+    Verified { verdict: Verdict },
+    Stopped,
+    ActionTaken { action: ActionKind, deadline: Option<i64>, departments: Vec<Department> },
+    Referred,
+    MarkedMajor { deadline: i64 },
+    Closed { outcome: Outcome },
+    ConflictResolved { keep: EventId },
+}
+
+/// One step of a case's history, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseStep {
+    pub event: EventId,
+    pub by: UserId,
+    /// The event's HLC: the time shown for the step, and its place in the history.
+    pub hlc: Hlc,
+    pub device: DeviceId,
+    pub seq: u64,
+    /// The step(s) it was made on; empty for the opening step.
+    pub after: Vec<EventId>,
+    pub township: UnitId,
+    pub note: String,
+    pub detail: StepDetail,
+    /// Why the step does not hold, when it does not. Such a step is kept and shown, never dropped,
+    /// and changes nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+impl CaseStep {
+    pub fn fold_key(&self) -> (Hlc, DeviceId, u64) {
+        (self.hlc, self.device, self.seq)
+    }
+
+    pub fn at_ms(&self) -> i64 {
+        i64::try_from(self.hlc.ms).unwrap_or(i64::MAX)
+    }
+}
+
+/// A head of the case: a step nothing valid was made on, with the stage it leads to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Head {
+    pub step: EventId,
+    pub stage: Stage,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+    pub by: UserId,
+    pub at_ms: i64,
+}
+
+/// Concurrent steps that lead to different stages (or outcomes); shown until a
+/// `case.conflict_resolved` joins them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseConflict {
+    pub branches: Vec<Head>,
+}
+
+/// The county's supervision of a major case (重大案件督办).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Major {
+    pub event: EventId,
+    pub by: UserId,
+    pub deadline: i64,
+}
+
+/// A case and everything derived from its steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    pub id: EventId,
+    pub source: CaseSource,
+    pub township: UnitId,
+    pub opened_by: UserId,
+    /// The opening event's HLC ms: when the township recorded receipt.
+    pub opened_at: i64,
+    /// Every step in fold order; the first is the opening.
+    pub steps: Vec<CaseStep>,
+    /// `None` while the case is in conflict.
+    pub stage: Option<Stage>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<CaseConflict>,
+    pub heads: Vec<EventId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+    /// The earliest valid `case.stopped`, HLC ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_at: Option<i64>,
+    /// Deadlines of valid orders to rectify, in fold order: the last one stands.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rectify_deadlines: Vec<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub major: Option<Major>,
+}
+
+impl Case {
+    /// `received`, `verified`, `unfounded`, `referred`, `closed` or `conflict`.
+    pub fn status_label(&self) -> &'static str {
+        match self.stage {
+            None => "conflict",
+            Some(Stage::Received) => "received",
+            Some(Stage::Verified) => "verified",
+            Some(Stage::Unfounded) => "unfounded",
+            Some(Stage::Referred) => "referred",
+            Some(Stage::Closed) => "closed",
+        }
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.stage == Some(Stage::Closed)
+    }
+}
+
+/// A step of a case as read from its event, before the projection places it.
+pub(super) struct NewStep {
+    pub case: EventId,
+    pub township: UnitId,
+    pub after: Vec<EventId>,
+    pub note: String,
+    pub detail: StepDetail,
+}
+
+fn step_of(event: &Event, township: UnitId, after: Vec<EventId>, note: String, detail: StepDetail) -> CaseStep {
+    CaseStep {
+        event: event.id,
+        by: event.author.clone(),
+        hlc: event.hlc,
+        device: event.device_id,
+        seq: event.seq,
+        after,
+        township,
+        note,
+        detail,
+        problem: None,
+    }
+}
+
+impl Projection {
+    /// `case.opened`: a new case, joined by any of its steps that arrived before it.
+    pub(super) fn open_case(&mut self, event: &Event, source: CaseSource, township: UnitId, note: String) {
+        if self.cases.contains_key(&event.id) {
+            return;
+        }
+        let opening = step_of(event, township.clone(), Vec::new(), note, StepDetail::Opened { source });
+        let mut steps = vec![opening];
+        steps.extend(self.waiting_steps.remove(&event.id).unwrap_or_default());
+        let mut case = Case {
+            id: event.id,
+            source,
+            township,
+            opened_by: event.author.clone(),
+            opened_at: i64::try_from(event.hlc.ms).unwrap_or(i64::MAX),
+            steps,
+            stage: Some(Stage::Received),
+            conflict: None,
+            heads: vec![event.id],
+            outcome: None,
+            stopped_at: None,
+            rectify_deadlines: Vec::new(),
+            major: None,
+        };
+        super::case_graph::evaluate(&mut case);
+        if let CaseSource::Tip(tip) = source {
+            self.link_tip_case(tip, event.id);
+        }
+        self.cases.insert(event.id, case);
+    }
+
+    /// Any later step. Applying the same event twice changes nothing.
+    pub(super) fn add_case_step(&mut self, event: &Event, new: NewStep) {
+        let step = step_of(event, new.township, new.after, new.note, new.detail);
+        let Some(case) = self.cases.get_mut(&new.case) else {
+            let waiting = self.waiting_steps.entry(new.case).or_default();
+            if !waiting.iter().any(|s| s.event == step.event) {
+                waiting.push(step);
+            }
+            return;
+        };
+        if case.steps.iter().any(|s| s.event == step.event) {
+            return;
+        }
+        case.steps.push(step);
+        super::case_graph::evaluate(case);
+    }
+}
