@@ -84,6 +84,8 @@ async fn an_officer_logs_in_records_offline_and_syncs() {
         kind: FindingKind::UnlicensedMining,
         location,
         depth_m: Some(8),
+        surface_elevation_m: None,
+        licence: None,
         mineral: Some(Mineral::RareEarth),
         description: "open pit with an excavator".into(),
         stopped_on_spot: true,

@@ -130,6 +130,8 @@ async fn run_case(server: &TestServer, proxy: &str, ops: &[Op]) -> Result<()> {
                         kind: FindingKind::UnlicensedMining,
                         location,
                         depth_m: None,
+                        surface_elevation_m: None,
+                        licence: None,
                         mineral: None,
                         description: format!("op {n}"),
                         stopped_on_spot: false,

@@ -20,7 +20,8 @@ fn record(phone: &DeviceCli, track: &std::path::Path) -> Result<(EventId, String
 }
 
 fn device_check(phone: &DeviceCli, patrol: EventId) -> Result<PatrolCheck> {
-    Ok(serde_json::from_str(&phone.run(&["check-patrol", "--patrol", &patrol.to_string(), "--json"])?)?)
+    let verdict: serde_json::Value = serde_json::from_str(&phone.run(&["check-patrol", "--patrol", &patrol.to_string(), "--json"])?)?;
+    Ok(serde_json::from_value(verdict["check"].clone())?)
 }
 
 fn server_check(server: &TestServer, patrol: EventId) -> Result<PatrolCheck> {

@@ -1,4 +1,5 @@
-//! `check-patrol` (the checks on the phone, offline: will this patrol count, and why) and `flags`
+//! `check-patrol` and `check-finding` (the checks on the phone, offline: will this patrol count
+//! and why, is this finding inside a licence) and `flags`
 //! (the flags the server raised in your scope, with filters).
 
 use clap::Args;
@@ -30,11 +31,21 @@ pub struct FlagArgs {
 }
 
 pub fn check_patrol(replica: &Replica, patrol: EventId, json: bool) -> anyhow::Result<()> {
-    let check = replica.check_patrol(patrol)?;
+    let verdict = replica.check_patrol(patrol)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&check)?);
+        println!("{}", serde_json::to_string_pretty(&verdict)?);
     } else {
-        println!("{}", format::patrol_check(&check));
+        println!("{}", format::patrol_check(&verdict));
+    }
+    Ok(())
+}
+
+pub fn check_finding(replica: &Replica, finding: EventId, json: bool) -> anyhow::Result<()> {
+    let verdict = replica.check_finding(finding)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&verdict)?);
+    } else {
+        println!("{}", format::licence_verdict(&verdict));
     }
     Ok(())
 }

@@ -67,7 +67,8 @@ pub fn finding_kind(kind: &str) -> String {
 
 /// A patrol's check as the officer reads it: whether it counts and why, then the geofence in
 /// numbers, e.g. "counts (计入): 47 min, 3.2 km in zone, 96 % inside".
-pub fn patrol_check(check: &sync_protocol::checks::recheck::PatrolCheck) -> String {
+pub fn patrol_check(verdict: &crate::replica::PatrolVerdict) -> String {
+    let check = &verdict.check;
     let r = &check.report;
     let label = if check.decision.counts { "counts toward the weekly quota (计入)" } else { "does not count (不计入)" };
     let mut text = format!("{label}: {}", check.decision.explanation);
@@ -91,6 +92,24 @@ pub fn patrol_check(check: &sync_protocol::checks::recheck::PatrolCheck) -> Stri
     }
     for c in &r.crossings {
         text.push_str(&format!("\n  {} {} the zone", time(c.t), if c.entering { "entered (进入)" } else { "left (离开)" }));
+    }
+    for flag in &verdict.plausibility {
+        text.push_str(&format!("\n  FLAGGED (预警) {}: {}", flag.kind(), flag.detail()));
+    }
+    text
+}
+
+/// A finding's licence verdict as the officer reads it.
+pub fn licence_verdict(v: &sync_protocol::checks::licence::LicenceVerdict) -> String {
+    let mut text = match &v.licence {
+        Some(l) => format!("inside licence (矿权范围内) {l}"),
+        None => "inside no licence in force (不在有效矿权范围内)".to_owned(),
+    };
+    if v.high_priority {
+        text.push_str("\n  HIGH PRIORITY: protected mineral (保护性开采特定矿种)");
+    }
+    for flag in &v.flags {
+        text.push_str(&format!("\n  FLAGGED (预警) {}: {}", flag.kind(), flag.detail()));
     }
     text
 }

@@ -70,6 +70,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Whether a finding lies in a licence in force, and its licence flags, checked on the phone.
+    CheckFinding {
+        #[arg(long, value_parser = record::parse_event_id)]
+        finding: EventId,
+        #[arg(long)]
+        json: bool,
+    },
     /// The flags (预警) the server's checks raised in your scope, with filters (needs the network).
     Flags(checks::FlagArgs),
 }
@@ -108,6 +115,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ledger { json } => show::ledger(&replica, json),
         Command::Rejected => show::rejected(&replica),
         Command::CheckPatrol { patrol, json } => checks::check_patrol(&replica, patrol, json),
+        Command::CheckFinding { finding, json } => checks::check_finding(&replica, finding, json),
         Command::Flags(args) => block_on(checks::flags(&replica, args)),
     }
 }

@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::Args;
 use sync_protocol::body::{FindingKind, Mineral, PatrolResult};
 use sync_protocol::gcj02::Crs;
-use sync_protocol::ids::{EventId, ZoneId};
+use sync_protocol::ids::{EventId, LicenceId, ZoneId};
 use sync_protocol::values::{Coord, IsoWeek};
 
 use crate::replica::{NewFinding, NewPatrol, Replica};
@@ -57,8 +57,15 @@ pub struct FindingArgs {
     /// The location's reference system: wgs84 or gcj02; stored as WGS 84.
     #[arg(long, default_value = "wgs84", value_parser = parse_crs)]
     pub crs: Crs,
+    /// Depth of the working below the surface, metres.
     #[arg(long)]
     pub depth_m: Option<i32>,
+    /// Ground elevation at the location, metres above sea level (lets the licensed levels be checked).
+    #[arg(long, allow_hyphen_values = true)]
+    pub surface_elevation_m: Option<i32>,
+    /// The licence (mine) the finding concerns, when the officer can name it.
+    #[arg(long, value_parser = parse_licence)]
+    pub licence: Option<LicenceId>,
     /// e.g. rare_earth, tin, kaolin, rock_salt, fluorite, ornamental_granite
     #[arg(long, value_parser = parse_snake::<Mineral>)]
     pub mineral: Option<Mineral>,
@@ -122,14 +129,16 @@ pub fn finding(replica: &mut Replica, a: FindingArgs) -> anyhow::Result<()> {
         kind: a.kind,
         location,
         depth_m: a.depth_m,
+        surface_elevation_m: a.surface_elevation_m,
+        licence: a.licence,
         mineral: a.mineral,
         description: a.description,
         stopped_on_spot: a.stopped,
         observed_at: None,
     };
-    let high = new.mineral.is_some_and(Mineral::is_protected);
     let id = replica.report_finding(new)?;
-    eprintln!("finding reported (发现已记录){}", if high { ", HIGH PRIORITY: protected mineral (保护性开采特定矿种)" } else { "" });
+    eprintln!("finding reported (发现已记录), pending upload (待上传)");
+    eprintln!("{}", super::format::licence_verdict(&replica.check_finding(id)?));
     println!("{id}");
     Ok(())
 }
@@ -153,6 +162,10 @@ fn parse_zone(s: &str) -> Result<ZoneId, String> {
 }
 
 pub(super) fn parse_event_id(s: &str) -> Result<EventId, String> {
+    s.parse().map_err(|e: sync_protocol::ValidationError| e.to_string())
+}
+
+fn parse_licence(s: &str) -> Result<LicenceId, String> {
     s.parse().map_err(|e: sync_protocol::ValidationError| e.to_string())
 }
 

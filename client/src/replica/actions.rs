@@ -2,7 +2,7 @@
 //! a correction of a patrol. Each builds its typed body and appends it (see `record.rs`).
 
 use sync_protocol::body::{Body, FindingKind, FindingReported, Mineral, PatrolAmended, PatrolRecorded, PatrolResult, ZeroReportFiled};
-use sync_protocol::ids::{EventId, ZoneId};
+use sync_protocol::ids::{EventId, LicenceId, ZoneId};
 use sync_protocol::values::{Coord, IsoWeek, TrackPoint};
 
 use super::{Replica, ReplicaError};
@@ -29,6 +29,10 @@ pub struct NewFinding {
     pub kind: FindingKind,
     pub location: Coord,
     pub depth_m: Option<i32>,
+    /// Ground elevation at the location, metres above sea level (the phone's GNSS altitude).
+    pub surface_elevation_m: Option<i32>,
+    /// The mine the officer names, if any.
+    pub licence: Option<LicenceId>,
     pub mineral: Option<Mineral>,
     pub description: String,
     pub stopped_on_spot: bool,
@@ -59,8 +63,8 @@ impl Replica {
             kind: new.kind,
             location: new.location,
             depth_m: new.depth_m,
-            surface_elevation_m: None,
-            licence: None,
+            surface_elevation_m: new.surface_elevation_m,
+            licence: new.licence,
             mineral: new.mineral,
             description: new.description,
             stopped_on_spot: new.stopped_on_spot,

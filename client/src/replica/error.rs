@@ -38,6 +38,8 @@ pub enum ReplicaError {
     },
     #[error("no patrol {0} in this replica (巡查记录不存在)")]
     UnknownPatrol(EventId),
+    #[error("no finding {0} in this replica (发现记录不存在)")]
+    UnknownFinding(EventId),
     #[error("no zone is assigned to {0} at that time (无责任片区): sync first, or name the zone")]
     NoZone(String),
 }

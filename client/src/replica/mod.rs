@@ -31,6 +31,7 @@ use rusqlite::Connection;
 use sync_protocol::fold::Projection;
 
 pub use actions::{NewFinding, NewPatrol};
+pub use checks::PatrolVerdict;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::ReplicaError;
 pub use identity::{AccessToken, Identity};

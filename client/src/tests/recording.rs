@@ -16,6 +16,8 @@ fn finding(patrol: sync_protocol::ids::EventId) -> NewFinding {
         kind: FindingKind::UnlicensedMining,
         location: Coord::from_degrees(114.5001, 25.5001).expect("coord"),
         depth_m: Some(12),
+        surface_elevation_m: None,
+        licence: None,
         mineral: Some(Mineral::RareEarth),
         description: "fresh spoil heap by the stream".into(),
         stopped_on_spot: true,
