@@ -1,0 +1,300 @@
+//! Plausibility and licence flags on a generated set of patrols and findings whose truth the test
+//! knows, pushed through the real server by officers' devices: every tampered patrol and every
+//! finding outside the rules carries exactly the flags its construction implies, and no clean
+//! patrol or lawful finding carries any.
+
+use anyhow::{Context, Result, ensure};
+use geo::{Centroid, Contains, Point};
+use patrolsync_server::demo::{DemoCounty, county};
+use patrolsync_tests::raw::{RawDevice, now_ms};
+use patrolsync_tests::server::TestServer;
+use patrolsync_tests::{DEMO_PASSWORD, tracks};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::collections::{BTreeMap, BTreeSet};
+use sync_protocol::body::{Body, FindingKind, FindingReported, LicenceGranted, Mineral, PatrolRecorded, RightKind};
+use sync_protocol::ids::{EventId, LicenceId, UserId, ZoneId};
+use sync_protocol::values::{Coord, TrackPoint};
+use sync_protocol::wire::AckStatus;
+
+const MINUTE: i64 = 60_000;
+const HOUR: i64 = 60 * MINUTE;
+const DAY: i64 = 24 * HOUR;
+
+/// What each event must carry: its flag kinds (empty for clean ones).
+type Truth = BTreeMap<EventId, BTreeSet<String>>;
+
+/// One officer's phone, pushing one event at a time and recording what it should raise.
+struct Phone {
+    device: RawDevice,
+    zone: ZoneId,
+}
+
+impl Phone {
+    async fn new(server: &TestServer, officer: &UserId, zone: &ZoneId) -> Result<Phone> {
+        let mut device = RawDevice::new(&server.url(), officer.as_str())?;
+        device.login(DEMO_PASSWORD).await?;
+        Ok(Phone { device, zone: zone.clone() })
+    }
+
+    async fn push(&mut self, body: Body, truth: &mut Truth, flags: &[&'static str]) -> Result<EventId> {
+        let event = self.device.seal(&body);
+        let reply = self.device.sync(std::slice::from_ref(&event)).await?;
+        ensure!(reply.acks[0].status == AckStatus::Accepted, "{:?}", reply.acks);
+        truth.insert(event.id, flags.iter().map(|f| f.to_string()).collect());
+        Ok(event.id)
+    }
+}
+
+/// An hour's walk round a circle of 300 m about the zone's centre, a fix every 20 s, each with
+/// up to 2 m of noise and a reported accuracy of 6 to 12 m: about 1.9 km at 2 km/h.
+fn circle_walk(zone: &ZoneId, start: i64, rng: &mut ChaCha8Rng) -> Vec<TrackPoint> {
+    let c = tracks::zone_centre(zone);
+    let lat_deg = f64::from(c.lat) / 1e7;
+    let (m_lat, m_lon) = (1e7 / 111_320.0, 1e7 / (111_320.0 * lat_deg.to_radians().cos()));
+    let phase: f64 = rng.gen_range(0.0..std::f64::consts::TAU);
+    (0..181)
+        .map(|i| {
+            let a = phase + std::f64::consts::TAU * f64::from(i) / 180.0;
+            let (dx, dy) = (300.0 * a.cos() + rng.gen_range(-2.0..2.0), 300.0 * a.sin() + rng.gen_range(-2.0..2.0));
+            TrackPoint {
+                t: start + i64::from(i) * 20_000,
+                lon: c.lon + (dx * m_lon).round() as i32,
+                lat: c.lat + (dy * m_lat).round() as i32,
+                acc: Some(rng.gen_range(6..=12)),
+            }
+        })
+        .collect()
+}
+
+fn patrol(zone: &ZoneId, track: Vec<TrackPoint>, mock_fixes: u32) -> Body {
+    let (started_at, ended_at) = (track.first().map_or(0, |p| p.t), track.last().map_or(0, |p| p.t));
+    Body::PatrolRecorded(PatrolRecorded {
+        zone: zone.clone(),
+        started_at,
+        ended_at,
+        track,
+        summary: "generated patrol".into(),
+        result: sync_protocol::body::PatrolResult::NothingFound,
+        mock_fixes,
+    })
+}
+
+/// The clean tracks must lie inside their zone by an exact test independent of the server's.
+fn assert_inside(county: &DemoCounty, zone: &ZoneId, track: &[TrackPoint]) -> Result<()> {
+    let polygon = county.zone(zone).context("zone")?.boundary.to_geo();
+    let outside = track.iter().filter(|p| !polygon.contains(&Point::new(f64::from(p.lon) / 1e7, f64::from(p.lat) / 1e7))).count();
+    ensure!(outside == 0, "the generator left {zone}: {outside} fixes outside");
+    Ok(())
+}
+
+/// A point of a licence's area (its centroid, checked to lie inside).
+fn inside(l: &LicenceGranted) -> Result<Coord> {
+    let area = l.area.to_geo();
+    let c = area.centroid().context("centroid")?;
+    ensure!(area.contains(&c), "the centroid of {} lies outside it", l.licence);
+    Ok(Coord::from_degrees(c.x(), c.y())?)
+}
+
+/// The officer and zone of the village a licence lies in (the licence must be in an assigned zone).
+fn host(county: &DemoCounty, l: &LicenceGranted) -> Option<(UserId, ZoneId)> {
+    let village = l.villages.first()?;
+    let zone = county.zones().iter().find(|z| &z.village == village)?;
+    Some((county.officer_of(&zone.zone)?.user.clone(), zone.zone.clone()))
+}
+
+struct FindingSpec {
+    kind: FindingKind,
+    location: Coord,
+    licence: Option<LicenceId>,
+    depth: Option<(i32, i32)>,
+    mineral: Option<Mineral>,
+}
+
+fn finding(zone: &ZoneId, patrol: EventId, observed_at: i64, s: FindingSpec) -> Body {
+    Body::FindingReported(FindingReported {
+        patrol,
+        zone: zone.clone(),
+        kind: s.kind,
+        location: s.location,
+        depth_m: s.depth.map(|(_, depth)| depth),
+        surface_elevation_m: s.depth.map(|(surface, _)| surface),
+        licence: s.licence,
+        mineral: s.mineral,
+        description: "generated finding".into(),
+        stopped_on_spot: false,
+        observed_at,
+    })
+}
+
+/// The open flags the county sees, by event.
+async fn flags_by_event(server: &TestServer) -> Result<Truth> {
+    let mut auditor = RawDevice::new(&server.url(), "ca-1")?;
+    auditor.login(DEMO_PASSWORD).await?;
+    let (_, list) = auditor.get_json("/v1/flags?limit=5000").await?;
+    let mut out = Truth::new();
+    for f in list["flags"].as_array().context("flags")? {
+        let event: EventId = f["event"].as_str().context("flag without event")?.parse()?;
+        let kind = f["kind"].as_str().context("kind")?.to_string();
+        out.entry(event).or_default().insert(kind);
+    }
+    Ok(out)
+}
+
+#[tokio::test]
+async fn flags_match_the_known_truth_and_clean_data_raises_none() -> Result<()> {
+    let server = TestServer::start()?;
+    let county = county();
+    let mut rng = ChaCha8Rng::seed_from_u64(2026);
+    let mut truth = Truth::new();
+    let base = now_ms() as i64 - 12 * DAY;
+
+    // Four officers, each with four clean patrols over a week.
+    let officers: Vec<(UserId, ZoneId)> =
+        county.officers().iter().filter_map(|o| Some((o.user.clone(), county.zone_of(&o.user)?.zone.clone()))).take(4).collect();
+    let mut phones = Vec::new();
+    let mut first_tracks = Vec::new();
+    for (officer, zone) in &officers {
+        let mut phone = Phone::new(&server, officer, zone).await?;
+        for day in [0, 2, 4, 6] {
+            let track = circle_walk(zone, base + day * DAY + 8 * HOUR, &mut rng);
+            assert_inside(&county, zone, &track)?;
+            if day == 0 {
+                first_tracks.push(track.clone());
+            }
+            phone.push(patrol(zone, track, 0), &mut truth, &[]).await?;
+        }
+        phones.push(phone);
+    }
+
+    // Officer 0: a teleport, a tracking gap, then a patrol dated before the phone's last one.
+    let z = phones[0].zone.clone();
+    let mut teleport = circle_walk(&z, base + 7 * DAY + 8 * HOUR, &mut rng);
+    teleport[90].lon += 500_000; // about 5 km east for one fix, 20 s either side
+    phones[0].push(patrol(&z, teleport, 0), &mut truth, &["impossible_speed"]).await?;
+    let mut gap = circle_walk(&z, base + 8 * DAY + 8 * HOUR, &mut rng);
+    gap.drain(60..120); // 20 minutes without a fix
+    phones[0].push(patrol(&z, gap, 0), &mut truth, &["tracking_gap"]).await?;
+    let behind = circle_walk(&z, base - 3 * DAY + 8 * HOUR, &mut rng);
+    phones[0].push(patrol(&z, behind, 0), &mut truth, &["behind_device_clock"]).await?;
+
+    // Officer 1: last week's walk replayed nine days later, a 5-minute patrol, a future one.
+    let z = phones[1].zone.clone();
+    let copy: Vec<TrackPoint> = first_tracks[1].iter().map(|p| TrackPoint { t: p.t + 9 * DAY, ..*p }).collect();
+    phones[1].push(patrol(&z, copy, 0), &mut truth, &["duplicate_track"]).await?;
+    let short: Vec<TrackPoint> = circle_walk(&z, base + 10 * DAY + 8 * HOUR, &mut rng).into_iter().step_by(2).take(8).collect();
+    phones[1].push(patrol(&z, short, 0), &mut truth, &["too_short"]).await?;
+    let future = circle_walk(&z, now_ms() as i64 + 2 * DAY, &mut rng);
+    phones[1].push(patrol(&z, future, 0), &mut truth, &["future_timestamp"]).await?;
+
+    // Officer 2, on a second phone: a patrol overlapping their day-2 patrol by half an hour.
+    let (officer, z) = officers[2].clone();
+    let mut second = Phone::new(&server, &officer, &z).await?;
+    let overlap = circle_walk(&z, base + 2 * DAY + 8 * HOUR + 30 * MINUTE, &mut rng);
+    second.push(patrol(&z, overlap, 0), &mut truth, &["overlapping_patrol"]).await?;
+
+    // Officer 3: fixes from a mock location provider, then a walk in another officer's zone.
+    let z = phones[3].zone.clone();
+    let mocked = circle_walk(&z, base + 8 * DAY + 8 * HOUR, &mut rng);
+    phones[3].push(patrol(&z, mocked, 5), &mut truth, &["mock_location"]).await?;
+    let elsewhere = circle_walk(&officers[0].1, base + 10 * DAY + 8 * HOUR, &mut rng);
+    phones[3].push(patrol(&z, elsewhere, 0), &mut truth, &["outside_zone"]).await?;
+
+    // Findings against the demo licences, each by the officer of the village the licence is in.
+    let at = now_ms() as i64 - DAY;
+    let valid = |l: &&LicenceGranted| l.valid_from <= at && at < l.valid_to && host(&county, l).is_some();
+    let mining = county.licences().iter().filter(|l| l.right == RightKind::Mining).find(valid).context("a mining licence in force")?;
+    let exploring =
+        county.licences().iter().filter(|l| l.right == RightKind::Exploration).find(valid).context("an exploration licence in force")?;
+    let expired = county
+        .licences()
+        .iter()
+        .find(|l| l.valid_to + DAY <= at && host(&county, l).is_some())
+        .context("an expired licence in an assigned zone")?;
+    // A point of the zone in no licence's area: the first, on a 100 m grid out from its centre.
+    let in_no_licence = |zone: &ZoneId| -> Result<Coord> {
+        let c = tracks::zone_centre(zone);
+        let boundary = county.zone(zone).context("zone")?.boundary.to_geo();
+        let areas: Vec<_> = county.licences().iter().map(|l| l.area.to_geo()).collect();
+        let rings = (0..15).flat_map(|r: i32| (-r..=r).flat_map(move |i| [(i, -r), (i, r), (-r, i), (r, i)]));
+        rings
+            .map(|(i, j)| Coord { lon: c.lon + i * 10_000, lat: c.lat + j * 9_000 })
+            .find(|p| {
+                let p = Point::new(f64::from(p.lon) / 1e7, f64::from(p.lat) / 1e7);
+                boundary.contains(&p) && areas.iter().all(|a| !a.contains(&p))
+            })
+            .with_context(|| format!("no point of {zone} outside every licence"))
+    };
+    let cases: Vec<(&LicenceGranted, FindingSpec, &[&'static str])> = vec![
+        (
+            mining,
+            FindingSpec { kind: FindingKind::UnapprovedMethod, location: inside(mining)?, licence: None, depth: None, mineral: None },
+            &[],
+        ),
+        (
+            mining,
+            FindingSpec {
+                kind: FindingKind::BeyondLicence,
+                location: inside(mining)?,
+                licence: Some(mining.licence.clone()),
+                depth: Some((mining.top_m + 50, mining.top_m + 50 - (mining.bottom_m - 30))),
+                mineral: None,
+            },
+            &["outside_licence"],
+        ),
+        (
+            exploring,
+            FindingSpec { kind: FindingKind::UnlicensedMining, location: inside(exploring)?, licence: None, depth: None, mineral: None },
+            &["mining_under_exploration"],
+        ),
+        (
+            expired,
+            FindingSpec { kind: FindingKind::UnapprovedMethod, location: inside(expired)?, licence: None, depth: None, mineral: None },
+            &["unlicensed_area"],
+        ),
+    ];
+    let (mut protected, mut lawful) = (None, None);
+    // One phone and one patrol per host officer, the findings made on it.
+    let mut hosts: BTreeMap<UserId, (Phone, EventId)> = BTreeMap::new();
+    for (licence, spec, flags) in cases {
+        let (officer, zone) = host(&county, licence).context("host")?;
+        if !hosts.contains_key(&officer) {
+            let mut phone = Phone::new(&server, &officer, &zone).await?;
+            let walk = circle_walk(&zone, at - 2 * HOUR, &mut rng);
+            let p = phone.push(patrol(&zone, walk, 0), &mut truth, &[]).await?;
+            hosts.insert(officer.clone(), (phone, p));
+        }
+        let (phone, p) = hosts.get_mut(&officer).context("host phone")?;
+        let p = *p;
+        let id = phone.push(finding(&zone, p, at - HOUR, spec), &mut truth, flags).await?;
+        lawful = lawful.or(Some(id));
+        // In the same zone: mining where no licence is, a named licence elsewhere, a hazard (no flag).
+        if licence.licence == mining.licence && protected.is_none() {
+            let free = in_no_licence(&zone)?;
+            let spec = |kind, licence, mineral| FindingSpec { kind, location: free, licence, depth: None, mineral };
+            phone
+                .push(finding(&zone, p, at - HOUR, spec(FindingKind::UnlicensedMining, None, None)), &mut truth, &["unlicensed_area"])
+                .await?;
+            let named = spec(FindingKind::BeyondLicence, Some(mining.licence.clone()), None);
+            phone.push(finding(&zone, p, at - HOUR, named), &mut truth, &["outside_licence"]).await?;
+            let tin = spec(FindingKind::GeologicalHazard, None, Some(Mineral::Tin));
+            protected = Some(phone.push(finding(&zone, p, at - HOUR, tin), &mut truth, &[]).await?);
+        }
+    }
+
+    let raised = flags_by_event(&server).await?;
+    let expected: Truth = truth.iter().filter(|(_, f)| !f.is_empty()).map(|(e, f)| (*e, f.clone())).collect();
+    assert_eq!(raised, expected, "flags raised vs the truth (clean events must carry none)");
+    let clean = truth.values().filter(|f| f.is_empty()).count();
+    assert!(clean >= 20 && expected.len() == 9 + 5, "{clean} clean events, {} flagged: 9 tampered patrols, 5 findings", expected.len());
+
+    let store = server.open_store()?;
+    let protected = protected.context("the tin finding")?;
+    let high: bool =
+        store.query_row("SELECT high_priority FROM finding_checks WHERE finding = ?1", [protected.0.as_bytes()], |r| r.get(0))?;
+    assert!(high, "tin is a protected mineral");
+    let lawful = lawful.context("the lawful finding")?;
+    let linked: String = store.query_row("SELECT licence FROM finding_checks WHERE finding = ?1", [lawful.0.as_bytes()], |r| r.get(0))?;
+    assert_eq!(linked, mining.licence.as_str(), "the lawful finding is linked to the licence it lies in");
+    Ok(())
+}
