@@ -44,7 +44,7 @@ impl DemoCounty {
                 ZoneEntry { zone: z.clone(), assignment }
             })
             .collect();
-        ReferenceSet { units, zones, licences: self.licences.clone() }
+        ReferenceSet { units, zones, licences: self.licences.iter().cloned().map(Into::into).collect() }
     }
 
     /// The demo county's reference file (`patrolsync-server reference export` of a demo store
@@ -165,8 +165,9 @@ impl DemoCounty {
         self.licences.iter().filter(move |l| l.villages.contains(village))
     }
 
-    /// Licences in force at `ms` (Unix milliseconds); an expired licence counts as none.
+    /// Licences in force at `ms` (Unix milliseconds); an expired licence counts as none. `valid_to`
+    /// is the last valid day, valid in full (as `sync_protocol::checks::licence_history` says).
     pub fn licences_valid_at(&self, ms: i64) -> impl Iterator<Item = &LicenceGranted> {
-        self.licences.iter().filter(move |l| (l.valid_from..=l.valid_to).contains(&ms))
+        self.licences.iter().filter(move |l| l.valid_from <= ms && ms < l.valid_to + 86_400_000)
     }
 }

@@ -36,5 +36,5 @@ pub fn reference_set(stored: &Stored) -> Result<ReferenceSet, ReferenceFileError
     }
     let mut units: Vec<_> = stored.units.values().cloned().collect();
     units.sort_by_key(|u| super::plan::depth(u.level));
-    Ok(ReferenceSet { units, zones, licences: stored.licences.values().cloned().collect() })
+    Ok(ReferenceSet { units, zones, licences: stored.licences.values().map(super::licence_plan::entry_of).collect() })
 }

@@ -35,7 +35,21 @@ pub struct ZoneEntry {
 pub struct ReferenceSet {
     pub units: Vec<UnitDefined>,
     pub zones: Vec<ZoneEntry>,
-    pub licences: Vec<LicenceGranted>,
+    pub licences: Vec<LicenceEntry>,
+}
+
+/// A licence as a reference file holds it: its current terms and, if it is cancelled (注销), the
+/// day the cancellation took effect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LicenceEntry {
+    pub terms: LicenceGranted,
+    pub cancelled_from: Option<i64>,
+}
+
+impl From<LicenceGranted> for LicenceEntry {
+    fn from(terms: LicenceGranted) -> Self {
+        LicenceEntry { terms, cancelled_from: None }
+    }
 }
 
 impl ReferenceSet {
@@ -92,12 +106,16 @@ fn zone_feature(entry: &ZoneEntry) -> Feature {
     feature(z.zone.as_str(), properties, &z.boundary)
 }
 
-fn licence_feature(l: &LicenceGranted) -> Feature {
-    let properties = json!({
+fn licence_feature(entry: &LicenceEntry) -> Feature {
+    let l = &entry.terms;
+    let mut properties = json!({
         "kind": LICENCE, "holder": l.holder, "mineral": l.mineral, "right": l.right, "issuer": l.issuer,
         "valid_from": day_text(l.valid_from), "valid_to": day_text(l.valid_to), "top_m": l.top_m, "bottom_m": l.bottom_m,
         "villages": l.villages,
     });
+    if let Some(cancelled) = entry.cancelled_from {
+        properties["cancelled_from"] = json!(day_text(cancelled));
+    }
     feature(l.licence.as_str(), properties, &l.area)
 }
 

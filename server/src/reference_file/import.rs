@@ -45,7 +45,7 @@ pub async fn import(
         .writer()
         .run(move |ctx| {
             let stored = Stored::load(ctx.conn)?;
-            let plan = match decide(checked, &stored, &enrol) {
+            let plan = match decide(checked, &stored, &enrol, ctx.now_ms) {
                 Ok(plan) => plan,
                 Err(findings) => return Ok(Err(findings)),
             };

@@ -8,7 +8,7 @@ use sync_protocol::ValidationError;
 use sync_protocol::body::{LicenceGranted, UnitDefined, ZoneDefined};
 use sync_protocol::values::Polygon;
 
-use super::format::{Assignment, LICENCE, UNIT, ZONE, ZoneEntry, parse_day, parse_instant};
+use super::format::{Assignment, LICENCE, LicenceEntry, UNIT, ZONE, ZoneEntry, parse_day, parse_instant};
 use super::geometry;
 use super::problem::{Finding, Findings, Problem};
 use super::properties::Props;
@@ -18,7 +18,7 @@ use super::properties::Props;
 pub enum Item {
     Unit(UnitDefined),
     Zone(ZoneEntry),
-    Licence(LicenceGranted),
+    Licence(LicenceEntry),
 }
 
 impl Item {
@@ -34,7 +34,7 @@ impl Item {
         match self {
             Item::Unit(u) => u.unit.as_str(),
             Item::Zone(z) => z.zone.zone.as_str(),
-            Item::Licence(l) => l.licence.as_str(),
+            Item::Licence(l) => l.terms.licence.as_str(),
         }
     }
 }
@@ -204,6 +204,7 @@ fn licence(map: &JsonObject, id: Option<&str>, polygon: Option<Polygon>) -> Resu
     let (holder, mineral, right, issuer) = (p.req("holder"), p.req("mineral"), p.req("right"), p.req("issuer"));
     let (valid_from, valid_to) = (p.req_with("valid_from", parse_day), p.req_with("valid_to", parse_day));
     let (top_m, bottom_m, villages) = (p.req("top_m"), p.req("bottom_m"), p.req("villages"));
+    let cancelled_from = p.opt_with("cancelled_from", parse_day);
     let problems = p.finish();
     let fields = (licence, holder, mineral, right, issuer, valid_from, valid_to, top_m, bottom_m, villages, polygon);
     let (
@@ -227,7 +228,7 @@ fn licence(map: &JsonObject, id: Option<&str>, polygon: Option<Polygon>) -> Resu
     }
     let l = LicenceGranted { licence, holder, mineral, right, issuer, valid_from, valid_to, area, top_m, bottom_m, villages };
     l.validate().map_err(|e| vec![body_problem(e)])?;
-    Ok(Item::Licence(l))
+    Ok(Item::Licence(LicenceEntry { terms: l, cancelled_from }))
 }
 
 /// A second feature of the same kind with the same id (the first one stands, the later are reported).

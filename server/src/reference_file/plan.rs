@@ -2,9 +2,10 @@
 //! feature. Pure: the import carries the plan out in one transaction.
 
 use std::fmt;
-use sync_protocol::body::{AssignmentSet, Body, LicenceGranted, UnitDefined, UnitLevel, UserEnrolled, ZoneDefined};
+use sync_protocol::body::{AssignmentSet, Body, UnitDefined, UnitLevel, UserEnrolled, ZoneDefined};
 
 use super::format::{ZoneEntry, instant_text};
+use super::licence_plan::licence_change;
 use super::parse::{Item, Parsed};
 use super::problem::{Finding, Findings, Problem};
 use super::stored::Stored;
@@ -50,7 +51,8 @@ pub struct Plan {
 }
 
 /// Compares the file with the store. `enrol` are users to enrol with the import (the demo's).
-pub fn plan(parsed: &[Parsed], stored: &Stored, enrol: &[UserEnrolled]) -> Result<Plan, Findings> {
+/// `now_ms` is when licence changes take effect (see [`super::licence_plan`]).
+pub fn plan(parsed: &[Parsed], stored: &Stored, enrol: &[UserEnrolled], now_ms: i64) -> Result<Plan, Findings> {
     let mut summary = Summary::default();
     let mut findings = Findings::default();
     let (mut units, mut zones, mut assignments, mut licences) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -67,7 +69,7 @@ pub fn plan(parsed: &[Parsed], stored: &Stored, enrol: &[UserEnrolled]) -> Resul
                 zones.extend(zone);
                 assignments.extend(assignment);
             }
-            Item::Licence(l) => match licence_change(stored.licences.get(&l.licence), l) {
+            Item::Licence(l) => match licence_change(stored.licences.get(&l.terms.licence), l, now_ms) {
                 Ok(bodies) if bodies.is_empty() => summary.unchanged += 1,
                 Ok(bodies) => licences.extend(bodies),
                 Err(e) => findings.push(problem(e)),
@@ -128,16 +130,4 @@ fn zone(entry: &ZoneEntry, stored: &Stored) -> Result<(Option<Body>, Option<Body
         _ => Some(Body::AssignmentSet(wanted)),
     };
     Ok((version, assignment))
-}
-
-/// The events that take a stored licence to the file's: `licence.granted` for a new licence,
-/// nothing for an identical one. A licence that exists and differs is refused for now: this is
-/// the one place to map such differences to lifecycle events (延续、变更、转让、注销) once the
-/// protocol has them.
-pub fn licence_change(stored: Option<&LicenceGranted>, file: &LicenceGranted) -> Result<Vec<Body>, Problem> {
-    match stored {
-        None => Ok(vec![Body::LicenceGranted(file.clone())]),
-        Some(old) if old == file => Ok(Vec::new()),
-        Some(_) => Err(Problem::LicenceDiffers(file.licence.to_string())),
-    }
 }

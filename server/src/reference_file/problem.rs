@@ -73,8 +73,8 @@ pub enum Problem {
     ZoneVersionBeforeCurrent { stored: String, file: String },
     #[error("officer {officer} is assigned in the store from {stored}; a new assignment must not start earlier ({file})")]
     AssignmentBeforeCurrent { officer: String, stored: String, file: String },
-    #[error("licence {0} exists and differs")]
-    LicenceDiffers(String),
+    #[error("licence {licence}: {what} cannot change in a lifecycle event; grant a new licence")]
+    LicenceUnchangeable { licence: String, what: &'static str },
 }
 
 impl Problem {
@@ -113,7 +113,7 @@ impl Problem {
             Problem::OfficerTwice { .. } => "officer_twice",
             Problem::ZoneVersionBeforeCurrent { .. } => "zone_version_before_current",
             Problem::AssignmentBeforeCurrent { .. } => "assignment_before_current",
-            Problem::LicenceDiffers(_) => "licence_differs",
+            Problem::LicenceUnchangeable { .. } => "licence_unchangeable",
         }
     }
 }

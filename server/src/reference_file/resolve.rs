@@ -78,7 +78,7 @@ pub fn resolve(parsed: &[Parsed], stored: &Stored, users: &HashMap<UserId, Role>
                 }
             }
             Item::Licence(l) => {
-                problems.extend(l.villages.iter().filter_map(|v| units.expect("village", v, "village", is_village).err()));
+                problems.extend(l.terms.villages.iter().filter_map(|v| units.expect("village", v, "village", is_village).err()));
             }
         }
         problems.into_iter().for_each(|problem| findings.push(Finding::feature(p.index, Some(p.item.id()), problem)));

@@ -3,8 +3,9 @@
 
 use rusqlite::Connection;
 use std::collections::BTreeMap;
-use sync_protocol::body::{AssignmentSet, Body, LicenceGranted, Role, UnitDefined, ZoneDefined, kind};
+use sync_protocol::body::{AssignmentSet, Body, Role, UnitDefined, ZoneDefined, kind};
 use sync_protocol::event::Event;
+use sync_protocol::fold::LicenceState;
 use sync_protocol::ids::{LicenceId, UnitId, UserId, ZoneId};
 
 use crate::store::StoreError;
@@ -16,8 +17,8 @@ pub struct Stored {
     pub zones: BTreeMap<ZoneId, ZoneDefined>,
     /// The assignment with the latest `from` (the later event when two start together).
     pub assignments: BTreeMap<UserId, AssignmentSet>,
-    /// The last `licence.granted` of each licence (lifecycle events are not folded yet).
-    pub licences: BTreeMap<LicenceId, LicenceGranted>,
+    /// Each licence's latest terms: its grant with every lifecycle event applied.
+    pub licences: BTreeMap<LicenceId, LicenceState>,
     pub users: BTreeMap<UserId, Role>,
 }
 
@@ -42,19 +43,30 @@ impl Stored {
             Body::AssignmentSet(a) if self.assignments.get(&a.officer).is_none_or(|old| old.from <= a.from) => {
                 self.assignments.insert(a.officer.clone(), a.clone());
             }
-            Body::LicenceGranted(l) => {
-                self.licences.insert(l.licence.clone(), l.clone());
-            }
+            Body::LicenceGranted(l) => match self.licences.get_mut(&l.licence) {
+                Some(state) => state.regrant(l.clone()),
+                None => {
+                    self.licences.insert(l.licence.clone(), l.clone().into());
+                }
+            },
             Body::UserEnrolled(u) => {
                 self.users.insert(u.user.clone(), u.role);
             }
-            _ => {}
+            other => {
+                if let Some(change) = other.licence_change()
+                    && let Some(state) = self.licences.get_mut(change.licence())
+                {
+                    state.record(change);
+                }
+            }
         }
     }
 
     /// Reads the store's accepted reference events in commit order.
     pub fn load(conn: &Connection) -> Result<Stored, StoreError> {
-        let mut stmt = conn.prepare("SELECT raw FROM events WHERE accepted = 1 AND kind IN (?1, ?2, ?3, ?4, ?5) ORDER BY server_seq")?;
+        let mut stmt = conn.prepare(
+            "SELECT raw FROM events WHERE accepted = 1 AND (kind IN (?1, ?2, ?3, ?4, ?5) OR kind LIKE 'licence.%') ORDER BY server_seq",
+        )?;
         let kinds = [kind::UNIT_DEFINED, kind::ZONE_DEFINED, kind::ASSIGNMENT_SET, kind::LICENCE_GRANTED, kind::USER_ENROLLED];
         let mut stored = Stored::default();
         for raw in stmt.query_map(kinds, |r| r.get::<_, String>(0))? {

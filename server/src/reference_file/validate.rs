@@ -24,8 +24,15 @@ impl Default for Limits {
 }
 
 /// Checks `text` against `stored` and decides what to author: [`check_file`] then [`decide`].
-pub fn validate(text: &str, stored: &Stored, enrol: &[UserEnrolled], limits: Limits, step: impl FnMut()) -> Result<Plan, Findings> {
-    decide(check_file(text, limits, step), stored, enrol)
+pub fn validate(
+    text: &str,
+    stored: &Stored,
+    enrol: &[UserEnrolled],
+    limits: Limits,
+    now_ms: i64,
+    step: impl FnMut(),
+) -> Result<Plan, Findings> {
+    decide(check_file(text, limits, step), stored, enrol, now_ms)
 }
 
 /// What needs only the file (form, properties, polygons, duplicates): the slow part, done before
@@ -45,14 +52,14 @@ pub struct Checked {
 /// Resolves references against the store and plans; the plan is made only when nothing is wrong.
 /// References are resolved for the well-formed features. `enrol` are users enrolled by the same
 /// import (they count as known officers).
-pub fn decide(checked: Checked, stored: &Stored, enrol: &[UserEnrolled]) -> Result<Plan, Findings> {
+pub fn decide(checked: Checked, stored: &Stored, enrol: &[UserEnrolled], now_ms: i64) -> Result<Plan, Findings> {
     let Checked { parsed, mut findings } = checked;
     let users: HashMap<_, _> = enrol.iter().map(|u| (u.user.clone(), u.role)).collect();
     findings.extend(resolve(&parsed, stored, &users));
     if !findings.is_empty() {
         return Err(findings.sorted());
     }
-    plan(&parsed, stored, enrol).map_err(Findings::sorted)
+    plan(&parsed, stored, enrol, now_ms).map_err(Findings::sorted)
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ fn officer_store() -> Stored {
 }
 
 fn check(features: Vec<Value>, stored: &Stored) -> Result<Plan, Findings> {
-    validate(&collection(features), stored, &[], Limits::default(), || {})
+    validate(&collection(features), stored, &[], Limits::default(), 1_790_000_000_000, || {})
 }
 
 fn rules(features: Vec<Value>, stored: &Stored) -> Vec<&'static str> {
@@ -139,10 +139,17 @@ fn only_what_changed_is_authored() {
 }
 
 #[test]
-fn a_licence_that_exists_and_differs_is_refused_by_name() {
+fn a_changed_licence_becomes_lifecycle_events_and_an_unchangeable_one_is_refused_by_name() {
     let store = imported(good(), &officer_store());
-    let findings = check(vec![with(licence(), "/properties/holder", json!("Other Co."))], &store).expect_err("differs");
-    assert_eq!(findings.to_string(), "feature #0 (L1): licence_differs: licence L1 exists and differs\n");
+    let plan = check(vec![with(licence(), "/properties/holder", json!("Other Co."))], &store).expect("a transfer");
+    assert_eq!(plan.bodies.iter().map(Body::kind).collect::<Vec<_>>(), ["licence.transferred"]);
+    let cancelled = check(vec![with(licence(), "/properties/cancelled_from", json!("2026-10-01"))], &store).expect("a cancellation");
+    assert_eq!(cancelled.bodies.iter().map(Body::kind).collect::<Vec<_>>(), ["licence.cancelled"]);
+    let findings = check(vec![with(licence(), "/properties/issuer", json!("city"))], &store).expect_err("the issuer");
+    assert_eq!(
+        findings.to_string(),
+        "feature #0 (L1): licence_unchangeable: licence L1: the issuer cannot change in a lifecycle event; grant a new licence\n"
+    );
 }
 
 #[test]
