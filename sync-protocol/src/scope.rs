@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
-use crate::body::{Body, Role};
+use crate::body::{Body, Role, SubjectKind};
 use crate::error::ValidationError;
 use crate::ids::{EventId, UnitId, UserId, ZoneId};
 
@@ -99,6 +99,8 @@ pub trait RoutingIndex {
     fn patrol_zone(&self, patrol: &EventId) -> Option<ZoneId>;
     /// An officer's zone now (for version 1 zero reports, which name none).
     fn officer_zone(&self, officer: &UserId) -> Option<ZoneId>;
+    /// The zone of a reported finding (for attachments).
+    fn finding_zone(&self, finding: &EventId) -> Option<ZoneId>;
 }
 
 /// Routes an event body to its buckets.
@@ -147,6 +149,16 @@ pub fn route(body: &Body, index: &impl RoutingIndex) -> Routes {
         Body::LicenceGranted(l) => {
             for v in &l.villages {
                 r.add_village(index, v);
+            }
+        }
+        // Evidence goes wherever its subject went.
+        Body::AttachmentAdded(a) => {
+            let zone = match a.subject.kind {
+                SubjectKind::Patrol => index.patrol_zone(&a.subject.id),
+                SubjectKind::Finding => index.finding_zone(&a.subject.id),
+            };
+            if let Some(zone) = zone {
+                r.add_zone(index, &zone);
             }
         }
     }

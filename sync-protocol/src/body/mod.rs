@@ -1,11 +1,13 @@
 //! Typed event bodies: one struct per kind and version, parsed from the JSON `body` of an event.
 //! Every body carries `"v"`; older versions are upgraded here, so the fold only sees the current one.
 
+mod attachment;
 mod finding;
 mod patrol;
 mod reference;
 mod zero_report;
 
+pub use attachment::{AttachmentAdded, BlobHash, MAX_ATTACHMENT_BYTES, MediaType, Subject, SubjectKind};
 pub use finding::{FindingKind, FindingReported, Mineral};
 pub use patrol::{MAX_TRACK_POINTS, PatrolAmended, PatrolRecorded, PatrolResult};
 pub use reference::{AssignmentSet, IssuingLevel, LicenceGranted, RightKind, Role, UnitDefined, UnitLevel, UserEnrolled, ZoneDefined};
@@ -28,6 +30,7 @@ pub mod kind {
     pub const USER_ENROLLED: &str = "user.enrolled";
     pub const ASSIGNMENT_SET: &str = "assignment.set";
     pub const LICENCE_GRANTED: &str = "licence.granted";
+    pub const ATTACHMENT_ADDED: &str = "attachment.added";
 }
 
 /// A parsed, validated body of the current version.
@@ -42,6 +45,7 @@ pub enum Body {
     UserEnrolled(UserEnrolled),
     AssignmentSet(AssignmentSet),
     LicenceGranted(LicenceGranted),
+    AttachmentAdded(AttachmentAdded),
 }
 
 /// Who may author a kind of event.
@@ -84,6 +88,7 @@ impl Body {
             (kind::USER_ENROLLED, 1) => Body::UserEnrolled(typed(kind, fields)?),
             (kind::ASSIGNMENT_SET, 1) => Body::AssignmentSet(typed(kind, fields)?),
             (kind::LICENCE_GRANTED, 1) => Body::LicenceGranted(typed(kind, fields)?),
+            (kind::ATTACHMENT_ADDED, 1) => Body::AttachmentAdded(typed(kind, fields)?),
             (k, _) if Body::known_kind(k) => return Err(unsupported()),
             (k, _) => return Err(ValidationError::UnknownKind(crate::ids::truncate(k))),
         };
@@ -102,6 +107,7 @@ impl Body {
             kind::USER_ENROLLED,
             kind::ASSIGNMENT_SET,
             kind::LICENCE_GRANTED,
+            kind::ATTACHMENT_ADDED,
         ]
         .contains(&kind)
     }
@@ -117,6 +123,7 @@ impl Body {
             Body::UserEnrolled(_) => kind::USER_ENROLLED,
             Body::AssignmentSet(_) => kind::ASSIGNMENT_SET,
             Body::LicenceGranted(_) => kind::LICENCE_GRANTED,
+            Body::AttachmentAdded(_) => kind::ATTACHMENT_ADDED,
         }
     }
 
@@ -130,7 +137,11 @@ impl Body {
 
     pub fn authorship(&self) -> Authorship {
         match self {
-            Body::PatrolRecorded(_) | Body::PatrolAmended(_) | Body::FindingReported(_) | Body::ZeroReportFiled(_) => Authorship::Field,
+            Body::PatrolRecorded(_)
+            | Body::PatrolAmended(_)
+            | Body::FindingReported(_)
+            | Body::ZeroReportFiled(_)
+            | Body::AttachmentAdded(_) => Authorship::Field,
             _ => Authorship::Server,
         }
     }
@@ -147,6 +158,7 @@ impl Body {
             Body::UserEnrolled(b) => to_json(b),
             Body::AssignmentSet(b) => to_json(b),
             Body::LicenceGranted(b) => to_json(b),
+            Body::AttachmentAdded(b) => to_json(b),
         };
         if let Value::Object(map) = &mut value {
             map.insert("v".into(), Value::from(self.current_version()));
@@ -165,6 +177,7 @@ impl Body {
             Body::UserEnrolled(b) => b.validate(),
             Body::AssignmentSet(b) => b.validate(),
             Body::LicenceGranted(b) => b.validate(),
+            Body::AttachmentAdded(b) => b.validate(),
         }
     }
 }

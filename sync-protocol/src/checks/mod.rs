@@ -9,8 +9,10 @@
 //! - [`recheck`]: which patrols a zone or assignment change touches, and their new checks, planned.
 //! - [`zone_index`]: polygons prepared once, for exact and fast point lookups.
 //! - [`prepared_polygon`]: one polygon's edges banded for exact point-in-polygon tests.
+//! - [`evidence`]: a photo's EXIF position and time against its finding and patrol.
 //! - [`metres`]: distances in metres (haversine) to points and to polygon boundaries.
 
+pub mod evidence;
 pub mod geofence;
 pub mod metres;
 pub mod patrol_report;

@@ -34,6 +34,8 @@ use crate::values::TrackPoint;
 pub struct CheckConfig {
     pub geofence: GeofenceConfig,
     pub rules: QuotaRules,
+    /// Photo position and time against the finding and patrol (`[checks.evidence]`).
+    pub evidence: super::evidence::EvidenceRules,
 }
 
 /// What is stored for one patrol: its geofence report and quota decision.
