@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::body::{
-    AssignmentSet, AttachmentAdded, BlobHash, Body, MediaType, Subject, SubjectKind, FindingKind, LicenceGranted, Mineral, PatrolAmended, PatrolRecorded, PatrolResult, UnitDefined, UserEnrolled,
-    ZeroReportFiled, ZoneDefined,
+    AssignmentSet, AttachmentAdded, BlobHash, Body, FindingKind, LicenceGranted, MediaType, Mineral, PatrolAmended, PatrolRecorded,
+    PatrolResult, Subject, SubjectKind, UnitDefined, UserEnrolled, ZeroReportFiled, ZoneDefined,
 };
 use crate::event::Event;
 use crate::hlc::Hlc;

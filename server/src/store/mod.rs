@@ -6,12 +6,14 @@
 //! - `writer`: the single writer and its batch transaction. `ingest`, `author`, `enrol`: what
 //!   runs inside it. `reference`: the writer's copy of zones, units and assignments.
 //! - `checks`: the checks at ingest (geofence, quota, flags, re-checks), run by the writer.
+//! - `evidence`: attachments, their checks and flags, blob completeness and scoped evidence reads.
 //! - `readers`: the reader pool. `pull`, `principal`: what runs on readers.
 
 mod author;
 mod checks;
 mod enrol;
 mod error;
+pub mod evidence;
 pub mod flag_list;
 mod identity;
 mod ingest;

@@ -4,8 +4,8 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
-use sync_protocol::admit::Authority;
-use sync_protocol::body::{AssignmentSet, Body};
+use sync_protocol::admit::{Authority, SubjectFacts};
+use sync_protocol::body::{AssignmentSet, Body, Subject};
 use sync_protocol::checks::zone_history::{ChangedPeriod, ZoneHistory};
 use sync_protocol::ids::{EventId, UnitId, UserId, ZoneId};
 use sync_protocol::scope::RoutingIndex;
@@ -136,6 +136,14 @@ impl Authority for IngestView<'_> {
     fn patrol_author(&self, patrol: &EventId) -> Option<UserId> {
         self.patrol(patrol).and_then(|(author, _)| UserId::new(author).ok())
     }
+
+    fn subject(&self, subject: &Subject) -> Option<SubjectFacts> {
+        self.subject_facts(subject)
+    }
+
+    fn inspects(&self, inspector: &UserId, township: &UnitId) -> bool {
+        self.is_inspector_of(inspector, township)
+    }
 }
 
 impl RoutingIndex for IngestView<'_> {
@@ -153,6 +161,10 @@ impl RoutingIndex for IngestView<'_> {
 
     fn officer_zone(&self, officer: &UserId) -> Option<ZoneId> {
         self.reference.periods(officer).last().and_then(|(_, _, z)| z.cloned())
+    }
+
+    fn finding_zone(&self, finding: &EventId) -> Option<ZoneId> {
+        self.finding(finding).map(|(_, f)| f.zone)
     }
 }
 
