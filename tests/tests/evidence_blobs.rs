@@ -242,7 +242,8 @@ async fn a_user_who_may_not_see_the_event_gets_the_same_answer_for_an_existing_a
             assert_eq!(answers[0], answers[2], "{user} {method}: existing vs missing");
             assert_eq!(answers[1], answers[2], "{user} {method}: partial vs missing");
         }
-        let put_existing = answer(request(&outsider, reqwest::Method::PUT, &sha256_hex(&partial)).body(vec![1u8; 10]).send().await?).await?;
+        let put_existing =
+            answer(request(&outsider, reqwest::Method::PUT, &sha256_hex(&partial)).body(vec![1u8; 10]).send().await?).await?;
         let put_missing = answer(request(&outsider, reqwest::Method::PUT, &missing).body(vec![1u8; 10]).send().await?).await?;
         assert_eq!(put_existing, put_missing, "{user} PUT");
     }
@@ -305,10 +306,8 @@ async fn hostile_hashes_sizes_and_bodies_are_refused() -> Result<()> {
     let hash = sha256_hex(&photo);
     push(&mut d, &attachment(finding, &photo, MediaType::Jpeg)).await?;
     let token = d.token.clone().unwrap_or_default();
-    let head = format!(
-        "PUT /v1/blobs/{hash} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {token}\r\ncontent-length: {}\r\n\r\n",
-        photo.len()
-    );
+    let head =
+        format!("PUT /v1/blobs/{hash} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {token}\r\ncontent-length: {}\r\n\r\n", photo.len());
     assert!(raw_status(server.port, head.as_bytes()).await?.contains(" 413 "));
     // Within the limit, but a body longer than the blob: refused from the headers too.
     let small = jpeg(None, 1_000, 9);
