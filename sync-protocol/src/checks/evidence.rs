@@ -130,11 +130,14 @@ mod tests {
         Coord { lon: 1_145_000_000, lat: 255_000_000 + (north_m / 0.011_119_5).round() as i32 }
     }
 
+    /// What a case is called, the photo's EXIF position and time, and the flags expected.
+    type Case = (&'static str, Option<Coord>, Option<i64>, &'static [&'static str]);
+
     #[test]
     fn position_and_time_are_flagged_only_past_the_thresholds() {
         let target = EvidenceTarget { location: Some(finding()), patrol_span: Some((START, START + HOUR)) };
         let rules = EvidenceRules::default();
-        let cases: [(&str, Option<Coord>, Option<i64>, &[&str]); 9] = [
+        let cases: [Case; 9] = [
             ("at the finding, during the patrol", Some(finding()), Some(START + 10 * 60_000), &[]),
             ("150 m away", Some(north(150.0)), Some(START), &[]),
             ("250 m away", Some(north(250.0)), Some(START), &[PHOTO_FAR_FROM_FINDING]),
