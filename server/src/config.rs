@@ -146,4 +146,15 @@ mod tests {
         assert_eq!(config.checks.rules.min_percent_inside, 80);
         assert!(toml::from_str::<Config>("[checks.rules]\nmin_minutes = 45\n").is_err());
     }
+
+    #[test]
+    fn evidence_limits_and_rules_are_configurable() {
+        let mut config: Config = toml::from_str("max_blob_bytes = 1000\n[checks.evidence]\nmax_distance_m = 50.0\n").expect("parse");
+        assert_eq!(config.max_blob_bytes, 1000);
+        assert_eq!(config.checks.evidence.max_distance_m, 50.0);
+        assert_eq!(config.checks.evidence.max_time_gap_s, 7_200, "unset keys keep their defaults");
+        assert_eq!(config.blob_dir(), PathBuf::from("patrolsync-data/blobs"), "beside the database");
+        config.apply_env(|name| (name == "PATROLSYNC_BLOB_DIR").then(|| "/srv/evidence".to_string())).expect("env");
+        assert_eq!(config.blob_dir(), PathBuf::from("/srv/evidence"));
+    }
 }
