@@ -25,10 +25,11 @@ macro_rules! migration {
 }
 
 /// The central store's migrations, in order.
-pub const CENTRAL: &[Migration] = &[migration!(1, "central", "0001_event_log"), migration!(2, "central", "0002_checks")];
+pub const CENTRAL: &[Migration] =
+    &[migration!(1, "central", "0001_event_log"), migration!(2, "central", "0002_checks"), migration!(3, "central", "0003_blobs")];
 
 /// The device replica's migrations, in order.
-pub const DEVICE: &[Migration] = &[migration!(1, "device", "0001_replica")];
+pub const DEVICE: &[Migration] = &[migration!(1, "device", "0001_replica"), migration!(2, "device", "0002_blobs")];
 
 #[derive(Debug, thiserror::Error)]
 pub enum MigrationError {

@@ -19,6 +19,8 @@ pub struct AppState {
     /// Bounds how many sync requests are read and processed at once, and so the memory they
     /// hold; the rest wait their turn (the single writer serialises them anyway).
     pub syncs: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Evidence bytes and their limits.
+    pub blobs: crate::blobs::upload::Blobs,
 }
 
 pub struct Application {
@@ -33,6 +35,8 @@ pub enum StartError {
     Store(#[from] crate::store::StoreError),
     #[error("cannot listen on {0}")]
     Bind(String, #[source] std::io::Error),
+    #[error("cannot open the blob folder {0}")]
+    Blobs(String, #[source] std::io::Error),
     #[error("cannot prepare password hashing")]
     Password(String),
     #[error("cannot load the demo county")]
@@ -47,7 +51,11 @@ impl Application {
         let store = Store::open_with(&config.db, config.checks)?;
         let demo_password =
             if config.demo { Some(crate::seed::load_demo(&store, &config.db).await.map_err(StartError::Demo)?) } else { None };
+        let blob_dir = config.blob_dir();
+        let local = crate::blobs::LocalFs::open(&blob_dir).map_err(|e| StartError::Blobs(blob_dir.display().to_string(), e))?;
+        let max_blob_bytes = config.max_blob_bytes.min(sync_protocol::body::MAX_ATTACHMENT_BYTES);
         let state = web::Data::new(AppState {
+            blobs: crate::blobs::upload::Blobs::new(std::sync::Arc::new(local), max_blob_bytes),
             tokens: Tokens::new(store.jwt_secret(), config.token_ttl_s),
             passwords: PasswordChecker::new(config.password_concurrency).map_err(|e| StartError::Password(e.to_string()))?,
             store,

@@ -25,6 +25,10 @@ pub struct Config {
     /// The checks made at ingest: geofence margin and flag threshold, quota rules (`[checks]`,
     /// `[checks.geofence]`, `[checks.rules]`; see docs/checks.md).
     pub checks: CheckConfig,
+    /// Largest evidence blob accepted, bytes (at most the protocol's 25 MiB).
+    pub max_blob_bytes: u64,
+    /// Where blobs are stored (default: `blobs/` beside the database).
+    pub blob_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -38,6 +42,8 @@ impl Default for Config {
             workers: 0,
             password_concurrency: 2,
             checks: CheckConfig::default(),
+            max_blob_bytes: sync_protocol::body::MAX_ATTACHMENT_BYTES,
+            blob_dir: None,
         }
     }
 }
@@ -61,6 +67,11 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// The blob folder: `blob_dir`, or `blobs/` beside the database file.
+    pub fn blob_dir(&self) -> PathBuf {
+        self.blob_dir.clone().unwrap_or_else(|| self.db.parent().unwrap_or(Path::new(".")).join("blobs"))
+    }
+
     /// Defaults, then `file` if given, then the environment.
     pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
         let mut config = match file {
@@ -97,6 +108,12 @@ impl Config {
         if let Some(v) = get("PATROLSYNC_WORKERS") {
             self.workers = parse("PATROLSYNC_WORKERS", v)?;
         }
+        if let Some(v) = get("PATROLSYNC_MAX_BLOB_BYTES") {
+            self.max_blob_bytes = parse("PATROLSYNC_MAX_BLOB_BYTES", v)?;
+        }
+        if let Some(v) = get("PATROLSYNC_BLOB_DIR") {
+            self.blob_dir = Some(PathBuf::from(v));
+        }
         Ok(())
     }
 }
@@ -128,5 +145,16 @@ mod tests {
         assert_eq!(config.checks.rules.min_minutes_inside, 45);
         assert_eq!(config.checks.rules.min_percent_inside, 80);
         assert!(toml::from_str::<Config>("[checks.rules]\nmin_minutes = 45\n").is_err());
+    }
+
+    #[test]
+    fn evidence_limits_and_rules_are_configurable() {
+        let mut config: Config = toml::from_str("max_blob_bytes = 1000\n[checks.evidence]\nmax_distance_m = 50.0\n").expect("parse");
+        assert_eq!(config.max_blob_bytes, 1000);
+        assert_eq!(config.checks.evidence.max_distance_m, 50.0);
+        assert_eq!(config.checks.evidence.max_time_gap_s, 7_200, "unset keys keep their defaults");
+        assert_eq!(config.blob_dir(), PathBuf::from("patrolsync-data/blobs"), "beside the database");
+        config.apply_env(|name| (name == "PATROLSYNC_BLOB_DIR").then(|| "/srv/evidence".to_string())).expect("env");
+        assert_eq!(config.blob_dir(), PathBuf::from("/srv/evidence"));
     }
 }

@@ -5,6 +5,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use sync_protocol::wire::{ErrorBody, ErrorDetail};
 
+use sync_protocol::wire::evidence::UPLOAD_OFFSET;
+
+use crate::blobs::BlobError;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +34,12 @@ pub enum ApiError {
     PayloadTooLarge(usize),
     #[error("unsupported content encoding {0:?}: use gzip, zstd or none")]
     UnsupportedEncoding(String),
+    #[error("the upload holds {0} bytes: resume from there")]
+    UploadOffset(u64),
+    #[error("{0}")]
+    BlobRefused(String),
+    #[error("blob storage is not available; retry later")]
+    BlobStorage(#[source] std::io::Error),
     #[error("the store is not available; retry later")]
     Unavailable(#[source] StoreError),
     #[error("internal error")]
@@ -51,6 +60,9 @@ impl ApiError {
             ApiError::MalformedRequest(_) => "malformed_request",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::UnsupportedEncoding(_) => "unsupported_encoding",
+            ApiError::UploadOffset(_) => "upload_offset_mismatch",
+            ApiError::BlobRefused(_) => "blob_refused",
+            ApiError::BlobStorage(_) => "blob_storage_unavailable",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
@@ -81,7 +93,9 @@ impl ResponseError for ApiError {
             ApiError::MalformedRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedEncoding(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::UploadOffset(_) => StatusCode::CONFLICT,
+            ApiError::BlobRefused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::BlobStorage(_) | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -90,6 +104,9 @@ impl ResponseError for ApiError {
         if let ApiError::Internal(e) | ApiError::Unavailable(e) = self {
             tracing::error!(error = ?e, "request failed in the store");
         }
+        if let ApiError::BlobStorage(e) = self {
+            tracing::error!(error = ?e, "request failed in the blob store");
+        }
         let body = ErrorBody { error: ErrorDetail { code: self.code().into(), message: self.to_string() } };
         let mut response = HttpResponse::build(self.status_code()).json(body);
         if matches!(self, ApiError::Unauthenticated(_)) {
@@ -97,6 +114,33 @@ impl ResponseError for ApiError {
                 .headers_mut()
                 .insert(actix_web::http::header::WWW_AUTHENTICATE, actix_web::http::header::HeaderValue::from_static("Bearer"));
         }
+        if let ApiError::UploadOffset(offset) = self
+            && let Ok(value) = actix_web::http::header::HeaderValue::from_str(&offset.to_string())
+        {
+            response.headers_mut().insert(actix_web::http::header::HeaderName::from_static(UPLOAD_OFFSET), value);
+        }
         response
+    }
+}
+
+impl ApiError {
+    /// This error's response carrying `Upload-Offset` (a 404 for a visible, incomplete blob).
+    pub fn error_response_with_offset(&self, offset: u64) -> HttpResponse {
+        let mut response = self.error_response();
+        response.headers_mut().insert(actix_web::http::header::HeaderName::from_static(UPLOAD_OFFSET), offset.into());
+        response
+    }
+}
+
+impl From<BlobError> for ApiError {
+    fn from(e: BlobError) -> Self {
+        match e {
+            BlobError::OffsetMismatch { current } => ApiError::UploadOffset(current),
+            BlobError::Refused(why) => ApiError::BlobRefused(why),
+            BlobError::TooLarge { limit } => ApiError::PayloadTooLarge(usize::try_from(limit).unwrap_or(usize::MAX)),
+            BlobError::Missing => ApiError::NotFound,
+            e @ BlobError::Interrupted { .. } => ApiError::MalformedRequest(e.to_string()),
+            BlobError::Io(e) => ApiError::BlobStorage(e),
+        }
     }
 }

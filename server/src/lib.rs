@@ -8,6 +8,8 @@
 //!   [`body`]: reading request bodies (limits, decompression); [`reply`]: writing JSON replies.
 //! - [`auth`]: passwords, tokens, and the [`auth::Principal`] extractor.
 //! - [`login`], [`sync`], [`projection`], [`admin`]: what the handlers call.
+//! - [`blobs`]: evidence bytes (resumable uploads, verification, storage); [`evidence`]: what the
+//!   blob and missing-evidence handlers call.
 //! - [`ingest`]: parsing and signature checks before the writer.
 //! - [`store`]: the central SQLite store with its single writer; [`pool`]: fixed thread pools.
 //! - [`reference_file`]: reference data as GeoJSON, imported and exported by `patrolsync-server reference`.
@@ -16,11 +18,13 @@
 pub mod admin;
 pub mod app;
 pub mod auth;
+pub mod blobs;
 pub mod body;
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod evidence;
 pub mod ingest;
 pub mod login;
 pub mod pool;

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 pub use licence::LicenceState;
 
 use crate::body::{
-    AssignmentSet, Body, FindingKind, LicenceChange, LicenceGranted, Mineral, PatrolAmended, PatrolRecorded, PatrolResult, UnitDefined,
-    UserEnrolled, ZeroReportFiled, ZoneDefined,
+    AssignmentSet, AttachmentAdded, BlobHash, Body, FindingKind, LicenceChange, LicenceGranted, MediaType, Mineral, PatrolAmended,
+    PatrolRecorded, PatrolResult, Subject, SubjectKind, UnitDefined, UserEnrolled, ZeroReportFiled, ZoneDefined,
 };
 use crate::event::Event;
 use crate::hlc::Hlc;
@@ -47,6 +47,9 @@ pub struct Projection {
     pub findings: BTreeMap<EventId, Finding>,
     /// Keyed `officer/week`.
     pub zero_reports: BTreeMap<String, ZeroReport>,
+    /// Evidence (photos, documents) by the id of the event that attached it.
+    #[serde(default)]
+    pub attachments: BTreeMap<EventId, Attachment>,
     pub conflicts: Vec<Conflict>,
     /// Events of kinds or versions this build cannot read (from newer devices); kept, not folded.
     pub unreadable: Vec<EventId>,
@@ -125,6 +128,20 @@ pub struct ZeroReport {
     pub week: IsoWeek,
     pub zone: Option<ZoneId>,
     pub note: String,
+}
+
+/// A photo or document attached to a patrol or a finding; its bytes are the blob `sha256`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: EventId,
+    pub by: UserId,
+    pub subject: Subject,
+    pub sha256: BlobHash,
+    pub size: u64,
+    pub media_type: MediaType,
+    pub file_name: Option<String>,
+    pub captured_at: Option<i64>,
+    pub captured_place: Option<Coord>,
 }
 
 /// An event whose transition does not hold in fold order; it stays in the log and is shown here.
@@ -211,6 +228,7 @@ impl Projection {
                     self.change_licence(event, change);
                 }
             }
+            Body::AttachmentAdded(a) => self.attach(event, a),
             body => self.apply_office_record(event, body),
         }
     }
@@ -304,6 +322,34 @@ impl Projection {
             Some(state) => state.record(change),
             None => self.conflict(event, format!("{} names licence {} which is not granted before it", event.kind, change.licence())),
         }
+    }
+
+    fn attach(&mut self, event: &Event, a: AttachmentAdded) {
+        let known = match a.subject.kind {
+            SubjectKind::Patrol => self.patrols.contains_key(&a.subject.id),
+            SubjectKind::Finding => self.findings.contains_key(&a.subject.id),
+        };
+        if !known {
+            let what = a.subject.kind.as_str();
+            self.conflict(event, format!("attachment names {what} {} which is not recorded before it", a.subject.id));
+        }
+        let attachment = Attachment {
+            id: event.id,
+            by: event.author.clone(),
+            subject: a.subject,
+            sha256: a.sha256,
+            size: a.size,
+            media_type: a.media_type,
+            file_name: a.file_name,
+            captured_at: a.captured_at,
+            captured_place: a.captured_place,
+        };
+        self.attachments.insert(event.id, attachment);
+    }
+
+    /// The attachments of a patrol or finding, in the order they were folded.
+    pub fn attachments_of(&self, subject: &EventId) -> impl Iterator<Item = &Attachment> {
+        self.attachments.values().filter(move |a| a.subject.id == *subject)
     }
 
     fn conflict(&mut self, event: &Event, problem: String) {

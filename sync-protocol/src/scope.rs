@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
-use crate::body::{Body, LicenceChange, Role};
+use crate::body::{Body, LicenceChange, Role, SubjectKind};
 use crate::error::ValidationError;
 use crate::ids::{EventId, LicenceId, UnitId, UserId, ZoneId};
 
@@ -122,6 +122,8 @@ pub trait RoutingIndex {
     fn tip_township(&self, _tip: &EventId) -> Option<UnitId> {
         None
     }
+    /// The zone of a reported finding (for attachments).
+    fn finding_zone(&self, finding: &EventId) -> Option<ZoneId>;
 }
 
 /// Routes an event body to its buckets.
@@ -175,6 +177,16 @@ pub fn route(body: &Body, index: &impl RoutingIndex) -> Routes {
         Body::LicenceExtended(_) | Body::LicenceChanged(_) | Body::LicenceTransferred(_) | Body::LicenceCancelled(_) => {
             if let Some(change) = body.licence_change() {
                 r.add_licence_change(index, &change);
+            }
+        }
+        // Evidence goes wherever its subject went.
+        Body::AttachmentAdded(a) => {
+            let zone = match a.subject.kind {
+                SubjectKind::Patrol => index.patrol_zone(&a.subject.id),
+                SubjectKind::Finding => index.finding_zone(&a.subject.id),
+            };
+            if let Some(zone) = zone {
+                r.add_zone(index, &zone);
             }
         }
         other => office::route_office_record(other, index, &mut r),
@@ -235,6 +247,9 @@ mod tests {
         }
         fn licence_villages(&self, licence: &LicenceId) -> BTreeSet<UnitId> {
             (licence.as_str() == "L1").then(|| UnitId::new("T01-V01").expect("unit")).into_iter().collect()
+        }
+        fn finding_zone(&self, _: &EventId) -> Option<ZoneId> {
+            None
         }
     }
 

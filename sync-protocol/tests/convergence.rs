@@ -63,6 +63,10 @@ impl RoutingIndex for ModelServer {
             })
             .collect()
     }
+
+    fn finding_zone(&self, _: &EventId) -> Option<ZoneId> {
+        None
+    }
 }
 
 impl Authority for ModelServer {
@@ -74,6 +78,13 @@ impl Authority for ModelServer {
     }
     fn patrol_author(&self, patrol: &EventId) -> Option<UserId> {
         self.patrols.get(patrol).map(|(u, _)| u.clone())
+    }
+    // The model's devices record patrols only: no attachment names a subject it holds.
+    fn subject(&self, _: &sync_protocol::body::Subject) -> Option<sync_protocol::admit::SubjectFacts> {
+        None
+    }
+    fn inspects(&self, _: &UserId, _: &UnitId) -> bool {
+        false
     }
 }
 

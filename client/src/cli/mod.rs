@@ -2,6 +2,7 @@
 //! library function per command and prints the result. Exit code 0 on success, 1 on any error.
 
 mod checks;
+mod evidence;
 mod format;
 mod login;
 mod record;
@@ -79,6 +80,12 @@ pub enum Command {
     },
     /// The flags (预警) the server's checks raised in your scope, with filters (needs the network).
     Flags(checks::FlagArgs),
+    /// Attach a photo or document (证据材料) to a finding or patrol, offline; prints the attachment id.
+    Attach(evidence::AttachArgs),
+    /// A finding's or patrol's evidence and where its bytes are (on phone, on server, not here).
+    Evidence(evidence::EvidenceArgs),
+    /// Download evidence from the server into the phone's blob folder (needs the network).
+    Fetch(evidence::FetchArgs),
 }
 
 /// Runs the CLI on the process arguments.
@@ -117,6 +124,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CheckPatrol { patrol, json } => checks::check_patrol(&replica, patrol, json),
         Command::CheckFinding { finding, json } => checks::check_finding(&replica, finding, json),
         Command::Flags(args) => block_on(checks::flags(&replica, args)),
+        Command::Attach(args) => evidence::attach(&mut replica, args),
+        Command::Evidence(args) => evidence::list(&replica, args),
+        Command::Fetch(args) => block_on(evidence::fetch(&replica, args)),
     }
 }
 

@@ -9,6 +9,12 @@ pub async fn run(replica: &mut Replica, watch: bool) -> anyhow::Result<()> {
     if !watch {
         let report = sync::sync(replica).await?;
         print_report(&report);
+        // Evidence goes up once its events are acknowledged; an interrupted upload resumes here.
+        let blobs = sync::upload_blobs(replica).await?;
+        println!(
+            "evidence (证据): {} uploaded, {} already on the server, {} refused; {} bytes sent",
+            blobs.uploaded, blobs.already_there, blobs.refused, blobs.bytes
+        );
         return Ok(());
     }
     let ctrl_c = async {

@@ -42,6 +42,20 @@ pub enum ReplicaError {
     UnknownFinding(EventId),
     #[error("no zone is assigned to {0} at that time (无责任片区): sync first, or name the zone")]
     NoZone(String),
+    #[error("no {0} in this replica")]
+    UnknownSubject(String),
+    #[error("could not store the evidence file {path}")]
+    Evidence {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0} is not evidence this system takes (JPEG, PNG, HEIC, PDF or MP4, judged by its content)")]
+    UnsupportedMedia(String),
+    #[error("the evidence file is empty or larger than {} bytes", sync_protocol::body::MAX_ATTACHMENT_BYTES)]
+    EvidenceSize,
+    #[error("the bytes received do not hash to {0}: not stored")]
+    BlobMismatch(String),
 }
 
 impl ReplicaError {

@@ -1,5 +1,6 @@
 //! The local ledger (巡查台帐) as the officer reads it: patrols with zone, times, points, distance,
-//! result, findings, amendments and upload state, and zero reports. Read from the ledger tables
+//! result, findings, amendments, evidence (and whether the server holds its bytes) and upload
+//! state, and zero reports. Read from the ledger tables
 //! (written from the projection), plus the identity's own rejected events read from the outbox:
 //! the projection leaves those out, but the officer must still see them, marked rejected (被退回).
 
@@ -10,13 +11,15 @@ use sync_protocol::ids::DeviceId;
 use sync_protocol::body::{Body, PatrolResult};
 use sync_protocol::fold::Projection;
 
-use super::{Replica, ReplicaError, events};
+use super::{BlobState, Evidence, Replica, ReplicaError, events};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Ledger {
     pub patrols: Vec<LedgerPatrol>,
     pub zero_reports: Vec<LedgerZeroReport>,
     pub conflicts: Vec<LedgerConflict>,
+    /// Attachments in this ledger whose bytes the server is not known to hold (待上传/未到达).
+    pub evidence_not_on_server: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -34,6 +37,8 @@ pub struct LedgerPatrol {
     pub sync: String,
     pub findings: Vec<LedgerFinding>,
     pub amendments: Vec<LedgerAmendment>,
+    /// Photos and documents attached to the patrol itself.
+    pub evidence: Vec<Evidence>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -49,6 +54,8 @@ pub struct LedgerFinding {
     pub observed_at: i64,
     pub high_priority: bool,
     pub sync: String,
+    /// Photos and documents attached to the finding.
+    pub evidence: Vec<Evidence>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -112,7 +119,27 @@ impl Replica {
             query(&self.conn, "SELECT event_id, kind, problem FROM conflicts WHERE owner = ?1 ORDER BY event_id", owner, |r| {
                 Ok(LedgerConflict { event_id: r.get(0)?, kind: r.get(1)?, problem: r.get(2)? })
             })?;
-        Ok(Ledger { patrols, zero_reports, conflicts })
+        let evidence_not_on_server = self.fill_evidence(&mut patrols)?;
+        Ok(Ledger { patrols, zero_reports, conflicts, evidence_not_on_server })
+    }
+
+    /// Lists each patrol's and finding's attachments; returns how many the server lacks.
+    fn fill_evidence(&self, patrols: &mut [LedgerPatrol]) -> Result<u64, ReplicaError> {
+        let projection = self.projection()?;
+        let evidence_of = |id: &str| -> Result<Vec<Evidence>, ReplicaError> {
+            let Ok(id) = id.parse() else { return Ok(Vec::new()) };
+            projection.attachments_of(&id).map(|a| self.evidence_item(a)).collect()
+        };
+        let mut missing = 0;
+        for p in patrols {
+            p.evidence = evidence_of(&p.id)?;
+            missing += p.evidence.iter().filter(|e| e.state != BlobState::OnServer).count() as u64;
+            for f in &mut p.findings {
+                f.evidence = evidence_of(&f.id)?;
+                missing += f.evidence.iter().filter(|e| e.state != BlobState::OnServer).count() as u64;
+            }
+        }
+        Ok(missing)
     }
 }
 
@@ -141,6 +168,7 @@ fn rejected_rows(conn: &Connection, owner: DeviceId) -> Result<RejectedRows, Rep
                 sync: REJECTED.into(),
                 findings: Vec::new(),
                 amendments: Vec::new(),
+                evidence: Vec::new(),
             });
         }
         for z in alone.zero_reports.into_values() {
@@ -167,6 +195,7 @@ fn rejected_rows(conn: &Connection, owner: DeviceId) -> Result<RejectedRows, Rep
                 observed_at: f.observed_at,
                 high_priority: f.high_priority,
                 sync: REJECTED.into(),
+                evidence: Vec::new(),
             };
             out.2.push((f.patrol.to_string(), row));
         }
@@ -205,6 +234,7 @@ fn patrol_row(r: &Row<'_>) -> rusqlite::Result<LedgerPatrol> {
         sync: r.get(9)?,
         findings: Vec::new(),
         amendments: Vec::new(),
+        evidence: Vec::new(),
     })
 }
 
@@ -228,6 +258,7 @@ fn findings_of(conn: &Connection, owner: DeviceId, patrol: &str) -> Result<Vec<L
             observed_at: r.get(8)?,
             high_priority: r.get(9)?,
             sync: r.get(10)?,
+            evidence: Vec::new(),
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

@@ -7,6 +7,7 @@
 //! - `events`, `outbox`, `buckets`: the event log, upload states, cursors and bucket membership.
 //! - `projection`, `ledger_rows`: the fold snapshot and the ledger tables written from it.
 //! - `record`, `actions`: recording an officer's own events, offline.
+//! - `evidence`, `exif`: evidence files in the replica's blob folder, their EXIF and upload state.
 //! - `ledger`, `status`: what the officer reads.
 
 mod actions;
@@ -16,6 +17,8 @@ pub mod clock;
 mod db;
 mod error;
 pub(crate) mod events;
+mod evidence;
+mod exif;
 pub mod identity;
 mod ledger;
 mod ledger_rows;
@@ -34,6 +37,8 @@ pub use actions::{NewFinding, NewPatrol};
 pub use checks::PatrolVerdict;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::ReplicaError;
+pub use evidence::{BlobState, Evidence, PendingBlob};
+pub use exif::{Capture, read_capture};
 pub use identity::{AccessToken, Identity};
 pub use ledger::{Ledger, LedgerAmendment, LedgerConflict, LedgerFinding, LedgerPatrol, LedgerZeroReport};
 pub use outbox::OutboxState;

@@ -17,6 +17,17 @@ impl Replica {
     /// The body is parsed back with `Body::parse` first, so an invalid one is refused with the
     /// protocol's own message and nothing is written.
     pub(crate) fn append_own(&mut self, what: &'static str, body: &Body) -> Result<Event, ReplicaError> {
+        self.append_own_with(what, body, |_| Ok(()))
+    }
+
+    /// [`Replica::append_own`], also running `with` in the same transaction (e.g. recording the
+    /// blob an attachment names), so both are written or neither.
+    pub(crate) fn append_own_with(
+        &mut self,
+        what: &'static str,
+        body: &Body,
+        with: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<(), ReplicaError>,
+    ) -> Result<Event, ReplicaError> {
         let value = body.to_value();
         Body::parse(body.kind(), &value).map_err(ReplicaError::invalid(what))?;
         let now = self.clock.now_ms();
@@ -37,6 +48,7 @@ impl Replica {
         outbox::insert_pending(&tx, me.device_id, &event, now)?;
         identity::advance(&tx, me.device_id, event.seq + 1, event.hash, event.hlc)?;
         projection::apply(&tx, me.device_id, &[&event], now)?;
+        with(&tx)?;
         tx.commit()?;
         tracing::info!(event = %event.id, seq = event.seq, kind = %event.kind, "recorded");
         Ok(event)

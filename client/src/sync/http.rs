@@ -86,11 +86,16 @@ impl Api {
         serde_json::from_slice(&bytes).map_err(SyncError::BadReply)
     }
 
-    fn url(&self, path: &str) -> String {
+    /// The HTTP client, for calls that are not JSON (blobs).
+    pub(super) fn client(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    pub(super) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    fn network(&self, source: reqwest::Error) -> SyncError {
+    pub(super) fn network(&self, source: reqwest::Error) -> SyncError {
         SyncError::Network { url: self.base.clone(), source }
     }
 }

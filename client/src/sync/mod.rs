@@ -6,10 +6,12 @@
 //! - `login`: identities are created at a username's first login here and reused after.
 //! - `request`, `apply`: building one request; applying one reply in one transaction.
 //! - `round`: [`sync`], repeating rounds until nothing is pending and nothing more to pull.
+//! - `blobs`: evidence bytes up (resuming from the server's offset) and down (verified).
 //! - `backoff`, `upload_loop`: [`SyncLoop`], retrying on its own timer with backoff and jitter.
 
 mod apply;
 mod backoff;
+mod blobs;
 mod error;
 mod flags;
 mod http;
@@ -20,6 +22,7 @@ mod upload_loop;
 
 pub use apply::Applied;
 pub use backoff::Backoff;
+pub use blobs::{BlobReport, fetch_blob, fetch_evidence, upload_blobs};
 pub use error::{SyncError, from_status};
 pub use flags::flags;
 pub use http::Api;

@@ -2,6 +2,8 @@
 
 mod admin;
 mod auth;
+mod blobs;
+mod evidence;
 mod flags;
 mod health;
 mod projection;
@@ -15,5 +17,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/v1/sync", web::post().to(sync::sync))
         .route("/v1/projection", web::get().to(projection::projection))
         .route("/v1/flags", web::get().to(flags::flags))
+        .route("/v1/blobs/{sha256}", web::head().to(blobs::head))
+        .route("/v1/blobs/{sha256}", web::put().to(blobs::put))
+        .route("/v1/blobs/{sha256}", web::get().to(blobs::get))
+        .route("/v1/evidence/missing", web::get().to(evidence::missing))
         .route("/v1/admin/assignments", web::post().to(admin::assign));
 }

@@ -120,6 +120,7 @@ impl WriteCtx<'_> {
                 self.check_new_patrol(event, p)?;
             }
             Body::FindingReported(f) => self.check_new_finding(event, f)?,
+            Body::AttachmentAdded(a) => self.record_attachment(event, a, server_seq)?,
             Body::UserEnrolled(u) => {
                 let units = serde_json::to_string(&u.units).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 self.conn.execute(

@@ -7,12 +7,14 @@
 //!   runs inside it. `reference`: the writer's copy of zones, units and assignments; `refresh`:
 //!   reloading the writer's caches after another process wrote to the store.
 //! - `checks`: the checks at ingest (geofence, quota, flags, re-checks), run by the writer.
+//! - `evidence`: attachments, their checks and flags, blob completeness and scoped evidence reads.
 //! - `readers`: the reader pool. `pull`, `principal`: what runs on readers.
 
 mod author;
 mod checks;
 mod enrol;
 mod error;
+pub mod evidence;
 pub mod flag_list;
 mod identity;
 mod ingest;

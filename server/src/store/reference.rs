@@ -4,8 +4,8 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::{BTreeSet, HashMap};
-use sync_protocol::admit::Authority;
-use sync_protocol::body::{AssignmentSet, Body};
+use sync_protocol::admit::{Authority, SubjectFacts};
+use sync_protocol::body::{AssignmentSet, Body, Subject};
 use sync_protocol::checks::licence_history::LicenceHistory;
 use sync_protocol::checks::zone_history::{ChangedPeriod, ZoneHistory};
 use sync_protocol::ids::{EventId, LicenceId, UnitId, UserId, ZoneId};
@@ -140,6 +140,14 @@ impl Authority for IngestView<'_> {
     fn patrol_author(&self, patrol: &EventId) -> Option<UserId> {
         self.patrol(patrol).and_then(|(author, _)| UserId::new(author).ok())
     }
+
+    fn subject(&self, subject: &Subject) -> Option<SubjectFacts> {
+        self.subject_facts(subject)
+    }
+
+    fn inspects(&self, inspector: &UserId, township: &UnitId) -> bool {
+        self.is_inspector_of(inspector, township)
+    }
 }
 
 impl RoutingIndex for IngestView<'_> {
@@ -168,6 +176,10 @@ impl RoutingIndex for IngestView<'_> {
         let Ok(mut rows) = rows else { return BTreeSet::new() };
         let lists = rows.query_map([licence.as_str()], |r| r.get::<_, Option<String>>(0));
         lists.into_iter().flatten().filter_map(|list| serde_json::from_str::<Vec<UnitId>>(&list.ok()??).ok()).flatten().collect()
+    }
+
+    fn finding_zone(&self, finding: &EventId) -> Option<ZoneId> {
+        self.finding(finding).map(|(_, f)| f.zone)
     }
 }
 

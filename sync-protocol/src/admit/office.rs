@@ -35,7 +35,7 @@ pub(super) fn authorise_office(caller: &Caller, body: &Body, authority: &impl Au
         Role::Commissioner => return Err("a commissioner's access is read-only".into()),
         Role::VillageOfficer | Role::Admin => return Err(format!("a {} does not record {}", caller.role.as_str(), body.kind())),
     };
-    if !county && !authority.answers_for(&caller.user, township) {
+    if !county && !authority.inspects(&caller.user, township) {
         return Err(format!("{} does not answer for township {township}", caller.user));
     }
     if let Some(case) = case {

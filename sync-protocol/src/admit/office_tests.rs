@@ -24,8 +24,11 @@ impl Authority for Facts {
     fn patrol_author(&self, _: &EventId) -> Option<UserId> {
         None
     }
-    fn answers_for(&self, _: &UserId, township: &UnitId) -> bool {
+    fn inspects(&self, _: &UserId, township: &UnitId) -> bool {
         self.answers_for.contains(&township.as_str())
+    }
+    fn subject(&self, _: &crate::body::Subject) -> Option<crate::admit::SubjectFacts> {
+        None
     }
     fn case_township(&self, _: &EventId) -> Option<UnitId> {
         self.case_township.map(unit)

@@ -1,6 +1,7 @@
 //! Typed event bodies: one struct per kind and version, parsed from the JSON `body` of an event.
 //! Every body carries `"v"`; older versions are upgraded here, so the fold only sees the current one.
 
+mod attachment;
 mod case;
 mod finding;
 mod licence;
@@ -11,6 +12,7 @@ mod reference;
 mod tip;
 mod zero_report;
 
+pub use attachment::{AttachmentAdded, BlobHash, MAX_ATTACHMENT_BYTES, MediaType, Subject, SubjectKind};
 pub use case::{
     ActionKind, CaseActionTaken, CaseClosed, CaseConflictResolved, CaseMarkedMajor, CaseOpened, CaseReferred, CaseSource, CaseStopped,
     CaseVerified, Department, MAX_NOTE_CHARS, MAX_RESOLVED_HEADS, Outcome, Verdict,
@@ -55,6 +57,7 @@ pub mod kind {
     pub const TIP_INFORMANT: &str = "tip.informant";
     pub const TIP_ASSIGNED: &str = "tip.assigned";
     pub const TIP_ANSWERED: &str = "tip.answered";
+    pub const ATTACHMENT_ADDED: &str = "attachment.added";
 }
 
 /// A parsed, validated body of the current version.
@@ -85,6 +88,7 @@ pub enum Body {
     TipInformant(TipInformant),
     TipAssigned(TipAssigned),
     TipAnswered(TipAnswered),
+    AttachmentAdded(AttachmentAdded),
 }
 
 /// Who may author a kind of event.
@@ -145,6 +149,7 @@ impl Body {
             (kind::TIP_INFORMANT, 1) => Body::TipInformant(typed(kind, fields)?),
             (kind::TIP_ASSIGNED, 1) => Body::TipAssigned(typed(kind, fields)?),
             (kind::TIP_ANSWERED, 1) => Body::TipAnswered(typed(kind, fields)?),
+            (kind::ATTACHMENT_ADDED, 1) => Body::AttachmentAdded(typed(kind, fields)?),
             (k, _) if Body::known_kind(k) => return Err(unsupported()),
             (k, _) => return Err(ValidationError::UnknownKind(crate::ids::truncate(k))),
         };
@@ -179,6 +184,7 @@ impl Body {
             kind::TIP_INFORMANT,
             kind::TIP_ASSIGNED,
             kind::TIP_ANSWERED,
+            kind::ATTACHMENT_ADDED,
         ]
         .contains(&kind)
     }
@@ -210,6 +216,7 @@ impl Body {
             Body::TipInformant(_) => kind::TIP_INFORMANT,
             Body::TipAssigned(_) => kind::TIP_ASSIGNED,
             Body::TipAnswered(_) => kind::TIP_ANSWERED,
+            Body::AttachmentAdded(_) => kind::ATTACHMENT_ADDED,
         }
     }
 
@@ -223,7 +230,11 @@ impl Body {
 
     pub fn authorship(&self) -> Authorship {
         match self {
-            Body::PatrolRecorded(_) | Body::PatrolAmended(_) | Body::FindingReported(_) | Body::ZeroReportFiled(_) => Authorship::Field,
+            Body::PatrolRecorded(_)
+            | Body::PatrolAmended(_)
+            | Body::FindingReported(_)
+            | Body::ZeroReportFiled(_)
+            | Body::AttachmentAdded(_) => Authorship::Field,
             b if b.is_office_record() => Authorship::Office,
             _ => Authorship::Server,
         }
@@ -268,6 +279,7 @@ impl Body {
             Body::TipInformant(b) => to_json(b),
             Body::TipAssigned(b) => to_json(b),
             Body::TipAnswered(b) => to_json(b),
+            Body::AttachmentAdded(b) => to_json(b),
         };
         if let Value::Object(map) = &mut value {
             map.insert("v".into(), Value::from(self.current_version()));
@@ -314,6 +326,7 @@ impl Body {
             Body::TipInformant(b) => b.validate(),
             Body::TipAssigned(b) => b.validate(),
             Body::TipAnswered(b) => b.validate(),
+            Body::AttachmentAdded(b) => b.validate(),
         }
     }
 }

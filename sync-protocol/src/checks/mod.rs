@@ -13,8 +13,10 @@
 //! - [`licence_history`]: every mine licence's terms in event time, areas prepared once.
 //! - [`zone_index`]: polygons prepared once, for exact and fast point lookups.
 //! - [`prepared_polygon`]: one polygon's edges banded for exact point-in-polygon tests.
+//! - [`evidence`]: a photo's EXIF position and time against its finding and patrol.
 //! - [`metres`]: distances in metres (haversine) to points and to polygon boundaries.
 
+pub mod evidence;
 pub mod geofence;
 pub mod licence;
 pub mod licence_history;

@@ -35,6 +35,8 @@ pub struct CheckConfig {
     pub geofence: GeofenceConfig,
     pub rules: QuotaRules,
     pub plausibility: super::plausibility::PlausibilityRules,
+    /// Photo position and time against the finding and patrol (`[checks.evidence]`).
+    pub evidence: super::evidence::EvidenceRules,
 }
 
 /// What is stored for one patrol: its geofence report and quota decision.

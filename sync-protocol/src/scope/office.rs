@@ -71,6 +71,9 @@ mod tests {
         fn licence_villages(&self, _: &crate::ids::LicenceId) -> std::collections::BTreeSet<UnitId> {
             std::collections::BTreeSet::new()
         }
+        fn finding_zone(&self, _: &EventId) -> Option<ZoneId> {
+            None
+        }
     }
 
     fn unit(s: &str) -> UnitId {

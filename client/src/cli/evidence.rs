@@ -1,0 +1,115 @@
+//! Evidence commands: `attach` (offline: the file is copied into the replica with its event),
+//! `evidence` (a patrol's or finding's attachments and where their bytes are) and `fetch`
+//! (download a finding's evidence, or one blob, verified against its hash).
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use sync_protocol::body::{BlobHash, Subject, SubjectKind};
+use sync_protocol::ids::EventId;
+
+use super::record::parse_event_id;
+use crate::replica::{BlobState, Replica};
+use crate::sync;
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct SubjectArgs {
+    /// A finding (发现) this phone holds.
+    #[arg(long, value_parser = parse_event_id)]
+    pub finding: Option<EventId>,
+    /// A patrol (巡查) this phone holds.
+    #[arg(long, value_parser = parse_event_id)]
+    pub patrol: Option<EventId>,
+}
+
+impl SubjectArgs {
+    fn subject(&self) -> Subject {
+        match (self.finding, self.patrol) {
+            (Some(id), _) => Subject { kind: SubjectKind::Finding, id },
+            (None, Some(id)) => Subject { kind: SubjectKind::Patrol, id },
+            // clap's group makes one of them required.
+            (None, None) => Subject { kind: SubjectKind::Finding, id: EventId(uuid::Uuid::nil()) },
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct AttachArgs {
+    #[command(flatten)]
+    pub subject: SubjectArgs,
+    /// A photo or document: JPEG, PNG, HEIC, PDF or MP4 (judged by its content).
+    #[arg(long)]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct EvidenceArgs {
+    #[command(flatten)]
+    pub subject: SubjectArgs,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct FetchArgs {
+    /// Every attachment of this finding.
+    #[arg(long, value_parser = parse_event_id)]
+    pub finding: Option<EventId>,
+    /// One blob by its SHA-256 (it must belong to an attachment this phone holds).
+    #[arg(long, value_parser = parse_hash)]
+    pub sha256: Option<BlobHash>,
+}
+
+fn parse_hash(s: &str) -> Result<BlobHash, String> {
+    s.parse().map_err(|e: sync_protocol::ValidationError| e.to_string())
+}
+
+/// `attach`: prints the attachment's event id.
+pub fn attach(replica: &mut Replica, a: AttachArgs) -> anyhow::Result<()> {
+    let id = replica.attach(a.subject.subject(), &a.file).with_context(|| format!("attaching {}", a.file.display()))?;
+    println!("{id}");
+    Ok(())
+}
+
+/// `evidence`: one line per attachment, or JSON.
+pub fn list(replica: &Replica, a: EvidenceArgs) -> anyhow::Result<()> {
+    let items = replica.evidence(a.subject.subject().id)?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&items)?);
+        return Ok(());
+    }
+    for e in &items {
+        let state = match e.state {
+            BlobState::OnServer => "on server (已上传)",
+            BlobState::OnPhone => "on phone only (待上传)",
+            BlobState::NotHere => "not on this phone (未下载)",
+        };
+        let name = e.file_name.as_deref().unwrap_or("-");
+        println!("{} {} {} {} bytes {name}: {state}", e.id, e.sha256, e.media_type.as_str(), e.size);
+    }
+    if items.is_empty() {
+        println!("no evidence (无证据材料)");
+    }
+    Ok(())
+}
+
+/// `fetch`: downloads and prints the paths of the files.
+pub async fn fetch(replica: &Replica, a: FetchArgs) -> anyhow::Result<()> {
+    let paths = match (a.finding, a.sha256) {
+        (Some(finding), _) => sync::fetch_evidence(replica, finding).await?,
+        (None, Some(hash)) => {
+            let projection = replica.projection()?;
+            let attachment =
+                projection.attachments.values().find(|x| x.sha256 == hash).context("no attachment on this phone names that SHA-256")?;
+            vec![sync::fetch_blob(replica, &hash, attachment.media_type).await?]
+        }
+        (None, None) => Vec::new(),
+    };
+    for p in paths {
+        println!("{}", p.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,265 @@
+//! Evidence on the phone: a file copied into the replica's blob folder (`<replica>.blobs/`, named
+//! by its SHA-256, hashed while copying, fsynced and renamed into place) and its
+//! `attachment.added` event written with the blob's row in one transaction; the blobs still to
+//! upload; blobs fetched from the server, verified before they are kept.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, Write};
+use std::path::{Path, PathBuf};
+use sync_protocol::body::{AttachmentAdded, BlobHash, Body, MAX_ATTACHMENT_BYTES, MediaType, Subject, SubjectKind};
+use sync_protocol::ids::EventId;
+
+use super::{OutboxState, Replica, ReplicaError, exif};
+
+/// Where an attachment's bytes are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlobState {
+    /// The server holds the complete blob.
+    OnServer,
+    /// On this phone only: not uploaded yet (or not confirmed).
+    OnPhone,
+    /// Neither here nor known on the server: fetch it, or wait for its officer's upload.
+    NotHere,
+}
+
+/// One attachment of a patrol or finding, as the ledger and `evidence` show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evidence {
+    pub id: EventId,
+    pub by: String,
+    pub sha256: BlobHash,
+    pub size: u64,
+    pub media_type: MediaType,
+    pub file_name: Option<String>,
+    pub captured_at: Option<i64>,
+    pub state: BlobState,
+    /// The attachment event's upload state (`pending`, `sent`, `rejected`) or `pulled`.
+    pub sync: String,
+}
+
+/// A blob of an acknowledged attachment that the server does not hold yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PendingBlob {
+    pub sha256: BlobHash,
+    pub size: u64,
+    pub media_type: MediaType,
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ReplicaError + '_ {
+    move |source| ReplicaError::Evidence { path: path.to_path_buf(), source }
+}
+
+impl Replica {
+    /// The blob folder beside the replica file.
+    pub fn blob_dir(&self) -> PathBuf {
+        PathBuf::from(format!("{}.blobs", self.conn.path().unwrap_or("patrol-device.db")))
+    }
+
+    /// Where the blob `hash` is kept on the phone.
+    pub fn blob_path(&self, hash: &BlobHash) -> PathBuf {
+        self.blob_dir().join(hash.to_hex())
+    }
+
+    /// Attaches `file` to a patrol or finding this replica holds: copies it into the blob folder,
+    /// reads its EXIF, and records `attachment.added` with the blob's row. Returns the event id.
+    pub fn attach(&mut self, subject: Subject, file: &Path) -> Result<EventId, ReplicaError> {
+        let projection = self.projection()?;
+        let known = match subject.kind {
+            SubjectKind::Patrol => projection.patrols.contains_key(&subject.id),
+            SubjectKind::Finding => projection.findings.contains_key(&subject.id),
+        };
+        if !known {
+            return Err(ReplicaError::UnknownSubject(format!("{} {}", subject.kind.as_str(), subject.id)));
+        }
+        let (sha256, size, media_type) = self.copy_in(file)?;
+        let stored = self.blob_path(&sha256);
+        let mut reader = BufReader::new(File::open(&stored).map_err(io_error(&stored))?);
+        let capture = if media_type.is_photo() { exif::read_capture(&mut reader) } else { exif::Capture::default() };
+        let file_name = file.file_name().map(|n| n.to_string_lossy().chars().filter(|c| !c.is_control()).take(255).collect());
+        let body = AttachmentAdded {
+            subject,
+            sha256,
+            size,
+            media_type,
+            file_name: file_name.filter(|n: &String| !n.is_empty()),
+            captured_at: capture.at,
+            captured_place: capture.place,
+        };
+        let now = self.now_ms();
+        let event = self.append_own_with("attachment", &Body::AttachmentAdded(body), |tx| {
+            tx.execute(
+                "INSERT INTO blobs (sha256, size, media_type, stored_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (sha256) DO NOTHING",
+                params![sha256.to_hex(), size, media_type.as_str(), now],
+            )?;
+            Ok(())
+        })?;
+        Ok(event.id)
+    }
+
+    /// Copies `file` into the blob folder under its SHA-256; returns the hash, size and the media
+    /// type sniffed from its content.
+    fn copy_in(&self, file: &Path) -> Result<(BlobHash, u64, MediaType), ReplicaError> {
+        let dir = self.blob_dir();
+        std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
+        let mut source = File::open(file).map_err(io_error(file))?;
+        let temp = dir.join(format!(".incoming-{}", uuid::Uuid::now_v7()));
+        let result = copy_hashing(&mut source, &temp);
+        let (hash, size, head) = match result {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = std::fs::remove_file(&temp);
+                return Err(io_error(file)(e));
+            }
+        };
+        let media = sniff(&head);
+        let checked = match media {
+            _ if size == 0 || size > MAX_ATTACHMENT_BYTES => Err(ReplicaError::EvidenceSize),
+            None => Err(ReplicaError::UnsupportedMedia(file.display().to_string())),
+            Some(m) => Ok(m),
+        };
+        let media = match checked {
+            Ok(m) => m,
+            Err(e) => {
+                let _ = std::fs::remove_file(&temp);
+                return Err(e);
+            }
+        };
+        let target = dir.join(hash.to_hex());
+        std::fs::rename(&temp, &target).map_err(io_error(&target))?;
+        File::open(&dir).and_then(|d| d.sync_all()).map_err(io_error(&dir))?;
+        Ok((hash, size, media))
+    }
+
+    /// The attachments of a patrol or finding, with where their bytes are.
+    pub fn evidence(&self, subject: EventId) -> Result<Vec<Evidence>, ReplicaError> {
+        let projection = self.projection()?;
+        projection.attachments_of(&subject).map(|a| self.evidence_item(a)).collect()
+    }
+
+    pub(crate) fn evidence_item(&self, a: &sync_protocol::fold::Attachment) -> Result<Evidence, ReplicaError> {
+        let row: Option<bool> =
+            self.conn.query_row("SELECT on_server FROM blobs WHERE sha256 = ?1", [a.sha256.to_hex()], |r| r.get(0)).optional()?;
+        let here = self.blob_path(&a.sha256).exists();
+        let state = match row {
+            Some(true) => BlobState::OnServer,
+            _ if here => BlobState::OnPhone,
+            _ => BlobState::NotHere,
+        };
+        let sync = match self.outbox_state(a.id)? {
+            Some(s) => s.as_str().to_owned(),
+            None => "pulled".to_owned(),
+        };
+        Ok(Evidence {
+            id: a.id,
+            by: a.by.to_string(),
+            sha256: a.sha256,
+            size: a.size,
+            media_type: a.media_type,
+            file_name: a.file_name.clone(),
+            captured_at: a.captured_at,
+            state,
+            sync,
+        })
+    }
+
+    /// Blobs of the active identity's acknowledged attachments that the server does not hold yet
+    /// (an attachment is uploaded only after its event was accepted: the server refuses bytes no
+    /// accepted event names).
+    pub fn blobs_to_upload(&self) -> Result<Vec<PendingBlob>, ReplicaError> {
+        let me = self.require_active()?;
+        let mut pending = Vec::new();
+        for a in self.projection()?.attachments.values().filter(|a| a.by == me.user) {
+            if self.outbox_state(a.id)? != Some(OutboxState::Sent) || pending.iter().any(|p: &PendingBlob| p.sha256 == a.sha256) {
+                continue;
+            }
+            let on_server: Option<bool> =
+                self.conn.query_row("SELECT on_server FROM blobs WHERE sha256 = ?1", [a.sha256.to_hex()], |r| r.get(0)).optional()?;
+            if on_server == Some(false) {
+                pending.push(PendingBlob { sha256: a.sha256, size: a.size, media_type: a.media_type });
+            }
+        }
+        Ok(pending)
+    }
+
+    /// Records that the server holds the complete blob.
+    pub fn mark_on_server(&self, hash: &BlobHash) -> Result<(), ReplicaError> {
+        self.conn.execute(
+            "UPDATE blobs SET on_server = 1, uploaded_at = ?2, last_error = NULL WHERE sha256 = ?1",
+            params![hash.to_hex(), self.now_ms()],
+        )?;
+        Ok(())
+    }
+
+    /// Records why an upload failed, for `status` and `evidence`.
+    pub fn blob_failed(&self, hash: &BlobHash, why: &str) -> Result<(), ReplicaError> {
+        self.conn.execute("UPDATE blobs SET last_error = ?2 WHERE sha256 = ?1", params![hash.to_hex(), why])?;
+        Ok(())
+    }
+
+    /// Opens a stored blob for upload, positioned at `offset`.
+    pub fn open_blob(&self, hash: &BlobHash, offset: u64) -> Result<File, ReplicaError> {
+        let path = self.blob_path(hash);
+        let mut file = File::open(&path).map_err(io_error(&path))?;
+        file.seek(std::io::SeekFrom::Start(offset)).map_err(io_error(&path))?;
+        Ok(file)
+    }
+
+    /// Keeps a blob fetched from the server once its bytes hash to `hash`.
+    pub fn store_fetched(&self, hash: &BlobHash, media_type: MediaType, bytes: &[u8]) -> Result<PathBuf, ReplicaError> {
+        if <[u8; 32]>::from(Sha256::digest(bytes)) != hash.0 {
+            return Err(ReplicaError::BlobMismatch(hash.to_hex()));
+        }
+        let dir = self.blob_dir();
+        std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
+        let temp = dir.join(format!(".incoming-{}", uuid::Uuid::now_v7()));
+        let write = || -> std::io::Result<()> {
+            let mut f = File::create(&temp)?;
+            f.write_all(bytes)?;
+            f.sync_all()
+        };
+        write().map_err(io_error(&temp))?;
+        let target = self.blob_path(hash);
+        std::fs::rename(&temp, &target).map_err(io_error(&target))?;
+        File::open(&dir).and_then(|d| d.sync_all()).map_err(io_error(&dir))?;
+        self.conn.execute(
+            "INSERT INTO blobs (sha256, size, media_type, on_server, stored_at) VALUES (?1, ?2, ?3, 1, ?4)
+             ON CONFLICT (sha256) DO UPDATE SET on_server = 1",
+            params![hash.to_hex(), bytes.len() as u64, media_type.as_str(), self.now_ms()],
+        )?;
+        Ok(target)
+    }
+}
+
+/// Copies `source` to a new file at `temp`, hashing as it goes; fsyncs it. Returns the hash, the
+/// size and the first bytes (for sniffing).
+fn copy_hashing(source: &mut File, temp: &Path) -> std::io::Result<(BlobHash, u64, Vec<u8>)> {
+    let mut out = File::create(temp)?;
+    let (mut hasher, mut size, mut head, mut buf) = (Sha256::new(), 0u64, Vec::new(), vec![0u8; 64 * 1024]);
+    loop {
+        let n = source.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        if head.len() < 512 {
+            head.extend_from_slice(&buf[..n.min(512 - head.len())]);
+        }
+        hasher.update(&buf[..n]);
+        out.write_all(&buf[..n])?;
+        size += n as u64;
+    }
+    out.sync_all()?;
+    Ok((BlobHash(hasher.finalize().into()), size, head))
+}
+
+/// The allow-listed media type of a file's first bytes (HEIC is ISO-BMFF HEIF to `infer`).
+fn sniff(head: &[u8]) -> Option<MediaType> {
+    let found = infer::get(head)?;
+    match found.mime_type() {
+        "image/heif" => Some(MediaType::Heic),
+        mime => MediaType::parse(mime),
+    }
+}

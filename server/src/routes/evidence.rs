@@ -1,0 +1,15 @@
+//! `GET /v1/evidence/missing`: attachments in the caller's scope whose bytes have not reached the
+//! server, for the ledger and the township reconciliation view.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use sync_protocol::wire::evidence::MissingQuery;
+
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::error::ApiError;
+
+pub async fn missing(state: web::Data<AppState>, principal: Principal, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let query = web::Query::<MissingQuery>::from_query(req.query_string()).map_err(|e| ApiError::MalformedRequest(e.to_string()))?;
+    let list = crate::evidence::missing(&state, principal.scope, query.into_inner()).await?;
+    crate::reply::json(&req, &list)
+}
