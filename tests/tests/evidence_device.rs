@@ -163,6 +163,23 @@ fn evidence_goes_from_the_officers_phone_to_the_inspectors_and_mismatched_photos
     Ok(())
 }
 
+#[test]
+fn the_watching_upload_loop_sends_the_evidence_too() -> Result<()> {
+    let server = TestServer::start()?;
+    let dir = tempfile::tempdir()?;
+    let (officer, finding, _) = officer_with_finding(&server, dir.path())?;
+    let path = dir.path().join("pit.jpg");
+    std::fs::write(&path, jpeg(None, 200_000, 7))?;
+    officer.run(&["attach", "--finding", &finding, "--file", path.to_str().context("path")?])?;
+    let mut watching = officer.spawn(&["sync", "--watch"])?;
+    let arrived = patrolsync_tests::device::wait_for("the photo on the server", std::time::Duration::from_secs(20), || {
+        Ok(evidence(&officer, &finding)?.iter().all(|e| e["state"] == "on_server"))
+    });
+    let _ = watching.kill();
+    let _ = watching.wait();
+    arrived
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_phone_resumes_an_interrupted_upload_from_the_servers_offset() -> Result<()> {
     let server = TestServer::start()?;
@@ -176,7 +193,8 @@ async fn the_phone_resumes_an_interrupted_upload_from_the_servers_offset() -> Re
     // dropped mobile link would leave it.
     let db = officer.replica.clone();
     let mut replica = patrolsync_client::Replica::open(&db)?;
-    patrolsync_client::sync::sync(&mut replica).await?;
+    // `sync_with` pushes and pulls only; `sync` would upload the blob too.
+    patrolsync_client::sync::sync_with(&mut replica, &patrolsync_client::sync::Api::new(&server.url())?).await?;
     let mut raw = RawDevice::new(&server.url(), OFFICER)?;
     raw.login(DEMO_PASSWORD).await?;
     let hash = sha256_hex(&photo);
@@ -191,9 +209,19 @@ async fn the_phone_resumes_an_interrupted_upload_from_the_servers_offset() -> Re
     tcp.flush().await?;
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
     drop(tcp);
-    let (_, missing) = raw.get_json("/v1/evidence/missing").await?;
-    let received = missing["missing"][0]["received"].as_u64().context("received")?;
-    assert!(received > 0, "{missing}");
+    // The server keeps writing what it had read until it sees the connection gone: wait until
+    // the offset it reports stops moving.
+    let mut received = u64::MAX;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let (_, missing) = raw.get_json("/v1/evidence/missing").await?;
+        let now = missing["missing"][0]["received"].as_u64().context("received")?;
+        if now == received {
+            break;
+        }
+        received = now;
+    }
+    assert!(received > 0 && received < photo.len() as u64, "{received}");
 
     let report = patrolsync_client::sync::upload_blobs(&replica).await?;
     assert_eq!(report.uploaded, 1);

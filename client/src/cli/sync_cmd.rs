@@ -9,12 +9,6 @@ pub async fn run(replica: &mut Replica, watch: bool) -> anyhow::Result<()> {
     if !watch {
         let report = sync::sync(replica).await?;
         print_report(&report);
-        // Evidence goes up once its events are acknowledged; an interrupted upload resumes here.
-        let blobs = sync::upload_blobs(replica).await?;
-        println!(
-            "evidence (证据): {} uploaded, {} already on the server, {} refused; {} bytes sent",
-            blobs.uploaded, blobs.already_there, blobs.refused, blobs.bytes
-        );
         return Ok(());
     }
     let ctrl_c = async {
@@ -40,5 +34,10 @@ fn print_report(r: &SyncReport) {
     println!(
         "synced (已同步): {} accepted, {} duplicate, {} rejected (被退回), {} pulled, {} purged; {} still pending (待上传)",
         r.accepted, r.duplicates, r.rejected, r.pulled, r.purged, r.pending
+    );
+    let e = &r.evidence;
+    println!(
+        "evidence (证据): {} uploaded, {} already on the server, {} refused; {} bytes sent",
+        e.uploaded, e.already_there, e.refused, e.bytes
     );
 }

@@ -22,6 +22,8 @@ pub struct SyncReport {
     pub purged: usize,
     /// Own events still pending afterwards.
     pub pending: u64,
+    /// The evidence uploaded after the events (by [`sync`]; [`sync_with`] leaves it empty).
+    pub evidence: super::BlobReport,
 }
 
 impl SyncReport {
@@ -40,7 +42,10 @@ impl SyncReport {
 pub async fn sync(replica: &mut Replica) -> Result<SyncReport, SyncError> {
     let me = replica.require_active()?;
     let api = Api::new(&me.server_url)?;
-    sync_with(replica, &api).await
+    let mut report = sync_with(replica, &api).await?;
+    // Evidence goes up once its events are acknowledged; an interrupted upload resumes here.
+    report.evidence = super::upload_blobs(replica).await?;
+    Ok(report)
 }
 
 /// Syncs the active identity through `api`.
