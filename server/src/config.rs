@@ -148,6 +148,14 @@ mod tests {
     }
 
     #[test]
+    fn the_settings_shown_in_docs_checks_md_are_the_defaults() {
+        let doc = include_str!("../../docs/checks.md");
+        let toml_block = doc.split("```toml\n").nth(1).and_then(|b| b.split("```").next()).expect("a toml block");
+        let config: Config = toml::from_str(toml_block).expect("the documented settings parse");
+        assert_eq!(config.checks, sync_protocol::checks::recheck::CheckConfig::default());
+    }
+
+    #[test]
     fn evidence_limits_and_rules_are_configurable() {
         let mut config: Config = toml::from_str("max_blob_bytes = 1000\n[checks.evidence]\nmax_distance_m = 50.0\n").expect("parse");
         assert_eq!(config.max_blob_bytes, 1000);
