@@ -50,9 +50,9 @@ fn the_phone_says_offline_whether_a_patrol_counts_and_the_server_agrees() -> Res
     let home = write_track(dir.path(), "home.gpx", &line("Z-T01-V01", start)?)?;
     let astray = write_track(dir.path(), "astray.gpx", &line("Z-T01-V02", start + 2 * 3_600_000)?)?;
     let (counted, said) = record(&phone, &home)?;
-    assert!(said.contains("counts toward the weekly quota (计入): counts: 49 min, 1.9 km in zone, 100 % inside"), "{said}");
+    assert!(said.contains("counts: 49 min, 1.9 km in zone, 100 % inside (计入每周巡查次数)"), "{said}");
     let (flagged, said) = record(&phone, &astray)?;
-    assert!(said.contains("does not count (不计入): does not count: 0 min in zone, below 30"), "{said}");
+    assert!(said.contains("does not count: 0 min in zone, below 30") && said.contains("(不计入每周巡查次数)"), "{said}");
     assert!(said.contains("FLAGGED (预警)"), "{said}");
 
     // Offline, before syncing: the same answers from `check-patrol`.

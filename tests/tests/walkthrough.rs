@@ -25,13 +25,19 @@ fn the_readme_walk_through_works() -> Result<()> {
     assert!(out.contains("logged in (登录成功)"), "{out}");
     let out = phone.run(&["sync"])?;
     assert!(out.contains("pulled") && out.contains("0 still pending"), "{out}");
-    let id = phone.record_patrol(&track, &["--summary", "river bank and the old quarry road"])?;
+    let recorded =
+        phone.output(&["record-patrol", "--track", track.to_str().context("path")?, "--summary", "river bank and the old quarry road"])?;
+    let said = String::from_utf8(recorded.stderr)?;
+    assert!(said.contains("does not count: 20 min in zone, below 30; 0.2 km in zone, below 1.0") && said.contains("too_short"), "{said}");
+    let id: sync_protocol::ids::EventId = String::from_utf8(recorded.stdout)?.trim().parse()?;
     let out = phone.run(&["status"])?;
     assert!(out.contains("pending (待上传)           1"), "{out}");
     let out = phone.run(&["sync"])?;
     assert!(out.contains("1 accepted") && out.contains("0 rejected"), "{out}");
     let out = phone.run(&["status"])?;
     assert!(out.contains("pending (待上传)           0") && out.contains("sent (已上传)              1"), "{out}");
+    let out = phone.run(&["flags"])?;
+    assert!(out.contains("flags (预警): 1") && out.contains("too_short T01/T01-V01") && out.contains(&id.to_string()), "{out}");
 
     let office = DeviceCli::new(dir.path().join("office.db"));
     office.login(&server.url(), "ti-t01-1", DEMO_PASSWORD)?;

@@ -66,12 +66,12 @@ pub fn finding_kind(kind: &str) -> String {
 }
 
 /// A patrol's check as the officer reads it: whether it counts and why, then the geofence in
-/// numbers, e.g. "counts (计入): 47 min, 3.2 km in zone, 96 % inside".
+/// numbers, e.g. "counts: 47 min, 3.2 km in zone, 96 % inside (计入每周巡查次数)".
 pub fn patrol_check(verdict: &crate::replica::PatrolVerdict) -> String {
     let check = &verdict.check;
     let r = &check.report;
-    let label = if check.decision.counts { "counts toward the weekly quota (计入)" } else { "does not count (不计入)" };
-    let mut text = format!("{label}: {}", check.decision.explanation);
+    let zh = if check.decision.counts { "计入每周巡查次数" } else { "不计入每周巡查次数" };
+    let mut text = format!("{} ({zh})", check.decision.explanation);
     text.push_str(&format!(
         "\n  in zone (片区内) {} and {}, outside {} and {}; {} of {} fixes inside",
         duration(r.inside_ms),
