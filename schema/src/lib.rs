@@ -25,8 +25,12 @@ macro_rules! migration {
 }
 
 /// The central store's migrations, in order.
-pub const CENTRAL: &[Migration] =
-    &[migration!(1, "central", "0001_event_log"), migration!(2, "central", "0002_checks"), migration!(3, "central", "0003_blobs")];
+pub const CENTRAL: &[Migration] = &[
+    migration!(1, "central", "0001_event_log"),
+    migration!(2, "central", "0002_checks"),
+    migration!(3, "central", "0003_blobs"),
+    migration!(4, "central", "0004_check_indexes"),
+];
 
 /// The device replica's migrations, in order.
 pub const DEVICE: &[Migration] = &[migration!(1, "device", "0001_replica"), migration!(2, "device", "0002_blobs")];

@@ -23,6 +23,8 @@ pub struct Reference {
     pub history: ZoneHistory,
     /// Every licence's terms in event time, areas prepared, for the licence checks of findings.
     pub licences: LicenceHistory,
+    /// Stored patrols by track fingerprint value, for copied tracks.
+    pub fingerprints: super::checks::FingerprintIndex,
 }
 
 impl Reference {
@@ -45,6 +47,7 @@ impl Reference {
             r.assignments.entry(parse(&officer)?).or_default().push((from, zone));
         }
         (r.history, r.licences) = super::checks::load_histories(conn)?;
+        r.fingerprints = super::checks::FingerprintIndex::load(conn)?;
         Ok(r)
     }
 

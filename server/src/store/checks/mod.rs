@@ -7,14 +7,17 @@
 //! - `plausibility`: a new patrol's plausibility flags and its track fingerprint.
 //! - `recheck`: the patrols a zone or assignment change touches, re-checked and re-flagged.
 //! - `finding`: a new finding's licence verdict and flags.
+//! - `fingerprints`: the in-memory index of track fingerprints, for copied tracks.
 //! - `flags`: raising and withdrawing flags with the place and week they concern.
 
 mod finding;
+mod fingerprints;
 mod flags;
 mod history;
 mod patrol;
 mod plausibility;
 mod recheck;
 
+pub use fingerprints::FingerprintIndex;
 pub use flags::Place;
 pub use history::load_histories;

@@ -19,13 +19,13 @@ impl WriteCtx<'_> {
     pub fn check_new_patrol(&mut self, event: &Event, patrol: &PatrolRecorded) -> Result<(), StoreError> {
         let result = check(&self.reference.history, &event.author, &patrol.track, self.checks);
         let place = Place::of_zone(self.reference, &event.author, &patrol.zone, patrol.started_at);
-        self.check_plausibility(event, patrol, &place)?;
+        let fingerprint = self.check_plausibility(event, patrol, &place)?;
         let span = PatrolSpan::of_track(event.id, event.author.clone(), &patrol.track);
         self.conn
             .prepare_cached(
                 "INSERT INTO patrol_checks (patrol, officer, device_id, zone, village, township, week, started_at, ended_at,
-                                            first_fix, last_fix, counts, explanation, report, checked_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                                            first_fix, last_fix, counts, explanation, report, checked_at, fingerprint)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             )?
             .execute(params![
                 event.id.0.as_bytes(),
@@ -43,6 +43,7 @@ impl WriteCtx<'_> {
                 result.decision.explanation,
                 to_json(&result)?,
                 self.now_ms,
+                fingerprint.as_deref().map(super::fingerprints::to_blob),
             ])?;
         self.settle_outside_zone(event.id, event.device_id, &patrol.zone, &result, &place)
     }

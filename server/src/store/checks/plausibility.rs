@@ -2,7 +2,7 @@
 //! patrols, the officer's other patrols, tracks sharing its fingerprint) read from the store, and
 //! the flags raised. The fingerprint is stored so that later copies find this track.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use sync_protocol::body::{Body, PatrolRecorded};
 use sync_protocol::checks::plausibility::{OfficerPatrol, PatrolUnderCheck, PlausibilityContext, TrackFingerprint, check_plausibility};
 use sync_protocol::event::Event;
@@ -13,13 +13,20 @@ use super::flags::Place;
 use super::history::stored_event;
 use crate::store::{StoreError, WriteCtx};
 
-/// At most this many earlier patrols sharing fingerprint values are compared in full.
-const MAX_DUPLICATE_CANDIDATES: i64 = 64;
+/// At most this many earlier patrols, those sharing the most fingerprint values, are compared in
+/// full (a copy shares nearly all of them).
+const MAX_DUPLICATE_CANDIDATES: usize = 8;
 
 impl WriteCtx<'_> {
-    /// Checks an accepted patrol's plausibility, raises its flags, and stores its fingerprint.
-    /// Runs before the patrol's own `patrol_checks` row is written.
-    pub(super) fn check_plausibility(&mut self, event: &Event, patrol: &PatrolRecorded, place: &Place) -> Result<(), StoreError> {
+    /// Checks an accepted patrol's plausibility and raises its flags; returns its fingerprint's
+    /// values (to store with its check) after adding them to the writer's index. Runs before the
+    /// patrol's own `patrol_checks` row is written.
+    pub(super) fn check_plausibility(
+        &mut self,
+        event: &Event,
+        patrol: &PatrolRecorded,
+        place: &Place,
+    ) -> Result<Option<Vec<u64>>, StoreError> {
         let under = PatrolUnderCheck::of(event.id, &event.author, patrol);
         let fingerprint = TrackFingerprint::of(&patrol.track);
         let candidates = match &fingerprint {
@@ -37,29 +44,22 @@ impl WriteCtx<'_> {
         for flag in check_plausibility(&under, &context, &self.checks.plausibility) {
             self.raise(Some(event.id), Some(event.device_id), flag.kind(), &flag.detail(), place)?;
         }
-        if let Some(f) = fingerprint {
-            let mut insert = self.conn.prepare_cached("INSERT OR IGNORE INTO track_fingerprints (value, patrol) VALUES (?1, ?2)")?;
-            for value in &f.values {
-                insert.execute(params![i64::try_from(*value).unwrap_or(i64::MAX), event.id.0.as_bytes()])?;
-            }
+        if let Some(f) = &fingerprint {
+            self.reference.fingerprints.insert(event.id, &f.values);
         }
-        Ok(())
+        self.conn
+            .prepare_cached(
+                "INSERT INTO device_clocks (device_id, latest_t) VALUES (?1, ?2)
+                 ON CONFLICT (device_id) DO UPDATE SET latest_t = max(latest_t, excluded.latest_t)",
+            )?
+            .execute(params![event.device_id.0.as_bytes(), under.latest_t()])?;
+        Ok(fingerprint.map(|f| f.values))
     }
 
     /// Earlier patrols whose fingerprints share a value with `f`, with their tracks.
     fn tracks_sharing(&self, f: &TrackFingerprint) -> Result<Vec<(EventId, Vec<TrackPoint>)>, StoreError> {
-        let values: Vec<i64> = f.values.iter().map(|v| i64::try_from(*v).unwrap_or(i64::MAX)).collect();
-        let json = serde_json::to_string(&values).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let ids: Vec<Vec<u8>> = self
-            .conn
-            .prepare_cached(
-                "SELECT DISTINCT patrol FROM track_fingerprints WHERE value IN (SELECT value FROM json_each(?1)) ORDER BY patrol LIMIT ?2",
-            )?
-            .query_map(params![json, MAX_DUPLICATE_CANDIDATES], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            let id = uuid::Uuid::from_slice(&id).map(EventId).map_err(|_| StoreError::Corrupt("track_fingerprints: patrol".into()))?;
+        let mut out = Vec::new();
+        for id in self.reference.fingerprints.candidates(&f.values, MAX_DUPLICATE_CANDIDATES) {
             if let Some((_, Body::PatrolRecorded(p))) = stored_event(self.conn, &id)? {
                 out.push((id, p.track));
             }
@@ -73,8 +73,8 @@ impl WriteCtx<'_> {
         let rows = self
             .conn
             .prepare_cached(
-                "SELECT patrol, started_at, ended_at FROM patrol_checks
-                 WHERE officer = ?1 AND started_at <= ?3 AND ended_at >= ?2 AND patrol != ?4",
+                "SELECT patrol, started_at, ended_at FROM patrol_checks INDEXED BY patrol_checks_by_officer_end
+                 WHERE officer = ?1 AND ended_at >= ?2 AND started_at <= ?3 AND patrol != ?4",
             )?
             .query_map(params![event.author.as_str(), from - DAY_MS, to + DAY_MS, event.id.0.as_bytes()], |r| {
                 Ok((r.get::<_, Vec<u8>>(0)?, r.get(1)?, r.get(2)?))
@@ -88,13 +88,13 @@ impl WriteCtx<'_> {
             .collect()
     }
 
-    /// The latest time stated by this device's earlier patrols (their end or last fix).
+    /// The latest time stated by this device's earlier patrols (their end or last fix), kept in
+    /// `device_clocks` as each patrol is checked.
     fn device_latest_t(&self, event: &Event) -> Result<Option<i64>, StoreError> {
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT max(max(ended_at, coalesce(last_fix, ended_at))) FROM patrol_checks WHERE device_id = ?1 AND patrol != ?2",
-            )?
-            .query_row(params![event.device_id.0.as_bytes(), event.id.0.as_bytes()], |r| r.get(0))?)
+            .prepare_cached("SELECT latest_t FROM device_clocks WHERE device_id = ?1")?
+            .query_row(params![event.device_id.0.as_bytes()], |r| r.get(0))
+            .optional()?)
     }
 }
