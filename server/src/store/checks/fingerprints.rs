@@ -53,7 +53,7 @@ pub fn to_blob(values: &[u64]) -> Vec<u8> {
 }
 
 fn from_blob(blob: &[u8]) -> Result<Vec<u64>, StoreError> {
-    if blob.len() % 8 != 0 {
+    if !blob.len().is_multiple_of(8) {
         return Err(StoreError::Corrupt("patrol_checks: fingerprint length".into()));
     }
     Ok(blob.chunks_exact(8).map(|c| u64::from_be_bytes(c.try_into().unwrap_or([0; 8]))).collect())
