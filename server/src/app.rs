@@ -19,6 +19,8 @@ pub struct AppState {
     /// Bounds how many sync requests are read and processed at once, and so the memory they
     /// hold; the rest wait their turn (the single writer serialises them anyway).
     pub syncs: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Settings of the reports (compliance rules, reconciliation thresholds).
+    pub reports: crate::reports::ReportSettings,
 }
 
 pub struct Application {
@@ -53,6 +55,7 @@ impl Application {
             store,
             max_body_bytes: config.max_body_bytes,
             syncs: std::sync::Arc::new(tokio::sync::Semaphore::new(4)),
+            reports: crate::reports::ReportSettings { compliance: config.compliance, reconciliation: config.reconciliation },
         });
         let listener = listen(&config.bind).map_err(|e| StartError::Bind(config.bind.clone(), e))?;
         let port = listener.local_addr().map_err(|e| StartError::Bind(config.bind.clone(), e))?.port();

@@ -4,6 +4,9 @@
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use sync_protocol::checks::recheck::CheckConfig;
+use sync_protocol::compliance::ComplianceRules;
+
+use crate::reports::ReconciliationSettings;
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -25,6 +28,10 @@ pub struct Config {
     /// The checks made at ingest: geofence margin and flag threshold, quota rules (`[checks]`,
     /// `[checks.geofence]`, `[checks.rules]`; see docs/checks.md).
     pub checks: CheckConfig,
+    /// The weekly quota and the reporting window (`[compliance]`; see docs/compliance.md).
+    pub compliance: ComplianceRules,
+    /// When a device counts as not synced (`[reconciliation]`; see docs/reports.md).
+    pub reconciliation: ReconciliationSettings,
 }
 
 impl Default for Config {
@@ -38,6 +45,8 @@ impl Default for Config {
             workers: 0,
             password_concurrency: 2,
             checks: CheckConfig::default(),
+            compliance: ComplianceRules::default(),
+            reconciliation: ReconciliationSettings::default(),
         }
     }
 }
@@ -97,6 +106,12 @@ impl Config {
         if let Some(v) = get("PATROLSYNC_WORKERS") {
             self.workers = parse("PATROLSYNC_WORKERS", v)?;
         }
+        if let Some(v) = get("PATROLSYNC_WEEKLY_QUOTA") {
+            self.compliance.weekly_quota = parse("PATROLSYNC_WEEKLY_QUOTA", v)?;
+        }
+        if let Some(v) = get("PATROLSYNC_STALE_SYNC_AFTER_DAYS") {
+            self.reconciliation.stale_sync_after_days = parse("PATROLSYNC_STALE_SYNC_AFTER_DAYS", v)?;
+        }
         Ok(())
     }
 }
@@ -128,5 +143,16 @@ mod tests {
         assert_eq!(config.checks.rules.min_minutes_inside, 45);
         assert_eq!(config.checks.rules.min_percent_inside, 80);
         assert!(toml::from_str::<Config>("[checks.rules]\nmin_minutes = 45\n").is_err());
+    }
+
+    #[test]
+    fn the_report_sections_set_the_quota_and_the_sync_threshold() {
+        let mut config: Config =
+            toml::from_str("[compliance]\nweekly_quota = 3\n[reconciliation]\nstale_sync_after_days = 1.5\n").expect("parse");
+        assert_eq!((config.compliance.weekly_quota, config.compliance.report_within_h), (3, 24));
+        assert_eq!(config.reconciliation.stale_after_ms(), 36 * 3_600_000);
+        config.apply_env(|name| (name == "PATROLSYNC_WEEKLY_QUOTA").then(|| "4".to_string())).expect("env");
+        assert_eq!(config.compliance.weekly_quota, 4);
+        assert!(toml::from_str::<Config>("[compliance]\nquota = 3\n").is_err());
     }
 }

@@ -6,10 +6,12 @@
 //! - [`server`]: [`server::TestServer`], start, kill (SIGKILL), restart on the same store.
 //! - [`raw`]: [`raw::RawDevice`], sealing events and calling login and sync by hand.
 //! - [`tracks`]: generated patrol tracks and bodies inside a demo zone.
+//! - [`office`]: case and tip bodies, as an inspector or the county records them.
 //! - [`device`]: device replicas: the `patrol-device` CLI as a process, the replica library,
 //!   GPX files, the server's projection of a user's scope, polling with a deadline.
 
 pub mod device;
+pub mod office;
 pub mod raw;
 pub mod server;
 pub mod tracks;

@@ -7,6 +7,7 @@ mod login;
 mod record;
 mod show;
 mod sync_cmd;
+mod week;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -72,6 +73,14 @@ pub enum Command {
     },
     /// The flags (预警) the server's checks raised in your scope, with filters (needs the network).
     Flags(checks::FlagArgs),
+    /// Your status this week (本周巡查), offline: patrols counting against the quota, zero report.
+    Week {
+        /// ISO week, e.g. 2026-W48 (default: this week).
+        #[arg(long, value_parser = record::parse_week)]
+        week: Option<sync_protocol::values::IsoWeek>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Runs the CLI on the process arguments.
@@ -109,6 +118,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Rejected => show::rejected(&replica),
         Command::CheckPatrol { patrol, json } => checks::check_patrol(&replica, patrol, json),
         Command::Flags(args) => block_on(checks::flags(&replica, args)),
+        Command::Week { week: w, json } => week::week(&replica, w, json),
     }
 }
 

@@ -6,8 +6,8 @@
 //! - `identity`: the identities on the phone and the active one.
 //! - `events`, `outbox`, `buckets`: the event log, upload states, cursors and bucket membership.
 //! - `projection`, `ledger_rows`: the fold snapshot and the ledger tables written from it.
-//! - `record`, `actions`: recording an officer's own events, offline.
-//! - `ledger`, `status`: what the officer reads.
+//! - `record`, `actions`, `office`: recording an officer's or inspector's own events, offline.
+//! - `ledger`, `status`, `week`: what the officer reads.
 
 mod actions;
 pub(crate) mod buckets;
@@ -19,10 +19,12 @@ pub(crate) mod events;
 pub mod identity;
 mod ledger;
 mod ledger_rows;
+mod office;
 pub mod outbox;
 pub(crate) mod projection;
 mod record;
 mod status;
+mod week;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -5,6 +5,7 @@ mod auth;
 mod flags;
 mod health;
 mod projection;
+mod reports;
 mod sync;
 
 use actix_web::web;
@@ -15,5 +16,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/v1/sync", web::post().to(sync::sync))
         .route("/v1/projection", web::get().to(projection::projection))
         .route("/v1/flags", web::get().to(flags::flags))
+        .route("/v1/compliance", web::get().to(reports::compliance))
+        .route("/v1/reconciliation", web::get().to(reports::reconciliation))
         .route("/v1/admin/assignments", web::post().to(admin::assign));
 }

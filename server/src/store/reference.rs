@@ -12,6 +12,7 @@ use sync_protocol::ids::{EventId, LicenceId, UnitId, UserId, ZoneId};
 use sync_protocol::scope::RoutingIndex;
 
 use super::StoreError;
+use super::office::{self, OfficeIndex};
 
 #[derive(Debug, Default)]
 pub struct Reference {
@@ -23,6 +24,8 @@ pub struct Reference {
     pub history: ZoneHistory,
     /// Every licence's terms in event time, areas prepared, for the licence checks of findings.
     pub licences: LicenceHistory,
+    /// The stored cases and tips, for admitting and routing their later steps.
+    pub offices: OfficeIndex,
 }
 
 impl Reference {
@@ -45,6 +48,7 @@ impl Reference {
             r.assignments.entry(parse(&officer)?).or_default().push((from, zone));
         }
         (r.history, r.licences) = super::checks::load_histories(conn)?;
+        r.offices = OfficeIndex::load(conn)?;
         Ok(r)
     }
 
@@ -140,6 +144,19 @@ impl Authority for IngestView<'_> {
     fn patrol_author(&self, patrol: &EventId) -> Option<UserId> {
         self.patrol(patrol).and_then(|(author, _)| UserId::new(author).ok())
     }
+
+    /// A store error answers "no": admission then refuses, and the device sees the reason.
+    fn answers_for(&self, user: &UserId, township: &UnitId) -> bool {
+        office::answers_for(self.conn, user, township).unwrap_or(false)
+    }
+
+    fn case_township(&self, case: &EventId) -> Option<UnitId> {
+        self.reference.offices.case_township(case)
+    }
+
+    fn case_referred(&self, case: &EventId) -> bool {
+        self.reference.offices.case_referred(case)
+    }
 }
 
 impl RoutingIndex for IngestView<'_> {
@@ -157,6 +174,10 @@ impl RoutingIndex for IngestView<'_> {
 
     fn officer_zone(&self, officer: &UserId) -> Option<ZoneId> {
         self.reference.periods(officer).last().and_then(|(_, _, z)| z.cloned())
+    }
+
+    fn tip_township(&self, tip: &EventId) -> Option<UnitId> {
+        self.reference.offices.tip_township(tip)
     }
 
     /// Read from the log: lifecycle events are rare, and the read model has no licence table.
