@@ -5,9 +5,14 @@
 //! - [`audience`]: who may read which report, and which officers and townships it shows them.
 //! - [`compliance`]: `GET /v1/compliance`, the week per officer with township and county roll-ups.
 //! - [`reconciliation`]: `GET /v1/reconciliation`, what is missing or late in one township.
+//! - [`ledger`]: `GET /v1/ledger`, the patrol ledger; [`ledger_columns`]: its columns and rows;
+//!   [`ledger_export`]: as CSV and XLSX.
 
 pub mod audience;
 pub mod compliance;
+pub mod ledger;
+pub mod ledger_columns;
+pub mod ledger_export;
 pub mod reconciliation;
 
 use serde::Deserialize;

@@ -18,5 +18,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/v1/flags", web::get().to(flags::flags))
         .route("/v1/compliance", web::get().to(reports::compliance))
         .route("/v1/reconciliation", web::get().to(reports::reconciliation))
+        .route("/v1/ledger", web::get().to(reports::ledger))
         .route("/v1/admin/assignments", web::post().to(admin::assign));
 }
