@@ -69,3 +69,18 @@ pub async fn report(
     let townships = all.townships.into_iter().filter(|(t, _)| wanted(t)).collect();
     Ok(ComplianceReport { week, rules: *rules, as_of: now_ms, officers, townships, county })
 }
+
+/// The county's comparison of its townships for one week (`GET /v1/audit/townships`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TownshipComparison {
+    pub week: IsoWeek,
+    pub as_of: i64,
+    pub townships: BTreeMap<UnitId, Rollup>,
+    pub county: Option<Rollup>,
+}
+
+impl From<ComplianceReport> for TownshipComparison {
+    fn from(r: ComplianceReport) -> Self {
+        TownshipComparison { week: r.week, as_of: r.as_of, townships: r.townships, county: r.county }
+    }
+}

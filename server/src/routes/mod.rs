@@ -1,6 +1,7 @@
 //! The HTTP routes: each handler parses, authorises, calls one function and maps the result.
 
 mod admin;
+mod audit;
 mod auth;
 mod flags;
 mod health;
@@ -19,5 +20,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/v1/compliance", web::get().to(reports::compliance))
         .route("/v1/reconciliation", web::get().to(reports::reconciliation))
         .route("/v1/ledger", web::get().to(reports::ledger))
+        .route("/v1/audit/townships", web::get().to(audit::townships))
+        .route("/v1/audit/integrity", web::get().to(audit::integrity))
         .route("/v1/admin/assignments", web::post().to(admin::assign));
 }

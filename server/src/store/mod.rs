@@ -10,7 +10,8 @@
 //! - `checks`: the checks at ingest (geofence, quota, flags, re-checks), run by the writer.
 //! - `readers`: the reader pool. `pull`, `principal`: what runs on readers; `decisions`: the
 //!   checks' answers that compliance needs; `devices`: when each device last synced;
-//!   `ledger_facts`: the checks' results the ledger shows.
+//!   `ledger_facts`: the checks' results the ledger shows; `integrity`: re-hashing and walking
+//!   every chain.
 
 mod author;
 mod checks;
@@ -21,6 +22,7 @@ mod error;
 pub mod flag_list;
 mod identity;
 mod ingest;
+pub mod integrity;
 pub mod ledger_facts;
 pub mod office;
 mod open;
