@@ -2,6 +2,7 @@
 //! library function per command and prints the result. Exit code 0 on success, 1 on any error.
 
 mod checks;
+mod export;
 mod format;
 mod login;
 mod record;
@@ -73,6 +74,8 @@ pub enum Command {
     },
     /// The flags (预警) the server's checks raised in your scope, with filters (needs the network).
     Flags(checks::FlagArgs),
+    /// Export the patrol ledger (巡查台帐导出) of your scope from the server as CSV, XLSX or JSON.
+    LedgerExport(export::ExportArgs),
     /// Your status this week (本周巡查), offline: patrols counting against the quota, zero report.
     Week {
         /// ISO week, e.g. 2026-W48 (default: this week).
@@ -119,6 +122,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CheckPatrol { patrol, json } => checks::check_patrol(&replica, patrol, json),
         Command::Flags(args) => block_on(checks::flags(&replica, args)),
         Command::Week { week: w, json } => week::week(&replica, w, json),
+        Command::LedgerExport(args) => block_on(export::ledger_export(&replica, args)),
     }
 }
 

@@ -21,7 +21,7 @@ mod upload_loop;
 pub use apply::Applied;
 pub use backoff::Backoff;
 pub use error::{SyncError, from_status};
-pub use flags::flags;
+pub use flags::{flags, ledger_export};
 pub use http::Api;
 pub use login::login;
 pub use round::{SyncReport, error_chain, sync, sync_with};
