@@ -21,6 +21,8 @@ pub struct AppState {
     pub syncs: std::sync::Arc<tokio::sync::Semaphore>,
     /// Evidence bytes and their limits.
     pub blobs: crate::blobs::upload::Blobs,
+    /// Settings of the reports (compliance rules, reconciliation thresholds).
+    pub reports: crate::reports::ReportSettings,
 }
 
 pub struct Application {
@@ -61,6 +63,7 @@ impl Application {
             store,
             max_body_bytes: config.max_body_bytes,
             syncs: std::sync::Arc::new(tokio::sync::Semaphore::new(4)),
+            reports: crate::reports::ReportSettings { compliance: config.compliance, reconciliation: config.reconciliation },
         });
         let listener = listen(&config.bind).map_err(|e| StartError::Bind(config.bind.clone(), e))?;
         let port = listener.local_addr().map_err(|e| StartError::Bind(config.bind.clone(), e))?.port();

@@ -4,6 +4,9 @@
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use sync_protocol::checks::recheck::CheckConfig;
+use sync_protocol::compliance::ComplianceRules;
+
+use crate::reports::ReconciliationSettings;
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -29,6 +32,10 @@ pub struct Config {
     pub max_blob_bytes: u64,
     /// Where blobs are stored (default: `blobs/` beside the database).
     pub blob_dir: Option<PathBuf>,
+    /// The weekly quota and the reporting window (`[compliance]`; see docs/compliance.md).
+    pub compliance: ComplianceRules,
+    /// When a device counts as not synced (`[reconciliation]`; see docs/reports.md).
+    pub reconciliation: ReconciliationSettings,
 }
 
 impl Default for Config {
@@ -44,6 +51,8 @@ impl Default for Config {
             checks: CheckConfig::default(),
             max_blob_bytes: sync_protocol::body::MAX_ATTACHMENT_BYTES,
             blob_dir: None,
+            compliance: ComplianceRules::default(),
+            reconciliation: ReconciliationSettings::default(),
         }
     }
 }
@@ -114,6 +123,12 @@ impl Config {
         if let Some(v) = get("PATROLSYNC_BLOB_DIR") {
             self.blob_dir = Some(PathBuf::from(v));
         }
+        if let Some(v) = get("PATROLSYNC_WEEKLY_QUOTA") {
+            self.compliance.weekly_quota = parse("PATROLSYNC_WEEKLY_QUOTA", v)?;
+        }
+        if let Some(v) = get("PATROLSYNC_STALE_SYNC_AFTER_DAYS") {
+            self.reconciliation.stale_sync_after_days = parse("PATROLSYNC_STALE_SYNC_AFTER_DAYS", v)?;
+        }
         Ok(())
     }
 }
@@ -164,5 +179,16 @@ mod tests {
         assert_eq!(config.blob_dir(), PathBuf::from("patrolsync-data/blobs"), "beside the database");
         config.apply_env(|name| (name == "PATROLSYNC_BLOB_DIR").then(|| "/srv/evidence".to_string())).expect("env");
         assert_eq!(config.blob_dir(), PathBuf::from("/srv/evidence"));
+    }
+
+    #[test]
+    fn the_report_sections_set_the_quota_and_the_sync_threshold() {
+        let mut config: Config =
+            toml::from_str("[compliance]\nweekly_quota = 3\n[reconciliation]\nstale_sync_after_days = 1.5\n").expect("parse");
+        assert_eq!((config.compliance.weekly_quota, config.compliance.report_within_h), (3, 24));
+        assert_eq!(config.reconciliation.stale_after_ms(), 36 * 3_600_000);
+        config.apply_env(|name| (name == "PATROLSYNC_WEEKLY_QUOTA").then(|| "4".to_string())).expect("env");
+        assert_eq!(config.compliance.weekly_quota, 4);
+        assert!(toml::from_str::<Config>("[compliance]\nquota = 3\n").is_err());
     }
 }

@@ -44,6 +44,8 @@ pub enum ApiError {
     Unavailable(#[source] StoreError),
     #[error("internal error")]
     Internal(#[source] StoreError),
+    #[error("the export could not be written")]
+    Export(#[from] crate::reports::ledger_export::ExportError),
 }
 
 impl ApiError {
@@ -64,7 +66,7 @@ impl ApiError {
             ApiError::BlobRefused(_) => "blob_refused",
             ApiError::BlobStorage(_) => "blob_storage_unavailable",
             ApiError::Unavailable(_) => "unavailable",
-            ApiError::Internal(_) => "internal",
+            ApiError::Internal(_) | ApiError::Export(_) => "internal",
         }
     }
 }
@@ -96,7 +98,7 @@ impl ResponseError for ApiError {
             ApiError::UploadOffset(_) => StatusCode::CONFLICT,
             ApiError::BlobRefused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::BlobStorage(_) | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Internal(_) | ApiError::Export(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 

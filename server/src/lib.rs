@@ -7,7 +7,8 @@
 //! - [`routes`]: thin HTTP handlers; [`error`]: the one error type and its status mapping;
 //!   [`body`]: reading request bodies (limits, decompression); [`reply`]: writing JSON replies.
 //! - [`auth`]: passwords, tokens, and the [`auth::Principal`] extractor.
-//! - [`login`], [`sync`], [`projection`], [`admin`]: what the handlers call.
+//! - [`login`], [`sync`], [`projection`], [`admin`]: what the handlers call; [`reports`]: the
+//!   compliance, reconciliation, ledger and audit reports.
 //! - [`blobs`]: evidence bytes (resumable uploads, verification, storage); [`evidence`]: what the
 //!   blob and missing-evidence handlers call.
 //! - [`ingest`]: parsing and signature checks before the writer.
@@ -31,6 +32,7 @@ pub mod pool;
 pub mod projection;
 pub mod reference_file;
 pub mod reply;
+pub mod reports;
 pub mod routes;
 pub mod seed;
 pub mod store;

@@ -35,6 +35,9 @@ async fn push(
     head_seq: u64,
 ) -> Result<(Vec<Ack>, u64), ApiError> {
     if events.is_empty() {
+        // A pull is a sync too: reconciliation lists devices by their last sync.
+        let device = caller.device;
+        store.writer().run(move |ctx| ctx.note_pull(device)).await?;
         return Ok((Vec::new(), head_seq + 1));
     }
     let prepared = store
@@ -61,13 +64,13 @@ async fn pull(
     limit: u32,
 ) -> Result<Vec<BucketPage<Box<RawValue>>>, ApiError> {
     let scope: Vec<(Bucket, u64)> = principal.scope.iter().map(|b| (b.clone(), cursors.get(b).copied().unwrap_or(0))).collect();
-    let reader = principal.device.id;
+    let reader = pull::Reader { device: Some(principal.device.id), ..pull::Reader::role(principal.user.role) };
     let pages = store
         .read(move |conn| {
             let mut remaining = limit;
             let mut pages = Vec::with_capacity(scope.len());
             for (bucket, cursor) in scope {
-                let page = pull::page(conn, &bucket, cursor, remaining, Some(reader))?;
+                let page = pull::page(conn, &bucket, cursor, remaining, reader)?;
                 remaining -= page.events.len() as u32;
                 pages.push(page);
             }

@@ -7,10 +7,12 @@
 //! - [`raw`]: [`raw::RawDevice`], sealing events and calling login and sync by hand.
 //! - [`photo`]: test JPEGs with known EXIF position and capture time.
 //! - [`tracks`]: generated patrol tracks and bodies inside a demo zone.
+//! - [`office`]: case and tip bodies, as an inspector or the county records them.
 //! - [`device`]: device replicas: the `patrol-device` CLI as a process, the replica library,
 //!   GPX files, the server's projection of a user's scope, polling with a deadline.
 
 pub mod device;
+pub mod office;
 pub mod photo;
 pub mod raw;
 pub mod server;

@@ -3,11 +3,13 @@
 
 mod checks;
 mod evidence;
+mod export;
 mod format;
 mod login;
 mod record;
 mod show;
 mod sync_cmd;
+mod week;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -86,6 +88,16 @@ pub enum Command {
     Evidence(evidence::EvidenceArgs),
     /// Download evidence from the server into the phone's blob folder (needs the network).
     Fetch(evidence::FetchArgs),
+    /// Export the patrol ledger (巡查台帐导出) of your scope from the server as CSV, XLSX or JSON.
+    LedgerExport(export::ExportArgs),
+    /// Your status this week (本周巡查), offline: patrols counting against the quota, zero report.
+    Week {
+        /// ISO week, e.g. 2026-W48 (default: this week).
+        #[arg(long, value_parser = record::parse_week)]
+        week: Option<sync_protocol::values::IsoWeek>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Runs the CLI on the process arguments.
@@ -127,6 +139,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Attach(args) => evidence::attach(&mut replica, args),
         Command::Evidence(args) => evidence::list(&replica, args),
         Command::Fetch(args) => block_on(evidence::fetch(&replica, args)),
+        Command::Week { week: w, json } => week::week(&replica, w, json),
+        Command::LedgerExport(args) => block_on(export::ledger_export(&replica, args)),
     }
 }
 

@@ -6,9 +6,9 @@
 //! - `identity`: the identities on the phone and the active one.
 //! - `events`, `outbox`, `buckets`: the event log, upload states, cursors and bucket membership.
 //! - `projection`, `ledger_rows`: the fold snapshot and the ledger tables written from it.
-//! - `record`, `actions`: recording an officer's own events, offline.
+//! - `record`, `actions`, `office`: recording an officer's or inspector's own events, offline.
 //! - `evidence`, `exif`: evidence files in the replica's blob folder, their EXIF and upload state.
-//! - `ledger`, `status`: what the officer reads.
+//! - `ledger`, `status`, `week`: what the officer reads.
 
 mod actions;
 pub(crate) mod buckets;
@@ -22,10 +22,12 @@ mod exif;
 pub mod identity;
 mod ledger;
 mod ledger_rows;
+mod office;
 pub mod outbox;
 pub(crate) mod projection;
 mod record;
 mod status;
+mod week;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -67,6 +67,18 @@ impl Api {
         self.send(builder, username).await
     }
 
+    /// `GET <path>` with a bearer token and query pairs: the reply's bytes as they are (an export).
+    pub async fn download(&self, token: &str, path: &str, query: &[(&str, String)], username: &str) -> Result<Vec<u8>, SyncError> {
+        let builder = self.http.get(self.url(path)).header(AUTHORIZATION, format!("Bearer {token}")).query(query);
+        let response = builder.send().await.map_err(|source| self.network(source))?;
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await.map_err(|source| self.network(source))?;
+        if !(200..300).contains(&status) {
+            return Err(from_status(status, &bytes, username));
+        }
+        Ok(bytes.to_vec())
+    }
+
     /// `GET /healthz`: whether the server is up.
     pub async fn healthz(&self) -> Result<(), SyncError> {
         let response = self.http.get(self.url("/healthz")).send().await.map_err(|source| self.network(source))?;

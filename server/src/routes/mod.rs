@@ -1,12 +1,14 @@
 //! The HTTP routes: each handler parses, authorises, calls one function and maps the result.
 
 mod admin;
+mod audit;
 mod auth;
 mod blobs;
 mod evidence;
 mod flags;
 mod health;
 mod projection;
+mod reports;
 mod sync;
 
 use actix_web::web;
@@ -21,5 +23,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/v1/blobs/{sha256}", web::put().to(blobs::put))
         .route("/v1/blobs/{sha256}", web::get().to(blobs::get))
         .route("/v1/evidence/missing", web::get().to(evidence::missing))
+        .route("/v1/compliance", web::get().to(reports::compliance))
+        .route("/v1/reconciliation", web::get().to(reports::reconciliation))
+        .route("/v1/ledger", web::get().to(reports::ledger))
+        .route("/v1/audit/townships", web::get().to(audit::townships))
+        .route("/v1/audit/integrity", web::get().to(audit::integrity))
         .route("/v1/admin/assignments", web::post().to(admin::assign));
 }

@@ -7,5 +7,5 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 
 pub async fn projection(state: web::Data<AppState>, principal: Principal, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    crate::reply::json(&req, &crate::projection::of_scope(&state.store, &principal.scope).await?)
+    crate::reply::json(&req, &crate::projection::of_scope(&state.store, &principal.scope, principal.user.role).await?)
 }

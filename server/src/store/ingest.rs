@@ -110,6 +110,7 @@ impl WriteCtx<'_> {
         for bucket in &buckets {
             insert.execute(params![bucket.to_string(), server_seq])?;
         }
+        self.reference.offices.apply(event);
         match body {
             Body::PatrolRecorded(p) => {
                 self.conn.prepare_cached("INSERT INTO patrols (id, author, zone) VALUES (?1, ?2, ?3)")?.execute(params![
@@ -207,6 +208,14 @@ impl WriteCtx<'_> {
         self.conn
             .prepare_cached("UPDATE devices SET head_seq = ?2, head_hash = ?3, last_sync_at = ?4 WHERE id = ?1 AND head_seq <= ?2")?
             .execute(params![device.0.as_bytes(), head.seq, head.hash.0, self.now_ms])?;
+        Ok(())
+    }
+
+    /// Notes a sync that pushed nothing (a pull): the device took part in a sync now.
+    pub fn note_pull(&mut self, device: DeviceId) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("UPDATE devices SET last_sync_at = ?2 WHERE id = ?1")?
+            .execute(params![device.0.as_bytes(), self.now_ms])?;
         Ok(())
     }
 

@@ -5,19 +5,28 @@
 //! - `open`: pragmas and migrations. `identity`: the server's own key and secrets.
 //! - `writer`: the single writer and its batch transaction. `ingest`, `author`, `enrol`: what
 //!   runs inside it. `reference`: the writer's copy of zones, units and assignments; `refresh`:
-//!   reloading the writer's caches after another process wrote to the store.
+//!   reloading the writer's caches after another process wrote to the store; `office`: the
+//!   stored cases and tips that admission and routing consult.
 //! - `checks`: the checks at ingest (geofence, quota, flags, re-checks), run by the writer.
 //! - `evidence`: attachments, their checks and flags, blob completeness and scoped evidence reads.
-//! - `readers`: the reader pool. `pull`, `principal`: what runs on readers.
+//! - `readers`: the reader pool. `pull`, `principal`: what runs on readers; `decisions`: the
+//!   checks' answers that compliance needs; `devices`: when each device last synced;
+//!   `ledger_facts`: the checks' results the ledger shows; `integrity`: re-hashing and walking
+//!   every chain.
 
 mod author;
 mod checks;
+pub mod decisions;
+pub mod devices;
 mod enrol;
 mod error;
 pub mod evidence;
 pub mod flag_list;
 mod identity;
 mod ingest;
+pub mod integrity;
+pub mod ledger_facts;
+pub mod office;
 mod open;
 pub mod principal;
 pub mod pull;

@@ -12,6 +12,7 @@ use sync_protocol::ids::{EventId, LicenceId, UnitId, UserId, ZoneId};
 use sync_protocol::scope::RoutingIndex;
 
 use super::StoreError;
+use super::office::OfficeIndex;
 
 #[derive(Debug, Default)]
 pub struct Reference {
@@ -25,6 +26,8 @@ pub struct Reference {
     pub licences: LicenceHistory,
     /// Stored patrols by track fingerprint value, for copied tracks.
     pub fingerprints: super::checks::FingerprintIndex,
+    /// The stored cases and tips, for admitting and routing their later steps.
+    pub offices: OfficeIndex,
 }
 
 impl Reference {
@@ -48,6 +51,7 @@ impl Reference {
         }
         (r.history, r.licences) = super::checks::load_histories(conn)?;
         r.fingerprints = super::checks::FingerprintIndex::load(conn)?;
+        r.offices = OfficeIndex::load(conn)?;
         Ok(r)
     }
 
@@ -151,6 +155,14 @@ impl Authority for IngestView<'_> {
     fn inspects(&self, inspector: &UserId, township: &UnitId) -> bool {
         self.is_inspector_of(inspector, township)
     }
+
+    fn case_township(&self, case: &EventId) -> Option<UnitId> {
+        self.reference.offices.case_township(case)
+    }
+
+    fn case_referred(&self, case: &EventId) -> bool {
+        self.reference.offices.case_referred(case)
+    }
 }
 
 impl RoutingIndex for IngestView<'_> {
@@ -168,6 +180,10 @@ impl RoutingIndex for IngestView<'_> {
 
     fn officer_zone(&self, officer: &UserId) -> Option<ZoneId> {
         self.reference.periods(officer).last().and_then(|(_, _, z)| z.cloned())
+    }
+
+    fn tip_township(&self, tip: &EventId) -> Option<UnitId> {
+        self.reference.offices.tip_township(tip)
     }
 
     /// Read from the log: lifecycle events are rare, and the read model has no licence table.
