@@ -9,20 +9,12 @@ use sync_protocol::values::IsoWeek;
 use sync_protocol::wire::flags::{FlagList, FlagQuery, FlagRecord, MAX_FLAGS_PER_PAGE};
 
 use super::StoreError;
+use super::place_scope::{PlaceScope, page};
 
 /// The newest flags in `scope` matching `query`, newest first.
 pub fn list(conn: &Connection, scope: &BTreeSet<Bucket>, query: &FlagQuery) -> Result<FlagList, StoreError> {
-    let county = scope.contains(&Bucket::County);
-    let (mut villages, mut townships) = (Vec::new(), Vec::new());
-    for bucket in scope {
-        match bucket {
-            Bucket::Village(v) => villages.push(v.as_str()),
-            Bucket::Township(t) => townships.push(t.as_str()),
-            Bucket::County => {}
-        }
-    }
+    let place = PlaceScope::of(scope)?;
     let limit = query.limit.unwrap_or(MAX_FLAGS_PER_PAGE).clamp(1, MAX_FLAGS_PER_PAGE);
-    let json = |v: &Vec<&str>| serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()));
     let mut stmt = conn.prepare_cached(
         "SELECT id, kind, detail, event_id, officer, village, township, week, raised_at, cleared_at FROM flags
          WHERE (?1 OR village IN (SELECT value FROM json_each(?2)) OR township IN (SELECT value FROM json_each(?3)))
@@ -32,9 +24,9 @@ pub fn list(conn: &Connection, scope: &BTreeSet<Bucket>, query: &FlagQuery) -> R
     )?;
     let rows = stmt.query_map(
         params![
-            county,
-            json(&villages)?,
-            json(&townships)?,
+            place.county,
+            place.villages,
+            place.townships,
             query.kind,
             query.village.as_ref().map(UnitId::as_str),
             query.township.as_ref().map(UnitId::as_str),
@@ -58,9 +50,8 @@ pub fn list(conn: &Connection, scope: &BTreeSet<Bucket>, query: &FlagQuery) -> R
             })
         },
     )?;
-    let mut flags = rows.map(|r| r.map_err(StoreError::from).and_then(Row::parse)).collect::<Result<Vec<_>, _>>()?;
-    let more = flags.len() > limit as usize;
-    flags.truncate(limit as usize);
+    let flags = rows.map(|r| r.map_err(StoreError::from).and_then(Row::parse)).collect::<Result<Vec<_>, _>>()?;
+    let (flags, more) = page(flags, limit);
     Ok(FlagList { flags, more })
 }
 

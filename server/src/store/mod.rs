@@ -28,6 +28,7 @@ pub mod integrity;
 pub mod ledger_facts;
 pub mod office;
 mod open;
+mod place_scope;
 pub mod principal;
 pub mod pull;
 mod readers;

@@ -9,6 +9,7 @@ use sync_protocol::scope::Bucket;
 use sync_protocol::wire::evidence::{MAX_MISSING_PER_PAGE, MissingEvidence, MissingList, MissingQuery};
 
 use crate::store::StoreError;
+use crate::store::place_scope::{PlaceScope, page};
 
 /// What the caller may know of a blob: the size and type its first visible attachment declares,
 /// and whether its bytes are complete on the server.
@@ -44,16 +45,7 @@ pub fn declared(conn: &Connection, scope: &BTreeSet<Bucket>, hash: &BlobHash) ->
 /// Attachments in `scope` whose blob is not complete on the server, newest first. `received` is
 /// left at 0: the bytes of partial uploads are known to the blob store, not the database.
 pub fn missing(conn: &Connection, scope: &BTreeSet<Bucket>, query: &MissingQuery) -> Result<MissingList, StoreError> {
-    let county = scope.contains(&Bucket::County);
-    let (mut villages, mut townships) = (Vec::new(), Vec::new());
-    for bucket in scope {
-        match bucket {
-            Bucket::Village(v) => villages.push(v.as_str()),
-            Bucket::Township(t) => townships.push(t.as_str()),
-            Bucket::County => {}
-        }
-    }
-    let json = |v: &Vec<&str>| serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()));
+    let place = PlaceScope::of(scope)?;
     let limit = query.limit.unwrap_or(MAX_MISSING_PER_PAGE).clamp(1, MAX_MISSING_PER_PAGE);
     let mut stmt = conn.prepare_cached(
         "SELECT server_seq, event_id, subject_kind, subject_id, sha256, size, media_type, officer, village, township, added_at
@@ -65,9 +57,9 @@ pub fn missing(conn: &Connection, scope: &BTreeSet<Bucket>, query: &MissingQuery
     )?;
     let rows = stmt.query_map(
         params![
-            county,
-            json(&villages)?,
-            json(&townships)?,
+            place.county,
+            place.villages,
+            place.townships,
             query.village.as_ref().map(UnitId::as_str),
             query.township.as_ref().map(UnitId::as_str),
             query.before,
@@ -89,9 +81,8 @@ pub fn missing(conn: &Connection, scope: &BTreeSet<Bucket>, query: &MissingQuery
             })
         },
     )?;
-    let mut missing = rows.map(|r| r.map_err(StoreError::from).and_then(Row::parse)).collect::<Result<Vec<_>, _>>()?;
-    let more = missing.len() > limit as usize;
-    missing.truncate(limit as usize);
+    let missing = rows.map(|r| r.map_err(StoreError::from).and_then(Row::parse)).collect::<Result<Vec<_>, _>>()?;
+    let (missing, more) = page(missing, limit);
     Ok(MissingList { missing, more })
 }
 
