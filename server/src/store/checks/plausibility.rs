@@ -67,16 +67,16 @@ impl WriteCtx<'_> {
         Ok(out)
     }
 
-    /// The officer's other stored patrols that come within a day of `[from, to]`.
+    /// The officer's other stored patrols whose stated times meet `[from, to]` (the patrol's earliest
+    /// and latest times, which hold its start and end): the only ones it can overlap.
     fn officer_patrols(&self, event: &Event, from: i64, to: i64) -> Result<Vec<OfficerPatrol>, StoreError> {
-        const DAY_MS: i64 = 86_400_000;
         let rows = self
             .conn
             .prepare_cached(
                 "SELECT patrol, started_at, ended_at FROM patrol_checks INDEXED BY patrol_checks_by_officer_end
                  WHERE officer = ?1 AND ended_at >= ?2 AND started_at <= ?3 AND patrol != ?4",
             )?
-            .query_map(params![event.author.as_str(), from - DAY_MS, to + DAY_MS, event.id.0.as_bytes()], |r| {
+            .query_map(params![event.author.as_str(), from, to, event.id.0.as_bytes()], |r| {
                 Ok((r.get::<_, Vec<u8>>(0)?, r.get(1)?, r.get(2)?))
             })?
             .collect::<Result<Vec<_>, _>>()?;
