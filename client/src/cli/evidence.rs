@@ -1,6 +1,6 @@
 //! Evidence commands: `attach` (offline: the file is copied into the replica with its event),
-//! `evidence` (a patrol's or finding's attachments and where their bytes are) and `fetch`
-//! (download a finding's evidence, or one blob, verified against its hash).
+//! `evidence` (a patrol's, finding's, tip's or case's attachments and where their bytes are) and
+//! `fetch` (download a finding's evidence, or one blob, verified against its hash).
 
 use std::path::PathBuf;
 
