@@ -92,6 +92,14 @@ async fn an_inspectors_evidence_on_a_case_and_a_tip_reaches_the_county_and_no_vi
     // Who may attach: the county section yes; the village officer and another township no.
     let extra = jpeg(None, 500, 13);
     accepted(&mut device(&server, "ca-1").await?, &attachment(SubjectKind::Case, case, &extra)).await?;
+    // Its bytes were never sent: the township's reconciliation lists it, and only it.
+    let (status, r) = county.get_json("/v1/reconciliation?township=T03").await?;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    let missing = r["evidence_missing"].as_array().context("evidence_missing")?;
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    assert_eq!(missing[0]["sha256"], sha256_hex(&extra));
+    assert_eq!(missing[0]["subject"]["kind"], "case");
+    assert_eq!(missing[0]["township"], "T03");
     for (kind, id) in [(SubjectKind::Tip, tip), (SubjectKind::Case, case)] {
         let (_, status, reason) = push(&mut officer, &attachment(kind, id, &extra)).await?;
         assert_eq!((status, reason), (AckStatus::Rejected, Some(RejectReason::NotAllowed)), "{kind:?}");
