@@ -2,7 +2,7 @@
 //! device's chain and of the event's id and seq, accept, acknowledge a duplicate, or reject.
 //! The server carries the decision out; the device uses the same rules to predict it.
 
-use crate::body::{AttachmentAdded, Authorship, Body, Role, Subject};
+use crate::body::{AttachmentAdded, Authorship, Body, Role, Subject, SubjectKind};
 use crate::crypto::Hash;
 use crate::event::{Event, IntegrityError};
 use crate::ids::{DeviceId, EventId, UnitId, UserId, ZoneId};
@@ -69,7 +69,8 @@ pub trait Authority {
 /// What admission needs to know of an attachment's subject.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubjectFacts {
-    pub author: UserId,
+    /// Who recorded a patrol or finding (tips and cases need none).
+    pub author: Option<UserId>,
     pub township: Option<UnitId>,
 }
 
@@ -248,82 +249,23 @@ fn authorise(caller: &Caller, body: &Body, authority: &impl Authority) -> Result
     }
 }
 
-/// Evidence is attached by the officer who recorded its subject, or by an inspector of the
-/// subject's township (who may add photos taken when verifying it).
+/// Evidence is attached to a patrol or finding by the officer who recorded it, or by an inspector
+/// of its township (who may add photos taken when verifying it); to a tip or case by an inspector
+/// of its township or the county mineral section, never by a village officer.
 fn authorise_attachment(caller: &Caller, a: &AttachmentAdded, authority: &impl Authority) -> Result<(), String> {
     let what = a.subject.kind.as_str();
     let Some(facts) = authority.subject(&a.subject) else {
         return Err(format!("{what} {} is not stored", a.subject.id));
     };
+    let office_record = matches!(a.subject.kind, SubjectKind::Tip | SubjectKind::Case);
     let allowed = match caller.role {
-        Role::VillageOfficer => facts.author == caller.user,
+        Role::VillageOfficer => !office_record && facts.author.as_ref() == Some(&caller.user),
         Role::TownshipInspector => facts.township.as_ref().is_some_and(|t| authority.inspects(&caller.user, t)),
+        Role::CountyAuditor => office_record,
         _ => false,
     };
     if allowed { Ok(()) } else { Err(format!("a {} may not attach evidence to {what} {}", caller.role.as_str(), a.subject.id)) }
 }
 
 #[cfg(test)]
-mod attachment_tests {
-    use super::*;
-    use crate::body::{AttachmentAdded, MediaType, SubjectKind};
-
-    /// One stored patrol by `vo-a` in township T01; inspector `ti-t01` answers for T01.
-    struct Facts;
-
-    impl Authority for Facts {
-        fn was_assigned(&self, _: &UserId, _: &ZoneId, _: i64, _: i64) -> bool {
-            true
-        }
-        fn had_any_zone(&self, _: &UserId, _: i64, _: i64) -> bool {
-            true
-        }
-        fn patrol_author(&self, _: &EventId) -> Option<UserId> {
-            None
-        }
-        fn subject(&self, subject: &Subject) -> Option<SubjectFacts> {
-            (subject.id == stored()).then(|| SubjectFacts { author: user("vo-a"), township: Some(UnitId::new("T01").expect("unit")) })
-        }
-        fn inspects(&self, inspector: &UserId, township: &UnitId) -> bool {
-            inspector.as_str() == "ti-t01" && township.as_str() == "T01"
-        }
-    }
-
-    fn user(u: &str) -> UserId {
-        UserId::new(u).expect("user")
-    }
-
-    fn stored() -> EventId {
-        "019ac0de-0000-7000-8000-000000000001".parse().expect("id")
-    }
-
-    fn attachment(subject: EventId) -> Body {
-        Body::AttachmentAdded(AttachmentAdded {
-            subject: Subject { kind: SubjectKind::Finding, id: subject },
-            sha256: crate::body::BlobHash([7; 32]),
-            size: 10,
-            media_type: MediaType::Jpeg,
-            file_name: None,
-            captured_at: None,
-            captured_place: None,
-        })
-    }
-
-    #[test]
-    fn evidence_is_attached_by_the_subjects_officer_or_its_townships_inspector() {
-        let missing: EventId = "019ac0de-0000-7000-8000-000000000002".parse().expect("id");
-        let cases = [
-            ("vo-a", Role::VillageOfficer, stored(), true),
-            ("vo-b", Role::VillageOfficer, stored(), false),
-            ("vo-a", Role::VillageOfficer, missing, false),
-            ("ti-t01", Role::TownshipInspector, stored(), true),
-            ("ti-t02", Role::TownshipInspector, stored(), false),
-            ("ca", Role::CountyAuditor, stored(), false),
-            ("admin", Role::Admin, stored(), false),
-        ];
-        for (who, role, subject, allowed) in cases {
-            let caller = Caller { user: user(who), device: DeviceId(uuid::Uuid::nil()), role };
-            assert_eq!(authorise(&caller, &attachment(subject), &Facts).is_ok(), allowed, "{who} {role:?} {subject}");
-        }
-    }
-}
+mod attachment_tests;

@@ -328,6 +328,8 @@ impl Projection {
         let known = match a.subject.kind {
             SubjectKind::Patrol => self.patrols.contains_key(&a.subject.id),
             SubjectKind::Finding => self.findings.contains_key(&a.subject.id),
+            SubjectKind::Tip => self.tips.contains_key(&a.subject.id),
+            SubjectKind::Case => self.cases.contains_key(&a.subject.id),
         };
         if !known {
             let what = a.subject.kind.as_str();

@@ -10,6 +10,8 @@ use crate::body::{Body, LicenceChange, Role, SubjectKind};
 use crate::error::ValidationError;
 use crate::ids::{EventId, LicenceId, UnitId, UserId, ZoneId};
 
+#[cfg(test)]
+mod evidence_tests;
 mod office;
 
 pub use office::may_read_confidential;
@@ -122,6 +124,10 @@ pub trait RoutingIndex {
     fn tip_township(&self, _tip: &EventId) -> Option<UnitId> {
         None
     }
+    /// The township of a stored case (for attachments to it).
+    fn case_township(&self, _case: &EventId) -> Option<UnitId> {
+        None
+    }
     /// The zone of a reported finding (for attachments).
     fn finding_zone(&self, finding: &EventId) -> Option<ZoneId>;
 }
@@ -179,11 +185,20 @@ pub fn route(body: &Body, index: &impl RoutingIndex) -> Routes {
                 r.add_licence_change(index, &change);
             }
         }
-        // Evidence goes wherever its subject went.
+        // Evidence goes wherever its subject went: a tip's or case's to its township only.
         Body::AttachmentAdded(a) => {
+            let id = &a.subject.id;
             let zone = match a.subject.kind {
-                SubjectKind::Patrol => index.patrol_zone(&a.subject.id),
-                SubjectKind::Finding => index.finding_zone(&a.subject.id),
+                SubjectKind::Patrol => index.patrol_zone(id),
+                SubjectKind::Finding => index.finding_zone(id),
+                SubjectKind::Tip => {
+                    r.townships.extend(index.tip_township(id));
+                    None
+                }
+                SubjectKind::Case => {
+                    r.townships.extend(index.case_township(id));
+                    None
+                }
             };
             if let Some(zone) = zone {
                 r.add_zone(index, &zone);

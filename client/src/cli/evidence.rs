@@ -1,6 +1,6 @@
 //! Evidence commands: `attach` (offline: the file is copied into the replica with its event),
-//! `evidence` (a patrol's or finding's attachments and where their bytes are) and `fetch`
-//! (download a finding's evidence, or one blob, verified against its hash).
+//! `evidence` (a patrol's, finding's, tip's or case's attachments and where their bytes are) and
+//! `fetch` (download a finding's evidence, or one blob, verified against its hash).
 
 use std::path::PathBuf;
 
@@ -22,16 +22,26 @@ pub struct SubjectArgs {
     /// A patrol (巡查) this phone holds.
     #[arg(long, value_parser = parse_event_id)]
     pub patrol: Option<EventId>,
+    /// A tip (举报线索) this phone holds (township inspectors and the county).
+    #[arg(long, value_parser = parse_event_id)]
+    pub tip: Option<EventId>,
+    /// A case (案件, the id of its `case.opened`) this phone holds.
+    #[arg(long = "case", value_parser = parse_event_id)]
+    pub case_id: Option<EventId>,
 }
 
 impl SubjectArgs {
     fn subject(&self) -> Subject {
-        match (self.finding, self.patrol) {
-            (Some(id), _) => Subject { kind: SubjectKind::Finding, id },
-            (None, Some(id)) => Subject { kind: SubjectKind::Patrol, id },
-            // clap's group makes one of them required.
-            (None, None) => Subject { kind: SubjectKind::Finding, id: EventId(uuid::Uuid::nil()) },
-        }
+        let named = [
+            (SubjectKind::Finding, self.finding),
+            (SubjectKind::Patrol, self.patrol),
+            (SubjectKind::Tip, self.tip),
+            (SubjectKind::Case, self.case_id),
+        ];
+        // clap's group makes exactly one of them present.
+        let (kind, id) =
+            named.into_iter().find_map(|(k, id)| id.map(|id| (k, id))).unwrap_or((SubjectKind::Finding, EventId(uuid::Uuid::nil())));
+        Subject { kind, id }
     }
 }
 

@@ -64,13 +64,15 @@ impl Replica {
         self.blob_dir().join(hash.to_hex())
     }
 
-    /// Attaches `file` to a patrol or finding this replica holds: copies it into the blob folder,
+    /// Attaches `file` to a patrol, finding, tip or case this replica holds: copies it into the blob folder,
     /// reads its EXIF, and records `attachment.added` with the blob's row. Returns the event id.
     pub fn attach(&mut self, subject: Subject, file: &Path) -> Result<EventId, ReplicaError> {
         let projection = self.projection()?;
         let known = match subject.kind {
             SubjectKind::Patrol => projection.patrols.contains_key(&subject.id),
             SubjectKind::Finding => projection.findings.contains_key(&subject.id),
+            SubjectKind::Tip => projection.tips.contains_key(&subject.id),
+            SubjectKind::Case => projection.cases.contains_key(&subject.id),
         };
         if !known {
             return Err(ReplicaError::UnknownSubject(format!("{} {}", subject.kind.as_str(), subject.id)));

@@ -85,7 +85,8 @@ pub struct LedgerRow {
     pub cases: String,
     /// The patrol's event hash, then its findings' event hashes.
     pub evidence: String,
-    /// Attachment hashes: empty until attachments are stored (another branch brings them).
+    /// The SHA-256 of each attachment of the patrol, then of each finding's (each in the order
+    /// the attachments were folded), space-separated.
     pub attachments: String,
 }
 
@@ -169,6 +170,7 @@ pub fn row_of(p: &Projection, facts: &LedgerFacts, x: &Patrol) -> LedgerRow {
         .map(|c| c.status_label())
         .collect();
     let evidence = std::iter::once(x.evidence.clone()).chain(findings.iter().filter_map(|f| facts.hashes.get(&f.id).cloned()));
+    let attachments = std::iter::once(&x.id).chain(&x.findings).flat_map(|s| p.attachments_of(s)).map(|a| a.sha256.to_hex());
     let (counts, explanation) = facts.checks.get(&x.id).map_or((None, String::new()), |(c, w)| (Some(*c), w.clone()));
     LedgerRow {
         patrol: x.id.to_string(),
@@ -189,7 +191,7 @@ pub fn row_of(p: &Projection, facts: &LedgerFacts, x: &Patrol) -> LedgerRow {
         flags: flags.join("; "),
         cases: cases.join("; "),
         evidence: evidence.collect::<Vec<_>>().join(" "),
-        attachments: String::new(),
+        attachments: attachments.collect::<Vec<_>>().join(" "),
     }
 }
 

@@ -1,18 +1,20 @@
 //! `GET /v1/reconciliation`: one view of what is missing or late in a township: officers under
 //! quota and without a zero report in the week, devices not synced, findings not received, tips
-//! unanswered and cases overdue (the last four as they stand now, whatever week they began in).
+//! unanswered, cases overdue and evidence whose bytes have not reached the server (the last five
+//! as they stand now, whatever week they began in).
 
 use serde::{Deserialize, Serialize};
 use sync_protocol::compliance::{ComplianceRules, weekly};
 use sync_protocol::fold::{MissedDeadline, Projection, overdue};
 use sync_protocol::ids::{EventId, UnitId, UserId, ZoneId};
+use sync_protocol::scope::Bucket;
 use sync_protocol::values::IsoWeek;
+use sync_protocol::wire::evidence::{MissingEvidence, MissingQuery};
 
-use super::ReportSettings;
 use super::audience::Audience;
 use super::compliance::county_view;
+use crate::app::AppState;
 use crate::error::ApiError;
-use crate::store::Store;
 use crate::store::devices::DeviceSync;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -36,6 +38,11 @@ pub struct Reconciliation {
     pub findings_not_received: Vec<UnreceivedFinding>,
     pub tips_unanswered: Vec<OpenTip>,
     pub cases_overdue: Vec<OverdueCase>,
+    /// Attachments of the township whose blob is not complete on the server, newest first: the
+    /// first page of `GET /v1/evidence/missing?township=`.
+    pub evidence_missing: Vec<MissingEvidence>,
+    /// More such attachments than one page holds.
+    pub evidence_missing_more: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,13 +81,8 @@ pub struct OverdueCase {
 }
 
 /// The reconciliation of `query.township` for an inspector of it or the county.
-pub async fn report(
-    store: &Store,
-    audience: &Audience,
-    query: ReconciliationQuery,
-    settings: &ReportSettings,
-    now_ms: i64,
-) -> Result<Reconciliation, ApiError> {
+pub async fn report(state: &AppState, audience: &Audience, query: ReconciliationQuery, now_ms: i64) -> Result<Reconciliation, ApiError> {
+    let (store, settings) = (&state.store, &state.reports);
     audience.township_filter(Some(&query.township))?;
     let week = query.week.unwrap_or_else(|| IsoWeek::of_ms(now_ms));
     let (p, decisions) = county_view(store).await?;
@@ -93,6 +95,8 @@ pub async fn report(
     let mine: Vec<_> = compliance.officers.into_iter().filter(|o| o.township.as_ref() == Some(&t)).collect();
     let stale_ms = settings.reconciliation.stale_after_ms();
     let devices = store.read(crate::store::devices::list).await?;
+    let evidence_query = MissingQuery { township: Some(t.clone()), ..MissingQuery::default() };
+    let evidence = crate::evidence::missing(state, [Bucket::County].into(), evidence_query).await?;
     let devices_not_synced = devices
         .into_iter()
         .filter(|d| d.units.iter().any(|u| u == &t || p.units.get(u).and_then(|x| x.parent.as_ref()) == Some(&t)))
@@ -132,6 +136,8 @@ pub async fn report(
             .filter(|c| c.township == t)
             .filter_map(|c| overdue(c, now_ms).map(|o| OverdueCase { case: c.id, status: c.status_label().into(), missed: o.missed }))
             .collect(),
+        evidence_missing: evidence.missing,
+        evidence_missing_more: evidence.more,
         township: t,
     })
 }

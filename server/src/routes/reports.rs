@@ -27,7 +27,7 @@ pub async fn compliance(state: web::Data<AppState>, principal: Principal, req: H
 pub async fn reconciliation(state: web::Data<AppState>, principal: Principal, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let audience = Audience::above_village(&principal)?;
     let q = query(&req)?;
-    let report = reconciliation::report(&state.store, &audience, q, &state.reports, now_ms()).await?;
+    let report = reconciliation::report(&state, &audience, q, now_ms()).await?;
     crate::reply::json(&req, &report)
 }
 

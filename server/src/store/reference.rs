@@ -186,6 +186,10 @@ impl RoutingIndex for IngestView<'_> {
         self.reference.offices.tip_township(tip)
     }
 
+    fn case_township(&self, case: &EventId) -> Option<UnitId> {
+        self.reference.offices.case_township(case)
+    }
+
     /// Read from the log: lifecycle events are rare, and the read model has no licence table.
     fn licence_villages(&self, licence: &LicenceId) -> BTreeSet<UnitId> {
         let rows = self.conn.prepare_cached(

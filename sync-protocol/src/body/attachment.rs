@@ -1,4 +1,4 @@
-//! `attachment.added`: a photo or document attached to a patrol or a finding, named by the SHA-256
+//! `attachment.added`: a photo or document attached to a patrol, a finding, a tip or a case, named by the SHA-256
 //! of its bytes. The bytes travel separately (`/v1/blobs/{sha256}`), never inside the event.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -99,28 +99,37 @@ impl MediaType {
     }
 }
 
-/// What an attachment is evidence for. Tips and cases (issue 4) will be further kinds.
+/// What an attachment is evidence for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SubjectKind {
     Patrol,
     Finding,
+    /// A `tip.received`, by its id.
+    Tip,
+    /// A case, by the id of its `case.opened`.
+    Case,
 }
 
 impl SubjectKind {
+    pub const ALL: [SubjectKind; 4] = [SubjectKind::Patrol, SubjectKind::Finding, SubjectKind::Tip, SubjectKind::Case];
+
     pub fn as_str(self) -> &'static str {
         match self {
             SubjectKind::Patrol => "patrol",
             SubjectKind::Finding => "finding",
+            SubjectKind::Tip => "tip",
+            SubjectKind::Case => "case",
         }
     }
 
     pub fn parse(s: &str) -> Option<SubjectKind> {
-        [SubjectKind::Patrol, SubjectKind::Finding].into_iter().find(|k| k.as_str() == s)
+        SubjectKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 
-/// The event an attachment belongs to: a `patrol.recorded` or a `finding.reported`, by its id.
+/// The event an attachment belongs to: a `patrol.recorded`, a `finding.reported`, a
+/// `tip.received` or a `case.opened`, by its id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Subject {
@@ -189,6 +198,16 @@ mod tests {
     }
 
     #[test]
+    fn tips_and_cases_are_subjects_too() {
+        for k in SubjectKind::ALL {
+            let mut a = attachment();
+            a["subject"]["kind"] = json!(k.as_str());
+            assert!(Body::parse(kind::ATTACHMENT_ADDED, &a).is_ok(), "{k:?}");
+            assert_eq!(SubjectKind::parse(k.as_str()), Some(k));
+        }
+    }
+
+    #[test]
     fn bad_attachments_are_refused() {
         let with = |key: &str, value: Value| {
             let mut a = attachment();
@@ -204,7 +223,7 @@ mod tests {
             with("size", json!(-5)),
             with("media_type", json!("image/gif")),
             with("media_type", json!("text/html")),
-            with("subject", json!({"kind": "case", "id": "019ac0de-0000-7000-8000-000000000001"})),
+            with("subject", json!({"kind": "licence", "id": "019ac0de-0000-7000-8000-000000000001"})),
             with("subject", json!({"kind": "finding"})),
             with("file_name", json!("")),
             with("file_name", json!("a\u{0}b")),

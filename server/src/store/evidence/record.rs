@@ -21,7 +21,7 @@ impl WriteCtx<'_> {
         let at = target.and_then(|t| t.patrol_span).map_or(self.now_ms, |(start, _)| start);
         let place = match &subject {
             Some(s) => Place::of_zone(self.reference, &s.author, &s.zone, at),
-            None => Place::default(),
+            None => Place { township: view.office_township(&a.subject), ..Place::default() },
         };
         self.conn
             .prepare_cached(

@@ -1,5 +1,6 @@
-//! What the writer needs to know of an attachment's subject: who recorded it, its zone, and for
-//! the evidence checks the finding's location and the patrol's span. Read in the open batch.
+//! What the writer needs to know of an attachment's subject: for a patrol or finding who recorded
+//! it, its zone, and for the evidence checks the finding's location and the patrol's span; for a
+//! tip or case its township (from the office index). Read in the open batch.
 
 use rusqlite::OptionalExtension;
 use sync_protocol::admit::SubjectFacts;
@@ -21,7 +22,8 @@ pub struct SubjectRecord {
 }
 
 impl IngestView<'_> {
-    /// The accepted `patrol.recorded` or `finding.reported` a subject names.
+    /// The accepted `patrol.recorded` or `finding.reported` a subject names (`None` for tips and
+    /// cases, which have no zone).
     pub fn subject_record(&self, subject: &Subject) -> Option<SubjectRecord> {
         match subject.kind {
             SubjectKind::Patrol => {
@@ -32,14 +34,28 @@ impl IngestView<'_> {
                 let (author, f) = self.finding(&subject.id)?;
                 Some(SubjectRecord { author, zone: f.zone, patrol: f.patrol, location: Some(f.location) })
             }
+            SubjectKind::Tip | SubjectKind::Case => None,
         }
     }
 
-    /// [`SubjectFacts`] for admission: the author and the township of the subject's zone.
+    /// The township of a stored tip (where it is assigned now) or case.
+    pub fn office_township(&self, subject: &Subject) -> Option<UnitId> {
+        match subject.kind {
+            SubjectKind::Tip => self.reference.offices.tip_township(&subject.id),
+            SubjectKind::Case => self.reference.offices.case_township(&subject.id),
+            SubjectKind::Patrol | SubjectKind::Finding => None,
+        }
+    }
+
+    /// [`SubjectFacts`] for admission: the author and the township of the subject's zone, or the
+    /// township of a tip or case.
     pub fn subject_facts(&self, subject: &Subject) -> Option<SubjectFacts> {
+        if matches!(subject.kind, SubjectKind::Tip | SubjectKind::Case) {
+            return self.office_township(subject).map(|t| SubjectFacts { author: None, township: Some(t) });
+        }
         let record = self.subject_record(subject)?;
         let township = self.reference.village_of_zone(&record.zone).and_then(|v| self.reference.parent_of(v)).cloned();
-        Some(SubjectFacts { author: record.author, township })
+        Some(SubjectFacts { author: Some(record.author), township })
     }
 
     /// Whether `inspector` is an enabled township inspector answering for `township`.
