@@ -19,6 +19,11 @@ pub fn zone_centre(zone: &ZoneId) -> Coord {
 /// A walk of `points` fixes, one every 30 s from `start_ms` (a phone logging at a fixed
 /// interval), starting near the zone centre and moving up to about 35 m between fixes.
 pub fn patrol(zone: &ZoneId, start_ms: i64, points: usize, seed: u64) -> Body {
+    patrol_every(zone, start_ms, points, seed, 30_000)
+}
+
+/// [`patrol`] with a fix every `every_ms`.
+pub fn patrol_every(zone: &ZoneId, start_ms: i64, points: usize, seed: u64, every_ms: i64) -> Body {
     let centre = zone_centre(zone);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let (mut lon, mut lat) = (centre.lon + rng.gen_range(-20_000..20_000), centre.lat + rng.gen_range(-20_000..20_000));
@@ -26,13 +31,13 @@ pub fn patrol(zone: &ZoneId, start_ms: i64, points: usize, seed: u64) -> Body {
         .map(|i| {
             lon += rng.gen_range(-2_500..2_500);
             lat += rng.gen_range(-2_500..2_500);
-            TrackPoint { t: start_ms + i as i64 * 30_000, lon, lat, acc: Some(rng.gen_range(3..15)) }
+            TrackPoint { t: start_ms + i as i64 * every_ms, lon, lat, acc: Some(rng.gen_range(3..15)) }
         })
         .collect();
     Body::PatrolRecorded(PatrolRecorded {
         zone: zone.clone(),
         started_at: start_ms,
-        ended_at: start_ms + points.saturating_sub(1) as i64 * 30_000,
+        ended_at: start_ms + points.saturating_sub(1) as i64 * every_ms,
         track,
         summary: "巡查河道与采石场 checked the river bank and the quarry".into(),
         result: PatrolResult::NothingFound,

@@ -12,6 +12,8 @@ use sync_protocol::event::Event;
 use sync_protocol::ids::ZoneId;
 use sync_protocol::wire::{AckStatus, MAX_PUSH_EVENTS};
 
+const DAY_MS: i64 = 86_400_000;
+
 use crate::Args;
 use crate::wire::{Traffic, client, encode, percentile, send, sync};
 use patrolsync_tests::raw::{RawDevice, now_ms};
@@ -27,8 +29,11 @@ pub async fn run(args: &Args, url: &str, pid: Option<u32>) -> Result<()> {
     println!("patrolsync-load against {url}");
     let http = client()?;
     let mut devices = login(url, &args.password, args.devices).await?;
-    let histories: Vec<Vec<Event>> =
-        devices.iter_mut().enumerate().map(|(i, d)| history(d, args.events_per_device, args.points, i)).collect();
+    let histories: Vec<Vec<Event>> = devices
+        .iter_mut()
+        .enumerate()
+        .map(|(i, d)| history(d, args.events_per_device, args.points, i, now_ms() as i64 - 30 * DAY_MS))
+        .collect();
     let event_bytes = histories.iter().flatten().map(|e| serde_json::to_vec(e).map_or(0, |v| v.len())).sum::<usize>()
         / histories.iter().map(Vec::len).sum::<usize>().max(1);
     println!(
@@ -68,10 +73,13 @@ async fn login(url: &str, password: &str, n: usize) -> Result<Vec<Device>> {
     join_all(tasks).await.into_iter().collect()
 }
 
-/// A device's offline history: `n` patrols, sealed before the clock starts.
-fn history(d: &mut Device, n: usize, points: usize, seed: usize) -> Vec<Event> {
-    let start = now_ms() as i64 - 30 * 86_400_000;
-    (0..n).map(|i| d.raw.seal(&tracks::patrol(&d.zone, start + i as i64 * 1_800_000, points, (seed * 1_000_003 + i) as u64))).collect()
+/// A device's offline history: `n` patrols from `start` (Unix ms), one every 30 minutes, sealed
+/// before the clock starts. Each is a plausible patrol (a fix a minute, so 20 fixes last 19 min,
+/// not "too short"; none overlapping another of the officer's): flags are the exception in real
+/// traffic, and a flag costs one more row (docs/benchmarks.md gives the figure with flags too).
+fn history(d: &mut Device, n: usize, points: usize, seed: usize, start: i64) -> Vec<Event> {
+    let patrol = |i: usize| tracks::patrol_every(&d.zone, start + i as i64 * 1_800_000, points, (seed * 1_000_003 + i) as u64, 60_000);
+    (0..n).map(|i| d.raw.seal(&patrol(i))).collect()
 }
 
 /// A push request, serialised straight from the events.
@@ -184,9 +192,10 @@ async fn delta(http: &reqwest::Client, url: &str, devices: &mut [Device]) -> Res
                 break;
             }
         }
-        let start = now_ms() as i64 - 86_400_000;
+        let start = now_ms() as i64 - 2 * DAY_MS;
         let zone = d.zone.clone();
-        let events: Vec<Event> = (0..100).map(|i| d.raw.seal(&tracks::patrol(&zone, start + i * 600_000, 20, i as u64))).collect();
+        let events: Vec<Event> =
+            (0..100).map(|i| d.raw.seal(&tracks::patrol_every(&zone, start + i * 1_200_000, 20, i as u64, 60_000))).collect();
         let body = encode(&request(&events, &d.raw))?;
         let (reply, took) = send(http, url, &token, body, &traffic).await?;
         if reply.more() || reply.acks.iter().any(|a| a.status != AckStatus::Accepted) {
@@ -217,7 +226,10 @@ async fn storm(http: &reqwest::Client, url: &str, password: &str, n: usize, even
         .iter_mut()
         .enumerate()
         .map(|(i, d)| {
-            let history = history(d, events, points, 500_000 + i);
+            // The storm's phones are many per officer: each patrols in its own hours, from 300 days back
+            // (after the demo assignments begin).
+            let start = now_ms() as i64 - 300 * DAY_MS + i as i64 * events as i64 * 1_800_000;
+            let history = history(d, events, points, 500_000 + i, start);
             Ok((d.raw.token.clone().unwrap_or_default(), encode(&request(&history, &d.raw))?))
         })
         .collect::<Result<_>>()?;
