@@ -64,6 +64,12 @@ fn the_phone_says_offline_whether_a_patrol_counts_and_the_server_agrees() -> Res
 
     let listed = phone.run(&["flags"])?;
     assert!(listed.contains("flags (预警): 1") && listed.contains("outside_zone") && listed.contains(&flagged.to_string()), "{listed}");
+    let mine = phone.run(&["flags", "--officer", "vo-t01-v01"])?;
+    assert!(mine.contains("flags (预警): 1"), "{mine}");
+    let week: serde_json::Value = serde_json::from_str(&phone.run(&["report", "compliance"])?)?;
+    assert!(week.to_string().contains("vo-t01-v01"), "the officer's own compliance row: {week}");
+    let refused = phone.output(&["report", "integrity"])?;
+    assert!(!refused.status.success(), "the integrity check is for county roles");
     let none = phone.run(&["flags", "--kind", "unlicensed_area"])?;
     assert!(none.contains("flags (预警): 0"), "{none}");
     let bad = phone.output(&["flags", "--week", "2026-W77"])?;

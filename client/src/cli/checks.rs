@@ -3,7 +3,7 @@
 //! (the flags the server raised in your scope, with filters).
 
 use clap::Args;
-use sync_protocol::ids::{EventId, UnitId};
+use sync_protocol::ids::{EventId, UnitId, UserId};
 use sync_protocol::values::IsoWeek;
 use sync_protocol::wire::flags::FlagQuery;
 
@@ -20,6 +20,9 @@ pub struct FlagArgs {
     pub village: Option<UnitId>,
     #[arg(long, value_parser = parse_unit)]
     pub township: Option<UnitId>,
+    /// One officer's flags (user id, e.g. vo-t03-v02).
+    #[arg(long, value_parser = parse_user)]
+    pub officer: Option<UserId>,
     /// ISO week, e.g. 2026-W48.
     #[arg(long, value_parser = parse_week)]
     pub week: Option<IsoWeek>,
@@ -55,6 +58,7 @@ pub async fn flags(replica: &Replica, a: FlagArgs) -> anyhow::Result<()> {
         kind: a.kind,
         village: a.village,
         township: a.township,
+        officer: a.officer,
         week: a.week,
         withdrawn: a.withdrawn,
         before: None,
@@ -84,5 +88,9 @@ pub async fn flags(replica: &Replica, a: FlagArgs) -> anyhow::Result<()> {
 }
 
 fn parse_unit(s: &str) -> Result<UnitId, String> {
+    s.parse().map_err(|e: sync_protocol::ValidationError| e.to_string())
+}
+
+fn parse_user(s: &str) -> Result<UserId, String> {
     s.parse().map_err(|e: sync_protocol::ValidationError| e.to_string())
 }

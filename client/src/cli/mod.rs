@@ -7,6 +7,7 @@ mod export;
 mod format;
 mod login;
 mod record;
+mod report;
 mod show;
 mod sync_cmd;
 mod week;
@@ -80,6 +81,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The server's reports for your scope, as JSON (needs the network).
+    #[command(subcommand)]
+    Report(report::ReportKind),
     /// The flags (预警) the server's checks raised in your scope, with filters (needs the network).
     Flags(checks::FlagArgs),
     /// Attach a photo or document (证据材料) to a finding or patrol, offline; prints the attachment id.
@@ -136,6 +140,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CheckPatrol { patrol, json } => checks::check_patrol(&replica, patrol, json),
         Command::CheckFinding { finding, json } => checks::check_finding(&replica, finding, json),
         Command::Flags(args) => block_on(checks::flags(&replica, args)),
+        Command::Report(kind) => block_on(report::report(&replica, kind)),
         Command::Attach(args) => evidence::attach(&mut replica, args),
         Command::Evidence(args) => evidence::list(&replica, args),
         Command::Fetch(args) => block_on(evidence::fetch(&replica, args)),

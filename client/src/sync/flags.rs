@@ -1,5 +1,5 @@
-//! Asking the server for the flags its checks raised in the caller's scope, and for the ledger
-//! export (both need the network and a valid login, unlike recording).
+//! Asking the server for the flags its checks raised in the caller's scope, for the ledger export
+//! and the other reports (all need the network and a valid login, unlike recording).
 
 use sync_protocol::wire::flags::{FlagList, FlagQuery};
 
@@ -15,7 +15,12 @@ pub async fn flags(replica: &Replica, query: &FlagQuery) -> Result<FlagList, Syn
 
 /// The ledger export (`GET /v1/ledger`) with the given query pairs, as the server wrote it.
 pub async fn ledger_export(replica: &Replica, query: &[(&str, String)]) -> Result<Vec<u8>, SyncError> {
+    report(replica, "/v1/ledger", query).await
+}
+
+/// A report (`path`, e.g. `/v1/compliance`) with the given query pairs, as the server wrote it.
+pub async fn report(replica: &Replica, path: &str, query: &[(&str, String)]) -> Result<Vec<u8>, SyncError> {
     let me = replica.require_active()?;
     let token = request::bearer(&me, replica.now_ms())?;
-    Api::new(&me.server_url)?.download(&token, "/v1/ledger", query, &me.username).await
+    Api::new(&me.server_url)?.download(&token, path, query, &me.username).await
 }

@@ -20,6 +20,7 @@ pub fn list(conn: &Connection, scope: &BTreeSet<Bucket>, query: &FlagQuery) -> R
          WHERE (?1 OR village IN (SELECT value FROM json_each(?2)) OR township IN (SELECT value FROM json_each(?3)))
            AND (?4 IS NULL OR kind = ?4) AND (?5 IS NULL OR village = ?5) AND (?6 IS NULL OR township = ?6)
            AND (?7 IS NULL OR week = ?7) AND (?8 OR cleared_at IS NULL) AND (?9 IS NULL OR id < ?9)
+           AND (?11 IS NULL OR officer = ?11)
          ORDER BY id DESC LIMIT ?10",
     )?;
     let rows = stmt.query_map(
@@ -34,6 +35,7 @@ pub fn list(conn: &Connection, scope: &BTreeSet<Bucket>, query: &FlagQuery) -> R
             query.withdrawn,
             query.before,
             i64::from(limit) + 1,
+            query.officer.as_ref().map(UserId::as_str),
         ],
         |r| {
             Ok(Row {

@@ -20,6 +20,9 @@ pub struct FlagQuery {
     pub village: Option<UnitId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub township: Option<UnitId>,
+    /// The officer the flag concerns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub officer: Option<UserId>,
     /// ISO week (China Standard Time) of the patrol or finding, e.g. `2026-W05`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub week: Option<IsoWeek>,
