@@ -6,6 +6,7 @@ mod evidence;
 mod export;
 mod format;
 mod login;
+mod office;
 mod record;
 mod report;
 mod show;
@@ -81,6 +82,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Record a case step (案件), offline: open, verify, stop, rectify, joint, refer, major, close, resolve.
+    #[command(subcommand)]
+    Case(office::CaseCommand),
+    /// Record a tip (举报), offline: receive, assign, answer.
+    #[command(subcommand)]
+    Tip(office::TipCommand),
     /// The server's reports for your scope, as JSON (needs the network).
     #[command(subcommand)]
     Report(report::ReportKind),
@@ -141,6 +148,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CheckFinding { finding, json } => checks::check_finding(&replica, finding, json),
         Command::Flags(args) => block_on(checks::flags(&replica, args)),
         Command::Report(kind) => block_on(report::report(&replica, kind)),
+        Command::Case(c) => office::case(&mut replica, c),
+        Command::Tip(t) => office::tip(&mut replica, t),
         Command::Attach(args) => evidence::attach(&mut replica, args),
         Command::Evidence(args) => evidence::list(&replica, args),
         Command::Fetch(args) => block_on(evidence::fetch(&replica, args)),

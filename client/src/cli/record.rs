@@ -177,11 +177,11 @@ pub(super) fn parse_week(s: &str) -> Result<IsoWeek, String> {
     s.parse().map_err(|e: sync_protocol::ValidationError| e.to_string())
 }
 
-fn parse_time(s: &str) -> Result<i64, String> {
+pub(super) fn parse_time(s: &str) -> Result<i64, String> {
     chrono::DateTime::parse_from_rfc3339(s).map(|t| t.timestamp_millis()).map_err(|e| format!("{s:?} is not an RFC 3339 time: {e}"))
 }
 
 /// Parses a snake_case enum value the way the wire spells it.
-fn parse_snake<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, String> {
+pub(super) fn parse_snake<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, String> {
     serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|e| e.to_string())
 }

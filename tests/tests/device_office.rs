@@ -1,0 +1,111 @@
+//! Cases and tips recorded from the command line, the way inspectors and the county section work:
+//! a village finding escalated, verified, stopped, referred, marked major and closed across three
+//! phones; a tip with its informant recorded, whose informant never reaches a village officer.
+
+use anyhow::{Context, Result};
+use patrolsync_tests::DEMO_PASSWORD;
+use patrolsync_tests::device::{DeviceCli, write_walk};
+use patrolsync_tests::raw::{RawDevice, now_ms};
+use patrolsync_tests::server::TestServer;
+use sync_protocol::ids::ZoneId;
+
+fn phone(server: &TestServer, dir: &std::path::Path, user: &str) -> Result<DeviceCli> {
+    let phone = DeviceCli::new(dir.join(format!("{user}.db")));
+    phone.login(&server.url(), user, DEMO_PASSWORD)?;
+    phone.run(&["sync"])?;
+    Ok(phone)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_finding_is_escalated_to_a_closed_major_case_and_a_tip_keeps_its_informant_hidden() -> Result<()> {
+    let server = TestServer::start()?;
+    let dir = tempfile::tempdir()?;
+    let officer = phone(&server, dir.path(), "vo-t01-v01")?;
+    let track = write_walk(dir.path(), "walk.gpx", &ZoneId::new("Z-T01-V01")?, now_ms() as i64 - 3 * 3_600_000, 40, 5)?;
+    let patrol = officer.record_patrol(&track, &["--findings"])?.to_string();
+    let finding = officer
+        .run(&[
+            "report-finding",
+            "--patrol",
+            &patrol,
+            "--kind",
+            "unlicensed_mining",
+            "--lon",
+            "114.486",
+            "--lat",
+            "25.546",
+            "--description",
+            "夜间偷采 night digging",
+        ])?
+        .trim()
+        .to_string();
+    officer.run(&["sync"])?;
+
+    let inspector = phone(&server, dir.path(), "ti-t01-1")?;
+    let case = inspector.run(&["case", "open", "--finding", &finding, "--township", "T01", "--note", "received"])?.trim().to_string();
+    inspector.run(&["case", "verify", "--case", &case, "--verdict", "confirmed"])?;
+    inspector.run(&["case", "stop", "--case", &case, "--note", "excavator sealed"])?;
+    inspector.run(&["case", "refer", "--case", &case, "--note", "repeat offender, beyond the township's powers"])?;
+    let tip = inspector
+        .run(&[
+            "tip",
+            "receive",
+            "--channel",
+            "hotline",
+            "--content",
+            "trucks at night on the river road",
+            "--township",
+            "T01",
+            "--informant-name",
+            "王某",
+            "--informant-contact",
+            "138-0000-0000",
+        ])?
+        .trim()
+        .to_string();
+    inspector.run(&[
+        "tip",
+        "assign",
+        "--tip",
+        &tip,
+        "--township",
+        "T01",
+        "--village",
+        "T01-V01",
+        "--brief",
+        "check the river road at night",
+    ])?;
+    let synced = inspector.run(&["sync"])?;
+    assert!(synced.contains("0 rejected"), "{synced}");
+
+    let county = phone(&server, dir.path(), "ca-1")?;
+    let deadline = chrono::DateTime::from_timestamp_millis(now_ms() as i64 + 14 * 86_400_000).context("time")?.to_rfc3339();
+    county.run(&["case", "major", "--case", &case, "--deadline", &deadline, "--note", "supervised by the county"])?;
+    county.run(&["case", "close", "--case", &case, "--outcome", "penalised", "--note", "fined and the pit filled"])?;
+    let refused = inspector.output(&["case", "verify", "--case", "not-an-id", "--verdict", "confirmed"])?;
+    assert!(!refused.status.success(), "a malformed case id is refused at the edge");
+    let synced = county.run(&["sync"])?;
+    assert!(synced.contains("0 rejected"), "{synced}");
+
+    let mut auditor = RawDevice::new(&server.url(), "ca-2")?;
+    auditor.login(DEMO_PASSWORD).await?;
+    let (_, projection) = auditor.get_json("/v1/projection").await?;
+    let c = &projection["cases"][&case];
+    assert_eq!(c["stage"], "closed", "{c}");
+    assert_eq!(c["outcome"], "penalised");
+    assert!(c["major"].is_object() && c["stopped_at"].is_i64(), "{c}");
+    assert_eq!(projection["informants"].as_object().map(|m| m.len()), Some(1), "the county section sees the informant");
+
+    officer.run(&["sync"])?;
+    let mut village = RawDevice::new(&server.url(), "vo-t01-v01")?;
+    village.login(DEMO_PASSWORD).await?;
+    let pulled = village.pull_all().await?;
+    assert!(pulled.iter().any(|e| e.kind == "tip.assigned"), "the village is asked to check the tip");
+    assert!(pulled.iter().all(|e| e.kind != "tip.informant"), "but never learns who told");
+    let mut commissioner = RawDevice::new(&server.url(), "cm-1")?;
+    commissioner.login(DEMO_PASSWORD).await?;
+    let (_, seen) = commissioner.get_json("/v1/projection").await?;
+    assert!(seen["informants"].as_object().is_none_or(|m| m.is_empty()), "commissioners do not see informants");
+    assert_eq!(seen["cases"][&case]["stage"], "closed");
+    Ok(())
+}
