@@ -125,3 +125,17 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))
 }
+
+/// An `attachment.added` body naming `bytes` as a JPEG attached to the subject `kind` `id`.
+pub fn jpeg_attachment(kind: sync_protocol::body::SubjectKind, id: sync_protocol::ids::EventId, bytes: &[u8]) -> sync_protocol::body::Body {
+    use sync_protocol::body::{AttachmentAdded, Body, MediaType, Subject};
+    Body::AttachmentAdded(AttachmentAdded {
+        subject: Subject { kind, id },
+        sha256: sha256_hex(bytes).parse().expect("a SHA-256 in hex is a blob hash"),
+        size: bytes.len() as u64,
+        media_type: MediaType::Jpeg,
+        file_name: None,
+        captured_at: None,
+        captured_place: None,
+    })
+}

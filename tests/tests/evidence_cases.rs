@@ -10,7 +10,7 @@ use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::server::TestServer;
 use patrolsync_tests::{DEMO_PASSWORD, office, tracks};
 use reqwest::StatusCode;
-use sync_protocol::body::{AttachmentAdded, Body, FindingKind, MediaType, Subject, SubjectKind};
+use sync_protocol::body::{Body, FindingKind, SubjectKind};
 use sync_protocol::ids::{EventId, ZoneId};
 use sync_protocol::wire::{AckStatus, RejectReason};
 
@@ -36,18 +36,6 @@ async fn accepted(d: &mut RawDevice, body: &Body) -> Result<EventId> {
 async fn blob(d: &RawDevice, hash: &str) -> Result<(StatusCode, Vec<u8>)> {
     let response = d.http.get(format!("{}/v1/blobs/{hash}", d.url)).bearer_auth(d.token.clone().unwrap_or_default()).send().await?;
     Ok((response.status(), response.bytes().await?.to_vec()))
-}
-
-fn attachment(kind: SubjectKind, id: EventId, bytes: &[u8]) -> Body {
-    Body::AttachmentAdded(AttachmentAdded {
-        subject: Subject { kind, id },
-        sha256: sha256_hex(bytes).parse().expect("hash"),
-        size: bytes.len() as u64,
-        media_type: MediaType::Jpeg,
-        file_name: None,
-        captured_at: None,
-        captured_place: None,
-    })
 }
 
 #[tokio::test]
@@ -91,7 +79,7 @@ async fn an_inspectors_evidence_on_a_case_and_a_tip_reaches_the_county_and_no_vi
 
     // Who may attach: the county section yes; the village officer and another township no.
     let extra = jpeg(None, 500, 13);
-    accepted(&mut device(&server, "ca-1").await?, &attachment(SubjectKind::Case, case, &extra)).await?;
+    accepted(&mut device(&server, "ca-1").await?, &patrolsync_tests::photo::jpeg_attachment(SubjectKind::Case, case, &extra)).await?;
     // Its bytes were never sent: the township's reconciliation lists it, and only it.
     let (status, r) = county.get_json("/v1/reconciliation?township=T03").await?;
     assert_eq!(status, StatusCode::OK, "{r}");
@@ -101,11 +89,11 @@ async fn an_inspectors_evidence_on_a_case_and_a_tip_reaches_the_county_and_no_vi
     assert_eq!(missing[0]["subject"]["kind"], "case");
     assert_eq!(missing[0]["township"], "T03");
     for (kind, id) in [(SubjectKind::Tip, tip), (SubjectKind::Case, case)] {
-        let (_, status, reason) = push(&mut officer, &attachment(kind, id, &extra)).await?;
+        let (_, status, reason) = push(&mut officer, &patrolsync_tests::photo::jpeg_attachment(kind, id, &extra)).await?;
         assert_eq!((status, reason), (AckStatus::Rejected, Some(RejectReason::NotAllowed)), "{kind:?}");
     }
     let mut elsewhere = elsewhere;
-    let (_, status, reason) = push(&mut elsewhere, &attachment(SubjectKind::Case, case, &extra)).await?;
+    let (_, status, reason) = push(&mut elsewhere, &patrolsync_tests::photo::jpeg_attachment(SubjectKind::Case, case, &extra)).await?;
     assert_eq!((status, reason), (AckStatus::Rejected, Some(RejectReason::NotAllowed)));
     Ok(())
 }

@@ -10,7 +10,7 @@ use patrolsync_tests::server::TestServer;
 use patrolsync_tests::tracks;
 use reqwest::StatusCode;
 use serde_json::Value;
-use sync_protocol::body::{AttachmentAdded, Body, FindingKind, MediaType, Subject, SubjectKind};
+use sync_protocol::body::{Body, FindingKind, SubjectKind};
 use sync_protocol::ids::{EventId, ZoneId};
 use sync_protocol::wire::AckStatus;
 
@@ -18,18 +18,6 @@ async fn device(server: &TestServer, user: &str) -> Result<RawDevice> {
     let mut d = RawDevice::new(&server.url(), user)?;
     d.login(DEMO_PASSWORD).await?;
     Ok(d)
-}
-
-fn attachment(kind: SubjectKind, id: EventId, bytes: &[u8]) -> Body {
-    Body::AttachmentAdded(AttachmentAdded {
-        subject: Subject { kind, id },
-        sha256: sha256_hex(bytes).parse().expect("hash"),
-        size: bytes.len() as u64,
-        media_type: MediaType::Jpeg,
-        file_name: None,
-        captured_at: None,
-        captured_place: None,
-    })
 }
 
 async fn accepted(d: &mut RawDevice, bodies: &[Body]) -> Result<Vec<EventId>> {
@@ -94,8 +82,14 @@ async fn the_ledger_and_the_reconciliation_show_the_evidence() -> Result<()> {
     let (patrol, other) = (ids[0], ids[1]);
     let finding = accepted(&mut officer, &[tracks::finding(&zone, patrol, start + 60_000, FindingKind::UnlicensedMining, None)]).await?[0];
     let (on_finding, on_patrol) = (jpeg(None, 2_000, 1), jpeg(None, 2_000, 2));
-    accepted(&mut officer, &[attachment(SubjectKind::Finding, finding, &on_finding), attachment(SubjectKind::Patrol, patrol, &on_patrol)])
-        .await?;
+    accepted(
+        &mut officer,
+        &[
+            patrolsync_tests::photo::jpeg_attachment(SubjectKind::Finding, finding, &on_finding),
+            patrolsync_tests::photo::jpeg_attachment(SubjectKind::Patrol, patrol, &on_patrol),
+        ],
+    )
+    .await?;
     let (finding_hash, patrol_hash) = (sha256_hex(&on_finding), sha256_hex(&on_patrol));
 
     let inspector = device(&server, "ti-t01-1").await?;
