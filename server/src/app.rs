@@ -65,6 +65,7 @@ impl Application {
             syncs: std::sync::Arc::new(tokio::sync::Semaphore::new(4)),
             reports: crate::reports::ReportSettings { compliance: config.compliance, reconciliation: config.reconciliation },
         });
+        flag_overdue_cases(state.store.clone(), config.overdue_check_s);
         let listener = listen(&config.bind).map_err(|e| StartError::Bind(config.bind.clone(), e))?;
         let port = listener.local_addr().map_err(|e| StartError::Bind(config.bind.clone(), e))?.port();
         let mut server = HttpServer::new(move || {
@@ -93,6 +94,20 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Settles the `case_overdue` flags now and then every `every_s` seconds, for as long as the
+/// server runs (a failed round is logged and tried again at the next tick).
+fn flag_overdue_cases(store: Store, every_s: u64) {
+    actix_web::rt::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(every_s.max(1)));
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.writer().run(|ctx| ctx.settle_overdue_cases()).await {
+                tracing::warn!(error = %e, "could not flag overdue cases");
+            }
+        }
+    });
 }
 
 /// How many connections may wait to be accepted. The standard library's 128 overflows when

@@ -25,6 +25,8 @@ pub struct Config {
     pub workers: usize,
     /// How many argon2 checks run at once.
     pub password_concurrency: usize,
+    /// How often overdue cases are flagged, seconds (deadlines pass with the clock).
+    pub overdue_check_s: u64,
     /// The checks made at ingest: geofence margin and flag threshold, quota rules (`[checks]`,
     /// `[checks.geofence]`, `[checks.rules]`; see docs/checks.md).
     pub checks: CheckConfig,
@@ -49,6 +51,7 @@ impl Default for Config {
             workers: 0,
             password_concurrency: 2,
             checks: CheckConfig::default(),
+            overdue_check_s: 300,
             max_blob_bytes: sync_protocol::body::MAX_ATTACHMENT_BYTES,
             blob_dir: None,
             compliance: ComplianceRules::default(),
@@ -113,6 +116,9 @@ impl Config {
         }
         if let Some(v) = get("PATROLSYNC_MAX_BODY_BYTES") {
             self.max_body_bytes = parse("PATROLSYNC_MAX_BODY_BYTES", v)?;
+        }
+        if let Some(v) = get("PATROLSYNC_OVERDUE_CHECK_S") {
+            self.overdue_check_s = parse("PATROLSYNC_OVERDUE_CHECK_S", v)?;
         }
         if let Some(v) = get("PATROLSYNC_WORKERS") {
             self.workers = parse("PATROLSYNC_WORKERS", v)?;

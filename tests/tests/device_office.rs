@@ -109,3 +109,82 @@ async fn a_finding_is_escalated_to_a_closed_major_case_and_a_tip_keeps_its_infor
     assert_eq!(seen["cases"][&case]["stage"], "closed");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_case_past_its_rectification_deadline_is_flagged_until_closed() -> Result<()> {
+    let server = TestServer::start_with(&[("PATROLSYNC_OVERDUE_CHECK_S", "1")])?;
+    let dir = tempfile::tempdir()?;
+    let officer = phone(&server, dir.path(), "vo-t01-v01")?;
+    let track = write_walk(dir.path(), "walk.gpx", &ZoneId::new("Z-T01-V01")?, now_ms() as i64 - 3 * 86_400_000, 40, 6)?;
+    let patrol = officer.record_patrol(&track, &["--findings"])?.to_string();
+    let finding = officer
+        .run(&[
+            "report-finding",
+            "--patrol",
+            &patrol,
+            "--kind",
+            "tailings_without_approval",
+            "--lon",
+            "114.486",
+            "--lat",
+            "25.546",
+            "--description",
+            "尾砂 tailings",
+        ])?
+        .trim()
+        .to_string();
+    officer.run(&["sync"])?;
+    let inspector = phone(&server, dir.path(), "ti-t01-1")?;
+    let case = inspector.run(&["case", "open", "--finding", &finding, "--township", "T01"])?.trim().to_string();
+    let yesterday = chrono::DateTime::from_timestamp_millis(now_ms() as i64 - 86_400_000).context("time")?.to_rfc3339();
+    inspector.run(&["case", "verify", "--case", &case, "--verdict", "confirmed"])?;
+    inspector.run(&["case", "rectify", "--case", &case, "--deadline", &yesterday, "--note", "fill the pond"])?;
+    inspector.run(&["sync"])?;
+
+    let mut auditor = RawDevice::new(&server.url(), "ca-1")?;
+    auditor.login(DEMO_PASSWORD).await?;
+    let flagged = |withdrawn: bool| {
+        let auditor = &auditor;
+        let case = case.clone();
+        async move {
+            let query = if withdrawn { "?kind=case_overdue&withdrawn=true" } else { "?kind=case_overdue" };
+            let (_, list) = auditor.get_json(&format!("/v1/flags{query}")).await?;
+            let flags = list["flags"].as_array().cloned().unwrap_or_default();
+            anyhow::Ok(
+                flags
+                    .iter()
+                    .filter(|f| f["event"] == case.as_str())
+                    .map(|f| (f["detail"].to_string(), f["withdrawn_at"].is_i64()))
+                    .collect::<Vec<_>>(),
+            )
+        }
+    };
+    let mut seen = Vec::new();
+    for _ in 0..50 {
+        seen = flagged(false).await?;
+        if !seen.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(seen.len(), 1, "one open case_overdue flag: {seen:?}");
+    assert!(seen[0].0.contains("order to rectify deadline") && seen[0].0.contains("missed"), "{seen:?}");
+    tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+    assert_eq!(flagged(true).await?.len(), 1, "later rounds neither duplicate nor rewrite it");
+
+    let county = phone(&server, dir.path(), "ca-2")?;
+    county.run(&["case", "close", "--case", &case, "--outcome", "rectified", "--note", "pond filled"])?;
+    county.run(&["sync"])?;
+    let mut open = seen;
+    for _ in 0..50 {
+        open = flagged(false).await?;
+        if open.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(open.is_empty(), "closing the case withdraws the flag: {open:?}");
+    let all = flagged(true).await?;
+    assert!(all.len() == 1 && all[0].1, "the one flag is kept, stamped withdrawn: {all:?}");
+    Ok(())
+}

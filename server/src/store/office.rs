@@ -43,6 +43,11 @@ impl OfficeIndex {
         }
     }
 
+    /// Every case folded so far.
+    pub fn cases(&self) -> impl Iterator<Item = &sync_protocol::fold::Case> {
+        self.records.cases.values()
+    }
+
     pub fn case_township(&self, case: &EventId) -> Option<UnitId> {
         self.records.cases.get(case).map(|c| c.township.clone())
     }

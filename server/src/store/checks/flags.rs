@@ -60,7 +60,14 @@ impl WriteCtx<'_> {
     /// Makes the open flags of `kind` on `event` exactly `detail`: raises it if it is not open
     /// with that text, withdraws any other open one, and with `None` withdraws them all. Running
     /// it twice with the same arguments changes nothing.
-    pub fn settle_flag(&self, event: EventId, device: DeviceId, kind: &str, detail: Option<&str>, place: &Place) -> Result<(), StoreError> {
+    pub fn settle_flag(
+        &self,
+        event: EventId,
+        device: Option<DeviceId>,
+        kind: &str,
+        detail: Option<&str>,
+        place: &Place,
+    ) -> Result<(), StoreError> {
         let id = event.0.as_bytes().to_vec();
         self.conn
             .prepare_cached(
@@ -73,7 +80,7 @@ impl WriteCtx<'_> {
             .prepare_cached("SELECT EXISTS (SELECT 1 FROM flags WHERE event_id = ?1 AND kind = ?2 AND cleared_at IS NULL)")?
             .query_row(params![id, kind], |r| r.get(0))?;
         if !open {
-            self.raise(Some(event), Some(device), kind, detail, place)?;
+            self.raise(Some(event), device, kind, detail, place)?;
         }
         Ok(())
     }

@@ -3,6 +3,7 @@
 //!
 //! # Layout
 //! - `history`: the reference data in event time, rebuilt from the stored events.
+//! - `overdue`: cases past a deadline, flagged on a timer.
 //! - `patrol`: a new patrol's geofence report and quota decision, stored and flagged.
 //! - `plausibility`: a new patrol's plausibility flags and its track fingerprint.
 //! - `recheck`: the patrols a zone or assignment change touches, re-checked and re-flagged.
@@ -14,6 +15,7 @@ mod finding;
 mod fingerprints;
 mod flags;
 mod history;
+mod overdue;
 mod patrol;
 mod plausibility;
 mod recheck;

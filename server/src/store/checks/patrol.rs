@@ -66,7 +66,7 @@ impl WriteCtx<'_> {
         place: &Place,
     ) -> Result<(), StoreError> {
         let detail = result.report.flagged.then(|| outside_detail(zone, result));
-        self.settle_flag(patrol, device, OUTSIDE_ZONE, detail.as_deref(), place)
+        self.settle_flag(patrol, Some(device), OUTSIDE_ZONE, detail.as_deref(), place)
     }
 }
 
