@@ -16,30 +16,26 @@ fn phone(server: &TestServer, dir: &std::path::Path, user: &str) -> Result<Devic
     Ok(phone)
 }
 
+/// The officer of Z-T01-V01 records a patrol `hours_ago` with a finding of `kind` and syncs;
+/// returns the phone and the finding's id.
+fn officer_with_finding(server: &TestServer, dir: &std::path::Path, hours_ago: i64, kind: &str, what: &str) -> Result<(DeviceCli, String)> {
+    let officer = phone(server, dir, "vo-t01-v01")?;
+    let start = now_ms() as i64 - hours_ago * 3_600_000;
+    let track = write_walk(dir, "walk.gpx", &ZoneId::new("Z-T01-V01")?, start, 40, hours_ago as u64)?;
+    let patrol = officer.record_patrol(&track, &["--findings"])?.to_string();
+    let finding = officer
+        .run(&["report-finding", "--patrol", &patrol, "--kind", kind, "--lon", "114.486", "--lat", "25.546", "--description", what])?
+        .trim()
+        .to_string();
+    officer.run(&["sync"])?;
+    Ok((officer, finding))
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_finding_is_escalated_to_a_closed_major_case_and_a_tip_keeps_its_informant_hidden() -> Result<()> {
     let server = TestServer::start()?;
     let dir = tempfile::tempdir()?;
-    let officer = phone(&server, dir.path(), "vo-t01-v01")?;
-    let track = write_walk(dir.path(), "walk.gpx", &ZoneId::new("Z-T01-V01")?, now_ms() as i64 - 3 * 3_600_000, 40, 5)?;
-    let patrol = officer.record_patrol(&track, &["--findings"])?.to_string();
-    let finding = officer
-        .run(&[
-            "report-finding",
-            "--patrol",
-            &patrol,
-            "--kind",
-            "unlicensed_mining",
-            "--lon",
-            "114.486",
-            "--lat",
-            "25.546",
-            "--description",
-            "夜间偷采 night digging",
-        ])?
-        .trim()
-        .to_string();
-    officer.run(&["sync"])?;
+    let (officer, finding) = officer_with_finding(&server, dir.path(), 3, "unlicensed_mining", "夜间偷采 night digging")?;
 
     let inspector = phone(&server, dir.path(), "ti-t01-1")?;
     let case = inspector.run(&["case", "open", "--finding", &finding, "--township", "T01", "--note", "received"])?.trim().to_string();
@@ -114,26 +110,7 @@ async fn a_finding_is_escalated_to_a_closed_major_case_and_a_tip_keeps_its_infor
 async fn a_case_past_its_rectification_deadline_is_flagged_until_closed() -> Result<()> {
     let server = TestServer::start_with(&[("PATROLSYNC_OVERDUE_CHECK_S", "1")])?;
     let dir = tempfile::tempdir()?;
-    let officer = phone(&server, dir.path(), "vo-t01-v01")?;
-    let track = write_walk(dir.path(), "walk.gpx", &ZoneId::new("Z-T01-V01")?, now_ms() as i64 - 3 * 86_400_000, 40, 6)?;
-    let patrol = officer.record_patrol(&track, &["--findings"])?.to_string();
-    let finding = officer
-        .run(&[
-            "report-finding",
-            "--patrol",
-            &patrol,
-            "--kind",
-            "tailings_without_approval",
-            "--lon",
-            "114.486",
-            "--lat",
-            "25.546",
-            "--description",
-            "尾砂 tailings",
-        ])?
-        .trim()
-        .to_string();
-    officer.run(&["sync"])?;
+    let (_officer, finding) = officer_with_finding(&server, dir.path(), 72, "tailings_without_approval", "尾砂 tailings")?;
     let inspector = phone(&server, dir.path(), "ti-t01-1")?;
     let case = inspector.run(&["case", "open", "--finding", &finding, "--township", "T01"])?.trim().to_string();
     let yesterday = chrono::DateTime::from_timestamp_millis(now_ms() as i64 - 86_400_000).context("time")?.to_rfc3339();

@@ -81,20 +81,7 @@ fn changed(old: &LicenceState, file: &LicenceGranted, now_ms: i64) -> Option<Lic
 
 /// The entry a stored licence is exported as: its latest terms and its cancellation.
 pub fn entry_of(state: &LicenceState) -> LicenceEntry {
-    let terms = LicenceGranted {
-        licence: state.licence.clone(),
-        holder: state.holder.clone(),
-        mineral: state.mineral,
-        right: state.right,
-        issuer: state.issuer,
-        valid_from: state.valid_from,
-        valid_to: state.valid_to,
-        area: state.area.clone(),
-        top_m: state.top_m,
-        bottom_m: state.bottom_m,
-        villages: state.villages.clone(),
-    };
-    LicenceEntry { terms, cancelled_from: state.cancelled_from }
+    LicenceEntry { terms: state.terms(), cancelled_from: state.cancelled_from }
 }
 
 #[cfg(test)]

@@ -54,6 +54,23 @@ impl From<LicenceGranted> for LicenceState {
 }
 
 impl LicenceState {
+    /// The licence's latest terms in the form of a grant (without its cancellation and lifecycle).
+    pub fn terms(&self) -> LicenceGranted {
+        LicenceGranted {
+            licence: self.licence.clone(),
+            holder: self.holder.clone(),
+            mineral: self.mineral,
+            right: self.right,
+            issuer: self.issuer,
+            valid_from: self.valid_from,
+            valid_to: self.valid_to,
+            area: self.area.clone(),
+            top_m: self.top_m,
+            bottom_m: self.bottom_m,
+            villages: self.villages.clone(),
+        }
+    }
+
     /// A new grant of the same licence: its terms, then the lifecycle events known, re-applied.
     pub fn regrant(&mut self, g: LicenceGranted) {
         let lifecycle = std::mem::take(&mut self.lifecycle);
