@@ -30,10 +30,12 @@ pub const CENTRAL: &[Migration] = &[
     migration!(2, "central", "0002_checks"),
     migration!(3, "central", "0003_blobs"),
     migration!(4, "central", "0004_check_indexes"),
+    migration!(5, "central", "0005_sessions"),
 ];
 
 /// The device replica's migrations, in order.
-pub const DEVICE: &[Migration] = &[migration!(1, "device", "0001_replica"), migration!(2, "device", "0002_blobs")];
+pub const DEVICE: &[Migration] =
+    &[migration!(1, "device", "0001_replica"), migration!(2, "device", "0002_blobs"), migration!(3, "device", "0003_refresh_tokens")];
 
 #[derive(Debug, thiserror::Error)]
 pub enum MigrationError {

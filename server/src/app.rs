@@ -5,16 +5,15 @@ use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
 use std::net::TcpListener;
 
-use crate::auth::password::PasswordChecker;
-use crate::auth::token::Tokens;
+use crate::auth::Auth;
 use crate::config::Config;
 use crate::store::Store;
 
 /// What every handler can reach.
 pub struct AppState {
     pub store: Store,
-    pub tokens: Tokens,
-    pub passwords: PasswordChecker,
+    /// Tokens, passwords, login throttling and session settings.
+    pub auth: Auth,
     pub max_body_bytes: usize,
     /// Bounds how many sync requests are read and processed at once, and so the memory they
     /// hold; the rest wait their turn (the single writer serialises them anyway).
@@ -39,8 +38,8 @@ pub enum StartError {
     Bind(String, #[source] std::io::Error),
     #[error("cannot open the blob folder {0}")]
     Blobs(String, #[source] std::io::Error),
-    #[error("cannot prepare password hashing")]
-    Password(String),
+    #[error("cannot set up authentication")]
+    Auth(#[from] crate::auth::AuthSetupError),
     #[error("cannot load the demo county")]
     Demo(#[source] crate::seed::SeedError),
 }
@@ -58,14 +57,14 @@ impl Application {
         let max_blob_bytes = config.max_blob_bytes.min(sync_protocol::body::MAX_ATTACHMENT_BYTES);
         let state = web::Data::new(AppState {
             blobs: crate::blobs::upload::Blobs::new(std::sync::Arc::new(local), max_blob_bytes),
-            tokens: Tokens::new(store.jwt_secret(), config.token_ttl_s),
-            passwords: PasswordChecker::new(config.password_concurrency).map_err(|e| StartError::Password(e.to_string()))?,
+            auth: Auth::new(&config.auth, config.token_key_file(), config.token_ttl_s, config.password_concurrency)?,
             store,
             max_body_bytes: config.max_body_bytes,
             syncs: std::sync::Arc::new(tokio::sync::Semaphore::new(4)),
             reports: crate::reports::ReportSettings { compliance: config.compliance, reconciliation: config.reconciliation },
         });
         flag_overdue_cases(state.store.clone(), config.overdue_check_s);
+        reload_token_keys(state.clone(), config.auth.key_reload_s);
         let listener = listen(&config.bind).map_err(|e| StartError::Bind(config.bind.clone(), e))?;
         let port = listener.local_addr().map_err(|e| StartError::Bind(config.bind.clone(), e))?.port();
         let mut server = HttpServer::new(move || {
@@ -105,6 +104,21 @@ fn flag_overdue_cases(store: Store, every_s: u64) {
             tick.tick().await;
             if let Err(e) = store.writer().run(|ctx| ctx.settle_overdue_cases()).await {
                 tracing::warn!(error = %e, "could not flag overdue cases");
+            }
+        }
+    });
+}
+
+/// Re-reads the token key file every `every_s` seconds, so a key rotated by `patrolsync-server
+/// keys rotate` signs new tokens without a restart.
+fn reload_token_keys(state: web::Data<AppState>, every_s: u64) {
+    actix_web::rt::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(every_s.max(1)));
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            if let Err(e) = state.auth.tokens.reload() {
+                tracing::warn!(error = %e, "could not re-read the token key file; keeping the keys in use");
             }
         }
     });

@@ -1,4 +1,5 @@
-//! The `patrolsync-server` command line (`serve`, `reference import|export`, `audit integrity`), as a library
+//! The `patrolsync-server` command line (`serve`, `reference`, `audit`, `rotate-token-key`,
+//! `set-password`), as a library
 //! function so that every binary that runs the server (the release binary, the end-to-end tests'
 //! copy) is the same code.
 
@@ -44,6 +45,25 @@ enum Command {
     Audit {
         #[command(subcommand)]
         action: AuditAction,
+    },
+    /// Rotate the key that signs access tokens: a new key signs from now on (a running server
+    /// picks it up within `[auth] key_reload_s`); the previous keys still verify.
+    RotateTokenKey {
+        /// The token key file (default `token-keys.json` beside the store given with --db).
+        #[arg(long, required_unless_present = "db")]
+        key_file: Option<PathBuf>,
+        /// The store's SQLite file, to find the key file beside it.
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+    /// Set a user's password, read from standard input (8 to 128 characters, any kind).
+    SetPassword {
+        /// The store's SQLite file.
+        #[arg(long)]
+        db: PathBuf,
+        /// The user id.
+        #[arg(long)]
+        user: String,
     },
 }
 
@@ -113,6 +133,47 @@ pub fn main() -> ExitCode {
             }
         }
         Command::Audit { action: AuditAction::Integrity { db, json } } => audit_integrity(&db, json),
+        Command::RotateTokenKey { key_file, db } => {
+            let path = key_file.unwrap_or_else(|| Config { db: db.unwrap_or_default(), ..Config::default() }.token_key_file());
+            match crate::auth::keys::KeyRing::rotate(&path, chrono::Utc::now().timestamp()) {
+                Ok(kid) => {
+                    println!("new signing key {kid} in {}", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e),
+            }
+        }
+        Command::SetPassword { db, user } => set_password(&db, &user),
+    }
+}
+
+fn set_password(db: &std::path::Path, user: &str) -> ExitCode {
+    let mut password = String::new();
+    if let Err(e) = std::io::stdin().read_line(&mut password) {
+        return fail(&e);
+    }
+    let password = password.trim_end_matches(['\r', '\n']);
+    let phc = match crate::auth::password::check_new_password(password)
+        .and_then(|()| crate::auth::password::hash(password, Config::load(None).map(|c| c.auth.password).unwrap_or_default()))
+    {
+        Ok(phc) => phc,
+        Err(e) => return fail(&e),
+    };
+    let store = match Store::open(db) {
+        Ok(store) => store,
+        Err(e) => return fail(&e),
+    };
+    let user_id = user.to_owned();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(&e),
+    };
+    match runtime.block_on(store.writer().run(move |ctx| ctx.set_password(&user_id, &phc))) {
+        Ok(()) => {
+            println!("password of {user} set");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
     }
 }
 

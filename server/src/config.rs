@@ -38,6 +38,9 @@ pub struct Config {
     pub compliance: ComplianceRules,
     /// When a device counts as not synced (`[reconciliation]`; see docs/reports.md).
     pub reconciliation: ReconciliationSettings,
+    /// Passwords, login throttling, sessions and the token key file (`[auth]`; see
+    /// docs/security.md).
+    pub auth: crate::auth::AuthSettings,
 }
 
 impl Default for Config {
@@ -56,6 +59,7 @@ impl Default for Config {
             blob_dir: None,
             compliance: ComplianceRules::default(),
             reconciliation: ReconciliationSettings::default(),
+            auth: crate::auth::AuthSettings::default(),
         }
     }
 }
@@ -76,12 +80,31 @@ pub enum ConfigError {
     },
     #[error("environment variable {name} is not valid: {value:?}")]
     Env { name: String, value: String },
+    #[error("setting {name} is out of range: {why}")]
+    Range { name: &'static str, why: String },
 }
 
 impl Config {
     /// The blob folder: `blob_dir`, or `blobs/` beside the database file.
     pub fn blob_dir(&self) -> PathBuf {
         self.blob_dir.clone().unwrap_or_else(|| self.db.parent().unwrap_or(Path::new(".")).join("blobs"))
+    }
+
+    /// The token signing key file: `[auth] token_key_file`, or `token-keys.json` beside the
+    /// database file.
+    pub fn token_key_file(&self) -> PathBuf {
+        self.auth.token_key_file.clone().unwrap_or_else(|| self.db.parent().unwrap_or(Path::new(".")).join("token-keys.json"))
+    }
+
+    /// Refuses settings that would weaken the server: access tokens over 15 minutes, password
+    /// hashing below OWASP's minimum cost.
+    pub fn validate(self) -> Result<Config, ConfigError> {
+        if !(1..=crate::auth::token::MAX_ACCESS_TTL_S).contains(&self.token_ttl_s) {
+            let why = format!("{} s; access tokens live 1 to {} s", self.token_ttl_s, crate::auth::token::MAX_ACCESS_TTL_S);
+            return Err(ConfigError::Range { name: "token_ttl_s", why });
+        }
+        self.auth.password.checked().map_err(|e| ConfigError::Range { name: "auth.password", why: e.to_string() })?;
+        Ok(self)
     }
 
     /// Defaults, then `file` if given, then the environment.
@@ -94,7 +117,7 @@ impl Config {
             None => Config::default(),
         };
         config.apply_env(|name| std::env::var(name).ok())?;
-        Ok(config)
+        config.validate()
     }
 
     /// Applies `PATROLSYNC_<FIELD>` variables read through `get`.
@@ -131,6 +154,27 @@ impl Config {
         }
         if let Some(v) = get("PATROLSYNC_WEEKLY_QUOTA") {
             self.compliance.weekly_quota = parse("PATROLSYNC_WEEKLY_QUOTA", v)?;
+        }
+        if let Some(v) = get("PATROLSYNC_AUTH_PER_IP_PER_MINUTE") {
+            self.auth.per_ip.per_minute = parse("PATROLSYNC_AUTH_PER_IP_PER_MINUTE", v)?;
+        }
+        if let Some(v) = get("PATROLSYNC_AUTH_PER_IP_BURST") {
+            self.auth.per_ip.burst = parse("PATROLSYNC_AUTH_PER_IP_BURST", v)?;
+        }
+        if let Some(v) = get("PATROLSYNC_AUTH_FAILURES_PER_HOUR") {
+            self.auth.throttle.failures_per_hour = parse("PATROLSYNC_AUTH_FAILURES_PER_HOUR", v)?;
+        }
+        if let Some(v) = get("PATROLSYNC_AUTH_PASSWORD_MEMORY_KIB") {
+            self.auth.password.memory_kib = parse("PATROLSYNC_AUTH_PASSWORD_MEMORY_KIB", v)?;
+        }
+        if let Some(v) = get("PATROLSYNC_AUTH_REFRESH_TTL_S") {
+            self.auth.sessions.refresh_ttl_s = parse("PATROLSYNC_AUTH_REFRESH_TTL_S", v)?;
+        }
+        if let Some(v) = get("PATROLSYNC_AUTH_KEY_RELOAD_S") {
+            self.auth.key_reload_s = parse("PATROLSYNC_AUTH_KEY_RELOAD_S", v)?;
+        }
+        if let Some(v) = get("PATROLSYNC_AUTH_REUSE_GRACE_S") {
+            self.auth.sessions.reuse_grace_s = parse("PATROLSYNC_AUTH_REUSE_GRACE_S", v)?;
         }
         if let Some(v) = get("PATROLSYNC_STALE_SYNC_AFTER_DAYS") {
             self.reconciliation.stale_sync_after_days = parse("PATROLSYNC_STALE_SYNC_AFTER_DAYS", v)?;
@@ -196,5 +240,18 @@ mod tests {
         config.apply_env(|name| (name == "PATROLSYNC_WEEKLY_QUOTA").then(|| "4".to_string())).expect("env");
         assert_eq!(config.compliance.weekly_quota, 4);
         assert!(toml::from_str::<Config>("[compliance]\nquota = 3\n").is_err());
+    }
+
+    #[test]
+    fn weakening_auth_settings_are_refused() {
+        assert!(Config::default().validate().is_ok());
+        assert!(Config { token_ttl_s: 3_600, ..Config::default() }.validate().is_err(), "an hour-long access token");
+        assert!(Config { token_ttl_s: 0, ..Config::default() }.validate().is_err());
+        let weak: Config = toml::from_str("[auth.password]\nmemory_kib = 4096\n").expect("parse");
+        assert!(weak.validate().is_err(), "below OWASP's minimum");
+        let raised: Config =
+            toml::from_str("[auth.password]\nmemory_kib = 65536\n[auth.throttle]\nfailures_per_hour = 20\n").expect("parse");
+        assert_eq!((raised.auth.password.iterations, raised.auth.throttle.failures_per_hour), (2, 20));
+        assert_eq!(Config::default().token_key_file(), PathBuf::from("patrolsync-data/token-keys.json"));
     }
 }

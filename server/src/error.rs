@@ -16,6 +16,8 @@ pub enum ApiError {
     Unauthenticated(String),
     #[error("wrong username or password")]
     InvalidCredentials,
+    #[error("too many attempts: retry in {0} s")]
+    TooManyRequests(u64),
     #[error("{0}")]
     Forbidden(String),
     #[error("not found")]
@@ -53,6 +55,7 @@ impl ApiError {
         match self {
             ApiError::Unauthenticated(_) => "unauthenticated",
             ApiError::InvalidCredentials => "invalid_credentials",
+            ApiError::TooManyRequests(_) => "too_many_requests",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound => "not_found",
             ApiError::DeviceTaken => "device_taken",
@@ -89,6 +92,7 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::Unauthenticated(_) | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Forbidden(_) | ApiError::DeviceRevoked => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::DeviceTaken | ApiError::DeviceKeyMismatch | ApiError::Conflict(_) => StatusCode::CONFLICT,
@@ -116,6 +120,9 @@ impl ResponseError for ApiError {
                 .headers_mut()
                 .insert(actix_web::http::header::WWW_AUTHENTICATE, actix_web::http::header::HeaderValue::from_static("Bearer"));
         }
+        if let ApiError::TooManyRequests(seconds) = self {
+            response.headers_mut().insert(actix_web::http::header::RETRY_AFTER, (*seconds).into());
+        }
         if let ApiError::UploadOffset(offset) = self
             && let Ok(value) = actix_web::http::header::HeaderValue::from_str(&offset.to_string())
         {
@@ -126,6 +133,11 @@ impl ResponseError for ApiError {
 }
 
 impl ApiError {
+    /// A 429 asking to wait `wait` (rounded up to whole seconds, at least one).
+    pub fn retry_after(wait: std::time::Duration) -> ApiError {
+        ApiError::TooManyRequests(wait.as_secs() + u64::from(wait.subsec_nanos() > 0).max(u64::from(wait.is_zero())))
+    }
+
     /// This error's response carrying `Upload-Offset` (a 404 for a visible, incomplete blob).
     pub fn error_response_with_offset(&self, offset: u64) -> HttpResponse {
         let mut response = self.error_response();

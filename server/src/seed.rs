@@ -36,7 +36,8 @@ pub async fn load_demo(store: &Store, db: &Path) -> Result<String, SeedError> {
     let users: Vec<UserEnrolled> = county.users().cloned().collect();
     let ids: Vec<String> = users.iter().map(|u| u.user.to_string()).collect();
     let secret = password.clone();
-    let phc = tokio::task::spawn_blocking(move || crate::auth::password::hash(&secret))
+    let cost = crate::auth::password::PasswordCost::default();
+    let phc = tokio::task::spawn_blocking(move || crate::auth::password::hash(&secret, cost))
         .await
         .map_err(|e| SeedError::Hash(e.to_string()))?
         .map_err(|e| SeedError::Hash(e.to_string()))?;

@@ -3,6 +3,7 @@
 
 pub mod evidence;
 pub mod flags;
+pub mod session;
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -39,6 +40,10 @@ pub struct DeviceEnrolment {
     pub public_key: PublicKey,
     #[serde(default)]
     pub label: String,
+    /// The phone's proof that it holds this key, for a device already enrolled
+    /// ([`session::LoginProof`]); optional, and only ever an advantage to send.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<session::LoginProof>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -54,6 +59,10 @@ pub struct LoginResponse {
     /// The seq the server expects next from this device identity (1 for a new one).
     pub next_seq: u64,
     pub hlc: Hlc,
+    /// Spent on `POST /v1/auth/refresh` for the next access token (rotated on every use).
+    pub refresh_token: String,
+    /// Unix milliseconds.
+    pub refresh_expires_at: i64,
 }
 
 /// `POST /v1/sync`: the device's unsent events in `seq` order and its pull cursors.

@@ -13,6 +13,7 @@ use sync_protocol::event::{Event, EventDraft};
 use sync_protocol::hlc::Hlc;
 use sync_protocol::ids::{DeviceId, EventId, UserId};
 use sync_protocol::scope::Bucket;
+use sync_protocol::wire::session::LoginProof;
 use sync_protocol::wire::{DeviceEnrolment, LoginRequest, LoginResponse, SyncResponse};
 
 pub struct RawDevice {
@@ -22,6 +23,8 @@ pub struct RawDevice {
     pub device: DeviceId,
     pub key: DeviceKey,
     pub token: Option<String>,
+    /// The session's refresh token from the last login.
+    pub refresh: Option<String>,
     pub next_seq: u64,
     pub head: Hash,
     pub hlc: Hlc,
@@ -46,6 +49,7 @@ impl RawDevice {
             device: DeviceId(uuid::Uuid::now_v7()),
             key: DeviceKey::from_secret(secret),
             token: None,
+            refresh: None,
             next_seq: 1,
             head: Hash::ZERO,
             hlc: Hlc::ZERO,
@@ -65,7 +69,12 @@ impl RawDevice {
         let request = LoginRequest {
             username: self.user.to_string(),
             password: password.to_string(),
-            device: DeviceEnrolment { device_id: self.device, public_key: self.key.public(), label: "raw test device".into() },
+            device: DeviceEnrolment {
+                device_id: self.device,
+                public_key: self.key.public(),
+                label: "raw test device".into(),
+                proof: Some(LoginProof::sign(&self.key, self.user.as_str(), self.device, chrono::Utc::now().timestamp_millis())),
+            },
         };
         let response = self.http.post(format!("{}/v1/auth/login", self.url)).json(&request).send().await?;
         let status = response.status();
@@ -74,8 +83,17 @@ impl RawDevice {
         }
         let login: LoginResponse = response.json().await?;
         self.token = Some(login.access_token.clone());
+        self.refresh = Some(login.refresh_token.clone());
         self.hlc = self.hlc.merge(login.hlc, now_ms());
         Ok(login)
+    }
+
+    /// The claims of this device's access token (not checked: the server checks them).
+    pub fn token_claims(&self) -> Result<Value> {
+        use base64::Engine;
+        let token = self.token.as_deref().ok_or_else(|| anyhow::anyhow!("not logged in"))?;
+        let payload = token.split('.').nth(1).ok_or_else(|| anyhow::anyhow!("not a JWT"))?;
+        Ok(serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload)?)?)
     }
 
     /// Seals the next event of this device's chain (advancing seq, prev and the clock).

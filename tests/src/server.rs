@@ -68,6 +68,10 @@ impl TestServer {
             .arg(self.db())
             .env("PATROLSYNC_DEMO_PASSWORD", crate::DEMO_PASSWORD)
             .env("RUST_LOG", "warn")
+            // Every test phone connects from 127.0.0.1, so the per-address limit of the auth routes
+            // is lifted; the tests of that limit set it back (tests/tests/auth_limits.rs).
+            .env("PATROLSYNC_AUTH_PER_IP_PER_MINUTE", "1000000")
+            .env("PATROLSYNC_AUTH_PER_IP_BURST", "100000")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         for (k, v) in &self.extra_env {
@@ -106,6 +110,12 @@ impl TestServer {
         }
     }
 
+    /// Sets a `PATROLSYNC_*` variable for the next (re)start.
+    pub fn set_env(&mut self, name: &str, value: &str) {
+        self.extra_env.retain(|(k, _)| k != name);
+        self.extra_env.push((name.to_string(), value.to_string()));
+    }
+
     /// Starts the server again on the same store and the same port.
     pub fn restart(&mut self) -> Result<()> {
         self.kill();
@@ -116,6 +126,27 @@ impl TestServer {
     /// The child's process id, for tests that signal it themselves.
     pub fn pid(&self) -> Option<u32> {
         self.child.as_ref().map(Child::id)
+    }
+
+    /// The key that signs access tokens now: its `kid` and secret, read from the server's key
+    /// file, for tests that forge tokens as someone holding the key would.
+    pub fn token_key(&self) -> Result<(String, Vec<u8>)> {
+        use base64::Engine;
+        let file: serde_json::Value = serde_json::from_slice(&std::fs::read(self.dir.path().join("token-keys.json"))?)?;
+        let current = file["current"].as_str().ok_or_else(|| anyhow::anyhow!("no current key"))?;
+        let keys = file["keys"].as_array().ok_or_else(|| anyhow::anyhow!("no keys"))?;
+        let key = keys.iter().find(|k| k["kid"] == current).ok_or_else(|| anyhow::anyhow!("current key missing"))?;
+        let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(key["secret"].as_str().unwrap_or_default())?;
+        Ok((current.to_string(), secret))
+    }
+
+    /// Signs `claims` as an access token with the server's current key (header `typ` at+jwt).
+    pub fn forge_token(&self, claims: &serde_json::Value) -> Result<String> {
+        let (kid, secret) = self.token_key()?;
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+        header.typ = Some("at+jwt".into());
+        header.kid = Some(kid);
+        Ok(jsonwebtoken::encode(&header, claims, &jsonwebtoken::EncodingKey::from_secret(&secret))?)
     }
 
     /// Opens the store read-only, for checks that look under the API.

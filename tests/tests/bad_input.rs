@@ -131,18 +131,20 @@ async fn missing_bad_foreign_and_expired_tokens_get_401() -> Result<()> {
     let before = snapshot(&server);
     let event = d.seal(&tracks::patrol(&ZoneId::new("Z-T01-V01")?, now_ms() as i64 - 3_600_000, 20, 1));
     let body = serde_json::to_vec(&json!({"events": [event], "hlc": d.hlc}))?;
-    let secret: Vec<u8> = server.open_store()?.query_row("SELECT value FROM meta WHERE key = 'jwt_secret'", [], |r| r.get(0))?;
     let now = chrono::Utc::now().timestamp();
-    let claims = |exp: i64| json!({"sub": "vo-t01-v01", "dev": d.device.to_string(), "iss": "patrolsync", "aud": "patrolsync-device", "typ": "access", "iat": exp - 900, "nbf": exp - 900, "exp": exp});
-    let sign = |claims: Value, secret: &[u8]| {
-        jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &jsonwebtoken::EncodingKey::from_secret(secret)).expect("token")
+    let sid = d.token_claims()?["sid"].clone();
+    let claims = |exp: i64| json!({"sub": "vo-t01-v01", "dev": d.device.to_string(), "sid": sid, "iss": "patrolsync", "aud": "patrolsync-device", "typ": "access", "iat": exp - 900, "nbf": exp - 900, "exp": exp});
+    let foreign = |claims: Value| {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+        (header.typ, header.kid) = (Some("at+jwt".into()), server.token_key().ok().map(|k| k.0));
+        jsonwebtoken::encode(&header, &claims, &jsonwebtoken::EncodingKey::from_secret(b"someone else's secret, not ours!")).expect("token")
     };
     let tokens = [
         None,
         Some("not-a-jwt".to_string()),
-        Some(sign(claims(now + 600), b"someone else's secret, not ours!")),
-        Some(sign(claims(now - 3_600), &secret)),
-        Some(sign(json!({"sub": "vo-t01-v01"}), &secret)),
+        Some(foreign(claims(now + 600))),
+        Some(server.forge_token(&claims(now - 3_600))?),
+        Some(server.forge_token(&json!({"sub": "vo-t01-v01"}))?),
     ];
     for token in tokens {
         let mut request = d.http.post(format!("{}/v1/sync", server.url())).header("content-type", "application/json").body(body.clone());
@@ -155,7 +157,7 @@ async fn missing_bad_foreign_and_expired_tokens_get_401() -> Result<()> {
     }
     assert_eq!(snapshot(&server), before);
     // A valid token still works, so the refusals above were about the tokens.
-    d.token = Some(sign(claims(now + 600), &secret));
+    d.token = Some(server.forge_token(&claims(now + 600))?);
     assert_eq!(d.sync(&[event]).await?.acks[0].status, AckStatus::Accepted);
     Ok(())
 }

@@ -198,8 +198,37 @@ fn login_and_sync(cli: &DeviceCli, url: &str, user: &str) -> Result<String> {
 }
 
 #[test]
-fn an_expired_token_needs_a_login_and_the_pending_events_then_sync_under_their_author() -> Result<()> {
-    let mut server = TestServer::start_with(&[("PATROLSYNC_TOKEN_TTL_S", "1")])?;
+fn an_expired_access_token_is_renewed_with_the_refresh_token_without_the_password() -> Result<()> {
+    let server = TestServer::start_with(&[("PATROLSYNC_TOKEN_TTL_S", "1")])?;
+    let dir = tempfile::tempdir()?;
+    let cli = DeviceCli::new(dir.path().join("phone.db"));
+    login_and_sync(&cli, &server.url(), "vo-t01-v01")?;
+    let refresh_before = replica_ids(&cli.replica, "SELECT refresh_token FROM identities")?;
+    let expires = cli.status()?["token_expires_at"].as_i64().context("token expiry")?;
+    wait_for("the token to expire", Duration::from_secs(10), || Ok(now_ms() as i64 > expires + 500))?;
+    let start = now_ms() as i64 - 3_600_000;
+    let track = write_walk(dir.path(), "w.gpx", &zone("Z-T01-V01"), start, 5, 7)?;
+    let id = cli.record_patrol(&track, &[])?.to_string();
+    let out = cli.output(&["sync"])?;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(cli.status()?["pending"].as_u64(), Some(0));
+    assert_ne!(replica_ids(&cli.replica, "SELECT refresh_token FROM identities")?, refresh_before, "the refresh token rotated");
+    assert!(stored_events(&server.open_store()?)?.iter().any(|(e, a, _)| e == &id && a == "vo-t01-v01"));
+    // Logging out ends the session on the server; the phone then needs the password again.
+    let out = cli.output(&["logout"])?;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let why: String =
+        server.open_store()?.query_row("SELECT revoked_why FROM sessions ORDER BY created_at DESC LIMIT 1", [], |r| r.get(0))?;
+    assert_eq!(why, "logout");
+    let out = cli.output(&["sync"])?;
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("log in again"));
+    Ok(())
+}
+
+#[test]
+fn an_ended_session_needs_a_login_and_the_pending_events_then_sync_under_their_author() -> Result<()> {
+    // Access tokens of 1 s and refresh tokens of 2 s: days offline end the session.
+    let mut server = TestServer::start_with(&[("PATROLSYNC_TOKEN_TTL_S", "1"), ("PATROLSYNC_AUTH_REFRESH_TTL_S", "2")])?;
     let dir = tempfile::tempdir()?;
     let cli = DeviceCli::new(dir.path().join("phone.db"));
     login_and_sync(&cli, &server.url(), "vo-t01-v01")?;

@@ -1,4 +1,4 @@
-//! `login` and `switch-user`: who is using the phone. The password comes from `--password` or,
+//! `login`, `logout` and `switch-user`: who is using the phone. The password comes from `--password` or,
 //! better (it stays out of the shell history), from standard input.
 
 use std::io::BufRead;
@@ -47,6 +47,12 @@ fn read_password() -> anyhow::Result<String> {
     let password = line.trim_end_matches(['\r', '\n']).to_owned();
     anyhow::ensure!(!password.is_empty(), "no password on standard input");
     Ok(password)
+}
+
+pub async fn logout(replica: &Replica) -> anyhow::Result<()> {
+    let me = sync::logout(replica).await?;
+    println!("logged out (已退出登录): {} {}; pending events stay on the phone", me.display_name, me.user);
+    Ok(())
 }
 
 pub fn switch(replica: &mut Replica, user: &str) -> anyhow::Result<()> {

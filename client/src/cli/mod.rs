@@ -35,6 +35,9 @@ pub struct Cli {
 pub enum Command {
     /// Log in (登录); the first login of a user on this phone creates their device identity.
     Login(login::LoginArgs),
+    /// Log out (退出登录): end this officer's session on the server and forget its tokens. The
+    /// identity, its chain and its pending events stay on the phone.
+    Logout,
     /// Make another officer who logged in on this phone before the active one (no network needed).
     SwitchUser {
         #[arg(long)]
@@ -134,6 +137,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let mut replica = Replica::open(&cli.replica)?;
     match cli.command {
         Command::Login(args) => block_on(login::run(&mut replica, args)),
+        Command::Logout => block_on(login::logout(&replica)),
         Command::SwitchUser { user } => login::switch(&mut replica, &user),
         Command::Whoami => show::whoami(&replica),
         Command::RecordPatrol(args) => record::patrol(&mut replica, args),

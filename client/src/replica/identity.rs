@@ -157,6 +157,37 @@ pub(crate) fn save(conn: &Connection, id: &Identity, now_ms: i64) -> Result<(), 
     Ok(())
 }
 
+/// The refresh token of `device`'s session, if one is held.
+pub(crate) fn refresh_token(conn: &Connection, device: DeviceId) -> Result<Option<AccessToken>, ReplicaError> {
+    let row: Option<(Option<String>, Option<i64>)> = conn
+        .query_row("SELECT refresh_token, refresh_expires_at FROM identities WHERE device_id = ?1", [device.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    Ok(row.and_then(|(secret, expires)| secret.zip(expires)).map(|(secret, expires_at)| AccessToken { secret, expires_at }))
+}
+
+/// Stores a session's tokens after a login or refresh; `None` forgets the refresh token (the
+/// session has ended and a login is needed).
+pub(crate) fn save_tokens(
+    conn: &Connection,
+    device: DeviceId,
+    access: Option<&AccessToken>,
+    refresh: Option<&AccessToken>,
+) -> Result<(), ReplicaError> {
+    conn.execute(
+        "UPDATE identities SET access_token = ?2, token_expires_at = ?3, refresh_token = ?4, refresh_expires_at = ?5 WHERE device_id = ?1",
+        params![
+            device.to_string(),
+            access.map(|t| t.secret.clone()),
+            access.map(|t| t.expires_at),
+            refresh.map(|t| t.secret.clone()),
+            refresh.map(|t| t.expires_at)
+        ],
+    )?;
+    Ok(())
+}
+
 /// Moves the chain on after an own event: next seq, head hash and clock.
 pub(crate) fn advance(conn: &Connection, device: DeviceId, next_seq: u64, head: Hash, hlc: Hlc) -> Result<(), ReplicaError> {
     conn.execute(

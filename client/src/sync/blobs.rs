@@ -11,7 +11,7 @@ use sync_protocol::body::{BlobHash, MediaType};
 use sync_protocol::ids::EventId;
 use sync_protocol::wire::evidence::UPLOAD_OFFSET;
 
-use super::{Api, SyncError, from_status, request};
+use super::{Api, SyncError, from_status};
 use crate::replica::{PendingBlob, Replica, ReplicaError};
 
 /// What one upload pass did.
@@ -74,8 +74,8 @@ async fn put_from(replica: &Replica, api: &Api, token: &str, blob: &PendingBlob,
 /// Uploads the active identity's blobs whose attachments the server acknowledged.
 pub async fn upload_blobs(replica: &Replica) -> Result<BlobReport, SyncError> {
     let me = replica.require_active()?;
-    let token = request::bearer(&me, replica.now_ms())?;
     let api = Api::new(&me.server_url)?;
+    let token = super::session::bearer(replica, &api).await?;
     let mut report = BlobReport::default();
     for blob in replica.blobs_to_upload()? {
         let mut at = match remote(&api, &token, &blob.sha256, &me.username).await? {
@@ -117,8 +117,8 @@ pub async fn upload_blobs(replica: &Replica) -> Result<BlobReport, SyncError> {
 /// Downloads the blob `hash` into the blob folder (verified against its hash); returns its path.
 pub async fn fetch_blob(replica: &Replica, hash: &BlobHash, media_type: MediaType) -> Result<PathBuf, SyncError> {
     let me = replica.require_active()?;
-    let token = request::bearer(&me, replica.now_ms())?;
     let api = Api::new(&me.server_url)?;
+    let token = super::session::bearer(replica, &api).await?;
     let response = api
         .client()
         .get(api.url(&format!("/v1/blobs/{hash}")))

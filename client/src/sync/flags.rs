@@ -3,14 +3,15 @@
 
 use sync_protocol::wire::flags::{FlagList, FlagQuery};
 
-use super::{Api, SyncError, request};
+use super::{Api, SyncError, session};
 use crate::replica::Replica;
 
 /// The flags in the active officer's scope that match `query`.
 pub async fn flags(replica: &Replica, query: &FlagQuery) -> Result<FlagList, SyncError> {
     let me = replica.require_active()?;
-    let token = request::bearer(&me, replica.now_ms())?;
-    Api::new(&me.server_url)?.flags(&token, query, &me.username).await
+    let api = Api::new(&me.server_url)?;
+    let token = session::bearer(replica, &api).await?;
+    api.flags(&token, query, &me.username).await
 }
 
 /// The ledger export (`GET /v1/ledger`) with the given query pairs, as the server wrote it.
@@ -21,6 +22,7 @@ pub async fn ledger_export(replica: &Replica, query: &[(&str, String)]) -> Resul
 /// A report (`path`, e.g. `/v1/compliance`) with the given query pairs, as the server wrote it.
 pub async fn report(replica: &Replica, path: &str, query: &[(&str, String)]) -> Result<Vec<u8>, SyncError> {
     let me = replica.require_active()?;
-    let token = request::bearer(&me, replica.now_ms())?;
-    Api::new(&me.server_url)?.download(&token, path, query, &me.username).await
+    let api = Api::new(&me.server_url)?;
+    let token = session::bearer(replica, &api).await?;
+    api.download(&token, path, query, &me.username).await
 }

@@ -7,6 +7,7 @@ use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE};
 use serde::de::DeserializeOwned;
 use sync_protocol::event::Event;
 use sync_protocol::wire::flags::{FlagList, FlagQuery};
+use sync_protocol::wire::session::{RefreshRequest, RefreshResponse};
 use sync_protocol::wire::{LoginRequest, LoginResponse, SyncRequest, SyncResponse};
 
 use super::error::{SyncError, from_status};
@@ -45,6 +46,21 @@ impl Api {
     pub async fn login(&self, request: &LoginRequest) -> Result<LoginResponse, SyncError> {
         let builder = self.http.post(self.url("/v1/auth/login")).json(request);
         self.send(builder, &request.username).await
+    }
+
+    /// `POST /v1/auth/refresh`: spends a refresh token for the next access and refresh tokens.
+    pub async fn refresh(&self, request: &RefreshRequest, username: &str) -> Result<RefreshResponse, SyncError> {
+        let builder = self.http.post(self.url("/v1/auth/refresh")).json(request);
+        self.send(builder, username).await
+    }
+
+    /// `POST /v1/auth/logout`: ends the session of `token`.
+    pub async fn logout(&self, token: &str, username: &str) -> Result<(), SyncError> {
+        let builder = self.http.post(self.url("/v1/auth/logout")).header(AUTHORIZATION, format!("Bearer {token}"));
+        let response = builder.send().await.map_err(|source| self.network(source))?;
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await.map_err(|source| self.network(source))?;
+        if (200..300).contains(&status) { Ok(()) } else { Err(from_status(status, &bytes, username)) }
     }
 
     /// `POST /v1/sync` with a bearer token, the body compressed with zstd.

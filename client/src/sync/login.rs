@@ -8,6 +8,7 @@ use rusqlite::TransactionBehavior;
 use sync_protocol::crypto::{DeviceKey, Hash};
 use sync_protocol::hlc::Hlc;
 use sync_protocol::ids::DeviceId;
+use sync_protocol::wire::session::LoginProof;
 use sync_protocol::wire::{DeviceEnrolment, LoginRequest, LoginResponse};
 use uuid::Uuid;
 
@@ -19,7 +20,7 @@ use crate::replica::{AccessToken, Identity, Replica, identity, outbox, projectio
 pub async fn login(replica: &mut Replica, server_url: &str, username: &str, password: &str) -> Result<Identity, SyncError> {
     let api = Api::new(server_url)?;
     let enrolment = Enrolment::for_user(replica, username)?;
-    let request = LoginRequest { username: username.to_owned(), password: password.to_owned(), device: enrolment.wire() };
+    let request = LoginRequest { username: username.to_owned(), password: password.to_owned(), device: enrolment.wire(replica.now_ms()) };
     match api.login(&request).await {
         Ok(response) => enrolment.finish(replica, api.base_url(), response),
         Err(e) => {
@@ -50,9 +51,12 @@ impl Enrolment {
         Ok(Enrolment { existing, username: username.to_owned(), device_id, key })
     }
 
-    fn wire(&self) -> DeviceEnrolment {
+    /// The enrolment sent at login; an identity already on this phone proves it holds its key,
+    /// so failed logins by others do not count against it.
+    pub(crate) fn wire(&self, now_ms: i64) -> DeviceEnrolment {
         let label = concat!("patrol-device ", env!("CARGO_PKG_VERSION")).into();
-        DeviceEnrolment { device_id: self.device_id, public_key: self.key.public(), label }
+        let proof = self.existing.as_ref().map(|_| LoginProof::sign(&self.key, &self.username, self.device_id, now_ms));
+        DeviceEnrolment { device_id: self.device_id, public_key: self.key.public(), label, proof }
     }
 
     /// Stores the identity with what the server answered and makes it active.
@@ -100,11 +104,13 @@ impl Replica {
         id.user = r.user;
         id.server_url = server_url.to_owned();
         id.token = Some(AccessToken { secret: r.access_token, expires_at: r.expires_at });
+        let refresh = AccessToken { secret: r.refresh_token, expires_at: r.refresh_expires_at };
         id.role = r.role;
         id.display_name = r.display_name;
         id.hlc = id.hlc.merge(r.hlc, hlc_ms(now));
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         identity::save(&tx, &id, now)?;
+        identity::save_tokens(&tx, id.device_id, id.token.as_ref(), Some(&refresh))?;
         identity::set_active(&tx, id.device_id)?;
         if r.next_seq < id.next_seq {
             let n = outbox::resend_from(&tx, id.device_id, r.next_seq)?;

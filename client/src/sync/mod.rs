@@ -18,6 +18,7 @@ mod http;
 pub(crate) mod login;
 pub(crate) mod request;
 mod round;
+mod session;
 mod upload_loop;
 
 pub use apply::Applied;
@@ -28,4 +29,5 @@ pub use flags::{flags, ledger_export, report};
 pub use http::Api;
 pub use login::login;
 pub use round::{SyncReport, error_chain, sync, sync_with};
+pub use session::logout;
 pub use upload_loop::{LoopConfig, LoopExit, RoundOutcome, SyncLoop};

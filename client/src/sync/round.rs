@@ -62,6 +62,7 @@ pub async fn sync_with(replica: &mut Replica, api: &Api) -> Result<SyncReport, S
 async fn rounds(replica: &mut Replica, api: &Api) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
     while report.rounds < MAX_ROUNDS {
+        super::session::bearer(replica, api).await?;
         let out = request::prepare(replica)?;
         let reply = api.sync(&out.token, &out.request, &out.username).await?;
         let applied = replica.apply_reply(out.owner, &out.pushed, &reply)?;

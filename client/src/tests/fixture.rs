@@ -58,6 +58,8 @@ impl Fixture {
             device_id: enrolment.device_id,
             next_seq,
             hlc: Hlc::new(u64::try_from(self.clock_now()).expect("time"), 0),
+            refresh_token: format!("refresh-of-{username}"),
+            refresh_expires_at: self.clock_now() + 30 * 24 * HOUR,
         };
         enrolment.finish(&mut self.replica, NOWHERE, response).expect("login")
     }

@@ -1,5 +1,5 @@
 //! The authenticated caller: a bearer token checked, then the user and device read from the store
-//! on every request, so a disabled user or a revoked phone is refused at once. Handlers that take
+//! on every request, so a disabled user, a revoked phone or an ended session is refused at once. Handlers that take
 //! a `Principal` cannot run for anonymous callers.
 
 use actix_web::dev::Payload;
@@ -12,9 +12,11 @@ use sync_protocol::admit::Caller;
 use sync_protocol::body::Role;
 use sync_protocol::scope::{Bucket, scope_of};
 
+use super::session::SessionId;
 use crate::app::AppState;
 use crate::error::ApiError;
 use crate::store::principal::{self, DeviceRecord, UserRecord};
+use crate::store::sessions::session_live;
 
 #[derive(Debug, Clone)]
 pub struct Principal {
@@ -22,6 +24,8 @@ pub struct Principal {
     pub device: DeviceRecord,
     /// The buckets this user may pull now.
     pub scope: BTreeSet<Bucket>,
+    /// The login session the token belongs to.
+    pub session: SessionId,
 }
 
 impl Principal {
@@ -45,7 +49,7 @@ impl FromRequest for Principal {
             let state = state.ok_or_else(|| ApiError::Unauthenticated("server misconfigured".into()))?;
             let header = header.ok_or_else(|| ApiError::Unauthenticated("missing bearer token".into()))?;
             let token = header.strip_prefix("Bearer ").ok_or_else(|| ApiError::Unauthenticated("expected a bearer token".into()))?;
-            let subject = state.tokens.check(token.trim()).map_err(|e| ApiError::Unauthenticated(e.to_string()))?;
+            let subject = state.auth.tokens.check(token.trim()).map_err(|e| ApiError::Unauthenticated(e.to_string()))?;
             let now_ms = chrono::Utc::now().timestamp_millis();
             let principal = state
                 .store
@@ -53,13 +57,16 @@ impl FromRequest for Principal {
                     let user = principal::user(conn, subject.user.as_str())?;
                     let device = principal::device(conn, subject.device)?;
                     let (Some(user), Some(device)) = (user, device) else { return Ok(None) };
+                    if !session_live(conn, subject.session, &user.id, device.id, now_ms)? {
+                        return Ok(None);
+                    }
                     let village =
                         if user.role == Role::VillageOfficer { principal::current_village(conn, &user.id, now_ms)? } else { None };
                     let scope = scope_of(user.role, &user.units, village.as_ref());
-                    Ok(Some(Principal { user, device, scope }))
+                    Ok(Some(Principal { user, device, scope, session: subject.session }))
                 })
                 .await?
-                .ok_or_else(|| ApiError::Unauthenticated("unknown user or device".into()))?;
+                .ok_or_else(|| ApiError::Unauthenticated("unknown user or device, or the session has ended".into()))?;
             if principal.user.disabled {
                 return Err(ApiError::Unauthenticated("this account is disabled".into()));
             }

@@ -16,6 +16,8 @@ use actix_web::web;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/v1/auth/login", web::post().to(auth::login))
+        .route("/v1/auth/refresh", web::post().to(auth::refresh))
+        .route("/v1/auth/logout", web::post().to(auth::logout))
         .route("/v1/sync", web::post().to(sync::sync))
         .route("/v1/projection", web::get().to(projection::projection))
         .route("/v1/flags", web::get().to(flags::flags))

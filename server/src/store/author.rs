@@ -3,7 +3,7 @@
 
 use sync_protocol::body::Body;
 use sync_protocol::event::EventDraft;
-use sync_protocol::ids::EventId;
+use sync_protocol::ids::{EventId, UserId};
 
 use super::StoreError;
 use super::writer::WriteCtx;
@@ -44,5 +44,15 @@ impl WriteCtx<'_> {
         let changed =
             self.conn.execute("UPDATE users SET password_hash = ?2 WHERE id = ?1 AND id <> 'system'", rusqlite::params![user, phc])?;
         if changed == 1 { Ok(()) } else { Err(StoreError::NotFound(format!("user {user}"))) }
+    }
+
+    /// Replaces `user`'s hash `old` by `new` (a rehash at a higher cost); changes nothing if the
+    /// stored hash is no longer `old`.
+    pub fn replace_password(&self, user: &UserId, old: &str, new: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE users SET password_hash = ?3 WHERE id = ?1 AND password_hash = ?2 AND id <> 'system'",
+            rusqlite::params![user.as_str(), old, new],
+        )?;
+        Ok(())
     }
 }

@@ -1,5 +1,5 @@
 //! The server's own identities, made on first start and kept in the store's `meta` table: the
-//! device identity and Ed25519 key that sign reference events, and the JWT signing secret.
+//! device identity and Ed25519 key that sign reference events.
 
 use rand::RngCore;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -50,16 +50,6 @@ impl ServerIdentity {
         set_meta(conn, "server_signing_key", &key.secret())?;
         Ok(ServerIdentity { device, user, key })
     }
-}
-
-/// The JWT signing secret: from configuration if given, else made on first start and stored.
-pub fn jwt_secret(conn: &Connection) -> Result<Vec<u8>, StoreError> {
-    if let Some(secret) = meta_bytes(conn, "jwt_secret")? {
-        return Ok(secret);
-    }
-    let secret = random_32().to_vec();
-    set_meta(conn, "jwt_secret", &secret)?;
-    Ok(secret)
 }
 
 pub fn meta_bytes(conn: &Connection, key: &str) -> Result<Option<Vec<u8>>, StoreError> {

@@ -34,6 +34,7 @@ pub mod pull;
 mod readers;
 mod reference;
 mod refresh;
+pub mod sessions;
 mod writer;
 
 pub use error::StoreError;
@@ -61,7 +62,6 @@ pub struct Store {
     blocking: Blocking,
     readers: Arc<Readers>,
     clock: Arc<Mutex<Hlc>>,
-    jwt_secret: Arc<Vec<u8>>,
 }
 
 impl Store {
@@ -76,18 +76,11 @@ impl Store {
         let conn = open::open_writer(path)?;
         restrict_permissions(path);
         let server = ServerIdentity::load_or_create(&conn)?;
-        let jwt_secret = identity::jwt_secret(&conn)?;
         let clock = Arc::new(Mutex::new(last_hlc(&conn)?));
         let (writer, _thread) = Writer::start(conn, server, clock.clone(), checks)?;
         let blocking =
             Blocking::new("store", READ_THREADS).map_err(|e| StoreError::Corrupt(format!("cannot start the reader threads: {e}")))?;
-        Ok(Store {
-            writer,
-            blocking,
-            readers: Arc::new(Readers::new(path.to_path_buf(), READ_THREADS)),
-            clock,
-            jwt_secret: Arc::new(jwt_secret),
-        })
+        Ok(Store { writer, blocking, readers: Arc::new(Readers::new(path.to_path_buf(), READ_THREADS)), clock })
     }
 
     pub fn writer(&self) -> &Writer {
@@ -120,12 +113,6 @@ impl Store {
             Err(_) => Hlc::new(now, 0),
         }
     }
-
-    /// The secret that signs access tokens (stored in the database, which only the server's user
-    /// may read).
-    pub fn jwt_secret(&self) -> &[u8] {
-        &self.jwt_secret
-    }
 }
 
 fn last_hlc(conn: &Connection) -> Result<Hlc, StoreError> {
@@ -133,7 +120,7 @@ fn last_hlc(conn: &Connection) -> Result<Hlc, StoreError> {
     Ok(max.and_then(|s| s.parse().ok()).unwrap_or(Hlc::ZERO))
 }
 
-/// The store holds secrets (the JWT key, the server's signing key): readable by its owner only.
+/// The store holds the server's signing key: readable by its owner only.
 fn restrict_permissions(path: &Path) {
     #[cfg(unix)]
     {

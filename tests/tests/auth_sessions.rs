@@ -1,0 +1,174 @@
+//! Sessions end to end: refresh tokens rotate on every use and a reused one revokes the whole
+//! session (with a short grace for a lost reply); logout, a disabled user and a revoked phone take
+//! effect at the next request; token keys rotate without a restart and must be private.
+
+use anyhow::{Result, ensure};
+use patrolsync_tests::DEMO_PASSWORD;
+use patrolsync_tests::raw::RawDevice;
+use patrolsync_tests::server::TestServer;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+async fn officer(server: &TestServer, user: &str) -> Result<RawDevice> {
+    let mut d = RawDevice::new(&server.url(), user)?;
+    d.login(DEMO_PASSWORD).await?;
+    Ok(d)
+}
+
+/// `POST /v1/auth/refresh` with `token`: the status and the reply.
+async fn refresh(d: &RawDevice, token: &str) -> Result<(StatusCode, Value)> {
+    let response = d.http.post(format!("{}/v1/auth/refresh", d.url)).json(&json!({"refresh_token": token})).send().await?;
+    Ok((response.status(), response.json().await?))
+}
+
+/// The status of an authenticated `GET /v1/flags` with `token`.
+async fn flags_with(d: &RawDevice, token: &str) -> Result<StatusCode> {
+    Ok(d.http.get(format!("{}/v1/flags", d.url)).bearer_auth(token).send().await?.status())
+}
+
+fn text(v: &Value, field: &str) -> Result<String> {
+    v[field].as_str().map(str::to_owned).ok_or_else(|| anyhow::anyhow!("no {field} in {v}"))
+}
+
+#[tokio::test]
+async fn a_refresh_rotates_the_token_and_a_spent_one_revokes_the_whole_session() -> Result<()> {
+    let server = TestServer::start_with(&[("PATROLSYNC_AUTH_REUSE_GRACE_S", "0")])?;
+    let d = officer(&server, "vo-t01-v01").await?;
+    let first = d.refresh.clone().expect("a refresh token at login");
+    let (status, reply) = refresh(&d, &first).await?;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+    let (access, second) = (text(&reply, "access_token")?, text(&reply, "refresh_token")?);
+    assert_ne!(second, first, "rotated");
+    assert_eq!(flags_with(&d, &access).await?, StatusCode::OK);
+    let (status, reply) = refresh(&d, &second).await?;
+    assert_eq!(status, StatusCode::OK);
+    let (access, third) = (text(&reply, "access_token")?, text(&reply, "refresh_token")?);
+
+    // Someone replays the first token: the session is revoked, for the rightful holder too.
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let (status, reply) = refresh(&d, &first).await?;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{reply}");
+    assert!(text(&reply["error"], "message")?.contains("already used"), "{reply}");
+    assert_eq!(refresh(&d, &third).await?.0, StatusCode::UNAUTHORIZED, "the newest token died with its session");
+    assert_eq!(flags_with(&d, &access).await?, StatusCode::UNAUTHORIZED, "and so did its access token");
+    let why: String = server.open_store()?.query_row("SELECT revoked_why FROM sessions", [], |r| r.get(0))?;
+    assert_eq!(why, "refresh_reused");
+
+    // Garbage and the forged are simply unknown; a new login starts a new session.
+    assert_eq!(refresh(&d, "not a token").await?.0, StatusCode::UNAUTHORIZED);
+    let again = officer(&server, "vo-t01-v01").await?;
+    assert_eq!(flags_with(&again, again.token.as_deref().unwrap_or_default()).await?, StatusCode::OK);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_lost_reply_may_be_retried_within_the_grace_but_its_lost_successor_may_not_come_back() -> Result<()> {
+    let server = TestServer::start()?;
+    let d = officer(&server, "vo-t01-v01").await?;
+    let first = d.refresh.clone().expect("refresh token");
+    let (status, lost) = refresh(&d, &first).await?;
+    assert_eq!(status, StatusCode::OK);
+    // The reply never reached the phone, which tries again with the token it has.
+    let (status, retried) = refresh(&d, &first).await?;
+    assert_eq!(status, StatusCode::OK, "within the grace: {retried}");
+    let (retried_access, retried_refresh) = (text(&retried, "access_token")?, text(&retried, "refresh_token")?);
+    assert_eq!(flags_with(&d, &retried_access).await?, StatusCode::OK);
+    assert_eq!(refresh(&d, &retried_refresh).await?.0, StatusCode::OK, "the retried chain goes on");
+    // The lost successor turning up later is a copy: the session is revoked.
+    assert_eq!(refresh(&d, &text(&lost, "refresh_token")?).await?.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(flags_with(&d, &retried_access).await?, StatusCode::UNAUTHORIZED);
+    Ok(())
+}
+
+#[tokio::test]
+async fn logout_ends_the_session_at_once_and_leaves_other_sessions_alone() -> Result<()> {
+    let server = TestServer::start()?;
+    let d = officer(&server, "vo-t01-v01").await?;
+    let other = officer(&server, "vo-t01-v01").await?;
+    let token = d.token.clone().expect("token");
+    let response = d.http.post(format!("{}/v1/auth/logout", d.url)).bearer_auth(&token).send().await?;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(flags_with(&d, &token).await?, StatusCode::UNAUTHORIZED, "the access token is dead before it expires");
+    assert_eq!(refresh(&d, d.refresh.as_deref().unwrap_or_default()).await?.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(flags_with(&other, other.token.as_deref().unwrap_or_default()).await?, StatusCode::OK, "another phone stays in");
+    let anonymous = d.http.post(format!("{}/v1/auth/logout", d.url)).send().await?;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    Ok(())
+}
+
+#[tokio::test]
+async fn disabling_a_user_or_revoking_a_phone_takes_effect_at_the_next_request() -> Result<()> {
+    let server = TestServer::start()?;
+    let user = officer(&server, "vo-t01-v02").await?;
+    let phone = officer(&server, "vo-t01-v01").await?;
+    let spare = officer(&server, "vo-t01-v01").await?;
+    for d in [&user, &phone, &spare] {
+        assert_eq!(flags_with(d, d.token.as_deref().unwrap_or_default()).await?, StatusCode::OK);
+    }
+    // What the admin routes do, done to the file here so that this test stands on its own.
+    let store = rusqlite::Connection::open(server.db())?;
+    store.execute("UPDATE users SET disabled = 1 WHERE id = 'vo-t01-v02'", [])?;
+    store.execute("UPDATE devices SET revoked = 1 WHERE id = ?1", [phone.device.0.as_bytes()])?;
+    assert_eq!(flags_with(&user, user.token.as_deref().unwrap_or_default()).await?, StatusCode::UNAUTHORIZED);
+    assert_eq!(refresh(&user, user.refresh.as_deref().unwrap_or_default()).await?.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(flags_with(&phone, phone.token.as_deref().unwrap_or_default()).await?, StatusCode::UNAUTHORIZED, "the lost phone");
+    assert_eq!(refresh(&phone, phone.refresh.as_deref().unwrap_or_default()).await?.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(flags_with(&spare, spare.token.as_deref().unwrap_or_default()).await?, StatusCode::OK, "the officer's other phone");
+    // Undoing it does not bring the refused sessions back: they ended.
+    store.execute("UPDATE users SET disabled = 0 WHERE id = 'vo-t01-v02'", [])?;
+    assert_eq!(refresh(&user, user.refresh.as_deref().unwrap_or_default()).await?.0, StatusCode::UNAUTHORIZED);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_rotated_key_signs_new_tokens_while_old_ones_stay_valid() -> Result<()> {
+    let server = TestServer::start_with(&[("PATROLSYNC_AUTH_KEY_RELOAD_S", "1")])?;
+    let d = officer(&server, "vo-t01-v01").await?;
+    let old_kid = server.token_key()?.0;
+    let out = std::process::Command::new(patrolsync_tests::server::server_binary())
+        .args(["rotate-token-key", "--db"])
+        .arg(server.db())
+        .output()?;
+    ensure!(out.status.success(), "rotate: {}", String::from_utf8_lossy(&out.stderr));
+    let new_kid = server.token_key()?.0;
+    assert_ne!(new_kid, old_kid);
+    let header = |token: &str| -> Result<Value> {
+        use base64::Engine;
+        let part = token.split('.').next().unwrap_or_default();
+        Ok(serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part)?)?)
+    };
+    assert_eq!(header(d.token.as_deref().unwrap_or_default())?["kid"], old_kid.as_str());
+    let mut fresh = RawDevice::new(&server.url(), "vo-t01-v01")?;
+    let mut signed_by_new = false;
+    for _ in 0..50 {
+        if header(&fresh.login(DEMO_PASSWORD).await?.access_token)?["kid"] == new_kid.as_str() {
+            signed_by_new = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(signed_by_new, "the running server signs with the rotated key within its reload interval");
+    assert_eq!(flags_with(&fresh, fresh.token.as_deref().unwrap_or_default()).await?, StatusCode::OK, "a token of the new key");
+    assert_eq!(flags_with(&d, d.token.as_deref().unwrap_or_default()).await?, StatusCode::OK, "a token of the old key");
+    Ok(())
+}
+
+#[test]
+fn a_token_key_file_others_can_read_stops_the_server_from_starting() -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut server = TestServer::start()?;
+    let file = server.dir.path().join("token-keys.json");
+    assert_eq!(std::fs::metadata(&file)?.permissions().mode() & 0o777, 0o600, "made private on first start");
+    server.kill();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644))?;
+    let out = std::process::Command::new(patrolsync_tests::server::server_binary())
+        .args(["serve", "--bind", "127.0.0.1:0", "--db"])
+        .arg(server.db())
+        .output()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("chmod 600"), "{stderr}");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+    server.restart()?;
+    Ok(())
+}
