@@ -114,6 +114,8 @@ async fn forged_authors_bad_signatures_and_bad_hashes_are_quarantined() -> Resul
         ]
     );
     assert_eq!(count(&server, "SELECT count(*) FROM quarantine"), 3);
+    assert_eq!(count(&server, "SELECT count(*) FROM flags WHERE kind = 'tampering:bad_signature'"), 1, "kept, and flagged");
+    assert_eq!(count(&server, "SELECT count(*) FROM flags WHERE kind = 'tampering:bad_hash'"), 1);
     assert_eq!(count(&server, "SELECT count(*) FROM events WHERE kind = 'patrol.recorded'"), 0);
     // The genuine event still goes through afterwards.
     let ok = d.sync(&[good]).await?;

@@ -6,10 +6,11 @@ use crate::replica::Replica;
 use crate::sync;
 
 #[tokio::test]
-async fn an_expired_token_fails_sync_with_needs_login_and_leaves_the_outbox_alone() {
+async fn an_ended_session_fails_sync_with_needs_login_and_leaves_the_outbox_alone() {
     let mut f = Fixture::new();
     let ids = [f.patrol_in_zone("a"), f.patrol_in_zone("b")];
-    f.clock.advance(4 * DAY);
+    // Past the access token and the session's refresh token (30 days): only a login helps.
+    f.clock.advance(31 * DAY);
     let err = sync::sync(&mut f.replica).await.expect_err("token expired");
     assert!(err.needs_login() && err.is_permanent(), "{err}");
     let status = f.replica.status().expect("status");
@@ -26,6 +27,16 @@ async fn an_expired_token_fails_sync_with_needs_login_and_leaves_the_outbox_alon
     assert_eq!(own.iter().map(|e| e.id).collect::<Vec<_>>(), vec![ids[0], ids[1], third]);
     assert!(own.iter().all(|e| e.author == before.user && e.device_id == before.device_id));
     assert_eq!(own[2].prev, own[1].hash, "the chain continues across the re-login");
+}
+
+#[tokio::test]
+async fn an_expired_access_token_is_refreshed_first_and_an_unreachable_server_is_transient() {
+    let mut f = Fixture::new();
+    f.patrol_in_zone("a");
+    f.clock.advance(4 * DAY);
+    let err = sync::sync(&mut f.replica).await.expect_err("nothing listens");
+    assert!(!err.needs_login() && !err.is_permanent(), "the refresh token is still good: {err}");
+    assert_eq!(f.replica.status().expect("status").pending, 1);
 }
 
 #[tokio::test]

@@ -45,7 +45,7 @@ async fn transient_failures_are_retried_with_backoff_until_shutdown() {
 #[tokio::test]
 async fn a_permanent_failure_ends_the_loop() {
     let mut f = Fixture::new();
-    f.clock.advance(2 * DAY);
+    f.clock.advance(31 * DAY);
     let mut seen = 0;
     let err = fast().run(&mut f.replica, std::future::pending(), |_| seen += 1).await.expect_err("needs login");
     assert!(err.needs_login());
