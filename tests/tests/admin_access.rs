@@ -137,3 +137,29 @@ async fn only_an_admin_changes_access_and_not_every_change_is_allowed() -> Resul
     assert_eq!(disabled(&server)?, disabled_before);
     Ok(())
 }
+
+#[tokio::test]
+async fn an_admin_does_it_from_the_device_cli() -> Result<()> {
+    let server = TestServer::start()?;
+    let dir = tempfile::tempdir()?;
+    let cli = patrolsync_tests::device::DeviceCli::new(dir.path().join("admin-phone.db"));
+    cli.login(&server.url(), "admin", DEMO_PASSWORD)?;
+    let officer = device(&server, "vo-t01-v02").await?;
+
+    let reply: Value = serde_json::from_str(&cli.run(&["admin", "disable-user", "--user", "vo-t01-v02"])?)?;
+    assert!(reply["event"].is_string(), "{reply}");
+    assert_eq!(pull_status(&officer).await?, StatusCode::UNAUTHORIZED);
+    cli.run(&["admin", "enable-user", "--user", "vo-t01-v02"])?;
+    assert_eq!(pull_status(&officer).await?, StatusCode::OK);
+    cli.run(&["admin", "revoke-device", "--device", &officer.device.to_string()])?;
+    assert_eq!(pull_status(&officer).await?, StatusCode::UNAUTHORIZED);
+
+    // Refused answers are errors (exit code 1), not silent: an officer is not an admin.
+    let officer_cli = patrolsync_tests::device::DeviceCli::new(dir.path().join("officer-phone.db"));
+    officer_cli.login(&server.url(), "vo-t01-v01", DEMO_PASSWORD)?;
+    let out = officer_cli.output(&["admin", "disable-user", "--user", "vo-t01-v02"])?;
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("403 forbidden"), "{stderr}");
+    Ok(())
+}

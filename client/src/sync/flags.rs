@@ -1,5 +1,6 @@
 //! Asking the server for the flags its checks raised in the caller's scope, for the ledger export
-//! and the other reports (all need the network and a valid login, unlike recording).
+//! and the other reports, and an admin's requests (all need the network and a valid login, unlike
+//! recording).
 
 use sync_protocol::wire::flags::{FlagList, FlagQuery};
 
@@ -23,4 +24,11 @@ pub async fn report(replica: &Replica, path: &str, query: &[(&str, String)]) -> 
     let me = replica.require_active()?;
     let token = request::bearer(&me, replica.now_ms())?;
     Api::new(&me.server_url)?.download(&token, path, query, &me.username).await
+}
+
+/// An admin route (`POST /v1/admin/...`, no body) as the active user: the server's reply.
+pub async fn admin(replica: &Replica, path: &str) -> Result<serde_json::Value, SyncError> {
+    let me = replica.require_active()?;
+    let token = request::bearer(&me, replica.now_ms())?;
+    Api::new(&me.server_url)?.post_empty(&token, path, &me.username).await
 }
