@@ -65,9 +65,9 @@ pub async fn perform(world: &mut World, matrix: &Matrix, op: &Op, datum: &str, w
         Action::PullEverything => {
             let mut cursors = serde_json::Map::from_iter([("county".to_owned(), json!(0))]);
             for d in matrix.data.values() {
-                for (key, bucket) in [("village", "village"), ("township", "township")] {
-                    if let Some(unit) = d.get(key) {
-                        cursors.insert(format!("{bucket}:{unit}"), json!(0));
+                for level in ["village", "township"] {
+                    if let Some(unit) = d.get(level) {
+                        cursors.insert(format!("{level}:{unit}"), json!(0));
                     }
                 }
             }
@@ -166,4 +166,18 @@ async fn push_one(world: &mut World, who: &str, body: &sync_protocol::body::Body
         other => other.map(str::to_owned),
     };
     Ok(Answer { status: 200, text: String::new(), note })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fill;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn placeholders_are_filled_and_a_missing_one_is_an_error() {
+        let params = BTreeMap::from([("now".to_owned(), "17".to_owned()), ("village".to_owned(), "T01-V01".to_owned())]);
+        assert_eq!(fill("GET /v1/flags?village={village}", &params).expect("filled"), "GET /v1/flags?village=T01-V01");
+        assert_eq!(fill(r#"{"from": {now}, "x": {}}"#, &params).expect("JSON braces stay"), r#"{"from": 17, "x": {}}"#);
+        assert!(fill("GET /v1/blobs/{sha256}", &params).is_err());
+    }
 }
