@@ -5,7 +5,7 @@
 use actix_web::web::Bytes;
 use futures_util::Stream;
 use std::collections::BTreeSet;
-use sync_protocol::body::{BlobHash, MediaType};
+use sync_protocol::body::{BlobHash, MediaType, Role};
 use sync_protocol::scope::Bucket;
 use sync_protocol::wire::evidence::{MissingList, MissingQuery};
 
@@ -14,6 +14,10 @@ use crate::blobs::upload::Received;
 use crate::blobs::{BlobError, Expected};
 use crate::error::ApiError;
 use crate::store::evidence::access::{self, Declared};
+
+/// The roles that record evidence, and so may upload its bytes: commissioners are read-only,
+/// admins record none (their `PUT` is refused, 403, whatever the blob).
+pub const UPLOADERS: [Role; 3] = [Role::VillageOfficer, Role::TownshipInspector, Role::CountyAuditor];
 
 /// A blob as its `HEAD` tells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -229,6 +229,9 @@ impl Projection {
                 }
             }
             Body::AttachmentAdded(a) => self.attach(event, a),
+            // Access records: the server's tables hold who is disabled or revoked; the log keeps
+            // them as the audit trail, and no view of the projection depends on them.
+            Body::UserDisabled(_) | Body::UserEnabled(_) | Body::DeviceRevoked(_) => {}
             body => self.apply_office_record(event, body),
         }
     }

@@ -204,6 +204,8 @@ pub fn route(body: &Body, index: &impl RoutingIndex) -> Routes {
                 r.add_zone(index, &zone);
             }
         }
+        // Access records (an account disabled, a phone revoked) concern the county only.
+        Body::UserDisabled(_) | Body::UserEnabled(_) | Body::DeviceRevoked(_) => {}
         other => office::route_office_record(other, index, &mut r),
     }
     r

@@ -8,10 +8,12 @@
 //! - [`photo`]: test JPEGs with known EXIF position and capture time.
 //! - [`tracks`]: generated patrol tracks and bodies inside a demo zone.
 //! - [`office`]: case and tip bodies, as an inspector or the county records them.
+//! - [`matrix`]: the access matrix (`tests/access-matrix.toml`): its format, setup and runner.
 //! - [`device`]: device replicas: the `patrol-device` CLI as a process, the replica library,
 //!   GPX files, the server's projection of a user's scope, polling with a deadline.
 
 pub mod device;
+pub mod matrix;
 pub mod office;
 pub mod photo;
 pub mod raw;

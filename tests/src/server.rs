@@ -153,6 +153,21 @@ impl TestServer {
     pub fn open_store(&self) -> Result<rusqlite::Connection> {
         Ok(rusqlite::Connection::open_with_flags(self.db(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?)
     }
+
+    /// The row count of every table of the store, by name: equal snapshots mean nothing was written.
+    pub fn row_counts(&self) -> Result<Vec<(String, i64)>> {
+        let conn = self.open_store()?;
+        let tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut counts = Vec::with_capacity(tables.len());
+        for t in tables {
+            let n = conn.query_row(&format!("SELECT count(*) FROM \"{t}\""), [], |r| r.get(0))?;
+            counts.push((t, n));
+        }
+        Ok(counts)
+    }
 }
 
 impl Drop for TestServer {

@@ -106,18 +106,27 @@ async fn disabling_a_user_or_revoking_a_phone_takes_effect_at_the_next_request()
     for d in [&user, &phone, &spare] {
         assert_eq!(flags_with(d, d.token.as_deref().unwrap_or_default()).await?, StatusCode::OK);
     }
-    // What the admin routes do, done to the file here so that this test stands on its own.
-    let store = rusqlite::Connection::open(server.db())?;
-    store.execute("UPDATE users SET disabled = 1 WHERE id = 'vo-t01-v02'", [])?;
-    store.execute("UPDATE devices SET revoked = 1 WHERE id = ?1", [phone.device.0.as_bytes()])?;
+    let admin = officer(&server, "admin").await?;
+    let as_admin =
+        |path: String| admin.http.post(format!("{}{path}", admin.url)).bearer_auth(admin.token.clone().unwrap_or_default()).send();
+    assert_eq!(as_admin("/v1/admin/users/vo-t01-v02/disable".into()).await?.status(), StatusCode::OK);
+    assert_eq!(as_admin(format!("/v1/admin/devices/{}/revoke", phone.device)).await?.status(), StatusCode::OK);
     assert_eq!(flags_with(&user, user.token.as_deref().unwrap_or_default()).await?, StatusCode::UNAUTHORIZED);
     assert_eq!(refresh(&user, user.refresh.as_deref().unwrap_or_default()).await?.0, StatusCode::UNAUTHORIZED);
     assert_eq!(flags_with(&phone, phone.token.as_deref().unwrap_or_default()).await?, StatusCode::UNAUTHORIZED, "the lost phone");
     assert_eq!(refresh(&phone, phone.refresh.as_deref().unwrap_or_default()).await?.0, StatusCode::UNAUTHORIZED);
     assert_eq!(flags_with(&spare, spare.token.as_deref().unwrap_or_default()).await?, StatusCode::OK, "the officer's other phone");
-    // Undoing it does not bring the refused sessions back: they ended.
-    store.execute("UPDATE users SET disabled = 0 WHERE id = 'vo-t01-v02'", [])?;
+    // Undoing it does not bring the sessions back: they ended with the disable.
+    assert_eq!(as_admin("/v1/admin/users/vo-t01-v02/enable".into()).await?.status(), StatusCode::OK);
+    assert_eq!(flags_with(&user, user.token.as_deref().unwrap_or_default()).await?, StatusCode::UNAUTHORIZED);
     assert_eq!(refresh(&user, user.refresh.as_deref().unwrap_or_default()).await?.0, StatusCode::UNAUTHORIZED);
+    let why: Vec<String> = server
+        .open_store()?
+        .prepare("SELECT revoked_why FROM sessions WHERE revoked_at IS NOT NULL ORDER BY revoked_why")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    assert_eq!(why, ["device_revoked", "user_disabled"]);
+    assert_eq!(officer(&server, "vo-t01-v02").await?.token.is_some(), true, "a new login works");
     Ok(())
 }
 

@@ -12,18 +12,7 @@ use sync_protocol::wire::{AckStatus, RejectReason};
 
 /// Row counts of every table: equal snapshots mean nothing was written.
 fn snapshot(server: &TestServer) -> Vec<(String, i64)> {
-    let conn = server.open_store().expect("store");
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        .expect("tables")
-        .query_map([], |r| r.get(0))
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("names");
-    tables
-        .into_iter()
-        .map(|t| (t.clone(), conn.query_row(&format!("SELECT count(*) FROM \"{t}\""), [], |r| r.get(0)).expect("count")))
-        .collect()
+    server.row_counts().expect("row counts")
 }
 
 async fn officer(server: &TestServer) -> Result<RawDevice> {

@@ -1,6 +1,7 @@
 //! The `patrol-device` command line: parses arguments (clap), opens the replica, calls one
 //! library function per command and prints the result. Exit code 0 on success, 1 on any error.
 
+mod admin;
 mod checks;
 mod evidence;
 mod export;
@@ -104,6 +105,9 @@ pub enum Command {
     Fetch(evidence::FetchArgs),
     /// Export the patrol ledger (巡查台帐导出) of your scope from the server as CSV, XLSX or JSON.
     LedgerExport(export::ExportArgs),
+    /// Administration (管理), for admins: disable or enable a user, revoke a device (needs the network).
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
     /// Your status this week (本周巡查), offline: patrols counting against the quota, zero report.
     Week {
         /// ISO week, e.g. 2026-W48 (default: this week).
@@ -159,6 +163,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Fetch(args) => block_on(evidence::fetch(&replica, args)),
         Command::Week { week: w, json } => week::week(&replica, w, json),
         Command::LedgerExport(args) => block_on(export::ledger_export(&replica, args)),
+        Command::Admin(c) => block_on(admin::admin(&replica, c)),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Asking the server for the flags its checks raised in the caller's scope, for the ledger export
-//! and the other reports (all need the network and a valid login, unlike recording).
+//! and the other reports, and an admin's requests (all need the network and a valid login, unlike
+//! recording).
 
 use sync_protocol::wire::flags::{FlagList, FlagQuery};
 
@@ -25,4 +26,12 @@ pub async fn report(replica: &Replica, path: &str, query: &[(&str, String)]) -> 
     let api = Api::new(&me.server_url)?;
     let token = session::bearer(replica, &api).await?;
     api.download(&token, path, query, &me.username).await
+}
+
+/// An admin route (`POST /v1/admin/...`, no body) as the active user: the server's reply.
+pub async fn admin(replica: &Replica, path: &str) -> Result<serde_json::Value, SyncError> {
+    let me = replica.require_active()?;
+    let api = Api::new(&me.server_url)?;
+    let token = session::bearer(replica, &api).await?;
+    api.post_empty(&token, path, &me.username).await
 }

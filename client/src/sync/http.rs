@@ -95,6 +95,12 @@ impl Api {
         Ok(bytes.to_vec())
     }
 
+    /// `POST <path>` with a bearer token and no body (the admin routes): the reply's JSON.
+    pub async fn post_empty(&self, token: &str, path: &str, username: &str) -> Result<serde_json::Value, SyncError> {
+        let builder = self.http.post(self.url(path)).header(AUTHORIZATION, format!("Bearer {token}"));
+        self.send(builder, username).await
+    }
+
     /// `GET /healthz`: whether the server is up.
     pub async fn healthz(&self) -> Result<(), SyncError> {
         let response = self.http.get(self.url("/healthz")).send().await.map_err(|source| self.network(source))?;

@@ -34,7 +34,16 @@ impl Principal {
     }
 
     pub fn require(&self, role: Role) -> Result<(), ApiError> {
-        if self.user.role == role { Ok(()) } else { Err(ApiError::Forbidden(format!("this needs the {} role", role.as_str()))) }
+        self.require_any(&[role])
+    }
+
+    /// Refuses (403) a caller whose role is none of `roles`.
+    pub fn require_any(&self, roles: &[Role]) -> Result<(), ApiError> {
+        if roles.contains(&self.user.role) {
+            return Ok(());
+        }
+        let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        Err(ApiError::Forbidden(format!("this needs the {} role", names.join(" or "))))
     }
 }
 

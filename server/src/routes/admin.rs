@@ -1,11 +1,17 @@
-//! `POST /v1/admin/assignments`: assign an officer to a zone from a time on (admin only).
+//! `/v1/admin/*` (admin only): assign an officer to a zone from a time on; disable or enable a
+//! user; revoke a device identity (a lost phone).
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use sync_protocol::body::Role;
+use sync_protocol::ids::{DeviceId, EventId, UserId};
 
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::ApiError;
+
+fn recorded(event: Option<EventId>) -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({ "event": event }))
+}
 
 pub async fn assign(
     state: web::Data<AppState>,
@@ -16,5 +22,27 @@ pub async fn assign(
     principal.require(Role::Admin)?;
     let request = crate::body::json(&req, payload, 16 * 1024).await?;
     let event = crate::admin::assign(&state.store, request).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "event": event })))
+    Ok(recorded(Some(event)))
+}
+
+fn user_id(path: &str) -> Result<UserId, ApiError> {
+    UserId::new(path).map_err(|e| ApiError::MalformedRequest(e.to_string()))
+}
+
+pub async fn disable_user(state: web::Data<AppState>, principal: Principal, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    principal.require(Role::Admin)?;
+    let user = user_id(&path)?;
+    Ok(recorded(crate::admin::set_disabled(&state.store, principal.user.id, user, true).await?))
+}
+
+pub async fn enable_user(state: web::Data<AppState>, principal: Principal, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    principal.require(Role::Admin)?;
+    let user = user_id(&path)?;
+    Ok(recorded(crate::admin::set_disabled(&state.store, principal.user.id, user, false).await?))
+}
+
+pub async fn revoke_device(state: web::Data<AppState>, principal: Principal, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    principal.require(Role::Admin)?;
+    let device: DeviceId = path.parse().map_err(|e: sync_protocol::ValidationError| ApiError::MalformedRequest(e.to_string()))?;
+    Ok(recorded(crate::admin::revoke_device(&state.store, principal.user.id, device).await?))
 }

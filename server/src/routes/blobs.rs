@@ -1,5 +1,6 @@
 //! `HEAD`/`PUT`/`GET /v1/blobs/{sha256}`: evidence bytes by their SHA-256, uploaded resumably
-//! (`Upload-Offset`), readable only by those who may see an attachment naming them.
+//! (`Upload-Offset`) by the roles that record evidence, readable only by those who may see an
+//! attachment naming them.
 
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
@@ -48,6 +49,7 @@ pub async fn put(
     req: HttpRequest,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    principal.require_any(&evidence::UPLOADERS)?;
     let hash = parse_hash(&path)?;
     let at = number(&req, UPLOAD_OFFSET)?.unwrap_or(0);
     let length = number(&req, header::CONTENT_LENGTH.as_str())?;

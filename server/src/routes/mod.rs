@@ -1,4 +1,9 @@
 //! The HTTP routes: each handler parses, authorises, calls one function and maps the result.
+//!
+//! The route table below is written once: [`routes!`] both registers every route
+//! ([`configure`]) and lists it in [`ROUTES`], so the list cannot drift from what the server
+//! answers. The access matrix test (`tests/access-matrix.toml`) fails when a route in [`ROUTES`]
+//! has no rows, or when the matrix names a route that is not here.
 
 mod admin;
 mod audit;
@@ -11,24 +16,41 @@ mod projection;
 mod reports;
 mod sync;
 
+use actix_web::http::Method;
 use actix_web::web;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(health::healthz))
-        .route("/v1/auth/login", web::post().to(auth::login))
-        .route("/v1/auth/refresh", web::post().to(auth::refresh))
-        .route("/v1/auth/logout", web::post().to(auth::logout))
-        .route("/v1/sync", web::post().to(sync::sync))
-        .route("/v1/projection", web::get().to(projection::projection))
-        .route("/v1/flags", web::get().to(flags::flags))
-        .route("/v1/blobs/{sha256}", web::head().to(blobs::head))
-        .route("/v1/blobs/{sha256}", web::put().to(blobs::put))
-        .route("/v1/blobs/{sha256}", web::get().to(blobs::get))
-        .route("/v1/evidence/missing", web::get().to(evidence::missing))
-        .route("/v1/compliance", web::get().to(reports::compliance))
-        .route("/v1/reconciliation", web::get().to(reports::reconciliation))
-        .route("/v1/ledger", web::get().to(reports::ledger))
-        .route("/v1/audit/townships", web::get().to(audit::townships))
-        .route("/v1/audit/integrity", web::get().to(audit::integrity))
-        .route("/v1/admin/assignments", web::post().to(admin::assign));
+/// Declares the route table: `METHOD "pattern" => handler`, one line a route.
+macro_rules! routes {
+    ($($method:ident $path:literal => $handler:path),* $(,)?) => {
+        /// Every route the server answers, as (method, path pattern), in registration order.
+        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
+
+        /// Registers every route of [`ROUTES`].
+        pub fn configure(cfg: &mut web::ServiceConfig) {
+            $(cfg.route($path, web::method(Method::$method).to($handler));)*
+        }
+    };
+}
+
+routes! {
+    GET "/healthz" => health::healthz,
+    POST "/v1/auth/login" => auth::login,
+    POST "/v1/auth/refresh" => auth::refresh,
+    POST "/v1/auth/logout" => auth::logout,
+    POST "/v1/sync" => sync::sync,
+    GET "/v1/projection" => projection::projection,
+    GET "/v1/flags" => flags::flags,
+    HEAD "/v1/blobs/{sha256}" => blobs::head,
+    PUT "/v1/blobs/{sha256}" => blobs::put,
+    GET "/v1/blobs/{sha256}" => blobs::get,
+    GET "/v1/evidence/missing" => evidence::missing,
+    GET "/v1/compliance" => reports::compliance,
+    GET "/v1/reconciliation" => reports::reconciliation,
+    GET "/v1/ledger" => reports::ledger,
+    GET "/v1/audit/townships" => audit::townships,
+    GET "/v1/audit/integrity" => audit::integrity,
+    POST "/v1/admin/assignments" => admin::assign,
+    POST "/v1/admin/users/{id}/disable" => admin::disable_user,
+    POST "/v1/admin/users/{id}/enable" => admin::enable_user,
+    POST "/v1/admin/devices/{id}/revoke" => admin::revoke_device,
 }

@@ -130,6 +130,7 @@ impl WriteCtx<'_> {
                     params![u.user.as_str(), u.display_name, u.role.as_str(), units],
                 )?;
             }
+            Body::UserDisabled(_) | Body::UserEnabled(_) | Body::DeviceRevoked(_) => super::access::apply(self.conn, body, self.now_ms)?,
             other => {
                 if let Some(changed) = self.reference.apply(self.conn, other, server_seq)? {
                     self.recheck(&changed)?;

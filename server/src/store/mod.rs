@@ -4,7 +4,7 @@
 //! # Layout
 //! - `open`: pragmas and migrations. `identity`: the server's own key and secrets.
 //! - `writer`: the single writer and its batch transaction. `ingest`, `author`, `enrol`: what
-//!   runs inside it. `reference`: the writer's copy of zones, units and assignments; `refresh`:
+//!   runs inside it; `access`: disabled users and revoked devices, as their events say. `reference`: the writer's copy of zones, units and assignments; `refresh`:
 //!   reloading the writer's caches after another process wrote to the store; `office`: the
 //!   stored cases and tips that admission and routing consult.
 //! - `checks`: the checks at ingest (geofence, quota, flags, re-checks), run by the writer.
@@ -14,6 +14,7 @@
 //!   `ledger_facts`: the checks' results the ledger shows; `integrity`: re-hashing and walking
 //!   every chain.
 
+mod access;
 mod author;
 mod checks;
 pub mod decisions;

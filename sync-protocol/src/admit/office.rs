@@ -2,7 +2,7 @@
 //! county mineral section for every township; commissioners, village officers and admins never.
 
 use super::{Authority, Caller};
-use crate::body::{Body, Role};
+use crate::body::{Body, CaseSource, Role, Subject, SubjectKind};
 use crate::ids::{EventId, UnitId};
 
 /// The township a case or tip body names, and the case it continues (none for an opening).
@@ -22,6 +22,40 @@ fn township_and_case(body: &Body) -> Option<(&UnitId, Option<EventId>)> {
         Body::TipAnswered(b) => (&b.township, None),
         _ => return None,
     })
+}
+
+/// The stored record a body acts on besides a case: the tip of a tip step, the finding or tip a
+/// case is opened on.
+fn record_of(body: &Body) -> Option<Subject> {
+    let tip = |id| Some(Subject { kind: SubjectKind::Tip, id });
+    match body {
+        Body::CaseOpened(b) => match b.source {
+            CaseSource::Finding(id) => Some(Subject { kind: SubjectKind::Finding, id }),
+            CaseSource::Tip(id) => tip(id),
+        },
+        Body::TipInformant(b) => tip(b.tip),
+        Body::TipAssigned(b) => tip(b.tip),
+        Body::TipAnswered(b) => tip(b.tip),
+        _ => None,
+    }
+}
+
+/// A body that names a stored record must name that record's township (a tip's current one), so
+/// that nobody acts on, or routes information to, another township's record; a reassignment
+/// (`tip.assigned`) names the township it moves the tip to, and an inspector moves only a tip of a
+/// township they answer for. A record the store does not hold is not checked here.
+fn check_record_township(caller: &Caller, county: bool, body: &Body, township: &UnitId, authority: &impl Authority) -> Result<(), String> {
+    let Some(record) = record_of(body) else { return Ok(()) };
+    let Some(current) = authority.subject(&record).and_then(|f| f.township) else { return Ok(()) };
+    let what = format!("{} {}", record.kind.as_str(), record.id);
+    match body {
+        Body::TipAssigned(_) if !county && !authority.inspects(&caller.user, &current) => {
+            Err(format!("{what} is in township {current}, which {} does not answer for", caller.user))
+        }
+        Body::TipAssigned(_) => Ok(()),
+        _ if &current != township => Err(format!("{what} is in township {current}, not {township}")),
+        _ => Ok(()),
+    }
 }
 
 /// Whether `caller` may record this case or tip body.
@@ -44,6 +78,7 @@ pub(super) fn authorise_office(caller: &Caller, body: &Body, authority: &impl Au
             _ => {}
         }
     }
+    check_record_township(caller, county, body, township, authority)?;
     match body {
         Body::CaseMarkedMajor(_) if !county => Err("only the county mineral section marks a case major".into()),
         Body::CaseReferred(_) if county => Err("the county does not refer a case to itself".into()),

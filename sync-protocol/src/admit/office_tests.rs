@@ -2,8 +2,8 @@
 
 use super::{Authority, Caller, authorise};
 use crate::body::{
-    Body, CaseClosed, CaseConflictResolved, CaseMarkedMajor, CaseOpened, CaseReferred, CaseSource, CaseStopped, Outcome, Role, TipChannel,
-    TipInformant, TipReceived,
+    Body, CaseClosed, CaseConflictResolved, CaseMarkedMajor, CaseOpened, CaseReferred, CaseSource, CaseStopped, Outcome, Role, TipAnswered,
+    TipAssigned, TipChannel, TipInformant, TipReceived,
 };
 use crate::ids::{DeviceId, EventId, UnitId, UserId, ZoneId};
 
@@ -12,6 +12,8 @@ struct Facts {
     answers_for: Vec<&'static str>,
     case_township: Option<&'static str>,
     referred: bool,
+    /// The township of the finding or tip the body acts on, when stored.
+    record_township: Option<&'static str>,
 }
 
 impl Authority for Facts {
@@ -28,7 +30,7 @@ impl Authority for Facts {
         self.answers_for.contains(&township.as_str())
     }
     fn subject(&self, _: &crate::body::Subject) -> Option<crate::admit::SubjectFacts> {
-        None
+        self.record_township.map(|t| crate::admit::SubjectFacts { author: None, township: Some(unit(t)) })
     }
     fn case_township(&self, _: &EventId) -> Option<UnitId> {
         self.case_township.map(unit)
@@ -100,13 +102,31 @@ fn informant(t: &str) -> Body {
     Body::TipInformant(TipInformant { tip: id(5), township: unit(t), name: "李四".into(), contact: String::new() })
 }
 
-const MINE: Facts = Facts { answers_for: vec![], case_township: None, referred: false };
+fn answered(t: &str) -> Body {
+    Body::TipAnswered(TipAnswered { tip: id(5), township: unit(t), patrol: None, case: None, answer: "checked".into() })
+}
+
+fn assigned(t: &str) -> Body {
+    Body::TipAssigned(TipAssigned {
+        tip: id(5),
+        township: unit(t),
+        village: None,
+        brief: "check it".into(),
+        location: None,
+        note: String::new(),
+    })
+}
+
+const MINE: Facts = Facts { answers_for: vec![], case_township: None, referred: false, record_township: None };
 
 #[test]
 fn case_and_tip_steps_follow_role_and_township() {
     let t01 = || Facts { answers_for: vec!["T01"], ..MINE };
-    let in_t02 = || Facts { answers_for: vec!["T01"], case_township: Some("T02"), referred: false };
-    let referred_case = || Facts { answers_for: vec!["T01"], case_township: Some("T01"), referred: true };
+    let in_t02 = || Facts { answers_for: vec!["T01"], case_township: Some("T02"), ..MINE };
+    let referred_case = || Facts { answers_for: vec!["T01"], case_township: Some("T01"), referred: true, ..MINE };
+    // The finding or tip the body acts on lies in T02, or in T01.
+    let record_in = |t| Facts { answers_for: vec!["T01"], record_township: Some(t), ..MINE };
+    let county_record_in = |t| Facts { record_township: Some(t), ..MINE };
     #[rustfmt::skip]
     let table: Vec<(Role, Body, Facts, Option<&str>)> = vec![
         (Role::TownshipInspector, opened("T01"), t01(), None),
@@ -126,6 +146,16 @@ fn case_and_tip_steps_follow_role_and_township() {
         (Role::CountyAuditor, referred("T01"), MINE, Some("does not refer a case to itself")),
         (Role::CountyAuditor, stopped("T01"), in_t02(), Some("belongs to township T02")),
         (Role::CountyAuditor, informant("T03"), MINE, None),
+        (Role::TownshipInspector, opened("T01"), record_in("T01"), None),
+        (Role::TownshipInspector, opened("T01"), record_in("T02"), Some("finding 0192f0c1-7a3b-7c00-8000-000000000001 is in township T02, not T01")),
+        (Role::TownshipInspector, informant("T01"), record_in("T01"), None),
+        (Role::TownshipInspector, informant("T01"), record_in("T02"), Some("is in township T02, not T01")),
+        (Role::TownshipInspector, answered("T01"), record_in("T02"), Some("is in township T02, not T01")),
+        (Role::TownshipInspector, assigned("T01"), record_in("T01"), None),
+        (Role::TownshipInspector, assigned("T01"), record_in("T02"), Some("which someone does not answer for")),
+        (Role::CountyAuditor, assigned("T01"), county_record_in("T02"), None),
+        (Role::CountyAuditor, informant("T01"), county_record_in("T02"), Some("is in township T02, not T01")),
+        (Role::CountyAuditor, answered("T02"), county_record_in("T02"), None),
         (Role::Commissioner, stopped("T01"), t01(), Some("read-only")),
         (Role::Commissioner, tip("T01"), t01(), Some("read-only")),
         (Role::VillageOfficer, opened("T01"), t01(), Some("a village_officer does not record case.opened")),

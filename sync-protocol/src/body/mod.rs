@@ -1,6 +1,7 @@
 //! Typed event bodies: one struct per kind and version, parsed from the JSON `body` of an event.
 //! Every body carries `"v"`; older versions are upgraded here, so the fold only sees the current one.
 
+mod access;
 mod attachment;
 mod case;
 mod finding;
@@ -12,6 +13,7 @@ mod reference;
 mod tip;
 mod zero_report;
 
+pub use access::{DeviceRevoked, UserDisabled, UserEnabled};
 pub use attachment::{AttachmentAdded, BlobHash, MAX_ATTACHMENT_BYTES, MediaType, Subject, SubjectKind};
 pub use case::{
     ActionKind, CaseActionTaken, CaseClosed, CaseConflictResolved, CaseMarkedMajor, CaseOpened, CaseReferred, CaseSource, CaseStopped,
@@ -58,6 +60,9 @@ pub mod kind {
     pub const TIP_ASSIGNED: &str = "tip.assigned";
     pub const TIP_ANSWERED: &str = "tip.answered";
     pub const ATTACHMENT_ADDED: &str = "attachment.added";
+    pub const USER_DISABLED: &str = "user.disabled";
+    pub const USER_ENABLED: &str = "user.enabled";
+    pub const DEVICE_REVOKED: &str = "device.revoked";
 }
 
 /// A parsed, validated body of the current version.
@@ -89,6 +94,9 @@ pub enum Body {
     TipAssigned(TipAssigned),
     TipAnswered(TipAnswered),
     AttachmentAdded(AttachmentAdded),
+    UserDisabled(UserDisabled),
+    UserEnabled(UserEnabled),
+    DeviceRevoked(DeviceRevoked),
 }
 
 /// Who may author a kind of event.
@@ -150,6 +158,9 @@ impl Body {
             (kind::TIP_ASSIGNED, 1) => Body::TipAssigned(typed(kind, fields)?),
             (kind::TIP_ANSWERED, 1) => Body::TipAnswered(typed(kind, fields)?),
             (kind::ATTACHMENT_ADDED, 1) => Body::AttachmentAdded(typed(kind, fields)?),
+            (kind::USER_DISABLED, 1) => Body::UserDisabled(typed(kind, fields)?),
+            (kind::USER_ENABLED, 1) => Body::UserEnabled(typed(kind, fields)?),
+            (kind::DEVICE_REVOKED, 1) => Body::DeviceRevoked(typed(kind, fields)?),
             (k, _) if Body::known_kind(k) => return Err(unsupported()),
             (k, _) => return Err(ValidationError::UnknownKind(crate::ids::truncate(k))),
         };
@@ -185,6 +196,9 @@ impl Body {
             kind::TIP_ASSIGNED,
             kind::TIP_ANSWERED,
             kind::ATTACHMENT_ADDED,
+            kind::USER_DISABLED,
+            kind::USER_ENABLED,
+            kind::DEVICE_REVOKED,
         ]
         .contains(&kind)
     }
@@ -217,6 +231,9 @@ impl Body {
             Body::TipAssigned(_) => kind::TIP_ASSIGNED,
             Body::TipAnswered(_) => kind::TIP_ANSWERED,
             Body::AttachmentAdded(_) => kind::ATTACHMENT_ADDED,
+            Body::UserDisabled(_) => kind::USER_DISABLED,
+            Body::UserEnabled(_) => kind::USER_ENABLED,
+            Body::DeviceRevoked(_) => kind::DEVICE_REVOKED,
         }
     }
 
@@ -280,6 +297,9 @@ impl Body {
             Body::TipAssigned(b) => to_json(b),
             Body::TipAnswered(b) => to_json(b),
             Body::AttachmentAdded(b) => to_json(b),
+            Body::UserDisabled(b) => to_json(b),
+            Body::UserEnabled(b) => to_json(b),
+            Body::DeviceRevoked(b) => to_json(b),
         };
         if let Value::Object(map) = &mut value {
             map.insert("v".into(), Value::from(self.current_version()));
@@ -327,6 +347,9 @@ impl Body {
             Body::TipAssigned(b) => b.validate(),
             Body::TipAnswered(b) => b.validate(),
             Body::AttachmentAdded(b) => b.validate(),
+            Body::UserDisabled(b) => b.validate(),
+            Body::UserEnabled(b) => b.validate(),
+            Body::DeviceRevoked(b) => b.validate(),
         }
     }
 }

@@ -1,0 +1,92 @@
+//! The event a push operation sends: its kind from the op, its target from the row's datum (a
+//! place's zone, patrol and finding; a township's case and tip), its author the calling principal.
+//! Times lie a few hours back, apart from the setup's, so a push never collides with the setup's
+//! records.
+
+use anyhow::{Context, Result, bail};
+use std::collections::BTreeMap;
+use sync_protocol::body::{Body, FindingKind, PatrolAmended, SubjectKind, TipAssigned, TipInformant, UserEnabled};
+use sync_protocol::ids::{UnitId, UserId, ZoneId};
+use sync_protocol::values::IsoWeek;
+
+use super::setup::World;
+use crate::{office, photo, tracks};
+
+/// What a push needs: the datum's parameters, the township key the op names, the caller.
+pub struct Target<'a> {
+    pub params: &'a BTreeMap<String, String>,
+    pub township_key: &'a str,
+    pub caller: &'a UserId,
+    /// Makes this push's times and photo bytes its own.
+    pub serial: u64,
+}
+
+impl Target<'_> {
+    fn get(&self, key: &str) -> Result<&str> {
+        self.params.get(key).map(String::as_str).with_context(|| format!("the datum has no {key}"))
+    }
+
+    fn township(&self) -> Result<&str> {
+        self.get(self.township_key)
+    }
+
+    fn zone(&self) -> Result<ZoneId> {
+        Ok(ZoneId::new(self.get("zone")?)?)
+    }
+}
+
+fn subject_kind(event_kind: Option<&str>) -> Result<SubjectKind> {
+    Ok(match event_kind {
+        Some("patrol.recorded") => SubjectKind::Patrol,
+        Some("finding.reported") => SubjectKind::Finding,
+        Some("case.opened") => SubjectKind::Case,
+        Some("tip.received") => SubjectKind::Tip,
+        other => bail!("nothing is attached to {other:?}"),
+    })
+}
+
+/// The body of a push of `kind` at `target`.
+pub fn body(world: &World, kind: &str, target: &Target<'_>) -> Result<Body> {
+    let now = crate::raw::now_ms() as i64;
+    let at = now - 6 * 3_600_000 + target.serial as i64 * 60_000;
+    let event = |key: &str| world.object(target.get(key)?)?.event_id();
+    Ok(match kind {
+        "patrol.recorded" => tracks::patrol(&target.zone()?, at, 30, 1_000 + target.serial),
+        "patrol.amended" => Body::PatrolAmended(PatrolAmended {
+            patrol: event("patrol")?,
+            summary: Some("补记 amended by the matrix".into()),
+            result: None,
+            reason: "matrix".into(),
+        }),
+        "finding.reported" => tracks::finding(&target.zone()?, event("patrol")?, at, FindingKind::Other, None),
+        "zero_report.filed" => tracks::zero_report(target.caller, &target.zone()?, IsoWeek::of_ms(now - 28 * 86_400_000)),
+        "case.opened" => office::open_on_finding(event("finding")?, target.township()?),
+        "case.verified" => {
+            let case = event("case")?;
+            office::verify(case, target.township()?, case)
+        }
+        "tip.received" => office::tip_received(target.township()?, at),
+        "tip.assigned" => Body::TipAssigned(TipAssigned {
+            tip: event("tip")?,
+            township: UnitId::new(target.township()?)?,
+            village: None,
+            brief: "请核查 passed on by the matrix".into(),
+            location: None,
+            note: String::new(),
+        }),
+        "tip.answered" => office::answer_tip(event("tip")?, target.township()?, None),
+        "tip.informant" => Body::TipInformant(TipInformant {
+            tip: event("tip")?,
+            township: UnitId::new(target.township()?)?,
+            name: "matrix informant".into(),
+            contact: String::new(),
+        }),
+        "attachment.added" => {
+            let subject = world.object(target.get("attach_to")?)?;
+            let bytes = photo::jpeg(None, 800, 5_000 + target.serial);
+            photo::jpeg_attachment(subject_kind(subject.kind.as_deref())?, subject.event_id()?, &bytes)
+        }
+        "user.enabled" => Body::UserEnabled(UserEnabled { user: target.caller.clone(), by: target.caller.clone() }),
+        other => bail!("the matrix does not push {other}"),
+    })
+}
