@@ -126,7 +126,7 @@ async fn disabling_a_user_or_revoking_a_phone_takes_effect_at_the_next_request()
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     assert_eq!(why, ["device_revoked", "user_disabled"]);
-    assert_eq!(officer(&server, "vo-t01-v02").await?.token.is_some(), true, "a new login works");
+    assert!(officer(&server, "vo-t01-v02").await?.token.is_some(), "a new login works");
     Ok(())
 }
 
