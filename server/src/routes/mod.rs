@@ -28,5 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/v1/ledger", web::get().to(reports::ledger))
         .route("/v1/audit/townships", web::get().to(audit::townships))
         .route("/v1/audit/integrity", web::get().to(audit::integrity))
+        .route("/v1/audit/checkpoint", web::get().to(audit::checkpoint))
+        .route("/v1/audit/consistency", web::get().to(audit::consistency))
         .route("/v1/admin/assignments", web::post().to(admin::assign));
 }
