@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 use sync_protocol::merkle::SignedCheckpoint;
-use sync_protocol::wire::audit::{CheckpointReply, ConsistencyQuery};
+use sync_protocol::wire::audit::ConsistencyQuery;
 
 use crate::store::merkle::{proofs, verify};
 use crate::store::{Store, StoreError};
@@ -29,14 +29,14 @@ pub enum LogCommandError {
 /// the writer, and prints it as a signed note (the file to keep), or as JSON.
 pub fn checkpoint(db: &Path, json: bool) -> Result<ExitCode, LogCommandError> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(LogCommandError::Runtime)?;
-    let signed = runtime.block_on(async {
+    let reply = runtime.block_on(async {
         let store = Store::open(db)?;
-        store.writer().run(|ctx| ctx.checkpoint()).await
+        store.writer().run(|ctx| ctx.checkpoint_reply()).await
     })?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&CheckpointReply::from(signed)).unwrap_or_default());
+        println!("{}", serde_json::to_string_pretty(&reply).unwrap_or_default());
     } else {
-        print!("{}", signed.to_note());
+        print!("{}", reply.note);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -11,7 +11,7 @@ use crate::error::ApiError;
 use crate::reports::audience::Audience;
 use crate::reports::compliance;
 use crate::store::merkle::proofs;
-use sync_protocol::wire::audit::{CheckpointReply, ConsistencyQuery};
+use sync_protocol::wire::audit::ConsistencyQuery;
 
 pub async fn townships(state: web::Data<AppState>, principal: Principal, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let audience = Audience::county(&principal)?;
@@ -31,8 +31,8 @@ pub async fn integrity(state: web::Data<AppState>, principal: Principal, req: Ht
 
 pub async fn checkpoint(state: web::Data<AppState>, principal: Principal, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Audience::county_auditor(&principal)?;
-    let signed = state.store.writer().run(|ctx| ctx.checkpoint()).await?;
-    crate::reply::json(&req, &CheckpointReply::from(signed))
+    let reply = state.store.writer().run(|ctx| ctx.checkpoint_reply()).await?;
+    crate::reply::json(&req, &reply)
 }
 
 pub async fn consistency(state: web::Data<AppState>, principal: Principal, req: HttpRequest) -> Result<HttpResponse, ApiError> {

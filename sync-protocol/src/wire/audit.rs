@@ -3,22 +3,25 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::crypto::Hash;
+use crate::crypto::{Hash, PublicKey};
 use crate::merkle::SignedCheckpoint;
 
-/// A signed checkpoint of the log at its current size. `note` is the same checkpoint as a signed
-/// note, the text to keep and give back to `patrolsync-server audit verify --checkpoint`.
+/// A signed checkpoint of the log at its current size, with the public key that signed it (for an
+/// auditor to pin the first time and compare after: it is the key the checkpoint's `key_id` names).
+/// `note` is the same checkpoint as a signed note, the text to keep and give back to
+/// `patrolsync-server audit verify --checkpoint`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckpointReply {
     #[serde(flatten)]
     pub checkpoint: SignedCheckpoint,
+    pub public_key: PublicKey,
     pub note: String,
 }
 
-impl From<SignedCheckpoint> for CheckpointReply {
-    fn from(checkpoint: SignedCheckpoint) -> Self {
+impl CheckpointReply {
+    pub fn new(checkpoint: SignedCheckpoint, public_key: PublicKey) -> Self {
         let note = checkpoint.to_note();
-        CheckpointReply { checkpoint, note }
+        CheckpointReply { checkpoint, public_key, note }
     }
 }
 

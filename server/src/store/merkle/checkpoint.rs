@@ -5,6 +5,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use sync_protocol::crypto::{Hash, PublicKey, Sig};
 use sync_protocol::ids::DeviceId;
 use sync_protocol::merkle::{Checkpoint, KeyId, SignedCheckpoint};
+use sync_protocol::wire::audit::CheckpointReply;
 
 use crate::store::identity::meta_bytes;
 use crate::store::{StoreError, WriteCtx};
@@ -26,6 +27,11 @@ pub fn log_key(conn: &Connection) -> Result<Option<(String, PublicKey)>, StoreEr
 }
 
 impl WriteCtx<'_> {
+    /// A signed checkpoint of the log at its current size, with the key that signs it.
+    pub fn checkpoint_reply(&mut self) -> Result<CheckpointReply, StoreError> {
+        Ok(CheckpointReply::new(self.checkpoint()?, self.server.key.public()))
+    }
+
     /// A signed checkpoint of the log at its current size: the one stored for this size if there
     /// is one (it must agree with the log), else a new one, signed and stored.
     pub fn checkpoint(&mut self) -> Result<SignedCheckpoint, StoreError> {
