@@ -82,9 +82,11 @@ fn command(args: &[&str], db: &Path) -> Result<(bool, String)> {
     Ok((out.status.success(), String::from_utf8(out.stdout)?))
 }
 
-/// `audit verify --json`, with a kept checkpoint file if given: success, and each problem as
-/// `(leaf, at, problem)`.
-fn verify(db: &Path, kept: Option<&Path>) -> Result<(bool, Vec<(Option<u64>, String, String)>)> {
+/// One problem `audit verify` reported: `(leaf, at, problem)`.
+type Problem = (Option<u64>, String, String);
+
+/// `audit verify --json`, with a kept checkpoint file if given: success, and each problem.
+fn verify(db: &Path, kept: Option<&Path>) -> Result<(bool, Vec<Problem>)> {
     let mut args = vec!["audit", "verify", "--json"];
     let kept = kept.map(|k| k.display().to_string());
     if let Some(k) = &kept {
