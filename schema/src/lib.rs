@@ -31,6 +31,7 @@ pub const CENTRAL: &[Migration] = &[
     migration!(3, "central", "0003_blobs"),
     migration!(4, "central", "0004_check_indexes"),
     migration!(5, "central", "0005_sessions"),
+    migration!(6, "central", "0006_merkle_log"),
 ];
 
 /// The device replica's migrations, in order.
@@ -91,6 +92,44 @@ mod tests {
             let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table'", [], |r| r.get(0)).expect("count");
             assert!(tables > 0);
         }
+    }
+
+    /// One row in each evidence table, then every UPDATE and DELETE of it is refused by its
+    /// trigger; a derived table (`flags`) is still updated as re-checks need.
+    #[test]
+    fn evidence_tables_refuse_update_and_delete() {
+        let mut conn = Connection::open_in_memory().expect("sqlite");
+        migrate(&mut conn, CENTRAL).expect("migrates");
+        conn.execute_batch(
+            "INSERT INTO events (server_seq, id, device_id, seq, hlc, author, kind, hash, raw, accepted, received_at)
+                 VALUES (1, x'01', x'02', 1, 'h', 'a', 'k', x'03', '{}', 1, 0);
+             INSERT INTO quarantine (id, reason, message, raw, received_at) VALUES (1, 'bad_hash', 'm', '{}', 0);
+             INSERT INTO attachments (server_seq, event_id, sha256, size, media_type, subject_kind, subject_id, officer, added_at)
+                 VALUES (1, x'01', printf('%064d', 0), 1, 'image/png', 'patrol', x'04', 'a', 0);
+             INSERT INTO blobs (sha256, size, media_type, stored_at) VALUES (printf('%064d', 0), 1, 'image/png', 0);
+             INSERT INTO merkle_leaves (idx, kind, row_id, hash) VALUES (0, 'event', 1, zeroblob(32));
+             INSERT INTO merkle_checkpoints (size, origin, root, kid, signature, made_at)
+                 VALUES (1, 'o', zeroblob(32), zeroblob(4), zeroblob(64), 0);
+             INSERT INTO flags (id, kind, detail, raised_at) VALUES (1, 'k', 'd', 0);",
+        )
+        .expect("one row each");
+        let tables = [
+            ("events", "raw = '{ }'"),
+            ("quarantine", "raw = '{ }'"),
+            ("attachments", "size = 2"),
+            ("blobs", "size = 2"),
+            ("merkle_leaves", "idx = 5"),
+            ("merkle_checkpoints", "size = 2"),
+        ];
+        for (table, set) in tables {
+            for (verb, sql) in [("UPDATE", format!("UPDATE {table} SET {set}")), ("DELETE", format!("DELETE FROM {table}"))] {
+                let refused = conn.execute(&sql, []).expect_err("refused");
+                assert_eq!(refused.to_string(), format!("{table} is append-only evidence: {verb} refused"));
+            }
+            let rows: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).expect("count");
+            assert_eq!(rows, 1, "{table} kept its row");
+        }
+        assert_eq!(conn.execute("UPDATE flags SET cleared_at = 1", []).expect("flags are a read model"), 1);
     }
 
     #[test]

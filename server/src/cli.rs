@@ -1,5 +1,5 @@
-//! The `patrolsync-server` command line (`serve`, `reference`, `audit`, `rotate-token-key`,
-//! `set-password`), as a library
+//! The `patrolsync-server` command line (`serve`, `reference`, `audit integrity|checkpoint|consistency|verify`,
+//! `rotate-token-key`, `set-password`), as a library
 //! function so that every binary that runs the server (the release binary, the end-to-end tests'
 //! copy) is the same code.
 
@@ -79,6 +79,40 @@ enum AuditAction {
         #[arg(long)]
         json: bool,
     },
+    /// Sign a checkpoint (size, root) of the tamper-evident log at its current size, store it, and
+    /// print it as a signed note: the file to keep and give back to `audit verify --checkpoint`.
+    Checkpoint {
+        /// The store's SQLite file.
+        #[arg(long)]
+        db: PathBuf,
+        /// Print the checkpoint as JSON, as `GET /v1/audit/checkpoint` answers.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print (as JSON) the proof that the log's first FROM leaves are a prefix of its first TO.
+    Consistency {
+        /// The store's SQLite file (opened read-only).
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        from: u64,
+        #[arg(long)]
+        to: u64,
+    },
+    /// Re-derive every leaf of the log from its row, find rows missing from the log, and check the
+    /// log against every stored checkpoint and a kept one; report each problem where it is (exit
+    /// code 1 when any is found).
+    Verify {
+        /// The store's SQLite file (opened read-only).
+        #[arg(long)]
+        db: PathBuf,
+        /// A checkpoint note exported earlier (`audit checkpoint`), to check the log against.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -132,7 +166,16 @@ pub fn main() -> ExitCode {
                 Err(e) => fail(&e),
             }
         }
-        Command::Audit { action: AuditAction::Integrity { db, json } } => audit_integrity(&db, json),
+        Command::Audit { action } => {
+            tracing_subscriber::fmt().with_env_filter(log_filter("warn")).with_writer(std::io::stderr).init();
+            let outcome = match action {
+                AuditAction::Checkpoint { db, json } => crate::cli_log::checkpoint(&db, json),
+                AuditAction::Consistency { db, from, to } => crate::cli_log::consistency(&db, from, to),
+                AuditAction::Verify { db, checkpoint, json } => crate::cli_log::verify(&db, checkpoint.as_deref(), json),
+                AuditAction::Integrity { db, json } => Ok(audit_integrity(&db, json)),
+            };
+            outcome.unwrap_or_else(|e| fail(&e))
+        }
         Command::RotateTokenKey { key_file, db } => {
             let path = key_file.unwrap_or_else(|| Config { db: db.unwrap_or_default(), ..Config::default() }.token_key_file());
             match crate::auth::keys::KeyRing::rotate(&path, chrono::Utc::now().timestamp()) {

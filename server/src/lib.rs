@@ -2,7 +2,7 @@
 //! each level of the patrol network its scope.
 //!
 //! # Layout
-//! - [`cli`]: the command line; [`app`]: building and running the application; [`config`]:
+//! - [`cli`]: the command line, [`cli_log`] its commands of the tamper-evident log; [`app`]: building and running the application; [`config`]:
 //!   typed configuration.
 //! - [`routes`]: thin HTTP handlers; [`error`]: the one error type and its status mapping;
 //!   [`body`]: reading request bodies (limits, decompression); [`reply`]: writing JSON replies.
@@ -22,6 +22,7 @@ pub mod auth;
 pub mod blobs;
 pub mod body;
 pub mod cli;
+pub mod cli_log;
 pub mod config;
 pub mod demo;
 pub mod error;

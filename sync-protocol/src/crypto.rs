@@ -99,7 +99,12 @@ impl PublicKey {
 
     /// Checks `sig` over the 32 bytes of `hash`.
     pub fn verify(&self, hash: &Hash, sig: &Sig) -> bool {
-        self.0.verify(&hash.0, &ed25519_dalek::Signature::from_bytes(&sig.0)).is_ok()
+        self.verify_bytes(&hash.0, sig)
+    }
+
+    /// Checks `sig` over `message` (a signed text such as a log checkpoint).
+    pub fn verify_bytes(&self, message: &[u8], sig: &Sig) -> bool {
+        self.0.verify(message, &ed25519_dalek::Signature::from_bytes(&sig.0)).is_ok()
     }
 }
 
@@ -152,7 +157,13 @@ impl DeviceKey {
     }
 
     pub fn sign(&self, hash: &Hash) -> Sig {
-        Sig(self.0.sign(&hash.0).to_bytes())
+        self.sign_bytes(&hash.0)
+    }
+
+    /// Signs `message` itself. Events sign their 32-byte hash; every other signed text is longer,
+    /// so the two can never be taken for each other.
+    pub fn sign_bytes(&self, message: &[u8]) -> Sig {
+        Sig(self.0.sign(message).to_bytes())
     }
 }
 

@@ -157,8 +157,8 @@ impl Event {
         }
     }
 
-    /// Recomputes the hash and compares it with the one the event carries.
-    pub fn check_hash(&self) -> Result<(), IntegrityError> {
+    /// The hash of the event's content as it is now, whatever hash it carries.
+    pub fn content_hash(&self) -> Result<Hash, ValidationError> {
         let covered = Covered {
             id: self.id,
             device_id: self.device_id,
@@ -169,7 +169,12 @@ impl Event {
             body: &self.body,
             prev: self.prev,
         };
-        if covered.hash()? == self.hash { Ok(()) } else { Err(IntegrityError::HashMismatch) }
+        covered.hash()
+    }
+
+    /// Recomputes the hash and compares it with the one the event carries.
+    pub fn check_hash(&self) -> Result<(), IntegrityError> {
+        if self.content_hash()? == self.hash { Ok(()) } else { Err(IntegrityError::HashMismatch) }
     }
 
     /// Checks the hash, then the signature with `key`.

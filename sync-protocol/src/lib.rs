@@ -12,6 +12,7 @@
 //! - [`event`]: the event envelope; sealing and checking its hash and signature.
 //! - [`body`]: typed, versioned event bodies, one per kind.
 //! - [`fold`]: the projection: current state as a fold of events.
+//! - [`merkle`]: the tamper-evident central log: tree hash, proofs, signed checkpoints.
 //! - [`scope`]: buckets, routing of events to buckets, and who may pull which.
 //! - [`admit`]: the ingest decision for one pushed event.
 //! - [`compliance`]: weekly compliance per officer, township and county; report rate and times.
@@ -32,6 +33,7 @@ pub mod fold;
 pub mod gcj02;
 pub mod hlc;
 pub mod ids;
+pub mod merkle;
 pub mod scope;
 pub mod track;
 pub mod values;

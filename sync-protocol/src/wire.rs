@@ -1,6 +1,7 @@
 //! Request and reply bodies of the HTTP API: login, the one-round-trip sync, acks, bucket pages
 //! and the error envelope. docs/protocol.md describes each field.
 
+pub mod audit;
 pub mod evidence;
 pub mod flags;
 pub mod session;

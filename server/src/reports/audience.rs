@@ -46,6 +46,15 @@ impl Audience {
         }
     }
 
+    /// Only the county auditor (403 for everyone else, commissioners included): the log's
+    /// checkpoints and proofs are the auditor's instruments, and making a checkpoint writes one.
+    pub fn county_auditor(principal: &Principal) -> Result<Audience, ApiError> {
+        match principal.user.role {
+            Role::CountyAuditor => Ok(Audience::County),
+            _ => Err(ApiError::Forbidden("this is for the county auditor".into())),
+        }
+    }
+
     /// Whether the audience sees the township `t`.
     pub fn sees_township(&self, t: &UnitId) -> bool {
         match self {

@@ -1,5 +1,7 @@
 //! `GET /v1/audit/townships` (the per-township comparison of a week) and `GET /v1/audit/integrity`
 //! (re-hash every event, walk every chain): for the county section and commissioners only.
+//! `GET /v1/audit/checkpoint` and `GET /v1/audit/consistency` (the tamper-evident log's signed
+//! checkpoint and consistency proofs): for the county auditor only.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -8,6 +10,8 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::reports::audience::Audience;
 use crate::reports::compliance;
+use crate::store::merkle::proofs;
+use sync_protocol::wire::audit::ConsistencyQuery;
 
 pub async fn townships(state: web::Data<AppState>, principal: Principal, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let audience = Audience::county(&principal)?;
@@ -23,4 +27,21 @@ pub async fn integrity(state: web::Data<AppState>, principal: Principal, req: Ht
     Audience::county(&principal)?;
     let report = state.store.read(crate::store::integrity::check).await?;
     crate::reply::json(&req, &report)
+}
+
+pub async fn checkpoint(state: web::Data<AppState>, principal: Principal, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Audience::county_auditor(&principal)?;
+    let reply = state.store.writer().run(|ctx| ctx.checkpoint_reply()).await?;
+    crate::reply::json(&req, &reply)
+}
+
+pub async fn consistency(state: web::Data<AppState>, principal: Principal, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Audience::county_auditor(&principal)?;
+    let q = web::Query::<ConsistencyQuery>::from_query(req.query_string()).map_err(|e| ApiError::MalformedRequest(e.to_string()))?;
+    if q.from > q.to {
+        return Err(ApiError::MalformedRequest(format!("from ({}) is after to ({})", q.from, q.to)));
+    }
+    let q = q.into_inner();
+    let reply = state.store.read(move |conn| proofs::consistency(conn, q)).await?;
+    crate::reply::json(&req, &reply)
 }

@@ -49,6 +49,8 @@ routes! {
     GET "/v1/ledger" => reports::ledger,
     GET "/v1/audit/townships" => audit::townships,
     GET "/v1/audit/integrity" => audit::integrity,
+    GET "/v1/audit/checkpoint" => audit::checkpoint,
+    GET "/v1/audit/consistency" => audit::consistency,
     POST "/v1/admin/assignments" => admin::assign,
     POST "/v1/admin/users/{id}/disable" => admin::disable_user,
     POST "/v1/admin/users/{id}/enable" => admin::enable_user,

@@ -7,6 +7,7 @@ use sync_protocol::body::Body;
 use sync_protocol::crypto::Hash;
 use sync_protocol::event::Event;
 use sync_protocol::ids::{DeviceId, EventId};
+use sync_protocol::merkle::LogLeaf;
 use sync_protocol::scope::{Bucket, Routes, route};
 use sync_protocol::wire::{Ack, RejectReason};
 
@@ -96,6 +97,11 @@ impl WriteCtx<'_> {
                 self.now_ms
             ])?;
         let server_seq = self.conn.last_insert_rowid();
+        let leaf = match reason {
+            None => LogLeaf::Event { server_seq: server_seq as u64, hash: event.hash },
+            Some(reason) => LogLeaf::RejectedEvent { server_seq: server_seq as u64, hash: event.hash, reason },
+        };
+        self.log_event(server_seq, leaf)?;
         self.heads.insert(event.device_id, ChainHead { seq: event.seq, hash: event.hash });
         let buckets = match body {
             Some(body) => self.route_and_apply(event, body, server_seq)?,
@@ -246,7 +252,7 @@ impl WriteCtx<'_> {
     }
 
     fn quarantine(
-        &self,
+        &mut self,
         event: Option<EventId>,
         device: Option<DeviceId>,
         seq: Option<u64>,
@@ -267,6 +273,8 @@ impl WriteCtx<'_> {
                 raw,
                 self.now_ms
             ])?;
+        let id = self.conn.last_insert_rowid();
+        self.log_quarantine(id, LogLeaf::quarantined(id as u64, raw, reason))?;
         if reason.is_tampering() {
             self.flag(event, device, &format!("tampering:{}", reason.as_str()), message)?;
         }

@@ -13,6 +13,8 @@
 //!   checks' answers that compliance needs; `devices`: when each device last synced;
 //!   `ledger_facts`: the checks' results the ledger shows; `integrity`: re-hashing and walking
 //!   every chain.
+//! - `merkle`: the tamper-evident log: a leaf for every stored event, quarantined push and blob,
+//!   signed checkpoints, consistency proofs and `audit verify`.
 
 mod access;
 mod author;
@@ -27,6 +29,7 @@ mod identity;
 mod ingest;
 pub mod integrity;
 pub mod ledger_facts;
+pub mod merkle;
 pub mod office;
 mod open;
 mod place_scope;
@@ -74,8 +77,9 @@ impl Store {
 
     /// [`Store::open`] with the given settings of the checks at ingest.
     pub fn open_with(path: &Path, checks: CheckConfig) -> Result<Store, StoreError> {
-        let conn = open::open_writer(path)?;
+        let mut conn = open::open_writer(path)?;
         restrict_permissions(path);
+        merkle::adopt_existing_rows(&mut conn)?;
         let server = ServerIdentity::load_or_create(&conn)?;
         let clock = Arc::new(Mutex::new(last_hlc(&conn)?));
         let (writer, _thread) = Writer::start(conn, server, clock.clone(), checks)?;

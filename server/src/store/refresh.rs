@@ -25,8 +25,15 @@ impl Refresh {
     /// Reloads the caches if another connection committed since the last call: the reference copy,
     /// the chain heads (another process may have authored on the server's chain) and the clock
     /// (so that later reference events order after the other process's). The first call only
-    /// takes note of the version.
-    pub fn check(&mut self, conn: &Connection, reference: &mut Reference, heads: &mut HashMap<DeviceId, ChainHead>, clock: &Mutex<Hlc>) {
+    /// takes note of the version. Returns whether another connection committed, so that the
+    /// caller can drop what else it caches.
+    pub fn check(
+        &mut self,
+        conn: &Connection,
+        reference: &mut Reference,
+        heads: &mut HashMap<DeviceId, ChainHead>,
+        clock: &Mutex<Hlc>,
+    ) -> bool {
         let version = conn.query_row("PRAGMA data_version", [], |r| r.get::<_, i64>(0)).ok();
         let changed = match (self.seen, version) {
             (Some(seen), Some(now)) => seen != now,
@@ -41,6 +48,7 @@ impl Refresh {
                 tracing::warn!("cannot reload the writer's caches: {e}");
             }
         }
+        changed
     }
 }
 
@@ -67,8 +75,9 @@ mod tests {
         let mut refresh = Refresh::default();
         let mut changed = |conn: &Connection| {
             heads.insert(device, ChainHead { seq: 1, hash: sync_protocol::crypto::Hash::ZERO });
-            refresh.check(conn, &mut reference, &mut heads, &clock);
-            !heads.contains_key(&device)
+            let changed = refresh.check(conn, &mut reference, &mut heads, &clock);
+            assert_eq!(changed, !heads.contains_key(&device));
+            changed
         };
         assert!(!changed(&writer), "the first check only takes note");
         writer.execute("INSERT INTO meta (key, value) VALUES ('a', x'00')", [])?;

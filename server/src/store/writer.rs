@@ -13,6 +13,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::StoreError;
 use super::identity::ServerIdentity;
+use super::merkle::LogHead;
 use super::reference::Reference;
 use super::refresh::Refresh;
 
@@ -24,6 +25,8 @@ pub struct WriteCtx<'a> {
     pub conn: &'a Connection,
     pub reference: &'a mut Reference,
     pub heads: &'a mut HashMap<DeviceId, ChainHead>,
+    /// The frontier of the tamper-evident log, to append leaves in O(log n).
+    pub log: &'a mut LogHead,
     pub clock: &'a Mutex<Hlc>,
     pub server: &'a ServerIdentity,
     /// The settings the checks at ingest run with.
@@ -50,10 +53,15 @@ impl Writer {
         checks: CheckConfig,
     ) -> Result<(Writer, std::thread::JoinHandle<()>), StoreError> {
         let reference = Reference::load(&conn)?;
+        let mut log = LogHead::default();
+        if let Err(e) = log.frontier(&conn) {
+            // Reads go on; every write that would append to the log fails with this error.
+            tracing::error!("cannot load the tamper-evident log: {e}");
+        }
         let (tx, rx) = mpsc::channel::<Work>(4_096);
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || run(conn, rx, reference, Shared { server, clock, checks }))
+            .spawn(move || run(conn, rx, reference, log, Shared { server, clock, checks }))
             .map_err(|e| StoreError::Corrupt(format!("cannot start the writer thread: {e}")))?;
         Ok((Writer { jobs: tx }, thread))
     }
@@ -90,7 +98,7 @@ struct Shared {
     checks: CheckConfig,
 }
 
-fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Reference, shared: Shared) {
+fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Reference, mut log: LogHead, shared: Shared) {
     let mut heads = HashMap::new();
     let mut refresh = Refresh::default();
     refresh.check(&conn, &mut reference, &mut heads, &shared.clock);
@@ -102,9 +110,11 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Refere
                 Err(_) => break,
             }
         }
-        let (finishers, outcome) = run_batch(&mut conn, batch, &mut reference, &mut heads, &mut refresh, &shared);
+        let mut caches = Caches { reference: &mut reference, heads: &mut heads, log: &mut log };
+        let (finishers, outcome) = run_batch(&mut conn, batch, &mut caches, &mut refresh, &shared);
         if outcome.is_err() {
-            // Nothing of the batch is stored: forget what the caches learnt from it.
+            // Nothing of the batch is stored: forget what the caches learnt from it (the log's
+            // frontier was put back by `run_batch`).
             heads.clear();
             reference = Reference::load(&conn).unwrap_or_default();
         }
@@ -114,14 +124,22 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Refere
     }
 }
 
+/// The writer's caches, each exact because no one else writes (see `refresh` for when another
+/// process does).
+struct Caches<'a> {
+    reference: &'a mut Reference,
+    heads: &'a mut HashMap<DeviceId, ChainHead>,
+    log: &'a mut LogHead,
+}
+
 fn run_batch(
     conn: &mut Connection,
     batch: Vec<Work>,
-    reference: &mut Reference,
-    heads: &mut HashMap<DeviceId, ChainHead>,
+    caches: &mut Caches<'_>,
     refresh: &mut Refresh,
     shared: &Shared,
 ) -> (Vec<Finish>, Result<(), StoreError>) {
+    let (reference, heads, log) = (&mut *caches.reference, &mut *caches.heads, &mut *caches.log);
     let mut finishers = Vec::with_capacity(batch.len());
     // Immediate: the write lock is taken now, so no other process commits between the refresh
     // check and this batch's writes.
@@ -133,20 +151,34 @@ fn run_batch(
             return (finishers, Err(error));
         }
     };
-    refresh.check(&tx, reference, heads, &shared.clock);
+    if refresh.check(&tx, reference, heads, &shared.clock) {
+        log.forget();
+    }
+    let log_at_start = log.clone();
     let now_ms = chrono::Utc::now().timestamp_millis();
     for work in batch {
         let savepoint = tx.execute_batch("SAVEPOINT job");
+        let log_before = log.clone();
         let mut ctx =
-            WriteCtx { conn: &tx, reference, heads, clock: &shared.clock, server: &shared.server, checks: &shared.checks, now_ms };
+            WriteCtx { conn: &tx, reference, heads, log, clock: &shared.clock, server: &shared.server, checks: &shared.checks, now_ms };
         let (ok, finish) = work(&mut ctx);
         let released = if ok { tx.execute_batch("RELEASE job") } else { tx.execute_batch("ROLLBACK TO job; RELEASE job") };
         if !ok || savepoint.is_err() || released.is_err() {
             heads.clear();
             *reference = Reference::load(&tx).unwrap_or_default();
+            // Rolled back to the savepoint, the log is as it was before the job; otherwise the
+            // transaction may hold part of the job, so the frontier is read again.
+            if savepoint.is_ok() && released.is_ok() {
+                *log = log_before;
+            } else {
+                log.forget();
+            }
         }
         finishers.push(finish);
     }
     let outcome = tx.commit().map_err(StoreError::from);
+    if outcome.is_err() {
+        *log = log_at_start;
+    }
     (finishers, outcome)
 }

@@ -5,6 +5,7 @@ use rusqlite::params;
 use sync_protocol::body::{AttachmentAdded, BlobHash, MediaType};
 use sync_protocol::checks::evidence::{EvidenceTarget, check_attachment};
 use sync_protocol::event::Event;
+use sync_protocol::merkle::LogLeaf;
 
 use crate::store::checks::Place;
 use crate::store::reference::IngestView;
@@ -49,11 +50,16 @@ impl WriteCtx<'_> {
         Ok(())
     }
 
-    /// Makes a verified blob visible (its bytes are already durable at their final path).
-    pub fn record_blob(&self, hash: &BlobHash, size: u64, media_type: MediaType) -> Result<(), StoreError> {
-        self.conn
+    /// Makes a verified blob visible (its bytes are already durable at their final path) and logs
+    /// it, once: a blob recorded before is left as it is.
+    pub fn record_blob(&mut self, hash: &BlobHash, size: u64, media_type: MediaType) -> Result<(), StoreError> {
+        let inserted = self
+            .conn
             .prepare_cached("INSERT OR IGNORE INTO blobs (sha256, size, media_type, stored_at) VALUES (?1, ?2, ?3, ?4)")?
             .execute(params![hash.to_hex(), size, media_type.as_str(), self.now_ms])?;
+        if inserted == 1 {
+            self.log_blob(hash, LogLeaf::Blob { sha256: *hash, size, media_type })?;
+        }
         Ok(())
     }
 }
