@@ -178,10 +178,11 @@ async fn out_of_range_coordinates_and_bad_events_are_rejected_per_event() -> Res
     let after = snapshot(&server);
     let changed: Vec<_> = before.iter().zip(&after).filter(|(b, a)| b != a).map(|(b, a)| (b.0.clone(), a.1 - b.1)).collect();
     // The invalid body is kept as rejected evidence in its place in the chain; the rest is
-    // quarantined. Nothing reaches the read model or the pull routes.
+    // quarantined, and each of the four is a leaf of the tamper-evident log. Nothing reaches the
+    // read model or the pull routes.
     assert_eq!(
         changed,
-        vec![("devices".to_string(), 0), ("events".to_string(), 1), ("quarantine".to_string(), 3)]
+        vec![("devices".to_string(), 0), ("events".to_string(), 1), ("merkle_leaves".to_string(), 4), ("quarantine".to_string(), 3)]
             .into_iter()
             .filter(|(_, n)| *n != 0)
             .collect::<Vec<_>>()
