@@ -117,6 +117,19 @@ fn tampered(server: &TestServer, name: &str, sql: &str) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// A history of `patrols`, a checkpoint the auditor keeps outside the server, then the server
+/// stopped and its file opened as whoever holds it would (the WAL folded in).
+async fn checkpoint_kept_then_stopped(server: &mut TestServer, patrols: u64) -> Result<(Event, SignedCheckpoint, PathBuf, Connection)> {
+    let zero = history(server, patrols).await?;
+    let signed = checkpoint(&device(server, "ca-1").await?).await?;
+    let kept = server.dir.path().join("kept.note");
+    std::fs::write(&kept, signed.to_note())?;
+    server.kill();
+    let conn = Connection::open(server.db())?;
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok((zero, signed, kept, conn))
+}
+
 fn one_number(conn: &Connection, sql: &str, arg: impl rusqlite::ToSql) -> Result<i64> {
     Ok(conn.query_row(sql, [arg], |r| r.get(0))?)
 }
@@ -168,13 +181,7 @@ async fn the_auditor_gets_checkpoints_and_proofs_that_they_extend() -> Result<()
 #[tokio::test]
 async fn verify_finds_and_locates_each_change_to_the_store_file() -> Result<()> {
     let mut server = TestServer::start()?;
-    let zero = history(&server, 3).await?;
-    let signed = checkpoint(&device(&server, "ca-1").await?).await?;
-    let kept = server.dir.path().join("kept.note");
-    std::fs::write(&kept, signed.to_note())?;
-    server.kill();
-    let conn = Connection::open(server.db())?;
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    let (zero, signed, kept, conn) = checkpoint_kept_then_stopped(&mut server, 3).await?;
     let size = signed.checkpoint.size as i64;
     let kinds = |kind: &str| one_number(&conn, "SELECT count(*) FROM merkle_leaves WHERE kind = ?1", kind);
     assert_eq!((kinds("quarantine")?, kinds("blob")?), (1, 1));
@@ -275,13 +282,7 @@ fn rewrite_and_resign(path: &Path, zero_seq: i64) -> Result<()> {
 #[tokio::test]
 async fn a_history_rewritten_with_the_key_in_the_file_is_caught_by_a_kept_checkpoint() -> Result<()> {
     let mut server = TestServer::start()?;
-    let zero = history(&server, 0).await?;
-    let signed = checkpoint(&device(&server, "ca-1").await?).await?;
-    let kept = server.dir.path().join("kept.note");
-    std::fs::write(&kept, signed.to_note())?;
-    server.kill();
-    let conn = Connection::open(server.db())?;
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    let (zero, signed, kept, conn) = checkpoint_kept_then_stopped(&mut server, 0).await?;
     let zero_seq = one_number(&conn, "SELECT server_seq FROM events WHERE id = ?1", zero.id.0.as_bytes())?;
 
     let rewritten = tampered(&server, "rewritten", "")?;
