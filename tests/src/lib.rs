@@ -8,6 +8,8 @@
 //! - [`photo`]: test JPEGs with known EXIF position and capture time.
 //! - [`tracks`]: generated patrol tracks and bodies inside a demo zone.
 //! - [`office`]: case and tip bodies, as an inspector or the county records them.
+//! - [`snapshot`]: every table of a store, counted and digested, to see what a request wrote.
+//! - [`raw_http`]: HTTP/1.1 written and read byte for byte over a socket.
 //! - [`device`]: device replicas: the `patrol-device` CLI as a process, the replica library,
 //!   GPX files, the server's projection of a user's scope, polling with a deadline.
 
@@ -15,7 +17,9 @@ pub mod device;
 pub mod office;
 pub mod photo;
 pub mod raw;
+pub mod raw_http;
 pub mod server;
+pub mod snapshot;
 pub mod tracks;
 
 /// The password every demo user gets in tests (the server takes it from the environment).

@@ -3,6 +3,7 @@
 use anyhow::Result;
 use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::server::TestServer;
+use patrolsync_tests::snapshot::Snapshot;
 use patrolsync_tests::{DEMO_PASSWORD, tracks};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -10,20 +11,9 @@ use std::io::Write;
 use sync_protocol::ids::ZoneId;
 use sync_protocol::wire::{AckStatus, RejectReason};
 
-/// Row counts of every table: equal snapshots mean nothing was written.
-fn snapshot(server: &TestServer) -> Vec<(String, i64)> {
-    let conn = server.open_store().expect("store");
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        .expect("tables")
-        .query_map([], |r| r.get(0))
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("names");
-    tables
-        .into_iter()
-        .map(|t| (t.clone(), conn.query_row(&format!("SELECT count(*) FROM \"{t}\""), [], |r| r.get(0)).expect("count")))
-        .collect()
+/// Every table's rows, counted and digested: equal snapshots mean nothing was written.
+fn snapshot(server: &TestServer) -> Snapshot {
+    Snapshot::of(server).expect("snapshot")
 }
 
 async fn officer(server: &TestServer) -> Result<RawDevice> {
@@ -184,17 +174,10 @@ async fn out_of_range_coordinates_and_bad_events_are_rejected_per_event() -> Res
             (AckStatus::Rejected, Some(RejectReason::Malformed)),
         ]
     );
-    let after = snapshot(&server);
-    let changed: Vec<_> = before.iter().zip(&after).filter(|(b, a)| b != a).map(|(b, a)| (b.0.clone(), a.1 - b.1)).collect();
-    // The invalid body is kept as rejected evidence in its place in the chain; the rest is
-    // quarantined. Nothing reaches the read model or the pull routes.
-    assert_eq!(
-        changed,
-        vec![("devices".to_string(), 0), ("events".to_string(), 1), ("quarantine".to_string(), 3)]
-            .into_iter()
-            .filter(|(_, n)| *n != 0)
-            .collect::<Vec<_>>()
-    );
+    // The invalid body is kept as rejected evidence in its place in the chain (and is the
+    // device's new head); the rest is quarantined. Nothing reaches the read model or the routes.
+    let changed = snapshot(&server).changes_since(&before);
+    assert_eq!(changed, [("devices".to_string(), 0), ("events".to_string(), 1), ("quarantine".to_string(), 3)].into());
     Ok(())
 }
 
