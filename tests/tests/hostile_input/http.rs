@@ -25,7 +25,7 @@ fn smuggled_push(fx: &mut Fixture) -> Vec<u8> {
 }
 
 /// The framings a front proxy and this server could read differently, each followed by the
-/// smuggled push. Every one must be refused with 400 and the push never run.
+/// smuggled push. Every one must be refused (400, connection closed) and the push never run.
 fn framings(token: &str, smuggled: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
     let auth = format!("authorization: Bearer {token}");
     let chunked_end = "0\r\n\r\n";
@@ -71,9 +71,12 @@ async fn smuggled_requests_are_refused_and_never_run() -> Result<()> {
             move || exchange(port, &bytes, Duration::from_secs(3))
         })
         .await??;
+        // A framing refused in the head gets its 400; one that breaks in the body (a chunk size
+        // past 2^64) may instead see the connection closed before the 400 is written. Either
+        // way the connection ends there and nothing after it is read as a request.
         let statuses: Vec<u16> = seen.replies.iter().map(|r| r.status).collect();
-        if statuses != [400] {
-            failures.push(format!("{class}: expected one 400 and nothing more, got {statuses:?}"));
+        if !(statuses == [400] || statuses.is_empty()) || !seen.closed {
+            failures.push(format!("{class}: expected a 400 and the connection closed, got {statuses:?} (closed: {})", seen.closed));
         }
         let changes = fx.snapshot().changes_since(&before);
         if !changes.is_empty() {
