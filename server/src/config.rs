@@ -168,6 +168,9 @@ mod tests {
         config.apply_env(|name| (name == "PATROLSYNC_TOKEN_TTL_S").then(|| "120".to_string())).expect("env");
         assert_eq!(config.token_ttl_s, 120);
         assert!(config.apply_env(|name| (name == "PATROLSYNC_WORKERS").then(|| "many".to_string())).is_err());
+        assert_eq!((config.client_request_timeout_s, config.client_body_timeout_s), (30, 300));
+        config.apply_env(|name| name.starts_with("PATROLSYNC_CLIENT_").then(|| "2".to_string())).expect("env");
+        assert_eq!((config.client_request_timeout_s, config.client_body_timeout_s), (2, 2));
         assert!(toml::from_str::<Config>("unknown_key = 1").is_err());
     }
 

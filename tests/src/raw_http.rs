@@ -178,7 +178,10 @@ mod tests {
     fn replies_are_split_by_length_and_by_chunks() -> Result<()> {
         let stream = b"HTTP/1.1 400 Bad Request\r\ncontent-length: 2\r\n\r\nabHTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\nxyz\r\n0\r\n\r\nHTTP/1.1 20";
         let (replies, rest) = parse_replies(stream)?;
-        assert_eq!(replies.iter().map(|r| (r.status, r.body.clone())).collect::<Vec<_>>(), vec![(400, b"ab".to_vec()), (200, b"xyz".to_vec())]);
+        assert_eq!(
+            replies.iter().map(|r| (r.status, r.body.clone())).collect::<Vec<_>>(),
+            vec![(400, b"ab".to_vec()), (200, b"xyz".to_vec())]
+        );
         assert_eq!(rest, b"HTTP/1.1 20");
         Ok(())
     }

@@ -31,7 +31,12 @@ struct EventCase {
     writes: &'static [(&'static str, i64)],
 }
 
-fn case(class: &'static str, reason: RejectReason, writes: &'static [(&'static str, i64)], make: impl Fn(&mut RawDevice) -> String + 'static) -> EventCase {
+fn case(
+    class: &'static str,
+    reason: RejectReason,
+    writes: &'static [(&'static str, i64)],
+    make: impl Fn(&mut RawDevice) -> String + 'static,
+) -> EventCase {
     EventCase { class, make: Box::new(make), reason, writes }
 }
 
@@ -101,8 +106,12 @@ fn cases() -> Vec<EventCase> {
             let text = sealed(d, "patrol.recorded", patrol());
             text.replacen("\"body\":{", "\"body\":{\"summary\":\"forged: nothing was found\",", 1)
         }),
-        case("duplicate key in the envelope", Malformed, QUARANTINED, |d| sealed(d, "patrol.recorded", patrol()).replacen('{', "{\"seq\":1,", 1)),
-        case("unknown key in the envelope", Malformed, QUARANTINED, |d| sealed(d, "patrol.recorded", patrol()).replacen('{', "{\"server_seq\":1,", 1)),
+        case("duplicate key in the envelope", Malformed, QUARANTINED, |d| {
+            sealed(d, "patrol.recorded", patrol()).replacen('{', "{\"seq\":1,", 1)
+        }),
+        case("unknown key in the envelope", Malformed, QUARANTINED, |d| {
+            sealed(d, "patrol.recorded", patrol()).replacen('{', "{\"server_seq\":1,", 1)
+        }),
         case("unknown key in the body", InvalidBody, KEPT, |d| {
             let mut p = patrol();
             p["verified_by_county"] = json!(true);
@@ -128,8 +137,12 @@ fn cases() -> Vec<EventCase> {
             e["body"]["track"][0][1] = json!(9_007_199_254_740_993_i64);
             e.to_string()
         }),
-        case("latitude 91° in a track", InvalidBody, KEPT, |d| sealed(d, "patrol.recorded", with_track(|fix| fix[2] = json!(910_000_000)))),
-        case("longitude 181° in a track", InvalidBody, KEPT, |d| sealed(d, "patrol.recorded", with_track(|fix| fix[1] = json!(1_810_000_000)))),
+        case("latitude 91° in a track", InvalidBody, KEPT, |d| {
+            sealed(d, "patrol.recorded", with_track(|fix| fix[2] = json!(910_000_000)))
+        }),
+        case("longitude 181° in a track", InvalidBody, KEPT, |d| {
+            sealed(d, "patrol.recorded", with_track(|fix| fix[1] = json!(1_810_000_000)))
+        }),
         case("longitude and latitude swapped in a track (the county's 114.5° becomes a latitude)", InvalidBody, KEPT, |d| {
             sealed(d, "patrol.recorded", with_track(|fix| fix.as_array_mut().expect("fix").swap(1, 2)))
         }),
@@ -218,7 +231,7 @@ async fn a_well_formed_track_outside_the_zone_is_accepted_and_flagged() -> Resul
     let mut fx = Fixture::start(&[]).await?;
     let moved = with_track(|fix| fix[1] = json!(fix[1].as_i64().expect("lon") + 5_000_000));
     let event = fx.officer.seal_value("patrol.recorded", moved);
-    assert_eq!(fx.officer.sync(&[event.clone()]).await?.acks[0].status, AckStatus::Accepted);
+    assert_eq!(fx.officer.sync(std::slice::from_ref(&event)).await?.acks[0].status, AckStatus::Accepted);
     let flags: Vec<String> = fx
         .server
         .open_store()?

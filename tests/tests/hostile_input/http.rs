@@ -98,7 +98,9 @@ async fn oversized_heads_are_refused() -> Result<()> {
     let huge_header = head("GET", "/healthz", &[format!("x-padding: {}", "a".repeat(1024 * 1024))]);
     let many_headers = head("GET", "/healthz", &(0..500).map(|i| format!("x-h{i}: {i}")).collect::<Vec<_>>());
     let huge_path = head("GET", &format!("/v1/blobs/{}", "a".repeat(1024 * 1024)), &[]);
-    for (class, bytes, status) in [("a 1 MiB header", huge_header, 431), ("500 headers", many_headers, 431), ("a 1 MiB path", huge_path, 431)] {
+    for (class, bytes, status) in
+        [("a 1 MiB header", huge_header, 431), ("500 headers", many_headers, 431), ("a 1 MiB path", huge_path, 431)]
+    {
         let seen = tokio::task::spawn_blocking(move || exchange(port, bytes.as_bytes(), Duration::from_secs(5))).await??;
         assert_eq!(seen.replies.first().map(|r| r.status), Some(status), "{class}");
     }

@@ -79,8 +79,7 @@ async fn a_declared_gigabyte_is_refused_at_once_without_waiting_for_it() -> Resu
         ("/v1/blobs/0000000000000000000000000000000000000000000000000000000000000000", "PUT", officer, 404, "not_found"),
     ];
     for (path, method, token, status, code) in cases {
-        let (got, got_code, took) =
-            tokio::task::spawn_blocking(move || lying_length(port, method, path, token.as_deref(), GIB)).await??;
+        let (got, got_code, took) = tokio::task::spawn_blocking(move || lying_length(port, method, path, token.as_deref(), GIB)).await??;
         assert_eq!((got, got_code.as_deref()), (status, Some(code)), "{method} {path}");
         assert!(took < Duration::from_secs(2), "{method} {path} answered after {took:?}: it waited for the body");
     }
@@ -103,7 +102,12 @@ async fn a_chunked_body_over_the_limit_is_refused_while_it_is_still_coming() -> 
     let sender = std::thread::spawn(move || {
         let chunk = vec![b' '; 64 * 1024];
         for _ in 0..32 {
-            if writer.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).and_then(|_| writer.write_all(&chunk)).and_then(|_| writer.write_all(b"\r\n")).is_err() {
+            if writer
+                .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+                .and_then(|_| writer.write_all(&chunk))
+                .and_then(|_| writer.write_all(b"\r\n"))
+                .is_err()
+            {
                 return;
             }
         }

@@ -57,7 +57,11 @@ async fn invalid_reference_files_are_refused_with_their_rule_and_import_nothing(
         ("lone surrogate in a name", zone_file(SQUARE, "").replace("Hostile", r"\ud800").into_bytes(), "not_json"),
         ("duplicate key in the properties", zone_file(SQUARE, r#","name":"Second name""#).into_bytes(), "not_json"),
         ("unknown property", zone_file(SQUARE, r#","colour":"red""#).into_bytes(), "unknown_property"),
-        ("a 10 MB name", zone_file(SQUARE, "").replace("Hostile test zone", &"n".repeat(10 * 1024 * 1024)).into_bytes(), "invalid_property"),
+        (
+            "a 10 MB name",
+            zone_file(SQUARE, "").replace("Hostile test zone", &"n".repeat(10 * 1024 * 1024)).into_bytes(),
+            "invalid_property",
+        ),
         ("invalid UTF-8", [zone_file(SQUARE, "").as_bytes(), b"\xFF"].concat(), "UTF-8"),
     ];
     let before = Snapshot::of(&fx.server)?;
@@ -65,7 +69,11 @@ async fn invalid_reference_files_are_refused_with_their_rule_and_import_nothing(
     for (class, bytes, rule) in &cases {
         std::fs::write(&file, bytes)?;
         let (ok, stderr) = import(&fx.server.db(), &file, false)?;
-        assert!(!ok && stderr.contains(rule), "{class}: expected a refusal naming {rule}, got ok={ok}: {}", &stderr[..stderr.len().min(500)]);
+        assert!(
+            !ok && stderr.contains(rule),
+            "{class}: expected a refusal naming {rule}, got ok={ok}: {}",
+            &stderr[..stderr.len().min(500)]
+        );
         assert!(Snapshot::of(&fx.server)?.changes_since(&before).is_empty(), "{class}: the store changed");
     }
     // A million vertices: refused from the count, in seconds, with nothing built or written.

@@ -34,7 +34,8 @@ fn sync_cases(fx: &Fixture) -> Vec<Case> {
         sync("deep nesting: 100,000 { as a cursor", fx.sync_text(&format!(r#""cursors":{{"county":{}"#, "{\"a\":".repeat(100_000))))
             .answer(400, "malformed_request"),
         sync("invalid UTF-8 outside strings", invalid_utf8).answer(400, "malformed_request"),
-        sync("invalid UTF-8 in a string", [format!("{{\"hlc\":\"{hlc}").into_bytes(), vec![0xFF, b'"', b'}']].concat()).answer(400, "malformed_request"),
+        sync("invalid UTF-8 in a string", [format!("{{\"hlc\":\"{hlc}").into_bytes(), vec![0xFF, b'"', b'}']].concat())
+            .answer(400, "malformed_request"),
         sync("lone high surrogate \\ud800", fx.sync_text(r#""cursors":{"village:\ud800":0}"#)).answer(400, "malformed_request"),
         sync("lone low surrogate \\udc00 in hlc", br#"{"hlc":"\udc00"}"#.to_vec()).answer(400, "malformed_request"),
         sync("NaN page size", fx.sync_text(r#""limit":NaN"#)).answer(400, "malformed_request"),
@@ -59,7 +60,10 @@ fn sync_cases(fx: &Fixture) -> Vec<Case> {
         sync("7 MB string under the limit", format!(r#"{{"hlc":"{}"}}"#, "1".repeat(7 * MIB)).into_bytes())
             .answer(400, "malformed_request"),
         sync("no token", fx.sync_text("")).by(Who::Nobody).answer(401, "unauthenticated"),
-        sync("an 8 KB token", fx.sync_text("")).by(Who::Nobody).header("authorization", format!("Bearer {}", "a".repeat(8_000))).answer(401, "unauthenticated"),
+        sync("an 8 KB token", fx.sync_text(""))
+            .by(Who::Nobody)
+            .header("authorization", format!("Bearer {}", "a".repeat(8_000)))
+            .answer(401, "unauthenticated"),
     ]
 }
 
@@ -74,11 +78,11 @@ fn login_cases() -> Vec<Case> {
         login("lone surrogate in the password", login_text("vo-t01-v01", r"\ud800")).answer(400, "malformed_request"),
         login("NaN as the password", login_text("vo-t01-v01", "x").replace(r#""x""#, "NaN")).answer(400, "malformed_request"),
         login("1e400 as the username", login_text("x", "pw").replace(r#""x""#, "1e400")).answer(400, "malformed_request"),
-        login("duplicate key username", login_text("vo-t01-v01", "pw").replacen('{', r#"{"username":"admin","#, 1)).answer(400, "malformed_request"),
+        login("duplicate key username", login_text("vo-t01-v01", "pw").replacen('{', r#"{"username":"admin","#, 1))
+            .answer(400, "malformed_request"),
         login("unknown key", login_text("vo-t01-v01", "pw").replacen('{', r#"{"role":"admin","#, 1)).answer(400, "malformed_request"),
         login("10 MB username", login_text(&"u".repeat(10 * MIB), "pw")).answer(413, "payload_too_large"),
-        login("10 KB username (under the limit)", login_text(&"u".repeat(10_000), "wrong password"))
-            .answer(401, "invalid_credentials"),
+        login("10 KB username (under the limit)", login_text(&"u".repeat(10_000), "wrong password")).answer(401, "invalid_credentials"),
         login("a 10 KB password", login_text("vo-t01-v01", &"p".repeat(10_000))).answer(401, "invalid_credentials"),
     ]
 }
@@ -92,10 +96,12 @@ fn admin_cases() -> Vec<Case> {
         admin("1e18 time", admin_text("1000000000000000000")).answer(400, "malformed_request"),
         admin("negative time", admin_text("-1")).answer(400, "malformed_request"),
         admin("time as a float", admin_text("1795668528000.5")).answer(400, "malformed_request"),
-        admin("duplicate key zone", admin_text("1795668528000").replacen('{', r#"{"zone":"Z-T01-V01","#, 1)).answer(400, "malformed_request"),
+        admin("duplicate key zone", admin_text("1795668528000").replacen('{', r#"{"zone":"Z-T01-V01","#, 1))
+            .answer(400, "malformed_request"),
         admin("unknown key", admin_text("1795668528000").replacen('{', r#"{"force":true,"#, 1)).answer(400, "malformed_request"),
         admin("deep nesting", "[".repeat(10_000)).answer(400, "malformed_request"),
-        admin("lone surrogate in the officer", admin_text("1795668528000").replace("vo-t01-v01", r"\udfff")).answer(400, "malformed_request"),
+        admin("lone surrogate in the officer", admin_text("1795668528000").replace("vo-t01-v01", r"\udfff"))
+            .answer(400, "malformed_request"),
         admin("by a village officer", admin_text("1795668528000")).by(Who::Officer).answer(403, "forbidden"),
     ]
 }

@@ -80,7 +80,16 @@ pub struct Case {
 
 impl Case {
     pub fn new(class: impl Into<String>, method: Method, path: impl Into<String>) -> Case {
-        Case { class: class.into(), method, path: path.into(), headers: Vec::new(), body: Vec::new(), who: Who::Officer, status: 0, code: "" }
+        Case {
+            class: class.into(),
+            method,
+            path: path.into(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            who: Who::Officer,
+            status: 0,
+            code: "",
+        }
     }
 
     pub fn post(class: impl Into<String>, path: &str, body: impl Into<Vec<u8>>) -> Case {
