@@ -49,6 +49,10 @@ fn sync_cases(fx: &Fixture) -> Vec<Case> {
         sync("page size 2^32", fx.sync_text(r#""limit":4294967296"#)).answer(400, "malformed_request"),
         sync("page size as text", fx.sync_text(r#""limit":"10""#)).answer(400, "malformed_request"),
         sync("page size 10.5", fx.sync_text(r#""limit":10.5"#)).answer(400, "malformed_request"),
+        sync("NaN in a track, inside an event", fx.sync_text(r#""events":[{"body":{"track":[[1764131257000,NaN,255000000]]}}]"#))
+            .answer(400, "malformed_request"),
+        sync("Infinity as a finding's latitude", fx.sync_text(r#""events":[{"body":{"location":{"lon":1,"lat":Infinity}}}]"#))
+            .answer(400, "malformed_request"),
         sync("duplicate key events", fx.sync_text(r#""events":[],"events":[]"#)).answer(400, "malformed_request"),
         sync("duplicate key hlc", fx.sync_text(&format!(r#""hlc":"{hlc}""#))).answer(400, "malformed_request"),
         sync("duplicate cursor bucket", fx.sync_text(r#""cursors":{"county":0,"county":5}"#)).answer(400, "malformed_request"),
