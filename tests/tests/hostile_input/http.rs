@@ -68,7 +68,7 @@ async fn smuggled_requests_are_refused_and_never_run() -> Result<()> {
     for (class, bytes) in &cases {
         let seen = tokio::task::spawn_blocking({
             let bytes = bytes.clone();
-            move || exchange(port, &bytes, Duration::from_secs(3))
+            move || exchange(port, &bytes, Duration::from_secs(5))
         })
         .await??;
         // A framing refused in the head gets its 400; one that breaks in the body (a chunk size
@@ -129,14 +129,14 @@ async fn a_client_trickling_its_head_is_cut_off_while_others_are_served() -> Res
         .collect();
     tokio::time::sleep(Duration::from_millis(300)).await;
     // Meanwhile a normal client is served at once.
-    for _ in 0..5 {
+    for _ in 0..3 {
         let started = Instant::now();
         assert!(fx.healthy().await, "a normal client is served while slow ones trickle");
-        assert!(started.elapsed() < Duration::from_millis(800), "served in {:?}", started.elapsed());
+        assert!(started.elapsed() < Duration::from_millis(1_500), "served in {:?}", started.elapsed());
     }
     for handle in slow {
         let (after, statuses) = handle.join().expect("slow client thread")?;
-        assert!(after < Duration::from_secs(4), "a slow client was cut off only after {after:?}");
+        assert!(after < Duration::from_secs(6), "a slow client was cut off only after {after:?}");
         assert!(statuses.iter().all(|s| *s == 408), "a slow client got {statuses:?}");
     }
     Ok(())

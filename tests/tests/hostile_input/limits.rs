@@ -81,7 +81,9 @@ async fn a_declared_gigabyte_is_refused_at_once_without_waiting_for_it() -> Resu
     for (path, method, token, status, code) in cases {
         let (got, got_code, took) = tokio::task::spawn_blocking(move || lying_length(port, method, path, token.as_deref(), GIB)).await??;
         assert_eq!((got, got_code.as_deref()), (status, Some(code)), "{method} {path}");
-        assert!(took < Duration::from_secs(2), "{method} {path} answered after {took:?}: it waited for the body");
+        // The body never comes: an answer at all proves the server did not wait for it (it would
+        // wait for the body timeout, 300 s). 5 s leaves room for a loaded CI machine.
+        assert!(took < Duration::from_secs(5), "{method} {path} answered after {took:?}: it waited for the body");
     }
     assert!(fx.snapshot().changes_since(&before).is_empty());
     assert!(fx.healthy().await);
