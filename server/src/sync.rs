@@ -14,7 +14,7 @@ use crate::store::{Store, pull};
 
 /// Runs one sync for `principal`.
 pub async fn sync(store: &Store, principal: Principal, request: SyncRequest) -> Result<SyncResponse<Box<RawValue>>, ApiError> {
-    let limit = page_size(&request)?;
+    let limit = check_limits(&request)?;
     let (acks, next_seq) = push(store, principal.caller(), principal.device.key, request.events, principal.device.head_seq).await?;
     let purge: Vec<Bucket> = request.cursors.keys().filter(|b| !principal.scope.contains(b)).cloned().collect();
     let pages = pull(store, &principal, request.cursors, limit).await?;
@@ -22,7 +22,7 @@ pub async fn sync(store: &Store, principal: Principal, request: SyncRequest) -> 
 }
 
 /// Checks the request's own limits (events per push, page size) and returns the page size.
-pub fn page_size(request: &SyncRequest) -> Result<u32, ApiError> {
+pub fn check_limits(request: &SyncRequest) -> Result<u32, ApiError> {
     if request.events.len() > MAX_PUSH_EVENTS {
         return Err(ApiError::MalformedRequest(format!("{} events in one push; at most {MAX_PUSH_EVENTS}", request.events.len())));
     }
