@@ -27,6 +27,8 @@ fn sync_cases(fx: &Fixture) -> Vec<Case> {
     invalid_utf8.splice(at..at, [0xC3, 0x28]);
     vec![
         sync("empty body", Vec::new()).answer(400, "malformed_request"),
+        sync("truncated JSON", b"{\"events\": [".to_vec()).answer(400, "malformed_request"),
+        sync("wrong type", fx.sync_text(r#""events":"all of them""#)).answer(400, "malformed_request"),
         sync("JSON null", b"null".to_vec()).answer(400, "malformed_request"),
         sync("trailing bytes after the object", [fx.sync_text(""), b" {}".to_vec()].concat()).answer(400, "malformed_request"),
         sync("UTF-8 byte order mark", [b"\xEF\xBB\xBF".to_vec(), fx.sync_text("")].concat()).answer(400, "malformed_request"),
