@@ -15,6 +15,8 @@ pub struct AppState {
     /// Tokens, passwords, login throttling and session settings.
     pub auth: Auth,
     pub max_body_bytes: usize,
+    /// How long a JSON request body may take to arrive.
+    pub body_timeout: std::time::Duration,
     /// Bounds how many sync requests are read and processed at once, and so the memory they
     /// hold; the rest wait their turn (the single writer serialises them anyway).
     pub syncs: std::sync::Arc<tokio::sync::Semaphore>,
@@ -60,6 +62,7 @@ impl Application {
             auth: Auth::new(&config.auth, config.token_key_file(), config.token_ttl_s, config.password_concurrency)?,
             store,
             max_body_bytes: config.max_body_bytes,
+            body_timeout: std::time::Duration::from_secs(config.client_body_timeout_s.max(1)),
             syncs: std::sync::Arc::new(tokio::sync::Semaphore::new(4)),
             reports: crate::reports::ReportSettings { compliance: config.compliance, reconciliation: config.reconciliation },
         });
@@ -76,8 +79,9 @@ impl Application {
                 let _ = tcp.set_nodelay(true);
             }
         })
-        // A phone on a weak link, or one of thousands arriving at once, may take a while to send.
-        .client_request_timeout(std::time::Duration::from_secs(30))
+        // A phone on a weak link, or one of thousands arriving at once, may take a while to send
+        // its head; a client that takes longer than this is cut off (slowloris).
+        .client_request_timeout(std::time::Duration::from_secs(config.client_request_timeout_s.max(1)))
         .shutdown_timeout(5);
         if config.workers > 0 {
             server = server.workers(config.workers);

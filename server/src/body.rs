@@ -8,19 +8,32 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
 use std::io::Read;
+use std::time::Duration;
 
 use crate::error::ApiError;
 
 /// Reads, decompresses and parses a JSON body of at most `limit` bytes (before and after
-/// decompression).
-pub async fn json<T: DeserializeOwned>(req: &HttpRequest, payload: Payload, limit: usize) -> Result<T, ApiError> {
-    let bytes = read(req, payload, limit).await?;
+/// decompression) that arrives within `timeout` (a client trickling its body is cut off).
+pub async fn json<T: DeserializeOwned>(req: &HttpRequest, payload: Payload, limit: usize, timeout: Duration) -> Result<T, ApiError> {
+    let raw = tokio::time::timeout(timeout, read_raw(req, payload, limit)).await.map_err(|_| ApiError::RequestTimeout)??;
+    decode_json(encoding(req).as_deref(), &raw, limit)
+}
+
+/// The request's `Content-Encoding`, trimmed and in lower case (`"?"` when it is not text).
+pub fn encoding(req: &HttpRequest) -> Option<String> {
+    req.headers().get(CONTENT_ENCODING).map(|v| v.to_str().unwrap_or("?").trim().to_ascii_lowercase())
+}
+
+/// Decompresses `raw` as `encoding` says and parses it strictly as JSON: what a route does with
+/// a body once its bytes are in. Pure, so that it can be fuzzed without HTTP.
+pub fn decode_json<T: DeserializeOwned>(encoding: Option<&str>, raw: &[u8], limit: usize) -> Result<T, ApiError> {
+    let bytes = decode(encoding, raw, limit)?;
     serde_json::from_slice(&bytes).map_err(|e| ApiError::MalformedRequest(e.to_string()))
 }
 
-/// Reads and decompresses a body of at most `limit` bytes.
-pub async fn read(req: &HttpRequest, mut payload: Payload, limit: usize) -> Result<Vec<u8>, ApiError> {
-    let encoding = req.headers().get(CONTENT_ENCODING).map(|v| v.to_str().unwrap_or("?").trim().to_ascii_lowercase());
+/// Reads the body as sent, refusing it as soon as it is known to be over `limit`: from its
+/// `Content-Length` before any byte is read, else when the bytes received pass the limit.
+async fn read_raw(req: &HttpRequest, mut payload: Payload, limit: usize) -> Result<BytesMut, ApiError> {
     let declared = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
         return Err(ApiError::PayloadTooLarge(limit));
@@ -33,10 +46,19 @@ pub async fn read(req: &HttpRequest, mut payload: Payload, limit: usize) -> Resu
         }
         raw.extend_from_slice(&chunk);
     }
-    match encoding.as_deref() {
+    Ok(raw)
+}
+
+/// Undoes the body's `Content-Encoding` (none, `identity`, `gzip` or `zstd`) with the output
+/// capped at `limit` bytes.
+pub fn decode(encoding: Option<&str>, raw: &[u8], limit: usize) -> Result<Vec<u8>, ApiError> {
+    if raw.len() > limit {
+        return Err(ApiError::PayloadTooLarge(limit));
+    }
+    match encoding {
         None | Some("identity") => Ok(raw.to_vec()),
-        Some("gzip") => inflate(flate2::read::GzDecoder::new(&raw[..]), raw.len(), limit),
-        Some("zstd") => unzstd(&raw, limit),
+        Some("gzip") => inflate(flate2::read::GzDecoder::new(raw), raw.len(), limit),
+        Some("zstd") => unzstd(raw, limit),
         Some(other) => Err(ApiError::UnsupportedEncoding(other.chars().take(40).collect())),
     }
 }

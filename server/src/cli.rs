@@ -264,7 +264,7 @@ fn run_server(config: Option<PathBuf>, db: Option<PathBuf>, bind: Option<String>
 async fn reference(action: ReferenceAction) -> Result<(), ReferenceFileError> {
     match action {
         ReferenceAction::Import { db, dry_run, max_vertices, file } => {
-            let text = std::fs::read_to_string(&file).map_err(|e| ReferenceFileError::Read(file.clone(), e))?;
+            let text = reference_file::read_file(&file)?;
             let store = Store::open(&db)?;
             let options = ImportOptions { dry_run, limits: Limits { max_vertices: max_vertices as usize } };
             let summary = reference_file::import(&store, text, Vec::new(), options, &progress::terminal()).await?;

@@ -23,6 +23,12 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// HTTP worker threads (0: one per core).
     pub workers: usize,
+    /// Seconds a client has to send a request's head (request line and headers) before it is
+    /// answered `408` and cut off: a slow client cannot hold a connection open for nothing.
+    pub client_request_timeout_s: u64,
+    /// Seconds a client has to send a JSON request body once the server starts reading it, or it
+    /// is answered `408`: a large push holds one of few turns while its body arrives.
+    pub client_body_timeout_s: u64,
     /// How many argon2 checks run at once.
     pub password_concurrency: usize,
     /// How often overdue cases are flagged, seconds (deadlines pass with the clock).
@@ -52,6 +58,8 @@ impl Default for Config {
             token_ttl_s: 15 * 60,
             max_body_bytes: sync_protocol::wire::MAX_BODY_BYTES,
             workers: 0,
+            client_request_timeout_s: 30,
+            client_body_timeout_s: 300,
             password_concurrency: 2,
             checks: CheckConfig::default(),
             overdue_check_s: 300,
@@ -146,6 +154,12 @@ impl Config {
         if let Some(v) = get("PATROLSYNC_WORKERS") {
             self.workers = parse("PATROLSYNC_WORKERS", v)?;
         }
+        if let Some(v) = get("PATROLSYNC_CLIENT_REQUEST_TIMEOUT_S") {
+            self.client_request_timeout_s = parse("PATROLSYNC_CLIENT_REQUEST_TIMEOUT_S", v)?;
+        }
+        if let Some(v) = get("PATROLSYNC_CLIENT_BODY_TIMEOUT_S") {
+            self.client_body_timeout_s = parse("PATROLSYNC_CLIENT_BODY_TIMEOUT_S", v)?;
+        }
         if let Some(v) = get("PATROLSYNC_MAX_BLOB_BYTES") {
             self.max_blob_bytes = parse("PATROLSYNC_MAX_BLOB_BYTES", v)?;
         }
@@ -198,6 +212,9 @@ mod tests {
         config.apply_env(|name| (name == "PATROLSYNC_TOKEN_TTL_S").then(|| "120".to_string())).expect("env");
         assert_eq!(config.token_ttl_s, 120);
         assert!(config.apply_env(|name| (name == "PATROLSYNC_WORKERS").then(|| "many".to_string())).is_err());
+        assert_eq!((config.client_request_timeout_s, config.client_body_timeout_s), (30, 300));
+        config.apply_env(|name| name.starts_with("PATROLSYNC_CLIENT_").then(|| "2".to_string())).expect("env");
+        assert_eq!((config.client_request_timeout_s, config.client_body_timeout_s), (2, 2));
         assert!(toml::from_str::<Config>("unknown_key = 1").is_err());
     }
 

@@ -32,6 +32,8 @@ pub enum ApiError {
     Conflict(String),
     #[error("malformed request: {0}")]
     MalformedRequest(String),
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
     #[error("request body larger than {0} bytes")]
     PayloadTooLarge(usize),
     #[error("unsupported content encoding {0:?}: use gzip, zstd or none")]
@@ -63,6 +65,7 @@ impl ApiError {
             ApiError::DeviceRevoked => "device_revoked",
             ApiError::Conflict(_) => "conflict",
             ApiError::MalformedRequest(_) => "malformed_request",
+            ApiError::RequestTimeout => "request_timeout",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::UnsupportedEncoding(_) => "unsupported_encoding",
             ApiError::UploadOffset(_) => "upload_offset_mismatch",
@@ -97,6 +100,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::DeviceTaken | ApiError::DeviceKeyMismatch | ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::MalformedRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedEncoding(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::UploadOffset(_) => StatusCode::CONFLICT,
@@ -114,7 +118,13 @@ impl ResponseError for ApiError {
             tracing::error!(error = ?e, "request failed in the blob store");
         }
         let body = ErrorBody { error: ErrorDetail { code: self.code().into(), message: self.to_string() } };
-        let mut response = HttpResponse::build(self.status_code()).json(body);
+        let mut builder = HttpResponse::build(self.status_code());
+        // The body was left unread: close the connection rather than read what is left of it as
+        // the next request.
+        if matches!(self, ApiError::RequestTimeout | ApiError::PayloadTooLarge(_)) {
+            builder.force_close();
+        }
+        let mut response = builder.json(body);
         if matches!(self, ApiError::Unauthenticated(_)) {
             response
                 .headers_mut()

@@ -1,13 +1,13 @@
 //! The costly, parallel half of ingest, done before the single writer: parse each pushed event,
 //! recompute its canonical hash and verify signatures in a batch. The writer then only decides.
 
-use serde_json::Value;
 use serde_json::value::RawValue;
 use sync_protocol::admit::Checked;
 use sync_protocol::body::Body;
 use sync_protocol::crypto::{PublicKey, verify_batch};
 use sync_protocol::event::{Event, IntegrityError};
 use sync_protocol::ids::EventId;
+use sync_protocol::wire::MAX_EVENT_BYTES;
 
 /// How much of a malformed event is kept as evidence.
 const MAX_QUARANTINED_BYTES: usize = 16 * 1024;
@@ -51,6 +51,9 @@ pub fn prepare(raws: &[Box<RawValue>], key: &PublicKey) -> Vec<Pushed> {
 }
 
 fn parse_one(raw: &str) -> Pushed {
+    if raw.len() > MAX_EVENT_BYTES {
+        return malformed(raw, format!("the event takes {} bytes, more than {MAX_EVENT_BYTES}", raw.len()));
+    }
     match serde_json::from_str::<Event>(raw) {
         Ok(event) => {
             // The signature is checked afterwards, for the whole push at once.
@@ -64,10 +67,20 @@ fn parse_one(raw: &str) -> Pushed {
     }
 }
 
+/// The `id` and `seq` of an element that is not a valid envelope, read without building any other
+/// value: serde_json skips the rest without recursing, however deep or odd it is.
+#[derive(serde::Deserialize)]
+struct Loose {
+    #[serde(default)]
+    id: Option<Box<RawValue>>,
+    #[serde(default)]
+    seq: Option<Box<RawValue>>,
+}
+
 fn malformed(raw: &str, problem: String) -> Pushed {
-    let loose: Option<Value> = serde_json::from_str(raw).ok();
-    let id = loose.as_ref().and_then(|v| v.get("id")?.as_str()?.parse().ok());
-    let seq = loose.as_ref().and_then(|v| v.get("seq")?.as_u64());
+    let loose: Option<Loose> = serde_json::from_str(raw).ok();
+    let id = loose.as_ref().and_then(|l| serde_json::from_str(l.id.as_ref()?.get()).ok());
+    let seq = loose.as_ref().and_then(|l| serde_json::from_str(l.seq.as_ref()?.get()).ok());
     let mut end = raw.len().min(MAX_QUARANTINED_BYTES);
     while !raw.is_char_boundary(end) {
         end -= 1;

@@ -14,17 +14,19 @@ use crate::store::{Store, pull};
 
 /// Runs one sync for `principal`.
 pub async fn sync(store: &Store, principal: Principal, request: SyncRequest) -> Result<SyncResponse<Box<RawValue>>, ApiError> {
-    if request.events.len() > MAX_PUSH_EVENTS {
-        return Err(ApiError::MalformedRequest(format!("{} events in one push; at most {MAX_PUSH_EVENTS}", request.events.len())));
-    }
-    let limit = request.limit.unwrap_or(DEFAULT_PULL_LIMIT);
-    if limit == 0 || limit > MAX_PULL_LIMIT {
-        return Err(ApiError::MalformedRequest(format!("limit must be between 1 and {MAX_PULL_LIMIT}")));
-    }
+    let limit = check_limits(&request)?;
     let (acks, next_seq) = push(store, principal.caller(), principal.device.key, request.events, principal.device.head_seq).await?;
     let purge: Vec<Bucket> = request.cursors.keys().filter(|b| !principal.scope.contains(b)).cloned().collect();
     let pages = pull(store, &principal, request.cursors, limit).await?;
     Ok(SyncResponse { acks, pages, purge, next_seq, hlc: store.tick() })
+}
+
+/// Checks the request's own limits (events per push, page size) and returns the page size.
+pub fn check_limits(request: &SyncRequest) -> Result<u32, ApiError> {
+    if request.events.len() > MAX_PUSH_EVENTS {
+        return Err(ApiError::MalformedRequest(format!("{} events in one push; at most {MAX_PUSH_EVENTS}", request.events.len())));
+    }
+    sync_protocol::wire::page_size(request.limit, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT).map_err(|e| ApiError::MalformedRequest(e.to_string()))
 }
 
 async fn push(

@@ -25,6 +25,9 @@ pub struct Event {
     pub hlc: Hlc,
     pub author: UserId,
     pub kind: String,
+    /// Read strictly (`strict_json`): a repeated or reserved key makes the envelope malformed, so
+    /// the body hashed is the only reading of the text sent.
+    #[serde(deserialize_with = "crate::strict_json::value")]
     pub body: Value,
     pub prev: Hash,
     pub hash: Hash,

@@ -8,6 +8,7 @@
 //! - [`gcj02`]: reference systems positions come in, and GCJ-02 converted to WGS 84 at the edge.
 //! - [`hlc`]: the hybrid logical clock that orders events.
 //! - [`canonical`]: the canonical JSON encoding hashes are taken over.
+//! - [`strict_json`]: JSON read with one reading per text (no repeated or reserved keys).
 //! - [`crypto`]: hashes, signatures and keys in their wire form.
 //! - [`event`]: the event envelope; sealing and checking its hash and signature.
 //! - [`body`]: typed, versioned event bodies, one per kind.
@@ -35,6 +36,7 @@ pub mod hlc;
 pub mod ids;
 pub mod merkle;
 pub mod scope;
+pub mod strict_json;
 pub mod track;
 pub mod values;
 pub mod wire;

@@ -12,17 +12,32 @@ use std::collections::BTreeMap;
 
 use crate::body::Role;
 use crate::crypto::PublicKey;
+use crate::error::ValidationError;
 use crate::hlc::Hlc;
 use crate::ids::{DeviceId, EventId, UserId};
 use crate::scope::Bucket;
 
 /// The most events one push may carry.
 pub const MAX_PUSH_EVENTS: usize = 1_000;
+/// The most bytes one pushed event may take, as sent (its JSON text). An event at the track cap
+/// takes a few hundred KiB; a larger one is `malformed` and only its start is quarantined, so a
+/// device cannot store megabytes of rejected evidence in its chain.
+pub const MAX_EVENT_BYTES: usize = 1024 * 1024;
 /// The most events one pull page may carry, and the default when the device does not say.
 pub const MAX_PULL_LIMIT: u32 = 5_000;
 pub const DEFAULT_PULL_LIMIT: u32 = 1_000;
 /// The most bytes of a request body after decompression.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// A request's page size: `default` when it names none, else `limit` if it lies in 1..=`max`.
+/// Outside that range it is refused rather than clamped, so a caller learns the limit.
+pub fn page_size(limit: Option<u32>, default: u32, max: u32) -> Result<u32, ValidationError> {
+    match limit {
+        None => Ok(default),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(n) => Err(ValidationError::Field { field: "limit", problem: format!("{n} is not between 1 and {max}") }),
+    }
+}
 
 /// `POST /v1/auth/login`: a user's credentials, and the device identity they log in on.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -76,8 +91,8 @@ pub struct SyncRequest {
     #[serde(default)]
     pub events: Vec<Box<RawValue>>,
     /// The last server sequence the device holds, per bucket. A bucket in the scope but missing
-    /// here is pulled from its start.
-    #[serde(default)]
+    /// here is pulled from its start. A bucket named twice is refused.
+    #[serde(default, deserialize_with = "crate::strict_json::unique_map")]
     pub cursors: BTreeMap<Bucket, u64>,
     /// Page size for the pull; at most [`MAX_PULL_LIMIT`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -317,6 +332,14 @@ pub struct ErrorDetail {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn page_sizes_outside_their_range_are_refused_not_clamped() {
+        assert_eq!(page_size(None, 1_000, 5_000), Ok(1_000));
+        assert_eq!(page_size(Some(5_000), 1_000, 5_000), Ok(5_000));
+        assert!(page_size(Some(0), 1_000, 5_000).is_err());
+        assert!(page_size(Some(5_001), 1_000, 5_000).is_err());
+    }
 
     #[test]
     fn replies_tolerate_fields_a_newer_server_adds_and_requests_do_not() {

@@ -9,6 +9,8 @@
 //! - [`tracks`]: generated patrol tracks and bodies inside a demo zone.
 //! - [`office`]: case and tip bodies, as an inspector or the county records them.
 //! - [`matrix`]: the access matrix (`tests/access-matrix.toml`): its format, setup and runner.
+//! - [`snapshot`]: every table of a store, counted and digested, to see what a request wrote.
+//! - [`raw_http`]: HTTP/1.1 written and read byte for byte over a socket.
 //! - [`device`]: device replicas: the `patrol-device` CLI as a process, the replica library,
 //!   GPX files, the server's projection of a user's scope, polling with a deadline.
 
@@ -17,7 +19,9 @@ pub mod matrix;
 pub mod office;
 pub mod photo;
 pub mod raw;
+pub mod raw_http;
 pub mod server;
+pub mod snapshot;
 pub mod tracks;
 
 /// The password every demo user gets in tests (the server takes it from the environment).

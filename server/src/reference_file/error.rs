@@ -9,6 +9,8 @@ use crate::store::StoreError;
 pub enum ReferenceFileError {
     #[error("cannot read {0}")]
     Read(PathBuf, #[source] std::io::Error),
+    #[error("{path} is larger than {limit} bytes, the most a reference file may hold")]
+    TooLarge { path: PathBuf, limit: u64 },
     #[error("cannot write {0}")]
     Write(PathBuf, #[source] std::io::Error),
     #[error("the file has {} problem(s); nothing was imported", .0.len())]

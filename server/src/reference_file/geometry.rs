@@ -34,6 +34,16 @@ pub fn polygon(rings: &[Vec<Vec<f64>>], max_vertices: usize) -> Result<Polygon, 
     if problems.is_empty() { Ok(polygon) } else { Err(problems) }
 }
 
+/// How many positions a GeoJSON Polygon's rings hold, all rings together, read from its JSON
+/// without converting it (0 for anything that is not a Polygon's shape).
+pub fn position_count(geometry: &serde_json::Value) -> usize {
+    if geometry.get("type").and_then(serde_json::Value::as_str) != Some("Polygon") {
+        return 0;
+    }
+    let rings = geometry.get("coordinates").and_then(serde_json::Value::as_array);
+    rings.map_or(0, |rings| rings.iter().filter_map(serde_json::Value::as_array).map(Vec::len).sum())
+}
+
 /// One ring's positions: each 2 (or 3) finite numbers in range; at least 4, the last equal to the first.
 fn ring_form(ring: usize, positions: &[Vec<f64>], problems: &mut Vec<Problem>) -> Vec<[i32; 2]> {
     let before = problems.len();

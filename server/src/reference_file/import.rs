@@ -2,6 +2,8 @@
 //! read, the references resolved and the plan authored, all in one writer transaction.
 
 use indicatif::ProgressBar;
+use std::io::Read;
+use std::path::Path;
 use sync_protocol::body::UserEnrolled;
 
 use super::error::ReferenceFileError;
@@ -11,6 +13,27 @@ use super::progress::phase;
 use super::stored::Stored;
 use super::validate::{Limits, check_file, decide};
 use crate::store::{Store, StoreError};
+
+/// The most bytes a reference file may hold: a county's units, zones and licences at the vertex
+/// cap fit many times over; anything larger is refused before it is read.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Reads a reference file as UTF-8 text, refusing one over [`MAX_FILE_BYTES`] (read at most that
+/// far, so a file that grows, or a device file, cannot make it read forever).
+pub fn read_file(path: &Path) -> Result<String, ReferenceFileError> {
+    let too_large = || ReferenceFileError::TooLarge { path: path.to_path_buf(), limit: MAX_FILE_BYTES };
+    let read = |e| ReferenceFileError::Read(path.to_path_buf(), e);
+    let file = std::fs::File::open(path).map_err(read)?;
+    if file.metadata().map_err(read)?.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    let mut text = String::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_string(&mut text).map_err(read)?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(text)
+}
 
 /// How to import.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -30,7 +30,7 @@ mod validate;
 pub use error::ReferenceFileError;
 pub use export::{export, reference_set};
 pub use format::{Assignment, ReferenceSet, ZoneEntry, to_text};
-pub use import::{ImportOptions, import};
+pub use import::{ImportOptions, MAX_FILE_BYTES, import, read_file};
 pub use licence_plan::licence_change;
 pub use plan::{Plan, Summary};
 pub use problem::{Finding, Findings, Locator, Problem};

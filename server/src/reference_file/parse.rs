@@ -75,7 +75,8 @@ pub fn feature_count(text: &str) -> usize {
 }
 
 fn features(text: &str) -> Result<Vec<Value>, Problem> {
-    let value: Value = serde_json::from_str(text).map_err(|e| Problem::NotJson(e.to_string()))?;
+    // Strictly: a repeated key (or one serde_json reserves) would give a feature two readings.
+    let value: Value = sync_protocol::strict_json::from_str(text).map_err(|e| Problem::NotJson(e.to_string()))?;
     let Value::Object(mut map) = value else { return Err(Problem::NotFeatureCollection("the top level is not an object".into())) };
     match map.get("type").and_then(Value::as_str) {
         Some("FeatureCollection") => {}
@@ -91,6 +92,13 @@ fn features(text: &str) -> Result<Vec<Value>, Problem> {
 type FeatureProblems = (Option<String>, Vec<Problem>);
 
 fn feature(value: Value, max_vertices: usize) -> Result<Item, FeatureProblems> {
+    // Counted on the JSON before any geometry is built: a million vertices cost a count, not a
+    // million converted positions.
+    let count = geometry::position_count(&value["geometry"]);
+    if count > max_vertices {
+        let id = value.get("id").and_then(Value::as_str).map(str::to_string);
+        return Err((id, vec![Problem::TooManyVertices { count, cap: max_vertices }]));
+    }
     let feature = Feature::from_json_value(value).map_err(|e| (None, vec![Problem::MalformedFeature(e.to_string())]))?;
     let id = match &feature.id {
         Some(Id::String(s)) => Some(s.clone()),

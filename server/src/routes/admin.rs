@@ -20,7 +20,7 @@ pub async fn assign(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Role::Admin)?;
-    let request = crate::body::json(&req, payload, 16 * 1024).await?;
+    let request = crate::body::json(&req, payload, 16 * 1024, state.body_timeout).await?;
     let event = crate::admin::assign(&state.store, request).await?;
     Ok(recorded(Some(event)))
 }

@@ -12,13 +12,13 @@ const MAX_AUTH_BODY: usize = 16 * 1024;
 
 pub async fn login(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
     limit(&state, &req)?;
-    let request = crate::body::json(&req, payload, MAX_AUTH_BODY).await?;
+    let request = crate::body::json(&req, payload, MAX_AUTH_BODY, state.body_timeout).await?;
     Ok(HttpResponse::Ok().json(crate::login::login(&state, request).await?))
 }
 
 pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
     limit(&state, &req)?;
-    let request = crate::body::json(&req, payload, MAX_AUTH_BODY).await?;
+    let request = crate::body::json(&req, payload, MAX_AUTH_BODY, state.body_timeout).await?;
     Ok(HttpResponse::Ok().json(crate::login::refresh(&state, request).await?))
 }
 

@@ -2,7 +2,8 @@
 //! server, for the ledger and the township reconciliation view.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use sync_protocol::wire::evidence::MissingQuery;
+use sync_protocol::wire::evidence::{MAX_MISSING_PER_PAGE, MissingQuery};
+use sync_protocol::wire::page_size;
 
 use crate::app::AppState;
 use crate::auth::Principal;
@@ -10,6 +11,7 @@ use crate::error::ApiError;
 
 pub async fn missing(state: web::Data<AppState>, principal: Principal, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let query = web::Query::<MissingQuery>::from_query(req.query_string()).map_err(|e| ApiError::MalformedRequest(e.to_string()))?;
+    page_size(query.limit, MAX_MISSING_PER_PAGE, MAX_MISSING_PER_PAGE).map_err(|e| ApiError::MalformedRequest(e.to_string()))?;
     let list = crate::evidence::missing(&state, principal.scope, query.into_inner()).await?;
     crate::reply::json(&req, &list)
 }

@@ -20,6 +20,6 @@ pub async fn sync(
     // Large pushes take a turn before their body is read, so memory stays bounded.
     let large = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok()).is_none_or(|n| n > LARGE_BODY);
     let _turn = if large { Some(state.syncs.acquire().await.map_err(|_| ApiError::Unavailable(StoreError::WriterGone))?) } else { None };
-    let request = crate::body::json(&req, payload, state.max_body_bytes).await?;
+    let request = crate::body::json(&req, payload, state.max_body_bytes, state.body_timeout).await?;
     crate::reply::json(&req, &crate::sync::sync(&state.store, principal, request).await?)
 }
