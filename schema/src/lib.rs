@@ -30,6 +30,7 @@ pub const CENTRAL: &[Migration] = &[
     migration!(2, "central", "0002_checks"),
     migration!(3, "central", "0003_blobs"),
     migration!(4, "central", "0004_check_indexes"),
+    migration!(5, "central", "0005_long_patrols"),
 ];
 
 /// The device replica's migrations, in order.
