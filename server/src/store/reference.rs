@@ -227,3 +227,39 @@ impl RoutingIndex for IngestView<'_> {
 fn parse<T: std::str::FromStr>(s: &str) -> Result<T, StoreError> {
     s.parse().map_err(|_| StoreError::Corrupt(format!("bad id {s:?} in the read model")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sync_protocol::body::ZoneDefined;
+    use sync_protocol::values::Polygon;
+
+    #[test]
+    fn each_change_the_checks_read_takes_a_new_version_and_published_snapshots_keep_theirs() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let conn = super::super::open::open_writer(&dir.path().join("central.db"))?;
+        let mut reference = Reference::load(&conn)?;
+        let before = reference.snapshot(&CheckConfig::default());
+        assert_eq!(before.version, reference.version);
+        let (lon, lat) = (1_145_000_000, 255_000_000);
+        let zone = ZoneDefined {
+            zone: ZoneId::new("Z1")?,
+            village: UnitId::new("V1")?,
+            township: UnitId::new("T1")?,
+            name: "Z1".into(),
+            boundary: Polygon(vec![vec![[lon, lat], [lon + 1_000, lat], [lon + 1_000, lat + 1_000], [lon, lat]]]),
+            valid_from: 0,
+        };
+        reference.apply(&conn, &Body::ZoneDefined(zone), 1)?;
+        let after_zone = reference.version;
+        assert_ne!(after_zone, before.version);
+        let officer = UserId::new("o1")?;
+        let assignment = AssignmentSet { officer: officer.clone(), zone: Some(ZoneId::new("Z1")?), from: 0 };
+        reference.apply(&conn, &Body::AssignmentSet(assignment), 2)?;
+        assert_ne!(reference.version, after_zone);
+        assert!(reference.history.zone_at(&officer, 5).is_some());
+        assert!(before.zones.zone_at(&officer, 5).is_none(), "a published snapshot is not changed by later writes");
+        assert_ne!(Reference::load(&conn)?.version, reference.version, "a reload is a new version too");
+        Ok(())
+    }
+}
