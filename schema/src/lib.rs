@@ -32,6 +32,7 @@ pub const CENTRAL: &[Migration] = &[
     migration!(4, "central", "0004_check_indexes"),
     migration!(5, "central", "0005_sessions"),
     migration!(6, "central", "0006_merkle_log"),
+    migration!(7, "central", "0007_long_patrols"),
 ];
 
 /// The device replica's migrations, in order.

@@ -1,5 +1,7 @@
 //! The costly, parallel half of ingest, done before the single writer: parse each pushed event,
-//! recompute its canonical hash and verify signatures in a batch. The writer then only decides.
+//! recompute its canonical hash, verify signatures in a batch, and compute the half of its checks
+//! that reads the reference alone (geofence, fingerprint, licence verdict: `store::checks::ahead`)
+//! on the writer's last published snapshot. The writer then only decides and writes.
 
 use serde_json::value::RawValue;
 use sync_protocol::admit::Checked;
@@ -9,6 +11,8 @@ use sync_protocol::event::{Event, IntegrityError};
 use sync_protocol::ids::EventId;
 use sync_protocol::wire::MAX_EVENT_BYTES;
 
+use crate::store::{CheckSnapshot, Prechecked};
+
 /// How much of a malformed event is kept as evidence.
 const MAX_QUARANTINED_BYTES: usize = 16 * 1024;
 
@@ -17,12 +21,14 @@ const MAX_QUARANTINED_BYTES: usize = 16 * 1024;
 pub enum Pushed {
     /// Not an event envelope; `id` and `seq` if they could be read.
     Malformed { id: Option<EventId>, seq: Option<u64>, raw: String, problem: String },
-    /// An envelope with the results of its checks; `raw` is its compact JSON.
-    Parsed { event: Box<Event>, raw: String, checked: Box<Checked> },
+    /// An envelope with the results of its checks; `raw` is its compact JSON; `ahead` the checks
+    /// at ingest computed on the snapshot, for an authentic event of a kind that has them.
+    Parsed { event: Box<Event>, raw: String, checked: Box<Checked>, ahead: Option<Box<Prechecked>> },
 }
 
-/// Parses and checks a push signed by the device key `key`. Pure CPU: run it off the async workers.
-pub fn prepare(raws: &[Box<RawValue>], key: &PublicKey) -> Vec<Pushed> {
+/// Parses and checks a push signed by the device key `key`, computing its checks at ingest on
+/// `snapshot`. Pure CPU: run it off the async workers.
+pub fn prepare(raws: &[Box<RawValue>], key: &PublicKey, snapshot: &CheckSnapshot) -> Vec<Pushed> {
     let mut out: Vec<Pushed> = raws.iter().map(|raw| parse_one(raw.get())).collect();
     let to_verify: Vec<usize> = out
         .iter()
@@ -47,6 +53,14 @@ pub fn prepare(raws: &[Box<RawValue>], key: &PublicKey) -> Vec<Pushed> {
             }
         }
     }
+    for pushed in &mut out {
+        if let Pushed::Parsed { event, checked, ahead, .. } = pushed
+            && checked.integrity.is_ok()
+            && let Ok(body) = &checked.body
+        {
+            *ahead = snapshot.precheck(event, body).map(Box::new);
+        }
+    }
     out
 }
 
@@ -59,7 +73,7 @@ fn parse_one(raw: &str) -> Pushed {
             // The signature is checked afterwards, for the whole push at once.
             let checked = Checked { integrity: event.check_hash(), body: Body::parse(&event.kind, &event.body) };
             match serde_json::to_string(&event) {
-                Ok(compact) => Pushed::Parsed { event: Box::new(event), raw: compact, checked: Box::new(checked) },
+                Ok(compact) => Pushed::Parsed { event: Box::new(event), raw: compact, checked: Box::new(checked), ahead: None },
                 Err(e) => malformed(raw, e.to_string()),
             }
         }

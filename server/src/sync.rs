@@ -42,9 +42,10 @@ async fn push(
         store.writer().run(move |ctx| ctx.note_pull(device)).await?;
         return Ok((Vec::new(), head_seq + 1));
     }
+    let snapshot = store.check_snapshot();
     let prepared = store
         .blocking()
-        .run("checks", move || prepare(&events, &key))
+        .run("checks", move || prepare(&events, &key, &snapshot))
         .await
         .map_err(|e| ApiError::Internal(crate::store::StoreError::Corrupt(format!("checking the events failed: {e}"))))?;
     let device = caller.device;

@@ -12,6 +12,7 @@ use sync_protocol::scope::{Bucket, Routes, route};
 use sync_protocol::wire::{Ack, RejectReason};
 
 use super::StoreError;
+use super::checks::Prechecked;
 use super::reference::IngestView;
 use super::writer::WriteCtx;
 use crate::ingest::Pushed;
@@ -29,7 +30,7 @@ impl WriteCtx<'_> {
                     self.quarantine(id, Some(caller.device), seq, RejectReason::Malformed, &problem, &raw)?;
                     Ack::rejected(id, seq, RejectReason::Malformed, problem)
                 }
-                Pushed::Parsed { event, raw, checked } => self.ingest_one(caller, *event, raw, *checked)?,
+                Pushed::Parsed { event, raw, checked, ahead } => self.ingest_one(caller, *event, raw, *checked, ahead.map(|a| *a))?,
             };
             acks.push(ack);
         }
@@ -37,7 +38,14 @@ impl WriteCtx<'_> {
         Ok(acks)
     }
 
-    fn ingest_one(&mut self, caller: &Caller, event: Event, raw: String, checked: Checked) -> Result<Ack, StoreError> {
+    fn ingest_one(
+        &mut self,
+        caller: &Caller,
+        event: Event,
+        raw: String,
+        checked: Checked,
+        ahead: Option<Prechecked>,
+    ) -> Result<Ack, StoreError> {
         let head = self.head(caller.device)?;
         let by_id = self.stored_by_id(&event.id)?;
         let at_seq = if event.seq <= head.seq { self.stored_at_seq(event.device_id, event.seq)? } else { None };
@@ -48,7 +56,7 @@ impl WriteCtx<'_> {
         let mut ack = admission.ack(&event);
         match admission {
             Admission::Accept(body) => {
-                ack.buckets = self.append(&event, &raw, Some(&body), None)?.1;
+                ack.buckets = self.append(&event, &raw, Some(&body), None, ahead)?.1;
                 self.check_clock(&event)?;
             }
             Admission::Duplicate => ack.buckets = self.stored_buckets(&event.id)?,
@@ -67,16 +75,18 @@ impl WriteCtx<'_> {
     /// Appends an event to the log. `body` is set for accepted events (routed and applied to the
     /// read model); `reason` for authentic events kept as rejected evidence.
     pub fn store(&mut self, event: &Event, raw: &str, body: Option<&Body>, reason: Option<RejectReason>) -> Result<i64, StoreError> {
-        Ok(self.append(event, raw, body, reason)?.0)
+        Ok(self.append(event, raw, body, reason, None)?.0)
     }
 
-    /// [`WriteCtx::store`], also returning the buckets an accepted event is routed to.
+    /// [`WriteCtx::store`], also returning the buckets an accepted event is routed to; `ahead` is
+    /// the part of its checks the prepare step computed, if any.
     fn append(
         &mut self,
         event: &Event,
         raw: &str,
         body: Option<&Body>,
         reason: Option<RejectReason>,
+        ahead: Option<Prechecked>,
     ) -> Result<(i64, Vec<Bucket>), StoreError> {
         self.conn
             .prepare_cached(
@@ -104,13 +114,19 @@ impl WriteCtx<'_> {
         self.log_event(server_seq, leaf)?;
         self.heads.insert(event.device_id, ChainHead { seq: event.seq, hash: event.hash });
         let buckets = match body {
-            Some(body) => self.route_and_apply(event, body, server_seq)?,
+            Some(body) => self.route_and_apply(event, body, server_seq, ahead)?,
             None => Vec::new(),
         };
         Ok((server_seq, buckets))
     }
 
-    fn route_and_apply(&mut self, event: &Event, body: &Body, server_seq: i64) -> Result<Vec<Bucket>, StoreError> {
+    fn route_and_apply(
+        &mut self,
+        event: &Event,
+        body: &Body,
+        server_seq: i64,
+        ahead: Option<Prechecked>,
+    ) -> Result<Vec<Bucket>, StoreError> {
         let buckets = route(body, &IngestView { reference: self.reference, conn: self.conn }).buckets();
         let mut insert = self.conn.prepare_cached("INSERT INTO event_routes (bucket, server_seq) VALUES (?1, ?2)")?;
         for bucket in &buckets {
@@ -124,9 +140,9 @@ impl WriteCtx<'_> {
                     event.author.as_str(),
                     p.zone.as_str()
                 ])?;
-                self.check_new_patrol(event, p)?;
+                self.check_new_patrol(event, p, ahead.and_then(Prechecked::patrol))?;
             }
-            Body::FindingReported(f) => self.check_new_finding(event, f)?,
+            Body::FindingReported(f) => self.check_new_finding(event, f, ahead.and_then(Prechecked::finding))?,
             Body::AttachmentAdded(a) => self.record_attachment(event, a, server_seq)?,
             Body::UserEnrolled(u) => {
                 let units = serde_json::to_string(&u.units).map_err(|e| StoreError::Corrupt(e.to_string()))?;

@@ -7,7 +7,8 @@
 //!   runs inside it; `access`: disabled users and revoked devices, as their events say. `reference`: the writer's copy of zones, units and assignments; `refresh`:
 //!   reloading the writer's caches after another process wrote to the store; `office`: the
 //!   stored cases and tips that admission and routing consult.
-//! - `checks`: the checks at ingest (geofence, quota, flags, re-checks), run by the writer.
+//! - `checks`: the checks at ingest (geofence, quota, flags, re-checks), run by the writer; the
+//!   half that reads the reference alone is computed ahead, on the snapshot the writer publishes.
 //! - `evidence`: attachments, their checks and flags, blob completeness and scoped evidence reads.
 //! - `readers`: the reader pool. `pull`, `principal`: what runs on readers; `decisions`: the
 //!   checks' answers that compliance needs; `devices`: when each device last synced;
@@ -41,6 +42,7 @@ mod refresh;
 pub mod sessions;
 mod writer;
 
+pub use checks::{CheckSnapshot, Prechecked};
 pub use error::StoreError;
 pub use identity::SYSTEM_USER;
 pub use ingest::MAX_CLOCK_AHEAD_MS;
@@ -90,6 +92,11 @@ impl Store {
 
     pub fn writer(&self) -> &Writer {
         &self.writer
+    }
+
+    /// The reference data the checks read, for computing them ahead of the writer.
+    pub fn check_snapshot(&self) -> Arc<CheckSnapshot> {
+        self.writer.check_snapshot()
     }
 
     /// The store's threads, for other short blocking work of a request (signature checks).

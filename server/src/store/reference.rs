@@ -1,17 +1,22 @@
 //! The writer's in-memory copy of the reference data that routing, authorisation and the checks
 //! consult for every event (units, zones, assignments, zone boundaries in event time). The writer
 //! is the only writer, so the copy is exact; it is loaded on start and after any rolled-back batch.
+//! What the checks read is shared, copy on write, with the snapshots the writer publishes for the
+//! parallel prepare step (`checks::ahead`), under a version that every change renews.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 use sync_protocol::admit::{Authority, SubjectFacts};
 use sync_protocol::body::{AssignmentSet, Body, Subject};
 use sync_protocol::checks::licence_history::LicenceHistory;
+use sync_protocol::checks::recheck::CheckConfig;
 use sync_protocol::checks::zone_history::{ChangedPeriod, ZoneHistory};
 use sync_protocol::ids::{EventId, LicenceId, UnitId, UserId, ZoneId};
 use sync_protocol::scope::RoutingIndex;
 
 use super::StoreError;
+use super::checks::CheckSnapshot;
 use super::office::OfficeIndex;
 
 #[derive(Debug, Default)]
@@ -21,9 +26,11 @@ pub struct Reference {
     /// Per officer, `(from, zone)` in time order.
     assignments: HashMap<UserId, Vec<(i64, Option<ZoneId>)>>,
     /// Every zone boundary version and assignment in event time, prepared for the geofence.
-    pub history: ZoneHistory,
+    pub history: Arc<ZoneHistory>,
     /// Every licence's terms in event time, areas prepared, for the licence checks of findings.
-    pub licences: LicenceHistory,
+    pub licences: Arc<LicenceHistory>,
+    /// Renewed (`checks::next_version`) whenever `history` or `licences` changes, and on load.
+    pub version: u64,
     /// Stored patrols by track fingerprint value, for copied tracks.
     pub fingerprints: super::checks::FingerprintIndex,
     /// The stored cases and tips, for admitting and routing their later steps.
@@ -49,7 +56,8 @@ impl Reference {
             let zone = zone.map(|z| parse(&z)).transpose()?;
             r.assignments.entry(parse(&officer)?).or_default().push((from, zone));
         }
-        (r.history, r.licences) = super::checks::load_histories(conn)?;
+        let (history, licences) = super::checks::load_histories(conn)?;
+        (r.history, r.licences, r.version) = (Arc::new(history), Arc::new(licences), super::checks::next_version());
         r.fingerprints = super::checks::FingerprintIndex::load(conn)?;
         r.offices = OfficeIndex::load(conn)?;
         Ok(r)
@@ -59,7 +67,10 @@ impl Reference {
     /// whose geofence answers a zone or assignment change may have altered.
     pub fn apply(&mut self, conn: &Connection, body: &Body, server_seq: i64) -> Result<Option<ChangedPeriod>, StoreError> {
         let mut changed = None;
-        self.licences.apply(body);
+        if matches!(body, Body::LicenceGranted(_)) || body.licence_change().is_some() {
+            Arc::make_mut(&mut self.licences).apply(body);
+            self.version = super::checks::next_version();
+        }
         match body {
             Body::UnitDefined(u) => {
                 conn.execute(
@@ -78,7 +89,8 @@ impl Reference {
                     params![z.zone.as_str(), z.village.as_str(), z.township.as_str()],
                 )?;
                 self.zones.insert(z.zone.clone(), z.village.clone());
-                changed = Some(self.history.define_zone(z));
+                changed = Some(Arc::make_mut(&mut self.history).define_zone(z));
+                self.version = super::checks::next_version();
             }
             Body::AssignmentSet(a) => {
                 let AssignmentSet { officer, zone, from } = a;
@@ -89,11 +101,17 @@ impl Reference {
                 let list = self.assignments.entry(officer.clone()).or_default();
                 list.push((*from, zone.clone()));
                 list.sort_by_key(|(from, _)| *from);
-                changed = Some(self.history.set_assignment(a));
+                changed = Some(Arc::make_mut(&mut self.history).set_assignment(a));
+                self.version = super::checks::next_version();
             }
             _ => {}
         }
         Ok(changed)
+    }
+
+    /// What the checks read, as of now, for the prepare step.
+    pub fn snapshot(&self, config: &CheckConfig) -> CheckSnapshot {
+        CheckSnapshot { version: self.version, zones: self.history.clone(), licences: self.licences.clone(), config: *config }
     }
 
     /// The `(from, to, zone)` periods of an officer's assignments; `to` is exclusive.
@@ -208,4 +226,40 @@ impl RoutingIndex for IngestView<'_> {
 
 fn parse<T: std::str::FromStr>(s: &str) -> Result<T, StoreError> {
     s.parse().map_err(|_| StoreError::Corrupt(format!("bad id {s:?} in the read model")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sync_protocol::body::ZoneDefined;
+    use sync_protocol::values::Polygon;
+
+    #[test]
+    fn each_change_the_checks_read_takes_a_new_version_and_published_snapshots_keep_theirs() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let conn = super::super::open::open_writer(&dir.path().join("central.db"))?;
+        let mut reference = Reference::load(&conn)?;
+        let before = reference.snapshot(&CheckConfig::default());
+        assert_eq!(before.version, reference.version);
+        let (lon, lat) = (1_145_000_000, 255_000_000);
+        let zone = ZoneDefined {
+            zone: ZoneId::new("Z1")?,
+            village: UnitId::new("V1")?,
+            township: UnitId::new("T1")?,
+            name: "Z1".into(),
+            boundary: Polygon(vec![vec![[lon, lat], [lon + 1_000, lat], [lon + 1_000, lat + 1_000], [lon, lat]]]),
+            valid_from: 0,
+        };
+        reference.apply(&conn, &Body::ZoneDefined(zone), 1)?;
+        let after_zone = reference.version;
+        assert_ne!(after_zone, before.version);
+        let officer = UserId::new("o1")?;
+        let assignment = AssignmentSet { officer: officer.clone(), zone: Some(ZoneId::new("Z1")?), from: 0 };
+        reference.apply(&conn, &Body::AssignmentSet(assignment), 2)?;
+        assert_ne!(reference.version, after_zone);
+        assert!(reference.history.zone_at(&officer, 5).is_some());
+        assert!(before.zones.zone_at(&officer, 5).is_none(), "a published snapshot is not changed by later writes");
+        assert_ne!(Reference::load(&conn)?.version, reference.version, "a reload is a new version too");
+        Ok(())
+    }
 }

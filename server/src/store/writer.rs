@@ -1,6 +1,8 @@
 //! The single writer: one thread owns the only read-write connection, takes jobs from a queue,
 //! and runs everything that is waiting in one transaction (one fsync for many requests). A job's
-//! result reaches its caller only after the commit, so every acknowledgement is durable.
+//! result reaches its caller only after the commit, so every acknowledgement is durable. After a
+//! batch that changed what the checks read, it publishes a new snapshot of it for the parallel
+//! prepare step (`checks::ahead`).
 
 use rusqlite::Connection;
 use std::collections::HashMap;
@@ -12,6 +14,7 @@ use sync_protocol::ids::DeviceId;
 use tokio::sync::{mpsc, oneshot};
 
 use super::StoreError;
+use super::checks::{CheckSnapshot, Published};
 use super::identity::ServerIdentity;
 use super::merkle::LogHead;
 use super::reference::Reference;
@@ -42,6 +45,7 @@ type Work = Box<dyn FnOnce(&mut WriteCtx<'_>) -> (bool, Finish) + Send>;
 #[derive(Clone)]
 pub struct Writer {
     jobs: mpsc::Sender<Work>,
+    published: Published,
 }
 
 impl Writer {
@@ -58,12 +62,20 @@ impl Writer {
             // Reads go on; every write that would append to the log fails with this error.
             tracing::error!("cannot load the tamper-evident log: {e}");
         }
+        let published = Published::new(reference.snapshot(&checks));
         let (tx, rx) = mpsc::channel::<Work>(4_096);
+        let shared = Shared { server, clock, checks, published: published.clone() };
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || run(conn, rx, reference, log, Shared { server, clock, checks }))
+            .spawn(move || run(conn, rx, reference, log, shared))
             .map_err(|e| StoreError::Corrupt(format!("cannot start the writer thread: {e}")))?;
-        Ok((Writer { jobs: tx }, thread))
+        Ok((Writer { jobs: tx, published }, thread))
+    }
+
+    /// The reference data the checks read, as the writer last published it: for computing checks
+    /// ahead of the writer, which takes their results only if that is still its reference.
+    pub fn check_snapshot(&self) -> Arc<CheckSnapshot> {
+        self.published.load()
     }
 
     /// Runs `f` in the writer's next transaction and returns its result once committed. If `f`
@@ -96,12 +108,23 @@ struct Shared {
     server: ServerIdentity,
     clock: Arc<Mutex<Hlc>>,
     checks: CheckConfig,
+    published: Published,
+}
+
+impl Shared {
+    /// Publishes `reference` for the prepare step if it changed since the last publication.
+    fn publish(&self, reference: &Reference) {
+        if reference.version != self.published.version() {
+            self.published.publish(reference.snapshot(&self.checks));
+        }
+    }
 }
 
 fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Reference, mut log: LogHead, shared: Shared) {
     let mut heads = HashMap::new();
     let mut refresh = Refresh::default();
     refresh.check(&conn, &mut reference, &mut heads, &shared.clock);
+    shared.publish(&reference);
     while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_JOBS_PER_COMMIT {
@@ -118,6 +141,7 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Refere
             heads.clear();
             reference = Reference::load(&conn).unwrap_or_default();
         }
+        shared.publish(&reference);
         for finish in finishers {
             finish(outcome.as_ref().err());
         }

@@ -7,6 +7,7 @@
 //! - [`valid_patrol`]: the rules that make a patrol count toward the weekly quota, explained.
 //! - [`plausibility`]: flags for what honest phones and officers do not produce (speed, gaps,
 //!   copies, clocks, overlaps, mock locations).
+//! - [`precheck`]: the half of a new patrol's checks that reads the reference data alone, run ahead.
 //! - [`zone_history`]: which zone boundary applied to an officer at a time, versions prepared once.
 //! - [`recheck`]: which patrols a zone or assignment change touches, and their new checks, planned.
 //! - [`licence`]: a finding against the licences in force where and when it was observed.
@@ -23,6 +24,7 @@ pub mod licence_history;
 pub mod metres;
 pub mod patrol_report;
 pub mod plausibility;
+pub mod precheck;
 pub mod prepared_polygon;
 pub mod recheck;
 pub mod valid_patrol;

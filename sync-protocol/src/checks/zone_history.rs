@@ -21,6 +21,7 @@
 //! [`super::patrol_report::check_patrol`] takes.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::geofence::PreparedZone;
 use crate::body::{AssignmentSet, ZoneDefined};
@@ -38,7 +39,9 @@ pub struct ZoneHistory {
 #[derive(Debug, Clone)]
 struct BoundaryVersion {
     valid_from: i64,
-    prepared: PreparedZone,
+    /// Shared, so that a copy of the history (the server's snapshot for its parallel checks)
+    /// copies no polygon.
+    prepared: Arc<PreparedZone>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,7 +113,7 @@ impl ZoneHistory {
     /// Adds (or replaces, at the same `valid_from`) a boundary version, preparing it once.
     pub fn define_zone(&mut self, z: &ZoneDefined) -> ChangedPeriod {
         let versions = self.zones.entry(z.zone.clone()).or_default();
-        let version = BoundaryVersion { valid_from: z.valid_from, prepared: PreparedZone::new(z.zone.clone(), &z.boundary) };
+        let version = BoundaryVersion { valid_from: z.valid_from, prepared: Arc::new(PreparedZone::new(z.zone.clone(), &z.boundary)) };
         let until = upsert_by_time(versions, version, |v| v.valid_from);
         ChangedPeriod { scope: ChangeScope::Zone(z.zone.clone()), from: z.valid_from, until }
     }
@@ -135,7 +138,7 @@ impl ZoneHistory {
         let zone = self.assigned_at(officer, t)?;
         let versions = self.zones.get(zone)?;
         let i = versions.partition_point(|v| v.valid_from <= t);
-        Some(&versions.get(i.checked_sub(1)?)?.prepared)
+        Some(versions.get(i.checked_sub(1)?)?.prepared.as_ref())
     }
 
     /// [`Self::zone_at`] for one officer, as the `zone_at` closure of `check_patrol`.

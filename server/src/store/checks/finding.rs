@@ -3,18 +3,27 @@
 
 use rusqlite::params;
 use sync_protocol::body::FindingReported;
-use sync_protocol::checks::licence::check_finding;
 use sync_protocol::event::Event;
 
+use super::ahead::FindingPrechecked;
 use super::flags::Place;
 use crate::store::{StoreError, WriteCtx};
 
 impl WriteCtx<'_> {
-    /// Checks an accepted `finding.reported` against the licences in force at its time.
-    pub fn check_new_finding(&mut self, event: &Event, finding: &FindingReported) -> Result<(), StoreError> {
-        let verdict = check_finding(finding, &self.reference.licences);
+    /// Checks an accepted `finding.reported` against the licences in force at its time. `ahead` is
+    /// the verdict computed by the prepare step, used if it was computed on the writer's current
+    /// reference.
+    pub fn check_new_finding(
+        &mut self,
+        event: &Event,
+        finding: &FindingReported,
+        ahead: Option<FindingPrechecked>,
+    ) -> Result<(), StoreError> {
+        let FindingPrechecked { verdict, json, .. } = match ahead {
+            Some(ahead) if ahead.version == self.reference.version => ahead,
+            _ => FindingPrechecked::of(self.reference.version, &self.reference.licences, finding)?,
+        };
         let place = Place::of_zone(self.reference, &event.author, &finding.zone, finding.observed_at);
-        let json = serde_json::to_string(&verdict).map_err(|e| StoreError::Corrupt(format!("licence verdict: {e}")))?;
         self.conn
             .prepare_cached(
                 "INSERT INTO finding_checks (finding, patrol, licence, high_priority, verdict, checked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

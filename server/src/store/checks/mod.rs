@@ -2,6 +2,8 @@
 //! functions of `sync_protocol::checks` decide, these files store their results and flags.
 //!
 //! # Layout
+//! - `ahead`: the half of the checks that reads the reference alone, computed by the parallel
+//!   prepare step on the snapshot the writer publishes.
 //! - `history`: the reference data in event time, rebuilt from the stored events.
 //! - `overdue`: cases past a deadline, flagged on a timer.
 //! - `patrol`: a new patrol's geofence report and quota decision, stored and flagged.
@@ -11,6 +13,7 @@
 //! - `fingerprints`: the in-memory index of track fingerprints, for copied tracks.
 //! - `flags`: raising and withdrawing flags with the place and week they concern.
 
+mod ahead;
 mod finding;
 mod fingerprints;
 mod flags;
@@ -20,6 +23,7 @@ mod patrol;
 mod plausibility;
 mod recheck;
 
+pub use ahead::{CheckSnapshot, Prechecked, Published, next_version};
 pub use fingerprints::FingerprintIndex;
 pub use flags::Place;
 pub use history::load_histories;

@@ -4,10 +4,11 @@
 
 use rusqlite::params;
 use sync_protocol::body::PatrolRecorded;
-use sync_protocol::checks::recheck::{PatrolCheck, PatrolSpan, check};
+use sync_protocol::checks::recheck::{PatrolCheck, PatrolSpan};
 use sync_protocol::event::Event;
 use sync_protocol::ids::{DeviceId, EventId, ZoneId};
 
+use super::ahead::PatrolPrechecked;
 use super::flags::Place;
 use crate::store::{StoreError, WriteCtx};
 
@@ -15,11 +16,16 @@ use crate::store::{StoreError, WriteCtx};
 pub const OUTSIDE_ZONE: &str = "outside_zone";
 
 impl WriteCtx<'_> {
-    /// Checks an accepted `patrol.recorded` and stores the result and its flag.
-    pub fn check_new_patrol(&mut self, event: &Event, patrol: &PatrolRecorded) -> Result<(), StoreError> {
-        let result = check(&self.reference.history, &event.author, &patrol.track, self.checks);
+    /// Checks an accepted `patrol.recorded` and stores the result and its flag. `ahead` is the half
+    /// computed by the prepare step, used if it was computed on the writer's current reference.
+    pub fn check_new_patrol(&mut self, event: &Event, patrol: &PatrolRecorded, ahead: Option<PatrolPrechecked>) -> Result<(), StoreError> {
+        let ahead = match ahead {
+            Some(ahead) if ahead.version == self.reference.version => ahead,
+            _ => PatrolPrechecked::of(self.reference.version, &self.reference.history, event, patrol, self.checks)?,
+        };
+        let result = &ahead.pre.check;
         let place = Place::of_zone(self.reference, &event.author, &patrol.zone, patrol.started_at);
-        let fingerprint = self.check_plausibility(event, patrol, &place)?;
+        let fingerprint = self.check_plausibility(event, patrol, &ahead.pre, &place)?;
         let span = PatrolSpan::of_track(event.id, event.author.clone(), &patrol.track);
         self.conn
             .prepare_cached(
@@ -41,11 +47,11 @@ impl WriteCtx<'_> {
                 span.fixes.map(|(_, hi)| hi),
                 result.decision.counts,
                 result.decision.explanation,
-                to_json(&result)?,
+                ahead.report,
                 self.now_ms,
-                fingerprint.as_deref().map(super::fingerprints::to_blob),
+                fingerprint.map(super::fingerprints::to_blob),
             ])?;
-        self.settle_outside_zone(event.id, event.device_id, &patrol.zone, &result, &place)
+        self.settle_outside_zone(event.id, event.device_id, &patrol.zone, result, &place)
     }
 
     /// Stores a re-checked patrol's new result (its place and span do not change).

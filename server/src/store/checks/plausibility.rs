@@ -2,11 +2,12 @@
 //! patrols, the officer's other patrols, tracks sharing its fingerprint) read from the store, and
 //! the flags raised. The fingerprint is stored so that later copies find this track.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use sync_protocol::body::{Body, PatrolRecorded};
-use sync_protocol::checks::plausibility::{OfficerPatrol, PatrolUnderCheck, PlausibilityContext, TrackFingerprint, check_plausibility};
+use sync_protocol::checks::plausibility::{OfficerPatrol, PatrolUnderCheck, PlausibilityContext, TrackFingerprint};
+use sync_protocol::checks::precheck::PatrolPrecheck;
 use sync_protocol::event::Event;
-use sync_protocol::ids::EventId;
+use sync_protocol::ids::{EventId, UserId};
 use sync_protocol::values::TrackPoint;
 
 use super::flags::Place;
@@ -17,19 +18,26 @@ use crate::store::{StoreError, WriteCtx};
 /// full (a copy shares nearly all of them).
 const MAX_DUPLICATE_CANDIDATES: usize = 8;
 
+/// Patrols lasting longer than this (ms) are looked up apart when finding overlaps, through the
+/// partial index of migration 0007, whose condition `officer_patrols` repeats word for word (SQLite
+/// uses a partial index only for a query that states its condition).
+const LONG_PATROL_MS: i64 = 86_400_000;
+
 impl WriteCtx<'_> {
-    /// Checks an accepted patrol's plausibility and raises its flags; returns its fingerprint's
-    /// values (to store with its check) after adding them to the writer's index. Runs before the
-    /// patrol's own `patrol_checks` row is written.
-    pub(super) fn check_plausibility(
+    /// Completes an accepted patrol's plausibility checks (`pre`: the half that reads the patrol
+    /// alone) with what is stored and raises its flags; returns its fingerprint's values (to store
+    /// with its check) after adding them to the writer's index. Runs before the patrol's own
+    /// `patrol_checks` row is written.
+    pub(super) fn check_plausibility<'p>(
         &mut self,
         event: &Event,
         patrol: &PatrolRecorded,
+        pre: &'p PatrolPrecheck,
         place: &Place,
-    ) -> Result<Option<Vec<u64>>, StoreError> {
+    ) -> Result<Option<&'p [u64]>, StoreError> {
         let under = PatrolUnderCheck::of(event.id, &event.author, patrol);
-        let fingerprint = TrackFingerprint::of(&patrol.track);
-        let candidates = match &fingerprint {
+        let fingerprint = pre.fingerprint.as_ref();
+        let candidates = match fingerprint {
             Some(f) => self.tracks_sharing(f)?,
             None => Vec::new(),
         };
@@ -41,10 +49,10 @@ impl WriteCtx<'_> {
             officer_patrols: &officer_patrols,
             duplicate_candidates: &candidate_refs,
         };
-        for flag in check_plausibility(&under, &context, &self.checks.plausibility) {
+        for flag in pre.plausibility(&under, &context, self.checks) {
             self.raise(Some(event.id), Some(event.device_id), flag.kind(), &flag.detail(), place)?;
         }
-        if let Some(f) = &fingerprint {
+        if let Some(f) = fingerprint {
             self.reference.fingerprints.insert(event.id, &f.values);
         }
         self.conn
@@ -53,7 +61,7 @@ impl WriteCtx<'_> {
                  ON CONFLICT (device_id) DO UPDATE SET latest_t = max(latest_t, excluded.latest_t)",
             )?
             .execute(params![event.device_id.0.as_bytes(), under.latest_t()])?;
-        Ok(fingerprint.map(|f| f.values))
+        Ok(fingerprint.map(|f| f.values.as_slice()))
     }
 
     /// Earlier patrols whose fingerprints share a value with `f`, with their tracks.
@@ -70,22 +78,7 @@ impl WriteCtx<'_> {
     /// The officer's other stored patrols whose stated times meet `[from, to]` (the patrol's earliest
     /// and latest times, which hold its start and end): the only ones it can overlap.
     fn officer_patrols(&self, event: &Event, from: i64, to: i64) -> Result<Vec<OfficerPatrol>, StoreError> {
-        let rows = self
-            .conn
-            .prepare_cached(
-                "SELECT patrol, started_at, ended_at FROM patrol_checks INDEXED BY patrol_checks_by_officer_end
-                 WHERE officer = ?1 AND ended_at >= ?2 AND started_at <= ?3 AND patrol != ?4",
-            )?
-            .query_map(params![event.author.as_str(), from, to, event.id.0.as_bytes()], |r| {
-                Ok((r.get::<_, Vec<u8>>(0)?, r.get(1)?, r.get(2)?))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        rows.into_iter()
-            .map(|(id, started_at, ended_at)| {
-                let id = uuid::Uuid::from_slice(&id).map(EventId).map_err(|_| StoreError::Corrupt("patrol_checks: patrol".into()))?;
-                Ok(OfficerPatrol { id, started_at, ended_at })
-            })
-            .collect()
+        patrols_meeting(self.conn, &event.author, event.id, from, to)
     }
 
     /// The latest time stated by this device's earlier patrols (their end or last fix), kept in
@@ -96,5 +89,78 @@ impl WriteCtx<'_> {
             .prepare_cached("SELECT latest_t FROM device_clocks WHERE device_id = ?1")?
             .query_row(params![event.device_id.0.as_bytes()], |r| r.get(0))
             .optional()?)
+    }
+}
+
+/// The stored patrols of `officer` but `except` whose stated times meet `[from, to]`. Those lasting
+/// at most [`LONG_PATROL_MS`] end by `to + LONG_PATROL_MS`: a bounded range of the officer's index
+/// however late the upload (on `ended_at >= from` alone a patrol months back walked every later
+/// patrol of the officer). The longer ones come from their own partial index. The two parts are
+/// disjoint and together exactly the patrols meeting `[from, to]`.
+fn patrols_meeting(conn: &Connection, officer: &UserId, except: EventId, from: i64, to: i64) -> Result<Vec<OfficerPatrol>, StoreError> {
+    let rows = conn
+        .prepare_cached(
+            "SELECT patrol, started_at, ended_at FROM patrol_checks INDEXED BY patrol_checks_by_officer_end
+             WHERE officer = ?1 AND ended_at >= ?2 AND ended_at <= ?3 + ?5 AND started_at <= ?3 AND patrol != ?4
+               AND ended_at - started_at <= ?5
+             UNION ALL
+             SELECT patrol, started_at, ended_at FROM patrol_checks INDEXED BY patrol_checks_long_by_officer_end
+             WHERE officer = ?1 AND ended_at >= ?2 AND started_at <= ?3 AND patrol != ?4
+               AND ended_at - started_at > 86400000",
+        )?
+        .query_map(params![officer.as_str(), from, to, except.0.as_bytes(), LONG_PATROL_MS], |r| {
+            Ok((r.get::<_, Vec<u8>>(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|(id, started_at, ended_at)| {
+            let id = uuid::Uuid::from_slice(&id).map(EventId).map_err(|_| StoreError::Corrupt("patrol_checks: patrol".into()))?;
+            Ok(OfficerPatrol { id, started_at, ended_at })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patrols_meeting_a_span_are_found_however_long_or_far_back() -> Result<(), Box<dyn std::error::Error>> {
+        const H: i64 = 3_600_000;
+        let dir = tempfile::tempdir()?;
+        let conn = crate::store::open::open_writer(&dir.path().join("central.db"))?;
+        let officer = UserId::new("o1")?;
+        // (started_at, ended_at) in hours; the span asked is [1000, 1002].
+        let stored = [
+            (999, 1000),
+            (990, 999),
+            (1001, 1001),
+            (1002, 1010),
+            (1003, 1004),
+            (10, 999),
+            (10, 1000),
+            (900, 5000),
+            (1002, 3000),
+            (1003, 9000),
+            (0, 24),
+            (995, 1019),
+        ];
+        for (i, (start, end)) in stored.iter().enumerate() {
+            conn.execute(
+                "INSERT INTO patrol_checks (patrol, officer, device_id, zone, week, started_at, ended_at, counts, explanation, report, checked_at)
+                 VALUES (?1, ?2, x'00', 'Z', '2026-W01', ?3, ?4, 0, '', '{}', 0)",
+                params![uuid::Uuid::from_u128(i as u128 + 1).as_bytes(), if i == 0 { "o2" } else { "o1" }, start * H, end * H],
+            )?;
+        }
+        let except = EventId(uuid::Uuid::from_u128(3));
+        let mut found: Vec<(i64, i64)> =
+            patrols_meeting(&conn, &officer, except, 1000 * H, 1002 * H)?.iter().map(|p| (p.started_at / H, p.ended_at / H)).collect();
+        found.sort();
+        let mut want: Vec<(i64, i64)> =
+            stored.iter().skip(1).filter(|(s, e)| *e >= 1000 && *s <= 1002 && (*s, *e) != stored[2]).copied().collect();
+        want.sort();
+        assert_eq!(found, want);
+        assert!(found.contains(&(900, 5000)) && found.contains(&(10, 1000)), "long patrols, by the partial index: {found:?}");
+        Ok(())
     }
 }

@@ -149,16 +149,48 @@ pub fn check_plausibility(
     context: &PlausibilityContext<'_>,
     rules: &PlausibilityRules,
 ) -> Vec<PlausibilityFlag> {
+    check_plausibility_with(OwnFlags::of(patrol, rules), patrol, context, rules)
+}
+
+/// [`check_plausibility`] with the flags of the rules that read the patrol alone computed
+/// beforehand, by [`OwnFlags::of`] with the same patrol and rules: the server computes those ahead
+/// of its writer, which alone knows the context.
+pub fn check_plausibility_with(
+    own: OwnFlags,
+    patrol: &PatrolUnderCheck<'_>,
+    context: &PlausibilityContext<'_>,
+    rules: &PlausibilityRules,
+) -> Vec<PlausibilityFlag> {
     let mut flags = Vec::new();
-    flags.extend(motion::impossible_speed(patrol.track, rules));
-    flags.extend(motion::tracking_gap(patrol, rules));
+    flags.extend(own.speed);
+    flags.extend(own.gap);
     flags.extend(fingerprint::duplicate_tracks(patrol, context.duplicate_candidates, rules));
-    flags.extend(timing::too_short(patrol, rules));
+    flags.extend(own.too_short);
     flags.extend(timing::future_timestamp(patrol, context.received_at, rules));
     flags.extend(timing::behind_device_clock(patrol, context.device_previous_max_t, rules));
     flags.extend(timing::overlapping(patrol, context.officer_patrols, rules));
-    if patrol.mock_fixes > 0 {
-        flags.push(PlausibilityFlag::MockLocation { fixes: patrol.mock_fixes, of: patrol.track.len() });
-    }
+    flags.extend(own.mock_location);
     flags
+}
+
+/// The flags of the rules that read the patrol alone, not its context: impossible speed, tracking
+/// gap, too short, mock location.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OwnFlags {
+    speed: Option<PlausibilityFlag>,
+    gap: Option<PlausibilityFlag>,
+    too_short: Option<PlausibilityFlag>,
+    mock_location: Option<PlausibilityFlag>,
+}
+
+impl OwnFlags {
+    pub fn of(patrol: &PatrolUnderCheck<'_>, rules: &PlausibilityRules) -> Self {
+        OwnFlags {
+            speed: motion::impossible_speed(patrol.track, rules),
+            gap: motion::tracking_gap(patrol, rules),
+            too_short: timing::too_short(patrol, rules),
+            mock_location: (patrol.mock_fixes > 0)
+                .then_some(PlausibilityFlag::MockLocation { fixes: patrol.mock_fixes, of: patrol.track.len() }),
+        }
+    }
 }
