@@ -1,6 +1,7 @@
 //! Fuzzes access-token checking (`Tokens::check`). The first byte chooses: the rest as a whole
 //! token (header, signature, encoding), or the rest as the claims of a token correctly signed
-//! with the server's key (header `typ` at+jwt, `kid`), so that the claims decoder past the signature is reached too.
+//! with the server's key (header `typ` at+jwt, `kid`), so that the claims decoder past the
+//! signature is reached too.
 #![no_main]
 
 use jsonwebtoken::{Algorithm, EncodingKey};

@@ -33,7 +33,9 @@ pub fn next_version() -> u64 {
 }
 
 /// An immutable copy of the reference data the checks read, as of one version of the writer's.
-#[derive(Debug)]
+/// The default is empty at version 0, which no writer ever publishes: whatever is computed on it
+/// is recomputed by the writer.
+#[derive(Debug, Default)]
 pub struct CheckSnapshot {
     pub version: u64,
     pub zones: Arc<ZoneHistory>,
