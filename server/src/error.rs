@@ -145,7 +145,8 @@ impl ResponseError for ApiError {
 impl ApiError {
     /// A 429 asking to wait `wait` (rounded up to whole seconds, at least one).
     pub fn retry_after(wait: std::time::Duration) -> ApiError {
-        ApiError::TooManyRequests(wait.as_secs() + u64::from(wait.subsec_nanos() > 0).max(u64::from(wait.is_zero())))
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        ApiError::TooManyRequests(seconds.max(1))
     }
 
     /// This error's response carrying `Upload-Offset` (a 404 for a visible, incomplete blob).

@@ -76,9 +76,8 @@ impl KeyRing {
     /// Adds a new key to the file at `path` and makes it the one that signs; returns its `kid`.
     /// A running server picks it up within its reload interval.
     pub fn rotate(path: &Path, now_s: i64) -> Result<String, KeyError> {
-        read(path)?;
-        let text = std::fs::read_to_string(path).map_err(|e| KeyError::Io(path.into(), e))?;
-        let file: KeyFile = serde_json::from_str(&text).map_err(|e| KeyError::Invalid(path.into(), e.to_string()))?;
+        let file = load(path)?;
+        ring(path, &file)?;
         let file = with_new_key(file, now_s);
         write(path, &file)?;
         Ok(file.current)
@@ -103,10 +102,19 @@ fn with_new_key(mut file: KeyFile, now_s: i64) -> KeyFile {
 }
 
 fn read(path: &Path) -> Result<KeyRing, KeyError> {
+    ring(path, &load(path)?)
+}
+
+/// The file at `path`, refused if others may read it or it does not parse.
+fn load(path: &Path) -> Result<KeyFile, KeyError> {
     check_private(path)?;
-    let invalid = |why: String| KeyError::Invalid(path.into(), why);
     let text = std::fs::read_to_string(path).map_err(|e| KeyError::Io(path.into(), e))?;
-    let file: KeyFile = serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
+    serde_json::from_str(&text).map_err(|e| KeyError::Invalid(path.into(), e.to_string()))
+}
+
+/// The keys of `file`, each checked: decodable, long enough, named once; the current one present.
+fn ring(path: &Path, file: &KeyFile) -> Result<KeyRing, KeyError> {
+    let invalid = |why: String| KeyError::Invalid(path.into(), why);
     let mut all = Vec::with_capacity(file.keys.len());
     for key in &file.keys {
         let secret = URL_SAFE_NO_PAD.decode(&key.secret).map_err(|e| invalid(format!("key {}: {e}", key.kid)))?;

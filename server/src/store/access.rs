@@ -6,6 +6,7 @@ use rusqlite::{Connection, params};
 use sync_protocol::body::Body;
 
 use super::StoreError;
+use super::sessions::{Holder, end_sessions};
 
 /// Applies an access record at `now_ms`; any other body changes nothing here. Disabling a user
 /// or revoking a device also ends their sessions, so re-enabling a user needs a new login.
@@ -13,11 +14,7 @@ pub fn apply(conn: &Connection, body: &Body, now_ms: i64) -> Result<(), StoreErr
     match body {
         Body::UserDisabled(u) => {
             set_disabled(conn, u.user.as_str(), true)?;
-            conn.execute(
-                "UPDATE sessions SET revoked_at = ?2, revoked_why = 'user_disabled' WHERE user_id = ?1 AND revoked_at IS NULL",
-                params![u.user.as_str(), now_ms],
-            )?;
-            Ok(())
+            end_sessions(conn, Holder::User(u.user.as_str()), "user_disabled", now_ms)
         }
         Body::UserEnabled(u) => set_disabled(conn, u.user.as_str(), false),
         Body::DeviceRevoked(d) => {
@@ -25,11 +22,7 @@ pub fn apply(conn: &Connection, body: &Body, now_ms: i64) -> Result<(), StoreErr
             if changed != 1 {
                 return Err(StoreError::NotFound(format!("device {}", d.device)));
             }
-            conn.execute(
-                "UPDATE sessions SET revoked_at = ?2, revoked_why = 'device_revoked' WHERE device_id = ?1 AND revoked_at IS NULL",
-                params![d.device.0.as_bytes(), now_ms],
-            )?;
-            Ok(())
+            end_sessions(conn, Holder::Device(d.device), "device_revoked", now_ms)
         }
         _ => Ok(()),
     }

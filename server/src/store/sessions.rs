@@ -129,11 +129,7 @@ impl WriteCtx<'_> {
 
     /// Ends `session` (idempotent): its refresh tokens and access tokens stop working.
     pub fn end_session(&mut self, session: SessionId, why: &str) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE sessions SET revoked_at = ?2, revoked_why = ?3 WHERE id = ?1 AND revoked_at IS NULL",
-            params![session.as_bytes(), self.now_ms, why],
-        )?;
-        Ok(())
+        end_sessions(self.conn, Holder::Session(session), why, self.now_ms)
     }
 
     fn insert_token(
@@ -164,6 +160,27 @@ impl WriteCtx<'_> {
             None
         })
     }
+}
+
+/// Whose sessions to end.
+pub enum Holder<'a> {
+    Session(SessionId),
+    User(&'a str),
+    Device(DeviceId),
+}
+
+/// Ends every live session of `holder` at `now_ms`, saying `why` (idempotent).
+pub fn end_sessions(conn: &Connection, holder: Holder<'_>, why: &str, now_ms: i64) -> Result<(), StoreError> {
+    let (column, key): (&str, rusqlite::types::Value) = match holder {
+        Holder::Session(s) => ("id", s.as_bytes().to_vec().into()),
+        Holder::User(u) => ("user_id", u.to_owned().into()),
+        Holder::Device(d) => ("device_id", d.0.as_bytes().to_vec().into()),
+    };
+    conn.execute(
+        &format!("UPDATE sessions SET revoked_at = ?2, revoked_why = ?3 WHERE {column} = ?1 AND revoked_at IS NULL"),
+        params![key, now_ms, why],
+    )?;
+    Ok(())
 }
 
 /// Whether `session` is live for `user` on `device` at `now_ms` (read on every request).
