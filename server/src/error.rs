@@ -8,7 +8,7 @@ use sync_protocol::wire::{ErrorBody, ErrorDetail};
 use sync_protocol::wire::evidence::UPLOAD_OFFSET;
 
 use crate::blobs::BlobError;
-use crate::store::StoreError;
+use crate::store::{Conflict, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -48,6 +48,10 @@ pub enum ApiError {
     Unavailable(#[source] StoreError),
     #[error("internal error")]
     Internal(#[source] StoreError),
+    #[error("internal error")]
+    Crashed(#[source] crate::pool::Dropped),
+    #[error("internal error")]
+    Reply(#[source] serde_json::Error),
     #[error("the export could not be written")]
     Export(#[from] crate::reports::ledger_export::ExportError),
 }
@@ -72,7 +76,7 @@ impl ApiError {
             ApiError::BlobRefused(_) => "blob_refused",
             ApiError::BlobStorage(_) => "blob_storage_unavailable",
             ApiError::Unavailable(_) => "unavailable",
-            ApiError::Internal(_) | ApiError::Export(_) => "internal",
+            ApiError::Internal(_) | ApiError::Crashed(_) | ApiError::Reply(_) | ApiError::Export(_) => "internal",
         }
     }
 }
@@ -80,11 +84,13 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Conflict(c) if c == "device_taken" => ApiError::DeviceTaken,
-            StoreError::Conflict(c) if c == "device_key_mismatch" => ApiError::DeviceKeyMismatch,
-            StoreError::Conflict(c) if c == "device_revoked" => ApiError::DeviceRevoked,
-            StoreError::Conflict(c) => ApiError::Conflict(c),
-            StoreError::NotFound(_) => ApiError::NotFound,
+            StoreError::Conflict(Conflict::DeviceTaken) => ApiError::DeviceTaken,
+            StoreError::Conflict(Conflict::DeviceKeyMismatch) => ApiError::DeviceKeyMismatch,
+            StoreError::Conflict(Conflict::DeviceRevoked) => ApiError::DeviceRevoked,
+            StoreError::Conflict(c @ (Conflict::NotAVillageOfficer(_) | Conflict::SizesOutOfOrder { .. })) => {
+                ApiError::Conflict(c.to_string())
+            }
+            StoreError::NotFound { .. } => ApiError::NotFound,
             e if e.is_permanent() => ApiError::Internal(e),
             e => ApiError::Unavailable(e),
         }
@@ -106,7 +112,7 @@ impl ResponseError for ApiError {
             ApiError::UploadOffset(_) => StatusCode::CONFLICT,
             ApiError::BlobRefused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::BlobStorage(_) | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) | ApiError::Export(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Internal(_) | ApiError::Crashed(_) | ApiError::Reply(_) | ApiError::Export(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 

@@ -9,7 +9,6 @@ use std::cell::RefCell;
 use std::io::Write;
 
 use crate::error::ApiError;
-use crate::store::StoreError;
 
 /// zstd level for replies: level 1 compresses about twice as fast as 3 and, on event pages,
 /// within a few percent as small.
@@ -24,7 +23,7 @@ thread_local! {
 
 /// `value` as a JSON reply with status 200, compressed as the request accepts.
 pub fn json<T: Serialize>(req: &HttpRequest, value: &T) -> Result<HttpResponse, ApiError> {
-    let body = serde_json::to_vec(value).map_err(|e| ApiError::Internal(StoreError::Corrupt(format!("reply not serialisable: {e}"))))?;
+    let body = serde_json::to_vec(value).map_err(ApiError::Reply)?;
     let accepts = req.headers().get(ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("");
     let mut reply = HttpResponse::Ok();
     reply.insert_header((CONTENT_TYPE, "application/json")).insert_header((VARY, "accept-encoding"));

@@ -43,11 +43,7 @@ async fn push(
         return Ok((Vec::new(), head_seq + 1));
     }
     let snapshot = store.check_snapshot();
-    let prepared = store
-        .blocking()
-        .run("checks", move || prepare(&events, &key, &snapshot))
-        .await
-        .map_err(|e| ApiError::Internal(crate::store::StoreError::Corrupt(format!("checking the events failed: {e}"))))?;
+    let prepared = store.blocking().run("checks", move || prepare(&events, &key, &snapshot)).await.map_err(ApiError::Crashed)?;
     let device = caller.device;
     let result = store
         .writer()

@@ -71,8 +71,8 @@ impl Stored {
         let mut stored = Stored::default();
         for raw in stmt.query_map(kinds, |r| r.get::<_, String>(0))? {
             let raw = raw?;
-            let event: Event = serde_json::from_str(&raw).map_err(|e| StoreError::Corrupt(format!("stored event: {e}")))?;
-            let body = Body::parse(&event.kind, &event.body).map_err(|e| StoreError::Corrupt(format!("stored event {}: {e}", event.id)))?;
+            let event: Event = serde_json::from_str(&raw).map_err(|e| StoreError::corrupt("events", e.to_string()))?;
+            let body = Body::parse(&event.kind, &event.body).map_err(|e| StoreError::corrupt("events", format!("{}: {e}", event.id)))?;
             stored.apply(&body);
         }
         Ok(stored)

@@ -20,7 +20,7 @@ pub fn apply(conn: &Connection, body: &Body, now_ms: i64) -> Result<(), StoreErr
         Body::DeviceRevoked(d) => {
             let changed = conn.execute("UPDATE devices SET revoked = 1 WHERE id = ?1", [d.device.0.as_bytes()])?;
             if changed != 1 {
-                return Err(StoreError::NotFound(format!("device {}", d.device)));
+                return Err(StoreError::not_found(super::Entity::Device, d.device));
             }
             end_sessions(conn, Holder::Device(d.device), "device_revoked", now_ms)
         }
@@ -30,5 +30,5 @@ pub fn apply(conn: &Connection, body: &Body, now_ms: i64) -> Result<(), StoreErr
 
 fn set_disabled(conn: &Connection, user: &str, disabled: bool) -> Result<(), StoreError> {
     let changed = conn.execute("UPDATE users SET disabled = ?2 WHERE id = ?1", params![user, disabled])?;
-    if changed == 1 { Ok(()) } else { Err(StoreError::NotFound(format!("user {user}"))) }
+    if changed == 1 { Ok(()) } else { Err(StoreError::not_found(super::Entity::User, user)) }
 }

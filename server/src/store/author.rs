@@ -15,7 +15,7 @@ impl WriteCtx<'_> {
         let head = self.head(device)?;
         let now = u64::try_from(self.now_ms).unwrap_or(0);
         let hlc = {
-            let mut clock = self.clock.lock().map_err(|_| StoreError::Corrupt("clock lock poisoned".into()))?;
+            let mut clock = self.clock.lock().map_err(|_| StoreError::Poisoned("clock"))?;
             *clock = clock.tick(now);
             *clock
         };
@@ -29,8 +29,8 @@ impl WriteCtx<'_> {
             body: body.to_value(),
             prev: head.hash,
         };
-        let event = draft.seal(&self.server.key).map_err(|e| StoreError::Corrupt(format!("reference body not canonical: {e}")))?;
-        let raw = serde_json::to_string(&event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let event = draft.seal(&self.server.key).map_err(|e| StoreError::encode("a reference event", e))?;
+        let raw = serde_json::to_string(&event).map_err(|e| StoreError::encode("a reference event", e))?;
         self.store(&event, &raw, Some(body), None)?;
         self.conn.execute(
             "UPDATE devices SET head_seq = ?2, head_hash = ?3 WHERE id = ?1",
@@ -43,7 +43,7 @@ impl WriteCtx<'_> {
     pub fn set_password(&self, user: &str, phc: &str) -> Result<(), StoreError> {
         let changed =
             self.conn.execute("UPDATE users SET password_hash = ?2 WHERE id = ?1 AND id <> 'system'", rusqlite::params![user, phc])?;
-        if changed == 1 { Ok(()) } else { Err(StoreError::NotFound(format!("user {user}"))) }
+        if changed == 1 { Ok(()) } else { Err(StoreError::not_found(super::Entity::User, user)) }
     }
 
     /// Replaces `user`'s hash `old` by `new` (a rehash at a higher cost); changes nothing if the

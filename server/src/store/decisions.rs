@@ -14,7 +14,7 @@ pub fn decisions(conn: &Connection) -> Result<DecisionTable, StoreError> {
     let mut counts = conn.prepare_cached("SELECT patrol, counts FROM patrol_checks")?;
     for row in counts.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, bool>(1)?)))? {
         let (patrol, counts) = row?;
-        let patrol = uuid::Uuid::from_slice(&patrol).map_err(|_| StoreError::Corrupt("patrol_checks: bad patrol id".into()))?;
+        let patrol = uuid::Uuid::from_slice(&patrol).map_err(|_| StoreError::corrupt("patrol_checks", "bad patrol id"))?;
         table.counts.insert(EventId(patrol), counts);
     }
     let mut flags = conn.prepare_cached(
@@ -23,7 +23,7 @@ pub fn decisions(conn: &Connection) -> Result<DecisionTable, StoreError> {
     )?;
     for row in flags.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, u32>(2)?)))? {
         let (officer, week, n) = row?;
-        let corrupt = |what: &str| StoreError::Corrupt(format!("flags: bad {what}"));
+        let corrupt = |what: &str| StoreError::corrupt("flags", format!("bad {what}"));
         let officer: UserId = officer.parse().map_err(|_| corrupt("officer"))?;
         let week: IsoWeek = week.parse().map_err(|_| corrupt("week"))?;
         table.flags.insert((officer, week), n);

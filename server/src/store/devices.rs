@@ -31,7 +31,7 @@ pub fn list(conn: &Connection) -> Result<Vec<DeviceSync>, StoreError> {
     let mut out = Vec::new();
     for row in rows {
         let (id, user, role, units, last_sync_at) = row?;
-        let corrupt = |what: &str| StoreError::Corrupt(format!("device of {user}: bad {what}"));
+        let corrupt = |what: &str| StoreError::corrupt("devices", format!("device of {user}: bad {what}"));
         out.push(DeviceSync {
             device: DeviceId(uuid::Uuid::from_slice(&id).map_err(|_| corrupt("id"))?),
             role: Role::parse(&role).ok_or_else(|| corrupt("role"))?,

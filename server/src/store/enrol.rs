@@ -6,17 +6,17 @@ use sync_protocol::crypto::Hash;
 use sync_protocol::ids::UserId;
 use sync_protocol::wire::DeviceEnrolment;
 
-use super::StoreError;
 use super::principal;
 use super::writer::WriteCtx;
+use super::{Conflict, StoreError};
 
 impl WriteCtx<'_> {
     /// Enrols `device` for `user` if it is new; returns the seq the server expects next from it.
     pub fn enrol(&mut self, user: &UserId, device: &DeviceEnrolment) -> Result<u64, StoreError> {
         match principal::device(self.conn, device.device_id)? {
-            Some(known) if &known.user != user => Err(StoreError::Conflict("device_taken".into())),
-            Some(known) if known.key != device.public_key => Err(StoreError::Conflict("device_key_mismatch".into())),
-            Some(known) if known.revoked => Err(StoreError::Conflict("device_revoked".into())),
+            Some(known) if &known.user != user => Err(StoreError::Conflict(Conflict::DeviceTaken)),
+            Some(known) if known.key != device.public_key => Err(StoreError::Conflict(Conflict::DeviceKeyMismatch)),
+            Some(known) if known.revoked => Err(StoreError::Conflict(Conflict::DeviceRevoked)),
             Some(_) => Ok(self.head(device.device_id)?.expected_seq()),
             None => {
                 self.conn.execute(

@@ -72,7 +72,7 @@ struct Row {
 
 impl Row {
     fn parse(self) -> Result<FlagRecord, StoreError> {
-        let corrupt = |what: &str| StoreError::Corrupt(format!("flag {}: bad {what}", self.id));
+        let corrupt = |what: &str| StoreError::corrupt("flags", format!("{}: bad {what}", self.id));
         let event = self.event.as_deref().map(uuid::Uuid::from_slice).transpose().map_err(|_| corrupt("event"))?.map(EventId);
         let officer = self.officer.as_deref().map(str::parse::<UserId>).transpose().map_err(|_| corrupt("officer"))?;
         let village = self.village.as_deref().map(str::parse::<UnitId>).transpose().map_err(|_| corrupt("village"))?;

@@ -27,12 +27,12 @@ impl std::fmt::Debug for ServerIdentity {
 impl ServerIdentity {
     /// Loads the server identity, creating it (and the system user and device rows) on first start.
     pub fn load_or_create(conn: &Connection) -> Result<ServerIdentity, StoreError> {
-        let user = UserId::new(SYSTEM_USER).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let user = UserId::new(SYSTEM_USER).map_err(|e| StoreError::encode("the system user id", e))?;
         let device = meta_bytes(conn, "server_device_id")?;
         let key = meta_bytes(conn, "server_signing_key")?;
         if let (Some(device), Some(key)) = (device, key) {
-            let device = uuid::Uuid::from_slice(&device).map_err(|_| StoreError::Corrupt("server_device_id".into()))?;
-            let key: [u8; 32] = key.try_into().map_err(|_| StoreError::Corrupt("server_signing_key".into()))?;
+            let device = uuid::Uuid::from_slice(&device).map_err(|_| StoreError::corrupt("meta", "server_device_id"))?;
+            let key: [u8; 32] = key.try_into().map_err(|_| StoreError::corrupt("meta", "server_signing_key"))?;
             return Ok(ServerIdentity { device: DeviceId(device), user, key: DeviceKey::from_secret(key) });
         }
         let device = DeviceId(uuid::Uuid::now_v7());

@@ -145,7 +145,7 @@ impl WriteCtx<'_> {
             Body::FindingReported(f) => self.check_new_finding(event, f, ahead.and_then(Prechecked::finding))?,
             Body::AttachmentAdded(a) => self.record_attachment(event, a, server_seq)?,
             Body::UserEnrolled(u) => {
-                let units = serde_json::to_string(&u.units).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let units = serde_json::to_string(&u.units).map_err(|e| StoreError::encode("a user's units", e))?;
                 self.conn.execute(
                     "INSERT INTO users (id, display_name, role, units, password_hash) VALUES (?1, ?2, ?3, ?4, '')
                      ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, role = excluded.role, units = excluded.units",
@@ -188,7 +188,7 @@ impl WriteCtx<'_> {
             match b.parse() {
                 Ok(Bucket::Village(v)) => routes.villages.insert(v),
                 Ok(Bucket::Township(t)) => routes.townships.insert(t),
-                _ => return Err(StoreError::Corrupt(format!("route bucket {b}"))),
+                _ => return Err(StoreError::corrupt("event_routes", format!("bucket {b}"))),
             };
         }
         // In the order an accepted event's ack lists them.
@@ -199,7 +199,7 @@ impl WriteCtx<'_> {
     /// the server's clock so that later reference events order after what the server has seen.
     fn check_clock(&mut self, event: &Event) -> Result<(), StoreError> {
         let now = u64::try_from(self.now_ms).unwrap_or(0);
-        let mut clock = self.clock.lock().map_err(|_| StoreError::Corrupt("clock lock poisoned".into()))?;
+        let mut clock = self.clock.lock().map_err(|_| StoreError::Poisoned("clock"))?;
         match clock.merge_bounded(event.hlc, now, MAX_CLOCK_AHEAD_MS) {
             Ok(merged) => *clock = merged,
             Err(skew) => {
@@ -219,8 +219,8 @@ impl WriteCtx<'_> {
             .prepare_cached("SELECT head_seq, head_hash FROM devices WHERE id = ?1")?
             .query_row([device.0.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
-        let (seq, hash) = row.ok_or_else(|| StoreError::NotFound(format!("device {device}")))?;
-        let hash: [u8; 32] = hash.try_into().map_err(|_| StoreError::Corrupt(format!("head hash of device {device}")))?;
+        let (seq, hash) = row.ok_or_else(|| StoreError::not_found(super::Entity::Device, device))?;
+        let hash: [u8; 32] = hash.try_into().map_err(|_| StoreError::corrupt("devices", format!("head hash of {device}")))?;
         let head = ChainHead { seq, hash: Hash(hash) };
         self.heads.insert(device, head);
         Ok(head)
@@ -254,9 +254,10 @@ impl WriteCtx<'_> {
         let row: Option<(Vec<u8>, Vec<u8>, Option<String>)> =
             self.conn.prepare_cached(sql)?.query_row(args, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?;
         row.map(|(id, hash, reason)| {
-            let id = uuid::Uuid::from_slice(&id).map_err(|_| StoreError::Corrupt("event id".into()))?;
-            let hash: [u8; 32] = hash.try_into().map_err(|_| StoreError::Corrupt("event hash".into()))?;
-            let rejected = reason.map(|r| RejectReason::parse(&r).ok_or_else(|| StoreError::Corrupt(format!("reason {r}")))).transpose()?;
+            let id = uuid::Uuid::from_slice(&id).map_err(|_| StoreError::corrupt("events", "id"))?;
+            let hash: [u8; 32] = hash.try_into().map_err(|_| StoreError::corrupt("events", "hash"))?;
+            let rejected =
+                reason.map(|r| RejectReason::parse(&r).ok_or_else(|| StoreError::corrupt("events", format!("reason {r}")))).transpose()?;
             Ok(Stored { id: EventId(id), hash: Hash(hash), rejected })
         })
         .transpose()

@@ -105,7 +105,7 @@ fn device_keys(conn: &Connection) -> Result<HashMap<DeviceId, PublicKey>, StoreE
     let mut keys = HashMap::new();
     for row in stmt.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?)))? {
         let (id, key) = row?;
-        let corrupt = || StoreError::Corrupt("devices: bad id or key".into());
+        let corrupt = || StoreError::corrupt("devices", "bad id or key");
         let id = DeviceId(uuid::Uuid::from_slice(&id).map_err(|_| corrupt())?);
         let key: [u8; 32] = key.try_into().map_err(|_| corrupt())?;
         keys.insert(id, PublicKey(ed25519_dalek::VerifyingKey::from_bytes(&key).map_err(|_| corrupt())?));

@@ -20,8 +20,8 @@ pub struct LedgerFacts {
     pub flags: BTreeMap<EventId, Vec<String>>,
 }
 
-fn id(bytes: &[u8], what: &str) -> Result<EventId, StoreError> {
-    uuid::Uuid::from_slice(bytes).map(EventId).map_err(|_| StoreError::Corrupt(format!("{what}: bad id")))
+fn id(bytes: &[u8], what: &'static str) -> Result<EventId, StoreError> {
+    uuid::Uuid::from_slice(bytes).map(EventId).map_err(|_| StoreError::corrupt(what, "bad id"))
 }
 
 pub fn load(conn: &Connection) -> Result<LedgerFacts, StoreError> {
@@ -35,7 +35,8 @@ pub fn load(conn: &Connection) -> Result<LedgerFacts, StoreError> {
     for row in s.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?)))? {
         let (finding, verdict, hash) = row?;
         let finding = id(&finding, "finding_checks")?;
-        let verdict = serde_json::from_str(&verdict).map_err(|e| StoreError::Corrupt(format!("finding {finding}: verdict: {e}")))?;
+        let verdict = serde_json::from_str(&verdict)
+            .map_err(|e| StoreError::corrupt("finding_checks", format!("finding {finding}: verdict: {e}")))?;
         facts.verdicts.insert(finding, verdict);
         facts.hashes.insert(finding, hex::encode(hash));
     }

@@ -18,6 +18,7 @@
 //!   signed checkpoints, consistency proofs and `audit verify`.
 
 mod access;
+mod admin;
 mod author;
 mod checks;
 pub mod decisions;
@@ -43,7 +44,7 @@ pub mod sessions;
 mod writer;
 
 pub use checks::{CheckSnapshot, Prechecked};
-pub use error::StoreError;
+pub use error::{Conflict, EngineError, Entity, StoreError};
 pub use identity::SYSTEM_USER;
 pub use ingest::MAX_CLOCK_AHEAD_MS;
 pub use writer::{WriteCtx, Writer};
@@ -85,8 +86,7 @@ impl Store {
         let server = ServerIdentity::load_or_create(&conn)?;
         let clock = Arc::new(Mutex::new(last_hlc(&conn)?));
         let (writer, _thread) = Writer::start(conn, server, clock.clone(), checks)?;
-        let blocking =
-            Blocking::new("store", READ_THREADS).map_err(|e| StoreError::Corrupt(format!("cannot start the reader threads: {e}")))?;
+        let blocking = Blocking::new("store", READ_THREADS).map_err(StoreError::Threads)?;
         Ok(Store { writer, blocking, readers: Arc::new(Readers::new(path.to_path_buf(), READ_THREADS)), clock })
     }
 

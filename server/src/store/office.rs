@@ -31,7 +31,7 @@ impl OfficeIndex {
             conn.prepare("SELECT raw FROM events WHERE accepted = 1 AND (kind LIKE 'case.%' OR kind LIKE 'tip.%') ORDER BY server_seq")?;
         let events = stmt
             .query_map([], |r| r.get::<_, String>(0))?
-            .map(|raw| serde_json::from_str::<Event>(&raw?).map_err(|e| StoreError::Corrupt(format!("stored office event: {e}"))))
+            .map(|raw| serde_json::from_str::<Event>(&raw?).map_err(|e| StoreError::corrupt("events", format!("a case or tip event: {e}"))))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(OfficeIndex { records: Projection::fold(&events) })
     }

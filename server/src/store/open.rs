@@ -26,3 +26,24 @@ pub fn open_reader(path: &Path) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "cache_size", -16_384)?;
     Ok(conn)
 }
+
+/// SQLite's errors sorted by what a caller can do about them: a full disk, a read-only file and a
+/// held lock have their own variants; a corrupt file is permanent; the rest is an engine error.
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        use rusqlite::ErrorCode;
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DiskFull) => StoreError::Full(Box::new(e)),
+            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly(Box::new(e)),
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy(Box::new(e)),
+            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => StoreError::corrupt("database file", e.to_string()),
+            _ => StoreError::Engine(Box::new(e)),
+        }
+    }
+}
+
+impl From<schema::MigrationError> for StoreError {
+    fn from(e: schema::MigrationError) -> StoreError {
+        StoreError::Migration(e)
+    }
+}

@@ -23,7 +23,7 @@ impl PlaceScope {
                 Bucket::County => {}
             }
         }
-        let json = |v: &[&str]| serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()));
+        let json = |v: &[&str]| serde_json::to_string(v).map_err(|e| StoreError::encode("a scope", e));
         Ok(PlaceScope { county: scope.contains(&Bucket::County), villages: json(&villages)?, townships: json(&townships)? })
     }
 }

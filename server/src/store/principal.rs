@@ -43,7 +43,7 @@ pub fn user(conn: &Connection, id: &str) -> Result<Option<UserRecord>, StoreErro
         })
         .optional()?;
     let Some((id, display_name, role, units, password_hash, disabled)) = row else { return Ok(None) };
-    let corrupt = |what: &str| StoreError::Corrupt(format!("user {id}: {what}"));
+    let corrupt = |what: &str| StoreError::corrupt("users", format!("{id}: {what}"));
     Ok(Some(UserRecord {
         id: UserId::new(id.clone()).map_err(|_| corrupt("id"))?,
         display_name,
@@ -60,11 +60,11 @@ pub fn device(conn: &Connection, id: DeviceId) -> Result<Option<DeviceRecord>, S
         .query_row([id.0.as_bytes()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, bool>(2)?, r.get::<_, u64>(3)?)))
         .optional()?;
     let Some((user, key, revoked, head_seq)) = row else { return Ok(None) };
-    let key: [u8; 32] = key.try_into().map_err(|_| StoreError::Corrupt(format!("device {id}: key")))?;
-    let key = ed25519_dalek::VerifyingKey::from_bytes(&key).map_err(|_| StoreError::Corrupt(format!("device {id}: key")))?;
+    let key: [u8; 32] = key.try_into().map_err(|_| StoreError::corrupt("devices", format!("{id}: key")))?;
+    let key = ed25519_dalek::VerifyingKey::from_bytes(&key).map_err(|_| StoreError::corrupt("devices", format!("{id}: key")))?;
     Ok(Some(DeviceRecord {
         id,
-        user: UserId::new(user).map_err(|_| StoreError::Corrupt(format!("device {id}: user")))?,
+        user: UserId::new(user).map_err(|_| StoreError::corrupt("devices", format!("{id}: user")))?,
         key: PublicKey(key),
         revoked,
         head_seq,
@@ -80,5 +80,5 @@ pub fn current_village(conn: &Connection, officer: &UserId, now_ms: i64) -> Resu
         )?
         .query_row(rusqlite::params![officer.as_str(), now_ms], |r| r.get(0))
         .optional()?;
-    village.flatten().map(|v| UnitId::new(v).map_err(|_| StoreError::Corrupt("zone village".into()))).transpose()
+    village.flatten().map(|v| UnitId::new(v).map_err(|_| StoreError::corrupt("zones", "village"))).transpose()
 }

@@ -56,11 +56,11 @@ pub fn page(conn: &Connection, bucket: &Bucket, cursor: u64, limit: u32, reader:
     let mut events = Vec::with_capacity(rows.len().min(limit as usize));
     let mut last = cursor;
     for (server_seq, device, raw, kind) in rows.into_iter().take(limit as usize) {
-        last = u64::try_from(server_seq).map_err(|_| StoreError::Corrupt("negative server_seq".into()))?;
+        last = u64::try_from(server_seq).map_err(|_| StoreError::corrupt("events", "negative server_seq"))?;
         if reader.skips(&device, &kind) {
             continue;
         }
-        events.push(RawValue::from_string(raw).map_err(|e| StoreError::Corrupt(format!("stored event {server_seq} is not JSON: {e}")))?);
+        events.push(RawValue::from_string(raw).map_err(|e| StoreError::corrupt("events", format!("{server_seq} is not JSON: {e}")))?);
     }
     Ok(BucketPage { bucket: bucket.clone(), events, cursor: last, more })
 }
@@ -72,7 +72,7 @@ pub fn all(conn: &Connection, bucket: &Bucket, reader: Reader) -> Result<Vec<syn
     loop {
         let p = page(conn, bucket, cursor, 5_000, reader)?;
         for raw in &p.events {
-            out.push(serde_json::from_str(raw.get()).map_err(|e| StoreError::Corrupt(format!("stored event: {e}")))?);
+            out.push(serde_json::from_str(raw.get()).map_err(|e| StoreError::corrupt("events", e.to_string()))?);
         }
         cursor = p.cursor;
         if !p.more {

@@ -225,7 +225,7 @@ impl RoutingIndex for IngestView<'_> {
 }
 
 fn parse<T: std::str::FromStr>(s: &str) -> Result<T, StoreError> {
-    s.parse().map_err(|_| StoreError::Corrupt(format!("bad id {s:?} in the read model")))
+    s.parse().map_err(|_| StoreError::corrupt("reference tables", format!("bad id {s:?}")))
 }
 
 #[cfg(test)]

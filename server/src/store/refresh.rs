@@ -55,7 +55,7 @@ impl Refresh {
 fn reload(conn: &Connection, reference: &mut Reference, clock: &Mutex<Hlc>) -> Result<(), StoreError> {
     *reference = Reference::load(conn)?;
     let stored = super::last_hlc(conn)?;
-    let mut clock = clock.lock().map_err(|_| StoreError::Corrupt("clock lock poisoned".into()))?;
+    let mut clock = clock.lock().map_err(|_| StoreError::Poisoned("clock"))?;
     *clock = (*clock).max(stored);
     Ok(())
 }

@@ -96,7 +96,7 @@ impl WriteCtx<'_> {
         let Some((session, token, user, device, session_row)) = row else { return Ok(Err(RefreshRefused::Unknown)) };
         let session = SessionId::from_bytes(session);
         let device = DeviceId(uuid::Uuid::from_bytes(device));
-        let user = UserId::new(user).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let user = UserId::new(user).map_err(|e| StoreError::corrupt("sessions", e.to_string()))?;
         if let Some(why) = self.holder_barred(&user, device)? {
             self.end_session(session, why)?;
             return Ok(Err(RefreshRefused::Ended));

@@ -38,7 +38,7 @@ pub struct WriteCtx<'a> {
     pub now_ms: i64,
 }
 
-type Finish = Box<dyn FnOnce(Option<&StoreError>) + Send>;
+type Finish = Box<dyn FnOnce(Option<&Arc<StoreError>>) + Send>;
 type Work = Box<dyn FnOnce(&mut WriteCtx<'_>) -> (bool, Finish) + Send>;
 
 /// A handle to the writer thread; cheap to clone.
@@ -68,7 +68,7 @@ impl Writer {
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || run(conn, rx, reference, log, shared))
-            .map_err(|e| StoreError::Corrupt(format!("cannot start the writer thread: {e}")))?;
+            .map_err(StoreError::Threads)?;
         Ok((Writer { jobs: tx, published }, thread))
     }
 
@@ -91,7 +91,7 @@ impl Writer {
             let ok = result.is_ok();
             let finish: Finish = Box::new(move |commit_error| {
                 let outcome = match (result, commit_error) {
-                    (Ok(_), Some(e)) => Err(StoreError::CommitFailed(e.to_string())),
+                    (Ok(_), Some(e)) => Err(StoreError::CommitFailed(e.clone())),
                     (result, _) => result,
                 };
                 let _ = reply.send(outcome);
@@ -162,7 +162,7 @@ fn run_batch(
     caches: &mut Caches<'_>,
     refresh: &mut Refresh,
     shared: &Shared,
-) -> (Vec<Finish>, Result<(), StoreError>) {
+) -> (Vec<Finish>, Result<(), Arc<StoreError>>) {
     let (reference, heads, log) = (&mut *caches.reference, &mut *caches.heads, &mut *caches.log);
     let mut finishers = Vec::with_capacity(batch.len());
     // Immediate: the write lock is taken now, so no other process commits between the refresh
@@ -170,8 +170,8 @@ fn run_batch(
     let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
         Ok(tx) => tx,
         Err(e) => {
-            let error = StoreError::from(e);
-            let finishers = batch.into_iter().map(|_| Box::new(|_: Option<&StoreError>| {}) as Finish).collect::<Vec<_>>();
+            let error = Arc::new(StoreError::from(e));
+            let finishers = batch.into_iter().map(|_| Box::new(|_: Option<&Arc<StoreError>>| {}) as Finish).collect::<Vec<_>>();
             return (finishers, Err(error));
         }
     };
@@ -200,7 +200,7 @@ fn run_batch(
         }
         finishers.push(finish);
     }
-    let outcome = tx.commit().map_err(StoreError::from);
+    let outcome = tx.commit().map_err(|e| Arc::new(StoreError::from(e)));
     if outcome.is_err() {
         *log = log_at_start;
     }

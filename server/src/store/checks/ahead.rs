@@ -131,7 +131,7 @@ pub struct FindingPrechecked {
 impl FindingPrechecked {
     pub fn of(version: u64, licences: &LicenceHistory, finding: &FindingReported) -> Result<Self, StoreError> {
         let verdict = check_finding(finding, licences);
-        let json = serde_json::to_string(&verdict).map_err(|e| StoreError::Corrupt(format!("licence verdict: {e}")))?;
+        let json = serde_json::to_string(&verdict).map_err(|e| StoreError::encode("a licence verdict", e))?;
         Ok(FindingPrechecked { version, verdict, json })
     }
 }

@@ -33,7 +33,7 @@ impl FingerprintIndex {
         let mut stmt = conn.prepare("SELECT patrol, fingerprint FROM patrol_checks WHERE fingerprint IS NOT NULL")?;
         for row in stmt.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?)))? {
             let (patrol, blob) = row?;
-            let patrol = uuid::Uuid::from_slice(&patrol).map(EventId).map_err(|_| StoreError::Corrupt("patrol_checks: patrol".into()))?;
+            let patrol = uuid::Uuid::from_slice(&patrol).map(EventId).map_err(|_| StoreError::corrupt("patrol_checks", "patrol"))?;
             index.insert(patrol, &from_blob(&blob)?);
         }
         Ok(index)
@@ -92,7 +92,7 @@ pub fn to_blob(values: &[u64]) -> Vec<u8> {
 
 fn from_blob(blob: &[u8]) -> Result<Vec<u64>, StoreError> {
     if !blob.len().is_multiple_of(8) {
-        return Err(StoreError::Corrupt("patrol_checks: fingerprint length".into()));
+        return Err(StoreError::corrupt("patrol_checks", "fingerprint length"));
     }
     Ok(blob.chunks_exact(8).map(|c| u64::from_be_bytes(c.try_into().unwrap_or([0; 8]))).collect())
 }

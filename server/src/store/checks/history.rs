@@ -44,7 +44,7 @@ pub fn stored_event(conn: &Connection, id: &EventId) -> Result<Option<(Event, Bo
 }
 
 fn parse_body(raw: &str) -> Result<(Event, Body), StoreError> {
-    let event: Event = serde_json::from_str(raw).map_err(|e| StoreError::Corrupt(format!("stored event: {e}")))?;
-    let body = Body::parse(&event.kind, &event.body).map_err(|e| StoreError::Corrupt(format!("stored event {}: {e}", event.id)))?;
+    let event: Event = serde_json::from_str(raw).map_err(|e| StoreError::corrupt("events", e.to_string()))?;
+    let body = Body::parse(&event.kind, &event.body).map_err(|e| StoreError::corrupt("events", format!("{}: {e}", event.id)))?;
     Ok((event, body))
 }

@@ -93,5 +93,5 @@ fn outside_detail(zone: &ZoneId, result: &PatrolCheck) -> String {
 }
 
 pub(super) fn to_json(result: &PatrolCheck) -> Result<String, StoreError> {
-    serde_json::to_string(result).map_err(|e| StoreError::Corrupt(format!("patrol check: {e}")))
+    serde_json::to_string(result).map_err(|e| StoreError::encode("a patrol check", e))
 }

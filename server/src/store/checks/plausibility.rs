@@ -114,7 +114,7 @@ fn patrols_meeting(conn: &Connection, officer: &UserId, except: EventId, from: i
         .collect::<Result<Vec<_>, _>>()?;
     rows.into_iter()
         .map(|(id, started_at, ended_at)| {
-            let id = uuid::Uuid::from_slice(&id).map(EventId).map_err(|_| StoreError::Corrupt("patrol_checks: patrol".into()))?;
+            let id = uuid::Uuid::from_slice(&id).map(EventId).map_err(|_| StoreError::corrupt("patrol_checks", "patrol"))?;
             Ok(OfficerPatrol { id, started_at, ended_at })
         })
         .collect()

@@ -98,7 +98,7 @@ struct StoredRow {
 
 impl StoredRow {
     fn parse(self) -> Result<Candidate, StoreError> {
-        let corrupt = |what: &str| StoreError::Corrupt(format!("patrol_checks: bad {what}"));
+        let corrupt = |what: &str| StoreError::corrupt("patrol_checks", format!("bad {what}"));
         let patrol = uuid::Uuid::from_slice(&self.patrol).map(EventId).map_err(|_| corrupt("patrol"))?;
         let device = uuid::Uuid::from_slice(&self.device).map(DeviceId).map_err(|_| corrupt("device"))?;
         let officer: UserId = self.officer.parse().map_err(|_| corrupt("officer"))?;

@@ -25,7 +25,7 @@ pub struct Declared {
 pub fn declared(conn: &Connection, scope: &BTreeSet<Bucket>, hash: &BlobHash) -> Result<Option<Declared>, StoreError> {
     let county = scope.contains(&Bucket::County);
     let buckets: Vec<String> = scope.iter().filter(|b| **b != Bucket::County).map(Bucket::to_string).collect();
-    let buckets = serde_json::to_string(&buckets).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let buckets = serde_json::to_string(&buckets).map_err(|e| StoreError::encode("a scope", e))?;
     let row: Option<(u64, String, bool)> = conn
         .prepare_cached(
             "SELECT a.size, a.media_type, EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = a.sha256) FROM attachments a
@@ -36,7 +36,7 @@ pub fn declared(conn: &Connection, scope: &BTreeSet<Bucket>, hash: &BlobHash) ->
         .query_row(params![hash.to_hex(), county, buckets], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     row.map(|(size, media, complete)| {
-        let media_type = MediaType::parse(&media).ok_or_else(|| StoreError::Corrupt(format!("media type {media}")))?;
+        let media_type = MediaType::parse(&media).ok_or_else(|| StoreError::corrupt("attachments", format!("media type {media}")))?;
         Ok(Declared { size, media_type, complete })
     })
     .transpose()
@@ -102,7 +102,7 @@ struct Row {
 
 impl Row {
     fn parse(self) -> Result<MissingEvidence, StoreError> {
-        let corrupt = |what: &str| StoreError::Corrupt(format!("attachment {}: bad {what}", self.server_seq));
+        let corrupt = |what: &str| StoreError::corrupt("attachments", format!("{}: bad {what}", self.server_seq));
         let id = |bytes: &[u8]| uuid::Uuid::from_slice(bytes).map(EventId);
         let unit = |u: &Option<String>| u.as_deref().map(str::parse::<UnitId>).transpose();
         Ok(MissingEvidence {

@@ -36,7 +36,7 @@ pub fn adopt_existing_rows(conn: &mut Connection) -> Result<u64, StoreError> {
 }
 
 fn existing_rows(conn: &Connection) -> Result<Vec<Adopted>, StoreError> {
-    let corrupt = |what: String| StoreError::Corrupt(format!("adopting into the log: {what}"));
+    let corrupt = |what: String| StoreError::corrupt("rows adopted into the log", what);
     let mut out = Vec::new();
     let mut events = conn.prepare("SELECT server_seq, hash, accepted, reason FROM events ORDER BY server_seq")?;
     let mut rows = events.query([])?;

@@ -19,10 +19,10 @@ pub fn origin(server: DeviceId) -> String {
 /// read without writing; `None` for a store that has no server identity yet.
 pub fn log_key(conn: &Connection) -> Result<Option<(String, PublicKey)>, StoreError> {
     let Some(device) = meta_bytes(conn, "server_device_id")? else { return Ok(None) };
-    let device = DeviceId(uuid::Uuid::from_slice(&device).map_err(|_| StoreError::Corrupt("server_device_id".into()))?);
+    let device = DeviceId(uuid::Uuid::from_slice(&device).map_err(|_| StoreError::corrupt("meta", "server_device_id"))?);
     let key: Vec<u8> = conn.query_row("SELECT public_key FROM devices WHERE id = ?1", [device.0.as_bytes()], |r| r.get(0))?;
-    let key: [u8; 32] = key.try_into().map_err(|_| StoreError::Corrupt("the server's public key".into()))?;
-    let key = ed25519_dalek::VerifyingKey::from_bytes(&key).map_err(|_| StoreError::Corrupt("the server's public key".into()))?;
+    let key: [u8; 32] = key.try_into().map_err(|_| StoreError::corrupt("devices", "the server's public key"))?;
+    let key = ed25519_dalek::VerifyingKey::from_bytes(&key).map_err(|_| StoreError::corrupt("devices", "the server's public key"))?;
     Ok(Some((origin(device), PublicKey(key))))
 }
 
@@ -39,11 +39,14 @@ impl WriteCtx<'_> {
         let (size, root) = (frontier.size(), frontier.root());
         if let Some(stored) = stored(self.conn, size)? {
             if stored.checkpoint.root != root {
-                return Err(StoreError::Corrupt(format!("the stored checkpoint of size {size} does not match the log (run audit verify)")));
+                return Err(StoreError::corrupt(
+                    "merkle_checkpoints",
+                    format!("the checkpoint of size {size} does not match the log (run audit verify)"),
+                ));
             }
             return Ok(stored);
         }
-        let checkpoint = Checkpoint::new(&origin(self.server.device), size, root).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let checkpoint = Checkpoint::new(&origin(self.server.device), size, root).map_err(|e| StoreError::encode("a checkpoint", e))?;
         let signed = checkpoint.sign(&self.server.key);
         self.conn.execute(
             "INSERT INTO merkle_checkpoints (size, origin, root, kid, signature, made_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -73,7 +76,7 @@ pub fn stored_checkpoints(conn: &Connection) -> Result<Vec<SignedCheckpoint>, St
 type CheckpointRow = (u64, String, Vec<u8>, Vec<u8>, Vec<u8>);
 
 fn from_row((size, origin, root, kid, signature): CheckpointRow) -> Result<SignedCheckpoint, StoreError> {
-    let corrupt = || StoreError::Corrupt(format!("merkle_checkpoints: the checkpoint of size {size}"));
+    let corrupt = || StoreError::corrupt("merkle_checkpoints", format!("the checkpoint of size {size}"));
     Ok(SignedCheckpoint {
         checkpoint: Checkpoint { origin, size, root: Hash(root.try_into().map_err(|_| corrupt())?) },
         key_id: KeyId(kid.try_into().map_err(|_| corrupt())?),

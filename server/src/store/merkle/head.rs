@@ -39,10 +39,12 @@ fn load(conn: &Connection) -> Result<Frontier, StoreError> {
     let mut frontier = Frontier::new();
     while let Some(row) = rows.next()? {
         let idx: u64 = row.get(0)?;
-        let hash: [u8; 32] =
-            row.get::<_, Vec<u8>>(1)?.try_into().map_err(|_| StoreError::Corrupt(format!("merkle_leaves: leaf {idx} is not 32 bytes")))?;
+        let hash: [u8; 32] = row
+            .get::<_, Vec<u8>>(1)?
+            .try_into()
+            .map_err(|_| StoreError::corrupt("merkle_leaves", format!("leaf {idx} is not 32 bytes")))?;
         if idx != frontier.size() {
-            return Err(StoreError::Corrupt(format!("merkle_leaves: leaf {} is missing (run audit verify)", frontier.size())));
+            return Err(StoreError::corrupt("merkle_leaves", format!("leaf {} is missing (run audit verify)", frontier.size())));
         }
         frontier.push(Hash(hash));
     }

@@ -6,7 +6,7 @@ use sync_protocol::crypto::Hash;
 use sync_protocol::merkle::consistency_proof;
 use sync_protocol::wire::audit::{ConsistencyQuery, ConsistencyReply};
 
-use crate::store::StoreError;
+use crate::store::{Conflict, Entity, StoreError};
 
 /// The leaf hashes of the log's first `n` leaves, in order.
 pub fn leaf_hashes(conn: &Connection, n: u64) -> Result<Vec<Hash>, StoreError> {
@@ -18,7 +18,9 @@ pub fn leaf_hashes(conn: &Connection, n: u64) -> Result<Vec<Hash>, StoreError> {
         let hash: Vec<u8> = row.get(1)?;
         match <[u8; 32]>::try_from(hash) {
             Ok(hash) if idx == out.len() as u64 => out.push(Hash(hash)),
-            _ => return Err(StoreError::Corrupt(format!("merkle_leaves: leaf {} is missing or malformed (run audit verify)", out.len()))),
+            _ => {
+                return Err(StoreError::corrupt("merkle_leaves", format!("leaf {} is missing or malformed (run audit verify)", out.len())));
+            }
         }
     }
     Ok(out)
@@ -34,12 +36,13 @@ pub fn log_size(conn: &Connection) -> Result<u64, StoreError> {
 pub fn consistency(conn: &Connection, q: ConsistencyQuery) -> Result<ConsistencyReply, StoreError> {
     let size = log_size(conn)?;
     if q.to > size {
-        return Err(StoreError::NotFound(format!("a log of {} leaves: it holds {size}", q.to)));
+        return Err(StoreError::not_found(Entity::LogSize, format!("{} (the log holds {size} leaves)", q.to)));
     }
     let leaves = leaf_hashes(conn, q.to)?;
     if leaves.len() as u64 != q.to {
-        return Err(StoreError::Corrupt(format!("merkle_leaves: fewer than {} leaves (run audit verify)", q.to)));
+        return Err(StoreError::corrupt("merkle_leaves", format!("fewer than {} leaves (run audit verify)", q.to)));
     }
-    let proof = consistency_proof(&leaves, q.from).map_err(|e| StoreError::Conflict(e.to_string()))?;
+    let proof =
+        consistency_proof(&leaves, q.from).map_err(|_| StoreError::Conflict(Conflict::SizesOutOfOrder { from: q.from, to: q.to }))?;
     Ok(ConsistencyReply { from: q.from, to: q.to, proof })
 }
