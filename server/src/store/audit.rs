@@ -5,28 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 use sync_protocol::crypto::Hash;
-use sync_protocol::ids::{DeviceId, EventId};
+pub use sync_protocol::wire::audit::{ChainBreak, IntegrityReport};
 use sync_protocol::wire::audit::{CheckpointReply, ConsistencyQuery, ConsistencyReply};
 
 use super::StoreFuture;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IntegrityReport {
-    pub events_checked: u64,
-    pub devices_checked: u64,
-    pub breaks: Vec<ChainBreak>,
-}
-
-/// One problem, located by device, chain seq and server sequence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChainBreak {
-    pub device: DeviceId,
-    pub seq: u64,
-    pub server_seq: i64,
-    /// The stored id column (the raw text may no longer say the same).
-    pub event: Option<EventId>,
-    pub problem: String,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogReport {

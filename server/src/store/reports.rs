@@ -2,28 +2,15 @@
 //! when devices last synced, the flags of a scope. A read model that the writer keeps current in
 //! the transaction that accepts each event belongs behind this trait.
 
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use sync_protocol::body::Role;
 use sync_protocol::checks::licence::LicenceVerdict;
 use sync_protocol::compliance::DecisionTable;
-use sync_protocol::ids::{DeviceId, EventId, UnitId, UserId};
+use sync_protocol::ids::EventId;
 use sync_protocol::scope::Bucket;
 use sync_protocol::wire::flags::{FlagList, FlagQuery};
+pub use sync_protocol::wire::reports::DeviceSync;
 
 use super::StoreFuture;
-
-/// When one device last synced, as reconciliation lists it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DeviceSync {
-    pub device: DeviceId,
-    pub user: UserId,
-    pub role: Role,
-    /// The units the user serves (a village officer's village, an inspector's townships).
-    pub units: Vec<UnitId>,
-    /// The last sync the server took part in (Unix ms); `None`: never synced after login.
-    pub last_sync_at: Option<i64>,
-}
 
 /// What the ledger needs from the store beside the fold.
 #[derive(Debug, Default)]

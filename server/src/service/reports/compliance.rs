@@ -2,39 +2,18 @@
 //! the pure `sync_protocol::compliance::weekly` computes them from the server's fold of the whole
 //! log and the checks' stored decisions; then cut down to what the caller's audience sees.
 
-use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use sync_protocol::body::Role;
-use sync_protocol::compliance::{ComplianceRules, DecisionTable, OfficerWeek, Rollup, officer_week, weekly};
+use sync_protocol::compliance::{ComplianceRules, DecisionTable, officer_week, weekly};
 use sync_protocol::fold::Projection;
 use sync_protocol::ids::UnitId;
 use sync_protocol::scope::Bucket;
 use sync_protocol::values::IsoWeek;
+pub use sync_protocol::wire::reports::{ComplianceQuery, ComplianceReport, TownshipComparison};
 
 use super::ReportError;
 use super::audience::Audience;
 use crate::store::{Store, StoreError};
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ComplianceQuery {
-    /// Defaults to the current week (county time).
-    pub week: Option<IsoWeek>,
-    /// Only this township (inspectors and the county).
-    pub township: Option<UnitId>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ComplianceReport {
-    pub week: IsoWeek,
-    pub rules: ComplianceRules,
-    /// The server's clock when the report was made (Unix ms): "awaiting" and "overdue" are as of then.
-    pub as_of: i64,
-    pub officers: Vec<OfficerWeek>,
-    pub townships: BTreeMap<UnitId, Rollup>,
-    /// The county's roll-up: for the county section and commissioners only.
-    pub county: Option<Rollup>,
-}
 
 /// The whole log folded as the county sees it (informants left out: no report shows them), and the
 /// checks' decisions.
@@ -68,19 +47,4 @@ pub async fn report(
     };
     let townships = all.townships.into_iter().filter(|(t, _)| wanted(t)).collect();
     Ok(ComplianceReport { week, rules: *rules, as_of: now_ms, officers, townships, county })
-}
-
-/// The county's comparison of its townships for one week (`GET /v1/audit/townships`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TownshipComparison {
-    pub week: IsoWeek,
-    pub as_of: i64,
-    pub townships: BTreeMap<UnitId, Rollup>,
-    pub county: Option<Rollup>,
-}
-
-impl From<ComplianceReport> for TownshipComparison {
-    fn from(r: ComplianceReport) -> Self {
-        TownshipComparison { week: r.week, as_of: r.as_of, townships: r.townships, county: r.county }
-    }
 }

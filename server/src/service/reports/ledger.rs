@@ -3,7 +3,6 @@
 //! check, findings, licence verdicts, flags, case states and evidence hashes; never informants.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 use sync_protocol::fold::{Patrol, Projection};
 use sync_protocol::ids::{UnitId, UserId};
 use sync_protocol::values::IsoWeek;
@@ -11,47 +10,9 @@ use sync_protocol::values::IsoWeek;
 use super::ReportError;
 use super::audience::Audience;
 use super::compliance::county_view;
-use super::ledger_columns::{COLUMNS, Lang, LedgerRow, row_of};
+use super::ledger_columns::{COLUMNS, row_of};
 use crate::store::Store;
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    #[default]
-    Json,
-    Csv,
-    Xlsx,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LedgerQuery {
-    /// First day (county time), inclusive.
-    pub from: NaiveDate,
-    /// Last day (county time), inclusive.
-    pub to: NaiveDate,
-    pub officer: Option<UserId>,
-    pub village: Option<UnitId>,
-    pub township: Option<UnitId>,
-    #[serde(default)]
-    pub format: Format,
-    #[serde(default)]
-    pub lang: Lang,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Column {
-    pub key: String,
-    pub heading: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Ledger {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    pub columns: Vec<Column>,
-    pub rows: Vec<LedgerRow>,
-}
+pub use sync_protocol::wire::reports::{Column, Format, Ledger, LedgerQuery};
 
 /// The most days one ledger may span.
 const MAX_DAYS: i64 = 366;

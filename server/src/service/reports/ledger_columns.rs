@@ -1,19 +1,12 @@
 //! The ledger's columns, their Chinese and English headings, and one patrol's row: the same values
 //! in the JSON, the CSV and the XLSX export.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sync_protocol::fold::{Patrol, Projection};
 use sync_protocol::values::{COUNTY_UTC_OFFSET_MS, IsoWeek};
+use sync_protocol::wire::reports::{Lang, LedgerRow};
 
 use crate::store::reports::LedgerFacts;
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    #[default]
-    Zh,
-    En,
-}
 
 pub struct ColumnSpec {
     pub key: &'static str,
@@ -57,39 +50,6 @@ pub const COLUMNS: [ColumnSpec; 19] = [
     col("attachments", "附件", "attachments"),
 ];
 
-/// One patrol in the ledger. Lists inside a cell are joined with `"; "`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LedgerRow {
-    pub patrol: String,
-    pub officer: String,
-    pub village: String,
-    pub township: String,
-    pub zone: String,
-    pub week: String,
-    /// County time, `YYYY-MM-DD HH:MM:SS`.
-    pub started: String,
-    pub ended: String,
-    pub distance_m: u64,
-    /// `None` while the patrol has not been checked.
-    pub counts: Option<bool>,
-    pub explanation: String,
-    pub result: String,
-    pub summary: String,
-    /// Per finding: `kind/mineral`, then `stopped_on_spot` and `high_priority` when they hold.
-    pub findings: String,
-    /// Per finding: the licence the location lies in (or `none`) and the licence flags.
-    pub licence_checks: String,
-    /// Kinds of the flags not withdrawn on the patrol and its findings.
-    pub flags: String,
-    /// Per case opened on one of its findings: its status.
-    pub cases: String,
-    /// The patrol's event hash, then its findings' event hashes.
-    pub evidence: String,
-    /// The SHA-256 of each attachment of the patrol, then of each finding's (each in the order
-    /// the attachments were folded), space-separated.
-    pub attachments: String,
-}
-
 /// A cell as exports write it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cell {
@@ -98,33 +58,31 @@ pub enum Cell {
     Empty,
 }
 
-impl LedgerRow {
-    /// The cells in [`COLUMNS`] order.
-    pub fn cells(&self) -> Vec<Cell> {
-        let t = |s: &String| Cell::Text(s.clone());
-        let counts = self.counts.map_or(Cell::Empty, |c| Cell::Text(c.to_string()));
-        vec![
-            t(&self.patrol),
-            t(&self.officer),
-            t(&self.village),
-            t(&self.township),
-            t(&self.zone),
-            t(&self.week),
-            t(&self.started),
-            t(&self.ended),
-            Cell::Number(self.distance_m),
-            counts,
-            t(&self.explanation),
-            t(&self.result),
-            t(&self.summary),
-            t(&self.findings),
-            t(&self.licence_checks),
-            t(&self.flags),
-            t(&self.cases),
-            t(&self.evidence),
-            t(&self.attachments),
-        ]
-    }
+/// The cells of `row` in [`COLUMNS`] order.
+pub fn cells(row: &LedgerRow) -> Vec<Cell> {
+    let t = |s: &String| Cell::Text(s.clone());
+    let counts = row.counts.map_or(Cell::Empty, |c| Cell::Text(c.to_string()));
+    vec![
+        t(&row.patrol),
+        t(&row.officer),
+        t(&row.village),
+        t(&row.township),
+        t(&row.zone),
+        t(&row.week),
+        t(&row.started),
+        t(&row.ended),
+        Cell::Number(row.distance_m),
+        counts,
+        t(&row.explanation),
+        t(&row.result),
+        t(&row.summary),
+        t(&row.findings),
+        t(&row.licence_checks),
+        t(&row.flags),
+        t(&row.cases),
+        t(&row.evidence),
+        t(&row.attachments),
+    ]
 }
 
 fn county_time(ms: i64) -> String {
@@ -223,7 +181,7 @@ mod tests {
             attachments: "a".into(),
         };
         let json = serde_json::to_value(&row).expect("json");
-        let cells = row.cells();
+        let cells = cells(&row);
         assert_eq!(cells.len(), COLUMNS.len());
         assert_eq!(json.as_object().map(|o| o.len()), Some(COLUMNS.len()));
         for (c, cell) in COLUMNS.iter().zip(cells) {

@@ -4,7 +4,7 @@
 use rust_xlsxwriter::Workbook;
 
 use super::ledger::Ledger;
-use super::ledger_columns::Cell;
+use super::ledger_columns::{Cell, cells};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -28,7 +28,7 @@ pub fn csv(ledger: &Ledger) -> Result<Vec<u8>, ExportError> {
     let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     out.write_record(ledger.columns.iter().map(|c| c.heading.as_str()))?;
     for row in &ledger.rows {
-        out.write_record(row.cells().iter().map(text))?;
+        out.write_record(cells(row).iter().map(text))?;
     }
     out.into_inner().map_err(|e| ExportError::Io(e.into_error()))
 }
@@ -42,7 +42,7 @@ pub fn xlsx(ledger: &Ledger) -> Result<Vec<u8>, ExportError> {
     }
     for (r, row) in ledger.rows.iter().enumerate() {
         let r = r as u32 + 1;
-        for (c, cell) in row.cells().iter().enumerate() {
+        for (c, cell) in cells(row).iter().enumerate() {
             let c = c as u16;
             match cell {
                 Cell::Text(s) => sheet.write_string(r, c, s)?,

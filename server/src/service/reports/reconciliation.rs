@@ -3,82 +3,18 @@
 //! unanswered, cases overdue and evidence whose bytes have not reached the server (the last five
 //! as they stand now, whatever week they began in).
 
-use serde::{Deserialize, Serialize};
 use sync_protocol::compliance::{ComplianceRules, weekly};
-use sync_protocol::fold::{MissedDeadline, Projection, overdue};
-use sync_protocol::ids::{EventId, UnitId, UserId, ZoneId};
+use sync_protocol::fold::{Projection, overdue};
+use sync_protocol::ids::{EventId, UnitId};
 use sync_protocol::scope::Bucket;
 use sync_protocol::values::IsoWeek;
-use sync_protocol::wire::evidence::{MissingEvidence, MissingQuery};
+use sync_protocol::wire::evidence::MissingQuery;
+pub use sync_protocol::wire::reports::{OpenTip, OverdueCase, Reconciliation, ReconciliationQuery, UnderQuota, UnreceivedFinding};
 
 use super::ReportError;
 use super::audience::Audience;
 use super::compliance::county_view;
 use crate::service::Services;
-use crate::store::reports::DeviceSync;
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReconciliationQuery {
-    pub township: UnitId,
-    /// Defaults to the current week (county time).
-    pub week: Option<IsoWeek>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Reconciliation {
-    pub township: UnitId,
-    pub week: IsoWeek,
-    pub as_of: i64,
-    pub stale_sync_after_days: f64,
-    pub officers_under_quota: Vec<UnderQuota>,
-    /// Officers who found nothing in the week and filed no zero report.
-    pub zero_reports_missing: Vec<UserId>,
-    pub devices_not_synced: Vec<DeviceSync>,
-    pub findings_not_received: Vec<UnreceivedFinding>,
-    pub tips_unanswered: Vec<OpenTip>,
-    pub cases_overdue: Vec<OverdueCase>,
-    /// Attachments of the township whose blob is not complete on the server, newest first: the
-    /// first page of `GET /v1/evidence/missing?township=`.
-    pub evidence_missing: Vec<MissingEvidence>,
-    /// More such attachments than one page holds.
-    pub evidence_missing_more: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UnderQuota {
-    pub officer: UserId,
-    pub patrols: u32,
-    pub patrols_counting: u32,
-    pub patrols_unchecked: u32,
-    pub quota: u32,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UnreceivedFinding {
-    pub finding: EventId,
-    pub officer: UserId,
-    pub zone: ZoneId,
-    pub observed_at: i64,
-    /// Past the reporting window (`report_within_h`) with no receipt.
-    pub late: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OpenTip {
-    pub tip: EventId,
-    pub received_at: Option<i64>,
-    /// The village asked to check it, by the latest assignment.
-    pub village: Option<UnitId>,
-    pub cases: Vec<EventId>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OverdueCase {
-    pub case: EventId,
-    pub status: String,
-    pub missed: Vec<MissedDeadline>,
-}
 
 /// The reconciliation of `query.township` for an inspector of it or the county.
 pub async fn report(
