@@ -63,10 +63,11 @@ impl Application {
         let blob_dir = config.blob_dir();
         let local = crate::store::blobs::LocalFs::open(&blob_dir).map_err(|e| StartError::Blobs(blob_dir.display().to_string(), e))?;
         let max_blob_bytes = config.max_blob_bytes.min(sync_protocol::body::MAX_ATTACHMENT_BYTES);
+        let auth = Auth::new(&config.auth, config.token_key_file(), config.token_ttl_s, config.password_concurrency, clock.now_s())?;
         let services = Services {
             store: store.clone(),
             clock,
-            auth: Auth::new(&config.auth, config.token_key_file(), config.token_ttl_s, config.password_concurrency)?,
+            auth,
             cpu,
             blobs: crate::store::blobs::upload::Blobs::new(Arc::new(local), max_blob_bytes),
             reports: crate::service::reports::ReportSettings { compliance: config.compliance, reconciliation: config.reconciliation },
@@ -170,7 +171,7 @@ fn reload_token_keys(state: web::Data<AppState>, every_s: u64) -> tokio::task::J
         tick.tick().await;
         loop {
             tick.tick().await;
-            if let Err(e) = state.services.auth.tokens.reload() {
+            if let Err(e) = state.services.auth.tokens.reload(state.services.clock.now_s()) {
                 tracing::warn!(error = %e, "could not re-read the token key file; keeping the keys in use");
             }
         }

@@ -64,11 +64,11 @@ pub struct KeyRing {
 }
 
 impl KeyRing {
-    /// Reads the key file at `path`, making it with one new key when there is none.
-    pub fn load_or_create(path: &Path) -> Result<KeyRing, KeyError> {
+    /// Reads the key file at `path`, making it with one new key (made at `now_s`) when there is none.
+    pub fn load_or_create(path: &Path, now_s: i64) -> Result<KeyRing, KeyError> {
         if !path.exists() {
             let file = KeyFile { current: String::new(), keys: Vec::new() };
-            write(path, &with_new_key(file, chrono::Utc::now().timestamp()))?;
+            write(path, &with_new_key(file, now_s))?;
         }
         read(path)
     }
@@ -174,13 +174,13 @@ mod tests {
     fn the_first_start_makes_a_private_file_and_later_starts_read_it() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("keys").join("token-keys.json");
-        let made = KeyRing::load_or_create(&path).expect("made");
+        let made = KeyRing::load_or_create(&path, 1_790_000_000).expect("made");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777, 0o600);
         }
-        let again = KeyRing::load_or_create(&path).expect("read");
+        let again = KeyRing::load_or_create(&path, 1_790_000_000).expect("read");
         assert_eq!(again.current.kid, made.current.kid);
         assert_eq!(again.current.secret, made.current.secret);
         assert_eq!(made.current.secret.len(), 32);
@@ -190,14 +190,14 @@ mod tests {
     fn rotation_adds_a_signing_key_and_keeps_the_last_three() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("token-keys.json");
-        let first = KeyRing::load_or_create(&path).expect("made").current.kid;
+        let first = KeyRing::load_or_create(&path, 1_790_000_000).expect("made").current.kid;
         let second = KeyRing::rotate(&path, 1).expect("rotated");
-        let ring = KeyRing::load_or_create(&path).expect("read");
+        let ring = KeyRing::load_or_create(&path, 1_790_000_000).expect("read");
         assert_eq!(ring.current.kid, second);
         assert!(ring.find(&first).is_some(), "the old key still verifies");
         KeyRing::rotate(&path, 2).expect("rotated");
         KeyRing::rotate(&path, 3).expect("rotated");
-        let ring = KeyRing::load_or_create(&path).expect("read");
+        let ring = KeyRing::load_or_create(&path, 1_790_000_000).expect("read");
         assert_eq!(ring.all.len(), 3);
         assert!(ring.find(&first).is_none(), "the oldest is dropped");
     }
@@ -208,9 +208,9 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("token-keys.json");
-        KeyRing::load_or_create(&path).expect("made");
+        KeyRing::load_or_create(&path, 1_790_000_000).expect("made");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
-        assert!(matches!(KeyRing::load_or_create(&path), Err(KeyError::Exposed(_, 0o644))));
+        assert!(matches!(KeyRing::load_or_create(&path, 1_790_000_000), Err(KeyError::Exposed(_, 0o644))));
     }
 
     #[test]
@@ -222,12 +222,12 @@ mod tests {
             keys: vec![StoredKey { kid: "a".into(), secret: URL_SAFE_NO_PAD.encode([1u8; 16]), created_at: 0 }],
         };
         write(&path, &short).expect("write");
-        assert!(matches!(KeyRing::load_or_create(&path), Err(KeyError::Invalid(..))));
+        assert!(matches!(KeyRing::load_or_create(&path, 1_790_000_000), Err(KeyError::Invalid(..))));
         let dangling = KeyFile {
             current: "b".into(),
             keys: vec![StoredKey { kid: "a".into(), secret: URL_SAFE_NO_PAD.encode([1u8; 32]), created_at: 0 }],
         };
         write(&path, &dangling).expect("write");
-        assert!(matches!(KeyRing::load_or_create(&path), Err(KeyError::Invalid(..))));
+        assert!(matches!(KeyRing::load_or_create(&path, 1_790_000_000), Err(KeyError::Invalid(..))));
     }
 }

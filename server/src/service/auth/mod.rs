@@ -58,9 +58,16 @@ pub struct Auth {
 }
 
 impl Auth {
-    pub fn new(settings: &AuthSettings, key_file: PathBuf, access_ttl_s: i64, concurrency: usize) -> Result<Auth, AuthSetupError> {
+    /// `now_s`: when a key file made now is made (Unix seconds).
+    pub fn new(
+        settings: &AuthSettings,
+        key_file: PathBuf,
+        access_ttl_s: i64,
+        concurrency: usize,
+        now_s: i64,
+    ) -> Result<Auth, AuthSetupError> {
         Ok(Auth {
-            tokens: Tokens::from_file(key_file, access_ttl_s)?,
+            tokens: Tokens::from_file(key_file, access_ttl_s, now_s)?,
             passwords: PasswordChecker::new(concurrency, settings.password.checked()?)?,
             throttle: LoginThrottle::new(settings.throttle),
             per_ip: IpLimit::new(settings.per_ip),

@@ -58,8 +58,8 @@ pub struct Tokens {
 
 impl Tokens {
     /// Tokens signed with the keys of the file at `path` (made on first start).
-    pub fn from_file(path: PathBuf, ttl_s: i64) -> Result<Tokens, KeyError> {
-        let ring = KeyRing::load_or_create(&path)?;
+    pub fn from_file(path: PathBuf, ttl_s: i64, now_s: i64) -> Result<Tokens, KeyError> {
+        let ring = KeyRing::load_or_create(&path, now_s)?;
         Ok(Tokens { file: Some(path), ..Tokens::new(ring, ttl_s) })
     }
 
@@ -79,9 +79,9 @@ impl Tokens {
 
     /// Re-reads the key file (after `patrolsync-server keys rotate`). A file that no longer
     /// reads leaves the keys as they were.
-    pub fn reload(&self) -> Result<(), KeyError> {
+    pub fn reload(&self, now_s: i64) -> Result<(), KeyError> {
         let Some(path) = &self.file else { return Ok(()) };
-        let ring = KeyRing::load_or_create(path)?;
+        let ring = KeyRing::load_or_create(path, now_s)?;
         *self.keys.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(ring);
         Ok(())
     }
@@ -271,11 +271,11 @@ mod tests {
     fn after_a_rotation_new_tokens_use_the_new_key_and_old_ones_still_verify() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("token-keys.json");
-        let t = Tokens::from_file(path.clone(), 900).expect("tokens");
+        let t = Tokens::from_file(path.clone(), 900, 1_790_000_000).expect("tokens");
         let now = chrono::Utc::now().timestamp();
         let (old, _) = t.issue(&subject(), now).expect("issue");
         let new_kid = KeyRing::rotate(&path, now).expect("rotate");
-        t.reload().expect("reload");
+        t.reload(now).expect("reload");
         assert_eq!(t.current_kid(), new_kid);
         let (new, _) = t.issue(&subject(), now).expect("issue");
         assert_eq!(decode_header(&new).expect("header").kid, Some(new_kid));
