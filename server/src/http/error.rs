@@ -30,12 +30,10 @@ pub enum ApiError {
     Forbidden(String),
     #[error("not found")]
     NotFound,
-    #[error("this device identity is bound to another user")]
-    DeviceTaken,
-    #[error("this device identity enrolled another key")]
-    DeviceKeyMismatch,
-    #[error("this device has been revoked")]
-    DeviceRevoked,
+    /// The request contradicts what is stored (a device bound to another user, another key, a
+    /// revoked device, …): its code and status depend on the kind.
+    #[error(transparent)]
+    Stored(Conflict),
     #[error("{0}")]
     Conflict(String),
     #[error("malformed request: {0}")]
@@ -72,9 +70,10 @@ impl ApiError {
             ApiError::TooManyRequests(_) => "too_many_requests",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound => "not_found",
-            ApiError::DeviceTaken => "device_taken",
-            ApiError::DeviceKeyMismatch => "device_key_mismatch",
-            ApiError::DeviceRevoked => "device_revoked",
+            ApiError::Stored(Conflict::DeviceTaken) => "device_taken",
+            ApiError::Stored(Conflict::DeviceKeyMismatch) => "device_key_mismatch",
+            ApiError::Stored(Conflict::DeviceRevoked) => "device_revoked",
+            ApiError::Stored(Conflict::NotAVillageOfficer(_) | Conflict::SizesOutOfOrder { .. }) => "conflict",
             ApiError::Conflict(_) => "conflict",
             ApiError::MalformedRequest(_) => "malformed_request",
             ApiError::RequestTimeout => "request_timeout",
@@ -92,12 +91,7 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Conflict(Conflict::DeviceTaken) => ApiError::DeviceTaken,
-            StoreError::Conflict(Conflict::DeviceKeyMismatch) => ApiError::DeviceKeyMismatch,
-            StoreError::Conflict(Conflict::DeviceRevoked) => ApiError::DeviceRevoked,
-            StoreError::Conflict(c @ (Conflict::NotAVillageOfficer(_) | Conflict::SizesOutOfOrder { .. })) => {
-                ApiError::Conflict(c.to_string())
-            }
+            StoreError::Conflict(c) => ApiError::Stored(c),
             StoreError::NotFound { .. } => ApiError::NotFound,
             e if e.is_permanent() => ApiError::Internal(e),
             e => ApiError::Unavailable(e),
@@ -110,9 +104,12 @@ impl ResponseError for ApiError {
         match self {
             ApiError::Unauthenticated(_) | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Forbidden(_) | ApiError::DeviceRevoked => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::Stored(Conflict::DeviceRevoked) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::DeviceTaken | ApiError::DeviceKeyMismatch | ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Stored(
+                Conflict::DeviceTaken | Conflict::DeviceKeyMismatch | Conflict::NotAVillageOfficer(_) | Conflict::SizesOutOfOrder { .. },
+            )
+            | ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::MalformedRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
