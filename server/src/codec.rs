@@ -57,11 +57,26 @@ fn unzstd(raw: &[u8], limit: usize) -> Result<Vec<u8>, BodyError> {
         match decompressor.decompress_to_buffer(raw, buffer) {
             Ok(n) if n <= limit => Ok(buffer[..n].to_vec()),
             Ok(_) => Err(BodyError::TooLarge(limit)),
-            // The buffer holds one byte more than the limit: a body that does not fit is too large.
-            Err(e) if e.to_string().contains("Destination buffer is too small") => Err(BodyError::TooLarge(limit)),
+            // The buffer holds one byte more than the limit, so a body that does not fit is too
+            // large; which of the two it is, a bounded stream read tells (only on this path).
+            Err(_) if zstd_exceeds(raw, limit) => Err(BodyError::TooLarge(limit)),
             Err(e) => Err(BodyError::Malformed(format!("cannot decompress the body: {e}"))),
         }
     })
+}
+
+/// Whether the zstd stream `raw` decompresses to more than `limit` bytes before it ends or breaks;
+/// reads at most `limit + 1` bytes of output.
+fn zstd_exceeds(raw: &[u8], limit: usize) -> bool {
+    let Ok(decoder) = zstd::stream::read::Decoder::new(raw) else { return false };
+    let mut decoder = decoder.take(limit as u64 + 1);
+    let (mut chunk, mut total) = (vec![0u8; 64 * 1024], 0usize);
+    loop {
+        match decoder.read(&mut chunk) {
+            Ok(0) | Err(_) => return total > limit,
+            Ok(n) => total += n,
+        }
+    }
 }
 
 /// Decompresses at most `limit` bytes; more is a bomb or an oversize body.
@@ -72,4 +87,20 @@ fn inflate(decoder: impl Read, compressed_len: usize, limit: usize) -> Result<Ve
         return Err(BodyError::TooLarge(limit));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_zstd_body_past_the_limit_is_too_large_and_a_broken_one_malformed() {
+        let big = zstd::bulk::compress(&vec![b'a'; 10_000], 3).expect("compress");
+        assert!(matches!(decode(Some("zstd"), &big, 9_999), Err(BodyError::TooLarge(9_999))));
+        assert_eq!(decode(Some("zstd"), &big, 10_000).expect("fits").len(), 10_000);
+        let mut broken = big.clone();
+        broken.truncate(big.len() / 2);
+        assert!(matches!(decode(Some("zstd"), &broken, 100_000), Err(BodyError::Malformed(_))));
+        assert!(matches!(decode(Some("zstd"), b"not zstd at all", 100), Err(BodyError::Malformed(_))));
+    }
 }
