@@ -262,4 +262,50 @@ mod tests {
         assert_ne!(Reference::load(&conn)?.version, reference.version, "a reload is a new version too");
         Ok(())
     }
+
+    /// Before reads returned `Result`, a query that failed here read as "no such patrol": the
+    /// amendment was refused for good and routed to the county only.
+    #[test]
+    fn a_failed_read_of_the_store_is_an_error_of_admission_and_routing_not_a_decision() -> Result<(), Box<dyn std::error::Error>> {
+        use sync_protocol::admit::{Caller, ChainHead, Checked, admit};
+        use sync_protocol::body::{PatrolAmended, Role};
+        use sync_protocol::crypto::{DeviceKey, Hash};
+        use sync_protocol::event::EventDraft;
+        use sync_protocol::ids::DeviceId;
+        use sync_protocol::scope::route;
+
+        let dir = tempfile::tempdir()?;
+        let conn = super::super::open::open_writer(&dir.path().join("central.db"))?;
+        let reference = Reference::load(&conn)?;
+        conn.execute_batch("ALTER TABLE patrols RENAME TO patrols_unreadable")?;
+        let view = IngestView { reference: &reference, conn: &conn };
+        let amended = Body::PatrolAmended(PatrolAmended {
+            patrol: "0192f0c1-7a3b-7c00-8000-00000000000a".parse()?,
+            summary: Some("更正：河道与采石场".into()),
+            result: None,
+            reason: "漏报采石场".into(),
+        });
+        assert!(matches!(route(&amended, &view), Err(StoreError::Sqlite(_))));
+
+        let key = DeviceKey::from_secret([4; 32]);
+        let caller = Caller {
+            user: UserId::new("vo-t01-v01")?,
+            device: DeviceId("0192f0c1-0000-7000-8000-0000000000bb".parse()?),
+            role: Role::VillageOfficer,
+        };
+        let event = EventDraft {
+            id: "0192f0c1-7a3b-7c00-8000-00000000000b".parse()?,
+            device_id: caller.device,
+            seq: 1,
+            hlc: sync_protocol::hlc::Hlc::new(1_764_131_257_000, 0),
+            author: caller.user.clone(),
+            kind: amended.kind().into(),
+            body: amended.to_value(),
+            prev: Hash::ZERO,
+        }
+        .seal(&key)?;
+        let got = admit(&caller, ChainHead::EMPTY, &event, Checked::of(&event, &key.public()), None, None, &view);
+        assert!(matches!(got, Err(StoreError::Sqlite(_))), "{got:?}");
+        Ok(())
+    }
 }
