@@ -40,6 +40,8 @@ pub enum StartError {
     Threads(#[source] std::io::Error),
     #[error("cannot set up authentication")]
     Auth(#[from] crate::service::auth::AuthSetupError),
+    #[error("invalid settings")]
+    Config(#[from] crate::config::ConfigError),
     #[error("cannot load the demo county")]
     Demo(#[source] crate::tools::seed::SeedError),
 }
@@ -77,6 +79,7 @@ impl Application {
             max_body_bytes: config.max_body_bytes,
             body_timeout: std::time::Duration::from_secs(config.client_body_timeout_s.max(1)),
             syncs: Arc::new(tokio::sync::Semaphore::new(4)),
+            console: crate::http::console::Console::new(&config.console).map_err(StartError::Config)?,
         });
         let tasks =
             vec![flag_overdue_cases(store.clone(), config.overdue_check_s), reload_token_keys(state.clone(), config.auth.key_reload_s)];

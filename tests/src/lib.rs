@@ -14,6 +14,7 @@
 //! - [`device`]: device replicas: the `patrol-device` CLI as a process, the replica library,
 //!   GPX files, the server's projection of a user's scope, polling with a deadline.
 
+pub mod browser;
 pub mod device;
 pub mod matrix;
 pub mod office;

@@ -4,10 +4,12 @@
 //!
 //! # Layout
 //! - [`routes`]: the route table (`routes!`, [`routes::ROUTES`]) and one file of handlers per area.
+//! - [`console`]: the office console's embedded files and browser sessions.
 //! - [`principal`]: the caller as an extractor; [`body`]: reading request bodies (limits, time);
 //!   [`reply`]: JSON replies, compressed when it pays; [`error`]: [`error::ApiError`].
 
 pub mod body;
+pub mod console;
 pub mod error;
 pub mod principal;
 pub mod reply;
@@ -25,4 +27,6 @@ pub struct AppState {
     /// Bounds how many large sync requests are read and processed at once, and so the memory they
     /// hold; the rest wait their turn (the single writer serialises them anyway).
     pub syncs: std::sync::Arc<tokio::sync::Semaphore>,
+    /// The office console's pages and their policy.
+    pub console: console::Console,
 }

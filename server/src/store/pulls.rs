@@ -4,7 +4,8 @@
 use serde_json::value::RawValue;
 use sync_protocol::body::Role;
 use sync_protocol::event::Event;
-use sync_protocol::ids::DeviceId;
+use std::collections::BTreeSet;
+use sync_protocol::ids::{DeviceId, EventId};
 use sync_protocol::scope::Bucket;
 use sync_protocol::wire::BucketPage;
 
@@ -32,4 +33,8 @@ pub trait Pulls: Send + Sync {
 
     /// Every accepted event of `buckets` that `reader` may read, for folding a projection.
     fn events(&self, buckets: Vec<Bucket>, reader: Reader) -> StoreFuture<'_, Vec<Event>>;
+
+    /// The accepted `patrol.recorded` event `id` (its track), if it is in one of `scope`'s
+    /// buckets; `None` for a patrol outside the scope as for one that does not exist.
+    fn patrol(&self, scope: BTreeSet<Bucket>, id: EventId) -> StoreFuture<'_, Option<Event>>;
 }

@@ -12,6 +12,7 @@ mod blobs;
 mod evidence;
 mod flags;
 mod health;
+mod patrols;
 mod projection;
 mod reports;
 mod sync;
@@ -19,7 +20,9 @@ mod sync;
 use actix_web::http::Method;
 use actix_web::{HttpRequest, web};
 
+use super::console;
 use super::error::ApiError;
+pub use auth::auth_limit;
 
 /// The request's query string as `T` (400 when it does not parse).
 fn query<T: serde::de::DeserializeOwned>(req: &HttpRequest) -> Result<T, ApiError> {
@@ -40,6 +43,11 @@ macro_rules! routes {
 }
 
 routes! {
+    GET "/" => console::assets::index,
+    GET "/console/{file:.+}" => console::assets::file,
+    POST "/console/session" => console::session::sign_in,
+    POST "/console/session/refresh" => console::session::resume,
+    POST "/console/session/logout" => console::session::sign_out,
     GET "/healthz" => health::healthz,
     POST "/v1/auth/login" => auth::login,
     POST "/v1/auth/refresh" => auth::refresh,
@@ -54,6 +62,7 @@ routes! {
     GET "/v1/compliance" => reports::compliance,
     GET "/v1/reconciliation" => reports::reconciliation,
     GET "/v1/ledger" => reports::ledger,
+    GET "/v1/patrols/{id}" => patrols::patrol,
     GET "/v1/audit/townships" => audit::townships,
     GET "/v1/audit/integrity" => audit::integrity,
     GET "/v1/audit/checkpoint" => audit::checkpoint,

@@ -136,6 +136,10 @@ impl Pulls for SqliteStore {
             Ok(events)
         }))
     }
+
+    fn patrol(&self, scope: BTreeSet<Bucket>, id: EventId) -> StoreFuture<'_, Option<Event>> {
+        Box::pin(self.read(move |conn| pull::patrol(conn, &scope, &id)))
+    }
 }
 
 impl Reports for SqliteStore {
