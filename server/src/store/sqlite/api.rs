@@ -6,12 +6,13 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use sync_protocol::admit::Caller;
 use sync_protocol::body::{AssignmentSet, BlobHash, Body, MediaType, Role};
-use sync_protocol::compliance::DecisionTable;
+use sync_protocol::compliance::WeekFacts;
 use sync_protocol::event::Event;
 use sync_protocol::hlc::Hlc;
-use sync_protocol::ids::{DeviceId, EventId, UserId};
+use sync_protocol::ids::{DeviceId, EventId, UnitId, UserId};
 use sync_protocol::scope::Bucket;
-use sync_protocol::wire::audit::{CheckpointReply, ConsistencyQuery, ConsistencyReply};
+use sync_protocol::values::IsoWeek;
+use sync_protocol::wire::audit::{CheckpointReply, ConsistencyQuery, ConsistencyReply, ReadModelCheck};
 use sync_protocol::wire::evidence::{MissingList, MissingQuery};
 use sync_protocol::wire::flags::{FlagList, FlagQuery};
 use sync_protocol::wire::{Ack, BucketPage, DeviceEnrolment};
@@ -22,7 +23,7 @@ use crate::store::evidence::{Declared, Evidence};
 use crate::store::ingest::{Ingest, Pushed};
 use crate::store::pulls::{Pulls, Reader};
 use crate::store::reference::{Planner, Progress, ReferenceData};
-use crate::store::reports::{DeviceSync, LedgerFacts, Reports};
+use crate::store::reports::{Backlog, DeviceSync, Directory, LedgerRow, LedgerSelection, Reports};
 use crate::store::sessions::{
     DeviceRecord, Issued, RefreshRefused, RefreshToken, SessionEnd, SessionHolder, SessionId, SessionSettings, Sessions, UserRecord,
 };
@@ -139,12 +140,24 @@ impl Pulls for SqliteStore {
 }
 
 impl Reports for SqliteStore {
-    fn decisions(&self) -> StoreFuture<'_, DecisionTable> {
-        Box::pin(self.read(super::decisions::decisions))
+    fn week_facts(&self, week: IsoWeek) -> StoreFuture<'_, WeekFacts> {
+        Box::pin(self.read(move |conn| super::read_model::week_facts(conn, week)))
     }
 
-    fn ledger_facts(&self) -> StoreFuture<'_, LedgerFacts> {
-        Box::pin(self.read(super::ledger_facts::load))
+    fn directory(&self) -> StoreFuture<'_, Directory> {
+        Box::pin(self.read(super::read_model::directory))
+    }
+
+    fn ledger(&self, selection: LedgerSelection) -> StoreFuture<'_, Vec<LedgerRow>> {
+        Box::pin(self.read(move |conn| super::read_model::ledger(conn, &selection)))
+    }
+
+    fn backlog(&self, township: UnitId) -> StoreFuture<'_, Backlog> {
+        Box::pin(self.read(move |conn| super::read_model::backlog(conn, &township)))
+    }
+
+    fn check_read_model(&self) -> StoreFuture<'_, ReadModelCheck> {
+        Box::pin(self.read(super::read_model::verify))
     }
 
     fn device_syncs(&self) -> StoreFuture<'_, Vec<DeviceSync>> {

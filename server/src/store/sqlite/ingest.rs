@@ -130,15 +130,10 @@ impl WriteCtx<'_> {
             insert.execute(params![bucket.to_string(), server_seq])?;
         }
         self.reference.offices.apply(event);
+        // The reports' read model (its `patrols` row is the one admission and evidence read too).
+        super::read_model::apply(self.conn, &mut self.reference.places, event, body, server_seq)?;
         match body {
-            Body::PatrolRecorded(p) => {
-                self.conn.prepare_cached("INSERT INTO patrols (id, author, zone) VALUES (?1, ?2, ?3)")?.execute(params![
-                    event.id.0.as_bytes(),
-                    event.author.as_str(),
-                    p.zone.as_str()
-                ])?;
-                self.check_new_patrol(event, p, ahead.and_then(Prechecked::patrol))?;
-            }
+            Body::PatrolRecorded(p) => self.check_new_patrol(event, p, ahead.and_then(Prechecked::patrol))?,
             Body::FindingReported(f) => self.check_new_finding(event, f, ahead.and_then(Prechecked::finding))?,
             Body::AttachmentAdded(a) => self.record_attachment(event, a, server_seq)?,
             Body::UserEnrolled(u) => {

@@ -14,6 +14,7 @@ use sync_protocol::checks::recheck::CheckConfig;
 use sync_protocol::checks::zone_history::{ChangedPeriod, ZoneHistory};
 use sync_protocol::ids::{EventId, LicenceId, UnitId, UserId, ZoneId};
 use sync_protocol::scope::RoutingIndex;
+use sync_protocol::zones::ZoneVersions;
 
 use super::StoreError;
 use super::checks::CheckSnapshot;
@@ -35,6 +36,8 @@ pub struct Reference {
     pub fingerprints: super::checks::FingerprintIndex,
     /// The stored cases and tips, for admitting and routing their later steps.
     pub offices: OfficeIndex,
+    /// Every zone's versions, placing the read model's patrols and findings.
+    pub places: ZoneVersions,
 }
 
 impl Reference {
@@ -60,6 +63,7 @@ impl Reference {
         (r.history, r.licences, r.version) = (Arc::new(history), Arc::new(licences), super::checks::next_version());
         r.fingerprints = super::checks::FingerprintIndex::load(conn)?;
         r.offices = OfficeIndex::load(conn)?;
+        r.places = super::read_model::zones(conn)?;
         Ok(r)
     }
 
