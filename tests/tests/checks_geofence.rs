@@ -87,7 +87,7 @@ async fn patrols_are_checked_in_event_time_flagged_and_rechecked() -> Result<()>
     assert_eq!(flagged_events(&flags(&auditor, "?township=T03").await?), vec![astray.to_string()]);
     assert_eq!(flagged_events(&flags(&auditor, &format!("?officer={OFFICER}")).await?), vec![astray.to_string()]);
     assert!(flags(&auditor, "?officer=vo-t03-v01").await?.is_empty(), "another officer's flags only");
-    for bad in ["?colour=red", "?week=2026-W99", "?village=../etc", "?limit=-1"] {
+    for bad in ["?colour=red", "?week=2026-W99", "?village=../etc", "?limit=-1", "?kind=outside", "?kind=tampering:gap"] {
         let (status, body) = auditor.get_json(&format!("/v1/flags{bad}")).await?;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
     }

@@ -155,14 +155,14 @@ pub fn row_of(p: &Projection, facts: &LedgerFacts, x: &Patrol) -> LedgerRow {
     };
     let licence = |f: &&sync_protocol::fold::Finding| match facts.verdicts.get(&f.id) {
         Some(v) => {
-            let flags: Vec<&str> = v.flags.iter().map(|x| x.kind()).collect();
+            let flags: Vec<&str> = v.flags.iter().map(|x| x.kind().as_str()).collect();
             let at = v.licence.as_ref().map_or("none".to_string(), |l| l.to_string());
             if flags.is_empty() { at } else { format!("{at}: {}", flags.join(",")) }
         }
         None => "not checked".into(),
     };
     let events = std::iter::once(x.id).chain(findings.iter().map(|f| f.id));
-    let flags: Vec<String> = events.filter_map(|e| facts.flags.get(&e)).flatten().cloned().collect();
+    let flags: Vec<&str> = events.filter_map(|e| facts.flags.get(&e)).flatten().map(|k| k.as_str()).collect();
     let cases: Vec<&str> = p
         .cases
         .values()

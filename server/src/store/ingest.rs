@@ -9,7 +9,7 @@ use sync_protocol::event::Event;
 use sync_protocol::ids::{DeviceId, EventId};
 use sync_protocol::merkle::LogLeaf;
 use sync_protocol::scope::{Bucket, Routes, route};
-use sync_protocol::wire::{Ack, RejectReason};
+use sync_protocol::wire::{Ack, FlagKind, RejectReason};
 
 use super::StoreError;
 use super::checks::Prechecked;
@@ -204,7 +204,7 @@ impl WriteCtx<'_> {
             Ok(merged) => *clock = merged,
             Err(skew) => {
                 drop(clock);
-                self.flag(Some(event.id), Some(event.device_id), "clock_skew", &skew.to_string())?;
+                self.flag(Some(event.id), Some(event.device_id), FlagKind::ClockSkew, &skew.to_string())?;
             }
         }
         Ok(())
@@ -263,7 +263,7 @@ impl WriteCtx<'_> {
     }
 
     /// Raises a flag that concerns no place in particular (seen by the county).
-    pub fn flag(&self, event: Option<EventId>, device: Option<DeviceId>, kind: &str, detail: &str) -> Result<(), StoreError> {
+    pub fn flag(&self, event: Option<EventId>, device: Option<DeviceId>, kind: FlagKind, detail: &str) -> Result<(), StoreError> {
         self.raise(event, device, kind, detail, &super::checks::Place::default())
     }
 
@@ -292,7 +292,7 @@ impl WriteCtx<'_> {
         let id = self.conn.last_insert_rowid();
         self.log_quarantine(id, LogLeaf::quarantined(id as u64, raw, reason))?;
         if reason.is_tampering() {
-            self.flag(event, device, &format!("tampering:{}", reason.as_str()), message)?;
+            self.flag(event, device, FlagKind::Tampering(reason), message)?;
         }
         Ok(())
     }

@@ -5,6 +5,7 @@ use rusqlite::Connection;
 use std::collections::BTreeMap;
 use sync_protocol::checks::licence::LicenceVerdict;
 use sync_protocol::ids::EventId;
+use sync_protocol::wire::FlagKind;
 
 use super::StoreError;
 
@@ -17,7 +18,7 @@ pub struct LedgerFacts {
     /// Per event: its hash, hex (for findings; patrols carry theirs in the fold).
     pub hashes: BTreeMap<EventId, String>,
     /// Per event: the kinds of the flags on it not withdrawn, in the order raised.
-    pub flags: BTreeMap<EventId, Vec<String>>,
+    pub flags: BTreeMap<EventId, Vec<FlagKind>>,
 }
 
 fn id(bytes: &[u8], what: &str) -> Result<EventId, StoreError> {
@@ -42,6 +43,7 @@ pub fn load(conn: &Connection) -> Result<LedgerFacts, StoreError> {
     let mut s = conn.prepare_cached("SELECT event_id, kind FROM flags WHERE cleared_at IS NULL AND event_id IS NOT NULL ORDER BY id")?;
     for row in s.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?)))? {
         let (event, kind) = row?;
+        let kind = kind.parse().map_err(|_| StoreError::Corrupt(format!("flags: kind {kind}")))?;
         facts.flags.entry(id(&event, "flags")?).or_default().push(kind);
     }
     Ok(facts)

@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use super::licence_history::{LicenceHistory, LicenceTerms, Standing};
 use crate::body::{FindingReported, RightKind};
 use crate::ids::LicenceId;
+use crate::wire::FlagKind;
 use geo::coordinate_position::CoordPos;
 
 /// What the licence checks found for one finding; the server stores it as JSON.
@@ -114,12 +115,12 @@ pub enum DepthNotChecked {
 }
 
 impl LicenceFlag {
-    /// The stable name of the flag, as stored and shown.
-    pub fn kind(&self) -> &'static str {
+    /// The flag kind, as stored and shown.
+    pub fn kind(&self) -> FlagKind {
         match self {
-            LicenceFlag::UnlicensedArea { .. } => "unlicensed_area",
-            LicenceFlag::OutsideLicence { .. } => "outside_licence",
-            LicenceFlag::MiningUnderExploration { .. } => "mining_under_exploration",
+            LicenceFlag::UnlicensedArea { .. } => FlagKind::UnlicensedArea,
+            LicenceFlag::OutsideLicence { .. } => FlagKind::OutsideLicence,
+            LicenceFlag::MiningUnderExploration { .. } => FlagKind::MiningUnderExploration,
         }
     }
 

@@ -5,6 +5,7 @@
 use rusqlite::params;
 use sync_protocol::ids::{DeviceId, EventId, UnitId, UserId, ZoneId};
 use sync_protocol::values::IsoWeek;
+use sync_protocol::wire::FlagKind;
 
 use crate::store::reference::Reference;
 use crate::store::{StoreError, WriteCtx};
@@ -34,7 +35,7 @@ impl WriteCtx<'_> {
         &self,
         event: Option<EventId>,
         device: Option<DeviceId>,
-        kind: &str,
+        kind: FlagKind,
         detail: &str,
         place: &Place,
     ) -> Result<(), StoreError> {
@@ -46,7 +47,7 @@ impl WriteCtx<'_> {
             .execute(params![
                 event.map(|e| e.0.as_bytes().to_vec()),
                 device.map(|d| d.0.as_bytes().to_vec()),
-                kind,
+                kind.as_str(),
                 detail,
                 self.now_ms,
                 place.officer.as_ref().map(UserId::as_str),
@@ -64,7 +65,7 @@ impl WriteCtx<'_> {
         &self,
         event: EventId,
         device: Option<DeviceId>,
-        kind: &str,
+        kind: FlagKind,
         detail: Option<&str>,
         place: &Place,
     ) -> Result<(), StoreError> {
@@ -73,12 +74,12 @@ impl WriteCtx<'_> {
             .prepare_cached(
                 "UPDATE flags SET cleared_at = ?4 WHERE event_id = ?1 AND kind = ?2 AND cleared_at IS NULL AND detail IS NOT ?3",
             )?
-            .execute(params![id, kind, detail, self.now_ms])?;
+            .execute(params![id, kind.as_str(), detail, self.now_ms])?;
         let Some(detail) = detail else { return Ok(()) };
         let open: bool = self
             .conn
             .prepare_cached("SELECT EXISTS (SELECT 1 FROM flags WHERE event_id = ?1 AND kind = ?2 AND cleared_at IS NULL)")?
-            .query_row(params![id, kind], |r| r.get(0))?;
+            .query_row(params![id, kind.as_str()], |r| r.get(0))?;
         if !open {
             self.raise(Some(event), device, kind, detail, place)?;
         }

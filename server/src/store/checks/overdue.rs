@@ -4,12 +4,10 @@
 
 use sync_protocol::fold::{DeadlineKind, overdue};
 use sync_protocol::values::IsoWeek;
+use sync_protocol::wire::FlagKind;
 
 use super::flags::Place;
 use crate::store::{StoreError, WriteCtx};
-
-/// The flag on a case past a deadline.
-pub const CASE_OVERDUE: &str = "case_overdue";
 
 impl WriteCtx<'_> {
     /// Raises, rewrites or withdraws every case's `case_overdue` flag as of the batch's clock;
@@ -42,7 +40,7 @@ impl WriteCtx<'_> {
         let mut count = 0;
         for (case, detail, place) in settled {
             count += usize::from(detail.is_some());
-            self.settle_flag(case, None, CASE_OVERDUE, detail.as_deref(), &place)?;
+            self.settle_flag(case, None, FlagKind::CaseOverdue, detail.as_deref(), &place)?;
         }
         Ok(count)
     }

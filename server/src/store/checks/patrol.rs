@@ -7,13 +7,11 @@ use sync_protocol::body::PatrolRecorded;
 use sync_protocol::checks::recheck::{PatrolCheck, PatrolSpan};
 use sync_protocol::event::Event;
 use sync_protocol::ids::{DeviceId, EventId, ZoneId};
+use sync_protocol::wire::FlagKind;
 
 use super::ahead::PatrolPrechecked;
 use super::flags::Place;
 use crate::store::{StoreError, WriteCtx};
-
-/// The flag raised when too much of a patrol's track lies outside the officer's zone.
-pub const OUTSIDE_ZONE: &str = "outside_zone";
 
 impl WriteCtx<'_> {
     /// Checks an accepted `patrol.recorded` and stores the result and its flag. `ahead` is the half
@@ -72,7 +70,7 @@ impl WriteCtx<'_> {
         place: &Place,
     ) -> Result<(), StoreError> {
         let detail = result.report.flagged.then(|| outside_detail(zone, result));
-        self.settle_flag(patrol, Some(device), OUTSIDE_ZONE, detail.as_deref(), place)
+        self.settle_flag(patrol, Some(device), FlagKind::OutsideZone, detail.as_deref(), place)
     }
 }
 

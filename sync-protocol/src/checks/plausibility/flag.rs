@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::EventId;
 use crate::values::COUNTY_UTC_OFFSET_MS;
+use crate::wire::FlagKind;
 
 /// What made a track a duplicate of another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,17 +66,17 @@ pub enum PlausibilityFlag {
 }
 
 impl PlausibilityFlag {
-    /// The stable name of the rule, e.g. `impossible_speed` (the serde tag too).
-    pub fn kind(&self) -> &'static str {
+    /// The flag kind of the rule, e.g. `impossible_speed` (its name is the serde tag too).
+    pub fn kind(&self) -> FlagKind {
         match self {
-            PlausibilityFlag::ImpossibleSpeed { .. } => "impossible_speed",
-            PlausibilityFlag::TrackingGap { .. } => "tracking_gap",
-            PlausibilityFlag::DuplicateTrack { .. } => "duplicate_track",
-            PlausibilityFlag::TooShort { .. } => "too_short",
-            PlausibilityFlag::FutureTimestamp { .. } => "future_timestamp",
-            PlausibilityFlag::BehindDeviceClock { .. } => "behind_device_clock",
-            PlausibilityFlag::OverlappingPatrol { .. } => "overlapping_patrol",
-            PlausibilityFlag::MockLocation { .. } => "mock_location",
+            PlausibilityFlag::ImpossibleSpeed { .. } => FlagKind::ImpossibleSpeed,
+            PlausibilityFlag::TrackingGap { .. } => FlagKind::TrackingGap,
+            PlausibilityFlag::DuplicateTrack { .. } => FlagKind::DuplicateTrack,
+            PlausibilityFlag::TooShort { .. } => FlagKind::TooShort,
+            PlausibilityFlag::FutureTimestamp { .. } => FlagKind::FutureTimestamp,
+            PlausibilityFlag::BehindDeviceClock { .. } => FlagKind::BehindDeviceClock,
+            PlausibilityFlag::OverlappingPatrol { .. } => FlagKind::OverlappingPatrol,
+            PlausibilityFlag::MockLocation { .. } => FlagKind::MockLocation,
         }
     }
 
@@ -184,7 +185,7 @@ mod tests {
             (PlausibilityFlag::MockLocation { fixes: 12, of: 240 }, "mock_location", "12 of 240 fixes came from a mock location provider"),
         ];
         for (flag, kind, detail) in cases {
-            assert_eq!((flag.kind(), flag.detail().as_str()), (kind, detail));
+            assert_eq!((flag.kind().as_str(), flag.detail().as_str()), (kind, detail));
             let json = serde_json::to_value(&flag).expect("json");
             assert_eq!(json["kind"], kind, "the serde tag is the kind");
             assert_eq!(serde_json::from_value::<PlausibilityFlag>(json).expect("parse"), flag);

@@ -290,7 +290,7 @@ fn flags_on_a_generated_month_are_exactly_the_truth() {
         assert!(sent.len() > 60 && sent.iter().filter(|s| s.truth.is_empty()).count() > 55, "seed {seed}: {} patrols", sent.len());
         let flags = check_all(&sent);
         for (s, flags) in sent.iter().zip(&flags) {
-            let kinds: Vec<&str> = flags.iter().map(PlausibilityFlag::kind).collect();
+            let kinds: Vec<&str> = flags.iter().map(|f| f.kind().as_str()).collect();
             let details: Vec<String> = flags.iter().map(PlausibilityFlag::detail).collect();
             assert_eq!(kinds, s.truth, "seed {seed}, officer {} device {} patrol {}: {details:?}", s.officer, s.device, s.seq);
             for flag in flags {
