@@ -171,7 +171,7 @@ async fn flags_match_the_known_truth_and_clean_data_raises_none() -> Result<()> 
     let z = phones[0].zone.clone();
     let mut teleport = circle_walk(&z, base + 7 * DAY + 8 * HOUR, &mut rng);
     teleport[90].lon += 500_000; // about 5 km east for one fix, 20 s either side
-    phones[0].push(patrol(&z, teleport, 0), &mut truth, &["impossible_speed"]).await?;
+    phones[0].push(patrol(&z, teleport, 0), &mut truth, &["impossible_speed", "not_counted"]).await?;
     let mut gap = circle_walk(&z, base + 8 * DAY + 8 * HOUR, &mut rng);
     gap.drain(60..120); // 20 minutes without a fix
     phones[0].push(patrol(&z, gap, 0), &mut truth, &["tracking_gap"]).await?;
@@ -181,9 +181,9 @@ async fn flags_match_the_known_truth_and_clean_data_raises_none() -> Result<()> 
     // Officer 1: last week's walk replayed nine days later, a 5-minute patrol, a future one.
     let z = phones[1].zone.clone();
     let copy: Vec<TrackPoint> = first_tracks[1].iter().map(|p| TrackPoint { t: p.t + 9 * DAY, ..*p }).collect();
-    phones[1].push(patrol(&z, copy, 0), &mut truth, &["duplicate_track"]).await?;
+    phones[1].push(patrol(&z, copy, 0), &mut truth, &["duplicate_track", "not_counted"]).await?;
     let short: Vec<TrackPoint> = circle_walk(&z, base + 10 * DAY + 8 * HOUR, &mut rng).into_iter().step_by(2).take(8).collect();
-    phones[1].push(patrol(&z, short, 0), &mut truth, &["too_short"]).await?;
+    phones[1].push(patrol(&z, short, 0), &mut truth, &["too_short", "not_counted"]).await?;
     let future = circle_walk(&z, now_ms() as i64 + 2 * DAY, &mut rng);
     phones[1].push(patrol(&z, future, 0), &mut truth, &["future_timestamp"]).await?;
 
@@ -198,7 +198,7 @@ async fn flags_match_the_known_truth_and_clean_data_raises_none() -> Result<()> 
     let mocked = circle_walk(&z, base + 8 * DAY + 8 * HOUR, &mut rng);
     phones[3].push(patrol(&z, mocked, 5), &mut truth, &["mock_location"]).await?;
     let elsewhere = circle_walk(&officers[0].1, base + 10 * DAY + 8 * HOUR, &mut rng);
-    phones[3].push(patrol(&z, elsewhere, 0), &mut truth, &["outside_zone"]).await?;
+    phones[3].push(patrol(&z, elsewhere, 0), &mut truth, &["outside_zone", "not_counted"]).await?;
 
     // Findings against the demo licences, each by the officer of the village the licence is in.
     let at = now_ms() as i64 - DAY;

@@ -63,9 +63,12 @@ fn the_phone_says_offline_whether_a_patrol_counts_and_the_server_agrees() -> Res
     assert_eq!(server_check(&server, flagged)?, before.1);
 
     let listed = phone.run(&["flags"])?;
-    assert!(listed.contains("flags (预警): 1") && listed.contains("outside_zone") && listed.contains(&flagged.to_string()), "{listed}");
-    let mine = phone.run(&["flags", "--officer", "vo-t01-v01"])?;
+    assert!(listed.contains("flags (预警): 2") && listed.contains("outside_zone") && listed.contains(&flagged.to_string()), "{listed}");
+    assert!(listed.contains("not_counted") && listed.contains("does not count: 0 min in zone, below 30"), "{listed}");
+    let mine = phone.run(&["flags", "--officer", "vo-t01-v01", "--kind", "not_counted"])?;
     assert!(mine.contains("flags (预警): 1"), "{mine}");
+    let unknown_kind = phone.output(&["flags", "--kind", "outside"])?;
+    assert!(!unknown_kind.status.success(), "an unknown kind is refused on the phone");
     let week: serde_json::Value = serde_json::from_str(&phone.run(&["report", "compliance"])?)?;
     assert!(week.to_string().contains("vo-t01-v01"), "the officer's own compliance row: {week}");
     let refused = phone.output(&["report", "integrity"])?;

@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use super::licence_history::{LicenceHistory, LicenceTerms, Standing};
 use crate::body::{FindingReported, RightKind};
 use crate::ids::LicenceId;
+use crate::values::county_date;
 use crate::wire::FlagKind;
 use geo::coordinate_position::CoordPos;
 
@@ -156,12 +157,6 @@ impl DepthLevels {
     pub fn describe(&self) -> String {
         format!("working at {} m, licence {} allows {} m to {} m", self.working_m, self.licence, self.top_m, self.bottom_m)
     }
-}
-
-/// The date of `ms` in county time (Asia/Shanghai), e.g. `2026-05-01`.
-fn county_date(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms.saturating_add(crate::values::COUNTY_UTC_OFFSET_MS))
-        .map_or_else(|| ms.to_string(), |d| d.date_naive().to_string())
 }
 
 /// The working's elevation in metres above sea level, or why it is not known.

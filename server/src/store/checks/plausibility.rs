@@ -4,7 +4,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 use sync_protocol::body::{Body, PatrolRecorded};
-use sync_protocol::checks::plausibility::{OfficerPatrol, PatrolUnderCheck, PlausibilityContext, TrackFingerprint};
+use sync_protocol::checks::plausibility::{OfficerPatrol, PatrolUnderCheck, PlausibilityContext, PlausibilityFlag, TrackFingerprint};
 use sync_protocol::checks::precheck::PatrolPrecheck;
 use sync_protocol::event::Event;
 use sync_protocol::ids::{EventId, UserId};
@@ -26,15 +26,15 @@ const LONG_PATROL_MS: i64 = 86_400_000;
 impl WriteCtx<'_> {
     /// Completes an accepted patrol's plausibility checks (`pre`: the half that reads the patrol
     /// alone) with what is stored and raises its flags; returns its fingerprint's values (to store
-    /// with its check) after adding them to the writer's index. Runs before the patrol's own
-    /// `patrol_checks` row is written.
+    /// with its check) after adding them to the writer's index, and the patrol it copies, if any.
+    /// Runs before the patrol's own `patrol_checks` row is written.
     pub(super) fn check_plausibility<'p>(
         &mut self,
         event: &Event,
         patrol: &PatrolRecorded,
         pre: &'p PatrolPrecheck,
         place: &Place,
-    ) -> Result<Option<&'p [u64]>, StoreError> {
+    ) -> Result<(Option<&'p [u64]>, Option<EventId>), StoreError> {
         let under = PatrolUnderCheck::of(event.id, &event.author, patrol);
         let fingerprint = pre.fingerprint.as_ref();
         let candidates = match fingerprint {
@@ -49,7 +49,11 @@ impl WriteCtx<'_> {
             officer_patrols: &officer_patrols,
             duplicate_candidates: &candidate_refs,
         };
+        let mut copy_of = None;
         for flag in pre.plausibility(&under, &context, self.checks) {
+            if let PlausibilityFlag::DuplicateTrack { of, .. } = flag {
+                copy_of = copy_of.or(Some(of));
+            }
             self.raise(Some(event.id), Some(event.device_id), flag.kind(), &flag.detail(), place)?;
         }
         if let Some(f) = fingerprint {
@@ -61,7 +65,7 @@ impl WriteCtx<'_> {
                  ON CONFLICT (device_id) DO UPDATE SET latest_t = max(latest_t, excluded.latest_t)",
             )?
             .execute(params![event.device_id.0.as_bytes(), under.latest_t()])?;
-        Ok(fingerprint.map(|f| f.values.as_slice()))
+        Ok((fingerprint.map(|f| f.values.as_slice()), copy_of))
     }
 
     /// Earlier patrols whose fingerprints share a value with `f`, with their tracks.

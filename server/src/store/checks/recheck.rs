@@ -41,7 +41,7 @@ impl WriteCtx<'_> {
         for r in &plan.rechecks {
             let c = &candidates[&r.patrol];
             self.update_patrol_check(r.patrol, &r.check)?;
-            self.settle_outside_zone(r.patrol, c.device, &c.zone, &r.check, &c.place)?;
+            self.settle_quota_flags(r.patrol, c.device, &c.zone, &r.check, &c.place)?;
         }
         Ok(plan.rechecks.len())
     }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::EventId;
-use crate::values::COUNTY_UTC_OFFSET_MS;
+use crate::values::county_time;
 use crate::wire::FlagKind;
 
 /// What made a track a duplicate of another.
@@ -106,12 +106,6 @@ impl PlausibilityFlag {
             PlausibilityFlag::MockLocation { fixes, of } => format!("{fixes} of {of} fixes came from a mock location provider"),
         }
     }
-}
-
-/// `2026-11-26 10:42:05` in county time.
-fn county_time(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms.saturating_add(COUNTY_UTC_OFFSET_MS))
-        .map_or_else(|| format!("{ms} ms"), |t| t.format("%Y-%m-%d %H:%M:%S").to_string())
 }
 
 /// A duration as `45 s`, `23 min`, `3 h 5 min` or `2 d 4 h` (rounded down).
