@@ -154,6 +154,7 @@ async fn flags_match_the_known_truth_and_clean_data_raises_none() -> Result<()> 
         county.officers().iter().filter_map(|o| Some((o.user.clone(), county.zone_of(&o.user)?.zone.clone()))).take(4).collect();
     let mut phones = Vec::new();
     let mut first_tracks = Vec::new();
+    let mut day_two = Vec::new();
     for (officer, zone) in &officers {
         let mut phone = Phone::new(&server, officer, zone).await?;
         for day in [0, 2, 4, 6] {
@@ -162,7 +163,10 @@ async fn flags_match_the_known_truth_and_clean_data_raises_none() -> Result<()> 
             if day == 0 {
                 first_tracks.push(track.clone());
             }
-            phone.push(patrol(zone, track, 0), &mut truth, &[]).await?;
+            let id = phone.push(patrol(zone, track, 0), &mut truth, &[]).await?;
+            if day == 2 {
+                day_two.push(id);
+            }
         }
         phones.push(phone);
     }
@@ -187,11 +191,13 @@ async fn flags_match_the_known_truth_and_clean_data_raises_none() -> Result<()> 
     let future = circle_walk(&z, now_ms() as i64 + 2 * DAY, &mut rng);
     phones[1].push(patrol(&z, future, 0), &mut truth, &["future_timestamp"]).await?;
 
-    // Officer 2, on a second phone: a patrol overlapping their day-2 patrol by half an hour.
+    // Officer 2, on a second phone: a patrol overlapping their day-2 patrol by half an hour. Both
+    // are flagged, each naming the other.
     let (officer, z) = officers[2].clone();
     let mut second = Phone::new(&server, &officer, &z).await?;
     let overlap = circle_walk(&z, base + 2 * DAY + 8 * HOUR + 30 * MINUTE, &mut rng);
     second.push(patrol(&z, overlap, 0), &mut truth, &["overlapping_patrol"]).await?;
+    truth.insert(day_two[2], ["overlapping_patrol".to_string()].into());
 
     // Officer 3: fixes from a mock location provider, then a walk in another officer's zone.
     let z = phones[3].zone.clone();
@@ -286,7 +292,7 @@ async fn flags_match_the_known_truth_and_clean_data_raises_none() -> Result<()> 
     let expected: Truth = truth.iter().filter(|(_, f)| !f.is_empty()).map(|(e, f)| (*e, f.clone())).collect();
     assert_eq!(raised, expected, "flags raised vs the truth (clean events must carry none)");
     let clean = truth.values().filter(|f| f.is_empty()).count();
-    assert!(clean >= 20 && expected.len() == 9 + 5, "{clean} clean events, {} flagged: 9 tampered patrols, 5 findings", expected.len());
+    assert!(clean >= 20 && expected.len() == 10 + 5, "{clean} clean events, {} flagged: 10 patrols, 5 findings", expected.len());
 
     let store = server.open_store()?;
     let protected = protected.context("the tin finding")?;

@@ -29,6 +29,25 @@ impl Place {
     }
 }
 
+impl Place {
+    /// The place as stored in `patrol_checks` (or `flags`): officer, village, township and week.
+    pub fn parse(
+        officer: Option<String>,
+        village: Option<String>,
+        township: Option<String>,
+        week: Option<String>,
+    ) -> Result<Place, StoreError> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("stored place: bad {what}"));
+        let unit = |u: Option<String>| u.map(|u| u.parse::<UnitId>()).transpose().map_err(|_| corrupt("unit"));
+        Ok(Place {
+            officer: officer.map(|o| o.parse::<UserId>()).transpose().map_err(|_| corrupt("officer"))?,
+            village: unit(village)?,
+            township: unit(township)?,
+            week: week.map(|w| w.parse::<IsoWeek>()).transpose().map_err(|_| corrupt("week"))?,
+        })
+    }
+}
+
 impl WriteCtx<'_> {
     /// Raises a flag on `event` (or on a device, or on nothing in particular).
     pub fn raise(

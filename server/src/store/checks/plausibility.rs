@@ -4,10 +4,11 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 use sync_protocol::body::{Body, PatrolRecorded};
+use sync_protocol::checks::plausibility::timing::mirrored;
 use sync_protocol::checks::plausibility::{OfficerPatrol, PatrolUnderCheck, PlausibilityContext, PlausibilityFlag, TrackFingerprint};
 use sync_protocol::checks::precheck::PatrolPrecheck;
 use sync_protocol::event::Event;
-use sync_protocol::ids::{EventId, UserId};
+use sync_protocol::ids::{DeviceId, EventId, UserId};
 use sync_protocol::values::TrackPoint;
 
 use super::flags::Place;
@@ -54,6 +55,9 @@ impl WriteCtx<'_> {
             if let PlausibilityFlag::DuplicateTrack { of, .. } = flag {
                 copy_of = copy_of.or(Some(of));
             }
+            if let Some((other, back)) = mirrored(event.id, &flag) {
+                self.raise_on_stored_patrol(other, &back)?;
+            }
             self.raise(Some(event.id), Some(event.device_id), flag.kind(), &flag.detail(), place)?;
         }
         if let Some(f) = fingerprint {
@@ -66,6 +70,19 @@ impl WriteCtx<'_> {
             )?
             .execute(params![event.device_id.0.as_bytes(), under.latest_t()])?;
         Ok((fingerprint.map(|f| f.values.as_slice()), copy_of))
+    }
+
+    /// Raises `flag` on a stored patrol, with the place and week stored with its check.
+    fn raise_on_stored_patrol(&self, patrol: EventId, flag: &PlausibilityFlag) -> Result<(), StoreError> {
+        let row: Option<(Vec<u8>, String, Option<String>, Option<String>, Option<String>)> = self
+            .conn
+            .prepare_cached("SELECT device_id, officer, village, township, week FROM patrol_checks WHERE patrol = ?1")?
+            .query_row([patrol.0.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .optional()?;
+        let Some((device, officer, village, township, week)) = row else { return Ok(()) };
+        let device = uuid::Uuid::from_slice(&device).map(DeviceId).map_err(|_| StoreError::Corrupt("patrol_checks: device".into()))?;
+        let place = Place::parse(Some(officer), village, township, week)?;
+        self.raise(Some(patrol), Some(device), flag.kind(), &flag.detail(), &place)
     }
 
     /// Earlier patrols whose fingerprints share a value with `f`, with their tracks.
