@@ -35,7 +35,7 @@ const fn col(key: &'static str, zh: &'static str, en: &'static str) -> ColumnSpe
 }
 
 /// The columns in export order; each is a field of [`LedgerRow`].
-pub const COLUMNS: [ColumnSpec; 19] = [
+pub const COLUMNS: [ColumnSpec; 20] = [
     col("patrol", "巡查编号", "patrol"),
     col("officer", "巡查信息员", "officer"),
     col("village", "村", "village"),
@@ -51,6 +51,7 @@ pub const COLUMNS: [ColumnSpec; 19] = [
     col("summary", "巡查情况", "summary"),
     col("findings", "发现问题", "findings"),
     col("licence_checks", "许可核查", "licence checks"),
+    col("high_priority", "重点", "high priority"),
     col("flags", "预警", "flags"),
     col("cases", "案件状态", "case state"),
     col("evidence", "证据哈希", "evidence hashes"),
@@ -79,6 +80,9 @@ pub struct LedgerRow {
     pub findings: String,
     /// Per finding: the licence the location lies in (or `none`) and the licence flags.
     pub licence_checks: String,
+    /// A finding of the patrol involves a protected mineral (rare earth, tin): by its licence
+    /// check, or by its own mineral while it has not been checked.
+    pub high_priority: bool,
     /// Kinds of the flags not withdrawn on the patrol and its findings.
     pub flags: String,
     /// Per case opened on one of its findings: its status.
@@ -119,6 +123,7 @@ impl LedgerRow {
             t(&self.summary),
             t(&self.findings),
             t(&self.licence_checks),
+            Cell::Text(self.high_priority.to_string()),
             t(&self.flags),
             t(&self.cases),
             t(&self.evidence),
@@ -141,12 +146,13 @@ fn snake<T: Serialize>(v: &T) -> String {
 pub fn row_of(p: &Projection, facts: &LedgerFacts, x: &Patrol) -> LedgerRow {
     let zone = p.zones.get(&x.zone);
     let findings: Vec<_> = x.findings.iter().filter_map(|f| p.findings.get(f)).collect();
+    let high = |f: &sync_protocol::fold::Finding| facts.verdicts.get(&f.id).map_or(f.high_priority, |v| v.high_priority);
     let describe = |f: &&sync_protocol::fold::Finding| {
         let mut s = snake(&f.kind);
         if let Some(m) = f.mineral {
             s = format!("{s}/{}", snake(&m));
         }
-        for (holds, tag) in [(f.stopped_on_spot, "stopped_on_spot"), (f.high_priority, "high_priority")] {
+        for (holds, tag) in [(f.stopped_on_spot, "stopped_on_spot"), (high(f), "high_priority")] {
             if holds {
                 s.push_str(&format!(" {tag}"));
             }
@@ -188,6 +194,7 @@ pub fn row_of(p: &Projection, facts: &LedgerFacts, x: &Patrol) -> LedgerRow {
         summary: x.summary.clone(),
         findings: findings.iter().map(describe).collect::<Vec<_>>().join("; "),
         licence_checks: findings.iter().map(licence).collect::<Vec<_>>().join("; "),
+        high_priority: findings.iter().any(|f| high(f)),
         flags: flags.join("; "),
         cases: cases.join("; "),
         evidence: evidence.collect::<Vec<_>>().join(" "),
@@ -217,6 +224,7 @@ mod tests {
             summary: "su".into(),
             findings: "f".into(),
             licence_checks: "l".into(),
+            high_priority: true,
             flags: "fl".into(),
             cases: "c".into(),
             evidence: "ev".into(),

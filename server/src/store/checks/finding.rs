@@ -1,9 +1,11 @@
 //! A new finding, checked as it is accepted: the licence it lies in (in event time), the licence
-//! flags, and whether it is high priority, stored in `finding_checks`.
+//! flags, and whether it is high priority, stored in `finding_checks`. A high-priority finding
+//! carries a `protected_mineral` flag, and every flag on it is marked high priority.
 
 use rusqlite::params;
 use sync_protocol::body::FindingReported;
 use sync_protocol::event::Event;
+use sync_protocol::wire::FlagKind;
 
 use super::ahead::FindingPrechecked;
 use super::flags::Place;
@@ -38,6 +40,10 @@ impl WriteCtx<'_> {
             ])?;
         for flag in &verdict.flags {
             self.raise(Some(event.id), Some(event.device_id), flag.kind(), &flag.detail(), &place)?;
+        }
+        if let Some(protected) = &verdict.protected {
+            self.raise(Some(event.id), Some(event.device_id), FlagKind::ProtectedMineral, &protected.describe(), &place)?;
+            self.conn.prepare_cached("UPDATE flags SET high_priority = 1 WHERE event_id = ?1")?.execute([event.id.0.as_bytes()])?;
         }
         Ok(())
     }
