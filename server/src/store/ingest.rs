@@ -143,6 +143,7 @@ impl WriteCtx<'_> {
                 self.check_new_patrol(event, p, ahead.and_then(Prechecked::patrol))?;
             }
             Body::FindingReported(f) => self.check_new_finding(event, f, ahead.and_then(Prechecked::finding))?,
+            Body::ZeroReportFiled(z) => self.check_new_zero_report(event, z)?,
             Body::AttachmentAdded(a) => self.record_attachment(event, a, server_seq)?,
             Body::UserEnrolled(u) => {
                 let units = serde_json::to_string(&u.units).map_err(|e| StoreError::Corrupt(e.to_string()))?;

@@ -183,8 +183,23 @@ impl FindingReported {
         check_text("description", &self.description, 4_000)
     }
 
-    /// Whether the finding's own mineral is protected. The licence check also counts the
-    /// licence's mineral when the finding states none (`checks::licence`).
+    /// Checks that a stated observation time lies within the finding's patrol, `started_at` to
+    /// `ended_at` (both allowed): a finding noted on paper and typed in later states when it was
+    /// seen, and it was seen on that patrol. A finding typed in without one takes the typing time,
+    /// which is not checked.
+    pub fn check_observed_within(observed_at: i64, started_at: i64, ended_at: i64) -> Result<(), ValidationError> {
+        if (started_at..=ended_at).contains(&observed_at) {
+            return Ok(());
+        }
+        let at = crate::values::county_time;
+        Err(ValidationError::field(
+            "observed_at",
+            format!("{} is not within its patrol, {} to {}", at(observed_at), at(started_at), at(ended_at)),
+        ))
+    }
+
+    /// Whether the finding's own mineral is protected. The licence check also counts the mineral
+    /// of a licence the finding names or lies in, in force or not (`checks::licence`).
     pub fn is_high_priority(&self) -> bool {
         self.mineral.is_some_and(Mineral::is_protected)
     }
@@ -205,6 +220,16 @@ mod tests {
         assert_eq!(licensed.len(), 5);
         assert!(licensed.contains(&FindingKind::UnlicensedExploration));
         assert_eq!(FindingKind::UnlicensedExploration.label_zh(), "无证勘查");
+    }
+
+    #[test]
+    fn an_observation_time_must_lie_within_its_patrol() {
+        let (start, end) = (1_795_660_925_000, 1_795_660_925_000 + 3_600_000);
+        for (at, ok) in [(start, true), (end, true), (start + 60_000, true), (start - 1, false), (end + 1, false)] {
+            assert_eq!(FindingReported::check_observed_within(at, start, end).is_ok(), ok, "{at}");
+        }
+        let e = FindingReported::check_observed_within(end + 86_400_000, start, end).expect_err("a day late");
+        assert_eq!(e.to_string(), "observed_at: 2026-11-27 11:42:05 is not within its patrol, 2026-11-26 10:42:05 to 2026-11-26 11:42:05");
     }
 
     #[test]

@@ -16,6 +16,7 @@
 //! - [`prepared_polygon`]: one polygon's edges banded for exact point-in-polygon tests.
 //! - [`evidence`]: a photo's EXIF position and time against its finding and patrol.
 //! - [`metres`]: distances in metres (haversine) to points and to polygon boundaries.
+//! - [`zero_report`]: a zero report contradicted by a finding of the same officer and week.
 
 pub mod evidence;
 pub mod geofence;
@@ -28,6 +29,7 @@ pub mod precheck;
 pub mod prepared_polygon;
 pub mod recheck;
 pub mod valid_patrol;
+pub mod zero_report;
 pub mod zone_history;
 pub mod zone_index;
 

@@ -4,6 +4,7 @@
 
 use rusqlite::params;
 use sync_protocol::body::FindingReported;
+use sync_protocol::checks::zero_report::finding_week;
 use sync_protocol::event::Event;
 use sync_protocol::wire::FlagKind;
 
@@ -26,9 +27,11 @@ impl WriteCtx<'_> {
             _ => FindingPrechecked::of(self.reference.version, &self.reference.licences, finding)?,
         };
         let place = Place::of_zone(self.reference, &event.author, &finding.zone, finding.observed_at);
+        let (officer, week) = finding_week(&event.author, finding);
         self.conn
             .prepare_cached(
-                "INSERT INTO finding_checks (finding, patrol, licence, high_priority, verdict, checked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO finding_checks (finding, patrol, licence, high_priority, verdict, checked_at, officer, week)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
                 event.id.0.as_bytes(),
@@ -36,8 +39,11 @@ impl WriteCtx<'_> {
                 verdict.licence.as_ref().map(|l| l.as_str()),
                 verdict.high_priority,
                 json,
-                self.now_ms
+                self.now_ms,
+                officer.as_str(),
+                week.to_string()
             ])?;
+        self.contradict_zero_reports(&officer, week, event.id)?;
         for flag in &verdict.flags {
             self.raise(Some(event.id), Some(event.device_id), flag.kind(), &flag.detail(), &place)?;
         }

@@ -12,6 +12,7 @@
 //! - `finding`: a new finding's licence verdict and flags.
 //! - `fingerprints`: the in-memory index of track fingerprints, for copied tracks.
 //! - `flags`: raising and withdrawing flags with the place and week they concern.
+//! - `zero_report`: a zero report contradicted by a finding of the same officer and week.
 
 mod ahead;
 mod finding;
@@ -22,6 +23,7 @@ mod overdue;
 mod patrol;
 mod plausibility;
 mod recheck;
+mod zero_report;
 
 pub use ahead::{CheckSnapshot, Prechecked, Published, next_version};
 pub use fingerprints::FingerprintIndex;
