@@ -24,6 +24,9 @@ const MAX_DUPLICATE_CANDIDATES: usize = 8;
 /// uses a partial index only for a query that states its condition).
 const LONG_PATROL_MS: i64 = 86_400_000;
 
+/// A stored patrol's device, officer, village, township and week.
+type StoredPlace = (Vec<u8>, String, Option<String>, Option<String>, Option<String>);
+
 impl WriteCtx<'_> {
     /// Completes an accepted patrol's plausibility checks (`pre`: the half that reads the patrol
     /// alone) with what is stored and raises its flags; returns its fingerprint's values (to store
@@ -74,7 +77,7 @@ impl WriteCtx<'_> {
 
     /// Raises `flag` on a stored patrol, with the place and week stored with its check.
     fn raise_on_stored_patrol(&self, patrol: EventId, flag: &PlausibilityFlag) -> Result<(), StoreError> {
-        let row: Option<(Vec<u8>, String, Option<String>, Option<String>, Option<String>)> = self
+        let row: Option<StoredPlace> = self
             .conn
             .prepare_cached("SELECT device_id, officer, village, township, week FROM patrol_checks WHERE patrol = ?1")?
             .query_row([patrol.0.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
