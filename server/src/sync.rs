@@ -4,6 +4,7 @@
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 use sync_protocol::admit::Caller;
+use sync_protocol::hlc::Hlc;
 use sync_protocol::scope::Bucket;
 use sync_protocol::wire::{Ack, BucketPage, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_EVENTS, SyncRequest, SyncResponse};
 
@@ -15,7 +16,8 @@ use crate::store::{Store, pull};
 /// Runs one sync for `principal`.
 pub async fn sync(store: &Store, principal: Principal, request: SyncRequest) -> Result<SyncResponse<Box<RawValue>>, ApiError> {
     let limit = check_limits(&request)?;
-    let (acks, next_seq) = push(store, principal.caller(), principal.device.key, request.events, principal.device.head_seq).await?;
+    let (acks, next_seq) =
+        push(store, principal.caller(), principal.device.key, request.events, request.hlc, principal.device.head_seq).await?;
     let purge: Vec<Bucket> = request.cursors.keys().filter(|b| !principal.scope.contains(b)).cloned().collect();
     let pages = pull(store, &principal, request.cursors, limit).await?;
     Ok(SyncResponse { acks, pages, purge, next_seq, hlc: store.tick() })
@@ -34,6 +36,7 @@ async fn push(
     caller: Caller,
     key: sync_protocol::crypto::PublicKey,
     events: Vec<Box<RawValue>>,
+    stated: Hlc,
     head_seq: u64,
 ) -> Result<(Vec<Ack>, u64), ApiError> {
     if events.is_empty() {
@@ -52,7 +55,7 @@ async fn push(
     let result = store
         .writer()
         .run(move |ctx| {
-            let acks = ctx.ingest(&caller, prepared)?;
+            let acks = ctx.ingest(&caller, prepared, stated)?;
             let next = ctx.head(device)?.expected_seq();
             Ok((acks, next))
         })

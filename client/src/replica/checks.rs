@@ -56,7 +56,7 @@ impl Replica {
             .map(|(e, o)| (e.id, o.track.as_slice()))
             .collect();
         let context = PlausibilityContext {
-            received_at: self.now_ms(),
+            device_now: self.now_ms(),
             device_previous_max_t,
             officer_patrols: &officer_patrols,
             duplicate_candidates: &candidates,

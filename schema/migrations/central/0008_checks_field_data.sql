@@ -26,3 +26,10 @@ INSERT INTO zero_reports (report, device_id, officer, week, zone)
 SELECT id, device_id, json_extract(raw, '$.body.officer'), json_extract(raw, '$.body.week'), json_extract(raw, '$.body.zone')
 FROM events WHERE kind = 'zero_report.filed' AND accepted = 1;
 CREATE INDEX zero_reports_by_officer_week ON zero_reports (officer, week);
+
+-- A device whose clock is off the server's gets one notice (checks::clock): the offset it states,
+-- so that the next sync raises another only when the clock has moved, and withdraws it when set right.
+CREATE TABLE device_clock_notices (
+    device_id BLOB PRIMARY KEY,
+    offset_ms INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;

@@ -4,8 +4,10 @@
 use rusqlite::{OptionalExtension, params};
 use sync_protocol::admit::{Admission, Caller, ChainHead, Checked, Stored, admit};
 use sync_protocol::body::Body;
+use sync_protocol::checks::clock::DeviceClock;
 use sync_protocol::crypto::Hash;
 use sync_protocol::event::Event;
+use sync_protocol::hlc::Hlc;
 use sync_protocol::ids::{DeviceId, EventId};
 use sync_protocol::merkle::LogLeaf;
 use sync_protocol::scope::{Bucket, Routes, route};
@@ -17,20 +19,34 @@ use super::reference::IngestView;
 use super::writer::WriteCtx;
 use crate::ingest::Pushed;
 
-/// A device clock further ahead of the server than this is flagged (and not merged).
+/// A device clock further ahead of the server than this is not merged into the server's clock
+/// (whether it is flagged is `checks::clock`'s rule).
 pub const MAX_CLOCK_AHEAD_MS: u64 = 5 * 60 * 1000;
 
 impl WriteCtx<'_> {
-    /// Decides and stores one push; returns an ack per event, in order.
-    pub fn ingest(&mut self, caller: &Caller, pushed: Vec<Pushed>) -> Result<Vec<Ack>, StoreError> {
+    /// Decides and stores one push sent when the device's clock read `stated` (the request's
+    /// `hlc`); returns an ack per event, in order.
+    pub fn ingest(&mut self, caller: &Caller, pushed: Vec<Pushed>, stated: Hlc) -> Result<Vec<Ack>, StoreError> {
+        self.device_clock = Some(DeviceClock { stated_ms: i64::try_from(stated.ms).unwrap_or(i64::MAX), server_ms: self.now_ms });
+        let acks = self.ingest_push(caller, pushed);
+        self.device_clock = None;
+        acks
+    }
+
+    fn ingest_push(&mut self, caller: &Caller, pushed: Vec<Pushed>) -> Result<Vec<Ack>, StoreError> {
+        self.settle_clock_notice(caller)?;
         let mut acks = Vec::with_capacity(pushed.len());
+        // The clock of the chain's last accepted event in this push, for the next one's check.
+        let mut previous = None;
         for p in pushed {
             let ack = match p {
                 Pushed::Malformed { id, seq, raw, problem } => {
                     self.quarantine(id, Some(caller.device), seq, RejectReason::Malformed, &problem, &raw)?;
                     Ack::rejected(id, seq, RejectReason::Malformed, problem)
                 }
-                Pushed::Parsed { event, raw, checked, ahead } => self.ingest_one(caller, *event, raw, *checked, ahead.map(|a| *a))?,
+                Pushed::Parsed { event, raw, checked, ahead } => {
+                    self.ingest_one(caller, *event, raw, *checked, ahead.map(|a| *a), &mut previous)?
+                }
             };
             acks.push(ack);
         }
@@ -45,6 +61,7 @@ impl WriteCtx<'_> {
         raw: String,
         checked: Checked,
         ahead: Option<Prechecked>,
+        previous: &mut Option<i64>,
     ) -> Result<Ack, StoreError> {
         let head = self.head(caller.device)?;
         let by_id = self.stored_by_id(&event.id)?;
@@ -57,7 +74,7 @@ impl WriteCtx<'_> {
         match admission {
             Admission::Accept(body) => {
                 ack.buckets = self.append(&event, &raw, Some(&body), None, ahead)?.1;
-                self.check_clock(&event)?;
+                self.check_event_clock(&event, previous)?;
             }
             Admission::Duplicate => ack.buckets = self.stored_buckets(&event.id)?,
             Admission::AlreadyRejected { .. } => {}
@@ -194,21 +211,6 @@ impl WriteCtx<'_> {
         }
         // In the order an accepted event's ack lists them.
         Ok(routes.buckets())
-    }
-
-    /// Flags an event whose HLC is far ahead of the server's wall clock; merges the others into
-    /// the server's clock so that later reference events order after what the server has seen.
-    fn check_clock(&mut self, event: &Event) -> Result<(), StoreError> {
-        let now = u64::try_from(self.now_ms).unwrap_or(0);
-        let mut clock = self.clock.lock().map_err(|_| StoreError::Corrupt("clock lock poisoned".into()))?;
-        match clock.merge_bounded(event.hlc, now, MAX_CLOCK_AHEAD_MS) {
-            Ok(merged) => *clock = merged,
-            Err(skew) => {
-                drop(clock);
-                self.flag(Some(event.id), Some(event.device_id), FlagKind::ClockSkew, &skew.to_string())?;
-            }
-        }
-        Ok(())
     }
 
     pub fn head(&mut self, device: DeviceId) -> Result<ChainHead, StoreError> {

@@ -114,7 +114,7 @@ mod tests {
         let others = [OfficerPatrol { id: id(1), started_at: earlier.started_at, ended_at: earlier.ended_at }];
         let candidates = [(id(1), earlier.track.as_slice())];
         let context = PlausibilityContext {
-            received_at: T0 + 200 * MIN,
+            device_now: T0 + 200 * MIN,
             device_previous_max_t: Some(earlier.ended_at),
             officer_patrols: &others,
             duplicate_candidates: &candidates,

@@ -2,7 +2,7 @@
 //! concerns, so that a village, a township and the county each list their own, and a re-check
 //! withdraws a flag by stamping it, never by deleting it.
 
-use rusqlite::params;
+use rusqlite::{Connection, OptionalExtension, params};
 use sync_protocol::ids::{DeviceId, EventId, UnitId, UserId, ZoneId};
 use sync_protocol::values::IsoWeek;
 use sync_protocol::wire::FlagKind;
@@ -46,6 +46,20 @@ impl Place {
             week: week.map(|w| w.parse::<IsoWeek>()).transpose().map_err(|_| corrupt("week"))?,
         })
     }
+}
+
+/// A stored patrol's device, officer, village, township and week.
+type StoredPlace = (Vec<u8>, String, Option<String>, Option<String>, Option<String>);
+
+/// The device and the place stored with a patrol's check, if it has one.
+pub fn stored_patrol_place(conn: &Connection, patrol: EventId) -> Result<Option<(DeviceId, Place)>, StoreError> {
+    let row: Option<StoredPlace> = conn
+        .prepare_cached("SELECT device_id, officer, village, township, week FROM patrol_checks WHERE patrol = ?1")?
+        .query_row([patrol.0.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .optional()?;
+    let Some((device, officer, village, township, week)) = row else { return Ok(None) };
+    let device = uuid::Uuid::from_slice(&device).map(DeviceId).map_err(|_| StoreError::Corrupt("patrol_checks: device".into()))?;
+    Ok(Some((device, Place::parse(Some(officer), village, township, week)?)))
 }
 
 impl WriteCtx<'_> {

@@ -2,6 +2,7 @@
 //! functions of `sync_protocol::checks` decide, these files store their results and flags.
 //!
 //! # Layout
+//! - `clock`: device clocks: each event's clock flagged by the rules, one notice per device.
 //! - `ahead`: the half of the checks that reads the reference alone, computed by the parallel
 //!   prepare step on the snapshot the writer publishes.
 //! - `history`: the reference data in event time, rebuilt from the stored events.
@@ -15,6 +16,7 @@
 //! - `zero_report`: a zero report contradicted by a finding of the same officer and week.
 
 mod ahead;
+mod clock;
 mod finding;
 mod fingerprints;
 mod flags;

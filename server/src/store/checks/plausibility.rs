@@ -8,10 +8,10 @@ use sync_protocol::checks::plausibility::timing::mirrored;
 use sync_protocol::checks::plausibility::{OfficerPatrol, PatrolUnderCheck, PlausibilityContext, PlausibilityFlag, TrackFingerprint};
 use sync_protocol::checks::precheck::PatrolPrecheck;
 use sync_protocol::event::Event;
-use sync_protocol::ids::{DeviceId, EventId, UserId};
+use sync_protocol::ids::{EventId, UserId};
 use sync_protocol::values::TrackPoint;
 
-use super::flags::Place;
+use super::flags::{Place, stored_patrol_place};
 use super::history::stored_event;
 use crate::store::{StoreError, WriteCtx};
 
@@ -23,9 +23,6 @@ const MAX_DUPLICATE_CANDIDATES: usize = 8;
 /// partial index of migration 0007, whose condition `officer_patrols` repeats word for word (SQLite
 /// uses a partial index only for a query that states its condition).
 const LONG_PATROL_MS: i64 = 86_400_000;
-
-/// A stored patrol's device, officer, village, township and week.
-type StoredPlace = (Vec<u8>, String, Option<String>, Option<String>, Option<String>);
 
 impl WriteCtx<'_> {
     /// Completes an accepted patrol's plausibility checks (`pre`: the half that reads the patrol
@@ -48,7 +45,7 @@ impl WriteCtx<'_> {
         let candidate_refs: Vec<(EventId, &[TrackPoint])> = candidates.iter().map(|(id, t)| (*id, t.as_slice())).collect();
         let officer_patrols = self.officer_patrols(event, under.earliest_t(), under.latest_t())?;
         let context = PlausibilityContext {
-            received_at: self.now_ms,
+            device_now: self.device_clock.map_or(self.now_ms, |c| c.latest_allowed(&self.checks.plausibility)),
             device_previous_max_t: self.device_latest_t(event)?,
             officer_patrols: &officer_patrols,
             duplicate_candidates: &candidate_refs,
@@ -77,15 +74,10 @@ impl WriteCtx<'_> {
 
     /// Raises `flag` on a stored patrol, with the place and week stored with its check.
     fn raise_on_stored_patrol(&self, patrol: EventId, flag: &PlausibilityFlag) -> Result<(), StoreError> {
-        let row: Option<StoredPlace> = self
-            .conn
-            .prepare_cached("SELECT device_id, officer, village, township, week FROM patrol_checks WHERE patrol = ?1")?
-            .query_row([patrol.0.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-            .optional()?;
-        let Some((device, officer, village, township, week)) = row else { return Ok(()) };
-        let device = uuid::Uuid::from_slice(&device).map(DeviceId).map_err(|_| StoreError::Corrupt("patrol_checks: device".into()))?;
-        let place = Place::parse(Some(officer), village, township, week)?;
-        self.raise(Some(patrol), Some(device), flag.kind(), &flag.detail(), &place)
+        match stored_patrol_place(self.conn, patrol)? {
+            Some((device, place)) => self.raise(Some(patrol), Some(device), flag.kind(), &flag.detail(), &place),
+            None => Ok(()),
+        }
     }
 
     /// Earlier patrols whose fingerprints share a value with `f`, with their tracks.

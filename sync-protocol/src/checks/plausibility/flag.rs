@@ -44,7 +44,8 @@ pub enum PlausibilityFlag {
         duration_s: i64,
         fixes: usize,
     },
-    /// The latest time of the patrol, `ahead_s` after the receive time.
+    /// The latest time of the patrol, `ahead_s` after the latest time the push may state (the
+    /// device's clock at sync, bounded by the server's: `checks::clock`).
     FutureTimestamp {
         t: i64,
         ahead_s: i64,
@@ -97,7 +98,11 @@ impl PlausibilityFlag {
             },
             PlausibilityFlag::TooShort { duration_s, fixes } => format!("{} and {fixes} fixes", span(*duration_s)),
             PlausibilityFlag::FutureTimestamp { t, ahead_s } => {
-                format!("time {} is {} after it was received", county_time(*t), span(*ahead_s))
+                format!(
+                    "time {} is {} ahead of the device's clock when it was sent (bounded by the server's)",
+                    county_time(*t),
+                    span(*ahead_s)
+                )
             }
             PlausibilityFlag::BehindDeviceClock { t, behind_s } => {
                 format!("starts at {}, {} before the end of a patrol this device sent earlier", county_time(*t), span(*behind_s))
@@ -108,14 +113,15 @@ impl PlausibilityFlag {
     }
 }
 
-/// A duration as `45 s`, `23 min`, `3 h 5 min` or `2 d 4 h` (rounded down).
-fn span(seconds: i64) -> String {
+/// A duration as `45 s`, `23 min`, `3 h 5 min`, `2 d 4 h` or `3 y 20 d` (rounded down).
+pub fn span(seconds: i64) -> String {
     let s = seconds.max(0);
     match s {
         0..60 => format!("{s} s"),
         60..3_600 => format!("{} min", s / 60),
         3_600..86_400 => format!("{} h {} min", s / 3_600, s % 3_600 / 60),
-        _ => format!("{} d {} h", s / 86_400, s % 86_400 / 3_600),
+        86_400..31_536_000 => format!("{} d {} h", s / 86_400, s % 86_400 / 3_600),
+        _ => format!("{} y {} d", s / 31_536_000, s % 31_536_000 / 86_400),
     }
 }
 
@@ -164,7 +170,7 @@ mod tests {
             (
                 PlausibilityFlag::FutureTimestamp { t: AT, ahead_s: 2 * 86_400 + 3 * 3_600 },
                 "future_timestamp",
-                "time 2026-11-26 10:42:05 is 2 d 3 h after it was received",
+                "time 2026-11-26 10:42:05 is 2 d 3 h ahead of the device's clock when it was sent (bounded by the server's)",
             ),
             (
                 PlausibilityFlag::BehindDeviceClock { t: AT, behind_s: 45 },

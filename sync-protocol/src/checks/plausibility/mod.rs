@@ -9,7 +9,8 @@
 //!   `duplicate_share` [0.5] of its 3-fix runs, or `duplicate_fix_share` [0.9] of its fixes (see
 //!   [`fingerprint`]).
 //! - `too_short`: shorter than `min_duration_s` [600 s] or fewer than `min_fixes` [10] fixes.
-//! - `future_timestamp`: a time later than the receive time by more than `future_slack_s` [300 s].
+//! - `future_timestamp`: a time later than the device's clock at sync (bounded by the server's
+//!   clock and `clock_tolerance_s` [24 h], see [`super::clock`]) by more than `future_slack_s` [300 s].
 //! - `behind_device_clock`: it starts earlier than the latest patrol time the same device sent
 //!   before it, by more than `behind_slack_s` [300 s] (see [`timing`]).
 //! - `overlapping_patrol`: it overlaps another patrol of the same officer by more than
@@ -58,6 +59,13 @@ pub struct PlausibilityRules {
     /// records in any real patrol, and enough for 8 three-fix runs to compare for duplicates.
     pub min_fixes: u32,
     pub future_slack_s: u32,
+    /// How far ahead of the server a device's clock is taken at its word (a wrong time zone, a
+    /// clock set by hand): within it a device gets one `clock_offset` notice, not a flag on every
+    /// patrol; beyond it its times are future. 24 h: the widest time-zone error is 14 h.
+    pub clock_tolerance_s: u32,
+    /// An event's clock further back than this is a reset or forged clock. 365 days: no phone stays
+    /// offline for a year.
+    pub stale_clock_days: u32,
     pub behind_slack_s: u32,
     pub overlap_slack_s: u32,
     /// Share (0 to 1) of the track's 3-fix runs found exactly in another track.
@@ -75,6 +83,8 @@ impl Default for PlausibilityRules {
             min_duration_s: 600,
             min_fixes: 10,
             future_slack_s: 300,
+            clock_tolerance_s: 86_400,
+            stale_clock_days: 365,
             behind_slack_s: 300,
             overlap_slack_s: 60,
             duplicate_share: 0.5,
@@ -132,8 +142,9 @@ pub struct OfficerPatrol {
 /// What the rules compare the patrol with, gathered by the caller.
 #[derive(Debug, Clone, Copy)]
 pub struct PlausibilityContext<'a> {
-    /// Unix ms: the server's receive time, or the device's now when checked on the device.
-    pub received_at: i64,
+    /// Unix ms: the latest time the patrol may state. On the server the device's clock at sync
+    /// bounded by the server's ([`super::clock::DeviceClock::latest_allowed`]); on the device its now.
+    pub device_now: i64,
     /// The greatest [`PatrolUnderCheck::latest_t`] of the patrols this device sent before this one
     /// in its chain (patrol times only: a finding's `observed_at` is when it was typed in).
     pub device_previous_max_t: Option<i64>,
@@ -166,7 +177,7 @@ pub fn check_plausibility_with(
     flags.extend(own.gap);
     flags.extend(fingerprint::duplicate_tracks(patrol, context.duplicate_candidates, rules));
     flags.extend(own.too_short);
-    flags.extend(timing::future_timestamp(patrol, context.received_at, rules));
+    flags.extend(timing::future_timestamp(patrol, context.device_now, rules));
     flags.extend(timing::behind_device_clock(patrol, context.device_previous_max_t, rules));
     flags.extend(timing::overlapping(patrol, context.officer_patrols, rules));
     flags.extend(own.mock_location);

@@ -268,7 +268,7 @@ fn check_all(sent: &[Sent]) -> Vec<Vec<PlausibilityFlag>> {
             None => Vec::new(),
         };
         let context = PlausibilityContext {
-            received_at: s.received_at,
+            device_now: s.received_at,
             device_previous_max_t,
             officer_patrols: &officer_patrols,
             duplicate_candidates: &candidates,

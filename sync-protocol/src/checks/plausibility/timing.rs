@@ -26,10 +26,11 @@ pub fn too_short(patrol: &PatrolUnderCheck<'_>, rules: &PlausibilityRules) -> Op
     short.then_some(PlausibilityFlag::TooShort { duration_s, fixes })
 }
 
-/// Flags a patrol whose latest time is more than `future_slack_s` after `received_at`.
-pub fn future_timestamp(patrol: &PatrolUnderCheck<'_>, received_at: i64, rules: &PlausibilityRules) -> Option<PlausibilityFlag> {
+/// Flags a patrol whose latest time is more than `future_slack_s` after `device_now`, the latest
+/// time the push may state (`checks::clock`).
+pub fn future_timestamp(patrol: &PatrolUnderCheck<'_>, device_now: i64, rules: &PlausibilityRules) -> Option<PlausibilityFlag> {
     let t = patrol.latest_t();
-    let ahead_ms = t.saturating_sub(received_at);
+    let ahead_ms = t.saturating_sub(device_now);
     (ahead_ms > i64::from(rules.future_slack_s) * 1_000).then_some(PlausibilityFlag::FutureTimestamp { t, ahead_s: ahead_ms / 1_000 })
 }
 
