@@ -45,19 +45,22 @@ pub fn patrol_every(zone: &ZoneId, start_ms: i64, points: usize, seed: u64, ever
     })
 }
 
-/// A patrol of `fixes` fixes one every 30 s, walking east and back along a line through `at`,
-/// `step_e7` (1e-7 degree of longitude) between fixes and 10 fixes each way: a track whose
-/// time and distance the test knows (to a few centimetres: each fix's latitude carries a jitter of
-/// up to 44 cm, drawn from the start time, so that two walks of one line share few exact fixes,
-/// as real GNSS fixes never do, and are not taken for a copied track).
+/// A patrol of `fixes` fixes about one every 30 s, walking east and back along a line through `at`,
+/// `step_e7` (1e-7 degree of longitude) between fixes and 10 fixes each way: a track whose time and
+/// distance the test knows (to a few centimetres: each fix's latitude carries a jitter of up to
+/// 44 cm). Like a real walk, no two keep the same timing: each fix but the first and last is
+/// stamped up to 5 s off the 30 s beat, drawn from the start time and its index, so that two walks
+/// of one line are not taken for copies of each other (`checks::plausibility::copies`).
 pub fn line_patrol(zone: &ZoneId, at: Coord, start_ms: i64, fixes: usize, step_e7: i32) -> Body {
+    let draw = |t: i64, range: i64| t.wrapping_mul(6_364_136_223_846_793_005).rotate_left(17).rem_euclid(range);
     let track: Vec<TrackPoint> = (0..fixes)
         .map(|i| {
             let leg = (i / 10) % 2;
             let k = (i % 10) as i32;
             let offset = if leg == 0 { k } else { 10 - k };
-            let t = start_ms + i as i64 * 30_000;
-            let jitter = (t.wrapping_mul(6_364_136_223_846_793_005).rotate_left(17).rem_euclid(40)) as i32;
+            let beat = start_ms + i as i64 * 30_000;
+            let t = if i == 0 || i + 1 == fixes { beat } else { beat + draw(beat ^ 0x5bd1_e995, 10_001) - 5_000 };
+            let jitter = draw(t, 40) as i32;
             TrackPoint { t, lon: at.lon + offset * step_e7, lat: at.lat + if leg == 0 { jitter } else { -jitter }, acc: Some(5) }
         })
         .collect();

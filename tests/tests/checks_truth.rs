@@ -46,25 +46,35 @@ impl Phone {
     }
 }
 
-/// An hour's walk round a circle of 300 m about the zone's centre, a fix every 20 s, each with
-/// up to 2 m of noise and a reported accuracy of 6 to 12 m: about 1.9 km at 2 km/h.
+/// An hour's walk round a circle of 300 m about the zone's centre, a fix every 20 s at the
+/// walker's own pace (which also varies from fix to fix), each fix with GPS noise whose 68 % radius
+/// is its reported accuracy of 6 to 12 m: about 1.9 km at 2 km/h.
 fn circle_walk(zone: &ZoneId, start: i64, rng: &mut ChaCha8Rng) -> Vec<TrackPoint> {
     let c = tracks::zone_centre(zone);
     let lat_deg = f64::from(c.lat) / 1e7;
     let (m_lat, m_lon) = (1e7 / 111_320.0, 1e7 / (111_320.0 * lat_deg.to_radians().cos()));
-    let phase: f64 = rng.gen_range(0.0..std::f64::consts::TAU);
+    let pace: f64 = rng.gen_range(0.85..1.15);
+    let mut a: f64 = rng.gen_range(0.0..std::f64::consts::TAU);
     (0..181)
         .map(|i| {
-            let a = phase + std::f64::consts::TAU * f64::from(i) / 180.0;
-            let (dx, dy) = (300.0 * a.cos() + rng.gen_range(-2.0..2.0), 300.0 * a.sin() + rng.gen_range(-2.0..2.0));
+            a += std::f64::consts::TAU / 180.0 * pace * rng.gen_range(0.7..1.3);
+            let acc: u32 = rng.gen_range(6..=12);
+            let sigma = f64::from(acc) / 1.515;
+            let (dx, dy) = (300.0 * a.cos() + normal(rng) * sigma, 300.0 * a.sin() + normal(rng) * sigma);
             TrackPoint {
                 t: start + i64::from(i) * 20_000,
                 lon: c.lon + (dx * m_lon).round() as i32,
                 lat: c.lat + (dy * m_lat).round() as i32,
-                acc: Some(rng.gen_range(6..=12)),
+                acc: Some(acc),
             }
         })
         .collect()
+}
+
+/// A standard normal draw (Box-Muller).
+fn normal(rng: &mut ChaCha8Rng) -> f64 {
+    let (u, v): (f64, f64) = (rng.gen_range(f64::EPSILON..1.0), rng.gen_range(0.0..1.0));
+    (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
 }
 
 fn patrol(zone: &ZoneId, track: Vec<TrackPoint>, mock_fixes: u32) -> Body {

@@ -33,3 +33,8 @@ CREATE TABLE device_clock_notices (
     device_id BLOB PRIMARY KEY,
     offset_ms INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
+
+-- A track's fingerprint is now the grid cells of its fixes, which find copies moved by a metre or
+-- two, not hashes of exact positions: the old ones are cleared, and the server recomputes every
+-- missing one from its event when it opens the store (an empty blob: a track too short to have one).
+UPDATE patrol_checks SET fingerprint = NULL;

@@ -82,6 +82,7 @@ impl Store {
         let mut conn = open::open_writer(path)?;
         restrict_permissions(path);
         merkle::adopt_existing_rows(&mut conn)?;
+        checks::recompute_missing(&mut conn)?;
         let server = ServerIdentity::load_or_create(&conn)?;
         let clock = Arc::new(Mutex::new(last_hlc(&conn)?));
         let (writer, _thread) = Writer::start(conn, server, clock.clone(), checks)?;

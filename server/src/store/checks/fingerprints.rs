@@ -1,13 +1,18 @@
-//! The writer's in-memory index of track fingerprints: which stored patrols share a value with a
-//! new track. Built from `patrol_checks.fingerprint` when the writer loads its caches, kept up to
-//! date as patrols are checked (a table keyed by value made every commit rewrite pages all over it).
+//! The writer's in-memory index of track fingerprints (`sync_protocol::checks::plausibility::fingerprint`):
+//! which stored patrols hold the cells a new track probes, so that only the best candidates for a
+//! copy are compared in full. Built from `patrol_checks.fingerprint` when the writer loads its
+//! caches, kept up to date as patrols are checked (a table keyed by value made every commit rewrite
+//! pages all over it).
 
 use rusqlite::Connection;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use sync_protocol::ids::EventId;
 
+use super::history::stored_event;
 use crate::store::StoreError;
+use sync_protocol::body::Body;
+use sync_protocol::checks::plausibility::TrackFingerprint;
 
 /// Patrols by fingerprint value. Nearly every value belongs to one patrol only (a value is an exact
 /// position), so a value maps to a patrol's number in `patrols`, 12 bytes an entry with no
@@ -69,20 +74,45 @@ impl FingerprintIndex {
         }
     }
 
-    /// Stored patrols sharing any of `values`, those sharing the most first (ties by id), at most
+    /// Stored patrols whose kept cells at least `min_hits` of the probing fixes hit (`probes`: fix
+    /// index and cell value, in fix order), those hit by the most fixes first (ties by id), at most
     /// `limit`.
-    pub fn candidates(&self, values: &[u64], limit: usize) -> Vec<EventId> {
-        let mut shared: HashMap<EventId, usize> = HashMap::new();
-        for held in values.iter().filter_map(|v| self.by_value.get(v)) {
+    pub fn candidates(&self, probes: &[(u32, u64)], min_hits: usize, limit: usize) -> Vec<EventId> {
+        // Per patrol number: the last fix that hit it, and how many fixes did.
+        let mut hits: HashMap<u32, (u32, usize)> = HashMap::new();
+        for (fix, value) in probes {
+            let Some(held) = self.by_value.get(value) else { continue };
             let numbers = if held & SHARED != 0 { self.shared[(held & !SHARED) as usize].as_slice() } else { std::slice::from_ref(held) };
             for n in numbers {
-                *shared.entry(self.patrols[*n as usize]).or_default() += 1;
+                let entry = hits.entry(*n).or_insert((u32::MAX, 0));
+                if entry.0 != *fix {
+                    *entry = (*fix, entry.1 + 1);
+                }
             }
         }
-        let mut ranked: Vec<(EventId, usize)> = shared.into_iter().collect();
+        let mut ranked: Vec<(EventId, usize)> =
+            hits.into_iter().filter(|(_, (_, h))| *h >= min_hits).map(|(n, (_, h))| (self.patrols[n as usize], h)).collect();
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked.into_iter().take(limit).map(|(p, _)| p).collect()
     }
+}
+
+/// Computes, in one transaction, every fingerprint the store lacks (migration 0008 cleared those of
+/// the earlier definition) from its patrol's event; returns how many. Runs before the writer starts.
+pub fn recompute_missing(conn: &mut Connection) -> Result<usize, StoreError> {
+    let tx = conn.transaction()?;
+    let missing: Vec<Vec<u8>> =
+        tx.prepare("SELECT patrol FROM patrol_checks WHERE fingerprint IS NULL")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    for patrol in &missing {
+        let id = uuid::Uuid::from_slice(patrol).map(EventId).map_err(|_| StoreError::Corrupt("patrol_checks: patrol".into()))?;
+        let values = match stored_event(&tx, &id)? {
+            Some((_, Body::PatrolRecorded(p))) => TrackFingerprint::of(&p.track).map(|f| f.values).unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        tx.execute("UPDATE patrol_checks SET fingerprint = ?2 WHERE patrol = ?1", rusqlite::params![patrol, to_blob(&values)])?;
+    }
+    tx.commit()?;
+    Ok(missing.len())
 }
 
 /// The stored form: each value as 8 big-endian bytes, in order.
@@ -106,20 +136,23 @@ mod tests {
     }
 
     #[test]
-    fn candidates_come_most_shared_first_and_blobs_round_trip() {
+    fn candidates_come_most_hit_first_and_blobs_round_trip() {
         let mut index = FingerprintIndex::default();
         index.insert(id(1), &[1, 2, 3, 4]);
         index.insert(id(2), &[3, 4, 5]);
         index.insert(id(3), &[9]);
         index.insert(id(2), &[3, 4, 5]);
-        assert_eq!(index.candidates(&[2, 3, 4, 5], 8), vec![id(1), id(2)], "3 shared each: by id");
-        assert_eq!(index.candidates(&[4, 5], 8), vec![id(2), id(1)]);
-        assert_eq!(index.candidates(&[4, 5], 1), vec![id(2)]);
-        assert!(index.candidates(&[7], 8).is_empty());
+        let probes = |p: &[(u32, u64)]| p.to_vec();
+        assert_eq!(index.candidates(&probes(&[(0, 2), (1, 3), (2, 4), (3, 5)]), 1, 8), vec![id(1), id(2)], "3 fixes each: by id");
+        assert_eq!(index.candidates(&probes(&[(0, 4), (1, 5)]), 1, 8), vec![id(2), id(1)]);
+        assert_eq!(index.candidates(&probes(&[(0, 4), (1, 5)]), 1, 1), vec![id(2)]);
+        assert_eq!(index.candidates(&probes(&[(0, 4), (1, 5)]), 2, 8), vec![id(2)], "at least 2 fixes hit");
+        assert_eq!(index.candidates(&probes(&[(0, 3), (0, 4), (0, 5)]), 2, 8), Vec::<EventId>::new(), "one fix hits once");
+        assert!(index.candidates(&probes(&[(0, 7)]), 1, 8).is_empty());
         index.insert(id(4), &[3, 9]);
         index.insert(id(1), &[3]);
-        assert_eq!(index.candidates(&[3], 8), vec![id(1), id(2), id(4)], "a value of three patrols, each once");
-        assert_eq!(index.candidates(&[3, 9], 2), vec![id(4), id(1)]);
+        assert_eq!(index.candidates(&probes(&[(0, 3)]), 1, 8), vec![id(1), id(2), id(4)], "a value of three patrols, each once");
+        assert_eq!(index.candidates(&probes(&[(0, 3), (1, 9)]), 1, 2), vec![id(4), id(1)]);
         let values = vec![0, 1, u64::MAX >> 1];
         assert_eq!(from_blob(&to_blob(&values)).expect("blob"), values);
         assert!(from_blob(&[1, 2, 3]).is_err());

@@ -28,6 +28,6 @@ mod recheck;
 mod zero_report;
 
 pub use ahead::{CheckSnapshot, Prechecked, Published, next_version};
-pub use fingerprints::FingerprintIndex;
+pub use fingerprints::{FingerprintIndex, recompute_missing};
 pub use flags::Place;
 pub use history::load_histories;

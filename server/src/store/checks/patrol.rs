@@ -55,7 +55,7 @@ impl WriteCtx<'_> {
                 result.decision.explanation,
                 report,
                 self.now_ms,
-                fingerprint.map(super::fingerprints::to_blob),
+                super::fingerprints::to_blob(fingerprint),
             ])?;
         self.settle_quota_flags(event.id, event.device_id, &patrol.zone, result, &place)
     }

@@ -5,7 +5,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use sync_protocol::body::{Body, PatrolRecorded};
 use sync_protocol::checks::plausibility::timing::mirrored;
-use sync_protocol::checks::plausibility::{OfficerPatrol, PatrolUnderCheck, PlausibilityContext, PlausibilityFlag, TrackFingerprint};
+use sync_protocol::checks::plausibility::{OfficerPatrol, PatrolUnderCheck, PlausibilityContext, PlausibilityFlag, TrackProbes};
 use sync_protocol::checks::precheck::PatrolPrecheck;
 use sync_protocol::event::Event;
 use sync_protocol::ids::{EventId, UserId};
@@ -15,8 +15,8 @@ use super::flags::{Place, stored_patrol_place};
 use super::history::stored_event;
 use crate::store::{StoreError, WriteCtx};
 
-/// At most this many earlier patrols, those sharing the most fingerprint values, are compared in
-/// full (a copy shares nearly all of them).
+/// At most this many earlier patrols, those whose cells the most fixes hit, are compared in full
+/// (a copy's source is hit by about half of its fixes, more than any honest walk).
 const MAX_DUPLICATE_CANDIDATES: usize = 8;
 
 /// Patrols lasting longer than this (ms) are looked up apart when finding overlaps, through the
@@ -27,7 +27,8 @@ const LONG_PATROL_MS: i64 = 86_400_000;
 impl WriteCtx<'_> {
     /// Completes an accepted patrol's plausibility checks (`pre`: the half that reads the patrol
     /// alone) with what is stored and raises its flags; returns its fingerprint's values (to store
-    /// with its check) after adding them to the writer's index, and the patrol it copies, if any.
+    /// with its check, none for a track too short to have one) after adding them to the writer's
+    /// index, and the patrol it copies, if any.
     /// Runs before the patrol's own `patrol_checks` row is written.
     pub(super) fn check_plausibility<'p>(
         &mut self,
@@ -35,13 +36,10 @@ impl WriteCtx<'_> {
         patrol: &PatrolRecorded,
         pre: &'p PatrolPrecheck,
         place: &Place,
-    ) -> Result<(Option<&'p [u64]>, Option<EventId>), StoreError> {
+    ) -> Result<(&'p [u64], Option<EventId>), StoreError> {
         let under = PatrolUnderCheck::of(event.id, &event.author, patrol);
         let fingerprint = pre.fingerprint.as_ref();
-        let candidates = match fingerprint {
-            Some(f) => self.tracks_sharing(f)?,
-            None => Vec::new(),
-        };
+        let candidates = self.tracks_probed(&pre.probes)?;
         let candidate_refs: Vec<(EventId, &[TrackPoint])> = candidates.iter().map(|(id, t)| (*id, t.as_slice())).collect();
         let officer_patrols = self.officer_patrols(event, under.earliest_t(), under.latest_t())?;
         let context = PlausibilityContext {
@@ -69,7 +67,7 @@ impl WriteCtx<'_> {
                  ON CONFLICT (device_id) DO UPDATE SET latest_t = max(latest_t, excluded.latest_t)",
             )?
             .execute(params![event.device_id.0.as_bytes(), under.latest_t()])?;
-        Ok((fingerprint.map(|f| f.values.as_slice()), copy_of))
+        Ok((fingerprint.map_or(&[][..], |f| f.values.as_slice()), copy_of))
     }
 
     /// Raises `flag` on a stored patrol, with the place and week stored with its check.
@@ -80,10 +78,10 @@ impl WriteCtx<'_> {
         }
     }
 
-    /// Earlier patrols whose fingerprints share a value with `f`, with their tracks.
-    fn tracks_sharing(&self, f: &TrackFingerprint) -> Result<Vec<(EventId, Vec<TrackPoint>)>, StoreError> {
+    /// The earlier patrols whose kept cells the new track's fixes hit most, with their tracks.
+    fn tracks_probed(&self, probes: &TrackProbes) -> Result<Vec<(EventId, Vec<TrackPoint>)>, StoreError> {
         let mut out = Vec::new();
-        for id in self.reference.fingerprints.candidates(&f.values, MAX_DUPLICATE_CANDIDATES) {
+        for id in self.reference.fingerprints.candidates(&probes.probes, probes.min_hits(), MAX_DUPLICATE_CANDIDATES) {
             if let Some((_, Body::PatrolRecorded(p))) = stored_event(self.conn, &id)? {
                 out.push((id, p.track));
             }

@@ -15,6 +15,9 @@ pub enum DuplicateBasis {
     FixTriples,
     /// Single fixes found with exactly the same coordinates: a thinned (subsampled) copy.
     Fixes,
+    /// The sequence of fixes kept, time offsets and positions within the tolerances, shifted in
+    /// time (`checks::plausibility::copies`).
+    Sequence,
 }
 
 /// One implausible thing about a patrol. Times are Unix ms; fix indexes count from 0.
@@ -34,11 +37,14 @@ pub enum PlausibilityFlag {
         to: i64,
         gaps: usize,
     },
-    /// `percent` of the track (by `basis`) is found exactly in patrol `of`.
+    /// `percent` of the track (by `basis`) is found in patrol `of`; with the sequence basis, `shift_s`
+    /// later than it (negative: earlier).
     DuplicateTrack {
         of: EventId,
         percent: u8,
         basis: DuplicateBasis,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        shift_s: Option<i64>,
     },
     TooShort {
         duration_s: i64,
@@ -92,9 +98,14 @@ impl PlausibilityFlag {
                 let more = if *gaps > 1 { format!(" ({gaps} such gaps)") } else { String::new() };
                 format!("no fix for {} from {}{more}", span((to - from) / 1_000), county_time(*from))
             }
-            PlausibilityFlag::DuplicateTrack { of, percent, basis } => match basis {
+            PlausibilityFlag::DuplicateTrack { of, percent, basis, shift_s } => match basis {
                 DuplicateBasis::FixTriples => format!("{percent} % of its runs of 3 fixes are exactly in patrol {of}"),
                 DuplicateBasis::Fixes => format!("{percent} % of its fixes are exactly in patrol {of} (a thinned copy)"),
+                DuplicateBasis::Sequence => {
+                    let s = shift_s.unwrap_or_default();
+                    let when = if s >= 0 { "later" } else { "earlier" };
+                    format!("{percent} % of its fixes follow patrol {of}'s, {} {when} (a copy of its track)", span(s.saturating_abs()))
+                }
             },
             PlausibilityFlag::TooShort { duration_s, fixes } => format!("{} and {fixes} fixes", span(*duration_s)),
             PlausibilityFlag::FutureTimestamp { t, ahead_s } => {
@@ -157,14 +168,24 @@ mod tests {
                 "no fix for 1 h 5 min from 2026-11-26 10:42:05 (3 such gaps)",
             ),
             (
-                PlausibilityFlag::DuplicateTrack { of: other, percent: 100, basis: DuplicateBasis::FixTriples },
+                PlausibilityFlag::DuplicateTrack { of: other, percent: 100, basis: DuplicateBasis::FixTriples, shift_s: None },
                 "duplicate_track",
                 "100 % of its runs of 3 fixes are exactly in patrol 0192f0c1-0000-7000-8000-000000000001",
             ),
             (
-                PlausibilityFlag::DuplicateTrack { of: other, percent: 96, basis: DuplicateBasis::Fixes },
+                PlausibilityFlag::DuplicateTrack { of: other, percent: 96, basis: DuplicateBasis::Fixes, shift_s: None },
                 "duplicate_track",
                 "96 % of its fixes are exactly in patrol 0192f0c1-0000-7000-8000-000000000001 (a thinned copy)",
+            ),
+            (
+                PlausibilityFlag::DuplicateTrack {
+                    of: other,
+                    percent: 98,
+                    basis: DuplicateBasis::Sequence,
+                    shift_s: Some(-(3 * 86_400 + 7_200)),
+                },
+                "duplicate_track",
+                "98 % of its fixes follow patrol 0192f0c1-0000-7000-8000-000000000001's, 3 d 2 h earlier (a copy of its track)",
             ),
             (PlausibilityFlag::TooShort { duration_s: 125, fixes: 7 }, "too_short", "2 min and 7 fixes"),
             (
