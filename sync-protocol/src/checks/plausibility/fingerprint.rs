@@ -20,9 +20,10 @@
 //!
 //! # Candidates
 //! A stored track is a candidate copy source when the new track's fixes hit its kept cells often
-//! enough ([`TrackProbes::hits`]): a copy hits about half of the fixes it copies (one cell in two is
-//! kept, and its source's cell is always probed), honest walks in the same place far fewer, so the
-//! caller compares exactly only the few best candidates.
+//! enough ([`TrackProbes::hits`], at least [`TrackProbes::min_hits`]: a quarter of its fixes): a
+//! copy hits about half of the fixes it copies (one cell in two is kept, and its source's cell is
+//! always probed), honest walks in the same place far fewer, so the caller compares exactly only
+//! the few best candidates.
 //!
 //! # Limits
 //! Time is not in the sketch (a copy is shifted by hours or days), so a busy road's patrols share
@@ -113,10 +114,11 @@ impl TrackProbes {
         fixes.len()
     }
 
-    /// The fewest hits that make a stored track a candidate source: an eighth of the fixes (a copy
-    /// hits about half), and at least 3.
+    /// The fewest hits that make a stored track a candidate source: a quarter of the fixes (a copy
+    /// hits about half, and a short one all), and at least 3. Honest walks of the same ground hit
+    /// far fewer, so few stored tracks are ever compared in full.
     pub fn min_hits(&self) -> usize {
-        (self.fixes / 8).max(3)
+        (self.fixes / 4).max(3)
     }
 }
 
