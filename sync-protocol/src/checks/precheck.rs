@@ -37,7 +37,7 @@ impl PatrolPrecheck {
         PatrolPrecheck {
             check: check(history, officer, &patrol.track, config),
             fingerprint: TrackFingerprint::of(&patrol.track),
-            probes: TrackProbes::of(&patrol.track, config.plausibility.copy_distance_m),
+            probes: TrackProbes::of(&patrol.track, config.plausibility.copy_distance_m, config.plausibility.copy_time_ms),
             own_flags: OwnFlags::of(&PatrolUnderCheck::of(id, officer, patrol), &config.plausibility),
         }
     }

@@ -23,7 +23,8 @@ impl WriteCtx<'_> {
             _ => PatrolPrechecked::of(self.reference.version, &self.reference.history, event, patrol, self.checks)?,
         };
         let place = Place::of_zone(self.reference, &event.author, &patrol.zone, patrol.started_at);
-        let (fingerprint, copy_of) = self.check_plausibility(event, patrol, &ahead.pre, &place)?;
+        let copy_of = self.check_plausibility(event, patrol, &ahead.pre, &place)?;
+        let fingerprint = super::fingerprints::to_blob(ahead.pre.fingerprint.as_ref().map_or(&[][..], |f| f.cells.as_slice()));
         let held;
         let (result, report) = match copy_of {
             Some(of) => {
@@ -55,7 +56,7 @@ impl WriteCtx<'_> {
                 result.decision.explanation,
                 report,
                 self.now_ms,
-                super::fingerprints::to_blob(fingerprint),
+                fingerprint,
             ])?;
         self.settle_quota_flags(event.id, event.device_id, &patrol.zone, result, &place)
     }

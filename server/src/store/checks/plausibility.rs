@@ -15,8 +15,8 @@ use super::flags::{Place, stored_patrol_place};
 use super::history::stored_event;
 use crate::store::{StoreError, WriteCtx};
 
-/// At most this many earlier patrols, those whose cells the most fixes hit, are compared in full
-/// (a copy's source is hit by about half of its fixes, more than any honest walk).
+/// At most this many earlier patrols, those whose cells the most fixes hit at one time offset, are
+/// compared in full (a copy's source is hit by about half of its fixes, more than any honest walk).
 const MAX_DUPLICATE_CANDIDATES: usize = 8;
 
 /// Patrols lasting longer than this (ms) are looked up apart when finding overlaps, through the
@@ -26,17 +26,16 @@ const LONG_PATROL_MS: i64 = 86_400_000;
 
 impl WriteCtx<'_> {
     /// Completes an accepted patrol's plausibility checks (`pre`: the half that reads the patrol
-    /// alone) with what is stored and raises its flags; returns its fingerprint's values (to store
-    /// with its check, none for a track too short to have one) after adding them to the writer's
-    /// index, and the patrol it copies, if any.
+    /// alone) with what is stored and raises its flags; adds its fingerprint to the writer's index;
+    /// returns the patrol it copies, if any.
     /// Runs before the patrol's own `patrol_checks` row is written.
-    pub(super) fn check_plausibility<'p>(
+    pub(super) fn check_plausibility(
         &mut self,
         event: &Event,
         patrol: &PatrolRecorded,
-        pre: &'p PatrolPrecheck,
+        pre: &PatrolPrecheck,
         place: &Place,
-    ) -> Result<(&'p [u64], Option<EventId>), StoreError> {
+    ) -> Result<Option<EventId>, StoreError> {
         let under = PatrolUnderCheck::of(event.id, &event.author, patrol);
         let fingerprint = pre.fingerprint.as_ref();
         let candidates = self.tracks_probed(&pre.probes)?;
@@ -59,7 +58,7 @@ impl WriteCtx<'_> {
             self.raise(Some(event.id), Some(event.device_id), flag.kind(), &flag.detail(), place)?;
         }
         if let Some(f) = fingerprint {
-            self.reference.fingerprints.insert(event.id, &f.values);
+            self.reference.fingerprints.insert(event.id, &f.cells);
         }
         self.conn
             .prepare_cached(
@@ -67,7 +66,7 @@ impl WriteCtx<'_> {
                  ON CONFLICT (device_id) DO UPDATE SET latest_t = max(latest_t, excluded.latest_t)",
             )?
             .execute(params![event.device_id.0.as_bytes(), under.latest_t()])?;
-        Ok((fingerprint.map_or(&[][..], |f| f.values.as_slice()), copy_of))
+        Ok(copy_of)
     }
 
     /// Raises `flag` on a stored patrol, with the place and week stored with its check.
@@ -81,7 +80,7 @@ impl WriteCtx<'_> {
     /// The earlier patrols whose kept cells the new track's fixes hit most, with their tracks.
     fn tracks_probed(&self, probes: &TrackProbes) -> Result<Vec<(EventId, Vec<TrackPoint>)>, StoreError> {
         let mut out = Vec::new();
-        for id in self.reference.fingerprints.candidates(&probes.probes, probes.min_hits(), MAX_DUPLICATE_CANDIDATES) {
+        for id in self.reference.fingerprints.candidates(probes, probes.min_hits(), MAX_DUPLICATE_CANDIDATES) {
             if let Some((_, Body::PatrolRecorded(p))) = stored_event(self.conn, &id)? {
                 out.push((id, p.track));
             }

@@ -25,7 +25,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::fingerprint::{MIN_FIXES, reach_e7};
+use super::fingerprint::{MIN_FIXES, best_window, reach_e7};
 use super::flag::{DuplicateBasis, PlausibilityFlag};
 use super::{PatrolUnderCheck, PlausibilityRules};
 use crate::checks::metres;
@@ -66,32 +66,9 @@ pub fn sequence_match(a: &[TrackPoint], b: &[TrackPoint], rules: &PlausibilityRu
             }
         }
     }
-    let (lo, hi) = best_window(&mut votes, a.len(), 2 * i64::from(rules.copy_time_ms))?;
-    let matched: BTreeSet<u32> = votes[lo..=hi].iter().map(|(_, i)| *i).collect();
-    Some(SequenceMatch { matched: matched.len(), shift_ms: votes[(lo + hi) / 2].0, spread_m: spread_m(a, &matched) })
-}
-
-/// The window of sorted votes no wider than `width` ms holding the most distinct fixes.
-fn best_window(votes: &mut [(i64, u32)], fixes: usize, width: i64) -> Option<(usize, usize)> {
-    votes.sort_unstable();
-    let mut count = vec![0u32; fixes];
-    let (mut distinct, mut best, mut at) = (0usize, 0usize, None);
-    let mut lo = 0;
-    for hi in 0..votes.len() {
-        let i = votes[hi].1 as usize;
-        count[i] += 1;
-        distinct += usize::from(count[i] == 1);
-        while votes[hi].0 - votes[lo].0 > width {
-            let j = votes[lo].1 as usize;
-            count[j] -= 1;
-            distinct -= usize::from(count[j] == 0);
-            lo += 1;
-        }
-        if distinct > best {
-            (best, at) = (distinct, Some((lo, hi)));
-        }
-    }
-    at
+    let w = best_window(&mut votes, a.len(), 2 * i64::from(rules.copy_time_ms))?;
+    let matched: BTreeSet<u32> = votes[w.lo..=w.hi].iter().map(|(_, i)| *i).collect();
+    Some(SequenceMatch { matched: matched.len(), shift_ms: votes[(w.lo + w.hi) / 2].0, spread_m: spread_m(a, &matched) })
 }
 
 /// The diagonal of the bounding box of the fixes `matched` of `a`, metres.

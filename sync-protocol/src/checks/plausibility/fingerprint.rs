@@ -1,6 +1,7 @@
 //! The sketch of a track the server indexes to find candidate copies: the grid cells its fixes
-//! lie in, sampled by content, and the cells a new track probes. Deciding whether a candidate was
-//! copied is [`super::copies`]'s exact comparison; this only has to find the candidates, fast.
+//! lie in, each with the time into the track it was first reached, sampled by content; and the
+//! cells a new track probes. Deciding whether a candidate was copied is [`super::copies`]'s exact
+//! comparison; this only has to find the few candidates worth it, fast.
 //!
 //! # Cells, so that noise does not hide a copy
 //! A copy moved by a metre or two no longer shares exact positions with its source, but its fixes
@@ -10,28 +11,29 @@
 //! source fix within that distance of a copied fix always lies in a probed cell, whatever the
 //! noise did at a cell's edge.
 //!
+//! # Times, so that walking the same ground does not look like a copy
+//! Honest patrols of one officer cross the same cells week after week; what a copy keeps and they
+//! do not is the timing. Each kept cell carries the seconds from the track's first fix to the first
+//! fix in it. A probing fix at `r` seconds into the new track that hits a cell kept at `s` votes
+//! for the offset `r - s`: a copy of the whole track votes 0 (a copied stretch, another constant)
+//! with nearly every fix, while honest walks scatter their votes. A stored track is a candidate when
+//! at least [`TrackProbes::min_hits`] distinct fixes vote within `2 × copy_time_ms` of one offset
+//! ([`best_window`]).
+//!
 //! # The stored sketch
 //! Each distinct cell hashes to a 63-bit value: `mix(x << 32 | y)`, where x and y are the cell's
 //! column and row as 32-bit two's complement and `mix` is SplitMix64's finaliser applied to the key
 //! XOR `0x7061_7472_6f6c_6331` ("patrolc1"), shifted right by 1 so it fits SQLite's signed INTEGER.
 //! The fingerprint keeps the 16 smallest values and every value below 2^62 (one cell in two,
-//! chosen by content, so that the same cell is kept in every track crossing it). Tracks of fewer
-//! than 3 fixes have none.
-//!
-//! # Candidates
-//! A stored track is a candidate copy source when the new track's fixes hit its kept cells often
-//! enough ([`TrackProbes::hits`], at least [`TrackProbes::min_hits`]: a quarter of its fixes): a
-//! copy hits about half of the fixes it copies (one cell in two is kept, and its source's cell is
-//! always probed), honest walks in the same place far fewer, so the caller compares exactly only
-//! the few best candidates.
+//! chosen by content, so that the same cell is kept in every track crossing it), each with its
+//! time. Tracks of fewer than 3 fixes have none.
 //!
 //! # Limits
-//! Time is not in the sketch (a copy is shifted by hours or days), so a busy road's patrols share
-//! cells: that costs comparisons, never a wrong flag. A copy moved by more than `copy_distance_m`
-//! (a forger adding tens of metres of noise) is not found; the speed, overlap and geofence rules
-//! still apply.
+//! A copy moved by more than `copy_distance_m` (a forger adding tens of metres of noise) or
+//! re-timed is not found here; the speed, overlap and geofence rules still apply. A copy of a
+//! stretch shorter than a quarter of the new track's fixes is not a candidate.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -48,34 +50,43 @@ pub const MIN_FIXES: usize = 3;
 /// Metres per degree of latitude on the haversine sphere of [`crate::checks::metres`].
 pub const M_PER_DEG: f64 = 111_195.08;
 
-/// The sketch of a track the server stores, one indexed entry per value.
+/// The sketch of a track the server stores, one indexed entry per kept cell.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrackFingerprint {
-    /// Distinct values in ascending order, each below 2^63.
-    pub values: Vec<u64>,
+    /// `(value, seconds)`: each kept cell's value (distinct, ascending, below 2^63) and the seconds
+    /// from the track's first fix to the first fix in it.
+    pub cells: Vec<(u64, u32)>,
 }
 
 impl TrackFingerprint {
     /// The fingerprint of `track` (see the module docs); `None` below [`MIN_FIXES`] fixes.
     pub fn of(track: &[TrackPoint]) -> Option<Self> {
-        if track.len() < MIN_FIXES {
-            return None;
+        let first = track.first().filter(|_| track.len() >= MIN_FIXES)?;
+        let mut all: BTreeMap<u64, u32> = BTreeMap::new();
+        for p in track {
+            all.entry(cell_value(cell_of(p.lon, p.lat))).or_insert_with(|| seconds_after(first.t, p.t));
         }
-        let all: BTreeSet<u64> = track.iter().map(|p| cell_value(cell_of(p.lon, p.lat))).collect();
-        let values = all.into_iter().enumerate().filter(|(rank, v)| *rank < SMALLEST_KEPT || *v < SAMPLE_BELOW).map(|(_, v)| v).collect();
-        Some(TrackFingerprint { values })
+        let cells =
+            all.into_iter().enumerate().filter(|(rank, (v, _))| *rank < SMALLEST_KEPT || *v < SAMPLE_BELOW).map(|(_, c)| c).collect();
+        Some(TrackFingerprint { cells })
     }
 
-    /// Whether the two share a value: a cheap first test of two tracks (a copy and its source share
+    /// Whether the two share a cell: a cheap first test of two tracks (a copy and its source share
     /// most of their cells).
     pub fn shares_any(&self, other: &TrackFingerprint) -> bool {
-        let (small, large) = if self.values.len() <= other.values.len() { (self, other) } else { (other, self) };
-        small.values.iter().any(|v| large.values.binary_search(v).is_ok())
+        let (small, large) = if self.cells.len() <= other.cells.len() { (self, other) } else { (other, self) };
+        small.cells.iter().any(|(v, _)| large.at(*v).is_some())
     }
 
-    pub fn contains(&self, value: u64) -> bool {
-        self.values.binary_search(&value).is_ok()
+    /// The seconds into the track of the kept cell `value`, if it is kept.
+    pub fn at(&self, value: u64) -> Option<u32> {
+        self.cells.binary_search_by_key(&value, |(v, _)| *v).ok().map(|i| self.cells[i].1)
     }
+}
+
+/// Whole seconds from `first` to `t` (Unix ms), clamped to `u32`.
+pub fn seconds_after(first: i64, t: i64) -> u32 {
+    u32::try_from(t.saturating_sub(first).max(0) / 1_000).unwrap_or(u32::MAX)
 }
 
 /// The cells a track's fixes probe: every cell within `distance_m` of each fix, by fix.
@@ -83,16 +94,19 @@ impl TrackFingerprint {
 pub struct TrackProbes {
     /// `(fix index, cell value)`, in fix order, each pair once.
     pub probes: Vec<(u32, u64)>,
-    /// How many fixes the track has.
-    pub fixes: usize,
+    /// Per fix, the seconds from the track's first fix.
+    pub seconds: Vec<u32>,
+    /// The width of the window the votes of one offset fall in, seconds (`2 × copy_time_ms`).
+    pub window_s: i64,
 }
 
 impl TrackProbes {
-    /// The probes of `track` at `distance_m`; none below [`MIN_FIXES`] fixes.
-    pub fn of(track: &[TrackPoint], distance_m: f64) -> Self {
-        if track.len() < MIN_FIXES {
-            return TrackProbes::default();
-        }
+    /// The probes of `track` at `distance_m`, whose votes for one offset fall within
+    /// `2 × time_ms`; none below [`MIN_FIXES`] fixes.
+    pub fn of(track: &[TrackPoint], distance_m: f64, time_ms: u32) -> Self {
+        let Some(first) = track.first().filter(|_| track.len() >= MIN_FIXES) else { return TrackProbes::default() };
+        let window_s = (2 * i64::from(time_ms) + 999) / 1_000;
+        let seconds = track.iter().map(|p| seconds_after(first.t, p.t)).collect();
         let mut probes = Vec::with_capacity(track.len() * 4);
         for (i, p) in track.iter().enumerate() {
             let (dlon, dlat) = reach_e7(p.lat, distance_m);
@@ -104,22 +118,59 @@ impl TrackProbes {
                 }
             }
         }
-        TrackProbes { probes, fixes: track.len() }
+        TrackProbes { probes, seconds, window_s }
     }
 
-    /// How many fixes probe a value of `fingerprint`.
+    /// The vote of a probe of fix `fix` that hits a cell kept at `at_s`: the offset of the two
+    /// tracks' times (see the module docs).
+    pub fn vote(&self, fix: u32, at_s: u32) -> (i64, u32) {
+        (i64::from(self.seconds[fix as usize]) - i64::from(at_s), fix)
+    }
+
+    /// How many distinct fixes vote for the best offset against `fingerprint`.
     pub fn hits(&self, fingerprint: &TrackFingerprint) -> usize {
-        let mut fixes: Vec<u32> = self.probes.iter().filter(|(_, v)| fingerprint.contains(*v)).map(|(i, _)| *i).collect();
-        fixes.dedup();
-        fixes.len()
+        let mut votes: Vec<(i64, u32)> = self.probes.iter().filter_map(|(i, v)| fingerprint.at(*v).map(|at| self.vote(*i, at))).collect();
+        best_window(&mut votes, self.seconds.len(), self.window_s).map_or(0, |w| w.distinct)
     }
 
     /// The fewest hits that make a stored track a candidate source: a quarter of the fixes (a copy
-    /// hits about half, and a short one all), and at least 3. Honest walks of the same ground hit
-    /// far fewer, so few stored tracks are ever compared in full.
+    /// hits about half, and a short one all), and at least 3. Honest walks of the same ground vote
+    /// for scattered offsets, so few stored tracks are ever compared in full.
     pub fn min_hits(&self) -> usize {
-        (self.fixes / 4).max(3)
+        (self.seconds.len() / 4).max(3)
     }
+}
+
+/// The window of votes found by [`best_window`]: `votes[lo..=hi]`, holding `distinct` fixes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub lo: usize,
+    pub hi: usize,
+    pub distinct: usize,
+}
+
+/// Sorts `votes` (offset, fix) and finds the window of offsets no wider than `width` that holds the
+/// most distinct fixes (of `fixes`); `None` without votes.
+pub fn best_window(votes: &mut [(i64, u32)], fixes: usize, width: i64) -> Option<Window> {
+    votes.sort_unstable();
+    let mut count = vec![0u32; fixes];
+    let (mut distinct, mut best) = (0usize, None::<Window>);
+    let mut lo = 0;
+    for hi in 0..votes.len() {
+        let i = votes[hi].1 as usize;
+        count[i] += 1;
+        distinct += usize::from(count[i] == 1);
+        while votes[hi].0 - votes[lo].0 > width {
+            let j = votes[lo].1 as usize;
+            count[j] -= 1;
+            distinct -= usize::from(count[j] == 0);
+            lo += 1;
+        }
+        if best.is_none_or(|b| distinct > b.distinct) {
+            best = Some(Window { lo, hi, distinct });
+        }
+    }
+    best
 }
 
 /// How far `distance_m` reaches from latitude `lat` (1e-7 degree), in 1e-7 degree of longitude and
@@ -175,48 +226,57 @@ mod tests {
     fn fingerprints_are_small_ascending_and_missing_below_three_fixes() {
         assert_eq!(TrackFingerprint::of(&track(&path(2, 3), 0)), None);
         let three = TrackFingerprint::of(&track(&path(3, 3), 0)).expect("3 fixes");
-        assert_eq!(three.values.len(), 3, "11 m apart: three cells");
+        assert_eq!(three.cells.len(), 3, "11 m apart: three cells");
+        let mut times: Vec<u32> = three.cells.iter().map(|c| c.1).collect();
+        times.sort();
+        assert_eq!(times, [0, 10, 20], "each with its seconds into the track");
         let long = TrackFingerprint::of(&track(&path(2_000, 3), 0)).expect("long");
-        assert!(long.values.windows(2).all(|w| w[0] < w[1]));
-        assert!((800..1_200).contains(&long.values.len()), "about half of 2,000 cells: {}", long.values.len());
+        assert!(long.cells.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!((800..1_200).contains(&long.cells.len()), "about half of 2,000 cells: {}", long.cells.len());
         let repeated = track(&[(1, 1), (2, 2), (3, 3), (1, 1)], 0);
-        assert_eq!(TrackFingerprint::of(&repeated).expect("4 fixes").values, vec![cell_value((0, 0))], "one cell");
+        assert_eq!(
+            TrackFingerprint::of(&repeated).expect("4 fixes").cells,
+            vec![(cell_value((0, 0)), 0)],
+            "one cell, first reached at 0 s"
+        );
     }
 
     #[test]
     fn each_fix_probes_every_cell_within_the_distance() {
         // A fix in the middle of a cell probes it alone at 2 m; one at a corner probes four.
         let middle = (450 + 1_145_000_000 / CELL_E7 * CELL_E7, 450 + 255_000_000 / CELL_E7 * CELL_E7);
-        let probes = TrackProbes::of(&track(&[middle, middle, middle], 0), 2.0);
+        let probes = TrackProbes::of(&track(&[middle, middle, middle], 0), 2.0, 1_500);
         assert_eq!(probes.probes.len(), 3, "{probes:?}");
+        assert_eq!((probes.seconds.clone(), probes.window_s), (vec![0, 10, 20], 3));
         let corner = (1_145_000_000 / CELL_E7 * CELL_E7, 255_000_000 / CELL_E7 * CELL_E7);
-        let probes = TrackProbes::of(&track(&[corner, corner, corner], 0), 2.0);
+        let probes = TrackProbes::of(&track(&[corner, corner, corner], 0), 2.0, 1_500);
         assert_eq!(probes.probes.len(), 12);
         assert_eq!(probes.min_hits(), 3);
     }
 
     proptest! {
         /// A copy whose every fix moved by up to the probing distance, at any time shift, hits
-        /// every kept cell of its source stretch: its source fix lies in a probed cell.
+        /// every kept cell of its source stretch at one offset: its source fix lies in a probed
+        /// cell, reached as long after the track's start.
         #[test]
         fn a_moved_copy_hits_its_source(salt in 1i32..50, start in 0usize..400, len in 10usize..200, noise in proptest::collection::vec((-300i32..300, -300i32..300), 200), shift in -1_000_000_000i64..1_000_000_000) {
             let original = track(&path(600, salt), 1_700_000_000_000);
             let source = &original[start..start + len];
             let copy: Vec<TrackPoint> = source.iter().zip(&noise).map(|(p, (dx, dy))| TrackPoint { t: p.t + shift, lon: p.lon + dx, lat: p.lat + dy, ..*p }).collect();
+            prop_assume!(copy.windows(2).all(|w| w[0].t <= w[1].t));
             let fp = TrackFingerprint::of(source).expect("source");
-            let probes = TrackProbes::of(&copy, 5.0);
-            let kept = source.iter().filter(|p| fp.contains(cell_value(cell_of(p.lon, p.lat)))).count();
-            prop_assert!(probes.hits(&fp) >= kept, "{} hits, {kept} kept", probes.hits(&fp));
-            prop_assert!(kept * 4 >= len, "about half are kept: {kept} of {len}");
+            let probes = TrackProbes::of(&copy, 5.0, 1_500);
+            prop_assert!(probes.hits(&fp) >= fp.cells.len(), "{} hits, {} cells kept", probes.hits(&fp), fp.cells.len());
+            prop_assert!(fp.cells.len() * 4 >= len, "about half are kept: {} of {len}", fp.cells.len());
             prop_assert!(probes.hits(&fp) >= probes.min_hits());
         }
 
-        /// The fingerprint depends on the set of positions only, not on times or order.
+        /// A whole track shifted in time has the same fingerprint: its cells, and their times into
+        /// the track.
         #[test]
-        fn fingerprints_ignore_time_and_order(salt in 1i32..50, shift in -1_000_000i64..1_000_000) {
+        fn fingerprints_ignore_a_time_shift(salt in 1i32..50, shift in -1_000_000_000i64..1_000_000_000) {
             let walk = track(&path(300, salt), 1_700_000_000_000);
-            let mut moved: Vec<TrackPoint> = walk.iter().rev().map(|p| TrackPoint { t: p.t + shift, ..*p }).collect();
-            moved.rotate_left(7);
+            let moved: Vec<TrackPoint> = walk.iter().map(|p| TrackPoint { t: p.t + shift, ..*p }).collect();
             prop_assert_eq!(TrackFingerprint::of(&walk), TrackFingerprint::of(&moved));
         }
     }
