@@ -27,6 +27,10 @@ pub struct FingerprintIndex {
     by_value: HashMap<u64, (u32, u32)>,
     /// The `(patrol number, seconds)` of each value held by more than one, in the order added.
     shared: Vec<Vec<(u32, u32)>>,
+    /// Per patrol number, reused by [`FingerprintIndex::candidates`]: how many fixes hit it, and
+    /// the last that did (all zero and `u32::MAX` between calls).
+    hits: Vec<u32>,
+    last_fix: Vec<u32>,
 }
 
 /// Marks a `by_value` entry that indexes `shared`; patrol numbers stay below it.
@@ -44,8 +48,7 @@ impl FingerprintIndex {
         Ok(index)
     }
 
-    /// Indexes `patrol` under each of its `cells` (value, seconds); a value it is already indexed
-    /// under is left as is.
+    /// Indexes `patrol` under each of its `cells` (distinct values, with their seconds).
     pub fn insert(&mut self, patrol: EventId, cells: &[(u64, u32)]) {
         let Some(number) = u32::try_from(self.patrols.len()).ok().filter(|n| *n < SHARED) else {
             // Two thousand million patrols: far beyond one county's store.
@@ -61,12 +64,8 @@ impl FingerprintIndex {
                 Entry::Occupied(mut e) => {
                     let held = *e.get();
                     if held.0 == SHARED {
-                        let list = &mut self.shared[held.1 as usize];
-                        if !list.iter().any(|(n, _)| self.patrols[*n as usize] == patrol) {
-                            list.push((number, at));
-                        }
-                    } else if self.patrols[held.0 as usize] != patrol {
-                        let Ok(slot) = u32::try_from(self.shared.len()) else { continue };
+                        self.shared[held.1 as usize].push((number, at));
+                    } else if let Ok(slot) = u32::try_from(self.shared.len()) {
                         self.shared.push(vec![held, (number, at)]);
                         e.insert((SHARED, slot));
                     }
@@ -76,14 +75,39 @@ impl FingerprintIndex {
     }
 
     /// Stored patrols for which at least `min_hits` distinct fixes of the probing track vote for
-    /// one time offset (`TrackProbes::vote`), those with the most first (ties by id), at most `limit`.
-    pub fn candidates(&self, probes: &TrackProbes, min_hits: usize, limit: usize) -> Vec<EventId> {
-        // (patrol number, offset, fix) for every probe that hits a kept cell.
+    /// one time offset (`TrackProbes::vote`), those with the most first (ties by id), at most
+    /// `limit`. First counts the fixes hitting each patrol, at any offset, in the reused per-patrol
+    /// counters; then sorts the votes of the few patrols hit often enough.
+    pub fn candidates(&mut self, probes: &TrackProbes, min_hits: usize, limit: usize) -> Vec<EventId> {
+        let FingerprintIndex { patrols, by_value, shared, hits, last_fix } = self;
+        let holders = |value: &u64| -> &[(u32, u32)] {
+            match by_value.get(value) {
+                Some(held) if held.0 == SHARED => shared[held.1 as usize].as_slice(),
+                Some(held) => std::slice::from_ref(held),
+                None => &[],
+            }
+        };
+        hits.resize(patrols.len(), 0);
+        last_fix.resize(patrols.len(), u32::MAX);
+        let mut touched: Vec<u32> = Vec::new();
+        for (fix, value) in &probes.probes {
+            for &(n, _) in holders(value) {
+                let i = n as usize;
+                if last_fix[i] != *fix {
+                    touched.extend((hits[i] == 0).then_some(n));
+                    hits[i] += 1;
+                    last_fix[i] = *fix;
+                }
+            }
+        }
+        let mut often: Vec<u32> = touched.iter().copied().filter(|&n| hits[n as usize] as usize >= min_hits).collect();
+        for &n in &touched {
+            (hits[n as usize], last_fix[n as usize]) = (0, u32::MAX);
+        }
+        often.sort_unstable();
         let mut votes: Vec<(u32, i64, u32)> = Vec::new();
-        for &(fix, value) in &probes.probes {
-            let Some(held) = self.by_value.get(&value) else { continue };
-            let holders = if held.0 == SHARED { self.shared[held.1 as usize].as_slice() } else { std::slice::from_ref(held) };
-            for &(n, at) in holders {
+        for &(fix, value) in probes.probes.iter().filter(|_| !often.is_empty()) {
+            for &(n, at) in holders(&value).iter().filter(|(n, _)| often.binary_search(n).is_ok()) {
                 let (offset, fix) = probes.vote(fix, at);
                 votes.push((n, offset, fix));
             }
@@ -92,14 +116,11 @@ impl FingerprintIndex {
         let mut ranked: Vec<(EventId, usize)> = Vec::new();
         let mut one: Vec<(i64, u32)> = Vec::new();
         for group in votes.chunk_by(|a, b| a.0 == b.0) {
-            if group.len() < min_hits {
-                continue;
-            }
             one.clear();
             one.extend(group.iter().map(|(_, offset, fix)| (*offset, *fix)));
             let hits = best_window(&mut one, probes.seconds.len(), probes.window_s).map_or(0, |w| w.distinct);
             if hits >= min_hits {
-                ranked.push((self.patrols[group[0].0 as usize], hits));
+                ranked.push((patrols[group[0].0 as usize], hits));
             }
         }
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));

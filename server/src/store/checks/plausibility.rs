@@ -78,7 +78,7 @@ impl WriteCtx<'_> {
     }
 
     /// The earlier patrols whose kept cells the new track's fixes hit most, with their tracks.
-    fn tracks_probed(&self, probes: &TrackProbes) -> Result<Vec<(EventId, Vec<TrackPoint>)>, StoreError> {
+    fn tracks_probed(&mut self, probes: &TrackProbes) -> Result<Vec<(EventId, Vec<TrackPoint>)>, StoreError> {
         let mut out = Vec::new();
         for id in self.reference.fingerprints.candidates(probes, probes.min_hits(), MAX_DUPLICATE_CANDIDATES) {
             if let Some((_, Body::PatrolRecorded(p))) = stored_event(self.conn, &id)? {
