@@ -9,7 +9,6 @@ use rusqlite::Connection;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use sync_protocol::body::Body;
-use sync_protocol::checks::plausibility::fingerprint::best_window;
 use sync_protocol::checks::plausibility::{TrackFingerprint, TrackProbes};
 use sync_protocol::ids::EventId;
 
@@ -30,10 +29,10 @@ pub struct FingerprintIndex {
     by_value: HashMap<u64, (u32, u32), FixedState>,
     /// The `(patrol number, seconds)` of each value held by more than one, in the order added.
     shared: Vec<Vec<(u32, u32)>>,
-    /// Per patrol number, reused by [`FingerprintIndex::candidates`]: how many fixes hit it, and
-    /// the last that did (all zero and `u32::MAX` between calls).
-    hits: Vec<u32>,
-    last_fix: Vec<u32>,
+    /// Reused by [`FingerprintIndex::candidates`] (empty between calls): per patrol number and
+    /// time offset (in windows of `TrackProbes::window_s`), the last fix that voted for it and how
+    /// many fixes did.
+    tally: HashMap<(u32, i64), (u32, u32), FixedState>,
 }
 
 /// Marks a `by_value` entry that indexes `shared`; patrol numbers stay below it.
@@ -79,53 +78,37 @@ impl FingerprintIndex {
 
     /// Stored patrols for which at least `min_hits` distinct fixes of the probing track vote for
     /// one time offset (`TrackProbes::vote`), those with the most first (ties by id), at most
-    /// `limit`. First counts the fixes hitting each patrol, at any offset, in the reused per-patrol
-    /// counters; then sorts the votes of the few patrols hit often enough.
+    /// `limit`. Votes are tallied per patrol and offset window in one pass; a fix voting near a
+    /// window's edge may land in the next, so two neighbouring windows are added up (which can
+    /// count a fix twice: candidates are compared in full afterwards).
     pub fn candidates(&mut self, probes: &TrackProbes, min_hits: usize, limit: usize) -> Vec<EventId> {
-        let FingerprintIndex { patrols, by_value, shared, hits, last_fix } = self;
-        let holders = |value: &u64| -> &[(u32, u32)] {
-            match by_value.get(value) {
+        let FingerprintIndex { patrols, by_value, shared, tally } = self;
+        let width = probes.window_s.max(1);
+        for &(fix, value) in &probes.probes {
+            let holders = match by_value.get(&value) {
                 Some(held) if held.0 == SHARED => shared[held.1 as usize].as_slice(),
                 Some(held) => std::slice::from_ref(held),
-                None => &[],
-            }
-        };
-        hits.resize(patrols.len(), 0);
-        last_fix.resize(patrols.len(), u32::MAX);
-        let mut touched: Vec<u32> = Vec::new();
-        for (fix, value) in &probes.probes {
-            for &(n, _) in holders(value) {
-                let i = n as usize;
-                if last_fix[i] != *fix {
-                    touched.extend((hits[i] == 0).then_some(n));
-                    hits[i] += 1;
-                    last_fix[i] = *fix;
+                None => continue,
+            };
+            for &(n, at) in holders {
+                let (offset, fix) = probes.vote(fix, at);
+                let entry = tally.entry((n, offset.div_euclid(width))).or_insert((u32::MAX, 0));
+                if entry.0 != fix {
+                    *entry = (fix, entry.1 + 1);
                 }
             }
         }
-        let mut often: Vec<u32> = touched.iter().copied().filter(|&n| hits[n as usize] as usize >= min_hits).collect();
-        for &n in &touched {
-            (hits[n as usize], last_fix[n as usize]) = (0, u32::MAX);
-        }
-        often.sort_unstable();
-        let mut votes: Vec<(u32, i64, u32)> = Vec::new();
-        for &(fix, value) in probes.probes.iter().filter(|_| !often.is_empty()) {
-            for &(n, at) in holders(&value).iter().filter(|(n, _)| often.binary_search(n).is_ok()) {
-                let (offset, fix) = probes.vote(fix, at);
-                votes.push((n, offset, fix));
+        let mut best: HashMap<u32, usize, FixedState> = HashMap::default();
+        for (&(n, window), &(_, hits)) in tally.iter() {
+            let next = tally.get(&(n, window + 1)).map_or(0, |t| t.1);
+            let both = (hits + next) as usize;
+            if both >= min_hits {
+                let b = best.entry(n).or_default();
+                *b = (*b).max(both);
             }
         }
-        votes.sort_unstable();
-        let mut ranked: Vec<(EventId, usize)> = Vec::new();
-        let mut one: Vec<(i64, u32)> = Vec::new();
-        for group in votes.chunk_by(|a, b| a.0 == b.0) {
-            one.clear();
-            one.extend(group.iter().map(|(_, offset, fix)| (*offset, *fix)));
-            let hits = best_window(&mut one, probes.seconds.len(), probes.window_s).map_or(0, |w| w.distinct);
-            if hits >= min_hits {
-                ranked.push((patrols[group[0].0 as usize], hits));
-            }
-        }
+        tally.clear();
+        let mut ranked: Vec<(EventId, usize)> = best.into_iter().map(|(n, hits)| (patrols[n as usize], hits)).collect();
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked.into_iter().take(limit).map(|(p, _)| p).collect()
     }

@@ -16,7 +16,7 @@ use super::history::stored_event;
 use crate::store::{StoreError, WriteCtx};
 
 /// At most this many earlier patrols, those whose cells the most fixes hit at one time offset, are
-/// compared in full (a copy's source is hit by about half of its fixes, more than any honest walk).
+/// compared in full (a copy's fixes hit a quarter of its source's cells and more, at one offset).
 const MAX_DUPLICATE_CANDIDATES: usize = 8;
 
 /// Patrols lasting longer than this (ms) are looked up apart when finding overlaps, through the

@@ -18,13 +18,14 @@
 //! for the offset `r - s`: a copy of the whole track votes 0 (a copied stretch, another constant)
 //! with nearly every fix, while honest walks scatter their votes. A stored track is a candidate when
 //! at least [`TrackProbes::min_hits`] distinct fixes vote within `2 × copy_time_ms` of one offset
-//! ([`best_window`]).
+//! ([`best_window`]). A copy's fixes vote for its source's kept cells: a quarter of its cells, and
+//! at least 8.
 //!
 //! # The stored sketch
 //! Each distinct cell hashes to a 63-bit value: `mix(x << 32 | y)`, where x and y are the cell's
 //! column and row as 32-bit two's complement and `mix` is SplitMix64's finaliser applied to the key
 //! XOR `0x7061_7472_6f6c_6331` ("patrolc1"), shifted right by 1 so it fits SQLite's signed INTEGER.
-//! The fingerprint keeps the 16 smallest values and every value below 2^62 (one cell in two,
+//! The fingerprint keeps the 8 smallest values and every value below 2^61 (one cell in four,
 //! chosen by content, so that the same cell is kept in every track crossing it), each with its
 //! time. Tracks of fewer than 3 fixes have none.
 //!
@@ -42,9 +43,9 @@ use crate::values::TrackPoint;
 /// The side of a grid cell, in 1e-7 degree (about 10 m of latitude).
 pub const CELL_E7: i32 = 900;
 /// How many of the smallest values a fingerprint always keeps.
-pub const SMALLEST_KEPT: usize = 16;
-/// Values below this are kept whatever their rank (one in 2 of all).
-pub const SAMPLE_BELOW: u64 = 1 << 62;
+pub const SMALLEST_KEPT: usize = 8;
+/// Values below this are kept whatever their rank (one in 4 of all).
+pub const SAMPLE_BELOW: u64 = 1 << 61;
 /// The fewest fixes a track needs to have a fingerprint.
 pub const MIN_FIXES: usize = 3;
 /// Metres per degree of latitude on the haversine sphere of [`crate::checks::metres`].
@@ -133,11 +134,11 @@ impl TrackProbes {
         best_window(&mut votes, self.seconds.len(), self.window_s).map_or(0, |w| w.distinct)
     }
 
-    /// The fewest hits that make a stored track a candidate source: a quarter of the fixes (a copy
-    /// hits about half, and a short one all), and at least 3. Honest walks of the same ground vote
+    /// The fewest hits that make a stored track a candidate source: a tenth of the fixes (a copy
+    /// hits about a quarter, and at least 8), and at least 3. Honest walks of the same ground vote
     /// for scattered offsets, so few stored tracks are ever compared in full.
     pub fn min_hits(&self) -> usize {
-        (self.seconds.len() / 4).max(3)
+        (self.seconds.len() / 10).max(3)
     }
 }
 
@@ -232,7 +233,7 @@ mod tests {
         assert_eq!(times, [0, 10, 20], "each with its seconds into the track");
         let long = TrackFingerprint::of(&track(&path(2_000, 3), 0)).expect("long");
         assert!(long.cells.windows(2).all(|w| w[0].0 < w[1].0));
-        assert!((800..1_200).contains(&long.cells.len()), "about half of 2,000 cells: {}", long.cells.len());
+        assert!((400..600).contains(&long.cells.len()), "about a quarter of 2,000 cells: {}", long.cells.len());
         let repeated = track(&[(1, 1), (2, 2), (3, 3), (1, 1)], 0);
         assert_eq!(
             TrackFingerprint::of(&repeated).expect("4 fixes").cells,
@@ -267,7 +268,7 @@ mod tests {
             let fp = TrackFingerprint::of(source).expect("source");
             let probes = TrackProbes::of(&copy, 5.0, 1_500);
             prop_assert!(probes.hits(&fp) >= fp.cells.len(), "{} hits, {} cells kept", probes.hits(&fp), fp.cells.len());
-            prop_assert!(fp.cells.len() * 4 >= len, "about half are kept: {} of {len}", fp.cells.len());
+            prop_assert!(fp.cells.len() * 16 >= len, "about a quarter are kept: {} of {len}", fp.cells.len());
             prop_assert!(probes.hits(&fp) >= probes.min_hits());
         }
 
