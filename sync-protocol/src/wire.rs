@@ -5,6 +5,7 @@ pub mod audit;
 pub mod evidence;
 pub mod flag_kind;
 pub mod flags;
+pub mod reports;
 pub mod session;
 
 pub use flag_kind::FlagKind;

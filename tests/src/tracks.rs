@@ -10,7 +10,7 @@ use sync_protocol::values::{Coord, IsoWeek, TrackPoint};
 
 /// The centre of a demo zone, in 1e-7 degree.
 pub fn zone_centre(zone: &ZoneId) -> Coord {
-    let county = patrolsync_server::demo::county();
+    let county = patrolsync_server::tools::demo::county();
     let z = county.zone(zone).unwrap_or_else(|| panic!("{zone} is not a demo zone"));
     let c: Point<f64> = z.boundary.to_geo().centroid().unwrap_or_else(|| Point::new(114.5, 25.5));
     Coord::from_degrees(c.x(), c.y()).unwrap_or(Coord { lon: 1_145_000_000, lat: 255_000_000 })
@@ -159,7 +159,7 @@ mod tests {
     /// officer's are copies of each other: the bench measures the traffic of honest phones.
     #[test]
     fn counting_patrols_count_and_are_not_copies() {
-        let county = patrolsync_server::demo::county();
+        let county = patrolsync_server::tools::demo::county();
         let history = ZoneHistory::from_events(county.zones(), county.assignments());
         let config = CheckConfig::default();
         for (n, officer) in county.officers().iter().take(12).enumerate() {

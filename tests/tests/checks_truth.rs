@@ -5,7 +5,7 @@
 
 use anyhow::{Context, Result, ensure};
 use geo::{Centroid, Contains, Point};
-use patrolsync_server::demo::{DemoCounty, county};
+use patrolsync_server::tools::demo::{DemoCounty, county};
 use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::server::TestServer;
 use patrolsync_tests::{DEMO_PASSWORD, tracks};
@@ -298,7 +298,7 @@ async fn flags_match_the_known_truth_and_clean_data_raises_none() -> Result<()> 
             // Naming a licence does not license a place outside it: both flags.
             phone.push(finding(&zone, p, at - HOUR, named), &mut truth, &["outside_licence", "unlicensed_area"]).await?;
             let tin = spec(FindingKind::GeologicalHazard, None, Some(Mineral::Tin));
-            protected = Some(phone.push(finding(&zone, p, at - HOUR, tin), &mut truth, &["protected_mineral"]).await?);
+            protected = Some((phone.push(finding(&zone, p, at - HOUR, tin), &mut truth, &["protected_mineral"]).await?, p));
         }
     }
 
@@ -308,13 +308,23 @@ async fn flags_match_the_known_truth_and_clean_data_raises_none() -> Result<()> 
     let clean = truth.values().filter(|f| f.is_empty()).count();
     assert!(clean >= 18 && expected.len() >= 10 + 6, "{clean} clean events, {} flagged: 10 patrols, 6 findings or more", expected.len());
 
-    let protected = protected.context("the tin finding")?;
+    let (protected, tin_patrol) = protected.context("the tin finding")?;
     let mut auditor = RawDevice::new(&server.url(), "ca-1")?;
     auditor.login(DEMO_PASSWORD).await?;
     let (_, high) = auditor.get_json("/v1/flags?high_priority=true").await?;
     let high = high["flags"].as_array().context("flags")?;
     assert!(high.iter().all(|f| f["high_priority"] == true), "{high:?}");
     assert!(high.iter().any(|f| f["event"] == protected.to_string() && f["kind"] == "protected_mineral"), "{high:?}");
+    // The ledger shows it in its high-priority column, on the patrol of the tin finding.
+    let day = |ms: i64| sync_protocol::values::county_date(ms);
+    let (_, ledger) = auditor.get_json(&format!("/v1/ledger?from={}&to={}", day(at - 2 * DAY), day(at))).await?;
+    let rows = ledger["rows"].as_array().context("ledger rows")?;
+    let high_rows: BTreeSet<String> =
+        rows.iter().filter(|r| r["high_priority"] == true).filter_map(|r| r["patrol"].as_str().map(str::to_owned)).collect();
+    ensure!(high_rows.contains(&tin_patrol.to_string()), "the tin finding's patrol is high priority: {high_rows:?}");
+    let hosts: BTreeSet<String> = hosts.values().map(|(_, p)| p.to_string()).collect();
+    ensure!(high_rows.is_subset(&hosts), "only patrols with findings are high priority: {high_rows:?}");
+    ensure!(rows.len() > hosts.len(), "the ledger lists the clean patrols too");
     let store = server.open_store()?;
     let high: bool =
         store.query_row("SELECT high_priority FROM finding_checks WHERE finding = ?1", [protected.0.as_bytes()], |r| r.get(0))?;

@@ -142,5 +142,20 @@ fn a_finding_states_when_it_was_seen_and_a_zero_report_it_contradicts_is_flagged
     let listed = phone.run(&["flags", "--kind", "contradictory_zero_report"])?;
     assert!(listed.contains("flags (预警): 2"), "both zero reports, whichever arrived first: {listed}");
     assert!(listed.contains(&format!("a zero report for {week}, in which the officer reported finding {finding}")), "{listed}");
+
+    // A tin finding is high priority, and the phone's flag list says so.
+    let mut tin: Vec<String> = ["report-finding", "--patrol", &today.to_string(), "--kind", "geological_hazard", "--mineral", "tin"]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let c = tracks::zone_centre(&zone);
+    tin.extend(["--lon".into(), (f64::from(c.lon) / 1e7).to_string(), "--lat".into(), (f64::from(c.lat) / 1e7).to_string()]);
+    tin.extend(["--description".into(), "锡矿石堆 a heap of tin ore".into()]);
+    phone.run(&tin.iter().map(String::as_str).collect::<Vec<_>>())?;
+    phone.run(&["sync"])?;
+    let high = phone.run(&["flags", "--high-priority"])?;
+    assert!(high.contains("flags (预警): 1") && high.contains("- HIGH PRIORITY (重点) ") && high.contains("protected_mineral"), "{high}");
+    let all = phone.run(&["flags"])?;
+    assert_eq!(all.matches("HIGH PRIORITY").count(), 1, "only the tin finding's flag is marked: {all}");
     Ok(())
 }
