@@ -34,10 +34,15 @@ pub fn patrol_every(zone: &ZoneId, start_ms: i64, points: usize, seed: u64, ever
             TrackPoint { t: start_ms + i as i64 * every_ms, lon, lat, acc: Some(rng.gen_range(3..15)) }
         })
         .collect();
+    river_patrol(zone, start_ms, start_ms + points.saturating_sub(1) as i64 * every_ms, track)
+}
+
+/// A patrol of the river bank and the quarry that found nothing, from `start_ms` to `end_ms`.
+fn river_patrol(zone: &ZoneId, start_ms: i64, end_ms: i64, track: Vec<TrackPoint>) -> Body {
     Body::PatrolRecorded(PatrolRecorded {
         zone: zone.clone(),
         started_at: start_ms,
-        ended_at: start_ms + points.saturating_sub(1) as i64 * every_ms,
+        ended_at: end_ms,
         track,
         summary: "巡查河道与采石场 checked the river bank and the quarry".into(),
         result: PatrolResult::NothingFound,
@@ -71,15 +76,7 @@ pub fn counting_patrol(zone: &ZoneId, start_ms: i64, points: usize, seed: u64, e
             }
         })
         .collect();
-    Body::PatrolRecorded(PatrolRecorded {
-        zone: zone.clone(),
-        started_at: start_ms,
-        ended_at: start_ms + points.saturating_sub(1) as i64 * every_ms,
-        track,
-        summary: "巡查河道与采石场 checked the river bank and the quarry".into(),
-        result: PatrolResult::NothingFound,
-        mock_fixes: 0,
-    })
+    river_patrol(zone, start_ms, start_ms + points.saturating_sub(1) as i64 * every_ms, track)
 }
 
 /// A patrol of `fixes` fixes about one every 30 s, walking east and back along a line through `at`,
