@@ -25,7 +25,7 @@ const fn col(key: &'static str, zh: &'static str, en: &'static str) -> ColumnSpe
 }
 
 /// The columns in export order; each is a field of [`LedgerRow`].
-pub const COLUMNS: [ColumnSpec; 19] = [
+pub const COLUMNS: [ColumnSpec; 20] = [
     col("patrol", "巡查编号", "patrol"),
     col("officer", "巡查信息员", "officer"),
     col("village", "村", "village"),
@@ -41,6 +41,7 @@ pub const COLUMNS: [ColumnSpec; 19] = [
     col("summary", "巡查情况", "summary"),
     col("findings", "发现问题", "findings"),
     col("licence_checks", "许可核查", "licence checks"),
+    col("high_priority", "重点", "high priority"),
     col("flags", "预警", "flags"),
     col("cases", "案件状态", "case state"),
     col("evidence", "证据哈希", "evidence hashes"),
@@ -80,6 +81,7 @@ pub fn cells(row: &LedgerRow) -> Vec<Cell> {
         t(&row.summary),
         t(&row.findings),
         t(&row.licence_checks),
+        Cell::Text(row.high_priority.to_string()),
         t(&row.flags),
         t(&row.cases),
         t(&row.evidence),
@@ -109,6 +111,7 @@ mod tests {
             summary: "su".into(),
             findings: "f".into(),
             licence_checks: "l".into(),
+            high_priority: true,
             flags: "fl".into(),
             cases: "c".into(),
             evidence: "ev".into(),

@@ -40,17 +40,19 @@ pub struct FindingEntry {
     pub kind: FindingKind,
     pub mineral: Option<Mineral>,
     pub stopped_on_spot: bool,
+    /// By its own mineral; the licence check's verdict, once stored, decides instead.
     pub high_priority: bool,
 }
 
 impl FindingEntry {
-    /// `kind/mineral`, then `stopped_on_spot` and `high_priority` when they hold.
-    pub fn describe(&self) -> String {
+    /// `kind/mineral`, then `stopped_on_spot` and `high_priority` when they hold (`high`: as the
+    /// licence check says, or by its own mineral while it has not been checked).
+    pub fn describe(&self, high: bool) -> String {
         let mut s = snake(&self.kind);
         if let Some(m) = self.mineral {
             s = format!("{s}/{}", snake(&m));
         }
-        for (holds, tag) in [(self.stopped_on_spot, "stopped_on_spot"), (self.high_priority, "high_priority")] {
+        for (holds, tag) in [(self.stopped_on_spot, "stopped_on_spot"), (high, "high_priority")] {
             if holds {
                 s.push_str(&format!(" {tag}"));
             }

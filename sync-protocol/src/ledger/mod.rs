@@ -24,6 +24,7 @@ pub use entry::{FindingEntry, PatrolEntry};
 use crate::checks::licence::LicenceVerdict;
 use crate::ids::{EventId, UnitId};
 use crate::values::{COUNTY_UTC_OFFSET_MS, IsoWeek};
+use crate::wire::FlagKind;
 
 /// One patrol in the ledger. Lists inside a cell are joined with `"; "`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +48,10 @@ pub struct LedgerRow {
     pub findings: String,
     /// Per finding: the licence the location lies in (or `none`) and the licence flags.
     pub licence_checks: String,
+    /// A finding of the patrol involves a protected mineral (rare earth, tin): by its licence
+    /// check, or by its own mineral while it has not been checked.
+    #[serde(default)]
+    pub high_priority: bool,
     /// Kinds of the flags not withdrawn on the patrol and its findings.
     pub flags: String,
     /// Per case opened on one of its findings: its status.
@@ -69,23 +74,24 @@ pub struct LedgerFacts {
     /// Each finding's licence verdict.
     pub verdicts: BTreeMap<EventId, LicenceVerdict>,
     /// Per event (the patrol, its findings): the kinds of its flags not withdrawn, in the order raised.
-    pub flags: BTreeMap<EventId, Vec<String>>,
+    pub flags: BTreeMap<EventId, Vec<FlagKind>>,
     /// The status of each case opened on one of its findings, by case id.
     pub cases: Vec<String>,
 }
 
 /// The ledger row of `entry` with what is read beside it.
 pub fn row(entry: &PatrolEntry, checks: &LedgerFacts) -> LedgerRow {
+    let high = |f: &FindingEntry| checks.verdicts.get(&f.id).map_or(f.high_priority, |v| v.high_priority);
     let licence = |f: &FindingEntry| match checks.verdicts.get(&f.id) {
         Some(v) => {
-            let flags: Vec<&str> = v.flags.iter().map(|x| x.kind()).collect();
+            let flags: Vec<&str> = v.flags.iter().map(|x| x.kind().as_str()).collect();
             let at = v.licence.as_ref().map_or("none".to_string(), |l| l.to_string());
             if flags.is_empty() { at } else { format!("{at}: {}", flags.join(",")) }
         }
         None => "not checked".into(),
     };
     let events = std::iter::once(entry.patrol).chain(entry.findings.iter().map(|f| f.id));
-    let flags: Vec<&str> = events.filter_map(|e| checks.flags.get(&e)).flatten().map(String::as_str).collect();
+    let flags: Vec<&str> = events.filter_map(|e| checks.flags.get(&e)).flatten().map(|k| k.as_str()).collect();
     let (counts, explanation) = checks.decision.clone().map_or((None, String::new()), |(c, w)| (Some(c), w));
     let (village, township) = checks.place.as_ref().map_or((String::new(), String::new()), |(v, t)| (v.to_string(), t.to_string()));
     LedgerRow {
@@ -102,8 +108,9 @@ pub fn row(entry: &PatrolEntry, checks: &LedgerFacts) -> LedgerRow {
         explanation,
         result: snake(&entry.result),
         summary: entry.summary.clone(),
-        findings: entry.findings.iter().map(FindingEntry::describe).collect::<Vec<_>>().join("; "),
+        findings: entry.findings.iter().map(|f| f.describe(high(f))).collect::<Vec<_>>().join("; "),
         licence_checks: entry.findings.iter().map(licence).collect::<Vec<_>>().join("; "),
+        high_priority: entry.findings.iter().any(high),
         flags: flags.join("; "),
         cases: checks.cases.join("; "),
         evidence: entry.evidence.join(" "),

@@ -108,6 +108,7 @@ impl SqliteStore {
         let mut conn = open::open_writer(path)?;
         restrict_permissions(path);
         merkle::adopt_existing_rows(&mut conn)?;
+        checks::recompute_missing(&mut conn)?;
         if read_model::ensure_built(&mut conn)? {
             tracing::info!("read model built from the log");
         }

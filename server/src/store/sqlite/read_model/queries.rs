@@ -12,6 +12,7 @@ use sync_protocol::ids::{EventId, UnitId};
 use sync_protocol::ledger::{LedgerFacts, PatrolEntry, row};
 use sync_protocol::read_model::FindingRow;
 use sync_protocol::values::IsoWeek;
+use sync_protocol::wire::FlagKind;
 use sync_protocol::zones::{Assignments, ZonePlace, ZoneVersions};
 
 use super::rows::id;
@@ -226,6 +227,10 @@ fn facts(conn: &Connection, entry: &PatrolEntry, place: Option<(UnitId, UnitId)>
     let mut on_findings: BTreeMap<EventId, String> = BTreeMap::new();
     for event in std::iter::once(entry.patrol).chain(entry.findings.iter().map(|f| f.id)) {
         let kinds: Vec<String> = flags.query_map([event.0.as_bytes()], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let kinds = kinds
+            .into_iter()
+            .map(|k| k.parse::<FlagKind>().map_err(|_| StoreError::corrupt("flags", format!("kind {k}"))))
+            .collect::<Result<Vec<_>, _>>()?;
         if !kinds.is_empty() {
             facts.flags.insert(event, kinds);
         }
