@@ -222,6 +222,9 @@ impl Projection {
             // Access records: the server's tables hold who is disabled or revoked; the log keeps
             // them as the audit trail, and no view of the projection depends on them.
             Body::UserDisabled(_) | Body::UserEnabled(_) | Body::DeviceRevoked(_) => {}
+            // A flag review acts on the server's flags and checks (which the projection does not
+            // hold); the log keeps it as the evidence of who reviewed what.
+            Body::FlagReviewed(_) => {}
         }
     }
 

@@ -20,7 +20,7 @@ fn continued_case(body: &Body) -> Option<EventId> {
 }
 
 /// The stored record a body acts on besides a case: the tip of a tip step, the finding or tip a
-/// case is opened on.
+/// case is opened on, the patrol or finding whose flag is reviewed.
 fn record_of(body: &Body) -> Option<Subject> {
     let tip = |id| Some(Subject { kind: SubjectKind::Tip, id });
     match body {
@@ -31,6 +31,7 @@ fn record_of(body: &Body) -> Option<Subject> {
         Body::TipInformant(b) => tip(b.tip),
         Body::TipAssigned(b) => tip(b.tip),
         Body::TipAnswered(b) => tip(b.tip),
+        Body::FlagReviewed(b) => Some(b.subject),
         _ => None,
     }
 }

@@ -173,3 +173,38 @@ fn case_and_tip_steps_follow_role_and_township() {
         }
     }
 }
+
+fn reviewed(t: &str) -> Body {
+    use crate::body::{FlagReviewed, FlagVerdict, Subject, SubjectKind};
+    Body::FlagReviewed(FlagReviewed {
+        subject: Subject { kind: SubjectKind::Patrol, id: id(3) },
+        flag: crate::wire::FlagKind::ImpossibleSpeed,
+        township: unit(t),
+        verdict: FlagVerdict::FalseAlarm,
+        note: "GPS jumped under the bridge; walked with him".into(),
+    })
+}
+
+#[test]
+fn flags_are_reviewed_by_inspectors_within_their_townships_and_the_county() {
+    let patrol_in = |t| Facts { answers_for: vec!["T01"], record_township: Some(t), ..MINE };
+    #[rustfmt::skip]
+    let table: Vec<(Role, Body, Facts, Option<&str>)> = vec![
+        (Role::TownshipInspector, reviewed("T01"), patrol_in("T01"), None),
+        (Role::TownshipInspector, reviewed("T02"), patrol_in("T02"), Some("does not answer for township T02")),
+        (Role::TownshipInspector, reviewed("T01"), patrol_in("T02"), Some("patrol 0192f0c1-7a3b-7c00-8000-000000000003 is in township T02, not T01")),
+        (Role::CountyAuditor, reviewed("T02"), Facts { record_township: Some("T02"), ..MINE }, None),
+        (Role::CountyAuditor, reviewed("T01"), Facts { record_township: Some("T02"), ..MINE }, Some("is in township T02, not T01")),
+        (Role::VillageOfficer, reviewed("T01"), patrol_in("T01"), Some("a village_officer does not record flag.reviewed")),
+        (Role::Commissioner, reviewed("T01"), patrol_in("T01"), Some("read-only")),
+        (Role::Admin, reviewed("T01"), patrol_in("T01"), Some("admin does not record flag.reviewed")),
+    ];
+    for (role, body, facts, refusal) in table {
+        let got = authorise(&caller(role), &body, &facts);
+        match (refusal, got) {
+            (None, got) => assert_eq!(got, Ok(()), "{role:?}"),
+            (Some(why), Err(Denied::Refused(err))) => assert!(err.contains(why), "{role:?}: {err}"),
+            (Some(why), Ok(())) => panic!("{role:?} is allowed, expected a refusal ({why})"),
+        }
+    }
+}

@@ -54,6 +54,7 @@ macro_rules! for_each_kind {
             TipInformant          "tip.informant"            TIP_INFORMANT            Office  [township]        {1}
             TipAssigned           "tip.assigned"             TIP_ASSIGNED             Office  [township, own]   {1}
             TipAnswered           "tip.answered"             TIP_ANSWERED             Office  [township]        {1}
+            FlagReviewed          "flag.reviewed"            FLAG_REVIEWED            Office  [township, own]   {1}
             AttachmentAdded       "attachment.added"         ATTACHMENT_ADDED         Field   [own]             {1}
             UserDisabled          "user.disabled"            USER_DISABLED            Server  []                {1}
             UserEnabled           "user.enabled"             USER_ENABLED             Server  []                {1}

@@ -1,9 +1,10 @@
 //! Where evidence goes: an attachment follows its subject, a patrol's or finding's to the zone's
-//! village and township, a tip's or case's to that record's township only (never a village).
+//! village and township, a tip's or case's to that record's township only (never a village). A
+//! flag review goes where the flagged record went, and to the township it names.
 
 use super::memory_index::{MemoryIndex, unit, zone};
 use super::route;
-use crate::body::{AttachmentAdded, BlobHash, Body, MediaType, Subject, SubjectKind};
+use crate::body::{AttachmentAdded, BlobHash, Body, FlagReviewed, FlagVerdict, MediaType, Subject, SubjectKind};
 use crate::ids::{EventId, UnitId};
 use std::collections::BTreeSet;
 
@@ -51,5 +52,30 @@ fn an_attachment_goes_where_its_subject_went() {
         let names = |s: &BTreeSet<UnitId>| s.iter().map(UnitId::to_string).collect::<Vec<_>>();
         let owned = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
         assert_eq!((names(&r.villages), names(&r.townships)), (owned(villages), owned(townships)), "{kind:?} {n}");
+    }
+}
+
+#[test]
+fn a_flag_review_goes_where_the_flagged_record_went() {
+    let review = |kind, n, township: &str| {
+        Body::FlagReviewed(FlagReviewed {
+            subject: Subject { kind, id: id(n) },
+            flag: crate::wire::FlagKind::ImpossibleSpeed,
+            township: unit(township),
+            verdict: FlagVerdict::Confirmed,
+            note: "checked on site".into(),
+        })
+    };
+    let table: [(Body, &[&str], &[&str]); 3] = [
+        (review(SubjectKind::Patrol, 1, "T01"), &["T01-V01"], &["T01"]),
+        (review(SubjectKind::Finding, 2, "T01"), &["T01-V01"], &["T01"]),
+        // A record the store does not hold: its named township only (admission checks the rest).
+        (review(SubjectKind::Patrol, 9, "T02"), &[], &["T02"]),
+    ];
+    for (body, villages, townships) in table {
+        let Ok(r) = route(&body, &index());
+        let names = |s: &BTreeSet<UnitId>| s.iter().map(UnitId::to_string).collect::<Vec<_>>();
+        let owned = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!((names(&r.villages), names(&r.townships)), (owned(villages), owned(townships)));
     }
 }

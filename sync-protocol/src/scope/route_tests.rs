@@ -87,6 +87,7 @@ fn a_failed_read_is_an_error_never_a_route() {
         "licence.transferred",
         "licence.cancelled",
         "tip.assigned",
+        "flag.reviewed",
     ];
     assert_eq!(failed, BTreeSet::from(reads));
 }

@@ -3,8 +3,8 @@
 
 use super::{Routes, RoutingIndex};
 use crate::body::{
-    AssignmentSet, AttachmentAdded, Body, LicenceCancelled, LicenceChanged, LicenceExtended, LicenceTransferred, PatrolAmended, Role,
-    SubjectKind, UnitDefined, UnitLevel, UserEnrolled, ZeroReportFiled, ZoneDefined,
+    AssignmentSet, AttachmentAdded, Body, FlagReviewed, LicenceCancelled, LicenceChanged, LicenceExtended, LicenceTransferred,
+    PatrolAmended, Role, Subject, SubjectKind, UnitDefined, UnitLevel, UserEnrolled, ZeroReportFiled, ZoneDefined,
 };
 use crate::ids::{LicenceId, UnitId};
 
@@ -146,19 +146,32 @@ impl OwnRoute for LicenceCancelled {
 impl OwnRoute for AttachmentAdded {
     /// Evidence goes wherever its subject went: a tip's or case's to its township only.
     fn route_own<I: RoutingIndex>(&self, index: &I, r: &mut Routes) -> Result<(), I::Error> {
-        let id = &self.subject.id;
-        let zone = match self.subject.kind {
-            SubjectKind::Patrol => index.patrol_zone(id)?,
-            SubjectKind::Finding => index.finding_zone(id)?,
-            SubjectKind::Tip => {
-                r.townships.extend(index.tip_township(id)?);
-                None
-            }
-            SubjectKind::Case => {
-                r.townships.extend(index.case_township(id)?);
-                None
-            }
-        };
-        r.add_zone(index, zone.as_ref())
+        add_subject(index, r, &self.subject)
     }
+}
+
+impl OwnRoute for FlagReviewed {
+    /// Besides its township (the `township` rule): wherever the flagged patrol or finding went.
+    fn route_own<I: RoutingIndex>(&self, index: &I, r: &mut Routes) -> Result<(), I::Error> {
+        add_subject(index, r, &self.subject)
+    }
+}
+
+/// Where a stored record went: a patrol or finding to its zone's village and township, a tip or
+/// case to its township only.
+fn add_subject<I: RoutingIndex>(index: &I, r: &mut Routes, subject: &Subject) -> Result<(), I::Error> {
+    let id = &subject.id;
+    let zone = match subject.kind {
+        SubjectKind::Patrol => index.patrol_zone(id)?,
+        SubjectKind::Finding => index.finding_zone(id)?,
+        SubjectKind::Tip => {
+            r.townships.extend(index.tip_township(id)?);
+            None
+        }
+        SubjectKind::Case => {
+            r.townships.extend(index.case_township(id)?);
+            None
+        }
+    };
+    r.add_zone(index, zone.as_ref())
 }
