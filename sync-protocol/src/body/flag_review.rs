@@ -60,7 +60,6 @@ impl FlagReviewed {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::body::{Body, kind};
     use serde_json::json;
 
