@@ -34,6 +34,7 @@ pub const CENTRAL: &[Migration] = &[
     migration!(6, "central", "0006_merkle_log"),
     migration!(7, "central", "0007_long_patrols"),
     migration!(8, "central", "0008_checks_field_data"),
+    migration!(9, "central", "0009_flag_reviews"),
 ];
 
 /// The device replica's migrations, in order.

@@ -5,6 +5,7 @@ mod admin;
 mod checks;
 mod evidence;
 mod export;
+mod flag_review;
 mod format;
 mod login;
 mod office;
@@ -89,6 +90,9 @@ pub enum Command {
     /// Record a case step (案件), offline: open, verify, stop, rectify, joint, refer, major, close, resolve.
     #[command(subcommand)]
     Case(office::CaseCommand),
+    /// Review a flag (预警核查), offline: a false alarm or confirmed.
+    #[command(subcommand)]
+    Flag(flag_review::FlagCommand),
     /// Record a tip (举报), offline: receive, assign, answer.
     #[command(subcommand)]
     Tip(office::TipCommand),
@@ -157,6 +161,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Flags(args) => block_on(checks::flags(&replica, args)),
         Command::Report(kind) => block_on(report::report(&replica, kind)),
         Command::Case(c) => office::case(&mut replica, c),
+        Command::Flag(f) => flag_review::flag(&mut replica, f),
         Command::Tip(t) => office::tip(&mut replica, t),
         Command::Attach(args) => evidence::attach(&mut replica, args),
         Command::Evidence(args) => evidence::list(&replica, args),

@@ -228,7 +228,7 @@ pub fn tip(replica: &mut Replica, command: TipCommand) -> anyhow::Result<()> {
     }
 }
 
-fn print_recorded(replica: &mut Replica, body: &Body) -> anyhow::Result<()> {
+pub(super) fn print_recorded(replica: &mut Replica, body: &Body) -> anyhow::Result<()> {
     let id = replica.record_office(body)?;
     eprintln!("{} recorded (已记录), pending upload (待上传)", body.kind());
     println!("{id}");

@@ -158,6 +158,7 @@ impl WriteCtx<'_> {
             Body::FindingReported(f) => self.check_new_finding(event, f, ahead.and_then(Prechecked::finding))?,
             Body::ZeroReportFiled(z) => self.check_new_zero_report(event, z)?,
             Body::AttachmentAdded(a) => self.record_attachment(event, a, server_seq)?,
+            Body::FlagReviewed(r) => self.review_flag(event, r)?,
             Body::UserEnrolled(u) => {
                 let units = serde_json::to_string(&u.units).map_err(|e| StoreError::encode("a user's units", e))?;
                 self.conn.execute(
