@@ -24,6 +24,9 @@ pub(crate) mod case_tests;
 mod cases;
 mod licence;
 mod overdue;
+pub mod parts;
+#[cfg(any(test, feature = "samples"))]
+pub mod samples;
 #[cfg(test)]
 mod tip_tests;
 mod tips;
@@ -33,8 +36,10 @@ pub use cases::{Case, CaseConflict, CaseStep, Head, Major, Stage, StepDetail};
 pub use overdue::{DeadlineKind, MissedDeadline, Overdue, overdue};
 pub use tips::{Informant, Tip, TipAnswer, TipAssignment};
 
-/// Current state of everything a scope holds.
+/// Current state of everything a scope holds. A field missing from its JSON is empty (a replica
+/// stores each part of the fold without its empty fields, see [`parts`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Projection {
     pub units: BTreeMap<UnitId, UnitDefined>,
     pub zones: BTreeMap<ZoneId, ZoneDefined>,

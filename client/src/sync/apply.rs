@@ -1,17 +1,18 @@
 //! Applying a sync reply to the replica in one local transaction: acks move the outbox and record
 //! the buckets of one's own events, pulled pages join the log (checked by hash; one's own event
 //! coming back is a no-op), purged buckets are dropped (never one's own events, but own sent ones
-//! left in no held bucket leave the fold), the server's clock is merged and the projection updated.
+//! left in no held bucket leave the fold), the server's clock is merged and the parts of the
+//! projection that all this touched are brought up to date.
 
 use rusqlite::{Connection, TransactionBehavior};
-use std::collections::BTreeSet;
 use sync_protocol::event::Event;
 use sync_protocol::ids::{DeviceId, EventId};
-use sync_protocol::scope::Bucket;
 use sync_protocol::wire::{Ack, AckStatus, RejectReason, SyncResponse};
 
 use super::SyncError;
 use crate::replica::clock::hlc_ms;
+use crate::replica::events::Placed;
+use crate::replica::projection::FoldMembers;
 use crate::replica::{Replica, ReplicaError, buckets, events, identity, outbox, projection};
 
 /// What one reply changed.
@@ -42,43 +43,40 @@ impl Replica {
         let now = self.now_ms();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let me = identity::by_device(&tx, owner)?.ok_or(ReplicaError::NoIdentity)?;
-        let rejected_before = outbox::rejected_fingerprint(&tx, owner)?;
-        let held_before = buckets::cursors(&tx, owner)?.into_keys().collect::<BTreeSet<_>>();
         let mut out = Applied { more: reply.more(), ..Applied::default() };
         out.resend_from = resend_point(&reply.acks, reply.next_seq, me.next_seq);
+        // An own event enters or leaves the fold when an ack, a resend or a change of the buckets
+        // held (a purge, a new bucket) moves it (`events::LEFT_OUT`); a page of pulls alone cannot.
+        let held = buckets::cursors(&tx, owner)?;
+        let new_bucket = reply.pages.iter().any(|p| !held.contains_key(&p.bucket));
+        let may_move = !reply.acks.is_empty() || !reply.purge.is_empty() || out.resend_from.is_some() || new_bucket;
+        let members = may_move.then(|| FoldMembers::left_out(&tx, owner)).transpose()?;
         if let Some(seq) = out.resend_from {
             out.resent = outbox::resend_from(&tx, owner, seq)?;
         }
         apply_acks(&tx, owner, pushed, &reply.acks, now, &mut out)?;
+        let mut changed = Vec::new();
         for bucket in &reply.purge {
-            out.purged += buckets::purge(&tx, owner, bucket)?;
+            let (dropped, anchors) = buckets::purge(&tx, owner, bucket)?;
+            out.purged += dropped;
+            changed.extend(anchors);
         }
         let mut new = Vec::new();
         for page in &reply.pages {
             for e in &page.events {
-                if events::insert(&tx, owner, e, now)? {
-                    new.push(e);
+                let placed = Placed::new(e);
+                if events::insert(&tx, owner, &placed, now)? {
+                    new.push(placed);
                 }
                 buckets::add_member(&tx, owner, &page.bucket, e.id)?;
             }
             buckets::set_cursor(&tx, owner, &page.bucket, page.cursor, now)?;
         }
         out.pulled = new.len();
-        // An own event that became rejected leaves the fold; one sent again (pending) re-enters it.
-        let rejections_changed = outbox::rejected_fingerprint(&tx, owner)? != rejected_before;
-        // So does an own sent event whose buckets are all out of scope (`events::LEFT_OUT`): that
-        // changes when the held buckets change, or when an ack names only buckets not held.
-        let held = buckets::cursors(&tx, owner)?.into_keys().collect::<BTreeSet<_>>();
-        let acked_out_of_scope = !held.contains(&Bucket::County)
-            && reply
-                .acks
-                .iter()
-                .any(|a| a.status != AckStatus::Rejected && !a.buckets.is_empty() && a.buckets.iter().all(|b| !held.contains(b)));
-        if out.purged > 0 || out.resent > 0 || rejections_changed || held != held_before || acked_out_of_scope {
-            projection::refold(&tx, owner, now)?;
-        } else {
-            projection::apply(&tx, owner, &new, now)?;
+        if let Some(members) = members {
+            changed.extend(members.changed(&tx, owner)?);
         }
+        projection::update(&tx, owner, &new, &changed)?;
         identity::set_clock(&tx, owner, me.hlc.merge(reply.hlc, hlc_ms(now)))?;
         identity::synced(&tx, owner, now)?;
         tx.commit()?;

@@ -3,7 +3,7 @@
 
 use serde_json::value::RawValue;
 use sync_protocol::ids::{DeviceId, EventId};
-use sync_protocol::wire::{MAX_BODY_BYTES, MAX_PUSH_EVENTS, SyncRequest};
+use sync_protocol::wire::{MAX_BODY_BYTES, MAX_PULL_LIMIT, MAX_PUSH_EVENTS, SyncRequest};
 
 use super::SyncError;
 use crate::replica::clock::hlc_ms;
@@ -50,7 +50,11 @@ pub(crate) fn prepare(replica: &mut Replica) -> Result<Outgoing, SyncError> {
     outbox::attempted(&replica.conn, me.device_id, &seqs, now)?;
     let pushed = pending.iter().map(|p| p.id).collect();
     let events = pending.into_iter().map(|p| RawValue::from_string(p.raw)).collect::<Result<_, _>>().map_err(crate::ReplicaError::Json)?;
-    let request =
-        SyncRequest { events, cursors: buckets::cursors(&replica.conn, me.device_id)?, limit: None, hlc: me.hlc.tick(hlc_ms(now)) };
+    let request = SyncRequest {
+        events,
+        cursors: buckets::cursors(&replica.conn, me.device_id)?,
+        limit: Some(MAX_PULL_LIMIT),
+        hlc: me.hlc.tick(hlc_ms(now)),
+    };
     Ok(Outgoing { owner: me.device_id, username: me.username, token, request, pushed })
 }

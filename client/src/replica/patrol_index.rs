@@ -1,0 +1,101 @@
+//! Every patrol an identity holds, by officer, device and zone, with its track's fingerprint:
+//! what a patrol's plausibility is compared with (overlapping patrols, the device's clock, copied
+//! tracks), read by index, so that a check reads only the patrols it compares with.
+
+use rusqlite::{Connection, params};
+use sync_protocol::body::PatrolRecorded;
+use sync_protocol::checks::plausibility::{OfficerPatrol, PatrolUnderCheck, TrackFingerprint};
+use sync_protocol::event::Event;
+use sync_protocol::ids::{DeviceId, EventId, UserId, ZoneId};
+
+use super::ReplicaError;
+use super::identity::seq_i64;
+
+/// Records `event`, which records patrol `p`.
+pub(crate) fn insert(conn: &Connection, owner: DeviceId, event: &Event, p: &PatrolRecorded) -> Result<(), ReplicaError> {
+    let latest_t = PatrolUnderCheck::of(event.id, &event.author, p).latest_t();
+    let fingerprint = TrackFingerprint::of(&p.track).map(|f| f.values.iter().flat_map(|v| v.to_be_bytes()).collect::<Vec<u8>>());
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO patrol_index (owner, event_id, officer, device_id, seq, zone, started_at, ended_at, latest_t, fingerprint) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        owner.to_string(),
+        event.id.to_string(),
+        event.author.as_str(),
+        event.device_id.to_string(),
+        seq_i64(event.seq),
+        p.zone.as_str(),
+        p.started_at,
+        p.ended_at,
+        latest_t,
+        fingerprint
+    ])?;
+    Ok(())
+}
+
+/// The patrols of `officer` that end after `from` and start before `to` (Unix ms): every patrol
+/// that can share time with that span.
+pub(crate) fn overlapping(
+    conn: &Connection,
+    owner: DeviceId,
+    officer: &UserId,
+    from: i64,
+    to: i64,
+) -> Result<Vec<OfficerPatrol>, ReplicaError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT event_id, started_at, ended_at FROM patrol_index WHERE owner = ?1 AND officer = ?2 AND ended_at > ?3 AND started_at < ?4",
+    )?;
+    let rows = stmt.query_map(params![owner.to_string(), officer.as_str(), from, to], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+    })?;
+    rows.map(|row| {
+        let (id, started_at, ended_at) = row?;
+        Ok(OfficerPatrol { id: parse_id(&id)?, started_at, ended_at })
+    })
+    .collect()
+}
+
+/// The latest time stated by a patrol that `device` recorded before seq `seq`.
+pub(crate) fn device_previous_max_t(conn: &Connection, owner: DeviceId, device: DeviceId, seq: u64) -> Result<Option<i64>, ReplicaError> {
+    Ok(conn
+        .prepare_cached("SELECT max(latest_t) FROM patrol_index WHERE owner = ?1 AND device_id = ?2 AND seq < ?3")?
+        .query_row(params![owner.to_string(), device.to_string(), seq_i64(seq)], |r| r.get(0))?)
+}
+
+/// The patrols of `zone` whose fingerprint shares a value with `print`: the candidate copies.
+pub(crate) fn sharing(conn: &Connection, owner: DeviceId, zone: &ZoneId, print: &TrackFingerprint) -> Result<Vec<EventId>, ReplicaError> {
+    let mut stmt =
+        conn.prepare_cached("SELECT event_id, fingerprint FROM patrol_index WHERE owner = ?1 AND zone = ?2 AND fingerprint IS NOT NULL")?;
+    let rows = stmt.query_map(params![owner.to_string(), zone.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, bytes) = row?;
+        let values = bytes.chunks_exact(8).map(|c| u64::from_be_bytes(c.try_into().unwrap_or_default())).collect();
+        if print.shares_any(&TrackFingerprint { values }) {
+            out.push(parse_id(&id)?);
+        }
+    }
+    Ok(out)
+}
+
+/// The ids of `officer`'s patrols that start in `[from, to)` (Unix ms).
+pub(crate) fn started_between(
+    conn: &Connection,
+    owner: DeviceId,
+    officer: &UserId,
+    from: i64,
+    to: i64,
+) -> Result<Vec<EventId>, ReplicaError> {
+    // A patrol ends no earlier than it starts (`PatrolRecorded::validate`): `ended_at >= from`
+    // lets the index by end time skip the officer's earlier patrols.
+    let mut stmt = conn.prepare_cached(
+        "SELECT event_id FROM patrol_index WHERE owner = ?1 AND officer = ?2 AND ended_at >= ?3 AND started_at >= ?3 AND started_at < ?4",
+    )?;
+    let ids = stmt.query_map(params![owner.to_string(), officer.as_str(), from, to], |r| r.get::<_, String>(0))?;
+    ids.map(|id| parse_id(&id?)).collect()
+}
+
+fn parse_id(text: &str) -> Result<EventId, ReplicaError> {
+    text.parse().map_err(ReplicaError::corrupt("patrol id"))
+}
