@@ -177,14 +177,17 @@ impl Projection {
 
     /// Applies one event. The caller keeps fold order (see [`Projection::appends`]).
     pub fn apply(&mut self, event: &Event) {
+        self.apply_parsed(event, Body::parse(&event.kind, &event.body).ok());
+    }
+
+    /// [`Projection::apply`] with the body `Body::parse` gave (`None`: it refused it), for a
+    /// caller that parsed it already.
+    pub fn apply_parsed(&mut self, event: &Event, body: Option<Body>) {
         self.events += 1;
         self.last_key = Some(self.last_key.map_or(event.fold_key(), |k| k.max(event.fold_key())));
-        let body = match Body::parse(&event.kind, &event.body) {
-            Ok(body) => body,
-            Err(_) => {
-                self.unreadable.push(event.id);
-                return;
-            }
+        let Some(body) = body else {
+            self.unreadable.push(event.id);
+            return;
         };
         match body {
             Body::PatrolRecorded(p) => self.record_patrol(event, p),

@@ -77,6 +77,7 @@ pub(crate) fn purge(conn: &Connection, owner: DeviceId, bucket: &Bucket) -> Resu
         .filter_map(|a| a.transpose())
         .map(|a| a.map(PartKey::from_stored))
         .collect::<Result<_, _>>()?;
+    conn.execute(&format!("DELETE FROM patrol_index WHERE owner = ?1 AND event_id IN (SELECT id {DROPPED})"), [&o])?;
     let dropped = conn.execute(&format!("DELETE {DROPPED}"), [&o])?;
     conn.execute("DELETE FROM temp.purge_candidates", [])?;
     Ok((dropped, anchors))

@@ -30,3 +30,9 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "wal_autocheckpoint", 8_000)?;
     Ok(())
 }
+
+/// Whether a commit waits until the disk holds it (`synchronous=FULL`, the default) or only until
+/// the write-ahead log does (`NORMAL`: still atomic and consistent, but a power cut may undo it).
+pub(crate) fn wait_for_disk(conn: &Connection, wait: bool) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "synchronous", if wait { "FULL" } else { "NORMAL" })
+}

@@ -8,29 +8,38 @@ use sync_protocol::event::Event;
 use sync_protocol::fold::parts::{PartKey, Placement, place};
 use sync_protocol::ids::{DeviceId, EventId};
 
+use super::ReplicaError;
 use super::identity::seq_i64;
-use super::{ReplicaError, patrol_index};
+use super::patrol_index::{self, PatrolEntry};
 
-/// An event with its body parsed once (`None`: this build cannot read it) and its place in the fold.
-pub(crate) struct Placed<'a> {
-    pub event: &'a Event,
+/// An event prepared for the log and the fold without the replica (so that a page of pulls can be
+/// prepared while the one before is applied): its JSON as stored, its body parsed once (`None`:
+/// this build cannot read it), its place in the fold and, for a patrol, its patrol index entry.
+pub(crate) struct Placed {
+    pub event: Event,
+    pub raw: String,
     pub body: Option<Body>,
     pub placement: Placement,
+    pub patrol: Option<PatrolEntry>,
 }
 
-impl<'a> Placed<'a> {
-    pub(crate) fn new(event: &'a Event) -> Placed<'a> {
+impl Placed {
+    pub(crate) fn new(event: Event) -> Result<Placed, ReplicaError> {
+        let raw = serde_json::to_string(&event)?;
         let body = Body::parse(&event.kind, &event.body).ok();
-        let placement = place(event, body.as_ref());
-        Placed { event, body, placement }
+        let placement = place(&event, body.as_ref());
+        let patrol = match &body {
+            Some(Body::PatrolRecorded(p)) => Some(PatrolEntry::of(&event, p)),
+            _ => None,
+        };
+        Ok(Placed { event, raw, body, placement, patrol })
     }
 }
 
 /// Inserts `placed` for `owner` unless it is held already (then nothing changes), with its patrol
-/// times when it records a patrol. Returns whether it was new.
-pub(crate) fn insert(conn: &Connection, owner: DeviceId, placed: &Placed<'_>, now_ms: i64) -> Result<bool, ReplicaError> {
-    let event = placed.event;
-    let raw = serde_json::to_string(event)?;
+/// index entry when it records a patrol. Returns whether it was new.
+pub(crate) fn insert(conn: &Connection, owner: DeviceId, placed: &Placed, now_ms: i64) -> Result<bool, ReplicaError> {
+    let event = &placed.event;
     let n = conn
         .prepare_cached(
             "INSERT OR IGNORE INTO events (owner, id, device_id, seq, hlc, author, kind, hash, raw, received_at, anchor) \
@@ -45,14 +54,14 @@ pub(crate) fn insert(conn: &Connection, owner: DeviceId, placed: &Placed<'_>, no
             event.author.as_str(),
             event.kind,
             event.hash.to_hex(),
-            raw,
+            placed.raw,
             now_ms,
             placed.placement.anchor.as_str(),
         ])?;
     if n == 1
-        && let Some(Body::PatrolRecorded(p)) = &placed.body
+        && let Some(entry) = &placed.patrol
     {
-        patrol_index::insert(conn, owner, event, p)?;
+        patrol_index::insert(conn, owner, event, entry)?;
     }
     Ok(n == 1)
 }

@@ -16,7 +16,7 @@ mod actions;
 pub(crate) mod buckets;
 mod checks;
 pub mod clock;
-mod db;
+pub(crate) mod db;
 mod error;
 pub(crate) mod events;
 mod evidence;

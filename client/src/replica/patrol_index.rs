@@ -11,10 +11,32 @@ use sync_protocol::ids::{DeviceId, EventId, UserId, ZoneId};
 use super::ReplicaError;
 use super::identity::seq_i64;
 
-/// Records `event`, which records patrol `p`.
-pub(crate) fn insert(conn: &Connection, owner: DeviceId, event: &Event, p: &PatrolRecorded) -> Result<(), ReplicaError> {
-    let latest_t = PatrolUnderCheck::of(event.id, &event.author, p).latest_t();
-    let fingerprint = TrackFingerprint::of(&p.track).map(|f| f.values.iter().flat_map(|v| v.to_be_bytes()).collect::<Vec<u8>>());
+/// What the index keeps of one patrol, besides its event's id, author, device and seq.
+#[derive(Debug, Clone)]
+pub(crate) struct PatrolEntry {
+    zone: ZoneId,
+    started_at: i64,
+    ended_at: i64,
+    latest_t: i64,
+    /// The track's fingerprint values, 8 bytes each, big-endian.
+    fingerprint: Option<Vec<u8>>,
+}
+
+impl PatrolEntry {
+    /// The entry of `event`, which records patrol `p`.
+    pub(crate) fn of(event: &Event, p: &PatrolRecorded) -> PatrolEntry {
+        PatrolEntry {
+            zone: p.zone.clone(),
+            started_at: p.started_at,
+            ended_at: p.ended_at,
+            latest_t: PatrolUnderCheck::of(event.id, &event.author, p).latest_t(),
+            fingerprint: TrackFingerprint::of(&p.track).map(|f| f.values.iter().flat_map(|v| v.to_be_bytes()).collect()),
+        }
+    }
+}
+
+/// Records the patrol of `event`.
+pub(crate) fn insert(conn: &Connection, owner: DeviceId, event: &Event, entry: &PatrolEntry) -> Result<(), ReplicaError> {
     conn.prepare_cached(
         "INSERT OR IGNORE INTO patrol_index (owner, event_id, officer, device_id, seq, zone, started_at, ended_at, latest_t, fingerprint) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -25,11 +47,11 @@ pub(crate) fn insert(conn: &Connection, owner: DeviceId, event: &Event, p: &Patr
         event.author.as_str(),
         event.device_id.to_string(),
         seq_i64(event.seq),
-        p.zone.as_str(),
-        p.started_at,
-        p.ended_at,
-        latest_t,
-        fingerprint
+        entry.zone.as_str(),
+        entry.started_at,
+        entry.ended_at,
+        entry.latest_t,
+        entry.fingerprint
     ])?;
     Ok(())
 }

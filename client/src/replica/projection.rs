@@ -13,6 +13,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use rusqlite::Connection;
+use sync_protocol::body::Body;
 use sync_protocol::event::Event;
 use sync_protocol::fold::Projection;
 use sync_protocol::fold::parts::{FoldedPart, PartKey};
@@ -43,10 +44,10 @@ pub(crate) fn parts_of(conn: &Connection, owner: DeviceId, anchors: impl IntoIte
 /// Brings the parts of `owner` up to date with `new` events, just inserted into the log, and with
 /// the events whose anchors are in `changed` (dropped, or entering or leaving the fold). Call
 /// inside the transaction that made those changes.
-pub(crate) fn update(conn: &Connection, owner: DeviceId, new: &[Placed<'_>], changed: &[PartKey]) -> Result<(), ReplicaError> {
+pub(crate) fn update(conn: &Connection, owner: DeviceId, new: &mut [Placed], changed: &[PartKey]) -> Result<(), ReplicaError> {
     let mut refold = BTreeSet::new();
     // Joins first, so that the events they move are folded in their new part.
-    for placed in new {
+    for placed in new.iter() {
         if let Some((anchor, part)) = &placed.placement.joins
             && parts::join(conn, owner, anchor, part)?
         {
@@ -57,16 +58,17 @@ pub(crate) fn update(conn: &Connection, owner: DeviceId, new: &[Placed<'_>], cha
     for anchor in changed {
         refold.insert(parts::resolve(conn, owner, anchor)?);
     }
-    let mut appended: BTreeMap<PartKey, Vec<&Event>> = BTreeMap::new();
-    for placed in new {
+    // Each body moves into the fold; a part folded again parses its events anew.
+    let mut appended: BTreeMap<PartKey, Vec<(&Event, Option<Body>)>> = BTreeMap::new();
+    for placed in new.iter_mut() {
         let part = parts::resolve(conn, owner, &placed.placement.anchor)?;
         if !refold.contains(&part) {
-            appended.entry(part).or_default().push(placed.event);
+            appended.entry(part).or_default().push((&placed.event, placed.body.take()));
         }
     }
     for (part, mut events) in appended {
-        events.sort_by_key(|e| e.fold_key());
-        if !append(conn, owner, &part, &events)? {
+        events.sort_by_key(|(e, _)| e.fold_key());
+        if !append(conn, owner, &part, events)? {
             tracing::debug!(part = %part, "an event sorts before the part's last one: folding the part again");
             refold.insert(part);
         }
@@ -79,14 +81,14 @@ pub(crate) fn update(conn: &Connection, owner: DeviceId, new: &[Placed<'_>], cha
 
 /// Applies `events` (in fold order) on top of `part` if the first sorts after its last event.
 /// Returns whether it did.
-fn append(conn: &Connection, owner: DeviceId, part: &PartKey, events: &[&Event]) -> Result<bool, ReplicaError> {
+fn append(conn: &Connection, owner: DeviceId, part: &PartKey, events: Vec<(&Event, Option<Body>)>) -> Result<bool, ReplicaError> {
     let old = parts::load(conn, owner, part)?;
     let mut folded = old.clone().unwrap_or_default();
-    if events.first().is_some_and(|e| !folded.appends(e)) {
+    if events.first().is_some_and(|(e, _)| !folded.appends(e)) {
         return Ok(false);
     }
-    for e in events {
-        folded.apply(e);
+    for (e, body) in events {
+        folded.apply_parsed(e, body);
     }
     ledger_rows::replace(conn, owner, old.as_ref().map(|p| &p.projection), Some(&folded.projection))?;
     parts::store(conn, owner, part, &folded)?;

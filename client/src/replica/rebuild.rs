@@ -4,7 +4,6 @@
 //! one transaction each; the result is what applying the same events one by one gives.
 
 use rusqlite::{Connection, TransactionBehavior, params};
-use sync_protocol::body::Body;
 use sync_protocol::event::Event;
 use sync_protocol::fold::parts::{FoldedPart, PartKey};
 use sync_protocol::ids::DeviceId;
@@ -75,15 +74,14 @@ fn place_all(conn: &Connection, owner: DeviceId) -> Result<(), ReplicaError> {
         let Some((last, _)) = batch.last() else { return Ok(()) };
         after = *last;
         for (rowid, raw) in batch {
-            let event: Event = serde_json::from_str(&raw)?;
-            let placed = Placed::new(&event);
+            let placed = Placed::new(serde_json::from_str(&raw)?)?;
             conn.prepare_cached("UPDATE events SET anchor = ?2 WHERE rowid = ?1 AND anchor IS NOT ?2")?
                 .execute(params![rowid, placed.placement.anchor.as_str()])?;
             if let Some((anchor, part)) = &placed.placement.joins {
                 parts::join(conn, owner, anchor, part)?;
             }
-            if let Some(Body::PatrolRecorded(p)) = &placed.body {
-                patrol_index::insert(conn, owner, &event, p)?;
+            if let Some(entry) = &placed.patrol {
+                patrol_index::insert(conn, owner, &placed.event, entry)?;
             }
         }
     }

@@ -45,11 +45,11 @@ impl Replica {
             prev: me.head,
         };
         let event = draft.seal(&me.key).map_err(ReplicaError::invalid(what))?;
-        let placed = Placed::new(&event);
+        let mut placed = Placed::new(event.clone())?;
         events::insert(&tx, me.device_id, &placed, now)?;
         outbox::insert_pending(&tx, me.device_id, &event, now)?;
         identity::advance(&tx, me.device_id, event.seq + 1, event.hash, event.hlc)?;
-        projection::update(&tx, me.device_id, &[placed], &[])?;
+        projection::update(&tx, me.device_id, std::slice::from_mut(&mut placed), &[])?;
         with(&tx)?;
         tx.commit()?;
         tracing::info!(event = %event.id, seq = event.seq, kind = %event.kind, "recorded");

@@ -7,13 +7,13 @@
 use rusqlite::{Connection, TransactionBehavior};
 use sync_protocol::event::Event;
 use sync_protocol::ids::{DeviceId, EventId};
-use sync_protocol::wire::{Ack, AckStatus, RejectReason, SyncResponse};
+use sync_protocol::wire::{Ack, AckStatus, BucketPage, RejectReason, SyncResponse};
 
 use super::SyncError;
 use crate::replica::clock::hlc_ms;
 use crate::replica::events::Placed;
 use crate::replica::projection::FoldMembers;
-use crate::replica::{Replica, ReplicaError, buckets, events, identity, outbox, projection};
+use crate::replica::{Replica, ReplicaError, buckets, db, events, identity, outbox, projection};
 
 /// What one reply changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -33,13 +33,60 @@ pub struct Applied {
     pub more: bool,
 }
 
+/// A reply whose pulled events have their hashes checked and are prepared for the replica
+/// ([`Placed`]): work that needs no replica, so that a page can be prepared while the one before
+/// it is applied.
+pub(crate) type Checked = SyncResponse<Placed>;
+
+/// Checks every pulled event's hash (one mismatch refuses the whole reply) and prepares it.
+pub(crate) fn check(reply: SyncResponse<Event>) -> Result<Checked, SyncError> {
+    let SyncResponse { acks, pages, purge, next_seq, hlc } = reply;
+    let mut checked = Vec::with_capacity(pages.len());
+    for page in pages {
+        let mut events = Vec::with_capacity(page.events.len());
+        for e in page.events {
+            e.check_hash().map_err(|source| SyncError::Integrity { id: e.id, source })?;
+            events.push(Placed::new(e)?);
+        }
+        checked.push(BucketPage { bucket: page.bucket, events, cursor: page.cursor, more: page.more });
+    }
+    Ok(SyncResponse { acks, pages: checked, purge, next_seq, hlc })
+}
+
 impl Replica {
     /// Applies `reply` to identity `owner`. `pushed` are the ids of the events the request carried,
     /// in order. Either all of it is applied or, on error, none of it.
     pub fn apply_reply(&mut self, owner: DeviceId, pushed: &[EventId], reply: &SyncResponse<Event>) -> Result<Applied, SyncError> {
-        for e in reply.pages.iter().flat_map(|p| &p.events) {
-            e.check_hash().map_err(|source| SyncError::Integrity { id: e.id, source })?;
+        let pages =
+            reply.pages.iter().map(|p| BucketPage { bucket: p.bucket.clone(), events: p.events.clone(), cursor: p.cursor, more: p.more });
+        let owned = SyncResponse {
+            acks: reply.acks.clone(),
+            pages: pages.collect(),
+            purge: reply.purge.clone(),
+            next_seq: reply.next_seq,
+            hlc: reply.hlc,
+        };
+        self.apply_checked(owner, pushed, check(owned)?)
+    }
+
+    /// [`Replica::apply_reply`] for a reply already checked.
+    ///
+    /// A reply with acks is on disk when this returns: an event marked sent is never pushed again.
+    /// A reply of pulls alone does not wait for the disk: a power cut may undo it, leaving the
+    /// replica as it was before (cursors included), and the next sync pulls the same pages again.
+    pub(crate) fn apply_checked(&mut self, owner: DeviceId, pushed: &[EventId], reply: Checked) -> Result<Applied, SyncError> {
+        let wait = !reply.acks.is_empty();
+        if !wait {
+            db::wait_for_disk(&self.conn, false)?;
         }
+        let applied = self.apply_in_transaction(owner, pushed, reply);
+        if !wait {
+            db::wait_for_disk(&self.conn, true)?;
+        }
+        applied
+    }
+
+    fn apply_in_transaction(&mut self, owner: DeviceId, pushed: &[EventId], reply: Checked) -> Result<Applied, SyncError> {
         let now = self.now_ms();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let me = identity::by_device(&tx, owner)?.ok_or(ReplicaError::NoIdentity)?;
@@ -61,27 +108,34 @@ impl Replica {
             out.purged += dropped;
             changed.extend(anchors);
         }
-        let mut new = Vec::new();
-        for page in &reply.pages {
-            for e in &page.events {
-                let placed = Placed::new(e);
-                if events::insert(&tx, owner, &placed, now)? {
-                    new.push(placed);
-                }
-                buckets::add_member(&tx, owner, &page.bucket, e.id)?;
-            }
-            buckets::set_cursor(&tx, owner, &page.bucket, page.cursor, now)?;
-        }
+        let mut new = insert_pages(&tx, owner, reply.pages, now)?;
         out.pulled = new.len();
         if let Some(members) = members {
             changed.extend(members.changed(&tx, owner)?);
         }
-        projection::update(&tx, owner, &new, &changed)?;
+        projection::update(&tx, owner, &mut new, &changed)?;
         identity::set_clock(&tx, owner, me.hlc.merge(reply.hlc, hlc_ms(now)))?;
         identity::synced(&tx, owner, now)?;
         tx.commit()?;
         Ok(out)
     }
+}
+
+/// Inserts the pulled pages' events (one already held is a no-op) with their bucket memberships,
+/// and sets each page's cursor. Returns the events new to the log.
+fn insert_pages(conn: &Connection, owner: DeviceId, pages: Vec<BucketPage<Placed>>, now: i64) -> Result<Vec<Placed>, ReplicaError> {
+    let mut new = Vec::new();
+    for page in pages {
+        for placed in page.events {
+            let is_new = events::insert(conn, owner, &placed, now)?;
+            buckets::add_member(conn, owner, &page.bucket, placed.event.id)?;
+            if is_new {
+                new.push(placed);
+            }
+        }
+        buckets::set_cursor(conn, owner, &page.bucket, page.cursor, now)?;
+    }
+    Ok(new)
 }
 
 /// The lowest seq the server wants again: from acks asking for a resend, or from its `next_seq`

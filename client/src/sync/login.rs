@@ -119,7 +119,7 @@ impl Replica {
             let members = FoldMembers::left_out(&tx, id.device_id)?;
             let n = outbox::resend_from(&tx, id.device_id, r.next_seq)?;
             if n > 0 {
-                projection::update(&tx, id.device_id, &[], &members.changed(&tx, id.device_id)?)?;
+                projection::update(&tx, id.device_id, &mut [], &members.changed(&tx, id.device_id)?)?;
             }
             tracing::warn!(expected = r.next_seq, ours = id.next_seq, resent = n, "the server is missing events of this identity");
         }

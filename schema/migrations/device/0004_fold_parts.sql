@@ -51,7 +51,7 @@ INSERT INTO fold_rebuilds (owner) SELECT device_id FROM identities;
 
 DROP TABLE projections;
 
--- Every patrol.recorded the identity holds (folded or not), by officer, device and zone, with its
+-- Every patrol.recorded the identity holds (folded or not; a purge drops its row with the event), by officer, device and zone, with its
 -- track's fingerprint (sync_protocol::checks::plausibility::TrackFingerprint, 8 bytes a value,
 -- big-endian): what a new patrol's plausibility is compared with (overlapping patrols, the
 -- device's clock, copied tracks), read by index instead of from every event.
@@ -66,9 +66,8 @@ CREATE TABLE patrol_index (
     ended_at    INTEGER NOT NULL,
     latest_t    INTEGER NOT NULL,        -- the later of ended_at and the last fix's time
     fingerprint BLOB,                    -- NULL for a track of fewer than 3 fixes
-    PRIMARY KEY (owner, event_id),
-    FOREIGN KEY (owner, event_id) REFERENCES events (owner, id) ON DELETE CASCADE
-) STRICT;
+    PRIMARY KEY (owner, event_id)
+) STRICT, WITHOUT ROWID;
 
 CREATE INDEX patrol_index_by_officer ON patrol_index (owner, officer, ended_at);
 CREATE INDEX patrol_index_by_device ON patrol_index (owner, device_id, seq, latest_t);

@@ -203,8 +203,13 @@ impl FoldedPart {
 
     /// Applies one event of this part, in fold order.
     pub fn apply(&mut self, event: &Event) {
+        self.apply_parsed(event, Body::parse(&event.kind, &event.body).ok());
+    }
+
+    /// [`FoldedPart::apply`] with the body already parsed (see [`Projection::apply_parsed`]).
+    pub fn apply_parsed(&mut self, event: &Event, body: Option<Body>) {
         let (conflicts, unreadable) = (self.projection.conflicts.len(), self.projection.unreadable.len());
-        self.projection.apply(event);
+        self.projection.apply_parsed(event, body);
         let added = self.projection.conflicts.len().saturating_sub(conflicts);
         self.conflict_keys.extend(std::iter::repeat_n(event.fold_key(), added));
         let added = self.projection.unreadable.len().saturating_sub(unreadable);
