@@ -2,15 +2,19 @@
 //! device's chain and of the event's id and seq, accept, acknowledge a duplicate, or reject.
 //! The server carries the decision out; the device uses the same rules to predict it.
 
-use crate::body::{AttachmentAdded, Authorship, Body, Role, Subject, SubjectKind};
+use crate::body::{Authorship, Body, Role, Subject};
 use crate::crypto::Hash;
 use crate::event::{Event, IntegrityError};
 use crate::ids::{DeviceId, EventId, UnitId, UserId, ZoneId};
 use crate::wire::{Ack, RejectReason};
+use std::ops::ControlFlow::{self, Break, Continue};
 
+mod field;
 mod office;
 #[cfg(test)]
 mod office_tests;
+#[cfg(test)]
+mod read_error_tests;
 
 /// The authenticated sender of a push: read from the token and the store, never from the body.
 #[derive(Debug, Clone)]
@@ -44,26 +48,26 @@ pub struct Stored {
     pub rejected: Option<RejectReason>,
 }
 
-/// What authorisation needs to know of the reference data.
+/// What authorisation needs to know of the reference data. Every read answers a `Result`: a
+/// read that fails is an error of [`admit`], never a fact that is absent, so it cannot become a
+/// rejection.
 pub trait Authority {
+    /// Why a read failed (the store's error; [`std::convert::Infallible`] for facts in memory).
+    type Error;
     /// Whether `officer` was assigned `zone` at some moment of `[from_ms, to_ms]`.
-    fn was_assigned(&self, officer: &UserId, zone: &ZoneId, from_ms: i64, to_ms: i64) -> bool;
+    fn was_assigned(&self, officer: &UserId, zone: &ZoneId, from_ms: i64, to_ms: i64) -> Result<bool, Self::Error>;
     /// Whether `officer` had any zone at some moment of `[from_ms, to_ms]`.
-    fn had_any_zone(&self, officer: &UserId, from_ms: i64, to_ms: i64) -> bool;
+    fn had_any_zone(&self, officer: &UserId, from_ms: i64, to_ms: i64) -> Result<bool, Self::Error>;
     /// Who recorded a patrol, if it is stored.
-    fn patrol_author(&self, patrol: &EventId) -> Option<UserId>;
+    fn patrol_author(&self, patrol: &EventId) -> Result<Option<UserId>, Self::Error>;
     /// The township of a stored case, when the store holds it.
-    fn case_township(&self, _case: &EventId) -> Option<UnitId> {
-        None
-    }
+    fn case_township(&self, case: &EventId) -> Result<Option<UnitId>, Self::Error>;
     /// Whether a stored case has been referred to the county (its projected stage is `referred`).
-    fn case_referred(&self, _case: &EventId) -> bool {
-        false
-    }
+    fn case_referred(&self, case: &EventId) -> Result<bool, Self::Error>;
     /// Who recorded an attachment's subject and the township it lies in, if it is stored.
-    fn subject(&self, subject: &Subject) -> Option<SubjectFacts>;
+    fn subject(&self, subject: &Subject) -> Result<Option<SubjectFacts>, Self::Error>;
     /// Whether `inspector` answers for `township` now.
-    fn inspects(&self, inspector: &UserId, township: &UnitId) -> bool;
+    fn inspects(&self, inspector: &UserId, township: &UnitId) -> Result<bool, Self::Error>;
 }
 
 /// What admission needs to know of an attachment's subject.
@@ -139,132 +143,113 @@ impl Checked {
 
 /// Decides one event. `checked` holds the results of the costly checks (done before, in
 /// parallel); `by_id` and `at_seq` are what the store holds under the event's id and under its
-/// device and seq.
-pub fn admit(
+/// device and seq. Fails only when a read of `authority` fails: then there is no decision.
+pub fn admit<A: Authority>(
     caller: &Caller,
     head: ChainHead,
     event: &Event,
     checked: Checked,
     by_id: Option<Stored>,
     at_seq: Option<Stored>,
-    authority: &impl Authority,
-) -> Admission {
+    authority: &A,
+) -> Result<Admission, A::Error> {
+    let body = match check_envelope(caller, head, event, checked, by_id, at_seq) {
+        Continue(body) => body,
+        Break(decided) => return Ok(decided),
+    };
+    match authorise(caller, &body, authority) {
+        Ok(()) => Ok(Admission::Accept(body)),
+        Err(Denied::Refused(message)) => Ok(Admission::reject(RejectReason::NotAllowed, message)),
+        Err(Denied::ReadFailed(e)) => Err(e),
+    }
+}
+
+/// Everything admission decides without the store's reference data: the caller, the integrity,
+/// the chain and the body. Continues with the body to authorise, or breaks with the decision.
+fn check_envelope(
+    caller: &Caller,
+    head: ChainHead,
+    event: &Event,
+    checked: Checked,
+    by_id: Option<Stored>,
+    at_seq: Option<Stored>,
+) -> ControlFlow<Admission, Body> {
     if event.device_id != caller.device {
-        return Admission::reject(RejectReason::WrongDevice, "device_id is not the device this token was issued to");
+        return Break(Admission::reject(RejectReason::WrongDevice, "device_id is not the device this token was issued to"));
     }
     if event.author != caller.user {
-        return Admission::reject(RejectReason::WrongAuthor, "author is not the user this token was issued to");
+        return Break(Admission::reject(RejectReason::WrongAuthor, "author is not the user this token was issued to"));
     }
     match checked.integrity {
         Ok(()) => {}
         Err(IntegrityError::BadSignature) => {
-            return Admission::reject(RejectReason::BadSignature, "signature does not verify with the device's enrolled key");
+            return Break(Admission::reject(RejectReason::BadSignature, "signature does not verify with the device's enrolled key"));
         }
-        Err(IntegrityError::HashMismatch) => return Admission::reject(RejectReason::BadHash, "hash does not match the canonical encoding"),
-        Err(IntegrityError::Invalid(e)) => return Admission::reject(RejectReason::Malformed, e.to_string()),
+        Err(IntegrityError::HashMismatch) => {
+            return Break(Admission::reject(RejectReason::BadHash, "hash does not match the canonical encoding"));
+        }
+        Err(IntegrityError::Invalid(e)) => return Break(Admission::reject(RejectReason::Malformed, e.to_string())),
     }
     if let Some(stored) = by_id {
-        return if stored.hash == event.hash {
-            match stored.rejected {
-                None => Admission::Duplicate,
-                Some(reason) => Admission::AlreadyRejected { reason },
-            }
-        } else {
-            Admission::reject(RejectReason::IdConflict, "this id is stored with another hash")
-        };
+        return Break(match (stored.hash == event.hash, stored.rejected) {
+            (true, None) => Admission::Duplicate,
+            (true, Some(reason)) => Admission::AlreadyRejected { reason },
+            (false, _) => Admission::reject(RejectReason::IdConflict, "this id is stored with another hash"),
+        });
     }
     if at_seq.is_some() || (event.seq <= head.seq && event.seq > 0) {
-        return Admission::reject(RejectReason::SeqConflict, format!("seq {} of this device is taken by another event", event.seq));
+        return Break(Admission::reject(RejectReason::SeqConflict, format!("seq {} of this device is taken by another event", event.seq)));
     }
-    if event.seq != head.expected_seq() {
-        return Admission::with_expected(
-            RejectReason::Gap,
-            head.expected_seq(),
-            format!("expected seq {}, got {}", head.expected_seq(), event.seq),
-        );
+    let expected = head.expected_seq();
+    if event.seq != expected {
+        return Break(Admission::with_expected(RejectReason::Gap, expected, format!("expected seq {expected}, got {}", event.seq)));
     }
     if event.prev != head.hash {
-        return Admission::with_expected(
+        return Break(Admission::with_expected(
             RejectReason::BrokenChain,
-            head.expected_seq(),
+            expected,
             "prev is not the hash of this device's previous event",
-        );
+        ));
     }
-    let body = match checked.body {
-        Ok(body) => body,
+    match checked.body {
+        Ok(body) => Continue(body),
         Err(e) => {
             let reason = match e {
                 crate::ValidationError::UnknownKind(_) => RejectReason::UnknownKind,
                 crate::ValidationError::UnsupportedVersion { .. } => RejectReason::UnsupportedVersion,
                 _ => RejectReason::InvalidBody,
             };
-            return Admission::reject(reason, e.to_string());
+            Break(Admission::reject(reason, e.to_string()))
         }
-    };
-    match authorise(caller, &body, authority) {
-        Ok(()) => Admission::Accept(body),
-        Err(message) => Admission::reject(RejectReason::NotAllowed, message),
     }
 }
 
-/// Whether the caller may author this body: field records by village officers for zones assigned
-/// to them at the time the record speaks of; reference data only by the server.
-fn authorise(caller: &Caller, body: &Body, authority: &impl Authority) -> Result<(), String> {
-    if body.authorship() == Authorship::Server {
-        return Err(format!("{} is reference data, authored by the server only", body.kind()));
-    }
-    if body.authorship() == Authorship::Office {
-        return office::authorise_office(caller, body, authority);
-    }
-    if let Body::AttachmentAdded(a) = body {
-        return authorise_attachment(caller, a, authority);
-    }
-    if caller.role != Role::VillageOfficer {
-        return Err(format!("a {} does not record {}", caller.role.as_str(), body.kind()));
-    }
-    let me = &caller.user;
-    let zone_at = |zone: &ZoneId, from: i64, to: i64| {
-        if authority.was_assigned(me, zone, from, to) { Ok(()) } else { Err(format!("zone {zone} was not assigned to {me} at that time")) }
-    };
-    match body {
-        Body::PatrolRecorded(p) => zone_at(&p.zone, p.started_at, p.ended_at),
-        Body::FindingReported(f) => zone_at(&f.zone, f.observed_at, f.observed_at),
-        Body::ZeroReportFiled(z) => {
-            if &z.officer != me {
-                return Err("a zero report is filed by the officer it reports for".into());
-            }
-            let (from, to) = z.week.bounds_ms();
-            match &z.zone {
-                Some(zone) => zone_at(zone, from, to - 1),
-                None if authority.had_any_zone(me, from, to - 1) => Ok(()),
-                None => Err(format!("{me} had no zone in {}", z.week)),
-            }
-        }
-        Body::PatrolAmended(a) => match authority.patrol_author(&a.patrol) {
-            Some(author) if &author == me => Ok(()),
-            Some(_) => Err("only the officer who recorded a patrol amends it".into()),
-            None => Err(format!("patrol {} is not stored", a.patrol)),
-        },
-        _ => Err(format!("{} is reference data", body.kind())),
+/// Why authorisation does not allow an event: a refusal (a decision), or a read of the store that
+/// failed (no decision at all).
+#[derive(Debug, PartialEq)]
+enum Denied<E> {
+    Refused(String),
+    ReadFailed(E),
+}
+
+impl<E> From<E> for Denied<E> {
+    fn from(e: E) -> Self {
+        Denied::ReadFailed(e)
     }
 }
 
-/// Evidence is attached to a patrol or finding by the officer who recorded it, or by an inspector
-/// of its township (who may add photos taken when verifying it); to a tip or case by an inspector
-/// of its township or the county mineral section, never by a village officer.
-fn authorise_attachment(caller: &Caller, a: &AttachmentAdded, authority: &impl Authority) -> Result<(), String> {
-    let what = a.subject.kind.as_str();
-    let Some(facts) = authority.subject(&a.subject) else {
-        return Err(format!("{what} {} is not stored", a.subject.id));
-    };
-    let office_record = matches!(a.subject.kind, SubjectKind::Tip | SubjectKind::Case);
-    let allowed = match caller.role {
-        Role::VillageOfficer => !office_record && facts.author.as_ref() == Some(&caller.user),
-        Role::TownshipInspector => facts.township.as_ref().is_some_and(|t| authority.inspects(&caller.user, t)),
-        Role::CountyAuditor => office_record,
-        _ => false,
-    };
-    if allowed { Ok(()) } else { Err(format!("a {} may not attach evidence to {what} {}", caller.role.as_str(), a.subject.id)) }
+fn refused<T, E>(message: impl Into<String>) -> Result<T, Denied<E>> {
+    Err(Denied::Refused(message.into()))
+}
+
+/// Whether the caller may author this body, by its authorship: reference data only by the
+/// server; field and office records by the rules of `field` and `office`.
+fn authorise<A: Authority>(caller: &Caller, body: &Body, authority: &A) -> Result<(), Denied<A::Error>> {
+    match body.authorship() {
+        Authorship::Server => refused(format!("{} is reference data, authored by the server only", body.kind())),
+        Authorship::Office => office::authorise_office(caller, body, authority),
+        Authorship::Field => field::authorise_field(caller, body, authority),
+    }
 }
 
 #[cfg(test)]

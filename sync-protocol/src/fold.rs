@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 pub use licence::LicenceState;
 
 use crate::body::{
-    AssignmentSet, AttachmentAdded, BlobHash, Body, FindingKind, LicenceChange, LicenceGranted, MediaType, Mineral, PatrolAmended,
-    PatrolRecorded, PatrolResult, Subject, SubjectKind, UnitDefined, UserEnrolled, ZeroReportFiled, ZoneDefined,
+    AssignmentSet, AttachmentAdded, BlobHash, Body, FindingKind, FindingReported, LicenceChange, LicenceGranted, MediaType, Mineral,
+    PatrolAmended, PatrolRecorded, PatrolResult, Subject, SubjectKind, UnitDefined, UserEnrolled, ZeroReportFiled, ZoneDefined,
 };
 use crate::event::Event;
 use crate::hlc::Hlc;
@@ -185,36 +185,18 @@ impl Projection {
     pub fn apply_parsed(&mut self, event: &Event, body: Option<Body>) {
         self.events += 1;
         self.last_key = Some(self.last_key.map_or(event.fold_key(), |k| k.max(event.fold_key())));
-        let Some(body) = body else {
-            self.unreadable.push(event.id);
-            return;
-        };
+        match body {
+            Some(body) => self.fold_body(event, body),
+            None => self.unreadable.push(event.id),
+        }
+    }
+
+    /// Folds one body. Every kind is matched here, so a new kind cannot be left out.
+    fn fold_body(&mut self, event: &Event, body: Body) {
         match body {
             Body::PatrolRecorded(p) => self.record_patrol(event, p),
             Body::PatrolAmended(a) => self.amend_patrol(event, a),
-            Body::FindingReported(f) => {
-                let finding = Finding {
-                    id: event.id,
-                    officer: event.author.clone(),
-                    patrol: f.patrol,
-                    zone: f.zone.clone(),
-                    kind: f.kind,
-                    location: f.location,
-                    depth_m: f.depth_m,
-                    surface_elevation_m: f.surface_elevation_m,
-                    licence: f.licence.clone(),
-                    mineral: f.mineral,
-                    description: f.description.clone(),
-                    stopped_on_spot: f.stopped_on_spot,
-                    observed_at: f.observed_at,
-                    high_priority: f.is_high_priority(),
-                };
-                match self.patrols.get_mut(&f.patrol) {
-                    Some(patrol) => patrol.findings.push(event.id),
-                    None => self.conflict(event, format!("finding names patrol {} which is not recorded before it", f.patrol)),
-                }
-                self.findings.insert(event.id, finding);
-            }
+            Body::FindingReported(f) => self.report_finding(event, f),
             Body::ZeroReportFiled(z) => self.file_zero_report(event, z),
             Body::UnitDefined(u) => {
                 self.units.insert(u.unit.clone(), u);
@@ -231,42 +213,52 @@ impl Projection {
                 list.sort_by_key(|a| a.from);
             }
             Body::LicenceGranted(l) => self.grant_licence(l),
-            Body::LicenceExtended(_) | Body::LicenceChanged(_) | Body::LicenceTransferred(_) | Body::LicenceCancelled(_) => {
-                if let Some(change) = body.licence_change() {
-                    self.change_licence(event, change);
-                }
-            }
+            Body::LicenceExtended(b) => self.change_licence(event, LicenceChange::Extended(b)),
+            Body::LicenceChanged(b) => self.change_licence(event, LicenceChange::Changed(b)),
+            Body::LicenceTransferred(b) => self.change_licence(event, LicenceChange::Transferred(b)),
+            Body::LicenceCancelled(b) => self.change_licence(event, LicenceChange::Cancelled(b)),
+            Body::CaseOpened(o) => self.open_case(event, o.source, o.township, o.note),
+            Body::CaseVerified(b) => self.add_case_step(event, b.into()),
+            Body::CaseStopped(b) => self.add_case_step(event, b.into()),
+            Body::CaseActionTaken(b) => self.add_case_step(event, b.into()),
+            Body::CaseReferred(b) => self.add_case_step(event, b.into()),
+            Body::CaseMarkedMajor(b) => self.add_case_step(event, b.into()),
+            Body::CaseClosed(b) => self.add_case_step(event, b.into()),
+            Body::CaseConflictResolved(b) => self.add_case_step(event, b.into()),
+            Body::TipReceived(t) => self.receive_tip(event, t),
+            Body::TipInformant(i) => self.record_informant(event, i),
+            Body::TipAssigned(a) => self.assign_tip(event, a),
+            Body::TipAnswered(a) => self.answer_tip(event, a),
             Body::AttachmentAdded(a) => self.attach(event, a),
             // Access records: the server's tables hold who is disabled or revoked; the log keeps
             // them as the audit trail, and no view of the projection depends on them.
             Body::UserDisabled(_) | Body::UserEnabled(_) | Body::DeviceRevoked(_) => {}
-            body => self.apply_office_record(event, body),
         }
     }
 
-    /// Case and tip kinds.
-    fn apply_office_record(&mut self, event: &Event, body: Body) {
-        use cases::NewStep;
-        let step = |case, township, after, note, detail| NewStep { case, township, after, note, detail };
-        let new = match body {
-            Body::CaseOpened(o) => return self.open_case(event, o.source, o.township, o.note),
-            Body::CaseVerified(b) => step(b.case, b.township, vec![b.after], b.note, StepDetail::Verified { verdict: b.verdict }),
-            Body::CaseStopped(b) => step(b.case, b.township, vec![b.after], b.note, StepDetail::Stopped),
-            Body::CaseActionTaken(b) => {
-                let detail = StepDetail::ActionTaken { action: b.action, deadline: b.deadline, departments: b.departments };
-                step(b.case, b.township, vec![b.after], b.note, detail)
-            }
-            Body::CaseReferred(b) => step(b.case, b.township, vec![b.after], b.note, StepDetail::Referred),
-            Body::CaseMarkedMajor(b) => step(b.case, b.township, vec![b.after], b.note, StepDetail::MarkedMajor { deadline: b.deadline }),
-            Body::CaseClosed(b) => step(b.case, b.township, vec![b.after], b.note, StepDetail::Closed { outcome: b.outcome }),
-            Body::CaseConflictResolved(b) => step(b.case, b.township, b.heads, b.note, StepDetail::ConflictResolved { keep: b.keep }),
-            Body::TipReceived(t) => return self.receive_tip(event, t),
-            Body::TipInformant(i) => return self.record_informant(event, i),
-            Body::TipAssigned(a) => return self.assign_tip(event, a),
-            Body::TipAnswered(a) => return self.answer_tip(event, a),
-            _ => return,
+    fn report_finding(&mut self, event: &Event, f: FindingReported) {
+        match self.patrols.get_mut(&f.patrol) {
+            Some(patrol) => patrol.findings.push(event.id),
+            None => self.conflict(event, format!("finding names patrol {} which is not recorded before it", f.patrol)),
+        }
+        let high_priority = f.is_high_priority();
+        let finding = Finding {
+            id: event.id,
+            officer: event.author.clone(),
+            patrol: f.patrol,
+            zone: f.zone,
+            kind: f.kind,
+            location: f.location,
+            depth_m: f.depth_m,
+            surface_elevation_m: f.surface_elevation_m,
+            high_priority,
+            licence: f.licence,
+            mineral: f.mineral,
+            description: f.description,
+            stopped_on_spot: f.stopped_on_spot,
+            observed_at: f.observed_at,
         };
-        self.add_case_step(event, new);
+        self.findings.insert(event.id, finding);
     }
 
     /// The zone assigned to `officer` at `at_ms`, if any.

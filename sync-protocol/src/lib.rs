@@ -11,7 +11,7 @@
 //! - [`strict_json`]: JSON read with one reading per text (no repeated or reserved keys).
 //! - [`crypto`]: hashes, signatures and keys in their wire form.
 //! - [`event`]: the event envelope; sealing and checking its hash and signature.
-//! - [`body`]: typed, versioned event bodies, one per kind.
+//! - [`body`]: typed, versioned event bodies, one per kind, every kind declared once in its table.
 //! - [`fold`]: the projection: current state as a fold of events.
 //! - [`merkle`]: the tamper-evident central log: tree hash, proofs, signed checkpoints.
 //! - [`scope`]: buckets, routing of events to buckets, and who may pull which.

@@ -6,13 +6,18 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
-use crate::body::{Body, LicenceChange, Role, SubjectKind};
+use crate::body::{Body, Role};
 use crate::error::ValidationError;
 use crate::ids::{EventId, LicenceId, UnitId, UserId, ZoneId};
 
 #[cfg(test)]
 mod evidence_tests;
+#[cfg(test)]
+pub(crate) mod memory_index;
 mod office;
+#[cfg(test)]
+mod route_tests;
+mod rules;
 
 pub use office::may_read_confidential;
 
@@ -81,134 +86,53 @@ impl Routes {
         self.villages.iter().cloned().map(Bucket::Village).chain(self.townships.iter().cloned().map(Bucket::Township)).collect()
     }
 
-    fn add_village(&mut self, index: &impl RoutingIndex, village: &UnitId) {
+    /// A village, and the township above it.
+    fn add_village<I: RoutingIndex>(&mut self, index: &I, village: &UnitId) -> Result<(), I::Error> {
         self.villages.insert(village.clone());
-        if let Some(t) = index.parent(village) {
-            self.townships.insert(t);
-        }
+        self.townships.extend(index.parent(village)?);
+        Ok(())
     }
 
-    /// A lifecycle event goes where its licence went, and a change also to its new villages.
-    fn add_licence_change(&mut self, index: &impl RoutingIndex, change: &LicenceChange) {
-        let new = match change {
-            LicenceChange::Changed(c) => c.villages.as_deref().unwrap_or_default(),
-            _ => &[],
-        };
-        for v in index.licence_villages(change.licence()).iter().chain(new) {
-            self.add_village(index, v);
-        }
-    }
-
-    fn add_zone(&mut self, index: &impl RoutingIndex, zone: &ZoneId) {
-        if let Some(village) = index.zone_village(zone) {
-            self.add_village(index, &village);
+    /// The village of a zone, and its township; nothing for no zone, or one the index does not know.
+    fn add_zone<I: RoutingIndex>(&mut self, index: &I, zone: Option<&ZoneId>) -> Result<(), I::Error> {
+        match zone.map(|z| index.zone_village(z)).transpose()?.flatten() {
+            Some(village) => self.add_village(index, &village),
+            None => Ok(()),
         }
     }
 }
 
-/// What routing needs to know of the reference data already stored.
+/// What routing needs to know of the reference data already stored. Every read answers a
+/// `Result`: a read that fails is an error of [`route`], never a fact that is absent.
 pub trait RoutingIndex {
+    /// Why a read failed (the store's error; [`std::convert::Infallible`] for an index in memory).
+    type Error;
     /// The village a zone belongs to.
-    fn zone_village(&self, zone: &ZoneId) -> Option<UnitId>;
+    fn zone_village(&self, zone: &ZoneId) -> Result<Option<UnitId>, Self::Error>;
     /// The unit directly above `unit`.
-    fn parent(&self, unit: &UnitId) -> Option<UnitId>;
+    fn parent(&self, unit: &UnitId) -> Result<Option<UnitId>, Self::Error>;
     /// The zone of a recorded patrol (for amendments).
-    fn patrol_zone(&self, patrol: &EventId) -> Option<ZoneId>;
+    fn patrol_zone(&self, patrol: &EventId) -> Result<Option<ZoneId>, Self::Error>;
     /// An officer's zone now (for version 1 zero reports, which name none).
-    fn officer_zone(&self, officer: &UserId) -> Option<ZoneId>;
+    fn officer_zone(&self, officer: &UserId) -> Result<Option<ZoneId>, Self::Error>;
     /// Every village a licence's stored `licence.granted` and `licence.changed` events named
     /// (for its lifecycle events, which name none or only the new ones).
-    fn licence_villages(&self, licence: &LicenceId) -> BTreeSet<UnitId>;
+    fn licence_villages(&self, licence: &LicenceId) -> Result<BTreeSet<UnitId>, Self::Error>;
     /// The township a tip was assigned to before (so a reassignment reaches the township it
-    /// leaves). Without it, only the new township and the county see the reassignment.
-    fn tip_township(&self, _tip: &EventId) -> Option<UnitId> {
-        None
-    }
+    /// leaves).
+    fn tip_township(&self, tip: &EventId) -> Result<Option<UnitId>, Self::Error>;
     /// The township of a stored case (for attachments to it).
-    fn case_township(&self, _case: &EventId) -> Option<UnitId> {
-        None
-    }
+    fn case_township(&self, case: &EventId) -> Result<Option<UnitId>, Self::Error>;
     /// The zone of a reported finding (for attachments).
-    fn finding_zone(&self, finding: &EventId) -> Option<ZoneId>;
+    fn finding_zone(&self, finding: &EventId) -> Result<Option<ZoneId>, Self::Error>;
 }
 
-/// Routes an event body to its buckets.
-pub fn route(body: &Body, index: &impl RoutingIndex) -> Routes {
+/// Routes an event body to its buckets, by the route rules of its row in the kind table
+/// (`body/kinds.rs`). Fails only when a read of `index` fails.
+pub fn route<I: RoutingIndex>(body: &Body, index: &I) -> Result<Routes, I::Error> {
     let mut r = Routes::default();
-    match body {
-        Body::PatrolRecorded(p) => r.add_zone(index, &p.zone),
-        Body::FindingReported(f) => r.add_zone(index, &f.zone),
-        Body::PatrolAmended(a) => {
-            if let Some(zone) = index.patrol_zone(&a.patrol) {
-                r.add_zone(index, &zone);
-            }
-        }
-        Body::ZeroReportFiled(z) => {
-            if let Some(zone) = z.zone.clone().or_else(|| index.officer_zone(&z.officer)) {
-                r.add_zone(index, &zone);
-            }
-        }
-        Body::UnitDefined(u) => match (u.level.is_township_level(), &u.parent) {
-            (true, _) => {
-                r.townships.insert(u.unit.clone());
-            }
-            (false, Some(_)) if u.level == crate::body::UnitLevel::Village => r.add_village(index, &u.unit),
-            _ => {}
-        },
-        Body::ZoneDefined(z) => {
-            r.villages.insert(z.village.clone());
-            r.townships.insert(z.township.clone());
-        }
-        Body::UserEnrolled(u) => {
-            for unit in &u.units {
-                match u.role {
-                    Role::VillageOfficer => r.add_village(index, unit),
-                    Role::TownshipInspector => {
-                        r.townships.insert(unit.clone());
-                    }
-                    _ => {}
-                }
-            }
-        }
-        Body::AssignmentSet(a) => {
-            if let Some(zone) = &a.zone {
-                r.add_zone(index, zone);
-            }
-        }
-        Body::LicenceGranted(l) => {
-            for v in &l.villages {
-                r.add_village(index, v);
-            }
-        }
-        Body::LicenceExtended(_) | Body::LicenceChanged(_) | Body::LicenceTransferred(_) | Body::LicenceCancelled(_) => {
-            if let Some(change) = body.licence_change() {
-                r.add_licence_change(index, &change);
-            }
-        }
-        // Evidence goes wherever its subject went: a tip's or case's to its township only.
-        Body::AttachmentAdded(a) => {
-            let id = &a.subject.id;
-            let zone = match a.subject.kind {
-                SubjectKind::Patrol => index.patrol_zone(id),
-                SubjectKind::Finding => index.finding_zone(id),
-                SubjectKind::Tip => {
-                    r.townships.extend(index.tip_township(id));
-                    None
-                }
-                SubjectKind::Case => {
-                    r.townships.extend(index.case_township(id));
-                    None
-                }
-            };
-            if let Some(zone) = zone {
-                r.add_zone(index, &zone);
-            }
-        }
-        // Access records (an account disabled, a phone revoked) concern the county only.
-        Body::UserDisabled(_) | Body::UserEnabled(_) | Body::DeviceRevoked(_) => {}
-        other => office::route_office_record(other, index, &mut r),
-    }
-    r
+    rules::route_by_table(body, index, &mut r)?;
+    Ok(r)
 }
 
 /// The buckets a user may pull: a village officer their current village, a township inspector
@@ -223,6 +147,7 @@ pub fn scope_of(role: Role, units: &[UnitId], current_village: Option<&UnitId>) 
 
 #[cfg(test)]
 mod tests {
+    use super::memory_index::MemoryIndex;
     use super::*;
 
     #[test]
@@ -246,30 +171,6 @@ mod tests {
         assert_eq!(scope_of(Role::Commissioner, &[], None), BTreeSet::from([Bucket::County]));
     }
 
-    /// Villages `T<n>-V<m>` under townships `T<n>`; licence L1 was granted to T01-V01.
-    struct Index;
-
-    impl RoutingIndex for Index {
-        fn zone_village(&self, _: &ZoneId) -> Option<UnitId> {
-            None
-        }
-        fn parent(&self, unit: &UnitId) -> Option<UnitId> {
-            unit.as_str().split('-').next().and_then(|t| UnitId::new(t).ok())
-        }
-        fn patrol_zone(&self, _: &EventId) -> Option<ZoneId> {
-            None
-        }
-        fn officer_zone(&self, _: &UserId) -> Option<ZoneId> {
-            None
-        }
-        fn licence_villages(&self, licence: &LicenceId) -> BTreeSet<UnitId> {
-            (licence.as_str() == "L1").then(|| UnitId::new("T01-V01").expect("unit")).into_iter().collect()
-        }
-        fn finding_zone(&self, _: &EventId) -> Option<ZoneId> {
-            None
-        }
-    }
-
     #[test]
     fn lifecycle_events_go_where_their_licence_went() {
         use crate::body::{LicenceCancelled, LicenceChanged};
@@ -286,8 +187,10 @@ mod tests {
             right: None,
             villages: Some(vec![unit("T02-V03")]),
         });
+        // Licence L1 was granted to T01-V01.
+        let index = MemoryIndex { licences: [(licence("L1"), BTreeSet::from([unit("T01-V01")]))].into(), ..MemoryIndex::default() };
         let routes = |b: &Body| {
-            let r = route(b, &Index);
+            let Ok(r) = route(b, &index);
             (
                 r.villages.into_iter().map(|u| u.to_string()).collect::<Vec<_>>(),
                 r.townships.into_iter().map(|u| u.to_string()).collect::<Vec<_>>(),

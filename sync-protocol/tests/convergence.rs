@@ -9,6 +9,7 @@
 use proptest::prelude::*;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::convert::Infallible;
 use sync_protocol::admit::{Admission, Authority, Caller, ChainHead, Checked, Stored, admit};
 use sync_protocol::body::{Body, Role};
 use sync_protocol::crypto::{DeviceKey, Hash};
@@ -41,50 +42,64 @@ struct ModelServer {
 }
 
 impl RoutingIndex for ModelServer {
-    fn zone_village(&self, zone: &ZoneId) -> Option<UnitId> {
-        zone.as_str().strip_prefix("Z-").map(unit)
+    type Error = Infallible;
+    fn zone_village(&self, zone: &ZoneId) -> Result<Option<UnitId>, Infallible> {
+        Ok(zone.as_str().strip_prefix("Z-").map(unit))
     }
-    fn parent(&self, u: &UnitId) -> Option<UnitId> {
-        u.as_str().split('-').next().map(unit)
+    fn parent(&self, u: &UnitId) -> Result<Option<UnitId>, Infallible> {
+        Ok(u.as_str().split('-').next().map(unit))
     }
-    fn patrol_zone(&self, patrol: &EventId) -> Option<ZoneId> {
-        self.patrols.get(patrol).map(|(_, z)| z.clone())
+    fn patrol_zone(&self, patrol: &EventId) -> Result<Option<ZoneId>, Infallible> {
+        Ok(self.patrols.get(patrol).map(|(_, z)| z.clone()))
     }
-    fn officer_zone(&self, _: &UserId) -> Option<ZoneId> {
-        None
+    fn officer_zone(&self, _: &UserId) -> Result<Option<ZoneId>, Infallible> {
+        Ok(None)
     }
-    fn licence_villages(&self, licence: &LicenceId) -> BTreeSet<UnitId> {
+    fn licence_villages(&self, licence: &LicenceId) -> Result<BTreeSet<UnitId>, Infallible> {
         let bodies = self.log.iter().filter_map(|(e, _)| Body::parse(&e.kind, &e.body).ok());
-        bodies
+        Ok(bodies
             .flat_map(|b| match b {
                 Body::LicenceGranted(g) if &g.licence == licence => g.villages,
                 Body::LicenceChanged(c) if &c.licence == licence => c.villages.unwrap_or_default(),
                 _ => Vec::new(),
             })
-            .collect()
+            .collect())
     }
-
-    fn finding_zone(&self, _: &EventId) -> Option<ZoneId> {
-        None
+    // The model's devices record patrols, findings and zero reports: no tips or cases.
+    fn tip_township(&self, _: &EventId) -> Result<Option<UnitId>, Infallible> {
+        Ok(None)
+    }
+    fn case_township(&self, _: &EventId) -> Result<Option<UnitId>, Infallible> {
+        Ok(None)
+    }
+    fn finding_zone(&self, _: &EventId) -> Result<Option<ZoneId>, Infallible> {
+        Ok(None)
     }
 }
 
 impl Authority for ModelServer {
-    fn was_assigned(&self, officer: &UserId, zone: &ZoneId, _: i64, _: i64) -> bool {
-        officer.as_str().strip_prefix("vo-").map(|v| zone_of_village(&v.to_uppercase())) == Some(zone.clone())
+    type Error = Infallible;
+    fn was_assigned(&self, officer: &UserId, zone: &ZoneId, _: i64, _: i64) -> Result<bool, Infallible> {
+        Ok(officer.as_str().strip_prefix("vo-").map(|v| zone_of_village(&v.to_uppercase())) == Some(zone.clone()))
     }
-    fn had_any_zone(&self, _: &UserId, _: i64, _: i64) -> bool {
-        true
+    fn had_any_zone(&self, _: &UserId, _: i64, _: i64) -> Result<bool, Infallible> {
+        Ok(true)
     }
-    fn patrol_author(&self, patrol: &EventId) -> Option<UserId> {
-        self.patrols.get(patrol).map(|(u, _)| u.clone())
+    fn patrol_author(&self, patrol: &EventId) -> Result<Option<UserId>, Infallible> {
+        Ok(self.patrols.get(patrol).map(|(u, _)| u.clone()))
+    }
+    fn case_township(&self, _: &EventId) -> Result<Option<UnitId>, Infallible> {
+        Ok(None)
+    }
+    fn case_referred(&self, _: &EventId) -> Result<bool, Infallible> {
+        Ok(false)
     }
     // The model's devices record patrols only: no attachment names a subject it holds.
-    fn subject(&self, _: &sync_protocol::body::Subject) -> Option<sync_protocol::admit::SubjectFacts> {
-        None
+    fn subject(&self, _: &sync_protocol::body::Subject) -> Result<Option<sync_protocol::admit::SubjectFacts>, Infallible> {
+        Ok(None)
     }
-    fn inspects(&self, _: &UserId, _: &UnitId) -> bool {
-        false
+    fn inspects(&self, _: &UserId, _: &UnitId) -> Result<bool, Infallible> {
+        Ok(false)
     }
 }
 
@@ -100,7 +115,7 @@ impl ModelServer {
                     hash: *h,
                     rejected: None,
                 });
-                let admission = admit(caller, head, e, Checked::of(e, &key_of(caller.device).public()), by_id, at_seq, &*self);
+                let Ok(admission) = admit(caller, head, e, Checked::of(e, &key_of(caller.device).public()), by_id, at_seq, &*self);
                 let ack = admission.ack(e);
                 if admission.advances_chain() {
                     self.heads.insert(caller.device, ChainHead { seq: e.seq, hash: e.hash });
@@ -110,7 +125,8 @@ impl ModelServer {
                     if let Body::PatrolRecorded(p) = body {
                         self.patrols.insert(e.id, (e.author.clone(), p.zone.clone()));
                     }
-                    let buckets = route(body, &*self).buckets();
+                    let Ok(routes) = route(body, &*self);
+                    let buckets = routes.buckets();
                     self.log.push((e.clone(), buckets));
                 }
                 (e.id, ack.status, ack.expected_seq)

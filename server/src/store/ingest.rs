@@ -51,7 +51,7 @@ impl WriteCtx<'_> {
         let at_seq = if event.seq <= head.seq { self.stored_at_seq(event.device_id, event.seq)? } else { None };
         let admission = {
             let view = IngestView { reference: self.reference, conn: self.conn };
-            admit(caller, head, &event, checked, by_id, at_seq, &view)
+            admit(caller, head, &event, checked, by_id, at_seq, &view)?
         };
         let mut ack = admission.ack(&event);
         match admission {
@@ -127,7 +127,7 @@ impl WriteCtx<'_> {
         server_seq: i64,
         ahead: Option<Prechecked>,
     ) -> Result<Vec<Bucket>, StoreError> {
-        let buckets = route(body, &IngestView { reference: self.reference, conn: self.conn }).buckets();
+        let buckets = route(body, &IngestView { reference: self.reference, conn: self.conn })?.buckets();
         let mut insert = self.conn.prepare_cached("INSERT INTO event_routes (bucket, server_seq) VALUES (?1, ?2)")?;
         for bucket in &buckets {
             insert.execute(params![bucket.to_string(), server_seq])?;

@@ -4,7 +4,7 @@
 //! What the checks read is shared, copy on write, with the snapshots the writer publishes for the
 //! parallel prepare step (`checks::ahead`), under a version that every change renews.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use sync_protocol::admit::{Authority, SubjectFacts};
@@ -143,88 +143,88 @@ pub struct IngestView<'a> {
     pub conn: &'a Connection,
 }
 
-impl IngestView<'_> {
-    fn patrol(&self, patrol: &EventId) -> Option<(String, String)> {
-        self.conn
-            .prepare_cached("SELECT author, zone FROM patrols WHERE id = ?1")
-            .and_then(|mut s| s.query_row([patrol.0.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?))).optional())
-            .ok()
-            .flatten()
-    }
-}
-
 impl Authority for IngestView<'_> {
-    fn was_assigned(&self, officer: &UserId, zone: &ZoneId, from_ms: i64, to_ms: i64) -> bool {
-        self.reference.periods(officer).any(|(from, to, z)| z == Some(zone) && from <= to_ms && from_ms < to)
+    type Error = StoreError;
+
+    fn was_assigned(&self, officer: &UserId, zone: &ZoneId, from_ms: i64, to_ms: i64) -> Result<bool, StoreError> {
+        Ok(self.reference.periods(officer).any(|(from, to, z)| z == Some(zone) && from <= to_ms && from_ms < to))
     }
 
-    fn had_any_zone(&self, officer: &UserId, from_ms: i64, to_ms: i64) -> bool {
-        self.reference.periods(officer).any(|(from, to, z)| z.is_some() && from <= to_ms && from_ms < to)
+    fn had_any_zone(&self, officer: &UserId, from_ms: i64, to_ms: i64) -> Result<bool, StoreError> {
+        Ok(self.reference.periods(officer).any(|(from, to, z)| z.is_some() && from <= to_ms && from_ms < to))
     }
 
-    fn patrol_author(&self, patrol: &EventId) -> Option<UserId> {
-        self.patrol(patrol).and_then(|(author, _)| UserId::new(author).ok())
+    fn patrol_author(&self, patrol: &EventId) -> Result<Option<UserId>, StoreError> {
+        Ok(self.patrol_row(patrol)?.map(|(author, _)| author))
     }
 
-    fn subject(&self, subject: &Subject) -> Option<SubjectFacts> {
+    fn subject(&self, subject: &Subject) -> Result<Option<SubjectFacts>, StoreError> {
         self.subject_facts(subject)
     }
 
-    fn inspects(&self, inspector: &UserId, township: &UnitId) -> bool {
+    fn inspects(&self, inspector: &UserId, township: &UnitId) -> Result<bool, StoreError> {
         self.is_inspector_of(inspector, township)
     }
 
-    fn case_township(&self, case: &EventId) -> Option<UnitId> {
-        self.reference.offices.case_township(case)
+    fn case_township(&self, case: &EventId) -> Result<Option<UnitId>, StoreError> {
+        Ok(self.reference.offices.case_township(case))
     }
 
-    fn case_referred(&self, case: &EventId) -> bool {
-        self.reference.offices.case_referred(case)
+    fn case_referred(&self, case: &EventId) -> Result<bool, StoreError> {
+        Ok(self.reference.offices.case_referred(case))
     }
 }
 
 impl RoutingIndex for IngestView<'_> {
-    fn zone_village(&self, zone: &ZoneId) -> Option<UnitId> {
-        self.reference.zones.get(zone).cloned()
+    type Error = StoreError;
+
+    fn zone_village(&self, zone: &ZoneId) -> Result<Option<UnitId>, StoreError> {
+        Ok(self.reference.zones.get(zone).cloned())
     }
 
-    fn parent(&self, unit: &UnitId) -> Option<UnitId> {
-        self.reference.parents.get(unit).cloned()
+    fn parent(&self, unit: &UnitId) -> Result<Option<UnitId>, StoreError> {
+        Ok(self.reference.parents.get(unit).cloned())
     }
 
-    fn patrol_zone(&self, patrol: &EventId) -> Option<ZoneId> {
-        self.patrol(patrol).and_then(|(_, zone)| ZoneId::new(zone).ok())
+    fn patrol_zone(&self, patrol: &EventId) -> Result<Option<ZoneId>, StoreError> {
+        Ok(self.patrol_row(patrol)?.map(|(_, zone)| zone))
     }
 
-    fn officer_zone(&self, officer: &UserId) -> Option<ZoneId> {
-        self.reference.periods(officer).last().and_then(|(_, _, z)| z.cloned())
+    fn officer_zone(&self, officer: &UserId) -> Result<Option<ZoneId>, StoreError> {
+        Ok(self.reference.periods(officer).last().and_then(|(_, _, z)| z.cloned()))
     }
 
-    fn tip_township(&self, tip: &EventId) -> Option<UnitId> {
-        self.reference.offices.tip_township(tip)
+    fn tip_township(&self, tip: &EventId) -> Result<Option<UnitId>, StoreError> {
+        Ok(self.reference.offices.tip_township(tip))
     }
 
-    fn case_township(&self, case: &EventId) -> Option<UnitId> {
-        self.reference.offices.case_township(case)
+    fn case_township(&self, case: &EventId) -> Result<Option<UnitId>, StoreError> {
+        Ok(self.reference.offices.case_township(case))
     }
 
     /// Read from the log: lifecycle events are rare, and the read model has no licence table.
-    fn licence_villages(&self, licence: &LicenceId) -> BTreeSet<UnitId> {
-        let rows = self.conn.prepare_cached(
+    fn licence_villages(&self, licence: &LicenceId) -> Result<BTreeSet<UnitId>, StoreError> {
+        let mut rows = self.conn.prepare_cached(
             "SELECT json_extract(raw, '$.body.villages') FROM events
              WHERE accepted = 1 AND kind IN ('licence.granted', 'licence.changed') AND json_extract(raw, '$.body.licence') = ?1",
-        );
-        let Ok(mut rows) = rows else { return BTreeSet::new() };
-        let lists = rows.query_map([licence.as_str()], |r| r.get::<_, Option<String>>(0));
-        lists.into_iter().flatten().filter_map(|list| serde_json::from_str::<Vec<UnitId>>(&list.ok()??).ok()).flatten().collect()
+        )?;
+        let mut villages = BTreeSet::new();
+        for list in rows.query_map([licence.as_str()], |r| r.get::<_, Option<String>>(0))? {
+            if let Some(list) = list? {
+                let list: Vec<UnitId> =
+                    serde_json::from_str(&list).map_err(|e| StoreError::Corrupt(format!("stored licence villages: {e}")))?;
+                villages.extend(list);
+            }
+        }
+        Ok(villages)
     }
 
-    fn finding_zone(&self, finding: &EventId) -> Option<ZoneId> {
-        self.finding(finding).map(|(_, f)| f.zone)
+    fn finding_zone(&self, finding: &EventId) -> Result<Option<ZoneId>, StoreError> {
+        Ok(self.finding(finding)?.map(|(_, f)| f.zone))
     }
 }
 
-fn parse<T: std::str::FromStr>(s: &str) -> Result<T, StoreError> {
+pub(super) fn parse<T: std::str::FromStr>(s: &str) -> Result<T, StoreError> {
     s.parse().map_err(|_| StoreError::Corrupt(format!("bad id {s:?} in the read model")))
 }
 
@@ -260,6 +260,52 @@ mod tests {
         assert!(reference.history.zone_at(&officer, 5).is_some());
         assert!(before.zones.zone_at(&officer, 5).is_none(), "a published snapshot is not changed by later writes");
         assert_ne!(Reference::load(&conn)?.version, reference.version, "a reload is a new version too");
+        Ok(())
+    }
+
+    /// Before reads returned `Result`, a query that failed here read as "no such patrol": the
+    /// amendment was refused for good and routed to the county only.
+    #[test]
+    fn a_failed_read_of_the_store_is_an_error_of_admission_and_routing_not_a_decision() -> Result<(), Box<dyn std::error::Error>> {
+        use sync_protocol::admit::{Caller, ChainHead, Checked, admit};
+        use sync_protocol::body::{PatrolAmended, Role};
+        use sync_protocol::crypto::{DeviceKey, Hash};
+        use sync_protocol::event::EventDraft;
+        use sync_protocol::ids::DeviceId;
+        use sync_protocol::scope::route;
+
+        let dir = tempfile::tempdir()?;
+        let conn = super::super::open::open_writer(&dir.path().join("central.db"))?;
+        let reference = Reference::load(&conn)?;
+        conn.execute_batch("ALTER TABLE patrols RENAME TO patrols_unreadable")?;
+        let view = IngestView { reference: &reference, conn: &conn };
+        let amended = Body::PatrolAmended(PatrolAmended {
+            patrol: "0192f0c1-7a3b-7c00-8000-00000000000a".parse()?,
+            summary: Some("更正：河道与采石场".into()),
+            result: None,
+            reason: "漏报采石场".into(),
+        });
+        assert!(matches!(route(&amended, &view), Err(StoreError::Sqlite(_))));
+
+        let key = DeviceKey::from_secret([4; 32]);
+        let caller = Caller {
+            user: UserId::new("vo-t01-v01")?,
+            device: DeviceId("0192f0c1-0000-7000-8000-0000000000bb".parse()?),
+            role: Role::VillageOfficer,
+        };
+        let event = EventDraft {
+            id: "0192f0c1-7a3b-7c00-8000-00000000000b".parse()?,
+            device_id: caller.device,
+            seq: 1,
+            hlc: sync_protocol::hlc::Hlc::new(1_764_131_257_000, 0),
+            author: caller.user.clone(),
+            kind: amended.kind().into(),
+            body: amended.to_value(),
+            prev: Hash::ZERO,
+        }
+        .seal(&key)?;
+        let got = admit(&caller, ChainHead::EMPTY, &event, Checked::of(&event, &key.public()), None, None, &view);
+        assert!(matches!(got, Err(StoreError::Sqlite(_))), "{got:?}");
         Ok(())
     }
 }

@@ -1,6 +1,8 @@
 //! Who may attach evidence to what: a patrol's or finding's officer or an inspector of its
 //! township; to a tip or case an inspector of its township or the county mineral section.
 
+use std::convert::Infallible;
+
 use super::*;
 use crate::body::{AttachmentAdded, MediaType, SubjectKind};
 
@@ -9,26 +11,33 @@ use crate::body::{AttachmentAdded, MediaType, SubjectKind};
 struct Facts;
 
 impl Authority for Facts {
-    fn was_assigned(&self, _: &UserId, _: &ZoneId, _: i64, _: i64) -> bool {
-        true
+    type Error = Infallible;
+    fn was_assigned(&self, _: &UserId, _: &ZoneId, _: i64, _: i64) -> Result<bool, Infallible> {
+        Ok(true)
     }
-    fn had_any_zone(&self, _: &UserId, _: i64, _: i64) -> bool {
-        true
+    fn had_any_zone(&self, _: &UserId, _: i64, _: i64) -> Result<bool, Infallible> {
+        Ok(true)
     }
-    fn patrol_author(&self, _: &EventId) -> Option<UserId> {
-        None
+    fn patrol_author(&self, _: &EventId) -> Result<Option<UserId>, Infallible> {
+        Ok(None)
     }
-    fn subject(&self, subject: &Subject) -> Option<SubjectFacts> {
+    fn case_township(&self, _: &EventId) -> Result<Option<UnitId>, Infallible> {
+        Ok(None)
+    }
+    fn case_referred(&self, _: &EventId) -> Result<bool, Infallible> {
+        Ok(false)
+    }
+    fn subject(&self, subject: &Subject) -> Result<Option<SubjectFacts>, Infallible> {
         let township = Some(UnitId::new("T01").expect("unit"));
-        match (subject.kind, subject.id) {
+        Ok(match (subject.kind, subject.id) {
             (SubjectKind::Patrol | SubjectKind::Finding, s) if s == id(1) => Some(SubjectFacts { author: Some(user("vo-a")), township }),
             (SubjectKind::Tip, s) if s == id(2) => Some(SubjectFacts { author: None, township }),
             (SubjectKind::Case, s) if s == id(3) => Some(SubjectFacts { author: Some(user("ti-t01")), township }),
             _ => None,
-        }
+        })
     }
-    fn inspects(&self, inspector: &UserId, township: &UnitId) -> bool {
-        inspector.as_str() == "ti-t01" && township.as_str() == "T01"
+    fn inspects(&self, inspector: &UserId, township: &UnitId) -> Result<bool, Infallible> {
+        Ok(inspector.as_str() == "ti-t01" && township.as_str() == "T01")
     }
 }
 

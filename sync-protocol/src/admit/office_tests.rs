@@ -1,6 +1,8 @@
 //! Who may record case and tip steps, as a table over roles, townships and case facts.
 
-use super::{Authority, Caller, authorise};
+use std::convert::Infallible;
+
+use super::{Authority, Caller, Denied, authorise};
 use crate::body::{
     Body, CaseClosed, CaseConflictResolved, CaseMarkedMajor, CaseOpened, CaseReferred, CaseSource, CaseStopped, Outcome, Role, TipAnswered,
     TipAssigned, TipChannel, TipInformant, TipReceived,
@@ -17,26 +19,27 @@ struct Facts {
 }
 
 impl Authority for Facts {
-    fn was_assigned(&self, _: &UserId, _: &ZoneId, _: i64, _: i64) -> bool {
-        true
+    type Error = Infallible;
+    fn was_assigned(&self, _: &UserId, _: &ZoneId, _: i64, _: i64) -> Result<bool, Infallible> {
+        Ok(true)
     }
-    fn had_any_zone(&self, _: &UserId, _: i64, _: i64) -> bool {
-        true
+    fn had_any_zone(&self, _: &UserId, _: i64, _: i64) -> Result<bool, Infallible> {
+        Ok(true)
     }
-    fn patrol_author(&self, _: &EventId) -> Option<UserId> {
-        None
+    fn patrol_author(&self, _: &EventId) -> Result<Option<UserId>, Infallible> {
+        Ok(None)
     }
-    fn inspects(&self, _: &UserId, township: &UnitId) -> bool {
-        self.answers_for.contains(&township.as_str())
+    fn inspects(&self, _: &UserId, township: &UnitId) -> Result<bool, Infallible> {
+        Ok(self.answers_for.contains(&township.as_str()))
     }
-    fn subject(&self, _: &crate::body::Subject) -> Option<crate::admit::SubjectFacts> {
-        self.record_township.map(|t| crate::admit::SubjectFacts { author: None, township: Some(unit(t)) })
+    fn subject(&self, _: &crate::body::Subject) -> Result<Option<crate::admit::SubjectFacts>, Infallible> {
+        Ok(self.record_township.map(|t| crate::admit::SubjectFacts { author: None, township: Some(unit(t)) }))
     }
-    fn case_township(&self, _: &EventId) -> Option<UnitId> {
-        self.case_township.map(unit)
+    fn case_township(&self, _: &EventId) -> Result<Option<UnitId>, Infallible> {
+        Ok(self.case_township.map(unit))
     }
-    fn case_referred(&self, _: &EventId) -> bool {
-        self.referred
+    fn case_referred(&self, _: &EventId) -> Result<bool, Infallible> {
+        Ok(self.referred)
     }
 }
 
@@ -163,12 +166,10 @@ fn case_and_tip_steps_follow_role_and_township() {
     ];
     for (role, body, facts, refusal) in table {
         let got = authorise(&caller(role), &body, &facts);
-        match refusal {
-            None => assert_eq!(got, Ok(()), "{role:?} {}", body.kind()),
-            Some(why) => {
-                let err = got.expect_err(body.kind());
-                assert!(err.contains(why), "{role:?} {}: {err}", body.kind());
-            }
+        match (refusal, got) {
+            (None, got) => assert_eq!(got, Ok(()), "{role:?} {}", body.kind()),
+            (Some(why), Err(Denied::Refused(err))) => assert!(err.contains(why), "{role:?} {}: {err}", body.kind()),
+            (Some(why), Ok(())) => panic!("{role:?} {} is allowed, expected a refusal ({why})", body.kind()),
         }
     }
 }

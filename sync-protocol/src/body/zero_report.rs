@@ -20,6 +20,24 @@ pub struct ZeroReportFiled {
     pub note: String,
 }
 
+/// `zero_report.filed` version 2 as it travels: unlike the struct it is read into, it must name
+/// its zone.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZeroReportFiledV2 {
+    pub officer: UserId,
+    pub week: IsoWeek,
+    pub zone: ZoneId,
+    #[serde(default)]
+    pub note: String,
+}
+
+impl From<ZeroReportFiledV2> for ZeroReportFiled {
+    fn from(v2: ZeroReportFiledV2) -> Self {
+        ZeroReportFiled { officer: v2.officer, week: v2.week, zone: Some(v2.zone), note: v2.note }
+    }
+}
+
 /// `zero_report.filed` version 1, as the first devices wrote it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]

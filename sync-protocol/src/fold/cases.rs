@@ -4,7 +4,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::Projection;
-use crate::body::{ActionKind, CaseSource, Department, Outcome, Verdict};
+use crate::body::{
+    ActionKind, CaseActionTaken, CaseClosed, CaseConflictResolved, CaseMarkedMajor, CaseReferred, CaseSource, CaseStopped, CaseVerified,
+    Department, Outcome, Verdict,
+};
 use crate::event::Event;
 use crate::hlc::Hlc;
 use crate::ids::{DeviceId, EventId, UnitId, UserId};
@@ -147,6 +150,63 @@ pub(super) struct NewStep {
     pub after: Vec<EventId>,
     pub note: String,
     pub detail: StepDetail,
+}
+
+impl From<CaseVerified> for NewStep {
+    fn from(b: CaseVerified) -> Self {
+        NewStep {
+            case: b.case,
+            township: b.township,
+            after: vec![b.after],
+            note: b.note,
+            detail: StepDetail::Verified { verdict: b.verdict },
+        }
+    }
+}
+
+impl From<CaseStopped> for NewStep {
+    fn from(b: CaseStopped) -> Self {
+        NewStep { case: b.case, township: b.township, after: vec![b.after], note: b.note, detail: StepDetail::Stopped }
+    }
+}
+
+impl From<CaseActionTaken> for NewStep {
+    fn from(b: CaseActionTaken) -> Self {
+        let detail = StepDetail::ActionTaken { action: b.action, deadline: b.deadline, departments: b.departments };
+        NewStep { case: b.case, township: b.township, after: vec![b.after], note: b.note, detail }
+    }
+}
+
+impl From<CaseReferred> for NewStep {
+    fn from(b: CaseReferred) -> Self {
+        NewStep { case: b.case, township: b.township, after: vec![b.after], note: b.note, detail: StepDetail::Referred }
+    }
+}
+
+impl From<CaseMarkedMajor> for NewStep {
+    fn from(b: CaseMarkedMajor) -> Self {
+        let detail = StepDetail::MarkedMajor { deadline: b.deadline };
+        NewStep { case: b.case, township: b.township, after: vec![b.after], note: b.note, detail }
+    }
+}
+
+impl From<CaseClosed> for NewStep {
+    fn from(b: CaseClosed) -> Self {
+        NewStep {
+            case: b.case,
+            township: b.township,
+            after: vec![b.after],
+            note: b.note,
+            detail: StepDetail::Closed { outcome: b.outcome },
+        }
+    }
+}
+
+impl From<CaseConflictResolved> for NewStep {
+    fn from(b: CaseConflictResolved) -> Self {
+        let detail = StepDetail::ConflictResolved { keep: b.keep };
+        NewStep { case: b.case, township: b.township, after: b.heads, note: b.note, detail }
+    }
 }
 
 fn step_of(event: &Event, township: UnitId, after: Vec<EventId>, note: String, detail: StepDetail) -> CaseStep {

@@ -1,46 +1,23 @@
 //! Where evidence goes: an attachment follows its subject, a patrol's or finding's to the zone's
 //! village and township, a tip's or case's to that record's township only (never a village).
 
-use super::{RoutingIndex, route};
+use super::memory_index::{MemoryIndex, unit, zone};
+use super::route;
 use crate::body::{AttachmentAdded, BlobHash, Body, MediaType, Subject, SubjectKind};
-use crate::ids::{EventId, LicenceId, UnitId, UserId, ZoneId};
+use crate::ids::{EventId, UnitId};
 use std::collections::BTreeSet;
 
 fn id(n: u8) -> EventId {
     format!("019ac0de-0000-7000-8000-0000000000{n:02}").parse().expect("id")
 }
 
-fn unit(s: &str) -> UnitId {
-    UnitId::new(s).expect("unit")
-}
-
 /// Patrol 1 and finding 2 in zone Z-T01-V01; tip 3 assigned to T02; case 4 of T03; 9 unknown.
-struct Index;
-
-impl RoutingIndex for Index {
-    fn zone_village(&self, zone: &ZoneId) -> Option<UnitId> {
-        (zone.as_str() == "Z-T01-V01").then(|| unit("T01-V01"))
-    }
-    fn parent(&self, u: &UnitId) -> Option<UnitId> {
-        u.as_str().split_once('-').map(|(t, _)| unit(t))
-    }
-    fn patrol_zone(&self, p: &EventId) -> Option<ZoneId> {
-        (*p == id(1)).then(|| ZoneId::new("Z-T01-V01").expect("zone"))
-    }
-    fn officer_zone(&self, _: &UserId) -> Option<ZoneId> {
-        None
-    }
-    fn licence_villages(&self, _: &LicenceId) -> BTreeSet<UnitId> {
-        BTreeSet::new()
-    }
-    fn tip_township(&self, tip: &EventId) -> Option<UnitId> {
-        (*tip == id(3)).then(|| unit("T02"))
-    }
-    fn case_township(&self, case: &EventId) -> Option<UnitId> {
-        (*case == id(4)).then(|| unit("T03"))
-    }
-    fn finding_zone(&self, f: &EventId) -> Option<ZoneId> {
-        (*f == id(2)).then(|| ZoneId::new("Z-T01-V01").expect("zone"))
+fn index() -> MemoryIndex {
+    MemoryIndex {
+        records: [(id(1), zone("Z-T01-V01")), (id(2), zone("Z-T01-V01"))].into(),
+        tips: [(id(3), unit("T02"))].into(),
+        cases: [(id(4), unit("T03"))].into(),
+        ..MemoryIndex::with_zones(&["T01-V01"])
     }
 }
 
@@ -70,7 +47,7 @@ fn an_attachment_goes_where_its_subject_went() {
         (SubjectKind::Case, 9, &[], &[]),
     ];
     for (kind, n, villages, townships) in table {
-        let r = route(&attachment(kind, id(n)), &Index);
+        let Ok(r) = route(&attachment(kind, id(n)), &index());
         let names = |s: &BTreeSet<UnitId>| s.iter().map(UnitId::to_string).collect::<Vec<_>>();
         let owned = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
         assert_eq!((names(&r.villages), names(&r.townships)), (owned(villages), owned(townships)), "{kind:?} {n}");

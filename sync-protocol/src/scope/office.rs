@@ -1,40 +1,22 @@
-//! Routing of case and tip records, and who may read a confidential one (a tip's informant).
-//! Cases and tips go to their township; an informant never goes to a village.
+//! Routing of a tip's reassignment, and who may read a confidential record (a tip's informant).
+//! Cases and tips go to their township (the kind table's `township` rule); an informant never to a village.
 
+use super::rules::OwnRoute;
 use super::{Routes, RoutingIndex};
-use crate::body::{Body, Role};
+use crate::body::{Role, TipAssigned};
 
-/// Routes a case or tip body; other bodies get no route here.
-pub(super) fn route_office_record(body: &Body, index: &impl RoutingIndex, r: &mut Routes) {
-    let township = match body {
-        Body::CaseOpened(b) => &b.township,
-        Body::CaseVerified(b) => &b.township,
-        Body::CaseStopped(b) => &b.township,
-        Body::CaseActionTaken(b) => &b.township,
-        Body::CaseReferred(b) => &b.township,
-        Body::CaseMarkedMajor(b) => &b.township,
-        Body::CaseClosed(b) => &b.township,
-        Body::CaseConflictResolved(b) => &b.township,
-        Body::TipReceived(b) => &b.township,
-        // The informant goes to the township named in its own body and nowhere else.
-        Body::TipInformant(b) => &b.township,
-        Body::TipAnswered(b) => &b.township,
-        Body::TipAssigned(b) => {
-            // The village whose officer is asked to check; only if it belongs to the township.
-            if let Some(village) = &b.village
-                && index.parent(village).as_ref() == Some(&b.township)
-            {
-                r.villages.insert(village.clone());
-            }
-            // The township it leaves learns where the tip went.
-            if let Some(before) = index.tip_township(&b.tip) {
-                r.townships.insert(before);
-            }
-            &b.township
+impl OwnRoute for TipAssigned {
+    /// Besides its new township (the `township` rule): the village whose officer is asked to
+    /// check, only if it belongs to that township, and the township the tip leaves.
+    fn route_own<I: RoutingIndex>(&self, index: &I, r: &mut Routes) -> Result<(), I::Error> {
+        if let Some(village) = &self.village
+            && index.parent(village)?.as_ref() == Some(&self.township)
+        {
+            r.villages.insert(village.clone());
         }
-        _ => return,
-    };
-    r.townships.insert(township.clone());
+        r.townships.extend(index.tip_township(&self.tip)?);
+        Ok(())
+    }
 }
 
 /// Whether a role may read confidential records (a tip's informant): the county mineral section
@@ -48,36 +30,13 @@ pub fn may_read_confidential(role: Role) -> bool {
 mod tests {
     use super::*;
     use crate::body::{Body, TipAssigned, TipInformant};
-    use crate::ids::{EventId, UnitId, UserId, ZoneId};
+    use crate::ids::EventId;
+    use crate::scope::memory_index::{MemoryIndex, unit};
     use crate::scope::route;
 
-    struct Index;
-    impl RoutingIndex for Index {
-        fn zone_village(&self, _: &ZoneId) -> Option<UnitId> {
-            None
-        }
-        fn parent(&self, unit: &UnitId) -> Option<UnitId> {
-            unit.as_str().split_once('-').map(|(t, _)| UnitId::new(t).expect("unit"))
-        }
-        fn patrol_zone(&self, _: &EventId) -> Option<ZoneId> {
-            None
-        }
-        fn officer_zone(&self, _: &UserId) -> Option<ZoneId> {
-            None
-        }
-        fn tip_township(&self, _: &EventId) -> Option<UnitId> {
-            Some(unit("T09"))
-        }
-        fn licence_villages(&self, _: &crate::ids::LicenceId) -> std::collections::BTreeSet<UnitId> {
-            std::collections::BTreeSet::new()
-        }
-        fn finding_zone(&self, _: &EventId) -> Option<ZoneId> {
-            None
-        }
-    }
-
-    fn unit(s: &str) -> UnitId {
-        UnitId::new(s).expect("unit")
+    /// The tip was assigned to T09 before.
+    fn index() -> MemoryIndex {
+        MemoryIndex { tips: [(tip(), unit("T09"))].into(), ..MemoryIndex::default() }
     }
 
     fn tip() -> EventId {
@@ -100,7 +59,7 @@ mod tests {
         for township in ["T01", "T02"] {
             let body =
                 Body::TipInformant(TipInformant { tip: tip(), township: unit(township), name: "张三".into(), contact: "139".into() });
-            let r = route(&body, &Index);
+            let Ok(r) = route(&body, &index());
             assert!(r.villages.is_empty());
             assert_eq!(r.townships.into_iter().collect::<Vec<_>>(), vec![unit(township)]);
             assert!(body.is_confidential());
@@ -115,7 +74,7 @@ mod tests {
             (assigned("T01", None), vec![], vec!["T01", "T09"]),
         ];
         for (body, villages, townships) in table {
-            let r = route(&body, &Index);
+            let Ok(r) = route(&body, &index());
             assert_eq!(r.villages.into_iter().collect::<Vec<_>>(), villages.into_iter().map(unit).collect::<Vec<_>>());
             assert_eq!(r.townships.into_iter().collect::<Vec<_>>(), townships.into_iter().map(unit).collect::<Vec<_>>());
             assert!(!body.is_confidential());

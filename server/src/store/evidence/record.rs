@@ -16,7 +16,7 @@ impl WriteCtx<'_> {
     pub fn record_attachment(&mut self, event: &Event, a: &AttachmentAdded, server_seq: i64) -> Result<(), StoreError> {
         let view = IngestView { reference: self.reference, conn: self.conn };
         // Admission made sure the subject is stored; without it the attachment has no place.
-        let subject = view.subject_record(&a.subject);
+        let subject = view.subject_record(&a.subject)?;
         let target = subject.as_ref().map(|s| EvidenceTarget { location: s.location, patrol_span: view.patrol_span(&s.patrol) });
         // The week of the patrol the evidence belongs to, as the patrol's own flags carry.
         let at = target.and_then(|t| t.patrol_span).map_or(self.now_ms, |(start, _)| start);

@@ -8,7 +8,8 @@ use sync_protocol::body::{Body, FindingReported, Subject, SubjectKind};
 use sync_protocol::event::Event;
 use sync_protocol::ids::{EventId, UnitId, UserId, ZoneId};
 
-use crate::store::reference::IngestView;
+use crate::store::StoreError;
+use crate::store::reference::{IngestView, parse};
 
 /// A stored subject: its author and zone, and what the evidence checks compare a photo with.
 #[derive(Debug, Clone)]
@@ -24,18 +25,19 @@ pub struct SubjectRecord {
 impl IngestView<'_> {
     /// The accepted `patrol.recorded` or `finding.reported` a subject names (`None` for tips and
     /// cases, which have no zone).
-    pub fn subject_record(&self, subject: &Subject) -> Option<SubjectRecord> {
-        match subject.kind {
+    pub fn subject_record(&self, subject: &Subject) -> Result<Option<SubjectRecord>, StoreError> {
+        Ok(match subject.kind {
             SubjectKind::Patrol => {
-                let (author, zone) = self.patrol_row(&subject.id)?;
-                Some(SubjectRecord { author, zone, patrol: subject.id, location: None })
+                self.patrol_row(&subject.id)?.map(|(author, zone)| SubjectRecord { author, zone, patrol: subject.id, location: None })
             }
-            SubjectKind::Finding => {
-                let (author, f) = self.finding(&subject.id)?;
-                Some(SubjectRecord { author, zone: f.zone, patrol: f.patrol, location: Some(f.location) })
-            }
+            SubjectKind::Finding => self.finding(&subject.id)?.map(|(author, f)| SubjectRecord {
+                author,
+                zone: f.zone,
+                patrol: f.patrol,
+                location: Some(f.location),
+            }),
             SubjectKind::Tip | SubjectKind::Case => None,
-        }
+        })
     }
 
     /// The township of a stored tip (where it is assigned now) or case.
@@ -49,50 +51,41 @@ impl IngestView<'_> {
 
     /// [`SubjectFacts`] for admission: the author and the township of the subject's zone, or the
     /// township of a tip or case.
-    pub fn subject_facts(&self, subject: &Subject) -> Option<SubjectFacts> {
+    pub fn subject_facts(&self, subject: &Subject) -> Result<Option<SubjectFacts>, StoreError> {
         if matches!(subject.kind, SubjectKind::Tip | SubjectKind::Case) {
-            return self.office_township(subject).map(|t| SubjectFacts { author: None, township: Some(t) });
+            return Ok(self.office_township(subject).map(|t| SubjectFacts { author: None, township: Some(t) }));
         }
-        let record = self.subject_record(subject)?;
-        let township = self.reference.village_of_zone(&record.zone).and_then(|v| self.reference.parent_of(v)).cloned();
-        Some(SubjectFacts { author: Some(record.author), township })
+        Ok(self.subject_record(subject)?.map(|record| {
+            let township = self.reference.village_of_zone(&record.zone).and_then(|v| self.reference.parent_of(v)).cloned();
+            SubjectFacts { author: Some(record.author), township }
+        }))
     }
 
     /// Whether `inspector` is an enabled township inspector answering for `township`.
-    pub fn is_inspector_of(&self, inspector: &UserId, township: &UnitId) -> bool {
-        self.conn
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM users u, json_each(u.units) j
-                                WHERE u.id = ?1 AND u.role = 'township_inspector' AND u.disabled = 0 AND j.value = ?2)",
-            )
-            .and_then(|mut s| s.query_row([inspector.as_str(), township.as_str()], |r| r.get(0)))
-            .unwrap_or(false)
+    pub fn is_inspector_of(&self, inspector: &UserId, township: &UnitId) -> Result<bool, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM users u, json_each(u.units) j
+                            WHERE u.id = ?1 AND u.role = 'township_inspector' AND u.disabled = 0 AND j.value = ?2)",
+        )?;
+        Ok(stmt.query_row([inspector.as_str(), township.as_str()], |r| r.get(0))?)
     }
 
     /// A stored patrol's author and zone.
-    pub fn patrol_row(&self, patrol: &EventId) -> Option<(UserId, ZoneId)> {
-        let row: Option<(String, String)> = self
-            .conn
-            .prepare_cached("SELECT author, zone FROM patrols WHERE id = ?1")
-            .and_then(|mut s| s.query_row([patrol.0.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?))).optional())
-            .ok()
-            .flatten();
-        let (author, zone) = row?;
-        Some((UserId::new(author).ok()?, ZoneId::new(zone).ok()?))
+    pub fn patrol_row(&self, patrol: &EventId) -> Result<Option<(UserId, ZoneId)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT author, zone FROM patrols WHERE id = ?1")?;
+        let row: Option<(String, String)> = stmt.query_row([patrol.0.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        row.map(|(author, zone)| Ok((parse(&author)?, parse(&zone)?))).transpose()
     }
 
     /// An accepted finding's author and body, read from the log (the store keeps no finding table).
-    pub fn finding(&self, finding: &EventId) -> Option<(UserId, FindingReported)> {
-        let raw: Option<String> = self
-            .conn
-            .prepare_cached("SELECT raw FROM events WHERE id = ?1 AND kind = 'finding.reported' AND accepted = 1")
-            .and_then(|mut s| s.query_row([finding.0.as_bytes()], |r| r.get(0)).optional())
-            .ok()
-            .flatten();
-        let event: Event = serde_json::from_str(&raw?).ok()?;
-        match Body::parse(&event.kind, &event.body).ok()? {
-            Body::FindingReported(f) => Some((event.author, f)),
-            _ => None,
+    pub fn finding(&self, finding: &EventId) -> Result<Option<(UserId, FindingReported)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT raw FROM events WHERE id = ?1 AND kind = 'finding.reported' AND accepted = 1")?;
+        let Some(raw) = stmt.query_row([finding.0.as_bytes()], |r| r.get::<_, String>(0)).optional()? else { return Ok(None) };
+        let corrupt = |e: String| StoreError::Corrupt(format!("stored finding {finding}: {e}"));
+        let event: Event = serde_json::from_str(&raw).map_err(|e| corrupt(e.to_string()))?;
+        match Body::parse(&event.kind, &event.body).map_err(|e| corrupt(e.to_string()))? {
+            Body::FindingReported(f) => Ok(Some((event.author, f))),
+            other => Err(corrupt(format!("stored as {}", other.kind()))),
         }
     }
 
