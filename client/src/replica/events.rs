@@ -5,22 +5,33 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use sync_protocol::body::Body;
 use sync_protocol::event::Event;
-use sync_protocol::fold::parts::{PartKey, Placement, place};
+use sync_protocol::fold::parts::{FoldedPart, PartKey, Placement, place};
 use sync_protocol::ids::{DeviceId, EventId};
 
 use super::ReplicaError;
 use super::identity::seq_i64;
+use super::parts::Encoded;
 use super::patrol_index::{self, PatrolEntry};
 
 /// An event prepared for the log and the fold without the replica (so that a page of pulls can be
-/// prepared while the one before is applied): its JSON as stored, its body parsed once (`None`:
-/// this build cannot read it), its place in the fold and, for a patrol, its patrol index entry.
+/// prepared while the one before is applied): its JSON as stored, its place in the fold, what the
+/// fold needs of it, and, for a patrol, its patrol index entry.
 pub(crate) struct Placed {
     pub event: Event,
     pub raw: String,
-    pub body: Option<Body>,
     pub placement: Placement,
+    pub fold: Fold,
     pub patrol: Option<PatrolEntry>,
+}
+
+/// What the fold needs of an event.
+pub(crate) enum Fold {
+    /// Its body, parsed once (`None`: this build cannot read it).
+    Body(Option<Body>),
+    /// A patrol's record, folded alone and encoded: it starts its own part (see
+    /// `sync_protocol::fold::parts`), so this is that part's fold unless an amendment or finding
+    /// of the patrol arrived first.
+    Alone(Box<(FoldedPart, Encoded)>),
 }
 
 impl Placed {
@@ -28,11 +39,19 @@ impl Placed {
         let raw = serde_json::to_string(&event)?;
         let body = Body::parse(&event.kind, &event.body).ok();
         let placement = place(&event, body.as_ref());
-        let patrol = match &body {
-            Some(Body::PatrolRecorded(p)) => Some(PatrolEntry::of(&event, p)),
-            _ => None,
+        let (patrol, fold) = match body {
+            Some(Body::PatrolRecorded(p)) => {
+                let entry = PatrolEntry::of(&event, &p);
+                let mut alone = FoldedPart::default();
+                alone.apply_parsed(&event, Some(Body::PatrolRecorded(p)));
+                match Encoded::of(&alone)? {
+                    Some(encoded) => (Some(entry), Fold::Alone(Box::new((alone, encoded)))),
+                    None => (Some(entry), Fold::Body(Body::parse(&event.kind, &event.body).ok())),
+                }
+            }
+            body => (None, Fold::Body(body)),
         };
-        Ok(Placed { event, raw, body, placement, patrol })
+        Ok(Placed { event, raw, placement, fold, patrol })
     }
 }
 

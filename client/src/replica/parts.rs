@@ -73,11 +73,35 @@ pub(crate) fn load_all(conn: &Connection, owner: DeviceId) -> Result<Projection,
     Ok(Projection::from_parts(parts))
 }
 
-/// Writes the fold of `part` (which has folded at least one event).
+/// Writes the fold of `part`, or deletes its row when it folded nothing.
 pub(crate) fn store(conn: &Connection, owner: DeviceId, part: &PartKey, folded: &FoldedPart) -> Result<(), ReplicaError> {
-    let Some((hlc, device, seq)) = folded.projection.last_key else { return delete(conn, owner, part) };
-    let keys = Keys { c: folded.conflict_keys.clone(), u: folded.unreadable_keys.clone() };
-    let keys = (!keys.c.is_empty() || !keys.u.is_empty()).then(|| serde_json::to_string(&keys)).transpose()?;
+    match Encoded::of(folded)? {
+        Some(encoded) => write(conn, owner, part, &encoded),
+        None => delete(conn, owner, part),
+    }
+}
+
+/// A part's fold as it is stored: encoding it needs no replica, so it can be done ahead.
+#[derive(Debug)]
+pub(crate) struct Encoded {
+    snapshot: String,
+    keys: Option<String>,
+    last: (String, String, i64),
+}
+
+impl Encoded {
+    /// The stored form of `folded`; `None` when it folded nothing.
+    pub(crate) fn of(folded: &FoldedPart) -> Result<Option<Encoded>, ReplicaError> {
+        let Some((hlc, device, seq)) = folded.projection.last_key else { return Ok(None) };
+        let keys = Keys { c: folded.conflict_keys.clone(), u: folded.unreadable_keys.clone() };
+        let keys = (!keys.c.is_empty() || !keys.u.is_empty()).then(|| serde_json::to_string(&keys)).transpose()?;
+        let last = (hlc.to_string(), device.to_string(), seq_i64(seq));
+        Ok(Some(Encoded { snapshot: compact(&folded.projection)?, keys, last }))
+    }
+}
+
+/// Writes `encoded` as the fold of `part`.
+pub(crate) fn write(conn: &Connection, owner: DeviceId, part: &PartKey, encoded: &Encoded) -> Result<(), ReplicaError> {
     conn.prepare_cached(
         "INSERT INTO fold_parts (owner, part, snapshot, keys, last_hlc, last_device, last_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
          ON CONFLICT (owner, part) DO UPDATE SET snapshot = excluded.snapshot, keys = excluded.keys, last_hlc = excluded.last_hlc, \
@@ -86,11 +110,11 @@ pub(crate) fn store(conn: &Connection, owner: DeviceId, part: &PartKey, folded: 
     .execute(params![
         owner.to_string(),
         part.as_str(),
-        compact(&folded.projection)?,
-        keys,
-        hlc.to_string(),
-        device.to_string(),
-        seq_i64(seq)
+        encoded.snapshot,
+        encoded.keys,
+        encoded.last.0,
+        encoded.last.1,
+        encoded.last.2
     ])?;
     Ok(())
 }

@@ -13,13 +13,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use rusqlite::Connection;
-use sync_protocol::body::Body;
 use sync_protocol::event::Event;
 use sync_protocol::fold::Projection;
 use sync_protocol::fold::parts::{FoldedPart, PartKey};
 use sync_protocol::ids::{DeviceId, EventId};
 
-use super::events::Placed;
+use super::events::{Fold, Placed};
 use super::{ReplicaError, events, ledger_rows, parts};
 
 /// The whole projection of `owner`: every part, merged.
@@ -58,12 +57,12 @@ pub(crate) fn update(conn: &Connection, owner: DeviceId, new: &mut [Placed], cha
     for anchor in changed {
         refold.insert(parts::resolve(conn, owner, anchor)?);
     }
-    // Each body moves into the fold; a part folded again parses its events anew.
-    let mut appended: BTreeMap<PartKey, Vec<(&Event, Option<Body>)>> = BTreeMap::new();
+    // What the fold needs of each event moves into it; a part folded again parses its events anew.
+    let mut appended: BTreeMap<PartKey, Vec<(&Event, Fold)>> = BTreeMap::new();
     for placed in new.iter_mut() {
         let part = parts::resolve(conn, owner, &placed.placement.anchor)?;
         if !refold.contains(&part) {
-            appended.entry(part).or_default().push((&placed.event, placed.body.take()));
+            appended.entry(part).or_default().push((&placed.event, std::mem::replace(&mut placed.fold, Fold::Body(None))));
         }
     }
     for (part, mut events) in appended {
@@ -81,14 +80,25 @@ pub(crate) fn update(conn: &Connection, owner: DeviceId, new: &mut [Placed], cha
 
 /// Applies `events` (in fold order) on top of `part` if the first sorts after its last event.
 /// Returns whether it did.
-fn append(conn: &Connection, owner: DeviceId, part: &PartKey, events: Vec<(&Event, Option<Body>)>) -> Result<bool, ReplicaError> {
+fn append(conn: &Connection, owner: DeviceId, part: &PartKey, mut events: Vec<(&Event, Fold)>) -> Result<bool, ReplicaError> {
     let old = parts::load(conn, owner, part)?;
+    if old.is_none() && events.len() == 1 && matches!(events[0].1, Fold::Alone(_)) {
+        if let Some((_, Fold::Alone(alone))) = events.pop() {
+            let (folded, encoded) = *alone;
+            ledger_rows::replace(conn, owner, None, Some(&folded.projection))?;
+            parts::write(conn, owner, part, &encoded)?;
+        }
+        return Ok(true);
+    }
     let mut folded = old.clone().unwrap_or_default();
     if events.first().is_some_and(|(e, _)| !folded.appends(e)) {
         return Ok(false);
     }
-    for (e, body) in events {
-        folded.apply_parsed(e, body);
+    for (e, fold) in events {
+        match fold {
+            Fold::Body(body) => folded.apply_parsed(e, body),
+            Fold::Alone(_) => folded.apply(e),
+        }
     }
     ledger_rows::replace(conn, owner, old.as_ref().map(|p| &p.projection), Some(&folded.projection))?;
     parts::store(conn, owner, part, &folded)?;

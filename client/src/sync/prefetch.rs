@@ -5,8 +5,9 @@
 //! fetcher knows without the replica. Each page is still applied in its own transaction, in order.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::mpsc::{SyncSender, channel, sync_channel};
 
 use sync_protocol::hlc::Hlc;
 use sync_protocol::ids::DeviceId;
@@ -15,8 +16,8 @@ use sync_protocol::wire::{MAX_PULL_LIMIT, SyncRequest};
 
 use super::apply::{Applied, Checked, check};
 use super::{Api, SyncError};
-use crate::replica::Replica;
 use crate::replica::clock::{Clock, hlc_ms};
+use crate::replica::{Replica, db};
 
 /// Where a run of pulls starts: whose, with which token, from which cursors and clock.
 pub(crate) struct Pulls {
@@ -35,10 +36,16 @@ pub(crate) fn pull(replica: &mut Replica, api: &Api, from: Pulls, mut applied: i
     let fetcher_api = Api::new(api.base_url())?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(SyncError::Fetcher)?;
     let (owner, clock) = (from.owner, replica.clock.clone());
-    std::thread::scope(|s| {
+    let file = replica.conn.path().filter(|p| !p.is_empty()).map(PathBuf::from);
+    db::checkpoints_elsewhere(&replica.conn, file.is_some())?;
+    let pulled = std::thread::scope(|s| {
         // One page checked and waiting while one is applied.
         let (pages, received) = sync_channel(1);
         s.spawn(move || runtime.block_on(fetch(&fetcher_api, from, clock, pages)));
+        let (stop, stopped) = channel();
+        if let Some(file) = &file {
+            s.spawn(move || db::checkpoint_until(file, &stopped).inspect_err(|e| tracing::warn!(error = %e, "checkpoints stopped")));
+        }
         for page in received {
             let done = replica.apply_checked(owner, &[], page?)?;
             if !applied(&done) || done.resent > 0 {
@@ -46,8 +53,11 @@ pub(crate) fn pull(replica: &mut Replica, api: &Api, from: Pulls, mut applied: i
             }
         }
         // Leaving drops the receiver: the fetcher stops at its next page.
+        drop(stop);
         Ok(())
-    })
+    });
+    db::checkpoints_elsewhere(&replica.conn, false)?;
+    pulled
 }
 
 /// Fetches and checks page after page, sending each (or the first error) to the applier.

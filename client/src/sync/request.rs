@@ -3,7 +3,7 @@
 
 use serde_json::value::RawValue;
 use sync_protocol::ids::{DeviceId, EventId};
-use sync_protocol::wire::{MAX_BODY_BYTES, MAX_PULL_LIMIT, MAX_PUSH_EVENTS, SyncRequest};
+use sync_protocol::wire::{MAX_BODY_BYTES, MAX_PUSH_EVENTS, SyncRequest};
 
 use super::SyncError;
 use crate::replica::clock::hlc_ms;
@@ -53,7 +53,9 @@ pub(crate) fn prepare(replica: &mut Replica) -> Result<Outgoing, SyncError> {
     let request = SyncRequest {
         events,
         cursors: buckets::cursors(&replica.conn, me.device_id)?,
-        limit: Some(MAX_PULL_LIMIT),
+        // The server's default page: most syncs end in one round; a longer pull goes on with the
+        // next page fetched while one is applied (`prefetch.rs`), in pages of `MAX_PULL_LIMIT`.
+        limit: None,
         hlc: me.hlc.tick(hlc_ms(now)),
     };
     Ok(Outgoing { owner: me.device_id, username: me.username, token, request, pushed })

@@ -28,6 +28,9 @@ struct Args {
     /// The county auditor whose new phone syncs.
     #[arg(long, default_value = "ca-1")]
     auditor: String,
+    /// Keep the phones' replica files in this folder (default: a temporary one, removed after).
+    #[arg(long)]
+    replicas: Option<std::path::PathBuf>,
 }
 
 fn main() -> Result<()> {
@@ -44,7 +47,9 @@ async fn run(args: &Args) -> Result<()> {
     let password = patrolsync_tests::DEMO_PASSWORD;
     println!("patrolsync-phonebench against {url}: {} devices push patrols of {} points", args.devices, args.points);
     let mut devices = fill::officers(&url, password, args.devices, 300).await?;
-    let phones = tempfile::tempdir()?;
+    let temporary = tempfile::tempdir()?;
+    let phones = args.replicas.clone().unwrap_or_else(|| temporary.path().to_path_buf());
+    std::fs::create_dir_all(&phones)?;
     let mut stored = 0;
     for (i, &size) in args.sizes.iter().enumerate() {
         let per_device = size.saturating_sub(stored).div_ceil(args.devices);
@@ -52,7 +57,7 @@ async fn run(args: &Args) -> Result<()> {
         stored += fill::push_histories(&mut devices, per_device, args.points).await?;
         println!("filled: {stored} patrol events in the store (+{per_device} per device in {:.1} s)", started.elapsed().as_secs_f64());
         let bare = bare_pull(&url, &args.auditor).await?;
-        let path = phones.path().join(format!("auditor-{i}.db"));
+        let path = phones.join(format!("auditor-{i}.db"));
         let mut replica = Replica::open(&path)?;
         sync::login(&mut replica, &url, &args.auditor, password).await?;
         let (phone_cpu, server_cpu) = (cpu_seconds(None), cpu_seconds(server.pid()));
