@@ -160,11 +160,8 @@ pub struct Conflict {
 impl Projection {
     /// Folds `events` in fold order. Duplicates (the same id twice) are folded once.
     pub fn fold<'a>(events: impl IntoIterator<Item = &'a Event>) -> Projection {
-        let mut sorted: Vec<&Event> = events.into_iter().collect();
-        sorted.sort_by_key(|e| e.fold_key());
-        sorted.dedup_by_key(|e| e.id);
         let mut p = Projection::default();
-        for e in sorted {
+        for e in in_fold_order(events) {
             p.apply(e);
         }
         p
@@ -360,6 +357,14 @@ impl Projection {
     fn conflict(&mut self, event: &Event, problem: String) {
         self.conflicts.push(Conflict { event: event.id, kind: event.kind.clone(), problem });
     }
+}
+
+/// `events` sorted in fold order, each id once.
+fn in_fold_order<'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<&'a Event> {
+    let mut sorted: Vec<&Event> = events.into_iter().collect();
+    sorted.sort_by_key(|e| e.fold_key());
+    sorted.dedup_by_key(|e| e.id);
+    sorted
 }
 
 /// Length of a track along its points, in metres (haversine on the WGS 84 mean radius).

@@ -154,13 +154,16 @@ pub fn place(event: &Event, body: Option<&Body>) -> Placement {
             CaseSource::Tip(t) => Placement { anchor: tip(&t), joins: Some((case(&event.id), tip(&t))) },
             CaseSource::Finding(_) => alone(case(&event.id)),
         },
-        Body::CaseVerified(b) => alone(case(&b.case)),
-        Body::CaseStopped(b) => alone(case(&b.case)),
-        Body::CaseActionTaken(b) => alone(case(&b.case)),
-        Body::CaseReferred(b) => alone(case(&b.case)),
-        Body::CaseMarkedMajor(b) => alone(case(&b.case)),
-        Body::CaseClosed(b) => alone(case(&b.case)),
-        Body::CaseConflictResolved(b) => alone(case(&b.case)),
+        Body::CaseVerified(_)
+        | Body::CaseStopped(_)
+        | Body::CaseActionTaken(_)
+        | Body::CaseReferred(_)
+        | Body::CaseMarkedMajor(_)
+        | Body::CaseClosed(_)
+        | Body::CaseConflictResolved(_) => match body.continued_case() {
+            Some(c) => alone(case(&c)),
+            None => alone(PartKey::new("event", event.id)),
+        },
         Body::TipReceived(_) => alone(tip(&event.id)),
         Body::TipInformant(i) => alone(tip(&i.tip)),
         Body::TipAssigned(a) => alone(tip(&a.tip)),
@@ -186,11 +189,8 @@ pub struct FoldedPart {
 impl FoldedPart {
     /// Folds `events` (one part's) in fold order; the same id twice is folded once.
     pub fn fold<'a>(events: impl IntoIterator<Item = &'a Event>) -> FoldedPart {
-        let mut sorted: Vec<&Event> = events.into_iter().collect();
-        sorted.sort_by_key(|e| e.fold_key());
-        sorted.dedup_by_key(|e| e.id);
         let mut part = FoldedPart::default();
-        for e in sorted {
+        for e in super::in_fold_order(events) {
             part.apply(e);
         }
         part
