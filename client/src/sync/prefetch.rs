@@ -12,7 +12,7 @@ use std::sync::mpsc::{SyncSender, channel, sync_channel};
 use sync_protocol::hlc::Hlc;
 use sync_protocol::ids::DeviceId;
 use sync_protocol::scope::Bucket;
-use sync_protocol::wire::{MAX_PULL_LIMIT, SyncRequest};
+use sync_protocol::wire::SyncRequest;
 
 use super::apply::{Applied, Checked, check};
 use super::{Api, SyncError};
@@ -33,7 +33,7 @@ pub(crate) struct Pulls {
 /// sends own events back to pending: the caller's rounds then push them again.
 pub(crate) fn pull(replica: &mut Replica, api: &Api, from: Pulls, mut applied: impl FnMut(&Applied) -> bool) -> Result<(), SyncError> {
     // Its own connections: a connection belongs to the runtime that opened it.
-    let fetcher_api = Api::new(api.base_url())?;
+    let fetcher_api = Api::new(api.base_url())?.with_pull_page(api.pull_page());
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(SyncError::Fetcher)?;
     let (owner, clock) = (from.owner, replica.clock.clone());
     let file = replica.conn.path().filter(|p| !p.is_empty()).map(PathBuf::from);
@@ -64,7 +64,7 @@ pub(crate) fn pull(replica: &mut Replica, api: &Api, from: Pulls, mut applied: i
 async fn fetch(api: &Api, mut from: Pulls, clock: Arc<dyn Clock>, pages: SyncSender<Result<Checked, SyncError>>) {
     loop {
         from.hlc = from.hlc.tick(hlc_ms(clock.now_ms()));
-        let request = SyncRequest { events: Vec::new(), cursors: from.cursors.clone(), limit: Some(MAX_PULL_LIMIT), hlc: from.hlc };
+        let request = SyncRequest { events: Vec::new(), cursors: from.cursors.clone(), limit: Some(api.pull_page()), hlc: from.hlc };
         let page = match api.sync(&from.token, &request, &from.username).await {
             Ok(reply) => check(reply),
             Err(e) => Err(e),
