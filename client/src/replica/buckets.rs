@@ -77,7 +77,15 @@ pub(crate) fn purge(conn: &Connection, owner: DeviceId, bucket: &Bucket) -> Resu
         .filter_map(|a| a.transpose())
         .map(|a| a.map(PartKey::from_stored))
         .collect::<Result<_, _>>()?;
-    conn.execute(&format!("DELETE FROM patrol_index WHERE owner = ?1 AND event_id IN (SELECT id {DROPPED})"), [&o])?;
+    // The patrol index is kept in zone order (its key: owner, zone, event): each dropped patrol
+    // names its zone.
+    conn.execute(
+        &format!(
+            "DELETE FROM patrol_index WHERE owner = ?1 AND (zone, event_id) IN \
+             (SELECT json_extract(raw, '$.body.zone'), id {DROPPED} AND kind = 'patrol.recorded')"
+        ),
+        [&o],
+    )?;
     let dropped = conn.execute(&format!("DELETE {DROPPED}"), [&o])?;
     conn.execute("DELETE FROM temp.purge_candidates", [])?;
     Ok((dropped, anchors))

@@ -75,11 +75,7 @@ impl Replica {
         let owner = self.require_active()?.device_id;
         let raw: String = self
             .conn
-            .query_row(
-                "SELECT raw FROM events WHERE owner = ?1 AND id = ?2 AND kind = ?3",
-                [owner.to_string(), id.to_string(), kind.into()],
-                |r| r.get(0),
-            )
+            .query_row(events::BY_ID, [owner.to_string(), id.to_string(), kind.into()], |r| r.get(0))
             .map_err(|e| match e {
                 rusqlite::Error::QueryReturnedNoRows => unknown(id),
                 other => other.into(),

@@ -127,9 +127,18 @@ pub(crate) fn anchors_of(conn: &Connection, owner: DeviceId, ids: impl IntoItera
     Ok(out)
 }
 
+const ANCHORED: &str = "SELECT raw FROM events WHERE owner = ?1 AND anchor = ?2 ORDER BY hlc, device_id, seq";
+const ANCHORED_BETWEEN: &str = "SELECT raw FROM events WHERE owner = ?1 AND anchor >= ?2 AND anchor < ?3 ORDER BY hlc, device_id, seq";
+/// The one event of a kind with an id.
+pub(crate) const BY_ID: &str = "SELECT raw FROM events WHERE owner = ?1 AND id = ?2 AND kind = ?3";
+
+/// The queries of this file that the checks of a patrol or finding run.
+#[cfg(test)]
+pub(crate) const QUERIES: [&str; 3] = [ANCHORED, ANCHORED_BETWEEN, BY_ID];
+
 /// The events `owner` holds (folded or not) anchored at `anchor`, in fold order.
 pub(crate) fn anchored(conn: &Connection, owner: DeviceId, anchor: &PartKey) -> Result<Vec<Event>, ReplicaError> {
-    let mut stmt = conn.prepare_cached("SELECT raw FROM events WHERE owner = ?1 AND anchor = ?2 ORDER BY hlc, device_id, seq")?;
+    let mut stmt = conn.prepare_cached(ANCHORED)?;
     let raws = stmt.query_map(params![owner.to_string(), anchor.as_str()], |r| r.get::<_, String>(0))?;
     raws.map(|raw| Ok(serde_json::from_str(&raw?)?)).collect()
 }
@@ -137,8 +146,7 @@ pub(crate) fn anchored(conn: &Connection, owner: DeviceId, anchor: &PartKey) -> 
 /// The events `owner` holds (folded or not) anchored in `[from, to)` (see `PartKey::range_of`),
 /// in fold order.
 pub(crate) fn anchored_between(conn: &Connection, owner: DeviceId, (from, to): (PartKey, PartKey)) -> Result<Vec<Event>, ReplicaError> {
-    let mut stmt =
-        conn.prepare_cached("SELECT raw FROM events WHERE owner = ?1 AND anchor >= ?2 AND anchor < ?3 ORDER BY hlc, device_id, seq")?;
+    let mut stmt = conn.prepare_cached(ANCHORED_BETWEEN)?;
     let raws = stmt.query_map(params![owner.to_string(), from.as_str(), to.as_str()], |r| r.get::<_, String>(0))?;
     raws.map(|raw| Ok(serde_json::from_str(&raw?)?)).collect()
 }

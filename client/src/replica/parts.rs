@@ -23,13 +23,20 @@ struct Keys {
     u: Vec<FoldKey>,
 }
 
+const RESOLVE: &str = "SELECT part FROM fold_joins WHERE owner = ?1 AND anchor = ?2";
+const LOAD: &str = "SELECT snapshot, keys, last_hlc, last_device, last_seq FROM fold_parts WHERE owner = ?1 AND part = ?2";
+
+/// The queries of this file that reading one part runs.
+#[cfg(test)]
+pub(crate) const QUERIES: [&str; 2] = [RESOLVE, LOAD];
+
 /// The part `anchor` belongs to: the part it was joined to, or itself.
 pub(crate) fn resolve(conn: &Connection, owner: DeviceId, anchor: &PartKey) -> Result<PartKey, ReplicaError> {
     if !anchor.may_join() {
         return Ok(anchor.clone());
     }
     let part: Option<String> = conn
-        .prepare_cached("SELECT part FROM fold_joins WHERE owner = ?1 AND anchor = ?2")?
+        .prepare_cached(RESOLVE)?
         .query_row(params![owner.to_string(), anchor.as_str()], |r| r.get(0))
         .optional()?;
     Ok(part.map_or_else(|| anchor.clone(), PartKey::from_stored))
@@ -59,8 +66,7 @@ pub(crate) fn events_of(conn: &Connection, owner: DeviceId, part: &PartKey) -> R
 
 /// The stored fold of `part`, if it has one.
 pub(crate) fn load(conn: &Connection, owner: DeviceId, part: &PartKey) -> Result<Option<FoldedPart>, ReplicaError> {
-    let mut stmt =
-        conn.prepare_cached("SELECT snapshot, keys, last_hlc, last_device, last_seq FROM fold_parts WHERE owner = ?1 AND part = ?2")?;
+    let mut stmt = conn.prepare_cached(LOAD)?;
     let row = stmt.query_row(params![owner.to_string(), part.as_str()], stored_row).optional()?;
     row.map(StoredRow::read).transpose()
 }

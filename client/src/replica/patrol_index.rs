@@ -11,6 +11,19 @@ use sync_protocol::ids::{DeviceId, EventId, UserId, ZoneId};
 use super::ReplicaError;
 use super::identity::seq_i64;
 
+const OVERLAPPING: &str =
+    "SELECT event_id, started_at, ended_at FROM patrol_index WHERE owner = ?1 AND officer = ?2 AND ended_at > ?3 AND started_at < ?4";
+const DEVICE_PREVIOUS: &str = "SELECT max(latest_t) FROM patrol_index WHERE owner = ?1 AND device_id = ?2 AND seq < ?3";
+const SHARING: &str = "SELECT event_id, fingerprint FROM patrol_index WHERE owner = ?1 AND zone = ?2 AND fingerprint IS NOT NULL";
+// A patrol ends no earlier than it starts (`PatrolRecorded::validate`): `ended_at >= from` lets
+// the index by end time skip the officer's earlier patrols.
+const STARTED_BETWEEN: &str =
+    "SELECT event_id FROM patrol_index WHERE owner = ?1 AND officer = ?2 AND ended_at >= ?3 AND started_at >= ?3 AND started_at < ?4";
+
+/// The queries of this file that a patrol's checks and the officer's week run.
+#[cfg(test)]
+pub(crate) const QUERIES: [&str; 4] = [OVERLAPPING, DEVICE_PREVIOUS, SHARING, STARTED_BETWEEN];
+
 /// What the index keeps of one patrol, besides its event's id, author, device and seq.
 #[derive(Debug, Clone)]
 pub(crate) struct PatrolEntry {
@@ -65,9 +78,7 @@ pub(crate) fn overlapping(
     from: i64,
     to: i64,
 ) -> Result<Vec<OfficerPatrol>, ReplicaError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT event_id, started_at, ended_at FROM patrol_index WHERE owner = ?1 AND officer = ?2 AND ended_at > ?3 AND started_at < ?4",
-    )?;
+    let mut stmt = conn.prepare_cached(OVERLAPPING)?;
     let rows = stmt.query_map(params![owner.to_string(), officer.as_str(), from, to], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
     })?;
@@ -81,14 +92,13 @@ pub(crate) fn overlapping(
 /// The latest time stated by a patrol that `device` recorded before seq `seq`.
 pub(crate) fn device_previous_max_t(conn: &Connection, owner: DeviceId, device: DeviceId, seq: u64) -> Result<Option<i64>, ReplicaError> {
     Ok(conn
-        .prepare_cached("SELECT max(latest_t) FROM patrol_index WHERE owner = ?1 AND device_id = ?2 AND seq < ?3")?
+        .prepare_cached(DEVICE_PREVIOUS)?
         .query_row(params![owner.to_string(), device.to_string(), seq_i64(seq)], |r| r.get(0))?)
 }
 
 /// The patrols of `zone` whose fingerprint shares a value with `print`: the candidate copies.
 pub(crate) fn sharing(conn: &Connection, owner: DeviceId, zone: &ZoneId, print: &TrackFingerprint) -> Result<Vec<EventId>, ReplicaError> {
-    let mut stmt =
-        conn.prepare_cached("SELECT event_id, fingerprint FROM patrol_index WHERE owner = ?1 AND zone = ?2 AND fingerprint IS NOT NULL")?;
+    let mut stmt = conn.prepare_cached(SHARING)?;
     let rows = stmt.query_map(params![owner.to_string(), zone.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
     let mut out = Vec::new();
     for row in rows {
@@ -109,11 +119,7 @@ pub(crate) fn started_between(
     from: i64,
     to: i64,
 ) -> Result<Vec<EventId>, ReplicaError> {
-    // A patrol ends no earlier than it starts (`PatrolRecorded::validate`): `ended_at >= from`
-    // lets the index by end time skip the officer's earlier patrols.
-    let mut stmt = conn.prepare_cached(
-        "SELECT event_id FROM patrol_index WHERE owner = ?1 AND officer = ?2 AND ended_at >= ?3 AND started_at >= ?3 AND started_at < ?4",
-    )?;
+    let mut stmt = conn.prepare_cached(STARTED_BETWEEN)?;
     let ids = stmt.query_map(params![owner.to_string(), officer.as_str(), from, to], |r| r.get::<_, String>(0))?;
     ids.map(|id| parse_id(&id?)).collect()
 }

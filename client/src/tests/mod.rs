@@ -8,6 +8,7 @@ mod fixture;
 mod fold_parts;
 mod identities;
 mod pulls;
+mod reads;
 mod recording;
 mod tracks;
 mod upgrade;

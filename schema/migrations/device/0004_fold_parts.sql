@@ -66,12 +66,11 @@ CREATE TABLE patrol_index (
     ended_at    INTEGER NOT NULL,
     latest_t    INTEGER NOT NULL,        -- the later of ended_at and the last fix's time
     fingerprint BLOB,                    -- NULL for a track of fewer than 3 fixes
-    PRIMARY KEY (owner, event_id)
+    PRIMARY KEY (owner, zone, event_id)  -- kept in zone order: copies are looked for in a zone
 ) STRICT, WITHOUT ROWID;
 
 CREATE INDEX patrol_index_by_officer ON patrol_index (owner, officer, ended_at);
 CREATE INDEX patrol_index_by_device ON patrol_index (owner, device_id, seq, latest_t);
-CREATE INDEX patrol_index_by_zone ON patrol_index (owner, zone);
 
 -- An officer's findings by time, for the week on the phone.
 CREATE INDEX findings_by_officer ON findings (owner, officer, observed_at);

@@ -1,17 +1,23 @@
 //! `patrolsync-phonebench`: a county auditor's new phone, first sync. Fills a real server's store
 //! with patrols pushed by many officers' devices at once (the load bench's generators), then, at
 //! each size asked for, times a new phone pulling everything through the real client library
-//! over loopback HTTP, next to the bare pull of the same events. docs/benchmarks.md has figures.
+//! over loopback HTTP, next to the bare pull of the same events; then, on that full replica,
+//! records a patrol and prints its verdict as `patrol-device` does (open the file, record, open
+//! it again, check). docs/benchmarks.md has figures.
 
 use anyhow::{Context, Result, ensure};
 use clap::Parser;
+use std::path::Path;
 use std::time::Instant;
 
-use patrolsync_client::replica::Replica;
+use patrolsync_client::replica::{NewPatrol, Replica};
 use patrolsync_client::sync;
 use patrolsync_tests::fill;
-use patrolsync_tests::raw::RawDevice;
+use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::server::TestServer;
+use patrolsync_tests::tracks;
+use sync_protocol::body::Body;
+use sync_protocol::ids::ZoneId;
 
 #[derive(Parser, Debug)]
 #[command(about = "A county auditor's phone: first sync of 10k, 30k and 100k events")]
@@ -76,7 +82,35 @@ async fn run(args: &Args) -> Result<()> {
             bare.1,
             bare.0 as f64 / bare.1,
         );
+        drop(replica);
+        record_and_check(&path, &devices[0].zone, args.points)?;
     }
+    Ok(())
+}
+
+/// Records a patrol in `zone` on the replica at `path` and prints its verdict, each step opening
+/// the file as a `patrol-device` command does; prints the time each took.
+fn record_and_check(path: &Path, zone: &ZoneId, points: usize) -> Result<()> {
+    let Body::PatrolRecorded(p) = tracks::patrol_every(zone, now_ms() as i64, points, u64::MAX, 60_000) else {
+        anyhow::bail!("tracks::patrol_every made no patrol");
+    };
+    let started = Instant::now();
+    let mut replica = Replica::open(path)?;
+    let new = NewPatrol { track: p.track, zone: Some(zone.clone()), summary: "bench".into(), ..NewPatrol::default() };
+    let id = replica.record_patrol(new)?;
+    drop(replica);
+    let recorded = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let replica = Replica::open(path)?;
+    let verdict = serde_json::to_string(&replica.check_patrol(id)?)?;
+    let checked = started.elapsed().as_secs_f64();
+    println!(
+        "record a patrol: {:.1} ms; print its verdict: {:.1} ms ({} bytes; on a replica of {} events)",
+        recorded * 1e3,
+        checked * 1e3,
+        verdict.len(),
+        replica.event_count()?,
+    );
     Ok(())
 }
 
