@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod evidence;
 pub mod flags;
+pub mod reports;
 pub mod session;
 
 use serde::{Deserialize, Serialize};

@@ -25,7 +25,7 @@ pub struct FieldDevice {
 /// `n` devices logged in at once, spread over the demo county's officers, whose patrols start
 /// `days_back` days before now.
 pub async fn officers(url: &str, password: &str, n: usize, days_back: i64) -> Result<Vec<FieldDevice>> {
-    let county = patrolsync_server::demo::county();
+    let county = patrolsync_server::tools::demo::county();
     let officers: Vec<_> = county.officers().iter().map(|o| (o.user.clone(), county.zone_of(&o.user).map(|z| z.zone.clone()))).collect();
     let start = now_ms() as i64 - days_back * 86_400_000;
     let tasks = (0..n).map(|i| {
