@@ -73,10 +73,8 @@ impl Replica {
     /// One stored event of `kind` with its typed body.
     fn stored(&self, id: EventId, kind: &str, unknown: fn(EventId) -> ReplicaError) -> Result<(Event, Body), ReplicaError> {
         let owner = self.require_active()?.device_id;
-        let raw: String = self
-            .conn
-            .query_row(events::BY_ID, [owner.to_string(), id.to_string(), kind.into()], |r| r.get(0))
-            .map_err(|e| match e {
+        let raw: String =
+            self.conn.query_row(events::BY_ID, [owner.to_string(), id.to_string(), kind.into()], |r| r.get(0)).map_err(|e| match e {
                 rusqlite::Error::QueryReturnedNoRows => unknown(id),
                 other => other.into(),
             })?;

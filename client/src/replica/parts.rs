@@ -35,10 +35,8 @@ pub(crate) fn resolve(conn: &Connection, owner: DeviceId, anchor: &PartKey) -> R
     if !anchor.may_join() {
         return Ok(anchor.clone());
     }
-    let part: Option<String> = conn
-        .prepare_cached(RESOLVE)?
-        .query_row(params![owner.to_string(), anchor.as_str()], |r| r.get(0))
-        .optional()?;
+    let part: Option<String> =
+        conn.prepare_cached(RESOLVE)?.query_row(params![owner.to_string(), anchor.as_str()], |r| r.get(0)).optional()?;
     Ok(part.map_or_else(|| anchor.clone(), PartKey::from_stored))
 }
 

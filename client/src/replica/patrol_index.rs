@@ -2,7 +2,7 @@
 //! what a patrol's plausibility is compared with (overlapping patrols, the device's clock, copied
 //! tracks), read by index, so that a check reads only the patrols it compares with.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use sync_protocol::body::PatrolRecorded;
 use sync_protocol::checks::plausibility::{OfficerPatrol, PatrolUnderCheck, TrackFingerprint};
 use sync_protocol::event::Event;
@@ -13,7 +13,9 @@ use super::identity::seq_i64;
 
 const OVERLAPPING: &str =
     "SELECT event_id, started_at, ended_at FROM patrol_index WHERE owner = ?1 AND officer = ?2 AND ended_at > ?3 AND started_at < ?4";
-const DEVICE_PREVIOUS: &str = "SELECT max(latest_t) FROM patrol_index WHERE owner = ?1 AND device_id = ?2 AND seq < ?3";
+// Latest first: for the device's newest patrol, the first row read is the answer.
+const DEVICE_PREVIOUS: &str =
+    "SELECT latest_t FROM patrol_index WHERE owner = ?1 AND device_id = ?2 AND seq < ?3 ORDER BY latest_t DESC LIMIT 1";
 const SHARING: &str = "SELECT event_id, fingerprint FROM patrol_index WHERE owner = ?1 AND zone = ?2 AND fingerprint IS NOT NULL";
 // A patrol ends no earlier than it starts (`PatrolRecorded::validate`): `ended_at >= from` lets
 // the index by end time skip the officer's earlier patrols.
@@ -93,7 +95,8 @@ pub(crate) fn overlapping(
 pub(crate) fn device_previous_max_t(conn: &Connection, owner: DeviceId, device: DeviceId, seq: u64) -> Result<Option<i64>, ReplicaError> {
     Ok(conn
         .prepare_cached(DEVICE_PREVIOUS)?
-        .query_row(params![owner.to_string(), device.to_string(), seq_i64(seq)], |r| r.get(0))?)
+        .query_row(params![owner.to_string(), device.to_string(), seq_i64(seq)], |r| r.get(0))
+        .optional()?)
 }
 
 /// The patrols of `zone` whose fingerprint shares a value with `print`: the candidate copies.

@@ -70,7 +70,7 @@ CREATE TABLE patrol_index (
 ) STRICT, WITHOUT ROWID;
 
 CREATE INDEX patrol_index_by_officer ON patrol_index (owner, officer, ended_at);
-CREATE INDEX patrol_index_by_device ON patrol_index (owner, device_id, seq, latest_t);
+CREATE INDEX patrol_index_by_device ON patrol_index (owner, device_id, latest_t, seq);
 
 -- An officer's findings by time, for the week on the phone.
 CREATE INDEX findings_by_officer ON findings (owner, officer, observed_at);
