@@ -57,10 +57,8 @@ impl Replica {
 
     /// Reports a finding (发现) on a patrol this replica holds, in that patrol's zone.
     pub fn report_finding(&mut self, new: NewFinding) -> Result<EventId, ReplicaError> {
-        let (zone, span) = self
-            .patrol(new.patrol)?
-            .map(|p| (p.zone, (p.started_at, p.ended_at)))
-            .ok_or(ReplicaError::UnknownPatrol(new.patrol))?;
+        let (zone, span) =
+            self.patrol(new.patrol)?.map(|p| (p.zone, (p.started_at, p.ended_at))).ok_or(ReplicaError::UnknownPatrol(new.patrol))?;
         if let Some(at) = new.observed_at {
             FindingReported::check_observed_within(at, span.0, span.1).map_err(ReplicaError::invalid("finding"))?;
         }

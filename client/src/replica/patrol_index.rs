@@ -33,7 +33,7 @@ pub(crate) struct PatrolEntry {
     started_at: i64,
     ended_at: i64,
     latest_t: i64,
-    /// The track's fingerprint values, 8 bytes each, big-endian.
+    /// The values of the track's fingerprint cells, 8 bytes each, big-endian.
     fingerprint: Option<Vec<u8>>,
 }
 
@@ -45,7 +45,7 @@ impl PatrolEntry {
             started_at: p.started_at,
             ended_at: p.ended_at,
             latest_t: PatrolUnderCheck::of(event.id, &event.author, p).latest_t(),
-            fingerprint: TrackFingerprint::of(&p.track).map(|f| f.values.iter().flat_map(|v| v.to_be_bytes()).collect()),
+            fingerprint: TrackFingerprint::of(&p.track).map(|f| f.cells.iter().flat_map(|(v, _)| v.to_be_bytes()).collect()),
         }
     }
 }
@@ -99,15 +99,16 @@ pub(crate) fn device_previous_max_t(conn: &Connection, owner: DeviceId, device: 
         .optional()?)
 }
 
-/// The patrols of `zone` whose fingerprint shares a value with `print`: the candidate copies.
+/// The patrols of `zone` whose fingerprint shares a cell with `print`: the candidate copies.
 pub(crate) fn sharing(conn: &Connection, owner: DeviceId, zone: &ZoneId, print: &TrackFingerprint) -> Result<Vec<EventId>, ReplicaError> {
     let mut stmt = conn.prepare_cached(SHARING)?;
     let rows = stmt.query_map(params![owner.to_string(), zone.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
     let mut out = Vec::new();
     for row in rows {
         let (id, bytes) = row?;
-        let values = bytes.chunks_exact(8).map(|c| u64::from_be_bytes(c.try_into().unwrap_or_default())).collect();
-        if print.shares_any(&TrackFingerprint { values }) {
+        // Sharing a cell needs only the cells' values: their times are not kept here.
+        let cells = bytes.chunks_exact(8).map(|c| (u64::from_be_bytes(c.try_into().unwrap_or_default()), 0)).collect();
+        if print.shares_any(&TrackFingerprint { cells }) {
             out.push(parse_id(&id)?);
         }
     }

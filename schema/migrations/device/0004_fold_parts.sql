@@ -52,7 +52,7 @@ INSERT INTO fold_rebuilds (owner) SELECT device_id FROM identities;
 DROP TABLE projections;
 
 -- Every patrol.recorded the identity holds (folded or not; a purge drops its row with the event), by officer, device and zone, with its
--- track's fingerprint (sync_protocol::checks::plausibility::TrackFingerprint, 8 bytes a value,
+-- track's fingerprint (sync_protocol::checks::plausibility::TrackFingerprint: its cells' values, 8 bytes each,
 -- big-endian): what a new patrol's plausibility is compared with (overlapping patrols, the
 -- device's clock, copied tracks), read by index instead of from every event.
 CREATE TABLE patrol_index (
