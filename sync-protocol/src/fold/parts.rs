@@ -13,7 +13,8 @@
 //!   on a tip join `tip:<T>` once `case.opened` C is held;
 //! - `zero:<officer>/<week>`, `unit:<U>`, `zone:<Z>`, `user:<U>`, `assignments:<officer>`,
 //!   `licence:<L>`: one entity each;
-//! - `event:<id>`: an access record (nothing to fold) or an event this build cannot read.
+//! - `event:<id>`: an access record or a flag review (nothing to fold) or an event this build
+//!   cannot read.
 //!
 //! A `finding.reported` or `case.opened` on a tip *joins* an indirect anchor to a part
 //! ([`Placement::joins`]): from then on the events anchored there belong to that part. A replica
@@ -168,7 +169,9 @@ pub fn place(event: &Event, body: Option<&Body>) -> Placement {
         Body::TipInformant(i) => alone(tip(&i.tip)),
         Body::TipAssigned(a) => alone(tip(&a.tip)),
         Body::TipAnswered(a) => alone(tip(&a.tip)),
-        Body::UserDisabled(_) | Body::UserEnabled(_) | Body::DeviceRevoked(_) => alone(PartKey::new("event", event.id)),
+        Body::UserDisabled(_) | Body::UserEnabled(_) | Body::DeviceRevoked(_) | Body::FlagReviewed(_) => {
+            alone(PartKey::new("event", event.id))
+        }
     }
 }
 
