@@ -125,7 +125,7 @@ impl ModelServer {
                     if let Body::PatrolRecorded(p) = body {
                         self.patrols.insert(e.id, (e.author.clone(), p.zone.clone()));
                     }
-                    let Ok(routes) = route(body, &*self);
+                    let Ok(routes) = route(e.id, body, &*self);
                     let buckets = routes.buckets();
                     self.log.push((e.clone(), buckets));
                 }

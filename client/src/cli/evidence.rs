@@ -1,6 +1,7 @@
 //! Evidence commands: `attach` (offline: the file is copied into the replica with its event),
 //! `evidence` (a patrol's, finding's, tip's or case's attachments and where their bytes are) and
-//! `fetch` (download a finding's evidence, or one blob, verified against its hash).
+//! `fetch` (download a finding's, patrol's, tip's or case's evidence, or one blob, verified
+//! against its hash).
 
 use std::path::PathBuf;
 
@@ -68,6 +69,15 @@ pub struct FetchArgs {
     /// Every attachment of this finding.
     #[arg(long, value_parser = parse_event_id)]
     pub finding: Option<EventId>,
+    /// Every attachment of this patrol.
+    #[arg(long, value_parser = parse_event_id)]
+    pub patrol: Option<EventId>,
+    /// Every attachment of this tip (township inspectors and the county).
+    #[arg(long, value_parser = parse_event_id)]
+    pub tip: Option<EventId>,
+    /// Every attachment of this case.
+    #[arg(long = "case", value_parser = parse_event_id)]
+    pub case_id: Option<EventId>,
     /// One blob by its SHA-256 (it must belong to an attachment this phone holds).
     #[arg(long, value_parser = parse_hash)]
     pub sha256: Option<BlobHash>,
@@ -108,8 +118,9 @@ pub fn list(replica: &Replica, a: EvidenceArgs) -> anyhow::Result<()> {
 
 /// `fetch`: downloads and prints the paths of the files.
 pub async fn fetch(replica: &Replica, a: FetchArgs) -> anyhow::Result<()> {
-    let paths = match (a.finding, a.sha256) {
-        (Some(finding), _) => sync::fetch_evidence(replica, finding).await?,
+    let subject = a.finding.or(a.patrol).or(a.tip).or(a.case_id);
+    let paths = match (subject, a.sha256) {
+        (Some(subject), _) => sync::fetch_evidence(replica, subject).await?,
         (None, Some(hash)) => {
             let projection = replica.projection()?;
             let attachment =

@@ -127,7 +127,7 @@ impl WriteCtx<'_> {
         server_seq: i64,
         ahead: Option<Prechecked>,
     ) -> Result<Vec<Bucket>, StoreError> {
-        let buckets = route(body, &IngestView { reference: self.reference, conn: self.conn })?.buckets();
+        let buckets = route(event.id, body, &IngestView { reference: self.reference, conn: self.conn })?.buckets();
         let mut insert = self.conn.prepare_cached("INSERT INTO event_routes (bucket, server_seq) VALUES (?1, ?2)")?;
         for bucket in &buckets {
             insert.execute(params![bucket.to_string(), server_seq])?;
@@ -188,6 +188,7 @@ impl WriteCtx<'_> {
             match b.parse() {
                 Ok(Bucket::Village(v)) => routes.villages.insert(v),
                 Ok(Bucket::Township(t)) => routes.townships.insert(t),
+                Ok(Bucket::Tip(t)) => routes.tips.insert(t),
                 _ => return Err(StoreError::Corrupt(format!("route bucket {b}"))),
             };
         }

@@ -286,7 +286,7 @@ mod tests {
             result: None,
             reason: "漏报采石场".into(),
         });
-        assert!(matches!(route(&amended, &view), Err(StoreError::Sqlite(_))));
+        assert!(matches!(route(EventId(uuid::Uuid::nil()), &amended, &view), Err(StoreError::Sqlite(_))));
 
         let key = DeviceKey::from_secret([4; 32]);
         let caller = Caller {
