@@ -137,7 +137,7 @@ async fn a_client_trickling_its_head_is_cut_off_while_others_are_served() -> Res
     for handle in slow {
         let (after, statuses) = handle.join().expect("slow client thread")?;
         assert!(after < Duration::from_secs(6), "a slow client was cut off only after {after:?}");
-        assert!(statuses.iter().all(|s| *s == 408), "a slow client got {statuses:?}");
+        assert_eq!(statuses, [408], "a slow client got {statuses:?}");
     }
     Ok(())
 }
