@@ -42,23 +42,7 @@ async fn a_finding_is_escalated_to_a_closed_major_case_and_a_tip_keeps_its_infor
     inspector.run(&["case", "verify", "--case", &case, "--verdict", "confirmed"])?;
     inspector.run(&["case", "stop", "--case", &case, "--note", "excavator sealed"])?;
     inspector.run(&["case", "refer", "--case", &case, "--note", "repeat offender, beyond the township's powers"])?;
-    let tip = inspector
-        .run(&[
-            "tip",
-            "receive",
-            "--channel",
-            "hotline",
-            "--content",
-            "trucks at night on the river road",
-            "--township",
-            "T01",
-            "--informant-name",
-            "王某",
-            "--informant-contact",
-            "138-0000-0000",
-        ])?
-        .trim()
-        .to_string();
+    let tip = inspector.receive_tip("trucks at night on the river road", "T01", "王某", "138-0000-0000")?.to_string();
     inspector.run(&[
         "tip",
         "assign",

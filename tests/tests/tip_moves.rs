@@ -55,23 +55,7 @@ async fn a_moved_tip_takes_its_informant_and_evidence_to_the_new_township() -> R
     let dir = tempfile::tempdir()?;
     // T03's inspector records the tip, its informant and a photo of the spot, offline, then syncs.
     let recorder = phone(&server, dir.path(), "ti-t03-1")?;
-    let tip: EventId = recorder
-        .run(&[
-            "tip",
-            "receive",
-            "--channel",
-            "hotline",
-            "--content",
-            "夜间运矿车 trucks at night",
-            "--township",
-            "T03",
-            "--informant-name",
-            "王举报",
-            "--informant-contact",
-            "13900000000",
-        ])?
-        .trim()
-        .parse()?;
+    let tip = recorder.receive_tip("夜间运矿车 trucks at night", "T03", "王举报", "13900000000")?;
     let photo = jpeg(None, 40_000, 14);
     let sha256 = sha256_hex(&photo);
     let file = dir.path().join("spot.jpg");

@@ -64,22 +64,12 @@ pub struct EvidenceArgs {
 }
 
 #[derive(Debug, Args)]
-#[group(required = true, multiple = false)]
 pub struct FetchArgs {
-    /// Every attachment of this finding.
-    #[arg(long, value_parser = parse_event_id)]
-    pub finding: Option<EventId>,
-    /// Every attachment of this patrol.
-    #[arg(long, value_parser = parse_event_id)]
-    pub patrol: Option<EventId>,
-    /// Every attachment of this tip (township inspectors and the county).
-    #[arg(long, value_parser = parse_event_id)]
-    pub tip: Option<EventId>,
-    /// Every attachment of this case.
-    #[arg(long = "case", value_parser = parse_event_id)]
-    pub case_id: Option<EventId>,
-    /// One blob by its SHA-256 (it must belong to an attachment this phone holds).
-    #[arg(long, value_parser = parse_hash)]
+    /// Every attachment of the finding, patrol, tip or case named.
+    #[command(flatten)]
+    pub subject: SubjectArgs,
+    /// Or one blob by its SHA-256 (it must belong to an attachment this phone holds).
+    #[arg(long, value_parser = parse_hash, group = "SubjectArgs")]
     pub sha256: Option<BlobHash>,
 }
 
@@ -118,16 +108,14 @@ pub fn list(replica: &Replica, a: EvidenceArgs) -> anyhow::Result<()> {
 
 /// `fetch`: downloads and prints the paths of the files.
 pub async fn fetch(replica: &Replica, a: FetchArgs) -> anyhow::Result<()> {
-    let subject = a.finding.or(a.patrol).or(a.tip).or(a.case_id);
-    let paths = match (subject, a.sha256) {
-        (Some(subject), _) => sync::fetch_evidence(replica, subject).await?,
-        (None, Some(hash)) => {
+    let paths = match a.sha256 {
+        Some(hash) => {
             let projection = replica.projection()?;
             let attachment =
                 projection.attachments.values().find(|x| x.sha256 == hash).context("no attachment on this phone names that SHA-256")?;
             vec![sync::fetch_blob(replica, &hash, attachment.media_type).await?]
         }
-        (None, None) => Vec::new(),
+        None => sync::fetch_evidence(replica, a.subject.subject().id).await?,
     };
     for p in paths {
         println!("{}", p.display());
