@@ -13,7 +13,7 @@ use crate::table::Fixture;
 async fn send(port: u16, method: &str, path: &str, headers: Vec<String>, body: Vec<u8>) -> Result<Exchange> {
     let mut bytes = head(method, path, &headers).into_bytes();
     bytes.extend_from_slice(&body);
-    Ok(tokio::task::spawn_blocking(move || exchange(port, &bytes, Duration::from_secs(10))).await??)
+    tokio::task::spawn_blocking(move || exchange(port, &bytes, Duration::from_secs(10))).await?
 }
 
 fn with_length(mut headers: Vec<String>, body: &[u8]) -> Vec<String> {
