@@ -1,4 +1,4 @@
-//! Fuzzes one pushed event as ingest prepares it (`patrolsync_server::ingest::prepare`): the
+//! Fuzzes one pushed event as ingest prepares it (`patrolsync_server::service::ingest::prepare`): the
 //! envelope read strictly, the canonical hash recomputed, the body parsed for its kind
 //! (`Body::parse`) and the signature checked. The form the server stores of an event that can take
 //! a place in a chain must read back as the same event with the same verdicts: one text, one
@@ -6,8 +6,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use patrolsync_server::ingest::{Pushed, prepare};
-use patrolsync_server::store::CheckSnapshot;
+use patrolsync_server::service::ingest::prepare;
+use patrolsync_server::store::{CheckSnapshot, Pushed};
 use serde_json::value::RawValue;
 use sync_protocol::body::Body;
 use sync_protocol::crypto::DeviceKey;

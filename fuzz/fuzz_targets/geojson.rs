@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use patrolsync_server::reference_file::{Limits, Stored, check_file, decide};
+use patrolsync_server::tools::reference::{Limits, Stored, check_file, decide};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };

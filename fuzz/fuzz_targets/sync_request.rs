@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use patrolsync_server::body;
+use patrolsync_server::codec as body;
 use sync_protocol::wire::SyncRequest;
 
 /// A small limit, so that inputs the fuzzer can reach also cross it.
@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
         assert!(bytes.len() <= LIMIT, "decompressed past the limit: {} bytes", bytes.len());
     }
     if let Ok(request) = body::decode_json::<SyncRequest>(encoding, raw, LIMIT) {
-        let _ = patrolsync_server::sync::check_limits(&request);
+        let _ = patrolsync_server::service::sync::check_limits(&request);
         // What was accepted is a valid request once written back.
         let text = serde_json::to_vec(&request).expect("a parsed request serialises");
         let again: SyncRequest = serde_json::from_slice(&text).expect("a written request parses");

@@ -1,34 +1,30 @@
-//! Building the application: open the store, load the demo county if asked, bind the listener
-//! (port 0 in tests) and run the HTTP server until it is stopped.
+//! Building the application: the clock, the store, the services and the listener (port 0 in
+//! tests), then running the HTTP server and the background tasks it owns until it is stopped.
 
-use actix_web::dev::Server;
+use actix_web::dev::{Server, ServerHandle};
 use actix_web::{App, HttpServer, web};
+use std::future::Future;
 use std::net::TcpListener;
+use std::sync::Arc;
 
-use crate::auth::Auth;
+use crate::clock::SharedClock;
 use crate::config::Config;
-use crate::store::Store;
+use crate::http::AppState;
+use crate::pool::Blocking;
+use crate::service::Services;
+use crate::service::auth::Auth;
+use crate::store::sqlite::{Settings, SqliteStore};
+use crate::store::{Ingest, Store};
 
-/// What every handler can reach.
-pub struct AppState {
-    pub store: Store,
-    /// Tokens, passwords, login throttling and session settings.
-    pub auth: Auth,
-    pub max_body_bytes: usize,
-    /// How long a JSON request body may take to arrive.
-    pub body_timeout: std::time::Duration,
-    /// Bounds how many sync requests are read and processed at once, and so the memory they
-    /// hold; the rest wait their turn (the single writer serialises them anyway).
-    pub syncs: std::sync::Arc<tokio::sync::Semaphore>,
-    /// Evidence bytes and their limits.
-    pub blobs: crate::blobs::upload::Blobs,
-    /// Settings of the reports (compliance rules, reconciliation thresholds).
-    pub reports: crate::reports::ReportSettings,
-}
+/// Threads for the store's reads and the short CPU-bound work of requests (checking pushes),
+/// shared so that a storm of devices queues for the cores.
+const WORK_THREADS: usize = 4;
 
 pub struct Application {
     port: u16,
     server: Server,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    store: Arc<dyn Store>,
     pub demo_password: Option<String>,
 }
 
@@ -40,92 +36,146 @@ pub enum StartError {
     Bind(String, #[source] std::io::Error),
     #[error("cannot open the blob folder {0}")]
     Blobs(String, #[source] std::io::Error),
+    #[error("cannot start the work threads")]
+    Threads(#[source] std::io::Error),
     #[error("cannot set up authentication")]
-    Auth(#[from] crate::auth::AuthSetupError),
+    Auth(#[from] crate::service::auth::AuthSetupError),
     #[error("cannot load the demo county")]
-    Demo(#[source] crate::seed::SeedError),
+    Demo(#[source] crate::tools::seed::SeedError),
 }
 
 impl Application {
+    /// The application of `config` on the system clock, with its SQLite store at `config.db`.
     pub async fn build(config: Config) -> Result<Application, StartError> {
-        if let Some(dir) = config.db.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StartError::Bind(dir.display().to_string(), e))?;
-        }
-        let store = Store::open_with(&config.db, config.checks)?;
+        Application::build_with(config, crate::clock::system(), None).await
+    }
+
+    /// The application of `config` reading the time from `clock`, on `store` if one is given
+    /// (else the SQLite store at `config.db`, opened with `clock`).
+    pub async fn build_with(config: Config, clock: SharedClock, store: Option<Arc<dyn Store>>) -> Result<Application, StartError> {
+        let cpu = Blocking::new("work", WORK_THREADS).map_err(StartError::Threads)?;
+        let store = match store {
+            Some(store) => store,
+            None => open_store(&config, clock.clone(), cpu.clone())?,
+        };
         let demo_password =
-            if config.demo { Some(crate::seed::load_demo(&store, &config.db).await.map_err(StartError::Demo)?) } else { None };
+            if config.demo { Some(crate::tools::seed::load_demo(&*store, &config.db).await.map_err(StartError::Demo)?) } else { None };
         let blob_dir = config.blob_dir();
-        let local = crate::blobs::LocalFs::open(&blob_dir).map_err(|e| StartError::Blobs(blob_dir.display().to_string(), e))?;
+        let local = crate::store::blobs::LocalFs::open(&blob_dir).map_err(|e| StartError::Blobs(blob_dir.display().to_string(), e))?;
         let max_blob_bytes = config.max_blob_bytes.min(sync_protocol::body::MAX_ATTACHMENT_BYTES);
+        let auth = Auth::new(&config.auth, config.token_key_file(), config.token_ttl_s, config.password_concurrency, clock.now_s())?;
+        let services = Services {
+            store: store.clone(),
+            clock,
+            auth,
+            cpu,
+            blobs: crate::store::blobs::upload::Blobs::new(Arc::new(local), max_blob_bytes),
+            reports: crate::service::reports::ReportSettings { compliance: config.compliance, reconciliation: config.reconciliation },
+        };
         let state = web::Data::new(AppState {
-            blobs: crate::blobs::upload::Blobs::new(std::sync::Arc::new(local), max_blob_bytes),
-            auth: Auth::new(&config.auth, config.token_key_file(), config.token_ttl_s, config.password_concurrency)?,
-            store,
+            services,
             max_body_bytes: config.max_body_bytes,
             body_timeout: std::time::Duration::from_secs(config.client_body_timeout_s.max(1)),
-            syncs: std::sync::Arc::new(tokio::sync::Semaphore::new(4)),
-            reports: crate::reports::ReportSettings { compliance: config.compliance, reconciliation: config.reconciliation },
+            syncs: Arc::new(tokio::sync::Semaphore::new(4)),
         });
-        flag_overdue_cases(state.store.clone(), config.overdue_check_s);
-        reload_token_keys(state.clone(), config.auth.key_reload_s);
+        let tasks =
+            vec![flag_overdue_cases(store.clone(), config.overdue_check_s), reload_token_keys(state.clone(), config.auth.key_reload_s)];
         let listener = listen(&config.bind).map_err(|e| StartError::Bind(config.bind.clone(), e))?;
         let port = listener.local_addr().map_err(|e| StartError::Bind(config.bind.clone(), e))?.port();
-        let mut server = HttpServer::new(move || {
-            App::new().app_data(state.clone()).configure(crate::routes::configure).default_service(web::to(not_found))
-        })
-        // Small replies written in pieces (compressed, chunked) must not wait for delayed ACKs.
-        .on_connect(|conn, _| {
-            if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
-                let _ = tcp.set_nodelay(true);
-            }
-        })
-        // A phone on a weak link, or one of thousands arriving at once, may take a while to send
-        // its head; a client that takes longer than this is cut off (slowloris).
-        .client_request_timeout(std::time::Duration::from_secs(config.client_request_timeout_s.max(1)))
-        .shutdown_timeout(5);
-        if config.workers > 0 {
-            server = server.workers(config.workers);
-        }
-        let server = server.listen(listener).map_err(|e| StartError::Bind(config.bind.clone(), e))?.run();
-        Ok(Application { port, server, demo_password })
+        let server = http_server(state, &config, listener)?;
+        Ok(Application { port, server, tasks, store, demo_password })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+    /// The store the application runs on.
+    pub fn store(&self) -> Arc<dyn Store> {
+        self.store.clone()
     }
+
+    /// A handle that stops the server (gracefully, or not).
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until the server is stopped (a signal, or [`Application::handle`]); then ends the
+    /// background tasks.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let outcome = self.server.await;
+        for task in self.tasks {
+            task.abort();
+        }
+        outcome
+    }
+
+    /// Serves until `shutdown` completes, then stops gracefully and ends the background tasks.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let stop = async move {
+            shutdown.await;
+            handle.stop(true).await;
+        };
+        let (outcome, ()) = tokio::join!(self.run_until_stopped(), stop);
+        outcome
+    }
+}
+
+fn open_store(config: &Config, clock: SharedClock, pool: Blocking) -> Result<Arc<dyn Store>, StartError> {
+    if let Some(dir) = config.db.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| StartError::Bind(dir.display().to_string(), e))?;
+    }
+    Ok(Arc::new(SqliteStore::open_with(&config.db, Settings { checks: config.checks, clock }, pool)?))
+}
+
+fn http_server(state: web::Data<AppState>, config: &Config, listener: TcpListener) -> Result<Server, StartError> {
+    let mut server = HttpServer::new(move || {
+        App::new().app_data(state.clone()).configure(crate::http::routes::configure).default_service(web::to(not_found))
+    })
+    // Small replies written in pieces (compressed, chunked) must not wait for delayed ACKs.
+    .on_connect(|conn, _| {
+        if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+            let _ = tcp.set_nodelay(true);
+        }
+    })
+    // A phone on a weak link, or one of thousands arriving at once, may take a while to send
+    // its head; a client that takes longer than this is cut off (slowloris).
+    .client_request_timeout(std::time::Duration::from_secs(config.client_request_timeout_s.max(1)))
+    .shutdown_timeout(5);
+    if config.workers > 0 {
+        server = server.workers(config.workers);
+    }
+    Ok(server.listen(listener).map_err(|e| StartError::Bind(config.bind.clone(), e))?.run())
 }
 
 /// Settles the `case_overdue` flags now and then every `every_s` seconds, for as long as the
 /// server runs (a failed round is logged and tried again at the next tick).
-fn flag_overdue_cases(store: Store, every_s: u64) {
+fn flag_overdue_cases(store: Arc<dyn Store>, every_s: u64) -> tokio::task::JoinHandle<()> {
     actix_web::rt::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(every_s.max(1)));
         loop {
             tick.tick().await;
-            if let Err(e) = store.writer().run(|ctx| ctx.settle_overdue_cases()).await {
+            if let Err(e) = Ingest::settle_overdue_cases(&*store).await {
                 tracing::warn!(error = %e, "could not flag overdue cases");
             }
         }
-    });
+    })
 }
 
 /// Re-reads the token key file every `every_s` seconds, so a key rotated by `patrolsync-server
-/// keys rotate` signs new tokens without a restart.
-fn reload_token_keys(state: web::Data<AppState>, every_s: u64) {
+/// rotate-token-key` signs new tokens without a restart.
+fn reload_token_keys(state: web::Data<AppState>, every_s: u64) -> tokio::task::JoinHandle<()> {
     actix_web::rt::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(every_s.max(1)));
         tick.tick().await;
         loop {
             tick.tick().await;
-            if let Err(e) = state.auth.tokens.reload() {
+            if let Err(e) = state.services.auth.tokens.reload(state.services.clock.now_s()) {
                 tracing::warn!(error = %e, "could not re-read the token key file; keeping the keys in use");
             }
         }
-    });
+    })
 }
 
 /// How many connections may wait to be accepted. The standard library's 128 overflows when
@@ -142,6 +192,6 @@ fn listen(bind: &str) -> std::io::Result<TcpListener> {
     Ok(socket.into())
 }
 
-async fn not_found() -> Result<actix_web::HttpResponse, crate::error::ApiError> {
-    Err(crate::error::ApiError::NotFound)
+async fn not_found() -> Result<actix_web::HttpResponse, crate::http::error::ApiError> {
+    Err(crate::http::error::ApiError::NotFound)
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use sync_protocol::checks::recheck::CheckConfig;
 use sync_protocol::compliance::ComplianceRules;
 
-use crate::reports::ReconciliationSettings;
+use crate::service::reports::ReconciliationSettings;
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -46,7 +46,7 @@ pub struct Config {
     pub reconciliation: ReconciliationSettings,
     /// Passwords, login throttling, sessions and the token key file (`[auth]`; see
     /// docs/security.md).
-    pub auth: crate::auth::AuthSettings,
+    pub auth: crate::service::auth::AuthSettings,
 }
 
 impl Default for Config {
@@ -67,7 +67,7 @@ impl Default for Config {
             blob_dir: None,
             compliance: ComplianceRules::default(),
             reconciliation: ReconciliationSettings::default(),
-            auth: crate::auth::AuthSettings::default(),
+            auth: crate::service::auth::AuthSettings::default(),
         }
     }
 }
@@ -107,8 +107,8 @@ impl Config {
     /// Refuses settings that would weaken the server: access tokens over 15 minutes, password
     /// hashing below OWASP's minimum cost.
     pub fn validate(self) -> Result<Config, ConfigError> {
-        if !(1..=crate::auth::token::MAX_ACCESS_TTL_S).contains(&self.token_ttl_s) {
-            let why = format!("{} s; access tokens live 1 to {} s", self.token_ttl_s, crate::auth::token::MAX_ACCESS_TTL_S);
+        if !(1..=crate::service::auth::token::MAX_ACCESS_TTL_S).contains(&self.token_ttl_s) {
+            let why = format!("{} s; access tokens live 1 to {} s", self.token_ttl_s, crate::service::auth::token::MAX_ACCESS_TTL_S);
             return Err(ConfigError::Range { name: "token_ttl_s", why });
         }
         self.auth.password.checked().map_err(|e| ConfigError::Range { name: "auth.password", why: e.to_string() })?;

@@ -2,44 +2,28 @@
 //! each level of the patrol network its scope.
 //!
 //! # Layout
-//! - [`cli`]: the command line, [`cli_log`] its commands of the tamper-evident log; [`app`]: building and running the application; [`config`]:
-//!   typed configuration.
-//! - [`routes`]: thin HTTP handlers; [`error`]: the one error type and its status mapping;
-//!   [`body`]: reading request bodies (limits, decompression); [`reply`]: writing JSON replies.
-//! - [`auth`]: passwords, tokens, and the [`auth::Principal`] extractor.
-//! - [`login`], [`sync`], [`projection`], [`admin`]: what the handlers call; [`reports`]: the
-//!   compliance, reconciliation, ledger and audit reports.
-//! - [`blobs`]: evidence bytes (resumable uploads, verification, storage); [`evidence`]: what the
-//!   blob and missing-evidence handlers call.
-//! - [`ingest`]: parsing and signature checks before the writer.
-//! - [`store`]: the central SQLite store with its single writer; [`pool`]: fixed thread pools.
-//! - [`reference_file`]: reference data as GeoJSON, imported and exported by `patrolsync-server reference`.
-//! - [`demo`], [`seed`]: the demo county and loading it (through [`reference_file`]).
+//! Three layers, each depending only on the one below it, and tools beside them:
+//! - [`http`]: routes, the `Principal` extractor, bodies, replies and the one error-to-status
+//!   mapping (actix-web; the `http` feature, on by default).
+//! - [`service`]: the use cases (login and sessions, sync and ingest, projection, admin, evidence,
+//!   reports and audits), each with its own error type.
+//! - [`store`]: one trait per concern, the SQLite engine behind them, and the blob files.
+//! - [`tools`]: the command line, the demo county, reference data as GeoJSON.
+//! - [`app`]: building the application from its config, clock and store; [`config`]: typed
+//!   configuration; [`clock`]: the injected clock; [`codec`]: request bodies decoded, pure;
+//!   [`pool`]: fixed thread pools.
+//!
+//! Without the `http` feature (`default-features = false`) the crate builds without actix-web:
+//! what the fuzz targets drive (bodies, tokens, ingest's parsing, the GeoJSON checks) is all here.
 
-pub mod admin;
+#[cfg(feature = "http")]
 pub mod app;
-pub mod auth;
-pub mod blobs;
-pub mod body;
-pub mod cli;
-pub mod cli_log;
+pub mod clock;
+pub mod codec;
 pub mod config;
-pub mod demo;
-pub mod error;
-pub mod evidence;
-pub mod ingest;
-pub mod login;
+#[cfg(feature = "http")]
+pub mod http;
 pub mod pool;
-pub mod projection;
-pub mod reference_file;
-pub mod reply;
-pub mod reports;
-pub mod routes;
-pub mod seed;
+pub mod service;
 pub mod store;
-pub mod sync;
-
-/// Sync requests allocate and free many large buffers; glibc's allocator hands each back to the
-/// kernel and pays for zeroed pages again on the next request. mimalloc keeps them.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+pub mod tools;

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod cases;
 pub mod evidence;
 pub mod flags;
+pub mod reports;
 pub mod session;
 
 use serde::{Deserialize, Serialize};

@@ -10,7 +10,7 @@ use sync_protocol::values::{Coord, IsoWeek, TrackPoint};
 
 /// The centre of a demo zone, in 1e-7 degree.
 pub fn zone_centre(zone: &ZoneId) -> Coord {
-    let county = patrolsync_server::demo::county();
+    let county = patrolsync_server::tools::demo::county();
     let z = county.zone(zone).unwrap_or_else(|| panic!("{zone} is not a demo zone"));
     let c: Point<f64> = z.boundary.to_geo().centroid().unwrap_or_else(|| Point::new(114.5, 25.5));
     Coord::from_degrees(c.x(), c.y()).unwrap_or(Coord { lon: 1_145_000_000, lat: 255_000_000 })

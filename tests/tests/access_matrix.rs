@@ -3,7 +3,7 @@
 //! The matrix must cover exactly the server's route table: a route without rows fails here.
 
 use anyhow::Result;
-use patrolsync_server::routes::ROUTES;
+use patrolsync_server::http::routes::ROUTES;
 use patrolsync_tests::matrix::setup::World;
 use patrolsync_tests::matrix::spec::Matrix;
 use patrolsync_tests::matrix::{coverage, run};

@@ -5,7 +5,7 @@
 
 use anyhow::{Context, Result, ensure};
 use geo::{Centroid, Contains, Point};
-use patrolsync_server::demo::{DemoCounty, county};
+use patrolsync_server::tools::demo::{DemoCounty, county};
 use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::server::TestServer;
 use patrolsync_tests::{DEMO_PASSWORD, tracks};

@@ -160,7 +160,7 @@ async fn run_case(server: &TestServer, proxy: &str, ops: &[Op]) -> Result<()> {
         let remote = server_projection(&p.replica, &url).await?;
         ensure!(local == remote, "phone {i} ({}) differs from the server:\nlocal  {local:?}\nserver {remote:?}", PHONES[i].0);
     }
-    let county = patrolsync_server::demo::county();
+    let county = patrolsync_server::tools::demo::county();
     let inspector = county.inspectors_of(&sync_protocol::ids::UnitId::new("T01")?).next().context("inspector")?.user.clone();
     let mut ti = phone(&dir.path().join("inspector.db"), &url, inspector.as_str()).await?;
     sync::sync(&mut ti).await?;

@@ -4,7 +4,8 @@
 //! server that serves an import made beside it to the officer's device on its next sync.
 
 use anyhow::{Context, Result, ensure};
-use patrolsync_server::store::Store;
+use patrolsync_server::store::ReferenceData;
+use patrolsync_server::store::sqlite::SqliteStore;
 use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::server::{TestServer, server_binary};
 use patrolsync_tests::{DEMO_PASSWORD, tracks};
@@ -40,17 +41,9 @@ fn stderr(o: &Output) -> String {
 
 /// A fresh store holding only the demo county's users (reference files carry none).
 async fn store_with_demo_users(db: &Path) -> Result<()> {
-    let store = Store::open(db)?;
-    let users: Vec<Body> = patrolsync_server::demo::county().users().cloned().map(Body::UserEnrolled).collect();
-    store
-        .writer()
-        .run(move |ctx| {
-            for u in &users {
-                ctx.author(u)?;
-            }
-            Ok(())
-        })
-        .await?;
+    let store = SqliteStore::open(db)?;
+    let users: Vec<Body> = patrolsync_server::tools::demo::county().users().cloned().map(Body::UserEnrolled).collect();
+    store.author_planned(Box::new(move |_, _| users), Box::new(|| {})).await?;
     Ok(())
 }
 
@@ -119,7 +112,7 @@ async fn an_invalid_file_is_refused_whole_with_every_problem_listed() -> Result<
 #[tokio::test]
 async fn a_running_server_serves_an_import_made_beside_it() -> Result<()> {
     let server = TestServer::start()?;
-    let county = patrolsync_server::demo::county();
+    let county = patrolsync_server::tools::demo::county();
     let old_zone = county.zone(&ZoneId::new("Z-T02-V09")?).context("demo zone")?.clone();
     let mut officer = RawDevice::new(&server.url(), "vo-t02-v08")?;
     officer.login(DEMO_PASSWORD).await?;

@@ -95,7 +95,7 @@ fn storm_phone(path: PathBuf, url: String, user: UserId, zone: ZoneId, storm: Ar
 fn acknowledged_events_survive_a_sigkill_in_a_sync_storm_and_nothing_is_stored_twice() -> Result<()> {
     let mut server = TestServer::start()?;
     let dir = tempfile::tempdir()?;
-    let county = patrolsync_server::demo::county();
+    let county = patrolsync_server::tools::demo::county();
     let storm = Arc::new(Storm::default());
     let mut phones = Vec::new();
     for (i, officer) in county.officers().iter().take(STORM_PHONES).enumerate() {
@@ -406,7 +406,7 @@ async fn replicas_hold_their_scope_only_and_a_reassignment_moves_it() -> Result<
     assert_eq!(local_projection(v01)?, server_projection(v01, &url).await?);
 
     // A township inspector holds their township's villages and no other township.
-    let county = patrolsync_server::demo::county();
+    let county = patrolsync_server::tools::demo::county();
     let inspector = county.inspectors_of(&UnitId::new("T01")?).next().context("T01 inspector")?.user.clone();
     let mut ti = phone(&dir.path().join("inspector.db"), &url, inspector.as_str()).await?;
     sync::sync(&mut ti).await?;

@@ -45,7 +45,7 @@ async fn patrols_everywhere(server: &TestServer) -> Result<()> {
 async fn each_level_pulls_its_scope_and_nothing_else() -> Result<()> {
     let server = TestServer::start()?;
     patrols_everywhere(&server).await?;
-    let county = patrolsync_server::demo::county();
+    let county = patrolsync_server::tools::demo::county();
 
     let mut officer = device(&server, "vo-t01-v01").await?;
     let pulled = officer.pull_all().await?;

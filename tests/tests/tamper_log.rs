@@ -5,7 +5,7 @@
 //! and a history rewritten and re-signed with the key in the file (caught by a kept checkpoint).
 
 use anyhow::{Context, Result, ensure};
-use patrolsync_server::store::merkle::checkpoint::log_key;
+use patrolsync_server::store::sqlite::ReadOnly;
 use patrolsync_tests::photo::{jpeg, jpeg_attachment};
 use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::server::{TestServer, server_binary};
@@ -148,7 +148,7 @@ async fn the_auditor_gets_checkpoints_and_proofs_that_they_extend() -> Result<()
     let (status, body) = auditor.get_json(&format!("/v1/audit/consistency?from={from}&to={to}")).await?;
     assert_eq!(status, StatusCode::OK, "{body}");
     let proof: ConsistencyReply = serde_json::from_value(body)?;
-    let (_, key) = log_key(&server.open_store()?)?.context("the server's key")?;
+    let (_, key) = ReadOnly::open(&server.db())?.log_key()?.context("the server's key")?;
     assert_eq!(verify_extension(&older, &newer, &proof.proof, &key), Ok(()));
     let (_, body) = auditor.get_json("/v1/audit/checkpoint").await?;
     assert_eq!(serde_json::from_value::<CheckpointReply>(body)?.public_key, key, "the key to pin is the store's");
@@ -269,7 +269,7 @@ fn rewrite_and_resign(path: &Path, zero_seq: i64) -> Result<()> {
     let frontier = Frontier::from_leaves(&leaves.into_iter().map(|h| Hash(h.try_into().unwrap_or([0; 32]))).collect::<Vec<_>>());
     let secret: Vec<u8> = conn.query_row("SELECT value FROM meta WHERE key = 'server_signing_key'", [], |r| r.get(0))?;
     let key = DeviceKey::from_secret(secret.try_into().map_err(|_| anyhow::anyhow!("key"))?);
-    let (origin, _) = log_key(&conn)?.context("origin")?;
+    let (origin, _) = ReadOnly::open(path)?.log_key()?.context("origin")?;
     let forged = Checkpoint::new(&origin, frontier.size(), frontier.root())?.sign(&key);
     conn.execute("DELETE FROM merkle_checkpoints", [])?;
     conn.execute(

@@ -1,8 +1,11 @@
 //! `ledger-export`: the server's patrol ledger (巡查台帐) for a date range, written to a file as CSV,
 //! XLSX or JSON, with Chinese headings or English ones (needs the network).
 
-use clap::Args;
+use chrono::NaiveDate;
+use clap::{Args, ValueEnum};
 use std::path::PathBuf;
+use sync_protocol::ids::{UnitId, UserId};
+use sync_protocol::wire::reports::{Format, Lang, LedgerQuery};
 
 use crate::replica::Replica;
 
@@ -10,35 +13,54 @@ use crate::replica::Replica;
 pub struct ExportArgs {
     /// First day, county time (YYYY-MM-DD).
     #[arg(long)]
-    pub from: String,
+    pub from: NaiveDate,
     /// Last day, county time, inclusive (YYYY-MM-DD).
     #[arg(long)]
-    pub to: String,
+    pub to: NaiveDate,
     /// One officer's ledger (otherwise everything in your scope).
     #[arg(long)]
-    pub officer: Option<String>,
+    pub officer: Option<UserId>,
     #[arg(long)]
-    pub village: Option<String>,
+    pub village: Option<UnitId>,
     #[arg(long)]
-    pub township: Option<String>,
+    pub township: Option<UnitId>,
     /// csv, xlsx or json.
-    #[arg(long, default_value = "csv", value_parser = ["csv", "xlsx", "json"])]
-    pub format: String,
+    #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+    pub format: ExportFormat,
     /// Column headings: zh (中文) or en.
-    #[arg(long, default_value = "zh", value_parser = ["zh", "en"])]
-    pub lang: String,
+    #[arg(long, value_enum, default_value_t = Headings::Zh)]
+    pub lang: Headings,
     /// Where to write the file.
     #[arg(long)]
     pub out: PathBuf,
 }
 
+/// The file formats of `--format` (the wire's [`Format`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
+    Json,
+}
+
+/// The heading languages of `--lang` (the wire's [`Lang`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Headings {
+    Zh,
+    En,
+}
+
 pub async fn ledger_export(replica: &Replica, a: ExportArgs) -> anyhow::Result<()> {
-    let mut query = vec![("from", a.from), ("to", a.to), ("format", a.format), ("lang", a.lang)];
-    for (key, value) in [("officer", a.officer), ("village", a.village), ("township", a.township)] {
-        if let Some(v) = value {
-            query.push((key, v));
-        }
-    }
+    let format = match a.format {
+        ExportFormat::Csv => Format::Csv,
+        ExportFormat::Xlsx => Format::Xlsx,
+        ExportFormat::Json => Format::Json,
+    };
+    let lang = match a.lang {
+        Headings::Zh => Lang::Zh,
+        Headings::En => Lang::En,
+    };
+    let query = LedgerQuery { from: a.from, to: a.to, officer: a.officer, village: a.village, township: a.township, format, lang };
     let bytes = crate::sync::ledger_export(replica, &query).await?;
     std::fs::write(&a.out, &bytes)?;
     println!("wrote {} ({} bytes)", a.out.display(), bytes.len());

@@ -5,6 +5,7 @@
 use sync_protocol::ids::EventId;
 use sync_protocol::wire::cases::{CaseDetail, CaseList, CaseQuery};
 use sync_protocol::wire::flags::{FlagList, FlagQuery};
+use sync_protocol::wire::reports::LedgerQuery;
 
 use super::{Api, SyncError, session};
 use crate::replica::Replica;
@@ -34,13 +35,13 @@ pub async fn case(replica: &Replica, id: EventId) -> Result<CaseDetail, SyncErro
     api.get_json(&token, &format!("/v1/cases/{id}"), no_query, &me.username).await
 }
 
-/// The ledger export (`GET /v1/ledger`) with the given query pairs, as the server wrote it.
-pub async fn ledger_export(replica: &Replica, query: &[(&str, String)]) -> Result<Vec<u8>, SyncError> {
+/// The ledger (`GET /v1/ledger`) that `query` asks for, in the form it names, as the server wrote it.
+pub async fn ledger_export(replica: &Replica, query: &LedgerQuery) -> Result<Vec<u8>, SyncError> {
     report(replica, "/v1/ledger", query).await
 }
 
-/// A report (`path`, e.g. `/v1/compliance`) with the given query pairs, as the server wrote it.
-pub async fn report(replica: &Replica, path: &str, query: &[(&str, String)]) -> Result<Vec<u8>, SyncError> {
+/// A report (`path`, e.g. `/v1/compliance`) for `query`, as the server wrote it.
+pub async fn report<Q: serde::Serialize + ?Sized>(replica: &Replica, path: &str, query: &Q) -> Result<Vec<u8>, SyncError> {
     let me = replica.require_active()?;
     let api = Api::new(&me.server_url)?;
     let token = session::bearer(replica, &api).await?;

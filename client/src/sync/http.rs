@@ -96,7 +96,13 @@ impl Api {
     }
 
     /// `GET <path>` with a bearer token and query pairs: the reply's bytes as they are (an export).
-    pub async fn download(&self, token: &str, path: &str, query: &[(&str, String)], username: &str) -> Result<Vec<u8>, SyncError> {
+    pub async fn download<Q: serde::Serialize + ?Sized>(
+        &self,
+        token: &str,
+        path: &str,
+        query: &Q,
+        username: &str,
+    ) -> Result<Vec<u8>, SyncError> {
         let builder = self.http.get(self.url(path)).header(AUTHORIZATION, format!("Bearer {token}")).query(query);
         let response = builder.send().await.map_err(|source| self.network(source))?;
         let status = response.status().as_u16();

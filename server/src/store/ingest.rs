@@ -1,300 +1,41 @@
-//! The writer's side of a push: for each prepared event, read what the store knows, let the pure
-//! `admit` decide, and carry the decision out (store, route, quarantine, flag) in the open batch.
+//! Storing what devices push ([`Ingest`]): the writer decides each prepared event with the pure
+//! `admit` and stores, routes, quarantines and flags it in one transaction; an ack reaches the
+//! caller only once that transaction is committed.
 
-use rusqlite::{OptionalExtension, params};
-use sync_protocol::admit::{Admission, Caller, ChainHead, Checked, Stored, admit};
-use sync_protocol::body::Body;
-use sync_protocol::crypto::Hash;
+use std::sync::Arc;
+use sync_protocol::admit::{Caller, Checked};
 use sync_protocol::event::Event;
 use sync_protocol::ids::{DeviceId, EventId};
-use sync_protocol::merkle::LogLeaf;
-use sync_protocol::scope::{Bucket, Routes, route};
-use sync_protocol::wire::{Ack, RejectReason};
+use sync_protocol::wire::Ack;
 
-use super::StoreError;
-use super::checks::Prechecked;
-use super::reference::IngestView;
-use super::writer::WriteCtx;
-use crate::ingest::Pushed;
+use super::{CheckSnapshot, Prechecked, StoreFuture};
 
 /// A device clock further ahead of the server than this is flagged (and not merged).
 pub const MAX_CLOCK_AHEAD_MS: u64 = 5 * 60 * 1000;
 
-impl WriteCtx<'_> {
-    /// Decides and stores one push; returns an ack per event, in order.
-    pub fn ingest(&mut self, caller: &Caller, pushed: Vec<Pushed>) -> Result<Vec<Ack>, StoreError> {
-        let mut acks = Vec::with_capacity(pushed.len());
-        for p in pushed {
-            let ack = match p {
-                Pushed::Malformed { id, seq, raw, problem } => {
-                    self.quarantine(id, Some(caller.device), seq, RejectReason::Malformed, &problem, &raw)?;
-                    Ack::rejected(id, seq, RejectReason::Malformed, problem)
-                }
-                Pushed::Parsed { event, raw, checked, ahead } => self.ingest_one(caller, *event, raw, *checked, ahead.map(|a| *a))?,
-            };
-            acks.push(ack);
-        }
-        self.save_head(caller.device)?;
-        Ok(acks)
-    }
+/// One pushed event, prepared for the writer (`service::ingest::prepare`).
+#[derive(Debug)]
+pub enum Pushed {
+    /// Not an event envelope; `id` and `seq` if they could be read.
+    Malformed { id: Option<EventId>, seq: Option<u64>, raw: String, problem: String },
+    /// An envelope with the results of its checks; `raw` is its compact JSON; `ahead` the checks
+    /// at ingest computed on the snapshot, for an authentic event of a kind that has them.
+    Parsed { event: Box<Event>, raw: String, checked: Box<Checked>, ahead: Option<Box<Prechecked>> },
+}
 
-    fn ingest_one(
-        &mut self,
-        caller: &Caller,
-        event: Event,
-        raw: String,
-        checked: Checked,
-        ahead: Option<Prechecked>,
-    ) -> Result<Ack, StoreError> {
-        let head = self.head(caller.device)?;
-        let by_id = self.stored_by_id(&event.id)?;
-        let at_seq = if event.seq <= head.seq { self.stored_at_seq(event.device_id, event.seq)? } else { None };
-        let admission = {
-            let view = IngestView { reference: self.reference, conn: self.conn };
-            admit(caller, head, &event, checked, by_id, at_seq, &view)?
-        };
-        let mut ack = admission.ack(&event);
-        match admission {
-            Admission::Accept(body) => {
-                ack.buckets = self.append(&event, &raw, Some(&body), None, ahead)?.1;
-                self.check_clock(&event)?;
-            }
-            Admission::Duplicate => ack.buckets = self.stored_buckets(&event.id)?,
-            Admission::AlreadyRejected { .. } => {}
-            Admission::Reject { reason, keep: true, .. } => {
-                self.store(&event, &raw, None, Some(reason))?;
-            }
-            Admission::Reject { reason: RejectReason::Gap, .. } => {}
-            Admission::Reject { reason, message, .. } => {
-                self.quarantine(Some(event.id), Some(event.device_id), Some(event.seq), reason, &message, &raw)?;
-            }
-        }
-        Ok(ack)
-    }
+pub trait Ingest: Send + Sync {
+    /// The reference data the checks read, as the writer last published it: for computing the
+    /// checks ahead of the writer, which takes their results only if that is still its reference.
+    fn check_snapshot(&self) -> Arc<CheckSnapshot>;
 
-    /// Appends an event to the log. `body` is set for accepted events (routed and applied to the
-    /// read model); `reason` for authentic events kept as rejected evidence.
-    pub fn store(&mut self, event: &Event, raw: &str, body: Option<&Body>, reason: Option<RejectReason>) -> Result<i64, StoreError> {
-        Ok(self.append(event, raw, body, reason, None)?.0)
-    }
+    /// Decides and stores one push of `caller`, in order; returns an ack per event and the seq
+    /// the server expects next from the device.
+    fn ingest(&self, caller: Caller, pushed: Vec<Pushed>) -> StoreFuture<'_, (Vec<Ack>, u64)>;
 
-    /// [`WriteCtx::store`], also returning the buckets an accepted event is routed to; `ahead` is
-    /// the part of its checks the prepare step computed, if any.
-    fn append(
-        &mut self,
-        event: &Event,
-        raw: &str,
-        body: Option<&Body>,
-        reason: Option<RejectReason>,
-        ahead: Option<Prechecked>,
-    ) -> Result<(i64, Vec<Bucket>), StoreError> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO events (id, device_id, seq, hlc, author, kind, hash, raw, accepted, reason, received_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            )?
-            .execute(params![
-                event.id.0.as_bytes(),
-                event.device_id.0.as_bytes(),
-                event.seq,
-                event.hlc.to_string(),
-                event.author.as_str(),
-                event.kind,
-                event.hash.0,
-                raw,
-                body.is_some(),
-                reason.map(RejectReason::as_str),
-                self.now_ms
-            ])?;
-        let server_seq = self.conn.last_insert_rowid();
-        let leaf = match reason {
-            None => LogLeaf::Event { server_seq: server_seq as u64, hash: event.hash },
-            Some(reason) => LogLeaf::RejectedEvent { server_seq: server_seq as u64, hash: event.hash, reason },
-        };
-        self.log_event(server_seq, leaf)?;
-        self.heads.insert(event.device_id, ChainHead { seq: event.seq, hash: event.hash });
-        let buckets = match body {
-            Some(body) => self.route_and_apply(event, body, server_seq, ahead)?,
-            None => Vec::new(),
-        };
-        Ok((server_seq, buckets))
-    }
+    /// Notes a sync that pushed nothing: the device took part in a sync now.
+    fn note_pull(&self, device: DeviceId) -> StoreFuture<'_, ()>;
 
-    fn route_and_apply(
-        &mut self,
-        event: &Event,
-        body: &Body,
-        server_seq: i64,
-        ahead: Option<Prechecked>,
-    ) -> Result<Vec<Bucket>, StoreError> {
-        let buckets = route(event.id, body, &IngestView { reference: self.reference, conn: self.conn })?.buckets();
-        let mut insert = self.conn.prepare_cached("INSERT INTO event_routes (bucket, server_seq) VALUES (?1, ?2)")?;
-        for bucket in &buckets {
-            insert.execute(params![bucket.to_string(), server_seq])?;
-        }
-        self.reference.offices.apply(event);
-        match body {
-            Body::PatrolRecorded(p) => {
-                self.conn.prepare_cached("INSERT INTO patrols (id, author, zone) VALUES (?1, ?2, ?3)")?.execute(params![
-                    event.id.0.as_bytes(),
-                    event.author.as_str(),
-                    p.zone.as_str()
-                ])?;
-                self.check_new_patrol(event, p, ahead.and_then(Prechecked::patrol))?;
-            }
-            Body::FindingReported(f) => self.check_new_finding(event, f, ahead.and_then(Prechecked::finding))?,
-            Body::AttachmentAdded(a) => self.record_attachment(event, a, server_seq)?,
-            Body::UserEnrolled(u) => {
-                let units = serde_json::to_string(&u.units).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                self.conn.execute(
-                    "INSERT INTO users (id, display_name, role, units, password_hash) VALUES (?1, ?2, ?3, ?4, '')
-                     ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, role = excluded.role, units = excluded.units",
-                    params![u.user.as_str(), u.display_name, u.role.as_str(), units],
-                )?;
-            }
-            Body::UserDisabled(_) | Body::UserEnabled(_) | Body::DeviceRevoked(_) => super::access::apply(self.conn, body, self.now_ms)?,
-            other => {
-                if let Some(changed) = self.reference.apply(self.conn, other, server_seq)? {
-                    self.recheck(&changed)?;
-                }
-            }
-        }
-        Ok(buckets)
-    }
-
-    /// The buckets a stored event was routed to (none when it was kept as rejected), read from
-    /// `event_routes` by its `server_seq`. That table's key is (bucket, server_seq), so the
-    /// lookup walks the distinct buckets (a few hundred in a county) and probes the key for each,
-    /// rather than scanning every route.
-    fn stored_buckets(&self, id: &EventId) -> Result<Vec<Bucket>, StoreError> {
-        let server_seq: Option<i64> = self
-            .conn
-            .prepare_cached("SELECT server_seq FROM events WHERE id = ?1 AND accepted = 1")?
-            .query_row([id.0.as_bytes()], |r| r.get(0))
-            .optional()?;
-        let Some(server_seq) = server_seq else { return Ok(Vec::new()) };
-        let mut stmt = self.conn.prepare_cached(
-            "WITH RECURSIVE b(bucket) AS (
-                 SELECT min(bucket) FROM event_routes
-                 UNION ALL
-                 SELECT (SELECT min(r.bucket) FROM event_routes r WHERE r.bucket > b.bucket) FROM b WHERE b.bucket IS NOT NULL
-             )
-             SELECT bucket FROM b
-             WHERE bucket IS NOT NULL AND EXISTS (SELECT 1 FROM event_routes r WHERE r.bucket = b.bucket AND r.server_seq = ?1)",
-        )?;
-        let mut routes = Routes::default();
-        for b in stmt.query_map([server_seq], |r| r.get::<_, String>(0))? {
-            let b = b?;
-            match b.parse() {
-                Ok(Bucket::Village(v)) => routes.villages.insert(v),
-                Ok(Bucket::Township(t)) => routes.townships.insert(t),
-                Ok(Bucket::Tip(t)) => routes.tips.insert(t),
-                _ => return Err(StoreError::Corrupt(format!("route bucket {b}"))),
-            };
-        }
-        // In the order an accepted event's ack lists them.
-        Ok(routes.buckets())
-    }
-
-    /// Flags an event whose HLC is far ahead of the server's wall clock; merges the others into
-    /// the server's clock so that later reference events order after what the server has seen.
-    fn check_clock(&mut self, event: &Event) -> Result<(), StoreError> {
-        let now = u64::try_from(self.now_ms).unwrap_or(0);
-        let mut clock = self.clock.lock().map_err(|_| StoreError::Corrupt("clock lock poisoned".into()))?;
-        match clock.merge_bounded(event.hlc, now, MAX_CLOCK_AHEAD_MS) {
-            Ok(merged) => *clock = merged,
-            Err(skew) => {
-                drop(clock);
-                self.flag(Some(event.id), Some(event.device_id), "clock_skew", &skew.to_string())?;
-            }
-        }
-        Ok(())
-    }
-
-    pub fn head(&mut self, device: DeviceId) -> Result<ChainHead, StoreError> {
-        if let Some(head) = self.heads.get(&device) {
-            return Ok(*head);
-        }
-        let row: Option<(u64, Vec<u8>)> = self
-            .conn
-            .prepare_cached("SELECT head_seq, head_hash FROM devices WHERE id = ?1")?
-            .query_row([device.0.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        let (seq, hash) = row.ok_or_else(|| StoreError::NotFound(format!("device {device}")))?;
-        let hash: [u8; 32] = hash.try_into().map_err(|_| StoreError::Corrupt(format!("head hash of device {device}")))?;
-        let head = ChainHead { seq, hash: Hash(hash) };
-        self.heads.insert(device, head);
-        Ok(head)
-    }
-
-    fn save_head(&mut self, device: DeviceId) -> Result<(), StoreError> {
-        let head = self.head(device)?;
-        self.conn
-            .prepare_cached("UPDATE devices SET head_seq = ?2, head_hash = ?3, last_sync_at = ?4 WHERE id = ?1 AND head_seq <= ?2")?
-            .execute(params![device.0.as_bytes(), head.seq, head.hash.0, self.now_ms])?;
-        Ok(())
-    }
-
-    /// Notes a sync that pushed nothing (a pull): the device took part in a sync now.
-    pub fn note_pull(&mut self, device: DeviceId) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached("UPDATE devices SET last_sync_at = ?2 WHERE id = ?1")?
-            .execute(params![device.0.as_bytes(), self.now_ms])?;
-        Ok(())
-    }
-
-    fn stored_by_id(&self, id: &EventId) -> Result<Option<Stored>, StoreError> {
-        self.lookup("SELECT id, hash, reason FROM events WHERE id = ?1", params![id.0.as_bytes()])
-    }
-
-    fn stored_at_seq(&self, device: DeviceId, seq: u64) -> Result<Option<Stored>, StoreError> {
-        self.lookup("SELECT id, hash, reason FROM events WHERE device_id = ?1 AND seq = ?2", params![device.0.as_bytes(), seq])
-    }
-
-    fn lookup(&self, sql: &str, args: impl rusqlite::Params) -> Result<Option<Stored>, StoreError> {
-        let row: Option<(Vec<u8>, Vec<u8>, Option<String>)> =
-            self.conn.prepare_cached(sql)?.query_row(args, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?;
-        row.map(|(id, hash, reason)| {
-            let id = uuid::Uuid::from_slice(&id).map_err(|_| StoreError::Corrupt("event id".into()))?;
-            let hash: [u8; 32] = hash.try_into().map_err(|_| StoreError::Corrupt("event hash".into()))?;
-            let rejected = reason.map(|r| RejectReason::parse(&r).ok_or_else(|| StoreError::Corrupt(format!("reason {r}")))).transpose()?;
-            Ok(Stored { id: EventId(id), hash: Hash(hash), rejected })
-        })
-        .transpose()
-    }
-
-    /// Raises a flag that concerns no place in particular (seen by the county).
-    pub fn flag(&self, event: Option<EventId>, device: Option<DeviceId>, kind: &str, detail: &str) -> Result<(), StoreError> {
-        self.raise(event, device, kind, detail, &super::checks::Place::default())
-    }
-
-    fn quarantine(
-        &mut self,
-        event: Option<EventId>,
-        device: Option<DeviceId>,
-        seq: Option<u64>,
-        reason: RejectReason,
-        message: &str,
-        raw: &str,
-    ) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO quarantine (event_id, device_id, seq, reason, message, raw, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
-                event.map(|e| e.0.as_bytes().to_vec()),
-                device.map(|d| d.0.as_bytes().to_vec()),
-                seq,
-                reason.as_str(),
-                message,
-                raw,
-                self.now_ms
-            ])?;
-        let id = self.conn.last_insert_rowid();
-        self.log_quarantine(id, LogLeaf::quarantined(id as u64, raw, reason))?;
-        if reason.is_tampering() {
-            self.flag(event, device, &format!("tampering:{}", reason.as_str()), message)?;
-        }
-        Ok(())
-    }
+    /// Raises, rewrites or withdraws every case's `case_overdue` flag as of now; returns how many
+    /// cases are overdue.
+    fn settle_overdue_cases(&self) -> StoreFuture<'_, usize>;
 }

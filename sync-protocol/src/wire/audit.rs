@@ -1,9 +1,11 @@
 //! `GET /v1/audit/checkpoint` and `GET /v1/audit/consistency`: the central log's signed checkpoint
-//! and the proof that one size of the log is a prefix of another, for the county's auditor.
+//! and the proof that one size of the log is a prefix of another, for the county's auditor; and
+//! `GET /v1/audit/integrity`: every stored event re-hashed and every chain walked.
 
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::{Hash, PublicKey};
+use crate::ids::{DeviceId, EventId};
 use crate::merkle::SignedCheckpoint;
 
 /// A signed checkpoint of the log at its current size, with the public key that signed it (for an
@@ -40,4 +42,23 @@ pub struct ConsistencyReply {
     pub from: u64,
     pub to: u64,
     pub proof: Vec<Hash>,
+}
+
+/// `GET /v1/audit/integrity`: how many events and devices were checked, and each break found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntegrityReport {
+    pub events_checked: u64,
+    pub devices_checked: u64,
+    pub breaks: Vec<ChainBreak>,
+}
+
+/// One problem, located by device, chain seq and server sequence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainBreak {
+    pub device: DeviceId,
+    pub seq: u64,
+    pub server_seq: i64,
+    /// The stored id column (the raw text may no longer say the same).
+    pub event: Option<EventId>,
+    pub problem: String,
 }

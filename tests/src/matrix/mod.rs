@@ -7,7 +7,7 @@
 //! # Layout
 //! - [`spec`]: the file's format, and its completeness (every row has every principal).
 //! - [`cell`]: one cell's expectation, `"200 {patrol_v1 finding_v1}"`.
-//! - [`coverage`]: the matrix against the server's route table (`patrolsync_server::routes::ROUTES`).
+//! - [`coverage`]: the matrix against the server's route table (`patrolsync_server::http::routes::ROUTES`).
 //! - [`setup`]: the principals logged in, the objects created, the disabled and revoked principals.
 //! - [`call`]: one operation carried out as one principal; [`push`]: the bodies pushes send.
 //! - [`run`]: every cell called and checked, with every mismatch reported at once.

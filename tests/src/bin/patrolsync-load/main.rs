@@ -8,6 +8,11 @@ mod wire;
 use anyhow::{Context, Result};
 use clap::Parser;
 
+/// The bench shares the cores with the server: like the server, it allocates and frees large
+/// buffers for every request, and mimalloc keeps them.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Debug, Clone)]
 #[command(about = "Load bench for the patrolsync sync server")]
 pub struct Args {

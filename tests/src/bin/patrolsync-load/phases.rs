@@ -58,7 +58,7 @@ pub async fn run(args: &Args, url: &str, pid: Option<u32>) -> Result<()> {
 
 /// Logs in `n` device identities, spread over the demo county's officers.
 async fn login(url: &str, password: &str, n: usize) -> Result<Vec<Device>> {
-    let county = patrolsync_server::demo::county();
+    let county = patrolsync_server::tools::demo::county();
     let officers: Vec<_> = county.officers().iter().map(|o| (o.user.clone(), county.zone_of(&o.user).map(|z| z.zone.clone()))).collect();
     let tasks = (0..n).map(|i| {
         let (user, zone) = officers[i % officers.len()].clone();

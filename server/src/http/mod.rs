@@ -1,0 +1,28 @@
+//! The HTTP edge (actix-web): routes, the [`Principal`](principal::Principal) extractor, request
+//! bodies, replies, and [`ApiError`](error::ApiError), the one error-to-status mapping. Handlers
+//! parse, authorise, call one use case of `crate::service`, and map its result.
+//!
+//! # Layout
+//! - [`routes`]: the route table (`routes!`, [`routes::ROUTES`]) and one file of handlers per area.
+//! - [`principal`]: the caller as an extractor; [`body`]: reading request bodies (limits, time);
+//!   [`reply`]: JSON replies, compressed when it pays; [`error`]: [`error::ApiError`].
+
+pub mod body;
+pub mod error;
+pub mod principal;
+pub mod reply;
+pub mod routes;
+
+use crate::service::Services;
+
+/// What every handler can reach.
+pub struct AppState {
+    /// The use cases' dependencies (store, clock, auth, blobs, report settings).
+    pub services: Services,
+    pub max_body_bytes: usize,
+    /// How long a JSON request body may take to arrive.
+    pub body_timeout: std::time::Duration,
+    /// Bounds how many large sync requests are read and processed at once, and so the memory they
+    /// hold; the rest wait their turn (the single writer serialises them anyway).
+    pub syncs: std::sync::Arc<tokio::sync::Semaphore>,
+}

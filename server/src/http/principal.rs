@@ -1,0 +1,26 @@
+//! The authenticated caller as an extractor: a handler that takes a [`Principal`] cannot run for
+//! an anonymous caller. The checks themselves are `service::principal::authenticate`.
+
+use actix_web::dev::Payload;
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{FromRequest, HttpRequest, web};
+use std::future::Future;
+use std::pin::Pin;
+
+use super::AppState;
+use super::error::ApiError;
+pub use crate::service::principal::Principal;
+
+impl FromRequest for Principal {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Principal, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let header = req.headers().get(AUTHORIZATION).and_then(|h| h.to_str().ok()).map(str::to_owned);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::Unauthenticated("server misconfigured".into()))?;
+            Ok(crate::service::principal::authenticate(&state.services, header.as_deref()).await?)
+        })
+    }
+}

@@ -1,0 +1,49 @@
+//! `/v1/admin/*` (admin only): assign an officer to a zone from a time on; disable or enable a
+//! user; revoke a device identity (a lost phone).
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use sync_protocol::body::Role;
+use sync_protocol::ids::{DeviceId, EventId, UserId};
+
+use crate::http::AppState;
+use crate::http::error::ApiError;
+use crate::http::principal::Principal;
+use crate::service::admin;
+
+fn recorded(event: Option<EventId>) -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({ "event": event }))
+}
+
+pub async fn assign(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Role::Admin)?;
+    let request = crate::http::body::json(&req, payload, 16 * 1024, state.body_timeout).await?;
+    let event = admin::assign(&*state.services.store, request).await?;
+    Ok(recorded(Some(event)))
+}
+
+fn user_id(path: &str) -> Result<UserId, ApiError> {
+    UserId::new(path).map_err(|e| ApiError::MalformedRequest(e.to_string()))
+}
+
+pub async fn disable_user(state: web::Data<AppState>, principal: Principal, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    principal.require(Role::Admin)?;
+    let user = user_id(&path)?;
+    Ok(recorded(admin::set_disabled(&*state.services.store, principal.user.id, user, true).await?))
+}
+
+pub async fn enable_user(state: web::Data<AppState>, principal: Principal, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    principal.require(Role::Admin)?;
+    let user = user_id(&path)?;
+    Ok(recorded(admin::set_disabled(&*state.services.store, principal.user.id, user, false).await?))
+}
+
+pub async fn revoke_device(state: web::Data<AppState>, principal: Principal, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    principal.require(Role::Admin)?;
+    let device: DeviceId = path.parse().map_err(|e: sync_protocol::ValidationError| ApiError::MalformedRequest(e.to_string()))?;
+    Ok(recorded(admin::revoke_device(&*state.services.store, principal.user.id, device).await?))
+}

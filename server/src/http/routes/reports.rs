@@ -1,0 +1,39 @@
+//! `GET /v1/compliance`, `/v1/reconciliation` and `/v1/ledger`: decide the caller's audience,
+//! parse the query, build the report (see `crate::service::reports`).
+
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::query;
+use crate::http::AppState;
+use crate::http::error::ApiError;
+use crate::http::principal::Principal;
+use crate::service::reports::audience::Audience;
+use crate::service::reports::{compliance, ledger, ledger_export, reconciliation};
+
+pub async fn compliance(state: web::Data<AppState>, principal: Principal, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let audience = Audience::of(&principal)?;
+    let (services, now) = (&state.services, state.services.clock.now_ms());
+    let report = compliance::report(&*services.store, &audience, query(&req)?, &services.reports.compliance, now).await?;
+    crate::http::reply::json(&req, &report)
+}
+
+pub async fn reconciliation(state: web::Data<AppState>, principal: Principal, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let audience = Audience::above_village(&principal)?;
+    let report = reconciliation::report(&state.services, &audience, query(&req)?, state.services.clock.now_ms()).await?;
+    crate::http::reply::json(&req, &report)
+}
+
+pub async fn ledger(state: web::Data<AppState>, principal: Principal, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let audience = Audience::of(&principal)?;
+    let q: ledger::LedgerQuery = query(&req)?;
+    let ledger = ledger::ledger(&*state.services.store, &audience, &q, state.services.clock.now_ms()).await?;
+    let (bytes, content_type, ext) = match q.format {
+        ledger::Format::Json => return crate::http::reply::json(&req, &ledger),
+        ledger::Format::Csv => (ledger_export::csv(&ledger)?, "text/csv; charset=utf-8", "csv"),
+        ledger::Format::Xlsx => {
+            (ledger_export::xlsx(&ledger)?, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+        }
+    };
+    let name = format!("attachment; filename=\"ledger-{}-{}.{ext}\"", q.from, q.to);
+    Ok(HttpResponse::Ok().content_type(content_type).insert_header(("content-disposition", name)).body(bytes))
+}

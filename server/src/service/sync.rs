@@ -1,0 +1,74 @@
+//! One sync round trip, as the server carries it out: check and store the pushed events through
+//! the store's single writer, then page the caller's buckets after their cursors.
+
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
+use sync_protocol::admit::Caller;
+use sync_protocol::scope::Bucket;
+use sync_protocol::wire::{Ack, BucketPage, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_EVENTS, SyncRequest, SyncResponse};
+
+use super::Services;
+use super::ingest::prepare;
+use super::principal::Principal;
+use crate::pool::Dropped;
+use crate::store::StoreError;
+use crate::store::pulls::Reader;
+
+/// Why a sync was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("{0} events in one push; at most {MAX_PUSH_EVENTS}")]
+    TooManyEvents(usize),
+    #[error(transparent)]
+    PageSize(#[from] sync_protocol::ValidationError),
+    /// The threads that check pushed events dropped the work (a panic, or shutting down).
+    #[error("checking the events failed")]
+    Checks(#[source] Dropped),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Runs one sync for `principal`.
+pub async fn sync(services: &Services, principal: Principal, request: SyncRequest) -> Result<SyncResponse<Box<RawValue>>, SyncError> {
+    let limit = check_limits(&request)?;
+    let (acks, next_seq) = push(services, principal.caller(), principal.device.key, request.events, principal.device.head_seq).await?;
+    let purge: Vec<Bucket> = request.cursors.keys().filter(|b| !principal.scope.contains(b)).cloned().collect();
+    let pages = pull(services, &principal, request.cursors, limit).await?;
+    Ok(SyncResponse { acks, pages, purge, next_seq, hlc: services.store.tick() })
+}
+
+/// Checks the request's own limits (events per push, page size) and returns the page size.
+pub fn check_limits(request: &SyncRequest) -> Result<u32, SyncError> {
+    if request.events.len() > MAX_PUSH_EVENTS {
+        return Err(SyncError::TooManyEvents(request.events.len()));
+    }
+    Ok(sync_protocol::wire::page_size(request.limit, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT)?)
+}
+
+async fn push(
+    services: &Services,
+    caller: Caller,
+    key: sync_protocol::crypto::PublicKey,
+    events: Vec<Box<RawValue>>,
+    head_seq: u64,
+) -> Result<(Vec<Ack>, u64), SyncError> {
+    if events.is_empty() {
+        // A pull is a sync too: reconciliation lists devices by their last sync.
+        services.store.note_pull(caller.device).await?;
+        return Ok((Vec::new(), head_seq + 1));
+    }
+    let snapshot = services.store.check_snapshot();
+    let prepared = services.cpu.run("checks", move || prepare(&events, &key, &snapshot)).await.map_err(SyncError::Checks)?;
+    Ok(services.store.ingest(caller, prepared).await?)
+}
+
+async fn pull(
+    services: &Services,
+    principal: &Principal,
+    cursors: BTreeMap<Bucket, u64>,
+    limit: u32,
+) -> Result<Vec<BucketPage<Box<RawValue>>>, StoreError> {
+    let scope: Vec<(Bucket, u64)> = principal.scope.iter().map(|b| (b.clone(), cursors.get(b).copied().unwrap_or(0))).collect();
+    let reader = Reader { device: Some(principal.device.id), ..Reader::role(principal.user.role) };
+    services.store.pages(scope, limit, reader).await
+}

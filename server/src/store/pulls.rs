@@ -1,0 +1,35 @@
+//! Reading buckets ([`Pulls`]): the accepted events routed to a bucket, in server-sequence order
+//! after a cursor, leaving out what the reader may not or need not read.
+
+use serde_json::value::RawValue;
+use sync_protocol::body::Role;
+use sync_protocol::event::Event;
+use sync_protocol::ids::DeviceId;
+use sync_protocol::scope::Bucket;
+use sync_protocol::wire::BucketPage;
+
+use super::StoreFuture;
+
+/// Who reads: the calling device (whose own events are left out), and whether its role may read
+/// confidential records (a tip's informant, `sync_protocol::scope::may_read_confidential`).
+#[derive(Debug, Clone, Copy)]
+pub struct Reader {
+    pub device: Option<DeviceId>,
+    pub confidential: bool,
+}
+
+impl Reader {
+    /// Everything a role may read, for no device in particular.
+    pub fn role(role: Role) -> Reader {
+        Reader { device: None, confidential: sync_protocol::scope::may_read_confidential(role) }
+    }
+}
+
+pub trait Pulls: Send + Sync {
+    /// A page of each bucket after its cursor, in the order given, `limit` events in all. The
+    /// cursor of a page moves past what is left out too.
+    fn pages(&self, cursors: Vec<(Bucket, u64)>, limit: u32, reader: Reader) -> StoreFuture<'_, Vec<BucketPage<Box<RawValue>>>>;
+
+    /// Every accepted event of `buckets` that `reader` may read, for folding a projection.
+    fn events(&self, buckets: Vec<Bucket>, reader: Reader) -> StoreFuture<'_, Vec<Event>>;
+}

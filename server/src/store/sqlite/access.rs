@@ -1,0 +1,35 @@
+//! Access records (`user.disabled`, `user.enabled`, `device.revoked`) applied to the tables the
+//! auth layer reads on every request, in the transaction that stores the event: the next request
+//! of that user or device already sees the change.
+
+use rusqlite::{Connection, params};
+use sync_protocol::body::Body;
+
+use super::StoreError;
+use super::sessions::{Holder, end_sessions};
+use crate::store::sessions::SessionEnd;
+
+/// Applies an access record at `now_ms`; any other body changes nothing here. Disabling a user
+/// or revoking a device also ends their sessions, so re-enabling a user needs a new login.
+pub fn apply(conn: &Connection, body: &Body, now_ms: i64) -> Result<(), StoreError> {
+    match body {
+        Body::UserDisabled(u) => {
+            set_disabled(conn, u.user.as_str(), true)?;
+            end_sessions(conn, Holder::User(u.user.as_str()), SessionEnd::UserDisabled, now_ms)
+        }
+        Body::UserEnabled(u) => set_disabled(conn, u.user.as_str(), false),
+        Body::DeviceRevoked(d) => {
+            let changed = conn.execute("UPDATE devices SET revoked = 1 WHERE id = ?1", [d.device.0.as_bytes()])?;
+            if changed != 1 {
+                return Err(StoreError::not_found(super::Entity::Device, d.device));
+            }
+            end_sessions(conn, Holder::Device(d.device), SessionEnd::DeviceRevoked, now_ms)
+        }
+        _ => Ok(()),
+    }
+}
+
+fn set_disabled(conn: &Connection, user: &str, disabled: bool) -> Result<(), StoreError> {
+    let changed = conn.execute("UPDATE users SET disabled = ?2 WHERE id = ?1", params![user, disabled])?;
+    if changed == 1 { Ok(()) } else { Err(StoreError::not_found(super::Entity::User, user)) }
+}

@@ -1,0 +1,244 @@
+//! The store's traits on SQLite: each method is one job of the single writer (so it commits,
+//! with everything it decided, before it answers) or one read on the reader pool.
+
+use serde_json::value::RawValue;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use sync_protocol::admit::Caller;
+use sync_protocol::body::{AssignmentSet, BlobHash, Body, MediaType, Role};
+use sync_protocol::compliance::DecisionTable;
+use sync_protocol::event::Event;
+use sync_protocol::hlc::Hlc;
+use sync_protocol::ids::{DeviceId, EventId, UserId};
+use sync_protocol::scope::Bucket;
+use sync_protocol::wire::audit::{CheckpointReply, ConsistencyQuery, ConsistencyReply};
+use sync_protocol::wire::evidence::{MissingList, MissingQuery};
+use sync_protocol::wire::flags::{FlagList, FlagQuery};
+use sync_protocol::wire::{Ack, BucketPage, DeviceEnrolment};
+
+use super::{SqliteStore, principal, pull};
+use crate::store::audit::{AuditLog, IntegrityReport};
+use crate::store::evidence::{Declared, Evidence};
+use crate::store::ingest::{Ingest, Pushed};
+use crate::store::pulls::{Pulls, Reader};
+use crate::store::reference::{Planner, Progress, ReferenceData};
+use crate::store::reports::{DeviceSync, LedgerFacts, Reports};
+use crate::store::sessions::{
+    DeviceRecord, Issued, RefreshRefused, RefreshToken, SessionEnd, SessionHolder, SessionId, SessionSettings, Sessions, UserRecord,
+};
+use crate::store::{CheckSnapshot, Store, StoreFuture};
+
+impl Store for SqliteStore {
+    fn ping(&self) -> StoreFuture<'_, ()> {
+        Box::pin(self.read(|conn| Ok(conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)).map(drop)?)))
+    }
+
+    fn tick(&self) -> Hlc {
+        self.tick_hlc()
+    }
+}
+
+impl Ingest for SqliteStore {
+    fn check_snapshot(&self) -> Arc<CheckSnapshot> {
+        self.writer.check_snapshot()
+    }
+
+    fn ingest(&self, caller: Caller, pushed: Vec<Pushed>) -> StoreFuture<'_, (Vec<Ack>, u64)> {
+        Box::pin(self.writer.run(move |ctx| {
+            let acks = ctx.ingest(&caller, pushed)?;
+            Ok((acks, ctx.head(caller.device)?.expected_seq()))
+        }))
+    }
+
+    fn note_pull(&self, device: DeviceId) -> StoreFuture<'_, ()> {
+        Box::pin(self.writer.run(move |ctx| ctx.note_pull(device)))
+    }
+
+    fn settle_overdue_cases(&self) -> StoreFuture<'_, usize> {
+        Box::pin(self.writer.run(|ctx| ctx.settle_overdue_cases()))
+    }
+}
+
+impl Sessions for SqliteStore {
+    fn user_and_device(&self, user: UserId, device: DeviceId) -> StoreFuture<'_, (Option<UserRecord>, Option<DeviceRecord>)> {
+        Box::pin(self.read(move |conn| Ok((principal::user(conn, user.as_str())?, principal::device(conn, device)?))))
+    }
+
+    fn session_holder(&self, user: UserId, device: DeviceId, session: SessionId) -> StoreFuture<'_, Option<SessionHolder>> {
+        let now_ms = self.clock.now_ms();
+        Box::pin(self.read(move |conn| {
+            let (Some(user), Some(device)) = (principal::user(conn, user.as_str())?, principal::device(conn, device)?) else {
+                return Ok(None);
+            };
+            if !super::sessions::session_live(conn, session, &user.id, device.id, now_ms)? {
+                return Ok(None);
+            }
+            let village = if user.role == Role::VillageOfficer { principal::current_village(conn, &user.id, now_ms)? } else { None };
+            Ok(Some(SessionHolder { user, device, village }))
+        }))
+    }
+
+    fn enrol_and_start_session(
+        &self,
+        user: UserId,
+        device: DeviceEnrolment,
+        token: RefreshToken,
+        settings: SessionSettings,
+    ) -> StoreFuture<'_, (u64, Issued)> {
+        Box::pin(self.writer.run(move |ctx| {
+            let next_seq = ctx.enrol(&user, &device)?;
+            Ok((next_seq, ctx.start_session(&user, device.device_id, &token, &settings)?))
+        }))
+    }
+
+    fn refresh_session(
+        &self,
+        presented: RefreshToken,
+        next: RefreshToken,
+        settings: SessionSettings,
+    ) -> StoreFuture<'_, Result<Issued, RefreshRefused>> {
+        Box::pin(self.writer.run(move |ctx| ctx.refresh_session(&presented, &next, &settings)))
+    }
+
+    fn end_session(&self, session: SessionId, why: SessionEnd) -> StoreFuture<'_, ()> {
+        Box::pin(self.writer.run(move |ctx| ctx.end_session(session, why)))
+    }
+
+    fn set_passwords(&self, users: Vec<UserId>, phc: String) -> StoreFuture<'_, ()> {
+        Box::pin(self.writer.run(move |ctx| users.iter().try_for_each(|user| ctx.set_password(user.as_str(), &phc))))
+    }
+
+    fn replace_password(&self, user: UserId, old: String, new: String) -> StoreFuture<'_, ()> {
+        Box::pin(self.writer.run(move |ctx| ctx.replace_password(&user, &old, &new)))
+    }
+}
+
+impl Pulls for SqliteStore {
+    fn pages(&self, cursors: Vec<(Bucket, u64)>, limit: u32, reader: Reader) -> StoreFuture<'_, Vec<BucketPage<Box<RawValue>>>> {
+        Box::pin(self.read(move |conn| {
+            let mut remaining = limit;
+            let mut pages = Vec::with_capacity(cursors.len());
+            for (bucket, cursor) in cursors {
+                let page = pull::page(conn, &bucket, cursor, remaining, reader)?;
+                remaining -= page.events.len() as u32;
+                pages.push(page);
+            }
+            Ok(pages)
+        }))
+    }
+
+    fn events(&self, buckets: Vec<Bucket>, reader: Reader) -> StoreFuture<'_, Vec<Event>> {
+        Box::pin(self.read(move |conn| {
+            let mut events = Vec::new();
+            for bucket in &buckets {
+                events.extend(pull::all(conn, bucket, reader)?);
+            }
+            Ok(events)
+        }))
+    }
+}
+
+impl Reports for SqliteStore {
+    fn decisions(&self) -> StoreFuture<'_, DecisionTable> {
+        Box::pin(self.read(super::decisions::decisions))
+    }
+
+    fn ledger_facts(&self) -> StoreFuture<'_, LedgerFacts> {
+        Box::pin(self.read(super::ledger_facts::load))
+    }
+
+    fn device_syncs(&self) -> StoreFuture<'_, Vec<DeviceSync>> {
+        Box::pin(self.read(super::devices::list))
+    }
+
+    fn flags(&self, scope: BTreeSet<Bucket>, query: FlagQuery) -> StoreFuture<'_, FlagList> {
+        Box::pin(self.read(move |conn| super::flag_list::list(conn, &scope, &query)))
+    }
+}
+
+impl Evidence for SqliteStore {
+    fn declared(&self, scope: BTreeSet<Bucket>, hash: BlobHash) -> StoreFuture<'_, Option<Declared>> {
+        Box::pin(self.read(move |conn| super::evidence::access::declared(conn, &scope, &hash)))
+    }
+
+    fn missing(&self, scope: BTreeSet<Bucket>, query: MissingQuery) -> StoreFuture<'_, MissingList> {
+        Box::pin(self.read(move |conn| super::evidence::access::missing(conn, &scope, &query)))
+    }
+
+    fn record_blob(&self, hash: BlobHash, size: u64, media_type: MediaType) -> StoreFuture<'_, ()> {
+        Box::pin(self.writer.run(move |ctx| ctx.record_blob(&hash, size, media_type)))
+    }
+}
+
+impl AuditLog for SqliteStore {
+    fn checkpoint(&self) -> StoreFuture<'_, CheckpointReply> {
+        Box::pin(self.writer.run(|ctx| ctx.checkpoint_reply()))
+    }
+
+    fn consistency(&self, query: ConsistencyQuery) -> StoreFuture<'_, ConsistencyReply> {
+        Box::pin(self.read(move |conn| super::merkle::proofs::consistency(conn, query)))
+    }
+
+    fn integrity(&self) -> StoreFuture<'_, IntegrityReport> {
+        Box::pin(self.read(super::integrity::check))
+    }
+}
+
+impl ReferenceData for SqliteStore {
+    fn assign(&self, assignment: AssignmentSet) -> StoreFuture<'_, EventId> {
+        Box::pin(self.writer.run(move |ctx| ctx.assign(assignment)))
+    }
+
+    fn set_disabled(&self, by: UserId, user: UserId, disabled: bool) -> StoreFuture<'_, Option<EventId>> {
+        Box::pin(self.writer.run(move |ctx| ctx.set_disabled(by, &user, disabled)))
+    }
+
+    fn revoke_device(&self, by: UserId, device: DeviceId) -> StoreFuture<'_, Option<EventId>> {
+        Box::pin(self.writer.run(move |ctx| ctx.revoke_device(by, device)))
+    }
+
+    fn holds_units(&self) -> StoreFuture<'_, bool> {
+        Box::pin(self.read(super::stored_reference::holds_units))
+    }
+
+    fn reference_bodies(&self) -> StoreFuture<'_, Vec<Body>> {
+        Box::pin(self.read(super::stored_reference::bodies))
+    }
+
+    fn author_planned(&self, plan: Planner, progress: Progress) -> StoreFuture<'_, usize> {
+        Box::pin(self.writer.run(move |ctx| {
+            let stored = super::stored_reference::bodies(ctx.conn)?;
+            let bodies = plan(&stored, ctx.now_ms);
+            for body in &bodies {
+                ctx.author(body)?;
+                progress();
+            }
+            Ok(bodies.len())
+        }))
+    }
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SqliteStore")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::StoreError;
+
+    #[tokio::test]
+    async fn the_engine_is_a_store_object_and_answers_through_it() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.path().join("central.db"))?);
+        store.ping().await?;
+        assert!(!store.holds_units().await?);
+        let missing = store.user_and_device(UserId::new("nobody")?, DeviceId(uuid::Uuid::nil())).await?;
+        assert!(missing.0.is_none() && missing.1.is_none());
+        let err = store.set_disabled(UserId::new("admin")?, UserId::new("nobody")?, true).await.expect_err("no such user");
+        assert!(matches!(err, StoreError::NotFound { what: crate::store::Entity::User, .. }), "{err:?}");
+        Ok(())
+    }
+}

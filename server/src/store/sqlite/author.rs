@@ -1,0 +1,58 @@
+//! Reference events authored by the server itself: sealed with the server's key on its own chain,
+//! then stored, routed and applied exactly like a device's accepted event.
+
+use sync_protocol::body::Body;
+use sync_protocol::event::EventDraft;
+use sync_protocol::ids::{EventId, UserId};
+
+use super::StoreError;
+use super::writer::WriteCtx;
+
+impl WriteCtx<'_> {
+    /// Authors, stores and routes one reference event; returns its id.
+    pub fn author(&mut self, body: &Body) -> Result<EventId, StoreError> {
+        let device = self.server.device;
+        let head = self.head(device)?;
+        let now = u64::try_from(self.now_ms).unwrap_or(0);
+        let hlc = {
+            let mut clock = self.clock.lock().map_err(|_| StoreError::Poisoned("clock"))?;
+            *clock = clock.tick(now);
+            *clock
+        };
+        let draft = EventDraft {
+            id: EventId(uuid::Uuid::now_v7()),
+            device_id: device,
+            seq: head.seq + 1,
+            hlc,
+            author: self.server.user.clone(),
+            kind: body.kind().to_string(),
+            body: body.to_value(),
+            prev: head.hash,
+        };
+        let event = draft.seal(&self.server.key).map_err(|e| StoreError::encode("a reference event", e))?;
+        let raw = serde_json::to_string(&event).map_err(|e| StoreError::encode("a reference event", e))?;
+        self.store(&event, &raw, Some(body), None)?;
+        self.conn.execute(
+            "UPDATE devices SET head_seq = ?2, head_hash = ?3 WHERE id = ?1",
+            rusqlite::params![device.0.as_bytes(), event.seq, event.hash.0],
+        )?;
+        Ok(event.id)
+    }
+
+    /// Sets a user's password hash (an argon2id PHC string made off the writer thread).
+    pub fn set_password(&self, user: &str, phc: &str) -> Result<(), StoreError> {
+        let changed =
+            self.conn.execute("UPDATE users SET password_hash = ?2 WHERE id = ?1 AND id <> 'system'", rusqlite::params![user, phc])?;
+        if changed == 1 { Ok(()) } else { Err(StoreError::not_found(super::Entity::User, user)) }
+    }
+
+    /// Replaces `user`'s hash `old` by `new` (a rehash at a higher cost); changes nothing if the
+    /// stored hash is no longer `old`.
+    pub fn replace_password(&self, user: &UserId, old: &str, new: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE users SET password_hash = ?3 WHERE id = ?1 AND password_hash = ?2 AND id <> 'system'",
+            rusqlite::params![user.as_str(), old, new],
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,87 @@
+//! Flags: problems found at ingest that never reject an event. Each carries the place and week it
+//! concerns, so that a village, a township and the county each list their own, and a re-check
+//! withdraws a flag by stamping it, never by deleting it.
+
+use rusqlite::params;
+use sync_protocol::ids::{DeviceId, EventId, UnitId, UserId, ZoneId};
+use sync_protocol::values::IsoWeek;
+
+use crate::store::sqlite::reference::Reference;
+use crate::store::sqlite::{StoreError, WriteCtx};
+
+/// Where and when a flag applies; `None` parts are seen by the county only.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Place {
+    pub officer: Option<UserId>,
+    pub village: Option<UnitId>,
+    pub township: Option<UnitId>,
+    pub week: Option<IsoWeek>,
+}
+
+impl Place {
+    /// The place of something an officer did in `zone` at `at_ms`: the zone's village and its
+    /// township, and the ISO week (China Standard Time) of `at_ms`.
+    pub fn of_zone(reference: &Reference, officer: &UserId, zone: &ZoneId, at_ms: i64) -> Place {
+        let village = reference.village_of_zone(zone).cloned();
+        let township = village.as_ref().and_then(|v| reference.parent_of(v)).cloned();
+        Place { officer: Some(officer.clone()), village, township, week: Some(IsoWeek::of_ms(at_ms)) }
+    }
+}
+
+impl WriteCtx<'_> {
+    /// Raises a flag on `event` (or on a device, or on nothing in particular).
+    pub fn raise(
+        &self,
+        event: Option<EventId>,
+        device: Option<DeviceId>,
+        kind: &str,
+        detail: &str,
+        place: &Place,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO flags (event_id, device_id, kind, detail, raised_at, officer, village, township, week)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                event.map(|e| e.0.as_bytes().to_vec()),
+                device.map(|d| d.0.as_bytes().to_vec()),
+                kind,
+                detail,
+                self.now_ms,
+                place.officer.as_ref().map(UserId::as_str),
+                place.village.as_ref().map(UnitId::as_str),
+                place.township.as_ref().map(UnitId::as_str),
+                place.week.map(|w| w.to_string()),
+            ])?;
+        Ok(())
+    }
+
+    /// Makes the open flags of `kind` on `event` exactly `detail`: raises it if it is not open
+    /// with that text, withdraws any other open one, and with `None` withdraws them all. Running
+    /// it twice with the same arguments changes nothing.
+    pub fn settle_flag(
+        &self,
+        event: EventId,
+        device: Option<DeviceId>,
+        kind: &str,
+        detail: Option<&str>,
+        place: &Place,
+    ) -> Result<(), StoreError> {
+        let id = event.0.as_bytes().to_vec();
+        self.conn
+            .prepare_cached(
+                "UPDATE flags SET cleared_at = ?4 WHERE event_id = ?1 AND kind = ?2 AND cleared_at IS NULL AND detail IS NOT ?3",
+            )?
+            .execute(params![id, kind, detail, self.now_ms])?;
+        let Some(detail) = detail else { return Ok(()) };
+        let open: bool = self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM flags WHERE event_id = ?1 AND kind = ?2 AND cleared_at IS NULL)")?
+            .query_row(params![id, kind], |r| r.get(0))?;
+        if !open {
+            self.raise(Some(event), device, kind, detail, place)?;
+        }
+        Ok(())
+    }
+}

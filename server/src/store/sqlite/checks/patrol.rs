@@ -1,0 +1,97 @@
+//! A new patrol, checked as it is accepted: the geofence against the zone assigned at each fix's
+//! time and the quota decision, stored in `patrol_checks`, with the `outside_zone` flag; and its
+//! plausibility (see `plausibility`).
+
+use rusqlite::params;
+use sync_protocol::body::PatrolRecorded;
+use sync_protocol::checks::recheck::{PatrolCheck, PatrolSpan};
+use sync_protocol::event::Event;
+use sync_protocol::ids::{DeviceId, EventId, ZoneId};
+
+use super::ahead::PatrolPrechecked;
+use super::flags::Place;
+use crate::store::sqlite::{StoreError, WriteCtx};
+
+/// The flag raised when too much of a patrol's track lies outside the officer's zone.
+pub const OUTSIDE_ZONE: &str = "outside_zone";
+
+impl WriteCtx<'_> {
+    /// Checks an accepted `patrol.recorded` and stores the result and its flag. `ahead` is the half
+    /// computed by the prepare step, used if it was computed on the writer's current reference.
+    pub fn check_new_patrol(&mut self, event: &Event, patrol: &PatrolRecorded, ahead: Option<PatrolPrechecked>) -> Result<(), StoreError> {
+        let ahead = match ahead {
+            Some(ahead) if ahead.version == self.reference.version => ahead,
+            _ => PatrolPrechecked::of(self.reference.version, &self.reference.history, event, patrol, self.checks)?,
+        };
+        let result = &ahead.pre.check;
+        let place = Place::of_zone(self.reference, &event.author, &patrol.zone, patrol.started_at);
+        let fingerprint = self.check_plausibility(event, patrol, &ahead.pre, &place)?;
+        let span = PatrolSpan::of_track(event.id, event.author.clone(), &patrol.track);
+        self.conn
+            .prepare_cached(
+                "INSERT INTO patrol_checks (patrol, officer, device_id, zone, village, township, week, started_at, ended_at,
+                                            first_fix, last_fix, counts, explanation, report, checked_at, fingerprint)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            )?
+            .execute(params![
+                event.id.0.as_bytes(),
+                event.author.as_str(),
+                event.device_id.0.as_bytes(),
+                patrol.zone.as_str(),
+                place.village.as_ref().map(|v| v.as_str()),
+                place.township.as_ref().map(|t| t.as_str()),
+                place.week.map(|w| w.to_string()),
+                patrol.started_at,
+                patrol.ended_at,
+                span.fixes.map(|(lo, _)| lo),
+                span.fixes.map(|(_, hi)| hi),
+                result.decision.counts,
+                result.decision.explanation,
+                ahead.report,
+                self.now_ms,
+                fingerprint.map(super::fingerprints::to_blob),
+            ])?;
+        self.settle_outside_zone(event.id, event.device_id, &patrol.zone, result, &place)
+    }
+
+    /// Stores a re-checked patrol's new result (its place and span do not change).
+    pub(super) fn update_patrol_check(&self, patrol: EventId, result: &PatrolCheck) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("UPDATE patrol_checks SET counts = ?2, explanation = ?3, report = ?4, checked_at = ?5 WHERE patrol = ?1")?
+            .execute(params![patrol.0.as_bytes(), result.decision.counts, result.decision.explanation, to_json(result)?, self.now_ms])?;
+        Ok(())
+    }
+
+    /// Raises, rewrites or withdraws a patrol's `outside_zone` flag to match `result`.
+    pub(super) fn settle_outside_zone(
+        &self,
+        patrol: EventId,
+        device: DeviceId,
+        zone: &ZoneId,
+        result: &PatrolCheck,
+        place: &Place,
+    ) -> Result<(), StoreError> {
+        let detail = result.report.flagged.then(|| outside_detail(zone, result));
+        self.settle_flag(patrol, Some(device), OUTSIDE_ZONE, detail.as_deref(), place)
+    }
+}
+
+/// "31 % of fixes outside zone Z-T03-V02, 14 min and 1.2 km outside, up to 412 m beyond its boundary".
+fn outside_detail(zone: &ZoneId, result: &PatrolCheck) -> String {
+    let r = &result.report;
+    let percent = ((r.fixes - r.fixes_inside) * 100).checked_div(r.fixes).unwrap_or(0);
+    let mut text = format!(
+        "{percent} % of fixes outside zone {zone}, {} min and {:.1} km outside, up to {:.0} m beyond its boundary",
+        r.outside_ms / 60_000,
+        r.outside_m / 1_000.0,
+        r.max_outside_m
+    );
+    if r.fixes_unassigned > 0 {
+        text.push_str(&format!("; {} fixes when no zone was assigned", r.fixes_unassigned));
+    }
+    text
+}
+
+pub(super) fn to_json(result: &PatrolCheck) -> Result<String, StoreError> {
+    serde_json::to_string(result).map_err(|e| StoreError::encode("a patrol check", e))
+}

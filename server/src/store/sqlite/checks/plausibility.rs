@@ -1,0 +1,166 @@
+//! A new patrol's plausibility: the context the pure rules compare it with (the device's earlier
+//! patrols, the officer's other patrols, tracks sharing its fingerprint) read from the store, and
+//! the flags raised. The fingerprint is stored so that later copies find this track.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use sync_protocol::body::{Body, PatrolRecorded};
+use sync_protocol::checks::plausibility::{OfficerPatrol, PatrolUnderCheck, PlausibilityContext, TrackFingerprint};
+use sync_protocol::checks::precheck::PatrolPrecheck;
+use sync_protocol::event::Event;
+use sync_protocol::ids::{EventId, UserId};
+use sync_protocol::values::TrackPoint;
+
+use super::flags::Place;
+use super::history::stored_event;
+use crate::store::sqlite::{StoreError, WriteCtx};
+
+/// At most this many earlier patrols, those sharing the most fingerprint values, are compared in
+/// full (a copy shares nearly all of them).
+const MAX_DUPLICATE_CANDIDATES: usize = 8;
+
+/// Patrols lasting longer than this (ms) are looked up apart when finding overlaps, through the
+/// partial index of migration 0007, whose condition `officer_patrols` repeats word for word (SQLite
+/// uses a partial index only for a query that states its condition).
+const LONG_PATROL_MS: i64 = 86_400_000;
+
+impl WriteCtx<'_> {
+    /// Completes an accepted patrol's plausibility checks (`pre`: the half that reads the patrol
+    /// alone) with what is stored and raises its flags; returns its fingerprint's values (to store
+    /// with its check) after adding them to the writer's index. Runs before the patrol's own
+    /// `patrol_checks` row is written.
+    pub(super) fn check_plausibility<'p>(
+        &mut self,
+        event: &Event,
+        patrol: &PatrolRecorded,
+        pre: &'p PatrolPrecheck,
+        place: &Place,
+    ) -> Result<Option<&'p [u64]>, StoreError> {
+        let under = PatrolUnderCheck::of(event.id, &event.author, patrol);
+        let fingerprint = pre.fingerprint.as_ref();
+        let candidates = match fingerprint {
+            Some(f) => self.tracks_sharing(f)?,
+            None => Vec::new(),
+        };
+        let candidate_refs: Vec<(EventId, &[TrackPoint])> = candidates.iter().map(|(id, t)| (*id, t.as_slice())).collect();
+        let officer_patrols = self.officer_patrols(event, under.earliest_t(), under.latest_t())?;
+        let context = PlausibilityContext {
+            received_at: self.now_ms,
+            device_previous_max_t: self.device_latest_t(event)?,
+            officer_patrols: &officer_patrols,
+            duplicate_candidates: &candidate_refs,
+        };
+        for flag in pre.plausibility(&under, &context, self.checks) {
+            self.raise(Some(event.id), Some(event.device_id), flag.kind(), &flag.detail(), place)?;
+        }
+        if let Some(f) = fingerprint {
+            self.reference.fingerprints.insert(event.id, &f.values);
+        }
+        self.conn
+            .prepare_cached(
+                "INSERT INTO device_clocks (device_id, latest_t) VALUES (?1, ?2)
+                 ON CONFLICT (device_id) DO UPDATE SET latest_t = max(latest_t, excluded.latest_t)",
+            )?
+            .execute(params![event.device_id.0.as_bytes(), under.latest_t()])?;
+        Ok(fingerprint.map(|f| f.values.as_slice()))
+    }
+
+    /// Earlier patrols whose fingerprints share a value with `f`, with their tracks.
+    fn tracks_sharing(&self, f: &TrackFingerprint) -> Result<Vec<(EventId, Vec<TrackPoint>)>, StoreError> {
+        let mut out = Vec::new();
+        for id in self.reference.fingerprints.candidates(&f.values, MAX_DUPLICATE_CANDIDATES) {
+            if let Some((_, Body::PatrolRecorded(p))) = stored_event(self.conn, &id)? {
+                out.push((id, p.track));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The officer's other stored patrols whose stated times meet `[from, to]` (the patrol's earliest
+    /// and latest times, which hold its start and end): the only ones it can overlap.
+    fn officer_patrols(&self, event: &Event, from: i64, to: i64) -> Result<Vec<OfficerPatrol>, StoreError> {
+        patrols_meeting(self.conn, &event.author, event.id, from, to)
+    }
+
+    /// The latest time stated by this device's earlier patrols (their end or last fix), kept in
+    /// `device_clocks` as each patrol is checked.
+    fn device_latest_t(&self, event: &Event) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT latest_t FROM device_clocks WHERE device_id = ?1")?
+            .query_row(params![event.device_id.0.as_bytes()], |r| r.get(0))
+            .optional()?)
+    }
+}
+
+/// The stored patrols of `officer` but `except` whose stated times meet `[from, to]`. Those lasting
+/// at most [`LONG_PATROL_MS`] end by `to + LONG_PATROL_MS`: a bounded range of the officer's index
+/// however late the upload (on `ended_at >= from` alone a patrol months back walked every later
+/// patrol of the officer). The longer ones come from their own partial index. The two parts are
+/// disjoint and together exactly the patrols meeting `[from, to]`.
+fn patrols_meeting(conn: &Connection, officer: &UserId, except: EventId, from: i64, to: i64) -> Result<Vec<OfficerPatrol>, StoreError> {
+    let rows = conn
+        .prepare_cached(
+            "SELECT patrol, started_at, ended_at FROM patrol_checks INDEXED BY patrol_checks_by_officer_end
+             WHERE officer = ?1 AND ended_at >= ?2 AND ended_at <= ?3 + ?5 AND started_at <= ?3 AND patrol != ?4
+               AND ended_at - started_at <= ?5
+             UNION ALL
+             SELECT patrol, started_at, ended_at FROM patrol_checks INDEXED BY patrol_checks_long_by_officer_end
+             WHERE officer = ?1 AND ended_at >= ?2 AND started_at <= ?3 AND patrol != ?4
+               AND ended_at - started_at > 86400000",
+        )?
+        .query_map(params![officer.as_str(), from, to, except.0.as_bytes(), LONG_PATROL_MS], |r| {
+            Ok((r.get::<_, Vec<u8>>(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|(id, started_at, ended_at)| {
+            let id = uuid::Uuid::from_slice(&id).map(EventId).map_err(|_| StoreError::corrupt("patrol_checks", "patrol"))?;
+            Ok(OfficerPatrol { id, started_at, ended_at })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patrols_meeting_a_span_are_found_however_long_or_far_back() -> Result<(), Box<dyn std::error::Error>> {
+        const H: i64 = 3_600_000;
+        let dir = tempfile::tempdir()?;
+        let conn = crate::store::sqlite::open::open_writer(&dir.path().join("central.db"))?;
+        let officer = UserId::new("o1")?;
+        // (started_at, ended_at) in hours; the span asked is [1000, 1002].
+        let stored = [
+            (999, 1000),
+            (990, 999),
+            (1001, 1001),
+            (1002, 1010),
+            (1003, 1004),
+            (10, 999),
+            (10, 1000),
+            (900, 5000),
+            (1002, 3000),
+            (1003, 9000),
+            (0, 24),
+            (995, 1019),
+        ];
+        for (i, (start, end)) in stored.iter().enumerate() {
+            conn.execute(
+                "INSERT INTO patrol_checks (patrol, officer, device_id, zone, week, started_at, ended_at, counts, explanation, report, checked_at)
+                 VALUES (?1, ?2, x'00', 'Z', '2026-W01', ?3, ?4, 0, '', '{}', 0)",
+                params![uuid::Uuid::from_u128(i as u128 + 1).as_bytes(), if i == 0 { "o2" } else { "o1" }, start * H, end * H],
+            )?;
+        }
+        let except = EventId(uuid::Uuid::from_u128(3));
+        let mut found: Vec<(i64, i64)> =
+            patrols_meeting(&conn, &officer, except, 1000 * H, 1002 * H)?.iter().map(|p| (p.started_at / H, p.ended_at / H)).collect();
+        found.sort();
+        let mut want: Vec<(i64, i64)> =
+            stored.iter().skip(1).filter(|(s, e)| *e >= 1000 && *s <= 1002 && (*s, *e) != stored[2]).copied().collect();
+        want.sort();
+        assert_eq!(found, want);
+        assert!(found.contains(&(900, 5000)) && found.contains(&(10, 1000)), "long patrols, by the partial index: {found:?}");
+        Ok(())
+    }
+}

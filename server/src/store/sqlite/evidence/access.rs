@@ -1,0 +1,117 @@
+//! Reads for the blob routes and the missing-evidence listing, scoped like pulls: a blob is
+//! visible to a caller when an accepted attachment naming it is routed to one of their buckets.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::BTreeSet;
+use sync_protocol::body::{BlobHash, MediaType, Subject, SubjectKind};
+use sync_protocol::ids::{EventId, UnitId, UserId};
+use sync_protocol::scope::Bucket;
+use sync_protocol::wire::evidence::{MAX_MISSING_PER_PAGE, MissingEvidence, MissingList, MissingQuery};
+
+use crate::store::StoreError;
+use crate::store::evidence::Declared;
+use crate::store::sqlite::place_scope::{PlaceScope, page};
+
+/// The blob `hash` as `scope` may see it; `None` when no attachment in the scope names it (the
+/// caller must not learn whether it exists).
+pub fn declared(conn: &Connection, scope: &BTreeSet<Bucket>, hash: &BlobHash) -> Result<Option<Declared>, StoreError> {
+    let county = scope.contains(&Bucket::County);
+    let buckets: Vec<String> = scope.iter().filter(|b| **b != Bucket::County).map(Bucket::to_string).collect();
+    let buckets = serde_json::to_string(&buckets).map_err(|e| StoreError::encode("a scope", e))?;
+    let row: Option<(u64, String, bool)> = conn
+        .prepare_cached(
+            "SELECT a.size, a.media_type, EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = a.sha256) FROM attachments a
+             WHERE a.sha256 = ?1
+               AND (?2 OR EXISTS (SELECT 1 FROM json_each(?3) j, event_routes r WHERE r.bucket = j.value AND r.server_seq = a.server_seq))
+             ORDER BY a.server_seq LIMIT 1",
+        )?
+        .query_row(params![hash.to_hex(), county, buckets], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    row.map(|(size, media, complete)| {
+        let media_type = MediaType::parse(&media).ok_or_else(|| StoreError::corrupt("attachments", format!("media type {media}")))?;
+        Ok(Declared { size, media_type, complete })
+    })
+    .transpose()
+}
+
+/// Attachments in `scope` whose blob is not complete on the server, newest first. `received` is
+/// left at 0: the bytes of partial uploads are known to the blob store, not the database.
+pub fn missing(conn: &Connection, scope: &BTreeSet<Bucket>, query: &MissingQuery) -> Result<MissingList, StoreError> {
+    let place = PlaceScope::of(scope)?;
+    let limit = query.limit.unwrap_or(MAX_MISSING_PER_PAGE).clamp(1, MAX_MISSING_PER_PAGE);
+    let mut stmt = conn.prepare_cached(
+        "SELECT server_seq, event_id, subject_kind, subject_id, sha256, size, media_type, officer, village, township, added_at
+         FROM attachments a
+         WHERE NOT EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = a.sha256)
+           AND (?1 OR village IN (SELECT value FROM json_each(?2)) OR township IN (SELECT value FROM json_each(?3)))
+           AND (?4 IS NULL OR village = ?4) AND (?5 IS NULL OR township = ?5) AND (?6 IS NULL OR server_seq < ?6)
+         ORDER BY server_seq DESC LIMIT ?7",
+    )?;
+    let rows = stmt.query_map(
+        params![
+            place.county,
+            place.villages,
+            place.townships,
+            query.village.as_ref().map(UnitId::as_str),
+            query.township.as_ref().map(UnitId::as_str),
+            query.before,
+            i64::from(limit) + 1
+        ],
+        |r| {
+            Ok(Row {
+                server_seq: r.get(0)?,
+                event: r.get(1)?,
+                subject_kind: r.get(2)?,
+                subject: r.get(3)?,
+                sha256: r.get(4)?,
+                size: r.get(5)?,
+                media_type: r.get(6)?,
+                officer: r.get(7)?,
+                village: r.get(8)?,
+                township: r.get(9)?,
+                added_at: r.get(10)?,
+            })
+        },
+    )?;
+    let missing = rows.map(|r| r.map_err(StoreError::from).and_then(Row::parse)).collect::<Result<Vec<_>, _>>()?;
+    let (missing, more) = page(missing, limit);
+    Ok(MissingList { missing, more })
+}
+
+struct Row {
+    server_seq: i64,
+    event: Vec<u8>,
+    subject_kind: String,
+    subject: Vec<u8>,
+    sha256: String,
+    size: u64,
+    media_type: String,
+    officer: String,
+    village: Option<String>,
+    township: Option<String>,
+    added_at: i64,
+}
+
+impl Row {
+    fn parse(self) -> Result<MissingEvidence, StoreError> {
+        let corrupt = |what: &str| StoreError::corrupt("attachments", format!("{}: bad {what}", self.server_seq));
+        let id = |bytes: &[u8]| uuid::Uuid::from_slice(bytes).map(EventId);
+        let unit = |u: &Option<String>| u.as_deref().map(str::parse::<UnitId>).transpose();
+        Ok(MissingEvidence {
+            server_seq: self.server_seq,
+            event: id(&self.event).map_err(|_| corrupt("event"))?,
+            subject: Subject {
+                kind: SubjectKind::parse(&self.subject_kind).ok_or_else(|| corrupt("subject kind"))?,
+                id: id(&self.subject).map_err(|_| corrupt("subject"))?,
+            },
+            sha256: self.sha256.parse().map_err(|_| corrupt("sha256"))?,
+            size: self.size,
+            media_type: MediaType::parse(&self.media_type).ok_or_else(|| corrupt("media type"))?,
+            officer: self.officer.parse::<UserId>().map_err(|_| corrupt("officer"))?,
+            village: unit(&self.village).map_err(|_| corrupt("village"))?,
+            township: unit(&self.township).map_err(|_| corrupt("township"))?,
+            received: 0,
+            added_at: self.added_at,
+        })
+    }
+}

@@ -1,0 +1,94 @@
+//! Reading flags for a scope: a village sees the flags placed in it, a township those of its
+//! villages, the county all of them (including those concerning no place).
+
+use rusqlite::{Connection, params};
+use std::collections::BTreeSet;
+use sync_protocol::ids::{EventId, UnitId, UserId};
+use sync_protocol::scope::Bucket;
+use sync_protocol::values::IsoWeek;
+use sync_protocol::wire::flags::{FlagList, FlagQuery, FlagRecord, MAX_FLAGS_PER_PAGE};
+
+use super::StoreError;
+use super::place_scope::{PlaceScope, page};
+
+/// The newest flags in `scope` matching `query`, newest first.
+pub fn list(conn: &Connection, scope: &BTreeSet<Bucket>, query: &FlagQuery) -> Result<FlagList, StoreError> {
+    let place = PlaceScope::of(scope)?;
+    let limit = query.limit.unwrap_or(MAX_FLAGS_PER_PAGE).clamp(1, MAX_FLAGS_PER_PAGE);
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, kind, detail, event_id, officer, village, township, week, raised_at, cleared_at FROM flags
+         WHERE (?1 OR village IN (SELECT value FROM json_each(?2)) OR township IN (SELECT value FROM json_each(?3)))
+           AND (?4 IS NULL OR kind = ?4) AND (?5 IS NULL OR village = ?5) AND (?6 IS NULL OR township = ?6)
+           AND (?7 IS NULL OR week = ?7) AND (?8 OR cleared_at IS NULL) AND (?9 IS NULL OR id < ?9)
+           AND (?11 IS NULL OR officer = ?11)
+         ORDER BY id DESC LIMIT ?10",
+    )?;
+    let rows = stmt.query_map(
+        params![
+            place.county,
+            place.villages,
+            place.townships,
+            query.kind,
+            query.village.as_ref().map(UnitId::as_str),
+            query.township.as_ref().map(UnitId::as_str),
+            query.week.map(|w| w.to_string()),
+            query.withdrawn,
+            query.before,
+            i64::from(limit) + 1,
+            query.officer.as_ref().map(UserId::as_str),
+        ],
+        |r| {
+            Ok(Row {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                detail: r.get(2)?,
+                event: r.get(3)?,
+                officer: r.get(4)?,
+                village: r.get(5)?,
+                township: r.get(6)?,
+                week: r.get(7)?,
+                raised_at: r.get(8)?,
+                withdrawn_at: r.get(9)?,
+            })
+        },
+    )?;
+    let flags = rows.map(|r| r.map_err(StoreError::from).and_then(Row::parse)).collect::<Result<Vec<_>, _>>()?;
+    let (flags, more) = page(flags, limit);
+    Ok(FlagList { flags, more })
+}
+
+struct Row {
+    id: i64,
+    kind: String,
+    detail: String,
+    event: Option<Vec<u8>>,
+    officer: Option<String>,
+    village: Option<String>,
+    township: Option<String>,
+    week: Option<String>,
+    raised_at: i64,
+    withdrawn_at: Option<i64>,
+}
+
+impl Row {
+    fn parse(self) -> Result<FlagRecord, StoreError> {
+        let corrupt = |what: &str| StoreError::corrupt("flags", format!("{}: bad {what}", self.id));
+        let event = self.event.as_deref().map(uuid::Uuid::from_slice).transpose().map_err(|_| corrupt("event"))?.map(EventId);
+        let officer = self.officer.as_deref().map(str::parse::<UserId>).transpose().map_err(|_| corrupt("officer"))?;
+        let village = self.village.as_deref().map(str::parse::<UnitId>).transpose().map_err(|_| corrupt("village"))?;
+        let township = self.township.as_deref().map(str::parse::<UnitId>).transpose().map_err(|_| corrupt("township"))?;
+        let week = self.week.as_deref().map(str::parse::<IsoWeek>).transpose().map_err(|_| corrupt("week"))?;
+        Ok(FlagRecord {
+            id: self.id,
+            kind: self.kind,
+            detail: self.detail,
+            event,
+            officer,
+            village,
+            township,
+            week,
+            raised_at: self.raised_at,
+            withdrawn_at: self.withdrawn_at,
+        })
+    }
+}

@@ -1,0 +1,157 @@
+//! The SQLite engine of the store: one file in WAL mode, one writer thread that batches jobs into
+//! transactions, and a pool of readers. It implements every trait of `crate::store`; nothing of it
+//! (connections, SQL, the writer's jobs) is seen outside `store/`.
+//!
+//! # Layout
+//! - `open`: pragmas, migrations, SQLite's errors sorted. `identity`: the server's own key.
+//! - `writer`: the single writer and its batch transaction. `ingest`, `author`, `enrol`, `admin`,
+//!   `sessions`: what runs inside it; `access`: disabled users and revoked devices, as their events
+//!   say. `reference`: the writer's copy of zones, units and assignments; `refresh`: reloading the
+//!   writer's caches after another process wrote to the store; `office`: the stored cases and tips
+//!   that admission and routing consult.
+//! - `checks`: the checks at ingest (geofence, quota, flags, re-checks), run by the writer; the
+//!   half that reads the reference alone is computed ahead, on the snapshot the writer publishes.
+//! - `evidence`: attachments, their checks and flags, blob completeness and scoped evidence reads.
+//! - `readers`: the reader pool. `pull`, `principal`: what runs on readers; `decisions`,
+//!   `devices`, `ledger_facts`, `flag_list`: what the reports read; `integrity`: re-hashing and
+//!   walking every chain; `stored_reference`: the reference events in commit order.
+//! - `merkle`: the tamper-evident log: a leaf for every stored event, quarantined push and blob,
+//!   signed checkpoints, consistency proofs and `audit verify`.
+//! - `api`: the store's traits, each method one writer job or one read; `read_only`: a store file
+//!   opened for the offline audits.
+
+mod access;
+mod admin;
+mod api;
+mod author;
+pub mod checks;
+mod decisions;
+mod devices;
+mod enrol;
+mod evidence;
+mod flag_list;
+mod identity;
+mod ingest;
+mod integrity;
+mod ledger_facts;
+pub mod merkle;
+mod office;
+mod open;
+mod place_scope;
+mod principal;
+mod pull;
+mod read_only;
+mod readers;
+mod reference;
+mod refresh;
+mod sessions;
+mod stored_reference;
+mod writer;
+
+pub use read_only::ReadOnly;
+
+pub(crate) use crate::store::{Conflict, Entity, StoreError};
+pub(crate) use writer::{WriteCtx, Writer};
+
+use rusqlite::Connection;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use sync_protocol::checks::recheck::CheckConfig;
+use sync_protocol::hlc::Hlc;
+
+use crate::clock::SharedClock;
+use crate::pool::Blocking;
+use identity::ServerIdentity;
+use readers::Readers;
+
+/// Threads that read the store, when the store makes its own pool.
+const READ_THREADS: usize = 4;
+
+/// How a store is opened.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The settings the checks at ingest run with.
+    pub checks: CheckConfig,
+    /// The wall clock every time the store records is read from.
+    pub clock: SharedClock,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { checks: CheckConfig::default(), clock: crate::clock::system() }
+    }
+}
+
+/// The central store on SQLite. Cheap to clone; the writer thread stops when the last clone is
+/// dropped.
+#[derive(Clone)]
+pub struct SqliteStore {
+    writer: Writer,
+    blocking: Blocking,
+    readers: Arc<Readers>,
+    hlc: Arc<Mutex<Hlc>>,
+    clock: SharedClock,
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the store at `path` with the default settings and its own reader
+    /// threads.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let pool = Blocking::new("store", READ_THREADS).map_err(StoreError::Threads)?;
+        SqliteStore::open_with(path, Settings::default(), pool)
+    }
+
+    /// Opens (or creates) the store at `path`, runs migrations and starts the writer. Reads run
+    /// on `pool`, which the caller may share with other short blocking work.
+    pub fn open_with(path: &Path, settings: Settings, pool: Blocking) -> Result<SqliteStore, StoreError> {
+        let mut conn = open::open_writer(path)?;
+        restrict_permissions(path);
+        merkle::adopt_existing_rows(&mut conn)?;
+        let server = ServerIdentity::load_or_create(&conn, settings.clock.now_ms())?;
+        let hlc = Arc::new(Mutex::new(last_hlc(&conn)?));
+        let (writer, _thread) = Writer::start(conn, server, hlc.clone(), settings.checks, settings.clock.clone())?;
+        let readers = Arc::new(Readers::new(path.to_path_buf(), READ_THREADS));
+        Ok(SqliteStore { writer, blocking: pool, readers, hlc, clock: settings.clock })
+    }
+
+    #[cfg(test)]
+    pub(crate) fn writer(&self) -> &Writer {
+        &self.writer
+    }
+
+    /// Runs `f` on a reader connection, on the store's threads (off the async workers).
+    pub(crate) async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let readers = self.readers.clone();
+        self.blocking.run("store", move || readers.with(f)).await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// The server's clock, ticked: for replies.
+    fn tick_hlc(&self) -> Hlc {
+        let now = u64::try_from(self.clock.now_ms()).unwrap_or(0);
+        match self.hlc.lock() {
+            Ok(mut hlc) => {
+                *hlc = hlc.tick(now);
+                *hlc
+            }
+            Err(_) => Hlc::new(now, 0),
+        }
+    }
+}
+
+fn last_hlc(conn: &Connection) -> Result<Hlc, StoreError> {
+    let max: Option<String> = conn.query_row("SELECT max(hlc) FROM events", [], |r| r.get(0))?;
+    Ok(max.and_then(|s| s.parse().ok()).unwrap_or(Hlc::ZERO))
+}
+
+/// The store holds the server's signing key: readable by its owner only.
+fn restrict_permissions(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    }
+}

@@ -1,0 +1,49 @@
+//! Opening the central SQLite file: WAL, `synchronous=FULL` so that an acknowledged event survives
+//! a power cut, foreign keys on, a busy timeout for readers; migrations run on the writer's open.
+
+use rusqlite::{Connection, OpenFlags};
+use std::path::Path;
+use std::time::Duration;
+
+use super::StoreError;
+
+/// Opens the connection the single writer uses and brings the schema up to date.
+pub fn open_writer(path: &Path) -> Result<Connection, StoreError> {
+    let mut conn = Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "cache_size", -65_536)?; // 64 MiB
+    conn.busy_timeout(Duration::from_secs(10))?;
+    schema::migrate(&mut conn, schema::CENTRAL)?;
+    Ok(conn)
+}
+
+/// Opens a read-only connection for the reader pool.
+pub fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.pragma_update(None, "cache_size", -16_384)?;
+    Ok(conn)
+}
+
+/// SQLite's errors sorted by what a caller can do about them: a full disk, a read-only file and a
+/// held lock have their own variants; a corrupt file is permanent; the rest is an engine error.
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        use rusqlite::ErrorCode;
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DiskFull) => StoreError::Full(Box::new(e)),
+            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly(Box::new(e)),
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy(Box::new(e)),
+            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => StoreError::corrupt("database file", e.to_string()),
+            _ => StoreError::Engine(Box::new(e)),
+        }
+    }
+}
+
+impl From<schema::MigrationError> for StoreError {
+    fn from(e: schema::MigrationError) -> StoreError {
+        StoreError::Migration(e)
+    }
+}

@@ -1,0 +1,65 @@
+//! Who is calling, read from the store on every request so that disabling a user or revoking a
+//! device takes effect at once: the user's role and units, the device's key, the current village.
+
+use rusqlite::{Connection, OptionalExtension};
+use sync_protocol::body::Role;
+use sync_protocol::crypto::PublicKey;
+use sync_protocol::ids::{DeviceId, UnitId, UserId};
+
+use super::StoreError;
+pub use crate::store::sessions::{DeviceRecord, UserRecord};
+
+pub fn user(conn: &Connection, id: &str) -> Result<Option<UserRecord>, StoreError> {
+    let row = conn
+        .prepare_cached("SELECT id, display_name, role, units, password_hash, disabled FROM users WHERE id = ?1")?
+        .query_row([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, bool>(5)?,
+            ))
+        })
+        .optional()?;
+    let Some((id, display_name, role, units, password_hash, disabled)) = row else { return Ok(None) };
+    let corrupt = |what: &str| StoreError::corrupt("users", format!("{id}: {what}"));
+    Ok(Some(UserRecord {
+        id: UserId::new(id.clone()).map_err(|_| corrupt("id"))?,
+        display_name,
+        role: Role::parse(&role).ok_or_else(|| corrupt("role"))?,
+        units: serde_json::from_str(&units).map_err(|_| corrupt("units"))?,
+        password_hash,
+        disabled,
+    }))
+}
+
+pub fn device(conn: &Connection, id: DeviceId) -> Result<Option<DeviceRecord>, StoreError> {
+    let row = conn
+        .prepare_cached("SELECT user_id, public_key, revoked, head_seq FROM devices WHERE id = ?1")?
+        .query_row([id.0.as_bytes()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, bool>(2)?, r.get::<_, u64>(3)?)))
+        .optional()?;
+    let Some((user, key, revoked, head_seq)) = row else { return Ok(None) };
+    let key: [u8; 32] = key.try_into().map_err(|_| StoreError::corrupt("devices", format!("{id}: key")))?;
+    let key = ed25519_dalek::VerifyingKey::from_bytes(&key).map_err(|_| StoreError::corrupt("devices", format!("{id}: key")))?;
+    Ok(Some(DeviceRecord {
+        id,
+        user: UserId::new(user).map_err(|_| StoreError::corrupt("devices", format!("{id}: user")))?,
+        key: PublicKey(key),
+        revoked,
+        head_seq,
+    }))
+}
+
+/// The village of the zone assigned to `officer` at `now_ms`, if any.
+pub fn current_village(conn: &Connection, officer: &UserId, now_ms: i64) -> Result<Option<UnitId>, StoreError> {
+    let village: Option<Option<String>> = conn
+        .prepare_cached(
+            "SELECT z.village FROM assignments a LEFT JOIN zones z ON z.id = a.zone
+             WHERE a.officer = ?1 AND a.valid_from <= ?2 ORDER BY a.valid_from DESC, a.server_seq DESC LIMIT 1",
+        )?
+        .query_row(rusqlite::params![officer.as_str(), now_ms], |r| r.get(0))
+        .optional()?;
+    village.flatten().map(|v| UnitId::new(v).map_err(|_| StoreError::corrupt("zones", "village"))).transpose()
+}

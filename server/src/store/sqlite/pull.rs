@@ -1,0 +1,69 @@
+//! Reading a bucket after a cursor, in server-sequence order. The county bucket is the whole log
+//! of accepted events; village and township buckets go through the routes written at ingest.
+
+use rusqlite::Connection;
+use serde_json::value::RawValue;
+use sync_protocol::scope::Bucket;
+use sync_protocol::wire::BucketPage;
+
+use super::StoreError;
+use super::office::CONFIDENTIAL_KIND;
+use crate::store::pulls::Reader;
+
+type Row = (i64, Vec<u8>, String, String);
+
+/// Whether `reader` leaves out an event of `device` and `kind`: its own, or a confidential record
+/// its role may not read.
+fn skips(reader: &Reader, device: &[u8], kind: &str) -> bool {
+    reader.device.is_some_and(|r| r.0.as_bytes()[..] == device[..]) || (!reader.confidential && kind == CONFIDENTIAL_KIND)
+}
+
+/// Up to `limit` accepted events of `bucket` after `cursor`, leaving out what `reader` may not or
+/// need not read (its own events, which it holds already; confidential records its role may not
+/// read). The cursor still moves past what is left out.
+pub fn page(conn: &Connection, bucket: &Bucket, cursor: u64, limit: u32, reader: Reader) -> Result<BucketPage<Box<RawValue>>, StoreError> {
+    let fetch = i64::from(limit) + 1;
+    let map = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
+    let rows: Vec<Row> = match bucket {
+        Bucket::County => {
+            let mut s = conn.prepare_cached(
+                "SELECT server_seq, device_id, raw, kind FROM events WHERE server_seq > ?1 AND accepted = 1 ORDER BY server_seq LIMIT ?2",
+            )?;
+            s.query_map(rusqlite::params![cursor, fetch], map)?.collect::<Result<_, _>>()?
+        }
+        other => {
+            let mut s = conn.prepare_cached(
+                "SELECT e.server_seq, e.device_id, e.raw, e.kind FROM event_routes r JOIN events e ON e.server_seq = r.server_seq
+                 WHERE r.bucket = ?1 AND r.server_seq > ?2 ORDER BY r.server_seq LIMIT ?3",
+            )?;
+            s.query_map(rusqlite::params![other.to_string(), cursor, fetch], map)?.collect::<Result<_, _>>()?
+        }
+    };
+    let more = rows.len() > limit as usize;
+    let mut events = Vec::with_capacity(rows.len().min(limit as usize));
+    let mut last = cursor;
+    for (server_seq, device, raw, kind) in rows.into_iter().take(limit as usize) {
+        last = u64::try_from(server_seq).map_err(|_| StoreError::corrupt("events", "negative server_seq"))?;
+        if skips(&reader, &device, &kind) {
+            continue;
+        }
+        events.push(RawValue::from_string(raw).map_err(|e| StoreError::corrupt("events", format!("{server_seq} is not JSON: {e}")))?);
+    }
+    Ok(BucketPage { bucket: bucket.clone(), events, cursor: last, more })
+}
+
+/// Every accepted event of `bucket` that `reader` may read, for folding a projection.
+pub fn all(conn: &Connection, bucket: &Bucket, reader: Reader) -> Result<Vec<sync_protocol::event::Event>, StoreError> {
+    let mut out = Vec::new();
+    let mut cursor = 0;
+    loop {
+        let p = page(conn, bucket, cursor, 5_000, reader)?;
+        for raw in &p.events {
+            out.push(serde_json::from_str(raw.get()).map_err(|e| StoreError::corrupt("events", e.to_string()))?);
+        }
+        cursor = p.cursor;
+        if !p.more {
+            return Ok(out);
+        }
+    }
+}

@@ -1,0 +1,311 @@
+//! The writer's in-memory copy of the reference data that routing, authorisation and the checks
+//! consult for every event (units, zones, assignments, zone boundaries in event time). The writer
+//! is the only writer, so the copy is exact; it is loaded on start and after any rolled-back batch.
+//! What the checks read is shared, copy on write, with the snapshots the writer publishes for the
+//! parallel prepare step (`checks::ahead`), under a version that every change renews.
+
+use rusqlite::{Connection, params};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use sync_protocol::admit::{Authority, SubjectFacts};
+use sync_protocol::body::{AssignmentSet, Body, Subject};
+use sync_protocol::checks::licence_history::LicenceHistory;
+use sync_protocol::checks::recheck::CheckConfig;
+use sync_protocol::checks::zone_history::{ChangedPeriod, ZoneHistory};
+use sync_protocol::ids::{EventId, LicenceId, UnitId, UserId, ZoneId};
+use sync_protocol::scope::RoutingIndex;
+
+use super::StoreError;
+use super::checks::CheckSnapshot;
+use super::office::OfficeIndex;
+
+#[derive(Debug, Default)]
+pub struct Reference {
+    parents: HashMap<UnitId, UnitId>,
+    zones: HashMap<ZoneId, UnitId>,
+    /// Per officer, `(from, zone)` in time order.
+    assignments: HashMap<UserId, Vec<(i64, Option<ZoneId>)>>,
+    /// Every zone boundary version and assignment in event time, prepared for the geofence.
+    pub history: Arc<ZoneHistory>,
+    /// Every licence's terms in event time, areas prepared, for the licence checks of findings.
+    pub licences: Arc<LicenceHistory>,
+    /// Renewed (`checks::next_version`) whenever `history` or `licences` changes, and on load.
+    pub version: u64,
+    /// Stored patrols by track fingerprint value, for copied tracks.
+    pub fingerprints: super::checks::FingerprintIndex,
+    /// The stored cases and tips, for admitting and routing their later steps.
+    pub offices: OfficeIndex,
+}
+
+impl Reference {
+    pub fn load(conn: &Connection) -> Result<Reference, StoreError> {
+        let mut r = Reference::default();
+        let mut units = conn.prepare("SELECT id, parent FROM units WHERE parent IS NOT NULL")?;
+        for row in units.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))? {
+            let (id, parent) = row?;
+            r.parents.insert(parse(&id)?, parse(&parent)?);
+        }
+        let mut zones = conn.prepare("SELECT id, village FROM zones")?;
+        for row in zones.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))? {
+            let (id, village) = row?;
+            r.zones.insert(parse(&id)?, parse(&village)?);
+        }
+        let mut a = conn.prepare("SELECT officer, zone, valid_from FROM assignments ORDER BY valid_from, server_seq")?;
+        for row in a.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?, row.get::<_, i64>(2)?)))? {
+            let (officer, zone, from) = row?;
+            let zone = zone.map(|z| parse(&z)).transpose()?;
+            r.assignments.entry(parse(&officer)?).or_default().push((from, zone));
+        }
+        let (history, licences) = super::checks::load_histories(conn)?;
+        (r.history, r.licences, r.version) = (Arc::new(history), Arc::new(licences), super::checks::next_version());
+        r.fingerprints = super::checks::FingerprintIndex::load(conn)?;
+        r.offices = OfficeIndex::load(conn)?;
+        Ok(r)
+    }
+
+    /// Writes a reference body into the read-model tables and into this copy; returns the period
+    /// whose geofence answers a zone or assignment change may have altered.
+    pub fn apply(&mut self, conn: &Connection, body: &Body, server_seq: i64) -> Result<Option<ChangedPeriod>, StoreError> {
+        let mut changed = None;
+        if matches!(body, Body::LicenceGranted(_)) || body.licence_change().is_some() {
+            Arc::make_mut(&mut self.licences).apply(body);
+            self.version = super::checks::next_version();
+        }
+        match body {
+            Body::UnitDefined(u) => {
+                conn.execute(
+                    "INSERT INTO units (id, level, parent) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (id) DO UPDATE SET level = excluded.level, parent = excluded.parent",
+                    params![u.unit.as_str(), format!("{:?}", u.level).to_lowercase(), u.parent.as_ref().map(|p| p.as_str())],
+                )?;
+                if let Some(p) = &u.parent {
+                    self.parents.insert(u.unit.clone(), p.clone());
+                }
+            }
+            Body::ZoneDefined(z) => {
+                conn.execute(
+                    "INSERT INTO zones (id, village, township) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (id) DO UPDATE SET village = excluded.village, township = excluded.township",
+                    params![z.zone.as_str(), z.village.as_str(), z.township.as_str()],
+                )?;
+                self.zones.insert(z.zone.clone(), z.village.clone());
+                changed = Some(Arc::make_mut(&mut self.history).define_zone(z));
+                self.version = super::checks::next_version();
+            }
+            Body::AssignmentSet(a) => {
+                let AssignmentSet { officer, zone, from } = a;
+                conn.execute(
+                    "INSERT INTO assignments (officer, zone, valid_from, server_seq) VALUES (?1, ?2, ?3, ?4)",
+                    params![officer.as_str(), zone.as_ref().map(|z| z.as_str()), from, server_seq],
+                )?;
+                let list = self.assignments.entry(officer.clone()).or_default();
+                list.push((*from, zone.clone()));
+                list.sort_by_key(|(from, _)| *from);
+                changed = Some(Arc::make_mut(&mut self.history).set_assignment(a));
+                self.version = super::checks::next_version();
+            }
+            _ => {}
+        }
+        Ok(changed)
+    }
+
+    /// What the checks read, as of now, for the prepare step.
+    pub fn snapshot(&self, config: &CheckConfig) -> CheckSnapshot {
+        CheckSnapshot { version: self.version, zones: self.history.clone(), licences: self.licences.clone(), config: *config }
+    }
+
+    /// The `(from, to, zone)` periods of an officer's assignments; `to` is exclusive.
+    fn periods(&self, officer: &UserId) -> impl Iterator<Item = (i64, i64, Option<&ZoneId>)> {
+        let list = self.assignments.get(officer).map(Vec::as_slice).unwrap_or(&[]);
+        list.iter().enumerate().map(move |(i, (from, zone))| {
+            let to = list.get(i + 1).map_or(i64::MAX, |(next, _)| *next);
+            (*from, to, zone.as_ref())
+        })
+    }
+
+    /// The zone assigned to `officer` at `at_ms`.
+    pub fn zone_at(&self, officer: &UserId, at_ms: i64) -> Option<&ZoneId> {
+        self.periods(officer).filter(|(from, to, _)| *from <= at_ms && at_ms < *to).find_map(|(_, _, z)| z)
+    }
+
+    pub fn village_of_zone(&self, zone: &ZoneId) -> Option<&UnitId> {
+        self.zones.get(zone)
+    }
+
+    pub fn parent_of(&self, unit: &UnitId) -> Option<&UnitId> {
+        self.parents.get(unit)
+    }
+}
+
+/// The reference copy together with the writer's transaction, for lookups of stored patrols.
+pub struct IngestView<'a> {
+    pub reference: &'a Reference,
+    pub conn: &'a Connection,
+}
+
+impl Authority for IngestView<'_> {
+    type Error = StoreError;
+
+    fn was_assigned(&self, officer: &UserId, zone: &ZoneId, from_ms: i64, to_ms: i64) -> Result<bool, StoreError> {
+        Ok(self.reference.periods(officer).any(|(from, to, z)| z == Some(zone) && from <= to_ms && from_ms < to))
+    }
+
+    fn had_any_zone(&self, officer: &UserId, from_ms: i64, to_ms: i64) -> Result<bool, StoreError> {
+        Ok(self.reference.periods(officer).any(|(from, to, z)| z.is_some() && from <= to_ms && from_ms < to))
+    }
+
+    fn patrol_author(&self, patrol: &EventId) -> Result<Option<UserId>, StoreError> {
+        Ok(self.patrol_row(patrol)?.map(|(author, _)| author))
+    }
+
+    fn subject(&self, subject: &Subject) -> Result<Option<SubjectFacts>, StoreError> {
+        self.subject_facts(subject)
+    }
+
+    fn inspects(&self, inspector: &UserId, township: &UnitId) -> Result<bool, StoreError> {
+        self.is_inspector_of(inspector, township)
+    }
+
+    fn case_township(&self, case: &EventId) -> Result<Option<UnitId>, StoreError> {
+        Ok(self.reference.offices.case_township(case))
+    }
+
+    fn case_referred(&self, case: &EventId) -> Result<bool, StoreError> {
+        Ok(self.reference.offices.case_referred(case))
+    }
+}
+
+impl RoutingIndex for IngestView<'_> {
+    type Error = StoreError;
+
+    fn zone_village(&self, zone: &ZoneId) -> Result<Option<UnitId>, StoreError> {
+        Ok(self.reference.zones.get(zone).cloned())
+    }
+
+    fn parent(&self, unit: &UnitId) -> Result<Option<UnitId>, StoreError> {
+        Ok(self.reference.parents.get(unit).cloned())
+    }
+
+    fn patrol_zone(&self, patrol: &EventId) -> Result<Option<ZoneId>, StoreError> {
+        Ok(self.patrol_row(patrol)?.map(|(_, zone)| zone))
+    }
+
+    fn officer_zone(&self, officer: &UserId) -> Result<Option<ZoneId>, StoreError> {
+        Ok(self.reference.periods(officer).last().and_then(|(_, _, z)| z.cloned()))
+    }
+
+    fn tip_township(&self, tip: &EventId) -> Result<Option<UnitId>, StoreError> {
+        Ok(self.reference.offices.tip_township(tip))
+    }
+
+    fn case_township(&self, case: &EventId) -> Result<Option<UnitId>, StoreError> {
+        Ok(self.reference.offices.case_township(case))
+    }
+
+    /// Read from the log: lifecycle events are rare, and the read model has no licence table.
+    fn licence_villages(&self, licence: &LicenceId) -> Result<BTreeSet<UnitId>, StoreError> {
+        let mut rows = self.conn.prepare_cached(
+            "SELECT json_extract(raw, '$.body.villages') FROM events
+             WHERE accepted = 1 AND kind IN ('licence.granted', 'licence.changed') AND json_extract(raw, '$.body.licence') = ?1",
+        )?;
+        let mut villages = BTreeSet::new();
+        for list in rows.query_map([licence.as_str()], |r| r.get::<_, Option<String>>(0))? {
+            if let Some(list) = list? {
+                let list: Vec<UnitId> =
+                    serde_json::from_str(&list).map_err(|e| StoreError::corrupt("events", format!("licence villages: {e}")))?;
+                villages.extend(list);
+            }
+        }
+        Ok(villages)
+    }
+
+    fn finding_zone(&self, finding: &EventId) -> Result<Option<ZoneId>, StoreError> {
+        Ok(self.finding(finding)?.map(|(_, f)| f.zone))
+    }
+}
+
+pub(super) fn parse<T: std::str::FromStr>(s: &str) -> Result<T, StoreError> {
+    s.parse().map_err(|_| StoreError::corrupt("reference tables", format!("bad id {s:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sync_protocol::body::ZoneDefined;
+    use sync_protocol::values::Polygon;
+
+    #[test]
+    fn each_change_the_checks_read_takes_a_new_version_and_published_snapshots_keep_theirs() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let conn = super::super::open::open_writer(&dir.path().join("central.db"))?;
+        let mut reference = Reference::load(&conn)?;
+        let before = reference.snapshot(&CheckConfig::default());
+        assert_eq!(before.version, reference.version);
+        let (lon, lat) = (1_145_000_000, 255_000_000);
+        let zone = ZoneDefined {
+            zone: ZoneId::new("Z1")?,
+            village: UnitId::new("V1")?,
+            township: UnitId::new("T1")?,
+            name: "Z1".into(),
+            boundary: Polygon(vec![vec![[lon, lat], [lon + 1_000, lat], [lon + 1_000, lat + 1_000], [lon, lat]]]),
+            valid_from: 0,
+        };
+        reference.apply(&conn, &Body::ZoneDefined(zone), 1)?;
+        let after_zone = reference.version;
+        assert_ne!(after_zone, before.version);
+        let officer = UserId::new("o1")?;
+        let assignment = AssignmentSet { officer: officer.clone(), zone: Some(ZoneId::new("Z1")?), from: 0 };
+        reference.apply(&conn, &Body::AssignmentSet(assignment), 2)?;
+        assert_ne!(reference.version, after_zone);
+        assert!(reference.history.zone_at(&officer, 5).is_some());
+        assert!(before.zones.zone_at(&officer, 5).is_none(), "a published snapshot is not changed by later writes");
+        assert_ne!(Reference::load(&conn)?.version, reference.version, "a reload is a new version too");
+        Ok(())
+    }
+
+    /// Before reads returned `Result`, a query that failed here read as "no such patrol": the
+    /// amendment was refused for good and routed to the county only.
+    #[test]
+    fn a_failed_read_of_the_store_is_an_error_of_admission_and_routing_not_a_decision() -> Result<(), Box<dyn std::error::Error>> {
+        use sync_protocol::admit::{Caller, ChainHead, Checked, admit};
+        use sync_protocol::body::{PatrolAmended, Role};
+        use sync_protocol::crypto::{DeviceKey, Hash};
+        use sync_protocol::event::EventDraft;
+        use sync_protocol::ids::DeviceId;
+        use sync_protocol::scope::route;
+
+        let dir = tempfile::tempdir()?;
+        let conn = super::super::open::open_writer(&dir.path().join("central.db"))?;
+        let reference = Reference::load(&conn)?;
+        conn.execute_batch("ALTER TABLE patrols RENAME TO patrols_unreadable")?;
+        let view = IngestView { reference: &reference, conn: &conn };
+        let amended = Body::PatrolAmended(PatrolAmended {
+            patrol: "0192f0c1-7a3b-7c00-8000-00000000000a".parse()?,
+            summary: Some("更正：河道与采石场".into()),
+            result: None,
+            reason: "漏报采石场".into(),
+        });
+        assert!(matches!(route(&amended, &view), Err(StoreError::Engine(_))));
+
+        let key = DeviceKey::from_secret([4; 32]);
+        let caller = Caller {
+            user: UserId::new("vo-t01-v01")?,
+            device: DeviceId("0192f0c1-0000-7000-8000-0000000000bb".parse()?),
+            role: Role::VillageOfficer,
+        };
+        let event = EventDraft {
+            id: "0192f0c1-7a3b-7c00-8000-00000000000b".parse()?,
+            device_id: caller.device,
+            seq: 1,
+            hlc: sync_protocol::hlc::Hlc::new(1_764_131_257_000, 0),
+            author: caller.user.clone(),
+            kind: amended.kind().into(),
+            body: amended.to_value(),
+            prev: Hash::ZERO,
+        }
+        .seal(&key)?;
+        let got = admit(&caller, ChainHead::EMPTY, &event, Checked::of(&event, &key.public()), None, None, &view);
+        assert!(matches!(got, Err(StoreError::Engine(_))), "{got:?}");
+        Ok(())
+    }
+}

@@ -1,0 +1,156 @@
+//! Sessions and refresh tokens in the store: start one at login, rotate its token on refresh
+//! (revoking it when a spent token comes back), end it at logout; read on every request.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use sync_protocol::ids::{DeviceId, UserId};
+
+use super::StoreError;
+use super::principal;
+use super::writer::WriteCtx;
+use crate::store::sessions::refresh::{RefreshDecision, RefreshToken, SessionId, SessionRow, TokenRow, decide};
+use crate::store::sessions::{Issued, RefreshRefused, SessionEnd, SessionSettings};
+
+impl WriteCtx<'_> {
+    /// Starts a session for `user` on `device` with its first refresh token.
+    pub fn start_session(
+        &mut self,
+        user: &UserId,
+        device: DeviceId,
+        token: &RefreshToken,
+        settings: &SessionSettings,
+    ) -> Result<Issued, StoreError> {
+        let session = SessionId::random();
+        let expires = self.now_ms + settings.max_session_s * 1_000;
+        self.conn.execute(
+            "INSERT INTO sessions (id, user_id, device_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![session.as_bytes(), user.as_str(), device.0.as_bytes(), self.now_ms, expires],
+        )?;
+        let refresh_expires_at = self.insert_token(session, 0, token, settings, expires)?;
+        Ok(Issued { session, user: user.clone(), device, refresh_expires_at })
+    }
+
+    /// Spends `presented` and stores `next` as its successor, or says why not. A reused token
+    /// revokes its session here, in the same transaction as the answer.
+    pub fn refresh_session(
+        &mut self,
+        presented: &RefreshToken,
+        next: &RefreshToken,
+        settings: &SessionSettings,
+    ) -> Result<Result<Issued, RefreshRefused>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT t.session, t.generation, t.expires_at, t.used_at, t.superseded, s.user_id, s.device_id, s.expires_at,
+                        s.revoked_at IS NOT NULL,
+                        (SELECT max(generation) FROM refresh_tokens WHERE session = t.session AND used_at IS NOT NULL)
+                 FROM refresh_tokens t JOIN sessions s ON s.id = t.session WHERE t.digest = ?1",
+                [presented.digest()],
+                |r| {
+                    Ok((
+                        r.get::<_, [u8; 16]>(0)?,
+                        TokenRow { generation: r.get(1)?, expires_at_ms: r.get(2)?, used_at_ms: r.get(3)?, superseded: r.get(4)? },
+                        r.get::<_, String>(5)?,
+                        r.get::<_, [u8; 16]>(6)?,
+                        SessionRow { expires_at_ms: r.get(7)?, revoked: r.get(8)?, last_used_generation: r.get(9)? },
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((session, token, user, device, session_row)) = row else { return Ok(Err(RefreshRefused::Unknown)) };
+        let session = SessionId::from_bytes(session);
+        let device = DeviceId(uuid::Uuid::from_bytes(device));
+        let user = UserId::new(user).map_err(|e| StoreError::corrupt("sessions", e.to_string()))?;
+        if let Some(why) = self.holder_barred(&user, device)? {
+            self.end_session(session, why)?;
+            return Ok(Err(RefreshRefused::Ended));
+        }
+        match decide(token, session_row, self.now_ms, settings.reuse_grace_s * 1_000) {
+            RefreshDecision::Ended => Ok(Err(RefreshRefused::Ended)),
+            RefreshDecision::Reuse => {
+                tracing::warn!(%session, user = %user, "a spent refresh token came back: session revoked");
+                self.end_session(session, SessionEnd::RefreshReused)?;
+                Ok(Err(RefreshRefused::Reused))
+            }
+            decision => {
+                if decision == RefreshDecision::RotateAgain {
+                    self.conn
+                        .execute("UPDATE refresh_tokens SET superseded = 1 WHERE session = ?1 AND used_at IS NULL", [session.as_bytes()])?;
+                } else {
+                    self.conn
+                        .execute("UPDATE refresh_tokens SET used_at = ?2 WHERE digest = ?1", params![presented.digest(), self.now_ms])?;
+                }
+                let generation: u32 = self.conn.query_row(
+                    "SELECT max(generation) + 1 FROM refresh_tokens WHERE session = ?1",
+                    [session.as_bytes()],
+                    |r| r.get(0),
+                )?;
+                let refresh_expires_at = self.insert_token(session, generation, next, settings, session_row.expires_at_ms)?;
+                Ok(Ok(Issued { session, user, device, refresh_expires_at }))
+            }
+        }
+    }
+
+    /// Ends `session` (idempotent): its refresh tokens and access tokens stop working.
+    pub fn end_session(&mut self, session: SessionId, why: SessionEnd) -> Result<(), StoreError> {
+        end_sessions(self.conn, Holder::Session(session), why, self.now_ms)
+    }
+
+    fn insert_token(
+        &mut self,
+        session: SessionId,
+        generation: u32,
+        token: &RefreshToken,
+        settings: &SessionSettings,
+        session_expires: i64,
+    ) -> Result<i64, StoreError> {
+        let expires = (self.now_ms + settings.refresh_ttl_s * 1_000).min(session_expires);
+        self.conn.execute(
+            "INSERT INTO refresh_tokens (digest, session, generation, issued_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![token.digest(), session.as_bytes(), generation, self.now_ms, expires],
+        )?;
+        Ok(expires)
+    }
+
+    /// Why the user or device may no longer hold a session, if so.
+    fn holder_barred(&self, user: &UserId, device: DeviceId) -> Result<Option<SessionEnd>, StoreError> {
+        let disabled = principal::user(self.conn, user.as_str())?.is_none_or(|u| u.disabled);
+        let revoked = principal::device(self.conn, device)?.is_none_or(|d| d.revoked || &d.user != user);
+        Ok(if disabled {
+            Some(SessionEnd::UserDisabled)
+        } else if revoked {
+            Some(SessionEnd::DeviceRevoked)
+        } else {
+            None
+        })
+    }
+}
+
+/// Whose sessions to end.
+pub enum Holder<'a> {
+    Session(SessionId),
+    User(&'a str),
+    Device(DeviceId),
+}
+
+/// Ends every live session of `holder` at `now_ms`, saying `why` (idempotent).
+pub fn end_sessions(conn: &Connection, holder: Holder<'_>, why: SessionEnd, now_ms: i64) -> Result<(), StoreError> {
+    let (column, key): (&str, rusqlite::types::Value) = match holder {
+        Holder::Session(s) => ("id", s.as_bytes().to_vec().into()),
+        Holder::User(u) => ("user_id", u.to_owned().into()),
+        Holder::Device(d) => ("device_id", d.0.as_bytes().to_vec().into()),
+    };
+    conn.execute(
+        &format!("UPDATE sessions SET revoked_at = ?2, revoked_why = ?3 WHERE {column} = ?1 AND revoked_at IS NULL"),
+        params![key, now_ms, why.as_str()],
+    )?;
+    Ok(())
+}
+
+/// Whether `session` is live for `user` on `device` at `now_ms` (read on every request).
+pub fn session_live(conn: &Connection, session: SessionId, user: &UserId, device: DeviceId, now_ms: i64) -> Result<bool, StoreError> {
+    let live: Option<bool> = conn
+        .prepare_cached("SELECT revoked_at IS NULL AND expires_at > ?4 FROM sessions WHERE id = ?1 AND user_id = ?2 AND device_id = ?3")?
+        .query_row(params![session.as_bytes(), user.as_str(), device.0.as_bytes(), now_ms], |r| r.get(0))
+        .optional()?;
+    Ok(live == Some(true))
+}

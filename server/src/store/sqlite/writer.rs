@@ -1,0 +1,212 @@
+//! The single writer: one thread owns the only read-write connection, takes jobs from a queue,
+//! and runs everything that is waiting in one transaction (one fsync for many requests). A job's
+//! result reaches its caller only after the commit, so every acknowledgement is durable. After a
+//! batch that changed what the checks read, it publishes a new snapshot of it for the parallel
+//! prepare step (`checks::ahead`).
+
+use rusqlite::Connection;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use sync_protocol::admit::ChainHead;
+use sync_protocol::checks::recheck::CheckConfig;
+use sync_protocol::hlc::Hlc;
+use sync_protocol::ids::DeviceId;
+use tokio::sync::{mpsc, oneshot};
+
+use super::StoreError;
+use super::checks::{CheckSnapshot, Published};
+use super::identity::ServerIdentity;
+use super::merkle::LogHead;
+use super::reference::Reference;
+use super::refresh::Refresh;
+use crate::clock::SharedClock;
+
+/// How many jobs one transaction takes at most.
+const MAX_JOBS_PER_COMMIT: usize = 512;
+
+/// What a job may touch: the open transaction and the writer's caches.
+pub struct WriteCtx<'a> {
+    pub conn: &'a Connection,
+    pub reference: &'a mut Reference,
+    pub heads: &'a mut HashMap<DeviceId, ChainHead>,
+    /// The frontier of the tamper-evident log, to append leaves in O(log n).
+    pub log: &'a mut LogHead,
+    pub clock: &'a Mutex<Hlc>,
+    pub server: &'a ServerIdentity,
+    /// The settings the checks at ingest run with.
+    pub checks: &'a CheckConfig,
+    /// Wall clock at the start of the batch, Unix milliseconds.
+    pub now_ms: i64,
+}
+
+type Finish = Box<dyn FnOnce(Option<&Arc<StoreError>>) + Send>;
+type Work = Box<dyn FnOnce(&mut WriteCtx<'_>) -> (bool, Finish) + Send>;
+
+/// A handle to the writer thread; cheap to clone.
+#[derive(Clone)]
+pub struct Writer {
+    jobs: mpsc::Sender<Work>,
+    published: Published,
+}
+
+impl Writer {
+    /// Starts the writer thread on `conn`. The thread ends when every handle is dropped.
+    pub fn start(
+        conn: Connection,
+        server: ServerIdentity,
+        clock: Arc<Mutex<Hlc>>,
+        checks: CheckConfig,
+        wall: SharedClock,
+    ) -> Result<(Writer, std::thread::JoinHandle<()>), StoreError> {
+        let reference = Reference::load(&conn)?;
+        let mut log = LogHead::default();
+        if let Err(e) = log.frontier(&conn) {
+            // Reads go on; every write that would append to the log fails with this error.
+            tracing::error!("cannot load the tamper-evident log: {e}");
+        }
+        let published = Published::new(reference.snapshot(&checks));
+        let (tx, rx) = mpsc::channel::<Work>(4_096);
+        let shared = Shared { server, clock, checks, published: published.clone(), wall };
+        let thread = std::thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || run(conn, rx, reference, log, shared))
+            .map_err(StoreError::Threads)?;
+        Ok((Writer { jobs: tx, published }, thread))
+    }
+
+    /// The reference data the checks read, as the writer last published it: for computing checks
+    /// ahead of the writer, which takes their results only if that is still its reference.
+    pub fn check_snapshot(&self) -> Arc<CheckSnapshot> {
+        self.published.load()
+    }
+
+    /// Runs `f` in the writer's next transaction and returns its result once committed. If `f`
+    /// fails, its changes are rolled back and the rest of the batch is unaffected.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut WriteCtx<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let work: Work = Box::new(move |ctx| {
+            let result = f(ctx);
+            let ok = result.is_ok();
+            let finish: Finish = Box::new(move |commit_error| {
+                let outcome = match (result, commit_error) {
+                    (Ok(_), Some(e)) => Err(StoreError::CommitFailed(e.clone())),
+                    (result, _) => result,
+                };
+                let _ = reply.send(outcome);
+            });
+            (ok, finish)
+        });
+        self.jobs.send(work).await.map_err(|_| StoreError::WriterGone)?;
+        answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+}
+
+/// What the writer thread holds for its whole life.
+struct Shared {
+    server: ServerIdentity,
+    clock: Arc<Mutex<Hlc>>,
+    checks: CheckConfig,
+    published: Published,
+    /// The wall clock each batch reads its time from.
+    wall: SharedClock,
+}
+
+impl Shared {
+    /// Publishes `reference` for the prepare step if it changed since the last publication.
+    fn publish(&self, reference: &Reference) {
+        if reference.version != self.published.version() {
+            self.published.publish(reference.snapshot(&self.checks));
+        }
+    }
+}
+
+fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Reference, mut log: LogHead, shared: Shared) {
+    let mut heads = HashMap::new();
+    let mut refresh = Refresh::default();
+    refresh.check(&conn, &mut reference, &mut heads, &shared.clock);
+    shared.publish(&reference);
+    while let Some(first) = rx.blocking_recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_JOBS_PER_COMMIT {
+            match rx.try_recv() {
+                Ok(work) => batch.push(work),
+                Err(_) => break,
+            }
+        }
+        let mut caches = Caches { reference: &mut reference, heads: &mut heads, log: &mut log };
+        let (finishers, outcome) = run_batch(&mut conn, batch, &mut caches, &mut refresh, &shared);
+        if outcome.is_err() {
+            // Nothing of the batch is stored: forget what the caches learnt from it (the log's
+            // frontier was put back by `run_batch`).
+            heads.clear();
+            reference = Reference::load(&conn).unwrap_or_default();
+        }
+        shared.publish(&reference);
+        for finish in finishers {
+            finish(outcome.as_ref().err());
+        }
+    }
+}
+
+/// The writer's caches, each exact because no one else writes (see `refresh` for when another
+/// process does).
+struct Caches<'a> {
+    reference: &'a mut Reference,
+    heads: &'a mut HashMap<DeviceId, ChainHead>,
+    log: &'a mut LogHead,
+}
+
+fn run_batch(
+    conn: &mut Connection,
+    batch: Vec<Work>,
+    caches: &mut Caches<'_>,
+    refresh: &mut Refresh,
+    shared: &Shared,
+) -> (Vec<Finish>, Result<(), Arc<StoreError>>) {
+    let (reference, heads, log) = (&mut *caches.reference, &mut *caches.heads, &mut *caches.log);
+    let mut finishers = Vec::with_capacity(batch.len());
+    // Immediate: the write lock is taken now, so no other process commits between the refresh
+    // check and this batch's writes.
+    let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(e) => {
+            let error = Arc::new(StoreError::from(e));
+            let finishers = batch.into_iter().map(|_| Box::new(|_: Option<&Arc<StoreError>>| {}) as Finish).collect::<Vec<_>>();
+            return (finishers, Err(error));
+        }
+    };
+    if refresh.check(&tx, reference, heads, &shared.clock) {
+        log.forget();
+    }
+    let log_at_start = log.clone();
+    let now_ms = shared.wall.now_ms();
+    for work in batch {
+        let savepoint = tx.execute_batch("SAVEPOINT job");
+        let log_before = log.clone();
+        let mut ctx =
+            WriteCtx { conn: &tx, reference, heads, log, clock: &shared.clock, server: &shared.server, checks: &shared.checks, now_ms };
+        let (ok, finish) = work(&mut ctx);
+        let released = if ok { tx.execute_batch("RELEASE job") } else { tx.execute_batch("ROLLBACK TO job; RELEASE job") };
+        if !ok || savepoint.is_err() || released.is_err() {
+            heads.clear();
+            *reference = Reference::load(&tx).unwrap_or_default();
+            // Rolled back to the savepoint, the log is as it was before the job; otherwise the
+            // transaction may hold part of the job, so the frontier is read again.
+            if savepoint.is_ok() && released.is_ok() {
+                *log = log_before;
+            } else {
+                log.forget();
+            }
+        }
+        finishers.push(finish);
+    }
+    let outcome = tx.commit().map_err(|e| Arc::new(StoreError::from(e)));
+    if outcome.is_err() {
+        *log = log_at_start;
+    }
+    (finishers, outcome)
+}

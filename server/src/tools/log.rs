@@ -1,0 +1,86 @@
+//! The tamper-evident log's commands, `patrolsync-server audit checkpoint|consistency|verify`:
+//! each opens the store file, calls one store function and prints what it returns.
+
+use std::path::Path;
+use std::process::ExitCode;
+use sync_protocol::merkle::SignedCheckpoint;
+use sync_protocol::wire::audit::ConsistencyQuery;
+
+use crate::store::sqlite::{ReadOnly, SqliteStore};
+use crate::store::{AuditLog, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum LogCommandError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot open the store {0}")]
+    Open(String, #[source] StoreError),
+    #[error("cannot read the checkpoint file {0}")]
+    Read(String, #[source] std::io::Error),
+    #[error("the checkpoint file {0} is not a checkpoint")]
+    Note(String, #[source] sync_protocol::merkle::MerkleError),
+    #[error("--from ({from}) is after --to ({to})")]
+    SizesOutOfOrder { from: u64, to: u64 },
+    #[error("cannot start the runtime")]
+    Runtime(#[source] std::io::Error),
+}
+
+/// `audit checkpoint`: makes (and stores) a signed checkpoint of the log's current size through
+/// the writer, and prints it as a signed note (the file to keep), or as JSON.
+pub fn checkpoint(db: &Path, json: bool) -> Result<ExitCode, LogCommandError> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(LogCommandError::Runtime)?;
+    let reply = runtime.block_on(async {
+        let store = SqliteStore::open(db)?;
+        store.checkpoint().await
+    })?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&reply).unwrap_or_default());
+    } else {
+        print!("{}", reply.note);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `audit consistency`: prints the proof that the log's first `from` leaves are a prefix of its
+/// first `to`, as JSON.
+pub fn consistency(db: &Path, from: u64, to: u64) -> Result<ExitCode, LogCommandError> {
+    if from > to {
+        return Err(LogCommandError::SizesOutOfOrder { from, to });
+    }
+    let reply = read_only(db)?.consistency(ConsistencyQuery { from, to })?;
+    println!("{}", serde_json::to_string_pretty(&reply).unwrap_or_default());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `audit verify`: re-derives the log from the rows and checks it against every stored checkpoint
+/// and the one in `kept` (a note file); prints each problem; fails when there is any.
+pub fn verify(db: &Path, kept: Option<&Path>, json: bool) -> Result<ExitCode, LogCommandError> {
+    let kept = kept
+        .map(|path| {
+            let name = path.display().to_string();
+            let text = std::fs::read_to_string(path).map_err(|e| LogCommandError::Read(name.clone(), e))?;
+            SignedCheckpoint::from_note(&text).map_err(|e| LogCommandError::Note(name, e))
+        })
+        .transpose()?;
+    let report = read_only(db)?.verify(kept.as_ref())?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+    } else {
+        for p in &report.problems {
+            let leaf = p.leaf.map(|l| format!("leaf {l}, ")).unwrap_or_default();
+            println!("{leaf}{}: {}", p.at, p.problem);
+        }
+        println!(
+            "{} leaves, root {}, {} checkpoints checked, {} problems",
+            report.leaves,
+            report.root,
+            report.checkpoints_checked,
+            report.problems.len()
+        );
+    }
+    Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn read_only(db: &Path) -> Result<ReadOnly, LogCommandError> {
+    ReadOnly::open(db).map_err(|e| LogCommandError::Open(db.display().to_string(), e))
+}

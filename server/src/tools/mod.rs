@@ -1,0 +1,14 @@
+//! What runs beside the server rather than in it: the command line, the log's audit commands, the
+//! demo county and its loading, and reference data as GeoJSON (import, export).
+//!
+//! # Layout
+//! - [`cli`]: `patrolsync-server` and its commands; [`log`]: `audit checkpoint|consistency|verify`.
+//! - [`reference`]: the GeoJSON reference file, checked purely and imported through the store.
+//! - [`demo`]: the demo county; [`seed`]: loading it into an empty store.
+
+#[cfg(feature = "http")]
+pub mod cli;
+pub mod demo;
+pub mod log;
+pub mod reference;
+pub mod seed;

@@ -1,0 +1,71 @@
+//! Loading the demo county into an empty store, through the same path as any reference data: its
+//! GeoJSON reference file goes through `reference_file`'s check and import (the demo's users
+//! enrolled in the same transaction), so devices receive their part through sync. Demo users share
+//! one password, made at random on first load (or taken from `PATROLSYNC_DEMO_PASSWORD`), kept
+//! beside the store in `demo-password` (readable by its owner only) and printed at start.
+
+use indicatif::ProgressBar;
+use rand::Rng;
+use std::path::{Path, PathBuf};
+use sync_protocol::body::UserEnrolled;
+
+use crate::store::{Store, StoreError};
+use crate::tools::reference::{self, ImportOptions, ReferenceFileError, to_text};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot keep the demo password in {0}")]
+    PasswordFile(PathBuf, #[source] std::io::Error),
+    #[error("cannot hash the demo password: {0}")]
+    Hash(String),
+    #[error("cannot import the demo county")]
+    Import(#[from] ReferenceFileError),
+}
+
+/// Loads the demo county if the store has no units yet; returns the demo users' password.
+pub async fn load_demo(store: &dyn Store, db: &Path) -> Result<String, SeedError> {
+    let password = demo_password(db)?;
+    if store.holds_units().await? {
+        return Ok(password);
+    }
+    let county = crate::tools::demo::county();
+    let text = to_text(&county.to_feature_collection()).map_err(ReferenceFileError::Encode)?;
+    let users: Vec<UserEnrolled> = county.users().cloned().collect();
+    let ids = users.iter().map(|u| u.user.clone()).collect();
+    let secret = password.clone();
+    let cost = crate::service::auth::password::PasswordCost::default();
+    let phc = tokio::task::spawn_blocking(move || crate::service::auth::password::hash(&secret, cost))
+        .await
+        .map_err(|e| SeedError::Hash(e.to_string()))?
+        .map_err(|e| SeedError::Hash(e.to_string()))?;
+    // The same check and import as `patrolsync-server reference import`, enrolling the demo's
+    // people in the same transaction (a reference file carries no users).
+    reference::import(store, text, users, ImportOptions::default(), &ProgressBar::hidden()).await?;
+    // Demo mode only: one hash shared by every demo user, so loading takes one argon2 run.
+    store.set_passwords(ids, phc).await?;
+    Ok(password)
+}
+
+fn demo_password(db: &Path) -> Result<String, SeedError> {
+    let file = db.with_file_name("demo-password");
+    if let Ok(p) = std::env::var("PATROLSYNC_DEMO_PASSWORD")
+        && !p.is_empty()
+    {
+        return Ok(p);
+    }
+    if let Ok(p) = std::fs::read_to_string(&file) {
+        return Ok(p.trim().to_string());
+    }
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rngs::OsRng;
+    let password: String = (0..16).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect();
+    std::fs::write(&file, format!("{password}\n")).map_err(|e| SeedError::PasswordFile(file.clone(), e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).map_err(|e| SeedError::PasswordFile(file.clone(), e))?;
+    }
+    Ok(password)
+}

@@ -1,0 +1,234 @@
+//! The report routes' queries and replies (`GET /v1/compliance`, `/v1/reconciliation`,
+//! `/v1/ledger`, `/v1/audit/townships`), as the server writes them and a client reads them.
+//! docs/reports.md describes each field; the figures themselves are `crate::compliance`'s.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use crate::body::Role;
+use crate::compliance::{ComplianceRules, OfficerWeek, Rollup};
+use crate::fold::MissedDeadline;
+use crate::ids::{DeviceId, EventId, UnitId, UserId, ZoneId};
+use crate::values::IsoWeek;
+use crate::wire::evidence::MissingEvidence;
+
+/// `GET /v1/compliance` and `GET /v1/audit/townships`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComplianceQuery {
+    /// Defaults to the current week (county time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub week: Option<IsoWeek>,
+    /// Only this township (inspectors and the county).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub township: Option<UnitId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComplianceReport {
+    pub week: IsoWeek,
+    pub rules: ComplianceRules,
+    /// The server's clock when the report was made (Unix ms): "awaiting" and "overdue" are as of then.
+    pub as_of: i64,
+    pub officers: Vec<OfficerWeek>,
+    pub townships: BTreeMap<UnitId, Rollup>,
+    /// The county's roll-up: for the county section and commissioners only.
+    pub county: Option<Rollup>,
+}
+
+/// The county's comparison of its townships for one week (`GET /v1/audit/townships`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TownshipComparison {
+    pub week: IsoWeek,
+    pub as_of: i64,
+    pub townships: BTreeMap<UnitId, Rollup>,
+    pub county: Option<Rollup>,
+}
+
+impl From<ComplianceReport> for TownshipComparison {
+    fn from(r: ComplianceReport) -> Self {
+        TownshipComparison { week: r.week, as_of: r.as_of, townships: r.townships, county: r.county }
+    }
+}
+
+/// `GET /v1/reconciliation`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReconciliationQuery {
+    pub township: UnitId,
+    /// Defaults to the current week (county time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub week: Option<IsoWeek>,
+}
+
+/// What is missing or late in one township.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reconciliation {
+    pub township: UnitId,
+    pub week: IsoWeek,
+    pub as_of: i64,
+    pub stale_sync_after_days: f64,
+    pub officers_under_quota: Vec<UnderQuota>,
+    /// Officers who found nothing in the week and filed no zero report.
+    pub zero_reports_missing: Vec<UserId>,
+    pub devices_not_synced: Vec<DeviceSync>,
+    pub findings_not_received: Vec<UnreceivedFinding>,
+    pub tips_unanswered: Vec<OpenTip>,
+    pub cases_overdue: Vec<OverdueCase>,
+    /// Attachments of the township whose blob is not complete on the server, newest first: the
+    /// first page of `GET /v1/evidence/missing?township=`.
+    pub evidence_missing: Vec<MissingEvidence>,
+    /// More such attachments than one page holds.
+    pub evidence_missing_more: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnderQuota {
+    pub officer: UserId,
+    pub patrols: u32,
+    pub patrols_counting: u32,
+    pub patrols_unchecked: u32,
+    pub quota: u32,
+}
+
+/// When one device last synced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceSync {
+    pub device: DeviceId,
+    pub user: UserId,
+    pub role: Role,
+    /// The units the user serves (a village officer's village, an inspector's townships).
+    pub units: Vec<UnitId>,
+    /// The last sync the server took part in (Unix ms); `None`: never synced after login.
+    pub last_sync_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnreceivedFinding {
+    pub finding: EventId,
+    pub officer: UserId,
+    pub zone: ZoneId,
+    pub observed_at: i64,
+    /// Past the reporting window (`report_within_h`) with no receipt.
+    pub late: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenTip {
+    pub tip: EventId,
+    pub received_at: Option<i64>,
+    /// The village asked to check it, by the latest assignment.
+    pub village: Option<UnitId>,
+    pub cases: Vec<EventId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverdueCase {
+    pub case: EventId,
+    pub status: String,
+    pub missed: Vec<MissedDeadline>,
+}
+
+/// The form of a ledger reply.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    #[default]
+    Json,
+    Csv,
+    Xlsx,
+}
+
+/// The language of the ledger's headings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+/// `GET /v1/ledger`: at most one of `officer`, `village`, `township`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerQuery {
+    /// First day (county time), inclusive.
+    pub from: NaiveDate,
+    /// Last day (county time), inclusive.
+    pub to: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub officer: Option<UserId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub village: Option<UnitId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub township: Option<UnitId>,
+    #[serde(default)]
+    pub format: Format,
+    #[serde(default)]
+    pub lang: Lang,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    pub key: String,
+    pub heading: String,
+}
+
+/// The patrol ledger (巡查台帐) as JSON: the columns in export order, one row per patrol.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ledger {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub columns: Vec<Column>,
+    pub rows: Vec<LedgerRow>,
+}
+
+/// One patrol in the ledger. Lists inside a cell are joined with `"; "`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerRow {
+    pub patrol: String,
+    pub officer: String,
+    pub village: String,
+    pub township: String,
+    pub zone: String,
+    pub week: String,
+    /// County time, `YYYY-MM-DD HH:MM:SS`.
+    pub started: String,
+    pub ended: String,
+    pub distance_m: u64,
+    /// `None` while the patrol has not been checked.
+    pub counts: Option<bool>,
+    pub explanation: String,
+    pub result: String,
+    pub summary: String,
+    /// Per finding: `kind/mineral`, then `stopped_on_spot` and `high_priority` when they hold.
+    pub findings: String,
+    /// Per finding: the licence the location lies in (or `none`) and the licence flags.
+    pub licence_checks: String,
+    /// Kinds of the flags not withdrawn on the patrol and its findings.
+    pub flags: String,
+    /// Per case opened on one of its findings: its status.
+    pub cases: String,
+    /// The patrol's event hash, then its findings' event hashes.
+    pub evidence: String,
+    /// The SHA-256 of each attachment of the patrol, then of each finding's (each in the order
+    /// the attachments were folded), space-separated.
+    pub attachments: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_read_back_what_a_client_writes_and_leave_out_what_it_does_not_name() {
+        let q = ComplianceQuery { week: Some("2026-W50".parse().expect("week")), township: None };
+        let text = serde_json::to_value(&q).expect("json");
+        assert_eq!(text, serde_json::json!({"week": "2026-W50"}));
+        assert_eq!(serde_json::from_value::<ComplianceQuery>(text).expect("read"), q);
+        let l: LedgerQuery = serde_json::from_value(serde_json::json!({"from": "2026-12-01", "to": "2026-12-07"})).expect("read");
+        assert_eq!((l.format, l.lang, l.officer), (Format::Json, Lang::Zh, None));
+        assert!(serde_json::from_value::<LedgerQuery>(serde_json::json!({"from": "2026-12-01", "to": "x"})).is_err());
+    }
+}

@@ -1,0 +1,76 @@
+//! The application on an injected clock, in-process on port 0: a fixed date decides the reports'
+//! default week and `as_of`, and a token's expiry; moving the clock, with no sleeping, expires the
+//! token.
+
+use anyhow::{Context, Result};
+use patrolsync_server::app::Application;
+use patrolsync_server::clock::{Clock, TestClock};
+use patrolsync_server::config::Config;
+use patrolsync_tests::raw::RawDevice;
+use reqwest::StatusCode;
+use std::sync::Arc;
+use std::sync::mpsc;
+
+/// 2026-12-10 12:00 county time (04:00 UTC), a Thursday of ISO week 2026-W50.
+const DEC_10_NOON: i64 = 1_796_875_200_000;
+
+/// The application on `clock`, with the demo county, on its own actix system thread; stopped
+/// when dropped.
+struct InProcess {
+    url: String,
+    password: String,
+    system: actix_web::rt::System,
+    _dir: tempfile::TempDir,
+}
+
+impl InProcess {
+    fn start(clock: Arc<TestClock>) -> Result<InProcess> {
+        let dir = tempfile::tempdir()?;
+        let config = Config { bind: "127.0.0.1:0".into(), db: dir.path().join("central.db"), demo: true, workers: 1, ..Config::default() };
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let system = actix_web::rt::System::new();
+            system.block_on(async move {
+                let app = match Application::build_with(config, clock, None).await {
+                    Ok(app) => app,
+                    Err(e) => return drop(tx.send(Err(e.to_string()))),
+                };
+                let ready = (app.port(), app.demo_password.clone().unwrap_or_default(), actix_web::rt::System::current());
+                let _ = tx.send(Ok(ready));
+                let _ = app.run_until_stopped().await;
+            });
+        });
+        let (port, password, system) = rx.recv()?.map_err(anyhow::Error::msg).context("the application starts")?;
+        Ok(InProcess { url: format!("http://127.0.0.1:{port}"), password, system, _dir: dir })
+    }
+}
+
+impl Drop for InProcess {
+    fn drop(&mut self) {
+        self.system.stop();
+    }
+}
+
+#[tokio::test]
+async fn a_fixed_clock_decides_the_default_week_and_when_a_token_expires() -> Result<()> {
+    let clock = TestClock::at(DEC_10_NOON);
+    let app = InProcess::start(clock.clone())?;
+    let mut auditor = RawDevice::new(&app.url, "ca-1")?;
+    let login = auditor.login(&app.password).await?;
+    let ttl_ms = Config::default().token_ttl_s * 1_000;
+    assert_eq!(login.expires_at, DEC_10_NOON + ttl_ms, "the token expires a lifetime after the clock's now");
+
+    let (status, report) = auditor.get_json("/v1/compliance").await?;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["week"], "2026-W50", "the default week is the clock's");
+    assert_eq!(report["as_of"], DEC_10_NOON);
+
+    clock.advance(ttl_ms);
+    let (status, _) = auditor.get_json("/v1/compliance").await?;
+    assert_eq!(status, StatusCode::OK, "still valid at its expiry second");
+    clock.advance(1_000);
+    let (status, body) = auditor.get_json("/v1/compliance").await?;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "expired one second later: {body}");
+    assert_eq!(clock.now_ms(), DEC_10_NOON + ttl_ms + 1_000);
+    Ok(())
+}
