@@ -22,41 +22,41 @@ SELECT a.sha256, a.officer, b.stored_at
 FROM attachments a JOIN blobs b ON b.sha256 = a.sha256
 WHERE a.server_seq = (SELECT min(x.server_seq) FROM attachments x WHERE x.sha256 = a.sha256);
 
--- Each tip's current township (the latest tip.assigned's, else its tip.received's), kept by the
--- writer: a township inspector's scope holds the bucket `tip:<id>` of each tip of their townships.
+-- Each tip's current township (the latest tip.assigned's in commit order, else its
+-- tip.received's), kept by the writer: a township inspector's scope holds the bucket
+-- `tip:<id>` of each tip of their townships.
 CREATE TABLE tips (
-    id       TEXT PRIMARY KEY,  -- the tip's id (its tip.received event), hyphenated
+    id       BLOB PRIMARY KEY,  -- the tip's id: its tip.received event's
     township TEXT NOT NULL
 ) STRICT;
 CREATE INDEX tips_by_township ON tips (township);
 
--- A stored event's id (16 bytes) in its hyphenated text form.
-CREATE TEMP VIEW tip_event_ids AS
-SELECT server_seq, kind, raw,
-       lower(substr(hex(id), 1, 8) || '-' || substr(hex(id), 9, 4) || '-' || substr(hex(id), 13, 4) || '-' ||
-             substr(hex(id), 17, 4) || '-' || substr(hex(id), 21, 12)) AS text_id
-FROM events WHERE accepted = 1 AND kind IN ('tip.received', 'tip.assigned', 'tip.informant', 'attachment.added');
+CREATE TEMP TABLE tip_events AS
+SELECT server_seq, id, kind, raw FROM events
+WHERE accepted = 1 AND kind IN ('tip.received', 'tip.assigned', 'tip.informant', 'attachment.added');
+
+INSERT OR IGNORE INTO tips (id, township)
+SELECT id, json_extract(raw, '$.body.township') FROM tip_events WHERE kind = 'tip.received';
 
 INSERT INTO tips (id, township)
-SELECT text_id, json_extract(raw, '$.body.township') FROM tip_event_ids WHERE kind = 'tip.received';
-
-UPDATE tips SET township = (
-    SELECT json_extract(t.raw, '$.body.township') FROM tip_event_ids t
-    WHERE t.kind = 'tip.assigned' AND json_extract(t.raw, '$.body.tip') = tips.id
-    ORDER BY t.server_seq DESC LIMIT 1)
-WHERE EXISTS (SELECT 1 FROM tip_event_ids t WHERE t.kind = 'tip.assigned' AND json_extract(t.raw, '$.body.tip') = tips.id);
+SELECT unhex(replace(json_extract(raw, '$.body.tip'), '-', '')), json_extract(raw, '$.body.township')
+FROM tip_events WHERE kind = 'tip.assigned' ORDER BY server_seq
+ON CONFLICT (id) DO UPDATE SET township = excluded.township;
 
 -- A tip, its informants and its attachments move from their township bucket to the tip's bucket.
 CREATE TEMP TABLE tip_routes AS
-SELECT server_seq, 'tip:' || text_id AS bucket FROM tip_event_ids WHERE kind = 'tip.received'
+SELECT server_seq,
+       'tip:' || lower(substr(hex(id), 1, 8) || '-' || substr(hex(id), 9, 4) || '-' || substr(hex(id), 13, 4) || '-' ||
+                       substr(hex(id), 17, 4) || '-' || substr(hex(id), 21, 12)) AS bucket
+FROM tip_events WHERE kind = 'tip.received'
 UNION ALL
-SELECT server_seq, 'tip:' || json_extract(raw, '$.body.tip') FROM tip_event_ids WHERE kind = 'tip.informant'
+SELECT server_seq, 'tip:' || json_extract(raw, '$.body.tip') FROM tip_events WHERE kind = 'tip.informant'
 UNION ALL
-SELECT server_seq, 'tip:' || json_extract(raw, '$.body.subject.id') FROM tip_event_ids
+SELECT server_seq, 'tip:' || json_extract(raw, '$.body.subject.id') FROM tip_events
 WHERE kind = 'attachment.added' AND json_extract(raw, '$.body.subject.kind') = 'tip';
 
 DELETE FROM event_routes WHERE server_seq IN (SELECT server_seq FROM tip_routes) AND bucket LIKE 'township:%';
 INSERT OR IGNORE INTO event_routes (bucket, server_seq) SELECT bucket, server_seq FROM tip_routes;
 
 DROP TABLE tip_routes;
-DROP VIEW tip_event_ids;
+DROP TABLE tip_events;

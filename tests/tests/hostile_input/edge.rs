@@ -30,7 +30,8 @@ async fn json_routes_take_only_json() -> Result<()> {
     let admin = format!("authorization: Bearer {}", fx.admin.token.clone().unwrap_or_default());
     let sync = fx.sync_text("");
     let login = br#"{"username":"vo-t01-v01","password":"wrong","device":{"device_id":"0192f0c1-0000-7000-8000-00000000dead","public_key":"7UkoxijRwsbq6QM4kFmVYSlZJzpcY_k2NsFGFKyHN9E"}}"#.to_vec();
-    let assign = br#"{"officer":"vo-t01-v01","zone":"Z-T01-V02","from":1795668528000}"#.to_vec();
+    // A negative time: refused for what it says (400), so nothing is assigned either way.
+    let assign = br#"{"officer":"vo-t01-v01","zone":"Z-T01-V02","from":-1}"#.to_vec();
     let refresh = br#"{"refresh_token":"x"}"#.to_vec();
     // Each JSON route, with the answer a well-typed body gets (the body is right, or refused for
     // what it says, never for its type).
