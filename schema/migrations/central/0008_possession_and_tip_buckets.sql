@@ -7,7 +7,7 @@ CREATE TABLE blob_holders (
     user_id   TEXT NOT NULL,
     proved_at INTEGER NOT NULL,
     PRIMARY KEY (sha256, user_id)
-) STRICT, WITHOUT ROWID;
+) STRICT;
 
 CREATE TRIGGER blob_holders_no_update BEFORE UPDATE ON blob_holders
 BEGIN SELECT RAISE(ABORT, 'blob_holders is append-only evidence: UPDATE refused'); END;
