@@ -32,7 +32,7 @@ mod tip_tests;
 mod tips;
 
 pub use case_graph::{Position, next};
-pub use cases::{Case, CaseConflict, CaseStep, Head, Major, Stage, StepDetail};
+pub use cases::{Case, CaseConflict, CaseStep, Head, Major, Stage, StepDetail, StepStage};
 pub use overdue::{DeadlineKind, MissedDeadline, Overdue, overdue};
 pub use tips::{Informant, Tip, TipAnswer, TipAssignment};
 

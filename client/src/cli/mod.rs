@@ -2,6 +2,7 @@
 //! library function per command and prints the result. Exit code 0 on success, 1 on any error.
 
 mod admin;
+mod case_view;
 mod checks;
 mod evidence;
 mod export;
@@ -87,7 +88,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Record a case step (案件), offline: open, verify, stop, rectify, joint, refer, major, close, resolve.
+    /// Cases (案件): record a step offline (open, verify, stop, rectify, joint, refer, major, close,
+    /// resolve), or see them (list, show).
     #[command(subcommand)]
     Case(office::CaseCommand),
     /// Review a flag (预警核查), offline: a false alarm or confirmed.
@@ -172,6 +174,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn block_on<F: std::future::Future<Output = anyhow::Result<()>>>(f: F) -> anyhow::Result<()> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(f)
+fn block_on<T, E: Into<anyhow::Error>, F: std::future::Future<Output = Result<T, E>>>(f: F) -> anyhow::Result<T> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(f).map_err(Into::into)
 }

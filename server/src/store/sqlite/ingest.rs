@@ -140,12 +140,13 @@ impl WriteCtx<'_> {
         server_seq: i64,
         ahead: Option<Prechecked>,
     ) -> Result<Vec<Bucket>, StoreError> {
-        let buckets = route(body, &IngestView { reference: self.reference, conn: self.conn })?.buckets();
+        let buckets = route(event.id, body, &IngestView { reference: self.reference, conn: self.conn })?.buckets();
         let mut insert = self.conn.prepare_cached("INSERT INTO event_routes (bucket, server_seq) VALUES (?1, ?2)")?;
         for bucket in &buckets {
             insert.execute(params![bucket.to_string(), server_seq])?;
         }
         self.reference.offices.apply(event);
+        super::tips::note(self.conn, event, body)?;
         match body {
             Body::PatrolRecorded(p) => {
                 self.conn.prepare_cached("INSERT INTO patrols (id, author, zone) VALUES (?1, ?2, ?3)")?.execute(params![
@@ -203,6 +204,7 @@ impl WriteCtx<'_> {
             match b.parse() {
                 Ok(Bucket::Village(v)) => routes.villages.insert(v),
                 Ok(Bucket::Township(t)) => routes.townships.insert(t),
+                Ok(Bucket::Tip(t)) => routes.tips.insert(t),
                 _ => return Err(StoreError::corrupt("event_routes", format!("bucket {b}"))),
             };
         }

@@ -46,6 +46,7 @@ mod reference;
 mod refresh;
 mod sessions;
 mod stored_reference;
+mod tips;
 mod writer;
 
 pub use read_only::ReadOnly;
