@@ -56,6 +56,12 @@ pub struct ZoneVersions {
 }
 
 impl ZoneVersions {
+    /// Adds the versions of zones held elsewhere (another part of a fold: each zone's versions
+    /// are all in one part, so the zones do not overlap).
+    pub fn merge(&mut self, other: ZoneVersions) {
+        self.zones.extend(other.zones);
+    }
+
     /// Applies `zone.defined` bodies in fold order.
     pub fn from_definitions<'a>(defs: impl IntoIterator<Item = &'a ZoneDefined>) -> ZoneVersions {
         let mut v = ZoneVersions::default();

@@ -100,7 +100,9 @@ pub fn touch(id: EventId, body: &Body) -> Touch {
         | Body::LicenceCancelled(_)
         | Body::UserDisabled(_)
         | Body::UserEnabled(_)
-        | Body::DeviceRevoked(_) => own(Refold::Nothing),
+        | Body::DeviceRevoked(_)
+        // A review changes the patrol's check (`patrol_checks`), which the reports join, not a row.
+        | Body::FlagReviewed(_) => own(Refold::Nothing),
     }
 }
 

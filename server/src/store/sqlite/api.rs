@@ -19,7 +19,7 @@ use sync_protocol::wire::{Ack, BucketPage, DeviceEnrolment};
 
 use super::{SqliteStore, principal, pull};
 use crate::store::audit::{AuditLog, IntegrityReport};
-use crate::store::evidence::{Declared, Evidence};
+use crate::store::evidence::{BlobAccess, Evidence};
 use crate::store::ingest::{Ingest, Pushed};
 use crate::store::pulls::{Pulls, Reader};
 use crate::store::reference::{Planner, Progress, ReferenceData};
@@ -75,7 +75,8 @@ impl Sessions for SqliteStore {
                 return Ok(None);
             }
             let village = if user.role == Role::VillageOfficer { principal::current_village(conn, &user.id, now_ms)? } else { None };
-            Ok(Some(SessionHolder { user, device, village }))
+            let tips = if user.role == Role::TownshipInspector { super::tips::of_townships(conn, &user.units)? } else { Vec::new() };
+            Ok(Some(SessionHolder { user, device, village, tips }))
         }))
     }
 
@@ -170,16 +171,16 @@ impl Reports for SqliteStore {
 }
 
 impl Evidence for SqliteStore {
-    fn declared(&self, scope: BTreeSet<Bucket>, hash: BlobHash) -> StoreFuture<'_, Option<Declared>> {
-        Box::pin(self.read(move |conn| super::evidence::access::declared(conn, &scope, &hash)))
+    fn blob_access(&self, scope: BTreeSet<Bucket>, user: UserId, hash: BlobHash) -> StoreFuture<'_, BlobAccess> {
+        Box::pin(self.read(move |conn| super::evidence::access::blob_access(conn, &scope, &user, &hash)))
     }
 
     fn missing(&self, scope: BTreeSet<Bucket>, query: MissingQuery) -> StoreFuture<'_, MissingList> {
         Box::pin(self.read(move |conn| super::evidence::access::missing(conn, &scope, &query)))
     }
 
-    fn record_blob(&self, hash: BlobHash, size: u64, media_type: MediaType) -> StoreFuture<'_, ()> {
-        Box::pin(self.writer.run(move |ctx| ctx.record_blob(&hash, size, media_type)))
+    fn record_blob(&self, hash: BlobHash, size: u64, media_type: MediaType, holder: UserId) -> StoreFuture<'_, ()> {
+        Box::pin(self.writer.run(move |ctx| ctx.record_blob(&hash, size, media_type, &holder)))
     }
 }
 

@@ -47,6 +47,7 @@ mod reference;
 mod refresh;
 mod sessions;
 mod stored_reference;
+mod tips;
 mod writer;
 
 pub use read_only::ReadOnly;

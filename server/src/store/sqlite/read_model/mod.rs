@@ -1,4 +1,4 @@
-//! The reports' read model on SQLite (migration 0009), kept by the writer in the transaction that
+//! The reports' read model on SQLite (migration 0011), kept by the writer in the transaction that
 //! accepts each event. `sync_protocol::read_model::touch` says what an event changes; the group's
 //! events are read back from the log and folded by the pure functions; the rows are replaced here.
 //!
