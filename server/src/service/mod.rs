@@ -9,10 +9,12 @@
 //! - [`sync`]: one sync round trip; [`ingest`]: its parallel half (parse, hash, signatures, the
 //!   checks computed ahead); [`projection`]: the fold of a scope.
 //! - [`admin`]: assignments and access records; [`evidence`]: blobs and missing evidence.
-//! - [`reports`]: compliance, reconciliation, the ledger, flags and the county's audits.
+//! - [`reports`]: compliance, reconciliation, the ledger, flags and the county's audits;
+//!   [`cases`]: the cases of a scope, listed and shown.
 
 pub mod admin;
 pub mod auth;
+pub mod cases;
 pub mod evidence;
 pub mod ingest;
 pub mod login;

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::FlagKind;
 use crate::ids::{EventId, UnitId, UserId};
 use crate::values::IsoWeek;
 
@@ -13,9 +14,10 @@ pub const MAX_FLAGS_PER_PAGE: u32 = 5_000;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FlagQuery {
-    /// A flag kind, e.g. `outside_zone`, `unlicensed_area`, `impossible_speed`.
+    /// A flag kind, e.g. `outside_zone`, `unlicensed_area`, `impossible_speed`; an unknown one is
+    /// refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    pub kind: Option<FlagKind>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub village: Option<UnitId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -29,6 +31,12 @@ pub struct FlagQuery {
     /// Also list flags a re-check withdrew.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub withdrawn: bool,
+    /// Also list flags already reviewed (`flag.reviewed`): the history. Without it, the open list.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reviewed: bool,
+    /// Only the flags of high priority (on a finding involving a protected mineral).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub high_priority: bool,
     /// Only flags with an id below this (paging backwards from the newest).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before: Option<i64>,
@@ -40,8 +48,11 @@ pub struct FlagQuery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FlagRecord {
     pub id: i64,
-    pub kind: String,
+    pub kind: FlagKind,
     pub detail: String,
+    /// On a finding of high priority (a protected mineral: rare earth, tin), to be handled first.
+    #[serde(default)]
+    pub high_priority: bool,
     /// The patrol or finding (or other event) flagged, if any.
     pub event: Option<EventId>,
     pub officer: Option<UserId>,
@@ -52,6 +63,20 @@ pub struct FlagRecord {
     pub raised_at: i64,
     /// When a re-check withdrew it.
     pub withdrawn_at: Option<i64>,
+    /// Its review, once a township or county user reviewed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<FlagReview>,
+}
+
+/// The review of a flag, from its `flag.reviewed` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagReview {
+    pub verdict: crate::body::FlagVerdict,
+    /// Who reviewed it.
+    pub by: UserId,
+    pub note: String,
+    /// The `flag.reviewed` event.
+    pub review: EventId,
 }
 
 /// A page of flags, newest first; `more` when older ones match too (ask with `before`).
