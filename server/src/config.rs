@@ -316,7 +316,9 @@ mod tests {
         assert_eq!(ConsoleSettings::default().tile_origin().expect("none"), None);
         assert_eq!(tiles("https://t.example.cn:8443/map/{z}/{x}/{y}.png").expect("ok").as_deref(), Some("https://t.example.cn:8443"));
         assert_eq!(tiles("http://{s}.tiles.lan/{z}/{x}/{y}").expect("ok").as_deref(), Some("http://*.tiles.lan"));
-        for bad in ["ftp://x/{z}/{x}/{y}", "https://x/{z}/{x}", "https://x y/{z}/{x}/{y}", "https://a;b/{z}/{x}/{y}", "https:///{z}/{x}/{y}"] {
+        for bad in
+            ["ftp://x/{z}/{x}/{y}", "https://x/{z}/{x}", "https://x y/{z}/{x}/{y}", "https://a;b/{z}/{x}/{y}", "https:///{z}/{x}/{y}"]
+        {
             assert!(tiles(bad).is_err(), "{bad}");
         }
         let config: Config = toml::from_str("[console]\ntile_url = \"ftp://x\"\n").expect("parse");

@@ -98,11 +98,7 @@ impl Browser {
     pub async fn severe(&self) -> Result<Vec<String>> {
         let log = self.client.issue_cmd(BrowserLog).await?;
         let entries = log.as_array().cloned().unwrap_or_default();
-        Ok(entries
-            .iter()
-            .filter(|e| e["level"] == "SEVERE")
-            .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
-            .collect())
+        Ok(entries.iter().filter(|e| e["level"] == "SEVERE").map(|e| e["message"].as_str().unwrap_or_default().to_owned()).collect())
     }
 
     /// Fails when the page logged an error since the last check.

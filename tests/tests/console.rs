@@ -63,7 +63,10 @@ fn shots() -> PathBuf {
 async fn page_done(b: &Browser, name: &str) -> Result<()> {
     b.screenshot(&shots().join(format!("{name}.png"))).await?;
     if std::env::var("UPDATE_SCREENSHOTS").is_ok() {
-        std::fs::copy(shots().join(format!("{name}.png")), PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../docs/console/{name}.png")))?;
+        std::fs::copy(
+            shots().join(format!("{name}.png")),
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../docs/console/{name}.png")),
+        )?;
     }
     let violations = b.accessibility().await?;
     ensure!(violations.is_empty(), "accessibility violations on {name}:\n{}", violations.join("\n"));
@@ -173,6 +176,7 @@ async fn run(b: &Browser, url: &str, w: &mut World) -> Result<()> {
     b.wait(&format!("{card} textarea")).await?.send_keys("现场制止 stopped on site").await?;
     b.wait(&format!("{card} button[data-action='stop']")).await?.click().await?;
     b.wait(&format!("{card}[data-stopped='yes']")).await?;
+    b.no_errors("before reload").await?;
     b.client.refresh().await?;
     b.ready("cases").await?;
     b.wait(&format!("{card}[data-stage='verified'][data-stopped='yes']")).await?;
@@ -199,7 +203,7 @@ async fn run(b: &Browser, url: &str, w: &mut World) -> Result<()> {
     // The commissioner reads the cases but never the informant.
     sign_out(b).await?;
     signed_in(b, &format!("{url}/#/cases"), "cm-1", "cases").await?;
-    b.wait(&format!("{card}")).await?;
+    b.wait(&card).await?;
     let source = b.client.source().await?;
     ensure!(!source.contains("王举报") && !source.contains("13900000000"), "the informant reached a commissioner's page");
     ensure!(b.eval("return document.querySelector('main button[data-action]') === null;").await? == Value::Bool(true), "no actions");
@@ -207,7 +211,7 @@ async fn run(b: &Browser, url: &str, w: &mut World) -> Result<()> {
     // A village officer finds no office pages.
     sign_out(b).await?;
     signed_in(b, &format!("{url}/"), "vo-t01-v01", "none").await?;
-    ensure!(b.eval("return document.querySelectorAll('#nav a').length;").await? == Value::from(0), "an officer sees office pages");
+    ensure!(b.eval("return document.querySelectorAll('#nav a').length;").await? == 0, "an officer sees office pages");
     b.no_errors("the officer's console").await?;
     page_done(b, "village-officer").await?;
     Ok(())

@@ -58,7 +58,8 @@ export async function signIn(username, password, retried = false) {
 /** Resumes the session of the refresh cookie (after a reload, or when the token ran out). */
 export async function resume() {
   const res = await post('/console/session/refresh');
-  if (!res.ok) return null;
+  if (res.status === 204) return null;
+  if (!res.ok) throw new Error(t('signin.failed') + res.status);
   const reply = await res.json();
   const id = await keys.load(reply.user);
   if (!id || id.deviceId !== reply.device_id) return null;

@@ -2,9 +2,9 @@
 //! after a cursor, leaving out what the reader may not or need not read.
 
 use serde_json::value::RawValue;
+use std::collections::BTreeSet;
 use sync_protocol::body::Role;
 use sync_protocol::event::Event;
-use std::collections::BTreeSet;
 use sync_protocol::ids::{DeviceId, EventId};
 use sync_protocol::scope::Bucket;
 use sync_protocol::wire::BucketPage;

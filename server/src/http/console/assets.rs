@@ -67,7 +67,10 @@ pub async fn file(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
 fn with_headers(mut reply: actix_web::HttpResponseBuilder, csp: &str, kind: &'static str) -> actix_web::HttpResponseBuilder {
     reply
         .insert_header((header::CONTENT_TYPE, kind))
-        .insert_header((header::CONTENT_SECURITY_POLICY, HeaderValue::from_str(csp).unwrap_or(HeaderValue::from_static("default-src 'none'"))))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_str(csp).unwrap_or(HeaderValue::from_static("default-src 'none'")),
+        ))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::X_FRAME_OPTIONS, "DENY"))
         .insert_header((header::REFERRER_POLICY, "no-referrer"))

@@ -71,15 +71,26 @@ pub async fn sign_in(state: web::Data<AppState>, req: HttpRequest, payload: web:
     Ok(HttpResponse::Ok().cookie(refresh_cookie(r.refresh_token, r.refresh_expires_at, state.services.clock.now_ms())).json(session))
 }
 
-/// `POST /console/session/refresh`: spends the cookie's refresh token, sets its successor.
+/// `POST /console/session/refresh`: spends the cookie's refresh token, sets its successor. With
+/// no cookie, or one whose session ended (logged out, expired, revoked on reuse), the answer is
+/// `204 No Content` and the cookie is cleared: the console then shows its sign-in, and a browser
+/// with no session logs no failed request on every load.
 pub async fn resume(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     crate::http::routes::auth_limit(&state, &req)?;
     same_origin(&req)?;
     if req.headers().get(CONSOLE_HEADER).is_none() {
         return Err(ApiError::Forbidden(format!("the console sends {CONSOLE_HEADER}")));
     }
-    let secret = req.cookie(REFRESH_COOKIE).map(|c| c.value().to_owned()).ok_or_else(|| ApiError::Unauthenticated("not signed in".into()))?;
-    let (tokens, principal) = login::resume(&state.services, RefreshRequest { refresh_token: secret }).await?;
+    let Some(secret) = req.cookie(REFRESH_COOKIE).map(|c| c.value().to_owned()) else {
+        return Ok(HttpResponse::NoContent().finish());
+    };
+    let (tokens, principal) = match login::resume(&state.services, RefreshRequest { refresh_token: secret }).await {
+        Ok(resumed) => resumed,
+        Err(login::LoginError::SessionEnded | login::LoginError::RefreshReused) => {
+            return Ok(HttpResponse::NoContent().cookie(removal()).finish());
+        }
+        Err(e) => return Err(e.into()),
+    };
     let session = ConsoleSession {
         access_token: tokens.access_token,
         expires_at: tokens.expires_at,
@@ -99,9 +110,14 @@ pub async fn resume(state: web::Data<AppState>, req: HttpRequest) -> Result<Http
 pub async fn sign_out(state: web::Data<AppState>, req: HttpRequest, principal: Principal) -> Result<HttpResponse, ApiError> {
     crate::http::routes::auth_limit(&state, &req)?;
     login::logout(&state.services, &principal).await?;
+    Ok(HttpResponse::NoContent().cookie(removal()).finish())
+}
+
+/// The header that deletes the refresh cookie.
+fn removal() -> Cookie<'static> {
     let mut gone = refresh_cookie(String::new(), 0, 0);
     gone.make_removal();
-    Ok(HttpResponse::NoContent().cookie(gone).finish())
+    gone
 }
 
 fn refresh_cookie(secret: String, expires_at_ms: i64, now_ms: i64) -> Cookie<'static> {

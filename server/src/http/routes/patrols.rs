@@ -8,7 +8,12 @@ use crate::http::AppState;
 use crate::http::error::ApiError;
 use crate::http::principal::Principal;
 
-pub async fn patrol(state: web::Data<AppState>, principal: Principal, req: HttpRequest, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn patrol(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id: EventId = id.parse().map_err(|_| ApiError::NotFound)?;
     let event = state.services.store.patrol(principal.scope, id).await?.ok_or(ApiError::NotFound)?;
     crate::http::reply::json(&req, &event)

@@ -83,7 +83,9 @@ pub fn patrol(
     let Some((server_seq, raw)) = row else { return Ok(None) };
     let mut routed = conn.prepare_cached("SELECT 1 FROM event_routes WHERE bucket = ?1 AND server_seq = ?2")?;
     let visible = scope.contains(&Bucket::County)
-        || scope.iter().try_fold(false, |found, b| Ok::<_, rusqlite::Error>(found || routed.exists(rusqlite::params![b.to_string(), server_seq])?))?;
+        || scope
+            .iter()
+            .try_fold(false, |found, b| Ok::<_, rusqlite::Error>(found || routed.exists(rusqlite::params![b.to_string(), server_seq])?))?;
     if !visible {
         return Ok(None);
     }
