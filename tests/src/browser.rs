@@ -93,12 +93,20 @@ impl Browser {
         Ok(Browser { client, driver, downloads, _profile: profile })
     }
 
+    /// The browser's log since the last call, as `LEVEL message` lines.
+    pub async fn log(&self) -> Result<Vec<String>> {
+        let log = self.client.issue_cmd(BrowserLog).await?;
+        let entries = log.as_array().cloned().unwrap_or_default();
+        Ok(entries
+            .iter()
+            .map(|e| format!("{} {}", e["level"].as_str().unwrap_or_default(), e["message"].as_str().unwrap_or_default()))
+            .collect())
+    }
+
     /// The console messages of level SEVERE since the last call: uncaught errors, failed
     /// loads and Content-Security-Policy violations.
     pub async fn severe(&self) -> Result<Vec<String>> {
-        let log = self.client.issue_cmd(BrowserLog).await?;
-        let entries = log.as_array().cloned().unwrap_or_default();
-        Ok(entries.iter().filter(|e| e["level"] == "SEVERE").map(|e| e["message"].as_str().unwrap_or_default().to_owned()).collect())
+        Ok(self.log().await?.into_iter().filter_map(|l| l.strip_prefix("SEVERE ").map(str::to_owned)).collect())
     }
 
     /// Fails when the page logged an error since the last check.

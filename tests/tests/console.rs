@@ -176,15 +176,41 @@ async fn run(b: &Browser, url: &str, w: &mut World) -> Result<()> {
     b.wait(&format!("{card} textarea")).await?.send_keys("现场制止 stopped on site").await?;
     b.wait(&format!("{card} button[data-action='stop']")).await?.click().await?;
     b.wait(&format!("{card}[data-stopped='yes']")).await?;
-    b.no_errors("before reload").await?;
     b.client.refresh().await?;
     b.ready("cases").await?;
     b.wait(&format!("{card}[data-stage='verified'][data-stopped='yes']")).await?;
     let (_, integrity) = w.auditor.get_json("/v1/audit/integrity").await?;
     assert_eq!(integrity["breaks"], Value::Array(vec![]), "the browser's signed step verifies: {integrity}");
 
+    // The inspector reviews the finding's protected-mineral flag as confirmed: a signed
+    // flag.reviewed, after which the flag leaves the open list and stays in the history.
+    b.open(&format!("{url}/#/flags"), "flags").await?;
+    page_done(b, "flags").await?;
+    let (_, open) = w.inspector.get_json("/v1/flags?kind=protected_mineral").await?;
+    let flag = open["flags"].as_array().and_then(|f| f.first()).context("an open protected_mineral flag")?.clone();
+    ensure!(flag["subject"] == "finding", "{flag}");
+    let form = format!("form[data-flag='{}']", flag["id"]);
+    b.wait(&format!("{form} select")).await?.select_by_value("confirmed").await?;
+    b.wait(&format!("{form} input[name='note']")).await?.send_keys("稀土，现场已核实 rare earth, seen on site").await?;
+    b.wait(&format!("{form} button[data-action='review']")).await?.click().await?;
+    b.ready("flags").await?;
+    let gone = format!("return document.querySelector(\"{form}\") === null;");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while b.eval(&gone).await? != Value::Bool(true) {
+        ensure!(std::time::Instant::now() < deadline, "the reviewed flag stays in the open list");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (_, history) = w.inspector.get_json("/v1/flags?kind=protected_mineral&reviewed=true").await?;
+    let reviewed = history["flags"].as_array().into_iter().flatten().find(|f| f["id"] == flag["id"]).context("the reviewed flag")?;
+    assert_eq!(reviewed["review"]["verdict"], "confirmed", "{reviewed}");
+    assert_eq!(reviewed["review"]["by"], "ti-t01-1");
+    let (_, open) = w.inspector.get_json("/v1/flags?kind=protected_mineral").await?;
+    ensure!(!open["flags"].as_array().into_iter().flatten().any(|f| f["id"] == flag["id"]), "still open: {open}");
+    let (_, integrity) = w.auditor.get_json("/v1/audit/integrity").await?;
+    assert_eq!(integrity["breaks"], Value::Array(vec![]), "the browser's signed review verifies: {integrity}");
+
     // Every other page, in Chinese and after the switch in English.
-    for page in ["map", "reconciliation", "flags"] {
+    for page in ["map", "reconciliation"] {
         b.open(&format!("{url}/#/{page}"), page).await?;
         if page == "map" {
             b.wait("#week-map[data-drawn-ms]").await?;
@@ -192,7 +218,7 @@ async fn run(b: &Browser, url: &str, w: &mut World) -> Result<()> {
         page_done(b, page).await?;
     }
     b.wait("#lang").await?.click().await?;
-    b.ready("flags").await?;
+    b.ready("reconciliation").await?;
     ensure!(b.text("#nav").await?.contains("This week"), "the navigation in English");
     assert_eq!(b.eval("return document.documentElement.lang;").await?, "en");
     b.open(&format!("{url}/#/week"), "week").await?;
@@ -207,6 +233,21 @@ async fn run(b: &Browser, url: &str, w: &mut World) -> Result<()> {
     let source = b.client.source().await?;
     ensure!(!source.contains("王举报") && !source.contains("13900000000"), "the informant reached a commissioner's page");
     ensure!(b.eval("return document.querySelector('main button[data-action]') === null;").await? == Value::Bool(true), "no actions");
+    page_done(b, "cases-commissioner").await?;
+    // Nor in a download, nor in the browser's log (every level, not only errors).
+    for entry in std::fs::read_dir(&b.downloads)? {
+        std::fs::remove_file(entry?.path())?;
+    }
+    b.open(&format!("{url}/#/ledger?from={from}&to={today}"), "ledger").await?;
+    b.wait("#download-csv").await?.click().await?;
+    let csv = std::fs::read(b.downloaded(".csv").await?)?;
+    ensure!(!csv.is_empty(), "an empty download");
+    for secret in ["王举报", "13900000000"] {
+        ensure!(!String::from_utf8_lossy(&csv).contains(secret), "the informant in the commissioner's CSV");
+    }
+    let log = b.log().await?;
+    ensure!(!log.iter().any(|l| l.contains("王举报") || l.contains("13900000000")), "the informant in the browser's log");
+    ensure!(!log.iter().any(|l| l.starts_with("SEVERE")), "errors on the commissioner's pages: {log:?}");
 
     // A village officer finds no office pages.
     sign_out(b).await?;

@@ -34,7 +34,7 @@ function deadlines(c) {
 
 /** The body of `action` on case `c`, from the action form `form`. */
 function body(action, c, form) {
-  const base = { v: 1, case: c.id, township: c.township, after: c.heads[0], note: form.note.value };
+  const base = { v: 1, case: c.id, township: c.township, after: c.heads[0]?.step, note: form.note.value };
   const deadline = () => Date.parse(`${form.deadline.value}T23:59:59+08:00`);
   switch (action) {
     case 'verify': return ['case.verified', { ...base, verdict: 'confirmed' }];
@@ -47,7 +47,7 @@ function body(action, c, form) {
     case 'close': return ['case.closed', { ...base, outcome: c.stage === 'unfounded' ? 'unfounded' : form.outcome.value }];
     case 'resolve': {
       const { after, ...rest } = base;
-      return ['case.conflict_resolved', { ...rest, heads: c.heads, keep: form.keep.value }];
+      return ['case.conflict_resolved', { ...rest, heads: c.heads.map((h) => h.step), keep: form.keep.value }];
     }
     default: throw new Error(action);
   }
@@ -66,7 +66,7 @@ function actionForm(c, s, redraw) {
     el('label', { for: id('departments') }, t('departments')),
     el('select', { id: id('departments'), name: 'departments', multiple: true }, DEPARTMENTS.map((d) => el('option', { value: d }, d))),
     el('label', { for: id('keep') }, t('keep')),
-    el('select', { id: id('keep'), name: 'keep' }, c.heads.map((h) => el('option', { value: h }, h))),
+    el('select', { id: id('keep'), name: 'keep' }, c.heads.map((h) => el('option', { value: h.step }, `${h.stage} · ${h.by} · ${h.step.slice(-12)}`))),
     el('span', { class: 'buttons' }, actions.map((a) => el('button', { type: 'submit', value: a, 'data-action': a }, t(`act.${a}`)))),
     out);
   form.addEventListener('submit', async (e) => {
@@ -84,22 +84,37 @@ function actionForm(c, s, redraw) {
   return form;
 }
 
+/** The case's steps, loaded from `GET /v1/cases/{id}` when its history is opened. */
+function history(c) {
+  const box = el('details', {}, el('summary', {}, `${t('case.history')} (${c.steps})`));
+  box.addEventListener('toggle', async () => {
+    if (!box.open || box.dataset.loaded) return;
+    box.dataset.loaded = 'yes';
+    try {
+      const detail = await api.get(`/v1/cases/${c.id}`);
+      box.append(table(t('case.history'), [['time', t('time')], ['step', t('stage')], ['by', t('author')], ['note', t('note')]],
+        detail.case.steps, (st, k) => ({
+          time: countyTime(parseHlc(st.hlc)[0]), step: st.detail.step + (st.problem ? ` ✗ ${st.problem}` : ''), by: st.by, note: st.note,
+        })[k]));
+    } catch (e) {
+      box.append(status(t('error') + e.message, 'error'));
+    }
+  });
+  return box;
+}
+
 function caseCard(c, s, redraw) {
-  const now = Date.now();
   const stage = c.stage ?? 'conflict';
-  const late = c.stage !== 'closed' && deadlines(c).some((d) => d < now);
-  const steps = table(t('case.history'), [['time', t('time')], ['step', ''], ['by', t('author')], ['note', t('note')]], c.steps, (st, k) => ({
-    time: countyTime(parseHlc(st.hlc)[0]), step: st.detail.step + (st.problem ? ` ✗ ${st.problem}` : ''), by: st.by, note: st.note,
-  })[k]);
+  const due = deadlines(c);
   return el('article', { class: `case stage-${stage}`, 'data-case': c.id, 'data-stage': stage, 'data-stopped': c.stopped_at != null ? 'yes' : 'no' },
     el('h3', {}, `${c.township} · ${c.id.slice(-12)}`),
     el('p', {}, el('strong', {}, t(`stage.${stage}`)),
       c.stopped_at != null ? el('span', { class: 'tag stopped' }, t('stopped')) : null,
       c.major ? el('span', { class: 'tag' }, t('major')) : null,
-      late ? el('span', { class: 'tag bad' }, t('overdue')) : null),
-    deadlines(c).length ? el('p', {}, `${t('deadline')}: ${deadlines(c).map(countyTime).join(', ')}`) : null,
-    c.conflict ? el('p', { class: 'bad' }, `${t('conflict')}: ${c.conflict.branches.map((b) => `${b.head ?? b.event ?? ''} ${b.stage ?? ''}`).join(' / ')}`) : null,
-    el('details', {}, el('summary', {}, t('case.history')), steps),
+      c.overdue ? el('span', { class: 'tag bad' }, t('overdue')) : null),
+    due.length ? el('p', {}, `${t('deadline')}: ${due.map(countyTime).join(', ')}`) : null,
+    stage === 'conflict' ? el('p', { class: 'bad' }, `${t('conflict')}: ${c.heads.map((h) => `${t(`stage.${h.stage}`)} (${h.by})`).join(' / ')}`) : null,
+    history(c),
     actionForm(c, s, redraw));
 }
 
@@ -117,8 +132,11 @@ function tips(projection) {
 }
 
 export async function render(params, s) {
-  const projection = await api.get('/v1/projection');
-  const cases = Object.values(projection.cases ?? {});
+  const [list, projection] = await Promise.all([
+    api.get('/v1/cases', { township: params.township }),
+    api.get('/v1/projection'),
+  ]);
+  const cases = list.cases;
   const board = el('div', { class: 'board' }, STAGES.map((stage) => {
     const here = cases.filter((c) => (c.stage ?? 'conflict') === stage);
     return el('section', { class: 'column', 'aria-label': t(`stage.${stage}`) },
