@@ -76,6 +76,9 @@ pub trait Reports: Send + Sync {
     /// The ledger rows `selection` selects, by start time then patrol id.
     fn ledger(&self, selection: LedgerSelection) -> StoreFuture<'_, Vec<LedgerRow>>;
 
+    /// The map's features (tracks, findings) of the patrols `selection` selects.
+    fn map(&self, selection: LedgerSelection) -> StoreFuture<'_, sync_protocol::wire::map::MapFeatures>;
+
     /// What is outstanding in `township`.
     fn backlog(&self, township: UnitId) -> StoreFuture<'_, Backlog>;
 

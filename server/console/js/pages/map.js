@@ -43,7 +43,8 @@ export async function render(params) {
   const projection = await api.get('/v1/projection');
   const by = params.officer ? { officer: params.officer } : params.village ? { village: params.village } : params.township ? { township: params.township } : {};
   const ledger = await api.get('/v1/ledger', { from, to, ...by, lang: language() });
-  const townships = Object.values(projection.units).filter((u) => u.level === 'township');
+  // Township-level units: 乡, 镇 and state farms (场).
+  const townships = Object.values(projection.units).filter((u) => ['township', 'town', 'farm'].includes(u.level));
   const form = el('form', { class: 'filters', id: 'map-filter' },
     el('span', { class: 'field' }, el('label', { for: 'week' }, t('week')), el('input', { id: 'week', name: 'week', type: 'week', value: week })),
     select('township', t('township'), [['', '—'], ...townships.map((u) => [u.unit, `${u.unit} ${u.name_zh}`])], params.township ?? ''),

@@ -139,6 +139,16 @@ impl Pulls for SqliteStore {
         }))
     }
 
+    fn office_events(&self, buckets: Vec<Bucket>, reader: Reader) -> StoreFuture<'_, Vec<Event>> {
+        Box::pin(self.read(move |conn| {
+            let mut events = Vec::new();
+            for bucket in &buckets {
+                events.extend(pull::office(conn, bucket, reader)?);
+            }
+            Ok(events)
+        }))
+    }
+
     fn patrol(&self, scope: BTreeSet<Bucket>, id: EventId) -> StoreFuture<'_, Option<Event>> {
         Box::pin(self.read(move |conn| pull::patrol(conn, &scope, &id)))
     }
@@ -155,6 +165,10 @@ impl Reports for SqliteStore {
 
     fn ledger(&self, selection: LedgerSelection) -> StoreFuture<'_, Vec<LedgerRow>> {
         Box::pin(self.read(move |conn| super::read_model::ledger(conn, &selection)))
+    }
+
+    fn map(&self, selection: LedgerSelection) -> StoreFuture<'_, sync_protocol::wire::map::MapFeatures> {
+        Box::pin(self.read(move |conn| super::read_model::map(conn, &selection)))
     }
 
     fn backlog(&self, township: UnitId) -> StoreFuture<'_, Backlog> {

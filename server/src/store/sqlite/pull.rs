@@ -68,6 +68,36 @@ pub fn all(conn: &Connection, bucket: &Bucket, reader: Reader) -> Result<Vec<syn
     }
 }
 
+/// Every accepted event of `bucket` that `reader` may read, but those recorded in the field
+/// (patrols, amendments, findings, zero reports, attachments), which make the bulk of the log:
+/// the reference data and the office's records (cases, tips, flag reviews), for their fold.
+pub fn office(conn: &Connection, bucket: &Bucket, reader: Reader) -> Result<Vec<sync_protocol::event::Event>, StoreError> {
+    let field: Vec<&str> =
+        sync_protocol::body::KINDS.iter().filter(|k| k.authorship == sync_protocol::body::Authorship::Field).map(|k| k.name).collect();
+    let field = serde_json::to_string(&field).map_err(|e| StoreError::encode("the field kinds", e))?;
+    let map = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
+    let rows: Vec<Row> = match bucket {
+        Bucket::County => conn
+            .prepare_cached(
+                "SELECT server_seq, device_id, raw, kind FROM events
+                 WHERE accepted = 1 AND kind NOT IN (SELECT value FROM json_each(?1)) ORDER BY server_seq",
+            )?
+            .query_map([field], map)?
+            .collect::<Result<_, _>>()?,
+        other => conn
+            .prepare_cached(
+                "SELECT e.server_seq, e.device_id, e.raw, e.kind FROM event_routes r JOIN events e ON e.server_seq = r.server_seq
+                 WHERE r.bucket = ?1 AND e.kind NOT IN (SELECT value FROM json_each(?2)) ORDER BY r.server_seq",
+            )?
+            .query_map(rusqlite::params![other.to_string(), field], map)?
+            .collect::<Result<_, _>>()?,
+    };
+    rows.into_iter()
+        .filter(|(_, device, _, kind)| !skips(&reader, device, kind))
+        .map(|(_, _, raw, _)| serde_json::from_str(&raw).map_err(|e| StoreError::corrupt("events", e.to_string())))
+        .collect()
+}
+
 /// The accepted `patrol.recorded` event `id` if one of `scope`'s buckets holds it (the county
 /// bucket holds every event; the others through their routes).
 pub fn patrol(

@@ -180,6 +180,11 @@ pub fn backlog(conn: &Connection, township: &UnitId) -> Result<Backlog, StoreErr
 
 /// The ledger rows `sel` selects, by start time then patrol id.
 pub fn ledger(conn: &Connection, sel: &LedgerSelection) -> Result<Vec<LedgerRow>, StoreError> {
+    selected(conn, sel)?.into_iter().map(|(entry, place)| Ok(row(&entry, &facts(conn, &entry, place)?))).collect()
+}
+
+/// The ledger entries of the patrols `sel` selects, with where each lay, by start then id.
+pub(super) fn selected(conn: &Connection, sel: &LedgerSelection) -> Result<Vec<(PatrolEntry, Option<(UnitId, UnitId)>)>, StoreError> {
     let base = "SELECT id, entry, village, township FROM patrols WHERE entry IS NOT NULL AND started_at >= ?1 AND started_at < ?2";
     let mut found: Vec<(PatrolEntry, Option<(UnitId, UnitId)>)> = Vec::new();
     let mut collect = |sql: &str, key: Option<&str>| -> Result<(), StoreError> {
@@ -212,7 +217,7 @@ pub fn ledger(conn: &Connection, sel: &LedgerSelection) -> Result<Vec<LedgerRow>
         _ => true,
     });
     found.sort_by_key(|(e, _)| (e.started_at, e.patrol));
-    found.into_iter().map(|(entry, place)| Ok(row(&entry, &facts(conn, &entry, place)?))).collect()
+    Ok(found)
 }
 
 /// What a ledger row reads beside its entry.
