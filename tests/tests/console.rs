@@ -16,6 +16,8 @@ use sync_protocol::wire::AckStatus;
 
 struct World {
     patrol: EventId,
+    /// The ISO week of the patrol (county time).
+    week: String,
     fixes: usize,
     case: EventId,
     inspector: RawDevice,
@@ -52,7 +54,8 @@ async fn world(server: &TestServer) -> Result<World> {
     accepted(&mut inspector, &office::verify(case, "T01", case)).await?;
     let tip = accepted(&mut auditor, &office::tip_received("T01", start)).await?;
     accepted(&mut auditor, &office::informant(tip, "T01")).await?;
-    Ok(World { patrol, fixes, case, inspector, auditor })
+    let week = sync_protocol::values::IsoWeek::of_ms(start).to_string();
+    Ok(World { patrol, week, fixes, case, inspector, auditor })
 }
 
 fn shots() -> PathBuf {
@@ -211,9 +214,12 @@ async fn run(b: &Browser, url: &str, w: &mut World) -> Result<()> {
 
     // Every other page, in Chinese and after the switch in English.
     for page in ["map", "reconciliation"] {
-        b.open(&format!("{url}/#/{page}"), page).await?;
+        b.open(&format!("{url}/#/{page}?week={}", w.week), page).await?;
         if page == "map" {
-            b.wait("#week-map[data-drawn-ms]").await?;
+            // Every patrol of the week in scope is drawn: the inspector's patrol among them.
+            let drawn = b.wait("#week-map[data-drawn-ms]").await?.attr("data-tracks").await?;
+            ensure!(drawn.as_deref() == Some("1"), "tracks drawn: {drawn:?}");
+            b.wait("#week-map path.leaflet-interactive, #week-map canvas").await?;
         }
         page_done(b, page).await?;
     }

@@ -134,7 +134,7 @@ function tips(projection) {
 export async function render(params, s) {
   const [list, projection] = await Promise.all([
     api.get('/v1/cases', { township: params.township }),
-    api.get('/v1/projection'),
+    api.get('/v1/office'),
   ]);
   const cases = list.cases;
   const board = el('div', { class: 'board' }, STAGES.map((stage) => {

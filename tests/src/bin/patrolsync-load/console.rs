@@ -21,11 +21,11 @@ fn pages(week: IsoWeek, first: &str, last: &str, patrol: &str) -> Vec<(&'static 
     week_page.extend(["T01", "T02", "T03"].map(|t| format!("/v1/reconciliation?township={t}&week={week}")));
     vec![
         ("本周 this week (county)", week_page),
-        ("地图 map (county)", vec!["/v1/projection".into(), format!("/v1/ledger?from={first}&to={last}")]),
+        ("地图 map (county)", vec!["/v1/office".into(), format!("/v1/map?from={first}&to={last}"), format!("/v1/flags?week={week}")]),
         ("巡查台帐 ledger (county, one week)", vec![format!("/v1/ledger?from={first}&to={last}")]),
         ("巡查详情 patrol", vec![format!("/v1/patrols/{patrol}"), format!("/v1/ledger?from={first}&to={last}&officer=vo-t01-v01")]),
         ("对账 reconciliation (T01)", vec![format!("/v1/compliance?week={week}"), format!("/v1/reconciliation?township=T01&week={week}")]),
-        ("案件/举报 cases and tips (county)", vec!["/v1/cases".into(), "/v1/projection".into()]),
+        ("案件/举报 cases and tips (county)", vec!["/v1/cases".into(), "/v1/office".into()]),
         ("预警核查 flags (county)", vec!["/v1/flags".into()]),
     ]
 }
