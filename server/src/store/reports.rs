@@ -79,6 +79,10 @@ pub trait Reports: Send + Sync {
     /// The map's features (tracks, findings) of the patrols `selection` selects.
     fn map(&self, selection: LedgerSelection) -> StoreFuture<'_, sync_protocol::wire::map::MapFeatures>;
 
+    /// Every case of `townships` (of the county when `None`), open or closed, as the read model
+    /// folds it.
+    fn cases(&self, townships: Option<BTreeSet<UnitId>>) -> StoreFuture<'_, Vec<sync_protocol::fold::Case>>;
+
     /// What is outstanding in `township`.
     fn backlog(&self, township: UnitId) -> StoreFuture<'_, Backlog>;
 

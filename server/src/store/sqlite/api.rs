@@ -171,6 +171,10 @@ impl Reports for SqliteStore {
         Box::pin(self.read(move |conn| super::read_model::map(conn, &selection)))
     }
 
+    fn cases(&self, townships: Option<BTreeSet<UnitId>>) -> StoreFuture<'_, Vec<sync_protocol::fold::Case>> {
+        Box::pin(self.read(move |conn| super::read_model::cases(conn, townships.as_ref())))
+    }
+
     fn backlog(&self, township: UnitId) -> StoreFuture<'_, Backlog> {
         Box::pin(self.read(move |conn| super::read_model::backlog(conn, &township)))
     }

@@ -14,7 +14,7 @@ mod rebuild;
 mod rows;
 
 pub use map::map;
-pub use queries::{backlog, directory, ledger, week_facts, zones};
+pub use queries::{backlog, cases, directory, ledger, week_facts, zones};
 pub use rebuild::{ensure_built, rebuild, verify};
 
 use rusqlite::{Connection, OptionalExtension, params};

@@ -3,7 +3,7 @@
 //! plus the reference, never the whole log.
 
 use rusqlite::{Connection, params};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use sync_protocol::body::{AssignmentSet, Role};
 use sync_protocol::checks::licence::LicenceVerdict;
 use sync_protocol::compliance::{FindingFact, OpenTip, PatrolFact, WeekFacts};
@@ -142,6 +142,15 @@ pub fn week_facts(conn: &Connection, week: IsoWeek) -> Result<WeekFacts, StoreEr
 fn open_cases(conn: &Connection, township: Option<&UnitId>) -> Result<Vec<Case>, StoreError> {
     let mut stmt = conn.prepare_cached("SELECT state FROM report_cases WHERE closed = 0 AND (?1 IS NULL OR township = ?1) ORDER BY id")?;
     let states = stmt.query_map([township.map(UnitId::as_str)], |r| r.get::<_, String>(0))?;
+    states.map(|s| from_json(&s?, "report_cases")).collect()
+}
+
+/// Every case of `townships` (of the county when `None`), open or closed, by id.
+pub fn cases(conn: &Connection, townships: Option<&BTreeSet<UnitId>>) -> Result<Vec<Case>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached("SELECT state FROM report_cases WHERE ?1 IS NULL OR township IN (SELECT value FROM json_each(?1)) ORDER BY id")?;
+    let wanted = townships.map(serde_json::to_string).transpose().map_err(|e| StoreError::encode("townships", e))?;
+    let states = stmt.query_map([wanted], |r| r.get::<_, String>(0))?;
     states.map(|s| from_json(&s?, "report_cases")).collect()
 }
 
