@@ -123,7 +123,7 @@ async fn run(b: &Browser, url: &str, w: &mut World) -> Result<()> {
     b.eval("setTimeout(() => { throw new Error('deliberate'); }); return null;").await?;
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     ensure!(b.no_errors("a page with an error").await.is_err(), "a thrown error was not caught by the check");
-    b.screenshot(&shots().join("sign-in.png")).await?;
+    page_done(b, "sign-in").await?;
 
     // The inspector signs in; the week's figures are those of GET /v1/compliance.
     b.sign_in("ti-t01-1", DEMO_PASSWORD).await?;
