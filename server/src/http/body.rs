@@ -17,6 +17,16 @@ pub async fn json<T: DeserializeOwned>(req: &HttpRequest, payload: Payload, limi
     Ok(crate::codec::decode_json(encoding(req).as_deref(), &raw, limit)?)
 }
 
+/// Reads a body as sent (no decompression), of at most `limit` bytes, within `timeout`: a file
+/// upload such as a roster.
+pub async fn bytes(req: &HttpRequest, payload: Payload, limit: usize, timeout: Duration) -> Result<Vec<u8>, ApiError> {
+    if encoding(req).is_some_and(|e| e != "identity") {
+        return Err(ApiError::UnsupportedEncoding(encoding(req).unwrap_or_default()));
+    }
+    let raw = tokio::time::timeout(timeout, read_raw(req, payload, limit)).await.map_err(|_| ApiError::RequestTimeout)??;
+    Ok(raw.to_vec())
+}
+
 /// The request's `Content-Encoding`, trimmed and in lower case (`"?"` when it is not text).
 pub fn encoding(req: &HttpRequest) -> Option<String> {
     req.headers().get(CONTENT_ENCODING).map(|v| v.to_str().unwrap_or("?").trim().to_ascii_lowercase())

@@ -32,7 +32,7 @@ fn names(r: &Routes) -> (Vec<String>, Vec<String>) {
 /// The villages and townships (besides the county) each kind's sample goes to.
 fn expected(kind: &str) -> (&'static [&'static str], &'static [&'static str]) {
     match kind {
-        "user.disabled" | "user.enabled" | "device.revoked" => (&[], &[]),
+        "user.disabled" | "user.enabled" | "device.revoked" | "password.changed" | "password.reset" => (&[], &[]),
         "licence.extended" | "licence.transferred" | "licence.cancelled" => (&["T01-V03"], &["T01"]),
         "licence.changed" => (&["T01-V01", "T01-V02", "T01-V03"], &["T01"]),
         "tip.assigned" => (&["T01-V01"], &["T01", "T02"]),
@@ -80,6 +80,7 @@ fn a_failed_read_is_an_error_never_a_route() {
         "attachment.added",
         "unit.defined",
         "user.enrolled",
+        "user.changed",
         "assignment.set",
         "licence.granted",
         "licence.extended",

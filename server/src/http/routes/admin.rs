@@ -26,7 +26,7 @@ pub async fn assign(
     Ok(recorded(Some(event)))
 }
 
-fn user_id(path: &str) -> Result<UserId, ApiError> {
+pub(super) fn user_id(path: &str) -> Result<UserId, ApiError> {
     UserId::new(path).map_err(|e| ApiError::MalformedRequest(e.to_string()))
 }
 
