@@ -25,6 +25,9 @@ pub(crate) mod case_tests;
 mod cases;
 mod licence;
 mod overdue;
+pub mod parts;
+#[cfg(any(test, feature = "samples"))]
+pub mod samples;
 #[cfg(test)]
 mod tip_tests;
 mod tips;
@@ -34,8 +37,10 @@ pub use cases::{Case, CaseConflict, CaseStep, Head, Major, Stage, StepDetail};
 pub use overdue::{DeadlineKind, MissedDeadline, Overdue, overdue};
 pub use tips::{Informant, Tip, TipAnswer, TipAssignment};
 
-/// Current state of everything a scope holds.
+/// Current state of everything a scope holds. A field missing from its JSON is empty (a replica
+/// stores each part of the fold without its empty fields, see [`parts`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Projection {
     pub units: BTreeMap<UnitId, UnitDefined>,
     pub zones: BTreeMap<ZoneId, ZoneDefined>,
@@ -156,11 +161,8 @@ pub struct Conflict {
 impl Projection {
     /// Folds `events` in fold order. Duplicates (the same id twice) are folded once.
     pub fn fold<'a>(events: impl IntoIterator<Item = &'a Event>) -> Projection {
-        let mut sorted: Vec<&Event> = events.into_iter().collect();
-        sorted.sort_by_key(|e| e.fold_key());
-        sorted.dedup_by_key(|e| e.id);
         let mut p = Projection::default();
-        for e in sorted {
+        for e in in_fold_order(events) {
             p.apply(e);
         }
         p
@@ -173,11 +175,17 @@ impl Projection {
 
     /// Applies one event. The caller keeps fold order (see [`Projection::appends`]).
     pub fn apply(&mut self, event: &Event) {
+        self.apply_parsed(event, Body::parse(&event.kind, &event.body).ok());
+    }
+
+    /// [`Projection::apply`] with the body `Body::parse` gave (`None`: it refused it), for a
+    /// caller that parsed it already.
+    pub fn apply_parsed(&mut self, event: &Event, body: Option<Body>) {
         self.events += 1;
         self.last_key = Some(self.last_key.map_or(event.fold_key(), |k| k.max(event.fold_key())));
-        match Body::parse(&event.kind, &event.body) {
-            Ok(body) => self.fold_body(event, body),
-            Err(_) => self.unreadable.push(event.id),
+        match body {
+            Some(body) => self.fold_body(event, body),
+            None => self.unreadable.push(event.id),
         }
     }
 
@@ -367,6 +375,14 @@ impl Projection {
     fn conflict(&mut self, event: &Event, problem: String) {
         self.conflicts.push(Conflict { event: event.id, kind: event.kind.clone(), problem });
     }
+}
+
+/// `events` sorted in fold order, each id once.
+fn in_fold_order<'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<&'a Event> {
+    let mut sorted: Vec<&Event> = events.into_iter().collect();
+    sorted.sort_by_key(|e| e.fold_key());
+    sorted.dedup_by_key(|e| e.id);
+    sorted
 }
 
 /// Length of a track along its points, in metres (haversine on the WGS 84 mean radius).

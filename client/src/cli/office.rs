@@ -197,9 +197,8 @@ fn step_body(replica: &Replica, step: CaseCommand) -> anyhow::Result<Body> {
 
 /// The case's township and current heads in this replica.
 fn heads(replica: &Replica, case: EventId) -> anyhow::Result<(UnitId, Vec<EventId>)> {
-    let projection = replica.projection()?;
-    let c = projection.cases.get(&case).with_context(|| format!("no case {case} in this replica (sync first?)"))?;
-    Ok((c.township.clone(), c.heads.clone()))
+    let c = replica.case(case)?.with_context(|| format!("no case {case} in this replica (sync first?)"))?;
+    Ok((c.township, c.heads))
 }
 
 pub fn tip(replica: &mut Replica, command: TipCommand) -> anyhow::Result<()> {
@@ -220,9 +219,7 @@ pub fn tip(replica: &mut Replica, command: TipCommand) -> anyhow::Result<()> {
             print_recorded(replica, &Body::TipAssigned(TipAssigned { tip, township, village, brief, location: None, note: String::new() }))
         }
         TipCommand::Answer { tip, patrol, case, answer } => {
-            let projection = replica.projection()?;
-            let township =
-                projection.tips.get(&tip).map(|t| t.township.clone()).with_context(|| format!("no tip {tip} in this replica"))?;
+            let township = replica.tip(tip)?.map(|t| t.township).with_context(|| format!("no tip {tip} in this replica"))?;
             print_recorded(replica, &Body::TipAnswered(TipAnswered { tip, township, patrol, case, answer }))
         }
     }

@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use sync_protocol::event::Event;
 use sync_protocol::wire::flags::{FlagList, FlagQuery};
 use sync_protocol::wire::session::{RefreshRequest, RefreshResponse};
-use sync_protocol::wire::{LoginRequest, LoginResponse, SyncRequest, SyncResponse};
+use sync_protocol::wire::{LoginRequest, LoginResponse, MAX_PULL_LIMIT, SyncRequest, SyncResponse};
 
 use super::error::{SyncError, from_status};
 
@@ -20,6 +20,8 @@ const ZSTD_LEVEL: i32 = 3;
 pub struct Api {
     base: String,
     http: reqwest::Client,
+    /// Events a page when pages are pulled one after another (see `prefetch.rs`).
+    pull_page: u32,
 }
 
 impl Api {
@@ -35,7 +37,19 @@ impl Api {
             .user_agent(concat!("patrol-device/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|source| SyncError::Network { url: base.clone(), source })?;
-        Ok(Api { base, http })
+        Ok(Api { base, http, pull_page: MAX_PULL_LIMIT })
+    }
+
+    /// The same server, pulling runs of pages `events` at a time (1 to `MAX_PULL_LIMIT`, the
+    /// default): smaller pages for a slow link, where a lost reply costs less to fetch again.
+    pub fn with_pull_page(mut self, events: u32) -> Api {
+        self.pull_page = events.clamp(1, MAX_PULL_LIMIT);
+        self
+    }
+
+    /// Events a page in a run of pulls.
+    pub fn pull_page(&self) -> u32 {
+        self.pull_page
     }
 
     pub fn base_url(&self) -> &str {

@@ -3,21 +3,7 @@
 
 use super::{Authority, Caller, Denied, refused};
 use crate::body::{Body, CaseSource, Role, Subject, SubjectKind};
-use crate::ids::{EventId, UnitId};
-
-/// The case a case step continues (none for an opening, and for tip records).
-fn continued_case(body: &Body) -> Option<EventId> {
-    match body {
-        Body::CaseVerified(b) => Some(b.case),
-        Body::CaseStopped(b) => Some(b.case),
-        Body::CaseActionTaken(b) => Some(b.case),
-        Body::CaseReferred(b) => Some(b.case),
-        Body::CaseMarkedMajor(b) => Some(b.case),
-        Body::CaseClosed(b) => Some(b.case),
-        Body::CaseConflictResolved(b) => Some(b.case),
-        _ => None,
-    }
-}
+use crate::ids::UnitId;
 
 /// The stored record a body acts on besides a case: the tip of a tip step, the finding or tip a
 /// case is opened on.
@@ -73,7 +59,7 @@ pub(super) fn authorise_office<A: Authority>(caller: &Caller, body: &Body, autho
     if !county && !authority.inspects(&caller.user, township)? {
         return refused(format!("{} does not answer for township {township}", caller.user));
     }
-    if let Some(case) = continued_case(body)
+    if let Some(case) = body.continued_case()
         && let Some(t) = authority.case_township(&case)?
         && &t != township
     {

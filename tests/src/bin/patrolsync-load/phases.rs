@@ -58,19 +58,8 @@ pub async fn run(args: &Args, url: &str, pid: Option<u32>) -> Result<()> {
 
 /// Logs in `n` device identities, spread over the demo county's officers.
 async fn login(url: &str, password: &str, n: usize) -> Result<Vec<Device>> {
-    let county = patrolsync_server::tools::demo::county();
-    let officers: Vec<_> = county.officers().iter().map(|o| (o.user.clone(), county.zone_of(&o.user).map(|z| z.zone.clone()))).collect();
-    let tasks = (0..n).map(|i| {
-        let (user, zone) = officers[i % officers.len()].clone();
-        let (url, password) = (url.to_string(), password.to_string());
-        async move {
-            let mut raw = RawDevice::new(&url, user.as_str())?;
-            raw.login(&password).await?;
-            let zone = zone.ok_or_else(|| anyhow::anyhow!("{user} has no zone"))?;
-            Ok::<_, anyhow::Error>(Device { raw, zone })
-        }
-    });
-    join_all(tasks).await.into_iter().collect()
+    let devices = patrolsync_tests::fill::officers(url, password, n, 0).await?;
+    Ok(devices.into_iter().map(|d| Device { raw: d.raw, zone: d.zone }).collect())
 }
 
 /// Time between two fixes of a bench patrol: 20 fixes last 31 min 40 s, over the 30 min a patrol
