@@ -6,6 +6,7 @@ pub mod evidence;
 pub mod flags;
 pub mod reports;
 pub mod session;
+pub mod version;
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;

@@ -31,6 +31,9 @@ pub struct RawDevice {
     pub cursors: BTreeMap<Bucket, u64>,
     /// Compress request bodies with zstd, as the device replica does.
     pub compress: bool,
+    /// The protocol version named in each request's header (none: a build from before versions
+    /// were named).
+    pub protocol: Option<u32>,
 }
 
 pub fn now_ms() -> u64 {
@@ -55,6 +58,7 @@ impl RawDevice {
             hlc: Hlc::ZERO,
             cursors: BTreeMap::new(),
             compress: true,
+            protocol: Some(sync_protocol::wire::version::CURRENT),
         })
     }
 
@@ -163,6 +167,9 @@ impl RawDevice {
         let mut request = self.http.post(format!("{}{path}", self.url)).header("content-type", "application/json");
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
+        }
+        if let Some(version) = self.protocol {
+            request = request.header(sync_protocol::wire::version::HEADER, version.to_string());
         }
         request = if self.compress {
             request.header("content-encoding", "zstd").body(zstd::encode_all(body, 3)?)

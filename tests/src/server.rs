@@ -12,6 +12,8 @@ pub struct TestServer {
     pub port: u16,
     pub dir: tempfile::TempDir,
     extra_env: Vec<(String, String)>,
+    /// Every line the server printed on standard output, across restarts.
+    output: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 /// The server binary this package builds (`e2e-server`, the same code as `patrolsync-server`),
@@ -43,11 +45,22 @@ impl TestServer {
 
     /// Starts a server with extra `PATROLSYNC_*` settings.
     pub fn start_with(env: &[(&str, &str)]) -> Result<TestServer> {
-        let dir = tempfile::tempdir()?;
+        TestServer::start_in(tempfile::tempdir()?, env)
+    }
+
+    /// Starts a server with extra `PATROLSYNC_*` settings, its store in `dir` (a folder on a
+    /// file system of the test's choosing).
+    pub fn start_in(dir: tempfile::TempDir, env: &[(&str, &str)]) -> Result<TestServer> {
         let extra_env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        let mut server = TestServer { child: None, port: 0, dir, extra_env };
+        let mut server = TestServer { child: None, port: 0, dir, extra_env, output: Default::default() };
         server.spawn(0)?;
         Ok(server)
+    }
+
+    /// The lines the server has printed on standard output so far (its logs, with `RUST_LOG`
+    /// set through [`TestServer::start_with`]; `warn` otherwise).
+    pub fn output(&self) -> Vec<String> {
+        self.output.lock().map(|lines| lines.clone()).unwrap_or_default()
     }
 
     pub fn db(&self) -> PathBuf {
@@ -80,8 +93,12 @@ impl TestServer {
         let mut child = cmd.spawn().with_context(|| format!("starting {}", bin.display()))?;
         let stdout = child.stdout.take().context("server stdout")?;
         let (tx, rx) = std::sync::mpsc::channel();
+        let output = self.output.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Ok(mut lines) = output.lock() {
+                    lines.push(line.clone());
+                }
                 let _ = tx.send(line);
             }
         });

@@ -52,6 +52,8 @@ pub enum ApiError {
     BlobStorage(#[source] std::io::Error),
     #[error("the store is not available; retry later")]
     Unavailable(#[source] StoreError),
+    #[error("not ready: {0}")]
+    NotReady(#[from] crate::service::health::NotReady),
     #[error("internal error")]
     Internal(#[source] StoreError),
     #[error("internal error")]
@@ -83,6 +85,7 @@ impl ApiError {
             ApiError::BlobRefused(_) => "blob_refused",
             ApiError::BlobStorage(_) => "blob_storage_unavailable",
             ApiError::Unavailable(_) => "unavailable",
+            ApiError::NotReady(_) => "not_ready",
             ApiError::Internal(_) | ApiError::Crashed(_) | ApiError::Reply(_) | ApiError::Export(_) => "internal",
         }
     }
@@ -116,14 +119,14 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedEncoding(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::UploadOffset(_) => StatusCode::CONFLICT,
             ApiError::BlobRefused(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::BlobStorage(_) | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::BlobStorage(_) | ApiError::Unavailable(_) | ApiError::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) | ApiError::Crashed(_) | ApiError::Reply(_) | ApiError::Export(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
         if let ApiError::Internal(e) | ApiError::Unavailable(e) = self {
-            tracing::error!(error = ?e, "request failed in the store");
+            tracing::error!(cause = e.cause(), error = ?e, "request failed in the store: {e}");
         }
         if let ApiError::BlobStorage(e) = self {
             tracing::error!(error = ?e, "request failed in the blob store");

@@ -91,6 +91,7 @@ where
         Received::Partial { offset } => Ok(Uploaded::Partial { offset }),
         Received::Complete => {
             services.store.record_blob(hash, expect.size, expect.media_type).await?;
+            services.metrics.blob_bytes(expect.size);
             Ok(Uploaded::Created { size: expect.size })
         }
     }

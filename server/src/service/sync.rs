@@ -32,6 +32,7 @@ pub enum SyncError {
 pub async fn sync(services: &Services, principal: Principal, request: SyncRequest) -> Result<SyncResponse<Box<RawValue>>, SyncError> {
     let limit = check_limits(&request)?;
     let (acks, next_seq) = push(services, principal.caller(), principal.device.key, request.events, principal.device.head_seq).await?;
+    services.metrics.acks(&acks);
     let purge: Vec<Bucket> = request.cursors.keys().filter(|b| !principal.scope.contains(b)).cloned().collect();
     let pages = pull(services, &principal, request.cursors, limit).await?;
     Ok(SyncResponse { acks, pages, purge, next_seq, hlc: services.store.tick() })

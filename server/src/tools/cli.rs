@@ -1,5 +1,5 @@
 //! The `patrolsync-server` command line (`serve`, `reference`, `audit integrity|checkpoint|consistency|verify`,
-//! `rotate-token-key`, `set-password`), in the library so that every binary that runs the server
+//! `rotate-token-key`, `set-password`, `config check`), in the library so that every binary that runs the server
 //! (the release binary, the end-to-end tests' copy) is the same code: each parses it, sets up
 //! logging as [`Cli::logging`] says, and runs it.
 
@@ -58,6 +58,11 @@ enum Command {
         #[arg(long)]
         db: Option<PathBuf>,
     },
+    /// Check a configuration file (with the PATROLSYNC_* variables set now), without starting.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
     /// Set a user's password, read from standard input (8 to 128 characters, any kind).
     SetPassword {
         /// The store's SQLite file.
@@ -66,6 +71,19 @@ enum Command {
         /// The user id.
         #[arg(long)]
         user: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigAction {
+    /// Read FILE as the server would (defaults, the file, then the environment) and check every
+    /// setting; exit code 1, with the key and the reason, when one is not valid.
+    Check {
+        /// The TOML config file.
+        file: PathBuf,
+        /// Print the resulting configuration, every key, as TOML.
+        #[arg(long)]
+        print: bool,
     },
 }
 
@@ -151,6 +169,8 @@ pub struct Logging {
     pub default_level: &'static str,
     /// To standard error (standard output may be the command's result), else standard output.
     pub stderr: bool,
+    /// One JSON object a line (`[log] format = "json"`), else text.
+    pub json: bool,
 }
 
 impl Logging {
@@ -159,10 +179,11 @@ impl Logging {
     pub fn init(self) {
         let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| self.default_level.into());
         let logs = tracing_subscriber::fmt().with_env_filter(filter);
-        if self.stderr {
-            logs.with_writer(std::io::stderr).init();
-        } else {
-            logs.init();
+        match (self.json, self.stderr) {
+            (true, true) => logs.json().with_writer(std::io::stderr).init(),
+            (true, false) => logs.json().init(),
+            (false, true) => logs.with_writer(std::io::stderr).init(),
+            (false, false) => logs.init(),
         }
     }
 }
@@ -173,12 +194,16 @@ impl Cli {
         Cli::parse()
     }
 
-    /// How the command logs: the server at `info` on standard output, the other commands at
-    /// `warn` on standard error.
+    /// How the command logs: the server at `info` on standard output, in the format its
+    /// configuration names (a configuration that does not load is reported once the command
+    /// runs), the other commands at `warn` on standard error.
     pub fn logging(&self) -> Logging {
-        match self.command {
-            Command::Serve { .. } => Logging { default_level: "info", stderr: false },
-            _ => Logging { default_level: "warn", stderr: true },
+        match &self.command {
+            Command::Serve { config, .. } => {
+                let json = Config::load(config.as_deref()).is_ok_and(|c| c.log.format == crate::config::LogFormat::Json);
+                Logging { default_level: "info", stderr: false, json }
+            }
+            _ => Logging { default_level: "warn", stderr: true, json: false },
         }
     }
 
@@ -225,7 +250,23 @@ fn run(command: Command) -> ExitCode {
             }
         }
         Command::SetPassword { db, user } => set_password(&db, &user),
+        Command::Config { action: ConfigAction::Check { file, print } } => check_config(&file, print),
     }
+}
+
+fn check_config(file: &std::path::Path, print: bool) -> ExitCode {
+    let config = match Config::load(Some(file)) {
+        Ok(config) => config,
+        Err(e) => return fail(&e),
+    };
+    if print {
+        match toml::to_string(&config) {
+            Ok(text) => print!("{text}"),
+            Err(e) => return fail(&e),
+        }
+    }
+    println!("{}: valid (store {}, listening on {})", file.display(), config.db.display(), config.bind);
+    ExitCode::SUCCESS
 }
 
 fn set_password(db: &std::path::Path, user: &str) -> ExitCode {

@@ -12,6 +12,7 @@ mod blobs;
 mod evidence;
 mod flags;
 mod health;
+mod ops;
 mod projection;
 mod reports;
 mod sync;
@@ -41,6 +42,8 @@ macro_rules! routes {
 
 routes! {
     GET "/healthz" => health::healthz,
+    GET "/readyz" => ops::readyz,
+    GET "/metrics" => ops::metrics,
     POST "/v1/auth/login" => auth::login,
     POST "/v1/auth/refresh" => auth::refresh,
     POST "/v1/auth/logout" => auth::logout,

@@ -26,11 +26,26 @@ use crate::store::reports::{DeviceSync, LedgerFacts, Reports};
 use crate::store::sessions::{
     DeviceRecord, Issued, RefreshRefused, RefreshToken, SessionEnd, SessionHolder, SessionId, SessionSettings, Sessions, UserRecord,
 };
-use crate::store::{CheckSnapshot, Store, StoreFuture};
+use crate::store::{CheckSnapshot, Store, StoreError, StoreFuture};
 
 impl Store for SqliteStore {
     fn ping(&self) -> StoreFuture<'_, ()> {
         Box::pin(self.read(|conn| Ok(conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)).map(drop)?)))
+    }
+
+    fn probe_write(&self) -> StoreFuture<'_, ()> {
+        if let Some(failure) = self.writer.recent_failure() {
+            return Box::pin(std::future::ready(Err(StoreError::CommitFailed(failure))));
+        }
+        Box::pin(self.writer.run(|ctx| {
+            let at = ctx.now_ms.to_be_bytes().to_vec();
+            ctx.conn
+                .prepare_cached(
+                    "INSERT INTO meta (key, value) VALUES ('writer_probe', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                )?
+                .execute([at])?;
+            Ok(())
+        }))
     }
 
     fn tick(&self) -> Hlc {

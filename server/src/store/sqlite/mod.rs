@@ -74,11 +74,13 @@ pub struct Settings {
     pub checks: CheckConfig,
     /// The wall clock every time the store records is read from.
     pub clock: SharedClock,
+    /// Where the writer counts its batches, commits and the flags it raises.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { checks: CheckConfig::default(), clock: crate::clock::system() }
+        Settings { checks: CheckConfig::default(), clock: crate::clock::system(), metrics: Arc::default() }
     }
 }
 
@@ -109,7 +111,7 @@ impl SqliteStore {
         merkle::adopt_existing_rows(&mut conn)?;
         let server = ServerIdentity::load_or_create(&conn, settings.clock.now_ms())?;
         let hlc = Arc::new(Mutex::new(last_hlc(&conn)?));
-        let (writer, _thread) = Writer::start(conn, server, hlc.clone(), settings.checks, settings.clock.clone())?;
+        let (writer, _thread) = Writer::start(conn, server, hlc.clone(), settings.checks, settings.clock.clone(), settings.metrics)?;
         let readers = Arc::new(Readers::new(path.to_path_buf(), READ_THREADS));
         Ok(SqliteStore { writer, blocking: pool, readers, hlc, clock: settings.clock })
     }

@@ -5,8 +5,11 @@
 //! prepare step (`checks::ahead`).
 
 use rusqlite::Connection;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 use sync_protocol::admit::ChainHead;
 use sync_protocol::checks::recheck::CheckConfig;
 use sync_protocol::hlc::Hlc;
@@ -20,9 +23,18 @@ use super::merkle::LogHead;
 use super::reference::Reference;
 use super::refresh::Refresh;
 use crate::clock::SharedClock;
+use crate::metrics::Metrics;
 
 /// How many jobs one transaction takes at most.
 const MAX_JOBS_PER_COMMIT: usize = 512;
+
+/// How long a failed commit counts as the writer's state when no commit has succeeded since: a
+/// small probe may still fit where the failed batch did not (a nearly full disk), so readiness
+/// stays failed this long after a real batch failed.
+const FAILURE_STANDS: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The writer's last failed commit, until a commit succeeds.
+type Health = Arc<Mutex<Option<(Instant, Arc<StoreError>)>>>;
 
 /// What a job may touch: the open transaction and the writer's caches.
 pub struct WriteCtx<'a> {
@@ -37,16 +49,42 @@ pub struct WriteCtx<'a> {
     pub checks: &'a CheckConfig,
     /// Wall clock at the start of the batch, Unix milliseconds.
     pub now_ms: i64,
+    /// The flags this job raised, by kind: counted once the batch is committed.
+    pub raised: RefCell<BTreeMap<String, u64>>,
 }
 
 type Finish = Box<dyn FnOnce(Option<&Arc<StoreError>>) + Send>;
-type Work = Box<dyn FnOnce(&mut WriteCtx<'_>) -> (bool, Finish) + Send>;
+/// A job: run on the open transaction, or told that none could be opened.
+type Work = Box<dyn FnOnce(Result<&mut WriteCtx<'_>, Arc<StoreError>>) -> (Job, Finish) + Send>;
+
+/// How a job went, for the batch.
+enum Job {
+    Done,
+    /// Rolled back to its savepoint.
+    Failed,
+    /// Rolled back because the store cannot be written (a full disk, a read-only file): the
+    /// writer's health, though the rest of the batch may commit.
+    Unwritable(Arc<StoreError>),
+}
+
+/// A copy of `e` when it says the store cannot be written, its cause's text kept.
+fn unwritable(e: &StoreError) -> Option<Arc<StoreError>> {
+    let copy = |e: &StoreError| -> crate::store::EngineError {
+        Box::new(std::io::Error::other(std::error::Error::source(e).map(|s| s.to_string()).unwrap_or_default()))
+    };
+    match e {
+        StoreError::Full(_) => Some(Arc::new(StoreError::Full(copy(e)))),
+        StoreError::ReadOnly(_) => Some(Arc::new(StoreError::ReadOnly(copy(e)))),
+        _ => None,
+    }
+}
 
 /// A handle to the writer thread; cheap to clone.
 #[derive(Clone)]
 pub struct Writer {
     jobs: mpsc::Sender<Work>,
     published: Published,
+    health: Health,
 }
 
 impl Writer {
@@ -57,6 +95,7 @@ impl Writer {
         clock: Arc<Mutex<Hlc>>,
         checks: CheckConfig,
         wall: SharedClock,
+        metrics: Arc<Metrics>,
     ) -> Result<(Writer, std::thread::JoinHandle<()>), StoreError> {
         let reference = Reference::load(&conn)?;
         let mut log = LogHead::default();
@@ -66,12 +105,20 @@ impl Writer {
         }
         let published = Published::new(reference.snapshot(&checks));
         let (tx, rx) = mpsc::channel::<Work>(4_096);
-        let shared = Shared { server, clock, checks, published: published.clone(), wall };
+        let health = Health::default();
+        let shared = Shared { server, clock, checks, published: published.clone(), wall, metrics, health: health.clone() };
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || run(conn, rx, reference, log, shared))
             .map_err(StoreError::Threads)?;
-        Ok((Writer { jobs: tx, published }, thread))
+        Ok((Writer { jobs: tx, published, health }, thread))
+    }
+
+    /// The failure of the writer's last commit, if it failed less than [`FAILURE_STANDS`] ago and
+    /// no commit has succeeded since.
+    pub fn recent_failure(&self) -> Option<Arc<StoreError>> {
+        let health = self.health.lock().ok()?;
+        health.as_ref().filter(|(at, _)| at.elapsed() < FAILURE_STANDS).map(|(_, e)| e.clone())
     }
 
     /// The reference data the checks read, as the writer last published it: for computing checks
@@ -89,8 +136,14 @@ impl Writer {
     {
         let (reply, answer) = oneshot::channel();
         let work: Work = Box::new(move |ctx| {
-            let result = f(ctx);
-            let ok = result.is_ok();
+            let result = match ctx {
+                Ok(ctx) => f(ctx),
+                Err(cause) => Err(StoreError::CommitFailed(cause)),
+            };
+            let job = match &result {
+                Ok(_) => Job::Done,
+                Err(e) => unwritable(e).map_or(Job::Failed, Job::Unwritable),
+            };
             let finish: Finish = Box::new(move |commit_error| {
                 let outcome = match (result, commit_error) {
                     (Ok(_), Some(e)) => Err(StoreError::CommitFailed(e.clone())),
@@ -98,7 +151,7 @@ impl Writer {
                 };
                 let _ = reply.send(outcome);
             });
-            (ok, finish)
+            (job, finish)
         });
         self.jobs.send(work).await.map_err(|_| StoreError::WriterGone)?;
         answer.await.map_err(|_| StoreError::WriterGone)?
@@ -113,6 +166,9 @@ struct Shared {
     published: Published,
     /// The wall clock each batch reads its time from.
     wall: SharedClock,
+    /// Batch sizes and times, commit outcomes, queue depth, flags raised.
+    metrics: Arc<Metrics>,
+    health: Health,
 }
 
 impl Shared {
@@ -129,6 +185,7 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Refere
     let mut refresh = Refresh::default();
     refresh.check(&conn, &mut reference, &mut heads, &shared.clock);
     shared.publish(&reference);
+    let mut failing: Option<&'static str> = None;
     while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_JOBS_PER_COMMIT {
@@ -137,8 +194,16 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Refere
                 Err(_) => break,
             }
         }
+        shared.metrics.writer_queue(rx.len());
+        let (jobs, started) = (batch.len(), Instant::now());
         let mut caches = Caches { reference: &mut reference, heads: &mut heads, log: &mut log };
-        let (finishers, outcome) = run_batch(&mut conn, batch, &mut caches, &mut refresh, &shared);
+        let (finishers, outcome, unwritable) = run_batch(&mut conn, batch, &mut caches, &mut refresh, &shared);
+        let failure = outcome.as_ref().err().cloned().or(unwritable);
+        shared.metrics.writer_batch(jobs, started.elapsed().as_secs_f64(), failure.as_ref().map_or(Ok(()), |e| Err(e.cause())));
+        report_health(&mut failing, failure.as_ref());
+        if let Ok(mut health) = shared.health.lock() {
+            *health = failure.map(|e| (Instant::now(), e));
+        }
         if outcome.is_err() {
             // Nothing of the batch is stored: forget what the caches learnt from it (the log's
             // frontier was put back by `run_batch`).
@@ -149,6 +214,23 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Refere
         for finish in finishers {
             finish(outcome.as_ref().err());
         }
+    }
+}
+
+/// Logs the writer's health when it changes: the cause of the first failed commit (a full disk, a
+/// read-only file, …) and the first commit after failures, so a long outage is a few lines.
+fn report_health(failing: &mut Option<&'static str>, error: Option<&Arc<StoreError>>) {
+    match (error, *failing) {
+        (Some(e), previous) if previous != Some(e.cause()) => {
+            let detail = std::error::Error::source(&**e).map(|s| s.to_string()).unwrap_or_default();
+            tracing::error!(cause = e.cause(), "the store's writer cannot commit: {e} ({detail}); requests that write answer 503");
+            *failing = Some(e.cause());
+        }
+        (None, Some(cause)) => {
+            tracing::info!(after = cause, "the store's writer commits again");
+            *failing = None;
+        }
+        _ => {}
     }
 }
 
@@ -166,7 +248,7 @@ fn run_batch(
     caches: &mut Caches<'_>,
     refresh: &mut Refresh,
     shared: &Shared,
-) -> (Vec<Finish>, Result<(), Arc<StoreError>>) {
+) -> (Vec<Finish>, Result<(), Arc<StoreError>>, Option<Arc<StoreError>>) {
     let (reference, heads, log) = (&mut *caches.reference, &mut *caches.heads, &mut *caches.log);
     let mut finishers = Vec::with_capacity(batch.len());
     // Immediate: the write lock is taken now, so no other process commits between the refresh
@@ -175,8 +257,8 @@ fn run_batch(
         Ok(tx) => tx,
         Err(e) => {
             let error = Arc::new(StoreError::from(e));
-            let finishers = batch.into_iter().map(|_| Box::new(|_: Option<&Arc<StoreError>>| {}) as Finish).collect::<Vec<_>>();
-            return (finishers, Err(error));
+            let finishers = batch.into_iter().map(|work| work(Err(error.clone())).1).collect::<Vec<_>>();
+            return (finishers, Err(error), None);
         }
     };
     if refresh.check(&tx, reference, heads, &shared.clock) {
@@ -184,13 +266,34 @@ fn run_batch(
     }
     let log_at_start = log.clone();
     let now_ms = shared.wall.now_ms();
+    let mut raised = BTreeMap::<String, u64>::new();
+    let mut unwritable = None;
     for work in batch {
         let savepoint = tx.execute_batch("SAVEPOINT job");
         let log_before = log.clone();
-        let mut ctx =
-            WriteCtx { conn: &tx, reference, heads, log, clock: &shared.clock, server: &shared.server, checks: &shared.checks, now_ms };
-        let (ok, finish) = work(&mut ctx);
+        let mut ctx = WriteCtx {
+            conn: &tx,
+            reference,
+            heads,
+            log,
+            clock: &shared.clock,
+            server: &shared.server,
+            checks: &shared.checks,
+            now_ms,
+            raised: RefCell::default(),
+        };
+        let (job, finish) = work(Ok(&mut ctx));
+        let ok = matches!(job, Job::Done);
+        if let Job::Unwritable(e) = job {
+            unwritable = Some(e);
+        }
+        let job_raised = ctx.raised.into_inner();
         let released = if ok { tx.execute_batch("RELEASE job") } else { tx.execute_batch("ROLLBACK TO job; RELEASE job") };
+        if ok && savepoint.is_ok() && released.is_ok() {
+            for (kind, n) in job_raised {
+                *raised.entry(kind).or_default() += n;
+            }
+        }
         if !ok || savepoint.is_err() || released.is_err() {
             heads.clear();
             *reference = Reference::load(&tx).unwrap_or_default();
@@ -205,8 +308,9 @@ fn run_batch(
         finishers.push(finish);
     }
     let outcome = tx.commit().map_err(|e| Arc::new(StoreError::from(e)));
-    if outcome.is_err() {
-        *log = log_at_start;
+    match outcome {
+        Ok(()) => raised.iter().for_each(|(kind, n)| shared.metrics.flag(kind, *n)),
+        Err(_) => *log = log_at_start,
     }
-    (finishers, outcome)
+    (finishers, outcome, unwritable)
 }
