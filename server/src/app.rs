@@ -74,7 +74,6 @@ impl Application {
             blobs: crate::store::blobs::upload::Blobs::new(Arc::new(local), max_blob_bytes),
             reports: crate::service::reports::ReportSettings { compliance: config.compliance, reconciliation: config.reconciliation },
             metrics,
-            readiness: Default::default(),
         };
         let state = web::Data::new(AppState {
             services,

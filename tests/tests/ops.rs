@@ -119,11 +119,11 @@ async fn the_text_request_log_is_one_line_a_request() -> Result<()> {
     officer.login(DEMO_PASSWORD).await?;
     officer.sync(&[]).await?;
     let lines = wait_for_lines(&server, 2)?;
-    let sync = lines.iter().find(|l| l.contains("route=\"/v1/sync\"") || l.contains("route=/v1/sync")).expect("sync logged");
-    assert!(
-        sync.contains("status=200") && sync.contains("user=vo-t01-v01") && sync.contains("method=\"POST\"") || sync.contains("method=POST"),
-        "{sync}"
-    );
+    let sync = lines.iter().find(|l| l.contains("route=\"/v1/sync\"")).unwrap_or_else(|| panic!("sync not logged: {lines:?}"));
+    for part in ["method=\"POST\"", "status=200", "user=\"vo-t01-v01\"", &format!("device=\"{}\"", officer.device), "latency_ms="] {
+        assert!(sync.contains(part), "{part} missing from {sync}");
+    }
+    assert!(!sync.contains('\u{1b}'), "no terminal colours in a log that is not a terminal: {sync:?}");
     Ok(())
 }
 

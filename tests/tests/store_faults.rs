@@ -92,7 +92,7 @@ fn log_names(server: &TestServer, cause: &str) -> bool {
 #[tokio::test]
 async fn a_full_disk_is_named_fails_readiness_and_loses_nothing() -> Result<()> {
     let Some(disk) = Tmpfs::mount("48m") else { return Ok(()) };
-    let server = TestServer::start_in(tempfile::tempdir_in(&disk.0)?, &[])?;
+    let server = TestServer::start_in(tempfile::tempdir_in(&disk.0)?, &[("RUST_LOG", "warn,patrolsync_server::store=info")])?;
     let url = server.url();
     let mut d = RawDevice::new(&url, "vo-t01-v01")?;
     d.login(DEMO_PASSWORD).await?;
@@ -121,7 +121,7 @@ async fn a_full_disk_is_named_fails_readiness_and_loses_nothing() -> Result<()> 
     let (status, body) = refused.context("the disk never filled")?;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     let (ready, why) = readyz(&url).await?;
-    assert_eq!(ready, StatusCode::SERVICE_UNAVAILABLE, "{why}");
+    assert_eq!(ready, StatusCode::SERVICE_UNAVAILABLE, "{why} after {body}: {:?}", server.output());
     assert_eq!(why["error"]["code"], "not_ready");
     assert!(why["error"]["message"].as_str().unwrap_or_default().contains("disk_full"), "{why}");
     patrolsync_tests::device::wait_for("the log to name the full disk", std::time::Duration::from_secs(5), || {

@@ -1,14 +1,11 @@
 //! Liveness and readiness: `/healthz` answers once the store can be read; `/readyz` only while
 //! the store's writer can commit, proven by committing a small write through it.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::Services;
 use crate::store::StoreError;
 
-/// How long a proven commit stands for the next readiness checks: probes that arrive together
-/// (several load balancers, a burst) share one write.
-const PROOF_LIFETIME: Duration = Duration::from_secs(1);
 /// How long a probe may wait for the writer before the server counts as not ready.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -29,32 +26,18 @@ fn root(e: &StoreError) -> String {
     }
 }
 
-/// The last proven commit, shared by the readiness checks.
-#[derive(Debug, Default)]
-pub struct Readiness {
-    proven: tokio::sync::Mutex<Option<Instant>>,
-}
-
 impl Services {
     /// Answers once the store can be read (`/healthz`).
     pub async fn health(&self) -> Result<(), StoreError> {
         self.store.ping().await
     }
 
-    /// Answers while the store's writer commits (`/readyz`): a write committed in the last second
-    /// stands; otherwise one is committed now. A full disk, a read-only file or a stopped writer
-    /// fails it with the cause.
+    /// Answers while the store's writer commits (`/readyz`): a commit of the last second stands,
+    /// otherwise a small write is committed now (`Store::probe_write`). A full disk, a read-only
+    /// file or a stopped writer fails it with the cause.
     pub async fn ready(&self) -> Result<(), NotReady> {
-        let mut proven = self.readiness.proven.lock().await;
-        if proven.is_some_and(|at| at.elapsed() < PROOF_LIFETIME) {
-            return Ok(());
-        }
-        *proven = None;
         match tokio::time::timeout(PROBE_TIMEOUT, self.store.probe_write()).await {
-            Ok(Ok(())) => {
-                *proven = Some(Instant::now());
-                Ok(())
-            }
+            Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(NotReady::Writer(e)),
             Err(_) => Err(NotReady::Slow),
         }

@@ -48,6 +48,4 @@ pub struct Services {
     pub reports: ReportSettings,
     /// What the use cases count (events by outcome, logins, evidence bytes).
     pub metrics: Arc<Metrics>,
-    /// The last commit the writer was seen to make, for `/readyz`.
-    pub readiness: health::Readiness,
 }

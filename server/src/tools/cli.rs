@@ -4,6 +4,7 @@
 //! logging as [`Cli::logging`] says, and runs it.
 
 use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -178,7 +179,9 @@ impl Logging {
     /// `main` to call once: the library never installs a logger by itself.
     pub fn init(self) {
         let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| self.default_level.into());
-        let logs = tracing_subscriber::fmt().with_env_filter(filter);
+        // Colours only on a terminal: a journal or a log file gets plain text.
+        let ansi = if self.stderr { std::io::stderr().is_terminal() } else { std::io::stdout().is_terminal() };
+        let logs = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi);
         match (self.json, self.stderr) {
             (true, true) => logs.json().with_writer(std::io::stderr).init(),
             (true, false) => logs.json().init(),

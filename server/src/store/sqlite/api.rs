@@ -16,6 +16,7 @@ use sync_protocol::wire::evidence::{MissingList, MissingQuery};
 use sync_protocol::wire::flags::{FlagList, FlagQuery};
 use sync_protocol::wire::{Ack, BucketPage, DeviceEnrolment};
 
+use super::writer::Commits;
 use super::{SqliteStore, principal, pull};
 use crate::store::audit::{AuditLog, IntegrityReport};
 use crate::store::evidence::{Declared, Evidence};
@@ -34,8 +35,10 @@ impl Store for SqliteStore {
     }
 
     fn probe_write(&self) -> StoreFuture<'_, ()> {
-        if let Some(failure) = self.writer.recent_failure() {
-            return Box::pin(std::future::ready(Err(StoreError::CommitFailed(failure))));
+        match self.writer.commits() {
+            Commits::Failing(failure) => return Box::pin(std::future::ready(Err(StoreError::CommitFailed(failure)))),
+            Commits::Recently => return Box::pin(std::future::ready(Ok(()))),
+            Commits::Unknown => {}
         }
         Box::pin(self.writer.run(|ctx| {
             let at = ctx.now_ms.to_be_bytes().to_vec();

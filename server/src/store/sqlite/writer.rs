@@ -33,8 +33,26 @@ const MAX_JOBS_PER_COMMIT: usize = 512;
 /// stays failed this long after a real batch failed.
 const FAILURE_STANDS: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// The writer's last failed commit, until a commit succeeds.
-type Health = Arc<Mutex<Option<(Instant, Arc<StoreError>)>>>;
+/// How long a successful commit stands as proof that the writer commits: readiness probes that
+/// come together, or during traffic, add no write of their own.
+const SUCCESS_STANDS: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The writer's last successful commit, and its last failed one until a commit succeeds.
+#[derive(Default)]
+struct Health {
+    committed: Option<Instant>,
+    failed: Option<(Instant, Arc<StoreError>)>,
+}
+
+/// What the writer knows of its own health, now.
+pub enum Commits {
+    /// A commit succeeded moments ago.
+    Recently,
+    /// A commit failed moments ago, and none has succeeded since.
+    Failing(Arc<StoreError>),
+    /// Nothing recent: only a commit can tell.
+    Unknown,
+}
 
 /// What a job may touch: the open transaction and the writer's caches.
 pub struct WriteCtx<'a> {
@@ -84,7 +102,7 @@ fn unwritable(e: &StoreError) -> Option<Arc<StoreError>> {
 pub struct Writer {
     jobs: mpsc::Sender<Work>,
     published: Published,
-    health: Health,
+    health: Arc<Mutex<Health>>,
 }
 
 impl Writer {
@@ -105,7 +123,7 @@ impl Writer {
         }
         let published = Published::new(reference.snapshot(&checks));
         let (tx, rx) = mpsc::channel::<Work>(4_096);
-        let health = Health::default();
+        let health = Arc::new(Mutex::new(Health::default()));
         let shared = Shared { server, clock, checks, published: published.clone(), wall, metrics, health: health.clone() };
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
@@ -114,11 +132,15 @@ impl Writer {
         Ok((Writer { jobs: tx, published, health }, thread))
     }
 
-    /// The failure of the writer's last commit, if it failed less than [`FAILURE_STANDS`] ago and
-    /// no commit has succeeded since.
-    pub fn recent_failure(&self) -> Option<Arc<StoreError>> {
-        let health = self.health.lock().ok()?;
-        health.as_ref().filter(|(at, _)| at.elapsed() < FAILURE_STANDS).map(|(_, e)| e.clone())
+    /// Whether the writer committed, or failed to, moments ago ([`SUCCESS_STANDS`],
+    /// [`FAILURE_STANDS`]).
+    pub fn commits(&self) -> Commits {
+        let Ok(health) = self.health.lock() else { return Commits::Unknown };
+        match (&health.failed, health.committed) {
+            (Some((at, e)), _) if at.elapsed() < FAILURE_STANDS => Commits::Failing(e.clone()),
+            (_, Some(at)) if at.elapsed() < SUCCESS_STANDS => Commits::Recently,
+            _ => Commits::Unknown,
+        }
     }
 
     /// The reference data the checks read, as the writer last published it: for computing checks
@@ -168,7 +190,7 @@ struct Shared {
     wall: SharedClock,
     /// Batch sizes and times, commit outcomes, queue depth, flags raised.
     metrics: Arc<Metrics>,
-    health: Health,
+    health: Arc<Mutex<Health>>,
 }
 
 impl Shared {
@@ -195,14 +217,20 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Refere
             }
         }
         shared.metrics.writer_queue(rx.len());
-        let (jobs, started) = (batch.len(), Instant::now());
+        let (jobs, started, changes) = (batch.len(), Instant::now(), conn.total_changes());
         let mut caches = Caches { reference: &mut reference, heads: &mut heads, log: &mut log };
         let (finishers, outcome, unwritable) = run_batch(&mut conn, batch, &mut caches, &mut refresh, &shared);
         let failure = outcome.as_ref().err().cloned().or(unwritable);
         shared.metrics.writer_batch(jobs, started.elapsed().as_secs_f64(), failure.as_ref().map_or(Ok(()), |e| Err(e.cause())));
         report_health(&mut failing, failure.as_ref());
+        // Only a commit that wrote proves anything: an empty transaction commits on a read-only file.
+        let wrote = conn.total_changes() > changes;
         if let Ok(mut health) = shared.health.lock() {
-            *health = failure.map(|e| (Instant::now(), e));
+            match failure {
+                Some(e) => health.failed = Some((Instant::now(), e)),
+                None if wrote => *health = Health { committed: Some(Instant::now()), failed: None },
+                None => {}
+            }
         }
         if outcome.is_err() {
             // Nothing of the batch is stored: forget what the caches learnt from it (the log's
