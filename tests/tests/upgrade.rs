@@ -184,7 +184,7 @@ async fn a_build_of_each_version_keeps_syncing_with_this_server() -> Result<()> 
 
     // The same events again, from builds that name versions 1, 2 and a newer one than this server.
     for (named, expect) in [("1", 1), ("2", 2), ("99", CURRENT)] {
-        let (status, answered, reply) = sync_as(&d, Some(named), &[first.clone()]).await?;
+        let (status, answered, reply) = sync_as(&d, Some(named), std::slice::from_ref(&first)).await?;
         assert_eq!((status, answered), (StatusCode::OK, Some(expect.to_string())), "{reply}");
         match expect {
             1 => drop(serde_json::from_value::<old_phone::V1>(reply)?),

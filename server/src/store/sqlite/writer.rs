@@ -245,6 +245,10 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Refere
     }
 }
 
+/// What a batch came to: each job's finisher, the commit's outcome, and a job's failure that says
+/// the store cannot be written (when the rest of the batch committed).
+type Batch = (Vec<Finish>, Result<(), Arc<StoreError>>, Option<Arc<StoreError>>);
+
 /// Logs the writer's health when it changes: the cause of the first failed commit (a full disk, a
 /// read-only file, …) and the first commit after failures, so a long outage is a few lines.
 fn report_health(failing: &mut Option<&'static str>, error: Option<&Arc<StoreError>>) {
@@ -270,13 +274,7 @@ struct Caches<'a> {
     log: &'a mut LogHead,
 }
 
-fn run_batch(
-    conn: &mut Connection,
-    batch: Vec<Work>,
-    caches: &mut Caches<'_>,
-    refresh: &mut Refresh,
-    shared: &Shared,
-) -> (Vec<Finish>, Result<(), Arc<StoreError>>, Option<Arc<StoreError>>) {
+fn run_batch(conn: &mut Connection, batch: Vec<Work>, caches: &mut Caches<'_>, refresh: &mut Refresh, shared: &Shared) -> Batch {
     let (reference, heads, log) = (&mut *caches.reference, &mut *caches.heads, &mut *caches.log);
     let mut finishers = Vec::with_capacity(batch.len());
     // Immediate: the write lock is taken now, so no other process commits between the refresh
