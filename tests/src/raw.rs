@@ -34,6 +34,8 @@ pub struct RawDevice {
     /// The protocol version named in each request's header (none: a build from before versions
     /// were named).
     pub protocol: Option<u32>,
+    /// How far this phone's clock is ahead of the real one (negative: behind), for its HLC.
+    pub clock_offset_ms: i64,
 }
 
 pub fn now_ms() -> u64 {
@@ -59,7 +61,13 @@ impl RawDevice {
             cursors: BTreeMap::new(),
             compress: true,
             protocol: Some(sync_protocol::wire::version::CURRENT),
+            clock_offset_ms: 0,
         })
+    }
+
+    /// This phone's wall clock: the real one moved by [`RawDevice::clock_offset_ms`].
+    pub fn now(&self) -> u64 {
+        now_ms().saturating_add_signed(self.clock_offset_ms)
     }
 
     /// Points the device at `url` with fresh connections (after a server restart).
@@ -88,7 +96,7 @@ impl RawDevice {
         let login: LoginResponse = response.json().await?;
         self.token = Some(login.access_token.clone());
         self.refresh = Some(login.refresh_token.clone());
-        self.hlc = self.hlc.merge(login.hlc, now_ms());
+        self.hlc = self.hlc.merge(login.hlc, self.now());
         Ok(login)
     }
 
@@ -107,7 +115,7 @@ impl RawDevice {
 
     /// Seals any kind and body, valid or not: for tests of what the server refuses.
     pub fn seal_value(&mut self, kind: &str, body: Value) -> Event {
-        self.hlc = self.hlc.tick(now_ms());
+        self.hlc = self.hlc.tick(self.now());
         let draft = EventDraft {
             id: EventId(uuid::Uuid::now_v7()),
             device_id: self.device,
@@ -144,7 +152,7 @@ impl RawDevice {
         for bucket in &response.purge {
             self.cursors.remove(bucket);
         }
-        self.hlc = self.hlc.merge(response.hlc, now_ms());
+        self.hlc = self.hlc.merge(response.hlc, self.now());
         Ok(response)
     }
 

@@ -109,6 +109,7 @@ impl SqliteStore {
         let mut conn = open::open_writer(path)?;
         restrict_permissions(path);
         merkle::adopt_existing_rows(&mut conn)?;
+        checks::recompute_missing(&mut conn)?;
         let server = ServerIdentity::load_or_create(&conn, settings.clock.now_ms())?;
         let hlc = Arc::new(Mutex::new(last_hlc(&conn)?));
         let (writer, _thread) = Writer::start(conn, server, hlc.clone(), settings.checks, settings.clock.clone(), settings.metrics)?;

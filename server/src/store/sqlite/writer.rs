@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use sync_protocol::admit::ChainHead;
+use sync_protocol::checks::clock::DeviceClock;
 use sync_protocol::checks::recheck::CheckConfig;
 use sync_protocol::hlc::Hlc;
 use sync_protocol::ids::DeviceId;
@@ -67,6 +68,8 @@ pub struct WriteCtx<'a> {
     pub checks: &'a CheckConfig,
     /// Wall clock at the start of the batch, Unix milliseconds.
     pub now_ms: i64,
+    /// The pushing device's clock while a push is ingested (`checks::clock`), else `None`.
+    pub device_clock: Option<DeviceClock>,
     /// The flags this job raised, by kind: counted once the batch is committed.
     pub raised: RefCell<BTreeMap<String, u64>>,
 }
@@ -306,6 +309,7 @@ fn run_batch(conn: &mut Connection, batch: Vec<Work>, caches: &mut Caches<'_>, r
             server: &shared.server,
             checks: &shared.checks,
             now_ms,
+            device_clock: None,
             raised: RefCell::default(),
         };
         let (job, finish) = work(Ok(&mut ctx));
