@@ -2,6 +2,7 @@
 //! and the error envelope. docs/protocol.md describes each field.
 
 pub mod audit;
+pub mod cases;
 pub mod evidence;
 pub mod flag_kind;
 pub mod flags;

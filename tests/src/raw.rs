@@ -198,4 +198,14 @@ impl RawDevice {
         let status = response.status();
         Ok((status, response.json().await.unwrap_or(Value::Null)))
     }
+
+    /// A GET with the device's token; the reply's status and body as text.
+    pub async fn get_text(&self, path: &str) -> Result<(StatusCode, String)> {
+        let mut request = self.http.get(format!("{}{path}", self.url));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await?;
+        Ok((response.status(), response.text().await?))
+    }
 }

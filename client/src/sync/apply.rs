@@ -1,18 +1,19 @@
 //! Applying a sync reply to the replica in one local transaction: acks move the outbox and record
 //! the buckets of one's own events, pulled pages join the log (checked by hash; one's own event
 //! coming back is a no-op), purged buckets are dropped (never one's own events, but own sent ones
-//! left in no held bucket leave the fold), the server's clock is merged and the projection updated.
+//! left in no held bucket leave the fold), the server's clock is merged and the parts of the
+//! projection that all this touched are brought up to date.
 
 use rusqlite::{Connection, TransactionBehavior};
-use std::collections::BTreeSet;
 use sync_protocol::event::Event;
 use sync_protocol::ids::{DeviceId, EventId};
-use sync_protocol::scope::Bucket;
-use sync_protocol::wire::{Ack, AckStatus, RejectReason, SyncResponse};
+use sync_protocol::wire::{Ack, AckStatus, BucketPage, RejectReason, SyncResponse};
 
 use super::SyncError;
 use crate::replica::clock::hlc_ms;
-use crate::replica::{Replica, ReplicaError, buckets, events, identity, outbox, projection};
+use crate::replica::events::Placed;
+use crate::replica::projection::FoldMembers;
+use crate::replica::{Replica, ReplicaError, buckets, db, events, identity, outbox, projection};
 
 /// What one reply changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,58 +33,113 @@ pub struct Applied {
     pub more: bool,
 }
 
+/// A reply whose pulled events have their hashes checked and are prepared for the replica
+/// ([`Placed`]): work that needs no replica, so that a page can be prepared while the one before
+/// it is applied.
+pub(crate) type Checked = SyncResponse<Placed>;
+
+/// Checks every pulled event's hash (one mismatch refuses the whole reply) and prepares it.
+pub(crate) fn check(reply: SyncResponse<Event>) -> Result<Checked, SyncError> {
+    let SyncResponse { acks, pages, purge, next_seq, hlc } = reply;
+    let mut checked = Vec::with_capacity(pages.len());
+    for page in pages {
+        let mut events = Vec::with_capacity(page.events.len());
+        for e in page.events {
+            e.check_hash().map_err(|source| SyncError::Integrity { id: e.id, source })?;
+            events.push(Placed::new(e)?);
+        }
+        checked.push(BucketPage { bucket: page.bucket, events, cursor: page.cursor, more: page.more });
+    }
+    Ok(SyncResponse { acks, pages: checked, purge, next_seq, hlc })
+}
+
 impl Replica {
     /// Applies `reply` to identity `owner`. `pushed` are the ids of the events the request carried,
     /// in order. Either all of it is applied or, on error, none of it.
     pub fn apply_reply(&mut self, owner: DeviceId, pushed: &[EventId], reply: &SyncResponse<Event>) -> Result<Applied, SyncError> {
-        for e in reply.pages.iter().flat_map(|p| &p.events) {
-            e.check_hash().map_err(|source| SyncError::Integrity { id: e.id, source })?;
+        let pages =
+            reply.pages.iter().map(|p| BucketPage { bucket: p.bucket.clone(), events: p.events.clone(), cursor: p.cursor, more: p.more });
+        let owned = SyncResponse {
+            acks: reply.acks.clone(),
+            pages: pages.collect(),
+            purge: reply.purge.clone(),
+            next_seq: reply.next_seq,
+            hlc: reply.hlc,
+        };
+        self.apply_checked(owner, pushed, check(owned)?)
+    }
+
+    /// [`Replica::apply_reply`] for a reply already checked.
+    ///
+    /// A reply with acks is on disk when this returns: an event marked sent is never pushed again.
+    /// A reply of pulls alone does not wait for the disk: a power cut may undo it, leaving the
+    /// replica as it was before (cursors included), and the next sync pulls the same pages again.
+    pub(crate) fn apply_checked(&mut self, owner: DeviceId, pushed: &[EventId], reply: Checked) -> Result<Applied, SyncError> {
+        let wait = !reply.acks.is_empty();
+        if !wait {
+            db::wait_for_disk(&self.conn, false)?;
         }
+        let applied = self.apply_in_transaction(owner, pushed, reply);
+        if !wait {
+            db::wait_for_disk(&self.conn, true)?;
+        }
+        applied
+    }
+
+    fn apply_in_transaction(&mut self, owner: DeviceId, pushed: &[EventId], reply: Checked) -> Result<Applied, SyncError> {
         let now = self.now_ms();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let me = identity::by_device(&tx, owner)?.ok_or(ReplicaError::NoIdentity)?;
-        let rejected_before = outbox::rejected_fingerprint(&tx, owner)?;
-        let held_before = buckets::cursors(&tx, owner)?.into_keys().collect::<BTreeSet<_>>();
         let mut out = Applied { more: reply.more(), ..Applied::default() };
         out.resend_from = resend_point(&reply.acks, reply.next_seq, me.next_seq);
+        // An own event enters or leaves the fold when an ack, a resend or a change of the buckets
+        // held (a purge, a new bucket) moves it (`events::LEFT_OUT`); a page of pulls alone cannot.
+        let held = buckets::cursors(&tx, owner)?;
+        let new_bucket = reply.pages.iter().any(|p| !held.contains_key(&p.bucket));
+        let may_move = !reply.acks.is_empty() || !reply.purge.is_empty() || out.resend_from.is_some() || new_bucket;
+        let members = may_move.then(|| FoldMembers::left_out(&tx, owner)).transpose()?;
         if let Some(seq) = out.resend_from {
             out.resent = outbox::resend_from(&tx, owner, seq)?;
         }
         apply_acks(&tx, owner, pushed, &reply.acks, now, &mut out)?;
+        let mut changed = Vec::new();
         for bucket in &reply.purge {
-            out.purged += buckets::purge(&tx, owner, bucket)?;
+            let (dropped, anchors) = buckets::purge(&tx, owner, bucket)?;
+            out.purged += dropped;
+            changed.extend(anchors);
         }
-        let mut new = Vec::new();
-        for page in &reply.pages {
-            for e in &page.events {
-                if events::insert(&tx, owner, e, now)? {
-                    new.push(e);
-                }
-                buckets::add_member(&tx, owner, &page.bucket, e.id)?;
-            }
-            buckets::set_cursor(&tx, owner, &page.bucket, page.cursor, now)?;
-        }
+        let mut new = insert_pages(&tx, owner, reply.pages, now)?;
         out.pulled = new.len();
-        // An own event that became rejected leaves the fold; one sent again (pending) re-enters it.
-        let rejections_changed = outbox::rejected_fingerprint(&tx, owner)? != rejected_before;
-        // So does an own sent event whose buckets are all out of scope (`events::LEFT_OUT`): that
-        // changes when the held buckets change, or when an ack names only buckets not held.
-        let held = buckets::cursors(&tx, owner)?.into_keys().collect::<BTreeSet<_>>();
-        let acked_out_of_scope = !held.contains(&Bucket::County)
-            && reply
-                .acks
-                .iter()
-                .any(|a| a.status != AckStatus::Rejected && !a.buckets.is_empty() && a.buckets.iter().all(|b| !held.contains(b)));
-        if out.purged > 0 || out.resent > 0 || rejections_changed || held != held_before || acked_out_of_scope {
-            projection::refold(&tx, owner, now)?;
-        } else {
-            projection::apply(&tx, owner, &new, now)?;
+        if let Some(members) = members {
+            changed.extend(members.changed(&tx, owner)?);
         }
+        projection::update(&tx, owner, &mut new, &changed)?;
         identity::set_clock(&tx, owner, me.hlc.merge(reply.hlc, hlc_ms(now)))?;
         identity::synced(&tx, owner, now)?;
         tx.commit()?;
+        if out.purged > 0 {
+            // The bytes of evidence that left with a purged bucket leave the phone too.
+            self.drop_unnamed_blobs()?;
+        }
         Ok(out)
     }
+}
+
+/// Inserts the pulled pages' events (one already held is a no-op) with their bucket memberships,
+/// and sets each page's cursor. Returns the events new to the log.
+fn insert_pages(conn: &Connection, owner: DeviceId, pages: Vec<BucketPage<Placed>>, now: i64) -> Result<Vec<Placed>, ReplicaError> {
+    let mut new = Vec::new();
+    for page in pages {
+        for placed in page.events {
+            let is_new = events::insert(conn, owner, &placed, now)?;
+            buckets::add_member(conn, owner, &page.bucket, placed.event.id)?;
+            if is_new {
+                new.push(placed);
+            }
+        }
+        buckets::set_cursor(conn, owner, &page.bucket, page.cursor, now)?;
+    }
+    Ok(new)
 }
 
 /// The lowest seq the server wants again: from acks asking for a resend, or from its `next_seq`

@@ -1,4 +1,4 @@
-//! The server's HTTP API as plain async calls: login, sync, flags and health. Request bodies of a sync
+//! The server's HTTP API as plain async calls: login, sync, flags, typed reads and health. Request bodies of a sync
 //! are zstd-compressed; replies may come back gzip- or zstd-compressed (reqwest undoes that).
 
 use std::time::Duration;
@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use sync_protocol::event::Event;
 use sync_protocol::wire::flags::{FlagList, FlagQuery};
 use sync_protocol::wire::session::{RefreshRequest, RefreshResponse};
-use sync_protocol::wire::{LoginRequest, LoginResponse, SyncRequest, SyncResponse};
+use sync_protocol::wire::{LoginRequest, LoginResponse, MAX_PULL_LIMIT, SyncRequest, SyncResponse};
 
 use super::error::{SyncError, from_status};
 
@@ -20,6 +20,8 @@ const ZSTD_LEVEL: i32 = 3;
 pub struct Api {
     base: String,
     http: reqwest::Client,
+    /// Events a page when pages are pulled one after another (see `prefetch.rs`).
+    pull_page: u32,
 }
 
 impl Api {
@@ -35,7 +37,19 @@ impl Api {
             .user_agent(concat!("patrol-device/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|source| SyncError::Network { url: base.clone(), source })?;
-        Ok(Api { base, http })
+        Ok(Api { base, http, pull_page: MAX_PULL_LIMIT })
+    }
+
+    /// The same server, pulling runs of pages `events` at a time (1 to `MAX_PULL_LIMIT`, the
+    /// default): smaller pages for a slow link, where a lost reply costs less to fetch again.
+    pub fn with_pull_page(mut self, events: u32) -> Api {
+        self.pull_page = events.clamp(1, MAX_PULL_LIMIT);
+        self
+    }
+
+    /// Events a page in a run of pulls.
+    pub fn pull_page(&self) -> u32 {
+        self.pull_page
     }
 
     pub fn base_url(&self) -> &str {
@@ -81,6 +95,18 @@ impl Api {
     /// `GET /v1/flags` with filters: the flags in the caller's scope, newest first.
     pub async fn flags(&self, token: &str, query: &FlagQuery, username: &str) -> Result<FlagList, SyncError> {
         let builder = self.http.get(self.url("/v1/flags")).header(AUTHORIZATION, format!("Bearer {token}")).query(query);
+        self.send(builder, username).await
+    }
+
+    /// `GET <path>` with a bearer token and a typed query: the typed JSON reply.
+    pub async fn get_json<Q: serde::Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+        query: &Q,
+        username: &str,
+    ) -> Result<T, SyncError> {
+        let builder = self.http.get(self.url(path)).header(AUTHORIZATION, format!("Bearer {token}")).query(query);
         self.send(builder, username).await
     }
 

@@ -50,7 +50,13 @@ pub(crate) fn prepare(replica: &mut Replica) -> Result<Outgoing, SyncError> {
     outbox::attempted(&replica.conn, me.device_id, &seqs, now)?;
     let pushed = pending.iter().map(|p| p.id).collect();
     let events = pending.into_iter().map(|p| RawValue::from_string(p.raw)).collect::<Result<_, _>>().map_err(crate::ReplicaError::Json)?;
-    let request =
-        SyncRequest { events, cursors: buckets::cursors(&replica.conn, me.device_id)?, limit: None, hlc: me.hlc.tick(hlc_ms(now)) };
+    let request = SyncRequest {
+        events,
+        cursors: buckets::cursors(&replica.conn, me.device_id)?,
+        // The server's default page: most syncs end in one round; a longer pull goes on with the
+        // next page fetched while one is applied (`prefetch.rs`), in pages of `MAX_PULL_LIMIT`.
+        limit: None,
+        hlc: me.hlc.tick(hlc_ms(now)),
+    };
     Ok(Outgoing { owner: me.device_id, username: me.username, token, request, pushed })
 }

@@ -105,7 +105,7 @@ impl Default for Config {
             token_ttl_s: 15 * 60,
             max_body_bytes: sync_protocol::wire::MAX_BODY_BYTES,
             workers: 0,
-            client_request_timeout_s: 30,
+            client_request_timeout_s: 10,
             client_body_timeout_s: 300,
             password_concurrency: 2,
             checks: CheckConfig::default(),
@@ -215,7 +215,7 @@ mod tests {
         let config = Config::load_with(Some(&file), |name| (name == "PATROLSYNC_TOKEN_TTL_S").then(|| "120".to_string())).expect("env");
         assert_eq!(config.token_ttl_s, 120);
         assert!(Config::load_with(Some(&file), |name| (name == "PATROLSYNC_WORKERS").then(|| "many".to_string())).is_err());
-        assert_eq!((config.client_request_timeout_s, config.client_body_timeout_s), (30, 300));
+        assert_eq!((config.client_request_timeout_s, config.client_body_timeout_s), (10, 300));
         let config = Config::load_with(None, |name| name.starts_with("PATROLSYNC_CLIENT_").then(|| "2".to_string())).expect("env");
         assert_eq!((config.client_request_timeout_s, config.client_body_timeout_s), (2, 2));
         assert!(toml::from_str::<Config>("unknown_key = 1").is_err());

@@ -44,6 +44,8 @@ pub enum ApiError {
     PayloadTooLarge(usize),
     #[error("unsupported content encoding {0:?}: use gzip, zstd or none")]
     UnsupportedEncoding(String),
+    #[error("unsupported content type {0:?}: send application/json")]
+    UnsupportedMediaType(String),
     #[error("the upload holds {0} bytes: resume from there")]
     UploadOffset(u64),
     #[error("{0}")]
@@ -81,6 +83,7 @@ impl ApiError {
             ApiError::RequestTimeout => "request_timeout",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::UnsupportedEncoding(_) => "unsupported_encoding",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::UploadOffset(_) => "upload_offset_mismatch",
             ApiError::BlobRefused(_) => "blob_refused",
             ApiError::BlobStorage(_) => "blob_storage_unavailable",
@@ -116,7 +119,7 @@ impl ResponseError for ApiError {
             ApiError::MalformedRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedEncoding(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UnsupportedEncoding(_) | ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::UploadOffset(_) => StatusCode::CONFLICT,
             ApiError::BlobRefused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::BlobStorage(_) | ApiError::Unavailable(_) | ApiError::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -135,7 +138,7 @@ impl ResponseError for ApiError {
         let mut builder = HttpResponse::build(self.status_code());
         // The body was left unread: close the connection rather than read what is left of it as
         // the next request.
-        if matches!(self, ApiError::RequestTimeout | ApiError::PayloadTooLarge(_)) {
+        if matches!(self, ApiError::RequestTimeout | ApiError::PayloadTooLarge(_) | ApiError::UnsupportedMediaType(_)) {
             builder.force_close();
         }
         let mut response = builder.json(body);
@@ -251,6 +254,7 @@ impl From<EvidenceError> for ApiError {
     fn from(e: EvidenceError) -> Self {
         match e {
             EvidenceError::NotFound => ApiError::NotFound,
+            e @ EvidenceError::NotTheAuthor => ApiError::Forbidden(e.to_string()),
             EvidenceError::Blob(e) => e.into(),
             EvidenceError::Store(e) => e.into(),
         }

@@ -17,15 +17,21 @@ impl FromRequest for Principal {
     type Future = Pin<Box<dyn Future<Output = Result<Principal, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let header = req.headers().get(AUTHORIZATION).and_then(|h| h.to_str().ok()).map(str::to_owned);
-        let req = req.clone();
-        Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::Unauthenticated("server misconfigured".into()))?;
-            let principal = crate::service::principal::authenticate(&state.services, header.as_deref()).await?;
-            // For the request log.
-            req.extensions_mut().insert(Caller { user: principal.user.id.clone(), device: principal.device.id });
-            Ok(principal)
-        })
+        Box::pin(authenticate(req))
+    }
+}
+
+/// The caller of `req`, for a handler that checks the token itself (while reading the body:
+/// `crate::http::body::JsonBody::meanwhile`).
+pub fn authenticate(req: &HttpRequest) -> impl Future<Output = Result<Principal, ApiError>> + 'static {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let header = req.headers().get(AUTHORIZATION).and_then(|h| h.to_str().ok()).map(str::to_owned);
+    let req = req.clone();
+    async move {
+        let state = state.ok_or_else(|| ApiError::Unauthenticated("server misconfigured".into()))?;
+        let principal = crate::service::principal::authenticate(&state.services, header.as_deref()).await?;
+        // For the request log.
+        req.extensions_mut().insert(Caller { user: principal.user.id.clone(), device: principal.device.id });
+        Ok(principal)
     }
 }

@@ -9,11 +9,13 @@
 //! - [`sync`]: one sync round trip; [`ingest`]: its parallel half (parse, hash, signatures, the
 //!   checks computed ahead); [`projection`]: the fold of a scope.
 //! - [`admin`]: assignments and access records; [`evidence`]: blobs and missing evidence.
-//! - [`reports`]: compliance, reconciliation, the ledger, flags and the county's audits.
+//! - [`reports`]: compliance, reconciliation, the ledger, flags and the county's audits;
+//!   [`cases`]: the cases of a scope, listed and shown.
 //! - [`health`]: liveness and readiness (the writer commits).
 
 pub mod admin;
 pub mod auth;
+pub mod cases;
 pub mod evidence;
 pub mod health;
 pub mod ingest;

@@ -1,4 +1,4 @@
-//! The `patrolsync-server` command line (`serve`, `reference`, `audit integrity|checkpoint|consistency|verify`,
+//! The `patrolsync-server` command line (`serve`, `reference`, `audit integrity|checkpoint|consistency|verify|read-model`,
 //! `rotate-token-key`, `set-password`, `config check`), in the library so that every binary that runs the server
 //! (the release binary, the end-to-end tests' copy) is the same code: each parses it, sets up
 //! logging as [`Cli::logging`] says, and runs it.
@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use sync_protocol::wire::audit::ReadModelCheck;
 
 use crate::store::Sessions;
 
@@ -134,6 +135,19 @@ enum AuditAction {
         #[arg(long)]
         json: bool,
     },
+    /// Recompute the reports' read model from the log, group by group, and compare it with the
+    /// stored rows; report each difference (exit code 1 when any is found).
+    ReadModel {
+        /// The store's SQLite file (opened read-only, unless --rebuild).
+        #[arg(long)]
+        db: PathBuf,
+        /// First rebuild the stored read model from the log (one write transaction).
+        #[arg(long)]
+        rebuild: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -239,6 +253,7 @@ fn run(command: Command) -> ExitCode {
                 AuditAction::Consistency { db, from, to } => crate::tools::log::consistency(&db, from, to),
                 AuditAction::Verify { db, checkpoint, json } => crate::tools::log::verify(&db, checkpoint.as_deref(), json),
                 AuditAction::Integrity { db, json } => Ok(audit_integrity(&db, json)),
+                AuditAction::ReadModel { db, rebuild, json } => Ok(audit_read_model(&db, rebuild, json)),
             };
             outcome.unwrap_or_else(|e| fail(&e))
         }
@@ -320,6 +335,29 @@ fn audit_integrity(db: &std::path::Path, json: bool) -> ExitCode {
         println!("{} events of {} devices checked, {} problems", report.events_checked, report.devices_checked, report.breaks.len());
     }
     if report.breaks.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+fn audit_read_model(db: &std::path::Path, rebuild: bool, json: bool) -> ExitCode {
+    if rebuild {
+        match crate::store::sqlite::rebuild_read_model(db) {
+            Ok(n) => eprintln!("read model rebuilt from {n} events"),
+            Err(e) => return fail(&e),
+        }
+    }
+    let report = match ReadOnly::open(db).and_then(|store| store.read_model()) {
+        Ok(report) => report,
+        Err(e) => return fail(&e),
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+    } else {
+        report.examples.iter().for_each(|d| println!("differs: {d}"));
+        let ReadModelCheck { events, patrols, findings, cases, tips, differences, .. } = &report;
+        println!(
+            "{events} events: {patrols} patrols, {findings} findings, {cases} cases, {tips} tips recomputed; {differences} differences"
+        );
+    }
+    if report.differences == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
 fn run_server(config: Option<PathBuf>, db: Option<PathBuf>, bind: Option<String>, demo: bool) -> ExitCode {

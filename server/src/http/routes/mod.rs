@@ -9,6 +9,7 @@ mod admin;
 mod audit;
 mod auth;
 mod blobs;
+mod cases;
 mod evidence;
 mod flags;
 mod health;
@@ -57,6 +58,8 @@ routes! {
     GET "/v1/compliance" => reports::compliance,
     GET "/v1/reconciliation" => reports::reconciliation,
     GET "/v1/ledger" => reports::ledger,
+    GET "/v1/cases" => cases::list,
+    GET "/v1/cases/{id}" => cases::show,
     GET "/v1/audit/townships" => audit::townships,
     GET "/v1/audit/integrity" => audit::integrity,
     GET "/v1/audit/checkpoint" => audit::checkpoint,
