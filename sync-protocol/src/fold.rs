@@ -18,6 +18,7 @@ use crate::event::Event;
 use crate::hlc::Hlc;
 use crate::ids::{DeviceId, EventId, LicenceId, UnitId, UserId, ZoneId};
 use crate::values::{Coord, IsoWeek, TrackPoint};
+use crate::zones::{ZonePlace, ZoneVersions};
 
 mod case_graph;
 #[cfg(test)]
@@ -33,7 +34,7 @@ mod tip_tests;
 mod tips;
 
 pub use case_graph::{Position, next};
-pub use cases::{Case, CaseConflict, CaseStep, Head, Major, Stage, StepDetail};
+pub use cases::{Case, CaseConflict, CaseStep, Head, Major, Stage, StepDetail, StepStage};
 pub use overdue::{DeadlineKind, MissedDeadline, Overdue, overdue};
 pub use tips::{Informant, Tip, TipAnswer, TipAssignment};
 
@@ -43,7 +44,12 @@ pub use tips::{Informant, Tip, TipAnswer, TipAssignment};
 #[serde(default)]
 pub struct Projection {
     pub units: BTreeMap<UnitId, UnitDefined>,
+    /// Each zone's latest definition in fold order. Which version holds at a time (and so where
+    /// something done in the zone lies) is [`Projection::zone_versions`]'s answer.
     pub zones: BTreeMap<ZoneId, ZoneDefined>,
+    /// Every zone's versions by `valid_from` ([`crate::zones`]).
+    #[serde(default, skip_serializing_if = "ZoneVersions::is_empty")]
+    pub zone_versions: ZoneVersions,
     pub users: BTreeMap<UserId, UserEnrolled>,
     /// Each officer's assignments in time order.
     pub assignments: BTreeMap<UserId, Vec<AssignmentSet>>,
@@ -200,6 +206,7 @@ impl Projection {
                 self.units.insert(u.unit.clone(), u);
             }
             Body::ZoneDefined(z) => {
+                self.zone_versions.define(&z);
                 self.zones.insert(z.zone.clone(), z);
             }
             Body::UserEnrolled(u) => {
@@ -234,6 +241,9 @@ impl Projection {
             Body::UserDisabled(_) | Body::UserEnabled(_) | Body::DeviceRevoked(_) => {}
             // Password records say only who and when: nothing to show beyond the log.
             Body::PasswordChanged(_) | Body::PasswordReset(_) => {}
+            // A flag review acts on the server's flags and checks (which the projection does not
+            // hold); the log keeps it as the evidence of who reviewed what.
+            Body::FlagReviewed(_) => {}
         }
     }
 
@@ -274,6 +284,11 @@ impl Projection {
             observed_at: f.observed_at,
         };
         self.findings.insert(event.id, finding);
+    }
+
+    /// Where something done in `zone` at `at_ms` lies ([`crate::zones`]).
+    pub fn place_of(&self, zone: &ZoneId, at_ms: i64) -> Option<&ZonePlace> {
+        self.zone_versions.place_at(zone, at_ms)
     }
 
     /// The zone assigned to `officer` at `at_ms`, if any.

@@ -2,12 +2,14 @@
 //! and the error envelope. docs/protocol.md describes each field.
 
 pub mod audit;
+pub mod cases;
 pub mod evidence;
 pub mod flag_kind;
 pub mod flags;
 pub mod people;
 pub mod reports;
 pub mod session;
+pub mod version;
 
 pub use flag_kind::FlagKind;
 

@@ -14,6 +14,8 @@ pub struct TestServer {
     extra_env: Vec<(String, String)>,
     /// Started with `--demo`.
     demo: bool,
+    /// Every line the server printed on standard output, across restarts.
+    output: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 /// The server binary this package builds (`e2e-server`, the same code as `patrolsync-server`),
@@ -52,7 +54,7 @@ impl TestServer {
     /// (`central.db`), which may already hold one.
     pub fn start_in(dir: tempfile::TempDir, env: &[(&str, &str)]) -> Result<TestServer> {
         let extra_env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        let mut server = TestServer { child: None, port: 0, dir, extra_env, demo: true };
+        let mut server = TestServer { child: None, port: 0, dir, extra_env, demo: true, output: Default::default() };
         server.spawn(0)?;
         Ok(server)
     }
@@ -60,9 +62,15 @@ impl TestServer {
     /// Starts a server without the demo on the store in `dir` (`central.db`), e.g. one that
     /// `patrolsync-server init` founded.
     pub fn start_county(dir: tempfile::TempDir) -> Result<TestServer> {
-        let mut server = TestServer { child: None, port: 0, dir, extra_env: Vec::new(), demo: false };
+        let mut server = TestServer { child: None, port: 0, dir, extra_env: Vec::new(), demo: false, output: Default::default() };
         server.spawn(0)?;
         Ok(server)
+    }
+
+    /// The lines the server has printed on standard output so far (its logs, with `RUST_LOG`
+    /// set through [`TestServer::start_with`]; `warn` otherwise).
+    pub fn output(&self) -> Vec<String> {
+        self.output.lock().map(|lines| lines.clone()).unwrap_or_default()
     }
 
     pub fn db(&self) -> PathBuf {
@@ -96,8 +104,12 @@ impl TestServer {
         let mut child = cmd.spawn().with_context(|| format!("starting {}", bin.display()))?;
         let stdout = child.stdout.take().context("server stdout")?;
         let (tx, rx) = std::sync::mpsc::channel();
+        let output = self.output.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Ok(mut lines) = output.lock() {
+                    lines.push(line.clone());
+                }
                 let _ = tx.send(line);
             }
         });

@@ -1,5 +1,6 @@
 //! `case …` and `tip …`: what a township inspector or the county section records on a phone,
 //! offline (docs/cases.md): each step is made on the case's current head in this replica.
+//! `case list` and `case show` are in `case_view`.
 
 use anyhow::{Context, bail};
 use clap::Subcommand;
@@ -84,6 +85,10 @@ pub enum CaseCommand {
         #[arg(long)]
         note: String,
     },
+    /// The cases of your scope (案件列表), with filters: from the server, or `--offline` from this phone.
+    List(super::case_view::ListArgs),
+    /// One case with every step and its heads (案件详情), to choose a head to `--keep`.
+    Show(super::case_view::ShowArgs),
     /// Resolve a conflict: join every head of the case, keeping one.
     Resolve {
         #[arg(long, value_parser = parse_event_id)]
@@ -141,6 +146,8 @@ pub enum TipCommand {
 
 pub fn case(replica: &mut Replica, command: CaseCommand) -> anyhow::Result<()> {
     let body = match command {
+        CaseCommand::List(args) => return super::case_view::list_cases(replica, args),
+        CaseCommand::Show(args) => return super::case_view::show_case(replica, args),
         CaseCommand::Open { finding, tip, township, note } => {
             let source = match (finding, tip) {
                 (Some(f), _) => CaseSource::Finding(f),
@@ -168,7 +175,9 @@ fn step_body(replica: &Replica, step: CaseCommand) -> anyhow::Result<Body> {
         | CaseCommand::Refer { case, .. }
         | CaseCommand::Major { case, .. }
         | CaseCommand::Close { case, .. } => *case,
-        CaseCommand::Open { .. } | CaseCommand::Resolve { .. } => bail!("not a step on a case"),
+        CaseCommand::Open { .. } | CaseCommand::Resolve { .. } | CaseCommand::List(_) | CaseCommand::Show(_) => {
+            bail!("not a step on a case")
+        }
     };
     let (township, heads) = heads(replica, case)?;
     let [after] = heads[..] else { bail!("case {case} is in conflict (分歧): resolve it first with `case resolve --keep <head>`") };
@@ -191,7 +200,9 @@ fn step_body(replica: &Replica, step: CaseCommand) -> anyhow::Result<Body> {
         CaseCommand::Refer { note, .. } => Body::CaseReferred(CaseReferred { case, township, after, note }),
         CaseCommand::Major { deadline, note, .. } => Body::CaseMarkedMajor(CaseMarkedMajor { case, township, after, deadline, note }),
         CaseCommand::Close { outcome, note, .. } => Body::CaseClosed(CaseClosed { case, township, after, outcome, note }),
-        CaseCommand::Open { .. } | CaseCommand::Resolve { .. } => bail!("not a step on a case"),
+        CaseCommand::Open { .. } | CaseCommand::Resolve { .. } | CaseCommand::List(_) | CaseCommand::Show(_) => {
+            bail!("not a step on a case")
+        }
     })
 }
 
@@ -225,7 +236,7 @@ pub fn tip(replica: &mut Replica, command: TipCommand) -> anyhow::Result<()> {
     }
 }
 
-fn print_recorded(replica: &mut Replica, body: &Body) -> anyhow::Result<()> {
+pub(super) fn print_recorded(replica: &mut Replica, body: &Body) -> anyhow::Result<()> {
     let id = replica.record_office(body)?;
     eprintln!("{} recorded (已记录), pending upload (待上传)", body.kind());
     println!("{id}");

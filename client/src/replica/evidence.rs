@@ -218,6 +218,29 @@ impl Replica {
         Ok(())
     }
 
+    /// Forgets the blobs that no event on this phone names any more (their attachments left with
+    /// a purged bucket, e.g. a tip moved to another township): their rows and their files.
+    /// Returns how many. A blob of an own attachment stays, since the own event stays.
+    pub fn drop_unnamed_blobs(&self) -> Result<usize, ReplicaError> {
+        let gone: Vec<String> = self
+            .conn
+            .prepare(
+                "DELETE FROM blobs WHERE sha256 NOT IN \
+                 (SELECT json_extract(raw, '$.body.sha256') FROM events \
+                  WHERE kind = 'attachment.added' AND json_extract(raw, '$.body.sha256') IS NOT NULL) RETURNING sha256",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for hex in &gone {
+            let path = self.blob_dir().join(hex);
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io_error(&path)(e)),
+                _ => {}
+            }
+        }
+        Ok(gone.len())
+    }
+
     /// Opens a stored blob for upload, positioned at `offset`.
     pub fn open_blob(&self, hash: &BlobHash, offset: u64) -> Result<File, ReplicaError> {
         let path = self.blob_path(hash);

@@ -117,6 +117,10 @@ impl Replica {
         identity::set_clock(&tx, owner, me.hlc.merge(reply.hlc, hlc_ms(now)))?;
         identity::synced(&tx, owner, now)?;
         tx.commit()?;
+        if out.purged > 0 {
+            // The bytes of evidence that left with a purged bucket leave the phone too.
+            self.drop_unnamed_blobs()?;
+        }
         Ok(out)
     }
 }

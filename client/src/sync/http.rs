@@ -1,4 +1,4 @@
-//! The server's HTTP API as plain async calls: login, sync, flags and health. Request bodies of a sync
+//! The server's HTTP API as plain async calls: login, sync, flags, typed reads and health. Request bodies of a sync
 //! are zstd-compressed; replies may come back gzip- or zstd-compressed (reqwest undoes that).
 
 use std::time::Duration;
@@ -87,6 +87,7 @@ impl Api {
             .header(AUTHORIZATION, format!("Bearer {token}"))
             .header(CONTENT_TYPE, "application/json")
             .header(CONTENT_ENCODING, "zstd")
+            .header(sync_protocol::wire::version::HEADER, sync_protocol::wire::version::CURRENT.to_string())
             .body(body);
         self.send(builder, username).await
     }
@@ -94,6 +95,18 @@ impl Api {
     /// `GET /v1/flags` with filters: the flags in the caller's scope, newest first.
     pub async fn flags(&self, token: &str, query: &FlagQuery, username: &str) -> Result<FlagList, SyncError> {
         let builder = self.http.get(self.url("/v1/flags")).header(AUTHORIZATION, format!("Bearer {token}")).query(query);
+        self.send(builder, username).await
+    }
+
+    /// `GET <path>` with a bearer token and a typed query: the typed JSON reply.
+    pub async fn get_json<Q: serde::Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+        query: &Q,
+        username: &str,
+    ) -> Result<T, SyncError> {
+        let builder = self.http.get(self.url(path)).header(AUTHORIZATION, format!("Bearer {token}")).query(query);
         self.send(builder, username).await
     }
 

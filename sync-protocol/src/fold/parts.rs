@@ -13,7 +13,8 @@
 //!   on a tip join `tip:<T>` once `case.opened` C is held;
 //! - `zero:<officer>/<week>`, `unit:<U>`, `zone:<Z>`, `user:<U>`, `assignments:<officer>`,
 //!   `licence:<L>`: one entity each;
-//! - `event:<id>`: an access record (nothing to fold) or an event this build cannot read.
+//! - `event:<id>`: an access record or a flag review (nothing to fold) or an event this build
+//!   cannot read.
 //!
 //! A `finding.reported` or `case.opened` on a tip *joins* an indirect anchor to a part
 //! ([`Placement::joins`]): from then on the events anchored there belong to that part. A replica
@@ -170,9 +171,12 @@ pub fn place(event: &Event, body: Option<&Body>) -> Placement {
         Body::TipInformant(i) => alone(tip(&i.tip)),
         Body::TipAssigned(a) => alone(tip(&a.tip)),
         Body::TipAnswered(a) => alone(tip(&a.tip)),
-        Body::UserDisabled(_) | Body::UserEnabled(_) | Body::DeviceRevoked(_) | Body::PasswordChanged(_) | Body::PasswordReset(_) => {
-            alone(PartKey::new("event", event.id))
-        }
+        Body::UserDisabled(_)
+        | Body::UserEnabled(_)
+        | Body::DeviceRevoked(_)
+        | Body::PasswordChanged(_)
+        | Body::PasswordReset(_)
+        | Body::FlagReviewed(_) => alone(PartKey::new("event", event.id)),
     }
 }
 
@@ -237,6 +241,7 @@ impl Projection {
             let Projection {
                 units,
                 zones,
+                zone_versions,
                 users,
                 assignments,
                 licences,
@@ -255,6 +260,7 @@ impl Projection {
             } = part.projection;
             out.units.extend(units);
             out.zones.extend(zones);
+            out.zone_versions.merge(zone_versions);
             out.users.extend(users);
             out.assignments.extend(assignments);
             out.licences.extend(licences);

@@ -5,17 +5,18 @@
 use serde_json::json;
 use sync_protocol::body::{
     ActionKind, AssignmentSet, AttachmentAdded, BlobHash, Body, CaseActionTaken, CaseClosed, CaseConflictResolved, CaseMarkedMajor,
-    CaseOpened, CaseReferred, CaseSource, CaseStopped, CaseVerified, DeviceRevoked, FindingKind, FindingReported, IssuingLevel,
-    LicenceCancelled, LicenceChanged, LicenceExtended, LicenceGranted, LicenceTransferred, MediaType, Mineral, Outcome, PasswordChanged,
-    PasswordReset, PatrolAmended, PatrolRecorded, PatrolResult, RightKind, Role, Subject, SubjectKind, TipAnswered, TipAssigned,
-    TipChannel, TipInformant, TipReceived, UnitDefined, UnitLevel, UserChanged, UserDisabled, UserEnabled, UserEnrolled, Verdict,
-    ZeroReportFiled, ZoneDefined,
+    CaseOpened, CaseReferred, CaseSource, CaseStopped, CaseVerified, DeviceRevoked, FindingKind, FindingReported, FlagReviewed,
+    FlagVerdict, IssuingLevel, LicenceCancelled, LicenceChanged, LicenceExtended, LicenceGranted, LicenceTransferred, MediaType, Mineral,
+    Outcome, PasswordChanged, PasswordReset, PatrolAmended, PatrolRecorded, PatrolResult, RightKind, Role, Subject, SubjectKind,
+    TipAnswered, TipAssigned, TipChannel, TipInformant, TipReceived, UnitDefined, UnitLevel, UserChanged, UserDisabled, UserEnabled,
+    UserEnrolled, Verdict, ZeroReportFiled, ZoneDefined,
 };
 use sync_protocol::crypto::{DeviceKey, Hash};
 use sync_protocol::event::{Event, EventDraft};
 use sync_protocol::hlc::Hlc;
 use sync_protocol::ids::{DeviceId, EventId, LicenceId, UnitId, UserId, ZoneId};
 use sync_protocol::values::{Coord, IsoWeek, Polygon, TrackPoint};
+use sync_protocol::wire::FlagKind;
 
 const T: i64 = 1_764_131_257_000;
 const LON: i32 = 1_145_000_000;
@@ -357,6 +358,14 @@ fn tips_and_cases() -> Vec<Example> {
         Body::TipAnswered(TipAnswered {
             tip, township: township(), patrol: None, case: Some(case), answer: "已立案并移送公安机关".into()
         });
+    // The inspector reviews the held patrol of `01-patrol.recorded`: a false alarm.
+    let reviewed = Body::FlagReviewed(FlagReviewed {
+        subject: Subject { kind: SubjectKind::Patrol, id: id(10) },
+        flag: FlagKind::ImpossibleSpeed,
+        township: township(),
+        verdict: FlagVerdict::FalseAlarm,
+        note: "桥下信号漂移，已随同巡查核实，巡查属实".into(),
+    });
     vec![
         inspector.body("18-tip.received", 40, received),
         inspector.body("19-tip.informant", 41, informant),
@@ -370,6 +379,7 @@ fn tips_and_cases() -> Vec<Example> {
         county.body("27-case.closed", 49, closed),
         county.body("28-case.conflict_resolved", 50, resolved),
         inspector.body("29-tip.answered", 51, answered),
+        inspector.body("30-flag.reviewed", 52, reviewed),
     ]
 }
 
@@ -411,11 +421,11 @@ fn people(server: &mut Chain) -> Vec<Example> {
         boundary: None,
     });
     vec![
-        server.body("30-user.enrolled-v2", 60, enrolled),
-        server.body("31-assignment.set-v2", 61, assignment),
-        server.body("32-user.changed", 62, changed),
-        server.body("33-password.reset", 63, reset),
-        server.body("34-password.changed", 64, Body::PasswordChanged(PasswordChanged { user: officer })),
-        server.body("35-unit.defined-v2", 65, village),
+        server.body("31-user.enrolled-v2", 60, enrolled),
+        server.body("32-assignment.set-v2", 61, assignment),
+        server.body("33-user.changed", 62, changed),
+        server.body("34-password.reset", 63, reset),
+        server.body("35-password.changed", 64, Body::PasswordChanged(PasswordChanged { user: officer })),
+        server.body("36-unit.defined-v2", 65, village),
     ]
 }
