@@ -115,7 +115,7 @@ async fn status(d: &RawDevice, path: &str) -> Result<StatusCode> {
 #[tokio::test]
 async fn a_scripted_fortnight_matches_every_report() -> Result<()> {
     let stale_days = format!("{}", STALE_S as f64 / 86_400.0);
-    let mut server = TestServer::start_with(&[("PATROLSYNC_STALE_SYNC_AFTER_DAYS", &stale_days)])?;
+    let mut server = TestServer::start_with(&[("PATROLSYNC_RECONCILIATION_STALE_SYNC_AFTER_DAYS", &stale_days)])?;
     let now = now_ms() as i64;
     let w2 = IsoWeek::of_ms(now - 7 * 86_400_000);
     let w1 = IsoWeek::of_ms(now - 14 * 86_400_000);

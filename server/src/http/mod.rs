@@ -7,12 +7,14 @@
 //! - [`console`]: the office console's embedded files and browser sessions.
 //! - [`principal`]: the caller as an extractor; [`body`]: reading request bodies (limits, time);
 //!   [`reply`]: JSON replies, compressed when it pays; [`error`]: [`error::ApiError`].
+//! - [`request_log`]: the request log and the HTTP metrics (one middleware).
 
 pub mod body;
 pub mod console;
 pub mod error;
 pub mod principal;
 pub mod reply;
+pub mod request_log;
 pub mod routes;
 
 use crate::service::Services;
@@ -29,4 +31,8 @@ pub struct AppState {
     pub syncs: std::sync::Arc<tokio::sync::Semaphore>,
     /// The office console's pages and their policy.
     pub console: console::Console,
+    /// Log every request (`[log] requests`).
+    pub log_requests: bool,
+    /// Answer `/metrics` to a caller on the same host without a token (`[metrics] loopback`).
+    pub metrics_on_loopback: bool,
 }

@@ -67,7 +67,7 @@ pub struct ReportSettings {
 }
 
 /// `[reconciliation]`: when a device counts as not synced.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ReconciliationSettings {
     /// A device whose last accepted push is older than this many days (fractions allowed) is

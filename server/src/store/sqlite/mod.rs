@@ -5,7 +5,7 @@
 //! # Layout
 //! - `open`: pragmas, migrations, SQLite's errors sorted. `identity`: the server's own key.
 //! - `writer`: the single writer and its batch transaction. `ingest`, `author`, `enrol`, `admin`,
-//!   `sessions`: what runs inside it; `access`: disabled users and revoked devices, as their events
+//!   `sessions`, `people`: what runs inside it; `access`: disabled users and revoked devices, as their events
 //!   say. `reference`: the writer's copy of zones, units and assignments; `refresh`: reloading the
 //!   writer's caches after another process wrote to the store; `office`: the stored cases and tips
 //!   that admission and routing consult.
@@ -37,6 +37,7 @@ mod integrity;
 pub mod merkle;
 mod office;
 mod open;
+mod people;
 mod place_scope;
 mod principal;
 mod pull;
@@ -76,11 +77,13 @@ pub struct Settings {
     pub checks: CheckConfig,
     /// The wall clock every time the store records is read from.
     pub clock: SharedClock,
+    /// Where the writer counts its batches, commits and the flags it raises.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { checks: CheckConfig::default(), clock: crate::clock::system() }
+        Settings { checks: CheckConfig::default(), clock: crate::clock::system(), metrics: Arc::default() }
     }
 }
 
@@ -115,7 +118,7 @@ impl SqliteStore {
         }
         let server = ServerIdentity::load_or_create(&conn, settings.clock.now_ms())?;
         let hlc = Arc::new(Mutex::new(last_hlc(&conn)?));
-        let (writer, _thread) = Writer::start(conn, server, hlc.clone(), settings.checks, settings.clock.clone())?;
+        let (writer, _thread) = Writer::start(conn, server, hlc.clone(), settings.checks, settings.clock.clone(), settings.metrics)?;
         let readers = Arc::new(Readers::new(path.to_path_buf(), READ_THREADS));
         Ok(SqliteStore { writer, blocking: pool, readers, hlc, clock: settings.clock })
     }
