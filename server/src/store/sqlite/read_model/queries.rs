@@ -192,10 +192,13 @@ pub fn ledger(conn: &Connection, sel: &LedgerSelection) -> Result<Vec<LedgerRow>
     selected(conn, sel)?.into_iter().map(|(entry, place)| Ok(row(&entry, &facts(conn, &entry, place)?))).collect()
 }
 
+/// A patrol's ledger entry and where it lay (village, township), when known.
+pub(super) type Selected = (PatrolEntry, Option<(UnitId, UnitId)>);
+
 /// The ledger entries of the patrols `sel` selects, with where each lay, by start then id.
-pub(super) fn selected(conn: &Connection, sel: &LedgerSelection) -> Result<Vec<(PatrolEntry, Option<(UnitId, UnitId)>)>, StoreError> {
+pub(super) fn selected(conn: &Connection, sel: &LedgerSelection) -> Result<Vec<Selected>, StoreError> {
     let base = "SELECT id, entry, village, township FROM patrols WHERE entry IS NOT NULL AND started_at >= ?1 AND started_at < ?2";
-    let mut found: Vec<(PatrolEntry, Option<(UnitId, UnitId)>)> = Vec::new();
+    let mut found: Vec<Selected> = Vec::new();
     let mut collect = |sql: &str, key: Option<&str>| -> Result<(), StoreError> {
         let mut stmt = conn.prepare_cached(sql)?;
         let rows = stmt.query_map(params![sel.from_ms, sel.to_ms, key], |r| {
