@@ -146,23 +146,11 @@ impl Pulls for SqliteStore {
     }
 
     fn events(&self, buckets: Vec<Bucket>, reader: Reader) -> StoreFuture<'_, Vec<Event>> {
-        Box::pin(self.read(move |conn| {
-            let mut events = Vec::new();
-            for bucket in &buckets {
-                events.extend(pull::all(conn, bucket, reader)?);
-            }
-            Ok(events)
-        }))
+        Box::pin(self.read(move |conn| each_bucket(conn, &buckets, reader, pull::all)))
     }
 
     fn office_events(&self, buckets: Vec<Bucket>, reader: Reader) -> StoreFuture<'_, Vec<Event>> {
-        Box::pin(self.read(move |conn| {
-            let mut events = Vec::new();
-            for bucket in &buckets {
-                events.extend(pull::office(conn, bucket, reader)?);
-            }
-            Ok(events)
-        }))
+        Box::pin(self.read(move |conn| each_bucket(conn, &buckets, reader, pull::office)))
     }
 
     fn patrol(&self, scope: BTreeSet<Bucket>, id: EventId) -> StoreFuture<'_, Option<Event>> {
@@ -324,4 +312,18 @@ mod tests {
         assert!(matches!(err, StoreError::NotFound { what: crate::store::Entity::User, .. }), "{err:?}");
         Ok(())
     }
+}
+
+/// The events `read` gives for each of `buckets`, one bucket after another.
+fn each_bucket(
+    conn: &rusqlite::Connection,
+    buckets: &[Bucket],
+    reader: Reader,
+    read: fn(&rusqlite::Connection, &Bucket, Reader) -> Result<Vec<Event>, StoreError>,
+) -> Result<Vec<Event>, StoreError> {
+    let mut events = Vec::new();
+    for bucket in buckets {
+        events.extend(read(conn, bucket, reader)?);
+    }
+    Ok(events)
 }
