@@ -76,6 +76,42 @@ async fn page_done(b: &Browser, name: &str) -> Result<()> {
     b.no_errors(name).await
 }
 
+/// The session ends while a form is half typed (the admin disables and enables the inspector,
+/// which ends every session of theirs): the next action opens the sign-in over the page, the text
+/// stays, and after signing in the action goes through with it.
+async fn expired_session_keeps_the_form(b: &Browser, url: &str, w: &mut World, card: &str) -> Result<()> {
+    let note = "联合执法 joint action with the police, typed before the session ended";
+    b.wait(&format!("{card} textarea")).await?.send_keys(note).await?;
+    b.wait(&format!("{card} select[name='departments']")).await?.select_by_value("police").await?;
+    let mut admin = RawDevice::new(url, "admin")?;
+    admin.login(DEMO_PASSWORD).await?;
+    for change in ["disable", "enable"] {
+        let (status, body) = admin.post(&format!("/v1/admin/users/ti-t01-1/{change}"), b"").await?;
+        ensure!(status.is_success(), "{change}: {status} {}", String::from_utf8_lossy(&body));
+    }
+    b.wait(&format!("{card} button[data-action='joint']")).await?.click().await?;
+    b.wait("#signin[open] #signin-why:not([hidden])").await?;
+    let kept = b.eval(&format!("return document.querySelector(\"{card} textarea\").value;")).await?;
+    assert_eq!(kept, Value::from(note), "the half-typed note survives the expired session");
+    b.sign_in("ti-t01-1", DEMO_PASSWORD).await?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (_, detail) = w.auditor.get_json(&format!("/v1/cases/{}", w.case)).await?;
+        let steps = detail["case"]["steps"].as_array().cloned().unwrap_or_default();
+        if steps.iter().any(|s| s["note"] == note && s["by"] == "ti-t01-1") {
+            break;
+        }
+        ensure!(std::time::Instant::now() < deadline, "the action was not sent after signing in again: {detail}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    // The one failed request logged is the expected one: the push the ended session was refused.
+    let errors = b.severe().await?;
+    ensure!(errors.iter().all(|e| e.contains("/v1/sync") && e.contains("401")), "{errors:?}");
+    b.ready("cases").await?;
+    w.inspector.login(DEMO_PASSWORD).await?;
+    Ok(())
+}
+
 /// The cells of the table row whose first cell is `first`, in the first table of `section`.
 async fn row_cells(b: &Browser, first: &str) -> Result<Vec<String>> {
     let script = format!(
@@ -184,6 +220,8 @@ async fn run(b: &Browser, url: &str, w: &mut World) -> Result<()> {
     b.wait(&format!("{card}[data-stage='verified'][data-stopped='yes']")).await?;
     let (_, integrity) = w.auditor.get_json("/v1/audit/integrity").await?;
     assert_eq!(integrity["breaks"], Value::Array(vec![]), "the browser's signed step verifies: {integrity}");
+
+    expired_session_keeps_the_form(b, url, w, &card).await?;
 
     // The inspector reviews the finding's protected-mineral flag as confirmed: a signed
     // flag.reviewed, after which the flag leaves the open list and stays in the history.
