@@ -45,18 +45,35 @@ pub async fn run(url: &str, password: &str, week: IsoWeek, n: usize) -> Result<(
     );
     for (name, requests) in pages(week, &first, &last, &patrol) {
         let mut times = Vec::with_capacity(n);
+        let mut each = vec![Vec::with_capacity(n); requests.len()];
         for _ in 0..n {
             let started = Instant::now();
-            for path in &requests {
+            for (i, path) in requests.iter().enumerate() {
+                let asked = Instant::now();
                 let (status, body) = county.get_text(path).await?;
                 if !status.is_success() {
                     bail!("{name}: {path}: {status}: {body}");
                 }
+                each[i].push(asked.elapsed());
             }
             times.push(started.elapsed());
         }
         times.sort();
-        println!("  {name}: p50 {:.1} ms, p99 {:.1} ms ({} requests)", percentile(&times, 0.5), percentile(&times, 0.99), requests.len());
+        // The request that weighs most in the page, by its median.
+        let (slowest, median) = each
+            .iter_mut()
+            .zip(&requests)
+            .map(|(t, path)| {
+                t.sort();
+                (path.split('?').next().unwrap_or(path), percentile(t, 0.5))
+            })
+            .fold(("", 0.0), |worst, r| if r.1 > worst.1 { r } else { worst });
+        println!(
+            "  {name}: p50 {:.1} ms, p99 {:.1} ms ({} requests; slowest {slowest}, p50 {median:.1} ms)",
+            percentile(&times, 0.5),
+            percentile(&times, 0.99),
+            requests.len()
+        );
     }
     if !browser::available() {
         println!("console: the map's draw time needs chromium and chromedriver (apt-get install chromium chromium-driver)");
