@@ -295,6 +295,20 @@ impl std::fmt::Debug for SqliteStore {
     }
 }
 
+/// The events `read` gives for each of `buckets`, one bucket after another.
+fn each_bucket(
+    conn: &rusqlite::Connection,
+    buckets: &[Bucket],
+    reader: Reader,
+    read: fn(&rusqlite::Connection, &Bucket, Reader) -> Result<Vec<Event>, StoreError>,
+) -> Result<Vec<Event>, StoreError> {
+    let mut events = Vec::new();
+    for bucket in buckets {
+        events.extend(read(conn, bucket, reader)?);
+    }
+    Ok(events)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,18 +326,4 @@ mod tests {
         assert!(matches!(err, StoreError::NotFound { what: crate::store::Entity::User, .. }), "{err:?}");
         Ok(())
     }
-}
-
-/// The events `read` gives for each of `buckets`, one bucket after another.
-fn each_bucket(
-    conn: &rusqlite::Connection,
-    buckets: &[Bucket],
-    reader: Reader,
-    read: fn(&rusqlite::Connection, &Bucket, Reader) -> Result<Vec<Event>, StoreError>,
-) -> Result<Vec<Event>, StoreError> {
-    let mut events = Vec::new();
-    for bucket in buckets {
-        events.extend(read(conn, bucket, reader)?);
-    }
-    Ok(events)
 }
