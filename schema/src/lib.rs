@@ -36,8 +36,12 @@ pub const CENTRAL: &[Migration] = &[
 ];
 
 /// The device replica's migrations, in order.
-pub const DEVICE: &[Migration] =
-    &[migration!(1, "device", "0001_replica"), migration!(2, "device", "0002_blobs"), migration!(3, "device", "0003_refresh_tokens")];
+pub const DEVICE: &[Migration] = &[
+    migration!(1, "device", "0001_replica"),
+    migration!(2, "device", "0002_blobs"),
+    migration!(3, "device", "0003_refresh_tokens"),
+    migration!(4, "device", "0004_service"),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum MigrationError {

@@ -47,6 +47,14 @@ pub struct Config {
     /// Passwords, login throttling, sessions and the token key file (`[auth]`; see
     /// docs/security.md).
     pub auth: crate::service::auth::AuthSettings,
+    /// HTTPS served by the server itself (`[tls]`: `cert_file` and `key_file`, PEM); without
+    /// them it speaks plain HTTP, for loopback or behind a reverse proxy that terminates TLS.
+    pub tls: crate::tls::TlsSettings,
+    /// The file that witnesses the tamper-evident log outside the database: the latest signed
+    /// checkpoint, rewritten after each batch that grows the log; a store whose log is shorter
+    /// than it, or does not extend it, is refused at start (default: `log-witness` beside the
+    /// database).
+    pub witness_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -68,6 +76,8 @@ impl Default for Config {
             compliance: ComplianceRules::default(),
             reconciliation: ReconciliationSettings::default(),
             auth: crate::service::auth::AuthSettings::default(),
+            tls: crate::tls::TlsSettings::default(),
+            witness_file: None,
         }
     }
 }
@@ -104,6 +114,11 @@ impl Config {
         self.auth.token_key_file.clone().unwrap_or_else(|| self.db.parent().unwrap_or(Path::new(".")).join("token-keys.json"))
     }
 
+    /// The log's witness file: `witness_file`, or `log-witness` beside the database file.
+    pub fn witness_file(&self) -> PathBuf {
+        self.witness_file.clone().unwrap_or_else(|| self.db.parent().unwrap_or(Path::new(".")).join("log-witness"))
+    }
+
     /// Refuses settings that would weaken the server: access tokens over 15 minutes, password
     /// hashing below OWASP's minimum cost.
     pub fn validate(self) -> Result<Config, ConfigError> {
@@ -112,6 +127,7 @@ impl Config {
             return Err(ConfigError::Range { name: "token_ttl_s", why });
         }
         self.auth.password.checked().map_err(|e| ConfigError::Range { name: "auth.password", why: e.to_string() })?;
+        self.tls.enabled().map_err(|e| ConfigError::Range { name: "tls", why: e.to_string() })?;
         Ok(self)
     }
 
@@ -189,6 +205,15 @@ impl Config {
         }
         if let Some(v) = get("PATROLSYNC_AUTH_REUSE_GRACE_S") {
             self.auth.sessions.reuse_grace_s = parse("PATROLSYNC_AUTH_REUSE_GRACE_S", v)?;
+        }
+        if let Some(v) = get("PATROLSYNC_TLS_CERT_FILE") {
+            self.tls.cert_file = Some(PathBuf::from(v));
+        }
+        if let Some(v) = get("PATROLSYNC_TLS_KEY_FILE") {
+            self.tls.key_file = Some(PathBuf::from(v));
+        }
+        if let Some(v) = get("PATROLSYNC_WITNESS_FILE") {
+            self.witness_file = Some(PathBuf::from(v));
         }
         if let Some(v) = get("PATROLSYNC_STALE_SYNC_AFTER_DAYS") {
             self.reconciliation.stale_sync_after_days = parse("PATROLSYNC_STALE_SYNC_AFTER_DAYS", v)?;

@@ -11,7 +11,7 @@
 //! - [`tools`]: the command line, the demo county, reference data as GeoJSON.
 //! - [`app`]: building the application from its config, clock and store; [`config`]: typed
 //!   configuration; [`clock`]: the injected clock; [`codec`]: request bodies decoded, pure;
-//!   [`pool`]: fixed thread pools.
+//!   [`pool`]: fixed thread pools; [`tls`]: HTTPS from a certificate and key.
 //!
 //! Without the `http` feature (`default-features = false`) the crate builds without actix-web:
 //! what the fuzz targets drive (bodies, tokens, ingest's parsing, the GeoJSON checks) is all here.
@@ -26,4 +26,5 @@ pub mod http;
 pub mod pool;
 pub mod service;
 pub mod store;
+pub mod tls;
 pub mod tools;

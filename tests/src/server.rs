@@ -1,7 +1,7 @@
 //! The real `patrolsync-server` binary as a child process: a temporary store, port 0, readiness
 //! read from its output (never a sleep), SIGKILL on demand and on drop.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, bail, ensure};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 pub struct TestServer {
     child: Option<Child>,
     pub port: u16,
+    /// `http`, or `https` when the server serves TLS itself (`PATROLSYNC_TLS_*`).
+    pub scheme: String,
     pub dir: tempfile::TempDir,
     extra_env: Vec<(String, String)>,
 }
@@ -45,7 +47,7 @@ impl TestServer {
     pub fn start_with(env: &[(&str, &str)]) -> Result<TestServer> {
         let dir = tempfile::tempdir()?;
         let extra_env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        let mut server = TestServer { child: None, port: 0, dir, extra_env };
+        let mut server = TestServer { child: None, port: 0, scheme: "http".into(), dir, extra_env };
         server.spawn(0)?;
         Ok(server)
     }
@@ -55,10 +57,30 @@ impl TestServer {
     }
 
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("{}://127.0.0.1:{}", self.scheme, self.port)
     }
 
     fn spawn(&mut self, port: u16) -> Result<()> {
+        let child = self.start_child(port)?;
+        let (child, bound, scheme) = wait_ready(child)?;
+        self.port = bound;
+        self.scheme = scheme;
+        self.child = Some(child);
+        Ok(())
+    }
+
+    /// Starts the server once more on the same store and port, expecting it to refuse to start:
+    /// returns its exit status and everything it printed.
+    pub fn start_refused(&mut self) -> Result<(std::process::ExitStatus, String)> {
+        self.kill();
+        let child = self.start_child(self.port)?;
+        let out = child.wait_with_output()?;
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        ensure!(!out.status.success(), "the server started:\n{text}");
+        Ok((out.status, text))
+    }
+
+    fn start_child(&self, port: u16) -> Result<Child> {
         let bin = server_binary();
         if !bin.exists() {
             bail!("{} is missing: build the workspace first (cargo test --workspace builds it)", bin.display());
@@ -73,33 +95,11 @@ impl TestServer {
             .env("PATROLSYNC_AUTH_PER_IP_PER_MINUTE", "1000000")
             .env("PATROLSYNC_AUTH_PER_IP_BURST", "100000")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+            .stderr(Stdio::piped());
         for (k, v) in &self.extra_env {
             cmd.env(k, v);
         }
-        let mut child = cmd.spawn().with_context(|| format!("starting {}", bin.display()))?;
-        let stdout = child.stdout.take().context("server stdout")?;
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let mut bound = None;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = rx.recv_timeout(left).context("the server did not say it was ready")?;
-            if let Some(rest) = line.strip_prefix("patrolsync-server listening on http://127.0.0.1:") {
-                bound = rest.split_whitespace().next().and_then(|p| p.parse().ok());
-            }
-            if line == "ready" {
-                break;
-            }
-        }
-        self.port = bound.context("the server did not print its port")?;
-        self.child = Some(child);
-        Ok(())
+        cmd.spawn().with_context(|| format!("starting {}", bin.display()))
     }
 
     /// Kills the server with SIGKILL: no shutdown, no flush, as a power cut would.
@@ -168,6 +168,40 @@ impl TestServer {
         }
         Ok(counts)
     }
+}
+
+/// Reads the child's output until it says `ready`; returns it with its port and scheme. Its
+/// standard error is passed on to the test's.
+fn wait_ready(mut child: Child) -> Result<(Child, u16, String)> {
+    let stdout = child.stdout.take().context("server stdout")?;
+    if let Some(stderr) = child.stderr.take() {
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                eprintln!("{line}");
+            }
+        });
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut bound = None;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = rx.recv_timeout(left).context("the server did not say it was ready")?;
+        if let Some(rest) = line.strip_prefix("patrolsync-server listening on ") {
+            let (scheme, rest) = rest.split_once("://127.0.0.1:").context("a listening line")?;
+            bound = rest.split_whitespace().next().and_then(|p| p.parse().ok()).map(|p: u16| (p, scheme.to_owned()));
+        }
+        if line == "ready" {
+            break;
+        }
+    }
+    let (port, scheme) = bound.context("the server did not print its port")?;
+    Ok((child, port, scheme))
 }
 
 impl Drop for TestServer {

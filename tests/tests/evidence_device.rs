@@ -194,7 +194,7 @@ async fn the_phone_resumes_an_interrupted_upload_from_the_servers_offset() -> Re
     let db = officer.replica.clone();
     let mut replica = patrolsync_client::Replica::open(&db)?;
     // `sync_with` pushes and pulls only; `sync` would upload the blob too.
-    patrolsync_client::sync::sync_with(&mut replica, &patrolsync_client::sync::Api::new(&server.url())?).await?;
+    patrolsync_client::sync::sync_with(&mut replica, &patrolsync_client::sync::Api::new(&server.url(), &Default::default())?).await?;
     let mut raw = RawDevice::new(&server.url(), OFFICER)?;
     raw.login(DEMO_PASSWORD).await?;
     let hash = sha256_hex(&photo);

@@ -8,6 +8,8 @@
 //! - `projection`, `ledger_rows`: the fold snapshot and the ledger tables written from it.
 //! - `record`, `actions`, `office`: recording an officer's or inspector's own events, offline.
 //! - `evidence`, `exif`: evidence files in the replica's blob folder, their EXIF and upload state.
+//! - `server_log`: the server's log as this phone witnessed it, what it noticed, pulled events
+//!   kept aside.
 //! - `ledger`, `status`, `week`: what the officer reads.
 
 mod actions;
@@ -26,6 +28,7 @@ mod office;
 pub mod outbox;
 pub(crate) mod projection;
 mod record;
+pub(crate) mod server_log;
 mod status;
 mod week;
 
@@ -41,9 +44,10 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::ReplicaError;
 pub use evidence::{BlobState, Evidence, PendingBlob};
 pub use exif::{Capture, read_capture};
-pub use identity::{AccessToken, Identity};
+pub use identity::{AccessToken, Identity, Transport};
 pub use ledger::{Ledger, LedgerAmendment, LedgerConflict, LedgerFinding, LedgerPatrol, LedgerZeroReport};
 pub use outbox::OutboxState;
+pub use server_log::{AsideEvent, ServerNotice};
 pub use status::{OtherIdentity, RejectedEvent, Status};
 
 /// An open replica file. Holds one connection; open one `Replica` per thread or task.

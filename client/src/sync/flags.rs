@@ -11,7 +11,7 @@ use crate::replica::Replica;
 /// The flags in the active officer's scope that match `query`.
 pub async fn flags(replica: &Replica, query: &FlagQuery) -> Result<FlagList, SyncError> {
     let me = replica.require_active()?;
-    let api = Api::new(&me.server_url)?;
+    let api = Api::of(&me)?;
     let token = session::bearer(replica, &api).await?;
     api.flags(&token, query, &me.username).await
 }
@@ -24,7 +24,7 @@ pub async fn ledger_export(replica: &Replica, query: &LedgerQuery) -> Result<Vec
 /// A report (`path`, e.g. `/v1/compliance`) for `query`, as the server wrote it.
 pub async fn report<Q: serde::Serialize + ?Sized>(replica: &Replica, path: &str, query: &Q) -> Result<Vec<u8>, SyncError> {
     let me = replica.require_active()?;
-    let api = Api::new(&me.server_url)?;
+    let api = Api::of(&me)?;
     let token = session::bearer(replica, &api).await?;
     api.download(&token, path, query, &me.username).await
 }
@@ -32,7 +32,7 @@ pub async fn report<Q: serde::Serialize + ?Sized>(replica: &Replica, path: &str,
 /// An admin route (`POST /v1/admin/...`, no body) as the active user: the server's reply.
 pub async fn admin(replica: &Replica, path: &str) -> Result<serde_json::Value, SyncError> {
     let me = replica.require_active()?;
-    let api = Api::new(&me.server_url)?;
+    let api = Api::of(&me)?;
     let token = session::bearer(replica, &api).await?;
     api.post_empty(&token, path, &me.username).await
 }

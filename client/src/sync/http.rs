@@ -10,7 +10,10 @@ use sync_protocol::wire::flags::{FlagList, FlagQuery};
 use sync_protocol::wire::session::{RefreshRequest, RefreshResponse};
 use sync_protocol::wire::{LoginRequest, LoginResponse, SyncRequest, SyncResponse};
 
+use super::apply::Unreadable;
 use super::error::{SyncError, from_status};
+use crate::replica::{Identity, Transport};
+use serde_json::value::RawValue;
 
 /// zstd level for request bodies: fast on a phone, and tracks shrink to about a fifth.
 const ZSTD_LEVEL: i32 = 3;
@@ -23,19 +26,22 @@ pub struct Api {
 }
 
 impl Api {
-    /// A client of the server at `base_url` (e.g. `http://10.0.0.2:8080`).
-    pub fn new(base_url: &str) -> Result<Api, SyncError> {
+    /// A client of the server at `base_url` (e.g. `https://patrol.county.cn`) reached through
+    /// `transport` (its CA; plain HTTP only to loopback unless allowed).
+    pub fn new(base_url: &str, transport: &Transport) -> Result<Api, SyncError> {
         let base = base_url.trim_end_matches('/').to_owned();
-        if reqwest::Url::parse(&base).map(|u| !matches!(u.scheme(), "http" | "https")).unwrap_or(true) {
-            return Err(SyncError::BadUrl(base_url.to_owned()));
-        }
-        let http = reqwest::Client::builder()
+        super::tls::check_url(&base, transport)?;
+        let builder = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(15))
             .timeout(Duration::from_secs(120))
-            .user_agent(concat!("patrol-device/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|source| SyncError::Network { url: base.clone(), source })?;
+            .user_agent(concat!("patrol-device/", env!("CARGO_PKG_VERSION")));
+        let http = super::tls::client(builder, transport)?.build().map_err(|source| SyncError::Network { url: base.clone(), source })?;
         Ok(Api { base, http })
+    }
+
+    /// A client of `me`'s server, the way `me` logged in to it.
+    pub fn of(me: &Identity) -> Result<Api, SyncError> {
+        Api::new(&me.server_url, &me.transport)
     }
 
     pub fn base_url(&self) -> &str {
@@ -63,8 +69,14 @@ impl Api {
         if (200..300).contains(&status) { Ok(()) } else { Err(from_status(status, &bytes, username)) }
     }
 
-    /// `POST /v1/sync` with a bearer token, the body compressed with zstd.
-    pub async fn sync(&self, token: &str, request: &SyncRequest, username: &str) -> Result<SyncResponse<Event>, SyncError> {
+    /// `POST /v1/sync` with a bearer token, the body compressed with zstd. Pulled elements that do
+    /// not read as events come back apart, to be kept aside (the rest of the reply still applies).
+    pub async fn sync(
+        &self,
+        token: &str,
+        request: &SyncRequest,
+        username: &str,
+    ) -> Result<(SyncResponse<Event>, Vec<Unreadable>), SyncError> {
         let json = serde_json::to_vec(request).map_err(|e| SyncError::Encode(e.into()))?;
         let body = zstd::encode_all(json.as_slice(), ZSTD_LEVEL).map_err(SyncError::Encode)?;
         let builder = self
@@ -74,7 +86,8 @@ impl Api {
             .header(CONTENT_TYPE, "application/json")
             .header(CONTENT_ENCODING, "zstd")
             .body(body);
-        self.send(builder, username).await
+        let reply: SyncResponse<Box<RawValue>> = self.send(builder, username).await?;
+        Ok(super::apply::readable(reply))
     }
 
     /// `GET /v1/flags` with filters: the flags in the caller's scope, newest first.
@@ -135,7 +148,11 @@ impl Api {
         format!("{}{path}", self.base)
     }
 
+    /// A failed request: a certificate this phone does not trust, or the network.
     pub(super) fn network(&self, source: reqwest::Error) -> SyncError {
-        SyncError::Network { url: self.base.clone(), source }
+        match super::tls::certificate_problem(&source) {
+            Some(problem) => SyncError::UntrustedServer { url: self.base.clone(), problem },
+            None => SyncError::Network { url: self.base.clone(), source },
+        }
     }
 }

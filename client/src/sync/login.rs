@@ -14,15 +14,30 @@ use uuid::Uuid;
 
 use super::{Api, SyncError};
 use crate::replica::clock::hlc_ms;
-use crate::replica::{AccessToken, Identity, Replica, identity, outbox, projection};
+use crate::replica::{AccessToken, Identity, Replica, Transport, identity, outbox, projection};
 
-/// Logs `username` in at `server_url` and makes their identity the active one.
+/// Logs `username` in at `server_url` and makes their identity the active one; an identity that
+/// logged in before keeps the CA and plain-HTTP choice it was given then.
 pub async fn login(replica: &mut Replica, server_url: &str, username: &str, password: &str) -> Result<Identity, SyncError> {
-    let api = Api::new(server_url)?;
+    let transport = replica.identity_for(username)?.map(|id| id.transport).unwrap_or_default();
+    login_with(replica, server_url, &transport, username, password).await
+}
+
+/// Logs `username` in at `server_url` reached through `transport` (the county CA, plain HTTP
+/// allowed or not), which the identity remembers for its later syncs. A URL the transport refuses
+/// (plain HTTP to another host) fails before anything is sent or stored.
+pub async fn login_with(
+    replica: &mut Replica,
+    server_url: &str,
+    transport: &Transport,
+    username: &str,
+    password: &str,
+) -> Result<Identity, SyncError> {
+    let api = Api::new(server_url, transport)?;
     let enrolment = Enrolment::for_user(replica, username)?;
     let request = LoginRequest { username: username.to_owned(), password: password.to_owned(), device: enrolment.wire(replica.now_ms()) };
     match api.login(&request).await {
-        Ok(response) => enrolment.finish(replica, api.base_url(), response),
+        Ok(response) => enrolment.finish(replica, api.base_url(), transport, response),
         Err(e) => {
             if let Some(id) = &enrolment.existing {
                 identity::failed(&replica.conn, id.device_id, &format!("login: {e}"), replica.now_ms())?;
@@ -60,11 +75,18 @@ impl Enrolment {
     }
 
     /// Stores the identity with what the server answered and makes it active.
-    pub(crate) fn finish(self, replica: &mut Replica, server_url: &str, response: LoginResponse) -> Result<Identity, SyncError> {
-        let base = match self.existing {
+    pub(crate) fn finish(
+        self,
+        replica: &mut Replica,
+        server_url: &str,
+        transport: &Transport,
+        response: LoginResponse,
+    ) -> Result<Identity, SyncError> {
+        let mut base = match self.existing {
             Some(id) => id,
             None => new_identity(self.device_id, self.key, &self.username, &response),
         };
+        base.transport = transport.clone();
         replica.save_login(base, server_url, response)
     }
 }
@@ -83,6 +105,7 @@ fn new_identity(device_id: DeviceId, key: DeviceKey, username: &str, r: &LoginRe
         user: r.user.clone(),
         key,
         server_url: String::new(),
+        transport: Transport::default(),
         token: None,
         role: r.role,
         display_name: r.display_name.clone(),

@@ -2,7 +2,8 @@
 //! local transaction, and the upload loop that retries on its own timer.
 //!
 //! # Layout
-//! - `http`: the server's API as async calls ([`Api`]); `error`: [`SyncError`] and status mapping.
+//! - `http`: the server's API as async calls ([`Api`]); `error`: [`SyncError`] and status mapping;
+//!   `tls`: HTTPS with the county CA, and plain HTTP refused beyond loopback.
 //! - `login`: identities are created at a username's first login here and reused after.
 //! - `request`, `apply`: building one request; applying one reply in one transaction.
 //! - `round`: [`sync`], repeating rounds until nothing is pending and nothing more to pull.
@@ -19,15 +20,17 @@ pub(crate) mod login;
 pub(crate) mod request;
 mod round;
 mod session;
+mod tls;
 mod upload_loop;
 
-pub use apply::Applied;
+pub use apply::{Applied, Unreadable, readable};
 pub use backoff::Backoff;
 pub use blobs::{BlobReport, fetch_blob, fetch_evidence, upload_blobs};
 pub use error::{SyncError, from_status};
 pub use flags::{admin, flags, ledger_export, report};
 pub use http::Api;
-pub use login::login;
+pub use login::{login, login_with};
 pub use round::{SyncReport, error_chain, sync, sync_with};
 pub use session::logout;
+pub use tls::parse_ca;
 pub use upload_loop::{LoopConfig, LoopExit, RoundOutcome, SyncLoop};

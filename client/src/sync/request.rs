@@ -7,7 +7,7 @@ use sync_protocol::wire::{MAX_BODY_BYTES, MAX_PUSH_EVENTS, SyncRequest};
 
 use super::SyncError;
 use crate::replica::clock::hlc_ms;
-use crate::replica::{Identity, Replica, buckets, outbox};
+use crate::replica::{Identity, Replica, buckets, outbox, server_log};
 
 /// Room left in a request for the cursors and the envelope around the events.
 const PUSH_BYTE_BUDGET: usize = MAX_BODY_BYTES - 64 * 1024;
@@ -50,7 +50,13 @@ pub(crate) fn prepare(replica: &mut Replica) -> Result<Outgoing, SyncError> {
     outbox::attempted(&replica.conn, me.device_id, &seqs, now)?;
     let pushed = pending.iter().map(|p| p.id).collect();
     let events = pending.into_iter().map(|p| RawValue::from_string(p.raw)).collect::<Result<_, _>>().map_err(crate::ReplicaError::Json)?;
-    let request =
-        SyncRequest { events, cursors: buckets::cursors(&replica.conn, me.device_id)?, limit: None, hlc: me.hlc.tick(hlc_ms(now)) };
+    let request = SyncRequest {
+        events,
+        cursors: buckets::cursors(&replica.conn, me.device_id)?,
+        limit: None,
+        hlc: me.hlc.tick(hlc_ms(now)),
+        // Every sync asks for the log's latest checkpoint and checks it extends the one held.
+        witness: Some(server_log::held_ask(&replica.conn, me.device_id)?),
+    };
     Ok(Outgoing { owner: me.device_id, username: me.username, token, request, pushed })
 }

@@ -20,6 +20,10 @@ pub struct SyncReport {
     pub resent: usize,
     pub pulled: usize,
     pub purged: usize,
+    /// Pulled events kept aside because they failed their checks (see `patrol-device problems`).
+    pub aside: usize,
+    /// Whether the server was found restored from a backup (its own events were re-sent).
+    pub restored: bool,
     /// Own events still pending afterwards.
     pub pending: u64,
     /// The evidence uploaded after the events (by [`sync`]; [`sync_with`] leaves it empty).
@@ -35,13 +39,15 @@ impl SyncReport {
         self.resent += a.resent;
         self.pulled += a.pulled;
         self.purged += a.purged;
+        self.aside += a.aside;
+        self.restored |= a.restored;
     }
 }
 
 /// Syncs the active identity with its server.
 pub async fn sync(replica: &mut Replica) -> Result<SyncReport, SyncError> {
     let me = replica.require_active()?;
-    let api = Api::new(&me.server_url)?;
+    let api = Api::of(&me)?;
     let mut report = sync_with(replica, &api).await?;
     // Evidence goes up once its events are acknowledged; an interrupted upload resumes here.
     report.evidence = super::upload_blobs(replica).await?;
@@ -64,8 +70,8 @@ async fn rounds(replica: &mut Replica, api: &Api) -> Result<SyncReport, SyncErro
     while report.rounds < MAX_ROUNDS {
         super::session::bearer(replica, api).await?;
         let out = request::prepare(replica)?;
-        let reply = api.sync(&out.token, &out.request, &out.username).await?;
-        let applied = replica.apply_reply(out.owner, &out.pushed, &reply)?;
+        let (reply, unreadable) = api.sync(&out.token, &out.request, &out.username).await?;
+        let applied = replica.apply_reply_with(out.owner, &out.pushed, &reply, unreadable)?;
         report.add(&applied);
         report.pending = outbox::pending_summary(&replica.conn, out.owner)?.0;
         let moved = applied.accepted + applied.duplicates + applied.rejected + applied.resent > 0;

@@ -1,5 +1,5 @@
 //! The `patrolsync-server` command line (`serve`, `reference`, `audit integrity|checkpoint|consistency|verify`,
-//! `rotate-token-key`, `set-password`), in the library so that every binary that runs the server
+//! `rotate-token-key`, `set-password`, `backup`, `restore`), in the library so that every binary that runs the server
 //! (the release binary, the end-to-end tests' copy) is the same code: each parses it, sets up
 //! logging as [`Cli::logging`] says, and runs it.
 
@@ -57,6 +57,29 @@ enum Command {
         /// The store's SQLite file, to find the key file beside it.
         #[arg(long)]
         db: Option<PathBuf>,
+    },
+    /// Back up the store, its evidence blobs and key files into a new or empty folder, while the
+    /// server serves (SQLite's online backup), with a manifest of hashes and the log's checkpoint.
+    Backup {
+        /// The server's TOML config file (for the store, blob folder and key file paths).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The store's SQLite file (overrides the config).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// The backup folder (new or empty).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restore a backup into a new or empty folder, after checking every file against its
+    /// manifest; the restored store starts a new epoch, so phones re-send what it lost.
+    Restore {
+        /// The backup folder.
+        #[arg(long)]
+        from: PathBuf,
+        /// The folder to restore into (new or empty); serve it with --db NEWDIR/central.db.
+        #[arg(long)]
+        to: PathBuf,
     },
     /// Set a user's password, read from standard input (8 to 128 characters, any kind).
     SetPassword {
@@ -225,6 +248,48 @@ fn run(command: Command) -> ExitCode {
             }
         }
         Command::SetPassword { db, user } => set_password(&db, &user),
+        Command::Backup { config, db, to } => backup(config, db, &to),
+        Command::Restore { from, to } => restore(&from, &to),
+    }
+}
+
+fn backup(config: Option<PathBuf>, db: Option<PathBuf>, to: &std::path::Path) -> ExitCode {
+    let config = match Config::load(config.as_deref()) {
+        Ok(c) => Config { db: db.unwrap_or(c.db), ..c },
+        Err(e) => return fail(&e),
+    };
+    match crate::tools::backup::backup(&config, to, crate::clock::system().now_ms()) {
+        Ok(done) => {
+            let m = &done.manifest;
+            println!(
+                "backed up {} into {}: {} files, {} bytes; log of {} entries (server sequence up to {})",
+                config.db.display(),
+                to.display(),
+                m.files.len(),
+                done.bytes,
+                m.log_size,
+                m.last_seq
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+fn restore(from: &std::path::Path, to: &std::path::Path) -> ExitCode {
+    match crate::tools::backup::restore(from, to) {
+        Ok((manifest, epoch)) => {
+            println!(
+                "restored the backup of {} entries into {}; new store epoch {} from server sequence {}",
+                manifest.log_size,
+                to.display(),
+                epoch.id,
+                epoch.since_seq
+            );
+            println!("serve it with: patrolsync-server serve --db {}", to.join("central.db").display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
     }
 }
 
@@ -317,7 +382,8 @@ async fn reference(action: ReferenceAction) -> Result<(), ReferenceFileError> {
 
 async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let app = Application::build(config.clone()).await?;
-    println!("patrolsync-server listening on http://127.0.0.1:{} (store {})", app.port(), config.db.display());
+    let scheme = if config.tls.cert_file.is_some() { "https" } else { "http" };
+    println!("patrolsync-server listening on {scheme}://127.0.0.1:{} (store {})", app.port(), config.db.display());
     if let Some(password) = &app.demo_password {
         println!("demo county loaded; every demo user's password is: {password}");
         println!("  e.g. village officer vo-t01-v01, township inspector ti-t01-1, county auditor ca-1, commissioner cm-1, admin admin");

@@ -3,9 +3,12 @@
 //!
 //! # Layout
 //! - [`cli`]: `patrolsync-server` and its commands; [`log`]: `audit checkpoint|consistency|verify`.
+//! - [`backup`]: `backup --to DIR` (online, with a manifest of hashes and the log's checkpoint) and
+//!   `restore --from DIR --to NEWDIR` (verified, into an empty folder, a new store epoch).
 //! - [`reference`]: the GeoJSON reference file, checked purely and imported through the store.
 //! - [`demo`]: the demo county; [`seed`]: loading it into an empty store.
 
+pub mod backup;
 #[cfg(feature = "http")]
 pub mod cli;
 pub mod demo;

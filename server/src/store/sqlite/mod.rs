@@ -12,11 +12,15 @@
 //! - `checks`: the checks at ingest (geofence, quota, flags, re-checks), run by the writer; the
 //!   half that reads the reference alone is computed ahead, on the snapshot the writer publishes.
 //! - `evidence`: attachments, their checks and flags, blob completeness and scoped evidence reads.
-//! - `readers`: the reader pool. `pull`, `principal`: what runs on readers; `decisions`,
+//! - `readers`: the reader pool. `pull`, `principal`: what runs on readers (`withheld`: stored
+//!   events that no longer match their hash, left out of pages and flagged); `decisions`,
 //!   `devices`, `ledger_facts`, `flag_list`: what the reports read; `integrity`: re-hashing and
 //!   walking every chain; `stored_reference`: the reference events in commit order.
 //! - `merkle`: the tamper-evident log: a leaf for every stored event, quarantined push and blob,
 //!   signed checkpoints, consistency proofs and `audit verify`.
+//! - `backup`: the online copy of the store and its signed checkpoint; a restored copy checked
+//!   and given a new epoch.
+//! - `epoch`: the store's epoch, which a restore renews (protocol.md §7.12).
 //! - `api`: the store's traits, each method one writer job or one read; `read_only`: a store file
 //!   opened for the offline audits.
 
@@ -24,10 +28,12 @@ mod access;
 mod admin;
 mod api;
 mod author;
+pub mod backup;
 pub mod checks;
 mod decisions;
 mod devices;
 mod enrol;
+pub mod epoch;
 mod evidence;
 mod flag_list;
 mod identity;
@@ -46,6 +52,7 @@ mod reference;
 mod refresh;
 mod sessions;
 mod stored_reference;
+mod withheld;
 mod writer;
 
 pub use read_only::ReadOnly;
@@ -74,11 +81,15 @@ pub struct Settings {
     pub checks: CheckConfig,
     /// The wall clock every time the store records is read from.
     pub clock: SharedClock,
+    /// The file that witnesses the log outside the database (`merkle::witness`): checked at
+    /// open, rewritten after each batch that grows the log. `None` for tools that run beside the
+    /// server.
+    pub witness_file: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { checks: CheckConfig::default(), clock: crate::clock::system() }
+        Settings { checks: CheckConfig::default(), clock: crate::clock::system(), witness_file: None }
     }
 }
 
@@ -108,8 +119,16 @@ impl SqliteStore {
         restrict_permissions(path);
         merkle::adopt_existing_rows(&mut conn)?;
         let server = ServerIdentity::load_or_create(&conn, settings.clock.now_ms())?;
+        epoch::ensure(&conn)?;
+        let witness = match &settings.witness_file {
+            Some(file) => {
+                merkle::witness::check_file(&conn, file, &server.key.public())?;
+                merkle::LogWitness::with_file(file.clone())?
+            }
+            None => merkle::LogWitness::default(),
+        };
         let hlc = Arc::new(Mutex::new(last_hlc(&conn)?));
-        let (writer, _thread) = Writer::start(conn, server, hlc.clone(), settings.checks, settings.clock.clone())?;
+        let (writer, _thread) = Writer::start(conn, server, hlc.clone(), settings.checks, settings.clock.clone(), witness)?;
         let readers = Arc::new(Readers::new(path.to_path_buf(), READ_THREADS));
         Ok(SqliteStore { writer, blocking: pool, readers, hlc, clock: settings.clock })
     }

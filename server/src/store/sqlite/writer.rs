@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::StoreError;
 use super::checks::{CheckSnapshot, Published};
 use super::identity::ServerIdentity;
-use super::merkle::LogHead;
+use super::merkle::{LogHead, LogWitness};
 use super::reference::Reference;
 use super::refresh::Refresh;
 use crate::clock::SharedClock;
@@ -47,6 +47,7 @@ type Work = Box<dyn FnOnce(&mut WriteCtx<'_>) -> (bool, Finish) + Send>;
 pub struct Writer {
     jobs: mpsc::Sender<Work>,
     published: Published,
+    witness: LogWitness,
 }
 
 impl Writer {
@@ -57,21 +58,28 @@ impl Writer {
         clock: Arc<Mutex<Hlc>>,
         checks: CheckConfig,
         wall: SharedClock,
+        witness: LogWitness,
     ) -> Result<(Writer, std::thread::JoinHandle<()>), StoreError> {
         let reference = Reference::load(&conn)?;
         let mut log = LogHead::default();
-        if let Err(e) = log.frontier(&conn) {
+        match log.frontier(&conn) {
+            Ok(frontier) => witness.publish(&server, frontier),
             // Reads go on; every write that would append to the log fails with this error.
-            tracing::error!("cannot load the tamper-evident log: {e}");
+            Err(e) => tracing::error!("cannot load the tamper-evident log: {e}"),
         }
         let published = Published::new(reference.snapshot(&checks));
         let (tx, rx) = mpsc::channel::<Work>(4_096);
-        let shared = Shared { server, clock, checks, published: published.clone(), wall };
+        let shared = Shared { server, clock, checks, published: published.clone(), wall, witness: witness.clone() };
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || run(conn, rx, reference, log, shared))
             .map_err(StoreError::Threads)?;
-        Ok((Writer { jobs: tx, published }, thread))
+        Ok((Writer { jobs: tx, published, witness }, thread))
+    }
+
+    /// The latest checkpoint of the log the writer signed, for sync replies.
+    pub fn witness(&self) -> &LogWitness {
+        &self.witness
     }
 
     /// The reference data the checks read, as the writer last published it: for computing checks
@@ -113,6 +121,8 @@ struct Shared {
     published: Published,
     /// The wall clock each batch reads its time from.
     wall: SharedClock,
+    /// Where each committed growth of the log is signed and published.
+    witness: LogWitness,
 }
 
 impl Shared {
@@ -146,6 +156,12 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Refere
             reference = Reference::load(&conn).unwrap_or_default();
         }
         shared.publish(&reference);
+        // Before any reply goes out: a device acked now is given a checkpoint covering its events.
+        if outcome.is_ok()
+            && let Some(frontier) = log.known()
+        {
+            shared.witness.publish(&shared.server, frontier);
+        }
         for finish in finishers {
             finish(outcome.as_ref().err());
         }
