@@ -33,6 +33,7 @@ pub const CENTRAL: &[Migration] = &[
     migration!(5, "central", "0005_sessions"),
     migration!(6, "central", "0006_merkle_log"),
     migration!(7, "central", "0007_long_patrols"),
+    migration!(8, "central", "0008_checks_field_data"),
 ];
 
 /// The device replica's migrations, in order.

@@ -212,6 +212,18 @@ pub fn check_time(field: &'static str, ms: i64) -> Result<(), ValidationError> {
 /// The county keeps time in Asia/Shanghai, which is UTC+8 all year (no daylight saving).
 pub const COUNTY_UTC_OFFSET_MS: i64 = 8 * 3_600_000;
 
+/// `2026-11-26 10:42:05`: Unix ms in county time, as explanations and flags show it.
+pub fn county_time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms.saturating_add(COUNTY_UTC_OFFSET_MS))
+        .map_or_else(|| format!("{ms} ms"), |t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+}
+
+/// `2026-11-26`: the day of Unix ms in county time.
+pub fn county_date(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms.saturating_add(COUNTY_UTC_OFFSET_MS))
+        .map_or_else(|| format!("{ms} ms"), |t| t.date_naive().to_string())
+}
+
 impl IsoWeek {
     /// The week as `[start, end)` in Unix milliseconds: Monday 00:00 to the next Monday 00:00,
     /// county time.

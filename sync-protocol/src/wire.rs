@@ -3,10 +3,13 @@
 
 pub mod audit;
 pub mod evidence;
+pub mod flag_kind;
 pub mod flags;
 pub mod reports;
 pub mod session;
 pub mod witness;
+
+pub use flag_kind::FlagKind;
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;

@@ -31,6 +31,8 @@ pub struct RawDevice {
     pub cursors: BTreeMap<Bucket, u64>,
     /// Compress request bodies with zstd, as the device replica does.
     pub compress: bool,
+    /// How far this phone's clock is ahead of the real one (negative: behind), for its HLC.
+    pub clock_offset_ms: i64,
 }
 
 pub fn now_ms() -> u64 {
@@ -55,7 +57,13 @@ impl RawDevice {
             hlc: Hlc::ZERO,
             cursors: BTreeMap::new(),
             compress: true,
+            clock_offset_ms: 0,
         })
+    }
+
+    /// This phone's wall clock: the real one moved by [`RawDevice::clock_offset_ms`].
+    pub fn now(&self) -> u64 {
+        now_ms().saturating_add_signed(self.clock_offset_ms)
     }
 
     /// Points the device at `url` with fresh connections (after a server restart).
@@ -84,7 +92,7 @@ impl RawDevice {
         let login: LoginResponse = response.json().await?;
         self.token = Some(login.access_token.clone());
         self.refresh = Some(login.refresh_token.clone());
-        self.hlc = self.hlc.merge(login.hlc, now_ms());
+        self.hlc = self.hlc.merge(login.hlc, self.now());
         Ok(login)
     }
 
@@ -103,7 +111,7 @@ impl RawDevice {
 
     /// Seals any kind and body, valid or not: for tests of what the server refuses.
     pub fn seal_value(&mut self, kind: &str, body: Value) -> Event {
-        self.hlc = self.hlc.tick(now_ms());
+        self.hlc = self.hlc.tick(self.now());
         let draft = EventDraft {
             id: EventId(uuid::Uuid::now_v7()),
             device_id: self.device,
@@ -140,7 +148,7 @@ impl RawDevice {
         for bucket in &response.purge {
             self.cursors.remove(bucket);
         }
-        self.hlc = self.hlc.merge(response.hlc, now_ms());
+        self.hlc = self.hlc.merge(response.hlc, self.now());
         Ok(response)
     }
 

@@ -55,7 +55,7 @@ async fn patrols_are_checked_in_event_time_flagged_and_rechecked() -> Result<()>
 
     // 100 fixes (49.5 min), 20 m apart along a line at the zone's centre: 1.98 km, all inside.
     let counted = push(&mut officer, &tracks::line_patrol(&own, tracks::zone_centre(&own), start, 100, 2_000)).await?;
-    // 24 fixes (11.5 min) inside: too short, but not flagged.
+    // 24 fixes (11.5 min) inside: too short to count, so listed as not counted.
     let short = push(&mut officer, &tracks::line_patrol(&own, tracks::zone_centre(&own), start + 3_600_000, 24, 2_000)).await?;
     // The same walk in the neighbouring village's zone, two hours later: all outside.
     let later = start + 2 * 3_600_000;
@@ -71,8 +71,11 @@ async fn patrols_are_checked_in_event_time_flagged_and_rechecked() -> Result<()>
 
     // Each level lists the flag in its scope, and only there.
     let week = IsoWeek::of_ms(later).to_string();
-    let mine = flags(&officer, "").await?;
+    let mine = flags(&officer, "?kind=outside_zone").await?;
     assert_eq!(flagged_events(&mine), vec![astray.to_string()]);
+    let not_counted = flags(&officer, "?kind=not_counted").await?;
+    assert_eq!(flagged_events(&not_counted), vec![astray.to_string(), short.to_string()], "every patrol that does not count");
+    assert_eq!(not_counted[1]["detail"], stored_check(&server, short)?.1, "with its explanation");
     assert_eq!(mine[0]["kind"], "outside_zone");
     assert_eq!((mine[0]["village"].as_str(), mine[0]["township"].as_str()), (Some("T03-V02"), Some("T03")));
     assert!(mine[0]["detail"].as_str().unwrap_or_default().starts_with("100 % of fixes outside zone Z-T03-V02"), "{}", mine[0]);
@@ -84,10 +87,10 @@ async fn patrols_are_checked_in_event_time_flagged_and_rechecked() -> Result<()>
     assert!(flags(&elsewhere, "").await?.is_empty(), "another township sees nothing");
     assert!(flags(&elsewhere, "?township=T03").await?.is_empty(), "not even when it asks for it");
     let auditor = device(&server, "ca-1").await?;
-    assert_eq!(flagged_events(&flags(&auditor, "?township=T03").await?), vec![astray.to_string()]);
-    assert_eq!(flagged_events(&flags(&auditor, &format!("?officer={OFFICER}")).await?), vec![astray.to_string()]);
+    assert_eq!(flagged_events(&flags(&auditor, "?township=T03&kind=outside_zone").await?), vec![astray.to_string()]);
+    assert_eq!(flagged_events(&flags(&auditor, &format!("?officer={OFFICER}&kind=outside_zone")).await?), vec![astray.to_string()]);
     assert!(flags(&auditor, "?officer=vo-t03-v01").await?.is_empty(), "another officer's flags only");
-    for bad in ["?colour=red", "?week=2026-W99", "?village=../etc", "?limit=-1"] {
+    for bad in ["?colour=red", "?week=2026-W99", "?village=../etc", "?limit=-1", "?kind=outside", "?kind=tampering:gap"] {
         let (status, body) = auditor.get_json(&format!("/v1/flags{bad}")).await?;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
     }
@@ -100,8 +103,9 @@ async fn patrols_are_checked_in_event_time_flagged_and_rechecked() -> Result<()>
     assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
     let (counts, why) = stored_check(&server, astray)?;
     assert!(counts, "{why}");
-    assert!(flags(&auditor, "").await?.is_empty(), "the flag is withdrawn");
-    let withdrawn = flags(&auditor, "?withdrawn=true").await?;
+    assert!(flags(&auditor, "?kind=outside_zone").await?.is_empty(), "the flag is withdrawn");
+    assert_eq!(flagged_events(&flags(&auditor, "?kind=not_counted").await?), vec![short.to_string()], "and so is not_counted");
+    let withdrawn = flags(&auditor, "?withdrawn=true&kind=outside_zone").await?;
     assert_eq!(flagged_events(&withdrawn), vec![astray.to_string()]);
     assert!(withdrawn[0]["withdrawn_at"].is_i64());
     assert!(stored_check(&server, counted)?.0);
@@ -116,6 +120,7 @@ async fn patrols_are_checked_in_event_time_flagged_and_rechecked() -> Result<()>
     // Moving the officer back from before the first patrol flags the stray one again.
     let back = json!({ "officer": OFFICER, "zone": own.as_str(), "from": later - 60_000 }).to_string();
     admin.post("/v1/admin/assignments", back.as_bytes()).await?;
-    assert_eq!(flagged_events(&flags(&auditor, "").await?), vec![astray.to_string()]);
+    assert_eq!(flagged_events(&flags(&auditor, "?kind=outside_zone").await?), vec![astray.to_string()]);
+    assert_eq!(flagged_events(&flags(&auditor, "?kind=not_counted").await?), vec![astray.to_string(), short.to_string()]);
     Ok(())
 }

@@ -46,25 +46,35 @@ impl Phone {
     }
 }
 
-/// An hour's walk round a circle of 300 m about the zone's centre, a fix every 20 s, each with
-/// up to 2 m of noise and a reported accuracy of 6 to 12 m: about 1.9 km at 2 km/h.
+/// An hour's walk round a circle of 300 m about the zone's centre, a fix every 20 s at the
+/// walker's own pace (which also varies from fix to fix), each fix with GPS noise whose 68 % radius
+/// is its reported accuracy of 6 to 12 m: about 1.9 km at 2 km/h.
 fn circle_walk(zone: &ZoneId, start: i64, rng: &mut ChaCha8Rng) -> Vec<TrackPoint> {
     let c = tracks::zone_centre(zone);
     let lat_deg = f64::from(c.lat) / 1e7;
     let (m_lat, m_lon) = (1e7 / 111_320.0, 1e7 / (111_320.0 * lat_deg.to_radians().cos()));
-    let phase: f64 = rng.gen_range(0.0..std::f64::consts::TAU);
+    let pace: f64 = rng.gen_range(0.85..1.15);
+    let mut a: f64 = rng.gen_range(0.0..std::f64::consts::TAU);
     (0..181)
         .map(|i| {
-            let a = phase + std::f64::consts::TAU * f64::from(i) / 180.0;
-            let (dx, dy) = (300.0 * a.cos() + rng.gen_range(-2.0..2.0), 300.0 * a.sin() + rng.gen_range(-2.0..2.0));
+            a += std::f64::consts::TAU / 180.0 * pace * rng.gen_range(0.7..1.3);
+            let acc: u32 = rng.gen_range(6..=12);
+            let sigma = f64::from(acc) / 1.515;
+            let (dx, dy) = (300.0 * a.cos() + normal(rng) * sigma, 300.0 * a.sin() + normal(rng) * sigma);
             TrackPoint {
                 t: start + i64::from(i) * 20_000,
                 lon: c.lon + (dx * m_lon).round() as i32,
                 lat: c.lat + (dy * m_lat).round() as i32,
-                acc: Some(rng.gen_range(6..=12)),
+                acc: Some(acc),
             }
         })
         .collect()
+}
+
+/// A standard normal draw (Box-Muller).
+fn normal(rng: &mut ChaCha8Rng) -> f64 {
+    let (u, v): (f64, f64) = (rng.gen_range(f64::EPSILON..1.0), rng.gen_range(0.0..1.0));
+    (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
 }
 
 fn patrol(zone: &ZoneId, track: Vec<TrackPoint>, mock_fixes: u32) -> Body {
@@ -154,6 +164,7 @@ async fn flags_match_the_known_truth_and_clean_data_raises_none() -> Result<()> 
         county.officers().iter().filter_map(|o| Some((o.user.clone(), county.zone_of(&o.user)?.zone.clone()))).take(4).collect();
     let mut phones = Vec::new();
     let mut first_tracks = Vec::new();
+    let mut day_two = Vec::new();
     for (officer, zone) in &officers {
         let mut phone = Phone::new(&server, officer, zone).await?;
         for day in [0, 2, 4, 6] {
@@ -162,7 +173,10 @@ async fn flags_match_the_known_truth_and_clean_data_raises_none() -> Result<()> 
             if day == 0 {
                 first_tracks.push(track.clone());
             }
-            phone.push(patrol(zone, track, 0), &mut truth, &[]).await?;
+            let id = phone.push(patrol(zone, track, 0), &mut truth, &[]).await?;
+            if day == 2 {
+                day_two.push(id);
+            }
         }
         phones.push(phone);
     }
@@ -171,7 +185,7 @@ async fn flags_match_the_known_truth_and_clean_data_raises_none() -> Result<()> 
     let z = phones[0].zone.clone();
     let mut teleport = circle_walk(&z, base + 7 * DAY + 8 * HOUR, &mut rng);
     teleport[90].lon += 500_000; // about 5 km east for one fix, 20 s either side
-    phones[0].push(patrol(&z, teleport, 0), &mut truth, &["impossible_speed"]).await?;
+    phones[0].push(patrol(&z, teleport, 0), &mut truth, &["impossible_speed", "not_counted"]).await?;
     let mut gap = circle_walk(&z, base + 8 * DAY + 8 * HOUR, &mut rng);
     gap.drain(60..120); // 20 minutes without a fix
     phones[0].push(patrol(&z, gap, 0), &mut truth, &["tracking_gap"]).await?;
@@ -181,24 +195,26 @@ async fn flags_match_the_known_truth_and_clean_data_raises_none() -> Result<()> 
     // Officer 1: last week's walk replayed nine days later, a 5-minute patrol, a future one.
     let z = phones[1].zone.clone();
     let copy: Vec<TrackPoint> = first_tracks[1].iter().map(|p| TrackPoint { t: p.t + 9 * DAY, ..*p }).collect();
-    phones[1].push(patrol(&z, copy, 0), &mut truth, &["duplicate_track"]).await?;
+    phones[1].push(patrol(&z, copy, 0), &mut truth, &["duplicate_track", "not_counted"]).await?;
     let short: Vec<TrackPoint> = circle_walk(&z, base + 10 * DAY + 8 * HOUR, &mut rng).into_iter().step_by(2).take(8).collect();
-    phones[1].push(patrol(&z, short, 0), &mut truth, &["too_short"]).await?;
+    phones[1].push(patrol(&z, short, 0), &mut truth, &["too_short", "not_counted"]).await?;
     let future = circle_walk(&z, now_ms() as i64 + 2 * DAY, &mut rng);
     phones[1].push(patrol(&z, future, 0), &mut truth, &["future_timestamp"]).await?;
 
-    // Officer 2, on a second phone: a patrol overlapping their day-2 patrol by half an hour.
+    // Officer 2, on a second phone: a patrol overlapping their day-2 patrol by half an hour. Both
+    // are flagged, each naming the other.
     let (officer, z) = officers[2].clone();
     let mut second = Phone::new(&server, &officer, &z).await?;
     let overlap = circle_walk(&z, base + 2 * DAY + 8 * HOUR + 30 * MINUTE, &mut rng);
     second.push(patrol(&z, overlap, 0), &mut truth, &["overlapping_patrol"]).await?;
+    truth.insert(day_two[2], ["overlapping_patrol".to_string()].into());
 
     // Officer 3: fixes from a mock location provider, then a walk in another officer's zone.
     let z = phones[3].zone.clone();
     let mocked = circle_walk(&z, base + 8 * DAY + 8 * HOUR, &mut rng);
     phones[3].push(patrol(&z, mocked, 5), &mut truth, &["mock_location"]).await?;
     let elsewhere = circle_walk(&officers[0].1, base + 10 * DAY + 8 * HOUR, &mut rng);
-    phones[3].push(patrol(&z, elsewhere, 0), &mut truth, &["outside_zone"]).await?;
+    phones[3].push(patrol(&z, elsewhere, 0), &mut truth, &["outside_zone", "not_counted"]).await?;
 
     // Findings against the demo licences, each by the officer of the village the licence is in.
     let at = now_ms() as i64 - DAY;
@@ -250,7 +266,7 @@ async fn flags_match_the_known_truth_and_clean_data_raises_none() -> Result<()> 
         (
             expired,
             FindingSpec { kind: FindingKind::UnapprovedMethod, location: inside(expired)?, licence: None, depth: None, mineral: None },
-            &["unlicensed_area"],
+            &["expired_licence", "unlicensed_area"],
         ),
     ];
     let (mut protected, mut lawful) = (None, None);
@@ -266,7 +282,10 @@ async fn flags_match_the_known_truth_and_clean_data_raises_none() -> Result<()> 
         }
         let (phone, p) = hosts.get_mut(&officer).context("host phone")?;
         let p = *p;
-        let id = phone.push(finding(&zone, p, at - HOUR, spec), &mut truth, flags).await?;
+        // A finding in a licence of a protected mineral is high priority, in force or not.
+        let protected_flag: &[&'static str] = if licence.mineral.is_protected() { &["protected_mineral"] } else { &[] };
+        let flags: Vec<&'static str> = flags.iter().chain(protected_flag).copied().collect();
+        let id = phone.push(finding(&zone, p, at - HOUR, spec), &mut truth, &flags).await?;
         lawful = lawful.or(Some(id));
         // In the same zone: mining where no licence is, a named licence elsewhere, a hazard (no flag).
         if licence.licence == mining.licence && protected.is_none() {
@@ -276,9 +295,10 @@ async fn flags_match_the_known_truth_and_clean_data_raises_none() -> Result<()> 
                 .push(finding(&zone, p, at - HOUR, spec(FindingKind::UnlicensedMining, None, None)), &mut truth, &["unlicensed_area"])
                 .await?;
             let named = spec(FindingKind::BeyondLicence, Some(mining.licence.clone()), None);
-            phone.push(finding(&zone, p, at - HOUR, named), &mut truth, &["outside_licence"]).await?;
+            // Naming a licence does not license a place outside it: both flags.
+            phone.push(finding(&zone, p, at - HOUR, named), &mut truth, &["outside_licence", "unlicensed_area"]).await?;
             let tin = spec(FindingKind::GeologicalHazard, None, Some(Mineral::Tin));
-            protected = Some(phone.push(finding(&zone, p, at - HOUR, tin), &mut truth, &[]).await?);
+            protected = Some((phone.push(finding(&zone, p, at - HOUR, tin), &mut truth, &["protected_mineral"]).await?, p));
         }
     }
 
@@ -286,10 +306,26 @@ async fn flags_match_the_known_truth_and_clean_data_raises_none() -> Result<()> 
     let expected: Truth = truth.iter().filter(|(_, f)| !f.is_empty()).map(|(e, f)| (*e, f.clone())).collect();
     assert_eq!(raised, expected, "flags raised vs the truth (clean events must carry none)");
     let clean = truth.values().filter(|f| f.is_empty()).count();
-    assert!(clean >= 20 && expected.len() == 9 + 5, "{clean} clean events, {} flagged: 9 tampered patrols, 5 findings", expected.len());
+    assert!(clean >= 18 && expected.len() >= 10 + 6, "{clean} clean events, {} flagged: 10 patrols, 6 findings or more", expected.len());
 
+    let (protected, tin_patrol) = protected.context("the tin finding")?;
+    let mut auditor = RawDevice::new(&server.url(), "ca-1")?;
+    auditor.login(DEMO_PASSWORD).await?;
+    let (_, high) = auditor.get_json("/v1/flags?high_priority=true").await?;
+    let high = high["flags"].as_array().context("flags")?;
+    assert!(high.iter().all(|f| f["high_priority"] == true), "{high:?}");
+    assert!(high.iter().any(|f| f["event"] == protected.to_string() && f["kind"] == "protected_mineral"), "{high:?}");
+    // The ledger shows it in its high-priority column, on the patrol of the tin finding.
+    let day = |ms: i64| sync_protocol::values::county_date(ms);
+    let (_, ledger) = auditor.get_json(&format!("/v1/ledger?from={}&to={}", day(at - 2 * DAY), day(at))).await?;
+    let rows = ledger["rows"].as_array().context("ledger rows")?;
+    let high_rows: BTreeSet<String> =
+        rows.iter().filter(|r| r["high_priority"] == true).filter_map(|r| r["patrol"].as_str().map(str::to_owned)).collect();
+    ensure!(high_rows.contains(&tin_patrol.to_string()), "the tin finding's patrol is high priority: {high_rows:?}");
+    let hosts: BTreeSet<String> = hosts.values().map(|(_, p)| p.to_string()).collect();
+    ensure!(high_rows.is_subset(&hosts), "only patrols with findings are high priority: {high_rows:?}");
+    ensure!(rows.len() > hosts.len(), "the ledger lists the clean patrols too");
     let store = server.open_store()?;
-    let protected = protected.context("the tin finding")?;
     let high: bool =
         store.query_row("SELECT high_priority FROM finding_checks WHERE finding = ?1", [protected.0.as_bytes()], |r| r.get(0))?;
     assert!(high, "tin is a protected mineral");

@@ -63,9 +63,12 @@ fn the_phone_says_offline_whether_a_patrol_counts_and_the_server_agrees() -> Res
     assert_eq!(server_check(&server, flagged)?, before.1);
 
     let listed = phone.run(&["flags"])?;
-    assert!(listed.contains("flags (预警): 1") && listed.contains("outside_zone") && listed.contains(&flagged.to_string()), "{listed}");
-    let mine = phone.run(&["flags", "--officer", "vo-t01-v01"])?;
+    assert!(listed.contains("flags (预警): 2") && listed.contains("outside_zone") && listed.contains(&flagged.to_string()), "{listed}");
+    assert!(listed.contains("not_counted") && listed.contains("does not count: 0 min in zone, below 30"), "{listed}");
+    let mine = phone.run(&["flags", "--officer", "vo-t01-v01", "--kind", "not_counted"])?;
     assert!(mine.contains("flags (预警): 1"), "{mine}");
+    let unknown_kind = phone.output(&["flags", "--kind", "outside"])?;
+    assert!(!unknown_kind.status.success(), "an unknown kind is refused on the phone");
     let week: serde_json::Value = serde_json::from_str(&phone.run(&["report", "compliance"])?)?;
     assert!(week.to_string().contains("vo-t01-v01"), "the officer's own compliance row: {week}");
     let refused = phone.output(&["report", "integrity"])?;
@@ -76,5 +79,83 @@ fn the_phone_says_offline_whether_a_patrol_counts_and_the_server_agrees() -> Res
     assert!(!bad.status.success());
     let unknown = phone.output(&["check-patrol", "--patrol", &EventId(uuid::Uuid::now_v7()).to_string()])?;
     assert!(!unknown.status.success() && String::from_utf8_lossy(&unknown.stderr).contains("no patrol"));
+    Ok(())
+}
+
+/// RFC 3339 text of Unix ms, as the CLI takes times.
+fn rfc3339(ms: i64) -> Result<String> {
+    Ok(chrono::DateTime::from_timestamp_millis(ms).context("a time")?.to_rfc3339())
+}
+
+/// Reports a finding at the zone's centre on `patrol`, observed at `at` if given.
+fn report(phone: &DeviceCli, patrol: EventId, zone: &ZoneId, at: Option<i64>) -> Result<std::process::Output> {
+    let c = tracks::zone_centre(zone);
+    let (lon, lat) = (f64::from(c.lon) / 1e7, f64::from(c.lat) / 1e7);
+    let mut args: Vec<String> =
+        ["report-finding", "--patrol", &patrol.to_string(), "--kind", "unlicensed_exploration"].into_iter().map(str::to_owned).collect();
+    args.extend(["--lon".into(), lon.to_string(), "--lat".into(), lat.to_string(), "--description".into(), "钻孔取样 drilling".into()]);
+    if let Some(at) = at {
+        args.extend(["--observed-at".into(), rfc3339(at)?]);
+    }
+    phone.output(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+#[test]
+fn a_finding_states_when_it_was_seen_and_a_zero_report_it_contradicts_is_flagged() -> Result<()> {
+    let server = TestServer::start()?;
+    let dir = tempfile::tempdir()?;
+    let phone = DeviceCli::new(dir.path().join("phone.db"));
+    phone.login(&server.url(), "vo-t01-v01", DEMO_PASSWORD)?;
+    phone.run(&["sync"])?;
+    let zone = ZoneId::new("Z-T01-V01")?;
+    let line = |start: i64| -> Result<Vec<sync_protocol::values::TrackPoint>> {
+        let Body::PatrolRecorded(p) = tracks::line_patrol(&zone, tracks::zone_centre(&zone), start, 100, 2_000) else {
+            anyhow::bail!("not a patrol")
+        };
+        Ok(p.track)
+    };
+    // This week's zero report is filed first; last week's after a finding of last week.
+    let this_week = now_ms() as i64 - 3_600_000;
+    let last_week = this_week - 7 * 86_400_000;
+    phone.run(&["zero-report"])?;
+    phone.run(&["sync"])?;
+
+    let (patrol, _) = record(&phone, &write_track(dir.path(), "last.gpx", &line(last_week - 3_600_000)?)?)?;
+    let late = report(&phone, patrol, &zone, Some(last_week + 86_400_000))?;
+    assert!(!late.status.success(), "a day after the patrol is refused");
+    assert!(String::from_utf8_lossy(&late.stderr).contains("is not within its patrol"), "{}", String::from_utf8_lossy(&late.stderr));
+    let seen = last_week - 3_600_000 + 10 * 60_000;
+    let out = report(&phone, patrol, &zone, Some(seen))?;
+    anyhow::ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let finding: EventId = String::from_utf8(out.stdout)?.trim().parse()?;
+    let week = sync_protocol::values::IsoWeek::of_ms(seen).to_string();
+    phone.run(&["zero-report", "--week", &week])?;
+    // A finding of this week, typed in now: it contradicts the zero report filed before it.
+    let (today, _) = record(&phone, &write_track(dir.path(), "today.gpx", &line(this_week - 3_600_000)?)?)?;
+    anyhow::ensure!(report(&phone, today, &zone, None)?.status.success());
+    phone.run(&["sync"])?;
+
+    let store = server.open_store()?;
+    let raw: String = store.query_row("SELECT raw FROM events WHERE id = ?1", [finding.0.as_bytes()], |r| r.get(0))?;
+    let event: serde_json::Value = serde_json::from_str(&raw)?;
+    assert_eq!(event["body"]["observed_at"], seen, "the time it was seen, not the typing time");
+    let listed = phone.run(&["flags", "--kind", "contradictory_zero_report"])?;
+    assert!(listed.contains("flags (预警): 2"), "both zero reports, whichever arrived first: {listed}");
+    assert!(listed.contains(&format!("a zero report for {week}, in which the officer reported finding {finding}")), "{listed}");
+
+    // A tin finding is high priority, and the phone's flag list says so.
+    let mut tin: Vec<String> = ["report-finding", "--patrol", &today.to_string(), "--kind", "geological_hazard", "--mineral", "tin"]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let c = tracks::zone_centre(&zone);
+    tin.extend(["--lon".into(), (f64::from(c.lon) / 1e7).to_string(), "--lat".into(), (f64::from(c.lat) / 1e7).to_string()]);
+    tin.extend(["--description".into(), "锡矿石堆 a heap of tin ore".into()]);
+    phone.run(&tin.iter().map(String::as_str).collect::<Vec<_>>())?;
+    phone.run(&["sync"])?;
+    let high = phone.run(&["flags", "--high-priority"])?;
+    assert!(high.contains("flags (预警): 1") && high.contains("- HIGH PRIORITY (重点) ") && high.contains("protected_mineral"), "{high}");
+    let all = phone.run(&["flags"])?;
+    assert_eq!(all.matches("HIGH PRIORITY").count(), 1, "only the tin finding's flag is marked: {all}");
     Ok(())
 }

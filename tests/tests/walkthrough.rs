@@ -37,7 +37,8 @@ fn the_readme_walk_through_works() -> Result<()> {
     let out = phone.run(&["status"])?;
     assert!(out.contains("pending (待上传)           0") && out.contains("sent (已上传)              1"), "{out}");
     let out = phone.run(&["flags"])?;
-    assert!(out.contains("flags (预警): 1") && out.contains("too_short T01/T01-V01") && out.contains(&id.to_string()), "{out}");
+    assert!(out.contains("flags (预警): 2") && out.contains("too_short T01/T01-V01") && out.contains(&id.to_string()), "{out}");
+    assert!(out.contains("not_counted T01/T01-V01") && out.contains("does not count: 20 min in zone, below 30"), "{out}");
 
     let office = DeviceCli::new(dir.path().join("office.db"));
     office.login(&server.url(), "ti-t01-1", DEMO_PASSWORD)?;

@@ -5,6 +5,7 @@
 use clap::Args;
 use sync_protocol::ids::{EventId, UnitId, UserId};
 use sync_protocol::values::IsoWeek;
+use sync_protocol::wire::FlagKind;
 use sync_protocol::wire::flags::FlagQuery;
 
 use super::format;
@@ -13,9 +14,9 @@ use crate::replica::Replica;
 
 #[derive(Debug, Args)]
 pub struct FlagArgs {
-    /// e.g. outside_zone, unlicensed_area, impossible_speed
-    #[arg(long)]
-    pub kind: Option<String>,
+    /// e.g. outside_zone, not_counted, unlicensed_area, impossible_speed (docs/checks.md lists them)
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: Option<FlagKind>,
     #[arg(long, value_parser = parse_unit)]
     pub village: Option<UnitId>,
     #[arg(long, value_parser = parse_unit)]
@@ -29,6 +30,9 @@ pub struct FlagArgs {
     /// Also list flags a re-check withdrew.
     #[arg(long)]
     pub withdrawn: bool,
+    /// Only the flags of high priority (a protected mineral: rare earth, tin).
+    #[arg(long)]
+    pub high_priority: bool,
     #[arg(long)]
     pub json: bool,
 }
@@ -61,6 +65,7 @@ pub async fn flags(replica: &Replica, a: FlagArgs) -> anyhow::Result<()> {
         officer: a.officer,
         week: a.week,
         withdrawn: a.withdrawn,
+        high_priority: a.high_priority,
         before: None,
         limit: None,
     };
@@ -74,8 +79,9 @@ pub async fn flags(replica: &Replica, a: FlagArgs) -> anyhow::Result<()> {
         let place =
             [f.township.as_ref().map(UnitId::as_str), f.village.as_ref().map(UnitId::as_str)].into_iter().flatten().collect::<Vec<_>>();
         let withdrawn = f.withdrawn_at.map(|t| format!(" [withdrawn (已撤销) {}]", format::time(t))).unwrap_or_default();
+        let high = if f.high_priority { "HIGH PRIORITY (重点) " } else { "" };
         println!(
-            "- {} {} {} {} {}: {}{withdrawn}",
+            "- {high}{} {} {} {} {}: {}{withdrawn}",
             format::time(f.raised_at),
             f.kind,
             place.join("/"),
@@ -85,6 +91,10 @@ pub async fn flags(replica: &Replica, a: FlagArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+fn parse_kind(s: &str) -> Result<FlagKind, String> {
+    s.parse().map_err(|e: sync_protocol::ValidationError| e.to_string())
 }
 
 fn parse_unit(s: &str) -> Result<UnitId, String> {

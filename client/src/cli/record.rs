@@ -45,8 +45,8 @@ pub struct PatrolArgs {
 pub struct FindingArgs {
     #[arg(long, value_parser = parse_event_id)]
     pub patrol: EventId,
-    /// unlicensed_mining, beyond_licence, mining_under_exploration, illegal_trading, unapproved_method,
-    /// tailings_without_approval, geological_hazard, unsafe_equipment, illegal_resource_fee, other
+    /// unlicensed_mining, unlicensed_exploration, beyond_licence, mining_under_exploration, illegal_trading,
+    /// unapproved_method, tailings_without_approval, geological_hazard, unsafe_equipment, illegal_resource_fee, other
     #[arg(long, value_parser = parse_snake::<FindingKind>)]
     pub kind: FindingKind,
     /// Longitude in degrees (in `--crs`, WGS 84 / CGCS2000 by default).
@@ -66,7 +66,8 @@ pub struct FindingArgs {
     /// The licence (mine) the finding concerns, when the officer can name it.
     #[arg(long, value_parser = parse_licence)]
     pub licence: Option<LicenceId>,
-    /// e.g. rare_earth, tin, kaolin, rock_salt, fluorite, ornamental_granite
+    /// e.g. rare_earth, tin, kaolin, rock_salt, fluorite, ornamental_granite, building_sand_gravel_clay,
+    /// brick_clay, lead_zinc
     #[arg(long, value_parser = parse_snake::<Mineral>)]
     pub mineral: Option<Mineral>,
     #[arg(long)]
@@ -74,6 +75,9 @@ pub struct FindingArgs {
     /// Stopped on the spot (制止).
     #[arg(long)]
     pub stopped: bool,
+    /// When it was seen, RFC 3339 (default: now, when it is typed in); must lie within its patrol.
+    #[arg(long, value_parser = parse_time)]
+    pub observed_at: Option<i64>,
 }
 
 #[derive(Debug, Args)]
@@ -134,7 +138,7 @@ pub fn finding(replica: &mut Replica, a: FindingArgs) -> anyhow::Result<()> {
         mineral: a.mineral,
         description: a.description,
         stopped_on_spot: a.stopped,
-        observed_at: None,
+        observed_at: a.observed_at,
     };
     let id = replica.report_finding(new)?;
     eprintln!("finding reported (发现已记录), pending upload (待上传)");

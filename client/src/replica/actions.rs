@@ -56,7 +56,15 @@ impl Replica {
 
     /// Reports a finding (发现) on a patrol this replica holds, in that patrol's zone.
     pub fn report_finding(&mut self, new: NewFinding) -> Result<EventId, ReplicaError> {
-        let zone = self.projection()?.patrols.get(&new.patrol).map(|p| p.zone.clone()).ok_or(ReplicaError::UnknownPatrol(new.patrol))?;
+        let (zone, span) = self
+            .projection()?
+            .patrols
+            .get(&new.patrol)
+            .map(|p| (p.zone.clone(), (p.started_at, p.ended_at)))
+            .ok_or(ReplicaError::UnknownPatrol(new.patrol))?;
+        if let Some(at) = new.observed_at {
+            FindingReported::check_observed_within(at, span.0, span.1).map_err(ReplicaError::invalid("finding"))?;
+        }
         let body = FindingReported {
             patrol: new.patrol,
             zone,

@@ -56,12 +56,22 @@ impl Replica {
             .map(|(e, o)| (e.id, o.track.as_slice()))
             .collect();
         let context = PlausibilityContext {
-            received_at: self.now_ms(),
+            device_now: self.now_ms(),
             device_previous_max_t,
             officer_patrols: &officer_patrols,
             duplicate_candidates: &candidates,
         };
-        Ok(PatrolVerdict { check, plausibility: check_plausibility(&under, &context, &config.plausibility) })
+        let plausibility = check_plausibility(&under, &context, &config.plausibility);
+        // A copied track does not count, as on the server.
+        let copy_of = plausibility.iter().find_map(|f| match f {
+            PlausibilityFlag::DuplicateTrack { of, .. } => Some(*of),
+            _ => None,
+        });
+        let check = match copy_of {
+            Some(of) => check.held_as_copy(of, &config.rules),
+            None => check,
+        };
+        Ok(PatrolVerdict { check, plausibility })
     }
 
     /// Checks a finding this replica holds against the licences in force at its time.

@@ -4,6 +4,7 @@
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 use sync_protocol::admit::Caller;
+use sync_protocol::hlc::Hlc;
 use sync_protocol::scope::Bucket;
 use sync_protocol::wire::{Ack, BucketPage, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_EVENTS, SyncRequest, SyncResponse};
 
@@ -31,7 +32,8 @@ pub enum SyncError {
 /// Runs one sync for `principal`.
 pub async fn sync(services: &Services, principal: Principal, request: SyncRequest) -> Result<SyncResponse<Box<RawValue>>, SyncError> {
     let limit = check_limits(&request)?;
-    let (acks, next_seq) = push(services, principal.caller(), principal.device.key, request.events, principal.device.head_seq).await?;
+    let (acks, next_seq) =
+        push(services, principal.caller(), principal.device.key, request.events, request.hlc, principal.device.head_seq).await?;
     let purge: Vec<Bucket> = request.cursors.keys().filter(|b| !principal.scope.contains(b)).cloned().collect();
     let pages = pull(services, &principal, request.cursors, limit).await?;
     flag_withheld(services, &pages).await;
@@ -67,6 +69,7 @@ async fn push(
     caller: Caller,
     key: sync_protocol::crypto::PublicKey,
     events: Vec<Box<RawValue>>,
+    stated: Hlc,
     head_seq: u64,
 ) -> Result<(Vec<Ack>, u64), SyncError> {
     if events.is_empty() {
@@ -76,7 +79,7 @@ async fn push(
     }
     let snapshot = services.store.check_snapshot();
     let prepared = services.cpu.run("checks", move || prepare(&events, &key, &snapshot)).await.map_err(SyncError::Checks)?;
-    Ok(services.store.ingest(caller, prepared).await?)
+    Ok(services.store.ingest(caller, prepared, stated).await?)
 }
 
 async fn pull(

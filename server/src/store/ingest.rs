@@ -5,12 +5,14 @@
 use std::sync::Arc;
 use sync_protocol::admit::{Caller, Checked};
 use sync_protocol::event::Event;
+use sync_protocol::hlc::Hlc;
 use sync_protocol::ids::{DeviceId, EventId};
 use sync_protocol::wire::Ack;
 
 use super::{CheckSnapshot, Prechecked, StoreFuture};
 
-/// A device clock further ahead of the server than this is flagged (and not merged).
+/// A device clock further ahead of the server than this is not merged into the server's clock
+/// (whether it is flagged is `sync_protocol::checks::clock`'s rule).
 pub const MAX_CLOCK_AHEAD_MS: u64 = 5 * 60 * 1000;
 
 /// One pushed event, prepared for the writer (`service::ingest::prepare`).
@@ -28,9 +30,10 @@ pub trait Ingest: Send + Sync {
     /// checks ahead of the writer, which takes their results only if that is still its reference.
     fn check_snapshot(&self) -> Arc<CheckSnapshot>;
 
-    /// Decides and stores one push of `caller`, in order; returns an ack per event and the seq
-    /// the server expects next from the device.
-    fn ingest(&self, caller: Caller, pushed: Vec<Pushed>) -> StoreFuture<'_, (Vec<Ack>, u64)>;
+    /// Decides and stores one push of `caller`, sent when the device's clock read `stated` (the
+    /// request's `hlc`, which the clock rules judge its events by), in order; returns an ack per
+    /// event and the seq the server expects next from the device.
+    fn ingest(&self, caller: Caller, pushed: Vec<Pushed>, stated: Hlc) -> StoreFuture<'_, (Vec<Ack>, u64)>;
 
     /// Notes a sync that pushed nothing: the device took part in a sync now.
     fn note_pull(&self, device: DeviceId) -> StoreFuture<'_, ()>;

@@ -7,6 +7,7 @@ use sync_protocol::checks::licence::LicenceVerdict;
 use sync_protocol::compliance::DecisionTable;
 use sync_protocol::ids::EventId;
 use sync_protocol::scope::Bucket;
+use sync_protocol::wire::FlagKind;
 use sync_protocol::wire::flags::{FlagList, FlagQuery};
 pub use sync_protocol::wire::reports::DeviceSync;
 
@@ -22,7 +23,7 @@ pub struct LedgerFacts {
     /// Per event: its hash, hex (for findings; patrols carry theirs in the fold).
     pub hashes: BTreeMap<EventId, String>,
     /// Per event: the kinds of the flags on it not withdrawn, in the order raised.
-    pub flags: BTreeMap<EventId, Vec<String>>,
+    pub flags: BTreeMap<EventId, Vec<FlagKind>>,
 }
 
 pub trait Reports: Send + Sync {

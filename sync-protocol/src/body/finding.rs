@@ -11,8 +11,10 @@ use crate::values::{Coord, check_text, check_time};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
-    /// 无证勘查开采
+    /// 无证开采
     UnlicensedMining,
+    /// 无证勘查: exploration (drilling, trenching, sampling) with no exploration right.
+    UnlicensedExploration,
     /// 越界越层开采
     BeyondLicence,
     /// 以采代探
@@ -33,8 +35,9 @@ pub enum FindingKind {
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 10] = [
+    pub const ALL: [FindingKind; 11] = [
         FindingKind::UnlicensedMining,
+        FindingKind::UnlicensedExploration,
         FindingKind::BeyondLicence,
         FindingKind::MiningUnderExploration,
         FindingKind::IllegalTrading,
@@ -62,9 +65,16 @@ impl FindingKind {
         )
     }
 
+    /// Whether the finding is work that only a licence in force at its location allows: mining
+    /// activity, or exploration without a right. These are the findings the licence checks flag.
+    pub fn needs_licence(self) -> bool {
+        self.is_mining_activity() || self == FindingKind::UnlicensedExploration
+    }
+
     pub fn label_zh(self) -> &'static str {
         match self {
-            FindingKind::UnlicensedMining => "无证勘查开采",
+            FindingKind::UnlicensedMining => "无证开采",
+            FindingKind::UnlicensedExploration => "无证勘查",
             FindingKind::BeyondLicence => "越界越层开采",
             FindingKind::MiningUnderExploration => "以采代探",
             FindingKind::IllegalTrading => "非法买卖",
@@ -106,7 +116,12 @@ pub enum Mineral {
     Crystal,
     MaifanStone,
     OrnamentalGranite,
+    /// 建筑用砂石粘土 (building sand, gravel and clay, 砂石粘土).
     BuildingSandGravelClay,
+    /// 砖瓦用粘土 (clay for bricks and tiles).
+    BrickClay,
+    /// 铅锌 (a lead-zinc ore, mined as one).
+    LeadZinc,
 }
 
 impl Mineral {
@@ -168,8 +183,23 @@ impl FindingReported {
         check_text("description", &self.description, 4_000)
     }
 
-    /// Whether the finding's own mineral is protected. The licence check also counts the
-    /// licence's mineral when the finding states none (`checks::licence`).
+    /// Checks that a stated observation time lies within the finding's patrol, `started_at` to
+    /// `ended_at` (both allowed): a finding noted on paper and typed in later states when it was
+    /// seen, and it was seen on that patrol. A finding typed in without one takes the typing time,
+    /// which is not checked.
+    pub fn check_observed_within(observed_at: i64, started_at: i64, ended_at: i64) -> Result<(), ValidationError> {
+        if (started_at..=ended_at).contains(&observed_at) {
+            return Ok(());
+        }
+        let at = crate::values::county_time;
+        Err(ValidationError::field(
+            "observed_at",
+            format!("{} is not within its patrol, {} to {}", at(observed_at), at(started_at), at(ended_at)),
+        ))
+    }
+
+    /// Whether the finding's own mineral is protected. The licence check also counts the mineral
+    /// of a licence the finding names or lies in, in force or not (`checks::licence`).
     pub fn is_high_priority(&self) -> bool {
         self.mineral.is_some_and(Mineral::is_protected)
     }
@@ -180,12 +210,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_extraction_is_mining_activity() {
+    fn only_extraction_is_mining_activity_and_exploration_needs_a_licence_too() {
         let mining: Vec<FindingKind> = FindingKind::ALL.into_iter().filter(|k| k.is_mining_activity()).collect();
         assert_eq!(
             mining,
             [FindingKind::UnlicensedMining, FindingKind::BeyondLicence, FindingKind::MiningUnderExploration, FindingKind::UnapprovedMethod]
         );
+        let licensed: Vec<FindingKind> = FindingKind::ALL.into_iter().filter(|k| k.needs_licence()).collect();
+        assert_eq!(licensed.len(), 5);
+        assert!(licensed.contains(&FindingKind::UnlicensedExploration));
+        assert_eq!(FindingKind::UnlicensedExploration.label_zh(), "无证勘查");
+    }
+
+    #[test]
+    fn an_observation_time_must_lie_within_its_patrol() {
+        let (start, end) = (1_795_660_925_000, 1_795_660_925_000 + 3_600_000);
+        for (at, ok) in [(start, true), (end, true), (start + 60_000, true), (start - 1, false), (end + 1, false)] {
+            assert_eq!(FindingReported::check_observed_within(at, start, end).is_ok(), ok, "{at}");
+        }
+        let e = FindingReported::check_observed_within(end + 86_400_000, start, end).expect_err("a day late");
+        assert_eq!(e.to_string(), "observed_at: 2026-11-27 11:42:05 is not within its patrol, 2026-11-26 10:42:05 to 2026-11-26 11:42:05");
+    }
+
+    #[test]
+    fn the_new_kinds_and_minerals_have_their_wire_names() {
+        let json = |v: serde_json::Value| v.as_str().map(str::to_owned).unwrap_or_default();
+        assert_eq!(json(serde_json::to_value(FindingKind::UnlicensedExploration).expect("json")), "unlicensed_exploration");
+        for (m, name) in [
+            (Mineral::BuildingSandGravelClay, "building_sand_gravel_clay"),
+            (Mineral::BrickClay, "brick_clay"),
+            (Mineral::LeadZinc, "lead_zinc"),
+        ] {
+            assert_eq!(json(serde_json::to_value(m).expect("json")), name);
+            assert_eq!(serde_json::from_value::<Mineral>(name.into()).expect("parse"), m);
+        }
     }
 
     #[test]

@@ -15,10 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::metres::between_m;
 use crate::body::AttachmentAdded;
 use crate::values::{Coord, E7};
-
-/// Flag kinds, as stored with the flag.
-pub const PHOTO_FAR_FROM_FINDING: &str = "photo_far_from_finding";
-pub const PHOTO_TIME_OUTSIDE_PATROL: &str = "photo_time_outside_patrol";
+use crate::wire::FlagKind;
 
 /// Thresholds of the evidence checks (the server's `[checks.evidence]` config section).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -54,10 +51,10 @@ pub enum EvidenceFlag {
 }
 
 impl EvidenceFlag {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> FlagKind {
         match self {
-            EvidenceFlag::FarFromFinding { .. } => PHOTO_FAR_FROM_FINDING,
-            EvidenceFlag::TimeOutsidePatrol { .. } => PHOTO_TIME_OUTSIDE_PATROL,
+            EvidenceFlag::FarFromFinding { .. } => FlagKind::PhotoFarFromFinding,
+            EvidenceFlag::TimeOutsidePatrol { .. } => FlagKind::PhotoTimeOutsidePatrol,
         }
     }
 
@@ -131,7 +128,7 @@ mod tests {
     }
 
     /// What a case is called, the photo's EXIF position and time, and the flags expected.
-    type Case = (&'static str, Option<Coord>, Option<i64>, &'static [&'static str]);
+    type Case = (&'static str, Option<Coord>, Option<i64>, &'static [FlagKind]);
 
     #[test]
     fn position_and_time_are_flagged_only_past_the_thresholds() {
@@ -140,16 +137,21 @@ mod tests {
         let cases: [Case; 9] = [
             ("at the finding, during the patrol", Some(finding()), Some(START + 10 * 60_000), &[]),
             ("150 m away", Some(north(150.0)), Some(START), &[]),
-            ("250 m away", Some(north(250.0)), Some(START), &[PHOTO_FAR_FROM_FINDING]),
-            ("5 km away", Some(north(5_000.0)), Some(START), &[PHOTO_FAR_FROM_FINDING]),
+            ("250 m away", Some(north(250.0)), Some(START), &[FlagKind::PhotoFarFromFinding]),
+            ("5 km away", Some(north(5_000.0)), Some(START), &[FlagKind::PhotoFarFromFinding]),
             ("1 h 59 min before", Some(finding()), Some(START - 2 * HOUR + 60_000), &[]),
-            ("2 h 1 min after", Some(finding()), Some(START + 3 * HOUR + 60_000), &[PHOTO_TIME_OUTSIDE_PATROL]),
-            ("a day before", Some(finding()), Some(START - 24 * HOUR), &[PHOTO_TIME_OUTSIDE_PATROL]),
-            ("far and late", Some(north(900.0)), Some(START + 9 * HOUR), &[PHOTO_FAR_FROM_FINDING, PHOTO_TIME_OUTSIDE_PATROL]),
+            ("2 h 1 min after", Some(finding()), Some(START + 3 * HOUR + 60_000), &[FlagKind::PhotoTimeOutsidePatrol]),
+            ("a day before", Some(finding()), Some(START - 24 * HOUR), &[FlagKind::PhotoTimeOutsidePatrol]),
+            (
+                "far and late",
+                Some(north(900.0)),
+                Some(START + 9 * HOUR),
+                &[FlagKind::PhotoFarFromFinding, FlagKind::PhotoTimeOutsidePatrol],
+            ),
             ("no EXIF", None, None, &[]),
         ];
         for (what, place, at, expected) in cases {
-            let kinds: Vec<&str> = check_attachment(&photo(place, at), &target, &rules).iter().map(EvidenceFlag::kind).collect();
+            let kinds: Vec<FlagKind> = check_attachment(&photo(place, at), &target, &rules).iter().map(EvidenceFlag::kind).collect();
             assert_eq!(kinds, expected, "{what}");
         }
     }

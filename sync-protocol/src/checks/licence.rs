@@ -13,22 +13,31 @@
 //!   level), checked against the levels (`bottom_m..=top_m`, both ends allowed) of the licence in
 //!   question: the named licence when it is in force, else the linked one. With no such licence,
 //!   no depth or no surface elevation, the depth is not checked and [`DepthCheck`] says why.
-//! - **Flags** are raised only for mining activity ([`crate::body::FindingKind::is_mining_activity`]):
-//!   - the finding names a licence not in force at `observed_at` → `unlicensed_area`, saying why;
-//!   - it names a licence in force but lies outside its area → `outside_licence` (area); inside
-//!     it, outside its levels → `outside_licence` (depth), and if it is an exploration right →
-//!     `mining_under_exploration`;
-//!   - it names none: no linked licence → `unlicensed_area`; else the linked licence's levels
-//!     not holding the working → `outside_licence` (depth), and an exploration right →
-//!     `mining_under_exploration`.
-//! - **High priority** when the finding's mineral is protected (rare earth, tin); if it states
-//!   none, when the named licence's (in force or not) or the linked licence's mineral is.
+//! - **Flags** are raised only for work that needs a licence
+//!   ([`crate::body::FindingKind::needs_licence`]: mining activity, and unlicensed exploration):
+//!   - the licence in question (the named one when it is in force, else the linked one): the
+//!     named one not holding the location → `outside_licence` (area); holding it but not the
+//!     working's elevation → `outside_licence` (depth), and an exploration right →
+//!     `mining_under_exploration` (these two for mining activity only: exploration is what an
+//!     exploration right allows, and its depth is not licensed by levels);
+//!   - `expired_licence`, naming the licence and its last day, for the named licence if its term
+//!     has ended, and, when no licence in force holds the location, for every licence whose term
+//!     has ended that holds it (named or not). Not when a licence in force holds it: a licence
+//!     renewed under a new number covers the old one's area, and that is no violation;
+//!   - `unlicensed_area` when no licence in force holds the location (whether or not a licence is
+//!     named: naming one does not license a place outside it), or when the named licence is not in
+//!     force (never granted, not yet valid, expired, cancelled: the flag says which).
+//! - **High priority** ([`Protected`]) when the finding's mineral is protected (rare earth, tin),
+//!   or the finding names a licence of a protected mineral, or lies in one, in force or not. The
+//!   server raises `protected_mineral` for it and marks every flag of the finding high priority.
 
 use serde::{Deserialize, Serialize};
 
 use super::licence_history::{LicenceHistory, LicenceTerms, Standing};
-use crate::body::{FindingReported, RightKind};
+use crate::body::{FindingReported, Mineral, RightKind};
 use crate::ids::LicenceId;
+use crate::values::county_date;
+use crate::wire::FlagKind;
 use geo::coordinate_position::CoordPos;
 
 /// What the licence checks found for one finding; the server stores it as JSON.
@@ -39,6 +48,31 @@ pub struct LicenceVerdict {
     pub flags: Vec<LicenceFlag>,
     pub high_priority: bool,
     pub depth: DepthCheck,
+    /// Why it is high priority (left out when it is not, so verdicts stored before this field read
+    /// the same).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protected: Option<Protected>,
+}
+
+/// The protected mineral that makes a finding high priority, and the licence it comes from (none
+/// when the finding states the mineral itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Protected {
+    pub mineral: Mineral,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence: Option<LicenceId>,
+}
+
+impl Protected {
+    /// e.g. "tin, the mineral of licence YS-C-0012 (保护性开采特定矿种)".
+    pub fn describe(&self) -> String {
+        let mineral = serde_json::to_value(self.mineral).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let mineral = mineral.replace('_', " ");
+        match &self.licence {
+            Some(l) => format!("{mineral}, the mineral of licence {l} (保护性开采特定矿种)"),
+            None => format!("{mineral} found (保护性开采特定矿种)"),
+        }
+    }
 }
 
 /// A licence problem of a finding. Wire form: an object with `"kind"` (see [`LicenceFlag::kind`]).
@@ -54,6 +88,8 @@ pub enum LicenceFlag {
     OutsideLicence { licence: LicenceId, reason: OutsideReason },
     /// Mining inside an exploration right (以采代探).
     MiningUnderExploration { licence: LicenceId },
+    /// In (or naming) a licence whose term ended after its last day `valid_to`.
+    ExpiredLicence { licence: LicenceId, valid_to: i64 },
 }
 
 /// A licence the finding names that is not in force at `observed_at`.
@@ -114,12 +150,13 @@ pub enum DepthNotChecked {
 }
 
 impl LicenceFlag {
-    /// The stable name of the flag, as stored and shown.
-    pub fn kind(&self) -> &'static str {
+    /// The flag kind, as stored and shown.
+    pub fn kind(&self) -> FlagKind {
         match self {
-            LicenceFlag::UnlicensedArea { .. } => "unlicensed_area",
-            LicenceFlag::OutsideLicence { .. } => "outside_licence",
-            LicenceFlag::MiningUnderExploration { .. } => "mining_under_exploration",
+            LicenceFlag::UnlicensedArea { .. } => FlagKind::UnlicensedArea,
+            LicenceFlag::OutsideLicence { .. } => FlagKind::OutsideLicence,
+            LicenceFlag::MiningUnderExploration { .. } => FlagKind::MiningUnderExploration,
+            LicenceFlag::ExpiredLicence { .. } => FlagKind::ExpiredLicence,
         }
     }
 
@@ -131,6 +168,9 @@ impl LicenceFlag {
             LicenceFlag::OutsideLicence { licence, reason: OutsideReason::Area } => format!("outside the area of licence {licence}"),
             LicenceFlag::OutsideLicence { reason: OutsideReason::Depth(d), .. } => d.describe(),
             LicenceFlag::MiningUnderExploration { licence } => format!("mining inside licence {licence}, an exploration right"),
+            LicenceFlag::ExpiredLicence { licence, valid_to } => {
+                format!("licence {licence} expired after its last day {}", county_date(*valid_to))
+            }
         }
     }
 }
@@ -157,12 +197,6 @@ impl DepthLevels {
     }
 }
 
-/// The date of `ms` in county time (Asia/Shanghai), e.g. `2026-05-01`.
-fn county_date(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms.saturating_add(crate::values::COUNTY_UTC_OFFSET_MS))
-        .map_or_else(|| ms.to_string(), |d| d.date_naive().to_string())
-}
-
 /// The working's elevation in metres above sea level, or why it is not known.
 pub fn working_elevation_m(f: &FindingReported) -> Result<i32, DepthNotChecked> {
     let depth = f.depth_m.ok_or(DepthNotChecked::NoDepth)?;
@@ -176,7 +210,8 @@ pub fn check_finding(finding: &FindingReported, history: &LicenceHistory) -> Lic
     let t = finding.observed_at;
     let c = finding.location.to_geo();
     let working = working_elevation_m(finding);
-    let located = history.in_force_containing(c, t);
+    let here = history.containing(c, t);
+    let located: Vec<(LicenceTerms, CoordPos)> = here.iter().filter(|(x, _)| x.in_force_at(t)).cloned().collect();
     let linked = pick(&located, finding.licence.as_ref(), working.ok());
     let named_terms = finding.licence.as_ref().and_then(|id| history.terms_at(id, t));
     let named_not_in_force = finding
@@ -185,18 +220,46 @@ pub fn check_finding(finding: &FindingReported, history: &LicenceHistory) -> Lic
         .and_then(|id| not_in_force(named_terms.as_ref(), t).map(|why| NamedNotInForce { licence: id.clone(), why }));
     let named_in_force = named_terms.as_ref().filter(|_| named_not_in_force.is_none());
     let depth = depth_check(named_in_force.or(linked), working);
-    let flags = match (finding.kind.is_mining_activity(), named_not_in_force, named_in_force, linked) {
-        (false, ..) => Vec::new(),
-        (true, Some(named), ..) => vec![LicenceFlag::UnlicensedArea { named: Some(named) }],
-        (true, None, Some(n), _) => flags_inside(n, history.position(n, c), &depth),
-        (true, None, None, Some(l)) => flags_inside(l, CoordPos::Inside, &depth),
-        (true, None, None, None) => vec![LicenceFlag::UnlicensedArea { named: None }],
+    let flags = if finding.kind.needs_licence() {
+        let mining = finding.kind.is_mining_activity();
+        let mut flags = match (&named_not_in_force, named_in_force, linked) {
+            (Some(_), ..) => Vec::new(),
+            (None, Some(n), _) => flags_inside(n, history.position(n, c), &depth, mining),
+            (None, None, Some(l)) => flags_inside(l, CoordPos::Inside, &depth, mining),
+            (None, None, None) => Vec::new(),
+        };
+        flags.extend(expired(named_terms.as_ref(), &here, located.is_empty(), t));
+        if named_not_in_force.is_some() || located.is_empty() {
+            flags.push(LicenceFlag::UnlicensedArea { named: named_not_in_force });
+        }
+        flags
+    } else {
+        Vec::new()
     };
-    let high_priority = match finding.mineral {
-        Some(m) => m.is_protected(),
-        None => named_terms.iter().chain(linked).any(|x| x.mineral.is_protected()),
-    };
-    LicenceVerdict { licence: linked.map(|l| l.licence.clone()), flags, high_priority, depth }
+    let protected = protected(finding, named_terms.as_ref(), &here);
+    LicenceVerdict { licence: linked.map(|l| l.licence.clone()), flags, high_priority: protected.is_some(), depth, protected }
+}
+
+/// `expired_licence` for the named licence if its term has ended, and, when `unlicensed` (no
+/// licence in force holds the location), for every other licence holding it whose term has ended.
+fn expired(named: Option<&LicenceTerms>, here: &[(LicenceTerms, CoordPos)], unlicensed: bool, t: i64) -> Vec<LicenceFlag> {
+    let ended = |x: &&LicenceTerms| x.standing_at(t) == Standing::Expired;
+    let named = named.filter(ended);
+    let others = here.iter().map(|(x, _)| x).filter(|_| unlicensed).filter(ended).filter(|x| named.is_none_or(|n| n.licence != x.licence));
+    named.into_iter().chain(others).map(|x| LicenceFlag::ExpiredLicence { licence: x.licence.clone(), valid_to: x.valid_to }).collect()
+}
+
+/// The first reason the finding is high priority: its own mineral, the named licence's, then that
+/// of any licence holding the location (in force or not, in licence id order).
+fn protected(finding: &FindingReported, named: Option<&LicenceTerms>, here: &[(LicenceTerms, CoordPos)]) -> Option<Protected> {
+    if let Some(m) = finding.mineral.filter(|m| m.is_protected()) {
+        return Some(Protected { mineral: m, licence: None });
+    }
+    named
+        .into_iter()
+        .chain(here.iter().map(|(x, _)| x))
+        .find(|x| x.mineral.is_protected())
+        .map(|x| Protected { mineral: x.mineral, licence: Some(x.licence.clone()) })
 }
 
 /// Why a licence (its terms at `t`, `None` if never granted) is not in force at `t`; `None` if it is.
@@ -227,12 +290,16 @@ fn depth_check(subject: Option<&LicenceTerms>, working: Result<i32, DepthNotChec
     }
 }
 
-/// The flags of mining under licence `l` in force, the location lying at `pos` to its area.
-fn flags_inside(l: &LicenceTerms, pos: CoordPos, depth: &DepthCheck) -> Vec<LicenceFlag> {
+/// The flags of work under licence `l` in force, the location lying at `pos` to its area; the
+/// levels and the kind of right matter for `mining` only.
+fn flags_inside(l: &LicenceTerms, pos: CoordPos, depth: &DepthCheck, mining: bool) -> Vec<LicenceFlag> {
     if pos == CoordPos::Outside {
         return vec![LicenceFlag::OutsideLicence { licence: l.licence.clone(), reason: OutsideReason::Area }];
     }
     let mut flags = Vec::new();
+    if !mining {
+        return flags;
+    }
     if let DepthCheck::Outside(levels) = depth {
         flags.push(LicenceFlag::OutsideLicence { licence: l.licence.clone(), reason: OutsideReason::Depth(levels.clone()) });
     }

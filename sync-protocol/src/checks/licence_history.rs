@@ -199,13 +199,19 @@ impl LicenceHistory {
     /// The licences in force at `t` whose area at `t` holds `c` (inside or on its boundary),
     /// with where `c` lies, in licence id order.
     pub fn in_force_containing(&self, c: Coord<f64>, t: i64) -> Vec<(LicenceTerms, CoordPos)> {
+        self.containing(c, t).into_iter().filter(|(terms, _)| terms.in_force_at(t)).collect()
+    }
+
+    /// The licences, in force at `t` or not (expired, cancelled, not yet valid), whose area at `t`
+    /// holds `c`, with where `c` lies, in licence id order.
+    pub fn containing(&self, c: Coord<f64>, t: i64) -> Vec<(LicenceTerms, CoordPos)> {
         let mut found: BTreeMap<&LicenceId, (LicenceTerms, CoordPos)> = BTreeMap::new();
         for entry in self.tree.locate_in_envelope_intersecting(&AABB::from_point([c.x, c.y])) {
             let Some(area) = self.areas.get(entry.data).and_then(Option::as_ref) else { continue };
             if found.contains_key(&area.licence) {
                 continue;
             }
-            let Some(terms) = self.terms_at(&area.licence, t).filter(|x| x.area == entry.data && x.in_force_at(t)) else { continue };
+            let Some(terms) = self.terms_at(&area.licence, t).filter(|x| x.area == entry.data) else { continue };
             let pos = area.prepared.position(c);
             if pos != CoordPos::Outside {
                 found.insert(&area.licence, (terms, pos));

@@ -152,6 +152,11 @@ fn not_in_force(name: &str, why: NotInForce) -> LicenceFlag {
     LicenceFlag::UnlicensedArea { named: Some(NamedNotInForce { licence: id(name), why }) }
 }
 
+/// X1's term ended after day 100.
+fn expired_x1() -> LicenceFlag {
+    LicenceFlag::ExpiredLicence { licence: id("X1"), valid_to: D0 + 100 * DAY_MS }
+}
+
 /// (case, finding, linked licence, flags, high priority)
 type Case = (&'static str, FindingReported, Option<&'static str>, Vec<LicenceFlag>, bool);
 
@@ -170,10 +175,12 @@ fn where_a_finding_lies_and_what_it_raises() {
         ("a hazard in no licence", finding(GeologicalHazard, 1001, 500), None, vec![], false),
         ("a resource fee in a hole", finding(IllegalResourceFee, 500, 500), None, vec![], false),
         ("a tailings pond in no licence", finding(TailingsWithoutApproval, 1500, 500), None, vec![], false),
-        ("an expired licence is none", mining(5500, 500), None, vec![unlicensed()], false),
+        ("an expired licence is none, and named", mining(5500, 500), None, vec![expired_x1(), unlicensed()], false),
         ("on the licence's last day", observed(100, mining(5500, 500)), Some("X1"), vec![], false),
         ("late on the last day", FindingReported { observed_at: D0 + 101 * DAY_MS - 1, ..mining(5500, 500) }, Some("X1"), vec![], false),
-        ("the day after the last", observed(101, mining(5500, 500)), None, vec![unlicensed()], false),
+        ("the day after the last", observed(101, mining(5500, 500)), None, vec![expired_x1(), unlicensed()], false),
+        ("an expired licence, a hazard", finding(GeologicalHazard, 5500, 500), None, vec![], false),
+        ("exploring in an expired licence", finding(UnlicensedExploration, 5500, 500), None, vec![expired_x1(), unlicensed()], false),
         ("cancelled", mining(7500, 500), None, vec![unlicensed()], false),
         ("before the cancellation", observed(49, mining(7500, 500)), Some("C1"), vec![], false),
         ("transferred, still in force", mining(9500, 500), Some("T1"), vec![], false),
@@ -185,12 +192,15 @@ fn where_a_finding_lies_and_what_it_raises() {
         ("outside the L's notch", mining(2500, 1500), None, vec![unlicensed()], false),
         ("a hazard on an exploration right", finding(GeologicalHazard, 2500, 500), Some("E1"), vec![], true),
         (
-            "the finding's mineral first",
+            "a protected licence whatever the finding's mineral",
             FindingReported { mineral: Some(Mineral::Copper), ..mining(2500, 500) },
             Some("E1"),
             vec![exploration("E1")],
-            false,
+            true,
         ),
+        ("exploring on an exploration right", finding(UnlicensedExploration, 2500, 500), Some("E1"), vec![], true),
+        ("exploring on a mining right, below it", deep(300, 700, finding(UnlicensedExploration, 100, 100)), Some("M1"), vec![], false),
+        ("exploring in no licence", finding(UnlicensedExploration, 1500, 500), None, vec![unlicensed()], false),
         ("a protected mineral found", FindingReported { mineral: Some(Mineral::Tin), ..mining(100, 100) }, Some("M1"), vec![], true),
         (
             "rare earth in no licence",
@@ -202,14 +212,21 @@ fn where_a_finding_lies_and_what_it_raises() {
         ("mining right before exploration", mining(3500, 1700), Some("M2"), vec![], true),
         ("even when only exploration fits", deep(50, 500, mining(3500, 1700)), Some("M2"), vec![depth("M2", 450, 400, 0)], true),
         ("the lowest id without depth", mining(3500, 2200), Some("M2"), vec![], true),
-        ("the one whose levels fit", deep(100, 800, mining(3500, 2200)), Some("M3"), vec![], false),
+        ("the one whose levels fit, in a tin licence too", deep(100, 800, mining(3500, 2200)), Some("M3"), vec![], true),
         ("the other whose levels fit", deep(100, 400, mining(3500, 2200)), Some("M2"), vec![], true),
         ("working inside the levels", deep(100, 800, mining(100, 100)), Some("M1"), vec![], false),
         ("working above the top", deep(0, 851, mining(100, 100)), Some("M1"), vec![depth("M1", 851, 850, 620)], false),
         ("working at the top", deep(0, 850, mining(100, 100)), Some("M1"), vec![], false),
         ("working at the bottom", deep(200, 820, mining(100, 100)), Some("M1"), vec![], false),
         ("working below the bottom", deep(200, 812, mining(100, 100)), Some("M1"), vec![depth("M1", 612, 850, 620)], false),
-        ("a named mine beyond its area", named("M1", mining(1500, 500)), None, vec![area("M1")], false),
+        ("a named mine beyond its area, in no licence", named("M1", mining(1500, 500)), None, vec![area("M1"), unlicensed()], false),
+        (
+            "exploration named beyond its area",
+            FindingReported { kind: UnlicensedExploration, ..named("M1", mining(1500, 500)) },
+            None,
+            vec![area("M1"), unlicensed()],
+            false,
+        ),
         ("a named mine beyond its area into another", named("M1", mining(2500, 500)), Some("E1"), vec![area("M1")], true),
         (
             "a named mine below its levels",
@@ -219,21 +236,21 @@ fn where_a_finding_lies_and_what_it_raises() {
             false,
         ),
         ("a named mine within its terms", named("M1", deep(100, 800, mining(999, 999))), Some("M1"), vec![], false),
-        ("a named mine in a hole of its area", named("M1", mining(500, 500)), None, vec![area("M1")], false),
+        ("a named mine in a hole of its area", named("M1", mining(500, 500)), None, vec![area("M1"), unlicensed()], false),
         ("a named exploration right", named("E1", mining(2500, 500)), Some("E1"), vec![exploration("E1")], true),
         ("the named licence is linked first", named("E1", mining(3500, 1700)), Some("E1"), vec![exploration("E1")], true),
         (
             "a named licence expired",
             named("X1", mining(5500, 500)),
             None,
-            vec![not_in_force("X1", NotInForce::Expired { valid_to: D0 + 100 * DAY_MS })],
+            vec![expired_x1(), not_in_force("X1", NotInForce::Expired { valid_to: D0 + 100 * DAY_MS })],
             false,
         ),
         (
             "a named expired licence in another",
             named("X1", mining(100, 100)),
             Some("M1"),
-            vec![not_in_force("X1", NotInForce::Expired { valid_to: D0 + 100 * DAY_MS })],
+            vec![expired_x1(), not_in_force("X1", NotInForce::Expired { valid_to: D0 + 100 * DAY_MS })],
             false,
         ),
         (
@@ -310,6 +327,7 @@ fn flags_have_stable_kinds_and_details_with_the_numbers() {
         (area("YS-C-0012"), "outside_licence", "outside the area of licence YS-C-0012".to_owned()),
         (depth("YS-C-0012", 612, 850, 620), "outside_licence", "working at 612 m, licence YS-C-0012 allows 850 m to 620 m".to_owned()),
         (exploration("E1"), "mining_under_exploration", "mining inside licence E1, an exploration right".to_owned()),
+        (expired_x1(), "expired_licence", "licence X1 expired after its last day 2026-04-11".to_owned()),
         (
             not_in_force("X1", NotInForce::Expired { valid_to: D0 + 100 * DAY_MS }),
             "unlicensed_area",
@@ -322,7 +340,7 @@ fn flags_have_stable_kinds_and_details_with_the_numbers() {
         ),
     ];
     for (flag, kind, detail) in cases {
-        assert_eq!((flag.kind(), flag.detail()), (kind, detail));
+        assert_eq!((flag.kind().as_str(), flag.detail()), (kind, detail));
         let json = serde_json::to_value(&flag).expect("json");
         assert_eq!(json["kind"], kind);
         assert_eq!(serde_json::from_value::<LicenceFlag>(json).expect("reads back"), flag);
@@ -344,4 +362,28 @@ fn a_verdict_is_stored_as_json_and_read_back() {
         })
     );
     assert_eq!(serde_json::from_value::<LicenceVerdict>(json).expect("reads back"), verdict);
+}
+
+#[test]
+fn high_priority_says_which_protected_mineral_and_where_from() {
+    let h = county();
+    let protected = |f: FindingReported| check_finding(&f, &h).protected;
+    let tin = |licence: Option<&str>| Some(Protected { mineral: Mineral::Tin, licence: licence.map(id) });
+    let cases = [
+        ("tin found", FindingReported { mineral: Some(Mineral::Tin), ..mining(1500, 500) }, tin(None)),
+        (
+            "naming a tin licence, elsewhere",
+            FindingReported { kind: FindingKind::IllegalTrading, ..named("M2", mining(1500, 500)) },
+            tin(Some("M2")),
+        ),
+        ("in a tin licence", finding(FindingKind::IllegalTrading, 3500, 2400), tin(Some("M2"))),
+        ("in a rare earth exploration right", mining(2500, 500), Some(Protected { mineral: Mineral::RareEarth, licence: Some(id("E1")) })),
+        ("copper in a copper licence", FindingReported { mineral: Some(Mineral::Copper), ..mining(5500, 500) }, None),
+    ];
+    for (case, f, want) in cases {
+        assert_eq!(protected(f), want, "{case}");
+    }
+    assert_eq!(tin(Some("M2")).map(|p| p.describe()).as_deref(), Some("tin, the mineral of licence M2 (保护性开采特定矿种)"));
+    let rare_earth = Protected { mineral: Mineral::RareEarth, licence: None };
+    assert_eq!(rare_earth.describe(), "rare earth found (保护性开采特定矿种)");
 }

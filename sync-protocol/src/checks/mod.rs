@@ -7,6 +7,7 @@
 //! - [`valid_patrol`]: the rules that make a patrol count toward the weekly quota, explained.
 //! - [`plausibility`]: flags for what honest phones and officers do not produce (speed, gaps,
 //!   copies, clocks, overlaps, mock locations).
+//! - [`clock`]: device clocks judged at sync: the time a push may state, notices and event flags.
 //! - [`precheck`]: the half of a new patrol's checks that reads the reference data alone, run ahead.
 //! - [`zone_history`]: which zone boundary applied to an officer at a time, versions prepared once.
 //! - [`recheck`]: which patrols a zone or assignment change touches, and their new checks, planned.
@@ -16,7 +17,9 @@
 //! - [`prepared_polygon`]: one polygon's edges banded for exact point-in-polygon tests.
 //! - [`evidence`]: a photo's EXIF position and time against its finding and patrol.
 //! - [`metres`]: distances in metres (haversine) to points and to polygon boundaries.
+//! - [`zero_report`]: a zero report contradicted by a finding of the same officer and week.
 
+pub mod clock;
 pub mod evidence;
 pub mod geofence;
 pub mod licence;
@@ -28,6 +31,7 @@ pub mod precheck;
 pub mod prepared_polygon;
 pub mod recheck;
 pub mod valid_patrol;
+pub mod zero_report;
 pub mod zone_history;
 pub mod zone_index;
 

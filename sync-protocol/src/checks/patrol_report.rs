@@ -10,6 +10,12 @@
 //! in time and in distance alike. When an end has no zone assigned, the split is at the middle.
 //! Each end is measured against its own zone, so an assignment changing mid-patrol is handled
 //! fix by fix. The track is taken in the order given; a step back in time adds no time.
+//!
+//! # Implausible steps
+//! A step between two fixes that no officer can make (faster than `max_speed_kmh`, see
+//! [`super::plausibility::motion`]) adds no time and no distance, inside or outside: the report
+//! keeps it apart in `excluded_ms` and `excluded_m`, so a teleport cannot buy minutes or
+//! kilometres in the zone. Its fixes still count for the shares.
 
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +40,12 @@ pub struct GeofenceReport {
     pub max_outside_m: f64,
     /// Estimated times the track crossed the tolerance line, in order.
     pub crossings: Vec<Crossing>,
+    /// Time and distance of the implausible steps, counted neither inside nor outside (left out
+    /// when none, so reports stored before this field read and compare the same).
+    #[serde(default, skip_serializing_if = "is_zero_ms")]
+    pub excluded_ms: i64,
+    #[serde(default, skip_serializing_if = "is_zero_m")]
+    pub excluded_m: f64,
     /// The share of fixes outside exceeds [`GeofenceConfig::flag_outside_share`].
     pub flagged: bool,
 }
@@ -59,11 +71,30 @@ impl GeofenceReport {
     }
 }
 
+fn is_zero_ms(v: &i64) -> bool {
+    *v == 0
+}
+
+fn is_zero_m(v: &f64) -> bool {
+    *v == 0.0
+}
+
 /// Checks `track` fix by fix against `zone_at(fix.t)`, the zone assigned at that fix's time.
 pub fn check_patrol<'z>(
     track: &[TrackPoint],
     zone_at: impl Fn(i64) -> Option<&'z PreparedZone>,
     config: &GeofenceConfig,
+) -> GeofenceReport {
+    check_patrol_with(track, zone_at, config, |_, _| false)
+}
+
+/// [`check_patrol`], leaving out the steps `implausible(a, b)` says no one can make (see the
+/// module docs).
+pub fn check_patrol_with<'z>(
+    track: &[TrackPoint],
+    zone_at: impl Fn(i64) -> Option<&'z PreparedZone>,
+    config: &GeofenceConfig,
+    implausible: impl Fn(&TrackPoint, &TrackPoint) -> bool,
 ) -> GeofenceReport {
     let placed: Vec<(Option<&PreparedZone>, Placement)> = track
         .iter()
@@ -88,10 +119,18 @@ pub fn check_patrol<'z>(
             })
             .fold(0.0, f64::max),
         crossings: Vec::new(),
+        excluded_ms: 0,
+        excluded_m: 0.0,
         flagged: false,
     };
     for i in 1..track.len() {
-        add_segment(&mut report, (&track[i - 1], placed[i - 1]), (&track[i], placed[i]), config);
+        let (a, b) = (&track[i - 1], &track[i]);
+        if implausible(a, b) {
+            report.excluded_ms += b.t.saturating_sub(a.t).max(0);
+            report.excluded_m += metres::between_m(geofence::fix_coord(a), geofence::fix_coord(b));
+            continue;
+        }
+        add_segment(&mut report, (a, placed[i - 1]), (b, placed[i]), config);
     }
     report.flagged = report.fixes > 0 && report.share_outside() > config.flag_outside_share;
     report

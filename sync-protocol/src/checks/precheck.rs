@@ -10,7 +10,9 @@
 //! Together they give exactly [`check`] and [`check_plausibility`](super::plausibility::check_plausibility)
 //! (the tests below compare them).
 
-use super::plausibility::{OwnFlags, PatrolUnderCheck, PlausibilityContext, PlausibilityFlag, TrackFingerprint, check_plausibility_with};
+use super::plausibility::{
+    OwnFlags, PatrolUnderCheck, PlausibilityContext, PlausibilityFlag, TrackFingerprint, TrackProbes, check_plausibility_with,
+};
 use super::recheck::{CheckConfig, PatrolCheck, check};
 use super::zone_history::ZoneHistory;
 use crate::body::PatrolRecorded;
@@ -23,6 +25,8 @@ pub struct PatrolPrecheck {
     pub check: PatrolCheck,
     /// The track's fingerprint, for finding copied tracks; `None` for a track too short to have one.
     pub fingerprint: Option<TrackFingerprint>,
+    /// The cells its fixes probe, to find the stored tracks it may copy.
+    pub probes: TrackProbes,
     /// The plausibility flags the patrol raises whatever its context.
     pub own_flags: OwnFlags,
 }
@@ -33,6 +37,7 @@ impl PatrolPrecheck {
         PatrolPrecheck {
             check: check(history, officer, &patrol.track, config),
             fingerprint: TrackFingerprint::of(&patrol.track),
+            probes: TrackProbes::of(&patrol.track, config.plausibility.copy_distance_m, config.plausibility.copy_time_ms),
             own_flags: OwnFlags::of(&PatrolUnderCheck::of(id, officer, patrol), &config.plausibility),
         }
     }
@@ -114,7 +119,7 @@ mod tests {
         let others = [OfficerPatrol { id: id(1), started_at: earlier.started_at, ended_at: earlier.ended_at }];
         let candidates = [(id(1), earlier.track.as_slice())];
         let context = PlausibilityContext {
-            received_at: T0 + 200 * MIN,
+            device_now: T0 + 200 * MIN,
             device_previous_max_t: Some(earlier.ended_at),
             officer_patrols: &others,
             duplicate_candidates: &candidates,

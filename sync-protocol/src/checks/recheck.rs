@@ -22,8 +22,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::geofence::GeofenceConfig;
-use super::patrol_report::{GeofenceReport, check_patrol};
-use super::valid_patrol::{QuotaDecision, QuotaRules, decide};
+use super::patrol_report::{GeofenceReport, check_patrol_with};
+use super::plausibility::PlausibilityFlag;
+use super::plausibility::motion::{impossible_speed, least_speed_kmh};
+use super::valid_patrol::{QuotaDecision, QuotaHold, QuotaRules, decide_with};
 use super::zone_history::{ChangeScope, ChangedPeriod, ZoneHistory, overlaps};
 use crate::ids::{EventId, UserId};
 use crate::values::TrackPoint;
@@ -39,11 +41,15 @@ pub struct CheckConfig {
     pub evidence: super::evidence::EvidenceRules,
 }
 
-/// What is stored for one patrol: its geofence report and quota decision.
+/// What is stored for one patrol: its geofence report, the holds on it and its quota decision.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PatrolCheck {
     pub report: GeofenceReport,
     pub decision: QuotaDecision,
+    /// What keeps it from counting whatever its numbers (left out when none, so checks stored
+    /// before holds existed read and compare the same).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holds: Vec<QuotaHold>,
 }
 
 /// The flags a patrol carries.
@@ -58,6 +64,24 @@ pub struct FlagState {
 impl PatrolCheck {
     pub fn flags(&self) -> FlagState {
         FlagState { flagged: self.report.flagged, counts: self.decision.counts }
+    }
+
+    /// This check held as a copy of patrol `of` (decided at ingest, where the stored patrols are
+    /// known), the decision explained again.
+    pub fn held_as_copy(mut self, of: EventId, rules: &QuotaRules) -> PatrolCheck {
+        if !self.holds.contains(&QuotaHold::Copy { of }) {
+            self.holds.push(QuotaHold::Copy { of });
+            self.decision = decide_with(&self.report, rules, &self.holds);
+        }
+        self
+    }
+
+    /// The copy holds of this check: what a re-check keeps, since it sees the track alone.
+    fn copy_holds(&self) -> impl Iterator<Item = EventId> + '_ {
+        self.holds.iter().filter_map(|h| match h {
+            QuotaHold::Copy { of } => Some(*of),
+            QuotaHold::ImpossibleJump { .. } => None,
+        })
     }
 }
 
@@ -122,11 +146,18 @@ impl RecheckPlan {
     }
 }
 
-/// Checks one patrol once against the history: the geofence report and the quota decision.
+/// Checks one patrol once against the history: the geofence report (impossible steps left out),
+/// the hold of an impossible jump, and the quota decision.
 pub fn check(history: &ZoneHistory, officer: &UserId, track: &[TrackPoint], config: &CheckConfig) -> PatrolCheck {
-    let report = check_patrol(track, history.zone_at_fn(officer), &config.geofence);
-    let decision = decide(&report, &config.rules);
-    PatrolCheck { report, decision }
+    let rules = &config.plausibility;
+    let limit = f64::from(rules.max_speed_kmh);
+    let report = check_patrol_with(track, history.zone_at_fn(officer), &config.geofence, |a, b| least_speed_kmh(a, b, rules) > limit);
+    let holds: Vec<QuotaHold> = match impossible_speed(track, rules) {
+        Some(PlausibilityFlag::ImpossibleSpeed { kmh, from_fix, at, .. }) => vec![QuotaHold::ImpossibleJump { kmh, from_fix, at }],
+        _ => Vec::new(),
+    };
+    let decision = decide_with(&report, &config.rules, &holds);
+    PatrolCheck { report, decision, holds }
 }
 
 /// Whether `changed` may alter the check of the patrol spanning `span` (see the module docs).
@@ -160,8 +191,9 @@ pub fn plan<'a>(
     let mut rechecks: Vec<Recheck> = patrols
         .into_iter()
         .filter_map(|p| {
-            let new = check(history, p.officer, p.track, config);
             let old = stored.get(&p.patrol);
+            let copies = old.into_iter().flat_map(PatrolCheck::copy_holds);
+            let new = copies.fold(check(history, p.officer, p.track, config), |c, of| c.held_as_copy(of, &config.rules));
             (old != Some(&new)).then(|| Recheck { patrol: p.patrol, old: old.map(PatrolCheck::flags), new: new.flags(), check: new })
         })
         .collect();
@@ -293,6 +325,39 @@ mod tests {
     /// Officer 0 patrols zone 0 (cells x 0..5) for 40 minutes from T0, all inside.
     fn one_patrol_in_zone_0() -> World {
         World::new(&[zone(0, rect(0, 0, 5, 1), T0 - 60 * MIN), assign(0, Some(0), T0 - 60 * MIN)], vec![(0, walk(0, 0))])
+    }
+
+    #[test]
+    fn an_impossible_jump_adds_nothing_and_holds_the_patrol() {
+        let w = World::new(&[zone(0, rect(0, 0, 30, 5), 0), assign(0, Some(0), 0)], vec![]);
+        let honest = walk(0, 0);
+        let mut jumped = honest.clone();
+        jumped[20] = fix(20, 2 * 25 + 1, 1); // about 4 km east for one minute, and back
+        let (a, b) = (check(&w.history, &officer(0), &honest, &w.config), check(&w.history, &officer(0), &jumped, &w.config));
+        assert!(a.decision.counts && a.holds.is_empty(), "{}", a.decision.explanation);
+        assert_eq!((a.report.excluded_ms, a.report.excluded_m), (0, 0.0));
+        assert_eq!(b.report.inside_ms, a.report.inside_ms - 2 * MIN, "the two impossible steps add no time");
+        assert!((a.report.inside_m - b.report.inside_m - 400.0).abs() < 5.0, "nor the 400 m they replaced: {}", b.report.inside_m);
+        assert_eq!(b.report.excluded_ms, 2 * MIN);
+        assert!(b.report.excluded_m > 7_500.0, "{}", b.report.excluded_m);
+        assert!(!b.decision.counts);
+        assert!(matches!(b.holds.as_slice(), [QuotaHold::ImpossibleJump { from_fix: 19 | 20, .. }]), "{:?}", b.holds);
+        assert!(
+            b.decision.explanation.starts_with("does not count: a jump of ")
+                && b.decision.explanation.contains("(impossible_speed) until a township or county user reviews it; "),
+            "{}",
+            b.decision.explanation
+        );
+    }
+
+    #[test]
+    fn a_recheck_keeps_a_copy_held() {
+        let mut w = World::new(&[zone(0, rect(0, 0, 10, 5), 0), assign(0, Some(0), 0)], vec![(0, walk(0, 0))]);
+        let held = w.stored[&patrol_id(0)].clone().held_as_copy(patrol_id(9), &w.config.rules);
+        assert!(!held.decision.counts && held.decision.explanation.contains("a copy of patrol"), "{}", held.decision.explanation);
+        w.stored.insert(patrol_id(0), held.clone());
+        assert!(plan(&w.history, w.tracks(), &w.stored, &w.config).is_empty(), "the hold is kept, so nothing changes");
+        assert_eq!(held.clone().held_as_copy(patrol_id(9), &w.config.rules), held, "held once");
     }
 
     #[test]

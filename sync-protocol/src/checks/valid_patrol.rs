@@ -7,12 +7,26 @@
 //! 3. share of the track's fixes inside ≥ `min_percent_inside` (default 80 %).
 //!
 //! Only the part inside the zone counts (time and distance as split in
-//! [`super::patrol_report`]). Numbers in the explanation are rounded down (minutes, tenths of a
-//! kilometre, whole per cent), so a failing value never reads as reaching its threshold.
+//! [`super::patrol_report`], which leaves out impossible steps). Numbers in the explanation are
+//! rounded down (minutes, tenths of a kilometre, whole per cent), so a failing value never reads
+//! as reaching its threshold.
+//!
+//! # Holds
+//! A patrol that meets the rules still does not count while a [`QuotaHold`] is on it:
+//! - an impossible jump (a step faster than `max_speed_kmh`): the track does not prove the walk
+//!   until a township or county user has reviewed it;
+//! - a copy of another patrol's track (the later of the two in the server's order): the copy
+//!   proves no walk at all; the source keeps counting.
+//!
+//! The explanation names each hold, e.g. "does not count: a jump of 900 km/h between fixes 17
+//! and 18 at 2026-11-26 10:42:05 (impossible_speed) until a township or county user reviews it;
+//! 133 min, 10.7 km in zone, 99 % inside".
 
 use serde::{Deserialize, Serialize};
 
 use super::patrol_report::GeofenceReport;
+use crate::ids::EventId;
+use crate::values::county_time;
 
 /// The thresholds a patrol must reach to count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,8 +50,37 @@ pub struct QuotaDecision {
     pub explanation: String,
 }
 
+/// Why a patrol is kept from counting whatever its numbers (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "hold", rename_all = "snake_case")]
+pub enum QuotaHold {
+    /// The fastest impossible step: from fix `from_fix` to the next, at `at` (Unix ms).
+    ImpossibleJump { kmh: u32, from_fix: usize, at: i64 },
+    /// The track copies patrol `of`'s.
+    Copy { of: EventId },
+}
+
+impl QuotaHold {
+    /// e.g. "a copy of patrol 0192… (duplicate_track)".
+    pub fn describe(&self) -> String {
+        match self {
+            QuotaHold::ImpossibleJump { kmh, from_fix, at } => format!(
+                "a jump of {kmh} km/h between fixes {from_fix} and {} at {} (impossible_speed) until a township or county user reviews it",
+                from_fix + 1,
+                county_time(*at)
+            ),
+            QuotaHold::Copy { of } => format!("a copy of patrol {of} (duplicate_track)"),
+        }
+    }
+}
+
 /// Applies `rules` to a patrol's geofence report.
 pub fn decide(report: &GeofenceReport, rules: &QuotaRules) -> QuotaDecision {
+    decide_with(report, rules, &[])
+}
+
+/// Applies `rules` to a patrol's geofence report, with the holds on it.
+pub fn decide_with(report: &GeofenceReport, rules: &QuotaRules, holds: &[QuotaHold]) -> QuotaDecision {
     let minutes = report.inside_ms.max(0) / 60_000;
     let tenths_km = (report.inside_m.max(0.0) / 100.0).floor() as u64;
     let percent = (report.fixes_inside * 100).checked_div(report.fixes).unwrap_or(0);
@@ -54,9 +97,14 @@ pub fn decide(report: &GeofenceReport, rules: &QuotaRules) -> QuotaDecision {
     if report.fixes_inside * 100 < usize::from(rules.min_percent_inside) * report.fixes || report.fixes == 0 {
         failures.push(format!("{percent} % inside, below {}", rules.min_percent_inside));
     }
-    if failures.is_empty() {
-        QuotaDecision { counts: true, explanation: format!("counts: {minutes} min, {} km in zone, {percent} % inside", km(tenths_km)) }
+    let numbers = format!("{minutes} min, {} km in zone, {percent} % inside", km(tenths_km));
+    if failures.is_empty() && holds.is_empty() {
+        QuotaDecision { counts: true, explanation: format!("counts: {numbers}") }
+    } else if failures.is_empty() {
+        let held: Vec<String> = holds.iter().map(QuotaHold::describe).collect();
+        QuotaDecision { counts: false, explanation: format!("does not count: {}; {numbers}", held.join("; ")) }
     } else {
+        failures.extend(holds.iter().map(QuotaHold::describe));
         QuotaDecision { counts: false, explanation: format!("does not count: {}", failures.join("; ")) }
     }
 }
@@ -76,6 +124,8 @@ mod tests {
             outside_m: 0.0,
             max_outside_m: 0.0,
             crossings: Vec::new(),
+            excluded_ms: 0,
+            excluded_m: 0.0,
             flagged: false,
         }
     }
@@ -97,6 +147,28 @@ mod tests {
             let d = decide(&r, &rules);
             assert_eq!((d.counts, d.explanation.as_str()), (counts, text));
         }
+    }
+
+    #[test]
+    fn a_hold_keeps_a_patrol_from_counting_and_says_why() {
+        let rules = QuotaRules::default();
+        let jump = QuotaHold::ImpossibleJump { kmh: 900, from_fix: 17, at: 1_795_660_925_000 };
+        let of: EventId = "0192f0c1-0000-7000-8000-000000000001".parse().expect("id");
+        let d = decide_with(&report(133.5, 10_750.0, 100, 99), &rules, &[jump]);
+        assert_eq!(
+            (d.counts, d.explanation.as_str()),
+            (
+                false,
+                "does not count: a jump of 900 km/h between fixes 17 and 18 at 2026-11-26 10:42:05 (impossible_speed) \
+                 until a township or county user reviews it; 133 min, 10.7 km in zone, 99 % inside"
+            )
+        );
+        let d = decide_with(&report(12.0, 3_200.0, 100, 96), &rules, &[QuotaHold::Copy { of }]);
+        assert_eq!(
+            d.explanation,
+            "does not count: 12 min in zone, below 30; a copy of patrol 0192f0c1-0000-7000-8000-000000000001 (duplicate_track)"
+        );
+        assert_eq!(decide_with(&report(47.5, 3_250.0, 100, 96), &rules, &[]), decide(&report(47.5, 3_250.0, 100, 96), &rules));
     }
 
     #[test]

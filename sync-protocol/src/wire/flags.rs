@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::FlagKind;
 use crate::ids::{EventId, UnitId, UserId};
 use crate::values::IsoWeek;
 
@@ -13,9 +14,10 @@ pub const MAX_FLAGS_PER_PAGE: u32 = 5_000;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FlagQuery {
-    /// A flag kind, e.g. `outside_zone`, `unlicensed_area`, `impossible_speed`.
+    /// A flag kind, e.g. `outside_zone`, `unlicensed_area`, `impossible_speed`; an unknown one is
+    /// refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    pub kind: Option<FlagKind>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub village: Option<UnitId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -29,6 +31,9 @@ pub struct FlagQuery {
     /// Also list flags a re-check withdrew.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub withdrawn: bool,
+    /// Only the flags of high priority (on a finding involving a protected mineral).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub high_priority: bool,
     /// Only flags with an id below this (paging backwards from the newest).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before: Option<i64>,
@@ -40,8 +45,11 @@ pub struct FlagQuery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FlagRecord {
     pub id: i64,
-    pub kind: String,
+    pub kind: FlagKind,
     pub detail: String,
+    /// On a finding of high priority (a protected mineral: rare earth, tin), to be handled first.
+    #[serde(default)]
+    pub high_priority: bool,
     /// The patrol or finding (or other event) flagged, if any.
     pub event: Option<EventId>,
     pub officer: Option<UserId>,

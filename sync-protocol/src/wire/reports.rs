@@ -206,6 +206,10 @@ pub struct LedgerRow {
     pub findings: String,
     /// Per finding: the licence the location lies in (or `none`) and the licence flags.
     pub licence_checks: String,
+    /// A finding of the patrol involves a protected mineral (rare earth, tin): by its licence
+    /// check, or by its own mineral while it has not been checked.
+    #[serde(default)]
+    pub high_priority: bool,
     /// Kinds of the flags not withdrawn on the patrol and its findings.
     pub flags: String,
     /// Per case opened on one of its findings: its status.

@@ -28,7 +28,7 @@ const fn col(key: &'static str, zh: &'static str, en: &'static str) -> ColumnSpe
 }
 
 /// The columns in export order; each is a field of [`LedgerRow`].
-pub const COLUMNS: [ColumnSpec; 19] = [
+pub const COLUMNS: [ColumnSpec; 20] = [
     col("patrol", "巡查编号", "patrol"),
     col("officer", "巡查信息员", "officer"),
     col("village", "村", "village"),
@@ -44,6 +44,7 @@ pub const COLUMNS: [ColumnSpec; 19] = [
     col("summary", "巡查情况", "summary"),
     col("findings", "发现问题", "findings"),
     col("licence_checks", "许可核查", "licence checks"),
+    col("high_priority", "重点", "high priority"),
     col("flags", "预警", "flags"),
     col("cases", "案件状态", "case state"),
     col("evidence", "证据哈希", "evidence hashes"),
@@ -78,6 +79,7 @@ pub fn cells(row: &LedgerRow) -> Vec<Cell> {
         t(&row.summary),
         t(&row.findings),
         t(&row.licence_checks),
+        Cell::Text(row.high_priority.to_string()),
         t(&row.flags),
         t(&row.cases),
         t(&row.evidence),
@@ -99,12 +101,13 @@ fn snake<T: Serialize>(v: &T) -> String {
 pub fn row_of(p: &Projection, facts: &LedgerFacts, x: &Patrol) -> LedgerRow {
     let zone = p.zones.get(&x.zone);
     let findings: Vec<_> = x.findings.iter().filter_map(|f| p.findings.get(f)).collect();
+    let high = |f: &sync_protocol::fold::Finding| facts.verdicts.get(&f.id).map_or(f.high_priority, |v| v.high_priority);
     let describe = |f: &&sync_protocol::fold::Finding| {
         let mut s = snake(&f.kind);
         if let Some(m) = f.mineral {
             s = format!("{s}/{}", snake(&m));
         }
-        for (holds, tag) in [(f.stopped_on_spot, "stopped_on_spot"), (f.high_priority, "high_priority")] {
+        for (holds, tag) in [(f.stopped_on_spot, "stopped_on_spot"), (high(f), "high_priority")] {
             if holds {
                 s.push_str(&format!(" {tag}"));
             }
@@ -113,14 +116,14 @@ pub fn row_of(p: &Projection, facts: &LedgerFacts, x: &Patrol) -> LedgerRow {
     };
     let licence = |f: &&sync_protocol::fold::Finding| match facts.verdicts.get(&f.id) {
         Some(v) => {
-            let flags: Vec<&str> = v.flags.iter().map(|x| x.kind()).collect();
+            let flags: Vec<&str> = v.flags.iter().map(|x| x.kind().as_str()).collect();
             let at = v.licence.as_ref().map_or("none".to_string(), |l| l.to_string());
             if flags.is_empty() { at } else { format!("{at}: {}", flags.join(",")) }
         }
         None => "not checked".into(),
     };
     let events = std::iter::once(x.id).chain(findings.iter().map(|f| f.id));
-    let flags: Vec<String> = events.filter_map(|e| facts.flags.get(&e)).flatten().cloned().collect();
+    let flags: Vec<&str> = events.filter_map(|e| facts.flags.get(&e)).flatten().map(|k| k.as_str()).collect();
     let cases: Vec<&str> = p
         .cases
         .values()
@@ -146,6 +149,7 @@ pub fn row_of(p: &Projection, facts: &LedgerFacts, x: &Patrol) -> LedgerRow {
         summary: x.summary.clone(),
         findings: findings.iter().map(describe).collect::<Vec<_>>().join("; "),
         licence_checks: findings.iter().map(licence).collect::<Vec<_>>().join("; "),
+        high_priority: findings.iter().any(|f| high(f)),
         flags: flags.join("; "),
         cases: cases.join("; "),
         evidence: evidence.collect::<Vec<_>>().join(" "),
@@ -175,6 +179,7 @@ mod tests {
             summary: "su".into(),
             findings: "f".into(),
             licence_checks: "l".into(),
+            high_priority: true,
             flags: "fl".into(),
             cases: "c".into(),
             evidence: "ev".into(),

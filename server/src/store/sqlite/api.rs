@@ -44,9 +44,9 @@ impl Ingest for SqliteStore {
         self.writer.check_snapshot()
     }
 
-    fn ingest(&self, caller: Caller, pushed: Vec<Pushed>) -> StoreFuture<'_, (Vec<Ack>, u64)> {
+    fn ingest(&self, caller: Caller, pushed: Vec<Pushed>, stated: Hlc) -> StoreFuture<'_, (Vec<Ack>, u64)> {
         Box::pin(self.writer.run(move |ctx| {
-            let acks = ctx.ingest(&caller, pushed)?;
+            let acks = ctx.ingest(&caller, pushed, stated)?;
             Ok((acks, ctx.head(caller.device)?.expected_seq()))
         }))
     }

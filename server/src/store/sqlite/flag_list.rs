@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use sync_protocol::ids::{EventId, UnitId, UserId};
 use sync_protocol::scope::Bucket;
 use sync_protocol::values::IsoWeek;
+use sync_protocol::wire::FlagKind;
 use sync_protocol::wire::flags::{FlagList, FlagQuery, FlagRecord, MAX_FLAGS_PER_PAGE};
 
 use super::StoreError;
@@ -16,11 +17,11 @@ pub fn list(conn: &Connection, scope: &BTreeSet<Bucket>, query: &FlagQuery) -> R
     let place = PlaceScope::of(scope)?;
     let limit = query.limit.unwrap_or(MAX_FLAGS_PER_PAGE).clamp(1, MAX_FLAGS_PER_PAGE);
     let mut stmt = conn.prepare_cached(
-        "SELECT id, kind, detail, event_id, officer, village, township, week, raised_at, cleared_at FROM flags
+        "SELECT id, kind, detail, event_id, officer, village, township, week, raised_at, cleared_at, high_priority FROM flags
          WHERE (?1 OR village IN (SELECT value FROM json_each(?2)) OR township IN (SELECT value FROM json_each(?3)))
            AND (?4 IS NULL OR kind = ?4) AND (?5 IS NULL OR village = ?5) AND (?6 IS NULL OR township = ?6)
            AND (?7 IS NULL OR week = ?7) AND (?8 OR cleared_at IS NULL) AND (?9 IS NULL OR id < ?9)
-           AND (?11 IS NULL OR officer = ?11)
+           AND (?11 IS NULL OR officer = ?11) AND (NOT ?12 OR high_priority = 1)
          ORDER BY id DESC LIMIT ?10",
     )?;
     let rows = stmt.query_map(
@@ -28,7 +29,7 @@ pub fn list(conn: &Connection, scope: &BTreeSet<Bucket>, query: &FlagQuery) -> R
             place.county,
             place.villages,
             place.townships,
-            query.kind,
+            query.kind.map(FlagKind::as_str),
             query.village.as_ref().map(UnitId::as_str),
             query.township.as_ref().map(UnitId::as_str),
             query.week.map(|w| w.to_string()),
@@ -36,6 +37,7 @@ pub fn list(conn: &Connection, scope: &BTreeSet<Bucket>, query: &FlagQuery) -> R
             query.before,
             i64::from(limit) + 1,
             query.officer.as_ref().map(UserId::as_str),
+            query.high_priority,
         ],
         |r| {
             Ok(Row {
@@ -49,6 +51,7 @@ pub fn list(conn: &Connection, scope: &BTreeSet<Bucket>, query: &FlagQuery) -> R
                 week: r.get(7)?,
                 raised_at: r.get(8)?,
                 withdrawn_at: r.get(9)?,
+                high_priority: r.get(10)?,
             })
         },
     )?;
@@ -68,11 +71,13 @@ struct Row {
     week: Option<String>,
     raised_at: i64,
     withdrawn_at: Option<i64>,
+    high_priority: bool,
 }
 
 impl Row {
     fn parse(self) -> Result<FlagRecord, StoreError> {
         let corrupt = |what: &str| StoreError::corrupt("flags", format!("{}: bad {what}", self.id));
+        let kind = self.kind.parse::<FlagKind>().map_err(|_| corrupt("kind"))?;
         let event = self.event.as_deref().map(uuid::Uuid::from_slice).transpose().map_err(|_| corrupt("event"))?.map(EventId);
         let officer = self.officer.as_deref().map(str::parse::<UserId>).transpose().map_err(|_| corrupt("officer"))?;
         let village = self.village.as_deref().map(str::parse::<UnitId>).transpose().map_err(|_| corrupt("village"))?;
@@ -80,7 +85,8 @@ impl Row {
         let week = self.week.as_deref().map(str::parse::<IsoWeek>).transpose().map_err(|_| corrupt("week"))?;
         Ok(FlagRecord {
             id: self.id,
-            kind: self.kind,
+            kind,
+            high_priority: self.high_priority,
             detail: self.detail,
             event,
             officer,

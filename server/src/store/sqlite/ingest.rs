@@ -4,30 +4,45 @@
 use rusqlite::{OptionalExtension, params};
 use sync_protocol::admit::{Admission, Caller, ChainHead, Checked, Stored, admit};
 use sync_protocol::body::Body;
+use sync_protocol::checks::clock::DeviceClock;
 use sync_protocol::crypto::Hash;
 use sync_protocol::event::Event;
+use sync_protocol::hlc::Hlc;
 use sync_protocol::ids::{DeviceId, EventId};
 use sync_protocol::merkle::LogLeaf;
 use sync_protocol::scope::{Bucket, Routes, route};
-use sync_protocol::wire::{Ack, RejectReason};
+use sync_protocol::wire::{Ack, FlagKind, RejectReason};
 
 use super::StoreError;
 use super::checks::Prechecked;
 use super::reference::IngestView;
 use super::writer::WriteCtx;
-use crate::store::ingest::{MAX_CLOCK_AHEAD_MS, Pushed};
+use crate::store::ingest::Pushed;
 
 impl WriteCtx<'_> {
-    /// Decides and stores one push; returns an ack per event, in order.
-    pub fn ingest(&mut self, caller: &Caller, pushed: Vec<Pushed>) -> Result<Vec<Ack>, StoreError> {
+    /// Decides and stores one push sent when the device's clock read `stated` (the request's
+    /// `hlc`); returns an ack per event, in order.
+    pub fn ingest(&mut self, caller: &Caller, pushed: Vec<Pushed>, stated: Hlc) -> Result<Vec<Ack>, StoreError> {
+        self.device_clock = Some(DeviceClock { stated_ms: i64::try_from(stated.ms).unwrap_or(i64::MAX), server_ms: self.now_ms });
+        let acks = self.ingest_push(caller, pushed);
+        self.device_clock = None;
+        acks
+    }
+
+    fn ingest_push(&mut self, caller: &Caller, pushed: Vec<Pushed>) -> Result<Vec<Ack>, StoreError> {
+        self.settle_clock_notice(caller)?;
         let mut acks = Vec::with_capacity(pushed.len());
+        // The clock of the chain's last accepted event in this push, for the next one's check.
+        let mut previous = None;
         for p in pushed {
             let ack = match p {
                 Pushed::Malformed { id, seq, raw, problem } => {
                     self.quarantine(id, Some(caller.device), seq, RejectReason::Malformed, &problem, &raw)?;
                     Ack::rejected(id, seq, RejectReason::Malformed, problem)
                 }
-                Pushed::Parsed { event, raw, checked, ahead } => self.ingest_one(caller, *event, raw, *checked, ahead.map(|a| *a))?,
+                Pushed::Parsed { event, raw, checked, ahead } => {
+                    self.ingest_one(caller, *event, raw, *checked, ahead.map(|a| *a), &mut previous)?
+                }
             };
             acks.push(ack);
         }
@@ -42,6 +57,7 @@ impl WriteCtx<'_> {
         raw: String,
         checked: Checked,
         ahead: Option<Prechecked>,
+        previous: &mut Option<i64>,
     ) -> Result<Ack, StoreError> {
         let head = self.head(caller.device)?;
         let by_id = self.stored_by_id(&event.id)?;
@@ -54,7 +70,7 @@ impl WriteCtx<'_> {
         match admission {
             Admission::Accept(body) => {
                 ack.buckets = self.append(&event, &raw, Some(&body), None, ahead)?.1;
-                self.check_clock(&event)?;
+                self.check_event_clock(&event, previous)?;
             }
             Admission::Duplicate => ack.buckets = self.stored_buckets(&event.id)?,
             Admission::AlreadyRejected { .. } => {}
@@ -140,6 +156,7 @@ impl WriteCtx<'_> {
                 self.check_new_patrol(event, p, ahead.and_then(Prechecked::patrol))?;
             }
             Body::FindingReported(f) => self.check_new_finding(event, f, ahead.and_then(Prechecked::finding))?,
+            Body::ZeroReportFiled(z) => self.check_new_zero_report(event, z)?,
             Body::AttachmentAdded(a) => self.record_attachment(event, a, server_seq)?,
             Body::UserEnrolled(u) => {
                 let units = serde_json::to_string(&u.units).map_err(|e| StoreError::encode("a user's units", e))?;
@@ -190,21 +207,6 @@ impl WriteCtx<'_> {
         }
         // In the order an accepted event's ack lists them.
         Ok(routes.buckets())
-    }
-
-    /// Flags an event whose HLC is far ahead of the server's wall clock; merges the others into
-    /// the server's clock so that later reference events order after what the server has seen.
-    fn check_clock(&mut self, event: &Event) -> Result<(), StoreError> {
-        let now = u64::try_from(self.now_ms).unwrap_or(0);
-        let mut clock = self.clock.lock().map_err(|_| StoreError::Poisoned("clock"))?;
-        match clock.merge_bounded(event.hlc, now, MAX_CLOCK_AHEAD_MS) {
-            Ok(merged) => *clock = merged,
-            Err(skew) => {
-                drop(clock);
-                self.flag(Some(event.id), Some(event.device_id), "clock_skew", &skew.to_string())?;
-            }
-        }
-        Ok(())
     }
 
     pub fn head(&mut self, device: DeviceId) -> Result<ChainHead, StoreError> {
@@ -261,7 +263,7 @@ impl WriteCtx<'_> {
     }
 
     /// Raises a flag that concerns no place in particular (seen by the county).
-    pub fn flag(&self, event: Option<EventId>, device: Option<DeviceId>, kind: &str, detail: &str) -> Result<(), StoreError> {
+    pub fn flag(&self, event: Option<EventId>, device: Option<DeviceId>, kind: FlagKind, detail: &str) -> Result<(), StoreError> {
         self.raise(event, device, kind, detail, &super::checks::Place::default())
     }
 
@@ -290,7 +292,7 @@ impl WriteCtx<'_> {
         let id = self.conn.last_insert_rowid();
         self.log_quarantine(id, LogLeaf::quarantined(id as u64, raw, reason))?;
         if reason.is_tampering() {
-            self.flag(event, device, &format!("tampering:{}", reason.as_str()), message)?;
+            self.flag(event, device, FlagKind::Tampering(reason), message)?;
         }
         Ok(())
     }

@@ -30,6 +30,7 @@ pub fn load(conn: &Connection) -> Result<LedgerFacts, StoreError> {
     let mut s = conn.prepare_cached("SELECT event_id, kind FROM flags WHERE cleared_at IS NULL AND event_id IS NOT NULL ORDER BY id")?;
     for row in s.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?)))? {
         let (event, kind) = row?;
+        let kind = kind.parse().map_err(|_| StoreError::corrupt("flags", format!("kind {kind}")))?;
         facts.flags.entry(id(&event, "flags")?).or_default().push(kind);
     }
     Ok(facts)

@@ -118,6 +118,7 @@ impl SqliteStore {
         let mut conn = open::open_writer(path)?;
         restrict_permissions(path);
         merkle::adopt_existing_rows(&mut conn)?;
+        checks::recompute_missing(&mut conn)?;
         let server = ServerIdentity::load_or_create(&conn, settings.clock.now_ms())?;
         epoch::ensure(&conn)?;
         let witness = match &settings.witness_file {

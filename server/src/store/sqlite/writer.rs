@@ -8,6 +8,7 @@ use rusqlite::Connection;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use sync_protocol::admit::ChainHead;
+use sync_protocol::checks::clock::DeviceClock;
 use sync_protocol::checks::recheck::CheckConfig;
 use sync_protocol::hlc::Hlc;
 use sync_protocol::ids::DeviceId;
@@ -37,6 +38,8 @@ pub struct WriteCtx<'a> {
     pub checks: &'a CheckConfig,
     /// Wall clock at the start of the batch, Unix milliseconds.
     pub now_ms: i64,
+    /// The pushing device's clock while a push is ingested (`checks::clock`), else `None`.
+    pub device_clock: Option<DeviceClock>,
 }
 
 type Finish = Box<dyn FnOnce(Option<&Arc<StoreError>>) + Send>;
@@ -203,8 +206,17 @@ fn run_batch(
     for work in batch {
         let savepoint = tx.execute_batch("SAVEPOINT job");
         let log_before = log.clone();
-        let mut ctx =
-            WriteCtx { conn: &tx, reference, heads, log, clock: &shared.clock, server: &shared.server, checks: &shared.checks, now_ms };
+        let mut ctx = WriteCtx {
+            conn: &tx,
+            reference,
+            heads,
+            log,
+            clock: &shared.clock,
+            server: &shared.server,
+            checks: &shared.checks,
+            now_ms,
+            device_clock: None,
+        };
         let (ok, finish) = work(&mut ctx);
         let released = if ok { tx.execute_batch("RELEASE job") } else { tx.execute_batch("ROLLBACK TO job; RELEASE job") };
         if !ok || savepoint.is_err() || released.is_err() {

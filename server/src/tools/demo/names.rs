@@ -163,5 +163,7 @@ pub fn mineral_label(m: Mineral) -> (&'static str, &'static str) {
         Mineral::MaifanStone => ("Maifan Stone", "麦饭石"),
         Mineral::OrnamentalGranite => ("Ornamental Granite", "饰面用花岗岩"),
         Mineral::BuildingSandGravelClay => ("Building Sand and Clay", "建筑用砂石粘土"),
+        Mineral::BrickClay => ("Brick Clay", "砖瓦用粘土"),
+        Mineral::LeadZinc => ("Lead-Zinc", "铅锌"),
     }
 }

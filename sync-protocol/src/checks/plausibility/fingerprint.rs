@@ -1,132 +1,199 @@
-//! Duplicate tracks: a sketch of a track's exact coordinates that the server indexes to find
-//! candidate copies, and the exact shares that decide whether a candidate was copied.
+//! The sketch of a track the server indexes to find candidate copies: the grid cells its fixes
+//! lie in, each with the time into the track it was first reached, sampled by content; and the
+//! cells a new track probes. Deciding whether a candidate was copied is [`super::copies`]'s exact
+//! comparison; this only has to find the few candidates worth it, fast.
 //!
-//! # Why exact coordinates
-//! Two honest walks of the same path never repeat each other's positions to the 1e-7 degree
-//! (about 1 cm): GPS noise is metres. A copied track does, fix after fix, however its times were
-//! shifted. So time is ignored and only exact `(lon, lat)` pairs are compared.
+//! # Cells, so that noise does not hide a copy
+//! A copy moved by a metre or two no longer shares exact positions with its source, but its fixes
+//! lie in the same cells of a coarse grid, or in the next ones. The grid is fixed in degrees:
+//! [`CELL_E7`] = 900 × 1e-7° (about 10 m of latitude, 9 m of longitude in the county). A fix
+//! *lies in* one cell; it *probes* every cell within `copy_distance_m` of it (one to four), so a
+//! source fix within that distance of a copied fix always lies in a probed cell, whatever the
+//! noise did at a cell's edge.
 //!
-//! # The exact shares
-//! - [`duplicate_share`]: the share of `a`'s distinct runs of 3 consecutive fixes found in `b`;
-//!   flagged at `duplicate_share` (0.5). Runs keep the order, so scattered coincidences (a phone
-//!   whose cached fix opens two patrols) do not add up.
-//! - [`fix_share`]: the share of `a`'s distinct fixes found in `b`; flagged at the stricter
-//!   `duplicate_fix_share` (0.9). It catches a thinned copy (every 2nd or 5th fix kept), which
-//!   shares no run of 3 with the original.
+//! # Times, so that walking the same ground does not look like a copy
+//! Honest patrols of one officer cross the same cells week after week; what a copy keeps and they
+//! do not is the timing. Each kept cell carries the seconds from the track's first fix to the first
+//! fix in it. A probing fix at `r` seconds into the new track that hits a cell kept at `s` votes
+//! for the offset `r - s`: a copy of the whole track votes 0 (a copied stretch, another constant)
+//! with nearly every fix, while honest walks scatter their votes. A stored track is a candidate when
+//! at least [`TrackProbes::min_hits`] distinct fixes vote within `2 × copy_time_ms` of one offset
+//! ([`best_window`]). A copy's fixes vote for its source's kept cells: a quarter of its cells, and
+//! at least 8.
 //!
-//! # The fingerprint (for finding candidates)
-//! Each distinct fix hashes to a 63-bit value: the first 8 bytes, big-endian, of
-//! SHA-256(`"patrolsync.fix.v1"` ‖ lon as i32 big-endian ‖ lat as i32 big-endian), top bit cleared
-//! so it fits SQLite's signed INTEGER. The fingerprint keeps the 16 smallest values and every value
-//! below 2^61 (one fix in 4, chosen by content, so the same fix is kept in every track holding
-//! it). Single fixes rather than runs of 3 are hashed so that a thinned copy is found too; runs
-//! decide afterwards. Two tracks sharing any value are candidates. A full copy always shares the 16
-//! smallest; a copied stretch of n fixes is missed with probability (3/4)^n (5.6 % at 10 fixes,
-//! 0.3 % at 20, 6e-7 at 50). Tracks of fewer than 3 fixes have no fingerprint.
+//! # The stored sketch
+//! Each distinct cell hashes to a 63-bit value: `mix(x << 32 | y)`, where x and y are the cell's
+//! column and row as 32-bit two's complement and `mix` is SplitMix64's finaliser applied to the key
+//! XOR `0x7061_7472_6f6c_6331` ("patrolc1"), shifted right by 1 so it fits SQLite's signed INTEGER.
+//! The fingerprint keeps the 8 smallest values and every value below 2^61 (one cell in four,
+//! chosen by content, so that the same cell is kept in every track crossing it), each with its
+//! time. Tracks of fewer than 3 fixes have none.
 //!
 //! # Limits
-//! A forger who moves every fix by a little noise is not caught here (the speed, overlap and
-//! geofence rules still apply); nor is a track redrawn by hand.
+//! A copy moved by more than `copy_distance_m` (a forger adding tens of metres of noise) or
+//! re-timed is not found here; the speed, overlap and geofence rules still apply. A copy of a
+//! stretch shorter than a quarter of the new track's fixes is not a candidate.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
-use super::flag::{DuplicateBasis, PlausibilityFlag};
-use super::{PatrolUnderCheck, PlausibilityRules};
-use crate::ids::EventId;
 use crate::values::TrackPoint;
 
+/// The side of a grid cell, in 1e-7 degree (about 10 m of latitude).
+pub const CELL_E7: i32 = 900;
 /// How many of the smallest values a fingerprint always keeps.
-pub const SMALLEST_KEPT: usize = 16;
+pub const SMALLEST_KEPT: usize = 8;
 /// Values below this are kept whatever their rank (one in 4 of all).
 pub const SAMPLE_BELOW: u64 = 1 << 61;
-/// The fewest fixes a track needs to have a fingerprint (one run of 3).
+/// The fewest fixes a track needs to have a fingerprint.
 pub const MIN_FIXES: usize = 3;
+/// Metres per degree of latitude on the haversine sphere of [`crate::checks::metres`].
+pub const M_PER_DEG: f64 = 111_195.08;
 
-/// The sketch of a track the server stores, one indexed row per value.
+/// The sketch of a track the server stores, one indexed entry per kept cell.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrackFingerprint {
-    /// Distinct values in ascending order, each below 2^63.
-    pub values: Vec<u64>,
+    /// `(value, seconds)`: each kept cell's value (distinct, ascending, below 2^63) and the seconds
+    /// from the track's first fix to the first fix in it.
+    pub cells: Vec<(u64, u32)>,
 }
 
 impl TrackFingerprint {
     /// The fingerprint of `track` (see the module docs); `None` below [`MIN_FIXES`] fixes.
     pub fn of(track: &[TrackPoint]) -> Option<Self> {
-        if track.len() < MIN_FIXES {
-            return None;
+        let first = track.first().filter(|_| track.len() >= MIN_FIXES)?;
+        let mut all: BTreeMap<u64, u32> = BTreeMap::new();
+        for p in track {
+            all.entry(cell_value(cell_of(p.lon, p.lat))).or_insert_with(|| seconds_after(first.t, p.t));
         }
-        let all: BTreeSet<u64> = track.iter().map(|p| fix_hash(p.lon, p.lat)).collect();
-        let values = all.into_iter().enumerate().filter(|(rank, v)| *rank < SMALLEST_KEPT || *v < SAMPLE_BELOW).map(|(_, v)| v).collect();
-        Some(TrackFingerprint { values })
+        let cells =
+            all.into_iter().enumerate().filter(|(rank, (v, _))| *rank < SMALLEST_KEPT || *v < SAMPLE_BELOW).map(|(_, c)| c).collect();
+        Some(TrackFingerprint { cells })
     }
 
-    /// Whether the two share a value, which makes each a candidate copy of the other.
+    /// Whether the two share a cell: a cheap first test of two tracks (a copy and its source share
+    /// most of their cells).
     pub fn shares_any(&self, other: &TrackFingerprint) -> bool {
-        let (small, large) = if self.values.len() <= other.values.len() { (self, other) } else { (other, self) };
-        small.values.iter().any(|v| large.values.binary_search(v).is_ok())
+        let (small, large) = if self.cells.len() <= other.cells.len() { (self, other) } else { (other, self) };
+        small.cells.iter().any(|(v, _)| large.at(*v).is_some())
+    }
+
+    /// The seconds into the track of the kept cell `value`, if it is kept.
+    pub fn at(&self, value: u64) -> Option<u32> {
+        self.cells.binary_search_by_key(&value, |(v, _)| *v).ok().map(|i| self.cells[i].1)
     }
 }
 
-/// The fingerprint hash of one exact position (see the module docs for its fixed definition).
-pub fn fix_hash(lon: i32, lat: i32) -> u64 {
-    let mut h = Sha256::new();
-    h.update(b"patrolsync.fix.v1");
-    h.update(lon.to_be_bytes());
-    h.update(lat.to_be_bytes());
-    let digest = h.finalize();
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&digest[..8]);
-    u64::from_be_bytes(first) >> 1
+/// Whole seconds from `first` to `t` (Unix ms), clamped to `u32`.
+pub fn seconds_after(first: i64, t: i64) -> u32 {
+    u32::try_from(t.saturating_sub(first).max(0) / 1_000).unwrap_or(u32::MAX)
 }
 
-/// The share (0 to 1) of `a`'s distinct runs of 3 consecutive fixes found exactly in `b`, times
-/// ignored; 0 when `a` has fewer than 3 fixes.
-pub fn duplicate_share(a: &[TrackPoint], b: &[TrackPoint]) -> f64 {
-    let runs = |t: &[TrackPoint]| -> BTreeSet<[i32; 6]> {
-        t.windows(3).map(|w| [w[0].lon, w[0].lat, w[1].lon, w[1].lat, w[2].lon, w[2].lat]).collect()
-    };
-    share(&runs(a), &runs(b))
+/// The cells a track's fixes probe: every cell within `distance_m` of each fix, by fix.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TrackProbes {
+    /// `(fix index, cell value)`, in fix order, each pair once.
+    pub probes: Vec<(u32, u64)>,
+    /// Per fix, the seconds from the track's first fix.
+    pub seconds: Vec<u32>,
+    /// The width of the window the votes of one offset fall in, seconds (`2 × copy_time_ms`).
+    pub window_s: i64,
 }
 
-/// The share (0 to 1) of `a`'s distinct fixes found exactly in `b`, times ignored.
-pub fn fix_share(a: &[TrackPoint], b: &[TrackPoint]) -> f64 {
-    let fixes = |t: &[TrackPoint]| -> BTreeSet<(i32, i32)> { t.iter().map(|p| (p.lon, p.lat)).collect() };
-    share(&fixes(a), &fixes(b))
-}
-
-fn share<T: Ord>(a: &BTreeSet<T>, b: &BTreeSet<T>) -> f64 {
-    if a.is_empty() { 0.0 } else { a.intersection(b).count() as f64 / a.len() as f64 }
-}
-
-/// Flags each candidate whose track this patrol's track copies (by runs, else by single fixes).
-pub fn duplicate_tracks(
-    patrol: &PatrolUnderCheck<'_>,
-    candidates: &[(EventId, &[TrackPoint])],
-    rules: &PlausibilityRules,
-) -> Vec<PlausibilityFlag> {
-    if patrol.track.len() < MIN_FIXES {
-        return Vec::new();
-    }
-    let percent = |s: f64| (s * 100.0).floor().clamp(0.0, 100.0) as u8;
-    candidates
-        .iter()
-        .filter(|(id, _)| *id != patrol.id)
-        .filter_map(|(id, track)| {
-            let runs = duplicate_share(patrol.track, track);
-            if runs >= rules.duplicate_share {
-                return Some(PlausibilityFlag::DuplicateTrack { of: *id, percent: percent(runs), basis: DuplicateBasis::FixTriples });
+impl TrackProbes {
+    /// The probes of `track` at `distance_m`, whose votes for one offset fall within
+    /// `2 × time_ms`; none below [`MIN_FIXES`] fixes.
+    pub fn of(track: &[TrackPoint], distance_m: f64, time_ms: u32) -> Self {
+        let Some(first) = track.first().filter(|_| track.len() >= MIN_FIXES) else { return TrackProbes::default() };
+        let window_s = (2 * i64::from(time_ms) + 999) / 1_000;
+        let seconds = track.iter().map(|p| seconds_after(first.t, p.t)).collect();
+        let mut probes = Vec::with_capacity(track.len() * 4);
+        for (i, p) in track.iter().enumerate() {
+            let (dlon, dlat) = reach_e7(p.lat, distance_m);
+            let (x0, y0) = cell_of(p.lon.saturating_sub(dlon), p.lat.saturating_sub(dlat));
+            let (x1, y1) = cell_of(p.lon.saturating_add(dlon), p.lat.saturating_add(dlat));
+            for x in x0..=x1 {
+                for y in y0..=y1 {
+                    probes.push((i as u32, cell_value((x, y))));
+                }
             }
-            let fixes = fix_share(patrol.track, track);
-            (fixes >= rules.duplicate_fix_share).then(|| PlausibilityFlag::DuplicateTrack {
-                of: *id,
-                percent: percent(fixes),
-                basis: DuplicateBasis::Fixes,
-            })
-        })
-        .collect()
+        }
+        TrackProbes { probes, seconds, window_s }
+    }
+
+    /// The vote of a probe of fix `fix` that hits a cell kept at `at_s`: the offset of the two
+    /// tracks' times (see the module docs).
+    pub fn vote(&self, fix: u32, at_s: u32) -> (i64, u32) {
+        (i64::from(self.seconds[fix as usize]) - i64::from(at_s), fix)
+    }
+
+    /// How many distinct fixes vote for the best offset against `fingerprint`.
+    pub fn hits(&self, fingerprint: &TrackFingerprint) -> usize {
+        let mut votes: Vec<(i64, u32)> = self.probes.iter().filter_map(|(i, v)| fingerprint.at(*v).map(|at| self.vote(*i, at))).collect();
+        best_window(&mut votes, self.seconds.len(), self.window_s).map_or(0, |w| w.distinct)
+    }
+
+    /// The fewest hits that make a stored track a candidate source: a tenth of the fixes (a copy
+    /// hits about a quarter, and at least 8), and at least 3. Honest walks of the same ground vote
+    /// for scattered offsets, so few stored tracks are ever compared in full.
+    pub fn min_hits(&self) -> usize {
+        (self.seconds.len() / 10).max(3)
+    }
+}
+
+/// The window of votes found by [`best_window`]: `votes[lo..=hi]`, holding `distinct` fixes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub lo: usize,
+    pub hi: usize,
+    pub distinct: usize,
+}
+
+/// Sorts `votes` (offset, fix) and finds the window of offsets no wider than `width` that holds the
+/// most distinct fixes (of `fixes`); `None` without votes.
+pub fn best_window(votes: &mut [(i64, u32)], fixes: usize, width: i64) -> Option<Window> {
+    votes.sort_unstable();
+    let mut count = vec![0u32; fixes];
+    let (mut distinct, mut best) = (0usize, None::<Window>);
+    let mut lo = 0;
+    for hi in 0..votes.len() {
+        let i = votes[hi].1 as usize;
+        count[i] += 1;
+        distinct += usize::from(count[i] == 1);
+        while votes[hi].0 - votes[lo].0 > width {
+            let j = votes[lo].1 as usize;
+            count[j] -= 1;
+            distinct -= usize::from(count[j] == 0);
+            lo += 1;
+        }
+        if best.is_none_or(|b| distinct > b.distinct) {
+            best = Some(Window { lo, hi, distinct });
+        }
+    }
+    best
+}
+
+/// How far `distance_m` reaches from latitude `lat` (1e-7 degree), in 1e-7 degree of longitude and
+/// of latitude, rounded up.
+pub fn reach_e7(lat: i32, distance_m: f64) -> (i32, i32) {
+    let dlat = distance_m / M_PER_DEG * 1e7;
+    let cos = (f64::from(lat) / 1e7).to_radians().cos().max(0.01);
+    ((dlat / cos).ceil() as i32, dlat.ceil() as i32)
+}
+
+/// The grid cell a position (1e-7 degree) lies in: its column and row.
+pub fn cell_of(lon: i32, lat: i32) -> (i32, i32) {
+    (lon.div_euclid(CELL_E7), lat.div_euclid(CELL_E7))
+}
+
+/// The stored value of a cell (see the module docs for its fixed definition).
+pub fn cell_value((x, y): (i32, i32)) -> u64 {
+    let key = (u64::from(x as u32) << 32) | u64::from(y as u32);
+    let mut z = (key ^ 0x7061_7472_6f6c_6331).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (z ^ (z >> 31)) >> 1
 }
 
 #[cfg(test)]
@@ -138,75 +205,79 @@ mod tests {
         coords.iter().enumerate().map(|(i, &(lon, lat))| TrackPoint { t: t0 + i as i64 * 10_000, lon, lat, acc: Some(5) }).collect()
     }
 
-    /// A path of `n` fixes heading north-east, about 11 m apart.
+    /// A path of `n` fixes heading north-east, about 11 m apart (1e-7 degree is about 1.1 cm).
     fn path(n: i32, salt: i32) -> Vec<(i32, i32)> {
-        (0..n).map(|i| (1_145_000_000 + i * 70 + (i * salt) % 13, 255_000_000 + i * 80 + (i * salt) % 7)).collect()
+        (0..n).map(|i| (1_145_000_000 + i * 700 + (i * salt) % 130, 255_000_000 + i * 800 + (i * salt) % 70)).collect()
     }
 
     #[test]
-    fn the_hash_has_a_fixed_definition() {
-        // Independently: sha256(b"patrolsync.fix.v1" + (1145000000).to_bytes(4, "big") + (255000000).to_bytes(4, "big")),
-        // first 8 bytes big-endian, shifted right by 1 (Python hashlib).
-        assert_eq!(fix_hash(1_145_000_000, 255_000_000), FIX_HASH_OF_THE_COUNTY_POINT);
-        assert_ne!(fix_hash(1_145_000_000, 255_000_001), fix_hash(1_145_000_000, 255_000_000));
-        assert!(fix_hash(-1, -1) < 1 << 63);
+    fn the_cell_value_has_a_fixed_definition() {
+        // Independently (Python, 64-bit wrapping): key = (1272222 << 32) | 283333;
+        // z = (key ^ 0x706174726f6c6331) + 0x9E3779B97F4A7C15; z = (z ^ z >> 30) * 0xBF58476D1CE4E5B9;
+        // z = (z ^ z >> 27) * 0x94D049BB133111EB; (z ^ z >> 31) >> 1.
+        assert_eq!(cell_of(1_145_000_000, 255_000_000), (1_272_222, 283_333));
+        assert_eq!(cell_value((1_272_222, 283_333)), CELL_VALUE_OF_THE_COUNTY_POINT);
+        assert_ne!(cell_value((1_272_222, 283_334)), cell_value((1_272_222, 283_333)));
+        assert!(cell_value((-1, -1)) < 1 << 63);
+        assert_eq!(cell_of(-1, -900), (-1, -1), "cells floor, also west and south of zero");
     }
-    const FIX_HASH_OF_THE_COUNTY_POINT: u64 = 5_914_676_923_593_984_589;
-
-    /// What, track a, track b, share of runs, share of fixes.
-    type Case<'a> = (&'a str, &'a [TrackPoint], &'a [TrackPoint], f64, f64);
-
-    #[test]
-    fn shares_of_copies_thinned_copies_and_stretches() {
-        let original = track(&path(100, 3), 0);
-        let shifted = track(&path(100, 3), 7 * 86_400_000);
-        let stretch = track(&path(100, 3)[40..70], 0);
-        let thinned: Vec<TrackPoint> = original.iter().step_by(2).copied().collect();
-        let other_walk: Vec<TrackPoint> = track(&path(100, 5), 0).into_iter().map(|p| TrackPoint { lat: p.lat + 1, ..p }).collect();
-        let cases: [Case<'_>; 6] = [
-            ("time-shifted copy", &shifted, &original, 1.0, 1.0),
-            ("a stretch of it", &stretch, &original, 1.0, 1.0),
-            ("the original against the stretch", &original, &stretch, 28.0 / 98.0, 0.3),
-            ("every 2nd fix", &thinned, &original, 0.0, 1.0),
-            ("another walk", &other_walk, &original, 0.0, 0.0),
-            ("too few fixes", &original[..2], &original, 0.0, 1.0),
-        ];
-        for (what, a, b, runs, fixes) in cases {
-            assert!((duplicate_share(a, b) - runs).abs() < 0.02, "{what}: runs {}", duplicate_share(a, b));
-            assert!((fix_share(a, b) - fixes).abs() < 0.02, "{what}: fixes {}", fix_share(a, b));
-        }
-    }
+    const CELL_VALUE_OF_THE_COUNTY_POINT: u64 = 1_206_905_277_529_653_123;
 
     #[test]
     fn fingerprints_are_small_ascending_and_missing_below_three_fixes() {
         assert_eq!(TrackFingerprint::of(&track(&path(2, 3), 0)), None);
         let three = TrackFingerprint::of(&track(&path(3, 3), 0)).expect("3 fixes");
-        assert_eq!(three.values.len(), 3);
+        assert_eq!(three.cells.len(), 3, "11 m apart: three cells");
+        let mut times: Vec<u32> = three.cells.iter().map(|c| c.1).collect();
+        times.sort();
+        assert_eq!(times, [0, 10, 20], "each with its seconds into the track");
         let long = TrackFingerprint::of(&track(&path(2_000, 3), 0)).expect("long");
-        assert!(long.values.windows(2).all(|w| w[0] < w[1]));
-        assert!((400..600).contains(&long.values.len()), "about a quarter of 2,000: {}", long.values.len());
-        let repeated = track(&[(1, 1), (1, 1), (1, 1), (1, 1)], 0);
-        assert_eq!(TrackFingerprint::of(&repeated).expect("4 fixes").values, vec![fix_hash(1, 1)]);
+        assert!(long.cells.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!((400..600).contains(&long.cells.len()), "about a quarter of 2,000 cells: {}", long.cells.len());
+        let repeated = track(&[(1, 1), (2, 2), (3, 3), (1, 1)], 0);
+        assert_eq!(
+            TrackFingerprint::of(&repeated).expect("4 fixes").cells,
+            vec![(cell_value((0, 0)), 0)],
+            "one cell, first reached at 0 s"
+        );
+    }
+
+    #[test]
+    fn each_fix_probes_every_cell_within_the_distance() {
+        // A fix in the middle of a cell probes it alone at 2 m; one at a corner probes four.
+        let middle = (450 + 1_145_000_000 / CELL_E7 * CELL_E7, 450 + 255_000_000 / CELL_E7 * CELL_E7);
+        let probes = TrackProbes::of(&track(&[middle, middle, middle], 0), 2.0, 1_500);
+        assert_eq!(probes.probes.len(), 3, "{probes:?}");
+        assert_eq!((probes.seconds.clone(), probes.window_s), (vec![0, 10, 20], 3));
+        let corner = (1_145_000_000 / CELL_E7 * CELL_E7, 255_000_000 / CELL_E7 * CELL_E7);
+        let probes = TrackProbes::of(&track(&[corner, corner, corner], 0), 2.0, 1_500);
+        assert_eq!(probes.probes.len(), 12);
+        assert_eq!(probes.min_hits(), 3);
     }
 
     proptest! {
-        /// Any copied stretch of 40 or more fixes, at any time shift, is found through the
-        /// fingerprint (the miss chance (3/4)^40 is 1e-5 per case) and the runs flag it.
+        /// A copy whose every fix moved by up to the probing distance, at any time shift, hits
+        /// every kept cell of its source stretch at one offset: its source fix lies in a probed
+        /// cell, reached as long after the track's start.
         #[test]
-        fn copied_stretches_are_found(salt in 1i32..50, start in 0usize..400, len in 40usize..200, shift in -1_000_000_000i64..1_000_000_000) {
+        fn a_moved_copy_hits_its_source(salt in 1i32..50, start in 0usize..400, len in 10usize..200, noise in proptest::collection::vec((-300i32..300, -300i32..300), 200), shift in -1_000_000_000i64..1_000_000_000) {
             let original = track(&path(600, salt), 1_700_000_000_000);
-            let copy: Vec<TrackPoint> = original[start..start + len].iter().map(|p| TrackPoint { t: p.t + shift, ..*p }).collect();
-            let (a, b) = (TrackFingerprint::of(&copy).expect("copy"), TrackFingerprint::of(&original).expect("original"));
-            prop_assert!(a.shares_any(&b));
-            prop_assert_eq!(duplicate_share(&copy, &original), 1.0);
+            let source = &original[start..start + len];
+            let copy: Vec<TrackPoint> = source.iter().zip(&noise).map(|(p, (dx, dy))| TrackPoint { t: p.t + shift, lon: p.lon + dx, lat: p.lat + dy, ..*p }).collect();
+            prop_assume!(copy.windows(2).all(|w| w[0].t <= w[1].t));
+            let fp = TrackFingerprint::of(source).expect("source");
+            let probes = TrackProbes::of(&copy, 5.0, 1_500);
+            prop_assert!(probes.hits(&fp) >= fp.cells.len(), "{} hits, {} cells kept", probes.hits(&fp), fp.cells.len());
+            prop_assert!(fp.cells.len() * 16 >= len, "about a quarter are kept: {} of {len}", fp.cells.len());
+            prop_assert!(probes.hits(&fp) >= probes.min_hits());
         }
 
-        /// The fingerprint depends on the set of positions only, not on times or order.
+        /// A whole track shifted in time has the same fingerprint: its cells, and their times into
+        /// the track.
         #[test]
-        fn fingerprints_ignore_time_and_order(salt in 1i32..50, shift in -1_000_000i64..1_000_000) {
+        fn fingerprints_ignore_a_time_shift(salt in 1i32..50, shift in -1_000_000_000i64..1_000_000_000) {
             let walk = track(&path(300, salt), 1_700_000_000_000);
-            let mut moved: Vec<TrackPoint> = walk.iter().rev().map(|p| TrackPoint { t: p.t + shift, ..*p }).collect();
-            moved.rotate_left(7);
+            let moved: Vec<TrackPoint> = walk.iter().map(|p| TrackPoint { t: p.t + shift, ..*p }).collect();
             prop_assert_eq!(TrackFingerprint::of(&walk), TrackFingerprint::of(&moved));
         }
     }

@@ -5,11 +5,13 @@
 //! - `impossible_speed`: between two consecutive fixes the slowest speed consistent with both
 //!   fixes' reported accuracies exceeds `max_speed_kmh` [150] (see [`motion`]).
 //! - `tracking_gap`: no fix for more than `max_gap_s` [600 s] within `[started_at, ended_at]`.
-//! - `duplicate_track`: the track shares exact coordinates with another patrol's track beyond
-//!   `duplicate_share` [0.5] of its 3-fix runs, or `duplicate_fix_share` [0.9] of its fixes (see
-//!   [`fingerprint`]).
+//! - `duplicate_track`: the track keeps another patrol's sequence of fixes, shifted in time, within
+//!   `copy_distance_m` [5 m] and `copy_time_ms` [1.5 s] for `copy_share` [0.8] of its fixes; or
+//!   shares exact coordinates with it beyond `duplicate_share` of its 3-fix runs or
+//!   `duplicate_fix_share` [0.9] of its fixes (see [`copies`]; candidates through [`fingerprint`]).
 //! - `too_short`: shorter than `min_duration_s` [600 s] or fewer than `min_fixes` [10] fixes.
-//! - `future_timestamp`: a time later than the receive time by more than `future_slack_s` [300 s].
+//! - `future_timestamp`: a time later than the device's clock at sync (bounded by the server's
+//!   clock and `clock_tolerance_s` [24 h], see [`super::clock`]) by more than `future_slack_s` [300 s].
 //! - `behind_device_clock`: it starts earlier than the latest patrol time the same device sent
 //!   before it, by more than `behind_slack_s` [300 s] (see [`timing`]).
 //! - `overlapping_patrol`: it overlaps another patrol of the same officer by more than
@@ -20,8 +22,10 @@
 //! - [`flag`]: the flags, their stable kinds and their explanations with numbers.
 //! - [`motion`]: speed and gap rules over consecutive fixes.
 //! - [`timing`]: too short, future, behind the device's clock, overlapping.
-//! - [`fingerprint`]: the duplicate-track sketch the server indexes, and exact shares.
+//! - [`fingerprint`]: the cells of a track the server indexes to find candidate copies.
+//! - [`copies`]: whether a track copies a candidate: its sequence of fixes, or exact positions.
 
+pub mod copies;
 pub mod fingerprint;
 pub mod flag;
 pub mod motion;
@@ -32,7 +36,8 @@ mod scenario_tests;
 
 use serde::{Deserialize, Serialize};
 
-pub use fingerprint::{TrackFingerprint, duplicate_share, fix_share};
+pub use copies::{duplicate_share, fix_share};
+pub use fingerprint::{TrackFingerprint, TrackProbes};
 pub use flag::{DuplicateBasis, PlausibilityFlag};
 
 use crate::body::PatrolRecorded;
@@ -58,12 +63,32 @@ pub struct PlausibilityRules {
     /// records in any real patrol, and enough for 8 three-fix runs to compare for duplicates.
     pub min_fixes: u32,
     pub future_slack_s: u32,
+    /// How far ahead of the server a device's clock is taken at its word (a wrong time zone, a
+    /// clock set by hand): within it a device gets one `clock_offset` notice, not a flag on every
+    /// patrol; beyond it its times are future. 24 h: the widest time-zone error is 14 h.
+    pub clock_tolerance_s: u32,
+    /// An event's clock further back than this is a reset or forged clock. 365 days: no phone stays
+    /// offline for a year.
+    pub stale_clock_days: u32,
     pub behind_slack_s: u32,
     pub overlap_slack_s: u32,
     /// Share (0 to 1) of the track's 3-fix runs found exactly in another track.
     pub duplicate_share: f64,
     /// Share (0 to 1) of the track's distinct fixes found exactly in another track (a thinned copy).
     pub duplicate_fix_share: f64,
+    /// Share (0 to 1) of the track's fixes that must follow another track's for a copy: a copy keeps
+    /// nearly all (a copy moved by 2 m keeps every fix within `copy_distance_m`), while honest walks
+    /// of one road line up for a fraction of their fixes at most.
+    pub copy_share: f64,
+    /// A copied fix lies this close to its source fix, metres: a copy moved "by a metre or two"
+    /// stays within it, while two phones' independent GPS errors (3–20 m) mostly do not.
+    pub copy_distance_m: f64,
+    /// ... and this close in time, once shifted, milliseconds ("give or take a second").
+    pub copy_time_ms: u32,
+    /// A copy is shifted by at least this much (two officers walking together are not copying).
+    pub copy_min_shift_s: u32,
+    /// The copied fixes span at least this many metres (a phone left in one place is no copy).
+    pub copy_min_moved_m: f64,
 }
 
 impl Default for PlausibilityRules {
@@ -75,10 +100,17 @@ impl Default for PlausibilityRules {
             min_duration_s: 600,
             min_fixes: 10,
             future_slack_s: 300,
+            clock_tolerance_s: 86_400,
+            stale_clock_days: 365,
             behind_slack_s: 300,
             overlap_slack_s: 60,
             duplicate_share: 0.5,
             duplicate_fix_share: 0.9,
+            copy_share: 0.8,
+            copy_distance_m: 5.0,
+            copy_time_ms: 1_500,
+            copy_min_shift_s: 600,
+            copy_min_moved_m: 200.0,
         }
     }
 }
@@ -132,14 +164,15 @@ pub struct OfficerPatrol {
 /// What the rules compare the patrol with, gathered by the caller.
 #[derive(Debug, Clone, Copy)]
 pub struct PlausibilityContext<'a> {
-    /// Unix ms: the server's receive time, or the device's now when checked on the device.
-    pub received_at: i64,
+    /// Unix ms: the latest time the patrol may state. On the server the device's clock at sync
+    /// bounded by the server's ([`super::clock::DeviceClock::latest_allowed`]); on the device its now.
+    pub device_now: i64,
     /// The greatest [`PatrolUnderCheck::latest_t`] of the patrols this device sent before this one
     /// in its chain (patrol times only: a finding's `observed_at` is when it was typed in).
     pub device_previous_max_t: Option<i64>,
     /// The officer's other patrols (the patrol itself, if present, is skipped by id).
     pub officer_patrols: &'a [OfficerPatrol],
-    /// Other patrols' tracks that share a [`TrackFingerprint`] value with this one.
+    /// Other patrols' tracks that may be this one's source (found through [`TrackFingerprint`]).
     pub duplicate_candidates: &'a [(EventId, &'a [TrackPoint])],
 }
 
@@ -164,9 +197,9 @@ pub fn check_plausibility_with(
     let mut flags = Vec::new();
     flags.extend(own.speed);
     flags.extend(own.gap);
-    flags.extend(fingerprint::duplicate_tracks(patrol, context.duplicate_candidates, rules));
+    flags.extend(copies::duplicate_tracks(patrol, context.duplicate_candidates, rules));
     flags.extend(own.too_short);
-    flags.extend(timing::future_timestamp(patrol, context.received_at, rules));
+    flags.extend(timing::future_timestamp(patrol, context.device_now, rules));
     flags.extend(timing::behind_device_clock(patrol, context.device_previous_max_t, rules));
     flags.extend(timing::overlapping(patrol, context.officer_patrols, rules));
     flags.extend(own.mock_location);

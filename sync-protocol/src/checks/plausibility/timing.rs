@@ -16,6 +16,7 @@
 
 use super::flag::PlausibilityFlag;
 use super::{OfficerPatrol, PatrolUnderCheck, PlausibilityRules};
+use crate::ids::EventId;
 
 /// Flags a patrol shorter than `min_duration_s` or with fewer than `min_fixes` fixes.
 pub fn too_short(patrol: &PatrolUnderCheck<'_>, rules: &PlausibilityRules) -> Option<PlausibilityFlag> {
@@ -25,10 +26,11 @@ pub fn too_short(patrol: &PatrolUnderCheck<'_>, rules: &PlausibilityRules) -> Op
     short.then_some(PlausibilityFlag::TooShort { duration_s, fixes })
 }
 
-/// Flags a patrol whose latest time is more than `future_slack_s` after `received_at`.
-pub fn future_timestamp(patrol: &PatrolUnderCheck<'_>, received_at: i64, rules: &PlausibilityRules) -> Option<PlausibilityFlag> {
+/// Flags a patrol whose latest time is more than `future_slack_s` after `device_now`, the latest
+/// time the push may state (`checks::clock`).
+pub fn future_timestamp(patrol: &PatrolUnderCheck<'_>, device_now: i64, rules: &PlausibilityRules) -> Option<PlausibilityFlag> {
     let t = patrol.latest_t();
-    let ahead_ms = t.saturating_sub(received_at);
+    let ahead_ms = t.saturating_sub(device_now);
     (ahead_ms > i64::from(rules.future_slack_s) * 1_000).then_some(PlausibilityFlag::FutureTimestamp { t, ahead_s: ahead_ms / 1_000 })
 }
 
@@ -42,6 +44,18 @@ pub fn behind_device_clock(
     let t = patrol.earliest_t();
     let behind_ms = previous_max_t?.saturating_sub(t);
     (behind_ms > i64::from(rules.behind_slack_s) * 1_000).then_some(PlausibilityFlag::BehindDeviceClock { t, behind_s: behind_ms / 1_000 })
+}
+
+/// The flag the other patrol of an `overlapping_patrol` flag on `patrol` carries in turn, naming
+/// `patrol`: an overlap is mutual, so both patrols are flagged, each naming the other (the later
+/// one is not the only suspect: either may be the one not walked).
+pub fn mirrored(patrol: EventId, flag: &PlausibilityFlag) -> Option<(EventId, PlausibilityFlag)> {
+    match flag {
+        PlausibilityFlag::OverlappingPatrol { with, overlap_s } => {
+            Some((*with, PlausibilityFlag::OverlappingPatrol { with: patrol, overlap_s: *overlap_s }))
+        }
+        _ => None,
+    }
 }
 
 /// Flags each other patrol of the officer that shares more than `overlap_slack_s` with this one.
@@ -60,7 +74,7 @@ pub fn overlapping(patrol: &PatrolUnderCheck<'_>, others: &[OfficerPatrol], rule
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::{EventId, UserId};
+    use crate::ids::UserId;
     use crate::values::TrackPoint;
 
     const T0: i64 = 1_795_660_925_000;
@@ -169,6 +183,11 @@ mod tests {
                 shared.map(|overlap_s| PlausibilityFlag::OverlappingPatrol { with: o.id, overlap_s }).into_iter().collect::<Vec<_>>(),
                 "{what}"
             );
+            for f in &flags {
+                let back = PlausibilityFlag::OverlappingPatrol { with: id(1), overlap_s: shared.unwrap_or_default() };
+                assert_eq!(mirrored(id(1), f), Some((o.id, back)), "{what}: the other patrol names this one");
+            }
         }
+        assert_eq!(mirrored(id(1), &PlausibilityFlag::TooShort { duration_s: 1, fixes: 1 }), None);
     }
 }

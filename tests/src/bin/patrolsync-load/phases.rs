@@ -73,12 +73,25 @@ async fn login(url: &str, password: &str, n: usize) -> Result<Vec<Device>> {
     join_all(tasks).await.into_iter().collect()
 }
 
-/// A device's offline history: `n` patrols from `start` (Unix ms), one every 30 minutes, sealed
-/// before the clock starts. Each is a plausible patrol (a fix a minute, so 20 fixes last 19 min,
-/// not "too short"; none overlapping another of the officer's): flags are the exception in real
-/// traffic, and a flag costs one more row (docs/benchmarks.md gives the figure with flags too).
+/// Time between two fixes of a bench patrol: 20 fixes last 31 min 40 s, over the 30 min a patrol
+/// needs in its zone to count.
+const FIX_EVERY_MS: i64 = 100_000;
+
+/// Time between the starts of two patrols of one device: a patrol's length and 200 s more, so none
+/// overlaps the next (35 min for 20 fixes).
+fn patrol_spacing_ms(points: usize) -> i64 {
+    points.saturating_sub(1) as i64 * FIX_EVERY_MS + 200_000
+}
+
+/// A device's offline history: `n` patrols from `start` (Unix ms), one every
+/// [`patrol_spacing_ms`], sealed before the clock starts. Each is a patrol that counts toward the
+/// quota and raises no flag (a lap round the zone's centre, none overlapping another of the
+/// officer's, none a copy of another): flags are the exception in real traffic, and a flag costs
+/// one more row (docs/benchmarks.md gives the figure with flags too).
 fn history(d: &mut Device, n: usize, points: usize, seed: usize, start: i64) -> Vec<Event> {
-    let patrol = |i: usize| tracks::patrol_every(&d.zone, start + i as i64 * 1_800_000, points, (seed * 1_000_003 + i) as u64, 60_000);
+    let spacing = patrol_spacing_ms(points);
+    let patrol =
+        |i: usize| tracks::counting_patrol(&d.zone, start + i as i64 * spacing, points, (seed * 1_000_003 + i) as u64, FIX_EVERY_MS);
     (0..n).map(|i| d.raw.seal(&patrol(i))).collect()
 }
 
@@ -192,10 +205,13 @@ async fn delta(http: &reqwest::Client, url: &str, devices: &mut [Device]) -> Res
                 break;
             }
         }
-        let start = now_ms() as i64 - 2 * DAY_MS;
+        // After the push phase's histories (which end more than 5 days back), before now.
+        let start = now_ms() as i64 - 4 * DAY_MS;
         let zone = d.zone.clone();
-        let events: Vec<Event> =
-            (0..100).map(|i| d.raw.seal(&tracks::patrol_every(&zone, start + i * 1_200_000, 20, i as u64, 60_000))).collect();
+        let every = patrol_spacing_ms(20);
+        let events: Vec<Event> = (0..100)
+            .map(|i| d.raw.seal(&tracks::counting_patrol(&zone, start + i * every, 20, 900_000_000 + i as u64, FIX_EVERY_MS)))
+            .collect();
         let body = encode(&request(&events, &d.raw))?;
         let (reply, took) = send(http, url, &token, body, &traffic).await?;
         if reply.more() || reply.acks.iter().any(|a| a.status != AckStatus::Accepted) {
@@ -228,7 +244,7 @@ async fn storm(http: &reqwest::Client, url: &str, password: &str, n: usize, even
         .map(|(i, d)| {
             // The storm's phones are many per officer: each patrols in its own hours, from 300 days back
             // (after the demo assignments begin).
-            let start = now_ms() as i64 - 300 * DAY_MS + i as i64 * events as i64 * 1_800_000;
+            let start = now_ms() as i64 - 300 * DAY_MS + i as i64 * events as i64 * patrol_spacing_ms(points);
             let history = history(d, events, points, 500_000 + i, start);
             Ok((d.raw.token.clone().unwrap_or_default(), encode(&request(&history, &d.raw))?))
         })

@@ -47,7 +47,9 @@ impl CheckSnapshot {
     /// The half of `event`'s checks that reads the reference alone, if its kind has checks.
     pub fn precheck(&self, event: &Event, body: &Body) -> Option<Prechecked> {
         match body {
-            Body::PatrolRecorded(p) => PatrolPrechecked::of(self.version, &self.zones, event, p, &self.config).ok().map(Prechecked::Patrol),
+            Body::PatrolRecorded(p) => {
+                PatrolPrechecked::of(self.version, &self.zones, event, p, &self.config).ok().map(|p| Prechecked::Patrol(Box::new(p)))
+            }
             Body::FindingReported(f) => FindingPrechecked::of(self.version, &self.licences, f).ok().map(Prechecked::Finding),
             _ => None,
         }
@@ -80,14 +82,14 @@ impl Published {
 /// A result computed ahead for one event.
 #[derive(Debug)]
 pub enum Prechecked {
-    Patrol(PatrolPrechecked),
+    Patrol(Box<PatrolPrechecked>),
     Finding(FindingPrechecked),
 }
 
 impl Prechecked {
     pub fn patrol(self) -> Option<PatrolPrechecked> {
         match self {
-            Prechecked::Patrol(p) => Some(p),
+            Prechecked::Patrol(p) => Some(*p),
             Prechecked::Finding(_) => None,
         }
     }

@@ -1,9 +1,12 @@
 //! A new finding, checked as it is accepted: the licence it lies in (in event time), the licence
-//! flags, and whether it is high priority, stored in `finding_checks`.
+//! flags, and whether it is high priority, stored in `finding_checks`. A high-priority finding
+//! carries a `protected_mineral` flag, and every flag on it is marked high priority.
 
 use rusqlite::params;
 use sync_protocol::body::FindingReported;
+use sync_protocol::checks::zero_report::finding_week;
 use sync_protocol::event::Event;
+use sync_protocol::wire::FlagKind;
 
 use super::ahead::FindingPrechecked;
 use super::flags::Place;
@@ -24,9 +27,11 @@ impl WriteCtx<'_> {
             _ => FindingPrechecked::of(self.reference.version, &self.reference.licences, finding)?,
         };
         let place = Place::of_zone(self.reference, &event.author, &finding.zone, finding.observed_at);
+        let (officer, week) = finding_week(&event.author, finding);
         self.conn
             .prepare_cached(
-                "INSERT INTO finding_checks (finding, patrol, licence, high_priority, verdict, checked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO finding_checks (finding, patrol, licence, high_priority, verdict, checked_at, officer, week)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
                 event.id.0.as_bytes(),
@@ -34,10 +39,17 @@ impl WriteCtx<'_> {
                 verdict.licence.as_ref().map(|l| l.as_str()),
                 verdict.high_priority,
                 json,
-                self.now_ms
+                self.now_ms,
+                officer.as_str(),
+                week.to_string()
             ])?;
+        self.contradict_zero_reports(&officer, week, event.id)?;
         for flag in &verdict.flags {
             self.raise(Some(event.id), Some(event.device_id), flag.kind(), &flag.detail(), &place)?;
+        }
+        if let Some(protected) = &verdict.protected {
+            self.raise(Some(event.id), Some(event.device_id), FlagKind::ProtectedMineral, &protected.describe(), &place)?;
+            self.conn.prepare_cached("UPDATE flags SET high_priority = 1 WHERE event_id = ?1")?.execute([event.id.0.as_bytes()])?;
         }
         Ok(())
     }

@@ -1,27 +1,38 @@
-//! The writer's in-memory index of track fingerprints: which stored patrols share a value with a
-//! new track. Built from `patrol_checks.fingerprint` when the writer loads its caches, kept up to
-//! date as patrols are checked (a table keyed by value made every commit rewrite pages all over it).
+//! The writer's in-memory index of track fingerprints (`sync_protocol::checks::plausibility::fingerprint`):
+//! which stored patrols hold the cells a new track probes, and at what time into their track, so
+//! that only the few whose timing lines up are compared in full. Built from
+//! `patrol_checks.fingerprint` when the writer loads its caches, kept up to date as patrols are
+//! checked (a table keyed by value made every commit rewrite pages all over it).
 
+use foldhash::fast::FixedState;
 use rusqlite::Connection;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use sync_protocol::body::Body;
+use sync_protocol::checks::plausibility::{TrackFingerprint, TrackProbes};
 use sync_protocol::ids::EventId;
 
+use super::history::stored_event;
 use crate::store::sqlite::StoreError;
 
-/// Patrols by fingerprint value. Nearly every value belongs to one patrol only (a value is an exact
-/// position), so a value maps to a patrol's number in `patrols`, 12 bytes an entry with no
-/// allocation of its own; the few values several patrols share point into `shared` instead. (A
-/// `Vec` of ids per value cost an allocation per fix and three times the memory: 16 % of the
-/// writer's time on the load bench's push.)
+/// Patrols by cell value. Most cells of a county belong to a few patrols, so a value maps to one
+/// patrol's number and time, 16 bytes an entry with no allocation of its own; values several
+/// patrols hold point into `shared` instead. (A `Vec` per value cost an allocation per fix and
+/// three times the memory: 16 % of the writer's time on the load bench's push.)
 #[derive(Debug, Default)]
 pub struct FingerprintIndex {
     /// Every indexed patrol, by its number.
     patrols: Vec<EventId>,
-    /// Per value: a patrol's number, or `SHARED` plus an index into `shared`.
-    by_value: HashMap<u64, u32>,
-    /// The patrols' numbers of each value held by more than one, in the order they were added.
-    shared: Vec<Vec<u32>>,
+    /// Per value: `(patrol number, seconds into its track)`, or `(SHARED, index into shared)`.
+    /// The values are hashes already, so a fast fixed hasher does (SipHash was a tenth of the
+    /// writer's time on the load bench's push, at five probes a fix).
+    by_value: HashMap<u64, (u32, u32), FixedState>,
+    /// The `(patrol number, seconds)` of each value held by more than one, in the order added.
+    shared: Vec<Vec<(u32, u32)>>,
+    /// Reused by [`FingerprintIndex::candidates`] (empty between calls): per patrol number and
+    /// time offset (in windows of `TrackProbes::window_s`), the last fix that voted for it and how
+    /// many fixes did.
+    tally: HashMap<(u32, i64), (u32, u32), FixedState>,
 }
 
 /// Marks a `by_value` entry that indexes `shared`; patrol numbers stay below it.
@@ -39,62 +50,104 @@ impl FingerprintIndex {
         Ok(index)
     }
 
-    /// Indexes `patrol` under each of `values`; a value it is already indexed under is left as is.
-    pub fn insert(&mut self, patrol: EventId, values: &[u64]) {
+    /// Indexes `patrol` under each of its `cells` (distinct values, with their seconds).
+    pub fn insert(&mut self, patrol: EventId, cells: &[(u64, u32)]) {
         let Some(number) = u32::try_from(self.patrols.len()).ok().filter(|n| *n < SHARED) else {
             // Two thousand million patrols: far beyond one county's store.
             tracing::warn!("the fingerprint index is full: patrol {patrol} is not indexed for copied tracks");
             return;
         };
         self.patrols.push(patrol);
-        for v in values {
-            match self.by_value.entry(*v) {
+        for &(v, at) in cells {
+            match self.by_value.entry(v) {
                 Entry::Vacant(e) => {
-                    e.insert(number);
+                    e.insert((number, at));
                 }
                 Entry::Occupied(mut e) => {
                     let held = *e.get();
-                    if held & SHARED != 0 {
-                        let list = &mut self.shared[(held & !SHARED) as usize];
-                        if !list.iter().any(|n| self.patrols[*n as usize] == patrol) {
-                            list.push(number);
-                        }
-                    } else if self.patrols[held as usize] != patrol {
-                        let Ok(slot) = u32::try_from(self.shared.len()) else { continue };
-                        self.shared.push(vec![held, number]);
-                        e.insert(SHARED | slot);
+                    if held.0 == SHARED {
+                        self.shared[held.1 as usize].push((number, at));
+                    } else if let Ok(slot) = u32::try_from(self.shared.len()) {
+                        self.shared.push(vec![held, (number, at)]);
+                        e.insert((SHARED, slot));
                     }
                 }
             }
         }
     }
 
-    /// Stored patrols sharing any of `values`, those sharing the most first (ties by id), at most
-    /// `limit`.
-    pub fn candidates(&self, values: &[u64], limit: usize) -> Vec<EventId> {
-        let mut shared: HashMap<EventId, usize> = HashMap::new();
-        for held in values.iter().filter_map(|v| self.by_value.get(v)) {
-            let numbers = if held & SHARED != 0 { self.shared[(held & !SHARED) as usize].as_slice() } else { std::slice::from_ref(held) };
-            for n in numbers {
-                *shared.entry(self.patrols[*n as usize]).or_default() += 1;
+    /// Stored patrols for which at least `min_hits` distinct fixes of the probing track vote for
+    /// one time offset (`TrackProbes::vote`), those with the most first (ties by id), at most
+    /// `limit`. Votes are tallied per patrol and offset window in one pass; a fix voting near a
+    /// window's edge may land in the next, so two neighbouring windows are added up (which can
+    /// count a fix twice: candidates are compared in full afterwards).
+    pub fn candidates(&mut self, probes: &TrackProbes, min_hits: usize, limit: usize) -> Vec<EventId> {
+        let FingerprintIndex { patrols, by_value, shared, tally } = self;
+        let width = probes.window_s.max(1);
+        for &(fix, value) in &probes.probes {
+            let holders = match by_value.get(&value) {
+                Some(held) if held.0 == SHARED => shared[held.1 as usize].as_slice(),
+                Some(held) => std::slice::from_ref(held),
+                None => continue,
+            };
+            for &(n, at) in holders {
+                let (offset, fix) = probes.vote(fix, at);
+                let entry = tally.entry((n, offset.div_euclid(width))).or_insert((u32::MAX, 0));
+                if entry.0 != fix {
+                    *entry = (fix, entry.1 + 1);
+                }
             }
         }
-        let mut ranked: Vec<(EventId, usize)> = shared.into_iter().collect();
+        let mut best: HashMap<u32, usize, FixedState> = HashMap::default();
+        for (&(n, window), &(_, hits)) in tally.iter() {
+            let next = tally.get(&(n, window + 1)).map_or(0, |t| t.1);
+            let both = (hits + next) as usize;
+            if both >= min_hits {
+                let b = best.entry(n).or_default();
+                *b = (*b).max(both);
+            }
+        }
+        tally.clear();
+        let mut ranked: Vec<(EventId, usize)> = best.into_iter().map(|(n, hits)| (patrols[n as usize], hits)).collect();
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked.into_iter().take(limit).map(|(p, _)| p).collect()
     }
 }
 
-/// The stored form: each value as 8 big-endian bytes, in order.
-pub fn to_blob(values: &[u64]) -> Vec<u8> {
-    values.iter().flat_map(|v| v.to_be_bytes()).collect()
+/// Computes, in one transaction, every fingerprint the store lacks (migration 0008 cleared those of
+/// the earlier definition) from its patrol's event; returns how many. Runs before the writer starts.
+pub fn recompute_missing(conn: &mut Connection) -> Result<usize, StoreError> {
+    let tx = conn.transaction()?;
+    let missing: Vec<Vec<u8>> =
+        tx.prepare("SELECT patrol FROM patrol_checks WHERE fingerprint IS NULL")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    for patrol in &missing {
+        let id = uuid::Uuid::from_slice(patrol).map(EventId).map_err(|_| StoreError::corrupt("patrol_checks", "patrol"))?;
+        let cells = match stored_event(&tx, &id)? {
+            Some((_, Body::PatrolRecorded(p))) => TrackFingerprint::of(&p.track).map(|f| f.cells).unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        tx.execute("UPDATE patrol_checks SET fingerprint = ?2 WHERE patrol = ?1", rusqlite::params![patrol, to_blob(&cells)])?;
+    }
+    tx.commit()?;
+    Ok(missing.len())
 }
 
-fn from_blob(blob: &[u8]) -> Result<Vec<u64>, StoreError> {
-    if !blob.len().is_multiple_of(8) {
+/// The stored form: each cell as its value (8 bytes) and seconds (4 bytes), big-endian, in order.
+pub fn to_blob(cells: &[(u64, u32)]) -> Vec<u8> {
+    cells.iter().flat_map(|(v, at)| v.to_be_bytes().into_iter().chain(at.to_be_bytes())).collect()
+}
+
+fn from_blob(blob: &[u8]) -> Result<Vec<(u64, u32)>, StoreError> {
+    if !blob.len().is_multiple_of(12) {
         return Err(StoreError::corrupt("patrol_checks", "fingerprint length"));
     }
-    Ok(blob.chunks_exact(8).map(|c| u64::from_be_bytes(c.try_into().unwrap_or([0; 8]))).collect())
+    Ok(blob
+        .chunks_exact(12)
+        .map(|c| {
+            let (v, at) = c.split_at(8);
+            (u64::from_be_bytes(v.try_into().unwrap_or([0; 8])), u32::from_be_bytes(at.try_into().unwrap_or([0; 4])))
+        })
+        .collect())
 }
 
 #[cfg(test)]
@@ -105,23 +158,34 @@ mod tests {
         EventId(uuid::Uuid::from_u128(n))
     }
 
+    /// Probes of fixes `(seconds into the track, value)`, fix by fix, whose votes fall within 3 s.
+    fn probes(fixes: &[(u32, u64)]) -> TrackProbes {
+        TrackProbes {
+            probes: fixes.iter().enumerate().map(|(i, (_, v))| (i as u32, *v)).collect(),
+            seconds: fixes.iter().map(|(s, _)| *s).collect(),
+            window_s: 3,
+        }
+    }
+
     #[test]
-    fn candidates_come_most_shared_first_and_blobs_round_trip() {
+    fn candidates_are_the_patrols_whose_timing_lines_up() {
         let mut index = FingerprintIndex::default();
-        index.insert(id(1), &[1, 2, 3, 4]);
-        index.insert(id(2), &[3, 4, 5]);
-        index.insert(id(3), &[9]);
-        index.insert(id(2), &[3, 4, 5]);
-        assert_eq!(index.candidates(&[2, 3, 4, 5], 8), vec![id(1), id(2)], "3 shared each: by id");
-        assert_eq!(index.candidates(&[4, 5], 8), vec![id(2), id(1)]);
-        assert_eq!(index.candidates(&[4, 5], 1), vec![id(2)]);
-        assert!(index.candidates(&[7], 8).is_empty());
-        index.insert(id(4), &[3, 9]);
-        index.insert(id(1), &[3]);
-        assert_eq!(index.candidates(&[3], 8), vec![id(1), id(2), id(4)], "a value of three patrols, each once");
-        assert_eq!(index.candidates(&[3, 9], 2), vec![id(4), id(1)]);
-        let values = vec![0, 1, u64::MAX >> 1];
-        assert_eq!(from_blob(&to_blob(&values)).expect("blob"), values);
+        // Patrol 1 crosses cells 1..=4 ten seconds apart; patrol 2 crosses 3, 4, 5 at its own pace.
+        index.insert(id(1), &[(1, 0), (2, 10), (3, 20), (4, 30)]);
+        index.insert(id(2), &[(3, 0), (4, 40), (5, 45)]);
+        index.insert(id(3), &[(9, 0)]);
+        let copy_of_1 = probes(&[(0, 1), (10, 2), (21, 3), (30, 4)]);
+        assert_eq!(index.candidates(&copy_of_1, 3, 8), vec![id(1)], "4 fixes at offset 0 ± 1 s; patrol 2 scatters");
+        assert_eq!(index.candidates(&copy_of_1, 5, 8), Vec::<EventId>::new(), "fewer than 5 fixes");
+        let stretch_of_1 = probes(&[(0, 2), (10, 3), (20, 4)]);
+        assert_eq!(index.candidates(&stretch_of_1, 3, 8), vec![id(1)], "a stretch votes for one offset too (−10 s)");
+        let late = probes(&[(0, 1), (30, 2), (60, 3), (90, 4)]);
+        assert!(index.candidates(&late, 2, 8).is_empty(), "the same cells at another pace");
+        index.insert(id(4), &[(1, 100), (2, 110), (3, 120), (4, 130)]);
+        assert_eq!(index.candidates(&copy_of_1, 3, 8), vec![id(1), id(4)], "a shared cell's patrols each vote");
+        assert_eq!(index.candidates(&copy_of_1, 3, 1), vec![id(1)]);
+        let cells = vec![(0, 0), (1, 7), (u64::MAX >> 1, u32::MAX)];
+        assert_eq!(from_blob(&to_blob(&cells)).expect("blob"), cells);
         assert!(from_blob(&[1, 2, 3]).is_err());
     }
 }

@@ -2,9 +2,10 @@
 //! concerns, so that a village, a township and the county each list their own, and a re-check
 //! withdraws a flag by stamping it, never by deleting it.
 
-use rusqlite::params;
+use rusqlite::{Connection, OptionalExtension, params};
 use sync_protocol::ids::{DeviceId, EventId, UnitId, UserId, ZoneId};
 use sync_protocol::values::IsoWeek;
+use sync_protocol::wire::FlagKind;
 
 use crate::store::sqlite::reference::Reference;
 use crate::store::sqlite::{StoreError, WriteCtx};
@@ -28,13 +29,46 @@ impl Place {
     }
 }
 
+impl Place {
+    /// The place as stored in `patrol_checks` (or `flags`): officer, village, township and week.
+    pub fn parse(
+        officer: Option<String>,
+        village: Option<String>,
+        township: Option<String>,
+        week: Option<String>,
+    ) -> Result<Place, StoreError> {
+        let corrupt = |what: &str| StoreError::corrupt("patrol_checks", format!("stored place: bad {what}"));
+        let unit = |u: Option<String>| u.map(|u| u.parse::<UnitId>()).transpose().map_err(|_| corrupt("unit"));
+        Ok(Place {
+            officer: officer.map(|o| o.parse::<UserId>()).transpose().map_err(|_| corrupt("officer"))?,
+            village: unit(village)?,
+            township: unit(township)?,
+            week: week.map(|w| w.parse::<IsoWeek>()).transpose().map_err(|_| corrupt("week"))?,
+        })
+    }
+}
+
+/// A stored patrol's device, officer, village, township and week.
+type StoredPlace = (Vec<u8>, String, Option<String>, Option<String>, Option<String>);
+
+/// The device and the place stored with a patrol's check, if it has one.
+pub fn stored_patrol_place(conn: &Connection, patrol: EventId) -> Result<Option<(DeviceId, Place)>, StoreError> {
+    let row: Option<StoredPlace> = conn
+        .prepare_cached("SELECT device_id, officer, village, township, week FROM patrol_checks WHERE patrol = ?1")?
+        .query_row([patrol.0.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .optional()?;
+    let Some((device, officer, village, township, week)) = row else { return Ok(None) };
+    let device = uuid::Uuid::from_slice(&device).map(DeviceId).map_err(|_| StoreError::corrupt("patrol_checks", "device"))?;
+    Ok(Some((device, Place::parse(Some(officer), village, township, week)?)))
+}
+
 impl WriteCtx<'_> {
     /// Raises a flag on `event` (or on a device, or on nothing in particular).
     pub fn raise(
         &self,
         event: Option<EventId>,
         device: Option<DeviceId>,
-        kind: &str,
+        kind: FlagKind,
         detail: &str,
         place: &Place,
     ) -> Result<(), StoreError> {
@@ -46,7 +80,7 @@ impl WriteCtx<'_> {
             .execute(params![
                 event.map(|e| e.0.as_bytes().to_vec()),
                 device.map(|d| d.0.as_bytes().to_vec()),
-                kind,
+                kind.as_str(),
                 detail,
                 self.now_ms,
                 place.officer.as_ref().map(UserId::as_str),
@@ -64,7 +98,7 @@ impl WriteCtx<'_> {
         &self,
         event: EventId,
         device: Option<DeviceId>,
-        kind: &str,
+        kind: FlagKind,
         detail: Option<&str>,
         place: &Place,
     ) -> Result<(), StoreError> {
@@ -73,12 +107,12 @@ impl WriteCtx<'_> {
             .prepare_cached(
                 "UPDATE flags SET cleared_at = ?4 WHERE event_id = ?1 AND kind = ?2 AND cleared_at IS NULL AND detail IS NOT ?3",
             )?
-            .execute(params![id, kind, detail, self.now_ms])?;
+            .execute(params![id, kind.as_str(), detail, self.now_ms])?;
         let Some(detail) = detail else { return Ok(()) };
         let open: bool = self
             .conn
             .prepare_cached("SELECT EXISTS (SELECT 1 FROM flags WHERE event_id = ?1 AND kind = ?2 AND cleared_at IS NULL)")?
-            .query_row(params![id, kind], |r| r.get(0))?;
+            .query_row(params![id, kind.as_str()], |r| r.get(0))?;
         if !open {
             self.raise(Some(event), device, kind, detail, place)?;
         }

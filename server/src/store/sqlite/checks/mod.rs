@@ -2,6 +2,7 @@
 //! functions of `sync_protocol::checks` decide, these files store their results and flags.
 //!
 //! # Layout
+//! - `clock`: device clocks: each event's clock flagged by the rules, one notice per device.
 //! - `ahead`: the half of the checks that reads the reference alone, computed by the parallel
 //!   prepare step on the snapshot the writer publishes.
 //! - `history`: the reference data in event time, rebuilt from the stored events.
@@ -12,8 +13,10 @@
 //! - `finding`: a new finding's licence verdict and flags.
 //! - `fingerprints`: the in-memory index of track fingerprints, for copied tracks.
 //! - `flags`: raising and withdrawing flags with the place and week they concern.
+//! - `zero_report`: a zero report contradicted by a finding of the same officer and week.
 
 mod ahead;
+mod clock;
 mod finding;
 mod fingerprints;
 mod flags;
@@ -22,8 +25,9 @@ mod overdue;
 mod patrol;
 mod plausibility;
 mod recheck;
+mod zero_report;
 
 pub use ahead::{CheckSnapshot, Prechecked, Published, next_version};
-pub use fingerprints::FingerprintIndex;
+pub use fingerprints::{FingerprintIndex, recompute_missing};
 pub use flags::Place;
 pub use history::load_histories;

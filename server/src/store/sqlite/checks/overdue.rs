@@ -3,13 +3,11 @@
 //! the server settles these flags on a timer (`overdue_check_s`) rather than at ingest.
 
 use sync_protocol::fold::{DeadlineKind, overdue};
-use sync_protocol::values::IsoWeek;
+use sync_protocol::values::{IsoWeek, county_date};
+use sync_protocol::wire::FlagKind;
 
 use super::flags::Place;
 use crate::store::sqlite::{StoreError, WriteCtx};
-
-/// The flag on a case past a deadline.
-pub const CASE_OVERDUE: &str = "case_overdue";
 
 impl WriteCtx<'_> {
     /// Raises, rewrites or withdraws every case's `case_overdue` flag as of the batch's clock;
@@ -30,7 +28,8 @@ impl WriteCtx<'_> {
                                 DeadlineKind::Rectification => "order to rectify",
                                 DeadlineKind::Supervision => "supervision",
                             };
-                            format!("{what} deadline {} missed", county_day(m.deadline))
+                            // The day, not how late: the flag stays one row while the case stays overdue.
+                            format!("{what} deadline {} missed", county_date(m.deadline))
                         })
                         .collect();
                     missed.join("; ")
@@ -42,15 +41,8 @@ impl WriteCtx<'_> {
         let mut count = 0;
         for (case, detail, place) in settled {
             count += usize::from(detail.is_some());
-            self.settle_flag(case, None, CASE_OVERDUE, detail.as_deref(), &place)?;
+            self.settle_flag(case, None, FlagKind::CaseOverdue, detail.as_deref(), &place)?;
         }
         Ok(count)
     }
-}
-
-/// `2026-12-10`, the day of `ms` in county time (UTC+8). The detail names the deadline, not how
-/// late it is, so a flag stays one row while the case stays overdue.
-fn county_day(ms: i64) -> String {
-    let local = ms + sync_protocol::values::COUNTY_UTC_OFFSET_MS;
-    chrono::DateTime::from_timestamp_millis(local).map_or_else(|| ms.to_string(), |t| t.format("%Y-%m-%d").to_string())
 }

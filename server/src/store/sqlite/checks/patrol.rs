@@ -1,19 +1,18 @@
 //! A new patrol, checked as it is accepted: the geofence against the zone assigned at each fix's
-//! time and the quota decision, stored in `patrol_checks`, with the `outside_zone` flag; and its
-//! plausibility (see `plausibility`).
+//! time and the quota decision, stored in `patrol_checks`, with the `outside_zone` flag and, when
+//! it does not count, the `not_counted` flag carrying the explanation; and its plausibility (see
+//! `plausibility`), of which a copied track holds it from counting.
 
 use rusqlite::params;
 use sync_protocol::body::PatrolRecorded;
 use sync_protocol::checks::recheck::{PatrolCheck, PatrolSpan};
 use sync_protocol::event::Event;
 use sync_protocol::ids::{DeviceId, EventId, ZoneId};
+use sync_protocol::wire::FlagKind;
 
 use super::ahead::PatrolPrechecked;
 use super::flags::Place;
 use crate::store::sqlite::{StoreError, WriteCtx};
-
-/// The flag raised when too much of a patrol's track lies outside the officer's zone.
-pub const OUTSIDE_ZONE: &str = "outside_zone";
 
 impl WriteCtx<'_> {
     /// Checks an accepted `patrol.recorded` and stores the result and its flag. `ahead` is the half
@@ -23,9 +22,17 @@ impl WriteCtx<'_> {
             Some(ahead) if ahead.version == self.reference.version => ahead,
             _ => PatrolPrechecked::of(self.reference.version, &self.reference.history, event, patrol, self.checks)?,
         };
-        let result = &ahead.pre.check;
         let place = Place::of_zone(self.reference, &event.author, &patrol.zone, patrol.started_at);
-        let fingerprint = self.check_plausibility(event, patrol, &ahead.pre, &place)?;
+        let copy_of = self.check_plausibility(event, patrol, &ahead.pre, &place)?;
+        let fingerprint = super::fingerprints::to_blob(ahead.pre.fingerprint.as_ref().map_or(&[][..], |f| f.cells.as_slice()));
+        let held;
+        let (result, report) = match copy_of {
+            Some(of) => {
+                held = ahead.pre.check.clone().held_as_copy(of, &self.checks.rules);
+                (&held, to_json(&held)?)
+            }
+            None => (&ahead.pre.check, ahead.report),
+        };
         let span = PatrolSpan::of_track(event.id, event.author.clone(), &patrol.track);
         self.conn
             .prepare_cached(
@@ -47,11 +54,11 @@ impl WriteCtx<'_> {
                 span.fixes.map(|(_, hi)| hi),
                 result.decision.counts,
                 result.decision.explanation,
-                ahead.report,
+                report,
                 self.now_ms,
-                fingerprint.map(super::fingerprints::to_blob),
+                fingerprint,
             ])?;
-        self.settle_outside_zone(event.id, event.device_id, &patrol.zone, result, &place)
+        self.settle_quota_flags(event.id, event.device_id, &patrol.zone, result, &place)
     }
 
     /// Stores a re-checked patrol's new result (its place and span do not change).
@@ -62,8 +69,9 @@ impl WriteCtx<'_> {
         Ok(())
     }
 
-    /// Raises, rewrites or withdraws a patrol's `outside_zone` flag to match `result`.
-    pub(super) fn settle_outside_zone(
+    /// Raises, rewrites or withdraws a patrol's `outside_zone` and `not_counted` flags to match
+    /// `result`: every patrol that does not count is in the flag list with its explanation.
+    pub(super) fn settle_quota_flags(
         &self,
         patrol: EventId,
         device: DeviceId,
@@ -71,8 +79,10 @@ impl WriteCtx<'_> {
         result: &PatrolCheck,
         place: &Place,
     ) -> Result<(), StoreError> {
-        let detail = result.report.flagged.then(|| outside_detail(zone, result));
-        self.settle_flag(patrol, Some(device), OUTSIDE_ZONE, detail.as_deref(), place)
+        let outside = result.report.flagged.then(|| outside_detail(zone, result));
+        self.settle_flag(patrol, Some(device), FlagKind::OutsideZone, outside.as_deref(), place)?;
+        let not_counted = (!result.decision.counts).then_some(result.decision.explanation.as_str());
+        self.settle_flag(patrol, Some(device), FlagKind::NotCounted, not_counted, place)
     }
 }
 

@@ -4,18 +4,19 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 use sync_protocol::body::{Body, PatrolRecorded};
-use sync_protocol::checks::plausibility::{OfficerPatrol, PatrolUnderCheck, PlausibilityContext, TrackFingerprint};
+use sync_protocol::checks::plausibility::timing::mirrored;
+use sync_protocol::checks::plausibility::{OfficerPatrol, PatrolUnderCheck, PlausibilityContext, PlausibilityFlag, TrackProbes};
 use sync_protocol::checks::precheck::PatrolPrecheck;
 use sync_protocol::event::Event;
 use sync_protocol::ids::{EventId, UserId};
 use sync_protocol::values::TrackPoint;
 
-use super::flags::Place;
+use super::flags::{Place, stored_patrol_place};
 use super::history::stored_event;
 use crate::store::sqlite::{StoreError, WriteCtx};
 
-/// At most this many earlier patrols, those sharing the most fingerprint values, are compared in
-/// full (a copy shares nearly all of them).
+/// At most this many earlier patrols, those whose cells the most fixes hit at one time offset, are
+/// compared in full (a copy's fixes hit a quarter of its source's cells and more, at one offset).
 const MAX_DUPLICATE_CANDIDATES: usize = 8;
 
 /// Patrols lasting longer than this (ms) are looked up apart when finding overlaps, through the
@@ -25,35 +26,39 @@ const LONG_PATROL_MS: i64 = 86_400_000;
 
 impl WriteCtx<'_> {
     /// Completes an accepted patrol's plausibility checks (`pre`: the half that reads the patrol
-    /// alone) with what is stored and raises its flags; returns its fingerprint's values (to store
-    /// with its check) after adding them to the writer's index. Runs before the patrol's own
-    /// `patrol_checks` row is written.
-    pub(super) fn check_plausibility<'p>(
+    /// alone) with what is stored and raises its flags; adds its fingerprint to the writer's index;
+    /// returns the patrol it copies, if any.
+    /// Runs before the patrol's own `patrol_checks` row is written.
+    pub(super) fn check_plausibility(
         &mut self,
         event: &Event,
         patrol: &PatrolRecorded,
-        pre: &'p PatrolPrecheck,
+        pre: &PatrolPrecheck,
         place: &Place,
-    ) -> Result<Option<&'p [u64]>, StoreError> {
+    ) -> Result<Option<EventId>, StoreError> {
         let under = PatrolUnderCheck::of(event.id, &event.author, patrol);
         let fingerprint = pre.fingerprint.as_ref();
-        let candidates = match fingerprint {
-            Some(f) => self.tracks_sharing(f)?,
-            None => Vec::new(),
-        };
+        let candidates = self.tracks_probed(&pre.probes)?;
         let candidate_refs: Vec<(EventId, &[TrackPoint])> = candidates.iter().map(|(id, t)| (*id, t.as_slice())).collect();
         let officer_patrols = self.officer_patrols(event, under.earliest_t(), under.latest_t())?;
         let context = PlausibilityContext {
-            received_at: self.now_ms,
+            device_now: self.device_clock.map_or(self.now_ms, |c| c.latest_allowed(&self.checks.plausibility)),
             device_previous_max_t: self.device_latest_t(event)?,
             officer_patrols: &officer_patrols,
             duplicate_candidates: &candidate_refs,
         };
+        let mut copy_of = None;
         for flag in pre.plausibility(&under, &context, self.checks) {
+            if let PlausibilityFlag::DuplicateTrack { of, .. } = flag {
+                copy_of = copy_of.or(Some(of));
+            }
+            if let Some((other, back)) = mirrored(event.id, &flag) {
+                self.raise_on_stored_patrol(other, &back)?;
+            }
             self.raise(Some(event.id), Some(event.device_id), flag.kind(), &flag.detail(), place)?;
         }
         if let Some(f) = fingerprint {
-            self.reference.fingerprints.insert(event.id, &f.values);
+            self.reference.fingerprints.insert(event.id, &f.cells);
         }
         self.conn
             .prepare_cached(
@@ -61,13 +66,21 @@ impl WriteCtx<'_> {
                  ON CONFLICT (device_id) DO UPDATE SET latest_t = max(latest_t, excluded.latest_t)",
             )?
             .execute(params![event.device_id.0.as_bytes(), under.latest_t()])?;
-        Ok(fingerprint.map(|f| f.values.as_slice()))
+        Ok(copy_of)
     }
 
-    /// Earlier patrols whose fingerprints share a value with `f`, with their tracks.
-    fn tracks_sharing(&self, f: &TrackFingerprint) -> Result<Vec<(EventId, Vec<TrackPoint>)>, StoreError> {
+    /// Raises `flag` on a stored patrol, with the place and week stored with its check.
+    fn raise_on_stored_patrol(&self, patrol: EventId, flag: &PlausibilityFlag) -> Result<(), StoreError> {
+        match stored_patrol_place(self.conn, patrol)? {
+            Some((device, place)) => self.raise(Some(patrol), Some(device), flag.kind(), &flag.detail(), &place),
+            None => Ok(()),
+        }
+    }
+
+    /// The earlier patrols whose kept cells the new track's fixes hit most, with their tracks.
+    fn tracks_probed(&mut self, probes: &TrackProbes) -> Result<Vec<(EventId, Vec<TrackPoint>)>, StoreError> {
         let mut out = Vec::new();
-        for id in self.reference.fingerprints.candidates(&f.values, MAX_DUPLICATE_CANDIDATES) {
+        for id in self.reference.fingerprints.candidates(probes, probes.min_hits(), MAX_DUPLICATE_CANDIDATES) {
             if let Some((_, Body::PatrolRecorded(p))) = stored_event(self.conn, &id)? {
                 out.push((id, p.track));
             }

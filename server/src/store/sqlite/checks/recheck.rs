@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use sync_protocol::body::Body;
 use sync_protocol::checks::recheck::{PatrolCheck, PatrolSpan, PatrolTrack, affected, plan};
 use sync_protocol::checks::zone_history::{ChangeScope, ChangedPeriod};
-use sync_protocol::ids::{DeviceId, EventId, UnitId, UserId, ZoneId};
+use sync_protocol::ids::{DeviceId, EventId, UserId, ZoneId};
 use sync_protocol::values::TrackPoint;
 
 use super::flags::Place;
@@ -41,7 +41,7 @@ impl WriteCtx<'_> {
         for r in &plan.rechecks {
             let c = &candidates[&r.patrol];
             self.update_patrol_check(r.patrol, &r.check)?;
-            self.settle_outside_zone(r.patrol, c.device, &c.zone, &r.check, &c.place)?;
+            self.settle_quota_flags(r.patrol, c.device, &c.zone, &r.check, &c.place)?;
         }
         Ok(plan.rechecks.len())
     }
@@ -102,13 +102,7 @@ impl StoredRow {
         let patrol = uuid::Uuid::from_slice(&self.patrol).map(EventId).map_err(|_| corrupt("patrol"))?;
         let device = uuid::Uuid::from_slice(&self.device).map(DeviceId).map_err(|_| corrupt("device"))?;
         let officer: UserId = self.officer.parse().map_err(|_| corrupt("officer"))?;
-        let unit = |u: Option<String>| u.map(|u| u.parse::<UnitId>()).transpose().map_err(|_| corrupt("unit"));
-        let place = Place {
-            officer: Some(officer.clone()),
-            village: unit(self.village)?,
-            township: unit(self.township)?,
-            week: self.week.map(|w| w.parse()).transpose().map_err(|_| corrupt("week"))?,
-        };
+        let place = Place::parse(Some(self.officer), self.village, self.township, self.week)?;
         Ok(Candidate {
             span: PatrolSpan { patrol, officer, fixes: Some(self.fixes) },
             device,
