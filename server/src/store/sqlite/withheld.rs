@@ -5,12 +5,13 @@
 use rusqlite::{OptionalExtension, params};
 use sync_protocol::event::Event;
 use sync_protocol::ids::EventId;
+use sync_protocol::wire::flag_kind::FlagKind;
 use sync_protocol::wire::witness::Withheld;
 
 use super::{StoreError, WriteCtx};
 
 /// The flag a changed stored event raises.
-pub const FLAG: &str = "tampering:stored_event_changed";
+const FLAG: FlagKind = FlagKind::StoredEventChanged;
 
 /// Why the stored row (`raw`, with the hash column `hash`) is not the event that was stored, if it
 /// is not: its text does not parse, or does not hash to the hash it claims and the row holds.
@@ -40,7 +41,7 @@ impl WriteCtx<'_> {
             let seen: Option<i64> = self
                 .conn
                 .prepare_cached("SELECT id FROM flags WHERE kind = ?1 AND detail LIKE ?2")?
-                .query_row(params![FLAG, format!("server_seq {} %", w.server_seq)], |r| r.get(0))
+                .query_row(params![FLAG.as_str(), format!("server_seq {} %", w.server_seq)], |r| r.get(0))
                 .optional()?;
             if seen.is_none() {
                 tracing::error!(server_seq = w.server_seq, event = ?w.id, problem = %w.problem, "a stored event was changed: withheld from pulls");
