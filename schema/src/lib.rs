@@ -34,6 +34,9 @@ pub const CENTRAL: &[Migration] = &[
     migration!(6, "central", "0006_merkle_log"),
     migration!(7, "central", "0007_long_patrols"),
     migration!(8, "central", "0008_checks_field_data"),
+    migration!(9, "central", "0009_possession_and_tip_buckets"),
+    migration!(10, "central", "0010_flag_reviews"),
+    migration!(11, "central", "0011_read_model"),
 ];
 
 /// The device replica's migrations, in order.
@@ -41,7 +44,8 @@ pub const DEVICE: &[Migration] = &[
     migration!(1, "device", "0001_replica"),
     migration!(2, "device", "0002_blobs"),
     migration!(3, "device", "0003_refresh_tokens"),
-    migration!(4, "device", "0004_service"),
+    migration!(4, "device", "0004_fold_parts"),
+    migration!(5, "device", "0005_service"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -113,6 +117,7 @@ mod tests {
              INSERT INTO attachments (server_seq, event_id, sha256, size, media_type, subject_kind, subject_id, officer, added_at)
                  VALUES (1, x'01', printf('%064d', 0), 1, 'image/png', 'patrol', x'04', 'a', 0);
              INSERT INTO blobs (sha256, size, media_type, stored_at) VALUES (printf('%064d', 0), 1, 'image/png', 0);
+             INSERT INTO blob_holders (sha256, user_id, proved_at) VALUES (printf('%064d', 0), 'a', 0);
              INSERT INTO merkle_leaves (idx, kind, row_id, hash) VALUES (0, 'event', 1, zeroblob(32));
              INSERT INTO merkle_checkpoints (size, origin, root, kid, signature, made_at)
                  VALUES (1, 'o', zeroblob(32), zeroblob(4), zeroblob(64), 0);
@@ -124,6 +129,7 @@ mod tests {
             ("quarantine", "raw = '{ }'"),
             ("attachments", "size = 2"),
             ("blobs", "size = 2"),
+            ("blob_holders", "proved_at = 2"),
             ("merkle_leaves", "idx = 5"),
             ("merkle_checkpoints", "size = 2"),
         ];

@@ -1,6 +1,6 @@
-//! Request bodies once their bytes are in, pure: the content encoding (none, gzip or zstd) undone
-//! with the output capped (no decompression bombs), then strict JSON. No HTTP here, so that the
-//! fuzz targets drive exactly what the routes run.
+//! Request bodies once their bytes are in, pure: the content type checked (JSON only), the
+//! content encoding (none, gzip or zstd) undone with the output capped (no decompression bombs),
+//! then strict JSON. No HTTP here, so that the fuzz targets drive exactly what the routes run.
 
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
@@ -15,6 +15,23 @@ pub enum BodyError {
     UnsupportedEncoding(String),
     #[error("{0}")]
     Malformed(String),
+}
+
+/// Whether a `Content-Type` value is JSON: `application/json`, in any case, with at most a UTF-8
+/// `charset` parameter (quoted or not). Everything else, an empty or missing value included, is
+/// refused with 415 before the body is read: a form or `text/plain` body is not JSON sent by
+/// mistake, and a browser may send those across origins without asking.
+pub fn is_json_content_type(value: Option<&[u8]>) -> bool {
+    let Some(text) = value.and_then(|v| std::str::from_utf8(v).ok()) else { return false };
+    let mut parts = text.split(';');
+    let essence = parts.next().unwrap_or_default().trim();
+    essence.eq_ignore_ascii_case("application/json")
+        && parts.map(str::trim).filter(|p| !p.is_empty()).all(|param| {
+            let (name, value) = param.split_once('=').unwrap_or((param, ""));
+            let value = value.trim();
+            let value = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value);
+            name.trim().eq_ignore_ascii_case("charset") && value.eq_ignore_ascii_case("utf-8")
+        })
 }
 
 /// Decompresses `raw` as `encoding` says and parses it strictly as JSON: what a route does with
@@ -102,5 +119,30 @@ mod tests {
         broken.truncate(big.len() / 2);
         assert!(matches!(decode(Some("zstd"), &broken, 100_000), Err(BodyError::Malformed(_))));
         assert!(matches!(decode(Some("zstd"), b"not zstd at all", 100), Err(BodyError::Malformed(_))));
+    }
+
+    #[test]
+    fn only_json_is_json() {
+        let json = ["application/json", "application/json; charset=utf-8", "Application/JSON;Charset=\"UTF-8\"", "application/json;"];
+        for t in json {
+            assert!(is_json_content_type(Some(t.as_bytes())), "{t}");
+        }
+        let not = [
+            "",
+            "text/plain",
+            "text/plain; charset=utf-8",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/jsonx",
+            "application/json-seq",
+            "application/json; charset=latin1",
+            "application/json; boundary=x",
+            "application/json, text/plain",
+        ];
+        for t in not {
+            assert!(!is_json_content_type(Some(t.as_bytes())), "{t}");
+        }
+        assert!(!is_json_content_type(None));
+        assert!(!is_json_content_type(Some(b"application/json\xff")));
     }
 }

@@ -5,6 +5,7 @@
 use crate::body::{Authorship, Body, Role, Subject};
 use crate::crypto::Hash;
 use crate::event::{Event, IntegrityError};
+use crate::fold::StepStage;
 use crate::ids::{DeviceId, EventId, UnitId, UserId, ZoneId};
 use crate::wire::{Ack, RejectReason};
 use std::ops::ControlFlow::{self, Break, Continue};
@@ -62,8 +63,10 @@ pub trait Authority {
     fn patrol_author(&self, patrol: &EventId) -> Result<Option<UserId>, Self::Error>;
     /// The township of a stored case, when the store holds it.
     fn case_township(&self, case: &EventId) -> Result<Option<UnitId>, Self::Error>;
-    /// Whether a stored case has been referred to the county (its projected stage is `referred`).
-    fn case_referred(&self, case: &EventId) -> Result<bool, Self::Error>;
+    /// Where a stored case stood after its step `step` (the head a new step names), from the
+    /// stored steps that step was made on: never the case's stage now, so that a decision does
+    /// not depend on which concurrent steps arrived first.
+    fn case_stage_after(&self, case: &EventId, step: &EventId) -> Result<StepStage, Self::Error>;
     /// Who recorded an attachment's subject and the township it lies in, if it is stored.
     fn subject(&self, subject: &Subject) -> Result<Option<SubjectFacts>, Self::Error>;
     /// Whether `inspector` answers for `township` now.

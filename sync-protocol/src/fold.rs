@@ -17,6 +17,7 @@ use crate::event::Event;
 use crate::hlc::Hlc;
 use crate::ids::{DeviceId, EventId, LicenceId, UnitId, UserId, ZoneId};
 use crate::values::{Coord, IsoWeek, TrackPoint};
+use crate::zones::{ZonePlace, ZoneVersions};
 
 mod case_graph;
 #[cfg(test)]
@@ -24,20 +25,30 @@ pub(crate) mod case_tests;
 mod cases;
 mod licence;
 mod overdue;
+pub mod parts;
+#[cfg(any(test, feature = "samples"))]
+pub mod samples;
 #[cfg(test)]
 mod tip_tests;
 mod tips;
 
 pub use case_graph::{Position, next};
-pub use cases::{Case, CaseConflict, CaseStep, Head, Major, Stage, StepDetail};
+pub use cases::{Case, CaseConflict, CaseStep, Head, Major, Stage, StepDetail, StepStage};
 pub use overdue::{DeadlineKind, MissedDeadline, Overdue, overdue};
 pub use tips::{Informant, Tip, TipAnswer, TipAssignment};
 
-/// Current state of everything a scope holds.
+/// Current state of everything a scope holds. A field missing from its JSON is empty (a replica
+/// stores each part of the fold without its empty fields, see [`parts`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Projection {
     pub units: BTreeMap<UnitId, UnitDefined>,
+    /// Each zone's latest definition in fold order. Which version holds at a time (and so where
+    /// something done in the zone lies) is [`Projection::zone_versions`]'s answer.
     pub zones: BTreeMap<ZoneId, ZoneDefined>,
+    /// Every zone's versions by `valid_from` ([`crate::zones`]).
+    #[serde(default, skip_serializing_if = "ZoneVersions::is_empty")]
+    pub zone_versions: ZoneVersions,
     pub users: BTreeMap<UserId, UserEnrolled>,
     /// Each officer's assignments in time order.
     pub assignments: BTreeMap<UserId, Vec<AssignmentSet>>,
@@ -155,11 +166,8 @@ pub struct Conflict {
 impl Projection {
     /// Folds `events` in fold order. Duplicates (the same id twice) are folded once.
     pub fn fold<'a>(events: impl IntoIterator<Item = &'a Event>) -> Projection {
-        let mut sorted: Vec<&Event> = events.into_iter().collect();
-        sorted.sort_by_key(|e| e.fold_key());
-        sorted.dedup_by_key(|e| e.id);
         let mut p = Projection::default();
-        for e in sorted {
+        for e in in_fold_order(events) {
             p.apply(e);
         }
         p
@@ -172,11 +180,17 @@ impl Projection {
 
     /// Applies one event. The caller keeps fold order (see [`Projection::appends`]).
     pub fn apply(&mut self, event: &Event) {
+        self.apply_parsed(event, Body::parse(&event.kind, &event.body).ok());
+    }
+
+    /// [`Projection::apply`] with the body `Body::parse` gave (`None`: it refused it), for a
+    /// caller that parsed it already.
+    pub fn apply_parsed(&mut self, event: &Event, body: Option<Body>) {
         self.events += 1;
         self.last_key = Some(self.last_key.map_or(event.fold_key(), |k| k.max(event.fold_key())));
-        match Body::parse(&event.kind, &event.body) {
-            Ok(body) => self.fold_body(event, body),
-            Err(_) => self.unreadable.push(event.id),
+        match body {
+            Some(body) => self.fold_body(event, body),
+            None => self.unreadable.push(event.id),
         }
     }
 
@@ -191,6 +205,7 @@ impl Projection {
                 self.units.insert(u.unit.clone(), u);
             }
             Body::ZoneDefined(z) => {
+                self.zone_versions.define(&z);
                 self.zones.insert(z.zone.clone(), z);
             }
             Body::UserEnrolled(u) => {
@@ -222,6 +237,9 @@ impl Projection {
             // Access records: the server's tables hold who is disabled or revoked; the log keeps
             // them as the audit trail, and no view of the projection depends on them.
             Body::UserDisabled(_) | Body::UserEnabled(_) | Body::DeviceRevoked(_) => {}
+            // A flag review acts on the server's flags and checks (which the projection does not
+            // hold); the log keeps it as the evidence of who reviewed what.
+            Body::FlagReviewed(_) => {}
         }
     }
 
@@ -248,6 +266,11 @@ impl Projection {
             observed_at: f.observed_at,
         };
         self.findings.insert(event.id, finding);
+    }
+
+    /// Where something done in `zone` at `at_ms` lies ([`crate::zones`]).
+    pub fn place_of(&self, zone: &ZoneId, at_ms: i64) -> Option<&ZonePlace> {
+        self.zone_versions.place_at(zone, at_ms)
     }
 
     /// The zone assigned to `officer` at `at_ms`, if any.
@@ -349,6 +372,14 @@ impl Projection {
     fn conflict(&mut self, event: &Event, problem: String) {
         self.conflicts.push(Conflict { event: event.id, kind: event.kind.clone(), problem });
     }
+}
+
+/// `events` sorted in fold order, each id once.
+fn in_fold_order<'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<&'a Event> {
+    let mut sorted: Vec<&Event> = events.into_iter().collect();
+    sorted.sort_by_key(|e| e.fold_key());
+    sorted.dedup_by_key(|e| e.id);
+    sorted
 }
 
 /// Length of a track along its points, in metres (haversine on the WGS 84 mean radius).

@@ -159,22 +159,25 @@ mod tests {
     }
 
     proptest! {
-        /// Whatever the wall clock and the remote clocks do, every step is strictly greater.
+        /// Whatever the wall clock and the remote clocks do, every step is strictly greater, never
+        /// behind the wall clock, and never ahead of the latest time it has seen (wall, own or
+        /// remote) by more than the millisecond an exhausted counter borrows.
         #[test]
-        fn hlc_is_strictly_monotonic(steps in prop::collection::vec((0u64..2_000_000_000_000, prop::option::of((0u64..2_000_000_000_000, any::<u16>()))), 1..200)) {
+        fn hlc_is_strictly_monotonic_and_follows_the_wall_clock(steps in prop::collection::vec((0u64..2_000_000_000_000, prop::option::of((0u64..2_000_000_000_000, any::<u16>()))), 1..200)) {
             let mut h = Hlc::ZERO;
             for (now, remote) in steps {
-                let next = match remote {
+                let (next, seen) = match remote {
                     Some((ms, c)) => {
                         let r = Hlc::new(ms, c);
                         let n = h.merge(r, now);
                         prop_assert!(n > r);
-                        n
+                        (n, ms)
                     }
-                    None => h.tick(now),
+                    None => (h.tick(now), 0),
                 };
                 prop_assert!(next > h);
-                prop_assert!(next.ms >= now.min(next.ms));
+                prop_assert!(next.ms >= now, "{next} is behind the wall clock {now}");
+                prop_assert!(next.ms <= now.max(h.ms).max(seen) + 1, "{next} ran ahead of everything seen");
                 h = next;
             }
         }

@@ -22,12 +22,16 @@ mod rules;
 pub use office::may_read_confidential;
 
 /// A partition of the central log that a device pulls with its own cursor.
-/// Wire form: `county`, `township:<unit>` or `village:<unit>`.
+/// Wire form: `county`, `township:<unit>`, `village:<unit>` or `tip:<tip id>`.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Bucket {
     County,
     Township(UnitId),
     Village(UnitId),
+    /// What travels with a tip when it moves to another township: its informant and the evidence
+    /// attached to it. Held by the township the tip is assigned to now (see [`tip_scope`]), so a
+    /// reassignment routes them to the new township and purges them from the old one.
+    Tip(EventId),
 }
 
 impl fmt::Display for Bucket {
@@ -36,6 +40,7 @@ impl fmt::Display for Bucket {
             Bucket::County => f.write_str("county"),
             Bucket::Township(u) => write!(f, "township:{u}"),
             Bucket::Village(u) => write!(f, "village:{u}"),
+            Bucket::Tip(t) => write!(f, "tip:{t}"),
         }
     }
 }
@@ -53,9 +58,15 @@ impl FromStr for Bucket {
             None if s == "county" => Ok(Bucket::County),
             Some(("township", u)) => Ok(Bucket::Township(UnitId::new(u)?)),
             Some(("village", u)) => Ok(Bucket::Village(UnitId::new(u)?)),
-            _ => {
-                Err(ValidationError::field("bucket", format!("{:?} is not county, township:<id> or village:<id>", crate::ids::truncate(s))))
+            Some(("tip", t)) => {
+                let tip =
+                    t.parse().map_err(|_| ValidationError::field("bucket", format!("{:?} is not a tip id", crate::ids::truncate(t))))?;
+                Ok(Bucket::Tip(tip))
             }
+            _ => Err(ValidationError::field(
+                "bucket",
+                format!("{:?} is not county, township:<id>, village:<id> or tip:<id>", crate::ids::truncate(s)),
+            )),
         }
     }
 }
@@ -73,17 +84,20 @@ impl<'de> Deserialize<'de> for Bucket {
     }
 }
 
-/// The villages and townships an event is routed to. Every stored event is also in the county
-/// bucket, which is the whole log, so the county is not listed.
+/// The villages, townships and tips an event is routed to. Every stored event is also in the
+/// county bucket, which is the whole log, so the county is not listed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Routes {
     pub villages: BTreeSet<UnitId>,
     pub townships: BTreeSet<UnitId>,
+    pub tips: BTreeSet<EventId>,
 }
 
 impl Routes {
     pub fn buckets(&self) -> Vec<Bucket> {
-        self.villages.iter().cloned().map(Bucket::Village).chain(self.townships.iter().cloned().map(Bucket::Township)).collect()
+        let villages = self.villages.iter().cloned().map(Bucket::Village);
+        let townships = self.townships.iter().cloned().map(Bucket::Township);
+        villages.chain(townships).chain(self.tips.iter().copied().map(Bucket::Tip)).collect()
     }
 
     /// A village, and the township above it.
@@ -127,21 +141,32 @@ pub trait RoutingIndex {
     fn finding_zone(&self, finding: &EventId) -> Result<Option<ZoneId>, Self::Error>;
 }
 
-/// Routes an event body to its buckets, by the route rules of its row in the kind table
-/// (`body/kinds.rs`). Fails only when a read of `index` fails.
-pub fn route<I: RoutingIndex>(body: &Body, index: &I) -> Result<Routes, I::Error> {
+/// Routes the body of event `event` to its buckets, by the route rules of its row in the kind
+/// table (`body/kinds.rs`). Fails only when a read of `index` fails.
+pub fn route<I: RoutingIndex>(event: EventId, body: &Body, index: &I) -> Result<Routes, I::Error> {
     let mut r = Routes::default();
-    rules::route_by_table(body, index, &mut r)?;
+    rules::route_by_table(event, body, index, &mut r)?;
     Ok(r)
 }
 
 /// The buckets a user may pull: a village officer their current village, a township inspector
-/// the township-level units they answer for, county roles the county.
+/// the township-level units they answer for (and the tips assigned to them, [`tip_scope`]),
+/// county roles the county.
 pub fn scope_of(role: Role, units: &[UnitId], current_village: Option<&UnitId>) -> BTreeSet<Bucket> {
     match role {
         Role::VillageOfficer => current_village.cloned().map(Bucket::Village).into_iter().collect(),
         Role::TownshipInspector => units.iter().cloned().map(Bucket::Township).collect(),
         Role::CountyAuditor | Role::Commissioner | Role::Admin => BTreeSet::from([Bucket::County]),
+    }
+}
+
+/// The tip buckets a role adds to its scope, given the tips assigned now to the units it answers
+/// for: a township inspector holds theirs; the county's bucket holds every tip already; a village
+/// officer never holds one (a tip reaches a village only through `tip.assigned`'s brief).
+pub fn tip_scope(role: Role, tips_of_units: impl IntoIterator<Item = EventId>) -> BTreeSet<Bucket> {
+    match role {
+        Role::TownshipInspector => tips_of_units.into_iter().map(Bucket::Tip).collect(),
+        Role::VillageOfficer | Role::CountyAuditor | Role::Commissioner | Role::Admin => BTreeSet::new(),
     }
 }
 
@@ -152,11 +177,11 @@ mod tests {
 
     #[test]
     fn buckets_have_a_text_form() {
-        for text in ["county", "township:T01", "village:T01-V02"] {
+        for text in ["county", "township:T01", "village:T01-V02", "tip:0192f0c1-7a3b-7c00-8000-000000000099"] {
             let b: Bucket = text.parse().expect("bucket");
             assert_eq!(b.to_string(), text);
         }
-        for bad in ["", "County", "township:", "village:../x", "hamlet:H1"] {
+        for bad in ["", "County", "township:", "village:../x", "hamlet:H1", "tip:T01", "tip:"] {
             assert!(bad.parse::<Bucket>().is_err(), "{bad}");
         }
     }
@@ -190,7 +215,7 @@ mod tests {
         // Licence L1 was granted to T01-V01.
         let index = MemoryIndex { licences: [(licence("L1"), BTreeSet::from([unit("T01-V01")]))].into(), ..MemoryIndex::default() };
         let routes = |b: &Body| {
-            let Ok(r) = route(b, &index);
+            let Ok(r) = route(EventId(uuid::Uuid::nil()), b, &index);
             (
                 r.villages.into_iter().map(|u| u.to_string()).collect::<Vec<_>>(),
                 r.townships.into_iter().map(|u| u.to_string()).collect::<Vec<_>>(),

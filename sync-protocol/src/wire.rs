@@ -2,11 +2,13 @@
 //! and the error envelope. docs/protocol.md describes each field.
 
 pub mod audit;
+pub mod cases;
 pub mod evidence;
 pub mod flag_kind;
 pub mod flags;
 pub mod reports;
 pub mod session;
+pub mod version;
 pub mod witness;
 
 pub use flag_kind::FlagKind;

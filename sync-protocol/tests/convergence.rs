@@ -91,8 +91,8 @@ impl Authority for ModelServer {
     fn case_township(&self, _: &EventId) -> Result<Option<UnitId>, Infallible> {
         Ok(None)
     }
-    fn case_referred(&self, _: &EventId) -> Result<bool, Infallible> {
-        Ok(false)
+    fn case_stage_after(&self, _: &EventId, _: &EventId) -> Result<sync_protocol::fold::StepStage, Infallible> {
+        Ok(sync_protocol::fold::StepStage::NotHeld)
     }
     // The model's devices record patrols only: no attachment names a subject it holds.
     fn subject(&self, _: &sync_protocol::body::Subject) -> Result<Option<sync_protocol::admit::SubjectFacts>, Infallible> {
@@ -125,7 +125,7 @@ impl ModelServer {
                     if let Body::PatrolRecorded(p) = body {
                         self.patrols.insert(e.id, (e.author.clone(), p.zone.clone()));
                     }
-                    let Ok(routes) = route(body, &*self);
+                    let Ok(routes) = route(e.id, body, &*self);
                     let buckets = routes.buckets();
                     self.log.push((e.clone(), buckets));
                 }

@@ -78,6 +78,13 @@ impl DeviceCli {
         id.trim().parse().map_err(|e| anyhow::anyhow!("record-patrol printed {id:?}: {e}"))
     }
 
+    /// `tip receive` by hotline with the informant's name and contact; returns the tip's id.
+    pub fn receive_tip(&self, content: &str, township: &str, name: &str, contact: &str) -> Result<EventId> {
+        let args = ["tip", "receive", "--channel", "hotline", "--content", content, "--township", township];
+        let id = self.run(&[&args[..], &["--informant-name", name, "--informant-contact", contact]].concat())?;
+        id.trim().parse().map_err(|e| anyhow::anyhow!("tip receive printed {id:?}: {e}"))
+    }
+
     /// `status --json`.
     pub fn status(&self) -> Result<serde_json::Value> {
         Ok(serde_json::from_str(&self.run(&["status", "--json"])?)?)

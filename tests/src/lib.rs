@@ -7,6 +7,7 @@
 //! - [`raw`]: [`raw::RawDevice`], sealing events and calling login and sync by hand.
 //! - [`photo`]: test JPEGs with known EXIF position and capture time.
 //! - [`tracks`]: generated patrol tracks and bodies inside a demo zone.
+//! - [`fill`]: officers' devices pushing offline histories at once, to fill a store for a bench.
 //! - [`office`]: case and tip bodies, as an inspector or the county records them.
 //! - [`matrix`]: the access matrix (`tests/access-matrix.toml`): its format, setup and runner.
 //! - [`snapshot`]: every table of a store, counted and digested, to see what a request wrote.
@@ -15,6 +16,7 @@
 //!   GPX files, the server's projection of a user's scope, polling with a deadline.
 
 pub mod device;
+pub mod fill;
 pub mod matrix;
 pub mod office;
 pub mod photo;

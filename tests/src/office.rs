@@ -2,8 +2,8 @@
 //! built with their township and the step they are made on.
 
 use sync_protocol::body::{
-    Body, CaseClosed, CaseMarkedMajor, CaseOpened, CaseReferred, CaseSource, CaseStopped, CaseVerified, Outcome, TipAnswered, TipAssigned,
-    TipChannel, TipInformant, TipReceived, Verdict,
+    Body, CaseClosed, CaseConflictResolved, CaseMarkedMajor, CaseOpened, CaseReferred, CaseSource, CaseStopped, CaseVerified, Outcome,
+    TipAnswered, TipAssigned, TipChannel, TipInformant, TipReceived, Verdict,
 };
 use sync_protocol::ids::{EventId, UnitId};
 
@@ -39,6 +39,12 @@ pub fn mark_major(case: EventId, township: &str, after: EventId, deadline: i64) 
 
 pub fn close(case: EventId, township: &str, after: EventId) -> Body {
     Body::CaseClosed(CaseClosed { case, township: unit(township), after, outcome: Outcome::Rectified, note: "整改到位".into() })
+}
+
+/// `case.conflict_resolved` joining `heads` and keeping `keep`.
+pub fn resolve(case: EventId, township: &str, heads: &[EventId], keep: EventId) -> Body {
+    let note = "县矿产股裁定 the county's call".into();
+    Body::CaseConflictResolved(CaseConflictResolved { case, township: unit(township), heads: heads.to_vec(), keep, note })
 }
 
 pub fn tip_received(township: &str, received_at: i64) -> Body {

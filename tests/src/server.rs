@@ -14,7 +14,12 @@ pub struct TestServer {
     pub scheme: String,
     pub dir: tempfile::TempDir,
     extra_env: Vec<(String, String)>,
+    /// Every line the server printed on standard output, across restarts.
+    output: Output,
 }
+
+/// The lines a server printed, shared with the thread that reads them.
+type Output = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
 
 /// The server binary this package builds (`e2e-server`, the same code as `patrolsync-server`),
 /// unless `PATROLSYNC_SERVER_BIN` names another.
@@ -45,11 +50,22 @@ impl TestServer {
 
     /// Starts a server with extra `PATROLSYNC_*` settings.
     pub fn start_with(env: &[(&str, &str)]) -> Result<TestServer> {
-        let dir = tempfile::tempdir()?;
+        TestServer::start_in(tempfile::tempdir()?, env)
+    }
+
+    /// Starts a server with extra `PATROLSYNC_*` settings, its store in `dir` (a folder on a
+    /// file system of the test's choosing).
+    pub fn start_in(dir: tempfile::TempDir, env: &[(&str, &str)]) -> Result<TestServer> {
         let extra_env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        let mut server = TestServer { child: None, port: 0, scheme: "http".into(), dir, extra_env };
+        let mut server = TestServer { child: None, port: 0, scheme: "http".into(), dir, extra_env, output: Default::default() };
         server.spawn(0)?;
         Ok(server)
+    }
+
+    /// The lines the server has printed on standard output so far (its logs, with `RUST_LOG`
+    /// set through [`TestServer::start_with`]; `warn` otherwise).
+    pub fn output(&self) -> Vec<String> {
+        self.output.lock().map(|lines| lines.clone()).unwrap_or_default()
     }
 
     pub fn db(&self) -> PathBuf {
@@ -62,7 +78,7 @@ impl TestServer {
 
     fn spawn(&mut self, port: u16) -> Result<()> {
         let child = self.start_child(port)?;
-        let (child, bound, scheme) = wait_ready(child)?;
+        let (child, bound, scheme) = wait_ready(child, self.output.clone())?;
         self.port = bound;
         self.scheme = scheme;
         self.child = Some(child);
@@ -170,9 +186,9 @@ impl TestServer {
     }
 }
 
-/// Reads the child's output until it says `ready`; returns it with its port and scheme. Its
-/// standard error is passed on to the test's.
-fn wait_ready(mut child: Child) -> Result<(Child, u16, String)> {
+/// Reads the child's output until it says `ready`, keeping every line in `output`; returns it with
+/// its port and scheme. Its standard error is passed on to the test's.
+fn wait_ready(mut child: Child, output: Output) -> Result<(Child, u16, String)> {
     let stdout = child.stdout.take().context("server stdout")?;
     if let Some(stderr) = child.stderr.take() {
         std::thread::spawn(move || {
@@ -184,6 +200,9 @@ fn wait_ready(mut child: Child) -> Result<(Child, u16, String)> {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Ok(mut lines) = output.lock() {
+                lines.push(line.clone());
+            }
             let _ = tx.send(line);
         }
     });

@@ -150,6 +150,55 @@ async fn concurrent_conflicting_steps_show_the_same_conflict_everywhere() -> Res
     Ok(())
 }
 
+/// Issue 14's two orders: inspector B closes offline while inspector A refers on another phone,
+/// both on the verification. Whichever reaches the server first, both steps are kept and the case
+/// shows the conflict; an inspector may not resolve it (it includes the referral), the county may.
+#[tokio::test]
+async fn a_closure_and_a_referral_made_at_once_conflict_whichever_arrives_first() -> Result<()> {
+    let server = TestServer::start()?;
+    let zone = ZoneId::new("Z-T05-V01")?;
+    let mut officer = device(&server, "vo-t05-v01").await?;
+    let mut county = device(&server, "ca-1").await?;
+    let mut inspector = device(&server, "ti-t05-2").await?;
+    let dir = tempfile::tempdir()?;
+    for referral_first in [true, false] {
+        let finding = report_finding(&mut officer, &zone).await?;
+        let name = |who: &str| dir.path().join(format!("{who}-{referral_first}.db"));
+        let mut a = phone(&name("a"), &server.url(), "ti-t05-1").await?;
+        let mut b = phone(&name("b"), &server.url(), "ti-t05-2").await?;
+        let case = a.record_office(&office::open_on_finding(finding, "T05"))?;
+        let verified = a.record_office(&office::verify(case, "T05", case))?;
+        sync::sync(&mut a).await?;
+        sync::sync(&mut b).await?;
+        // Offline, each acts on the verified case without seeing the other.
+        let referred = a.record_office(&office::refer(case, "T05", verified))?;
+        let closed = b.record_office(&office::close(case, "T05", verified))?;
+        let (first, second) = if referral_first { (&mut a, &mut b) } else { (&mut b, &mut a) };
+        sync::sync(first).await?;
+        sync::sync(second).await?;
+        sync::sync(first).await?;
+        for phone in [&a, &b] {
+            assert!(phone.rejected()?.is_empty(), "referral first: {referral_first}: nothing refused");
+        }
+        let on_server = server_projection(&a, &server.url()).await?.cases[&case].clone();
+        assert_eq!(local_projection(&a)?.cases[&case], on_server);
+        assert_eq!(local_projection(&b)?.cases[&case], on_server);
+        let mut branches: Vec<_> = on_server.conflict.iter().flat_map(|c| &c.branches).map(|h| (h.step, h.stage)).collect();
+        branches.sort();
+        let mut expected = vec![(closed, Stage::Closed), (referred, Stage::Referred)];
+        expected.sort();
+        assert_eq!(branches, expected, "referral first: {referral_first}");
+
+        // The conflict includes the referral: the county's to resolve, not an inspector's.
+        refused(&mut inspector, &office::resolve(case, "T05", &[closed, referred], closed)).await?;
+        let resolution = accepted(&mut county, &office::resolve(case, "T05", &[closed, referred], referred)).await?;
+        sync::sync(&mut b).await?;
+        let resolved = local_projection(&b)?.cases[&case].clone();
+        assert_eq!((resolved.stage, resolved.heads), (Some(Stage::Referred), vec![resolution]));
+    }
+    Ok(())
+}
+
 #[tokio::test]
 async fn an_informant_reaches_only_the_county_section_and_the_township() -> Result<()> {
     let server = TestServer::start()?;

@@ -42,23 +42,7 @@ async fn a_finding_is_escalated_to_a_closed_major_case_and_a_tip_keeps_its_infor
     inspector.run(&["case", "verify", "--case", &case, "--verdict", "confirmed"])?;
     inspector.run(&["case", "stop", "--case", &case, "--note", "excavator sealed"])?;
     inspector.run(&["case", "refer", "--case", &case, "--note", "repeat offender, beyond the township's powers"])?;
-    let tip = inspector
-        .run(&[
-            "tip",
-            "receive",
-            "--channel",
-            "hotline",
-            "--content",
-            "trucks at night on the river road",
-            "--township",
-            "T01",
-            "--informant-name",
-            "王某",
-            "--informant-contact",
-            "138-0000-0000",
-        ])?
-        .trim()
-        .to_string();
+    let tip = inspector.receive_tip("trucks at night on the river road", "T01", "王某", "138-0000-0000")?.to_string();
     inspector.run(&[
         "tip",
         "assign",
@@ -163,5 +147,86 @@ async fn a_case_past_its_rectification_deadline_is_flagged_until_closed() -> Res
     assert!(open.is_empty(), "closing the case withdraws the flag: {open:?}");
     let all = flagged(true).await?;
     assert!(all.len() == 1 && all[0].1, "the one flag is kept, stamped withdrawn: {all:?}");
+    Ok(())
+}
+
+/// Issue 14: a township office sees its cases from the command line, the heads of a case in
+/// conflict included, and resolves it by one of them; `case list|show` ask the server (scoped:
+/// another township's case is not found) or, with `--offline`, read the phone's replica.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_office_lists_its_cases_shows_a_conflict_and_resolves_it_by_a_head() -> Result<()> {
+    let server = TestServer::start()?;
+    let dir = tempfile::tempdir()?;
+    let (_officer, finding) = officer_with_finding(&server, dir.path(), 5, "unlicensed_mining", "河道采砂 sand from the river")?;
+    let a = phone(&server, dir.path(), "ti-t01-1")?;
+    let b = phone(&server, dir.path(), "ti-t01-2")?;
+    let case = a.run(&["case", "open", "--finding", &finding, "--township", "T01", "--note", "received"])?.trim().to_string();
+    a.run(&["case", "verify", "--case", &case, "--verdict", "confirmed"])?;
+    a.run(&["sync"])?;
+    b.run(&["sync"])?;
+    // Both act offline on the verified case: two heads that agree, so no conflict.
+    let ordered = a.run(&["case", "rectify", "--case", &case, "--deadline", "2020-01-01T00:00:00+08:00", "--note", "fill the pit"])?;
+    let stopped = b.run(&["case", "stop", "--case", &case, "--note", "pump removed"])?;
+    a.run(&["sync"])?;
+    b.run(&["sync"])?;
+    a.run(&["sync"])?;
+    let json = |phone: &DeviceCli, args: &[&str]| -> Result<serde_json::Value> { Ok(serde_json::from_str(&phone.run(args)?)?) };
+    let listed = json(&a, &["case", "list", "--json"])?;
+    let cases = listed["cases"].as_array().context("cases")?;
+    assert_eq!(cases.len(), 1, "{listed}");
+    assert_eq!((cases[0]["id"].as_str(), cases[0]["status"].as_str()), (Some(case.as_str()), Some("verified")));
+    let heads: Vec<&str> = cases[0]["heads"].as_array().context("heads")?.iter().filter_map(|h| h["step"].as_str()).collect();
+    assert_eq!(heads.len(), 2);
+    assert!(heads.contains(&ordered.trim()) && heads.contains(&stopped.trim()), "{heads:?}");
+    // The order's deadline has passed: the case is overdue, and the filters say so.
+    assert_eq!(json(&a, &["case", "list", "--overdue", "--json"])?["cases"].as_array().map(Vec::len), Some(1));
+    assert_eq!(json(&a, &["case", "list", "--conflict", "--json"])?["cases"].as_array().map(Vec::len), Some(0));
+    assert_eq!(json(&a, &["case", "list", "--stage", "closed", "--json"])?["cases"].as_array().map(Vec::len), Some(0));
+
+    // Now B closes and A refers, offline: a conflict, visible in the list and in `case show`.
+    let closed = b.run(&["case", "close", "--case", &case, "--outcome", "rectified", "--note", "done"]);
+    assert!(closed.is_err(), "B's replica holds two heads: a step needs one (resolve first)");
+    let kept = a.run(&["case", "resolve", "--case", &case, "--keep", ordered.trim(), "--note", "one branch"])?;
+    a.run(&["sync"])?;
+    b.run(&["sync"])?;
+    let closing = b.run(&["case", "close", "--case", &case, "--outcome", "rectified", "--note", "done"])?;
+    let referral = a.run(&["case", "refer", "--case", &case, "--note", "beyond the township"])?;
+    a.run(&["sync"])?;
+    b.run(&["sync"])?;
+    a.run(&["sync"])?;
+    let conflicted = json(&a, &["case", "list", "--conflict", "--json"])?;
+    assert_eq!(conflicted["cases"].as_array().map(Vec::len), Some(1), "{conflicted}");
+    let shown = json(&a, &["case", "show", "--case", &case, "--json"])?;
+    let steps = shown["case"]["steps"].as_array().context("steps")?;
+    assert_eq!(steps.len(), 7, "opened, verified, ordered, stopped, resolved, closed, referred: {shown}");
+    assert!(steps.iter().any(|s| s["event"] == kept.trim()));
+    let mut branches: Vec<(String, String)> = shown["summary"]["heads"]
+        .as_array()
+        .context("heads")?
+        .iter()
+        .map(|h| (h["step"].as_str().unwrap_or("").to_owned(), h["stage"].as_str().unwrap_or("").to_owned()))
+        .collect();
+    branches.sort();
+    let mut expected = vec![(closing.trim().to_owned(), "closed".to_owned()), (referral.trim().to_owned(), "referred".to_owned())];
+    expected.sort();
+    assert_eq!(branches, expected);
+    // The phone's replica shows the same, offline; the text form names the heads to keep.
+    assert_eq!(json(&a, &["case", "show", "--case", &case, "--json", "--offline"])?["case"], shown["case"]);
+    let text = a.run(&["case", "show", "--case", &case])?;
+    assert!(text.contains(closing.trim()) && text.contains(referral.trim()) && text.contains("case resolve"), "{text}");
+
+    // Scoped like the other reports: another township's inspector finds no such case.
+    let elsewhere = phone(&server, dir.path(), "ti-t02-1")?;
+    assert_eq!(json(&elsewhere, &["case", "list", "--json"])?["cases"].as_array().map(Vec::len), Some(0));
+    let out = elsewhere.output(&["case", "show", "--case", &case])?;
+    let said = String::from_utf8_lossy(&out.stderr).to_lowercase();
+    assert!(!out.status.success() && (said.contains("not_found") || said.contains("not found")), "{out:?}");
+
+    // Only the county resolves a conflict that includes the referral.
+    let county = phone(&server, dir.path(), "ca-1")?;
+    county.run(&["case", "resolve", "--case", &case, "--keep", referral.trim(), "--note", "the county takes it"])?;
+    county.run(&["sync"])?;
+    let after = json(&county, &["case", "show", "--case", &case, "--json"])?;
+    assert_eq!(after["summary"]["status"], "referred", "{after}");
     Ok(())
 }

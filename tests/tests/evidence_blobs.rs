@@ -350,3 +350,72 @@ async fn missing_evidence_is_listed_for_the_scope_until_its_bytes_arrive() -> Re
     assert_eq!(inspector.get_json("/v1/evidence/missing").await?.1["missing"].as_array().map(Vec::len), Some(0));
     Ok(())
 }
+
+/// Issue 14: knowing a photo's hash is not holding it. An officer of another township names an
+/// existing photo's hash in an attachment on their own finding: the event is kept, but the
+/// reference unlocks nothing until its author sends the bytes, and every answer they get is the
+/// answer for a photo nobody uploaded. One who does hold the bytes proves it by sending them, and
+/// the server still stores them once.
+#[tokio::test]
+async fn knowing_a_photos_hash_does_not_unlock_it() -> Result<()> {
+    let server = TestServer::start()?;
+    let (mut owner, _, finding) = officer_with_finding(&server).await?;
+    let photo = jpeg(None, 60_000, 11);
+    let hash = sha256_hex(&photo);
+    assert_eq!(push(&mut owner, &attachment(finding, &photo, MediaType::Jpeg)).await?.0, AckStatus::Accepted);
+    assert_eq!(put(&owner, &hash, 0, &photo).await?.0, StatusCode::CREATED);
+
+    let mut outsider = device(&server, "vo-t02-v01").await?;
+    let zone = ZoneId::new("Z-T02-V01")?;
+    let start = now_ms() as i64 - 3_600_000;
+    let patrol = outsider.seal(&tracks::patrol(&zone, start, 20, 21));
+    let theirs = outsider.seal(&tracks::finding(&zone, patrol.id, start + 60_000, FindingKind::UnlicensedMining, None));
+    outsider.sync(&[patrol, theirs.clone()]).await?;
+    // A photo nobody uploaded: the reference for every answer the outsider gets.
+    let never = jpeg(None, 60_000, 12);
+    let never_hash = sha256_hex(&never);
+    for bytes in [&photo, &never] {
+        assert_eq!(push(&mut outsider, &attachment(theirs.id, bytes, MediaType::Jpeg)).await?.0, AckStatus::Accepted);
+    }
+    for method in [reqwest::Method::HEAD, reqwest::Method::GET] {
+        let existing = answer(request(&outsider, method.clone(), &hash).send().await?).await?;
+        let missing = answer(request(&outsider, method.clone(), &never_hash).send().await?).await?;
+        assert_eq!(existing.0, StatusCode::NOT_FOUND, "{method}: the outsider reads the photo");
+        assert_eq!(existing, missing, "{method}: existence leaks");
+    }
+    assert_eq!(head(&outsider, &hash).await?.1, Some(0), "the outsider is told to send the bytes from 0");
+    // Nor does the reference unlock it for those who may read the outsider's finding.
+    let their_inspector = device(&server, "ti-t02-1").await?;
+    assert_eq!(get(&their_inspector, &hash).await?.0, StatusCode::NOT_FOUND);
+    let (_, missing) = their_inspector.get_json("/v1/evidence/missing").await?;
+    let listed: Vec<&str> = missing["missing"].as_array().context("missing")?.iter().filter_map(|m| m["sha256"].as_str()).collect();
+    assert!(listed.contains(&hash.as_str()), "the outsider's reference is missing evidence until proved: {missing}");
+    // Bytes they do not hold are refused, as for a photo nobody uploaded.
+    let mut forged = photo.clone();
+    forged[40_000] ^= 0xFF;
+    let mut forged_never = never.clone();
+    forged_never[40_000] ^= 0xFF;
+    // The answers differ only in the hashes they name (the one asked for, the one sent).
+    let blanked = |(status, headers, body): (StatusCode, Vec<(String, String)>, Vec<u8>), named: &str, sent: &[u8]| {
+        let text = String::from_utf8_lossy(&body).replace(named, "<named>").replace(&sha256_hex(sent), "<sent>");
+        (status, headers, text)
+    };
+    let sent = answer(request(&outsider, reqwest::Method::PUT, &hash).body(forged.clone()).send().await?).await?;
+    let refused = blanked(sent, &hash, &forged);
+    let sent = answer(request(&outsider, reqwest::Method::PUT, &never_hash).body(forged_never.clone()).send().await?).await?;
+    let refused_never = blanked(sent, &never_hash, &forged_never);
+    assert_eq!(refused.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused, refused_never);
+    // The owner and the owner's inspector still read it.
+    assert_eq!(get(&owner, &hash).await?, (StatusCode::OK, photo.clone()));
+    assert_eq!(get(&device(&server, "ti-t01-1").await?, &hash).await?, (StatusCode::OK, photo.clone()));
+
+    // Holding the bytes is proved by sending them: answered as any first upload, stored once.
+    let proved = put(&outsider, &hash, 0, &photo).await?;
+    let first = put(&outsider, &never_hash, 0, &never).await?;
+    assert_eq!((proved.0, first.0), (StatusCode::CREATED, StatusCode::CREATED));
+    assert_eq!(get(&outsider, &hash).await?, (StatusCode::OK, photo.clone()));
+    assert_eq!(get(&their_inspector, &hash).await?.0, StatusCode::OK);
+    assert_eq!(blob_files(server.dir.path()).len(), 2, "the photo and the other one, each once");
+    Ok(())
+}

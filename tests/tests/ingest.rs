@@ -184,3 +184,30 @@ async fn acknowledged_events_survive_a_sigkill() -> Result<()> {
     assert_eq!(login.next_seq, 51);
     Ok(())
 }
+
+/// A device whose clock runs two days ahead, past the tolerance (`clock_tolerance_s`, 24 h): its
+/// event is accepted (accept and flag), flagged `clock_skew` naming it, and its clock is not merged
+/// into the server's. An hour ahead, within the tolerance, is no skew.
+#[tokio::test]
+async fn a_device_clock_far_ahead_is_accepted_and_flagged_clock_skew() -> Result<()> {
+    let server = TestServer::start()?;
+    let mut d = officer(&server).await?;
+    let skew_flags = |event: &sync_protocol::event::Event| -> Result<i64> {
+        let sql = "SELECT count(*) FROM flags WHERE kind = 'clock_skew' AND event_id = ?1";
+        Ok(server.open_store()?.query_row(sql, [event.id.0.as_bytes()], |r| r.get(0))?)
+    };
+    let walked = now_ms() as i64 - 3_600_000;
+    d.hlc = sync_protocol::hlc::Hlc::new(now_ms() + 3_600_000, 0);
+    let near = d.seal(&tracks::patrol(&zone(), walked, 20, 1));
+    let reply = d.sync(std::slice::from_ref(&near)).await?;
+    assert_eq!(statuses(&reply), vec![(AckStatus::Accepted, None)]);
+    assert_eq!(skew_flags(&near)?, 0, "an hour ahead is within the tolerance");
+
+    d.hlc = sync_protocol::hlc::Hlc::new(now_ms() + 2 * 86_400_000, 0);
+    let far = d.seal(&tracks::patrol(&zone(), walked + 1_800_000, 20, 2));
+    let reply = d.sync(std::slice::from_ref(&far)).await?;
+    assert_eq!(statuses(&reply), vec![(AckStatus::Accepted, None)], "accepted and flagged, never dropped");
+    assert_eq!(skew_flags(&far)?, 1);
+    assert!(reply.hlc.ms < far.hlc.ms, "the server's clock {} was dragged to the device's {}", reply.hlc, far.hlc);
+    Ok(())
+}

@@ -25,7 +25,7 @@ use sync_protocol::wire::{AckStatus, RejectReason};
 
 const OFFICER: &str = "vo-t01-v01";
 const MARK: &str = "tamper-mark-AAAA";
-const EVIDENCE: [&str; 6] = ["events", "quarantine", "attachments", "blobs", "merkle_leaves", "merkle_checkpoints"];
+const EVIDENCE: [&str; 7] = ["events", "quarantine", "attachments", "blobs", "blob_holders", "merkle_leaves", "merkle_checkpoints"];
 
 async fn device(server: &TestServer, user: &str) -> Result<RawDevice> {
     let mut d = RawDevice::new(&server.url(), user)?;

@@ -33,6 +33,9 @@ pub struct FlagArgs {
     /// Only the flags of high priority (a protected mineral: rare earth, tin).
     #[arg(long)]
     pub high_priority: bool,
+    /// Also list flags already reviewed (the history); without it, the open ones.
+    #[arg(long)]
+    pub reviewed: bool,
     #[arg(long)]
     pub json: bool,
 }
@@ -66,6 +69,7 @@ pub async fn flags(replica: &Replica, a: FlagArgs) -> anyhow::Result<()> {
         week: a.week,
         withdrawn: a.withdrawn,
         high_priority: a.high_priority,
+        reviewed: a.reviewed,
         before: None,
         limit: None,
     };
@@ -79,9 +83,11 @@ pub async fn flags(replica: &Replica, a: FlagArgs) -> anyhow::Result<()> {
         let place =
             [f.township.as_ref().map(UnitId::as_str), f.village.as_ref().map(UnitId::as_str)].into_iter().flatten().collect::<Vec<_>>();
         let withdrawn = f.withdrawn_at.map(|t| format!(" [withdrawn (已撤销) {}]", format::time(t))).unwrap_or_default();
+        let reviewed =
+            f.review.as_ref().map(|r| format!(" [reviewed (已核查) {} by {}: {}]", r.verdict.as_str(), r.by, r.note)).unwrap_or_default();
         let high = if f.high_priority { "HIGH PRIORITY (重点) " } else { "" };
         println!(
-            "- {high}{} {} {} {} {}: {}{withdrawn}",
+            "- {high}{} {} {} {} {}: {}{withdrawn}{reviewed}",
             format::time(f.raised_at),
             f.kind,
             place.join("/"),

@@ -1,6 +1,7 @@
 //! Evidence commands: `attach` (offline: the file is copied into the replica with its event),
 //! `evidence` (a patrol's, finding's, tip's or case's attachments and where their bytes are) and
-//! `fetch` (download a finding's evidence, or one blob, verified against its hash).
+//! `fetch` (download a finding's, patrol's, tip's or case's evidence, or one blob, verified
+//! against its hash).
 
 use std::path::PathBuf;
 
@@ -63,13 +64,12 @@ pub struct EvidenceArgs {
 }
 
 #[derive(Debug, Args)]
-#[group(required = true, multiple = false)]
 pub struct FetchArgs {
-    /// Every attachment of this finding.
-    #[arg(long, value_parser = parse_event_id)]
-    pub finding: Option<EventId>,
-    /// One blob by its SHA-256 (it must belong to an attachment this phone holds).
-    #[arg(long, value_parser = parse_hash)]
+    /// Every attachment of the finding, patrol, tip or case named.
+    #[command(flatten)]
+    pub subject: SubjectArgs,
+    /// Or one blob by its SHA-256 (it must belong to an attachment this phone holds).
+    #[arg(long, value_parser = parse_hash, group = "SubjectArgs")]
     pub sha256: Option<BlobHash>,
 }
 
@@ -108,15 +108,14 @@ pub fn list(replica: &Replica, a: EvidenceArgs) -> anyhow::Result<()> {
 
 /// `fetch`: downloads and prints the paths of the files.
 pub async fn fetch(replica: &Replica, a: FetchArgs) -> anyhow::Result<()> {
-    let paths = match (a.finding, a.sha256) {
-        (Some(finding), _) => sync::fetch_evidence(replica, finding).await?,
-        (None, Some(hash)) => {
+    let paths = match a.sha256 {
+        Some(hash) => {
             let projection = replica.projection()?;
             let attachment =
                 projection.attachments.values().find(|x| x.sha256 == hash).context("no attachment on this phone names that SHA-256")?;
             vec![sync::fetch_blob(replica, &hash, attachment.media_type).await?]
         }
-        (None, None) => Vec::new(),
+        None => sync::fetch_evidence(replica, a.subject.subject().id).await?,
     };
     for p in paths {
         println!("{}", p.display());

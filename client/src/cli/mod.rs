@@ -2,9 +2,11 @@
 //! library function per command and prints the result. Exit code 0 on success, 1 on any error.
 
 mod admin;
+mod case_view;
 mod checks;
 mod evidence;
 mod export;
+mod flag_review;
 mod format;
 mod login;
 mod office;
@@ -93,9 +95,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Record a case step (案件), offline: open, verify, stop, rectify, joint, refer, major, close, resolve.
+    /// Cases (案件): record a step offline (open, verify, stop, rectify, joint, refer, major, close,
+    /// resolve), or see them (list, show).
     #[command(subcommand)]
     Case(office::CaseCommand),
+    /// Review a flag (预警核查), offline: a false alarm or confirmed.
+    #[command(subcommand)]
+    Flag(flag_review::FlagCommand),
     /// Record a tip (举报), offline: receive, assign, answer.
     #[command(subcommand)]
     Tip(office::TipCommand),
@@ -165,6 +171,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Flags(args) => block_on(checks::flags(&replica, args)),
         Command::Report(kind) => block_on(report::report(&replica, kind)),
         Command::Case(c) => office::case(&mut replica, c),
+        Command::Flag(f) => flag_review::flag(&mut replica, f),
         Command::Tip(t) => office::tip(&mut replica, t),
         Command::Attach(args) => evidence::attach(&mut replica, args),
         Command::Evidence(args) => evidence::list(&replica, args),
@@ -175,6 +182,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn block_on<F: std::future::Future<Output = anyhow::Result<()>>>(f: F) -> anyhow::Result<()> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(f)
+fn block_on<T, E: Into<anyhow::Error>, F: std::future::Future<Output = Result<T, E>>>(f: F) -> anyhow::Result<T> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(f).map_err(Into::into)
 }

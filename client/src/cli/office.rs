@@ -1,5 +1,6 @@
 //! `case …` and `tip …`: what a township inspector or the county section records on a phone,
 //! offline (docs/cases.md): each step is made on the case's current head in this replica.
+//! `case list` and `case show` are in `case_view`.
 
 use anyhow::{Context, bail};
 use clap::Subcommand;
@@ -84,6 +85,10 @@ pub enum CaseCommand {
         #[arg(long)]
         note: String,
     },
+    /// The cases of your scope (案件列表), with filters: from the server, or `--offline` from this phone.
+    List(super::case_view::ListArgs),
+    /// One case with every step and its heads (案件详情), to choose a head to `--keep`.
+    Show(super::case_view::ShowArgs),
     /// Resolve a conflict: join every head of the case, keeping one.
     Resolve {
         #[arg(long, value_parser = parse_event_id)]
@@ -141,6 +146,8 @@ pub enum TipCommand {
 
 pub fn case(replica: &mut Replica, command: CaseCommand) -> anyhow::Result<()> {
     let body = match command {
+        CaseCommand::List(args) => return super::case_view::list_cases(replica, args),
+        CaseCommand::Show(args) => return super::case_view::show_case(replica, args),
         CaseCommand::Open { finding, tip, township, note } => {
             let source = match (finding, tip) {
                 (Some(f), _) => CaseSource::Finding(f),
@@ -168,7 +175,9 @@ fn step_body(replica: &Replica, step: CaseCommand) -> anyhow::Result<Body> {
         | CaseCommand::Refer { case, .. }
         | CaseCommand::Major { case, .. }
         | CaseCommand::Close { case, .. } => *case,
-        CaseCommand::Open { .. } | CaseCommand::Resolve { .. } => bail!("not a step on a case"),
+        CaseCommand::Open { .. } | CaseCommand::Resolve { .. } | CaseCommand::List(_) | CaseCommand::Show(_) => {
+            bail!("not a step on a case")
+        }
     };
     let (township, heads) = heads(replica, case)?;
     let [after] = heads[..] else { bail!("case {case} is in conflict (分歧): resolve it first with `case resolve --keep <head>`") };
@@ -191,15 +200,16 @@ fn step_body(replica: &Replica, step: CaseCommand) -> anyhow::Result<Body> {
         CaseCommand::Refer { note, .. } => Body::CaseReferred(CaseReferred { case, township, after, note }),
         CaseCommand::Major { deadline, note, .. } => Body::CaseMarkedMajor(CaseMarkedMajor { case, township, after, deadline, note }),
         CaseCommand::Close { outcome, note, .. } => Body::CaseClosed(CaseClosed { case, township, after, outcome, note }),
-        CaseCommand::Open { .. } | CaseCommand::Resolve { .. } => bail!("not a step on a case"),
+        CaseCommand::Open { .. } | CaseCommand::Resolve { .. } | CaseCommand::List(_) | CaseCommand::Show(_) => {
+            bail!("not a step on a case")
+        }
     })
 }
 
 /// The case's township and current heads in this replica.
 fn heads(replica: &Replica, case: EventId) -> anyhow::Result<(UnitId, Vec<EventId>)> {
-    let projection = replica.projection()?;
-    let c = projection.cases.get(&case).with_context(|| format!("no case {case} in this replica (sync first?)"))?;
-    Ok((c.township.clone(), c.heads.clone()))
+    let c = replica.case(case)?.with_context(|| format!("no case {case} in this replica (sync first?)"))?;
+    Ok((c.township, c.heads))
 }
 
 pub fn tip(replica: &mut Replica, command: TipCommand) -> anyhow::Result<()> {
@@ -220,15 +230,13 @@ pub fn tip(replica: &mut Replica, command: TipCommand) -> anyhow::Result<()> {
             print_recorded(replica, &Body::TipAssigned(TipAssigned { tip, township, village, brief, location: None, note: String::new() }))
         }
         TipCommand::Answer { tip, patrol, case, answer } => {
-            let projection = replica.projection()?;
-            let township =
-                projection.tips.get(&tip).map(|t| t.township.clone()).with_context(|| format!("no tip {tip} in this replica"))?;
+            let township = replica.tip(tip)?.map(|t| t.township).with_context(|| format!("no tip {tip} in this replica"))?;
             print_recorded(replica, &Body::TipAnswered(TipAnswered { tip, township, patrol, case, answer }))
         }
     }
 }
 
-fn print_recorded(replica: &mut Replica, body: &Body) -> anyhow::Result<()> {
+pub(super) fn print_recorded(replica: &mut Replica, body: &Body) -> anyhow::Result<()> {
     let id = replica.record_office(body)?;
     eprintln!("{} recorded (已记录), pending upload (待上传)", body.kind());
     println!("{id}");

@@ -2,6 +2,7 @@
 //! a correction of a patrol. Each builds its typed body and appends it (see `record.rs`).
 
 use sync_protocol::body::{Body, FindingKind, FindingReported, Mineral, PatrolAmended, PatrolRecorded, PatrolResult, ZeroReportFiled};
+use sync_protocol::fold::parts::PartKey;
 use sync_protocol::ids::{EventId, LicenceId, ZoneId};
 use sync_protocol::values::{Coord, IsoWeek, TrackPoint};
 
@@ -56,12 +57,8 @@ impl Replica {
 
     /// Reports a finding (发现) on a patrol this replica holds, in that patrol's zone.
     pub fn report_finding(&mut self, new: NewFinding) -> Result<EventId, ReplicaError> {
-        let (zone, span) = self
-            .projection()?
-            .patrols
-            .get(&new.patrol)
-            .map(|p| (p.zone.clone(), (p.started_at, p.ended_at)))
-            .ok_or(ReplicaError::UnknownPatrol(new.patrol))?;
+        let (zone, span) =
+            self.patrol(new.patrol)?.map(|p| (p.zone, (p.started_at, p.ended_at))).ok_or(ReplicaError::UnknownPatrol(new.patrol))?;
         if let Some(at) = new.observed_at {
             FindingReported::check_observed_within(at, span.0, span.1).map_err(ReplicaError::invalid("finding"))?;
         }
@@ -88,7 +85,7 @@ impl Replica {
         let week = week.unwrap_or_else(|| IsoWeek::of_ms(self.clock.now_ms()));
         let (from, to) = week.bounds_ms();
         let at = self.clock.now_ms().clamp(from, to - 1);
-        let zone = self.projection()?.zone_of(&me.user, at).cloned();
+        let zone = self.part_of(&PartKey::assignments(&me.user))?.zone_of(&me.user, at).cloned();
         let body = ZeroReportFiled { officer: me.user, week, zone, note };
         Ok(self.append_own("zero report", &Body::ZeroReportFiled(body))?.id)
     }
@@ -101,17 +98,18 @@ impl Replica {
         result: Option<PatrolResult>,
         reason: String,
     ) -> Result<EventId, ReplicaError> {
-        if !self.projection()?.patrols.contains_key(&patrol) {
+        if self.patrol(patrol)?.is_none() {
             return Err(ReplicaError::UnknownPatrol(patrol));
         }
         let body = PatrolAmended { patrol, summary, result, reason };
         Ok(self.append_own("amendment", &Body::PatrolAmended(body))?.id)
     }
 
-    /// The zone assigned to the active officer at `at_ms`, from the projection.
+    /// The zone assigned to the active officer at `at_ms`, from the officer's assignments.
     pub fn assigned_zone(&self, at_ms: i64) -> Result<ZoneId, ReplicaError> {
         let me = self.require_active()?;
-        self.projection()?.zone_of(&me.user, at_ms).cloned().ok_or(ReplicaError::NoZone(me.user.to_string()))
+        let assignments = self.part_of(&PartKey::assignments(&me.user))?;
+        assignments.zone_of(&me.user, at_ms).cloned().ok_or(ReplicaError::NoZone(me.user.to_string()))
     }
 }
 

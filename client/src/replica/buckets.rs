@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use rusqlite::{Connection, params};
+use sync_protocol::fold::parts::PartKey;
 use sync_protocol::ids::{DeviceId, EventId};
 use sync_protocol::scope::Bucket;
 
@@ -65,8 +66,8 @@ pub(crate) fn add_own_member(conn: &Connection, owner: DeviceId, bucket: &Bucket
 /// that were pulled only from it. The identity's own events (those in its outbox) are kept
 /// whatever their bucket, with their memberships: the fold leaves out the sent ones that are in
 /// no bucket held any more (see `events::LEFT_OUT`), and takes them back if the bucket returns.
-/// Returns how many events were dropped.
-pub(crate) fn purge(conn: &Connection, owner: DeviceId, bucket: &Bucket) -> Result<usize, ReplicaError> {
+/// Returns how many events were dropped, and their anchors (their parts are to be folded again).
+pub(crate) fn purge(conn: &Connection, owner: DeviceId, bucket: &Bucket) -> Result<(usize, Vec<PartKey>), ReplicaError> {
     let (o, b) = (owner.to_string(), bucket.to_string());
     conn.execute("DELETE FROM cursors WHERE owner = ?1 AND bucket = ?2", params![o, b])?;
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS purge_candidates (event_id TEXT PRIMARY KEY) STRICT", [])?;
@@ -77,12 +78,25 @@ pub(crate) fn purge(conn: &Connection, owner: DeviceId, bucket: &Bucket) -> Resu
          AND NOT EXISTS (SELECT 1 FROM outbox ob WHERE ob.owner = ?1 AND ob.event_id = event_buckets.event_id)",
         params![o, b],
     )?;
-    let dropped = conn.execute(
-        "DELETE FROM events WHERE owner = ?1 AND id IN (SELECT event_id FROM temp.purge_candidates) \
+    const DROPPED: &str = "FROM events WHERE owner = ?1 AND id IN (SELECT event_id FROM temp.purge_candidates) \
          AND NOT EXISTS (SELECT 1 FROM event_buckets eb WHERE eb.owner = ?1 AND eb.event_id = events.id) \
-         AND NOT EXISTS (SELECT 1 FROM outbox ob WHERE ob.owner = ?1 AND ob.event_id = events.id)",
+         AND NOT EXISTS (SELECT 1 FROM outbox ob WHERE ob.owner = ?1 AND ob.event_id = events.id)";
+    let anchors: Vec<PartKey> = conn
+        .prepare(&format!("SELECT anchor {DROPPED}"))?
+        .query_map([&o], |r| r.get::<_, Option<String>>(0))?
+        .filter_map(|a| a.transpose())
+        .map(|a| a.map(PartKey::from_stored))
+        .collect::<Result<_, _>>()?;
+    // The patrol index is kept in zone order (its key: owner, zone, event): each dropped patrol
+    // names its zone.
+    conn.execute(
+        &format!(
+            "DELETE FROM patrol_index WHERE owner = ?1 AND (zone, event_id) IN \
+             (SELECT json_extract(raw, '$.body.zone'), id {DROPPED} AND kind = 'patrol.recorded')"
+        ),
         [&o],
     )?;
+    let dropped = conn.execute(&format!("DELETE {DROPPED}"), [&o])?;
     conn.execute("DELETE FROM temp.purge_candidates", [])?;
-    Ok(dropped)
+    Ok((dropped, anchors))
 }

@@ -3,22 +3,24 @@
 //!
 //! The phone checks with the default settings (`CheckConfig::default()`); a county that
 //! configures other thresholds on its server sees the server's answer after sync. Plausibility is
-//! compared with the patrols this replica holds (the officer's village), the server's with all.
+//! compared with the patrols this replica holds (the officer's village), the server's with all;
+//! copied tracks are looked for in the patrol's zone.
+
+use std::collections::BTreeSet;
 
 use serde::Serialize;
 use sync_protocol::body::{Body, PatrolRecorded};
 use sync_protocol::checks::licence::{LicenceVerdict, check_finding};
 use sync_protocol::checks::licence_history::LicenceHistory;
-use sync_protocol::checks::plausibility::{
-    OfficerPatrol, PatrolUnderCheck, PlausibilityContext, PlausibilityFlag, TrackFingerprint, check_plausibility,
-};
+use sync_protocol::checks::plausibility::{PatrolUnderCheck, PlausibilityContext, PlausibilityFlag, TrackFingerprint, check_plausibility};
 use sync_protocol::checks::recheck::{CheckConfig, PatrolCheck, check};
 use sync_protocol::checks::zone_history::ZoneHistory;
 use sync_protocol::event::Event;
-use sync_protocol::ids::EventId;
+use sync_protocol::fold::parts::PartKey;
+use sync_protocol::ids::{DeviceId, EventId, UserId};
 use sync_protocol::values::TrackPoint;
 
-use super::{Replica, ReplicaError};
+use super::{Replica, ReplicaError, events, patrol_index};
 
 /// What the phone says of a patrol before it syncs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -32,29 +34,19 @@ pub struct PatrolVerdict {
 impl Replica {
     /// Checks a patrol this replica holds (the active officer's or one pulled): the geofence
     /// against the zone assigned at each fix's time, whether it counts, and its plausibility.
+    /// Reads the officer's assignments and their zones, the patrols it may overlap or copy, and
+    /// the device's earlier patrols, each by index; never the whole replica.
     pub fn check_patrol(&self, patrol: EventId) -> Result<PatrolVerdict, ReplicaError> {
+        let owner = self.require_active()?.device_id;
         let (event, body) = self.stored(patrol, "patrol.recorded", ReplicaError::UnknownPatrol)?;
         let Body::PatrolRecorded(p) = body else { return Err(ReplicaError::UnknownPatrol(patrol)) };
         let config = CheckConfig::default();
-        let check = check(&self.zone_history()?, &event.author, &p.track, &config);
-        let others = self.other_patrols(&event)?;
+        let check = check(&self.zone_history(owner, &event.author)?, &event.author, &p.track, &config);
         let under = PatrolUnderCheck::of(event.id, &event.author, &p);
-        let officer_patrols: Vec<OfficerPatrol> = others
-            .iter()
-            .filter(|(e, _)| e.author == event.author)
-            .map(|(e, o)| OfficerPatrol { id: e.id, started_at: o.started_at, ended_at: o.ended_at })
-            .collect();
-        let device_previous_max_t = others
-            .iter()
-            .filter(|(e, _)| e.device_id == event.device_id && e.seq < event.seq)
-            .map(|(e, o)| PatrolUnderCheck::of(e.id, &e.author, o).latest_t())
-            .max();
-        let mine = TrackFingerprint::of(&p.track);
-        let candidates: Vec<(EventId, &[TrackPoint])> = others
-            .iter()
-            .filter(|(_, o)| matches!((&mine, TrackFingerprint::of(&o.track)), (Some(a), Some(b)) if a.shares_any(&b)))
-            .map(|(e, o)| (e.id, o.track.as_slice()))
-            .collect();
+        let officer_patrols = patrol_index::overlapping(&self.conn, owner, &event.author, p.started_at, p.ended_at)?;
+        let device_previous_max_t = patrol_index::device_previous_max_t(&self.conn, owner, event.device_id, event.seq)?;
+        let copies = self.candidate_copies(owner, &event, &p)?;
+        let candidates: Vec<(EventId, &[TrackPoint])> = copies.iter().map(|(id, track)| (*id, track.as_slice())).collect();
         let context = PlausibilityContext {
             device_now: self.now_ms(),
             device_previous_max_t,
@@ -76,11 +68,14 @@ impl Replica {
 
     /// Checks a finding this replica holds against the licences in force at its time.
     pub fn check_finding(&self, finding: EventId) -> Result<LicenceVerdict, ReplicaError> {
+        let owner = self.require_active()?.device_id;
         let (_, body) = self.stored(finding, "finding.reported", ReplicaError::UnknownFinding)?;
         let Body::FindingReported(f) = body else { return Err(ReplicaError::UnknownFinding(finding)) };
         let mut licences = LicenceHistory::new();
-        for body in self.bodies("kind LIKE 'licence.%'")? {
-            licences.apply(&body);
+        for e in events::anchored_between(&self.conn, owner, PartKey::range_of("licence"))? {
+            if let Ok(body) = Body::parse(&e.kind, &e.body) {
+                licences.apply(&body);
+            }
         }
         Ok(check_finding(&f, &licences))
     }
@@ -88,14 +83,8 @@ impl Replica {
     /// One stored event of `kind` with its typed body.
     fn stored(&self, id: EventId, kind: &str, unknown: fn(EventId) -> ReplicaError) -> Result<(Event, Body), ReplicaError> {
         let owner = self.require_active()?.device_id;
-        let raw: String = self
-            .conn
-            .query_row(
-                "SELECT raw FROM events WHERE owner = ?1 AND id = ?2 AND kind = ?3",
-                [owner.to_string(), id.to_string(), kind.into()],
-                |r| r.get(0),
-            )
-            .map_err(|e| match e {
+        let raw: String =
+            self.conn.query_row(events::BY_ID, [owner.to_string(), id.to_string(), kind.into()], |r| r.get(0)).map_err(|e| match e {
                 rusqlite::Error::QueryReturnedNoRows => unknown(id),
                 other => other.into(),
             })?;
@@ -104,53 +93,37 @@ impl Replica {
         Ok((event, body))
     }
 
-    /// Every other patrol this replica holds, with its body.
-    fn other_patrols(&self, of: &Event) -> Result<Vec<(Event, PatrolRecorded)>, ReplicaError> {
-        Ok(self
-            .events("kind = 'patrol.recorded'")?
-            .into_iter()
-            .filter(|(e, _)| e.id != of.id)
-            .filter_map(|(e, b)| match b {
-                Body::PatrolRecorded(p) => Some((e, p)),
-                _ => None,
-            })
-            .collect())
-    }
-
-    /// Every zone version and assignment this replica holds, in fold order.
-    fn zone_history(&self) -> Result<ZoneHistory, ReplicaError> {
-        let mut history = ZoneHistory::new();
-        for body in self.bodies("kind IN ('zone.defined', 'assignment.set')")? {
-            match body {
-                Body::ZoneDefined(z) => {
-                    history.define_zone(&z);
-                }
-                Body::AssignmentSet(a) => {
-                    history.set_assignment(&a);
-                }
-                _ => {}
-            }
-        }
-        Ok(history)
-    }
-
-    fn bodies(&self, filter: &str) -> Result<Vec<Body>, ReplicaError> {
-        Ok(self.events(filter)?.into_iter().map(|(_, b)| b).collect())
-    }
-
-    /// The active identity's events matching the SQL `filter` (a constant of this file), in fold
-    /// order, with their bodies; bodies that no longer parse are left out.
-    fn events(&self, filter: &str) -> Result<Vec<(Event, Body)>, ReplicaError> {
-        let owner = self.require_active()?.device_id;
-        let sql = format!("SELECT raw FROM events WHERE owner = ?1 AND {filter} ORDER BY hlc, device_id, seq");
-        let mut stmt = self.conn.prepare(&sql)?;
+    /// The other patrols of the same zone whose track shares a fingerprint value with this one,
+    /// with their tracks. The server looks county-wide; a copy from another zone fails the
+    /// geofence anyway.
+    fn candidate_copies(&self, owner: DeviceId, of: &Event, p: &PatrolRecorded) -> Result<Vec<(EventId, Vec<TrackPoint>)>, ReplicaError> {
+        let Some(print) = TrackFingerprint::of(&p.track) else { return Ok(Vec::new()) };
         let mut out = Vec::new();
-        for raw in stmt.query_map([owner.to_string()], |r| r.get::<_, String>(0))? {
-            let event: Event = serde_json::from_str(&raw?)?;
-            if let Ok(body) = Body::parse(&event.kind, &event.body) {
-                out.push((event, body));
+        for id in patrol_index::sharing(&self.conn, owner, &p.zone, &print)?.into_iter().filter(|id| *id != of.id) {
+            if let (_, Body::PatrolRecorded(other)) = self.stored(id, "patrol.recorded", ReplicaError::UnknownPatrol)? {
+                out.push((id, other.track));
             }
         }
         Ok(out)
+    }
+
+    /// The versions of the zones `officer` was ever assigned, and their assignments, in fold order.
+    fn zone_history(&self, owner: DeviceId, officer: &UserId) -> Result<ZoneHistory, ReplicaError> {
+        let mut history = ZoneHistory::new();
+        let mut zones = BTreeSet::new();
+        for e in events::anchored(&self.conn, owner, &PartKey::assignments(officer))? {
+            if let Ok(Body::AssignmentSet(a)) = Body::parse(&e.kind, &e.body) {
+                zones.extend(a.zone.clone());
+                history.set_assignment(&a);
+            }
+        }
+        for zone in zones {
+            for e in events::anchored(&self.conn, owner, &PartKey::zone(&zone))? {
+                if let Ok(Body::ZoneDefined(z)) = Body::parse(&e.kind, &e.body) {
+                    history.define_zone(&z);
+                }
+            }
+        }
+        Ok(history)
     }
 }

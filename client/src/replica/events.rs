@@ -1,20 +1,70 @@
 //! The event log of one identity: every event it holds, its own and pulled ones, as the raw JSON
-//! envelope keyed by (owner, event id). Rows are inserted once and never updated.
+//! envelope keyed by (owner, event id), with the anchor of its fold (`sync_protocol::fold::parts`).
+//! Rows are inserted once and never updated.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
+use sync_protocol::body::Body;
 use sync_protocol::event::Event;
-use sync_protocol::ids::DeviceId;
+use sync_protocol::fold::parts::{FoldedPart, PartKey, Placement, place};
+use sync_protocol::ids::{DeviceId, EventId};
 
 use super::ReplicaError;
 use super::identity::seq_i64;
+use super::parts::Encoded;
+use super::patrol_index::{self, PatrolEntry};
 
-/// Inserts `event` for `owner` unless it is held already. Returns whether it was new.
-pub(crate) fn insert(conn: &Connection, owner: DeviceId, event: &Event, now_ms: i64) -> Result<bool, ReplicaError> {
-    let raw = serde_json::to_string(event)?;
-    let n = conn.execute(
-        "INSERT OR IGNORE INTO events (owner, id, device_id, seq, hlc, author, kind, hash, raw, received_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
+/// An event prepared for the log and the fold without the replica (so that a page of pulls can be
+/// prepared while the one before is applied): its JSON as stored, its place in the fold, what the
+/// fold needs of it, and, for a patrol, its patrol index entry.
+pub(crate) struct Placed {
+    pub event: Event,
+    pub raw: String,
+    pub placement: Placement,
+    pub fold: Fold,
+    pub patrol: Option<PatrolEntry>,
+}
+
+/// What the fold needs of an event.
+pub(crate) enum Fold {
+    /// Its body, parsed once (`None`: this build cannot read it).
+    Body(Option<Body>),
+    /// A patrol's record, folded alone and encoded: it starts its own part (see
+    /// `sync_protocol::fold::parts`), so this is that part's fold unless an amendment or finding
+    /// of the patrol arrived first.
+    Alone(Box<(FoldedPart, Encoded)>),
+}
+
+impl Placed {
+    pub(crate) fn new(event: Event) -> Result<Placed, ReplicaError> {
+        let raw = serde_json::to_string(&event)?;
+        let body = Body::parse(&event.kind, &event.body).ok();
+        let placement = place(&event, body.as_ref());
+        let (patrol, fold) = match body {
+            Some(Body::PatrolRecorded(p)) => {
+                let entry = PatrolEntry::of(&event, &p);
+                let mut alone = FoldedPart::default();
+                alone.apply_parsed(&event, Some(Body::PatrolRecorded(p)));
+                match Encoded::of(&alone)? {
+                    Some(encoded) => (Some(entry), Fold::Alone(Box::new((alone, encoded)))),
+                    None => (Some(entry), Fold::Body(Body::parse(&event.kind, &event.body).ok())),
+                }
+            }
+            body => (None, Fold::Body(body)),
+        };
+        Ok(Placed { event, raw, placement, fold, patrol })
+    }
+}
+
+/// Inserts `placed` for `owner` unless it is held already (then nothing changes), with its patrol
+/// index entry when it records a patrol. Returns whether it was new.
+pub(crate) fn insert(conn: &Connection, owner: DeviceId, placed: &Placed, now_ms: i64) -> Result<bool, ReplicaError> {
+    let event = &placed.event;
+    let n = conn
+        .prepare_cached(
+            "INSERT OR IGNORE INTO events (owner, id, device_id, seq, hlc, author, kind, hash, raw, received_at, anchor) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?
+        .execute(params![
             owner.to_string(),
             event.id.to_string(),
             event.device_id.to_string(),
@@ -23,10 +73,15 @@ pub(crate) fn insert(conn: &Connection, owner: DeviceId, event: &Event, now_ms: 
             event.author.as_str(),
             event.kind,
             event.hash.to_hex(),
-            raw,
+            placed.raw,
             now_ms,
-        ],
-    )?;
+            placed.placement.anchor.as_str(),
+        ])?;
+    if n == 1
+        && let Some(entry) = &placed.patrol
+    {
+        patrol_index::insert(conn, owner, event, entry)?;
+    }
     Ok(n == 1)
 }
 
@@ -52,19 +107,47 @@ pub(crate) const LEFT_OUT: &str = "(o.state = 'rejected' OR (o.state = 'sent' \
                      WHERE m.owner = o.owner AND m.event_id = o.event_id) \
      AND NOT EXISTS (SELECT 1 FROM cursors c WHERE c.owner = o.owner AND c.bucket = 'county')))";
 
-/// The events `owner` folds, in fold order: everything pulled, and its own events that are
-/// pending, or sent and in a bucket it holds (see [`LEFT_OUT`]). Its own *rejected* events are
-/// left out: the server never stores them as data, so folding them would make this projection
-/// differ from the server's. So are its own sent events that a purge left outside its scope.
-/// Both stay in the log and the outbox; the ledger and status show rejected ones from there.
-pub(crate) fn foldable(conn: &Connection, owner: DeviceId) -> Result<Vec<Event>, ReplicaError> {
-    let sql = format!(
-        "SELECT e.raw FROM events e WHERE e.owner = ?1 AND NOT EXISTS \
-         (SELECT 1 FROM outbox o WHERE o.owner = e.owner AND o.event_id = e.id AND {LEFT_OUT}) \
-         ORDER BY e.hlc, e.device_id, e.seq"
-    );
+/// The own events of `owner` whose outbox state leaves them out of the fold now (see [`LEFT_OUT`]).
+pub(crate) fn left_out(conn: &Connection, owner: DeviceId) -> Result<std::collections::BTreeSet<EventId>, ReplicaError> {
+    let sql = format!("SELECT o.event_id FROM outbox o WHERE o.owner = ?1 AND o.state != 'pending' AND {LEFT_OUT}");
     let mut stmt = conn.prepare(&sql)?;
-    let raws = stmt.query_map([owner.to_string()], |r| r.get::<_, String>(0))?;
+    let ids = stmt.query_map([owner.to_string()], |r| r.get::<_, String>(0))?;
+    ids.map(|id| id?.parse().map_err(ReplicaError::corrupt("outbox event id"))).collect()
+}
+
+/// The anchors of the events `ids` that `owner` holds.
+pub(crate) fn anchors_of(conn: &Connection, owner: DeviceId, ids: impl IntoIterator<Item = EventId>) -> Result<Vec<PartKey>, ReplicaError> {
+    let mut stmt = conn.prepare_cached("SELECT anchor FROM events WHERE owner = ?1 AND id = ?2 AND anchor IS NOT NULL")?;
+    let mut out = Vec::new();
+    for id in ids {
+        if let Some(anchor) = stmt.query_row(params![owner.to_string(), id.to_string()], |r| r.get::<_, String>(0)).optional()? {
+            out.push(PartKey::from_stored(anchor));
+        }
+    }
+    Ok(out)
+}
+
+const ANCHORED: &str = "SELECT raw FROM events WHERE owner = ?1 AND anchor = ?2 ORDER BY hlc, device_id, seq";
+const ANCHORED_BETWEEN: &str = "SELECT raw FROM events WHERE owner = ?1 AND anchor >= ?2 AND anchor < ?3 ORDER BY hlc, device_id, seq";
+/// The one event of a kind with an id.
+pub(crate) const BY_ID: &str = "SELECT raw FROM events WHERE owner = ?1 AND id = ?2 AND kind = ?3";
+
+/// The queries of this file that the checks of a patrol or finding run.
+#[cfg(test)]
+pub(crate) const QUERIES: [&str; 3] = [ANCHORED, ANCHORED_BETWEEN, BY_ID];
+
+/// The events `owner` holds (folded or not) anchored at `anchor`, in fold order.
+pub(crate) fn anchored(conn: &Connection, owner: DeviceId, anchor: &PartKey) -> Result<Vec<Event>, ReplicaError> {
+    let mut stmt = conn.prepare_cached(ANCHORED)?;
+    let raws = stmt.query_map(params![owner.to_string(), anchor.as_str()], |r| r.get::<_, String>(0))?;
+    raws.map(|raw| Ok(serde_json::from_str(&raw?)?)).collect()
+}
+
+/// The events `owner` holds (folded or not) anchored in `[from, to)` (see `PartKey::range_of`),
+/// in fold order.
+pub(crate) fn anchored_between(conn: &Connection, owner: DeviceId, (from, to): (PartKey, PartKey)) -> Result<Vec<Event>, ReplicaError> {
+    let mut stmt = conn.prepare_cached(ANCHORED_BETWEEN)?;
+    let raws = stmt.query_map(params![owner.to_string(), from.as_str(), to.as_str()], |r| r.get::<_, String>(0))?;
     raws.map(|raw| Ok(serde_json::from_str(&raw?)?)).collect()
 }
 

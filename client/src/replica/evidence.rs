@@ -10,9 +10,10 @@ use std::fs::File;
 use std::io::{BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use sync_protocol::body::{AttachmentAdded, BlobHash, Body, MAX_ATTACHMENT_BYTES, MediaType, Subject, SubjectKind};
+use sync_protocol::fold::parts::PartKey;
 use sync_protocol::ids::EventId;
 
-use super::{OutboxState, Replica, ReplicaError, exif};
+use super::{Replica, ReplicaError, exif};
 
 /// Where an attachment's bytes are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -67,12 +68,12 @@ impl Replica {
     /// Attaches `file` to a patrol, finding, tip or case this replica holds: copies it into the blob folder,
     /// reads its EXIF, and records `attachment.added` with the blob's row. Returns the event id.
     pub fn attach(&mut self, subject: Subject, file: &Path) -> Result<EventId, ReplicaError> {
-        let projection = self.projection()?;
+        let part = self.part_of(&PartKey::of_subject(&subject))?;
         let known = match subject.kind {
-            SubjectKind::Patrol => projection.patrols.contains_key(&subject.id),
-            SubjectKind::Finding => projection.findings.contains_key(&subject.id),
-            SubjectKind::Tip => projection.tips.contains_key(&subject.id),
-            SubjectKind::Case => projection.cases.contains_key(&subject.id),
+            SubjectKind::Patrol => part.patrols.contains_key(&subject.id),
+            SubjectKind::Finding => part.findings.contains_key(&subject.id),
+            SubjectKind::Tip => part.tips.contains_key(&subject.id),
+            SubjectKind::Case => part.cases.contains_key(&subject.id),
         };
         if !known {
             return Err(ReplicaError::UnknownSubject(format!("{} {}", subject.kind.as_str(), subject.id)));
@@ -136,10 +137,21 @@ impl Replica {
         Ok((hash, size, media))
     }
 
-    /// The attachments of a patrol or finding, with where their bytes are.
+    /// The attachments of a patrol, finding, tip or case, with where their bytes are. Reads the
+    /// parts its attachments can be in, not the whole projection.
     pub fn evidence(&self, subject: EventId) -> Result<Vec<Evidence>, ReplicaError> {
-        let projection = self.projection()?;
-        projection.attachments_of(&subject).map(|a| self.evidence_item(a)).collect()
+        let mut seen = Vec::new();
+        let mut out = Vec::new();
+        for kind in [SubjectKind::Patrol, SubjectKind::Finding, SubjectKind::Tip, SubjectKind::Case] {
+            let part = self.part_of(&PartKey::of_subject(&Subject { kind, id: subject }))?;
+            for a in part.attachments_of(&subject).filter(|a| a.subject.kind == kind) {
+                if !seen.contains(&a.id) {
+                    seen.push(a.id);
+                    out.push(self.evidence_item(a)?);
+                }
+            }
+        }
+        Ok(out)
     }
 
     pub(crate) fn evidence_item(&self, a: &sync_protocol::fold::Attachment) -> Result<Evidence, ReplicaError> {
@@ -170,17 +182,21 @@ impl Replica {
 
     /// Blobs of the active identity's acknowledged attachments that the server does not hold yet
     /// (an attachment is uploaded only after its event was accepted: the server refuses bytes no
-    /// accepted event names).
+    /// accepted event names). Reads the identity's own sent attachments whose blob is not marked
+    /// on the server.
     pub fn blobs_to_upload(&self) -> Result<Vec<PendingBlob>, ReplicaError> {
         let me = self.require_active()?;
-        let mut pending = Vec::new();
-        for a in self.projection()?.attachments.values().filter(|a| a.by == me.user) {
-            if self.outbox_state(a.id)? != Some(OutboxState::Sent) || pending.iter().any(|p: &PendingBlob| p.sha256 == a.sha256) {
-                continue;
-            }
-            let on_server: Option<bool> =
-                self.conn.query_row("SELECT on_server FROM blobs WHERE sha256 = ?1", [a.sha256.to_hex()], |r| r.get(0)).optional()?;
-            if on_server == Some(false) {
+        let mut stmt = self.conn.prepare(
+            "SELECT e.raw FROM outbox o JOIN events e ON e.owner = o.owner AND e.id = o.event_id \
+             JOIN blobs b ON b.sha256 = json_extract(e.raw, '$.body.sha256') \
+             WHERE o.owner = ?1 AND o.state = 'sent' AND e.kind = 'attachment.added' AND b.on_server = 0 ORDER BY o.seq",
+        )?;
+        let raws = stmt.query_map([me.device_id.to_string()], |r| r.get::<_, String>(0))?;
+        let mut pending: Vec<PendingBlob> = Vec::new();
+        for raw in raws {
+            let event: sync_protocol::event::Event = serde_json::from_str(&raw?)?;
+            let Ok(Body::AttachmentAdded(a)) = Body::parse(&event.kind, &event.body) else { continue };
+            if !pending.iter().any(|p| p.sha256 == a.sha256) {
                 pending.push(PendingBlob { sha256: a.sha256, size: a.size, media_type: a.media_type });
             }
         }
@@ -200,6 +216,29 @@ impl Replica {
     pub fn blob_failed(&self, hash: &BlobHash, why: &str) -> Result<(), ReplicaError> {
         self.conn.execute("UPDATE blobs SET last_error = ?2 WHERE sha256 = ?1", params![hash.to_hex(), why])?;
         Ok(())
+    }
+
+    /// Forgets the blobs that no event on this phone names any more (their attachments left with
+    /// a purged bucket, e.g. a tip moved to another township): their rows and their files.
+    /// Returns how many. A blob of an own attachment stays, since the own event stays.
+    pub fn drop_unnamed_blobs(&self) -> Result<usize, ReplicaError> {
+        let gone: Vec<String> = self
+            .conn
+            .prepare(
+                "DELETE FROM blobs WHERE sha256 NOT IN \
+                 (SELECT json_extract(raw, '$.body.sha256') FROM events \
+                  WHERE kind = 'attachment.added' AND json_extract(raw, '$.body.sha256') IS NOT NULL) RETURNING sha256",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for hex in &gone {
+            let path = self.blob_dir().join(hex);
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io_error(&path)(e)),
+                _ => {}
+            }
+        }
+        Ok(gone.len())
     }
 
     /// Opens a stored blob for upload, positioned at `offset`.

@@ -8,8 +8,10 @@ use rusqlite::{Connection, Row, params};
 use serde::Serialize;
 use sync_protocol::ids::DeviceId;
 
+use std::collections::BTreeMap;
 use sync_protocol::body::{Body, PatrolResult};
-use sync_protocol::fold::Projection;
+use sync_protocol::fold::{Attachment, Projection};
+use sync_protocol::ids::EventId;
 
 use super::{BlobState, Evidence, Replica, ReplicaError, events};
 
@@ -126,9 +128,13 @@ impl Replica {
     /// Lists each patrol's and finding's attachments; returns how many the server lacks.
     fn fill_evidence(&self, patrols: &mut [LedgerPatrol]) -> Result<u64, ReplicaError> {
         let projection = self.projection()?;
+        let mut by_subject: BTreeMap<EventId, Vec<&Attachment>> = BTreeMap::new();
+        for a in projection.attachments.values() {
+            by_subject.entry(a.subject.id).or_default().push(a);
+        }
         let evidence_of = |id: &str| -> Result<Vec<Evidence>, ReplicaError> {
-            let Ok(id) = id.parse() else { return Ok(Vec::new()) };
-            projection.attachments_of(&id).map(|a| self.evidence_item(a)).collect()
+            let Ok(id) = id.parse::<EventId>() else { return Ok(Vec::new()) };
+            by_subject.get(&id).into_iter().flatten().map(|a| self.evidence_item(a)).collect()
         };
         let mut missing = 0;
         for p in patrols {

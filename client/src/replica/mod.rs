@@ -5,7 +5,9 @@
 //! - `db`: opening the file (WAL, `synchronous=FULL`) and migrating it.
 //! - `identity`: the identities on the phone and the active one.
 //! - `events`, `outbox`, `buckets`: the event log, upload states, cursors and bucket membership.
-//! - `projection`, `ledger_rows`: the fold snapshot and the ledger tables written from it.
+//! - `projection`, `parts`, `ledger_rows`, `rebuild`: the fold kept in parts (one stored fold per
+//!   part), the ledger tables written from it, and rebuilding both from the log.
+//! - `patrol_index`: every held patrol's times by officer and device, for the checks.
 //! - `record`, `actions`, `office`: recording an officer's or inspector's own events, offline.
 //! - `evidence`, `exif`: evidence files in the replica's blob folder, their EXIF and upload state.
 //! - `server_log`: the server's log as this phone witnessed it, what it noticed, pulled events
@@ -16,7 +18,7 @@ mod actions;
 pub(crate) mod buckets;
 mod checks;
 pub mod clock;
-mod db;
+pub(crate) mod db;
 mod error;
 pub(crate) mod events;
 mod evidence;
@@ -26,7 +28,10 @@ mod ledger;
 mod ledger_rows;
 mod office;
 pub mod outbox;
+pub(crate) mod parts;
+pub(crate) mod patrol_index;
 pub(crate) mod projection;
+pub(crate) mod rebuild;
 mod record;
 pub(crate) mod server_log;
 mod status;
@@ -36,7 +41,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rusqlite::Connection;
-use sync_protocol::fold::Projection;
+use sync_protocol::fold::parts::PartKey;
+use sync_protocol::fold::{Case, Patrol, Projection, Tip};
+use sync_protocol::ids::EventId;
 
 pub use actions::{NewFinding, NewPatrol};
 pub use checks::PatrolVerdict;
@@ -70,7 +77,9 @@ impl Replica {
 
     /// Like [`Replica::open`], reading time from `clock`.
     pub fn open_with_clock(path: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<Replica, ReplicaError> {
-        Ok(Replica { conn: db::open(path.as_ref())?, clock })
+        let mut conn = db::open(path.as_ref())?;
+        rebuild::pending(&mut conn)?;
+        Ok(Replica { conn, clock })
     }
 
     /// The wall clock the replica uses (Unix ms).
@@ -105,9 +114,36 @@ impl Replica {
         Ok(id)
     }
 
-    /// The active identity's projection: the fold of every event it holds.
+    /// The active identity's projection: the fold of every event it holds. Reads every part; to
+    /// look at one patrol, case or tip, use [`Replica::patrol`], [`Replica::case`], [`Replica::tip`].
     pub fn projection(&self) -> Result<Projection, ReplicaError> {
         projection::load(&self.conn, self.require_active()?.device_id)
+    }
+
+    /// The part of the active identity's projection that `anchor` belongs to (see
+    /// `sync_protocol::fold::parts`): a projection holding only that part's entities.
+    pub(crate) fn part_of(&self, anchor: &PartKey) -> Result<Projection, ReplicaError> {
+        self.parts_of([anchor.clone()])
+    }
+
+    /// The parts that `anchors` belong to, merged (see [`Replica::part_of`]).
+    pub(crate) fn parts_of(&self, anchors: impl IntoIterator<Item = PartKey>) -> Result<Projection, ReplicaError> {
+        projection::parts_of(&self.conn, self.require_active()?.device_id, anchors)
+    }
+
+    /// Patrol `id` as the active identity's projection holds it, with its amendments and findings.
+    pub fn patrol(&self, id: EventId) -> Result<Option<Patrol>, ReplicaError> {
+        Ok(self.part_of(&PartKey::patrol(&id))?.patrols.remove(&id))
+    }
+
+    /// Case `id` as the active identity's projection holds it.
+    pub fn case(&self, id: EventId) -> Result<Option<Case>, ReplicaError> {
+        Ok(self.part_of(&PartKey::case(&id))?.cases.remove(&id))
+    }
+
+    /// Tip `id` as the active identity's projection holds it.
+    pub fn tip(&self, id: EventId) -> Result<Option<Tip>, ReplicaError> {
+        Ok(self.part_of(&PartKey::tip(&id))?.tips.remove(&id))
     }
 
     /// How many events the active identity holds (own and pulled).
@@ -116,7 +152,7 @@ impl Replica {
     }
 
     /// Where the active identity's own event `event` stands in the outbox (`None`: not its own).
-    pub fn outbox_state(&self, event: sync_protocol::ids::EventId) -> Result<Option<OutboxState>, ReplicaError> {
+    pub fn outbox_state(&self, event: EventId) -> Result<Option<OutboxState>, ReplicaError> {
         outbox::state_of(&self.conn, self.require_active()?.device_id, event)
     }
 

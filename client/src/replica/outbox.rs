@@ -137,17 +137,6 @@ pub(crate) fn resend_from(conn: &Connection, owner: DeviceId, seq: u64) -> Resul
     Ok(conn.execute(&sql, params![owner.to_string(), seq_i64(seq)])?)
 }
 
-/// The ids of the rejected own events of `owner`, in seq order, as one string: comparing it before
-/// and after a change tells whether the set of events the projection folds has changed.
-pub(crate) fn rejected_fingerprint(conn: &Connection, owner: DeviceId) -> Result<String, ReplicaError> {
-    let s: Option<String> = conn.query_row(
-        "SELECT group_concat(event_id, ',') FROM (SELECT event_id FROM outbox WHERE owner = ?1 AND state = 'rejected' ORDER BY seq)",
-        [owner.to_string()],
-        |r| r.get(0),
-    )?;
-    Ok(s.unwrap_or_default())
-}
-
 /// Pending events of `owner` and the creation time of the oldest.
 pub(crate) fn pending_summary(conn: &Connection, owner: DeviceId) -> Result<(u64, Option<i64>), ReplicaError> {
     let (n, oldest): (i64, Option<i64>) =

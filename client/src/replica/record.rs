@@ -1,6 +1,6 @@
 //! Appending one of the identity's own events: validate the body, fill the draft from the chain
 //! (seq, prev, HLC), seal it with the identity's key, and commit event, outbox row, chain head and
-//! projection in one local transaction. Needs no network and no valid token.
+//! the projection's part in one local transaction. Needs no network and no valid token.
 
 use rusqlite::TransactionBehavior;
 use sync_protocol::body::Body;
@@ -9,6 +9,7 @@ use sync_protocol::ids::EventId;
 use uuid::Uuid;
 
 use super::clock::hlc_ms;
+use super::events::Placed;
 use super::{Replica, ReplicaError, events, identity, outbox, projection};
 
 impl Replica {
@@ -44,10 +45,11 @@ impl Replica {
             prev: me.head,
         };
         let event = draft.seal(&me.key).map_err(ReplicaError::invalid(what))?;
-        events::insert(&tx, me.device_id, &event, now)?;
+        let mut placed = Placed::new(event.clone())?;
+        events::insert(&tx, me.device_id, &placed, now)?;
         outbox::insert_pending(&tx, me.device_id, &event, now)?;
         identity::advance(&tx, me.device_id, event.seq + 1, event.hash, event.hlc)?;
-        projection::apply(&tx, me.device_id, &[&event], now)?;
+        projection::update(&tx, me.device_id, std::slice::from_mut(&mut placed), &[])?;
         with(&tx)?;
         tx.commit()?;
         tracing::info!(event = %event.id, seq = event.seq, kind = %event.kind, "recorded");

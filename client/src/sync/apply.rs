@@ -1,24 +1,24 @@
-//! Applying a sync reply to the replica in one local transaction: the server's log is checked
-//! against the one witnessed (a log that does not extend it refuses the whole reply; a new epoch,
-//! a restore, lowers the cursors), acks move the outbox and record the buckets of one's own events,
-//! pulled pages join the log (an event that fails its hash is kept aside, the rest applied; one's
-//! own event coming back is a no-op), purged buckets are dropped (never one's own events, but own
-//! sent ones left in no held bucket leave the fold), the server's clock is merged and the
-//! projection updated.
+//! Applying a sync reply to the replica in one local transaction: first the server's log is
+//! checked against the one witnessed (a log that does not extend it refuses the whole reply; a new
+//! epoch, a restore, lowers the cursors), then acks move the outbox and record the buckets of one's
+//! own events, pulled pages join the log (one's own event coming back is a no-op; events set aside
+//! by the checks are kept apart, never folded), purged buckets are dropped (never one's own events,
+//! but own sent ones left in no held bucket leave the fold), the server's clock is merged and the
+//! parts of the projection that all this touched are brought up to date.
 
 use rusqlite::{Connection, TransactionBehavior};
-use serde_json::value::RawValue;
-use std::collections::BTreeSet;
 use sync_protocol::event::Event;
 use sync_protocol::ids::{DeviceId, EventId};
 use sync_protocol::merkle::witness;
-use sync_protocol::scope::Bucket;
 use sync_protocol::wire::witness::WitnessReply;
 use sync_protocol::wire::{Ack, AckStatus, BucketPage, RejectReason, SyncResponse};
 
 use super::SyncError;
+use super::check::{Checked, check};
 use crate::replica::clock::hlc_ms;
-use crate::replica::{AsideEvent, Replica, ReplicaError, buckets, events, identity, outbox, projection, server_log};
+use crate::replica::events::Placed;
+use crate::replica::projection::FoldMembers;
+use crate::replica::{Replica, ReplicaError, buckets, db, events, identity, outbox, projection, server_log};
 
 /// What one reply changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -46,133 +46,120 @@ impl Replica {
     /// Applies `reply` to identity `owner`. `pushed` are the ids of the events the request carried,
     /// in order. Either all of it is applied or, on error, none of it.
     pub fn apply_reply(&mut self, owner: DeviceId, pushed: &[EventId], reply: &SyncResponse<Event>) -> Result<Applied, SyncError> {
-        self.apply_reply_with(owner, pushed, reply, Vec::new())
+        let pages = reply.pages.iter().map(|p| BucketPage {
+            bucket: p.bucket.clone(),
+            events: p.events.clone(),
+            cursor: p.cursor,
+            more: p.more,
+            withheld: p.withheld.clone(),
+        });
+        let owned = SyncResponse {
+            acks: reply.acks.clone(),
+            pages: pages.collect(),
+            purge: reply.purge.clone(),
+            next_seq: reply.next_seq,
+            hlc: reply.hlc,
+            witness: reply.witness.clone(),
+        };
+        self.apply_checked(owner, pushed, check(owned, Vec::new())?)
     }
 
-    /// Like [`Replica::apply_reply`], with `unreadable`: pulled events that did not even read as
-    /// events, to keep aside with the others that fail their checks.
-    pub fn apply_reply_with(
-        &mut self,
-        owner: DeviceId,
-        pushed: &[EventId],
-        reply: &SyncResponse<Event>,
-        unreadable: Vec<Unreadable>,
-    ) -> Result<Applied, SyncError> {
+    /// [`Replica::apply_reply`] for a reply already checked.
+    ///
+    /// A reply with acks is on disk when this returns: an event marked sent is never pushed again.
+    /// A reply of pulls alone does not wait for the disk: a power cut may undo it, leaving the
+    /// replica as it was before (cursors included), and the next sync pulls the same pages again.
+    pub(crate) fn apply_checked(&mut self, owner: DeviceId, pushed: &[EventId], checked: Checked) -> Result<Applied, SyncError> {
+        let wait = !checked.reply.acks.is_empty();
+        if !wait {
+            db::wait_for_disk(&self.conn, false)?;
+        }
+        let applied = self.apply_in_transaction(owner, pushed, checked);
+        if !wait {
+            db::wait_for_disk(&self.conn, true)?;
+        }
+        applied
+    }
+
+    fn apply_in_transaction(&mut self, owner: DeviceId, pushed: &[EventId], checked: Checked) -> Result<Applied, SyncError> {
+        let Checked { reply, aside } = checked;
         let now = self.now_ms();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let me = identity::by_device(&tx, owner)?.ok_or(ReplicaError::NoIdentity)?;
-        let restored_after = match &reply.witness {
-            Some(w) => match witness_step(&tx, owner, w, now) {
-                Ok(since) => since,
-                Err(e) => {
-                    drop(tx);
-                    server_log::notice(&self.conn, owner, "log_refused", &e.to_string(), now)?;
-                    return Err(e);
-                }
-            },
-            None => None,
+        let restored_after = match reply.witness.as_ref().map(|w| witness_step(&tx, owner, w, now)).transpose() {
+            Ok(since) => since.flatten(),
+            Err(e) => {
+                // Nothing of the reply is applied; what the witness saw is kept.
+                drop(tx);
+                server_log::notice(&self.conn, owner, "log_refused", &e.to_string(), now)?;
+                return Err(e);
+            }
         };
-        let rejected_before = outbox::rejected_fingerprint(&tx, owner)?;
-        let held_before = buckets::cursors(&tx, owner)?.into_keys().collect::<BTreeSet<_>>();
-        let mut out = Applied { more: reply.more() || restored_after.is_some(), restored: restored_after.is_some(), ..Applied::default() };
+        let restored = restored_after.is_some();
+        let mut out = Applied { more: reply.more() || restored, restored, aside: aside.len(), ..Applied::default() };
         out.resend_from = resend_point(&reply.acks, reply.next_seq, me.next_seq);
+        // An own event enters or leaves the fold when an ack, a resend or a change of the buckets
+        // held (a purge, a new bucket) moves it (`events::LEFT_OUT`); a page of pulls alone cannot.
+        let held = buckets::cursors(&tx, owner)?;
+        let new_bucket = reply.pages.iter().any(|p| !held.contains_key(&p.bucket));
+        let may_move = !reply.acks.is_empty() || !reply.purge.is_empty() || out.resend_from.is_some() || new_bucket;
+        let members = may_move.then(|| FoldMembers::left_out(&tx, owner)).transpose()?;
         if let Some(seq) = out.resend_from {
             out.resent = outbox::resend_from(&tx, owner, seq)?;
         }
         apply_acks(&tx, owner, pushed, &reply.acks, now, &mut out)?;
+        let mut changed = Vec::new();
         for bucket in &reply.purge {
-            out.purged += buckets::purge(&tx, owner, bucket)?;
+            let (dropped, anchors) = buckets::purge(&tx, owner, bucket)?;
+            out.purged += dropped;
+            changed.extend(anchors);
         }
-        let mut new = Vec::new();
-        let mut aside: Vec<AsideEvent> = unreadable.into_iter().map(|u| aside_event(&u.bucket, None, &u.problem, u.raw, now)).collect();
-        for page in &reply.pages {
-            for e in &page.events {
-                if let Err(problem) = e.check_hash() {
-                    aside.push(aside_event(
-                        &page.bucket,
-                        Some(e.id),
-                        &problem.to_string(),
-                        serde_json::to_string(e).map_err(ReplicaError::Json)?,
-                        now,
-                    ));
-                    continue;
-                }
-                if events::insert(&tx, owner, e, now)? {
-                    new.push(e);
-                }
-                buckets::add_member(&tx, owner, &page.bucket, e.id)?;
-            }
-            for w in &page.withheld {
-                let problem = format!("withheld by the server (服务器已扣留): server_seq {}: {}", w.server_seq, w.problem);
-                aside.push(aside_event(&page.bucket, w.id, &problem, serde_json::to_string(w).map_err(ReplicaError::Json)?, now));
-            }
-            // After a restore the pages were read from cursors the server may be behind: read again.
-            let cursor = restored_after.map_or(page.cursor, |since| page.cursor.min(since));
-            buckets::set_cursor(&tx, owner, &page.bucket, cursor, now)?;
-        }
+        let mut new = insert_pages(&tx, owner, reply.pages, restored_after, now)?;
         if let Some(since) = restored_after {
             buckets::lower_cursors(&tx, owner, since, now)?;
         }
-        for event in &aside {
-            server_log::put_aside(&tx, owner, event)?;
+        for event in aside {
+            server_log::put_aside(&tx, owner, &event.kept(now))?;
         }
-        out.aside = aside.len();
         out.pulled = new.len();
-        // An own event that became rejected leaves the fold; one sent again (pending) re-enters it.
-        let rejections_changed = outbox::rejected_fingerprint(&tx, owner)? != rejected_before;
-        // So does an own sent event whose buckets are all out of scope (`events::LEFT_OUT`): that
-        // changes when the held buckets change, or when an ack names only buckets not held.
-        let held = buckets::cursors(&tx, owner)?.into_keys().collect::<BTreeSet<_>>();
-        let acked_out_of_scope = !held.contains(&Bucket::County)
-            && reply
-                .acks
-                .iter()
-                .any(|a| a.status != AckStatus::Rejected && !a.buckets.is_empty() && a.buckets.iter().all(|b| !held.contains(b)));
-        if out.purged > 0 || out.resent > 0 || rejections_changed || held != held_before || acked_out_of_scope {
-            projection::refold(&tx, owner, now)?;
-        } else {
-            projection::apply(&tx, owner, &new, now)?;
+        if let Some(members) = members {
+            changed.extend(members.changed(&tx, owner)?);
         }
+        projection::update(&tx, owner, &mut new, &changed)?;
         identity::set_clock(&tx, owner, me.hlc.merge(reply.hlc, hlc_ms(now)))?;
         identity::synced(&tx, owner, now)?;
         tx.commit()?;
+        if out.purged > 0 {
+            // The bytes of evidence that left with a purged bucket leave the phone too.
+            self.drop_unnamed_blobs()?;
+        }
         Ok(out)
     }
 }
 
-/// A pulled element that is not an event at all: kept aside with its bucket and what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unreadable {
-    pub bucket: Bucket,
-    pub raw: String,
-    pub problem: String,
-}
-
-/// The reply with every pulled element read as an event, and those that do not read as one.
-pub fn readable(reply: SyncResponse<Box<RawValue>>) -> (SyncResponse<Event>, Vec<Unreadable>) {
-    let mut unreadable = Vec::new();
-    let pages = reply
-        .pages
-        .into_iter()
-        .map(|page| {
-            let mut events = Vec::with_capacity(page.events.len());
-            for raw in page.events {
-                match serde_json::from_str::<Event>(raw.get()) {
-                    Ok(e) => events.push(e),
-                    Err(e) => {
-                        unreadable.push(Unreadable { bucket: page.bucket.clone(), raw: raw.get().to_owned(), problem: e.to_string() })
-                    }
-                }
+/// Inserts the pulled pages' events (one already held is a no-op) with their bucket memberships,
+/// and sets each page's cursor (after a restore, at most where the restored store began: the pages
+/// were read from cursors the server may be behind). Returns the events new to the log.
+fn insert_pages(
+    conn: &Connection,
+    owner: DeviceId,
+    pages: Vec<BucketPage<Placed>>,
+    restored_after: Option<u64>,
+    now: i64,
+) -> Result<Vec<Placed>, ReplicaError> {
+    let mut new = Vec::new();
+    for page in pages {
+        for placed in page.events {
+            let is_new = events::insert(conn, owner, &placed, now)?;
+            buckets::add_member(conn, owner, &page.bucket, placed.event.id)?;
+            if is_new {
+                new.push(placed);
             }
-            BucketPage { bucket: page.bucket, events, cursor: page.cursor, more: page.more, withheld: page.withheld }
-        })
-        .collect();
-    let SyncResponse { acks, purge, next_seq, hlc, witness, .. } = reply;
-    (SyncResponse { acks, pages, purge, next_seq, hlc, witness }, unreadable)
-}
-
-fn aside_event(bucket: &Bucket, id: Option<EventId>, problem: &str, raw: String, now: i64) -> AsideEvent {
-    AsideEvent { bucket: bucket.to_string(), event_id: id.map(|i| i.to_string()), problem: problem.to_owned(), raw, received_at: now }
+        }
+        let cursor = restored_after.map_or(page.cursor, |since| page.cursor.min(since));
+        buckets::set_cursor(conn, owner, &page.bucket, cursor, now)?;
+    }
+    Ok(new)
 }
 
 /// Checks the server's log against the one `owner` witnessed and keeps the new checkpoint. On a

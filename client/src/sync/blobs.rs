@@ -134,7 +134,8 @@ pub async fn fetch_blob(replica: &Replica, hash: &BlobHash, media_type: MediaTyp
     Ok(replica.store_fetched(hash, media_type, &bytes)?)
 }
 
-/// Downloads every attachment of a patrol or finding that is not on the phone; returns the paths.
+/// Downloads every attachment of a patrol, finding, tip or case that is not on the phone; returns
+/// the paths.
 pub async fn fetch_evidence(replica: &Replica, subject: EventId) -> Result<Vec<PathBuf>, SyncError> {
     let mut paths = Vec::new();
     for item in replica.evidence(subject)? {

@@ -54,6 +54,8 @@ pub enum SyncError {
     Stalled { expected: u64, pending: u64 },
     #[error("could not encode the request")]
     Encode(#[source] std::io::Error),
+    #[error("could not start fetching pages ahead")]
+    Fetcher(#[source] std::io::Error),
     #[error(transparent)]
     Replica(#[from] ReplicaError),
 }
@@ -80,6 +82,8 @@ impl SyncError {
             | SyncError::Stalled { .. }
             | SyncError::Encode(_) => true,
             SyncError::Server { .. } | SyncError::Network { .. } | SyncError::BadReply(_) => false,
+            // Out of threads or file handles for a moment.
+            SyncError::Fetcher(_) => false,
             // A busy or full disk may clear; a missing identity or a corrupt file will not.
             SyncError::Replica(e) => !matches!(e, ReplicaError::Db(_)),
         }

@@ -1,7 +1,9 @@
-//! Asking the server for the flags its checks raised in the caller's scope, for the ledger export
+//! Asking the server for the flags its checks raised in the caller's scope, its cases, the ledger export
 //! and the other reports, and an admin's requests (all need the network and a valid login, unlike
 //! recording).
 
+use sync_protocol::ids::EventId;
+use sync_protocol::wire::cases::{CaseDetail, CaseList, CaseQuery};
 use sync_protocol::wire::flags::{FlagList, FlagQuery};
 use sync_protocol::wire::reports::LedgerQuery;
 
@@ -14,6 +16,23 @@ pub async fn flags(replica: &Replica, query: &FlagQuery) -> Result<FlagList, Syn
     let api = Api::of(&me)?;
     let token = session::bearer(replica, &api).await?;
     api.flags(&token, query, &me.username).await
+}
+
+/// The cases in the active officer's scope that match `query` (`GET /v1/cases`).
+pub async fn cases(replica: &Replica, query: &CaseQuery) -> Result<CaseList, SyncError> {
+    let me = replica.require_active()?;
+    let api = Api::of(&me)?;
+    let token = session::bearer(replica, &api).await?;
+    api.get_json(&token, "/v1/cases", query, &me.username).await
+}
+
+/// One case with every step (`GET /v1/cases/{id}`); a case outside the scope is not found.
+pub async fn case(replica: &Replica, id: EventId) -> Result<CaseDetail, SyncError> {
+    let me = replica.require_active()?;
+    let api = Api::of(&me)?;
+    let token = session::bearer(replica, &api).await?;
+    let no_query: &[(&str, &str)] = &[];
+    api.get_json(&token, &format!("/v1/cases/{id}"), no_query, &me.username).await
 }
 
 /// The ledger (`GET /v1/ledger`) that `query` asks for, in the form it names, as the server wrote it.

@@ -1,4 +1,4 @@
-//! The server's HTTP API as plain async calls: login, sync, flags and health. Request bodies of a sync
+//! The server's HTTP API as plain async calls: login, sync, flags, typed reads and health. Request bodies of a sync
 //! are zstd-compressed; replies may come back gzip- or zstd-compressed (reqwest undoes that).
 
 use std::time::Duration;
@@ -8,12 +8,13 @@ use serde::de::DeserializeOwned;
 use sync_protocol::event::Event;
 use sync_protocol::wire::flags::{FlagList, FlagQuery};
 use sync_protocol::wire::session::{RefreshRequest, RefreshResponse};
-use sync_protocol::wire::{LoginRequest, LoginResponse, SyncRequest, SyncResponse};
+use sync_protocol::wire::{LoginRequest, LoginResponse, MAX_PULL_LIMIT, SyncRequest, SyncResponse};
 
-use super::apply::Unreadable;
+use serde_json::value::RawValue;
+
+use super::check::{Aside, readable};
 use super::error::{SyncError, from_status};
 use crate::replica::{Identity, Transport};
-use serde_json::value::RawValue;
 
 /// zstd level for request bodies: fast on a phone, and tracks shrink to about a fifth.
 const ZSTD_LEVEL: i32 = 3;
@@ -23,6 +24,10 @@ const ZSTD_LEVEL: i32 = 3;
 pub struct Api {
     base: String,
     http: reqwest::Client,
+    /// How the server is reached (its CA, plain HTTP allowed or not).
+    transport: Transport,
+    /// Events a page when pages are pulled one after another (see `prefetch.rs`).
+    pull_page: u32,
 }
 
 impl Api {
@@ -36,7 +41,25 @@ impl Api {
             .timeout(Duration::from_secs(120))
             .user_agent(concat!("patrol-device/", env!("CARGO_PKG_VERSION")));
         let http = super::tls::client(builder, transport)?.build().map_err(|source| SyncError::Network { url: base.clone(), source })?;
-        Ok(Api { base, http })
+        Ok(Api { base, http, transport: transport.clone(), pull_page: MAX_PULL_LIMIT })
+    }
+
+    /// A new client of the same server, reached the same way and pulling the same pages: its own
+    /// connections, for another runtime (a connection belongs to the runtime that opened it).
+    pub fn again(&self) -> Result<Api, SyncError> {
+        Ok(Api::new(&self.base, &self.transport)?.with_pull_page(self.pull_page))
+    }
+
+    /// The same server, pulling runs of pages `events` at a time (1 to `MAX_PULL_LIMIT`, the
+    /// default): smaller pages for a slow link, where a lost reply costs less to fetch again.
+    pub fn with_pull_page(mut self, events: u32) -> Api {
+        self.pull_page = events.clamp(1, MAX_PULL_LIMIT);
+        self
+    }
+
+    /// Events a page in a run of pulls.
+    pub fn pull_page(&self) -> u32 {
+        self.pull_page
     }
 
     /// A client of `me`'s server, the way `me` logged in to it.
@@ -71,12 +94,7 @@ impl Api {
 
     /// `POST /v1/sync` with a bearer token, the body compressed with zstd. Pulled elements that do
     /// not read as events come back apart, to be kept aside (the rest of the reply still applies).
-    pub async fn sync(
-        &self,
-        token: &str,
-        request: &SyncRequest,
-        username: &str,
-    ) -> Result<(SyncResponse<Event>, Vec<Unreadable>), SyncError> {
+    pub async fn sync(&self, token: &str, request: &SyncRequest, username: &str) -> Result<(SyncResponse<Event>, Vec<Aside>), SyncError> {
         let json = serde_json::to_vec(request).map_err(|e| SyncError::Encode(e.into()))?;
         let body = zstd::encode_all(json.as_slice(), ZSTD_LEVEL).map_err(SyncError::Encode)?;
         let builder = self
@@ -85,14 +103,32 @@ impl Api {
             .header(AUTHORIZATION, format!("Bearer {token}"))
             .header(CONTENT_TYPE, "application/json")
             .header(CONTENT_ENCODING, "zstd")
+            .header(sync_protocol::wire::version::HEADER, sync_protocol::wire::version::CURRENT.to_string())
             .body(body);
-        let reply: SyncResponse<Box<RawValue>> = self.send(builder, username).await?;
-        Ok(super::apply::readable(reply))
+        let bytes = self.send_bytes(builder, username).await?;
+        // Read once as events; only a reply with an element that is not one is read again, element
+        // by element, to set that element aside.
+        match serde_json::from_slice::<SyncResponse<Event>>(&bytes) {
+            Ok(reply) => Ok((reply, Vec::new())),
+            Err(_) => serde_json::from_slice::<SyncResponse<Box<RawValue>>>(&bytes).map(readable).map_err(SyncError::BadReply),
+        }
     }
 
     /// `GET /v1/flags` with filters: the flags in the caller's scope, newest first.
     pub async fn flags(&self, token: &str, query: &FlagQuery, username: &str) -> Result<FlagList, SyncError> {
         let builder = self.http.get(self.url("/v1/flags")).header(AUTHORIZATION, format!("Bearer {token}")).query(query);
+        self.send(builder, username).await
+    }
+
+    /// `GET <path>` with a bearer token and a typed query: the typed JSON reply.
+    pub async fn get_json<Q: serde::Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+        query: &Q,
+        username: &str,
+    ) -> Result<T, SyncError> {
+        let builder = self.http.get(self.url(path)).header(AUTHORIZATION, format!("Bearer {token}")).query(query);
         self.send(builder, username).await
     }
 
@@ -105,13 +141,7 @@ impl Api {
         username: &str,
     ) -> Result<Vec<u8>, SyncError> {
         let builder = self.http.get(self.url(path)).header(AUTHORIZATION, format!("Bearer {token}")).query(query);
-        let response = builder.send().await.map_err(|source| self.network(source))?;
-        let status = response.status().as_u16();
-        let bytes = response.bytes().await.map_err(|source| self.network(source))?;
-        if !(200..300).contains(&status) {
-            return Err(from_status(status, &bytes, username));
-        }
-        Ok(bytes.to_vec())
+        self.send_bytes(builder, username).await
     }
 
     /// `POST <path>` with a bearer token and no body (the admin routes): the reply's JSON.
@@ -130,13 +160,19 @@ impl Api {
     }
 
     async fn send<T: DeserializeOwned>(&self, builder: reqwest::RequestBuilder, username: &str) -> Result<T, SyncError> {
+        let bytes = self.send_bytes(builder, username).await?;
+        serde_json::from_slice(&bytes).map_err(SyncError::BadReply)
+    }
+
+    /// The reply's body when its status is a success, else the error it says.
+    async fn send_bytes(&self, builder: reqwest::RequestBuilder, username: &str) -> Result<Vec<u8>, SyncError> {
         let response = builder.send().await.map_err(|source| self.network(source))?;
         let status = response.status().as_u16();
         let bytes = response.bytes().await.map_err(|source| self.network(source))?;
         if !(200..300).contains(&status) {
             return Err(from_status(status, &bytes, username));
         }
-        serde_json::from_slice(&bytes).map_err(SyncError::BadReply)
+        Ok(Vec::from(bytes))
     }
 
     /// The HTTP client, for calls that are not JSON (blobs).

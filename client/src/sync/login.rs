@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::{Api, SyncError};
 use crate::replica::clock::hlc_ms;
+use crate::replica::projection::FoldMembers;
 use crate::replica::{AccessToken, Identity, Replica, Transport, identity, outbox, projection};
 
 /// Logs `username` in at `server_url` and makes their identity the active one; an identity that
@@ -136,11 +137,12 @@ impl Replica {
         identity::save_tokens(&tx, id.device_id, id.token.as_ref(), Some(&refresh))?;
         identity::set_active(&tx, id.device_id)?;
         if r.next_seq < id.next_seq {
-            let n = outbox::resend_from(&tx, id.device_id, r.next_seq)?;
             // Events pending again are folded again, whether they were rejected or left out of
             // the fold as out of scope (`events::LEFT_OUT`).
+            let members = FoldMembers::left_out(&tx, id.device_id)?;
+            let n = outbox::resend_from(&tx, id.device_id, r.next_seq)?;
             if n > 0 {
-                projection::refold(&tx, id.device_id, now)?;
+                projection::update(&tx, id.device_id, &mut [], &members.changed(&tx, id.device_id)?)?;
             }
             tracing::warn!(expected = r.next_seq, ours = id.next_seq, resent = n, "the server is missing events of this identity");
         }

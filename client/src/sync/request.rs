@@ -53,9 +53,12 @@ pub(crate) fn prepare(replica: &mut Replica) -> Result<Outgoing, SyncError> {
     let request = SyncRequest {
         events,
         cursors: buckets::cursors(&replica.conn, me.device_id)?,
+        // The server's default page: most syncs end in one round; a longer pull goes on with the
+        // next page fetched while one is applied (`prefetch.rs`), in pages of `MAX_PULL_LIMIT`.
         limit: None,
         hlc: me.hlc.tick(hlc_ms(now)),
-        // Every sync asks for the log's latest checkpoint and checks it extends the one held.
+        // Every round asks for the log's latest checkpoint and checks it extends the one held
+        // (pages pulled ahead within the same sync do not: the round before them checked it).
         witness: Some(server_log::held_ask(&replica.conn, me.device_id)?),
     };
     Ok(Outgoing { owner: me.device_id, username: me.username, token, request, pushed })

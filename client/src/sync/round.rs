@@ -4,8 +4,9 @@
 
 use serde::Serialize;
 
+use super::prefetch::{self, Pulls};
 use super::{Api, Applied, SyncError, request};
-use crate::replica::{Replica, identity, outbox};
+use crate::replica::{Replica, buckets, identity, outbox};
 
 /// More rounds than this in one sync means the server keeps answering `more` without moving on.
 const MAX_ROUNDS: u32 = 10_000;
@@ -71,11 +72,20 @@ async fn rounds(replica: &mut Replica, api: &Api) -> Result<SyncReport, SyncErro
         super::session::bearer(replica, api).await?;
         let out = request::prepare(replica)?;
         let (reply, unreadable) = api.sync(&out.token, &out.request, &out.username).await?;
-        let applied = replica.apply_reply_with(out.owner, &out.pushed, &reply, unreadable)?;
+        let server_next = reply.next_seq;
+        let applied = replica.apply_checked(out.owner, &out.pushed, super::check::check(reply, unreadable)?)?;
         report.add(&applied);
         report.pending = outbox::pending_summary(&replica.conn, out.owner)?.0;
         let moved = applied.accepted + applied.duplicates + applied.rejected + applied.resent > 0;
         tracing::debug!(round = report.rounds, ?applied, pending = report.pending, "sync round");
+        if applied.more && report.pending == 0 {
+            // Nothing to push: pull the rest with the next page fetched while one is applied.
+            let more = pull_ahead(replica, api, out, &mut report)?;
+            if !more && report.pending == 0 {
+                return Ok(report);
+            }
+            continue;
+        }
         if applied.more {
             continue;
         }
@@ -83,11 +93,31 @@ async fn rounds(replica: &mut Replica, api: &Api) -> Result<SyncReport, SyncErro
             return Ok(report);
         }
         if !moved {
-            let expected = applied.resend_from.unwrap_or(reply.next_seq);
+            let expected = applied.resend_from.unwrap_or(server_next);
             return Err(SyncError::Stalled { expected, pending: report.pending });
         }
     }
     Ok(report)
+}
+
+/// Pulls pages until none has more ([`prefetch::pull`]), adding each to `report`. Returns whether
+/// a bucket still has more (the rounds ran out, or a resend interrupted the pulls).
+fn pull_ahead(replica: &mut Replica, api: &Api, out: request::Outgoing, report: &mut SyncReport) -> Result<bool, SyncError> {
+    let from = Pulls {
+        owner: out.owner,
+        cursors: buckets::cursors(&replica.conn, out.owner)?,
+        hlc: replica.require_active()?.hlc,
+        username: out.username,
+        token: out.token,
+    };
+    let mut more = true;
+    prefetch::pull(replica, api, from, |applied| {
+        report.add(applied);
+        more = applied.more;
+        report.rounds < MAX_ROUNDS
+    })?;
+    report.pending = outbox::pending_summary(&replica.conn, out.owner)?.0;
+    Ok(more)
 }
 
 /// The error and its causes on one line, for the status screen.

@@ -44,6 +44,8 @@ pub enum ApiError {
     PayloadTooLarge(usize),
     #[error("unsupported content encoding {0:?}: use gzip, zstd or none")]
     UnsupportedEncoding(String),
+    #[error("unsupported content type {0:?}: send application/json")]
+    UnsupportedMediaType(String),
     #[error("the upload holds {0} bytes: resume from there")]
     UploadOffset(u64),
     #[error("{0}")]
@@ -52,6 +54,8 @@ pub enum ApiError {
     BlobStorage(#[source] std::io::Error),
     #[error("the store is not available; retry later")]
     Unavailable(#[source] StoreError),
+    #[error("not ready: {0}")]
+    NotReady(#[from] crate::service::health::NotReady),
     #[error("internal error")]
     Internal(#[source] StoreError),
     #[error("internal error")]
@@ -79,10 +83,12 @@ impl ApiError {
             ApiError::RequestTimeout => "request_timeout",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::UnsupportedEncoding(_) => "unsupported_encoding",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::UploadOffset(_) => "upload_offset_mismatch",
             ApiError::BlobRefused(_) => "blob_refused",
             ApiError::BlobStorage(_) => "blob_storage_unavailable",
             ApiError::Unavailable(_) => "unavailable",
+            ApiError::NotReady(_) => "not_ready",
             ApiError::Internal(_) | ApiError::Crashed(_) | ApiError::Reply(_) | ApiError::Export(_) => "internal",
         }
     }
@@ -113,17 +119,17 @@ impl ResponseError for ApiError {
             ApiError::MalformedRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedEncoding(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UnsupportedEncoding(_) | ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::UploadOffset(_) => StatusCode::CONFLICT,
             ApiError::BlobRefused(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::BlobStorage(_) | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::BlobStorage(_) | ApiError::Unavailable(_) | ApiError::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) | ApiError::Crashed(_) | ApiError::Reply(_) | ApiError::Export(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
         if let ApiError::Internal(e) | ApiError::Unavailable(e) = self {
-            tracing::error!(error = ?e, "request failed in the store");
+            tracing::error!(cause = e.cause(), error = ?e, "request failed in the store: {e}");
         }
         if let ApiError::BlobStorage(e) = self {
             tracing::error!(error = ?e, "request failed in the blob store");
@@ -132,7 +138,7 @@ impl ResponseError for ApiError {
         let mut builder = HttpResponse::build(self.status_code());
         // The body was left unread: close the connection rather than read what is left of it as
         // the next request.
-        if matches!(self, ApiError::RequestTimeout | ApiError::PayloadTooLarge(_)) {
+        if matches!(self, ApiError::RequestTimeout | ApiError::PayloadTooLarge(_) | ApiError::UnsupportedMediaType(_)) {
             builder.force_close();
         }
         let mut response = builder.json(body);
@@ -248,6 +254,7 @@ impl From<EvidenceError> for ApiError {
     fn from(e: EvidenceError) -> Self {
         match e {
             EvidenceError::NotFound => ApiError::NotFound,
+            e @ EvidenceError::NotTheAuthor => ApiError::Forbidden(e.to_string()),
             EvidenceError::Blob(e) => e.into(),
             EvidenceError::Store(e) => e.into(),
         }

@@ -9,11 +9,15 @@
 //! - [`sync`]: one sync round trip; [`ingest`]: its parallel half (parse, hash, signatures, the
 //!   checks computed ahead); [`projection`]: the fold of a scope.
 //! - [`admin`]: assignments and access records; [`evidence`]: blobs and missing evidence.
-//! - [`reports`]: compliance, reconciliation, the ledger, flags and the county's audits.
+//! - [`reports`]: compliance, reconciliation, the ledger, flags and the county's audits;
+//!   [`cases`]: the cases of a scope, listed and shown.
+//! - [`health`]: liveness and readiness (the writer commits).
 
 pub mod admin;
 pub mod auth;
+pub mod cases;
 pub mod evidence;
+pub mod health;
 pub mod ingest;
 pub mod login;
 pub mod principal;
@@ -24,9 +28,10 @@ pub mod sync;
 use std::sync::Arc;
 
 use crate::clock::SharedClock;
+use crate::metrics::Metrics;
 use crate::pool::Blocking;
+use crate::store::Store;
 use crate::store::blobs::upload::Blobs;
-use crate::store::{Store, StoreError};
 use auth::Auth;
 use reports::ReportSettings;
 
@@ -43,11 +48,6 @@ pub struct Services {
     pub blobs: Blobs,
     /// Settings of the reports (compliance rules, reconciliation thresholds).
     pub reports: ReportSettings,
-}
-
-impl Services {
-    /// Answers once the store can be read (`/healthz`).
-    pub async fn health(&self) -> Result<(), StoreError> {
-        self.store.ping().await
-    }
+    /// What the use cases count (events by outcome, logins, evidence bytes).
+    pub metrics: Arc<Metrics>,
 }

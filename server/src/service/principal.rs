@@ -6,12 +6,12 @@
 use std::collections::BTreeSet;
 use sync_protocol::admit::Caller;
 use sync_protocol::body::Role;
-use sync_protocol::scope::{Bucket, scope_of};
+use sync_protocol::scope::{Bucket, scope_of, tip_scope};
 
 use super::Services;
 use super::auth::token::TokenError;
 use crate::store::StoreError;
-use crate::store::sessions::{DeviceRecord, SessionId, UserRecord};
+use crate::store::sessions::{DeviceRecord, SessionHolder, SessionId, UserRecord};
 
 #[derive(Debug, Clone)]
 pub struct Principal {
@@ -72,7 +72,7 @@ pub async fn authenticate(services: &Services, header: Option<&str>) -> Result<P
     let token = header.strip_prefix("Bearer ").ok_or(AuthError::NotBearer)?;
     let subject = services.auth.tokens.check(token.trim(), services.clock.now_s())?;
     let holder = services.store.session_holder(subject.user, subject.device, subject.session).await?.ok_or(AuthError::NoSession)?;
-    let scope = scope_of(holder.user.role, &holder.user.units, holder.village.as_ref());
+    let scope = scope_of_holder(&holder);
     let principal = Principal { user: holder.user, device: holder.device, scope, session: subject.session };
     if principal.user.disabled {
         return Err(AuthError::Disabled);
@@ -81,4 +81,22 @@ pub async fn authenticate(services: &Services, header: Option<&str>) -> Result<P
         return Err(AuthError::Revoked);
     }
     Ok(principal)
+}
+
+/// The buckets the holder of a session may pull now: their places', and for a township inspector
+/// the buckets of the tips assigned now to their townships.
+fn scope_of_holder(holder: &SessionHolder) -> BTreeSet<Bucket> {
+    let mut scope = scope_of(holder.user.role, &holder.user.units, holder.village.as_ref());
+    scope.extend(tip_scope(holder.user.role, holder.tips.iter().copied()));
+    scope
+}
+
+/// Reads the caller's scope again, after a push that received or moved a tip: the tips of their
+/// townships are not what they were when the request began, and the reply's pages must follow.
+pub async fn rescope(services: &Services, principal: &mut Principal) -> Result<(), StoreError> {
+    let holder = services.store.session_holder(principal.user.id.clone(), principal.device.id, principal.session).await?;
+    if let Some(holder) = holder {
+        principal.scope = scope_of_holder(&holder);
+    }
+    Ok(())
 }

@@ -30,10 +30,15 @@ pub enum SyncError {
 }
 
 /// Runs one sync for `principal`.
-pub async fn sync(services: &Services, principal: Principal, request: SyncRequest) -> Result<SyncResponse<Box<RawValue>>, SyncError> {
+pub async fn sync(services: &Services, mut principal: Principal, request: SyncRequest) -> Result<SyncResponse<Box<RawValue>>, SyncError> {
     let limit = check_limits(&request)?;
     let (acks, next_seq) =
         push(services, principal.caller(), principal.device.key, request.events, request.hlc, principal.device.head_seq).await?;
+    services.metrics.acks(&acks);
+    // A tip received or moved by this push changes which tip buckets the caller holds.
+    if acks.iter().flat_map(|a| a.buckets.iter()).any(|b| matches!(b, Bucket::Tip(_)) && !principal.scope.contains(b)) {
+        super::principal::rescope(services, &mut principal).await?;
+    }
     let purge: Vec<Bucket> = request.cursors.keys().filter(|b| !principal.scope.contains(b)).cloned().collect();
     let pages = pull(services, &principal, request.cursors, limit).await?;
     flag_withheld(services, &pages).await;

@@ -107,6 +107,26 @@ impl StoreError {
         }
     }
 
+    /// The cause, as one word for logs and metrics: `disk_full`, `read_only`, `busy`, … A
+    /// failed commit names the cause of its failure.
+    pub fn cause(&self) -> &'static str {
+        match self {
+            StoreError::NotFound { .. } => "not_found",
+            StoreError::Conflict(_) => "conflict",
+            StoreError::Corrupt { .. } => "corrupt",
+            StoreError::Encode { .. } => "encode",
+            StoreError::CommitFailed(cause) => cause.cause(),
+            StoreError::WriterGone => "writer_gone",
+            StoreError::Full(_) => "disk_full",
+            StoreError::ReadOnly(_) => "read_only",
+            StoreError::Busy(_) => "busy",
+            StoreError::Engine(_) => "engine",
+            StoreError::Migration(_) => "migration",
+            StoreError::Threads(_) => "threads",
+            StoreError::Poisoned(_) => "poisoned",
+        }
+    }
+
     /// A row of `table` that does not read as it should.
     pub fn corrupt(table: &'static str, detail: impl Into<String>) -> StoreError {
         StoreError::Corrupt { table, detail: detail.into() }
@@ -136,5 +156,7 @@ mod tests {
         assert!(!StoreError::Full(io()).is_permanent());
         assert!(!StoreError::Busy(io()).is_permanent());
         assert!(!StoreError::CommitFailed(Arc::new(StoreError::Engine(io()))).is_permanent());
+        assert_eq!(StoreError::CommitFailed(Arc::new(StoreError::Full(io()))).cause(), "disk_full");
+        assert_eq!(StoreError::ReadOnly(io()).cause(), "read_only");
     }
 }

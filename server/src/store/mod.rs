@@ -45,6 +45,12 @@ pub trait Store: Ingest + Sessions + Pulls + Reports + Evidence + AuditLog + Ref
     /// Answers once the store can be read (`/healthz`).
     fn ping(&self) -> StoreFuture<'_, ()>;
 
+    /// Proves that the writer commits (`/readyz`): a commit of the last second stands, otherwise
+    /// a small write is committed. Fails with the cause (a full disk, a read-only file, a stopped
+    /// writer) when it cannot, or when a real commit failed moments ago and none has succeeded
+    /// since.
+    fn probe_write(&self) -> StoreFuture<'_, ()>;
+
     /// The server's hybrid logical clock, ticked: for replies.
     fn tick(&self) -> Hlc;
 }

@@ -1,11 +1,13 @@
-//! The `patrolsync-server` command line (`serve`, `reference`, `audit integrity|checkpoint|consistency|verify`,
-//! `rotate-token-key`, `set-password`, `backup`, `restore`), in the library so that every binary that runs the server
+//! The `patrolsync-server` command line (`serve`, `reference`, `audit integrity|checkpoint|consistency|verify|read-model`,
+//! `rotate-token-key`, `set-password`, `config check`, `backup`, `restore`), in the library so that every binary that runs the server
 //! (the release binary, the end-to-end tests' copy) is the same code: each parses it, sets up
 //! logging as [`Cli::logging`] says, and runs it.
 
 use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use sync_protocol::wire::audit::ReadModelCheck;
 
 use crate::store::Sessions;
 
@@ -81,6 +83,11 @@ enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Check a configuration file (with the PATROLSYNC_* variables set now), without starting.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
     /// Set a user's password, read from standard input (8 to 128 characters, any kind).
     SetPassword {
         /// The store's SQLite file.
@@ -89,6 +96,19 @@ enum Command {
         /// The user id.
         #[arg(long)]
         user: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigAction {
+    /// Read FILE as the server would (defaults, the file, then the environment) and check every
+    /// setting; exit code 1, with the key and the reason, when one is not valid.
+    Check {
+        /// The TOML config file.
+        file: PathBuf,
+        /// Print the resulting configuration, every key, as TOML.
+        #[arg(long)]
+        print: bool,
     },
 }
 
@@ -138,6 +158,19 @@ enum AuditAction {
         #[arg(long)]
         json: bool,
     },
+    /// Recompute the reports' read model from the log, group by group, and compare it with the
+    /// stored rows; report each difference (exit code 1 when any is found).
+    ReadModel {
+        /// The store's SQLite file (opened read-only, unless --rebuild).
+        #[arg(long)]
+        db: PathBuf,
+        /// First rebuild the stored read model from the log (one write transaction).
+        #[arg(long)]
+        rebuild: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -174,6 +207,8 @@ pub struct Logging {
     pub default_level: &'static str,
     /// To standard error (standard output may be the command's result), else standard output.
     pub stderr: bool,
+    /// One JSON object a line (`[log] format = "json"`), else text.
+    pub json: bool,
 }
 
 impl Logging {
@@ -181,11 +216,14 @@ impl Logging {
     /// `main` to call once: the library never installs a logger by itself.
     pub fn init(self) {
         let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| self.default_level.into());
-        let logs = tracing_subscriber::fmt().with_env_filter(filter);
-        if self.stderr {
-            logs.with_writer(std::io::stderr).init();
-        } else {
-            logs.init();
+        // Colours only on a terminal: a journal or a log file gets plain text.
+        let ansi = if self.stderr { std::io::stderr().is_terminal() } else { std::io::stdout().is_terminal() };
+        let logs = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi);
+        match (self.json, self.stderr) {
+            (true, true) => logs.json().with_writer(std::io::stderr).init(),
+            (true, false) => logs.json().init(),
+            (false, true) => logs.with_writer(std::io::stderr).init(),
+            (false, false) => logs.init(),
         }
     }
 }
@@ -196,12 +234,16 @@ impl Cli {
         Cli::parse()
     }
 
-    /// How the command logs: the server at `info` on standard output, the other commands at
-    /// `warn` on standard error.
+    /// How the command logs: the server at `info` on standard output, in the format its
+    /// configuration names (a configuration that does not load is reported once the command
+    /// runs), the other commands at `warn` on standard error.
     pub fn logging(&self) -> Logging {
-        match self.command {
-            Command::Serve { .. } => Logging { default_level: "info", stderr: false },
-            _ => Logging { default_level: "warn", stderr: true },
+        match &self.command {
+            Command::Serve { config, .. } => {
+                let json = Config::load(config.as_deref()).is_ok_and(|c| c.log.format == crate::config::LogFormat::Json);
+                Logging { default_level: "info", stderr: false, json }
+            }
+            _ => Logging { default_level: "warn", stderr: true, json: false },
         }
     }
 
@@ -234,6 +276,7 @@ fn run(command: Command) -> ExitCode {
                 AuditAction::Consistency { db, from, to } => crate::tools::log::consistency(&db, from, to),
                 AuditAction::Verify { db, checkpoint, json } => crate::tools::log::verify(&db, checkpoint.as_deref(), json),
                 AuditAction::Integrity { db, json } => Ok(audit_integrity(&db, json)),
+                AuditAction::ReadModel { db, rebuild, json } => Ok(audit_read_model(&db, rebuild, json)),
             };
             outcome.unwrap_or_else(|e| fail(&e))
         }
@@ -248,6 +291,7 @@ fn run(command: Command) -> ExitCode {
             }
         }
         Command::SetPassword { db, user } => set_password(&db, &user),
+        Command::Config { action: ConfigAction::Check { file, print } } => check_config(&file, print),
         Command::Backup { config, db, to } => backup(config, db, &to),
         Command::Restore { from, to } => restore(&from, &to),
     }
@@ -291,6 +335,21 @@ fn restore(from: &std::path::Path, to: &std::path::Path) -> ExitCode {
         }
         Err(e) => fail(&e),
     }
+}
+
+fn check_config(file: &std::path::Path, print: bool) -> ExitCode {
+    let config = match Config::load(Some(file)) {
+        Ok(config) => config,
+        Err(e) => return fail(&e),
+    };
+    if print {
+        match toml::to_string(&config) {
+            Ok(text) => print!("{text}"),
+            Err(e) => return fail(&e),
+        }
+    }
+    println!("{}: valid (store {}, listening on {})", file.display(), config.db.display(), config.bind);
+    ExitCode::SUCCESS
 }
 
 fn set_password(db: &std::path::Path, user: &str) -> ExitCode {
@@ -341,6 +400,29 @@ fn audit_integrity(db: &std::path::Path, json: bool) -> ExitCode {
         println!("{} events of {} devices checked, {} problems", report.events_checked, report.devices_checked, report.breaks.len());
     }
     if report.breaks.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+fn audit_read_model(db: &std::path::Path, rebuild: bool, json: bool) -> ExitCode {
+    if rebuild {
+        match crate::store::sqlite::rebuild_read_model(db) {
+            Ok(n) => eprintln!("read model rebuilt from {n} events"),
+            Err(e) => return fail(&e),
+        }
+    }
+    let report = match ReadOnly::open(db).and_then(|store| store.read_model()) {
+        Ok(report) => report,
+        Err(e) => return fail(&e),
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+    } else {
+        report.examples.iter().for_each(|d| println!("differs: {d}"));
+        let ReadModelCheck { events, patrols, findings, cases, tips, differences, .. } = &report;
+        println!(
+            "{events} events: {patrols} patrols, {findings} findings, {cases} cases, {tips} tips recomputed; {differences} differences"
+        );
+    }
+    if report.differences == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
 fn run_server(config: Option<PathBuf>, db: Option<PathBuf>, bind: Option<String>, demo: bool) -> ExitCode {

@@ -24,8 +24,8 @@ impl Authority for Facts {
     fn case_township(&self, _: &EventId) -> Result<Option<UnitId>, Infallible> {
         Ok(None)
     }
-    fn case_referred(&self, _: &EventId) -> Result<bool, Infallible> {
-        Ok(false)
+    fn case_stage_after(&self, _: &EventId, _: &EventId) -> Result<crate::fold::StepStage, Infallible> {
+        Ok(crate::fold::StepStage::NotHeld)
     }
     fn subject(&self, subject: &Subject) -> Result<Option<SubjectFacts>, Infallible> {
         let township = Some(UnitId::new("T01").expect("unit"));

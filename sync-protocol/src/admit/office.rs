@@ -3,24 +3,11 @@
 
 use super::{Authority, Caller, Denied, refused};
 use crate::body::{Body, CaseSource, Role, Subject, SubjectKind};
+use crate::fold::{Stage, StepStage};
 use crate::ids::{EventId, UnitId};
 
-/// The case a case step continues (none for an opening, and for tip records).
-fn continued_case(body: &Body) -> Option<EventId> {
-    match body {
-        Body::CaseVerified(b) => Some(b.case),
-        Body::CaseStopped(b) => Some(b.case),
-        Body::CaseActionTaken(b) => Some(b.case),
-        Body::CaseReferred(b) => Some(b.case),
-        Body::CaseMarkedMajor(b) => Some(b.case),
-        Body::CaseClosed(b) => Some(b.case),
-        Body::CaseConflictResolved(b) => Some(b.case),
-        _ => None,
-    }
-}
-
 /// The stored record a body acts on besides a case: the tip of a tip step, the finding or tip a
-/// case is opened on.
+/// case is opened on, the patrol or finding whose flag is reviewed.
 fn record_of(body: &Body) -> Option<Subject> {
     let tip = |id| Some(Subject { kind: SubjectKind::Tip, id });
     match body {
@@ -31,6 +18,7 @@ fn record_of(body: &Body) -> Option<Subject> {
         Body::TipInformant(b) => tip(b.tip),
         Body::TipAssigned(b) => tip(b.tip),
         Body::TipAnswered(b) => tip(b.tip),
+        Body::FlagReviewed(b) => Some(b.subject),
         _ => None,
     }
 }
@@ -73,21 +61,39 @@ pub(super) fn authorise_office<A: Authority>(caller: &Caller, body: &Body, autho
     if !county && !authority.inspects(&caller.user, township)? {
         return refused(format!("{} does not answer for township {township}", caller.user));
     }
-    if let Some(case) = continued_case(body)
+    if let Some(case) = body.continued_case()
         && let Some(t) = authority.case_township(&case)?
         && &t != township
     {
         return refused(format!("case {case} belongs to township {t}, not {township}"));
     }
     check_record_township(caller, county, body, township, authority)?;
-    let referred = |case| authority.case_referred(case);
     match body {
         Body::CaseMarkedMajor(_) if !county => refused("only the county mineral section marks a case major"),
         Body::CaseReferred(_) if county => refused("the county does not refer a case to itself"),
-        Body::CaseClosed(b) if !county && referred(&b.case)? => refused("a referred case is closed by the county"),
-        Body::CaseConflictResolved(b) if !county && referred(&b.case)? => {
-            refused("a conflict in a referred case is resolved by the county")
+        Body::CaseClosed(b) if !county => county_desk(authority, &b.case, &[b.after], "a referred case is closed by the county"),
+        Body::CaseConflictResolved(b) if !county => {
+            county_desk(authority, &b.case, &b.heads, "a conflict that includes a referral is resolved by the county")
         }
         _ => Ok(()),
     }
+}
+
+/// Refuses an inspector's closure or resolution made on a step after which the case stood
+/// referred (it is on the county's desk), or on a step the server does not hold (where the case
+/// stood is unknown). Reads only the steps named and what they were made on, so the decision is
+/// the same whichever concurrent steps arrived before.
+fn county_desk<A: Authority>(authority: &A, case: &EventId, made_on: &[EventId], why: &str) -> Result<(), Denied<A::Error>> {
+    for step in made_on {
+        match authority.case_stage_after(case, step)? {
+            StepStage::At(Stage::Referred) => return refused(format!("{why}: the case stood referred after step {step}")),
+            StepStage::NotHeld => {
+                return refused(format!(
+                    "{why}, and the server does not hold step {step} of case {case}, so where the case stood is unknown"
+                ));
+            }
+            StepStage::At(_) | StepStage::DoesNotHold => {}
+        }
+    }
+    Ok(())
 }

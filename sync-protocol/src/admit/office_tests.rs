@@ -7,13 +7,15 @@ use crate::body::{
     Body, CaseClosed, CaseConflictResolved, CaseMarkedMajor, CaseOpened, CaseReferred, CaseSource, CaseStopped, Outcome, Role, TipAnswered,
     TipAssigned, TipChannel, TipInformant, TipReceived,
 };
+use crate::fold::{Stage, StepStage};
 use crate::ids::{DeviceId, EventId, UnitId, UserId, ZoneId};
 
 struct Facts {
     /// The townships the caller answers for.
     answers_for: Vec<&'static str>,
     case_township: Option<&'static str>,
-    referred: bool,
+    /// Where the case stood after each step a body names.
+    stage_after: fn(&EventId) -> StepStage,
     /// The township of the finding or tip the body acts on, when stored.
     record_township: Option<&'static str>,
 }
@@ -38,8 +40,8 @@ impl Authority for Facts {
     fn case_township(&self, _: &EventId) -> Result<Option<UnitId>, Infallible> {
         Ok(self.case_township.map(unit))
     }
-    fn case_referred(&self, _: &EventId) -> Result<bool, Infallible> {
-        Ok(self.referred)
+    fn case_stage_after(&self, _: &EventId, step: &EventId) -> Result<StepStage, Infallible> {
+        Ok((self.stage_after)(step))
     }
 }
 
@@ -120,13 +122,36 @@ fn assigned(t: &str) -> Body {
     })
 }
 
-const MINE: Facts = Facts { answers_for: vec![], case_township: None, referred: false, record_township: None };
+/// Every step a body names is held, and the case stood verified after it.
+fn all_verified(_: &EventId) -> StepStage {
+    StepStage::At(Stage::Verified)
+}
+
+/// Step 4 is a referral (the case stood referred after it); every other step a verification.
+fn four_referred(step: &EventId) -> StepStage {
+    if *step == id(4) { StepStage::At(Stage::Referred) } else { StepStage::At(Stage::Verified) }
+}
+
+fn none_held(_: &EventId) -> StepStage {
+    StepStage::NotHeld
+}
+
+fn none_holds(_: &EventId) -> StepStage {
+    StepStage::DoesNotHold
+}
+
+const MINE: Facts = Facts { answers_for: vec![], case_township: None, stage_after: all_verified, record_township: None };
 
 #[test]
 fn case_and_tip_steps_follow_role_and_township() {
     let t01 = || Facts { answers_for: vec!["T01"], ..MINE };
     let in_t02 = || Facts { answers_for: vec!["T01"], case_township: Some("T02"), ..MINE };
-    let referred_case = || Facts { answers_for: vec!["T01"], case_township: Some("T01"), referred: true, ..MINE };
+    let referred_case =
+        || Facts { answers_for: vec!["T01"], case_township: Some("T01"), stage_after: |_| StepStage::At(Stage::Referred), ..MINE };
+    // Heads 3 (verified) and 4 (referred): a conflict that includes a referral.
+    let with_referral = || Facts { answers_for: vec!["T01"], case_township: Some("T01"), stage_after: four_referred, ..MINE };
+    let not_held = || Facts { answers_for: vec!["T01"], case_township: Some("T01"), stage_after: none_held, ..MINE };
+    let not_holding = || Facts { answers_for: vec!["T01"], case_township: Some("T01"), stage_after: none_holds, ..MINE };
     // The finding or tip the body acts on lies in T02, or in T01.
     let record_in = |t| Facts { answers_for: vec!["T01"], record_township: Some(t), ..MINE };
     let county_record_in = |t| Facts { record_township: Some(t), ..MINE };
@@ -141,6 +166,13 @@ fn case_and_tip_steps_follow_role_and_township() {
         (Role::TownshipInspector, closed("T01"), t01(), None),
         (Role::TownshipInspector, closed("T01"), referred_case(), Some("a referred case is closed by the county")),
         (Role::TownshipInspector, resolved("T01"), referred_case(), Some("resolved by the county")),
+        (Role::TownshipInspector, resolved("T01"), with_referral(), Some("a conflict that includes a referral is resolved by the county")),
+        (Role::TownshipInspector, resolved("T01"), t01(), None),
+        (Role::TownshipInspector, closed("T01"), not_held(), Some("the server does not hold step")),
+        (Role::TownshipInspector, resolved("T01"), not_held(), Some("the server does not hold step")),
+        (Role::TownshipInspector, closed("T01"), not_holding(), None),
+        (Role::CountyAuditor, resolved("T01"), with_referral(), None),
+        (Role::CountyAuditor, closed("T01"), not_held(), None),
         (Role::TownshipInspector, stopped("T01"), referred_case(), None),
         (Role::TownshipInspector, tip("T01"), t01(), None),
         (Role::TownshipInspector, informant("T02"), t01(), Some("does not answer for township T02")),
@@ -170,6 +202,41 @@ fn case_and_tip_steps_follow_role_and_township() {
             (None, got) => assert_eq!(got, Ok(()), "{role:?} {}", body.kind()),
             (Some(why), Err(Denied::Refused(err))) => assert!(err.contains(why), "{role:?} {}: {err}", body.kind()),
             (Some(why), Ok(())) => panic!("{role:?} {} is allowed, expected a refusal ({why})", body.kind()),
+        }
+    }
+}
+
+fn reviewed(t: &str) -> Body {
+    use crate::body::{FlagReviewed, FlagVerdict, Subject, SubjectKind};
+    Body::FlagReviewed(FlagReviewed {
+        subject: Subject { kind: SubjectKind::Patrol, id: id(3) },
+        flag: crate::wire::FlagKind::ImpossibleSpeed,
+        township: unit(t),
+        verdict: FlagVerdict::FalseAlarm,
+        note: "GPS jumped under the bridge; walked with him".into(),
+    })
+}
+
+#[test]
+fn flags_are_reviewed_by_inspectors_within_their_townships_and_the_county() {
+    let patrol_in = |t| Facts { answers_for: vec!["T01"], record_township: Some(t), ..MINE };
+    #[rustfmt::skip]
+    let table: Vec<(Role, Body, Facts, Option<&str>)> = vec![
+        (Role::TownshipInspector, reviewed("T01"), patrol_in("T01"), None),
+        (Role::TownshipInspector, reviewed("T02"), patrol_in("T02"), Some("does not answer for township T02")),
+        (Role::TownshipInspector, reviewed("T01"), patrol_in("T02"), Some("patrol 0192f0c1-7a3b-7c00-8000-000000000003 is in township T02, not T01")),
+        (Role::CountyAuditor, reviewed("T02"), Facts { record_township: Some("T02"), ..MINE }, None),
+        (Role::CountyAuditor, reviewed("T01"), Facts { record_township: Some("T02"), ..MINE }, Some("is in township T02, not T01")),
+        (Role::VillageOfficer, reviewed("T01"), patrol_in("T01"), Some("a village_officer does not record flag.reviewed")),
+        (Role::Commissioner, reviewed("T01"), patrol_in("T01"), Some("read-only")),
+        (Role::Admin, reviewed("T01"), patrol_in("T01"), Some("admin does not record flag.reviewed")),
+    ];
+    for (role, body, facts, refusal) in table {
+        let got = authorise(&caller(role), &body, &facts);
+        match (refusal, got) {
+            (None, got) => assert_eq!(got, Ok(()), "{role:?}"),
+            (Some(why), Err(Denied::Refused(err))) => assert!(err.contains(why), "{role:?}: {err}"),
+            (Some(why), Ok(())) => panic!("{role:?} is allowed, expected a refusal ({why})"),
         }
     }
 }

@@ -29,7 +29,7 @@ impl Authority for Failing {
     fn case_township(&self, _: &EventId) -> Result<Option<UnitId>, ReadFailed> {
         Err(ReadFailed)
     }
-    fn case_referred(&self, _: &EventId) -> Result<bool, ReadFailed> {
+    fn case_stage_after(&self, _: &EventId, _: &EventId) -> Result<StepStage, ReadFailed> {
         Err(ReadFailed)
     }
     fn subject(&self, _: &Subject) -> Result<Option<SubjectFacts>, ReadFailed> {
@@ -57,8 +57,8 @@ impl Authority for Answers {
     fn case_township(&self, _: &EventId) -> Result<Option<UnitId>, Infallible> {
         Ok(self.0.then(t01))
     }
-    fn case_referred(&self, _: &EventId) -> Result<bool, Infallible> {
-        Ok(self.0)
+    fn case_stage_after(&self, _: &EventId, _: &EventId) -> Result<StepStage, Infallible> {
+        Ok(if self.0 { StepStage::At(crate::fold::Stage::Referred) } else { StepStage::NotHeld })
     }
     fn subject(&self, _: &Subject) -> Result<Option<SubjectFacts>, Infallible> {
         Ok(self.0.then(|| SubjectFacts { author: Some(me()), township: Some(t01()) }))

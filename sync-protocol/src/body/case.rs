@@ -183,6 +183,23 @@ pub struct CaseConflictResolved {
     pub note: String,
 }
 
+impl super::Body {
+    /// The case a case step continues (none for an opening, and for every other kind).
+    pub fn continued_case(&self) -> Option<EventId> {
+        use super::Body;
+        match self {
+            Body::CaseVerified(b) => Some(b.case),
+            Body::CaseStopped(b) => Some(b.case),
+            Body::CaseActionTaken(b) => Some(b.case),
+            Body::CaseReferred(b) => Some(b.case),
+            Body::CaseMarkedMajor(b) => Some(b.case),
+            Body::CaseClosed(b) => Some(b.case),
+            Body::CaseConflictResolved(b) => Some(b.case),
+            _ => None,
+        }
+    }
+}
+
 fn note(note: &str, required: bool) -> Result<(), ValidationError> {
     check_text("note", note, MAX_NOTE_CHARS)?;
     if required && note.trim().is_empty() {

@@ -13,7 +13,9 @@
 //! - **routes**: the buckets it goes to besides the county, as rules applied in order by
 //!   [`crate::scope::route`]: `zone` (the village of the body's `zone` and its township),
 //!   `township` (the body's `township`), `villages` (each of the body's `villages` and its
-//!   township), `own` (the struct's own rule, `scope::OwnRoute`). `[]`: the county only.
+//!   township), `tip` (the bucket of the tip it belongs to, `tip:<id>`, which follows the tip to
+//!   whichever township it is assigned to: `scope::tip_scope`), `own` (the struct's own rule,
+//!   `scope::OwnRoute`). `[]`: the county only.
 //! - **versions**: the current version first, then every older one the build still reads. The
 //!   current one is read into the struct itself, or into `as Type` (a wire form with its own
 //!   rules) that converts `Into` it; an older one is read into its `as Type` and upgraded by `From`.
@@ -50,10 +52,11 @@ macro_rules! for_each_kind {
             CaseMarkedMajor       "case.marked_major"        CASE_MARKED_MAJOR        Office  [township]        {1}
             CaseClosed            "case.closed"              CASE_CLOSED              Office  [township]        {1}
             CaseConflictResolved  "case.conflict_resolved"   CASE_CONFLICT_RESOLVED   Office  [township]        {1}
-            TipReceived           "tip.received"             TIP_RECEIVED             Office  [township]        {1}
-            TipInformant          "tip.informant"            TIP_INFORMANT            Office  [township]        {1}
+            TipReceived           "tip.received"             TIP_RECEIVED             Office  [tip]             {1}
+            TipInformant          "tip.informant"            TIP_INFORMANT            Office  [tip]             {1}
             TipAssigned           "tip.assigned"             TIP_ASSIGNED             Office  [township, own]   {1}
             TipAnswered           "tip.answered"             TIP_ANSWERED             Office  [township]        {1}
+            FlagReviewed          "flag.reviewed"            FLAG_REVIEWED            Office  [township, own]   {1}
             AttachmentAdded       "attachment.added"         ATTACHMENT_ADDED         Field   [own]             {1}
             UserDisabled          "user.disabled"            USER_DISABLED            Server  []                {1}
             UserEnabled           "user.enabled"             USER_ENABLED             Server  []                {1}

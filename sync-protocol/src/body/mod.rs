@@ -9,6 +9,7 @@ mod attachment;
 mod case;
 mod declare;
 mod finding;
+mod flag_review;
 mod kinds;
 #[cfg(test)]
 mod kinds_tests;
@@ -29,6 +30,7 @@ pub use case::{
     CaseVerified, Department, MAX_NOTE_CHARS, MAX_RESOLVED_HEADS, Outcome, Verdict,
 };
 pub use finding::{FindingKind, FindingReported, Mineral};
+pub use flag_review::{FlagReviewed, FlagVerdict};
 pub use licence::{LicenceCancelled, LicenceChange, LicenceChanged, LicenceExtended, LicenceTransferred, term};
 pub use patrol::{MAX_TRACK_POINTS, PatrolAmended, PatrolRecorded, PatrolResult};
 pub use reference::{AssignmentSet, IssuingLevel, LicenceGranted, RightKind, Role, UnitDefined, UnitLevel, UserEnrolled, ZoneDefined};
@@ -51,7 +53,8 @@ pub enum Authorship {
     Field,
     /// Reference data: only the server authors it.
     Server,
-    /// Case and tip records: made on the devices of township inspectors and the county section.
+    /// Case, tip and flag review records: made on the devices of township inspectors and the
+    /// county section.
     Office,
 }
 

@@ -129,5 +129,10 @@ fn office() -> Vec<(&'static str, Value)> {
             json!({"v": 1, "tip": TIP, "township": "T01", "village": "T01-V01", "brief": "请核查河边采砂点", "location": location, "note": "尽快"}),
         ),
         ("tip.answered", json!({"v": 1, "tip": TIP, "township": "T01", "case": CASE, "answer": "已立案查处"})),
+        (
+            "flag.reviewed",
+            json!({"v": 1, "subject": {"kind": "patrol", "id": PATROL}, "flag": "impossible_speed", "township": "T01",
+                   "verdict": "false_alarm", "note": "桥下信号漂移，已随同巡查核实"}),
+        ),
     ]
 }

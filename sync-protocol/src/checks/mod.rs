@@ -22,6 +22,7 @@
 pub mod clock;
 pub mod evidence;
 pub mod geofence;
+pub mod hold_review;
 pub mod licence;
 pub mod licence_history;
 pub mod metres;

@@ -50,6 +50,9 @@ pub struct PatrolCheck {
     /// before holds existed read and compare the same).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub holds: Vec<QuotaHold>,
+    /// The reviews of its flags (`flag.reviewed`), which may lift a hold (`hold_review`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reviews: Vec<super::hold_review::HoldReview>,
 }
 
 /// The flags a patrol carries.
@@ -71,7 +74,7 @@ impl PatrolCheck {
     pub fn held_as_copy(mut self, of: EventId, rules: &QuotaRules) -> PatrolCheck {
         if !self.holds.contains(&QuotaHold::Copy { of }) {
             self.holds.push(QuotaHold::Copy { of });
-            self.decision = decide_with(&self.report, rules, &self.holds);
+            self.redecide(rules);
         }
         self
     }
@@ -157,7 +160,7 @@ pub fn check(history: &ZoneHistory, officer: &UserId, track: &[TrackPoint], conf
         _ => Vec::new(),
     };
     let decision = decide_with(&report, &config.rules, &holds);
-    PatrolCheck { report, decision, holds }
+    PatrolCheck { report, decision, holds, reviews: Vec::new() }
 }
 
 /// Whether `changed` may alter the check of the patrol spanning `span` (see the module docs).
@@ -193,7 +196,11 @@ pub fn plan<'a>(
         .filter_map(|p| {
             let old = stored.get(&p.patrol);
             let copies = old.into_iter().flat_map(PatrolCheck::copy_holds);
-            let new = copies.fold(check(history, p.officer, p.track, config), |c, of| c.held_as_copy(of, &config.rules));
+            let mut new = copies.fold(check(history, p.officer, p.track, config), |c, of| c.held_as_copy(of, &config.rules));
+            if let Some(old) = old.filter(|o| !o.reviews.is_empty()) {
+                new.reviews.clone_from(&old.reviews);
+                new.redecide(&config.rules);
+            }
             (old != Some(&new)).then(|| Recheck { patrol: p.patrol, old: old.map(PatrolCheck::flags), new: new.flags(), check: new })
         })
         .collect();

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::cases::{Case, CaseConflict, CaseStep, Head, Major, Stage, StepDetail};
+use super::cases::{Case, CaseConflict, CaseStep, Head, Major, Stage, StepDetail, StepStage};
 use crate::body::{ActionKind, Outcome, Verdict};
 use crate::ids::EventId;
 
@@ -50,7 +50,37 @@ enum Decision {
 /// conflict, stop time, deadlines and major supervision.
 pub(super) fn evaluate(case: &mut Case) {
     case.steps.sort_by_key(CaseStep::fold_key);
-    let index: BTreeMap<EventId, usize> = case.steps.iter().enumerate().map(|(i, s)| (s.event, i)).collect();
+    let index = index_of(case);
+    let (states, mut problems) = decide_all(case, &index);
+    for (i, step) in case.steps.iter_mut().enumerate() {
+        step.problem = match &states[i] {
+            None => Some("its steps form a cycle".into()),
+            Some(_) => problems[i].take(),
+        };
+    }
+    let valid: Vec<Option<Position>> = states.into_iter().map(Option::flatten).collect();
+    settle(case, &valid, &index);
+}
+
+/// Where the case stood after `step`, from the steps `case` holds (an evaluated case, as the
+/// projection keeps it). Depends only on `step` and the steps it was made on.
+pub(super) fn stage_after(case: &Case, step: &EventId) -> StepStage {
+    let index = index_of(case);
+    let Some(&i) = index.get(step) else { return StepStage::NotHeld };
+    match decide_all(case, &index).0[i] {
+        Some(Some((stage, _))) => StepStage::At(stage),
+        Some(None) | None => StepStage::DoesNotHold,
+    }
+}
+
+fn index_of(case: &Case) -> BTreeMap<EventId, usize> {
+    case.steps.iter().enumerate().map(|(i, s)| (s.event, i)).collect()
+}
+
+/// Each step's state (`None`: undecided, in a cycle; `Some(None)`: does not hold) and problem.
+type States = (Vec<Option<Option<Position>>>, Vec<Option<String>>);
+
+fn decide_all(case: &Case, index: &BTreeMap<EventId, usize>) -> States {
     let mut states: Vec<Option<Option<Position>>> = vec![None; case.steps.len()];
     let mut problems: Vec<Option<String>> = vec![None; case.steps.len()];
     // Parents usually sort first, so this settles in one or two passes.
@@ -60,7 +90,7 @@ pub(super) fn evaluate(case: &mut Case) {
             if states[i].is_some() {
                 continue;
             }
-            match decide(case, i, &index, &states) {
+            match decide(case, i, index, &states) {
                 Decision::Pending => continue,
                 Decision::Valid(p) => states[i] = Some(Some(p)),
                 Decision::Invalid(why) => {
@@ -71,17 +101,9 @@ pub(super) fn evaluate(case: &mut Case) {
             progress = true;
         }
         if !progress {
-            break;
+            return (states, problems);
         }
     }
-    for (i, step) in case.steps.iter_mut().enumerate() {
-        step.problem = match &states[i] {
-            None => Some("its steps form a cycle".into()),
-            Some(_) => problems[i].take(),
-        };
-    }
-    let valid: Vec<Option<Position>> = states.into_iter().map(Option::flatten).collect();
-    settle(case, &valid, &index);
 }
 
 fn decide(case: &Case, i: usize, index: &BTreeMap<EventId, usize>, states: &[Option<Option<Position>>]) -> Decision {

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use super::{Position, Projection, Stage, StepDetail, next};
+use super::{Position, Projection, Stage, StepDetail, StepStage, next};
 use crate::body::{ActionKind, CaseSource, Outcome, Verdict};
 use crate::crypto::{Hash, Sig};
 use crate::event::Event;
@@ -166,6 +166,21 @@ fn closed_on_one_device_and_referred_on_another_is_a_conflict_until_resolved() {
     late.push(step(7, 3, 7_000, 3, "case.stopped", json!({})));
     let case = &Projection::fold(&late).cases[&id(CASE)];
     assert_eq!((case.steps[5].problem.as_deref(), case.stage), (Some("the case is closed"), Some(Stage::Referred)));
+}
+
+#[test]
+fn where_the_case_stood_after_a_step_depends_on_that_step_alone() {
+    // Closed on device 1 and referred on device 2, both after the verification; a stop on the closure.
+    let events =
+        [opened(), verified(2, 1, 1), closed(3, 1, 2, "rectified"), referred(4, 2, 2), step(5, 1, 5_000, 3, "case.stopped", json!({}))];
+    let case = &Projection::fold(&events).cases[&id(CASE)];
+    assert!(case.conflict.is_some());
+    assert_eq!(case.stage_after(&id(1)), StepStage::At(Stage::Received));
+    assert_eq!(case.stage_after(&id(2)), StepStage::At(Stage::Verified));
+    assert_eq!(case.stage_after(&id(3)), StepStage::At(Stage::Closed));
+    assert_eq!(case.stage_after(&id(4)), StepStage::At(Stage::Referred));
+    assert_eq!(case.stage_after(&id(5)), StepStage::DoesNotHold, "a stop on a closed case");
+    assert_eq!(case.stage_after(&id(77)), StepStage::NotHeld);
 }
 
 #[test]

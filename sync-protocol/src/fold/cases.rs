@@ -141,6 +141,23 @@ impl Case {
     pub fn is_closed(&self) -> bool {
         self.stage == Some(Stage::Closed)
     }
+
+    /// Where the case stood after `step` (the head a new step names), from the steps it holds.
+    /// Depends only on that step and the steps it was made on, never on the case's heads now.
+    pub fn stage_after(&self, step: &EventId) -> StepStage {
+        super::case_graph::stage_after(self, step)
+    }
+}
+
+/// Where a case stood after one of its steps, as the steps a replica (or the server) holds show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepStage {
+    /// The step is not held (or its case is not).
+    NotHeld,
+    /// The step is held but does not hold (it has a `problem`): the case stood nowhere after it.
+    DoesNotHold,
+    /// The stage the case had after the step.
+    At(Stage),
 }
 
 /// A step of a case as read from its event, before the projection places it.

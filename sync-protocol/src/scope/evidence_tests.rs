@@ -1,11 +1,11 @@
 //! Where evidence goes: an attachment follows its subject, a patrol's or finding's to the zone's
-//! village and township, a tip's or case's to that record's township only (never a village).
+//! village and township, a case's to its township only, a tip's to the tip's bucket (never a
+//! village). A flag review goes where the flagged record went, and to the township it names.
 
 use super::memory_index::{MemoryIndex, unit, zone};
 use super::route;
-use crate::body::{AttachmentAdded, BlobHash, Body, MediaType, Subject, SubjectKind};
-use crate::ids::{EventId, UnitId};
-use std::collections::BTreeSet;
+use crate::body::{AttachmentAdded, BlobHash, Body, FlagReviewed, FlagVerdict, MediaType, Subject, SubjectKind};
+use crate::ids::EventId;
 
 fn id(n: u8) -> EventId {
     format!("019ac0de-0000-7000-8000-0000000000{n:02}").parse().expect("id")
@@ -35,21 +35,44 @@ fn attachment(kind: SubjectKind, subject: EventId) -> Body {
 
 #[test]
 fn an_attachment_goes_where_its_subject_went() {
-    let table: [(SubjectKind, u8, &[&str], &[&str]); 8] = [
-        (SubjectKind::Patrol, 1, &["T01-V01"], &["T01"]),
-        (SubjectKind::Finding, 2, &["T01-V01"], &["T01"]),
-        (SubjectKind::Tip, 3, &[], &["T02"]),
-        (SubjectKind::Case, 4, &[], &["T03"]),
-        // The kind decides which record is looked up: a case's id named as a tip is unknown.
-        (SubjectKind::Tip, 4, &[], &[]),
-        (SubjectKind::Case, 3, &[], &[]),
-        (SubjectKind::Tip, 9, &[], &[]),
-        (SubjectKind::Case, 9, &[], &[]),
+    let tip = |n: u8| format!("tip:{}", id(n));
+    let table: [(SubjectKind, u8, Vec<String>); 8] = [
+        (SubjectKind::Patrol, 1, vec!["village:T01-V01".into(), "township:T01".into()]),
+        (SubjectKind::Finding, 2, vec!["village:T01-V01".into(), "township:T01".into()]),
+        // A tip's evidence goes to the tip's bucket, whichever township holds the tip now.
+        (SubjectKind::Tip, 3, vec![tip(3)]),
+        (SubjectKind::Case, 4, vec!["township:T03".into()]),
+        // The kind decides which record is looked up: a tip's id named as a case is unknown.
+        (SubjectKind::Case, 3, vec![]),
+        (SubjectKind::Tip, 9, vec![tip(9)]),
+        (SubjectKind::Case, 9, vec![]),
+        (SubjectKind::Patrol, 9, vec![]),
     ];
-    for (kind, n, villages, townships) in table {
-        let Ok(r) = route(&attachment(kind, id(n)), &index());
-        let names = |s: &BTreeSet<UnitId>| s.iter().map(UnitId::to_string).collect::<Vec<_>>();
-        let owned = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        assert_eq!((names(&r.villages), names(&r.townships)), (owned(villages), owned(townships)), "{kind:?} {n}");
+    for (kind, n, buckets) in table {
+        let Ok(r) = route(id(50), &attachment(kind, id(n)), &index());
+        assert_eq!(r.buckets().iter().map(ToString::to_string).collect::<Vec<_>>(), buckets, "{kind:?} {n}");
+    }
+}
+
+#[test]
+fn a_flag_review_goes_where_the_flagged_record_went() {
+    let review = |kind, n, township: &str| {
+        Body::FlagReviewed(FlagReviewed {
+            subject: Subject { kind, id: id(n) },
+            flag: crate::wire::FlagKind::ImpossibleSpeed,
+            township: unit(township),
+            verdict: FlagVerdict::Confirmed,
+            note: "checked on site".into(),
+        })
+    };
+    let table: [(Body, &[&str]); 3] = [
+        (review(SubjectKind::Patrol, 1, "T01"), &["village:T01-V01", "township:T01"]),
+        (review(SubjectKind::Finding, 2, "T01"), &["village:T01-V01", "township:T01"]),
+        // A record the store does not hold: its named township only (admission checks the rest).
+        (review(SubjectKind::Patrol, 9, "T02"), &["township:T02"]),
+    ];
+    for (body, buckets) in table {
+        let Ok(r) = route(id(50), &body, &index());
+        assert_eq!(r.buckets().iter().map(ToString::to_string).collect::<Vec<_>>(), *buckets);
     }
 }

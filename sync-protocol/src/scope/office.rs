@@ -1,5 +1,5 @@
 //! Routing of a tip's reassignment, and who may read a confidential record (a tip's informant).
-//! Cases and tips go to their township (the kind table's `township` rule); an informant never to a village.
+//! Cases go to their township; a tip and its informant to the tip's bucket, never to a village.
 
 use super::rules::OwnRoute;
 use super::{Routes, RoutingIndex};
@@ -59,9 +59,9 @@ mod tests {
         for township in ["T01", "T02"] {
             let body =
                 Body::TipInformant(TipInformant { tip: tip(), township: unit(township), name: "张三".into(), contact: "139".into() });
-            let Ok(r) = route(&body, &index());
-            assert!(r.villages.is_empty());
-            assert_eq!(r.townships.into_iter().collect::<Vec<_>>(), vec![unit(township)]);
+            let Ok(r) = route(tip(), &body, &index());
+            assert!(r.villages.is_empty() && r.townships.is_empty());
+            assert_eq!(r.buckets(), vec![crate::scope::Bucket::Tip(tip())]);
             assert!(body.is_confidential());
         }
     }
@@ -74,10 +74,45 @@ mod tests {
             (assigned("T01", None), vec![], vec!["T01", "T09"]),
         ];
         for (body, villages, townships) in table {
-            let Ok(r) = route(&body, &index());
+            let Ok(r) = route(tip(), &body, &index());
             assert_eq!(r.villages.into_iter().collect::<Vec<_>>(), villages.into_iter().map(unit).collect::<Vec<_>>());
             assert_eq!(r.townships.into_iter().collect::<Vec<_>>(), townships.into_iter().map(unit).collect::<Vec<_>>());
             assert!(!body.is_confidential());
+        }
+    }
+
+    /// The tip, its informant and its evidence all go to the tip's bucket, which only an
+    /// inspector of the township it is assigned to holds: moving the tip moves them.
+    #[test]
+    fn a_tip_its_informant_and_its_evidence_travel_together() {
+        use crate::body::{AttachmentAdded, BlobHash, MediaType, Subject, SubjectKind, TipChannel, TipReceived};
+        use crate::scope::{Bucket, tip_scope};
+        let received = Body::TipReceived(TipReceived {
+            channel: TipChannel::Hotline,
+            content: "trucks at night".into(),
+            location: None,
+            received_at: 1_764_131_257_000,
+            township: unit("T01"),
+        });
+        let informant =
+            Body::TipInformant(TipInformant { tip: tip(), township: unit("T01"), name: "张三".into(), contact: String::new() });
+        let photo = Body::AttachmentAdded(AttachmentAdded {
+            subject: Subject { kind: SubjectKind::Tip, id: tip() },
+            sha256: BlobHash([7; 32]),
+            size: 10,
+            media_type: MediaType::Jpeg,
+            file_name: None,
+            captured_at: None,
+            captured_place: None,
+        });
+        let other: EventId = "0192f0c1-7a3b-7c00-8000-0000000000aa".parse().expect("id");
+        for (event, body) in [(tip(), received), (other, informant), (other, photo)] {
+            let Ok(r) = route(event, &body, &index());
+            assert_eq!(r.buckets(), vec![Bucket::Tip(tip())], "{}", body.kind());
+        }
+        assert_eq!(tip_scope(Role::TownshipInspector, [tip()]), [Bucket::Tip(tip())].into());
+        for role in [Role::VillageOfficer, Role::CountyAuditor, Role::Commissioner, Role::Admin] {
+            assert!(tip_scope(role, [tip()]).is_empty(), "{role:?}");
         }
     }
 

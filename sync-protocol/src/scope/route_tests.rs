@@ -25,33 +25,32 @@ fn knowing() -> MemoryIndex {
     }
 }
 
-fn names(r: &Routes) -> (Vec<String>, Vec<String>) {
-    (r.villages.iter().map(ToString::to_string).collect(), r.townships.iter().map(ToString::to_string).collect())
+fn names(r: &Routes) -> Vec<String> {
+    r.buckets().iter().map(ToString::to_string).collect()
 }
 
-/// The villages and townships (besides the county) each kind's sample goes to.
-fn expected(kind: &str) -> (&'static [&'static str], &'static [&'static str]) {
-    match kind {
-        "user.disabled" | "user.enabled" | "device.revoked" => (&[], &[]),
-        "licence.extended" | "licence.transferred" | "licence.cancelled" => (&["T01-V03"], &["T01"]),
-        "licence.changed" => (&["T01-V01", "T01-V02", "T01-V03"], &["T01"]),
-        "tip.assigned" => (&["T01-V01"], &["T01", "T02"]),
-        k if k.starts_with("case.") || k.starts_with("tip.") => (&[], &["T01"]),
-        _ => (&["T01-V01"], &["T01"]),
-    }
+/// The buckets (besides the county) each kind's sample goes to.
+fn expected(kind: &str) -> Vec<String> {
+    let buckets: &[&str] = match kind {
+        "user.disabled" | "user.enabled" | "device.revoked" => &[],
+        "licence.extended" | "licence.transferred" | "licence.cancelled" => &["village:T01-V03", "township:T01"],
+        "licence.changed" => &["village:T01-V01", "village:T01-V02", "village:T01-V03", "township:T01"],
+        "tip.assigned" => &["village:T01-V01", "township:T01", "township:T02"],
+        // The samples are routed as if each were the event `samples::TIP`: a tip is its
+        // `tip.received` event, and the informant's sample names that tip.
+        "tip.received" | "tip.informant" => return vec![format!("tip:{}", samples::TIP)],
+        k if k.starts_with("case.") || k.starts_with("tip.") => &["township:T01"],
+        _ => &["village:T01-V01", "township:T01"],
+    };
+    buckets.iter().map(|s| s.to_string()).collect()
 }
 
 #[test]
 fn every_kind_goes_where_its_row_says() {
     for (kind, json) in samples::all() {
         let body = Body::parse(kind, &json).expect("a sample parses");
-        let Ok(routes) = route(&body, &knowing());
-        let (villages, townships) = expected(kind);
-        assert_eq!(
-            names(&routes),
-            (villages.iter().map(|s| s.to_string()).collect(), townships.iter().map(|s| s.to_string()).collect()),
-            "{kind}"
-        );
+        let Ok(routes) = route(id(samples::TIP), &body, &knowing());
+        assert_eq!(names(&routes), expected(kind), "{kind}");
     }
 }
 
@@ -60,14 +59,14 @@ fn a_failed_read_is_an_error_never_a_route() {
     let mut failed = BTreeSet::new();
     for (kind, json) in samples::all() {
         let body = Body::parse(kind, &json).expect("a sample parses");
-        match route(&body, &FailingIndex) {
+        match route(id(samples::TIP), &body, &FailingIndex) {
             Err(ReadFailed) => {
                 failed.insert(kind);
             }
             // Routed without reading: the same answer whatever the index knows.
             Ok(routes) => {
-                let Ok(knowing) = route(&body, &knowing());
-                let Ok(ignorant) = route(&body, &MemoryIndex::default());
+                let Ok(knowing) = route(id(samples::TIP), &body, &knowing());
+                let Ok(ignorant) = route(id(samples::TIP), &body, &MemoryIndex::default());
                 assert_eq!((&routes, &routes), (&knowing, &ignorant), "{kind}");
             }
         }
@@ -87,6 +86,7 @@ fn a_failed_read_is_an_error_never_a_route() {
         "licence.transferred",
         "licence.cancelled",
         "tip.assigned",
+        "flag.reviewed",
     ];
     assert_eq!(failed, BTreeSet::from(reads));
 }

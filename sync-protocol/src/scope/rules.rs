@@ -1,32 +1,54 @@
-//! The route rules of the kind table (`zone`, `township`, `villages`, `own`), applied to a body,
+//! The route rules of the kind table (`zone`, `township`, `villages`, `tip`, `own`), applied to a body,
 //! and the kinds whose routing is their own (`OwnRoute`): what those need of the stored data.
 
 use super::{Routes, RoutingIndex};
 use crate::body::{
-    AssignmentSet, AttachmentAdded, Body, LicenceCancelled, LicenceChanged, LicenceExtended, LicenceTransferred, PatrolAmended, Role,
-    SubjectKind, UnitDefined, UnitLevel, UserEnrolled, ZeroReportFiled, ZoneDefined,
+    AssignmentSet, AttachmentAdded, Body, FlagReviewed, LicenceCancelled, LicenceChanged, LicenceExtended, LicenceTransferred,
+    PatrolAmended, Role, Subject, SubjectKind, TipInformant, TipReceived, UnitDefined, UnitLevel, UserEnrolled, ZeroReportFiled,
+    ZoneDefined,
 };
-use crate::ids::{LicenceId, UnitId};
+use crate::ids::{EventId, LicenceId, UnitId};
 
 /// The routing of a kind whose row says `own`.
 pub(super) trait OwnRoute {
     fn route_own<I: RoutingIndex>(&self, index: &I, r: &mut Routes) -> Result<(), I::Error>;
 }
 
-/// One route rule of a row, applied to the body `$b`.
+/// A kind whose row says `tip`: the tip it belongs to, given the id of its own event.
+pub(super) trait OfTip {
+    fn tip_of(&self, event: EventId) -> EventId;
+}
+
+impl OfTip for TipReceived {
+    /// A tip's id is the id of its `tip.received` event.
+    fn tip_of(&self, event: EventId) -> EventId {
+        event
+    }
+}
+
+impl OfTip for TipInformant {
+    fn tip_of(&self, _: EventId) -> EventId {
+        self.tip
+    }
+}
+
+/// One route rule of a row, applied to the body `$b` of event `$id`.
 macro_rules! route_rule {
-    (zone, $b:ident, $index:ident, $r:ident) => {
+    (tip, $b:ident, $id:ident, $index:ident, $r:ident) => {
+        $r.tips.insert(OfTip::tip_of($b, $id))
+    };
+    (zone, $b:ident, $id:ident, $index:ident, $r:ident) => {
         $r.add_zone($index, Some(&$b.zone))?
     };
-    (township, $b:ident, $index:ident, $r:ident) => {
+    (township, $b:ident, $id:ident, $index:ident, $r:ident) => {
         $r.townships.insert($b.township.clone())
     };
-    (villages, $b:ident, $index:ident, $r:ident) => {
+    (villages, $b:ident, $id:ident, $index:ident, $r:ident) => {
         for village in &$b.villages {
             $r.add_village($index, village)?;
         }
     };
-    (own, $b:ident, $index:ident, $r:ident) => {
+    (own, $b:ident, $id:ident, $index:ident, $r:ident) => {
         OwnRoute::route_own($b, $index, $r)?
     };
 }
@@ -34,12 +56,13 @@ macro_rules! route_rule {
 /// The consumer of the kind table that routes by its `routes` column.
 macro_rules! route_rows {
     ($($variant:ident $name:literal $konst:ident $who:ident [$($rule:ident),*] $versions:tt)*) => {
-        /// Applies the route rules of the body's row, in order.
-        pub(super) fn route_by_table<I: RoutingIndex>(body: &Body, index: &I, r: &mut Routes) -> Result<(), I::Error> {
+        /// Applies the route rules of the body's row, in order; `event` is the id of its event.
+        pub(super) fn route_by_table<I: RoutingIndex>(event: EventId, body: &Body, index: &I, r: &mut Routes) -> Result<(), I::Error> {
+            let _ = event;
             match body {
                 $(Body::$variant(b) => {
                     let _ = b;
-                    $(route_rule!($rule, b, index, r);)*
+                    $(route_rule!($rule, b, event, index, r);)*
                 })*
             }
             Ok(())
@@ -144,21 +167,35 @@ impl OwnRoute for LicenceCancelled {
 }
 
 impl OwnRoute for AttachmentAdded {
-    /// Evidence goes wherever its subject went: a tip's or case's to its township only.
+    /// Evidence goes wherever its subject went: a case's to its township only, a tip's to the
+    /// tip's bucket, which follows the tip from township to township.
     fn route_own<I: RoutingIndex>(&self, index: &I, r: &mut Routes) -> Result<(), I::Error> {
-        let id = &self.subject.id;
-        let zone = match self.subject.kind {
-            SubjectKind::Patrol => index.patrol_zone(id)?,
-            SubjectKind::Finding => index.finding_zone(id)?,
-            SubjectKind::Tip => {
-                r.townships.extend(index.tip_township(id)?);
-                None
-            }
-            SubjectKind::Case => {
-                r.townships.extend(index.case_township(id)?);
-                None
-            }
-        };
-        r.add_zone(index, zone.as_ref())
+        add_subject(index, r, &self.subject)
     }
+}
+
+impl OwnRoute for FlagReviewed {
+    /// Besides its township (the `township` rule): wherever the flagged patrol or finding went.
+    fn route_own<I: RoutingIndex>(&self, index: &I, r: &mut Routes) -> Result<(), I::Error> {
+        add_subject(index, r, &self.subject)
+    }
+}
+
+/// Where a stored record went: a patrol or finding to its zone's village and township, a case to
+/// its township only, a tip to the tip's bucket (which follows the tip between townships).
+fn add_subject<I: RoutingIndex>(index: &I, r: &mut Routes, subject: &Subject) -> Result<(), I::Error> {
+    let id = &subject.id;
+    let zone = match subject.kind {
+        SubjectKind::Patrol => index.patrol_zone(id)?,
+        SubjectKind::Finding => index.finding_zone(id)?,
+        SubjectKind::Tip => {
+            r.tips.insert(*id);
+            None
+        }
+        SubjectKind::Case => {
+            r.townships.extend(index.case_township(id)?);
+            None
+        }
+    };
+    r.add_zone(index, zone.as_ref())
 }

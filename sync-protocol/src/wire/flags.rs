@@ -31,6 +31,9 @@ pub struct FlagQuery {
     /// Also list flags a re-check withdrew.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub withdrawn: bool,
+    /// Also list flags already reviewed (`flag.reviewed`): the history. Without it, the open list.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reviewed: bool,
     /// Only the flags of high priority (on a finding involving a protected mineral).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub high_priority: bool,
@@ -60,6 +63,20 @@ pub struct FlagRecord {
     pub raised_at: i64,
     /// When a re-check withdrew it.
     pub withdrawn_at: Option<i64>,
+    /// Its review, once a township or county user reviewed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<FlagReview>,
+}
+
+/// The review of a flag, from its `flag.reviewed` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagReview {
+    pub verdict: crate::body::FlagVerdict,
+    /// Who reviewed it.
+    pub by: UserId,
+    pub note: String,
+    /// The `flag.reviewed` event.
+    pub review: EventId,
 }
 
 /// A page of flags, newest first; `more` when older ones match too (ask with `before`).

@@ -129,6 +129,8 @@ impl World {
         world.field_records(matrix, now).await?;
         world.office_records(matrix, now).await?;
         world.objects.insert("blob_unknown".into(), Object::blob(photo::jpeg(None, 1_500, 99)));
+        let no_case = EventId(uuid::Uuid::now_v7());
+        world.objects.insert("case_unknown".into(), Object { kind: None, ..Object::event(no_case, "") });
         let spare = login(&url, param(matrix, "county", "spare_user")?).await?;
         world.globals.insert("spare_device".into(), spare.device.to_string());
         world.disable_and_revoke(matrix).await?;

@@ -5,16 +5,17 @@
 use serde_json::json;
 use sync_protocol::body::{
     ActionKind, AssignmentSet, AttachmentAdded, BlobHash, Body, CaseActionTaken, CaseClosed, CaseConflictResolved, CaseMarkedMajor,
-    CaseOpened, CaseReferred, CaseSource, CaseStopped, CaseVerified, DeviceRevoked, FindingKind, FindingReported, IssuingLevel,
-    LicenceCancelled, LicenceChanged, LicenceExtended, LicenceGranted, LicenceTransferred, MediaType, Mineral, Outcome, PatrolAmended,
-    PatrolRecorded, PatrolResult, RightKind, Role, Subject, SubjectKind, TipAnswered, TipAssigned, TipChannel, TipInformant, TipReceived,
-    UnitDefined, UnitLevel, UserDisabled, UserEnabled, UserEnrolled, Verdict, ZeroReportFiled, ZoneDefined,
+    CaseOpened, CaseReferred, CaseSource, CaseStopped, CaseVerified, DeviceRevoked, FindingKind, FindingReported, FlagReviewed,
+    FlagVerdict, IssuingLevel, LicenceCancelled, LicenceChanged, LicenceExtended, LicenceGranted, LicenceTransferred, MediaType, Mineral,
+    Outcome, PatrolAmended, PatrolRecorded, PatrolResult, RightKind, Role, Subject, SubjectKind, TipAnswered, TipAssigned, TipChannel,
+    TipInformant, TipReceived, UnitDefined, UnitLevel, UserDisabled, UserEnabled, UserEnrolled, Verdict, ZeroReportFiled, ZoneDefined,
 };
 use sync_protocol::crypto::{DeviceKey, Hash};
 use sync_protocol::event::{Event, EventDraft};
 use sync_protocol::hlc::Hlc;
 use sync_protocol::ids::{DeviceId, EventId, LicenceId, UnitId, UserId, ZoneId};
 use sync_protocol::values::{Coord, IsoWeek, Polygon, TrackPoint};
+use sync_protocol::wire::FlagKind;
 
 const T: i64 = 1_764_131_257_000;
 const LON: i32 = 1_145_000_000;
@@ -345,6 +346,14 @@ fn tips_and_cases() -> Vec<Example> {
         Body::TipAnswered(TipAnswered {
             tip, township: township(), patrol: None, case: Some(case), answer: "已立案并移送公安机关".into()
         });
+    // The inspector reviews the held patrol of `01-patrol.recorded`: a false alarm.
+    let reviewed = Body::FlagReviewed(FlagReviewed {
+        subject: Subject { kind: SubjectKind::Patrol, id: id(10) },
+        flag: FlagKind::ImpossibleSpeed,
+        township: township(),
+        verdict: FlagVerdict::FalseAlarm,
+        note: "桥下信号漂移，已随同巡查核实，巡查属实".into(),
+    });
     vec![
         inspector.body("18-tip.received", 40, received),
         inspector.body("19-tip.informant", 41, informant),
@@ -358,5 +367,6 @@ fn tips_and_cases() -> Vec<Example> {
         county.body("27-case.closed", 49, closed),
         county.body("28-case.conflict_resolved", 50, resolved),
         inspector.body("29-tip.answered", 51, answered),
+        inspector.body("30-flag.reviewed", 52, reviewed),
     ]
 }

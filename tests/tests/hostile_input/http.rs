@@ -12,6 +12,9 @@ use sync_protocol::ids::ZoneId;
 
 use crate::table::Fixture;
 
+/// The content type every JSON route requires (any other is answered 415 before the body is read).
+const JSON: &str = "content-type: application/json";
+
 /// A complete, valid push of one new patrol: what a smuggler would hide behind the first request.
 fn smuggled_push(fx: &mut Fixture) -> Vec<u8> {
     let zone = ZoneId::new("Z-T01-V01").expect("zone");
@@ -19,7 +22,8 @@ fn smuggled_push(fx: &mut Fixture) -> Vec<u8> {
     let body = serde_json::json!({"events": [event], "hlc": fx.officer.hlc}).to_string();
     let token = fx.officer.token.clone().unwrap_or_default();
     let mut request =
-        head("POST", "/v1/sync", &[format!("authorization: Bearer {token}"), format!("content-length: {}", body.len())]).into_bytes();
+        head("POST", "/v1/sync", &[format!("authorization: Bearer {token}"), JSON.into(), format!("content-length: {}", body.len())])
+            .into_bytes();
     request.extend_from_slice(body.as_bytes());
     request
 }
@@ -30,7 +34,7 @@ fn framings(token: &str, smuggled: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
     let auth = format!("authorization: Bearer {token}");
     let chunked_end = "0\r\n\r\n";
     let with = |lines: &[&str], body: &str| {
-        let mut headers = vec![auth.clone()];
+        let mut headers = vec![auth.clone(), JSON.to_string()];
         headers.extend(lines.iter().map(|l| l.to_string()));
         let mut bytes = head("POST", "/v1/sync", &headers).into_bytes();
         bytes.extend_from_slice(body.as_bytes());
@@ -137,7 +141,7 @@ async fn a_client_trickling_its_head_is_cut_off_while_others_are_served() -> Res
     for handle in slow {
         let (after, statuses) = handle.join().expect("slow client thread")?;
         assert!(after < Duration::from_secs(6), "a slow client was cut off only after {after:?}");
-        assert!(statuses.iter().all(|s| *s == 408), "a slow client got {statuses:?}");
+        assert_eq!(statuses, [408], "a slow client got {statuses:?}");
     }
     Ok(())
 }
@@ -153,7 +157,7 @@ async fn trickled_bodies_lose_their_turn_and_a_large_push_is_served() -> Result<
     let auth = format!("authorization: Bearer {token}");
     let slow: Vec<_> = (0..4)
         .map(|_| {
-            let request = head("POST", "/v1/sync", &[auth.clone(), "content-length: 100000".to_string()]).into_bytes();
+            let request = head("POST", "/v1/sync", &[auth.clone(), JSON.into(), "content-length: 100000".to_string()]).into_bytes();
             std::thread::spawn(move || -> Result<(Duration, Vec<u16>)> {
                 let mut tcp = connect(port)?;
                 tcp.write_all(&request)?;

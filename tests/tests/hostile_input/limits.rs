@@ -97,7 +97,8 @@ async fn a_chunked_body_over_the_limit_is_refused_while_it_is_still_coming() -> 
     let before = fx.snapshot();
     let token = fx.officer.token.clone().unwrap_or_default();
     let mut tcp = connect(port)?;
-    let headers = [format!("authorization: Bearer {token}"), "transfer-encoding: chunked".to_string()];
+    let headers =
+        [format!("authorization: Bearer {token}"), "content-type: application/json".into(), "transfer-encoding: chunked".to_string()];
     tcp.write_all(head("POST", "/v1/sync", &headers).as_bytes())?;
     let mut writer = tcp.try_clone()?;
     // 2 MiB in 64 KiB chunks, and the closing chunk never sent: the answer must not wait for it.

@@ -10,10 +10,12 @@
 //! - `events`: classes inside a sync push, answered per event and kept only as evidence.
 //! - `limits`: oversize bodies refused before they are read, compression bombs.
 //! - `http`: request smuggling, obs-fold, huge headers, slow clients.
+//! - `edge`: issue 14's edge: content types, the default head timeout, bad chunk sizes.
 //! - `blobs`: hashes and path traversal on the blob routes.
 //! - `reference`: invalid reference files through `patrolsync-server reference import`.
 
 mod blobs;
+mod edge;
 mod events;
 mod http;
 mod limits;

@@ -6,6 +6,7 @@ use sync_protocol::body::Role;
 use sync_protocol::ids::{DeviceId, EventId, UserId};
 
 use crate::http::AppState;
+use crate::http::body::JsonBody;
 use crate::http::error::ApiError;
 use crate::http::principal::Principal;
 use crate::service::admin;
@@ -14,14 +15,12 @@ fn recorded(event: Option<EventId>) -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "event": event }))
 }
 
-pub async fn assign(
-    state: web::Data<AppState>,
-    principal: Principal,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
+pub async fn assign(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
+    let mut body = JsonBody::new(payload, 16 * 1024);
+    let principal = body.meanwhile(crate::http::principal::authenticate(&req)).await??;
     principal.require(Role::Admin)?;
-    let request = crate::http::body::json(&req, payload, 16 * 1024, state.body_timeout).await?;
+    body.check(&req)?;
+    let request = body.parse(&req, state.body_timeout).await?;
     let event = admin::assign(&*state.services.store, request).await?;
     Ok(recorded(Some(event)))
 }

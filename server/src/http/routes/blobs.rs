@@ -1,6 +1,6 @@
 //! `HEAD`/`PUT`/`GET /v1/blobs/{sha256}`: evidence bytes by their SHA-256, uploaded resumably
-//! (`Upload-Offset`) by the roles that record evidence, readable only by those who may see an
-//! attachment naming them.
+//! (`Upload-Offset`) by the authors of attachments naming them, readable only by those who may
+//! see such an attachment whose author proved holding the bytes.
 
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
@@ -30,7 +30,7 @@ fn with_offset(mut builder: HttpResponseBuilder, offset: u64) -> HttpResponseBui
 
 pub async fn head(state: web::Data<AppState>, principal: Principal, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let hash = parse_hash(&path)?;
-    match evidence::state(&state.services, principal.scope, hash).await? {
+    match evidence::state(&state.services, principal.scope, &principal.user.id, hash).await? {
         BlobState::Complete { size, media_type } => Ok(HttpResponse::Ok()
             .content_type(media_type.as_str())
             .body(actix_web::body::SizedStream::new(size, futures_util::stream::empty::<Result<web::Bytes, ApiError>>()))),
@@ -53,7 +53,7 @@ pub async fn put(
     let hash = parse_hash(&path)?;
     let at = number(&req, UPLOAD_OFFSET)?.unwrap_or(0);
     let length = number(&req, header::CONTENT_LENGTH.as_str())?;
-    Ok(match evidence::upload(&state.services, principal.scope, hash, at, length, body).await? {
+    Ok(match evidence::upload(&state.services, principal.scope, &principal.user.id, hash, at, length, body).await? {
         Uploaded::Created { size } => with_offset(HttpResponse::Created(), size).finish(),
         Uploaded::AlreadyStored { size } => with_offset(HttpResponse::Ok(), size).finish(),
         Uploaded::Partial { offset } => with_offset(HttpResponse::NoContent(), offset).finish(),
@@ -62,7 +62,7 @@ pub async fn put(
 
 pub async fn get(state: web::Data<AppState>, principal: Principal, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let hash = parse_hash(&path)?;
-    let (size, media_type, bytes) = evidence::download(&state.services, principal.scope, hash).await?;
+    let (size, media_type, bytes) = evidence::download(&state.services, principal.scope, &principal.user.id, hash).await?;
     Ok(HttpResponse::Ok()
         .content_type(media_type.as_str())
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))

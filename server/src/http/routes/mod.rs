@@ -9,9 +9,11 @@ mod admin;
 mod audit;
 mod auth;
 mod blobs;
+mod cases;
 mod evidence;
 mod flags;
 mod health;
+mod ops;
 mod projection;
 mod reports;
 mod sync;
@@ -41,6 +43,8 @@ macro_rules! routes {
 
 routes! {
     GET "/healthz" => health::healthz,
+    GET "/readyz" => ops::readyz,
+    GET "/metrics" => ops::metrics,
     POST "/v1/auth/login" => auth::login,
     POST "/v1/auth/refresh" => auth::refresh,
     POST "/v1/auth/logout" => auth::logout,
@@ -54,6 +58,8 @@ routes! {
     GET "/v1/compliance" => reports::compliance,
     GET "/v1/reconciliation" => reports::reconciliation,
     GET "/v1/ledger" => reports::ledger,
+    GET "/v1/cases" => cases::list,
+    GET "/v1/cases/{id}" => cases::show,
     GET "/v1/audit/townships" => audit::townships,
     GET "/v1/audit/integrity" => audit::integrity,
     GET "/v1/audit/checkpoint" => audit::checkpoint,

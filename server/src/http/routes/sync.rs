@@ -1,25 +1,37 @@
-//! `POST /v1/sync`: the one round trip of DESIGN.md.
+//! `POST /v1/sync`: the one round trip of DESIGN.md, answered in the protocol version the device
+//! names (`sync_protocol::wire::version`).
 
-use actix_web::http::header::CONTENT_LENGTH;
+use actix_web::http::header::{CONTENT_LENGTH, HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
+use sync_protocol::wire::version::{HEADER, negotiate};
 
 use crate::http::AppState;
+use crate::http::body::JsonBody;
 use crate::http::error::ApiError;
-use crate::http::principal::Principal;
+use crate::http::principal::authenticate;
 use crate::store::StoreError;
 
 /// Bodies above this many bytes (as sent) count as large pushes.
-const LARGE_BODY: usize = 64 * 1024;
+const LARGE_BODY: usize = crate::http::body::MEANWHILE_BYTES;
 
-pub async fn sync(
-    state: web::Data<AppState>,
-    principal: Principal,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    // Large pushes take a turn before their body is read, so memory stays bounded.
+/// The token is checked, and a large push waits for its turn, while the body's first bytes are
+/// read (`JsonBody::meanwhile`): a body broken in them is answered 400 at once.
+pub async fn sync(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
+    let version =
+        negotiate(req.headers().get(HEADER).map(|v| v.to_str().unwrap_or("?"))).map_err(|e| ApiError::MalformedRequest(e.to_string()))?;
+    let mut body = JsonBody::new(payload, state.max_body_bytes);
+    let principal = body.meanwhile(authenticate(&req)).await??;
+    body.check(&req)?;
+    // Large pushes take a turn before the rest of their body is read, so memory stays bounded.
     let large = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok()).is_none_or(|n| n > LARGE_BODY);
-    let _turn = if large { Some(state.syncs.acquire().await.map_err(|_| ApiError::Unavailable(StoreError::WriterGone))?) } else { None };
-    let request = crate::http::body::json(&req, payload, state.max_body_bytes, state.body_timeout).await?;
-    crate::http::reply::json(&req, &crate::service::sync::sync(&state.services, principal, request).await?)
+    let _turn = if large {
+        Some(body.meanwhile(state.syncs.acquire()).await?.map_err(|_| ApiError::Unavailable(StoreError::WriterGone))?)
+    } else {
+        None
+    };
+    let request = body.parse(&req, state.body_timeout).await?;
+    let reply = crate::service::sync::sync(&state.services, principal, request).await?.for_version(version);
+    let mut response = crate::http::reply::json(&req, &reply)?;
+    response.headers_mut().insert(HeaderName::from_static(HEADER), HeaderValue::from(version));
+    Ok(response)
 }

@@ -1,5 +1,5 @@
 //! The file-system blob store: complete blobs at `<root>/ab/cd/<sha256>`, uploads in progress at
-//! `<root>/partial/<sha256>`. A blob reaches its final path only after its bytes were verified
+//! `<root>/partial/<sha256>.<uploader>` (one per uploader). A blob reaches its final path only after its bytes were verified
 //! and fsynced, by an atomic rename followed by an fsync of the directories, so a crash leaves
 //! either no blob or the whole blob, never a part of one.
 
@@ -9,6 +9,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use sync_protocol::body::BlobHash;
+use sync_protocol::ids::UserId;
 
 use super::{BlobError, BlobStore, Expected, sniff_matches};
 
@@ -35,8 +36,9 @@ impl LocalFs {
         self.root.join(&hex[0..2]).join(&hex[2..4]).join(hex)
     }
 
-    fn partial_path(&self, hash: &BlobHash) -> PathBuf {
-        self.root.join("partial").join(hash.to_hex())
+    /// A user id is ASCII letters, digits, `-`, `_` and `.`: safe in a file name after the hash.
+    fn partial_path(&self, hash: &BlobHash, uploader: &UserId) -> PathBuf {
+        self.root.join("partial").join(format!("{}.{}", hash.to_hex(), uploader.as_str()))
     }
 
     fn locked(&self) -> std::sync::MutexGuard<'_, ()> {
@@ -66,17 +68,17 @@ impl LocalFs {
 }
 
 impl BlobStore for LocalFs {
-    fn offset(&self, hash: &BlobHash) -> Result<u64, BlobError> {
-        match std::fs::metadata(self.partial_path(hash)) {
+    fn offset(&self, hash: &BlobHash, uploader: &UserId) -> Result<u64, BlobError> {
+        match std::fs::metadata(self.partial_path(hash, uploader)) {
             Ok(m) => Ok(m.len()),
             Err(e) if e.kind() == ErrorKind::NotFound => Ok(0),
             Err(e) => Err(e.into()),
         }
     }
 
-    fn put_part(&self, hash: &BlobHash, at: u64, bytes: &[u8]) -> Result<u64, BlobError> {
+    fn put_part(&self, hash: &BlobHash, uploader: &UserId, at: u64, bytes: &[u8]) -> Result<u64, BlobError> {
         let _guard = self.locked();
-        let mut file = OpenOptions::new().create(true).append(true).open(self.partial_path(hash))?;
+        let mut file = OpenOptions::new().create(true).append(true).open(self.partial_path(hash, uploader))?;
         let current = file.metadata()?.len();
         if current != at {
             return Err(BlobError::OffsetMismatch { current });
@@ -85,9 +87,9 @@ impl BlobStore for LocalFs {
         Ok(current + bytes.len() as u64)
     }
 
-    fn finish(&self, hash: &BlobHash, expect: Expected) -> Result<(), BlobError> {
+    fn finish(&self, hash: &BlobHash, uploader: &UserId, expect: Expected) -> Result<(), BlobError> {
         let _guard = self.locked();
-        let partial = self.partial_path(hash);
+        let partial = self.partial_path(hash, uploader);
         let size = std::fs::metadata(&partial)?.len();
         if size != expect.size {
             return Err(LocalFs::refuse(&partial, format!("the upload has {size} bytes, the attachment declares {}", expect.size)));
@@ -99,8 +101,13 @@ impl BlobStore for LocalFs {
         if !sniff_matches(&head, expect.media_type) {
             return Err(LocalFs::refuse(&partial, format!("the content is not {}", expect.media_type.as_str())));
         }
-        File::open(&partial)?.sync_all()?;
         let target = self.final_path(hash);
+        if target.try_exists()? {
+            // Stored before (by anyone): the bytes proved, the copy is not kept.
+            std::fs::remove_file(&partial)?;
+            return Ok(());
+        }
+        File::open(&partial)?.sync_all()?;
         let dir = target.parent().ok_or_else(|| std::io::Error::other("blob path has no folder"))?;
         std::fs::create_dir_all(dir)?;
         std::fs::rename(&partial, &target)?;
@@ -139,6 +146,10 @@ mod tests {
         BlobHash(Sha256::digest(bytes).into())
     }
 
+    fn me() -> UserId {
+        UserId::new("vo-t01-v01").expect("user")
+    }
+
     fn expected(bytes: &[u8]) -> Expected {
         Expected { size: bytes.len() as u64, media_type: MediaType::Png }
     }
@@ -149,16 +160,16 @@ mod tests {
         let store = LocalFs::open(dir.path()).expect("store");
         let bytes = png(100_000);
         let hash = hash_of(&bytes);
-        assert_eq!(store.put_part(&hash, 0, &bytes[..40_000]).expect("part"), 40_000);
-        assert!(matches!(store.put_part(&hash, 0, &bytes[..10]), Err(BlobError::OffsetMismatch { current: 40_000 })));
-        assert_eq!(store.offset(&hash).expect("offset"), 40_000);
+        assert_eq!(store.put_part(&hash, &me(), 0, &bytes[..40_000]).expect("part"), 40_000);
+        assert!(matches!(store.put_part(&hash, &me(), 0, &bytes[..10]), Err(BlobError::OffsetMismatch { current: 40_000 })));
+        assert_eq!(store.offset(&hash, &me()).expect("offset"), 40_000);
         assert!(!store.exists(&hash).expect("exists"), "a partial upload is not a blob");
-        store.put_part(&hash, 40_000, &bytes[40_000..]).expect("rest");
-        store.finish(&hash, expected(&bytes)).expect("finish");
+        store.put_part(&hash, &me(), 40_000, &bytes[40_000..]).expect("rest");
+        store.finish(&hash, &me(), expected(&bytes)).expect("finish");
         let mut read = Vec::new();
         store.open(&hash).expect("open").read_to_end(&mut read).expect("read");
         assert_eq!(read, bytes);
-        assert_eq!(store.offset(&hash).expect("offset"), 0, "no partial left behind");
+        assert_eq!(store.offset(&hash, &me()).expect("offset"), 0, "no partial left behind");
     }
 
     #[test]
@@ -174,11 +185,42 @@ mod tests {
             ("a PNG declared a JPEG", hash_of(&bytes), bytes.clone(), Expected { size: 1_012, media_type: MediaType::Jpeg }),
         ];
         for (what, hash, upload, expect) in cases {
-            store.put_part(&hash, 0, &upload).expect("part");
-            assert!(matches!(store.finish(&hash, expect), Err(BlobError::Refused(_))), "{what}");
+            store.put_part(&hash, &me(), 0, &upload).expect("part");
+            assert!(matches!(store.finish(&hash, &me(), expect), Err(BlobError::Refused(_))), "{what}");
             assert!(!store.exists(&hash).expect("exists"), "{what}");
             assert!(matches!(store.open(&hash), Err(BlobError::Missing)), "{what}");
-            assert_eq!(store.offset(&hash).expect("offset"), 0, "{what}: the upload is removed");
+            assert_eq!(store.offset(&hash, &me()).expect("offset"), 0, "{what}: the upload is removed");
         }
+    }
+
+    /// Each uploader appends to their own upload: another user who knows the hash sees none of
+    /// it and cannot add to it; a second uploader's checked bytes of a stored blob are dropped.
+    #[test]
+    fn uploads_are_kept_apart_per_uploader_and_a_blob_is_stored_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = LocalFs::open(dir.path()).expect("store");
+        let bytes = png(10_000);
+        let hash = hash_of(&bytes);
+        let other = UserId::new("vo-t02-v01").expect("user");
+        store.put_part(&hash, &me(), 0, &bytes[..4_000]).expect("part");
+        assert_eq!(store.offset(&hash, &other).expect("offset"), 0, "another's progress is not shown");
+        assert!(matches!(store.put_part(&hash, &other, 4_000, &bytes[4_000..]), Err(BlobError::OffsetMismatch { current: 0 })));
+        store.put_part(&hash, &other, 0, &bytes).expect("their own upload");
+        store.finish(&hash, &other, expected(&bytes)).expect("finish");
+        store.put_part(&hash, &me(), 4_000, &bytes[4_000..]).expect("rest");
+        store.finish(&hash, &me(), expected(&bytes)).expect("a second proof of a stored blob");
+        let mut read = Vec::new();
+        store.open(&hash).expect("open").read_to_end(&mut read).expect("read");
+        assert_eq!(read, bytes);
+        let files = walkdir(dir.path());
+        assert_eq!(files.len(), 1, "stored once, no upload left: {files:?}");
+    }
+
+    fn walkdir(dir: &Path) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).expect("dir").map(|e| e.expect("entry").path()) {
+            if entry.is_dir() { files.extend(walkdir(&entry)) } else { files.push(entry) }
+        }
+        files
     }
 }

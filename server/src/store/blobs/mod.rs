@@ -17,6 +17,7 @@ pub use local_fs::LocalFs;
 
 use std::io::Read;
 use sync_protocol::body::{BlobHash, MediaType};
+use sync_protocol::ids::UserId;
 
 /// What a complete blob must be: the size and media type its attachment declares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,15 +27,21 @@ pub struct Expected {
 }
 
 /// Where blob bytes live. Every method is blocking: callers run them off the async workers.
+///
+/// Each uploader's incomplete upload of a blob is kept apart from everyone else's: an upload is
+/// its author's proof of holding the bytes (docs/evidence.md), so nobody may see another's
+/// progress or append to it.
 pub trait BlobStore: Send + Sync + 'static {
-    /// Bytes received so far of an incomplete upload (0 when there is none).
-    fn offset(&self, hash: &BlobHash) -> Result<u64, BlobError>;
-    /// Appends `bytes` to the incomplete upload, which must hold exactly `at` bytes (else
-    /// [`BlobError::OffsetMismatch`]); returns the new length.
-    fn put_part(&self, hash: &BlobHash, at: u64, bytes: &[u8]) -> Result<u64, BlobError>;
-    /// Checks the incomplete upload against `hash` and `expect` and makes it the complete blob,
-    /// durably. A mismatch removes the upload ([`BlobError::Refused`]) and stores nothing.
-    fn finish(&self, hash: &BlobHash, expect: Expected) -> Result<(), BlobError>;
+    /// Bytes received so far of `uploader`'s incomplete upload (0 when there is none).
+    fn offset(&self, hash: &BlobHash, uploader: &UserId) -> Result<u64, BlobError>;
+    /// Appends `bytes` to `uploader`'s incomplete upload, which must hold exactly `at` bytes
+    /// (else [`BlobError::OffsetMismatch`]); returns the new length.
+    fn put_part(&self, hash: &BlobHash, uploader: &UserId, at: u64, bytes: &[u8]) -> Result<u64, BlobError>;
+    /// Checks `uploader`'s incomplete upload against `hash` and `expect` and makes it the
+    /// complete blob, durably; when the blob is stored already, the checked copy is dropped (a
+    /// blob is stored once). A mismatch removes the upload ([`BlobError::Refused`]) and stores
+    /// nothing.
+    fn finish(&self, hash: &BlobHash, uploader: &UserId, expect: Expected) -> Result<(), BlobError>;
     /// Whether the complete blob is stored.
     fn exists(&self, hash: &BlobHash) -> Result<bool, BlobError>;
     /// Reads the complete blob.

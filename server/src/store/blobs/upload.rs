@@ -7,6 +7,7 @@ use futures_util::{Stream, StreamExt};
 use std::io::Read;
 use std::sync::Arc;
 use sync_protocol::body::BlobHash;
+use sync_protocol::ids::UserId;
 
 use super::{BlobError, BlobStore, Expected};
 
@@ -43,14 +44,10 @@ impl Blobs {
         tokio::task::spawn_blocking(move || f(store.as_ref())).await.map_err(|e| BlobError::Io(std::io::Error::other(e)))?
     }
 
-    /// Bytes received so far of an incomplete upload.
-    pub async fn offset(&self, hash: BlobHash) -> Result<u64, BlobError> {
-        self.blocking(move |s| s.offset(&hash)).await
-    }
-
-    /// Whether the complete blob is stored (verified, at its final place).
-    pub async fn exists(&self, hash: BlobHash) -> Result<bool, BlobError> {
-        self.blocking(move |s| s.exists(&hash)).await
+    /// Bytes received so far of `uploader`'s incomplete upload.
+    pub async fn offset(&self, hash: BlobHash, uploader: &UserId) -> Result<u64, BlobError> {
+        let uploader = uploader.clone();
+        self.blocking(move |s| s.offset(&hash, &uploader)).await
     }
 
     /// Reads the complete blob in pieces, off the async workers.
@@ -69,11 +66,12 @@ impl Blobs {
         }))
     }
 
-    /// Appends the request body to the upload of `hash`, which must hold `at` bytes, and
+    /// Appends the request body to `uploader`'s upload of `hash`, which must hold `at` bytes, and
     /// completes the blob when it reaches `expect.size`. `length` is the body's announced length.
     pub async fn receive<S, E>(
         &self,
         hash: BlobHash,
+        uploader: &UserId,
         at: u64,
         expect: Expected,
         length: Option<u64>,
@@ -88,20 +86,21 @@ impl Blobs {
         if length.is_some_and(|n| at.saturating_add(n) > expect.size) {
             return Err(BlobError::TooLarge { limit: expect.size });
         }
-        let current = self.offset(hash).await?;
+        let current = self.offset(hash, uploader).await?;
         if current != at {
             return Err(BlobError::OffsetMismatch { current });
         }
-        let offset = self.stream_parts(hash, at, expect.size, body).await?;
+        let offset = self.stream_parts(hash, uploader, at, expect.size, body).await?;
         if offset < expect.size {
             return Ok(Received::Partial { offset });
         }
-        self.blocking(move |s| s.finish(&hash, expect)).await?;
+        let uploader = uploader.clone();
+        self.blocking(move |s| s.finish(&hash, &uploader, expect)).await?;
         Ok(Received::Complete)
     }
 
     /// Writes the body in parts; returns the upload's new length.
-    async fn stream_parts<S, E>(&self, hash: BlobHash, mut offset: u64, size: u64, mut body: S) -> Result<u64, BlobError>
+    async fn stream_parts<S, E>(&self, hash: BlobHash, uploader: &UserId, mut offset: u64, size: u64, mut body: S) -> Result<u64, BlobError>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin,
     {
@@ -111,26 +110,26 @@ impl Blobs {
                 Some(Ok(chunk)) => chunk,
                 Some(Err(_)) => {
                     // The connection dropped: keep what arrived, for the resume.
-                    let received = self.flush(hash, offset, &mut part).await?;
+                    let received = self.flush(hash, uploader, offset, &mut part).await?;
                     return Err(BlobError::Interrupted { received });
                 }
-                None => return self.flush(hash, offset, &mut part).await,
+                None => return self.flush(hash, uploader, offset, &mut part).await,
             };
             if offset + (part.len() + chunk.len()) as u64 > size {
                 return Err(BlobError::TooLarge { limit: size });
             }
             part.extend_from_slice(&chunk);
             if part.len() >= PART_BYTES {
-                offset = self.flush(hash, offset, &mut part).await?;
+                offset = self.flush(hash, uploader, offset, &mut part).await?;
             }
         }
     }
 
-    async fn flush(&self, hash: BlobHash, at: u64, part: &mut Vec<u8>) -> Result<u64, BlobError> {
+    async fn flush(&self, hash: BlobHash, uploader: &UserId, at: u64, part: &mut Vec<u8>) -> Result<u64, BlobError> {
         if part.is_empty() {
             return Ok(at);
         }
-        let bytes = std::mem::take(part);
-        self.blocking(move |s| s.put_part(&hash, at, &bytes)).await
+        let (bytes, uploader) = (std::mem::take(part), uploader.clone());
+        self.blocking(move |s| s.put_part(&hash, &uploader, at, &bytes)).await
     }
 }

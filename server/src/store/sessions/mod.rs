@@ -33,13 +33,15 @@ pub struct DeviceRecord {
     pub head_seq: u64,
 }
 
-/// The holder of a live session, as of now: the user, the device, and for a village officer the
-/// village of the zone assigned to them now.
+/// The holder of a live session, as of now: the user, the device, for a village officer the
+/// village of the zone assigned to them now, and for a township inspector the tips assigned now
+/// to their townships (whose buckets their scope holds).
 #[derive(Debug, Clone)]
 pub struct SessionHolder {
     pub user: UserRecord,
     pub device: DeviceRecord,
     pub village: Option<UnitId>,
+    pub tips: Vec<sync_protocol::ids::EventId>,
 }
 
 /// How long sessions and refresh tokens live (`[auth.sessions]`).

@@ -6,32 +6,51 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use sync_protocol::admit::Caller;
 use sync_protocol::body::{AssignmentSet, BlobHash, Body, MediaType, Role};
-use sync_protocol::compliance::DecisionTable;
+use sync_protocol::compliance::WeekFacts;
 use sync_protocol::event::Event;
 use sync_protocol::hlc::Hlc;
-use sync_protocol::ids::{DeviceId, EventId, UserId};
+use sync_protocol::ids::{DeviceId, EventId, UnitId, UserId};
 use sync_protocol::scope::Bucket;
-use sync_protocol::wire::audit::{CheckpointReply, ConsistencyQuery, ConsistencyReply};
+use sync_protocol::values::IsoWeek;
+use sync_protocol::wire::audit::{CheckpointReply, ConsistencyQuery, ConsistencyReply, ReadModelCheck};
 use sync_protocol::wire::evidence::{MissingList, MissingQuery};
 use sync_protocol::wire::flags::{FlagList, FlagQuery};
 use sync_protocol::wire::witness::{Withheld, WitnessAsk, WitnessReply};
 use sync_protocol::wire::{Ack, BucketPage, DeviceEnrolment};
 
-use super::{SqliteStore, StoreError, principal, pull};
+use super::writer::Commits;
+use super::{SqliteStore, principal, pull};
 use crate::store::audit::{AuditLog, IntegrityReport};
-use crate::store::evidence::{Declared, Evidence};
+use crate::store::evidence::{BlobAccess, Evidence};
 use crate::store::ingest::{Ingest, Pushed};
 use crate::store::pulls::{Pulls, Reader};
 use crate::store::reference::{Planner, Progress, ReferenceData};
-use crate::store::reports::{DeviceSync, LedgerFacts, Reports};
+use crate::store::reports::{Backlog, DeviceSync, Directory, LedgerRow, LedgerSelection, Reports};
 use crate::store::sessions::{
     DeviceRecord, Issued, RefreshRefused, RefreshToken, SessionEnd, SessionHolder, SessionId, SessionSettings, Sessions, UserRecord,
 };
-use crate::store::{CheckSnapshot, Store, StoreFuture};
+use crate::store::{CheckSnapshot, Store, StoreError, StoreFuture};
 
 impl Store for SqliteStore {
     fn ping(&self) -> StoreFuture<'_, ()> {
         Box::pin(self.read(|conn| Ok(conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)).map(drop)?)))
+    }
+
+    fn probe_write(&self) -> StoreFuture<'_, ()> {
+        match self.writer.commits() {
+            Commits::Failing(failure) => return Box::pin(std::future::ready(Err(StoreError::CommitFailed(failure)))),
+            Commits::Recently => return Box::pin(std::future::ready(Ok(()))),
+            Commits::Unknown => {}
+        }
+        Box::pin(self.writer.run(|ctx| {
+            let at = ctx.now_ms.to_be_bytes().to_vec();
+            ctx.conn
+                .prepare_cached(
+                    "INSERT INTO meta (key, value) VALUES ('writer_probe', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                )?
+                .execute([at])?;
+            Ok(())
+        }))
     }
 
     fn tick(&self) -> Hlc {
@@ -75,7 +94,8 @@ impl Sessions for SqliteStore {
                 return Ok(None);
             }
             let village = if user.role == Role::VillageOfficer { principal::current_village(conn, &user.id, now_ms)? } else { None };
-            Ok(Some(SessionHolder { user, device, village }))
+            let tips = if user.role == Role::TownshipInspector { super::tips::of_townships(conn, &user.units)? } else { Vec::new() };
+            Ok(Some(SessionHolder { user, device, village, tips }))
         }))
     }
 
@@ -140,12 +160,24 @@ impl Pulls for SqliteStore {
 }
 
 impl Reports for SqliteStore {
-    fn decisions(&self) -> StoreFuture<'_, DecisionTable> {
-        Box::pin(self.read(super::decisions::decisions))
+    fn week_facts(&self, week: IsoWeek) -> StoreFuture<'_, WeekFacts> {
+        Box::pin(self.read(move |conn| super::read_model::week_facts(conn, week)))
     }
 
-    fn ledger_facts(&self) -> StoreFuture<'_, LedgerFacts> {
-        Box::pin(self.read(super::ledger_facts::load))
+    fn directory(&self) -> StoreFuture<'_, Directory> {
+        Box::pin(self.read(super::read_model::directory))
+    }
+
+    fn ledger(&self, selection: LedgerSelection) -> StoreFuture<'_, Vec<LedgerRow>> {
+        Box::pin(self.read(move |conn| super::read_model::ledger(conn, &selection)))
+    }
+
+    fn backlog(&self, township: UnitId) -> StoreFuture<'_, Backlog> {
+        Box::pin(self.read(move |conn| super::read_model::backlog(conn, &township)))
+    }
+
+    fn check_read_model(&self) -> StoreFuture<'_, ReadModelCheck> {
+        Box::pin(self.read(super::read_model::verify))
     }
 
     fn device_syncs(&self) -> StoreFuture<'_, Vec<DeviceSync>> {
@@ -158,16 +190,16 @@ impl Reports for SqliteStore {
 }
 
 impl Evidence for SqliteStore {
-    fn declared(&self, scope: BTreeSet<Bucket>, hash: BlobHash) -> StoreFuture<'_, Option<Declared>> {
-        Box::pin(self.read(move |conn| super::evidence::access::declared(conn, &scope, &hash)))
+    fn blob_access(&self, scope: BTreeSet<Bucket>, user: UserId, hash: BlobHash) -> StoreFuture<'_, BlobAccess> {
+        Box::pin(self.read(move |conn| super::evidence::access::blob_access(conn, &scope, &user, &hash)))
     }
 
     fn missing(&self, scope: BTreeSet<Bucket>, query: MissingQuery) -> StoreFuture<'_, MissingList> {
         Box::pin(self.read(move |conn| super::evidence::access::missing(conn, &scope, &query)))
     }
 
-    fn record_blob(&self, hash: BlobHash, size: u64, media_type: MediaType) -> StoreFuture<'_, ()> {
-        Box::pin(self.writer.run(move |ctx| ctx.record_blob(&hash, size, media_type)))
+    fn record_blob(&self, hash: BlobHash, size: u64, media_type: MediaType, holder: UserId) -> StoreFuture<'_, ()> {
+        Box::pin(self.writer.run(move |ctx| ctx.record_blob(&hash, size, media_type, &holder)))
     }
 }
 

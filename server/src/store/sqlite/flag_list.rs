@@ -17,11 +17,12 @@ pub fn list(conn: &Connection, scope: &BTreeSet<Bucket>, query: &FlagQuery) -> R
     let place = PlaceScope::of(scope)?;
     let limit = query.limit.unwrap_or(MAX_FLAGS_PER_PAGE).clamp(1, MAX_FLAGS_PER_PAGE);
     let mut stmt = conn.prepare_cached(
-        "SELECT id, kind, detail, event_id, officer, village, township, week, raised_at, cleared_at, high_priority FROM flags
+        "SELECT id, kind, detail, event_id, officer, village, township, week, raised_at, cleared_at, high_priority, review FROM flags
          WHERE (?1 OR village IN (SELECT value FROM json_each(?2)) OR township IN (SELECT value FROM json_each(?3)))
            AND (?4 IS NULL OR kind = ?4) AND (?5 IS NULL OR village = ?5) AND (?6 IS NULL OR township = ?6)
            AND (?7 IS NULL OR week = ?7) AND (?8 OR cleared_at IS NULL) AND (?9 IS NULL OR id < ?9)
            AND (?11 IS NULL OR officer = ?11) AND (NOT ?12 OR high_priority = 1)
+           AND (?13 OR reviewed_at IS NULL)
          ORDER BY id DESC LIMIT ?10",
     )?;
     let rows = stmt.query_map(
@@ -38,6 +39,7 @@ pub fn list(conn: &Connection, scope: &BTreeSet<Bucket>, query: &FlagQuery) -> R
             i64::from(limit) + 1,
             query.officer.as_ref().map(UserId::as_str),
             query.high_priority,
+            query.reviewed,
         ],
         |r| {
             Ok(Row {
@@ -52,6 +54,7 @@ pub fn list(conn: &Connection, scope: &BTreeSet<Bucket>, query: &FlagQuery) -> R
                 raised_at: r.get(8)?,
                 withdrawn_at: r.get(9)?,
                 high_priority: r.get(10)?,
+                review: r.get(11)?,
             })
         },
     )?;
@@ -72,6 +75,7 @@ struct Row {
     raised_at: i64,
     withdrawn_at: Option<i64>,
     high_priority: bool,
+    review: Option<String>,
 }
 
 impl Row {
@@ -83,6 +87,7 @@ impl Row {
         let village = self.village.as_deref().map(str::parse::<UnitId>).transpose().map_err(|_| corrupt("village"))?;
         let township = self.township.as_deref().map(str::parse::<UnitId>).transpose().map_err(|_| corrupt("township"))?;
         let week = self.week.as_deref().map(str::parse::<IsoWeek>).transpose().map_err(|_| corrupt("week"))?;
+        let review = self.review.as_deref().map(serde_json::from_str).transpose().map_err(|_| corrupt("review"))?;
         Ok(FlagRecord {
             id: self.id,
             kind,
@@ -95,6 +100,7 @@ impl Row {
             week,
             raised_at: self.raised_at,
             withdrawn_at: self.withdrawn_at,
+            review,
         })
     }
 }

@@ -140,24 +140,21 @@ impl WriteCtx<'_> {
         server_seq: i64,
         ahead: Option<Prechecked>,
     ) -> Result<Vec<Bucket>, StoreError> {
-        let buckets = route(body, &IngestView { reference: self.reference, conn: self.conn })?.buckets();
+        let buckets = route(event.id, body, &IngestView { reference: self.reference, conn: self.conn })?.buckets();
         let mut insert = self.conn.prepare_cached("INSERT INTO event_routes (bucket, server_seq) VALUES (?1, ?2)")?;
         for bucket in &buckets {
             insert.execute(params![bucket.to_string(), server_seq])?;
         }
         self.reference.offices.apply(event);
+        super::tips::note(self.conn, event, body)?;
+        // The reports' read model (its `patrols` row is the one admission and evidence read too).
+        super::read_model::apply(self.conn, &mut self.reference.places, event, body, server_seq)?;
         match body {
-            Body::PatrolRecorded(p) => {
-                self.conn.prepare_cached("INSERT INTO patrols (id, author, zone) VALUES (?1, ?2, ?3)")?.execute(params![
-                    event.id.0.as_bytes(),
-                    event.author.as_str(),
-                    p.zone.as_str()
-                ])?;
-                self.check_new_patrol(event, p, ahead.and_then(Prechecked::patrol))?;
-            }
+            Body::PatrolRecorded(p) => self.check_new_patrol(event, p, ahead.and_then(Prechecked::patrol))?,
             Body::FindingReported(f) => self.check_new_finding(event, f, ahead.and_then(Prechecked::finding))?,
             Body::ZeroReportFiled(z) => self.check_new_zero_report(event, z)?,
             Body::AttachmentAdded(a) => self.record_attachment(event, a, server_seq)?,
+            Body::FlagReviewed(r) => self.review_flag(event, r)?,
             Body::UserEnrolled(u) => {
                 let units = serde_json::to_string(&u.units).map_err(|e| StoreError::encode("a user's units", e))?;
                 self.conn.execute(
@@ -202,6 +199,7 @@ impl WriteCtx<'_> {
             match b.parse() {
                 Ok(Bucket::Village(v)) => routes.villages.insert(v),
                 Ok(Bucket::Township(t)) => routes.townships.insert(t),
+                Ok(Bucket::Tip(t)) => routes.tips.insert(t),
                 _ => return Err(StoreError::corrupt("event_routes", format!("bucket {b}"))),
             };
         }

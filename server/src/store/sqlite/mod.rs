@@ -12,9 +12,11 @@
 //! - `checks`: the checks at ingest (geofence, quota, flags, re-checks), run by the writer; the
 //!   half that reads the reference alone is computed ahead, on the snapshot the writer publishes.
 //! - `evidence`: attachments, their checks and flags, blob completeness and scoped evidence reads.
+//! - `read_model`: the reports' tables, kept by the writer as it accepts each event, rebuilt from
+//!   the log on open when missing, checked against the log, and read by the reports.
 //! - `readers`: the reader pool. `pull`, `principal`: what runs on readers (`withheld`: stored
-//!   events that no longer match their hash, left out of pages and flagged); `decisions`,
-//!   `devices`, `ledger_facts`, `flag_list`: what the reports read; `integrity`: re-hashing and
+//!   events that no longer match their hash, left out of pages and flagged); `devices`,
+//!   `flag_list`: what the reports read beside the read model; `integrity`: re-hashing and
 //!   walking every chain; `stored_reference`: the reference events in commit order.
 //! - `merkle`: the tamper-evident log: a leaf for every stored event, quarantined push and blob,
 //!   signed checkpoints, consistency proofs and `audit verify`.
@@ -30,7 +32,6 @@ mod api;
 mod author;
 pub mod backup;
 pub mod checks;
-mod decisions;
 mod devices;
 mod enrol;
 pub mod epoch;
@@ -39,19 +40,20 @@ mod flag_list;
 mod identity;
 mod ingest;
 mod integrity;
-mod ledger_facts;
 pub mod merkle;
 mod office;
 mod open;
 mod place_scope;
 mod principal;
 mod pull;
+mod read_model;
 mod read_only;
 mod readers;
 mod reference;
 mod refresh;
 mod sessions;
 mod stored_reference;
+mod tips;
 mod withheld;
 mod writer;
 
@@ -81,6 +83,8 @@ pub struct Settings {
     pub checks: CheckConfig,
     /// The wall clock every time the store records is read from.
     pub clock: SharedClock,
+    /// Where the writer counts its batches, commits and the flags it raises.
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// The file that witnesses the log outside the database (`merkle::witness`): checked at
     /// open, rewritten after each batch that grows the log. `None` for tools that run beside the
     /// server.
@@ -89,7 +93,7 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { checks: CheckConfig::default(), clock: crate::clock::system(), witness_file: None }
+        Settings { checks: CheckConfig::default(), clock: crate::clock::system(), metrics: Arc::default(), witness_file: None }
     }
 }
 
@@ -119,6 +123,9 @@ impl SqliteStore {
         restrict_permissions(path);
         merkle::adopt_existing_rows(&mut conn)?;
         checks::recompute_missing(&mut conn)?;
+        if read_model::ensure_built(&mut conn)? {
+            tracing::info!("read model built from the log");
+        }
         let server = ServerIdentity::load_or_create(&conn, settings.clock.now_ms())?;
         epoch::ensure(&conn)?;
         let witness = match &settings.witness_file {
@@ -129,7 +136,8 @@ impl SqliteStore {
             None => merkle::LogWitness::default(),
         };
         let hlc = Arc::new(Mutex::new(last_hlc(&conn)?));
-        let (writer, _thread) = Writer::start(conn, server, hlc.clone(), settings.checks, settings.clock.clone(), witness)?;
+        let (writer, _thread) =
+            Writer::start(conn, server, hlc.clone(), settings.checks, settings.clock.clone(), witness, settings.metrics)?;
         let readers = Arc::new(Readers::new(path.to_path_buf(), READ_THREADS));
         Ok(SqliteStore { writer, blocking: pool, readers, hlc, clock: settings.clock })
     }
@@ -160,6 +168,13 @@ impl SqliteStore {
             Err(_) => Hlc::new(now, 0),
         }
     }
+}
+
+/// Rebuilds the read model of the store file at `path` from its log, in one transaction (beside a
+/// running server, whose writer waits for it); returns how many events it applied.
+pub fn rebuild_read_model(path: &Path) -> Result<u64, StoreError> {
+    let mut conn = open::open_writer(path)?;
+    read_model::rebuild(&mut conn)
 }
 
 fn last_hlc(conn: &Connection) -> Result<Hlc, StoreError> {

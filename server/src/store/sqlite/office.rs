@@ -1,5 +1,5 @@
 //! What admission and routing need to know of the cases and tips already stored: each case's
-//! township and stage, each tip's current township, and which townships an inspector answers for.
+//! township and where it stood after each step, each tip's current township, and which townships an inspector answers for.
 //!
 //! The writer keeps the case and tip events in a [`Projection`] of their own (they are few), folded
 //! by the same code as everywhere else; a case's stage depends only on the set of its steps, so
@@ -8,7 +8,7 @@
 use rusqlite::Connection;
 use sync_protocol::body::kind;
 use sync_protocol::event::Event;
-use sync_protocol::fold::{Projection, Stage};
+use sync_protocol::fold::{Projection, StepStage};
 use sync_protocol::ids::{EventId, UnitId};
 
 use super::StoreError;
@@ -52,9 +52,9 @@ impl OfficeIndex {
         self.records.cases.get(case).map(|c| c.township.clone())
     }
 
-    /// Whether the case's projected stage is `referred`.
-    pub fn case_referred(&self, case: &EventId) -> bool {
-        self.records.cases.get(case).is_some_and(|c| c.stage == Some(Stage::Referred))
+    /// Where a stored case stood after its step `step`, from the stored steps it was made on.
+    pub fn case_stage_after(&self, case: &EventId, step: &EventId) -> StepStage {
+        self.records.cases.get(case).map_or(StepStage::NotHeld, |c| c.stage_after(step))
     }
 
     /// The township a tip is assigned to now.

@@ -20,7 +20,8 @@ impl PlaceScope {
             match bucket {
                 Bucket::Village(v) => villages.push(v.as_str()),
                 Bucket::Township(t) => townships.push(t.as_str()),
-                Bucket::County => {}
+                // A tip's rows carry the township it is assigned to now.
+                Bucket::County | Bucket::Tip(_) => {}
             }
         }
         let json = |v: &[&str]| serde_json::to_string(v).map_err(|e| StoreError::encode("a scope", e));

@@ -12,8 +12,10 @@ use sync_protocol::body::{AssignmentSet, Body, Subject};
 use sync_protocol::checks::licence_history::LicenceHistory;
 use sync_protocol::checks::recheck::CheckConfig;
 use sync_protocol::checks::zone_history::{ChangedPeriod, ZoneHistory};
+use sync_protocol::fold::StepStage;
 use sync_protocol::ids::{EventId, LicenceId, UnitId, UserId, ZoneId};
 use sync_protocol::scope::RoutingIndex;
+use sync_protocol::zones::ZoneVersions;
 
 use super::StoreError;
 use super::checks::CheckSnapshot;
@@ -35,6 +37,8 @@ pub struct Reference {
     pub fingerprints: super::checks::FingerprintIndex,
     /// The stored cases and tips, for admitting and routing their later steps.
     pub offices: OfficeIndex,
+    /// Every zone's versions, placing the read model's patrols and findings.
+    pub places: ZoneVersions,
 }
 
 impl Reference {
@@ -60,6 +64,7 @@ impl Reference {
         (r.history, r.licences, r.version) = (Arc::new(history), Arc::new(licences), super::checks::next_version());
         r.fingerprints = super::checks::FingerprintIndex::load(conn)?;
         r.offices = OfficeIndex::load(conn)?;
+        r.places = super::read_model::zones(conn)?;
         Ok(r)
     }
 
@@ -170,8 +175,8 @@ impl Authority for IngestView<'_> {
         Ok(self.reference.offices.case_township(case))
     }
 
-    fn case_referred(&self, case: &EventId) -> Result<bool, StoreError> {
-        Ok(self.reference.offices.case_referred(case))
+    fn case_stage_after(&self, case: &EventId, step: &EventId) -> Result<StepStage, StoreError> {
+        Ok(self.reference.offices.case_stage_after(case, step))
     }
 }
 
@@ -285,7 +290,7 @@ mod tests {
             result: None,
             reason: "漏报采石场".into(),
         });
-        assert!(matches!(route(&amended, &view), Err(StoreError::Engine(_))));
+        assert!(matches!(route(EventId(uuid::Uuid::nil()), &amended, &view), Err(StoreError::Engine(_))));
 
         let key = DeviceKey::from_secret([4; 32]);
         let caller = Caller {

@@ -1,5 +1,5 @@
-//! The bench's phases: push offline histories, pull them back, a 100-event delta, and a storm of
-//! devices syncing at once. Each phase prints what it measured.
+//! The bench's phases: push offline histories, the reports on what they filled (`reports`), pull
+//! them back, a 100-event delta, and a storm of devices syncing at once. Each phase prints what it measured.
 
 use anyhow::{Result, bail};
 use futures_util::StreamExt as _;
@@ -10,12 +10,12 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use sync_protocol::event::Event;
 use sync_protocol::ids::ZoneId;
-use sync_protocol::wire::{AckStatus, MAX_PUSH_EVENTS};
+use sync_protocol::wire::MAX_PUSH_EVENTS;
 
 const DAY_MS: i64 = 86_400_000;
 
 use crate::Args;
-use crate::wire::{Traffic, client, encode, percentile, send, sync};
+use crate::wire::{Traffic, check_acks, client, encode, percentile, percentile_with_failures, send, show_ms, sync};
 use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::tracks;
 
@@ -29,11 +29,10 @@ pub async fn run(args: &Args, url: &str, pid: Option<u32>) -> Result<()> {
     println!("patrolsync-load against {url}");
     let http = client()?;
     let mut devices = login(url, &args.password, args.devices).await?;
-    let histories: Vec<Vec<Event>> = devices
-        .iter_mut()
-        .enumerate()
-        .map(|(i, d)| history(d, args.events_per_device, args.points, i, now_ms() as i64 - 30 * DAY_MS))
-        .collect();
+    // A month back, or as far back as the histories need to end by now (a patrol every 30 min).
+    let start = now_ms() as i64 - (30 * DAY_MS).max(args.events_per_device as i64 * 1_800_000 + 2 * DAY_MS);
+    let histories: Vec<Vec<Event>> =
+        devices.iter_mut().enumerate().map(|(i, d)| history(d, args.events_per_device, args.points, i, start)).collect();
     let event_bytes = histories.iter().flatten().map(|e| serde_json::to_vec(e).map_or(0, |v| v.len())).sum::<usize>()
         / histories.iter().map(Vec::len).sum::<usize>().max(1);
     println!(
@@ -45,6 +44,10 @@ pub async fn run(args: &Args, url: &str, pid: Option<u32>) -> Result<()> {
     );
 
     push(&http, url, &devices, histories).await?;
+    if args.reports > 0 {
+        let week = sync_protocol::values::IsoWeek::of_ms(start + args.events_per_device as i64 * 900_000);
+        crate::reports::run(url, &args.password, week, args.reports).await?;
+    }
     pull(&http, url, &args.password, &devices).await?;
     delta(&http, url, &mut devices).await?;
     if args.storm_devices > 0 {
@@ -58,19 +61,20 @@ pub async fn run(args: &Args, url: &str, pid: Option<u32>) -> Result<()> {
 
 /// Logs in `n` device identities, spread over the demo county's officers.
 async fn login(url: &str, password: &str, n: usize) -> Result<Vec<Device>> {
-    let county = patrolsync_server::tools::demo::county();
-    let officers: Vec<_> = county.officers().iter().map(|o| (o.user.clone(), county.zone_of(&o.user).map(|z| z.zone.clone()))).collect();
-    let tasks = (0..n).map(|i| {
-        let (user, zone) = officers[i % officers.len()].clone();
-        let (url, password) = (url.to_string(), password.to_string());
-        async move {
-            let mut raw = RawDevice::new(&url, user.as_str())?;
-            raw.login(&password).await?;
-            let zone = zone.ok_or_else(|| anyhow::anyhow!("{user} has no zone"))?;
-            Ok::<_, anyhow::Error>(Device { raw, zone })
-        }
-    });
-    join_all(tasks).await.into_iter().collect()
+    let devices = patrolsync_tests::fill::officers(url, password, n, 0).await.map_err(explain_login_limit)?;
+    Ok(devices.into_iter().map(|d| Device { raw: d.raw, zone: d.zone }).collect())
+}
+
+/// The bench logs in thousands of devices from one address: a server started with the default
+/// per-address login limit answers 429. Says what to set rather than only failing.
+fn explain_login_limit(e: anyhow::Error) -> anyhow::Error {
+    if !format!("{e:#}").contains("answered 429") {
+        return e;
+    }
+    e.context(
+        "the server limits logins per address ([auth.per_ip]); start the server the bench runs against with \
+         PATROLSYNC_AUTH_PER_IP_PER_MINUTE=1000000 PATROLSYNC_AUTH_PER_IP_BURST=100000 (docs/benchmarks.md)",
+    )
 }
 
 /// Time between two fixes of a bench patrol: 20 fixes last 31 min 40 s, over the 30 min a patrol
@@ -111,21 +115,21 @@ async fn push(http: &reqwest::Client, url: &str, devices: &[Device], histories: 
     let traffic = Arc::new(Traffic::default());
     let total: usize = histories.iter().map(Vec::len).sum();
     // Each device has its requests ready (its own CPU's work) before the clock starts.
-    let bodies: Vec<Vec<Vec<u8>>> = devices
+    let bodies: Vec<Vec<(Vec<u8>, usize)>> = devices
         .iter()
         .zip(&histories)
-        .map(|(d, history)| history.chunks(MAX_PUSH_EVENTS).map(|batch| encode(&request(batch, &d.raw))).collect::<Result<_>>())
+        .map(|(d, history)| {
+            history.chunks(MAX_PUSH_EVENTS).map(|batch| Ok((encode(&request(batch, &d.raw))?, batch.len()))).collect::<Result<_>>()
+        })
         .collect::<Result<_>>()?;
     let started = Instant::now();
     let tasks = devices.iter().zip(bodies).map(|(d, bodies)| {
         let (http, traffic, token) = (http.clone(), traffic.clone(), d.raw.token.clone().unwrap_or_default());
         async move {
             let mut latencies = Vec::new();
-            for body in bodies {
+            for (body, sent) in bodies {
                 let (reply, took) = send(&http, url, &token, body, &traffic).await?;
-                if reply.acks.iter().any(|a| a.status != AckStatus::Accepted) {
-                    bail!("an event was not accepted: {:?}", reply.acks.iter().find(|a| a.status != AckStatus::Accepted));
-                }
+                check_acks(&reply, sent)?;
                 latencies.push(took);
             }
             Ok::<_, anyhow::Error>(latencies)
@@ -214,7 +218,8 @@ async fn delta(http: &reqwest::Client, url: &str, devices: &mut [Device]) -> Res
             .collect();
         let body = encode(&request(&events, &d.raw))?;
         let (reply, took) = send(http, url, &token, body, &traffic).await?;
-        if reply.more() || reply.acks.iter().any(|a| a.status != AckStatus::Accepted) {
+        check_acks(&reply, events.len())?;
+        if reply.more() {
             bail!("the delta did not complete in one round trip");
         }
         latencies.push(took);
@@ -253,29 +258,27 @@ async fn storm(http: &reqwest::Client, url: &str, password: &str, n: usize, even
     let tasks = prepared.iter().map(|(token, body)| {
         let (http, traffic) = (http.clone(), traffic.clone());
         async move {
-            send(&http, url, token, body.clone(), &traffic)
-                .await
-                .map(|(reply, took)| (reply.acks.iter().all(|a| a.status == AckStatus::Accepted), took))
+            // Timed here, so that a request that fails is timed too.
+            let sent = Instant::now();
+            let outcome = send(&http, url, token, body.clone(), &traffic).await.and_then(|(reply, _)| check_acks(&reply, events));
+            (outcome, sent.elapsed())
         }
     });
     let results = join_all(tasks).await;
     let elapsed = started.elapsed();
-    let errors = results.iter().filter(|r| !matches!(r, Ok((true, _)))).count();
-    if let Some(first) = results.iter().find_map(|r| match r {
-        Err(e) => Some(format!("{e:#}")),
-        Ok((false, _)) => Some("an event was not accepted".into()),
-        Ok(_) => None,
-    }) {
-        println!("storm: first error: {first}");
-    }
-    let mut latencies: Vec<Duration> = results.into_iter().filter_map(|r| r.ok().map(|(_, t)| t)).collect();
+    let failed: Vec<String> = results.iter().filter_map(|(r, _)| r.as_ref().err().map(|e| format!("{e:#}"))).collect();
+    let mut latencies: Vec<Duration> = results.iter().filter(|(r, _)| r.is_ok()).map(|(_, took)| *took).collect();
     latencies.sort();
     println!(
-        "storm: {n} devices syncing at once ({events} events each, plus their village's pull): all done in {:.2} s; p50 {:.0} ms, p99 {:.0} ms; {errors} errors",
+        "storm: {n} devices syncing at once ({events} events each, plus their village's pull): all done in {:.2} s; p50 {}, p99 {} (failed requests counted as slowest); {} errors",
         elapsed.as_secs_f64(),
-        percentile(&latencies, 0.5),
-        percentile(&latencies, 0.99),
+        show_ms(percentile_with_failures(&latencies, failed.len(), 0.5)),
+        show_ms(percentile_with_failures(&latencies, failed.len(), 0.99)),
+        failed.len(),
     );
+    if let Some(first) = failed.first() {
+        bail!("{} of {n} storm requests failed; the first: {first}", failed.len());
+    }
     Ok(())
 }
 

@@ -5,7 +5,7 @@ use anyhow::{Result, bail};
 use serde_json::value::RawValue;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use sync_protocol::wire::SyncResponse;
+use sync_protocol::wire::{AckStatus, SyncResponse};
 
 /// Bytes sent and received on the wire (compressed bodies; headers not counted).
 #[derive(Default)]
@@ -66,6 +66,35 @@ pub async fn send(
     Ok((serde_json::from_slice(&plain)?, elapsed))
 }
 
+/// Checks that a push of `sent` events got one ack per event, each `accepted`: an ack missing or
+/// refused means the server did not store what the bench measured, and the bench fails.
+pub fn check_acks<E>(reply: &SyncResponse<E>, sent: usize) -> Result<()> {
+    if reply.acks.len() != sent {
+        bail!("{sent} events pushed, {} acks received", reply.acks.len());
+    }
+    if let Some(refused) = reply.acks.iter().find(|a| a.status != AckStatus::Accepted) {
+        bail!("an event was not accepted: {refused:?}");
+    }
+    Ok(())
+}
+
+/// The `p` percentile of round trips in milliseconds, counting the `failed` requests as slower
+/// than every answer (a request that failed did not sync): `None` when the percentile falls on a
+/// failed request.
+pub fn percentile_with_failures(sorted: &[Duration], failed: usize, p: f64) -> Option<f64> {
+    let total = sorted.len() + failed;
+    if total == 0 {
+        return Some(0.0);
+    }
+    let i = ((total as f64 - 1.0) * p).round() as usize;
+    sorted.get(i).map(|d| d.as_secs_f64() * 1000.0)
+}
+
+/// A percentile for printing: milliseconds, or "failed" when it falls on a failed request.
+pub fn show_ms(ms: Option<f64>) -> String {
+    ms.map_or_else(|| "failed".to_owned(), |ms| format!("{ms:.0} ms"))
+}
+
 /// Latency percentiles in milliseconds.
 pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -73,4 +102,39 @@ pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
     }
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i.min(sorted.len() - 1)].as_secs_f64() * 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sync_protocol::hlc::Hlc;
+    use sync_protocol::ids::EventId;
+    use sync_protocol::wire::{Ack, RejectReason};
+
+    fn reply(acks: Vec<Ack>) -> SyncResponse<()> {
+        SyncResponse { acks, pages: Vec::new(), purge: Vec::new(), next_seq: 1, hlc: Hlc::ZERO, witness: None }
+    }
+
+    #[test]
+    fn a_push_passes_only_with_one_accepted_ack_per_event() {
+        let id = EventId(uuid::Uuid::from_u128(1));
+        let ok = || Ack::accepted(id, 1);
+        assert!(check_acks(&reply(vec![ok(), ok()]), 2).is_ok());
+        assert!(check_acks(&reply(vec![ok()]), 2).is_err(), "an ack missing");
+        assert!(check_acks(&reply(Vec::new()), 2).is_err(), "no acks at all");
+        assert!(check_acks(&reply(vec![ok(), Ack::duplicate(id, 1)]), 2).is_err(), "a duplicate was not stored now");
+        let refused = Ack::rejected(Some(id), Some(1), RejectReason::NotAllowed, "no");
+        assert!(check_acks(&reply(vec![ok(), refused]), 2).is_err());
+    }
+
+    #[test]
+    fn failed_requests_count_as_the_slowest() {
+        let ms = |n| Duration::from_millis(n);
+        let ok: Vec<Duration> = (1..=98).map(ms).collect();
+        assert_eq!(percentile_with_failures(&ok, 0, 0.99), Some(97.0));
+        // Two of 100 failed: the 99th percentile is a failure, not the fastest answers' figure.
+        assert_eq!(percentile_with_failures(&ok, 2, 0.99), None);
+        assert_eq!(percentile_with_failures(&ok, 2, 0.5), Some(51.0));
+        assert_eq!(show_ms(None), "failed");
+    }
 }

@@ -25,6 +25,7 @@ mod overdue;
 mod patrol;
 mod plausibility;
 mod recheck;
+mod review;
 mod zero_report;
 
 pub use ahead::{CheckSnapshot, Prechecked, Published, next_version};

@@ -1,5 +1,6 @@
 //! Reads for the blob routes and the missing-evidence listing, scoped like pulls: a blob is
-//! visible to a caller when an accepted attachment naming it is routed to one of their buckets.
+//! visible to a caller when an accepted attachment naming it, whose author has proved holding its
+//! bytes, is routed to one of their buckets.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::BTreeSet;
@@ -9,40 +10,57 @@ use sync_protocol::scope::Bucket;
 use sync_protocol::wire::evidence::{MAX_MISSING_PER_PAGE, MissingEvidence, MissingList, MissingQuery};
 
 use crate::store::StoreError;
-use crate::store::evidence::Declared;
+use crate::store::evidence::{BlobAccess, Declared};
 use crate::store::sqlite::place_scope::{PlaceScope, page};
 
-/// The blob `hash` as `scope` may see it; `None` when no attachment in the scope names it (the
-/// caller must not learn whether it exists).
-pub fn declared(conn: &Connection, scope: &BTreeSet<Bucket>, hash: &BlobHash) -> Result<Option<Declared>, StoreError> {
+/// The blob `hash` as `user`, whose scope is `scope`, may know it: readable when stored and
+/// named by an attachment in the scope whose author holds the bytes (or when `user` holds them),
+/// and what `user`'s own attachment naming it declares.
+pub fn blob_access(conn: &Connection, scope: &BTreeSet<Bucket>, user: &UserId, hash: &BlobHash) -> Result<BlobAccess, StoreError> {
     let county = scope.contains(&Bucket::County);
     let buckets: Vec<String> = scope.iter().filter(|b| **b != Bucket::County).map(Bucket::to_string).collect();
     let buckets = serde_json::to_string(&buckets).map_err(|e| StoreError::encode("a scope", e))?;
-    let row: Option<(u64, String, bool)> = conn
+    let hex = hash.to_hex();
+    let holder: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM blob_holders WHERE sha256 = ?1 AND user_id = ?2)")?
+        .query_row(params![hex, user.as_str()], |r| r.get(0))?;
+    let readable = conn
         .prepare_cached(
-            "SELECT a.size, a.media_type, EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = a.sha256) FROM attachments a
-             WHERE a.sha256 = ?1
-               AND (?2 OR EXISTS (SELECT 1 FROM json_each(?3) j, event_routes r WHERE r.bucket = j.value AND r.server_seq = a.server_seq))
-             ORDER BY a.server_seq LIMIT 1",
+            "SELECT b.size, b.media_type FROM blobs b
+             WHERE b.sha256 = ?1
+               AND (?2 OR EXISTS (SELECT 1 FROM attachments a JOIN blob_holders h ON h.sha256 = a.sha256 AND h.user_id = a.officer
+                                  WHERE a.sha256 = b.sha256
+                                    AND (?3 OR EXISTS (SELECT 1 FROM json_each(?4) j, event_routes r
+                                                       WHERE r.bucket = j.value AND r.server_seq = a.server_seq))))",
         )?
-        .query_row(params![hash.to_hex(), county, buckets], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?;
-    row.map(|(size, media, complete)| {
-        let media_type = MediaType::parse(&media).ok_or_else(|| StoreError::corrupt("attachments", format!("media type {media}")))?;
-        Ok(Declared { size, media_type, complete })
-    })
-    .transpose()
+        .query_row(params![hex, holder, county, buckets], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .map(parse_declared)
+        .transpose()?;
+    let own = conn
+        .prepare_cached("SELECT size, media_type FROM attachments WHERE sha256 = ?1 AND officer = ?2 ORDER BY server_seq LIMIT 1")?
+        .query_row(params![hex, user.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .map(parse_declared)
+        .transpose()?;
+    Ok(BlobAccess { readable, own, holder })
 }
 
-/// Attachments in `scope` whose blob is not complete on the server, newest first. `received` is
-/// left at 0: the bytes of partial uploads are known to the blob store, not the database.
+fn parse_declared((size, media): (u64, String)) -> Result<Declared, StoreError> {
+    let media_type = MediaType::parse(&media).ok_or_else(|| StoreError::corrupt("attachments", format!("media type {media}")))?;
+    Ok(Declared { size, media_type })
+}
+
+/// Attachments in `scope` whose author has not proved holding their blob (none has, while the
+/// blob is not stored), newest first. `received` is left at 0: the bytes of partial uploads are
+/// known to the blob store, not the database.
 pub fn missing(conn: &Connection, scope: &BTreeSet<Bucket>, query: &MissingQuery) -> Result<MissingList, StoreError> {
     let place = PlaceScope::of(scope)?;
     let limit = query.limit.unwrap_or(MAX_MISSING_PER_PAGE).clamp(1, MAX_MISSING_PER_PAGE);
     let mut stmt = conn.prepare_cached(
         "SELECT server_seq, event_id, subject_kind, subject_id, sha256, size, media_type, officer, village, township, added_at
          FROM attachments a
-         WHERE NOT EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = a.sha256)
+         WHERE NOT EXISTS (SELECT 1 FROM blob_holders h WHERE h.sha256 = a.sha256 AND h.user_id = a.officer)
            AND (?1 OR village IN (SELECT value FROM json_each(?2)) OR township IN (SELECT value FROM json_each(?3)))
            AND (?4 IS NULL OR village = ?4) AND (?5 IS NULL OR township = ?5) AND (?6 IS NULL OR server_seq < ?6)
          ORDER BY server_seq DESC LIMIT ?7",

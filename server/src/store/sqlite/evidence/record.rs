@@ -5,6 +5,7 @@ use rusqlite::params;
 use sync_protocol::body::{AttachmentAdded, BlobHash, MediaType};
 use sync_protocol::checks::evidence::{EvidenceTarget, check_attachment};
 use sync_protocol::event::Event;
+use sync_protocol::ids::UserId;
 use sync_protocol::merkle::LogLeaf;
 
 use crate::store::sqlite::checks::Place;
@@ -51,8 +52,9 @@ impl WriteCtx<'_> {
     }
 
     /// Makes a verified blob visible (its bytes are already durable at their final path) and logs
-    /// it, once: a blob recorded before is left as it is.
-    pub fn record_blob(&mut self, hash: &BlobHash, size: u64, media_type: MediaType) -> Result<(), StoreError> {
+    /// it, once: a blob recorded before is left as it is. `holder` sent the bytes: their
+    /// attachments naming the blob now unlock it.
+    pub fn record_blob(&mut self, hash: &BlobHash, size: u64, media_type: MediaType, holder: &UserId) -> Result<(), StoreError> {
         let inserted = self
             .conn
             .prepare_cached("INSERT OR IGNORE INTO blobs (sha256, size, media_type, stored_at) VALUES (?1, ?2, ?3, ?4)")?
@@ -60,6 +62,9 @@ impl WriteCtx<'_> {
         if inserted == 1 {
             self.log_blob(hash, LogLeaf::Blob { sha256: *hash, size, media_type })?;
         }
+        self.conn
+            .prepare_cached("INSERT OR IGNORE INTO blob_holders (sha256, user_id, proved_at) VALUES (?1, ?2, ?3)")?
+            .execute(params![hash.to_hex(), holder.as_str(), self.now_ms])?;
         Ok(())
     }
 }

@@ -40,7 +40,12 @@ async fn author(store: &Store, from: u32, n: u32) -> Result<(), StoreError> {
 }
 
 async fn blob(store: &Store, byte: u8) -> Result<(), StoreError> {
-    store.writer().run(move |ctx| ctx.record_blob(&BlobHash([byte; 32]), 1_000 + u64::from(byte), MediaType::Jpeg)).await
+    store
+        .writer()
+        .run(move |ctx| {
+            ctx.record_blob(&BlobHash([byte; 32]), 1_000 + u64::from(byte), MediaType::Jpeg, &UserId::new("vo-t01-v01").expect("user"))
+        })
+        .await
 }
 
 async fn checkpoint(store: &Store) -> Result<SignedCheckpoint, StoreError> {
@@ -88,7 +93,7 @@ async fn a_rolled_back_job_leaves_the_frontier_as_it_was() -> TestResult {
         .writer()
         .run(|ctx| {
             ctx.author(&user(10))?;
-            ctx.record_blob(&BlobHash([9; 32]), 5, MediaType::Png)?;
+            ctx.record_blob(&BlobHash([9; 32]), 5, MediaType::Png, &UserId::new("vo-t01-v01").expect("user"))?;
             Err::<(), _>(StoreError::Conflict(crate::store::sqlite::Conflict::DeviceTaken))
         })
         .await;

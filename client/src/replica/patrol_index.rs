@@ -1,0 +1,133 @@
+//! Every patrol an identity holds, by officer, device and zone, with its track's fingerprint:
+//! what a patrol's plausibility is compared with (overlapping patrols, the device's clock, copied
+//! tracks), read by index, so that a check reads only the patrols it compares with.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use sync_protocol::body::PatrolRecorded;
+use sync_protocol::checks::plausibility::{OfficerPatrol, PatrolUnderCheck, TrackFingerprint};
+use sync_protocol::event::Event;
+use sync_protocol::ids::{DeviceId, EventId, UserId, ZoneId};
+
+use super::ReplicaError;
+use super::identity::seq_i64;
+
+const OVERLAPPING: &str =
+    "SELECT event_id, started_at, ended_at FROM patrol_index WHERE owner = ?1 AND officer = ?2 AND ended_at > ?3 AND started_at < ?4";
+// Latest first: for the device's newest patrol, the first row read is the answer.
+const DEVICE_PREVIOUS: &str =
+    "SELECT latest_t FROM patrol_index WHERE owner = ?1 AND device_id = ?2 AND seq < ?3 ORDER BY latest_t DESC LIMIT 1";
+const SHARING: &str = "SELECT event_id, fingerprint FROM patrol_index WHERE owner = ?1 AND zone = ?2 AND fingerprint IS NOT NULL";
+// A patrol ends no earlier than it starts (`PatrolRecorded::validate`): `ended_at >= from` lets
+// the index by end time skip the officer's earlier patrols.
+const STARTED_BETWEEN: &str =
+    "SELECT event_id FROM patrol_index WHERE owner = ?1 AND officer = ?2 AND ended_at >= ?3 AND started_at >= ?3 AND started_at < ?4";
+
+/// The queries of this file that a patrol's checks and the officer's week run.
+#[cfg(test)]
+pub(crate) const QUERIES: [&str; 4] = [OVERLAPPING, DEVICE_PREVIOUS, SHARING, STARTED_BETWEEN];
+
+/// What the index keeps of one patrol, besides its event's id, author, device and seq.
+#[derive(Debug, Clone)]
+pub(crate) struct PatrolEntry {
+    zone: ZoneId,
+    started_at: i64,
+    ended_at: i64,
+    latest_t: i64,
+    /// The values of the track's fingerprint cells, 8 bytes each, big-endian.
+    fingerprint: Option<Vec<u8>>,
+}
+
+impl PatrolEntry {
+    /// The entry of `event`, which records patrol `p`.
+    pub(crate) fn of(event: &Event, p: &PatrolRecorded) -> PatrolEntry {
+        PatrolEntry {
+            zone: p.zone.clone(),
+            started_at: p.started_at,
+            ended_at: p.ended_at,
+            latest_t: PatrolUnderCheck::of(event.id, &event.author, p).latest_t(),
+            fingerprint: TrackFingerprint::of(&p.track).map(|f| f.cells.iter().flat_map(|(v, _)| v.to_be_bytes()).collect()),
+        }
+    }
+}
+
+/// Records the patrol of `event`.
+pub(crate) fn insert(conn: &Connection, owner: DeviceId, event: &Event, entry: &PatrolEntry) -> Result<(), ReplicaError> {
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO patrol_index (owner, event_id, officer, device_id, seq, zone, started_at, ended_at, latest_t, fingerprint) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        owner.to_string(),
+        event.id.to_string(),
+        event.author.as_str(),
+        event.device_id.to_string(),
+        seq_i64(event.seq),
+        entry.zone.as_str(),
+        entry.started_at,
+        entry.ended_at,
+        entry.latest_t,
+        entry.fingerprint
+    ])?;
+    Ok(())
+}
+
+/// The patrols of `officer` that end after `from` and start before `to` (Unix ms): every patrol
+/// that can share time with that span.
+pub(crate) fn overlapping(
+    conn: &Connection,
+    owner: DeviceId,
+    officer: &UserId,
+    from: i64,
+    to: i64,
+) -> Result<Vec<OfficerPatrol>, ReplicaError> {
+    let mut stmt = conn.prepare_cached(OVERLAPPING)?;
+    let rows = stmt.query_map(params![owner.to_string(), officer.as_str(), from, to], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+    })?;
+    rows.map(|row| {
+        let (id, started_at, ended_at) = row?;
+        Ok(OfficerPatrol { id: parse_id(&id)?, started_at, ended_at })
+    })
+    .collect()
+}
+
+/// The latest time stated by a patrol that `device` recorded before seq `seq`.
+pub(crate) fn device_previous_max_t(conn: &Connection, owner: DeviceId, device: DeviceId, seq: u64) -> Result<Option<i64>, ReplicaError> {
+    Ok(conn
+        .prepare_cached(DEVICE_PREVIOUS)?
+        .query_row(params![owner.to_string(), device.to_string(), seq_i64(seq)], |r| r.get(0))
+        .optional()?)
+}
+
+/// The patrols of `zone` whose fingerprint shares a cell with `print`: the candidate copies.
+pub(crate) fn sharing(conn: &Connection, owner: DeviceId, zone: &ZoneId, print: &TrackFingerprint) -> Result<Vec<EventId>, ReplicaError> {
+    let mut stmt = conn.prepare_cached(SHARING)?;
+    let rows = stmt.query_map(params![owner.to_string(), zone.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, bytes) = row?;
+        // Sharing a cell needs only the cells' values: their times are not kept here.
+        let cells = bytes.chunks_exact(8).map(|c| (u64::from_be_bytes(c.try_into().unwrap_or_default()), 0)).collect();
+        if print.shares_any(&TrackFingerprint { cells }) {
+            out.push(parse_id(&id)?);
+        }
+    }
+    Ok(out)
+}
+
+/// The ids of `officer`'s patrols that start in `[from, to)` (Unix ms).
+pub(crate) fn started_between(
+    conn: &Connection,
+    owner: DeviceId,
+    officer: &UserId,
+    from: i64,
+    to: i64,
+) -> Result<Vec<EventId>, ReplicaError> {
+    let mut stmt = conn.prepare_cached(STARTED_BETWEEN)?;
+    let ids = stmt.query_map(params![owner.to_string(), officer.as_str(), from, to], |r| r.get::<_, String>(0))?;
+    ids.map(|id| parse_id(&id?)).collect()
+}
+
+fn parse_id(text: &str) -> Result<EventId, ReplicaError> {
+    text.parse().map_err(ReplicaError::corrupt("patrol id"))
+}

@@ -1,0 +1,30 @@
+//! `GET /v1/cases` (filters: township, stage, overdue, conflict; paged by `before` and `limit`)
+//! and `GET /v1/cases/{id}`: the cases in the caller's scope, each with its heads; one with every
+//! step. A case outside the scope is not found, as one that does not exist.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use sync_protocol::ids::EventId;
+use sync_protocol::wire::cases::{CaseQuery, MAX_CASES_PER_PAGE};
+use sync_protocol::wire::page_size;
+
+use crate::http::AppState;
+use crate::http::error::ApiError;
+use crate::http::principal::Principal;
+
+pub async fn list(state: web::Data<AppState>, principal: Principal, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let query: CaseQuery = super::query(&req)?;
+    page_size(query.limit, MAX_CASES_PER_PAGE, MAX_CASES_PER_PAGE).map_err(|e| ApiError::MalformedRequest(e.to_string()))?;
+    let cases = crate::service::cases::cases(&state.services, &principal.scope, principal.user.role, &query).await?;
+    crate::http::reply::json(&req, &cases)
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let id: EventId = path.parse().map_err(|e: sync_protocol::ValidationError| ApiError::MalformedRequest(e.to_string()))?;
+    let detail = crate::service::cases::case(&state.services, &principal.scope, principal.user.role, id).await?;
+    crate::http::reply::json(&req, &detail.ok_or(ApiError::NotFound)?)
+}

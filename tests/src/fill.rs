@@ -1,0 +1,78 @@
+//! Filling a server's store with field data for the benches: demo officers' devices, each with an
+//! offline history of patrols sealed before it is pushed, pushed by all devices at once (so the
+//! server commits them interleaved, far from HLC order, as phones back from days offline do).
+
+use anyhow::{Result, bail};
+use futures_util::future::join_all;
+use sync_protocol::event::Event;
+use sync_protocol::ids::ZoneId;
+use sync_protocol::wire::{AckStatus, MAX_PUSH_EVENTS};
+
+use crate::raw::{RawDevice, now_ms};
+use crate::tracks;
+
+/// A logged-in officer's device with its zone and where its patrols have got to.
+pub struct FieldDevice {
+    pub raw: RawDevice,
+    pub zone: ZoneId,
+    /// Index of its next patrol (each patrol starts half an hour after the one before).
+    next: usize,
+    /// Start of its first patrol, Unix ms.
+    start: i64,
+    seed: usize,
+}
+
+/// `n` devices logged in at once, spread over the demo county's officers, whose patrols start
+/// `days_back` days before now.
+pub async fn officers(url: &str, password: &str, n: usize, days_back: i64) -> Result<Vec<FieldDevice>> {
+    let county = patrolsync_server::tools::demo::county();
+    let officers: Vec<_> = county.officers().iter().map(|o| (o.user.clone(), county.zone_of(&o.user).map(|z| z.zone.clone()))).collect();
+    let start = now_ms() as i64 - days_back * 86_400_000;
+    let tasks = (0..n).map(|i| {
+        let (user, zone) = officers[i % officers.len()].clone();
+        let (url, password) = (url.to_string(), password.to_string());
+        async move {
+            let mut raw = RawDevice::new(&url, user.as_str())?;
+            raw.login(&password).await?;
+            let zone = zone.ok_or_else(|| anyhow::anyhow!("{user} has no zone"))?;
+            Ok::<_, anyhow::Error>(FieldDevice { raw, zone, next: 0, start, seed: i })
+        }
+    });
+    join_all(tasks).await.into_iter().collect()
+}
+
+impl FieldDevice {
+    /// Seals the device's next `n` patrols of `points` fixes, one every 30 minutes, a fix a minute.
+    pub fn history(&mut self, n: usize, points: usize) -> Vec<Event> {
+        (0..n)
+            .map(|_| {
+                let i = self.next;
+                self.next += 1;
+                let at = self.start + i as i64 * 1_800_000;
+                let body = tracks::patrol_every(&self.zone, at, points, (self.seed * 1_000_003 + i) as u64, 60_000);
+                self.raw.seal(&body)
+            })
+            .collect()
+    }
+}
+
+/// Seals `per_device` more patrols on every device, then has all devices push them at once, in
+/// requests of at most `MAX_PUSH_EVENTS`. Fails if any event is not accepted.
+pub async fn push_histories(devices: &mut [FieldDevice], per_device: usize, points: usize) -> Result<usize> {
+    let histories: Vec<Vec<Event>> = devices.iter_mut().map(|d| d.history(per_device, points)).collect();
+    let total = histories.iter().map(Vec::len).sum();
+    let tasks = devices.iter_mut().zip(histories).map(|(d, history)| async move {
+        // Fresh connections: the server may have closed idle ones while the histories were sealed.
+        let url = d.raw.url.clone();
+        d.raw.reconnect(&url)?;
+        for batch in history.chunks(MAX_PUSH_EVENTS) {
+            let reply = d.raw.sync(batch).await?;
+            if let Some(ack) = reply.acks.iter().find(|a| a.status != AckStatus::Accepted) {
+                bail!("an event was not accepted: {ack:?}");
+            }
+        }
+        Ok(())
+    });
+    join_all(tasks).await.into_iter().collect::<Result<Vec<()>>>()?;
+    Ok(total)
+}
