@@ -39,23 +39,7 @@ fn a_changed_stored_event_is_withheld_and_flagged_and_the_puller_applies_the_res
     officer.login(&server.url(), OFFICER, DEMO_PASSWORD)?;
     officer.run(&["sync"])?;
     let first = patrol(&officer, dir.path(), "a.gpx", 1)?;
-    let (lon, lat) = (114.4861, 25.5461);
-    let finding = officer
-        .run(&[
-            "report-finding",
-            "--patrol",
-            &first,
-            "--kind",
-            "unlicensed_mining",
-            "--lon",
-            &lon.to_string(),
-            "--lat",
-            &lat.to_string(),
-            "--description",
-            "open pit",
-        ])?
-        .trim()
-        .to_string();
+    let finding = officer.report_finding(&first, "unlicensed_mining", (114.4861, 25.5461), "open pit")?.to_string();
     officer.run(&["sync"])?;
     let inspector = DeviceCli::new(dir.path().join("inspector.db"));
     inspector.login(&server.url(), INSPECTOR, DEMO_PASSWORD)?;
