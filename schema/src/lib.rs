@@ -37,6 +37,7 @@ pub const CENTRAL: &[Migration] = &[
     migration!(9, "central", "0009_possession_and_tip_buckets"),
     migration!(10, "central", "0010_flag_reviews"),
     migration!(11, "central", "0011_read_model"),
+    migration!(12, "central", "0012_people"),
 ];
 
 /// The device replica's migrations, in order.

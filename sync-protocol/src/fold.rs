@@ -11,7 +11,8 @@ pub use licence::LicenceState;
 
 use crate::body::{
     AssignmentSet, AttachmentAdded, BlobHash, Body, FindingKind, FindingReported, LicenceChange, LicenceGranted, MediaType, Mineral,
-    PatrolAmended, PatrolRecorded, PatrolResult, Subject, SubjectKind, UnitDefined, UserEnrolled, ZeroReportFiled, ZoneDefined,
+    PatrolAmended, PatrolRecorded, PatrolResult, Subject, SubjectKind, UnitDefined, UserChanged, UserEnrolled, ZeroReportFiled,
+    ZoneDefined,
 };
 use crate::event::Event;
 use crate::hlc::Hlc;
@@ -211,6 +212,7 @@ impl Projection {
             Body::UserEnrolled(u) => {
                 self.users.insert(u.user.clone(), u);
             }
+            Body::UserChanged(c) => self.change_user(c),
             Body::AssignmentSet(a) => {
                 let list = self.assignments.entry(a.officer.clone()).or_default();
                 list.push(a);
@@ -237,10 +239,26 @@ impl Projection {
             // Access records: the server's tables hold who is disabled or revoked; the log keeps
             // them as the audit trail, and no view of the projection depends on them.
             Body::UserDisabled(_) | Body::UserEnabled(_) | Body::DeviceRevoked(_) => {}
+            // Password records say only who and when: nothing to show beyond the log.
+            Body::PasswordChanged(_) | Body::PasswordReset(_) => {}
             // A flag review acts on the server's flags and checks (which the projection does not
             // hold); the log keeps it as the evidence of who reviewed what.
             Body::FlagReviewed(_) => {}
         }
+    }
+
+    /// A user's record replaced by a change; a change of someone never enrolled here (their
+    /// enrolment went to another bucket) enrols them as changed.
+    fn change_user(&mut self, c: UserChanged) {
+        let user = self.users.entry(c.user.clone()).or_insert_with(|| UserEnrolled {
+            user: c.user.clone(),
+            display_name: String::new(),
+            role: c.role,
+            units: Vec::new(),
+            phone: None,
+            by: Some(c.by.clone()),
+        });
+        (user.display_name, user.role, user.units, user.phone) = (c.display_name, c.role, c.units, c.phone);
     }
 
     fn report_finding(&mut self, event: &Event, f: FindingReported) {

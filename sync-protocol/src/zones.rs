@@ -172,8 +172,12 @@ mod tests {
     #[test]
     fn the_assignment_in_force_is_the_last_before_and_the_later_of_two_at_one_time() {
         let officer = UserId::new("vo-1").expect("user");
-        let set =
-            |from, zone: Option<&str>| AssignmentSet { officer: officer.clone(), zone: zone.map(|z| ZoneId::new(z).expect("zone")), from };
+        let set = |from, zone: Option<&str>| AssignmentSet {
+            officer: officer.clone(),
+            zone: zone.map(|z| ZoneId::new(z).expect("zone")),
+            from,
+            by: None,
+        };
         let a = Assignments::from_assignments(&[set(100, Some("Z1")), set(300, None), set(200, Some("Z2")), set(200, Some("Z3"))]);
         let at = |t| a.zone_at(&officer, t).map(ZoneId::as_str);
         assert_eq!([99, 100, 200, 299, 300].map(at), [None, Some("Z1"), Some("Z3"), Some("Z3"), None]);

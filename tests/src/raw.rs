@@ -87,6 +87,7 @@ impl RawDevice {
                 label: "raw test device".into(),
                 proof: Some(LoginProof::sign(&self.key, self.user.as_str(), self.device, chrono::Utc::now().timestamp_millis())),
             },
+            new_password: None,
         };
         let response = self.http.post(format!("{}/v1/auth/login", self.url)).json(&request).send().await?;
         let status = response.status();

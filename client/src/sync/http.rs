@@ -150,6 +150,19 @@ impl Api {
         self.send(builder, username).await
     }
 
+    /// `<method> <path>` with a bearer token and a JSON body: the reply's JSON.
+    pub async fn send_json<B: serde::Serialize + ?Sized>(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: &B,
+        username: &str,
+    ) -> Result<serde_json::Value, SyncError> {
+        let builder = self.http.request(method, self.url(path)).header(AUTHORIZATION, format!("Bearer {token}")).json(body);
+        self.send(builder, username).await
+    }
+
     /// `GET /healthz`: whether the server is up.
     pub async fn healthz(&self) -> Result<(), SyncError> {
         let response = self.http.get(self.url("/healthz")).send().await.map_err(|source| self.network(source))?;

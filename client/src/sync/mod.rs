@@ -32,7 +32,7 @@ pub use backoff::Backoff;
 pub use blobs::{BlobReport, fetch_blob, fetch_evidence, upload_blobs};
 pub use check::Aside;
 pub use error::{SyncError, from_status};
-pub use flags::{admin, case, cases, flags, ledger_export, report};
+pub use flags::{access_log, admin, admin_json, case, cases, change_password, flags, ledger_export, report};
 pub use http::Api;
 pub use login::{login, login_with};
 pub use round::{SyncReport, error_chain, sync, sync_with};

@@ -8,9 +8,11 @@
 //! - [`auth`]: passwords, login throttling, access tokens; [`login`]: login, refresh, logout.
 //! - [`sync`]: one sync round trip; [`ingest`]: its parallel half (parse, hash, signatures, the
 //!   checks computed ahead); [`projection`]: the fold of a scope.
-//! - [`admin`]: assignments and access records; [`evidence`]: blobs and missing evidence.
+//! - [`admin`]: assignments and access records; [`people`]: users enrolled and changed, passwords
+//!   reset and changed, the access log; [`evidence`]: blobs and missing evidence.
 //! - [`reports`]: compliance, reconciliation, the ledger, flags and the county's audits;
 //!   [`cases`]: the cases of a scope, listed and shown.
+//! - [`roster`]: the county's roster (花名册, CSV or XLSX) imported and exported.
 //! - [`health`]: liveness and readiness (the writer commits).
 
 pub mod admin;
@@ -20,9 +22,12 @@ pub mod evidence;
 pub mod health;
 pub mod ingest;
 pub mod login;
+pub mod people;
 pub mod principal;
 pub mod projection;
 pub mod reports;
+#[cfg(feature = "http")]
+pub mod roster;
 pub mod sync;
 
 use std::sync::Arc;

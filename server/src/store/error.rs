@@ -85,6 +85,14 @@ pub enum Conflict {
     NotAVillageOfficer(UserId),
     #[error("a log of {from} leaves cannot be a prefix of one of {to}")]
     SizesOutOfOrder { from: u64, to: u64 },
+    #[error("the store already holds a county (its units or users)")]
+    CountyExists,
+    #[error("user {0} exists already")]
+    UserExists(UserId),
+    #[error("{0}: {1}")]
+    Misplaced(UserId, sync_protocol::body::Misplaced),
+    #[error("zone {zone} patrols village {village}, not the officer's")]
+    ZoneElsewhere { zone: sync_protocol::ids::ZoneId, village: String },
 }
 
 impl StoreError {

@@ -1,5 +1,6 @@
-//! The `patrolsync-server` command line (`serve`, `reference`, `audit integrity|checkpoint|consistency|verify|read-model`,
-//! `rotate-token-key`, `set-password`, `config check`, `backup`, `restore`), in the library so that every binary that runs the server
+//! The `patrolsync-server` command line (`serve`, `init`, `roster`, `reference`, `audit
+//! integrity|checkpoint|consistency|verify|read-model`, `rotate-token-key`, `set-password`, `config check`, `backup`,
+//! `restore`), in the library so that every binary that runs the server
 //! (the release binary, the end-to-end tests' copy) is the same code: each parses it, sets up
 //! logging as [`Cli::logging`] says, and runs it.
 
@@ -9,7 +10,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use sync_protocol::wire::audit::ReadModelCheck;
 
-use crate::store::Sessions;
+use crate::store::People;
+use crate::store::people::PasswordHash;
 
 use crate::app::Application;
 use crate::config::Config;
@@ -39,6 +41,36 @@ enum Command {
         /// Load the demo county into an empty store and print the demo credentials.
         #[arg(long)]
         demo: bool,
+    },
+    /// Found a county in an empty store, without the demo: its unit, its time zone and its first
+    /// admin, whose password is read from standard input (8 to 128 characters).
+    Init {
+        /// The store's SQLite file (created and migrated).
+        #[arg(long)]
+        db: PathBuf,
+        /// The county's unit id, e.g. CTY.
+        #[arg(long)]
+        county: sync_protocol::ids::UnitId,
+        /// The county's name in pinyin or English.
+        #[arg(long)]
+        name: String,
+        /// The county's name in Chinese (县名).
+        #[arg(long)]
+        name_zh: String,
+        /// The county's time zone.
+        #[arg(long, default_value = crate::tools::init::TIME_ZONE)]
+        time_zone: String,
+        /// The first admin's user id.
+        #[arg(long, default_value = "admin")]
+        admin: sync_protocol::ids::UserId,
+        /// The first admin's display name.
+        #[arg(long, default_value = "System Administrator 系统管理员")]
+        admin_name: String,
+    },
+    /// Import or export the county's roster (花名册) of units and people, as CSV or XLSX.
+    Roster {
+        #[command(subcommand)]
+        action: crate::tools::roster_cli::RosterAction,
     },
     /// Import or export reference data (units, zones and their officers, licences) as GeoJSON.
     Reference {
@@ -270,6 +302,16 @@ fn run(command: Command) -> ExitCode {
                 Err(e) => fail(&e),
             }
         }
+        Command::Roster { action } => {
+            let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(runtime) => runtime,
+                Err(e) => return fail(&e),
+            };
+            match runtime.block_on(crate::tools::roster_cli::run(action)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(&e),
+            }
+        }
         Command::Audit { action } => {
             let outcome = match action {
                 AuditAction::Checkpoint { db, json } => crate::tools::log::checkpoint(&db, json),
@@ -291,6 +333,10 @@ fn run(command: Command) -> ExitCode {
             }
         }
         Command::SetPassword { db, user } => set_password(&db, &user),
+        Command::Init { db, county, name, name_zh, time_zone, admin, admin_name } => {
+            let county = crate::tools::init::County { unit: county, name, name_zh, time_zone, admin, admin_name };
+            init(&db, county)
+        }
         Command::Config { action: ConfigAction::Check { file, print } } => check_config(&file, print),
         Command::Backup { config, db, to } => backup(config, db, &to),
         Command::Restore { from, to } => restore(&from, &to),
@@ -352,12 +398,42 @@ fn check_config(file: &std::path::Path, print: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn set_password(db: &std::path::Path, user: &str) -> ExitCode {
-    let mut password = String::new();
-    if let Err(e) = std::io::stdin().read_line(&mut password) {
-        return fail(&e);
+fn init(db: &std::path::Path, county: crate::tools::init::County) -> ExitCode {
+    let password = match read_password() {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
+    };
+    let cost = Config::load(None).map(|c| c.auth.password).unwrap_or_default();
+    let (unit, admin) = (county.unit.clone(), county.admin.clone());
+    let founded = SqliteStore::open(db).map_err(crate::tools::init::InitError::Store).and_then(|store| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| crate::tools::init::InitError::Hash(e.to_string()))?;
+        runtime.block_on(crate::tools::init::init(&store, county, password, cost))
+    });
+    match founded {
+        Ok(_) => {
+            println!("county {unit} founded in {}; admin {admin} can log in", db.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
     }
-    let password = password.trim_end_matches(['\r', '\n']);
+}
+
+/// The first line of standard input, without its line ending.
+fn read_password() -> std::io::Result<String> {
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password)?;
+    Ok(password.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn set_password(db: &std::path::Path, user: &str) -> ExitCode {
+    let password = match read_password() {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
+    };
+    let password = password.as_str();
     let phc = match crate::service::auth::password::check_new_password(password)
         .and_then(|()| crate::service::auth::password::hash(password, Config::load(None).map(|c| c.auth.password).unwrap_or_default()))
     {
@@ -376,8 +452,9 @@ fn set_password(db: &std::path::Path, user: &str) -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => return fail(&e),
     };
-    match runtime.block_on(Sessions::set_passwords(&store, vec![user_id], phc)) {
-        Ok(()) => {
+    let password = PasswordHash { user: user_id, phc, one_time: false };
+    match runtime.block_on(People::reset_password(&store, None, password)) {
+        Ok(_) => {
             println!("password of {user} set");
             ExitCode::SUCCESS
         }
@@ -447,7 +524,7 @@ async fn reference(action: ReferenceAction) -> Result<(), ReferenceFileError> {
             let text = reference::read_file(&file)?;
             let store = SqliteStore::open(&db)?;
             let options = ImportOptions { dry_run, limits: Limits { max_vertices: max_vertices as usize } };
-            let summary = reference::import(&store, text, Vec::new(), options, &progress::terminal()).await?;
+            let summary = reference::import(&store, text, Vec::new(), Vec::new(), options, &progress::terminal()).await?;
             println!("{}: {summary}", if dry_run { "dry run, nothing written" } else { "imported" });
         }
         ReferenceAction::Export { db, output } => {

@@ -6,12 +6,17 @@
 //! - [`backup`]: `backup --to DIR` (online, with a manifest of hashes and the log's checkpoint) and
 //!   `restore --from DIR --to NEWDIR` (verified, into an empty folder, a new store epoch).
 //! - [`reference`]: the GeoJSON reference file, checked purely and imported through the store.
-//! - [`demo`]: the demo county; [`seed`]: loading it into an empty store.
+//! - [`roster_cli`]: the county's roster (CSV or XLSX) in and out of a store (`service::roster`).
+//! - [`demo`]: the demo county; [`seed`]: loading it into an empty store; [`init`]: a county
+//!   without the demo, founded in an empty store.
 
 pub mod backup;
 #[cfg(feature = "http")]
 pub mod cli;
 pub mod demo;
+pub mod init;
 pub mod log;
 pub mod reference;
+#[cfg(feature = "http")]
+pub mod roster_cli;
 pub mod seed;

@@ -193,7 +193,7 @@ mod tests {
     }
 
     fn assign(o: &str, z: Option<&str>, from: i64) -> AssignmentSet {
-        AssignmentSet { officer: officer(o), zone: z.map(zone_id), from }
+        AssignmentSet { officer: officer(o), zone: z.map(zone_id), from, by: None }
     }
 
     /// Which zone and which version (told apart by the square's west edge) applied.

@@ -5,7 +5,7 @@ use serde_json::value::RawValue;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use sync_protocol::admit::Caller;
-use sync_protocol::body::{AssignmentSet, BlobHash, Body, MediaType, Role};
+use sync_protocol::body::{AssignmentSet, BlobHash, Body, MediaType, Role, UserChanged, UserEnrolled};
 use sync_protocol::compliance::WeekFacts;
 use sync_protocol::event::Event;
 use sync_protocol::hlc::Hlc;
@@ -15,6 +15,7 @@ use sync_protocol::values::IsoWeek;
 use sync_protocol::wire::audit::{CheckpointReply, ConsistencyQuery, ConsistencyReply, ReadModelCheck};
 use sync_protocol::wire::evidence::{MissingList, MissingQuery};
 use sync_protocol::wire::flags::{FlagList, FlagQuery};
+use sync_protocol::wire::people::{AccessLog, AccessQuery};
 use sync_protocol::wire::witness::{Withheld, WitnessAsk, WitnessReply};
 use sync_protocol::wire::{Ack, BucketPage, DeviceEnrolment};
 
@@ -23,6 +24,7 @@ use super::{SqliteStore, principal, pull};
 use crate::store::audit::{AuditLog, IntegrityReport};
 use crate::store::evidence::{BlobAccess, Evidence};
 use crate::store::ingest::{Ingest, Pushed};
+use crate::store::people::{AccessEntry, NewCounty, PasswordHash, People};
 use crate::store::pulls::{Pulls, Reader};
 use crate::store::reference::{Planner, Progress, ReferenceData};
 use crate::store::reports::{Backlog, DeviceSync, Directory, LedgerRow, LedgerSelection, Reports};
@@ -123,10 +125,6 @@ impl Sessions for SqliteStore {
 
     fn end_session(&self, session: SessionId, why: SessionEnd) -> StoreFuture<'_, ()> {
         Box::pin(self.writer.run(move |ctx| ctx.end_session(session, why)))
-    }
-
-    fn set_passwords(&self, users: Vec<UserId>, phc: String) -> StoreFuture<'_, ()> {
-        Box::pin(self.writer.run(move |ctx| users.iter().try_for_each(|user| ctx.set_password(user.as_str(), &phc))))
     }
 
     fn replace_password(&self, user: UserId, old: String, new: String) -> StoreFuture<'_, ()> {
@@ -250,7 +248,7 @@ impl ReferenceData for SqliteStore {
         Box::pin(self.read(super::stored_reference::bodies))
     }
 
-    fn author_planned(&self, plan: Planner, progress: Progress) -> StoreFuture<'_, usize> {
+    fn author_planned(&self, plan: Planner, passwords: Vec<PasswordHash>, progress: Progress) -> StoreFuture<'_, usize> {
         Box::pin(self.writer.run(move |ctx| {
             let stored = super::stored_reference::bodies(ctx.conn)?;
             let bodies = plan(&stored, ctx.now_ms);
@@ -258,8 +256,39 @@ impl ReferenceData for SqliteStore {
                 ctx.author(body)?;
                 progress();
             }
+            ctx.set_initial_passwords(&passwords)?;
             Ok(bodies.len())
         }))
+    }
+}
+
+impl People for SqliteStore {
+    fn found_county(&self, county: NewCounty) -> StoreFuture<'_, Vec<EventId>> {
+        Box::pin(self.writer.run(move |ctx| ctx.found_county(county)))
+    }
+
+    fn enrol_person(&self, user: UserEnrolled, assignment: Option<AssignmentSet>, password: PasswordHash) -> StoreFuture<'_, Vec<EventId>> {
+        Box::pin(self.writer.run(move |ctx| ctx.enrol_person(user, assignment, password)))
+    }
+
+    fn change_person(&self, change: UserChanged) -> StoreFuture<'_, Option<EventId>> {
+        Box::pin(self.writer.run(move |ctx| ctx.change_person(change)))
+    }
+
+    fn reset_password(&self, by: Option<UserId>, password: PasswordHash) -> StoreFuture<'_, EventId> {
+        Box::pin(self.writer.run(move |ctx| ctx.reset_password(by, password)))
+    }
+
+    fn change_password(&self, password: PasswordHash, device: Option<DeviceId>) -> StoreFuture<'_, EventId> {
+        Box::pin(self.writer.run(move |ctx| ctx.change_password(password, device)))
+    }
+
+    fn log_access(&self, entry: AccessEntry) -> StoreFuture<'_, ()> {
+        Box::pin(self.writer.run(move |ctx| ctx.log_access(&entry)))
+    }
+
+    fn access_log(&self, query: AccessQuery) -> StoreFuture<'_, AccessLog> {
+        Box::pin(self.read(move |conn| super::people::access_log(conn, &query)))
     }
 }
 

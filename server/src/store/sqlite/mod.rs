@@ -5,7 +5,7 @@
 //! # Layout
 //! - `open`: pragmas, migrations, SQLite's errors sorted. `identity`: the server's own key.
 //! - `writer`: the single writer and its batch transaction. `ingest`, `author`, `enrol`, `admin`,
-//!   `sessions`: what runs inside it; `access`: disabled users and revoked devices, as their events
+//!   `sessions`, `people`: what runs inside it; `access`: disabled users and revoked devices, as their events
 //!   say. `reference`: the writer's copy of zones, units and assignments; `refresh`: reloading the
 //!   writer's caches after another process wrote to the store; `office`: the stored cases and tips
 //!   that admission and routing consult.
@@ -43,6 +43,7 @@ mod integrity;
 pub mod merkle;
 mod office;
 mod open;
+mod people;
 mod place_scope;
 mod principal;
 mod pull;

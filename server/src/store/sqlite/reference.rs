@@ -98,7 +98,7 @@ impl Reference {
                 self.version = super::checks::next_version();
             }
             Body::AssignmentSet(a) => {
-                let AssignmentSet { officer, zone, from } = a;
+                let AssignmentSet { officer, zone, from, .. } = a;
                 conn.execute(
                     "INSERT INTO assignments (officer, zone, valid_from, server_seq) VALUES (?1, ?2, ?3, ?4)",
                     params![officer.as_str(), zone.as_ref().map(|z| z.as_str()), from, server_seq],
@@ -259,7 +259,7 @@ mod tests {
         let after_zone = reference.version;
         assert_ne!(after_zone, before.version);
         let officer = UserId::new("o1")?;
-        let assignment = AssignmentSet { officer: officer.clone(), zone: Some(ZoneId::new("Z1")?), from: 0 };
+        let assignment = AssignmentSet { officer: officer.clone(), zone: Some(ZoneId::new("Z1")?), from: 0, by: None };
         reference.apply(&conn, &Body::AssignmentSet(assignment), 2)?;
         assert_ne!(reference.version, after_zone);
         assert!(reference.history.zone_at(&officer, 5).is_some());

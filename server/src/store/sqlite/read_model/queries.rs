@@ -51,7 +51,7 @@ fn assignments(conn: &Connection) -> Result<Assignments, StoreError> {
     for r in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, i64>(2)?)))? {
         let (officer, zone, from) = r?;
         let zone = zone.map(|z| parse(&z, "assignments")).transpose()?;
-        a.set(&AssignmentSet { officer: parse(&officer, "assignments")?, zone, from });
+        a.set(&AssignmentSet { officer: parse(&officer, "assignments")?, zone, from, by: None });
     }
     Ok(a)
 }
