@@ -338,48 +338,8 @@ fn run(command: Command) -> ExitCode {
             init(&db, county)
         }
         Command::Config { action: ConfigAction::Check { file, print } } => check_config(&file, print),
-        Command::Backup { config, db, to } => backup(config, db, &to),
-        Command::Restore { from, to } => restore(&from, &to),
-    }
-}
-
-fn backup(config: Option<PathBuf>, db: Option<PathBuf>, to: &std::path::Path) -> ExitCode {
-    let config = match Config::load(config.as_deref()) {
-        Ok(c) => Config { db: db.unwrap_or(c.db), ..c },
-        Err(e) => return fail(&e),
-    };
-    match crate::tools::backup::backup(&config, to, crate::clock::system().now_ms()) {
-        Ok(done) => {
-            let m = &done.manifest;
-            println!(
-                "backed up {} into {}: {} files, {} bytes; log of {} entries (server sequence up to {})",
-                config.db.display(),
-                to.display(),
-                m.files.len(),
-                done.bytes,
-                m.log_size,
-                m.last_seq
-            );
-            ExitCode::SUCCESS
-        }
-        Err(e) => fail(&e),
-    }
-}
-
-fn restore(from: &std::path::Path, to: &std::path::Path) -> ExitCode {
-    match crate::tools::backup::restore(from, to) {
-        Ok((manifest, epoch)) => {
-            println!(
-                "restored the backup of {} entries into {}; new store epoch {} from server sequence {}",
-                manifest.log_size,
-                to.display(),
-                epoch.id,
-                epoch.since_seq
-            );
-            println!("serve it with: patrolsync-server serve --db {}", to.join("central.db").display());
-            ExitCode::SUCCESS
-        }
-        Err(e) => fail(&e),
+        Command::Backup { config, db, to } => done(crate::tools::backup_cli::backup(config.as_deref(), db, &to)),
+        Command::Restore { from, to } => done(crate::tools::backup_cli::restore(&from, &to)),
     }
 }
 
@@ -550,6 +510,14 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     println!("ready");
     app.run_until_stopped().await?;
     Ok(())
+}
+
+/// Success, or the error printed with its causes.
+fn done(result: Result<(), Box<dyn std::error::Error>>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&*e),
+    }
 }
 
 /// Prints an error with its causes and returns the failure exit code.
