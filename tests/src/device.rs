@@ -86,6 +86,14 @@ impl DeviceCli {
         id.trim().parse().map_err(|e| anyhow::anyhow!("record-patrol printed {id:?}: {e}"))
     }
 
+    /// `report-finding` of `kind` on `patrol` at `(lon, lat)` in degrees; returns the finding's id.
+    pub fn report_finding(&self, patrol: &str, kind: &str, (lon, lat): (f64, f64), description: &str) -> Result<EventId> {
+        let (lon, lat) = (lon.to_string(), lat.to_string());
+        let args = ["report-finding", "--patrol", patrol, "--kind", kind, "--lon", &lon, "--lat", &lat, "--description", description];
+        let id = self.run(&args)?;
+        id.trim().parse().map_err(|e| anyhow::anyhow!("report-finding printed {id:?}: {e}"))
+    }
+
     /// `tip receive` by hotline with the informant's name and contact; returns the tip's id.
     pub fn receive_tip(&self, content: &str, township: &str, name: &str, contact: &str) -> Result<EventId> {
         let args = ["tip", "receive", "--channel", "hotline", "--content", content, "--township", township];

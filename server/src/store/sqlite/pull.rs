@@ -10,7 +10,7 @@ use super::StoreError;
 use super::office::CONFIDENTIAL_KIND;
 use crate::store::pulls::Reader;
 
-type Row = (i64, Vec<u8>, String, String);
+type Row = (i64, Vec<u8>, String, String, Vec<u8>, Vec<u8>);
 
 /// Whether `reader` leaves out an event of `device` and `kind`: its own, or a confidential record
 /// its role may not read.
@@ -20,20 +20,21 @@ fn skips(reader: &Reader, device: &[u8], kind: &str) -> bool {
 
 /// Up to `limit` accepted events of `bucket` after `cursor`, leaving out what `reader` may not or
 /// need not read (its own events, which it holds already; confidential records its role may not
-/// read). The cursor still moves past what is left out.
+/// read). The cursor still moves past what is left out, and past a stored event that no longer
+/// matches its hash, which the page names in `withheld` instead (`super::withheld`).
 pub fn page(conn: &Connection, bucket: &Bucket, cursor: u64, limit: u32, reader: Reader) -> Result<BucketPage<Box<RawValue>>, StoreError> {
     let fetch = i64::from(limit) + 1;
-    let map = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
+    let map = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?));
     let rows: Vec<Row> = match bucket {
         Bucket::County => {
             let mut s = conn.prepare_cached(
-                "SELECT server_seq, device_id, raw, kind FROM events WHERE server_seq > ?1 AND accepted = 1 ORDER BY server_seq LIMIT ?2",
+                "SELECT server_seq, device_id, raw, kind, id, hash FROM events WHERE server_seq > ?1 AND accepted = 1 ORDER BY server_seq LIMIT ?2",
             )?;
             s.query_map(rusqlite::params![cursor, fetch], map)?.collect::<Result<_, _>>()?
         }
         other => {
             let mut s = conn.prepare_cached(
-                "SELECT e.server_seq, e.device_id, e.raw, e.kind FROM event_routes r JOIN events e ON e.server_seq = r.server_seq
+                "SELECT e.server_seq, e.device_id, e.raw, e.kind, e.id, e.hash FROM event_routes r JOIN events e ON e.server_seq = r.server_seq
                  WHERE r.bucket = ?1 AND r.server_seq > ?2 ORDER BY r.server_seq LIMIT ?3",
             )?;
             s.query_map(rusqlite::params![other.to_string(), cursor, fetch], map)?.collect::<Result<_, _>>()?
@@ -41,15 +42,19 @@ pub fn page(conn: &Connection, bucket: &Bucket, cursor: u64, limit: u32, reader:
     };
     let more = rows.len() > limit as usize;
     let mut events = Vec::with_capacity(rows.len().min(limit as usize));
+    let mut withheld = Vec::new();
     let mut last = cursor;
-    for (server_seq, device, raw, kind) in rows.into_iter().take(limit as usize) {
+    for (server_seq, device, raw, kind, id, hash) in rows.into_iter().take(limit as usize) {
         last = u64::try_from(server_seq).map_err(|_| StoreError::corrupt("events", "negative server_seq"))?;
         if skips(&reader, &device, &kind) {
             continue;
         }
-        events.push(RawValue::from_string(raw).map_err(|e| StoreError::corrupt("events", format!("{server_seq} is not JSON: {e}")))?);
+        match super::withheld::problem(&raw, &hash).map(|p| super::withheld::marker(last, &id, p)) {
+            Some(marker) => withheld.push(marker),
+            None => events.push(RawValue::from_string(raw).map_err(|e| StoreError::corrupt("events", format!("{server_seq}: {e}")))?),
+        }
     }
-    Ok(BucketPage { bucket: bucket.clone(), events, cursor: last, more })
+    Ok(BucketPage { bucket: bucket.clone(), events, cursor: last, more, withheld })
 }
 
 /// Every accepted event of `bucket` that `reader` may read, for folding a projection.
@@ -78,7 +83,7 @@ fn office_sql(county: bool) -> String {
         .collect();
     let routed = if county { "" } else { "AND EXISTS (SELECT 1 FROM event_routes r WHERE r.bucket = ?1 AND r.server_seq = e.server_seq)" };
     format!(
-        "SELECT e.server_seq, e.device_id, e.raw, e.kind FROM events e INDEXED BY events_by_kind
+        "SELECT e.server_seq, e.device_id, e.raw, e.kind, e.id, e.hash FROM events e INDEXED BY events_by_kind
          WHERE e.accepted = 1 AND e.kind IN ({}) {routed} ORDER BY e.server_seq",
         kinds.join(", ")
     )
@@ -89,14 +94,16 @@ fn office_sql(county: bool) -> String {
 /// the reference data and the office's records (cases, tips, flag reviews), for their fold. Read
 /// through the index of kinds, so its cost follows the office's records, not the patrols.
 pub fn office(conn: &Connection, bucket: &Bucket, reader: Reader) -> Result<Vec<sync_protocol::event::Event>, StoreError> {
-    let map = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
+    let map = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?));
     let rows: Vec<Row> = match bucket {
         Bucket::County => conn.prepare_cached(&office_sql(true))?.query_map([], map)?.collect::<Result<_, _>>()?,
         other => conn.prepare_cached(&office_sql(false))?.query_map([other.to_string()], map)?.collect::<Result<_, _>>()?,
     };
+    // As in a pull: what the reader may not read is left out, and so is a stored event that no
+    // longer matches its hash (a pull names it as withheld; a fold has no place for it).
     rows.into_iter()
-        .filter(|(_, device, _, kind)| !skips(&reader, device, kind))
-        .map(|(_, _, raw, _)| serde_json::from_str(&raw).map_err(|e| StoreError::corrupt("events", e.to_string())))
+        .filter(|(_, device, raw, kind, _, hash)| !skips(&reader, device, kind) && super::withheld::problem(raw, hash).is_none())
+        .map(|(_, _, raw, ..)| serde_json::from_str(&raw).map_err(|e| StoreError::corrupt("events", e.to_string())))
         .collect()
 }
 

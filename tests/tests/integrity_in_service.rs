@@ -1,0 +1,151 @@
+//! Issue 11, point 8: integrity in service. A stored event edited in the database is withheld from
+//! pulls with a marker and flagged once, and the phone that pulls it still applies its acks and
+//! the good events, keeping the bad one aside. A store rolled back to an older copy (what a
+//! damaged WAL leaves) is refused by the server at start, against the checkpoint it keeps outside
+//! the database; and, were it served anyway, by every phone that witnessed the longer log.
+
+use anyhow::{Context, Result};
+use patrolsync_tests::DEMO_PASSWORD;
+use patrolsync_tests::device::{DeviceCli, write_walk};
+use patrolsync_tests::raw::now_ms;
+use patrolsync_tests::server::TestServer;
+use rusqlite::Connection;
+use std::path::Path;
+use sync_protocol::ids::ZoneId;
+
+const OFFICER: &str = "vo-t01-v01";
+const INSPECTOR: &str = "ti-t01-1";
+const HOUR: i64 = 3_600_000;
+
+fn patrol(phone: &DeviceCli, dir: &Path, name: &str, seed: u64) -> Result<String> {
+    let zone = ZoneId::new("Z-T01-V01")?;
+    let track = write_walk(dir, name, &zone, now_ms() as i64 - 5 * HOUR + seed as i64 * 60_000, 30, seed)?;
+    Ok(phone.record_patrol(&track, &["--findings", "--summary", "plain"])?.to_string())
+}
+
+fn json(phone: &DeviceCli, args: &[&str]) -> Result<serde_json::Value> {
+    Ok(serde_json::from_str(&phone.run(args)?)?)
+}
+
+fn flags_of_kind(server: &TestServer, kind: &str) -> Result<i64> {
+    Ok(server.open_store()?.query_row("SELECT count(*) FROM flags WHERE kind = ?1", [kind], |r| r.get(0))?)
+}
+
+#[test]
+fn a_changed_stored_event_is_withheld_and_flagged_and_the_puller_applies_the_rest() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = TestServer::start()?;
+    let officer = DeviceCli::new(dir.path().join("officer.db"));
+    officer.login(&server.url(), OFFICER, DEMO_PASSWORD)?;
+    officer.run(&["sync"])?;
+    let first = patrol(&officer, dir.path(), "a.gpx", 1)?;
+    let finding = officer.report_finding(&first, "unlicensed_mining", (114.4861, 25.5461), "open pit")?.to_string();
+    officer.run(&["sync"])?;
+    let inspector = DeviceCli::new(dir.path().join("inspector.db"));
+    inspector.login(&server.url(), INSPECTOR, DEMO_PASSWORD)?;
+    inspector.run(&["sync"])?;
+
+    let second = patrol(&officer, dir.path(), "b.gpx", 2)?;
+    let third = patrol(&officer, dir.path(), "c.gpx", 3)?;
+    officer.run(&["sync"])?;
+    // Someone with the database file edits the second patrol's stored text (triggers dropped).
+    let conn = Connection::open(server.db())?;
+    conn.execute_batch("DROP TRIGGER events_no_update")?;
+    let changed = conn.execute(
+        "UPDATE events SET raw = replace(raw, '\"summary\":\"plain\"', '\"summary\":\"edited\"') WHERE id = ?1",
+        [uuid::Uuid::parse_str(&second)?.as_bytes().to_vec()],
+    )?;
+    assert_eq!(changed, 1);
+    let edited: i64 = conn.query_row("SELECT count(*) FROM events WHERE raw LIKE '%\"summary\":\"edited\"%'", [], |r| r.get(0))?;
+    assert_eq!(edited, 1, "the stored text was changed");
+    drop(conn);
+
+    // The inspector has an own event pending; its sync pulls the changed row.
+    inspector.run(&["case", "open", "--finding", &finding, "--township", "T01"])?;
+    let out = inspector.run(&["sync"])?;
+    assert!(out.contains("kept aside"), "{out}");
+    let status = inspector.status()?;
+    assert_eq!((status["pending"].as_u64(), status["sent"].as_u64()), (Some(0), Some(1)), "its own ack was applied: {status}");
+    let ledger = inspector.ledger()?.to_string();
+    assert!(ledger.contains(&third), "the good events after the bad one were applied");
+    assert!(!ledger.contains(&second), "the changed one was not");
+    let problems = json(&inspector, &["problems", "--json"])?;
+    let aside = problems["aside"].as_array().context("aside")?;
+    assert_eq!(aside.len(), 1, "{problems}");
+    assert_eq!(aside[0]["event_id"], second.as_str());
+    assert!(aside[0]["problem"].as_str().unwrap_or_default().contains("服务器已扣留"), "{problems}");
+
+    assert_eq!(flags_of_kind(&server, "tampering:stored_event_changed")?, 1);
+    inspector.run(&["sync"])?;
+    let other = DeviceCli::new(dir.path().join("auditor.db"));
+    other.login(&server.url(), "ca-1", DEMO_PASSWORD)?;
+    other.run(&["sync"])?;
+    assert_eq!(flags_of_kind(&server, "tampering:stored_event_changed")?, 1, "raised once, however often it is served");
+    Ok(())
+}
+
+/// Waits until the server's witness file names a log of at least the size the store holds.
+fn wait_for_witness(server: &TestServer) -> Result<u64> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let size: u64 = server.open_store()?.query_row("SELECT count(*) FROM merkle_leaves", [], |r| r.get(0))?;
+        let note = std::fs::read_to_string(server.dir.path().join("log-witness")).unwrap_or_default();
+        if note.lines().nth(1).and_then(|l| l.parse::<u64>().ok()) == Some(size) {
+            return Ok(size);
+        }
+        anyhow::ensure!(std::time::Instant::now() < deadline, "the witness file never reached {size}: {note:?}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+fn copy_store(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for name in ["central.db", "central.db-wal", "central.db-shm"] {
+        if from.join(name).exists() {
+            std::fs::copy(from.join(name), to.join(name))?;
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn a_rolled_back_store_is_refused_by_the_server_at_start_and_by_the_phone() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let mut server = TestServer::start()?;
+    let officer = DeviceCli::new(dir.path().join("officer.db"));
+    officer.login(&server.url(), OFFICER, DEMO_PASSWORD)?;
+    officer.run(&["sync"])?;
+    patrol(&officer, dir.path(), "a.gpx", 1)?;
+    officer.run(&["sync"])?;
+    // An older copy of the store, taken with the server stopped.
+    server.kill();
+    let old = dir.path().join("old");
+    copy_store(server.dir.path(), &old)?;
+    server.restart()?;
+    patrol(&officer, dir.path(), "b.gpx", 2)?;
+    patrol(&officer, dir.path(), "c.gpx", 3)?;
+    officer.run(&["sync"])?;
+    let witnessed = wait_for_witness(&server)?;
+    server.kill();
+    // The store goes back to the older copy: the last two acked patrols are gone from it.
+    for name in ["central.db-wal", "central.db-shm"] {
+        let _ = std::fs::remove_file(server.dir.path().join(name));
+    }
+    copy_store(&old, server.dir.path())?;
+    let (_, said) = server.start_refused()?;
+    assert!(said.contains("fewer than the") && said.contains(&witnessed.to_string()) && said.contains("log-witness"), "{said}");
+
+    // Served anyway (the witness file moved aside), the phone that saw the longer log refuses it.
+    std::fs::rename(server.dir.path().join("log-witness"), dir.path().join("log-witness.kept"))?;
+    server.restart()?;
+    let before = officer.status()?;
+    let out = officer.output(&["sync"])?;
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("服务器数据与本机见证的记录不一致") && err.contains("rolled back"), "{err}");
+    let after = officer.status()?;
+    assert_eq!(after["pending"], before["pending"], "nothing of the reply was applied");
+    let problems = json(&officer, &["problems", "--json"])?;
+    assert_eq!(problems["notices"][0]["kind"], "log_refused", "{problems}");
+    Ok(())
+}
