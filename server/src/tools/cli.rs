@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use sync_protocol::checks::recheck::CheckConfig;
 use sync_protocol::wire::audit::ReadModelCheck;
 
 use crate::store::People;
@@ -188,6 +189,10 @@ enum ReferenceAction {
         /// The store's SQLite file (created, and migrated, if needed).
         #[arg(long)]
         db: PathBuf,
+        /// The server's config file: the re-checks the import causes use its `[checks]` (and the
+        /// `PATROLSYNC_CHECKS_*` environment), as `serve` does.
+        #[arg(long)]
+        config: Option<PathBuf>,
         /// Check and report what would be authored, without writing.
         #[arg(long)]
         dry_run: bool,
@@ -265,11 +270,15 @@ fn run(command: Command) -> ExitCode {
     match command {
         Command::Serve { config, db, bind, demo } => run_server(config, db, bind, demo),
         Command::Reference { action } => {
+            let checks = match county_checks(action.config_file()) {
+                Ok(checks) => checks,
+                Err(e) => return fail(&e),
+            };
             let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
                 Ok(runtime) => runtime,
                 Err(e) => return fail(&e),
             };
-            match runtime.block_on(reference(action)) {
+            match runtime.block_on(reference(action, checks)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(ReferenceFileError::Invalid(findings)) => {
                     eprint!("{findings}");
@@ -279,11 +288,15 @@ fn run(command: Command) -> ExitCode {
             }
         }
         Command::Roster { action } => {
+            let checks = match county_checks(action.config_file()) {
+                Ok(checks) => checks,
+                Err(e) => return fail(&e),
+            };
             let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
                 Ok(runtime) => runtime,
                 Err(e) => return fail(&e),
             };
-            match runtime.block_on(crate::tools::roster_cli::run(action)) {
+            match runtime.block_on(crate::tools::roster_cli::run(action, checks)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(&e),
             }
@@ -452,11 +465,27 @@ fn run_server(config: Option<PathBuf>, db: Option<PathBuf>, bind: Option<String>
     }
 }
 
-async fn reference(action: ReferenceAction) -> Result<(), ReferenceFileError> {
+impl ReferenceAction {
+    /// The config file the command names, if any.
+    fn config_file(&self) -> Option<&std::path::Path> {
+        match self {
+            ReferenceAction::Import { config, .. } => config.as_deref(),
+            ReferenceAction::Export { .. } => None,
+        }
+    }
+}
+
+/// The checks a tool's changes are judged by: the county's, read as `serve` reads them (the file
+/// `config`, if any, then the `PATROLSYNC_*` environment).
+fn county_checks(config: Option<&std::path::Path>) -> Result<CheckConfig, crate::config::ConfigError> {
+    Ok(Config::load(config)?.checks)
+}
+
+async fn reference(action: ReferenceAction, checks: CheckConfig) -> Result<(), ReferenceFileError> {
     match action {
-        ReferenceAction::Import { db, dry_run, max_vertices, file } => {
+        ReferenceAction::Import { db, config: _, dry_run, max_vertices, file } => {
             let text = reference::read_file(&file)?;
-            let store = SqliteStore::open(&db)?;
+            let store = SqliteStore::open_checking(&db, checks)?;
             let options = ImportOptions { dry_run, limits: Limits { max_vertices: max_vertices as usize } };
             let summary = reference::import(&store, text, Vec::new(), Vec::new(), options, &progress::terminal()).await?;
             println!("{}: {summary}", if dry_run { "dry run, nothing written" } else { "imported" });

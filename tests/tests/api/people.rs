@@ -118,6 +118,20 @@ async fn admins_enrol_and_change_people_as_events_naming_them() -> Result<()> {
     // The new officer's one-time password must be replaced at their first login.
     let refused = RawDevice::new(&server.url(), "vo-t01-v09")?.login(&otp).await.expect_err("one-time");
     assert!(refused.to_string().contains("password_change_required"), "{refused:#}");
+
+    // Made a township inspector, the officer keeps no zone: the assignment ends, in the admin's name.
+    let promoted = json!({"role": "township_inspector", "units": ["T01"]});
+    let (status, reply) = call(&server, &admin, reqwest::Method::PATCH, "/v1/admin/users/vo-t01-v09", Some(promoted)).await?;
+    assert_eq!(status, 200, "{reply}");
+    let ended: Vec<Value> = events(&server, "assignment.set")?.into_iter().filter(|e| e["body"]["officer"] == "vo-t01-v09").collect();
+    assert_eq!(ended.len(), 2, "assigned, then ended: {ended:?}");
+    assert_eq!((ended[1]["body"].get("zone").cloned().unwrap_or(Value::Null), &ended[1]["body"]["by"]), (Value::Null, &json!("admin")));
+    let current: Option<String> = server.open_store()?.query_row(
+        "SELECT zone FROM assignments WHERE officer = 'vo-t01-v09' ORDER BY valid_from DESC, server_seq DESC LIMIT 1",
+        [],
+        |r| r.get(0),
+    )?;
+    assert_eq!(current, None, "no current zone");
     Ok(())
 }
 

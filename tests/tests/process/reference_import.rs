@@ -156,3 +156,53 @@ async fn a_running_server_serves_an_import_made_beside_it() -> Result<()> {
     assert!(status.is_success(), "{status}: {}", String::from_utf8_lossy(&body));
     Ok(())
 }
+
+/// A county whose server runs with its own `[checks]`: an import beside it re-checks the patrols
+/// it touches by the same thresholds (the config file named to the import), never the defaults.
+#[tokio::test]
+async fn an_import_rechecks_by_the_countys_configured_thresholds() -> Result<()> {
+    // A margin of 50 km: a walk in the neighbouring village's zone still lies within it.
+    let server = TestServer::start_with(&[("PATROLSYNC_CHECKS_GEOFENCE_MARGIN_M", "50000")])?;
+    let dir = tempfile::tempdir()?;
+    let config = dir.path().join("county.toml");
+    std::fs::write(&config, "[checks.geofence]\nmargin_m = 50000.0\n")?;
+    let (own, other) = (ZoneId::new("Z-T03-V02")?, ZoneId::new("Z-T03-V01")?);
+    let mut officer = RawDevice::new(&server.url(), "vo-t03-v02")?;
+    officer.login(DEMO_PASSWORD).await?;
+    let now = now_ms() as i64;
+    let walk = tracks::line_patrol(&own, tracks::zone_centre(&other), now - 3 * 3_600_000, 100, 2_000);
+    let event = officer.seal(&walk);
+    let reply = officer.sync(std::slice::from_ref(&event)).await?;
+    assert_eq!(reply.acks[0].status, AckStatus::Accepted, "{:?}", reply.acks);
+    let check = |server: &TestServer| -> Result<(bool, i64)> {
+        let store = server.open_store()?;
+        let counts = store.query_row("SELECT counts FROM patrol_checks WHERE patrol = ?1", [event.id.0.as_bytes()], |r| r.get(0))?;
+        let flags = store.query_row(
+            "SELECT count(*) FROM flags WHERE event_id = ?1 AND kind = 'outside_zone' AND cleared_at IS NULL",
+            [event.id.0.as_bytes()],
+            |r| r.get(0),
+        )?;
+        Ok((counts, flags))
+    };
+    assert_eq!(check(&server)?, (true, 0), "within the county's 50 km margin");
+
+    // The roster moves the officer's assignment back to before the walk: the walk is re-checked.
+    let county = patrolsync_server::tools::demo::county();
+    let zone = county.zone(&own).context("demo zone")?.clone();
+    let rings: Vec<Vec<[f64; 2]>> =
+        zone.boundary.0.iter().map(|r| r.iter().map(|[x, y]| [f64::from(*x) / 1e7, f64::from(*y) / 1e7]).collect()).collect();
+    let from = chrono::DateTime::from_timestamp_millis(now - 4 * 3_600_000).context("time")?.to_rfc3339();
+    let valid_from = chrono::DateTime::from_timestamp_millis(zone.valid_from).context("time")?.to_rfc3339();
+    let file = json!({ "type": "FeatureCollection", "features": [{
+        "type": "Feature", "id": "Z-T03-V02", "geometry": { "type": "Polygon", "coordinates": rings },
+        "properties": { "kind": "zone", "name": zone.name, "village": "T03-V02", "township": "T03",
+                        "valid_from": valid_from, "officer": "vo-t03-v02", "assigned_from": from },
+    }]});
+    let file_path = dir.path().join("zone.geojson");
+    std::fs::write(&file_path, file.to_string())?;
+    let out = reference(&["import", "--db", path(&server.db()), "--config", path(&config), path(&file_path)])?;
+    ensure!(out.status.success(), "import failed: {}", stderr(&out));
+    ensure!(stdout(&out).contains("1 assignments authored"), "the assignment moved: {}", stdout(&out));
+    assert_eq!(check(&server)?, (true, 0), "re-checked by the county's margin, not the default 20 m");
+    Ok(())
+}

@@ -102,8 +102,15 @@ impl SqliteStore {
     /// Opens (or creates) the store at `path` with the default settings and its own reader
     /// threads.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_checking(path, CheckConfig::default())
+    }
+
+    /// [`SqliteStore::open`] judging patrols by `checks`: how a command-line tool opens a county's
+    /// store, so that the re-checks its changes cause (and the checks recomputed on opening) use
+    /// the thresholds the county's server runs with.
+    pub fn open_checking(path: &Path, checks: CheckConfig) -> Result<SqliteStore, StoreError> {
         let pool = Blocking::new("store", READ_THREADS).map_err(StoreError::Threads)?;
-        SqliteStore::open_with(path, Settings::default(), pool)
+        SqliteStore::open_with(path, Settings { checks, ..Settings::default() }, pool)
     }
 
     /// Opens (or creates) the store at `path`, runs migrations and starts the writer. Reads run
