@@ -6,7 +6,7 @@
 use anyhow::{Context, Result, ensure};
 use patrolsync_server::store::ReferenceData;
 use patrolsync_server::store::sqlite::SqliteStore;
-use patrolsync_tests::app::spawn_app;
+use patrolsync_tests::app::{TestApp, spawn_app};
 use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::server::server_binary;
 use patrolsync_tests::{DEMO_PASSWORD, tracks};
@@ -162,7 +162,7 @@ async fn a_running_server_serves_an_import_made_beside_it() -> Result<()> {
 #[tokio::test]
 async fn an_import_rechecks_by_the_countys_configured_thresholds() -> Result<()> {
     // A margin of 50 km: a walk in the neighbouring village's zone still lies within it.
-    let server = TestServer::start_with(&[("PATROLSYNC_CHECKS_GEOFENCE_MARGIN_M", "50000")])?;
+    let server = TestApp::spawn(&[("PATROLSYNC_CHECKS_GEOFENCE_MARGIN_M", "50000")])?;
     let dir = tempfile::tempdir()?;
     let config = dir.path().join("county.toml");
     std::fs::write(&config, "[checks.geofence]\nmargin_m = 50000.0\n")?;
@@ -174,7 +174,7 @@ async fn an_import_rechecks_by_the_countys_configured_thresholds() -> Result<()>
     let event = officer.seal(&walk);
     let reply = officer.sync(std::slice::from_ref(&event)).await?;
     assert_eq!(reply.acks[0].status, AckStatus::Accepted, "{:?}", reply.acks);
-    let check = |server: &TestServer| -> Result<(bool, i64)> {
+    let check = |server: &TestApp| -> Result<(bool, i64)> {
         let store = server.open_store()?;
         let counts = store.query_row("SELECT counts FROM patrol_checks WHERE patrol = ?1", [event.id.0.as_bytes()], |r| r.get(0))?;
         let flags = store.query_row(
