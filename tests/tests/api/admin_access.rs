@@ -10,12 +10,6 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use sync_protocol::event::Event;
 
-async fn device(server: &TestApp, user: &str) -> Result<RawDevice> {
-    let mut d = RawDevice::new(&server.url(), user)?;
-    d.login(DEMO_PASSWORD).await?;
-    Ok(d)
-}
-
 /// POSTs to an admin route with no body; returns the status and the JSON reply.
 async fn admin_post(d: &RawDevice, path: &str) -> Result<(StatusCode, Value)> {
     let (status, body) = d.post(path, b"").await?;
@@ -30,7 +24,7 @@ async fn pull_status(d: &RawDevice) -> Result<StatusCode> {
 
 /// The access records in the log, as the county pulls them.
 async fn access_events(server: &TestApp) -> Result<Vec<Event>> {
-    let mut auditor = device(server, "ca-1").await?;
+    let mut auditor = server.device("ca-1").await?;
     let all = auditor.pull_all().await?;
     Ok(all.into_iter().filter(|e| matches!(e.kind.as_str(), "user.disabled" | "user.enabled" | "device.revoked")).collect())
 }
@@ -38,9 +32,9 @@ async fn access_events(server: &TestApp) -> Result<Vec<Event>> {
 #[tokio::test]
 async fn a_revoked_phone_is_refused_on_its_next_request_and_the_officers_other_phone_is_not() -> Result<()> {
     let server = spawn_app()?;
-    let admin = device(&server, "admin").await?;
-    let lost = device(&server, "vo-t01-v01").await?;
-    let kept = device(&server, "vo-t01-v01").await?;
+    let admin = server.device("admin").await?;
+    let lost = server.device("vo-t01-v01").await?;
+    let kept = server.device("vo-t01-v01").await?;
     assert_eq!(pull_status(&lost).await?, StatusCode::OK);
 
     let (status, reply) = admin_post(&admin, &format!("/v1/admin/devices/{}/revoke", lost.device)).await?;
@@ -69,20 +63,20 @@ async fn a_revoked_phone_is_refused_on_its_next_request_and_the_officers_other_p
 #[tokio::test]
 async fn a_disabled_user_is_refused_at_once_and_logs_in_again_once_enabled() -> Result<()> {
     let server = spawn_app()?;
-    let admin = device(&server, "admin").await?;
-    let inspector = device(&server, "ti-t01-1").await?;
+    let admin = server.device("admin").await?;
+    let inspector = server.device("ti-t01-1").await?;
     assert_eq!(pull_status(&inspector).await?, StatusCode::OK);
 
     let (status, reply) = admin_post(&admin, "/v1/admin/users/ti-t01-1/disable").await?;
     assert_eq!(status, StatusCode::OK, "{reply}");
     assert_eq!(pull_status(&inspector).await?, StatusCode::UNAUTHORIZED, "refused on the very next request");
-    let err = device(&server, "ti-t01-1").await.err().expect("a disabled user cannot log in");
+    let err = server.device("ti-t01-1").await.err().expect("a disabled user cannot log in");
     assert!(err.to_string().contains("401") && err.to_string().contains("invalid_credentials"), "{err}");
 
     let (status, reply) = admin_post(&admin, "/v1/admin/users/ti-t01-1/enable").await?;
     assert_eq!(status, StatusCode::OK, "{reply}");
     assert_eq!(pull_status(&inspector).await?, StatusCode::UNAUTHORIZED, "the old session ended with the disable");
-    let fresh = device(&server, "ti-t01-1").await?;
+    let fresh = server.device("ti-t01-1").await?;
     assert_eq!(pull_status(&fresh).await?, StatusCode::OK);
 
     // Enabling an enabled user records nothing; the log holds the two changes, signed by the server.
@@ -105,8 +99,8 @@ async fn a_disabled_user_is_refused_at_once_and_logs_in_again_once_enabled() -> 
 #[tokio::test]
 async fn only_an_admin_changes_access_and_not_every_change_is_allowed() -> Result<()> {
     let server = spawn_app()?;
-    let admin = device(&server, "admin").await?;
-    let auditor = device(&server, "ca-1").await?;
+    let admin = server.device("admin").await?;
+    let auditor = server.device("ca-1").await?;
     let server_device: Vec<u8> = server.open_store()?.query_row("SELECT id FROM devices WHERE user_id = 'system'", [], |r| r.get(0))?;
     let server_device = uuid::Uuid::from_slice(&server_device)?;
     let disabled = |server: &TestApp| -> Result<Vec<String>> {
@@ -144,14 +138,14 @@ async fn an_admin_does_it_from_the_device_cli() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let cli = patrolsync_tests::device::DeviceCli::new(dir.path().join("admin-phone.db"));
     cli.login(&server.url(), "admin", DEMO_PASSWORD)?;
-    let officer = device(&server, "vo-t01-v02").await?;
+    let officer = server.device("vo-t01-v02").await?;
 
     let reply: Value = serde_json::from_str(&cli.run(&["admin", "disable-user", "--user", "vo-t01-v02"])?)?;
     assert!(reply["event"].is_string(), "{reply}");
     assert_eq!(pull_status(&officer).await?, StatusCode::UNAUTHORIZED);
     cli.run(&["admin", "enable-user", "--user", "vo-t01-v02"])?;
     assert_eq!(pull_status(&officer).await?, StatusCode::UNAUTHORIZED, "the session ended with the disable");
-    let officer = device(&server, "vo-t01-v02").await?;
+    let officer = server.device("vo-t01-v02").await?;
     assert_eq!(pull_status(&officer).await?, StatusCode::OK, "a new login works");
     cli.run(&["admin", "revoke-device", "--device", &officer.device.to_string()])?;
     assert_eq!(pull_status(&officer).await?, StatusCode::UNAUTHORIZED);

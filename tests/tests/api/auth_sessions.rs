@@ -4,17 +4,10 @@
 //! `process/auth_sessions.rs`.
 
 use anyhow::Result;
-use patrolsync_tests::DEMO_PASSWORD;
 use patrolsync_tests::app::{TestApp, spawn_app};
 use patrolsync_tests::raw::RawDevice;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-async fn officer(server: &TestApp, user: &str) -> Result<RawDevice> {
-    let mut d = RawDevice::new(&server.url(), user)?;
-    d.login(DEMO_PASSWORD).await?;
-    Ok(d)
-}
 
 /// `POST /v1/auth/refresh` with `token`: the status and the reply.
 async fn refresh(d: &RawDevice, token: &str) -> Result<(StatusCode, Value)> {
@@ -34,7 +27,7 @@ fn text(v: &Value, field: &str) -> Result<String> {
 #[tokio::test]
 async fn a_refresh_rotates_the_token_and_a_spent_one_revokes_the_whole_session() -> Result<()> {
     let server = TestApp::spawn(&[("PATROLSYNC_AUTH_SESSIONS_REUSE_GRACE_S", "0")])?;
-    let d = officer(&server, "vo-t01-v01").await?;
+    let d = server.device("vo-t01-v01").await?;
     let first = d.refresh.clone().expect("a refresh token at login");
     let (status, reply) = refresh(&d, &first).await?;
     assert_eq!(status, StatusCode::OK, "{reply}");
@@ -57,7 +50,7 @@ async fn a_refresh_rotates_the_token_and_a_spent_one_revokes_the_whole_session()
 
     // Garbage and the forged are simply unknown; a new login starts a new session.
     assert_eq!(refresh(&d, "not a token").await?.0, StatusCode::UNAUTHORIZED);
-    let again = officer(&server, "vo-t01-v01").await?;
+    let again = server.device("vo-t01-v01").await?;
     assert_eq!(flags_with(&again, again.token.as_deref().unwrap_or_default()).await?, StatusCode::OK);
     Ok(())
 }
@@ -65,7 +58,7 @@ async fn a_refresh_rotates_the_token_and_a_spent_one_revokes_the_whole_session()
 #[tokio::test]
 async fn a_lost_reply_may_be_retried_within_the_grace_but_its_lost_successor_may_not_come_back() -> Result<()> {
     let server = spawn_app()?;
-    let d = officer(&server, "vo-t01-v01").await?;
+    let d = server.device("vo-t01-v01").await?;
     let first = d.refresh.clone().expect("refresh token");
     let (status, lost) = refresh(&d, &first).await?;
     assert_eq!(status, StatusCode::OK);
@@ -84,8 +77,8 @@ async fn a_lost_reply_may_be_retried_within_the_grace_but_its_lost_successor_may
 #[tokio::test]
 async fn logout_ends_the_session_at_once_and_leaves_other_sessions_alone() -> Result<()> {
     let server = spawn_app()?;
-    let d = officer(&server, "vo-t01-v01").await?;
-    let other = officer(&server, "vo-t01-v01").await?;
+    let d = server.device("vo-t01-v01").await?;
+    let other = server.device("vo-t01-v01").await?;
     let token = d.token.clone().expect("token");
     let response = d.http.post(format!("{}/v1/auth/logout", d.url)).bearer_auth(&token).send().await?;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
@@ -100,13 +93,13 @@ async fn logout_ends_the_session_at_once_and_leaves_other_sessions_alone() -> Re
 #[tokio::test]
 async fn disabling_a_user_or_revoking_a_phone_takes_effect_at_the_next_request() -> Result<()> {
     let server = spawn_app()?;
-    let user = officer(&server, "vo-t01-v02").await?;
-    let phone = officer(&server, "vo-t01-v01").await?;
-    let spare = officer(&server, "vo-t01-v01").await?;
+    let user = server.device("vo-t01-v02").await?;
+    let phone = server.device("vo-t01-v01").await?;
+    let spare = server.device("vo-t01-v01").await?;
     for d in [&user, &phone, &spare] {
         assert_eq!(flags_with(d, d.token.as_deref().unwrap_or_default()).await?, StatusCode::OK);
     }
-    let admin = officer(&server, "admin").await?;
+    let admin = server.device("admin").await?;
     let as_admin =
         |path: String| admin.http.post(format!("{}{path}", admin.url)).bearer_auth(admin.token.clone().unwrap_or_default()).send();
     assert_eq!(as_admin("/v1/admin/users/vo-t01-v02/disable".into()).await?.status(), StatusCode::OK);
@@ -126,6 +119,6 @@ async fn disabling_a_user_or_revoking_a_phone_takes_effect_at_the_next_request()
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     assert_eq!(why, ["device_revoked", "user_disabled"]);
-    assert!(officer(&server, "vo-t01-v02").await?.token.is_some(), "a new login works");
+    assert!(server.device("vo-t01-v02").await?.token.is_some(), "a new login works");
     Ok(())
 }

@@ -5,22 +5,16 @@
 
 use anyhow::Result;
 use patrolsync_client::sync;
-use patrolsync_tests::app::{TestApp, spawn_app};
+use patrolsync_tests::app::spawn_app;
 use patrolsync_tests::device::{local_projection, phone, server_projection};
 use patrolsync_tests::raw::{RawDevice, now_ms};
-use patrolsync_tests::{DEMO_PASSWORD, office, tracks};
+use patrolsync_tests::{office, tracks};
 use reqwest::StatusCode;
 use sync_protocol::body::{Body, FindingKind, Mineral};
 use sync_protocol::event::Event;
 use sync_protocol::fold::{Projection, Stage};
 use sync_protocol::ids::{EventId, ZoneId};
 use sync_protocol::wire::{AckStatus, RejectReason};
-
-async fn device(server: &TestApp, user: &str) -> Result<RawDevice> {
-    let mut d = RawDevice::new(&server.url(), user)?;
-    d.login(DEMO_PASSWORD).await?;
-    Ok(d)
-}
 
 /// Pushes one body; returns the event and its ack's status and reason.
 async fn push(d: &mut RawDevice, body: &Body) -> Result<(Event, AckStatus, Option<RejectReason>)> {
@@ -59,27 +53,27 @@ async fn projection_of(d: &RawDevice) -> Result<Projection> {
 async fn a_finding_is_escalated_level_by_level_and_every_view_agrees() -> Result<()> {
     let server = spawn_app()?;
     let zone = ZoneId::new("Z-T03-V02")?;
-    let mut officer = device(&server, "vo-t03-v02").await?;
+    let mut officer = server.device("vo-t03-v02").await?;
     let finding = report_finding(&mut officer, &zone).await?;
 
     // The finding is in the township inspector's queue on their next pull.
-    let mut inspector = device(&server, "ti-t03-1").await?;
+    let mut inspector = server.device("ti-t03-1").await?;
     let pulled = inspector.pull_all().await?;
     assert!(pulled.iter().any(|e| e.id == finding && e.kind == "finding.reported"), "the inspector pulls the finding");
 
     // Who may not record: the officer, an inspector of another township, a commissioner, an admin.
     refused(&mut officer, &office::open_on_finding(finding, "T03")).await?;
-    let mut elsewhere = device(&server, "ti-t01-1").await?;
+    let mut elsewhere = server.device("ti-t01-1").await?;
     refused(&mut elsewhere, &office::open_on_finding(finding, "T03")).await?;
-    refused(&mut device(&server, "cm-1").await?, &office::open_on_finding(finding, "T03")).await?;
-    refused(&mut device(&server, "admin").await?, &office::open_on_finding(finding, "T03")).await?;
+    refused(&mut server.device("cm-1").await?, &office::open_on_finding(finding, "T03")).await?;
+    refused(&mut server.device("admin").await?, &office::open_on_finding(finding, "T03")).await?;
 
     // Receipt, verification, stopping, referral by the inspector.
     let case = accepted(&mut inspector, &office::open_on_finding(finding, "T03")).await?;
     let verified = accepted(&mut inspector, &office::verify(case, "T03", case)).await?;
     let stopped = accepted(&mut inspector, &office::stop(case, "T03", verified)).await?;
     // A step naming another township than the case's is refused, even from the county.
-    let mut county = device(&server, "ca-1").await?;
+    let mut county = server.device("ca-1").await?;
     refused(&mut county, &office::stop(case, "T01", stopped)).await?;
     let referred = accepted(&mut inspector, &office::refer(case, "T03", stopped)).await?;
     // A referred case is closed by the county, not the township; only the county marks it major.
@@ -116,7 +110,7 @@ async fn a_finding_is_escalated_level_by_level_and_every_view_agrees() -> Result
 async fn concurrent_conflicting_steps_show_the_same_conflict_everywhere() -> Result<()> {
     let server = spawn_app()?;
     let zone = ZoneId::new("Z-T05-V01")?;
-    let mut officer = device(&server, "vo-t05-v01").await?;
+    let mut officer = server.device("vo-t05-v01").await?;
     let finding = report_finding(&mut officer, &zone).await?;
 
     let dir = tempfile::tempdir()?;
@@ -157,9 +151,9 @@ async fn concurrent_conflicting_steps_show_the_same_conflict_everywhere() -> Res
 async fn a_closure_and_a_referral_made_at_once_conflict_whichever_arrives_first() -> Result<()> {
     let server = spawn_app()?;
     let zone = ZoneId::new("Z-T05-V01")?;
-    let mut officer = device(&server, "vo-t05-v01").await?;
-    let mut county = device(&server, "ca-1").await?;
-    let mut inspector = device(&server, "ti-t05-2").await?;
+    let mut officer = server.device("vo-t05-v01").await?;
+    let mut county = server.device("ca-1").await?;
+    let mut inspector = server.device("ti-t05-2").await?;
     let dir = tempfile::tempdir()?;
     for referral_first in [true, false] {
         let finding = report_finding(&mut officer, &zone).await?;
@@ -202,16 +196,16 @@ async fn a_closure_and_a_referral_made_at_once_conflict_whichever_arrives_first(
 #[tokio::test]
 async fn an_informant_reaches_only_the_county_section_and_the_township() -> Result<()> {
     let server = spawn_app()?;
-    let mut inspector = device(&server, "ti-t03-1").await?;
+    let mut inspector = server.device("ti-t03-1").await?;
     let tip = accepted(&mut inspector, &office::tip_received("T03", now_ms() as i64 - 3_600_000)).await?;
     let informant = accepted(&mut inspector, &office::informant(tip, "T03")).await?;
     let assigned = accepted(&mut inspector, &office::assign_tip(tip, "T03", "T03-V02")).await?;
-    refused(&mut device(&server, "vo-t03-v02").await?, &office::informant(tip, "T03")).await?;
+    refused(&mut server.device("vo-t03-v02").await?, &office::informant(tip, "T03")).await?;
 
     let ids = |events: Vec<Event>| events.into_iter().map(|e| e.id).collect::<Vec<_>>();
     let may: [(&str, bool); 3] = [("ca-1", true), ("ti-t03-2", true), ("ti-t01-1", false)];
     for (user, sees) in may {
-        let mut d = device(&server, user).await?;
+        let mut d = server.device(user).await?;
         let pulled = ids(d.pull_all().await?);
         assert_eq!(pulled.contains(&informant), sees, "{user} pull");
         assert_eq!(projection_of(&d).await?.informants.contains_key(&tip), sees, "{user} projection");
@@ -219,7 +213,7 @@ async fn an_informant_reaches_only_the_county_section_and_the_township() -> Resu
     // The commissioner and the admin pull the county bucket, which holds the whole log, but
     // never the informant; their projection has the tip without it.
     for user in ["cm-1", "admin"] {
-        let mut d = device(&server, user).await?;
+        let mut d = server.device(user).await?;
         let pulled = ids(d.pull_all().await?);
         assert!(pulled.contains(&tip) && pulled.contains(&assigned), "{user} sees the tip");
         assert!(!pulled.contains(&informant), "{user} never pulls the informant");
@@ -227,7 +221,7 @@ async fn an_informant_reaches_only_the_county_section_and_the_township() -> Resu
         assert!(p.tips.contains_key(&tip) && p.informants.is_empty(), "{user} projection");
     }
     // The village officer asked to check gets the assignment's brief, nothing else of the tip.
-    let mut officer = device(&server, "vo-t03-v02").await?;
+    let mut officer = server.device("vo-t03-v02").await?;
     let pulled = ids(officer.pull_all().await?);
     assert!(pulled.contains(&assigned));
     assert!(!pulled.contains(&informant) && !pulled.contains(&tip));

@@ -5,7 +5,7 @@
 use anyhow::Result;
 use patrolsync_tests::app::{TestApp, spawn_app};
 use patrolsync_tests::raw::{RawDevice, now_ms};
-use patrolsync_tests::{DEMO_PASSWORD, tracks};
+use patrolsync_tests::tracks;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sync_protocol::ids::{EventId, ZoneId};
@@ -13,12 +13,6 @@ use sync_protocol::values::IsoWeek;
 use sync_protocol::wire::AckStatus;
 
 const OFFICER: &str = "vo-t03-v02";
-
-async fn device(server: &TestApp, user: &str) -> Result<RawDevice> {
-    let mut d = RawDevice::new(&server.url(), user)?;
-    d.login(DEMO_PASSWORD).await?;
-    Ok(d)
-}
 
 async fn push(d: &mut RawDevice, body: &sync_protocol::body::Body) -> Result<EventId> {
     let e = d.seal(body);
@@ -50,7 +44,7 @@ async fn patrols_are_checked_in_event_time_flagged_and_rechecked() -> Result<()>
     let server = spawn_app()?;
     let own = ZoneId::new("Z-T03-V02")?;
     let other = ZoneId::new("Z-T03-V01")?;
-    let mut officer = device(&server, OFFICER).await?;
+    let mut officer = server.device(OFFICER).await?;
     let start = now_ms() as i64 - 6 * 3_600_000;
 
     // 100 fixes (49.5 min), 20 m apart along a line at the zone's centre: 1.98 km, all inside.
@@ -79,14 +73,14 @@ async fn patrols_are_checked_in_event_time_flagged_and_rechecked() -> Result<()>
     assert_eq!(mine[0]["kind"], "outside_zone");
     assert_eq!((mine[0]["village"].as_str(), mine[0]["township"].as_str()), (Some("T03-V02"), Some("T03")));
     assert!(mine[0]["detail"].as_str().unwrap_or_default().starts_with("100 % of fixes outside zone Z-T03-V02"), "{}", mine[0]);
-    let inspector = device(&server, "ti-t03-1").await?;
+    let inspector = server.device("ti-t03-1").await?;
     assert_eq!(flagged_events(&flags(&inspector, &format!("?kind=outside_zone&week={week}&village=T03-V02")).await?).len(), 1);
     assert!(flags(&inspector, "?kind=impossible_speed").await?.is_empty());
     assert!(flags(&inspector, "?village=T03-V01").await?.is_empty());
-    let elsewhere = device(&server, "ti-t01-1").await?;
+    let elsewhere = server.device("ti-t01-1").await?;
     assert!(flags(&elsewhere, "").await?.is_empty(), "another township sees nothing");
     assert!(flags(&elsewhere, "?township=T03").await?.is_empty(), "not even when it asks for it");
-    let auditor = device(&server, "ca-1").await?;
+    let auditor = server.device("ca-1").await?;
     assert_eq!(flagged_events(&flags(&auditor, "?township=T03&kind=outside_zone").await?), vec![astray.to_string()]);
     assert_eq!(flagged_events(&flags(&auditor, &format!("?officer={OFFICER}&kind=outside_zone")).await?), vec![astray.to_string()]);
     assert!(flags(&auditor, "?officer=vo-t03-v01").await?.is_empty(), "another officer's flags only");
@@ -97,7 +91,7 @@ async fn patrols_are_checked_in_event_time_flagged_and_rechecked() -> Result<()>
 
     // The officer is reassigned to the neighbouring zone from just before the stray patrol:
     // it is re-checked, now counts, and its flag is withdrawn; the earlier patrols stay as they were.
-    let admin = device(&server, "admin").await?;
+    let admin = server.device("admin").await?;
     let assign = json!({ "officer": OFFICER, "zone": other.as_str(), "from": later - 60_000 }).to_string();
     let (status, body) = admin.post("/v1/admin/assignments", assign.as_bytes()).await?;
     assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));

@@ -4,7 +4,7 @@
 //! neither see the blobs nor may attach to a tip or case themselves.
 
 use anyhow::{Context, Result};
-use patrolsync_tests::app::{TestApp, spawn_app};
+use patrolsync_tests::app::spawn_app;
 use patrolsync_tests::device::DeviceCli;
 use patrolsync_tests::photo::{jpeg, sha256_hex};
 use patrolsync_tests::raw::{RawDevice, now_ms};
@@ -13,12 +13,6 @@ use reqwest::StatusCode;
 use sync_protocol::body::{Body, FindingKind, SubjectKind};
 use sync_protocol::ids::{EventId, ZoneId};
 use sync_protocol::wire::{AckStatus, RejectReason};
-
-async fn device(server: &TestApp, user: &str) -> Result<RawDevice> {
-    let mut d = RawDevice::new(&server.url(), user)?;
-    d.login(DEMO_PASSWORD).await?;
-    Ok(d)
-}
 
 /// Pushes one body; returns its id, status and reason.
 async fn push(d: &mut RawDevice, body: &Body) -> Result<(EventId, AckStatus, Option<RejectReason>)> {
@@ -42,11 +36,11 @@ async fn blob(d: &RawDevice, hash: &str) -> Result<(StatusCode, Vec<u8>)> {
 async fn an_inspectors_evidence_on_a_case_and_a_tip_reaches_the_county_and_no_village() -> Result<()> {
     let server = spawn_app()?;
     let zone = ZoneId::new("Z-T03-V02")?;
-    let mut officer = device(&server, "vo-t03-v02").await?;
+    let mut officer = server.device("vo-t03-v02").await?;
     let start = now_ms() as i64 - 3 * 3_600_000;
     let patrol = accepted(&mut officer, &tracks::patrol(&zone, start, 40, 5)).await?;
     let finding = accepted(&mut officer, &tracks::finding(&zone, patrol, start + 600_000, FindingKind::UnlicensedMining, None)).await?;
-    let mut inspector = device(&server, "ti-t03-1").await?;
+    let mut inspector = server.device("ti-t03-1").await?;
     let case = accepted(&mut inspector, &office::open_on_finding(finding, "T03")).await?;
     let tip = accepted(&mut inspector, &office::tip_received("T03", now_ms() as i64 - 60_000)).await?;
     accepted(&mut inspector, &office::assign_tip(tip, "T03", "T03-V02")).await?;
@@ -65,8 +59,8 @@ async fn an_inspectors_evidence_on_a_case_and_a_tip_reaches_the_county_and_no_vi
     let said = phone.run(&["sync"])?;
     assert!(said.contains("2 uploaded"), "{said}");
 
-    let county = device(&server, "ca-1").await?;
-    let elsewhere = device(&server, "ti-t01-1").await?;
+    let county = server.device("ca-1").await?;
+    let elsewhere = server.device("ti-t01-1").await?;
     for bytes in [&on_case, &on_tip] {
         let hash = sha256_hex(bytes);
         assert_eq!(blob(&county, &hash).await?, (StatusCode::OK, bytes.clone()), "the county fetches it");
@@ -79,7 +73,7 @@ async fn an_inspectors_evidence_on_a_case_and_a_tip_reaches_the_county_and_no_vi
 
     // Who may attach: the county section yes; the village officer and another township no.
     let extra = jpeg(None, 500, 13);
-    accepted(&mut device(&server, "ca-1").await?, &patrolsync_tests::photo::jpeg_attachment(SubjectKind::Case, case, &extra)).await?;
+    accepted(&mut server.device("ca-1").await?, &patrolsync_tests::photo::jpeg_attachment(SubjectKind::Case, case, &extra)).await?;
     // Its bytes were never sent: the township's reconciliation lists it, and only it.
     let (status, r) = county.get_json("/v1/reconciliation?township=T03").await?;
     assert_eq!(status, StatusCode::OK, "{r}");

@@ -3,8 +3,7 @@
 //! township reconciliation lists attachments whose bytes have not reached the server until they do.
 
 use anyhow::{Context, Result};
-use patrolsync_tests::DEMO_PASSWORD;
-use patrolsync_tests::app::{TestApp, spawn_app};
+use patrolsync_tests::app::spawn_app;
 use patrolsync_tests::photo::{jpeg, sha256_hex};
 use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::tracks;
@@ -13,12 +12,6 @@ use serde_json::Value;
 use sync_protocol::body::{Body, FindingKind, SubjectKind};
 use sync_protocol::ids::{EventId, ZoneId};
 use sync_protocol::wire::AckStatus;
-
-async fn device(server: &TestApp, user: &str) -> Result<RawDevice> {
-    let mut d = RawDevice::new(&server.url(), user)?;
-    d.login(DEMO_PASSWORD).await?;
-    Ok(d)
-}
 
 async fn accepted(d: &mut RawDevice, bodies: &[Body]) -> Result<Vec<EventId>> {
     let events: Vec<_> = bodies.iter().map(|b| d.seal(b)).collect();
@@ -75,7 +68,7 @@ async fn missing_in_reconciliation(d: &RawDevice) -> Result<Vec<String>> {
 #[tokio::test]
 async fn the_ledger_and_the_reconciliation_show_the_evidence() -> Result<()> {
     let server = spawn_app()?;
-    let mut officer = device(&server, "vo-t01-v01").await?;
+    let mut officer = server.device("vo-t01-v01").await?;
     let zone = ZoneId::new("Z-T01-V01")?;
     let start = now_ms() as i64 - 4 * 3_600_000;
     let ids = accepted(&mut officer, &[tracks::patrol(&zone, start, 20, 1), tracks::patrol(&zone, start + 2 * 3_600_000, 20, 2)]).await?;
@@ -92,7 +85,7 @@ async fn the_ledger_and_the_reconciliation_show_the_evidence() -> Result<()> {
     .await?;
     let (finding_hash, patrol_hash) = (sha256_hex(&on_finding), sha256_hex(&on_patrol));
 
-    let inspector = device(&server, "ti-t01-1").await?;
+    let inspector = server.device("ti-t01-1").await?;
     let range = format!("from={}&to={}", county_day(start), county_day(now_ms() as i64));
     let expected = vec![(patrol.to_string(), format!("{patrol_hash} {finding_hash}")), (other.to_string(), String::new())];
     for (format, rows) in ["json", "csv", "xlsx"].iter().zip(attachment_columns(&inspector, &range).await?) {
@@ -115,9 +108,9 @@ async fn the_ledger_and_the_reconciliation_show_the_evidence() -> Result<()> {
         .await?;
     assert_eq!(put.status(), StatusCode::CREATED);
     assert_eq!(missing_in_reconciliation(&inspector).await?, vec![patrol_hash.clone()]);
-    let county = device(&server, "ca-1").await?;
+    let county = server.device("ca-1").await?;
     assert_eq!(missing_in_reconciliation(&county).await?, vec![patrol_hash]);
-    let elsewhere = device(&server, "ti-t05-1").await?;
+    let elsewhere = server.device("ti-t05-1").await?;
     assert_eq!(elsewhere.get_json("/v1/reconciliation?township=T01").await?.0, StatusCode::NOT_FOUND);
     Ok(())
 }

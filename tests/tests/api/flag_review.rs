@@ -4,9 +4,9 @@
 //! history; a village officer's review is refused.
 
 use anyhow::Result;
-use patrolsync_tests::app::{TestApp, spawn_app};
+use patrolsync_tests::app::spawn_app;
 use patrolsync_tests::raw::{RawDevice, now_ms};
-use patrolsync_tests::{DEMO_PASSWORD, tracks};
+use patrolsync_tests::tracks;
 use reqwest::StatusCode;
 use serde_json::Value;
 use sync_protocol::body::{Body, FlagReviewed, FlagVerdict, Subject, SubjectKind};
@@ -15,12 +15,6 @@ use sync_protocol::values::IsoWeek;
 use sync_protocol::wire::{AckStatus, FlagKind};
 
 const OFFICER: &str = "vo-t03-v02";
-
-async fn device(server: &TestApp, user: &str) -> Result<RawDevice> {
-    let mut d = RawDevice::new(&server.url(), user)?;
-    d.login(DEMO_PASSWORD).await?;
-    Ok(d)
-}
 
 async fn push(d: &mut RawDevice, body: &Body) -> Result<(EventId, AckStatus)> {
     let e = d.seal(body);
@@ -55,8 +49,8 @@ fn review(patrol: EventId, verdict: FlagVerdict) -> Result<Body> {
 async fn a_held_patrol_reviewed_as_a_false_alarm_counts_and_a_village_officer_may_not_review() -> Result<()> {
     let server = spawn_app()?;
     let zone = ZoneId::new("Z-T03-V02")?;
-    let mut officer = device(&server, OFFICER).await?;
-    let mut inspector = device(&server, "ti-t03-1").await?;
+    let mut officer = server.device(OFFICER).await?;
+    let mut inspector = server.device("ti-t03-1").await?;
     let start = now_ms() as i64 - 6 * 3_600_000;
     let week = IsoWeek::of_ms(start);
 

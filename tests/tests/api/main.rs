@@ -11,6 +11,7 @@
 mod access_matrix;
 mod ack_buckets;
 mod admin_access;
+mod against_server;
 mod auth_limits;
 mod auth_sessions;
 mod bad_input;

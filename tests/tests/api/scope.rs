@@ -3,20 +3,14 @@
 
 use anyhow::Result;
 use patrolsync_tests::app::{TestApp, spawn_app};
-use patrolsync_tests::raw::{RawDevice, now_ms};
-use patrolsync_tests::{DEMO_PASSWORD, tracks};
+use patrolsync_tests::raw::now_ms;
+use patrolsync_tests::tracks;
 use std::collections::BTreeSet;
 use sync_protocol::body::{Body, PatrolRecorded};
 use sync_protocol::event::Event;
 use sync_protocol::ids::{UnitId, ZoneId};
 use sync_protocol::scope::Bucket;
 use sync_protocol::wire::{AckStatus, RejectReason};
-
-async fn device(server: &TestApp, user: &str) -> Result<RawDevice> {
-    let mut d = RawDevice::new(&server.url(), user)?;
-    d.login(DEMO_PASSWORD).await?;
-    Ok(d)
-}
 
 fn patrol_zones(events: &[Event]) -> BTreeSet<String> {
     events
@@ -32,7 +26,7 @@ fn patrol_zones(events: &[Event]) -> BTreeSet<String> {
 async fn patrols_everywhere(server: &TestApp) -> Result<()> {
     let start = now_ms() as i64 - 3_600_000;
     for (i, user) in ["vo-t01-v01", "vo-t01-v02", "vo-t02-v01", "vo-t03-v01"].into_iter().enumerate() {
-        let mut d = device(server, user).await?;
+        let mut d = server.device(user).await?;
         let zone = ZoneId::new(format!("Z-{}", &user[3..].to_uppercase()))?;
         let e = d.seal(&tracks::patrol(&zone, start, 20, i as u64));
         let r = d.sync(&[e]).await?;
@@ -47,7 +41,7 @@ async fn each_level_pulls_its_scope_and_nothing_else() -> Result<()> {
     patrols_everywhere(&server).await?;
     let county = patrolsync_server::tools::demo::county();
 
-    let mut officer = device(&server, "vo-t01-v01").await?;
+    let mut officer = server.device("vo-t01-v01").await?;
     let pulled = officer.pull_all().await?;
     assert_eq!(patrol_zones(&pulled), BTreeSet::from(["Z-T01-V01".to_string()]));
     assert_eq!(officer.cursors.keys().cloned().collect::<Vec<_>>(), vec![Bucket::Village(UnitId::new("T01-V01")?)]);
@@ -56,11 +50,11 @@ async fn each_level_pulls_its_scope_and_nothing_else() -> Result<()> {
     assert!(pulled.iter().all(|e| e.body.get("zone").is_none_or(|z| z == "Z-T01-V01")), "no other zone's events");
 
     let inspector = county.inspectors_of(&UnitId::new("T01")?).next().expect("T01 has inspectors").user.clone();
-    let mut inspector = device(&server, inspector.as_str()).await?;
+    let mut inspector = server.device(inspector.as_str()).await?;
     let pulled = inspector.pull_all().await?;
     assert_eq!(patrol_zones(&pulled), BTreeSet::from(["Z-T01-V01".to_string(), "Z-T01-V02".to_string()]));
 
-    let mut auditor = device(&server, "ca-1").await?;
+    let mut auditor = server.device("ca-1").await?;
     let pulled = auditor.pull_all().await?;
     assert_eq!(patrol_zones(&pulled).len(), 4);
     assert_eq!(pulled.iter().filter(|e| e.kind == "zone.defined").count(), 134);
@@ -70,7 +64,7 @@ async fn each_level_pulls_its_scope_and_nothing_else() -> Result<()> {
 #[tokio::test]
 async fn paging_delivers_every_event_once_in_commit_order() -> Result<()> {
     let server = spawn_app()?;
-    let mut auditor = device(&server, "ca-1").await?;
+    let mut auditor = server.device("ca-1").await?;
     let mut seen = Vec::new();
     loop {
         let request = serde_json::json!({ "events": [], "cursors": auditor.cursors, "hlc": auditor.hlc, "limit": 37 });
@@ -96,14 +90,14 @@ async fn paging_delivers_every_event_once_in_commit_order() -> Result<()> {
 #[tokio::test]
 async fn a_reassigned_officer_pulls_the_new_village_purges_the_old_and_still_pushes() -> Result<()> {
     let server = spawn_app()?;
-    let mut officer = device(&server, "vo-t01-v01").await?;
+    let mut officer = server.device("vo-t01-v01").await?;
     officer.pull_all().await?;
     let old = ZoneId::new("Z-T01-V01")?;
     let before = now_ms() as i64 - 3_600_000;
     // Recorded offline, before the reassignment: still the officer's to report.
     let recorded_before = officer.seal(&tracks::patrol(&old, before, 20, 1));
 
-    let admin = device(&server, "admin").await?;
+    let admin = server.device("admin").await?;
     let switch = now_ms() as i64;
     let body = serde_json::json!({ "officer": "vo-t01-v01", "zone": "Z-T01-V02", "from": switch });
     let (status, reply) = admin.post("/v1/admin/assignments", &serde_json::to_vec(&body)?).await?;

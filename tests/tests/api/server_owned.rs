@@ -4,7 +4,7 @@
 //! `units`) and in admin requests. The store is read after each attempt.
 
 use anyhow::Result;
-use patrolsync_tests::app::{TestApp, spawn_app};
+use patrolsync_tests::app::spawn_app;
 use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::{DEMO_PASSWORD, tracks};
 use reqwest::StatusCode;
@@ -13,12 +13,6 @@ use sync_protocol::body::{FindingKind, Mineral};
 use sync_protocol::ids::ZoneId;
 use sync_protocol::wire::{AckStatus, RejectReason};
 
-async fn device(server: &TestApp, user: &str) -> Result<RawDevice> {
-    let mut d = RawDevice::new(&server.url(), user)?;
-    d.login(DEMO_PASSWORD).await?;
-    Ok(d)
-}
-
 fn code(body: &[u8]) -> String {
     serde_json::from_slice::<Value>(body).map(|v| v["error"]["code"].as_str().unwrap_or_default().to_owned()).unwrap_or_default()
 }
@@ -26,8 +20,8 @@ fn code(body: &[u8]) -> String {
 #[tokio::test]
 async fn server_owned_fields_in_requests_are_refused_and_change_nothing() -> Result<()> {
     let server = spawn_app()?;
-    let officer = device(&server, "vo-t01-v01").await?;
-    let admin = device(&server, "admin").await?;
+    let officer = server.device("vo-t01-v01").await?;
+    let admin = server.device("admin").await?;
     let before = server.row_counts()?;
     let http = reqwest::Client::new();
 
@@ -78,7 +72,7 @@ async fn server_owned_fields_in_requests_are_refused_and_change_nothing() -> Res
 #[tokio::test]
 async fn server_owned_fields_in_events_never_reach_the_data() -> Result<()> {
     let server = spawn_app()?;
-    let mut officer = device(&server, "vo-t01-v01").await?;
+    let mut officer = server.device("vo-t01-v01").await?;
     let zone = ZoneId::new("Z-T01-V01")?;
     let start = now_ms() as i64 - 3_600_000;
     let patrol = tracks::patrol(&zone, start, 40, 3);

@@ -3,9 +3,9 @@
 //! from the command line and from the endpoint, and names exactly the changed event.
 
 use anyhow::{Context, Result};
-use patrolsync_tests::raw::{RawDevice, now_ms};
+use patrolsync_tests::raw::now_ms;
 use patrolsync_tests::server::{TestServer, server_binary};
-use patrolsync_tests::{DEMO_PASSWORD, tracks};
+use patrolsync_tests::tracks;
 use reqwest::StatusCode;
 use serde_json::Value;
 use sync_protocol::body::{Body, ZeroReportFiled};
@@ -14,12 +14,6 @@ use sync_protocol::values::IsoWeek;
 use sync_protocol::wire::AckStatus;
 
 const MARK: &[u8] = b"probe-note-AAAA";
-
-async fn device(server: &TestServer, user: &str) -> Result<RawDevice> {
-    let mut d = RawDevice::new(&server.url(), user)?;
-    d.login(DEMO_PASSWORD).await?;
-    Ok(d)
-}
 
 fn integrity_command(server: &TestServer) -> Result<(bool, Value)> {
     let out = std::process::Command::new(server_binary()).args(["audit", "integrity", "--json", "--db"]).arg(server.db()).output()?;
@@ -30,7 +24,7 @@ fn integrity_command(server: &TestServer) -> Result<(bool, Value)> {
 async fn the_integrity_check_finds_one_byte_changed_in_the_store() -> Result<()> {
     let mut server = TestServer::start()?;
     let zone = ZoneId::new("Z-T03-V02")?;
-    let mut officer = device(&server, "vo-t03-v02").await?;
+    let mut officer = server.device("vo-t03-v02").await?;
     let week = IsoWeek::of_ms(now_ms() as i64);
     let note = String::from_utf8(MARK.to_vec())?;
     let zero = Body::ZeroReportFiled(ZeroReportFiled { officer: officer.user.clone(), week, zone: Some(zone.clone()), note });
@@ -40,19 +34,19 @@ async fn the_integrity_check_finds_one_byte_changed_in_the_store() -> Result<()>
     assert!(r.acks.iter().all(|a| a.status == AckStatus::Accepted), "{:?}", r.acks);
 
     // Who may audit: the county section and commissioners; nobody else.
-    let county = device(&server, "ca-1").await?;
+    let county = server.device("ca-1").await?;
     let (status, clean) = county.get_json("/v1/audit/integrity").await?;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(clean["breaks"], Value::Array(vec![]), "an untouched store is whole");
     let events: i64 = server.open_store()?.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
     assert_eq!(clean["events_checked"], events);
-    assert_eq!(device(&server, "cm-1").await?.get_json("/v1/audit/integrity").await?.0, StatusCode::OK);
+    assert_eq!(server.device("cm-1").await?.get_json("/v1/audit/integrity").await?.0, StatusCode::OK);
     let (status, table) = county.get_json(&format!("/v1/audit/townships?week={week}")).await?;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(table["townships"]["T03"]["patrols"], 1);
     assert_eq!(table["townships"]["T03"]["zero_reports_filed"], 1);
     for user in ["ti-t03-1", "vo-t03-v02", "admin"] {
-        let d = device(&server, user).await?;
+        let d = server.device(user).await?;
         for path in ["/v1/audit/integrity", "/v1/audit/townships"] {
             assert_eq!(d.get_json(path).await?.0, StatusCode::FORBIDDEN, "{user} {path}");
         }
@@ -87,7 +81,7 @@ async fn the_integrity_check_finds_one_byte_changed_in_the_store() -> Result<()>
     assert_eq!(server_seq, Some(stored));
 
     server.restart()?;
-    let county = device(&server, "ca-1").await?;
+    let county = server.device("ca-1").await?;
     let (status, report) = county.get_json("/v1/audit/integrity").await?;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(expect_one(&report), Some(stored));

@@ -7,7 +7,7 @@
 use anyhow::{Context, Result};
 use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::server::TestServer;
-use patrolsync_tests::{DEMO_PASSWORD, office, tracks};
+use patrolsync_tests::{office, tracks};
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -46,12 +46,6 @@ struct Script {
     zero_reports: BTreeSet<(String, IsoWeek)>,
     /// Finding → (receipt HLC ms, stop HLC ms).
     received: BTreeMap<EventId, (i64, Option<i64>)>,
-}
-
-async fn device(server: &TestServer, user: &str) -> Result<RawDevice> {
-    let mut d = RawDevice::new(&server.url(), user)?;
-    d.login(DEMO_PASSWORD).await?;
-    Ok(d)
 }
 
 async fn push(d: &mut RawDevice, body: &Body) -> Result<sync_protocol::event::Event> {
@@ -123,19 +117,19 @@ async fn a_scripted_fortnight_matches_every_report() -> Result<()> {
     let (z1, z2, z3, z5) = (zone("Z-T03-V01"), zone("Z-T03-V02"), zone("Z-T03-V03"), zone("Z-T05-V01"));
 
     // The officer of T03-V03 patrols once in the first week, then the phone stops syncing.
-    let mut v3 = device(&server, "vo-t03-v03").await?;
+    let mut v3 = server.device("vo-t03-v03").await?;
     s.patrol(&mut v3, &z3, w1, 1, true).await?;
     std::thread::sleep(std::time::Duration::from_secs(STALE_S + 1));
 
     // T03-V01: quota met and a zero report in week 1; one counting and one short patrol in week 2.
-    let mut v1 = device(&server, "vo-t03-v01").await?;
+    let mut v1 = server.device("vo-t03-v01").await?;
     s.patrol(&mut v1, &z1, w1, 0, true).await?;
     s.patrol(&mut v1, &z1, w1, 3, true).await?;
     s.zero_report(&mut v1, &z1, w1).await?;
     s.patrol(&mut v1, &z1, w2, 1, true).await?;
     s.patrol(&mut v1, &z1, w2, 2, false).await?;
     // T03-V02: a rare-earth finding in week 1, escalated and stopped; one never received in week 2.
-    let mut v2 = device(&server, "vo-t03-v02").await?;
+    let mut v2 = server.device("vo-t03-v02").await?;
     s.patrol(&mut v2, &z2, w1, 1, true).await?;
     let p = s.patrol(&mut v2, &z2, w1, 4, true).await?;
     let escalated = s.finding(&mut v2, &z2, p, false).await?;
@@ -143,20 +137,20 @@ async fn a_scripted_fortnight_matches_every_report() -> Result<()> {
     let p = s.patrol(&mut v2, &z2, w2, 2, true).await?;
     let unreceived = s.finding(&mut v2, &z2, p, true).await?;
     // T05-V01: quota met in week 2, no zero report.
-    let mut v5 = device(&server, "vo-t05-v01").await?;
+    let mut v5 = server.device("vo-t05-v01").await?;
     s.patrol(&mut v5, &z5, w2, 0, true).await?;
     s.patrol(&mut v5, &z5, w2, 1, true).await?;
 
     // The inspector receives, verifies and stops the finding, and refers it; the county marks it
     // major with a deadline already passed (so it is overdue).
-    let mut inspector = device(&server, "ti-t03-1").await?;
+    let mut inspector = server.device("ti-t03-1").await?;
     let opened = push(&mut inspector, &office::open_on_finding(escalated, "T03")).await?;
     let case = opened.id;
     let verified = push(&mut inspector, &office::verify(case, "T03", case)).await?;
     let stopped = push(&mut inspector, &office::stop(case, "T03", verified.id)).await?;
     s.received.insert(escalated, (opened.hlc.ms as i64, Some(stopped.hlc.ms as i64)));
     let referred = push(&mut inspector, &office::refer(case, "T03", stopped.id)).await?;
-    let mut county = device(&server, "ca-1").await?;
+    let mut county = server.device("ca-1").await?;
     push(&mut county, &office::mark_major(case, "T03", referred.id, now - 3_600_000)).await?;
     // Two tips: one answered, one not.
     let open_tip = push(&mut inspector, &office::tip_received("T03", now - 2 * 86_400_000)).await?.id;
@@ -412,10 +406,10 @@ async fn check_ledger(s: &Script, server: &TestServer, county: &RawDevice, inspe
     assert_eq!(status(inspector, &format!("/v1/ledger?{range}&township=T03&village=T03-V01")).await?, StatusCode::BAD_REQUEST);
     assert_eq!(status(officer, "/v1/reconciliation?township=T03").await?, StatusCode::FORBIDDEN);
     assert_eq!(status(inspector, "/v1/reconciliation?township=T05").await?, StatusCode::NOT_FOUND);
-    let admin = device(server, "admin").await?;
+    let admin = server.device("admin").await?;
     assert_eq!(status(&admin, &format!("/v1/ledger?{range}")).await?, StatusCode::FORBIDDEN);
     assert_eq!(status(&admin, "/v1/compliance").await?, StatusCode::FORBIDDEN);
-    let commissioner = device(server, "cm-1").await?;
+    let commissioner = server.device("cm-1").await?;
     assert_eq!(get(&commissioner, &format!("/v1/ledger?{range}")).await?["rows"], all["rows"], "commissioners read everything");
     Ok(())
 }

@@ -11,7 +11,7 @@ use patrolsync_tests::photo::{jpeg, jpeg_attachment};
 use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::server::{TestServer, server_binary};
 use patrolsync_tests::site::Site;
-use patrolsync_tests::{DEMO_PASSWORD, tracks};
+use patrolsync_tests::tracks;
 use reqwest::StatusCode;
 use rusqlite::{Connection, params};
 use serde_json::{Value, json};
@@ -29,17 +29,11 @@ const OFFICER: &str = "vo-t01-v01";
 const MARK: &str = "tamper-mark-AAAA";
 const EVIDENCE: [&str; 7] = ["events", "quarantine", "attachments", "blobs", "blob_holders", "merkle_leaves", "merkle_checkpoints"];
 
-async fn device(server: &Site, user: &str) -> Result<RawDevice> {
-    let mut d = RawDevice::new(&server.url(), user)?;
-    d.login(DEMO_PASSWORD).await?;
-    Ok(d)
-}
-
 /// Pushes a history with every kind of leaf: accepted events, an event kept as rejected, a
 /// quarantined forgery, an attachment and its blob; then `patrols` more patrols. Returns the zero
 /// report that carries [`MARK`].
 async fn history(server: &Site, patrols: u64) -> Result<Event> {
-    let mut d = device(server, OFFICER).await?;
+    let mut d = server.device(OFFICER).await?;
     let zone = ZoneId::new("Z-T01-V01")?;
     let start = now_ms() as i64 - 12 * 3_600_000;
     let patrol = d.seal(&tracks::patrol(&zone, start, 20, 1));
@@ -123,7 +117,7 @@ fn tampered(server: &Site, name: &str, sql: &str) -> Result<PathBuf> {
 /// stopped and its file opened as whoever holds it would (the WAL folded in).
 async fn checkpoint_kept_then_stopped(server: &mut TestServer, patrols: u64) -> Result<(Event, SignedCheckpoint, PathBuf, Connection)> {
     let zero = history(server, patrols).await?;
-    let signed = checkpoint(&device(server, "ca-1").await?).await?;
+    let signed = checkpoint(&server.device("ca-1").await?).await?;
     let kept = server.dir.path().join("kept.note");
     std::fs::write(&kept, signed.to_note())?;
     server.kill();
@@ -139,7 +133,7 @@ fn one_number(conn: &Connection, sql: &str, arg: impl rusqlite::ToSql) -> Result
 #[tokio::test]
 async fn the_auditor_gets_checkpoints_and_proofs_that_they_extend() -> Result<()> {
     let server = spawn_app()?;
-    let auditor = device(&server, "ca-1").await?;
+    let auditor = server.device("ca-1").await?;
     let older = checkpoint(&auditor).await?;
     ensure!(older.checkpoint.size > 0, "the demo county's reference events are logged");
     history(&server, 2).await?;
@@ -162,7 +156,7 @@ async fn the_auditor_gets_checkpoints_and_proofs_that_they_extend() -> Result<()
     assert_eq!(auditor.get_json(&format!("/v1/audit/consistency?from=1&to={}", to + 1)).await?.0, StatusCode::NOT_FOUND);
     assert_eq!(auditor.get_json("/v1/audit/consistency?from=1").await?.0, StatusCode::BAD_REQUEST);
     for user in ["cm-1", "ti-t01-1", OFFICER, "admin"] {
-        let d = device(&server, user).await?;
+        let d = server.device(user).await?;
         for path in ["/v1/audit/checkpoint", &format!("/v1/audit/consistency?from={from}&to={to}")] {
             assert_eq!(d.get_json(path).await?.0, StatusCode::FORBIDDEN, "{user} {path}");
         }

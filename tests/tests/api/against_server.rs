@@ -1,51 +1,16 @@
-//! The device library against the real server, in-process on port 0 with a temporary store and
-//! the demo county: login, pulling the officer's scope, recording offline, syncing, rejections
-//! that do not block, a bad token, and two officers on one phone.
+//! The device library (`patrolsync_client`) against the application in-process: login, pulling
+//! the officer's scope, recording offline, syncing, rejections that do not block, a bad token,
+//! and two officers on one phone.
 
 use std::path::PathBuf;
-use std::sync::mpsc;
 
 use patrolsync_client::replica::{NewFinding, NewPatrol, OutboxState, Replica};
 use patrolsync_client::sync;
-use patrolsync_server::app::Application;
-use patrolsync_server::config::Config;
+use patrolsync_tests::DEMO_PASSWORD;
+use patrolsync_tests::app::spawn_app;
 use sync_protocol::body::{FindingKind, Mineral};
 use sync_protocol::ids::ZoneId;
 use sync_protocol::values::{Coord, TrackPoint};
-
-/// The server on its own actix system thread; stopped on drop.
-struct TestServer {
-    url: String,
-    /// Every demo user's password, as the server made it.
-    password: String,
-    system: actix_web::rt::System,
-    _dir: tempfile::TempDir,
-}
-
-impl TestServer {
-    fn start() -> TestServer {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let config = Config { bind: "127.0.0.1:0".into(), db: dir.path().join("central.db"), demo: true, workers: 2, ..Config::default() };
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let system = actix_web::rt::System::new();
-            system.block_on(async move {
-                let app = Application::build(config).await.expect("server starts");
-                let password = app.demo_password.clone().expect("demo password");
-                tx.send((app.port(), password, actix_web::rt::System::current())).expect("send port");
-                app.run_until_stopped().await.expect("serve");
-            });
-        });
-        let (port, password, system) = rx.recv().expect("server ready");
-        TestServer { url: format!("http://127.0.0.1:{port}"), password, system, _dir: dir }
-    }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        self.system.stop();
-    }
-}
 
 fn phone(dir: &tempfile::TempDir) -> (PathBuf, Replica) {
     let path = dir.path().join("phone.db");
@@ -66,10 +31,10 @@ fn walk(replica: &Replica, zone: &ZoneId, n: i64) -> Vec<TrackPoint> {
 
 #[tokio::test]
 async fn an_officer_logs_in_records_offline_and_syncs() {
-    let server = TestServer::start();
+    let server = spawn_app().expect("the application starts");
     let dir = tempfile::tempdir().expect("tempdir");
     let (_, mut replica) = phone(&dir);
-    let me = sync::login(&mut replica, &server.url, "vo-t01-v01", &server.password).await.expect("login");
+    let me = sync::login(&mut replica, &server.url(), "vo-t01-v01", DEMO_PASSWORD).await.expect("login");
     let first = sync::sync(&mut replica).await.expect("first sync pulls the scope");
     assert!(first.pulled > 0, "{first:?}");
     let zone = replica.assigned_zone(replica.now_ms()).expect("the demo assigns a zone");
@@ -120,10 +85,10 @@ async fn an_officer_logs_in_records_offline_and_syncs() {
 
 #[tokio::test]
 async fn a_refused_token_needs_a_login_and_the_same_identity_then_sends_the_outbox() {
-    let server = TestServer::start();
+    let server = spawn_app().expect("the application starts");
     let dir = tempfile::tempdir().expect("tempdir");
     let (path, mut replica) = phone(&dir);
-    let me = sync::login(&mut replica, &server.url, "vo-t01-v01", &server.password).await.expect("login");
+    let me = sync::login(&mut replica, &server.url(), "vo-t01-v01", DEMO_PASSWORD).await.expect("login");
     sync::sync(&mut replica).await.expect("pull the scope");
     let zone = replica.assigned_zone(replica.now_ms()).expect("zone");
     let patrol = replica.record_patrol(NewPatrol { track: walk(&replica, &zone, 5), ..Default::default() }).expect("patrol");
@@ -135,7 +100,7 @@ async fn a_refused_token_needs_a_login_and_the_same_identity_then_sends_the_outb
     assert!(err.needs_login(), "{err}");
     assert_eq!(replica.outbox_state(patrol).expect("state"), Some(OutboxState::Pending));
 
-    let again = sync::login(&mut replica, &server.url, "vo-t01-v01", &server.password).await.expect("login again");
+    let again = sync::login(&mut replica, &server.url(), "vo-t01-v01", DEMO_PASSWORD).await.expect("login again");
     assert_eq!((again.device_id, again.key.public()), (me.device_id, me.key.public()));
     let report = sync::sync(&mut replica).await.expect("sync");
     assert_eq!((report.accepted, report.pending), (1, 0));
@@ -143,21 +108,21 @@ async fn a_refused_token_needs_a_login_and_the_same_identity_then_sends_the_outb
 
 #[tokio::test]
 async fn two_officers_share_a_phone_without_touching_each_others_outbox() {
-    let server = TestServer::start();
+    let server = spawn_app().expect("the application starts");
     let dir = tempfile::tempdir().expect("tempdir");
     let (_, mut replica) = phone(&dir);
-    sync::login(&mut replica, &server.url, "vo-t01-v01", &server.password).await.expect("login");
+    sync::login(&mut replica, &server.url(), "vo-t01-v01", DEMO_PASSWORD).await.expect("login");
     sync::sync(&mut replica).await.expect("pull");
     let zone = replica.assigned_zone(replica.now_ms()).expect("zone");
     let first = replica.record_patrol(NewPatrol { track: walk(&replica, &zone, 5), ..Default::default() }).expect("patrol");
 
-    let second = sync::login(&mut replica, &server.url, "vo-t01-v03", &server.password).await.expect("second officer");
+    let second = sync::login(&mut replica, &server.url(), "vo-t01-v03", DEMO_PASSWORD).await.expect("second officer");
     let report = sync::sync(&mut replica).await.expect("second officer syncs");
     assert_eq!(report.accepted, 0);
     assert!(replica.ledger().expect("ledger").patrols.iter().all(|p| p.officer == second.user.as_str()));
     assert_eq!(replica.status().expect("status").others[0].pending, 1, "the first officer's event waits");
 
-    sync::login(&mut replica, &server.url, "vo-t01-v01", &server.password).await.expect("first officer again");
+    sync::login(&mut replica, &server.url(), "vo-t01-v01", DEMO_PASSWORD).await.expect("first officer again");
     let report = sync::sync(&mut replica).await.expect("sync");
     assert_eq!((report.accepted, report.pending), (1, 0));
     assert_eq!(replica.outbox_state(first).expect("state"), Some(OutboxState::Sent));
