@@ -91,7 +91,7 @@ impl TestServer {
             .env("PATROLSYNC_DEMO_PASSWORD", crate::DEMO_PASSWORD)
             .env("RUST_LOG", "warn")
             // Every test phone connects from 127.0.0.1, so the per-address limit of the auth routes
-            // is lifted; the tests of that limit set it back (tests/tests/auth_limits.rs).
+            // is lifted; the tests of that limit set it back (tests/tests/api/auth_limits.rs).
             .env("PATROLSYNC_AUTH_PER_IP_PER_MINUTE", "1000000")
             .env("PATROLSYNC_AUTH_PER_IP_BURST", "100000")
             .stdout(Stdio::piped())

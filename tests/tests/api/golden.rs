@@ -12,7 +12,7 @@
 //! protocol version if old devices are affected); a new kind adds its example and its files:
 //!
 //! ```sh
-//! UPDATE_GOLDEN=1 cargo test -p patrolsync-tests --test golden -- --test-threads=1
+//! UPDATE_GOLDEN=1 cargo test -p patrolsync-tests --test api golden:: -- --test-threads=1
 //! ```
 
 mod examples;
@@ -42,7 +42,7 @@ fn wire(event: &Event) -> Vec<u8> {
 }
 
 fn hashes(examples: &[Example]) -> Vec<u8> {
-    let mut text = String::from("# name hash sig public-key (see tests/tests/golden.rs; UPDATE_GOLDEN=1 regenerates)\n");
+    let mut text = String::from("# name hash sig public-key (see tests/tests/api/golden.rs; UPDATE_GOLDEN=1 regenerates)\n");
     for x in examples {
         text.push_str(&format!("{} {} {} {}\n", x.name, x.event.hash.to_hex(), sig(&x.event), x.key.public().to_base64()));
     }
@@ -88,7 +88,7 @@ fn golden_events_are_rebuilt_byte_for_byte() -> Result<()> {
     assert!(
         differ.is_empty(),
         "the wire format or the hash changed for {differ:?}; if that is intended, run \
-         `UPDATE_GOLDEN=1 cargo test -p patrolsync-tests --test golden -- --test-threads=1` and review the diff"
+         `UPDATE_GOLDEN=1 cargo test -p patrolsync-tests --test api golden:: -- --test-threads=1` and review the diff"
     );
     let names: BTreeSet<String> = examples.iter().map(|x| x.name.clone()).collect();
     assert_eq!(golden_names()?, names, "every golden file is an example, and every example has its files");
@@ -109,7 +109,7 @@ fn every_kind_and_version_of_the_table_has_a_golden_file() -> Result<()> {
         .filter(|kv| !present.contains(kv))
         .map(|(k, v)| format!("{k} v{v}"))
         .collect();
-    assert!(missing.is_empty(), "no golden file for {missing:?}: add an example to tests/tests/golden/examples.rs");
+    assert!(missing.is_empty(), "no golden file for {missing:?}: add an example to tests/tests/api/golden/examples.rs");
     Ok(())
 }
 
