@@ -53,8 +53,11 @@ impl TestApp {
     }
 
     fn start(dir: tempfile::TempDir, clock: Arc<TestClock>, settings: &[(&str, &str)]) -> Result<TestApp> {
-        let running = Running::start(config(dir.path(), settings)?, clock.clone())?;
-        Ok(TestApp { site: Site { port: running.port, dir }, clock, _running: running })
+        let config = config(dir.path(), settings)?;
+        let scheme = if config.tls.enabled()? { "https" } else { "http" };
+        let running = Running::start(config, clock.clone())?;
+        let site = Site { port: running.port, scheme: scheme.into(), dir };
+        Ok(TestApp { site, clock, _running: running })
     }
 }
 

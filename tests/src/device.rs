@@ -87,6 +87,14 @@ impl DeviceCli {
         id.trim().parse().map_err(|e| anyhow::anyhow!("record-patrol printed {id:?}: {e}"))
     }
 
+    /// `report-finding` of `kind` on `patrol` at `(lon, lat)` in degrees; returns the finding's id.
+    pub fn report_finding(&self, patrol: &str, kind: &str, (lon, lat): (f64, f64), description: &str) -> Result<EventId> {
+        let (lon, lat) = (lon.to_string(), lat.to_string());
+        let args = ["report-finding", "--patrol", patrol, "--kind", kind, "--lon", &lon, "--lat", &lat, "--description", description];
+        let id = self.run(&args)?;
+        id.trim().parse().map_err(|e| anyhow::anyhow!("report-finding printed {id:?}: {e}"))
+    }
+
     /// `tip receive` by hotline with the informant's name and contact; returns the tip's id.
     pub fn receive_tip(&self, content: &str, township: &str, name: &str, contact: &str) -> Result<EventId> {
         let args = ["tip", "receive", "--channel", "hotline", "--content", content, "--township", township];
@@ -109,14 +117,19 @@ impl DeviceCli {
         bail!("no sync within five fresh tokens")
     }
 
+    /// Runs a command that must succeed and prints JSON (`--json`); returns what it printed.
+    pub fn json(&self, args: &[&str]) -> Result<serde_json::Value> {
+        Ok(serde_json::from_str(&self.run(args)?)?)
+    }
+
     /// `status --json`.
     pub fn status(&self) -> Result<serde_json::Value> {
-        Ok(serde_json::from_str(&self.run(&["status", "--json"])?)?)
+        self.json(&["status", "--json"])
     }
 
     /// `ledger --json`.
     pub fn ledger(&self) -> Result<serde_json::Value> {
-        Ok(serde_json::from_str(&self.run(&["ledger", "--json"])?)?)
+        self.json(&["ledger", "--json"])
     }
 }
 

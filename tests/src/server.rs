@@ -3,7 +3,7 @@
 //! restart the server, fill the disk under it, or read what it prints; the others run the
 //! application in-process ([`crate::app::spawn_app`]).
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, bail, ensure};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -13,14 +13,17 @@ use crate::site::Site;
 
 pub struct TestServer {
     child: Option<Child>,
-    /// Its port and store folder ([`Site::url`], [`Site::db`], [`Site::open_store`]…).
+    /// Its port, scheme and store folder ([`Site::url`], [`Site::db`], [`Site::open_store`]…).
     site: Site,
     extra_env: Vec<(String, String)>,
     /// Started with `--demo`.
     demo: bool,
     /// Every line the server printed on standard output, across restarts.
-    output: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    output: Output,
 }
+
+/// The lines a server printed, shared with the thread that reads them.
+type Output = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
 
 /// The server binary this package builds (`e2e-server`, the same code as `patrolsync-server`),
 /// unless `PATROLSYNC_SERVER_BIN` names another.
@@ -58,7 +61,7 @@ impl TestServer {
     /// (`central.db`), which may already hold one.
     pub fn start_in(dir: tempfile::TempDir, env: &[(&str, &str)]) -> Result<TestServer> {
         let extra_env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        let site = Site { port: 0, dir };
+        let site = Site::new(0, dir);
         let mut server = TestServer { child: None, site, extra_env, demo: true, output: Default::default() };
         server.spawn(0)?;
         Ok(server)
@@ -67,7 +70,7 @@ impl TestServer {
     /// Starts a server without the demo on the store in `dir` (`central.db`), e.g. one that
     /// `patrolsync-server init` founded.
     pub fn start_county(dir: tempfile::TempDir) -> Result<TestServer> {
-        let site = Site { port: 0, dir };
+        let site = Site::new(0, dir);
         let mut server = TestServer { child: None, site, extra_env: Vec::new(), demo: false, output: Default::default() };
         server.spawn(0)?;
         Ok(server)
@@ -80,6 +83,26 @@ impl TestServer {
     }
 
     fn spawn(&mut self, port: u16) -> Result<()> {
+        let child = self.start_child(port)?;
+        let (child, bound, scheme) = wait_ready(child, self.output.clone())?;
+        self.site.port = bound;
+        self.site.scheme = scheme;
+        self.child = Some(child);
+        Ok(())
+    }
+
+    /// Starts the server once more on the same store and port, expecting it to refuse to start:
+    /// returns its exit status and everything it printed.
+    pub fn start_refused(&mut self) -> Result<(std::process::ExitStatus, String)> {
+        self.kill();
+        let child = self.start_child(self.port)?;
+        let out = child.wait_with_output()?;
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        ensure!(!out.status.success(), "the server started:\n{text}");
+        Ok((out.status, text))
+    }
+
+    fn start_child(&self, port: u16) -> Result<Child> {
         let bin = server_binary();
         if !bin.exists() {
             bail!("{} is missing: build the workspace first (cargo test --workspace builds it)", bin.display());
@@ -95,37 +118,11 @@ impl TestServer {
             .env("PATROLSYNC_AUTH_PER_IP_PER_MINUTE", "1000000")
             .env("PATROLSYNC_AUTH_PER_IP_BURST", "100000")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+            .stderr(Stdio::piped());
         for (k, v) in &self.extra_env {
             cmd.env(k, v);
         }
-        let mut child = cmd.spawn().with_context(|| format!("starting {}", bin.display()))?;
-        let stdout = child.stdout.take().context("server stdout")?;
-        let (tx, rx) = std::sync::mpsc::channel();
-        let output = self.output.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Ok(mut lines) = output.lock() {
-                    lines.push(line.clone());
-                }
-                let _ = tx.send(line);
-            }
-        });
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let mut bound = None;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = rx.recv_timeout(left).context("the server did not say it was ready")?;
-            if let Some(rest) = line.strip_prefix("patrolsync-server listening on http://127.0.0.1:") {
-                bound = rest.split_whitespace().next().and_then(|p| p.parse().ok());
-            }
-            if line == "ready" {
-                break;
-            }
-        }
-        self.site.port = bound.context("the server did not print its port")?;
-        self.child = Some(child);
-        Ok(())
+        cmd.spawn().with_context(|| format!("starting {}", bin.display()))
     }
 
     /// Kills the server with SIGKILL: no shutdown, no flush, as a power cut would.
@@ -169,6 +166,43 @@ impl TestServer {
         child.stdin.take().context("stdin")?.write_all(input.as_bytes())?;
         Ok(child.wait_with_output()?)
     }
+}
+
+/// Reads the child's output until it says `ready`, keeping every line in `output`; returns it with
+/// its port and scheme. Its standard error is passed on to the test's.
+fn wait_ready(mut child: Child, output: Output) -> Result<(Child, u16, String)> {
+    let stdout = child.stdout.take().context("server stdout")?;
+    if let Some(stderr) = child.stderr.take() {
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                eprintln!("{line}");
+            }
+        });
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Ok(mut lines) = output.lock() {
+                lines.push(line.clone());
+            }
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut bound = None;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = rx.recv_timeout(left).context("the server did not say it was ready")?;
+        if let Some(rest) = line.strip_prefix("patrolsync-server listening on ") {
+            let (scheme, rest) = rest.split_once("://127.0.0.1:").context("a listening line")?;
+            bound = rest.split_whitespace().next().and_then(|p| p.parse().ok()).map(|p: u16| (p, scheme.to_owned()));
+        }
+        if line == "ready" {
+            break;
+        }
+    }
+    let (port, scheme) = bound.context("the server did not print its port")?;
+    Ok((child, port, scheme))
 }
 
 impl Drop for TestServer {

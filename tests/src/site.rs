@@ -10,12 +10,19 @@ use crate::raw::RawDevice;
 /// token key file), removed when the test ends.
 pub struct Site {
     pub port: u16,
+    /// `http`, or `https` when the server serves TLS itself (`PATROLSYNC_TLS_*`).
+    pub scheme: String,
     pub dir: tempfile::TempDir,
 }
 
 impl Site {
+    /// A plain-HTTP server's site.
+    pub fn new(port: u16, dir: tempfile::TempDir) -> Site {
+        Site { port, scheme: "http".into(), dir }
+    }
+
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("{}://127.0.0.1:{}", self.scheme, self.port)
     }
 
     pub fn db(&self) -> PathBuf {

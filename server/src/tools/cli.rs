@@ -1,5 +1,6 @@
 //! The `patrolsync-server` command line (`serve`, `init`, `roster`, `reference`, `audit
-//! integrity|checkpoint|consistency|verify|read-model`, `rotate-token-key`, `set-password`, `config check`), in the library so that every binary that runs the server
+//! integrity|checkpoint|consistency|verify|read-model`, `rotate-token-key`, `set-password`, `config check`, `backup`,
+//! `restore`), in the library so that every binary that runs the server
 //! (the release binary, the end-to-end tests' copy) is the same code: each parses it, sets up
 //! logging as [`Cli::logging`] says, and runs it.
 
@@ -91,6 +92,29 @@ enum Command {
         /// The store's SQLite file, to find the key file beside it.
         #[arg(long)]
         db: Option<PathBuf>,
+    },
+    /// Back up the store, its evidence blobs and key files into a new or empty folder, while the
+    /// server serves (SQLite's online backup), with a manifest of hashes and the log's checkpoint.
+    Backup {
+        /// The server's TOML config file (for the store, blob folder and key file paths).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The store's SQLite file (overrides the config).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// The backup folder (new or empty).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restore a backup into a new or empty folder, after checking every file against its
+    /// manifest; the restored store starts a new epoch, so phones re-send what it lost.
+    Restore {
+        /// The backup folder.
+        #[arg(long)]
+        from: PathBuf,
+        /// The folder to restore into (new or empty); serve it with --db NEWDIR/central.db.
+        #[arg(long)]
+        to: PathBuf,
     },
     /// Check a configuration file (with the PATROLSYNC_* variables set now), without starting.
     Config {
@@ -327,6 +351,8 @@ fn run(command: Command) -> ExitCode {
             init(&db, county)
         }
         Command::Config { action: ConfigAction::Check { file, print } } => check_config(&file, print),
+        Command::Backup { config, db, to } => done(crate::tools::backup_cli::backup(config.as_deref(), db, &to)),
+        Command::Restore { from, to } => done(crate::tools::backup_cli::restore(&from, &to)),
     }
 }
 
@@ -504,7 +530,8 @@ async fn reference(action: ReferenceAction, checks: CheckConfig) -> Result<(), R
 
 async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let app = Application::build(config.clone()).await?;
-    println!("patrolsync-server listening on http://127.0.0.1:{} (store {})", app.port(), config.db.display());
+    let scheme = if config.tls.cert_file.is_some() { "https" } else { "http" };
+    println!("patrolsync-server listening on {scheme}://127.0.0.1:{} (store {})", app.port(), config.db.display());
     if let Some(password) = &app.demo_password {
         println!("demo county loaded; every demo user's password is: {password}");
         println!("  e.g. village officer vo-t01-v01, township inspector ti-t01-1, county auditor ca-1, commissioner cm-1, admin admin");
@@ -512,6 +539,14 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     println!("ready");
     app.run_until_stopped().await?;
     Ok(())
+}
+
+/// Success, or the error printed with its causes.
+fn done(result: Result<(), Box<dyn std::error::Error>>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&*e),
+    }
 }
 
 /// Prints an error with its causes and returns the failure exit code.

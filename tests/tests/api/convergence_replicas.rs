@@ -101,7 +101,7 @@ async fn run_case(server: &TestApp, proxy: &str, ops: &[Op]) -> Result<()> {
         sync::sync(&mut replica).await?;
         phones.push(Phone { replica, zone: ZoneId::new(*zone)?, elsewhere: ZoneId::new(*elsewhere)? });
     }
-    let lossy = Api::new(proxy)?;
+    let lossy = Api::new(proxy, &Default::default())?;
     let start = now_ms() as i64 - 12 * 3_600_000;
     for (n, op) in ops.iter().enumerate() {
         let at = start + n as i64 * 600_000;

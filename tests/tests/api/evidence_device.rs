@@ -38,21 +38,8 @@ fn officer_with_finding(server: &TestApp, dir: &Path) -> Result<(DeviceCli, Stri
     let start = now_ms() as i64 - 4 * HOUR;
     let track = write_walk(dir, "walk.gpx", &zone, start, 40, 3)?;
     let patrol = phone.record_patrol(&track, &["--findings"])?;
-    let (lon, lat) = centre_degrees(&zone);
-    let finding = phone.run(&[
-        "report-finding",
-        "--patrol",
-        &patrol.to_string(),
-        "--kind",
-        "unlicensed_mining",
-        "--lon",
-        &lon.to_string(),
-        "--lat",
-        &lat.to_string(),
-        "--description",
-        "露天开挖 open pit",
-    ])?;
-    Ok((phone, id_of(&finding), start))
+    let finding = phone.report_finding(&patrol.to_string(), "unlicensed_mining", centre_degrees(&zone), "露天开挖 open pit")?;
+    Ok((phone, finding.to_string(), start))
 }
 
 fn centre_degrees(zone: &ZoneId) -> (f64, f64) {
@@ -194,7 +181,7 @@ async fn the_phone_resumes_an_interrupted_upload_from_the_servers_offset() -> Re
     let db = officer.replica.clone();
     let mut replica = patrolsync_client::Replica::open(&db)?;
     // `sync_with` pushes and pulls only; `sync` would upload the blob too.
-    patrolsync_client::sync::sync_with(&mut replica, &patrolsync_client::sync::Api::new(&server.url())?).await?;
+    patrolsync_client::sync::sync_with(&mut replica, &patrolsync_client::sync::Api::new(&server.url(), &Default::default())?).await?;
     let mut raw = RawDevice::new(&server.url(), OFFICER)?;
     raw.login(DEMO_PASSWORD).await?;
     let hash = sha256_hex(&photo);

@@ -10,8 +10,12 @@ use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::{DEMO_PASSWORD, tracks};
 use reqwest::StatusCode;
 use serde_json::Value;
+use sync_protocol::crypto::DeviceKey;
 use sync_protocol::ids::ZoneId;
+use sync_protocol::merkle::{Checkpoint, Frontier, leaf_hash};
+use sync_protocol::wire::audit::CheckpointReply;
 use sync_protocol::wire::version::{CURRENT, HEADER};
+use sync_protocol::wire::witness::{StoreEpoch, Withheld, WitnessReply};
 use sync_protocol::wire::{Ack, BucketPage, RejectReason, SyncResponse};
 
 /// Reply decoders as the phone builds of each version had them: every struct refuses unknown
@@ -108,11 +112,27 @@ fn golden(version: u32) -> Result<Value> {
     serde_json::from_slice(&std::fs::read(&path)?).with_context(|| path.display().to_string())
 }
 
+/// The log's witness in the golden reply (version 3): a checkpoint of a log of 3 leaves, signed
+/// with a fixed key (Ed25519 signatures are deterministic), for a device that held none.
+fn witness() -> Result<WitnessReply> {
+    let leaves: Vec<_> = [&b"a"[..], b"b", b"c"].iter().map(|l| leaf_hash(l)).collect();
+    let log = Frontier::from_leaves(&leaves);
+    let key = DeviceKey::from_secret([7; 32]);
+    let signed = Checkpoint::new("patrolsync/central/0192f0c1-0000-7000-8000-0000000000aa", log.size(), log.root())?.sign(&key);
+    Ok(WitnessReply {
+        epoch: StoreEpoch { id: "0192f0c1-0000-7000-8000-0000000000ee".into(), since_seq: 0 },
+        checkpoint: CheckpointReply::new(signed, key.public()),
+        frontier: log.subtrees().to_vec(),
+        leaves: vec![],
+    })
+}
+
 /// The reply frozen in the golden files, built with the server's types as of this build.
 fn example() -> Result<SyncResponse<Value>> {
     let event: Value = serde_json::from_str(include_str!("../../golden/04-zero_report.filed.json"))?;
     let routed = vec!["village:T01-V01".parse()?, "township:T01".parse()?];
     let id = |n: u32| format!("0192f0c1-7a3b-7c00-8000-{n:012x}").parse();
+    let withheld = Withheld { server_seq: 41, id: Some(id(11)?), problem: "the stored row no longer matches its hash".into() };
     Ok(SyncResponse {
         acks: vec![
             Ack::accepted(id(13)?, 4).with_buckets(routed.clone()),
@@ -122,12 +142,13 @@ fn example() -> Result<SyncResponse<Value>> {
             Ack::rejected(None, None, RejectReason::Malformed, "not an event"),
         ],
         pages: vec![
-            BucketPage { bucket: "village:T01-V01".parse()?, events: vec![event], cursor: 42, more: false },
-            BucketPage { bucket: "township:T01".parse()?, events: vec![], cursor: 17, more: true },
+            BucketPage { bucket: "village:T01-V01".parse()?, events: vec![event], cursor: 42, more: false, withheld: vec![withheld] },
+            BucketPage { bucket: "township:T01".parse()?, events: vec![], cursor: 17, more: true, withheld: vec![] },
         ],
         purge: vec!["village:T02-V01".parse()?],
         next_seq: 6,
         hlc: "1764131280000-00002".parse()?,
+        witness: Some(witness()?),
     })
 }
 
@@ -142,6 +163,11 @@ fn the_server_still_writes_every_versions_golden_reply_and_each_build_reads_its_
     let v2: old_phone::V2 = serde_json::from_value(golden(2)?)?;
     assert_eq!(v2.acks[0].buckets, ["village:T01-V01", "township:T01"]);
     assert!(serde_json::from_value::<old_phone::V1>(golden(2)?).is_err(), "the test's old build refuses what it does not know");
+    assert!(serde_json::from_value::<old_phone::V2>(golden(3)?).is_err(), "version 3 adds the witness and withheld events");
+    let v3: SyncResponse<Value> = serde_json::from_value(golden(3)?)?;
+    assert_eq!(v3.pages[0].withheld[0].server_seq, 41);
+    let witness = v3.witness.context("version 3 carries the witness")?;
+    witness.checkpoint.checkpoint.verify(&witness.checkpoint.public_key)?;
     Ok(())
 }
 
@@ -182,16 +208,21 @@ async fn a_build_of_each_version_keeps_syncing_with_this_server() -> Result<()> 
     assert_eq!((v1.acks[2].reason.as_ref(), v1.acks[2].expected_seq), (Some(&old_phone::Reason::Gap), Some(3)));
     assert!(!v1.pages.is_empty());
 
-    // The same events again, from builds that name versions 1, 2 and a newer one than this server.
-    for (named, expect) in [("1", 1), ("2", 2), ("99", CURRENT)] {
+    // The same events again, from builds that name versions 1, 2, 3 and a newer one than this server.
+    for (named, expect) in [("1", 1), ("2", 2), ("3", 3), ("99", CURRENT)] {
         let (status, answered, reply) = sync_as(&d, Some(named), std::slice::from_ref(&first)).await?;
         assert_eq!((status, answered), (StatusCode::OK, Some(expect.to_string())), "{reply}");
         match expect {
             1 => drop(serde_json::from_value::<old_phone::V1>(reply)?),
-            _ => {
+            2 => {
                 let v2: old_phone::V2 = serde_json::from_value(reply)?;
                 assert_eq!(v2.acks[0].status, old_phone::Status::Duplicate);
                 assert_eq!(v2.acks[0].buckets, ["village:T01-V01", "township:T01"], "version 2 gets the buckets");
+            }
+            _ => {
+                let v3: SyncResponse<Value> = serde_json::from_value(reply)?;
+                assert_eq!(v3.acks[0].buckets.len(), 2, "version 3 gets the buckets");
+                assert!(v3.witness.is_none(), "a witness only when asked for");
             }
         }
     }

@@ -11,12 +11,14 @@
 mod audit;
 mod auth_limits;
 mod auth_sessions;
+mod backup_restore;
 mod evidence_blobs;
 mod first_load;
 mod fortnight;
 mod geobench;
 mod hostile_input;
 mod ingest;
+mod integrity_in_service;
 mod ops;
 mod reference_import;
 mod replicas;
