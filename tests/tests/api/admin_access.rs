@@ -41,7 +41,7 @@ async fn a_revoked_phone_is_refused_on_its_next_request_and_the_officers_other_p
     assert_eq!(status, StatusCode::OK, "{reply}");
     assert!(reply["event"].is_string(), "{reply}");
     assert_eq!(pull_status(&lost).await?, StatusCode::UNAUTHORIZED, "the token is still unexpired, the phone is refused");
-    let (status, _) = lost.get_json("/v1/projection").await?;
+    let (status, _) = lost.projection().await?;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(pull_status(&kept).await?, StatusCode::OK, "the officer's other phone goes on");
 

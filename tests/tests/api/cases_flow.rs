@@ -44,7 +44,7 @@ async fn report_finding(officer: &mut RawDevice, zone: &ZoneId) -> Result<EventI
 }
 
 async fn projection_of(d: &RawDevice) -> Result<Projection> {
-    let (status, body) = d.get_json("/v1/projection").await?;
+    let (status, body) = d.projection().await?;
     assert_eq!(status, StatusCode::OK, "{body}");
     Ok(serde_json::from_value(body)?)
 }

@@ -40,7 +40,7 @@ async fn patrol(d: &mut RawDevice, zone: &str, ends_before: i64) -> Result<Event
 async fn flags(server: &TestApp) -> Result<Vec<Value>> {
     let mut auditor = RawDevice::new(&server.url(), "ca-1")?;
     auditor.login(DEMO_PASSWORD).await?;
-    let (_, list) = auditor.get_json("/v1/flags?limit=5000").await?;
+    let (_, list) = auditor.flags("limit=5000").await?;
     Ok(list["flags"].as_array().context("flags")?.clone())
 }
 

@@ -141,7 +141,7 @@ fn finding(zone: &ZoneId, patrol: EventId, observed_at: i64, s: FindingSpec) -> 
 async fn flags_by_event(server: &TestApp) -> Result<Truth> {
     let mut auditor = RawDevice::new(&server.url(), "ca-1")?;
     auditor.login(DEMO_PASSWORD).await?;
-    let (_, list) = auditor.get_json("/v1/flags?limit=5000").await?;
+    let (_, list) = auditor.flags("limit=5000").await?;
     let mut out = Truth::new();
     for f in list["flags"].as_array().context("flags")? {
         let event: EventId = f["event"].as_str().context("flag without event")?.parse()?;
@@ -311,7 +311,7 @@ async fn flags_match_the_known_truth_and_clean_data_raises_none() -> Result<()> 
     let (protected, tin_patrol) = protected.context("the tin finding")?;
     let mut auditor = RawDevice::new(&server.url(), "ca-1")?;
     auditor.login(DEMO_PASSWORD).await?;
-    let (_, high) = auditor.get_json("/v1/flags?high_priority=true").await?;
+    let (_, high) = auditor.flags("high_priority=true").await?;
     let high = high["flags"].as_array().context("flags")?;
     assert!(high.iter().all(|f| f["high_priority"] == true), "{high:?}");
     assert!(high.iter().any(|f| f["event"] == protected.to_string() && f["kind"] == "protected_mineral"), "{high:?}");

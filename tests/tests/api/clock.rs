@@ -22,16 +22,16 @@ async fn a_fixed_clock_decides_the_default_week_and_when_a_token_expires() -> Re
     let ttl_ms = Config::default().token_ttl_s * 1_000;
     assert_eq!(login.expires_at, DEC_10_NOON + ttl_ms, "the token expires a lifetime after the clock's now");
 
-    let (status, report) = auditor.get_json("/v1/compliance").await?;
+    let (status, report) = auditor.compliance("").await?;
     assert_eq!(status, StatusCode::OK, "{report}");
     assert_eq!(report["week"], "2026-W50", "the default week is the clock's");
     assert_eq!(report["as_of"], DEC_10_NOON);
 
     clock.advance(ttl_ms);
-    let (status, _) = auditor.get_json("/v1/compliance").await?;
+    let (status, _) = auditor.compliance("").await?;
     assert_eq!(status, StatusCode::OK, "still valid at its expiry second");
     clock.advance(1_000);
-    let (status, body) = auditor.get_json("/v1/compliance").await?;
+    let (status, body) = auditor.compliance("").await?;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "expired one second later: {body}");
     assert_eq!(clock.now_ms(), DEC_10_NOON + ttl_ms + 1_000);
     Ok(())
@@ -59,7 +59,7 @@ async fn the_clock_checks_judge_a_device_against_the_injected_clock() -> Result<
 
     let mut auditor = RawDevice::new(&app.url(), "ca-1")?;
     auditor.login(DEMO_PASSWORD).await?;
-    let (_, list) = auditor.get_json("/v1/flags?limit=100").await?;
+    let (_, list) = auditor.flags("limit=100").await?;
     let flags = list["flags"].as_array().context("flags")?;
     let on_patrol: Vec<&str> = flags.iter().filter(|f| f["event"] == event.id.to_string()).filter_map(|f| f["kind"].as_str()).collect();
     assert!(!on_patrol.contains(&"future_timestamp") && !on_patrol.contains(&"clock_skew"), "{flags:?}");

@@ -69,7 +69,7 @@ async fn a_finding_is_escalated_to_a_closed_major_case_and_a_tip_keeps_its_infor
 
     let mut auditor = RawDevice::new(&server.url(), "ca-2")?;
     auditor.login(DEMO_PASSWORD).await?;
-    let (_, projection) = auditor.get_json("/v1/projection").await?;
+    let (_, projection) = auditor.projection().await?;
     let c = &projection["cases"][&case];
     assert_eq!(c["stage"], "closed", "{c}");
     assert_eq!(c["outcome"], "penalised");
@@ -84,7 +84,7 @@ async fn a_finding_is_escalated_to_a_closed_major_case_and_a_tip_keeps_its_infor
     assert!(pulled.iter().all(|e| e.kind != "tip.informant"), "but never learns who told");
     let mut commissioner = RawDevice::new(&server.url(), "cm-1")?;
     commissioner.login(DEMO_PASSWORD).await?;
-    let (_, seen) = commissioner.get_json("/v1/projection").await?;
+    let (_, seen) = commissioner.projection().await?;
     assert!(seen["informants"].as_object().is_none_or(|m| m.is_empty()), "commissioners do not see informants");
     assert_eq!(seen["cases"][&case]["stage"], "closed");
     Ok(())

@@ -75,7 +75,7 @@ async fn an_inspectors_evidence_on_a_case_and_a_tip_reaches_the_county_and_no_vi
     let extra = jpeg(None, 500, 13);
     accepted(&mut server.device("ca-1").await?, &patrolsync_tests::photo::jpeg_attachment(SubjectKind::Case, case, &extra)).await?;
     // Its bytes were never sent: the township's reconciliation lists it, and only it.
-    let (status, r) = county.get_json("/v1/reconciliation?township=T03").await?;
+    let (status, r) = county.reconciliation("township=T03").await?;
     assert_eq!(status, StatusCode::OK, "{r}");
     let missing = r["evidence_missing"].as_array().context("evidence_missing")?;
     assert_eq!(missing.len(), 1, "{missing:?}");

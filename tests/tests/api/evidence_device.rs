@@ -201,7 +201,7 @@ async fn the_phone_resumes_an_interrupted_upload_from_the_servers_offset() -> Re
     let mut received = u64::MAX;
     for _ in 0..50 {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        let (_, missing) = raw.get_json("/v1/evidence/missing").await?;
+        let (_, missing) = raw.evidence_missing("").await?;
         let now = missing["missing"][0]["received"].as_u64().context("received")?;
         if now == received {
             break;

@@ -111,6 +111,6 @@ async fn the_ledger_and_the_reconciliation_show_the_evidence() -> Result<()> {
     let county = server.device("ca-1").await?;
     assert_eq!(missing_in_reconciliation(&county).await?, vec![patrol_hash]);
     let elsewhere = server.device("ti-t05-1").await?;
-    assert_eq!(elsewhere.get_json("/v1/reconciliation?township=T01").await?.0, StatusCode::NOT_FOUND);
+    assert_eq!(elsewhere.reconciliation("township=T01").await?.0, StatusCode::NOT_FOUND);
     Ok(())
 }

@@ -135,7 +135,7 @@ async fn server_owned_fields_in_events_never_reach_the_data() -> Result<()> {
         )?;
         assert_eq!((accepted, routes, checks), (false, 0, 0), "{}", event.body);
     }
-    let (_, projection) = officer.get_json("/v1/projection").await?;
+    let (_, projection) = officer.projection().await?;
     assert_eq!(projection["patrols"].as_object().map(|p| p.len()), Some(1), "only the clean patrol is folded");
     assert_eq!(projection["findings"].as_object().map(|f| f.len()), Some(0));
     Ok(())

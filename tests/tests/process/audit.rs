@@ -35,13 +35,13 @@ async fn the_integrity_check_finds_one_byte_changed_in_the_store() -> Result<()>
 
     // Who may audit: the county section and commissioners; nobody else.
     let county = server.device("ca-1").await?;
-    let (status, clean) = county.get_json("/v1/audit/integrity").await?;
+    let (status, clean) = county.audit_integrity().await?;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(clean["breaks"], Value::Array(vec![]), "an untouched store is whole");
     let events: i64 = server.open_store()?.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
     assert_eq!(clean["events_checked"], events);
-    assert_eq!(server.device("cm-1").await?.get_json("/v1/audit/integrity").await?.0, StatusCode::OK);
-    let (status, table) = county.get_json(&format!("/v1/audit/townships?week={week}")).await?;
+    assert_eq!(server.device("cm-1").await?.audit_integrity().await?.0, StatusCode::OK);
+    let (status, table) = county.audit_townships(&format!("week={week}")).await?;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(table["townships"]["T03"]["patrols"], 1);
     assert_eq!(table["townships"]["T03"]["zero_reports_filed"], 1);
@@ -82,7 +82,7 @@ async fn the_integrity_check_finds_one_byte_changed_in_the_store() -> Result<()>
 
     server.restart()?;
     let county = server.device("ca-1").await?;
-    let (status, report) = county.get_json("/v1/audit/integrity").await?;
+    let (status, report) = county.audit_integrity().await?;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(expect_one(&report), Some(stored));
     Ok(())

@@ -65,7 +65,7 @@ async fn history(server: &Site, patrols: u64) -> Result<Event> {
 }
 
 async fn checkpoint(auditor: &RawDevice) -> Result<SignedCheckpoint> {
-    let (status, body) = auditor.get_json("/v1/audit/checkpoint").await?;
+    let (status, body) = auditor.audit_checkpoint().await?;
     ensure!(status == StatusCode::OK, "checkpoint answered {status}: {body}");
     let reply: CheckpointReply = serde_json::from_value(body)?;
     ensure!(SignedCheckpoint::from_note(&reply.note)? == reply.checkpoint, "the note says what the JSON says");
@@ -141,20 +141,20 @@ async fn the_auditor_gets_checkpoints_and_proofs_that_they_extend() -> Result<()
     assert_eq!(newer.checkpoint.size, older.checkpoint.size + 9, "7 events, a quarantined push and a blob");
 
     let (from, to) = (older.checkpoint.size, newer.checkpoint.size);
-    let (status, body) = auditor.get_json(&format!("/v1/audit/consistency?from={from}&to={to}")).await?;
+    let (status, body) = auditor.audit_consistency(&format!("from={from}&to={to}")).await?;
     assert_eq!(status, StatusCode::OK, "{body}");
     let proof: ConsistencyReply = serde_json::from_value(body)?;
     let (_, key) = ReadOnly::open(&server.db())?.log_key()?.context("the server's key")?;
     assert_eq!(verify_extension(&older, &newer, &proof.proof, &key), Ok(()));
-    let (_, body) = auditor.get_json("/v1/audit/checkpoint").await?;
+    let (_, body) = auditor.audit_checkpoint().await?;
     assert_eq!(serde_json::from_value::<CheckpointReply>(body)?.public_key, key, "the key to pin is the store's");
     let (ok, out) = command(&["audit", "consistency", "--from", &from.to_string(), "--to", &to.to_string()], &server.db())?;
     assert!(ok);
     assert_eq!(serde_json::from_str::<ConsistencyReply>(&out)?, proof, "the command proves what the endpoint proves");
 
-    assert_eq!(auditor.get_json(&format!("/v1/audit/consistency?from={to}&to={from}")).await?.0, StatusCode::BAD_REQUEST);
-    assert_eq!(auditor.get_json(&format!("/v1/audit/consistency?from=1&to={}", to + 1)).await?.0, StatusCode::NOT_FOUND);
-    assert_eq!(auditor.get_json("/v1/audit/consistency?from=1").await?.0, StatusCode::BAD_REQUEST);
+    assert_eq!(auditor.audit_consistency(&format!("from={to}&to={from}")).await?.0, StatusCode::BAD_REQUEST);
+    assert_eq!(auditor.audit_consistency(&format!("from=1&to={}", to + 1)).await?.0, StatusCode::NOT_FOUND);
+    assert_eq!(auditor.audit_consistency("from=1").await?.0, StatusCode::BAD_REQUEST);
     for user in ["cm-1", "ti-t01-1", OFFICER, "admin"] {
         let d = server.device(user).await?;
         for path in ["/v1/audit/checkpoint", &format!("/v1/audit/consistency?from={from}&to={to}")] {

@@ -97,7 +97,7 @@ async fn knowing_a_photos_hash_does_not_unlock_it() -> Result<()> {
     // Nor does the reference unlock it for those who may read the outsider's finding.
     let their_inspector = server.device("ti-t02-1").await?;
     assert_eq!(get(&their_inspector, &hash).await?.0, StatusCode::NOT_FOUND);
-    let (_, missing) = their_inspector.get_json("/v1/evidence/missing").await?;
+    let (_, missing) = their_inspector.evidence_missing("").await?;
     let listed: Vec<&str> = missing["missing"].as_array().context("missing")?.iter().filter_map(|m| m["sha256"].as_str()).collect();
     assert!(listed.contains(&hash.as_str()), "the outsider's reference is missing evidence until proved: {missing}");
     // Bytes they do not hold are refused, as for a photo nobody uploaded.

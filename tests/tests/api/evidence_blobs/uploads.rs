@@ -96,7 +96,7 @@ async fn missing_evidence_is_listed_for_the_scope_until_its_bytes_arrive() -> Re
     push(&mut d, &attachment(finding, &photo, MediaType::Jpeg)).await?;
     put(&d, &hash, 0, &photo[..15_000]).await?;
     let inspector = server.device("ti-t01-1").await?;
-    let (status, list) = inspector.get_json("/v1/evidence/missing").await?;
+    let (status, list) = inspector.evidence_missing("").await?;
     assert_eq!(status, StatusCode::OK);
     let missing = list["missing"].as_array().context("missing")?;
     assert_eq!(missing.len(), 1, "{list}");
@@ -107,8 +107,8 @@ async fn missing_evidence_is_listed_for_the_scope_until_its_bytes_arrive() -> Re
     assert_eq!(missing[0]["received"], 15_000);
     assert_eq!(missing[0]["subject"]["kind"], "finding");
     let elsewhere = server.device("ti-t03-1").await?;
-    assert_eq!(elsewhere.get_json("/v1/evidence/missing").await?.1["missing"].as_array().map(Vec::len), Some(0));
+    assert_eq!(elsewhere.evidence_missing("").await?.1["missing"].as_array().map(Vec::len), Some(0));
     put(&d, &hash, 15_000, &photo[15_000..]).await?;
-    assert_eq!(inspector.get_json("/v1/evidence/missing").await?.1["missing"].as_array().map(Vec::len), Some(0));
+    assert_eq!(inspector.evidence_missing("").await?.1["missing"].as_array().map(Vec::len), Some(0));
     Ok(())
 }
