@@ -15,7 +15,8 @@ use patrolsync_server::config::Config;
 use crate::site::Site;
 
 /// Every test phone connects from 127.0.0.1, so the per-address limit of the auth routes is
-/// lifted; the tests of that limit set it back (`auth_limits`). The same as the child process's.
+/// lifted, in-process and in the child process alike; the tests of that limit set it back
+/// (`api/auth_limits.rs`).
 pub const LIFTED_LIMITS: [(&str, &str); 2] = [("PATROLSYNC_AUTH_PER_IP_PER_MINUTE", "1000000"), ("PATROLSYNC_AUTH_PER_IP_BURST", "100000")];
 
 /// The application with the demo county (every demo user's password is [`crate::DEMO_PASSWORD`])

@@ -113,10 +113,7 @@ impl TestServer {
             .args(self.demo.then_some("--demo"))
             .env("PATROLSYNC_DEMO_PASSWORD", crate::DEMO_PASSWORD)
             .env("RUST_LOG", "warn")
-            // Every test phone connects from 127.0.0.1, so the per-address limit of the auth routes
-            // is lifted; the tests of that limit set it back (tests/tests/api/auth_limits.rs).
-            .env("PATROLSYNC_AUTH_PER_IP_PER_MINUTE", "1000000")
-            .env("PATROLSYNC_AUTH_PER_IP_BURST", "100000")
+            .envs(crate::app::LIFTED_LIMITS)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for (k, v) in &self.extra_env {
