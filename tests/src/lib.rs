@@ -16,6 +16,7 @@
 //! - [`evidence`]: an officer with a finding, attachments, blob uploads whole or cut off.
 //! - [`office`]: case and tip bodies, as an inspector or the county records them.
 //! - [`matrix`]: the access matrix (`tests/access-matrix.toml`): its format, setup and runner.
+//! - [`pg_cluster`]: a throwaway PostgreSQL cluster per test binary, a database per test.
 //! - [`snapshot`]: every table of a store, counted and digested, to see what a request wrote.
 //! - [`raw_http`]: HTTP/1.1 written and read byte for byte over a socket.
 //! - [`device`]: device replicas: the `patrol-device` CLI as a process, the replica library,
@@ -29,6 +30,7 @@ pub mod evidence;
 pub mod fill;
 pub mod matrix;
 pub mod office;
+pub mod pg_cluster;
 pub mod photo;
 pub mod raw;
 pub mod raw_http;

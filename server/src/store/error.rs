@@ -150,6 +150,12 @@ impl StoreError {
     }
 }
 
+impl From<schema::MigrationError> for StoreError {
+    fn from(e: schema::MigrationError) -> StoreError {
+        StoreError::Migration(e)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,16 +10,26 @@
 //!   tamper-evident log and the integrity check ([`AuditLog`]); [`reference`]: reference data and
 //!   access records authored by the server ([`ReferenceData`]); [`people`]: users enrolled and
 //!   changed by admins, passwords reset and changed, the access log ([`People`]).
-//! - [`error`]: [`StoreError`], the same for every engine.
+//! - `batch`: what every engine's single writer shares (jobs batched into one transaction,
+//!   results after the commit, the writer's health).
+//! - [`error`]: [`StoreError`], the same for every engine. [`log`]: the tamper-evident log's rules
+//!   over any engine's rows; [`identity`]: the server's own identity.
 //! - [`sqlite`]: the SQLite engine (one writer thread batching transactions, a pool of readers).
+//! - [`postgres`] (the crate's `postgres` feature): the PostgreSQL engine, being built; not yet
+//!   selectable.
 //! - [`blobs`]: evidence bytes on disk, beside the database.
 
 pub mod audit;
+mod batch;
 pub mod blobs;
 mod error;
 pub mod evidence;
+pub mod identity;
 pub mod ingest;
+pub mod log;
 pub mod people;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 pub mod pulls;
 pub mod reference;
 pub mod reports;

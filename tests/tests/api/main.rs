@@ -25,6 +25,7 @@ mod convergence_replicas;
 mod device_checks;
 mod device_office;
 mod device_reports;
+mod engines;
 mod evidence_blobs;
 mod evidence_cases;
 mod evidence_device;

@@ -1,42 +1,20 @@
-//! The server's own identities, made on first start and kept in the store's `meta` table: the
-//! device identity and Ed25519 key that sign reference events.
+//! The server's own identity in the SQLite store's `meta` table (the identity itself is
+//! engine-neutral, `store::identity`), and the `meta` table's reads and writes.
 
-use rand::RngCore;
 use rusqlite::{Connection, OptionalExtension, params};
-use sync_protocol::crypto::{DeviceKey, Hash};
-use sync_protocol::ids::{DeviceId, UserId};
+use sync_protocol::crypto::Hash;
 
 use super::StoreError;
-
-/// The user id that authors reference events. It has no password and cannot log in.
-pub const SYSTEM_USER: &str = "system";
-
-/// The server as an event author.
-pub struct ServerIdentity {
-    pub device: DeviceId,
-    pub user: UserId,
-    pub key: DeviceKey,
-}
-
-impl std::fmt::Debug for ServerIdentity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "ServerIdentity({}, {:?})", self.device, self.key)
-    }
-}
+use crate::store::identity::{DEVICE_KEY, SIGNING_KEY};
+pub use crate::store::identity::{SYSTEM_USER, ServerIdentity};
 
 impl ServerIdentity {
     /// Loads the server identity, creating it (and the system user and device rows) on first start.
     pub fn load_or_create(conn: &Connection, now_ms: i64) -> Result<ServerIdentity, StoreError> {
-        let user = UserId::new(SYSTEM_USER).map_err(|e| StoreError::encode("the system user id", e))?;
-        let device = meta_bytes(conn, "server_device_id")?;
-        let key = meta_bytes(conn, "server_signing_key")?;
-        if let (Some(device), Some(key)) = (device, key) {
-            let device = uuid::Uuid::from_slice(&device).map_err(|_| StoreError::corrupt("meta", "server_device_id"))?;
-            let key: [u8; 32] = key.try_into().map_err(|_| StoreError::corrupt("meta", "server_signing_key"))?;
-            return Ok(ServerIdentity { device: DeviceId(device), user, key: DeviceKey::from_secret(key) });
+        if let (Some(device), Some(key)) = (meta_bytes(conn, DEVICE_KEY)?, meta_bytes(conn, SIGNING_KEY)?) {
+            return ServerIdentity::from_stored(&device, key);
         }
-        let device = DeviceId(uuid::Uuid::now_v7());
-        let key = DeviceKey::from_secret(random_32());
+        let server = ServerIdentity::generate()?;
         conn.execute(
             "INSERT OR IGNORE INTO users (id, display_name, role, units, password_hash, disabled)
              VALUES (?1, 'patrolsync server', 'admin', '[]', '', 1)",
@@ -44,11 +22,11 @@ impl ServerIdentity {
         )?;
         conn.execute(
             "INSERT INTO devices (id, user_id, public_key, label, enrolled_at, head_seq, head_hash) VALUES (?1, ?2, ?3, 'server', ?4, 0, ?5)",
-            params![device.0.as_bytes(), SYSTEM_USER, key.public().0.as_bytes(), now_ms, Hash::ZERO.0],
+            params![server.device.0.as_bytes(), SYSTEM_USER, server.key.public().0.as_bytes(), now_ms, Hash::ZERO.0],
         )?;
-        set_meta(conn, "server_device_id", device.0.as_bytes())?;
-        set_meta(conn, "server_signing_key", &key.secret())?;
-        Ok(ServerIdentity { device, user, key })
+        set_meta(conn, DEVICE_KEY, server.device.0.as_bytes())?;
+        set_meta(conn, SIGNING_KEY, &server.key.secret())?;
+        Ok(server)
     }
 }
 
@@ -62,10 +40,4 @@ pub fn set_meta(conn: &Connection, key: &str, value: &[u8]) -> Result<(), StoreE
         params![key, value],
     )?;
     Ok(())
-}
-
-fn random_32() -> [u8; 32] {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    bytes
 }

@@ -41,9 +41,3 @@ impl From<rusqlite::Error> for StoreError {
         }
     }
 }
-
-impl From<schema::MigrationError> for StoreError {
-    fn from(e: schema::MigrationError) -> StoreError {
-        StoreError::Migration(e)
-    }
-}

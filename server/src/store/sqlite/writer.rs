@@ -25,35 +25,8 @@ use super::reference::Reference;
 use super::refresh::Refresh;
 use crate::clock::SharedClock;
 use crate::metrics::Metrics;
-
-/// How many jobs one transaction takes at most.
-const MAX_JOBS_PER_COMMIT: usize = 512;
-
-/// How long a failed commit counts as the writer's state when no commit has succeeded since: a
-/// small probe may still fit where the failed batch did not (a nearly full disk), so readiness
-/// stays failed this long after a real batch failed.
-const FAILURE_STANDS: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// How long a successful commit stands as proof that the writer commits: readiness probes that
-/// come together, or during traffic, add no write of their own.
-const SUCCESS_STANDS: std::time::Duration = std::time::Duration::from_secs(1);
-
-/// The writer's last successful commit, and its last failed one until a commit succeeds.
-#[derive(Default)]
-struct Health {
-    committed: Option<Instant>,
-    failed: Option<(Instant, Arc<StoreError>)>,
-}
-
-/// What the writer knows of its own health, now.
-pub enum Commits {
-    /// A commit succeeded moments ago.
-    Recently,
-    /// A commit failed moments ago, and none has succeeded since.
-    Failing(Arc<StoreError>),
-    /// Nothing recent: only a commit can tell.
-    Unknown,
-}
+pub use crate::store::batch::Commits;
+use crate::store::batch::{self, Finish, Health, Job};
 
 /// What a job may touch: the open transaction and the writer's caches.
 pub struct WriteCtx<'a> {
@@ -74,31 +47,8 @@ pub struct WriteCtx<'a> {
     pub raised: RefCell<BTreeMap<String, u64>>,
 }
 
-type Finish = Box<dyn FnOnce(Option<&Arc<StoreError>>) + Send>;
 /// A job: run on the open transaction, or told that none could be opened.
 type Work = Box<dyn FnOnce(Result<&mut WriteCtx<'_>, Arc<StoreError>>) -> (Job, Finish) + Send>;
-
-/// How a job went, for the batch.
-enum Job {
-    Done,
-    /// Rolled back to its savepoint.
-    Failed,
-    /// Rolled back because the store cannot be written (a full disk, a read-only file): the
-    /// writer's health, though the rest of the batch may commit.
-    Unwritable(Arc<StoreError>),
-}
-
-/// A copy of `e` when it says the store cannot be written, its cause's text kept.
-fn unwritable(e: &StoreError) -> Option<Arc<StoreError>> {
-    let copy = |e: &StoreError| -> crate::store::EngineError {
-        Box::new(std::io::Error::other(std::error::Error::source(e).map(|s| s.to_string()).unwrap_or_default()))
-    };
-    match e {
-        StoreError::Full(_) => Some(Arc::new(StoreError::Full(copy(e)))),
-        StoreError::ReadOnly(_) => Some(Arc::new(StoreError::ReadOnly(copy(e)))),
-        _ => None,
-    }
-}
 
 /// A handle to the writer thread; cheap to clone.
 #[derive(Clone)]
@@ -106,7 +56,7 @@ pub struct Writer {
     jobs: mpsc::Sender<Work>,
     published: Published,
     witness: LogWitness,
-    health: Arc<Mutex<Health>>,
+    health: Health,
 }
 
 impl Writer {
@@ -122,14 +72,14 @@ impl Writer {
     ) -> Result<(Writer, std::thread::JoinHandle<()>), StoreError> {
         let reference = Reference::load(&conn)?;
         let mut log = LogHead::default();
-        match log.frontier(&conn) {
+        match log.frontier(&mut super::merkle::rows::Rows(&conn)) {
             Ok(frontier) => witness.publish(&server, frontier),
             // Reads go on; every write that would append to the log fails with this error.
             Err(e) => tracing::error!("cannot load the tamper-evident log: {e}"),
         }
         let published = Published::new(reference.snapshot(&checks));
         let (tx, rx) = mpsc::channel::<Work>(4_096);
-        let health = Arc::new(Mutex::new(Health::default()));
+        let health = Health::default();
         let shared =
             Shared { server, clock, checks, published: published.clone(), wall, metrics, health: health.clone(), witness: witness.clone() };
         let thread = std::thread::Builder::new()
@@ -139,15 +89,9 @@ impl Writer {
         Ok((Writer { jobs: tx, published, health, witness }, thread))
     }
 
-    /// Whether the writer committed, or failed to, moments ago ([`SUCCESS_STANDS`],
-    /// [`FAILURE_STANDS`]).
+    /// Whether the writer committed, or failed to, moments ago.
     pub fn commits(&self) -> Commits {
-        let Ok(health) = self.health.lock() else { return Commits::Unknown };
-        match (&health.failed, health.committed) {
-            (Some((at, e)), _) if at.elapsed() < FAILURE_STANDS => Commits::Failing(e.clone()),
-            (_, Some(at)) if at.elapsed() < SUCCESS_STANDS => Commits::Recently,
-            _ => Commits::Unknown,
-        }
+        self.health.commits()
     }
 
     /// The latest checkpoint of the log the writer signed, for sync replies.
@@ -174,18 +118,7 @@ impl Writer {
                 Ok(ctx) => f(ctx),
                 Err(cause) => Err(StoreError::CommitFailed(cause)),
             };
-            let job = match &result {
-                Ok(_) => Job::Done,
-                Err(e) => unwritable(e).map_or(Job::Failed, Job::Unwritable),
-            };
-            let finish: Finish = Box::new(move |commit_error| {
-                let outcome = match (result, commit_error) {
-                    (Ok(_), Some(e)) => Err(StoreError::CommitFailed(e.clone())),
-                    (result, _) => result,
-                };
-                let _ = reply.send(outcome);
-            });
-            (job, finish)
+            batch::settle(result, reply)
         });
         self.jobs.send(work).await.map_err(|_| StoreError::WriterGone)?;
         answer.await.map_err(|_| StoreError::WriterGone)?
@@ -202,7 +135,7 @@ struct Shared {
     wall: SharedClock,
     /// Batch sizes and times, commit outcomes, queue depth, flags raised.
     metrics: Arc<Metrics>,
-    health: Arc<Mutex<Health>>,
+    health: Health,
     /// Where each committed growth of the log is signed and published.
     witness: LogWitness,
 }
@@ -221,31 +154,14 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Refere
     let mut refresh = Refresh::default();
     refresh.check(&conn, &mut reference, &mut heads, &shared.clock);
     shared.publish(&reference);
-    let mut failing: Option<&'static str> = None;
-    while let Some(first) = rx.blocking_recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_JOBS_PER_COMMIT {
-            match rx.try_recv() {
-                Ok(work) => batch.push(work),
-                Err(_) => break,
-            }
-        }
+    while let Some(batch) = batch::next_batch(&mut rx) {
         shared.metrics.writer_queue(rx.len());
         let (jobs, started, changes) = (batch.len(), Instant::now(), conn.total_changes());
         let mut caches = Caches { reference: &mut reference, heads: &mut heads, log: &mut log };
         let (finishers, outcome, unwritable) = run_batch(&mut conn, batch, &mut caches, &mut refresh, &shared);
         let failure = outcome.as_ref().err().cloned().or(unwritable);
         shared.metrics.writer_batch(jobs, started.elapsed().as_secs_f64(), failure.as_ref().map_or(Ok(()), |e| Err(e.cause())));
-        report_health(&mut failing, failure.as_ref());
-        // Only a commit that wrote proves anything: an empty transaction commits on a read-only file.
-        let wrote = conn.total_changes() > changes;
-        if let Ok(mut health) = shared.health.lock() {
-            match failure {
-                Some(e) => health.failed = Some((Instant::now(), e)),
-                None if wrote => *health = Health { committed: Some(Instant::now()), failed: None },
-                None => {}
-            }
-        }
+        shared.health.record(failure, conn.total_changes() > changes);
         if outcome.is_err() {
             // Nothing of the batch is stored: forget what the caches learnt from it (the log's
             // frontier was put back by `run_batch`).
@@ -268,23 +184,6 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Refere
 /// What a batch came to: each job's finisher, the commit's outcome, and a job's failure that says
 /// the store cannot be written (when the rest of the batch committed).
 type Batch = (Vec<Finish>, Result<(), Arc<StoreError>>, Option<Arc<StoreError>>);
-
-/// Logs the writer's health when it changes: the cause of the first failed commit (a full disk, a
-/// read-only file, …) and the first commit after failures, so a long outage is a few lines.
-fn report_health(failing: &mut Option<&'static str>, error: Option<&Arc<StoreError>>) {
-    match (error, *failing) {
-        (Some(e), previous) if previous != Some(e.cause()) => {
-            let detail = std::error::Error::source(&**e).map(|s| s.to_string()).unwrap_or_default();
-            tracing::error!(cause = e.cause(), "the store's writer cannot commit: {e} ({detail}); requests that write answer 503");
-            *failing = Some(e.cause());
-        }
-        (None, Some(cause)) => {
-            tracing::info!(after = cause, "the store's writer commits again");
-            *failing = None;
-        }
-        _ => {}
-    }
-}
 
 /// The writer's caches, each exact because no one else writes (see `refresh` for when another
 /// process does).

@@ -1,19 +1,16 @@
-//! Signed checkpoints of the central log: made by the writer from its frontier (no re-hashing),
-//! signed with the server's identity key, stored once per size; and the log's origin and key.
+//! Signed checkpoints of the SQLite store's log (the rules are `store::log`'s): made by the writer
+//! from its frontier, and the log's origin and key read without writing.
 
-use rusqlite::{Connection, OptionalExtension, params};
-use sync_protocol::crypto::{Hash, PublicKey, Sig};
+use rusqlite::Connection;
+use sync_protocol::crypto::PublicKey;
 use sync_protocol::ids::DeviceId;
-use sync_protocol::merkle::{Checkpoint, KeyId, SignedCheckpoint};
+use sync_protocol::merkle::SignedCheckpoint;
 use sync_protocol::wire::audit::CheckpointReply;
 
+use super::rows::Rows;
+pub use crate::store::log::origin;
 use crate::store::sqlite::identity::meta_bytes;
 use crate::store::sqlite::{StoreError, WriteCtx};
-
-/// The log's name in its checkpoints: one log per store, named by the server's device id.
-pub fn origin(server: DeviceId) -> String {
-    format!("patrolsync/central/{server}")
-}
 
 /// The log's origin and the public key that signs its checkpoints (the server's identity key),
 /// read without writing; `None` for a store that has no server identity yet.
@@ -35,58 +32,17 @@ impl WriteCtx<'_> {
     /// A signed checkpoint of the log at its current size: the one stored for this size if there
     /// is one (it must agree with the log), else a new one, signed and stored.
     pub fn checkpoint(&mut self) -> Result<SignedCheckpoint, StoreError> {
-        let frontier = self.log.frontier(self.conn)?;
-        let (size, root) = (frontier.size(), frontier.root());
-        if let Some(stored) = stored(self.conn, size)? {
-            if stored.checkpoint.root != root {
-                return Err(StoreError::corrupt(
-                    "merkle_checkpoints",
-                    format!("the checkpoint of size {size} does not match the log (run audit verify)"),
-                ));
-            }
-            return Ok(stored);
-        }
-        let checkpoint = Checkpoint::new(&origin(self.server.device), size, root).map_err(|e| StoreError::encode("a checkpoint", e))?;
-        let signed = checkpoint.sign(&self.server.key);
-        store_checkpoint(self.conn, &signed, self.now_ms)?;
-        Ok(signed)
+        crate::store::log::checkpoint(self.log, &mut Rows(self.conn), self.server, self.now_ms)
     }
 }
 
 /// Stores `signed` as the checkpoint of its size, unless one of that size is stored already.
 pub fn store_checkpoint(conn: &Connection, signed: &SignedCheckpoint, now_ms: i64) -> Result<(), StoreError> {
-    let c = &signed.checkpoint;
-    conn.execute(
-        "INSERT OR IGNORE INTO merkle_checkpoints (size, origin, root, kid, signature, made_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![c.size, c.origin, c.root.0, signed.key_id.0, signed.signature.0, now_ms],
-    )?;
-    Ok(())
-}
-
-/// The stored checkpoint of `size`, if one was made.
-fn stored(conn: &Connection, size: u64) -> Result<Option<SignedCheckpoint>, StoreError> {
-    let row = conn
-        .query_row("SELECT size, origin, root, kid, signature FROM merkle_checkpoints WHERE size = ?1", [size], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })
-        .optional()?;
-    row.map(from_row).transpose()
+    use crate::store::log::LogRows;
+    Rows(conn).insert_checkpoint(signed, now_ms)
 }
 
 /// Every stored checkpoint, smallest size first.
 pub fn stored_checkpoints(conn: &Connection) -> Result<Vec<SignedCheckpoint>, StoreError> {
-    let mut stmt = conn.prepare("SELECT size, origin, root, kid, signature FROM merkle_checkpoints ORDER BY size")?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
-    rows.map(|row| from_row(row?)).collect()
-}
-
-type CheckpointRow = (u64, String, Vec<u8>, Vec<u8>, Vec<u8>);
-
-fn from_row((size, origin, root, kid, signature): CheckpointRow) -> Result<SignedCheckpoint, StoreError> {
-    let corrupt = || StoreError::corrupt("merkle_checkpoints", format!("the checkpoint of size {size}"));
-    Ok(SignedCheckpoint {
-        checkpoint: Checkpoint { origin, size, root: Hash(root.try_into().map_err(|_| corrupt())?) },
-        key_id: KeyId(kid.try_into().map_err(|_| corrupt())?),
-        signature: Sig(signature.try_into().map_err(|_| corrupt())?),
-    })
+    crate::store::log::stored_checkpoints(&mut Rows(conn))
 }

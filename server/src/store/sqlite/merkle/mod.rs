@@ -2,12 +2,15 @@
 //! and blob in the transaction that stores it, signed checkpoints, proofs, and the verification.
 //!
 //! # Layout
-//! - `head`: the writer's frontier of the log (append and root in O(log n)), loaded from
-//!   `merkle_leaves`, and the `WriteCtx` methods that append a leaf.
+//! The rules (the frontier, checkpoints, proofs) are engine-neutral, in `store::log`; this module
+//! gives them SQLite's rows and adds what only this engine has.
+//!
+//! - `rows`: `store::log::LogRows` on a SQLite connection.
+//! - `head`: the `WriteCtx` methods that append a leaf to the writer's frontier.
 //! - `leaves`: the leaf of each kind of row, from its columns.
 //! - `adopt`: the one-time logging of rows stored before the log existed.
-//! - `checkpoint`: making, storing and reading signed checkpoints; the log's origin and key.
-//! - `proofs`: consistency proofs from the stored leaves.
+//! - `checkpoint`: the writer's signed checkpoints; the log's origin and key read without writing.
+//! - `proofs`: leaves and consistency proofs read from a connection.
 //! - `witness`: the latest signed checkpoint, published for sync replies and kept in a file
 //!   outside the database, which a shorter or rewritten log is refused against at start.
 //! - `verify`, `verify_rows`: `audit verify`: every leaf re-derived from its row, every row in
@@ -18,6 +21,7 @@ pub mod checkpoint;
 mod head;
 mod leaves;
 pub mod proofs;
+pub(crate) mod rows;
 pub mod verify;
 mod verify_rows;
 pub mod witness;
@@ -25,6 +29,6 @@ pub mod witness;
 #[cfg(test)]
 mod tests;
 
+pub use crate::store::log::LogHead;
 pub use adopt::adopt_existing_rows;
-pub use head::LogHead;
 pub use witness::LogWitness;

@@ -1,0 +1,117 @@
+//! The PostgreSQL engine of the store (issue 16), being built beside the SQLite one. So far: its
+//! connections and migrations, the single writer holding the writer role, the reader pool, the
+//! server's identity, the tamper-evident log (leaves, signed checkpoints, consistency proofs), and
+//! blobs recorded. The rules it shares with SQLite are engine-neutral (`store::log`,
+//! `store::identity`, `store::batch`); this module holds only PostgreSQL's SQL and connections.
+//!
+//! It does not yet implement the store's traits, so no configuration can select it: it is reached
+//! from the tests, which run the same scenarios on both engines (`patrolsync-tests`, `engines`).
+//! docs/architecture.md ("PostgreSQL engine") says what exists and what is still to come.
+//!
+//! # Layout
+//! - `open`: connecting from a URL, the migrations (`schema::POSTGRES`) under an advisory lock,
+//!   PostgreSQL's errors sorted into [`StoreError`]'s variants.
+//! - `writer`: the single writer and its batch transaction; `readers`: the reader pool.
+//! - `identity`: the server's identity in `meta`; `log`: the log's rows; `evidence`: blobs.
+
+mod evidence;
+mod identity;
+mod log;
+mod open;
+mod readers;
+mod writer;
+
+use open::connect;
+pub use open::migrate;
+
+pub(crate) use crate::store::StoreError;
+
+use std::sync::Arc;
+use sync_protocol::body::{BlobHash, MediaType};
+use sync_protocol::ids::UserId;
+use sync_protocol::wire::audit::{CheckpointReply, ConsistencyQuery, ConsistencyReply};
+
+use crate::clock::SharedClock;
+use crate::pool::Blocking;
+use log::Rows;
+use readers::Readers;
+use writer::Writer;
+
+/// The advisory lock (`pg_advisory_xact_lock`) that serialises migrations when several server
+/// processes start on one database at once.
+const MIGRATION_LOCK: i64 = 0x7061_7472_6f6c_0001;
+
+/// The advisory lock (`pg_try_advisory_lock`, held for the writer connection's life) that is the
+/// writer role: one process's writer writes at a time.
+const WRITER_LOCK: i64 = 0x7061_7472_6f6c_0002;
+
+/// Runs `f` on a thread of its own and waits for it. The driver's blocking client runs a small
+/// runtime of its own for each connection, which must not be started, blocked on or dropped on an
+/// async worker: whatever makes or drops a connection outside the store's threads goes here (the
+/// tests' own connections too).
+pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| s.spawn(f).join()).unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// Reader connections kept open.
+const IDLE_READERS: usize = 4;
+
+/// The central store on PostgreSQL. Cheap to clone; the writer thread stops when the last clone is
+/// dropped.
+#[derive(Clone)]
+pub struct PostgresStore {
+    writer: Writer,
+    blocking: Blocking,
+    readers: Arc<Readers>,
+}
+
+impl PostgresStore {
+    /// Opens the store in the database `url` names: migrates it, takes the writer role (another
+    /// process holding it is [`StoreError::Busy`]) and the server's identity (made on first
+    /// start). Every time it records is read from `clock`; reads run on `pool`.
+    pub fn open(url: &str, clock: SharedClock, pool: Blocking) -> Result<PostgresStore, StoreError> {
+        let writer = off_runtime(|| {
+            migrate(url)?;
+            Writer::start(url, clock)
+        })?;
+        let readers = Arc::new(Readers::new(url.to_string(), IDLE_READERS));
+        Ok(PostgresStore { writer, blocking: pool, readers })
+    }
+
+    /// Runs `f` in a read-only transaction on a reader connection, on the store's threads.
+    async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut postgres::Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let readers = self.readers.clone();
+        self.blocking.run("store", move || readers.with(f)).await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Answers once the store can be read.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.read(|tx| Ok(tx.execute("SELECT 1", &[]).map(|_| ())?)).await
+    }
+
+    /// `Evidence::record_blob`: makes a verified blob visible and logs it, once.
+    pub async fn record_blob(&self, hash: BlobHash, size: u64, media_type: MediaType, holder: UserId) -> Result<(), StoreError> {
+        self.writer.run(move |ctx| ctx.record_blob(&hash, size, media_type, &holder)).await
+    }
+
+    /// `AuditLog::checkpoint`: a signed checkpoint of the log at its current size (stored once per
+    /// size), with its key.
+    pub async fn checkpoint(&self) -> Result<CheckpointReply, StoreError> {
+        self.writer
+            .run(|ctx| {
+                let signed = crate::store::log::checkpoint(ctx.log, &mut Rows(&mut *ctx.tx), ctx.server, ctx.now_ms)?;
+                Ok(CheckpointReply::new(signed, ctx.server.key.public()))
+            })
+            .await
+    }
+
+    /// `AuditLog::consistency`: the proof that the log's first `from` leaves are a prefix of its
+    /// first `to`; a size the log has not reached is not found.
+    pub async fn consistency(&self, query: ConsistencyQuery) -> Result<ConsistencyReply, StoreError> {
+        self.read(move |tx| crate::store::log::consistency(&mut Rows(tx), query)).await
+    }
+}

@@ -1,0 +1,57 @@
+//! A small pool of reader connections. Each read runs in one read-only `REPEATABLE READ`
+//! transaction: it sees one committed state of the store, in commit order, whatever it queries.
+
+use postgres::{Client, IsolationLevel, Transaction};
+use std::sync::Mutex;
+
+use super::{StoreError, connect};
+
+pub struct Readers {
+    url: String,
+    idle: Mutex<Vec<Client>>,
+    max_idle: usize,
+}
+
+impl Readers {
+    pub fn new(url: String, max_idle: usize) -> Self {
+        Readers { url, idle: Mutex::new(Vec::new()), max_idle }
+    }
+
+    /// Runs `f` in a read-only transaction on a reader connection. Blocking: call from a blocking
+    /// thread. A connection that was lost is replaced, and one that failed is not kept.
+    pub fn with<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop()).filter(|c| !c.is_closed());
+        let mut client = match idle {
+            Some(client) => client,
+            None => connect(&self.url)?,
+        };
+        let result = read(&mut client, f);
+        if result.is_ok()
+            && let Ok(mut idle) = self.idle.lock()
+            && idle.len() < self.max_idle
+        {
+            idle.push(client);
+        }
+        result
+    }
+}
+
+/// The idle connections are closed on a thread of their own: a store may be dropped on an async
+/// worker, where the driver's own runtime must not be.
+impl Drop for Readers {
+    fn drop(&mut self) {
+        if let Ok(idle) = self.idle.get_mut() {
+            let idle = std::mem::take(idle);
+            if !idle.is_empty() {
+                let _ = std::thread::Builder::new().name("store-close".into()).spawn(move || drop(idle));
+            }
+        }
+    }
+}
+
+fn read<T>(client: &mut Client, f: impl FnOnce(&mut Transaction<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    let mut tx = client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start()?;
+    let out = f(&mut tx)?;
+    tx.commit()?;
+    Ok(out)
+}

@@ -1,0 +1,204 @@
+//! A throwaway PostgreSQL cluster for the tests: made and started once per test binary, on a Unix
+//! socket in a temporary folder (no TCP port), with a database of its own for each test.
+//!
+//! - **Binaries**: `PATROLSYNC_PG_BIN` if set, else the newest `/usr/lib/postgresql/<N>/bin`
+//!   (Debian's `postgresql` package), else `initdb` on the `PATH`. Without them every test that
+//!   asks for a database fails, saying how to install PostgreSQL: the suite never skips an engine.
+//! - **Privileges**: `initdb` and `postgres` refuse to run as root, so a root test process runs
+//!   them as Debian's `postgres` user (`runuser`), in a folder given to that user.
+//! - **Lifetime**: a guard process (`sh`) waits on a pipe from the test process. When the test
+//!   process ends, however it ends (even killed), the pipe closes and the guard stops the cluster
+//!   (`pg_ctl stop -m fast`) and removes its folder.
+//! - **Speed over power-cut safety**: `fsync=off`. Killing the server or PostgreSQL still loses
+//!   nothing (the WAL is written to the kernel at each commit); only a machine crash could, and a
+//!   throwaway cluster does not outlive one.
+
+use anyhow::{Context, Result, anyhow, bail};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+pub use patrolsync_server::store::postgres::off_runtime;
+
+/// The running cluster: where its socket is, and the guard that stops it when the process ends.
+pub struct Cluster {
+    socket_dir: PathBuf,
+    /// Held open for the life of the process; its closing is the guard's signal.
+    _guard: Mutex<(Child, ChildStdin)>,
+}
+
+/// One test's database on the cluster, dropped (with its connections) when the test ends.
+pub struct TestDb {
+    pub name: String,
+    url: String,
+}
+
+static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
+static NEXT_DB: AtomicU32 = AtomicU32::new(0);
+
+/// The test binary's cluster, started on first use. Fails when PostgreSQL cannot be started.
+pub fn cluster() -> Result<&'static Cluster> {
+    CLUSTER.get_or_init(|| Cluster::start().map_err(|e| format!("{e:#}"))).as_ref().map_err(|e| anyhow!("{e}"))
+}
+
+/// A new, empty database of its own for one test.
+pub fn database() -> Result<TestDb> {
+    cluster()?.database()
+}
+
+impl Cluster {
+    fn start() -> Result<Cluster> {
+        let bin = binaries()?;
+        let dir = tempfile::Builder::new().prefix("patrolsync-pg-").tempdir().context("a folder for the cluster")?.keep();
+        let runner = Runner::for_this_process(&dir)?;
+        let data = dir.join("data");
+        runner
+            .run(
+                Command::new(bin.join("initdb"))
+                    .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync", "-D"])
+                    .arg(&data),
+            )
+            .context("initdb")?;
+        let options = format!("-k {} -c listen_addresses='' -c fsync=off -c max_connections=200", dir.display());
+        let started = runner.run(
+            Command::new(bin.join("pg_ctl"))
+                .args(["-w", "-t", "60", "-D"])
+                .arg(&data)
+                .arg("-l")
+                .arg(dir.join("postgres.log"))
+                .args(["-o", &options, "start"]),
+        );
+        if let Err(e) = started {
+            let log = std::fs::read_to_string(dir.join("postgres.log")).unwrap_or_default();
+            bail!("pg_ctl start: {e:#}\n{log}");
+        }
+        let guard = runner.guard(&bin.join("pg_ctl"), &data, &dir)?;
+        Ok(Cluster { socket_dir: dir, _guard: Mutex::new(guard) })
+    }
+
+    /// The connection string of database `name`, over the cluster's socket.
+    pub fn url(&self, name: &str) -> String {
+        format!("host={} user=postgres dbname={name}", self.socket_dir.display())
+    }
+
+    /// A connection to the cluster's administrative database.
+    fn admin(&self) -> Result<postgres::Client> {
+        Ok(postgres::Client::connect(&self.url("postgres"), postgres::NoTls)?)
+    }
+
+    /// Creates a new, empty database.
+    pub fn database(&'static self) -> Result<TestDb> {
+        let name = format!("test_{}_{}", std::process::id(), NEXT_DB.fetch_add(1, Ordering::Relaxed));
+        off_runtime(|| self.admin()?.batch_execute(&format!("CREATE DATABASE {name}")).map_err(anyhow::Error::from))?;
+        Ok(TestDb { url: self.url(&name), name })
+    }
+}
+
+impl TestDb {
+    /// The connection string the store is opened with.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// A connection of the test's own, to look under the store or to try what it must refuse.
+    /// The driver's blocking client must not be used or dropped on an async worker: an async test
+    /// uses it inside [`off_runtime`].
+    pub fn connect(&self) -> Result<postgres::Client> {
+        Ok(postgres::Client::connect(&self.url, postgres::NoTls)?)
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        off_runtime(|| {
+            if let Ok(Ok(mut admin)) = cluster().map(Cluster::admin) {
+                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+            }
+        });
+    }
+}
+
+/// The folder of PostgreSQL's server binaries.
+fn binaries() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("PATROLSYNC_PG_BIN") {
+        return Ok(PathBuf::from(dir));
+    }
+    let debian = Path::new("/usr/lib/postgresql");
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir(debian)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| Some((e.file_name().to_str()?.parse().ok()?, e.path().join("bin"))))
+        .filter(|(_, bin)| bin.join("initdb").exists())
+        .collect();
+    versions.sort();
+    if let Some((_, bin)) = versions.pop() {
+        return Ok(bin);
+    }
+    let on_path = std::env::var_os("PATH").map(|p| std::env::split_paths(&p).find(|d| d.join("initdb").exists())).unwrap_or_default();
+    on_path.ok_or_else(|| {
+        anyhow!("PostgreSQL's server binaries were not found: install Debian's `postgresql` package, or set PATROLSYNC_PG_BIN")
+    })
+}
+
+/// How the cluster's commands are run: as this process's user, or, for root, as `postgres`.
+enum Runner {
+    Me,
+    Postgres,
+}
+
+impl Runner {
+    /// Decides how to run, and gives the cluster's folder to the user that will own it.
+    fn for_this_process(dir: &Path) -> Result<Runner> {
+        let uid = std::fs::metadata("/proc/self").context("reading who this process runs as")?.uid();
+        if uid != 0 {
+            return Ok(Runner::Me);
+        }
+        let id = |flag: &str| -> Result<u32> {
+            let out = Command::new("id").args([flag, "postgres"]).output()?;
+            if !out.status.success() {
+                bail!("running as root, and there is no `postgres` user to run PostgreSQL as (Debian's `postgresql` package makes it)");
+            }
+            Ok(String::from_utf8_lossy(&out.stdout).trim().parse()?)
+        };
+        std::os::unix::fs::chown(dir, Some(id("-u")?), Some(id("-g")?)).context("giving the cluster's folder to postgres")?;
+        Ok(Runner::Postgres)
+    }
+
+    /// `command` as the cluster's user.
+    fn command(&self, command: &Command) -> Command {
+        let mut out = match self {
+            Runner::Me => Command::new(command.get_program()),
+            Runner::Postgres => {
+                let mut c = Command::new("runuser");
+                c.args(["-u", "postgres", "--"]).arg(command.get_program());
+                c
+            }
+        };
+        out.args(command.get_args());
+        out
+    }
+
+    /// Runs `command` to its end; its output becomes the error when it fails.
+    fn run(&self, command: &mut Command) -> Result<()> {
+        let out = self.command(command).stdin(Stdio::null()).output().context("starting a PostgreSQL command")?;
+        if !out.status.success() {
+            bail!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        }
+        Ok(())
+    }
+
+    /// Starts the guard: it ignores the terminal's signals, waits until its standard input closes
+    /// (when this process ends), then stops the cluster and removes its folder.
+    fn guard(&self, pg_ctl: &Path, data: &Path, dir: &Path) -> Result<(Child, ChildStdin)> {
+        let script = r#"trap '' INT TERM HUP; cat >/dev/null; "$0" -D "$1" -m fast -w stop >/dev/null 2>&1; rm -rf "$2""#;
+        let mut sh = Command::new("sh");
+        sh.args(["-c", script]).arg(pg_ctl).arg(data).arg(dir);
+        let mut child =
+            self.command(&sh).stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().context("starting the guard")?;
+        let stdin = child.stdin.take().ok_or_else(|| anyhow!("the guard has no standard input"))?;
+        Ok((child, stdin))
+    }
+}

@@ -1,0 +1,100 @@
+//! Both engines' migrations give the same tables with the same columns (types mapped, nullability
+//! kept), so that a central migration without its PostgreSQL counterpart fails here; and
+//! PostgreSQL's migrations apply once, also when two processes start together.
+
+use anyhow::Result;
+use patrolsync_server::store::StoreError;
+use patrolsync_server::store::postgres::migrate;
+use patrolsync_tests::pg_cluster;
+use std::collections::BTreeSet;
+
+/// (table, column, type, nullable): SQLite's declared types named as PostgreSQL's families.
+type Column = (String, String, &'static str, bool);
+
+fn sqlite_columns() -> Result<BTreeSet<Column>> {
+    let mut conn = rusqlite::Connection::open_in_memory()?;
+    schema::migrate(&mut conn, schema::CENTRAL)?;
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut columns = BTreeSet::new();
+    for table in tables {
+        let mut stmt = conn.prepare(&format!("SELECT name, type, \"notnull\", pk FROM pragma_table_info('{table}')"))?;
+        let rows =
+            stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, i64>(3)?)))?;
+        for row in rows {
+            let (name, declared, not_null, pk) = row?;
+            let family = match declared.as_str() {
+                "INTEGER" => "integer",
+                "TEXT" => "text",
+                "BLOB" => "bytea",
+                other => anyhow::bail!("{table}.{name}: type {other}"),
+            };
+            columns.insert((table.clone(), name, family, !not_null && pk == 0));
+        }
+    }
+    Ok(columns)
+}
+
+fn postgres_columns(db: &pg_cluster::TestDb) -> Result<BTreeSet<Column>> {
+    let mut client = db.connect()?;
+    let rows = client.query(
+        "SELECT table_name::text, column_name::text, data_type::text, is_nullable = 'YES' FROM information_schema.columns
+         WHERE table_schema = 'public' AND table_name <> 'schema_migrations'",
+        &[],
+    )?;
+    rows.iter()
+        .map(|r| {
+            let (table, name, pg_type): (String, String, String) = (r.get(0), r.get(1), r.get(2));
+            // SQLite stores booleans as INTEGER: both are its integer family.
+            let family = match pg_type.as_str() {
+                "bigint" | "boolean" => "integer",
+                "text" => "text",
+                "bytea" => "bytea",
+                other => anyhow::bail!("{table}.{name}: type {other}"),
+            };
+            Ok((table, name, family, r.get(3)))
+        })
+        .collect()
+}
+
+#[test]
+fn both_engines_migrate_to_the_same_tables_and_columns() -> Result<()> {
+    let db = pg_cluster::database()?;
+    assert_eq!(migrate(db.url())?, schema::POSTGRES.len() as u32);
+    let (sqlite, postgres) = (sqlite_columns()?, postgres_columns(&db)?);
+    let only_sqlite: Vec<_> = sqlite.difference(&postgres).collect();
+    let only_postgres: Vec<_> = postgres.difference(&sqlite).collect();
+    assert!(only_sqlite.is_empty() && only_postgres.is_empty(), "only on SQLite: {only_sqlite:#?}\nonly on PostgreSQL: {only_postgres:#?}");
+    assert!(sqlite.len() > 150, "{} columns", sqlite.len());
+    Ok(())
+}
+
+#[test]
+fn postgres_migrations_apply_once_even_from_two_processes_at_once() -> Result<()> {
+    let db = pg_cluster::database()?;
+    let url = db.url().to_string();
+    let both = std::thread::scope(|s| {
+        let a = s.spawn(|| migrate(&url));
+        let b = s.spawn(|| migrate(&url));
+        [a.join(), b.join()]
+    });
+    for reached in both {
+        assert_eq!(reached.expect("no panic")?, schema::POSTGRES.len() as u32);
+    }
+    assert_eq!(migrate(&url)?, schema::POSTGRES.len() as u32, "again: a no-op");
+    let applied: i64 = db.connect()?.query_one("SELECT count(*) FROM schema_migrations", &[])?.get(0);
+    assert_eq!(applied, schema::POSTGRES.len() as i64);
+    Ok(())
+}
+
+#[test]
+fn a_newer_postgres_database_is_left_alone() -> Result<()> {
+    let db = pg_cluster::database()?;
+    migrate(db.url())?;
+    db.connect()?.batch_execute("INSERT INTO schema_migrations (version, name) VALUES (999, 'from a newer build')")?;
+    let refused = migrate(db.url()).expect_err("refused");
+    assert!(matches!(refused, StoreError::Migration(schema::MigrationError::TooNew { found: 999, .. })), "{refused:?}");
+    Ok(())
+}
