@@ -67,8 +67,14 @@ impl TestServer {
     /// Starts a server without the demo on the store in `dir` (`central.db`), e.g. one that
     /// `patrolsync-server init` founded.
     pub fn start_county(dir: tempfile::TempDir) -> Result<TestServer> {
+        TestServer::start_county_with(dir, &[])
+    }
+
+    /// [`TestServer::start_county`] with extra `PATROLSYNC_*` settings (e.g. its TLS files).
+    pub fn start_county_with(dir: tempfile::TempDir, env: &[(&str, &str)]) -> Result<TestServer> {
+        let extra_env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let mut server =
-            TestServer { child: None, port: 0, scheme: "http".into(), dir, extra_env: Vec::new(), demo: false, output: Default::default() };
+            TestServer { child: None, port: 0, scheme: "http".into(), dir, extra_env, demo: false, output: Default::default() };
         server.spawn(0)?;
         Ok(server)
     }
@@ -149,6 +155,16 @@ impl TestServer {
         self.kill();
         let port = self.port;
         self.spawn(port)
+    }
+
+    /// Serves another store folder (e.g. one a backup was restored into) on the same port, as an
+    /// administrator points the service at it; returns the folder it served before.
+    pub fn restart_in(&mut self, dir: tempfile::TempDir) -> Result<tempfile::TempDir> {
+        self.kill();
+        let before = std::mem::replace(&mut self.dir, dir);
+        let port = self.port;
+        self.spawn(port)?;
+        Ok(before)
     }
 
     /// The child's process id, for tests that signal it themselves.
