@@ -1,8 +1,9 @@
 //! A crash during a county's first run leaves a store that works: `init` and `roster import` each
 //! write in one transaction, so a SIGKILL at any moment leaves the store as it was before the
 //! command or as the command completes it, and running the command again succeeds. Each is killed
-//! several times: at spread fractions of how long a whole run takes here, and, for a large roster,
-//! while its transaction is being written (the write-ahead log growing, nothing visible yet).
+//! several times: at spread fractions of how long a whole run takes here, right after its commit
+//! became visible, and, for a large roster, while its transaction is open (another connection
+//! finds the write lock held). Both fail when the write is split in two transactions.
 
 use anyhow::{Context, Result, ensure};
 use argon2::password_hash::PasswordHash;
