@@ -196,6 +196,12 @@ impl TestServer {
     /// Runs the server binary's command `args` (not `serve`) with `input` on standard input; returns
     /// its output, whatever its exit code.
     pub fn command(args: &[&str], input: &str) -> Result<std::process::Output> {
+        Ok(TestServer::spawn_command(args, input)?.wait_with_output()?)
+    }
+
+    /// Starts the server binary's command `args` with `input` on standard input, its output piped,
+    /// and leaves it running (for tests that kill it part way).
+    pub fn spawn_command(args: &[&str], input: &str) -> Result<Child> {
         use std::io::Write;
         let mut child = Command::new(server_binary())
             .args(args)
@@ -206,7 +212,7 @@ impl TestServer {
             .spawn()
             .context("starting the server binary")?;
         child.stdin.take().context("stdin")?.write_all(input.as_bytes())?;
-        Ok(child.wait_with_output()?)
+        Ok(child)
     }
 
     /// Opens the store read-only, for checks that look under the API.

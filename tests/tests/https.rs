@@ -10,6 +10,8 @@ use patrolsync_tests::photo::{PhotoExif, jpeg};
 use patrolsync_tests::pki::CountyPki;
 use patrolsync_tests::raw::now_ms;
 use patrolsync_tests::server::TestServer;
+use patrolsync_tests::snapshot::Snapshot;
+use std::collections::BTreeMap;
 use sync_protocol::ids::ZoneId;
 
 const OFFICER: &str = "vo-t01-v01";
@@ -61,11 +63,10 @@ fn a_phone_without_the_county_ca_refuses_the_server_and_stores_nothing() -> Resu
     let pki = CountyPki::new(dir.path())?;
     let server = tls_server(&pki)?;
     let phone = DeviceCli::new(dir.path().join("officer.db"));
-    let before = server.row_counts()?;
+    let before = Snapshot::of(&server)?;
     let err = stderr_of(&phone, &["login", "--server", &server.url(), "--user", OFFICER, "--password", DEMO_PASSWORD])?;
     assert!(err.contains("服务器证书不受信任") && err.contains("does not trust") && err.contains("--ca-file"), "{err}");
     assert!(err.contains("UnknownIssuer"), "names the problem: {err}");
-    assert_eq!(server.row_counts()?, before, "nothing reached the server's store");
 
     // A CA file that is not one is refused before any connection.
     let bogus = dir.path().join("not-a-ca.pem");
@@ -95,6 +96,7 @@ fn a_phone_without_the_county_ca_refuses_the_server_and_stores_nothing() -> Resu
     assert!(err.contains("服务器证书不受信任"), "{err}");
     let whoami = phone.output(&["whoami"])?;
     assert!(!whoami.status.success(), "no identity was stored on the phone");
+    assert_eq!(Snapshot::of(&server)?.changes_since(&before), BTreeMap::new(), "nothing reached the server's store");
     Ok(())
 }
 

@@ -9,9 +9,8 @@ use anyhow::{Context, Result, ensure};
 use argon2::password_hash::PasswordHash;
 use argon2::{Argon2, PasswordVerifier};
 use patrolsync_tests::county::{self, ADMIN_PASSWORD, HEAD_ZH, path, server_ok, write_xlsx};
-use patrolsync_tests::server::server_binary;
+use patrolsync_tests::server::TestServer;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// What another connection sees of a store: units, users (besides the server's own), events, and
@@ -46,21 +45,6 @@ fn seen(db: &Path) -> Result<Option<Seen>> {
     Ok(Some(Seen { units, users, events, admin_hash }))
 }
 
-/// Starts `patrolsync-server ARGS` with `input` on standard input, in the background.
-fn start(args: &[&str], input: &str) -> Result<Child> {
-    use std::io::Write;
-    let mut child = Command::new(server_binary())
-        .args(args)
-        .env("RUST_LOG", "error")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .context("starting the server binary")?;
-    child.stdin.take().context("stdin")?.write_all(input.as_bytes())?;
-    Ok(child)
-}
-
 /// When to kill a running command.
 #[derive(Debug, Clone, Copy)]
 enum Moment {
@@ -76,7 +60,7 @@ enum Moment {
 /// Runs `args` and kills it with SIGKILL at `moment` (or lets it finish, if it finishes first);
 /// returns whether it was killed. `base` is what the store held before.
 fn kill_at(args: &[&str], input: &str, db: &Path, moment: Moment, base: Option<&Seen>) -> Result<bool> {
-    let mut child = start(args, input)?;
+    let mut child = TestServer::spawn_command(args, input)?;
     let started = Instant::now();
     let mut locked_since = None;
     loop {
@@ -112,7 +96,7 @@ fn write_locked(db: &Path) -> bool {
 /// How long a whole run of `args` takes here (it must succeed).
 fn timed(args: &[&str], input: &str) -> Result<Duration> {
     let started = Instant::now();
-    let status = start(args, input)?.wait()?;
+    let status = TestServer::spawn_command(args, input)?.wait()?;
     ensure!(status.success(), "patrolsync-server {} failed", args.join(" "));
     Ok(started.elapsed())
 }

@@ -7,7 +7,9 @@ use anyhow::{Context, Result, ensure};
 use patrolsync_tests::county::{self, ADMIN_PASSWORD, HEAD_EN, HEAD_ZH, write_xlsx};
 use patrolsync_tests::raw::RawDevice;
 use patrolsync_tests::server::TestServer;
+use patrolsync_tests::snapshot::Snapshot;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// A county founded by `init` in a fresh folder.
@@ -34,6 +36,22 @@ fn first_roster() -> Vec<Vec<&'static str>> {
         vec!["人员", "ti-1", "He Hongmei 何红梅", "", "", "执法监察员", "T01", "", "0797-1234567"],
         vec!["人员", "ca-1", "Wu Min 吴敏", "", "", "矿产股", "CTY"],
     ]
+}
+
+/// The problems of single rows in the bad roster below, and those found across rows once every row
+/// reads: every roster problem of issue 11 (unknown unit, duplicate id, village officer with no
+/// zone, inspector outside a township, bad date).
+const ROW_PROBLEMS: [&str; 2] = ["row 11, column J (片区): officer_without_zone", "row 13, column K (起始日期): bad_date"];
+const CROSS_ROW_PROBLEMS: [&str; 4] = [
+    "row 9, column G (所属单位): unknown_unit",
+    "row 10, column B (编号): duplicate_id",
+    "row 11, column G (所属单位): inspector_outside_township",
+    "row 12, column G (所属单位): unknown_unit",
+];
+
+/// Every table of the store at `db`, counted and digested.
+fn snapshot(db: &Path) -> Result<Snapshot> {
+    Snapshot::read(&rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?)
 }
 
 fn server_cmd(args: &[&str]) -> Result<std::process::Output> {
@@ -152,28 +170,46 @@ async fn every_roster_problem_is_answered_by_row_and_column_and_nothing_changes(
         vec!["人员", "vo-6", "Lost", "", "", "动态巡查信息员", "T07-V07", "", "", "Z-T07-V07", "2026-01-01"],
     ]);
     write_xlsx(&file, &rows)?;
-    let before = count(&db, "SELECT count(*) FROM events")?;
+    let before = snapshot(&db)?;
     let out = server_cmd(&["roster", "import", "--db", db.to_str().context("utf-8")?, "--by", "admin", file.to_str().context("utf-8")?])?;
     assert!(!out.status.success());
     let said = String::from_utf8_lossy(&out.stderr);
-    for line in ["row 11, column J (片区): officer_without_zone", "row 13, column K (起始日期): bad_date"] {
+    for line in ROW_PROBLEMS {
         assert!(said.contains(line), "{line:?} in:\n{said}");
     }
-    assert_eq!(count(&db, "SELECT count(*) FROM events")?, before, "a refused roster writes nothing");
+    assert_eq!(snapshot(&db)?.changes_since(&before), BTreeMap::new(), "a refused roster writes nothing");
     // Once every row reads, the cross-row problems are listed too.
-    rows.retain(|r| !matches!(r.get(1), Some(&"vo-4") | Some(&"vo-5")));
-    write_xlsx(&file, &rows)?;
-    let out = server_cmd(&["roster", "import", "--db", db.to_str().context("utf-8")?, "--by", "admin", file.to_str().context("utf-8")?])?;
+    let mut cross = rows.clone();
+    cross.retain(|r| !matches!(r.get(1), Some(&"vo-4") | Some(&"vo-5")));
+    let cross_file = dir.path().join("cross.xlsx");
+    write_xlsx(&cross_file, &cross)?;
+    let out =
+        server_cmd(&["roster", "import", "--db", db.to_str().context("utf-8")?, "--by", "admin", cross_file.to_str().context("utf-8")?])?;
     assert!(!out.status.success());
     let said = String::from_utf8_lossy(&out.stderr);
-    for line in [
-        "row 9, column G (所属单位): unknown_unit",
-        "row 10, column B (编号): duplicate_id",
-        "row 11, column G (所属单位): inspector_outside_township",
-        "row 12, column G (所属单位): unknown_unit",
-    ] {
+    for line in CROSS_ROW_PROBLEMS {
         assert!(said.contains(line), "{line:?} in:\n{said}");
     }
-    assert_eq!(count(&db, "SELECT count(*) FROM events")?, before, "a refused roster writes nothing");
+    assert_eq!(snapshot(&db)?.changes_since(&before), BTreeMap::new(), "a refused roster writes nothing");
+
+    // The admin API answers the same lines (422 roster_refused), and writes nothing either.
+    let server = TestServer::start_county(dir)?;
+    let token = RawDevice::new(&server.url(), "admin")?.login(ADMIN_PASSWORD).await?.access_token;
+    let before = Snapshot::of(&server)?;
+    for (file, lines) in [(&file, &ROW_PROBLEMS[..]), (&cross_file, &CROSS_ROW_PROBLEMS[..])] {
+        let reply = reqwest::Client::new()
+            .post(format!("{}/v1/admin/roster?format=xlsx", server.url()))
+            .bearer_auth(&token)
+            .body(std::fs::read(file)?)
+            .send()
+            .await?;
+        assert_eq!(reply.status().as_u16(), 422);
+        let body: Value = reply.json().await?;
+        assert_eq!(body["error"]["code"], "roster_refused", "{body}");
+        for line in lines {
+            assert!(body.to_string().contains(line), "{line:?} in {body}");
+        }
+    }
+    assert_eq!(Snapshot::of(&server)?.changes_since(&before), BTreeMap::new(), "a refused roster writes nothing");
     Ok(())
 }
