@@ -8,7 +8,7 @@
 //! the audits are clean (and honest about the checkpoint taken after the backup).
 
 use anyhow::{Context, Result, ensure};
-use patrolsync_tests::county::{self, ADMIN_PASSWORD, CountyFiles, path, server_ok, server_refused};
+use patrolsync_tests::county::{self, ADMIN_PASSWORD, CountyFiles, HEAD_ZH, path, server_ok, server_refused};
 use patrolsync_tests::device::{DeviceCli, replica_ids, write_walk};
 use patrolsync_tests::photo::{jpeg, sha256_hex};
 use patrolsync_tests::pki::CountyPki;
@@ -94,6 +94,10 @@ async fn a_county_goes_into_service_over_https_survives_a_lost_disk_and_loses_no
     let out = county::init(&db)?;
     ensure!(out.status.success(), "init: {}", String::from_utf8_lossy(&out.stderr));
     let files = CountyFiles::yunshan(work.path()).await?;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&files.roster)?;
+    let sheet = calamine::Reader::worksheet_range_at(&mut book, 0).context("a sheet")??;
+    let head: Vec<String> = sheet.rows().next().context("a heading row")?.iter().map(ToString::to_string).collect();
+    assert_eq!(head, HEAD_ZH, "the roster's headings are in Chinese");
     let (dbs, roster) = (path(&db)?.to_owned(), path(&files.roster)?);
     let dry = server_ok(&["roster", "import", "--db", &dbs, "--by", "admin", "--dry-run", roster])?;
     assert!(dry.starts_with("dry run, nothing written: 149 units, 177 people enrolled"), "{dry}");
