@@ -106,7 +106,16 @@ impl TestServer {
     /// returns its exit status and everything it printed.
     pub fn start_refused(&mut self) -> Result<(std::process::ExitStatus, String)> {
         self.kill();
-        let child = self.start_child(self.port)?;
+        let mut child = self.start_child(self.port)?;
+        // A server that does start serves until killed: give it a minute to refuse.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while child.try_wait()?.is_none() {
+            if Instant::now() > deadline {
+                child.kill()?;
+                bail!("the server started and served instead of refusing to start");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let out = child.wait_with_output()?;
         let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         ensure!(!out.status.success(), "the server started:\n{text}");
