@@ -1,5 +1,7 @@
 //! The real `patrolsync-server` binary as a child process: a temporary store, port 0, readiness
-//! read from its output (never a sleep), SIGKILL on demand and on drop.
+//! read from its output (never a sleep), SIGKILL on demand and on drop. For the tests that kill or
+//! restart the server, fill the disk under it, or read what it prints; the others run the
+//! application in-process ([`crate::app::spawn_app`]).
 
 use anyhow::{Context, Result, bail, ensure};
 use std::io::{BufRead, BufReader};
@@ -7,12 +9,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::site::Site;
+
 pub struct TestServer {
     child: Option<Child>,
-    pub port: u16,
-    /// `http`, or `https` when the server serves TLS itself (`PATROLSYNC_TLS_*`).
-    pub scheme: String,
-    pub dir: tempfile::TempDir,
+    /// Its port, scheme and store folder ([`Site::url`], [`Site::db`], [`Site::open_store`]…).
+    site: Site,
     extra_env: Vec<(String, String)>,
     /// Started with `--demo`.
     demo: bool,
@@ -59,7 +61,8 @@ impl TestServer {
     /// (`central.db`), which may already hold one.
     pub fn start_in(dir: tempfile::TempDir, env: &[(&str, &str)]) -> Result<TestServer> {
         let extra_env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        let mut server = TestServer { child: None, port: 0, scheme: "http".into(), dir, extra_env, demo: true, output: Default::default() };
+        let site = Site::new(0, dir);
+        let mut server = TestServer { child: None, site, extra_env, demo: true, output: Default::default() };
         server.spawn(0)?;
         Ok(server)
     }
@@ -73,8 +76,8 @@ impl TestServer {
     /// [`TestServer::start_county`] with extra `PATROLSYNC_*` settings (e.g. its TLS files).
     pub fn start_county_with(dir: tempfile::TempDir, env: &[(&str, &str)]) -> Result<TestServer> {
         let extra_env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        let mut server =
-            TestServer { child: None, port: 0, scheme: "http".into(), dir, extra_env, demo: false, output: Default::default() };
+        let site = Site::new(0, dir);
+        let mut server = TestServer { child: None, site, extra_env, demo: false, output: Default::default() };
         server.spawn(0)?;
         Ok(server)
     }
@@ -85,19 +88,11 @@ impl TestServer {
         self.output.lock().map(|lines| lines.clone()).unwrap_or_default()
     }
 
-    pub fn db(&self) -> PathBuf {
-        self.dir.path().join("central.db")
-    }
-
-    pub fn url(&self) -> String {
-        format!("{}://127.0.0.1:{}", self.scheme, self.port)
-    }
-
     fn spawn(&mut self, port: u16) -> Result<()> {
         let child = self.start_child(port)?;
         let (child, bound, scheme) = wait_ready(child, self.output.clone())?;
-        self.port = bound;
-        self.scheme = scheme;
+        self.site.port = bound;
+        self.site.scheme = scheme;
         self.child = Some(child);
         Ok(())
     }
@@ -133,10 +128,7 @@ impl TestServer {
             .args(self.demo.then_some("--demo"))
             .env("PATROLSYNC_DEMO_PASSWORD", crate::DEMO_PASSWORD)
             .env("RUST_LOG", "warn")
-            // Every test phone connects from 127.0.0.1, so the per-address limit of the auth routes
-            // is lifted; the tests of that limit set it back (tests/tests/auth_limits.rs).
-            .env("PATROLSYNC_AUTH_PER_IP_PER_MINUTE", "1000000")
-            .env("PATROLSYNC_AUTH_PER_IP_BURST", "100000")
+            .envs(crate::app::LIFTED_LIMITS)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for (k, v) in &self.extra_env {
@@ -170,7 +162,7 @@ impl TestServer {
     /// administrator points the service at it; returns the folder it served before.
     pub fn restart_in(&mut self, dir: tempfile::TempDir) -> Result<tempfile::TempDir> {
         self.kill();
-        let before = std::mem::replace(&mut self.dir, dir);
+        let before = std::mem::replace(&mut self.site.dir, dir);
         let port = self.port;
         self.spawn(port)?;
         Ok(before)
@@ -179,27 +171,6 @@ impl TestServer {
     /// The child's process id, for tests that signal it themselves.
     pub fn pid(&self) -> Option<u32> {
         self.child.as_ref().map(Child::id)
-    }
-
-    /// The key that signs access tokens now: its `kid` and secret, read from the server's key
-    /// file, for tests that forge tokens as someone holding the key would.
-    pub fn token_key(&self) -> Result<(String, Vec<u8>)> {
-        use base64::Engine;
-        let file: serde_json::Value = serde_json::from_slice(&std::fs::read(self.dir.path().join("token-keys.json"))?)?;
-        let current = file["current"].as_str().ok_or_else(|| anyhow::anyhow!("no current key"))?;
-        let keys = file["keys"].as_array().ok_or_else(|| anyhow::anyhow!("no keys"))?;
-        let key = keys.iter().find(|k| k["kid"] == current).ok_or_else(|| anyhow::anyhow!("current key missing"))?;
-        let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(key["secret"].as_str().unwrap_or_default())?;
-        Ok((current.to_string(), secret))
-    }
-
-    /// Signs `claims` as an access token with the server's current key (header `typ` at+jwt).
-    pub fn forge_token(&self, claims: &serde_json::Value) -> Result<String> {
-        let (kid, secret) = self.token_key()?;
-        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
-        header.typ = Some("at+jwt".into());
-        header.kid = Some(kid);
-        Ok(jsonwebtoken::encode(&header, claims, &jsonwebtoken::EncodingKey::from_secret(&secret))?)
     }
 
     /// Runs the server binary's command `args` (not `serve`) with `input` on standard input; returns
@@ -222,26 +193,6 @@ impl TestServer {
             .context("starting the server binary")?;
         child.stdin.take().context("stdin")?.write_all(input.as_bytes())?;
         Ok(child)
-    }
-
-    /// Opens the store read-only, for checks that look under the API.
-    pub fn open_store(&self) -> Result<rusqlite::Connection> {
-        Ok(rusqlite::Connection::open_with_flags(self.db(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?)
-    }
-
-    /// The row count of every table of the store, by name: equal snapshots mean nothing was written.
-    pub fn row_counts(&self) -> Result<Vec<(String, i64)>> {
-        let conn = self.open_store()?;
-        let tables: Vec<String> = conn
-            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        let mut counts = Vec::with_capacity(tables.len());
-        for t in tables {
-            let n = conn.query_row(&format!("SELECT count(*) FROM \"{t}\""), [], |r| r.get(0))?;
-            counts.push((t, n));
-        }
-        Ok(counts)
     }
 }
 
@@ -285,5 +236,13 @@ fn wait_ready(mut child: Child, output: Output) -> Result<(Child, u16, String)> 
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+impl std::ops::Deref for TestServer {
+    type Target = Site;
+
+    fn deref(&self) -> &Site {
+        &self.site
     }
 }
