@@ -81,14 +81,13 @@ pub struct CountyFiles {
 }
 
 impl CountyFiles {
-    /// Makes them in `dir` from the generated Yunshan County: loaded into a scratch store, then
-    /// written by the real binary's `roster export --chinese` and `reference export`.
-    pub async fn yunshan(dir: &Path) -> Result<CountyFiles> {
+    /// Makes them in `dir` from the generated Yunshan County: a copy of the demo county's store
+    /// ([`crate::app`] loads it once), written out by the real binary's `roster export --chinese`
+    /// and `reference export`.
+    pub fn yunshan(dir: &Path) -> Result<CountyFiles> {
         let scratch = tempfile::tempdir()?;
         let db = scratch.path().join("central.db");
-        let store = patrolsync_server::store::sqlite::SqliteStore::open(&db)?;
-        patrolsync_server::tools::seed::load_demo(&store, &db).await?;
-        drop(store);
+        std::fs::write(&db, crate::app::demo_store()?)?;
         let files = CountyFiles { roster: dir.join("花名册.xlsx"), reference: dir.join("county.geojson") };
         let (db, roster, reference) = (path(&db)?, path(&files.roster)?, path(&files.reference)?);
         server_ok(&["roster", "export", "--db", db, "--chinese", "-o", roster])?;

@@ -84,8 +84,8 @@ fn blob_stored(db: &Path, sha256: &str) -> Result<bool> {
     Ok(conn.query_row("SELECT count(*) FROM blobs WHERE sha256 = ?1", [sha256], |r| r.get::<_, i64>(0))? == 1)
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_county_goes_into_service_over_https_survives_a_lost_disk_and_loses_nothing() -> Result<()> {
+#[test]
+fn a_county_goes_into_service_over_https_survives_a_lost_disk_and_loses_nothing() -> Result<()> {
     let work = tempfile::tempdir()?;
     let store = tempfile::tempdir()?;
     let db = store.path().join("central.db");
@@ -93,7 +93,7 @@ async fn a_county_goes_into_service_over_https_survives_a_lost_disk_and_loses_no
     // First run: the county, its roster, its reference data (operations.md, "First run").
     let out = county::init(&db)?;
     ensure!(out.status.success(), "init: {}", String::from_utf8_lossy(&out.stderr));
-    let files = CountyFiles::yunshan(work.path()).await?;
+    let files = CountyFiles::yunshan(work.path())?;
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(&files.roster)?;
     let sheet = calamine::Reader::worksheet_range_at(&mut book, 0).context("a sheet")??;
     let head: Vec<String> = sheet.rows().next().context("a heading row")?.iter().map(ToString::to_string).collect();
