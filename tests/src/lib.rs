@@ -25,6 +25,7 @@
 
 pub mod api;
 pub mod app;
+pub mod browser;
 pub mod county;
 pub mod device;
 pub mod evidence;

@@ -20,6 +20,7 @@ mod checks_clocks;
 mod checks_geofence;
 mod checks_truth;
 mod clock;
+mod console;
 mod convergence_replicas;
 mod device_checks;
 mod device_office;
