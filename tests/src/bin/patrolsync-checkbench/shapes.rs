@@ -176,3 +176,4 @@ fn through_a_map_app(track: &[TrackPoint]) -> Result<Vec<TrackPoint>> {
     let file = patrolsync_tests::device::gpx(&shifted);
     Ok(patrolsync_client::track::read_gpx(&file, Crs::Gcj02)?)
 }
+
