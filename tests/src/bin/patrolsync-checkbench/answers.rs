@@ -2,7 +2,7 @@
 //! withdrawn, reviewed ones included (`GET /v1/flags`, page by page), each week's compliance
 //! (`GET /v1/compliance`) and the patrol ledger (`GET /v1/ledger`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Context, Result, ensure};
 use patrolsync_tests::raw::RawDevice;
@@ -15,6 +15,8 @@ use sync_protocol::wire::reports::{ComplianceReport, Ledger, LedgerRow};
 
 pub struct Answers {
     pub flags: Vec<FlagRecord>,
+    /// The ids `GET /v1/flags?high_priority=true` lists.
+    pub high_priority: BTreeSet<i64>,
     pub weeks: BTreeMap<(UserId, IsoWeek), OfficerWeek>,
     /// Ledger rows by patrol id.
     pub ledger: BTreeMap<String, LedgerRow>,
@@ -23,16 +25,8 @@ pub struct Answers {
 pub async fn read(url: &str, password: &str, weeks: &[IsoWeek]) -> Result<Answers> {
     let mut county = RawDevice::new(url, "ca-1")?;
     county.login(password).await?;
-    let mut flags = Vec::new();
-    let mut before = String::new();
-    loop {
-        let page: FlagList = get(&county, &format!("/v1/flags?reviewed=true&limit={MAX_FLAGS_PER_PAGE}{before}")).await?;
-        flags.extend(page.flags.iter().cloned());
-        match page.flags.iter().map(|f| f.id).min().filter(|_| page.more) {
-            Some(oldest) => before = format!("&before={oldest}"),
-            None => break,
-        }
-    }
+    let flags = all_flags(&county, "").await?;
+    let high_priority = all_flags(&county, "&high_priority=true").await?.iter().map(|f| f.id).collect();
     let mut by_week = BTreeMap::new();
     for week in weeks {
         let report: ComplianceReport = get(&county, &format!("/v1/compliance?week={week}")).await?;
@@ -41,7 +35,21 @@ pub async fn read(url: &str, password: &str, weeks: &[IsoWeek]) -> Result<Answer
     let (first, last) = (weeks.first().context("a week")?.bounds_ms().0, weeks.last().context("a week")?.bounds_ms().1 - 1);
     let day = sync_protocol::values::county_date;
     let ledger: Ledger = get(&county, &format!("/v1/ledger?from={}&to={}", day(first), day(last))).await?;
-    Ok(Answers { flags, weeks: by_week, ledger: ledger.rows.into_iter().map(|r| (r.patrol.clone(), r)).collect() })
+    Ok(Answers { flags, high_priority, weeks: by_week, ledger: ledger.rows.into_iter().map(|r| (r.patrol.clone(), r)).collect() })
+}
+
+/// Every flag not withdrawn, reviewed ones included, with the extra `filter`, page by page.
+async fn all_flags(county: &RawDevice, filter: &str) -> Result<Vec<FlagRecord>> {
+    let mut flags = Vec::new();
+    let mut before = String::new();
+    loop {
+        let page: FlagList = get(county, &format!("/v1/flags?reviewed=true&limit={MAX_FLAGS_PER_PAGE}{filter}{before}")).await?;
+        flags.extend(page.flags.iter().cloned());
+        match page.flags.iter().map(|f| f.id).min().filter(|_| page.more) {
+            Some(oldest) => before = format!("&before={oldest}"),
+            None => return Ok(flags),
+        }
+    }
 }
 
 async fn get<T: serde::de::DeserializeOwned>(d: &RawDevice, path: &str) -> Result<T> {

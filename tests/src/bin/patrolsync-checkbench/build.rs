@@ -40,11 +40,13 @@ pub fn generate(spec: &Spec, now_ms: i64) -> Result<(Plan, Fortnight)> {
     let mut placer = Placer::new(&officers, fortnight);
     let counts = cases::counts(spec.patrols);
     let times = |case| counts.iter().find(|(c, _)| *c == case).map_or(0, |(_, n)| *n);
+    // The first plain walks go one to each officer, so that every zone has a walk to carry findings.
+    let mut plain = 0;
     for &(case, n) in &counts {
-        let dependent = case.is_copy() || case.is_clock() || matches!(case, BorderWalk | Backdated | Overlap | Elsewhere);
-        // The first loops go one to each officer, so that every zone has a walk to carry findings.
-        for k in 0..if dependent { 0 } else { n } {
-            let officer = (case == Loop && k < officers.len()).then_some(k);
+        let dependent = case.is_copy() || case.is_clock() || matches!(case, BorderWalk | Backdated | Overlap | Elsewhere | BackToBack);
+        for _ in 0..if dependent { 0 } else { n } {
+            let officer = (case.is_plain_walk() && plain < officers.len()).then_some(plain);
+            plain += usize::from(case.is_plain_walk());
             placer.alone(case, officer, &mut rng)?;
         }
     }
@@ -58,6 +60,9 @@ pub fn generate(spec: &Spec, now_ms: i64) -> Result<(Plan, Fortnight)> {
         for _ in 0..times(case) {
             placer.copy(case, &mut rng)?;
         }
+    }
+    for _ in 0..times(BackToBack) {
+        placer.back_to_back(&mut rng)?;
     }
     for _ in 0..times(Backdated) {
         placer.backdated(&mut rng)?;

@@ -20,6 +20,7 @@ pub enum PatrolCase {
     SmallExcursion,
     Glitch,
     NearGap,
+    BackToBack,
     Excursion,
     Elsewhere,
     Parked,
@@ -28,6 +29,7 @@ pub enum PatrolCase {
     JumpFalseAlarm,
     JumpConfirmed,
     Gap,
+    GapAtStart,
     Short,
     Sparse,
     Brief,
@@ -49,7 +51,7 @@ pub enum PatrolCase {
 use PatrolCase::*;
 
 /// Every case, in the order the docs list them.
-pub const ALL: [PatrolCase; 33] = [
+pub const ALL: [PatrolCase; 35] = [
     Loop,
     Road,
     EdgeWalk,
@@ -59,6 +61,7 @@ pub const ALL: [PatrolCase; 33] = [
     SmallExcursion,
     Glitch,
     NearGap,
+    BackToBack,
     Excursion,
     Elsewhere,
     Parked,
@@ -67,6 +70,7 @@ pub const ALL: [PatrolCase; 33] = [
     JumpFalseAlarm,
     JumpConfirmed,
     Gap,
+    GapAtStart,
     Short,
     Sparse,
     Brief,
@@ -98,6 +102,7 @@ impl PatrolCase {
             SmallExcursion => "a short detour out of the zone, under a fifth of the fixes: counts, no flag",
             Glitch => "a loop with a fix 80-150 m off whose receiver reports 60-90 m accuracy",
             NearGap => "a loop with a 5-8.5 min stretch without fixes (under the 10 min gap)",
+            BackToBack => "a walk starting up to 50 s before the phone's previous walk ended",
             Excursion => "a rectangle straddling the zone's edge, 40 % or more of the fixes 60 m or more outside",
             Elsewhere => "a loop in another officer's zone",
             Parked => "a phone left at one spot for 45-70 min, logging every 10 s with 3-5 m GPS error",
@@ -106,12 +111,13 @@ impl PatrolCase {
             JumpFalseAlarm => "a teleport reviewed as a false alarm by the township inspector",
             JumpConfirmed => "a teleport reviewed as confirmed by the township inspector",
             Gap => "a loop with 12-25 min without fixes",
+            GapAtStart => "a walk whose first fix comes 11-15 min after its stated start",
             Short => "a 4-9 min patrol",
             Sparse => "a 40-55 min walk with only 8 or 9 fixes",
             Brief => "a 14-24 min walk (not too short, under the 30 min quota rule)",
             BriefReviewed => "a brief walk whose not_counted flag is reviewed as a false alarm",
             Slow => "35-50 min around one site, under 1 km",
-            CopyOwn => "the officer's own earlier walk moved 0.5-2.5 m per fix, times jittered 0.2-1.4 s, shifted hours or days",
+            CopyOwn => "the officer's own earlier walk moved 0.5-3 m per fix, times jittered 0.2-1.5 s, shifted hours or days",
             CopyOwnReviewed => "an own copy whose duplicate_track flag is reviewed as a false alarm",
             CopyOther => "another officer's walk, copied as above (so also outside the copier's zone)",
             CopyThinned => "an own copy keeping every second fix",
@@ -129,13 +135,15 @@ impl PatrolCase {
     /// an impossible jump and a copy keep a patrol from counting; a review lifts a hold).
     pub fn label(self) -> (BTreeSet<FlagKind>, bool) {
         let (kinds, counts): (&[FlagKind], bool) = match self {
-            Loop | Road | EdgeWalk | BorderWalk | Gcj02Loop | Gcj02Edge | SmallExcursion | Glitch | NearGap | ClockHours => (&[], true),
+            Loop | Road | EdgeWalk | BorderWalk | Gcj02Loop | Gcj02Edge | SmallExcursion | Glitch | NearGap | BackToBack | ClockHours => {
+                (&[], true)
+            }
             Excursion | Elsewhere => (&[F::OutsideZone, F::NotCounted], false),
             Parked => (&[F::NotCounted], false),
             Mocked => (&[F::MockLocation], true),
             Jump | JumpConfirmed => (&[F::ImpossibleSpeed, F::NotCounted], false),
             JumpFalseAlarm => (&[F::ImpossibleSpeed], true),
-            Gap => (&[F::TrackingGap], true),
+            Gap | GapAtStart => (&[F::TrackingGap], true),
             Short => (&[F::TooShort, F::NotCounted], false),
             Sparse => (&[F::TooShort], true),
             Brief | BriefReviewed | Slow => (&[F::NotCounted], false),
@@ -171,7 +179,7 @@ impl PatrolCase {
             BorderWalk | Overlap | ClockHours | Elsewhere | Parked => 0.02,
             Gcj02Loop | SmallExcursion | Glitch | Gap | CopyOwn | CopyOther => 0.03,
             Gcj02Edge | NearGap | Mocked | Jump | Short | Brief => 0.025,
-            JumpFalseAlarm | JumpConfirmed | Slow | Backdated => 0.015,
+            JumpFalseAlarm | JumpConfirmed | Slow | Backdated | BackToBack | GapAtStart => 0.015,
             Sparse | BriefReviewed | CopyOwnReviewed | CopyThinned | CopyBackdated | ClockDays | Replay | Future => 0.01,
         }
     }

@@ -23,9 +23,9 @@ pub struct CopyStyle {
 }
 
 impl CopyStyle {
-    /// A shift of `shift_ms`, moves of 0.5 to 2.5 m and jitter of 0.2 to 1.4 s.
+    /// A shift of `shift_ms`, moves of up to 0.5 to 3 m and jitter of up to 0.2 to 1.5 s.
     pub fn draw(shift_ms: i64, every: usize, rng: &mut ChaCha8Rng) -> CopyStyle {
-        CopyStyle { shift_ms, move_m: rng.gen_range(0.5..2.5), jitter_ms: rng.gen_range(200..=1_400), every }
+        CopyStyle { shift_ms, move_m: rng.gen_range(0.5..3.0), jitter_ms: rng.gen_range(200..=1_500), every }
     }
 }
 

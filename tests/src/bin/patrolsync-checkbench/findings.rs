@@ -26,6 +26,7 @@ pub enum FindingCase {
     BelowLevels,
     NamedElsewhere,
     NamedElsewhereInOwn,
+    NamedUnknown,
     Unlicensed,
     UnlicensedProtected,
     ExplorationFree,
@@ -42,12 +43,13 @@ pub enum FindingCase {
 use FindingCase::*;
 
 /// Every case with its share of the findings (the hazards fill the rest) and what it is.
-pub const CASES: [(FindingCase, f64, &str); 15] = [
+pub const CASES: [(FindingCase, f64, &str); 16] = [
     (Lawful, 0.12, "mining by the method not approved, inside a licence in force, within its levels or no depth given"),
     (BelowLevels, 0.07, "mining inside a licence in force below its licensed levels, naming it or not"),
     (NamedElsewhere, 0.06, "mining naming another village's licence, where no licence is"),
     (NamedElsewhereInOwn, 0.05, "mining naming another village's licence, inside the zone's own licence in force"),
-    (Unlicensed, 0.10, "unlicensed mining where no licence is"),
+    (NamedUnknown, 0.03, "mining naming a licence number never granted, where no licence is"),
+    (Unlicensed, 0.08, "unlicensed mining where no licence is"),
     (UnlicensedProtected, 0.05, "unlicensed mining of tin or rare earth where no licence is"),
     (ExplorationFree, 0.05, "unlicensed exploration (无证勘查) where no licence is"),
     (ExplorationInRight, 0.05, "exploration inside an exploration right in force"),
@@ -178,6 +180,10 @@ fn place(case: FindingCase, o: &Officer, local: &Local<'_>, t: i64, rng: &mut Ch
                 let (m, area) = pick(&mining_in_force, rng)?;
                 p(inside(area, local, m, rng)?, FindingKind::BeyondLicence, Some(named), &[OutsideLicence], vec![named, m], Some(m))
             }
+        }
+        NamedUnknown => {
+            let named = LicenceId::new("C3607992019017110009999").ok()?;
+            Placement { named: Some(named), ..p(free(o, local, rng)?, FindingKind::BeyondLicence, None, &[UnlicensedArea], vec![], None) }
         }
         Unlicensed | ExplorationFree | UnlicensedProtected | TradingProtected | Hazard => {
             let kind = match case {

@@ -28,7 +28,7 @@ pub struct Placed {
     /// Recorded after the phone's other walks of its sync (a backdated walk).
     pub late: bool,
     pub day: usize,
-    /// The placed walk it copies.
+    /// The placed walk it copies (or follows back to back).
     pub source: Option<usize>,
     /// The placed walks it overlaps.
     pub overlaps: Vec<usize>,
@@ -196,6 +196,29 @@ impl<'a> Placer<'a> {
             return Ok(());
         }
         bail!("no place for a backdated walk")
+    }
+
+    /// A loop started up to 50 s before the end of a plain walk of the same phone (a clock
+    /// corrected between the two), in the next slot of that day.
+    pub fn back_to_back(&mut self, rng: &mut ChaCha8Rng) -> Result<()> {
+        for _ in 0..1_000 {
+            let sources = self.sources(None, false);
+            let &m = sources.choose(rng).context("no walk to follow")?;
+            let p = self.placed[m].clone();
+            let Some(slot) = (0..SLOT_COUNT - 1).find(|s| self.fortnight.slot(p.day, *s) + 20 * MINUTE >= p.walked.started_at) else {
+                continue;
+            };
+            if !self.calendar.is_free(p.officer, p.day, slot + 1) {
+                continue;
+            }
+            let start = p.walked.ended_at - rng.gen_range(0..50_000);
+            let walked = walk_case(BackToBack, &self.officers[p.officer], start, None, rng)?;
+            self.calendar.take(p.officer, p.day, slot + 1);
+            let placed = Placed { case: BackToBack, walked, source: Some(m), overlaps: Vec::new(), ..p };
+            self.push(placed);
+            return Ok(());
+        }
+        bail!("no place for a walk back to back")
     }
 
     /// A loop walked in another officer's zone, sent as a patrol of the officer's own.

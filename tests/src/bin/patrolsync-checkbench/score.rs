@@ -57,11 +57,15 @@ pub struct Score {
     /// Flags the labels did not expect or that were missing, with the case and the detail.
     pub misses: Vec<String>,
     pub quota: Agreement,
+    /// Officer-weeks the labels say meet the quota.
+    pub quota_met: usize,
     pub counting: Agreement,
     pub ledger_counts: Agreement,
     pub ledger_high_priority: Agreement,
     pub linked_licences: Agreement,
     pub flag_high_priority: Agreement,
+    /// `GET /v1/flags?high_priority=true` lists exactly the flags marked high priority.
+    pub high_priority_filter: Agreement,
 }
 
 /// Where a flag lands: a planted event, a phone's officer (a notice), or something unplanned.
@@ -95,6 +99,9 @@ pub fn score(plan: &Plan, ids: &[EventId], answers: &Answers) -> Score {
             s.flag_high_priority
                 .judge(f.high_priority == high, || format!("{} on {} ({}): high_priority {}", f.kind, ids[i], x.case, f.high_priority));
         }
+        let listed = answers.high_priority.contains(&f.id);
+        s.high_priority_filter
+            .judge(listed == f.high_priority, || format!("flag {} ({}): high_priority {}, listed {listed}", f.id, f.kind, f.high_priority));
         raised.entry(key).or_default().insert(f.kind, f.detail.clone());
     }
     let keys: BTreeSet<&Key> = expected.keys().chain(raised.keys()).collect();
@@ -139,6 +146,7 @@ fn quota(plan: &Plan, answers: &Answers, s: &mut Score) {
     for ((officer, week), (patrols, counting)) in plan.expected_weeks() {
         let got = answers.weeks.get(&(officer.clone(), week));
         let (met, got_patrols, got_counting) = got.map_or((false, 0, 0), |o| (o.quota_met, o.patrols, o.patrols_counting));
+        s.quota_met += usize::from(counting >= QUOTA);
         s.quota.judge(met == (counting >= QUOTA), || format!("{officer} {week}: quota met {met}, expected {}", counting >= QUOTA));
         s.counting.judge((got_patrols, got_counting) == (patrols, counting), || {
             format!("{officer} {week}: {got_counting} of {got_patrols} patrols count, expected {counting} of {patrols}")
@@ -172,6 +180,19 @@ fn ledger(plan: &Plan, ids: &[EventId], answers: &Answers, s: &mut Score) {
 }
 
 impl Score {
+    /// Every agreement, with what it compares.
+    pub fn agreements(&self) -> [(&'static str, &Agreement); 7] {
+        [
+            ("quota decision per officer-week (met: 2 patrols that count)", &self.quota),
+            ("patrols and patrols counting per officer-week (GET /v1/compliance)", &self.counting),
+            ("patrols counting in the ledger", &self.ledger_counts),
+            ("ledger high-priority column", &self.ledger_high_priority),
+            ("licence each finding lies in (ledger)", &self.linked_licences),
+            ("high-priority mark of each flag (GET /v1/flags)", &self.flag_high_priority),
+            ("GET /v1/flags?high_priority=true lists exactly the flags so marked", &self.high_priority_filter),
+        ]
+    }
+
     /// Whether every kind reaches `threshold` in precision and recall (a kind with no expected
     /// flag must raise none) and every agreement is complete.
     pub fn passes(&self, threshold: f64) -> bool {

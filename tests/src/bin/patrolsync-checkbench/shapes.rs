@@ -73,7 +73,9 @@ pub fn walk_case(case: PatrolCase, officer: &Officer, start_ms: i64, border: Opt
         Gcj02Loop | Gcj02Edge => track = through_a_map_app(&track)?,
         _ => {}
     }
-    Ok(Walked { started_at: start_ms, ended_at: planted.last().map_or(start_ms, |p| p.0), track, mock_fixes })
+    // The phone is started before it has a fix: the stated start comes 11 to 15 min before the first.
+    let started_at = if case == GapAtStart { start_ms - rng.gen_range(11 * 60_000..15 * 60_000) } else { start_ms };
+    Ok(Walked { started_at, ended_at: planted.last().map_or(start_ms, |p| p.0), track, mock_fixes })
 }
 
 fn loop_path(officer: &Officer, rng: &mut ChaCha8Rng) -> Result<Path> {
@@ -176,4 +178,3 @@ fn through_a_map_app(track: &[TrackPoint]) -> Result<Vec<TrackPoint>> {
     let file = patrolsync_tests::device::gpx(&shifted);
     Ok(patrolsync_client::track::read_gpx(&file, Crs::Gcj02)?)
 }
-

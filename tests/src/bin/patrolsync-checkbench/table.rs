@@ -7,7 +7,7 @@ use serde::Serialize;
 use sync_protocol::values::IsoWeek;
 
 use crate::plan::{Plan, What};
-use crate::score::{Agreement, Score};
+use crate::score::Score;
 
 /// The run, as `--json` prints it.
 #[derive(Debug, Serialize)]
@@ -91,22 +91,11 @@ impl Run {
         }
         println!();
         let s = &self.score;
-        let line = |what: &str, a: &Agreement| println!("{what}: {} / {} agree", a.agree, a.total);
-        line("quota decision per officer-week (met: 2 patrols that count)", &s.quota);
-        line("patrols and patrols counting per officer-week (GET /v1/compliance)", &s.counting);
-        line("patrols counting in the ledger", &s.ledger_counts);
-        line("ledger high-priority column", &s.ledger_high_priority);
-        line("licence each finding lies in (ledger)", &s.linked_licences);
-        line("high-priority mark of each flag (GET /v1/flags)", &s.flag_high_priority);
-        let disagreements: Vec<&String> = s
-            .misses
-            .iter()
-            .chain(
-                [&s.quota, &s.counting, &s.ledger_counts, &s.ledger_high_priority, &s.linked_licences, &s.flag_high_priority]
-                    .iter()
-                    .flat_map(|a| &a.disagreements),
-            )
-            .collect();
+        for (what, a) in s.agreements() {
+            println!("{what}: {} / {} agree", a.agree, a.total);
+        }
+        println!("(officer-weeks meeting the quota by the labels: {} of {})", s.quota_met, s.quota.total);
+        let disagreements: Vec<&String> = s.misses.iter().chain(s.agreements().iter().flat_map(|(_, a)| &a.disagreements)).collect();
         if !disagreements.is_empty() {
             println!();
             println!("{} disagreements:", disagreements.len());
