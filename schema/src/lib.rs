@@ -36,6 +36,8 @@ pub const CENTRAL: &[Migration] = &[
     migration!(8, "central", "0008_checks_field_data"),
     migration!(9, "central", "0009_possession_and_tip_buckets"),
     migration!(10, "central", "0010_flag_reviews"),
+    migration!(11, "central", "0011_read_model"),
+    migration!(12, "central", "0012_people"),
 ];
 
 /// The device replica's migrations, in order.

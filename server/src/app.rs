@@ -10,6 +10,7 @@ use std::sync::Arc;
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::http::AppState;
+use crate::metrics::Metrics;
 use crate::pool::Blocking;
 use crate::service::Services;
 use crate::service::auth::Auth;
@@ -54,9 +55,10 @@ impl Application {
     /// (else the SQLite store at `config.db`, opened with `clock`).
     pub async fn build_with(config: Config, clock: SharedClock, store: Option<Arc<dyn Store>>) -> Result<Application, StartError> {
         let cpu = Blocking::new("work", WORK_THREADS).map_err(StartError::Threads)?;
+        let metrics = Arc::new(Metrics::new());
         let store = match store {
             Some(store) => store,
-            None => open_store(&config, clock.clone(), cpu.clone())?,
+            None => open_store(&config, clock.clone(), cpu.clone(), metrics.clone())?,
         };
         let demo_password =
             if config.demo { Some(crate::tools::seed::load_demo(&*store, &config.db).await.map_err(StartError::Demo)?) } else { None };
@@ -71,12 +73,15 @@ impl Application {
             cpu,
             blobs: crate::store::blobs::upload::Blobs::new(Arc::new(local), max_blob_bytes),
             reports: crate::service::reports::ReportSettings { compliance: config.compliance, reconciliation: config.reconciliation },
+            metrics,
         };
         let state = web::Data::new(AppState {
             services,
             max_body_bytes: config.max_body_bytes,
             body_timeout: std::time::Duration::from_secs(config.client_body_timeout_s.max(1)),
             syncs: Arc::new(tokio::sync::Semaphore::new(4)),
+            log_requests: config.log.requests,
+            metrics_on_loopback: config.metrics.loopback,
         });
         let tasks =
             vec![flag_overdue_cases(store.clone(), config.overdue_check_s), reload_token_keys(state.clone(), config.auth.key_reload_s)];
@@ -122,16 +127,20 @@ impl Application {
     }
 }
 
-fn open_store(config: &Config, clock: SharedClock, pool: Blocking) -> Result<Arc<dyn Store>, StartError> {
+fn open_store(config: &Config, clock: SharedClock, pool: Blocking, metrics: Arc<Metrics>) -> Result<Arc<dyn Store>, StartError> {
     if let Some(dir) = config.db.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| StartError::Bind(dir.display().to_string(), e))?;
     }
-    Ok(Arc::new(SqliteStore::open_with(&config.db, Settings { checks: config.checks, clock }, pool)?))
+    Ok(Arc::new(SqliteStore::open_with(&config.db, Settings { checks: config.checks, clock, metrics }, pool)?))
 }
 
 fn http_server(state: web::Data<AppState>, config: &Config, listener: TcpListener) -> Result<Server, StartError> {
     let mut server = HttpServer::new(move || {
-        App::new().app_data(state.clone()).configure(crate::http::routes::configure).default_service(web::to(not_found))
+        App::new()
+            .app_data(state.clone())
+            .wrap(actix_web::middleware::from_fn(crate::http::request_log::observe))
+            .configure(crate::http::routes::configure)
+            .default_service(web::to(not_found))
     })
     // Small replies written in pieces (compressed, chunked) must not wait for delayed ACKs.
     .on_connect(|conn, _| {

@@ -11,7 +11,7 @@
 //! - [`tools`]: the command line, the demo county, reference data as GeoJSON.
 //! - [`app`]: building the application from its config, clock and store; [`config`]: typed
 //!   configuration; [`clock`]: the injected clock; [`codec`]: request bodies decoded, pure;
-//!   [`pool`]: fixed thread pools.
+//!   [`pool`]: fixed thread pools; [`metrics`]: the Prometheus metrics the layers count.
 //!
 //! Without the `http` feature (`default-features = false`) the crate builds without actix-web:
 //! what the fuzz targets drive (bodies, tokens, ingest's parsing, the GeoJSON checks) is all here.
@@ -23,6 +23,7 @@ pub mod codec;
 pub mod config;
 #[cfg(feature = "http")]
 pub mod http;
+pub mod metrics;
 pub mod pool;
 pub mod service;
 pub mod store;

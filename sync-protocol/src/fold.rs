@@ -11,12 +11,14 @@ pub use licence::LicenceState;
 
 use crate::body::{
     AssignmentSet, AttachmentAdded, BlobHash, Body, FindingKind, FindingReported, LicenceChange, LicenceGranted, MediaType, Mineral,
-    PatrolAmended, PatrolRecorded, PatrolResult, Subject, SubjectKind, UnitDefined, UserEnrolled, ZeroReportFiled, ZoneDefined,
+    PatrolAmended, PatrolRecorded, PatrolResult, Subject, SubjectKind, UnitDefined, UserChanged, UserEnrolled, ZeroReportFiled,
+    ZoneDefined,
 };
 use crate::event::Event;
 use crate::hlc::Hlc;
 use crate::ids::{DeviceId, EventId, LicenceId, UnitId, UserId, ZoneId};
 use crate::values::{Coord, IsoWeek, TrackPoint};
+use crate::zones::{ZonePlace, ZoneVersions};
 
 mod case_graph;
 #[cfg(test)]
@@ -42,7 +44,12 @@ pub use tips::{Informant, Tip, TipAnswer, TipAssignment};
 #[serde(default)]
 pub struct Projection {
     pub units: BTreeMap<UnitId, UnitDefined>,
+    /// Each zone's latest definition in fold order. Which version holds at a time (and so where
+    /// something done in the zone lies) is [`Projection::zone_versions`]'s answer.
     pub zones: BTreeMap<ZoneId, ZoneDefined>,
+    /// Every zone's versions by `valid_from` ([`crate::zones`]).
+    #[serde(default, skip_serializing_if = "ZoneVersions::is_empty")]
+    pub zone_versions: ZoneVersions,
     pub users: BTreeMap<UserId, UserEnrolled>,
     /// Each officer's assignments in time order.
     pub assignments: BTreeMap<UserId, Vec<AssignmentSet>>,
@@ -199,11 +206,13 @@ impl Projection {
                 self.units.insert(u.unit.clone(), u);
             }
             Body::ZoneDefined(z) => {
+                self.zone_versions.define(&z);
                 self.zones.insert(z.zone.clone(), z);
             }
             Body::UserEnrolled(u) => {
                 self.users.insert(u.user.clone(), u);
             }
+            Body::UserChanged(c) => self.change_user(c),
             Body::AssignmentSet(a) => {
                 let list = self.assignments.entry(a.officer.clone()).or_default();
                 list.push(a);
@@ -230,10 +239,26 @@ impl Projection {
             // Access records: the server's tables hold who is disabled or revoked; the log keeps
             // them as the audit trail, and no view of the projection depends on them.
             Body::UserDisabled(_) | Body::UserEnabled(_) | Body::DeviceRevoked(_) => {}
+            // Password records say only who and when: nothing to show beyond the log.
+            Body::PasswordChanged(_) | Body::PasswordReset(_) => {}
             // A flag review acts on the server's flags and checks (which the projection does not
             // hold); the log keeps it as the evidence of who reviewed what.
             Body::FlagReviewed(_) => {}
         }
+    }
+
+    /// A user's record replaced by a change; a change of someone never enrolled here (their
+    /// enrolment went to another bucket) enrols them as changed.
+    fn change_user(&mut self, c: UserChanged) {
+        let user = self.users.entry(c.user.clone()).or_insert_with(|| UserEnrolled {
+            user: c.user.clone(),
+            display_name: String::new(),
+            role: c.role,
+            units: Vec::new(),
+            phone: None,
+            by: Some(c.by.clone()),
+        });
+        (user.display_name, user.role, user.units, user.phone) = (c.display_name, c.role, c.units, c.phone);
     }
 
     fn report_finding(&mut self, event: &Event, f: FindingReported) {
@@ -259,6 +284,11 @@ impl Projection {
             observed_at: f.observed_at,
         };
         self.findings.insert(event.id, finding);
+    }
+
+    /// Where something done in `zone` at `at_ms` lies ([`crate::zones`]).
+    pub fn place_of(&self, zone: &ZoneId, at_ms: i64) -> Option<&ZonePlace> {
+        self.zone_versions.place_at(zone, at_ms)
     }
 
     /// The zone assigned to `officer` at `at_ms`, if any.

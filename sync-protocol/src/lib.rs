@@ -16,10 +16,13 @@
 //! - [`merkle`]: the tamper-evident central log: tree hash, proofs, signed checkpoints.
 //! - [`scope`]: buckets, routing of events to buckets, and who may pull which.
 //! - [`admit`]: the ingest decision for one pushed event.
+//! - [`ledger`]: the patrol ledger's row, columns and headings, shared by server and phone.
+//! - [`read_model`]: the rows the server's reports read, and how each event changes them.
 //! - [`compliance`]: weekly compliance per officer, township and county; report rate and times.
 //! - [`checks`]: checks made at ingest and on the device: geofence in event time, valid patrol,
 //!   plausibility flags, licence checks.
 //! - [`wire`]: request and reply bodies of the HTTP API.
+//! - [`zones`]: which version of a zone holds at a time (its boundary, village and township).
 //! - [`error`]: the crate's one error type.
 
 pub mod admit;
@@ -34,11 +37,14 @@ pub mod fold;
 pub mod gcj02;
 pub mod hlc;
 pub mod ids;
+pub mod ledger;
 pub mod merkle;
+pub mod read_model;
 pub mod scope;
 pub mod strict_json;
 pub mod track;
 pub mod values;
 pub mod wire;
+pub mod zones;
 
 pub use error::ValidationError;

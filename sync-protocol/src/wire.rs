@@ -6,8 +6,10 @@ pub mod cases;
 pub mod evidence;
 pub mod flag_kind;
 pub mod flags;
+pub mod people;
 pub mod reports;
 pub mod session;
+pub mod version;
 
 pub use flag_kind::FlagKind;
 
@@ -51,6 +53,10 @@ pub struct LoginRequest {
     pub username: String,
     pub password: String,
     pub device: DeviceEnrolment,
+    /// The password that replaces a one-time password an admin issued: a login with a one-time
+    /// password and no new one is refused with `password_change_required`, and no token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_password: Option<String>,
 }
 
 /// A device identity enrolling its signing key; bound to the first user who logs in with it.

@@ -45,6 +45,14 @@ impl DeviceCli {
         Ok(self.command(args)?.output()?)
     }
 
+    /// Runs a command with `input` on its standard input, to its end, whatever its exit code.
+    pub fn output_with_input(&self, args: &[&str], input: &str) -> Result<Output> {
+        use std::io::Write;
+        let mut child = self.command(args)?.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+        child.stdin.take().context("stdin")?.write_all(input.as_bytes())?;
+        Ok(child.wait_with_output()?)
+    }
+
     /// Runs a command that must succeed; returns its standard output.
     pub fn run(&self, args: &[&str]) -> Result<String> {
         let out = self.output(args)?;

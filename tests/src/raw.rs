@@ -31,6 +31,9 @@ pub struct RawDevice {
     pub cursors: BTreeMap<Bucket, u64>,
     /// Compress request bodies with zstd, as the device replica does.
     pub compress: bool,
+    /// The protocol version named in each request's header (none: a build from before versions
+    /// were named).
+    pub protocol: Option<u32>,
     /// How far this phone's clock is ahead of the real one (negative: behind), for its HLC.
     pub clock_offset_ms: i64,
 }
@@ -57,6 +60,7 @@ impl RawDevice {
             hlc: Hlc::ZERO,
             cursors: BTreeMap::new(),
             compress: true,
+            protocol: Some(sync_protocol::wire::version::CURRENT),
             clock_offset_ms: 0,
         })
     }
@@ -83,6 +87,7 @@ impl RawDevice {
                 label: "raw test device".into(),
                 proof: Some(LoginProof::sign(&self.key, self.user.as_str(), self.device, chrono::Utc::now().timestamp_millis())),
             },
+            new_password: None,
         };
         let response = self.http.post(format!("{}/v1/auth/login", self.url)).json(&request).send().await?;
         let status = response.status();
@@ -172,6 +177,9 @@ impl RawDevice {
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }
+        if let Some(version) = self.protocol {
+            request = request.header(sync_protocol::wire::version::HEADER, version.to_string());
+        }
         request = if self.compress {
             request.header("content-encoding", "zstd").body(zstd::encode_all(body, 3)?)
         } else {
@@ -190,5 +198,15 @@ impl RawDevice {
         let response = request.send().await?;
         let status = response.status();
         Ok((status, response.json().await.unwrap_or(Value::Null)))
+    }
+
+    /// A GET with the device's token; the reply's status and body as text.
+    pub async fn get_text(&self, path: &str) -> Result<(StatusCode, String)> {
+        let mut request = self.http.get(format!("{}{path}", self.url));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await?;
+        Ok((response.status(), response.text().await?))
     }
 }

@@ -12,6 +12,10 @@ pub struct TestServer {
     pub port: u16,
     pub dir: tempfile::TempDir,
     extra_env: Vec<(String, String)>,
+    /// Started with `--demo`.
+    demo: bool,
+    /// Every line the server printed on standard output, across restarts.
+    output: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 /// The server binary this package builds (`e2e-server`, the same code as `patrolsync-server`),
@@ -43,11 +47,30 @@ impl TestServer {
 
     /// Starts a server with extra `PATROLSYNC_*` settings.
     pub fn start_with(env: &[(&str, &str)]) -> Result<TestServer> {
-        let dir = tempfile::tempdir()?;
+        TestServer::start_in(tempfile::tempdir()?, env)
+    }
+
+    /// Starts a server (with the demo county, if the store has none) on the store in `dir`
+    /// (`central.db`), which may already hold one.
+    pub fn start_in(dir: tempfile::TempDir, env: &[(&str, &str)]) -> Result<TestServer> {
         let extra_env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        let mut server = TestServer { child: None, port: 0, dir, extra_env };
+        let mut server = TestServer { child: None, port: 0, dir, extra_env, demo: true, output: Default::default() };
         server.spawn(0)?;
         Ok(server)
+    }
+
+    /// Starts a server without the demo on the store in `dir` (`central.db`), e.g. one that
+    /// `patrolsync-server init` founded.
+    pub fn start_county(dir: tempfile::TempDir) -> Result<TestServer> {
+        let mut server = TestServer { child: None, port: 0, dir, extra_env: Vec::new(), demo: false, output: Default::default() };
+        server.spawn(0)?;
+        Ok(server)
+    }
+
+    /// The lines the server has printed on standard output so far (its logs, with `RUST_LOG`
+    /// set through [`TestServer::start_with`]; `warn` otherwise).
+    pub fn output(&self) -> Vec<String> {
+        self.output.lock().map(|lines| lines.clone()).unwrap_or_default()
     }
 
     pub fn db(&self) -> PathBuf {
@@ -64,8 +87,9 @@ impl TestServer {
             bail!("{} is missing: build the workspace first (cargo test --workspace builds it)", bin.display());
         }
         let mut cmd = Command::new(&bin);
-        cmd.args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}"), "--db"])
+        cmd.args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--db"])
             .arg(self.db())
+            .args(self.demo.then_some("--demo"))
             .env("PATROLSYNC_DEMO_PASSWORD", crate::DEMO_PASSWORD)
             .env("RUST_LOG", "warn")
             // Every test phone connects from 127.0.0.1, so the per-address limit of the auth routes
@@ -80,8 +104,12 @@ impl TestServer {
         let mut child = cmd.spawn().with_context(|| format!("starting {}", bin.display()))?;
         let stdout = child.stdout.take().context("server stdout")?;
         let (tx, rx) = std::sync::mpsc::channel();
+        let output = self.output.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Ok(mut lines) = output.lock() {
+                    lines.push(line.clone());
+                }
                 let _ = tx.send(line);
             }
         });
@@ -147,6 +175,22 @@ impl TestServer {
         header.typ = Some("at+jwt".into());
         header.kid = Some(kid);
         Ok(jsonwebtoken::encode(&header, claims, &jsonwebtoken::EncodingKey::from_secret(&secret))?)
+    }
+
+    /// Runs the server binary's command `args` (not `serve`) with `input` on standard input; returns
+    /// its output, whatever its exit code.
+    pub fn command(args: &[&str], input: &str) -> Result<std::process::Output> {
+        use std::io::Write;
+        let mut child = Command::new(server_binary())
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .context("starting the server binary")?;
+        child.stdin.take().context("stdin")?.write_all(input.as_bytes())?;
+        Ok(child.wait_with_output()?)
     }
 
     /// Opens the store read-only, for checks that look under the API.

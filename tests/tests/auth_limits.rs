@@ -44,7 +44,7 @@ async fn the_auth_routes_answer_429_with_retry_after_past_the_per_address_limit(
 
 #[tokio::test]
 async fn failed_logins_per_account_are_capped_but_the_officers_own_phone_still_gets_in() -> Result<()> {
-    let server = TestServer::start_with(&[("PATROLSYNC_AUTH_FAILURES_PER_HOUR", "5")])?;
+    let server = TestServer::start_with(&[("PATROLSYNC_AUTH_THROTTLE_FAILURES_PER_HOUR", "5")])?;
     // The officer's phone has logged in before: its identity is enrolled.
     let mut phone = RawDevice::new(&server.url(), "vo-t01-v01")?;
     phone.login(DEMO_PASSWORD).await?;
@@ -68,7 +68,7 @@ async fn failed_logins_per_account_are_capped_but_the_officers_own_phone_still_g
 
 #[tokio::test]
 async fn an_unknown_user_and_a_wrong_password_get_the_same_answer() -> Result<()> {
-    let server = TestServer::start_with(&[("PATROLSYNC_AUTH_FAILURES_PER_HOUR", "3")])?;
+    let server = TestServer::start_with(&[("PATROLSYNC_AUTH_THROTTLE_FAILURES_PER_HOUR", "3")])?;
     let long = "x".repeat(129);
     let answers = [
         try_login(&server, "vo-t01-v01", "wrong password").await?,

@@ -33,7 +33,7 @@ fn text(v: &Value, field: &str) -> Result<String> {
 
 #[tokio::test]
 async fn a_refresh_rotates_the_token_and_a_spent_one_revokes_the_whole_session() -> Result<()> {
-    let server = TestServer::start_with(&[("PATROLSYNC_AUTH_REUSE_GRACE_S", "0")])?;
+    let server = TestServer::start_with(&[("PATROLSYNC_AUTH_SESSIONS_REUSE_GRACE_S", "0")])?;
     let d = officer(&server, "vo-t01-v01").await?;
     let first = d.refresh.clone().expect("a refresh token at login");
     let (status, reply) = refresh(&d, &first).await?;

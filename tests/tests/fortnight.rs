@@ -115,7 +115,7 @@ async fn status(d: &RawDevice, path: &str) -> Result<StatusCode> {
 #[tokio::test]
 async fn a_scripted_fortnight_matches_every_report() -> Result<()> {
     let stale_days = format!("{}", STALE_S as f64 / 86_400.0);
-    let server = TestServer::start_with(&[("PATROLSYNC_STALE_SYNC_AFTER_DAYS", &stale_days)])?;
+    let mut server = TestServer::start_with(&[("PATROLSYNC_RECONCILIATION_STALE_SYNC_AFTER_DAYS", &stale_days)])?;
     let now = now_ms() as i64;
     let w2 = IsoWeek::of_ms(now - 7 * 86_400_000);
     let w1 = IsoWeek::of_ms(now - 14 * 86_400_000);
@@ -173,6 +173,36 @@ async fn a_scripted_fortnight_matches_every_report() -> Result<()> {
     let r = get(&inspector, &format!("/v1/reconciliation?township=T03&week={w2}")).await?;
     check_reconciliation(&s, &r, &v3, unreceived, case, open_tip, w2)?;
     check_ledger(&s, &server, &county, &inspector, &v1).await?;
+    read_model_is_the_logs(&mut server)
+}
+
+/// `audit read-model`: the rows the reports read equal those recomputed from the log, before and
+/// after a rebuild; a row changed behind the writer's back is found; a store whose read model is
+/// missing gets it rebuilt when the server opens it.
+fn read_model_is_the_logs(server: &mut TestServer) -> Result<()> {
+    let audit = |server: &TestServer, rebuild: bool| -> Result<(bool, Value)> {
+        let mut args = vec!["audit", "read-model", "--json"];
+        args.extend(rebuild.then_some("--rebuild"));
+        let out = std::process::Command::new(patrolsync_tests::server::server_binary()).args(args).arg("--db").arg(server.db()).output()?;
+        Ok((out.status.success(), serde_json::from_slice(&out.stdout).context("the command's JSON")?))
+    };
+    for rebuild in [false, true] {
+        let (ok, report) = audit(server, rebuild)?;
+        assert!(ok, "{report}");
+        assert_eq!(report["differences"], 0, "{report}");
+        assert_eq!((report["patrols"].as_u64(), report["findings"].as_u64()), (Some(11), Some(2)), "{report}");
+        assert_eq!((report["cases"].as_u64(), report["tips"].as_u64()), (Some(1), Some(2)), "{report}");
+    }
+    // Written beside the running server, as a hand edit of the file would be.
+    let store = rusqlite::Connection::open(server.db())?;
+    store.execute("UPDATE report_findings SET township = 'T99' WHERE rowid = (SELECT min(rowid) FROM report_findings)", [])?;
+    let (ok, report) = audit(server, false)?;
+    assert!(!ok && report["differences"] == 1, "{report}");
+    store.execute_batch("DELETE FROM meta WHERE key = 'read_model'; DELETE FROM report_cases;")?;
+    drop(store);
+    server.restart()?;
+    let (ok, report) = audit(server, false)?;
+    assert!(ok && report["differences"] == 0, "rebuilt on open: {report}");
     Ok(())
 }
 

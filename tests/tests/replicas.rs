@@ -228,7 +228,7 @@ fn an_expired_access_token_is_renewed_with_the_refresh_token_without_the_passwor
 #[test]
 fn an_ended_session_needs_a_login_and_the_pending_events_then_sync_under_their_author() -> Result<()> {
     // Access tokens of 1 s and refresh tokens of 2 s: days offline end the session.
-    let mut server = TestServer::start_with(&[("PATROLSYNC_TOKEN_TTL_S", "1"), ("PATROLSYNC_AUTH_REFRESH_TTL_S", "2")])?;
+    let mut server = TestServer::start_with(&[("PATROLSYNC_TOKEN_TTL_S", "1"), ("PATROLSYNC_AUTH_SESSIONS_REFRESH_TTL_S", "2")])?;
     let dir = tempfile::tempdir()?;
     let cli = DeviceCli::new(dir.path().join("phone.db"));
     login_and_sync(&cli, &server.url(), "vo-t01-v01")?;

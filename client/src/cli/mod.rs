@@ -38,6 +38,9 @@ pub struct Cli {
 pub enum Command {
     /// Log in (登录); the first login of a user on this phone creates their device identity.
     Login(login::LoginArgs),
+    /// Change your own password (修改密码): the current one and the new one, each on its own line
+    /// of standard input (needs the network).
+    Passwd,
     /// Log out (退出登录): end this officer's session on the server and forget its tokens. The
     /// identity, its chain and its pending events stay on the phone.
     Logout,
@@ -111,7 +114,8 @@ pub enum Command {
     Fetch(evidence::FetchArgs),
     /// Export the patrol ledger (巡查台帐导出) of your scope from the server as CSV, XLSX or JSON.
     LedgerExport(export::ExportArgs),
-    /// Administration (管理), for admins: disable or enable a user, revoke a device (needs the network).
+    /// Administration (管理), for admins: enrol, change, disable or enable a user, reset a password,
+    /// revoke a device, read the access log (needs the network).
     #[command(subcommand)]
     Admin(admin::AdminCommand),
     /// Your status this week (本周巡查), offline: patrols counting against the quota, zero report.
@@ -148,6 +152,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Login(args) => block_on(login::run(&mut replica, args)),
         Command::Logout => block_on(login::logout(&replica)),
+        Command::Passwd => block_on(login::passwd(&replica)),
         Command::SwitchUser { user } => login::switch(&mut replica, &user),
         Command::Whoami => show::whoami(&replica),
         Command::RecordPatrol(args) => record::patrol(&mut replica, args),

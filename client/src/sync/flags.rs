@@ -48,6 +48,34 @@ pub async fn report<Q: serde::Serialize + ?Sized>(replica: &Replica, path: &str,
     api.download(&token, path, query, &me.username).await
 }
 
+/// A route with a JSON body (`POST` or `PATCH`) as the active user: the server's reply.
+pub async fn admin_json<B: serde::Serialize + Sync>(
+    replica: &Replica,
+    method: reqwest::Method,
+    path: &str,
+    body: &B,
+) -> Result<serde_json::Value, SyncError> {
+    let me = replica.require_active()?;
+    let api = Api::new(&me.server_url)?;
+    let token = session::bearer(replica, &api).await?;
+    api.send_json(&token, method, path, body, &me.username).await
+}
+
+/// A page of the access log (`GET /v1/audit/access`, county roles).
+pub async fn access_log(replica: &Replica, query: &sync_protocol::wire::people::AccessQuery) -> Result<serde_json::Value, SyncError> {
+    let me = replica.require_active()?;
+    let api = Api::new(&me.server_url)?;
+    let token = session::bearer(replica, &api).await?;
+    let bytes = api.download(&token, "/v1/audit/access", query, &me.username).await?;
+    serde_json::from_slice(&bytes).map_err(SyncError::BadReply)
+}
+
+/// The active user changes their own password (`POST /v1/auth/password`).
+pub async fn change_password(replica: &Replica, current: &str, new: &str) -> Result<serde_json::Value, SyncError> {
+    let body = sync_protocol::wire::people::PasswordChange { current_password: current.to_owned(), new_password: new.to_owned() };
+    admin_json(replica, reqwest::Method::POST, "/v1/auth/password", &body).await
+}
+
 /// An admin route (`POST /v1/admin/...`, no body) as the active user: the server's reply.
 pub async fn admin(replica: &Replica, path: &str) -> Result<serde_json::Value, SyncError> {
     let me = replica.require_active()?;

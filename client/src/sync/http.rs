@@ -87,6 +87,7 @@ impl Api {
             .header(AUTHORIZATION, format!("Bearer {token}"))
             .header(CONTENT_TYPE, "application/json")
             .header(CONTENT_ENCODING, "zstd")
+            .header(sync_protocol::wire::version::HEADER, sync_protocol::wire::version::CURRENT.to_string())
             .body(body);
         self.send(builder, username).await
     }
@@ -130,6 +131,19 @@ impl Api {
     /// `POST <path>` with a bearer token and no body (the admin routes): the reply's JSON.
     pub async fn post_empty(&self, token: &str, path: &str, username: &str) -> Result<serde_json::Value, SyncError> {
         let builder = self.http.post(self.url(path)).header(AUTHORIZATION, format!("Bearer {token}"));
+        self.send(builder, username).await
+    }
+
+    /// `<method> <path>` with a bearer token and a JSON body: the reply's JSON.
+    pub async fn send_json<B: serde::Serialize + ?Sized>(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: &B,
+        username: &str,
+    ) -> Result<serde_json::Value, SyncError> {
+        let builder = self.http.request(method, self.url(path)).header(AUTHORIZATION, format!("Bearer {token}")).json(body);
         self.send(builder, username).await
     }
 

@@ -19,9 +19,26 @@ use crate::replica::{AccessToken, Identity, Replica, identity, outbox, projectio
 
 /// Logs `username` in at `server_url` and makes their identity the active one.
 pub async fn login(replica: &mut Replica, server_url: &str, username: &str, password: &str) -> Result<Identity, SyncError> {
+    login_changing_password(replica, server_url, username, password, None).await
+}
+
+/// [`login`], replacing the password by `new_password` in the same request: what a login with a
+/// one-time password needs (the server refuses it with `password_change_required` otherwise).
+pub async fn login_changing_password(
+    replica: &mut Replica,
+    server_url: &str,
+    username: &str,
+    password: &str,
+    new_password: Option<&str>,
+) -> Result<Identity, SyncError> {
     let api = Api::new(server_url)?;
     let enrolment = Enrolment::for_user(replica, username)?;
-    let request = LoginRequest { username: username.to_owned(), password: password.to_owned(), device: enrolment.wire(replica.now_ms()) };
+    let request = LoginRequest {
+        username: username.to_owned(),
+        password: password.to_owned(),
+        device: enrolment.wire(replica.now_ms()),
+        new_password: new_password.map(str::to_owned),
+    };
     match api.login(&request).await {
         Ok(response) => enrolment.finish(replica, api.base_url(), response),
         Err(e) => {

@@ -76,7 +76,7 @@ impl Fixture {
     pub fn assign_zone(&mut self, server: &mut Chain) {
         let me = self.me();
         let zone = zone_defined();
-        let assignment = AssignmentSet { officer: me.user.clone(), zone: Some(zone.zone.clone()), from: T0 - 30 * DAY };
+        let assignment = AssignmentSet { officer: me.user.clone(), zone: Some(zone.zone.clone()), from: T0 - 30 * DAY, by: None };
         let events = vec![server.next(Body::ZoneDefined(zone)), server.next(Body::AssignmentSet(assignment))];
         self.pull(village(), events, 2).expect("pull reference data");
     }

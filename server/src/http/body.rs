@@ -67,7 +67,14 @@ impl JsonBody {
 
     /// Reads the rest of the body within `timeout` (a client trickling it is cut off), then
     /// decompresses and parses it.
-    pub async fn parse<T: DeserializeOwned>(mut self, req: &HttpRequest, timeout: Duration) -> Result<T, ApiError> {
+    pub async fn parse<T: DeserializeOwned>(self, req: &HttpRequest, timeout: Duration) -> Result<T, ApiError> {
+        let limit = self.limit;
+        let read = self.rest(timeout).await?;
+        Ok(crate::codec::decode_json(encoding(req).as_deref(), &read, limit)?)
+    }
+
+    /// Reads the rest of the body within `timeout`, as sent (not decompressed).
+    async fn rest(mut self, timeout: Duration) -> Result<BytesMut, ApiError> {
         let rest = async {
             while !self.ended {
                 let chunk = self.payload.next().await;
@@ -76,7 +83,7 @@ impl JsonBody {
             Ok::<_, ApiError>(())
         };
         tokio::time::timeout(timeout, rest).await.map_err(|_| ApiError::RequestTimeout)??;
-        Ok(crate::codec::decode_json(encoding(req).as_deref(), &self.read, self.limit)?)
+        Ok(self.read)
     }
 
     /// Keeps a piece of the body, refusing it as soon as the bytes received pass the limit.
@@ -97,6 +104,19 @@ pub async fn json<T: DeserializeOwned>(req: &HttpRequest, payload: Payload, limi
     let body = JsonBody::new(payload, limit);
     body.check(req)?;
     body.parse(req, timeout).await
+}
+
+/// Reads a body as sent (no decompression), of at most `limit` bytes, within `timeout`: a file
+/// upload such as a roster.
+pub async fn bytes(req: &HttpRequest, payload: Payload, limit: usize, timeout: Duration) -> Result<Vec<u8>, ApiError> {
+    if encoding(req).is_some_and(|e| e != "identity") {
+        return Err(ApiError::UnsupportedEncoding(encoding(req).unwrap_or_default()));
+    }
+    let declared = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(ApiError::PayloadTooLarge(limit));
+    }
+    Ok(JsonBody::new(payload, limit).rest(timeout).await?.to_vec())
 }
 
 /// The request's `Content-Encoding`, trimmed and in lower case (`"?"` when it is not text).

@@ -12,8 +12,10 @@ use crate::codec::BodyError;
 use crate::service::admin::AdminError;
 use crate::service::evidence::EvidenceError;
 use crate::service::login::LoginError;
+use crate::service::people::PeopleError;
 use crate::service::principal::{AuthError, Forbidden};
 use crate::service::reports::ReportError;
+use crate::service::roster::{RosterError, RosterProblems};
 use crate::service::sync::SyncError;
 use crate::store::blobs::BlobError;
 use crate::store::{Conflict, StoreError};
@@ -28,6 +30,15 @@ pub enum ApiError {
     TooManyRequests(u64),
     #[error("{0}")]
     Forbidden(String),
+    #[error("this is a one-time password: log in with a new password (一次性密码：请设置新密码)")]
+    PasswordChangeRequired,
+    #[error("{0}")]
+    NewPasswordRefused(String),
+    /// A roster with problems: every one is listed, by row and column, and nothing is imported.
+    #[error("the roster is refused; nothing was imported:\n{0}")]
+    RosterRefused(RosterProblems),
+    #[error("the roster could not be handled: {0}")]
+    Roster(String),
     #[error("not found")]
     NotFound,
     /// The request contradicts what is stored (a device bound to another user, another key, a
@@ -54,6 +65,8 @@ pub enum ApiError {
     BlobStorage(#[source] std::io::Error),
     #[error("the store is not available; retry later")]
     Unavailable(#[source] StoreError),
+    #[error("not ready: {0}")]
+    NotReady(#[from] crate::service::health::NotReady),
     #[error("internal error")]
     Internal(#[source] StoreError),
     #[error("internal error")]
@@ -71,11 +84,19 @@ impl ApiError {
             ApiError::InvalidCredentials => "invalid_credentials",
             ApiError::TooManyRequests(_) => "too_many_requests",
             ApiError::Forbidden(_) => "forbidden",
+            ApiError::PasswordChangeRequired => "password_change_required",
+            ApiError::NewPasswordRefused(_) => "new_password_refused",
+            ApiError::RosterRefused(_) => "roster_refused",
+            ApiError::Roster(_) => "internal",
             ApiError::NotFound => "not_found",
             ApiError::Stored(Conflict::DeviceTaken) => "device_taken",
             ApiError::Stored(Conflict::DeviceKeyMismatch) => "device_key_mismatch",
             ApiError::Stored(Conflict::DeviceRevoked) => "device_revoked",
             ApiError::Stored(Conflict::NotAVillageOfficer(_) | Conflict::SizesOutOfOrder { .. }) => "conflict",
+            ApiError::Stored(Conflict::UserExists(_)) => "user_exists",
+            ApiError::Stored(Conflict::CountyExists) => "county_exists",
+            ApiError::Stored(Conflict::Misplaced(..)) => "role_units_mismatch",
+            ApiError::Stored(Conflict::ZoneElsewhere { .. }) => "zone_elsewhere",
             ApiError::Conflict(_) => "conflict",
             ApiError::MalformedRequest(_) => "malformed_request",
             ApiError::RequestTimeout => "request_timeout",
@@ -86,6 +107,7 @@ impl ApiError {
             ApiError::BlobRefused(_) => "blob_refused",
             ApiError::BlobStorage(_) => "blob_storage_unavailable",
             ApiError::Unavailable(_) => "unavailable",
+            ApiError::NotReady(_) => "not_ready",
             ApiError::Internal(_) | ApiError::Crashed(_) | ApiError::Reply(_) | ApiError::Export(_) => "internal",
         }
     }
@@ -107,10 +129,19 @@ impl ResponseError for ApiError {
         match self {
             ApiError::Unauthenticated(_) | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Forbidden(_) | ApiError::Stored(Conflict::DeviceRevoked) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::Stored(Conflict::DeviceRevoked) | ApiError::PasswordChangeRequired => StatusCode::FORBIDDEN,
+            ApiError::NewPasswordRefused(_) | ApiError::RosterRefused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Roster(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Stored(
-                Conflict::DeviceTaken | Conflict::DeviceKeyMismatch | Conflict::NotAVillageOfficer(_) | Conflict::SizesOutOfOrder { .. },
+                Conflict::DeviceTaken
+                | Conflict::DeviceKeyMismatch
+                | Conflict::NotAVillageOfficer(_)
+                | Conflict::SizesOutOfOrder { .. }
+                | Conflict::UserExists(_)
+                | Conflict::CountyExists
+                | Conflict::Misplaced(..)
+                | Conflict::ZoneElsewhere { .. },
             )
             | ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::MalformedRequest(_) => StatusCode::BAD_REQUEST,
@@ -119,14 +150,14 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedEncoding(_) | ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::UploadOffset(_) => StatusCode::CONFLICT,
             ApiError::BlobRefused(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::BlobStorage(_) | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::BlobStorage(_) | ApiError::Unavailable(_) | ApiError::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) | ApiError::Crashed(_) | ApiError::Reply(_) | ApiError::Export(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
         if let ApiError::Internal(e) | ApiError::Unavailable(e) = self {
-            tracing::error!(error = ?e, "request failed in the store");
+            tracing::error!(cause = e.cause(), error = ?e, "request failed in the store: {e}");
         }
         if let ApiError::BlobStorage(e) = self {
             tracing::error!(error = ?e, "request failed in the blob store");
@@ -221,6 +252,8 @@ impl From<LoginError> for ApiError {
             LoginError::Throttled(wait) => ApiError::retry_after(wait),
             e @ (LoginError::RefreshReused | LoginError::SessionEnded) => ApiError::Unauthenticated(e.to_string()),
             LoginError::Token(e) => ApiError::Unauthenticated(format!("cannot issue a token: {e}")),
+            LoginError::PasswordChangeRequired => ApiError::PasswordChangeRequired,
+            LoginError::NewPassword(e) => e.into(),
             LoginError::Store(e) => e.into(),
         }
     }
@@ -243,6 +276,29 @@ impl From<AdminError> for ApiError {
             AdminError::Invalid(e) => ApiError::MalformedRequest(e.to_string()),
             e @ AdminError::OwnAccount => ApiError::Conflict(e.to_string()),
             AdminError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<PeopleError> for ApiError {
+    fn from(e: PeopleError) -> Self {
+        match e {
+            PeopleError::Invalid(e) => ApiError::MalformedRequest(e.to_string()),
+            e @ (PeopleError::NewPassword(_) | PeopleError::SamePassword) => ApiError::NewPasswordRefused(e.to_string()),
+            e @ PeopleError::WrongPassword => ApiError::Forbidden(e.to_string()),
+            PeopleError::Throttled(wait) => ApiError::retry_after(wait),
+            PeopleError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<RosterError> for ApiError {
+    fn from(e: RosterError) -> Self {
+        match e {
+            RosterError::Invalid(problems) => ApiError::RosterRefused(problems),
+            e @ (RosterError::Unreadable(_) | RosterError::NotAnAdmin(_)) => ApiError::MalformedRequest(e.to_string()),
+            RosterError::Encode(e) | RosterError::Check(e) => ApiError::Roster(e),
+            RosterError::Store(e) => e.into(),
         }
     }
 }

@@ -6,11 +6,13 @@
 //! - [`routes`]: the route table (`routes!`, [`routes::ROUTES`]) and one file of handlers per area.
 //! - [`principal`]: the caller as an extractor; [`body`]: reading request bodies (limits, time);
 //!   [`reply`]: JSON replies, compressed when it pays; [`error`]: [`error::ApiError`].
+//! - [`request_log`]: the request log and the HTTP metrics (one middleware).
 
 pub mod body;
 pub mod error;
 pub mod principal;
 pub mod reply;
+pub mod request_log;
 pub mod routes;
 
 use crate::service::Services;
@@ -25,4 +27,8 @@ pub struct AppState {
     /// Bounds how many large sync requests are read and processed at once, and so the memory they
     /// hold; the rest wait their turn (the single writer serialises them anyway).
     pub syncs: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Log every request (`[log] requests`).
+    pub log_requests: bool,
+    /// Answer `/metrics` to a caller on the same host without a token (`[metrics] loopback`).
+    pub metrics_on_loopback: bool,
 }

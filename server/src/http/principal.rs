@@ -3,12 +3,13 @@
 
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use std::future::Future;
 use std::pin::Pin;
 
 use super::AppState;
 use super::error::ApiError;
+use super::request_log::Caller;
 pub use crate::service::principal::Principal;
 
 impl FromRequest for Principal {
@@ -25,8 +26,12 @@ impl FromRequest for Principal {
 pub fn authenticate(req: &HttpRequest) -> impl Future<Output = Result<Principal, ApiError>> + 'static {
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let header = req.headers().get(AUTHORIZATION).and_then(|h| h.to_str().ok()).map(str::to_owned);
+    let req = req.clone();
     async move {
         let state = state.ok_or_else(|| ApiError::Unauthenticated("server misconfigured".into()))?;
-        Ok(crate::service::principal::authenticate(&state.services, header.as_deref()).await?)
+        let principal = crate::service::principal::authenticate(&state.services, header.as_deref()).await?;
+        // For the request log.
+        req.extensions_mut().insert(Caller { user: principal.user.id.clone(), device: principal.device.id });
+        Ok(principal)
     }
 }

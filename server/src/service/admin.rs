@@ -33,7 +33,7 @@ pub enum AdminError {
 /// Assigns an officer to a zone from a time on (404 for an unknown officer or zone; 409 for a user
 /// who is not a village officer).
 pub async fn assign(store: &dyn ReferenceData, request: AssignRequest) -> Result<EventId, AdminError> {
-    let assignment = AssignmentSet { officer: request.officer, zone: request.zone, from: request.from };
+    let assignment = AssignmentSet { officer: request.officer, zone: request.zone, from: request.from, by: None };
     // The body the server authors is the one a device would read.
     let parsed = Body::parse(kind::ASSIGNMENT_SET, &Body::AssignmentSet(assignment.clone()).to_value()).map_err(AdminError::Invalid)?;
     let assignment = match parsed {

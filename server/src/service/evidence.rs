@@ -104,6 +104,7 @@ where
         Received::Partial { offset } => Ok(Uploaded::Partial { offset }),
         Received::Complete => {
             services.store.record_blob(hash, expect.size, expect.media_type, user.clone()).await?;
+            services.metrics.blob_bytes(expect.size);
             Ok(Uploaded::Created { size: expect.size })
         }
     }

@@ -10,9 +10,12 @@ use super::Services;
 use super::auth::password::Verdict;
 use super::auth::throttle::ThrottleKey;
 use super::auth::token::{TokenError, TokenSubject};
+use super::people::{self, PeopleError};
 use super::principal::Principal;
 use crate::store::StoreError;
+use crate::store::people::AccessEntry;
 use crate::store::sessions::{Issued, RefreshRefused, RefreshToken, SessionEnd, UserRecord};
+use sync_protocol::wire::people::AccessKind;
 
 /// Why a login, refresh or logout gave no token.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +32,12 @@ pub enum LoginError {
     SessionEnded,
     #[error("cannot issue a token")]
     Token(#[source] TokenError),
+    /// The password is a one-time password: log in again with a new one (`new_password`).
+    #[error("this is a one-time password: choose a new password (请设置新密码)")]
+    PasswordChangeRequired,
+    /// The new password given at login is refused.
+    #[error(transparent)]
+    NewPassword(PeopleError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -37,7 +46,13 @@ pub async fn login(services: &Services, request: LoginRequest) -> Result<LoginRe
     let auth = &services.auth;
     let (user, proven) = who_asks(services, &request).await?;
     let key = ThrottleKey::new(&request.username, proven);
-    let admitted = auth.throttle.admit(&key, services.clock.now_ms()).map_err(|r| LoginError::Throttled(r.0))?;
+    let admitted = match auth.throttle.admit(&key, services.clock.now_ms()) {
+        Ok(admitted) => admitted,
+        Err(retry) => {
+            log_access(services, &request, AccessKind::LoginFailed, "throttled").await;
+            return Err(LoginError::Throttled(retry.0));
+        }
+    };
     tokio::time::sleep(admitted.delay).await;
     let stored = user.as_ref().filter(|u| !u.disabled).map(|u| u.password_hash.clone());
     // Always one argon2 run, whether or not the user exists, so the timing tells nothing.
@@ -47,16 +62,21 @@ pub async fn login(services: &Services, request: LoginRequest) -> Result<LoginRe
     let user = match (verdict, user, stored) {
         (Verdict::Right { rehash }, Some(user), Some(stored)) => {
             if rehash {
-                rehash_password(services, &user.id, request.password, stored).await;
+                rehash_password(services, &user.id, request.password.clone(), stored).await;
             }
             user
         }
-        _ => return Err(LoginError::InvalidCredentials),
+        _ => {
+            log_access(services, &request, AccessKind::LoginFailed, "wrong_credentials").await;
+            return Err(LoginError::InvalidCredentials);
+        }
     };
+    replace_one_time_password(services, &request, &user).await?;
     let refresh = RefreshToken::random();
     let (next_seq, issued) =
         services.store.enrol_and_start_session(user.id.clone(), request.device.clone(), refresh.clone(), auth.sessions).await?;
     let (access_token, exp) = access_token(services, &issued)?;
+    log_access(services, &request, AccessKind::Login, "").await;
     Ok(LoginResponse {
         access_token,
         token_type: "Bearer".into(),
@@ -70,6 +90,40 @@ pub async fn login(services: &Services, request: LoginRequest) -> Result<LoginRe
         refresh_token: refresh.secret().to_owned(),
         refresh_expires_at: issued.refresh_expires_at,
     })
+}
+
+/// A one-time password admits no session until a new password replaces it; a new password given
+/// with the right one replaces it, whether or not it was one-time.
+async fn replace_one_time_password(services: &Services, request: &LoginRequest, user: &UserRecord) -> Result<(), LoginError> {
+    match &request.new_password {
+        Some(new) if new == &request.password => Err(LoginError::NewPassword(PeopleError::SamePassword)),
+        Some(new) => {
+            people::store_chosen_password(services, &user.id, new.clone(), Some(request.device.device_id))
+                .await
+                .map_err(LoginError::NewPassword)?;
+            Ok(())
+        }
+        None if user.must_change_password => {
+            log_access(services, request, AccessKind::LoginFailed, "password_change_required").await;
+            Err(LoginError::PasswordChangeRequired)
+        }
+        None => Ok(()),
+    }
+}
+
+/// Appends a login's outcome to the access log. A failure to write it is logged and does not
+/// change the login's answer.
+async fn log_access(services: &Services, request: &LoginRequest, kind: AccessKind, detail: &str) {
+    let entry = AccessEntry {
+        username: request.username.chars().take(128).collect(),
+        kind,
+        device: Some(request.device.device_id),
+        by: None,
+        detail: detail.to_owned(),
+    };
+    if let Err(e) = services.store.log_access(entry).await {
+        tracing::warn!(error = %e, "could not write the access log");
+    }
 }
 
 /// The user named (if any) and the device the login proved it holds, if it is that user's.

@@ -8,27 +8,35 @@
 //! - [`auth`]: passwords, login throttling, access tokens; [`login`]: login, refresh, logout.
 //! - [`sync`]: one sync round trip; [`ingest`]: its parallel half (parse, hash, signatures, the
 //!   checks computed ahead); [`projection`]: the fold of a scope.
-//! - [`admin`]: assignments and access records; [`evidence`]: blobs and missing evidence.
+//! - [`admin`]: assignments and access records; [`people`]: users enrolled and changed, passwords
+//!   reset and changed, the access log; [`evidence`]: blobs and missing evidence.
 //! - [`reports`]: compliance, reconciliation, the ledger, flags and the county's audits;
 //!   [`cases`]: the cases of a scope, listed and shown.
+//! - [`roster`]: the county's roster (花名册, CSV or XLSX) imported and exported.
+//! - [`health`]: liveness and readiness (the writer commits).
 
 pub mod admin;
 pub mod auth;
 pub mod cases;
 pub mod evidence;
+pub mod health;
 pub mod ingest;
 pub mod login;
+pub mod people;
 pub mod principal;
 pub mod projection;
 pub mod reports;
+#[cfg(feature = "http")]
+pub mod roster;
 pub mod sync;
 
 use std::sync::Arc;
 
 use crate::clock::SharedClock;
+use crate::metrics::Metrics;
 use crate::pool::Blocking;
+use crate::store::Store;
 use crate::store::blobs::upload::Blobs;
-use crate::store::{Store, StoreError};
 use auth::Auth;
 use reports::ReportSettings;
 
@@ -45,11 +53,6 @@ pub struct Services {
     pub blobs: Blobs,
     /// Settings of the reports (compliance rules, reconciliation thresholds).
     pub reports: ReportSettings,
-}
-
-impl Services {
-    /// Answers once the store can be read (`/healthz`).
-    pub async fn health(&self) -> Result<(), StoreError> {
-        self.store.ping().await
-    }
+    /// What the use cases count (events by outcome, logins, evidence bytes).
+    pub metrics: Arc<Metrics>,
 }

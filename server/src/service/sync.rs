@@ -34,6 +34,7 @@ pub async fn sync(services: &Services, mut principal: Principal, request: SyncRe
     let limit = check_limits(&request)?;
     let (acks, next_seq) =
         push(services, principal.caller(), principal.device.key, request.events, request.hlc, principal.device.head_seq).await?;
+    services.metrics.acks(&acks);
     // A tip received or moved by this push changes which tip buckets the caller holds.
     if acks.iter().flat_map(|a| a.buckets.iter()).any(|b| matches!(b, Bucket::Tip(_)) && !principal.scope.contains(b)) {
         super::principal::rescope(services, &mut principal).await?;

@@ -85,6 +85,14 @@ pub enum Conflict {
     NotAVillageOfficer(UserId),
     #[error("a log of {from} leaves cannot be a prefix of one of {to}")]
     SizesOutOfOrder { from: u64, to: u64 },
+    #[error("the store already holds a county (its units or users)")]
+    CountyExists,
+    #[error("user {0} exists already")]
+    UserExists(UserId),
+    #[error("{0}: {1}")]
+    Misplaced(UserId, sync_protocol::body::Misplaced),
+    #[error("zone {zone} patrols village {village}, not the officer's")]
+    ZoneElsewhere { zone: sync_protocol::ids::ZoneId, village: String },
 }
 
 impl StoreError {
@@ -104,6 +112,26 @@ impl StoreError {
             | StoreError::Busy(_)
             | StoreError::Engine(_)
             | StoreError::Threads(_) => false,
+        }
+    }
+
+    /// The cause, as one word for logs and metrics: `disk_full`, `read_only`, `busy`, … A
+    /// failed commit names the cause of its failure.
+    pub fn cause(&self) -> &'static str {
+        match self {
+            StoreError::NotFound { .. } => "not_found",
+            StoreError::Conflict(_) => "conflict",
+            StoreError::Corrupt { .. } => "corrupt",
+            StoreError::Encode { .. } => "encode",
+            StoreError::CommitFailed(cause) => cause.cause(),
+            StoreError::WriterGone => "writer_gone",
+            StoreError::Full(_) => "disk_full",
+            StoreError::ReadOnly(_) => "read_only",
+            StoreError::Busy(_) => "busy",
+            StoreError::Engine(_) => "engine",
+            StoreError::Migration(_) => "migration",
+            StoreError::Threads(_) => "threads",
+            StoreError::Poisoned(_) => "poisoned",
         }
     }
 
@@ -136,5 +164,7 @@ mod tests {
         assert!(!StoreError::Full(io()).is_permanent());
         assert!(!StoreError::Busy(io()).is_permanent());
         assert!(!StoreError::CommitFailed(Arc::new(StoreError::Engine(io()))).is_permanent());
+        assert_eq!(StoreError::CommitFailed(Arc::new(StoreError::Full(io()))).cause(), "disk_full");
+        assert_eq!(StoreError::ReadOnly(io()).cause(), "read_only");
     }
 }

@@ -8,7 +8,8 @@
 //!   kept by the writer.
 //! - [`evidence`]: attachments and blob completeness ([`Evidence`]); [`audit`]: the
 //!   tamper-evident log and the integrity check ([`AuditLog`]); [`reference`]: reference data and
-//!   access records authored by the server ([`ReferenceData`]).
+//!   access records authored by the server ([`ReferenceData`]); [`people`]: users enrolled and
+//!   changed by admins, passwords reset and changed, the access log ([`People`]).
 //! - [`error`]: [`StoreError`], the same for every engine.
 //! - [`sqlite`]: the SQLite engine (one writer thread batching transactions, a pool of readers).
 //! - [`blobs`]: evidence bytes on disk, beside the database.
@@ -18,6 +19,7 @@ pub mod blobs;
 mod error;
 pub mod evidence;
 pub mod ingest;
+pub mod people;
 pub mod pulls;
 pub mod reference;
 pub mod reports;
@@ -28,6 +30,7 @@ pub use audit::AuditLog;
 pub use error::{Conflict, EngineError, Entity, StoreError};
 pub use evidence::Evidence;
 pub use ingest::{Ingest, Pushed};
+pub use people::People;
 pub use pulls::Pulls;
 pub use reference::ReferenceData;
 pub use reports::Reports;
@@ -41,9 +44,15 @@ use sync_protocol::hlc::Hlc;
 pub type StoreFuture<'a, T> = futures_util::future::BoxFuture<'a, Result<T, StoreError>>;
 
 /// Every concern of the store, as one object the application holds.
-pub trait Store: Ingest + Sessions + Pulls + Reports + Evidence + AuditLog + ReferenceData {
+pub trait Store: Ingest + Sessions + Pulls + Reports + Evidence + AuditLog + ReferenceData + People {
     /// Answers once the store can be read (`/healthz`).
     fn ping(&self) -> StoreFuture<'_, ()>;
+
+    /// Proves that the writer commits (`/readyz`): a commit of the last second stands, otherwise
+    /// a small write is committed. Fails with the cause (a full disk, a read-only file, a stopped
+    /// writer) when it cannot, or when a real commit failed moments ago and none has succeeded
+    /// since.
+    fn probe_write(&self) -> StoreFuture<'_, ()>;
 
     /// The server's hybrid logical clock, ticked: for replies.
     fn tick(&self) -> Hlc;

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use sync_protocol::body::{AssignmentSet, Body};
 use sync_protocol::ids::{DeviceId, EventId, UserId};
 
+use super::people::PasswordHash;
 use super::{StoreError, StoreFuture};
 
 /// Decides what to author from the accepted reference events (units, zones, assignments,
@@ -35,8 +36,10 @@ pub trait ReferenceData: Send + Sync {
     fn reference_bodies(&self) -> StoreFuture<'_, Vec<Body>>;
 
     /// Runs `plan` on the stored reference bodies in one writer transaction and authors what it
-    /// returns; returns how many bodies were authored.
-    fn author_planned(&self, plan: Planner, progress: Progress) -> StoreFuture<'_, usize>;
+    /// returns how many bodies were authored. Then, in the same transaction, stores each of
+    /// `passwords` whose user has none yet (the people just enrolled), so that a crash never
+    /// leaves enrolled people without their password.
+    fn author_planned(&self, plan: Planner, passwords: Vec<PasswordHash>, progress: Progress) -> StoreFuture<'_, usize>;
 }
 
 impl dyn ReferenceData + '_ {
@@ -45,6 +48,7 @@ impl dyn ReferenceData + '_ {
     pub async fn author_with<T: Send + 'static>(
         &self,
         plan: impl FnOnce(&[Body], i64) -> (Vec<Body>, T) + Send + 'static,
+        passwords: Vec<PasswordHash>,
         progress: Progress,
     ) -> Result<T, StoreError> {
         let said = Arc::new(Mutex::new(None));
@@ -54,7 +58,7 @@ impl dyn ReferenceData + '_ {
             *slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(outcome);
             bodies
         });
-        self.author_planned(plan, progress).await?;
+        self.author_planned(plan, passwords, progress).await?;
         let outcome = said.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
         outcome.ok_or(StoreError::WriterGone)
     }

@@ -1,42 +1,90 @@
-//! What the reports read beside the fold of the log ([`Reports`]): the checks' stored answers,
-//! when devices last synced, the flags of a scope. A read model that the writer keeps current in
-//! the transaction that accepts each event belongs behind this trait.
+//! What the reports read ([`Reports`]): the read model the writer keeps current in the transaction
+//! that accepts each event (`sync_protocol::read_model`), read in proportion to each answer; the
+//! reference they resolve names with; when devices last synced; the flags of a scope.
 
 use std::collections::{BTreeMap, BTreeSet};
-use sync_protocol::checks::licence::LicenceVerdict;
-use sync_protocol::compliance::DecisionTable;
-use sync_protocol::ids::EventId;
+use sync_protocol::body::Role;
+use sync_protocol::compliance::WeekFacts;
+use sync_protocol::fold::{Case, Tip};
+use sync_protocol::ids::{EventId, UnitId, UserId};
+use sync_protocol::read_model::FindingRow;
 use sync_protocol::scope::Bucket;
-use sync_protocol::wire::FlagKind;
+use sync_protocol::values::IsoWeek;
+use sync_protocol::wire::audit::ReadModelCheck;
 use sync_protocol::wire::flags::{FlagList, FlagQuery};
-pub use sync_protocol::wire::reports::DeviceSync;
+pub use sync_protocol::wire::reports::{DeviceSync, LedgerRow};
+use sync_protocol::zones::{Assignments, ZoneVersions};
 
 use super::StoreFuture;
 
-/// What the ledger needs from the store beside the fold.
-#[derive(Debug, Default)]
-pub struct LedgerFacts {
-    /// Per patrol: counts toward the quota, and why.
-    pub checks: BTreeMap<EventId, (bool, String)>,
-    /// Per finding: the licence verdict.
-    pub verdicts: BTreeMap<EventId, LicenceVerdict>,
-    /// Per event: its hash, hex (for findings; patrols carry theirs in the fold).
-    pub hashes: BTreeMap<EventId, String>,
-    /// Per event: the kinds of the flags on it not withdrawn, in the order raised.
-    pub flags: BTreeMap<EventId, Vec<FlagKind>>,
+/// The reference the reports resolve their filters with: small, the size of the county's units,
+/// users and zones, not of its history.
+#[derive(Debug, Clone, Default)]
+pub struct Directory {
+    /// Every unit and its parent.
+    pub parents: BTreeMap<UnitId, Option<UnitId>>,
+    pub roles: BTreeMap<UserId, Role>,
+    pub assignments: Assignments,
+    pub zones: ZoneVersions,
+}
+
+impl Directory {
+    /// The township `officer` answers to at `at_ms`: of the zone assigned then, placed then.
+    pub fn township_of(&self, officer: &UserId, at_ms: i64) -> Option<&UnitId> {
+        let zone = self.assignments.zone_at(officer, at_ms)?;
+        Some(&self.zones.place_at(zone, at_ms)?.township)
+    }
+}
+
+/// Whose patrols a ledger lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LedgerBy {
+    /// One officer's, in the townships `within` (`None`: wherever they lie).
+    Officer { officer: UserId, within: Option<BTreeSet<UnitId>> },
+    /// Those lying in these townships, or in one village of them.
+    Townships { townships: BTreeSet<UnitId>, village: Option<UnitId> },
+    /// Everything.
+    County,
+}
+
+/// A ledger's rows: the patrols started in `[from_ms, to_ms)` that `by` selects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerSelection {
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub by: LedgerBy,
+}
+
+/// What is outstanding in one township as it stands now, whatever week it began in.
+#[derive(Debug, Clone, Default)]
+pub struct Backlog {
+    /// Findings lying in the township that no case names, oldest first.
+    pub findings_not_received: Vec<FindingRow>,
+    /// Tips assigned to it and not answered, with the cases opened on each (by id).
+    pub open_tips: Vec<(Tip, Vec<EventId>)>,
+    /// Its cases not closed.
+    pub open_cases: Vec<Case>,
 }
 
 pub trait Reports: Send + Sync {
-    /// Every stored quota decision, and the flags not withdrawn, counted per officer and week.
-    fn decisions(&self) -> StoreFuture<'_, DecisionTable>;
+    /// What compliance reads for `week`: the week's patrols with their quota decisions, findings
+    /// with their cases' times, zero reports and open flags, the reference, the open cases and tips.
+    fn week_facts(&self, week: IsoWeek) -> StoreFuture<'_, WeekFacts>;
 
-    /// Each patrol's quota decision and explanation, each finding's licence verdict and hash, and
-    /// the open flags per event.
-    fn ledger_facts(&self) -> StoreFuture<'_, LedgerFacts>;
+    fn directory(&self) -> StoreFuture<'_, Directory>;
+
+    /// The ledger rows `selection` selects, by start time then patrol id.
+    fn ledger(&self, selection: LedgerSelection) -> StoreFuture<'_, Vec<LedgerRow>>;
+
+    /// What is outstanding in `township`.
+    fn backlog(&self, township: UnitId) -> StoreFuture<'_, Backlog>;
 
     /// Every device not revoked of an enabled village officer or township inspector, by device id.
     fn device_syncs(&self) -> StoreFuture<'_, Vec<DeviceSync>>;
 
     /// The newest flags in `scope` matching `query`, newest first.
     fn flags(&self, scope: BTreeSet<Bucket>, query: FlagQuery) -> StoreFuture<'_, FlagList>;
+
+    /// The read model recomputed from the log and compared with the stored rows.
+    fn check_read_model(&self) -> StoreFuture<'_, ReadModelCheck>;
 }

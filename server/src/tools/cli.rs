@@ -1,13 +1,16 @@
-//! The `patrolsync-server` command line (`serve`, `reference`, `audit integrity|checkpoint|consistency|verify`,
-//! `rotate-token-key`, `set-password`), in the library so that every binary that runs the server
+//! The `patrolsync-server` command line (`serve`, `init`, `roster`, `reference`, `audit
+//! integrity|checkpoint|consistency|verify|read-model`, `rotate-token-key`, `set-password`, `config check`), in the library so that every binary that runs the server
 //! (the release binary, the end-to-end tests' copy) is the same code: each parses it, sets up
 //! logging as [`Cli::logging`] says, and runs it.
 
 use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use sync_protocol::wire::audit::ReadModelCheck;
 
-use crate::store::Sessions;
+use crate::store::People;
+use crate::store::people::PasswordHash;
 
 use crate::app::Application;
 use crate::config::Config;
@@ -38,6 +41,36 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Found a county in an empty store, without the demo: its unit, its time zone and its first
+    /// admin, whose password is read from standard input (8 to 128 characters).
+    Init {
+        /// The store's SQLite file (created and migrated).
+        #[arg(long)]
+        db: PathBuf,
+        /// The county's unit id, e.g. CTY.
+        #[arg(long)]
+        county: sync_protocol::ids::UnitId,
+        /// The county's name in pinyin or English.
+        #[arg(long)]
+        name: String,
+        /// The county's name in Chinese (县名).
+        #[arg(long)]
+        name_zh: String,
+        /// The county's time zone.
+        #[arg(long, default_value = crate::tools::init::TIME_ZONE)]
+        time_zone: String,
+        /// The first admin's user id.
+        #[arg(long, default_value = "admin")]
+        admin: sync_protocol::ids::UserId,
+        /// The first admin's display name.
+        #[arg(long, default_value = "System Administrator 系统管理员")]
+        admin_name: String,
+    },
+    /// Import or export the county's roster (花名册) of units and people, as CSV or XLSX.
+    Roster {
+        #[command(subcommand)]
+        action: crate::tools::roster_cli::RosterAction,
+    },
     /// Import or export reference data (units, zones and their officers, licences) as GeoJSON.
     Reference {
         #[command(subcommand)]
@@ -58,6 +91,11 @@ enum Command {
         #[arg(long)]
         db: Option<PathBuf>,
     },
+    /// Check a configuration file (with the PATROLSYNC_* variables set now), without starting.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
     /// Set a user's password, read from standard input (8 to 128 characters, any kind).
     SetPassword {
         /// The store's SQLite file.
@@ -66,6 +104,19 @@ enum Command {
         /// The user id.
         #[arg(long)]
         user: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigAction {
+    /// Read FILE as the server would (defaults, the file, then the environment) and check every
+    /// setting; exit code 1, with the key and the reason, when one is not valid.
+    Check {
+        /// The TOML config file.
+        file: PathBuf,
+        /// Print the resulting configuration, every key, as TOML.
+        #[arg(long)]
+        print: bool,
     },
 }
 
@@ -115,6 +166,19 @@ enum AuditAction {
         #[arg(long)]
         json: bool,
     },
+    /// Recompute the reports' read model from the log, group by group, and compare it with the
+    /// stored rows; report each difference (exit code 1 when any is found).
+    ReadModel {
+        /// The store's SQLite file (opened read-only, unless --rebuild).
+        #[arg(long)]
+        db: PathBuf,
+        /// First rebuild the stored read model from the log (one write transaction).
+        #[arg(long)]
+        rebuild: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -151,6 +215,8 @@ pub struct Logging {
     pub default_level: &'static str,
     /// To standard error (standard output may be the command's result), else standard output.
     pub stderr: bool,
+    /// One JSON object a line (`[log] format = "json"`), else text.
+    pub json: bool,
 }
 
 impl Logging {
@@ -158,11 +224,14 @@ impl Logging {
     /// `main` to call once: the library never installs a logger by itself.
     pub fn init(self) {
         let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| self.default_level.into());
-        let logs = tracing_subscriber::fmt().with_env_filter(filter);
-        if self.stderr {
-            logs.with_writer(std::io::stderr).init();
-        } else {
-            logs.init();
+        // Colours only on a terminal: a journal or a log file gets plain text.
+        let ansi = if self.stderr { std::io::stderr().is_terminal() } else { std::io::stdout().is_terminal() };
+        let logs = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi);
+        match (self.json, self.stderr) {
+            (true, true) => logs.json().with_writer(std::io::stderr).init(),
+            (true, false) => logs.json().init(),
+            (false, true) => logs.with_writer(std::io::stderr).init(),
+            (false, false) => logs.init(),
         }
     }
 }
@@ -173,12 +242,16 @@ impl Cli {
         Cli::parse()
     }
 
-    /// How the command logs: the server at `info` on standard output, the other commands at
-    /// `warn` on standard error.
+    /// How the command logs: the server at `info` on standard output, in the format its
+    /// configuration names (a configuration that does not load is reported once the command
+    /// runs), the other commands at `warn` on standard error.
     pub fn logging(&self) -> Logging {
-        match self.command {
-            Command::Serve { .. } => Logging { default_level: "info", stderr: false },
-            _ => Logging { default_level: "warn", stderr: true },
+        match &self.command {
+            Command::Serve { config, .. } => {
+                let json = Config::load(config.as_deref()).is_ok_and(|c| c.log.format == crate::config::LogFormat::Json);
+                Logging { default_level: "info", stderr: false, json }
+            }
+            _ => Logging { default_level: "warn", stderr: true, json: false },
         }
     }
 
@@ -205,12 +278,23 @@ fn run(command: Command) -> ExitCode {
                 Err(e) => fail(&e),
             }
         }
+        Command::Roster { action } => {
+            let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(runtime) => runtime,
+                Err(e) => return fail(&e),
+            };
+            match runtime.block_on(crate::tools::roster_cli::run(action)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(&e),
+            }
+        }
         Command::Audit { action } => {
             let outcome = match action {
                 AuditAction::Checkpoint { db, json } => crate::tools::log::checkpoint(&db, json),
                 AuditAction::Consistency { db, from, to } => crate::tools::log::consistency(&db, from, to),
                 AuditAction::Verify { db, checkpoint, json } => crate::tools::log::verify(&db, checkpoint.as_deref(), json),
                 AuditAction::Integrity { db, json } => Ok(audit_integrity(&db, json)),
+                AuditAction::ReadModel { db, rebuild, json } => Ok(audit_read_model(&db, rebuild, json)),
             };
             outcome.unwrap_or_else(|e| fail(&e))
         }
@@ -225,15 +309,65 @@ fn run(command: Command) -> ExitCode {
             }
         }
         Command::SetPassword { db, user } => set_password(&db, &user),
+        Command::Init { db, county, name, name_zh, time_zone, admin, admin_name } => {
+            let county = crate::tools::init::County { unit: county, name, name_zh, time_zone, admin, admin_name };
+            init(&db, county)
+        }
+        Command::Config { action: ConfigAction::Check { file, print } } => check_config(&file, print),
     }
 }
 
-fn set_password(db: &std::path::Path, user: &str) -> ExitCode {
-    let mut password = String::new();
-    if let Err(e) = std::io::stdin().read_line(&mut password) {
-        return fail(&e);
+fn check_config(file: &std::path::Path, print: bool) -> ExitCode {
+    let config = match Config::load(Some(file)) {
+        Ok(config) => config,
+        Err(e) => return fail(&e),
+    };
+    if print {
+        match toml::to_string(&config) {
+            Ok(text) => print!("{text}"),
+            Err(e) => return fail(&e),
+        }
     }
-    let password = password.trim_end_matches(['\r', '\n']);
+    println!("{}: valid (store {}, listening on {})", file.display(), config.db.display(), config.bind);
+    ExitCode::SUCCESS
+}
+
+fn init(db: &std::path::Path, county: crate::tools::init::County) -> ExitCode {
+    let password = match read_password() {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
+    };
+    let cost = Config::load(None).map(|c| c.auth.password).unwrap_or_default();
+    let (unit, admin) = (county.unit.clone(), county.admin.clone());
+    let founded = SqliteStore::open(db).map_err(crate::tools::init::InitError::Store).and_then(|store| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| crate::tools::init::InitError::Hash(e.to_string()))?;
+        runtime.block_on(crate::tools::init::init(&store, county, password, cost))
+    });
+    match founded {
+        Ok(_) => {
+            println!("county {unit} founded in {}; admin {admin} can log in", db.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+/// The first line of standard input, without its line ending.
+fn read_password() -> std::io::Result<String> {
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password)?;
+    Ok(password.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn set_password(db: &std::path::Path, user: &str) -> ExitCode {
+    let password = match read_password() {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
+    };
+    let password = password.as_str();
     let phc = match crate::service::auth::password::check_new_password(password)
         .and_then(|()| crate::service::auth::password::hash(password, Config::load(None).map(|c| c.auth.password).unwrap_or_default()))
     {
@@ -252,8 +386,9 @@ fn set_password(db: &std::path::Path, user: &str) -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => return fail(&e),
     };
-    match runtime.block_on(Sessions::set_passwords(&store, vec![user_id], phc)) {
-        Ok(()) => {
+    let password = PasswordHash { user: user_id, phc, one_time: false };
+    match runtime.block_on(People::reset_password(&store, None, password)) {
+        Ok(_) => {
             println!("password of {user} set");
             ExitCode::SUCCESS
         }
@@ -278,6 +413,29 @@ fn audit_integrity(db: &std::path::Path, json: bool) -> ExitCode {
     if report.breaks.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
+fn audit_read_model(db: &std::path::Path, rebuild: bool, json: bool) -> ExitCode {
+    if rebuild {
+        match crate::store::sqlite::rebuild_read_model(db) {
+            Ok(n) => eprintln!("read model rebuilt from {n} events"),
+            Err(e) => return fail(&e),
+        }
+    }
+    let report = match ReadOnly::open(db).and_then(|store| store.read_model()) {
+        Ok(report) => report,
+        Err(e) => return fail(&e),
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+    } else {
+        report.examples.iter().for_each(|d| println!("differs: {d}"));
+        let ReadModelCheck { events, patrols, findings, cases, tips, differences, .. } = &report;
+        println!(
+            "{events} events: {patrols} patrols, {findings} findings, {cases} cases, {tips} tips recomputed; {differences} differences"
+        );
+    }
+    if report.differences == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
 fn run_server(config: Option<PathBuf>, db: Option<PathBuf>, bind: Option<String>, demo: bool) -> ExitCode {
     let config = match Config::load(config.as_deref()) {
         Ok(mut c) => {
@@ -300,7 +458,7 @@ async fn reference(action: ReferenceAction) -> Result<(), ReferenceFileError> {
             let text = reference::read_file(&file)?;
             let store = SqliteStore::open(&db)?;
             let options = ImportOptions { dry_run, limits: Limits { max_vertices: max_vertices as usize } };
-            let summary = reference::import(&store, text, Vec::new(), options, &progress::terminal()).await?;
+            let summary = reference::import(&store, text, Vec::new(), Vec::new(), options, &progress::terminal()).await?;
             println!("{}: {summary}", if dry_run { "dry run, nothing written" } else { "imported" });
         }
         ReferenceAction::Export { db, output } => {

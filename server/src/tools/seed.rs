@@ -1,14 +1,15 @@
 //! Loading the demo county into an empty store, through the same path as any reference data: its
 //! GeoJSON reference file goes through `reference_file`'s check and import (the demo's users
-//! enrolled in the same transaction), so devices receive their part through sync. Demo users share
+//! enrolled, and their password stored, in the same transaction), so devices receive their part
+//! through sync. Demo users share
 //! one password, made at random on first load (or taken from `PATROLSYNC_DEMO_PASSWORD`), kept
 //! beside the store in `demo-password` (readable by its owner only) and printed at start.
 
 use indicatif::ProgressBar;
-use rand::Rng;
 use std::path::{Path, PathBuf};
 use sync_protocol::body::UserEnrolled;
 
+use crate::store::people::PasswordHash;
 use crate::store::{Store, StoreError};
 use crate::tools::reference::{self, ImportOptions, ReferenceFileError, to_text};
 
@@ -33,18 +34,19 @@ pub async fn load_demo(store: &dyn Store, db: &Path) -> Result<String, SeedError
     let county = crate::tools::demo::county();
     let text = to_text(&county.to_feature_collection()).map_err(ReferenceFileError::Encode)?;
     let users: Vec<UserEnrolled> = county.users().cloned().collect();
-    let ids = users.iter().map(|u| u.user.clone()).collect();
     let secret = password.clone();
     let cost = crate::service::auth::password::PasswordCost::default();
     let phc = tokio::task::spawn_blocking(move || crate::service::auth::password::hash(&secret, cost))
         .await
         .map_err(|e| SeedError::Hash(e.to_string()))?
         .map_err(|e| SeedError::Hash(e.to_string()))?;
-    // The same check and import as `patrolsync-server reference import`, enrolling the demo's
-    // people in the same transaction (a reference file carries no users).
-    reference::import(store, text, users, ImportOptions::default(), &ProgressBar::hidden()).await?;
     // Demo mode only: one hash shared by every demo user, so loading takes one argon2 run.
-    store.set_passwords(ids, phc).await?;
+    let passwords = users.iter().map(|u| PasswordHash { user: u.user.clone(), phc: phc.clone(), one_time: false }).collect();
+    // The same check and import as `patrolsync-server reference import`, enrolling the demo's
+    // people and storing their password in the same transaction (a reference file carries no
+    // users): a crash during the first load leaves either no county or all of it, passwords too,
+    // and "loaded" (any unit stored) is true only of the second.
+    reference::import(store, text, users, passwords, ImportOptions::default(), &ProgressBar::hidden()).await?;
     Ok(password)
 }
 
@@ -58,9 +60,7 @@ fn demo_password(db: &Path) -> Result<String, SeedError> {
     if let Ok(p) = std::fs::read_to_string(&file) {
         return Ok(p.trim().to_string());
     }
-    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
-    let mut rng = rand::rngs::OsRng;
-    let password: String = (0..16).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect();
+    let password = crate::service::auth::password::random_password(16);
     std::fs::write(&file, format!("{password}\n")).map_err(|e| SeedError::PasswordFile(file.clone(), e))?;
     #[cfg(unix)]
     {

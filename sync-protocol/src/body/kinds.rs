@@ -35,10 +35,10 @@ macro_rules! for_each_kind {
             PatrolAmended         "patrol.amended"           PATROL_AMENDED           Field   [own]             {1}
             FindingReported       "finding.reported"         FINDING_REPORTED         Field   [zone]            {1}
             ZeroReportFiled       "zero_report.filed"        ZERO_REPORT_FILED        Field   [own]             {2 as ZeroReportFiledV2, 1 as ZeroReportFiledV1}
-            UnitDefined           "unit.defined"             UNIT_DEFINED             Server  [own]             {1}
+            UnitDefined           "unit.defined"             UNIT_DEFINED             Server  [own]             {2, 1 as UnitDefinedV1}
             ZoneDefined           "zone.defined"             ZONE_DEFINED             Server  [own]             {1}
-            UserEnrolled          "user.enrolled"            USER_ENROLLED            Server  [own]             {1}
-            AssignmentSet         "assignment.set"           ASSIGNMENT_SET           Server  [own]             {1}
+            UserEnrolled          "user.enrolled"            USER_ENROLLED            Server  [own]             {2, 1 as UserEnrolledV1}
+            AssignmentSet         "assignment.set"           ASSIGNMENT_SET           Server  [own]             {2, 1 as AssignmentSetV1}
             LicenceGranted        "licence.granted"          LICENCE_GRANTED          Server  [villages]        {1}
             LicenceExtended       "licence.extended"         LICENCE_EXTENDED         Server  [own]             {1}
             LicenceChanged        "licence.changed"          LICENCE_CHANGED          Server  [own]             {1}
@@ -61,6 +61,9 @@ macro_rules! for_each_kind {
             UserDisabled          "user.disabled"            USER_DISABLED            Server  []                {1}
             UserEnabled           "user.enabled"             USER_ENABLED             Server  []                {1}
             DeviceRevoked         "device.revoked"           DEVICE_REVOKED           Server  []                {1}
+            UserChanged           "user.changed"             USER_CHANGED             Server  [own]             {1}
+            PasswordChanged       "password.changed"         PASSWORD_CHANGED         Server  []                {1}
+            PasswordReset         "password.reset"           PASSWORD_RESET           Server  []                {1}
         }
     };
 }

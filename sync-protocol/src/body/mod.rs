@@ -17,6 +17,8 @@ mod licence;
 #[cfg(test)]
 mod office_tests;
 mod patrol;
+mod people;
+mod placement;
 mod reference;
 #[cfg(test)]
 pub(crate) mod samples;
@@ -33,7 +35,12 @@ pub use finding::{FindingKind, FindingReported, Mineral};
 pub use flag_review::{FlagReviewed, FlagVerdict};
 pub use licence::{LicenceCancelled, LicenceChange, LicenceChanged, LicenceExtended, LicenceTransferred, term};
 pub use patrol::{MAX_TRACK_POINTS, PatrolAmended, PatrolRecorded, PatrolResult};
-pub use reference::{AssignmentSet, IssuingLevel, LicenceGranted, RightKind, Role, UnitDefined, UnitLevel, UserEnrolled, ZoneDefined};
+pub use people::{PasswordChanged, PasswordReset, UserChanged};
+pub use placement::{Misplaced, check_placement};
+pub use reference::{
+    AssignmentSet, AssignmentSetV1, IssuingLevel, LicenceGranted, MAX_PHONE_CHARS, RightKind, Role, UnitDefined, UnitDefinedV1, UnitLevel,
+    UserEnrolled, UserEnrolledV1, ZoneDefined, check_phone,
+};
 pub use tip::{TipAnswered, TipAssigned, TipChannel, TipInformant, TipReceived};
 pub use zero_report::{ZeroReportFiled, ZeroReportFiledV1, ZeroReportFiledV2};
 

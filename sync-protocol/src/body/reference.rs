@@ -29,7 +29,9 @@ impl UnitLevel {
     }
 }
 
-/// `unit.defined` v1: a county, township-level unit or village, with its boundary.
+/// `unit.defined` v2: a county, township-level unit or village, with its boundary when known. A
+/// unit enrolled from a roster (or the county made by `init`) has none until the reference
+/// GeoJSON gives it one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UnitDefined {
@@ -43,7 +45,30 @@ pub struct UnitDefined {
     /// Whether a land office (国土资源所) sits in this township-level unit.
     #[serde(default)]
     pub land_office: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boundary: Option<Polygon>,
+}
+
+/// `unit.defined` v1: v2 whose boundary is required.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitDefinedV1 {
+    pub unit: UnitId,
+    pub level: UnitLevel,
+    pub name: String,
+    pub name_zh: String,
+    #[serde(default)]
+    pub parent: Option<UnitId>,
+    #[serde(default)]
+    pub land_office: bool,
     pub boundary: Polygon,
+}
+
+impl From<UnitDefinedV1> for UnitDefined {
+    fn from(v1: UnitDefinedV1) -> Self {
+        let UnitDefinedV1 { unit, level, name, name_zh, parent, land_office, boundary } = v1;
+        UnitDefined { unit, level, name, name_zh, parent, land_office, boundary: Some(boundary) }
+    }
 }
 
 /// `zone.defined` v1: the patrol zone of a village (分片包干), valid from a time on.
@@ -92,9 +117,10 @@ impl Role {
     }
 }
 
-/// `user.enrolled` v1: a person who uses the system, with their role and the units they answer
-/// for (a township inspector: the units their land office serves; county roles: the county).
-/// Never carries a password or any secret.
+/// `user.enrolled` v2: a person who uses the system, with their role and the units they answer
+/// for (a township inspector: the units their land office serves; county roles: the county), a
+/// phone number if the roster gives one, and the admin who enrolled them (none for the demo, the
+/// first admin made by `init`, and v1 bodies). Never carries a password or any secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserEnrolled {
@@ -102,10 +128,31 @@ pub struct UserEnrolled {
     pub display_name: String,
     pub role: Role,
     pub units: Vec<UnitId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<UserId>,
 }
 
-/// `assignment.set` v1: from `from` on, `officer` patrols `zone` (or no zone, when `None`).
-/// An officer has one zone at a time; a later assignment ends the earlier one.
+/// `user.enrolled` v1: v2 without a phone or an enrolling admin.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserEnrolledV1 {
+    pub user: UserId,
+    pub display_name: String,
+    pub role: Role,
+    pub units: Vec<UnitId>,
+}
+
+impl From<UserEnrolledV1> for UserEnrolled {
+    fn from(v1: UserEnrolledV1) -> Self {
+        UserEnrolled { user: v1.user, display_name: v1.display_name, role: v1.role, units: v1.units, phone: None, by: None }
+    }
+}
+
+/// `assignment.set` v2: from `from` on, `officer` patrols `zone` (or no zone, when `None`).
+/// An officer has one zone at a time; a later assignment ends the earlier one. `by` is the admin
+/// who made the change (none for the demo, a GeoJSON reference import, and v1 bodies).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AssignmentSet {
@@ -113,6 +160,23 @@ pub struct AssignmentSet {
     pub zone: Option<ZoneId>,
     /// Unix milliseconds.
     pub from: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<UserId>,
+}
+
+/// `assignment.set` v1: v2 without the admin.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentSetV1 {
+    pub officer: UserId,
+    pub zone: Option<ZoneId>,
+    pub from: i64,
+}
+
+impl From<AssignmentSetV1> for AssignmentSet {
+    fn from(v1: AssignmentSetV1) -> Self {
+        AssignmentSet { officer: v1.officer, zone: v1.zone, from: v1.from, by: None }
+    }
 }
 
 /// Mining right (采矿权) or exploration right (探矿权).
@@ -155,7 +219,7 @@ impl UnitDefined {
     pub fn validate(&self) -> Result<(), ValidationError> {
         check_text("name", &self.name, 200)?;
         check_text("name_zh", &self.name_zh, 200)?;
-        self.boundary.validate()
+        self.boundary.as_ref().map_or(Ok(()), Polygon::validate)
     }
 }
 
@@ -169,8 +233,26 @@ impl ZoneDefined {
 
 impl UserEnrolled {
     pub fn validate(&self) -> Result<(), ValidationError> {
-        check_text("display_name", &self.display_name, 200)
+        check_text("display_name", &self.display_name, 200)?;
+        check_phone(self.phone.as_deref())
     }
+}
+
+/// The most characters of a phone number.
+pub const MAX_PHONE_CHARS: usize = 32;
+
+/// A phone number, if any: digits, spaces, `+`, `-`, `(` and `)`, at most [`MAX_PHONE_CHARS`],
+/// at least one digit.
+pub fn check_phone(phone: Option<&str>) -> Result<(), ValidationError> {
+    let Some(phone) = phone else { return Ok(()) };
+    if phone.chars().count() > MAX_PHONE_CHARS {
+        return Err(ValidationError::field("phone", format!("longer than {MAX_PHONE_CHARS} characters")));
+    }
+    let allowed = |c: char| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')');
+    if !phone.chars().all(allowed) || !phone.chars().any(|c| c.is_ascii_digit()) {
+        return Err(ValidationError::field("phone", "holds digits, spaces, +, -, ( and ) only"));
+    }
+    Ok(())
 }
 
 impl AssignmentSet {

@@ -75,11 +75,21 @@ fn reference() -> Vec<(&'static str, Value)> {
                    "boundary": square(lon, lat, 100_000)}),
         ),
         (
+            "unit.defined",
+            json!({"v": 2, "unit": "T01-V01", "level": "village", "name": "Village one", "name_zh": "一村", "parent": "T01", "land_office": false}),
+        ),
+        (
             "zone.defined",
             json!({"v": 1, "zone": "Z-T01-V01", "village": "T01-V01", "township": "T01", "name": "一村巡查区",
                    "boundary": square(lon, lat, 90_000), "valid_from": T - 86_400_000}),
         ),
+        (
+            "user.enrolled",
+            json!({"v": 2, "user": user, "display_name": "邱海燕", "role": "village_officer", "units": ["T01-V01"], "phone": "13907970001",
+                   "by": "admin"}),
+        ),
         ("user.enrolled", json!({"v": 1, "user": user, "display_name": "邱海燕", "role": "village_officer", "units": ["T01-V01"]})),
+        ("assignment.set", json!({"v": 2, "officer": user, "zone": "Z-T01-V01", "from": T - 86_400_000, "by": "admin"})),
         ("assignment.set", json!({"v": 1, "officer": user, "zone": "Z-T01-V01", "from": T - 86_400_000})),
         (
             "licence.granted",
@@ -100,6 +110,12 @@ fn reference() -> Vec<(&'static str, Value)> {
         ("user.disabled", json!({"v": 1, "user": user, "by": "admin"})),
         ("user.enabled", json!({"v": 1, "user": user, "by": "admin"})),
         ("device.revoked", json!({"v": 1, "device": "0192f0c1-0000-7000-8000-0000000000bb", "user": user, "by": "admin"})),
+        (
+            "user.changed",
+            json!({"v": 1, "user": user, "display_name": "邱海燕", "role": "village_officer", "units": ["T01-V01"], "by": "admin"}),
+        ),
+        ("password.changed", json!({"v": 1, "user": user})),
+        ("password.reset", json!({"v": 1, "user": user, "by": "admin", "one_time": true})),
     ]
 }
 

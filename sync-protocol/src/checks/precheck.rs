@@ -82,7 +82,7 @@ mod tests {
             boundary,
             valid_from: 0,
         };
-        let assignment = AssignmentSet { officer: officer.clone(), zone: Some(zone.zone.clone()), from: T0 };
+        let assignment = AssignmentSet { officer: officer.clone(), zone: Some(zone.zone.clone()), from: T0, by: None };
         ZoneHistory::from_events([&zone], [&assignment])
     }
 

@@ -271,7 +271,7 @@ mod tests {
     }
 
     fn assign(o: usize, z: Option<usize>, from: i64) -> ReferenceChange {
-        ReferenceChange::Assignment(AssignmentSet { officer: officer(o), zone: z.map(zone_id), from })
+        ReferenceChange::Assignment(AssignmentSet { officer: officer(o), zone: z.map(zone_id), from, by: None })
     }
 
     /// A fix at minute `m` at half-cell position `(hx, hy)` (odd values are cell centres).

@@ -15,6 +15,8 @@
 //!   projection's `zone_of` picks the last one folded). Applying the same event twice therefore
 //!   changes nothing.
 //!
+//! The rule of which version holds is [`crate::zones`]'s, the one the places of zones follow too.
+//!
 //! So the boundary for officer `O` at time `t` is the version of the zone of `O`'s assignment in
 //! force at `t` that is itself in force at `t`. [`ZoneHistory::zone_at`] answers it in two
 //! binary searches; [`ZoneHistory::zone_at_fn`] is the closure
@@ -26,6 +28,7 @@ use std::sync::Arc;
 use super::geofence::PreparedZone;
 use crate::body::{AssignmentSet, ZoneDefined};
 use crate::ids::{UserId, ZoneId};
+use crate::zones::{in_force_at, upsert_by_time};
 
 /// Zone boundary versions and officers' assignments over time, boundaries prepared once.
 #[derive(Debug, Clone, Default)]
@@ -137,8 +140,7 @@ impl ZoneHistory {
     pub fn zone_at(&self, officer: &UserId, t: i64) -> Option<&PreparedZone> {
         let zone = self.assigned_at(officer, t)?;
         let versions = self.zones.get(zone)?;
-        let i = versions.partition_point(|v| v.valid_from <= t);
-        Some(versions.get(i.checked_sub(1)?)?.prepared.as_ref())
+        Some(in_force_at(versions, |v| v.valid_from, t)?.prepared.as_ref())
     }
 
     /// [`Self::zone_at`] for one officer, as the `zone_at` closure of `check_patrol`.
@@ -148,9 +150,7 @@ impl ZoneHistory {
 
     /// The zone `officer` was assigned at `t`, whether or not it had a boundary yet.
     pub fn assigned_at(&self, officer: &UserId, t: i64) -> Option<&ZoneId> {
-        let list = self.assignments.get(officer)?;
-        let i = list.partition_point(|a| a.from <= t);
-        list.get(i.checked_sub(1)?)?.zone.as_ref()
+        in_force_at(self.assignments.get(officer)?, |a| a.from, t)?.zone.as_ref()
     }
 
     /// The periods `[from, until)` in which `officer` was assigned `zone`, in time order.
@@ -161,18 +161,6 @@ impl ZoneHistory {
             .filter(move |(_, a)| a.zone.as_ref() == Some(zone))
             .map(move |(i, a)| (a.from, list.get(i + 1).map(|next| next.from)))
     }
-}
-
-/// Puts `item` into `list`, kept sorted by `start`, replacing an entry with the same start;
-/// returns the start of the entry after it (where its period ends), if any.
-fn upsert_by_time<T>(list: &mut Vec<T>, item: T, start: impl Fn(&T) -> i64) -> Option<i64> {
-    let at = start(&item);
-    let i = list.partition_point(|x| start(x) < at);
-    match list.get_mut(i) {
-        Some(x) if start(x) == at => *x = item,
-        _ => list.insert(i, item),
-    }
-    list.get(i + 1).map(start)
 }
 
 #[cfg(test)]
@@ -205,7 +193,7 @@ mod tests {
     }
 
     fn assign(o: &str, z: Option<&str>, from: i64) -> AssignmentSet {
-        AssignmentSet { officer: officer(o), zone: z.map(zone_id), from }
+        AssignmentSet { officer: officer(o), zone: z.map(zone_id), from, by: None }
     }
 
     /// Which zone and which version (told apart by the square's west edge) applied.

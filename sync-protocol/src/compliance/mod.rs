@@ -5,22 +5,24 @@
 //! geofence checks); the caller supplies them through [`Decisions`]. Definitions: `docs/compliance.md`.
 //!
 //! # Layout
+//! - [`facts`]: what one week's compliance reads, from the server's read model or a projection.
 //! - [`officer`]: one officer's week, and the status line the device shows offline.
 //! - [`reporting`]: report rate and the times from finding to receipt and to stopping.
 
+mod facts;
 mod officer;
 mod reporting;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
-pub use officer::{OfficerWeek, officer_week};
+pub use facts::{FindingFact, OpenTip, PatrolFact, WeekFacts};
+pub use officer::{OfficerWeek, officer_week, officer_week_from};
 pub use reporting::{Durations, Reporting, reporting};
 
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::body::Role;
-use crate::fold::{Case, Projection, Tip, overdue};
+use crate::fold::{Case, Projection, overdue};
 use crate::ids::{EventId, UnitId, UserId};
 use crate::values::IsoWeek;
 
@@ -105,8 +107,9 @@ pub struct CaseCounts {
 }
 
 impl CaseCounts {
-    fn of<'a>(cases: impl Iterator<Item = &'a Case>, tips: impl Iterator<Item = &'a Tip>, now_ms: i64) -> CaseCounts {
-        let mut c = CaseCounts { open_tips: tips.filter(|t| t.is_open()).count() as u32, ..CaseCounts::default() };
+    /// The counts of `cases` (closed ones are skipped) and `open_tips` tips not answered.
+    fn of<'a>(cases: impl Iterator<Item = &'a Case>, open_tips: usize, now_ms: i64) -> CaseCounts {
+        let mut c = CaseCounts { open_tips: open_tips as u32, ..CaseCounts::default() };
         for case in cases.filter(|c| !c.is_closed()) {
             c.open += 1;
             c.in_conflict += u32::from(case.conflict.is_some());
@@ -129,36 +132,34 @@ pub struct WeeklyCompliance {
 /// Computes `week` for every village officer the projection knows and everyone who recorded
 /// in that week. `now_ms` decides which unreceived findings are still within their window.
 pub fn weekly(p: &Projection, week: IsoWeek, rules: &ComplianceRules, decisions: &impl Decisions, now_ms: i64) -> WeeklyCompliance {
-    let officers: Vec<OfficerWeek> = officers_of(p, week).iter().map(|o| officer_week(p, o, week, rules, decisions)).collect();
-    let in_week: Vec<_> = p.findings.values().filter(|f| IsoWeek::of_ms(f.observed_at) == week).collect();
-    let township_of_finding = |f: &&crate::fold::Finding| p.zones.get(&f.zone).map(|z| z.township.clone());
+    weekly_from(&WeekFacts::of_projection(p, week, decisions), week, rules, now_ms)
+}
+
+/// [`weekly`] from the week's facts, however they were gathered.
+pub fn weekly_from(facts: &WeekFacts, week: IsoWeek, rules: &ComplianceRules, now_ms: i64) -> WeeklyCompliance {
+    let officers: Vec<OfficerWeek> = officers_of(facts).iter().map(|o| officer_week_from(facts, o, week, rules)).collect();
     let mut townships: BTreeMap<UnitId, Rollup> = BTreeMap::new();
-    for t in officers.iter().filter_map(|o| o.township.clone()).chain(in_week.iter().filter_map(township_of_finding)) {
-        townships.entry(t).or_default();
-    }
-    for t in p.cases.values().map(|c| &c.township).chain(p.tips.values().map(|x| &x.township)) {
+    let of_officers = officers.iter().filter_map(|o| o.township.as_ref());
+    for t in of_officers.chain(facts.findings.iter().filter_map(|f| f.township.as_ref())).chain(&facts.case_townships) {
         townships.entry(t.clone()).or_default();
     }
     for (t, rollup) in &mut townships {
         let mine: Vec<&OfficerWeek> = officers.iter().filter(|o| o.township.as_ref() == Some(t)).collect();
-        let findings = in_week.iter().filter(|f| township_of_finding(f).as_ref() == Some(t)).copied();
-        *rollup = roll_up(&mine, reporting(p, findings, rules, now_ms));
-        let (cases, tips) = (p.cases.values().filter(|c| &c.township == t), p.tips.values().filter(|x| &x.township == t));
-        rollup.cases = CaseCounts::of(cases, tips, now_ms);
+        let findings = facts.findings.iter().filter(|f| f.township.as_ref() == Some(t));
+        *rollup = roll_up(&mine, reporting(findings, rules, now_ms));
+        let (cases, tips) = (facts.open_cases.iter().filter(|c| &c.township == t), facts.open_tips.iter().filter(|x| &x.township == t));
+        rollup.cases = CaseCounts::of(cases, tips.count(), now_ms);
     }
-    let mut county = roll_up(&officers.iter().collect::<Vec<_>>(), reporting(p, in_week.iter().copied(), rules, now_ms));
-    county.cases = CaseCounts::of(p.cases.values(), p.tips.values(), now_ms);
+    let mut county = roll_up(&officers.iter().collect::<Vec<_>>(), reporting(facts.findings.iter(), rules, now_ms));
+    county.cases = CaseCounts::of(facts.open_cases.iter(), facts.open_tips.len(), now_ms);
     WeeklyCompliance { week, officers, townships, county }
 }
 
-/// Village officers enrolled in the projection, and anyone with a patrol, finding or zero report
-/// in `week`.
-fn officers_of(p: &Projection, week: IsoWeek) -> BTreeSet<UserId> {
-    let enrolled = p.users.values().filter(|u| u.role == Role::VillageOfficer).map(|u| u.user.clone());
-    let patrolled = p.patrols.values().filter(|x| IsoWeek::of_ms(x.started_at) == week).map(|x| x.officer.clone());
-    let found = p.findings.values().filter(|f| IsoWeek::of_ms(f.observed_at) == week).map(|f| f.officer.clone());
-    let zero = p.zero_reports.values().filter(|z| z.week == week).map(|z| z.officer.clone());
-    enrolled.chain(patrolled).chain(found).chain(zero).collect()
+/// Village officers enrolled, and anyone with a patrol, finding or zero report in the week.
+fn officers_of(facts: &WeekFacts) -> BTreeSet<UserId> {
+    let patrolled = facts.patrols.iter().map(|x| x.officer.clone());
+    let found = facts.findings.iter().map(|f| f.officer.clone());
+    facts.enrolled.iter().cloned().chain(patrolled).chain(found).chain(facts.zero_reports.iter().cloned()).collect()
 }
 
 fn roll_up(officers: &[&OfficerWeek], reporting: Reporting) -> Rollup {

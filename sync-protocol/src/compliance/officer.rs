@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ComplianceRules, Decisions};
+use super::{ComplianceRules, Decisions, WeekFacts};
 use crate::fold::Projection;
 use crate::ids::{UnitId, UserId};
 use crate::values::IsoWeek;
@@ -36,13 +36,15 @@ pub struct OfficerWeek {
 
 /// `officer`'s compliance in `week`, from what the projection holds (on a device: its own view).
 pub fn officer_week(p: &Projection, officer: &UserId, week: IsoWeek, rules: &ComplianceRules, decisions: &impl Decisions) -> OfficerWeek {
-    let patrols: Vec<_> = p.patrols.values().filter(|x| &x.officer == officer && IsoWeek::of_ms(x.started_at) == week).collect();
-    let decided: Vec<Option<bool>> = patrols.iter().map(|x| decisions.counts(&x.id)).collect();
+    officer_week_from(&WeekFacts::of_projection(p, week, decisions), officer, week, rules)
+}
+
+/// `officer`'s compliance in `week`, from the week's facts.
+pub fn officer_week_from(facts: &WeekFacts, officer: &UserId, week: IsoWeek, rules: &ComplianceRules) -> OfficerWeek {
+    let decided: Vec<Option<bool>> = facts.patrols.iter().filter(|x| &x.officer == officer).map(|x| x.counts).collect();
     let counting = decided.iter().filter(|d| **d == Some(true)).count() as u32;
     let unchecked = decided.iter().filter(|d| d.is_none()).count() as u32;
-    let findings = p.findings.values().filter(|f| &f.officer == officer && IsoWeek::of_ms(f.observed_at) == week).count() as u32;
-    let (_, end) = week.bounds_ms();
-    let zone = p.zone_of(officer, end - 1).or_else(|| patrols.last().map(|x| &x.zone));
+    let findings = facts.findings.iter().filter(|f| &f.officer == officer).count() as u32;
     let quota = rules.weekly_quota;
     let mut status = format!("{counting} of {quota} patrols this week");
     if unchecked > 0 {
@@ -51,16 +53,16 @@ pub fn officer_week(p: &Projection, officer: &UserId, week: IsoWeek, rules: &Com
     OfficerWeek {
         officer: officer.clone(),
         week,
-        township: zone.and_then(|z| p.zones.get(z)).map(|z| z.township.clone()),
-        patrols: patrols.len() as u32,
+        township: facts.township_of(officer, week),
+        patrols: decided.len() as u32,
         patrols_counting: counting,
         patrols_unchecked: unchecked,
         quota,
         quota_met: counting >= quota,
         findings,
         zero_report_needed: findings == 0,
-        zero_report_filed: p.zero_reports.contains_key(&format!("{officer}/{week}")),
-        flags: decisions.flags(officer, week),
+        zero_report_filed: facts.zero_reports.contains(officer),
+        flags: facts.flags.get(officer).copied().unwrap_or(0),
         status,
         status_zh: format!("本周有效巡查 {counting}/{quota} 次"),
     }

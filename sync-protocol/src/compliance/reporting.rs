@@ -3,9 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ComplianceRules;
-use crate::body::CaseSource;
-use crate::fold::{Finding, Projection};
+use super::{ComplianceRules, FindingFact};
 
 /// Durations in ms over a set of findings: the lower median and the maximum.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,14 +39,12 @@ pub struct Reporting {
 
 /// Report figures over `findings`. Negative spans (a receipt before the observation, from a
 /// skewed clock) count as 0.
-pub fn reporting<'a>(p: &Projection, findings: impl Iterator<Item = &'a Finding>, rules: &ComplianceRules, now_ms: i64) -> Reporting {
+pub fn reporting<'a>(findings: impl Iterator<Item = &'a FindingFact>, rules: &ComplianceRules, now_ms: i64) -> Reporting {
     let mut r = Reporting::default();
     let (mut receipts, mut stops) = (Vec::new(), Vec::new());
     for f in findings {
         r.findings += 1;
-        let cases: Vec<_> = p.cases.values().filter(|c| c.source == CaseSource::Finding(f.id)).collect();
-        let receipt = cases.iter().map(|c| c.opened_at).min().map(|t| (t - f.observed_at).max(0));
-        match receipt {
+        match f.received_at.map(|t| (t - f.observed_at).max(0)) {
             Some(span) => {
                 r.received += 1;
                 r.received_in_time += u32::from(span <= rules.report_within_ms());
@@ -57,8 +53,7 @@ pub fn reporting<'a>(p: &Projection, findings: impl Iterator<Item = &'a Finding>
             None if now_ms <= f.observed_at.saturating_add(rules.report_within_ms()) => r.awaiting += 1,
             None => {}
         }
-        let stopped =
-            if f.stopped_on_spot { Some(0) } else { cases.iter().filter_map(|c| c.stopped_at).min().map(|t| (t - f.observed_at).max(0)) };
+        let stopped = if f.stopped_on_spot { Some(0) } else { f.stopped_at.map(|t| (t - f.observed_at).max(0)) };
         stops.extend(stopped);
     }
     r.report_rate_percent = (r.received_in_time * 100).checked_div(r.findings - r.awaiting);

@@ -9,11 +9,11 @@ use crate::fold::case_tests::{event, id};
 
 const H: i64 = 3_600_000;
 
-fn week() -> IsoWeek {
+pub(crate) fn week() -> IsoWeek {
     "2026-W48".parse().expect("week")
 }
 
-fn start() -> i64 {
+pub(crate) fn start() -> i64 {
     week().bounds_ms().0
 }
 
@@ -22,7 +22,7 @@ fn square() -> Value {
 }
 
 /// Two townships: T01 with officers vo-1 and vo-2 on zone Z1, T02 with vo-3 on zone Z2.
-fn county() -> Vec<Event> {
+pub(crate) fn county() -> Vec<Event> {
     let mut n = 1000;
     let mut next = |kind: &str, body: Value| {
         n += 1;
@@ -44,18 +44,18 @@ fn county() -> Vec<Event> {
     events
 }
 
-fn patrol(n: u16, officer: &str, zone: &str, started_at: i64) -> Event {
+pub(crate) fn patrol(n: u16, officer: &str, zone: &str, started_at: i64) -> Event {
     let body = json!({"v": 1, "zone": zone, "started_at": started_at, "ended_at": started_at + H, "track": [], "summary": "", "result": "nothing_found"});
     event(n, 1, started_at as u64 + 2 * H as u64, officer, "patrol.recorded", body)
 }
 
-fn finding(n: u16, officer: &str, patrol: u16, observed_at: i64, stopped_on_spot: bool) -> Event {
+pub(crate) fn finding(n: u16, officer: &str, patrol: u16, observed_at: i64, stopped_on_spot: bool) -> Event {
     let body = json!({"v": 1, "patrol": id(patrol).to_string(), "zone": "Z1", "kind": "unlicensed_mining", "location": {"lon": 1_145_500_000, "lat": 255_100_000},
         "description": "pit", "stopped_on_spot": stopped_on_spot, "observed_at": observed_at});
     event(n, 1, observed_at as u64, officer, "finding.reported", body)
 }
 
-fn case_on(n: u16, finding: u16, at: i64) -> Event {
+pub(crate) fn case_on(n: u16, finding: u16, at: i64) -> Event {
     event(
         n,
         2,
@@ -66,12 +66,12 @@ fn case_on(n: u16, finding: u16, at: i64) -> Event {
     )
 }
 
-fn stopped(n: u16, case: u16, at: i64) -> Event {
+pub(crate) fn stopped(n: u16, case: u16, at: i64) -> Event {
     let body = json!({"v": 1, "case": id(case).to_string(), "township": "T01", "after": id(case).to_string(), "note": ""});
     event(n, 2, at as u64, "ti-t01", "case.stopped", body)
 }
 
-fn zero_report(n: u16, officer: &str) -> Event {
+pub(crate) fn zero_report(n: u16, officer: &str) -> Event {
     event(
         n,
         3,
@@ -127,13 +127,14 @@ fn report_rate_and_times_come_from_findings_and_cases() {
         case_on(25, 15, t + H),
     ]);
     let p = Projection::fold(&events);
-    let r = reporting(&p, p.findings.values(), &ComplianceRules::default(), now);
+    let facts: Vec<FindingFact> = p.findings.values().map(|f| FindingFact::of(&p, f)).collect();
+    let r = reporting(facts.iter(), &ComplianceRules::default(), now);
     assert_eq!((r.findings, r.received, r.received_in_time, r.awaiting, r.report_rate_percent), (5, 3, 2, 1, Some(50)));
     assert_eq!(r.to_receipt, Durations { count: 3, median_ms: Some(2 * H), max_ms: Some(30 * H) });
     assert_eq!(r.to_stop, Durations { count: 2, median_ms: Some(0), max_ms: Some(3 * H) });
     let lenient = ComplianceRules { report_within_h: 48, ..ComplianceRules::default() };
-    assert_eq!(reporting(&p, p.findings.values(), &lenient, now).report_rate_percent, Some(75));
-    assert_eq!(reporting(&p, std::iter::empty(), &lenient, now).report_rate_percent, None);
+    assert_eq!(reporting(facts.iter(), &lenient, now).report_rate_percent, Some(75));
+    assert_eq!(reporting(std::iter::empty(), &lenient, now).report_rate_percent, None);
 }
 
 #[test]

@@ -142,6 +142,8 @@ pub fn place(event: &Event, body: Option<&Body>) -> Placement {
         Body::UnitDefined(u) => alone(PartKey::new("unit", &u.unit)),
         Body::ZoneDefined(z) => alone(PartKey::zone(&z.zone)),
         Body::UserEnrolled(u) => alone(PartKey::new("user", &u.user)),
+        // A change replaces the record its enrolment made: the same part.
+        Body::UserChanged(c) => alone(PartKey::new("user", &c.user)),
         Body::AssignmentSet(a) => alone(PartKey::assignments(&a.officer)),
         Body::LicenceGranted(l) => alone(PartKey::new("licence", &l.licence)),
         Body::LicenceExtended(_) | Body::LicenceChanged(_) | Body::LicenceTransferred(_) | Body::LicenceCancelled(_) => {
@@ -169,9 +171,12 @@ pub fn place(event: &Event, body: Option<&Body>) -> Placement {
         Body::TipInformant(i) => alone(tip(&i.tip)),
         Body::TipAssigned(a) => alone(tip(&a.tip)),
         Body::TipAnswered(a) => alone(tip(&a.tip)),
-        Body::UserDisabled(_) | Body::UserEnabled(_) | Body::DeviceRevoked(_) | Body::FlagReviewed(_) => {
-            alone(PartKey::new("event", event.id))
-        }
+        Body::UserDisabled(_)
+        | Body::UserEnabled(_)
+        | Body::DeviceRevoked(_)
+        | Body::PasswordChanged(_)
+        | Body::PasswordReset(_)
+        | Body::FlagReviewed(_) => alone(PartKey::new("event", event.id)),
     }
 }
 
@@ -236,6 +241,7 @@ impl Projection {
             let Projection {
                 units,
                 zones,
+                zone_versions,
                 users,
                 assignments,
                 licences,
@@ -254,6 +260,7 @@ impl Projection {
             } = part.projection;
             out.units.extend(units);
             out.zones.extend(zones);
+            out.zone_versions.merge(zone_versions);
             out.users.extend(users);
             out.assignments.extend(assignments);
             out.licences.extend(licences);

@@ -32,7 +32,7 @@ fn names(r: &Routes) -> Vec<String> {
 /// The buckets (besides the county) each kind's sample goes to.
 fn expected(kind: &str) -> Vec<String> {
     let buckets: &[&str] = match kind {
-        "user.disabled" | "user.enabled" | "device.revoked" => &[],
+        "user.disabled" | "user.enabled" | "device.revoked" | "password.changed" | "password.reset" => &[],
         "licence.extended" | "licence.transferred" | "licence.cancelled" => &["village:T01-V03", "township:T01"],
         "licence.changed" => &["village:T01-V01", "village:T01-V02", "village:T01-V03", "township:T01"],
         "tip.assigned" => &["village:T01-V01", "township:T01", "township:T02"],
@@ -79,6 +79,7 @@ fn a_failed_read_is_an_error_never_a_route() {
         "attachment.added",
         "unit.defined",
         "user.enrolled",
+        "user.changed",
         "assignment.set",
         "licence.granted",
         "licence.extended",

@@ -4,8 +4,8 @@
 use super::{Routes, RoutingIndex};
 use crate::body::{
     AssignmentSet, AttachmentAdded, Body, FlagReviewed, LicenceCancelled, LicenceChanged, LicenceExtended, LicenceTransferred,
-    PatrolAmended, Role, Subject, SubjectKind, TipInformant, TipReceived, UnitDefined, UnitLevel, UserEnrolled, ZeroReportFiled,
-    ZoneDefined,
+    PatrolAmended, Role, Subject, SubjectKind, TipInformant, TipReceived, UnitDefined, UnitLevel, UserChanged, UserEnrolled,
+    ZeroReportFiled, ZoneDefined,
 };
 use crate::ids::{EventId, LicenceId, UnitId};
 
@@ -111,20 +111,31 @@ impl OwnRoute for ZoneDefined {
 }
 
 impl OwnRoute for UserEnrolled {
-    /// A village officer to each of their villages, an inspector to each township; county roles
-    /// to the county only.
     fn route_own<I: RoutingIndex>(&self, index: &I, r: &mut Routes) -> Result<(), I::Error> {
-        for unit in &self.units {
-            match self.role {
-                Role::VillageOfficer => r.add_village(index, unit)?,
-                Role::TownshipInspector => {
-                    r.townships.insert(unit.clone());
-                }
-                Role::CountyAuditor | Role::Commissioner | Role::Admin => {}
-            }
-        }
-        Ok(())
+        route_person(self.role, &self.units, index, r)
     }
+}
+
+impl OwnRoute for UserChanged {
+    /// Where the record now belongs (the units it names), like `user.enrolled`.
+    fn route_own<I: RoutingIndex>(&self, index: &I, r: &mut Routes) -> Result<(), I::Error> {
+        route_person(self.role, &self.units, index, r)
+    }
+}
+
+/// A village officer to each of their villages, an inspector to each township; county roles to
+/// the county only.
+fn route_person<I: RoutingIndex>(role: Role, units: &[UnitId], index: &I, r: &mut Routes) -> Result<(), I::Error> {
+    for unit in units {
+        match role {
+            Role::VillageOfficer => r.add_village(index, unit)?,
+            Role::TownshipInspector => {
+                r.townships.insert(unit.clone());
+            }
+            Role::CountyAuditor | Role::Commissioner | Role::Admin => {}
+        }
+    }
+    Ok(())
 }
 
 impl OwnRoute for AssignmentSet {

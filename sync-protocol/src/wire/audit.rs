@@ -52,6 +52,21 @@ pub struct IntegrityReport {
     pub breaks: Vec<ChainBreak>,
 }
 
+/// `patrolsync-server audit read-model`: the read model recomputed from the log and compared with
+/// the stored rows; `differences` 0 means they are equal.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadModelCheck {
+    /// Accepted events read.
+    pub events: u64,
+    pub patrols: u64,
+    pub findings: u64,
+    pub cases: u64,
+    pub tips: u64,
+    pub differences: u64,
+    /// The first differences found (at most 20).
+    pub examples: Vec<String>,
+}
+
 /// One problem, located by device, chain seq and server sequence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChainBreak {

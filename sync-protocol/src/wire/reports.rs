@@ -11,6 +11,9 @@ use crate::compliance::{ComplianceRules, OfficerWeek, Rollup};
 use crate::fold::MissedDeadline;
 use crate::ids::{DeviceId, EventId, UnitId, UserId, ZoneId};
 use crate::values::IsoWeek;
+
+/// The ledger's row is [`crate::ledger`]'s, shared with the phone's ledger.
+pub use crate::ledger::LedgerRow;
 use crate::wire::evidence::MissingEvidence;
 
 /// `GET /v1/compliance` and `GET /v1/audit/townships`.
@@ -182,43 +185,6 @@ pub struct Ledger {
     pub to: NaiveDate,
     pub columns: Vec<Column>,
     pub rows: Vec<LedgerRow>,
-}
-
-/// One patrol in the ledger. Lists inside a cell are joined with `"; "`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LedgerRow {
-    pub patrol: String,
-    pub officer: String,
-    pub village: String,
-    pub township: String,
-    pub zone: String,
-    pub week: String,
-    /// County time, `YYYY-MM-DD HH:MM:SS`.
-    pub started: String,
-    pub ended: String,
-    pub distance_m: u64,
-    /// `None` while the patrol has not been checked.
-    pub counts: Option<bool>,
-    pub explanation: String,
-    pub result: String,
-    pub summary: String,
-    /// Per finding: `kind/mineral`, then `stopped_on_spot` and `high_priority` when they hold.
-    pub findings: String,
-    /// Per finding: the licence the location lies in (or `none`) and the licence flags.
-    pub licence_checks: String,
-    /// A finding of the patrol involves a protected mineral (rare earth, tin): by its licence
-    /// check, or by its own mineral while it has not been checked.
-    #[serde(default)]
-    pub high_priority: bool,
-    /// Kinds of the flags not withdrawn on the patrol and its findings.
-    pub flags: String,
-    /// Per case opened on one of its findings: its status.
-    pub cases: String,
-    /// The patrol's event hash, then its findings' event hashes.
-    pub evidence: String,
-    /// The SHA-256 of each attachment of the patrol, then of each finding's (each in the order
-    /// the attachments were folded), space-separated.
-    pub attachments: String,
 }
 
 #[cfg(test)]

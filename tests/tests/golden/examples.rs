@@ -7,8 +7,9 @@ use sync_protocol::body::{
     ActionKind, AssignmentSet, AttachmentAdded, BlobHash, Body, CaseActionTaken, CaseClosed, CaseConflictResolved, CaseMarkedMajor,
     CaseOpened, CaseReferred, CaseSource, CaseStopped, CaseVerified, DeviceRevoked, FindingKind, FindingReported, FlagReviewed,
     FlagVerdict, IssuingLevel, LicenceCancelled, LicenceChanged, LicenceExtended, LicenceGranted, LicenceTransferred, MediaType, Mineral,
-    Outcome, PatrolAmended, PatrolRecorded, PatrolResult, RightKind, Role, Subject, SubjectKind, TipAnswered, TipAssigned, TipChannel,
-    TipInformant, TipReceived, UnitDefined, UnitLevel, UserDisabled, UserEnabled, UserEnrolled, Verdict, ZeroReportFiled, ZoneDefined,
+    Outcome, PasswordChanged, PasswordReset, PatrolAmended, PatrolRecorded, PatrolResult, RightKind, Role, Subject, SubjectKind,
+    TipAnswered, TipAssigned, TipChannel, TipInformant, TipReceived, UnitDefined, UnitLevel, UserChanged, UserDisabled, UserEnabled,
+    UserEnrolled, Verdict, ZeroReportFiled, ZoneDefined,
 };
 use sync_protocol::crypto::{DeviceKey, Hash};
 use sync_protocol::event::{Event, EventDraft};
@@ -87,6 +88,14 @@ impl Chain {
     fn body(&mut self, name: &str, n: u32, body: Body) -> Example {
         self.seal(name, n, body.kind(), body.to_value())
     }
+
+    /// `body` written as an older `version` of its kind, whose fields it has (its newer fields
+    /// left out).
+    fn version(&mut self, name: &str, n: u32, body: Body, version: u64) -> Example {
+        let mut value = body.to_value();
+        value["v"] = json!(version);
+        self.seal(name, n, body.kind(), value)
+    }
 }
 
 /// Every golden example, in the order of their names.
@@ -99,6 +108,7 @@ pub fn examples() -> Vec<Example> {
     out.push(attachment(&mut phone));
     out.extend(licences_and_access(&mut server));
     out.extend(tips_and_cases());
+    out.extend(people(&mut server));
     out
 }
 
@@ -180,7 +190,7 @@ fn reference(server: &mut Chain) -> Vec<Example> {
         name_zh: "一村".into(),
         parent: Some(township.clone()),
         land_office: false,
-        boundary: square(LON, LAT, 100_000),
+        boundary: Some(square(LON, LAT, 100_000)),
     });
     let zone_defined = Body::ZoneDefined(ZoneDefined {
         zone: zone.clone(),
@@ -195,8 +205,10 @@ fn reference(server: &mut Chain) -> Vec<Example> {
         display_name: "Qiu Haiyan 邱海燕".into(),
         role: Role::VillageOfficer,
         units: vec![village.clone()],
+        phone: None,
+        by: None,
     });
-    let assignment = Body::AssignmentSet(AssignmentSet { officer, zone: Some(zone), from: T - 86_400_000 });
+    let assignment = Body::AssignmentSet(AssignmentSet { officer, zone: Some(zone), from: T - 86_400_000, by: None });
     let licence = Body::LicenceGranted(LicenceGranted {
         licence: LicenceId::new("C3600002009").expect("licence"),
         holder: "县稀土矿业有限公司".into(),
@@ -211,10 +223,10 @@ fn reference(server: &mut Chain) -> Vec<Example> {
         villages: vec![village],
     });
     vec![
-        server.body("05-unit.defined", 20, unit_defined),
+        server.version("05-unit.defined", 20, unit_defined, 1),
         server.body("06-zone.defined", 21, zone_defined),
-        server.body("07-user.enrolled", 22, enrolled),
-        server.body("08-assignment.set", 23, assignment),
+        server.version("07-user.enrolled", 22, enrolled, 1),
+        server.version("08-assignment.set", 23, assignment, 1),
         server.body("09-licence.granted", 24, licence),
     ]
 }
@@ -368,5 +380,52 @@ fn tips_and_cases() -> Vec<Example> {
         county.body("28-case.conflict_resolved", 50, resolved),
         inspector.body("29-tip.answered", 51, answered),
         inspector.body("30-flag.reviewed", 52, reviewed),
+    ]
+}
+
+/// People administration: an officer enrolled by an admin with a phone, assigned, moved to
+/// another village; a password reset by the admin and changed by its user; a village a roster
+/// defined, with no boundary yet.
+fn people(server: &mut Chain) -> Vec<Example> {
+    let (officer, admin) = (user("vo-t01-v03"), user("admin"));
+    let enrolled = Body::UserEnrolled(UserEnrolled {
+        user: officer.clone(),
+        display_name: "Zeng Liping 曾丽萍".into(),
+        role: Role::VillageOfficer,
+        units: vec![unit("T01-V03")],
+        phone: Some("139 0797 0003".into()),
+        by: Some(admin.clone()),
+    });
+    let assignment = Body::AssignmentSet(AssignmentSet {
+        officer: officer.clone(),
+        zone: Some(ZoneId::new("Z-T01-V03").expect("zone")),
+        from: T,
+        by: Some(admin.clone()),
+    });
+    let changed = Body::UserChanged(UserChanged {
+        user: officer.clone(),
+        display_name: "Zeng Liping 曾丽萍".into(),
+        role: Role::VillageOfficer,
+        units: vec![unit("T01-V04")],
+        phone: None,
+        by: admin.clone(),
+    });
+    let reset = Body::PasswordReset(PasswordReset { user: officer.clone(), by: Some(admin), one_time: true });
+    let village = Body::UnitDefined(UnitDefined {
+        unit: unit("T01-V04"),
+        level: UnitLevel::Village,
+        name: "Shangbao".into(),
+        name_zh: "上堡村".into(),
+        parent: Some(unit("T01")),
+        land_office: false,
+        boundary: None,
+    });
+    vec![
+        server.body("31-user.enrolled-v2", 60, enrolled),
+        server.body("32-assignment.set-v2", 61, assignment),
+        server.body("33-user.changed", 62, changed),
+        server.body("34-password.reset", 63, reset),
+        server.body("35-password.changed", 64, Body::PasswordChanged(PasswordChanged { user: officer })),
+        server.body("36-unit.defined-v2", 65, village),
     ]
 }

@@ -118,7 +118,7 @@ impl Case {
 }
 
 /// Sends every case, checks each answer, and checks after each that it changed nothing in the
-/// store and left the server healthy. Reports every failing case at once.
+/// store (but the access log's entry of a failed login) and left the server healthy. Reports every failing case at once.
 pub async fn run(fx: &Fixture, cases: Vec<Case>) -> Result<()> {
     let mut before = fx.snapshot();
     let mut failures = Vec::new();
@@ -145,7 +145,11 @@ pub async fn run(fx: &Fixture, cases: Vec<Case>) -> Result<()> {
             failures.push(format!("{}: expected {} {}, got {status} {shown}", case.class, case.status, case.code));
         }
         let after = fx.snapshot();
-        let changes = after.changes_since(&before);
+        let mut changes = after.changes_since(&before);
+        // A login refused for its credentials is an entry of the access log (docs/people.md).
+        if case.path == "/v1/auth/login" && status == 401 && changes.get("access_log") == Some(&1) {
+            changes.remove("access_log");
+        }
         if !changes.is_empty() {
             failures.push(format!("{}: the store changed: {changes:?}", case.class));
         }

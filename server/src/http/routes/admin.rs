@@ -25,7 +25,7 @@ pub async fn assign(state: web::Data<AppState>, req: HttpRequest, payload: web::
     Ok(recorded(Some(event)))
 }
 
-fn user_id(path: &str) -> Result<UserId, ApiError> {
+pub(super) fn user_id(path: &str) -> Result<UserId, ApiError> {
     UserId::new(path).map_err(|e| ApiError::MalformedRequest(e.to_string()))
 }
 

@@ -14,7 +14,14 @@ const MAX_AUTH_BODY: usize = 16 * 1024;
 pub async fn login(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
     limit(&state, &req)?;
     let request = crate::http::body::json(&req, payload, MAX_AUTH_BODY, state.body_timeout).await?;
-    Ok(HttpResponse::Ok().json(login::login(&state.services, request).await?))
+    let outcome = login::login(&state.services, request).await;
+    state.services.metrics.login(match &outcome {
+        Ok(_) => "ok",
+        Err(login::LoginError::InvalidCredentials) => "failed",
+        Err(login::LoginError::Throttled(_)) => "throttled",
+        Err(_) => "error",
+    });
+    Ok(HttpResponse::Ok().json(outcome?))
 }
 
 pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {

@@ -13,6 +13,8 @@ mod cases;
 mod evidence;
 mod flags;
 mod health;
+mod ops;
+mod people;
 mod projection;
 mod reports;
 mod sync;
@@ -42,9 +44,12 @@ macro_rules! routes {
 
 routes! {
     GET "/healthz" => health::healthz,
+    GET "/readyz" => ops::readyz,
+    GET "/metrics" => ops::metrics,
     POST "/v1/auth/login" => auth::login,
     POST "/v1/auth/refresh" => auth::refresh,
     POST "/v1/auth/logout" => auth::logout,
+    POST "/v1/auth/password" => people::change_password,
     POST "/v1/sync" => sync::sync,
     GET "/v1/projection" => projection::projection,
     GET "/v1/flags" => flags::flags,
@@ -61,8 +66,14 @@ routes! {
     GET "/v1/audit/integrity" => audit::integrity,
     GET "/v1/audit/checkpoint" => audit::checkpoint,
     GET "/v1/audit/consistency" => audit::consistency,
+    GET "/v1/audit/access" => people::access_log,
     POST "/v1/admin/assignments" => admin::assign,
     POST "/v1/admin/users/{id}/disable" => admin::disable_user,
     POST "/v1/admin/users/{id}/enable" => admin::enable_user,
+    POST "/v1/admin/users" => people::add_user,
+    PATCH "/v1/admin/users/{id}" => people::change_user,
+    POST "/v1/admin/users/{id}/reset-password" => people::reset_password,
+    POST "/v1/admin/roster" => people::import_roster,
+    GET "/v1/admin/roster" => people::export_roster,
     POST "/v1/admin/devices/{id}/revoke" => admin::revoke_device,
 }

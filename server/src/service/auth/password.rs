@@ -78,6 +78,15 @@ pub fn check_new_password(password: &str) -> Result<(), PasswordError> {
     if (MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) { Ok(()) } else { Err(PasswordError::Length(chars)) }
 }
 
+/// A random password of `chars` characters from 32 letters and digits that are hard to confuse
+/// (no `l`, `o`, `0`, `1`): 5 bits each, from the OS's random generator.
+pub fn random_password(chars: usize) -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..chars).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
+}
+
 /// Hashes `password` into a PHC string at `cost`. Blocking and slow by design.
 pub fn hash(password: &str, cost: PasswordCost) -> Result<String, PasswordError> {
     let salt = SaltString::generate(&mut OsRng);

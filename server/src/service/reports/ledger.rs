@@ -1,30 +1,19 @@
 //! `GET /v1/ledger`: the patrol ledger (巡查台帐) of an officer, a village, a township or the county
 //! over a date range, one row per patrol in a stable order (start time, then patrol id), with its
-//! check, findings, licence verdicts, flags, case states and evidence hashes; never informants.
+//! check, findings, licence verdicts, flags, case states and evidence hashes; never informants. The
+//! rows are `sync_protocol::ledger`'s, read from the store's read model for the range asked.
 
 use chrono::NaiveDate;
-use sync_protocol::fold::{Patrol, Projection};
-use sync_protocol::ids::{UnitId, UserId};
-use sync_protocol::values::IsoWeek;
+use std::collections::BTreeSet;
 
 use super::ReportError;
 use super::audience::Audience;
-use super::compliance::county_view;
-use super::ledger_columns::{COLUMNS, row_of};
 use crate::store::Store;
+use crate::store::reports::{Directory, LedgerBy, LedgerSelection};
 pub use sync_protocol::wire::reports::{Column, Format, Ledger, LedgerQuery};
 
 /// The most days one ledger may span.
 const MAX_DAYS: i64 = 366;
-
-/// Whose patrols a ledger lists, once checked against the audience.
-enum Subject {
-    Officer(UserId),
-    Village(UnitId),
-    Township(UnitId),
-    /// Everything the audience sees.
-    All,
-}
 
 /// The ledger `query` asks for, as `audience` may see it.
 pub async fn ledger(store: &dyn Store, audience: &Audience, query: &LedgerQuery, now_ms: i64) -> Result<Ledger, ReportError> {
@@ -32,55 +21,40 @@ pub async fn ledger(store: &dyn Store, audience: &Audience, query: &LedgerQuery,
     if !(0..MAX_DAYS).contains(&days) {
         return Err(ReportError::Range { max_days: MAX_DAYS });
     }
-    let (p, _) = county_view(store).await?;
-    let subject = subject(&p, audience, query, now_ms)?;
-    let facts = store.ledger_facts().await?;
-    let (start, end) = (county_midnight(query.from), county_midnight(query.to) + 86_400_000);
-    let township_of = |x: &Patrol| p.zones.get(&x.zone).map(|z| (z.village.clone(), z.township.clone()));
-    let mut patrols: Vec<&Patrol> = p
-        .patrols
-        .values()
-        .filter(|x| (start..end).contains(&x.started_at))
-        .filter(|x| {
-            let place = township_of(x);
-            let visible = match audience {
-                Audience::Officer(me) => &x.officer == me,
-                _ => place.as_ref().is_some_and(|(_, t)| audience.sees_township(t)),
-            };
-            visible
-                && match &subject {
-                    Subject::Officer(o) => &x.officer == o,
-                    Subject::Village(v) => place.as_ref().is_some_and(|(pv, _)| pv == v),
-                    Subject::Township(t) => place.as_ref().is_some_and(|(_, pt)| pt == t),
-                    Subject::All => true,
-                }
-        })
-        .collect();
-    patrols.sort_by_key(|x| (x.started_at, x.id));
-    let columns = COLUMNS.iter().map(|c| Column { key: c.key.into(), heading: c.heading(query.lang).into() }).collect();
-    let rows = patrols.into_iter().map(|x| row_of(&p, &facts, x)).collect();
-    Ok(Ledger { from: query.from, to: query.to, columns, rows })
+    let by = subject(&store.directory().await?, audience, query, now_ms)?;
+    let selection = LedgerSelection { from_ms: county_midnight(query.from), to_ms: county_midnight(query.to) + 86_400_000, by };
+    let rows = store.ledger(selection).await?;
+    Ok(Ledger { from: query.from, to: query.to, columns: sync_protocol::ledger::columns(query.lang), rows })
 }
 
-/// Checks the filters against the audience: at most one; outside the audience (or unknown) is 404.
-fn subject(p: &Projection, audience: &Audience, q: &LedgerQuery, now_ms: i64) -> Result<Subject, ReportError> {
-    let parent = |v: &UnitId| p.units.get(v).and_then(|u| u.parent.clone());
+/// The patrols the filters select, checked against the audience: at most one filter; outside
+/// the audience (or unknown) is 404.
+fn subject(d: &Directory, audience: &Audience, q: &LedgerQuery, now_ms: i64) -> Result<LedgerBy, ReportError> {
+    let within = match audience {
+        Audience::Officer(_) => None,
+        Audience::Townships(mine) => Some(mine.clone()),
+        Audience::County => None,
+    };
     match (&q.officer, &q.village, &q.township) {
-        (None, None, None) => Ok(Subject::All),
+        (None, None, None) => Ok(match (audience, within) {
+            (Audience::Officer(me), _) => LedgerBy::Officer { officer: me.clone(), within: None },
+            (_, Some(townships)) => LedgerBy::Townships { townships, village: None },
+            (_, None) => LedgerBy::County,
+        }),
         (Some(o), None, None) => {
-            let township = p.zone_of(o, now_ms).and_then(|z| p.zones.get(z)).map(|z| z.township.clone());
-            let known = p.users.contains_key(o);
             let mine = match audience {
                 Audience::Officer(me) => me == o,
-                _ => known && township.as_ref().is_some_and(|t| audience.sees_township(t)),
+                _ => d.roles.contains_key(o) && d.township_of(o, now_ms).is_some_and(|t| audience.sees_township(t)),
             };
-            if mine { Ok(Subject::Officer(o.clone())) } else { Err(ReportError::NotFound) }
+            if mine { Ok(LedgerBy::Officer { officer: o.clone(), within }) } else { Err(ReportError::NotFound) }
         }
-        (None, Some(v), None) => match parent(v) {
-            Some(t) if audience.sees_township(&t) => Ok(Subject::Village(v.clone())),
+        (None, Some(v), None) => match d.parents.get(v).cloned().flatten() {
+            Some(t) if audience.sees_township(&t) => Ok(LedgerBy::Townships { townships: BTreeSet::from([t]), village: Some(v.clone()) }),
             _ => Err(ReportError::NotFound),
         },
-        (None, None, Some(t)) if p.units.contains_key(t) && audience.sees_township(t) => Ok(Subject::Township(t.clone())),
+        (None, None, Some(t)) if d.parents.contains_key(t) && audience.sees_township(t) => {
+            Ok(LedgerBy::Townships { townships: BTreeSet::from([t.clone()]), village: None })
+        }
         (None, None, Some(_)) => Err(ReportError::NotFound),
         _ => Err(ReportError::OneSubject),
     }
@@ -90,9 +64,4 @@ fn subject(p: &Projection, audience: &Audience, q: &LedgerQuery, now_ms: i64) ->
 fn county_midnight(day: NaiveDate) -> i64 {
     let utc = day.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0);
     utc - sync_protocol::values::COUNTY_UTC_OFFSET_MS
-}
-
-/// The week a ledger day belongs to, for the week column.
-pub fn week_of(ms: i64) -> IsoWeek {
-    IsoWeek::of_ms(ms)
 }

@@ -4,7 +4,7 @@
 use rust_xlsxwriter::Workbook;
 
 use super::ledger::Ledger;
-use super::ledger_columns::{Cell, cells};
+use sync_protocol::ledger::{Cell, cells};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {

@@ -1,12 +1,13 @@
 //! The reports each level reads (issue 4): weekly compliance, township reconciliation, the patrol
-//! ledger and the county audit, computed from the server's fold of the log plus the checks it stored.
+//! ledger and the county audit, read from the store's read model (issue 12), which the writer keeps
+//! current as it accepts each event, beside the checks it stored.
 //!
 //! # Layout
 //! - [`audience`]: who may read which report, and which officers and townships it shows them.
 //! - [`compliance`]: `GET /v1/compliance`, the week per officer with township and county roll-ups.
 //! - [`reconciliation`]: `GET /v1/reconciliation`, what is missing or late in one township.
-//! - [`ledger`]: `GET /v1/ledger`, the patrol ledger; [`ledger_columns`]: its columns and rows;
-//!   [`ledger_export`]: as CSV and XLSX.
+//! - [`ledger`]: `GET /v1/ledger`, the patrol ledger (its rows and columns are
+//!   `sync_protocol::ledger`'s); [`ledger_export`]: as CSV and XLSX.
 //! - [`audit`]: the county's audits (township comparison, integrity, the log's checkpoints and
 //!   proofs); [`flags`]: the flags of a scope.
 
@@ -14,7 +15,6 @@ pub mod audience;
 pub mod audit;
 pub mod compliance;
 pub mod ledger;
-pub mod ledger_columns;
 pub mod ledger_export;
 pub mod reconciliation;
 
@@ -67,7 +67,7 @@ pub struct ReportSettings {
 }
 
 /// `[reconciliation]`: when a device counts as not synced.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ReconciliationSettings {
     /// A device whose last accepted push is older than this many days (fractions allowed) is

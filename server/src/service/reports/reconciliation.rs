@@ -3,9 +3,8 @@
 //! unanswered, cases overdue and evidence whose bytes have not reached the server (the last five
 //! as they stand now, whatever week they began in).
 
-use sync_protocol::compliance::{ComplianceRules, weekly};
-use sync_protocol::fold::{Projection, overdue};
-use sync_protocol::ids::{EventId, UnitId};
+use sync_protocol::compliance::weekly_from;
+use sync_protocol::fold::overdue;
 use sync_protocol::scope::Bucket;
 use sync_protocol::values::IsoWeek;
 use sync_protocol::wire::evidence::MissingQuery;
@@ -13,7 +12,6 @@ pub use sync_protocol::wire::reports::{OpenTip, OverdueCase, Reconciliation, Rec
 
 use super::ReportError;
 use super::audience::Audience;
-use super::compliance::county_view;
 use crate::service::Services;
 
 /// The reconciliation of `query.township` for an inspector of it or the county.
@@ -26,13 +24,14 @@ pub async fn report(
     let (store, settings) = (&*services.store, &services.reports);
     audience.township_filter(Some(&query.township))?;
     let week = query.week.unwrap_or_else(|| IsoWeek::of_ms(now_ms));
-    let (p, decisions) = county_view(store).await?;
+    let directory = store.directory().await?;
     let t = query.township.clone();
-    if !p.units.contains_key(&t) {
+    if !directory.parents.contains_key(&t) {
         return Err(ReportError::NotFound);
     }
     let rules = &settings.compliance;
-    let compliance = weekly(&p, week, rules, &decisions, now_ms);
+    let compliance = weekly_from(&store.week_facts(week).await?, week, rules, now_ms);
+    let backlog = store.backlog(t.clone()).await?;
     let mine: Vec<_> = compliance.officers.into_iter().filter(|o| o.township.as_ref() == Some(&t)).collect();
     let stale_ms = settings.reconciliation.stale_after_ms();
     let devices = store.device_syncs().await?;
@@ -40,7 +39,7 @@ pub async fn report(
     let evidence = crate::service::evidence::missing(services, [Bucket::County].into(), evidence_query).await?;
     let devices_not_synced = devices
         .into_iter()
-        .filter(|d| d.units.iter().any(|u| u == &t || p.units.get(u).and_then(|x| x.parent.as_ref()) == Some(&t)))
+        .filter(|d| d.units.iter().any(|u| u == &t || directory.parents.get(u).is_some_and(|p| p.as_ref() == Some(&t))))
         .filter(|d| d.last_sync_at.is_none_or(|at| now_ms - at > stale_ms))
         .collect();
     Ok(Reconciliation {
@@ -60,51 +59,34 @@ pub async fn report(
             .collect(),
         zero_reports_missing: mine.iter().filter(|o| o.zero_report_needed && !o.zero_report_filed).map(|o| o.officer.clone()).collect(),
         devices_not_synced,
-        findings_not_received: unreceived(&p, &t, rules, now_ms),
-        tips_unanswered: p
-            .open_tips()
-            .filter(|x| x.township == t)
-            .map(|x| OpenTip {
+        findings_not_received: backlog
+            .findings_not_received
+            .into_iter()
+            .map(|f| UnreceivedFinding {
+                finding: f.id,
+                officer: f.officer,
+                zone: f.zone,
+                observed_at: f.observed_at,
+                late: now_ms > f.observed_at.saturating_add(rules.report_within_ms()),
+            })
+            .collect(),
+        tips_unanswered: backlog
+            .open_tips
+            .into_iter()
+            .map(|(x, cases)| OpenTip {
                 tip: x.id,
                 received_at: x.received_at,
                 village: x.assignments.last().and_then(|a| a.village.clone()),
-                cases: x.cases.clone(),
+                cases,
             })
             .collect(),
-        cases_overdue: p
-            .cases
-            .values()
-            .filter(|c| c.township == t)
+        cases_overdue: backlog
+            .open_cases
+            .iter()
             .filter_map(|c| overdue(c, now_ms).map(|o| OverdueCase { case: c.id, status: c.status_label().into(), missed: o.missed }))
             .collect(),
         evidence_missing: evidence.missing,
         evidence_missing_more: evidence.more,
         township: t,
     })
-}
-
-/// Findings in the township's zones that no `case.opened` names, oldest first.
-fn unreceived(p: &Projection, t: &UnitId, rules: &ComplianceRules, now_ms: i64) -> Vec<UnreceivedFinding> {
-    let received: std::collections::BTreeSet<EventId> = p
-        .cases
-        .values()
-        .filter_map(|c| match c.source {
-            sync_protocol::body::CaseSource::Finding(f) => Some(f),
-            sync_protocol::body::CaseSource::Tip(_) => None,
-        })
-        .collect();
-    let mut list: Vec<UnreceivedFinding> = p
-        .findings
-        .values()
-        .filter(|f| !received.contains(&f.id) && p.zones.get(&f.zone).is_some_and(|z| &z.township == t))
-        .map(|f| UnreceivedFinding {
-            finding: f.id,
-            officer: f.officer.clone(),
-            zone: f.zone.clone(),
-            observed_at: f.observed_at,
-            late: now_ms > f.observed_at.saturating_add(rules.report_within_ms()),
-        })
-        .collect();
-    list.sort_by_key(|f| (f.observed_at, f.finding));
-    list
 }

@@ -22,6 +22,9 @@ pub struct UserRecord {
     pub units: Vec<UnitId>,
     pub password_hash: String,
     pub disabled: bool,
+    /// The password is a one-time password an admin issued: the next login must replace it.
+    pub must_change_password: bool,
+    pub phone: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -89,6 +92,7 @@ pub enum SessionEnd {
     RefreshReused,
     UserDisabled,
     DeviceRevoked,
+    PasswordReset,
 }
 
 impl SessionEnd {
@@ -98,6 +102,7 @@ impl SessionEnd {
             SessionEnd::RefreshReused => "refresh_reused",
             SessionEnd::UserDisabled => "user_disabled",
             SessionEnd::DeviceRevoked => "device_revoked",
+            SessionEnd::PasswordReset => "password_reset",
         }
     }
 }
@@ -132,9 +137,6 @@ pub trait Sessions: Send + Sync {
 
     /// Ends `session` (idempotent): its refresh tokens and access tokens stop working.
     fn end_session(&self, session: SessionId, why: SessionEnd) -> StoreFuture<'_, ()>;
-
-    /// Sets the password hash (an argon2id PHC string) of each of `users`, in one transaction.
-    fn set_passwords(&self, users: Vec<UserId>, phc: String) -> StoreFuture<'_, ()>;
 
     /// Replaces `user`'s hash `old` by `new` (a rehash at a higher cost); changes nothing if the
     /// stored hash is no longer `old`.

@@ -5,32 +5,53 @@ use serde_json::value::RawValue;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use sync_protocol::admit::Caller;
-use sync_protocol::body::{AssignmentSet, BlobHash, Body, MediaType, Role};
-use sync_protocol::compliance::DecisionTable;
+use sync_protocol::body::{AssignmentSet, BlobHash, Body, MediaType, Role, UserChanged, UserEnrolled};
+use sync_protocol::compliance::WeekFacts;
 use sync_protocol::event::Event;
 use sync_protocol::hlc::Hlc;
-use sync_protocol::ids::{DeviceId, EventId, UserId};
+use sync_protocol::ids::{DeviceId, EventId, UnitId, UserId};
 use sync_protocol::scope::Bucket;
-use sync_protocol::wire::audit::{CheckpointReply, ConsistencyQuery, ConsistencyReply};
+use sync_protocol::values::IsoWeek;
+use sync_protocol::wire::audit::{CheckpointReply, ConsistencyQuery, ConsistencyReply, ReadModelCheck};
 use sync_protocol::wire::evidence::{MissingList, MissingQuery};
 use sync_protocol::wire::flags::{FlagList, FlagQuery};
+use sync_protocol::wire::people::{AccessLog, AccessQuery};
 use sync_protocol::wire::{Ack, BucketPage, DeviceEnrolment};
 
+use super::writer::Commits;
 use super::{SqliteStore, principal, pull};
 use crate::store::audit::{AuditLog, IntegrityReport};
 use crate::store::evidence::{BlobAccess, Evidence};
 use crate::store::ingest::{Ingest, Pushed};
+use crate::store::people::{AccessEntry, NewCounty, PasswordHash, People};
 use crate::store::pulls::{Pulls, Reader};
 use crate::store::reference::{Planner, Progress, ReferenceData};
-use crate::store::reports::{DeviceSync, LedgerFacts, Reports};
+use crate::store::reports::{Backlog, DeviceSync, Directory, LedgerRow, LedgerSelection, Reports};
 use crate::store::sessions::{
     DeviceRecord, Issued, RefreshRefused, RefreshToken, SessionEnd, SessionHolder, SessionId, SessionSettings, Sessions, UserRecord,
 };
-use crate::store::{CheckSnapshot, Store, StoreFuture};
+use crate::store::{CheckSnapshot, Store, StoreError, StoreFuture};
 
 impl Store for SqliteStore {
     fn ping(&self) -> StoreFuture<'_, ()> {
         Box::pin(self.read(|conn| Ok(conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)).map(drop)?)))
+    }
+
+    fn probe_write(&self) -> StoreFuture<'_, ()> {
+        match self.writer.commits() {
+            Commits::Failing(failure) => return Box::pin(std::future::ready(Err(StoreError::CommitFailed(failure)))),
+            Commits::Recently => return Box::pin(std::future::ready(Ok(()))),
+            Commits::Unknown => {}
+        }
+        Box::pin(self.writer.run(|ctx| {
+            let at = ctx.now_ms.to_be_bytes().to_vec();
+            ctx.conn
+                .prepare_cached(
+                    "INSERT INTO meta (key, value) VALUES ('writer_probe', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                )?
+                .execute([at])?;
+            Ok(())
+        }))
     }
 
     fn tick(&self) -> Hlc {
@@ -105,10 +126,6 @@ impl Sessions for SqliteStore {
         Box::pin(self.writer.run(move |ctx| ctx.end_session(session, why)))
     }
 
-    fn set_passwords(&self, users: Vec<UserId>, phc: String) -> StoreFuture<'_, ()> {
-        Box::pin(self.writer.run(move |ctx| users.iter().try_for_each(|user| ctx.set_password(user.as_str(), &phc))))
-    }
-
     fn replace_password(&self, user: UserId, old: String, new: String) -> StoreFuture<'_, ()> {
         Box::pin(self.writer.run(move |ctx| ctx.replace_password(&user, &old, &new)))
     }
@@ -140,12 +157,24 @@ impl Pulls for SqliteStore {
 }
 
 impl Reports for SqliteStore {
-    fn decisions(&self) -> StoreFuture<'_, DecisionTable> {
-        Box::pin(self.read(super::decisions::decisions))
+    fn week_facts(&self, week: IsoWeek) -> StoreFuture<'_, WeekFacts> {
+        Box::pin(self.read(move |conn| super::read_model::week_facts(conn, week)))
     }
 
-    fn ledger_facts(&self) -> StoreFuture<'_, LedgerFacts> {
-        Box::pin(self.read(super::ledger_facts::load))
+    fn directory(&self) -> StoreFuture<'_, Directory> {
+        Box::pin(self.read(super::read_model::directory))
+    }
+
+    fn ledger(&self, selection: LedgerSelection) -> StoreFuture<'_, Vec<LedgerRow>> {
+        Box::pin(self.read(move |conn| super::read_model::ledger(conn, &selection)))
+    }
+
+    fn backlog(&self, township: UnitId) -> StoreFuture<'_, Backlog> {
+        Box::pin(self.read(move |conn| super::read_model::backlog(conn, &township)))
+    }
+
+    fn check_read_model(&self) -> StoreFuture<'_, ReadModelCheck> {
+        Box::pin(self.read(super::read_model::verify))
     }
 
     fn device_syncs(&self) -> StoreFuture<'_, Vec<DeviceSync>> {
@@ -206,7 +235,7 @@ impl ReferenceData for SqliteStore {
         Box::pin(self.read(super::stored_reference::bodies))
     }
 
-    fn author_planned(&self, plan: Planner, progress: Progress) -> StoreFuture<'_, usize> {
+    fn author_planned(&self, plan: Planner, passwords: Vec<PasswordHash>, progress: Progress) -> StoreFuture<'_, usize> {
         Box::pin(self.writer.run(move |ctx| {
             let stored = super::stored_reference::bodies(ctx.conn)?;
             let bodies = plan(&stored, ctx.now_ms);
@@ -214,8 +243,39 @@ impl ReferenceData for SqliteStore {
                 ctx.author(body)?;
                 progress();
             }
+            ctx.set_initial_passwords(&passwords)?;
             Ok(bodies.len())
         }))
+    }
+}
+
+impl People for SqliteStore {
+    fn found_county(&self, county: NewCounty) -> StoreFuture<'_, Vec<EventId>> {
+        Box::pin(self.writer.run(move |ctx| ctx.found_county(county)))
+    }
+
+    fn enrol_person(&self, user: UserEnrolled, assignment: Option<AssignmentSet>, password: PasswordHash) -> StoreFuture<'_, Vec<EventId>> {
+        Box::pin(self.writer.run(move |ctx| ctx.enrol_person(user, assignment, password)))
+    }
+
+    fn change_person(&self, change: UserChanged) -> StoreFuture<'_, Option<EventId>> {
+        Box::pin(self.writer.run(move |ctx| ctx.change_person(change)))
+    }
+
+    fn reset_password(&self, by: Option<UserId>, password: PasswordHash) -> StoreFuture<'_, EventId> {
+        Box::pin(self.writer.run(move |ctx| ctx.reset_password(by, password)))
+    }
+
+    fn change_password(&self, password: PasswordHash, device: Option<DeviceId>) -> StoreFuture<'_, EventId> {
+        Box::pin(self.writer.run(move |ctx| ctx.change_password(password, device)))
+    }
+
+    fn log_access(&self, entry: AccessEntry) -> StoreFuture<'_, ()> {
+        Box::pin(self.writer.run(move |ctx| ctx.log_access(&entry)))
+    }
+
+    fn access_log(&self, query: AccessQuery) -> StoreFuture<'_, AccessLog> {
+        Box::pin(self.read(move |conn| super::people::access_log(conn, &query)))
     }
 }
 

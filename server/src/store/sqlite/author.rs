@@ -39,13 +39,6 @@ impl WriteCtx<'_> {
         Ok(event.id)
     }
 
-    /// Sets a user's password hash (an argon2id PHC string made off the writer thread).
-    pub fn set_password(&self, user: &str, phc: &str) -> Result<(), StoreError> {
-        let changed =
-            self.conn.execute("UPDATE users SET password_hash = ?2 WHERE id = ?1 AND id <> 'system'", rusqlite::params![user, phc])?;
-        if changed == 1 { Ok(()) } else { Err(StoreError::not_found(super::Entity::User, user)) }
-    }
-
     /// Replaces `user`'s hash `old` by `new` (a rehash at a higher cost); changes nothing if the
     /// stored hash is no longer `old`.
     pub fn replace_password(&self, user: &UserId, old: &str, new: &str) -> Result<(), StoreError> {

@@ -147,15 +147,10 @@ impl WriteCtx<'_> {
         }
         self.reference.offices.apply(event);
         super::tips::note(self.conn, event, body)?;
+        // The reports' read model (its `patrols` row is the one admission and evidence read too).
+        super::read_model::apply(self.conn, &mut self.reference.places, event, body, server_seq)?;
         match body {
-            Body::PatrolRecorded(p) => {
-                self.conn.prepare_cached("INSERT INTO patrols (id, author, zone) VALUES (?1, ?2, ?3)")?.execute(params![
-                    event.id.0.as_bytes(),
-                    event.author.as_str(),
-                    p.zone.as_str()
-                ])?;
-                self.check_new_patrol(event, p, ahead.and_then(Prechecked::patrol))?;
-            }
+            Body::PatrolRecorded(p) => self.check_new_patrol(event, p, ahead.and_then(Prechecked::patrol))?,
             Body::FindingReported(f) => self.check_new_finding(event, f, ahead.and_then(Prechecked::finding))?,
             Body::ZeroReportFiled(z) => self.check_new_zero_report(event, z)?,
             Body::AttachmentAdded(a) => self.record_attachment(event, a, server_seq)?,
@@ -163,11 +158,24 @@ impl WriteCtx<'_> {
             Body::UserEnrolled(u) => {
                 let units = serde_json::to_string(&u.units).map_err(|e| StoreError::encode("a user's units", e))?;
                 self.conn.execute(
-                    "INSERT INTO users (id, display_name, role, units, password_hash) VALUES (?1, ?2, ?3, ?4, '')
-                     ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, role = excluded.role, units = excluded.units",
-                    params![u.user.as_str(), u.display_name, u.role.as_str(), units],
+                    "INSERT INTO users (id, display_name, role, units, password_hash, phone) VALUES (?1, ?2, ?3, ?4, '', ?5)
+                     ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, role = excluded.role, units = excluded.units,
+                         phone = excluded.phone",
+                    params![u.user.as_str(), u.display_name, u.role.as_str(), units, u.phone],
                 )?;
             }
+            Body::UserChanged(u) => {
+                let units = serde_json::to_string(&u.units).map_err(|e| StoreError::encode("a user's units", e))?;
+                let changed = self.conn.execute(
+                    "UPDATE users SET display_name = ?2, role = ?3, units = ?4, phone = ?5 WHERE id = ?1",
+                    params![u.user.as_str(), u.display_name, u.role.as_str(), units, u.phone],
+                )?;
+                if changed != 1 {
+                    return Err(StoreError::not_found(super::Entity::User, &u.user));
+                }
+            }
+            // The password itself is set by the job that authors these (`people.rs`).
+            Body::PasswordChanged(_) | Body::PasswordReset(_) => {}
             Body::UserDisabled(_) | Body::UserEnabled(_) | Body::DeviceRevoked(_) => super::access::apply(self.conn, body, self.now_ms)?,
             other => {
                 if let Some(changed) = self.reference.apply(self.conn, other, server_seq)? {

@@ -5,15 +5,17 @@
 //! # Layout
 //! - `open`: pragmas, migrations, SQLite's errors sorted. `identity`: the server's own key.
 //! - `writer`: the single writer and its batch transaction. `ingest`, `author`, `enrol`, `admin`,
-//!   `sessions`: what runs inside it; `access`: disabled users and revoked devices, as their events
+//!   `sessions`, `people`: what runs inside it; `access`: disabled users and revoked devices, as their events
 //!   say. `reference`: the writer's copy of zones, units and assignments; `refresh`: reloading the
 //!   writer's caches after another process wrote to the store; `office`: the stored cases and tips
 //!   that admission and routing consult.
 //! - `checks`: the checks at ingest (geofence, quota, flags, re-checks), run by the writer; the
 //!   half that reads the reference alone is computed ahead, on the snapshot the writer publishes.
 //! - `evidence`: attachments, their checks and flags, blob completeness and scoped evidence reads.
-//! - `readers`: the reader pool. `pull`, `principal`: what runs on readers; `decisions`,
-//!   `devices`, `ledger_facts`, `flag_list`: what the reports read; `integrity`: re-hashing and
+//! - `read_model`: the reports' tables, kept by the writer as it accepts each event, rebuilt from
+//!   the log on open when missing, checked against the log, and read by the reports.
+//! - `readers`: the reader pool. `pull`, `principal`: what runs on readers; `devices`,
+//!   `flag_list`: what the reports read beside the read model; `integrity`: re-hashing and
 //!   walking every chain; `stored_reference`: the reference events in commit order.
 //! - `merkle`: the tamper-evident log: a leaf for every stored event, quarantined push and blob,
 //!   signed checkpoints, consistency proofs and `audit verify`.
@@ -25,7 +27,6 @@ mod admin;
 mod api;
 mod author;
 pub mod checks;
-mod decisions;
 mod devices;
 mod enrol;
 mod evidence;
@@ -33,13 +34,14 @@ mod flag_list;
 mod identity;
 mod ingest;
 mod integrity;
-mod ledger_facts;
 pub mod merkle;
 mod office;
 mod open;
+mod people;
 mod place_scope;
 mod principal;
 mod pull;
+mod read_model;
 mod read_only;
 mod readers;
 mod reference;
@@ -75,11 +77,13 @@ pub struct Settings {
     pub checks: CheckConfig,
     /// The wall clock every time the store records is read from.
     pub clock: SharedClock,
+    /// Where the writer counts its batches, commits and the flags it raises.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { checks: CheckConfig::default(), clock: crate::clock::system() }
+        Settings { checks: CheckConfig::default(), clock: crate::clock::system(), metrics: Arc::default() }
     }
 }
 
@@ -109,9 +113,12 @@ impl SqliteStore {
         restrict_permissions(path);
         merkle::adopt_existing_rows(&mut conn)?;
         checks::recompute_missing(&mut conn)?;
+        if read_model::ensure_built(&mut conn)? {
+            tracing::info!("read model built from the log");
+        }
         let server = ServerIdentity::load_or_create(&conn, settings.clock.now_ms())?;
         let hlc = Arc::new(Mutex::new(last_hlc(&conn)?));
-        let (writer, _thread) = Writer::start(conn, server, hlc.clone(), settings.checks, settings.clock.clone())?;
+        let (writer, _thread) = Writer::start(conn, server, hlc.clone(), settings.checks, settings.clock.clone(), settings.metrics)?;
         let readers = Arc::new(Readers::new(path.to_path_buf(), READ_THREADS));
         Ok(SqliteStore { writer, blocking: pool, readers, hlc, clock: settings.clock })
     }
@@ -142,6 +149,13 @@ impl SqliteStore {
             Err(_) => Hlc::new(now, 0),
         }
     }
+}
+
+/// Rebuilds the read model of the store file at `path` from its log, in one transaction (beside a
+/// running server, whose writer waits for it); returns how many events it applied.
+pub fn rebuild_read_model(path: &Path) -> Result<u64, StoreError> {
+    let mut conn = open::open_writer(path)?;
+    read_model::rebuild(&mut conn)
 }
 
 fn last_hlc(conn: &Connection) -> Result<Hlc, StoreError> {

@@ -11,19 +11,17 @@ pub use crate::store::sessions::{DeviceRecord, UserRecord};
 
 pub fn user(conn: &Connection, id: &str) -> Result<Option<UserRecord>, StoreError> {
     let row = conn
-        .prepare_cached("SELECT id, display_name, role, units, password_hash, disabled FROM users WHERE id = ?1")?
+        .prepare_cached(
+            "SELECT id, display_name, role, units, password_hash, disabled, must_change_password, phone FROM users WHERE id = ?1",
+        )?
         .query_row([id], |r| {
             Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, bool>(5)?,
+                (r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?),
+                (r.get::<_, String>(4)?, r.get::<_, bool>(5)?, r.get::<_, bool>(6)?, r.get::<_, Option<String>>(7)?),
             ))
         })
         .optional()?;
-    let Some((id, display_name, role, units, password_hash, disabled)) = row else { return Ok(None) };
+    let Some(((id, display_name, role, units), (password_hash, disabled, must_change_password, phone))) = row else { return Ok(None) };
     let corrupt = |what: &str| StoreError::corrupt("users", format!("{id}: {what}"));
     Ok(Some(UserRecord {
         id: UserId::new(id.clone()).map_err(|_| corrupt("id"))?,
@@ -32,6 +30,8 @@ pub fn user(conn: &Connection, id: &str) -> Result<Option<UserRecord>, StoreErro
         units: serde_json::from_str(&units).map_err(|_| corrupt("units"))?,
         password_hash,
         disabled,
+        must_change_password,
+        phone,
     }))
 }
 

@@ -1,11 +1,11 @@
 //! A store file opened read-only, with no writer: the offline audits (`audit integrity`,
-//! `audit consistency`, `audit verify`) read it beside, or without, a running server.
+//! `audit consistency`, `audit verify`, `audit read-model`) read it beside, or without, a running server.
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use sync_protocol::crypto::PublicKey;
 use sync_protocol::merkle::SignedCheckpoint;
-use sync_protocol::wire::audit::{ConsistencyQuery, ConsistencyReply};
+use sync_protocol::wire::audit::{ConsistencyQuery, ConsistencyReply, ReadModelCheck};
 
 use super::StoreError;
 use crate::store::audit::{IntegrityReport, LogReport};
@@ -33,6 +33,11 @@ impl ReadOnly {
     /// The log re-derived from the rows and checked against every stored checkpoint and `kept`.
     pub fn verify(&self, kept: Option<&SignedCheckpoint>) -> Result<LogReport, StoreError> {
         super::merkle::verify::verify(&self.conn, kept)
+    }
+
+    /// The read model recomputed from the log and compared with its stored rows.
+    pub fn read_model(&self) -> Result<ReadModelCheck, StoreError> {
+        super::read_model::verify(&self.conn)
     }
 
     /// The log's origin and the key that signs its checkpoints, if the store has a server identity.

@@ -15,6 +15,7 @@ use sync_protocol::checks::zone_history::{ChangedPeriod, ZoneHistory};
 use sync_protocol::fold::StepStage;
 use sync_protocol::ids::{EventId, LicenceId, UnitId, UserId, ZoneId};
 use sync_protocol::scope::RoutingIndex;
+use sync_protocol::zones::ZoneVersions;
 
 use super::StoreError;
 use super::checks::CheckSnapshot;
@@ -36,6 +37,8 @@ pub struct Reference {
     pub fingerprints: super::checks::FingerprintIndex,
     /// The stored cases and tips, for admitting and routing their later steps.
     pub offices: OfficeIndex,
+    /// Every zone's versions, placing the read model's patrols and findings.
+    pub places: ZoneVersions,
 }
 
 impl Reference {
@@ -61,6 +64,7 @@ impl Reference {
         (r.history, r.licences, r.version) = (Arc::new(history), Arc::new(licences), super::checks::next_version());
         r.fingerprints = super::checks::FingerprintIndex::load(conn)?;
         r.offices = OfficeIndex::load(conn)?;
+        r.places = super::read_model::zones(conn)?;
         Ok(r)
     }
 
@@ -94,7 +98,7 @@ impl Reference {
                 self.version = super::checks::next_version();
             }
             Body::AssignmentSet(a) => {
-                let AssignmentSet { officer, zone, from } = a;
+                let AssignmentSet { officer, zone, from, .. } = a;
                 conn.execute(
                     "INSERT INTO assignments (officer, zone, valid_from, server_seq) VALUES (?1, ?2, ?3, ?4)",
                     params![officer.as_str(), zone.as_ref().map(|z| z.as_str()), from, server_seq],
@@ -255,7 +259,7 @@ mod tests {
         let after_zone = reference.version;
         assert_ne!(after_zone, before.version);
         let officer = UserId::new("o1")?;
-        let assignment = AssignmentSet { officer: officer.clone(), zone: Some(ZoneId::new("Z1")?), from: 0 };
+        let assignment = AssignmentSet { officer: officer.clone(), zone: Some(ZoneId::new("Z1")?), from: 0, by: None };
         reference.apply(&conn, &Body::AssignmentSet(assignment), 2)?;
         assert_ne!(reference.version, after_zone);
         assert!(reference.history.zone_at(&officer, 5).is_some());

@@ -1,6 +1,6 @@
 //! The store's accepted reference events (units, zones, assignments, licences and their
-//! lifecycle, enrolled users), in commit order: what a reference import plans against and an
-//! export writes.
+//! lifecycle, users enrolled, changed, disabled and enabled), in commit order: what a reference or
+//! roster import plans against and an export writes.
 
 use rusqlite::Connection;
 use sync_protocol::body::{Body, kind};
@@ -11,9 +11,18 @@ use super::StoreError;
 /// Every accepted reference event's body, in commit order.
 pub fn bodies(conn: &Connection) -> Result<Vec<Body>, StoreError> {
     let mut stmt = conn.prepare(
-        "SELECT raw FROM events WHERE accepted = 1 AND (kind IN (?1, ?2, ?3, ?4, ?5) OR kind LIKE 'licence.%') ORDER BY server_seq",
+        "SELECT raw FROM events WHERE accepted = 1 AND (kind IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) OR kind LIKE 'licence.%') ORDER BY server_seq",
     )?;
-    let kinds = [kind::UNIT_DEFINED, kind::ZONE_DEFINED, kind::ASSIGNMENT_SET, kind::LICENCE_GRANTED, kind::USER_ENROLLED];
+    let kinds = [
+        kind::UNIT_DEFINED,
+        kind::ZONE_DEFINED,
+        kind::ASSIGNMENT_SET,
+        kind::LICENCE_GRANTED,
+        kind::USER_ENROLLED,
+        kind::USER_CHANGED,
+        kind::USER_DISABLED,
+        kind::USER_ENABLED,
+    ];
     let mut out = Vec::new();
     for raw in stmt.query_map(kinds, |r| r.get::<_, String>(0))? {
         let raw = raw?;

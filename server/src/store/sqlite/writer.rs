@@ -5,8 +5,11 @@
 //! prepare step (`checks::ahead`).
 
 use rusqlite::Connection;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 use sync_protocol::admit::ChainHead;
 use sync_protocol::checks::clock::DeviceClock;
 use sync_protocol::checks::recheck::CheckConfig;
@@ -21,9 +24,36 @@ use super::merkle::LogHead;
 use super::reference::Reference;
 use super::refresh::Refresh;
 use crate::clock::SharedClock;
+use crate::metrics::Metrics;
 
 /// How many jobs one transaction takes at most.
 const MAX_JOBS_PER_COMMIT: usize = 512;
+
+/// How long a failed commit counts as the writer's state when no commit has succeeded since: a
+/// small probe may still fit where the failed batch did not (a nearly full disk), so readiness
+/// stays failed this long after a real batch failed.
+const FAILURE_STANDS: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How long a successful commit stands as proof that the writer commits: readiness probes that
+/// come together, or during traffic, add no write of their own.
+const SUCCESS_STANDS: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The writer's last successful commit, and its last failed one until a commit succeeds.
+#[derive(Default)]
+struct Health {
+    committed: Option<Instant>,
+    failed: Option<(Instant, Arc<StoreError>)>,
+}
+
+/// What the writer knows of its own health, now.
+pub enum Commits {
+    /// A commit succeeded moments ago.
+    Recently,
+    /// A commit failed moments ago, and none has succeeded since.
+    Failing(Arc<StoreError>),
+    /// Nothing recent: only a commit can tell.
+    Unknown,
+}
 
 /// What a job may touch: the open transaction and the writer's caches.
 pub struct WriteCtx<'a> {
@@ -40,16 +70,42 @@ pub struct WriteCtx<'a> {
     pub now_ms: i64,
     /// The pushing device's clock while a push is ingested (`checks::clock`), else `None`.
     pub device_clock: Option<DeviceClock>,
+    /// The flags this job raised, by kind: counted once the batch is committed.
+    pub raised: RefCell<BTreeMap<String, u64>>,
 }
 
 type Finish = Box<dyn FnOnce(Option<&Arc<StoreError>>) + Send>;
-type Work = Box<dyn FnOnce(&mut WriteCtx<'_>) -> (bool, Finish) + Send>;
+/// A job: run on the open transaction, or told that none could be opened.
+type Work = Box<dyn FnOnce(Result<&mut WriteCtx<'_>, Arc<StoreError>>) -> (Job, Finish) + Send>;
+
+/// How a job went, for the batch.
+enum Job {
+    Done,
+    /// Rolled back to its savepoint.
+    Failed,
+    /// Rolled back because the store cannot be written (a full disk, a read-only file): the
+    /// writer's health, though the rest of the batch may commit.
+    Unwritable(Arc<StoreError>),
+}
+
+/// A copy of `e` when it says the store cannot be written, its cause's text kept.
+fn unwritable(e: &StoreError) -> Option<Arc<StoreError>> {
+    let copy = |e: &StoreError| -> crate::store::EngineError {
+        Box::new(std::io::Error::other(std::error::Error::source(e).map(|s| s.to_string()).unwrap_or_default()))
+    };
+    match e {
+        StoreError::Full(_) => Some(Arc::new(StoreError::Full(copy(e)))),
+        StoreError::ReadOnly(_) => Some(Arc::new(StoreError::ReadOnly(copy(e)))),
+        _ => None,
+    }
+}
 
 /// A handle to the writer thread; cheap to clone.
 #[derive(Clone)]
 pub struct Writer {
     jobs: mpsc::Sender<Work>,
     published: Published,
+    health: Arc<Mutex<Health>>,
 }
 
 impl Writer {
@@ -60,6 +116,7 @@ impl Writer {
         clock: Arc<Mutex<Hlc>>,
         checks: CheckConfig,
         wall: SharedClock,
+        metrics: Arc<Metrics>,
     ) -> Result<(Writer, std::thread::JoinHandle<()>), StoreError> {
         let reference = Reference::load(&conn)?;
         let mut log = LogHead::default();
@@ -69,12 +126,24 @@ impl Writer {
         }
         let published = Published::new(reference.snapshot(&checks));
         let (tx, rx) = mpsc::channel::<Work>(4_096);
-        let shared = Shared { server, clock, checks, published: published.clone(), wall };
+        let health = Arc::new(Mutex::new(Health::default()));
+        let shared = Shared { server, clock, checks, published: published.clone(), wall, metrics, health: health.clone() };
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || run(conn, rx, reference, log, shared))
             .map_err(StoreError::Threads)?;
-        Ok((Writer { jobs: tx, published }, thread))
+        Ok((Writer { jobs: tx, published, health }, thread))
+    }
+
+    /// Whether the writer committed, or failed to, moments ago ([`SUCCESS_STANDS`],
+    /// [`FAILURE_STANDS`]).
+    pub fn commits(&self) -> Commits {
+        let Ok(health) = self.health.lock() else { return Commits::Unknown };
+        match (&health.failed, health.committed) {
+            (Some((at, e)), _) if at.elapsed() < FAILURE_STANDS => Commits::Failing(e.clone()),
+            (_, Some(at)) if at.elapsed() < SUCCESS_STANDS => Commits::Recently,
+            _ => Commits::Unknown,
+        }
     }
 
     /// The reference data the checks read, as the writer last published it: for computing checks
@@ -92,8 +161,14 @@ impl Writer {
     {
         let (reply, answer) = oneshot::channel();
         let work: Work = Box::new(move |ctx| {
-            let result = f(ctx);
-            let ok = result.is_ok();
+            let result = match ctx {
+                Ok(ctx) => f(ctx),
+                Err(cause) => Err(StoreError::CommitFailed(cause)),
+            };
+            let job = match &result {
+                Ok(_) => Job::Done,
+                Err(e) => unwritable(e).map_or(Job::Failed, Job::Unwritable),
+            };
             let finish: Finish = Box::new(move |commit_error| {
                 let outcome = match (result, commit_error) {
                     (Ok(_), Some(e)) => Err(StoreError::CommitFailed(e.clone())),
@@ -101,7 +176,7 @@ impl Writer {
                 };
                 let _ = reply.send(outcome);
             });
-            (ok, finish)
+            (job, finish)
         });
         self.jobs.send(work).await.map_err(|_| StoreError::WriterGone)?;
         answer.await.map_err(|_| StoreError::WriterGone)?
@@ -116,6 +191,9 @@ struct Shared {
     published: Published,
     /// The wall clock each batch reads its time from.
     wall: SharedClock,
+    /// Batch sizes and times, commit outcomes, queue depth, flags raised.
+    metrics: Arc<Metrics>,
+    health: Arc<Mutex<Health>>,
 }
 
 impl Shared {
@@ -132,6 +210,7 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Refere
     let mut refresh = Refresh::default();
     refresh.check(&conn, &mut reference, &mut heads, &shared.clock);
     shared.publish(&reference);
+    let mut failing: Option<&'static str> = None;
     while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_JOBS_PER_COMMIT {
@@ -140,8 +219,22 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Refere
                 Err(_) => break,
             }
         }
+        shared.metrics.writer_queue(rx.len());
+        let (jobs, started, changes) = (batch.len(), Instant::now(), conn.total_changes());
         let mut caches = Caches { reference: &mut reference, heads: &mut heads, log: &mut log };
-        let (finishers, outcome) = run_batch(&mut conn, batch, &mut caches, &mut refresh, &shared);
+        let (finishers, outcome, unwritable) = run_batch(&mut conn, batch, &mut caches, &mut refresh, &shared);
+        let failure = outcome.as_ref().err().cloned().or(unwritable);
+        shared.metrics.writer_batch(jobs, started.elapsed().as_secs_f64(), failure.as_ref().map_or(Ok(()), |e| Err(e.cause())));
+        report_health(&mut failing, failure.as_ref());
+        // Only a commit that wrote proves anything: an empty transaction commits on a read-only file.
+        let wrote = conn.total_changes() > changes;
+        if let Ok(mut health) = shared.health.lock() {
+            match failure {
+                Some(e) => health.failed = Some((Instant::now(), e)),
+                None if wrote => *health = Health { committed: Some(Instant::now()), failed: None },
+                None => {}
+            }
+        }
         if outcome.is_err() {
             // Nothing of the batch is stored: forget what the caches learnt from it (the log's
             // frontier was put back by `run_batch`).
@@ -155,6 +248,27 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Refere
     }
 }
 
+/// What a batch came to: each job's finisher, the commit's outcome, and a job's failure that says
+/// the store cannot be written (when the rest of the batch committed).
+type Batch = (Vec<Finish>, Result<(), Arc<StoreError>>, Option<Arc<StoreError>>);
+
+/// Logs the writer's health when it changes: the cause of the first failed commit (a full disk, a
+/// read-only file, …) and the first commit after failures, so a long outage is a few lines.
+fn report_health(failing: &mut Option<&'static str>, error: Option<&Arc<StoreError>>) {
+    match (error, *failing) {
+        (Some(e), previous) if previous != Some(e.cause()) => {
+            let detail = std::error::Error::source(&**e).map(|s| s.to_string()).unwrap_or_default();
+            tracing::error!(cause = e.cause(), "the store's writer cannot commit: {e} ({detail}); requests that write answer 503");
+            *failing = Some(e.cause());
+        }
+        (None, Some(cause)) => {
+            tracing::info!(after = cause, "the store's writer commits again");
+            *failing = None;
+        }
+        _ => {}
+    }
+}
+
 /// The writer's caches, each exact because no one else writes (see `refresh` for when another
 /// process does).
 struct Caches<'a> {
@@ -163,13 +277,7 @@ struct Caches<'a> {
     log: &'a mut LogHead,
 }
 
-fn run_batch(
-    conn: &mut Connection,
-    batch: Vec<Work>,
-    caches: &mut Caches<'_>,
-    refresh: &mut Refresh,
-    shared: &Shared,
-) -> (Vec<Finish>, Result<(), Arc<StoreError>>) {
+fn run_batch(conn: &mut Connection, batch: Vec<Work>, caches: &mut Caches<'_>, refresh: &mut Refresh, shared: &Shared) -> Batch {
     let (reference, heads, log) = (&mut *caches.reference, &mut *caches.heads, &mut *caches.log);
     let mut finishers = Vec::with_capacity(batch.len());
     // Immediate: the write lock is taken now, so no other process commits between the refresh
@@ -178,8 +286,8 @@ fn run_batch(
         Ok(tx) => tx,
         Err(e) => {
             let error = Arc::new(StoreError::from(e));
-            let finishers = batch.into_iter().map(|_| Box::new(|_: Option<&Arc<StoreError>>| {}) as Finish).collect::<Vec<_>>();
-            return (finishers, Err(error));
+            let finishers = batch.into_iter().map(|work| work(Err(error.clone())).1).collect::<Vec<_>>();
+            return (finishers, Err(error), None);
         }
     };
     if refresh.check(&tx, reference, heads, &shared.clock) {
@@ -187,6 +295,8 @@ fn run_batch(
     }
     let log_at_start = log.clone();
     let now_ms = shared.wall.now_ms();
+    let mut raised = BTreeMap::<String, u64>::new();
+    let mut unwritable = None;
     for work in batch {
         let savepoint = tx.execute_batch("SAVEPOINT job");
         let log_before = log.clone();
@@ -200,9 +310,20 @@ fn run_batch(
             checks: &shared.checks,
             now_ms,
             device_clock: None,
+            raised: RefCell::default(),
         };
-        let (ok, finish) = work(&mut ctx);
+        let (job, finish) = work(Ok(&mut ctx));
+        let ok = matches!(job, Job::Done);
+        if let Job::Unwritable(e) = job {
+            unwritable = Some(e);
+        }
+        let job_raised = ctx.raised.into_inner();
         let released = if ok { tx.execute_batch("RELEASE job") } else { tx.execute_batch("ROLLBACK TO job; RELEASE job") };
+        if ok && savepoint.is_ok() && released.is_ok() {
+            for (kind, n) in job_raised {
+                *raised.entry(kind).or_default() += n;
+            }
+        }
         if !ok || savepoint.is_err() || released.is_err() {
             heads.clear();
             *reference = Reference::load(&tx).unwrap_or_default();
@@ -217,8 +338,9 @@ fn run_batch(
         finishers.push(finish);
     }
     let outcome = tx.commit().map_err(|e| Arc::new(StoreError::from(e)));
-    if outcome.is_err() {
-        *log = log_at_start;
+    match outcome {
+        Ok(()) => raised.iter().for_each(|(kind, n)| shared.metrics.flag(kind, *n)),
+        Err(_) => *log = log_at_start,
     }
-    (finishers, outcome)
+    (finishers, outcome, unwritable)
 }

@@ -68,7 +68,7 @@ pub fn county() -> DemoCounty {
     DemoCounty {
         county: units::county_unit(&grid),
         townships: units::township_units(&grid),
-        zones: units::zones(&plans, &villages),
+        zones: units::zones(&grid, &plans, &villages),
         people: people::people(&mut rng(PEOPLE_STREAM), &plans),
         licences: licences::licences(&mut rng(LICENCE_STREAM), &plans, &villages),
         villages,

@@ -78,13 +78,13 @@ fn officer_id(plan: &VillagePlan) -> UserId {
 }
 
 fn officer(plan: &VillagePlan, display_name: String) -> UserEnrolled {
-    UserEnrolled { user: officer_id(plan), display_name, role: Role::VillageOfficer, units: vec![village_id(plan)] }
+    UserEnrolled { user: officer_id(plan), display_name, role: Role::VillageOfficer, units: vec![village_id(plan)], phone: None, by: None }
 }
 
 fn assignment(plan: &VillagePlan) -> AssignmentSet {
-    AssignmentSet { officer: officer_id(plan), zone: Some(zone_id(plan)), from: EPOCH_MS }
+    AssignmentSet { officer: officer_id(plan), zone: Some(zone_id(plan)), from: EPOCH_MS, by: None }
 }
 
 fn user(id: &str, display_name: String, role: Role, units: Vec<UnitId>) -> UserEnrolled {
-    UserEnrolled { user: slug(id), display_name, role, units }
+    UserEnrolled { user: slug(id), display_name, role, units, phone: None, by: None }
 }

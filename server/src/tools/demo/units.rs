@@ -36,7 +36,7 @@ pub fn county_unit(grid: &Grid) -> UnitDefined {
         name_zh: "云山县".into(),
         parent: None,
         land_office: false,
-        boundary: grid.outline(Block::new(0, COLS, 0, ROWS)),
+        boundary: Some(grid.outline(Block::new(0, COLS, 0, ROWS))),
     }
 }
 
@@ -51,7 +51,7 @@ pub fn township_units(grid: &Grid) -> Vec<UnitDefined> {
             name_zh: spec.name_zh.into(),
             parent: Some(slug(COUNTY_ID)),
             land_office: spec.has_land_office(),
-            boundary: grid.outline(spec.block()),
+            boundary: Some(grid.outline(spec.block())),
         })
         .collect()
 }
@@ -68,13 +68,13 @@ pub fn village_units(grid: &Grid, plans: &[VillagePlan], names: &[Name]) -> Vec<
             name_zh: name.zh.clone(),
             parent: Some(township_id(&TOWNSHIPS[plan.township])),
             land_office: false,
-            boundary: grid.outline(plan.cells),
+            boundary: Some(grid.outline(plan.cells)),
         })
         .collect()
 }
 
 /// Each village's patrol zone (分片包干): the village's own boundary, valid from [`EPOCH_MS`].
-pub fn zones(plans: &[VillagePlan], villages: &[UnitDefined]) -> Vec<ZoneDefined> {
+pub fn zones(grid: &Grid, plans: &[VillagePlan], villages: &[UnitDefined]) -> Vec<ZoneDefined> {
     plans
         .iter()
         .zip(villages)
@@ -83,7 +83,7 @@ pub fn zones(plans: &[VillagePlan], villages: &[UnitDefined]) -> Vec<ZoneDefined
             village: village.unit.clone(),
             township: township_id(&TOWNSHIPS[plan.township]),
             name: format!("{} zone / {}片区", village.name, village.name_zh),
-            boundary: village.boundary.clone(),
+            boundary: grid.outline(plan.cells),
             valid_from: EPOCH_MS,
         })
         .collect()

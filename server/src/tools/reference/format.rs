@@ -75,14 +75,14 @@ pub fn to_text(collection: &FeatureCollection) -> Result<String, serde_json::Err
     Ok(out)
 }
 
-fn feature(id: &str, properties: Value, polygon: &Polygon) -> Feature {
+fn feature(id: &str, properties: Value, polygon: Option<&Polygon>) -> Feature {
     let properties = match properties {
         Value::Object(map) => map.into_iter().filter(|(_, v)| !v.is_null()).collect::<JsonObject>(),
         _ => JsonObject::new(),
     };
     Feature {
         bbox: None,
-        geometry: Some(Geometry::new(geojson::Value::Polygon(to_positions(polygon)))),
+        geometry: polygon.map(|p| Geometry::new(geojson::Value::Polygon(to_positions(p)))),
         id: Some(Id::String(id.to_string())),
         properties: Some(properties),
         foreign_members: None,
@@ -93,7 +93,7 @@ fn unit_feature(u: &UnitDefined) -> Feature {
     let properties = json!({
         "kind": UNIT, "level": u.level, "name": u.name, "name_zh": u.name_zh, "parent": u.parent, "land_office": u.land_office,
     });
-    feature(u.unit.as_str(), properties, &u.boundary)
+    feature(u.unit.as_str(), properties, u.boundary.as_ref())
 }
 
 fn zone_feature(entry: &ZoneEntry) -> Feature {
@@ -103,7 +103,7 @@ fn zone_feature(entry: &ZoneEntry) -> Feature {
         "officer": entry.assignment.as_ref().map(|a| &a.officer),
         "assigned_from": entry.assignment.as_ref().map(|a| instant_text(a.from)),
     });
-    feature(z.zone.as_str(), properties, &z.boundary)
+    feature(z.zone.as_str(), properties, Some(&z.boundary))
 }
 
 fn licence_feature(entry: &LicenceEntry) -> Feature {
@@ -116,7 +116,7 @@ fn licence_feature(entry: &LicenceEntry) -> Feature {
     if let Some(cancelled) = entry.cancelled_from {
         properties["cancelled_from"] = json!(day_text(cancelled));
     }
-    feature(l.licence.as_str(), properties, &l.area)
+    feature(l.licence.as_str(), properties, Some(&l.area))
 }
 
 /// County time (UTC+8), in which instants are written.

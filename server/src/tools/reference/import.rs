@@ -13,6 +13,7 @@ use super::progress::phase;
 use super::stored::Stored;
 use super::validate::{Limits, check_file, decide};
 use crate::store::ReferenceData;
+use crate::store::people::PasswordHash;
 
 /// The most bytes a reference file may hold: a county's units, zones and licences at the vertex
 /// cap fit many times over; anything larger is refused before it is read.
@@ -45,12 +46,13 @@ pub struct ImportOptions {
 
 /// Imports a reference file's text into the store; returns what was (or, in a dry run, would be)
 /// authored. An invalid file writes nothing and returns every problem. `enrol` are users to enrol
-/// in the same transaction, after the units and before the assignments (the demo's people; the
-/// command line enrols none).
+/// in the same transaction, after the units and before the assignments, and `passwords` theirs
+/// (the demo's people; the command line enrols none).
 pub async fn import(
     store: &dyn ReferenceData,
     text: String,
     enrol: Vec<UserEnrolled>,
+    passwords: Vec<PasswordHash>,
     options: ImportOptions,
     progress: &ProgressBar,
 ) -> Result<Summary, ReferenceFileError> {
@@ -71,7 +73,7 @@ pub async fn import(
         }
         Err(findings) => (Vec::new(), Err(findings)),
     };
-    let outcome = store.author_with(plan, Box::new(move || step.inc(1))).await?;
+    let outcome = store.author_with(plan, passwords, Box::new(move || step.inc(1))).await?;
     progress.finish_and_clear();
     outcome.map_err(ReferenceFileError::Invalid)
 }

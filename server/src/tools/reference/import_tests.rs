@@ -17,11 +17,13 @@ fn officer() -> UserEnrolled {
         display_name: "Officer".into(),
         role: Role::VillageOfficer,
         units: vec![UnitId::new("V1").expect("id")],
+        phone: None,
+        by: None,
     }
 }
 
 async fn enrol(store: &Store, users: Vec<UserEnrolled>) -> TestResult {
-    store.author_planned(Box::new(move |_, _| users.into_iter().map(Body::UserEnrolled).collect()), Box::new(|| {})).await?;
+    store.author_planned(Box::new(move |_, _| users.into_iter().map(Body::UserEnrolled).collect()), Vec::new(), Box::new(|| {})).await?;
     Ok(())
 }
 
@@ -31,7 +33,7 @@ async fn events(store: &Store) -> Result<usize, crate::store::StoreError> {
 }
 
 async fn run(store: &Store, text: String, dry_run: bool) -> Result<Summary, ReferenceFileError> {
-    import(store, text, Vec::new(), ImportOptions { dry_run, ..ImportOptions::default() }, &ProgressBar::hidden()).await
+    import(store, text, Vec::new(), Vec::new(), ImportOptions { dry_run, ..ImportOptions::default() }, &ProgressBar::hidden()).await
 }
 
 #[tokio::test]

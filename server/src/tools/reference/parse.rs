@@ -108,14 +108,27 @@ fn feature(value: Value, max_vertices: usize) -> Result<Item, FeatureProblems> {
     if id.is_none() {
         problems.push(Problem::MissingId);
     }
-    let polygon = polygon_of(&feature, max_vertices).map_err(|p| problems.extend(p)).ok();
+    let (polygon, absent) = match polygon_of(&feature, max_vertices) {
+        Ok(polygon) => (polygon.clone(), polygon.is_none()),
+        Err(p) => {
+            problems.extend(p);
+            (None, false)
+        }
+    };
     let empty = JsonObject::new();
     let map = feature.properties.as_ref().unwrap_or(&empty);
+    // A unit may have no boundary yet (`geometry: null`); a zone or a licence is its area.
+    let mut area = || {
+        if absent {
+            problems.push(Problem::MissingGeometry);
+        }
+        polygon.clone()
+    };
     let item = match map.get("kind") {
         None | Some(Value::Null) => Err(vec![Problem::MissingKind]),
-        Some(Value::String(kind)) if kind == UNIT => unit(map, id.as_deref(), polygon),
-        Some(Value::String(kind)) if kind == ZONE => zone(map, id.as_deref(), polygon),
-        Some(Value::String(kind)) if kind == LICENCE => licence(map, id.as_deref(), polygon),
+        Some(Value::String(kind)) if kind == UNIT => unit(map, id.as_deref(), polygon.clone()),
+        Some(Value::String(kind)) if kind == ZONE => zone(map, id.as_deref(), area()),
+        Some(Value::String(kind)) if kind == LICENCE => licence(map, id.as_deref(), area()),
         Some(other) => Err(vec![Problem::UnknownKind(other.as_str().map_or_else(|| other.to_string(), str::to_string))]),
     };
     match item {
@@ -128,10 +141,11 @@ fn feature(value: Value, max_vertices: usize) -> Result<Item, FeatureProblems> {
     }
 }
 
-fn polygon_of(feature: &Feature, max_vertices: usize) -> Result<Polygon, Vec<Problem>> {
-    let Some(geometry) = &feature.geometry else { return Err(vec![Problem::MissingGeometry]) };
+/// The feature's polygon, or `None` for `geometry: null`.
+fn polygon_of(feature: &Feature, max_vertices: usize) -> Result<Option<Polygon>, Vec<Problem>> {
+    let Some(geometry) = &feature.geometry else { return Ok(None) };
     match &geometry.value {
-        geojson::Value::Polygon(rings) => geometry::polygon(rings, max_vertices),
+        geojson::Value::Polygon(rings) => geometry::polygon(rings, max_vertices).map(Some),
         geojson::Value::MultiPolygon(_) => Err(vec![Problem::MultiPolygon]),
         other => Err(vec![Problem::NotAPolygon(other.type_name().to_string())]),
     }
@@ -157,9 +171,8 @@ fn unit(map: &JsonObject, id: Option<&str>, polygon: Option<Polygon>) -> Result<
     let (level, name, name_zh) = (p.req("level"), p.req("name"), p.req("name_zh"));
     let (parent, land_office) = (p.opt("parent"), p.opt("land_office").unwrap_or(false));
     let problems = p.finish();
-    let (Some(unit), Some(level), Some(name), Some(name_zh), Some(boundary), true) =
-        (unit, level, name, name_zh, polygon, problems.is_empty())
-    else {
+    let boundary = polygon;
+    let (Some(unit), Some(level), Some(name), Some(name_zh), true) = (unit, level, name, name_zh, problems.is_empty()) else {
         return Err(problems);
     };
     let u = UnitDefined { unit, level, name, name_zh, parent, land_office, boundary };
@@ -195,7 +208,7 @@ fn zone(map: &JsonObject, id: Option<&str>, polygon: Option<Polygon>) -> Result<
     let z = ZoneDefined { zone, village, township, name, boundary, valid_from };
     z.validate().map_err(|e| vec![body_problem(e)])?;
     if let Some(a) = &assignment {
-        sync_protocol::body::AssignmentSet { officer: a.officer.clone(), zone: Some(z.zone.clone()), from: a.from }
+        sync_protocol::body::AssignmentSet { officer: a.officer.clone(), zone: Some(z.zone.clone()), from: a.from, by: None }
             .validate()
             .map_err(|e| vec![body_problem(e)])?;
     }

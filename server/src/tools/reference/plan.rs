@@ -79,6 +79,7 @@ pub fn plan(parsed: &[Parsed], stored: &Stored, enrol: &[UserEnrolled], now_ms: 
     if !findings.is_empty() {
         return Err(findings);
     }
+    assignments.extend(waiting_assignments(parsed, stored, &assignments));
     // Parents before children: a stable sort keeps the file's order within a level.
     units.sort_by_key(|(level, _)| depth(*level));
     summary.units = units.len();
@@ -89,6 +90,31 @@ pub fn plan(parsed: &[Parsed], stored: &Stored, enrol: &[UserEnrolled], now_ms: 
     let users = enrol.iter().cloned().map(Body::UserEnrolled);
     let bodies = units.into_iter().map(|(_, b)| b).chain(zones).chain(users).chain(assignments).chain(licences).collect();
     Ok(Plan { bodies, summary })
+}
+
+/// Officers assigned (by a roster) to a zone the store did not know yet: their assignment was
+/// routed to the county only, so it is authored again after the zone, for their village.
+fn waiting_assignments(parsed: &[Parsed], stored: &Stored, planned: &[Body]) -> Vec<Body> {
+    let new_zones: std::collections::BTreeSet<_> = parsed
+        .iter()
+        .filter_map(|p| match &p.item {
+            Item::Zone(entry) if !stored.zones.contains_key(&entry.zone.zone) => Some(&entry.zone.zone),
+            _ => None,
+        })
+        .collect();
+    let planned_officers: std::collections::BTreeSet<_> = planned
+        .iter()
+        .filter_map(|b| match b {
+            Body::AssignmentSet(a) => Some(&a.officer),
+            _ => None,
+        })
+        .collect();
+    stored
+        .assignments
+        .values()
+        .filter(|a| a.zone.as_ref().is_some_and(|z| new_zones.contains(z)) && !planned_officers.contains(&a.officer))
+        .map(|a| Body::AssignmentSet(a.clone()))
+        .collect()
 }
 
 pub(super) fn depth(level: UnitLevel) -> u8 {
@@ -117,9 +143,10 @@ fn zone(entry: &ZoneEntry, stored: &Stored) -> Result<(Option<Body>, Option<Body
         _ => Some(Body::ZoneDefined(z.clone())),
     };
     let Some(a) = &entry.assignment else { return Ok((version, None)) };
-    let wanted = AssignmentSet { officer: a.officer.clone(), zone: Some(z.zone.clone()), from: a.from };
+    let wanted = AssignmentSet { officer: a.officer.clone(), zone: Some(z.zone.clone()), from: a.from, by: None };
     let assignment = match stored.assignments.get(&a.officer) {
-        Some(current) if current == &wanted => None,
+        // Who made it (a roster import names its admin) is no difference.
+        Some(current) if current.zone == wanted.zone && current.from == wanted.from => None,
         Some(current) if a.from < current.from => {
             return Err(Problem::AssignmentBeforeCurrent {
                 officer: a.officer.to_string(),

@@ -49,6 +49,9 @@ impl Stored {
             Body::UserEnrolled(u) => {
                 self.users.insert(u.user.clone(), u.role);
             }
+            Body::UserChanged(u) => {
+                self.users.insert(u.user.clone(), u.role);
+            }
             other => {
                 if let Some(change) = other.licence_change()
                     && let Some(state) = self.licences.get_mut(change.licence())
@@ -77,7 +80,12 @@ mod tests {
     }
 
     fn assign(from: i64, zone: &str) -> Body {
-        Body::AssignmentSet(AssignmentSet { officer: UserId::new("vo").expect("id"), zone: Some(ZoneId::new(zone).expect("id")), from })
+        Body::AssignmentSet(AssignmentSet {
+            officer: UserId::new("vo").expect("id"),
+            zone: Some(ZoneId::new(zone).expect("id")),
+            from,
+            by: None,
+        })
     }
 
     #[test]

@@ -6,7 +6,14 @@ use super::super::fixtures::{collection, county, good, licence, township, villag
 use super::*;
 
 fn user(id: &str, role: Role) -> UserEnrolled {
-    UserEnrolled { user: UserId::new(id).expect("id"), display_name: id.into(), role, units: vec![UnitId::new("V1").expect("id")] }
+    UserEnrolled {
+        user: UserId::new(id).expect("id"),
+        display_name: id.into(),
+        role,
+        units: vec![UnitId::new("V1").expect("id")],
+        phone: None,
+        by: None,
+    }
 }
 
 fn officer_store() -> Stored {

@@ -1,8 +1,9 @@
 //! `patrolsync-load`: drives a patrolsync server over loopback HTTP with simulated devices and
 //! prints push and pull throughput, round-trip latency, bytes on the wire per event, and the
-//! server's peak memory. docs/benchmarks.md gives the commands and the figures measured.
+//! server's peak memory, and each report's p50 and p99 on the store the push filled. docs/benchmarks.md gives the commands and the figures measured.
 
 mod phases;
+mod reports;
 mod wire;
 
 use anyhow::{Context, Result};
@@ -41,6 +42,9 @@ pub struct Args {
     /// Events each storm device pushes.
     #[arg(long, default_value_t = 5)]
     pub storm_events: usize,
+    /// Times each report is asked after the push (0 to skip the reports phase).
+    #[arg(long, default_value_t = 20)]
+    pub reports: usize,
 }
 
 fn main() -> Result<()> {

@@ -1,5 +1,5 @@
-//! The bench's phases: push offline histories, pull them back, a 100-event delta, and a storm of
-//! devices syncing at once. Each phase prints what it measured.
+//! The bench's phases: push offline histories, the reports on what they filled (`reports`), pull
+//! them back, a 100-event delta, and a storm of devices syncing at once. Each phase prints what it measured.
 
 use anyhow::{Result, bail};
 use futures_util::StreamExt as _;
@@ -29,11 +29,10 @@ pub async fn run(args: &Args, url: &str, pid: Option<u32>) -> Result<()> {
     println!("patrolsync-load against {url}");
     let http = client()?;
     let mut devices = login(url, &args.password, args.devices).await?;
-    let histories: Vec<Vec<Event>> = devices
-        .iter_mut()
-        .enumerate()
-        .map(|(i, d)| history(d, args.events_per_device, args.points, i, now_ms() as i64 - 30 * DAY_MS))
-        .collect();
+    // A month back, or as far back as the histories need to end by now (a patrol every 30 min).
+    let start = now_ms() as i64 - (30 * DAY_MS).max(args.events_per_device as i64 * 1_800_000 + 2 * DAY_MS);
+    let histories: Vec<Vec<Event>> =
+        devices.iter_mut().enumerate().map(|(i, d)| history(d, args.events_per_device, args.points, i, start)).collect();
     let event_bytes = histories.iter().flatten().map(|e| serde_json::to_vec(e).map_or(0, |v| v.len())).sum::<usize>()
         / histories.iter().map(Vec::len).sum::<usize>().max(1);
     println!(
@@ -45,6 +44,10 @@ pub async fn run(args: &Args, url: &str, pid: Option<u32>) -> Result<()> {
     );
 
     push(&http, url, &devices, histories).await?;
+    if args.reports > 0 {
+        let week = sync_protocol::values::IsoWeek::of_ms(start + args.events_per_device as i64 * 900_000);
+        crate::reports::run(url, &args.password, week, args.reports).await?;
+    }
     pull(&http, url, &args.password, &devices).await?;
     delta(&http, url, &mut devices).await?;
     if args.storm_devices > 0 {

@@ -88,6 +88,7 @@ impl WriteCtx<'_> {
                 place.township.as_ref().map(UnitId::as_str),
                 place.week.map(|w| w.to_string()),
             ])?;
+        *self.raised.borrow_mut().entry(kind.as_str().to_owned()).or_default() += 1;
         Ok(())
     }
 

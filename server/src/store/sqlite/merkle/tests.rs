@@ -24,6 +24,8 @@ fn user(n: u32) -> Body {
         display_name: format!("Officer {n}"),
         role: Role::VillageOfficer,
         units: Vec::new(),
+        phone: None,
+        by: None,
     })
 }
 

@@ -58,7 +58,7 @@ fn each_licensed_area_is_small_and_inside_its_one_village() {
     let d = demo();
     for l in d.licences() {
         let [village] = l.villages.as_slice() else { panic!("{:?} names one village", l.licence) };
-        let boundary = &d.unit(village).expect("the village exists").boundary;
+        let boundary = d.unit(village).expect("the village exists").boundary.as_ref().expect("a demo village has its boundary");
         assert!(boundary.to_geo().contains(&l.area.to_geo()), "{:?} lies inside {village:?}", l.licence);
         let km2 = area_m2(&l.area) / 1e6;
         assert!((0.05..=1.0).contains(&km2), "{:?} covers {km2} km²", l.licence);

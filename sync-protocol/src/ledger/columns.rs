@@ -1,13 +1,10 @@
-//! The ledger's columns, their Chinese and English headings, and one patrol's row: the same values
-//! in the JSON, the CSV and the XLSX export.
+//! The ledger's columns in export order, their Chinese and English headings, and a row's cells:
+//! the same values in the JSON, the CSV and the XLSX export, on the server and on the phone.
 
-use serde::Serialize;
-use sync_protocol::fold::{Patrol, Projection};
-use sync_protocol::values::{COUNTY_UTC_OFFSET_MS, IsoWeek};
-use sync_protocol::wire::reports::{Lang, LedgerRow};
+use super::LedgerRow;
+use crate::wire::reports::{Column, Lang};
 
-use crate::store::reports::LedgerFacts;
-
+/// A column: its key (a field of [`LedgerRow`]) and its headings.
 pub struct ColumnSpec {
     pub key: &'static str,
     zh: &'static str,
@@ -51,6 +48,11 @@ pub const COLUMNS: [ColumnSpec; 20] = [
     col("attachments", "附件", "attachments"),
 ];
 
+/// The columns with their headings in `lang`, as a ledger lists them.
+pub fn columns(lang: Lang) -> Vec<Column> {
+    COLUMNS.iter().map(|c| Column { key: c.key.into(), heading: c.heading(lang).into() }).collect()
+}
+
 /// A cell as exports write it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cell {
@@ -85,76 +87,6 @@ pub fn cells(row: &LedgerRow) -> Vec<Cell> {
         t(&row.evidence),
         t(&row.attachments),
     ]
-}
-
-fn county_time(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms + COUNTY_UTC_OFFSET_MS)
-        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_default()
-}
-
-fn snake<T: Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-}
-
-/// The row of one patrol.
-pub fn row_of(p: &Projection, facts: &LedgerFacts, x: &Patrol) -> LedgerRow {
-    let zone = p.zones.get(&x.zone);
-    let findings: Vec<_> = x.findings.iter().filter_map(|f| p.findings.get(f)).collect();
-    let high = |f: &sync_protocol::fold::Finding| facts.verdicts.get(&f.id).map_or(f.high_priority, |v| v.high_priority);
-    let describe = |f: &&sync_protocol::fold::Finding| {
-        let mut s = snake(&f.kind);
-        if let Some(m) = f.mineral {
-            s = format!("{s}/{}", snake(&m));
-        }
-        for (holds, tag) in [(f.stopped_on_spot, "stopped_on_spot"), (high(f), "high_priority")] {
-            if holds {
-                s.push_str(&format!(" {tag}"));
-            }
-        }
-        s
-    };
-    let licence = |f: &&sync_protocol::fold::Finding| match facts.verdicts.get(&f.id) {
-        Some(v) => {
-            let flags: Vec<&str> = v.flags.iter().map(|x| x.kind().as_str()).collect();
-            let at = v.licence.as_ref().map_or("none".to_string(), |l| l.to_string());
-            if flags.is_empty() { at } else { format!("{at}: {}", flags.join(",")) }
-        }
-        None => "not checked".into(),
-    };
-    let events = std::iter::once(x.id).chain(findings.iter().map(|f| f.id));
-    let flags: Vec<&str> = events.filter_map(|e| facts.flags.get(&e)).flatten().map(|k| k.as_str()).collect();
-    let cases: Vec<&str> = p
-        .cases
-        .values()
-        .filter(|c| matches!(c.source, sync_protocol::body::CaseSource::Finding(f) if x.findings.contains(&f)))
-        .map(|c| c.status_label())
-        .collect();
-    let evidence = std::iter::once(x.evidence.clone()).chain(findings.iter().filter_map(|f| facts.hashes.get(&f.id).cloned()));
-    let attachments = std::iter::once(&x.id).chain(&x.findings).flat_map(|s| p.attachments_of(s)).map(|a| a.sha256.to_hex());
-    let (counts, explanation) = facts.checks.get(&x.id).map_or((None, String::new()), |(c, w)| (Some(*c), w.clone()));
-    LedgerRow {
-        patrol: x.id.to_string(),
-        officer: x.officer.to_string(),
-        village: zone.map(|z| z.village.to_string()).unwrap_or_default(),
-        township: zone.map(|z| z.township.to_string()).unwrap_or_default(),
-        zone: x.zone.to_string(),
-        week: IsoWeek::of_ms(x.started_at).to_string(),
-        started: county_time(x.started_at),
-        ended: county_time(x.ended_at),
-        distance_m: x.distance_m,
-        counts,
-        explanation,
-        result: snake(&x.result),
-        summary: x.summary.clone(),
-        findings: findings.iter().map(describe).collect::<Vec<_>>().join("; "),
-        licence_checks: findings.iter().map(licence).collect::<Vec<_>>().join("; "),
-        high_priority: findings.iter().any(|f| high(f)),
-        flags: flags.join("; "),
-        cases: cases.join("; "),
-        evidence: evidence.collect::<Vec<_>>().join(" "),
-        attachments: attachments.collect::<Vec<_>>().join(" "),
-    }
 }
 
 #[cfg(test)]

@@ -1,14 +1,17 @@
 //! Server configuration: typed, filled from defaults, then an optional TOML file, then
-//! `PATROLSYNC_`-prefixed environment variables, then command-line flags.
+//! `PATROLSYNC_`-prefixed environment variables (one per key, derived: [`env`]), then
+//! command-line flags. docs/configuration.md lists every key; a test keeps it complete.
 
-use serde::Deserialize;
+pub mod env;
+
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use sync_protocol::checks::recheck::CheckConfig;
 use sync_protocol::compliance::ComplianceRules;
 
 use crate::service::reports::ReconciliationSettings;
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Address to listen on; port 0 picks a free port.
@@ -47,6 +50,50 @@ pub struct Config {
     /// Passwords, login throttling, sessions and the token key file (`[auth]`; see
     /// docs/security.md).
     pub auth: crate::service::auth::AuthSettings,
+    /// The server's logs (`[log]`).
+    pub log: LogSettings,
+    /// Who may read `GET /metrics` (`[metrics]`).
+    pub metrics: MetricsSettings,
+}
+
+/// `[log]`: how the server logs.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    /// `text` (one line an event, for a terminal or journald) or `json` (one object a line, for
+    /// a log collector).
+    pub format: LogFormat,
+    /// Log every request: method, route template, status, time taken, user and device.
+    pub requests: bool,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        LogSettings { format: LogFormat::Text, requests: true }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// `[metrics]`: who may read `GET /metrics`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Answer a caller on the same host without a token (a Prometheus beside the server). Turn it
+    /// off when a reverse proxy on the same host forwards `/metrics`: every caller would then look
+    /// local. An admin's token is always accepted.
+    pub loopback: bool,
+}
+
+impl Default for MetricsSettings {
+    fn default() -> Self {
+        MetricsSettings { loopback: true }
+    }
 }
 
 impl Default for Config {
@@ -68,6 +115,8 @@ impl Default for Config {
             compliance: ComplianceRules::default(),
             reconciliation: ReconciliationSettings::default(),
             auth: crate::service::auth::AuthSettings::default(),
+            log: LogSettings::default(),
+            metrics: MetricsSettings::default(),
         }
     }
 }
@@ -88,6 +137,11 @@ pub enum ConfigError {
     },
     #[error("environment variable {name} is not valid: {value:?}")]
     Env { name: String, value: String },
+    #[error("the settings of the environment variables are not valid")]
+    EnvValue {
+        #[source]
+        source: toml::de::Error,
+    },
     #[error("setting {name} is out of range: {why}")]
     Range { name: &'static str, why: String },
 }
@@ -112,88 +166,37 @@ impl Config {
             return Err(ConfigError::Range { name: "token_ttl_s", why });
         }
         self.auth.password.checked().map_err(|e| ConfigError::Range { name: "auth.password", why: e.to_string() })?;
+        let port = self.bind.rsplit_once(':').and_then(|(host, port)| (!host.is_empty()).then_some(port)?.parse::<u16>().ok());
+        if port.is_none() {
+            return Err(ConfigError::Range { name: "bind", why: format!("{:?} is not HOST:PORT", self.bind) });
+        }
         Ok(self)
     }
 
-    /// Defaults, then `file` if given, then the environment.
+    /// Defaults, then `file` if given, then the environment, checked.
     pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
-        let mut config = match file {
+        Config::load_with(file, |name| std::env::var(name).ok())
+    }
+
+    /// Defaults, then `file` if given, then the variables `get` finds ([`env`]), checked.
+    pub fn load_with(file: Option<&Path>, get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let mut table = match file {
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
                 toml::from_str(&text).map_err(|source| ConfigError::Parse { path: path.into(), source })?
             }
-            None => Config::default(),
+            None => toml::Table::new(),
         };
-        config.apply_env(|name| std::env::var(name).ok())?;
+        let from_file: Config = toml::Value::Table(table.clone())
+            .try_into()
+            .map_err(|source| ConfigError::Parse { path: file.unwrap_or(Path::new("(defaults)")).into(), source })?;
+        env::apply(&mut table, get)?;
+        let config = if table == toml::Table::new() {
+            from_file
+        } else {
+            toml::Value::Table(table).try_into().map_err(|source| ConfigError::EnvValue { source })?
+        };
         config.validate()
-    }
-
-    /// Applies `PATROLSYNC_<FIELD>` variables read through `get`.
-    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
-        fn parse<T: std::str::FromStr>(name: &str, value: String) -> Result<T, ConfigError> {
-            value.parse().map_err(|_| ConfigError::Env { name: name.into(), value })
-        }
-        if let Some(v) = get("PATROLSYNC_BIND") {
-            self.bind = v;
-        }
-        if let Some(v) = get("PATROLSYNC_DB") {
-            self.db = PathBuf::from(v);
-        }
-        if let Some(v) = get("PATROLSYNC_DEMO") {
-            self.demo = parse("PATROLSYNC_DEMO", v)?;
-        }
-        if let Some(v) = get("PATROLSYNC_TOKEN_TTL_S") {
-            self.token_ttl_s = parse("PATROLSYNC_TOKEN_TTL_S", v)?;
-        }
-        if let Some(v) = get("PATROLSYNC_MAX_BODY_BYTES") {
-            self.max_body_bytes = parse("PATROLSYNC_MAX_BODY_BYTES", v)?;
-        }
-        if let Some(v) = get("PATROLSYNC_OVERDUE_CHECK_S") {
-            self.overdue_check_s = parse("PATROLSYNC_OVERDUE_CHECK_S", v)?;
-        }
-        if let Some(v) = get("PATROLSYNC_WORKERS") {
-            self.workers = parse("PATROLSYNC_WORKERS", v)?;
-        }
-        if let Some(v) = get("PATROLSYNC_CLIENT_REQUEST_TIMEOUT_S") {
-            self.client_request_timeout_s = parse("PATROLSYNC_CLIENT_REQUEST_TIMEOUT_S", v)?;
-        }
-        if let Some(v) = get("PATROLSYNC_CLIENT_BODY_TIMEOUT_S") {
-            self.client_body_timeout_s = parse("PATROLSYNC_CLIENT_BODY_TIMEOUT_S", v)?;
-        }
-        if let Some(v) = get("PATROLSYNC_MAX_BLOB_BYTES") {
-            self.max_blob_bytes = parse("PATROLSYNC_MAX_BLOB_BYTES", v)?;
-        }
-        if let Some(v) = get("PATROLSYNC_BLOB_DIR") {
-            self.blob_dir = Some(PathBuf::from(v));
-        }
-        if let Some(v) = get("PATROLSYNC_WEEKLY_QUOTA") {
-            self.compliance.weekly_quota = parse("PATROLSYNC_WEEKLY_QUOTA", v)?;
-        }
-        if let Some(v) = get("PATROLSYNC_AUTH_PER_IP_PER_MINUTE") {
-            self.auth.per_ip.per_minute = parse("PATROLSYNC_AUTH_PER_IP_PER_MINUTE", v)?;
-        }
-        if let Some(v) = get("PATROLSYNC_AUTH_PER_IP_BURST") {
-            self.auth.per_ip.burst = parse("PATROLSYNC_AUTH_PER_IP_BURST", v)?;
-        }
-        if let Some(v) = get("PATROLSYNC_AUTH_FAILURES_PER_HOUR") {
-            self.auth.throttle.failures_per_hour = parse("PATROLSYNC_AUTH_FAILURES_PER_HOUR", v)?;
-        }
-        if let Some(v) = get("PATROLSYNC_AUTH_PASSWORD_MEMORY_KIB") {
-            self.auth.password.memory_kib = parse("PATROLSYNC_AUTH_PASSWORD_MEMORY_KIB", v)?;
-        }
-        if let Some(v) = get("PATROLSYNC_AUTH_REFRESH_TTL_S") {
-            self.auth.sessions.refresh_ttl_s = parse("PATROLSYNC_AUTH_REFRESH_TTL_S", v)?;
-        }
-        if let Some(v) = get("PATROLSYNC_AUTH_KEY_RELOAD_S") {
-            self.auth.key_reload_s = parse("PATROLSYNC_AUTH_KEY_RELOAD_S", v)?;
-        }
-        if let Some(v) = get("PATROLSYNC_AUTH_REUSE_GRACE_S") {
-            self.auth.sessions.reuse_grace_s = parse("PATROLSYNC_AUTH_REUSE_GRACE_S", v)?;
-        }
-        if let Some(v) = get("PATROLSYNC_STALE_SYNC_AFTER_DAYS") {
-            self.reconciliation.stale_sync_after_days = parse("PATROLSYNC_STALE_SYNC_AFTER_DAYS", v)?;
-        }
-        Ok(())
     }
 }
 
@@ -206,14 +209,14 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("server.toml");
         std::fs::write(&file, "bind = \"127.0.0.1:0\"\ntoken_ttl_s = 60\n").expect("write");
-        let mut config: Config = toml::from_str(&std::fs::read_to_string(&file).expect("read")).expect("parse");
+        let config = Config::load_with(Some(&file), |_| None).expect("load");
         assert_eq!(config.bind, "127.0.0.1:0");
         assert_eq!(config.token_ttl_s, 60);
-        config.apply_env(|name| (name == "PATROLSYNC_TOKEN_TTL_S").then(|| "120".to_string())).expect("env");
+        let config = Config::load_with(Some(&file), |name| (name == "PATROLSYNC_TOKEN_TTL_S").then(|| "120".to_string())).expect("env");
         assert_eq!(config.token_ttl_s, 120);
-        assert!(config.apply_env(|name| (name == "PATROLSYNC_WORKERS").then(|| "many".to_string())).is_err());
+        assert!(Config::load_with(Some(&file), |name| (name == "PATROLSYNC_WORKERS").then(|| "many".to_string())).is_err());
         assert_eq!((config.client_request_timeout_s, config.client_body_timeout_s), (10, 300));
-        config.apply_env(|name| name.starts_with("PATROLSYNC_CLIENT_").then(|| "2".to_string())).expect("env");
+        let config = Config::load_with(None, |name| name.starts_with("PATROLSYNC_CLIENT_").then(|| "2".to_string())).expect("env");
         assert_eq!((config.client_request_timeout_s, config.client_body_timeout_s), (2, 2));
         assert!(toml::from_str::<Config>("unknown_key = 1").is_err());
     }
@@ -231,7 +234,7 @@ mod tests {
 
     #[test]
     fn the_settings_shown_in_docs_checks_md_are_the_defaults() {
-        let doc = include_str!("../../docs/checks.md");
+        let doc = include_str!("../../../docs/checks.md");
         let toml_block = doc.split("```toml\n").nth(1).and_then(|b| b.split("```").next()).expect("a toml block");
         let config: Config = toml::from_str(toml_block).expect("the documented settings parse");
         assert_eq!(config.checks, sync_protocol::checks::recheck::CheckConfig::default());
@@ -239,24 +242,35 @@ mod tests {
 
     #[test]
     fn evidence_limits_and_rules_are_configurable() {
-        let mut config: Config = toml::from_str("max_blob_bytes = 1000\n[checks.evidence]\nmax_distance_m = 50.0\n").expect("parse");
+        let config: Config = toml::from_str("max_blob_bytes = 1000\n[checks.evidence]\nmax_distance_m = 50.0\n").expect("parse");
         assert_eq!(config.max_blob_bytes, 1000);
         assert_eq!(config.checks.evidence.max_distance_m, 50.0);
         assert_eq!(config.checks.evidence.max_time_gap_s, 7_200, "unset keys keep their defaults");
         assert_eq!(config.blob_dir(), PathBuf::from("patrolsync-data/blobs"), "beside the database");
-        config.apply_env(|name| (name == "PATROLSYNC_BLOB_DIR").then(|| "/srv/evidence".to_string())).expect("env");
+        let config = Config::load_with(None, |name| (name == "PATROLSYNC_BLOB_DIR").then(|| "/srv/evidence".to_string())).expect("env");
         assert_eq!(config.blob_dir(), PathBuf::from("/srv/evidence"));
     }
 
     #[test]
     fn the_report_sections_set_the_quota_and_the_sync_threshold() {
-        let mut config: Config =
+        let config: Config =
             toml::from_str("[compliance]\nweekly_quota = 3\n[reconciliation]\nstale_sync_after_days = 1.5\n").expect("parse");
         assert_eq!((config.compliance.weekly_quota, config.compliance.report_within_h), (3, 24));
         assert_eq!(config.reconciliation.stale_after_ms(), 36 * 3_600_000);
-        config.apply_env(|name| (name == "PATROLSYNC_WEEKLY_QUOTA").then(|| "4".to_string())).expect("env");
+        let config = Config::load_with(None, |name| (name == "PATROLSYNC_COMPLIANCE_WEEKLY_QUOTA").then(|| "4".to_string())).expect("env");
         assert_eq!(config.compliance.weekly_quota, 4);
         assert!(toml::from_str::<Config>("[compliance]\nquota = 3\n").is_err());
+    }
+
+    #[test]
+    fn every_toml_block_of_docs_operations_md_is_a_valid_configuration() {
+        let doc = include_str!("../../../docs/operations.md");
+        let blocks: Vec<&str> = doc.split("```toml\n").skip(1).filter_map(|b| b.split("```").next()).collect();
+        assert!(!blocks.is_empty(), "the example configuration");
+        for block in blocks {
+            let config: Config = toml::from_str(block).unwrap_or_else(|e| panic!("{e}\n{block}"));
+            config.validate().expect("valid");
+        }
     }
 
     #[test]

@@ -1,0 +1,106 @@
+//! The reports' read model on SQLite (migration 0011), kept by the writer in the transaction that
+//! accepts each event. `sync_protocol::read_model::touch` says what an event changes; the group's
+//! events are read back from the log and folded by the pure functions; the rows are replaced here.
+//!
+//! # Layout
+//! - `rows`: writing the rows of a group, a zero report, and the places a zone's new version moves.
+//! - `rebuild`: the read model recomputed from the log (on open when missing, and on command), and
+//!   the audit that proves the stored rows equal to it.
+//! - `queries`: what the reports read, on a reader.
+
+mod queries;
+mod rebuild;
+mod rows;
+
+pub use queries::{backlog, directory, ledger, week_facts, zones};
+pub use rebuild::{ensure_built, rebuild, verify};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use sync_protocol::body::Body;
+use sync_protocol::event::Event;
+use sync_protocol::ids::EventId;
+use sync_protocol::ledger::PatrolEntry;
+use sync_protocol::read_model::{Filed, Refold, case_group, group_events, patrol_group, tip_group, touch};
+use sync_protocol::zones::ZoneVersions;
+
+use super::StoreError;
+
+/// The group events of the read model, read back from the log.
+struct Log<'a>(&'a Connection);
+
+impl Filed<StoreError> for Log<'_> {
+    fn event(&mut self, id: &EventId) -> Result<Option<Event>, StoreError> {
+        let raw: Option<String> = self
+            .0
+            .prepare_cached("SELECT raw FROM events WHERE id = ?1 AND accepted = 1")?
+            .query_row([id.0.as_bytes()], |r| r.get(0))
+            .optional()?;
+        raw.map(|raw| parse(&raw)).transpose()
+    }
+
+    fn filed_under(&mut self, key: &EventId) -> Result<Vec<Event>, StoreError> {
+        let mut stmt = self.0.prepare_cached(
+            "SELECT e.raw FROM report_filed f JOIN events e ON e.server_seq = f.server_seq WHERE f.entity = ?1 ORDER BY f.server_seq",
+        )?;
+        let raws = stmt.query_map([key.0.as_bytes()], |r| r.get::<_, String>(0))?;
+        raws.map(|raw| parse(&raw?)).collect()
+    }
+}
+
+fn parse(raw: &str) -> Result<Event, StoreError> {
+    serde_json::from_str(raw).map_err(|e| StoreError::corrupt("events", e.to_string()))
+}
+
+/// Applies the accepted event `event` (body `body`, stored as `server_seq`) to the read model;
+/// `places` is the writer's copy of the zones' versions, which a `zone.defined` changes.
+pub fn apply(conn: &Connection, places: &mut ZoneVersions, event: &Event, body: &Body, server_seq: i64) -> Result<(), StoreError> {
+    let t = touch(event.id, body);
+    if let Some(key) = t.filed_under {
+        conn.prepare_cached("INSERT OR IGNORE INTO report_filed (entity, server_seq) VALUES (?1, ?2)")?
+            .execute(params![key.0.as_bytes(), server_seq])?;
+    }
+    match t.refold {
+        Refold::Patrol(p) => match body {
+            // A new patrol alone in its group: its entry from the body already read.
+            Body::PatrolRecorded(r) if p == event.id && !rows::has_filed(conn, &p)? => {
+                rows::put_patrol(conn, places, &PatrolEntry::recorded(event, r))
+            }
+            _ => refold_patrol(conn, places, &p),
+        },
+        Refold::PatrolOfFinding(f) => match rows::patrol_of_finding(conn, &f)? {
+            Some(p) => refold_patrol(conn, places, &p),
+            None => Ok(()),
+        },
+        Refold::Case(c) => {
+            let events = group_events(&mut Log(conn), &c, false)?;
+            rows::put_case(conn, &c, case_group(&c, &events).as_ref())
+        }
+        Refold::Tip(t) => {
+            let events = group_events(&mut Log(conn), &t, false)?;
+            rows::put_tip(conn, &t, tip_group(&t, &events).as_ref())
+        }
+        Refold::ZeroReport(officer, week) => {
+            conn.prepare_cached("INSERT OR IGNORE INTO report_zero_reports (week, officer) VALUES (?1, ?2)")?
+                .execute(params![week.to_string(), officer.as_str()])?;
+            Ok(())
+        }
+        Refold::Zone => match body {
+            Body::ZoneDefined(z) => rows::define_zone(conn, places, z),
+            _ => Ok(()),
+        },
+        Refold::Nothing => Ok(()),
+    }
+}
+
+/// Folds the patrol `patrol`'s group again and replaces its rows.
+fn refold_patrol(conn: &Connection, places: &ZoneVersions, patrol: &EventId) -> Result<(), StoreError> {
+    let events = group_events(&mut Log(conn), patrol, true)?;
+    let group = patrol_group(patrol, &events);
+    if let Some(entry) = &group.patrol {
+        rows::put_patrol(conn, places, entry)?;
+    }
+    for f in &group.findings {
+        rows::put_finding(conn, places, f)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,250 @@
+//! What the reports read from the read model, on a reader: each query walks an index range the
+//! size of its answer (a week's patrols and findings, a ledger's patrols, a township's backlog)
+//! plus the reference, never the whole log.
+
+use rusqlite::{Connection, params};
+use std::collections::BTreeMap;
+use sync_protocol::body::{AssignmentSet, Role};
+use sync_protocol::checks::licence::LicenceVerdict;
+use sync_protocol::compliance::{FindingFact, OpenTip, PatrolFact, WeekFacts};
+use sync_protocol::fold::{Case, Tip};
+use sync_protocol::ids::{EventId, UnitId};
+use sync_protocol::ledger::{LedgerFacts, PatrolEntry, row};
+use sync_protocol::read_model::FindingRow;
+use sync_protocol::values::IsoWeek;
+use sync_protocol::wire::FlagKind;
+use sync_protocol::zones::{Assignments, ZonePlace, ZoneVersions};
+
+use super::rows::id;
+use crate::store::reports::{Backlog, Directory, LedgerBy, LedgerRow, LedgerSelection};
+use crate::store::sqlite::StoreError;
+
+fn parse<T: std::str::FromStr>(s: &str, table: &'static str) -> Result<T, StoreError> {
+    s.parse().map_err(|_| StoreError::corrupt(table, format!("bad value {s:?}")))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(s: &str, table: &'static str) -> Result<T, StoreError> {
+    serde_json::from_str(s).map_err(|e| StoreError::corrupt(table, e.to_string()))
+}
+
+/// Units, users' roles, assignments (in log order) and zone versions.
+pub fn directory(conn: &Connection) -> Result<Directory, StoreError> {
+    let mut d = Directory::default();
+    let mut stmt = conn.prepare_cached("SELECT id, parent FROM units")?;
+    for r in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))? {
+        let (unit, parent) = r?;
+        d.parents.insert(parse(&unit, "units")?, parent.map(|p| parse(&p, "units")).transpose()?);
+    }
+    let mut stmt = conn.prepare_cached("SELECT id, role FROM users")?;
+    for r in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (user, role) = r?;
+        d.roles.insert(parse(&user, "users")?, Role::parse(&role).ok_or_else(|| StoreError::corrupt("users", "bad role"))?);
+    }
+    d.assignments = assignments(conn)?;
+    d.zones = zones(conn)?;
+    Ok(d)
+}
+
+fn assignments(conn: &Connection) -> Result<Assignments, StoreError> {
+    let mut a = Assignments::default();
+    let mut stmt = conn.prepare_cached("SELECT officer, zone, valid_from FROM assignments ORDER BY server_seq")?;
+    for r in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, i64>(2)?)))? {
+        let (officer, zone, from) = r?;
+        let zone = zone.map(|z| parse(&z, "assignments")).transpose()?;
+        a.set(&AssignmentSet { officer: parse(&officer, "assignments")?, zone, from, by: None });
+    }
+    Ok(a)
+}
+
+/// Every zone's versions as stored.
+pub fn zones(conn: &Connection) -> Result<ZoneVersions, StoreError> {
+    let mut z = ZoneVersions::default();
+    let mut stmt = conn.prepare_cached("SELECT zone, valid_from, village, township FROM zone_versions")?;
+    for r in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))? {
+        let (zone, valid_from, village, township) = r?;
+        let place = ZonePlace { valid_from, village: parse(&village, "zone_versions")?, township: parse(&township, "zone_versions")? };
+        z.insert(parse(&zone, "zone_versions")?, place);
+    }
+    Ok(z)
+}
+
+/// What compliance reads for `week`.
+pub fn week_facts(conn: &Connection, week: IsoWeek) -> Result<WeekFacts, StoreError> {
+    let (start, end) = week.bounds_ms();
+    let mut f = WeekFacts::default();
+    let mut stmt = conn.prepare_cached("SELECT id FROM users WHERE role = 'village_officer'")?;
+    for u in stmt.query_map([], |r| r.get::<_, String>(0))? {
+        f.enrolled.insert(parse(&u?, "users")?);
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, p.author, p.zone, c.counts FROM patrols p LEFT JOIN patrol_checks c ON c.patrol = p.id
+         WHERE p.started_at >= ?1 AND p.started_at < ?2 AND p.entry IS NOT NULL",
+    )?;
+    let rows =
+        stmt.query_map([start, end], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?)))?;
+    for r in rows {
+        let (patrol, officer, zone, counts) = r?;
+        f.patrols.push(PatrolFact {
+            id: id(&patrol, "patrols")?,
+            officer: parse(&officer, "patrols")?,
+            zone: parse(&zone, "patrols")?,
+            counts,
+        });
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT f.id, f.officer, f.township, f.observed_at, f.stopped_on_spot,
+                (SELECT min(c.opened_at) FROM report_cases c WHERE c.source = f.id),
+                (SELECT min(c.stopped_at) FROM report_cases c WHERE c.source = f.id)
+         FROM report_findings f WHERE f.observed_at >= ?1 AND f.observed_at < ?2",
+    )?;
+    let rows = stmt.query_map([start, end], |r| {
+        Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+    })?;
+    for r in rows {
+        let (finding, officer, township, observed_at, stopped_on_spot, received_at, stopped_at) = r?;
+        f.findings.push(FindingFact {
+            id: id(&finding, "report_findings")?,
+            officer: parse(&officer, "report_findings")?,
+            township: township.map(|t| parse(&t, "report_findings")).transpose()?,
+            observed_at,
+            stopped_on_spot,
+            received_at,
+            stopped_at,
+        });
+    }
+    let mut stmt = conn.prepare_cached("SELECT officer FROM report_zero_reports WHERE week = ?1")?;
+    for o in stmt.query_map([week.to_string()], |r| r.get::<_, String>(0))? {
+        f.zero_reports.insert(parse(&o?, "report_zero_reports")?);
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT officer, count(*) FROM flags WHERE week = ?1 AND cleared_at IS NULL AND officer IS NOT NULL GROUP BY officer",
+    )?;
+    for r in stmt.query_map([week.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))? {
+        let (officer, n) = r?;
+        f.flags.insert(parse(&officer, "flags")?, n);
+    }
+    f.assignments = assignments(conn)?;
+    f.zones = zones(conn)?;
+    f.open_cases = open_cases(conn, None)?;
+    let mut stmt = conn.prepare_cached("SELECT id, township FROM report_tips WHERE open = 1")?;
+    for r in stmt.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?)))? {
+        let (tip, township) = r?;
+        f.open_tips.push(OpenTip { id: id(&tip, "report_tips")?, township: parse(&township, "report_tips")? });
+    }
+    let mut stmt = conn.prepare_cached("SELECT DISTINCT township FROM report_cases UNION SELECT DISTINCT township FROM report_tips")?;
+    for t in stmt.query_map([], |r| r.get::<_, String>(0))? {
+        f.case_townships.insert(parse(&t?, "report_cases")?);
+    }
+    Ok(f)
+}
+
+/// The cases not closed, of one township or of all.
+fn open_cases(conn: &Connection, township: Option<&UnitId>) -> Result<Vec<Case>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT state FROM report_cases WHERE closed = 0 AND (?1 IS NULL OR township = ?1) ORDER BY id")?;
+    let states = stmt.query_map([township.map(UnitId::as_str)], |r| r.get::<_, String>(0))?;
+    states.map(|s| from_json(&s?, "report_cases")).collect()
+}
+
+/// What is outstanding in `township`.
+pub fn backlog(conn: &Connection, township: &UnitId) -> Result<Backlog, StoreError> {
+    let mut b = Backlog { open_cases: open_cases(conn, Some(township))?, ..Backlog::default() };
+    let mut stmt = conn.prepare_cached(
+        "SELECT f.id, f.patrol, f.officer, f.zone, f.observed_at, f.stopped_on_spot FROM report_findings f
+         WHERE f.township = ?1 AND NOT EXISTS (SELECT 1 FROM report_cases c WHERE c.source = f.id) ORDER BY f.observed_at, f.id",
+    )?;
+    let rows = stmt.query_map([township.as_str()], |r| {
+        Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get(4)?, r.get(5)?))
+    })?;
+    for r in rows {
+        let (finding, patrol, officer, zone, observed_at, stopped_on_spot) = r?;
+        b.findings_not_received.push(FindingRow {
+            id: id(&finding, "report_findings")?,
+            patrol: id(&patrol, "report_findings")?,
+            officer: parse(&officer, "report_findings")?,
+            zone: parse(&zone, "report_findings")?,
+            observed_at,
+            stopped_on_spot,
+        });
+    }
+    let mut stmt = conn.prepare_cached("SELECT state FROM report_tips WHERE township = ?1 AND open = 1 ORDER BY id")?;
+    let tips: Vec<Tip> =
+        stmt.query_map([township.as_str()], |r| r.get::<_, String>(0))?.map(|s| from_json(&s?, "report_tips")).collect::<Result<_, _>>()?;
+    let mut cases = conn.prepare_cached("SELECT id FROM report_cases WHERE source = ?1 ORDER BY id")?;
+    for tip in tips {
+        let ids = cases.query_map([tip.id.0.as_bytes()], |r| r.get::<_, Vec<u8>>(0))?;
+        let ids = ids.map(|c| id(&c?, "report_cases")).collect::<Result<Vec<_>, _>>()?;
+        b.open_tips.push((tip, ids));
+    }
+    Ok(b)
+}
+
+/// The ledger rows `sel` selects, by start time then patrol id.
+pub fn ledger(conn: &Connection, sel: &LedgerSelection) -> Result<Vec<LedgerRow>, StoreError> {
+    let base = "SELECT id, entry, village, township FROM patrols WHERE entry IS NOT NULL AND started_at >= ?1 AND started_at < ?2";
+    let mut found: Vec<(PatrolEntry, Option<(UnitId, UnitId)>)> = Vec::new();
+    let mut collect = |sql: &str, key: Option<&str>| -> Result<(), StoreError> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(params![sel.from_ms, sel.to_ms, key], |r| {
+            Ok((r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, Option<String>>(3)?))
+        })?;
+        for r in rows {
+            let (entry, village, township) = r?;
+            let place = match (village, township) {
+                (Some(v), Some(t)) => Some((parse(&v, "patrols")?, parse(&t, "patrols")?)),
+                _ => None,
+            };
+            found.push((from_json(&entry, "patrols")?, place));
+        }
+        Ok(())
+    };
+    match &sel.by {
+        LedgerBy::Officer { officer, .. } => collect(&format!("{base} AND author = ?3"), Some(officer.as_str()))?,
+        LedgerBy::Townships { townships, .. } => {
+            for t in townships {
+                collect(&format!("{base} AND township = ?3"), Some(t.as_str()))?;
+            }
+        }
+        LedgerBy::County => collect(&format!("{base} AND ?3 IS NULL"), None)?,
+    }
+    found.retain(|(_, place)| match &sel.by {
+        LedgerBy::Officer { within: Some(within), .. } => place.as_ref().is_some_and(|(_, t)| within.contains(t)),
+        LedgerBy::Townships { village: Some(v), .. } => place.as_ref().is_some_and(|(pv, _)| pv == v),
+        _ => true,
+    });
+    found.sort_by_key(|(e, _)| (e.started_at, e.patrol));
+    found.into_iter().map(|(entry, place)| Ok(row(&entry, &facts(conn, &entry, place)?))).collect()
+}
+
+/// What a ledger row reads beside its entry.
+fn facts(conn: &Connection, entry: &PatrolEntry, place: Option<(UnitId, UnitId)>) -> Result<LedgerFacts, StoreError> {
+    let patrol = entry.patrol.0.as_bytes();
+    let mut facts = LedgerFacts { place, ..LedgerFacts::default() };
+    let mut stmt = conn.prepare_cached("SELECT counts, explanation FROM patrol_checks WHERE patrol = ?1")?;
+    facts.decision = stmt.query_map([patrol], |r| Ok((r.get::<_, bool>(0)?, r.get::<_, String>(1)?)))?.next().transpose()?;
+    let mut verdict = conn.prepare_cached("SELECT verdict FROM finding_checks WHERE finding = ?1")?;
+    let mut flags = conn.prepare_cached("SELECT kind FROM flags WHERE event_id = ?1 AND cleared_at IS NULL ORDER BY id")?;
+    let mut cases = conn.prepare_cached("SELECT state FROM report_cases WHERE source = ?1")?;
+    let mut on_findings: BTreeMap<EventId, String> = BTreeMap::new();
+    for event in std::iter::once(entry.patrol).chain(entry.findings.iter().map(|f| f.id)) {
+        let kinds: Vec<String> = flags.query_map([event.0.as_bytes()], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let kinds = kinds
+            .into_iter()
+            .map(|k| k.parse::<FlagKind>().map_err(|_| StoreError::corrupt("flags", format!("kind {k}"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        if !kinds.is_empty() {
+            facts.flags.insert(event, kinds);
+        }
+    }
+    for f in &entry.findings {
+        let v: Option<String> = verdict.query_map([f.id.0.as_bytes()], |r| r.get(0))?.next().transpose()?;
+        if let Some(v) = v {
+            facts.verdicts.insert(f.id, from_json::<LicenceVerdict>(&v, "finding_checks")?);
+        }
+        for state in cases.query_map([f.id.0.as_bytes()], |r| r.get::<_, String>(0))? {
+            let case: Case = from_json(&state?, "report_cases")?;
+            on_findings.insert(case.id, case.status_label().to_owned());
+        }
+    }
+    facts.cases = on_findings.into_values().collect();
+    Ok(facts)
+}

@@ -1,0 +1,226 @@
+//! The read model recomputed from the log: `rebuild` empties the rows and applies every accepted
+//! event again in log order (on open when the store has never built it, and on command);
+//! `verify` recomputes every group's rows apart, from the events alone, and compares them with
+//! the stored rows, without writing (`patrolsync-server audit read-model`).
+
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::{BTreeSet, HashMap};
+use sync_protocol::body::Body;
+use sync_protocol::event::Event;
+use sync_protocol::ids::EventId;
+use sync_protocol::read_model::{Filed, Refold, case_group, group_events, patrol_group, tip_group, touch};
+pub use sync_protocol::wire::audit::ReadModelCheck;
+use sync_protocol::zones::ZoneVersions;
+
+use super::rows::source_id;
+use super::{Log, parse};
+use crate::store::sqlite::StoreError;
+
+/// The read model's version in `meta`; a store without it (or with another) is rebuilt on open.
+const VERSION: &[u8] = b"1";
+
+/// Rebuilds the read model when the store has never built this version of it; returns whether
+/// it did.
+pub fn ensure_built(conn: &mut Connection) -> Result<bool, StoreError> {
+    let built: Option<Vec<u8>> = conn.query_row("SELECT value FROM meta WHERE key = 'read_model'", [], |r| r.get(0)).optional()?;
+    if built.as_deref() == Some(VERSION) {
+        return Ok(false);
+    }
+    rebuild(conn)?;
+    Ok(true)
+}
+
+/// Empties the read model and applies every accepted event again, in log order, in one
+/// transaction; returns how many events it applied.
+pub fn rebuild(conn: &mut Connection) -> Result<u64, StoreError> {
+    let tx = conn.transaction()?;
+    tx.execute_batch(
+        "DELETE FROM report_filed; DELETE FROM report_findings; DELETE FROM report_cases; DELETE FROM report_tips;
+         DELETE FROM report_zero_reports; DELETE FROM zone_versions;
+         UPDATE patrols SET started_at = NULL, village = NULL, township = NULL, entry = NULL;",
+    )?;
+    let mut places = ZoneVersions::default();
+    let mut applied = 0;
+    {
+        let mut stmt = tx.prepare("SELECT server_seq, raw FROM events WHERE accepted = 1 ORDER BY server_seq")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let (seq, event) = (row.get::<_, i64>(0)?, parse(&row.get::<_, String>(1)?)?);
+            super::apply(&tx, &mut places, &event, &body_of(&event)?, seq)?;
+            applied += 1;
+        }
+    }
+    tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('read_model', ?1)", [VERSION])?;
+    tx.commit()?;
+    Ok(applied)
+}
+
+fn body_of(event: &Event) -> Result<Body, StoreError> {
+    Body::parse(&event.kind, &event.body).map_err(|e| StoreError::corrupt("events", format!("{}: {e}", event.id)))
+}
+
+/// The groups of the log, found from the events alone.
+#[derive(Default)]
+struct Groups {
+    filed: HashMap<EventId, Vec<i64>>,
+    patrols: BTreeSet<EventId>,
+    cases: BTreeSet<EventId>,
+    tips: BTreeSet<EventId>,
+    zero_reports: BTreeSet<(String, String)>,
+    places: ZoneVersions,
+    events: u64,
+}
+
+/// The group events, read by the groups found apart from the stored filing.
+struct Found<'a> {
+    conn: &'a Connection,
+    groups: &'a Groups,
+}
+
+impl Filed<StoreError> for Found<'_> {
+    fn event(&mut self, id: &EventId) -> Result<Option<Event>, StoreError> {
+        Log(self.conn).event(id)
+    }
+
+    fn filed_under(&mut self, key: &EventId) -> Result<Vec<Event>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT raw FROM events WHERE server_seq = ?1")?;
+        let seqs = self.groups.filed.get(key).map(Vec::as_slice).unwrap_or(&[]);
+        seqs.iter().map(|s| parse(&stmt.query_row([s], |r| r.get::<_, String>(0))?)).collect()
+    }
+}
+
+fn groups(conn: &Connection) -> Result<Groups, StoreError> {
+    let mut g = Groups::default();
+    let mut stmt = conn.prepare("SELECT server_seq, raw FROM events WHERE accepted = 1 ORDER BY server_seq")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let (seq, event) = (row.get::<_, i64>(0)?, parse(&row.get::<_, String>(1)?)?);
+        let body = body_of(&event)?;
+        let t = touch(event.id, &body);
+        if let Some(key) = t.filed_under {
+            g.filed.entry(key).or_default().push(seq);
+        }
+        match (t.refold, &body) {
+            (Refold::Patrol(p), _) => {
+                g.patrols.insert(p);
+            }
+            (Refold::Case(c), _) => {
+                g.cases.insert(c);
+            }
+            (Refold::Tip(t), _) => {
+                g.tips.insert(t);
+            }
+            (Refold::ZeroReport(o, w), _) => {
+                g.zero_reports.insert((w.to_string(), o.to_string()));
+            }
+            (Refold::Zone, Body::ZoneDefined(z)) => {
+                g.places.define(z);
+            }
+            _ => {}
+        }
+        g.events += 1;
+    }
+    Ok(g)
+}
+
+/// Recomputes every row from the events and compares it with the stored one.
+pub fn verify(conn: &Connection) -> Result<ReadModelCheck, StoreError> {
+    let g = groups(conn)?;
+    let mut check = ReadModelCheck { events: g.events, ..ReadModelCheck::default() };
+    let mut differ = |what: String| {
+        check.differences += 1;
+        if check.examples.len() < 20 {
+            check.examples.push(what);
+        }
+    };
+    let (mut patrols, mut findings) = (0u64, 0u64);
+    for p in &g.patrols {
+        let events = group_events(&mut Found { conn, groups: &g }, p, true)?;
+        let group = patrol_group(p, &events);
+        if let Some(entry) = &group.patrol {
+            patrols += 1;
+            let place = g.places.place_at(&entry.zone, entry.started_at);
+            let expected = (Some(json(entry)?), place.map(|x| x.village.to_string()), place.map(|x| x.township.to_string()));
+            if stored_patrol(conn, p)? != Some(expected) {
+                differ(format!("patrol {p}"));
+            }
+        }
+        for f in &group.findings {
+            findings += 1;
+            let township = g.places.place_at(&f.zone, f.observed_at).map(|x| x.township.to_string());
+            let expected =
+                (f.patrol.0.as_bytes().to_vec(), f.officer.to_string(), f.zone.to_string(), township, f.observed_at, f.stopped_on_spot);
+            if stored_finding(conn, &f.id)? != Some(expected) {
+                differ(format!("finding {}", f.id));
+            }
+        }
+    }
+    let mut cases = 0u64;
+    for c in &g.cases {
+        let expected = case_group(c, &group_events(&mut Found { conn, groups: &g }, c, false)?);
+        cases += u64::from(expected.is_some());
+        let expected = expected.map(|x| Ok::<_, StoreError>((source_id(&x.source).0.as_bytes().to_vec(), json(&x)?))).transpose()?;
+        if stored_state(conn, "SELECT source, state FROM report_cases WHERE id = ?1", c)? != expected {
+            differ(format!("case {c}"));
+        }
+    }
+    let mut tips = 0u64;
+    for t in &g.tips {
+        let expected = tip_group(t, &group_events(&mut Found { conn, groups: &g }, t, false)?);
+        tips += u64::from(expected.is_some());
+        let expected = expected.map(|x| Ok::<_, StoreError>((x.township.to_string().into_bytes(), json(&x)?))).transpose()?;
+        if stored_state(conn, "SELECT CAST(township AS BLOB), state FROM report_tips WHERE id = ?1", t)? != expected {
+            differ(format!("tip {t}"));
+        }
+    }
+    let zero: BTreeSet<(String, String)> = conn
+        .prepare("SELECT week, officer FROM report_zero_reports")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    if zero != g.zero_reports {
+        differ(format!("zero reports: {} stored, {} in the log", zero.len(), g.zero_reports.len()));
+    }
+    let versions: u64 = g.places.iter().map(|(_, v)| v.len() as u64).sum();
+    let filed: u64 = g.filed.values().map(|v| v.len() as u64).sum();
+    for (table, sql, expected) in [
+        ("patrols", "SELECT count(*) FROM patrols WHERE entry IS NOT NULL", patrols),
+        ("findings", "SELECT count(*) FROM report_findings", findings),
+        ("cases", "SELECT count(*) FROM report_cases", cases),
+        ("tips", "SELECT count(*) FROM report_tips", tips),
+        ("zone versions", "SELECT count(*) FROM zone_versions", versions),
+        ("filed events", "SELECT count(*) FROM report_filed", filed),
+    ] {
+        let stored: u64 = conn.query_row(sql, [], |r| r.get(0))?;
+        if stored != expected {
+            differ(format!("{table}: {stored} rows stored, {expected} from the log"));
+        }
+    }
+    (check.patrols, check.findings, check.cases, check.tips) = (patrols, findings, cases, tips);
+    Ok(check)
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::encode("a read model row", e))
+}
+
+type PatrolCells = (Option<String>, Option<String>, Option<String>);
+
+fn stored_patrol(conn: &Connection, p: &EventId) -> Result<Option<PatrolCells>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT entry, village, township FROM patrols WHERE id = ?1")?
+        .query_row([p.0.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?)
+}
+
+type FindingCells = (Vec<u8>, String, String, Option<String>, i64, bool);
+
+fn stored_finding(conn: &Connection, f: &EventId) -> Result<Option<FindingCells>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT patrol, officer, zone, township, observed_at, stopped_on_spot FROM report_findings WHERE id = ?1")?
+        .query_row([f.0.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+        .optional()?)
+}
+
+fn stored_state(conn: &Connection, sql: &str, id: &EventId) -> Result<Option<(Vec<u8>, String)>, StoreError> {
+    Ok(conn.prepare_cached(sql)?.query_row(params![id.0.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
+}

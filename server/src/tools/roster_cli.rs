@@ -1,0 +1,94 @@
+//! `patrolsync-server roster import|export`: the county's roster file (CSV or XLSX) in and out
+//! of a store, beside a running server or not (it notices the commit, as with `reference`).
+
+use clap::Subcommand;
+use std::path::{Path, PathBuf};
+use sync_protocol::ids::UserId;
+
+use crate::service::roster::{self, Format, Language, RosterError, RosterOptions, Step};
+use crate::store::sqlite::SqliteStore;
+use crate::tools::reference::progress;
+
+#[derive(Subcommand)]
+pub enum RosterAction {
+    /// Check a roster (花名册) and author what differs from the store, all or nothing, in the name
+    /// of an admin; people no longer listed are disabled.
+    Import {
+        /// The store's SQLite file.
+        #[arg(long)]
+        db: PathBuf,
+        /// The admin in whose name the changes are made (named in every event).
+        #[arg(long)]
+        by: UserId,
+        /// Check and report what would be authored, without writing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The roster: a .csv or .xlsx file.
+        file: PathBuf,
+    },
+    /// Write the store's roster, in the import's form.
+    Export {
+        /// The store's SQLite file.
+        #[arg(long)]
+        db: PathBuf,
+        /// csv or xlsx (default: the output file's extension, else csv).
+        #[arg(long, value_parser = parse_format)]
+        format: Option<Format>,
+        /// Headings and words in Chinese (中文表头).
+        #[arg(long)]
+        chinese: bool,
+        /// Where to write (default: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    Format::parse(s).ok_or_else(|| format!("{s:?}: csv or xlsx"))
+}
+
+/// Runs a roster command.
+pub async fn run(action: RosterAction) -> Result<(), RosterError> {
+    match action {
+        RosterAction::Import { db, by, dry_run, file } => {
+            let format = format_of(&file)?;
+            let bytes = read(&file)?;
+            let store = SqliteStore::open(&db)?;
+            let bar = progress::terminal();
+            let shown = bar.clone();
+            let on_step = std::sync::Arc::new(move |step: Step| match step {
+                Step::Checking(rows) => progress::phase(&shown, "checking", rows),
+                Step::Importing(events) => progress::phase(&shown, "importing", events),
+                Step::Authored => shown.inc(1),
+            });
+            let summary = roster::import(&store, bytes, format, by, RosterOptions { dry_run }, on_step).await;
+            bar.finish_and_clear();
+            let summary = summary?;
+            println!("{}: {summary}", if dry_run { "dry run, nothing written" } else { "imported" });
+        }
+        RosterAction::Export { db, format, chinese, output } => {
+            let format = format.or_else(|| output.as_deref().and_then(Format::of_path)).unwrap_or(Format::Csv);
+            let language = if chinese { Language::Chinese } else { Language::English };
+            let store = SqliteStore::open(&db)?;
+            let bytes = roster::export(&store, format, language).await?;
+            match output {
+                Some(path) => std::fs::write(&path, bytes).map_err(|e| RosterError::Encode(format!("{}: {e}", path.display())))?,
+                None => std::io::Write::write_all(&mut std::io::stdout(), &bytes).map_err(|e| RosterError::Encode(e.to_string()))?,
+            }
+        }
+    }
+    Ok(())
+}
+
+fn format_of(file: &Path) -> Result<Format, RosterError> {
+    Format::of_path(file).ok_or_else(|| RosterError::Unreadable(format!("{}: a roster is a .csv or .xlsx file", file.display())))
+}
+
+fn read(file: &Path) -> Result<Vec<u8>, RosterError> {
+    let unreadable = |e: std::io::Error| RosterError::Unreadable(format!("{}: {e}", file.display()));
+    let len = std::fs::metadata(file).map_err(unreadable)?.len();
+    if len > roster::MAX_ROSTER_BYTES as u64 {
+        return Err(RosterError::Unreadable(format!("{} holds {len} bytes, more than {}", file.display(), roster::MAX_ROSTER_BYTES)));
+    }
+    std::fs::read(file).map_err(unreadable)
+}

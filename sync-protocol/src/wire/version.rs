@@ -1,0 +1,84 @@
+//! Protocol versions: which reply shape a device reads. A device names the version it speaks in
+//! the `Patrolsync-Protocol` request header; the server answers in that version's shape, or in
+//! its own when the device's is newer, and names the version it answered in the same header.
+//!
+//! Replies only ever grow: a field added in version N is left out of every reply to a device
+//! that names an older version (or none), so a build that refuses unknown fields keeps syncing
+//! after the server is upgraded. [`ADDED`] lists each field with the version that added it.
+
+use super::SyncResponse;
+
+/// The header that carries the version, in requests and in replies.
+pub const HEADER: &str = "patrolsync-protocol";
+
+/// The version this build speaks.
+pub const CURRENT: u32 = 2;
+
+/// The version of a device that names none: the builds before versions were named, whose
+/// replies had no `Ack.buckets` (and which may refuse a field they do not know).
+pub const UNNAMED: u32 = 1;
+
+/// Every reply field added after version 1, with the version that added it.
+pub const ADDED: &[(&str, u32)] = &[("SyncResponse.acks[].buckets", 2)];
+
+/// The version to answer a request in, from its header (absent: [`UNNAMED`]). A device newer
+/// than this build is answered in [`CURRENT`] (it reads older shapes); a header that is not a
+/// version is refused.
+pub fn negotiate(header: Option<&str>) -> Result<u32, crate::error::ValidationError> {
+    let Some(text) = header else { return Ok(UNNAMED) };
+    match text.trim().parse::<u32>() {
+        Ok(v) if v >= 1 => Ok(v.min(CURRENT)),
+        _ => {
+            Err(crate::error::ValidationError::Field { field: HEADER, problem: format!("{text:?} is not a protocol version (1, 2, …)") })
+        }
+    }
+}
+
+impl<E> SyncResponse<E> {
+    /// This reply in the shape of `version`: the fields added after it (see [`ADDED`]) left out.
+    pub fn for_version(mut self, version: u32) -> Self {
+        if version < 2 {
+            for ack in &mut self.acks {
+                ack.buckets.clear();
+            }
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scope::Bucket;
+    use crate::wire::Ack;
+
+    fn reply() -> SyncResponse<serde_json::Value> {
+        let id = "0192f0c1-7a3b-7c00-8000-000000000001".parse().expect("uuid");
+        SyncResponse {
+            acks: vec![Ack::accepted(id, 1).with_buckets(vec![Bucket::County])],
+            pages: vec![],
+            purge: vec![],
+            next_seq: 2,
+            hlc: "1764131257000-00000".parse().expect("hlc"),
+        }
+    }
+
+    #[test]
+    fn a_device_is_answered_in_its_version_or_in_ours_when_it_is_newer() {
+        assert_eq!(negotiate(None), Ok(UNNAMED));
+        assert_eq!(negotiate(Some("1")), Ok(1));
+        assert_eq!(negotiate(Some(" 2 ")), Ok(2));
+        assert_eq!(negotiate(Some("7")), Ok(CURRENT));
+        assert!(negotiate(Some("0")).is_err());
+        assert!(negotiate(Some("two")).is_err());
+    }
+
+    #[test]
+    fn fields_added_after_a_version_are_left_out_of_its_replies() {
+        let v1 = serde_json::to_value(reply().for_version(1)).expect("json");
+        assert!(v1["acks"][0].get("buckets").is_none(), "{v1}");
+        let v2 = serde_json::to_value(reply().for_version(2)).expect("json");
+        assert_eq!(v2["acks"][0]["buckets"], serde_json::json!(["county"]));
+        assert_eq!(ADDED.iter().map(|(_, v)| *v).max(), Some(CURRENT), "the newest field is of the current version");
+    }
+}

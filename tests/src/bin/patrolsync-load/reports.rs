@@ -1,0 +1,54 @@
+//! The reports phase: after the push, each report the county's levels read is asked `n` times over
+//! HTTP, one request at a time, and its p50 and p99 printed (issue 12: each report's cost in
+//! proportion to its answer, not to the log).
+
+use anyhow::{Result, bail};
+use std::time::Instant;
+use sync_protocol::values::IsoWeek;
+
+use crate::wire::percentile;
+use patrolsync_tests::raw::RawDevice;
+
+/// Asks every report `n` times for `week` (a week the history fills) and prints its latencies.
+pub async fn run(url: &str, password: &str, week: IsoWeek, n: usize) -> Result<()> {
+    let mut county = RawDevice::new(url, "ca-1")?;
+    county.login(password).await?;
+    let mut inspector = RawDevice::new(url, "ti-t01-1")?;
+    inspector.login(password).await?;
+    let (from, to) = week.bounds_ms();
+    let day = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms + sync_protocol::values::COUNTY_UTC_OFFSET_MS)
+            .map(|t| t.format("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+    };
+    let (first, last) = (day(from), day(to - 1));
+    let month_start = day(from - 21 * 86_400_000);
+    let reports: Vec<(&str, &RawDevice, String)> = vec![
+        ("compliance, county", &county, format!("/v1/compliance?week={week}")),
+        ("compliance, township T01 (its inspector)", &inspector, format!("/v1/compliance?week={week}")),
+        ("reconciliation, T01", &inspector, format!("/v1/reconciliation?township=T01&week={week}")),
+        ("audit: township comparison", &county, format!("/v1/audit/townships?week={week}")),
+        ("ledger, county, one week", &county, format!("/v1/ledger?from={first}&to={last}")),
+        ("ledger, township T01, four weeks", &inspector, format!("/v1/ledger?from={month_start}&to={last}&township=T01")),
+        ("ledger, township T01, four weeks, CSV", &inspector, format!("/v1/ledger?from={month_start}&to={last}&township=T01&format=csv")),
+        ("ledger, one officer, four weeks", &county, format!("/v1/ledger?from={month_start}&to={last}&officer=vo-t01-v01")),
+        ("flags, county", &county, "/v1/flags".to_string()),
+    ];
+    println!("reports: each asked {n} times, one at a time, for {week}");
+    for (name, who, path) in reports {
+        let mut latencies = Vec::with_capacity(n);
+        let mut size = 0;
+        for _ in 0..n {
+            let started = Instant::now();
+            let (status, body) = who.get_text(&path).await?;
+            latencies.push(started.elapsed());
+            if !status.is_success() {
+                bail!("{name}: {status}: {body}");
+            }
+            size = body.len();
+        }
+        latencies.sort();
+        println!("  {name}: p50 {:.1} ms, p99 {:.1} ms ({size} bytes)", percentile(&latencies, 0.5), percentile(&latencies, 0.99));
+    }
+    Ok(())
+}
