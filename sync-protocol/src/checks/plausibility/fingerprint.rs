@@ -327,7 +327,7 @@ mod tests {
     fn copies_of_short_walks_are_all_candidates() {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(13);
-        let mut normal = |rng: &mut rand_chacha::ChaCha8Rng, sigma: f64| {
+        let normal = |rng: &mut rand_chacha::ChaCha8Rng, sigma: f64| {
             let (u, v): (f64, f64) = (rng.gen_range(f64::EPSILON..1.0), rng.gen_range(0.0..1.0));
             (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos() * sigma
         };
