@@ -47,6 +47,7 @@ pub const DEVICE: &[Migration] = &[
     migration!(2, "device", "0002_blobs"),
     migration!(3, "device", "0003_refresh_tokens"),
     migration!(4, "device", "0004_fold_parts"),
+    migration!(5, "device", "0005_service"),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -41,6 +41,8 @@ pub enum StartError {
     Threads(#[source] std::io::Error),
     #[error("cannot set up authentication")]
     Auth(#[from] crate::service::auth::AuthSetupError),
+    #[error("cannot set up HTTPS")]
+    Tls(#[from] crate::tls::TlsError),
     #[error("cannot load the demo county")]
     Demo(#[source] crate::tools::seed::SeedError),
 }
@@ -131,7 +133,11 @@ fn open_store(config: &Config, clock: SharedClock, pool: Blocking, metrics: Arc<
     if let Some(dir) = config.db.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| StartError::Bind(dir.display().to_string(), e))?;
     }
-    Ok(Arc::new(SqliteStore::open_with(&config.db, Settings { checks: config.checks, clock, metrics }, pool)?))
+    Ok(Arc::new(SqliteStore::open_with(
+        &config.db,
+        Settings { checks: config.checks, clock, metrics, witness_file: Some(config.witness_file()) },
+        pool,
+    )?))
 }
 
 fn http_server(state: web::Data<AppState>, config: &Config, listener: TcpListener) -> Result<Server, StartError> {
@@ -155,7 +161,11 @@ fn http_server(state: web::Data<AppState>, config: &Config, listener: TcpListene
     if config.workers > 0 {
         server = server.workers(config.workers);
     }
-    Ok(server.listen(listener).map_err(|e| StartError::Bind(config.bind.clone(), e))?.run())
+    let server = match config.tls.server_config()? {
+        Some(tls) => server.listen_rustls_0_23(listener, tls),
+        None => server.listen(listener),
+    };
+    Ok(server.map_err(|e| StartError::Bind(config.bind.clone(), e))?.run())
 }
 
 /// Settles the `case_overdue` flags now and then every `every_s` seconds, for as long as the

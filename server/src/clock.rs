@@ -35,20 +35,30 @@ pub fn system() -> SharedClock {
     Arc::new(SystemClock)
 }
 
-/// A clock that stands still until it is set or moved: for tests.
+/// A clock that tests set and move: one that stands still ([`TestClock::at`]), or one that runs
+/// with the system's clock ([`TestClock::running`]), moved forward when a test needs time to pass
+/// (a token's lifetime, a grace period) without sleeping.
 #[derive(Debug, Default)]
 pub struct TestClock {
+    /// Now in Unix milliseconds if standing, else how far this clock is ahead of the system's.
     ms: AtomicI64,
+    running: bool,
 }
 
 impl TestClock {
     /// A clock standing at `ms` (Unix milliseconds).
     pub fn at(ms: i64) -> Arc<TestClock> {
-        Arc::new(TestClock { ms: AtomicI64::new(ms) })
+        Arc::new(TestClock { ms: AtomicI64::new(ms), running: false })
+    }
+
+    /// A clock that reads the system's until it is set or moved, and runs on from there.
+    pub fn running() -> Arc<TestClock> {
+        Arc::new(TestClock { ms: AtomicI64::new(0), running: true })
     }
 
     pub fn set(&self, ms: i64) {
-        self.ms.store(ms, Ordering::SeqCst);
+        let base = if self.running { SystemClock.now_ms() } else { 0 };
+        self.ms.store(ms - base, Ordering::SeqCst);
     }
 
     /// Moves the clock forward (or back, with a negative `ms`).
@@ -59,7 +69,8 @@ impl TestClock {
 
 impl Clock for TestClock {
     fn now_ms(&self) -> i64 {
-        self.ms.load(Ordering::SeqCst)
+        let base = if self.running { SystemClock.now_ms() } else { 0 };
+        base + self.ms.load(Ordering::SeqCst)
     }
 }
 
@@ -77,5 +88,19 @@ mod tests {
         clock.set(-1);
         assert_eq!(clock.now_s(), -1, "seconds round down before 1970 too");
         assert!(SystemClock.now_ms() > 1_700_000_000_000);
+    }
+
+    #[test]
+    fn a_running_test_clock_follows_the_system_from_where_it_was_moved() {
+        let clock = TestClock::running();
+        let before = SystemClock.now_ms();
+        let now = clock.now_ms();
+        assert!(now >= before && now <= SystemClock.now_ms(), "it starts at the system's time");
+        clock.advance(86_400_000);
+        let moved = clock.now_ms() - SystemClock.now_ms();
+        assert!((86_399_000..=86_400_000).contains(&moved), "a day ahead: {moved} ms");
+        clock.set(1_765_324_800_000);
+        let at = clock.now_ms();
+        assert!((1_765_324_800_000..1_765_324_801_000).contains(&at), "set, and running on: {at}");
     }
 }

@@ -11,7 +11,8 @@
 //! - [`tools`]: the command line, the demo county, reference data as GeoJSON.
 //! - [`app`]: building the application from its config, clock and store; [`config`]: typed
 //!   configuration; [`clock`]: the injected clock; [`codec`]: request bodies decoded, pure;
-//!   [`pool`]: fixed thread pools; [`metrics`]: the Prometheus metrics the layers count.
+//!   [`pool`]: fixed thread pools; [`metrics`]: the Prometheus metrics the layers count; [`tls`]:
+//!   HTTPS from a certificate and key.
 //!
 //! Without the `http` feature (`default-features = false`) the crate builds without actix-web:
 //! what the fuzz targets drive (bodies, tokens, ingest's parsing, the GeoJSON checks) is all here.
@@ -27,4 +28,5 @@ pub mod metrics;
 pub mod pool;
 pub mod service;
 pub mod store;
+pub mod tls;
 pub mod tools;

@@ -10,6 +10,7 @@ pub mod people;
 pub mod reports;
 pub mod session;
 pub mod version;
+pub mod witness;
 
 pub use flag_kind::FlagKind;
 
@@ -110,6 +111,10 @@ pub struct SyncRequest {
     pub limit: Option<u32>,
     /// The device's clock when it sent the request.
     pub hlc: Hlc,
+    /// Asks for the log's latest signed checkpoint (the reply's `witness`), saying what of the
+    /// log the device holds (protocol.md §7.12). Absent: no witness.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub witness: Option<witness::WitnessAsk>,
 }
 
 /// The reply: an ack per pushed event (same order), then the pulled pages.
@@ -127,6 +132,9 @@ pub struct SyncResponse<E> {
     pub next_seq: u64,
     /// The server's clock: the device merges it into its own.
     pub hlc: Hlc,
+    /// The store's epoch and the log's latest checkpoint, when the request asked for them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub witness: Option<witness::WitnessReply>,
 }
 
 impl<E> SyncResponse<E> {
@@ -145,6 +153,10 @@ pub struct BucketPage<E> {
     /// cursor the device sent when the page is empty.
     pub cursor: u64,
     pub more: bool,
+    /// Stored events of this page the server left out because they no longer match their hash
+    /// (the cursor moved past them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<witness::Withheld>,
 }
 
 /// What happened to one pushed event.

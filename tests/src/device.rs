@@ -3,6 +3,7 @@
 //! the way a phone's logger would, and the server's own projection of a user's scope.
 
 use anyhow::{Context, Result, bail, ensure};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -86,6 +87,14 @@ impl DeviceCli {
         id.trim().parse().map_err(|e| anyhow::anyhow!("record-patrol printed {id:?}: {e}"))
     }
 
+    /// `report-finding` of `kind` on `patrol` at `(lon, lat)` in degrees; returns the finding's id.
+    pub fn report_finding(&self, patrol: &str, kind: &str, (lon, lat): (f64, f64), description: &str) -> Result<EventId> {
+        let (lon, lat) = (lon.to_string(), lat.to_string());
+        let args = ["report-finding", "--patrol", patrol, "--kind", kind, "--lon", &lon, "--lat", &lat, "--description", description];
+        let id = self.run(&args)?;
+        id.trim().parse().map_err(|e| anyhow::anyhow!("report-finding printed {id:?}: {e}"))
+    }
+
     /// `tip receive` by hotline with the informant's name and contact; returns the tip's id.
     pub fn receive_tip(&self, content: &str, township: &str, name: &str, contact: &str) -> Result<EventId> {
         let args = ["tip", "receive", "--channel", "hotline", "--content", content, "--township", township];
@@ -93,14 +102,34 @@ impl DeviceCli {
         id.trim().parse().map_err(|e| anyhow::anyhow!("tip receive printed {id:?}: {e}"))
     }
 
+    /// Logs in and syncs; with one-second tokens the sync can miss the token's life, so it tries
+    /// again, with a fresh token, up to five times.
+    pub fn login_and_sync(&self, url: &str, user: &str) -> Result<String> {
+        for _ in 0..5 {
+            self.login(url, user, crate::DEMO_PASSWORD)?;
+            let out = self.output(&["sync"])?;
+            if out.status.success() {
+                return Ok(String::from_utf8(out.stdout)?);
+            }
+            let err = String::from_utf8_lossy(&out.stderr);
+            ensure!(err.contains("log in again"), "sync failed: {err}");
+        }
+        bail!("no sync within five fresh tokens")
+    }
+
+    /// Runs a command that must succeed and prints JSON (`--json`); returns what it printed.
+    pub fn json(&self, args: &[&str]) -> Result<serde_json::Value> {
+        Ok(serde_json::from_str(&self.run(args)?)?)
+    }
+
     /// `status --json`.
     pub fn status(&self) -> Result<serde_json::Value> {
-        Ok(serde_json::from_str(&self.run(&["status", "--json"])?)?)
+        self.json(&["status", "--json"])
     }
 
     /// `ledger --json`.
     pub fn ledger(&self) -> Result<serde_json::Value> {
-        Ok(serde_json::from_str(&self.run(&["ledger", "--json"])?)?)
+        self.json(&["ledger", "--json"])
     }
 }
 
@@ -198,6 +227,20 @@ pub fn replica_ids(path: &Path, sql: &str) -> Result<Vec<String>> {
     conn.busy_timeout(Duration::from_secs(10))?;
     let mut stmt = conn.prepare(sql)?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The ids of the events in the outbox of the replica file at `path` in `state` (`pending`,
+/// `sent`, `rejected`).
+pub fn outbox(path: &Path, state: &str) -> Result<BTreeSet<String>> {
+    Ok(replica_ids(path, &format!("SELECT event_id FROM outbox WHERE state = '{state}'"))?.into_iter().collect())
+}
+
+/// How many times each id is stored in the central store, as accepted data, by `device`.
+pub fn stored_by_device(store: &rusqlite::Connection, device: &str) -> Result<BTreeMap<String, i64>> {
+    let mut stmt = store.prepare("SELECT id, count(*) FROM events WHERE device_id = ?1 AND accepted = 1 GROUP BY id")?;
+    let device = uuid::Uuid::parse_str(device)?;
+    let rows = stmt.query_map([device.as_bytes().to_vec()], |r| Ok((uuid_text(&r.get::<_, Vec<u8>>(0)?), r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

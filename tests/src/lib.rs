@@ -1,13 +1,19 @@
-//! Test fixtures for end-to-end tests and the load bench: the real server as a child process on
-//! a free loopback port with a temporary store, and a raw protocol device that speaks the wire
-//! format directly (a second, minimal client, independent of the device replica).
+//! Test fixtures for end-to-end tests and the load bench: the real application in-process or the
+//! real server as a child process, on a free loopback port with a temporary store, and a raw
+//! protocol device that speaks the wire format directly (a second, minimal client, independent of
+//! the device replica).
 //!
 //! # Layout
-//! - [`server`]: [`server::TestServer`], start, kill (SIGKILL), restart on the same store.
+//! - [`app`]: [`app::spawn_app`], the application in-process with an injected clock: the API tests.
+//! - [`server`]: [`server::TestServer`], the server binary as a child process: start, kill
+//!   (SIGKILL), restart on the same store, its output; for the tests that need a process.
+//! - [`site`]: what both give a test: the URL, the store file, a logged-in device, the token key.
 //! - [`raw`]: [`raw::RawDevice`], sealing events and calling login and sync by hand.
+//! - [`api`]: the test client: one method of [`raw::RawDevice`] per route of the server.
 //! - [`photo`]: test JPEGs with known EXIF position and capture time.
 //! - [`tracks`]: generated patrol tracks and bodies inside a demo zone.
 //! - [`fill`]: officers' devices pushing offline histories at once, to fill a store for a bench.
+//! - [`evidence`]: an officer with a finding, attachments, blob uploads whole or cut off.
 //! - [`office`]: case and tip bodies, as an inspector or the county records them.
 //! - [`matrix`]: the access matrix (`tests/access-matrix.toml`): its format, setup and runner.
 //! - [`snapshot`]: every table of a store, counted and digested, to see what a request wrote.
@@ -15,7 +21,10 @@
 //! - [`device`]: device replicas: the `patrol-device` CLI as a process, the replica library,
 //!   GPX files, the server's projection of a user's scope, polling with a deadline.
 
+pub mod api;
+pub mod app;
 pub mod device;
+pub mod evidence;
 pub mod fill;
 pub mod matrix;
 pub mod office;
@@ -23,6 +32,7 @@ pub mod photo;
 pub mod raw;
 pub mod raw_http;
 pub mod server;
+pub mod site;
 pub mod snapshot;
 pub mod tracks;
 

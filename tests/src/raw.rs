@@ -189,24 +189,14 @@ impl RawDevice {
         Ok((response.status(), response.bytes().await?.to_vec()))
     }
 
-    /// GETs `path` with this device's token and parses the JSON reply.
+    /// GETs `path` with this device's token and parses the JSON reply (`Null` when not JSON).
     pub async fn get_json(&self, path: &str) -> Result<(StatusCode, Value)> {
-        let mut request = self.http.get(format!("{}{path}", self.url));
-        if let Some(token) = &self.token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await?;
-        let status = response.status();
-        Ok((status, response.json().await.unwrap_or(Value::Null)))
+        crate::api::json(self.request(reqwest::Method::GET, path).send().await?).await
     }
 
     /// A GET with the device's token; the reply's status and body as text.
     pub async fn get_text(&self, path: &str) -> Result<(StatusCode, String)> {
-        let mut request = self.http.get(format!("{}{path}", self.url));
-        if let Some(token) = &self.token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await?;
+        let response = self.request(reqwest::Method::GET, path).send().await?;
         Ok((response.status(), response.text().await?))
     }
 }

@@ -1,22 +1,29 @@
 //! The real `patrolsync-server` binary as a child process: a temporary store, port 0, readiness
-//! read from its output (never a sleep), SIGKILL on demand and on drop.
+//! read from its output (never a sleep), SIGKILL on demand and on drop. For the tests that kill or
+//! restart the server, fill the disk under it, or read what it prints; the others run the
+//! application in-process ([`crate::app::spawn_app`]).
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, bail, ensure};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::site::Site;
+
 pub struct TestServer {
     child: Option<Child>,
-    pub port: u16,
-    pub dir: tempfile::TempDir,
+    /// Its port, scheme and store folder ([`Site::url`], [`Site::db`], [`Site::open_store`]…).
+    site: Site,
     extra_env: Vec<(String, String)>,
     /// Started with `--demo`.
     demo: bool,
     /// Every line the server printed on standard output, across restarts.
-    output: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    output: Output,
 }
+
+/// The lines a server printed, shared with the thread that reads them.
+type Output = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
 
 /// The server binary this package builds (`e2e-server`, the same code as `patrolsync-server`),
 /// unless `PATROLSYNC_SERVER_BIN` names another.
@@ -54,7 +61,8 @@ impl TestServer {
     /// (`central.db`), which may already hold one.
     pub fn start_in(dir: tempfile::TempDir, env: &[(&str, &str)]) -> Result<TestServer> {
         let extra_env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        let mut server = TestServer { child: None, port: 0, dir, extra_env, demo: true, output: Default::default() };
+        let site = Site::new(0, dir);
+        let mut server = TestServer { child: None, site, extra_env, demo: true, output: Default::default() };
         server.spawn(0)?;
         Ok(server)
     }
@@ -62,7 +70,8 @@ impl TestServer {
     /// Starts a server without the demo on the store in `dir` (`central.db`), e.g. one that
     /// `patrolsync-server init` founded.
     pub fn start_county(dir: tempfile::TempDir) -> Result<TestServer> {
-        let mut server = TestServer { child: None, port: 0, dir, extra_env: Vec::new(), demo: false, output: Default::default() };
+        let site = Site::new(0, dir);
+        let mut server = TestServer { child: None, site, extra_env: Vec::new(), demo: false, output: Default::default() };
         server.spawn(0)?;
         Ok(server)
     }
@@ -73,15 +82,27 @@ impl TestServer {
         self.output.lock().map(|lines| lines.clone()).unwrap_or_default()
     }
 
-    pub fn db(&self) -> PathBuf {
-        self.dir.path().join("central.db")
-    }
-
-    pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
     fn spawn(&mut self, port: u16) -> Result<()> {
+        let child = self.start_child(port)?;
+        let (child, bound, scheme) = wait_ready(child, self.output.clone())?;
+        self.site.port = bound;
+        self.site.scheme = scheme;
+        self.child = Some(child);
+        Ok(())
+    }
+
+    /// Starts the server once more on the same store and port, expecting it to refuse to start:
+    /// returns its exit status and everything it printed.
+    pub fn start_refused(&mut self) -> Result<(std::process::ExitStatus, String)> {
+        self.kill();
+        let child = self.start_child(self.port)?;
+        let out = child.wait_with_output()?;
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        ensure!(!out.status.success(), "the server started:\n{text}");
+        Ok((out.status, text))
+    }
+
+    fn start_child(&self, port: u16) -> Result<Child> {
         let bin = server_binary();
         if !bin.exists() {
             bail!("{} is missing: build the workspace first (cargo test --workspace builds it)", bin.display());
@@ -92,42 +113,13 @@ impl TestServer {
             .args(self.demo.then_some("--demo"))
             .env("PATROLSYNC_DEMO_PASSWORD", crate::DEMO_PASSWORD)
             .env("RUST_LOG", "warn")
-            // Every test phone connects from 127.0.0.1, so the per-address limit of the auth routes
-            // is lifted; the tests of that limit set it back (tests/tests/auth_limits.rs).
-            .env("PATROLSYNC_AUTH_PER_IP_PER_MINUTE", "1000000")
-            .env("PATROLSYNC_AUTH_PER_IP_BURST", "100000")
+            .envs(crate::app::LIFTED_LIMITS)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+            .stderr(Stdio::piped());
         for (k, v) in &self.extra_env {
             cmd.env(k, v);
         }
-        let mut child = cmd.spawn().with_context(|| format!("starting {}", bin.display()))?;
-        let stdout = child.stdout.take().context("server stdout")?;
-        let (tx, rx) = std::sync::mpsc::channel();
-        let output = self.output.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Ok(mut lines) = output.lock() {
-                    lines.push(line.clone());
-                }
-                let _ = tx.send(line);
-            }
-        });
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let mut bound = None;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = rx.recv_timeout(left).context("the server did not say it was ready")?;
-            if let Some(rest) = line.strip_prefix("patrolsync-server listening on http://127.0.0.1:") {
-                bound = rest.split_whitespace().next().and_then(|p| p.parse().ok());
-            }
-            if line == "ready" {
-                break;
-            }
-        }
-        self.port = bound.context("the server did not print its port")?;
-        self.child = Some(child);
-        Ok(())
+        cmd.spawn().with_context(|| format!("starting {}", bin.display()))
     }
 
     /// Kills the server with SIGKILL: no shutdown, no flush, as a power cut would.
@@ -156,27 +148,6 @@ impl TestServer {
         self.child.as_ref().map(Child::id)
     }
 
-    /// The key that signs access tokens now: its `kid` and secret, read from the server's key
-    /// file, for tests that forge tokens as someone holding the key would.
-    pub fn token_key(&self) -> Result<(String, Vec<u8>)> {
-        use base64::Engine;
-        let file: serde_json::Value = serde_json::from_slice(&std::fs::read(self.dir.path().join("token-keys.json"))?)?;
-        let current = file["current"].as_str().ok_or_else(|| anyhow::anyhow!("no current key"))?;
-        let keys = file["keys"].as_array().ok_or_else(|| anyhow::anyhow!("no keys"))?;
-        let key = keys.iter().find(|k| k["kid"] == current).ok_or_else(|| anyhow::anyhow!("current key missing"))?;
-        let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(key["secret"].as_str().unwrap_or_default())?;
-        Ok((current.to_string(), secret))
-    }
-
-    /// Signs `claims` as an access token with the server's current key (header `typ` at+jwt).
-    pub fn forge_token(&self, claims: &serde_json::Value) -> Result<String> {
-        let (kid, secret) = self.token_key()?;
-        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
-        header.typ = Some("at+jwt".into());
-        header.kid = Some(kid);
-        Ok(jsonwebtoken::encode(&header, claims, &jsonwebtoken::EncodingKey::from_secret(&secret))?)
-    }
-
     /// Runs the server binary's command `args` (not `serve`) with `input` on standard input; returns
     /// its output, whatever its exit code.
     pub fn command(args: &[&str], input: &str) -> Result<std::process::Output> {
@@ -192,30 +163,55 @@ impl TestServer {
         child.stdin.take().context("stdin")?.write_all(input.as_bytes())?;
         Ok(child.wait_with_output()?)
     }
+}
 
-    /// Opens the store read-only, for checks that look under the API.
-    pub fn open_store(&self) -> Result<rusqlite::Connection> {
-        Ok(rusqlite::Connection::open_with_flags(self.db(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?)
+/// Reads the child's output until it says `ready`, keeping every line in `output`; returns it with
+/// its port and scheme. Its standard error is passed on to the test's.
+fn wait_ready(mut child: Child, output: Output) -> Result<(Child, u16, String)> {
+    let stdout = child.stdout.take().context("server stdout")?;
+    if let Some(stderr) = child.stderr.take() {
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                eprintln!("{line}");
+            }
+        });
     }
-
-    /// The row count of every table of the store, by name: equal snapshots mean nothing was written.
-    pub fn row_counts(&self) -> Result<Vec<(String, i64)>> {
-        let conn = self.open_store()?;
-        let tables: Vec<String> = conn
-            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        let mut counts = Vec::with_capacity(tables.len());
-        for t in tables {
-            let n = conn.query_row(&format!("SELECT count(*) FROM \"{t}\""), [], |r| r.get(0))?;
-            counts.push((t, n));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Ok(mut lines) = output.lock() {
+                lines.push(line.clone());
+            }
+            let _ = tx.send(line);
         }
-        Ok(counts)
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut bound = None;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = rx.recv_timeout(left).context("the server did not say it was ready")?;
+        if let Some(rest) = line.strip_prefix("patrolsync-server listening on ") {
+            let (scheme, rest) = rest.split_once("://127.0.0.1:").context("a listening line")?;
+            bound = rest.split_whitespace().next().and_then(|p| p.parse().ok()).map(|p: u16| (p, scheme.to_owned()));
+        }
+        if line == "ready" {
+            break;
+        }
     }
+    let (port, scheme) = bound.context("the server did not print its port")?;
+    Ok((child, port, scheme))
 }
 
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+impl std::ops::Deref for TestServer {
+    type Target = Site;
+
+    fn deref(&self) -> &Site {
+        &self.site
     }
 }

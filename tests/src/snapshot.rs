@@ -6,7 +6,7 @@ use rusqlite::types::ValueRef;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-use crate::server::TestServer;
+use crate::site::Site;
 
 /// One table's state: how many rows, and a digest of their contents that does not depend on the
 /// order SQLite returns them in.
@@ -22,7 +22,7 @@ pub struct Snapshot(pub BTreeMap<String, TableState>);
 
 impl Snapshot {
     /// Reads every table of the server's store (read-only, committed data).
-    pub fn of(server: &TestServer) -> Result<Snapshot> {
+    pub fn of(server: &Site) -> Result<Snapshot> {
         Snapshot::read(&server.open_store()?)
     }
 

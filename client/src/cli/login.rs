@@ -7,15 +7,24 @@ use anyhow::Context;
 use clap::Args;
 
 use super::format;
-use crate::replica::Replica;
+use crate::replica::{Replica, Transport};
 use crate::sync;
 
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("pw").required(true))]
 pub struct LoginArgs {
-    /// The server, e.g. http://10.1.2.3:8080
+    /// The server, e.g. https://patrol.county.cn (plain http:// only to this machine, unless
+    /// --allow-plain-http)
     #[arg(long)]
     pub server: String,
+    /// The county's CA certificate (PEM), trusted beside the system's roots; remembered for this
+    /// user's later syncs (县局自建 CA 证书)
+    #[arg(long)]
+    pub ca_file: Option<std::path::PathBuf>,
+    /// Allow plain http:// to a host other than this machine (a trusted network only): the password
+    /// and patrols then cross the network unencrypted (允许明文 HTTP)
+    #[arg(long)]
+    pub allow_plain_http: bool,
     #[arg(long)]
     pub user: String,
     #[arg(long, group = "pw")]
@@ -34,13 +43,15 @@ pub async fn run(replica: &mut Replica, args: LoginArgs) -> anyhow::Result<()> {
         Some(p) => p,
         None => read_password()?,
     };
-    let known = replica.identity_for(&args.user)?.is_some();
+    let known = replica.identity_for(&args.user)?;
+    let transport = transport(args.ca_file.as_deref(), args.allow_plain_http, known.as_ref().map(|id| &id.transport))?;
+    let known = known.is_some();
     let mut new = args.new_password;
-    let me = match sync::login_changing_password(replica, &args.server, &args.user, &password, new.as_deref()).await {
+    let me = match sync::login_with(replica, &args.server, &transport, &args.user, &password, new.as_deref()).await {
         Err(sync::SyncError::Refused { code, .. }) if code == "password_change_required" && new.is_none() => {
             eprintln!("this is a one-time password: choose a new one (一次性密码，请设置新密码)");
             let chosen = read_line("the new password").context("a one-time password needs a new password (--new-password)")?;
-            let me = sync::login_changing_password(replica, &args.server, &args.user, &password, Some(&chosen)).await?;
+            let me = sync::login_with(replica, &args.server, &transport, &args.user, &password, Some(&chosen)).await?;
             new = Some(chosen);
             me
         }
@@ -56,6 +67,21 @@ pub async fn run(replica: &mut Replica, args: LoginArgs) -> anyhow::Result<()> {
         println!("token valid until (有效期至) {}", format::time(t.expires_at));
     }
     Ok(())
+}
+
+/// The transport of this login: a CA file given now replaces the one remembered; without one the
+/// identity keeps the CA it had. Plain HTTP to another host needs the flag on each login.
+fn transport(ca_file: Option<&std::path::Path>, allow_plain_http: bool, known: Option<&Transport>) -> anyhow::Result<Transport> {
+    let ca_pem = match ca_file {
+        Some(path) => {
+            let pem =
+                std::fs::read_to_string(path).with_context(|| format!("reading the CA file {} (读取证书文件失败)", path.display()))?;
+            sync::parse_ca(&pem).with_context(|| format!("the CA file {}", path.display()))?;
+            Some(pem)
+        }
+        None => known.and_then(|t| t.ca_pem.clone()),
+    };
+    Ok(Transport { ca_pem, allow_plain_http })
 }
 
 fn read_password() -> anyhow::Result<String> {

@@ -10,6 +10,7 @@ mod flag_review;
 mod format;
 mod login;
 mod office;
+mod problems;
 mod record;
 mod report;
 mod show;
@@ -77,6 +78,12 @@ pub enum Command {
     },
     /// Events the server refused (被退回), with reasons.
     Rejected,
+    /// What the phone noticed about its server (服务器问题): a restore, a log that did not extend
+    /// the one it witnessed, pulled events kept aside because they failed their checks.
+    Problems {
+        #[arg(long)]
+        json: bool,
+    },
     /// Whether a patrol will count toward the weekly quota, and why, checked on the phone (offline).
     CheckPatrol {
         #[arg(long, value_parser = record::parse_event_id)]
@@ -163,6 +170,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Status { json } => show::status(&replica, json),
         Command::Ledger { json } => show::ledger(&replica, json),
         Command::Rejected => show::rejected(&replica),
+        Command::Problems { json } => problems::problems(&replica, json),
         Command::CheckPatrol { patrol, json } => checks::check_patrol(&replica, patrol, json),
         Command::CheckFinding { finding, json } => checks::check_finding(&replica, finding, json),
         Command::Flags(args) => block_on(checks::flags(&replica, args)),

@@ -35,6 +35,12 @@ fn print_report(r: &SyncReport) {
         "synced (已同步): {} accepted, {} duplicate, {} rejected (被退回), {} pulled, {} purged; {} still pending (待上传)",
         r.accepted, r.duplicates, r.rejected, r.pulled, r.purged, r.pending
     );
+    if r.restored {
+        println!("the server was restored from a backup (服务器已从备份恢复): {} own events sent again; see `problems`", r.resent);
+    }
+    if r.aside > 0 {
+        println!("{} pulled events failed their checks and were kept aside (已隔离): see `problems`", r.aside);
+    }
     let e = &r.evidence;
     println!(
         "evidence (证据): {} uploaded, {} already on the server, {} refused; {} bytes sent",

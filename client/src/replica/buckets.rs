@@ -12,6 +12,16 @@ use sync_protocol::scope::Bucket;
 
 use super::ReplicaError;
 
+/// Lowers every cursor of `owner` above `at` to `at`: after a restore, the events past it are
+/// pulled again (those held already are no-ops). Returns how many cursors moved.
+pub(crate) fn lower_cursors(conn: &Connection, owner: DeviceId, at: u64, now_ms: i64) -> Result<usize, ReplicaError> {
+    let at = super::identity::seq_i64(at);
+    Ok(conn.execute(
+        "UPDATE cursors SET cursor = ?2, updated_at = ?3 WHERE owner = ?1 AND cursor > ?2",
+        rusqlite::params![owner.to_string(), at, now_ms],
+    )?)
+}
+
 /// The cursors of `owner`, by bucket.
 pub(crate) fn cursors(conn: &Connection, owner: DeviceId) -> Result<BTreeMap<Bucket, u64>, ReplicaError> {
     let mut stmt = conn.prepare("SELECT bucket, cursor FROM cursors WHERE owner = ?1")?;

@@ -24,6 +24,15 @@ impl fmt::Debug for AccessToken {
     }
 }
 
+/// How an identity reaches its server, as given at login and remembered with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Transport {
+    /// The county CA's certificates (PEM), trusted beside the system's roots.
+    pub ca_pem: Option<String>,
+    /// Plain `http://` allowed to a host other than this phone (`--allow-plain-http`).
+    pub allow_plain_http: bool,
+}
+
 /// One officer's identity on this phone.
 #[derive(Debug, Clone)]
 pub struct Identity {
@@ -34,6 +43,8 @@ pub struct Identity {
     pub user: UserId,
     pub key: DeviceKey,
     pub server_url: String,
+    /// The CA and plain-HTTP choice the last login gave for `server_url`.
+    pub transport: Transport,
     pub token: Option<AccessToken>,
     pub role: Role,
     pub display_name: String,
@@ -53,7 +64,7 @@ impl Identity {
 }
 
 const COLUMNS: &str = "device_id, username, user_id, secret_key, server_url, access_token, token_expires_at, role, display_name, \
-                       next_seq, head_hash, hlc, last_sync_at, last_error, last_error_at";
+                       next_seq, head_hash, hlc, last_sync_at, last_error, last_error_at, ca_pem, allow_plain_http";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<Identity, ReplicaError>> {
     let device: String = row.get(0)?;
@@ -66,6 +77,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<Identity, ReplicaError>> {
     let user: String = row.get(2)?;
     let (username, server_url, display_name): (String, String, String) = (row.get(1)?, row.get(4)?, row.get(8)?);
     let (next_seq, last_sync_at, last_error, last_error_at): (i64, _, _, _) = (row.get(9)?, row.get(12)?, row.get(13)?, row.get(14)?);
+    let transport = Transport { ca_pem: row.get(15)?, allow_plain_http: row.get(16)? };
     Ok((|| {
         let key: [u8; 32] = secret.try_into().map_err(|_| ReplicaError::corrupt("secret key")(bad("secret_key")))?;
         Ok(Identity {
@@ -74,6 +86,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<Identity, ReplicaError>> {
             user: UserId::new(user).map_err(ReplicaError::corrupt("user id"))?,
             key: DeviceKey::from_secret(key),
             server_url,
+            transport,
             token: token.zip(expires).map(|(secret, expires_at)| AccessToken { secret, expires_at }),
             role: Role::parse(&role).ok_or_else(|| ReplicaError::corrupt("role")(bad("role")))?,
             display_name,
@@ -134,8 +147,10 @@ pub(crate) fn save(conn: &Connection, id: &Identity, now_ms: i64) -> Result<(), 
     let token = id.token.as_ref();
     conn.execute(
         "INSERT INTO identities (device_id, username, user_id, secret_key, server_url, access_token, token_expires_at, role, \
-         display_name, next_seq, head_hash, hlc, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
+         display_name, next_seq, head_hash, hlc, created_at, ca_pem, allow_plain_http) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
          ON CONFLICT (device_id) DO UPDATE SET user_id = excluded.user_id, server_url = excluded.server_url, \
+         ca_pem = excluded.ca_pem, allow_plain_http = excluded.allow_plain_http, \
          access_token = excluded.access_token, token_expires_at = excluded.token_expires_at, role = excluded.role, \
          display_name = excluded.display_name, hlc = max(hlc, excluded.hlc)",
         params![
@@ -152,6 +167,8 @@ pub(crate) fn save(conn: &Connection, id: &Identity, now_ms: i64) -> Result<(), 
             id.head.to_hex(),
             id.hlc.to_string(),
             now_ms,
+            id.transport.ca_pem,
+            id.transport.allow_plain_http,
         ],
     )?;
     Ok(())

@@ -10,6 +10,8 @@
 //! - `patrol_index`: every held patrol's times by officer and device, for the checks.
 //! - `record`, `actions`, `office`: recording an officer's or inspector's own events, offline.
 //! - `evidence`, `exif`: evidence files in the replica's blob folder, their EXIF and upload state.
+//! - `server_log`: the server's log as this phone witnessed it, what it noticed, pulled events
+//!   kept aside.
 //! - `ledger`, `status`, `week`: what the officer reads.
 
 mod actions;
@@ -31,6 +33,7 @@ pub(crate) mod patrol_index;
 pub(crate) mod projection;
 pub(crate) mod rebuild;
 mod record;
+pub(crate) mod server_log;
 mod status;
 mod week;
 
@@ -48,9 +51,10 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::ReplicaError;
 pub use evidence::{BlobState, Evidence, PendingBlob};
 pub use exif::{Capture, read_capture};
-pub use identity::{AccessToken, Identity};
+pub use identity::{AccessToken, Identity, Transport};
 pub use ledger::{Ledger, LedgerAmendment, LedgerConflict, LedgerFinding, LedgerPatrol, LedgerZeroReport};
 pub use outbox::OutboxState;
+pub use server_log::{AsideEvent, ServerNotice};
 pub use status::{OtherIdentity, RejectedEvent, Status};
 
 /// An open replica file. Holds one connection; open one `Replica` per thread or task.

@@ -1,19 +1,24 @@
-//! Applying a sync reply to the replica in one local transaction: acks move the outbox and record
-//! the buckets of one's own events, pulled pages join the log (checked by hash; one's own event
-//! coming back is a no-op), purged buckets are dropped (never one's own events, but own sent ones
-//! left in no held bucket leave the fold), the server's clock is merged and the parts of the
-//! projection that all this touched are brought up to date.
+//! Applying a sync reply to the replica in one local transaction: first the server's log is
+//! checked against the one witnessed (a log that does not extend it refuses the whole reply; a new
+//! epoch, a restore, lowers the cursors), then acks move the outbox and record the buckets of one's
+//! own events, pulled pages join the log (one's own event coming back is a no-op; events set aside
+//! by the checks are kept apart, never folded), purged buckets are dropped (never one's own events,
+//! but own sent ones left in no held bucket leave the fold), the server's clock is merged and the
+//! parts of the projection that all this touched are brought up to date.
 
 use rusqlite::{Connection, TransactionBehavior};
 use sync_protocol::event::Event;
 use sync_protocol::ids::{DeviceId, EventId};
+use sync_protocol::merkle::witness;
+use sync_protocol::wire::witness::WitnessReply;
 use sync_protocol::wire::{Ack, AckStatus, BucketPage, RejectReason, SyncResponse};
 
 use super::SyncError;
+use super::check::{Checked, check};
 use crate::replica::clock::hlc_ms;
 use crate::replica::events::Placed;
 use crate::replica::projection::FoldMembers;
-use crate::replica::{Replica, ReplicaError, buckets, db, events, identity, outbox, projection};
+use crate::replica::{Replica, ReplicaError, buckets, db, events, identity, outbox, projection, server_log};
 
 /// What one reply changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -31,42 +36,32 @@ pub struct Applied {
     pub purged: usize,
     /// Whether some bucket has more to pull.
     pub more: bool,
-}
-
-/// A reply whose pulled events have their hashes checked and are prepared for the replica
-/// ([`Placed`]): work that needs no replica, so that a page can be prepared while the one before
-/// it is applied.
-pub(crate) type Checked = SyncResponse<Placed>;
-
-/// Checks every pulled event's hash (one mismatch refuses the whole reply) and prepares it.
-pub(crate) fn check(reply: SyncResponse<Event>) -> Result<Checked, SyncError> {
-    let SyncResponse { acks, pages, purge, next_seq, hlc } = reply;
-    let mut checked = Vec::with_capacity(pages.len());
-    for page in pages {
-        let mut events = Vec::with_capacity(page.events.len());
-        for e in page.events {
-            e.check_hash().map_err(|source| SyncError::Integrity { id: e.id, source })?;
-            events.push(Placed::new(e)?);
-        }
-        checked.push(BucketPage { bucket: page.bucket, events, cursor: page.cursor, more: page.more });
-    }
-    Ok(SyncResponse { acks, pages: checked, purge, next_seq, hlc })
+    /// Pulled events that failed their checks (or that the server withheld), kept aside.
+    pub aside: usize,
+    /// Whether this reply showed the server was restored (a new store epoch).
+    pub restored: bool,
 }
 
 impl Replica {
     /// Applies `reply` to identity `owner`. `pushed` are the ids of the events the request carried,
     /// in order. Either all of it is applied or, on error, none of it.
     pub fn apply_reply(&mut self, owner: DeviceId, pushed: &[EventId], reply: &SyncResponse<Event>) -> Result<Applied, SyncError> {
-        let pages =
-            reply.pages.iter().map(|p| BucketPage { bucket: p.bucket.clone(), events: p.events.clone(), cursor: p.cursor, more: p.more });
+        let pages = reply.pages.iter().map(|p| BucketPage {
+            bucket: p.bucket.clone(),
+            events: p.events.clone(),
+            cursor: p.cursor,
+            more: p.more,
+            withheld: p.withheld.clone(),
+        });
         let owned = SyncResponse {
             acks: reply.acks.clone(),
             pages: pages.collect(),
             purge: reply.purge.clone(),
             next_seq: reply.next_seq,
             hlc: reply.hlc,
+            witness: reply.witness.clone(),
         };
-        self.apply_checked(owner, pushed, check(owned)?)
+        self.apply_checked(owner, pushed, check(owned, Vec::new())?)
     }
 
     /// [`Replica::apply_reply`] for a reply already checked.
@@ -74,23 +69,34 @@ impl Replica {
     /// A reply with acks is on disk when this returns: an event marked sent is never pushed again.
     /// A reply of pulls alone does not wait for the disk: a power cut may undo it, leaving the
     /// replica as it was before (cursors included), and the next sync pulls the same pages again.
-    pub(crate) fn apply_checked(&mut self, owner: DeviceId, pushed: &[EventId], reply: Checked) -> Result<Applied, SyncError> {
-        let wait = !reply.acks.is_empty();
+    pub(crate) fn apply_checked(&mut self, owner: DeviceId, pushed: &[EventId], checked: Checked) -> Result<Applied, SyncError> {
+        let wait = !checked.reply.acks.is_empty();
         if !wait {
             db::wait_for_disk(&self.conn, false)?;
         }
-        let applied = self.apply_in_transaction(owner, pushed, reply);
+        let applied = self.apply_in_transaction(owner, pushed, checked);
         if !wait {
             db::wait_for_disk(&self.conn, true)?;
         }
         applied
     }
 
-    fn apply_in_transaction(&mut self, owner: DeviceId, pushed: &[EventId], reply: Checked) -> Result<Applied, SyncError> {
+    fn apply_in_transaction(&mut self, owner: DeviceId, pushed: &[EventId], checked: Checked) -> Result<Applied, SyncError> {
+        let Checked { reply, aside } = checked;
         let now = self.now_ms();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let me = identity::by_device(&tx, owner)?.ok_or(ReplicaError::NoIdentity)?;
-        let mut out = Applied { more: reply.more(), ..Applied::default() };
+        let restored_after = match reply.witness.as_ref().map(|w| witness_step(&tx, owner, w, now)).transpose() {
+            Ok(since) => since.flatten(),
+            Err(e) => {
+                // Nothing of the reply is applied; what the witness saw is kept.
+                drop(tx);
+                server_log::notice(&self.conn, owner, "log_refused", &e.to_string(), now)?;
+                return Err(e);
+            }
+        };
+        let restored = restored_after.is_some();
+        let mut out = Applied { more: reply.more() || restored, restored, aside: aside.len(), ..Applied::default() };
         out.resend_from = resend_point(&reply.acks, reply.next_seq, me.next_seq);
         // An own event enters or leaves the fold when an ack, a resend or a change of the buckets
         // held (a purge, a new bucket) moves it (`events::LEFT_OUT`); a page of pulls alone cannot.
@@ -108,7 +114,13 @@ impl Replica {
             out.purged += dropped;
             changed.extend(anchors);
         }
-        let mut new = insert_pages(&tx, owner, reply.pages, now)?;
+        let mut new = insert_pages(&tx, owner, reply.pages, restored_after, now)?;
+        if let Some(since) = restored_after {
+            buckets::lower_cursors(&tx, owner, since, now)?;
+        }
+        for event in aside {
+            server_log::put_aside(&tx, owner, &event.kept(now))?;
+        }
         out.pulled = new.len();
         if let Some(members) = members {
             changed.extend(members.changed(&tx, owner)?);
@@ -126,8 +138,15 @@ impl Replica {
 }
 
 /// Inserts the pulled pages' events (one already held is a no-op) with their bucket memberships,
-/// and sets each page's cursor. Returns the events new to the log.
-fn insert_pages(conn: &Connection, owner: DeviceId, pages: Vec<BucketPage<Placed>>, now: i64) -> Result<Vec<Placed>, ReplicaError> {
+/// and sets each page's cursor (after a restore, at most where the restored store began: the pages
+/// were read from cursors the server may be behind). Returns the events new to the log.
+fn insert_pages(
+    conn: &Connection,
+    owner: DeviceId,
+    pages: Vec<BucketPage<Placed>>,
+    restored_after: Option<u64>,
+    now: i64,
+) -> Result<Vec<Placed>, ReplicaError> {
     let mut new = Vec::new();
     for page in pages {
         for placed in page.events {
@@ -137,9 +156,28 @@ fn insert_pages(conn: &Connection, owner: DeviceId, pages: Vec<BucketPage<Placed
                 new.push(placed);
             }
         }
-        buckets::set_cursor(conn, owner, &page.bucket, page.cursor, now)?;
+        let cursor = restored_after.map_or(page.cursor, |since| page.cursor.min(since));
+        buckets::set_cursor(conn, owner, &page.bucket, cursor, now)?;
     }
     Ok(new)
+}
+
+/// Checks the server's log against the one `owner` witnessed and keeps the new checkpoint. On a
+/// new epoch (a restore) records it and returns the server sequence the restored store began at.
+fn witness_step(conn: &Connection, owner: DeviceId, reply: &WitnessReply, now: i64) -> Result<Option<u64>, SyncError> {
+    let held = server_log::held(conn, owner)?;
+    let accepted = witness::check(held.as_ref(), reply).map_err(SyncError::ServerLog)?;
+    server_log::save(conn, owner, &accepted, now)?;
+    let Some((epoch, size)) = &accepted.new_epoch_after else { return Ok(None) };
+    let detail = format!(
+        "the server was restored (服务器已从备份恢复): its log went from {size} entries (epoch {epoch}) to {} (epoch {}, \
+         from server sequence {}); this phone re-sends its own events the server lost and pulls again from there",
+        accepted.held.frontier.size(),
+        reply.epoch.id,
+        reply.epoch.since_seq
+    );
+    server_log::notice(conn, owner, "restored", &detail, now)?;
+    Ok(Some(reply.epoch.since_seq))
 }
 
 /// The lowest seq the server wants again: from acks asking for a resend, or from its `next_seq`

@@ -74,7 +74,7 @@ async fn put_from(replica: &Replica, api: &Api, token: &str, blob: &PendingBlob,
 /// Uploads the active identity's blobs whose attachments the server acknowledged.
 pub async fn upload_blobs(replica: &Replica) -> Result<BlobReport, SyncError> {
     let me = replica.require_active()?;
-    let api = Api::new(&me.server_url)?;
+    let api = Api::of(&me)?;
     let token = super::session::bearer(replica, &api).await?;
     let mut report = BlobReport::default();
     for blob in replica.blobs_to_upload()? {
@@ -117,7 +117,7 @@ pub async fn upload_blobs(replica: &Replica) -> Result<BlobReport, SyncError> {
 /// Downloads the blob `hash` into the blob folder (verified against its hash); returns its path.
 pub async fn fetch_blob(replica: &Replica, hash: &BlobHash, media_type: MediaType) -> Result<PathBuf, SyncError> {
     let me = replica.require_active()?;
-    let api = Api::new(&me.server_url)?;
+    let api = Api::of(&me)?;
     let token = super::session::bearer(replica, &api).await?;
     let response = api
         .client()

@@ -1,8 +1,6 @@
 //! The sync layer's one error type, and the one place that decides what an HTTP status means.
 //! Every error knows whether retrying can help (`is_permanent`), and the upload loop uses it.
 
-use sync_protocol::event::IntegrityError;
-use sync_protocol::ids::EventId;
 use sync_protocol::wire::{ErrorBody, ErrorDetail};
 
 use crate::replica::ReplicaError;
@@ -26,16 +24,32 @@ pub enum SyncError {
         #[source]
         source: reqwest::Error,
     },
-    #[error("{0:?} is not a server URL (expected http://host:port)")]
+    #[error("{0:?} is not a server URL (服务器地址无效; expected https://host:port)")]
     BadUrl(String),
+    /// Plain `http://` to a host other than this machine, without `--allow-plain-http`.
+    #[error(
+        "refusing plain http:// to {url}: the password and the patrols would cross the network unencrypted \
+         (拒绝明文 HTTP 连接：密码和巡查记录将不加密传输). Use https://, or add --allow-plain-http to the login \
+         if this network is trusted (请改用 https://；如确为可信内网，登录时加 --allow-plain-http)"
+    )]
+    PlainHttp { url: String },
+    /// The server's TLS certificate did not verify against the system's roots and the county CA.
+    #[error(
+        "the server at {url} presented a certificate this phone does not trust (服务器证书不受信任): {problem}. \
+         If the county uses its own CA, log in again with --ca-file (如县局使用自建证书，请用 --ca-file 重新登录)"
+    )]
+    UntrustedServer { url: String, problem: String },
+    #[error("the county CA file cannot be used (证书文件无效): {0}")]
+    CaFile(String),
     #[error("the server's reply could not be read")]
     BadReply(#[source] serde_json::Error),
-    #[error("pulled event {id} does not match its hash: the reply was not applied")]
-    Integrity {
-        id: EventId,
-        #[source]
-        source: IntegrityError,
-    },
+    /// The server's log does not extend the one this phone witnessed: shorter (rolled back, a lost
+    /// WAL) or rewritten. Nothing of the reply was applied.
+    #[error(
+        "the server's records do not extend what this phone saw it sign (服务器数据与本机见证的记录不一致，可能被回退或篡改): {0}. \
+         Nothing was applied and pending events stay on the phone; tell the county administrator (请联系县局管理员)"
+    )]
+    ServerLog(#[source] sync_protocol::merkle::witness::WitnessError),
     #[error("the server expects seq {expected} again, which it refused before: {pending} events cannot be sent")]
     Stalled { expected: u64, pending: u64 },
     #[error("could not encode the request")]
@@ -61,9 +75,13 @@ impl SyncError {
             | SyncError::DeviceTaken
             | SyncError::Refused { .. }
             | SyncError::BadUrl(_)
+            | SyncError::PlainHttp { .. }
+            | SyncError::UntrustedServer { .. }
+            | SyncError::CaFile(_)
+            | SyncError::ServerLog(_)
             | SyncError::Stalled { .. }
             | SyncError::Encode(_) => true,
-            SyncError::Server { .. } | SyncError::Network { .. } | SyncError::BadReply(_) | SyncError::Integrity { .. } => false,
+            SyncError::Server { .. } | SyncError::Network { .. } | SyncError::BadReply(_) => false,
             // Out of threads or file handles for a moment.
             SyncError::Fetcher(_) => false,
             // A busy or full disk may clear; a missing identity or a corrupt file will not.

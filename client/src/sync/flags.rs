@@ -13,7 +13,7 @@ use crate::replica::Replica;
 /// The flags in the active officer's scope that match `query`.
 pub async fn flags(replica: &Replica, query: &FlagQuery) -> Result<FlagList, SyncError> {
     let me = replica.require_active()?;
-    let api = Api::new(&me.server_url)?;
+    let api = Api::of(&me)?;
     let token = session::bearer(replica, &api).await?;
     api.flags(&token, query, &me.username).await
 }
@@ -21,7 +21,7 @@ pub async fn flags(replica: &Replica, query: &FlagQuery) -> Result<FlagList, Syn
 /// The cases in the active officer's scope that match `query` (`GET /v1/cases`).
 pub async fn cases(replica: &Replica, query: &CaseQuery) -> Result<CaseList, SyncError> {
     let me = replica.require_active()?;
-    let api = Api::new(&me.server_url)?;
+    let api = Api::of(&me)?;
     let token = session::bearer(replica, &api).await?;
     api.get_json(&token, "/v1/cases", query, &me.username).await
 }
@@ -29,7 +29,7 @@ pub async fn cases(replica: &Replica, query: &CaseQuery) -> Result<CaseList, Syn
 /// One case with every step (`GET /v1/cases/{id}`); a case outside the scope is not found.
 pub async fn case(replica: &Replica, id: EventId) -> Result<CaseDetail, SyncError> {
     let me = replica.require_active()?;
-    let api = Api::new(&me.server_url)?;
+    let api = Api::of(&me)?;
     let token = session::bearer(replica, &api).await?;
     let no_query: &[(&str, &str)] = &[];
     api.get_json(&token, &format!("/v1/cases/{id}"), no_query, &me.username).await
@@ -43,7 +43,7 @@ pub async fn ledger_export(replica: &Replica, query: &LedgerQuery) -> Result<Vec
 /// A report (`path`, e.g. `/v1/compliance`) for `query`, as the server wrote it.
 pub async fn report<Q: serde::Serialize + ?Sized>(replica: &Replica, path: &str, query: &Q) -> Result<Vec<u8>, SyncError> {
     let me = replica.require_active()?;
-    let api = Api::new(&me.server_url)?;
+    let api = Api::of(&me)?;
     let token = session::bearer(replica, &api).await?;
     api.download(&token, path, query, &me.username).await
 }
@@ -56,7 +56,7 @@ pub async fn admin_json<B: serde::Serialize + Sync>(
     body: &B,
 ) -> Result<serde_json::Value, SyncError> {
     let me = replica.require_active()?;
-    let api = Api::new(&me.server_url)?;
+    let api = Api::of(&me)?;
     let token = session::bearer(replica, &api).await?;
     api.send_json(&token, method, path, body, &me.username).await
 }
@@ -64,7 +64,7 @@ pub async fn admin_json<B: serde::Serialize + Sync>(
 /// A page of the access log (`GET /v1/audit/access`, county roles).
 pub async fn access_log(replica: &Replica, query: &sync_protocol::wire::people::AccessQuery) -> Result<serde_json::Value, SyncError> {
     let me = replica.require_active()?;
-    let api = Api::new(&me.server_url)?;
+    let api = Api::of(&me)?;
     let token = session::bearer(replica, &api).await?;
     let bytes = api.download(&token, "/v1/audit/access", query, &me.username).await?;
     serde_json::from_slice(&bytes).map_err(SyncError::BadReply)
@@ -79,7 +79,7 @@ pub async fn change_password(replica: &Replica, current: &str, new: &str) -> Res
 /// An admin route (`POST /v1/admin/...`, no body) as the active user: the server's reply.
 pub async fn admin(replica: &Replica, path: &str) -> Result<serde_json::Value, SyncError> {
     let me = replica.require_active()?;
-    let api = Api::new(&me.server_url)?;
+    let api = Api::of(&me)?;
     let token = session::bearer(replica, &api).await?;
     api.post_empty(&token, path, &me.username).await
 }

@@ -10,7 +10,11 @@ use sync_protocol::wire::flags::{FlagList, FlagQuery};
 use sync_protocol::wire::session::{RefreshRequest, RefreshResponse};
 use sync_protocol::wire::{LoginRequest, LoginResponse, MAX_PULL_LIMIT, SyncRequest, SyncResponse};
 
+use serde_json::value::RawValue;
+
+use super::check::{Aside, readable};
 use super::error::{SyncError, from_status};
+use crate::replica::{Identity, Transport};
 
 /// zstd level for request bodies: fast on a phone, and tracks shrink to about a fifth.
 const ZSTD_LEVEL: i32 = 3;
@@ -20,24 +24,30 @@ const ZSTD_LEVEL: i32 = 3;
 pub struct Api {
     base: String,
     http: reqwest::Client,
+    /// How the server is reached (its CA, plain HTTP allowed or not).
+    transport: Transport,
     /// Events a page when pages are pulled one after another (see `prefetch.rs`).
     pull_page: u32,
 }
 
 impl Api {
-    /// A client of the server at `base_url` (e.g. `http://10.0.0.2:8080`).
-    pub fn new(base_url: &str) -> Result<Api, SyncError> {
+    /// A client of the server at `base_url` (e.g. `https://patrol.county.cn`) reached through
+    /// `transport` (its CA; plain HTTP only to loopback unless allowed).
+    pub fn new(base_url: &str, transport: &Transport) -> Result<Api, SyncError> {
         let base = base_url.trim_end_matches('/').to_owned();
-        if reqwest::Url::parse(&base).map(|u| !matches!(u.scheme(), "http" | "https")).unwrap_or(true) {
-            return Err(SyncError::BadUrl(base_url.to_owned()));
-        }
-        let http = reqwest::Client::builder()
+        super::tls::check_url(&base, transport)?;
+        let builder = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(15))
             .timeout(Duration::from_secs(120))
-            .user_agent(concat!("patrol-device/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|source| SyncError::Network { url: base.clone(), source })?;
-        Ok(Api { base, http, pull_page: MAX_PULL_LIMIT })
+            .user_agent(concat!("patrol-device/", env!("CARGO_PKG_VERSION")));
+        let http = super::tls::client(builder, transport)?.build().map_err(|source| SyncError::Network { url: base.clone(), source })?;
+        Ok(Api { base, http, transport: transport.clone(), pull_page: MAX_PULL_LIMIT })
+    }
+
+    /// A new client of the same server, reached the same way and pulling the same pages: its own
+    /// connections, for another runtime (a connection belongs to the runtime that opened it).
+    pub fn again(&self) -> Result<Api, SyncError> {
+        Ok(Api::new(&self.base, &self.transport)?.with_pull_page(self.pull_page))
     }
 
     /// The same server, pulling runs of pages `events` at a time (1 to `MAX_PULL_LIMIT`, the
@@ -50,6 +60,11 @@ impl Api {
     /// Events a page in a run of pulls.
     pub fn pull_page(&self) -> u32 {
         self.pull_page
+    }
+
+    /// A client of `me`'s server, the way `me` logged in to it.
+    pub fn of(me: &Identity) -> Result<Api, SyncError> {
+        Api::new(&me.server_url, &me.transport)
     }
 
     pub fn base_url(&self) -> &str {
@@ -77,8 +92,9 @@ impl Api {
         if (200..300).contains(&status) { Ok(()) } else { Err(from_status(status, &bytes, username)) }
     }
 
-    /// `POST /v1/sync` with a bearer token, the body compressed with zstd.
-    pub async fn sync(&self, token: &str, request: &SyncRequest, username: &str) -> Result<SyncResponse<Event>, SyncError> {
+    /// `POST /v1/sync` with a bearer token, the body compressed with zstd. Pulled elements that do
+    /// not read as events come back apart, to be kept aside (the rest of the reply still applies).
+    pub async fn sync(&self, token: &str, request: &SyncRequest, username: &str) -> Result<(SyncResponse<Event>, Vec<Aside>), SyncError> {
         let json = serde_json::to_vec(request).map_err(|e| SyncError::Encode(e.into()))?;
         let body = zstd::encode_all(json.as_slice(), ZSTD_LEVEL).map_err(SyncError::Encode)?;
         let builder = self
@@ -89,7 +105,13 @@ impl Api {
             .header(CONTENT_ENCODING, "zstd")
             .header(sync_protocol::wire::version::HEADER, sync_protocol::wire::version::CURRENT.to_string())
             .body(body);
-        self.send(builder, username).await
+        let bytes = self.send_bytes(builder, username).await?;
+        // Read once as events; only a reply with an element that is not one is read again, element
+        // by element, to set that element aside.
+        match serde_json::from_slice::<SyncResponse<Event>>(&bytes) {
+            Ok(reply) => Ok((reply, Vec::new())),
+            Err(_) => serde_json::from_slice::<SyncResponse<Box<RawValue>>>(&bytes).map(readable).map_err(SyncError::BadReply),
+        }
     }
 
     /// `GET /v1/flags` with filters: the flags in the caller's scope, newest first.
@@ -119,13 +141,7 @@ impl Api {
         username: &str,
     ) -> Result<Vec<u8>, SyncError> {
         let builder = self.http.get(self.url(path)).header(AUTHORIZATION, format!("Bearer {token}")).query(query);
-        let response = builder.send().await.map_err(|source| self.network(source))?;
-        let status = response.status().as_u16();
-        let bytes = response.bytes().await.map_err(|source| self.network(source))?;
-        if !(200..300).contains(&status) {
-            return Err(from_status(status, &bytes, username));
-        }
-        Ok(bytes.to_vec())
+        self.send_bytes(builder, username).await
     }
 
     /// `POST <path>` with a bearer token and no body (the admin routes): the reply's JSON.
@@ -157,13 +173,19 @@ impl Api {
     }
 
     async fn send<T: DeserializeOwned>(&self, builder: reqwest::RequestBuilder, username: &str) -> Result<T, SyncError> {
+        let bytes = self.send_bytes(builder, username).await?;
+        serde_json::from_slice(&bytes).map_err(SyncError::BadReply)
+    }
+
+    /// The reply's body when its status is a success, else the error it says.
+    async fn send_bytes(&self, builder: reqwest::RequestBuilder, username: &str) -> Result<Vec<u8>, SyncError> {
         let response = builder.send().await.map_err(|source| self.network(source))?;
         let status = response.status().as_u16();
         let bytes = response.bytes().await.map_err(|source| self.network(source))?;
         if !(200..300).contains(&status) {
             return Err(from_status(status, &bytes, username));
         }
-        serde_json::from_slice(&bytes).map_err(SyncError::BadReply)
+        Ok(Vec::from(bytes))
     }
 
     /// The HTTP client, for calls that are not JSON (blobs).
@@ -175,7 +197,11 @@ impl Api {
         format!("{}{path}", self.base)
     }
 
+    /// A failed request: a certificate this phone does not trust, or the network.
     pub(super) fn network(&self, source: reqwest::Error) -> SyncError {
-        SyncError::Network { url: self.base.clone(), source }
+        match super::tls::certificate_problem(&source) {
+            Some(problem) => SyncError::UntrustedServer { url: self.base.clone(), problem },
+            None => SyncError::Network { url: self.base.clone(), source },
+        }
     }
 }

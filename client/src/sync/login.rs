@@ -15,23 +15,29 @@ use uuid::Uuid;
 use super::{Api, SyncError};
 use crate::replica::clock::hlc_ms;
 use crate::replica::projection::FoldMembers;
-use crate::replica::{AccessToken, Identity, Replica, identity, outbox, projection};
+use crate::replica::{AccessToken, Identity, Replica, Transport, identity, outbox, projection};
 
-/// Logs `username` in at `server_url` and makes their identity the active one.
+/// Logs `username` in at `server_url` and makes their identity the active one; an identity that
+/// logged in before keeps the CA and plain-HTTP choice it was given then.
 pub async fn login(replica: &mut Replica, server_url: &str, username: &str, password: &str) -> Result<Identity, SyncError> {
-    login_changing_password(replica, server_url, username, password, None).await
+    let transport = replica.identity_for(username)?.map(|id| id.transport).unwrap_or_default();
+    login_with(replica, server_url, &transport, username, password, None).await
 }
 
-/// [`login`], replacing the password by `new_password` in the same request: what a login with a
-/// one-time password needs (the server refuses it with `password_change_required` otherwise).
-pub async fn login_changing_password(
+/// Logs `username` in at `server_url` reached through `transport` (the county CA, plain HTTP
+/// allowed or not), which the identity remembers for its later syncs; with `new_password`,
+/// replacing the password in the same request: what a login with a one-time password needs (the
+/// server refuses it with `password_change_required` otherwise). A URL the transport refuses
+/// (plain HTTP to another host) fails before anything is sent or stored.
+pub async fn login_with(
     replica: &mut Replica,
     server_url: &str,
+    transport: &Transport,
     username: &str,
     password: &str,
     new_password: Option<&str>,
 ) -> Result<Identity, SyncError> {
-    let api = Api::new(server_url)?;
+    let api = Api::new(server_url, transport)?;
     let enrolment = Enrolment::for_user(replica, username)?;
     let request = LoginRequest {
         username: username.to_owned(),
@@ -40,7 +46,7 @@ pub async fn login_changing_password(
         new_password: new_password.map(str::to_owned),
     };
     match api.login(&request).await {
-        Ok(response) => enrolment.finish(replica, api.base_url(), response),
+        Ok(response) => enrolment.finish(replica, api.base_url(), transport, response),
         Err(e) => {
             if let Some(id) = &enrolment.existing {
                 identity::failed(&replica.conn, id.device_id, &format!("login: {e}"), replica.now_ms())?;
@@ -78,11 +84,18 @@ impl Enrolment {
     }
 
     /// Stores the identity with what the server answered and makes it active.
-    pub(crate) fn finish(self, replica: &mut Replica, server_url: &str, response: LoginResponse) -> Result<Identity, SyncError> {
-        let base = match self.existing {
+    pub(crate) fn finish(
+        self,
+        replica: &mut Replica,
+        server_url: &str,
+        transport: &Transport,
+        response: LoginResponse,
+    ) -> Result<Identity, SyncError> {
+        let mut base = match self.existing {
             Some(id) => id,
             None => new_identity(self.device_id, self.key, &self.username, &response),
         };
+        base.transport = transport.clone();
         replica.save_login(base, server_url, response)
     }
 }
@@ -101,6 +114,7 @@ fn new_identity(device_id: DeviceId, key: DeviceKey, username: &str, r: &LoginRe
         user: r.user.clone(),
         key,
         server_url: String::new(),
+        transport: Transport::default(),
         token: None,
         role: r.role,
         display_name: r.display_name.clone(),

@@ -14,7 +14,8 @@ use sync_protocol::ids::DeviceId;
 use sync_protocol::scope::Bucket;
 use sync_protocol::wire::SyncRequest;
 
-use super::apply::{Applied, Checked, check};
+use super::Applied;
+use super::check::{Checked, check};
 use super::{Api, SyncError};
 use crate::replica::clock::{Clock, hlc_ms};
 use crate::replica::{Replica, db};
@@ -33,7 +34,7 @@ pub(crate) struct Pulls {
 /// sends own events back to pending: the caller's rounds then push them again.
 pub(crate) fn pull(replica: &mut Replica, api: &Api, from: Pulls, mut applied: impl FnMut(&Applied) -> bool) -> Result<(), SyncError> {
     // Its own connections: a connection belongs to the runtime that opened it.
-    let fetcher_api = Api::new(api.base_url())?.with_pull_page(api.pull_page());
+    let fetcher_api = api.again()?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(SyncError::Fetcher)?;
     let (owner, clock) = (from.owner, replica.clock.clone());
     let file = replica.conn.path().filter(|p| !p.is_empty()).map(PathBuf::from);
@@ -64,13 +65,16 @@ pub(crate) fn pull(replica: &mut Replica, api: &Api, from: Pulls, mut applied: i
 async fn fetch(api: &Api, mut from: Pulls, clock: Arc<dyn Clock>, pages: SyncSender<Result<Checked, SyncError>>) {
     loop {
         from.hlc = from.hlc.tick(hlc_ms(clock.now_ms()));
-        let request = SyncRequest { events: Vec::new(), cursors: from.cursors.clone(), limit: Some(api.pull_page()), hlc: from.hlc };
+        // No witness asked: the round that started these pulls checked the log, and the replica's
+        // witnessed size moves on only as pages are applied.
+        let request =
+            SyncRequest { events: Vec::new(), cursors: from.cursors.clone(), limit: Some(api.pull_page()), hlc: from.hlc, witness: None };
         let page = match api.sync(&from.token, &request, &from.username).await {
-            Ok(reply) => check(reply),
+            Ok((reply, unreadable)) => check(reply, unreadable),
             Err(e) => Err(e),
         };
         let more = match &page {
-            Ok(reply) => {
+            Ok(Checked { reply, .. }) => {
                 for p in &reply.pages {
                     from.cursors.insert(p.bucket.clone(), p.cursor);
                 }

@@ -7,7 +7,7 @@ use sync_protocol::wire::{MAX_BODY_BYTES, MAX_PUSH_EVENTS, SyncRequest};
 
 use super::SyncError;
 use crate::replica::clock::hlc_ms;
-use crate::replica::{Identity, Replica, buckets, outbox};
+use crate::replica::{Identity, Replica, buckets, outbox, server_log};
 
 /// Room left in a request for the cursors and the envelope around the events.
 const PUSH_BYTE_BUDGET: usize = MAX_BODY_BYTES - 64 * 1024;
@@ -57,6 +57,9 @@ pub(crate) fn prepare(replica: &mut Replica) -> Result<Outgoing, SyncError> {
         // next page fetched while one is applied (`prefetch.rs`), in pages of `MAX_PULL_LIMIT`.
         limit: None,
         hlc: me.hlc.tick(hlc_ms(now)),
+        // Every round asks for the log's latest checkpoint and checks it extends the one held
+        // (pages pulled ahead within the same sync do not: the round before them checked it).
+        witness: Some(server_log::held_ask(&replica.conn, me.device_id)?),
     };
     Ok(Outgoing { owner: me.device_id, username: me.username, token, request, pushed })
 }

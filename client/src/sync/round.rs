@@ -21,6 +21,10 @@ pub struct SyncReport {
     pub resent: usize,
     pub pulled: usize,
     pub purged: usize,
+    /// Pulled events kept aside because they failed their checks (see `patrol-device problems`).
+    pub aside: usize,
+    /// Whether the server was found restored from a backup (its own events were re-sent).
+    pub restored: bool,
     /// Own events still pending afterwards.
     pub pending: u64,
     /// The evidence uploaded after the events (by [`sync`]; [`sync_with`] leaves it empty).
@@ -36,13 +40,15 @@ impl SyncReport {
         self.resent += a.resent;
         self.pulled += a.pulled;
         self.purged += a.purged;
+        self.aside += a.aside;
+        self.restored |= a.restored;
     }
 }
 
 /// Syncs the active identity with its server.
 pub async fn sync(replica: &mut Replica) -> Result<SyncReport, SyncError> {
     let me = replica.require_active()?;
-    let api = Api::new(&me.server_url)?;
+    let api = Api::of(&me)?;
     let mut report = sync_with(replica, &api).await?;
     // Evidence goes up once its events are acknowledged; an interrupted upload resumes here.
     report.evidence = super::upload_blobs(replica).await?;
@@ -65,9 +71,9 @@ async fn rounds(replica: &mut Replica, api: &Api) -> Result<SyncReport, SyncErro
     while report.rounds < MAX_ROUNDS {
         super::session::bearer(replica, api).await?;
         let out = request::prepare(replica)?;
-        let reply = api.sync(&out.token, &out.request, &out.username).await?;
+        let (reply, unreadable) = api.sync(&out.token, &out.request, &out.username).await?;
         let server_next = reply.next_seq;
-        let applied = replica.apply_checked(out.owner, &out.pushed, super::apply::check(reply)?)?;
+        let applied = replica.apply_checked(out.owner, &out.pushed, super::check::check(reply, unreadable)?)?;
         report.add(&applied);
         report.pending = outbox::pending_summary(&replica.conn, out.owner)?.0;
         let moved = applied.accepted + applied.duplicates + applied.rejected + applied.resent > 0;

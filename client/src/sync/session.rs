@@ -43,7 +43,7 @@ pub(crate) async fn bearer(replica: &Replica, api: &Api) -> Result<String, SyncE
 /// runs out by itself).
 pub async fn logout(replica: &Replica) -> Result<Identity, SyncError> {
     let me = replica.require_active()?;
-    let api = Api::new(&me.server_url)?;
+    let api = Api::of(&me)?;
     let ended = match bearer(replica, &api).await {
         Ok(token) => api.logout(&token, &me.username).await,
         Err(e) => Err(e),

@@ -40,7 +40,8 @@ fn own_rejected_events_leave_the_fold_and_stay_visible_from_the_outbox() {
     // officer's patrol, with a clock far behind ours, so the projection is folded again.
     let mut other = Chain::new("vo-t01-v02", T0 - 10 * DAY);
     let theirs = other.patrol("neighbour");
-    let page = sync_protocol::wire::BucketPage { bucket: village(), events: vec![theirs.clone()], cursor: 9, more: false };
+    let page =
+        sync_protocol::wire::BucketPage { bucket: village(), events: vec![theirs.clone()], cursor: 9, more: false, withheld: vec![] };
     f.replica.apply_reply(owner, &ids, &reply(acks, vec![page], 4)).expect("apply");
 
     // What the server folds for this scope: reference data, the two accepted patrols, the neighbour's.

@@ -61,7 +61,7 @@ impl Fixture {
             refresh_token: format!("refresh-of-{username}"),
             refresh_expires_at: self.clock_now() + 30 * 24 * HOUR,
         };
-        enrolment.finish(&mut self.replica, NOWHERE, response).expect("login")
+        enrolment.finish(&mut self.replica, NOWHERE, &crate::replica::Transport::default(), response).expect("login")
     }
 
     pub fn clock_now(&self) -> i64 {
@@ -84,7 +84,7 @@ impl Fixture {
     /// Applies a reply that acks nothing and carries `events` in `bucket`, cursor `cursor`.
     pub fn pull(&mut self, bucket: Bucket, events: Vec<Event>, cursor: u64) -> Result<crate::sync::Applied, crate::SyncError> {
         let me = self.me();
-        let reply = reply(vec![], vec![BucketPage { bucket, events, cursor, more: false }], me.next_seq);
+        let reply = reply(vec![], vec![BucketPage { bucket, events, cursor, more: false, withheld: vec![] }], me.next_seq);
         self.replica.apply_reply(me.device_id, &[], &reply)
     }
 
@@ -108,7 +108,7 @@ impl Fixture {
 
 /// A reply with these acks and pages, the server expecting `next_seq`.
 pub fn reply(acks: Vec<Ack>, pages: Vec<BucketPage<Event>>, next_seq: u64) -> SyncResponse<Event> {
-    SyncResponse { acks, pages, purge: vec![], next_seq, hlc: Hlc::new(u64::try_from(T0).expect("time") + 1_000, 7) }
+    SyncResponse { acks, pages, purge: vec![], next_seq, hlc: Hlc::new(u64::try_from(T0).expect("time") + 1_000, 7), witness: None }
 }
 
 pub fn village() -> Bucket {

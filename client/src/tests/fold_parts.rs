@@ -101,7 +101,8 @@ fn run(specs: &[SampleSpec], arrival: &[u16], outcomes: &[u8], steps: &[Step]) -
                 let events: Vec<Event> = (0..*take).filter_map(|_| queue.pop_front()).collect();
                 delivered[usize::from(*second)].extend(events.iter().cloned());
                 cursor += 1;
-                r.pages = vec![BucketPage { bucket: buckets()[usize::from(*second)].clone(), events, cursor, more: false }];
+                r.pages =
+                    vec![BucketPage { bucket: buckets()[usize::from(*second)].clone(), events, cursor, more: false, withheld: vec![] }];
             }
             Step::Purge { second } => {
                 r.purge = vec![buckets()[usize::from(*second)].clone()];

@@ -35,17 +35,28 @@ fn pulled_events_join_once_and_own_events_coming_back_are_a_no_op() {
 }
 
 #[test]
-fn a_pulled_event_with_a_bad_hash_fails_the_reply_and_nothing_is_applied() {
+fn a_pulled_event_with_a_bad_hash_is_kept_aside_and_the_rest_of_the_reply_applies() {
     let mut f = Fixture::new();
+    let mut server = Chain::new("server", T0 - 40 * DAY);
+    f.assign_zone(&mut server);
+    let mine = f.patrol("mine");
+    let me = f.me();
     let mut other = Chain::new("vo-t01-v02", T0);
     let good = other.patrol("good");
     let mut bad = other.patrol("bad");
     bad.body["summary"] = serde_json::json!("edited in transit");
-    let err = f.pull(village(), vec![good, bad], 5).expect_err("bad hash");
-    assert!(matches!(err, crate::SyncError::Integrity { .. }), "{err}");
-    assert!(!err.is_permanent());
-    assert_eq!(f.replica.event_count().expect("count"), 0);
-    assert!(f.replica.cursors().expect("cursors").is_empty());
+    let page = BucketPage { bucket: village(), events: vec![bad.clone(), good.clone()], cursor: 5, more: false, withheld: vec![] };
+    let ack = sync_protocol::wire::Ack::accepted(mine, 1);
+    let applied = f.replica.apply_reply(me.device_id, &[mine], &reply(vec![ack], vec![page], 2)).expect("the good part applies");
+    assert_eq!((applied.accepted, applied.pulled, applied.aside), (1, 1, 1));
+    assert_eq!(f.replica.outbox_state(mine).expect("state"), Some(crate::replica::OutboxState::Sent), "its own ack is applied");
+    assert_eq!(f.replica.cursors().expect("cursors").get(&village()), Some(&5), "the cursor moves past the bad event");
+    let projection = f.replica.projection().expect("projection");
+    assert!(projection.patrols.contains_key(&good.id) && !projection.patrols.contains_key(&bad.id));
+    let aside = f.replica.aside_events().expect("aside");
+    assert_eq!(aside.len(), 1);
+    assert_eq!(aside[0].event_id.as_deref(), Some(bad.id.to_string().as_str()));
+    assert!(aside[0].raw.contains("edited in transit"), "kept as the server sent it");
 }
 
 #[test]
@@ -79,7 +90,7 @@ fn a_purge_drops_what_came_only_from_that_bucket_and_never_own_events() {
 fn more_pages_are_reported() {
     let mut f = Fixture::new();
     let me = f.me();
-    let page = BucketPage { bucket: village(), events: vec![], cursor: 3, more: true };
+    let page = BucketPage { bucket: village(), events: vec![], cursor: 3, more: true, withheld: vec![] };
     let applied = f.replica.apply_reply(me.device_id, &[], &reply(vec![], vec![page], 1)).expect("apply");
     assert!(applied.more);
 }
@@ -109,7 +120,7 @@ fn a_purge_leaves_out_of_the_fold_own_sent_events_in_no_held_bucket_and_keeps_pe
 
     // Reassigned: the old village is purged.
     let moved = |purge: &Bucket, page: &Bucket, cursor| {
-        let mut r = reply(vec![], vec![BucketPage { bucket: page.clone(), events: vec![], cursor, more: false }], 5);
+        let mut r = reply(vec![], vec![BucketPage { bucket: page.clone(), events: vec![], cursor, more: false, withheld: vec![] }], 5);
         r.purge = vec![purge.clone()];
         r
     };

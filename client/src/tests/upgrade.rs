@@ -11,10 +11,14 @@ use super::fixture::{Chain, DAY, Fixture, T0, reply, village};
 use crate::replica::Replica;
 
 /// The tables a version-3 replica has, as its code wrote them (the ledger tables' rows are the
-/// same as now; `projections` held the whole fold).
+/// same as now; `projections` held the whole fold; identities had no transport columns yet).
 const COPIED: [(&str, &str); 12] = [
     ("settings", "key, value"),
-    ("identities", "*"),
+    (
+        "identities",
+        "device_id, username, user_id, secret_key, server_url, access_token, token_expires_at, role, display_name, next_seq, \
+         head_hash, hlc, created_at, last_sync_at, last_error, last_error_at, refresh_token, refresh_expires_at",
+    ),
     ("events", "owner, id, device_id, seq, hlc, author, kind, hash, raw, received_at"),
     ("outbox", "*"),
     ("event_buckets", "*"),
@@ -46,7 +50,7 @@ fn filled() -> Fixture {
         Ack::rejected(Some(ids[1]), Some(2), RejectReason::NotAllowed, "not assigned"),
     ];
     let me = f.me();
-    let page = BucketPage { bucket: village(), events: pulled, cursor: 90, more: false };
+    let page = BucketPage { bucket: village(), events: pulled, cursor: 90, more: false, withheld: vec![] };
     f.replica.apply_reply(me.device_id, &ids[..2], &reply(acks, vec![page], me.next_seq)).expect("apply");
     f
 }

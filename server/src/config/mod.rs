@@ -43,6 +43,11 @@ pub struct Config {
     pub max_blob_bytes: u64,
     /// Where blobs are stored (default: `blobs/` beside the database).
     pub blob_dir: Option<PathBuf>,
+    /// The file that witnesses the tamper-evident log outside the database: the latest signed
+    /// checkpoint, rewritten after each batch that grows the log; a store whose log is shorter
+    /// than it, or does not extend it, is refused at start (default: `log-witness` beside the
+    /// database).
+    pub witness_file: Option<PathBuf>,
     /// The weekly quota and the reporting window (`[compliance]`; see docs/compliance.md).
     pub compliance: ComplianceRules,
     /// When a device counts as not synced (`[reconciliation]`; see docs/reports.md).
@@ -50,6 +55,9 @@ pub struct Config {
     /// Passwords, login throttling, sessions and the token key file (`[auth]`; see
     /// docs/security.md).
     pub auth: crate::service::auth::AuthSettings,
+    /// HTTPS served by the server itself (`[tls]`: `cert_file` and `key_file`, PEM); without
+    /// them it speaks plain HTTP, for loopback or behind a reverse proxy that terminates TLS.
+    pub tls: crate::tls::TlsSettings,
     /// The server's logs (`[log]`).
     pub log: LogSettings,
     /// Who may read `GET /metrics` (`[metrics]`).
@@ -115,6 +123,8 @@ impl Default for Config {
             compliance: ComplianceRules::default(),
             reconciliation: ReconciliationSettings::default(),
             auth: crate::service::auth::AuthSettings::default(),
+            tls: crate::tls::TlsSettings::default(),
+            witness_file: None,
             log: LogSettings::default(),
             metrics: MetricsSettings::default(),
         }
@@ -158,6 +168,11 @@ impl Config {
         self.auth.token_key_file.clone().unwrap_or_else(|| self.db.parent().unwrap_or(Path::new(".")).join("token-keys.json"))
     }
 
+    /// The log's witness file: `witness_file`, or `log-witness` beside the database file.
+    pub fn witness_file(&self) -> PathBuf {
+        self.witness_file.clone().unwrap_or_else(|| self.db.parent().unwrap_or(Path::new(".")).join("log-witness"))
+    }
+
     /// Refuses settings that would weaken the server: access tokens over 15 minutes, password
     /// hashing below OWASP's minimum cost.
     pub fn validate(self) -> Result<Config, ConfigError> {
@@ -166,6 +181,7 @@ impl Config {
             return Err(ConfigError::Range { name: "token_ttl_s", why });
         }
         self.auth.password.checked().map_err(|e| ConfigError::Range { name: "auth.password", why: e.to_string() })?;
+        self.tls.enabled().map_err(|e| ConfigError::Range { name: "tls", why: e.to_string() })?;
         let port = self.bind.rsplit_once(':').and_then(|(host, port)| (!host.is_empty()).then_some(port)?.parse::<u16>().ok());
         if port.is_none() {
             return Err(ConfigError::Range { name: "bind", why: format!("{:?} is not HOST:PORT", self.bind) });

@@ -41,7 +41,24 @@ pub async fn sync(services: &Services, mut principal: Principal, request: SyncRe
     }
     let purge: Vec<Bucket> = request.cursors.keys().filter(|b| !principal.scope.contains(b)).cloned().collect();
     let pages = pull(services, &principal, request.cursors, limit).await?;
-    Ok(SyncResponse { acks, pages, purge, next_seq, hlc: services.store.tick() })
+    flag_withheld(services, &pages).await;
+    let witness = match request.witness {
+        Some(held) => Some(services.store.witness(held).await?),
+        None => None,
+    };
+    Ok(SyncResponse { acks, pages, purge, next_seq, hlc: services.store.tick(), witness })
+}
+
+/// Flags the stored events the pages left out because they no longer match their hash. The pull
+/// is answered either way: a flag that cannot be written now is raised by the next pull.
+async fn flag_withheld(services: &Services, pages: &[BucketPage<Box<RawValue>>]) {
+    let withheld: Vec<_> = pages.iter().flat_map(|p| p.withheld.iter().cloned()).collect();
+    if withheld.is_empty() {
+        return;
+    }
+    if let Err(e) = services.store.flag_withheld(withheld).await {
+        tracing::error!(error = %e, "could not flag the changed stored events");
+    }
 }
 
 /// Checks the request's own limits (events per push, page size) and returns the page size.

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use sync_protocol::crypto::Hash;
 pub use sync_protocol::wire::audit::{ChainBreak, IntegrityReport};
 use sync_protocol::wire::audit::{CheckpointReply, ConsistencyQuery, ConsistencyReply};
+use sync_protocol::wire::witness::{Withheld, WitnessAsk, WitnessReply};
 
 use super::StoreFuture;
 
@@ -42,4 +43,13 @@ pub trait AuditLog: Send + Sync {
 
     /// Every stored event re-hashed, its signature checked, every device's chain walked.
     fn integrity(&self) -> StoreFuture<'_, IntegrityReport>;
+
+    /// What a sync reply's `witness` carries for a device holding `held` (an epoch and a size): the
+    /// store's epoch, the latest checkpoint the writer signed, and the leaves or the frontier the
+    /// device needs to check it (protocol.md §7.12).
+    fn witness(&self, held: WitnessAsk) -> StoreFuture<'_, WitnessReply>;
+
+    /// Raises one `tampering:stored_event_changed` flag for each stored event a pull found
+    /// changed (and withheld), unless it was raised before.
+    fn flag_withheld(&self, withheld: Vec<Withheld>) -> StoreFuture<'_, ()>;
 }

@@ -1,5 +1,6 @@
 //! The `patrolsync-server` command line (`serve`, `init`, `roster`, `reference`, `audit
-//! integrity|checkpoint|consistency|verify|read-model`, `rotate-token-key`, `set-password`, `config check`), in the library so that every binary that runs the server
+//! integrity|checkpoint|consistency|verify|read-model`, `rotate-token-key`, `set-password`, `config check`, `backup`,
+//! `restore`), in the library so that every binary that runs the server
 //! (the release binary, the end-to-end tests' copy) is the same code: each parses it, sets up
 //! logging as [`Cli::logging`] says, and runs it.
 
@@ -7,6 +8,7 @@ use clap::{Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use sync_protocol::checks::recheck::CheckConfig;
 use sync_protocol::wire::audit::ReadModelCheck;
 
 use crate::store::People;
@@ -90,6 +92,29 @@ enum Command {
         /// The store's SQLite file, to find the key file beside it.
         #[arg(long)]
         db: Option<PathBuf>,
+    },
+    /// Back up the store, its evidence blobs and key files into a new or empty folder, while the
+    /// server serves (SQLite's online backup), with a manifest of hashes and the log's checkpoint.
+    Backup {
+        /// The server's TOML config file (for the store, blob folder and key file paths).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The store's SQLite file (overrides the config).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// The backup folder (new or empty).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restore a backup into a new or empty folder, after checking every file against its
+    /// manifest; the restored store starts a new epoch, so phones re-send what it lost.
+    Restore {
+        /// The backup folder.
+        #[arg(long)]
+        from: PathBuf,
+        /// The folder to restore into (new or empty); serve it with --db NEWDIR/central.db.
+        #[arg(long)]
+        to: PathBuf,
     },
     /// Check a configuration file (with the PATROLSYNC_* variables set now), without starting.
     Config {
@@ -188,6 +213,10 @@ enum ReferenceAction {
         /// The store's SQLite file (created, and migrated, if needed).
         #[arg(long)]
         db: PathBuf,
+        /// The server's config file: the re-checks the import causes use its `[checks]` (and the
+        /// `PATROLSYNC_CHECKS_*` environment), as `serve` does.
+        #[arg(long)]
+        config: Option<PathBuf>,
         /// Check and report what would be authored, without writing.
         #[arg(long)]
         dry_run: bool,
@@ -265,11 +294,15 @@ fn run(command: Command) -> ExitCode {
     match command {
         Command::Serve { config, db, bind, demo } => run_server(config, db, bind, demo),
         Command::Reference { action } => {
+            let checks = match county_checks(action.config_file()) {
+                Ok(checks) => checks,
+                Err(e) => return fail(&e),
+            };
             let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
                 Ok(runtime) => runtime,
                 Err(e) => return fail(&e),
             };
-            match runtime.block_on(reference(action)) {
+            match runtime.block_on(reference(action, checks)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(ReferenceFileError::Invalid(findings)) => {
                     eprint!("{findings}");
@@ -279,11 +312,15 @@ fn run(command: Command) -> ExitCode {
             }
         }
         Command::Roster { action } => {
+            let checks = match county_checks(action.config_file()) {
+                Ok(checks) => checks,
+                Err(e) => return fail(&e),
+            };
             let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
                 Ok(runtime) => runtime,
                 Err(e) => return fail(&e),
             };
-            match runtime.block_on(crate::tools::roster_cli::run(action)) {
+            match runtime.block_on(crate::tools::roster_cli::run(action, checks)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(&e),
             }
@@ -314,6 +351,8 @@ fn run(command: Command) -> ExitCode {
             init(&db, county)
         }
         Command::Config { action: ConfigAction::Check { file, print } } => check_config(&file, print),
+        Command::Backup { config, db, to } => done(crate::tools::backup_cli::backup(config.as_deref(), db, &to)),
+        Command::Restore { from, to } => done(crate::tools::backup_cli::restore(&from, &to)),
     }
 }
 
@@ -452,11 +491,27 @@ fn run_server(config: Option<PathBuf>, db: Option<PathBuf>, bind: Option<String>
     }
 }
 
-async fn reference(action: ReferenceAction) -> Result<(), ReferenceFileError> {
+impl ReferenceAction {
+    /// The config file the command names, if any.
+    fn config_file(&self) -> Option<&std::path::Path> {
+        match self {
+            ReferenceAction::Import { config, .. } => config.as_deref(),
+            ReferenceAction::Export { .. } => None,
+        }
+    }
+}
+
+/// The checks a tool's changes are judged by: the county's, read as `serve` reads them (the file
+/// `config`, if any, then the `PATROLSYNC_*` environment).
+fn county_checks(config: Option<&std::path::Path>) -> Result<CheckConfig, crate::config::ConfigError> {
+    Ok(Config::load(config)?.checks)
+}
+
+async fn reference(action: ReferenceAction, checks: CheckConfig) -> Result<(), ReferenceFileError> {
     match action {
-        ReferenceAction::Import { db, dry_run, max_vertices, file } => {
+        ReferenceAction::Import { db, config: _, dry_run, max_vertices, file } => {
             let text = reference::read_file(&file)?;
-            let store = SqliteStore::open(&db)?;
+            let store = SqliteStore::open_checking(&db, checks)?;
             let options = ImportOptions { dry_run, limits: Limits { max_vertices: max_vertices as usize } };
             let summary = reference::import(&store, text, Vec::new(), Vec::new(), options, &progress::terminal()).await?;
             println!("{}: {summary}", if dry_run { "dry run, nothing written" } else { "imported" });
@@ -475,7 +530,8 @@ async fn reference(action: ReferenceAction) -> Result<(), ReferenceFileError> {
 
 async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let app = Application::build(config.clone()).await?;
-    println!("patrolsync-server listening on http://127.0.0.1:{} (store {})", app.port(), config.db.display());
+    let scheme = if config.tls.cert_file.is_some() { "https" } else { "http" };
+    println!("patrolsync-server listening on {scheme}://127.0.0.1:{} (store {})", app.port(), config.db.display());
     if let Some(password) = &app.demo_password {
         println!("demo county loaded; every demo user's password is: {password}");
         println!("  e.g. village officer vo-t01-v01, township inspector ti-t01-1, county auditor ca-1, commissioner cm-1, admin admin");
@@ -483,6 +539,14 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     println!("ready");
     app.run_until_stopped().await?;
     Ok(())
+}
+
+/// Success, or the error printed with its causes.
+fn done(result: Result<(), Box<dyn std::error::Error>>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&*e),
+    }
 }
 
 /// Prints an error with its causes and returns the failure exit code.

@@ -3,6 +3,7 @@
 
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
+use sync_protocol::checks::recheck::CheckConfig;
 use sync_protocol::ids::UserId;
 
 use crate::service::roster::{self, Format, Language, RosterError, RosterOptions, Step};
@@ -17,6 +18,10 @@ pub enum RosterAction {
         /// The store's SQLite file.
         #[arg(long)]
         db: PathBuf,
+        /// The server's config file: the re-checks the import causes use its `[checks]` (and the
+        /// `PATROLSYNC_CHECKS_*` environment), as `serve` does.
+        #[arg(long)]
+        config: Option<PathBuf>,
         /// The admin in whose name the changes are made (named in every event).
         #[arg(long)]
         by: UserId,
@@ -47,13 +52,23 @@ fn parse_format(s: &str) -> Result<Format, String> {
     Format::parse(s).ok_or_else(|| format!("{s:?}: csv or xlsx"))
 }
 
-/// Runs a roster command.
-pub async fn run(action: RosterAction) -> Result<(), RosterError> {
+impl RosterAction {
+    /// The config file the command names, if any.
+    pub fn config_file(&self) -> Option<&Path> {
+        match self {
+            RosterAction::Import { config, .. } => config.as_deref(),
+            RosterAction::Export { .. } => None,
+        }
+    }
+}
+
+/// Runs a roster command; an import's re-checks judge by `checks`.
+pub async fn run(action: RosterAction, checks: CheckConfig) -> Result<(), RosterError> {
     match action {
-        RosterAction::Import { db, by, dry_run, file } => {
+        RosterAction::Import { db, config: _, by, dry_run, file } => {
             let format = format_of(&file)?;
             let bytes = read(&file)?;
-            let store = SqliteStore::open(&db)?;
+            let store = SqliteStore::open_checking(&db, checks)?;
             let bar = progress::terminal();
             let shown = bar.clone();
             let on_step = std::sync::Arc::new(move |step: Step| match step {

@@ -23,7 +23,7 @@
 //! # Adding a kind
 //! Write its struct (with `validate`), add its row, then follow the compiler: the fold
 //! (`Projection::apply`) and admission (`admit`) match every kind, and an `own` route needs its
-//! `OwnRoute` impl. Add a golden file (`tests/golden/`, see `tests/tests/golden.rs`) for every
+//! `OwnRoute` impl. Add a golden file (`tests/golden/`, see `tests/tests/api/golden.rs`) for every
 //! version; the golden test fails for a kind without one.
 
 /// Calls `$then! { rows }` with the table; each consumer macro matches the row grammar above.

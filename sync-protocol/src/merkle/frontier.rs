@@ -27,6 +27,18 @@ impl Frontier {
         f
     }
 
+    /// The frontier of a log of `size` leaves from its subtree roots (largest first), as
+    /// [`Frontier::subtrees`] gives them; `None` when their number is not the bits set in `size`.
+    pub fn from_parts(size: u64, subtrees: Vec<Hash>) -> Option<Frontier> {
+        (subtrees.len() as u32 == size.count_ones()).then_some(Frontier { size, subtrees })
+    }
+
+    /// The roots of the perfect subtrees, largest (leftmost) first: what another party needs to
+    /// go on appending to this log and check its roots.
+    pub fn subtrees(&self) -> &[Hash] {
+        &self.subtrees
+    }
+
     /// How many leaves the log holds.
     pub fn size(&self) -> u64 {
         self.size
@@ -74,5 +86,7 @@ mod tests {
             assert_eq!(f.root(), root(&leaves[..=i]), "size {}", i + 1);
         }
         assert_eq!(Frontier::from_leaves(&leaves), f);
+        assert_eq!(Frontier::from_parts(f.size(), f.subtrees().to_vec()), Some(f.clone()));
+        assert_eq!(Frontier::from_parts(f.size() + 2, f.subtrees().to_vec()), None, "39 sets one more bit than 37");
     }
 }

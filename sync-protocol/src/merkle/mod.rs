@@ -8,6 +8,8 @@
 //!   (RFC 9162 §2.1.3.2, §2.1.4.2).
 //! - `leaf`: [`LogLeaf`], what a leaf stands for and its bytes.
 //! - `checkpoint`: [`SignedCheckpoint`], its note form, and [`verify_extension`] of an older one.
+//! - `witness`: [`witness::check`], how a device that keeps the log's latest checkpoint checks that
+//!   the next one extends it (protocol.md §7.12).
 
 mod checkpoint;
 mod consistency;
@@ -15,6 +17,7 @@ mod frontier;
 mod inclusion;
 mod leaf;
 mod tree;
+pub mod witness;
 
 #[cfg(test)]
 mod proptests;

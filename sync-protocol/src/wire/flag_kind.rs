@@ -43,6 +43,9 @@ pub enum FlagKind {
     ClockOffset,
     /// A rejected event that is evidence of tampering or a cloned device (the reason says which).
     Tampering(RejectReason),
+    /// A stored event whose row no longer matches its hash, noticed when it was served and
+    /// withheld from pulls (protocol.md §7.12).
+    StoredEventChanged,
 }
 
 impl FlagKind {
@@ -71,9 +74,13 @@ impl FlagKind {
         FlagKind::ClockOffset,
     ];
 
-    /// Every kind, the tampering ones last (one per reason that is tampering).
+    /// Every kind, the tampering ones last (one per reason that is tampering, then a changed
+    /// stored event).
     pub fn all() -> impl Iterator<Item = FlagKind> {
-        FlagKind::CHECKS.into_iter().chain(RejectReason::ALL.into_iter().filter(|r| r.is_tampering()).map(FlagKind::Tampering))
+        FlagKind::CHECKS
+            .into_iter()
+            .chain(RejectReason::ALL.into_iter().filter(|r| r.is_tampering()).map(FlagKind::Tampering))
+            .chain(std::iter::once(FlagKind::StoredEventChanged))
     }
 
     /// The stored and wire name, e.g. `outside_zone` or `tampering:bad_hash`.
@@ -101,6 +108,7 @@ impl FlagKind {
             FlagKind::ClockSkew => "clock_skew",
             FlagKind::ClockOffset => "clock_offset",
             FlagKind::Tampering(r) => tampering_name(r),
+            FlagKind::StoredEventChanged => STORED_EVENT_CHANGED,
         }
     }
 
@@ -110,6 +118,8 @@ impl FlagKind {
         self == FlagKind::ClockOffset
     }
 }
+
+const STORED_EVENT_CHANGED: &str = "tampering:stored_event_changed";
 
 /// `tampering:` and the reason, as static text.
 fn tampering_name(r: RejectReason) -> &'static str {
@@ -154,6 +164,9 @@ impl FromStr for FlagKind {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let unknown = || ValidationError::field("kind", format!("{s:?} is not a flag kind"));
+        if s == STORED_EVENT_CHANGED {
+            return Ok(FlagKind::StoredEventChanged);
+        }
         if let Some(reason) = s.strip_prefix("tampering:") {
             return RejectReason::parse(reason).filter(|r| r.is_tampering()).map(FlagKind::Tampering).ok_or_else(unknown);
         }
@@ -181,7 +194,7 @@ mod tests {
     #[test]
     fn every_kind_round_trips_through_its_text_and_json() {
         let all: Vec<FlagKind> = FlagKind::all().collect();
-        assert_eq!(all.len(), 21 + 7, "21 checks and 7 tampering reasons");
+        assert_eq!(all.len(), 21 + 7 + 1, "21 checks, 7 tampering reasons and a changed stored event");
         for k in &all {
             assert_eq!(k.as_str().parse::<FlagKind>().expect("parse"), *k);
             let json = serde_json::to_value(k).expect("json");

@@ -12,14 +12,14 @@ use super::SyncResponse;
 pub const HEADER: &str = "patrolsync-protocol";
 
 /// The version this build speaks.
-pub const CURRENT: u32 = 2;
+pub const CURRENT: u32 = 3;
 
 /// The version of a device that names none: the builds before versions were named, whose
 /// replies had no `Ack.buckets` (and which may refuse a field they do not know).
 pub const UNNAMED: u32 = 1;
 
 /// Every reply field added after version 1, with the version that added it.
-pub const ADDED: &[(&str, u32)] = &[("SyncResponse.acks[].buckets", 2)];
+pub const ADDED: &[(&str, u32)] = &[("SyncResponse.acks[].buckets", 2), ("SyncResponse.witness", 3), ("SyncResponse.pages[].withheld", 3)];
 
 /// The version to answer a request in, from its header (absent: [`UNNAMED`]). A device newer
 /// than this build is answered in [`CURRENT`] (it reads older shapes); a header that is not a
@@ -28,9 +28,10 @@ pub fn negotiate(header: Option<&str>) -> Result<u32, crate::error::ValidationEr
     let Some(text) = header else { return Ok(UNNAMED) };
     match text.trim().parse::<u32>() {
         Ok(v) if v >= 1 => Ok(v.min(CURRENT)),
-        _ => {
-            Err(crate::error::ValidationError::Field { field: HEADER, problem: format!("{text:?} is not a protocol version (1, 2, …)") })
-        }
+        _ => Err(crate::error::ValidationError::Field {
+            field: HEADER,
+            problem: format!("{text:?} is not a protocol version (1, 2, 3, …)"),
+        }),
     }
 }
 
@@ -42,6 +43,14 @@ impl<E> SyncResponse<E> {
                 ack.buckets.clear();
             }
         }
+        if version < 3 {
+            // A build of version 2 or older cannot ask for a witness, and learns of no withheld
+            // event: its cursor moves past one as it would past an event it never needed.
+            self.witness = None;
+            for page in &mut self.pages {
+                page.withheld.clear();
+            }
+        }
         self
     }
 }
@@ -49,17 +58,31 @@ impl<E> SyncResponse<E> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::DeviceKey;
+    use crate::merkle::{Checkpoint, Frontier, leaf_hash};
     use crate::scope::Bucket;
-    use crate::wire::Ack;
+    use crate::wire::audit::CheckpointReply;
+    use crate::wire::witness::{StoreEpoch, Withheld, WitnessReply};
+    use crate::wire::{Ack, BucketPage};
 
     fn reply() -> SyncResponse<serde_json::Value> {
         let id = "0192f0c1-7a3b-7c00-8000-000000000001".parse().expect("uuid");
+        let log = Frontier::from_leaves(&[leaf_hash(b"one")]);
+        let key = DeviceKey::from_secret([7; 32]);
+        let signed = Checkpoint::new("patrolsync/central/test", log.size(), log.root()).expect("checkpoint").sign(&key);
+        let withheld = Withheld { server_seq: 3, id: None, problem: "the stored row no longer matches its hash".into() };
         SyncResponse {
             acks: vec![Ack::accepted(id, 1).with_buckets(vec![Bucket::County])],
-            pages: vec![],
+            pages: vec![BucketPage { bucket: Bucket::County, events: vec![], cursor: 3, more: false, withheld: vec![withheld] }],
             purge: vec![],
             next_seq: 2,
             hlc: "1764131257000-00000".parse().expect("hlc"),
+            witness: Some(WitnessReply {
+                epoch: StoreEpoch { id: "e1".into(), since_seq: 0 },
+                checkpoint: CheckpointReply::new(signed, key.public()),
+                frontier: log.subtrees().to_vec(),
+                leaves: vec![],
+            }),
         }
     }
 
@@ -79,6 +102,10 @@ mod tests {
         assert!(v1["acks"][0].get("buckets").is_none(), "{v1}");
         let v2 = serde_json::to_value(reply().for_version(2)).expect("json");
         assert_eq!(v2["acks"][0]["buckets"], serde_json::json!(["county"]));
+        assert!(v2.get("witness").is_none() && v2["pages"][0].get("withheld").is_none(), "{v2}");
+        let v3 = serde_json::to_value(reply().for_version(3)).expect("json");
+        assert_eq!(v3["pages"][0]["withheld"][0]["server_seq"], 3);
+        assert_eq!(v3["witness"]["epoch"]["id"], "e1");
         assert_eq!(ADDED.iter().map(|(_, v)| *v).max(), Some(CURRENT), "the newest field is of the current version");
     }
 }

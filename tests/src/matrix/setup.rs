@@ -12,7 +12,7 @@ use sync_protocol::wire::AckStatus;
 
 use super::spec::{Matrix, Then};
 use crate::raw::{RawDevice, now_ms};
-use crate::server::TestServer;
+use crate::site::Site;
 use crate::{DEMO_PASSWORD, office, photo, tracks};
 
 /// One object of the matrix, as the setup made it.
@@ -101,7 +101,7 @@ fn county_day(ms: i64) -> String {
 
 impl World {
     /// Logs every principal in, creates the objects, then disables and revokes.
-    pub async fn build(server: &TestServer, matrix: &Matrix) -> Result<World> {
+    pub async fn build(server: &Site, matrix: &Matrix) -> Result<World> {
         let url = server.url();
         let now = now_ms() as i64;
         let mut world = World {

@@ -6,6 +6,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::pool::Blocking;
 
@@ -118,12 +119,14 @@ pub enum Verdict {
     Wrong,
 }
 
-/// Checks `password` against a stored PHC string; `None` when the string is not an accepted
-/// argon2id hash (the caller then spends a dummy run instead, so the timing tells nothing).
-fn verify(password: &str, phc: &str, current: PasswordCost) -> Option<Verdict> {
+/// Checks `password` against a stored PHC string, counting the argon2 run in `runs`; `None`, and
+/// no run, when the string is not an accepted argon2id hash (the caller then spends a dummy run
+/// instead, so the timing tells nothing).
+fn verify(password: &str, phc: &str, current: PasswordCost, runs: &AtomicU64) -> Option<Verdict> {
     let cost = stored_cost(phc)?;
     let parsed = PasswordHash::new(phc).ok()?;
     let argon2 = cost.argon2().ok()?;
+    runs.fetch_add(1, Ordering::Relaxed);
     Some(match argon2.verify_password(password.as_bytes(), &parsed) {
         Ok(()) => Verdict::Right { rehash: cost.below(current) },
         Err(_) => Verdict::Wrong,
@@ -137,7 +140,7 @@ pub struct PasswordChecker {
     threads: Blocking,
     dummy: Arc<String>,
     cost: PasswordCost,
-    runs: Arc<std::sync::atomic::AtomicU64>,
+    runs: Arc<AtomicU64>,
 }
 
 impl PasswordChecker {
@@ -152,9 +155,10 @@ impl PasswordChecker {
         self.cost
     }
 
-    /// How many argon2 runs this checker has made (each check makes exactly one).
+    /// How many argon2 verifications this checker has run (each check runs exactly one), counted
+    /// where argon2 runs, so a path that skipped it would show.
     pub fn runs(&self) -> u64 {
-        self.runs.load(std::sync::atomic::Ordering::Relaxed)
+        self.runs.load(Ordering::Relaxed)
     }
 
     /// Verifies `password` against `stored`. With no user, a refused hash or an over-long
@@ -164,13 +168,12 @@ impl PasswordChecker {
         let (dummy, cost, runs) = (self.dummy.clone(), self.cost, self.runs.clone());
         let too_long = password.chars().count() > MAX_PASSWORD_CHARS;
         let job = move || {
-            runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let real = stored.filter(|phc| !too_long && stored_cost(phc).is_some());
             match real {
-                Some(phc) => verify(&password, &phc, cost).unwrap_or(Verdict::Wrong),
+                Some(phc) => verify(&password, &phc, cost, &runs).unwrap_or(Verdict::Wrong),
                 None => {
                     // Same work as a real check; the answer is always "wrong".
-                    let _ = verify(if too_long { "" } else { &password }, &dummy, cost);
+                    let _ = verify(if too_long { "" } else { &password }, &dummy, cost, &runs);
                     Verdict::Wrong
                 }
             }
@@ -196,17 +199,21 @@ mod tests {
     fn a_hash_verifies_its_password_only() {
         let phc = hash("correct horse battery", FLOOR).expect("hash");
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert_eq!(verify("correct horse battery", &phc, FLOOR), Some(Verdict::Right { rehash: false }));
-        assert_eq!(verify("correct horse batterY", &phc, FLOOR), Some(Verdict::Wrong));
-        assert_eq!(verify("anything", "not a phc string", FLOOR), None);
+        assert_eq!(verify("correct horse battery", &phc, FLOOR, &AtomicU64::new(0)), Some(Verdict::Right { rehash: false }));
+        assert_eq!(verify("correct horse batterY", &phc, FLOOR, &AtomicU64::new(0)), Some(Verdict::Wrong));
+        assert_eq!(verify("anything", "not a phc string", FLOOR, &AtomicU64::new(0)), None);
     }
 
     #[test]
     fn a_hash_below_the_current_cost_asks_for_a_rehash() {
         let phc = hash("correct horse battery", FLOOR).expect("hash");
         let raised = PasswordCost { memory_kib: 24_576, ..FLOOR };
-        assert_eq!(verify("correct horse battery", &phc, raised), Some(Verdict::Right { rehash: true }));
-        assert_eq!(verify("wrong horse battery", &phc, raised), Some(Verdict::Wrong), "never a rehash on a wrong password");
+        assert_eq!(verify("correct horse battery", &phc, raised, &AtomicU64::new(0)), Some(Verdict::Right { rehash: true }));
+        assert_eq!(
+            verify("wrong horse battery", &phc, raised, &AtomicU64::new(0)),
+            Some(Verdict::Wrong),
+            "never a rehash on a wrong password"
+        );
     }
 
     #[test]
@@ -226,7 +233,9 @@ mod tests {
             String::new(),
         ] {
             assert_eq!(stored_cost(&bad), None, "{bad}");
-            assert_eq!(verify("correct horse battery", &bad, FLOOR), None, "{bad}");
+            let runs = AtomicU64::new(0);
+            assert_eq!(verify("correct horse battery", &bad, FLOOR, &runs), None, "{bad}");
+            assert_eq!(runs.load(Ordering::Relaxed), 0, "refused unrun: {bad}");
         }
         assert_eq!(stored_cost(&good), Some(FLOOR));
     }
@@ -257,16 +266,20 @@ mod tests {
     async fn every_path_costs_exactly_one_argon2_run_and_only_a_real_match_passes() {
         let checker = PasswordChecker::new(1, FLOOR).expect("checker");
         let phc = hash("correct horse battery", FLOOR).expect("hash");
-        assert_eq!(checker.check("correct horse battery".into(), Some(phc.clone())).await, Verdict::Right { rehash: false });
-        assert_eq!(checker.check("wrong".into(), Some(phc.clone())).await, Verdict::Wrong);
-        assert_eq!(checker.check("not a real password".into(), None).await, Verdict::Wrong, "the dummy's own password");
-        assert_eq!(checker.check("x".into(), Some(String::new())).await, Verdict::Wrong);
-        assert_eq!(
-            checker.check("correct horse battery".into(), Some("$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA".into())).await,
-            Verdict::Wrong
-        );
         let long = format!("correct horse battery{}", " ".repeat(200));
-        assert_eq!(checker.check(long, Some(phc)).await, Verdict::Wrong);
-        assert_eq!(checker.runs(), 6);
+        let paths = [
+            ("correct horse battery".to_string(), Some(phc.clone()), Verdict::Right { rehash: false }, "the right password"),
+            ("wrong".into(), Some(phc.clone()), Verdict::Wrong, "a wrong password"),
+            ("not a real password".into(), None, Verdict::Wrong, "no such user, with the dummy's own password"),
+            ("x".into(), Some(String::new()), Verdict::Wrong, "an empty stored hash"),
+            ("x".into(), Some("$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA".into()), Verdict::Wrong, "a refused stored hash"),
+            (long, Some(phc), Verdict::Wrong, "an over-long password"),
+        ];
+        for (password, stored, verdict, path) in paths {
+            let before = checker.runs();
+            assert_eq!(checker.check(password, stored).await, verdict, "{path}");
+            // Counted inside `verify`, where argon2 runs: a path that skipped its run would show 0.
+            assert_eq!(checker.runs() - before, 1, "{path}: exactly one argon2 run");
+        }
     }
 }

@@ -16,6 +16,7 @@ use sync_protocol::wire::audit::{CheckpointReply, ConsistencyQuery, ConsistencyR
 use sync_protocol::wire::evidence::{MissingList, MissingQuery};
 use sync_protocol::wire::flags::{FlagList, FlagQuery};
 use sync_protocol::wire::people::{AccessLog, AccessQuery};
+use sync_protocol::wire::witness::{Withheld, WitnessAsk, WitnessReply};
 use sync_protocol::wire::{Ack, BucketPage, DeviceEnrolment};
 
 use super::writer::Commits;
@@ -211,6 +212,18 @@ impl AuditLog for SqliteStore {
 
     fn integrity(&self) -> StoreFuture<'_, IntegrityReport> {
         Box::pin(self.read(super::integrity::check))
+    }
+
+    fn witness(&self, held: WitnessAsk) -> StoreFuture<'_, WitnessReply> {
+        let latest = self.writer.witness().latest();
+        Box::pin(async move {
+            let latest = latest.ok_or_else(|| StoreError::corrupt("merkle_leaves", "the log could not be loaded (run audit verify)"))?;
+            self.read(move |conn| super::merkle::witness::reply(conn, &latest, &held)).await
+        })
+    }
+
+    fn flag_withheld(&self, withheld: Vec<Withheld>) -> StoreFuture<'_, ()> {
+        Box::pin(self.writer.run(move |ctx| ctx.flag_withheld(&withheld)))
     }
 }
 

@@ -1,7 +1,9 @@
 //! Reference events authored by the server itself: sealed with the server's key on its own chain,
-//! then stored, routed and applied exactly like a device's accepted event.
+//! then stored, routed and applied exactly like a device's accepted event, with the consequences
+//! one change has for another (a role change ends the zone assignment of a former officer).
 
-use sync_protocol::body::Body;
+use rusqlite::OptionalExtension;
+use sync_protocol::body::{AssignmentSet, Body, Role, UserChanged};
 use sync_protocol::event::EventDraft;
 use sync_protocol::ids::{EventId, UserId};
 
@@ -36,7 +38,31 @@ impl WriteCtx<'_> {
             "UPDATE devices SET head_seq = ?2, head_hash = ?3 WHERE id = ?1",
             rusqlite::params![device.0.as_bytes(), event.seq, event.hash.0],
         )?;
+        if let Body::UserChanged(change) = body {
+            self.end_assignment_of_non_officer(change)?;
+        }
         Ok(event.id)
+    }
+
+    /// A user who is no longer a village officer keeps no zone: their current assignment ends
+    /// now (or when it starts, if later), in the name of the admin who changed the role, so that
+    /// their old zone's quota and bucket no longer name them. Whatever path changed the role (the
+    /// people API, a roster import) comes through here.
+    fn end_assignment_of_non_officer(&mut self, change: &UserChanged) -> Result<(), StoreError> {
+        if change.role == Role::VillageOfficer {
+            return Ok(());
+        }
+        let latest: Option<(Option<String>, i64)> = self
+            .conn
+            .prepare_cached(
+                "SELECT zone, valid_from FROM assignments WHERE officer = ?1 ORDER BY valid_from DESC, server_seq DESC LIMIT 1",
+            )?
+            .query_row([change.user.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((Some(_), from)) = latest else { return Ok(()) };
+        let end = AssignmentSet { officer: change.user.clone(), zone: None, from: from.max(self.now_ms), by: Some(change.by.clone()) };
+        self.author(&Body::AssignmentSet(end))?;
+        Ok(())
     }
 
     /// Replaces `user`'s hash `old` by `new` (a rehash at a higher cost); changes nothing if the

@@ -14,11 +14,15 @@
 //! - `evidence`: attachments, their checks and flags, blob completeness and scoped evidence reads.
 //! - `read_model`: the reports' tables, kept by the writer as it accepts each event, rebuilt from
 //!   the log on open when missing, checked against the log, and read by the reports.
-//! - `readers`: the reader pool. `pull`, `principal`: what runs on readers; `devices`,
+//! - `readers`: the reader pool. `pull`, `principal`: what runs on readers (`withheld`: stored
+//!   events that no longer match their hash, left out of pages and flagged); `devices`,
 //!   `flag_list`: what the reports read beside the read model; `integrity`: re-hashing and
 //!   walking every chain; `stored_reference`: the reference events in commit order.
 //! - `merkle`: the tamper-evident log: a leaf for every stored event, quarantined push and blob,
 //!   signed checkpoints, consistency proofs and `audit verify`.
+//! - `backup`: the online copy of the store and its signed checkpoint; a restored copy checked
+//!   and given a new epoch.
+//! - `epoch`: the store's epoch, which a restore renews (protocol.md §7.12).
 //! - `api`: the store's traits, each method one writer job or one read; `read_only`: a store file
 //!   opened for the offline audits.
 
@@ -26,9 +30,11 @@ mod access;
 mod admin;
 mod api;
 mod author;
+pub mod backup;
 pub mod checks;
 mod devices;
 mod enrol;
+pub mod epoch;
 mod evidence;
 mod flag_list;
 mod identity;
@@ -49,6 +55,7 @@ mod refresh;
 mod sessions;
 mod stored_reference;
 mod tips;
+mod withheld;
 mod writer;
 
 pub use read_only::ReadOnly;
@@ -79,11 +86,15 @@ pub struct Settings {
     pub clock: SharedClock,
     /// Where the writer counts its batches, commits and the flags it raises.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// The file that witnesses the log outside the database (`merkle::witness`): checked at
+    /// open, rewritten after each batch that grows the log. `None` for tools that run beside the
+    /// server.
+    pub witness_file: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { checks: CheckConfig::default(), clock: crate::clock::system(), metrics: Arc::default() }
+        Settings { checks: CheckConfig::default(), clock: crate::clock::system(), metrics: Arc::default(), witness_file: None }
     }
 }
 
@@ -102,8 +113,15 @@ impl SqliteStore {
     /// Opens (or creates) the store at `path` with the default settings and its own reader
     /// threads.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_checking(path, CheckConfig::default())
+    }
+
+    /// [`SqliteStore::open`] judging patrols by `checks`: how a command-line tool opens a county's
+    /// store, so that the re-checks its changes cause (and the checks recomputed on opening) use
+    /// the thresholds the county's server runs with.
+    pub fn open_checking(path: &Path, checks: CheckConfig) -> Result<SqliteStore, StoreError> {
         let pool = Blocking::new("store", READ_THREADS).map_err(StoreError::Threads)?;
-        SqliteStore::open_with(path, Settings::default(), pool)
+        SqliteStore::open_with(path, Settings { checks, ..Settings::default() }, pool)
     }
 
     /// Opens (or creates) the store at `path`, runs migrations and starts the writer. Reads run
@@ -117,8 +135,17 @@ impl SqliteStore {
             tracing::info!("read model built from the log");
         }
         let server = ServerIdentity::load_or_create(&conn, settings.clock.now_ms())?;
+        epoch::ensure(&conn)?;
+        let witness = match &settings.witness_file {
+            Some(file) => {
+                merkle::witness::check_file(&conn, file, &server.key.public())?;
+                merkle::LogWitness::with_file(file.clone())?
+            }
+            None => merkle::LogWitness::default(),
+        };
         let hlc = Arc::new(Mutex::new(last_hlc(&conn)?));
-        let (writer, _thread) = Writer::start(conn, server, hlc.clone(), settings.checks, settings.clock.clone(), settings.metrics)?;
+        let (writer, _thread) =
+            Writer::start(conn, server, hlc.clone(), settings.checks, settings.clock.clone(), witness, settings.metrics)?;
         let readers = Arc::new(Readers::new(path.to_path_buf(), READ_THREADS));
         Ok(SqliteStore { writer, blocking: pool, readers, hlc, clock: settings.clock })
     }

@@ -10,7 +10,7 @@ use super::StoreError;
 use super::office::CONFIDENTIAL_KIND;
 use crate::store::pulls::Reader;
 
-type Row = (i64, Vec<u8>, String, String);
+type Row = (i64, Vec<u8>, String, String, Vec<u8>, Vec<u8>);
 
 /// Whether `reader` leaves out an event of `device` and `kind`: its own, or a confidential record
 /// its role may not read.
@@ -20,20 +20,21 @@ fn skips(reader: &Reader, device: &[u8], kind: &str) -> bool {
 
 /// Up to `limit` accepted events of `bucket` after `cursor`, leaving out what `reader` may not or
 /// need not read (its own events, which it holds already; confidential records its role may not
-/// read). The cursor still moves past what is left out.
+/// read). The cursor still moves past what is left out, and past a stored event that no longer
+/// matches its hash, which the page names in `withheld` instead (`super::withheld`).
 pub fn page(conn: &Connection, bucket: &Bucket, cursor: u64, limit: u32, reader: Reader) -> Result<BucketPage<Box<RawValue>>, StoreError> {
     let fetch = i64::from(limit) + 1;
-    let map = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
+    let map = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?));
     let rows: Vec<Row> = match bucket {
         Bucket::County => {
             let mut s = conn.prepare_cached(
-                "SELECT server_seq, device_id, raw, kind FROM events WHERE server_seq > ?1 AND accepted = 1 ORDER BY server_seq LIMIT ?2",
+                "SELECT server_seq, device_id, raw, kind, id, hash FROM events WHERE server_seq > ?1 AND accepted = 1 ORDER BY server_seq LIMIT ?2",
             )?;
             s.query_map(rusqlite::params![cursor, fetch], map)?.collect::<Result<_, _>>()?
         }
         other => {
             let mut s = conn.prepare_cached(
-                "SELECT e.server_seq, e.device_id, e.raw, e.kind FROM event_routes r JOIN events e ON e.server_seq = r.server_seq
+                "SELECT e.server_seq, e.device_id, e.raw, e.kind, e.id, e.hash FROM event_routes r JOIN events e ON e.server_seq = r.server_seq
                  WHERE r.bucket = ?1 AND r.server_seq > ?2 ORDER BY r.server_seq LIMIT ?3",
             )?;
             s.query_map(rusqlite::params![other.to_string(), cursor, fetch], map)?.collect::<Result<_, _>>()?
@@ -41,15 +42,19 @@ pub fn page(conn: &Connection, bucket: &Bucket, cursor: u64, limit: u32, reader:
     };
     let more = rows.len() > limit as usize;
     let mut events = Vec::with_capacity(rows.len().min(limit as usize));
+    let mut withheld = Vec::new();
     let mut last = cursor;
-    for (server_seq, device, raw, kind) in rows.into_iter().take(limit as usize) {
+    for (server_seq, device, raw, kind, id, hash) in rows.into_iter().take(limit as usize) {
         last = u64::try_from(server_seq).map_err(|_| StoreError::corrupt("events", "negative server_seq"))?;
         if skips(&reader, &device, &kind) {
             continue;
         }
-        events.push(RawValue::from_string(raw).map_err(|e| StoreError::corrupt("events", format!("{server_seq} is not JSON: {e}")))?);
+        match super::withheld::problem(&raw, &hash).map(|p| super::withheld::marker(last, &id, p)) {
+            Some(marker) => withheld.push(marker),
+            None => events.push(RawValue::from_string(raw).map_err(|e| StoreError::corrupt("events", format!("{server_seq}: {e}")))?),
+        }
     }
-    Ok(BucketPage { bucket: bucket.clone(), events, cursor: last, more })
+    Ok(BucketPage { bucket: bucket.clone(), events, cursor: last, more, withheld })
 }
 
 /// Every accepted event of `bucket` that `reader` may read, for folding a projection.

@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::StoreError;
 use super::checks::{CheckSnapshot, Published};
 use super::identity::ServerIdentity;
-use super::merkle::LogHead;
+use super::merkle::{LogHead, LogWitness};
 use super::reference::Reference;
 use super::refresh::Refresh;
 use crate::clock::SharedClock;
@@ -105,6 +105,7 @@ fn unwritable(e: &StoreError) -> Option<Arc<StoreError>> {
 pub struct Writer {
     jobs: mpsc::Sender<Work>,
     published: Published,
+    witness: LogWitness,
     health: Arc<Mutex<Health>>,
 }
 
@@ -116,23 +117,26 @@ impl Writer {
         clock: Arc<Mutex<Hlc>>,
         checks: CheckConfig,
         wall: SharedClock,
+        witness: LogWitness,
         metrics: Arc<Metrics>,
     ) -> Result<(Writer, std::thread::JoinHandle<()>), StoreError> {
         let reference = Reference::load(&conn)?;
         let mut log = LogHead::default();
-        if let Err(e) = log.frontier(&conn) {
+        match log.frontier(&conn) {
+            Ok(frontier) => witness.publish(&server, frontier),
             // Reads go on; every write that would append to the log fails with this error.
-            tracing::error!("cannot load the tamper-evident log: {e}");
+            Err(e) => tracing::error!("cannot load the tamper-evident log: {e}"),
         }
         let published = Published::new(reference.snapshot(&checks));
         let (tx, rx) = mpsc::channel::<Work>(4_096);
         let health = Arc::new(Mutex::new(Health::default()));
-        let shared = Shared { server, clock, checks, published: published.clone(), wall, metrics, health: health.clone() };
+        let shared =
+            Shared { server, clock, checks, published: published.clone(), wall, metrics, health: health.clone(), witness: witness.clone() };
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || run(conn, rx, reference, log, shared))
             .map_err(StoreError::Threads)?;
-        Ok((Writer { jobs: tx, published, health }, thread))
+        Ok((Writer { jobs: tx, published, health, witness }, thread))
     }
 
     /// Whether the writer committed, or failed to, moments ago ([`SUCCESS_STANDS`],
@@ -144,6 +148,11 @@ impl Writer {
             (_, Some(at)) if at.elapsed() < SUCCESS_STANDS => Commits::Recently,
             _ => Commits::Unknown,
         }
+    }
+
+    /// The latest checkpoint of the log the writer signed, for sync replies.
+    pub fn witness(&self) -> &LogWitness {
+        &self.witness
     }
 
     /// The reference data the checks read, as the writer last published it: for computing checks
@@ -194,6 +203,8 @@ struct Shared {
     /// Batch sizes and times, commit outcomes, queue depth, flags raised.
     metrics: Arc<Metrics>,
     health: Arc<Mutex<Health>>,
+    /// Where each committed growth of the log is signed and published.
+    witness: LogWitness,
 }
 
 impl Shared {
@@ -242,6 +253,12 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Refere
             reference = Reference::load(&conn).unwrap_or_default();
         }
         shared.publish(&reference);
+        // Before any reply goes out: a device acked now is given a checkpoint covering its events.
+        if outcome.is_ok()
+            && let Some(frontier) = log.known()
+        {
+            shared.witness.publish(&shared.server, frontier);
+        }
         for finish in finishers {
             finish(outcome.as_ref().err());
         }

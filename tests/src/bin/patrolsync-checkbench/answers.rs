@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Context, Result, ensure};
+use patrolsync_tests::api::json;
 use patrolsync_tests::raw::RawDevice;
 use reqwest::StatusCode;
 use sync_protocol::compliance::OfficerWeek;
@@ -29,12 +30,12 @@ pub async fn read(url: &str, password: &str, weeks: &[IsoWeek]) -> Result<Answer
     let high_priority = all_flags(&county, "&high_priority=true").await?.iter().map(|f| f.id).collect();
     let mut by_week = BTreeMap::new();
     for week in weeks {
-        let report: ComplianceReport = get(&county, &format!("/v1/compliance?week={week}")).await?;
+        let report: ComplianceReport = ok("compliance", county.compliance(&format!("week={week}")).await?)?;
         by_week.extend(report.officers.into_iter().map(|o| ((o.officer.clone(), o.week), o)));
     }
     let (first, last) = (weeks.first().context("a week")?.bounds_ms().0, weeks.last().context("a week")?.bounds_ms().1 - 1);
     let day = sync_protocol::values::county_date;
-    let ledger: Ledger = get(&county, &format!("/v1/ledger?from={}&to={}", day(first), day(last))).await?;
+    let ledger: Ledger = ok("ledger", json(county.ledger(&format!("from={}&to={}", day(first), day(last))).await?).await?)?;
     Ok(Answers { flags, high_priority, weeks: by_week, ledger: ledger.rows.into_iter().map(|r| (r.patrol.clone(), r)).collect() })
 }
 
@@ -43,7 +44,7 @@ async fn all_flags(county: &RawDevice, filter: &str) -> Result<Vec<FlagRecord>> 
     let mut flags = Vec::new();
     let mut before = String::new();
     loop {
-        let page: FlagList = get(county, &format!("/v1/flags?reviewed=true&limit={MAX_FLAGS_PER_PAGE}{filter}{before}")).await?;
+        let page: FlagList = ok("flags", county.flags(&format!("reviewed=true&limit={MAX_FLAGS_PER_PAGE}{filter}{before}")).await?)?;
         flags.extend(page.flags.iter().cloned());
         match page.flags.iter().map(|f| f.id).min().filter(|_| page.more) {
             Some(oldest) => before = format!("&before={oldest}"),
@@ -52,8 +53,8 @@ async fn all_flags(county: &RawDevice, filter: &str) -> Result<Vec<FlagRecord>> 
     }
 }
 
-async fn get<T: serde::de::DeserializeOwned>(d: &RawDevice, path: &str) -> Result<T> {
-    let (status, body) = d.get_json(path).await?;
-    ensure!(status == StatusCode::OK, "{path} answered {status}: {body}");
-    serde_json::from_value(body).with_context(|| format!("the answer of {path}"))
+/// The typed answer of a route that answered 200.
+fn ok<T: serde::de::DeserializeOwned>(route: &str, (status, body): (StatusCode, serde_json::Value)) -> Result<T> {
+    ensure!(status == StatusCode::OK, "{route} answered {status}: {body}");
+    serde_json::from_value(body).with_context(|| format!("the answer of {route}"))
 }

@@ -112,7 +112,7 @@ mod tests {
     use sync_protocol::wire::{Ack, RejectReason};
 
     fn reply(acks: Vec<Ack>) -> SyncResponse<()> {
-        SyncResponse { acks, pages: Vec::new(), purge: Vec::new(), next_seq: 1, hlc: Hlc::ZERO }
+        SyncResponse { acks, pages: Vec::new(), purge: Vec::new(), next_seq: 1, hlc: Hlc::ZERO, witness: None }
     }
 
     #[test]

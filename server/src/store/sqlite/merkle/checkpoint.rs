@@ -48,12 +48,19 @@ impl WriteCtx<'_> {
         }
         let checkpoint = Checkpoint::new(&origin(self.server.device), size, root).map_err(|e| StoreError::encode("a checkpoint", e))?;
         let signed = checkpoint.sign(&self.server.key);
-        self.conn.execute(
-            "INSERT INTO merkle_checkpoints (size, origin, root, kid, signature, made_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![size, signed.checkpoint.origin, root.0, signed.key_id.0, signed.signature.0, self.now_ms],
-        )?;
+        store_checkpoint(self.conn, &signed, self.now_ms)?;
         Ok(signed)
     }
+}
+
+/// Stores `signed` as the checkpoint of its size, unless one of that size is stored already.
+pub fn store_checkpoint(conn: &Connection, signed: &SignedCheckpoint, now_ms: i64) -> Result<(), StoreError> {
+    let c = &signed.checkpoint;
+    conn.execute(
+        "INSERT OR IGNORE INTO merkle_checkpoints (size, origin, root, kid, signature, made_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![c.size, c.origin, c.root.0, signed.key_id.0, signed.signature.0, now_ms],
+    )?;
+    Ok(())
 }
 
 /// The stored checkpoint of `size`, if one was made.

@@ -25,6 +25,11 @@ impl LogHead {
         Ok(self.frontier.insert(frontier))
     }
 
+    /// The frontier if it is known, without reading the store.
+    pub fn known(&self) -> Option<&Frontier> {
+        self.frontier.as_ref()
+    }
+
     /// Forgets the frontier: the next append reads it from the store.
     pub fn forget(&mut self) {
         self.frontier = None;

@@ -26,6 +26,20 @@ pub fn leaf_hashes(conn: &Connection, n: u64) -> Result<Vec<Hash>, StoreError> {
     Ok(out)
 }
 
+/// The leaf hashes of leaves `from..to`, in order; fewer than that is a corrupt log.
+pub fn leaf_range(conn: &Connection, from: u64, to: u64) -> Result<Vec<Hash>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT hash FROM merkle_leaves WHERE idx >= ?1 AND idx < ?2 ORDER BY idx")?;
+    let hashes = stmt.query_map([from, to], |r| r.get::<_, Vec<u8>>(0))?;
+    let mut out = Vec::with_capacity(usize::try_from(to.saturating_sub(from)).unwrap_or(0));
+    for hash in hashes {
+        out.push(Hash(hash?.try_into().map_err(|_| StoreError::corrupt("merkle_leaves", "a leaf hash is not 32 bytes"))?));
+    }
+    if out.len() as u64 != to.saturating_sub(from) {
+        return Err(StoreError::corrupt("merkle_leaves", format!("leaves {from}..{to} are not all stored (run audit verify)")));
+    }
+    Ok(out)
+}
+
 /// How many leaves the log holds.
 pub fn log_size(conn: &Connection) -> Result<u64, StoreError> {
     Ok(conn.query_row("SELECT coalesce(max(idx) + 1, 0) FROM merkle_leaves", [], |r| r.get(0))?)
