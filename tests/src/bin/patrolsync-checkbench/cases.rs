@@ -8,50 +8,21 @@ use sync_protocol::wire::FlagKind;
 
 use FlagKind as F;
 
-/// One kind of planted patrol.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum PatrolCase {
-    Loop,
-    Road,
-    EdgeWalk,
-    BorderWalk,
-    Gcj02Loop,
-    Gcj02Edge,
-    SmallExcursion,
-    Glitch,
-    NearGap,
-    BackToBack,
-    Excursion,
-    Elsewhere,
-    Parked,
-    Mocked,
-    Jump,
-    JumpFalseAlarm,
-    JumpConfirmed,
-    Gap,
-    GapAtStart,
-    Short,
-    Sparse,
-    Brief,
-    BriefReviewed,
-    Slow,
-    CopyOwn,
-    CopyOwnReviewed,
-    CopyOther,
-    CopyThinned,
-    CopyBackdated,
-    Replay,
-    Overlap,
-    Backdated,
-    Future,
-    ClockHours,
-    ClockDays,
+/// The planted cases: the enum and the list of every case, in the order the docs list them.
+macro_rules! patrol_cases {
+    ($($case:ident),* $(,)?) => {
+        /// One kind of planted patrol.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum PatrolCase {
+            $($case),*
+        }
+
+        /// Every case, in the order the docs list them.
+        pub const ALL: &[PatrolCase] = &[$(PatrolCase::$case),*];
+    };
 }
 
-use PatrolCase::*;
-
-/// Every case, in the order the docs list them.
-pub const ALL: [PatrolCase; 35] = [
+patrol_cases!(
     Loop,
     Road,
     EdgeWalk,
@@ -87,7 +58,9 @@ pub const ALL: [PatrolCase; 35] = [
     Future,
     ClockHours,
     ClockDays,
-];
+);
+
+use PatrolCase::*;
 
 impl PatrolCase {
     /// What the patrol is, for the docs and the disagreement list.

@@ -139,97 +139,142 @@ struct Placement {
     linked: Option<LicenceId>,
 }
 
-fn place(case: FindingCase, o: &Officer, local: &Local<'_>, t: i64, rng: &mut ChaCha8Rng) -> Option<Placement> {
-    let pick = |f: &dyn Fn(&LicenceGranted) -> bool, rng: &mut ChaCha8Rng| -> Option<(&LicenceGranted, &Polygon<f64>)> {
-        let found: Vec<_> = local.here.iter().filter(|(l, _)| f(l)).collect();
+impl Placement {
+    /// Work of `kind` at `at`, naming `named`, among the `involved` licences (named or holding
+    /// it), `linked` the one in force it lies in.
+    fn new(
+        at: Xy,
+        kind: FindingKind,
+        named: Option<&LicenceGranted>,
+        expect: &[FlagKind],
+        involved: &[&LicenceGranted],
+        linked: Option<&LicenceGranted>,
+    ) -> Placement {
+        Placement {
+            at,
+            kind,
+            named: named.map(|l| l.licence.clone()),
+            mineral: None,
+            depth: None,
+            expect: expect.to_vec(),
+            in_protected: involved.iter().any(|l| l.mineral.is_protected()),
+            linked: linked.map(|l| l.licence.clone()),
+        }
+    }
+}
+
+/// Where and when a finding is made: the officer's zone and its licences, at `t`.
+struct Spot<'a> {
+    o: &'a Officer,
+    local: &'a Local<'a>,
+    t: i64,
+}
+
+impl Spot<'_> {
+    /// A licence of the zone that `f` accepts, with its area in the officer's plane.
+    fn pick(&self, f: &dyn Fn(&LicenceGranted) -> bool, rng: &mut ChaCha8Rng) -> Option<(&LicenceGranted, &Polygon<f64>)> {
+        let found: Vec<_> = self.local.here.iter().filter(|(l, _)| f(l)).collect();
         found.choose(rng).map(|(l, a)| (*l, a))
-    };
-    let mining_in_force = |l: &LicenceGranted| l.right == RightKind::Mining && in_force(l, t) && !renewed(local, l);
-    let p =
-        |at, kind, named: Option<&LicenceGranted>, expect: &[FlagKind], involved: Vec<&LicenceGranted>, linked: Option<&LicenceGranted>| {
-            Placement {
-                at,
-                kind,
-                named: named.map(|l| l.licence.clone()),
-                mineral: None,
-                depth: None,
-                expect: expect.to_vec(),
-                in_protected: involved.iter().any(|l| l.mineral.is_protected()),
-                linked: linked.map(|l| l.licence.clone()),
-            }
-        };
-    Some(match case {
-        Lawful | BelowLevels => {
-            let (l, area) = pick(&mining_in_force, rng)?;
-            let at = inside(area, local, l, rng)?;
-            let span = l.top_m - l.bottom_m;
-            let named = (case == BelowLevels && rng.gen_bool(0.5)).then_some(l);
-            let (kind, expect, depth): (_, &[FlagKind], _) = match case {
-                Lawful => (FindingKind::UnapprovedMethod, &[], rng.gen_bool(0.5).then(|| (l.top_m, rng.gen_range(5..span - 5)))),
-                _ => (FindingKind::BeyondLicence, &[OutsideLicence], Some((l.top_m, span + rng.gen_range(20..80)))),
-            };
-            Placement { depth, mineral: rng.gen_bool(0.5).then_some(l.mineral), ..p(at, kind, named, expect, vec![l], Some(l)) }
-        }
-        NamedElsewhere | NamedElsewhereInOwn => {
-            let elsewhere: Vec<&LicenceGranted> =
-                local.all.iter().filter(|l| in_force(l, t) && !local.here.iter().any(|(h, _)| h.licence == l.licence)).collect();
-            let named = *elsewhere.choose(rng)?;
-            if case == NamedElsewhere {
-                p(free(o, local, rng)?, FindingKind::BeyondLicence, Some(named), &[OutsideLicence, UnlicensedArea], vec![named], None)
-            } else {
-                let (m, area) = pick(&mining_in_force, rng)?;
-                p(inside(area, local, m, rng)?, FindingKind::BeyondLicence, Some(named), &[OutsideLicence], vec![named, m], Some(m))
-            }
-        }
-        NamedUnknown => {
-            let named = LicenceId::new("C3607992019017110009999").ok()?;
-            Placement { named: Some(named), ..p(free(o, local, rng)?, FindingKind::BeyondLicence, None, &[UnlicensedArea], vec![], None) }
-        }
-        Unlicensed | ExplorationFree | UnlicensedProtected | TradingProtected | Hazard => {
-            let kind = match case {
-                Unlicensed | UnlicensedProtected => FindingKind::UnlicensedMining,
-                ExplorationFree => FindingKind::UnlicensedExploration,
-                TradingProtected => FindingKind::IllegalTrading,
-                _ => *[
-                    FindingKind::GeologicalHazard,
-                    FindingKind::TailingsWithoutApproval,
-                    FindingKind::UnsafeEquipment,
-                    FindingKind::IllegalResourceFee,
-                    FindingKind::IllegalTrading,
-                    FindingKind::Other,
-                ]
-                .choose(rng)?,
-            };
-            let protected = matches!(case, UnlicensedProtected | TradingProtected);
-            let mineral = if protected { Some(*[Mineral::Tin, Mineral::RareEarth].choose(rng)?) } else { plain_mineral(rng) };
-            let expect: &[FlagKind] = if kind.needs_licence() { &[UnlicensedArea] } else { &[] };
-            Placement { mineral, ..p(free(o, local, rng)?, kind, None, expect, vec![], None) }
-        }
+    }
+
+    /// A mining licence in force, not one of a renewed pair.
+    fn mining_in_force(&self, rng: &mut ChaCha8Rng) -> Option<(&LicenceGranted, &Polygon<f64>)> {
+        self.pick(&|l| l.right == RightKind::Mining && in_force(l, self.t) && !renewed(self.local, l), rng)
+    }
+
+    fn free(&self, rng: &mut ChaCha8Rng) -> Option<Xy> {
+        free(self.o, self.local, rng)
+    }
+}
+
+fn place(case: FindingCase, o: &Officer, local: &Local<'_>, t: i64, rng: &mut ChaCha8Rng) -> Option<Placement> {
+    let spot = Spot { o, local, t };
+    match case {
+        Lawful | BelowLevels => licensed_work(case, &spot, rng),
+        NamedElsewhere | NamedElsewhereInOwn | NamedUnknown => named_elsewhere(case, &spot, rng),
+        Unlicensed | ExplorationFree | UnlicensedProtected | TradingProtected | Hazard => where_no_licence_is(case, &spot, rng),
         ExplorationInRight | MiningInRight => {
-            let (l, area) = pick(&|l| l.right == RightKind::Exploration && in_force(l, t), rng)?;
+            let (l, area) = spot.pick(&|l| l.right == RightKind::Exploration && in_force(l, t), rng)?;
             let (kind, expect): (_, &[FlagKind]) = match case {
                 ExplorationInRight => (FindingKind::UnlicensedExploration, &[]),
                 _ => (FindingKind::MiningUnderExploration, &[MiningUnderExploration]),
             };
-            p(inside(area, local, l, rng)?, kind, None, expect, vec![l], Some(l))
+            Some(Placement::new(inside(area, local, l, rng)?, kind, None, expect, &[l], Some(l)))
         }
         InExpired | NamedExpired => {
-            let (l, area) = pick(&|l| expired(l, t) && !renewed(local, l), rng)?;
+            let (l, area) = spot.pick(&|l| expired(l, t) && !renewed(local, l), rng)?;
             let named = (case == NamedExpired).then_some(l);
             let kind = if named.is_some() { FindingKind::BeyondLicence } else { FindingKind::UnlicensedMining };
-            p(inside(area, local, l, rng)?, kind, named, &[ExpiredLicence, UnlicensedArea], vec![l], None)
+            Some(Placement::new(inside(area, local, l, rng)?, kind, named, &[ExpiredLicence, UnlicensedArea], &[l], None))
         }
         InRenewed => {
-            let (new, area) = pick(&|l| in_force(l, t) && renewed(local, l), rng)?;
+            let (new, area) = spot.pick(&|l| in_force(l, t) && renewed(local, l), rng)?;
             let old: Vec<&LicenceGranted> = local.here.iter().map(|(l, _)| *l).filter(|l| l.area == new.area).collect();
-            p(inside(area, local, new, rng)?, FindingKind::UnapprovedMethod, None, &[], old, Some(new))
+            Some(Placement::new(inside(area, local, new, rng)?, FindingKind::UnapprovedMethod, None, &[], &old, Some(new)))
         }
         HazardInProtected => {
-            let (l, area) = pick(&|l| l.mineral.is_protected(), rng)?;
+            let (l, area) = spot.pick(&|l| l.mineral.is_protected(), rng)?;
             let linked = in_force(l, t).then_some(l);
-            p(inside(area, local, l, rng)?, FindingKind::GeologicalHazard, None, &[], vec![l], linked)
+            Some(Placement::new(inside(area, local, l, rng)?, FindingKind::GeologicalHazard, None, &[], &[l], linked))
         }
-    })
+    }
+}
+
+/// Mining inside a licence in force: by a method not approved, within its levels or with no depth
+/// given (no flag); or below its levels, naming it or not (`outside_licence`).
+fn licensed_work(case: FindingCase, spot: &Spot<'_>, rng: &mut ChaCha8Rng) -> Option<Placement> {
+    let (l, area) = spot.mining_in_force(rng)?;
+    let at = inside(area, spot.local, l, rng)?;
+    let span = l.top_m - l.bottom_m;
+    let named = (case == BelowLevels && rng.gen_bool(0.5)).then_some(l);
+    let (kind, expect, depth): (_, &[FlagKind], _) = match case {
+        Lawful => (FindingKind::UnapprovedMethod, &[], rng.gen_bool(0.5).then(|| (l.top_m, rng.gen_range(5..span - 5)))),
+        _ => (FindingKind::BeyondLicence, &[OutsideLicence], Some((l.top_m, span + rng.gen_range(20..80)))),
+    };
+    Some(Placement { depth, mineral: rng.gen_bool(0.5).then_some(l.mineral), ..Placement::new(at, kind, named, expect, &[l], Some(l)) })
+}
+
+/// Mining naming a licence that does not hold the place: another village's in force, where no
+/// licence is (both flags) or inside the zone's own licence in force (`outside_licence`); or a
+/// number never granted (`unlicensed_area`).
+fn named_elsewhere(case: FindingCase, spot: &Spot<'_>, rng: &mut ChaCha8Rng) -> Option<Placement> {
+    let kind = FindingKind::BeyondLicence;
+    if case == NamedUnknown {
+        let named = LicenceId::new("C3607992019017110009999").ok()?;
+        return Some(Placement { named: Some(named), ..Placement::new(spot.free(rng)?, kind, None, &[UnlicensedArea], &[], None) });
+    }
+    let here = &spot.local.here;
+    let elsewhere: Vec<&LicenceGranted> =
+        spot.local.all.iter().filter(|l| in_force(l, spot.t) && !here.iter().any(|(h, _)| h.licence == l.licence)).collect();
+    let named = *elsewhere.choose(rng)?;
+    if case == NamedElsewhere {
+        return Some(Placement::new(spot.free(rng)?, kind, Some(named), &[OutsideLicence, UnlicensedArea], &[named], None));
+    }
+    let (m, area) = spot.mining_in_force(rng)?;
+    Some(Placement::new(inside(area, spot.local, m, rng)?, kind, Some(named), &[OutsideLicence], &[named, m], Some(m)))
+}
+
+/// Work where no licence is: unlicensed mining or exploration (`unlicensed_area`), of a protected
+/// mineral or not; trading in a protected mineral, or work that needs no licence (no licence flag).
+fn where_no_licence_is(case: FindingCase, spot: &Spot<'_>, rng: &mut ChaCha8Rng) -> Option<Placement> {
+    let kind = match case {
+        Unlicensed | UnlicensedProtected => FindingKind::UnlicensedMining,
+        ExplorationFree => FindingKind::UnlicensedExploration,
+        TradingProtected => FindingKind::IllegalTrading,
+        _ => *[
+            FindingKind::GeologicalHazard,
+            FindingKind::TailingsWithoutApproval,
+            FindingKind::UnsafeEquipment,
+            FindingKind::IllegalResourceFee,
+            FindingKind::IllegalTrading,
+            FindingKind::Other,
+        ]
+        .choose(rng)?,
+    };
+    let protected = matches!(case, UnlicensedProtected | TradingProtected);
+    let mineral = if protected { Some(*[Mineral::Tin, Mineral::RareEarth].choose(rng)?) } else { plain_mineral(rng) };
+    let expect: &[FlagKind] = if kind.needs_licence() { &[UnlicensedArea] } else { &[] };
+    Some(Placement { mineral, ..Placement::new(spot.free(rng)?, kind, None, expect, &[], None) })
 }
 
 /// Whether another licence of the register has the same area (a renewal under a new number).

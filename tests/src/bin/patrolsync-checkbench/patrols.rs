@@ -36,6 +36,13 @@ pub struct Placed {
     pub clock_offset_ms: i64,
 }
 
+impl Placed {
+    /// A walk of the officer's own phone, whose clock is right, sent at `push_at`.
+    fn new(officer: usize, case: PatrolCase, walked: Walked, day: usize, push_at: i64) -> Placed {
+        Placed { officer, phone: "phone", case, walked, push_at, late: false, day, source: None, overlaps: Vec::new(), clock_offset_ms: 0 }
+    }
+}
+
 pub struct Placer<'a> {
     pub officers: &'a [Officer],
     pub fortnight: Fortnight,
@@ -78,18 +85,7 @@ impl<'a> Placer<'a> {
         let walked = walk_case(case, &self.officers[o], start, border, rng)?;
         self.calendar.take(o, day, slot);
         let push_at = self.fortnight.evening(day);
-        Ok(self.push(Placed {
-            officer: o,
-            phone: "phone",
-            case,
-            walked,
-            push_at,
-            late: false,
-            day,
-            source: None,
-            overlaps: Vec::new(),
-            clock_offset_ms: 0,
-        }))
+        Ok(self.push(Placed::new(o, case, walked, day, push_at)))
     }
 
     /// Two neighbouring officers each walking their shared boundary, on different days.
@@ -147,18 +143,7 @@ impl<'a> Placer<'a> {
             let walked = copy(&source.walked, &self.officers[source.officer].frame, style, rng);
             self.calendar.take(o, day, slot);
             let push_at = self.fortnight.evening(source.day.max(day)) + HOUR;
-            let p = Placed {
-                officer: o,
-                phone: "phone",
-                case,
-                walked,
-                push_at,
-                late: false,
-                day,
-                source: Some(s),
-                overlaps: Vec::new(),
-                clock_offset_ms: 0,
-            };
+            let p = Placed { source: Some(s), ..Placed::new(o, case, walked, day, push_at) };
             self.push(p);
             return Ok(());
         }
@@ -233,18 +218,7 @@ impl<'a> Placer<'a> {
         let walked = walk_case(Loop, &self.officers[other], start, None, rng)?;
         self.calendar.take(o, day, slot);
         let push_at = self.fortnight.evening(day);
-        self.push(Placed {
-            officer: o,
-            phone: "phone",
-            case: Elsewhere,
-            walked,
-            push_at,
-            late: false,
-            day,
-            source: None,
-            overlaps: Vec::new(),
-            clock_offset_ms: 0,
-        });
+        self.push(Placed::new(o, Elsewhere, walked, day, push_at));
         Ok(())
     }
 
@@ -255,18 +229,7 @@ impl<'a> Placer<'a> {
         let main = self.placed[m].clone();
         let start = main.walked.started_at + rng.gen_range(10 * MINUTE..40 * MINUTE);
         let walked = walk_case(Overlap, &self.officers[main.officer], start, None, rng)?;
-        let p = Placed {
-            officer: main.officer,
-            phone: "second phone",
-            case: Overlap,
-            walked,
-            push_at: main.push_at,
-            late: false,
-            day: main.day,
-            source: None,
-            overlaps: vec![m],
-            clock_offset_ms: 0,
-        };
+        let p = Placed { phone: "second phone", overlaps: vec![m], ..Placed::new(main.officer, Overlap, walked, main.day, main.push_at) };
         let i = self.push(p);
         self.placed[m].overlaps.push(i);
         Ok(())
@@ -302,18 +265,7 @@ pub fn clock_walks(placer: &mut Placer<'_>, case: PatrolCase, walks: usize, rng:
             let walked = walk_case(case, &placer.officers[o], start, None, rng)?;
             let push_at = placer.fortnight.evening(DAYS + 3);
             let phone = if case == Future { "phone" } else { "clock phone" };
-            let p = Placed {
-                officer: o,
-                phone,
-                case,
-                walked,
-                push_at,
-                late: false,
-                day: DAYS,
-                source: None,
-                overlaps: Vec::new(),
-                clock_offset_ms: offset,
-            };
+            let p = Placed { phone, clock_offset_ms: offset, ..Placed::new(o, case, walked, DAYS, push_at) };
             placer.push(p);
         }
         left -= n;
