@@ -38,7 +38,8 @@ pub const CENTRAL: &[Migration] = &[
     migration!(10, "central", "0010_flag_reviews"),
     migration!(11, "central", "0011_read_model"),
     migration!(12, "central", "0012_people"),
-    migration!(13, "central", "0013_fingerprint_passes"),
+    migration!(13, "central", "0013_office_events"),
+    migration!(14, "central", "0014_fingerprint_passes"),
 ];
 
 /// The device replica's migrations, in order.

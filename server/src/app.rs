@@ -41,6 +41,8 @@ pub enum StartError {
     Threads(#[source] std::io::Error),
     #[error("cannot set up authentication")]
     Auth(#[from] crate::service::auth::AuthSetupError),
+    #[error("invalid settings")]
+    Config(#[from] crate::config::ConfigError),
     #[error("cannot set up HTTPS")]
     Tls(#[from] crate::tls::TlsError),
     #[error("cannot load the demo county")]
@@ -82,6 +84,7 @@ impl Application {
             max_body_bytes: config.max_body_bytes,
             body_timeout: std::time::Duration::from_secs(config.client_body_timeout_s.max(1)),
             syncs: Arc::new(tokio::sync::Semaphore::new(4)),
+            console: crate::http::console::Console::new(&config.console).map_err(StartError::Config)?,
             log_requests: config.log.requests,
             metrics_on_loopback: config.metrics.loopback,
         });

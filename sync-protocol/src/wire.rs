@@ -6,6 +6,7 @@ pub mod cases;
 pub mod evidence;
 pub mod flag_kind;
 pub mod flags;
+pub mod map;
 pub mod people;
 pub mod reports;
 pub mod session;

@@ -12,6 +12,11 @@ use crate::raw::RawDevice;
 
 /// Every route of the server and the method of [`RawDevice`] that calls it.
 pub const ROUTES: &[(&str, &str, &str)] = &[
+    ("GET", "/", "console_page"),
+    ("GET", "/console/{file:.+}", "console_file"),
+    ("POST", "/console/session", "console_sign_in"),
+    ("POST", "/console/session/refresh", "console_refresh"),
+    ("POST", "/console/session/logout", "console_logout"),
     ("GET", "/healthz", "healthz"),
     ("GET", "/readyz", "readyz"),
     ("GET", "/metrics", "metrics"),
@@ -21,6 +26,7 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ("POST", "/v1/auth/password", "change_password"),
     ("POST", "/v1/sync", "sync"),
     ("GET", "/v1/projection", "projection"),
+    ("GET", "/v1/office", "office"),
     ("GET", "/v1/flags", "flags"),
     ("HEAD", "/v1/blobs/{sha256}", "blob_head"),
     ("PUT", "/v1/blobs/{sha256}", "upload_blob"),
@@ -29,6 +35,8 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/v1/compliance", "compliance"),
     ("GET", "/v1/reconciliation", "reconciliation"),
     ("GET", "/v1/ledger", "ledger"),
+    ("GET", "/v1/map", "map"),
+    ("GET", "/v1/patrols/{id}", "patrol"),
     ("GET", "/v1/cases", "cases"),
     ("GET", "/v1/cases/{id}", "case"),
     ("GET", "/v1/audit/townships", "audit_townships"),
@@ -78,6 +86,37 @@ impl RawDevice {
         json(request.send().await?).await
     }
 
+    /// `GET /`: the office console's page.
+    pub async fn console_page(&self) -> Result<Response> {
+        Ok(self.request(Method::GET, "/").send().await?)
+    }
+
+    /// `GET /console/{file}`: a file of the console (`js/main.js`, `app.css`…).
+    pub async fn console_file(&self, file: &str) -> Result<Response> {
+        Ok(self.request(Method::GET, &format!("/console/{file}")).send().await?)
+    }
+
+    /// `POST /console/session` with `request` (the login's body): the console's sign-in.
+    pub async fn console_sign_in(&self, request: &Value) -> Result<Response> {
+        Ok(self.request(Method::POST, "/console/session").json(request).send().await?)
+    }
+
+    /// `POST /console/session/refresh` with the console's header and `cookie` (the refresh cookie
+    /// as `name=value`), if any.
+    pub async fn console_refresh(&self, cookie: Option<&str>) -> Result<Response> {
+        let request = self.request(Method::POST, "/console/session/refresh").header("x-patrolsync-console", "1");
+        let request = match cookie {
+            Some(cookie) => request.header("cookie", cookie),
+            None => request,
+        };
+        Ok(request.send().await?)
+    }
+
+    /// `POST /console/session/logout`: ends this token's session and clears the cookie.
+    pub async fn console_logout(&self) -> Result<Response> {
+        Ok(self.request(Method::POST, "/console/session/logout").send().await?)
+    }
+
     /// `GET /healthz`.
     pub async fn healthz(&self) -> Result<(StatusCode, Value)> {
         self.call_json(Method::GET, "/healthz", None).await
@@ -124,6 +163,11 @@ impl RawDevice {
         self.call_json(Method::GET, "/v1/projection", None).await
     }
 
+    /// `GET /v1/office`: the reference data and office records of the user's scope.
+    pub async fn office(&self) -> Result<(StatusCode, Value)> {
+        self.call_json(Method::GET, "/v1/office", None).await
+    }
+
     /// `GET /v1/flags?{query}`.
     pub async fn flags(&self, query: &str) -> Result<(StatusCode, Value)> {
         self.call_json(Method::GET, &with_query("/v1/flags", query), None).await
@@ -163,6 +207,16 @@ impl RawDevice {
     /// `GET /v1/ledger?{query}`: JSON, or the file `format=csv|xlsx` asks for.
     pub async fn ledger(&self, query: &str) -> Result<Response> {
         Ok(self.request(Method::GET, &with_query("/v1/ledger", query)).send().await?)
+    }
+
+    /// `GET /v1/map?{query}` (the ledger's query): the tracks and findings the console's map draws.
+    pub async fn map(&self, query: &str) -> Result<(StatusCode, Value)> {
+        self.call_json(Method::GET, &with_query("/v1/map", query), None).await
+    }
+
+    /// `GET /v1/patrols/{id}`: a patrol's recording event as stored.
+    pub async fn patrol(&self, id: &str) -> Result<(StatusCode, Value)> {
+        self.call_json(Method::GET, &format!("/v1/patrols/{id}"), None).await
     }
 
     /// `GET /v1/cases?{query}`.

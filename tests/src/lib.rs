@@ -23,6 +23,7 @@
 
 pub mod api;
 pub mod app;
+pub mod browser;
 pub mod device;
 pub mod evidence;
 pub mod fill;

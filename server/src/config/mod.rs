@@ -2,7 +2,10 @@
 //! `PATROLSYNC_`-prefixed environment variables (one per key, derived: [`env`]), then
 //! command-line flags. docs/configuration.md lists every key; a test keeps it complete.
 
+mod console;
 pub mod env;
+
+pub use console::ConsoleSettings;
 
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -62,6 +65,8 @@ pub struct Config {
     pub log: LogSettings,
     /// Who may read `GET /metrics` (`[metrics]`).
     pub metrics: MetricsSettings,
+    /// The office console's optional base map (`[console]`; see docs/console.md).
+    pub console: ConsoleSettings,
 }
 
 /// `[log]`: how the server logs.
@@ -127,6 +132,7 @@ impl Default for Config {
             witness_file: None,
             log: LogSettings::default(),
             metrics: MetricsSettings::default(),
+            console: ConsoleSettings::default(),
         }
     }
 }
@@ -181,6 +187,7 @@ impl Config {
             return Err(ConfigError::Range { name: "token_ttl_s", why });
         }
         self.auth.password.checked().map_err(|e| ConfigError::Range { name: "auth.password", why: e.to_string() })?;
+        self.console.tile_origin()?;
         self.tls.enabled().map_err(|e| ConfigError::Range { name: "tls", why: e.to_string() })?;
         let port = self.bind.rsplit_once(':').and_then(|(host, port)| (!host.is_empty()).then_some(port)?.parse::<u16>().ok());
         if port.is_none() {

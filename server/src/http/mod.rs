@@ -4,11 +4,13 @@
 //!
 //! # Layout
 //! - [`routes`]: the route table (`routes!`, [`routes::ROUTES`]) and one file of handlers per area.
+//! - [`console`]: the office console's embedded files and browser sessions.
 //! - [`principal`]: the caller as an extractor; [`body`]: reading request bodies (limits, time);
 //!   [`reply`]: JSON replies, compressed when it pays; [`error`]: [`error::ApiError`].
 //! - [`request_log`]: the request log and the HTTP metrics (one middleware).
 
 pub mod body;
+pub mod console;
 pub mod error;
 pub mod principal;
 pub mod reply;
@@ -27,6 +29,8 @@ pub struct AppState {
     /// Bounds how many large sync requests are read and processed at once, and so the memory they
     /// hold; the rest wait their turn (the single writer serialises them anyway).
     pub syncs: std::sync::Arc<tokio::sync::Semaphore>,
+    /// The office console's pages and their policy.
+    pub console: console::Console,
     /// Log every request (`[log] requests`).
     pub log_requests: bool,
     /// Answer `/metrics` to a caller on the same host without a token (`[metrics] loopback`).

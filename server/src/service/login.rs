@@ -174,6 +174,31 @@ pub async fn refresh(services: &Services, request: RefreshRequest) -> Result<Ref
     })
 }
 
+/// Logs in like [`login`] and also gives the session's holder (the console shows the user's
+/// units, which the login reply leaves out).
+pub async fn login_held(services: &Services, request: LoginRequest) -> Result<(LoginResponse, Principal), LoginError> {
+    let reply = login(services, request).await?;
+    let principal = holder(services, &reply.access_token).await?;
+    Ok((reply, principal))
+}
+
+/// Spends a refresh token like [`refresh`] and also says whose session it is (the console, after
+/// a reload, knows only its cookie).
+pub async fn resume(services: &Services, request: RefreshRequest) -> Result<(RefreshResponse, Principal), LoginError> {
+    let tokens = refresh(services, request).await?;
+    let principal = holder(services, &tokens.access_token).await?;
+    Ok((tokens, principal))
+}
+
+/// The holder of a token just issued, as the next request would see it.
+async fn holder(services: &Services, access_token: &str) -> Result<Principal, LoginError> {
+    match super::principal::authenticate(services, Some(&format!("Bearer {access_token}"))).await {
+        Ok(principal) => Ok(principal),
+        Err(super::principal::AuthError::Store(e)) => Err(LoginError::Store(e)),
+        Err(_) => Err(LoginError::SessionEnded),
+    }
+}
+
 /// Ends the caller's session: its refresh token and every access token of it stop working.
 pub async fn logout(services: &Services, principal: &Principal) -> Result<(), LoginError> {
     Ok(services.store.end_session(principal.session, SessionEnd::Logout).await?)

@@ -14,3 +14,12 @@ pub async fn of_scope(store: &dyn Pulls, scope: &BTreeSet<Bucket>, role: Role) -
     let events = store.events(scope.iter().cloned().collect(), Reader::role(role)).await?;
     Ok(Projection::fold(&events))
 }
+
+/// The office part of `scope` as `role` may see it: the fold of its reference data and office
+/// records (units, zones, licences, cases, tips and, for the roles that may read them, informants)
+/// without the events recorded in the field, which make the bulk of the log. The console's map and
+/// case pages read it; patrols and findings reach them through the read model's reports.
+pub async fn office(store: &dyn Pulls, scope: &BTreeSet<Bucket>, role: Role) -> Result<Projection, StoreError> {
+    let events = store.office_events(scope.iter().cloned().collect(), Reader::role(role)).await?;
+    Ok(Projection::fold(&events))
+}

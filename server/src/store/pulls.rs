@@ -2,9 +2,10 @@
 //! after a cursor, leaving out what the reader may not or need not read.
 
 use serde_json::value::RawValue;
+use std::collections::BTreeSet;
 use sync_protocol::body::Role;
 use sync_protocol::event::Event;
-use sync_protocol::ids::DeviceId;
+use sync_protocol::ids::{DeviceId, EventId};
 use sync_protocol::scope::Bucket;
 use sync_protocol::wire::BucketPage;
 
@@ -32,4 +33,12 @@ pub trait Pulls: Send + Sync {
 
     /// Every accepted event of `buckets` that `reader` may read, for folding a projection.
     fn events(&self, buckets: Vec<Bucket>, reader: Reader) -> StoreFuture<'_, Vec<Event>>;
+
+    /// Like [`Pulls::events`], without the events recorded in the field (patrols, findings, zero
+    /// reports, attachments): reference data and the office's records.
+    fn office_events(&self, buckets: Vec<Bucket>, reader: Reader) -> StoreFuture<'_, Vec<Event>>;
+
+    /// The accepted `patrol.recorded` event `id` (its track), if it is in one of `scope`'s
+    /// buckets; `None` for a patrol outside the scope as for one that does not exist.
+    fn patrol(&self, scope: BTreeSet<Bucket>, id: EventId) -> StoreFuture<'_, Option<Event>>;
 }

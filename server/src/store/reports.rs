@@ -76,6 +76,13 @@ pub trait Reports: Send + Sync {
     /// The ledger rows `selection` selects, by start time then patrol id.
     fn ledger(&self, selection: LedgerSelection) -> StoreFuture<'_, Vec<LedgerRow>>;
 
+    /// The map's features (tracks, findings) of the patrols `selection` selects.
+    fn map(&self, selection: LedgerSelection) -> StoreFuture<'_, sync_protocol::wire::map::MapFeatures>;
+
+    /// Every case of `townships` (of the county when `None`), open or closed, as the read model
+    /// folds it.
+    fn cases(&self, townships: Option<BTreeSet<UnitId>>) -> StoreFuture<'_, Vec<sync_protocol::fold::Case>>;
+
     /// What is outstanding in `township`.
     fn backlog(&self, township: UnitId) -> StoreFuture<'_, Backlog>;
 

@@ -70,6 +70,12 @@ pub struct CaseSummary {
     pub overdue: Option<Overdue>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub major: Option<Major>,
+    /// When the activity was stopped on site (制止), HLC ms, if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_at: Option<i64>,
+    /// The rectification deadlines ordered, Unix ms.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rectify_deadlines: Vec<i64>,
 }
 
 impl CaseSummary {
@@ -90,6 +96,8 @@ impl CaseSummary {
             heads: heads(case),
             overdue: overdue(case, now_ms),
             major: case.major.clone(),
+            stopped_at: case.stopped_at,
+            rectify_deadlines: case.rectify_deadlines.clone(),
         }
     }
 }

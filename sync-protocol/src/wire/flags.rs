@@ -55,6 +55,10 @@ pub struct FlagRecord {
     pub high_priority: bool,
     /// The patrol or finding (or other event) flagged, if any.
     pub event: Option<EventId>,
+    /// Whether `event` is a patrol or a finding (what a `flag.reviewed` names as its subject);
+    /// absent for a flag on any other event or on none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<crate::body::SubjectKind>,
     pub officer: Option<UserId>,
     pub village: Option<UnitId>,
     pub township: Option<UnitId>,

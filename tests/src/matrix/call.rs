@@ -60,7 +60,7 @@ pub async fn perform(world: &mut World, matrix: &Matrix, op: &Op, datum: &str, w
     let params = params(world, matrix, datum);
     match op.action {
         Action::Request => request(world, op, &params, datum, who).await,
-        Action::Login => login(world, matrix, who).await,
+        Action::Login => login(world, matrix, op, who).await,
         Action::Refresh => refresh(world, who).await,
         Action::Pull => pull(world, who, json!({})).await,
         Action::PullEverything => {
@@ -110,7 +110,8 @@ async fn request(world: &World, op: &Op, params: &BTreeMap<String, String>, datu
     Ok(Answer { status, text, note })
 }
 
-async fn login(world: &World, matrix: &Matrix, who: &str) -> Result<Answer> {
+/// A login through the op's route (`POST /v1/auth/login`, or the console's sign-in).
+async fn login(world: &World, matrix: &Matrix, op: &Op, who: &str) -> Result<Answer> {
     let device = world.devices.get(who).with_context(|| format!("no device for {who}"))?;
     let username = matrix.principal(who).and_then(|p| p.user.clone()).unwrap_or_else(|| "nobody-at-all".into());
     let body = json!({
@@ -118,7 +119,8 @@ async fn login(world: &World, matrix: &Matrix, who: &str) -> Result<Answer> {
         "password": DEMO_PASSWORD,
         "device": { "device_id": device.device, "public_key": device.key.public(), "label": "access matrix" },
     });
-    let response = world.http.post(format!("{}/v1/auth/login", world.url)).json(&body).send().await?;
+    let path = op.call.split_once(' ').map(|(_, path)| path.trim()).context("call is \"METHOD /path\"")?;
+    let response = world.http.post(format!("{}{path}", world.url)).json(&body).send().await?;
     let status = response.status().as_u16();
     Ok(Answer { status, text: response.text().await?, note: None })
 }

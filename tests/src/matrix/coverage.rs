@@ -12,10 +12,17 @@ fn split(route: &str) -> Option<(&str, &str)> {
 }
 
 /// Whether a request path (its query left out) fits a route pattern, `{name}` matching one
-/// non-empty segment.
+/// non-empty segment and a last `{name:.+}` the non-empty rest of the path.
 pub fn fits(pattern: &str, path: &str) -> bool {
     let path = path.split('?').next().unwrap_or_default();
-    let (p, q): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), path.split('/').collect());
+    let (mut p, mut q): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), path.split('/').collect());
+    if p.last().is_some_and(|last| last.starts_with('{') && last.ends_with(":.+}")) && q.len() >= p.len() {
+        let rest = q.split_off(p.len() - 1).join("/");
+        p.pop();
+        if rest.is_empty() {
+            return false;
+        }
+    }
     p.len() == q.len() && p.iter().zip(&q).all(|(p, q)| if p.starts_with('{') && p.ends_with('}') { !q.is_empty() } else { p == q })
 }
 
@@ -60,6 +67,10 @@ mod tests {
         assert!(fits("/v1/flags", "/v1/flags?village=T01-V01"));
         assert!(!fits("/v1/admin/users/{id}/disable", "/v1/admin/users/cm-7/enable"));
         assert!(!fits("/v1/blobs/{sha256}", "/v1/blobs/"));
+        assert!(fits("/console/{file:.+}", "/console/js/pages/week.js"));
+        assert!(fits("/console/{file:.+}", "/console/app.css"));
+        assert!(!fits("/console/{file:.+}", "/console/"));
+        assert!(!fits("/console/{file:.+}", "/other/app.css"));
         assert!(!fits("/v1/flags", "/v1/flags/x"));
     }
 }

@@ -5,9 +5,12 @@
 
 use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;
-use sync_protocol::body::{Body, FindingKind, PatrolAmended, SubjectKind, TipAssigned, TipInformant, UserEnabled};
+use sync_protocol::body::{
+    Body, FindingKind, FlagReviewed, FlagVerdict, PatrolAmended, Subject, SubjectKind, TipAssigned, TipInformant, UserEnabled,
+};
 use sync_protocol::ids::{UnitId, UserId, ZoneId};
 use sync_protocol::values::IsoWeek;
+use sync_protocol::wire::FlagKind;
 
 use super::setup::World;
 use crate::{office, photo, tracks};
@@ -65,6 +68,17 @@ pub fn body(world: &World, kind: &str, target: &Target<'_>) -> Result<Body> {
             let case = event("case")?;
             office::verify(case, target.township()?, case)
         }
+        "case.stopped" => {
+            let case = event("case")?;
+            office::stop(case, target.township()?, case)
+        }
+        "flag.reviewed" => Body::FlagReviewed(FlagReviewed {
+            subject: Subject { kind: SubjectKind::Patrol, id: event("patrol")? },
+            flag: FlagKind::NotCounted,
+            township: UnitId::new(target.township()?)?,
+            verdict: FlagVerdict::Confirmed,
+            note: "核查属实 reviewed by the matrix".into(),
+        }),
         "tip.received" => office::tip_received(target.township()?, at),
         "tip.assigned" => Body::TipAssigned(TipAssigned {
             tip: event("tip")?,

@@ -19,6 +19,7 @@ mod cases_flow;
 mod checks_clocks;
 mod checks_geofence;
 mod clock;
+mod console;
 mod convergence_replicas;
 mod device_checks;
 mod device_office;

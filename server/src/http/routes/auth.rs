@@ -12,7 +12,7 @@ use crate::service::login;
 const MAX_AUTH_BODY: usize = 16 * 1024;
 
 pub async fn login(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
-    limit(&state, &req)?;
+    auth_limit(&state, &req)?;
     let request = crate::http::body::json(&req, payload, MAX_AUTH_BODY, state.body_timeout).await?;
     let outcome = login::login(&state.services, request).await;
     state.services.metrics.login(match &outcome {
@@ -25,19 +25,19 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, payload: web::P
 }
 
 pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
-    limit(&state, &req)?;
+    auth_limit(&state, &req)?;
     let request = crate::http::body::json(&req, payload, MAX_AUTH_BODY, state.body_timeout).await?;
     Ok(HttpResponse::Ok().json(login::refresh(&state.services, request).await?))
 }
 
 pub async fn logout(state: web::Data<AppState>, req: HttpRequest, principal: Principal) -> Result<HttpResponse, ApiError> {
-    limit(&state, &req)?;
+    auth_limit(&state, &req)?;
     login::logout(&state.services, &principal).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// The per-address limit, by the TCP peer's address (no forwarding header is trusted).
-fn limit(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
+pub fn auth_limit(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
     match req.peer_addr() {
         Some(peer) => state.services.auth.per_ip.check(peer.ip()).map_err(ApiError::retry_after),
         None => Ok(()),

@@ -14,7 +14,7 @@ use crate::http::principal::Principal;
 pub async fn list(state: web::Data<AppState>, principal: Principal, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let query: CaseQuery = super::query(&req)?;
     page_size(query.limit, MAX_CASES_PER_PAGE, MAX_CASES_PER_PAGE).map_err(|e| ApiError::MalformedRequest(e.to_string()))?;
-    let cases = crate::service::cases::cases(&state.services, &principal.scope, principal.user.role, &query).await?;
+    let cases = crate::service::cases::cases(&state.services, &principal.scope, &query).await?;
     crate::http::reply::json(&req, &cases)
 }
 
@@ -25,6 +25,6 @@ pub async fn show(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let id: EventId = path.parse().map_err(|e: sync_protocol::ValidationError| ApiError::MalformedRequest(e.to_string()))?;
-    let detail = crate::service::cases::case(&state.services, &principal.scope, principal.user.role, id).await?;
+    let detail = crate::service::cases::case(&state.services, &principal.scope, id).await?;
     crate::http::reply::json(&req, &detail.ok_or(ApiError::NotFound)?)
 }

@@ -14,6 +14,7 @@ mod evidence;
 mod flags;
 mod health;
 mod ops;
+mod patrols;
 mod people;
 mod projection;
 mod reports;
@@ -22,7 +23,9 @@ mod sync;
 use actix_web::http::Method;
 use actix_web::{HttpRequest, web};
 
+use super::console;
 use super::error::ApiError;
+pub use auth::auth_limit;
 
 /// The request's query string as `T` (400 when it does not parse).
 fn query<T: serde::de::DeserializeOwned>(req: &HttpRequest) -> Result<T, ApiError> {
@@ -43,6 +46,11 @@ macro_rules! routes {
 }
 
 routes! {
+    GET "/" => console::assets::index,
+    GET "/console/{file:.+}" => console::assets::file,
+    POST "/console/session" => console::session::sign_in,
+    POST "/console/session/refresh" => console::session::resume,
+    POST "/console/session/logout" => console::session::sign_out,
     GET "/healthz" => health::healthz,
     GET "/readyz" => ops::readyz,
     GET "/metrics" => ops::metrics,
@@ -52,6 +60,7 @@ routes! {
     POST "/v1/auth/password" => people::change_password,
     POST "/v1/sync" => sync::sync,
     GET "/v1/projection" => projection::projection,
+    GET "/v1/office" => projection::office,
     GET "/v1/flags" => flags::flags,
     HEAD "/v1/blobs/{sha256}" => blobs::head,
     PUT "/v1/blobs/{sha256}" => blobs::put,
@@ -60,6 +69,8 @@ routes! {
     GET "/v1/compliance" => reports::compliance,
     GET "/v1/reconciliation" => reports::reconciliation,
     GET "/v1/ledger" => reports::ledger,
+    GET "/v1/map" => reports::map,
+    GET "/v1/patrols/{id}" => patrols::patrol,
     GET "/v1/cases" => cases::list,
     GET "/v1/cases/{id}" => cases::show,
     GET "/v1/audit/townships" => audit::townships,

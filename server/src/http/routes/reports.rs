@@ -1,4 +1,4 @@
-//! `GET /v1/compliance`, `/v1/reconciliation` and `/v1/ledger`: decide the caller's audience,
+//! `GET /v1/compliance`, `/v1/reconciliation`, `/v1/ledger` and `/v1/map`: decide the caller's audience,
 //! parse the query, build the report (see `crate::service::reports`).
 
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -36,4 +36,10 @@ pub async fn ledger(state: web::Data<AppState>, principal: Principal, req: HttpR
     };
     let name = format!("attachment; filename=\"ledger-{}-{}.{ext}\"", q.from, q.to);
     Ok(HttpResponse::Ok().content_type(content_type).insert_header(("content-disposition", name)).body(bytes))
+}
+
+pub async fn map(state: web::Data<AppState>, principal: Principal, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let audience = Audience::of(&principal)?;
+    let q: ledger::LedgerQuery = query(&req)?;
+    crate::http::reply::json(&req, &ledger::map(&*state.services.store, &audience, &q, state.services.clock.now_ms()).await?)
 }

@@ -2,6 +2,7 @@
 //! over a date range, one row per patrol in a stable order (start time, then patrol id), with its
 //! check, findings, licence verdicts, flags, case states and evidence hashes; never informants. The
 //! rows are `sync_protocol::ledger`'s, read from the store's read model for the range asked.
+//! `GET /v1/map` selects its patrols the same way.
 
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
@@ -10,6 +11,7 @@ use super::ReportError;
 use super::audience::Audience;
 use crate::store::Store;
 use crate::store::reports::{Directory, LedgerBy, LedgerSelection};
+pub use sync_protocol::wire::map::MapFeatures;
 pub use sync_protocol::wire::reports::{Column, Format, Ledger, LedgerQuery};
 
 /// The most days one ledger may span.
@@ -17,14 +19,23 @@ const MAX_DAYS: i64 = 366;
 
 /// The ledger `query` asks for, as `audience` may see it.
 pub async fn ledger(store: &dyn Store, audience: &Audience, query: &LedgerQuery, now_ms: i64) -> Result<Ledger, ReportError> {
+    let rows = store.ledger(selection(store, audience, query, now_ms).await?).await?;
+    Ok(Ledger { from: query.from, to: query.to, columns: sync_protocol::ledger::columns(query.lang), rows })
+}
+
+/// `GET /v1/map`: the tracks and findings of the patrols the same query selects for the ledger.
+pub async fn map(store: &dyn Store, audience: &Audience, query: &LedgerQuery, now_ms: i64) -> Result<MapFeatures, ReportError> {
+    Ok(store.map(selection(store, audience, query, now_ms).await?).await?)
+}
+
+/// The patrols `query` selects, checked against the audience and the longest range.
+async fn selection(store: &dyn Store, audience: &Audience, query: &LedgerQuery, now_ms: i64) -> Result<LedgerSelection, ReportError> {
     let days = (query.to - query.from).num_days();
     if !(0..MAX_DAYS).contains(&days) {
         return Err(ReportError::Range { max_days: MAX_DAYS });
     }
     let by = subject(&store.directory().await?, audience, query, now_ms)?;
-    let selection = LedgerSelection { from_ms: county_midnight(query.from), to_ms: county_midnight(query.to) + 86_400_000, by };
-    let rows = store.ledger(selection).await?;
-    Ok(Ledger { from: query.from, to: query.to, columns: sync_protocol::ledger::columns(query.lang), rows })
+    Ok(LedgerSelection { from_ms: county_midnight(query.from), to_ms: county_midnight(query.to) + 86_400_000, by })
 }
 
 /// The patrols the filters select, checked against the audience: at most one filter; outside

@@ -147,13 +147,15 @@ impl Pulls for SqliteStore {
     }
 
     fn events(&self, buckets: Vec<Bucket>, reader: Reader) -> StoreFuture<'_, Vec<Event>> {
-        Box::pin(self.read(move |conn| {
-            let mut events = Vec::new();
-            for bucket in &buckets {
-                events.extend(pull::all(conn, bucket, reader)?);
-            }
-            Ok(events)
-        }))
+        Box::pin(self.read(move |conn| each_bucket(conn, &buckets, reader, pull::all)))
+    }
+
+    fn office_events(&self, buckets: Vec<Bucket>, reader: Reader) -> StoreFuture<'_, Vec<Event>> {
+        Box::pin(self.read(move |conn| each_bucket(conn, &buckets, reader, pull::office)))
+    }
+
+    fn patrol(&self, scope: BTreeSet<Bucket>, id: EventId) -> StoreFuture<'_, Option<Event>> {
+        Box::pin(self.read(move |conn| pull::patrol(conn, &scope, &id)))
     }
 }
 
@@ -168,6 +170,14 @@ impl Reports for SqliteStore {
 
     fn ledger(&self, selection: LedgerSelection) -> StoreFuture<'_, Vec<LedgerRow>> {
         Box::pin(self.read(move |conn| super::read_model::ledger(conn, &selection)))
+    }
+
+    fn map(&self, selection: LedgerSelection) -> StoreFuture<'_, sync_protocol::wire::map::MapFeatures> {
+        Box::pin(self.read(move |conn| super::read_model::map(conn, &selection)))
+    }
+
+    fn cases(&self, townships: Option<BTreeSet<UnitId>>) -> StoreFuture<'_, Vec<sync_protocol::fold::Case>> {
+        Box::pin(self.read(move |conn| super::read_model::cases(conn, townships.as_ref())))
     }
 
     fn backlog(&self, township: UnitId) -> StoreFuture<'_, Backlog> {
@@ -296,6 +306,20 @@ impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SqliteStore")
     }
+}
+
+/// The events `read` gives for each of `buckets`, one bucket after another.
+fn each_bucket(
+    conn: &rusqlite::Connection,
+    buckets: &[Bucket],
+    reader: Reader,
+    read: fn(&rusqlite::Connection, &Bucket, Reader) -> Result<Vec<Event>, StoreError>,
+) -> Result<Vec<Event>, StoreError> {
+    let mut events = Vec::new();
+    for bucket in buckets {
+        events.extend(read(conn, bucket, reader)?);
+    }
+    Ok(events)
 }
 
 #[cfg(test)]

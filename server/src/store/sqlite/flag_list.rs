@@ -3,6 +3,7 @@
 
 use rusqlite::{Connection, params};
 use std::collections::BTreeSet;
+use sync_protocol::body::SubjectKind;
 use sync_protocol::ids::{EventId, UnitId, UserId};
 use sync_protocol::scope::Bucket;
 use sync_protocol::values::IsoWeek;
@@ -17,7 +18,10 @@ pub fn list(conn: &Connection, scope: &BTreeSet<Bucket>, query: &FlagQuery) -> R
     let place = PlaceScope::of(scope)?;
     let limit = query.limit.unwrap_or(MAX_FLAGS_PER_PAGE).clamp(1, MAX_FLAGS_PER_PAGE);
     let mut stmt = conn.prepare_cached(
-        "SELECT id, kind, detail, event_id, officer, village, township, week, raised_at, cleared_at, high_priority, review FROM flags
+        "SELECT id, kind, detail, event_id, officer, village, township, week, raised_at, cleared_at, high_priority, review,
+                CASE WHEN EXISTS (SELECT 1 FROM finding_checks WHERE finding = flags.event_id) THEN 'finding'
+                     WHEN EXISTS (SELECT 1 FROM patrol_checks WHERE patrol = flags.event_id) THEN 'patrol' END
+         FROM flags
          WHERE (?1 OR village IN (SELECT value FROM json_each(?2)) OR township IN (SELECT value FROM json_each(?3)))
            AND (?4 IS NULL OR kind = ?4) AND (?5 IS NULL OR village = ?5) AND (?6 IS NULL OR township = ?6)
            AND (?7 IS NULL OR week = ?7) AND (?8 OR cleared_at IS NULL) AND (?9 IS NULL OR id < ?9)
@@ -55,6 +59,7 @@ pub fn list(conn: &Connection, scope: &BTreeSet<Bucket>, query: &FlagQuery) -> R
                 withdrawn_at: r.get(9)?,
                 high_priority: r.get(10)?,
                 review: r.get(11)?,
+                subject: r.get(12)?,
             })
         },
     )?;
@@ -76,6 +81,7 @@ struct Row {
     withdrawn_at: Option<i64>,
     high_priority: bool,
     review: Option<String>,
+    subject: Option<String>,
 }
 
 impl Row {
@@ -94,6 +100,11 @@ impl Row {
             high_priority: self.high_priority,
             detail: self.detail,
             event,
+            subject: match self.subject.as_deref() {
+                Some("finding") => Some(SubjectKind::Finding),
+                Some("patrol") => Some(SubjectKind::Patrol),
+                _ => None,
+            },
             officer,
             village,
             township,

@@ -72,3 +72,61 @@ pub fn all(conn: &Connection, bucket: &Bucket, reader: Reader) -> Result<Vec<syn
         }
     }
 }
+
+/// The SQL of [`office`]: the accepted events of the kinds not recorded in the field, through
+/// their index (migration 0013): of the whole log for the county bucket, else of the bucket `?1`.
+fn office_sql(county: bool) -> String {
+    let kinds: Vec<String> = sync_protocol::body::KINDS
+        .iter()
+        .filter(|k| k.authorship != sync_protocol::body::Authorship::Field)
+        .map(|k| format!("'{}'", k.name))
+        .collect();
+    let routed = if county { "" } else { "AND EXISTS (SELECT 1 FROM event_routes r WHERE r.bucket = ?1 AND r.server_seq = e.server_seq)" };
+    format!(
+        "SELECT e.server_seq, e.device_id, e.raw, e.kind, e.id, e.hash FROM events e INDEXED BY events_by_kind
+         WHERE e.accepted = 1 AND e.kind IN ({}) {routed} ORDER BY e.server_seq",
+        kinds.join(", ")
+    )
+}
+
+/// Every accepted event of `bucket` that `reader` may read, but those recorded in the field
+/// (patrols, amendments, findings, zero reports, attachments), which make the bulk of the log:
+/// the reference data and the office's records (cases, tips, flag reviews), for their fold. Read
+/// through the index of kinds, so its cost follows the office's records, not the patrols.
+pub fn office(conn: &Connection, bucket: &Bucket, reader: Reader) -> Result<Vec<sync_protocol::event::Event>, StoreError> {
+    let map = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?));
+    let rows: Vec<Row> = match bucket {
+        Bucket::County => conn.prepare_cached(&office_sql(true))?.query_map([], map)?.collect::<Result<_, _>>()?,
+        other => conn.prepare_cached(&office_sql(false))?.query_map([other.to_string()], map)?.collect::<Result<_, _>>()?,
+    };
+    // As in a pull: what the reader may not read is left out, and so is a stored event that no
+    // longer matches its hash (a pull names it as withheld; a fold has no place for it).
+    rows.into_iter()
+        .filter(|(_, device, raw, kind, _, hash)| !skips(&reader, device, kind) && super::withheld::problem(raw, hash).is_none())
+        .map(|(_, _, raw, ..)| serde_json::from_str(&raw).map_err(|e| StoreError::corrupt("events", e.to_string())))
+        .collect()
+}
+
+/// The accepted `patrol.recorded` event `id` if one of `scope`'s buckets holds it (the county
+/// bucket holds every event; the others through their routes).
+pub fn patrol(
+    conn: &Connection,
+    scope: &std::collections::BTreeSet<Bucket>,
+    id: &sync_protocol::ids::EventId,
+) -> Result<Option<sync_protocol::event::Event>, StoreError> {
+    use rusqlite::OptionalExtension;
+    let row: Option<(i64, String)> = conn
+        .prepare_cached("SELECT server_seq, raw FROM events WHERE id = ?1 AND accepted = 1 AND kind = 'patrol.recorded'")?
+        .query_row([id.0.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((server_seq, raw)) = row else { return Ok(None) };
+    let mut routed = conn.prepare_cached("SELECT 1 FROM event_routes WHERE bucket = ?1 AND server_seq = ?2")?;
+    let visible = scope.contains(&Bucket::County)
+        || scope
+            .iter()
+            .try_fold(false, |found, b| Ok::<_, rusqlite::Error>(found || routed.exists(rusqlite::params![b.to_string(), server_seq])?))?;
+    if !visible {
+        return Ok(None);
+    }
+    serde_json::from_str(&raw).map(Some).map_err(|e| StoreError::corrupt("events", e.to_string()))
+}

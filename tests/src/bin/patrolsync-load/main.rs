@@ -2,6 +2,7 @@
 //! prints push and pull throughput, round-trip latency, bytes on the wire per event, and the
 //! server's peak memory, and each report's p50 and p99 on the store the push filled. docs/benchmarks.md gives the commands and the figures measured.
 
+mod console;
 mod phases;
 mod reports;
 mod wire;
@@ -45,6 +46,14 @@ pub struct Args {
     /// Times each report is asked after the push (0 to skip the reports phase).
     #[arg(long, default_value_t = 20)]
     pub reports: usize,
+    /// Times each console page is loaded after the push (0 to skip the console phase); the map is
+    /// also drawn in headless Chromium, when installed, up to 10 times.
+    #[arg(long, default_value_t = 0)]
+    pub console: usize,
+    /// Patrols a week over all devices (0: each device patrols every 35 min, the densest history).
+    /// With 100 devices of 1,000 events, 2,000 a week spreads the history over 50 weeks.
+    #[arg(long, default_value_t = 0)]
+    pub patrols_per_week: usize,
 }
 
 fn main() -> Result<()> {

@@ -29,10 +29,14 @@ pub async fn run(args: &Args, url: &str, pid: Option<u32>) -> Result<()> {
     println!("patrolsync-load against {url}");
     let http = client()?;
     let mut devices = login(url, &args.password, args.devices).await?;
-    // A month back, or as far back as the histories need to end by now (a patrol every 30 min).
-    let start = now_ms() as i64 - (30 * DAY_MS).max(args.events_per_device as i64 * 1_800_000 + 2 * DAY_MS);
+    // Each device's patrols this far apart: the densest history, or spread to the weekly rate asked.
+    let spread = (7 * DAY_MS * devices.len() as i64).checked_div(args.patrols_per_week as i64).unwrap_or(0);
+    let spacing = patrol_spacing_ms(args.points).max(spread);
+    // A month back, or as far back as the histories need to end by now.
+    let span = args.events_per_device as i64 * spacing;
+    let start = now_ms() as i64 - (30 * DAY_MS).max(span + 2 * DAY_MS);
     let histories: Vec<Vec<Event>> =
-        devices.iter_mut().enumerate().map(|(i, d)| history(d, args.events_per_device, args.points, i, start)).collect();
+        devices.iter_mut().enumerate().map(|(i, d)| history(d, args.events_per_device, args.points, i, start, spacing)).collect();
     let event_bytes = histories.iter().flatten().map(|e| serde_json::to_vec(e).map_or(0, |v| v.len())).sum::<usize>()
         / histories.iter().map(Vec::len).sum::<usize>().max(1);
     println!(
@@ -44,9 +48,13 @@ pub async fn run(args: &Args, url: &str, pid: Option<u32>) -> Result<()> {
     );
 
     push(&http, url, &devices, histories).await?;
+    // A week in the middle of the history.
+    let week = sync_protocol::values::IsoWeek::of_ms(start + span / 2);
     if args.reports > 0 {
-        let week = sync_protocol::values::IsoWeek::of_ms(start + args.events_per_device as i64 * 900_000);
         crate::reports::run(url, &args.password, week, args.reports).await?;
+    }
+    if args.console > 0 {
+        crate::console::run(url, &args.password, week, args.console).await?;
     }
     pull(&http, url, &args.password, &devices).await?;
     delta(&http, url, &mut devices).await?;
@@ -87,13 +95,12 @@ fn patrol_spacing_ms(points: usize) -> i64 {
     points.saturating_sub(1) as i64 * FIX_EVERY_MS + 200_000
 }
 
-/// A device's offline history: `n` patrols from `start` (Unix ms), one every
-/// [`patrol_spacing_ms`], sealed before the clock starts. Each is a patrol that counts toward the
+/// A device's offline history: `n` patrols from `start` (Unix ms), one every `spacing` ms (at
+/// least [`patrol_spacing_ms`]), sealed before the clock starts. Each is a patrol that counts toward the
 /// quota and raises no flag (a lap round the zone's centre, none overlapping another of the
 /// officer's, none a copy of another): flags are the exception in real traffic, and a flag costs
 /// one more row (docs/benchmarks.md gives the figure with flags too).
-fn history(d: &mut Device, n: usize, points: usize, seed: usize, start: i64) -> Vec<Event> {
-    let spacing = patrol_spacing_ms(points);
+fn history(d: &mut Device, n: usize, points: usize, seed: usize, start: i64, spacing: i64) -> Vec<Event> {
     let patrol =
         |i: usize| tracks::counting_patrol(&d.zone, start + i as i64 * spacing, points, (seed * 1_000_003 + i) as u64, FIX_EVERY_MS);
     (0..n).map(|i| d.raw.seal(&patrol(i))).collect()
@@ -250,7 +257,7 @@ async fn storm(http: &reqwest::Client, url: &str, password: &str, n: usize, even
             // The storm's phones are many per officer: each patrols in its own hours, from 300 days back
             // (after the demo assignments begin).
             let start = now_ms() as i64 - 300 * DAY_MS + i as i64 * events as i64 * patrol_spacing_ms(points);
-            let history = history(d, events, points, 500_000 + i, start);
+            let history = history(d, events, points, 500_000 + i, start, patrol_spacing_ms(points));
             Ok((d.raw.token.clone().unwrap_or_default(), encode(&request(&history, &d.raw))?))
         })
         .collect::<Result<_>>()?;

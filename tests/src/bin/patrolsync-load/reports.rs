@@ -9,6 +9,13 @@ use sync_protocol::values::IsoWeek;
 use crate::wire::percentile;
 use patrolsync_tests::raw::RawDevice;
 
+/// The county date (`YYYY-MM-DD`) of Unix ms `ms`.
+pub fn county_day(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms + sync_protocol::values::COUNTY_UTC_OFFSET_MS)
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
 /// Asks every report `n` times for `week` (a week the history fills) and prints its latencies.
 pub async fn run(url: &str, password: &str, week: IsoWeek, n: usize) -> Result<()> {
     let mut county = RawDevice::new(url, "ca-1")?;
@@ -16,11 +23,7 @@ pub async fn run(url: &str, password: &str, week: IsoWeek, n: usize) -> Result<(
     let mut inspector = RawDevice::new(url, "ti-t01-1")?;
     inspector.login(password).await?;
     let (from, to) = week.bounds_ms();
-    let day = |ms: i64| {
-        chrono::DateTime::from_timestamp_millis(ms + sync_protocol::values::COUNTY_UTC_OFFSET_MS)
-            .map(|t| t.format("%Y-%m-%d").to_string())
-            .unwrap_or_default()
-    };
+    let day = county_day;
     let (first, last) = (day(from), day(to - 1));
     let month_start = day(from - 21 * 86_400_000);
     let reports: Vec<(&str, &RawDevice, String)> = vec![

@@ -6,13 +6,15 @@
 //! - `rows`: writing the rows of a group, a zero report, and the places a zone's new version moves.
 //! - `rebuild`: the read model recomputed from the log (on open when missing, and on command), and
 //!   the audit that proves the stored rows equal to it.
-//! - `queries`: what the reports read, on a reader.
+//! - `queries`: what the reports read, on a reader; `map`: what the console's map reads.
 
+mod map;
 mod queries;
 mod rebuild;
 mod rows;
 
-pub use queries::{backlog, directory, ledger, week_facts, zones};
+pub use map::map;
+pub use queries::{backlog, cases, directory, ledger, week_facts, zones};
 pub use rebuild::{ensure_built, rebuild, verify};
 
 use rusqlite::{Connection, OptionalExtension, params};

@@ -3,7 +3,7 @@
 //! plus the reference, never the whole log.
 
 use rusqlite::{Connection, params};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use sync_protocol::body::{AssignmentSet, Role};
 use sync_protocol::checks::licence::LicenceVerdict;
 use sync_protocol::compliance::{FindingFact, OpenTip, PatrolFact, WeekFacts};
@@ -145,6 +145,15 @@ fn open_cases(conn: &Connection, township: Option<&UnitId>) -> Result<Vec<Case>,
     states.map(|s| from_json(&s?, "report_cases")).collect()
 }
 
+/// Every case of `townships` (of the county when `None`), open or closed, by id.
+pub fn cases(conn: &Connection, townships: Option<&BTreeSet<UnitId>>) -> Result<Vec<Case>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached("SELECT state FROM report_cases WHERE ?1 IS NULL OR township IN (SELECT value FROM json_each(?1)) ORDER BY id")?;
+    let wanted = townships.map(serde_json::to_string).transpose().map_err(|e| StoreError::encode("townships", e))?;
+    let states = stmt.query_map([wanted], |r| r.get::<_, String>(0))?;
+    states.map(|s| from_json(&s?, "report_cases")).collect()
+}
+
 /// What is outstanding in `township`.
 pub fn backlog(conn: &Connection, township: &UnitId) -> Result<Backlog, StoreError> {
     let mut b = Backlog { open_cases: open_cases(conn, Some(township))?, ..Backlog::default() };
@@ -180,8 +189,16 @@ pub fn backlog(conn: &Connection, township: &UnitId) -> Result<Backlog, StoreErr
 
 /// The ledger rows `sel` selects, by start time then patrol id.
 pub fn ledger(conn: &Connection, sel: &LedgerSelection) -> Result<Vec<LedgerRow>, StoreError> {
+    selected(conn, sel)?.into_iter().map(|(entry, place)| Ok(row(&entry, &facts(conn, &entry, place)?))).collect()
+}
+
+/// A patrol's ledger entry and where it lay (village, township), when known.
+pub(super) type Selected = (PatrolEntry, Option<(UnitId, UnitId)>);
+
+/// The ledger entries of the patrols `sel` selects, with where each lay, by start then id.
+pub(super) fn selected(conn: &Connection, sel: &LedgerSelection) -> Result<Vec<Selected>, StoreError> {
     let base = "SELECT id, entry, village, township FROM patrols WHERE entry IS NOT NULL AND started_at >= ?1 AND started_at < ?2";
-    let mut found: Vec<(PatrolEntry, Option<(UnitId, UnitId)>)> = Vec::new();
+    let mut found: Vec<Selected> = Vec::new();
     let mut collect = |sql: &str, key: Option<&str>| -> Result<(), StoreError> {
         let mut stmt = conn.prepare_cached(sql)?;
         let rows = stmt.query_map(params![sel.from_ms, sel.to_ms, key], |r| {
@@ -212,7 +229,7 @@ pub fn ledger(conn: &Connection, sel: &LedgerSelection) -> Result<Vec<LedgerRow>
         _ => true,
     });
     found.sort_by_key(|(e, _)| (e.started_at, e.patrol));
-    found.into_iter().map(|(entry, place)| Ok(row(&entry, &facts(conn, &entry, place)?))).collect()
+    Ok(found)
 }
 
 /// What a ledger row reads beside its entry.

@@ -1,0 +1,20 @@
+//! `GET /v1/patrols/{id}`: a patrol's recording event as stored (its track, hash and signature),
+//! for the console's patrol page and map; 404 outside the caller's scope, as if it did not exist.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use sync_protocol::ids::EventId;
+
+use crate::http::AppState;
+use crate::http::error::ApiError;
+use crate::http::principal::Principal;
+
+pub async fn patrol(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id: EventId = id.parse().map_err(|_| ApiError::NotFound)?;
+    let event = state.services.store.patrol(principal.scope, id).await?.ok_or(ApiError::NotFound)?;
+    crate::http::reply::json(&req, &event)
+}
