@@ -12,6 +12,7 @@ mod audit;
 mod auth_limits;
 mod auth_sessions;
 mod backup_restore;
+mod checkbench;
 mod county_into_service;
 mod evidence_blobs;
 mod first_load;
