@@ -5,7 +5,7 @@
 //! - `migrations/central/NNNN_name.sql`: the server's store.
 //! - `migrations/device/NNNN_name.sql`: a phone's replica.
 //! - `migrations/postgres/NNNN_name.sql`: the server's store on PostgreSQL, the same tables in
-//!   PostgreSQL's types, starting from the state the central set reached at its 13th migration.
+//!   PostgreSQL's types, starting from the state the central set reached at its 14th migration.
 //!
 //! On SQLite the applied version is `user_version`; each migration runs in its own transaction
 //! together with the version bump, so a crash leaves the database at one version or the next.

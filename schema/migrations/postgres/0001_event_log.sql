@@ -1,6 +1,6 @@
 -- The central store on PostgreSQL: the event log (append-only), device chains, users, and the
 -- reference tables that routing and authorisation read. This set starts from the schema the
--- SQLite migrations (../central/) had reached at their 13th, as one state: a PostgreSQL store has
+-- SQLite migrations (../central/) had reached at their 14th, as one state: a PostgreSQL store has
 -- no older data to carry. Every later central migration gets its counterpart here, and a test
 -- (patrolsync-tests, `engines::schema`) holds both engines to the same tables and columns.
 --
