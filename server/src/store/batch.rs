@@ -36,7 +36,7 @@ pub enum Job {
 /// The end of a job that ran (or could not, `result` being the error): how it went, and how its
 /// result reaches `reply` once the batch's commit is known. A result the commit undid becomes
 /// [`StoreError::CommitFailed`].
-pub fn settle<T: Send + 'static>(result: Result<T, StoreError>, reply: oneshot::Sender<Result<T, StoreError>>) -> (Job, Finish) {
+fn settle<T: Send + 'static>(result: Result<T, StoreError>, reply: oneshot::Sender<Result<T, StoreError>>) -> (Job, Finish) {
     let job = match &result {
         Ok(_) => Job::Done,
         Err(e) => unwritable(e).map_or(Job::Failed, Job::Unwritable),
@@ -49,6 +49,28 @@ pub fn settle<T: Send + 'static>(result: Result<T, StoreError>, reply: oneshot::
         let _ = reply.send(outcome);
     });
     (job, finish)
+}
+
+/// Runs a job's `f` on the writer's open transaction (`ctx`), or takes the error that kept a
+/// transaction from opening, and settles it ([`settle`]): the body of every engine's job.
+pub fn run_job<C: ?Sized, T: Send + 'static>(
+    ctx: Result<&mut C, Arc<StoreError>>,
+    f: impl FnOnce(&mut C) -> Result<T, StoreError>,
+    reply: oneshot::Sender<Result<T, StoreError>>,
+) -> (Job, Finish) {
+    let result = match ctx {
+        Ok(ctx) => f(ctx),
+        Err(cause) => Err(StoreError::CommitFailed(cause)),
+    };
+    settle(result, reply)
+}
+
+/// Sends the job `work` makes (around the sender of its result) to the writer, and waits for the
+/// result, which comes once the job's batch is committed.
+pub async fn submit<W, T>(jobs: &mpsc::Sender<W>, work: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> W) -> Result<T, StoreError> {
+    let (reply, answer) = oneshot::channel();
+    jobs.send(work(reply)).await.map_err(|_| StoreError::WriterGone)?;
+    answer.await.map_err(|_| StoreError::WriterGone)?
 }
 
 /// A copy of `e` when it says the store cannot be written, its cause's text kept.

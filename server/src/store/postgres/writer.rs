@@ -6,7 +6,7 @@
 use postgres::{Client, Transaction};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use super::{StoreError, WRITER_LOCK, connect, identity};
 use crate::clock::SharedClock;
@@ -67,16 +67,7 @@ impl Writer {
         T: Send + 'static,
         F: FnOnce(&mut WriteCtx<'_, '_>) -> Result<T, StoreError> + Send + 'static,
     {
-        let (reply, answer) = oneshot::channel();
-        let work: Work = Box::new(move |ctx| {
-            let result = match ctx {
-                Ok(ctx) => f(ctx),
-                Err(cause) => Err(StoreError::CommitFailed(cause)),
-            };
-            batch::settle(result, reply)
-        });
-        self.jobs.send(work).await.map_err(|_| StoreError::WriterGone)?;
-        answer.await.map_err(|_| StoreError::WriterGone)?
+        batch::submit(&self.jobs, |reply| -> Work { Box::new(move |ctx| batch::run_job(ctx, f, reply)) }).await
     }
 }
 

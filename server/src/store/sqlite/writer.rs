@@ -15,7 +15,7 @@ use sync_protocol::checks::clock::DeviceClock;
 use sync_protocol::checks::recheck::CheckConfig;
 use sync_protocol::hlc::Hlc;
 use sync_protocol::ids::DeviceId;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use super::StoreError;
 use super::checks::{CheckSnapshot, Published};
@@ -112,16 +112,7 @@ impl Writer {
         T: Send + 'static,
         F: FnOnce(&mut WriteCtx<'_>) -> Result<T, StoreError> + Send + 'static,
     {
-        let (reply, answer) = oneshot::channel();
-        let work: Work = Box::new(move |ctx| {
-            let result = match ctx {
-                Ok(ctx) => f(ctx),
-                Err(cause) => Err(StoreError::CommitFailed(cause)),
-            };
-            batch::settle(result, reply)
-        });
-        self.jobs.send(work).await.map_err(|_| StoreError::WriterGone)?;
-        answer.await.map_err(|_| StoreError::WriterGone)?
+        batch::submit(&self.jobs, |reply| -> Work { Box::new(move |ctx| batch::run_job(ctx, f, reply)) }).await
     }
 }
 
