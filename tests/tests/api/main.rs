@@ -45,3 +45,4 @@ mod server_owned;
 mod tip_moves;
 mod upgrade;
 mod walkthrough;
+mod zero_reports;
