@@ -11,7 +11,7 @@
 mod map;
 mod queries;
 mod rebuild;
-mod rows;
+pub(super) mod rows;
 
 pub use map::map;
 pub use queries::{backlog, cases, directory, ledger, week_facts, zones};
