@@ -39,7 +39,8 @@ pub const CENTRAL: &[Migration] = &[
     migration!(11, "central", "0011_read_model"),
     migration!(12, "central", "0012_people"),
     migration!(13, "central", "0013_office_events"),
-    migration!(14, "central", "0014_one_current_row"),
+    migration!(14, "central", "0014_fingerprint_passes"),
+    migration!(15, "central", "0015_one_current_row"),
 ];
 
 /// The device replica's migrations, in order.
