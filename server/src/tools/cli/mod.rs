@@ -26,6 +26,7 @@ use std::process::ExitCode;
 use sync_protocol::checks::recheck::CheckConfig;
 
 use crate::config::Config;
+use crate::store::sqlite::SqliteStore;
 
 #[derive(Parser)]
 #[command(name = "patrolsync-server", version, about = "The patrolsync sync server")]
@@ -74,14 +75,32 @@ enum Command {
     SetPassword(accounts::SetPasswordArgs),
 }
 
-/// The `--config` of a command that changes the store: the re-checks it causes are judged as the
-/// county's server judges them.
+/// What an import names besides its file: the store it changes, the config its re-checks judge by,
+/// and whether it only checks.
 #[derive(Args)]
-struct ChecksFile {
+struct ImportInto {
+    /// The store's SQLite file (created, and migrated, if needed).
+    #[arg(long)]
+    db: PathBuf,
     /// The server's config file: the re-checks the import causes use its `[checks]` (and the
     /// `PATROLSYNC_CHECKS_*` environment), as `serve` does.
     #[arg(long)]
     config: Option<PathBuf>,
+    /// Check and report what would be authored, without writing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+impl ImportInto {
+    /// The store, its re-checks judged by `checks`.
+    fn open(&self, checks: CheckConfig) -> Result<SqliteStore, crate::store::StoreError> {
+        SqliteStore::open_checking(&self.db, checks)
+    }
+
+    /// Prints what the import authored (or, in a dry run, would author).
+    fn report(&self, summary: impl std::fmt::Display) {
+        println!("{}: {summary}", if self.dry_run { "dry run, nothing written" } else { "imported" });
+    }
 }
 
 /// Where a command's logs go, and from what level when `RUST_LOG` says nothing.

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use sync_protocol::checks::recheck::CheckConfig;
 
-use super::{ChecksFile, with_checks};
+use super::{ImportInto, with_checks};
 use crate::store::sqlite::SqliteStore;
 use crate::tools::reference::{self, ImportOptions, Limits, ReferenceFileError, geometry, progress};
 
@@ -15,14 +15,8 @@ use crate::tools::reference::{self, ImportOptions, Limits, ReferenceFileError, g
 pub(super) enum ReferenceAction {
     /// Check a GeoJSON reference file and author what differs from the store, all or nothing.
     Import {
-        /// The store's SQLite file (created, and migrated, if needed).
-        #[arg(long)]
-        db: PathBuf,
         #[command(flatten)]
-        checks: ChecksFile,
-        /// Check and report what would be authored, without writing.
-        #[arg(long)]
-        dry_run: bool,
+        into: ImportInto,
         /// The most vertices one polygon may have, all rings together.
         #[arg(long, default_value_t = geometry::DEFAULT_MAX_VERTICES as u32,
               value_parser = clap::value_parser!(u32).range(4..=geometry::MAX_VERTICES_LIMIT as i64))]
@@ -43,7 +37,7 @@ pub(super) enum ReferenceAction {
 
 pub(super) fn run(action: ReferenceAction) -> ExitCode {
     let config = match &action {
-        ReferenceAction::Import { checks, .. } => checks.config.clone(),
+        ReferenceAction::Import { into, .. } => into.config.clone(),
         ReferenceAction::Export { .. } => None,
     };
     with_checks(config.as_deref(), |checks| async move {
@@ -59,12 +53,11 @@ pub(super) fn run(action: ReferenceAction) -> ExitCode {
 /// Runs `action`; an import's re-checks judge by `checks`.
 async fn reference(action: ReferenceAction, checks: CheckConfig) -> Result<(), ReferenceFileError> {
     match action {
-        ReferenceAction::Import { db, checks: _, dry_run, max_vertices, file } => {
+        ReferenceAction::Import { into, max_vertices, file } => {
             let text = reference::read_file(&file)?;
-            let store = SqliteStore::open_checking(&db, checks)?;
-            let options = ImportOptions { dry_run, limits: Limits { max_vertices: max_vertices as usize } };
-            let summary = reference::import(&store, text, Vec::new(), Vec::new(), options, &progress::terminal()).await?;
-            println!("{}: {summary}", if dry_run { "dry run, nothing written" } else { "imported" });
+            let store = into.open(checks)?;
+            let options = ImportOptions { dry_run: into.dry_run, limits: Limits { max_vertices: max_vertices as usize } };
+            into.report(reference::import(&store, text, Vec::new(), Vec::new(), options, &progress::terminal()).await?);
         }
         ReferenceAction::Export { db, output } => {
             let store = SqliteStore::open(&db)?;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use sync_protocol::checks::recheck::CheckConfig;
 use sync_protocol::ids::UserId;
 
-use super::{ChecksFile, with_checks};
+use super::{ImportInto, with_checks};
 use crate::service::roster::{self, Format, Language, RosterError, RosterOptions, Step};
 use crate::store::sqlite::SqliteStore;
 use crate::tools::reference::progress;
@@ -17,17 +17,11 @@ pub(super) enum RosterAction {
     /// Check a roster (花名册) and author what differs from the store, all or nothing, in the name
     /// of an admin; people no longer listed are disabled.
     Import {
-        /// The store's SQLite file.
-        #[arg(long)]
-        db: PathBuf,
         #[command(flatten)]
-        checks: ChecksFile,
+        into: ImportInto,
         /// The admin in whose name the changes are made (named in every event).
         #[arg(long)]
         by: UserId,
-        /// Check and report what would be authored, without writing.
-        #[arg(long)]
-        dry_run: bool,
         /// The roster: a .csv or .xlsx file.
         file: PathBuf,
     },
@@ -54,7 +48,7 @@ fn parse_format(s: &str) -> Result<Format, String> {
 
 pub(super) fn run(action: RosterAction) -> ExitCode {
     let config = match &action {
-        RosterAction::Import { checks, .. } => checks.config.clone(),
+        RosterAction::Import { into, .. } => into.config.clone(),
         RosterAction::Export { .. } => None,
     };
     with_checks(config.as_deref(), |checks| roster(action, checks))
@@ -63,10 +57,10 @@ pub(super) fn run(action: RosterAction) -> ExitCode {
 /// Runs a roster command; an import's re-checks judge by `checks`.
 async fn roster(action: RosterAction, checks: CheckConfig) -> Result<(), RosterError> {
     match action {
-        RosterAction::Import { db, checks: _, by, dry_run, file } => {
+        RosterAction::Import { into, by, file } => {
             let format = format_of(&file)?;
             let bytes = read(&file)?;
-            let store = SqliteStore::open_checking(&db, checks)?;
+            let store = into.open(checks)?;
             let bar = progress::terminal();
             let shown = bar.clone();
             let on_step = std::sync::Arc::new(move |step: Step| match step {
@@ -74,10 +68,9 @@ async fn roster(action: RosterAction, checks: CheckConfig) -> Result<(), RosterE
                 Step::Importing(events) => progress::phase(&shown, "importing", events),
                 Step::Authored => shown.inc(1),
             });
-            let summary = roster::import(&store, bytes, format, by, RosterOptions { dry_run }, on_step).await;
+            let summary = roster::import(&store, bytes, format, by, RosterOptions { dry_run: into.dry_run }, on_step).await;
             bar.finish_and_clear();
-            let summary = summary?;
-            println!("{}: {summary}", if dry_run { "dry run, nothing written" } else { "imported" });
+            into.report(summary?);
         }
         RosterAction::Export { db, format, chinese, output } => {
             let format = format.or_else(|| output.as_deref().and_then(Format::of_path)).unwrap_or(Format::Csv);
