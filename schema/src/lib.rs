@@ -44,6 +44,7 @@ pub const CENTRAL: &[Migration] = &[
     migration!(12, "central", "0012_people"),
     migration!(13, "central", "0013_office_events"),
     migration!(14, "central", "0014_fingerprint_passes"),
+    migration!(15, "central", "0015_one_current_row"),
 ];
 
 /// The central store's migrations on PostgreSQL, in order.
@@ -54,6 +55,7 @@ pub const POSTGRES: &[Migration] = &[
     migration!(4, "postgres", "0004_sessions_and_people"),
     migration!(5, "postgres", "0005_merkle_log"),
     migration!(6, "postgres", "0006_read_model"),
+    migration!(7, "postgres", "0007_one_current_row"),
 ];
 
 /// The device replica's migrations, in order.

@@ -18,7 +18,7 @@ use crate::event::Event;
 use crate::hlc::Hlc;
 use crate::ids::{DeviceId, EventId, LicenceId, UnitId, UserId, ZoneId};
 use crate::values::{Coord, IsoWeek, TrackPoint};
-use crate::zones::{ZonePlace, ZoneVersions};
+use crate::zones::{ZonePlace, ZoneVersions, supersedes};
 
 mod case_graph;
 #[cfg(test)]
@@ -44,8 +44,9 @@ pub use tips::{Informant, Tip, TipAnswer, TipAssignment};
 #[serde(default)]
 pub struct Projection {
     pub units: BTreeMap<UnitId, UnitDefined>,
-    /// Each zone's latest definition in fold order. Which version holds at a time (and so where
-    /// something done in the zone lies) is [`Projection::zone_versions`]'s answer.
+    /// Each zone's current version ([`crate::zones::supersedes`]: the latest `valid_from`, the
+    /// later in fold order of two that start together). Which version holds at a time (and so
+    /// where something done in the zone lies) is [`Projection::zone_versions`]'s answer.
     pub zones: BTreeMap<ZoneId, ZoneDefined>,
     /// Every zone's versions by `valid_from` ([`crate::zones`]).
     #[serde(default, skip_serializing_if = "ZoneVersions::is_empty")]
@@ -207,7 +208,9 @@ impl Projection {
             }
             Body::ZoneDefined(z) => {
                 self.zone_versions.define(&z);
-                self.zones.insert(z.zone.clone(), z);
+                if self.zones.get(&z.zone).is_none_or(|current| supersedes(z.valid_from, current.valid_from)) {
+                    self.zones.insert(z.zone.clone(), z);
+                }
             }
             Body::UserEnrolled(u) => {
                 self.users.insert(u.user.clone(), u);

@@ -9,6 +9,12 @@
 //! kept by [`upsert_by_time`]; [`super::checks::zone_history::ZoneHistory`] keeps its prepared
 //! boundaries that way, [`ZoneVersions`] the places.
 //!
+//! # The current version
+//! A zone's current version (what routing, the reference export and a zone's own page read) is the
+//! one with the latest `valid_from`; of two that start together, the one applied later
+//! ([`supersedes`], [`ZoneVersions::current`]). An officer's current assignment is decided the
+//! same way. The order definitions arrive in does not decide it.
+//!
 //! # Where a zone lies
 //! Something done in a zone at `t` (a patrol started, a finding observed, an officer's week ending)
 //! lies in the village and township of the version in force at `t`; before the zone's first
@@ -38,6 +44,13 @@ pub fn upsert_by_time<T>(list: &mut Vec<T>, item: T, start: impl Fn(&T) -> i64) 
         _ => list.insert(i, item),
     }
     list.get(i + 1).map(start)
+}
+
+/// Whether a version starting at `new_from`, applied after the current one starting at
+/// `current_from`, becomes the current one: the latest start wins, and of two that start together
+/// the later applied.
+pub fn supersedes(new_from: i64, current_from: i64) -> bool {
+    new_from >= current_from
 }
 
 /// The village and township of one version of a zone.
@@ -93,6 +106,12 @@ impl ZoneVersions {
         in_force_at(versions, |v| v.valid_from, t).or(versions.first())
     }
 
+    /// The current version of `zone` (see the module documentation); `None` for a zone never
+    /// defined.
+    pub fn current(&self, zone: &ZoneId) -> Option<&ZonePlace> {
+        self.zones.get(zone)?.last()
+    }
+
     /// Every zone with its versions in time order.
     pub fn iter(&self) -> impl Iterator<Item = (&ZoneId, &[ZonePlace])> {
         self.zones.iter().map(|(z, v)| (z, v.as_slice()))
@@ -136,6 +155,47 @@ impl Assignments {
 mod tests {
     use super::*;
     use crate::values::Polygon;
+
+    #[test]
+    fn the_current_version_is_the_latest_to_start_and_of_two_together_the_later_applied() -> Result<(), crate::ValidationError> {
+        use crate::body::Body;
+        use crate::fold::{Projection, case_tests::event};
+        const T: i64 = 1_764_000_000_000;
+        let def = |valid_from: i64, village: &str| -> Result<ZoneDefined, crate::ValidationError> {
+            let (lon, lat) = (1_145_000_000, 255_000_000);
+            Ok(ZoneDefined {
+                zone: ZoneId::new("Z1")?,
+                village: UnitId::new(village)?,
+                township: UnitId::new("T01")?,
+                name: format!("zone {village}"),
+                boundary: Polygon(vec![vec![
+                    [lon, lat],
+                    [lon + 10_000, lat],
+                    [lon + 10_000, lat + 10_000],
+                    [lon, lat + 10_000],
+                    [lon, lat],
+                ]]),
+                valid_from,
+            })
+        };
+        let zone = ZoneId::new("Z1")?;
+        let village = |v: &ZoneVersions| v.current(&zone).map(|p| p.village.to_string());
+        // A correction of the old version arrives last: the later start stays current.
+        let (old, new) = (def(T, "T01-V01")?, def(T + 1_000, "T01-V02")?);
+        assert_eq!(village(&ZoneVersions::from_definitions([&new, &old])).as_deref(), Some("T01-V02"));
+        let again = def(T + 1_000, "T01-V03")?;
+        assert_eq!(village(&ZoneVersions::from_definitions([&new, &again])).as_deref(), Some("T01-V03"));
+        assert!(supersedes(1_000, 1_000) && supersedes(1_001, 1_000) && !supersedes(999, 1_000));
+        // The fold's current definitions follow the same rule.
+        let events = [
+            event(1, 1, 1_000, "admin", "zone.defined", Body::ZoneDefined(new).to_value()),
+            event(2, 1, 2_000, "admin", "zone.defined", Body::ZoneDefined(old).to_value()),
+        ];
+        let p = Projection::fold(&events);
+        assert_eq!(p.zones.values().map(|z| z.village.as_str()).collect::<Vec<_>>(), ["T01-V02"], "{:?}", p.unreadable);
+        assert_eq!(p.zone_versions.place_at(&zone, T + 500).map(|z| z.village.as_str()), Some("T01-V01"));
+        Ok(())
+    }
 
     fn def(zone: &str, village: &str, valid_from: i64) -> ZoneDefined {
         ZoneDefined {

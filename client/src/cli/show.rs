@@ -82,20 +82,31 @@ pub fn ledger(replica: &Replica, json: bool) -> anyhow::Result<()> {
 }
 
 fn print_patrol(p: &LedgerPatrol) {
+    let r = &p.row;
     println!(
-        "- {} {} zone (片区) {} — {} to {}, {} points (轨迹点), {} — {} [{}]",
-        p.id,
-        p.officer,
-        p.zone,
-        format::time(p.started_at),
-        format::time(p.ended_at),
+        "- {} {} zone (片区) {} {} — {} to {}, {} points (轨迹点), {} — {} [{}]",
+        r.patrol,
+        r.officer,
+        r.zone,
+        r.village,
+        r.started,
+        r.ended,
         p.track_points,
-        format::distance(p.distance_m),
-        format::result(&p.result),
+        format::distance(r.distance_m),
+        format::result(&r.result),
         format::sync_state(&p.sync)
     );
-    if !p.summary.is_empty() {
-        println!("    summary (摘要) {}", p.summary);
+    if !r.summary.is_empty() {
+        println!("    summary (摘要) {}", r.summary);
+    }
+    if !r.explanation.is_empty() {
+        println!("    check (核查) {}", r.explanation);
+    }
+    for (label, value) in [("flags (预警)", &r.flags), ("licence checks (许可核查)", &r.licence_checks), ("cases (案件)", &r.cases)]
+    {
+        if !value.is_empty() {
+            println!("    {label} {value}");
+        }
     }
     for f in &p.findings {
         let stopped = if f.stopped_on_spot { ", stopped on the spot (已制止)" } else { "" };

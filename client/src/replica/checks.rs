@@ -40,12 +40,24 @@ impl Replica {
         let owner = self.require_active()?.device_id;
         let (event, body) = self.stored(patrol, "patrol.recorded", ReplicaError::UnknownPatrol)?;
         let Body::PatrolRecorded(p) = body else { return Err(ReplicaError::UnknownPatrol(patrol)) };
+        self.verdict(owner, &event, &p, &self.zone_history(owner, &event.author)?)
+    }
+
+    /// The verdict on the patrol `event` records (`p`) against `history`, the zones and
+    /// assignments of its officer ([`Replica::zone_history`]).
+    pub(crate) fn verdict(
+        &self,
+        owner: DeviceId,
+        event: &Event,
+        p: &PatrolRecorded,
+        history: &ZoneHistory,
+    ) -> Result<PatrolVerdict, ReplicaError> {
         let config = CheckConfig::default();
-        let check = check(&self.zone_history(owner, &event.author)?, &event.author, &p.track, &config);
-        let under = PatrolUnderCheck::of(event.id, &event.author, &p);
+        let check = check(history, &event.author, &p.track, &config);
+        let under = PatrolUnderCheck::of(event.id, &event.author, p);
         let officer_patrols = patrol_index::overlapping(&self.conn, owner, &event.author, p.started_at, p.ended_at)?;
         let device_previous_max_t = patrol_index::device_previous_max_t(&self.conn, owner, event.device_id, event.seq)?;
-        let copies = self.candidate_copies(owner, &event, &p)?;
+        let copies = self.candidate_copies(owner, event, p)?;
         let candidates: Vec<(EventId, &[TrackPoint])> = copies.iter().map(|(id, track)| (*id, track.as_slice())).collect();
         let context = PlausibilityContext {
             device_now: self.now_ms(),
@@ -71,17 +83,22 @@ impl Replica {
         let owner = self.require_active()?.device_id;
         let (_, body) = self.stored(finding, "finding.reported", ReplicaError::UnknownFinding)?;
         let Body::FindingReported(f) = body else { return Err(ReplicaError::UnknownFinding(finding)) };
+        Ok(check_finding(&f, &self.licence_history(owner)?))
+    }
+
+    /// Every licence this replica holds, with its lifecycle, as the licence checks read them.
+    pub(crate) fn licence_history(&self, owner: DeviceId) -> Result<LicenceHistory, ReplicaError> {
         let mut licences = LicenceHistory::new();
         for e in events::anchored_between(&self.conn, owner, PartKey::range_of("licence"))? {
             if let Ok(body) = Body::parse(&e.kind, &e.body) {
                 licences.apply(&body);
             }
         }
-        Ok(check_finding(&f, &licences))
+        Ok(licences)
     }
 
     /// One stored event of `kind` with its typed body.
-    fn stored(&self, id: EventId, kind: &str, unknown: fn(EventId) -> ReplicaError) -> Result<(Event, Body), ReplicaError> {
+    pub(crate) fn stored(&self, id: EventId, kind: &str, unknown: fn(EventId) -> ReplicaError) -> Result<(Event, Body), ReplicaError> {
         let owner = self.require_active()?.device_id;
         let raw: String =
             self.conn.query_row(events::BY_ID, [owner.to_string(), id.to_string(), kind.into()], |r| r.get(0)).map_err(|e| match e {
@@ -108,7 +125,7 @@ impl Replica {
     }
 
     /// The versions of the zones `officer` was ever assigned, and their assignments, in fold order.
-    fn zone_history(&self, owner: DeviceId, officer: &UserId) -> Result<ZoneHistory, ReplicaError> {
+    pub(crate) fn zone_history(&self, owner: DeviceId, officer: &UserId) -> Result<ZoneHistory, ReplicaError> {
         let mut history = ZoneHistory::new();
         let mut zones = BTreeSet::new();
         for e in events::anchored(&self.conn, owner, &PartKey::assignments(officer))? {

@@ -2,9 +2,9 @@
 //! fold of one part: the rows of what the part held before go, the rows of what it holds now come.
 
 use rusqlite::{Connection, params};
-use sync_protocol::body::PatrolResult;
 use sync_protocol::fold::{Finding, Patrol, Projection, ZeroReport};
 use sync_protocol::ids::DeviceId;
+use sync_protocol::ledger::snake;
 
 use super::ReplicaError;
 
@@ -71,10 +71,7 @@ fn put(conn: &Connection, owner: DeviceId, p: &Projection) -> Result<(), Replica
 }
 
 fn put_patrol(conn: &Connection, owner: DeviceId, p: &Patrol) -> Result<(), ReplicaError> {
-    let result = match p.result {
-        PatrolResult::NothingFound => "nothing_found",
-        PatrolResult::Findings => "findings",
-    };
+    let result = snake(&p.result);
     conn.prepare_cached(
         "INSERT OR REPLACE INTO patrols (owner, id, officer, device_id, zone, started_at, ended_at, track_points, distance_m, \
          summary, result, findings, amendments, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
@@ -103,8 +100,7 @@ fn put_patrol(conn: &Connection, owner: DeviceId, p: &Patrol) -> Result<(), Repl
 }
 
 fn put_finding(conn: &Connection, owner: DeviceId, f: &Finding) -> Result<(), ReplicaError> {
-    let kind = serde_json::to_value(f.kind)?.as_str().map(str::to_owned).unwrap_or_default();
-    let mineral = f.mineral.map(serde_json::to_value).transpose()?.and_then(|v| v.as_str().map(str::to_owned));
+    let (kind, mineral) = (snake(&f.kind), f.mineral.map(|m| snake(&m)));
     conn.prepare_cached(
         "INSERT OR REPLACE INTO findings (owner, id, patrol, officer, zone, kind, lon_e7, lat_e7, depth_m, mineral, description, \
          stopped_on_spot, observed_at, high_priority) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",

@@ -12,7 +12,8 @@
 //! - `evidence`, `exif`: evidence files in the replica's blob folder, their EXIF and upload state.
 //! - `server_log`: the server's log as this phone witnessed it, what it noticed, pulled events
 //!   kept aside.
-//! - `ledger`, `status`, `week`: what the officer reads.
+//! - `ledger`, `ledger_row`, `status`, `week`: what the officer reads; a patrol's ledger row is the
+//!   server's definition (`sync_protocol::ledger`) with the phone's own checks beside it.
 
 mod actions;
 pub(crate) mod buckets;
@@ -25,6 +26,7 @@ pub(crate) mod evidence;
 mod exif;
 pub mod identity;
 mod ledger;
+mod ledger_row;
 mod ledger_rows;
 mod office;
 pub mod outbox;

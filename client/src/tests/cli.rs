@@ -30,7 +30,7 @@ fn record_patrol_from_a_file_and_refuse_bad_input_without_writing() {
 
     cli(&f, &["record-patrol", "--track", good.to_str().expect("path"), "--zone", "Z-T01-V01", "--summary", "river"]).expect("record");
     let ledger = f.replica.ledger().expect("ledger");
-    assert_eq!((ledger.patrols.len(), ledger.patrols[0].track_points, ledger.patrols[0].summary.as_str()), (1, 2, "river"));
+    assert_eq!((ledger.patrols.len(), ledger.patrols[0].track_points, ledger.patrols[0].row.summary.as_str()), (1, 2, "river"));
     cli(&f, &["status", "--json"]).expect("status");
     cli(&f, &["ledger"]).expect("ledger");
 }

@@ -58,7 +58,7 @@ fn own_rejected_events_leave_the_fold_and_stay_visible_from_the_outbox() {
         [(ids[1].to_string(), "not_allowed")]
     );
     let ledger = f.replica.ledger().expect("ledger");
-    let shown: Vec<(String, String)> = ledger.patrols.iter().map(|p| (p.id.clone(), p.sync.clone())).collect();
+    let shown: Vec<(String, String)> = ledger.patrols.iter().map(|p| (p.row.patrol.clone(), p.sync.clone())).collect();
     assert!(shown.contains(&(ids[1].to_string(), "rejected".into())), "{shown:?}");
     assert!(shown.contains(&(ids[0].to_string(), "sent".into())), "{shown:?}");
     assert_eq!(shown.len(), 4);

@@ -129,7 +129,7 @@ fn a_purge_leaves_out_of_the_fold_own_sent_events_in_no_held_bucket_and_keeps_pe
     assert_eq!(f.replica.event_count().expect("count"), count - 2, "the zone and the assignment were dropped, own events kept");
     assert_eq!(f.replica.outbox_state(in_old).expect("state"), Some(OutboxState::Sent), "still in the outbox as sent");
     assert_eq!(f.replica.outbox_state(pending).expect("state"), Some(OutboxState::Pending));
-    assert!(f.replica.ledger().expect("ledger").patrols.iter().all(|p| p.id != in_old.to_string()));
+    assert!(f.replica.ledger().expect("ledger").patrols.iter().all(|p| p.row.patrol != in_old.to_string()));
 
     // Pending ones are still pushed; one the server routes to the old village leaves the fold too.
     let applied = f

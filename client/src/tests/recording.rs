@@ -85,11 +85,11 @@ fn the_stored_projection_is_the_protocol_fold_of_every_event_held() {
 
     let ledger = f.replica.ledger().expect("ledger");
     assert_eq!(ledger.patrols.len(), 3);
-    let first = ledger.patrols.iter().find(|p| p.id == a.to_string()).expect("first patrol");
-    assert_eq!((first.result.as_str(), first.amendments.len(), first.findings.len()), ("findings", 1, 1));
+    let first = ledger.patrols.iter().find(|p| p.row.patrol == a.to_string()).expect("first patrol");
+    assert_eq!((first.row.result.as_str(), first.amendments.len(), first.findings.len()), ("findings", 1, 1));
     assert_eq!((first.sync.as_str(), first.track_points), ("pending", 5));
-    assert!(first.distance_m > 500 && first.distance_m < 700, "{} m", first.distance_m);
-    let neighbour = ledger.patrols.iter().find(|p| p.officer == "vo-t01-v02").expect("pulled patrol");
+    assert!(first.row.distance_m > 500 && first.row.distance_m < 700, "{} m", first.row.distance_m);
+    let neighbour = ledger.patrols.iter().find(|p| p.row.officer == "vo-t01-v02").expect("pulled patrol");
     assert_eq!(neighbour.sync, "pulled");
 }
 

@@ -1,11 +1,13 @@
 //! The authenticated caller as an extractor: a handler that takes a [`Principal`] cannot run for
-//! an anonymous caller. The checks themselves are `service::principal::authenticate`.
+//! an anonymous caller, one that takes an [`Admin`] for anyone but an admin. The checks themselves
+//! are `service::principal::authenticate`.
 
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use std::future::Future;
 use std::pin::Pin;
+use sync_protocol::body::Role;
 
 use super::AppState;
 use super::error::ApiError;
@@ -33,5 +35,27 @@ pub fn authenticate(req: &HttpRequest) -> impl Future<Output = Result<Principal,
         // For the request log.
         req.extensions_mut().insert(Caller { user: principal.user.id.clone(), device: principal.device.id });
         Ok(principal)
+    }
+}
+
+/// An authenticated admin: a handler that takes an [`Admin`] cannot run for anyone else (403).
+pub struct Admin(pub Principal);
+
+impl FromRequest for Admin {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Admin, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        Box::pin(admin(req))
+    }
+}
+
+/// The caller of `req` if it is an admin (see [`authenticate`]).
+pub fn admin(req: &HttpRequest) -> impl Future<Output = Result<Admin, ApiError>> + 'static {
+    let caller = authenticate(req);
+    async move {
+        let principal = caller.await?;
+        principal.require(Role::Admin)?;
+        Ok(Admin(principal))
     }
 }

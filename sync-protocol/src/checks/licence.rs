@@ -149,6 +149,15 @@ pub enum DepthNotChecked {
     NoSurfaceElevation,
 }
 
+impl LicenceVerdict {
+    /// The flags this verdict raises on its finding, in the order the server raises them: each
+    /// licence flag, then `protected_mineral` when the finding is high priority; with details.
+    pub fn raised(&self) -> Vec<(FlagKind, String)> {
+        let flags = self.flags.iter().map(|f| (f.kind(), f.detail()));
+        flags.chain(self.protected.iter().map(|p| (FlagKind::ProtectedMineral, p.describe()))).collect()
+    }
+}
+
 impl LicenceFlag {
     /// The flag kind, as stored and shown.
     pub fn kind(&self) -> FlagKind {

@@ -27,8 +27,9 @@ use super::plausibility::PlausibilityFlag;
 use super::plausibility::motion::{impossible_speed, least_speed_kmh, moved_beyond_jitter};
 use super::valid_patrol::{QuotaDecision, QuotaHold, QuotaRules, decide_with};
 use super::zone_history::{ChangeScope, ChangedPeriod, ZoneHistory, overlaps};
-use crate::ids::{EventId, UserId};
+use crate::ids::{EventId, UserId, ZoneId};
 use crate::values::TrackPoint;
+use crate::wire::FlagKind;
 
 /// The settings a patrol is checked with (the server's `[checks]` config section).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -79,6 +80,15 @@ impl PatrolCheck {
         self
     }
 
+    /// The quota flags this check settles on its patrol in `zone`, in the order the server raises
+    /// them: `outside_zone` with its numbers when too much of the track lies outside, then
+    /// `not_counted` with the explanation when it does not count; `None` when the flag does not hold.
+    pub fn quota_flags(&self, zone: &ZoneId) -> [(FlagKind, Option<String>); 2] {
+        let outside = self.report.flagged.then(|| outside_detail(zone, &self.report));
+        let not_counted = (!self.decision.counts).then(|| self.decision.explanation.clone());
+        [(FlagKind::OutsideZone, outside), (FlagKind::NotCounted, not_counted)]
+    }
+
     /// The copy holds of this check: what a re-check keeps, since it sees the track alone.
     fn copy_holds(&self) -> impl Iterator<Item = EventId> + '_ {
         self.holds.iter().filter_map(|h| match h {
@@ -86,6 +96,21 @@ impl PatrolCheck {
             QuotaHold::ImpossibleJump { .. } => None,
         })
     }
+}
+
+/// "31 % of fixes outside zone Z-T03-V02, 14 min and 1.2 km outside, up to 412 m beyond its boundary".
+fn outside_detail(zone: &ZoneId, r: &GeofenceReport) -> String {
+    let percent = ((r.fixes - r.fixes_inside) * 100).checked_div(r.fixes).unwrap_or(0);
+    let mut text = format!(
+        "{percent} % of fixes outside zone {zone}, {} min and {:.1} km outside, up to {:.0} m beyond its boundary",
+        r.outside_ms / 60_000,
+        r.outside_m / 1_000.0,
+        r.max_outside_m
+    );
+    if r.fixes_unassigned > 0 {
+        text.push_str(&format!("; {} fixes when no zone was assigned", r.fixes_unassigned));
+    }
+    text
 }
 
 /// A patrol's time span, enough to tell whether a change may touch it.

@@ -11,13 +11,16 @@
 //! # Layout
 //! - [`columns`]: the columns in export order with their headings, and a row's cells.
 //! - [`entry`]: [`PatrolEntry`] and [`FindingEntry`], from a projection.
+//! - [`checked`]: [`LedgerFacts`] from checks run where the row is shown (the phone's ledger).
 
+pub mod checked;
 pub mod columns;
 pub mod entry;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub use checked::Checked;
 pub use columns::{COLUMNS, Cell, ColumnSpec, cells, columns};
 pub use entry::{FindingEntry, PatrolEntry};
 
@@ -79,9 +82,17 @@ pub struct LedgerFacts {
     pub cases: Vec<String>,
 }
 
+impl LedgerFacts {
+    /// Whether `finding` is high priority: as its licence check says, or by its own mineral while
+    /// it has not been checked.
+    pub fn high_priority(&self, finding: &FindingEntry) -> bool {
+        self.verdicts.get(&finding.id).map_or(finding.high_priority, |v| v.high_priority)
+    }
+}
+
 /// The ledger row of `entry` with what is read beside it.
 pub fn row(entry: &PatrolEntry, checks: &LedgerFacts) -> LedgerRow {
-    let high = |f: &FindingEntry| checks.verdicts.get(&f.id).map_or(f.high_priority, |v| v.high_priority);
+    let high = |f: &FindingEntry| checks.high_priority(f);
     let licence = |f: &FindingEntry| match checks.verdicts.get(&f.id) {
         Some(v) => {
             let flags: Vec<&str> = v.flags.iter().map(|x| x.kind().as_str()).collect();
@@ -126,6 +137,6 @@ pub fn county_time(ms: i64) -> String {
 }
 
 /// A unit-like enum's snake_case name, as serde writes it.
-pub(crate) fn snake<T: Serialize>(v: &T) -> String {
+pub fn snake<T: Serialize>(v: &T) -> String {
     serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }

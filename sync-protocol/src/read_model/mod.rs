@@ -87,7 +87,10 @@ pub fn touch(id: EventId, body: &Body) -> Touch {
         Body::TipReceived(_) => own(Refold::Tip(id)),
         Body::TipAssigned(a) => under(a.tip, Refold::Tip(a.tip)),
         Body::TipAnswered(a) => under(a.tip, Refold::Tip(a.tip)),
-        Body::ZeroReportFiled(z) => own(Refold::ZeroReport(z.officer.clone(), z.week)),
+        Body::ZeroReportFiled(z) => {
+            let (officer, week) = crate::checks::zero_report::report_week(z);
+            own(Refold::ZeroReport(officer, week))
+        }
         Body::ZoneDefined(_) => own(Refold::Zone),
         Body::TipInformant(_)
         | Body::UnitDefined(_)

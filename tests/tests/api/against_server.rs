@@ -79,7 +79,7 @@ async fn an_officer_logs_in_records_offline_and_syncs() {
     let again = sync::sync(&mut replica).await.expect("sync again");
     assert_eq!((again.accepted, again.pulled, again.pending), (0, 0, 0), "nothing new: {again:?}");
     let ledger = replica.ledger().expect("ledger");
-    let mine = ledger.patrols.iter().find(|p| p.id == patrol.to_string()).expect("patrol in the ledger");
+    let mine = ledger.patrols.iter().find(|p| p.row.patrol == patrol.to_string()).expect("patrol in the ledger");
     assert_eq!((mine.sync.as_str(), mine.findings.len()), ("sent", 1));
 }
 
@@ -119,7 +119,7 @@ async fn two_officers_share_a_phone_without_touching_each_others_outbox() {
     let second = sync::login(&mut replica, &server.url(), "vo-t01-v03", DEMO_PASSWORD).await.expect("second officer");
     let report = sync::sync(&mut replica).await.expect("second officer syncs");
     assert_eq!(report.accepted, 0);
-    assert!(replica.ledger().expect("ledger").patrols.iter().all(|p| p.officer == second.user.as_str()));
+    assert!(replica.ledger().expect("ledger").patrols.iter().all(|p| p.row.officer == second.user.as_str()));
     assert_eq!(replica.status().expect("status").others[0].pending, 1, "the first officer's event waits");
 
     sync::login(&mut replica, &server.url(), "vo-t01-v01", DEMO_PASSWORD).await.expect("first officer again");

@@ -2,13 +2,12 @@
 //! user; revoke a device identity (a lost phone).
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use sync_protocol::body::Role;
 use sync_protocol::ids::{DeviceId, EventId, UserId};
 
 use crate::http::AppState;
 use crate::http::body::JsonBody;
 use crate::http::error::ApiError;
-use crate::http::principal::Principal;
+use crate::http::principal::Admin;
 use crate::service::admin;
 
 fn recorded(event: Option<EventId>) -> HttpResponse {
@@ -17,8 +16,7 @@ fn recorded(event: Option<EventId>) -> HttpResponse {
 
 pub async fn assign(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
     let mut body = JsonBody::new(payload, 16 * 1024);
-    let principal = body.meanwhile(crate::http::principal::authenticate(&req)).await??;
-    principal.require(Role::Admin)?;
+    body.meanwhile(crate::http::principal::admin(&req)).await??;
     body.check(&req)?;
     let request = body.parse(&req, state.body_timeout).await?;
     let event = admin::assign(&*state.services.store, request).await?;
@@ -29,20 +27,17 @@ pub(super) fn user_id(path: &str) -> Result<UserId, ApiError> {
     UserId::new(path).map_err(|e| ApiError::MalformedRequest(e.to_string()))
 }
 
-pub async fn disable_user(state: web::Data<AppState>, principal: Principal, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    principal.require(Role::Admin)?;
+pub async fn disable_user(state: web::Data<AppState>, Admin(principal): Admin, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = user_id(&path)?;
     Ok(recorded(admin::set_disabled(&*state.services.store, principal.user.id, user, true).await?))
 }
 
-pub async fn enable_user(state: web::Data<AppState>, principal: Principal, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    principal.require(Role::Admin)?;
+pub async fn enable_user(state: web::Data<AppState>, Admin(principal): Admin, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = user_id(&path)?;
     Ok(recorded(admin::set_disabled(&*state.services.store, principal.user.id, user, false).await?))
 }
 
-pub async fn revoke_device(state: web::Data<AppState>, principal: Principal, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    principal.require(Role::Admin)?;
+pub async fn revoke_device(state: web::Data<AppState>, Admin(principal): Admin, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let device: DeviceId = path.parse().map_err(|e: sync_protocol::ValidationError| ApiError::MalformedRequest(e.to_string()))?;
     Ok(recorded(admin::revoke_device(&*state.services.store, principal.user.id, device).await?))
 }

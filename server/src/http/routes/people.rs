@@ -9,7 +9,7 @@ use sync_protocol::body::Role;
 use super::query;
 use crate::http::AppState;
 use crate::http::error::ApiError;
-use crate::http::principal::Principal;
+use crate::http::principal::{Admin, Principal};
 use crate::http::reply::json;
 use crate::service::people;
 use crate::service::roster::{self, Format, Language, RosterOptions};
@@ -19,31 +19,32 @@ const MAX_BODY: usize = 16 * 1024;
 
 pub async fn add_user(
     state: web::Data<AppState>,
-    principal: Principal,
+    Admin(principal): Admin,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Role::Admin)?;
     let request = crate::http::body::json(&req, payload, MAX_BODY, state.body_timeout).await?;
     Ok(HttpResponse::Created().json(people::add_user(&state.services, principal.user.id, request).await?))
 }
 
 pub async fn change_user(
     state: web::Data<AppState>,
-    principal: Principal,
+    Admin(principal): Admin,
     req: HttpRequest,
     path: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Role::Admin)?;
     let user = super::admin::user_id(&path)?;
     let change = crate::http::body::json(&req, payload, MAX_BODY, state.body_timeout).await?;
     let event = people::change_user(&state.services, principal.user.id, user, change).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "event": event })))
 }
 
-pub async fn reset_password(state: web::Data<AppState>, principal: Principal, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    principal.require(Role::Admin)?;
+pub async fn reset_password(
+    state: web::Data<AppState>,
+    Admin(principal): Admin,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let user = super::admin::user_id(&path)?;
     Ok(HttpResponse::Ok().json(people::reset_password(&state.services, principal.user.id, user).await?))
 }
@@ -92,11 +93,10 @@ fn roster_format(s: &str) -> Result<Format, ApiError> {
 
 pub async fn import_roster(
     state: web::Data<AppState>,
-    principal: Principal,
+    Admin(principal): Admin,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Role::Admin)?;
     let q: RosterImportQuery = query(&req)?;
     let format = roster_format(&q.format)?;
     let bytes = crate::http::body::bytes(&req, payload, roster::MAX_ROSTER_BYTES, state.body_timeout).await?;
@@ -105,8 +105,7 @@ pub async fn import_roster(
     Ok(HttpResponse::Ok().json(serde_json::json!({ "dry_run": q.dry_run, "summary": summary })))
 }
 
-pub async fn export_roster(state: web::Data<AppState>, principal: Principal, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    principal.require(Role::Admin)?;
+pub async fn export_roster(state: web::Data<AppState>, _: Admin, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let q: RosterExportQuery = query(&req)?;
     let format = roster_format(q.format.as_deref().unwrap_or("csv"))?;
     let language = match q.language.as_deref() {

@@ -116,7 +116,7 @@ fn check_people(roster: &Roster, stored: &People, level: &dyn Fn(&UnitId) -> Opt
             problems.push(roster.cell(p.row, Column::Unit), rule, why.to_string());
         }
         let Some((zone, from)) = &p.zone else { continue };
-        if let Some(village) = stored.zones.get(zone)
+        if let Some(village) = stored.zones.current(zone).map(|z| &z.village)
             && !p.units.contains(village)
         {
             problems.push(

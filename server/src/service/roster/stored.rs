@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 use sync_protocol::body::{AssignmentSet, Body, Role, UnitDefined, UnitLevel};
-use sync_protocol::ids::{UnitId, UserId, ZoneId};
+use sync_protocol::ids::{UnitId, UserId};
+use sync_protocol::zones::{ZoneVersions, supersedes};
 
 /// A user's record as the store holds it now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,8 +19,8 @@ pub struct Person {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct People {
     pub units: BTreeMap<UnitId, UnitDefined>,
-    /// Each zone's village (its latest version's).
-    pub zones: BTreeMap<ZoneId, UnitId>,
+    /// Each zone's versions: its village is its current version's ([`ZoneVersions::current`]).
+    pub zones: ZoneVersions,
     pub people: BTreeMap<UserId, Person>,
     /// Each officer's assignment with the latest `from` (the later event when two start together).
     pub assignments: BTreeMap<UserId, AssignmentSet>,
@@ -41,9 +42,9 @@ impl People {
                 self.units.insert(u.unit.clone(), u.clone());
             }
             Body::ZoneDefined(z) => {
-                self.zones.insert(z.zone.clone(), z.village.clone());
+                self.zones.define(z);
             }
-            Body::AssignmentSet(a) if self.assignments.get(&a.officer).is_none_or(|old| old.from <= a.from) => {
+            Body::AssignmentSet(a) if self.assignments.get(&a.officer).is_none_or(|old| supersedes(a.from, old.from)) => {
                 self.assignments.insert(a.officer.clone(), a.clone());
             }
             Body::UserEnrolled(u) => {

@@ -24,7 +24,6 @@ use super::office::OfficeIndex;
 #[derive(Debug, Default)]
 pub struct Reference {
     parents: HashMap<UnitId, UnitId>,
-    zones: HashMap<ZoneId, UnitId>,
     /// Per officer, `(from, zone)` in time order.
     assignments: HashMap<UserId, Vec<(i64, Option<ZoneId>)>>,
     /// Every zone boundary version and assignment in event time, prepared for the geofence.
@@ -48,11 +47,6 @@ impl Reference {
         for row in units.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))? {
             let (id, parent) = row?;
             r.parents.insert(parse(&id)?, parse(&parent)?);
-        }
-        let mut zones = conn.prepare("SELECT id, village FROM zones")?;
-        for row in zones.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))? {
-            let (id, village) = row?;
-            r.zones.insert(parse(&id)?, parse(&village)?);
         }
         let mut a = conn.prepare("SELECT officer, zone, valid_from FROM assignments ORDER BY valid_from, server_seq")?;
         for row in a.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?, row.get::<_, i64>(2)?)))? {
@@ -87,13 +81,8 @@ impl Reference {
                     self.parents.insert(u.unit.clone(), p.clone());
                 }
             }
+            // Its versions (and so its current one) are the read model's `places`, set before this.
             Body::ZoneDefined(z) => {
-                conn.execute(
-                    "INSERT INTO zones (id, village, township) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (id) DO UPDATE SET village = excluded.village, township = excluded.township",
-                    params![z.zone.as_str(), z.village.as_str(), z.township.as_str()],
-                )?;
-                self.zones.insert(z.zone.clone(), z.village.clone());
                 changed = Some(Arc::make_mut(&mut self.history).define_zone(z));
                 self.version = super::checks::next_version();
             }
@@ -133,8 +122,9 @@ impl Reference {
         self.periods(officer).filter(|(from, to, _)| *from <= at_ms && at_ms < *to).find_map(|(_, _, z)| z)
     }
 
+    /// The village of `zone`'s current version (`sync_protocol::zones`).
     pub fn village_of_zone(&self, zone: &ZoneId) -> Option<&UnitId> {
-        self.zones.get(zone)
+        self.places.current(zone).map(|z| &z.village)
     }
 
     pub fn parent_of(&self, unit: &UnitId) -> Option<&UnitId> {
@@ -184,7 +174,7 @@ impl RoutingIndex for IngestView<'_> {
     type Error = StoreError;
 
     fn zone_village(&self, zone: &ZoneId) -> Result<Option<UnitId>, StoreError> {
-        Ok(self.reference.zones.get(zone).cloned())
+        Ok(self.reference.village_of_zone(zone).cloned())
     }
 
     fn parent(&self, unit: &UnitId) -> Result<Option<UnitId>, StoreError> {
@@ -265,6 +255,37 @@ mod tests {
         assert!(reference.history.zone_at(&officer, 5).is_some());
         assert!(before.zones.zone_at(&officer, 5).is_none(), "a published snapshot is not changed by later writes");
         assert_ne!(Reference::load(&conn)?.version, reference.version, "a reload is a new version too");
+        Ok(())
+    }
+
+    /// Before, the writer kept a zone's village in the order definitions arrived: a correction of
+    /// an old version, arriving last, moved routing and flags to the old village.
+    #[test]
+    fn the_current_version_of_a_zone_is_the_latest_to_start_whatever_order_it_arrived_in() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let conn = super::super::open::open_writer(&dir.path().join("central.db"))?;
+        let mut reference = Reference::load(&conn)?;
+        let zone = ZoneId::new("Z1")?;
+        for (seq, (valid_from, village)) in [(1_000, "V2"), (0, "V1")].into_iter().enumerate() {
+            let z = ZoneDefined {
+                zone: zone.clone(),
+                village: UnitId::new(village)?,
+                township: UnitId::new("T1")?,
+                name: village.into(),
+                boundary: Polygon(vec![]),
+                valid_from,
+            };
+            // As the writer accepts it: the read model's versions, then the reference.
+            super::super::read_model::rows::define_zone(&conn, &mut reference.places, &z)?;
+            reference.apply(&conn, &Body::ZoneDefined(z), seq as i64 + 1)?;
+        }
+        let v2 = UnitId::new("V2")?;
+        assert_eq!(reference.village_of_zone(&zone), Some(&v2));
+        assert_eq!(Reference::load(&conn)?.village_of_zone(&zone), Some(&v2), "as loaded again");
+        let view = IngestView { reference: &reference, conn: &conn };
+        assert_eq!(RoutingIndex::zone_village(&view, &zone)?, Some(v2.clone()), "routing");
+        let stored: String = conn.query_row("SELECT village FROM zones WHERE id = 'Z1'", [], |r| r.get(0))?;
+        assert_eq!(stored, "V2", "the store's zones, which assignments and scopes read");
         Ok(())
     }
 

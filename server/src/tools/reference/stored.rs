@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use sync_protocol::body::{AssignmentSet, Body, Role, UnitDefined, ZoneDefined};
 use sync_protocol::fold::LicenceState;
 use sync_protocol::ids::{LicenceId, UnitId, UserId, ZoneId};
+use sync_protocol::zones::supersedes;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stored {
@@ -34,10 +35,10 @@ impl Stored {
             Body::UnitDefined(u) => {
                 self.units.insert(u.unit.clone(), u.clone());
             }
-            Body::ZoneDefined(z) if self.zones.get(&z.zone).is_none_or(|old| old.valid_from <= z.valid_from) => {
+            Body::ZoneDefined(z) if self.zones.get(&z.zone).is_none_or(|old| supersedes(z.valid_from, old.valid_from)) => {
                 self.zones.insert(z.zone.clone(), z.clone());
             }
-            Body::AssignmentSet(a) if self.assignments.get(&a.officer).is_none_or(|old| old.from <= a.from) => {
+            Body::AssignmentSet(a) if self.assignments.get(&a.officer).is_none_or(|old| supersedes(a.from, old.from)) => {
                 self.assignments.insert(a.officer.clone(), a.clone());
             }
             Body::LicenceGranted(l) => match self.licences.get_mut(&l.licence) {

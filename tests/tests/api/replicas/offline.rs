@@ -66,8 +66,12 @@ fn a_second_officer_on_the_phone_neither_sees_nor_loses_the_first_ones_pending_e
     let track = write_walk(dir.path(), "b.gpx", &zone("Z-T01-V02"), start, 5, 9)?;
     let second = cli.record_patrol(&track, &[])?.to_string();
     cli.run(&["sync"])?;
-    let shown: Vec<String> =
-        cli.ledger()?["patrols"].as_array().context("patrols")?.iter().filter_map(|p| p["id"].as_str().map(str::to_owned)).collect();
+    let shown: Vec<String> = cli.ledger()?["patrols"]
+        .as_array()
+        .context("patrols")?
+        .iter()
+        .filter_map(|p| p["row"]["patrol"].as_str().map(str::to_owned))
+        .collect();
     assert_eq!(shown, vec![second.clone()], "the second officer sees only their own village");
     let stored: BTreeSet<String> = stored_events(&server.open_store()?)?.into_iter().map(|(id, _, _)| id).collect();
     assert!(stored.contains(&second));

@@ -91,7 +91,7 @@ async fn replicas_hold_their_scope_only_and_a_reassignment_moves_it() -> Result<
     assert!(!p.patrols.contains_key(&before) && !p.patrols.contains_key(&after));
     assert!(mine["vo-t01-v01"].iter().all(|id| !p.patrols.contains_key(id)), "old village's own sent patrols left the fold");
     assert!(mine["vo-t01-v01"].iter().all(|id| v01.outbox_state(*id).ok().flatten() == Some(OutboxState::Sent)), "own events kept");
-    assert!(v01.ledger()?.patrols.iter().any(|l| l.id == after.to_string() && l.sync == "rejected"), "the rejected one is shown");
+    assert!(v01.ledger()?.patrols.iter().any(|l| l.row.patrol == after.to_string() && l.sync == "rejected"), "the rejected one is shown");
     assert_eq!(local_projection(v01)?, server_projection(v01, &url).await?, "the replica folds what the server folds for the new scope");
 
     // The next sync changes nothing, and a patrol in the new zone joins the fold.

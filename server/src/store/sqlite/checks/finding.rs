@@ -6,7 +6,6 @@ use rusqlite::params;
 use sync_protocol::body::FindingReported;
 use sync_protocol::checks::zero_report::finding_week;
 use sync_protocol::event::Event;
-use sync_protocol::wire::FlagKind;
 
 use super::ahead::FindingPrechecked;
 use super::flags::Place;
@@ -44,11 +43,10 @@ impl WriteCtx<'_> {
                 week.to_string()
             ])?;
         self.contradict_zero_reports(&officer, week, event.id)?;
-        for flag in &verdict.flags {
-            self.raise(Some(event.id), Some(event.device_id), flag.kind(), &flag.detail(), &place)?;
+        for (kind, detail) in verdict.raised() {
+            self.raise(Some(event.id), Some(event.device_id), kind, &detail, &place)?;
         }
-        if let Some(protected) = &verdict.protected {
-            self.raise(Some(event.id), Some(event.device_id), FlagKind::ProtectedMineral, &protected.describe(), &place)?;
+        if verdict.protected.is_some() {
             self.conn.prepare_cached("UPDATE flags SET high_priority = 1 WHERE event_id = ?1")?.execute([event.id.0.as_bytes()])?;
         }
         Ok(())

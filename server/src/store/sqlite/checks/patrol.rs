@@ -8,7 +8,6 @@ use sync_protocol::body::PatrolRecorded;
 use sync_protocol::checks::recheck::{PatrolCheck, PatrolSpan};
 use sync_protocol::event::Event;
 use sync_protocol::ids::{DeviceId, EventId, ZoneId};
-use sync_protocol::wire::FlagKind;
 
 use super::ahead::PatrolPrechecked;
 use super::flags::Place;
@@ -79,27 +78,11 @@ impl WriteCtx<'_> {
         result: &PatrolCheck,
         place: &Place,
     ) -> Result<(), StoreError> {
-        let outside = result.report.flagged.then(|| outside_detail(zone, result));
-        self.settle_flag(patrol, Some(device), FlagKind::OutsideZone, outside.as_deref(), place)?;
-        let not_counted = (!result.decision.counts).then_some(result.decision.explanation.as_str());
-        self.settle_flag(patrol, Some(device), FlagKind::NotCounted, not_counted, place)
+        for (kind, detail) in result.quota_flags(zone) {
+            self.settle_flag(patrol, Some(device), kind, detail.as_deref(), place)?;
+        }
+        Ok(())
     }
-}
-
-/// "31 % of fixes outside zone Z-T03-V02, 14 min and 1.2 km outside, up to 412 m beyond its boundary".
-fn outside_detail(zone: &ZoneId, result: &PatrolCheck) -> String {
-    let r = &result.report;
-    let percent = ((r.fixes - r.fixes_inside) * 100).checked_div(r.fixes).unwrap_or(0);
-    let mut text = format!(
-        "{percent} % of fixes outside zone {zone}, {} min and {:.1} km outside, up to {:.0} m beyond its boundary",
-        r.outside_ms / 60_000,
-        r.outside_m / 1_000.0,
-        r.max_outside_m
-    );
-    if r.fixes_unassigned > 0 {
-        text.push_str(&format!("; {} fixes when no zone was assigned", r.fixes_unassigned));
-    }
-    text
 }
 
 pub(super) fn to_json(result: &PatrolCheck) -> Result<String, StoreError> {

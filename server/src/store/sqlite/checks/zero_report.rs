@@ -1,6 +1,7 @@
 //! Zero reports against findings (`sync_protocol::checks::zero_report`): each accepted zero report
-//! is kept by officer and week, each finding's officer and week beside its check, and whichever of
-//! the two arrives second flags the zero report `contradictory_zero_report`, naming the finding.
+//! is kept by officer and week in `zero_reports` (a row of the read model, written as it accepts the
+//! event), each finding's officer and week beside its check, and whichever of the two arrives
+//! second flags the zero report `contradictory_zero_report`, naming the finding.
 
 use rusqlite::{OptionalExtension, params};
 use sync_protocol::body::ZeroReportFiled;
@@ -14,18 +15,10 @@ use super::flags::Place;
 use crate::store::sqlite::{StoreError, WriteCtx};
 
 impl WriteCtx<'_> {
-    /// Keeps an accepted zero report and flags it if the officer reported a finding in its week.
+    /// Flags an accepted zero report (kept by the read model) if the officer reported a finding in
+    /// its week.
     pub fn check_new_zero_report(&mut self, event: &Event, report: &ZeroReportFiled) -> Result<(), StoreError> {
         let (officer, week) = report_week(report);
-        self.conn
-            .prepare_cached("INSERT OR IGNORE INTO zero_reports (report, device_id, officer, week, zone) VALUES (?1, ?2, ?3, ?4, ?5)")?
-            .execute(params![
-                event.id.0.as_bytes(),
-                event.device_id.0.as_bytes(),
-                officer.as_str(),
-                week.to_string(),
-                report.zone.as_ref().map(|z| z.as_str())
-            ])?;
         let finding: Option<Vec<u8>> = self
             .conn
             .prepare_cached("SELECT finding FROM finding_checks WHERE officer = ?1 AND week = ?2 ORDER BY rowid LIMIT 1")?

@@ -11,7 +11,7 @@
 mod map;
 mod queries;
 mod rebuild;
-mod rows;
+pub(super) mod rows;
 
 pub use map::map;
 pub use queries::{backlog, cases, directory, ledger, week_facts, zones};
@@ -82,8 +82,12 @@ pub fn apply(conn: &Connection, places: &mut ZoneVersions, event: &Event, body: 
             rows::put_tip(conn, &t, tip_group(&t, &events).as_ref())
         }
         Refold::ZeroReport(officer, week) => {
-            conn.prepare_cached("INSERT OR IGNORE INTO report_zero_reports (week, officer) VALUES (?1, ?2)")?
-                .execute(params![week.to_string(), officer.as_str()])?;
+            let zone = match body {
+                Body::ZeroReportFiled(z) => z.zone.as_ref().map(|z| z.as_str()),
+                _ => None,
+            };
+            conn.prepare_cached("INSERT OR IGNORE INTO zero_reports (report, device_id, officer, week, zone) VALUES (?1, ?2, ?3, ?4, ?5)")?
+                .execute(params![event.id.0.as_bytes(), event.device_id.0.as_bytes(), officer.as_str(), week.to_string(), zone])?;
             Ok(())
         }
         Refold::Zone => match body {

@@ -112,9 +112,9 @@ pub fn week_facts(conn: &Connection, week: IsoWeek) -> Result<WeekFacts, StoreEr
             stopped_at,
         });
     }
-    let mut stmt = conn.prepare_cached("SELECT officer FROM report_zero_reports WHERE week = ?1")?;
+    let mut stmt = conn.prepare_cached("SELECT DISTINCT officer FROM zero_reports WHERE week = ?1")?;
     for o in stmt.query_map([week.to_string()], |r| r.get::<_, String>(0))? {
-        f.zero_reports.insert(parse(&o?, "report_zero_reports")?);
+        f.zero_reports.insert(parse(&o?, "zero_reports")?);
     }
     let mut stmt = conn.prepare_cached(
         "SELECT officer, count(*) FROM flags WHERE week = ?1 AND cleared_at IS NULL AND officer IS NOT NULL GROUP BY officer",

@@ -36,7 +36,7 @@ pub fn rebuild(conn: &mut Connection) -> Result<u64, StoreError> {
     let tx = conn.transaction()?;
     tx.execute_batch(
         "DELETE FROM report_filed; DELETE FROM report_findings; DELETE FROM report_cases; DELETE FROM report_tips;
-         DELETE FROM report_zero_reports; DELETE FROM zone_versions;
+         DELETE FROM zero_reports; DELETE FROM zone_versions;
          UPDATE patrols SET started_at = NULL, village = NULL, township = NULL, entry = NULL;",
     )?;
     let mut places = ZoneVersions::default();
@@ -66,7 +66,8 @@ struct Groups {
     patrols: BTreeSet<EventId>,
     cases: BTreeSet<EventId>,
     tips: BTreeSet<EventId>,
-    zero_reports: BTreeSet<(String, String)>,
+    /// Each zero report's id, week and officer.
+    zero_reports: BTreeSet<(Vec<u8>, String, String)>,
     places: ZoneVersions,
     events: u64,
 }
@@ -111,7 +112,7 @@ fn groups(conn: &Connection) -> Result<Groups, StoreError> {
                 g.tips.insert(t);
             }
             (Refold::ZeroReport(o, w), _) => {
-                g.zero_reports.insert((w.to_string(), o.to_string()));
+                g.zero_reports.insert((event.id.0.as_bytes().to_vec(), w.to_string(), o.to_string()));
             }
             (Refold::Zone, Body::ZoneDefined(z)) => {
                 g.places.define(z);
@@ -173,9 +174,9 @@ pub fn verify(conn: &Connection) -> Result<ReadModelCheck, StoreError> {
             differ(format!("tip {t}"));
         }
     }
-    let zero: BTreeSet<(String, String)> = conn
-        .prepare("SELECT week, officer FROM report_zero_reports")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+    let zero: BTreeSet<(Vec<u8>, String, String)> = conn
+        .prepare("SELECT report, week, officer FROM zero_reports")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
     if zero != g.zero_reports {
         differ(format!("zero reports: {} stored, {} in the log", zero.len(), g.zero_reports.len()));

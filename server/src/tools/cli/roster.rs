@@ -3,31 +3,25 @@
 
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use sync_protocol::checks::recheck::CheckConfig;
 use sync_protocol::ids::UserId;
 
+use super::{ImportInto, with_checks};
 use crate::service::roster::{self, Format, Language, RosterError, RosterOptions, Step};
 use crate::store::sqlite::SqliteStore;
 use crate::tools::reference::progress;
 
 #[derive(Subcommand)]
-pub enum RosterAction {
+pub(super) enum RosterAction {
     /// Check a roster (花名册) and author what differs from the store, all or nothing, in the name
     /// of an admin; people no longer listed are disabled.
     Import {
-        /// The store's SQLite file.
-        #[arg(long)]
-        db: PathBuf,
-        /// The server's config file: the re-checks the import causes use its `[checks]` (and the
-        /// `PATROLSYNC_CHECKS_*` environment), as `serve` does.
-        #[arg(long)]
-        config: Option<PathBuf>,
+        #[command(flatten)]
+        into: ImportInto,
         /// The admin in whose name the changes are made (named in every event).
         #[arg(long)]
         by: UserId,
-        /// Check and report what would be authored, without writing.
-        #[arg(long)]
-        dry_run: bool,
         /// The roster: a .csv or .xlsx file.
         file: PathBuf,
     },
@@ -52,23 +46,21 @@ fn parse_format(s: &str) -> Result<Format, String> {
     Format::parse(s).ok_or_else(|| format!("{s:?}: csv or xlsx"))
 }
 
-impl RosterAction {
-    /// The config file the command names, if any.
-    pub fn config_file(&self) -> Option<&Path> {
-        match self {
-            RosterAction::Import { config, .. } => config.as_deref(),
-            RosterAction::Export { .. } => None,
-        }
-    }
+pub(super) fn run(action: RosterAction) -> ExitCode {
+    let config = match &action {
+        RosterAction::Import { into, .. } => into.config.clone(),
+        RosterAction::Export { .. } => None,
+    };
+    with_checks(config.as_deref(), |checks| roster(action, checks))
 }
 
 /// Runs a roster command; an import's re-checks judge by `checks`.
-pub async fn run(action: RosterAction, checks: CheckConfig) -> Result<(), RosterError> {
+async fn roster(action: RosterAction, checks: CheckConfig) -> Result<(), RosterError> {
     match action {
-        RosterAction::Import { db, config: _, by, dry_run, file } => {
+        RosterAction::Import { into, by, file } => {
             let format = format_of(&file)?;
             let bytes = read(&file)?;
-            let store = SqliteStore::open_checking(&db, checks)?;
+            let store = into.open(checks)?;
             let bar = progress::terminal();
             let shown = bar.clone();
             let on_step = std::sync::Arc::new(move |step: Step| match step {
@@ -76,10 +68,9 @@ pub async fn run(action: RosterAction, checks: CheckConfig) -> Result<(), Roster
                 Step::Importing(events) => progress::phase(&shown, "importing", events),
                 Step::Authored => shown.inc(1),
             });
-            let summary = roster::import(&store, bytes, format, by, RosterOptions { dry_run }, on_step).await;
+            let summary = roster::import(&store, bytes, format, by, RosterOptions { dry_run: into.dry_run }, on_step).await;
             bar.finish_and_clear();
-            let summary = summary?;
-            println!("{}: {summary}", if dry_run { "dry run, nothing written" } else { "imported" });
+            into.report(summary?);
         }
         RosterAction::Export { db, format, chinese, output } => {
             let format = format.or_else(|| output.as_deref().and_then(Format::of_path)).unwrap_or(Format::Csv);

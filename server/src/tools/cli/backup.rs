@@ -1,13 +1,39 @@
 //! `patrolsync-server backup` and `restore`: the commands around `tools::backup`, with what they
 //! tell the administrator.
 
-use std::path::{Path, PathBuf};
+use clap::Args;
+use std::path::PathBuf;
 
 use crate::config::Config;
 
+#[derive(Args)]
+pub(super) struct BackupArgs {
+    /// The server's TOML config file (for the store, blob folder and key file paths).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The store's SQLite file (overrides the config).
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// The backup folder (new or empty).
+    #[arg(long)]
+    to: PathBuf,
+}
+
+#[derive(Args)]
+pub(super) struct RestoreArgs {
+    /// The backup folder.
+    #[arg(long)]
+    from: PathBuf,
+    /// The folder to restore into (new or empty); serve it with --db NEWDIR/central.db.
+    #[arg(long)]
+    to: PathBuf,
+}
+
 /// `backup --to DIR`: the store named by the config (or `--db`) copied while it serves.
-pub fn backup(config: Option<&Path>, db: Option<PathBuf>, to: &Path) -> Result<(), Box<dyn std::error::Error>> {
-    let loaded = Config::load(config)?;
+pub(super) fn backup(args: BackupArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let BackupArgs { config, db, to } = args;
+    let to = to.as_path();
+    let loaded = Config::load(config.as_deref())?;
     let config = Config { db: db.unwrap_or(loaded.db.clone()), ..loaded };
     let done = crate::tools::backup::backup(&config, to, crate::clock::system().now_ms())?;
     let m = &done.manifest;
@@ -24,7 +50,9 @@ pub fn backup(config: Option<&Path>, db: Option<PathBuf>, to: &Path) -> Result<(
 }
 
 /// `restore --from DIR --to NEWDIR`: a checked backup into an empty folder, with a new epoch.
-pub fn restore(from: &Path, to: &Path) -> Result<(), Box<dyn std::error::Error>> {
+pub(super) fn restore(args: RestoreArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let RestoreArgs { from, to } = args;
+    let (from, to) = (from.as_path(), to.as_path());
     let (manifest, epoch) = crate::tools::backup::restore(from, to)?;
     println!(
         "restored the backup of {} entries into {}; new store epoch {} from server sequence {}",
