@@ -1,4 +1,4 @@
-//! Both engines' migrations give the same tables with the same columns (types mapped, nullability
+//! Both engines' migrations give the same tables and views with the same columns (types mapped, nullability
 //! kept), so that a central migration without its PostgreSQL counterpart fails here; and
 //! PostgreSQL's migrations apply once, also when two processes start together.
 
@@ -15,7 +15,7 @@ fn sqlite_columns() -> Result<BTreeSet<Column>> {
     let mut conn = rusqlite::Connection::open_in_memory()?;
     schema::migrate(&mut conn, schema::CENTRAL)?;
     let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")?
+        .prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'")?
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     let mut columns = BTreeSet::new();
