@@ -43,4 +43,5 @@ mod scope;
 mod server_owned;
 mod tip_moves;
 mod upgrade;
+mod upgrade_reports;
 mod walkthrough;
