@@ -34,7 +34,7 @@ const WORDS = {
     'review.false_alarm': '误报', 'review.confirmed': '属实', 'review.verdict': '核查结论',
     'flags.history': '范围', 'flags.all': '全部（含已核查）', 'map.layers': '图层', 'map.zones': '责任片区',
     'map.licences': '矿业权', 'map.tracks': '巡查轨迹', 'map.findings': '发现问题', 'map.flags': '预警',
-    'lic.in_force': '有效', 'lic.expired': '已过期', 'lic.exploration': '探矿权', 'lic.protected': '保护性矿种',
+    'lic.in_force': '有效', 'lic.expired': '已失效（过期、注销或未生效）', 'lic.exploration': '探矿权', 'lic.protected': '保护性矿种',
     inside: '片区内', outside: '片区外', loading: '加载中…', error: '出错了：',
     'act.close_unfounded': '结案（查无实据）', 'note.required': '移送、督办、结案和解决冲突须写明理由（说明）。',
     'tip.new': '登记举报', 'tip.received_at': '举报时间', 'tip.assigned_to': '交办', 'tip.cases': '案件', 'tip.actions': '办理',
@@ -46,7 +46,7 @@ const WORDS = {
     'patrol.original': '原始记录', 'patrol.event': '事件', 'amend.reason': '更正原因', 'amend.summary': '更正后摘要', 'amend.result': '更正后结果',
     'sig.valid': '签名有效', 'sig.invalid': '签名无效', 'sig.hash_mismatch': '哈希与内容不符', 'sig.no_key': '无该设备的公钥',
     'sig.how': '每个事件的哈希在本浏览器中按规范编码重算，签名用登记设备的公钥（Ed25519，WebCrypto）核验；服务器只提供数据。',
-    'week.villages': '各村本周情况', 'week.unsynced_n': '超过 {0} 天未同步的设备',
+    'map.counts': '计入有效巡查', 'map.not_counted': '不计入有效巡查', 'week.villages': '各村本周情况', 'week.unsynced_n': '超过 {0} 天未同步的设备',
   },
   en: {
     skip: 'Skip to content', brand: 'Patrol console', nav: 'Pages', logout: 'Sign out',
@@ -82,7 +82,7 @@ const WORDS = {
     'review.false_alarm': 'false alarm', 'review.confirmed': 'confirmed', 'review.verdict': 'verdict',
     'flags.history': 'list', 'flags.all': 'all (reviewed too)', 'map.layers': 'layers', 'map.zones': 'zones',
     'map.licences': 'licences', 'map.tracks': 'patrol tracks', 'map.findings': 'findings', 'map.flags': 'flags',
-    'lic.in_force': 'in force', 'lic.expired': 'expired', 'lic.exploration': 'exploration', 'lic.protected': 'protected mineral',
+    'lic.in_force': 'in force', 'lic.expired': 'not in force (expired, cancelled, not yet valid)', 'lic.exploration': 'exploration', 'lic.protected': 'protected mineral',
     inside: 'inside', outside: 'outside', loading: 'Loading…', error: 'Error: ',
     'act.close_unfounded': 'Close as unfounded', 'note.required': 'A referral, a major mark, a closure and a resolution need a reason (note).',
     'tip.new': 'Receive a tip', 'tip.received_at': 'received at', 'tip.assigned_to': 'assigned', 'tip.cases': 'cases', 'tip.actions': 'handle',
@@ -94,7 +94,7 @@ const WORDS = {
     'patrol.original': 'original record', 'patrol.event': 'event', 'amend.reason': 'reason', 'amend.summary': 'summary now', 'amend.result': 'result now',
     'sig.valid': 'signature valid', 'sig.invalid': 'signature INVALID', 'sig.hash_mismatch': 'hash does not match the content', 'sig.no_key': 'no key for the device',
     'sig.how': 'Each event\'s hash is recomputed in this browser from its canonical encoding, and its signature checked with the enrolled device key (Ed25519, WebCrypto); the server only supplies the data.',
-    'week.villages': 'Villages this week', 'week.unsynced_n': 'Devices not synced for more than {0} days',
+    'map.counts': 'counts toward the quota', 'map.not_counted': 'does not count', 'week.villages': 'Villages this week', 'week.unsynced_n': 'Devices not synced for more than {0} days',
   },
 };
 

@@ -174,7 +174,8 @@ impl Reports for SqliteStore {
     }
 
     fn map(&self, selection: LedgerSelection) -> StoreFuture<'_, sync_protocol::wire::map::MapFeatures> {
-        Box::pin(self.read(move |conn| super::read_model::map(conn, &selection)))
+        let reference = self.writer.check_snapshot();
+        Box::pin(self.read(move |conn| super::read_model::map(conn, &selection, &reference)))
     }
 
     fn cases(&self, townships: Option<BTreeSet<UnitId>>) -> StoreFuture<'_, Vec<sync_protocol::fold::Case>> {

@@ -204,8 +204,21 @@ async fn inspector(b: &Browser, url: &str, w: &mut World) -> Result<()> {
         b.open(&format!("{url}/#/{page}?week={}", w.week), page).await?;
         if page == "map" {
             // Every patrol of the week in scope is drawn: the inspector's patrol among them.
-            let drawn = b.wait("#week-map[data-drawn-ms]").await?.attr("data-tracks").await?;
+            let map = b.wait("#week-map[data-drawn-ms]").await?;
+            let drawn = map.attr("data-tracks").await?;
             ensure!(drawn.as_deref() == Some("1"), "tracks drawn: {drawn:?}");
+            // Each point on its side of the zone, as the server placed it by the check's rule.
+            let monday = chrono::NaiveDate::parse_from_str(&format!("{}-1", w.week), "%G-W%V-%u")?;
+            let sunday = monday + chrono::Duration::days(6);
+            let (_, features) = w.inspector.get_json(&format!("/v1/map?from={monday}&to={sunday}")).await?;
+            let inside: Vec<bool> = serde_json::from_value(features["patrols"][0]["inside"].clone())?;
+            let sides = (inside.iter().filter(|i| **i).count(), inside.iter().filter(|i| !**i).count());
+            ensure!(sides.0 > 0 && sides.1 > 0, "the test's patrol is partly outside its zone: {sides:?}");
+            assert_eq!(
+                (map.attr("data-inside").await?, map.attr("data-outside").await?),
+                (Some(sides.0.to_string()), Some(sides.1.to_string()))
+            );
+            gcj02_as_the_server(b).await?;
             b.wait("#week-map path.leaflet-interactive, #week-map canvas").await?;
         }
         page_done(b, page).await?;
@@ -218,6 +231,21 @@ async fn inspector(b: &Browser, url: &str, w: &mut World) -> Result<()> {
     page_done(b, "week-en").await?;
     b.wait("#lang").await?.click().await?;
     b.ready("week").await
+}
+
+/// The console's WGS 84 → GCJ-02 shift (for GCJ-02 tiles) in Chromium equals the server's
+/// (`sync_protocol::gcj02`), in the demo county and far from it.
+async fn gcj02_as_the_server(b: &Browser) -> Result<()> {
+    for (lon, lat) in [(114.4861, 25.5461), (114.21, 25.93), (121.47, 31.23), (87.6, 43.8)] {
+        let script = format!("const done = arguments[0]; import('/console/js/geo.js').then((g) => done(g.toGcj02([{lat}, {lon}])));");
+        let [glat, glon]: [f64; 2] = serde_json::from_value(b.client.execute_async(&script, vec![]).await?)?;
+        let (elon, elat) = sync_protocol::gcj02::wgs84_to_gcj02(lon, lat);
+        ensure!(
+            (glat - elat).abs() < 1e-9 && (glon - elon).abs() < 1e-9,
+            "{lon} {lat}: the console {glon} {glat}, the server {elon} {elat}"
+        );
+    }
+    Ok(())
 }
 
 /// The first and last day of the ledger's range: the last two days (county time is within them).

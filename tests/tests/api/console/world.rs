@@ -1,7 +1,7 @@
 //! What the console's test finds in the store before the browser opens: the demo county with a
-//! patrol in T01-V01 and its amendment, three findings on it (one of them received into a verified
-//! case, one into a case in conflict, one not received), a tip with an informant, and a phone of
-//! T01 that logged in and never synced.
+//! patrol in T01-V01 (its last third outside the zone) and its amendment, three findings on it
+//! (one received into a verified case, one into a case in conflict, one not received), a tip with
+//! an informant, and a phone of T01 that logged in and never synced.
 
 use anyhow::{Result, bail, ensure};
 use patrolsync_tests::app::TestApp;
@@ -59,9 +59,14 @@ pub async fn world(server: &TestApp) -> Result<World> {
     idle.login(DEMO_PASSWORD).await?;
     let zone: ZoneId = "Z-T01-V01".parse()?;
     let start = now_ms() as i64 - 3 * 3_600_000;
-    let body = tracks::patrol(&zone, start, 60, 7);
-    let fixes = match &body {
-        Body::PatrolRecorded(p) => p.track.len(),
+    let mut body = tracks::patrol(&zone, start, 60, 7);
+    let fixes = match &mut body {
+        Body::PatrolRecorded(p) => {
+            // The last third walks east out of the zone, 0.002° (about 200 m) a fix.
+            let from = p.track.len() * 2 / 3;
+            p.track.iter_mut().enumerate().skip(from).for_each(|(i, fix)| fix.lon += (i - from + 1) as i32 * 20_000);
+            p.track.len()
+        }
         _ => bail!("a patrol"),
     };
     let patrol = accepted(&mut officer, &body).await?;
