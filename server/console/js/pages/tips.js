@@ -10,6 +10,8 @@ import { reaches, reachable } from '../session.js';
 import { send } from '../actions.js';
 
 const CHANNELS = ['hotline', 'report_box', 'petition', 'in_person'];
+/** The words of a tip's actions: opening a case on a tip is 立案. */
+const LABELS = { assign: 'act.assign', answer: 'act.answer', open: 'act.open_case' };
 const TOWNSHIP_LEVELS = ['township', 'town', 'farm'];
 
 /** The township-level units, and the villages of each (those of its zones), from the reference data. */
@@ -74,10 +76,10 @@ function tipForm(tip, { townships, villages }, redraw) {
     el('label', { for: id('village') }, t('village')), villageSelect,
     el('label', { for: id('brief') }, t('brief')), el('textarea', { id: id('brief'), name: 'brief', rows: 2 }),
     el('label', { for: id('answer') }, t('answer')), el('textarea', { id: id('answer'), name: 'answer', rows: 2 }),
-    el('label', { for: id('case') }, t('page.cases')),
+    el('label', { for: id('case') }, t('tip.cases')),
     el('select', { id: id('case'), name: 'case' }, el('option', { value: '' }, '—'), tip.cases.map((c) => el('option', { value: c }, c.slice(-12)))),
     el('label', { for: id('note') }, t('note')), el('input', { id: id('note'), name: 'note' }),
-    el('span', { class: 'buttons' }, ['assign', 'answer', 'open'].map((a) => el('button', { type: 'submit', value: a, 'data-action': a }, t(`act.${a}`)))),
+    el('span', { class: 'buttons' }, ['assign', 'answer', 'open'].map((a) => el('button', { type: 'submit', value: a, 'data-action': a }, t(LABELS[a])))),
     out);
   const bodies = {
     assign: () => ['tip.assigned', {
@@ -97,7 +99,7 @@ function tipForm(tip, { townships, villages }, redraw) {
       form[missing].focus();
       return;
     }
-    send(bodies[action], t(`act.${action}`), out, redraw);
+    send(bodies[action], t(LABELS[action]), out, redraw);
   });
   return form;
 }
