@@ -39,6 +39,7 @@ pub const CENTRAL: &[Migration] = &[
     migration!(11, "central", "0011_read_model"),
     migration!(12, "central", "0012_people"),
     migration!(13, "central", "0013_office_events"),
+    migration!(14, "central", "0014_fingerprint_passes"),
 ];
 
 /// The device replica's migrations, in order.

@@ -18,18 +18,22 @@
 //! - [`matrix`]: the access matrix (`tests/access-matrix.toml`): its format, setup and runner.
 //! - [`snapshot`]: every table of a store, counted and digested, to see what a request wrote.
 //! - [`raw_http`]: HTTP/1.1 written and read byte for byte over a socket.
+//! - [`county`]: a county founded without the demo (`init`, its roster and reference files) and
+//!   server commands run to their end; [`pki`]: a county CA and server certificate for HTTPS.
 //! - [`device`]: device replicas: the `patrol-device` CLI as a process, the replica library,
 //!   GPX files, the server's projection of a user's scope, polling with a deadline.
 
 pub mod api;
 pub mod app;
 pub mod browser;
+pub mod county;
 pub mod device;
 pub mod evidence;
 pub mod fill;
 pub mod matrix;
 pub mod office;
 pub mod photo;
+pub mod pki;
 pub mod raw;
 pub mod raw_http;
 pub mod server;

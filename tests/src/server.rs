@@ -70,8 +70,14 @@ impl TestServer {
     /// Starts a server without the demo on the store in `dir` (`central.db`), e.g. one that
     /// `patrolsync-server init` founded.
     pub fn start_county(dir: tempfile::TempDir) -> Result<TestServer> {
+        TestServer::start_county_with(dir, &[])
+    }
+
+    /// [`TestServer::start_county`] with extra `PATROLSYNC_*` settings (e.g. its TLS files).
+    pub fn start_county_with(dir: tempfile::TempDir, env: &[(&str, &str)]) -> Result<TestServer> {
+        let extra_env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let site = Site::new(0, dir);
-        let mut server = TestServer { child: None, site, extra_env: Vec::new(), demo: false, output: Default::default() };
+        let mut server = TestServer { child: None, site, extra_env, demo: false, output: Default::default() };
         server.spawn(0)?;
         Ok(server)
     }
@@ -95,7 +101,16 @@ impl TestServer {
     /// returns its exit status and everything it printed.
     pub fn start_refused(&mut self) -> Result<(std::process::ExitStatus, String)> {
         self.kill();
-        let child = self.start_child(self.port)?;
+        let mut child = self.start_child(self.port)?;
+        // A server that does start serves until killed: give it a minute to refuse.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while child.try_wait()?.is_none() {
+            if Instant::now() > deadline {
+                child.kill()?;
+                bail!("the server started and served instead of refusing to start");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let out = child.wait_with_output()?;
         let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         ensure!(!out.status.success(), "the server started:\n{text}");
@@ -143,6 +158,16 @@ impl TestServer {
         self.spawn(port)
     }
 
+    /// Serves another store folder (e.g. one a backup was restored into) on the same port, as an
+    /// administrator points the service at it; returns the folder it served before.
+    pub fn restart_in(&mut self, dir: tempfile::TempDir) -> Result<tempfile::TempDir> {
+        self.kill();
+        let before = std::mem::replace(&mut self.site.dir, dir);
+        let port = self.port;
+        self.spawn(port)?;
+        Ok(before)
+    }
+
     /// The child's process id, for tests that signal it themselves.
     pub fn pid(&self) -> Option<u32> {
         self.child.as_ref().map(Child::id)
@@ -151,6 +176,12 @@ impl TestServer {
     /// Runs the server binary's command `args` (not `serve`) with `input` on standard input; returns
     /// its output, whatever its exit code.
     pub fn command(args: &[&str], input: &str) -> Result<std::process::Output> {
+        Ok(TestServer::spawn_command(args, input)?.wait_with_output()?)
+    }
+
+    /// Starts the server binary's command `args` with `input` on standard input, its output piped,
+    /// and leaves it running (for tests that kill it part way).
+    pub fn spawn_command(args: &[&str], input: &str) -> Result<Child> {
         use std::io::Write;
         let mut child = Command::new(server_binary())
             .args(args)
@@ -161,7 +192,7 @@ impl TestServer {
             .spawn()
             .context("starting the server binary")?;
         child.stdin.take().context("stdin")?.write_all(input.as_bytes())?;
-        Ok(child.wait_with_output()?)
+        Ok(child)
     }
 }
 

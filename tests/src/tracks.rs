@@ -16,6 +16,12 @@ pub fn zone_centre(zone: &ZoneId) -> Coord {
     Coord::from_degrees(c.x(), c.y()).unwrap_or(Coord { lon: 1_145_000_000, lat: 255_000_000 })
 }
 
+/// The centre of a demo zone, `(lon, lat)` in degrees (as `report-finding --lon --lat` takes it).
+pub fn zone_centre_degrees(zone: &ZoneId) -> (f64, f64) {
+    let c = zone_centre(zone);
+    (f64::from(c.lon) / 1e7, f64::from(c.lat) / 1e7)
+}
+
 /// A walk of `points` fixes, one every 30 s from `start_ms` (a phone logging at a fixed
 /// interval), starting near the zone centre and moving up to about 35 m between fixes.
 pub fn patrol(zone: &ZoneId, start_ms: i64, points: usize, seed: u64) -> Body {

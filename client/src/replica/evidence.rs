@@ -3,7 +3,7 @@
 //! `attachment.added` event written with the blob's row in one transaction; the blobs still to
 //! upload; blobs fetched from the server, verified before they are kept.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::fs::File;
@@ -11,7 +11,7 @@ use std::io::{BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use sync_protocol::body::{AttachmentAdded, BlobHash, Body, MAX_ATTACHMENT_BYTES, MediaType, Subject, SubjectKind};
 use sync_protocol::fold::parts::PartKey;
-use sync_protocol::ids::EventId;
+use sync_protocol::ids::{DeviceId, EventId};
 
 use super::{Replica, ReplicaError, exif};
 
@@ -277,6 +277,19 @@ impl Replica {
 
 /// Copies `source` to a new file at `temp`, hashing as it goes; fsyncs it. Returns the hash, the
 /// size and the first bytes (for sniffing).
+/// After a restore (a new store epoch) the server may have lost the bytes of any of `owner`'s
+/// attachments (those uploaded after its backup was taken), so each is checked again by the next
+/// upload pass: `HEAD` says whether the server holds it, and if not it is sent again. Returns how
+/// many blobs are to be checked.
+pub(crate) fn recheck_own_blobs(conn: &Connection, owner: DeviceId) -> Result<usize, ReplicaError> {
+    Ok(conn.execute(
+        "UPDATE blobs SET on_server = 0 WHERE on_server = 1 AND sha256 IN \
+         (SELECT json_extract(e.raw, '$.body.sha256') FROM outbox o JOIN events e ON e.owner = o.owner AND e.id = o.event_id \
+          WHERE o.owner = ?1 AND e.kind = 'attachment.added')",
+        [owner.to_string()],
+    )?)
+}
+
 fn copy_hashing(source: &mut File, temp: &Path) -> std::io::Result<(BlobHash, u64, Vec<u8>)> {
     let mut out = File::create(temp)?;
     let (mut hasher, mut size, mut head, mut buf) = (Sha256::new(), 0u64, Vec::new(), vec![0u8; 64 * 1024]);

@@ -21,7 +21,7 @@ pub mod clock;
 pub(crate) mod db;
 mod error;
 pub(crate) mod events;
-mod evidence;
+pub(crate) mod evidence;
 mod exif;
 pub mod identity;
 mod ledger;

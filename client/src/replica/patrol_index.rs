@@ -45,7 +45,12 @@ impl PatrolEntry {
             started_at: p.started_at,
             ended_at: p.ended_at,
             latest_t: PatrolUnderCheck::of(event.id, &event.author, p).latest_t(),
-            fingerprint: TrackFingerprint::of(&p.track).map(|f| f.cells.iter().flat_map(|(v, _)| v.to_be_bytes()).collect()),
+            fingerprint: TrackFingerprint::of(&p.track).map(|f| {
+                // A cell passed several times is kept once: sharing a cell needs only the values.
+                let mut values: Vec<u64> = f.cells.iter().map(|(v, _)| *v).collect();
+                values.dedup();
+                values.iter().flat_map(|v| v.to_be_bytes()).collect()
+            }),
         }
     }
 }

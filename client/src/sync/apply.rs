@@ -1,6 +1,7 @@
 //! Applying a sync reply to the replica in one local transaction: first the server's log is
 //! checked against the one witnessed (a log that does not extend it refuses the whole reply; a new
-//! epoch, a restore, lowers the cursors), then acks move the outbox and record the buckets of one's
+//! epoch, a restore, lowers the cursors and has the server's copy of one's own evidence checked again),
+//! then acks move the outbox and record the buckets of one's
 //! own events, pulled pages join the log (one's own event coming back is a no-op; events set aside
 //! by the checks are kept apart, never folded), purged buckets are dropped (never one's own events,
 //! but own sent ones left in no held bucket leave the fold), the server's clock is merged and the
@@ -18,7 +19,7 @@ use super::check::{Checked, check};
 use crate::replica::clock::hlc_ms;
 use crate::replica::events::Placed;
 use crate::replica::projection::FoldMembers;
-use crate::replica::{Replica, ReplicaError, buckets, db, events, identity, outbox, projection, server_log};
+use crate::replica::{Replica, ReplicaError, buckets, db, events, evidence, identity, outbox, projection, server_log};
 
 /// What one reply changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -117,6 +118,7 @@ impl Replica {
         let mut new = insert_pages(&tx, owner, reply.pages, restored_after, now)?;
         if let Some(since) = restored_after {
             buckets::lower_cursors(&tx, owner, since, now)?;
+            evidence::recheck_own_blobs(&tx, owner)?;
         }
         for event in aside {
             server_log::put_aside(&tx, owner, &event.kept(now))?;

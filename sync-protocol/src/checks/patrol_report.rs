@@ -11,11 +11,23 @@
 //! Each end is measured against its own zone, so an assignment changing mid-patrol is handled
 //! fix by fix. The track is taken in the order given; a step back in time adds no time.
 //!
+//! # Distance: movement beyond the GPS error
+//! A phone lying still scatters its fixes by its GPS error, and the steps between them add up: an
+//! hour on a desk, a fix every 10 s with 4 m of error, reads as 2 km. So distance is measured
+//! between *anchor* fixes: from the last anchor to the first later fix that the caller's `moved`
+//! says lies beyond the jitter allowance of it (on the server and the phone,
+//! [`super::plausibility::motion::moved_beyond_jitter`]: twice the two fixes' reported
+//! accuracies, at least 30 m); that fix is the next anchor, and the step adds its length, split
+//! inside and outside like a segment. A walk then measures its path in steps of at least the
+//! allowance (a few per cent short on tight bends), while fixes scattered about one place add
+//! nothing. Time is measured between consecutive fixes, as above.
+//!
 //! # Implausible steps
 //! A step between two fixes that no officer can make (faster than `max_speed_kmh`, see
-//! [`super::plausibility::motion`]) adds no time and no distance, inside or outside: the report
-//! keeps it apart in `excluded_ms` and `excluded_m`, so a teleport cannot buy minutes or
-//! kilometres in the zone. Its fixes still count for the shares.
+//! [`super::plausibility::motion`]) adds no time and no distance, inside or outside (nor does a
+//! step between anchors with such a step inside it): the report keeps them apart in
+//! `excluded_ms` and `excluded_m`, so a teleport cannot buy minutes or kilometres in the zone.
+//! Its fixes still count for the shares.
 
 use serde::{Deserialize, Serialize};
 
@@ -79,22 +91,25 @@ fn is_zero_m(v: &f64) -> bool {
     *v == 0.0
 }
 
-/// Checks `track` fix by fix against `zone_at(fix.t)`, the zone assigned at that fix's time.
+/// Checks `track` fix by fix against `zone_at(fix.t)`, the zone assigned at that fix's time,
+/// every step counting (no step implausible, no GPS error allowed for).
 pub fn check_patrol<'z>(
     track: &[TrackPoint],
     zone_at: impl Fn(i64) -> Option<&'z PreparedZone>,
     config: &GeofenceConfig,
 ) -> GeofenceReport {
-    check_patrol_with(track, zone_at, config, |_, _| false)
+    check_patrol_with(track, zone_at, config, |_, _| false, |_, _| true)
 }
 
-/// [`check_patrol`], leaving out the steps `implausible(a, b)` says no one can make (see the
-/// module docs).
+/// [`check_patrol`], leaving out the steps `implausible(a, b)` says no one can make, and measuring
+/// distance between the fixes `moved(a, b)` says the phone moved between, beyond the GPS error
+/// (see the module docs).
 pub fn check_patrol_with<'z>(
     track: &[TrackPoint],
     zone_at: impl Fn(i64) -> Option<&'z PreparedZone>,
     config: &GeofenceConfig,
     implausible: impl Fn(&TrackPoint, &TrackPoint) -> bool,
+    moved: impl Fn(&TrackPoint, &TrackPoint) -> bool,
 ) -> GeofenceReport {
     let placed: Vec<(Option<&PreparedZone>, Placement)> = track
         .iter()
@@ -123,14 +138,26 @@ pub fn check_patrol_with<'z>(
         excluded_m: 0.0,
         flagged: false,
     };
+    let mut anchor = 0;
+    let mut jumped = false;
     for i in 1..track.len() {
         let (a, b) = (&track[i - 1], &track[i]);
-        if implausible(a, b) {
+        let impossible = implausible(a, b);
+        jumped |= impossible;
+        if impossible {
             report.excluded_ms += b.t.saturating_sub(a.t).max(0);
-            report.excluded_m += metres::between_m(geofence::fix_coord(a), geofence::fix_coord(b));
+        } else {
+            add_time(&mut report, (a, placed[i - 1]), (b, placed[i]), config);
+        }
+        if !moved(&track[anchor], b) {
             continue;
         }
-        add_segment(&mut report, (a, placed[i - 1]), (b, placed[i]), config);
+        if jumped {
+            report.excluded_m += metres::between_m(geofence::fix_coord(&track[anchor]), geofence::fix_coord(b));
+        } else {
+            add_distance(&mut report, (&track[anchor], placed[anchor]), (b, placed[i]), config);
+        }
+        (anchor, jumped) = (i, false);
     }
     report.flagged = report.fixes > 0 && report.share_outside() > config.flag_outside_share;
     report
@@ -138,39 +165,40 @@ pub fn check_patrol_with<'z>(
 
 type Placed<'a, 'z> = (&'a TrackPoint, (Option<&'z PreparedZone>, Placement));
 
-/// Adds the segment from `a` to `b` to the report's times and distances (see module docs).
-fn add_segment(report: &mut GeofenceReport, a: Placed<'_, '_>, b: Placed<'_, '_>, config: &GeofenceConfig) {
+/// Where a step from `a` to `b` crosses the tolerance line, as a fraction of the way from `a`;
+/// `None` when both ends are on the same side.
+fn crossing(a: Placed<'_, '_>, b: Placed<'_, '_>, config: &GeofenceConfig) -> Option<f64> {
     let ((fa, (za, pa)), (fb, (zb, pb))) = (a, b);
-    let dt = fb.t.saturating_sub(fa.t).max(0);
-    let len = metres::between_m(geofence::fix_coord(fa), geofence::fix_coord(fb));
-    let (in_a, in_b) = (pa.is_inside(), pb.is_inside());
-    if in_a == in_b {
-        if in_a {
-            report.inside_ms += dt;
-            report.inside_m += len;
-        } else {
-            report.outside_ms += dt;
-            report.outside_m += len;
-        }
-        return;
+    if pa.is_inside() == pb.is_inside() {
+        return None;
     }
-    let f = match (geofence::signed_excess_m(fa, za, pa, config), geofence::signed_excess_m(fb, zb, pb, config)) {
+    Some(match (geofence::signed_excess_m(fa, za, pa, config), geofence::signed_excess_m(fb, zb, pb, config)) {
         (Some(ea), Some(eb)) if (ea - eb).is_finite() && ea != eb => (ea / (ea - eb)).clamp(0.0, 1.0),
         _ => 0.5,
+    })
+}
+
+/// Adds the time from `a` to `b` to the report's times inside and outside, and the crossing.
+fn add_time(report: &mut GeofenceReport, a: Placed<'_, '_>, b: Placed<'_, '_>, config: &GeofenceConfig) {
+    let dt = b.0.t.saturating_sub(a.0.t).max(0);
+    let a_side = match crossing(a, b, config) {
+        Some(f) => {
+            let first = (dt as f64 * f).round() as i64;
+            report.crossings.push(Crossing { t: a.0.t + first, entering: b.1.1.is_inside() });
+            first
+        }
+        None => dt,
     };
-    let dt_first = (dt as f64 * f).round() as i64;
-    let (ms_a_side, ms_b_side) = (dt_first, dt - dt_first);
-    let (m_a_side, m_b_side) = (len * f, len * (1.0 - f));
-    if in_a {
-        report.inside_ms += ms_a_side;
-        report.inside_m += m_a_side;
-        report.outside_ms += ms_b_side;
-        report.outside_m += m_b_side;
-    } else {
-        report.outside_ms += ms_a_side;
-        report.outside_m += m_a_side;
-        report.inside_ms += ms_b_side;
-        report.inside_m += m_b_side;
-    }
-    report.crossings.push(Crossing { t: fa.t + dt_first, entering: in_b });
+    let (inside_ms, outside_ms) = if a.1.1.is_inside() { (a_side, dt - a_side) } else { (dt - a_side, a_side) };
+    report.inside_ms += inside_ms;
+    report.outside_ms += outside_ms;
+}
+
+/// Adds the distance from `a` to `b` to the report's distances inside and outside.
+fn add_distance(report: &mut GeofenceReport, a: Placed<'_, '_>, b: Placed<'_, '_>, config: &GeofenceConfig) {
+    let len = metres::between_m(geofence::fix_coord(a.0), geofence::fix_coord(b.0));
+    let a_side = crossing(a, b, config).map_or(len, |f| len * f);
+    let (inside_m, outside_m) = if a.1.1.is_inside() { (a_side, len - a_side) } else { (len - a_side, a_side) };
+    report.inside_m += inside_m;
+    report.outside_m += outside_m;
 }

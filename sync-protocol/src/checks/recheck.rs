@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use super::geofence::GeofenceConfig;
 use super::patrol_report::{GeofenceReport, check_patrol_with};
 use super::plausibility::PlausibilityFlag;
-use super::plausibility::motion::{impossible_speed, least_speed_kmh};
+use super::plausibility::motion::{impossible_speed, least_speed_kmh, moved_beyond_jitter};
 use super::valid_patrol::{QuotaDecision, QuotaHold, QuotaRules, decide_with};
 use super::zone_history::{ChangeScope, ChangedPeriod, ZoneHistory, overlaps};
 use crate::ids::{EventId, UserId};
@@ -154,7 +154,9 @@ impl RecheckPlan {
 pub fn check(history: &ZoneHistory, officer: &UserId, track: &[TrackPoint], config: &CheckConfig) -> PatrolCheck {
     let rules = &config.plausibility;
     let limit = f64::from(rules.max_speed_kmh);
-    let report = check_patrol_with(track, history.zone_at_fn(officer), &config.geofence, |a, b| least_speed_kmh(a, b, rules) > limit);
+    let implausible = |a: &TrackPoint, b: &TrackPoint| least_speed_kmh(a, b, rules) > limit;
+    let moved = |a: &TrackPoint, b: &TrackPoint| moved_beyond_jitter(a, b, rules);
+    let report = check_patrol_with(track, history.zone_at_fn(officer), &config.geofence, implausible, moved);
     let holds: Vec<QuotaHold> = match impossible_speed(track, rules) {
         Some(PlausibilityFlag::ImpossibleSpeed { kmh, from_fix, at, .. }) => vec![QuotaHold::ImpossibleJump { kmh, from_fix, at }],
         _ => Vec::new(),
@@ -355,6 +357,37 @@ mod tests {
             "{}",
             b.decision.explanation
         );
+    }
+
+    /// A phone left on a desk for an hour, a fix every 10 s scattered up to 10 m about the desk
+    /// (each reporting 6 m accuracy), has walked nowhere: no distance, so it does not count. A walk
+    /// logged as often, 12 m between fixes (under the jitter allowance), keeps its length.
+    #[test]
+    fn a_phone_lying_still_walks_no_distance() {
+        let w = World::new(&[zone(0, rect(0, 0, 30, 5), 0), assign(0, Some(0), 0)], vec![]);
+        // 1e-7 degree per metre at the test latitude, east and north.
+        let (east, north) = (99.64, 89.93);
+        let at = |i: i64, x_m: f64, y_m: f64| TrackPoint {
+            t: T0 + i * 10_000,
+            lon: LON0 + 5 * CELL + (x_m * east) as i32,
+            lat: LAT0 + 2 * CELL + (y_m * north) as i32,
+            acc: Some(6),
+        };
+        let desk: Vec<TrackPoint> = (0..360)
+            .map(|i| {
+                let (r, a) = (10.0 * ((i * 7_919) % 101) as f64 / 100.0, i as f64 * 2.399);
+                at(i, r * a.cos(), r * a.sin())
+            })
+            .collect();
+        let still = check(&w.history, &officer(0), &desk, &w.config);
+        assert_eq!(still.report.inside_m, 0.0, "scattered fixes are no walk");
+        assert_eq!(still.report.inside_ms, 359 * 10_000, "the time is still the time");
+        assert!(!still.decision.counts, "{}", still.decision.explanation);
+        assert!(still.decision.explanation.contains("0.0 km in zone, below 1.0"), "{}", still.decision.explanation);
+        let walk: Vec<TrackPoint> = (0..=300).map(|i| at(i, i as f64 * 12.0, 0.0)).collect();
+        let walked = check(&w.history, &officer(0), &walk, &w.config);
+        assert!((walked.report.inside_m - 3_600.0).abs() < 40.0, "{}", walked.report.inside_m);
+        assert!(walked.decision.counts, "{}", walked.decision.explanation);
     }
 
     #[test]

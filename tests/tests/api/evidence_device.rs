@@ -9,7 +9,7 @@ use patrolsync_tests::app::{TestApp, spawn_app};
 use patrolsync_tests::device::{DeviceCli, write_walk};
 use patrolsync_tests::photo::{PhotoExif, jpeg, sha256_hex};
 use patrolsync_tests::raw::{RawDevice, now_ms};
-use patrolsync_tests::tracks::zone_centre;
+use patrolsync_tests::tracks::zone_centre_degrees;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -38,13 +38,8 @@ fn officer_with_finding(server: &TestApp, dir: &Path) -> Result<(DeviceCli, Stri
     let start = now_ms() as i64 - 4 * HOUR;
     let track = write_walk(dir, "walk.gpx", &zone, start, 40, 3)?;
     let patrol = phone.record_patrol(&track, &["--findings"])?;
-    let finding = phone.report_finding(&patrol.to_string(), "unlicensed_mining", centre_degrees(&zone), "露天开挖 open pit")?;
+    let finding = phone.report_finding(&patrol.to_string(), "unlicensed_mining", zone_centre_degrees(&zone), "露天开挖 open pit")?;
     Ok((phone, finding.to_string(), start))
-}
-
-fn centre_degrees(zone: &ZoneId) -> (f64, f64) {
-    let c = zone_centre(zone);
-    (f64::from(c.lon) / 1e7, f64::from(c.lat) / 1e7)
 }
 
 fn evidence(phone: &DeviceCli, finding: &str) -> Result<Vec<Value>> {
@@ -69,7 +64,7 @@ fn evidence_goes_from_the_officers_phone_to_the_inspectors_and_mismatched_photos
     let server = spawn_app()?;
     let dir = tempfile::tempdir()?;
     let (officer, finding, start) = officer_with_finding(&server, dir.path())?;
-    let (lon, lat) = centre_degrees(&ZoneId::new("Z-T01-V01")?);
+    let (lon, lat) = zone_centre_degrees(&ZoneId::new("Z-T01-V01")?);
     let during = start + 15 * 60_000;
     // name, EXIF, the flags the server must raise
     let photos: [(&str, PhotoExif, &[&str]); 4] = [

@@ -8,42 +8,16 @@ use patrolsync_tests::DEMO_PASSWORD;
 use patrolsync_tests::app::{TestApp, spawn_app};
 use patrolsync_tests::device::{DeviceCli, write_walk};
 use patrolsync_tests::photo::{PhotoExif, jpeg};
+use patrolsync_tests::pki::CountyPki;
 use patrolsync_tests::raw::now_ms;
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
-use std::path::{Path, PathBuf};
+use patrolsync_tests::snapshot::Snapshot;
+use std::collections::BTreeMap;
 use sync_protocol::ids::ZoneId;
 
 const OFFICER: &str = "vo-t01-v01";
 
-/// The county CA's certificate, and the server's certificate and key signed by it, as PEM files.
-struct Pki {
-    ca: PathBuf,
-    cert: PathBuf,
-    key: PathBuf,
-}
-
-fn county_pki(dir: &Path) -> Result<Pki> {
-    let ca_key = KeyPair::generate()?;
-    let mut ca = CertificateParams::new(Vec::<String>::new())?;
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.distinguished_name.push(DnType::CommonName, "县国土资源局 county CA (test)");
-    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
-    let ca_cert = ca.self_signed(&ca_key)?;
-    let issuer = Issuer::new(ca, ca_key);
-    let server_key = KeyPair::generate()?;
-    let server = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])?;
-    let server_cert = server.signed_by(&server_key, &issuer)?;
-    let pki = Pki { ca: dir.join("county-ca.pem"), cert: dir.join("server.pem"), key: dir.join("server-key.pem") };
-    std::fs::write(&pki.ca, ca_cert.pem())?;
-    std::fs::write(&pki.cert, server_cert.pem())?;
-    std::fs::write(&pki.key, server_key.serialize_pem())?;
-    Ok(pki)
-}
-
-fn tls_server(pki: &Pki) -> Result<TestApp> {
-    let cert = pki.cert.to_str().context("path")?;
-    let key = pki.key.to_str().context("path")?;
-    TestApp::spawn(&[("PATROLSYNC_TLS_CERT_FILE", cert), ("PATROLSYNC_TLS_KEY_FILE", key)])
+fn tls_server(pki: &CountyPki) -> Result<TestApp> {
+    TestApp::spawn(&pki.tls_env()?)
 }
 
 fn stderr_of(phone: &DeviceCli, args: &[&str]) -> Result<String> {
@@ -55,12 +29,12 @@ fn stderr_of(phone: &DeviceCli, args: &[&str]) -> Result<String> {
 #[test]
 fn a_phone_with_the_county_ca_logs_in_syncs_and_uploads_evidence_over_tls() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let pki = county_pki(dir.path())?;
+    let pki = CountyPki::new(dir.path())?;
     let server = tls_server(&pki)?;
     assert_eq!(server.scheme, "https");
     let url = server.url();
     let phone = DeviceCli::new(dir.path().join("officer.db"));
-    let ca = pki.ca.to_str().context("path")?;
+    let ca = pki.ca_file()?;
     phone.run(&["login", "--server", &url, "--user", OFFICER, "--password", DEMO_PASSWORD, "--ca-file", ca])?;
     phone.run(&["sync"])?;
 
@@ -86,14 +60,13 @@ fn a_phone_with_the_county_ca_logs_in_syncs_and_uploads_evidence_over_tls() -> R
 #[test]
 fn a_phone_without_the_county_ca_refuses_the_server_and_stores_nothing() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let pki = county_pki(dir.path())?;
+    let pki = CountyPki::new(dir.path())?;
     let server = tls_server(&pki)?;
     let phone = DeviceCli::new(dir.path().join("officer.db"));
-    let before = server.row_counts()?;
+    let before = Snapshot::of(&server)?;
     let err = stderr_of(&phone, &["login", "--server", &server.url(), "--user", OFFICER, "--password", DEMO_PASSWORD])?;
     assert!(err.contains("服务器证书不受信任") && err.contains("does not trust") && err.contains("--ca-file"), "{err}");
     assert!(err.contains("UnknownIssuer"), "names the problem: {err}");
-    assert_eq!(server.row_counts()?, before, "nothing reached the server's store");
 
     // A CA file that is not one is refused before any connection.
     let bogus = dir.path().join("not-a-ca.pem");
@@ -105,7 +78,7 @@ fn a_phone_without_the_county_ca_refuses_the_server_and_stores_nothing() -> Resu
     assert!(err.contains("证书文件无效"), "{err}");
 
     // Another CA, made the same way, does not vouch for this server either.
-    let other = county_pki(&std::fs::create_dir_all(dir.path().join("other")).map(|()| dir.path().join("other"))?)?;
+    let other = CountyPki::new(&std::fs::create_dir_all(dir.path().join("other")).map(|()| dir.path().join("other"))?)?;
     let err = stderr_of(
         &phone,
         &[
@@ -123,6 +96,7 @@ fn a_phone_without_the_county_ca_refuses_the_server_and_stores_nothing() -> Resu
     assert!(err.contains("服务器证书不受信任"), "{err}");
     let whoami = phone.output(&["whoami"])?;
     assert!(!whoami.status.success(), "no identity was stored on the phone");
+    assert_eq!(Snapshot::of(&server)?.changes_since(&before), BTreeMap::new(), "nothing reached the server's store");
     Ok(())
 }
 

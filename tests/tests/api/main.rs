@@ -18,7 +18,6 @@ mod bad_input;
 mod cases_flow;
 mod checks_clocks;
 mod checks_geofence;
-mod checks_truth;
 mod clock;
 mod console;
 mod convergence_replicas;

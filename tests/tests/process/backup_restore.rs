@@ -7,8 +7,10 @@
 use anyhow::{Context, Result, ensure};
 use patrolsync_tests::DEMO_PASSWORD;
 use patrolsync_tests::device::{DeviceCli, write_walk};
+use patrolsync_tests::photo::{jpeg, sha256_hex};
 use patrolsync_tests::raw::now_ms;
 use patrolsync_tests::server::{TestServer, server_binary};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 use sync_protocol::ids::ZoneId;
@@ -135,6 +137,88 @@ fn after_a_restore_every_phone_resends_what_the_server_lost_and_nothing_is_lost(
     assert!(!ok && said.contains("checkpoint file"), "the checkpoint from after the backup is reported: {said}");
     let (ok, said) = server_cmd(&["audit", "integrity", "--db", &db_arg])?;
     assert!(ok, "every chain whole again: {said}");
+    Ok(())
+}
+
+/// Every file under `dir`, by its path inside it, with its bytes' SHA-256.
+fn digest_dir(dir: &Path) -> Result<BTreeMap<String, String>> {
+    let mut files = BTreeMap::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                let name = path.strip_prefix(dir)?.to_string_lossy().into_owned();
+                files.insert(name, sha256_hex(&std::fs::read(&path)?));
+            }
+        }
+    }
+    Ok(files)
+}
+
+#[test]
+fn a_tampered_backup_and_a_non_empty_target_are_refused_and_change_nothing() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = TestServer::start()?;
+    let (user, zone) = OFFICERS[0];
+    let phone = DeviceCli::new(dir.path().join("officer.db"));
+    phone.login(&server.url(), user, DEMO_PASSWORD)?;
+    phone.run(&["sync"])?;
+    let patrol = record(&phone, dir.path(), zone, 1)?;
+    let photo = dir.path().join("photo.jpg");
+    std::fs::write(&photo, jpeg(None, 20_000, 7))?;
+    phone.run(&["attach", "--patrol", &patrol, "--file", photo.to_str().context("path")?])?;
+    phone.run(&["sync"])?;
+    let backup = dir.path().join("backup");
+    let (ok, said) = server_cmd(&["backup", "--db", server.db().to_str().context("path")?, "--to", backup.to_str().context("path")?])?;
+    ensure!(ok, "{said}");
+    let blob = digest_dir(&backup)?.into_keys().find(|f| f.starts_with("blobs")).context("the photo is in the backup")?;
+
+    // Each way of damaging a copy of the backup: which file, and what is done to it.
+    type Damage = fn(&Path) -> std::io::Result<()>;
+    let flip: Damage = |f| {
+        let mut bytes = std::fs::read(f)?;
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x01;
+        std::fs::write(f, bytes)
+    };
+    let truncate: Damage = |f| std::fs::File::options().write(true).open(f)?.set_len(100);
+    let remove: Damage = |f| std::fs::remove_file(f);
+    let cases: [(&str, Damage, &str); 4] = [
+        ("central.db", flip, "does not match its manifest"),
+        (&blob, truncate, "does not match its manifest"),
+        (&blob, remove, "does not match its manifest"),
+        ("manifest.json", truncate, "manifest"),
+    ];
+    for (i, (file, damage, says)) in cases.into_iter().enumerate() {
+        let copy = dir.path().join(format!("damaged-{i}"));
+        copy_dir(&backup, &copy)?;
+        damage(&copy.join(file))?;
+        let damaged = digest_dir(&copy)?;
+        let target = dir.path().join(format!("restored-{i}"));
+        let (ok, said) = server_cmd(&["restore", "--from", copy.to_str().context("path")?, "--to", target.to_str().context("path")?])?;
+        assert!(!ok && said.contains(says), "{file}: {said}");
+        if file != "manifest.json" {
+            assert!(said.contains(file), "names the damaged file {file}: {said}");
+        }
+        assert!(!target.exists() || std::fs::read_dir(&target)?.next().is_none(), "{file}: nothing was restored");
+        assert_eq!(digest_dir(&copy)?, damaged, "{file}: the backup itself is left as it was");
+    }
+
+    // A target folder that holds anything (here, another store) is refused and left as it was.
+    let occupied = dir.path().join("occupied");
+    copy_dir(server.dir.path(), &occupied)?;
+    let held = digest_dir(&occupied)?;
+    let (ok, said) = server_cmd(&["restore", "--from", backup.to_str().context("path")?, "--to", occupied.to_str().context("path")?])?;
+    assert!(!ok && said.contains("not empty"), "{said}");
+    assert_eq!(digest_dir(&occupied)?, held, "the occupied folder is unchanged");
+
+    // The undamaged backup restores into an empty folder.
+    let fresh = dir.path().join("fresh");
+    let (ok, said) = server_cmd(&["restore", "--from", backup.to_str().context("path")?, "--to", fresh.to_str().context("path")?])?;
+    assert!(ok, "{said}");
     Ok(())
 }
 

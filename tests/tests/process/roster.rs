@@ -4,46 +4,24 @@
 //! roster problem is answered with its row and column while nothing changes.
 
 use anyhow::{Context, Result, ensure};
+use patrolsync_tests::county::{self, ADMIN_PASSWORD, HEAD_EN, HEAD_ZH, write_xlsx};
 use patrolsync_tests::raw::RawDevice;
 use patrolsync_tests::server::TestServer;
+use patrolsync_tests::snapshot::Snapshot;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::path::Path;
-
-const ADMIN_PASSWORD: &str = "the county admin 1";
-const HEAD_ZH: [&str; 11] = ["类别", "编号", "名称", "中文名称", "级别", "角色", "所属单位", "国土资源所", "电话", "片区", "起始日期"];
-const HEAD_EN: [&str; 11] = ["kind", "id", "name", "name_zh", "level", "role", "unit", "land_office", "phone", "zone", "from"];
 
 /// A county founded by `init` in a fresh folder.
 fn founded() -> Result<tempfile::TempDir> {
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("central.db");
-    let db = db.to_str().context("utf-8")?;
-    let args = ["init", "--db", db, "--county", "CTY", "--name", "Yunshan County", "--name-zh", "云山县", "--admin", "admin"];
-    let out = TestServer::command(&args, &format!("{ADMIN_PASSWORD}\n"))?;
+    let out = county::init(&db)?;
     ensure!(out.status.success(), "init: {}", String::from_utf8_lossy(&out.stderr));
     // A second init changes nothing and says why.
-    let again = TestServer::command(&args, &format!("{ADMIN_PASSWORD}\n"))?;
+    let again = county::init(&db)?;
     ensure!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("already holds a county"));
     Ok(dir)
-}
-
-fn xlsx(path: &Path, rows: &[Vec<&str>]) -> Result<()> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    for (r, row) in rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            if cell.is_empty() {
-                continue;
-            }
-            // A phone typed as a number, as a spreadsheet keeps it.
-            match cell.parse::<f64>() {
-                Ok(n) if c == 8 => sheet.write_number(r as u32, c as u16, n)?,
-                _ => sheet.write_string(r as u32, c as u16, *cell)?,
-            };
-        }
-    }
-    book.save(path)?;
-    Ok(())
 }
 
 /// The first roster: township T01 with two villages, two officers, an inspector, an auditor.
@@ -58,6 +36,22 @@ fn first_roster() -> Vec<Vec<&'static str>> {
         vec!["人员", "ti-1", "He Hongmei 何红梅", "", "", "执法监察员", "T01", "", "0797-1234567"],
         vec!["人员", "ca-1", "Wu Min 吴敏", "", "", "矿产股", "CTY"],
     ]
+}
+
+/// The problems of single rows in the bad roster below, and those found across rows once every row
+/// reads: every roster problem of issue 11 (unknown unit, duplicate id, village officer with no
+/// zone, inspector outside a township, bad date).
+const ROW_PROBLEMS: [&str; 2] = ["row 11, column J (片区): officer_without_zone", "row 13, column K (起始日期): bad_date"];
+const CROSS_ROW_PROBLEMS: [&str; 4] = [
+    "row 9, column G (所属单位): unknown_unit",
+    "row 10, column B (编号): duplicate_id",
+    "row 11, column G (所属单位): inspector_outside_township",
+    "row 12, column G (所属单位): unknown_unit",
+];
+
+/// Every table of the store at `db`, counted and digested.
+fn snapshot(db: &Path) -> Result<Snapshot> {
+    Snapshot::read(&rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?)
 }
 
 fn server_cmd(args: &[&str]) -> Result<std::process::Output> {
@@ -75,7 +69,7 @@ async fn a_roster_in_chinese_enrols_the_county_and_a_changed_one_applies_only_it
     let db = dir.path().join("central.db");
     let dbs = db.to_str().context("utf-8")?;
     let file = dir.path().join("花名册.xlsx");
-    xlsx(&file, &first_roster())?;
+    write_xlsx(&file, &first_roster())?;
     let roster = file.to_str().context("utf-8")?;
 
     let events_before = count(&db, "SELECT count(*) FROM events")?;
@@ -115,7 +109,7 @@ async fn a_roster_in_chinese_enrols_the_county_and_a_changed_one_applies_only_it
     }
     changed.push(vec!["人员", "vo-3", "Zeng Liping 曾丽萍", "", "", "动态巡查信息员", "T01-V02", "", "", "Z-T01-V02", "2026-03-01"]);
     let file2 = server.dir.path().join("roster-2.xlsx");
-    xlsx(&file2, &changed)?;
+    write_xlsx(&file2, &changed)?;
     let http = reqwest::Client::new();
     let reply: Value = http
         .post(format!("{}/v1/admin/roster?format=xlsx", server.url()))
@@ -175,29 +169,47 @@ async fn every_roster_problem_is_answered_by_row_and_column_and_nothing_changes(
         // row 14: a person in an unknown unit
         vec!["人员", "vo-6", "Lost", "", "", "动态巡查信息员", "T07-V07", "", "", "Z-T07-V07", "2026-01-01"],
     ]);
-    xlsx(&file, &rows)?;
-    let before = count(&db, "SELECT count(*) FROM events")?;
+    write_xlsx(&file, &rows)?;
+    let before = snapshot(&db)?;
     let out = server_cmd(&["roster", "import", "--db", db.to_str().context("utf-8")?, "--by", "admin", file.to_str().context("utf-8")?])?;
     assert!(!out.status.success());
     let said = String::from_utf8_lossy(&out.stderr);
-    for line in ["row 11, column J (片区): officer_without_zone", "row 13, column K (起始日期): bad_date"] {
+    for line in ROW_PROBLEMS {
         assert!(said.contains(line), "{line:?} in:\n{said}");
     }
-    assert_eq!(count(&db, "SELECT count(*) FROM events")?, before, "a refused roster writes nothing");
+    assert_eq!(snapshot(&db)?.changes_since(&before), BTreeMap::new(), "a refused roster writes nothing");
     // Once every row reads, the cross-row problems are listed too.
-    rows.retain(|r| !matches!(r.get(1), Some(&"vo-4") | Some(&"vo-5")));
-    xlsx(&file, &rows)?;
-    let out = server_cmd(&["roster", "import", "--db", db.to_str().context("utf-8")?, "--by", "admin", file.to_str().context("utf-8")?])?;
+    let mut cross = rows.clone();
+    cross.retain(|r| !matches!(r.get(1), Some(&"vo-4") | Some(&"vo-5")));
+    let cross_file = dir.path().join("cross.xlsx");
+    write_xlsx(&cross_file, &cross)?;
+    let out =
+        server_cmd(&["roster", "import", "--db", db.to_str().context("utf-8")?, "--by", "admin", cross_file.to_str().context("utf-8")?])?;
     assert!(!out.status.success());
     let said = String::from_utf8_lossy(&out.stderr);
-    for line in [
-        "row 9, column G (所属单位): unknown_unit",
-        "row 10, column B (编号): duplicate_id",
-        "row 11, column G (所属单位): inspector_outside_township",
-        "row 12, column G (所属单位): unknown_unit",
-    ] {
+    for line in CROSS_ROW_PROBLEMS {
         assert!(said.contains(line), "{line:?} in:\n{said}");
     }
-    assert_eq!(count(&db, "SELECT count(*) FROM events")?, before, "a refused roster writes nothing");
+    assert_eq!(snapshot(&db)?.changes_since(&before), BTreeMap::new(), "a refused roster writes nothing");
+
+    // The admin API answers the same lines (422 roster_refused), and writes nothing either.
+    let server = TestServer::start_county(dir)?;
+    let token = RawDevice::new(&server.url(), "admin")?.login(ADMIN_PASSWORD).await?.access_token;
+    let before = Snapshot::of(&server)?;
+    for (file, lines) in [(&file, &ROW_PROBLEMS[..]), (&cross_file, &CROSS_ROW_PROBLEMS[..])] {
+        let reply = reqwest::Client::new()
+            .post(format!("{}/v1/admin/roster?format=xlsx", server.url()))
+            .bearer_auth(&token)
+            .body(std::fs::read(file)?)
+            .send()
+            .await?;
+        assert_eq!(reply.status().as_u16(), 422);
+        let body: Value = reply.json().await?;
+        assert_eq!(body["error"]["code"], "roster_refused", "{body}");
+        for line in lines {
+            assert!(body.to_string().contains(line), "{line:?} in {body}");
+        }
+    }
+    assert_eq!(Snapshot::of(&server)?.changes_since(&before), BTreeMap::new(), "a refused roster writes nothing");
     Ok(())
 }

@@ -40,13 +40,28 @@ pub fn impossible_speed(track: &[TrackPoint], rules: &PlausibilityRules) -> Opti
     Some(PlausibilityFlag::ImpossibleSpeed { kmh: kmh.ceil().min(f64::from(u32::MAX)) as u32, from_fix, at: track[from_fix].t, steps })
 }
 
+/// The jitter allowance of two fixes, in metres: twice the sum of their reported accuracies (a
+/// missing one counts 0), at least `jitter_floor_m`. Two fixes of a phone lying still are this
+/// close 99 times in 100 (see the module docs).
+pub fn jitter_allowance_m(a: &TrackPoint, b: &TrackPoint, rules: &PlausibilityRules) -> f64 {
+    let reported = 2 * (u64::from(a.acc.unwrap_or(0)) + u64::from(b.acc.unwrap_or(0)));
+    reported.max(u64::from(rules.jitter_floor_m)) as f64
+}
+
+/// Whether `b` lies beyond the jitter allowance of `a`: the phone has moved, not merely
+/// scattered its fixes about one place.
+pub fn moved_beyond_jitter(a: &TrackPoint, b: &TrackPoint, rules: &PlausibilityRules) -> bool {
+    metres::between_m(at(a), at(b)) > jitter_allowance_m(a, b, rules)
+}
+
+fn at(p: &TrackPoint) -> geo::Coord<f64> {
+    geo::coord! { x: f64::from(p.lon) / E7, y: f64::from(p.lat) / E7 }
+}
+
 /// The slowest speed, in km/h, at which the phone can have gone from `a` to `b` given the jitter
 /// allowance (0 when the fixes are within it).
 pub fn least_speed_kmh(a: &TrackPoint, b: &TrackPoint, rules: &PlausibilityRules) -> f64 {
-    let at = |p: &TrackPoint| geo::coord! { x: f64::from(p.lon) / E7, y: f64::from(p.lat) / E7 };
-    let reported = 2 * (u64::from(a.acc.unwrap_or(0)) + u64::from(b.acc.unwrap_or(0)));
-    let allowance = reported.max(u64::from(rules.jitter_floor_m)) as f64;
-    let beyond = metres::between_m(at(a), at(b)) - allowance;
+    let beyond = metres::between_m(at(a), at(b)) - jitter_allowance_m(a, b, rules);
     if beyond <= 0.0 {
         return 0.0;
     }

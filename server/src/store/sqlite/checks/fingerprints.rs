@@ -50,7 +50,8 @@ impl FingerprintIndex {
         Ok(index)
     }
 
-    /// Indexes `patrol` under each of its `cells` (distinct values, with their seconds).
+    /// Indexes `patrol` under each of its `cells` (values with the seconds of each pass; a value
+    /// passed several times is held once per pass).
     pub fn insert(&mut self, patrol: EventId, cells: &[(u64, u32)]) {
         let Some(number) = u32::try_from(self.patrols.len()).ok().filter(|n| *n < SHARED) else {
             // Two thousand million patrols: far beyond one county's store.
