@@ -42,4 +42,5 @@ mod scope;
 mod server_owned;
 mod tip_moves;
 mod upgrade;
+mod upgrade_reports;
 mod walkthrough;
