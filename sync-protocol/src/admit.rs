@@ -11,6 +11,7 @@ use crate::wire::{Ack, RejectReason};
 use std::ops::ControlFlow::{self, Break, Continue};
 
 mod field;
+pub mod offer;
 mod office;
 #[cfg(test)]
 mod office_tests;

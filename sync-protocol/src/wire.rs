@@ -7,6 +7,7 @@ pub mod evidence;
 pub mod flag_kind;
 pub mod flags;
 pub mod map;
+pub mod patrol;
 pub mod people;
 pub mod reports;
 pub mod session;

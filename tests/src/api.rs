@@ -34,6 +34,7 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/v1/evidence/missing", "evidence_missing"),
     ("GET", "/v1/compliance", "compliance"),
     ("GET", "/v1/reconciliation", "reconciliation"),
+    ("GET", "/v1/devices/unsynced", "devices_unsynced"),
     ("GET", "/v1/ledger", "ledger"),
     ("GET", "/v1/map", "map"),
     ("GET", "/v1/patrols/{id}", "patrol"),
@@ -68,9 +69,13 @@ pub async fn json(response: Response) -> Result<(StatusCode, Value)> {
 }
 
 impl RawDevice {
-    /// A request to `path` on this device's server, with its token when it has one.
+    /// A request to `path` on this device's server, with its token when it has one and the protocol
+    /// version it names (`protocol`).
     pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
-        let request = self.http.request(method, format!("{}{path}", self.url));
+        let mut request = self.http.request(method, format!("{}{path}", self.url));
+        if let Some(version) = self.protocol {
+            request = request.header(sync_protocol::wire::version::HEADER, version.to_string());
+        }
         match &self.token {
             Some(token) => request.bearer_auth(token),
             None => request,
@@ -204,6 +209,11 @@ impl RawDevice {
         self.call_json(Method::GET, &with_query("/v1/reconciliation", query), None).await
     }
 
+    /// `GET /v1/devices/unsynced?{query}`: devices not synced for the configured days.
+    pub async fn devices_unsynced(&self, query: &str) -> Result<(StatusCode, Value)> {
+        self.call_json(Method::GET, &with_query("/v1/devices/unsynced", query), None).await
+    }
+
     /// `GET /v1/ledger?{query}`: JSON, or the file `format=csv|xlsx` asks for.
     pub async fn ledger(&self, query: &str) -> Result<Response> {
         Ok(self.request(Method::GET, &with_query("/v1/ledger", query)).send().await?)
@@ -214,7 +224,7 @@ impl RawDevice {
         self.call_json(Method::GET, &with_query("/v1/map", query), None).await
     }
 
-    /// `GET /v1/patrols/{id}`: a patrol's recording event as stored.
+    /// `GET /v1/patrols/{id}`: a patrol's recording event as stored, its amendments and their keys.
     pub async fn patrol(&self, id: &str) -> Result<(StatusCode, Value)> {
         self.call_json(Method::GET, &format!("/v1/patrols/{id}"), None).await
     }

@@ -2,8 +2,8 @@
 //! built with their township and the step they are made on.
 
 use sync_protocol::body::{
-    Body, CaseClosed, CaseConflictResolved, CaseMarkedMajor, CaseOpened, CaseReferred, CaseSource, CaseStopped, CaseVerified, Outcome,
-    TipAnswered, TipAssigned, TipChannel, TipInformant, TipReceived, Verdict,
+    ActionKind, Body, CaseActionTaken, CaseClosed, CaseConflictResolved, CaseMarkedMajor, CaseOpened, CaseReferred, CaseSource,
+    CaseStopped, CaseVerified, Outcome, TipAnswered, TipAssigned, TipChannel, TipInformant, TipReceived, Verdict,
 };
 use sync_protocol::ids::{EventId, UnitId};
 
@@ -27,6 +27,19 @@ pub fn verify(case: EventId, township: &str, after: EventId) -> Body {
 
 pub fn stop(case: EventId, township: &str, after: EventId) -> Body {
     Body::CaseStopped(CaseStopped { case, township: unit(township), after, note: "已制止 stopped".into() })
+}
+
+/// `case.action_taken`: an order to rectify by `deadline`.
+pub fn rectify(case: EventId, township: &str, after: EventId, deadline: i64) -> Body {
+    Body::CaseActionTaken(CaseActionTaken {
+        case,
+        township: unit(township),
+        after,
+        action: ActionKind::RectifyOrder,
+        deadline: Some(deadline),
+        departments: vec![],
+        note: "责令整改 rectify".into(),
+    })
 }
 
 pub fn refer(case: EventId, township: &str, after: EventId) -> Body {

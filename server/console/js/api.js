@@ -13,10 +13,15 @@ export class ApiError extends Error {
   }
 }
 
+/** The protocol version the console reads (protocol.md §7.1.1): version 4 adds the village of an
+ * officer's week and the steps the caller may take on a case. */
+const PROTOCOL = { 'patrolsync-protocol': '4' };
+
 async function call(path, init) {
   for (let attempt = 0; ; attempt += 1) {
     const s = session() ?? (await regain('signin.expired'));
-    const res = await fetch(path, { ...init, headers: { ...(init.headers ?? {}), authorization: `Bearer ${s.token}` } });
+    const headers = { ...PROTOCOL, ...(init.headers ?? {}), authorization: `Bearer ${s.token}` };
+    const res = await fetch(path, { ...init, headers });
     if (res.status === 401 && attempt === 0) {
       await regain('signin.expired');
       continue;

@@ -20,7 +20,13 @@ export function canonical(value) {
   return `{${entries.map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
 }
 
-const hex = (bytes) => [...new Uint8Array(bytes)].map((x) => x.toString(16).padStart(2, '0')).join('');
+/** `bytes` as lower-case hex. */
+export const hex = (bytes) => [...new Uint8Array(bytes)].map((x) => x.toString(16).padStart(2, '0')).join('');
+
+/** The SHA-256 of an event's fields but `hash` and `sig` (`draft`), as protocol.md §4 encodes them. */
+export async function hashOf(draft) {
+  return crypto.subtle.digest('SHA-256', new TextEncoder().encode(PREFIX + canonical(draft)));
+}
 
 /** The HLC after `last` (`[ms, counter]`) and the wall clock, as `[ms, counter]`. */
 function tick(last) {
@@ -40,8 +46,7 @@ export async function seal(id, author, kind, body) {
   const draft = {
     author, body, device_id: id.deviceId, hlc: hlcText(hlc), id: keys.uuidv7(), kind, prev: id.hash, seq: id.seq + 1,
   };
-  const bytes = new TextEncoder().encode(PREFIX + canonical(draft));
-  const hash = await crypto.subtle.digest('SHA-256', bytes);
+  const hash = await hashOf(draft);
   const sig = await crypto.subtle.sign({ name: 'Ed25519' }, id.keys.privateKey, hash);
   return { ...draft, hash: hex(hash), sig: keys.base64url(sig), hlcPair: hlc };
 }

@@ -72,6 +72,8 @@ async function draw() {
     return;
   }
   const mine = (drawing += 1);
+  // Until this draw ends the page is not ready (tests wait for `data-ready`).
+  delete main.dataset.ready;
   document.title = `${t(`page.${name}`)} · ${t('brand')}`;
   main.replaceChildren(el('h1', {}, t(`page.${name}`)), el('p', { class: 'note', role: 'status' }, t('loading')));
   try {

@@ -26,10 +26,26 @@ async function adopt(reply, identity) {
   await keys.save(reply.user, id);
   sessionStorage.setItem('patrolsync.user', reply.user);
   current = {
-    user: reply.user, role: reply.role, displayName: reply.display_name, units: reply.units,
+    user: reply.user, role: reply.role, displayName: reply.display_name, units: reply.units, reach: reply.reach,
     token: reply.access_token, expiresAt: reply.expires_at, identity: id,
   };
   return current;
+}
+
+/**
+ * Whether the signed-in user may record tips, cases and flag reviews in `township`: the reach the
+ * server computed at sign-in from admission's own rules (`sync_protocol::admit::offer::reach`).
+ */
+export function reaches(township) {
+  const reach = current?.reach;
+  return Boolean(reach && (reach.county || reach.townships.includes(township)));
+}
+
+/** The townships of the user's reach among `all` (every one for the county section). */
+export function reachable(all) {
+  const reach = current?.reach;
+  if (!reach) return [];
+  return reach.county ? all : all.filter((t) => reach.townships.includes(t));
 }
 
 async function post(path, body, headers = {}) {

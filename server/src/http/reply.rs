@@ -2,11 +2,12 @@
 //! the client accepts it; smaller ones go as they are. Compression contexts are kept per thread,
 //! since making one per reply costs more than compressing a small reply.
 
-use actix_web::http::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, VARY};
+use actix_web::http::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, HeaderName, HeaderValue, VARY};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::io::Write;
+use sync_protocol::wire::version::{HEADER, Versioned, negotiate};
 
 use super::error::ApiError;
 
@@ -19,6 +20,19 @@ const MIN_COMPRESSED_BYTES: usize = 1024;
 
 thread_local! {
     static ZSTD: RefCell<Option<zstd::bulk::Compressor<'static>>> = const { RefCell::new(None) };
+}
+
+/// The protocol version to answer `req` in (its `Patrolsync-Protocol` header; none: version 1).
+pub fn protocol(req: &HttpRequest) -> Result<u32, ApiError> {
+    let named = req.headers().get(HEADER).map(|v| v.to_str().unwrap_or("?"));
+    negotiate(named).map_err(|e| ApiError::MalformedRequest(e.to_string()))
+}
+
+/// `value` in the shape of protocol `version`, as [`json`], the version named in the reply's header.
+pub fn versioned<T: Serialize + Versioned>(req: &HttpRequest, version: u32, value: T) -> Result<HttpResponse, ApiError> {
+    let mut response = json(req, &value.for_version(version))?;
+    response.headers_mut().insert(HeaderName::from_static(HEADER), HeaderValue::from(version));
+    Ok(response)
 }
 
 /// `value` as a JSON reply with status 200, compressed as the request accepts.

@@ -3,12 +3,14 @@
 //! filtered and summarised by `sync_protocol::wire::cases` at the clock's now.
 
 use std::collections::BTreeSet;
+use sync_protocol::admit::offer::{Viewer, fill_actions};
 use sync_protocol::fold::Case;
 use sync_protocol::ids::{EventId, UnitId};
 use sync_protocol::scope::Bucket;
 use sync_protocol::wire::cases::{CaseDetail, CaseList, CaseQuery, list};
 
 use super::Services;
+use super::principal::Principal;
 use crate::store::StoreError;
 
 /// The townships whose cases `scope` holds: every one for the county bucket (`None`), the
@@ -27,13 +29,26 @@ async fn in_scope(services: &Services, scope: &BTreeSet<Bucket>) -> Result<Vec<C
     }
 }
 
-/// The cases in `scope` that `query` asks for, newest first, with their heads.
-pub async fn cases(services: &Services, scope: &BTreeSet<Bucket>, query: &CaseQuery) -> Result<CaseList, StoreError> {
-    Ok(list(in_scope(services, scope).await?.iter(), query, services.clock.now_ms()))
+/// Who `principal` is to the offer of steps (`sync_protocol::admit::offer`).
+fn viewer(principal: &Principal) -> Viewer<'_> {
+    Viewer { user: &principal.user.id, role: principal.user.role, units: &principal.user.units }
 }
 
-/// One case of `scope` with every step; `None` when the scope holds no such case (whether or not
-/// it exists elsewhere).
-pub async fn case(services: &Services, scope: &BTreeSet<Bucket>, id: EventId) -> Result<Option<CaseDetail>, StoreError> {
-    Ok(in_scope(services, scope).await?.iter().find(|c| c.id == id).map(|c| CaseDetail::of(c, services.clock.now_ms())))
+/// The cases in `principal`'s scope that `query` asks for, newest first, with their heads and
+/// the steps `principal` may take.
+pub async fn cases(services: &Services, principal: &Principal, query: &CaseQuery) -> Result<CaseList, StoreError> {
+    let mut page = list(in_scope(services, &principal.scope).await?.iter(), query, services.clock.now_ms());
+    fill_actions(&viewer(principal), &mut page.cases);
+    Ok(page)
+}
+
+/// One case of `principal`'s scope with every step and the steps `principal` may take; `None`
+/// when the scope holds no such case (whether or not it exists elsewhere).
+pub async fn case(services: &Services, principal: &Principal, id: EventId) -> Result<Option<CaseDetail>, StoreError> {
+    let cases = in_scope(services, &principal.scope).await?;
+    let mut detail = cases.iter().find(|c| c.id == id).map(|c| CaseDetail::of(c, services.clock.now_ms()));
+    if let Some(d) = &mut detail {
+        fill_actions(&viewer(principal), [&mut d.summary]);
+    }
+    Ok(detail)
 }

@@ -8,6 +8,7 @@ use sync_protocol::event::Event;
 use sync_protocol::ids::{DeviceId, EventId};
 use sync_protocol::scope::Bucket;
 use sync_protocol::wire::BucketPage;
+use sync_protocol::wire::patrol::PatrolRecord;
 
 use super::StoreFuture;
 
@@ -38,7 +39,8 @@ pub trait Pulls: Send + Sync {
     /// reports, attachments): reference data and the office's records.
     fn office_events(&self, buckets: Vec<Bucket>, reader: Reader) -> StoreFuture<'_, Vec<Event>>;
 
-    /// The accepted `patrol.recorded` event `id` (its track), if it is in one of `scope`'s
-    /// buckets; `None` for a patrol outside the scope as for one that does not exist.
-    fn patrol(&self, scope: BTreeSet<Bucket>, id: EventId) -> StoreFuture<'_, Option<Event>>;
+    /// The accepted `patrol.recorded` event `id` (its track) with its amendments and the keys
+    /// that signed them, if it is in one of `scope`'s buckets; `None` for a patrol outside the
+    /// scope as for one that does not exist.
+    fn patrol(&self, scope: BTreeSet<Bucket>, id: EventId) -> StoreFuture<'_, Option<PatrolRecord>>;
 }

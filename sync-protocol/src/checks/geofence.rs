@@ -115,6 +115,12 @@ pub fn place(fix: &TrackPoint, zone: Option<&PreparedZone>, config: &GeofenceCon
     }
 }
 
+/// Whether each fix of `track` counts as inside the zone assigned at its time (`zone_at`), by
+/// [`place`]: what a map colours, the same rule the check counts by.
+pub fn inside_each<'z>(track: &[TrackPoint], zone_at: impl Fn(i64) -> Option<&'z PreparedZone>, config: &GeofenceConfig) -> Vec<bool> {
+    track.iter().map(|fix| place(fix, zone_at(fix.t), config).is_inside()).collect()
+}
+
 /// How far beyond the tolerance line a fix lies, in metres: negative or zero inside, positive
 /// outside; `None` when no zone is assigned. Used to estimate where a segment crosses.
 pub fn signed_excess_m(fix: &TrackPoint, zone: Option<&PreparedZone>, placement: Placement, config: &GeofenceConfig) -> Option<f64> {

@@ -13,7 +13,7 @@ use crate::body::{CaseSource, Role};
 use crate::fold::{Case, Finding, Projection};
 use crate::ids::{EventId, UnitId, UserId, ZoneId};
 use crate::values::IsoWeek;
-use crate::zones::{Assignments, ZoneVersions};
+use crate::zones::{Assignments, ZonePlace, ZoneVersions};
 
 /// One patrol started in the week.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,12 +116,12 @@ impl WeekFacts {
         }
     }
 
-    /// The township of `officer`'s week: of the zone assigned at the week's end, else of the zone of
-    /// their week's last patrol (by id), placed at the week's end.
-    pub fn township_of(&self, officer: &UserId, week: IsoWeek) -> Option<UnitId> {
+    /// Where `officer`'s week lies (its village and township): the place of the zone assigned at the
+    /// week's end, else of the zone of their week's last patrol (by id), placed at the week's end.
+    pub fn place_of(&self, officer: &UserId, week: IsoWeek) -> Option<&ZonePlace> {
         let end = week.bounds_ms().1 - 1;
         let last_patrol = || self.patrols.iter().filter(|x| &x.officer == officer).max_by_key(|x| x.id).map(|x| &x.zone);
         let zone = self.assignments.zone_at(officer, end).or_else(last_patrol)?;
-        self.zones.place_at(zone, end).map(|p| p.township.clone())
+        self.zones.place_at(zone, end)
     }
 }

@@ -14,6 +14,10 @@ pub struct OfficerWeek {
     pub week: IsoWeek,
     /// The township of the officer's zone at the end of the week (else of their week's patrols).
     pub township: Option<UnitId>,
+    /// The village of that zone: the level between the township and the officer. Added in protocol
+    /// version 4 (`crate::wire::version`), left out of replies to older versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub village: Option<UnitId>,
     /// Patrols started in the week (county time).
     pub patrols: u32,
     /// Of those, the ones the checks say count.
@@ -46,6 +50,7 @@ pub fn officer_week_from(facts: &WeekFacts, officer: &UserId, week: IsoWeek, rul
     let unchecked = decided.iter().filter(|d| d.is_none()).count() as u32;
     let findings = facts.findings.iter().filter(|f| &f.officer == officer).count() as u32;
     let quota = rules.weekly_quota;
+    let place = facts.place_of(officer, week);
     let mut status = format!("{counting} of {quota} patrols this week");
     if unchecked > 0 {
         status.push_str(&format!(" ({unchecked} awaiting check)"));
@@ -53,7 +58,8 @@ pub fn officer_week_from(facts: &WeekFacts, officer: &UserId, week: IsoWeek, rul
     OfficerWeek {
         officer: officer.clone(),
         week,
-        township: facts.township_of(officer, week),
+        township: place.map(|p| p.township.clone()),
+        village: place.map(|p| p.village.clone()),
         patrols: decided.len() as u32,
         patrols_counting: counting,
         patrols_unchecked: unchecked,

@@ -101,6 +101,7 @@ fn an_officer_week_runs_monday_to_monday_in_county_time() {
     assert_eq!((w.patrols, w.patrols_counting, w.patrols_unchecked, w.quota_met, w.flags), (2, 1, 1, false, 2));
     assert_eq!((w.status.as_str(), w.status_zh.as_str()), ("1 of 2 patrols this week (1 awaiting check)", "本周有效巡查 1/2 次"));
     assert_eq!((w.township.as_ref().map(UnitId::as_str), w.zero_report_needed, w.zero_report_filed), (Some("T01"), true, false));
+    assert_eq!(w.village.as_ref().map(UnitId::as_str), Some("T01-V01"), "the village of the officer's zone");
 
     decisions.counts.insert(id(3), true);
     let w = officer_week(&p, &UserId::new("vo-1").expect("user"), week(), &rules, &decisions);

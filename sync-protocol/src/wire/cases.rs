@@ -45,6 +45,49 @@ impl CaseQuery {
     }
 }
 
+/// A step an office user may take on a case as it stands (`crate::admit::offer` decides which):
+/// what the console offers as an action. `close` closes with an outcome other than unfounded,
+/// `close_unfounded` an unfounded case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseAction {
+    /// `case.verified`, confirmed (核实属实).
+    Verify,
+    /// `case.verified`, unfounded (查无实据).
+    Unfounded,
+    /// `case.stopped` (制止).
+    Stop,
+    /// `case.action_taken`, an order to rectify (责令整改).
+    Rectify,
+    /// `case.action_taken`, a joint action (联合执法).
+    Joint,
+    /// `case.referred` (移送县局).
+    Refer,
+    /// `case.marked_major` (重大督办).
+    Major,
+    /// `case.closed` with an outcome other than unfounded.
+    Close,
+    /// `case.closed` with the outcome unfounded.
+    CloseUnfounded,
+    /// `case.conflict_resolved`.
+    Resolve,
+}
+
+impl CaseAction {
+    pub const ALL: [CaseAction; 10] = [
+        CaseAction::Verify,
+        CaseAction::Unfounded,
+        CaseAction::Stop,
+        CaseAction::Rectify,
+        CaseAction::Joint,
+        CaseAction::Refer,
+        CaseAction::Major,
+        CaseAction::Close,
+        CaseAction::CloseUnfounded,
+        CaseAction::Resolve,
+    ];
+}
+
 /// One case in a listing: where it stands and its heads (the branches to choose from with
 /// `case resolve --keep` when it is in conflict), without its steps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,6 +119,11 @@ pub struct CaseSummary {
     /// The rectification deadlines ordered, Unix ms.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rectify_deadlines: Vec<i64>,
+    /// The steps the caller may take on the case as it stands (`crate::admit::offer`): filled by
+    /// the server for the user who asks, empty in a summary made for nobody in particular. Added
+    /// in protocol version 4.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<CaseAction>,
 }
 
 impl CaseSummary {
@@ -98,6 +146,7 @@ impl CaseSummary {
             major: case.major.clone(),
             stopped_at: case.stopped_at,
             rectify_deadlines: case.rectify_deadlines.clone(),
+            actions: Vec::new(),
         }
     }
 }

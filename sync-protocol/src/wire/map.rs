@@ -1,6 +1,7 @@
 //! `GET /v1/map`: what the console's map draws for a range of days (the patrol ledger's filters):
-//! each selected patrol's track, thinned, and whether it counts; each of their findings with its
-//! place. Read from the read model like the ledger, never by folding the log.
+//! each selected patrol's track, thinned, each point inside or outside the zone, and whether the
+//! patrol counts; each of their findings with its place. Read from the read model like the ledger,
+//! never by folding the log.
 
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +30,9 @@ pub struct MapPatrol {
     pub counts: Option<bool>,
     /// `[lat, lon]` in degrees (WGS 84), at most [`MAP_TRACK_POINTS`].
     pub track: Vec<[f64; 2]>,
+    /// For each point of `track`, whether it lies inside the officer's zone at its time, the
+    /// tolerance included (`crate::checks::geofence::place`, the rule the check counts by).
+    pub inside: Vec<bool>,
 }
 
 /// One finding on the map.
@@ -48,15 +52,18 @@ pub fn degrees(coord: Coord) -> [f64; 2] {
     [f64::from(coord.lat) / 1e7, f64::from(coord.lon) / 1e7]
 }
 
-/// The track's points as `[lat, lon]` degrees, thinned evenly to at most `max` (the first and the
-/// last always kept).
-pub fn thin(track: &[TrackPoint], max: usize) -> Vec<[f64; 2]> {
-    let point = |p: &TrackPoint| [f64::from(p.lat) / 1e7, f64::from(p.lon) / 1e7];
+/// The track's points thinned evenly to at most `max` (the first and the last always kept).
+pub fn thinned(track: &[TrackPoint], max: usize) -> Vec<TrackPoint> {
     if track.len() <= max || max < 2 {
-        return track.iter().take(max).map(point).collect();
+        return track.iter().take(max).copied().collect();
     }
     let last = track.len() - 1;
-    (0..max).map(|i| point(&track[i * last / (max - 1)])).collect()
+    (0..max).map(|i| track[i * last / (max - 1)]).collect()
+}
+
+/// The track's points as `[lat, lon]` degrees, thinned evenly to at most `max` ([`thinned`]).
+pub fn thin(track: &[TrackPoint], max: usize) -> Vec<[f64; 2]> {
+    thinned(track, max).iter().map(|p| [f64::from(p.lat) / 1e7, f64::from(p.lon) / 1e7]).collect()
 }
 
 #[cfg(test)]

@@ -95,6 +95,23 @@ pub struct UnderQuota {
     pub quota: u32,
 }
 
+/// `GET /v1/devices/unsynced`: only this township (inspectors and the county).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnsyncedQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub township: Option<UnitId>,
+}
+
+/// The devices of the caller's townships (the whole county for the county section and
+/// commissioners) that have not synced for `stale_sync_after_days` days, or never since login.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnsyncedDevices {
+    pub as_of: i64,
+    pub stale_sync_after_days: f64,
+    pub devices: Vec<DeviceSync>,
+}
+
 /// When one device last synced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceSync {

@@ -1,25 +1,41 @@
-//! Protocol versions: which reply shape a device reads. A device names the version it speaks in
+//! Protocol versions: which reply shape a client reads. A client names the version it speaks in
 //! the `Patrolsync-Protocol` request header; the server answers in that version's shape, or in
-//! its own when the device's is newer, and names the version it answered in the same header.
+//! its own when the client's is newer, and names the version it answered in the same header.
 //!
-//! Replies only ever grow: a field added in version N is left out of every reply to a device
+//! Replies only ever grow: a field added in version N is left out of every reply to a client
 //! that names an older version (or none), so a build that refuses unknown fields keeps syncing
-//! after the server is upgraded. [`ADDED`] lists each field with the version that added it.
+//! after the server is upgraded. [`ADDED`] lists each field with the version that added it; each
+//! reply that has such fields is [`Versioned`].
 
 use super::SyncResponse;
+use super::cases::{CaseDetail, CaseList};
+use super::reports::ComplianceReport;
 
 /// The header that carries the version, in requests and in replies.
 pub const HEADER: &str = "patrolsync-protocol";
 
 /// The version this build speaks.
-pub const CURRENT: u32 = 3;
+pub const CURRENT: u32 = 4;
 
 /// The version of a device that names none: the builds before versions were named, whose
 /// replies had no `Ack.buckets` (and which may refuse a field they do not know).
 pub const UNNAMED: u32 = 1;
 
 /// Every reply field added after version 1, with the version that added it.
-pub const ADDED: &[(&str, u32)] = &[("SyncResponse.acks[].buckets", 2), ("SyncResponse.witness", 3), ("SyncResponse.pages[].withheld", 3)];
+pub const ADDED: &[(&str, u32)] = &[
+    ("SyncResponse.acks[].buckets", 2),
+    ("SyncResponse.witness", 3),
+    ("SyncResponse.pages[].withheld", 3),
+    ("ComplianceReport.officers[].village", 4),
+    ("CaseList.cases[].actions", 4),
+    ("CaseDetail.summary.actions", 4),
+];
+
+/// A reply with fields added after version 1: the reply in the shape of a version, those fields
+/// (see [`ADDED`]) left out.
+pub trait Versioned {
+    fn for_version(self, version: u32) -> Self;
+}
 
 /// The version to answer a request in, from its header (absent: [`UNNAMED`]). A device newer
 /// than this build is answered in [`CURRENT`] (it reads older shapes); a header that is not a
@@ -35,9 +51,8 @@ pub fn negotiate(header: Option<&str>) -> Result<u32, crate::error::ValidationEr
     }
 }
 
-impl<E> SyncResponse<E> {
-    /// This reply in the shape of `version`: the fields added after it (see [`ADDED`]) left out.
-    pub fn for_version(mut self, version: u32) -> Self {
+impl<E> Versioned for SyncResponse<E> {
+    fn for_version(mut self, version: u32) -> Self {
         if version < 2 {
             for ack in &mut self.acks {
                 ack.buckets.clear();
@@ -50,6 +65,33 @@ impl<E> SyncResponse<E> {
             for page in &mut self.pages {
                 page.withheld.clear();
             }
+        }
+        self
+    }
+}
+
+impl Versioned for ComplianceReport {
+    fn for_version(mut self, version: u32) -> Self {
+        if version < 4 {
+            self.officers.iter_mut().for_each(|o| o.village = None);
+        }
+        self
+    }
+}
+
+impl Versioned for CaseList {
+    fn for_version(mut self, version: u32) -> Self {
+        if version < 4 {
+            self.cases.iter_mut().for_each(|c| c.actions.clear());
+        }
+        self
+    }
+}
+
+impl Versioned for CaseDetail {
+    fn for_version(mut self, version: u32) -> Self {
+        if version < 4 {
+            self.summary.actions.clear();
         }
         self
     }

@@ -11,6 +11,11 @@ use std::path::Path;
 use std::time::Instant;
 
 use patrolsync_client::replica::{NewPatrol, Replica};
+
+/// The phone's allocator, as `patrol-device` sets it: this process is the phone.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use patrolsync_client::sync;
 use patrolsync_tests::fill;
 use patrolsync_tests::raw::{RawDevice, now_ms};

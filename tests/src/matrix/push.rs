@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use sync_protocol::body::{
     Body, FindingKind, FlagReviewed, FlagVerdict, PatrolAmended, Subject, SubjectKind, TipAssigned, TipInformant, UserEnabled,
 };
-use sync_protocol::ids::{UnitId, UserId, ZoneId};
+use sync_protocol::ids::{EventId, UnitId, UserId, ZoneId};
 use sync_protocol::values::IsoWeek;
 use sync_protocol::wire::FlagKind;
 
@@ -48,6 +48,21 @@ fn subject_kind(event_kind: Option<&str>) -> Result<SubjectKind> {
     })
 }
 
+/// A step of `kind` on `case` of `township`, made on its opening (a resolution joins the opening
+/// and a step no event has, which the server therefore does not hold).
+fn case_step(kind: &str, case: EventId, township: &str, now: i64) -> Result<Body> {
+    Ok(match kind {
+        "case.verified" => office::verify(case, township, case),
+        "case.stopped" => office::stop(case, township, case),
+        "case.action_taken" => office::rectify(case, township, case, now + 7 * 86_400_000),
+        "case.referred" => office::refer(case, township, case),
+        "case.marked_major" => office::mark_major(case, township, case, now + 30 * 86_400_000),
+        "case.closed" => office::close(case, township, case),
+        "case.conflict_resolved" => office::resolve(case, township, &[case, EventId(uuid::Uuid::from_u128(0xbad))], case),
+        other => bail!("{other} is not a case step"),
+    })
+}
+
 /// The body of a push of `kind` at `target`.
 pub fn body(world: &World, kind: &str, target: &Target<'_>) -> Result<Body> {
     let now = crate::raw::now_ms() as i64;
@@ -63,15 +78,16 @@ pub fn body(world: &World, kind: &str, target: &Target<'_>) -> Result<Body> {
         }),
         "finding.reported" => tracks::finding(&target.zone()?, event("patrol")?, at, FindingKind::Other, None),
         "zero_report.filed" => tracks::zero_report(target.caller, &target.zone()?, IsoWeek::of_ms(now - 28 * 86_400_000)),
-        "case.opened" => office::open_on_finding(event("finding")?, target.township()?),
-        "case.verified" => {
-            let case = event("case")?;
-            office::verify(case, target.township()?, case)
-        }
-        "case.stopped" => {
-            let case = event("case")?;
-            office::stop(case, target.township()?, case)
-        }
+        // A place's datum names a finding; a township's, a tip.
+        "case.opened" if target.params.contains_key("finding") => office::open_on_finding(event("finding")?, target.township()?),
+        "case.opened" => office::open_on_tip(event("tip")?, target.township()?),
+        "case.verified"
+        | "case.stopped"
+        | "case.action_taken"
+        | "case.referred"
+        | "case.marked_major"
+        | "case.closed"
+        | "case.conflict_resolved" => case_step(kind, event("case")?, target.township()?, now)?,
         "flag.reviewed" => Body::FlagReviewed(FlagReviewed {
             subject: Subject { kind: SubjectKind::Patrol, id: event("patrol")? },
             flag: FlagKind::NotCounted,

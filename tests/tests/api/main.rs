@@ -44,5 +44,6 @@ mod scope;
 mod server_owned;
 mod tip_moves;
 mod upgrade;
+mod upgrade_reports;
 mod walkthrough;
 mod zero_reports;

@@ -14,7 +14,7 @@ use sync_protocol::crypto::DeviceKey;
 use sync_protocol::ids::ZoneId;
 use sync_protocol::merkle::{Checkpoint, Frontier, leaf_hash};
 use sync_protocol::wire::audit::CheckpointReply;
-use sync_protocol::wire::version::{CURRENT, HEADER};
+use sync_protocol::wire::version::{CURRENT, HEADER, Versioned};
 use sync_protocol::wire::witness::{StoreEpoch, Withheld, WitnessReply};
 use sync_protocol::wire::{Ack, BucketPage, RejectReason, SyncResponse};
 

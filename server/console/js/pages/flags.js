@@ -7,15 +7,16 @@ import * as api from '../api.js';
 import { t, countyTime } from '../i18n.js';
 import { el, table, section, select, status } from '../ui.js';
 import { href } from '../main.js';
+import { reaches } from '../session.js';
+import { send } from '../actions.js';
 
-/** Whether `s` may review flag `f` (docs/checks.md: the county, or the inspector of its township). */
-function mayReview(f, s) {
-  if (!f.subject || !f.event || f.review) return false;
-  return s.role === 'county_auditor' || (s.role === 'township_inspector' && s.units.includes(f.township));
+/** Whether the user may review flag `f` (docs/checks.md: the county, or the inspector of its township). */
+function mayReview(f) {
+  return Boolean(f.subject && f.event && !f.review) && reaches(f.township);
 }
 
-function reviewForm(f, s, redraw) {
-  if (!mayReview(f, s)) return f.review ? `${t(`review.${f.review.verdict}`)} · ${f.review.by} · ${f.review.note}` : '';
+function reviewForm(f, redraw) {
+  if (!mayReview(f)) return f.review ? `${t(`review.${f.review.verdict}`)} · ${f.review.by} · ${f.review.note}` : '';
   const id = (n) => `${n}-${f.id}`;
   const out = el('span', { class: 'note', role: 'status' });
   const form = el('form', { class: 'review', 'data-flag': f.id, 'aria-label': `${t('act.review')} ${f.kind}` },
@@ -24,19 +25,12 @@ function reviewForm(f, s, redraw) {
       ['false_alarm', 'confirmed'].map((v) => el('option', { value: v }, t(`review.${v}`)))),
     el('label', { for: id('note') }, t('note')), el('input', { id: id('note'), name: 'note', required: true }),
     el('button', { type: 'submit', 'data-action': 'review' }, t('act.review')), out);
-  form.addEventListener('submit', async (e) => {
+  form.addEventListener('submit', (e) => {
     e.preventDefault();
-    const body = {
+    send(() => ['flag.reviewed', {
       v: 1, subject: { kind: f.subject, id: f.event }, flag: f.kind, township: f.township,
       verdict: form.verdict.value, note: form.note.value,
-    };
-    try {
-      const ack = await api.write('flag.reviewed', body);
-      out.textContent = ack.status === 'rejected' ? t('act.refused') + (ack.message ?? ack.reason) : t('act.done');
-      if (ack.status !== 'rejected') redraw();
-    } catch (err) {
-      out.textContent = t('error') + err.message;
-    }
+    }], t('act.review'), out, redraw);
   });
   return form;
 }
@@ -56,7 +50,7 @@ function filters(params) {
   return form;
 }
 
-export async function render(params, s) {
+export async function render(params) {
   const list = await api.get('/v1/flags', { township: params.township, week: params.week, reviewed: params.reviewed });
   const redraw = () => window.dispatchEvent(new HashChangeEvent('hashchange'));
   const cols = [['raised', t('time')], ['kind', t('flags.kind')], ['officer', t('officer')], ['village', t('village')],
@@ -64,7 +58,7 @@ export async function render(params, s) {
   const rows = table(params.reviewed ? t('flags.all') : t('flags.open'), cols, list.flags, (f, k) => ({
     raised: countyTime(f.raised_at), kind: f.kind, officer: f.officer ?? '', village: f.village ?? '', detail: f.detail,
     event: f.event && f.subject === 'patrol' ? el('a', { href: href('patrol', { id: f.event }) }, f.event.slice(-12)) : (f.event ?? '').slice(-12),
-    review: reviewForm(f, s, redraw),
+    review: reviewForm(f, redraw),
   })[k]);
   return [filters(params), section(params.reviewed ? t('flags.all') : t('flags.open'), list.flags.length ? rows : status(t('rec.empty')))];
 }

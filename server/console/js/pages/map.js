@@ -1,7 +1,7 @@
 // The map (地图): townships and zones from the county's reference data (GET /v1/office), licences
-// coloured by status, and for the week and filter picked the patrol tracks coloured by whether the
-// patrol counts (its time and share inside the zone), findings and open flags (GET /v1/map, the
-// read model's; GET /v1/flags). Works with no tile server.
+// coloured by status, and for the week and filter picked the patrol tracks coloured inside and
+// outside the officer's zone point by point, findings and open flags (GET /v1/map, the read
+// model's; GET /v1/flags). Works with no tile server.
 
 import * as api from '../api.js';
 import { t, isoWeek, weekDates, countyTime } from '../i18n.js';
@@ -11,9 +11,17 @@ import { href } from '../main.js';
 
 const PROTECTED = ['rare_earth', 'tin'];
 
+const DAY = 86400000;
+
+/**
+ * A licence's colour: protected mineral first (in force or not, as the checks treat it), then not
+ * in force (cancelled from a time passed, before its first day, or after its last valid day:
+ * `LicenceTerms::standing_at`), then an exploration right, else a mining right in force.
+ */
 function licenceStatus(l, now) {
   if (PROTECTED.includes(l.mineral)) return ['protected', '#8e24aa'];
-  if (l.cancelled_from != null || l.valid_to < now) return ['expired', '#9e9e9e'];
+  const cancelled = l.cancelled_from != null && l.cancelled_from <= now;
+  if (cancelled || now < l.valid_from || now >= l.valid_to + DAY) return ['expired', '#9e9e9e'];
   if (l.right === 'exploration') return ['exploration', '#f9a825'];
   return ['in_force', '#2e7d32'];
 }
@@ -22,12 +30,36 @@ function polygon(boundary) {
   return boundary.map((ring) => geo.ring(ring));
 }
 
-/** The week's tracks, blue when the patrol counts (its time and share inside the zone), red not. */
-function tracks(patrols, group) {
-  patrols.forEach((p) => {
-    window.L.polyline(p.track.map(geo.place), { color: p.counts ? '#1f5fbf' : '#d93025', weight: 2 })
-      .bindTooltip(`${p.officer} ${countyTime(p.started_at)}`).addTo(group);
+/**
+ * The runs of a track's points on the same side of the zone, `[inside, points]`: each run ends on
+ * the point that starts the next, so the drawn line has no gap where the side changes.
+ */
+function runs(track, inside) {
+  const out = [];
+  track.forEach((point, i) => {
+    const side = inside[i] ?? false;
+    const last = out.at(-1);
+    if (last && last[0] === side) last[1].push(point);
+    else {
+      if (last) last[1].push(point);
+      out.push([side, i > 0 ? [track[i - 1], point] : [point]]);
+    }
   });
+  return out;
+}
+
+/** The week's tracks, blue inside the officer's zone and red outside (the check's own rule, point
+ * by point); whether the patrol counts is in its tooltip. Returns the points drawn on each side. */
+function tracks(patrols, group) {
+  const drawn = { inside: 0, outside: 0 };
+  patrols.forEach((p) => {
+    const label = `${p.officer} ${countyTime(p.started_at)} · ${t(p.counts ? 'map.counts' : 'map.not_counted')}`;
+    p.inside.forEach((inside) => { drawn[inside ? 'inside' : 'outside'] += 1; });
+    runs(p.track, p.inside).forEach(([inside, points]) => {
+      window.L.polyline(points.map(geo.place), { color: inside ? '#1f5fbf' : '#d93025', weight: 2 }).bindTooltip(label).addTo(group);
+    });
+  });
+  return drawn;
 }
 
 /** The week's findings, larger and darker when of high priority (rare earth, tin). */
@@ -91,13 +123,15 @@ export async function render(params) {
       const [status, color] = licenceStatus(l, now);
       window.L.polygon(polygon(l.area), { color, weight: 1, fillOpacity: 0.25 }).bindTooltip(`${l.licence} ${l.holder} · ${t(`lic.${status}`)}`).addTo(layers[t('map.licences')]);
     });
-    tracks(features.patrols, layers[t('map.tracks')]);
+    const drawn = tracks(features.patrols, layers[t('map.tracks')]);
     findings(features.findings, layers[t('map.findings')]);
     flags(open.flags, features, layers[t('map.flags')]);
     Object.values(layers).forEach((g) => g.addTo(m));
     window.L.control.layers(null, layers, { collapsed: false }).addTo(m);
     if (bounds.isValid()) m.fitBounds(bounds); else m.setView([25.5, 114.5], 10);
     node.dataset.tracks = String(features.patrols.length);
+    node.dataset.inside = String(drawn.inside);
+    node.dataset.outside = String(drawn.outside);
     node.dataset.drawnMs = String(Math.round(performance.now() - started));
   });
   return [form, legend, node];

@@ -1,10 +1,28 @@
 // Reconciliation (对账) of a township's week: GET /v1/reconciliation, each item linking to what it
-// is about (an officer's ledger, a patrol, a case).
+// is about (an officer's ledger, a patrol, a case); a finding not received can be received here
+// (a case opened on it) by those whose reach holds the township.
 
 import * as api from '../api.js';
 import { t, isoWeek, countyTime } from '../i18n.js';
 import { el, table, section, select } from '../ui.js';
 import { href } from '../main.js';
+import { reaches } from '../session.js';
+import { send } from '../actions.js';
+
+/** Receipt of the finding `finding` (`case.opened` on it, for `township`): it leaves this list. */
+function openForm(finding, township) {
+  const out = el('span', { class: 'note', role: 'status' });
+  const id = `open-${finding}`;
+  const form = el('form', { class: 'inline', 'data-finding': finding, 'aria-label': `${t('act.open')} ${finding}` },
+    el('label', { for: id }, t('note')), el('input', { id, name: 'note' }),
+    el('button', { type: 'submit', 'data-action': 'open' }, t('act.open')), out);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    send(() => ['case.opened', { v: 1, source: { finding }, township, note: form.note.value }], t('act.open'), out,
+      () => window.dispatchEvent(new HashChangeEvent('hashchange')));
+  });
+  return form;
+}
 
 export async function render(params, s) {
   const week = params.week || isoWeek(Date.now());
@@ -32,8 +50,12 @@ export async function render(params, s) {
       (x) => officer(x.officer ?? x))),
     section(t('rec.unsynced'), table(t('rec.unsynced'), [['device', t('device')], ['user', t('user')], ['last', t('last_sync')]],
       r.devices_not_synced, (x, k) => (k === 'last' ? (x.last_sync_at ? countyTime(x.last_sync_at) : t('never')) : x[k]))),
-    section(t('rec.not_received'), table(t('rec.not_received'), [['finding', t('findings')], ['officer', t('officer')], ['observed', t('time')], ['late', t('late')]],
-      r.findings_not_received, (x, k) => ({ finding: x.finding, officer: officer(x.officer), observed: countyTime(x.observed_at), late: x.late ? t('yes') : '' })[k])),
+    section(t('rec.not_received'), table(t('rec.not_received'),
+      [['finding', t('findings')], ['officer', t('officer')], ['observed', t('time')], ['late', t('late')], ['open', t('act.open')]],
+      r.findings_not_received, (x, k) => ({
+        finding: x.finding, officer: officer(x.officer), observed: countyTime(x.observed_at), late: x.late ? t('yes') : '',
+        open: reaches(township) ? openForm(x.finding, township) : '',
+      })[k])),
     section(t('rec.tips'), table(t('rec.tips'), [['tip', t('cases.tips')], ['received', t('time')], ['village', t('village')]],
       r.tips_unanswered, (x, k) => ({ tip: el('a', { href: href('cases') }, x.tip), received: countyTime(x.received_at), village: x.village ?? '' })[k])),
     section(t('rec.overdue'), table(t('rec.overdue'), [['case', t('page.cases')], ['status', t('stage')], ['deadline', t('deadline')]],

@@ -1,5 +1,6 @@
-// This week (本周): the week's compliance by township, then officer (GET /v1/compliance), the
-// devices not synced (GET /v1/reconciliation), and the last 12 weeks' quota rate per township.
+// This week (本周): the week's compliance by township, then village, then officer
+// (GET /v1/compliance; a village's row sums its officers'), the devices not synced for the
+// configured days (GET /v1/devices/unsynced), and the last 12 weeks' quota rate per township.
 
 import * as api from '../api.js';
 import { t, isoWeek, weekBefore, countyTime } from '../i18n.js';
@@ -40,13 +41,43 @@ function townshipRows(report) {
   return table(t('week.townships'), cols, rows);
 }
 
-function officerRows(report) {
-  const cols = [['officer', t('officer')], ['township', t('township')], ['patrols', t('patrols')],
+/** The officers' rows summed per village (a village's roll-up is its officers'). */
+function villages(officers) {
+  const by = new Map();
+  officers.forEach((o) => {
+    const key = `${o.township ?? ''}/${o.village ?? ''}`;
+    const v = by.get(key) ?? { township: o.township ?? '', village: o.village ?? '', officers: 0, quota_met: 0, patrols: 0,
+      patrols_counting: 0, zero_needed: 0, zero_filed: 0, flags: 0 };
+    v.officers += 1;
+    v.quota_met += o.quota_met ? 1 : 0;
+    v.patrols += o.patrols;
+    v.patrols_counting += o.patrols_counting;
+    v.zero_needed += o.zero_report_needed ? 1 : 0;
+    v.zero_filed += o.zero_report_needed && o.zero_report_filed ? 1 : 0;
+    v.flags += o.flags;
+    by.set(key, v);
+  });
+  return [...by.values()].sort((a, b) => `${a.township}/${a.village}`.localeCompare(`${b.township}/${b.village}`));
+}
+
+function villageRows(report, officers) {
+  const cols = [['township', t('township')], ['village', t('village')], ['officers', t('officers')], ['quota_met', t('week.quota_met')],
+    ['patrols', t('patrols')], ['patrols_counting', t('patrols_counting')], ['zero', t('zero_reports')], ['flags', t('flags')]];
+  return table(t('week.villages'), cols, villages(officers), (v, k) => ({
+    township: v.township,
+    village: v.village ? el('a', { href: href('week', { week: report.week, township: v.township, village: v.village }) }, v.village) : '—',
+    officers: v.officers, quota_met: `${v.quota_met} (${v.officers ? Math.floor((v.quota_met * 100) / v.officers) : '—'}%)`,
+    patrols: v.patrols, patrols_counting: v.patrols_counting, zero: `${v.zero_filed}/${v.zero_needed}`, flags: v.flags,
+  })[k]);
+}
+
+function officerRows(report, officers) {
+  const cols = [['officer', t('officer')], ['township', t('township')], ['village', t('village')], ['patrols', t('patrols')],
     ['patrols_counting', t('patrols_counting')], ['quota', t('quota')], ['quota_met', t('quota_met')],
     ['findings', t('findings')], ['zero', t('zero_reports')], ['flags', t('flags')]];
-  const rows = report.officers.map((o) => ({
+  const rows = officers.map((o) => ({
     officer: el('a', { href: href('ledger', { officer: o.officer, week: report.week }) }, o.officer),
-    township: o.township ?? '', patrols: o.patrols, patrols_counting: o.patrols_counting, quota: o.quota,
+    township: o.township ?? '', village: o.village ?? '', patrols: o.patrols, patrols_counting: o.patrols_counting, quota: o.quota,
     quota_met: o.quota_met ? t('yes') : el('strong', { class: 'bad' }, t('under_quota')), findings: o.findings,
     zero: o.zero_report_needed ? (o.zero_report_filed ? t('yes') : el('strong', { class: 'bad' }, t('no'))) : '—',
     flags: o.flags,
@@ -54,13 +85,13 @@ function officerRows(report) {
   return table(t('week.officers'), cols, rows);
 }
 
-async function unsynced(week, townships) {
-  const reports = await Promise.all(townships.map((township) => api.get('/v1/reconciliation', { township, week })));
-  const rows = reports.flatMap((r) => r.devices_not_synced);
-  const cols = [['device', t('device')], ['user', t('user')], ['role', ''], ['last', t('last_sync')]];
-  return table(t('week.unsynced'), cols, rows, (d, k) => ({
-    device: d.device, user: d.user, role: d.role, last: d.last_sync_at ? countyTime(d.last_sync_at) : t('never'),
-  })[k]);
+/** The devices not synced for the configured days, of the township picked or of every one in view. */
+async function unsynced(township) {
+  const r = await api.get('/v1/devices/unsynced', { township });
+  const cols = [['device', t('device')], ['user', t('user')], ['role', ''], ['units', t('township')], ['last', t('last_sync')]];
+  return [r.stale_sync_after_days, table(t('week.unsynced_n', r.stale_sync_after_days), cols, r.devices, (d, k) => ({
+    device: d.device, user: d.user, role: d.role, units: d.units.join(' '), last: d.last_sync_at ? countyTime(d.last_sync_at) : t('never'),
+  })[k])];
 }
 
 async function history(week, townships, params) {
@@ -82,17 +113,19 @@ export async function render(params) {
     e.preventDefault();
     location.hash = href('week', { week: form.week.value, township: form.township.value });
   });
-  const picked = params.township ? [params.township] : townships.slice(0, 3);
+  const officers = report.officers.filter((o) => !params.village || o.village === params.village);
   const [devices, charts] = await Promise.all([
-    unsynced(report.week, picked).catch((e) => status(t('error') + e.message, 'error')),
+    unsynced(params.township).catch((e) => [null, status(t('error') + e.message, 'error')]),
     history(report.week, townships, params),
   ]);
+  const [days, list] = devices;
   return [
     form,
     el('p', { id: 'week-shown', class: 'note' }, `${report.week} · ${t('quota')} ${report.rules.weekly_quota}`),
     section(t('week.townships'), townshipRows(report)),
     section(t('week.chart'), charts),
-    section(t('week.officers'), officerRows(report)),
-    section(t('week.unsynced'), devices),
+    section(t('week.villages'), villageRows(report, report.officers)),
+    section(t('week.officers') + (params.village ? ` · ${params.village}` : ''), el('div', { id: 'week-officers' }, officerRows(report, officers))),
+    section(days == null ? t('rec.unsynced') : t('week.unsynced_n', days), list),
   ];
 }

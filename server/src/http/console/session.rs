@@ -12,6 +12,7 @@ use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieAge};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
+use sync_protocol::admit::offer::{OfficeReach, Viewer, reach};
 use sync_protocol::body::Role;
 use sync_protocol::hlc::Hlc;
 use sync_protocol::ids::{DeviceId, UnitId, UserId};
@@ -45,6 +46,14 @@ pub struct ConsoleSession {
     /// The seq the server expects next from the browser's device.
     pub next_seq: u64,
     pub hlc: Hlc,
+    /// Where the user may record tips and open cases: the console offers those actions there only
+    /// (`sync_protocol::admit::offer::reach`, admission's own rules).
+    pub reach: OfficeReach,
+}
+
+/// The reach of `user` with `role` serving `units`.
+fn reach_of(user: &UserId, role: Role, units: &[UnitId]) -> OfficeReach {
+    reach(&Viewer { user, role, units })
 }
 
 /// The largest sign-in body, bytes.
@@ -57,6 +66,7 @@ pub async fn sign_in(state: web::Data<AppState>, req: HttpRequest, payload: web:
     same_origin(&req)?;
     let request = crate::http::body::json(&req, payload, MAX_BODY, state.body_timeout).await?;
     let (r, principal) = login::login_held(&state.services, request).await?;
+    let reach = reach_of(&principal.user.id, principal.user.role, &principal.user.units);
     let session = ConsoleSession {
         access_token: r.access_token,
         expires_at: r.expires_at,
@@ -67,6 +77,7 @@ pub async fn sign_in(state: web::Data<AppState>, req: HttpRequest, payload: web:
         device_id: r.device_id,
         next_seq: r.next_seq,
         hlc: r.hlc,
+        reach,
     };
     Ok(HttpResponse::Ok().cookie(refresh_cookie(r.refresh_token, r.refresh_expires_at, state.services.clock.now_ms())).json(session))
 }
@@ -91,6 +102,7 @@ pub async fn resume(state: web::Data<AppState>, req: HttpRequest) -> Result<Http
         }
         Err(e) => return Err(e.into()),
     };
+    let reach = reach_of(&principal.user.id, principal.user.role, &principal.user.units);
     let session = ConsoleSession {
         access_token: tokens.access_token,
         expires_at: tokens.expires_at,
@@ -101,6 +113,7 @@ pub async fn resume(state: web::Data<AppState>, req: HttpRequest) -> Result<Http
         device_id: principal.device.id,
         next_seq: principal.device.head_seq + 1,
         hlc: tokens.hlc,
+        reach,
     };
     let now = state.services.clock.now_ms();
     Ok(HttpResponse::Ok().cookie(refresh_cookie(tokens.refresh_token, tokens.refresh_expires_at, now)).json(session))

@@ -1,6 +1,7 @@
 //! `GET /v1/cases` (filters: township, stage, overdue, conflict; paged by `before` and `limit`)
-//! and `GET /v1/cases/{id}`: the cases in the caller's scope, each with its heads; one with every
-//! step. A case outside the scope is not found, as one that does not exist.
+//! and `GET /v1/cases/{id}`: the cases in the caller's scope, each with its heads and the steps the
+//! caller may take; one with every step. A case outside the scope is not found, as one that does
+//! not exist.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use sync_protocol::ids::EventId;
@@ -12,10 +13,11 @@ use crate::http::error::ApiError;
 use crate::http::principal::Principal;
 
 pub async fn list(state: web::Data<AppState>, principal: Principal, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let version = crate::http::reply::protocol(&req)?;
     let query: CaseQuery = super::query(&req)?;
     page_size(query.limit, MAX_CASES_PER_PAGE, MAX_CASES_PER_PAGE).map_err(|e| ApiError::MalformedRequest(e.to_string()))?;
-    let cases = crate::service::cases::cases(&state.services, &principal.scope, &query).await?;
-    crate::http::reply::json(&req, &cases)
+    let cases = crate::service::cases::cases(&state.services, &principal, &query).await?;
+    crate::http::reply::versioned(&req, version, cases)
 }
 
 pub async fn show(
@@ -24,7 +26,8 @@ pub async fn show(
     path: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    let version = crate::http::reply::protocol(&req)?;
     let id: EventId = path.parse().map_err(|e: sync_protocol::ValidationError| ApiError::MalformedRequest(e.to_string()))?;
-    let detail = crate::service::cases::case(&state.services, &principal.scope, id).await?;
-    crate::http::reply::json(&req, &detail.ok_or(ApiError::NotFound)?)
+    let detail = crate::service::cases::case(&state.services, &principal, id).await?;
+    crate::http::reply::versioned(&req, version, detail.ok_or(ApiError::NotFound)?)
 }

@@ -68,6 +68,7 @@ routes! {
     GET "/v1/evidence/missing" => evidence::missing,
     GET "/v1/compliance" => reports::compliance,
     GET "/v1/reconciliation" => reports::reconciliation,
+    GET "/v1/devices/unsynced" => reports::unsynced,
     GET "/v1/ledger" => reports::ledger,
     GET "/v1/map" => reports::map,
     GET "/v1/patrols/{id}" => patrols::patrol,

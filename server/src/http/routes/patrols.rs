@@ -1,5 +1,6 @@
 //! `GET /v1/patrols/{id}`: a patrol's recording event as stored (its track, hash and signature),
-//! for the console's patrol page and map; 404 outside the caller's scope, as if it did not exist.
+//! its amendments and the enrolled key of each device that signed them, for the console's patrol
+//! page, which checks every signature itself; 404 outside the caller's scope, as if it did not exist.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use sync_protocol::ids::EventId;
@@ -15,6 +16,6 @@ pub async fn patrol(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id: EventId = id.parse().map_err(|_| ApiError::NotFound)?;
-    let event = state.services.store.patrol(principal.scope, id).await?.ok_or(ApiError::NotFound)?;
-    crate::http::reply::json(&req, &event)
+    let record = state.services.store.patrol(principal.scope, id).await?.ok_or(ApiError::NotFound)?;
+    crate::http::reply::json(&req, &record)
 }

@@ -1,5 +1,5 @@
-//! `GET /v1/compliance`, `/v1/reconciliation`, `/v1/ledger` and `/v1/map`: decide the caller's audience,
-//! parse the query, build the report (see `crate::service::reports`).
+//! `GET /v1/compliance`, `/v1/reconciliation`, `/v1/devices/unsynced`, `/v1/ledger` and `/v1/map`:
+//! decide the caller's audience, parse the query, build the report (see `crate::service::reports`).
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -11,9 +11,17 @@ use crate::service::reports::audience::Audience;
 use crate::service::reports::{compliance, ledger, ledger_export, reconciliation};
 
 pub async fn compliance(state: web::Data<AppState>, principal: Principal, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let version = crate::http::reply::protocol(&req)?;
     let audience = Audience::of(&principal)?;
     let (services, now) = (&state.services, state.services.clock.now_ms());
     let report = compliance::report(&*services.store, &audience, query(&req)?, &services.reports.compliance, now).await?;
+    crate::http::reply::versioned(&req, version, report)
+}
+
+/// `GET /v1/devices/unsynced`: the devices of the caller's townships not synced for the configured days.
+pub async fn unsynced(state: web::Data<AppState>, principal: Principal, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let audience = Audience::above_village(&principal)?;
+    let report = reconciliation::unsynced(&state.services, &audience, query(&req)?, state.services.clock.now_ms()).await?;
     crate::http::reply::json(&req, &report)
 }
 

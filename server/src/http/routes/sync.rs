@@ -1,9 +1,8 @@
 //! `POST /v1/sync`: the one round trip of DESIGN.md, answered in the protocol version the device
 //! names (`sync_protocol::wire::version`).
 
-use actix_web::http::header::{CONTENT_LENGTH, HeaderName, HeaderValue};
+use actix_web::http::header::CONTENT_LENGTH;
 use actix_web::{HttpRequest, HttpResponse, web};
-use sync_protocol::wire::version::{HEADER, negotiate};
 
 use crate::http::AppState;
 use crate::http::body::JsonBody;
@@ -17,8 +16,7 @@ const LARGE_BODY: usize = crate::http::body::MEANWHILE_BYTES;
 /// The token is checked, and a large push waits for its turn, while the body's first bytes are
 /// read (`JsonBody::meanwhile`): a body broken in them is answered 400 at once.
 pub async fn sync(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
-    let version =
-        negotiate(req.headers().get(HEADER).map(|v| v.to_str().unwrap_or("?"))).map_err(|e| ApiError::MalformedRequest(e.to_string()))?;
+    let version = crate::http::reply::protocol(&req)?;
     let mut body = JsonBody::new(payload, state.max_body_bytes);
     let principal = body.meanwhile(authenticate(&req)).await??;
     body.check(&req)?;
@@ -30,8 +28,6 @@ pub async fn sync(state: web::Data<AppState>, req: HttpRequest, payload: web::Pa
         None
     };
     let request = body.parse(&req, state.body_timeout).await?;
-    let reply = crate::service::sync::sync(&state.services, principal, request).await?.for_version(version);
-    let mut response = crate::http::reply::json(&req, &reply)?;
-    response.headers_mut().insert(HeaderName::from_static(HEADER), HeaderValue::from(version));
-    Ok(response)
+    let reply = crate::service::sync::sync(&state.services, principal, request).await?;
+    crate::http::reply::versioned(&req, version, reply)
 }

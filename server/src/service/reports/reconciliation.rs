@@ -5,10 +5,15 @@
 
 use sync_protocol::compliance::weekly_from;
 use sync_protocol::fold::overdue;
+use sync_protocol::ids::UnitId;
 use sync_protocol::scope::Bucket;
 use sync_protocol::values::IsoWeek;
 use sync_protocol::wire::evidence::MissingQuery;
-pub use sync_protocol::wire::reports::{OpenTip, OverdueCase, Reconciliation, ReconciliationQuery, UnderQuota, UnreceivedFinding};
+pub use sync_protocol::wire::reports::{
+    DeviceSync, OpenTip, OverdueCase, Reconciliation, ReconciliationQuery, UnderQuota, UnreceivedFinding, UnsyncedDevices, UnsyncedQuery,
+};
+
+use crate::store::reports::Directory;
 
 use super::ReportError;
 use super::audience::Audience;
@@ -33,15 +38,9 @@ pub async fn report(
     let compliance = weekly_from(&store.week_facts(week).await?, week, rules, now_ms);
     let backlog = store.backlog(t.clone()).await?;
     let mine: Vec<_> = compliance.officers.into_iter().filter(|o| o.township.as_ref() == Some(&t)).collect();
-    let stale_ms = settings.reconciliation.stale_after_ms();
-    let devices = store.device_syncs().await?;
+    let devices = not_synced(services, &directory, |t2| t2 == &t, now_ms).await?;
     let evidence_query = MissingQuery { township: Some(t.clone()), ..MissingQuery::default() };
     let evidence = crate::service::evidence::missing(services, [Bucket::County].into(), evidence_query).await?;
-    let devices_not_synced = devices
-        .into_iter()
-        .filter(|d| d.units.iter().any(|u| u == &t || directory.parents.get(u).is_some_and(|p| p.as_ref() == Some(&t))))
-        .filter(|d| d.last_sync_at.is_none_or(|at| now_ms - at > stale_ms))
-        .collect();
     Ok(Reconciliation {
         week,
         as_of: now_ms,
@@ -58,7 +57,7 @@ pub async fn report(
             })
             .collect(),
         zero_reports_missing: mine.iter().filter(|o| o.zero_report_needed && !o.zero_report_filed).map(|o| o.officer.clone()).collect(),
-        devices_not_synced,
+        devices_not_synced: devices,
         findings_not_received: backlog
             .findings_not_received
             .into_iter()
@@ -88,5 +87,43 @@ pub async fn report(
         evidence_missing: evidence.missing,
         evidence_missing_more: evidence.more,
         township: t,
+    })
+}
+
+/// The devices not synced for the configured days whose user serves a unit `wanted` accepts, or
+/// a unit whose parent it accepts (an inspector's townships; a village officer's village's township).
+async fn not_synced(
+    services: &Services,
+    directory: &Directory,
+    wanted: impl Fn(&UnitId) -> bool,
+    now_ms: i64,
+) -> Result<Vec<DeviceSync>, ReportError> {
+    let stale_ms = services.reports.reconciliation.stale_after_ms();
+    // A unit serves itself and its parent: an inspector's township, a village officer's village's.
+    let serves =
+        |d: &DeviceSync| d.units.iter().any(|u| wanted(u) || directory.parents.get(u).cloned().flatten().is_some_and(|p| wanted(&p)));
+    Ok(services
+        .store
+        .device_syncs()
+        .await?
+        .into_iter()
+        .filter(|d| d.last_sync_at.is_none_or(|at| now_ms - at > stale_ms))
+        .filter(serves)
+        .collect())
+}
+
+/// `GET /v1/devices/unsynced`: the devices not synced for the configured days in the audience's
+/// townships, or in `query.township` (404 outside the audience, or when it is no township).
+pub async fn unsynced(services: &Services, audience: &Audience, query: UnsyncedQuery, now_ms: i64) -> Result<UnsyncedDevices, ReportError> {
+    audience.township_filter(query.township.as_ref())?;
+    let directory = services.store.directory().await?;
+    if query.township.as_ref().is_some_and(|t| !directory.parents.contains_key(t)) {
+        return Err(ReportError::NotFound);
+    }
+    let wanted = |t: &UnitId| audience.sees_township(t) && query.township.as_ref().is_none_or(|q| q == t);
+    Ok(UnsyncedDevices {
+        as_of: now_ms,
+        stale_sync_after_days: services.reports.reconciliation.stale_sync_after_days,
+        devices: not_synced(services, &directory, wanted, now_ms).await?,
     })
 }

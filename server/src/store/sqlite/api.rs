@@ -15,6 +15,7 @@ use sync_protocol::values::IsoWeek;
 use sync_protocol::wire::audit::{CheckpointReply, ConsistencyQuery, ConsistencyReply, ReadModelCheck};
 use sync_protocol::wire::evidence::{MissingList, MissingQuery};
 use sync_protocol::wire::flags::{FlagList, FlagQuery};
+use sync_protocol::wire::patrol::PatrolRecord;
 use sync_protocol::wire::people::{AccessLog, AccessQuery};
 use sync_protocol::wire::witness::{Withheld, WitnessAsk, WitnessReply};
 use sync_protocol::wire::{Ack, BucketPage, DeviceEnrolment};
@@ -154,8 +155,8 @@ impl Pulls for SqliteStore {
         Box::pin(self.read(move |conn| each_bucket(conn, &buckets, reader, pull::office)))
     }
 
-    fn patrol(&self, scope: BTreeSet<Bucket>, id: EventId) -> StoreFuture<'_, Option<Event>> {
-        Box::pin(self.read(move |conn| pull::patrol(conn, &scope, &id)))
+    fn patrol(&self, scope: BTreeSet<Bucket>, id: EventId) -> StoreFuture<'_, Option<PatrolRecord>> {
+        Box::pin(self.read(move |conn| super::patrol_record::patrol(conn, &scope, &id)))
     }
 }
 
@@ -173,7 +174,8 @@ impl Reports for SqliteStore {
     }
 
     fn map(&self, selection: LedgerSelection) -> StoreFuture<'_, sync_protocol::wire::map::MapFeatures> {
-        Box::pin(self.read(move |conn| super::read_model::map(conn, &selection)))
+        let reference = self.writer.check_snapshot();
+        Box::pin(self.read(move |conn| super::read_model::map(conn, &selection, &reference)))
     }
 
     fn cases(&self, townships: Option<BTreeSet<UnitId>>) -> StoreFuture<'_, Vec<sync_protocol::fold::Case>> {

@@ -43,6 +43,7 @@ mod integrity;
 pub mod merkle;
 mod office;
 mod open;
+mod patrol_record;
 mod people;
 mod place_scope;
 mod principal;

@@ -106,27 +106,3 @@ pub fn office(conn: &Connection, bucket: &Bucket, reader: Reader) -> Result<Vec<
         .map(|(_, _, raw, ..)| serde_json::from_str(&raw).map_err(|e| StoreError::corrupt("events", e.to_string())))
         .collect()
 }
-
-/// The accepted `patrol.recorded` event `id` if one of `scope`'s buckets holds it (the county
-/// bucket holds every event; the others through their routes).
-pub fn patrol(
-    conn: &Connection,
-    scope: &std::collections::BTreeSet<Bucket>,
-    id: &sync_protocol::ids::EventId,
-) -> Result<Option<sync_protocol::event::Event>, StoreError> {
-    use rusqlite::OptionalExtension;
-    let row: Option<(i64, String)> = conn
-        .prepare_cached("SELECT server_seq, raw FROM events WHERE id = ?1 AND accepted = 1 AND kind = 'patrol.recorded'")?
-        .query_row([id.0.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let Some((server_seq, raw)) = row else { return Ok(None) };
-    let mut routed = conn.prepare_cached("SELECT 1 FROM event_routes WHERE bucket = ?1 AND server_seq = ?2")?;
-    let visible = scope.contains(&Bucket::County)
-        || scope
-            .iter()
-            .try_fold(false, |found, b| Ok::<_, rusqlite::Error>(found || routed.exists(rusqlite::params![b.to_string(), server_seq])?))?;
-    if !visible {
-        return Ok(None);
-    }
-    serde_json::from_str(&raw).map(Some).map_err(|e| StoreError::corrupt("events", e.to_string()))
-}

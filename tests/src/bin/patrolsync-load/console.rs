@@ -18,7 +18,7 @@ fn pages(week: IsoWeek, first: &str, last: &str, patrol: &str) -> Vec<(&'static 
         (0..12).map(|i| format!("/v1/compliance?week={}", IsoWeek::of_ms(monday + 86_400_000 - (11 - i) * 7 * 86_400_000))).collect();
     let mut week_page = vec![format!("/v1/compliance?week={week}")];
     week_page.extend(chart);
-    week_page.extend(["T01", "T02", "T03"].map(|t| format!("/v1/reconciliation?township={t}&week={week}")));
+    week_page.push("/v1/devices/unsynced".into());
     vec![
         ("本周 this week (county)", week_page),
         ("地图 map (county)", vec!["/v1/office".into(), format!("/v1/map?from={first}&to={last}"), format!("/v1/flags?week={week}")]),

@@ -1,26 +1,31 @@
 //! What the console's map reads: the patrols the ledger's selection picks, each with its track
-//! (thinned) and check, and their findings with their places, from the read model and the
-//! recording events (no fold of the log).
+//! (thinned, each point placed inside or outside the zone) and check, and their findings with
+//! their places, from the read model and the recording events (no fold of the log).
 
 use rusqlite::{Connection, OptionalExtension};
 use sync_protocol::body::Body;
+use sync_protocol::checks::geofence::inside_each;
 use sync_protocol::event::Event;
 use sync_protocol::ids::EventId;
-use sync_protocol::wire::map::{MAP_TRACK_POINTS, MapFeatures, MapFinding, MapPatrol, degrees, thin};
+use sync_protocol::wire::map::{MAP_TRACK_POINTS, MapFeatures, MapFinding, MapPatrol, degrees, thinned};
 
 use super::queries::selected;
 use crate::store::reports::LedgerSelection;
 use crate::store::sqlite::StoreError;
+use crate::store::sqlite::checks::CheckSnapshot;
 
-/// The map's features for `sel`.
-pub fn map(conn: &Connection, sel: &LedgerSelection) -> Result<MapFeatures, StoreError> {
+/// The map's features for `sel`; each kept point placed against the officer's zone at its time
+/// as `reference` (the writer's last published reference data) has it.
+pub fn map(conn: &Connection, sel: &LedgerSelection, reference: &CheckSnapshot) -> Result<MapFeatures, StoreError> {
     let mut features = MapFeatures::default();
     let mut counts = conn.prepare_cached("SELECT counts FROM patrol_checks WHERE patrol = ?1")?;
     for (entry, _) in selected(conn, sel)? {
-        let track = match body(conn, &entry.patrol)? {
-            Some(Body::PatrolRecorded(p)) => thin(&p.track, MAP_TRACK_POINTS),
+        let kept = match body(conn, &entry.patrol)? {
+            Some(Body::PatrolRecorded(p)) => thinned(&p.track, MAP_TRACK_POINTS),
             _ => Vec::new(),
         };
+        let inside = inside_each(&kept, reference.zones.zone_at_fn(&entry.officer), &reference.config.geofence);
+        let track = kept.iter().map(|p| degrees(sync_protocol::values::Coord { lon: p.lon, lat: p.lat })).collect();
         let counted: Option<bool> = counts.query_row([entry.patrol.0.as_bytes()], |r| r.get(0)).optional()?;
         for f in &entry.findings {
             if let Some(Body::FindingReported(finding)) = body(conn, &f.id)? {
@@ -40,6 +45,7 @@ pub fn map(conn: &Connection, sel: &LedgerSelection) -> Result<MapFeatures, Stor
             started_at: entry.started_at,
             counts: counted,
             track,
+            inside,
         });
     }
     Ok(features)
