@@ -23,7 +23,7 @@
 //! `duplicate_fix_share` [0.9] of its distinct fixes ([`fix_share`], a thinned copy), appear with
 //! exactly the same coordinates in the candidate.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use super::fingerprint::{MIN_FIXES, best_window, reach_e7};
 use super::flag::{DuplicateBasis, PlausibilityFlag};
@@ -50,16 +50,19 @@ pub fn sequence_match(a: &[TrackPoint], b: &[TrackPoint], rules: &PlausibilityRu
     let (cell_lon, cell_lat) = reach_e7(first.lat, rules.copy_distance_m);
     let (cell_lon, cell_lat) = (cell_lon.max(1), cell_lat.max(1));
     let key = |p: &TrackPoint| (p.lon.div_euclid(cell_lon), p.lat.div_euclid(cell_lat));
-    let mut grid: HashMap<(i32, i32), Vec<usize>> = HashMap::new();
-    for (j, p) in b.iter().enumerate() {
-        grid.entry(key(p)).or_default().push(j);
-    }
+    // b's fixes by grid cell, sorted (one allocation, searched by cell).
+    let mut grid: Vec<((i32, i32), usize)> = b.iter().enumerate().map(|(j, p)| (key(p), j)).collect();
+    grid.sort_unstable();
+    let in_cell = |cell: (i32, i32)| {
+        let from = grid.partition_point(|(c, _)| *c < cell);
+        grid[from..].iter().take_while(move |(c, _)| *c == cell).map(|(_, j)| *j)
+    };
     // Every (shift, fix of a) with a fix of b within the distance.
     let mut votes: Vec<(i64, u32)> = Vec::new();
     for (i, p) in a.iter().enumerate() {
         let (x, y) = key(p);
         for (dx, dy) in [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 0), (0, 1), (1, -1), (1, 0), (1, 1)] {
-            for &j in grid.get(&(x + dx, y + dy)).into_iter().flatten() {
+            for j in in_cell((x + dx, y + dy)) {
                 if metres::between_m(coord(p), coord(&b[j])) <= rules.copy_distance_m {
                     votes.push((p.t.saturating_sub(b[j].t), i as u32));
                 }
@@ -108,6 +111,13 @@ fn share<T: Ord>(a: &BTreeSet<T>, b: &BTreeSet<T>) -> f64 {
     if a.is_empty() { 0.0 } else { a.intersection(b).count() as f64 / a.len() as f64 }
 }
 
+/// Whether a fix of `a` lies exactly where a fix of `b` does, times ignored.
+fn shares_a_fix(a: &[TrackPoint], b: &[TrackPoint]) -> bool {
+    let mut at: Vec<(i32, i32)> = b.iter().map(|p| (p.lon, p.lat)).collect();
+    at.sort_unstable();
+    a.iter().any(|p| at.binary_search(&(p.lon, p.lat)).is_ok())
+}
+
 /// How `a` copies `b`, if it does: by its sequence of fixes, else by exact runs, else by exact fixes.
 pub fn copied(a: &[TrackPoint], b: &[TrackPoint], rules: &PlausibilityRules) -> Option<(DuplicateBasis, f64, Option<i64>)> {
     if a.len() < MIN_FIXES {
@@ -119,6 +129,12 @@ pub fn copied(a: &[TrackPoint], b: &[TrackPoint], rules: &PlausibilityRules) -> 
         if enough && m.shift_ms.unsigned_abs() >= u64::from(rules.copy_min_shift_s) * 1_000 && m.spread_m >= rules.copy_min_moved_m {
             return Some((DuplicateBasis::Sequence, share, Some(m.shift_ms / 1_000)));
         }
+    }
+    // Both exact shares are 0 without a fix of `a` found exactly in `b`, as between honest walks
+    // of one route (their GPS errors never agree to the 1e-7 degree): then neither can pass a
+    // positive threshold, and the sets of runs and fixes need not be built.
+    if rules.duplicate_share > 0.0 && rules.duplicate_fix_share > 0.0 && !shares_a_fix(a, b) {
+        return None;
     }
     let runs = duplicate_share(a, b);
     if runs >= rules.duplicate_share {
@@ -228,6 +244,24 @@ mod tests {
         assert!(matches!(copied(&stretch, &source, &rules), Some((DuplicateBasis::Sequence, ..))), "a stretch of it");
         let thinned: Vec<TrackPoint> = noisy_copy(&source, DAY, 2.0, 400, 9).into_iter().step_by(3).collect();
         assert!(matches!(copied(&thinned, &source, &rules), Some((DuplicateBasis::Sequence, ..))), "every 3rd fix of it");
+    }
+
+    /// The shortcut past the exact shares: tracks sharing no exact fix have both shares 0, and an
+    /// exact copy re-timed (so no time shift lines it up) is still found by its exact fixes.
+    #[test]
+    fn exact_copies_are_found_past_the_shortcut() {
+        let rules = PlausibilityRules::default();
+        let source = track(&path(60, 3), T0);
+        let other = noisy_copy(&source, DAY, 3.0, 500, 11);
+        assert!(!shares_a_fix(&other, &source));
+        assert_eq!((duplicate_share(&other, &source), fix_share(&other, &source)), (0.0, 0.0));
+        let retimed: Vec<TrackPoint> =
+            source.iter().enumerate().map(|(i, p)| TrackPoint { t: T0 + DAY + i as i64 * 37_000, ..*p }).collect();
+        assert!(shares_a_fix(&retimed, &source));
+        assert!(matches!(copied(&retimed, &source, &rules), Some((DuplicateBasis::FixTriples, ..))));
+        let mut one: Vec<TrackPoint> = other.clone();
+        one[30] = TrackPoint { t: one[30].t, ..source[7] };
+        assert!(shares_a_fix(&one, &source), "one exact fix is enough to compute the shares");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! the flags raised. The fingerprint is stored so that later copies find this track.
 
 use rusqlite::{Connection, OptionalExtension, params};
-use sync_protocol::body::{Body, PatrolRecorded};
+use sync_protocol::body::PatrolRecorded;
 use sync_protocol::checks::plausibility::timing::mirrored;
 use sync_protocol::checks::plausibility::{OfficerPatrol, PatrolUnderCheck, PlausibilityContext, PlausibilityFlag, TrackProbes};
 use sync_protocol::checks::precheck::PatrolPrecheck;
@@ -12,7 +12,7 @@ use sync_protocol::ids::{EventId, UserId};
 use sync_protocol::values::TrackPoint;
 
 use super::flags::{Place, stored_patrol_place};
-use super::history::stored_event;
+use super::history::stored_track;
 use crate::store::sqlite::{StoreError, WriteCtx};
 
 /// At most this many earlier patrols, those whose cells the most fixes hit at one time offset, are
@@ -81,8 +81,8 @@ impl WriteCtx<'_> {
     fn tracks_probed(&mut self, probes: &TrackProbes) -> Result<Vec<(EventId, Vec<TrackPoint>)>, StoreError> {
         let mut out = Vec::new();
         for id in self.reference.fingerprints.candidates(probes, probes.min_hits(), MAX_DUPLICATE_CANDIDATES) {
-            if let Some((_, Body::PatrolRecorded(p))) = stored_event(self.conn, &id)? {
-                out.push((id, p.track));
+            if let Some(track) = stored_track(self.conn, &id)? {
+                out.push((id, track));
             }
         }
         Ok(out)
