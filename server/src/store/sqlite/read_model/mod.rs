@@ -12,6 +12,8 @@ mod map;
 mod queries;
 mod rebuild;
 pub(super) mod rows;
+#[cfg(test)]
+mod tally_tests;
 
 pub use map::map;
 pub use queries::{backlog, cases, directory, ledger, week_facts, zones};

@@ -8,6 +8,7 @@ use sync_protocol::fold::{Case, Tip};
 use sync_protocol::ids::{EventId, UnitId};
 use sync_protocol::ledger::PatrolEntry;
 use sync_protocol::read_model::FindingRow;
+use sync_protocol::values::IsoWeek;
 use sync_protocol::zones::ZoneVersions;
 
 use crate::store::sqlite::StoreError;
@@ -34,12 +35,14 @@ pub fn id(bytes: &[u8], table: &'static str) -> Result<EventId, StoreError> {
     uuid::Uuid::from_slice(bytes).map(EventId).map_err(|_| StoreError::corrupt(table, "bad id"))
 }
 
+/// Writes a patrol's entry, start, week and place; migration 0016's triggers count it in its
+/// officer's week.
 pub fn put_patrol(conn: &Connection, places: &ZoneVersions, e: &PatrolEntry) -> Result<(), StoreError> {
     let place = places.place_at(&e.zone, e.started_at);
     conn.prepare_cached(
-        "INSERT INTO patrols (id, author, zone, started_at, village, township, entry) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        "INSERT INTO patrols (id, author, zone, started_at, village, township, entry, week) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (id) DO UPDATE SET author = excluded.author, zone = excluded.zone, started_at = excluded.started_at,
-             village = excluded.village, township = excluded.township, entry = excluded.entry",
+             village = excluded.village, township = excluded.township, entry = excluded.entry, week = excluded.week",
     )?
     .execute(params![
         e.patrol.0.as_bytes(),
@@ -49,6 +52,7 @@ pub fn put_patrol(conn: &Connection, places: &ZoneVersions, e: &PatrolEntry) -> 
         place.map(|p| p.village.as_str()),
         place.map(|p| p.township.as_str()),
         json("a ledger entry", e)?,
+        IsoWeek::of_ms(e.started_at).to_string(),
     ])?;
     Ok(())
 }
