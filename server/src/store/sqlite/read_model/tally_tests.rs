@@ -14,7 +14,7 @@ fn patrol(conn: &Connection, id: u8, officer: &str, week: &str, entry: bool) {
     conn.execute(
         "INSERT INTO patrols (id, author, zone, started_at, week, entry) VALUES (?1, ?2, 'Z1', 0, ?3, ?4)
          ON CONFLICT (id) DO UPDATE SET author = excluded.author, week = excluded.week, entry = excluded.entry",
-        params![vec![id], officer, week, entry.then_some("{}")],
+        params![[id], officer, week, entry.then_some("{}")],
     )
     .expect("a patrol row");
 }
@@ -24,7 +24,7 @@ fn check(conn: &Connection, id: u8, counts: bool) {
         "INSERT INTO patrol_checks (patrol, officer, device_id, zone, week, started_at, ended_at, counts, explanation, report, checked_at)
          VALUES (?1, 'o', x'00', 'Z1', 'w', 0, 0, ?2, '', '', 0)
          ON CONFLICT (patrol) DO UPDATE SET counts = excluded.counts",
-        params![vec![id], counts],
+        params![[id], counts],
     )
     .expect("a check row");
 }
