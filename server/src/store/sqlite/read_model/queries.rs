@@ -1,5 +1,5 @@
 //! What the reports read from the read model, on a reader: each query walks an index range the
-//! size of its answer (a week's patrols and findings, a ledger's patrols, a township's backlog)
+//! size of its answer (a week's officers' counts and findings, a ledger's patrols, a township's backlog)
 //! plus the reference, never the whole log.
 
 use rusqlite::{Connection, OptionalExtension, params};
