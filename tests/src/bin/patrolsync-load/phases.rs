@@ -49,7 +49,7 @@ pub async fn run(args: &Args, url: &str, pid: Option<u32>) -> Result<()> {
         args.points
     );
 
-    push(&http, url, &devices, histories).await?;
+    push(&http, url, &args.password, &mut devices, histories).await?;
     if args.reports > 0 {
         crate::reports::run(url, &args.password, week, args.reports).await?;
     }
@@ -149,7 +149,7 @@ fn request<'a>(events: &'a [Event], d: &'a RawDevice) -> Push<'a> {
     Push { events, cursors: &d.cursors, hlc: d.hlc }
 }
 
-async fn push(http: &reqwest::Client, url: &str, devices: &[Device], histories: Vec<Vec<Event>>) -> Result<()> {
+async fn push(http: &reqwest::Client, url: &str, password: &str, devices: &mut [Device], histories: Vec<Vec<Event>>) -> Result<()> {
     let traffic = Arc::new(Traffic::default());
     let total: usize = histories.iter().map(Vec::len).sum();
     // Each device has its requests ready (its own CPU's work) before the clock starts.
@@ -160,6 +160,9 @@ async fn push(http: &reqwest::Client, url: &str, devices: &[Device], histories: 
             history.chunks(MAX_PUSH_EVENTS).map(|batch| Ok((encode(&request(batch, &d.raw))?, batch.len()))).collect::<Result<_>>()
         })
         .collect::<Result<_>>()?;
+    // Sealing and encoding a million events on a busy machine can outlast an access token (15 min
+    // at most): each device logs in again, off the clock.
+    join_all(devices.iter_mut().map(|d| d.raw.login(password))).await.into_iter().collect::<Result<Vec<_>>>()?;
     let started = Instant::now();
     let tasks = devices.iter().zip(bodies).map(|(d, bodies)| {
         let (http, traffic, token) = (http.clone(), traffic.clone(), d.raw.token.clone().unwrap_or_default());
