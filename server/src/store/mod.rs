@@ -14,6 +14,8 @@
 //!   results after the commit, the writer's health).
 //! - [`error`]: [`StoreError`], the same for every engine. [`log`]: the tamper-evident log's rules
 //!   over any engine's rows; [`identity`]: the server's own identity.
+//! - [`sql`]: the engine-neutral SQL access layer (one statement text, neutral values), which
+//!   each engine implements, so that rules over rows are written once for both.
 //! - [`sqlite`]: the SQLite engine (one writer thread batching transactions, a pool of readers).
 //! - [`postgres`] (the crate's `postgres` feature): the PostgreSQL engine, being built; not yet
 //!   selectable.
@@ -34,6 +36,7 @@ pub mod pulls;
 pub mod reference;
 pub mod reports;
 pub mod sessions;
+pub mod sql;
 pub mod sqlite;
 
 pub use audit::AuditLog;

@@ -19,10 +19,12 @@ mod identity;
 mod log;
 mod open;
 mod readers;
+mod sql;
 mod writer;
 
 use open::connect;
 pub use open::migrate;
+pub use sql::Pg;
 
 pub(crate) use crate::store::StoreError;
 

@@ -5,3 +5,4 @@
 mod append_only;
 mod log;
 mod schema;
+mod sql;
