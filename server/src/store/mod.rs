@@ -12,6 +12,8 @@
 //!   changed by admins, passwords reset and changed, the access log ([`People`]).
 //! - `batch`: what every engine's single writer shares (jobs batched into one transaction,
 //!   results after the commit, the writer's health).
+//! - [`events`]: the event log's rows (events, routes, quarantine, chain heads) over either
+//!   engine's SQL, for the writer's side of a push.
 //! - [`error`]: [`StoreError`], the same for every engine. [`log`]: the tamper-evident log's rules
 //!   over any engine's rows; [`identity`]: the server's own identity.
 //! - [`sql`]: the engine-neutral SQL access layer (one statement text, neutral values), which
@@ -25,6 +27,7 @@ pub mod audit;
 mod batch;
 pub mod blobs;
 mod error;
+pub mod events;
 pub mod evidence;
 pub mod identity;
 pub mod ingest;

@@ -12,11 +12,12 @@
 //! - `open`: connecting from a URL, the migrations (`schema::POSTGRES`) under an advisory lock,
 //!   PostgreSQL's errors sorted into [`StoreError`]'s variants.
 //! - `writer`: the single writer and its batch transaction; `readers`: the reader pool.
-//! - `identity`: the server's identity in `meta`; `log`: the log's rows; `evidence`: blobs.
+//! - `identity`: the server's identity in `meta`; `evidence`: blobs.
+//! - `sql`: the SQL layer (`store::sql`) on PostgreSQL, which the engine-neutral rules run on
+//!   (the log's rows among them, `store::log::Rows`).
 
 mod evidence;
 mod identity;
-mod log;
 mod open;
 mod readers;
 mod sql;
@@ -35,7 +36,7 @@ use sync_protocol::wire::audit::{CheckpointReply, ConsistencyQuery, ConsistencyR
 
 use crate::clock::SharedClock;
 use crate::pool::Blocking;
-use log::Rows;
+use crate::store::log::Rows;
 use readers::Readers;
 use writer::Writer;
 
@@ -105,7 +106,7 @@ impl PostgresStore {
     pub async fn checkpoint(&self) -> Result<CheckpointReply, StoreError> {
         self.writer
             .run(|ctx| {
-                let signed = crate::store::log::checkpoint(ctx.log, &mut Rows(&mut *ctx.tx), ctx.server, ctx.now_ms)?;
+                let signed = crate::store::log::checkpoint(ctx.log, &mut Rows(&Pg::new(&mut *ctx.tx)), ctx.server, ctx.now_ms)?;
                 Ok(CheckpointReply::new(signed, ctx.server.key.public()))
             })
             .await
@@ -114,6 +115,6 @@ impl PostgresStore {
     /// `AuditLog::consistency`: the proof that the log's first `from` leaves are a prefix of its
     /// first `to`; a size the log has not reached is not found.
     pub async fn consistency(&self, query: ConsistencyQuery) -> Result<ConsistencyReply, StoreError> {
-        self.read(move |tx| crate::store::log::consistency(&mut Rows(tx), query)).await
+        self.read(move |tx| crate::store::log::consistency(&mut Rows(&Pg::new(tx)), query)).await
     }
 }

@@ -3,6 +3,7 @@
 //! [`patrolsync_tests::pg_cluster`]).
 
 mod append_only;
+mod events;
 mod log;
 mod schema;
 mod sql;

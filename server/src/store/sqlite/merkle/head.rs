@@ -4,8 +4,8 @@
 use sync_protocol::body::BlobHash;
 use sync_protocol::merkle::LogLeaf;
 
-use super::rows::Rows;
 use crate::store::log::LeafRow;
+use crate::store::log::Rows;
 use crate::store::sqlite::{StoreError, WriteCtx};
 
 impl WriteCtx<'_> {
