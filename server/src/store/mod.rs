@@ -12,6 +12,8 @@
 //!   changed by admins, passwords reset and changed, the access log ([`People`]).
 //! - `batch`: what every engine's single writer shares (jobs batched into one transaction,
 //!   results after the commit, the writer's health).
+//! - [`admission`]: what admission and routing read of stored rows beyond the writer's caches,
+//!   over either engine's SQL.
 //! - [`events`]: the event log's rows (events, routes, quarantine, chain heads) over either
 //!   engine's SQL, for the writer's side of a push.
 //! - [`error`]: [`StoreError`], the same for every engine. [`log`]: the tamper-evident log's rules
@@ -23,6 +25,7 @@
 //!   selectable.
 //! - [`blobs`]: evidence bytes on disk, beside the database.
 
+pub mod admission;
 pub mod audit;
 mod batch;
 pub mod blobs;

@@ -30,6 +30,21 @@ impl Sql for Connection {
     }
 }
 
+/// The writer's open transaction (and a tool's) is its connection.
+impl Sql for rusqlite::Transaction<'_> {
+    fn engine(&self) -> Engine {
+        Engine::Sqlite
+    }
+
+    fn run(&self, sql: &str, args: &[Arg<'_>]) -> Result<u64, StoreError> {
+        Sql::run(&**self, sql, args)
+    }
+
+    fn each(&self, sql: &str, args: &[Arg<'_>], each: &mut dyn FnMut(Row) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        Sql::each(&**self, sql, args, each)
+    }
+}
+
 fn value(v: ValueRef<'_>) -> Value {
     match v {
         ValueRef::Null => Value::Null,

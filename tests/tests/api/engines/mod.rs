@@ -2,6 +2,7 @@
 //! scenario on both (PostgreSQL on the binary's throwaway cluster, a database per test,
 //! [`patrolsync_tests::pg_cluster`]).
 
+mod admission;
 mod append_only;
 mod events;
 mod log;
