@@ -7,9 +7,7 @@ use anyhow::{Result, ensure};
 use patrolsync_server::args;
 use patrolsync_server::store::admission;
 use patrolsync_server::store::events;
-use patrolsync_server::store::postgres::{Pg, off_runtime};
 use patrolsync_server::store::sql::Sql;
-use patrolsync_tests::pg_cluster;
 use std::collections::BTreeSet;
 use sync_protocol::crypto::{DeviceKey, Hash};
 use sync_protocol::event::EventDraft;
@@ -79,19 +77,7 @@ fn scenario(sql: &dyn Sql) -> Result<Seen> {
 
 #[test]
 fn admissions_reads_answer_the_same_on_both_engines() -> Result<()> {
-    let mut conn = rusqlite::Connection::open_in_memory()?;
-    schema::migrate(&mut conn, schema::CENTRAL)?;
-    let on_sqlite = scenario(&conn)?;
-
-    let db = pg_cluster::database()?;
-    patrolsync_server::store::postgres::migrate(db.url())?;
-    let on_postgres = off_runtime(|| -> Result<Seen> {
-        let mut client = db.connect()?;
-        let mut tx = client.transaction()?;
-        let seen = scenario(&Pg::new(&mut tx))?;
-        tx.commit()?;
-        Ok(seen)
-    })?;
+    let (on_sqlite, on_postgres) = super::on_both(scenario)?;
 
     let units = |list: &[&str]| list.iter().map(|u| u.parse()).collect::<Result<BTreeSet<UnitId>, _>>();
     ensure!(on_sqlite.villages == [units(&["v1", "v2", "v3"])?, units(&["v2"])?, BTreeSet::new()], "{on_sqlite:?}");

@@ -8,9 +8,7 @@ use anyhow::{Result, ensure};
 use patrolsync_server::args;
 use patrolsync_server::store::events::{self, Quarantined};
 use patrolsync_server::store::log::{LeafRow, LogHead, Rows, leaf_hashes};
-use patrolsync_server::store::postgres::{Pg, off_runtime};
 use patrolsync_server::store::sql::Sql;
-use patrolsync_tests::pg_cluster;
 use sync_protocol::admit::{ChainHead, Stored};
 use sync_protocol::crypto::{DeviceKey, Hash};
 use sync_protocol::event::{Event, EventDraft};
@@ -127,21 +125,7 @@ fn scenario(sql: &dyn Sql) -> Result<Seen> {
 
 #[test]
 fn the_event_logs_rows_are_the_same_on_both_engines() -> Result<()> {
-    let mut conn = rusqlite::Connection::open_in_memory()?;
-    schema::migrate(&mut conn, schema::CENTRAL)?;
-    let tx = conn.transaction()?;
-    let on_sqlite = scenario(&*tx)?;
-    tx.commit()?;
-
-    let db = pg_cluster::database()?;
-    patrolsync_server::store::postgres::migrate(db.url())?;
-    let on_postgres = off_runtime(|| -> Result<Seen> {
-        let mut client = db.connect()?;
-        let mut tx = client.transaction()?;
-        let seen = scenario(&Pg::new(&mut tx))?;
-        tx.commit()?;
-        Ok(seen)
-    })?;
+    let (on_sqlite, on_postgres) = super::on_both(scenario)?;
 
     let (_, chain) = chain()?;
     ensure!(on_sqlite.seqs == [1, 2, 3] && on_sqlite.quarantine_id == 1, "{on_sqlite:?}");
