@@ -14,6 +14,7 @@
 //!   results after the commit, the writer's health).
 //! - [`admission`]: what admission and routing read of stored rows beyond the writer's caches,
 //!   over either engine's SQL.
+//! - `evidence_rows`: a verified blob's rows, over either engine's SQL.
 //! - [`events`]: the event log's rows (events, routes, quarantine, chain heads) over either
 //!   engine's SQL, for the writer's side of a push.
 //! - [`error`]: [`StoreError`], the same for every engine. [`log`]: the tamper-evident log's rules
@@ -32,6 +33,7 @@ pub mod blobs;
 mod error;
 pub mod events;
 pub mod evidence;
+mod evidence_rows;
 pub mod identity;
 pub mod ingest;
 pub mod log;

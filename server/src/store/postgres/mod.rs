@@ -12,11 +12,10 @@
 //! - `open`: connecting from a URL, the migrations (`schema::POSTGRES`) under an advisory lock,
 //!   PostgreSQL's errors sorted into [`StoreError`]'s variants.
 //! - `writer`: the single writer and its batch transaction; `readers`: the reader pool.
-//! - `identity`: the server's identity in `meta`; `evidence`: blobs.
+//! - `identity`: the server's identity in `meta`.
 //! - `sql`: the SQL layer (`store::sql`) on PostgreSQL, which the engine-neutral rules run on
 //!   (the log's rows among them, `store::log::Rows`).
 
-mod evidence;
 mod identity;
 mod open;
 mod readers;
@@ -98,7 +97,11 @@ impl PostgresStore {
 
     /// `Evidence::record_blob`: makes a verified blob visible and logs it, once.
     pub async fn record_blob(&self, hash: BlobHash, size: u64, media_type: MediaType, holder: UserId) -> Result<(), StoreError> {
-        self.writer.run(move |ctx| ctx.record_blob(&hash, size, media_type, &holder)).await
+        self.writer
+            .run(move |ctx| {
+                crate::store::evidence_rows::record_blob(&Pg::new(&mut *ctx.tx), ctx.log, (&hash, size, media_type), &holder, ctx.now_ms)
+            })
+            .await
     }
 
     /// `AuditLog::checkpoint`: a signed checkpoint of the log at its current size (stored once per

@@ -5,7 +5,6 @@ use sync_protocol::body::{AttachmentAdded, BlobHash, MediaType};
 use sync_protocol::checks::evidence::{EvidenceTarget, check_attachment};
 use sync_protocol::event::Event;
 use sync_protocol::ids::UserId;
-use sync_protocol::merkle::LogLeaf;
 
 use crate::args;
 use crate::store::sql::Sql;
@@ -51,21 +50,8 @@ impl WriteCtx<'_> {
         Ok(())
     }
 
-    /// Makes a verified blob visible (its bytes are already durable at their final path) and logs
-    /// it, once: a blob recorded before is left as it is. `holder` sent the bytes: their
-    /// attachments naming the blob now unlock it.
+    /// Makes a verified blob visible and logs it, once (`store::evidence_rows`).
     pub fn record_blob(&mut self, hash: &BlobHash, size: u64, media_type: MediaType, holder: &UserId) -> Result<(), StoreError> {
-        let inserted = self.conn.run(
-            "INSERT INTO blobs (sha256, size, media_type, stored_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (sha256) DO NOTHING",
-            args![hash.to_hex(), size, media_type.as_str(), self.now_ms],
-        )?;
-        if inserted == 1 {
-            self.log_blob(hash, LogLeaf::Blob { sha256: *hash, size, media_type })?;
-        }
-        self.conn.run(
-            "INSERT INTO blob_holders (sha256, user_id, proved_at) VALUES (?1, ?2, ?3) ON CONFLICT (sha256, user_id) DO NOTHING",
-            args![hash.to_hex(), holder.as_str(), self.now_ms],
-        )?;
-        Ok(())
+        crate::store::evidence_rows::record_blob(self.conn, self.log, (hash, size, media_type), holder, self.now_ms)
     }
 }
