@@ -2,7 +2,9 @@
 //! connections and migrations, the single writer holding the writer role, the reader pool, the
 //! server's identity, the tamper-evident log (leaves, signed checkpoints, consistency proofs), and
 //! blobs recorded. The rules it shares with SQLite are engine-neutral (`store::log`,
-//! `store::identity`, `store::batch`); this module holds only PostgreSQL's SQL and connections.
+//! `store::identity`, `store::batch`), and so are the rows they write where they go through the
+//! SQL layer (`store::sql`, which `sql` implements here; `store::events`, `store::evidence_rows`,
+//! `store::admission`); this module holds only PostgreSQL's connections and what cannot be one text.
 //!
 //! It does not yet implement the store's traits, so no configuration can select it: it is reached
 //! from the tests, which run the same scenarios on both engines (`patrolsync-tests`, `engines`).
