@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE};
+use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, HeaderMap, HeaderValue};
 use serde::de::DeserializeOwned;
 use sync_protocol::event::Event;
 use sync_protocol::wire::flags::{FlagList, FlagQuery};
@@ -30,6 +30,14 @@ pub struct Api {
     pull_page: u32,
 }
 
+/// The protocol version this build speaks, named on every request (sync, reports, cases), so
+/// that the server answers each in the shape this build reads.
+fn protocol_named() -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(sync_protocol::wire::version::HEADER, HeaderValue::from(sync_protocol::wire::version::CURRENT));
+    headers
+}
+
 impl Api {
     /// A client of the server at `base_url` (e.g. `https://patrol.county.cn`) reached through
     /// `transport` (its CA; plain HTTP only to loopback unless allowed).
@@ -39,7 +47,8 @@ impl Api {
         let builder = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(15))
             .timeout(Duration::from_secs(120))
-            .user_agent(concat!("patrol-device/", env!("CARGO_PKG_VERSION")));
+            .user_agent(concat!("patrol-device/", env!("CARGO_PKG_VERSION")))
+            .default_headers(protocol_named());
         let http = super::tls::client(builder, transport)?.build().map_err(|source| SyncError::Network { url: base.clone(), source })?;
         Ok(Api { base, http, transport: transport.clone(), pull_page: MAX_PULL_LIMIT })
     }
@@ -103,7 +112,6 @@ impl Api {
             .header(AUTHORIZATION, format!("Bearer {token}"))
             .header(CONTENT_TYPE, "application/json")
             .header(CONTENT_ENCODING, "zstd")
-            .header(sync_protocol::wire::version::HEADER, sync_protocol::wire::version::CURRENT.to_string())
             .body(body);
         let bytes = self.send_bytes(builder, username).await?;
         // Read once as events; only a reply with an element that is not one is read again, element

@@ -230,3 +230,26 @@ async fn an_office_lists_its_cases_shows_a_conflict_and_resolves_it_by_a_head() 
     assert_eq!(after["summary"]["status"], "referred", "{after}");
     Ok(())
 }
+
+/// The phone names its protocol version on every request, not only on a sync: the cases and
+/// reports it fetches come in the current shape, with a case's next steps and each officer's
+/// village (a request naming no version is answered as version 1, without them).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_phone_reads_cases_and_compliance_in_the_shape_of_its_own_protocol() -> Result<()> {
+    let server = spawn_app()?;
+    let dir = tempfile::tempdir()?;
+    let (_officer, finding) = officer_with_finding(&server, dir.path(), 4, "unlicensed_mining", "山坡开挖 a cut in the hillside")?;
+    let inspector = phone(&server, dir.path(), "ti-t01-1")?;
+    inspector.run(&["case", "open", "--finding", &finding, "--township", "T01", "--note", "received"])?;
+    inspector.run(&["sync"])?;
+
+    let listed: serde_json::Value = serde_json::from_str(&inspector.run(&["case", "list", "--json"])?)?;
+    let actions = listed["cases"][0]["actions"].as_array().context("a case's actions")?;
+    assert!(actions.iter().any(|a| a == "verify"), "an opened case offers its inspector to verify it: {listed}");
+
+    let report: serde_json::Value = serde_json::from_str(&inspector.run(&["report", "compliance", "--township", "T01"])?)?;
+    let officers = report["officers"].as_array().context("officers")?;
+    assert!(!officers.is_empty(), "{report}");
+    assert!(officers.iter().all(|o| o["village"].is_string()), "every officer's village is named: {report}");
+    Ok(())
+}

@@ -2,6 +2,8 @@
 //! size of its answer (a week's officers' counts and findings, a ledger's patrols, a township's backlog)
 //! plus the reference, never the whole log.
 
+use crate::args;
+use crate::store::sql::Sql;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::{BTreeMap, BTreeSet};
 use sync_protocol::body::{AssignmentSet, Role};
@@ -57,11 +59,10 @@ fn assignments(conn: &Connection) -> Result<Assignments, StoreError> {
 }
 
 /// Every zone's versions as stored.
-pub fn zones(conn: &Connection) -> Result<ZoneVersions, StoreError> {
+pub fn zones(conn: &dyn Sql) -> Result<ZoneVersions, StoreError> {
     let mut z = ZoneVersions::default();
-    let mut stmt = conn.prepare_cached("SELECT zone, valid_from, village, township FROM zone_versions")?;
-    for r in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))? {
-        let (zone, valid_from, village, township) = r?;
+    for r in conn.all("SELECT zone, valid_from, village, township FROM zone_versions", args![])? {
+        let (zone, valid_from, village, township) = (r.get::<String>(0)?, r.get::<i64>(1)?, r.get::<String>(2)?, r.get::<String>(3)?);
         let place = ZonePlace { valid_from, village: parse(&village, "zone_versions")?, township: parse(&township, "zone_versions")? };
         z.insert(parse(&zone, "zone_versions")?, place);
     }

@@ -48,7 +48,7 @@ pub fn rebuild(conn: &mut Connection) -> Result<u64, StoreError> {
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
             let (seq, event) = (row.get::<_, i64>(0)?, parse(&row.get::<_, String>(1)?)?);
-            super::apply(&tx, &mut places, &event, &body_of(&event)?, seq)?;
+            super::apply(&*tx, &mut places, &event, &body_of(&event)?, seq)?;
             applied += 1;
         }
     }
