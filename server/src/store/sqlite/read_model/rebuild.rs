@@ -206,14 +206,15 @@ pub fn verify(conn: &Connection) -> Result<ReadModelCheck, StoreError> {
     Ok(check)
 }
 
-/// How many rows of the officers' weekly counts differ from the counts of the stored patrols and
-/// their checks (the triggers of migration 0016 keep them; this proves it).
+/// How many (week, officer) rows of the officers' weekly counts differ from the counts of the
+/// stored patrols and their checks, or are missing from one side (the triggers of migration 0016
+/// keep them; this proves it).
 pub(super) fn officer_weeks_differ(conn: &Connection) -> Result<u64, StoreError> {
-    let counted = "SELECT p.week, p.author, count(*), coalesce(sum(c.counts <> 0), 0), count(*) - count(c.patrol)
+    let counted = "SELECT p.week AS week, p.author AS officer, count(*), coalesce(sum(c.counts <> 0), 0), count(*) - count(c.patrol)
          FROM patrols p LEFT JOIN patrol_checks c ON c.patrol = p.id WHERE p.entry IS NOT NULL GROUP BY p.week, p.author";
     let sql = format!(
-        "SELECT count(*) FROM (SELECT * FROM ({counted}) EXCEPT SELECT * FROM report_officer_weeks
-         UNION ALL SELECT * FROM (SELECT * FROM report_officer_weeks EXCEPT SELECT * FROM ({counted})))"
+        "SELECT count(*) FROM (SELECT week, officer FROM ({counted} EXCEPT SELECT * FROM report_officer_weeks)
+         UNION SELECT week, officer FROM (SELECT * FROM report_officer_weeks EXCEPT {counted}))"
     );
     Ok(conn.query_row(&sql, [], |r| r.get(0))?)
 }
