@@ -19,11 +19,14 @@ CREATE TABLE report_officer_weeks (
     PRIMARY KEY (week, officer)
 ) STRICT, WITHOUT ROWID;
 
--- A patrol that enters the read model adds itself to its officer's week.
+-- A patrol that enters the read model adds itself to its officer's week. (Its row is made with
+-- NOT EXISTS, not INSERT OR IGNORE: a trigger's conflict clause yields to that of the statement
+-- that fired it, and `put_patrol`'s upsert would make it an error.)
 CREATE TRIGGER patrols_tally_add AFTER INSERT ON patrols
 WHEN new.entry IS NOT NULL AND new.week IS NOT NULL
 BEGIN
-    INSERT OR IGNORE INTO report_officer_weeks VALUES (new.week, new.author, 0, 0, 0);
+    INSERT INTO report_officer_weeks SELECT new.week, new.author, 0, 0, 0
+    WHERE NOT EXISTS (SELECT 1 FROM report_officer_weeks WHERE week = new.week AND officer = new.author);
     UPDATE report_officer_weeks
     SET patrols = patrols + 1,
         counting = counting + coalesce((SELECT counts <> 0 FROM patrol_checks WHERE patrol = new.id), 0),
@@ -49,7 +52,8 @@ CREATE TRIGGER patrols_tally_enter AFTER UPDATE OF author, week, entry ON patrol
 WHEN new.entry IS NOT NULL AND new.week IS NOT NULL
     AND NOT (old.entry IS NOT NULL AND new.author = old.author AND new.week IS old.week)
 BEGIN
-    INSERT OR IGNORE INTO report_officer_weeks VALUES (new.week, new.author, 0, 0, 0);
+    INSERT INTO report_officer_weeks SELECT new.week, new.author, 0, 0, 0
+    WHERE NOT EXISTS (SELECT 1 FROM report_officer_weeks WHERE week = new.week AND officer = new.author);
     UPDATE report_officer_weeks
     SET patrols = patrols + 1,
         counting = counting + coalesce((SELECT counts <> 0 FROM patrol_checks WHERE patrol = new.id), 0),

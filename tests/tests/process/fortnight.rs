@@ -178,7 +178,9 @@ fn read_model_is_the_logs(server: &mut TestServer) -> Result<()> {
         let mut args = vec!["audit", "read-model", "--json"];
         args.extend(rebuild.then_some("--rebuild"));
         let out = std::process::Command::new(patrolsync_tests::server::server_binary()).args(args).arg("--db").arg(server.db()).output()?;
-        Ok((out.status.success(), serde_json::from_slice(&out.stdout).context("the command's JSON")?))
+        let json =
+            serde_json::from_slice(&out.stdout).with_context(|| format!("the command's JSON: {}", String::from_utf8_lossy(&out.stderr)))?;
+        Ok((out.status.success(), json))
     };
     for rebuild in [false, true] {
         let (ok, report) = audit(server, rebuild)?;

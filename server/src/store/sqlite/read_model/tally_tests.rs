@@ -66,6 +66,10 @@ fn counts_follow_patrols_and_checks_in_either_order() {
     conn.execute("DELETE FROM patrol_checks WHERE patrol = x'03'", []).expect("removed");
     conn.execute("DELETE FROM patrols WHERE id = x'04'", []).expect("removed");
     assert_eq!(counts(&conn), [row("2026-W10", "vo-1", 2, 0, 1)]);
+    // Entering a week that has a row already, through the upsert that rewrites a patrol's row (as
+    // a rebuild does): the row's conflict must not fail the upsert.
+    patrol(&conn, 2, "vo-1", "2026-W10", true);
+    assert_eq!(counts(&conn), [row("2026-W10", "vo-1", 3, 0, 1)]);
     assert_eq!(super::rebuild::officer_weeks_differ(&conn).expect("compared"), 0);
 }
 
