@@ -45,6 +45,7 @@ pub const CENTRAL: &[Migration] = &[
     migration!(13, "central", "0013_office_events"),
     migration!(14, "central", "0014_fingerprint_passes"),
     migration!(15, "central", "0015_one_current_row"),
+    migration!(16, "central", "0016_officer_weeks"),
 ];
 
 /// The central store's migrations on PostgreSQL, in order.
@@ -56,6 +57,7 @@ pub const POSTGRES: &[Migration] = &[
     migration!(5, "postgres", "0005_merkle_log"),
     migration!(6, "postgres", "0006_read_model"),
     migration!(7, "postgres", "0007_one_current_row"),
+    migration!(8, "postgres", "0008_officer_weeks"),
 ];
 
 /// The device replica's migrations, in order.

@@ -12,18 +12,28 @@
 //!   changed by admins, passwords reset and changed, the access log ([`People`]).
 //! - `batch`: what every engine's single writer shares (jobs batched into one transaction,
 //!   results after the commit, the writer's health).
+//! - [`admission`]: what admission and routing read of stored rows beyond the writer's caches,
+//!   over either engine's SQL.
+//! - `evidence_rows`: a verified blob's rows, over either engine's SQL.
+//! - [`events`]: the event log's rows (events, routes, quarantine, chain heads) over either
+//!   engine's SQL, for the writer's side of a push.
 //! - [`error`]: [`StoreError`], the same for every engine. [`log`]: the tamper-evident log's rules
 //!   over any engine's rows; [`identity`]: the server's own identity.
+//! - [`sql`]: the engine-neutral SQL access layer (one statement text, neutral values), which
+//!   each engine implements, so that rules over rows are written once for both.
 //! - [`sqlite`]: the SQLite engine (one writer thread batching transactions, a pool of readers).
 //! - [`postgres`] (the crate's `postgres` feature): the PostgreSQL engine, being built; not yet
 //!   selectable.
 //! - [`blobs`]: evidence bytes on disk, beside the database.
 
+pub mod admission;
 pub mod audit;
 mod batch;
 pub mod blobs;
 mod error;
+pub mod events;
 pub mod evidence;
+mod evidence_rows;
 pub mod identity;
 pub mod ingest;
 pub mod log;
@@ -34,6 +44,7 @@ pub mod pulls;
 pub mod reference;
 pub mod reports;
 pub mod sessions;
+pub mod sql;
 pub mod sqlite;
 
 pub use audit::AuditLog;

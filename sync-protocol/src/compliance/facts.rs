@@ -25,6 +25,46 @@ pub struct PatrolFact {
     pub counts: Option<bool>,
 }
 
+/// One officer's patrols started in the week, counted: what compliance reads of them. The server
+/// keeps these counts per officer and week as it accepts and checks each patrol, so that a week's
+/// compliance reads one row per officer, not every patrol.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatrolTally {
+    pub patrols: u32,
+    /// Of those, the ones the checks say count.
+    pub counting: u32,
+    /// Of those, the ones not checked yet.
+    pub unchecked: u32,
+    /// The zone of the week's last patrol (by id): where the officer's week lies when no zone is
+    /// assigned to them at its end ([`WeekFacts::place_of`]). A reader may leave it out for an
+    /// officer whose assignment decides.
+    pub last_zone: Option<ZoneId>,
+}
+
+impl PatrolTally {
+    /// The tallies of `patrols`, per officer.
+    pub fn of<'a>(patrols: impl IntoIterator<Item = &'a PatrolFact>) -> BTreeMap<UserId, PatrolTally> {
+        let mut last: BTreeMap<&UserId, &PatrolFact> = BTreeMap::new();
+        let mut tallies: BTreeMap<UserId, PatrolTally> = BTreeMap::new();
+        for x in patrols {
+            let t = tallies.entry(x.officer.clone()).or_default();
+            t.patrols += 1;
+            t.counting += u32::from(x.counts == Some(true));
+            t.unchecked += u32::from(x.counts.is_none());
+            let newest = last.entry(&x.officer).or_insert(x);
+            if x.id > newest.id {
+                *newest = x;
+            }
+        }
+        for (officer, x) in last {
+            if let Some(t) = tallies.get_mut(officer) {
+                t.last_zone = Some(x.zone.clone());
+            }
+        }
+        tallies
+    }
+}
+
 /// One finding, with what its cases say of its reporting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FindingFact {
@@ -68,8 +108,8 @@ pub struct OpenTip {
 pub struct WeekFacts {
     /// Village officers enrolled (they have a row even in a week they did nothing).
     pub enrolled: BTreeSet<UserId>,
-    /// Patrols started in the week (county time).
-    pub patrols: Vec<PatrolFact>,
+    /// Patrols started in the week (county time), counted per officer.
+    pub patrols: BTreeMap<UserId, PatrolTally>,
     /// Findings observed in the week.
     pub findings: Vec<FindingFact>,
     /// Officers with a zero report filed for the week.
@@ -100,10 +140,11 @@ impl WeekFacts {
             .chain(&enrolled)
             .collect();
         let zero = p.zero_reports.values().filter(|z| z.week == week).map(|z| z.officer.clone());
+        let patrols: Vec<PatrolFact> = patrols
+            .map(|x| PatrolFact { id: x.id, officer: x.officer.clone(), zone: x.zone.clone(), counts: decisions.counts(&x.id) })
+            .collect();
         WeekFacts {
-            patrols: patrols
-                .map(|x| PatrolFact { id: x.id, officer: x.officer.clone(), zone: x.zone.clone(), counts: decisions.counts(&x.id) })
-                .collect(),
+            patrols: PatrolTally::of(&patrols),
             findings: findings.map(|f| FindingFact::of(p, f)).collect(),
             zero_reports: zero.collect(),
             flags: officers.into_iter().map(|o| (o.clone(), decisions.flags(o, week))).filter(|(_, n)| *n > 0).collect(),
@@ -120,7 +161,7 @@ impl WeekFacts {
     /// week's end, else of the zone of their week's last patrol (by id), placed at the week's end.
     pub fn place_of(&self, officer: &UserId, week: IsoWeek) -> Option<&ZonePlace> {
         let end = week.bounds_ms().1 - 1;
-        let last_patrol = || self.patrols.iter().filter(|x| &x.officer == officer).max_by_key(|x| x.id).map(|x| &x.zone);
+        let last_patrol = || self.patrols.get(officer).and_then(|t| t.last_zone.as_ref());
         let zone = self.assignments.zone_at(officer, end).or_else(last_patrol)?;
         self.zones.place_at(zone, end)
     }

@@ -15,7 +15,7 @@ mod reporting;
 #[cfg(test)]
 pub(crate) mod tests;
 
-pub use facts::{FindingFact, OpenTip, PatrolFact, WeekFacts};
+pub use facts::{FindingFact, OpenTip, PatrolFact, PatrolTally, WeekFacts};
 pub use officer::{OfficerWeek, officer_week, officer_week_from};
 pub use reporting::{Durations, Reporting, reporting};
 
@@ -157,7 +157,7 @@ pub fn weekly_from(facts: &WeekFacts, week: IsoWeek, rules: &ComplianceRules, no
 
 /// Village officers enrolled, and anyone with a patrol, finding or zero report in the week.
 fn officers_of(facts: &WeekFacts) -> BTreeSet<UserId> {
-    let patrolled = facts.patrols.iter().map(|x| x.officer.clone());
+    let patrolled = facts.patrols.keys().cloned();
     let found = facts.findings.iter().map(|f| f.officer.clone());
     facts.enrolled.iter().cloned().chain(patrolled).chain(found).chain(facts.zero_reports.iter().cloned()).collect()
 }

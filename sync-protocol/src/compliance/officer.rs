@@ -45,9 +45,8 @@ pub fn officer_week(p: &Projection, officer: &UserId, week: IsoWeek, rules: &Com
 
 /// `officer`'s compliance in `week`, from the week's facts.
 pub fn officer_week_from(facts: &WeekFacts, officer: &UserId, week: IsoWeek, rules: &ComplianceRules) -> OfficerWeek {
-    let decided: Vec<Option<bool>> = facts.patrols.iter().filter(|x| &x.officer == officer).map(|x| x.counts).collect();
-    let counting = decided.iter().filter(|d| **d == Some(true)).count() as u32;
-    let unchecked = decided.iter().filter(|d| d.is_none()).count() as u32;
+    let tally = facts.patrols.get(officer).cloned().unwrap_or_default();
+    let (counting, unchecked) = (tally.counting, tally.unchecked);
     let findings = facts.findings.iter().filter(|f| &f.officer == officer).count() as u32;
     let quota = rules.weekly_quota;
     let place = facts.place_of(officer, week);
@@ -60,7 +59,7 @@ pub fn officer_week_from(facts: &WeekFacts, officer: &UserId, week: IsoWeek, rul
         week,
         township: place.map(|p| p.township.clone()),
         village: place.map(|p| p.village.clone()),
-        patrols: decided.len() as u32,
+        patrols: tally.patrols,
         patrols_counting: counting,
         patrols_unchecked: unchecked,
         quota,

@@ -9,7 +9,7 @@ use std::convert::Infallible;
 use super::rows::{FindingRow, case_group, patrol_group, tip_group};
 use super::{Filed, Refold, group_events, touch};
 use crate::body::{Body, CaseSource, Role};
-use crate::compliance::{Decisions, FindingFact, OpenTip, PatrolFact, WeekFacts};
+use crate::compliance::{Decisions, FindingFact, OpenTip, PatrolFact, PatrolTally, WeekFacts};
 use crate::event::Event;
 use crate::fold::{Case, Projection, Tip};
 use crate::ids::{EventId, UnitId, UserId, ZoneId};
@@ -156,15 +156,16 @@ impl ReadModel {
         let zero: BTreeSet<UserId> = rows.zero_reports.iter().filter(|(_, w)| *w == week).map(|(o, _)| o.clone()).collect();
         let enrolled: BTreeSet<UserId> = self.roles.iter().filter(|(_, r)| **r == Role::VillageOfficer).map(|(u, _)| u.clone()).collect();
         let flagged = officers.into_iter().chain(&zero).chain(&enrolled);
+        let patrols: Vec<PatrolFact> = patrols
+            .map(|(e, _)| PatrolFact {
+                id: e.patrol,
+                officer: e.officer.clone(),
+                zone: e.zone.clone(),
+                counts: decisions.counts(&e.patrol),
+            })
+            .collect();
         WeekFacts {
-            patrols: patrols
-                .map(|(e, _)| PatrolFact {
-                    id: e.patrol,
-                    officer: e.officer.clone(),
-                    zone: e.zone.clone(),
-                    counts: decisions.counts(&e.patrol),
-                })
-                .collect(),
+            patrols: PatrolTally::of(&patrols),
             findings: findings
                 .map(|(f, township)| FindingFact {
                     id: f.id,

@@ -178,7 +178,9 @@ fn read_model_is_the_logs(server: &mut TestServer) -> Result<()> {
         let mut args = vec!["audit", "read-model", "--json"];
         args.extend(rebuild.then_some("--rebuild"));
         let out = std::process::Command::new(patrolsync_tests::server::server_binary()).args(args).arg("--db").arg(server.db()).output()?;
-        Ok((out.status.success(), serde_json::from_slice(&out.stdout).context("the command's JSON")?))
+        let json =
+            serde_json::from_slice(&out.stdout).with_context(|| format!("the command's JSON: {}", String::from_utf8_lossy(&out.stderr)))?;
+        Ok((out.status.success(), json))
     };
     for rebuild in [false, true] {
         let (ok, report) = audit(server, rebuild)?;
@@ -192,6 +194,13 @@ fn read_model_is_the_logs(server: &mut TestServer) -> Result<()> {
     store.execute("UPDATE report_findings SET township = 'T99' WHERE rowid = (SELECT min(rowid) FROM report_findings)", [])?;
     let (ok, report) = audit(server, false)?;
     assert!(!ok && report["differences"] == 1, "{report}");
+    // The officers' weekly counts, kept by triggers, are held to the patrols and their checks.
+    store.execute(
+        "UPDATE report_officer_weeks SET counting = counting + 1 WHERE patrols = (SELECT max(patrols) FROM report_officer_weeks)",
+        [],
+    )?;
+    let (ok, report) = audit(server, false)?;
+    assert!(!ok && report["differences"] == 2, "{report}");
     store.execute_batch("DELETE FROM meta WHERE key = 'read_model'; DELETE FROM report_cases;")?;
     drop(store);
     server.restart()?;

@@ -7,14 +7,17 @@
 //!   stored leaves when it is not known.
 //! - `checkpoint`: the log's origin, making, storing and reading signed checkpoints.
 //! - `proofs`: leaf hashes read in order, and consistency proofs over them.
+//! - `rows`: [`Rows`], the log's tables over either engine's SQL (`store::sql`).
 
 mod checkpoint;
 mod head;
 mod proofs;
+mod rows;
 
 pub use checkpoint::{checkpoint, origin, stored_checkpoints};
 pub use head::LogHead;
 pub use proofs::{consistency, leaf_hashes, leaf_range};
+pub use rows::Rows;
 
 use sync_protocol::body::BlobHash;
 use sync_protocol::crypto::Hash;

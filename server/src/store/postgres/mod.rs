@@ -2,7 +2,9 @@
 //! connections and migrations, the single writer holding the writer role, the reader pool, the
 //! server's identity, the tamper-evident log (leaves, signed checkpoints, consistency proofs), and
 //! blobs recorded. The rules it shares with SQLite are engine-neutral (`store::log`,
-//! `store::identity`, `store::batch`); this module holds only PostgreSQL's SQL and connections.
+//! `store::identity`, `store::batch`), and so are the rows they write where they go through the
+//! SQL layer (`store::sql`, which `sql` implements here; `store::events`, `store::evidence_rows`,
+//! `store::admission`); this module holds only PostgreSQL's connections and what cannot be one text.
 //!
 //! It does not yet implement the store's traits, so no configuration can select it: it is reached
 //! from the tests, which run the same scenarios on both engines (`patrolsync-tests`, `engines`).
@@ -12,17 +14,19 @@
 //! - `open`: connecting from a URL, the migrations (`schema::POSTGRES`) under an advisory lock,
 //!   PostgreSQL's errors sorted into [`StoreError`]'s variants.
 //! - `writer`: the single writer and its batch transaction; `readers`: the reader pool.
-//! - `identity`: the server's identity in `meta`; `log`: the log's rows; `evidence`: blobs.
+//! - `identity`: the server's identity in `meta`.
+//! - `sql`: the SQL layer (`store::sql`) on PostgreSQL, which the engine-neutral rules run on
+//!   (the log's rows among them, `store::log::Rows`).
 
-mod evidence;
 mod identity;
-mod log;
 mod open;
 mod readers;
+mod sql;
 mod writer;
 
 use open::connect;
 pub use open::migrate;
+pub use sql::Pg;
 
 pub(crate) use crate::store::StoreError;
 
@@ -33,7 +37,7 @@ use sync_protocol::wire::audit::{CheckpointReply, ConsistencyQuery, ConsistencyR
 
 use crate::clock::SharedClock;
 use crate::pool::Blocking;
-use log::Rows;
+use crate::store::log::Rows;
 use readers::Readers;
 use writer::Writer;
 
@@ -95,7 +99,11 @@ impl PostgresStore {
 
     /// `Evidence::record_blob`: makes a verified blob visible and logs it, once.
     pub async fn record_blob(&self, hash: BlobHash, size: u64, media_type: MediaType, holder: UserId) -> Result<(), StoreError> {
-        self.writer.run(move |ctx| ctx.record_blob(&hash, size, media_type, &holder)).await
+        self.writer
+            .run(move |ctx| {
+                crate::store::evidence_rows::record_blob(&Pg::new(&mut *ctx.tx), ctx.log, (&hash, size, media_type), &holder, ctx.now_ms)
+            })
+            .await
     }
 
     /// `AuditLog::checkpoint`: a signed checkpoint of the log at its current size (stored once per
@@ -103,7 +111,7 @@ impl PostgresStore {
     pub async fn checkpoint(&self) -> Result<CheckpointReply, StoreError> {
         self.writer
             .run(|ctx| {
-                let signed = crate::store::log::checkpoint(ctx.log, &mut Rows(&mut *ctx.tx), ctx.server, ctx.now_ms)?;
+                let signed = crate::store::log::checkpoint(ctx.log, &mut Rows(&Pg::new(&mut *ctx.tx)), ctx.server, ctx.now_ms)?;
                 Ok(CheckpointReply::new(signed, ctx.server.key.public()))
             })
             .await
@@ -112,6 +120,6 @@ impl PostgresStore {
     /// `AuditLog::consistency`: the proof that the log's first `from` leaves are a prefix of its
     /// first `to`; a size the log has not reached is not found.
     pub async fn consistency(&self, query: ConsistencyQuery) -> Result<ConsistencyReply, StoreError> {
-        self.read(move |tx| crate::store::log::consistency(&mut Rows(tx), query)).await
+        self.read(move |tx| crate::store::log::consistency(&mut Rows(&Pg::new(tx)), query)).await
     }
 }

@@ -2,16 +2,17 @@
 //! auth layer reads on every request, in the transaction that stores the event: the next request
 //! of that user or device already sees the change.
 
-use rusqlite::{Connection, params};
 use sync_protocol::body::Body;
 
 use super::StoreError;
 use super::sessions::{Holder, end_sessions};
+use crate::args;
 use crate::store::sessions::SessionEnd;
+use crate::store::sql::Sql;
 
 /// Applies an access record at `now_ms`; any other body changes nothing here. Disabling a user
 /// or revoking a device also ends their sessions, so re-enabling a user needs a new login.
-pub fn apply(conn: &Connection, body: &Body, now_ms: i64) -> Result<(), StoreError> {
+pub fn apply(conn: &dyn Sql, body: &Body, now_ms: i64) -> Result<(), StoreError> {
     match body {
         Body::UserDisabled(u) => {
             set_disabled(conn, u.user.as_str(), true)?;
@@ -19,7 +20,7 @@ pub fn apply(conn: &Connection, body: &Body, now_ms: i64) -> Result<(), StoreErr
         }
         Body::UserEnabled(u) => set_disabled(conn, u.user.as_str(), false),
         Body::DeviceRevoked(d) => {
-            let changed = conn.execute("UPDATE devices SET revoked = 1 WHERE id = ?1", [d.device.0.as_bytes()])?;
+            let changed = conn.run("UPDATE devices SET revoked = TRUE WHERE id = ?1", args![d.device.0.as_bytes()])?;
             if changed != 1 {
                 return Err(StoreError::not_found(super::Entity::Device, d.device));
             }
@@ -29,7 +30,7 @@ pub fn apply(conn: &Connection, body: &Body, now_ms: i64) -> Result<(), StoreErr
     }
 }
 
-fn set_disabled(conn: &Connection, user: &str, disabled: bool) -> Result<(), StoreError> {
-    let changed = conn.execute("UPDATE users SET disabled = ?2 WHERE id = ?1", params![user, disabled])?;
+fn set_disabled(conn: &dyn Sql, user: &str, disabled: bool) -> Result<(), StoreError> {
+    let changed = conn.run("UPDATE users SET disabled = ?2 WHERE id = ?1", args![user, disabled])?;
     if changed == 1 { Ok(()) } else { Err(StoreError::not_found(super::Entity::User, user)) }
 }

@@ -1,23 +1,25 @@
 //! The writer's side of a push: for each prepared event, read what the store knows, let the pure
 //! `admit` decide, and carry the decision out (store, route, quarantine, flag) in the open batch.
+//! The rows of the event log themselves are written and read by `store::events`, on either engine.
 
-use rusqlite::{OptionalExtension, params};
-use sync_protocol::admit::{Admission, Caller, ChainHead, Checked, Stored, admit};
+use sync_protocol::admit::{Admission, Caller, ChainHead, Checked, admit};
 use sync_protocol::body::Body;
 use sync_protocol::checks::clock::DeviceClock;
-use sync_protocol::crypto::Hash;
 use sync_protocol::event::Event;
 use sync_protocol::hlc::Hlc;
 use sync_protocol::ids::{DeviceId, EventId};
 use sync_protocol::merkle::LogLeaf;
-use sync_protocol::scope::{Bucket, Routes, route};
+use sync_protocol::scope::{Bucket, route};
 use sync_protocol::wire::{Ack, FlagKind, RejectReason};
 
 use super::StoreError;
 use super::checks::Prechecked;
 use super::reference::IngestView;
 use super::writer::WriteCtx;
+use crate::args;
+use crate::store::events::{self, Quarantined};
 use crate::store::ingest::Pushed;
+use crate::store::sql::Sql;
 
 impl WriteCtx<'_> {
     /// Decides and stores one push sent when the device's clock read `stated` (the request's
@@ -60,8 +62,8 @@ impl WriteCtx<'_> {
         previous: &mut Option<i64>,
     ) -> Result<Ack, StoreError> {
         let head = self.head(caller.device)?;
-        let by_id = self.stored_by_id(&event.id)?;
-        let at_seq = if event.seq <= head.seq { self.stored_at_seq(event.device_id, event.seq)? } else { None };
+        let by_id = events::stored_by_id(self.conn, &event.id)?;
+        let at_seq = if event.seq <= head.seq { events::stored_at_seq(self.conn, event.device_id, event.seq)? } else { None };
         let admission = {
             let view = IngestView { reference: self.reference, conn: self.conn };
             admit(caller, head, &event, checked, by_id, at_seq, &view)?
@@ -72,7 +74,7 @@ impl WriteCtx<'_> {
                 ack.buckets = self.append(&event, &raw, Some(&body), None, ahead)?.1;
                 self.check_event_clock(&event, previous)?;
             }
-            Admission::Duplicate => ack.buckets = self.stored_buckets(&event.id)?,
+            Admission::Duplicate => ack.buckets = events::stored_buckets(self.conn, &event.id)?,
             Admission::AlreadyRejected { .. } => {}
             Admission::Reject { reason, keep: true, .. } => {
                 self.store(&event, &raw, None, Some(reason))?;
@@ -101,25 +103,7 @@ impl WriteCtx<'_> {
         reason: Option<RejectReason>,
         ahead: Option<Prechecked>,
     ) -> Result<(i64, Vec<Bucket>), StoreError> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO events (id, device_id, seq, hlc, author, kind, hash, raw, accepted, reason, received_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            )?
-            .execute(params![
-                event.id.0.as_bytes(),
-                event.device_id.0.as_bytes(),
-                event.seq,
-                event.hlc.to_string(),
-                event.author.as_str(),
-                event.kind,
-                event.hash.0,
-                raw,
-                body.is_some(),
-                reason.map(RejectReason::as_str),
-                self.now_ms
-            ])?;
-        let server_seq = self.conn.last_insert_rowid();
+        let server_seq = events::insert_event(self.conn, event, raw, body.is_some(), reason, self.now_ms)?;
         let leaf = match reason {
             None => LogLeaf::Event { server_seq: server_seq as u64, hash: event.hash },
             Some(reason) => LogLeaf::RejectedEvent { server_seq: server_seq as u64, hash: event.hash, reason },
@@ -141,10 +125,7 @@ impl WriteCtx<'_> {
         ahead: Option<Prechecked>,
     ) -> Result<Vec<Bucket>, StoreError> {
         let buckets = route(event.id, body, &IngestView { reference: self.reference, conn: self.conn })?.buckets();
-        let mut insert = self.conn.prepare_cached("INSERT INTO event_routes (bucket, server_seq) VALUES (?1, ?2)")?;
-        for bucket in &buckets {
-            insert.execute(params![bucket.to_string(), server_seq])?;
-        }
+        events::insert_routes(self.conn, &buckets, server_seq)?;
         self.reference.offices.apply(event);
         super::tips::note(self.conn, event, body)?;
         // The reports' read model (its `patrols` row is the one admission and evidence read too).
@@ -157,18 +138,18 @@ impl WriteCtx<'_> {
             Body::FlagReviewed(r) => self.review_flag(event, r)?,
             Body::UserEnrolled(u) => {
                 let units = serde_json::to_string(&u.units).map_err(|e| StoreError::encode("a user's units", e))?;
-                self.conn.execute(
+                self.conn.run(
                     "INSERT INTO users (id, display_name, role, units, password_hash, phone) VALUES (?1, ?2, ?3, ?4, '', ?5)
                      ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, role = excluded.role, units = excluded.units,
                          phone = excluded.phone",
-                    params![u.user.as_str(), u.display_name, u.role.as_str(), units, u.phone],
+                    args![u.user.as_str(), &u.display_name, u.role.as_str(), units, u.phone.as_deref()],
                 )?;
             }
             Body::UserChanged(u) => {
                 let units = serde_json::to_string(&u.units).map_err(|e| StoreError::encode("a user's units", e))?;
-                let changed = self.conn.execute(
+                let changed = self.conn.run(
                     "UPDATE users SET display_name = ?2, role = ?3, units = ?4, phone = ?5 WHERE id = ?1",
-                    params![u.user.as_str(), u.display_name, u.role.as_str(), units, u.phone],
+                    args![u.user.as_str(), &u.display_name, u.role.as_str(), units, u.phone.as_deref()],
                 )?;
                 if changed != 1 {
                     return Err(StoreError::not_found(super::Entity::User, &u.user));
@@ -186,91 +167,23 @@ impl WriteCtx<'_> {
         Ok(buckets)
     }
 
-    /// The buckets a stored event was routed to (none when it was kept as rejected), read from
-    /// `event_routes` by its `server_seq`. That table's key is (bucket, server_seq), so the
-    /// lookup walks the distinct buckets (a few hundred in a county) and probes the key for each,
-    /// rather than scanning every route.
-    fn stored_buckets(&self, id: &EventId) -> Result<Vec<Bucket>, StoreError> {
-        let server_seq: Option<i64> = self
-            .conn
-            .prepare_cached("SELECT server_seq FROM events WHERE id = ?1 AND accepted = 1")?
-            .query_row([id.0.as_bytes()], |r| r.get(0))
-            .optional()?;
-        let Some(server_seq) = server_seq else { return Ok(Vec::new()) };
-        let mut stmt = self.conn.prepare_cached(
-            "WITH RECURSIVE b(bucket) AS (
-                 SELECT min(bucket) FROM event_routes
-                 UNION ALL
-                 SELECT (SELECT min(r.bucket) FROM event_routes r WHERE r.bucket > b.bucket) FROM b WHERE b.bucket IS NOT NULL
-             )
-             SELECT bucket FROM b
-             WHERE bucket IS NOT NULL AND EXISTS (SELECT 1 FROM event_routes r WHERE r.bucket = b.bucket AND r.server_seq = ?1)",
-        )?;
-        let mut routes = Routes::default();
-        for b in stmt.query_map([server_seq], |r| r.get::<_, String>(0))? {
-            let b = b?;
-            match b.parse() {
-                Ok(Bucket::Village(v)) => routes.villages.insert(v),
-                Ok(Bucket::Township(t)) => routes.townships.insert(t),
-                Ok(Bucket::Tip(t)) => routes.tips.insert(t),
-                _ => return Err(StoreError::corrupt("event_routes", format!("bucket {b}"))),
-            };
-        }
-        // In the order an accepted event's ack lists them.
-        Ok(routes.buckets())
-    }
-
     pub fn head(&mut self, device: DeviceId) -> Result<ChainHead, StoreError> {
         if let Some(head) = self.heads.get(&device) {
             return Ok(*head);
         }
-        let row: Option<(u64, Vec<u8>)> = self
-            .conn
-            .prepare_cached("SELECT head_seq, head_hash FROM devices WHERE id = ?1")?
-            .query_row([device.0.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        let (seq, hash) = row.ok_or_else(|| StoreError::not_found(super::Entity::Device, device))?;
-        let hash: [u8; 32] = hash.try_into().map_err(|_| StoreError::corrupt("devices", format!("head hash of {device}")))?;
-        let head = ChainHead { seq, hash: Hash(hash) };
+        let head = events::chain_head(self.conn, device)?;
         self.heads.insert(device, head);
         Ok(head)
     }
 
     fn save_head(&mut self, device: DeviceId) -> Result<(), StoreError> {
         let head = self.head(device)?;
-        self.conn
-            .prepare_cached("UPDATE devices SET head_seq = ?2, head_hash = ?3, last_sync_at = ?4 WHERE id = ?1 AND head_seq <= ?2")?
-            .execute(params![device.0.as_bytes(), head.seq, head.hash.0, self.now_ms])?;
-        Ok(())
+        events::save_head(self.conn, device, head, self.now_ms)
     }
 
     /// Notes a sync that pushed nothing (a pull): the device took part in a sync now.
     pub fn note_pull(&mut self, device: DeviceId) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached("UPDATE devices SET last_sync_at = ?2 WHERE id = ?1")?
-            .execute(params![device.0.as_bytes(), self.now_ms])?;
-        Ok(())
-    }
-
-    fn stored_by_id(&self, id: &EventId) -> Result<Option<Stored>, StoreError> {
-        self.lookup("SELECT id, hash, reason FROM events WHERE id = ?1", params![id.0.as_bytes()])
-    }
-
-    fn stored_at_seq(&self, device: DeviceId, seq: u64) -> Result<Option<Stored>, StoreError> {
-        self.lookup("SELECT id, hash, reason FROM events WHERE device_id = ?1 AND seq = ?2", params![device.0.as_bytes(), seq])
-    }
-
-    fn lookup(&self, sql: &str, args: impl rusqlite::Params) -> Result<Option<Stored>, StoreError> {
-        let row: Option<(Vec<u8>, Vec<u8>, Option<String>)> =
-            self.conn.prepare_cached(sql)?.query_row(args, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?;
-        row.map(|(id, hash, reason)| {
-            let id = uuid::Uuid::from_slice(&id).map_err(|_| StoreError::corrupt("events", "id"))?;
-            let hash: [u8; 32] = hash.try_into().map_err(|_| StoreError::corrupt("events", "hash"))?;
-            let rejected =
-                reason.map(|r| RejectReason::parse(&r).ok_or_else(|| StoreError::corrupt("events", format!("reason {r}")))).transpose()?;
-            Ok(Stored { id: EventId(id), hash: Hash(hash), rejected })
-        })
-        .transpose()
+        events::note_pull(self.conn, device, self.now_ms)
     }
 
     /// Raises a flag that concerns no place in particular (seen by the county).
@@ -287,20 +200,7 @@ impl WriteCtx<'_> {
         message: &str,
         raw: &str,
     ) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO quarantine (event_id, device_id, seq, reason, message, raw, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
-                event.map(|e| e.0.as_bytes().to_vec()),
-                device.map(|d| d.0.as_bytes().to_vec()),
-                seq,
-                reason.as_str(),
-                message,
-                raw,
-                self.now_ms
-            ])?;
-        let id = self.conn.last_insert_rowid();
+        let id = events::insert_quarantine(self.conn, &Quarantined { event, device, seq, reason, message, raw }, self.now_ms)?;
         self.log_quarantine(id, LogLeaf::quarantined(id as u64, raw, reason))?;
         if reason.is_tampering() {
             self.flag(event, device, FlagKind::Tampering(reason), message)?;

@@ -54,6 +54,7 @@ mod readers;
 mod reference;
 mod refresh;
 mod sessions;
+mod sql;
 mod stored_reference;
 mod tips;
 mod withheld;

@@ -5,13 +5,14 @@
 //! by the same code as everywhere else; a case's stage depends only on the set of its steps, so
 //! applying them in commit order gives the same answer as the sorted fold.
 
-use rusqlite::Connection;
 use sync_protocol::body::kind;
 use sync_protocol::event::Event;
 use sync_protocol::fold::{Projection, StepStage};
 use sync_protocol::ids::{EventId, UnitId};
 
 use super::StoreError;
+use crate::args;
+use crate::store::sql::Sql;
 
 /// The stored cases and tips, as the writer's cache.
 #[derive(Debug, Default)]
@@ -26,13 +27,15 @@ pub fn is_office_kind(k: &str) -> bool {
 
 impl OfficeIndex {
     /// Folds every accepted case and tip event of the log.
-    pub fn load(conn: &Connection) -> Result<OfficeIndex, StoreError> {
-        let mut stmt =
-            conn.prepare("SELECT raw FROM events WHERE accepted = 1 AND (kind LIKE 'case.%' OR kind LIKE 'tip.%') ORDER BY server_seq")?;
-        let events = stmt
-            .query_map([], |r| r.get::<_, String>(0))?
-            .map(|raw| serde_json::from_str::<Event>(&raw?).map_err(|e| StoreError::corrupt("events", format!("a case or tip event: {e}"))))
-            .collect::<Result<Vec<_>, _>>()?;
+    pub fn load(conn: &dyn Sql) -> Result<OfficeIndex, StoreError> {
+        let sql = "SELECT raw FROM events WHERE accepted AND (kind LIKE 'case.%' OR kind LIKE 'tip.%') ORDER BY server_seq";
+        let mut events = Vec::new();
+        conn.each(sql, args![], &mut |row| {
+            let raw: String = row.get(0)?;
+            events
+                .push(serde_json::from_str::<Event>(&raw).map_err(|e| StoreError::corrupt("events", format!("a case or tip event: {e}")))?);
+            Ok(())
+        })?;
         Ok(OfficeIndex { records: Projection::fold(&events) })
     }
 

@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use super::StoreError;
 
+/// Statements the writer's connection keeps prepared.
+const WRITER_STATEMENTS: usize = 256;
+
 /// Opens the connection the single writer uses and brings the schema up to date.
 pub fn open_writer(path: &Path) -> Result<Connection, StoreError> {
     let mut conn = Connection::open(path)?;
@@ -15,6 +18,9 @@ pub fn open_writer(path: &Path) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "cache_size", -65_536)?; // 64 MiB
     conn.busy_timeout(Duration::from_secs(10))?;
+    // A push runs dozens of distinct statements through the SQL layer's statement cache; at
+    // rusqlite's default of 16, each event would evict and prepare again those of the last.
+    conn.set_prepared_statement_cache_capacity(WRITER_STATEMENTS);
     schema::migrate(&mut conn, schema::CENTRAL)?;
     Ok(conn)
 }

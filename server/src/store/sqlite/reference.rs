@@ -4,7 +4,6 @@
 //! What the checks read is shared, copy on write, with the snapshots the writer publishes for the
 //! parallel prepare step (`checks::ahead`), under a version that every change renews.
 
-use rusqlite::{Connection, params};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use sync_protocol::admit::{Authority, SubjectFacts};
@@ -20,6 +19,9 @@ use sync_protocol::zones::ZoneVersions;
 use super::StoreError;
 use super::checks::CheckSnapshot;
 use super::office::OfficeIndex;
+use crate::args;
+use crate::store::admission;
+use crate::store::sql::Sql;
 
 #[derive(Debug, Default)]
 pub struct Reference {
@@ -41,18 +43,14 @@ pub struct Reference {
 }
 
 impl Reference {
-    pub fn load(conn: &Connection) -> Result<Reference, StoreError> {
+    pub fn load(conn: &dyn Sql) -> Result<Reference, StoreError> {
         let mut r = Reference::default();
-        let mut units = conn.prepare("SELECT id, parent FROM units WHERE parent IS NOT NULL")?;
-        for row in units.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))? {
-            let (id, parent) = row?;
-            r.parents.insert(parse(&id)?, parse(&parent)?);
+        for row in conn.all("SELECT id, parent FROM units WHERE parent IS NOT NULL", args![])? {
+            r.parents.insert(parse(&row.get::<String>(0)?)?, parse(&row.get::<String>(1)?)?);
         }
-        let mut a = conn.prepare("SELECT officer, zone, valid_from FROM assignments ORDER BY valid_from, server_seq")?;
-        for row in a.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?, row.get::<_, i64>(2)?)))? {
-            let (officer, zone, from) = row?;
-            let zone = zone.map(|z| parse(&z)).transpose()?;
-            r.assignments.entry(parse(&officer)?).or_default().push((from, zone));
+        for row in conn.all("SELECT officer, zone, valid_from FROM assignments ORDER BY valid_from, server_seq", args![])? {
+            let zone = row.get::<Option<String>>(1)?.map(|z| parse(&z)).transpose()?;
+            r.assignments.entry(parse(&row.get::<String>(0)?)?).or_default().push((row.get(2)?, zone));
         }
         let (history, licences) = super::checks::load_histories(conn)?;
         (r.history, r.licences, r.version) = (Arc::new(history), Arc::new(licences), super::checks::next_version());
@@ -64,7 +62,7 @@ impl Reference {
 
     /// Writes a reference body into the read-model tables and into this copy; returns the period
     /// whose geofence answers a zone or assignment change may have altered.
-    pub fn apply(&mut self, conn: &Connection, body: &Body, server_seq: i64) -> Result<Option<ChangedPeriod>, StoreError> {
+    pub fn apply(&mut self, conn: &dyn Sql, body: &Body, server_seq: i64) -> Result<Option<ChangedPeriod>, StoreError> {
         let mut changed = None;
         if matches!(body, Body::LicenceGranted(_)) || body.licence_change().is_some() {
             Arc::make_mut(&mut self.licences).apply(body);
@@ -72,10 +70,10 @@ impl Reference {
         }
         match body {
             Body::UnitDefined(u) => {
-                conn.execute(
+                conn.run(
                     "INSERT INTO units (id, level, parent) VALUES (?1, ?2, ?3)
                      ON CONFLICT (id) DO UPDATE SET level = excluded.level, parent = excluded.parent",
-                    params![u.unit.as_str(), format!("{:?}", u.level).to_lowercase(), u.parent.as_ref().map(|p| p.as_str())],
+                    args![u.unit.as_str(), format!("{:?}", u.level).to_lowercase(), u.parent.as_ref().map(|p| p.as_str())],
                 )?;
                 if let Some(p) = &u.parent {
                     self.parents.insert(u.unit.clone(), p.clone());
@@ -88,9 +86,9 @@ impl Reference {
             }
             Body::AssignmentSet(a) => {
                 let AssignmentSet { officer, zone, from, .. } = a;
-                conn.execute(
+                conn.run(
                     "INSERT INTO assignments (officer, zone, valid_from, server_seq) VALUES (?1, ?2, ?3, ?4)",
-                    params![officer.as_str(), zone.as_ref().map(|z| z.as_str()), from, server_seq],
+                    args![officer.as_str(), zone.as_ref().map(|z| z.as_str()), *from, server_seq],
                 )?;
                 let list = self.assignments.entry(officer.clone()).or_default();
                 list.push((*from, zone.clone()));
@@ -135,7 +133,7 @@ impl Reference {
 /// The reference copy together with the writer's transaction, for lookups of stored patrols.
 pub struct IngestView<'a> {
     pub reference: &'a Reference,
-    pub conn: &'a Connection,
+    pub conn: &'a dyn Sql,
 }
 
 impl Authority for IngestView<'_> {
@@ -199,19 +197,7 @@ impl RoutingIndex for IngestView<'_> {
 
     /// Read from the log: lifecycle events are rare, and the read model has no licence table.
     fn licence_villages(&self, licence: &LicenceId) -> Result<BTreeSet<UnitId>, StoreError> {
-        let mut rows = self.conn.prepare_cached(
-            "SELECT json_extract(raw, '$.body.villages') FROM events
-             WHERE accepted = 1 AND kind IN ('licence.granted', 'licence.changed') AND json_extract(raw, '$.body.licence') = ?1",
-        )?;
-        let mut villages = BTreeSet::new();
-        for list in rows.query_map([licence.as_str()], |r| r.get::<_, Option<String>>(0))? {
-            if let Some(list) = list? {
-                let list: Vec<UnitId> =
-                    serde_json::from_str(&list).map_err(|e| StoreError::corrupt("events", format!("licence villages: {e}")))?;
-                villages.extend(list);
-            }
-        }
-        Ok(villages)
+        admission::licence_villages(self.conn, licence)
     }
 
     fn finding_zone(&self, finding: &EventId) -> Result<Option<ZoneId>, StoreError> {
@@ -219,9 +205,7 @@ impl RoutingIndex for IngestView<'_> {
     }
 }
 
-pub(super) fn parse<T: std::str::FromStr>(s: &str) -> Result<T, StoreError> {
-    s.parse().map_err(|_| StoreError::corrupt("reference tables", format!("bad id {s:?}")))
-}
+pub(super) use crate::store::admission::parse;
 
 #[cfg(test)]
 mod tests {

@@ -9,6 +9,7 @@ use super::principal;
 use super::writer::WriteCtx;
 use crate::store::sessions::refresh::{RefreshDecision, RefreshToken, SessionId, SessionRow, TokenRow, decide};
 use crate::store::sessions::{Issued, RefreshRefused, SessionEnd, SessionSettings};
+use crate::store::sql::{Arg, Sql};
 
 impl WriteCtx<'_> {
     /// Starts a session for `user` on `device` with its first refresh token.
@@ -133,15 +134,15 @@ pub enum Holder<'a> {
 }
 
 /// Ends every live session of `holder` at `now_ms`, saying `why` (idempotent).
-pub fn end_sessions(conn: &Connection, holder: Holder<'_>, why: SessionEnd, now_ms: i64) -> Result<(), StoreError> {
-    let (column, key): (&str, rusqlite::types::Value) = match holder {
+pub fn end_sessions(conn: &dyn Sql, holder: Holder<'_>, why: SessionEnd, now_ms: i64) -> Result<(), StoreError> {
+    let (column, key): (&str, Arg<'_>) = match holder {
         Holder::Session(s) => ("id", s.as_bytes().to_vec().into()),
-        Holder::User(u) => ("user_id", u.to_owned().into()),
+        Holder::User(u) => ("user_id", u.into()),
         Holder::Device(d) => ("device_id", d.0.as_bytes().to_vec().into()),
     };
-    conn.execute(
+    conn.run(
         &format!("UPDATE sessions SET revoked_at = ?2, revoked_why = ?3 WHERE {column} = ?1 AND revoked_at IS NULL"),
-        params![key, now_ms, why.as_str()],
+        &[key, now_ms.into(), why.as_str().into()],
     )?;
     Ok(())
 }

@@ -1,17 +1,19 @@
 //! Each tip's current township (table `tips`), kept by the writer as tips are received and moved:
 //! a township inspector's scope holds the bucket `tip:<id>` of every tip of their townships.
 
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 use sync_protocol::body::Body;
 use sync_protocol::event::Event;
 use sync_protocol::ids::{EventId, UnitId};
 
 use super::StoreError;
+use crate::args;
+use crate::store::sql::Sql;
 
 /// Takes note of a tip received (its township, unless an assignment already moved it) or moved
 /// (the township it is assigned to now); other bodies change nothing. In commit order, like the
 /// writer's office index that routes a reassignment to the township the tip leaves.
-pub fn note(conn: &Connection, event: &Event, body: &Body) -> Result<(), StoreError> {
+pub fn note(conn: &dyn Sql, event: &Event, body: &Body) -> Result<(), StoreError> {
     let (tip, township, moved) = match body {
         Body::TipReceived(t) => (event.id, &t.township, false),
         Body::TipAssigned(a) => (a.tip, &a.township, true),
@@ -20,9 +22,9 @@ pub fn note(conn: &Connection, event: &Event, body: &Body) -> Result<(), StoreEr
     let sql = if moved {
         "INSERT INTO tips (id, township) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET township = excluded.township"
     } else {
-        "INSERT OR IGNORE INTO tips (id, township) VALUES (?1, ?2)"
+        "INSERT INTO tips (id, township) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING"
     };
-    conn.prepare_cached(sql)?.execute(params![tip.0.as_bytes(), township.as_str()])?;
+    conn.run(sql, args![tip.0.as_bytes(), township.as_str()])?;
     Ok(())
 }
 

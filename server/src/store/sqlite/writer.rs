@@ -72,7 +72,7 @@ impl Writer {
     ) -> Result<(Writer, std::thread::JoinHandle<()>), StoreError> {
         let reference = Reference::load(&conn)?;
         let mut log = LogHead::default();
-        match log.frontier(&mut super::merkle::rows::Rows(&conn)) {
+        match log.frontier(&mut crate::store::log::Rows(&conn)) {
             Ok(frontier) => witness.publish(&server, frontier),
             // Reads go on; every write that would append to the log fails with this error.
             Err(e) => tracing::error!("cannot load the tamper-evident log: {e}"),

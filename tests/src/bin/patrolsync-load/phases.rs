@@ -10,6 +10,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use sync_protocol::event::Event;
 use sync_protocol::ids::ZoneId;
+use sync_protocol::values::IsoWeek;
 use sync_protocol::wire::MAX_PUSH_EVENTS;
 
 const DAY_MS: i64 = 86_400_000;
@@ -35,6 +36,7 @@ pub async fn run(args: &Args, url: &str, pid: Option<u32>) -> Result<()> {
     // A month back, or as far back as the histories need to end by now.
     let span = args.events_per_device as i64 * spacing;
     let start = now_ms() as i64 - (30 * DAY_MS).max(span + 2 * DAY_MS);
+    let week = history_week(start, span, spacing, devices.len())?;
     let histories: Vec<Vec<Event>> =
         devices.iter_mut().enumerate().map(|(i, d)| history(d, args.events_per_device, args.points, i, start, spacing)).collect();
     let event_bytes = histories.iter().flatten().map(|e| serde_json::to_vec(e).map_or(0, |v| v.len())).sum::<usize>()
@@ -47,9 +49,7 @@ pub async fn run(args: &Args, url: &str, pid: Option<u32>) -> Result<()> {
         args.points
     );
 
-    push(&http, url, &devices, histories).await?;
-    // A week in the middle of the history.
-    let week = sync_protocol::values::IsoWeek::of_ms(start + span / 2);
+    push(&http, url, &args.password, &mut devices, histories).await?;
     if args.reports > 0 {
         crate::reports::run(url, &args.password, week, args.reports).await?;
     }
@@ -65,6 +65,37 @@ pub async fn run(args: &Args, url: &str, pid: Option<u32>) -> Result<()> {
         println!("server peak memory (VmHWM): {} MiB", peak_memory_kib(pid).unwrap_or(0) / 1024);
     }
     Ok(())
+}
+
+/// The week the reports are asked for: the one holding the middle of the histories, which begin
+/// at `start` and last `span` ms, each device patrolling every `spacing` ms. Refuses histories that
+/// begin before the demo county's zones and assignments (the server would refuse their patrols)
+/// or that do not hold that whole week; prints the span and the week's patrols.
+fn history_week(start: i64, span: i64, spacing: i64, devices: usize) -> Result<IsoWeek> {
+    let epoch = patrolsync_server::tools::demo::EPOCH_MS;
+    let week_ms = (7 * DAY_MS) as f64;
+    if start < epoch {
+        let patrols = devices as f64 * span as f64 / spacing as f64;
+        bail!(
+            "the histories would begin {} days before the demo county's zones and assignments (2026-01-01), whose patrols \
+             the server refuses: ask for fewer events per device, or at least {:.0} patrols a week",
+            (epoch - start) / DAY_MS + 1,
+            (week_ms * patrols / (now_ms() as i64 - 2 * DAY_MS - epoch) as f64).ceil(),
+        );
+    }
+    let week = IsoWeek::of_ms(start + span / 2);
+    let (from, to) = week.bounds_ms();
+    if from < start || to > start + span {
+        bail!("the histories ({} days) do not hold a whole week: ask for more events per device", span / DAY_MS);
+    }
+    println!(
+        "  histories over {:.1} weeks from {}; the reports' week {week} holds about {:.0} patrols{}",
+        span as f64 / week_ms,
+        crate::reports::county_day(start),
+        week_ms / spacing as f64 * devices as f64,
+        if from - 21 * DAY_MS < start { " (the four-week ledgers reach before the histories begin)" } else { "" },
+    );
+    Ok(week)
 }
 
 /// Logs in `n` device identities, spread over the demo county's officers.
@@ -118,7 +149,7 @@ fn request<'a>(events: &'a [Event], d: &'a RawDevice) -> Push<'a> {
     Push { events, cursors: &d.cursors, hlc: d.hlc }
 }
 
-async fn push(http: &reqwest::Client, url: &str, devices: &[Device], histories: Vec<Vec<Event>>) -> Result<()> {
+async fn push(http: &reqwest::Client, url: &str, password: &str, devices: &mut [Device], histories: Vec<Vec<Event>>) -> Result<()> {
     let traffic = Arc::new(Traffic::default());
     let total: usize = histories.iter().map(Vec::len).sum();
     // Each device has its requests ready (its own CPU's work) before the clock starts.
@@ -129,6 +160,9 @@ async fn push(http: &reqwest::Client, url: &str, devices: &[Device], histories: 
             history.chunks(MAX_PUSH_EVENTS).map(|batch| Ok((encode(&request(batch, &d.raw))?, batch.len()))).collect::<Result<_>>()
         })
         .collect::<Result<_>>()?;
+    // Sealing and encoding a million events on a busy machine can outlast an access token (15 min
+    // at most): each device logs in again, off the clock.
+    join_all(devices.iter_mut().map(|d| d.raw.login(password))).await.into_iter().collect::<Result<Vec<_>>>()?;
     let started = Instant::now();
     let tasks = devices.iter().zip(bodies).map(|(d, bodies)| {
         let (http, traffic, token) = (http.clone(), traffic.clone(), d.raw.token.clone().unwrap_or_default());

@@ -2,7 +2,6 @@
 //! merged into the server's (bounded) and flagged when it is beyond the tolerance or runs back; each
 //! push settles the device's one `clock_offset` notice, whose offset `device_clock_notices` keeps.
 
-use rusqlite::{OptionalExtension, params};
 use sync_protocol::admit::Caller;
 use sync_protocol::checks::clock::{NoticeChange, event_clock, settle_notice};
 use sync_protocol::event::Event;
@@ -11,7 +10,9 @@ use sync_protocol::ids::UserId;
 use sync_protocol::wire::FlagKind;
 
 use super::flags::{Place, stored_patrol_place};
+use crate::args;
 use crate::store::ingest::MAX_CLOCK_AHEAD_MS;
+use crate::store::sql::Sql;
 use crate::store::sqlite::{StoreError, WriteCtx};
 
 impl WriteCtx<'_> {
@@ -46,9 +47,9 @@ impl WriteCtx<'_> {
         }
         let hlc: Option<String> = self
             .conn
-            .prepare_cached("SELECT hlc FROM events WHERE device_id = ?1 AND seq = ?2")?
-            .query_row(params![event.device_id.0.as_bytes(), event.seq - 1], |r| r.get(0))
-            .optional()?;
+            .optional("SELECT hlc FROM events WHERE device_id = ?1 AND seq = ?2", args![event.device_id.0.as_bytes(), event.seq - 1])?
+            .map(|r| r.get(0))
+            .transpose()?;
         let hlc = hlc.map(|h| h.parse::<Hlc>().map_err(|_| StoreError::corrupt("events", format!("hlc {h}")))).transpose()?;
         Ok(hlc.map(|h| i64::try_from(h.ms).unwrap_or(i64::MAX)))
     }
@@ -58,8 +59,11 @@ impl WriteCtx<'_> {
     fn raise_once(&self, event: &Event, kind: FlagKind, detail: &str) -> Result<(), StoreError> {
         let open: bool = self
             .conn
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM flags WHERE event_id = ?1 AND kind = ?2 AND cleared_at IS NULL)")?
-            .query_row(params![event.id.0.as_bytes(), kind.as_str()], |r| r.get(0))?;
+            .one(
+                "SELECT EXISTS (SELECT 1 FROM flags WHERE event_id = ?1 AND kind = ?2 AND cleared_at IS NULL)",
+                args![event.id.0.as_bytes(), kind.as_str()],
+            )?
+            .get(0)?;
         if open {
             return Ok(());
         }
@@ -86,28 +90,25 @@ impl WriteCtx<'_> {
     /// Settles the pushing device's `clock_offset` notice by the clock it states at this push.
     pub fn settle_clock_notice(&mut self, caller: &Caller) -> Result<(), StoreError> {
         let Some(clock) = self.device_clock else { return Ok(()) };
-        let device = caller.device.0.as_bytes().to_vec();
+        let device = caller.device.0.as_bytes();
         let noted: Option<i64> = self
             .conn
-            .prepare_cached("SELECT offset_ms FROM device_clock_notices WHERE device_id = ?1")?
-            .query_row([&device], |r| r.get(0))
-            .optional()?;
+            .optional("SELECT offset_ms FROM device_clock_notices WHERE device_id = ?1", args![device])?
+            .map(|r| r.get(0))
+            .transpose()?;
         let change = settle_notice(noted, &clock, &self.checks.plausibility);
         if change == NoticeChange::Keep {
             return Ok(());
         }
-        self.conn
-            .prepare_cached(
-                "UPDATE flags SET cleared_at = ?3 WHERE device_id = ?1 AND kind = ?2 AND event_id IS NULL AND cleared_at IS NULL",
-            )?
-            .execute(params![device, FlagKind::ClockOffset.as_str(), self.now_ms])?;
-        self.conn.prepare_cached("DELETE FROM device_clock_notices WHERE device_id = ?1")?.execute([&device])?;
+        self.conn.run(
+            "UPDATE flags SET cleared_at = ?3 WHERE device_id = ?1 AND kind = ?2 AND event_id IS NULL AND cleared_at IS NULL",
+            args![device, FlagKind::ClockOffset.as_str(), self.now_ms],
+        )?;
+        self.conn.run("DELETE FROM device_clock_notices WHERE device_id = ?1", args![device])?;
         if let NoticeChange::Raise(notice) = change {
             let place = self.officer_place(&caller.user);
             self.raise(None, Some(caller.device), notice.kind(), &notice.detail(), &place)?;
-            self.conn
-                .prepare_cached("INSERT INTO device_clock_notices (device_id, offset_ms) VALUES (?1, ?2)")?
-                .execute(params![device, notice.offset_ms])?;
+            self.conn.run("INSERT INTO device_clock_notices (device_id, offset_ms) VALUES (?1, ?2)", args![device, notice.offset_ms])?;
         }
         Ok(())
     }

@@ -2,13 +2,14 @@
 //! flags, and whether it is high priority, stored in `finding_checks`. A high-priority finding
 //! carries a `protected_mineral` flag, and every flag on it is marked high priority.
 
-use rusqlite::params;
 use sync_protocol::body::FindingReported;
 use sync_protocol::checks::zero_report::finding_week;
 use sync_protocol::event::Event;
 
 use super::ahead::FindingPrechecked;
 use super::flags::Place;
+use crate::args;
+use crate::store::sql::Sql;
 use crate::store::sqlite::{StoreError, WriteCtx};
 
 impl WriteCtx<'_> {
@@ -27,12 +28,10 @@ impl WriteCtx<'_> {
         };
         let place = Place::of_zone(self.reference, &event.author, &finding.zone, finding.observed_at);
         let (officer, week) = finding_week(&event.author, finding);
-        self.conn
-            .prepare_cached(
-                "INSERT INTO finding_checks (finding, patrol, licence, high_priority, verdict, checked_at, officer, week)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?
-            .execute(params![
+        self.conn.run(
+            "INSERT INTO finding_checks (finding, patrol, licence, high_priority, verdict, checked_at, officer, week)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            args![
                 event.id.0.as_bytes(),
                 finding.patrol.0.as_bytes(),
                 verdict.licence.as_ref().map(|l| l.as_str()),
@@ -41,13 +40,14 @@ impl WriteCtx<'_> {
                 self.now_ms,
                 officer.as_str(),
                 week.to_string()
-            ])?;
+            ],
+        )?;
         self.contradict_zero_reports(&officer, week, event.id)?;
         for (kind, detail) in verdict.raised() {
             self.raise(Some(event.id), Some(event.device_id), kind, &detail, &place)?;
         }
         if verdict.protected.is_some() {
-            self.conn.prepare_cached("UPDATE flags SET high_priority = 1 WHERE event_id = ?1")?.execute([event.id.0.as_bytes()])?;
+            self.conn.run("UPDATE flags SET high_priority = TRUE WHERE event_id = ?1", args![event.id.0.as_bytes()])?;
         }
         Ok(())
     }

@@ -13,6 +13,8 @@ use sync_protocol::checks::plausibility::{TrackFingerprint, TrackProbes};
 use sync_protocol::ids::EventId;
 
 use super::history::stored_event;
+use crate::args;
+use crate::store::sql::Sql;
 use crate::store::sqlite::StoreError;
 
 /// Patrols by cell value. Most cells of a county belong to a few patrols, so a value maps to one
@@ -39,14 +41,14 @@ pub struct FingerprintIndex {
 const SHARED: u32 = 1 << 31;
 
 impl FingerprintIndex {
-    pub fn load(conn: &Connection) -> Result<FingerprintIndex, StoreError> {
+    pub fn load(conn: &dyn Sql) -> Result<FingerprintIndex, StoreError> {
         let mut index = FingerprintIndex::default();
-        let mut stmt = conn.prepare("SELECT patrol, fingerprint FROM patrol_checks WHERE fingerprint IS NOT NULL")?;
-        for row in stmt.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?)))? {
-            let (patrol, blob) = row?;
+        conn.each("SELECT patrol, fingerprint FROM patrol_checks WHERE fingerprint IS NOT NULL", args![], &mut |row| {
+            let (patrol, blob) = (row.get::<Vec<u8>>(0)?, row.get::<Vec<u8>>(1)?);
             let patrol = uuid::Uuid::from_slice(&patrol).map(EventId).map_err(|_| StoreError::corrupt("patrol_checks", "patrol"))?;
             index.insert(patrol, &from_blob(&blob)?);
-        }
+            Ok(())
+        })?;
         Ok(index)
     }
 

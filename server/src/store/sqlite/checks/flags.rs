@@ -2,11 +2,12 @@
 //! concerns, so that a village, a township and the county each list their own, and a re-check
 //! withdraws a flag by stamping it, never by deleting it.
 
-use rusqlite::{Connection, OptionalExtension, params};
 use sync_protocol::ids::{DeviceId, EventId, UnitId, UserId, ZoneId};
 use sync_protocol::values::IsoWeek;
 use sync_protocol::wire::FlagKind;
 
+use crate::args;
+use crate::store::sql::Sql;
 use crate::store::sqlite::reference::Reference;
 use crate::store::sqlite::{StoreError, WriteCtx};
 
@@ -48,16 +49,12 @@ impl Place {
     }
 }
 
-/// A stored patrol's device, officer, village, township and week.
-type StoredPlace = (Vec<u8>, String, Option<String>, Option<String>, Option<String>);
-
 /// The device and the place stored with a patrol's check, if it has one.
-pub fn stored_patrol_place(conn: &Connection, patrol: EventId) -> Result<Option<(DeviceId, Place)>, StoreError> {
-    let row: Option<StoredPlace> = conn
-        .prepare_cached("SELECT device_id, officer, village, township, week FROM patrol_checks WHERE patrol = ?1")?
-        .query_row([patrol.0.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-        .optional()?;
-    let Some((device, officer, village, township, week)) = row else { return Ok(None) };
+pub fn stored_patrol_place(sql: &dyn Sql, patrol: EventId) -> Result<Option<(DeviceId, Place)>, StoreError> {
+    let sql_text = "SELECT device_id, officer, village, township, week FROM patrol_checks WHERE patrol = ?1";
+    let Some(row) = sql.optional(sql_text, args![patrol.0.as_bytes()])? else { return Ok(None) };
+    let (device, officer, village, township, week): (Vec<u8>, String, _, _, _) =
+        (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?);
     let device = uuid::Uuid::from_slice(&device).map(DeviceId).map_err(|_| StoreError::corrupt("patrol_checks", "device"))?;
     Ok(Some((device, Place::parse(Some(officer), village, township, week)?)))
 }
@@ -72,12 +69,10 @@ impl WriteCtx<'_> {
         detail: &str,
         place: &Place,
     ) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO flags (event_id, device_id, kind, detail, raised_at, officer, village, township, week)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
+        self.conn.run(
+            "INSERT INTO flags (event_id, device_id, kind, detail, raised_at, officer, village, township, week)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            args![
                 event.map(|e| e.0.as_bytes().to_vec()),
                 device.map(|d| d.0.as_bytes().to_vec()),
                 kind.as_str(),
@@ -87,7 +82,8 @@ impl WriteCtx<'_> {
                 place.village.as_ref().map(UnitId::as_str),
                 place.township.as_ref().map(UnitId::as_str),
                 place.week.map(|w| w.to_string()),
-            ])?;
+            ],
+        )?;
         *self.raised.borrow_mut().entry(kind.as_str().to_owned()).or_default() += 1;
         Ok(())
     }
@@ -103,17 +99,16 @@ impl WriteCtx<'_> {
         detail: Option<&str>,
         place: &Place,
     ) -> Result<(), StoreError> {
-        let id = event.0.as_bytes().to_vec();
-        self.conn
-            .prepare_cached(
-                "UPDATE flags SET cleared_at = ?4 WHERE event_id = ?1 AND kind = ?2 AND cleared_at IS NULL AND detail IS NOT ?3",
-            )?
-            .execute(params![id, kind.as_str(), detail, self.now_ms])?;
+        let id = event.0.as_bytes();
+        self.conn.run(
+            "UPDATE flags SET cleared_at = ?4 WHERE event_id = ?1 AND kind = ?2 AND cleared_at IS NULL AND detail IS DISTINCT FROM ?3",
+            args![id, kind.as_str(), detail, self.now_ms],
+        )?;
         let Some(detail) = detail else { return Ok(()) };
         let open: bool = self
             .conn
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM flags WHERE event_id = ?1 AND kind = ?2 AND cleared_at IS NULL)")?
-            .query_row(params![id, kind.as_str()], |r| r.get(0))?;
+            .one("SELECT EXISTS (SELECT 1 FROM flags WHERE event_id = ?1 AND kind = ?2 AND cleared_at IS NULL)", args![id, kind.as_str()])?
+            .get(0)?;
         if !open {
             self.raise(Some(event), device, kind, detail, place)?;
         }

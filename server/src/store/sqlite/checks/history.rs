@@ -1,7 +1,6 @@
 //! The reference data the checks need in event time (every zone version, every assignment, every
 //! licence with its lifecycle), rebuilt from the accepted events when the writer starts or reloads.
 
-use rusqlite::{Connection, OptionalExtension};
 use serde::Deserialize;
 use sync_protocol::body::Body;
 use sync_protocol::checks::licence_history::LicenceHistory;
@@ -10,18 +9,18 @@ use sync_protocol::event::Event;
 use sync_protocol::ids::EventId;
 use sync_protocol::values::TrackPoint;
 
+use crate::args;
+use crate::store::sql::Sql;
 use crate::store::sqlite::StoreError;
 
 /// Every `zone.defined`, `assignment.set` and `licence.*` accepted so far, applied in log order
 /// (the order the server authored them in, which is their fold order).
-pub fn load_histories(conn: &Connection) -> Result<(ZoneHistory, LicenceHistory), StoreError> {
+pub fn load_histories(conn: &dyn Sql) -> Result<(ZoneHistory, LicenceHistory), StoreError> {
     let (mut zones, mut licences) = (ZoneHistory::new(), LicenceHistory::new());
-    let mut stmt = conn.prepare(
-        "SELECT raw FROM events WHERE accepted = 1 AND (kind IN ('zone.defined', 'assignment.set') OR kind LIKE 'licence.%')
-         ORDER BY server_seq",
-    )?;
-    for raw in stmt.query_map([], |r| r.get::<_, String>(0))? {
-        match parse_body(&raw?)?.1 {
+    let sql = "SELECT raw FROM events WHERE accepted AND (kind IN ('zone.defined', 'assignment.set') OR kind LIKE 'licence.%')
+               ORDER BY server_seq";
+    conn.each(sql, args![], &mut |row| {
+        match parse_body(&row.get::<String>(0)?)?.1 {
             Body::ZoneDefined(z) => {
                 zones.define_zone(&z);
             }
@@ -32,23 +31,22 @@ pub fn load_histories(conn: &Connection) -> Result<(ZoneHistory, LicenceHistory)
                 licences.apply(&other);
             }
         }
-    }
+        Ok(())
+    })?;
     Ok((zones, licences))
 }
 
 /// A stored accepted event with its typed body.
-pub fn stored_event(conn: &Connection, id: &EventId) -> Result<Option<(Event, Body)>, StoreError> {
-    let raw: Option<String> = conn
-        .prepare_cached("SELECT raw FROM events WHERE id = ?1 AND accepted = 1")?
-        .query_row([id.0.as_bytes()], |r| r.get(0))
-        .optional()?;
+pub fn stored_event(conn: &dyn Sql, id: &EventId) -> Result<Option<(Event, Body)>, StoreError> {
+    let raw: Option<String> =
+        conn.optional("SELECT raw FROM events WHERE id = ?1 AND accepted", args![id.0.as_bytes()])?.map(|r| r.get(0)).transpose()?;
     raw.map(|raw| parse_body(&raw)).transpose()
 }
 
 /// The track of a stored accepted patrol, read from its text alone: the copied-track check
 /// compares several stored tracks with each new patrol, and parsing only the track (not the whole
 /// envelope and body) is most of the saving. The stored text was checked at ingest.
-pub fn stored_track(conn: &Connection, id: &EventId) -> Result<Option<Vec<TrackPoint>>, StoreError> {
+pub fn stored_track(conn: &dyn Sql, id: &EventId) -> Result<Option<Vec<TrackPoint>>, StoreError> {
     #[derive(Deserialize)]
     struct Stored {
         body: TrackOnly,
@@ -58,10 +56,8 @@ pub fn stored_track(conn: &Connection, id: &EventId) -> Result<Option<Vec<TrackP
         #[serde(with = "sync_protocol::track")]
         track: Vec<TrackPoint>,
     }
-    let raw: Option<String> = conn
-        .prepare_cached("SELECT raw FROM events WHERE id = ?1 AND accepted = 1 AND kind = 'patrol.recorded'")?
-        .query_row([id.0.as_bytes()], |r| r.get(0))
-        .optional()?;
+    let sql = "SELECT raw FROM events WHERE id = ?1 AND accepted AND kind = 'patrol.recorded'";
+    let raw: Option<String> = conn.optional(sql, args![id.0.as_bytes()])?.map(|r| r.get(0)).transpose()?;
     raw.map(|raw| {
         serde_json::from_str::<Stored>(&raw).map(|s| s.body.track).map_err(|e| StoreError::corrupt("events", format!("{id}: {e}")))
     })

@@ -3,7 +3,6 @@
 //! it does not count, the `not_counted` flag carrying the explanation; and its plausibility (see
 //! `plausibility`), of which a copied track holds it from counting.
 
-use rusqlite::params;
 use sync_protocol::body::PatrolRecorded;
 use sync_protocol::checks::recheck::{PatrolCheck, PatrolSpan};
 use sync_protocol::event::Event;
@@ -11,6 +10,8 @@ use sync_protocol::ids::{DeviceId, EventId, ZoneId};
 
 use super::ahead::PatrolPrechecked;
 use super::flags::Place;
+use crate::args;
+use crate::store::sql::Sql;
 use crate::store::sqlite::{StoreError, WriteCtx};
 
 impl WriteCtx<'_> {
@@ -33,13 +34,11 @@ impl WriteCtx<'_> {
             None => (&ahead.pre.check, ahead.report),
         };
         let span = PatrolSpan::of_track(event.id, event.author.clone(), &patrol.track);
-        self.conn
-            .prepare_cached(
-                "INSERT INTO patrol_checks (patrol, officer, device_id, zone, village, township, week, started_at, ended_at,
-                                            first_fix, last_fix, counts, explanation, report, checked_at, fingerprint)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-            )?
-            .execute(params![
+        self.conn.run(
+            "INSERT INTO patrol_checks (patrol, officer, device_id, zone, village, township, week, started_at, ended_at,
+                                        first_fix, last_fix, counts, explanation, report, checked_at, fingerprint)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            args![
                 event.id.0.as_bytes(),
                 event.author.as_str(),
                 event.device_id.0.as_bytes(),
@@ -52,19 +51,21 @@ impl WriteCtx<'_> {
                 span.fixes.map(|(lo, _)| lo),
                 span.fixes.map(|(_, hi)| hi),
                 result.decision.counts,
-                result.decision.explanation,
+                &result.decision.explanation,
                 report,
                 self.now_ms,
                 fingerprint,
-            ])?;
+            ],
+        )?;
         self.settle_quota_flags(event.id, event.device_id, &patrol.zone, result, &place)
     }
 
     /// Stores a re-checked patrol's new result (its place and span do not change).
     pub(super) fn update_patrol_check(&self, patrol: EventId, result: &PatrolCheck) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached("UPDATE patrol_checks SET counts = ?2, explanation = ?3, report = ?4, checked_at = ?5 WHERE patrol = ?1")?
-            .execute(params![patrol.0.as_bytes(), result.decision.counts, result.decision.explanation, to_json(result)?, self.now_ms])?;
+        self.conn.run(
+            "UPDATE patrol_checks SET counts = ?2, explanation = ?3, report = ?4, checked_at = ?5 WHERE patrol = ?1",
+            args![patrol.0.as_bytes(), result.decision.counts, &result.decision.explanation, to_json(result)?, self.now_ms],
+        )?;
         Ok(())
     }
 

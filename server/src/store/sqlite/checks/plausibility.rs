@@ -2,7 +2,8 @@
 //! patrols, the officer's other patrols, tracks sharing its fingerprint) read from the store, and
 //! the flags raised. The fingerprint is stored so that later copies find this track.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::args;
+use crate::store::sql::{Engine, Sql};
 use sync_protocol::body::PatrolRecorded;
 use sync_protocol::checks::plausibility::timing::mirrored;
 use sync_protocol::checks::plausibility::{OfficerPatrol, PatrolUnderCheck, PlausibilityContext, PlausibilityFlag, TrackProbes};
@@ -60,12 +61,12 @@ impl WriteCtx<'_> {
         if let Some(f) = fingerprint {
             self.reference.fingerprints.insert(event.id, &f.cells);
         }
-        self.conn
-            .prepare_cached(
-                "INSERT INTO device_clocks (device_id, latest_t) VALUES (?1, ?2)
-                 ON CONFLICT (device_id) DO UPDATE SET latest_t = max(latest_t, excluded.latest_t)",
-            )?
-            .execute(params![event.device_id.0.as_bytes(), under.latest_t()])?;
+        self.conn.run(
+            "INSERT INTO device_clocks (device_id, latest_t) VALUES (?1, ?2)
+             ON CONFLICT (device_id) DO UPDATE SET latest_t =
+                 CASE WHEN excluded.latest_t > device_clocks.latest_t THEN excluded.latest_t ELSE device_clocks.latest_t END",
+            args![event.device_id.0.as_bytes(), under.latest_t()],
+        )?;
         Ok(copy_of)
     }
 
@@ -97,11 +98,10 @@ impl WriteCtx<'_> {
     /// The latest time stated by this device's earlier patrols (their end or last fix), kept in
     /// `device_clocks` as each patrol is checked.
     fn device_latest_t(&self, event: &Event) -> Result<Option<i64>, StoreError> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT latest_t FROM device_clocks WHERE device_id = ?1")?
-            .query_row(params![event.device_id.0.as_bytes()], |r| r.get(0))
-            .optional()?)
+        self.conn
+            .optional("SELECT latest_t FROM device_clocks WHERE device_id = ?1", args![event.device_id.0.as_bytes()])?
+            .map(|r| r.get(0))
+            .transpose()
     }
 }
 
@@ -110,20 +110,26 @@ impl WriteCtx<'_> {
 /// however late the upload (on `ended_at >= from` alone a patrol months back walked every later
 /// patrol of the officer). The longer ones come from their own partial index. The two parts are
 /// disjoint and together exactly the patrols meeting `[from, to]`.
-fn patrols_meeting(conn: &Connection, officer: &UserId, except: EventId, from: i64, to: i64) -> Result<Vec<OfficerPatrol>, StoreError> {
+fn patrols_meeting(conn: &dyn Sql, officer: &UserId, except: EventId, from: i64, to: i64) -> Result<Vec<OfficerPatrol>, StoreError> {
+    // SQLite is told which index serves each half; PostgreSQL's planner picks the partial index
+    // by its predicate on its own (and has no `INDEXED BY`).
+    let (short, long) = match conn.engine() {
+        Engine::Sqlite => ("INDEXED BY patrol_checks_by_officer_end", "INDEXED BY patrol_checks_long_by_officer_end"),
+        Engine::Postgres => ("", ""),
+    };
+    let sql = format!(
+        "SELECT patrol, started_at, ended_at FROM patrol_checks {short}
+         WHERE officer = ?1 AND ended_at >= ?2 AND ended_at <= ?3 + ?5 AND started_at <= ?3 AND patrol != ?4
+           AND ended_at - started_at <= ?5
+         UNION ALL
+         SELECT patrol, started_at, ended_at FROM patrol_checks {long}
+         WHERE officer = ?1 AND ended_at >= ?2 AND started_at <= ?3 AND patrol != ?4
+           AND ended_at - started_at > 86400000"
+    );
     let rows = conn
-        .prepare_cached(
-            "SELECT patrol, started_at, ended_at FROM patrol_checks INDEXED BY patrol_checks_by_officer_end
-             WHERE officer = ?1 AND ended_at >= ?2 AND ended_at <= ?3 + ?5 AND started_at <= ?3 AND patrol != ?4
-               AND ended_at - started_at <= ?5
-             UNION ALL
-             SELECT patrol, started_at, ended_at FROM patrol_checks INDEXED BY patrol_checks_long_by_officer_end
-             WHERE officer = ?1 AND ended_at >= ?2 AND started_at <= ?3 AND patrol != ?4
-               AND ended_at - started_at > 86400000",
-        )?
-        .query_map(params![officer.as_str(), from, to, except.0.as_bytes(), LONG_PATROL_MS], |r| {
-            Ok((r.get::<_, Vec<u8>>(0)?, r.get(1)?, r.get(2)?))
-        })?
+        .all(&sql, args![officer.as_str(), from, to, except.0.as_bytes(), LONG_PATROL_MS])?
+        .into_iter()
+        .map(|r| Ok::<_, StoreError>((r.get::<Vec<u8>>(0)?, r.get::<i64>(1)?, r.get::<i64>(2)?)))
         .collect::<Result<Vec<_>, _>>()?;
     rows.into_iter()
         .map(|(id, started_at, ended_at)| {
@@ -162,7 +168,7 @@ mod tests {
             conn.execute(
                 "INSERT INTO patrol_checks (patrol, officer, device_id, zone, week, started_at, ended_at, counts, explanation, report, checked_at)
                  VALUES (?1, ?2, x'00', 'Z', '2026-W01', ?3, ?4, 0, '', '{}', 0)",
-                params![uuid::Uuid::from_u128(i as u128 + 1).as_bytes(), if i == 0 { "o2" } else { "o1" }, start * H, end * H],
+                rusqlite::params![uuid::Uuid::from_u128(i as u128 + 1).as_bytes(), if i == 0 { "o2" } else { "o1" }, start * H, end * H],
             )?;
         }
         let except = EventId(uuid::Uuid::from_u128(3));

@@ -1,7 +1,6 @@
 //! After a zone is redefined or an officer's assignment changes, the patrols it may touch are
 //! re-checked in the same transaction. The pure planner decides; this file loads and stores.
 
-use rusqlite::params;
 use std::collections::BTreeMap;
 use sync_protocol::body::Body;
 use sync_protocol::checks::recheck::{PatrolCheck, PatrolSpan, PatrolTrack, affected, plan};
@@ -11,6 +10,8 @@ use sync_protocol::values::TrackPoint;
 
 use super::flags::Place;
 use super::history::stored_event;
+use crate::args;
+use crate::store::sql::Sql;
 use crate::store::sqlite::{StoreError, WriteCtx};
 
 /// What is stored about a patrol that may need a re-check.
@@ -52,18 +53,17 @@ impl WriteCtx<'_> {
             ChangeScope::Officer(o) => vec![o.to_string()],
             ChangeScope::Zone(z) => self
                 .conn
-                .prepare_cached("SELECT DISTINCT officer FROM assignments WHERE zone = ?1 ORDER BY officer")?
-                .query_map([z.as_str()], |r| r.get(0))?
+                .all("SELECT DISTINCT officer FROM assignments WHERE zone = ?1 ORDER BY officer", args![z.as_str()])?
+                .iter()
+                .map(|r| r.get(0))
                 .collect::<Result<_, _>>()?,
         };
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT patrol, officer, device_id, zone, village, township, week, first_fix, last_fix, report FROM patrol_checks
-             WHERE officer = ?1 AND last_fix >= ?2 AND (?3 IS NULL OR first_fix < ?3)",
-        )?;
+        let sql = "SELECT patrol, officer, device_id, zone, village, township, week, first_fix, last_fix, report FROM patrol_checks
+                   WHERE officer = ?1 AND last_fix >= ?2 AND (CAST(?3 AS BIGINT) IS NULL OR first_fix < ?3)";
         let mut out = BTreeMap::new();
         for officer in officers {
-            let rows = stmt.query_map(params![officer, changed.from, changed.until], |r| {
-                Ok(StoredRow {
+            let rows = self.conn.all(sql, args![&officer, changed.from, changed.until])?.into_iter().map(|r| {
+                Ok::<_, StoreError>(StoredRow {
                     patrol: r.get(0)?,
                     officer: r.get(1)?,
                     device: r.get(2)?,
@@ -74,7 +74,7 @@ impl WriteCtx<'_> {
                     fixes: (r.get(7)?, r.get(8)?),
                     report: r.get(9)?,
                 })
-            })?;
+            });
             for row in rows {
                 let c = row?.parse()?;
                 out.insert(c.span.patrol, c);

@@ -2,7 +2,6 @@
 //! patrol or finding are stamped reviewed (they leave the open list), and a held patrol's check is
 //! decided again with the review (`sync_protocol::checks::hold_review`).
 
-use rusqlite::{OptionalExtension, params};
 use sync_protocol::body::{FlagReviewed, SubjectKind};
 use sync_protocol::checks::hold_review::HoldReview;
 use sync_protocol::checks::recheck::PatrolCheck;
@@ -11,6 +10,8 @@ use sync_protocol::ids::ZoneId;
 use sync_protocol::wire::flags::FlagReview;
 
 use super::flags::stored_patrol_place;
+use crate::args;
+use crate::store::sql::Sql;
 use crate::store::sqlite::{StoreError, WriteCtx};
 
 impl WriteCtx<'_> {
@@ -18,12 +19,11 @@ impl WriteCtx<'_> {
     pub fn review_flag(&mut self, event: &Event, review: &FlagReviewed) -> Result<(), StoreError> {
         let record = FlagReview { verdict: review.verdict, by: event.author.clone(), note: review.note.clone(), review: event.id };
         let text = serde_json::to_string(&record).map_err(|e| StoreError::encode("a flag review", e))?;
-        self.conn
-            .prepare_cached(
-                "UPDATE flags SET reviewed_at = ?3, review = ?4
-                 WHERE event_id = ?1 AND kind = ?2 AND cleared_at IS NULL AND reviewed_at IS NULL",
-            )?
-            .execute(params![review.subject.id.0.as_bytes(), review.flag.as_str(), self.now_ms, text])?;
+        self.conn.run(
+            "UPDATE flags SET reviewed_at = ?3, review = ?4
+             WHERE event_id = ?1 AND kind = ?2 AND cleared_at IS NULL AND reviewed_at IS NULL",
+            args![review.subject.id.0.as_bytes(), review.flag.as_str(), self.now_ms, text],
+        )?;
         if review.subject.kind == SubjectKind::Patrol {
             self.review_patrol_check(event, review)?;
         }
@@ -36,9 +36,9 @@ impl WriteCtx<'_> {
         let patrol = review.subject.id;
         let row: Option<(String, String)> = self
             .conn
-            .prepare_cached("SELECT zone, report FROM patrol_checks WHERE patrol = ?1")?
-            .query_row([patrol.0.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
+            .optional("SELECT zone, report FROM patrol_checks WHERE patrol = ?1", args![patrol.0.as_bytes()])?
+            .map(|r| Ok::<_, StoreError>((r.get(0)?, r.get(1)?)))
+            .transpose()?;
         let (Some((zone, report)), Some((device, place))) = (row, stored_patrol_place(self.conn, patrol)?) else { return Ok(()) };
         let corrupt = |what: &str| StoreError::corrupt("patrol_checks", format!("{patrol}: bad {what}"));
         let zone: ZoneId = zone.parse().map_err(|_| corrupt("zone"))?;

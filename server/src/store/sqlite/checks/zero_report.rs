@@ -3,7 +3,6 @@
 //! event), each finding's officer and week beside its check, and whichever of the two arrives
 //! second flags the zero report `contradictory_zero_report`, naming the finding.
 
-use rusqlite::{OptionalExtension, params};
 use sync_protocol::body::ZeroReportFiled;
 use sync_protocol::checks::zero_report::{detail, report_week};
 use sync_protocol::event::Event;
@@ -12,6 +11,8 @@ use sync_protocol::values::IsoWeek;
 use sync_protocol::wire::FlagKind;
 
 use super::flags::Place;
+use crate::args;
+use crate::store::sql::Sql;
 use crate::store::sqlite::{StoreError, WriteCtx};
 
 impl WriteCtx<'_> {
@@ -19,11 +20,11 @@ impl WriteCtx<'_> {
     /// its week.
     pub fn check_new_zero_report(&mut self, event: &Event, report: &ZeroReportFiled) -> Result<(), StoreError> {
         let (officer, week) = report_week(report);
-        let finding: Option<Vec<u8>> = self
-            .conn
-            .prepare_cached("SELECT finding FROM finding_checks WHERE officer = ?1 AND week = ?2 ORDER BY rowid LIMIT 1")?
-            .query_row(params![officer.as_str(), week.to_string()], |r| r.get(0))
-            .optional()?;
+        // The first finding of the week to be checked: its check was stored as it was accepted,
+        // so the log's order is the order of the checks.
+        let sql = "SELECT c.finding FROM finding_checks c JOIN events e ON e.id = c.finding
+                   WHERE c.officer = ?1 AND c.week = ?2 ORDER BY e.server_seq LIMIT 1";
+        let finding: Option<Vec<u8>> = self.conn.optional(sql, args![officer.as_str(), week.to_string()])?.map(|r| r.get(0)).transpose()?;
         if let Some(finding) = finding {
             let finding = uuid::Uuid::from_slice(&finding).map(EventId).map_err(|_| StoreError::corrupt("finding_checks", "finding"))?;
             let place = self.zero_report_place(&officer, week, report.zone.as_ref().map(|z| z.as_str()));
@@ -36,14 +37,14 @@ impl WriteCtx<'_> {
     pub(super) fn contradict_zero_reports(&mut self, officer: &UserId, week: IsoWeek, finding: EventId) -> Result<(), StoreError> {
         let reports: Vec<(Vec<u8>, Vec<u8>, Option<String>)> = self
             .conn
-            .prepare_cached(
+            .all(
                 "SELECT z.report, z.device_id, z.zone FROM zero_reports z WHERE z.officer = ?1 AND z.week = ?2
                    AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.event_id = z.report AND f.kind = ?3 AND f.cleared_at IS NULL)",
+                args![officer.as_str(), week.to_string(), FlagKind::ContradictoryZeroReport.as_str()],
             )?
-            .query_map(params![officer.as_str(), week.to_string(), FlagKind::ContradictoryZeroReport.as_str()], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?
-            .collect::<Result<_, _>>()?;
+            .iter()
+            .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .collect::<Result<_, StoreError>>()?;
         for (report, device, zone) in reports {
             let corrupt = |what: &str| StoreError::corrupt("zero_reports", format!("bad {what}"));
             let report = uuid::Uuid::from_slice(&report).map(EventId).map_err(|_| corrupt("report"))?;

@@ -1,13 +1,13 @@
 //! An accepted `attachment.added`, stored with its place in the event's transaction and checked
 //! against its finding and patrol (photo far away, or taken outside the patrol: flagged, kept).
 
-use rusqlite::params;
 use sync_protocol::body::{AttachmentAdded, BlobHash, MediaType};
 use sync_protocol::checks::evidence::{EvidenceTarget, check_attachment};
 use sync_protocol::event::Event;
 use sync_protocol::ids::UserId;
-use sync_protocol::merkle::LogLeaf;
 
+use crate::args;
+use crate::store::sql::Sql;
 use crate::store::sqlite::checks::Place;
 use crate::store::sqlite::reference::IngestView;
 use crate::store::sqlite::{StoreError, WriteCtx};
@@ -25,13 +25,11 @@ impl WriteCtx<'_> {
             Some(s) => Place::of_zone(self.reference, &s.author, &s.zone, at),
             None => Place { township: view.office_township(&a.subject), ..Place::default() },
         };
-        self.conn
-            .prepare_cached(
-                "INSERT INTO attachments (server_seq, event_id, sha256, size, media_type, subject_kind, subject_id, officer,
-                                          village, township, added_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            )?
-            .execute(params![
+        self.conn.run(
+            "INSERT INTO attachments (server_seq, event_id, sha256, size, media_type, subject_kind, subject_id, officer,
+                                      village, township, added_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            args![
                 server_seq,
                 event.id.0.as_bytes(),
                 a.sha256.to_hex(),
@@ -43,7 +41,8 @@ impl WriteCtx<'_> {
                 place.village.as_ref().map(|v| v.as_str()),
                 place.township.as_ref().map(|t| t.as_str()),
                 self.now_ms,
-            ])?;
+            ],
+        )?;
         let Some(target) = target else { return Ok(()) };
         for flag in check_attachment(a, &target, &self.checks.evidence) {
             self.raise(Some(event.id), Some(event.device_id), flag.kind(), &flag.detail(), &place)?;
@@ -51,20 +50,8 @@ impl WriteCtx<'_> {
         Ok(())
     }
 
-    /// Makes a verified blob visible (its bytes are already durable at their final path) and logs
-    /// it, once: a blob recorded before is left as it is. `holder` sent the bytes: their
-    /// attachments naming the blob now unlock it.
+    /// Makes a verified blob visible and logs it, once (`store::evidence_rows`).
     pub fn record_blob(&mut self, hash: &BlobHash, size: u64, media_type: MediaType, holder: &UserId) -> Result<(), StoreError> {
-        let inserted = self
-            .conn
-            .prepare_cached("INSERT OR IGNORE INTO blobs (sha256, size, media_type, stored_at) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![hash.to_hex(), size, media_type.as_str(), self.now_ms])?;
-        if inserted == 1 {
-            self.log_blob(hash, LogLeaf::Blob { sha256: *hash, size, media_type })?;
-        }
-        self.conn
-            .prepare_cached("INSERT OR IGNORE INTO blob_holders (sha256, user_id, proved_at) VALUES (?1, ?2, ?3)")?
-            .execute(params![hash.to_hex(), holder.as_str(), self.now_ms])?;
-        Ok(())
+        crate::store::evidence_rows::record_blob(self.conn, self.log, (hash, size, media_type), holder, self.now_ms)
     }
 }

@@ -2,14 +2,14 @@
 //! it, its zone, and for the evidence checks the finding's location and the patrol's span; for a
 //! tip or case its township (from the office index). Read in the open batch.
 
-use rusqlite::OptionalExtension;
 use sync_protocol::admit::SubjectFacts;
-use sync_protocol::body::{Body, FindingReported, Subject, SubjectKind};
-use sync_protocol::event::Event;
+use sync_protocol::body::{FindingReported, Subject, SubjectKind};
 use sync_protocol::ids::{EventId, UnitId, UserId, ZoneId};
 
+use crate::args;
 use crate::store::StoreError;
-use crate::store::sqlite::reference::{IngestView, parse};
+use crate::store::admission;
+use crate::store::sqlite::reference::IngestView;
 
 /// A stored subject: its author and zone, and what the evidence checks compare a photo with.
 #[derive(Debug, Clone)]
@@ -63,38 +63,25 @@ impl IngestView<'_> {
 
     /// Whether `inspector` is an enabled township inspector answering for `township`.
     pub fn is_inspector_of(&self, inspector: &UserId, township: &UnitId) -> Result<bool, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM users u, json_each(u.units) j
-                            WHERE u.id = ?1 AND u.role = 'township_inspector' AND u.disabled = 0 AND j.value = ?2)",
-        )?;
-        Ok(stmt.query_row([inspector.as_str(), township.as_str()], |r| r.get(0))?)
+        admission::inspects(self.conn, inspector, township)
     }
 
     /// A stored patrol's author and zone.
     pub fn patrol_row(&self, patrol: &EventId) -> Result<Option<(UserId, ZoneId)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT author, zone FROM patrols WHERE id = ?1")?;
-        let row: Option<(String, String)> = stmt.query_row([patrol.0.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
-        row.map(|(author, zone)| Ok((parse(&author)?, parse(&zone)?))).transpose()
+        admission::patrol_row(self.conn, patrol)
     }
 
-    /// An accepted finding's author and body, read from the log (the store keeps no finding table).
+    /// An accepted finding's author and body, read from the log.
     pub fn finding(&self, finding: &EventId) -> Result<Option<(UserId, FindingReported)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT raw FROM events WHERE id = ?1 AND kind = 'finding.reported' AND accepted = 1")?;
-        let Some(raw) = stmt.query_row([finding.0.as_bytes()], |r| r.get::<_, String>(0)).optional()? else { return Ok(None) };
-        let corrupt = |e: String| StoreError::corrupt("events", format!("finding {finding}: {e}"));
-        let event: Event = serde_json::from_str(&raw).map_err(|e| corrupt(e.to_string()))?;
-        match Body::parse(&event.kind, &event.body).map_err(|e| corrupt(e.to_string()))? {
-            Body::FindingReported(f) => Ok(Some((event.author, f))),
-            other => Err(corrupt(format!("stored as {}", other.kind()))),
-        }
+        admission::finding(self.conn, finding)
     }
 
     /// A stored patrol's start and end, Unix ms.
     pub fn patrol_span(&self, patrol: &EventId) -> Option<(i64, i64)> {
         self.conn
-            .prepare_cached("SELECT started_at, ended_at FROM patrol_checks WHERE patrol = ?1")
-            .and_then(|mut s| s.query_row([patrol.0.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+            .optional("SELECT started_at, ended_at FROM patrol_checks WHERE patrol = ?1", args![patrol.0.as_bytes()])
             .ok()
             .flatten()
+            .and_then(|r| Some((r.get(0).ok()?, r.get(1).ok()?)))
     }
 }

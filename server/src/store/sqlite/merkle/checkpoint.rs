@@ -7,7 +7,7 @@ use sync_protocol::ids::DeviceId;
 use sync_protocol::merkle::SignedCheckpoint;
 use sync_protocol::wire::audit::CheckpointReply;
 
-use super::rows::Rows;
+use crate::store::log::Rows;
 pub use crate::store::log::origin;
 use crate::store::sqlite::identity::meta_bytes;
 use crate::store::sqlite::{StoreError, WriteCtx};

@@ -1,11 +1,10 @@
 //! The leaf appends the writer makes in its transaction, on the engine-neutral frontier
 //! (`store::log::LogHead`).
 
-use sync_protocol::body::BlobHash;
 use sync_protocol::merkle::LogLeaf;
 
-use super::rows::Rows;
 use crate::store::log::LeafRow;
+use crate::store::log::Rows;
 use crate::store::sqlite::{StoreError, WriteCtx};
 
 impl WriteCtx<'_> {
@@ -17,10 +16,5 @@ impl WriteCtx<'_> {
     /// Appends the leaf of a quarantine row just stored with `id`.
     pub fn log_quarantine(&mut self, id: i64, leaf: LogLeaf) -> Result<(), StoreError> {
         self.log.append(&mut Rows(self.conn), LeafRow::Quarantine(id), leaf)
-    }
-
-    /// Appends the leaf of a blob row just stored.
-    pub fn log_blob(&mut self, sha256: &BlobHash, leaf: LogLeaf) -> Result<(), StoreError> {
-        self.log.append(&mut Rows(self.conn), LeafRow::Blob(sha256), leaf)
     }
 }

@@ -21,7 +21,6 @@ pub mod checkpoint;
 mod head;
 mod leaves;
 pub mod proofs;
-pub(crate) mod rows;
 pub mod verify;
 mod verify_rows;
 pub mod witness;

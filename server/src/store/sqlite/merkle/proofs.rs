@@ -5,9 +5,9 @@ use rusqlite::Connection;
 use sync_protocol::crypto::Hash;
 use sync_protocol::wire::audit::{ConsistencyQuery, ConsistencyReply};
 
-use super::rows::Rows;
 use crate::store::StoreError;
 use crate::store::log::LogRows;
+use crate::store::log::Rows;
 
 /// The leaf hashes of the log's first `n` leaves, in order.
 pub fn leaf_hashes(conn: &Connection, n: u64) -> Result<Vec<Hash>, StoreError> {

@@ -12,12 +12,13 @@ mod map;
 mod queries;
 mod rebuild;
 pub(super) mod rows;
+#[cfg(test)]
+mod tally_tests;
 
 pub use map::map;
 pub use queries::{backlog, cases, directory, ledger, week_facts, zones};
 pub use rebuild::{ensure_built, rebuild, verify};
 
-use rusqlite::{Connection, OptionalExtension, params};
 use sync_protocol::body::Body;
 use sync_protocol::event::Event;
 use sync_protocol::ids::EventId;
@@ -26,26 +27,22 @@ use sync_protocol::read_model::{Filed, Refold, case_group, group_events, patrol_
 use sync_protocol::zones::ZoneVersions;
 
 use super::StoreError;
+use crate::args;
+use crate::store::sql::Sql;
 
 /// The group events of the read model, read back from the log.
-struct Log<'a>(&'a Connection);
+struct Log<'a>(&'a dyn Sql);
 
 impl Filed<StoreError> for Log<'_> {
     fn event(&mut self, id: &EventId) -> Result<Option<Event>, StoreError> {
-        let raw: Option<String> = self
-            .0
-            .prepare_cached("SELECT raw FROM events WHERE id = ?1 AND accepted = 1")?
-            .query_row([id.0.as_bytes()], |r| r.get(0))
-            .optional()?;
+        let raw: Option<String> =
+            self.0.optional("SELECT raw FROM events WHERE id = ?1 AND accepted", args![id.0.as_bytes()])?.map(|r| r.get(0)).transpose()?;
         raw.map(|raw| parse(&raw)).transpose()
     }
 
     fn filed_under(&mut self, key: &EventId) -> Result<Vec<Event>, StoreError> {
-        let mut stmt = self.0.prepare_cached(
-            "SELECT e.raw FROM report_filed f JOIN events e ON e.server_seq = f.server_seq WHERE f.entity = ?1 ORDER BY f.server_seq",
-        )?;
-        let raws = stmt.query_map([key.0.as_bytes()], |r| r.get::<_, String>(0))?;
-        raws.map(|raw| parse(&raw?)).collect()
+        let sql = "SELECT e.raw FROM report_filed f JOIN events e ON e.server_seq = f.server_seq WHERE f.entity = ?1 ORDER BY f.server_seq";
+        self.0.all(sql, args![key.0.as_bytes()])?.iter().map(|r| parse(&r.get::<String>(0)?)).collect()
     }
 }
 
@@ -55,11 +52,13 @@ fn parse(raw: &str) -> Result<Event, StoreError> {
 
 /// Applies the accepted event `event` (body `body`, stored as `server_seq`) to the read model;
 /// `places` is the writer's copy of the zones' versions, which a `zone.defined` changes.
-pub fn apply(conn: &Connection, places: &mut ZoneVersions, event: &Event, body: &Body, server_seq: i64) -> Result<(), StoreError> {
+pub fn apply(conn: &dyn Sql, places: &mut ZoneVersions, event: &Event, body: &Body, server_seq: i64) -> Result<(), StoreError> {
     let t = touch(event.id, body);
     if let Some(key) = t.filed_under {
-        conn.prepare_cached("INSERT OR IGNORE INTO report_filed (entity, server_seq) VALUES (?1, ?2)")?
-            .execute(params![key.0.as_bytes(), server_seq])?;
+        conn.run(
+            "INSERT INTO report_filed (entity, server_seq) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            args![key.0.as_bytes(), server_seq],
+        )?;
     }
     match t.refold {
         Refold::Patrol(p) => match body {
@@ -86,8 +85,10 @@ pub fn apply(conn: &Connection, places: &mut ZoneVersions, event: &Event, body: 
                 Body::ZeroReportFiled(z) => z.zone.as_ref().map(|z| z.as_str()),
                 _ => None,
             };
-            conn.prepare_cached("INSERT OR IGNORE INTO zero_reports (report, device_id, officer, week, zone) VALUES (?1, ?2, ?3, ?4, ?5)")?
-                .execute(params![event.id.0.as_bytes(), event.device_id.0.as_bytes(), officer.as_str(), week.to_string(), zone])?;
+            conn.run(
+                "INSERT INTO zero_reports (report, device_id, officer, week, zone) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+                args![event.id.0.as_bytes(), event.device_id.0.as_bytes(), officer.as_str(), week.to_string(), zone],
+            )?;
             Ok(())
         }
         Refold::Zone => match body {
@@ -99,7 +100,7 @@ pub fn apply(conn: &Connection, places: &mut ZoneVersions, event: &Event, body: 
 }
 
 /// Folds the patrol `patrol`'s group again and replaces its rows.
-fn refold_patrol(conn: &Connection, places: &ZoneVersions, patrol: &EventId) -> Result<(), StoreError> {
+fn refold_patrol(conn: &dyn Sql, places: &ZoneVersions, patrol: &EventId) -> Result<(), StoreError> {
     let events = group_events(&mut Log(conn), patrol, true)?;
     let group = patrol_group(patrol, &events);
     if let Some(entry) = &group.patrol {

@@ -1,14 +1,16 @@
 //! What the reports read from the read model, on a reader: each query walks an index range the
-//! size of its answer (a week's patrols and findings, a ledger's patrols, a township's backlog)
+//! size of its answer (a week's officers' counts and findings, a ledger's patrols, a township's backlog)
 //! plus the reference, never the whole log.
 
-use rusqlite::{Connection, params};
+use crate::args;
+use crate::store::sql::Sql;
+use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::{BTreeMap, BTreeSet};
 use sync_protocol::body::{AssignmentSet, Role};
 use sync_protocol::checks::licence::LicenceVerdict;
-use sync_protocol::compliance::{FindingFact, OpenTip, PatrolFact, WeekFacts};
+use sync_protocol::compliance::{FindingFact, OpenTip, PatrolTally, WeekFacts};
 use sync_protocol::fold::{Case, Tip};
-use sync_protocol::ids::{EventId, UnitId};
+use sync_protocol::ids::{EventId, UnitId, UserId};
 use sync_protocol::ledger::{LedgerFacts, PatrolEntry, row};
 use sync_protocol::read_model::FindingRow;
 use sync_protocol::values::IsoWeek;
@@ -57,11 +59,10 @@ fn assignments(conn: &Connection) -> Result<Assignments, StoreError> {
 }
 
 /// Every zone's versions as stored.
-pub fn zones(conn: &Connection) -> Result<ZoneVersions, StoreError> {
+pub fn zones(conn: &dyn Sql) -> Result<ZoneVersions, StoreError> {
     let mut z = ZoneVersions::default();
-    let mut stmt = conn.prepare_cached("SELECT zone, valid_from, village, township FROM zone_versions")?;
-    for r in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))? {
-        let (zone, valid_from, village, township) = r?;
+    for r in conn.all("SELECT zone, valid_from, village, township FROM zone_versions", args![])? {
+        let (zone, valid_from, village, township) = (r.get::<String>(0)?, r.get::<i64>(1)?, r.get::<String>(2)?, r.get::<String>(3)?);
         let place = ZonePlace { valid_from, village: parse(&village, "zone_versions")?, township: parse(&township, "zone_versions")? };
         z.insert(parse(&zone, "zone_versions")?, place);
     }
@@ -76,21 +77,8 @@ pub fn week_facts(conn: &Connection, week: IsoWeek) -> Result<WeekFacts, StoreEr
     for u in stmt.query_map([], |r| r.get::<_, String>(0))? {
         f.enrolled.insert(parse(&u?, "users")?);
     }
-    let mut stmt = conn.prepare_cached(
-        "SELECT p.id, p.author, p.zone, c.counts FROM patrols p LEFT JOIN patrol_checks c ON c.patrol = p.id
-         WHERE p.started_at >= ?1 AND p.started_at < ?2 AND p.entry IS NOT NULL",
-    )?;
-    let rows =
-        stmt.query_map([start, end], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?)))?;
-    for r in rows {
-        let (patrol, officer, zone, counts) = r?;
-        f.patrols.push(PatrolFact {
-            id: id(&patrol, "patrols")?,
-            officer: parse(&officer, "patrols")?,
-            zone: parse(&zone, "patrols")?,
-            counts,
-        });
-    }
+    f.assignments = assignments(conn)?;
+    f.patrols = patrol_tallies(conn, week, &f.assignments)?;
     let mut stmt = conn.prepare_cached(
         "SELECT f.id, f.officer, f.township, f.observed_at, f.stopped_on_spot,
                 (SELECT min(c.opened_at) FROM report_cases c WHERE c.source = f.id),
@@ -123,7 +111,6 @@ pub fn week_facts(conn: &Connection, week: IsoWeek) -> Result<WeekFacts, StoreEr
         let (officer, n) = r?;
         f.flags.insert(parse(&officer, "flags")?, n);
     }
-    f.assignments = assignments(conn)?;
     f.zones = zones(conn)?;
     f.open_cases = open_cases(conn, None)?;
     let mut stmt = conn.prepare_cached("SELECT id, township FROM report_tips WHERE open = 1")?;
@@ -136,6 +123,28 @@ pub fn week_facts(conn: &Connection, week: IsoWeek) -> Result<WeekFacts, StoreEr
         f.case_townships.insert(parse(&t?, "report_cases")?);
     }
     Ok(f)
+}
+
+/// Each officer's patrols of `week` as the store keeps them counted (migration 0016): one row per
+/// officer. The zone of the week's last patrol is read only for an officer with no zone assigned
+/// at the week's end, the one case where it places their week.
+fn patrol_tallies(conn: &Connection, week: IsoWeek, assignments: &Assignments) -> Result<BTreeMap<UserId, PatrolTally>, StoreError> {
+    let (start, end) = week.bounds_ms();
+    let mut tallies = BTreeMap::new();
+    let mut stmt = conn.prepare_cached("SELECT officer, patrols, counting, unchecked FROM report_officer_weeks WHERE week = ?1")?;
+    let rows = stmt.query_map([week.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    for r in rows {
+        let (officer, patrols, counting, unchecked) = r?;
+        tallies.insert(parse::<UserId>(&officer, "report_officer_weeks")?, PatrolTally { patrols, counting, unchecked, last_zone: None });
+    }
+    let mut last = conn.prepare_cached(
+        "SELECT zone FROM patrols WHERE author = ?1 AND started_at >= ?2 AND started_at < ?3 AND entry IS NOT NULL ORDER BY id DESC LIMIT 1",
+    )?;
+    for (officer, tally) in tallies.iter_mut().filter(|(o, _)| assignments.zone_at(o, end - 1).is_none()) {
+        let zone: Option<String> = last.query_row(params![officer.as_str(), start, end], |r| r.get(0)).optional()?;
+        tally.last_zone = zone.map(|z| parse(&z, "patrols")).transpose()?;
+    }
+    Ok(tallies)
 }
 
 /// The cases not closed, of one township or of all.

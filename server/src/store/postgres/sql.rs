@@ -1,0 +1,124 @@
+//! The SQL layer (`store::sql`) on PostgreSQL: any connection or transaction runs each statement
+//! with its placeholders rewritten (`?N` to `$N`); an argument binds to the type PostgreSQL infers
+//! for its parameter (an integer to `bigint`, `integer`, `smallint` or `boolean`, a flag to
+//! `boolean` or an integer), and a column reads back as a neutral value by its type.
+
+use bytes::BytesMut;
+use postgres::GenericClient;
+use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
+use std::cell::RefCell;
+use std::error::Error;
+
+use super::StoreError;
+use crate::store::sql::{Arg, Engine, Row, Sql, SqlError, Value, numbered};
+
+/// A connection or transaction of PostgreSQL as a [`Sql`]: `Pg::new(&mut tx)`.
+pub struct Pg<'a, C: GenericClient>(RefCell<&'a mut C>);
+
+impl<'a, C: GenericClient> Pg<'a, C> {
+    pub fn new(client: &'a mut C) -> Self {
+        Pg(RefCell::new(client))
+    }
+}
+
+type Params<'p> = Vec<&'p (dyn ToSql + Sync)>;
+
+fn params<'p>(args: &'p [Arg<'_>]) -> Params<'p> {
+    args.iter().map(|a| a as &(dyn ToSql + Sync)).collect()
+}
+
+impl<C: GenericClient> Sql for Pg<'_, C> {
+    fn engine(&self) -> Engine {
+        Engine::Postgres
+    }
+
+    fn run(&self, sql: &str, args: &[Arg<'_>]) -> Result<u64, StoreError> {
+        Ok(self.0.borrow_mut().execute(numbered(sql).as_str(), &params(args))?)
+    }
+
+    /// The rows are all fetched before the first is handed on, so that `each` may run statements
+    /// of its own on the same connection.
+    fn each(&self, sql: &str, args: &[Arg<'_>], each: &mut dyn FnMut(Row) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        let rows = self.0.borrow_mut().query(numbered(sql).as_str(), &params(args))?;
+        for row in rows {
+            let values = (0..row.len()).map(|i| row.try_get::<_, Value>(i)).collect::<Result<Vec<_>, _>>()?;
+            each(Row(values))?;
+        }
+        Ok(())
+    }
+}
+
+fn refused(arg: &Arg<'_>, ty: &Type) -> Box<dyn Error + Sync + Send> {
+    Box::new(SqlError::Bind { arg: arg.kind(), ty: ty.name().to_string() })
+}
+
+impl ToSql for Arg<'_> {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, Box<dyn Error + Sync + Send>> {
+        match self {
+            Arg::Null => Ok(IsNull::Yes),
+            Arg::Int(_) | Arg::UInt(_) | Arg::Bool(_) => {
+                let i = self.integer().ok_or_else(|| refused(self, ty))?;
+                if *ty == Type::BOOL {
+                    match (self, i) {
+                        (Arg::Bool(b), _) => b.to_sql(ty, out),
+                        (_, 0 | 1) => (i == 1).to_sql(ty, out),
+                        _ => Err(refused(self, ty)),
+                    }
+                } else if *ty == Type::INT8 {
+                    i.to_sql(ty, out)
+                } else if *ty == Type::INT4 {
+                    i32::try_from(i)?.to_sql(ty, out)
+                } else if *ty == Type::INT2 {
+                    i16::try_from(i)?.to_sql(ty, out)
+                } else if *ty == Type::FLOAT8 && !matches!(self, Arg::Bool(_)) {
+                    (i as f64).to_sql(ty, out)
+                } else {
+                    Err(refused(self, ty))
+                }
+            }
+            Arg::Real(r) if *ty == Type::FLOAT8 => r.to_sql(ty, out),
+            Arg::Real(r) if *ty == Type::FLOAT4 => (*r as f32).to_sql(ty, out),
+            Arg::Text(t) if <&str as ToSql>::accepts(ty) => t.as_ref().to_sql(ty, out),
+            Arg::Blob(b) if *ty == Type::BYTEA => b.as_ref().to_sql(ty, out),
+            _ => Err(refused(self, ty)),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+impl<'a> FromSql<'a> for Value {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Value, Box<dyn Error + Sync + Send>> {
+        Ok(if *ty == Type::INT8 {
+            Value::Int(i64::from_sql(ty, raw)?)
+        } else if *ty == Type::INT4 {
+            Value::Int(i32::from_sql(ty, raw)?.into())
+        } else if *ty == Type::INT2 {
+            Value::Int(i16::from_sql(ty, raw)?.into())
+        } else if *ty == Type::BOOL {
+            Value::Bool(bool::from_sql(ty, raw)?)
+        } else if *ty == Type::FLOAT8 {
+            Value::Real(f64::from_sql(ty, raw)?)
+        } else if *ty == Type::FLOAT4 {
+            Value::Real(f32::from_sql(ty, raw)?.into())
+        } else if *ty == Type::BYTEA {
+            Value::Blob(raw.to_vec())
+        } else if <&str as FromSql>::accepts(ty) {
+            Value::Text(<&str as FromSql>::from_sql(ty, raw)?.to_string())
+        } else {
+            return Err(Box::new(SqlError::Unreadable(ty.name().to_string())));
+        })
+    }
+
+    fn from_sql_null(_: &Type) -> Result<Value, Box<dyn Error + Sync + Send>> {
+        Ok(Value::Null)
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}

@@ -1,0 +1,107 @@
+//! The engine-neutral SQL layer (`store::sql`) on both engines: one scenario of statements in one
+//! text, over the real schema, writes the same rows, reads them back as the same Rust values, and
+//! refuses the same things (an append-only table's UPDATE, an integer past i64).
+
+use anyhow::{Result, ensure};
+use patrolsync_server::args;
+use patrolsync_server::store::postgres::{Pg, off_runtime};
+use patrolsync_server::store::sql::{Engine, Sql};
+use patrolsync_tests::pg_cluster;
+
+/// An event row as the scenario reads it back: server_seq, id, seq, accepted, reason, raw.
+type EventRow = (i64, Vec<u8>, u64, bool, Option<String>, String);
+
+/// What the scenario saw: the events, the quarantine's ids, and the counts it checked.
+#[derive(Debug, PartialEq)]
+struct Seen {
+    events: Vec<EventRow>,
+    quarantine: Vec<i64>,
+    head: (u64, [u8; 32], Option<i64>),
+    flagged: Vec<(String, bool)>,
+}
+
+fn scenario(sql: &dyn Sql) -> Result<Seen> {
+    sql.run(
+        "INSERT INTO users (id, display_name, role, units, password_hash) VALUES (?1, ?2, ?3, ?4, '')",
+        args!["u1", "U", "village_officer", "[]"],
+    )?;
+    let device = [9u8; 16];
+    sql.run(
+        "INSERT INTO devices (id, user_id, public_key, enrolled_at, head_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+        args![&device, "u1", &[1u8; 32], 5i64, &[0u8; 32]],
+    )?;
+    // The writer assigns server_seq (PostgreSQL's has no default, SQLite's is the row id).
+    let insert = "INSERT INTO events (server_seq, id, device_id, seq, hlc, author, kind, hash, raw, accepted, reason, received_at)
+                  VALUES ((SELECT coalesce(max(server_seq), 0) + 1 FROM events), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                  RETURNING server_seq";
+    for (i, accepted) in [(1u8, true), (2, false), (3, true)] {
+        let reason = (!accepted).then_some("bad_signature");
+        let seq = sql.one(
+            insert,
+            args![&[i; 16], &device, u64::from(i), "h", "u1", "patrol.recorded", &[i; 32], "{\"?\": 1}", accepted, reason, 7i64],
+        )?;
+        ensure!(seq.get::<i64>(0)? == i64::from(i), "server_seq {i}");
+    }
+    let again = "INSERT INTO event_routes (bucket, server_seq) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
+    ensure!(sql.run(again, args!["v:1", 1i64])? == 1 && sql.run(again, args!["v:1", 1i64])? == 0, "the second insert is ignored");
+    let quarantine =
+        "INSERT INTO quarantine (event_id, device_id, seq, reason, message, raw, received_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
+    let mut ids = Vec::new();
+    for seq in [None, Some(4u64)] {
+        ids.push(sql.one(quarantine, args![None::<&[u8]>, Some(&device), seq, "malformed", "m", "{", 8i64])?.get::<i64>(0)?);
+    }
+    ensure!(
+        sql.run(
+            "UPDATE devices SET head_seq = ?2, head_hash = ?3, last_sync_at = ?4 WHERE id = ?1 AND head_seq <= ?2",
+            args![&device, 3u64, &[3u8; 32], 9i64]
+        )? == 1
+    );
+    ensure!(sql.run("UPDATE events SET raw = '?' WHERE server_seq = ?1", args![1i64]).is_err(), "events are append-only");
+    ensure!(sql.run("UPDATE devices SET head_seq = ?1", args![u64::MAX]).is_err(), "past i64 is refused, not wrapped");
+
+    // A flag per accepted event, raised while the events are read (a statement inside `each`).
+    let mut flagged = Vec::new();
+    sql.each("SELECT id, accepted FROM events WHERE kind = ?1 AND raw <> '?' ORDER BY server_seq", args!["patrol.recorded"], &mut |row| {
+        if row.get::<bool>(1)? {
+            sql.run("INSERT INTO flags (event_id, kind, detail, raised_at) VALUES (?1, 'k', 'd', 1)", args![row.get::<Vec<u8>>(0)?])?;
+        }
+        Ok(())
+    })?;
+    for row in sql.all("SELECT f.detail, e.accepted FROM flags f JOIN events e ON e.id = f.event_id ORDER BY f.id", args![])? {
+        flagged.push((row.get(0)?, row.get(1)?));
+    }
+    let events = sql
+        .all(
+            "SELECT server_seq, id, seq, accepted, reason, raw FROM events WHERE accepted = TRUE OR reason IS NOT NULL ORDER BY server_seq",
+            args![],
+        )?
+        .iter()
+        .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+        .collect::<Result<_, patrolsync_server::store::StoreError>>()?;
+    let head = sql.one("SELECT head_seq, head_hash, last_sync_at FROM devices WHERE id = ?1", args![&device])?;
+    ensure!(sql.optional("SELECT 1 FROM devices WHERE id = ?1", args![&[0u8; 16]])?.is_none());
+    ensure!(sql.one("SELECT CAST(sum(seq) AS BIGINT) FROM events", args![])?.get::<i64>(0)? == 6);
+    Ok(Seen { events, quarantine: ids, head: (head.get(0)?, head.get(1)?, head.get(2)?), flagged })
+}
+
+#[test]
+fn the_sql_layer_writes_and_reads_the_same_on_both_engines() -> Result<()> {
+    let mut conn = rusqlite::Connection::open_in_memory()?;
+    schema::migrate(&mut conn, schema::CENTRAL)?;
+    ensure!(Sql::engine(&conn) == Engine::Sqlite);
+    let on_sqlite = scenario(&conn)?;
+
+    let db = pg_cluster::database()?;
+    patrolsync_server::store::postgres::migrate(db.url())?;
+    let on_postgres = off_runtime(|| -> Result<Seen> {
+        // Each statement its own transaction, as SQLite's: a refused one aborts no other.
+        let mut client = db.connect()?;
+        let pg = Pg::new(&mut client);
+        ensure!(pg.engine() == Engine::Postgres);
+        scenario(&pg)
+    });
+    let on_postgres = on_postgres?;
+    ensure!(on_sqlite.events.len() == 3 && on_sqlite.quarantine == [1, 2] && on_sqlite.flagged.len() == 2, "{on_sqlite:?}");
+    ensure!(on_sqlite == on_postgres, "SQLite saw {on_sqlite:?}\nPostgreSQL saw {on_postgres:?}");
+    Ok(())
+}
