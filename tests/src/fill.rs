@@ -33,12 +33,38 @@ pub async fn officers(url: &str, password: &str, n: usize, days_back: i64) -> Re
         let (url, password) = (url.to_string(), password.to_string());
         async move {
             let mut raw = RawDevice::new(&url, user.as_str())?;
-            raw.login(&password).await?;
+            log_in(&mut raw, &url, &password).await?;
             let zone = zone.ok_or_else(|| anyhow::anyhow!("{user} has no zone"))?;
             Ok::<_, anyhow::Error>(FieldDevice { raw, zone, next: 0, start, seed: i })
         }
     });
     join_all(tasks).await.into_iter().collect()
+}
+
+/// Logins sent in all for one device before its error stands.
+const LOGIN_TRIES: u32 = 3;
+
+/// Logs `raw` in as a phone would: a login whose request never reached the server is sent again on
+/// a fresh connection. When thousands of connections open at once on a loaded machine, actix
+/// answers `408` and closes one whose request it has not read within its timeout, and the client
+/// sees its request fail to send; any answer from the server stands.
+async fn log_in(raw: &mut RawDevice, url: &str, password: &str) -> Result<()> {
+    let mut tries = 1;
+    loop {
+        match raw.login(password).await {
+            Ok(_) => return Ok(()),
+            Err(e) if tries < LOGIN_TRIES && never_sent(&e) => {
+                tries += 1;
+                raw.reconnect(url)?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Whether `e` is a request that failed before any answer came back.
+fn never_sent(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<reqwest::Error>().is_some_and(|r| r.is_request() || r.is_connect()))
 }
 
 impl FieldDevice {
