@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{Pg, PostgresStore};
+use super::PostgresStore;
 use crate::store::backend::Backend;
 use crate::store::jobs::WriteCtx;
 use crate::store::sql::Sql;
@@ -23,7 +23,7 @@ impl Backend for PostgresStore {
         T: Send + 'static,
         F: FnOnce(&dyn Sql) -> Result<T, StoreError> + Send + 'static,
     {
-        Box::pin(self.read(move |tx| f(&Pg::new(tx))))
+        Box::pin(self.read(move |sql| f(sql)))
     }
 
     fn check_snapshot(&self) -> Arc<CheckSnapshot> {

@@ -30,7 +30,7 @@ mod writer;
 
 use open::connect;
 pub use open::migrate;
-pub use sql::Pg;
+pub use sql::{Pg, Statements};
 
 pub(crate) use crate::store::StoreError;
 
@@ -43,6 +43,7 @@ use sync_protocol::wire::audit::{CheckpointReply, ConsistencyQuery, ConsistencyR
 use crate::clock::SharedClock;
 use crate::pool::Blocking;
 use crate::store::log::Rows;
+use crate::store::sql::Sql;
 use crate::store::sqlite::Settings;
 use readers::Readers;
 use writer::{Start, Writer};
@@ -102,7 +103,7 @@ impl PostgresStore {
     async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut postgres::Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&readers::ReadTx<'_, '_>) -> Result<T, StoreError> + Send + 'static,
     {
         let readers = self.readers.clone();
         self.blocking.run("store", move || readers.with(f)).await.map_err(|_| StoreError::WriterGone)?
@@ -110,7 +111,7 @@ impl PostgresStore {
 
     /// Answers once the store can be read.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        self.read(|tx| Ok(tx.execute("SELECT 1", &[]).map(|_| ())?)).await
+        self.read(|sql| sql.run("SELECT 1", &[]).map(|_| ())).await
     }
 
     /// `Evidence::record_blob`: makes a verified blob visible and logs it, once.
@@ -134,6 +135,6 @@ impl PostgresStore {
     /// `AuditLog::consistency`: the proof that the log's first `from` leaves are a prefix of its
     /// first `to`; a size the log has not reached is not found.
     pub async fn consistency(&self, query: ConsistencyQuery) -> Result<ConsistencyReply, StoreError> {
-        self.read(move |tx| crate::store::log::consistency(&mut Rows(&Pg::new(tx)), query)).await
+        self.read(move |sql| crate::store::log::consistency(&mut Rows(sql), query)).await
     }
 }

@@ -16,7 +16,7 @@ use sync_protocol::hlc::Hlc;
 use sync_protocol::ids::DeviceId;
 use tokio::sync::mpsc;
 
-use super::{Pg, StoreError, WRITER_LOCK, connect, identity};
+use super::{Pg, Statements, StoreError, WRITER_LOCK, connect, identity};
 use crate::clock::SharedClock;
 use crate::metrics::Metrics;
 use crate::store::CheckSnapshot;
@@ -156,6 +156,8 @@ impl Caches {
 
 fn run(mut client: Client, mut rx: mpsc::Receiver<Work>, reference: Reference, shared: Shared) {
     let mut caches = Caches { reference, heads: HashMap::new(), log: LogHead::default() };
+    // The writer connection's prepared statements, made again with each new connection.
+    let mut statements = Statements::default();
     while let Some(batch) = batch::next_batch(&mut rx) {
         shared.metrics.writer_queue(rx.len());
         // A lost connection lost the writer role with it: connect and take the role again, and
@@ -163,10 +165,10 @@ fn run(mut client: Client, mut rx: mpsc::Receiver<Work>, reference: Reference, s
         if client.is_closed() {
             match connect_as_writer(&shared.url) {
                 Ok(again) => {
-                    client = again;
+                    (client, statements) = (again, Statements::default());
                     caches.log.forget();
                     if let Ok(mut tx) = client.transaction() {
-                        caches.reload(&Pg::new(&mut tx));
+                        caches.reload(&Pg::cached(&mut tx, &statements));
                     }
                 }
                 Err(e) => {
@@ -178,14 +180,14 @@ fn run(mut client: Client, mut rx: mpsc::Receiver<Work>, reference: Reference, s
             }
         }
         let (jobs, started) = (batch.len(), Instant::now());
-        let (finishers, outcome, unwritable, wrote) = run_batch(&mut client, batch, &mut caches, &shared);
+        let (finishers, outcome, unwritable, wrote) = run_batch(&mut client, &statements, batch, &mut caches, &shared);
         let failure = outcome.as_ref().err().cloned().or(unwritable);
         shared.metrics.writer_batch(jobs, started.elapsed().as_secs_f64(), failure.as_ref().map_or(Ok(()), |e| Err(e.cause())));
         shared.health.record(failure, wrote);
         if outcome.is_err()
             && let Ok(mut tx) = client.transaction()
         {
-            caches.reload(&Pg::new(&mut tx));
+            caches.reload(&Pg::cached(&mut tx, &statements));
         }
         if caches.reference.version != shared.published.version() {
             shared.published.publish(caches.reference.snapshot(&shared.checks));
@@ -200,7 +202,7 @@ fn run(mut client: Client, mut rx: mpsc::Receiver<Work>, reference: Reference, s
 /// store cannot be written (when the rest of the batch committed), and whether a job succeeded.
 type Batch = (Vec<Finish>, Result<(), Arc<StoreError>>, Option<Arc<StoreError>>, bool);
 
-fn run_batch(client: &mut Client, batch: Vec<Work>, caches: &mut Caches, shared: &Shared) -> Batch {
+fn run_batch(client: &mut Client, statements: &Statements, batch: Vec<Work>, caches: &mut Caches, shared: &Shared) -> Batch {
     let mut tx = match client.transaction() {
         Ok(tx) => tx,
         Err(e) => {
@@ -215,7 +217,7 @@ fn run_batch(client: &mut Client, batch: Vec<Work>, caches: &mut Caches, shared:
     let mut raised = BTreeMap::<String, u64>::new();
     for work in batch {
         let log_before = caches.log.clone();
-        let (job, finish, released) = run_one(&mut tx, work, caches, shared, now_ms, &mut raised);
+        let (job, finish, released) = run_one((&mut tx, statements), work, caches, (shared, now_ms), &mut raised);
         let done = matches!(job, Job::Done);
         match job {
             Job::Done => wrote |= released,
@@ -223,7 +225,7 @@ fn run_batch(client: &mut Client, batch: Vec<Work>, caches: &mut Caches, shared:
             Job::Failed => {}
         }
         if !done || !released {
-            caches.reload(&Pg::new(&mut tx));
+            caches.reload(&Pg::cached(&mut tx, statements));
             // Rolled back to the savepoint, the log is as it was before the job; otherwise the
             // transaction may hold part of the job, so the frontier is read again.
             if released {
@@ -246,11 +248,10 @@ fn run_batch(client: &mut Client, batch: Vec<Work>, caches: &mut Caches, shared:
 /// savepoint was released or rolled back cleanly. The flags a job that stood raised are added to
 /// `raised`.
 fn run_one(
-    tx: &mut Transaction<'_>,
+    (tx, statements): (&mut Transaction<'_>, &Statements),
     work: Work,
     caches: &mut Caches,
-    shared: &Shared,
-    now_ms: i64,
+    (shared, now_ms): (&Shared, i64),
     raised: &mut BTreeMap<String, u64>,
 ) -> (Job, Finish, bool) {
     let mut savepoint = match tx.savepoint("job") {
@@ -261,7 +262,7 @@ fn run_one(
         }
     };
     let (job, finish, job_raised) = {
-        let sql = Pg::new(&mut savepoint);
+        let sql = Pg::cached(&mut savepoint, statements);
         let mut ctx = WriteCtx {
             conn: &sql,
             reference: &mut caches.reference,
