@@ -52,8 +52,8 @@ pub enum StartError {
 }
 
 /// Why `[store] kind = "postgres"` is refused at start: what of the store is not yet on it.
-pub const POSTGRES_NOT_YET: &str = "PostgreSQL stores pushes, pulls, sessions, people and reference data, but not yet the \
-     reports, evidence reads, the integrity check, the log's witness and audit verify, nor the server's readiness probe; \
+pub const POSTGRES_NOT_YET: &str = "PostgreSQL stores pushes, pulls, sessions, evidence, people and reference data, but not yet \
+     the reports, the integrity check, the log's witness and audit verify, nor the server's readiness probe; \
      use kind = \"sqlite\" (docs/architecture.md, \"PostgreSQL engine\")";
 
 impl Application {

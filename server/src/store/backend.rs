@@ -1,21 +1,23 @@
 //! The store's traits that are the same on every engine, written once over [`Backend`]: what an
 //! engine gives them is a job of its single writer (on the engine-neutral [`WriteCtx`]) and a read
-//! over the SQL layer. Pushes, pulls, sessions, reference data and people run so on SQLite and
-//! PostgreSQL.
+//! over the SQL layer. Pushes, pulls, sessions, evidence, reference data and people run so on
+//! SQLite and PostgreSQL.
 
 use serde_json::value::RawValue;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use sync_protocol::admit::Caller;
-use sync_protocol::body::{AssignmentSet, Body, Role, UserChanged, UserEnrolled};
+use sync_protocol::body::{AssignmentSet, BlobHash, Body, MediaType, Role, UserChanged, UserEnrolled};
 use sync_protocol::event::Event;
 use sync_protocol::hlc::Hlc;
 use sync_protocol::ids::{DeviceId, EventId, UserId};
 use sync_protocol::scope::Bucket;
+use sync_protocol::wire::evidence::{MissingList, MissingQuery};
 use sync_protocol::wire::patrol::PatrolRecord;
 use sync_protocol::wire::people::{AccessLog, AccessQuery};
 use sync_protocol::wire::{Ack, BucketPage, DeviceEnrolment};
 
+use crate::store::evidence::{BlobAccess, Evidence};
 use crate::store::ingest::{Ingest, Pushed};
 use crate::store::jobs::WriteCtx;
 use crate::store::people::{AccessEntry, NewCounty, PasswordHash, People};
@@ -211,6 +213,20 @@ impl<E: Backend> Pulls for E {
 
     fn patrol(&self, scope: BTreeSet<Bucket>, id: EventId) -> StoreFuture<'_, Option<PatrolRecord>> {
         self.read_sql(move |conn| crate::store::reads::patrol_record::patrol(conn, &scope, &id))
+    }
+}
+
+impl<E: Backend> Evidence for E {
+    fn blob_access(&self, scope: BTreeSet<Bucket>, user: UserId, hash: BlobHash) -> StoreFuture<'_, BlobAccess> {
+        self.read_sql(move |conn| crate::store::reads::evidence::blob_access(conn, &scope, &user, &hash))
+    }
+
+    fn missing(&self, scope: BTreeSet<Bucket>, query: MissingQuery) -> StoreFuture<'_, MissingList> {
+        self.read_sql(move |conn| crate::store::reads::evidence::missing(conn, &scope, &query))
+    }
+
+    fn record_blob(&self, hash: BlobHash, size: u64, media_type: MediaType, holder: UserId) -> StoreFuture<'_, ()> {
+        self.job(move |ctx| ctx.record_blob(&hash, size, media_type, &holder))
     }
 }
 

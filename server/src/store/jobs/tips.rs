@@ -7,7 +7,7 @@ use sync_protocol::ids::{EventId, UnitId};
 
 use super::StoreError;
 use crate::args;
-use crate::store::sql::{Engine, Sql};
+use crate::store::sql::{Sql, json_each};
 
 /// Takes note of a tip received (its township, unless an assignment already moved it) or moved
 /// (the township it is assigned to now); other bodies change nothing. In commit order, like the
@@ -31,11 +31,8 @@ pub fn note(conn: &dyn Sql, event: &Event, body: &Body) -> Result<(), StoreError
 pub fn of_townships(conn: &dyn Sql, townships: &[UnitId]) -> Result<Vec<EventId>, StoreError> {
     let names: Vec<&str> = townships.iter().map(UnitId::as_str).collect();
     let names = serde_json::to_string(&names).map_err(|e| StoreError::encode("townships", e))?;
-    let sql = match conn.engine() {
-        Engine::Sqlite => "SELECT id FROM tips WHERE township IN (SELECT value FROM json_each(?1)) ORDER BY id",
-        Engine::Postgres => "SELECT id FROM tips WHERE township IN (SELECT jsonb_array_elements_text(?1::jsonb)) ORDER BY id",
-    };
-    conn.all(sql, args![names])?
+    let sql = format!("SELECT id FROM tips WHERE township IN (SELECT t.value FROM {}) ORDER BY id", json_each(conn.engine(), 1, "t"));
+    conn.all(&sql, args![names])?
         .into_iter()
         .map(|row| {
             uuid::Uuid::from_slice(&row.get::<Vec<u8>>(0)?)

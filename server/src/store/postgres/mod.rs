@@ -3,12 +3,13 @@
 //! engine-neutral jobs (`store::jobs`: pushes, authored reference events, enrolment, sessions,
 //! people) with the writer's caches, the reader pool, the server's identity, the tamper-evident log
 //! (leaves, signed checkpoints, consistency proofs), and blobs recorded. The store's traits that
-//! are the same on both engines (`store::backend`: `Ingest`, `Pulls`, `Sessions`,
+//! are the same on both engines (`store::backend`: `Ingest`, `Pulls`, `Sessions`, `Evidence`,
 //! `ReferenceData`, `People`) run on it; this module holds only PostgreSQL's connections and what
 //! cannot be one text.
 //!
-//! It does not yet implement the reports, the evidence reads, the audit log's integrity check and
-//! witness, nor `Store` itself, so `[store] kind = "postgres"` is refused at start; the tests reach
+//! It does not yet implement the reports, the audit log (its checkpoint and consistency proofs are
+//! inherent methods here; the integrity check, the witness and `audit verify` are SQLite's), nor
+//! `Store` itself, so `[store] kind = "postgres"` is refused at start; the tests reach
 //! it directly and hold it to SQLite's rows (`patrolsync-tests`, `engines`). docs/architecture.md
 //! ("PostgreSQL engine") says what exists and what is still to come.
 //!
@@ -35,9 +36,7 @@ pub use sql::{Pg, Statements};
 pub(crate) use crate::store::StoreError;
 
 use std::sync::{Arc, Mutex};
-use sync_protocol::body::{BlobHash, MediaType};
 use sync_protocol::hlc::Hlc;
-use sync_protocol::ids::UserId;
 use sync_protocol::wire::audit::{CheckpointReply, ConsistencyQuery, ConsistencyReply};
 
 use crate::clock::SharedClock;
@@ -112,13 +111,6 @@ impl PostgresStore {
     /// Answers once the store can be read.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.read(|sql| sql.run("SELECT 1", &[]).map(|_| ())).await
-    }
-
-    /// `Evidence::record_blob`: makes a verified blob visible and logs it, once.
-    pub async fn record_blob(&self, hash: BlobHash, size: u64, media_type: MediaType, holder: UserId) -> Result<(), StoreError> {
-        self.writer
-            .run(move |ctx| crate::store::evidence_rows::record_blob(ctx.conn, ctx.log, (&hash, size, media_type), &holder, ctx.now_ms))
-            .await
     }
 
     /// `AuditLog::checkpoint`: a signed checkpoint of the log at its current size (stored once per

@@ -1,13 +1,17 @@
 //! What the store reads for its callers, written once for both engines over the SQL layer: pulls
-//! of buckets after a cursor, a patrol as its page shows it, and stored events that no longer
-//! match their hash (left out of pages, flagged once by the writer).
+//! of buckets after a cursor, a patrol as its page shows it, stored events that no longer match
+//! their hash (left out of pages, flagged once by the writer), and the evidence reads.
 //!
 //! # Layout
 //! - `pull`: a bucket's page after a cursor, a bucket's events for a fold, the office's events.
 //! - `patrol_record`: a patrol with its amendments and signing keys, if the scope holds it.
 //! - `withheld`: a changed stored event found while serving, and its one flag.
+//! - `evidence`: whether a caller may read a blob, and the attachments whose bytes are missing;
+//!   `place_scope`: a caller's scope as parameters for the tables that carry their place.
 
+pub mod evidence;
 pub mod patrol_record;
+pub mod place_scope;
 pub mod pull;
 pub mod withheld;
 

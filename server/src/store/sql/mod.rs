@@ -66,6 +66,17 @@ pub trait Sql {
     }
 }
 
+/// A table of the text values of the JSON array of strings bound to `?n`, as a `FROM` item named
+/// `alias` with the one column `value` (for `IN (SELECT alias.value FROM …)` over a list of any
+/// length, one statement text whatever its length): SQLite's `json_each`, PostgreSQL's
+/// `jsonb_array_elements_text`.
+pub fn json_each(engine: Engine, n: usize, alias: &str) -> String {
+    match engine {
+        Engine::Sqlite => format!("json_each(?{n}) {alias}"),
+        Engine::Postgres => format!("jsonb_array_elements_text(CAST(CAST(?{n} AS TEXT) AS jsonb)) AS {alias}(value)"),
+    }
+}
+
 /// What this layer itself finds wrong (a driver's own errors are sorted by each engine).
 #[derive(Debug, thiserror::Error)]
 pub enum SqlError {

@@ -1,16 +1,16 @@
 //! The store's traits on SQLite: each method is one job of the single writer (so it commits,
-//! with everything it decided, before it answers) or one read on the reader pool.
+//! with everything it decided, before it answers) or one read on the reader pool. The traits the
+//! engines share are `store::backend`'s, over what this gives it (`Backend`); here are SQLite's
+//! own: `Store`, `Reports`, `AuditLog`.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use sync_protocol::body::{BlobHash, MediaType};
 use sync_protocol::compliance::WeekFacts;
 use sync_protocol::hlc::Hlc;
-use sync_protocol::ids::{UnitId, UserId};
+use sync_protocol::ids::UnitId;
 use sync_protocol::scope::Bucket;
 use sync_protocol::values::IsoWeek;
 use sync_protocol::wire::audit::{CheckpointReply, ConsistencyQuery, ConsistencyReply, ReadModelCheck};
-use sync_protocol::wire::evidence::{MissingList, MissingQuery};
 use sync_protocol::wire::flags::{FlagList, FlagQuery};
 use sync_protocol::wire::witness::{Withheld, WitnessAsk, WitnessReply};
 
@@ -19,7 +19,6 @@ use super::writer::Commits;
 use crate::args;
 use crate::store::audit::{AuditLog, IntegrityReport};
 use crate::store::backend::Backend;
-use crate::store::evidence::{BlobAccess, Evidence};
 use crate::store::jobs::WriteCtx;
 use crate::store::reports::{Backlog, DeviceSync, Directory, LedgerRow, LedgerSelection, Reports};
 use crate::store::sql::Sql;
@@ -90,20 +89,6 @@ impl Reports for SqliteStore {
     }
 }
 
-impl Evidence for SqliteStore {
-    fn blob_access(&self, scope: BTreeSet<Bucket>, user: UserId, hash: BlobHash) -> StoreFuture<'_, BlobAccess> {
-        Box::pin(self.read(move |conn| super::evidence::access::blob_access(conn, &scope, &user, &hash)))
-    }
-
-    fn missing(&self, scope: BTreeSet<Bucket>, query: MissingQuery) -> StoreFuture<'_, MissingList> {
-        Box::pin(self.read(move |conn| super::evidence::access::missing(conn, &scope, &query)))
-    }
-
-    fn record_blob(&self, hash: BlobHash, size: u64, media_type: MediaType, holder: UserId) -> StoreFuture<'_, ()> {
-        Box::pin(self.writer.run(move |ctx| ctx.record_blob(&hash, size, media_type, &holder)))
-    }
-}
-
 impl AuditLog for SqliteStore {
     fn checkpoint(&self) -> StoreFuture<'_, CheckpointReply> {
         Box::pin(self.writer.run(|ctx| ctx.checkpoint_reply()))
@@ -166,7 +151,7 @@ impl std::fmt::Debug for SqliteStore {
 mod tests {
     use super::*;
     use crate::store::StoreError;
-    use sync_protocol::ids::DeviceId;
+    use sync_protocol::ids::{DeviceId, UserId};
 
     #[tokio::test]
     async fn the_engine_is_a_store_object_and_answers_through_it() -> Result<(), Box<dyn std::error::Error>> {

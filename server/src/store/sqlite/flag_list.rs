@@ -11,7 +11,7 @@ use sync_protocol::wire::FlagKind;
 use sync_protocol::wire::flags::{FlagList, FlagQuery, FlagRecord, MAX_FLAGS_PER_PAGE};
 
 use super::StoreError;
-use super::place_scope::{PlaceScope, page};
+use crate::store::reads::place_scope::{PlaceScope, page};
 
 /// The newest flags in `scope` matching `query`, newest first.
 pub fn list(conn: &Connection, scope: &BTreeSet<Bucket>, query: &FlagQuery) -> Result<FlagList, StoreError> {

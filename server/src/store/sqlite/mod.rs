@@ -9,7 +9,7 @@
 //!   `refresh`: reloading the writer's caches after another process wrote to the store.
 //! - `checks`: the checks at ingest (geofence, quota, flags, re-checks), run by the writer; the
 //!   half that reads the reference alone is computed ahead, on the snapshot the writer publishes.
-//! - `evidence`: attachments, their checks and flags, blob completeness and scoped evidence reads.
+//! - `evidence`: attachments, their checks and flags, blob completeness (jobs of either writer).
 //! - `read_model`: the reports' tables, kept by the writer as it accepts each event, rebuilt from
 //!   the log on open when missing, checked against the log, and read by the reports.
 //! - `readers`: the reader pool, on which the store's reads run (`store::reads`); `devices`,
@@ -34,7 +34,6 @@ mod identity;
 mod integrity;
 pub mod merkle;
 mod open;
-mod place_scope;
 pub(crate) mod read_model;
 mod read_only;
 mod readers;

@@ -38,7 +38,7 @@ impl LogStore for SqliteStore {
 
 impl LogStore for PostgresStore {
     fn record_blob(&self, hash: BlobHash, size: u64, media_type: MediaType, holder: UserId) -> StoreFuture<'_, ()> {
-        Box::pin(PostgresStore::record_blob(self, hash, size, media_type, holder))
+        Evidence::record_blob(self, hash, size, media_type, holder)
     }
     fn checkpoint(&self) -> StoreFuture<'_, CheckpointReply> {
         Box::pin(PostgresStore::checkpoint(self))

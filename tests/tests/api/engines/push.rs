@@ -1,9 +1,9 @@
-//! A push stored on each engine: the demo county's SQLite store is copied into PostgreSQL (one
+//! A push stored on each engine, with its evidence: the demo county's SQLite store is copied into PostgreSQL (one
 //! starting state, the server's identity and all), then the same pushes go through each engine's
 //! real writer (`Ingest::ingest`, with the checks computed ahead on each engine's published
 //! snapshot, as the sync use case does). The acks, every table's rows (events, routes, quarantine,
-//! flags, checks, the read model, chain heads), what pulls read back and the tamper-evident log's
-//! signed checkpoint must be the same.
+//! flags, checks, attachments, the read model, chain heads), what pulls and the evidence reads give
+//! back and the tamper-evident log's signed checkpoint must be the same.
 
 use anyhow::{Context, Result, ensure};
 use patrolsync_server::clock::TestClock;
@@ -11,20 +11,21 @@ use patrolsync_server::pool::Blocking;
 use patrolsync_server::service::ingest::prepare;
 use patrolsync_server::store::postgres::{Pg, PostgresStore, migrate, off_runtime};
 use patrolsync_server::store::pulls::Reader;
-use patrolsync_server::store::sessions::{RefreshToken, SessionSettings};
+use patrolsync_server::store::sessions::{RefreshToken, SessionId, SessionSettings};
 use patrolsync_server::store::sqlite::{Settings, SqliteStore};
-use patrolsync_server::store::{AuditLog, Ingest, Pulls, Sessions};
+use patrolsync_server::store::{AuditLog, Evidence, Ingest, Pulls, Sessions};
 use patrolsync_tests::raw::{RawDevice, now_ms};
-use patrolsync_tests::{app, engines, pg_cluster, tracks};
+use patrolsync_tests::{app, engines, evidence, pg_cluster, photo, tracks};
 use serde_json::value::RawValue;
 use std::collections::BTreeSet;
 use sync_protocol::admit::Caller;
-use sync_protocol::body::{FindingKind, Role};
+use sync_protocol::body::{BlobHash, FindingKind, MediaType, Role};
 use sync_protocol::event::Event;
 use sync_protocol::hlc::Hlc;
 use sync_protocol::ids::ZoneId;
 use sync_protocol::scope::Bucket;
 use sync_protocol::values::IsoWeek;
+use sync_protocol::wire::evidence::MissingQuery;
 use sync_protocol::wire::{Ack, DeviceEnrolment};
 
 const OFFICER: &str = "vo-t01-v01";
@@ -38,6 +39,8 @@ fn pushes(d: &mut RawDevice, now: i64) -> Result<Vec<Vec<Box<RawValue>>>> {
     first.push(d.seal(&tracks::patrol(&other, start + 2_400_000, 20, 9)));
     first.push(d.seal(&tracks::finding(&own, first[0].id, start + 60_000, FindingKind::UnlicensedMining, None)));
     first.push(d.seal(&tracks::zero_report(&d.user.clone(), &own, IsoWeek::of_ms(start - 7 * 86_400_000))));
+    let finding = first[4].id;
+    first.extend(PHOTOS.map(|bytes| d.seal(&evidence::attachment(finding, bytes, MediaType::Jpeg))));
     let mut forged = first[1].clone();
     forged.body["summary"] = serde_json::json!("rewritten");
     let forged = forged.draft().seal(&d.key)?;
@@ -66,10 +69,33 @@ async fn push_all(
     Ok(out)
 }
 
+/// The bytes of the photos the officer attaches to the finding.
+const PHOTOS: [&[u8]; 2] = [b"the first photo's bytes", b"the second photo's bytes"];
+
+/// The evidence as `store` shows it once the first photo's bytes are held (the second's are not):
+/// each blob as the officer and the county may read it, and what is missing.
+async fn evidence_seen(store: &(impl Evidence + ?Sized), d: &RawDevice) -> Result<String> {
+    let hashes: Vec<BlobHash> = PHOTOS.iter().map(|bytes| photo::sha256_hex(bytes).parse()).collect::<Result<_, _>>()?;
+    store.record_blob(hashes[0], PHOTOS[0].len() as u64, MediaType::Jpeg, d.user.clone()).await?;
+    let mut seen = Vec::new();
+    for scope in
+        [BTreeSet::from([Bucket::County]), BTreeSet::from(["village:T01-V01".parse()?]), BTreeSet::from(["village:T02-V01".parse()?])]
+    {
+        for hash in &hashes {
+            seen.push(format!("{:?}", store.blob_access(scope.clone(), d.user.clone(), *hash).await?));
+        }
+        seen.push(serde_json::to_string(&store.missing(scope.clone(), MissingQuery::default()).await?)?);
+        let village = MissingQuery { village: Some("T01-V01".parse()?), before: Some(i64::MAX), ..MissingQuery::default() };
+        seen.push(serde_json::to_string(&store.missing(scope, village).await?)?);
+    }
+    ensure!(seen.iter().any(|s| s.contains("readable: Some")) && seen.iter().any(|s| s.contains("readable: None")), "{seen:?}");
+    Ok(seen.join("\n"))
+}
+
 /// What a pull reads back on `store`: pages of the county's, the officer's village's and
 /// township's buckets (for another device and for the pushing one), their events and the office's
-/// for a fold, a patrol's page, the caller's session holder.
-async fn pulled(store: &(impl Pulls + Sessions + ?Sized), d: &RawDevice) -> Result<String> {
+/// for a fold, a patrol's page, the caller's records and live session.
+async fn pulled(store: &(impl Pulls + Sessions + ?Sized), d: &RawDevice, session: SessionId) -> Result<String> {
     let buckets: Vec<Bucket> = vec![Bucket::County, "village:T01-V01".parse()?, "township:T01".parse()?];
     let mut seen = Vec::new();
     for reader in [Reader::role(Role::CountyAuditor), Reader { device: Some(d.device), confidential: false }] {
@@ -85,6 +111,9 @@ async fn pulled(store: &(impl Pulls + Sessions + ?Sized), d: &RawDevice) -> Resu
     let scope = BTreeSet::from([buckets[1].clone()]);
     seen.push(serde_json::to_string(&store.patrol(scope, patrol).await?)?);
     seen.push(format!("{:?}", store.user_and_device(d.user.clone(), d.device).await?));
+    let holder = store.session_holder(d.user.clone(), d.device, session).await?;
+    ensure!(holder.as_ref().is_some_and(|h| h.village.is_some()), "the officer's session is live, in their village");
+    seen.push(format!("{holder:?}"));
     Ok(seen.join("\n"))
 }
 
@@ -100,7 +129,7 @@ async fn a_push_is_stored_the_same_on_both_engines() -> Result<()> {
 
     let mut d = RawDevice::new("http://127.0.0.1:9", OFFICER)?;
     let enrolment = DeviceEnrolment { device_id: d.device, public_key: d.key.public(), label: "phone".into(), proof: None };
-    sqlite.enrol_and_start_session(d.user.clone(), enrolment, RefreshToken::random(), SessionSettings::default()).await?;
+    let (_, issued) = sqlite.enrol_and_start_session(d.user.clone(), enrolment, RefreshToken::random(), SessionSettings::default()).await?;
 
     let db = pg_cluster::database()?;
     migrate(db.url()).map_err(|e| anyhow::anyhow!("{e:?}"))?;
@@ -113,10 +142,11 @@ async fn a_push_is_stored_the_same_on_both_engines() -> Result<()> {
     let on_postgres = push_all(&postgres, &caller, &d, &pushes).await?;
     ensure!(on_sqlite == on_postgres, "acks differ:\nSQLite {on_sqlite:?}\nPostgreSQL {on_postgres:?}");
     let statuses: Vec<String> = on_sqlite.iter().flat_map(|(acks, _)| acks.iter().map(|a| format!("{:?}", a.status))).collect();
-    ensure!(statuses.len() == 11 && statuses.iter().any(|s| s == "Rejected"), "the pushes were judged: {statuses:?}");
+    ensure!(statuses.len() == 13 && statuses.iter().any(|s| s == "Rejected"), "the pushes were judged: {statuses:?}");
+    ensure!(evidence_seen(&sqlite, &d).await? == evidence_seen(&postgres, &d).await?, "the evidence reads differ");
     ensure!(sqlite.settle_overdue_cases().await? == postgres.settle_overdue_cases().await?);
 
-    ensure!(pulled(&sqlite, &d).await? == pulled(&postgres, &d).await?, "the pulls differ");
+    ensure!(pulled(&sqlite, &d, issued.session).await? == pulled(&postgres, &d, issued.session).await?, "the pulls differ");
 
     let (a, b) = (sqlite.checkpoint().await?, postgres.checkpoint().await?);
     ensure!(a.checkpoint == b.checkpoint && a.public_key == b.public_key, "checkpoints differ:\n{a:?}\n{b:?}");

@@ -2,51 +2,51 @@
 //! visible to a caller when an accepted attachment naming it, whose author has proved holding its
 //! bytes, is routed to one of their buckets.
 
-use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::BTreeSet;
 use sync_protocol::body::{BlobHash, MediaType, Subject, SubjectKind};
 use sync_protocol::ids::{EventId, UnitId, UserId};
 use sync_protocol::scope::Bucket;
 use sync_protocol::wire::evidence::{MAX_MISSING_PER_PAGE, MissingEvidence, MissingList, MissingQuery};
 
+use super::place_scope::{PlaceScope, page};
+use crate::args;
 use crate::store::StoreError;
 use crate::store::evidence::{BlobAccess, Declared};
-use crate::store::sqlite::place_scope::{PlaceScope, page};
+use crate::store::sql::{Sql, json_each};
 
 /// The blob `hash` as `user`, whose scope is `scope`, may know it: readable when stored and
 /// named by an attachment in the scope whose author holds the bytes (or when `user` holds them),
 /// and what `user`'s own attachment naming it declares.
-pub fn blob_access(conn: &Connection, scope: &BTreeSet<Bucket>, user: &UserId, hash: &BlobHash) -> Result<BlobAccess, StoreError> {
+pub fn blob_access(conn: &dyn Sql, scope: &BTreeSet<Bucket>, user: &UserId, hash: &BlobHash) -> Result<BlobAccess, StoreError> {
     let county = scope.contains(&Bucket::County);
     let buckets: Vec<String> = scope.iter().filter(|b| **b != Bucket::County).map(Bucket::to_string).collect();
     let buckets = serde_json::to_string(&buckets).map_err(|e| StoreError::encode("a scope", e))?;
     let hex = hash.to_hex();
     let holder: bool = conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM blob_holders WHERE sha256 = ?1 AND user_id = ?2)")?
-        .query_row(params![hex, user.as_str()], |r| r.get(0))?;
-    let readable = conn
-        .prepare_cached(
-            "SELECT b.size, b.media_type FROM blobs b
-             WHERE b.sha256 = ?1
-               AND (?2 OR EXISTS (SELECT 1 FROM attachments a JOIN blob_holders h ON h.sha256 = a.sha256 AND h.user_id = a.officer
-                                  WHERE a.sha256 = b.sha256
-                                    AND (?3 OR EXISTS (SELECT 1 FROM json_each(?4) j, event_routes r
-                                                       WHERE r.bucket = j.value AND r.server_seq = a.server_seq))))",
-        )?
-        .query_row(params![hex, holder, county, buckets], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?
-        .map(parse_declared)
-        .transpose()?;
+        .one("SELECT EXISTS (SELECT 1 FROM blob_holders WHERE sha256 = ?1 AND user_id = ?2)", args![hex.as_str(), user.as_str()])?
+        .get(0)?;
+    let readable = format!(
+        "SELECT b.size, b.media_type FROM blobs b
+         WHERE b.sha256 = ?1
+           AND (?2 OR EXISTS (SELECT 1 FROM attachments a JOIN blob_holders h ON h.sha256 = a.sha256 AND h.user_id = a.officer
+                              WHERE a.sha256 = b.sha256
+                                AND (?3 OR EXISTS (SELECT 1 FROM {}, event_routes r
+                                                   WHERE r.bucket = j.value AND r.server_seq = a.server_seq))))",
+        json_each(conn.engine(), 4, "j")
+    );
+    let readable = conn.optional(&readable, args![hex.as_str(), holder, county, buckets])?.map(declared).transpose()?;
     let own = conn
-        .prepare_cached("SELECT size, media_type FROM attachments WHERE sha256 = ?1 AND officer = ?2 ORDER BY server_seq LIMIT 1")?
-        .query_row(params![hex, user.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?
-        .map(parse_declared)
+        .optional(
+            "SELECT size, media_type FROM attachments WHERE sha256 = ?1 AND officer = ?2 ORDER BY server_seq LIMIT 1",
+            args![hex.as_str(), user.as_str()],
+        )?
+        .map(declared)
         .transpose()?;
     Ok(BlobAccess { readable, own, holder })
 }
 
-fn parse_declared((size, media): (u64, String)) -> Result<Declared, StoreError> {
+fn declared(row: crate::store::sql::Row) -> Result<Declared, StoreError> {
+    let (size, media): (u64, String) = (row.get(0)?, row.get(1)?);
     let media_type = MediaType::parse(&media).ok_or_else(|| StoreError::corrupt("attachments", format!("media type {media}")))?;
     Ok(Declared { size, media_type })
 }
@@ -54,44 +54,31 @@ fn parse_declared((size, media): (u64, String)) -> Result<Declared, StoreError> 
 /// Attachments in `scope` whose author has not proved holding their blob (none has, while the
 /// blob is not stored), newest first. `received` is left at 0: the bytes of partial uploads are
 /// known to the blob store, not the database.
-pub fn missing(conn: &Connection, scope: &BTreeSet<Bucket>, query: &MissingQuery) -> Result<MissingList, StoreError> {
+pub fn missing(conn: &dyn Sql, scope: &BTreeSet<Bucket>, query: &MissingQuery) -> Result<MissingList, StoreError> {
     let place = PlaceScope::of(scope)?;
     let limit = query.limit.unwrap_or(MAX_MISSING_PER_PAGE).clamp(1, MAX_MISSING_PER_PAGE);
-    let mut stmt = conn.prepare_cached(
+    let engine = conn.engine();
+    let sql = format!(
         "SELECT server_seq, event_id, subject_kind, subject_id, sha256, size, media_type, officer, village, township, added_at
          FROM attachments a
          WHERE NOT EXISTS (SELECT 1 FROM blob_holders h WHERE h.sha256 = a.sha256 AND h.user_id = a.officer)
-           AND (?1 OR village IN (SELECT value FROM json_each(?2)) OR township IN (SELECT value FROM json_each(?3)))
-           AND (?4 IS NULL OR village = ?4) AND (?5 IS NULL OR township = ?5) AND (?6 IS NULL OR server_seq < ?6)
+           AND (?1 OR village IN (SELECT v.value FROM {}) OR township IN (SELECT t.value FROM {}))
+           AND (CAST(?4 AS TEXT) IS NULL OR village = ?4) AND (CAST(?5 AS TEXT) IS NULL OR township = ?5)
+           AND (CAST(?6 AS BIGINT) IS NULL OR server_seq < ?6)
          ORDER BY server_seq DESC LIMIT ?7",
-    )?;
-    let rows = stmt.query_map(
-        params![
-            place.county,
-            place.villages,
-            place.townships,
-            query.village.as_ref().map(UnitId::as_str),
-            query.township.as_ref().map(UnitId::as_str),
-            query.before,
-            i64::from(limit) + 1
-        ],
-        |r| {
-            Ok(Row {
-                server_seq: r.get(0)?,
-                event: r.get(1)?,
-                subject_kind: r.get(2)?,
-                subject: r.get(3)?,
-                sha256: r.get(4)?,
-                size: r.get(5)?,
-                media_type: r.get(6)?,
-                officer: r.get(7)?,
-                village: r.get(8)?,
-                township: r.get(9)?,
-                added_at: r.get(10)?,
-            })
-        },
-    )?;
-    let missing = rows.map(|r| r.map_err(StoreError::from).and_then(Row::parse)).collect::<Result<Vec<_>, _>>()?;
+        json_each(engine, 2, "v"),
+        json_each(engine, 3, "t")
+    );
+    let args = args![
+        place.county,
+        place.villages,
+        place.townships,
+        query.village.as_ref().map(UnitId::as_str),
+        query.township.as_ref().map(UnitId::as_str),
+        query.before,
+        i64::from(limit) + 1
+    ];
+    let missing = conn.all(&sql, args)?.into_iter().map(|r| Row::read(&r)?.parse()).collect::<Result<Vec<_>, _>>()?;
     let (missing, more) = page(missing, limit);
     Ok(MissingList { missing, more })
 }
@@ -111,6 +98,22 @@ struct Row {
 }
 
 impl Row {
+    fn read(r: &crate::store::sql::Row) -> Result<Row, StoreError> {
+        Ok(Row {
+            server_seq: r.get(0)?,
+            event: r.get(1)?,
+            subject_kind: r.get(2)?,
+            subject: r.get(3)?,
+            sha256: r.get(4)?,
+            size: r.get(5)?,
+            media_type: r.get(6)?,
+            officer: r.get(7)?,
+            village: r.get(8)?,
+            township: r.get(9)?,
+            added_at: r.get(10)?,
+        })
+    }
+
     fn parse(self) -> Result<MissingEvidence, StoreError> {
         let corrupt = |what: &str| StoreError::corrupt("attachments", format!("{}: bad {what}", self.server_seq));
         let id = |bytes: &[u8]| uuid::Uuid::from_slice(bytes).map(EventId);

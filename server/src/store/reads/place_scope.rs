@@ -6,7 +6,7 @@ use sync_protocol::scope::Bucket;
 
 use super::StoreError;
 
-/// `county` (every row), else the villages and townships as JSON arrays for `json_each`.
+/// `county` (every row), else the villages and townships as JSON arrays (`store::sql::json_each`).
 pub struct PlaceScope {
     pub county: bool,
     pub villages: String,
