@@ -18,8 +18,8 @@ use crate::store::sql::Sql;
 use crate::store::sqlite::StoreError;
 
 /// Patrols by cell value. Most cells of a county belong to a few patrols, so a value maps to one
-/// patrol's pass, 12 bytes an entry with no allocation of its own; values several patrols hold
-/// point into `shared` instead. (A `Vec` per value cost an allocation per fix and three times the
+/// patrol's pass, 24 bytes an entry (12 in a shared list) with no allocation of its own; values
+/// several patrols hold point into `shared` instead. (A `Vec` per value cost an allocation per fix and three times the
 /// memory: 16 % of the writer's time on the load bench's push.)
 #[derive(Debug, Default)]
 pub struct FingerprintIndex {
