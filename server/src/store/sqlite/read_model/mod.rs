@@ -11,7 +11,7 @@
 mod map;
 mod queries;
 mod rebuild;
-pub(super) mod rows;
+pub(crate) mod rows;
 #[cfg(test)]
 mod tally_tests;
 
