@@ -5,7 +5,6 @@
 //! checked (a table keyed by value made every commit rewrite pages all over it).
 
 use foldhash::fast::FixedState;
-use rusqlite::Connection;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use sync_protocol::body::Body;
@@ -130,21 +129,20 @@ impl FingerprintIndex {
     }
 }
 
-/// Computes, in one transaction, every fingerprint the store lacks (migration 0008 cleared those of
-/// the earlier definition) from its patrol's event; returns how many. Runs before the writer starts.
-pub fn recompute_missing(conn: &mut Connection) -> Result<usize, StoreError> {
-    let tx = conn.transaction()?;
-    let missing: Vec<Vec<u8>> =
-        tx.prepare("SELECT patrol FROM patrol_checks WHERE fingerprint IS NULL")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
-    for patrol in &missing {
-        let id = uuid::Uuid::from_slice(patrol).map(EventId).map_err(|_| StoreError::corrupt("patrol_checks", "patrol"))?;
-        let cells = match stored_event(&tx, &id)? {
+/// Computes every fingerprint the store lacks (migrations 0014 and 0017 cleared those of earlier
+/// definitions) from its patrol's event, on `sql` (the caller's transaction, on either engine);
+/// returns how many. Runs before the writer starts.
+pub fn recompute_missing(sql: &dyn Sql) -> Result<usize, StoreError> {
+    let missing = sql.all("SELECT patrol FROM patrol_checks WHERE fingerprint IS NULL", args![])?;
+    for row in &missing {
+        let patrol = row.get::<Vec<u8>>(0)?;
+        let id = uuid::Uuid::from_slice(&patrol).map(EventId).map_err(|_| StoreError::corrupt("patrol_checks", "patrol"))?;
+        let cells = match stored_event(sql, &id)? {
             Some((_, Body::PatrolRecorded(p))) => TrackFingerprint::of(&p.track).map(|f| f.cells).unwrap_or_default(),
             _ => Vec::new(),
         };
-        tx.execute("UPDATE patrol_checks SET fingerprint = ?2 WHERE patrol = ?1", rusqlite::params![patrol, to_blob(&cells)])?;
+        sql.run("UPDATE patrol_checks SET fingerprint = ?2 WHERE patrol = ?1", args![patrol.as_slice(), to_blob(&cells)])?;
     }
-    tx.commit()?;
     Ok(missing.len())
 }
 
