@@ -46,6 +46,7 @@ pub const CENTRAL: &[Migration] = &[
     migration!(14, "central", "0014_fingerprint_passes"),
     migration!(15, "central", "0015_one_current_row"),
     migration!(16, "central", "0016_officer_weeks"),
+    migration!(17, "central", "0017_fingerprint_positions"),
 ];
 
 /// The central store's migrations on PostgreSQL, in order.
@@ -58,6 +59,7 @@ pub const POSTGRES: &[Migration] = &[
     migration!(6, "postgres", "0006_read_model"),
     migration!(7, "postgres", "0007_one_current_row"),
     migration!(8, "postgres", "0008_officer_weeks"),
+    migration!(9, "postgres", "0009_fingerprint_positions"),
 ];
 
 /// The device replica's migrations, in order.

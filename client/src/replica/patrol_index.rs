@@ -4,7 +4,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 use sync_protocol::body::PatrolRecorded;
-use sync_protocol::checks::plausibility::{OfficerPatrol, PatrolUnderCheck, TrackFingerprint};
+use sync_protocol::checks::plausibility::{KeptPass, OfficerPatrol, PatrolUnderCheck, TrackFingerprint};
 use sync_protocol::event::Event;
 use sync_protocol::ids::{DeviceId, EventId, UserId, ZoneId};
 
@@ -60,7 +60,7 @@ impl PatrolEntry {
             latest_t: PatrolUnderCheck::of(event.id, &event.author, p).latest_t(),
             fingerprint: TrackFingerprint::of(&p.track).map(|f| {
                 // A cell passed several times is kept once: sharing a cell needs only the values.
-                let mut values: Vec<u64> = f.cells.iter().map(|(v, _)| *v).collect();
+                let mut values: Vec<u64> = f.cells.iter().map(|c| c.value).collect();
                 values.dedup();
                 values.iter().flat_map(|v| v.to_be_bytes()).collect()
             }),
@@ -159,8 +159,11 @@ pub(crate) fn sharing(conn: &Connection, owner: DeviceId, zone: &ZoneId, print: 
     let mut out = Vec::new();
     for row in rows {
         let (id, bytes) = row?;
-        // Sharing a cell needs only the cells' values: their times are not kept here.
-        let cells = bytes.chunks_exact(8).map(|c| (u64::from_be_bytes(c.try_into().unwrap_or_default()), 0)).collect();
+        // Sharing a cell needs only the cells' values: their times and positions are not kept here.
+        let cells = bytes
+            .chunks_exact(8)
+            .map(|c| KeptPass { value: u64::from_be_bytes(c.try_into().unwrap_or_default()), at_s: 0, east: 0, north: 0 })
+            .collect();
         if print.shares_any(&TrackFingerprint { cells }) {
             out.push(parse_id(&id)?);
         }

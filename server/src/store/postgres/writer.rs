@@ -70,6 +70,8 @@ impl Writer {
             let server = identity::load_or_create(&mut tx, start.wall.now_ms())?;
             let (reference, last) = {
                 let sql = Pg::new(&mut tx);
+                // Fingerprints a migration cleared (a new definition), before the index is built.
+                crate::store::sqlite::checks::recompute_missing(&sql)?;
                 (Reference::load(&sql)?, last_hlc(&sql)?)
             };
             tx.commit()?;

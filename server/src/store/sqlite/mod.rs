@@ -117,7 +117,11 @@ impl SqliteStore {
         let mut conn = open::open_writer(path)?;
         restrict_permissions(path);
         merkle::adopt_existing_rows(&mut conn)?;
-        checks::recompute_missing(&mut conn)?;
+        {
+            let tx = conn.transaction()?;
+            checks::recompute_missing(&tx)?;
+            tx.commit()?;
+        }
         if read_model::ensure_built(&mut conn)? {
             tracing::info!("read model built from the log");
         }

@@ -25,14 +25,27 @@
 //! at least 8. (Keeping the first pass alone, a copy of a walk of six laps or more, or of every
 //! second fix of four, drew too few votes to be compared at all.)
 //!
+//! # Positions, so that walking one route at one pace does not look like a copy either
+//! An officer who walks the same lap at the same pace with a phone logging at a fixed interval
+//! lines up with every earlier walk of it at offset 0, cell for cell: on the load bench, a new
+//! walk's probes met 471 stored passes and 48 earlier walks reached the votes of a candidate. So
+//! each kept pass also stores where its first fix lies in the cell ([`KeptPass`]), and a probing
+//! fix votes for it only if it lies within `copy_distance_m` of that fix, measured as
+//! [`super::copies::sequence_match`] measures a copied fix against its source ([`TrackProbes::near`]).
+//! Every vote a copy casts for its source comes from such a pair (a copied fix and its source,
+//! the first fix of a kept pass), so the filter takes none of them away; honest walks' fixes lie
+//! within 5 m of each other only a fraction of the time (two phones' independent GPS errors), so
+//! their votes fall by that fraction at every fix, and a walk needs several at one offset to be a
+//! candidate. The candidates compared in full are those with the most such votes.
+//!
 //! # The stored sketch
 //! Each distinct cell hashes to a 63-bit value: `mix(x << 32 | y)`, where x and y are the cell's
 //! column and row as 32-bit two's complement and `mix` is SplitMix64's finaliser applied to the key
 //! XOR `0x7061_7472_6f6c_6331` ("patrolc1"), shifted right by 1 so it fits SQLite's signed INTEGER.
 //! The fingerprint keeps the 8 smallest values and every value below 2^61 (one cell in four,
 //! chosen by content, so that the same cell is kept in every track crossing it), each with the
-//! time of each of its passes, as `(value, seconds)` pairs in ascending order. Tracks of fewer than
-//! 3 fixes have none.
+//! time of each of its passes and the position of the pass's first fix within the cell, as
+//! [`KeptPass`] in ascending order. Tracks of fewer than 3 fixes have none.
 //!
 //! # Limits
 //! A copy moved by more than `copy_distance_m` (a forger adding tens of metres of noise) or
@@ -43,7 +56,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::values::TrackPoint;
+use crate::checks::metres;
+use crate::values::{E7, TrackPoint};
 
 /// The side of a grid cell, in 1e-7 degree (about 10 m of latitude).
 pub const CELL_E7: i32 = 900;
@@ -62,27 +76,48 @@ pub const M_PER_DEG: f64 = 111_195.08;
 /// The sketch of a track the server stores, one indexed entry per pass through a kept cell.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrackFingerprint {
-    /// `(value, seconds)`, ascending: each kept cell's value (below 2^63) with the seconds from the
-    /// track's first fix to the first fix of each pass through it.
-    pub cells: Vec<(u64, u32)>,
+    /// Each pass through a kept cell, ascending (by value, then seconds).
+    pub cells: Vec<KeptPass>,
+}
+
+/// One pass through a kept cell: the cell's value (below 2^63), the seconds from the track's first
+/// fix to the pass's first fix, and where in the cell that fix lies (1e-7 degree east and north of
+/// the cell's south-west corner, each below [`CELL_E7`]), so that a probing fix can tell whether it
+/// lies within `copy_distance_m` of it ([`TrackProbes::near`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct KeptPass {
+    pub value: u64,
+    pub at_s: u32,
+    pub east: u16,
+    pub north: u16,
+}
+
+impl KeptPass {
+    /// The pass of a track whose first fix in cell `value` is `p`, `at_s` seconds into it.
+    pub fn of(value: u64, at_s: u32, p: &TrackPoint) -> Self {
+        // Both below CELL_E7 (900), so they fit.
+        let within = |e7: i32| u16::try_from(e7.rem_euclid(CELL_E7)).unwrap_or(0);
+        KeptPass { value, at_s, east: within(p.lon), north: within(p.lat) }
+    }
 }
 
 impl TrackFingerprint {
     /// The fingerprint of `track` (see the module docs); `None` below [`MIN_FIXES`] fixes.
     pub fn of(track: &[TrackPoint]) -> Option<Self> {
         let first = track.first().filter(|_| track.len() >= MIN_FIXES)?;
-        // Per cell value: the start of each pass, and when the track was last in the cell.
-        let mut all: BTreeMap<u64, (Vec<u32>, u32)> = BTreeMap::new();
+        // Per cell value: the first fix of each pass, and when the track was last in the cell.
+        let mut all: BTreeMap<u64, (Vec<KeptPass>, u32)> = BTreeMap::new();
         for p in track {
             let at = seconds_after(first.t, p.t);
-            let (passes, last) = all.entry(cell_value(cell_of(p.lon, p.lat))).or_default();
+            let value = cell_value(cell_of(p.lon, p.lat));
+            let (passes, last) = all.entry(value).or_default();
             if passes.is_empty() || at.saturating_sub(*last) > PASS_GAP_S {
-                passes.push(at);
+                passes.push(KeptPass::of(value, at, p));
             }
             *last = at;
         }
         let kept = all.into_iter().enumerate().filter(|(rank, (v, _))| *rank < SMALLEST_KEPT || *v < SAMPLE_BELOW);
-        let mut cells: Vec<(u64, u32)> = kept.flat_map(|(_, (v, (passes, _)))| passes.into_iter().map(move |at| (v, at))).collect();
+        let mut cells: Vec<KeptPass> = kept.flat_map(|(_, (_, (passes, _)))| passes).collect();
         cells.sort_unstable();
         cells.dedup();
         Some(TrackFingerprint { cells })
@@ -92,13 +127,13 @@ impl TrackFingerprint {
     /// most of their cells).
     pub fn shares_any(&self, other: &TrackFingerprint) -> bool {
         let (small, large) = if self.cells.len() <= other.cells.len() { (self, other) } else { (other, self) };
-        small.cells.iter().any(|(v, _)| large.passes(*v).next().is_some())
+        small.cells.iter().any(|c| large.passes(c.value).next().is_some())
     }
 
-    /// The seconds into the track of each pass through the kept cell `value` (none if not kept).
-    pub fn passes(&self, value: u64) -> impl Iterator<Item = u32> + '_ {
-        let from = self.cells.partition_point(|(v, _)| *v < value);
-        self.cells[from..].iter().take_while(move |(v, _)| *v == value).map(|(_, at)| *at)
+    /// Each pass through the kept cell `value` (none if not kept).
+    pub fn passes(&self, value: u64) -> impl Iterator<Item = &KeptPass> + '_ {
+        let from = self.cells.partition_point(|c| c.value < value);
+        self.cells[from..].iter().take_while(move |c| c.value == value)
     }
 }
 
@@ -108,14 +143,30 @@ pub fn seconds_after(first: i64, t: i64) -> u32 {
 }
 
 /// The cells a track's fixes probe: every cell within `distance_m` of each fix, by fix.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TrackProbes {
-    /// `(fix index, cell value)`, in fix order, each pair once.
-    pub probes: Vec<(u32, u64)>,
+    /// In fix order, each (fix, cell) once.
+    pub probes: Vec<Probe>,
     /// Per fix, the seconds from the track's first fix.
     pub seconds: Vec<u32>,
+    /// Per fix, its position (longitude, latitude in 1e-7 degree) and how far `distance_m` reaches
+    /// from it ([`reach_e7`]).
+    pub positions: Vec<(i32, i32)>,
+    pub reach: Vec<(i32, i32)>,
     /// The width of the window the votes of one offset fall in, seconds (`2 × copy_time_ms`).
     pub window_s: i64,
+    /// How near a stored fix must lie to vote (`copy_distance_m`), metres.
+    pub distance_m: f64,
+}
+
+/// A fix's probe of one cell within `distance_m` of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Probe {
+    /// The fix's index in the track.
+    pub fix: u32,
+    /// The cell's value and its column and row.
+    pub value: u64,
+    pub cell: (i32, i32),
 }
 
 impl TrackProbes {
@@ -125,18 +176,19 @@ impl TrackProbes {
         let Some(first) = track.first().filter(|_| track.len() >= MIN_FIXES) else { return TrackProbes::default() };
         let window_s = (2 * i64::from(time_ms) + 999) / 1_000;
         let seconds = track.iter().map(|p| seconds_after(first.t, p.t)).collect();
+        let positions = track.iter().map(|p| (p.lon, p.lat)).collect();
+        let reach: Vec<(i32, i32)> = track.iter().map(|p| reach_e7(p.lat, distance_m)).collect();
         let mut probes = Vec::with_capacity(track.len() * 4);
-        for (i, p) in track.iter().enumerate() {
-            let (dlon, dlat) = reach_e7(p.lat, distance_m);
+        for (i, (p, &(dlon, dlat))) in track.iter().zip(&reach).enumerate() {
             let (x0, y0) = cell_of(p.lon.saturating_sub(dlon), p.lat.saturating_sub(dlat));
             let (x1, y1) = cell_of(p.lon.saturating_add(dlon), p.lat.saturating_add(dlat));
             for x in x0..=x1 {
                 for y in y0..=y1 {
-                    probes.push((i as u32, cell_value((x, y))));
+                    probes.push(Probe { fix: i as u32, value: cell_value((x, y)), cell: (x, y) });
                 }
             }
         }
-        TrackProbes { probes, seconds, window_s }
+        TrackProbes { probes, seconds, positions, reach, window_s, distance_m }
     }
 
     /// The vote of a probe of fix `fix` that hits a cell kept at `at_s`: the offset of the two
@@ -145,9 +197,31 @@ impl TrackProbes {
         (i64::from(self.seconds[fix as usize]) - i64::from(at_s), fix)
     }
 
+    /// Whether the fix of `probe` lies within `distance_m` of the stored pass `east` and `north`
+    /// of the probed cell's corner, measured as [`super::copies::sequence_match`] measures a copied
+    /// fix against its source: only such a pair can be one. A pass farther away votes for nothing
+    /// (see the module docs). A bounding box turns most away before the haversine.
+    pub fn near(&self, probe: &Probe, east: u16, north: u16) -> bool {
+        let (lon, lat) = self.positions[probe.fix as usize];
+        let held_lon = i64::from(probe.cell.0) * i64::from(CELL_E7) + i64::from(east);
+        let held_lat = i64::from(probe.cell.1) * i64::from(CELL_E7) + i64::from(north);
+        // The box of `reach_e7` bounds the distance from below (to within a micrometre at 5 m,
+        // from the latitude's cosine changing across it): one more 1e-7 degree keeps it safe.
+        let (dlon, dlat) = self.reach[probe.fix as usize];
+        if (i64::from(lon) - held_lon).abs() > i64::from(dlon) + 1 || (i64::from(lat) - held_lat).abs() > i64::from(dlat) + 1 {
+            return false;
+        }
+        let at = |lon: i64, lat: i64| geo::coord! { x: lon as f64 / E7, y: lat as f64 / E7 };
+        metres::between_m(at(i64::from(lon), i64::from(lat)), at(held_lon, held_lat)) <= self.distance_m
+    }
+
     /// How many distinct fixes vote for the best offset against `fingerprint`.
     pub fn hits(&self, fingerprint: &TrackFingerprint) -> usize {
-        let mut votes: Vec<(i64, u32)> = self.probes.iter().flat_map(|(i, v)| fingerprint.passes(*v).map(|at| self.vote(*i, at))).collect();
+        let mut votes: Vec<(i64, u32)> = self
+            .probes
+            .iter()
+            .flat_map(|p| fingerprint.passes(p.value).filter(|c| self.near(p, c.east, c.north)).map(|c| self.vote(p.fix, c.at_s)))
+            .collect();
         best_window(&mut votes, self.seconds.len(), self.window_s).map_or(0, |w| w.distinct)
     }
 
@@ -246,17 +320,17 @@ mod tests {
         assert_eq!(TrackFingerprint::of(&track(&path(2, 3), 0)), None);
         let three = TrackFingerprint::of(&track(&path(3, 3), 0)).expect("3 fixes");
         assert_eq!(three.cells.len(), 3, "11 m apart: three cells");
-        let mut times: Vec<u32> = three.cells.iter().map(|c| c.1).collect();
+        let mut times: Vec<u32> = three.cells.iter().map(|c| c.at_s).collect();
         times.sort();
         assert_eq!(times, [0, 10, 20], "each with its seconds into the track");
         let long = TrackFingerprint::of(&track(&path(2_000, 3), 0)).expect("long");
-        assert!(long.cells.windows(2).all(|w| w[0].0 < w[1].0), "a walk that never turns back passes each cell once");
+        assert!(long.cells.windows(2).all(|w| w[0].value < w[1].value), "a walk that never turns back passes each cell once");
         assert!((400..600).contains(&long.cells.len()), "about a quarter of 2,000 cells: {}", long.cells.len());
         let repeated = track(&[(1, 1), (2, 2), (3, 3), (1, 1)], 0);
         assert_eq!(
             TrackFingerprint::of(&repeated).expect("4 fixes").cells,
-            vec![(cell_value((0, 0)), 0)],
-            "one cell, first reached at 0 s"
+            vec![KeptPass { value: cell_value((0, 0)), at_s: 0, east: 1, north: 1 }],
+            "one cell, first reached at 0 s, at its first fix"
         );
     }
 
@@ -290,13 +364,13 @@ mod tests {
         let one = TrackFingerprint::of(&laps(1)).expect("a lap");
         let six = TrackFingerprint::of(&laps(6)).expect("six laps");
         assert_eq!(six.cells.len(), 6 * one.cells.len(), "each kept cell once a lap");
-        let (value, first) = one.cells[0];
-        assert_eq!(six.passes(value).collect::<Vec<_>>(), (0..6).map(|k| first + k * 600).collect::<Vec<_>>());
+        let KeptPass { value, at_s: first, .. } = one.cells[0];
+        assert_eq!(six.passes(value).map(|c| c.at_s).collect::<Vec<_>>(), (0..6).map(|k| first + k * 600).collect::<Vec<_>>());
         assert!(six.cells.windows(2).all(|w| w[0] < w[1]), "ascending");
         // A phone wavering between two cells, a fix every 10 s for five minutes: one pass each.
         let wavering = track(&(0..30).map(|i| (1_145_000_450 + if i % 2 == 0 { -600 } else { 600 }, 255_000_450)).collect::<Vec<_>>(), 0);
         let cells = TrackFingerprint::of(&wavering).expect("30 fixes").cells;
-        assert!(cells.len() <= 2 && cells.iter().all(|(_, at)| *at <= 10), "{cells:?}");
+        assert!(cells.len() <= 2 && cells.iter().all(|c| c.at_s <= 10), "{cells:?}");
     }
 
     /// A copy of a walk round one loop six times, every fix moved by up to 2 m, is a candidate:

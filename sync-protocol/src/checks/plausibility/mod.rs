@@ -37,7 +37,7 @@ mod scenario_tests;
 use serde::{Deserialize, Serialize};
 
 pub use copies::{duplicate_share, fix_share};
-pub use fingerprint::{TrackFingerprint, TrackProbes};
+pub use fingerprint::{KeptPass, Probe, TrackFingerprint, TrackProbes};
 pub use flag::{DuplicateBasis, PlausibilityFlag};
 
 use crate::body::PatrolRecorded;

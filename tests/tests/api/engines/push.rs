@@ -171,5 +171,28 @@ async fn a_push_is_stored_the_same_on_both_engines() -> Result<()> {
         }
     }
     drop(postgres);
+
+    // Fingerprints a migration cleared are computed again from their events when the store opens.
+    let fingerprints = "SELECT patrol, fingerprint FROM patrol_checks ORDER BY patrol";
+    let cleared = off_runtime(|| -> Result<u64> { Ok(db.connect()?.execute("UPDATE patrol_checks SET fingerprint = NULL", &[])?) })?;
+    ensure!(cleared == 3, "{cleared} fingerprints cleared: one per patrol checked");
+    let settings = Settings { clock: TestClock::at(now), ..Settings::default() };
+    let mut reopened = PostgresStore::open(db.url(), settings.clone(), Blocking::new("store", 2)?);
+    for _ in 0..50 {
+        // The writer role is let go once the dropped store's writer thread has ended.
+        if !matches!(reopened, Err(patrolsync_server::store::StoreError::Busy(_))) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        reopened = PostgresStore::open(db.url(), settings.clone(), Blocking::new("store", 2)?);
+    }
+    let reopened = reopened.map_err(|e| anyhow::anyhow!("reopening: {e:?}"))?;
+    let again = off_runtime(|| -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        Ok(db.connect()?.query(fingerprints, &[])?.iter().map(|r| (r.get(0), r.get(1))).collect())
+    })?;
+    let stored: Vec<(Vec<u8>, Vec<u8>)> =
+        conn.prepare(fingerprints)?.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+    ensure!(again == stored && stored.iter().all(|(_, f)| f.len() % 16 == 0 && !f.is_empty()), "fingerprints recomputed as stored");
+    drop(reopened);
     Ok(())
 }

@@ -5,11 +5,10 @@
 //! checked (a table keyed by value made every commit rewrite pages all over it).
 
 use foldhash::fast::FixedState;
-use rusqlite::Connection;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use sync_protocol::body::Body;
-use sync_protocol::checks::plausibility::{TrackFingerprint, TrackProbes};
+use sync_protocol::checks::plausibility::{KeptPass, TrackFingerprint, TrackProbes};
 use sync_protocol::ids::EventId;
 
 use super::history::stored_event;
@@ -18,23 +17,33 @@ use crate::store::sql::Sql;
 use crate::store::sqlite::StoreError;
 
 /// Patrols by cell value. Most cells of a county belong to a few patrols, so a value maps to one
-/// patrol's number and time, 16 bytes an entry with no allocation of its own; values several
-/// patrols hold point into `shared` instead. (A `Vec` per value cost an allocation per fix and
-/// three times the memory: 16 % of the writer's time on the load bench's push.)
+/// patrol's pass, 24 bytes an entry (12 in a shared list) with no allocation of its own; values
+/// several patrols hold point into `shared` instead. (A `Vec` per value cost an allocation per fix and three times the
+/// memory: 16 % of the writer's time on the load bench's push.)
 #[derive(Debug, Default)]
 pub struct FingerprintIndex {
     /// Every indexed patrol, by its number.
     patrols: Vec<EventId>,
-    /// Per value: `(patrol number, seconds into its track)`, or `(SHARED, index into shared)`.
+    /// Per value: one patrol's pass, or (`patrol` = SHARED) the index into `shared` in `at_s`.
     /// The values are hashes already, so a fast fixed hasher does (SipHash was a tenth of the
     /// writer's time on the load bench's push, at five probes a fix).
-    by_value: HashMap<u64, (u32, u32), FixedState>,
-    /// The `(patrol number, seconds)` of each value held by more than one, in the order added.
-    shared: Vec<Vec<(u32, u32)>>,
+    by_value: HashMap<u64, Held, FixedState>,
+    /// The passes of each value held by more than one, in the order added.
+    shared: Vec<Vec<Held>>,
     /// Reused by [`FingerprintIndex::candidates`] (empty between calls): per patrol number and
     /// time offset (in windows of `TrackProbes::window_s`), the last fix that voted for it and how
     /// many fixes did.
     tally: HashMap<(u32, i64), (u32, u32), FixedState>,
+}
+
+/// A pass through a kept cell of an indexed patrol: the patrol's number, the seconds into its
+/// track, and where in the cell the pass's first fix lies (`KeptPass`).
+#[derive(Debug, Clone, Copy)]
+struct Held {
+    patrol: u32,
+    at_s: u32,
+    east: u16,
+    north: u16,
 }
 
 /// Marks a `by_value` entry that indexes `shared`; patrol numbers stay below it.
@@ -52,27 +61,28 @@ impl FingerprintIndex {
         Ok(index)
     }
 
-    /// Indexes `patrol` under each of its `cells` (values with the seconds of each pass; a value
-    /// passed several times is held once per pass).
-    pub fn insert(&mut self, patrol: EventId, cells: &[(u64, u32)]) {
+    /// Indexes `patrol` under each of its `cells` (a value passed several times is held once per
+    /// pass).
+    pub fn insert(&mut self, patrol: EventId, cells: &[KeptPass]) {
         let Some(number) = u32::try_from(self.patrols.len()).ok().filter(|n| *n < SHARED) else {
             // Two thousand million patrols: far beyond one county's store.
             tracing::warn!("the fingerprint index is full: patrol {patrol} is not indexed for copied tracks");
             return;
         };
         self.patrols.push(patrol);
-        for &(v, at) in cells {
-            match self.by_value.entry(v) {
+        for c in cells {
+            let pass = Held { patrol: number, at_s: c.at_s, east: c.east, north: c.north };
+            match self.by_value.entry(c.value) {
                 Entry::Vacant(e) => {
-                    e.insert((number, at));
+                    e.insert(pass);
                 }
                 Entry::Occupied(mut e) => {
                     let held = *e.get();
-                    if held.0 == SHARED {
-                        self.shared[held.1 as usize].push((number, at));
+                    if held.patrol == SHARED {
+                        self.shared[held.at_s as usize].push(pass);
                     } else if let Ok(slot) = u32::try_from(self.shared.len()) {
-                        self.shared.push(vec![held, (number, at)]);
-                        e.insert((SHARED, slot));
+                        self.shared.push(vec![held, pass]);
+                        e.insert(Held { patrol: SHARED, at_s: slot, east: 0, north: 0 });
                     }
                 }
             }
@@ -81,21 +91,23 @@ impl FingerprintIndex {
 
     /// Stored patrols for which at least `min_hits` distinct fixes of the probing track vote for
     /// one time offset (`TrackProbes::vote`), those with the most first (ties by id), at most
-    /// `limit`. Votes are tallied per patrol and offset window in one pass; a fix voting near a
-    /// window's edge may land in the next, so two neighbouring windows are added up (which can
-    /// count a fix twice: candidates are compared in full afterwards).
+    /// `limit`. A fix votes for a stored pass only if it lies within the copy distance of the
+    /// pass's first fix (`TrackProbes::near`), as every fix of a copy does of its source's. Votes
+    /// are tallied per patrol and offset window in one pass; a fix voting near a window's edge may
+    /// land in the next, so two neighbouring windows are added up (which can count a fix twice:
+    /// candidates are compared in full afterwards).
     pub fn candidates(&mut self, probes: &TrackProbes, min_hits: usize, limit: usize) -> Vec<EventId> {
         let FingerprintIndex { patrols, by_value, shared, tally } = self;
         let width = probes.window_s.max(1);
-        for &(fix, value) in &probes.probes {
-            let holders = match by_value.get(&value) {
-                Some(held) if held.0 == SHARED => shared[held.1 as usize].as_slice(),
+        for probe in &probes.probes {
+            let holders = match by_value.get(&probe.value) {
+                Some(held) if held.patrol == SHARED => shared[held.at_s as usize].as_slice(),
                 Some(held) => std::slice::from_ref(held),
                 None => continue,
             };
-            for &(n, at) in holders {
-                let (offset, fix) = probes.vote(fix, at);
-                let entry = tally.entry((n, offset.div_euclid(width))).or_insert((u32::MAX, 0));
+            for held in holders.iter().filter(|h| probes.near(probe, h.east, h.north)) {
+                let (offset, fix) = probes.vote(probe.fix, held.at_s);
+                let entry = tally.entry((held.patrol, offset.div_euclid(width))).or_insert((u32::MAX, 0));
                 if entry.0 != fix {
                     *entry = (fix, entry.1 + 1);
                 }
@@ -117,66 +129,86 @@ impl FingerprintIndex {
     }
 }
 
-/// Computes, in one transaction, every fingerprint the store lacks (migration 0008 cleared those of
-/// the earlier definition) from its patrol's event; returns how many. Runs before the writer starts.
-pub fn recompute_missing(conn: &mut Connection) -> Result<usize, StoreError> {
-    let tx = conn.transaction()?;
-    let missing: Vec<Vec<u8>> =
-        tx.prepare("SELECT patrol FROM patrol_checks WHERE fingerprint IS NULL")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
-    for patrol in &missing {
-        let id = uuid::Uuid::from_slice(patrol).map(EventId).map_err(|_| StoreError::corrupt("patrol_checks", "patrol"))?;
-        let cells = match stored_event(&tx, &id)? {
+/// Computes every fingerprint the store lacks (migrations 0014 and 0017 cleared those of earlier
+/// definitions) from its patrol's event, on `sql` (the caller's transaction, on either engine);
+/// returns how many. Runs before the writer starts.
+pub fn recompute_missing(sql: &dyn Sql) -> Result<usize, StoreError> {
+    let missing = sql.all("SELECT patrol FROM patrol_checks WHERE fingerprint IS NULL", args![])?;
+    for row in &missing {
+        let patrol = row.get::<Vec<u8>>(0)?;
+        let id = uuid::Uuid::from_slice(&patrol).map(EventId).map_err(|_| StoreError::corrupt("patrol_checks", "patrol"))?;
+        let cells = match stored_event(sql, &id)? {
             Some((_, Body::PatrolRecorded(p))) => TrackFingerprint::of(&p.track).map(|f| f.cells).unwrap_or_default(),
             _ => Vec::new(),
         };
-        tx.execute("UPDATE patrol_checks SET fingerprint = ?2 WHERE patrol = ?1", rusqlite::params![patrol, to_blob(&cells)])?;
+        sql.run("UPDATE patrol_checks SET fingerprint = ?2 WHERE patrol = ?1", args![patrol.as_slice(), to_blob(&cells)])?;
     }
-    tx.commit()?;
     Ok(missing.len())
 }
 
-/// The stored form: each cell as its value (8 bytes) and seconds (4 bytes), big-endian, in order.
-pub fn to_blob(cells: &[(u64, u32)]) -> Vec<u8> {
-    cells.iter().flat_map(|(v, at)| v.to_be_bytes().into_iter().chain(at.to_be_bytes())).collect()
+/// The stored form: each pass as its value (8 bytes), seconds (4 bytes), and position east and
+/// north within the cell (2 bytes each), big-endian, in order.
+pub fn to_blob(cells: &[KeptPass]) -> Vec<u8> {
+    let mut blob = Vec::with_capacity(cells.len() * PASS_BYTES);
+    for c in cells {
+        blob.extend(c.value.to_be_bytes());
+        blob.extend(c.at_s.to_be_bytes());
+        blob.extend(c.east.to_be_bytes());
+        blob.extend(c.north.to_be_bytes());
+    }
+    blob
 }
 
-fn from_blob(blob: &[u8]) -> Result<Vec<(u64, u32)>, StoreError> {
-    if !blob.len().is_multiple_of(12) {
+/// Bytes of one pass in the stored form.
+const PASS_BYTES: usize = 16;
+
+fn from_blob(blob: &[u8]) -> Result<Vec<KeptPass>, StoreError> {
+    if !blob.len().is_multiple_of(PASS_BYTES) {
         return Err(StoreError::corrupt("patrol_checks", "fingerprint length"));
     }
+    let be = |b: &[u8]| b.iter().fold(0u64, |n, byte| n << 8 | u64::from(*byte));
     Ok(blob
-        .chunks_exact(12)
-        .map(|c| {
-            let (v, at) = c.split_at(8);
-            (u64::from_be_bytes(v.try_into().unwrap_or([0; 8])), u32::from_be_bytes(at.try_into().unwrap_or([0; 4])))
-        })
+        .chunks_exact(PASS_BYTES)
+        .map(|c| KeptPass { value: be(&c[..8]), at_s: be(&c[8..12]) as u32, east: be(&c[12..14]) as u16, north: be(&c[14..16]) as u16 })
         .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sync_protocol::checks::plausibility::Probe;
+    use sync_protocol::checks::plausibility::fingerprint::reach_e7;
 
     fn id(n: u128) -> EventId {
         EventId(uuid::Uuid::from_u128(n))
     }
 
-    /// Probes of fixes `(seconds into the track, value)`, fix by fix, whose votes fall within 3 s.
+    /// Probes of fixes `(seconds into the track, value)`, fix by fix, each fix in the middle of
+    /// the cell it probes (450, 450 into cell (0, 0)), voting within 3 s and 5 m.
     fn probes(fixes: &[(u32, u64)]) -> TrackProbes {
         TrackProbes {
-            probes: fixes.iter().enumerate().map(|(i, (_, v))| (i as u32, *v)).collect(),
+            probes: fixes.iter().enumerate().map(|(i, (_, v))| Probe { fix: i as u32, value: *v, cell: (0, 0) }).collect(),
             seconds: fixes.iter().map(|(s, _)| *s).collect(),
+            positions: vec![(450, 450); fixes.len()],
+            reach: vec![reach_e7(450, 5.0); fixes.len()],
             window_s: 3,
+            distance_m: 5.0,
         }
+    }
+
+    /// Passes `(value, seconds)` whose first fix lies `(east, north)` into its cell.
+    fn passes(cells: &[(u64, u32)], (east, north): (u16, u16)) -> Vec<KeptPass> {
+        cells.iter().map(|&(value, at_s)| KeptPass { value, at_s, east, north }).collect()
     }
 
     #[test]
     fn candidates_are_the_patrols_whose_timing_lines_up() {
         let mut index = FingerprintIndex::default();
+        let middle = (450, 450);
         // Patrol 1 crosses cells 1..=4 ten seconds apart; patrol 2 crosses 3, 4, 5 at its own pace.
-        index.insert(id(1), &[(1, 0), (2, 10), (3, 20), (4, 30)]);
-        index.insert(id(2), &[(3, 0), (4, 40), (5, 45)]);
-        index.insert(id(3), &[(9, 0)]);
+        index.insert(id(1), &passes(&[(1, 0), (2, 10), (3, 20), (4, 30)], middle));
+        index.insert(id(2), &passes(&[(3, 0), (4, 40), (5, 45)], middle));
+        index.insert(id(3), &passes(&[(9, 0)], middle));
         let copy_of_1 = probes(&[(0, 1), (10, 2), (21, 3), (30, 4)]);
         assert_eq!(index.candidates(&copy_of_1, 3, 8), vec![id(1)], "4 fixes at offset 0 ± 1 s; patrol 2 scatters");
         assert_eq!(index.candidates(&copy_of_1, 5, 8), Vec::<EventId>::new(), "fewer than 5 fixes");
@@ -184,11 +216,22 @@ mod tests {
         assert_eq!(index.candidates(&stretch_of_1, 3, 8), vec![id(1)], "a stretch votes for one offset too (−10 s)");
         let late = probes(&[(0, 1), (30, 2), (60, 3), (90, 4)]);
         assert!(index.candidates(&late, 2, 8).is_empty(), "the same cells at another pace");
-        index.insert(id(4), &[(1, 100), (2, 110), (3, 120), (4, 130)]);
+        index.insert(id(4), &passes(&[(1, 100), (2, 110), (3, 120), (4, 130)], middle));
         assert_eq!(index.candidates(&copy_of_1, 3, 8), vec![id(1), id(4)], "a shared cell's patrols each vote");
         assert_eq!(index.candidates(&copy_of_1, 3, 1), vec![id(1)]);
-        let cells = vec![(0, 0), (1, 7), (u64::MAX >> 1, u32::MAX)];
+        // The same cells and times, each first fix 7 m from the probing fixes (at the cells'
+        // corner): farther than a copied fix lies from its source, so no vote.
+        index.insert(id(5), &passes(&[(1, 0), (2, 10), (3, 20), (4, 30)], (0, 0)));
+        assert_eq!(index.candidates(&copy_of_1, 3, 8), vec![id(1), id(4)], "patrol 5's fixes are too far to vote");
+        index.insert(id(6), &passes(&[(1, 0), (2, 10), (3, 20), (4, 30)], (250, 650)));
+        assert_eq!(index.candidates(&copy_of_1, 3, 8), vec![id(1), id(4), id(6)], "3 m away: near enough");
+        let cells = vec![
+            KeptPass { value: 0, at_s: 0, east: 0, north: 0 },
+            KeptPass { value: 1, at_s: 7, east: 899, north: 3 },
+            KeptPass { value: u64::MAX >> 1, at_s: u32::MAX, east: 450, north: 899 },
+        ];
         assert_eq!(from_blob(&to_blob(&cells)).expect("blob"), cells);
         assert!(from_blob(&[1, 2, 3]).is_err());
+        assert!(from_blob(&[0; 12]).is_err(), "a pass of the earlier definition (no position)");
     }
 }

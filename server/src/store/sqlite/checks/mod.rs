@@ -11,13 +11,16 @@
 //! - `plausibility`: a new patrol's plausibility flags and its track fingerprint.
 //! - `recheck`: the patrols a zone or assignment change touches, re-checked and re-flagged.
 //! - `finding`: a new finding's licence verdict and flags.
-//! - `fingerprints`: the in-memory index of track fingerprints, for copied tracks.
+//! - `fingerprints`: the in-memory index of track fingerprints, for copied tracks
+//!   (`fingerprint_history_tests`: the search over a year of walks of one route).
 //! - `flags`: raising and withdrawing flags with the place and week they concern.
 //! - `zero_report`: a zero report contradicted by a finding of the same officer and week.
 
 mod ahead;
 mod clock;
 mod finding;
+#[cfg(test)]
+mod fingerprint_history_tests;
 mod fingerprints;
 mod flags;
 mod history;

@@ -16,8 +16,9 @@ use super::flags::{Place, stored_patrol_place};
 use super::history::stored_track;
 use crate::store::sqlite::{StoreError, WriteCtx};
 
-/// At most this many earlier patrols, those whose cells the most fixes hit at one time offset, are
-/// compared in full (a copy's fixes hit a quarter of its source's cells and more, at one offset).
+/// At most this many earlier patrols, those whose kept passes the most fixes hit at one time offset
+/// and within the copy distance, are compared in full (a copy's fixes hit a quarter of its source's
+/// cells and more, at one offset, each within the distance of its source's fix).
 const MAX_DUPLICATE_CANDIDATES: usize = 8;
 
 /// Patrols lasting longer than this (ms) are looked up apart when finding overlaps, through the
