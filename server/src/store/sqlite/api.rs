@@ -28,7 +28,7 @@ use crate::store::ingest::{Ingest, Pushed};
 use crate::store::people::{AccessEntry, NewCounty, PasswordHash, People};
 use crate::store::pulls::{Pulls, Reader};
 use crate::store::reference::{Planner, Progress, ReferenceData};
-use crate::store::reports::{Backlog, DeviceSync, Directory, LedgerRow, LedgerSelection, Reports};
+use crate::store::reports::{Backlog, DeviceSync, Directory, LedgerPage, LedgerSelection, Reports};
 use crate::store::sessions::{
     DeviceRecord, Issued, RefreshRefused, RefreshToken, SessionEnd, SessionHolder, SessionId, SessionSettings, Sessions, UserRecord,
 };
@@ -169,7 +169,7 @@ impl Reports for SqliteStore {
         Box::pin(self.read(super::read_model::directory))
     }
 
-    fn ledger(&self, selection: LedgerSelection) -> StoreFuture<'_, Vec<LedgerRow>> {
+    fn ledger(&self, selection: LedgerSelection) -> StoreFuture<'_, LedgerPage> {
         Box::pin(self.read(move |conn| super::read_model::ledger(conn, &selection)))
     }
 
