@@ -67,6 +67,7 @@ pub const DEVICE: &[Migration] = &[
     migration!(3, "device", "0003_refresh_tokens"),
     migration!(4, "device", "0004_fold_parts"),
     migration!(5, "device", "0005_service"),
+    migration!(6, "device", "0006_long_patrols"),
 ];
 
 /// The engine's own error, kept as the cause (SQLite's or PostgreSQL's driver).

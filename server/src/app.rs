@@ -8,7 +8,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use crate::clock::SharedClock;
-use crate::config::Config;
+use crate::config::{Config, StoreKind};
 use crate::http::AppState;
 use crate::metrics::Metrics;
 use crate::pool::Blocking;
@@ -47,7 +47,14 @@ pub enum StartError {
     Tls(#[from] crate::tls::TlsError),
     #[error("cannot load the demo county")]
     Demo(#[source] crate::tools::seed::SeedError),
+    #[error("the store's engine cannot serve yet: {0}")]
+    EngineNotReady(&'static str),
 }
+
+/// Why `[store] kind = "postgres"` is refused at start: what of the store is not yet on it.
+pub const POSTGRES_NOT_YET: &str = "PostgreSQL stores pushes, pulls, sessions, people and reference data, but not yet the \
+     reports, evidence reads, the integrity check, the log's witness and audit verify, nor the server's readiness probe; \
+     use kind = \"sqlite\" (docs/architecture.md, \"PostgreSQL engine\")";
 
 impl Application {
     /// The application of `config` on the system clock, with its SQLite store at `config.db`.
@@ -133,6 +140,9 @@ impl Application {
 }
 
 fn open_store(config: &Config, clock: SharedClock, pool: Blocking, metrics: Arc<Metrics>) -> Result<Arc<dyn Store>, StartError> {
+    if config.store.kind == StoreKind::Postgres {
+        return Err(StartError::EngineNotReady(POSTGRES_NOT_YET));
+    }
     if let Some(dir) = config.db.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| StartError::Bind(dir.display().to_string(), e))?;
     }

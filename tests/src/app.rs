@@ -65,7 +65,7 @@ impl TestApp {
 /// The demo county's store, loaded once per test binary through the path `serve --demo` takes,
 /// then copied into each new application's folder: every test starts from the same real store
 /// without loading the county again (half a second each).
-pub(crate) fn demo_store() -> Result<&'static [u8]> {
+pub fn demo_store() -> Result<&'static [u8]> {
     static STORE: OnceLock<Result<Vec<u8>, String>> = OnceLock::new();
     let store = STORE.get_or_init(|| load_demo_store().map_err(|e| format!("{e:#}")));
     store.as_deref().map_err(|e| anyhow::anyhow!("loading the demo county: {e}"))

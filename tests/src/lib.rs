@@ -16,7 +16,8 @@
 //! - [`evidence`]: an officer with a finding, attachments, blob uploads whole or cut off.
 //! - [`office`]: case and tip bodies, as an inspector or the county records them.
 //! - [`matrix`]: the access matrix (`tests/access-matrix.toml`): its format, setup and runner.
-//! - [`pg_cluster`]: a throwaway PostgreSQL cluster per test binary, a database per test.
+//! - [`pg_cluster`]: a throwaway PostgreSQL cluster per test binary, a database per test;
+//!   [`engines`]: a SQLite store's rows copied into PostgreSQL, and every table read to compare.
 //! - [`snapshot`]: every table of a store, counted and digested, to see what a request wrote.
 //! - [`raw_http`]: HTTP/1.1 written and read byte for byte over a socket.
 //! - [`county`]: a county founded without the demo (`init`, its roster and reference files) and
@@ -29,6 +30,7 @@ pub mod app;
 pub mod browser;
 pub mod county;
 pub mod device;
+pub mod engines;
 pub mod evidence;
 pub mod fill;
 pub mod matrix;

@@ -6,7 +6,8 @@
 //! compared with the patrols this replica holds (the officer's village), the server's with all;
 //! copied tracks are looked for in the patrol's zone.
 
-use std::collections::BTreeSet;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 use sync_protocol::body::{Body, PatrolRecorded};
@@ -20,7 +21,16 @@ use sync_protocol::fold::parts::PartKey;
 use sync_protocol::ids::{DeviceId, EventId, UserId};
 use sync_protocol::values::TrackPoint;
 
+use super::patrol_index::DeviceClock;
 use super::{Replica, ReplicaError, events, patrol_index};
+
+/// What checking many patrols in one pass (the ledger) reads once rather than once per patrol:
+/// each device's patrol times, and each copy candidate's track.
+#[derive(Debug, Default)]
+pub(crate) struct CheckMemo {
+    clocks: HashMap<DeviceId, DeviceClock>,
+    tracks: HashMap<EventId, Vec<TrackPoint>>,
+}
 
 /// What the phone says of a patrol before it syncs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -38,7 +48,7 @@ impl Replica {
     /// the device's earlier patrols, each by index; never the whole replica.
     pub fn check_patrol(&self, patrol: EventId) -> Result<PatrolVerdict, ReplicaError> {
         let owner = self.require_active()?.device_id;
-        let (event, body) = self.stored(patrol, "patrol.recorded", ReplicaError::UnknownPatrol)?;
+        let (event, body) = self.stored(owner, patrol, "patrol.recorded", ReplicaError::UnknownPatrol)?;
         let Body::PatrolRecorded(p) = body else { return Err(ReplicaError::UnknownPatrol(patrol)) };
         self.verdict(owner, &event, &p, &self.zone_history(owner, &event.author)?)
     }
@@ -52,18 +62,64 @@ impl Replica {
         p: &PatrolRecorded,
         history: &ZoneHistory,
     ) -> Result<PatrolVerdict, ReplicaError> {
+        let device_previous_max_t = patrol_index::device_previous_max_t(&self.conn, owner, event.device_id, event.seq)?;
+        let mut copies = Vec::new();
+        for id in self.candidate_ids(owner, event, p)? {
+            if let (_, Body::PatrolRecorded(other)) = self.stored(owner, id, "patrol.recorded", ReplicaError::UnknownPatrol)? {
+                copies.push((id, other.track));
+            }
+        }
+        let candidates: Vec<(EventId, &[TrackPoint])> = copies.iter().map(|(id, track)| (*id, track.as_slice())).collect();
+        self.verdict_with(owner, event, p, history, device_previous_max_t, &candidates)
+    }
+
+    /// The verdict of [`Replica::verdict`], for one of many patrols checked in one pass (the
+    /// ledger): each device's patrol times and each candidate's track are read once, into `memo`.
+    pub(crate) fn verdict_in(
+        &self,
+        owner: DeviceId,
+        event: &Event,
+        p: &PatrolRecorded,
+        history: &ZoneHistory,
+        memo: &mut CheckMemo,
+    ) -> Result<PatrolVerdict, ReplicaError> {
+        let clock = match memo.clocks.entry(event.device_id) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(DeviceClock::of(patrol_index::device_times(&self.conn, owner, event.device_id)?)),
+        };
+        let device_previous_max_t = clock.before(event.seq);
+        let ids = self.candidate_ids(owner, event, p)?;
+        for id in &ids {
+            if !memo.tracks.contains_key(id)
+                && let (_, Body::PatrolRecorded(other)) = self.stored(owner, *id, "patrol.recorded", ReplicaError::UnknownPatrol)?
+            {
+                memo.tracks.insert(*id, other.track);
+            }
+        }
+        let candidates: Vec<(EventId, &[TrackPoint])> =
+            ids.iter().filter_map(|id| memo.tracks.get(id).map(|track| (*id, track.as_slice()))).collect();
+        self.verdict_with(owner, event, p, history, device_previous_max_t, &candidates)
+    }
+
+    /// The verdict once the device's previous time and the candidate copies are known.
+    fn verdict_with(
+        &self,
+        owner: DeviceId,
+        event: &Event,
+        p: &PatrolRecorded,
+        history: &ZoneHistory,
+        device_previous_max_t: Option<i64>,
+        candidates: &[(EventId, &[TrackPoint])],
+    ) -> Result<PatrolVerdict, ReplicaError> {
         let config = CheckConfig::default();
         let check = check(history, &event.author, &p.track, &config);
         let under = PatrolUnderCheck::of(event.id, &event.author, p);
         let officer_patrols = patrol_index::overlapping(&self.conn, owner, &event.author, p.started_at, p.ended_at)?;
-        let device_previous_max_t = patrol_index::device_previous_max_t(&self.conn, owner, event.device_id, event.seq)?;
-        let copies = self.candidate_copies(owner, event, p)?;
-        let candidates: Vec<(EventId, &[TrackPoint])> = copies.iter().map(|(id, track)| (*id, track.as_slice())).collect();
         let context = PlausibilityContext {
             device_now: self.now_ms(),
             device_previous_max_t,
             officer_patrols: &officer_patrols,
-            duplicate_candidates: &candidates,
+            duplicate_candidates: candidates,
         };
         let plausibility = check_plausibility(&under, &context, &config.plausibility);
         // A copied track does not count, as on the server.
@@ -81,7 +137,7 @@ impl Replica {
     /// Checks a finding this replica holds against the licences in force at its time.
     pub fn check_finding(&self, finding: EventId) -> Result<LicenceVerdict, ReplicaError> {
         let owner = self.require_active()?.device_id;
-        let (_, body) = self.stored(finding, "finding.reported", ReplicaError::UnknownFinding)?;
+        let (_, body) = self.stored(owner, finding, "finding.reported", ReplicaError::UnknownFinding)?;
         let Body::FindingReported(f) = body else { return Err(ReplicaError::UnknownFinding(finding)) };
         Ok(check_finding(&f, &self.licence_history(owner)?))
     }
@@ -97,31 +153,32 @@ impl Replica {
         Ok(licences)
     }
 
-    /// One stored event of `kind` with its typed body.
-    pub(crate) fn stored(&self, id: EventId, kind: &str, unknown: fn(EventId) -> ReplicaError) -> Result<(Event, Body), ReplicaError> {
-        let owner = self.require_active()?.device_id;
+    /// One stored event of `kind` that identity `owner` holds, with its typed body.
+    pub(crate) fn stored(
+        &self,
+        owner: DeviceId,
+        id: EventId,
+        kind: &str,
+        unknown: fn(EventId) -> ReplicaError,
+    ) -> Result<(Event, Body), ReplicaError> {
         let raw: String =
-            self.conn.query_row(events::BY_ID, [owner.to_string(), id.to_string(), kind.into()], |r| r.get(0)).map_err(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => unknown(id),
-                other => other.into(),
-            })?;
+            self.conn.prepare_cached(events::BY_ID)?.query_row([owner.to_string(), id.to_string(), kind.into()], |r| r.get(0)).map_err(
+                |e| match e {
+                    rusqlite::Error::QueryReturnedNoRows => unknown(id),
+                    other => other.into(),
+                },
+            )?;
         let event: Event = serde_json::from_str(&raw)?;
         let body = Body::parse(&event.kind, &event.body).map_err(ReplicaError::corrupt("stored event body"))?;
         Ok((event, body))
     }
 
-    /// The other patrols of the same zone whose track shares a fingerprint value with this one,
-    /// with their tracks. The server looks county-wide; a copy from another zone fails the
+    /// The other patrols of the same zone whose track shares a fingerprint value with this one:
+    /// the candidate copies. The server looks county-wide; a copy from another zone fails the
     /// geofence anyway.
-    fn candidate_copies(&self, owner: DeviceId, of: &Event, p: &PatrolRecorded) -> Result<Vec<(EventId, Vec<TrackPoint>)>, ReplicaError> {
+    fn candidate_ids(&self, owner: DeviceId, of: &Event, p: &PatrolRecorded) -> Result<Vec<EventId>, ReplicaError> {
         let Some(print) = TrackFingerprint::of(&p.track) else { return Ok(Vec::new()) };
-        let mut out = Vec::new();
-        for id in patrol_index::sharing(&self.conn, owner, &p.zone, &print)?.into_iter().filter(|id| *id != of.id) {
-            if let (_, Body::PatrolRecorded(other)) = self.stored(id, "patrol.recorded", ReplicaError::UnknownPatrol)? {
-                out.push((id, other.track));
-            }
-        }
-        Ok(out)
+        Ok(patrol_index::sharing(&self.conn, owner, &p.zone, &print)?.into_iter().filter(|id| *id != of.id).collect())
     }
 
     /// The versions of the zones `officer` was ever assigned, and their assignments, in fold order.

@@ -113,10 +113,11 @@ impl Replica {
         patrols.extend(rejected.patrols);
         zero_reports.extend(rejected.zero_reports);
         // Rejected findings and amendments of a patrol the ledger shows are listed under it.
+        let mut findings = by_patrol(rejected.findings);
+        let mut amendments = by_patrol(rejected.amendments);
         for p in &mut patrols {
-            let id = &p.row.patrol;
-            p.findings.extend(rejected.findings.iter().filter(|(patrol, _)| patrol == id).map(|(_, f)| f.clone()));
-            p.amendments.extend(rejected.amendments.iter().filter(|(patrol, _)| patrol == id).map(|(_, a)| a.clone()));
+            p.findings.extend(findings.remove(&p.row.patrol).unwrap_or_default());
+            p.amendments.extend(amendments.remove(&p.row.patrol).unwrap_or_default());
         }
         let conflicts =
             query(&self.conn, "SELECT event_id, kind, problem FROM conflicts WHERE owner = ?1 ORDER BY event_id", owner, |r| {
@@ -225,6 +226,15 @@ fn rejected_rows(conn: &Connection, owner: DeviceId, facts: &mut RowFacts<'_>) -
 
 const REJECTED: &str = "rejected";
 
+/// `rows` grouped by the patrol each belongs to, in their order.
+fn by_patrol<T>(rows: Vec<(String, T)>) -> BTreeMap<String, Vec<T>> {
+    let mut out: BTreeMap<String, Vec<T>> = BTreeMap::new();
+    for (patrol, row) in rows {
+        out.entry(patrol).or_default().push(row);
+    }
+    out
+}
+
 fn query<T>(
     conn: &Connection,
     sql: &str,
@@ -242,7 +252,7 @@ fn findings_of(conn: &Connection, owner: DeviceId, patrol: &EventId) -> Result<V
          FROM findings f WHERE owner = ?1 AND patrol = ?2 ORDER BY observed_at, id",
         SYNC.replace("{id}", "f.id")
     );
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![owner.to_string(), patrol.to_string()], |r| {
         Ok(LedgerFinding {
             id: r.get(0)?,
@@ -267,7 +277,7 @@ fn amendments_of(conn: &Connection, owner: DeviceId, patrol: &EventId) -> Result
         "SELECT event_id, by_user, reason, {} FROM amendments a WHERE owner = ?1 AND patrol = ?2 ORDER BY event_id",
         SYNC.replace("{id}", "a.event_id")
     );
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![owner.to_string(), patrol.to_string()], |r| {
         Ok(LedgerAmendment { event_id: r.get(0)?, by: r.get(1)?, reason: r.get(2)?, sync: r.get(3)? })
     })?;

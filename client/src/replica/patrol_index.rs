@@ -11,11 +11,24 @@ use sync_protocol::ids::{DeviceId, EventId, UserId, ZoneId};
 use super::ReplicaError;
 use super::identity::seq_i64;
 
-const OVERLAPPING: &str =
-    "SELECT event_id, started_at, ended_at FROM patrol_index WHERE owner = ?1 AND officer = ?2 AND ended_at > ?3 AND started_at < ?4";
+// The patrols meeting `(?3, ?4)`: those lasting at most `?5` (a day) end before `?4 + ?5`, a
+// bounded range of the officer's index however early the patrol checked; the longer ones come
+// from their own partial index, whose condition the second half states word for word (SQLite uses
+// a partial index only for a query that does). The halves are disjoint; the whole is in order of
+// end, as the one index gave it.
+const OVERLAPPING: &str = "SELECT event_id, started_at, ended_at FROM patrol_index INDEXED BY patrol_index_by_officer \
+     WHERE owner = ?1 AND officer = ?2 AND ended_at > ?3 AND ended_at < ?4 + ?5 AND started_at < ?4 AND ended_at - started_at <= ?5 \
+     UNION ALL \
+     SELECT event_id, started_at, ended_at FROM patrol_index INDEXED BY patrol_index_long_by_officer \
+     WHERE owner = ?1 AND officer = ?2 AND ended_at > ?3 AND started_at < ?4 AND ended_at - started_at > 86400000 \
+     ORDER BY 3, 1";
+/// Patrols lasting longer than this (ms) are read apart by [`overlapping`]; the partial index of
+/// device migration 0006 and `OVERLAPPING` repeat it.
+const LONG_PATROL_MS: i64 = 86_400_000;
 // Latest first: for the device's newest patrol, the first row read is the answer.
 const DEVICE_PREVIOUS: &str =
     "SELECT latest_t FROM patrol_index WHERE owner = ?1 AND device_id = ?2 AND seq < ?3 ORDER BY latest_t DESC LIMIT 1";
+const DEVICE_TIMES: &str = "SELECT seq, latest_t FROM patrol_index WHERE owner = ?1 AND device_id = ?2";
 const SHARING: &str = "SELECT event_id, fingerprint FROM patrol_index WHERE owner = ?1 AND zone = ?2 AND fingerprint IS NOT NULL";
 // A patrol ends no earlier than it starts (`PatrolRecorded::validate`): `ended_at >= from` lets
 // the index by end time skip the officer's earlier patrols.
@@ -24,7 +37,7 @@ const STARTED_BETWEEN: &str =
 
 /// The queries of this file that a patrol's checks and the officer's week run.
 #[cfg(test)]
-pub(crate) const QUERIES: [&str; 4] = [OVERLAPPING, DEVICE_PREVIOUS, SHARING, STARTED_BETWEEN];
+pub(crate) const QUERIES: [&str; 5] = [OVERLAPPING, DEVICE_PREVIOUS, DEVICE_TIMES, SHARING, STARTED_BETWEEN];
 
 /// What the index keeps of one patrol, besides its event's id, author, device and seq.
 #[derive(Debug, Clone)]
@@ -86,7 +99,7 @@ pub(crate) fn overlapping(
     to: i64,
 ) -> Result<Vec<OfficerPatrol>, ReplicaError> {
     let mut stmt = conn.prepare_cached(OVERLAPPING)?;
-    let rows = stmt.query_map(params![owner.to_string(), officer.as_str(), from, to], |r| {
+    let rows = stmt.query_map(params![owner.to_string(), officer.as_str(), from, to, LONG_PATROL_MS], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
     })?;
     rows.map(|row| {
@@ -102,6 +115,41 @@ pub(crate) fn device_previous_max_t(conn: &Connection, owner: DeviceId, device: 
         .prepare_cached(DEVICE_PREVIOUS)?
         .query_row(params![owner.to_string(), device.to_string(), seq_i64(seq)], |r| r.get(0))
         .optional()?)
+}
+
+/// The seq and latest stated time of every patrol `device` recorded that the identity holds, in
+/// no order: [`DeviceClock`]'s input, for checking many patrols in one pass.
+pub(crate) fn device_times(conn: &Connection, owner: DeviceId, device: DeviceId) -> Result<Vec<(i64, i64)>, ReplicaError> {
+    let mut stmt = conn.prepare_cached(DEVICE_TIMES)?;
+    let rows = stmt.query_map(params![owner.to_string(), device.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A device's patrols by seq with the latest time stated by each and every earlier one: what
+/// [`device_previous_max_t`] answers for each patrol, from one read of the device's patrols.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DeviceClock {
+    /// As stored ([`seq_i64`]).
+    seqs: Vec<i64>,
+    /// `latest[i]`: the latest time stated by the patrols of `seqs[..=i]`.
+    latest: Vec<i64>,
+}
+
+impl DeviceClock {
+    pub(crate) fn of(mut times: Vec<(i64, i64)>) -> DeviceClock {
+        times.sort_unstable();
+        let mut latest = Vec::with_capacity(times.len());
+        for &(_, t) in &times {
+            latest.push(latest.last().map_or(t, |&l: &i64| l.max(t)));
+        }
+        DeviceClock { seqs: times.into_iter().map(|(seq, _)| seq).collect(), latest }
+    }
+
+    /// The latest time stated by the device's patrols before seq `seq`, as [`device_previous_max_t`].
+    pub(crate) fn before(&self, seq: u64) -> Option<i64> {
+        let earlier = self.seqs.partition_point(|s| *s < seq_i64(seq));
+        earlier.checked_sub(1).map(|i| self.latest[i])
+    }
 }
 
 /// The patrols of `zone` whose fingerprint shares a cell with `print`: the candidate copies.
@@ -135,4 +183,21 @@ pub(crate) fn started_between(
 
 fn parse_id(text: &str) -> Result<EventId, ReplicaError> {
     text.parse().map_err(ReplicaError::corrupt("patrol id"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DeviceClock;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// One read of a device's patrols answers, for each, what the per-patrol query does: the
+        /// latest time stated by the patrols before it in seq order, whatever order they are read in.
+        #[test]
+        fn the_device_clock_answers_as_the_query(times in proptest::collection::vec((1i64..60, -1_000i64..1_000), 0..40), probe in 0u64..70) {
+            let clock = DeviceClock::of(times.clone());
+            let expected = times.iter().filter(|(seq, _)| (*seq as u64) < probe).map(|(_, t)| *t).max();
+            prop_assert_eq!(clock.before(probe), expected);
+        }
+    }
 }

@@ -17,6 +17,7 @@ use sync_protocol::values::TrackPoint;
 
 use super::fixture::{Chain, Fixture, HOUR, T0, track, village};
 use crate::replica::{NewPatrol, events, parts, patrol_index};
+use sync_protocol::ids::UserId;
 
 /// The plan SQLite makes for `sql`, one line per step.
 fn plan(f: &Fixture, sql: &str) -> Vec<String> {
@@ -112,4 +113,27 @@ fn recording_a_patrol_and_its_verdict_take_the_same_steps_on_a_fuller_replica() 
     // thousands.
     assert!(recorded_full <= recorded + 50, "recording took {recorded} steps, then {recorded_full} with {held} events held");
     assert!(checked_full <= checked + 200, "the verdict took {checked} steps, then {checked_full} with {held} events held");
+}
+
+#[test]
+fn an_early_patrols_overlap_check_reads_a_bounded_range_of_the_officers_patrols() {
+    let mut f = Fixture::new();
+    let officer = UserId::new("vo-t01-v02").expect("officer");
+    let me = f.replica.require_active().expect("identity").device_id;
+    let events = others(officer.as_str(), 200);
+    let first = |events: &[Event]| match Body::parse(&events[0].kind, &events[0].body) {
+        Ok(Body::PatrolRecorded(p)) => (p.started_at, p.ended_at),
+        other => panic!("{other:?}"),
+    };
+    let (from, to) = first(&events);
+    f.pull(village(), events[..50].to_vec(), 52).expect("pull");
+    patrol_index::overlapping(&f.replica.conn, me, &officer, from, to).expect("prepared");
+    let (met, fewer) = steps(&mut f, |f| patrol_index::overlapping(&f.replica.conn, me, &officer, from, to).expect("read"));
+    assert_eq!(met.len(), 1, "{met:?}");
+    f.pull(village(), events[50..].to_vec(), 202).expect("pull");
+    let (met, more) = steps(&mut f, |f| patrol_index::overlapping(&f.replica.conn, me, &officer, from, to).expect("read"));
+    assert_eq!(met.len(), 1, "{met:?}");
+    // The first patrol's check reads the patrols ending within a day of it (24 an hour apart),
+    // not the 150 later ones: the same steps with 50 patrols held as with 200.
+    assert!(more <= fewer + 20, "{fewer} steps with 50 patrols held, {more} with 200");
 }

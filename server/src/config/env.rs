@@ -103,7 +103,10 @@ mod tests {
                 Value::Bool(b) => vec![(!b).to_string()],
                 Value::Number(n) if n.is_f64() => vec![(n.as_f64().unwrap_or(0.0) + 1.5).to_string()],
                 Value::Number(n) => vec![(n.as_u64().unwrap_or(0) + 1).to_string()],
-                _ => vec!["some/text".to_owned(), "json".to_owned()],
+                _ => {
+                    let engine = serde_json::to_value(crate::config::StoreKind::Postgres).expect("serialises");
+                    vec!["some/text".to_owned(), "json".to_owned(), engine.as_str().unwrap_or_default().to_owned()]
+                }
             };
             let changed = candidates.iter().any(|text| {
                 let mut table = toml::Table::new();

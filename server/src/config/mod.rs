@@ -4,8 +4,10 @@
 
 mod console;
 pub mod env;
+mod store;
 
 pub use console::ConsoleSettings;
+pub use store::{StoreKind, StoreSettings};
 
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -19,8 +21,10 @@ use crate::service::reports::ReconciliationSettings;
 pub struct Config {
     /// Address to listen on; port 0 picks a free port.
     pub bind: String,
-    /// The central store's SQLite file.
+    /// The central store's SQLite file (and the folder of the files kept beside the store).
     pub db: PathBuf,
+    /// Which engine holds the central store (`[store]`).
+    pub store: StoreSettings,
     /// Load the demo county into an empty store.
     pub demo: bool,
     /// Lifetime of access tokens, seconds.
@@ -114,6 +118,7 @@ impl Default for Config {
         Config {
             bind: "127.0.0.1:8080".into(),
             db: PathBuf::from("patrolsync-data/central.db"),
+            store: StoreSettings::default(),
             demo: false,
             token_ttl_s: 15 * 60,
             max_body_bytes: sync_protocol::wire::MAX_BODY_BYTES,
@@ -188,6 +193,7 @@ impl Config {
         }
         self.auth.password.checked().map_err(|e| ConfigError::Range { name: "auth.password", why: e.to_string() })?;
         self.console.tile_origin()?;
+        self.store.checked()?;
         self.tls.enabled().map_err(|e| ConfigError::Range { name: "tls", why: e.to_string() })?;
         let port = self.bind.rsplit_once(':').and_then(|(host, port)| (!host.is_empty()).then_some(port)?.parse::<u16>().ok());
         if port.is_none() {

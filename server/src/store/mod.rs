@@ -10,6 +10,11 @@
 //!   tamper-evident log and the integrity check ([`AuditLog`]); [`reference`]: reference data and
 //!   access records authored by the server ([`ReferenceData`]); [`people`]: users enrolled and
 //!   changed by admins, passwords reset and changed, the access log ([`People`]).
+//! - `backend`: the traits that are the same on every engine (pushes, pulls, sessions, reference
+//!   data, people), written once over what an engine gives: a job of its writer and a read.
+//! - `jobs`: what runs inside either engine's single writer (the writer's context, ingest, authored
+//!   reference events, enrolment, sessions, people); `reads`: pulls and a patrol's page, on either
+//!   engine; `principal`: who is calling, read on every request.
 //! - `batch`: what every engine's single writer shares (jobs batched into one transaction,
 //!   results after the commit, the writer's health).
 //! - [`admission`]: what admission and routing read of stored rows beyond the writer's caches,
@@ -22,12 +27,13 @@
 //! - [`sql`]: the engine-neutral SQL access layer (one statement text, neutral values), which
 //!   each engine implements, so that rules over rows are written once for both.
 //! - [`sqlite`]: the SQLite engine (one writer thread batching transactions, a pool of readers).
-//! - [`postgres`] (the crate's `postgres` feature): the PostgreSQL engine, being built; not yet
-//!   selectable.
+//! - [`postgres`] (the crate's `postgres` feature): the PostgreSQL engine, being built: it runs the
+//!   shared traits of `backend` (pushes, pulls, sessions, reference data, people), not yet the rest.
 //! - [`blobs`]: evidence bytes on disk, beside the database.
 
 pub mod admission;
 pub mod audit;
+mod backend;
 mod batch;
 pub mod blobs;
 mod error;
@@ -36,11 +42,14 @@ pub mod evidence;
 mod evidence_rows;
 pub mod identity;
 pub mod ingest;
+pub(crate) mod jobs;
 pub mod log;
 pub mod people;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+pub mod principal;
 pub mod pulls;
+mod reads;
 pub mod reference;
 pub mod reports;
 pub mod sessions;

@@ -25,11 +25,14 @@ async fn the_integrity_check_finds_one_byte_changed_in_the_store() -> Result<()>
     let mut server = TestServer::start()?;
     let zone = ZoneId::new("Z-T03-V02")?;
     let mut officer = server.device("vo-t03-v02").await?;
-    let week = IsoWeek::of_ms(now_ms() as i64);
+    // The county's week of the patrol (an hour ago, which is the week before in the county's
+    // first hour of a Monday), and the zero report of the same week.
+    let patrol_at = now_ms() as i64 - 3_600_000;
+    let week = IsoWeek::of_ms(patrol_at);
     let note = String::from_utf8(MARK.to_vec())?;
     let zero = Body::ZeroReportFiled(ZeroReportFiled { officer: officer.user.clone(), week, zone: Some(zone.clone()), note });
     let zero = officer.seal(&zero);
-    let patrol = officer.seal(&tracks::patrol(&zone, now_ms() as i64 - 3_600_000, 40, 3));
+    let patrol = officer.seal(&tracks::patrol(&zone, patrol_at, 40, 3));
     let r = officer.sync(&[zero.clone(), patrol]).await?;
     assert!(r.acks.iter().all(|a| a.status == AckStatus::Accepted), "{:?}", r.acks);
 

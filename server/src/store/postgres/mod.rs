@@ -1,23 +1,27 @@
 //! The PostgreSQL engine of the store (issue 16), being built beside the SQLite one. So far: its
-//! connections and migrations, the single writer holding the writer role, the reader pool, the
-//! server's identity, the tamper-evident log (leaves, signed checkpoints, consistency proofs), and
-//! blobs recorded. The rules it shares with SQLite are engine-neutral (`store::log`,
-//! `store::identity`, `store::batch`), and so are the rows they write where they go through the
-//! SQL layer (`store::sql`, which `sql` implements here; `store::events`, `store::evidence_rows`,
-//! `store::admission`); this module holds only PostgreSQL's connections and what cannot be one text.
+//! connections and migrations, the single writer holding the writer role and running the
+//! engine-neutral jobs (`store::jobs`: pushes, authored reference events, enrolment, sessions,
+//! people) with the writer's caches, the reader pool, the server's identity, the tamper-evident log
+//! (leaves, signed checkpoints, consistency proofs), and blobs recorded. The store's traits that
+//! are the same on both engines (`store::backend`: `Ingest`, `Pulls`, `Sessions`,
+//! `ReferenceData`, `People`) run on it; this module holds only PostgreSQL's connections and what
+//! cannot be one text.
 //!
-//! It does not yet implement the store's traits, so no configuration can select it: it is reached
-//! from the tests, which run the same scenarios on both engines (`patrolsync-tests`, `engines`).
-//! docs/architecture.md ("PostgreSQL engine") says what exists and what is still to come.
+//! It does not yet implement the reports, the evidence reads, the audit log's integrity check and
+//! witness, nor `Store` itself, so `[store] kind = "postgres"` is refused at start; the tests reach
+//! it directly and hold it to SQLite's rows (`patrolsync-tests`, `engines`). docs/architecture.md
+//! ("PostgreSQL engine") says what exists and what is still to come.
 //!
 //! # Layout
 //! - `open`: connecting from a URL, the migrations (`schema::POSTGRES`) under an advisory lock,
 //!   PostgreSQL's errors sorted into [`StoreError`]'s variants.
-//! - `writer`: the single writer and its batch transaction; `readers`: the reader pool.
+//! - `writer`: the single writer and its batch transaction; `readers`: the reader pool; `api`:
+//!   what the engine gives the shared traits (a writer job, a read).
 //! - `identity`: the server's identity in `meta`.
 //! - `sql`: the SQL layer (`store::sql`) on PostgreSQL, which the engine-neutral rules run on
 //!   (the log's rows among them, `store::log::Rows`).
 
+mod api;
 mod identity;
 mod open;
 mod readers;
@@ -26,20 +30,23 @@ mod writer;
 
 use open::connect;
 pub use open::migrate;
-pub use sql::Pg;
+pub use sql::{Pg, Statements};
 
 pub(crate) use crate::store::StoreError;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use sync_protocol::body::{BlobHash, MediaType};
+use sync_protocol::hlc::Hlc;
 use sync_protocol::ids::UserId;
 use sync_protocol::wire::audit::{CheckpointReply, ConsistencyQuery, ConsistencyReply};
 
 use crate::clock::SharedClock;
 use crate::pool::Blocking;
 use crate::store::log::Rows;
+use crate::store::sql::Sql;
+use crate::store::sqlite::Settings;
 use readers::Readers;
-use writer::Writer;
+use writer::{Start, Writer};
 
 /// The advisory lock (`pg_advisory_xact_lock`) that serialises migrations when several server
 /// processes start on one database at once.
@@ -67,26 +74,36 @@ pub struct PostgresStore {
     writer: Writer,
     blocking: Blocking,
     readers: Arc<Readers>,
+    hlc: Arc<Mutex<Hlc>>,
+    clock: SharedClock,
 }
 
 impl PostgresStore {
     /// Opens the store in the database `url` names: migrates it, takes the writer role (another
     /// process holding it is [`StoreError::Busy`]) and the server's identity (made on first
-    /// start). Every time it records is read from `clock`; reads run on `pool`.
-    pub fn open(url: &str, clock: SharedClock, pool: Blocking) -> Result<PostgresStore, StoreError> {
+    /// start). The checks run with `settings.checks`; every time it records is read from
+    /// `settings.clock`; reads run on `pool`.
+    pub fn open(url: &str, settings: Settings, pool: Blocking) -> Result<PostgresStore, StoreError> {
+        let hlc = Arc::new(Mutex::new(Hlc::ZERO));
+        let start = Start { checks: settings.checks, wall: settings.clock.clone(), clock: hlc.clone(), metrics: settings.metrics };
         let writer = off_runtime(|| {
             migrate(url)?;
-            Writer::start(url, clock)
+            Writer::start(url, start)
         })?;
         let readers = Arc::new(Readers::new(url.to_string(), IDLE_READERS));
-        Ok(PostgresStore { writer, blocking: pool, readers })
+        Ok(PostgresStore { writer, blocking: pool, readers, hlc, clock: settings.clock })
+    }
+
+    /// The server's clock, ticked: for replies (`Store::tick` once the engine serves).
+    pub fn tick(&self) -> Hlc {
+        crate::store::jobs::tick(&self.hlc, self.clock.now_ms())
     }
 
     /// Runs `f` in a read-only transaction on a reader connection, on the store's threads.
     async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut postgres::Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&readers::ReadTx<'_, '_>) -> Result<T, StoreError> + Send + 'static,
     {
         let readers = self.readers.clone();
         self.blocking.run("store", move || readers.with(f)).await.map_err(|_| StoreError::WriterGone)?
@@ -94,15 +111,13 @@ impl PostgresStore {
 
     /// Answers once the store can be read.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        self.read(|tx| Ok(tx.execute("SELECT 1", &[]).map(|_| ())?)).await
+        self.read(|sql| sql.run("SELECT 1", &[]).map(|_| ())).await
     }
 
     /// `Evidence::record_blob`: makes a verified blob visible and logs it, once.
     pub async fn record_blob(&self, hash: BlobHash, size: u64, media_type: MediaType, holder: UserId) -> Result<(), StoreError> {
         self.writer
-            .run(move |ctx| {
-                crate::store::evidence_rows::record_blob(&Pg::new(&mut *ctx.tx), ctx.log, (&hash, size, media_type), &holder, ctx.now_ms)
-            })
+            .run(move |ctx| crate::store::evidence_rows::record_blob(ctx.conn, ctx.log, (&hash, size, media_type), &holder, ctx.now_ms))
             .await
     }
 
@@ -111,7 +126,7 @@ impl PostgresStore {
     pub async fn checkpoint(&self) -> Result<CheckpointReply, StoreError> {
         self.writer
             .run(|ctx| {
-                let signed = crate::store::log::checkpoint(ctx.log, &mut Rows(&Pg::new(&mut *ctx.tx)), ctx.server, ctx.now_ms)?;
+                let signed = crate::store::log::checkpoint(ctx.log, &mut Rows(ctx.conn), ctx.server, ctx.now_ms)?;
                 Ok(CheckpointReply::new(signed, ctx.server.key.public()))
             })
             .await
@@ -120,6 +135,6 @@ impl PostgresStore {
     /// `AuditLog::consistency`: the proof that the log's first `from` leaves are a prefix of its
     /// first `to`; a size the log has not reached is not found.
     pub async fn consistency(&self, query: ConsistencyQuery) -> Result<ConsistencyReply, StoreError> {
-        self.read(move |tx| crate::store::log::consistency(&mut Rows(&Pg::new(tx)), query)).await
+        self.read(move |sql| crate::store::log::consistency(&mut Rows(sql), query)).await
     }
 }

@@ -1,16 +1,26 @@
-//! A small pool of reader connections. Each read runs in one read-only `REPEATABLE READ`
-//! transaction: it sees one committed state of the store, in commit order, whatever it queries.
+//! A small pool of reader connections, each with its prepared statements. Each read runs in one
+//! read-only `REPEATABLE READ` transaction: it sees one committed state of the store, in commit
+//! order, whatever it queries.
 
 use postgres::{Client, IsolationLevel, Transaction};
 use std::sync::Mutex;
 
-use super::{StoreError, connect};
+use super::{Pg, Statements, StoreError, connect};
+
+/// A reader connection and the statements prepared on it.
+struct Conn {
+    client: Client,
+    statements: Statements,
+}
 
 pub struct Readers {
     url: String,
-    idle: Mutex<Vec<Client>>,
+    idle: Mutex<Vec<Conn>>,
     max_idle: usize,
 }
+
+/// What a read is given: its transaction, over the SQL layer, with the connection's statements.
+pub type ReadTx<'a, 't> = Pg<'a, Transaction<'t>>;
 
 impl Readers {
     pub fn new(url: String, max_idle: usize) -> Self {
@@ -19,18 +29,18 @@ impl Readers {
 
     /// Runs `f` in a read-only transaction on a reader connection. Blocking: call from a blocking
     /// thread. A connection that was lost is replaced, and one that failed is not kept.
-    pub fn with<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop()).filter(|c| !c.is_closed());
-        let mut client = match idle {
-            Some(client) => client,
-            None => connect(&self.url)?,
+    pub fn with<T>(&self, f: impl FnOnce(&ReadTx<'_, '_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop()).filter(|c| !c.client.is_closed());
+        let mut conn = match idle {
+            Some(conn) => conn,
+            None => Conn { client: connect(&self.url)?, statements: Statements::default() },
         };
-        let result = read(&mut client, f);
+        let result = read(&mut conn, f);
         if result.is_ok()
             && let Ok(mut idle) = self.idle.lock()
             && idle.len() < self.max_idle
         {
-            idle.push(client);
+            idle.push(conn);
         }
         result
     }
@@ -49,9 +59,9 @@ impl Drop for Readers {
     }
 }
 
-fn read<T>(client: &mut Client, f: impl FnOnce(&mut Transaction<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
-    let mut tx = client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start()?;
-    let out = f(&mut tx)?;
+fn read<T>(conn: &mut Conn, f: impl FnOnce(&ReadTx<'_, '_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    let mut tx = conn.client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start()?;
+    let out = f(&Pg::cached(&mut tx, &conn.statements))?;
     tx.commit()?;
     Ok(out)
 }

@@ -1,23 +1,63 @@
 //! The SQL layer (`store::sql`) on PostgreSQL: any connection or transaction runs each statement
 //! with its placeholders rewritten (`?N` to `$N`); an argument binds to the type PostgreSQL infers
 //! for its parameter (an integer to `bigint`, `integer`, `smallint` or `boolean`, a flag to
-//! `boolean` or an integer), and a column reads back as a neutral value by its type.
+//! `boolean` or an integer), and a column reads back as a neutral value by its type. The store's
+//! own connections keep their prepared statements (`Statements`), so that each statement is
+//! prepared once per connection, as SQLite's statement cache does.
 
 use bytes::BytesMut;
-use postgres::GenericClient;
 use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
+use postgres::{GenericClient, Statement};
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::error::Error;
 
 use super::StoreError;
 use crate::store::sql::{Arg, Engine, Row, Sql, SqlError, Value, numbered};
 
-/// A connection or transaction of PostgreSQL as a [`Sql`]: `Pg::new(&mut tx)`.
-pub struct Pg<'a, C: GenericClient>(RefCell<&'a mut C>);
+/// A connection or transaction of PostgreSQL as a [`Sql`]: `Pg::new(&mut tx)`, or
+/// `Pg::cached(&mut tx, &statements)` to prepare each statement once per connection.
+pub struct Pg<'a, C: GenericClient> {
+    client: RefCell<&'a mut C>,
+    statements: Option<&'a Statements>,
+}
+
+/// The most statements a connection keeps prepared; past it the cache starts again (the store's
+/// statements are a fixed set well under it, so this only bounds statements made from data).
+const MAX_PREPARED: usize = 512;
+
+/// A connection's prepared statements, by the text they were written in: each is prepared (one
+/// round trip, and PostgreSQL's parse and analysis) the first time the connection runs it, then
+/// only executed. Kept beside its connection, for as long as it: a statement belongs to the
+/// connection that prepared it, and lives on across its transactions (PostgreSQL's prepared
+/// statements are not undone by a rollback).
+#[derive(Default)]
+pub struct Statements(RefCell<HashMap<String, Statement>>);
 
 impl<'a, C: GenericClient> Pg<'a, C> {
+    /// Each statement prepared anew: for a connection used once.
     pub fn new(client: &'a mut C) -> Self {
-        Pg(RefCell::new(client))
+        Pg { client: RefCell::new(client), statements: None }
+    }
+
+    /// Each statement prepared once per connection: `statements` must be the cache of the
+    /// connection `client` is (or is a transaction of).
+    pub fn cached(client: &'a mut C, statements: &'a Statements) -> Self {
+        Pg { client: RefCell::new(client), statements: Some(statements) }
+    }
+
+    /// The prepared statement of `sql`, from the cache or prepared now.
+    fn prepared(&self, client: &mut C, sql: &str, statements: &Statements) -> Result<Statement, StoreError> {
+        if let Some(statement) = statements.0.borrow().get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = client.prepare(numbered(sql).as_str())?;
+        let mut cache = statements.0.borrow_mut();
+        if cache.len() >= MAX_PREPARED {
+            cache.clear();
+        }
+        cache.insert(sql.to_owned(), statement.clone());
+        Ok(statement)
     }
 }
 
@@ -33,13 +73,29 @@ impl<C: GenericClient> Sql for Pg<'_, C> {
     }
 
     fn run(&self, sql: &str, args: &[Arg<'_>]) -> Result<u64, StoreError> {
-        Ok(self.0.borrow_mut().execute(numbered(sql).as_str(), &params(args))?)
+        let mut client = self.client.borrow_mut();
+        Ok(match self.statements {
+            Some(statements) => {
+                let statement = self.prepared(&mut client, sql, statements)?;
+                client.execute(&statement, &params(args))?
+            }
+            None => client.execute(numbered(sql).as_str(), &params(args))?,
+        })
     }
 
     /// The rows are all fetched before the first is handed on, so that `each` may run statements
     /// of its own on the same connection.
     fn each(&self, sql: &str, args: &[Arg<'_>], each: &mut dyn FnMut(Row) -> Result<(), StoreError>) -> Result<(), StoreError> {
-        let rows = self.0.borrow_mut().query(numbered(sql).as_str(), &params(args))?;
+        let rows = {
+            let mut client = self.client.borrow_mut();
+            match self.statements {
+                Some(statements) => {
+                    let statement = self.prepared(&mut client, sql, statements)?;
+                    client.query(&statement, &params(args))?
+                }
+                None => client.query(numbered(sql).as_str(), &params(args))?,
+            }
+        };
         for row in rows {
             let values = (0..row.len()).map(|i| row.try_get::<_, Value>(i)).collect::<Result<Vec<_>, _>>()?;
             each(Row(values))?;

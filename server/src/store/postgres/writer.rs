@@ -1,63 +1,105 @@
 //! The single writer on PostgreSQL: one thread owns the one connection that writes, holds the
 //! writer role (a session advisory lock) on it, and runs every waiting job in one transaction, each
 //! inside its own savepoint. A job's result reaches its caller only after the commit, so every
-//! acknowledgement is durable (the batching and the results are `store::batch`'s, as on SQLite).
+//! acknowledgement is durable (the batching and the results are `store::batch`'s, the jobs and
+//! their context `store::jobs`', as on SQLite). After a batch that changed what the checks read,
+//! it publishes a new snapshot of it for the parallel prepare step.
 
 use postgres::{Client, Transaction};
-use std::sync::Arc;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use sync_protocol::admit::ChainHead;
+use sync_protocol::checks::recheck::CheckConfig;
+use sync_protocol::hlc::Hlc;
+use sync_protocol::ids::DeviceId;
 use tokio::sync::mpsc;
 
-use super::{StoreError, WRITER_LOCK, connect, identity};
+use super::{Pg, Statements, StoreError, WRITER_LOCK, connect, identity};
 use crate::clock::SharedClock;
+use crate::metrics::Metrics;
+use crate::store::CheckSnapshot;
 use crate::store::batch::{self, Finish, Health, Job};
 use crate::store::identity::ServerIdentity;
+use crate::store::jobs::WriteCtx;
+use crate::store::jobs::reference::Reference;
 use crate::store::log::LogHead;
-
-/// What a job may touch: the open transaction (inside the job's savepoint) and the writer's
-/// caches, exact because only the writer writes.
-pub struct WriteCtx<'a, 't> {
-    pub tx: &'a mut Transaction<'t>,
-    /// The frontier of the tamper-evident log, to append leaves in O(log n).
-    pub log: &'a mut LogHead,
-    pub server: &'a ServerIdentity,
-    /// Wall clock at the start of the batch, Unix milliseconds.
-    pub now_ms: i64,
-}
+use crate::store::sql::Sql;
+use crate::store::sqlite::checks::Published;
 
 /// A job: run on the open transaction, or told that none could be opened.
-type Work = Box<dyn FnOnce(Result<&mut WriteCtx<'_, '_>, Arc<StoreError>>) -> (Job, Finish) + Send>;
+type Work = Box<dyn FnOnce(Result<&mut WriteCtx<'_>, Arc<StoreError>>) -> (Job, Finish) + Send>;
 
 /// A handle to the writer thread; cheap to clone. The thread ends when every handle is dropped.
 #[derive(Clone)]
 pub struct Writer {
     jobs: mpsc::Sender<Work>,
+    published: Published,
 }
 
 /// What the writer thread holds for its whole life.
 struct Shared {
     url: String,
     server: ServerIdentity,
+    clock: Arc<Mutex<Hlc>>,
+    checks: CheckConfig,
+    published: Published,
     wall: SharedClock,
+    metrics: Arc<Metrics>,
     /// The writer's health, logged when it changes (read by `/readyz` once the engine serves).
     health: Health,
 }
 
+/// How the writer starts: the settings the checks run with, its clocks, where it counts.
+pub struct Start {
+    pub checks: CheckConfig,
+    pub wall: SharedClock,
+    pub clock: Arc<Mutex<Hlc>>,
+    pub metrics: Arc<Metrics>,
+}
+
 impl Writer {
-    /// Connects, takes the writer role and the server's identity (made on first start), and
-    /// starts the writer thread. Another process holding the role is [`StoreError::Busy`].
-    pub fn start(url: &str, wall: SharedClock) -> Result<Writer, StoreError> {
+    /// Connects, takes the writer role and the server's identity (made on first start), loads the
+    /// writer's reference and the server's clock, and starts the writer thread. Another process
+    /// holding the role is [`StoreError::Busy`].
+    pub fn start(url: &str, start: Start) -> Result<Writer, StoreError> {
         let mut client = connect_as_writer(url)?;
-        let server = {
+        let (server, reference) = {
             let mut tx = client.transaction()?;
-            let server = identity::load_or_create(&mut tx, wall.now_ms())?;
+            let server = identity::load_or_create(&mut tx, start.wall.now_ms())?;
+            let (reference, last) = {
+                let sql = Pg::new(&mut tx);
+                (Reference::load(&sql)?, last_hlc(&sql)?)
+            };
             tx.commit()?;
-            server
+            if let Ok(mut hlc) = start.clock.lock() {
+                *hlc = (*hlc).max(last);
+            }
+            (server, reference)
         };
+        let published = Published::new(reference.snapshot(&start.checks));
         let (jobs, rx) = mpsc::channel::<Work>(4_096);
-        let shared = Shared { url: url.to_string(), server, wall, health: Health::default() };
-        std::thread::Builder::new().name("store-writer".into()).spawn(move || run(client, rx, shared)).map_err(StoreError::Threads)?;
-        Ok(Writer { jobs })
+        let shared = Shared {
+            url: url.to_string(),
+            server,
+            clock: start.clock,
+            checks: start.checks,
+            published: published.clone(),
+            wall: start.wall,
+            metrics: start.metrics,
+            health: Health::default(),
+        };
+        std::thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || run(client, rx, reference, shared))
+            .map_err(StoreError::Threads)?;
+        Ok(Writer { jobs, published })
+    }
+
+    /// The reference data the checks read, as the writer last published it.
+    pub fn check_snapshot(&self) -> Arc<CheckSnapshot> {
+        self.published.load()
     }
 
     /// Runs `f` in the writer's next transaction and returns its result once committed. If `f`
@@ -65,10 +107,16 @@ impl Writer {
     pub async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut WriteCtx<'_, '_>) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&mut WriteCtx<'_>) -> Result<T, StoreError> + Send + 'static,
     {
         batch::submit(&self.jobs, |reply| -> Work { Box::new(move |ctx| batch::run_job(ctx, f, reply)) }).await
     }
+}
+
+/// The greatest HLC stored, where the server's clock starts.
+pub fn last_hlc(sql: &dyn Sql) -> Result<Hlc, StoreError> {
+    let max: Option<String> = sql.one("SELECT max(hlc) FROM events", &[])?.get(0)?;
+    Ok(max.and_then(|s| s.parse().ok()).unwrap_or(Hlc::ZERO))
 }
 
 /// How long a writer waits for the role before giving up: a store reopened at once waits out the
@@ -91,16 +139,37 @@ fn connect_as_writer(url: &str) -> Result<Client, StoreError> {
     }
 }
 
-fn run(mut client: Client, mut rx: mpsc::Receiver<Work>, shared: Shared) {
-    let mut log = LogHead::default();
+/// The writer's caches, each exact because only the writer writes.
+struct Caches {
+    reference: Reference,
+    heads: HashMap<DeviceId, ChainHead>,
+    log: LogHead,
+}
+
+impl Caches {
+    /// Forgets what the caches learnt from work that was undone: they are read again.
+    fn reload(&mut self, sql: &dyn Sql) {
+        self.heads.clear();
+        self.reference = Reference::load(sql).unwrap_or_default();
+    }
+}
+
+fn run(mut client: Client, mut rx: mpsc::Receiver<Work>, reference: Reference, shared: Shared) {
+    let mut caches = Caches { reference, heads: HashMap::new(), log: LogHead::default() };
+    // The writer connection's prepared statements, made again with each new connection.
+    let mut statements = Statements::default();
     while let Some(batch) = batch::next_batch(&mut rx) {
+        shared.metrics.writer_queue(rx.len());
         // A lost connection lost the writer role with it: connect and take the role again, and
-        // read the log's frontier afresh (another writer may have held the role meanwhile).
+        // read the caches afresh (another writer may have held the role meanwhile).
         if client.is_closed() {
             match connect_as_writer(&shared.url) {
                 Ok(again) => {
-                    client = again;
-                    log.forget();
+                    (client, statements) = (again, Statements::default());
+                    caches.log.forget();
+                    if let Ok(mut tx) = client.transaction() {
+                        caches.reload(&Pg::cached(&mut tx, &statements));
+                    }
                 }
                 Err(e) => {
                     let error = Arc::new(e);
@@ -110,8 +179,19 @@ fn run(mut client: Client, mut rx: mpsc::Receiver<Work>, shared: Shared) {
                 }
             }
         }
-        let (finishers, outcome, unwritable, wrote) = run_batch(&mut client, batch, &mut log, &shared);
-        shared.health.record(outcome.as_ref().err().cloned().or(unwritable), wrote);
+        let (jobs, started) = (batch.len(), Instant::now());
+        let (finishers, outcome, unwritable, wrote) = run_batch(&mut client, &statements, batch, &mut caches, &shared);
+        let failure = outcome.as_ref().err().cloned().or(unwritable);
+        shared.metrics.writer_batch(jobs, started.elapsed().as_secs_f64(), failure.as_ref().map_or(Ok(()), |e| Err(e.cause())));
+        shared.health.record(failure, wrote);
+        if outcome.is_err()
+            && let Ok(mut tx) = client.transaction()
+        {
+            caches.reload(&Pg::cached(&mut tx, &statements));
+        }
+        if caches.reference.version != shared.published.version() {
+            shared.published.publish(caches.reference.snapshot(&shared.checks));
+        }
         for finish in finishers {
             finish(outcome.as_ref().err());
         }
@@ -122,7 +202,7 @@ fn run(mut client: Client, mut rx: mpsc::Receiver<Work>, shared: Shared) {
 /// store cannot be written (when the rest of the batch committed), and whether a job succeeded.
 type Batch = (Vec<Finish>, Result<(), Arc<StoreError>>, Option<Arc<StoreError>>, bool);
 
-fn run_batch(client: &mut Client, batch: Vec<Work>, log: &mut LogHead, shared: &Shared) -> Batch {
+fn run_batch(client: &mut Client, statements: &Statements, batch: Vec<Work>, caches: &mut Caches, shared: &Shared) -> Batch {
     let mut tx = match client.transaction() {
         Ok(tx) => tx,
         Err(e) => {
@@ -131,26 +211,13 @@ fn run_batch(client: &mut Client, batch: Vec<Work>, log: &mut LogHead, shared: &
             return (finishers, Err(error), None, false);
         }
     };
-    let log_at_start = log.clone();
+    let log_at_start = caches.log.clone();
     let now_ms = shared.wall.now_ms();
     let (mut finishers, mut unwritable, mut wrote) = (Vec::with_capacity(batch.len()), None, false);
+    let mut raised = BTreeMap::<String, u64>::new();
     for work in batch {
-        let log_before = log.clone();
-        let (job, finish, released) = match tx.savepoint("job") {
-            Ok(mut savepoint) => {
-                let mut ctx = WriteCtx { tx: &mut savepoint, log: &mut *log, server: &shared.server, now_ms };
-                let (job, finish) = work(Ok(&mut ctx));
-                let released = match job {
-                    Job::Done => savepoint.commit(),
-                    Job::Failed | Job::Unwritable(_) => savepoint.rollback(),
-                };
-                (job, finish, released.is_ok())
-            }
-            Err(e) => {
-                let (job, finish) = work(Err(Arc::new(StoreError::from(e))));
-                (job, finish, false)
-            }
-        };
+        let log_before = caches.log.clone();
+        let (job, finish, released) = run_one((&mut tx, statements), work, caches, (shared, now_ms), &mut raised);
         let done = matches!(job, Job::Done);
         match job {
             Job::Done => wrote |= released,
@@ -158,19 +225,67 @@ fn run_batch(client: &mut Client, batch: Vec<Work>, log: &mut LogHead, shared: &
             Job::Failed => {}
         }
         if !done || !released {
+            caches.reload(&Pg::cached(&mut tx, statements));
             // Rolled back to the savepoint, the log is as it was before the job; otherwise the
             // transaction may hold part of the job, so the frontier is read again.
             if released {
-                *log = log_before;
+                caches.log = log_before;
             } else {
-                log.forget();
+                caches.log.forget();
             }
         }
         finishers.push(finish);
     }
     let outcome = tx.commit().map_err(|e| Arc::new(StoreError::from(e)));
-    if outcome.is_err() {
-        *log = log_at_start;
+    match outcome {
+        Ok(()) => raised.iter().for_each(|(kind, n)| shared.metrics.flag(kind, *n)),
+        Err(_) => caches.log = log_at_start,
     }
     (finishers, outcome, unwritable, wrote)
+}
+
+/// Runs one job inside its own savepoint; returns how it went, its finisher, and whether the
+/// savepoint was released or rolled back cleanly. The flags a job that stood raised are added to
+/// `raised`.
+fn run_one(
+    (tx, statements): (&mut Transaction<'_>, &Statements),
+    work: Work,
+    caches: &mut Caches,
+    (shared, now_ms): (&Shared, i64),
+    raised: &mut BTreeMap<String, u64>,
+) -> (Job, Finish, bool) {
+    let mut savepoint = match tx.savepoint("job") {
+        Ok(savepoint) => savepoint,
+        Err(e) => {
+            let (job, finish) = work(Err(Arc::new(StoreError::from(e))));
+            return (job, finish, false);
+        }
+    };
+    let (job, finish, job_raised) = {
+        let sql = Pg::cached(&mut savepoint, statements);
+        let mut ctx = WriteCtx {
+            conn: &sql,
+            reference: &mut caches.reference,
+            heads: &mut caches.heads,
+            log: &mut caches.log,
+            clock: &shared.clock,
+            server: &shared.server,
+            checks: &shared.checks,
+            now_ms,
+            device_clock: None,
+            raised: RefCell::default(),
+        };
+        let (job, finish) = work(Ok(&mut ctx));
+        (job, finish, ctx.raised.into_inner())
+    };
+    let released = match job {
+        Job::Done => savepoint.commit(),
+        Job::Failed | Job::Unwritable(_) => savepoint.rollback(),
+    };
+    if matches!(job, Job::Done) && released.is_ok() {
+        for (kind, n) in job_raised {
+            *raised.entry(kind).or_default() += n;
+        }
+    }
+    (job, finish, released.is_ok())
 }

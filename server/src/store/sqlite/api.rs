@@ -1,37 +1,28 @@
 //! The store's traits on SQLite: each method is one job of the single writer (so it commits,
 //! with everything it decided, before it answers) or one read on the reader pool.
 
-use serde_json::value::RawValue;
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use sync_protocol::admit::Caller;
-use sync_protocol::body::{AssignmentSet, BlobHash, Body, MediaType, Role, UserChanged, UserEnrolled};
+use sync_protocol::body::{BlobHash, MediaType};
 use sync_protocol::compliance::WeekFacts;
-use sync_protocol::event::Event;
 use sync_protocol::hlc::Hlc;
-use sync_protocol::ids::{DeviceId, EventId, UnitId, UserId};
+use sync_protocol::ids::{UnitId, UserId};
 use sync_protocol::scope::Bucket;
 use sync_protocol::values::IsoWeek;
 use sync_protocol::wire::audit::{CheckpointReply, ConsistencyQuery, ConsistencyReply, ReadModelCheck};
 use sync_protocol::wire::evidence::{MissingList, MissingQuery};
 use sync_protocol::wire::flags::{FlagList, FlagQuery};
-use sync_protocol::wire::patrol::PatrolRecord;
-use sync_protocol::wire::people::{AccessLog, AccessQuery};
 use sync_protocol::wire::witness::{Withheld, WitnessAsk, WitnessReply};
-use sync_protocol::wire::{Ack, BucketPage, DeviceEnrolment};
 
+use super::SqliteStore;
 use super::writer::Commits;
-use super::{SqliteStore, principal, pull};
+use crate::args;
 use crate::store::audit::{AuditLog, IntegrityReport};
+use crate::store::backend::Backend;
 use crate::store::evidence::{BlobAccess, Evidence};
-use crate::store::ingest::{Ingest, Pushed};
-use crate::store::people::{AccessEntry, NewCounty, PasswordHash, People};
-use crate::store::pulls::{Pulls, Reader};
-use crate::store::reference::{Planner, Progress, ReferenceData};
+use crate::store::jobs::WriteCtx;
 use crate::store::reports::{Backlog, DeviceSync, Directory, LedgerPage, LedgerSelection, Reports};
-use crate::store::sessions::{
-    DeviceRecord, Issued, RefreshRefused, RefreshToken, SessionEnd, SessionHolder, SessionId, SessionSettings, Sessions, UserRecord,
-};
+use crate::store::sql::Sql;
 use crate::store::{CheckSnapshot, Store, StoreError, StoreFuture};
 
 impl Store for SqliteStore {
@@ -47,116 +38,16 @@ impl Store for SqliteStore {
         }
         Box::pin(self.writer.run(|ctx| {
             let at = ctx.now_ms.to_be_bytes().to_vec();
-            ctx.conn
-                .prepare_cached(
-                    "INSERT INTO meta (key, value) VALUES ('writer_probe', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                )?
-                .execute([at])?;
+            ctx.conn.run(
+                "INSERT INTO meta (key, value) VALUES ('writer_probe', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                args![at],
+            )?;
             Ok(())
         }))
     }
 
     fn tick(&self) -> Hlc {
         self.tick_hlc()
-    }
-}
-
-impl Ingest for SqliteStore {
-    fn check_snapshot(&self) -> Arc<CheckSnapshot> {
-        self.writer.check_snapshot()
-    }
-
-    fn ingest(&self, caller: Caller, pushed: Vec<Pushed>, stated: Hlc) -> StoreFuture<'_, (Vec<Ack>, u64)> {
-        Box::pin(self.writer.run(move |ctx| {
-            let acks = ctx.ingest(&caller, pushed, stated)?;
-            Ok((acks, ctx.head(caller.device)?.expected_seq()))
-        }))
-    }
-
-    fn note_pull(&self, device: DeviceId) -> StoreFuture<'_, ()> {
-        Box::pin(self.writer.run(move |ctx| ctx.note_pull(device)))
-    }
-
-    fn settle_overdue_cases(&self) -> StoreFuture<'_, usize> {
-        Box::pin(self.writer.run(|ctx| ctx.settle_overdue_cases()))
-    }
-}
-
-impl Sessions for SqliteStore {
-    fn user_and_device(&self, user: UserId, device: DeviceId) -> StoreFuture<'_, (Option<UserRecord>, Option<DeviceRecord>)> {
-        Box::pin(self.read(move |conn| Ok((principal::user(conn, user.as_str())?, principal::device(conn, device)?))))
-    }
-
-    fn session_holder(&self, user: UserId, device: DeviceId, session: SessionId) -> StoreFuture<'_, Option<SessionHolder>> {
-        let now_ms = self.clock.now_ms();
-        Box::pin(self.read(move |conn| {
-            let (Some(user), Some(device)) = (principal::user(conn, user.as_str())?, principal::device(conn, device)?) else {
-                return Ok(None);
-            };
-            if !super::sessions::session_live(conn, session, &user.id, device.id, now_ms)? {
-                return Ok(None);
-            }
-            let village = if user.role == Role::VillageOfficer { principal::current_village(conn, &user.id, now_ms)? } else { None };
-            let tips = if user.role == Role::TownshipInspector { super::tips::of_townships(conn, &user.units)? } else { Vec::new() };
-            Ok(Some(SessionHolder { user, device, village, tips }))
-        }))
-    }
-
-    fn enrol_and_start_session(
-        &self,
-        user: UserId,
-        device: DeviceEnrolment,
-        token: RefreshToken,
-        settings: SessionSettings,
-    ) -> StoreFuture<'_, (u64, Issued)> {
-        Box::pin(self.writer.run(move |ctx| {
-            let next_seq = ctx.enrol(&user, &device)?;
-            Ok((next_seq, ctx.start_session(&user, device.device_id, &token, &settings)?))
-        }))
-    }
-
-    fn refresh_session(
-        &self,
-        presented: RefreshToken,
-        next: RefreshToken,
-        settings: SessionSettings,
-    ) -> StoreFuture<'_, Result<Issued, RefreshRefused>> {
-        Box::pin(self.writer.run(move |ctx| ctx.refresh_session(&presented, &next, &settings)))
-    }
-
-    fn end_session(&self, session: SessionId, why: SessionEnd) -> StoreFuture<'_, ()> {
-        Box::pin(self.writer.run(move |ctx| ctx.end_session(session, why)))
-    }
-
-    fn replace_password(&self, user: UserId, old: String, new: String) -> StoreFuture<'_, ()> {
-        Box::pin(self.writer.run(move |ctx| ctx.replace_password(&user, &old, &new)))
-    }
-}
-
-impl Pulls for SqliteStore {
-    fn pages(&self, cursors: Vec<(Bucket, u64)>, limit: u32, reader: Reader) -> StoreFuture<'_, Vec<BucketPage<Box<RawValue>>>> {
-        Box::pin(self.read(move |conn| {
-            let mut remaining = limit;
-            let mut pages = Vec::with_capacity(cursors.len());
-            for (bucket, cursor) in cursors {
-                let page = pull::page(conn, &bucket, cursor, remaining, reader)?;
-                remaining -= page.events.len() as u32;
-                pages.push(page);
-            }
-            Ok(pages)
-        }))
-    }
-
-    fn events(&self, buckets: Vec<Bucket>, reader: Reader) -> StoreFuture<'_, Vec<Event>> {
-        Box::pin(self.read(move |conn| each_bucket(conn, &buckets, reader, pull::all)))
-    }
-
-    fn office_events(&self, buckets: Vec<Bucket>, reader: Reader) -> StoreFuture<'_, Vec<Event>> {
-        Box::pin(self.read(move |conn| each_bucket(conn, &buckets, reader, pull::office)))
-    }
-
-    fn patrol(&self, scope: BTreeSet<Bucket>, id: EventId) -> StoreFuture<'_, Option<PatrolRecord>> {
-        Box::pin(self.read(move |conn| super::patrol_record::patrol(conn, &scope, &id)))
     }
 }
 
@@ -239,68 +130,29 @@ impl AuditLog for SqliteStore {
     }
 }
 
-impl ReferenceData for SqliteStore {
-    fn assign(&self, assignment: AssignmentSet) -> StoreFuture<'_, EventId> {
-        Box::pin(self.writer.run(move |ctx| ctx.assign(assignment)))
+impl Backend for SqliteStore {
+    fn job<T, F>(&self, f: F) -> StoreFuture<'_, T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut WriteCtx<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        Box::pin(self.writer.run(f))
     }
 
-    fn set_disabled(&self, by: UserId, user: UserId, disabled: bool) -> StoreFuture<'_, Option<EventId>> {
-        Box::pin(self.writer.run(move |ctx| ctx.set_disabled(by, &user, disabled)))
+    fn read_sql<T, F>(&self, f: F) -> StoreFuture<'_, T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Sql) -> Result<T, StoreError> + Send + 'static,
+    {
+        Box::pin(self.read(move |conn| f(conn)))
     }
 
-    fn revoke_device(&self, by: UserId, device: DeviceId) -> StoreFuture<'_, Option<EventId>> {
-        Box::pin(self.writer.run(move |ctx| ctx.revoke_device(by, device)))
+    fn check_snapshot(&self) -> Arc<CheckSnapshot> {
+        self.writer.check_snapshot()
     }
 
-    fn holds_units(&self) -> StoreFuture<'_, bool> {
-        Box::pin(self.read(super::stored_reference::holds_units))
-    }
-
-    fn reference_bodies(&self) -> StoreFuture<'_, Vec<Body>> {
-        Box::pin(self.read(super::stored_reference::bodies))
-    }
-
-    fn author_planned(&self, plan: Planner, passwords: Vec<PasswordHash>, progress: Progress) -> StoreFuture<'_, usize> {
-        Box::pin(self.writer.run(move |ctx| {
-            let stored = super::stored_reference::bodies(ctx.conn)?;
-            let bodies = plan(&stored, ctx.now_ms);
-            for body in &bodies {
-                ctx.author(body)?;
-                progress();
-            }
-            ctx.set_initial_passwords(&passwords)?;
-            Ok(bodies.len())
-        }))
-    }
-}
-
-impl People for SqliteStore {
-    fn found_county(&self, county: NewCounty) -> StoreFuture<'_, Vec<EventId>> {
-        Box::pin(self.writer.run(move |ctx| ctx.found_county(county)))
-    }
-
-    fn enrol_person(&self, user: UserEnrolled, assignment: Option<AssignmentSet>, password: PasswordHash) -> StoreFuture<'_, Vec<EventId>> {
-        Box::pin(self.writer.run(move |ctx| ctx.enrol_person(user, assignment, password)))
-    }
-
-    fn change_person(&self, change: UserChanged) -> StoreFuture<'_, Option<EventId>> {
-        Box::pin(self.writer.run(move |ctx| ctx.change_person(change)))
-    }
-
-    fn reset_password(&self, by: Option<UserId>, password: PasswordHash) -> StoreFuture<'_, EventId> {
-        Box::pin(self.writer.run(move |ctx| ctx.reset_password(by, password)))
-    }
-
-    fn change_password(&self, password: PasswordHash, device: Option<DeviceId>) -> StoreFuture<'_, EventId> {
-        Box::pin(self.writer.run(move |ctx| ctx.change_password(password, device)))
-    }
-
-    fn log_access(&self, entry: AccessEntry) -> StoreFuture<'_, ()> {
-        Box::pin(self.writer.run(move |ctx| ctx.log_access(&entry)))
-    }
-
-    fn access_log(&self, query: AccessQuery) -> StoreFuture<'_, AccessLog> {
-        Box::pin(self.read(move |conn| super::people::access_log(conn, &query)))
+    fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
     }
 }
 
@@ -310,24 +162,11 @@ impl std::fmt::Debug for SqliteStore {
     }
 }
 
-/// The events `read` gives for each of `buckets`, one bucket after another.
-fn each_bucket(
-    conn: &rusqlite::Connection,
-    buckets: &[Bucket],
-    reader: Reader,
-    read: fn(&rusqlite::Connection, &Bucket, Reader) -> Result<Vec<Event>, StoreError>,
-) -> Result<Vec<Event>, StoreError> {
-    let mut events = Vec::new();
-    for bucket in buckets {
-        events.extend(read(conn, bucket, reader)?);
-    }
-    Ok(events)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::store::StoreError;
+    use sync_protocol::ids::DeviceId;
 
     #[tokio::test]
     async fn the_engine_is_a_store_object_and_answers_through_it() -> Result<(), Box<dyn std::error::Error>> {

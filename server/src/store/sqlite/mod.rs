@@ -4,20 +4,17 @@
 //!
 //! # Layout
 //! - `open`: pragmas, migrations, SQLite's errors sorted. `identity`: the server's own key.
-//! - `writer`: the single writer and its batch transaction. `ingest`, `author`, `enrol`, `admin`,
-//!   `sessions`, `people`: what runs inside it; `access`: disabled users and revoked devices, as their events
-//!   say. `reference`: the writer's copy of zones, units and assignments; `refresh`: reloading the
-//!   writer's caches after another process wrote to the store; `office`: the stored cases and tips
-//!   that admission and routing consult.
+//! - `writer`: the single writer and its batch transaction; the jobs it runs are engine-neutral
+//!   (`store::jobs`, over the SQL layer, which `sql` implements here through the statement cache).
+//!   `refresh`: reloading the writer's caches after another process wrote to the store.
 //! - `checks`: the checks at ingest (geofence, quota, flags, re-checks), run by the writer; the
 //!   half that reads the reference alone is computed ahead, on the snapshot the writer publishes.
 //! - `evidence`: attachments, their checks and flags, blob completeness and scoped evidence reads.
 //! - `read_model`: the reports' tables, kept by the writer as it accepts each event, rebuilt from
 //!   the log on open when missing, checked against the log, and read by the reports.
-//! - `readers`: the reader pool. `pull`, `principal`: what runs on readers (`withheld`: stored
-//!   events that no longer match their hash, left out of pages and flagged); `devices`,
+//! - `readers`: the reader pool, on which the store's reads run (`store::reads`); `devices`,
 //!   `flag_list`: what the reports read beside the read model; `integrity`: re-hashing and
-//!   walking every chain; `stored_reference`: the reference events in commit order.
+//!   walking every chain.
 //! - `merkle`: the tamper-evident log: a leaf for every stored event, quarantined push and blob,
 //!   signed checkpoints, consistency proofs and `audit verify`.
 //! - `backup`: the online copy of the store and its signed checkpoint; a restored copy checked
@@ -26,44 +23,33 @@
 //! - `api`: the store's traits, each method one writer job or one read; `read_only`: a store file
 //!   opened for the offline audits.
 
-mod access;
-mod admin;
 mod api;
-mod author;
 pub mod backup;
 pub mod checks;
 mod devices;
-mod enrol;
 pub mod epoch;
 mod evidence;
 mod flag_list;
 mod identity;
-mod ingest;
 mod integrity;
 pub mod merkle;
-mod office;
 mod open;
-mod patrol_record;
-mod people;
 mod place_scope;
-mod principal;
-mod pull;
-mod read_model;
+pub(crate) mod read_model;
 mod read_only;
 mod readers;
-mod reference;
 mod refresh;
-mod sessions;
 mod sql;
-mod stored_reference;
-mod tips;
-mod withheld;
 mod writer;
 
 pub use read_only::ReadOnly;
 
-pub(crate) use crate::store::{Conflict, Entity, StoreError};
-pub(crate) use writer::{WriteCtx, Writer};
+pub(crate) use crate::store::StoreError;
+// The checks, evidence and read-model jobs below still name the context from here.
+pub(crate) use crate::store::jobs::WriteCtx;
+#[cfg(test)]
+pub(crate) use open::open_writer;
+pub(crate) use writer::Writer;
 
 use rusqlite::Connection;
 use std::path::Path;
@@ -169,14 +155,7 @@ impl SqliteStore {
 
     /// The server's clock, ticked: for replies.
     fn tick_hlc(&self) -> Hlc {
-        let now = u64::try_from(self.clock.now_ms()).unwrap_or(0);
-        match self.hlc.lock() {
-            Ok(mut hlc) => {
-                *hlc = hlc.tick(now);
-                *hlc
-            }
-            Err(_) => Hlc::new(now, 0),
-        }
+        crate::store::jobs::tick(&self.hlc, self.clock.now_ms())
     }
 }
 

@@ -13,7 +13,7 @@ use sync_protocol::hlc::Hlc;
 use sync_protocol::ids::DeviceId;
 
 use super::StoreError;
-use super::reference::Reference;
+use crate::store::jobs::reference::Reference;
 
 /// The data version seen at the writer's last check.
 #[derive(Debug, Default)]

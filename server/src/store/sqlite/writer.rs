@@ -11,7 +11,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use sync_protocol::admit::ChainHead;
-use sync_protocol::checks::clock::DeviceClock;
 use sync_protocol::checks::recheck::CheckConfig;
 use sync_protocol::hlc::Hlc;
 use sync_protocol::ids::DeviceId;
@@ -21,31 +20,13 @@ use super::StoreError;
 use super::checks::{CheckSnapshot, Published};
 use super::identity::ServerIdentity;
 use super::merkle::{LogHead, LogWitness};
-use super::reference::Reference;
 use super::refresh::Refresh;
 use crate::clock::SharedClock;
 use crate::metrics::Metrics;
 pub use crate::store::batch::Commits;
 use crate::store::batch::{self, Finish, Health, Job};
-
-/// What a job may touch: the open transaction and the writer's caches.
-pub struct WriteCtx<'a> {
-    pub conn: &'a Connection,
-    pub reference: &'a mut Reference,
-    pub heads: &'a mut HashMap<DeviceId, ChainHead>,
-    /// The frontier of the tamper-evident log, to append leaves in O(log n).
-    pub log: &'a mut LogHead,
-    pub clock: &'a Mutex<Hlc>,
-    pub server: &'a ServerIdentity,
-    /// The settings the checks at ingest run with.
-    pub checks: &'a CheckConfig,
-    /// Wall clock at the start of the batch, Unix milliseconds.
-    pub now_ms: i64,
-    /// The pushing device's clock while a push is ingested (`checks::clock`), else `None`.
-    pub device_clock: Option<DeviceClock>,
-    /// The flags this job raised, by kind: counted once the batch is committed.
-    pub raised: RefCell<BTreeMap<String, u64>>,
-}
+pub use crate::store::jobs::WriteCtx;
+use crate::store::jobs::reference::Reference;
 
 /// A job: run on the open transaction, or told that none could be opened.
 type Work = Box<dyn FnOnce(Result<&mut WriteCtx<'_>, Arc<StoreError>>) -> (Job, Finish) + Send>;

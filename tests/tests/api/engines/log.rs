@@ -4,10 +4,10 @@
 //! rows and keeps its identity.
 
 use anyhow::{Result, ensure};
-use patrolsync_server::clock;
+
 use patrolsync_server::pool::Blocking;
 use patrolsync_server::store::postgres::PostgresStore;
-use patrolsync_server::store::sqlite::SqliteStore;
+use patrolsync_server::store::sqlite::{Settings, SqliteStore};
 use patrolsync_server::store::{AuditLog, Conflict, Entity, Evidence, StoreError, StoreFuture};
 use patrolsync_tests::pg_cluster;
 use sync_protocol::body::{BlobHash, MediaType};
@@ -112,5 +112,5 @@ async fn sqlite_log_checkpoints_and_proofs() -> Result<()> {
 async fn postgres_log_checkpoints_and_proofs() -> Result<()> {
     let db = pg_cluster::database()?;
     let pool = Blocking::new("store", 2)?;
-    log_scenario(|| Ok(Box::new(PostgresStore::open(db.url(), clock::system(), pool.clone())?) as Box<dyn LogStore>)).await
+    log_scenario(|| Ok(Box::new(PostgresStore::open(db.url(), Settings::default(), pool.clone())?) as Box<dyn LogStore>)).await
 }

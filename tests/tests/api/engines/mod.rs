@@ -4,8 +4,10 @@
 
 mod admission;
 mod append_only;
+mod config;
 mod events;
 mod log;
+mod push;
 mod schema;
 mod sql;
 

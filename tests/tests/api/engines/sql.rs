@@ -4,7 +4,7 @@
 
 use anyhow::{Result, ensure};
 use patrolsync_server::args;
-use patrolsync_server::store::postgres::{Pg, off_runtime};
+use patrolsync_server::store::postgres::{Pg, Statements, off_runtime};
 use patrolsync_server::store::sql::{Engine, Sql};
 use patrolsync_tests::pg_cluster;
 
@@ -104,4 +104,34 @@ fn the_sql_layer_writes_and_reads_the_same_on_both_engines() -> Result<()> {
     ensure!(on_sqlite.events.len() == 3 && on_sqlite.quarantine == [1, 2] && on_sqlite.flagged.len() == 2, "{on_sqlite:?}");
     ensure!(on_sqlite == on_postgres, "SQLite saw {on_sqlite:?}\nPostgreSQL saw {on_postgres:?}");
     Ok(())
+}
+
+/// How many statements the session of `client` holds prepared whose text starts with `start`.
+fn prepared(client: &mut postgres::Client, start: &str) -> Result<i64> {
+    Ok(client.query_one("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE $1 || '%'", &[&start])?.get(0))
+}
+
+#[test]
+fn a_postgres_connection_prepares_each_statement_once() -> Result<()> {
+    let db = pg_cluster::database()?;
+    patrolsync_server::store::postgres::migrate(db.url())?;
+    off_runtime(|| -> Result<()> {
+        let mut client = db.connect()?;
+        let insert = "INSERT INTO units (id, level, parent) VALUES (?1, ?2, NULL)";
+        let statements = Statements::default();
+        for i in 0..3 {
+            let mut tx = client.transaction()?;
+            let sql = Pg::cached(&mut tx, &statements);
+            sql.run(insert, args![format!("V{i}"), "village"])?;
+            ensure!(sql.all("SELECT id FROM units WHERE level = ?1", args!["village"])?.len() == i + 1);
+            tx.commit()?;
+        }
+        let (once, read_once) = (prepared(&mut client, "INSERT INTO units")?, prepared(&mut client, "SELECT id FROM units")?);
+        ensure!(once == 1 && read_once == 1, "prepared once for the connection, across its transactions: {once}, {read_once}");
+
+        // Without the cache each run prepares its statement and lets it go.
+        Pg::new(&mut client).run(insert, args!["V9", "village"])?;
+        ensure!(prepared(&mut client, "INSERT INTO units")? == 1, "the uncached run keeps nothing prepared");
+        Ok(())
+    })
 }

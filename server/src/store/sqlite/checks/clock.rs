@@ -12,7 +12,6 @@ use sync_protocol::wire::FlagKind;
 use super::flags::{Place, stored_patrol_place};
 use crate::args;
 use crate::store::ingest::MAX_CLOCK_AHEAD_MS;
-use crate::store::sql::Sql;
 use crate::store::sqlite::{StoreError, WriteCtx};
 
 impl WriteCtx<'_> {

@@ -9,7 +9,6 @@ use sync_protocol::event::Event;
 use super::ahead::FindingPrechecked;
 use super::flags::Place;
 use crate::args;
-use crate::store::sql::Sql;
 use crate::store::sqlite::{StoreError, WriteCtx};
 
 impl WriteCtx<'_> {

@@ -7,8 +7,8 @@ use sync_protocol::values::IsoWeek;
 use sync_protocol::wire::FlagKind;
 
 use crate::args;
+use crate::store::jobs::reference::Reference;
 use crate::store::sql::Sql;
-use crate::store::sqlite::reference::Reference;
 use crate::store::sqlite::{StoreError, WriteCtx};
 
 /// Where and when a flag applies; `None` parts are seen by the county only.

@@ -11,7 +11,6 @@ use sync_protocol::ids::{DeviceId, EventId, ZoneId};
 use super::ahead::PatrolPrechecked;
 use super::flags::Place;
 use crate::args;
-use crate::store::sql::Sql;
 use crate::store::sqlite::{StoreError, WriteCtx};
 
 impl WriteCtx<'_> {

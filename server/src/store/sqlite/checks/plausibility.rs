@@ -119,7 +119,7 @@ fn patrols_meeting(conn: &dyn Sql, officer: &UserId, except: EventId, from: i64,
     };
     let sql = format!(
         "SELECT patrol, started_at, ended_at FROM patrol_checks {short}
-         WHERE officer = ?1 AND ended_at >= ?2 AND ended_at <= ?3 + ?5 AND started_at <= ?3 AND patrol != ?4
+         WHERE officer = ?1 AND ended_at >= ?2 AND ended_at <= ?6 AND started_at <= ?3 AND patrol != ?4
            AND ended_at - started_at <= ?5
          UNION ALL
          SELECT patrol, started_at, ended_at FROM patrol_checks {long}
@@ -127,7 +127,7 @@ fn patrols_meeting(conn: &dyn Sql, officer: &UserId, except: EventId, from: i64,
            AND ended_at - started_at > 86400000"
     );
     let rows = conn
-        .all(&sql, args![officer.as_str(), from, to, except.0.as_bytes(), LONG_PATROL_MS])?
+        .all(&sql, args![officer.as_str(), from, to, except.0.as_bytes(), LONG_PATROL_MS, to.saturating_add(LONG_PATROL_MS)])?
         .into_iter()
         .map(|r| Ok::<_, StoreError>((r.get::<Vec<u8>>(0)?, r.get::<i64>(1)?, r.get::<i64>(2)?)))
         .collect::<Result<Vec<_>, _>>()?;

@@ -11,7 +11,6 @@ use sync_protocol::values::TrackPoint;
 use super::flags::Place;
 use super::history::stored_event;
 use crate::args;
-use crate::store::sql::Sql;
 use crate::store::sqlite::{StoreError, WriteCtx};
 
 /// What is stored about a patrol that may need a re-check.

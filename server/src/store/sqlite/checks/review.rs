@@ -11,7 +11,6 @@ use sync_protocol::wire::flags::FlagReview;
 
 use super::flags::stored_patrol_place;
 use crate::args;
-use crate::store::sql::Sql;
 use crate::store::sqlite::{StoreError, WriteCtx};
 
 impl WriteCtx<'_> {

@@ -12,7 +12,6 @@ use sync_protocol::wire::FlagKind;
 
 use super::flags::Place;
 use crate::args;
-use crate::store::sql::Sql;
 use crate::store::sqlite::{StoreError, WriteCtx};
 
 impl WriteCtx<'_> {

@@ -7,9 +7,8 @@ use sync_protocol::event::Event;
 use sync_protocol::ids::UserId;
 
 use crate::args;
-use crate::store::sql::Sql;
+use crate::store::jobs::reference::IngestView;
 use crate::store::sqlite::checks::Place;
-use crate::store::sqlite::reference::IngestView;
 use crate::store::sqlite::{StoreError, WriteCtx};
 
 impl WriteCtx<'_> {

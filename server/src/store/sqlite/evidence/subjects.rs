@@ -9,7 +9,7 @@ use sync_protocol::ids::{EventId, UnitId, UserId, ZoneId};
 use crate::args;
 use crate::store::StoreError;
 use crate::store::admission;
-use crate::store::sqlite::reference::IngestView;
+use crate::store::jobs::reference::IngestView;
 
 /// A stored subject: its author and zone, and what the evidence checks compare a photo with.
 #[derive(Debug, Clone)]

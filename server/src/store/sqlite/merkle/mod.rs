@@ -6,7 +6,6 @@
 //! gives them SQLite's rows and adds what only this engine has.
 //!
 //! - `rows`: `store::log::LogRows` on a SQLite connection.
-//! - `head`: the `WriteCtx` methods that append a leaf to the writer's frontier.
 //! - `leaves`: the leaf of each kind of row, from its columns.
 //! - `adopt`: the one-time logging of rows stored before the log existed.
 //! - `checkpoint`: the writer's signed checkpoints; the log's origin and key read without writing.
@@ -18,7 +17,6 @@
 
 mod adopt;
 pub mod checkpoint;
-mod head;
 mod leaves;
 pub mod proofs;
 pub mod verify;

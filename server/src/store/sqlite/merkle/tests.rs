@@ -96,7 +96,7 @@ async fn a_rolled_back_job_leaves_the_frontier_as_it_was() -> TestResult {
         .run(|ctx| {
             ctx.author(&user(10))?;
             ctx.record_blob(&BlobHash([9; 32]), 5, MediaType::Png, &UserId::new("vo-t01-v01").expect("user"))?;
-            Err::<(), _>(StoreError::Conflict(crate::store::sqlite::Conflict::DeviceTaken))
+            Err::<(), _>(StoreError::Conflict(crate::store::Conflict::DeviceTaken))
         })
         .await;
     assert!(failed.is_err());

@@ -13,7 +13,7 @@ mod ledger;
 mod map;
 mod queries;
 mod rebuild;
-pub(super) mod rows;
+pub(crate) mod rows;
 #[cfg(test)]
 mod tally_tests;
 

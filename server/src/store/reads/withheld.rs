@@ -2,13 +2,13 @@
 //! them out with a marker (`Withheld`), and each gets one `tampering:stored_event_changed` flag.
 //! One changed row then stops nobody: every phone gets the rest of its pages and its acks.
 
-use rusqlite::{OptionalExtension, params};
 use sync_protocol::event::Event;
 use sync_protocol::ids::EventId;
 use sync_protocol::wire::flag_kind::FlagKind;
 use sync_protocol::wire::witness::Withheld;
 
 use super::{StoreError, WriteCtx};
+use crate::args;
 
 /// The flag a changed stored event raises.
 const FLAG: FlagKind = FlagKind::StoredEventChanged;
@@ -38,11 +38,10 @@ impl WriteCtx<'_> {
     /// Raises the flag of each changed event not flagged before; logs each.
     pub fn flag_withheld(&mut self, withheld: &[Withheld]) -> Result<(), StoreError> {
         for w in withheld {
-            let seen: Option<i64> = self
-                .conn
-                .prepare_cached("SELECT id FROM flags WHERE kind = ?1 AND detail LIKE ?2")?
-                .query_row(params![FLAG.as_str(), format!("server_seq {} %", w.server_seq)], |r| r.get(0))
-                .optional()?;
+            let seen = self.conn.optional(
+                "SELECT id FROM flags WHERE kind = ?1 AND detail LIKE ?2",
+                args![FLAG.as_str(), format!("server_seq {} %", w.server_seq)],
+            )?;
             if seen.is_none() {
                 tracing::error!(server_seq = w.server_seq, event = ?w.id, problem = %w.problem, "a stored event was changed: withheld from pulls");
                 let detail = format!("server_seq {} : {} (withheld from pulls; run audit verify)", w.server_seq, w.problem);

@@ -1,12 +1,12 @@
 //! Sessions and refresh tokens in the store: start one at login, rotate its token on refresh
 //! (revoking it when a spent token comes back), end it at logout; read on every request.
 
-use rusqlite::{Connection, OptionalExtension, params};
 use sync_protocol::ids::{DeviceId, UserId};
 
 use super::StoreError;
-use super::principal;
-use super::writer::WriteCtx;
+use super::WriteCtx;
+use crate::args;
+use crate::store::principal;
 use crate::store::sessions::refresh::{RefreshDecision, RefreshToken, SessionId, SessionRow, TokenRow, decide};
 use crate::store::sessions::{Issued, RefreshRefused, SessionEnd, SessionSettings};
 use crate::store::sql::{Arg, Sql};
@@ -22,9 +22,9 @@ impl WriteCtx<'_> {
     ) -> Result<Issued, StoreError> {
         let session = SessionId::random();
         let expires = self.now_ms + settings.max_session_s * 1_000;
-        self.conn.execute(
+        self.conn.run(
             "INSERT INTO sessions (id, user_id, device_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![session.as_bytes(), user.as_str(), device.0.as_bytes(), self.now_ms, expires],
+            args![session.as_bytes(), user.as_str(), device.0.as_bytes(), self.now_ms, expires],
         )?;
         let refresh_expires_at = self.insert_token(session, 0, token, settings, expires)?;
         Ok(Issued { session, user: user.clone(), device, refresh_expires_at })
@@ -40,23 +40,23 @@ impl WriteCtx<'_> {
     ) -> Result<Result<Issued, RefreshRefused>, StoreError> {
         let row = self
             .conn
-            .query_row(
+            .optional(
                 "SELECT t.session, t.generation, t.expires_at, t.used_at, t.superseded, s.user_id, s.device_id, s.expires_at,
                         s.revoked_at IS NOT NULL,
                         (SELECT max(generation) FROM refresh_tokens WHERE session = t.session AND used_at IS NOT NULL)
                  FROM refresh_tokens t JOIN sessions s ON s.id = t.session WHERE t.digest = ?1",
-                [presented.digest()],
-                |r| {
-                    Ok((
-                        r.get::<_, [u8; 16]>(0)?,
-                        TokenRow { generation: r.get(1)?, expires_at_ms: r.get(2)?, used_at_ms: r.get(3)?, superseded: r.get(4)? },
-                        r.get::<_, String>(5)?,
-                        r.get::<_, [u8; 16]>(6)?,
-                        SessionRow { expires_at_ms: r.get(7)?, revoked: r.get(8)?, last_used_generation: r.get(9)? },
-                    ))
-                },
-            )
-            .optional()?;
+                args![presented.digest()],
+            )?
+            .map(|r| -> Result<_, StoreError> {
+                Ok((
+                    r.get::<[u8; 16]>(0)?,
+                    TokenRow { generation: r.get(1)?, expires_at_ms: r.get(2)?, used_at_ms: r.get(3)?, superseded: r.get(4)? },
+                    r.get::<String>(5)?,
+                    r.get::<[u8; 16]>(6)?,
+                    SessionRow { expires_at_ms: r.get(7)?, revoked: r.get(8)?, last_used_generation: r.get(9)? },
+                ))
+            })
+            .transpose()?;
         let Some((session, token, user, device, session_row)) = row else { return Ok(Err(RefreshRefused::Unknown)) };
         let session = SessionId::from_bytes(session);
         let device = DeviceId(uuid::Uuid::from_bytes(device));
@@ -74,17 +74,17 @@ impl WriteCtx<'_> {
             }
             decision => {
                 if decision == RefreshDecision::RotateAgain {
-                    self.conn
-                        .execute("UPDATE refresh_tokens SET superseded = 1 WHERE session = ?1 AND used_at IS NULL", [session.as_bytes()])?;
+                    self.conn.run(
+                        "UPDATE refresh_tokens SET superseded = TRUE WHERE session = ?1 AND used_at IS NULL",
+                        args![session.as_bytes()],
+                    )?;
                 } else {
-                    self.conn
-                        .execute("UPDATE refresh_tokens SET used_at = ?2 WHERE digest = ?1", params![presented.digest(), self.now_ms])?;
+                    self.conn.run("UPDATE refresh_tokens SET used_at = ?2 WHERE digest = ?1", args![presented.digest(), self.now_ms])?;
                 }
-                let generation: u32 = self.conn.query_row(
-                    "SELECT max(generation) + 1 FROM refresh_tokens WHERE session = ?1",
-                    [session.as_bytes()],
-                    |r| r.get(0),
-                )?;
+                let generation: u32 = self
+                    .conn
+                    .one("SELECT max(generation) + 1 FROM refresh_tokens WHERE session = ?1", args![session.as_bytes()])?
+                    .get(0)?;
                 let refresh_expires_at = self.insert_token(session, generation, next, settings, session_row.expires_at_ms)?;
                 Ok(Ok(Issued { session, user, device, refresh_expires_at }))
             }
@@ -105,9 +105,9 @@ impl WriteCtx<'_> {
         session_expires: i64,
     ) -> Result<i64, StoreError> {
         let expires = (self.now_ms + settings.refresh_ttl_s * 1_000).min(session_expires);
-        self.conn.execute(
+        self.conn.run(
             "INSERT INTO refresh_tokens (digest, session, generation, issued_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![token.digest(), session.as_bytes(), generation, self.now_ms, expires],
+            args![token.digest(), session.as_bytes(), generation, self.now_ms, expires],
         )?;
         Ok(expires)
     }
@@ -148,10 +148,13 @@ pub fn end_sessions(conn: &dyn Sql, holder: Holder<'_>, why: SessionEnd, now_ms:
 }
 
 /// Whether `session` is live for `user` on `device` at `now_ms` (read on every request).
-pub fn session_live(conn: &Connection, session: SessionId, user: &UserId, device: DeviceId, now_ms: i64) -> Result<bool, StoreError> {
-    let live: Option<bool> = conn
-        .prepare_cached("SELECT revoked_at IS NULL AND expires_at > ?4 FROM sessions WHERE id = ?1 AND user_id = ?2 AND device_id = ?3")?
-        .query_row(params![session.as_bytes(), user.as_str(), device.0.as_bytes(), now_ms], |r| r.get(0))
-        .optional()?;
+pub fn session_live(conn: &dyn Sql, session: SessionId, user: &UserId, device: DeviceId, now_ms: i64) -> Result<bool, StoreError> {
+    let live = conn
+        .optional(
+            "SELECT revoked_at IS NULL AND expires_at > ?4 FROM sessions WHERE id = ?1 AND user_id = ?2 AND device_id = ?3",
+            args![session.as_bytes(), user.as_str(), device.0.as_bytes(), now_ms],
+        )?
+        .map(|r| r.get::<bool>(0))
+        .transpose()?;
     Ok(live == Some(true))
 }

@@ -2,13 +2,13 @@
 //! then stored, routed and applied exactly like a device's accepted event, with the consequences
 //! one change has for another (a role change ends the zone assignment of a former officer).
 
-use rusqlite::OptionalExtension;
 use sync_protocol::body::{AssignmentSet, Body, Role, UserChanged};
 use sync_protocol::event::EventDraft;
 use sync_protocol::ids::{EventId, UserId};
 
 use super::StoreError;
-use super::writer::WriteCtx;
+use super::WriteCtx;
+use crate::args;
 
 impl WriteCtx<'_> {
     /// Authors, stores and routes one reference event; returns its id.
@@ -34,10 +34,8 @@ impl WriteCtx<'_> {
         let event = draft.seal(&self.server.key).map_err(|e| StoreError::encode("a reference event", e))?;
         let raw = serde_json::to_string(&event).map_err(|e| StoreError::encode("a reference event", e))?;
         self.store(&event, &raw, Some(body), None)?;
-        self.conn.execute(
-            "UPDATE devices SET head_seq = ?2, head_hash = ?3 WHERE id = ?1",
-            rusqlite::params![device.0.as_bytes(), event.seq, event.hash.0],
-        )?;
+        self.conn
+            .run("UPDATE devices SET head_seq = ?2, head_hash = ?3 WHERE id = ?1", args![device.0.as_bytes(), event.seq, &event.hash.0])?;
         if let Body::UserChanged(change) = body {
             self.end_assignment_of_non_officer(change)?;
         }
@@ -52,13 +50,14 @@ impl WriteCtx<'_> {
         if change.role == Role::VillageOfficer {
             return Ok(());
         }
-        let latest: Option<(Option<String>, i64)> = self
+        let latest = self
             .conn
-            .prepare_cached(
+            .optional(
                 "SELECT zone, valid_from FROM assignments WHERE officer = ?1 ORDER BY valid_from DESC, server_seq DESC LIMIT 1",
+                args![change.user.as_str()],
             )?
-            .query_row([change.user.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
+            .map(|r| -> Result<(Option<String>, i64), StoreError> { Ok((r.get(0)?, r.get(1)?)) })
+            .transpose()?;
         let Some((Some(_), from)) = latest else { return Ok(()) };
         let end = AssignmentSet { officer: change.user.clone(), zone: None, from: from.max(self.now_ms), by: Some(change.by.clone()) };
         self.author(&Body::AssignmentSet(end))?;
@@ -68,9 +67,9 @@ impl WriteCtx<'_> {
     /// Replaces `user`'s hash `old` by `new` (a rehash at a higher cost); changes nothing if the
     /// stored hash is no longer `old`.
     pub fn replace_password(&self, user: &UserId, old: &str, new: &str) -> Result<(), StoreError> {
-        self.conn.execute(
+        self.conn.run(
             "UPDATE users SET password_hash = ?3 WHERE id = ?1 AND password_hash = ?2 AND id <> 'system'",
-            rusqlite::params![user.as_str(), old, new],
+            args![user.as_str(), old, new],
         )?;
         Ok(())
     }

@@ -13,13 +13,12 @@ use sync_protocol::scope::{Bucket, route};
 use sync_protocol::wire::{Ack, FlagKind, RejectReason};
 
 use super::StoreError;
-use super::checks::Prechecked;
+use super::WriteCtx;
 use super::reference::IngestView;
-use super::writer::WriteCtx;
 use crate::args;
 use crate::store::events::{self, Quarantined};
 use crate::store::ingest::Pushed;
-use crate::store::sql::Sql;
+use crate::store::sqlite::checks::Prechecked;
 
 impl WriteCtx<'_> {
     /// Decides and stores one push sent when the device's clock read `stated` (the request's
@@ -129,7 +128,7 @@ impl WriteCtx<'_> {
         self.reference.offices.apply(event);
         super::tips::note(self.conn, event, body)?;
         // The reports' read model (its `patrols` row is the one admission and evidence read too).
-        super::read_model::apply(self.conn, &mut self.reference.places, event, body, server_seq)?;
+        crate::store::sqlite::read_model::apply(self.conn, &mut self.reference.places, event, body, server_seq)?;
         match body {
             Body::PatrolRecorded(p) => self.check_new_patrol(event, p, ahead.and_then(Prechecked::patrol))?,
             Body::FindingReported(f) => self.check_new_finding(event, f, ahead.and_then(Prechecked::finding))?,
@@ -188,7 +187,7 @@ impl WriteCtx<'_> {
 
     /// Raises a flag that concerns no place in particular (seen by the county).
     pub fn flag(&self, event: Option<EventId>, device: Option<DeviceId>, kind: FlagKind, detail: &str) -> Result<(), StoreError> {
-        self.raise(event, device, kind, detail, &super::checks::Place::default())
+        self.raise(event, device, kind, detail, &crate::store::sqlite::checks::Place::default())
     }
 
     fn quarantine(

@@ -1,26 +1,28 @@
 //! Who is calling, read from the store on every request so that disabling a user or revoking a
 //! device takes effect at once: the user's role and units, the device's key, the current village.
 
-use rusqlite::{Connection, OptionalExtension};
 use sync_protocol::body::Role;
 use sync_protocol::crypto::PublicKey;
 use sync_protocol::ids::{DeviceId, UnitId, UserId};
 
 use super::StoreError;
+use crate::args;
 pub use crate::store::sessions::{DeviceRecord, UserRecord};
+use crate::store::sql::Sql;
 
-pub fn user(conn: &Connection, id: &str) -> Result<Option<UserRecord>, StoreError> {
-    let row = conn
-        .prepare_cached(
-            "SELECT id, display_name, role, units, password_hash, disabled, must_change_password, phone FROM users WHERE id = ?1",
-        )?
-        .query_row([id], |r| {
+pub fn user(conn: &dyn Sql, id: &str) -> Result<Option<UserRecord>, StoreError> {
+    let row = conn.optional(
+        "SELECT id, display_name, role, units, password_hash, disabled, must_change_password, phone FROM users WHERE id = ?1",
+        args![id],
+    )?;
+    let row = row
+        .map(|r| -> Result<_, StoreError> {
             Ok((
-                (r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?),
-                (r.get::<_, String>(4)?, r.get::<_, bool>(5)?, r.get::<_, bool>(6)?, r.get::<_, Option<String>>(7)?),
+                (r.get::<String>(0)?, r.get::<String>(1)?, r.get::<String>(2)?, r.get::<String>(3)?),
+                (r.get::<String>(4)?, r.get::<bool>(5)?, r.get::<bool>(6)?, r.get::<Option<String>>(7)?),
             ))
         })
-        .optional()?;
+        .transpose()?;
     let Some(((id, display_name, role, units), (password_hash, disabled, must_change_password, phone))) = row else { return Ok(None) };
     let corrupt = |what: &str| StoreError::corrupt("users", format!("{id}: {what}"));
     Ok(Some(UserRecord {
@@ -35,11 +37,11 @@ pub fn user(conn: &Connection, id: &str) -> Result<Option<UserRecord>, StoreErro
     }))
 }
 
-pub fn device(conn: &Connection, id: DeviceId) -> Result<Option<DeviceRecord>, StoreError> {
+pub fn device(conn: &dyn Sql, id: DeviceId) -> Result<Option<DeviceRecord>, StoreError> {
     let row = conn
-        .prepare_cached("SELECT user_id, public_key, revoked, head_seq FROM devices WHERE id = ?1")?
-        .query_row([id.0.as_bytes()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, bool>(2)?, r.get::<_, u64>(3)?)))
-        .optional()?;
+        .optional("SELECT user_id, public_key, revoked, head_seq FROM devices WHERE id = ?1", args![id.0.as_bytes()])?
+        .map(|r| -> Result<_, StoreError> { Ok((r.get::<String>(0)?, r.get::<Vec<u8>>(1)?, r.get::<bool>(2)?, r.get::<u64>(3)?)) })
+        .transpose()?;
     let Some((user, key, revoked, head_seq)) = row else { return Ok(None) };
     let key: [u8; 32] = key.try_into().map_err(|_| StoreError::corrupt("devices", format!("{id}: key")))?;
     let key = ed25519_dalek::VerifyingKey::from_bytes(&key).map_err(|_| StoreError::corrupt("devices", format!("{id}: key")))?;
@@ -53,13 +55,12 @@ pub fn device(conn: &Connection, id: DeviceId) -> Result<Option<DeviceRecord>, S
 }
 
 /// The village of the zone assigned to `officer` at `now_ms`, if any.
-pub fn current_village(conn: &Connection, officer: &UserId, now_ms: i64) -> Result<Option<UnitId>, StoreError> {
-    let village: Option<Option<String>> = conn
-        .prepare_cached(
-            "SELECT z.village FROM assignments a LEFT JOIN zones z ON z.id = a.zone
-             WHERE a.officer = ?1 AND a.valid_from <= ?2 ORDER BY a.valid_from DESC, a.server_seq DESC LIMIT 1",
-        )?
-        .query_row(rusqlite::params![officer.as_str(), now_ms], |r| r.get(0))
-        .optional()?;
-    village.flatten().map(|v| UnitId::new(v).map_err(|_| StoreError::corrupt("zones", "village"))).transpose()
+pub fn current_village(conn: &dyn Sql, officer: &UserId, now_ms: i64) -> Result<Option<UnitId>, StoreError> {
+    let village = conn.optional(
+        "SELECT z.village FROM assignments a LEFT JOIN zones z ON z.id = a.zone
+         WHERE a.officer = ?1 AND a.valid_from <= ?2 ORDER BY a.valid_from DESC, a.server_seq DESC LIMIT 1",
+        args![officer.as_str(), now_ms],
+    )?;
+    let village = village.map(|r| r.get::<Option<String>>(0)).transpose()?.flatten();
+    village.map(|v| UnitId::new(v).map_err(|_| StoreError::corrupt("zones", "village"))).transpose()
 }

@@ -1,16 +1,22 @@
 //! Reading a bucket after a cursor, in server-sequence order. The county bucket is the whole log
 //! of accepted events; village and township buckets go through the routes written at ingest.
 
-use rusqlite::Connection;
 use serde_json::value::RawValue;
 use sync_protocol::scope::Bucket;
 use sync_protocol::wire::BucketPage;
 
 use super::StoreError;
-use super::office::CONFIDENTIAL_KIND;
+use crate::args;
+use crate::store::jobs::office::CONFIDENTIAL_KIND;
 use crate::store::pulls::Reader;
+use crate::store::sql::{Arg, Engine, Sql};
 
 type Row = (i64, Vec<u8>, String, String, Vec<u8>, Vec<u8>);
+
+/// The rows of a query of `server_seq, device_id, raw, kind, id, hash`.
+fn rows(conn: &dyn Sql, sql: &str, args: &[Arg<'_>]) -> Result<Vec<Row>, StoreError> {
+    conn.all(sql, args)?.into_iter().map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))).collect()
+}
 
 /// Whether `reader` leaves out an event of `device` and `kind`: its own, or a confidential record
 /// its role may not read.
@@ -22,23 +28,20 @@ fn skips(reader: &Reader, device: &[u8], kind: &str) -> bool {
 /// need not read (its own events, which it holds already; confidential records its role may not
 /// read). The cursor still moves past what is left out, and past a stored event that no longer
 /// matches its hash, which the page names in `withheld` instead (`super::withheld`).
-pub fn page(conn: &Connection, bucket: &Bucket, cursor: u64, limit: u32, reader: Reader) -> Result<BucketPage<Box<RawValue>>, StoreError> {
+pub fn page(conn: &dyn Sql, bucket: &Bucket, cursor: u64, limit: u32, reader: Reader) -> Result<BucketPage<Box<RawValue>>, StoreError> {
     let fetch = i64::from(limit) + 1;
-    let map = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?));
-    let rows: Vec<Row> = match bucket {
-        Bucket::County => {
-            let mut s = conn.prepare_cached(
-                "SELECT server_seq, device_id, raw, kind, id, hash FROM events WHERE server_seq > ?1 AND accepted = 1 ORDER BY server_seq LIMIT ?2",
-            )?;
-            s.query_map(rusqlite::params![cursor, fetch], map)?.collect::<Result<_, _>>()?
-        }
-        other => {
-            let mut s = conn.prepare_cached(
-                "SELECT e.server_seq, e.device_id, e.raw, e.kind, e.id, e.hash FROM event_routes r JOIN events e ON e.server_seq = r.server_seq
-                 WHERE r.bucket = ?1 AND r.server_seq > ?2 ORDER BY r.server_seq LIMIT ?3",
-            )?;
-            s.query_map(rusqlite::params![other.to_string(), cursor, fetch], map)?.collect::<Result<_, _>>()?
-        }
+    let rows = match bucket {
+        Bucket::County => rows(
+            conn,
+            "SELECT server_seq, device_id, raw, kind, id, hash FROM events WHERE server_seq > ?1 AND accepted ORDER BY server_seq LIMIT ?2",
+            args![cursor, fetch],
+        )?,
+        other => rows(
+            conn,
+            "SELECT e.server_seq, e.device_id, e.raw, e.kind, e.id, e.hash FROM event_routes r JOIN events e ON e.server_seq = r.server_seq
+             WHERE r.bucket = ?1 AND r.server_seq > ?2 ORDER BY r.server_seq LIMIT ?3",
+            args![other.to_string(), cursor, fetch],
+        )?,
     };
     let more = rows.len() > limit as usize;
     let mut events = Vec::with_capacity(rows.len().min(limit as usize));
@@ -58,7 +61,7 @@ pub fn page(conn: &Connection, bucket: &Bucket, cursor: u64, limit: u32, reader:
 }
 
 /// Every accepted event of `bucket` that `reader` may read, for folding a projection.
-pub fn all(conn: &Connection, bucket: &Bucket, reader: Reader) -> Result<Vec<sync_protocol::event::Event>, StoreError> {
+pub fn all(conn: &dyn Sql, bucket: &Bucket, reader: Reader) -> Result<Vec<sync_protocol::event::Event>, StoreError> {
     let mut out = Vec::new();
     let mut cursor = 0;
     loop {
@@ -74,17 +77,23 @@ pub fn all(conn: &Connection, bucket: &Bucket, reader: Reader) -> Result<Vec<syn
 }
 
 /// The SQL of [`office`]: the accepted events of the kinds not recorded in the field, through
-/// their index (migration 0013): of the whole log for the county bucket, else of the bucket `?1`.
-fn office_sql(county: bool) -> String {
+/// their index (migration 0013, partial on `accepted`; SQLite is told to use it): of the whole log
+/// for the county bucket, else of the bucket `?1`.
+fn office_sql(engine: Engine, county: bool) -> String {
     let kinds: Vec<String> = sync_protocol::body::KINDS
         .iter()
         .filter(|k| k.authorship != sync_protocol::body::Authorship::Field)
         .map(|k| format!("'{}'", k.name))
         .collect();
     let routed = if county { "" } else { "AND EXISTS (SELECT 1 FROM event_routes r WHERE r.bucket = ?1 AND r.server_seq = e.server_seq)" };
+    // SQLite matches a partial index by the text of its condition: `accepted = 1`, as it was made.
+    let (indexed, accepted) = match engine {
+        Engine::Sqlite => ("INDEXED BY events_by_kind", "e.accepted = 1"),
+        Engine::Postgres => ("", "e.accepted"),
+    };
     format!(
-        "SELECT e.server_seq, e.device_id, e.raw, e.kind, e.id, e.hash FROM events e INDEXED BY events_by_kind
-         WHERE e.accepted = 1 AND e.kind IN ({}) {routed} ORDER BY e.server_seq",
+        "SELECT e.server_seq, e.device_id, e.raw, e.kind, e.id, e.hash FROM events e {indexed}
+         WHERE {accepted} AND e.kind IN ({}) {routed} ORDER BY e.server_seq",
         kinds.join(", ")
     )
 }
@@ -93,11 +102,10 @@ fn office_sql(county: bool) -> String {
 /// (patrols, amendments, findings, zero reports, attachments), which make the bulk of the log:
 /// the reference data and the office's records (cases, tips, flag reviews), for their fold. Read
 /// through the index of kinds, so its cost follows the office's records, not the patrols.
-pub fn office(conn: &Connection, bucket: &Bucket, reader: Reader) -> Result<Vec<sync_protocol::event::Event>, StoreError> {
-    let map = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?));
-    let rows: Vec<Row> = match bucket {
-        Bucket::County => conn.prepare_cached(&office_sql(true))?.query_map([], map)?.collect::<Result<_, _>>()?,
-        other => conn.prepare_cached(&office_sql(false))?.query_map([other.to_string()], map)?.collect::<Result<_, _>>()?,
+pub fn office(conn: &dyn Sql, bucket: &Bucket, reader: Reader) -> Result<Vec<sync_protocol::event::Event>, StoreError> {
+    let rows = match bucket {
+        Bucket::County => rows(conn, &office_sql(conn.engine(), true), &[])?,
+        other => rows(conn, &office_sql(conn.engine(), false), args![other.to_string()])?,
     };
     // As in a pull: what the reader may not read is left out, and so is a stored event that no
     // longer matches its hash (a pull names it as withheld; a fold has no place for it).

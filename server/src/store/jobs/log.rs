@@ -3,9 +3,9 @@
 
 use sync_protocol::merkle::LogLeaf;
 
+use super::{StoreError, WriteCtx};
 use crate::store::log::LeafRow;
 use crate::store::log::Rows;
-use crate::store::sqlite::{StoreError, WriteCtx};
 
 impl WriteCtx<'_> {
     /// Appends the leaf of an event row just stored at `server_seq`.

@@ -5,8 +5,10 @@
 use sync_protocol::body::{AssignmentSet, Body, DeviceRevoked, Role, UserDisabled, UserEnabled};
 use sync_protocol::ids::{DeviceId, EventId, UserId};
 
-use super::writer::WriteCtx;
-use super::{Conflict, Entity, StoreError, principal};
+use super::WriteCtx;
+use super::{Conflict, Entity, StoreError};
+use crate::args;
+use crate::store::principal;
 
 impl WriteCtx<'_> {
     /// Authors `a` if its officer is a village officer and its zone (if any) is known.
@@ -16,7 +18,7 @@ impl WriteCtx<'_> {
             return Err(StoreError::Conflict(Conflict::NotAVillageOfficer(a.officer)));
         }
         if let Some(zone) = &a.zone {
-            let known: bool = self.conn.query_row("SELECT count(*) > 0 FROM zones WHERE id = ?1", [zone.as_str()], |r| r.get(0))?;
+            let known = self.conn.optional("SELECT 1 FROM zones WHERE id = ?1", args![zone.as_str()])?.is_some();
             if !known {
                 return Err(StoreError::not_found(Entity::Zone, zone));
             }

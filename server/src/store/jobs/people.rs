@@ -2,31 +2,32 @@
 //! checked against their role, their zone against their village), passwords reset and changed,
 //! each authored as an event in the transaction that changes the tables; and the access log.
 
-use rusqlite::{Connection, OptionalExtension, params};
 use sync_protocol::body::{AssignmentSet, Body, PasswordChanged, PasswordReset, UnitLevel, UserChanged, UserEnrolled, check_placement};
 use sync_protocol::ids::{DeviceId, EventId, UnitId, UserId};
 use sync_protocol::wire::people::{AccessKind, AccessLog, AccessQuery, AccessRecord, MAX_ACCESS_PAGE};
 
+use super::WriteCtx;
 use super::sessions::{Holder, end_sessions};
-use super::writer::WriteCtx;
-use super::{Conflict, Entity, StoreError, principal};
+use super::{Conflict, Entity, StoreError};
+use crate::args;
 use crate::store::people::{AccessEntry, NewCounty, PasswordHash};
+use crate::store::principal;
 use crate::store::sessions::SessionEnd;
+use crate::store::sql::Sql;
 
 impl WriteCtx<'_> {
     /// Founds a county in an empty store (see `People::found_county`).
     pub fn found_county(&mut self, c: NewCounty) -> Result<Vec<EventId>, StoreError> {
-        let held: bool = self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM units) OR EXISTS (SELECT 1 FROM users WHERE id <> ?1)",
-            [self.server.user.as_str()],
-            |r| r.get(0),
-        )?;
+        let held: bool = self
+            .conn
+            .one("SELECT EXISTS (SELECT 1 FROM units) OR EXISTS (SELECT 1 FROM users WHERE id <> ?1)", args![self.server.user.as_str()])?
+            .get(0)?;
         if held {
             return Err(StoreError::Conflict(Conflict::CountyExists));
         }
         let events = vec![self.author(&Body::UnitDefined(c.county))?, self.author(&Body::UserEnrolled(c.admin))?];
         self.set_initial_passwords(std::slice::from_ref(&c.password))?;
-        self.conn.execute("INSERT INTO meta (key, value) VALUES ('time_zone', ?1)", [c.time_zone.as_bytes()])?;
+        self.conn.run("INSERT INTO meta (key, value) VALUES ('time_zone', ?1)", args![c.time_zone.as_bytes()])?;
         Ok(events)
     }
 
@@ -55,8 +56,8 @@ impl WriteCtx<'_> {
     /// A zone assigned to an officer must patrol their village (when the zone is known).
     fn check_zone_village(&self, a: &AssignmentSet, units: &[UnitId]) -> Result<(), StoreError> {
         let Some(zone) = &a.zone else { return Ok(()) };
-        let village: Option<String> =
-            self.conn.query_row("SELECT village FROM zones WHERE id = ?1", [zone.as_str()], |r| r.get(0)).optional()?;
+        let village =
+            self.conn.optional("SELECT village FROM zones WHERE id = ?1", args![zone.as_str()])?.map(|r| r.get::<String>(0)).transpose()?;
         match village {
             None => Err(StoreError::not_found(Entity::Zone, zone)),
             Some(v) if units.iter().any(|u| u.as_str() == v) => Ok(()),
@@ -103,44 +104,44 @@ impl WriteCtx<'_> {
 
     /// Sets a user's hash and one-time mark.
     fn store_password(&self, p: &PasswordHash) -> Result<(), StoreError> {
-        let changed = self.conn.execute(
+        let changed = self.conn.run(
             "UPDATE users SET password_hash = ?2, must_change_password = ?3 WHERE id = ?1 AND id <> 'system'",
-            params![p.user.as_str(), p.phc, p.one_time],
+            args![p.user.as_str(), p.phc.as_str(), p.one_time],
         )?;
         if changed == 1 { Ok(()) } else { Err(StoreError::not_found(Entity::User, &p.user)) }
     }
 
     /// Stores each password of a user who has none yet (just enrolled); others are left alone.
     pub fn set_initial_passwords(&self, passwords: &[PasswordHash]) -> Result<(), StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "UPDATE users SET password_hash = ?2, must_change_password = ?3 WHERE id = ?1 AND password_hash = '' AND id <> 'system'",
-        )?;
         for p in passwords {
-            stmt.execute(params![p.user.as_str(), p.phc, p.one_time])?;
+            self.conn.run(
+                "UPDATE users SET password_hash = ?2, must_change_password = ?3 WHERE id = ?1 AND password_hash = '' AND id <> 'system'",
+                args![p.user.as_str(), p.phc.as_str(), p.one_time],
+            )?;
         }
         Ok(())
     }
 
     /// Appends to the access log.
     pub fn log_access(&self, e: &AccessEntry) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached("INSERT INTO access_log (at, username, what, device, by_user, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
-            .execute(params![
-            self.now_ms,
-            e.username,
-            e.kind.as_str(),
-            e.device.map(|d| d.0.as_bytes().to_vec()),
-            e.by.as_ref().map(UserId::as_str),
-            e.detail
-        ])?;
+        self.conn.run(
+            "INSERT INTO access_log (at, username, what, device, by_user, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            args![
+                self.now_ms,
+                e.username.as_str(),
+                e.kind.as_str(),
+                e.device.map(|d| d.0.as_bytes().to_vec()),
+                e.by.as_ref().map(UserId::as_str),
+                e.detail.as_str()
+            ],
+        )?;
         Ok(())
     }
 }
 
 /// A stored unit's level, if the unit is known.
-pub fn unit_level(conn: &Connection, unit: &UnitId) -> Result<Option<UnitLevel>, StoreError> {
-    let level: Option<String> =
-        conn.prepare_cached("SELECT level FROM units WHERE id = ?1")?.query_row([unit.as_str()], |r| r.get(0)).optional()?;
+pub fn unit_level(conn: &dyn Sql, unit: &UnitId) -> Result<Option<UnitLevel>, StoreError> {
+    let level = conn.optional("SELECT level FROM units WHERE id = ?1", args![unit.as_str()])?.map(|r| r.get::<String>(0)).transpose()?;
     level
         .map(|l| {
             serde_json::from_value(serde_json::Value::String(l.clone()))
@@ -150,26 +151,17 @@ pub fn unit_level(conn: &Connection, unit: &UnitId) -> Result<Option<UnitLevel>,
 }
 
 /// A page of the access log.
-pub fn access_log(conn: &Connection, q: &AccessQuery) -> Result<AccessLog, StoreError> {
+pub fn access_log(conn: &dyn Sql, q: &AccessQuery) -> Result<AccessLog, StoreError> {
     let limit = q.limit.unwrap_or(MAX_ACCESS_PAGE).clamp(1, MAX_ACCESS_PAGE);
-    let mut stmt = conn.prepare_cached(
+    let rows = conn.all(
         "SELECT id, at, username, what, device, by_user, detail FROM access_log
-         WHERE id > ?1 AND (?2 IS NULL OR username = ?2) ORDER BY id LIMIT ?3",
+         WHERE id > ?1 AND (CAST(?2 AS TEXT) IS NULL OR username = ?2) ORDER BY id LIMIT ?3",
+        args![q.after.unwrap_or(0), q.username.as_deref(), limit + 1],
     )?;
-    let rows = stmt.query_map(params![q.after.unwrap_or(0), q.username, limit + 1], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, Option<Vec<u8>>>(4)?,
-            r.get::<_, Option<String>>(5)?,
-            r.get::<_, String>(6)?,
-        ))
-    })?;
     let mut entries = Vec::new();
-    for row in rows {
-        let (id, at, username, what, device, by, detail) = row?;
+    for r in rows {
+        let (id, at, username, what): (i64, i64, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        let (device, by, detail): (Option<Vec<u8>>, Option<String>, String) = (r.get(4)?, r.get(5)?, r.get(6)?);
         let corrupt = |what: &str| StoreError::corrupt("access_log", format!("{id}: {what}"));
         let device = device.map(|d| uuid::Uuid::from_slice(&d).map(DeviceId).map_err(|_| corrupt("device"))).transpose()?;
         let by = by.map(|b| UserId::new(b).map_err(|_| corrupt("by_user"))).transpose()?;

@@ -17,11 +17,11 @@ use sync_protocol::scope::RoutingIndex;
 use sync_protocol::zones::ZoneVersions;
 
 use super::StoreError;
-use super::checks::CheckSnapshot;
 use super::office::OfficeIndex;
 use crate::args;
 use crate::store::admission;
 use crate::store::sql::Sql;
+use crate::store::sqlite::checks::CheckSnapshot;
 
 #[derive(Debug, Default)]
 pub struct Reference {
@@ -35,7 +35,7 @@ pub struct Reference {
     /// Renewed (`checks::next_version`) whenever `history` or `licences` changes, and on load.
     pub version: u64,
     /// Stored patrols by track fingerprint value, for copied tracks.
-    pub fingerprints: super::checks::FingerprintIndex,
+    pub fingerprints: crate::store::sqlite::checks::FingerprintIndex,
     /// The stored cases and tips, for admitting and routing their later steps.
     pub offices: OfficeIndex,
     /// Every zone's versions, placing the read model's patrols and findings.
@@ -52,11 +52,11 @@ impl Reference {
             let zone = row.get::<Option<String>>(1)?.map(|z| parse(&z)).transpose()?;
             r.assignments.entry(parse(&row.get::<String>(0)?)?).or_default().push((row.get(2)?, zone));
         }
-        let (history, licences) = super::checks::load_histories(conn)?;
-        (r.history, r.licences, r.version) = (Arc::new(history), Arc::new(licences), super::checks::next_version());
-        r.fingerprints = super::checks::FingerprintIndex::load(conn)?;
+        let (history, licences) = crate::store::sqlite::checks::load_histories(conn)?;
+        (r.history, r.licences, r.version) = (Arc::new(history), Arc::new(licences), crate::store::sqlite::checks::next_version());
+        r.fingerprints = crate::store::sqlite::checks::FingerprintIndex::load(conn)?;
         r.offices = OfficeIndex::load(conn)?;
-        r.places = super::read_model::zones(conn)?;
+        r.places = crate::store::sqlite::read_model::zones(conn)?;
         Ok(r)
     }
 
@@ -66,7 +66,7 @@ impl Reference {
         let mut changed = None;
         if matches!(body, Body::LicenceGranted(_)) || body.licence_change().is_some() {
             Arc::make_mut(&mut self.licences).apply(body);
-            self.version = super::checks::next_version();
+            self.version = crate::store::sqlite::checks::next_version();
         }
         match body {
             Body::UnitDefined(u) => {
@@ -82,7 +82,7 @@ impl Reference {
             // Its versions (and so its current one) are the read model's `places`, set before this.
             Body::ZoneDefined(z) => {
                 changed = Some(Arc::make_mut(&mut self.history).define_zone(z));
-                self.version = super::checks::next_version();
+                self.version = crate::store::sqlite::checks::next_version();
             }
             Body::AssignmentSet(a) => {
                 let AssignmentSet { officer, zone, from, .. } = a;
@@ -94,7 +94,7 @@ impl Reference {
                 list.push((*from, zone.clone()));
                 list.sort_by_key(|(from, _)| *from);
                 changed = Some(Arc::make_mut(&mut self.history).set_assignment(a));
-                self.version = super::checks::next_version();
+                self.version = crate::store::sqlite::checks::next_version();
             }
             _ => {}
         }
@@ -216,7 +216,7 @@ mod tests {
     #[test]
     fn each_change_the_checks_read_takes_a_new_version_and_published_snapshots_keep_theirs() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
-        let conn = super::super::open::open_writer(&dir.path().join("central.db"))?;
+        let conn = crate::store::sqlite::open_writer(&dir.path().join("central.db"))?;
         let mut reference = Reference::load(&conn)?;
         let before = reference.snapshot(&CheckConfig::default());
         assert_eq!(before.version, reference.version);
@@ -247,7 +247,7 @@ mod tests {
     #[test]
     fn the_current_version_of_a_zone_is_the_latest_to_start_whatever_order_it_arrived_in() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
-        let conn = super::super::open::open_writer(&dir.path().join("central.db"))?;
+        let conn = crate::store::sqlite::open_writer(&dir.path().join("central.db"))?;
         let mut reference = Reference::load(&conn)?;
         let zone = ZoneId::new("Z1")?;
         for (seq, (valid_from, village)) in [(1_000, "V2"), (0, "V1")].into_iter().enumerate() {
@@ -260,7 +260,7 @@ mod tests {
                 valid_from,
             };
             // As the writer accepts it: the read model's versions, then the reference.
-            super::super::read_model::rows::define_zone(&conn, &mut reference.places, &z)?;
+            crate::store::sqlite::read_model::rows::define_zone(&conn, &mut reference.places, &z)?;
             reference.apply(&conn, &Body::ZoneDefined(z), seq as i64 + 1)?;
         }
         let v2 = UnitId::new("V2")?;
@@ -285,7 +285,7 @@ mod tests {
         use sync_protocol::scope::route;
 
         let dir = tempfile::tempdir()?;
-        let conn = super::super::open::open_writer(&dir.path().join("central.db"))?;
+        let conn = crate::store::sqlite::open_writer(&dir.path().join("central.db"))?;
         let reference = Reference::load(&conn)?;
         conn.execute_batch("ALTER TABLE patrols RENAME TO patrols_unreadable")?;
         let view = IngestView { reference: &reference, conn: &conn };

@@ -1,0 +1,33 @@
+//! Choosing the engine in the configuration (`[store]`): PostgreSQL is named with its connection
+//! string, and until it implements every part of the store, the server refuses it at start,
+//! saying what is missing, rather than serve and fail on the first report.
+
+use anyhow::{Result, ensure};
+use patrolsync_server::app::{Application, StartError};
+use patrolsync_server::config::{Config, StoreKind};
+
+/// The configuration of `settings` (environment variables) over the defaults, listening on a
+/// free port.
+fn load(settings: &[(&str, &str)]) -> Result<Config> {
+    let get = |name: &str| match name {
+        "PATROLSYNC_BIND" => Some("127.0.0.1:0".into()),
+        _ => settings.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string()),
+    };
+    Ok(Config::load_with(None, get)?)
+}
+
+#[tokio::test]
+async fn a_postgres_store_is_named_with_its_url_and_refused_at_start_saying_why() -> Result<()> {
+    let no_url = load(&[("PATROLSYNC_STORE_KIND", "postgres")]).expect_err("postgres needs its url");
+    ensure!(format!("{no_url:#}").contains("store.url"), "{no_url:#}");
+
+    let config = load(&[("PATROLSYNC_STORE_KIND", "postgres"), ("PATROLSYNC_STORE_URL", "host=/nowhere dbname=patrolsync")])?;
+    ensure!(config.store.kind == StoreKind::Postgres);
+    let refused = Application::build(config).await.err().ok_or_else(|| anyhow::anyhow!("a PostgreSQL store was served"))?;
+    ensure!(matches!(refused, StartError::EngineNotReady(_)), "{refused:?}");
+    ensure!(refused.to_string().contains("reports") && refused.to_string().contains("kind = \"sqlite\""), "{refused}");
+
+    let sqlite = load(&[])?;
+    ensure!(sqlite.store.kind == StoreKind::Sqlite && sqlite.store.url.is_none(), "SQLite is the default");
+    Ok(())
+}
