@@ -95,9 +95,11 @@ fn walk<T>(
     Ok((items, next))
 }
 
-/// The statement's filter per part of a subject, with its two values: one part for an officer
-/// or the county, one per township.
-fn parts(by: &LedgerBy) -> Result<Vec<(&'static str, Option<String>, Option<String>)>, StoreError> {
+/// A part of a subject: the statement's filter and its two values (`?6`, `?7`).
+type Part = (&'static str, Option<String>, Option<String>);
+
+/// The parts of a subject: one for an officer or the county, one per township.
+fn parts(by: &LedgerBy) -> Result<Vec<Part>, StoreError> {
     Ok(match by {
         LedgerBy::County => vec![("?6 IS NULL AND ?7 IS NULL", None, None)],
         LedgerBy::Officer { officer, within } => {
