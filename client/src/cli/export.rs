@@ -60,7 +60,17 @@ pub async fn ledger_export(replica: &Replica, a: ExportArgs) -> anyhow::Result<(
         Headings::Zh => Lang::Zh,
         Headings::En => Lang::En,
     };
-    let query = LedgerQuery { from: a.from, to: a.to, officer: a.officer, village: a.village, township: a.township, format, lang };
+    let query = LedgerQuery {
+        from: a.from,
+        to: a.to,
+        officer: a.officer,
+        village: a.village,
+        township: a.township,
+        format,
+        lang,
+        limit: None,
+        after: None,
+    };
     let bytes = crate::sync::ledger_export(replica, &query).await?;
     std::fs::write(&a.out, &bytes)?;
     println!("wrote {} ({} bytes)", a.out.display(), bytes.len());

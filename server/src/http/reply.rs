@@ -1,6 +1,8 @@
 //! JSON replies, compressed when it pays: a reply of at least 1 KiB is sent with zstd or gzip if
 //! the client accepts it; smaller ones go as they are. Compression contexts are kept per thread,
-//! since making one per reply costs more than compressing a small reply.
+//! since making one per reply costs more than compressing a small reply. A reply past 1 MiB (a
+//! county's week of ledger is 12 MB) is compressed with zstd as it is serialised, so it is never
+//! held whole uncompressed.
 
 use actix_web::http::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, HeaderName, HeaderValue, VARY};
 use actix_web::{HttpRequest, HttpResponse};
@@ -17,6 +19,9 @@ const REPLY_ZSTD_LEVEL: i32 = 1;
 
 /// Replies smaller than this are not compressed.
 const MIN_COMPRESSED_BYTES: usize = 1024;
+
+/// Replies past this size are compressed (zstd) as they are serialised, this much at a time.
+const STREAMED_FROM_BYTES: usize = 1 << 20;
 
 thread_local! {
     static ZSTD: RefCell<Option<zstd::bulk::Compressor<'static>>> = const { RefCell::new(None) };
@@ -37,10 +42,19 @@ pub fn versioned<T: Serialize + Versioned>(req: &HttpRequest, version: u32, valu
 
 /// `value` as a JSON reply with status 200, compressed as the request accepts.
 pub fn json<T: Serialize>(req: &HttpRequest, value: &T) -> Result<HttpResponse, ApiError> {
-    let body = serde_json::to_vec(value).map_err(ApiError::Reply)?;
     let accepts = req.headers().get(ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("");
     let mut reply = HttpResponse::Ok();
     reply.insert_header((CONTENT_TYPE, "application/json")).insert_header((VARY, "accept-encoding"));
+    let mut out = Spill { body: Vec::new(), zstd: None, may_stream: accepts.contains("zstd") };
+    serde_json::to_writer(&mut out, value).map_err(ApiError::Reply)?;
+    let body = match out.zstd.take() {
+        Some(mut zstd) => {
+            let compressed =
+                zstd.write_all(&out.body).and_then(|()| zstd.finish()).map_err(|e| ApiError::Reply(serde_json::Error::io(e)))?;
+            return Ok(reply.insert_header((CONTENT_ENCODING, "zstd")).body(compressed));
+        }
+        None => out.body,
+    };
     if body.len() < MIN_COMPRESSED_BYTES {
         return Ok(reply.body(body));
     }
@@ -68,4 +82,70 @@ fn zstd(body: &[u8]) -> Option<Vec<u8>> {
         }
         slot.as_mut()?.compress(body).ok()
     })
+}
+
+/// Where a reply is serialised: a buffer, which past [`STREAMED_FROM_BYTES`] (when the client
+/// takes zstd) becomes the input of a zstd stream, fed and emptied each time it fills again.
+struct Spill {
+    body: Vec<u8>,
+    zstd: Option<zstd::stream::write::Encoder<'static, Vec<u8>>>,
+    may_stream: bool,
+}
+
+impl Write for Spill {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.body.extend_from_slice(data);
+        if self.body.len() >= STREAMED_FROM_BYTES && self.may_stream {
+            if self.zstd.is_none() {
+                self.zstd = Some(zstd::stream::write::Encoder::new(Vec::with_capacity(self.body.len() / 4), REPLY_ZSTD_LEVEL)?);
+            }
+            if let Some(zstd) = &mut self.zstd {
+                zstd.write_all(&self.body)?;
+                self.body.clear();
+            }
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    async fn decoded(accept: &str, value: &serde_json::Value) -> (Option<String>, serde_json::Value) {
+        let req = TestRequest::default().insert_header((ACCEPT_ENCODING, accept)).to_http_request();
+        let reply = json(&req, value).expect("a reply");
+        let encoding = reply.headers().get(CONTENT_ENCODING).map(|v| v.to_str().unwrap_or("?").to_string());
+        let bytes = actix_web::body::to_bytes(reply.into_body()).await.expect("the body");
+        let plain = match encoding.as_deref() {
+            Some("zstd") => zstd::decode_all(&bytes[..]).expect("zstd"),
+            Some("gzip") => {
+                let mut out = Vec::new();
+                std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut out).expect("gzip");
+                out
+            }
+            _ => bytes.to_vec(),
+        };
+        (encoding, serde_json::from_slice(&plain).expect("JSON"))
+    }
+
+    #[tokio::test]
+    async fn a_reply_reads_back_as_its_value_small_large_streamed_or_not() {
+        let rows: Vec<String> = (0..40_000).map(|i| format!("row {i} of a large reply, past the size streamed")).collect();
+        let large = serde_json::json!({ "rows": rows });
+        let small = serde_json::json!({ "rows": ["one"] });
+        assert!(serde_json::to_vec(&large).expect("json").len() > 2 * STREAMED_FROM_BYTES);
+        for (accept, value, expected) in
+            [("zstd, gzip", &large, Some("zstd")), ("gzip", &large, Some("gzip")), ("", &large, None), ("zstd", &small, None)]
+        {
+            let (encoding, back) = decoded(accept, value).await;
+            assert_eq!(encoding.as_deref(), expected, "{accept}");
+            assert_eq!(&back, value, "{accept}");
+        }
+    }
 }

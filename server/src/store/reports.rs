@@ -12,7 +12,7 @@ use sync_protocol::scope::Bucket;
 use sync_protocol::values::IsoWeek;
 use sync_protocol::wire::audit::ReadModelCheck;
 use sync_protocol::wire::flags::{FlagList, FlagQuery};
-pub use sync_protocol::wire::reports::{DeviceSync, LedgerRow};
+pub use sync_protocol::wire::reports::{DeviceSync, LedgerCursor, LedgerRow};
 use sync_protocol::zones::{Assignments, ZoneVersions};
 
 use super::StoreFuture;
@@ -47,12 +47,23 @@ pub enum LedgerBy {
     County,
 }
 
-/// A ledger's rows: the patrols started in `[from_ms, to_ms)` that `by` selects.
+/// A ledger's rows: the patrols started in `[from_ms, to_ms)` that `by` selects, in the ledger's
+/// order (start, then patrol id); only those after `after`, and at most `limit` of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LedgerSelection {
     pub from_ms: i64,
     pub to_ms: i64,
     pub by: LedgerBy,
+    pub after: Option<LedgerCursor>,
+    pub limit: Option<u32>,
+}
+
+/// The rows a [`LedgerSelection`] selects, and the cursor after the last of them when its limit
+/// left rows out (`None`: none follow).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LedgerPage {
+    pub rows: Vec<LedgerRow>,
+    pub next: Option<LedgerCursor>,
 }
 
 /// What is outstanding in one township as it stands now, whatever week it began in.
@@ -73,8 +84,8 @@ pub trait Reports: Send + Sync {
 
     fn directory(&self) -> StoreFuture<'_, Directory>;
 
-    /// The ledger rows `selection` selects, by start time then patrol id.
-    fn ledger(&self, selection: LedgerSelection) -> StoreFuture<'_, Vec<LedgerRow>>;
+    /// The ledger rows `selection` selects, by start time then patrol id, a page at most.
+    fn ledger(&self, selection: LedgerSelection) -> StoreFuture<'_, LedgerPage>;
 
     /// The map's features (tracks, findings) of the patrols `selection` selects.
     fn map(&self, selection: LedgerSelection) -> StoreFuture<'_, sync_protocol::wire::map::MapFeatures>;

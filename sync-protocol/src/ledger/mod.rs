@@ -129,14 +129,45 @@ pub fn row(entry: &PatrolEntry, checks: &LedgerFacts) -> LedgerRow {
     }
 }
 
-/// `YYYY-MM-DD HH:MM:SS`, county time (UTC+8).
+/// `YYYY-MM-DD HH:MM:SS`, county time (UTC+8). Written field by field: a ledger writes two a row,
+/// and chrono's `format` parses its pattern again each time; a year outside 0–9999 (never a
+/// patrol's) goes through `format`, which writes its sign.
 pub fn county_time(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms + COUNTY_UTC_OFFSET_MS)
-        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_default()
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write;
+    let Some(t) = chrono::DateTime::from_timestamp_millis(ms.saturating_add(COUNTY_UTC_OFFSET_MS)) else { return String::new() };
+    if !(0..=9999).contains(&t.year()) {
+        return t.format("%Y-%m-%d %H:%M:%S").to_string();
+    }
+    let mut s = String::with_capacity(19);
+    let _ = write!(s, "{:04}-{:02}-{:02} {:02}:{:02}:{:02}", t.year(), t.month(), t.day(), t.hour(), t.minute(), t.second());
+    s
 }
 
 /// A unit-like enum's snake_case name, as serde writes it.
 pub fn snake<T: Serialize>(v: &T) -> String {
     serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn county_time_writes_what_chronos_format_writes(ms in -70_000_000_000_000_i64..300_000_000_000_000) {
+            let chrono = chrono::DateTime::from_timestamp_millis(ms + COUNTY_UTC_OFFSET_MS)
+                .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+                .unwrap_or_default();
+            prop_assert_eq!(county_time(ms), chrono);
+        }
+    }
+
+    #[test]
+    fn county_time_is_the_county_clock() {
+        assert_eq!(county_time(1_764_131_257_000), "2025-11-26 12:27:37");
+        assert_eq!(county_time(0), "1970-01-01 08:00:00");
+        assert_eq!(county_time(i64::MAX), "");
+    }
 }

@@ -187,6 +187,59 @@ pub struct LedgerQuery {
     pub format: Format,
     #[serde(default)]
     pub lang: Lang,
+    /// At most this many rows (1 to [`MAX_LEDGER_PAGE`]), JSON only; without it, every row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// Only the rows after this one (the `next` of the page before), JSON only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<LedgerCursor>,
+}
+
+/// The most rows one page of the ledger may hold.
+pub const MAX_LEDGER_PAGE: u32 = 10_000;
+
+/// A place in the ledger's order: a patrol's start (Unix ms) and id. Written `<start>,<patrol>`
+/// (e.g. `1764131257000,0192f0c1-7a3b-7c00-8000-000000000001`), the form `next` gives and `after`
+/// takes. A page after it holds the rows whose (start, id) is greater, so a patrol arriving while
+/// a client pages through lands on a later page, or on none if it sorts before the cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct LedgerCursor {
+    pub started_at: i64,
+    pub patrol: EventId,
+}
+
+impl std::fmt::Display for LedgerCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{},{}", self.started_at, self.patrol)
+    }
+}
+
+impl std::str::FromStr for LedgerCursor {
+    type Err = crate::ValidationError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || crate::ValidationError::Field {
+            field: "after",
+            problem: format!("{s:?} is not a ledger cursor (<start ms>,<patrol id>, as a page's next gives it)"),
+        };
+        let (start, patrol) = s.split_once(',').ok_or_else(bad)?;
+        Ok(LedgerCursor { started_at: start.parse().map_err(|_| bad())?, patrol: patrol.parse().map_err(|_| bad())? })
+    }
+}
+
+impl TryFrom<String> for LedgerCursor {
+    type Error = crate::ValidationError;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<LedgerCursor> for String {
+    fn from(c: LedgerCursor) -> String {
+        c.to_string()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -202,6 +255,10 @@ pub struct Ledger {
     pub to: NaiveDate,
     pub columns: Vec<Column>,
     pub rows: Vec<LedgerRow>,
+    /// With `limit`: the cursor to ask the next page `after`, when rows follow this page. Never
+    /// in a reply to a request without `limit`, whose reply is as it always was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<LedgerCursor>,
 }
 
 #[cfg(test)]
@@ -217,5 +274,18 @@ mod tests {
         let l: LedgerQuery = serde_json::from_value(serde_json::json!({"from": "2026-12-01", "to": "2026-12-07"})).expect("read");
         assert_eq!((l.format, l.lang, l.officer), (Format::Json, Lang::Zh, None));
         assert!(serde_json::from_value::<LedgerQuery>(serde_json::json!({"from": "2026-12-01", "to": "x"})).is_err());
+    }
+
+    #[test]
+    fn a_ledger_cursor_reads_back_what_it_writes_and_refuses_anything_else() {
+        let c = LedgerCursor { started_at: 1_764_131_257_000, patrol: "0192f0c1-7a3b-7c00-8000-000000000001".parse().expect("id") };
+        assert_eq!(c.to_string(), "1764131257000,0192f0c1-7a3b-7c00-8000-000000000001");
+        assert_eq!(c.to_string().parse::<LedgerCursor>(), Ok(c));
+        let q: LedgerQuery =
+            serde_json::from_value(serde_json::json!({"from": "2026-12-01", "to": "2026-12-07", "after": c.to_string()})).expect("read");
+        assert_eq!(q.after, Some(c));
+        for bad in ["", "1764131257000", "x,0192f0c1-7a3b-7c00-8000-000000000001", "1764131257000,not-an-id", ",", "1,2,3"] {
+            assert!(bad.parse::<LedgerCursor>().is_err(), "{bad:?}");
+        }
     }
 }

@@ -27,6 +27,8 @@ async fn server_rows(replica: &Replica) -> Result<BTreeMap<String, LedgerRow>> {
         township: None,
         format: Format::Json,
         lang: Lang::En,
+        limit: None,
+        after: None,
     };
     let ledger: Ledger = serde_json::from_slice(&sync::ledger_export(replica, &query).await?)?;
     Ok(ledger.rows.into_iter().map(|r| (r.patrol.clone(), r)).collect())

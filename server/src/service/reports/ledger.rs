@@ -1,8 +1,9 @@
 //! `GET /v1/ledger`: the patrol ledger (巡查台帐) of an officer, a village, a township or the county
 //! over a date range, one row per patrol in a stable order (start time, then patrol id), with its
 //! check, findings, licence verdicts, flags, case states and evidence hashes; never informants. The
-//! rows are `sync_protocol::ledger`'s, read from the store's read model for the range asked.
-//! `GET /v1/map` selects its patrols the same way.
+//! rows are `sync_protocol::ledger`'s, read from the store's read model for the range asked: all
+//! of them, or a page of `limit` rows `after` a cursor (JSON only), with the cursor of the next.
+//! `GET /v1/map` selects its patrols the same way (never a page).
 
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
@@ -12,20 +13,36 @@ use super::audience::Audience;
 use crate::store::Store;
 use crate::store::reports::{Directory, LedgerBy, LedgerSelection};
 pub use sync_protocol::wire::map::MapFeatures;
-pub use sync_protocol::wire::reports::{Column, Format, Ledger, LedgerQuery};
+pub use sync_protocol::wire::reports::{Column, Format, Ledger, LedgerQuery, MAX_LEDGER_PAGE};
+use sync_protocol::{ValidationError, wire::page_size};
 
 /// The most days one ledger may span.
 const MAX_DAYS: i64 = 366;
 
 /// The ledger `query` asks for, as `audience` may see it.
 pub async fn ledger(store: &dyn Store, audience: &Audience, query: &LedgerQuery, now_ms: i64) -> Result<Ledger, ReportError> {
-    let rows = store.ledger(selection(store, audience, query, now_ms).await?).await?;
-    Ok(Ledger { from: query.from, to: query.to, columns: sync_protocol::ledger::columns(query.lang), rows })
+    let paged = query.limit.is_some() || query.after.is_some();
+    if paged && query.format != Format::Json {
+        return Err(not_paged("csv and xlsx exports hold every row: page the JSON ledger"));
+    }
+    let limit = query.limit.map(|n| page_size(Some(n), n, MAX_LEDGER_PAGE)).transpose()?;
+    let mut selection = selection(store, audience, query, now_ms).await?;
+    (selection.after, selection.limit) = (query.after, limit);
+    let page = store.ledger(selection).await?;
+    Ok(Ledger { from: query.from, to: query.to, columns: sync_protocol::ledger::columns(query.lang), rows: page.rows, next: page.next })
 }
 
 /// `GET /v1/map`: the tracks and findings of the patrols the same query selects for the ledger.
 pub async fn map(store: &dyn Store, audience: &Audience, query: &LedgerQuery, now_ms: i64) -> Result<MapFeatures, ReportError> {
+    if query.limit.is_some() || query.after.is_some() {
+        return Err(not_paged("the map draws every patrol the query selects"));
+    }
     Ok(store.map(selection(store, audience, query, now_ms).await?).await?)
+}
+
+/// A request that pages (`limit`, `after`) what is not paged.
+fn not_paged(why: &str) -> ReportError {
+    ReportError::Query(ValidationError::Field { field: "limit", problem: format!("paging is for the JSON ledger only ({why})") })
 }
 
 /// The patrols `query` selects, checked against the audience and the longest range.
@@ -35,7 +52,13 @@ async fn selection(store: &dyn Store, audience: &Audience, query: &LedgerQuery, 
         return Err(ReportError::Range { max_days: MAX_DAYS });
     }
     let by = subject(&store.directory().await?, audience, query, now_ms)?;
-    Ok(LedgerSelection { from_ms: county_midnight(query.from), to_ms: county_midnight(query.to) + 86_400_000, by })
+    Ok(LedgerSelection {
+        from_ms: county_midnight(query.from),
+        to_ms: county_midnight(query.to) + 86_400_000,
+        by,
+        after: None,
+        limit: None,
+    })
 }
 
 /// The patrols the filters select, checked against the audience: at most one filter; outside

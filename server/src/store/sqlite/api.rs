@@ -20,7 +20,7 @@ use crate::args;
 use crate::store::audit::{AuditLog, IntegrityReport};
 use crate::store::backend::Backend;
 use crate::store::jobs::WriteCtx;
-use crate::store::reports::{Backlog, DeviceSync, Directory, LedgerRow, LedgerSelection, Reports};
+use crate::store::reports::{Backlog, DeviceSync, Directory, LedgerPage, LedgerSelection, Reports};
 use crate::store::sql::Sql;
 use crate::store::{CheckSnapshot, Store, StoreError, StoreFuture};
 
@@ -59,7 +59,7 @@ impl Reports for SqliteStore {
         Box::pin(self.read(super::read_model::directory))
     }
 
-    fn ledger(&self, selection: LedgerSelection) -> StoreFuture<'_, Vec<LedgerRow>> {
+    fn ledger(&self, selection: LedgerSelection) -> StoreFuture<'_, LedgerPage> {
         Box::pin(self.read(move |conn| super::read_model::ledger(conn, &selection)))
     }
 

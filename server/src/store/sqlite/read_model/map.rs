@@ -9,7 +9,7 @@ use sync_protocol::event::Event;
 use sync_protocol::ids::EventId;
 use sync_protocol::wire::map::{MAP_TRACK_POINTS, MapFeatures, MapFinding, MapPatrol, degrees, thinned};
 
-use super::queries::selected;
+use super::ledger::selected;
 use crate::store::reports::LedgerSelection;
 use crate::store::sqlite::StoreError;
 use crate::store::sqlite::checks::CheckSnapshot;

@@ -6,8 +6,10 @@
 //! - `rows`: writing the rows of a group, a zero report, and the places a zone's new version moves.
 //! - `rebuild`: the read model recomputed from the log (on open when missing, and on command), and
 //!   the audit that proves the stored rows equal to it.
-//! - `queries`: what the reports read, on a reader; `map`: what the console's map reads.
+//! - `queries`: what the reports read, on a reader; `ledger`: the ledger's rows, a page at a time;
+//!   `map`: what the console's map reads.
 
+mod ledger;
 mod map;
 mod queries;
 mod rebuild;
@@ -15,8 +17,9 @@ pub(crate) mod rows;
 #[cfg(test)]
 mod tally_tests;
 
+pub use ledger::ledger;
 pub use map::map;
-pub use queries::{backlog, cases, directory, ledger, week_facts, zones};
+pub use queries::{backlog, cases, directory, week_facts, zones};
 pub use rebuild::{ensure_built, rebuild, verify};
 
 use sync_protocol::body::Body;

@@ -1,31 +1,28 @@
 //! What the reports read from the read model, on a reader: each query walks an index range the
-//! size of its answer (a week's officers' counts and findings, a ledger's patrols, a township's backlog)
-//! plus the reference, never the whole log.
+//! size of its answer (a week's officers' counts and findings, a township's backlog) plus the
+//! reference, never the whole log; the ledger's rows are `ledger`'s.
 
 use crate::args;
 use crate::store::sql::Sql;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::{BTreeMap, BTreeSet};
 use sync_protocol::body::{AssignmentSet, Role};
-use sync_protocol::checks::licence::LicenceVerdict;
 use sync_protocol::compliance::{FindingFact, OpenTip, PatrolTally, WeekFacts};
 use sync_protocol::fold::{Case, Tip};
-use sync_protocol::ids::{EventId, UnitId, UserId};
-use sync_protocol::ledger::{LedgerFacts, PatrolEntry, row};
+use sync_protocol::ids::{UnitId, UserId};
 use sync_protocol::read_model::FindingRow;
 use sync_protocol::values::IsoWeek;
-use sync_protocol::wire::FlagKind;
 use sync_protocol::zones::{Assignments, ZonePlace, ZoneVersions};
 
 use super::rows::id;
-use crate::store::reports::{Backlog, Directory, LedgerBy, LedgerRow, LedgerSelection};
+use crate::store::reports::{Backlog, Directory};
 use crate::store::sqlite::StoreError;
 
-fn parse<T: std::str::FromStr>(s: &str, table: &'static str) -> Result<T, StoreError> {
+pub(super) fn parse<T: std::str::FromStr>(s: &str, table: &'static str) -> Result<T, StoreError> {
     s.parse().map_err(|_| StoreError::corrupt(table, format!("bad value {s:?}")))
 }
 
-fn from_json<T: serde::de::DeserializeOwned>(s: &str, table: &'static str) -> Result<T, StoreError> {
+pub(super) fn from_json<T: serde::de::DeserializeOwned>(s: &str, table: &'static str) -> Result<T, StoreError> {
     serde_json::from_str(s).map_err(|e| StoreError::corrupt(table, e.to_string()))
 }
 
@@ -194,83 +191,4 @@ pub fn backlog(conn: &Connection, township: &UnitId) -> Result<Backlog, StoreErr
         b.open_tips.push((tip, ids));
     }
     Ok(b)
-}
-
-/// The ledger rows `sel` selects, by start time then patrol id.
-pub fn ledger(conn: &Connection, sel: &LedgerSelection) -> Result<Vec<LedgerRow>, StoreError> {
-    selected(conn, sel)?.into_iter().map(|(entry, place)| Ok(row(&entry, &facts(conn, &entry, place)?))).collect()
-}
-
-/// A patrol's ledger entry and where it lay (village, township), when known.
-pub(super) type Selected = (PatrolEntry, Option<(UnitId, UnitId)>);
-
-/// The ledger entries of the patrols `sel` selects, with where each lay, by start then id.
-pub(super) fn selected(conn: &Connection, sel: &LedgerSelection) -> Result<Vec<Selected>, StoreError> {
-    let base = "SELECT id, entry, village, township FROM patrols WHERE entry IS NOT NULL AND started_at >= ?1 AND started_at < ?2";
-    let mut found: Vec<Selected> = Vec::new();
-    let mut collect = |sql: &str, key: Option<&str>| -> Result<(), StoreError> {
-        let mut stmt = conn.prepare_cached(sql)?;
-        let rows = stmt.query_map(params![sel.from_ms, sel.to_ms, key], |r| {
-            Ok((r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, Option<String>>(3)?))
-        })?;
-        for r in rows {
-            let (entry, village, township) = r?;
-            let place = match (village, township) {
-                (Some(v), Some(t)) => Some((parse(&v, "patrols")?, parse(&t, "patrols")?)),
-                _ => None,
-            };
-            found.push((from_json(&entry, "patrols")?, place));
-        }
-        Ok(())
-    };
-    match &sel.by {
-        LedgerBy::Officer { officer, .. } => collect(&format!("{base} AND author = ?3"), Some(officer.as_str()))?,
-        LedgerBy::Townships { townships, .. } => {
-            for t in townships {
-                collect(&format!("{base} AND township = ?3"), Some(t.as_str()))?;
-            }
-        }
-        LedgerBy::County => collect(&format!("{base} AND ?3 IS NULL"), None)?,
-    }
-    found.retain(|(_, place)| match &sel.by {
-        LedgerBy::Officer { within: Some(within), .. } => place.as_ref().is_some_and(|(_, t)| within.contains(t)),
-        LedgerBy::Townships { village: Some(v), .. } => place.as_ref().is_some_and(|(pv, _)| pv == v),
-        _ => true,
-    });
-    found.sort_by_key(|(e, _)| (e.started_at, e.patrol));
-    Ok(found)
-}
-
-/// What a ledger row reads beside its entry.
-fn facts(conn: &Connection, entry: &PatrolEntry, place: Option<(UnitId, UnitId)>) -> Result<LedgerFacts, StoreError> {
-    let patrol = entry.patrol.0.as_bytes();
-    let mut facts = LedgerFacts { place, ..LedgerFacts::default() };
-    let mut stmt = conn.prepare_cached("SELECT counts, explanation FROM patrol_checks WHERE patrol = ?1")?;
-    facts.decision = stmt.query_map([patrol], |r| Ok((r.get::<_, bool>(0)?, r.get::<_, String>(1)?)))?.next().transpose()?;
-    let mut verdict = conn.prepare_cached("SELECT verdict FROM finding_checks WHERE finding = ?1")?;
-    let mut flags = conn.prepare_cached("SELECT kind FROM flags WHERE event_id = ?1 AND cleared_at IS NULL ORDER BY id")?;
-    let mut cases = conn.prepare_cached("SELECT state FROM report_cases WHERE source = ?1")?;
-    let mut on_findings: BTreeMap<EventId, String> = BTreeMap::new();
-    for event in std::iter::once(entry.patrol).chain(entry.findings.iter().map(|f| f.id)) {
-        let kinds: Vec<String> = flags.query_map([event.0.as_bytes()], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        let kinds = kinds
-            .into_iter()
-            .map(|k| k.parse::<FlagKind>().map_err(|_| StoreError::corrupt("flags", format!("kind {k}"))))
-            .collect::<Result<Vec<_>, _>>()?;
-        if !kinds.is_empty() {
-            facts.flags.insert(event, kinds);
-        }
-    }
-    for f in &entry.findings {
-        let v: Option<String> = verdict.query_map([f.id.0.as_bytes()], |r| r.get(0))?.next().transpose()?;
-        if let Some(v) = v {
-            facts.verdicts.insert(f.id, from_json::<LicenceVerdict>(&v, "finding_checks")?);
-        }
-        for state in cases.query_map([f.id.0.as_bytes()], |r| r.get::<_, String>(0))? {
-            let case: Case = from_json(&state?, "report_cases")?;
-            on_findings.insert(case.id, case.status_label().to_owned());
-        }
-    }
-    facts.cases = on_findings.into_values().collect();
-    Ok(facts)
 }
