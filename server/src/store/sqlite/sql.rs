@@ -50,7 +50,9 @@ fn value(v: ValueRef<'_>) -> Value {
         ValueRef::Null => Value::Null,
         ValueRef::Integer(i) => Value::Int(i),
         ValueRef::Real(r) => Value::Real(r),
-        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        // `from_utf8` checks a word at a time where `from_utf8_lossy` walks each character: the
+        // writer and the pulls read kilobytes of event text a row. Invalid bytes stay replaced.
+        ValueRef::Text(t) => Value::Text(std::str::from_utf8(t).map_or_else(|_| String::from_utf8_lossy(t).into_owned(), str::to_owned)),
         ValueRef::Blob(b) => Value::Blob(b.to_vec()),
     }
 }
@@ -91,6 +93,16 @@ mod tests {
         assert_eq!((row.get::<String>(1)?, row.get::<Vec<u8>>(2)?, row.get::<Option<String>>(3)?), ("a?".into(), vec![1, 2], None));
         assert!(sql.optional("SELECT 1 FROM t WHERE id = ?1", args![2i64])?.is_none());
         assert!(sql.run("INSERT INTO t (flag) VALUES (?1)", args![u64::MAX]).is_err(), "past i64 is refused");
+        Ok(())
+    }
+
+    #[test]
+    fn text_reads_back_as_stored_and_invalid_bytes_as_replacements() -> Result<(), StoreError> {
+        let conn = Connection::open_in_memory()?;
+        let sql: &dyn Sql = &conn;
+        let row = sql.one("SELECT ?1, CAST(X'61FF62' AS TEXT)", args!["Zayar Aung, ဇေယျာအောင်"])?;
+        assert_eq!(row.get::<String>(0)?, "Zayar Aung, ဇေယျာအောင်");
+        assert_eq!(row.get::<String>(1)?, "a\u{FFFD}b", "an invalid byte is replaced, not an error");
         Ok(())
     }
 }

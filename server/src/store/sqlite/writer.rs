@@ -185,8 +185,13 @@ fn run_batch(conn: &mut Connection, batch: Vec<Work>, caches: &mut Caches<'_>, r
     let now_ms = shared.wall.now_ms();
     let mut raised = BTreeMap::<String, u64>::new();
     let mut unwritable = None;
+    // A batch's only job runs without a savepoint: SQLite then keeps no statement journal of the
+    // pages it changes, and if it fails the whole transaction is rolled back instead (it holds
+    // nothing else).
+    let alone = batch.len() == 1;
+    let mut failed_alone = false;
     for work in batch {
-        let savepoint = tx.execute_batch("SAVEPOINT job");
+        let savepoint = if alone { Ok(()) } else { tx.execute_batch("SAVEPOINT job") };
         let log_before = log.clone();
         let mut ctx = WriteCtx {
             conn: &tx,
@@ -206,6 +211,15 @@ fn run_batch(conn: &mut Connection, batch: Vec<Work>, caches: &mut Caches<'_>, r
             unwritable = Some(e);
         }
         let job_raised = ctx.raised.into_inner();
+        if alone {
+            if ok {
+                raised = job_raised;
+            } else {
+                failed_alone = true;
+            }
+            finishers.push(finish);
+            continue;
+        }
         let released = if ok { tx.execute_batch("RELEASE job") } else { tx.execute_batch("ROLLBACK TO job; RELEASE job") };
         if ok && savepoint.is_ok() && released.is_ok() {
             for (kind, n) in job_raised {
@@ -224,6 +238,17 @@ fn run_batch(conn: &mut Connection, batch: Vec<Work>, caches: &mut Caches<'_>, r
             }
         }
         finishers.push(finish);
+    }
+    if failed_alone {
+        // The job's own error is its result; nothing of it is kept.
+        let rolled_back = tx.rollback();
+        heads.clear();
+        *reference = Reference::load(&*conn).unwrap_or_default();
+        *log = log_at_start;
+        if rolled_back.is_err() {
+            log.forget();
+        }
+        return (finishers, Ok(()), unwritable);
     }
     let outcome = tx.commit().map_err(|e| Arc::new(StoreError::from(e)));
     match outcome {
