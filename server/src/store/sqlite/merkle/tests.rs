@@ -106,11 +106,10 @@ async fn a_rolled_back_job_leaves_the_frontier_as_it_was() -> TestResult {
     assert_eq!(verified(&path)?.root, signed.checkpoint.root, "the writer's frontier is the stored log's");
     // The failed job was alone in its batch (run without a savepoint): none of its rows are kept.
     let conn = Connection::open(&path)?;
-    let kept: i64 = conn.query_row(
-        "SELECT (SELECT count(*) FROM users WHERE id = 'vo-10') + (SELECT count(*) FROM blobs WHERE size = 5)",
-        [],
-        |r| r.get(0),
-    )?;
+    let kept: i64 =
+        conn.query_row("SELECT (SELECT count(*) FROM users WHERE id = 'vo-10') + (SELECT count(*) FROM blobs WHERE size = 5)", [], |r| {
+            r.get(0)
+        })?;
     assert_eq!(kept, 0, "the failed job's user and blob are rolled back");
     Ok(())
 }
