@@ -17,14 +17,15 @@ use crate::store::sql::Sql;
 use crate::store::sqlite::StoreError;
 
 /// Patrols by cell value. Most cells of a county belong to a few patrols, so a value maps to one
-/// patrol's pass, 24 bytes an entry (12 in a shared list) with no allocation of its own; values
+/// patrol's pass, 16 bytes an entry (8 in a shared list) with no allocation of its own; values
 /// several patrols hold point into `shared` instead. (A `Vec` per value cost an allocation per fix and three times the
-/// memory: 16 % of the writer's time on the load bench's push.)
+/// memory: 16 % of the writer's time on the load bench's push.) The index holds every stored pass
+/// of the county's history, so its entry's size is most of the server's memory on a large store.
 #[derive(Debug, Default)]
 pub struct FingerprintIndex {
     /// Every indexed patrol, by its number.
     patrols: Vec<EventId>,
-    /// Per value: one patrol's pass, or (`patrol` = SHARED) the index into `shared` in `at_s`.
+    /// Per value: one patrol's pass, or a [`Held::shared`] marker holding the index into `shared`.
     /// The values are hashes already, so a fast fixed hasher does (SipHash was a tenth of the
     /// writer's time on the load bench's push, at five probes a fix).
     by_value: HashMap<u64, Held, FixedState>,
@@ -36,18 +37,59 @@ pub struct FingerprintIndex {
     tally: HashMap<(u32, i64), (u32, u32), FixedState>,
 }
 
-/// A pass through a kept cell of an indexed patrol: the patrol's number, the seconds into its
-/// track, and where in the cell the pass's first fix lies (`KeptPass`).
-#[derive(Debug, Clone, Copy)]
-struct Held {
-    patrol: u32,
-    at_s: u32,
-    east: u16,
-    north: u16,
-}
+/// A pass through a kept cell of an indexed patrol, packed in 8 bytes (it was 12 when the
+/// positions came, and the million-event load bench's peak memory rose by 70 MiB): the patrol's
+/// number (25 bits), the seconds into its track (19 bits, so a pass more than [`MAX_AT_S`] into a
+/// track is held at that; such a track has gaps of days, and only the vote of its late passes
+/// moves), and where in the cell the pass's first fix lies (`KeptPass`: 10 bits each, exact).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Held(u64);
 
-/// Marks a `by_value` entry that indexes `shared`; patrol numbers stay below it.
-const SHARED: u32 = 1 << 31;
+/// Patrol numbers stay below this; the number equal to it marks a shared list ([`Held::shared`]),
+/// whose index then fills the [`LOW_BITS`] below it.
+const MAX_PATROLS: u32 = (1 << 25) - 1;
+/// The bits below the patrol's number: the seconds and the position, or a shared list's index.
+const LOW_BITS: u32 = 39;
+/// The seconds into a track a held pass keeps: six days.
+const MAX_AT_S: u32 = (1 << 19) - 1;
+
+impl Held {
+    fn new(patrol: u32, at_s: u32, east: u16, north: u16) -> Held {
+        let field = |v: u64, bits: u32| v & ((1 << bits) - 1);
+        Held(
+            u64::from(patrol) << LOW_BITS
+                | u64::from(at_s.min(MAX_AT_S)) << 20
+                | field(u64::from(east), 10) << 10
+                | field(u64::from(north), 10),
+        )
+    }
+
+    /// The marker of the shared list `slot` (below 2^39).
+    fn shared(slot: u64) -> Held {
+        Held(u64::from(MAX_PATROLS) << LOW_BITS | slot)
+    }
+
+    fn patrol(self) -> u32 {
+        (self.0 >> LOW_BITS) as u32
+    }
+
+    fn at_s(self) -> u32 {
+        (self.0 >> 20) as u32 & MAX_AT_S
+    }
+
+    fn east(self) -> u16 {
+        (self.0 >> 10) as u16 & 0x3ff
+    }
+
+    fn north(self) -> u16 {
+        self.0 as u16 & 0x3ff
+    }
+
+    /// The shared list this marks, if it is a marker.
+    fn slot(self) -> Option<usize> {
+        (self.patrol() == MAX_PATROLS).then_some((self.0 & ((1 << LOW_BITS) - 1)) as usize)
+    }
+}
 
 impl FingerprintIndex {
     pub fn load(conn: &dyn Sql) -> Result<FingerprintIndex, StoreError> {
@@ -58,31 +100,40 @@ impl FingerprintIndex {
             index.insert(patrol, &from_blob(&blob)?);
             Ok(())
         })?;
+        tracing::info!(patrols = index.patrols.len(), mib = index.heap_bytes() >> 20, "fingerprint index loaded");
         Ok(index)
+    }
+
+    /// The bytes the index holds on the heap (its tables' and lists' capacity), about.
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let table = self.by_value.capacity() * (size_of::<(u64, Held)>() + 1);
+        let lists = self.shared.iter().map(|l| l.capacity() * size_of::<Held>()).sum::<usize>();
+        self.patrols.capacity() * size_of::<EventId>() + table + self.shared.capacity() * size_of::<Vec<Held>>() + lists
     }
 
     /// Indexes `patrol` under each of its `cells` (a value passed several times is held once per
     /// pass).
     pub fn insert(&mut self, patrol: EventId, cells: &[KeptPass]) {
-        let Some(number) = u32::try_from(self.patrols.len()).ok().filter(|n| *n < SHARED) else {
-            // Two thousand million patrols: far beyond one county's store.
+        let Some(number) = u32::try_from(self.patrols.len()).ok().filter(|n| *n < MAX_PATROLS) else {
+            // 33 million patrols: a county's patrols for some two thousand years.
             tracing::warn!("the fingerprint index is full: patrol {patrol} is not indexed for copied tracks");
             return;
         };
         self.patrols.push(patrol);
         for c in cells {
-            let pass = Held { patrol: number, at_s: c.at_s, east: c.east, north: c.north };
+            let pass = Held::new(number, c.at_s, c.east, c.north);
             match self.by_value.entry(c.value) {
                 Entry::Vacant(e) => {
                     e.insert(pass);
                 }
                 Entry::Occupied(mut e) => {
                     let held = *e.get();
-                    if held.patrol == SHARED {
-                        self.shared[held.at_s as usize].push(pass);
-                    } else if let Ok(slot) = u32::try_from(self.shared.len()) {
+                    if let Some(slot) = held.slot() {
+                        self.shared[slot].push(pass);
+                    } else if let Some(slot) = u64::try_from(self.shared.len()).ok().filter(|s| *s < 1 << LOW_BITS) {
                         self.shared.push(vec![held, pass]);
-                        e.insert(Held { patrol: SHARED, at_s: slot, east: 0, north: 0 });
+                        e.insert(Held::shared(slot));
                     }
                 }
             }
@@ -101,13 +152,12 @@ impl FingerprintIndex {
         let width = probes.window_s.max(1);
         for probe in &probes.probes {
             let holders = match by_value.get(&probe.value) {
-                Some(held) if held.patrol == SHARED => shared[held.at_s as usize].as_slice(),
-                Some(held) => std::slice::from_ref(held),
+                Some(held) => held.slot().map_or(std::slice::from_ref(held), |slot| shared[slot].as_slice()),
                 None => continue,
             };
-            for held in holders.iter().filter(|h| probes.near(probe, h.east, h.north)) {
-                let (offset, fix) = probes.vote(probe.fix, held.at_s);
-                let entry = tally.entry((held.patrol, offset.div_euclid(width))).or_insert((u32::MAX, 0));
+            for held in holders.iter().filter(|h| probes.near(probe, h.east(), h.north())) {
+                let (offset, fix) = probes.vote(probe.fix, held.at_s());
+                let entry = tally.entry((held.patrol(), offset.div_euclid(width))).or_insert((u32::MAX, 0));
                 if entry.0 != fix {
                     *entry = (fix, entry.1 + 1);
                 }
@@ -233,5 +283,20 @@ mod tests {
         assert_eq!(from_blob(&to_blob(&cells)).expect("blob"), cells);
         assert!(from_blob(&[1, 2, 3]).is_err());
         assert!(from_blob(&[0; 12]).is_err(), "a pass of the earlier definition (no position)");
+    }
+
+    #[test]
+    fn a_held_pass_keeps_its_fields_in_eight_bytes() {
+        assert_eq!(std::mem::size_of::<Held>(), 8);
+        for (patrol, at_s, east, north) in [(0, 0, 0, 0), (MAX_PATROLS - 1, MAX_AT_S, 899, 899), (12_345, 86_399, 1, 898)] {
+            let held = Held::new(patrol, at_s, east, north);
+            assert_eq!((held.patrol(), held.at_s(), held.east(), held.north()), (patrol, at_s, east, north));
+            assert_eq!(held.slot(), None, "a pass is no marker");
+        }
+        let late = Held::new(7, 10 * 86_400, 3, 4);
+        assert_eq!((late.patrol(), late.at_s(), late.east(), late.north()), (7, MAX_AT_S, 3, 4), "held at six days");
+        for slot in [0, 1, (1 << LOW_BITS) - 1] {
+            assert_eq!(Held::shared(slot).slot(), Some(slot as usize));
+        }
     }
 }
