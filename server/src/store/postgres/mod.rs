@@ -37,12 +37,9 @@ pub(crate) use crate::store::StoreError;
 
 use std::sync::{Arc, Mutex};
 use sync_protocol::hlc::Hlc;
-use sync_protocol::wire::audit::{CheckpointReply, ConsistencyQuery, ConsistencyReply};
 
 use crate::clock::SharedClock;
 use crate::pool::Blocking;
-use crate::store::log::Rows;
-use crate::store::sql::Sql;
 use crate::store::sqlite::Settings;
 use readers::Readers;
 use writer::{Start, Writer};
@@ -84,18 +81,19 @@ impl PostgresStore {
     /// `settings.clock`; reads run on `pool`.
     pub fn open(url: &str, settings: Settings, pool: Blocking) -> Result<PostgresStore, StoreError> {
         let hlc = Arc::new(Mutex::new(Hlc::ZERO));
-        let start = Start { checks: settings.checks, wall: settings.clock.clone(), clock: hlc.clone(), metrics: settings.metrics };
+        let start = Start {
+            checks: settings.checks,
+            wall: settings.clock.clone(),
+            clock: hlc.clone(),
+            metrics: settings.metrics,
+            witness_file: settings.witness_file,
+        };
         let writer = off_runtime(|| {
             migrate(url)?;
             Writer::start(url, start)
         })?;
         let readers = Arc::new(Readers::new(url.to_string(), IDLE_READERS));
         Ok(PostgresStore { writer, blocking: pool, readers, hlc, clock: settings.clock })
-    }
-
-    /// The server's clock, ticked: for replies (`Store::tick` once the engine serves).
-    pub fn tick(&self) -> Hlc {
-        crate::store::jobs::tick(&self.hlc, self.clock.now_ms())
     }
 
     /// Runs `f` in a read-only transaction on a reader connection, on the store's threads.
@@ -106,27 +104,5 @@ impl PostgresStore {
     {
         let readers = self.readers.clone();
         self.blocking.run("store", move || readers.with(f)).await.map_err(|_| StoreError::WriterGone)?
-    }
-
-    /// Answers once the store can be read.
-    pub async fn ping(&self) -> Result<(), StoreError> {
-        self.read(|sql| sql.run("SELECT 1", &[]).map(|_| ())).await
-    }
-
-    /// `AuditLog::checkpoint`: a signed checkpoint of the log at its current size (stored once per
-    /// size), with its key.
-    pub async fn checkpoint(&self) -> Result<CheckpointReply, StoreError> {
-        self.writer
-            .run(|ctx| {
-                let signed = crate::store::log::checkpoint(ctx.log, &mut Rows(ctx.conn), ctx.server, ctx.now_ms)?;
-                Ok(CheckpointReply::new(signed, ctx.server.key.public()))
-            })
-            .await
-    }
-
-    /// `AuditLog::consistency`: the proof that the log's first `from` leaves are a prefix of its
-    /// first `to`; a size the log has not reached is not found.
-    pub async fn consistency(&self, query: ConsistencyQuery) -> Result<ConsistencyReply, StoreError> {
-        self.read(move |sql| crate::store::log::consistency(&mut Rows(sql), query)).await
     }
 }
