@@ -29,8 +29,8 @@
 //! - [`sql`]: the engine-neutral SQL access layer (one statement text, neutral values), which
 //!   each engine implements, so that rules over rows are written once for both.
 //! - [`sqlite`]: the SQLite engine (one writer thread batching transactions, a pool of readers).
-//! - [`postgres`] (the crate's `postgres` feature): the PostgreSQL engine, being built: it runs the
-//!   shared traits of `backend` (pushes, pulls, sessions, reference data, people), not yet the rest.
+//! - [`postgres`] (the crate's `postgres` feature): the PostgreSQL engine: every trait of the
+//!   store, through `backend`.
 //! - [`blobs`]: evidence bytes on disk, beside the database. [`epoch`]: the store's epoch, which a
 //!   restore renews (protocol.md §7.12).
 

@@ -1,4 +1,4 @@
-//! The PostgreSQL engine of the store (issue 16), being built beside the SQLite one. So far: its
+//! The PostgreSQL engine of the store (issue 16), beside the SQLite one. So far: its
 //! connections and migrations, the single writer holding the writer role and running the
 //! engine-neutral jobs (`store::jobs`: pushes, authored reference events, enrolment, sessions,
 //! people) with the writer's caches, the reader pool, the server's identity, the tamper-evident log
@@ -7,11 +7,9 @@
 //! `ReferenceData`, `People`) run on it; this module holds only PostgreSQL's connections and what
 //! cannot be one text.
 //!
-//! It does not yet implement the reports, the audit log (its checkpoint and consistency proofs are
-//! inherent methods here; the integrity check, the witness and `audit verify` are SQLite's), nor
-//! `Store` itself, so `[store] kind = "postgres"` is refused at start; the tests reach
-//! it directly and hold it to SQLite's rows (`patrolsync-tests`, `engines`). docs/architecture.md
-//! ("PostgreSQL engine") says what exists and what is still to come.
+//! Every trait of the store runs on it (`store::backend`), so `serve` accepts `[store] kind =
+//! "postgres"`; the command-line tools that open a store file (backup, restore, the offline
+//! audits) are SQLite's. docs/architecture.md ("PostgreSQL engine") says what runs where.
 //!
 //! # Layout
 //! - `open`: connecting from a URL, the migrations (`schema::POSTGRES`) under an advisory lock,
