@@ -51,10 +51,9 @@ pub enum StartError {
     EngineNotReady(&'static str),
 }
 
-/// Why `[store] kind = "postgres"` is refused at start: what of the store is not yet on it.
-pub const POSTGRES_NOT_YET: &str = "PostgreSQL stores pushes, pulls, sessions, evidence, people and reference data, but not yet \
-     the reports, the integrity check, the log's witness and audit verify, nor the server's readiness probe; \
-     use kind = \"sqlite\" (docs/architecture.md, \"PostgreSQL engine\")";
+/// Why `[store] kind = "postgres"` is refused at start by a build without the engine.
+pub const POSTGRES_NOT_BUILT: &str = "this build has no PostgreSQL engine (the crate's `postgres` feature); \
+     use kind = \"sqlite\" or a build with the feature";
 
 impl Application {
     /// The application of `config` on the system clock, with its SQLite store at `config.db`.
@@ -140,17 +139,20 @@ impl Application {
 }
 
 fn open_store(config: &Config, clock: SharedClock, pool: Blocking, metrics: Arc<Metrics>) -> Result<Arc<dyn Store>, StartError> {
+    let settings = Settings { checks: config.checks, clock, metrics, witness_file: Some(config.witness_file()) };
     if config.store.kind == StoreKind::Postgres {
-        return Err(StartError::EngineNotReady(POSTGRES_NOT_YET));
+        #[cfg(feature = "postgres")]
+        {
+            let url = config.store.url.as_deref().unwrap_or_default();
+            return Ok(Arc::new(crate::store::postgres::PostgresStore::open(url, settings, pool)?));
+        }
+        #[cfg(not(feature = "postgres"))]
+        return Err(StartError::EngineNotReady(POSTGRES_NOT_BUILT));
     }
     if let Some(dir) = config.db.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| StartError::Bind(dir.display().to_string(), e))?;
     }
-    Ok(Arc::new(SqliteStore::open_with(
-        &config.db,
-        Settings { checks: config.checks, clock, metrics, witness_file: Some(config.witness_file()) },
-        pool,
-    )?))
+    Ok(Arc::new(SqliteStore::open_with(&config.db, settings, pool)?))
 }
 
 fn http_server(state: web::Data<AppState>, config: &Config, listener: TcpListener) -> Result<Server, StartError> {

@@ -22,20 +22,24 @@
 //! - `evidence_rows`: a verified blob's rows, over either engine's SQL.
 //! - [`events`]: the event log's rows (events, routes, quarantine, chain heads) over either
 //!   engine's SQL, for the writer's side of a push.
+//! - `read_model`: the reports' tables, kept by either writer as it accepts each event, checked
+//!   against the log, and read by the reports (`Reports`, written once in `backend`).
 //! - [`error`]: [`StoreError`], the same for every engine. [`log`]: the tamper-evident log's rules
 //!   over any engine's rows; [`identity`]: the server's own identity.
 //! - [`sql`]: the engine-neutral SQL access layer (one statement text, neutral values), which
 //!   each engine implements, so that rules over rows are written once for both.
 //! - [`sqlite`]: the SQLite engine (one writer thread batching transactions, a pool of readers).
-//! - [`postgres`] (the crate's `postgres` feature): the PostgreSQL engine, being built: it runs the
-//!   shared traits of `backend` (pushes, pulls, sessions, reference data, people), not yet the rest.
-//! - [`blobs`]: evidence bytes on disk, beside the database.
+//! - [`postgres`] (the crate's `postgres` feature): the PostgreSQL engine: every trait of the
+//!   store, through `backend`.
+//! - [`blobs`]: evidence bytes on disk, beside the database. [`epoch`]: the store's epoch, which a
+//!   restore renews (protocol.md §7.12).
 
 pub mod admission;
 pub mod audit;
 mod backend;
 mod batch;
 pub mod blobs;
+pub mod epoch;
 mod error;
 pub mod events;
 pub mod evidence;
@@ -49,6 +53,7 @@ pub mod people;
 pub mod postgres;
 pub mod principal;
 pub mod pulls;
+pub(crate) mod read_model;
 mod reads;
 pub mod reference;
 pub mod reports;

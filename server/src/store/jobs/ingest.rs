@@ -128,7 +128,7 @@ impl WriteCtx<'_> {
         self.reference.offices.apply(event);
         super::tips::note(self.conn, event, body)?;
         // The reports' read model (its `patrols` row is the one admission and evidence read too).
-        crate::store::sqlite::read_model::apply(self.conn, &mut self.reference.places, event, body, server_seq)?;
+        crate::store::read_model::apply(self.conn, &mut self.reference.places, event, body, server_seq)?;
         match body {
             Body::PatrolRecorded(p) => self.check_new_patrol(event, p, ahead.and_then(Prechecked::patrol))?,
             Body::FindingReported(f) => self.check_new_finding(event, f, ahead.and_then(Prechecked::finding))?,

@@ -56,7 +56,7 @@ impl Reference {
         (r.history, r.licences, r.version) = (Arc::new(history), Arc::new(licences), crate::store::sqlite::checks::next_version());
         r.fingerprints = crate::store::sqlite::checks::FingerprintIndex::load(conn)?;
         r.offices = OfficeIndex::load(conn)?;
-        r.places = crate::store::sqlite::read_model::zones(conn)?;
+        r.places = crate::store::read_model::zones(conn)?;
         Ok(r)
     }
 
@@ -260,7 +260,7 @@ mod tests {
                 valid_from,
             };
             // As the writer accepts it: the read model's versions, then the reference.
-            crate::store::sqlite::read_model::rows::define_zone(&conn, &mut reference.places, &z)?;
+            crate::store::read_model::rows::define_zone(&conn, &mut reference.places, &z)?;
             reference.apply(&conn, &Body::ZoneDefined(z), seq as i64 + 1)?;
         }
         let v2 = UnitId::new("V2")?;

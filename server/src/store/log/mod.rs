@@ -8,16 +8,20 @@
 //! - `checkpoint`: the log's origin, making, storing and reading signed checkpoints.
 //! - `proofs`: leaf hashes read in order, and consistency proofs over them.
 //! - `rows`: [`Rows`], the log's tables over either engine's SQL (`store::sql`).
+//! - `witness`: the latest signed checkpoint, published by either writer for sync replies and kept
+//!   in a file outside the database, which a shorter or rewritten log is refused against at start.
 
 mod checkpoint;
 mod head;
 mod proofs;
 mod rows;
+pub mod witness;
 
 pub use checkpoint::{checkpoint, origin, stored_checkpoints};
 pub use head::LogHead;
 pub use proofs::{consistency, leaf_hashes, leaf_range};
 pub use rows::Rows;
+pub use witness::LogWitness;
 
 use sync_protocol::body::BlobHash;
 use sync_protocol::crypto::Hash;

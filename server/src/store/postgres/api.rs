@@ -1,11 +1,16 @@
-//! What the PostgreSQL engine gives the store's shared traits (`store::backend`): a job of
-//! its single writer and a read in a read-only transaction of a reader, over the SQL layer.
+//! What the PostgreSQL engine gives the store's traits, which are written once over it
+//! (`store::backend`): a job of its single writer, a read in a read-only transaction of a reader
+//! over the SQL layer, and what the writer publishes (the checks' reference, the latest
+//! checkpoint, its health).
 
 use std::sync::Arc;
+use sync_protocol::hlc::Hlc;
 
 use super::PostgresStore;
 use crate::store::backend::Backend;
+use crate::store::batch::Commits;
 use crate::store::jobs::WriteCtx;
+use crate::store::log::witness::Latest;
 use crate::store::sql::Sql;
 use crate::store::{CheckSnapshot, StoreError, StoreFuture};
 
@@ -32,6 +37,18 @@ impl Backend for PostgresStore {
 
     fn now_ms(&self) -> i64 {
         self.clock.now_ms()
+    }
+
+    fn latest_checkpoint(&self) -> Option<Arc<Latest>> {
+        self.writer.witness().latest()
+    }
+
+    fn commits(&self) -> Commits {
+        self.writer.commits()
+    }
+
+    fn tick_hlc(&self) -> Hlc {
+        crate::store::jobs::tick(&self.hlc, self.clock.now_ms())
     }
 }
 

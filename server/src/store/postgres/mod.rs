@@ -1,4 +1,4 @@
-//! The PostgreSQL engine of the store (issue 16), being built beside the SQLite one. So far: its
+//! The PostgreSQL engine of the store (issue 16), beside the SQLite one. So far: its
 //! connections and migrations, the single writer holding the writer role and running the
 //! engine-neutral jobs (`store::jobs`: pushes, authored reference events, enrolment, sessions,
 //! people) with the writer's caches, the reader pool, the server's identity, the tamper-evident log
@@ -7,11 +7,9 @@
 //! `ReferenceData`, `People`) run on it; this module holds only PostgreSQL's connections and what
 //! cannot be one text.
 //!
-//! It does not yet implement the reports, the audit log (its checkpoint and consistency proofs are
-//! inherent methods here; the integrity check, the witness and `audit verify` are SQLite's), nor
-//! `Store` itself, so `[store] kind = "postgres"` is refused at start; the tests reach
-//! it directly and hold it to SQLite's rows (`patrolsync-tests`, `engines`). docs/architecture.md
-//! ("PostgreSQL engine") says what exists and what is still to come.
+//! Every trait of the store runs on it (`store::backend`), so `serve` accepts `[store] kind =
+//! "postgres"`; the command-line tools that open a store file (backup, restore, the offline
+//! audits) are SQLite's. docs/architecture.md ("PostgreSQL engine") says what runs where.
 //!
 //! # Layout
 //! - `open`: connecting from a URL, the migrations (`schema::POSTGRES`) under an advisory lock,
@@ -37,12 +35,9 @@ pub(crate) use crate::store::StoreError;
 
 use std::sync::{Arc, Mutex};
 use sync_protocol::hlc::Hlc;
-use sync_protocol::wire::audit::{CheckpointReply, ConsistencyQuery, ConsistencyReply};
 
 use crate::clock::SharedClock;
 use crate::pool::Blocking;
-use crate::store::log::Rows;
-use crate::store::sql::Sql;
 use crate::store::sqlite::Settings;
 use readers::Readers;
 use writer::{Start, Writer};
@@ -84,18 +79,19 @@ impl PostgresStore {
     /// `settings.clock`; reads run on `pool`.
     pub fn open(url: &str, settings: Settings, pool: Blocking) -> Result<PostgresStore, StoreError> {
         let hlc = Arc::new(Mutex::new(Hlc::ZERO));
-        let start = Start { checks: settings.checks, wall: settings.clock.clone(), clock: hlc.clone(), metrics: settings.metrics };
+        let start = Start {
+            checks: settings.checks,
+            wall: settings.clock.clone(),
+            clock: hlc.clone(),
+            metrics: settings.metrics,
+            witness_file: settings.witness_file,
+        };
         let writer = off_runtime(|| {
             migrate(url)?;
             Writer::start(url, start)
         })?;
         let readers = Arc::new(Readers::new(url.to_string(), IDLE_READERS));
         Ok(PostgresStore { writer, blocking: pool, readers, hlc, clock: settings.clock })
-    }
-
-    /// The server's clock, ticked: for replies (`Store::tick` once the engine serves).
-    pub fn tick(&self) -> Hlc {
-        crate::store::jobs::tick(&self.hlc, self.clock.now_ms())
     }
 
     /// Runs `f` in a read-only transaction on a reader connection, on the store's threads.
@@ -106,27 +102,5 @@ impl PostgresStore {
     {
         let readers = self.readers.clone();
         self.blocking.run("store", move || readers.with(f)).await.map_err(|_| StoreError::WriterGone)?
-    }
-
-    /// Answers once the store can be read.
-    pub async fn ping(&self) -> Result<(), StoreError> {
-        self.read(|sql| sql.run("SELECT 1", &[]).map(|_| ())).await
-    }
-
-    /// `AuditLog::checkpoint`: a signed checkpoint of the log at its current size (stored once per
-    /// size), with its key.
-    pub async fn checkpoint(&self) -> Result<CheckpointReply, StoreError> {
-        self.writer
-            .run(|ctx| {
-                let signed = crate::store::log::checkpoint(ctx.log, &mut Rows(ctx.conn), ctx.server, ctx.now_ms)?;
-                Ok(CheckpointReply::new(signed, ctx.server.key.public()))
-            })
-            .await
-    }
-
-    /// `AuditLog::consistency`: the proof that the log's first `from` leaves are a prefix of its
-    /// first `to`; a size the log has not reached is not found.
-    pub async fn consistency(&self, query: ConsistencyQuery) -> Result<ConsistencyReply, StoreError> {
-        self.read(move |sql| crate::store::log::consistency(&mut Rows(sql), query)).await
     }
 }

@@ -20,11 +20,11 @@ use super::{Pg, Statements, StoreError, WRITER_LOCK, connect, identity};
 use crate::clock::SharedClock;
 use crate::metrics::Metrics;
 use crate::store::CheckSnapshot;
-use crate::store::batch::{self, Finish, Health, Job};
+use crate::store::batch::{self, Commits, Finish, Health, Job};
 use crate::store::identity::ServerIdentity;
 use crate::store::jobs::WriteCtx;
 use crate::store::jobs::reference::Reference;
-use crate::store::log::LogHead;
+use crate::store::log::{LogHead, LogWitness, Rows, witness};
 use crate::store::sql::Sql;
 use crate::store::sqlite::checks::Published;
 
@@ -36,6 +36,8 @@ type Work = Box<dyn FnOnce(Result<&mut WriteCtx<'_>, Arc<StoreError>>) -> (Job, 
 pub struct Writer {
     jobs: mpsc::Sender<Work>,
     published: Published,
+    health: Health,
+    witness: LogWitness,
 }
 
 /// What the writer thread holds for its whole life.
@@ -47,8 +49,10 @@ struct Shared {
     published: Published,
     wall: SharedClock,
     metrics: Arc<Metrics>,
-    /// The writer's health, logged when it changes (read by `/readyz` once the engine serves).
+    /// The writer's health, logged when it changes (read by `/readyz`).
     health: Health,
+    /// Where each committed growth of the log is signed and published.
+    witness: LogWitness,
 }
 
 /// How the writer starts: the settings the checks run with, its clocks, where it counts.
@@ -57,6 +61,8 @@ pub struct Start {
     pub wall: SharedClock,
     pub clock: Arc<Mutex<Hlc>>,
     pub metrics: Arc<Metrics>,
+    /// The file that witnesses the log outside the database, if the server keeps one.
+    pub witness_file: Option<std::path::PathBuf>,
 }
 
 impl Writer {
@@ -72,6 +78,10 @@ impl Writer {
                 let sql = Pg::new(&mut tx);
                 // Fingerprints a migration cleared (a new definition), before the index is built.
                 crate::store::sqlite::checks::recompute_missing(&sql)?;
+                crate::store::epoch::ensure(&sql)?;
+                if let Some(file) = &start.witness_file {
+                    witness::check_file(&sql, file, &server.key.public())?;
+                }
                 (Reference::load(&sql)?, last_hlc(&sql)?)
             };
             tx.commit()?;
@@ -80,7 +90,18 @@ impl Writer {
             }
             (server, reference)
         };
+        let witness = match start.witness_file {
+            Some(file) => LogWitness::with_file(file)?,
+            None => LogWitness::default(),
+        };
+        let mut log = LogHead::default();
+        {
+            let mut tx = client.transaction()?;
+            let sql = Pg::new(&mut tx);
+            witness.publish(&server, log.frontier(&mut Rows(&sql))?);
+        }
         let published = Published::new(reference.snapshot(&start.checks));
+        let health = Health::default();
         let (jobs, rx) = mpsc::channel::<Work>(4_096);
         let shared = Shared {
             url: url.to_string(),
@@ -90,13 +111,24 @@ impl Writer {
             published: published.clone(),
             wall: start.wall,
             metrics: start.metrics,
-            health: Health::default(),
+            health: health.clone(),
+            witness: witness.clone(),
         };
         std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || run(client, rx, reference, shared))
+            .spawn(move || run(client, rx, reference, log, shared))
             .map_err(StoreError::Threads)?;
-        Ok(Writer { jobs, published })
+        Ok(Writer { jobs, published, health, witness })
+    }
+
+    /// The writer's commits as its health shows them (`/readyz`).
+    pub fn commits(&self) -> Commits {
+        self.health.commits()
+    }
+
+    /// Where the writer publishes the latest checkpoint of the log.
+    pub fn witness(&self) -> &LogWitness {
+        &self.witness
     }
 
     /// The reference data the checks read, as the writer last published it.
@@ -156,8 +188,8 @@ impl Caches {
     }
 }
 
-fn run(mut client: Client, mut rx: mpsc::Receiver<Work>, reference: Reference, shared: Shared) {
-    let mut caches = Caches { reference, heads: HashMap::new(), log: LogHead::default() };
+fn run(mut client: Client, mut rx: mpsc::Receiver<Work>, reference: Reference, log: LogHead, shared: Shared) {
+    let mut caches = Caches { reference, heads: HashMap::new(), log };
     // The writer connection's prepared statements, made again with each new connection.
     let mut statements = Statements::default();
     while let Some(batch) = batch::next_batch(&mut rx) {
@@ -193,6 +225,12 @@ fn run(mut client: Client, mut rx: mpsc::Receiver<Work>, reference: Reference, s
         }
         if caches.reference.version != shared.published.version() {
             shared.published.publish(caches.reference.snapshot(&shared.checks));
+        }
+        // Before any reply goes out: a device acked now is given a checkpoint covering its events.
+        if outcome.is_ok()
+            && let Some(frontier) = caches.log.known()
+        {
+            shared.witness.publish(&shared.server, frontier);
         }
         for finish in finishers {
             finish(outcome.as_ref().err());

@@ -117,6 +117,23 @@ impl Row {
         T::from_value(value).ok_or_else(|| StoreError::corrupt("a row", format!("column {i} is {}, not {}", value.kind(), T::WHAT)))
     }
 
+    /// Column `i` as text borrowed from the row (`None` for NULL), for text parsed in place.
+    pub fn text(&self, i: usize) -> Result<Option<&str>, StoreError> {
+        match self.0.get(i) {
+            Some(Value::Text(s)) => Ok(Some(s)),
+            Some(Value::Null) => Ok(None),
+            other => Err(StoreError::corrupt("a row", format!("column {i} is {}, not text", other.map_or("missing", Value::kind)))),
+        }
+    }
+
+    /// Column `i` as bytes borrowed from the row.
+    pub fn bytes(&self, i: usize) -> Result<&[u8], StoreError> {
+        match self.0.get(i) {
+            Some(Value::Blob(b)) => Ok(b),
+            other => Err(StoreError::corrupt("a row", format!("column {i} is {}, not bytes", other.map_or("missing", Value::kind)))),
+        }
+    }
+
     /// Column `i` taken out of the row (no copy), for large text and bytes.
     pub fn take(&mut self, i: usize) -> Value {
         self.0.get_mut(i).map(|v| std::mem::replace(v, Value::Null)).unwrap_or(Value::Null)
@@ -237,6 +254,8 @@ mod tests {
         assert!(row.get::<i64>(2).is_err(), "null is not an integer");
         assert!(row.get::<[u8; 3]>(3).is_err() && row.get::<[u8; 2]>(3).ok() == Some([1, 2]));
         assert!(row.get::<i64>(9).is_err(), "no such column");
+        assert_eq!((row.text(0).ok(), row.text(2).ok(), row.bytes(3).ok()), (Some(Some("7")), Some(None), Some(&[1u8, 2][..])));
+        assert!(row.text(1).is_err() && row.bytes(0).is_err() && row.text(9).is_err());
     }
 
     #[test]

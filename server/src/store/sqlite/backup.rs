@@ -48,7 +48,7 @@ fn sign_copy(conn: &Connection, now_ms: i64) -> Result<CopiedLog, StoreError> {
         .map_err(|e| StoreError::encode("a checkpoint", e))?
         .sign(&server.key);
     store_checkpoint(conn, &checkpoint, now_ms)?;
-    Ok(CopiedLog { checkpoint, epoch: super::epoch::read(conn)?, last_seq: last_seq(conn)? })
+    Ok(CopiedLog { checkpoint, epoch: crate::store::epoch::read(conn)?, last_seq: last_seq(conn)? })
 }
 
 /// Checks that the restored store at `db` holds the log `checkpoint` signed (with its own key),
@@ -58,8 +58,8 @@ pub fn finish_restore(db: &Path, checkpoint: &SignedCheckpoint, witness_file: &P
     let (_, key) = super::merkle::checkpoint::log_key(&conn)?.ok_or_else(|| StoreError::corrupt("meta", "the copy has no server key"))?;
     std::fs::write(witness_file, checkpoint.to_note()).map_err(|e| StoreError::corrupt("log witness", e.to_string()))?;
     super::merkle::witness::check_file(&conn, witness_file, &key)?;
-    super::epoch::ensure(&conn)?;
-    let epoch = super::epoch::renew(&conn)?;
+    crate::store::epoch::ensure(&conn)?;
+    let epoch = crate::store::epoch::renew(&conn)?;
     conn.close().map_err(|(_, e)| StoreError::from(e))?;
     Ok(epoch)
 }

@@ -10,33 +10,27 @@
 //! - `checks`: the checks at ingest (geofence, quota, flags, re-checks), run by the writer; the
 //!   half that reads the reference alone is computed ahead, on the snapshot the writer publishes.
 //! - `evidence`: attachments, their checks and flags, blob completeness (jobs of either writer).
-//! - `read_model`: the reports' tables, kept by the writer as it accepts each event, rebuilt from
-//!   the log on open when missing, checked against the log, and read by the reports.
-//! - `readers`: the reader pool, on which the store's reads run (`store::reads`); `devices`,
-//!   `flag_list`: what the reports read beside the read model; `integrity`: re-hashing and
-//!   walking every chain.
+//! - `rebuild`: the reports' read model (`store::read_model`) emptied and rebuilt from the log in
+//!   one transaction, on open when missing and on command.
+//! - `readers`: the reader pool, on which the store's reads run (`store::reads`,
+//!   `store::read_model`).
 //! - `merkle`: the tamper-evident log: a leaf for every stored event, quarantined push and blob,
 //!   signed checkpoints, consistency proofs and `audit verify`.
 //! - `backup`: the online copy of the store and its signed checkpoint; a restored copy checked
 //!   and given a new epoch.
-//! - `epoch`: the store's epoch, which a restore renews (protocol.md §7.12).
 //! - `api`: the store's traits, each method one writer job or one read; `read_only`: a store file
 //!   opened for the offline audits.
 
 mod api;
 pub mod backup;
 pub mod checks;
-mod devices;
-pub mod epoch;
 mod evidence;
-mod flag_list;
 mod identity;
-mod integrity;
 pub mod merkle;
 mod open;
-pub(crate) mod read_model;
 mod read_only;
 mod readers;
+mod rebuild;
 mod refresh;
 mod sql;
 mod writer;
@@ -122,11 +116,11 @@ impl SqliteStore {
             checks::recompute_missing(&tx)?;
             tx.commit()?;
         }
-        if read_model::ensure_built(&mut conn)? {
+        if rebuild::ensure_built(&mut conn)? {
             tracing::info!("read model built from the log");
         }
         let server = ServerIdentity::load_or_create(&conn, settings.clock.now_ms())?;
-        epoch::ensure(&conn)?;
+        crate::store::epoch::ensure(&conn)?;
         let witness = match &settings.witness_file {
             Some(file) => {
                 merkle::witness::check_file(&conn, file, &server.key.public())?;
@@ -155,18 +149,13 @@ impl SqliteStore {
         let readers = self.readers.clone();
         self.blocking.run("store", move || readers.with(f)).await.map_err(|_| StoreError::WriterGone)?
     }
-
-    /// The server's clock, ticked: for replies.
-    fn tick_hlc(&self) -> Hlc {
-        crate::store::jobs::tick(&self.hlc, self.clock.now_ms())
-    }
 }
 
 /// Rebuilds the read model of the store file at `path` from its log, in one transaction (beside a
 /// running server, whose writer waits for it); returns how many events it applied.
 pub fn rebuild_read_model(path: &Path) -> Result<u64, StoreError> {
     let mut conn = open::open_writer(path)?;
-    read_model::rebuild(&mut conn)
+    rebuild::rebuild(&mut conn)
 }
 
 fn last_hlc(conn: &Connection) -> Result<Hlc, StoreError> {

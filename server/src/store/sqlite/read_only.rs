@@ -22,7 +22,7 @@ impl ReadOnly {
 
     /// Every stored event re-hashed, its signature checked, every chain walked.
     pub fn integrity(&self) -> Result<IntegrityReport, StoreError> {
-        super::integrity::check(&self.conn)
+        crate::store::reads::integrity::check(&self.conn)
     }
 
     /// The proof that the log's first `from` leaves are a prefix of its first `to`.
@@ -37,7 +37,7 @@ impl ReadOnly {
 
     /// The read model recomputed from the log and compared with its stored rows.
     pub fn read_model(&self) -> Result<ReadModelCheck, StoreError> {
-        super::read_model::verify(&self.conn)
+        crate::store::read_model::verify(&self.conn)
     }
 
     /// The log's origin and the key that signs its checkpoints, if the store has a server identity.

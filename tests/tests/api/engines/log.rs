@@ -8,45 +8,12 @@ use anyhow::{Result, ensure};
 use patrolsync_server::pool::Blocking;
 use patrolsync_server::store::postgres::PostgresStore;
 use patrolsync_server::store::sqlite::{Settings, SqliteStore};
-use patrolsync_server::store::{AuditLog, Conflict, Entity, Evidence, StoreError, StoreFuture};
+use patrolsync_server::store::{Conflict, Entity, Store, StoreError};
 use patrolsync_tests::pg_cluster;
 use sync_protocol::body::{BlobHash, MediaType};
 use sync_protocol::ids::UserId;
 use sync_protocol::merkle::{Frontier, LogLeaf, empty_root, verify_extension};
-use sync_protocol::wire::audit::{CheckpointReply, ConsistencyQuery, ConsistencyReply};
-
-/// The log's operations, as the scenario needs them from an engine: SQLite's through the store's
-/// traits; PostgreSQL's through its engine's methods of the same signatures, until it implements
-/// every trait.
-trait LogStore {
-    fn record_blob(&self, hash: BlobHash, size: u64, media_type: MediaType, holder: UserId) -> StoreFuture<'_, ()>;
-    fn checkpoint(&self) -> StoreFuture<'_, CheckpointReply>;
-    fn consistency(&self, query: ConsistencyQuery) -> StoreFuture<'_, ConsistencyReply>;
-}
-
-impl LogStore for SqliteStore {
-    fn record_blob(&self, hash: BlobHash, size: u64, media_type: MediaType, holder: UserId) -> StoreFuture<'_, ()> {
-        Evidence::record_blob(self, hash, size, media_type, holder)
-    }
-    fn checkpoint(&self) -> StoreFuture<'_, CheckpointReply> {
-        AuditLog::checkpoint(self)
-    }
-    fn consistency(&self, query: ConsistencyQuery) -> StoreFuture<'_, ConsistencyReply> {
-        AuditLog::consistency(self, query)
-    }
-}
-
-impl LogStore for PostgresStore {
-    fn record_blob(&self, hash: BlobHash, size: u64, media_type: MediaType, holder: UserId) -> StoreFuture<'_, ()> {
-        Evidence::record_blob(self, hash, size, media_type, holder)
-    }
-    fn checkpoint(&self) -> StoreFuture<'_, CheckpointReply> {
-        Box::pin(PostgresStore::checkpoint(self))
-    }
-    fn consistency(&self, query: ConsistencyQuery) -> StoreFuture<'_, ConsistencyReply> {
-        Box::pin(PostgresStore::consistency(self, query))
-    }
-}
+use sync_protocol::wire::audit::ConsistencyQuery;
 
 /// Blob `i` of the scenario: its hash, size and type, and its leaf's hash.
 fn blob(i: u8) -> (BlobHash, u64, MediaType, sync_protocol::crypto::Hash) {
@@ -55,7 +22,7 @@ fn blob(i: u8) -> (BlobHash, u64, MediaType, sync_protocol::crypto::Hash) {
     (sha256, size, media_type, LogLeaf::Blob { sha256, size, media_type }.hash())
 }
 
-async fn log_scenario(open: impl Fn() -> Result<Box<dyn LogStore>>) -> Result<()> {
+async fn log_scenario(open: impl Fn() -> Result<Box<dyn Store>>) -> Result<()> {
     let (officer, other) = (UserId::new("officer-1")?, UserId::new("officer-2")?);
     let store = open()?;
     let empty = store.checkpoint().await?;
@@ -105,12 +72,12 @@ async fn log_scenario(open: impl Fn() -> Result<Box<dyn LogStore>>) -> Result<()
 async fn sqlite_log_checkpoints_and_proofs() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("central.db");
-    log_scenario(|| Ok(Box::new(SqliteStore::open(&path)?) as Box<dyn LogStore>)).await
+    log_scenario(|| Ok(Box::new(SqliteStore::open(&path)?) as Box<dyn Store>)).await
 }
 
 #[tokio::test]
 async fn postgres_log_checkpoints_and_proofs() -> Result<()> {
     let db = pg_cluster::database()?;
     let pool = Blocking::new("store", 2)?;
-    log_scenario(|| Ok(Box::new(PostgresStore::open(db.url(), Settings::default(), pool.clone())?) as Box<dyn LogStore>)).await
+    log_scenario(|| Ok(Box::new(PostgresStore::open(db.url(), Settings::default(), pool.clone())?) as Box<dyn Store>)).await
 }

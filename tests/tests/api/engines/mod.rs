@@ -9,6 +9,7 @@ mod events;
 mod log;
 mod push;
 mod schema;
+mod serve;
 mod sql;
 
 use anyhow::Result;

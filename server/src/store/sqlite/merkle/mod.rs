@@ -10,8 +10,6 @@
 //! - `adopt`: the one-time logging of rows stored before the log existed.
 //! - `checkpoint`: the writer's signed checkpoints; the log's origin and key read without writing.
 //! - `proofs`: leaves and consistency proofs read from a connection.
-//! - `witness`: the latest signed checkpoint, published for sync replies and kept in a file
-//!   outside the database, which a shorter or rewritten log is refused against at start.
 //! - `verify`, `verify_rows`: `audit verify`: every leaf re-derived from its row, every row in
 //!   the log, every checkpoint's root and signature.
 
@@ -21,11 +19,10 @@ mod leaves;
 pub mod proofs;
 pub mod verify;
 mod verify_rows;
-pub mod witness;
 
 #[cfg(test)]
 mod tests;
 
 pub use crate::store::log::LogHead;
+pub use crate::store::log::{LogWitness, witness};
 pub use adopt::adopt_existing_rows;
-pub use witness::LogWitness;

@@ -11,8 +11,8 @@ use sync_protocol::values::IsoWeek;
 use sync_protocol::zones::ZoneVersions;
 
 use crate::args;
+use crate::store::StoreError;
 use crate::store::sql::Sql;
-use crate::store::sqlite::StoreError;
 
 fn json<T: serde::Serialize>(what: &'static str, v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::encode(what, e))

@@ -1,7 +1,6 @@
 //! Reading flags for a scope: a village sees the flags placed in it, a township those of its
 //! villages, the county all of them (including those concerning no place).
 
-use rusqlite::{Connection, params};
 use std::collections::BTreeSet;
 use sync_protocol::body::SubjectKind;
 use sync_protocol::ids::{EventId, UnitId, UserId};
@@ -11,26 +10,31 @@ use sync_protocol::wire::FlagKind;
 use sync_protocol::wire::flags::{FlagList, FlagQuery, FlagRecord, MAX_FLAGS_PER_PAGE};
 
 use super::StoreError;
+use crate::args;
 use crate::store::reads::place_scope::{PlaceScope, page};
+use crate::store::sql::{Sql, json_each};
 
 /// The newest flags in `scope` matching `query`, newest first.
-pub fn list(conn: &Connection, scope: &BTreeSet<Bucket>, query: &FlagQuery) -> Result<FlagList, StoreError> {
+pub fn list(conn: &dyn Sql, scope: &BTreeSet<Bucket>, query: &FlagQuery) -> Result<FlagList, StoreError> {
     let place = PlaceScope::of(scope)?;
     let limit = query.limit.unwrap_or(MAX_FLAGS_PER_PAGE).clamp(1, MAX_FLAGS_PER_PAGE);
-    let mut stmt = conn.prepare_cached(
+    let (villages, townships) = (json_each(conn.engine(), 2, "v"), json_each(conn.engine(), 3, "t"));
+    let sql = format!(
         "SELECT id, kind, detail, event_id, officer, village, township, week, raised_at, cleared_at, high_priority, review,
                 CASE WHEN EXISTS (SELECT 1 FROM finding_checks WHERE finding = flags.event_id) THEN 'finding'
                      WHEN EXISTS (SELECT 1 FROM patrol_checks WHERE patrol = flags.event_id) THEN 'patrol' END
          FROM flags
-         WHERE (?1 OR village IN (SELECT value FROM json_each(?2)) OR township IN (SELECT value FROM json_each(?3)))
-           AND (?4 IS NULL OR kind = ?4) AND (?5 IS NULL OR village = ?5) AND (?6 IS NULL OR township = ?6)
-           AND (?7 IS NULL OR week = ?7) AND (?8 OR cleared_at IS NULL) AND (?9 IS NULL OR id < ?9)
-           AND (?11 IS NULL OR officer = ?11) AND (NOT ?12 OR high_priority = 1)
+         WHERE (?1 OR village IN (SELECT v.value FROM {villages}) OR township IN (SELECT t.value FROM {townships}))
+           AND (CAST(?4 AS TEXT) IS NULL OR kind = ?4) AND (CAST(?5 AS TEXT) IS NULL OR village = ?5)
+           AND (CAST(?6 AS TEXT) IS NULL OR township = ?6) AND (CAST(?7 AS TEXT) IS NULL OR week = ?7)
+           AND (?8 OR cleared_at IS NULL) AND (CAST(?9 AS BIGINT) IS NULL OR id < ?9)
+           AND (CAST(?11 AS TEXT) IS NULL OR officer = ?11) AND (NOT ?12 OR high_priority)
            AND (?13 OR reviewed_at IS NULL)
-         ORDER BY id DESC LIMIT ?10",
-    )?;
-    let rows = stmt.query_map(
-        params![
+         ORDER BY id DESC LIMIT ?10"
+    );
+    let rows = conn.all(
+        &sql,
+        args![
             place.county,
             place.villages,
             place.townships,
@@ -45,25 +49,8 @@ pub fn list(conn: &Connection, scope: &BTreeSet<Bucket>, query: &FlagQuery) -> R
             query.high_priority,
             query.reviewed,
         ],
-        |r| {
-            Ok(Row {
-                id: r.get(0)?,
-                kind: r.get(1)?,
-                detail: r.get(2)?,
-                event: r.get(3)?,
-                officer: r.get(4)?,
-                village: r.get(5)?,
-                township: r.get(6)?,
-                week: r.get(7)?,
-                raised_at: r.get(8)?,
-                withdrawn_at: r.get(9)?,
-                high_priority: r.get(10)?,
-                review: r.get(11)?,
-                subject: r.get(12)?,
-            })
-        },
     )?;
-    let flags = rows.map(|r| r.map_err(StoreError::from).and_then(Row::parse)).collect::<Result<Vec<_>, _>>()?;
+    let flags = rows.iter().map(|r| Row::read(r).and_then(Row::parse)).collect::<Result<Vec<_>, _>>()?;
     let (flags, more) = page(flags, limit);
     Ok(FlagList { flags, more })
 }
@@ -85,6 +72,24 @@ struct Row {
 }
 
 impl Row {
+    fn read(r: &crate::store::sql::Row) -> Result<Row, StoreError> {
+        Ok(Row {
+            id: r.get(0)?,
+            kind: r.get(1)?,
+            detail: r.get(2)?,
+            event: r.get(3)?,
+            officer: r.get(4)?,
+            village: r.get(5)?,
+            township: r.get(6)?,
+            week: r.get(7)?,
+            raised_at: r.get(8)?,
+            withdrawn_at: r.get(9)?,
+            high_priority: r.get(10)?,
+            review: r.get(11)?,
+            subject: r.get(12)?,
+        })
+    }
+
     fn parse(self) -> Result<FlagRecord, StoreError> {
         let corrupt = |what: &str| StoreError::corrupt("flags", format!("{}: bad {what}", self.id));
         let kind = self.kind.parse::<FlagKind>().map_err(|_| corrupt("kind"))?;

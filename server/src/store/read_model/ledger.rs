@@ -2,7 +2,6 @@
 //! range in the ledger's order (start, then patrol id) from the cursor, with each patrol's check
 //! and open flags joined in; only a patrol with findings reads more (verdicts, flags, cases).
 
-use rusqlite::{Connection, Row, params};
 use std::collections::BTreeMap;
 use sync_protocol::checks::licence::LicenceVerdict;
 use sync_protocol::fold::Case;
@@ -13,25 +12,33 @@ use sync_protocol::wire::reports::LedgerCursor;
 
 use super::queries::{from_json, parse};
 use super::rows::id;
+use crate::args;
+use crate::store::StoreError;
 use crate::store::reports::{LedgerBy, LedgerPage, LedgerSelection};
-use crate::store::sqlite::StoreError;
+use crate::store::sql::{Engine, Row, Sql, json_each};
 
 /// A patrol's ledger entry and where it lay (village, township), when known.
 pub(super) type Selected = (PatrolEntry, Option<(UnitId, UnitId)>);
 
 /// The ledger rows `sel` selects, by start time then patrol id, with the cursor after them when
 /// `sel.limit` cut them short.
-pub fn ledger(conn: &Connection, sel: &LedgerSelection) -> Result<LedgerPage, StoreError> {
-    let checked = ", c.counts, c.explanation,
-        (SELECT group_concat(f.kind, ',' ORDER BY f.id) FROM flags f WHERE f.event_id = p.id AND f.cleared_at IS NULL)
-        FROM patrols p LEFT JOIN patrol_checks c ON c.patrol = p.id";
-    let (rows, next) = walk(conn, sel, checked, |r| {
+pub fn ledger(conn: &dyn Sql, sel: &LedgerSelection) -> Result<LedgerPage, StoreError> {
+    let concat = match conn.engine() {
+        Engine::Sqlite => "group_concat",
+        Engine::Postgres => "string_agg",
+    };
+    let checked = format!(
+        ", c.counts, c.explanation,
+        (SELECT {concat}(f.kind, ',' ORDER BY f.id) FROM flags f WHERE f.event_id = p.id AND f.cleared_at IS NULL)
+        FROM patrols p LEFT JOIN patrol_checks c ON c.patrol = p.id"
+    );
+    let (rows, next) = walk(conn, sel, &checked, |r| {
         let (entry, place) = selected_of(r)?;
         let mut facts = LedgerFacts { place, ..LedgerFacts::default() };
-        if let Some(counts) = r.get::<_, Option<bool>>(5)? {
+        if let Some(counts) = r.get::<Option<bool>>(5)? {
             facts.decision = Some((counts, r.get(6)?));
         }
-        if let Some(kinds) = text(r, 7)? {
+        if let Some(kinds) = r.text(7)? {
             facts.flags.insert(entry.patrol, flag_kinds(kinds.split(','))?);
         }
         if !entry.findings.is_empty() {
@@ -43,7 +50,7 @@ pub fn ledger(conn: &Connection, sel: &LedgerSelection) -> Result<LedgerPage, St
 }
 
 /// The ledger entries of the patrols `sel` selects, with where each lay, by start then id.
-pub(super) fn selected(conn: &Connection, sel: &LedgerSelection) -> Result<Vec<Selected>, StoreError> {
+pub(super) fn selected(conn: &dyn Sql, sel: &LedgerSelection) -> Result<Vec<Selected>, StoreError> {
     Ok(walk(conn, sel, " FROM patrols p", selected_of)?.0)
 }
 
@@ -51,32 +58,30 @@ pub(super) fn selected(conn: &Connection, sel: &LedgerSelection) -> Result<Vec<S
 /// each part of its subject, from the cursor and one row past the limit; `each` makes a row's
 /// answer. Gives them by start then id, cut to the limit, and the cursor of the last when cut.
 fn walk<T>(
-    conn: &Connection,
+    conn: &dyn Sql,
     sel: &LedgerSelection,
     tail: &str,
-    mut each: impl FnMut(&Row<'_>) -> Result<T, StoreError>,
+    mut each: impl FnMut(&Row) -> Result<T, StoreError>,
 ) -> Result<(Vec<T>, Option<LedgerCursor>), StoreError> {
     let (from, after) = match &sel.after {
         Some(c) => (sel.from_ms.max(c.started_at), (c.started_at, c.patrol.0.as_bytes().as_slice())),
         None => (sel.from_ms, (i64::MIN, [].as_slice())),
     };
-    let limit = sel.limit.map_or(-1, |n| i64::from(n) + 1);
+    let limit = sel.limit.map_or(i64::MAX, |n| i64::from(n) + 1);
     // Rows and their places apart: a row is moved only when several parts are merged.
     let (mut items, mut keys): (Vec<T>, Vec<LedgerCursor>) = (Vec::new(), Vec::new());
-    let parts = parts(&sel.by)?;
+    let parts = parts(conn.engine(), &sel.by)?;
     for (filter, key, also) in &parts {
         let sql = format!(
             "SELECT p.started_at, p.id, p.entry, p.village, p.township{tail}
              WHERE p.entry IS NOT NULL AND p.started_at >= ?1 AND p.started_at < ?2 AND (p.started_at, p.id) > (?3, ?4) AND {filter}
              ORDER BY p.started_at, p.id LIMIT ?5"
         );
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(params![from, sel.to_ms, after.0, after.1, limit, key, also])?;
-        while let Some(r) = rows.next()? {
-            let patrol = r.get_ref(1)?.as_blob().map_err(|e| StoreError::corrupt("patrols", e.to_string()))?;
-            keys.push(LedgerCursor { started_at: r.get(0)?, patrol: id(patrol, "patrols")? });
-            items.push(each(r)?);
-        }
+        conn.each(&sql, args![from, sel.to_ms, after.0, after.1, limit, key.as_deref(), also.as_deref()], &mut |r| {
+            keys.push(LedgerCursor { started_at: r.get(0)?, patrol: id(r.bytes(1)?, "patrols")? });
+            items.push(each(&r)?);
+            Ok(())
+        })?;
     }
     if parts.len() > 1 {
         let mut order: Vec<usize> = (0..keys.len()).collect();
@@ -96,36 +101,41 @@ fn walk<T>(
 }
 
 /// A part of a subject: the statement's filter and its two values (`?6`, `?7`).
-type Part = (&'static str, Option<String>, Option<String>);
+type Part = (String, Option<String>, Option<String>);
 
 /// The parts of a subject: one for an officer or the county, one per township.
-fn parts(by: &LedgerBy) -> Result<Vec<Part>, StoreError> {
+fn parts(engine: Engine, by: &LedgerBy) -> Result<Vec<Part>, StoreError> {
     Ok(match by {
-        LedgerBy::County => vec![("?6 IS NULL AND ?7 IS NULL", None, None)],
+        LedgerBy::County => vec![("CAST(?6 AS TEXT) IS NULL AND CAST(?7 AS TEXT) IS NULL".to_owned(), None, None)],
         LedgerBy::Officer { officer, within } => {
             let within = within.as_ref().map(serde_json::to_string).transpose().map_err(|e| StoreError::encode("townships", e))?;
-            vec![("p.author = ?6 AND (?7 IS NULL OR p.township IN (SELECT value FROM json_each(?7)))", Some(officer.to_string()), within)]
+            let filter = format!(
+                "p.author = ?6 AND (CAST(?7 AS TEXT) IS NULL OR p.township IN (SELECT w.value FROM {}))",
+                json_each(engine, 7, "w")
+            );
+            vec![(filter, Some(officer.to_string()), within)]
         }
         LedgerBy::Townships { townships, village } => townships
             .iter()
-            .map(|t| ("p.township = ?6 AND (?7 IS NULL OR p.village = ?7)", Some(t.to_string()), village.as_ref().map(UnitId::to_string)))
+            .map(|t| {
+                (
+                    "p.township = ?6 AND (CAST(?7 AS TEXT) IS NULL OR p.village = ?7)".to_owned(),
+                    Some(t.to_string()),
+                    village.as_ref().map(UnitId::to_string),
+                )
+            })
             .collect(),
     })
 }
 
 /// The entry (third column) and place (fourth and fifth) of a selected patrol.
-fn selected_of(r: &Row<'_>) -> Result<Selected, StoreError> {
-    let entry = from_json(text(r, 2)?.ok_or_else(|| StoreError::corrupt("patrols", "no entry"))?, "patrols")?;
-    let place = match (text(r, 3)?, text(r, 4)?) {
+fn selected_of(r: &Row) -> Result<Selected, StoreError> {
+    let entry = from_json(r.text(2)?.ok_or_else(|| StoreError::corrupt("patrols", "no entry"))?, "patrols")?;
+    let place = match (r.text(3)?, r.text(4)?) {
         (Some(v), Some(t)) => Some((parse(v, "patrols")?, parse(t, "patrols")?)),
         _ => None,
     };
     Ok((entry, place))
-}
-
-/// Column `i` of `r` as text borrowed from the row, `None` for NULL.
-fn text<'r>(r: &'r Row<'_>, i: usize) -> Result<Option<&'r str>, StoreError> {
-    r.get_ref(i)?.as_str_or_null().map_err(|e| StoreError::corrupt("patrols", e.to_string()))
 }
 
 fn flag_kinds<'a>(kinds: impl Iterator<Item = &'a str>) -> Result<Vec<FlagKind>, StoreError> {
@@ -134,23 +144,20 @@ fn flag_kinds<'a>(kinds: impl Iterator<Item = &'a str>) -> Result<Vec<FlagKind>,
 
 /// What a patrol's findings add to its facts: each one's open flags, its licence verdict, and
 /// the status of each case opened on it (by case id).
-fn findings_facts(conn: &Connection, entry: &PatrolEntry, facts: &mut LedgerFacts) -> Result<(), StoreError> {
-    let mut verdict = conn.prepare_cached("SELECT verdict FROM finding_checks WHERE finding = ?1")?;
-    let mut flags = conn.prepare_cached("SELECT kind FROM flags WHERE event_id = ?1 AND cleared_at IS NULL ORDER BY id")?;
-    let mut cases = conn.prepare_cached("SELECT state FROM report_cases WHERE source = ?1")?;
+fn findings_facts(conn: &dyn Sql, entry: &PatrolEntry, facts: &mut LedgerFacts) -> Result<(), StoreError> {
     let mut on_findings: BTreeMap<EventId, String> = BTreeMap::new();
     for f in &entry.findings {
         let key = f.id.0.as_bytes();
-        let kinds: Vec<String> = flags.query_map([key], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        if !kinds.is_empty() {
+        let flags = conn.all("SELECT kind FROM flags WHERE event_id = ?1 AND cleared_at IS NULL ORDER BY id", args![key])?;
+        if !flags.is_empty() {
+            let kinds = flags.iter().map(|r| r.get::<String>(0)).collect::<Result<Vec<_>, _>>()?;
             facts.flags.insert(f.id, flag_kinds(kinds.iter().map(String::as_str))?);
         }
-        let v: Option<String> = verdict.query_map([key], |r| r.get(0))?.next().transpose()?;
-        if let Some(v) = v {
-            facts.verdicts.insert(f.id, from_json::<LicenceVerdict>(&v, "finding_checks")?);
+        if let Some(v) = conn.optional("SELECT verdict FROM finding_checks WHERE finding = ?1", args![key])? {
+            facts.verdicts.insert(f.id, from_json::<LicenceVerdict>(&v.get::<String>(0)?, "finding_checks")?);
         }
-        for state in cases.query_map([key], |r| r.get::<_, String>(0))? {
-            let case: Case = from_json(&state?, "report_cases")?;
+        for r in conn.all("SELECT state FROM report_cases WHERE source = ?1", args![key])? {
+            let case: Case = from_json(&r.get::<String>(0)?, "report_cases")?;
             on_findings.insert(case.id, case.status_label().to_owned());
         }
     }

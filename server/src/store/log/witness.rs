@@ -9,15 +9,15 @@ use std::sync::Arc;
 use std::sync::mpsc;
 
 use arc_swap::ArcSwapOption;
-use rusqlite::Connection;
 use sync_protocol::crypto::PublicKey;
 use sync_protocol::merkle::{Checkpoint, Frontier, SignedCheckpoint};
 use sync_protocol::wire::audit::CheckpointReply;
 use sync_protocol::wire::witness::{WitnessAsk, WitnessReply};
 
-use super::checkpoint::origin;
-use crate::store::sqlite::StoreError;
-use crate::store::sqlite::identity::ServerIdentity;
+use super::{Rows, leaf_hashes, leaf_range, origin};
+use crate::store::StoreError;
+use crate::store::identity::ServerIdentity;
+use crate::store::sql::Sql;
 
 /// The latest checkpoint the writer signed, with the frontier of its tree.
 #[derive(Debug, Clone)]
@@ -88,12 +88,12 @@ fn write_note(file: &Path, note: &str) -> std::io::Result<()> {
 /// What a sync reply's `witness` carries for a device that holds `held`: the store's epoch,
 /// `latest`, and the leaf hashes from the size held on; or, when the device holds nothing, a
 /// checkpoint of another epoch (a restore) or more than the log, the frontier of `latest`.
-pub fn reply(conn: &Connection, latest: &Latest, held: &WitnessAsk) -> Result<WitnessReply, StoreError> {
-    let epoch = crate::store::sqlite::epoch::read(conn)?;
+pub fn reply(conn: &dyn Sql, latest: &Latest, held: &WitnessAsk) -> Result<WitnessReply, StoreError> {
+    let epoch = crate::store::epoch::read(conn)?;
     let size = latest.frontier.size();
     let same_log = held.epoch.as_ref() == Some(&epoch.id) && held.size > 0 && held.size <= size;
     let (frontier, leaves) = if same_log {
-        (Vec::new(), super::proofs::leaf_range(conn, held.size, size)?)
+        (Vec::new(), leaf_range(&mut Rows(conn), held.size, size)?)
     } else {
         (latest.frontier.subtrees().to_vec(), Vec::new())
     };
@@ -113,11 +113,11 @@ pub fn read_file(file: &Path) -> Result<Option<SignedCheckpoint>, StoreError> {
 
 /// Refuses a store whose log does not hold the checkpoint kept in `file`: signed by another key,
 /// shorter, or with other leaves. Reads the first `size` leaves once.
-pub fn check_file(conn: &Connection, file: &Path, key: &PublicKey) -> Result<(), StoreError> {
+pub fn check_file(conn: &dyn Sql, file: &Path, key: &PublicKey) -> Result<(), StoreError> {
     let Some(kept) = read_file(file)? else { return Ok(()) };
     kept.verify(key).map_err(|e| witness_error(file, format!("is not signed by this store's key ({e}): is it another county's store?")))?;
     let size = kept.checkpoint.size;
-    let leaves = super::proofs::leaf_hashes(conn, size)?;
+    let leaves = leaf_hashes(&mut Rows(conn), size)?;
     if (leaves.len() as u64) < size {
         let detail = format!(
             "the store's log holds {} entries, fewer than the {size} it had signed: acknowledged events are missing \

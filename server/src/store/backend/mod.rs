@@ -1,7 +1,11 @@
 //! The store's traits that are the same on every engine, written once over [`Backend`]: what an
 //! engine gives them is a job of its single writer (on the engine-neutral [`WriteCtx`]) and a read
-//! over the SQL layer. Pushes, pulls, sessions, evidence, reference data and people run so on
+//! over the SQL layer, and what its writer publishes. Pushes, pulls, sessions, evidence, reference
+//! data, people, the reports (`reports`), the audit log and the store itself (`audit`) run so on
 //! SQLite and PostgreSQL.
+
+mod audit;
+mod reports;
 
 use serde_json::value::RawValue;
 use std::collections::BTreeSet;
@@ -17,9 +21,11 @@ use sync_protocol::wire::patrol::PatrolRecord;
 use sync_protocol::wire::people::{AccessLog, AccessQuery};
 use sync_protocol::wire::{Ack, BucketPage, DeviceEnrolment};
 
+use crate::store::batch::Commits;
 use crate::store::evidence::{BlobAccess, Evidence};
 use crate::store::ingest::{Ingest, Pushed};
 use crate::store::jobs::WriteCtx;
+use crate::store::log::witness::Latest;
 use crate::store::people::{AccessEntry, NewCounty, PasswordHash, People};
 use crate::store::principal;
 use crate::store::pulls::{Pulls, Reader};
@@ -49,6 +55,15 @@ pub trait Backend: Send + Sync {
 
     /// The wall clock's time, Unix milliseconds.
     fn now_ms(&self) -> i64;
+
+    /// The latest checkpoint of the log the writer signed and published, if any yet.
+    fn latest_checkpoint(&self) -> Option<Arc<Latest>>;
+
+    /// The writer's commits as its health shows them (`/readyz`).
+    fn commits(&self) -> Commits;
+
+    /// The server's hybrid logical clock, ticked.
+    fn tick_hlc(&self) -> Hlc;
 }
 
 impl<E: Backend> Ingest for E {

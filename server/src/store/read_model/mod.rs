@@ -1,11 +1,12 @@
-//! The reports' read model on SQLite (migration 0011), kept by the writer in the transaction that
-//! accepts each event. `sync_protocol::read_model::touch` says what an event changes; the group's
+//! The reports' read model (SQLite's migration 0011, PostgreSQL's 0006), kept by either engine's
+//! writer in the transaction that accepts each event, and read by the reports, on both engines. `sync_protocol::read_model::touch` says what an event changes; the group's
 //! events are read back from the log and folded by the pure functions; the rows are replaced here.
 //!
 //! # Layout
 //! - `rows`: writing the rows of a group, a zero report, and the places a zone's new version moves.
-//! - `rebuild`: the read model recomputed from the log (on open when missing, and on command), and
-//!   the audit that proves the stored rows equal to it.
+//! - `rebuild`: every event applied again to emptied rows (SQLite's `sqlite::rebuild` empties them,
+//!   on open when missing and on command), and the audit that proves the stored rows equal to the
+//!   log's.
 //! - `queries`: what the reports read, on a reader; `ledger`: the ledger's rows, a page at a time;
 //!   `map`: what the console's map reads.
 
@@ -20,7 +21,7 @@ mod tally_tests;
 pub use ledger::ledger;
 pub use map::map;
 pub use queries::{backlog, cases, directory, week_facts, zones};
-pub use rebuild::{ensure_built, rebuild, verify};
+pub use rebuild::{VERSION, reapply, verify};
 
 use sync_protocol::body::Body;
 use sync_protocol::event::Event;

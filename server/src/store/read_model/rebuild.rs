@@ -1,9 +1,8 @@
-//! The read model recomputed from the log: `rebuild` empties the rows and applies every accepted
-//! event again in log order (on open when the store has never built it, and on command);
-//! `verify` recomputes every group's rows apart, from the events alone, and compares them with
+//! The read model recomputed from the log: `reapply` applies every accepted event again in log
+//! order to emptied rows (each engine empties them in its own transaction: SQLite's
+//! `sqlite::rebuild`); `verify` recomputes every group's rows apart, from the events alone, and compares them with
 //! the stored rows, without writing (`patrolsync-server audit read-model`).
 
-use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::{BTreeSet, HashMap};
 use sync_protocol::body::Body;
 use sync_protocol::event::Event;
@@ -14,46 +13,24 @@ use sync_protocol::zones::ZoneVersions;
 
 use super::rows::source_id;
 use super::{Log, parse};
-use crate::store::sqlite::StoreError;
+use crate::args;
+use crate::store::StoreError;
+use crate::store::sql::{FromValue, Sql};
 
 /// The read model's version in `meta`; a store without it (or with another) is rebuilt on open.
 /// Version 2: patrols carry their week, which the officers' weekly counts (migration 0016) key on.
-const VERSION: &[u8] = b"2";
+pub const VERSION: &[u8] = b"2";
 
-/// Rebuilds the read model when the store has never built this version of it; returns whether
-/// it did.
-pub fn ensure_built(conn: &mut Connection) -> Result<bool, StoreError> {
-    let built: Option<Vec<u8>> = conn.query_row("SELECT value FROM meta WHERE key = 'read_model'", [], |r| r.get(0)).optional()?;
-    if built.as_deref() == Some(VERSION) {
-        return Ok(false);
-    }
-    rebuild(conn)?;
-    Ok(true)
-}
-
-/// Empties the read model and applies every accepted event again, in log order, in one
-/// transaction; returns how many events it applied.
-pub fn rebuild(conn: &mut Connection) -> Result<u64, StoreError> {
-    let tx = conn.transaction()?;
-    tx.execute_batch(
-        "DELETE FROM report_filed; DELETE FROM report_findings; DELETE FROM report_cases; DELETE FROM report_tips;
-         DELETE FROM zero_reports; DELETE FROM zone_versions;
-         UPDATE patrols SET started_at = NULL, village = NULL, township = NULL, entry = NULL, week = NULL;
-         DELETE FROM report_officer_weeks;",
-    )?;
+/// Applies every accepted event to the emptied read model, in log order; how many it applied.
+pub fn reapply(conn: &dyn Sql) -> Result<u64, StoreError> {
     let mut places = ZoneVersions::default();
     let mut applied = 0;
-    {
-        let mut stmt = tx.prepare("SELECT server_seq, raw FROM events WHERE accepted = 1 ORDER BY server_seq")?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let (seq, event) = (row.get::<_, i64>(0)?, parse(&row.get::<_, String>(1)?)?);
-            super::apply(&*tx, &mut places, &event, &body_of(&event)?, seq)?;
-            applied += 1;
-        }
-    }
-    tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('read_model', ?1)", [VERSION])?;
-    tx.commit()?;
+    conn.each("SELECT server_seq, raw FROM events WHERE accepted ORDER BY server_seq", args![], &mut |row| {
+        let (seq, event) = (row.get::<i64>(0)?, parse(&row.get::<String>(1)?)?);
+        super::apply(conn, &mut places, &event, &body_of(&event)?, seq)?;
+        applied += 1;
+        Ok(())
+    })?;
     Ok(applied)
 }
 
@@ -76,7 +53,7 @@ struct Groups {
 
 /// The group events, read by the groups found apart from the stored filing.
 struct Found<'a> {
-    conn: &'a Connection,
+    conn: &'a dyn Sql,
     groups: &'a Groups,
 }
 
@@ -86,18 +63,15 @@ impl Filed<StoreError> for Found<'_> {
     }
 
     fn filed_under(&mut self, key: &EventId) -> Result<Vec<Event>, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT raw FROM events WHERE server_seq = ?1")?;
         let seqs = self.groups.filed.get(key).map(Vec::as_slice).unwrap_or(&[]);
-        seqs.iter().map(|s| parse(&stmt.query_row([s], |r| r.get::<_, String>(0))?)).collect()
+        seqs.iter().map(|s| parse(&self.conn.one("SELECT raw FROM events WHERE server_seq = ?1", args![*s])?.get::<String>(0)?)).collect()
     }
 }
 
-fn groups(conn: &Connection) -> Result<Groups, StoreError> {
+fn groups(conn: &dyn Sql) -> Result<Groups, StoreError> {
     let mut g = Groups::default();
-    let mut stmt = conn.prepare("SELECT server_seq, raw FROM events WHERE accepted = 1 ORDER BY server_seq")?;
-    let mut rows = stmt.query([])?;
-    while let Some(row) = rows.next()? {
-        let (seq, event) = (row.get::<_, i64>(0)?, parse(&row.get::<_, String>(1)?)?);
+    conn.each("SELECT server_seq, raw FROM events WHERE accepted ORDER BY server_seq", args![], &mut |row| {
+        let (seq, event) = (row.get::<i64>(0)?, parse(&row.get::<String>(1)?)?);
         let body = body_of(&event)?;
         let t = touch(event.id, &body);
         if let Some(key) = t.filed_under {
@@ -122,12 +96,13 @@ fn groups(conn: &Connection) -> Result<Groups, StoreError> {
             _ => {}
         }
         g.events += 1;
-    }
+        Ok(())
+    })?;
     Ok(g)
 }
 
 /// Recomputes every row from the events and compares it with the stored one.
-pub fn verify(conn: &Connection) -> Result<ReadModelCheck, StoreError> {
+pub fn verify(conn: &dyn Sql) -> Result<ReadModelCheck, StoreError> {
     let g = groups(conn)?;
     let mut check = ReadModelCheck { events: g.events, ..ReadModelCheck::default() };
     let mut differ = |what: String| {
@@ -171,15 +146,16 @@ pub fn verify(conn: &Connection) -> Result<ReadModelCheck, StoreError> {
     for t in &g.tips {
         let expected = tip_group(t, &group_events(&mut Found { conn, groups: &g }, t, false)?);
         tips += u64::from(expected.is_some());
-        let expected = expected.map(|x| Ok::<_, StoreError>((x.township.to_string().into_bytes(), json(&x)?))).transpose()?;
-        if stored_state(conn, "SELECT CAST(township AS BLOB), state FROM report_tips WHERE id = ?1", t)? != expected {
+        let expected = expected.map(|x| Ok::<_, StoreError>((x.township.to_string(), json(&x)?))).transpose()?;
+        if stored_state(conn, "SELECT township, state FROM report_tips WHERE id = ?1", t)? != expected {
             differ(format!("tip {t}"));
         }
     }
     let zero: BTreeSet<(Vec<u8>, String, String)> = conn
-        .prepare("SELECT report, week, officer FROM zero_reports")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<Result<_, _>>()?;
+        .all("SELECT report, week, officer FROM zero_reports", args![])?
+        .iter()
+        .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .collect::<Result<_, StoreError>>()?;
     if zero != g.zero_reports {
         differ(format!("zero reports: {} stored, {} in the log", zero.len(), g.zero_reports.len()));
     }
@@ -197,7 +173,7 @@ pub fn verify(conn: &Connection) -> Result<ReadModelCheck, StoreError> {
         ("zone versions", "SELECT count(*) FROM zone_versions", versions),
         ("filed events", "SELECT count(*) FROM report_filed", filed),
     ] {
-        let stored: u64 = conn.query_row(sql, [], |r| r.get(0))?;
+        let stored: u64 = conn.one(sql, args![])?.get(0)?;
         if stored != expected {
             differ(format!("{table}: {stored} rows stored, {expected} from the log"));
         }
@@ -209,14 +185,15 @@ pub fn verify(conn: &Connection) -> Result<ReadModelCheck, StoreError> {
 /// How many (week, officer) rows of the officers' weekly counts differ from the counts of the
 /// stored patrols and their checks, or are missing from one side (the triggers of migration 0016
 /// keep them; this proves it).
-pub(super) fn officer_weeks_differ(conn: &Connection) -> Result<u64, StoreError> {
-    let counted = "SELECT p.week AS week, p.author AS officer, count(*), coalesce(sum(c.counts <> 0), 0), count(*) - count(c.patrol)
+pub(super) fn officer_weeks_differ(conn: &dyn Sql) -> Result<u64, StoreError> {
+    let counted = "SELECT p.week AS week, p.author AS officer, count(*), coalesce(sum(CASE WHEN c.counts THEN 1 ELSE 0 END), 0),
+                count(*) - count(c.patrol)
          FROM patrols p LEFT JOIN patrol_checks c ON c.patrol = p.id WHERE p.entry IS NOT NULL GROUP BY p.week, p.author";
     let sql = format!(
-        "SELECT count(*) FROM (SELECT week, officer FROM ({counted} EXCEPT SELECT * FROM report_officer_weeks)
-         UNION SELECT week, officer FROM (SELECT * FROM report_officer_weeks EXCEPT {counted}))"
+        "SELECT count(*) FROM (SELECT week, officer FROM ({counted} EXCEPT SELECT * FROM report_officer_weeks) stored_less
+         UNION SELECT week, officer FROM (SELECT * FROM report_officer_weeks EXCEPT {counted}) stored_more) differing"
     );
-    Ok(conn.query_row(&sql, [], |r| r.get(0))?)
+    conn.one(&sql, args![])?.get(0)
 }
 
 fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
@@ -225,22 +202,20 @@ fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
 
 type PatrolCells = (Option<String>, Option<String>, Option<String>);
 
-fn stored_patrol(conn: &Connection, p: &EventId) -> Result<Option<PatrolCells>, StoreError> {
-    Ok(conn
-        .prepare_cached("SELECT entry, village, township FROM patrols WHERE id = ?1")?
-        .query_row([p.0.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?)
+fn stored_patrol(conn: &dyn Sql, p: &EventId) -> Result<Option<PatrolCells>, StoreError> {
+    let row = conn.optional("SELECT entry, village, township FROM patrols WHERE id = ?1", args![p.0.as_bytes()])?;
+    row.map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).transpose()
 }
 
 type FindingCells = (Vec<u8>, String, String, Option<String>, i64, bool);
 
-fn stored_finding(conn: &Connection, f: &EventId) -> Result<Option<FindingCells>, StoreError> {
-    Ok(conn
-        .prepare_cached("SELECT patrol, officer, zone, township, observed_at, stopped_on_spot FROM report_findings WHERE id = ?1")?
-        .query_row([f.0.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
-        .optional()?)
+fn stored_finding(conn: &dyn Sql, f: &EventId) -> Result<Option<FindingCells>, StoreError> {
+    let sql = "SELECT patrol, officer, zone, township, observed_at, stopped_on_spot FROM report_findings WHERE id = ?1";
+    let row = conn.optional(sql, args![f.0.as_bytes()])?;
+    row.map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))).transpose()
 }
 
-fn stored_state(conn: &Connection, sql: &str, id: &EventId) -> Result<Option<(Vec<u8>, String)>, StoreError> {
-    Ok(conn.prepare_cached(sql)?.query_row(params![id.0.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
+/// A case's or tip's stored key column (its source, its township) and state.
+fn stored_state<K: FromValue>(conn: &dyn Sql, sql: &str, id: &EventId) -> Result<Option<(K, String)>, StoreError> {
+    conn.optional(sql, args![id.0.as_bytes()])?.map(|r| Ok((r.get(0)?, r.get(1)?))).transpose()
 }

@@ -2,14 +2,15 @@
 //! with its device's enrolled key, and every device's chain walked (seq from 1 with no gap, each
 //! `prev` the previous event's hash). Each break is reported with where it is.
 
-use rusqlite::Connection;
 use std::collections::HashMap;
 use sync_protocol::crypto::{Hash, PublicKey};
 use sync_protocol::event::Event;
 use sync_protocol::ids::{DeviceId, EventId};
 
 use super::StoreError;
+use crate::args;
 use crate::store::audit::{ChainBreak, IntegrityReport};
+use crate::store::sql::Sql;
 
 struct Row {
     server_seq: i64,
@@ -21,16 +22,14 @@ struct Row {
 }
 
 /// Checks every event of the log, device by device in chain order.
-pub fn check(conn: &Connection) -> Result<IntegrityReport, StoreError> {
+pub fn check(conn: &dyn Sql) -> Result<IntegrityReport, StoreError> {
     let keys = device_keys(conn)?;
-    let mut stmt = conn.prepare("SELECT server_seq, id, device_id, seq, hash, raw FROM events ORDER BY device_id, seq")?;
-    let rows = stmt.query_map([], |r| {
-        Ok(Row { server_seq: r.get(0)?, id: r.get(1)?, device: r.get(2)?, seq: r.get(3)?, hash: r.get(4)?, raw: r.get(5)? })
-    })?;
     let mut report = IntegrityReport { events_checked: 0, devices_checked: 0, breaks: Vec::new() };
     let mut chain: Option<(Vec<u8>, u64, Hash)> = None;
-    for row in rows {
-        let row = row?;
+    let sql = "SELECT server_seq, id, device_id, seq, hash, raw FROM events ORDER BY device_id, seq";
+    conn.each(sql, args![], &mut |mut r| {
+        let row =
+            Row { server_seq: r.get(0)?, id: r.get(1)?, device: r.get(2)?, seq: r.get(3)?, hash: r.get(4)?, raw: take_text(&mut r, 5)? };
         report.events_checked += 1;
         let (expected_seq, prev) = match &chain {
             Some((device, seq, hash)) if device == &row.device => (seq + 1, *hash),
@@ -51,8 +50,17 @@ pub fn check(conn: &Connection) -> Result<IntegrityReport, StoreError> {
             event,
             problem,
         }));
-    }
+        Ok(())
+    })?;
     Ok(report)
+}
+
+/// Column `i` of `r` taken out as text (an event's stored text, not copied).
+fn take_text(r: &mut crate::store::sql::Row, i: usize) -> Result<String, StoreError> {
+    match r.take(i) {
+        crate::store::sql::Value::Text(s) => Ok(s),
+        _ => Err(StoreError::corrupt("events", "raw is not text")),
+    }
 }
 
 /// What is wrong with one stored event, given what its chain expects.
@@ -82,11 +90,10 @@ fn problems(row: &Row, device: DeviceId, expected_seq: u64, prev: Hash, key: Opt
     out
 }
 
-fn device_keys(conn: &Connection) -> Result<HashMap<DeviceId, PublicKey>, StoreError> {
-    let mut stmt = conn.prepare("SELECT id, public_key FROM devices")?;
+fn device_keys(conn: &dyn Sql) -> Result<HashMap<DeviceId, PublicKey>, StoreError> {
     let mut keys = HashMap::new();
-    for row in stmt.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?)))? {
-        let (id, key) = row?;
+    for row in conn.all("SELECT id, public_key FROM devices", args![])? {
+        let (id, key) = (row.get::<Vec<u8>>(0)?, row.get::<Vec<u8>>(1)?);
         let corrupt = || StoreError::corrupt("devices", "bad id or key");
         let id = DeviceId(uuid::Uuid::from_slice(&id).map_err(|_| corrupt())?);
         let key: [u8; 32] = key.try_into().map_err(|_| corrupt())?;
