@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::http::AppState;
 use crate::http::body::JsonBody;
+use crate::http::county::County;
 use crate::http::error::ApiError;
 use crate::http::principal::authenticate;
 use crate::store::StoreError;
@@ -15,7 +16,7 @@ const LARGE_BODY: usize = crate::http::body::MEANWHILE_BYTES;
 
 /// The token is checked, and a large push waits for its turn, while the body's first bytes are
 /// read (`JsonBody::meanwhile`): a body broken in them is answered 400 at once.
-pub async fn sync(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
+pub async fn sync(state: web::Data<AppState>, county: County, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
     let version = crate::http::reply::protocol(&req)?;
     let mut body = JsonBody::new(payload, state.max_body_bytes);
     let principal = body.meanwhile(authenticate(&req)).await??;
@@ -28,6 +29,6 @@ pub async fn sync(state: web::Data<AppState>, req: HttpRequest, payload: web::Pa
         None
     };
     let request = body.parse(&req, state.body_timeout).await?;
-    let reply = crate::service::sync::sync(&state.services, principal, request).await?;
+    let reply = crate::service::sync::sync(&county, principal, request).await?;
     crate::http::reply::versioned(&req, version, reply)
 }
