@@ -1,6 +1,6 @@
 //! The county of a request as an extractor: a handler that takes a [`County`] gets the services of
-//! the county its bearer token names (checked against the `X-Patrolsync-County` header when sent),
-//! or, with no token, of the county the header names, or of the only county of the deployment.
+//! the county its bearer token names, checked against the `X-Patrolsync-County` header when sent.
+//! A request without a token has no county (401): a login names its county in its body.
 
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
@@ -11,6 +11,7 @@ use std::sync::Arc;
 use super::AppState;
 use super::error::ApiError;
 use crate::service::Services;
+use crate::service::principal::AuthError;
 
 /// The header a client may send to say which county it means; a token of another is refused.
 pub const COUNTY_HEADER: &str = "x-patrolsync-county";
@@ -44,14 +45,10 @@ pub fn county_of(req: &HttpRequest) -> Result<County, ApiError> {
     }
     let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError::Unauthenticated("server misconfigured".into()))?;
     let asked = req.headers().get(COUNTY_HEADER).map(|h| h.to_str().unwrap_or("?"));
-    let token = req.headers().get(AUTHORIZATION).and_then(|h| h.to_str().ok()).and_then(|h| h.strip_prefix("Bearer "));
-    let services = match token {
-        Some(token) => {
-            let subject = state.auth.tokens.check(token.trim(), state.clock.now_s()).map_err(crate::service::principal::AuthError::from)?;
-            state.counties.of_token(&subject.county, asked)?
-        }
-        None => state.counties.named(asked)?,
-    };
+    let header = req.headers().get(AUTHORIZATION).and_then(|h| h.to_str().ok()).ok_or(AuthError::MissingToken)?;
+    let token = header.strip_prefix("Bearer ").ok_or(AuthError::NotBearer)?;
+    let subject = state.auth.tokens.check(token.trim(), state.clock.now_s()).map_err(AuthError::from)?;
+    let services = state.counties.of_token(&subject.county, asked)?;
     let county = County(services.clone());
     req.extensions_mut().insert(county.clone());
     Ok(county)

@@ -27,10 +27,10 @@ impl FromRequest for Principal {
 /// `crate::http::body::JsonBody::meanwhile`).
 pub fn authenticate(req: &HttpRequest) -> impl Future<Output = Result<Principal, ApiError>> + 'static {
     let header = req.headers().get(AUTHORIZATION).and_then(|h| h.to_str().ok()).map(str::to_owned);
-    let county = header.as_ref().map(|_| super::county::county_of(req));
+    let county = super::county::county_of(req);
     let req = req.clone();
     async move {
-        let county = county.ok_or(crate::service::principal::AuthError::MissingToken)??;
+        let county = county?;
         let principal = crate::service::principal::authenticate(&county, header.as_deref()).await?;
         // For the request log.
         req.extensions_mut().insert(Caller { user: principal.user.id.clone(), device: principal.device.id });

@@ -9,15 +9,15 @@ use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::tracks;
 use reqwest::StatusCode;
 use std::collections::BTreeSet;
-use sync_protocol::body::{Body, UnitLevel};
+use sync_protocol::body::Body;
 use sync_protocol::event::Event;
 use sync_protocol::ids::ZoneId;
 use sync_protocol::wire::AckStatus;
 
-/// The name of the county unit among `events`.
-fn county_name(events: &[Event]) -> Option<String> {
+/// The westernmost longitude (1e-7 degrees) of the zone `Z-T12-V01` among `events`.
+fn zone_west(events: &[Event]) -> Option<i32> {
     events.iter().find_map(|e| match Body::parse(&e.kind, &e.body) {
-        Ok(Body::UnitDefined(u)) if u.level == UnitLevel::County => Some(u.name),
+        Ok(Body::ZoneDefined(z)) if z.zone.as_str() == "Z-T12-V01" => z.boundary.0.iter().flatten().map(|[lon, _]| *lon).min(),
         _ => None,
     })
 }
@@ -46,8 +46,9 @@ async fn a_device_of_one_county_never_pulls_nor_pushes_into_another() -> Result<
     let mut b = app.device_in("baiyun", "vo-t12-v01").await?;
     assert_eq!((a.token_claims()?["cty"].as_str(), b.token_claims()?["cty"].as_str()), (Some("yunshan"), Some("baiyun")));
     let (pulled_a, pulled_b) = (a.pull_all().await?, b.pull_all().await?);
-    assert_eq!(county_name(&pulled_a).as_deref(), Some("Yunshan County"));
-    assert_eq!(county_name(&pulled_b).as_deref(), Some("Baiyun County"));
+    // Each pulls its own county's zone: Baiyun's lies a degree east of Yunshan's.
+    let (west_a, west_b) = (zone_west(&pulled_a).unwrap_or_default(), zone_west(&pulled_b).unwrap_or_default());
+    assert!(west_a > 0 && west_b - west_a >= 9_000_000, "{west_a} {west_b}");
     assert!(ids(&pulled_a).is_disjoint(&ids(&pulled_b)), "no event of one county is pulled by the other's device");
 
     // A's officer records a patrol: stored in A's store only, never pulled by B.

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::http::AppState;
 use crate::http::body::JsonBody;
-use crate::http::county::County;
+use crate::http::county::county_of;
 use crate::http::error::ApiError;
 use crate::http::principal::authenticate;
 use crate::store::StoreError;
@@ -16,10 +16,12 @@ const LARGE_BODY: usize = crate::http::body::MEANWHILE_BYTES;
 
 /// The token is checked, and a large push waits for its turn, while the body's first bytes are
 /// read (`JsonBody::meanwhile`): a body broken in them is answered 400 at once.
-pub async fn sync(state: web::Data<AppState>, county: County, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
+pub async fn sync(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
     let version = crate::http::reply::protocol(&req)?;
     let mut body = JsonBody::new(payload, state.max_body_bytes);
     let principal = body.meanwhile(authenticate(&req)).await??;
+    // The caller's county, found by `authenticate` and kept in the request.
+    let county = county_of(&req)?;
     body.check(&req)?;
     // Large pushes take a turn before the rest of their body is read, so memory stays bounded.
     let large = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok()).is_none_or(|n| n > LARGE_BODY);
