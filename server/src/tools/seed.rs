@@ -48,12 +48,7 @@ pub async fn load_small_demo(store: &dyn Store, password: &str) -> Result<(), Se
 async fn load(store: &dyn Store, password: &str, county: crate::tools::demo::DemoCounty) -> Result<(), SeedError> {
     let text = to_text(&county.to_feature_collection()).map_err(ReferenceFileError::Encode)?;
     let users: Vec<UserEnrolled> = county.users().cloned().collect();
-    let secret = password.to_owned();
-    let cost = crate::service::auth::password::PasswordCost::default();
-    let phc = tokio::task::spawn_blocking(move || crate::service::auth::password::hash(&secret, cost))
-        .await
-        .map_err(|e| SeedError::Hash(e.to_string()))?
-        .map_err(|e| SeedError::Hash(e.to_string()))?;
+    let phc = demo_hash(password).await?;
     // Demo mode only: one hash shared by every demo user, so loading takes one argon2 run.
     let passwords = users.iter().map(|u| PasswordHash { user: u.user.clone(), phc: phc.clone(), one_time: false }).collect();
     // The same check and import as `patrolsync-server reference import`, enrolling the demo's
@@ -88,12 +83,7 @@ fn demo_password(db: &Path) -> Result<String, SeedError> {
 /// city official for each county (`city-yunshan`, `city-baiyun`) and a province official who
 /// reads both (`prov-1`).
 pub async fn demo_officials(password: &str) -> Result<Vec<OfficialEntry>, SeedError> {
-    let secret = password.to_owned();
-    let cost = crate::service::auth::password::PasswordCost::default();
-    let phc = tokio::task::spawn_blocking(move || crate::service::auth::password::hash(&secret, cost))
-        .await
-        .map_err(|e| SeedError::Hash(e.to_string()))?
-        .map_err(|e| SeedError::Hash(e.to_string()))?;
+    let phc = demo_hash(password).await?;
     let official = |user: &str, display_name: &str, role, counties: &[&str]| OfficialEntry {
         user: user.into(),
         display_name: display_name.into(),
@@ -107,4 +97,14 @@ pub async fn demo_officials(password: &str) -> Result<Vec<OfficialEntry>, SeedEr
         official("city-baiyun", "市局 (白云县)", OfficialRole::City, &[second]),
         official("prov-1", "省厅", OfficialRole::Province, &[]),
     ])
+}
+
+/// The demo password's argon2id hash at the default cost, off the async workers.
+async fn demo_hash(password: &str) -> Result<String, SeedError> {
+    let secret = password.to_owned();
+    let cost = crate::service::auth::password::PasswordCost::default();
+    tokio::task::spawn_blocking(move || crate::service::auth::password::hash(&secret, cost))
+        .await
+        .map_err(|e| SeedError::Hash(e.to_string()))?
+        .map_err(|e| SeedError::Hash(e.to_string()))
 }
