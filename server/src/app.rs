@@ -1,5 +1,5 @@
-//! Building the application: the clock, the store, the services and the listener (port 0 in
-//! tests), then running the HTTP server and the background tasks it owns until it is stopped.
+//! Building the application: the clock, each county's store and services (one county unless
+//! `[[counties]]` lists more), the listener (port 0 in tests), then running the HTTP server and the background tasks it owns until it is stopped.
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{App, HttpServer, web};
@@ -8,12 +8,14 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use crate::clock::SharedClock;
-use crate::config::{Config, StoreKind};
+use crate::config::{Config, CountyConfig, StoreKind};
 use crate::http::AppState;
 use crate::metrics::Metrics;
 use crate::pool::Blocking;
 use crate::service::Services;
 use crate::service::auth::Auth;
+use crate::service::counties::{Counties, CountyName};
+use crate::service::officials::Officials;
 use crate::store::sqlite::{Settings, SqliteStore};
 use crate::store::{Ingest, Store};
 
@@ -25,7 +27,7 @@ pub struct Application {
     port: u16,
     server: Server,
     tasks: Vec<tokio::task::JoinHandle<()>>,
-    store: Arc<dyn Store>,
+    counties: Counties,
     pub demo_password: Option<String>,
 }
 
@@ -66,27 +68,40 @@ impl Application {
     pub async fn build_with(config: Config, clock: SharedClock, store: Option<Arc<dyn Store>>) -> Result<Application, StartError> {
         let cpu = Blocking::new("work", WORK_THREADS).map_err(StartError::Threads)?;
         let metrics = Arc::new(Metrics::new());
-        let store = match store {
-            Some(store) => store,
-            None => open_store(&config, clock.clone(), cpu.clone(), metrics.clone())?,
-        };
-        let demo_password =
-            if config.demo { Some(crate::tools::seed::load_demo(&*store, &config.db).await.map_err(StartError::Demo)?) } else { None };
-        let blob_dir = config.blob_dir();
-        let local = crate::store::blobs::LocalFs::open(&blob_dir).map_err(|e| StartError::Blobs(blob_dir.display().to_string(), e))?;
-        let max_blob_bytes = config.max_blob_bytes.min(sync_protocol::body::MAX_ATTACHMENT_BYTES);
-        let auth = Auth::new(&config.auth, config.token_key_file(), config.token_ttl_s, config.password_concurrency, clock.now_s())?;
-        let services = Services {
-            store: store.clone(),
-            clock,
-            auth,
-            cpu,
-            blobs: crate::store::blobs::upload::Blobs::new(Arc::new(local), max_blob_bytes),
-            reports: crate::service::reports::ReportSettings { compliance: config.compliance, reconciliation: config.reconciliation },
-            metrics,
-        };
+        let auth =
+            Arc::new(Auth::new(&config.auth, config.token_key_file(), config.token_ttl_s, config.password_concurrency, clock.now_s())?);
+        let shared = Shared { clock: clock.clone(), auth: auth.clone(), cpu, metrics: metrics.clone() };
+        let counties = config.counties();
+        let tagged = counties.len() > 1;
+        let (mut given, mut all, mut demo_password) = (store, Vec::new(), None::<String>);
+        for county in counties {
+            let store = match given.take() {
+                Some(store) => store,
+                None => open_store(&county.config, &shared)?,
+            };
+            if config.demo {
+                let loaded = match &demo_password {
+                    None => crate::tools::seed::load_demo(&*store, &county.config.db).await,
+                    Some(password) => crate::tools::seed::load_small_demo(&*store, password).await.map(|()| password.clone()),
+                };
+                demo_password = Some(loaded.map_err(StartError::Demo)?);
+            }
+            all.push(Arc::new(county_services(&config, county, store, tagged, &shared)?));
+        }
+        let counties = Counties::new(all).ok_or(StartError::Config(crate::config::ConfigError::Range {
+            name: "counties",
+            why: "a deployment holds at least one county".into(),
+        }))?;
+        let mut officials = config.officials.clone();
+        if let Some(password) = demo_password.as_deref().filter(|_| counties.iter().count() > 1) {
+            officials.extend(crate::tools::seed::demo_officials(password).await.map_err(StartError::Demo)?);
+        }
         let state = web::Data::new(AppState {
-            services,
+            counties: counties.clone(),
+            officials: Officials::new(officials),
+            auth,
+            clock,
+            metrics,
             max_body_bytes: config.max_body_bytes,
             body_timeout: std::time::Duration::from_secs(config.client_body_timeout_s.max(1)),
             syncs: Arc::new(tokio::sync::Semaphore::new(4)),
@@ -94,21 +109,26 @@ impl Application {
             log_requests: config.log.requests,
             metrics_on_loopback: config.metrics.loopback,
         });
-        let tasks =
-            vec![flag_overdue_cases(store.clone(), config.overdue_check_s), reload_token_keys(state.clone(), config.auth.key_reload_s)];
+        let mut tasks: Vec<_> = counties.iter().map(|c| flag_overdue_cases(c.store.clone(), config.overdue_check_s)).collect();
+        tasks.push(reload_token_keys(state.clone(), config.auth.key_reload_s));
         let listener = listen(&config.bind).map_err(|e| StartError::Bind(config.bind.clone(), e))?;
         let port = listener.local_addr().map_err(|e| StartError::Bind(config.bind.clone(), e))?.port();
         let server = http_server(state, &config, listener)?;
-        Ok(Application { port, server, tasks, store, demo_password })
+        Ok(Application { port, server, tasks, counties, demo_password })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// The store the application runs on.
+    /// The store of the application's first county (its only one, unless `[[counties]]` lists more).
     pub fn store(&self) -> Arc<dyn Store> {
-        self.store.clone()
+        self.counties.first().store.clone()
+    }
+
+    /// The store of the county `code`, if the deployment holds it.
+    pub fn county_store(&self, code: &str) -> Option<Arc<dyn Store>> {
+        self.counties.get(code).ok().map(|c| c.store.clone())
     }
 
     /// A handle that stops the server (gracefully, or not).
@@ -138,13 +158,50 @@ impl Application {
     }
 }
 
-fn open_store(config: &Config, clock: SharedClock, pool: Blocking, metrics: Arc<Metrics>) -> Result<Arc<dyn Store>, StartError> {
-    let settings = Settings { checks: config.checks, clock, metrics, witness_file: Some(config.witness_file()) };
+/// What the counties of a deployment share: the clock, authentication, the work threads, metrics.
+struct Shared {
+    clock: SharedClock,
+    auth: Arc<Auth>,
+    cpu: Blocking,
+    metrics: Arc<Metrics>,
+}
+
+/// The services of one county: its own store and blob folder, the deployment's shared parts.
+fn county_services(
+    config: &Config,
+    county: CountyConfig,
+    store: Arc<dyn Store>,
+    tagged: bool,
+    shared: &Shared,
+) -> Result<Services, StartError> {
+    let blob_dir = county.config.blob_dir();
+    let local = crate::store::blobs::LocalFs::open(&blob_dir).map_err(|e| StartError::Blobs(blob_dir.display().to_string(), e))?;
+    let max_blob_bytes = config.max_blob_bytes.min(sync_protocol::body::MAX_ATTACHMENT_BYTES);
+    Ok(Services {
+        county: CountyName { code: county.code, name: county.name, tagged },
+        store,
+        clock: shared.clock.clone(),
+        auth: shared.auth.clone(),
+        cpu: shared.cpu.clone(),
+        blobs: crate::store::blobs::upload::Blobs::new(Arc::new(local), max_blob_bytes),
+        reports: crate::service::reports::ReportSettings { compliance: config.compliance, reconciliation: config.reconciliation },
+        metrics: shared.metrics.clone(),
+    })
+}
+
+/// The store of one county (`config.db` is the county's file).
+fn open_store(config: &Config, shared: &Shared) -> Result<Arc<dyn Store>, StartError> {
+    let settings = Settings {
+        checks: config.checks,
+        clock: shared.clock.clone(),
+        metrics: shared.metrics.clone(),
+        witness_file: Some(config.witness_file()),
+    };
     if config.store.kind == StoreKind::Postgres {
         #[cfg(feature = "postgres")]
         {
             let url = config.store.url.as_deref().unwrap_or_default();
-            return Ok(Arc::new(crate::store::postgres::PostgresStore::open(url, settings, pool)?));
+            return Ok(Arc::new(crate::store::postgres::PostgresStore::open(url, settings, shared.cpu.clone())?));
         }
         #[cfg(not(feature = "postgres"))]
         return Err(StartError::EngineNotReady(POSTGRES_NOT_BUILT));
@@ -152,7 +209,7 @@ fn open_store(config: &Config, clock: SharedClock, pool: Blocking, metrics: Arc<
     if let Some(dir) = config.db.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| StartError::Bind(dir.display().to_string(), e))?;
     }
-    Ok(Arc::new(SqliteStore::open_with(&config.db, settings, pool)?))
+    Ok(Arc::new(SqliteStore::open_with(&config.db, settings, shared.cpu.clone())?))
 }
 
 fn http_server(state: web::Data<AppState>, config: &Config, listener: TcpListener) -> Result<Server, StartError> {
@@ -205,7 +262,7 @@ fn reload_token_keys(state: web::Data<AppState>, every_s: u64) -> tokio::task::J
         tick.tick().await;
         loop {
             tick.tick().await;
-            if let Err(e) = state.services.auth.tokens.reload(state.services.clock.now_s()) {
+            if let Err(e) = state.auth.tokens.reload(state.clock.now_s()) {
                 tracing::warn!(error = %e, "could not re-read the token key file; keeping the keys in use");
             }
         }

@@ -60,6 +60,9 @@ pub struct LoginRequest {
     /// password and no new one is refused with `password_change_required`, and no token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_password: Option<String>,
+    /// The code of the user's county, in a deployment of several (optional in a deployment of one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub county: Option<String>,
 }
 
 /// A device identity enrolling its signing key; bound to the first user who logs in with it.

@@ -54,6 +54,8 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ("POST", "/v1/admin/roster", "import_roster"),
     ("GET", "/v1/admin/roster", "export_roster"),
     ("POST", "/v1/admin/devices/{id}/revoke", "revoke_device"),
+    ("POST", "/v1/deployment/login", "official_login"),
+    ("GET", "/v1/rollups", "rollups"),
 ];
 
 /// `path`, with `?query` when the query is not empty.
@@ -75,6 +77,9 @@ impl RawDevice {
         let mut request = self.http.request(method, format!("{}{path}", self.url));
         if let Some(version) = self.protocol {
             request = request.header(sync_protocol::wire::version::HEADER, version.to_string());
+        }
+        if let Some(county) = &self.county_header {
+            request = request.header("x-patrolsync-county", county);
         }
         match &self.token {
             Some(token) => request.bearer_auth(token),
@@ -202,6 +207,22 @@ impl RawDevice {
     /// `GET /v1/compliance?{query}`.
     pub async fn compliance(&self, query: &str) -> Result<(StatusCode, Value)> {
         self.call_json(Method::GET, &with_query("/v1/compliance", query), None).await
+    }
+
+    /// `POST /v1/deployment/login`: a city or province official's login; on success the device
+    /// holds the official's token.
+    pub async fn official_login(&mut self, username: &str, password: &str) -> Result<(StatusCode, Value)> {
+        let body = serde_json::json!({ "username": username, "password": password });
+        let (status, reply) = self.call_json(Method::POST, "/v1/deployment/login", Some(&body)).await?;
+        if status == StatusCode::OK {
+            self.token = reply["access_token"].as_str().map(str::to_owned);
+        }
+        Ok((status, reply))
+    }
+
+    /// `GET /v1/rollups?{query}`: the official's week by county.
+    pub async fn rollups(&self, query: &str) -> Result<(StatusCode, Value)> {
+        self.call_json(Method::GET, &with_query("/v1/rollups", query), None).await
     }
 
     /// `GET /v1/reconciliation?{query}`.

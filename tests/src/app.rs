@@ -25,6 +25,13 @@ pub fn spawn_app() -> Result<TestApp> {
     TestApp::spawn(&[])
 }
 
+/// The demo deployment of two counties (`serve --demo --counties 2`): Yunshan County, a copy of the
+/// demo store as [`spawn_app`] gives it, and the small Baiyun County, loaded at start in its own
+/// store (`counties/baiyun/central.db`), with the demo's city and province officials.
+pub fn spawn_counties() -> Result<TestApp> {
+    TestApp::spawn(&[("PATROLSYNC_DEMO_COUNTIES", "2")])
+}
+
 /// The application running on its own thread (an actix system of its own, so that a test may
 /// block, run a phone's CLI or read the store without holding up the server); stopped, its store
 /// closed, when dropped.

@@ -36,6 +36,10 @@ pub struct RawDevice {
     pub protocol: Option<u32>,
     /// How far this phone's clock is ahead of the real one (negative: behind), for its HLC.
     pub clock_offset_ms: i64,
+    /// The county named at login (a deployment of several counties).
+    pub county: Option<String>,
+    /// The county named in every request's `X-Patrolsync-County` header (none: no header).
+    pub county_header: Option<String>,
 }
 
 pub fn now_ms() -> u64 {
@@ -62,6 +66,8 @@ impl RawDevice {
             compress: true,
             protocol: Some(sync_protocol::wire::version::CURRENT),
             clock_offset_ms: 0,
+            county: None,
+            county_header: None,
         })
     }
 
@@ -88,6 +94,7 @@ impl RawDevice {
                 proof: Some(LoginProof::sign(&self.key, self.user.as_str(), self.device, chrono::Utc::now().timestamp_millis())),
             },
             new_password: None,
+            county: self.county.clone(),
         };
         let response = self.http.post(format!("{}/v1/auth/login", self.url)).json(&request).send().await?;
         let status = response.status();
@@ -179,6 +186,9 @@ impl RawDevice {
         }
         if let Some(version) = self.protocol {
             request = request.header(sync_protocol::wire::version::HEADER, version.to_string());
+        }
+        if let Some(county) = &self.county_header {
+            request = request.header("x-patrolsync-county", county);
         }
         request = if self.compress {
             request.header("content-encoding", "zstd").body(zstd::encode_all(body, 3)?)

@@ -29,6 +29,19 @@ impl Site {
         self.dir.path().join("central.db")
     }
 
+    /// The store file of the county `code` in a deployment of several (the first's is [`Site::db`]).
+    pub fn county_db(&self, code: &str) -> PathBuf {
+        self.dir.path().join("counties").join(code).join("central.db")
+    }
+
+    /// A new raw device of `user` of the county `code`, logged in naming it.
+    pub async fn device_in(&self, code: &str, user: &str) -> Result<RawDevice> {
+        let mut device = RawDevice::new(&self.url(), user)?;
+        device.county = Some(code.to_owned());
+        device.login(crate::DEMO_PASSWORD).await?;
+        Ok(device)
+    }
+
     /// A new raw device of `user` (a demo user), logged in with the demo password.
     pub async fn device(&self, user: &str) -> Result<RawDevice> {
         let mut device = RawDevice::new(&self.url(), user)?;

@@ -27,6 +27,9 @@ pub struct LoginArgs {
     pub allow_plain_http: bool,
     #[arg(long)]
     pub user: String,
+    /// The code of the user's county, when the server serves several (所属县代码)
+    #[arg(long)]
+    pub county: Option<String>,
     #[arg(long, group = "pw")]
     pub password: Option<String>,
     /// Read the password from the first line of standard input.
@@ -47,11 +50,12 @@ pub async fn run(replica: &mut Replica, args: LoginArgs) -> anyhow::Result<()> {
     let transport = transport(args.ca_file.as_deref(), args.allow_plain_http, known.as_ref().map(|id| &id.transport))?;
     let known = known.is_some();
     let mut new = args.new_password;
-    let me = match sync::login_with(replica, &args.server, &transport, &args.user, &password, new.as_deref()).await {
+    let account = sync::Account { username: &args.user, county: args.county.as_deref() };
+    let me = match sync::login_with(replica, &args.server, &transport, account, &password, new.as_deref()).await {
         Err(sync::SyncError::Refused { code, .. }) if code == "password_change_required" && new.is_none() => {
             eprintln!("this is a one-time password: choose a new one (一次性密码，请设置新密码)");
             let chosen = read_line("the new password").context("a one-time password needs a new password (--new-password)")?;
-            let me = sync::login_with(replica, &args.server, &transport, &args.user, &password, Some(&chosen)).await?;
+            let me = sync::login_with(replica, &args.server, &transport, account, &password, Some(&chosen)).await?;
             new = Some(chosen);
             me
         }

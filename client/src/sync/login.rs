@@ -21,10 +21,17 @@ use crate::replica::{AccessToken, Identity, Replica, Transport, identity, outbox
 /// logged in before keeps the CA and plain-HTTP choice it was given then.
 pub async fn login(replica: &mut Replica, server_url: &str, username: &str, password: &str) -> Result<Identity, SyncError> {
     let transport = replica.identity_for(username)?.map(|id| id.transport).unwrap_or_default();
-    login_with(replica, server_url, &transport, username, password, None).await
+    login_with(replica, server_url, &transport, Account { username, county: None }, password, None).await
 }
 
-/// Logs `username` in at `server_url` reached through `transport` (the county CA, plain HTTP
+/// Who logs in: a username, and in a deployment of several counties the code of theirs.
+#[derive(Debug, Clone, Copy)]
+pub struct Account<'a> {
+    pub username: &'a str,
+    pub county: Option<&'a str>,
+}
+
+/// Logs `account` in at `server_url` reached through `transport` (the county CA, plain HTTP
 /// allowed or not), which the identity remembers for its later syncs; with `new_password`,
 /// replacing the password in the same request: what a login with a one-time password needs (the
 /// server refuses it with `password_change_required` otherwise). A URL the transport refuses
@@ -33,10 +40,11 @@ pub async fn login_with(
     replica: &mut Replica,
     server_url: &str,
     transport: &Transport,
-    username: &str,
+    account: Account<'_>,
     password: &str,
     new_password: Option<&str>,
 ) -> Result<Identity, SyncError> {
+    let username = account.username;
     let api = Api::new(server_url, transport)?;
     let enrolment = Enrolment::for_user(replica, username)?;
     let request = LoginRequest {
@@ -44,6 +52,7 @@ pub async fn login_with(
         password: password.to_owned(),
         device: enrolment.wire(replica.now_ms()),
         new_password: new_password.map(str::to_owned),
+        county: account.county.map(str::to_owned),
     };
     match api.login(&request).await {
         Ok(response) => enrolment.finish(replica, api.base_url(), transport, response),

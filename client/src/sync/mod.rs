@@ -34,7 +34,7 @@ pub use check::Aside;
 pub use error::{SyncError, from_status};
 pub use flags::{access_log, admin, admin_json, case, cases, change_password, flags, ledger_export, report};
 pub use http::Api;
-pub use login::{login, login_with};
+pub use login::{Account, login, login_with};
 pub use round::{SyncReport, error_chain, sync, sync_with};
 pub use session::logout;
 pub use tls::parse_ca;

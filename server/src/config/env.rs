@@ -4,7 +4,8 @@
 //!
 //! The keys are read off the default configuration serialised as JSON (an unset optional key is
 //! a `null` there, so it is listed too); a variable's text is read as the type of its key's
-//! default (a number, a boolean, else text).
+//! default (a number, a boolean, else text). Lists of tables (`[[counties]]`, `[[officials]]`)
+//! have no variable: they are written in the file.
 
 use serde_json::Value;
 
@@ -43,6 +44,8 @@ fn walk(value: &Value, path: &str, keys: &mut Vec<Key>) {
                 walk(field, &path, keys);
             }
         }
+        // Lists of tables (`[[counties]]`, `[[officials]]`) are set in the file only.
+        Value::Array(_) => {}
         leaf => keys.push(Key { path: path.to_owned(), env: env_name(path), default: leaf.clone() }),
     }
 }

@@ -3,10 +3,14 @@
 //! command-line flags. docs/configuration.md lists every key; a test keeps it complete.
 
 mod console;
+mod counties;
 pub mod env;
+mod officials;
 mod store;
 
 pub use console::ConsoleSettings;
+pub use counties::{CountyConfig, CountyEntry, SOLE_COUNTY, check_code};
+pub use officials::{OfficialEntry, OfficialRole};
 pub use store::{StoreKind, StoreSettings};
 
 use serde::{Deserialize, Serialize};
@@ -27,6 +31,9 @@ pub struct Config {
     pub store: StoreSettings,
     /// Load the demo county into an empty store.
     pub demo: bool,
+    /// How many fictional counties the demo loads (1 or 2; `serve --demo --counties 2`): the
+    /// second, smaller one in its own store beside the first.
+    pub demo_counties: u8,
     /// Lifetime of access tokens, seconds.
     pub token_ttl_s: i64,
     /// Largest request body, bytes, after decompression.
@@ -71,6 +78,11 @@ pub struct Config {
     pub metrics: MetricsSettings,
     /// The office console's optional base map (`[console]`; see docs/console.md).
     pub console: ConsoleSettings,
+    /// The counties of the deployment (`[[counties]]`), each with its own store; none listed: one
+    /// county on `db` (docs/configuration.md, "Counties").
+    pub counties: Vec<CountyEntry>,
+    /// City and province officials (`[[officials]]`), who read the roll-ups of their counties.
+    pub officials: Vec<OfficialEntry>,
 }
 
 /// `[log]`: how the server logs.
@@ -120,6 +132,7 @@ impl Default for Config {
             db: PathBuf::from("patrolsync-data/central.db"),
             store: StoreSettings::default(),
             demo: false,
+            demo_counties: 1,
             token_ttl_s: 15 * 60,
             max_body_bytes: sync_protocol::wire::MAX_BODY_BYTES,
             workers: 0,
@@ -138,6 +151,8 @@ impl Default for Config {
             log: LogSettings::default(),
             metrics: MetricsSettings::default(),
             console: ConsoleSettings::default(),
+            counties: Vec::new(),
+            officials: Vec::new(),
         }
     }
 }
@@ -194,6 +209,8 @@ impl Config {
         self.auth.password.checked().map_err(|e| ConfigError::Range { name: "auth.password", why: e.to_string() })?;
         self.console.tile_origin()?;
         self.store.checked()?;
+        self.check_counties()?;
+        self.check_officials()?;
         self.tls.enabled().map_err(|e| ConfigError::Range { name: "tls", why: e.to_string() })?;
         let port = self.bind.rsplit_once(':').and_then(|(host, port)| (!host.is_empty()).then_some(port)?.parse::<u16>().ok());
         if port.is_none() {

@@ -10,8 +10,10 @@ use sync_protocol::wire::evidence::UPLOAD_OFFSET;
 
 use crate::codec::BodyError;
 use crate::service::admin::AdminError;
+use crate::service::counties::CountyError;
 use crate::service::evidence::EvidenceError;
 use crate::service::login::LoginError;
+use crate::service::officials::OfficialError;
 use crate::service::people::PeopleError;
 use crate::service::principal::{AuthError, Forbidden};
 use crate::service::reports::ReportError;
@@ -240,7 +242,29 @@ impl From<AuthError> for ApiError {
             | AuthError::Token(_)
             | AuthError::NoSession
             | AuthError::Disabled
-            | AuthError::Revoked) => ApiError::Unauthenticated(e.to_string()),
+            | AuthError::Revoked
+            | AuthError::OtherCounty) => ApiError::Unauthenticated(e.to_string()),
+        }
+    }
+}
+
+impl From<OfficialError> for ApiError {
+    fn from(e: OfficialError) -> Self {
+        match e {
+            OfficialError::InvalidCredentials => ApiError::InvalidCredentials,
+            OfficialError::Throttled(wait) => ApiError::retry_after(wait),
+            e @ (OfficialError::MissingToken | OfficialError::Token(_)) => ApiError::Unauthenticated(e.to_string()),
+            e @ OfficialError::NotAnOfficial => ApiError::Forbidden(e.to_string()),
+        }
+    }
+}
+
+impl From<CountyError> for ApiError {
+    fn from(e: CountyError) -> Self {
+        match e {
+            e @ CountyError::Unknown(_) => ApiError::Unauthenticated(e.to_string()),
+            e @ CountyError::Unnamed => ApiError::MalformedRequest(e.to_string()),
+            e @ CountyError::OtherCounty { .. } => ApiError::Forbidden(e.to_string()),
         }
     }
 }

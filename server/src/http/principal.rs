@@ -1,15 +1,15 @@
 //! The authenticated caller as an extractor: a handler that takes a [`Principal`] cannot run for
-//! an anonymous caller, one that takes an [`Admin`] for anyone but an admin. The checks themselves
-//! are `service::principal::authenticate`.
+//! an anonymous caller, one that takes an [`Admin`] for anyone but an admin. The caller is looked up
+//! in the store of their token's county ([`super::county`]); the checks themselves are
+//! `service::principal::authenticate`.
 
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
-use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use std::future::Future;
 use std::pin::Pin;
 use sync_protocol::body::Role;
 
-use super::AppState;
 use super::error::ApiError;
 use super::request_log::Caller;
 pub use crate::service::principal::Principal;
@@ -26,12 +26,12 @@ impl FromRequest for Principal {
 /// The caller of `req`, for a handler that checks the token itself (while reading the body:
 /// `crate::http::body::JsonBody::meanwhile`).
 pub fn authenticate(req: &HttpRequest) -> impl Future<Output = Result<Principal, ApiError>> + 'static {
-    let state = req.app_data::<web::Data<AppState>>().cloned();
     let header = req.headers().get(AUTHORIZATION).and_then(|h| h.to_str().ok()).map(str::to_owned);
+    let county = super::county::county_of(req);
     let req = req.clone();
     async move {
-        let state = state.ok_or_else(|| ApiError::Unauthenticated("server misconfigured".into()))?;
-        let principal = crate::service::principal::authenticate(&state.services, header.as_deref()).await?;
+        let county = county?;
+        let principal = crate::service::principal::authenticate(&county, header.as_deref()).await?;
         // For the request log.
         req.extensions_mut().insert(Caller { user: principal.user.id.clone(), device: principal.device.id });
         Ok(principal)

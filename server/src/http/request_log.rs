@@ -35,7 +35,7 @@ pub async fn observe(req: ServiceRequest, next: Next<impl MessageBody>) -> Resul
     let route = res.request().match_pattern();
     let route = route.as_deref().unwrap_or(UNMATCHED);
     if let Some(state) = state {
-        state.services.metrics.request(method, route, status, seconds);
+        state.metrics.request(method, route, status, seconds);
         if state.log_requests {
             let caller = res.request().extensions().get::<Caller>().cloned();
             let (user, device) = caller.map(|c| (c.user.to_string(), c.device.to_string())).unwrap_or_default();

@@ -1,9 +1,10 @@
-//! Liveness and readiness: `/healthz` answers once the store can be read; `/readyz` only while
-//! the store's writer can commit, proven by committing a small write through it.
+//! Liveness and readiness: `/healthz` answers once the stores can be read; `/readyz` only while
+//! each county's writer can commit, proven by committing a small write through it.
 
 use std::time::Duration;
 
 use super::Services;
+use super::counties::Counties;
 use crate::store::StoreError;
 
 /// How long a probe may wait for the writer before the server counts as not ready.
@@ -41,5 +42,23 @@ impl Services {
             Ok(Err(e)) => Err(NotReady::Writer(e)),
             Err(_) => Err(NotReady::Slow),
         }
+    }
+}
+
+impl Counties {
+    /// Answers once every county's store can be read.
+    pub async fn health(&self) -> Result<(), StoreError> {
+        for county in self.iter() {
+            county.health().await?;
+        }
+        Ok(())
+    }
+
+    /// Answers while every county's writer commits: one that cannot makes the deployment not ready.
+    pub async fn ready(&self) -> Result<(), NotReady> {
+        for county in self.iter() {
+            county.ready().await?;
+        }
+        Ok(())
     }
 }

@@ -45,7 +45,8 @@ pub enum LoginError {
 pub async fn login(services: &Services, request: LoginRequest) -> Result<LoginResponse, LoginError> {
     let auth = &services.auth;
     let (user, proven) = who_asks(services, &request).await?;
-    let key = ThrottleKey::new(&request.username, proven);
+    // Per county: the same name in two counties is two accounts.
+    let key = ThrottleKey::new(&format!("{}/{}", services.county.code, request.username), proven);
     let admitted = match auth.throttle.admit(&key, services.clock.now_ms()) {
         Ok(admitted) => admitted,
         Err(retry) => {
@@ -87,7 +88,7 @@ pub async fn login(services: &Services, request: LoginRequest) -> Result<LoginRe
         device_id: request.device.device_id,
         next_seq,
         hlc: services.store.tick(),
-        refresh_token: refresh.secret().to_owned(),
+        refresh_token: services.county.refresh_token(refresh.secret()),
         refresh_expires_at: issued.refresh_expires_at,
     })
 }
@@ -154,7 +155,8 @@ async fn rehash_password(services: &Services, user: &UserId, password: String, o
     }
 }
 
-/// Spends a refresh token for a new access token and its successor.
+/// Spends a refresh token for a new access token and its successor. `request` holds the secret
+/// alone: the county's tag, if any, chose `services` (`Counties::of_refresh`).
 pub async fn refresh(services: &Services, request: RefreshRequest) -> Result<RefreshResponse, LoginError> {
     let presented = RefreshToken::presented(request.refresh_token);
     let next = RefreshToken::random();
@@ -168,7 +170,7 @@ pub async fn refresh(services: &Services, request: RefreshRequest) -> Result<Ref
         access_token,
         token_type: "Bearer".into(),
         expires_at: exp * 1000,
-        refresh_token: next.secret().to_owned(),
+        refresh_token: services.county.refresh_token(next.secret()),
         refresh_expires_at: issued.refresh_expires_at,
         hlc: services.store.tick(),
     })
@@ -205,6 +207,7 @@ pub async fn logout(services: &Services, principal: &Principal) -> Result<(), Lo
 }
 
 fn access_token(services: &Services, issued: &Issued) -> Result<(String, i64), LoginError> {
-    let subject = TokenSubject { user: issued.user.clone(), device: issued.device, session: issued.session };
+    let subject =
+        TokenSubject { user: issued.user.clone(), device: issued.device, session: issued.session, county: services.county.code.clone() };
     services.auth.tokens.issue(&subject, services.clock.now_s()).map_err(LoginError::Token)
 }

@@ -3,7 +3,8 @@
 //! from the injected clock.
 //!
 //! # Layout
-//! - [`Services`]: what every use case may reach; [`principal`]: who is calling, from a bearer
+//! - [`Services`]: what every use case of one county may reach; [`counties`]: the deployment's
+//!   counties, each with its own `Services`, and how a request finds its county; [`principal`]: who is calling, from a bearer
 //!   token and the store.
 //! - [`auth`]: passwords, login throttling, access tokens; [`login`]: login, refresh, logout.
 //! - [`sync`]: one sync round trip; [`ingest`]: its parallel half (parse, hash, signatures, the
@@ -12,20 +13,25 @@
 //!   reset and changed, the access log; [`evidence`]: blobs and missing evidence.
 //! - [`reports`]: compliance, reconciliation, the ledger, flags and the county's audits;
 //!   [`cases`]: the cases of a scope, listed and shown.
+//! - [`officials`]: city and province officials, principals of the deployment; [`rollups`]: their
+//!   week by county, from each county's own reports.
 //! - [`roster`]: the county's roster (花名册, CSV or XLSX) imported and exported.
 //! - [`health`]: liveness and readiness (the writer commits).
 
 pub mod admin;
 pub mod auth;
 pub mod cases;
+pub mod counties;
 pub mod evidence;
 pub mod health;
 pub mod ingest;
 pub mod login;
+pub mod officials;
 pub mod people;
 pub mod principal;
 pub mod projection;
 pub mod reports;
+pub mod rollups;
 #[cfg(feature = "http")]
 pub mod roster;
 pub mod sync;
@@ -40,16 +46,19 @@ use crate::store::blobs::upload::Blobs;
 use auth::Auth;
 use reports::ReportSettings;
 
-/// What every use case may reach. Built once by the application.
+/// What every use case of one county may reach. Built once per county by the application.
 pub struct Services {
+    /// The county these services serve.
+    pub county: counties::CountyName,
+    /// The county's own store.
     pub store: Arc<dyn Store>,
     /// Every "now" of the server.
     pub clock: SharedClock,
     /// Tokens, passwords, login throttling and session settings.
-    pub auth: Auth,
+    pub auth: Arc<Auth>,
     /// Threads for short CPU-bound work of a request (parsing and checking pushed events).
     pub cpu: Blocking,
-    /// Evidence bytes and their limits.
+    /// The county's evidence bytes and their limits.
     pub blobs: Blobs,
     /// Settings of the reports (compliance rules, reconciliation thresholds).
     pub reports: ReportSettings,

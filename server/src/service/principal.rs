@@ -38,6 +38,10 @@ pub enum AuthError {
     Disabled,
     #[error("this device is revoked")]
     Revoked,
+    /// A token of another county (the deployment chose this county's services for it wrongly, or
+    /// the request named this county): never served from this county's store.
+    #[error("this token is for another county")]
+    OtherCounty,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -71,6 +75,9 @@ pub async fn authenticate(services: &Services, header: Option<&str>) -> Result<P
     let header = header.ok_or(AuthError::MissingToken)?;
     let token = header.strip_prefix("Bearer ").ok_or(AuthError::NotBearer)?;
     let subject = services.auth.tokens.check(token.trim(), services.clock.now_s())?;
+    if !subject.county.is_empty() && subject.county != services.county.code {
+        return Err(AuthError::OtherCounty);
+    }
     let holder = services.store.session_holder(subject.user, subject.device, subject.session).await?.ok_or(AuthError::NoSession)?;
     let scope = scope_of_holder(&holder);
     let principal = Principal { user: holder.user, device: holder.device, scope, session: subject.session };

@@ -21,6 +21,7 @@ mod checks_geofence;
 mod clock;
 mod console;
 mod convergence_replicas;
+mod counties;
 mod device_checks;
 mod device_office;
 mod device_reports;

@@ -13,6 +13,7 @@ mod auth_limits;
 mod auth_sessions;
 mod backup_restore;
 mod checkbench;
+mod county_imports;
 mod county_into_service;
 mod evidence_blobs;
 mod first_load;

@@ -16,9 +16,11 @@ use sync_protocol::admit::offer::{OfficeReach, Viewer, reach};
 use sync_protocol::body::Role;
 use sync_protocol::hlc::Hlc;
 use sync_protocol::ids::{DeviceId, UnitId, UserId};
+use sync_protocol::wire::LoginRequest;
 use sync_protocol::wire::session::RefreshRequest;
 
 use crate::http::AppState;
+use crate::http::county::County;
 use crate::http::error::ApiError;
 use crate::http::principal::Principal;
 use crate::service::login;
@@ -64,8 +66,9 @@ const MAX_BODY: usize = 16 * 1024;
 pub async fn sign_in(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
     crate::http::routes::auth_limit(&state, &req)?;
     same_origin(&req)?;
-    let request = crate::http::body::json(&req, payload, MAX_BODY, state.body_timeout).await?;
-    let (r, principal) = login::login_held(&state.services, request).await?;
+    let request: LoginRequest = crate::http::body::json(&req, payload, MAX_BODY, state.body_timeout).await?;
+    let county = state.counties.named(request.county.as_deref())?;
+    let (r, principal) = login::login_held(county, request).await?;
     let reach = reach_of(&principal.user.id, principal.user.role, &principal.user.units);
     let session = ConsoleSession {
         access_token: r.access_token,
@@ -79,7 +82,7 @@ pub async fn sign_in(state: web::Data<AppState>, req: HttpRequest, payload: web:
         hlc: r.hlc,
         reach,
     };
-    Ok(HttpResponse::Ok().cookie(refresh_cookie(r.refresh_token, r.refresh_expires_at, state.services.clock.now_ms())).json(session))
+    Ok(HttpResponse::Ok().cookie(refresh_cookie(r.refresh_token, r.refresh_expires_at, state.clock.now_ms())).json(session))
 }
 
 /// `POST /console/session/refresh`: spends the cookie's refresh token, sets its successor. With
@@ -95,7 +98,8 @@ pub async fn resume(state: web::Data<AppState>, req: HttpRequest) -> Result<Http
     let Some(secret) = req.cookie(REFRESH_COOKIE).map(|c| c.value().to_owned()) else {
         return Ok(HttpResponse::NoContent().finish());
     };
-    let (tokens, principal) = match login::resume(&state.services, RefreshRequest { refresh_token: secret }).await {
+    let (county, secret) = state.counties.of_refresh(&secret)?;
+    let (tokens, principal) = match login::resume(county, RefreshRequest { refresh_token: secret.to_owned() }).await {
         Ok(resumed) => resumed,
         Err(login::LoginError::SessionEnded | login::LoginError::RefreshReused) => {
             return Ok(HttpResponse::NoContent().cookie(removal()).finish());
@@ -115,14 +119,19 @@ pub async fn resume(state: web::Data<AppState>, req: HttpRequest) -> Result<Http
         hlc: tokens.hlc,
         reach,
     };
-    let now = state.services.clock.now_ms();
+    let now = state.clock.now_ms();
     Ok(HttpResponse::Ok().cookie(refresh_cookie(tokens.refresh_token, tokens.refresh_expires_at, now)).json(session))
 }
 
 /// `POST /console/session/logout` with the bearer token: ends the session and clears the cookie.
-pub async fn sign_out(state: web::Data<AppState>, req: HttpRequest, principal: Principal) -> Result<HttpResponse, ApiError> {
+pub async fn sign_out(
+    state: web::Data<AppState>,
+    county: County,
+    req: HttpRequest,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
     crate::http::routes::auth_limit(&state, &req)?;
-    login::logout(&state.services, &principal).await?;
+    login::logout(&county, &principal).await?;
     Ok(HttpResponse::NoContent().cookie(removal()).finish())
 }
 

@@ -4,18 +4,22 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::http::AppState;
+use crate::http::county::County;
 use crate::http::error::ApiError;
 use crate::http::principal::Principal;
 use crate::service::login;
+use sync_protocol::wire::LoginRequest;
+use sync_protocol::wire::session::RefreshRequest;
 
 /// The largest auth request body, bytes.
 const MAX_AUTH_BODY: usize = 16 * 1024;
 
 pub async fn login(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
     auth_limit(&state, &req)?;
-    let request = crate::http::body::json(&req, payload, MAX_AUTH_BODY, state.body_timeout).await?;
-    let outcome = login::login(&state.services, request).await;
-    state.services.metrics.login(match &outcome {
+    let request: LoginRequest = crate::http::body::json(&req, payload, MAX_AUTH_BODY, state.body_timeout).await?;
+    let county = state.counties.named(request.county.as_deref())?;
+    let outcome = login::login(county, request).await;
+    state.metrics.login(match &outcome {
         Ok(_) => "ok",
         Err(login::LoginError::InvalidCredentials) => "failed",
         Err(login::LoginError::Throttled(_)) => "throttled",
@@ -26,20 +30,21 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, payload: web::P
 
 pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
     auth_limit(&state, &req)?;
-    let request = crate::http::body::json(&req, payload, MAX_AUTH_BODY, state.body_timeout).await?;
-    Ok(HttpResponse::Ok().json(login::refresh(&state.services, request).await?))
+    let request: RefreshRequest = crate::http::body::json(&req, payload, MAX_AUTH_BODY, state.body_timeout).await?;
+    let (county, secret) = state.counties.of_refresh(&request.refresh_token)?;
+    Ok(HttpResponse::Ok().json(login::refresh(county, RefreshRequest { refresh_token: secret.to_owned() }).await?))
 }
 
-pub async fn logout(state: web::Data<AppState>, req: HttpRequest, principal: Principal) -> Result<HttpResponse, ApiError> {
+pub async fn logout(state: web::Data<AppState>, county: County, req: HttpRequest, principal: Principal) -> Result<HttpResponse, ApiError> {
     auth_limit(&state, &req)?;
-    login::logout(&state.services, &principal).await?;
+    login::logout(&county, &principal).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// The per-address limit, by the TCP peer's address (no forwarding header is trusted).
 pub fn auth_limit(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
     match req.peer_addr() {
-        Some(peer) => state.services.auth.per_ip.check(peer.ip()).map_err(ApiError::retry_after),
+        Some(peer) => state.auth.per_ip.check(peer.ip()).map_err(ApiError::retry_after),
         None => Ok(()),
     }
 }

@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
 use sync_protocol::body::BlobHash;
 use sync_protocol::wire::evidence::UPLOAD_OFFSET;
 
-use crate::http::AppState;
+use crate::http::county::County;
 use crate::http::error::ApiError;
 use crate::http::principal::Principal;
 use crate::service::evidence::{self, BlobState, Uploaded};
@@ -28,9 +28,9 @@ fn with_offset(mut builder: HttpResponseBuilder, offset: u64) -> HttpResponseBui
     builder
 }
 
-pub async fn head(state: web::Data<AppState>, principal: Principal, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn head(county: County, principal: Principal, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let hash = parse_hash(&path)?;
-    match evidence::state(&state.services, principal.scope, &principal.user.id, hash).await? {
+    match evidence::state(&county, principal.scope, &principal.user.id, hash).await? {
         BlobState::Complete { size, media_type } => Ok(HttpResponse::Ok()
             .content_type(media_type.as_str())
             .body(actix_web::body::SizedStream::new(size, futures_util::stream::empty::<Result<web::Bytes, ApiError>>()))),
@@ -43,7 +43,7 @@ pub async fn head(state: web::Data<AppState>, principal: Principal, path: web::P
 }
 
 pub async fn put(
-    state: web::Data<AppState>,
+    county: County,
     principal: Principal,
     path: web::Path<String>,
     req: HttpRequest,
@@ -53,16 +53,16 @@ pub async fn put(
     let hash = parse_hash(&path)?;
     let at = number(&req, UPLOAD_OFFSET)?.unwrap_or(0);
     let length = number(&req, header::CONTENT_LENGTH.as_str())?;
-    Ok(match evidence::upload(&state.services, principal.scope, &principal.user.id, hash, at, length, body).await? {
+    Ok(match evidence::upload(&county, principal.scope, &principal.user.id, hash, at, length, body).await? {
         Uploaded::Created { size } => with_offset(HttpResponse::Created(), size).finish(),
         Uploaded::AlreadyStored { size } => with_offset(HttpResponse::Ok(), size).finish(),
         Uploaded::Partial { offset } => with_offset(HttpResponse::NoContent(), offset).finish(),
     })
 }
 
-pub async fn get(state: web::Data<AppState>, principal: Principal, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get(county: County, principal: Principal, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let hash = parse_hash(&path)?;
-    let (size, media_type, bytes) = evidence::download(&state.services, principal.scope, &principal.user.id, hash).await?;
+    let (size, media_type, bytes) = evidence::download(&county, principal.scope, &principal.user.id, hash).await?;
     Ok(HttpResponse::Ok()
         .content_type(media_type.as_str())
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))

@@ -8,26 +8,21 @@ use sync_protocol::ids::EventId;
 use sync_protocol::wire::cases::{CaseQuery, MAX_CASES_PER_PAGE};
 use sync_protocol::wire::page_size;
 
-use crate::http::AppState;
+use crate::http::county::County;
 use crate::http::error::ApiError;
 use crate::http::principal::Principal;
 
-pub async fn list(state: web::Data<AppState>, principal: Principal, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn list(county: County, principal: Principal, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let version = crate::http::reply::protocol(&req)?;
     let query: CaseQuery = super::query(&req)?;
     page_size(query.limit, MAX_CASES_PER_PAGE, MAX_CASES_PER_PAGE).map_err(|e| ApiError::MalformedRequest(e.to_string()))?;
-    let cases = crate::service::cases::cases(&state.services, &principal, &query).await?;
+    let cases = crate::service::cases::cases(&county, &principal, &query).await?;
     crate::http::reply::versioned(&req, version, cases)
 }
 
-pub async fn show(
-    state: web::Data<AppState>,
-    principal: Principal,
-    path: web::Path<String>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+pub async fn show(county: County, principal: Principal, path: web::Path<String>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let version = crate::http::reply::protocol(&req)?;
     let id: EventId = path.parse().map_err(|e: sync_protocol::ValidationError| ApiError::MalformedRequest(e.to_string()))?;
-    let detail = crate::service::cases::case(&state.services, &principal, id).await?;
+    let detail = crate::service::cases::case(&county, &principal, id).await?;
     crate::http::reply::versioned(&req, version, detail.ok_or(ApiError::NotFound)?)
 }

@@ -6,6 +6,6 @@ use crate::http::AppState;
 use crate::http::error::ApiError;
 
 pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    state.services.health().await?;
+    state.counties.health().await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })))
 }

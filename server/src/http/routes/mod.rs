@@ -18,6 +18,7 @@ mod patrols;
 mod people;
 mod projection;
 mod reports;
+mod rollups;
 mod sync;
 
 use actix_web::http::Method;
@@ -88,4 +89,6 @@ routes! {
     POST "/v1/admin/roster" => people::import_roster,
     GET "/v1/admin/roster" => people::export_roster,
     POST "/v1/admin/devices/{id}/revoke" => admin::revoke_device,
+    POST "/v1/deployment/login" => rollups::login,
+    GET "/v1/rollups" => rollups::rollups,
 }

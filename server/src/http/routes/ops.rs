@@ -9,7 +9,7 @@ use crate::http::error::ApiError;
 use crate::http::principal::Principal;
 
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    state.services.ready().await?;
+    state.counties.ready().await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })))
 }
 
@@ -23,5 +23,5 @@ pub async fn metrics(state: web::Data<AppState>, req: HttpRequest, principal: Op
         Some(_) => return Err(ApiError::Forbidden("the metrics are for admins, or on the server itself".into())),
         None => return Err(ApiError::Unauthenticated("an admin's token, or a call from the server itself".into())),
     }
-    Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(state.services.metrics.encode()))
+    Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(state.metrics.encode()))
 }

@@ -5,17 +5,12 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use sync_protocol::ids::EventId;
 
-use crate::http::AppState;
+use crate::http::county::County;
 use crate::http::error::ApiError;
 use crate::http::principal::Principal;
 
-pub async fn patrol(
-    state: web::Data<AppState>,
-    principal: Principal,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn patrol(county: County, principal: Principal, req: HttpRequest, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id: EventId = id.parse().map_err(|_| ApiError::NotFound)?;
-    let record = state.services.store.patrol(principal.scope, id).await?.ok_or(ApiError::NotFound)?;
+    let record = county.store.patrol(principal.scope, id).await?.ok_or(ApiError::NotFound)?;
     crate::http::reply::json(&req, &record)
 }

@@ -8,6 +8,7 @@ use sync_protocol::body::Role;
 
 use super::query;
 use crate::http::AppState;
+use crate::http::county::County;
 use crate::http::error::ApiError;
 use crate::http::principal::{Admin, Principal};
 use crate::http::reply::json;
@@ -19,16 +20,18 @@ const MAX_BODY: usize = 16 * 1024;
 
 pub async fn add_user(
     state: web::Data<AppState>,
+    county: County,
     Admin(principal): Admin,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let request = crate::http::body::json(&req, payload, MAX_BODY, state.body_timeout).await?;
-    Ok(HttpResponse::Created().json(people::add_user(&state.services, principal.user.id, request).await?))
+    Ok(HttpResponse::Created().json(people::add_user(&county, principal.user.id, request).await?))
 }
 
 pub async fn change_user(
     state: web::Data<AppState>,
+    county: County,
     Admin(principal): Admin,
     req: HttpRequest,
     path: web::Path<String>,
@@ -36,36 +39,33 @@ pub async fn change_user(
 ) -> Result<HttpResponse, ApiError> {
     let user = super::admin::user_id(&path)?;
     let change = crate::http::body::json(&req, payload, MAX_BODY, state.body_timeout).await?;
-    let event = people::change_user(&state.services, principal.user.id, user, change).await?;
+    let event = people::change_user(&county, principal.user.id, user, change).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "event": event })))
 }
 
-pub async fn reset_password(
-    state: web::Data<AppState>,
-    Admin(principal): Admin,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn reset_password(county: County, Admin(principal): Admin, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = super::admin::user_id(&path)?;
-    Ok(HttpResponse::Ok().json(people::reset_password(&state.services, principal.user.id, user).await?))
+    Ok(HttpResponse::Ok().json(people::reset_password(&county, principal.user.id, user).await?))
 }
 
 pub async fn change_password(
     state: web::Data<AppState>,
+    county: County,
     principal: Principal,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let request = crate::http::body::json(&req, payload, MAX_BODY, state.body_timeout).await?;
-    let event = people::change_own_password(&state.services, &principal, request).await?;
+    let event = people::change_own_password(&county, &principal, request).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "event": event })))
 }
 
-pub async fn access_log(state: web::Data<AppState>, principal: Principal, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn access_log(county: County, principal: Principal, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     // The county's roles: its auditors and commissioners, and the admin who answers for accounts.
     if !matches!(principal.user.role, Role::CountyAuditor | Role::Commissioner | Role::Admin) {
         return Err(ApiError::Forbidden("the access log is for the county's roles".into()));
     }
-    json(&req, &people::access_log(&state.services, query(&req)?).await?)
+    json(&req, &people::access_log(&county, query(&req)?).await?)
 }
 
 /// `POST /v1/admin/roster?format=csv|xlsx&dry_run=true`: the body is the roster file.
@@ -93,6 +93,7 @@ fn roster_format(s: &str) -> Result<Format, ApiError> {
 
 pub async fn import_roster(
     state: web::Data<AppState>,
+    county: County,
     Admin(principal): Admin,
     req: HttpRequest,
     payload: web::Payload,
@@ -101,11 +102,11 @@ pub async fn import_roster(
     let format = roster_format(&q.format)?;
     let bytes = crate::http::body::bytes(&req, payload, roster::MAX_ROSTER_BYTES, state.body_timeout).await?;
     let options = RosterOptions { dry_run: q.dry_run };
-    let summary = roster::import(&*state.services.store, bytes, format, principal.user.id, options, std::sync::Arc::new(|_| {})).await?;
+    let summary = roster::import(&*county.store, bytes, format, principal.user.id, options, std::sync::Arc::new(|_| {})).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "dry_run": q.dry_run, "summary": summary })))
 }
 
-pub async fn export_roster(state: web::Data<AppState>, _: Admin, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn export_roster(county: County, _: Admin, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let q: RosterExportQuery = query(&req)?;
     let format = roster_format(q.format.as_deref().unwrap_or("csv"))?;
     let language = match q.language.as_deref() {
@@ -113,7 +114,7 @@ pub async fn export_roster(state: web::Data<AppState>, _: Admin, req: HttpReques
         Some("zh") => Language::Chinese,
         Some(other) => return Err(ApiError::MalformedRequest(format!("language {other:?}: en or zh"))),
     };
-    let bytes = roster::export(&*state.services.store, format, language).await?;
+    let bytes = roster::export(&*county.store, format, language).await?;
     let (content_type, ext) = match format {
         Format::Csv => ("text/csv; charset=utf-8", "csv"),
         Format::Xlsx => ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),

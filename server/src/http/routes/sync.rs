@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::http::AppState;
 use crate::http::body::JsonBody;
+use crate::http::county::county_of;
 use crate::http::error::ApiError;
 use crate::http::principal::authenticate;
 use crate::store::StoreError;
@@ -19,6 +20,8 @@ pub async fn sync(state: web::Data<AppState>, req: HttpRequest, payload: web::Pa
     let version = crate::http::reply::protocol(&req)?;
     let mut body = JsonBody::new(payload, state.max_body_bytes);
     let principal = body.meanwhile(authenticate(&req)).await??;
+    // The caller's county, found by `authenticate` and kept in the request.
+    let county = county_of(&req)?;
     body.check(&req)?;
     // Large pushes take a turn before the rest of their body is read, so memory stays bounded.
     let large = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok()).is_none_or(|n| n > LARGE_BODY);
@@ -28,6 +31,6 @@ pub async fn sync(state: web::Data<AppState>, req: HttpRequest, payload: web::Pa
         None
     };
     let request = body.parse(&req, state.body_timeout).await?;
-    let reply = crate::service::sync::sync(&state.services, principal, request).await?;
+    let reply = crate::service::sync::sync(&county, principal, request).await?;
     crate::http::reply::versioned(&req, version, reply)
 }

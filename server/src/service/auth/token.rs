@@ -1,6 +1,7 @@
 //! Access tokens: JWTs of at most 15 minutes signed with HS256 (pinned, never read from the
 //! token) by a key named in the header's `kid`, typed `at+jwt` (RFC 9068), bound to one user, one
-//! device identity and one login session, with issuer, audience, `nbf` and `exp` checked.
+//! device identity and one login session of one county (`cty`), with issuer, audience, `nbf` and
+//! `exp` checked.
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode};
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,9 @@ pub struct Claims {
     pub sub: String,
     pub dev: String,
     pub sid: String,
+    /// The county whose store holds the session (absent from tokens issued before counties).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cty: String,
     pub iss: String,
     pub aud: String,
     pub typ: String,
@@ -39,6 +43,8 @@ pub struct TokenSubject {
     pub user: UserId,
     pub device: DeviceId,
     pub session: SessionId,
+    /// The county's code (empty: a token issued before the deployment had counties).
+    pub county: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -102,6 +108,7 @@ impl Tokens {
             sub: subject.user.to_string(),
             dev: subject.device.to_string(),
             sid: subject.session.to_string(),
+            cty: subject.county.clone(),
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
             typ: TOKEN_TYPE.into(),
@@ -149,7 +156,7 @@ impl Tokens {
         let user = UserId::new(c.sub).map_err(|e| TokenError::Invalid(e.to_string()))?;
         let device = c.dev.parse().map_err(|e: sync_protocol::ValidationError| TokenError::Invalid(e.to_string()))?;
         let session = c.sid.parse().map_err(|_| invalid("bad session id"))?;
-        Ok(TokenSubject { user, device, session })
+        Ok(TokenSubject { user, device, session, county: c.cty })
     }
 }
 
@@ -174,6 +181,7 @@ mod tests {
             user: UserId::new("vo-t01-v01").expect("user"),
             device: "0192f0c1-0000-7000-8000-0000000000aa".parse().expect("device"),
             session: SessionId::from_bytes([7; 16]),
+            county: "yunshan".into(),
         }
     }
 

@@ -83,18 +83,31 @@ fn read_password() -> std::io::Result<String> {
     Ok(password.trim_end_matches(['\r', '\n']).to_owned())
 }
 
+/// A new password read from standard input, checked and hashed at the configured cost.
+fn new_password_hash() -> Result<String, Box<dyn std::error::Error>> {
+    let password = read_password()?;
+    crate::service::auth::password::check_new_password(&password)?;
+    let cost = Config::load(None).map(|c| c.auth.password).unwrap_or_default();
+    Ok(crate::service::auth::password::hash(&password, cost)?)
+}
+
+/// `hash-password`: prints the argon2id hash of the password on standard input, for an
+/// `[[officials]]` entry's `password_hash`.
+pub(super) fn hash_password() -> ExitCode {
+    match new_password_hash() {
+        Ok(phc) => {
+            println!("{phc}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&*e),
+    }
+}
+
 pub(super) fn set_password(args: SetPasswordArgs) -> ExitCode {
     let SetPasswordArgs { db, user } = args;
-    let password = match read_password() {
-        Ok(p) => p,
-        Err(e) => return fail(&e),
-    };
-    let password = password.as_str();
-    let phc = match crate::service::auth::password::check_new_password(password)
-        .and_then(|()| crate::service::auth::password::hash(password, Config::load(None).map(|c| c.auth.password).unwrap_or_default()))
-    {
+    let phc = match new_password_hash() {
         Ok(phc) => phc,
-        Err(e) => return fail(&e),
+        Err(e) => return fail(&*e),
     };
     let store = match SqliteStore::open(&db) {
         Ok(store) => store,

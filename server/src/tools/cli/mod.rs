@@ -1,6 +1,6 @@
 //! The `patrolsync-server` command line (`serve`, `init`, `roster`, `reference`, `audit
 //! integrity|checkpoint|consistency|verify|read-model`, `rotate-token-key`, `set-password`, `config
-//! check`, `backup`, `restore`), in the library so that every binary that runs the server (the
+//! check`, `backup`, `restore`, `hash-password`), in the library so that every binary that runs the server (the
 //! release binary, the end-to-end tests' copy) is the same code: each parses it, sets up logging as
 //! [`Cli::logging`] says, and runs it.
 //!
@@ -8,7 +8,7 @@
 //! - this file: the commands, how each logs, and how each ends (its exit code, its error printed
 //!   with its causes);
 //! - [`serve`]: `serve` and `config check`; [`accounts`]: `init`, `set-password`,
-//!   `rotate-token-key`; [`audit`]: `audit …`; [`reference`] and [`roster`]: the reference file
+//!   `rotate-token-key`, `hash-password`; [`audit`]: `audit …`; [`reference`] and [`roster`]: the reference file
 //!   and the roster in and out of a store; [`backup`]: `backup` and `restore`.
 
 mod accounts;
@@ -73,15 +73,21 @@ enum Command {
     },
     /// Set a user's password, read from standard input (8 to 128 characters, any kind).
     SetPassword(accounts::SetPasswordArgs),
+    /// Print the argon2id hash of a password read from standard input, for the `password_hash` of
+    /// a city or province official (`[[officials]]`).
+    HashPassword,
 }
 
-/// What an import names besides its file: the store it changes, the config its re-checks judge by,
-/// and whether it only checks.
+/// What an import names besides its file: the store it changes (a file, or a county of the
+/// deployment `--config` describes), the config its re-checks judge by, and whether it only checks.
 #[derive(Args)]
 struct ImportInto {
     /// The store's SQLite file (created, and migrated, if needed).
-    #[arg(long)]
-    db: PathBuf,
+    #[arg(long, required_unless_present = "county")]
+    db: Option<PathBuf>,
+    /// The county of the deployment (`[[counties]]` of --config) whose store the import changes.
+    #[arg(long, conflicts_with = "db")]
+    county: Option<String>,
     /// The server's config file: the re-checks the import causes use its `[checks]` (and the
     /// `PATROLSYNC_CHECKS_*` environment), as `serve` does.
     #[arg(long)]
@@ -89,12 +95,24 @@ struct ImportInto {
     /// Check and report what would be authored, without writing.
     #[arg(long)]
     dry_run: bool,
+    /// The store's file, `--db` or the county's (set by [`ImportInto::resolve`]).
+    #[arg(skip)]
+    file: PathBuf,
 }
 
 impl ImportInto {
+    /// Finds the store's file: `--db`, or the file of the `--county` of `--config`'s deployment.
+    fn resolve(&mut self) -> Result<(), crate::config::ConfigError> {
+        self.file = match &self.db {
+            Some(db) => db.clone(),
+            None => Config::load(self.config.as_deref())?.county(self.county.as_deref())?.config.db,
+        };
+        Ok(())
+    }
+
     /// The store, its re-checks judged by `checks`.
     fn open(&self, checks: CheckConfig) -> Result<SqliteStore, crate::store::StoreError> {
-        SqliteStore::open_checking(&self.db, checks)
+        SqliteStore::open_checking(&self.file, checks)
     }
 
     /// Prints what the import authored (or, in a dry run, would author).
@@ -162,6 +180,7 @@ impl Cli {
             Command::Restore(args) => done(backup::restore(args)),
             Command::Config { action } => serve::config(action),
             Command::SetPassword(args) => accounts::set_password(args),
+            Command::HashPassword => accounts::hash_password(),
         }
     }
 }

@@ -35,7 +35,12 @@ pub(super) enum ReferenceAction {
     },
 }
 
-pub(super) fn run(action: ReferenceAction) -> ExitCode {
+pub(super) fn run(mut action: ReferenceAction) -> ExitCode {
+    if let ReferenceAction::Import { into, .. } = &mut action
+        && let Err(e) = into.resolve()
+    {
+        return super::fail(&e);
+    }
     let config = match &action {
         ReferenceAction::Import { into, .. } => into.config.clone(),
         ReferenceAction::Export { .. } => None,

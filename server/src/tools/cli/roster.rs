@@ -46,7 +46,12 @@ fn parse_format(s: &str) -> Result<Format, String> {
     Format::parse(s).ok_or_else(|| format!("{s:?}: csv or xlsx"))
 }
 
-pub(super) fn run(action: RosterAction) -> ExitCode {
+pub(super) fn run(mut action: RosterAction) -> ExitCode {
+    if let RosterAction::Import { into, .. } = &mut action
+        && let Err(e) = into.resolve()
+    {
+        return super::fail(&e);
+    }
     let config = match &action {
         RosterAction::Import { into, .. } => into.config.clone(),
         RosterAction::Export { .. } => None,

@@ -23,6 +23,10 @@ pub(super) struct ServeArgs {
     /// Load the demo county into an empty store and print the demo credentials.
     #[arg(long)]
     demo: bool,
+    /// With --demo: how many demo counties to load, 1 or 2 (the second, smaller one in its own
+    /// store under counties/ beside the first).
+    #[arg(long)]
+    counties: Option<u8>,
 }
 
 #[derive(Subcommand)]
@@ -39,14 +43,19 @@ pub(super) enum ConfigAction {
 }
 
 pub(super) fn run(args: ServeArgs) -> ExitCode {
-    let ServeArgs { config, db, bind, demo } = args;
+    let ServeArgs { config, db, bind, demo, counties } = args;
     let config = match Config::load(config.as_deref()) {
         Ok(mut c) => {
             c.db = db.unwrap_or(c.db);
             c.bind = bind.unwrap_or(c.bind);
             c.demo |= demo;
+            c.demo_counties = counties.unwrap_or(c.demo_counties);
             c
         }
+        Err(e) => return fail(&e),
+    };
+    let config = match config.validate() {
+        Ok(config) => config,
         Err(e) => return fail(&e),
     };
     match actix_web::rt::System::new().block_on(serve(config)) {
@@ -59,8 +68,16 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let app = Application::build(config.clone()).await?;
     let scheme = if config.tls.cert_file.is_some() { "https" } else { "http" };
     println!("patrolsync-server listening on {scheme}://127.0.0.1:{} (store {})", app.port(), config.db.display());
+    if config.counties().len() > 1 {
+        for county in config.counties() {
+            println!("county {} {}: store {}", county.code, county.name, county.config.db.display());
+        }
+    }
     if let Some(password) = &app.demo_password {
         println!("demo county loaded; every demo user's password is: {password}");
+        if config.counties().len() > 1 {
+            println!("  in each county (log in naming it: --county yunshan or --county baiyun)");
+        }
         println!("  e.g. village officer vo-t01-v01, township inspector ti-t01-1, county auditor ca-1, commissioner cm-1, admin admin");
     }
     println!("ready");

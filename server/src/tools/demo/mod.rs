@@ -15,6 +15,7 @@
 //! - `units`, `people`, `licences`: the bodies of each kind.
 //! - `calendar`: county dates as Unix milliseconds, without a clock.
 //! - `demo_county`: [`DemoCounty`] and its accessors.
+//! - `small`: the second, smaller county of a demo deployment of two ([`small_county`]).
 //!
 //! The 7 zones with no officer are `Z-T02-V09`, `Z-T04-V09`, `Z-T06-V09`, `Z-T09-V09`,
 //! `Z-T12-V11`, `Z-T13-V07` and `Z-T15-V06`: posts left vacant after the 2026 village-committee
@@ -32,6 +33,7 @@ mod layout;
 mod licences;
 mod names;
 mod people;
+mod small;
 mod units;
 
 #[cfg(test)]
@@ -45,6 +47,7 @@ use sync_protocol::ValidationError;
 
 pub use calendar::county_midnight_ms;
 pub use demo_county::DemoCounty;
+pub use small::small_county;
 pub use units::COUNTY_ID;
 
 /// The seed of every pseudo-random choice in the demo county.
@@ -52,6 +55,9 @@ pub const SEED: u64 = 0x5041_5452_4F4C; // "PATROL"
 
 /// 2026-01-01T00:00+08:00 as Unix milliseconds: zones are valid, and officers assigned, from here.
 pub const EPOCH_MS: i64 = county_midnight_ms(2026, 1, 1);
+
+/// The demo deployment's counties, code and name, in order: `serve --demo --counties 2` loads both.
+pub const DEMO_COUNTIES: [(&str, &str); 2] = [("yunshan", "云山县 Yunshan County"), ("baiyun", "白云县 Baiyun County")];
 
 /// Streams of the seeded generator, one per concern.
 const GRID_STREAM: u64 = 1;

@@ -1,0 +1,160 @@
+//! `[[counties]]`: the counties of one deployment, each a tenant with a store of its own (on
+//! SQLite one file each, in the deployment's data folder). None listed: one county, the store `db`.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+use super::{Config, ConfigError};
+
+/// The code of the county of a deployment without `[[counties]]` (and of tokens issued before a
+/// deployment had any): the store `db`.
+pub const SOLE_COUNTY: &str = "county";
+
+/// The longest county code.
+const MAX_CODE: usize = 32;
+
+/// One `[[counties]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountyEntry {
+    /// The county's stable code (1 to 32 of `a-z`, `0-9`, `-`): named in its tokens and at login.
+    pub code: String,
+    /// The county's name, for people (`云山县`).
+    #[serde(default)]
+    pub name: String,
+    /// Its store's SQLite file (default: `counties/<code>/central.db` in the folder of `db`).
+    #[serde(default)]
+    pub db: Option<PathBuf>,
+}
+
+/// A county of the deployment with the settings its store is opened with: the server's
+/// configuration with `db` (and so its blob folder and log witness) the county's own.
+#[derive(Debug, Clone)]
+pub struct CountyConfig {
+    pub code: String,
+    pub name: String,
+    pub config: Config,
+}
+
+/// Checks a county code's form.
+pub fn check_code(code: &str) -> Result<(), ConfigError> {
+    let good = !code.is_empty()
+        && code.len() <= MAX_CODE
+        && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !code.starts_with('-');
+    if good {
+        Ok(())
+    } else {
+        Err(ConfigError::Range { name: "counties.code", why: format!("{code:?}: 1 to {MAX_CODE} of a-z, 0-9 and -, not first") })
+    }
+}
+
+impl Config {
+    /// The folder the deployment keeps its data in: that of `db`.
+    pub fn data_dir(&self) -> PathBuf {
+        self.db.parent().unwrap_or(Path::new(".")).to_path_buf()
+    }
+
+    /// The deployment's counties in order (the first answers refresh tokens that name none). With
+    /// no `[[counties]]`, one county on `db`; a demo of `demo_counties = 2` adds the small demo
+    /// county beside it.
+    pub fn counties(&self) -> Vec<CountyConfig> {
+        let entries: Vec<CountyEntry> = if !self.counties.is_empty() {
+            self.counties.clone()
+        } else if self.demo && self.demo_counties > 1 {
+            crate::tools::demo::DEMO_COUNTIES
+                .iter()
+                .enumerate()
+                .map(|(i, (code, name))| CountyEntry { code: (*code).into(), name: (*name).into(), db: (i == 0).then(|| self.db.clone()) })
+                .collect()
+        } else {
+            vec![CountyEntry { code: SOLE_COUNTY.into(), name: String::new(), db: Some(self.db.clone()) }]
+        };
+        entries.into_iter().map(|entry| self.county_config(entry)).collect()
+    }
+
+    /// The county `code` of this deployment (`None`: the only one, when there is one).
+    pub fn county(&self, code: Option<&str>) -> Result<CountyConfig, ConfigError> {
+        let mut counties = self.counties();
+        let why = match code {
+            Some(code) => match counties.iter().position(|c| c.code == code) {
+                Some(at) => return Ok(counties.swap_remove(at)),
+                None => format!("{code:?} is not a county of this deployment"),
+            },
+            None if counties.len() == 1 => return Ok(counties.swap_remove(0)),
+            None => "this deployment holds several counties: name one (--county)".to_owned(),
+        };
+        Err(ConfigError::Range { name: "county", why })
+    }
+
+    fn county_config(&self, entry: CountyEntry) -> CountyConfig {
+        let mut config = self.clone();
+        config.db = entry.db.unwrap_or_else(|| self.data_dir().join("counties").join(&entry.code).join("central.db"));
+        if self.counties.len() > 1 || (self.demo && self.demo_counties > 1) {
+            // Each county's evidence and witness beside its own store, never a shared folder.
+            config.blob_dir = None;
+            config.witness_file = None;
+        }
+        CountyConfig { code: entry.code, name: entry.name, config }
+    }
+
+    /// The `[[counties]]` entries checked: codes well formed and distinct, no two on one file.
+    pub(super) fn check_counties(&self) -> Result<(), ConfigError> {
+        let counties = self.counties();
+        for (i, county) in counties.iter().enumerate() {
+            check_code(&county.code)?;
+            if let Some(other) = counties[..i].iter().find(|c| c.code == county.code || c.config.db == county.config.db) {
+                let why = format!("{} and {} share a code or a store file", other.code, county.code);
+                return Err(ConfigError::Range { name: "counties", why });
+            }
+        }
+        if !(1..=crate::tools::demo::DEMO_COUNTIES.len()).contains(&usize::from(self.demo_counties)) {
+            let why = format!("{}; the demo has 1 to {} counties", self.demo_counties, crate::tools::demo::DEMO_COUNTIES.len());
+            return Err(ConfigError::Range { name: "demo_counties", why });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_counties_the_deployment_is_one_county_on_db() {
+        let config = Config::default();
+        let counties = config.counties();
+        assert_eq!(counties.len(), 1);
+        assert_eq!((counties[0].code.as_str(), &counties[0].config.db), (SOLE_COUNTY, &config.db));
+        assert_eq!(counties[0].config.blob_dir(), config.blob_dir());
+        assert_eq!(config.county(None).expect("the only one").code, SOLE_COUNTY);
+    }
+
+    #[test]
+    fn each_listed_county_has_its_store_in_the_data_folder_unless_it_names_one() {
+        let config: Config = toml::from_str(
+            "db = \"data/central.db\"\n[[counties]]\ncode = \"yunshan\"\ndb = \"data/central.db\"\n[[counties]]\ncode = \"qingxi\"\nname = \"青溪县\"\n",
+        )
+        .expect("parse");
+        let config = config.validate().expect("valid");
+        let counties = config.counties();
+        assert_eq!(counties[0].config.db, PathBuf::from("data/central.db"));
+        assert_eq!(counties[1].config.db, PathBuf::from("data/counties/qingxi/central.db"));
+        assert_eq!(counties[1].config.blob_dir(), PathBuf::from("data/counties/qingxi/blobs"));
+        assert_eq!(config.county(Some("qingxi")).expect("listed").name, "青溪县");
+        assert!(config.county(None).is_err(), "several counties: one must be named");
+        assert!(config.county(Some("elsewhere")).is_err());
+    }
+
+    #[test]
+    fn codes_are_checked_and_distinct() {
+        for bad in ["", "Yunshan", "-a", "a b", "a.b", &"x".repeat(33)] {
+            assert!(check_code(bad).is_err(), "{bad:?}");
+        }
+        let twice: Config = toml::from_str("[[counties]]\ncode = \"a\"\n[[counties]]\ncode = \"a\"\n").expect("parse");
+        assert!(twice.validate().is_err());
+        let same_file: Config =
+            toml::from_str("[[counties]]\ncode = \"a\"\ndb = \"x.db\"\n[[counties]]\ncode = \"b\"\ndb = \"x.db\"\n").expect("parse");
+        assert!(same_file.validate().is_err());
+    }
+}

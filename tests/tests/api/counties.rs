@@ -1,0 +1,151 @@
+//! Many counties in one deployment (issue 16): each county a tenant with its own store. A device,
+//! a token or a user of one county never reaches another's data, end to end on the demo deployment
+//! of two counties; city and province officials read the roll-ups of their counties only.
+
+use anyhow::Result;
+use patrolsync_tests::DEMO_PASSWORD;
+use patrolsync_tests::app::spawn_counties;
+use patrolsync_tests::raw::{RawDevice, now_ms};
+use patrolsync_tests::tracks;
+use reqwest::StatusCode;
+use std::collections::BTreeSet;
+use sync_protocol::body::Body;
+use sync_protocol::event::Event;
+use sync_protocol::ids::ZoneId;
+use sync_protocol::wire::AckStatus;
+
+/// The westernmost longitude (1e-7 degrees) of the zone `Z-T12-V01` among `events`.
+fn zone_west(events: &[Event]) -> Option<i32> {
+    events.iter().find_map(|e| match Body::parse(&e.kind, &e.body) {
+        Ok(Body::ZoneDefined(z)) if z.zone.as_str() == "Z-T12-V01" => z.boundary.0.iter().flatten().map(|[lon, _]| *lon).min(),
+        _ => None,
+    })
+}
+
+fn ids(events: &[Event]) -> BTreeSet<String> {
+    events.iter().map(|e| e.id.to_string()).collect()
+}
+
+/// How many events of `device` the store file `db` holds.
+fn stored_events_of(db: &std::path::Path, device: &RawDevice) -> Result<i64> {
+    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let id = device.device.0.as_bytes().to_vec();
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM events WHERE device_id = ?1 OR device_id = ?2",
+        rusqlite::params![id, device.device.to_string()],
+        |r| r.get(0),
+    )?;
+    Ok(n)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_of_one_county_never_pulls_nor_pushes_into_another() -> Result<()> {
+    let app = spawn_counties()?;
+    // The same user id in both counties: two accounts in two stores.
+    let mut a = app.device_in("yunshan", "vo-t12-v01").await?;
+    let mut b = app.device_in("baiyun", "vo-t12-v01").await?;
+    assert_eq!((a.token_claims()?["cty"].as_str(), b.token_claims()?["cty"].as_str()), (Some("yunshan"), Some("baiyun")));
+    let (pulled_a, pulled_b) = (a.pull_all().await?, b.pull_all().await?);
+    // Each pulls its own county's zone: Baiyun's lies a degree east of Yunshan's.
+    let (west_a, west_b) = (zone_west(&pulled_a).unwrap_or_default(), zone_west(&pulled_b).unwrap_or_default());
+    assert!(west_a > 0 && west_b - west_a >= 9_000_000, "{west_a} {west_b}");
+    assert!(ids(&pulled_a).is_disjoint(&ids(&pulled_b)), "no event of one county is pulled by the other's device");
+
+    // A's officer records a patrol: stored in A's store only, never pulled by B.
+    let zone = ZoneId::new("Z-T12-V01")?;
+    let patrol = a.seal(&tracks::patrol(&zone, now_ms() as i64 - 3_600_000, 20, 1));
+    assert_eq!(a.sync(&[patrol.clone()]).await?.acks[0].status, AckStatus::Accepted);
+    assert!(!ids(&b.pull_all().await?).contains(&patrol.id.to_string()));
+    assert_eq!((stored_events_of(&app.db(), &a)?, stored_events_of(&app.county_db("baiyun"), &a)?), (1, 0));
+
+    // A's token presented for B (the county header): refused, nothing pulled or pushed.
+    a.county_header = Some("baiyun".into());
+    let next = a.seal(&tracks::patrol(&zone, now_ms() as i64 - 1_800_000, 20, 2));
+    let err = a.sync(&[next]).await.expect_err("a token of yunshan for baiyun");
+    assert!(err.to_string().contains("403"), "{err}");
+    let (status, _) = a.compliance("").await?;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    a.county_header = Some("yunshan".into());
+    assert_eq!(a.compliance("").await?.0, StatusCode::OK, "naming its own county is fine");
+
+    // A's session named as B's in a token signed by the deployment's key: B's store holds no such
+    // session or device, so the token is refused there (401) and B's store is unchanged.
+    let mut claims = a.token_claims()?;
+    claims["cty"] = "baiyun".into();
+    a.token = Some(app.forge_token(&claims)?);
+    a.county_header = None;
+    assert!(a.sync(&[]).await.expect_err("no such session in baiyun").to_string().contains("401"));
+    assert_eq!(stored_events_of(&app.county_db("baiyun"), &a)?, 0);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_logs_in_to_the_county_named_and_reads_nothing_of_another() -> Result<()> {
+    let app = spawn_counties()?;
+    // ti-t01-1 exists in Yunshan only (Baiyun has townships T05 and T12).
+    let mut nowhere = RawDevice::new(&app.url(), "ti-t01-1")?;
+    nowhere.county = Some("baiyun".into());
+    assert!(nowhere.login(DEMO_PASSWORD).await.is_err(), "not a user of baiyun");
+    let mut unnamed = RawDevice::new(&app.url(), "ti-t01-1")?;
+    let err = unnamed.login(DEMO_PASSWORD).await.expect_err("a deployment of two: the county is named");
+    assert!(err.to_string().contains("400"), "{err}");
+
+    // B's officer records a patrol; A's inspector of the same township id never reads it.
+    let mut b = app.device_in("baiyun", "vo-t12-v01").await?;
+    let patrol = b.seal(&tracks::patrol(&ZoneId::new("Z-T12-V01")?, now_ms() as i64 - 3_600_000, 20, 3));
+    assert_eq!(b.sync(&[patrol.clone()]).await?.acks[0].status, AckStatus::Accepted);
+    let b_inspector = app.device_in("baiyun", "ti-t12-1").await?;
+    assert_eq!(b_inspector.patrol(&patrol.id.to_string()).await?.0, StatusCode::OK, "B's inspector reads it");
+    let a_inspector = app.device_in("yunshan", "ti-t12-1").await?;
+    assert_eq!(a_inspector.patrol(&patrol.id.to_string()).await?.0, StatusCode::NOT_FOUND);
+    let ledger = a_inspector.ledger(&format!("township=T12&{}", week_range())).await?;
+    assert_eq!(ledger.status(), StatusCode::OK);
+    assert!(!ledger.text().await?.contains(&patrol.id.to_string()), "A's ledger holds no patrol of B");
+    let mut a_auditor = app.device_in("yunshan", "ca-1").await?;
+    assert!(!ids(&a_auditor.pull_all().await?).contains(&patrol.id.to_string()), "nor does A's county pull");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn officials_read_the_roll_ups_of_their_counties_only() -> Result<()> {
+    let app = spawn_counties()?;
+    let mut b = app.device_in("baiyun", "vo-t12-v01").await?;
+    let patrol = b.seal(&tracks::patrol(&ZoneId::new("Z-T12-V01")?, now_ms() as i64 - 3_600_000, 20, 4));
+    assert_eq!(b.sync(&[patrol]).await?.acks[0].status, AckStatus::Accepted);
+
+    let codes = |reply: &serde_json::Value| -> Vec<String> {
+        reply["counties"].as_array().into_iter().flatten().filter_map(|c| c["code"].as_str().map(str::to_owned)).collect()
+    };
+    let mut province = RawDevice::new(&app.url(), "prov-1")?;
+    assert_eq!(province.official_login("prov-1", DEMO_PASSWORD).await?.0, StatusCode::OK);
+    let (status, all) = province.rollups("").await?;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    assert_eq!(codes(&all), ["yunshan", "baiyun"]);
+    let baiyun = &all["counties"][1]["rollup"];
+    assert_eq!(baiyun["patrols"], 1, "Baiyun's week, from its own compliance report: {baiyun}");
+    assert_eq!(all["counties"][0]["rollup"]["patrols"], 0, "Yunshan had none");
+    assert!(baiyun["officers"].as_u64() < all["counties"][0]["rollup"]["officers"].as_u64());
+
+    let mut city = RawDevice::new(&app.url(), "city-yunshan")?;
+    assert_eq!(city.official_login("city-yunshan", DEMO_PASSWORD).await?.0, StatusCode::OK);
+    let (status, mine) = city.rollups("").await?;
+    assert_eq!((status, codes(&mine)), (StatusCode::OK, vec!["yunshan".to_owned()]));
+    assert_eq!(city.rollups("counties=baiyun").await?.0, StatusCode::NOT_FOUND, "another city's county");
+    // An official's token is no county's: every county route refuses it.
+    assert_eq!(city.compliance("").await?.0, StatusCode::UNAUTHORIZED);
+    assert!(city.sync(&[]).await.is_err());
+
+    // No county user reads the roll-ups, whatever their role; a wrong password gets no token.
+    let auditor = app.device_in("yunshan", "ca-1").await?;
+    assert_eq!(auditor.rollups("").await?.0, StatusCode::FORBIDDEN);
+    let mut guess = RawDevice::new(&app.url(), "prov-1")?;
+    assert_eq!(guess.official_login("prov-1", "not the password").await?.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(guess.official_login("ca-1", DEMO_PASSWORD).await?.0, StatusCode::UNAUTHORIZED, "a county user is no official");
+    Ok(())
+}
+
+/// `from` and `to` for the ledger: the last two days to tomorrow (county dates).
+fn week_range() -> String {
+    let today = chrono::Utc::now().date_naive();
+    format!("from={}&to={}", today - chrono::Days::new(2), today + chrono::Days::new(1))
+}
