@@ -54,8 +54,8 @@ pub enum StartError {
 }
 
 /// Why `[store] kind = "postgres"` is refused at start by a build without the engine.
-pub const POSTGRES_NOT_BUILT: &str = "this build has no PostgreSQL engine (the crate's `postgres` feature); \
-     use kind = \"sqlite\" or a build with the feature";
+pub const POSTGRES_NOT_BUILT: &str = "this build has no PostgreSQL engine (it was built without the server crate's \
+     default features); use kind = \"sqlite\" or a build with the PostgreSQL feature";
 
 impl Application {
     /// The application of `config` on the system clock, with its SQLite store at `config.db`.
@@ -198,13 +198,8 @@ fn open_store(config: &Config, shared: &Shared) -> Result<Arc<dyn Store>, StartE
         witness_file: Some(config.witness_file()),
     };
     if config.store.kind == StoreKind::Postgres {
-        #[cfg(feature = "postgres")]
-        {
-            let url = config.store.url.as_deref().unwrap_or_default();
-            return Ok(Arc::new(crate::store::postgres::PostgresStore::open(url, settings, shared.cpu.clone())?));
-        }
-        #[cfg(not(feature = "postgres"))]
-        return Err(StartError::EngineNotReady(POSTGRES_NOT_BUILT));
+        let url = config.store.url.as_deref().unwrap_or_default();
+        return crate::store::open_postgres(url, settings, shared.cpu.clone())?.ok_or(StartError::EngineNotReady(POSTGRES_NOT_BUILT));
     }
     if let Some(dir) = config.db.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| StartError::Bind(dir.display().to_string(), e))?;

@@ -74,6 +74,22 @@ pub use sqlite::checks::{CheckSnapshot, Prechecked};
 
 use sync_protocol::hlc::Hlc;
 
+/// The PostgreSQL store at `url` (a connection string), its migrations run; `None` when this
+/// build has no PostgreSQL engine (the crate's `postgres` feature).
+pub fn open_postgres(
+    url: &str,
+    settings: sqlite::Settings,
+    pool: crate::pool::Blocking,
+) -> Result<Option<std::sync::Arc<dyn Store>>, StoreError> {
+    #[cfg(feature = "postgres")]
+    return Ok(Some(std::sync::Arc::new(postgres::PostgresStore::open(url, settings, pool)?)));
+    #[cfg(not(feature = "postgres"))]
+    {
+        let _ = (url, settings, pool);
+        Ok(None)
+    }
+}
+
 /// What every store method returns: a boxed future, so that the traits can be used as
 /// `dyn` objects and an engine chosen at start.
 pub type StoreFuture<'a, T> = futures_util::future::BoxFuture<'a, Result<T, StoreError>>;
