@@ -54,7 +54,7 @@ async fn a_device_of_one_county_never_pulls_nor_pushes_into_another() -> Result<
     // A's officer records a patrol: stored in A's store only, never pulled by B.
     let zone = ZoneId::new("Z-T12-V01")?;
     let patrol = a.seal(&tracks::patrol(&zone, now_ms() as i64 - 3_600_000, 20, 1));
-    assert_eq!(a.sync(&[patrol.clone()]).await?.acks[0].status, AckStatus::Accepted);
+    assert_eq!(a.sync(std::slice::from_ref(&patrol)).await?.acks[0].status, AckStatus::Accepted);
     assert!(!ids(&b.pull_all().await?).contains(&patrol.id.to_string()));
     assert_eq!((stored_events_of(&app.db(), &a)?, stored_events_of(&app.county_db("baiyun"), &a)?), (1, 0));
 
@@ -93,7 +93,7 @@ async fn a_user_logs_in_to_the_county_named_and_reads_nothing_of_another() -> Re
     // B's officer records a patrol; A's inspector of the same township id never reads it.
     let mut b = app.device_in("baiyun", "vo-t12-v01").await?;
     let patrol = b.seal(&tracks::patrol(&ZoneId::new("Z-T12-V01")?, now_ms() as i64 - 3_600_000, 20, 3));
-    assert_eq!(b.sync(&[patrol.clone()]).await?.acks[0].status, AckStatus::Accepted);
+    assert_eq!(b.sync(std::slice::from_ref(&patrol)).await?.acks[0].status, AckStatus::Accepted);
     let b_inspector = app.device_in("baiyun", "ti-t12-1").await?;
     assert_eq!(b_inspector.patrol(&patrol.id.to_string()).await?.0, StatusCode::OK, "B's inspector reads it");
     let a_inspector = app.device_in("yunshan", "ti-t12-1").await?;
