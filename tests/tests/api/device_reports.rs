@@ -17,8 +17,12 @@ fn the_phone_shows_its_week_offline_and_an_inspector_exports_the_ledger() -> Res
     officer.login(&server.url(), "vo-t03-v02", DEMO_PASSWORD)?;
     officer.run(&["sync"])?;
     let zone = ZoneId::new("Z-T03-V02")?;
-    // Today's patrols: one that counts (100 fixes along a line in the zone), one too short.
-    let start = now_ms() as i64 - 4 * 3_600_000;
+    // Two patrols an hour apart in one county week, in the past: one that counts (100 fixes along
+    // a line in the zone), one too short. Four hours ago, or the last hours of the week before
+    // when the county's week began less than four hours ago (the second would fall in the next).
+    let now = now_ms() as i64;
+    let (week_start, _) = sync_protocol::values::IsoWeek::of_ms(now).bounds_ms();
+    let start = if now - week_start >= 4 * 3_600_000 { now - 4 * 3_600_000 } else { week_start - 4 * 3_600_000 };
     for (name, fixes, at) in [("long.gpx", 100, start), ("short.gpx", 24, start + 3_600_000)] {
         let Body::PatrolRecorded(p) = tracks::line_patrol(&zone, tracks::zone_centre(&zone), at, fixes, 2_000) else { unreachable!() };
         officer.record_patrol(&write_track(dir.path(), name, &p.track)?, &[])?;
