@@ -54,6 +54,10 @@ pub struct Args {
     /// With 100 devices of 1,000 events, 2,000 a week spreads the history over 50 weeks.
     #[arg(long, default_value_t = 0)]
     pub patrols_per_week: usize,
+    /// Only ask the reports for this week (`2026-W25`) of the server given with --url, whose store
+    /// an earlier run filled: to measure two builds' reports on one store, alternately.
+    #[arg(long, requires = "url")]
+    pub reports_of: Option<sync_protocol::values::IsoWeek>,
 }
 
 fn main() -> Result<()> {
@@ -68,6 +72,9 @@ fn main() -> Result<()> {
         };
         let url = args.url.clone().or_else(|| server.as_ref().map(|s| s.url())).unwrap_or_default();
         let pid = args.server_pid.or_else(|| server.as_ref().and_then(|s| s.pid()));
-        phases::run(&args, &url, pid).await
+        match args.reports_of {
+            Some(week) => reports::run(&url, &args.password, week, args.reports.max(1)).await,
+            None => phases::run(&args, &url, pid).await,
+        }
     })
 }
