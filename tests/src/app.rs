@@ -30,9 +30,9 @@ pub fn test_engine() -> Engine {
     }
 }
 
-/// Whether the API tests run on PostgreSQL. The few tests that only make sense on SQLite (they
-/// read the store's file, a pragma, or use a tool that opens a file) return early when this is
-/// true, saying why in their doc.
+/// Whether the API tests run on PostgreSQL. The few tests (or steps) that only make sense on
+/// SQLite (several counties, a tool that opens a store file) are skipped when this is true, each
+/// saying why in its doc.
 pub fn on_postgres() -> bool {
     test_engine() == Engine::Postgres
 }
