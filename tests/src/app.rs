@@ -1,7 +1,8 @@
 //! The application in-process, for the API tests: [`spawn_app`] builds it as `serve` does
-//! (`Application::build_with`: the real SQLite store in a temporary folder, the real HTTP server on
-//! a loopback port 0) with the demo county and an injected clock a test can move, and stops it
-//! when the test ends. No process to start, no binary to link per test file.
+//! (`Application::build_with`: the real store, the real HTTP server on a loopback port 0) with the
+//! demo county and an injected clock a test can move, and stops it when the test ends. The store is
+//! a SQLite file in a temporary folder, or with `PATROLSYNC_TEST_STORE=postgres` a database of its
+//! own on the test binary's throwaway PostgreSQL cluster ([`test_engine`]).
 
 use anyhow::{Context, Result};
 use std::path::Path;
@@ -12,7 +13,29 @@ use patrolsync_server::app::Application;
 use patrolsync_server::clock::TestClock;
 use patrolsync_server::config::Config;
 
+use crate::pg_cluster::{self, TestDb};
 use crate::site::Site;
+use patrolsync_server::store::sql::Engine;
+
+/// The variable that names the engine the API tests' stores run on: `sqlite` (the default) or
+/// `postgres`.
+pub const TEST_STORE: &str = "PATROLSYNC_TEST_STORE";
+
+/// The engine the API tests run on, as [`TEST_STORE`] names it.
+pub fn test_engine() -> Engine {
+    match std::env::var(TEST_STORE).as_deref() {
+        Err(_) | Ok("" | "sqlite") => Engine::Sqlite,
+        Ok("postgres") => Engine::Postgres,
+        Ok(other) => panic!("{TEST_STORE}={other}: the test stores are `sqlite` or `postgres`"),
+    }
+}
+
+/// Whether the API tests run on PostgreSQL. The few tests (or steps) that only make sense on
+/// SQLite (several counties, a tool that opens a store file) are skipped when this is true, each
+/// saying why in its doc.
+pub fn on_postgres() -> bool {
+    test_engine() == Engine::Postgres
+}
 
 /// Every test phone connects from 127.0.0.1, so the per-address limit of the auth routes is
 /// lifted, in-process and in the child process alike; the tests of that limit set it back
@@ -36,8 +59,10 @@ pub fn spawn_counties() -> Result<TestApp> {
 /// block, run a phone's CLI or read the store without holding up the server); stopped, its store
 /// closed, when dropped.
 pub struct TestApp {
-    /// Stops the application when dropped: first, before its folder is removed.
+    /// Stops the application when dropped: first, before its folder (or database) is removed.
     _running: Running,
+    /// The application's PostgreSQL database, dropped after the application stopped.
+    _database: Option<TestDb>,
     /// Its port and store folder ([`Site::url`], [`Site::db`], [`Site::open_store`]…).
     site: Site,
     /// The application's clock: `clock.advance(ms)` passes time without sleeping.
@@ -47,25 +72,34 @@ pub struct TestApp {
 impl TestApp {
     /// The demo application with settings given as their `PATROLSYNC_*` variables (the names
     /// docs/configuration.md lists), read the way `serve` reads the environment. Its store starts
-    /// as a copy of the demo county's, loaded once per test binary ([`demo_store`]).
+    /// as a copy of the demo county's, loaded once per test binary ([`demo_store`], or on
+    /// PostgreSQL [`demo_database`]).
     pub fn spawn(settings: &[(&str, &str)]) -> Result<TestApp> {
         let dir = tempfile::tempdir()?;
-        std::fs::write(dir.path().join("central.db"), demo_store()?)?;
-        TestApp::start(dir, TestClock::running(), settings)
+        let database = match test_engine() {
+            Engine::Sqlite => {
+                std::fs::write(dir.path().join("central.db"), demo_store()?)?;
+                None
+            }
+            Engine::Postgres => Some(pg_cluster::cluster()?.copy_of(demo_database()?)?),
+        };
+        TestApp::start(dir, database, TestClock::running(), settings)
     }
 
     /// The demo application on `clock` (which may stand still), with `settings`; the demo county is
     /// loaded at the clock's time.
     pub fn spawn_on(clock: Arc<TestClock>, settings: &[(&str, &str)]) -> Result<TestApp> {
-        TestApp::start(tempfile::tempdir()?, clock, settings)
+        let database = if on_postgres() { Some(pg_cluster::database()?) } else { None };
+        TestApp::start(tempfile::tempdir()?, database, clock, settings)
     }
 
-    fn start(dir: tempfile::TempDir, clock: Arc<TestClock>, settings: &[(&str, &str)]) -> Result<TestApp> {
-        let config = config(dir.path(), settings)?;
+    fn start(dir: tempfile::TempDir, database: Option<TestDb>, clock: Arc<TestClock>, settings: &[(&str, &str)]) -> Result<TestApp> {
+        let config = config(dir.path(), database.as_ref(), settings)?;
         let scheme = if config.tls.enabled()? { "https" } else { "http" };
         let running = Running::start(config, clock.clone())?;
-        let site = Site { port: running.port, scheme: scheme.into(), dir };
-        Ok(TestApp { site, clock, _running: running })
+        let store_url = database.as_ref().map(|db| db.url().to_owned());
+        let site = Site { port: running.port, scheme: scheme.into(), dir, store_url };
+        Ok(TestApp { site, clock, _running: running, _database: database })
     }
 }
 
@@ -80,7 +114,7 @@ pub fn demo_store() -> Result<&'static [u8]> {
 
 fn load_demo_store() -> Result<Vec<u8>> {
     let dir = tempfile::tempdir()?;
-    drop(Running::start(config(dir.path(), &[])?, TestClock::running())?);
+    drop(Running::start(config(dir.path(), None, &[])?, TestClock::running())?);
     // Everything committed into the database file itself, so that the file alone is the store.
     let conn = rusqlite::Connection::open(dir.path().join("central.db"))?;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
@@ -95,14 +129,36 @@ fn load_demo_store() -> Result<Vec<u8>> {
     Ok(std::fs::read(dir.path().join("central.db"))?)
 }
 
-/// The configuration of a test application in `dir`: the defaults, the lifted per-address limits,
-/// then `settings`; listening on a free loopback port, with the demo county.
-fn config(dir: &Path, settings: &[(&str, &str)]) -> Result<Config> {
+/// The demo county's PostgreSQL database, loaded once per test binary through the path
+/// `serve --demo` takes, then left unconnected: each new application's database is a copy of it
+/// (`CREATE DATABASE … TEMPLATE`), as each SQLite application's file is a copy of [`demo_store`].
+pub fn demo_database() -> Result<&'static TestDb> {
+    static DATABASE: OnceLock<Result<TestDb, String>> = OnceLock::new();
+    let database = DATABASE.get_or_init(|| load_demo_database().map_err(|e| format!("{e:#}")));
+    database.as_ref().map_err(|e| anyhow::anyhow!("loading the demo county into PostgreSQL: {e}"))
+}
+
+fn load_demo_database() -> Result<TestDb> {
+    let dir = tempfile::tempdir()?;
+    let database = pg_cluster::database()?;
+    drop(Running::start(config(dir.path(), Some(&database), &[])?, TestClock::running())?);
+    database.disconnect_all()?;
+    Ok(database)
+}
+
+/// The configuration of a test application in `dir`, its store in `database` if one is given:
+/// the defaults, the lifted per-address limits, then `settings`; listening on a free loopback
+/// port, with the demo county.
+fn config(dir: &Path, database: Option<&TestDb>, settings: &[(&str, &str)]) -> Result<Config> {
     let keys = patrolsync_server::config::env::keys();
     if let Some((name, _)) = settings.iter().find(|(name, _)| !keys.iter().any(|k| k.env == *name)) {
         anyhow::bail!("{name} is not a setting of the server");
     }
-    let get = |name: &str| settings.iter().chain(&LIFTED_LIMITS).find(|(k, _)| *k == name).map(|(_, v)| v.to_string());
+    let store: Vec<(&str, &str)> = match database {
+        Some(db) => vec![("PATROLSYNC_STORE_KIND", "postgres"), ("PATROLSYNC_STORE_URL", db.url())],
+        None => Vec::new(),
+    };
+    let get = |name: &str| settings.iter().chain(&store).chain(&LIFTED_LIMITS).find(|(k, _)| *k == name).map(|(_, v)| v.to_string());
     let mut config = Config::load_with(None, get)?;
     config.bind = "127.0.0.1:0".into();
     config.db = dir.join("central.db");

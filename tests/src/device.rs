@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use patrolsync_client::replica::{NewPatrol, Replica};
 use patrolsync_client::sync;
+use patrolsync_server::args;
+use patrolsync_server::store::sql::Sql;
 use sync_protocol::fold::Projection;
 use sync_protocol::ids::{EventId, ZoneId};
 use sync_protocol::values::TrackPoint;
@@ -237,18 +239,17 @@ pub fn outbox(path: &Path, state: &str) -> Result<BTreeSet<String>> {
 }
 
 /// How many times each id is stored in the central store, as accepted data, by `device`.
-pub fn stored_by_device(store: &rusqlite::Connection, device: &str) -> Result<BTreeMap<String, i64>> {
-    let mut stmt = store.prepare("SELECT id, count(*) FROM events WHERE device_id = ?1 AND accepted = 1 GROUP BY id")?;
+pub fn stored_by_device(store: &dyn Sql, device: &str) -> Result<BTreeMap<String, i64>> {
     let device = uuid::Uuid::parse_str(device)?;
-    let rows = stmt.query_map([device.as_bytes().to_vec()], |r| Ok((uuid_text(&r.get::<_, Vec<u8>>(0)?), r.get(1)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let rows =
+        store.all("SELECT id, count(*) FROM events WHERE device_id = ?1 AND accepted = TRUE GROUP BY id", args![device.as_bytes()])?;
+    rows.iter().map(|r| Ok((uuid_text(r.bytes(0)?), r.get(1)?))).collect()
 }
 
 /// The ids (text) and authors of the events the central store holds as accepted data.
-pub fn stored_events(store: &rusqlite::Connection) -> Result<Vec<(String, String, String)>> {
-    let mut stmt = store.prepare("SELECT id, author, kind FROM events WHERE accepted = 1")?;
-    let rows = stmt.query_map([], |r| Ok((uuid_text(&r.get::<_, Vec<u8>>(0)?), r.get(1)?, r.get(2)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+pub fn stored_events(store: &dyn Sql) -> Result<Vec<(String, String, String)>> {
+    let rows = store.all("SELECT id, author, kind FROM events WHERE accepted = TRUE", &[])?;
+    rows.iter().map(|r| Ok((uuid_text(r.bytes(0)?), r.get(1)?, r.get(2)?))).collect()
 }
 
 /// A 16-byte UUID column as hyphenated text.

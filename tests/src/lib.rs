@@ -7,7 +7,8 @@
 //! - [`app`]: [`app::spawn_app`], the application in-process with an injected clock: the API tests.
 //! - [`server`]: [`server::TestServer`], the server binary as a child process: start, kill
 //!   (SIGKILL), restart on the same store, its output; for the tests that need a process.
-//! - [`site`]: what both give a test: the URL, the store file, a logged-in device, the token key.
+//! - [`site`]: what both give a test: the URL, the store, a logged-in device, the token key;
+//!   [`store_sql`]: a test's own connection to the store on either engine, to look under the API.
 //! - [`raw`]: [`raw::RawDevice`], sealing events and calling login and sync by hand.
 //! - [`api`]: the test client: one method of [`raw::RawDevice`] per route of the server.
 //! - [`photo`]: test JPEGs with known EXIF position and capture time.
@@ -43,6 +44,7 @@ pub mod raw_http;
 pub mod server;
 pub mod site;
 pub mod snapshot;
+pub mod store_sql;
 pub mod tracks;
 
 /// The password every demo user gets in tests (the server takes it from the environment).

@@ -5,6 +5,7 @@ use anyhow::Result;
 use std::path::PathBuf;
 
 use crate::raw::RawDevice;
+use crate::store_sql::StoreSql;
 
 /// A server's loopback port and the temporary folder of its store (`central.db`, the blobs, the
 /// token key file), removed when the test ends.
@@ -13,12 +14,15 @@ pub struct Site {
     /// `http`, or `https` when the server serves TLS itself (`PATROLSYNC_TLS_*`).
     pub scheme: String,
     pub dir: tempfile::TempDir,
+    /// The PostgreSQL database the server stores into (its connection string), when it does not
+    /// store into the SQLite file [`Site::db`].
+    pub store_url: Option<String>,
 }
 
 impl Site {
     /// A plain-HTTP server's site.
     pub fn new(port: u16, dir: tempfile::TempDir) -> Site {
-        Site { port, scheme: "http".into(), dir }
+        Site { port, scheme: "http".into(), dir, store_url: None }
     }
 
     pub fn url(&self) -> String {
@@ -70,21 +74,25 @@ impl Site {
         Ok(jsonwebtoken::encode(&header, claims, &jsonwebtoken::EncodingKey::from_secret(&secret))?)
     }
 
-    /// Opens the store read-only, for checks that look under the API.
+    /// Opens the SQLite store file read-only, for the checks that only SQLite has (a pragma, the
+    /// file itself). A check that reads rows uses [`Site::sql`], which serves both engines.
     pub fn open_store(&self) -> Result<rusqlite::Connection> {
+        anyhow::ensure!(self.store_url.is_none(), "this server stores into PostgreSQL, not a SQLite file");
         Ok(rusqlite::Connection::open_with_flags(self.db(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?)
+    }
+
+    /// A connection of the test's own to the store, on either engine, for checks that look under
+    /// the API (and the rare test that changes what it must find out).
+    pub fn sql(&self) -> Result<StoreSql> {
+        StoreSql::open(&self.db(), self.store_url.as_deref())
     }
 
     /// The row count of every table of the store, by name: equal snapshots mean nothing was written.
     pub fn row_counts(&self) -> Result<Vec<(String, i64)>> {
-        let conn = self.open_store()?;
-        let tables: Vec<String> = conn
-            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        let mut counts = Vec::with_capacity(tables.len());
-        for t in tables {
-            let n = conn.query_row(&format!("SELECT count(*) FROM \"{t}\""), [], |r| r.get(0))?;
+        let sql = self.sql()?;
+        let mut counts = Vec::new();
+        for t in crate::store_sql::tables(&sql)? {
+            let n = sql.count(&format!("SELECT count(*) FROM \"{t}\""), &[])?;
             counts.push((t, n));
         }
         Ok(counts)

@@ -2,14 +2,14 @@
 //! a test sees any INSERT, UPDATE or DELETE a request made, and in which tables.
 
 use anyhow::Result;
-use rusqlite::types::ValueRef;
+use patrolsync_server::store::sql::{Engine, Sql, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 use crate::site::Site;
 
 /// One table's state: how many rows, and a digest of their contents that does not depend on the
-/// order SQLite returns them in.
+/// order the engine returns them in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableState {
     pub rows: i64,
@@ -21,19 +21,15 @@ pub struct TableState {
 pub struct Snapshot(pub BTreeMap<String, TableState>);
 
 impl Snapshot {
-    /// Reads every table of the server's store (read-only, committed data).
+    /// Reads every table of the server's store (committed data), on either engine.
     pub fn of(server: &Site) -> Result<Snapshot> {
-        Snapshot::read(&server.open_store()?)
+        Snapshot::read(&server.sql()?)
     }
 
-    pub fn read(conn: &rusqlite::Connection) -> Result<Snapshot> {
-        let names: Vec<String> = conn
-            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+    pub fn read(sql: &dyn Sql) -> Result<Snapshot> {
         let mut tables = BTreeMap::new();
-        for name in names {
-            tables.insert(name.clone(), table(conn, &name)?);
+        for name in crate::store_sql::tables(sql)? {
+            tables.insert(name.clone(), table(sql, &name)?);
         }
         Ok(Snapshot(tables))
     }
@@ -55,25 +51,38 @@ impl Snapshot {
     }
 }
 
-fn table(conn: &rusqlite::Connection, name: &str) -> Result<TableState> {
-    let mut statement = conn.prepare(&format!("SELECT * FROM \"{}\"", name.replace('"', "\"\"")))?;
-    let columns = statement.column_count();
+fn table(sql: &dyn Sql, name: &str) -> Result<TableState> {
     let mut row_digests: Vec<[u8; 32]> = Vec::new();
-    let mut rows = statement.query([])?;
-    while let Some(row) = rows.next()? {
+    let name = name.replace('"', "\"\"");
+    // PostgreSQL: each row as its text (the SQL layer reads no timestamps, which its own tables
+    // such as `schema_migrations` hold); SQLite: each column's value.
+    let query = match sql.engine() {
+        Engine::Sqlite => format!("SELECT * FROM \"{name}\""),
+        Engine::Postgres => format!("SELECT CAST(t AS TEXT) FROM \"{name}\" t"),
+    };
+    sql.each(&query, &[], &mut |row| {
         let mut hasher = Sha256::new();
-        for i in 0..columns {
-            match row.get_ref(i)? {
-                ValueRef::Null => hasher.update([0u8]),
-                ValueRef::Integer(v) => {
+        for value in &row.0 {
+            match value {
+                Value::Null => hasher.update([0u8]),
+                Value::Int(v) => {
                     hasher.update([1u8]);
                     hasher.update(v.to_le_bytes());
                 }
-                ValueRef::Real(v) => {
+                Value::Bool(v) => {
+                    hasher.update([1u8]);
+                    hasher.update(i64::from(*v).to_le_bytes());
+                }
+                Value::Real(v) => {
                     hasher.update([2u8]);
                     hasher.update(v.to_bits().to_le_bytes());
                 }
-                ValueRef::Text(b) | ValueRef::Blob(b) => {
+                Value::Text(t) => {
+                    hasher.update([3u8]);
+                    hasher.update((t.len() as u64).to_le_bytes());
+                    hasher.update(t.as_bytes());
+                }
+                Value::Blob(b) => {
                     hasher.update([3u8]);
                     hasher.update((b.len() as u64).to_le_bytes());
                     hasher.update(b);
@@ -81,7 +90,8 @@ fn table(conn: &rusqlite::Connection, name: &str) -> Result<TableState> {
             }
         }
         row_digests.push(hasher.finalize().into());
-    }
+        Ok(())
+    })?;
     row_digests.sort_unstable();
     let mut hasher = Sha256::new();
     row_digests.iter().for_each(|d| hasher.update(d));

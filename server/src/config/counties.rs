@@ -108,6 +108,12 @@ impl Config {
                 return Err(ConfigError::Range { name: "counties", why });
             }
         }
+        if counties.len() > 1 && self.store.kind == super::StoreKind::Postgres {
+            // Each county would open the one database `store.url` names: the second would find the
+            // first's writer, and the counties' rows would mix. One schema per county is to come.
+            let why = "a deployment on PostgreSQL holds one county for now (several counties need SQLite)".to_owned();
+            return Err(ConfigError::Range { name: "counties", why });
+        }
         if !(1..=crate::tools::demo::DEMO_COUNTIES.len()).contains(&usize::from(self.demo_counties)) {
             let why = format!("{}; the demo has 1 to {} counties", self.demo_counties, crate::tools::demo::DEMO_COUNTIES.len());
             return Err(ConfigError::Range { name: "demo_counties", why });
@@ -144,6 +150,18 @@ mod tests {
         assert_eq!(config.county(Some("qingxi")).expect("listed").name, "青溪县");
         assert!(config.county(None).is_err(), "several counties: one must be named");
         assert!(config.county(Some("elsewhere")).is_err());
+    }
+
+    #[test]
+    fn several_counties_on_postgres_are_refused_until_each_has_a_schema() {
+        let config: Config = toml::from_str(
+            "[store]\nkind = \"postgres\"\nurl = \"dbname=x\"\n[[counties]]\ncode = \"yunshan\"\n[[counties]]\ncode = \"qingxi\"\n",
+        )
+        .expect("parses");
+        assert!(config.check_counties().is_err());
+        let demo = Config { demo: true, demo_counties: 2, ..config.clone() };
+        assert!(Config { counties: Vec::new(), ..demo }.check_counties().is_err());
+        assert!(Config { counties: config.counties[..1].to_vec(), ..config }.check_counties().is_ok());
     }
 
     #[test]

@@ -91,7 +91,7 @@ async fn a_disabled_user_is_refused_at_once_and_logs_in_again_once_enabled() -> 
             ("user.enabled".to_owned(), Value::from("ti-t01-1"), Value::from("admin")),
         ]
     );
-    let stored: bool = server.open_store()?.query_row("SELECT disabled FROM users WHERE id = 'ti-t01-1'", [], |r| r.get(0))?;
+    let stored: bool = server.sql()?.value("SELECT disabled FROM users WHERE id = 'ti-t01-1'", &[])?;
     assert!(!stored);
     Ok(())
 }
@@ -101,14 +101,10 @@ async fn only_an_admin_changes_access_and_not_every_change_is_allowed() -> Resul
     let server = spawn_app()?;
     let admin = server.device("admin").await?;
     let auditor = server.device("ca-1").await?;
-    let server_device: Vec<u8> = server.open_store()?.query_row("SELECT id FROM devices WHERE user_id = 'system'", [], |r| r.get(0))?;
+    let server_device: Vec<u8> = server.sql()?.value("SELECT id FROM devices WHERE user_id = 'system'", &[])?;
     let server_device = uuid::Uuid::from_slice(&server_device)?;
-    let disabled = |server: &TestApp| -> Result<Vec<String>> {
-        let store = server.open_store()?;
-        let mut stmt = store.prepare("SELECT id FROM users WHERE disabled = 1 ORDER BY id")?;
-        let ids = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
-        Ok(ids)
-    };
+    let disabled =
+        |server: &TestApp| -> Result<Vec<String>> { server.sql()?.column("SELECT id FROM users WHERE disabled = TRUE ORDER BY id", &[]) };
     let disabled_before = disabled(&server)?;
     let table = [
         (&admin, format!("/v1/admin/devices/{server_device}/revoke"), StatusCode::NOT_FOUND),

@@ -4,6 +4,7 @@
 //! range refused. A raised cost, which takes a restart, is in `process/auth_limits.rs`.
 
 use anyhow::Result;
+use patrolsync_server::store::sql::Sql;
 use patrolsync_tests::DEMO_PASSWORD;
 use patrolsync_tests::app::{TestApp, spawn_app};
 use patrolsync_tests::raw::RawDevice;
@@ -92,8 +93,7 @@ async fn a_stored_hash_outside_the_accepted_range_is_refused_even_with_the_right
     let weak = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, argon2::Params::new(1024, 1, 1, None)?);
     let salt = SaltString::encode_b64(b"sixteen byte salt")?;
     let phc = weak.hash_password(DEMO_PASSWORD.as_bytes(), &salt)?.to_string();
-    let changed =
-        rusqlite::Connection::open(server.db())?.execute("UPDATE users SET password_hash = ?1 WHERE id = 'vo-t01-v03'", [&phc])?;
+    let changed = server.sql()?.run("UPDATE users SET password_hash = ?1 WHERE id = 'vo-t01-v03'", patrolsync_server::args![&phc])?;
     assert_eq!(changed, 1, "a demo officer");
     assert!(argon2::PasswordVerifier::verify_password(&weak, DEMO_PASSWORD.as_bytes(), &argon2::PasswordHash::new(&phc)?).is_ok());
     let (status, _, body) = try_login(&server, "vo-t01-v03", DEMO_PASSWORD).await?;

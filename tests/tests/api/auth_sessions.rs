@@ -45,7 +45,7 @@ async fn a_refresh_rotates_the_token_and_a_spent_one_revokes_the_whole_session()
     assert!(text(&reply["error"], "message")?.contains("already used"), "{reply}");
     assert_eq!(refresh(&d, &third).await?.0, StatusCode::UNAUTHORIZED, "the newest token died with its session");
     assert_eq!(flags_with(&d, &access).await?, StatusCode::UNAUTHORIZED, "and so did its access token");
-    let why: String = server.open_store()?.query_row("SELECT revoked_why FROM sessions", [], |r| r.get(0))?;
+    let why: String = server.sql()?.value("SELECT revoked_why FROM sessions", &[])?;
     assert_eq!(why, "refresh_reused");
 
     // Garbage and the forged are simply unknown; a new login starts a new session.
@@ -113,11 +113,8 @@ async fn disabling_a_user_or_revoking_a_phone_takes_effect_at_the_next_request()
     assert_eq!(as_admin("/v1/admin/users/vo-t01-v02/enable".into()).await?.status(), StatusCode::OK);
     assert_eq!(flags_with(&user, user.token.as_deref().unwrap_or_default()).await?, StatusCode::UNAUTHORIZED);
     assert_eq!(refresh(&user, user.refresh.as_deref().unwrap_or_default()).await?.0, StatusCode::UNAUTHORIZED);
-    let why: Vec<String> = server
-        .open_store()?
-        .prepare("SELECT revoked_why FROM sessions WHERE revoked_at IS NOT NULL ORDER BY revoked_why")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let why: Vec<String> =
+        server.sql()?.column("SELECT revoked_why FROM sessions WHERE revoked_at IS NOT NULL ORDER BY revoked_why", &[])?;
     assert_eq!(why, ["device_revoked", "user_disabled"]);
     assert!(server.device("vo-t01-v02").await?.token.is_some(), "a new login works");
     Ok(())

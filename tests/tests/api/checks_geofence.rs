@@ -3,6 +3,8 @@
 //! level with filters, and re-checked when the officer's assignment changes.
 
 use anyhow::Result;
+use patrolsync_server::args;
+use patrolsync_server::store::sql::Sql;
 use patrolsync_tests::app::{TestApp, spawn_app};
 use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::tracks;
@@ -23,10 +25,8 @@ async fn push(d: &mut RawDevice, body: &sync_protocol::body::Body) -> Result<Eve
 
 /// `(counts, explanation)` stored for a patrol.
 fn stored_check(server: &TestApp, patrol: EventId) -> Result<(bool, String)> {
-    let store = server.open_store()?;
-    Ok(store.query_row("SELECT counts, explanation FROM patrol_checks WHERE patrol = ?1", [patrol.0.as_bytes()], |r| {
-        Ok((r.get(0)?, r.get(1)?))
-    })?)
+    let row = server.sql()?.one("SELECT counts, explanation FROM patrol_checks WHERE patrol = ?1", args![patrol.0.as_bytes()])?;
+    Ok((row.get(0)?, row.get(1)?))
 }
 
 async fn flags(d: &RawDevice, query: &str) -> Result<Vec<Value>> {
@@ -107,8 +107,7 @@ async fn patrols_are_checked_in_event_time_flagged_and_rechecked() -> Result<()>
     // The same assignment again changes nothing (idempotent re-check).
     let (status, _) = admin.post("/v1/admin/assignments", assign.as_bytes()).await?;
     assert_eq!(status, StatusCode::OK);
-    let store = server.open_store()?;
-    let rows: i64 = store.query_row("SELECT count(*) FROM flags WHERE kind = 'outside_zone'", [], |r| r.get(0))?;
+    let rows = server.sql()?.count("SELECT count(*) FROM flags WHERE kind = 'outside_zone'", &[])?;
     assert_eq!(rows, 1, "no flag raised or duplicated by the repeated change");
 
     // Moving the officer back from before the first patrol flags the stray one again.

@@ -1,10 +1,13 @@
 //! Many counties in one deployment (issue 16): each county a tenant with its own store. A device,
 //! a token or a user of one county never reaches another's data, end to end on the demo deployment
 //! of two counties; city and province officials read the roll-ups of their counties only.
+//!
+//! SQLite only: counties on PostgreSQL (one schema per county) are still to come, and a server
+//! on PostgreSQL refuses a deployment of several counties (docs/architecture.md).
 
 use anyhow::Result;
 use patrolsync_tests::DEMO_PASSWORD;
-use patrolsync_tests::app::spawn_counties;
+use patrolsync_tests::app::{on_postgres, spawn_counties};
 use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::tracks;
 use reqwest::StatusCode;
@@ -40,6 +43,9 @@ fn stored_events_of(db: &std::path::Path, device: &RawDevice) -> Result<i64> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_device_of_one_county_never_pulls_nor_pushes_into_another() -> Result<()> {
+    if on_postgres() {
+        return Ok(());
+    }
     let app = spawn_counties()?;
     // The same user id in both counties: two accounts in two stores.
     let mut a = app.device_in("yunshan", "vo-t12-v01").await?;
@@ -81,6 +87,9 @@ async fn a_device_of_one_county_never_pulls_nor_pushes_into_another() -> Result<
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_logs_in_to_the_county_named_and_reads_nothing_of_another() -> Result<()> {
+    if on_postgres() {
+        return Ok(());
+    }
     let app = spawn_counties()?;
     // ti-t01-1 exists in Yunshan only (Baiyun has townships T05 and T12).
     let mut nowhere = RawDevice::new(&app.url(), "ti-t01-1")?;
@@ -108,6 +117,9 @@ async fn a_user_logs_in_to_the_county_named_and_reads_nothing_of_another() -> Re
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn officials_read_the_roll_ups_of_their_counties_only() -> Result<()> {
+    if on_postgres() {
+        return Ok(());
+    }
     let app = spawn_counties()?;
     let mut b = app.device_in("baiyun", "vo-t12-v01").await?;
     let patrol = b.seal(&tracks::patrol(&ZoneId::new("Z-T12-V01")?, now_ms() as i64 - 3_600_000, 20, 4));

@@ -3,6 +3,7 @@
 //! is the same, and the `flags` command lists what the server flagged in the officer's scope.
 
 use anyhow::{Context, Result};
+use patrolsync_server::args;
 use patrolsync_tests::DEMO_PASSWORD;
 use patrolsync_tests::app::{TestApp, spawn_app};
 use patrolsync_tests::device::{DeviceCli, write_track};
@@ -25,8 +26,7 @@ fn device_check(phone: &DeviceCli, patrol: EventId) -> Result<PatrolCheck> {
 }
 
 fn server_check(server: &TestApp, patrol: EventId) -> Result<PatrolCheck> {
-    let json: String =
-        server.open_store()?.query_row("SELECT report FROM patrol_checks WHERE patrol = ?1", [patrol.0.as_bytes()], |r| r.get(0))?;
+    let json: String = server.sql()?.value("SELECT report FROM patrol_checks WHERE patrol = ?1", args![patrol.0.as_bytes()])?;
     Ok(serde_json::from_str(&json)?)
 }
 
@@ -135,8 +135,7 @@ fn a_finding_states_when_it_was_seen_and_a_zero_report_it_contradicts_is_flagged
     anyhow::ensure!(report(&phone, today, &zone, None)?.status.success());
     phone.run(&["sync"])?;
 
-    let store = server.open_store()?;
-    let raw: String = store.query_row("SELECT raw FROM events WHERE id = ?1", [finding.0.as_bytes()], |r| r.get(0))?;
+    let raw: String = server.sql()?.value("SELECT raw FROM events WHERE id = ?1", args![finding.0.as_bytes()])?;
     let event: serde_json::Value = serde_json::from_str(&raw)?;
     assert_eq!(event["body"]["observed_at"], seen, "the time it was seen, not the typing time");
     let listed = phone.run(&["flags", "--kind", "contradictory_zero_report"])?;

@@ -4,6 +4,7 @@
 //! upload is resumed by the phone from the server's offset.
 
 use anyhow::{Context, Result};
+use patrolsync_server::store::sql::Sql;
 use patrolsync_tests::DEMO_PASSWORD;
 use patrolsync_tests::app::{TestApp, spawn_app};
 use patrolsync_tests::device::{DeviceCli, write_walk};
@@ -49,12 +50,9 @@ fn evidence(phone: &DeviceCli, finding: &str) -> Result<Vec<Value>> {
 
 /// The open flags on each attachment event, by the attachment's event id.
 fn flags_by_event(server: &TestApp) -> Result<BTreeMap<String, Vec<String>>> {
-    let store = server.open_store()?;
-    let mut stmt = store.prepare("SELECT event_id, kind FROM flags WHERE kind LIKE 'photo_%' ORDER BY kind")?;
     let mut by_event: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for row in stmt.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?)))? {
-        let (event, kind) = row?;
-        by_event.entry(patrolsync_tests::device::uuid_text(&event)).or_default().push(kind);
+    for row in server.sql()?.all("SELECT event_id, kind FROM flags WHERE kind LIKE 'photo_%' ORDER BY kind", &[])? {
+        by_event.entry(patrolsync_tests::device::uuid_text(row.bytes(0)?)).or_default().push(row.get(1)?);
     }
     Ok(by_event)
 }

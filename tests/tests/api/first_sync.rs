@@ -7,6 +7,8 @@
 
 use anyhow::{Context, Result, ensure};
 use patrolsync_client::sync;
+use patrolsync_server::args;
+use patrolsync_server::store::sql::Sql;
 use patrolsync_tests::DEMO_PASSWORD;
 use patrolsync_tests::app::spawn_app;
 use patrolsync_tests::device::{local_projection, phone, server_projection};
@@ -49,18 +51,16 @@ fn a_changed_event_in_a_page_pulled_ahead_is_kept_aside_and_the_rest_applied() -
         fill::push_histories(&mut devices, 150, 3).await
     })?;
     // The last patrol stored: past the first round's 1,000 events, so in a page fetched ahead.
-    let store = rusqlite::Connection::open(server.db())?;
-    let (seq, id): (i64, Vec<u8>) =
-        store.query_row("SELECT server_seq, id FROM events WHERE kind = 'patrol.recorded' ORDER BY server_seq DESC LIMIT 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
-    let before: i64 = store.query_row("SELECT count(*) FROM events WHERE accepted = 1 AND server_seq < ?1", [seq], |r| r.get(0))?;
+    let store = server.sql()?;
+    let last = store.one("SELECT server_seq, id FROM events WHERE kind = 'patrol.recorded' ORDER BY server_seq DESC LIMIT 1", &[])?;
+    let (seq, id): (i64, Vec<u8>) = (last.get(0)?, last.get(1)?);
+    let before = store.count("SELECT count(*) FROM events WHERE accepted = TRUE AND server_seq < ?1", args![seq])?;
     ensure!(before >= 1_000, "the last patrol comes after {before} events, within the first round's page");
-    store.execute_batch("DROP TRIGGER events_no_update")?;
+    store.unguard("events")?;
     let changed = store
-        .execute("UPDATE events SET raw = replace(raw, 'checked the river bank', 'checked the river bed') WHERE server_seq = ?1", [seq])?;
+        .run("UPDATE events SET raw = replace(raw, 'checked the river bank', 'checked the river bed') WHERE server_seq = ?1", args![seq])?;
     ensure!(changed == 1);
-    let held: u64 = store.query_row("SELECT count(*) FROM events WHERE accepted = 1", [], |r| r.get(0))?;
+    let held = store.count("SELECT count(*) FROM events WHERE accepted = TRUE", &[])? as u64;
     drop(store);
 
     runtime.block_on(async {

@@ -4,6 +4,7 @@
 //! history; a village officer's review is refused.
 
 use anyhow::Result;
+use patrolsync_server::args;
 use patrolsync_tests::app::spawn_app;
 use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::tracks;
@@ -74,8 +75,7 @@ async fn a_held_patrol_reviewed_as_a_false_alarm_counts_and_a_village_officer_ma
     let (reviewed, status) = push(&mut inspector, &review(held, FlagVerdict::FalseAlarm)?).await?;
     assert_eq!(status, AckStatus::Accepted);
     assert_eq!(officer_week(&inspector, week).await?, (1, 1), "the patrol counts again");
-    let store = server.open_store()?;
-    let why: String = store.query_row("SELECT explanation FROM patrol_checks WHERE patrol = ?1", [held.0.as_bytes()], |r| r.get(0))?;
+    let why: String = server.sql()?.value("SELECT explanation FROM patrol_checks WHERE patrol = ?1", args![held.0.as_bytes()])?;
     assert!(why.starts_with("counts: ") && why.ends_with("impossible_speed reviewed as a false alarm by ti-t03-1"), "{why}");
 
     // The flag leaves the open list and stays in the history, with its review.

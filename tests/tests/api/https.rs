@@ -52,7 +52,7 @@ fn a_phone_with_the_county_ca_logs_in_syncs_and_uploads_evidence_over_tls() -> R
     assert_eq!(status["pending"], 0, "{status}");
     assert_eq!(status["sent"], 2, "the patrol and its attachment: {status}");
 
-    let blobs: i64 = server.open_store()?.query_row("SELECT count(*) FROM blobs", [], |r| r.get(0))?;
+    let blobs = server.sql()?.count("SELECT count(*) FROM blobs", &[])?;
     assert_eq!(blobs, 1, "the photo's bytes reached the server over TLS");
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! process: acks, idempotency, integrity, gaps and chains, authorship, and durable acks.
 
 use anyhow::Result;
+use patrolsync_server::args;
 use patrolsync_tests::app::{TestApp, spawn_app};
 use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::{DEMO_PASSWORD, tracks};
@@ -22,7 +23,7 @@ async fn officer(server: &TestApp) -> Result<RawDevice> {
 }
 
 fn count(server: &TestApp, sql: &str) -> i64 {
-    server.open_store().expect("store").query_row(sql, [], |r| r.get(0)).expect("count")
+    server.sql().expect("store").count(sql, &[]).expect("count")
 }
 
 fn statuses(response: &sync_protocol::wire::SyncResponse<sync_protocol::event::Event>) -> Vec<(AckStatus, Option<RejectReason>)> {
@@ -59,7 +60,7 @@ async fn the_same_id_with_another_hash_is_rejected_and_flagged_never_merged() ->
     let response = d.sync(&[forged]).await?;
     assert_eq!(statuses(&response), vec![(AckStatus::Rejected, Some(RejectReason::IdConflict))]);
     assert_eq!(count(&server, "SELECT count(*) FROM flags WHERE kind = 'tampering:id_conflict'"), 1);
-    let stored: String = server.open_store()?.query_row("SELECT raw FROM events WHERE kind = 'patrol.recorded'", [], |r| r.get(0))?;
+    let stored: String = server.sql()?.value("SELECT raw FROM events WHERE kind = 'patrol.recorded'", &[])?;
     assert!(!stored.contains("nothing happened here"), "the forged body must not be merged");
     Ok(())
 }
@@ -159,7 +160,7 @@ async fn a_rejected_event_keeps_its_place_and_never_blocks_the_ones_behind_it() 
         ]
     );
     assert_eq!(response.next_seq, 6);
-    assert_eq!(count(&server, "SELECT count(*) FROM events WHERE accepted = 0"), 4);
+    assert_eq!(count(&server, "SELECT count(*) FROM events WHERE accepted = FALSE"), 4);
     // Rejected events are kept as evidence but never pulled.
     let mut auditor = RawDevice::new(&server.url(), "ca-1")?;
     auditor.login(DEMO_PASSWORD).await?;
@@ -177,7 +178,7 @@ async fn a_device_clock_far_ahead_is_accepted_and_flagged_clock_skew() -> Result
     let mut d = officer(&server).await?;
     let skew_flags = |event: &sync_protocol::event::Event| -> Result<i64> {
         let sql = "SELECT count(*) FROM flags WHERE kind = 'clock_skew' AND event_id = ?1";
-        Ok(server.open_store()?.query_row(sql, [event.id.0.as_bytes()], |r| r.get(0))?)
+        server.sql()?.count(sql, args![event.id.0.as_bytes()])
     };
     let walked = now_ms() as i64 - 3_600_000;
     d.hlc = sync_protocol::hlc::Hlc::new(now_ms() + 3_600_000, 0);

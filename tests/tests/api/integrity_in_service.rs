@@ -4,11 +4,12 @@
 //! an older copy, which takes restarts, is in `process/integrity_in_service.rs`.
 
 use anyhow::{Context, Result};
+use patrolsync_server::args;
+use patrolsync_server::store::sql::Sql;
 use patrolsync_tests::DEMO_PASSWORD;
 use patrolsync_tests::app::{TestApp, spawn_app};
 use patrolsync_tests::device::{DeviceCli, write_walk};
 use patrolsync_tests::raw::now_ms;
-use rusqlite::Connection;
 use std::path::Path;
 use sync_protocol::ids::ZoneId;
 
@@ -23,7 +24,7 @@ fn patrol(phone: &DeviceCli, dir: &Path, name: &str, seed: u64) -> Result<String
 }
 
 fn flags_of_kind(server: &TestApp, kind: &str) -> Result<i64> {
-    Ok(server.open_store()?.query_row("SELECT count(*) FROM flags WHERE kind = ?1", [kind], |r| r.get(0))?)
+    server.sql()?.count("SELECT count(*) FROM flags WHERE kind = ?1", args![kind])
 }
 
 #[test]
@@ -44,16 +45,16 @@ fn a_changed_stored_event_is_withheld_and_flagged_and_the_puller_applies_the_res
     let third = patrol(&officer, dir.path(), "c.gpx", 3)?;
     officer.run(&["sync"])?;
     // Someone with the database file edits the second patrol's stored text (triggers dropped).
-    let conn = Connection::open(server.db())?;
-    conn.execute_batch("DROP TRIGGER events_no_update")?;
-    let changed = conn.execute(
+    let store = server.sql()?;
+    store.unguard("events")?;
+    let changed = store.run(
         "UPDATE events SET raw = replace(raw, '\"summary\":\"plain\"', '\"summary\":\"edited\"') WHERE id = ?1",
-        [uuid::Uuid::parse_str(&second)?.as_bytes().to_vec()],
+        args![uuid::Uuid::parse_str(&second)?.as_bytes()],
     )?;
     assert_eq!(changed, 1);
-    let edited: i64 = conn.query_row("SELECT count(*) FROM events WHERE raw LIKE '%\"summary\":\"edited\"%'", [], |r| r.get(0))?;
+    let edited = store.count("SELECT count(*) FROM events WHERE raw LIKE '%\"summary\":\"edited\"%'", &[])?;
     assert_eq!(edited, 1, "the stored text was changed");
-    drop(conn);
+    drop(store);
 
     // The inspector has an own event pending; its sync pulls the changed row.
     inspector.run(&["case", "open", "--finding", &finding, "--township", "T01"])?;

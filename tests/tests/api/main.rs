@@ -1,6 +1,7 @@
 //! The API tests, in one test binary: each module a topic, each test on the application built
 //! in-process ([`patrolsync_tests::app::spawn_app`]: the real SQLite store in a temporary folder,
-//! the real HTTP server on a loopback port 0, the demo county, an injected clock), driven by raw
+//! or with `PATROLSYNC_TEST_STORE=postgres` a database of a throwaway PostgreSQL cluster; the real
+//! HTTP server on a loopback port 0, the demo county, an injected clock), driven by raw
 //! protocol devices ([`patrolsync_tests::raw::RawDevice`], one method per route) and device
 //! replicas. Tests that kill, freeze or restart the server, fill the disk under it, read what it
 //! prints or run its command line are in the `process` binary, against the server binary itself.

@@ -5,6 +5,7 @@
 //! county's roles and to no one else.
 
 use anyhow::{Context, Result};
+use patrolsync_server::args;
 use patrolsync_tests::DEMO_PASSWORD;
 use patrolsync_tests::app::{TestApp, spawn_app};
 use patrolsync_tests::device::DeviceCli;
@@ -30,10 +31,8 @@ async fn token(server: &TestApp, user: &str, password: &str) -> Result<String> {
 
 /// Every stored event of `kind`, as its raw JSON.
 fn events(server: &TestApp, kind: &str) -> Result<Vec<Value>> {
-    let conn = server.open_store()?;
-    let mut stmt = conn.prepare("SELECT raw FROM events WHERE kind = ?1 ORDER BY server_seq")?;
-    let rows = stmt.query_map([kind], |r| r.get::<_, String>(0))?;
-    rows.map(|r| Ok(serde_json::from_str(&r?)?)).collect()
+    let raws: Vec<String> = server.sql()?.column("SELECT raw FROM events WHERE kind = ?1 ORDER BY server_seq", args![kind])?;
+    raws.iter().map(|r| Ok(serde_json::from_str(r)?)).collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -126,11 +125,9 @@ async fn admins_enrol_and_change_people_as_events_naming_them() -> Result<()> {
     let ended: Vec<Value> = events(&server, "assignment.set")?.into_iter().filter(|e| e["body"]["officer"] == "vo-t01-v09").collect();
     assert_eq!(ended.len(), 2, "assigned, then ended: {ended:?}");
     assert_eq!((ended[1]["body"].get("zone").cloned().unwrap_or(Value::Null), &ended[1]["body"]["by"]), (Value::Null, &json!("admin")));
-    let current: Option<String> = server.open_store()?.query_row(
-        "SELECT zone FROM assignments WHERE officer = 'vo-t01-v09' ORDER BY valid_from DESC, server_seq DESC LIMIT 1",
-        [],
-        |r| r.get(0),
-    )?;
+    let current: Option<String> = server
+        .sql()?
+        .value("SELECT zone FROM assignments WHERE officer = 'vo-t01-v09' ORDER BY valid_from DESC, server_seq DESC LIMIT 1", &[])?;
     assert_eq!(current, None, "no current zone");
     Ok(())
 }

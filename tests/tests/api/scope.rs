@@ -82,7 +82,7 @@ async fn paging_delivers_every_event_once_in_commit_order() -> Result<()> {
     }
     let unique: BTreeSet<_> = seen.iter().collect();
     assert_eq!(unique.len(), seen.len(), "no event twice");
-    let stored: i64 = server.open_store()?.query_row("SELECT count(*) FROM events WHERE accepted = 1", [], |r| r.get(0))?;
+    let stored = server.sql()?.count("SELECT count(*) FROM events WHERE accepted = TRUE", &[])?;
     assert_eq!(seen.len() as i64, stored);
     Ok(())
 }

@@ -4,6 +4,8 @@
 //! `units`) and in admin requests. The store is read after each attempt.
 
 use anyhow::Result;
+use patrolsync_server::args;
+use patrolsync_server::store::sql::Sql;
 use patrolsync_tests::app::spawn_app;
 use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::{DEMO_PASSWORD, tracks};
@@ -64,7 +66,7 @@ async fn server_owned_fields_in_requests_are_refused_and_change_nothing() -> Res
         assert_eq!((status, code(&body).as_str()), (StatusCode::BAD_REQUEST, "malformed_request"), "assignment with {field}");
     }
     assert_eq!(server.row_counts()?, before, "nothing was written");
-    let role: String = server.open_store()?.query_row("SELECT role FROM users WHERE id = 'vo-t01-v02'", [], |r| r.get(0))?;
+    let role: String = server.sql()?.value("SELECT role FROM users WHERE id = 'vo-t01-v02'", &[])?;
     assert_eq!(role, "village_officer");
     Ok(())
 }
@@ -100,8 +102,8 @@ async fn server_owned_fields_in_events_never_reach_the_data() -> Result<()> {
     .collect();
     let reply = officer.sync_values(forged).await?;
     assert!(reply.acks.iter().all(|a| a.reason == Some(RejectReason::Malformed)), "{:?}", reply.acks);
-    let store = server.open_store()?;
-    let in_log: i64 = store.query_row("SELECT count(*) FROM events WHERE id = ?1", [sealed.id.0.as_bytes()], |r| r.get(0))?;
+    let store = server.sql()?;
+    let in_log = store.count("SELECT count(*) FROM events WHERE id = ?1", args![sealed.id.0.as_bytes()])?;
     assert_eq!(in_log, 0);
 
     // Check results, flags and verdicts in a body: refused as invalid_body, kept as rejected
@@ -125,14 +127,14 @@ async fn server_owned_fields_in_events_never_reach_the_data() -> Result<()> {
     assert_eq!(reply.acks[0].status, AckStatus::Accepted);
     for (ack, event) in reply.acks.iter().zip(&events).skip(1) {
         assert_eq!((ack.status, ack.reason), (AckStatus::Rejected, Some(RejectReason::InvalidBody)), "{}", event.body);
-        let (accepted, routes, checks): (bool, i64, i64) = store.query_row(
+        let row = store.one(
             "SELECT e.accepted, (SELECT count(*) FROM event_routes r WHERE r.server_seq = e.server_seq),
                     (SELECT count(*) FROM patrol_checks WHERE patrol = e.id) + (SELECT count(*) FROM finding_checks WHERE finding = e.id)
                     + (SELECT count(*) FROM flags WHERE event_id = e.id)
              FROM events e WHERE e.id = ?1",
-            [event.id.0.as_bytes()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            args![event.id.0.as_bytes()],
         )?;
+        let (accepted, routes, checks): (bool, i64, i64) = (row.get(0)?, row.get(1)?, row.get(2)?);
         assert_eq!((accepted, routes, checks), (false, 0, 0), "{}", event.body);
     }
     let (_, projection) = officer.projection().await?;

@@ -1,11 +1,12 @@
 //! The patrol page's amendments and signature status: every event checked in the browser with
 //! its device's enrolled key (WebCrypto Ed25519). Valid as stored; after the stored rows are
-//! changed in the SQLite file behind the server's back (a signature replaced, a summary edited),
+//! changed in the store behind the server's back (a signature replaced, a summary edited),
 //! the page says which event no longer verifies, as `audit integrity` does.
 
 use anyhow::{Context, Result, ensure};
+use patrolsync_server::args;
 use patrolsync_tests::browser::Browser;
-use rusqlite::Connection;
+use patrolsync_tests::store_sql::StoreSql;
 use serde_json::Value;
 use sync_protocol::ids::EventId;
 
@@ -28,28 +29,29 @@ pub async fn amendments_and_signatures(b: &Browser, w: &World) -> Result<()> {
 }
 
 /// Changes the stored text of `event` with `change` (the log's rows cannot be updated: the
-/// trigger that forbids it is dropped first, as an attacker with the file would).
-fn tamper(conn: &Connection, event: EventId, change: impl Fn(&mut Value)) -> Result<()> {
-    let id = event.0.as_bytes().to_vec();
-    let raw: String = conn.query_row("SELECT raw FROM events WHERE id = ?1", [&id], |r| r.get(0))?;
+/// guard that forbids it is lifted first, as an attacker with the database would).
+fn tamper(store: &StoreSql, event: EventId, change: impl Fn(&mut Value)) -> Result<()> {
+    use patrolsync_server::store::sql::Sql;
+    let id = event.0.as_bytes();
+    let raw: String = store.value("SELECT raw FROM events WHERE id = ?1", args![id])?;
     let mut json: Value = serde_json::from_str(&raw)?;
     change(&mut json);
-    ensure!(conn.execute("UPDATE events SET raw = ?1 WHERE id = ?2", rusqlite::params![json.to_string(), id])? == 1);
+    ensure!(store.run("UPDATE events SET raw = ?1 WHERE id = ?2", args![json.to_string(), id])? == 1);
     Ok(())
 }
 
 /// The amendment's signature replaced by another (still well formed), the recording's summary
 /// edited: the page marks the one invalid and the other's hash as not matching.
 pub async fn tampered_rows_fail_in_the_browser(b: &Browser, url: &str, w: &World) -> Result<()> {
-    let conn = Connection::open(&w.db)?;
-    conn.execute_batch("DROP TRIGGER IF EXISTS events_no_update")?;
-    tamper(&conn, w.amendment, |e| {
+    let store = StoreSql::open(&w.db, w.store_url.as_deref())?;
+    store.unguard("events")?;
+    tamper(&store, w.amendment, |e| {
         let sig = e["sig"].as_str().unwrap_or_default().to_owned();
         let first = if sig.starts_with('A') { "B" } else { "A" };
         e["sig"] = Value::from(format!("{first}{}", &sig[1..]));
     })?;
-    tamper(&conn, w.patrol, |e| e["body"]["summary"] = Value::from("edited in the file"))?;
-    drop(conn);
+    tamper(&store, w.patrol, |e| e["body"]["summary"] = Value::from("edited in the file"))?;
+    drop(store);
     b.open(&format!("{url}/#/patrol?id={}", w.patrol), "patrol").await?;
     assert_eq!(status(b, w.amendment).await?, "invalid", "a replaced signature fails in the browser");
     assert_eq!(status(b, w.patrol).await?, "hash_mismatch", "an edited event no longer hashes to its hash");

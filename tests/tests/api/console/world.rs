@@ -31,6 +31,8 @@ pub struct World {
     pub auditor: RawDevice,
     /// The store's file, which the last step changes behind the server's back.
     pub db: PathBuf,
+    /// The PostgreSQL database of the store, when it is not the SQLite file `db`.
+    pub store_url: Option<String>,
 }
 
 pub async fn accepted(d: &mut RawDevice, body: &Body) -> Result<EventId> {
@@ -99,5 +101,6 @@ pub async fn world(server: &TestApp) -> Result<World> {
         inspector,
         auditor,
         db: server.db(),
+        store_url: server.store_url.clone(),
     })
 }

@@ -80,9 +80,8 @@ async fn two_events_naming_the_same_photo_store_it_once() -> Result<()> {
     assert_eq!(put(&d, &hash, 0, &photo).await?.0, StatusCode::CREATED);
     assert_eq!(put(&d, &hash, 0, &photo).await?.0, StatusCode::OK, "stored before: nothing to do");
     assert_eq!(blob_files(server.dir.path()).len(), 1);
-    let store = server.open_store()?;
-    let (blobs, attachments): (i64, i64) =
-        store.query_row("SELECT (SELECT count(*) FROM blobs), (SELECT count(*) FROM attachments)", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let store = server.sql()?;
+    let (blobs, attachments) = (store.count("SELECT count(*) FROM blobs", &[])?, store.count("SELECT count(*) FROM attachments", &[])?);
     assert_eq!((blobs, attachments), (1, 2));
     Ok(())
 }

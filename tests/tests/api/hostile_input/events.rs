@@ -3,6 +3,7 @@
 //! and in its chain when it is authentic (`invalid_body`), else truncated in the quarantine.
 
 use anyhow::{Context, Result};
+use patrolsync_server::args;
 use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::tracks;
 use reqwest::StatusCode;
@@ -219,7 +220,7 @@ async fn bad_events_are_rejected_one_by_one_and_kept_only_as_evidence() -> Resul
             break;
         }
     }
-    let quarantined: i64 = fx.server.open_store()?.query_row("SELECT max(length(raw)) FROM quarantine", [], |r| r.get(0))?;
+    let quarantined: i64 = fx.server.sql()?.value("SELECT CAST(max(length(raw)) AS BIGINT) FROM quarantine", &[])?;
     assert!(quarantined <= 16 * 1024, "a quarantined text is cut at 16 KiB, found {quarantined} bytes");
     assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
     // After all of it, the chain still takes the next good event.
@@ -237,12 +238,7 @@ async fn a_well_formed_track_outside_the_zone_is_accepted_and_flagged() -> Resul
     let moved = with_track(|fix| fix[1] = json!(fix[1].as_i64().expect("lon") + 5_000_000));
     let event = fx.officer.seal_value("patrol.recorded", moved);
     assert_eq!(fx.officer.sync(std::slice::from_ref(&event)).await?.acks[0].status, AckStatus::Accepted);
-    let flags: Vec<String> = fx
-        .server
-        .open_store()?
-        .prepare("SELECT kind FROM flags WHERE event_id = ?1")?
-        .query_map([event.id.0.as_bytes().to_vec()], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let flags: Vec<String> = fx.server.sql()?.column("SELECT kind FROM flags WHERE event_id = ?1", args![event.id.0.as_bytes()])?;
     assert!(flags.iter().any(|k| k == "outside_zone"), "flags on the moved patrol: {flags:?}");
     Ok(())
 }

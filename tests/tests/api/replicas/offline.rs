@@ -31,12 +31,11 @@ fn an_expired_access_token_is_renewed_with_the_refresh_token_without_the_passwor
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(cli.status()?["pending"].as_u64(), Some(0));
     assert_ne!(replica_ids(&cli.replica, "SELECT refresh_token FROM identities")?, refresh_before, "the refresh token rotated");
-    assert!(stored_events(&server.open_store()?)?.iter().any(|(e, a, _)| e == &id && a == "vo-t01-v01"));
+    assert!(stored_events(&server.sql()?)?.iter().any(|(e, a, _)| e == &id && a == "vo-t01-v01"));
     // Logging out ends the session on the server; the phone then needs the password again.
     let out = cli.output(&["logout"])?;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let why: String =
-        server.open_store()?.query_row("SELECT revoked_why FROM sessions ORDER BY created_at DESC LIMIT 1", [], |r| r.get(0))?;
+    let why: String = server.sql()?.value("SELECT revoked_why FROM sessions ORDER BY created_at DESC LIMIT 1", &[])?;
     assert_eq!(why, "logout");
     let out = cli.output(&["sync"])?;
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("log in again"));
@@ -73,7 +72,7 @@ fn a_second_officer_on_the_phone_neither_sees_nor_loses_the_first_ones_pending_e
         .filter_map(|p| p["row"]["patrol"].as_str().map(str::to_owned))
         .collect();
     assert_eq!(shown, vec![second.clone()], "the second officer sees only their own village");
-    let stored: BTreeSet<String> = stored_events(&server.open_store()?)?.into_iter().map(|(id, _, _)| id).collect();
+    let stored: BTreeSet<String> = stored_events(&server.sql()?)?.into_iter().map(|(id, _, _)| id).collect();
     assert!(stored.contains(&second));
     assert!(firsts.iter().all(|id| !stored.contains(id)), "the first officer's events wait for the first officer");
 
@@ -81,10 +80,10 @@ fn a_second_officer_on_the_phone_neither_sees_nor_loses_the_first_ones_pending_e
     assert_eq!(outbox(&cli.replica, "pending")?, firsts);
     cli.run(&["sync"])?;
     assert_eq!(cli.status()?["pending"], 0);
-    let on_server = stored_by_device(&server.open_store()?, &first_device)?;
+    let on_server = stored_by_device(&server.sql()?, &first_device)?;
     assert_eq!(on_server.keys().cloned().collect::<BTreeSet<_>>(), firsts);
     let authors: BTreeSet<String> =
-        stored_events(&server.open_store()?)?.into_iter().filter(|(id, _, _)| firsts.contains(id)).map(|(_, a, _)| a).collect();
+        stored_events(&server.sql()?)?.into_iter().filter(|(id, _, _)| firsts.contains(id)).map(|(_, a, _)| a).collect();
     assert_eq!(authors, BTreeSet::from(["vo-t01-v01".to_string()]));
     Ok(())
 }
