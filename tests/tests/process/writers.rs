@@ -55,7 +55,7 @@ impl Watcher {
 }
 
 /// What the database holds: every acked event exactly once, each device's chain 1..n, the server
-/// sequence 1..n, and the integrity check clean through every process.
+/// sequence 1..n, the integrity check clean and the same checkpoint signed through every process.
 async fn check_store(group: &Group, acked: &[EventId]) -> Result<()> {
     let (ids, chain_breaks, (count, max)) = off_runtime(|| -> Result<_> {
         let mut client = group.db.connect()?;
@@ -75,12 +75,18 @@ async fn check_store(group: &Group, acked: &[EventId]) -> Result<()> {
     ensure!(acked.iter().collect::<HashSet<_>>().len() == acked.len(), "an event was acked twice as new");
     ensure!(chain_breaks == 0, "{chain_breaks} events out of their device's chain");
     ensure!(count == max, "server sequence: {count} events, the greatest {max}");
+    let mut checkpoints = Vec::new();
     for url in group.urls() {
         let mut county = RawDevice::new(&url, "ca-1")?;
         county.login(DEMO_PASSWORD).await?;
         let (status, integrity) = county.audit_integrity().await?;
         ensure!(status == StatusCode::OK && integrity["breaks"] == serde_json::json!([]), "{url}: {status} {integrity}");
+        // Signed from each writer's frontier of the log, caught up with the others' leaves.
+        let (status, checkpoint) = county.audit_checkpoint().await?;
+        ensure!(status == StatusCode::OK, "{url}: {status} {checkpoint}");
+        checkpoints.push(checkpoint);
     }
+    ensure!(checkpoints.windows(2).all(|w| w[0] == w[1]), "the processes sign other logs: {checkpoints:?}");
     Ok(())
 }
 
