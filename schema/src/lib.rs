@@ -60,6 +60,7 @@ pub const POSTGRES: &[Migration] = &[
     migration!(7, "postgres", "0007_one_current_row"),
     migration!(8, "postgres", "0008_officer_weeks"),
     migration!(9, "postgres", "0009_fingerprint_positions"),
+    migration!(10, "postgres", "0010_writer_generation"),
 ];
 
 /// The device replica's migrations, in order.

@@ -18,6 +18,7 @@
 //! - [`office`]: case and tip bodies, as an inspector or the county records them.
 //! - [`matrix`]: the access matrix (`tests/access-matrix.toml`): its format, setup and runner.
 //! - [`pg_cluster`]: a throwaway PostgreSQL cluster per test binary, a database per test;
+//!   [`group`]: several server processes on one of its databases, and phones pushing through them;
 //!   [`engines`]: a SQLite store's rows copied into PostgreSQL, and every table read to compare.
 //! - [`snapshot`]: every table of a store, counted and digested, to see what a request wrote.
 //! - [`raw_http`]: HTTP/1.1 written and read byte for byte over a socket.
@@ -34,6 +35,7 @@ pub mod device;
 pub mod engines;
 pub mod evidence;
 pub mod fill;
+pub mod group;
 pub mod matrix;
 pub mod office;
 pub mod pg_cluster;

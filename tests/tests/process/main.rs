@@ -30,3 +30,4 @@ mod replicas;
 mod roster;
 mod store_faults;
 mod tamper_log;
+mod writers;

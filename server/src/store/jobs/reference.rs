@@ -7,7 +7,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use sync_protocol::admit::{Authority, SubjectFacts};
-use sync_protocol::body::{AssignmentSet, Body, Subject};
+use sync_protocol::body::{AssignmentSet, Body, Subject, kind};
 use sync_protocol::checks::licence_history::LicenceHistory;
 use sync_protocol::checks::recheck::CheckConfig;
 use sync_protocol::checks::zone_history::{ChangedPeriod, ZoneHistory};
@@ -44,7 +44,14 @@ pub struct Reference {
 
 impl Reference {
     pub fn load(conn: &dyn Sql) -> Result<Reference, StoreError> {
-        let mut r = Reference::default();
+        Reference::load_keeping(conn, crate::store::sqlite::checks::FingerprintIndex::load(conn)?)
+    }
+
+    /// Reads everything again but the fingerprint index, which is kept as `fingerprints`: what a
+    /// writer that catches up with another process's reference events reads (the index, the
+    /// largest part, is caught up row by row instead).
+    pub fn load_keeping(conn: &dyn Sql, fingerprints: crate::store::sqlite::checks::FingerprintIndex) -> Result<Reference, StoreError> {
+        let mut r = Reference { fingerprints, ..Reference::default() };
         for row in conn.all("SELECT id, parent FROM units WHERE parent IS NOT NULL", args![])? {
             r.parents.insert(parse(&row.get::<String>(0)?)?, parse(&row.get::<String>(1)?)?);
         }
@@ -54,10 +61,16 @@ impl Reference {
         }
         let (history, licences) = crate::store::sqlite::checks::load_histories(conn)?;
         (r.history, r.licences, r.version) = (Arc::new(history), Arc::new(licences), crate::store::sqlite::checks::next_version());
-        r.fingerprints = crate::store::sqlite::checks::FingerprintIndex::load(conn)?;
         r.offices = OfficeIndex::load(conn)?;
         r.places = crate::store::read_model::zones(conn)?;
         Ok(r)
+    }
+
+    /// Whether an accepted event of `kind` changes this copy ([`Reference::apply`], and the zones'
+    /// versions a `zone.defined` moves): what a writer looks for among another process's commits
+    /// before it reads the copy again.
+    pub fn changed_by(kind: &str) -> bool {
+        matches!(kind, kind::UNIT_DEFINED | kind::ZONE_DEFINED | kind::ASSIGNMENT_SET) || kind.starts_with("licence.")
     }
 
     /// Writes a reference body into the read-model tables and into this copy; returns the period

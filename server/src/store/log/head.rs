@@ -34,6 +34,15 @@ impl LogHead {
         self.frontier = None;
     }
 
+    /// Brings the frontier up to the stored leaves after another process appended some: the leaves
+    /// past the known size are read and added (the leaves are append-only), or the whole frontier
+    /// is read when none is known. On an error the frontier is forgotten.
+    pub fn catch_up(&mut self, rows: &mut dyn LogRows) -> Result<&Frontier, StoreError> {
+        let frontier = self.frontier.take().unwrap_or_default();
+        let from = frontier.size();
+        Ok(self.frontier.insert(extend(frontier, rows, from)?))
+    }
+
     /// Appends `leaf`, standing for `row` (stored in the same transaction), to the log.
     pub fn append(&mut self, rows: &mut dyn LogRows, row: LeafRow<'_>, leaf: LogLeaf) -> Result<(), StoreError> {
         let frontier = self.frontier(rows)?;
@@ -47,8 +56,12 @@ impl LogHead {
 /// Builds the frontier from every stored leaf, in order; a missing index means the table was
 /// tampered with, and nothing more may be appended until `audit verify` has been looked at.
 fn load(rows: &mut dyn LogRows) -> Result<Frontier, StoreError> {
-    let mut frontier = Frontier::new();
-    rows.each_leaf(0, u64::MAX, &mut |idx, hash| {
+    extend(Frontier::new(), rows, 0)
+}
+
+/// `frontier` (of the first `from` leaves) with every stored leaf from `from` on added, in order.
+fn extend(mut frontier: Frontier, rows: &mut dyn LogRows, from: u64) -> Result<Frontier, StoreError> {
+    rows.each_leaf(from, u64::MAX, &mut |idx, hash| {
         let hash: [u8; 32] = hash.try_into().map_err(|_| StoreError::corrupt("merkle_leaves", format!("leaf {idx} is not 32 bytes")))?;
         if idx != frontier.size() {
             return Err(StoreError::corrupt("merkle_leaves", format!("leaf {} is missing (run audit verify)", frontier.size())));

@@ -1,5 +1,5 @@
 //! The PostgreSQL engine of the store (issue 16), beside the SQLite one. So far: its
-//! connections and migrations, the single writer holding the writer role and running the
+//! connections and migrations, the single writer taking the writer role for each batch and running the
 //! engine-neutral jobs (`store::jobs`: pushes, authored reference events, enrolment, sessions,
 //! people) with the writer's caches, the reader pool, the server's identity, the tamper-evident log
 //! (leaves, signed checkpoints, consistency proofs), and blobs recorded. The store's traits that
@@ -14,13 +14,15 @@
 //! # Layout
 //! - `open`: connecting from a URL, the migrations (`schema::POSTGRES`) under an advisory lock,
 //!   PostgreSQL's errors sorted into [`StoreError`]'s variants.
-//! - `writer`: the single writer and its batch transaction; `readers`: the reader pool; `api`:
-//!   what the engine gives the shared traits (a writer job, a read).
+//! - `writer`: the single writer and its batch transaction; `caches`: its caches, brought up to
+//!   date with other processes' commits; `readers`: the reader pool; `api`: what the engine gives
+//!   the shared traits (a writer job, a read).
 //! - `identity`: the server's identity in `meta`.
 //! - `sql`: the SQL layer (`store::sql`) on PostgreSQL, which the engine-neutral rules run on
 //!   (the log's rows among them, `store::log::Rows`).
 
 mod api;
+mod caches;
 mod identity;
 mod open;
 mod readers;
@@ -46,8 +48,9 @@ use writer::{Start, Writer};
 /// processes start on one database at once.
 const MIGRATION_LOCK: i64 = 0x7061_7472_6f6c_0001;
 
-/// The advisory lock (`pg_try_advisory_lock`, held for the writer connection's life) that is the
-/// writer role: one process's writer writes at a time.
+/// The advisory lock (`pg_advisory_xact_lock`, taken by each write transaction and held until it
+/// ends) that is the writer role: one process's batch writes at a time, however many processes
+/// share the database.
 const WRITER_LOCK: i64 = 0x7061_7472_6f6c_0002;
 
 /// Runs `f` on a thread of its own and waits for it. The driver's blocking client runs a small
@@ -73,9 +76,9 @@ pub struct PostgresStore {
 }
 
 impl PostgresStore {
-    /// Opens the store in the database `url` names: migrates it, takes the writer role (another
-    /// process holding it is [`StoreError::Busy`]) and the server's identity (made on first
-    /// start). The checks run with `settings.checks`; every time it records is read from
+    /// Opens the store in the database `url` names: migrates it and takes the server's identity
+    /// (made on first start). Other server processes may have it open too: their writers take
+    /// turns, one batch at a time. The checks run with `settings.checks`; every time it records is read from
     /// `settings.clock`; reads run on `pool`.
     pub fn open(url: &str, settings: Settings, pool: Blocking) -> Result<PostgresStore, StoreError> {
         let hlc = Arc::new(Mutex::new(Hlc::ZERO));

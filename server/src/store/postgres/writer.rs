@@ -1,21 +1,24 @@
-//! The single writer on PostgreSQL: one thread owns the one connection that writes, holds the
-//! writer role (a session advisory lock) on it, and runs every waiting job in one transaction, each
-//! inside its own savepoint. A job's result reaches its caller only after the commit, so every
-//! acknowledgement is durable (the batching and the results are `store::batch`'s, the jobs and
-//! their context `store::jobs`', as on SQLite). After a batch that changed what the checks read,
-//! it publishes a new snapshot of it for the parallel prepare step.
+//! The single writer on PostgreSQL: one thread owns the connection that writes and runs every
+//! waiting job in one transaction, each inside its own savepoint. A job's result reaches its caller
+//! only after the commit, so every acknowledgement is durable (the batching and the results are
+//! `store::batch`'s, the jobs and their context `store::jobs`', as on SQLite). After a batch that
+//! changed what the checks read, it publishes a new snapshot of it for the parallel prepare step.
+//!
+//! Several server processes may share the database: each batch takes the writer role (a
+//! transaction-level advisory lock) as its transaction's first statement, so the processes' batches
+//! commit one after another, and brings the writer's caches up to what the others committed
+//! (`caches`) before its first job.
 
-use postgres::{Client, Transaction};
+use postgres::{Client, IsolationLevel, Transaction};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-use sync_protocol::admit::ChainHead;
+use std::time::Instant;
 use sync_protocol::checks::recheck::CheckConfig;
 use sync_protocol::hlc::Hlc;
-use sync_protocol::ids::DeviceId;
 use tokio::sync::mpsc;
 
+use super::caches::{self, Caches, Seen};
 use super::{Pg, Statements, StoreError, WRITER_LOCK, connect, identity};
 use crate::clock::SharedClock;
 use crate::metrics::Metrics;
@@ -24,8 +27,7 @@ use crate::store::batch::{self, Commits, Finish, Health, Job};
 use crate::store::identity::ServerIdentity;
 use crate::store::jobs::WriteCtx;
 use crate::store::jobs::reference::Reference;
-use crate::store::log::{LogHead, LogWitness, Rows, witness};
-use crate::store::sql::Sql;
+use crate::store::log::{LogHead, LogWitness, witness};
 use crate::store::sqlite::checks::Published;
 
 /// A job: run on the open transaction, or told that none could be opened.
@@ -66,15 +68,15 @@ pub struct Start {
 }
 
 impl Writer {
-    /// Connects, takes the writer role and the server's identity (made on first start), loads the
-    /// writer's reference and the server's clock, and starts the writer thread. Another process
-    /// holding the role is [`StoreError::Busy`].
+    /// Connects and, holding the writer role for one transaction, takes the server's identity
+    /// (made on first start), loads the writer's caches and the server's clock, then starts the
+    /// writer thread. Other processes' writers may be running on the same database.
     pub fn start(url: &str, start: Start) -> Result<Writer, StoreError> {
         let mut client = connect_as_writer(url)?;
-        let (server, reference) = {
-            let mut tx = client.transaction()?;
+        let (server, caches, seen) = {
+            let mut tx = begin(&mut client)?;
             let server = identity::load_or_create(&mut tx, start.wall.now_ms())?;
-            let (reference, last) = {
+            let (caches, seen) = {
                 let sql = Pg::new(&mut tx);
                 // Fingerprints a migration cleared (a new definition), before the index is built.
                 crate::store::sqlite::checks::recompute_missing(&sql)?;
@@ -82,25 +84,22 @@ impl Writer {
                 if let Some(file) = &start.witness_file {
                     witness::check_file(&sql, file, &server.key.public())?;
                 }
-                (Reference::load(&sql)?, last_hlc(&sql)?)
+                let mut caches = Caches { reference: Reference::default(), heads: HashMap::new(), log: LogHead::default() };
+                caches.reload_all(&sql, &start.clock)?;
+                let seen = caches::draw(&sql)?;
+                (caches, seen)
             };
             tx.commit()?;
-            if let Ok(mut hlc) = start.clock.lock() {
-                *hlc = (*hlc).max(last);
-            }
-            (server, reference)
+            (server, caches, seen)
         };
         let witness = match start.witness_file {
             Some(file) => LogWitness::with_file(file)?,
             None => LogWitness::default(),
         };
-        let mut log = LogHead::default();
-        {
-            let mut tx = client.transaction()?;
-            let sql = Pg::new(&mut tx);
-            witness.publish(&server, log.frontier(&mut Rows(&sql))?);
+        if let Some(frontier) = caches.log.known() {
+            witness.publish(&server, frontier);
         }
-        let published = Published::new(reference.snapshot(&start.checks));
+        let published = Published::new(caches.reference.snapshot(&start.checks));
         let health = Health::default();
         let (jobs, rx) = mpsc::channel::<Work>(4_096);
         let shared = Shared {
@@ -116,7 +115,7 @@ impl Writer {
         };
         std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || run(client, rx, reference, log, shared))
+            .spawn(move || run(client, rx, caches, Some(seen), shared))
             .map_err(StoreError::Threads)?;
         Ok(Writer { jobs, published, health, witness })
     }
@@ -147,64 +146,41 @@ impl Writer {
     }
 }
 
-/// The greatest HLC stored, where the server's clock starts.
-pub fn last_hlc(sql: &dyn Sql) -> Result<Hlc, StoreError> {
-    let max: Option<String> = sql.one("SELECT max(hlc) FROM events", &[])?.get(0)?;
-    Ok(max.and_then(|s| s.parse().ok()).unwrap_or(Hlc::ZERO))
-}
+/// How long a batch waits for the writer role before it fails (`StoreError::Busy`, answered 503,
+/// so that devices retry): another process's batch holds it only while it runs.
+const ROLE_WAIT: &str = "30s";
 
-/// How long a writer waits for the role before giving up: a store reopened at once waits out the
-/// previous writer's connection closing.
-const ROLE_WAIT: Duration = Duration::from_secs(5);
+/// How long a writer's transaction may sit idle before PostgreSQL ends its session, and so lets
+/// the writer role go: a process frozen in the middle of a batch (stopped, its machine paused)
+/// holds up the others this long at most. A batch waits on nothing but its own statements.
+const IDLE_IN_BATCH: &str = "60s";
 
-/// A connection that holds the writer role: only one process's writer writes at a time.
+/// A connection for the writer: its waits for the role, and its idle time inside a batch, bounded.
 fn connect_as_writer(url: &str) -> Result<Client, StoreError> {
     let mut client = connect(url)?;
-    let deadline = Instant::now() + ROLE_WAIT;
-    loop {
-        let held: bool = client.query_one("SELECT pg_try_advisory_lock($1)", &[&WRITER_LOCK])?.try_get(0)?;
-        if held {
-            return Ok(client);
-        }
-        if Instant::now() >= deadline {
-            return Err(StoreError::Busy(Box::new(std::io::Error::other("another server process holds the writer role"))));
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    client.batch_execute(&format!("SET lock_timeout = '{ROLE_WAIT}'; SET idle_in_transaction_session_timeout = '{IDLE_IN_BATCH}'"))?;
+    Ok(client)
 }
 
-/// The writer's caches, each exact because only the writer writes.
-struct Caches {
-    reference: Reference,
-    heads: HashMap<DeviceId, ChainHead>,
-    log: LogHead,
+/// Opens a write transaction holding the writer role until it ends. READ COMMITTED whatever the
+/// database's default: each statement after the lock sees every batch committed before the role
+/// came to this one, which a snapshot taken by the lock's own statement would not.
+fn begin(client: &mut Client) -> Result<Transaction<'_>, StoreError> {
+    let mut tx = client.build_transaction().isolation_level(IsolationLevel::ReadCommitted).start()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITER_LOCK])?;
+    Ok(tx)
 }
 
-impl Caches {
-    /// Forgets what the caches learnt from work that was undone: they are read again.
-    fn reload(&mut self, sql: &dyn Sql) {
-        self.heads.clear();
-        self.reference = Reference::load(sql).unwrap_or_default();
-    }
-}
-
-fn run(mut client: Client, mut rx: mpsc::Receiver<Work>, reference: Reference, log: LogHead, shared: Shared) {
-    let mut caches = Caches { reference, heads: HashMap::new(), log };
+fn run(mut client: Client, mut rx: mpsc::Receiver<Work>, mut caches: Caches, mut seen: Option<Seen>, shared: Shared) {
     // The writer connection's prepared statements, made again with each new connection.
     let mut statements = Statements::default();
     while let Some(batch) = batch::next_batch(&mut rx) {
         shared.metrics.writer_queue(rx.len());
-        // A lost connection lost the writer role with it: connect and take the role again, and
-        // read the caches afresh (another writer may have held the role meanwhile).
+        // A lost connection may have lost a batch whose commit is unknown: connect again, and read
+        // the caches afresh in the next batch.
         if client.is_closed() {
             match connect_as_writer(&shared.url) {
-                Ok(again) => {
-                    (client, statements) = (again, Statements::default());
-                    caches.log.forget();
-                    if let Ok(mut tx) = client.transaction() {
-                        caches.reload(&Pg::cached(&mut tx, &statements));
-                    }
-                }
+                Ok(again) => (client, statements, seen) = (again, Statements::default(), None),
                 Err(e) => {
                     let error = Arc::new(e);
                     shared.health.record(Some(error.clone()), false);
@@ -214,16 +190,13 @@ fn run(mut client: Client, mut rx: mpsc::Receiver<Work>, reference: Reference, l
             }
         }
         let (jobs, started) = (batch.len(), Instant::now());
-        let (finishers, outcome, unwritable, wrote) = run_batch(&mut client, &statements, batch, &mut caches, &shared);
+        let (finishers, outcome, unwritable, wrote) = run_batch(&mut client, &statements, batch, &mut caches, (&mut seen, &shared));
         let failure = outcome.as_ref().err().cloned().or(unwritable);
         shared.metrics.writer_batch(jobs, started.elapsed().as_secs_f64(), failure.as_ref().map_or(Ok(()), |e| Err(e.cause())));
         shared.health.record(failure, wrote);
-        if outcome.is_err()
-            && let Ok(mut tx) = client.transaction()
-        {
-            caches.reload(&Pg::cached(&mut tx, &statements));
-        }
-        if caches.reference.version != shared.published.version() {
+        // After a failed batch the caches hold what it undid; the next batch reads them again
+        // (`seen` is none), and until then the published reference stays the committed one.
+        if outcome.is_ok() && caches.reference.version != shared.published.version() {
             shared.published.publish(caches.reference.snapshot(&shared.checks));
         }
         // Before any reply goes out: a device acked now is given a checkpoint covering its events.
@@ -242,11 +215,25 @@ fn run(mut client: Client, mut rx: mpsc::Receiver<Work>, reference: Reference, l
 /// store cannot be written (when the rest of the batch committed), and whether a job succeeded.
 type Batch = (Vec<Finish>, Result<(), Arc<StoreError>>, Option<Arc<StoreError>>, bool);
 
-fn run_batch(client: &mut Client, statements: &Statements, batch: Vec<Work>, caches: &mut Caches, shared: &Shared) -> Batch {
-    let mut tx = match client.transaction() {
+/// Runs `batch` in one transaction holding the writer role, after bringing the caches up to what
+/// other processes committed since `seen`, which it then sets to what this batch committed (none
+/// when the batch failed).
+fn run_batch(
+    client: &mut Client,
+    statements: &Statements,
+    batch: Vec<Work>,
+    caches: &mut Caches,
+    (seen, shared): (&mut Option<Seen>, &Shared),
+) -> Batch {
+    let last_seen = seen.take();
+    let opened = begin(client).and_then(|mut tx| {
+        caches.refresh(&Pg::cached(&mut tx, statements), last_seen, &shared.clock)?;
+        Ok(tx)
+    });
+    let mut tx = match opened {
         Ok(tx) => tx,
         Err(e) => {
-            let error = Arc::new(StoreError::from(e));
+            let error = Arc::new(e);
             let finishers = batch.into_iter().map(|work| work(Err(error.clone())).1).collect();
             return (finishers, Err(error), None, false);
         }
@@ -276,11 +263,17 @@ fn run_batch(client: &mut Client, statements: &Statements, batch: Vec<Work>, cac
         }
         finishers.push(finish);
     }
-    let outcome = tx.commit().map_err(|e| Arc::new(StoreError::from(e)));
-    match outcome {
-        Ok(()) => raised.iter().for_each(|(kind, n)| shared.metrics.flag(kind, *n)),
+    // The generation is drawn last, so that what it records is the whole batch.
+    let drawn = caches::draw(&Pg::cached(&mut tx, statements));
+    let outcome = drawn.and_then(|drawn| Ok(tx.commit().map(|()| drawn)?)).map_err(Arc::new);
+    match &outcome {
+        Ok(drawn) => {
+            *seen = Some(*drawn);
+            raised.iter().for_each(|(kind, n)| shared.metrics.flag(kind, *n));
+        }
         Err(_) => caches.log = log_at_start,
     }
+    let outcome = outcome.map(|_| ());
     (finishers, outcome, unwritable, wrote)
 }
 

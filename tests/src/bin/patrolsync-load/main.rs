@@ -58,12 +58,20 @@ pub struct Args {
     /// an earlier run filled: to measure two builds' reports on one store, alternately.
     #[arg(long, requires = "url")]
     pub reports_of: Option<sync_protocol::values::IsoWeek>,
+    /// Instead of the phases: three server processes on one PostgreSQL database (a throwaway
+    /// cluster), phones pushing through them, and one process after another killed with SIGKILL
+    /// this many times; prints the time from each kill to the next write a survivor stored.
+    #[arg(long, default_value_t = 0)]
+    pub failover: usize,
 }
 
 fn main() -> Result<()> {
     let args = Args::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async move {
+        if args.failover > 0 {
+            return failover(args.failover).await;
+        }
         let server = match &args.url {
             Some(_) => None,
             None => Some(
@@ -77,4 +85,22 @@ fn main() -> Result<()> {
             None => phases::run(&args, &url, pid).await,
         }
     })
+}
+
+/// The failover figure: three processes on one PostgreSQL database, three phones pushing through
+/// them, `kills` kills (`patrolsync_tests::group::kill_loop`).
+async fn failover(kills: usize) -> Result<()> {
+    let mut group = tokio::task::block_in_place(|| patrolsync_tests::group::Group::start(3))?;
+    let phones = [("vo-t01-v01", "Z-T01-V01"), ("vo-t02-v01", "Z-T02-V01"), ("vo-t03-v02", "Z-T03-V02")];
+    let failovers = patrolsync_tests::group::kill_loop(&mut group, &phones, kills).await?;
+    let mut ms: Vec<u128> = failovers.takeovers.iter().map(|t| t.as_millis()).collect();
+    ms.sort_unstable();
+    println!(
+        "failover over {kills} kills: median {} ms, worst {} ms, best {} ms; {} events acked",
+        ms[ms.len() / 2],
+        ms[ms.len() - 1],
+        ms[0],
+        failovers.acked.len()
+    );
+    Ok(())
 }

@@ -97,8 +97,7 @@ impl FingerprintIndex {
         conn.each("SELECT patrol, fingerprint FROM patrol_checks WHERE fingerprint IS NOT NULL", args![], &mut |row| {
             let (patrol, blob) = (row.get::<Vec<u8>>(0)?, row.get::<Vec<u8>>(1)?);
             let patrol = uuid::Uuid::from_slice(&patrol).map(EventId).map_err(|_| StoreError::corrupt("patrol_checks", "patrol"))?;
-            index.insert(patrol, &from_blob(&blob)?);
-            Ok(())
+            index.insert_stored(patrol, &blob)
         })?;
         tracing::info!(patrols = index.patrols.len(), mib = index.heap_bytes() >> 20, "fingerprint index loaded");
         Ok(index)
@@ -110,6 +109,12 @@ impl FingerprintIndex {
         let table = self.by_value.capacity() * (size_of::<(u64, Held)>() + 1);
         let lists = self.shared.iter().map(|l| l.capacity() * size_of::<Held>()).sum::<usize>();
         self.patrols.capacity() * size_of::<EventId>() + table + self.shared.capacity() * size_of::<Vec<Held>>() + lists
+    }
+
+    /// Indexes `patrol` under the cells of its stored fingerprint (`patrol_checks.fingerprint`).
+    pub fn insert_stored(&mut self, patrol: EventId, blob: &[u8]) -> Result<(), StoreError> {
+        self.insert(patrol, &from_blob(blob)?);
+        Ok(())
     }
 
     /// Indexes `patrol` under each of its `cells` (a value passed several times is held once per
