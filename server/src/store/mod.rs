@@ -90,6 +90,21 @@ pub fn open_postgres(
     }
 }
 
+/// `audit verify` on the PostgreSQL store at `url`, in one read-only transaction; `None` when
+/// this build has no PostgreSQL engine.
+pub fn verify_postgres_log(
+    url: &str,
+    kept: Option<&sync_protocol::merkle::SignedCheckpoint>,
+) -> Result<Option<audit::LogReport>, StoreError> {
+    #[cfg(feature = "postgres")]
+    return Ok(Some(postgres::verify_log(url, kept)?));
+    #[cfg(not(feature = "postgres"))]
+    {
+        let _ = (url, kept);
+        Ok(None)
+    }
+}
+
 /// What every store method returns: a boxed future, so that the traits can be used as
 /// `dyn` objects and an engine chosen at start.
 pub type StoreFuture<'a, T> = futures_util::future::BoxFuture<'a, Result<T, StoreError>>;

@@ -1,11 +1,12 @@
 //! The tamper-evident log's commands, `patrolsync-server audit checkpoint|consistency|verify`:
 //! each opens the store file, calls one store function and prints what it returns.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use sync_protocol::merkle::SignedCheckpoint;
 use sync_protocol::wire::audit::ConsistencyQuery;
 
+use crate::config::{Config, ConfigError, StoreKind};
 use crate::store::sqlite::{ReadOnly, SqliteStore};
 use crate::store::{AuditLog, StoreError};
 
@@ -23,6 +24,32 @@ pub enum LogCommandError {
     SizesOutOfOrder { from: u64, to: u64 },
     #[error("cannot start the runtime")]
     Runtime(#[source] std::io::Error),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    NoPostgres(&'static str),
+}
+
+/// The store an offline audit reads: a SQLite file, or the PostgreSQL database a config names.
+pub enum LogStore {
+    File(PathBuf),
+    Postgres(String),
+}
+
+impl LogStore {
+    /// `--db FILE`, or the store of `--config FILE` (with the environment over it), as `serve`
+    /// would open it.
+    pub fn of(db: Option<PathBuf>, config: Option<&Path>) -> Result<LogStore, LogCommandError> {
+        if let Some(db) = db {
+            return Ok(LogStore::File(db));
+        }
+        let config = Config::load(config)?;
+        config.store.checked()?;
+        Ok(match config.store.kind {
+            StoreKind::Postgres => LogStore::Postgres(config.store.url.unwrap_or_default()),
+            StoreKind::Sqlite => LogStore::File(config.db),
+        })
+    }
 }
 
 /// `audit checkpoint`: makes (and stores) a signed checkpoint of the log's current size through
@@ -54,7 +81,7 @@ pub fn consistency(db: &Path, from: u64, to: u64) -> Result<ExitCode, LogCommand
 
 /// `audit verify`: re-derives the log from the rows and checks it against every stored checkpoint
 /// and the one in `kept` (a note file); prints each problem; fails when there is any.
-pub fn verify(db: &Path, kept: Option<&Path>, json: bool) -> Result<ExitCode, LogCommandError> {
+pub fn verify(store: &LogStore, kept: Option<&Path>, json: bool) -> Result<ExitCode, LogCommandError> {
     let kept = kept
         .map(|path| {
             let name = path.display().to_string();
@@ -62,7 +89,12 @@ pub fn verify(db: &Path, kept: Option<&Path>, json: bool) -> Result<ExitCode, Lo
             SignedCheckpoint::from_note(&text).map_err(|e| LogCommandError::Note(name, e))
         })
         .transpose()?;
-    let report = read_only(db)?.verify(kept.as_ref())?;
+    let report = match store {
+        LogStore::File(db) => read_only(db)?.verify(kept.as_ref())?,
+        LogStore::Postgres(url) => crate::store::verify_postgres_log(url, kept.as_ref())
+            .map_err(|e| LogCommandError::Open("named by the config's [store] url".into(), e))?
+            .ok_or(LogCommandError::NoPostgres(crate::app::POSTGRES_NOT_BUILT))?,
+    };
     if json {
         println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
     } else {

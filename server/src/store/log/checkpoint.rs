@@ -1,13 +1,15 @@
 //! Signed checkpoints of the central log: made by the writer from its frontier (no re-hashing),
 //! signed with the server's identity key, stored once per size.
 
-use sync_protocol::crypto::{Hash, Sig};
+use sync_protocol::crypto::{Hash, PublicKey, Sig};
 use sync_protocol::ids::DeviceId;
 use sync_protocol::merkle::{Checkpoint, KeyId, SignedCheckpoint};
 
 use super::{CheckpointRow, LogHead, LogRows};
+use crate::args;
 use crate::store::StoreError;
-use crate::store::identity::ServerIdentity;
+use crate::store::identity::{DEVICE_KEY, ServerIdentity};
+use crate::store::sql::Sql;
 
 /// The log's name in its checkpoints: one log per store, named by the server's device id.
 pub fn origin(server: DeviceId) -> String {
@@ -38,6 +40,16 @@ pub fn checkpoint(
     let signed = checkpoint.sign(&server.key);
     rows.insert_checkpoint(&signed, now_ms)?;
     Ok(signed)
+}
+
+/// The log's origin and the public key that signs its checkpoints (the server's identity key),
+/// read without writing; `None` for a store that has no server identity yet.
+pub fn log_key(conn: &dyn Sql) -> Result<Option<(String, PublicKey)>, StoreError> {
+    let Some(row) = conn.optional("SELECT value FROM meta WHERE key = ?1", args![DEVICE_KEY])? else { return Ok(None) };
+    let device = DeviceId(uuid::Uuid::from_slice(row.bytes(0)?).map_err(|_| StoreError::corrupt("meta", DEVICE_KEY))?);
+    let key: [u8; 32] = conn.one("SELECT public_key FROM devices WHERE id = ?1", args![device.0.as_bytes()])?.get(0)?;
+    let key = ed25519_dalek::VerifyingKey::from_bytes(&key).map_err(|_| StoreError::corrupt("devices", "the server's public key"))?;
+    Ok(Some((origin(device), PublicKey(key))))
 }
 
 /// Every stored checkpoint, smallest size first.

@@ -8,16 +8,22 @@
 //! - `checkpoint`: the log's origin, making, storing and reading signed checkpoints.
 //! - `proofs`: leaf hashes read in order, and consistency proofs over them.
 //! - `rows`: [`Rows`], the log's tables over either engine's SQL (`store::sql`).
+//! - `leaves`: the leaf of each kind of stored row, from its columns.
+//! - `verify`, `verify_rows`: `audit verify` on either engine: every leaf re-derived from its row,
+//!   every row in the log, every checkpoint's root and signature.
 //! - `witness`: the latest signed checkpoint, published by either writer for sync replies and kept
 //!   in a file outside the database, which a shorter or rewritten log is refused against at start.
 
 mod checkpoint;
 mod head;
+pub mod leaves;
 mod proofs;
 mod rows;
+pub mod verify;
+mod verify_rows;
 pub mod witness;
 
-pub use checkpoint::{checkpoint, origin, stored_checkpoints};
+pub use checkpoint::{checkpoint, log_key, origin, stored_checkpoints};
 pub use head::LogHead;
 pub use proofs::{consistency, leaf_hashes, leaf_range};
 pub use rows::Rows;

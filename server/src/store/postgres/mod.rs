@@ -8,15 +8,16 @@
 //! cannot be one text.
 //!
 //! Every trait of the store runs on it (`store::backend`), so `serve` accepts `[store] kind =
-//! "postgres"`; the command-line tools that open a store file (backup, restore, the offline
-//! audits) are SQLite's. docs/architecture.md ("PostgreSQL engine") says what runs where.
+//! "postgres"`, and so does `audit verify`; the other command-line tools that open a store file
+//! (backup, restore, the other offline audits) are SQLite's. docs/architecture.md ("PostgreSQL
+//! engine") says what runs where.
 //!
 //! # Layout
 //! - `open`: connecting from a URL, the migrations (`schema::POSTGRES`) under an advisory lock,
 //!   PostgreSQL's errors sorted into [`StoreError`]'s variants.
 //! - `writer`: the single writer and its batch transaction; `caches`: its caches, brought up to
 //!   date with other processes' commits; `readers`: the reader pool; `api`: what the engine gives
-//!   the shared traits (a writer job, a read).
+//!   the shared traits (a writer job, a read); `read_only`: the offline audits on one connection.
 //! - `identity`: the server's identity in `meta`.
 //! - `sql`: the SQL layer (`store::sql`) on PostgreSQL, which the engine-neutral rules run on
 //!   (the log's rows among them, `store::log::Rows`).
@@ -25,12 +26,14 @@ mod api;
 mod caches;
 mod identity;
 mod open;
+mod read_only;
 mod readers;
 mod sql;
 mod writer;
 
 use open::connect;
 pub use open::migrate;
+pub use read_only::verify_log;
 pub use sql::{Pg, Statements};
 
 pub(crate) use crate::store::StoreError;

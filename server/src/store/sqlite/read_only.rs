@@ -32,7 +32,7 @@ impl ReadOnly {
 
     /// The log re-derived from the rows and checked against every stored checkpoint and `kept`.
     pub fn verify(&self, kept: Option<&SignedCheckpoint>) -> Result<LogReport, StoreError> {
-        super::merkle::verify::verify(&self.conn, kept)
+        crate::store::log::verify::verify(&self.conn, kept)
     }
 
     /// The read model recomputed from the log and compared with its stored rows.

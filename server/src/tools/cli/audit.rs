@@ -1,6 +1,6 @@
-//! `patrolsync-server audit …`: the county's audits of a store file, read-only beside a running
-//! server (the log's `checkpoint`, `consistency` and `verify` are `tools::log`), each exiting 1
-//! when it finds a problem.
+//! `patrolsync-server audit …`: the county's audits of a store file (`verify` also of the store a
+//! config names, PostgreSQL's too), read-only beside a running server (the log's `checkpoint`,
+//! `consistency` and `verify` are `tools::log`), each exiting 1 when it finds a problem.
 
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
@@ -48,8 +48,12 @@ pub(super) enum AuditAction {
     /// code 1 when any is found).
     Verify {
         /// The store's SQLite file (opened read-only).
+        #[arg(long, required_unless_present = "config", conflicts_with = "config")]
+        db: Option<PathBuf>,
+        /// The server's TOML config file: its store (`[store] kind = "postgres"` and `url`, read
+        /// in one read-only transaction; or `db`), as `serve --config` opens it.
         #[arg(long)]
-        db: PathBuf,
+        config: Option<PathBuf>,
         /// A checkpoint note exported earlier (`audit checkpoint`), to check the log against.
         #[arg(long)]
         checkpoint: Option<PathBuf>,
@@ -76,7 +80,9 @@ pub(super) fn run(action: AuditAction) -> ExitCode {
     let outcome = match action {
         AuditAction::Checkpoint { db, json } => log::checkpoint(&db, json),
         AuditAction::Consistency { db, from, to } => log::consistency(&db, from, to),
-        AuditAction::Verify { db, checkpoint, json } => log::verify(&db, checkpoint.as_deref(), json),
+        AuditAction::Verify { db, config, checkpoint, json } => {
+            log::LogStore::of(db, config.as_deref()).and_then(|store| log::verify(&store, checkpoint.as_deref(), json))
+        }
         AuditAction::Integrity { db, json } => Ok(integrity(&db, json)),
         AuditAction::ReadModel { db, rebuild, json } => Ok(read_model(&db, rebuild, json)),
     };

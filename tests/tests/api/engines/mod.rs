@@ -11,6 +11,7 @@ mod push;
 mod schema;
 mod serve;
 mod sql;
+mod verify;
 
 use anyhow::Result;
 use patrolsync_server::store::postgres::{Pg, off_runtime};

@@ -5,7 +5,7 @@ use rusqlite::{Connection, params};
 use sync_protocol::crypto::Hash;
 use sync_protocol::merkle::LogLeaf;
 
-use super::leaves::{blob_leaf, event_leaf, quarantine_leaf};
+use crate::store::log::leaves::{blob_leaf, event_leaf, quarantine_leaf};
 use crate::store::sqlite::StoreError;
 use crate::store::sqlite::identity::{meta_bytes, set_meta};
 

@@ -3,24 +3,16 @@
 
 use rusqlite::Connection;
 use sync_protocol::crypto::PublicKey;
-use sync_protocol::ids::DeviceId;
 use sync_protocol::merkle::SignedCheckpoint;
 use sync_protocol::wire::audit::CheckpointReply;
 
 use crate::store::log::Rows;
 pub use crate::store::log::origin;
-use crate::store::sqlite::identity::meta_bytes;
 use crate::store::sqlite::{StoreError, WriteCtx};
 
-/// The log's origin and the public key that signs its checkpoints (the server's identity key),
-/// read without writing; `None` for a store that has no server identity yet.
+/// The log's origin and the key that signs its checkpoints (`store::log::log_key`).
 pub fn log_key(conn: &Connection) -> Result<Option<(String, PublicKey)>, StoreError> {
-    let Some(device) = meta_bytes(conn, "server_device_id")? else { return Ok(None) };
-    let device = DeviceId(uuid::Uuid::from_slice(&device).map_err(|_| StoreError::corrupt("meta", "server_device_id"))?);
-    let key: Vec<u8> = conn.query_row("SELECT public_key FROM devices WHERE id = ?1", [device.0.as_bytes()], |r| r.get(0))?;
-    let key: [u8; 32] = key.try_into().map_err(|_| StoreError::corrupt("devices", "the server's public key"))?;
-    let key = ed25519_dalek::VerifyingKey::from_bytes(&key).map_err(|_| StoreError::corrupt("devices", "the server's public key"))?;
-    Ok(Some((origin(device), PublicKey(key))))
+    crate::store::log::log_key(conn)
 }
 
 impl WriteCtx<'_> {

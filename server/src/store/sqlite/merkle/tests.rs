@@ -12,8 +12,9 @@ use sync_protocol::merkle::{SignedCheckpoint, verify_extension};
 use sync_protocol::wire::audit::ConsistencyQuery;
 
 use super::checkpoint::log_key;
-use super::{proofs, verify};
+use super::proofs;
 use crate::store::StoreError;
+use crate::store::log::verify;
 use crate::store::sqlite::SqliteStore as Store;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;

@@ -1,21 +1,22 @@
-//! `audit verify`: the log re-derived from the rows and checked against every signed checkpoint
-//! the store holds, and against one the auditor kept. Each problem is reported where it is.
+//! `audit verify`, on either engine: the log re-derived from the rows and checked against every
+//! signed checkpoint the store holds, and against one the auditor kept. Each problem is reported
+//! where it is.
 
-use rusqlite::Connection;
 use std::collections::BTreeSet;
 use sync_protocol::crypto::PublicKey;
 use sync_protocol::merkle::SignedCheckpoint;
 
-use super::checkpoint::{log_key, stored_checkpoints};
 use super::verify_rows::{LeafPass, check_leaves, unlogged_rows};
+use super::{Rows, log_key, stored_checkpoints};
 use crate::store::StoreError;
 use crate::store::audit::{LogProblem, LogReport};
+use crate::store::sql::Sql;
 
 /// Verifies the whole log; `kept` is a checkpoint the auditor exported earlier.
-pub fn verify(conn: &Connection, kept: Option<&SignedCheckpoint>) -> Result<LogReport, StoreError> {
+pub fn verify(conn: &dyn Sql, kept: Option<&SignedCheckpoint>) -> Result<LogReport, StoreError> {
     let key = log_key(conn)?;
     let mut checkpoints: Vec<(String, &SignedCheckpoint)> = Vec::new();
-    let stored = stored_checkpoints(conn)?;
+    let stored = stored_checkpoints(&mut Rows(conn))?;
     for c in &stored {
         checkpoints.push((format!("checkpoint {}", c.checkpoint.size), c));
     }
