@@ -15,7 +15,7 @@
 //! - `readers`: the reader pool, on which the store's reads run (`store::reads`,
 //!   `store::read_model`).
 //! - `merkle`: the tamper-evident log: a leaf for every stored event, quarantined push and blob,
-//!   signed checkpoints, consistency proofs and `audit verify`.
+//!   signed checkpoints, consistency proofs (`audit verify`'s rules are `store::log`'s).
 //! - `backup`: the online copy of the store and its signed checkpoint; a restored copy checked
 //!   and given a new epoch.
 //! - `api`: the store's traits, each method one writer job or one read; `read_only`: a store file
