@@ -35,7 +35,7 @@ pub struct Reference {
     /// Renewed (`checks::next_version`) whenever `history` or `licences` changes, and on load.
     pub version: u64,
     /// Stored patrols by track fingerprint value, for copied tracks.
-    pub fingerprints: crate::store::sqlite::checks::FingerprintIndex,
+    pub fingerprints: sync_protocol::checks::plausibility::FingerprintIndex,
     /// The stored cases and tips, for admitting and routing their later steps.
     pub offices: OfficeIndex,
     /// Every zone's versions, placing the read model's patrols and findings.
@@ -54,7 +54,7 @@ impl Reference {
         }
         let (history, licences) = crate::store::sqlite::checks::load_histories(conn)?;
         (r.history, r.licences, r.version) = (Arc::new(history), Arc::new(licences), crate::store::sqlite::checks::next_version());
-        r.fingerprints = crate::store::sqlite::checks::FingerprintIndex::load(conn)?;
+        r.fingerprints = crate::store::sqlite::checks::load_fingerprints(conn)?;
         r.offices = OfficeIndex::load(conn)?;
         r.places = crate::store::read_model::zones(conn)?;
         Ok(r)
