@@ -5,6 +5,7 @@
 //! and the ledger's pass agree.
 
 use proptest::prelude::*;
+use proptest::test_runner::{RngAlgorithm, TestRng};
 use sync_protocol::body::Body;
 use sync_protocol::checks::plausibility::{PlausibilityFlag, TrackFingerprint};
 use sync_protocol::ids::{EventId, ZoneId};
@@ -14,25 +15,23 @@ use super::fixture::{Chain, DAY, Fixture, HOUR, T0};
 use crate::replica::checks::CheckMemo;
 use crate::replica::{NewPatrol, PatrolVerdict, ReplicaError, patrol_index};
 
-/// SplitMix64: a reproducible stream of numbers from the case's seed.
-struct Draw(u64);
+/// A reproducible stream of numbers from the case's seed (proptest's own generator).
+struct Draw(TestRng);
 
 impl Draw {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+    fn new(seed: u64) -> Draw {
+        let mut bytes = [0u8; 32];
+        bytes[..8].copy_from_slice(&seed.to_le_bytes());
+        Draw(TestRng::from_seed(RngAlgorithm::ChaCha, &bytes))
     }
 
     /// Uniform in `[-r, r]`.
     fn within(&mut self, r: i64) -> i64 {
-        (self.next() % (2 * r as u64 + 1)) as i64 - r
+        self.0.random_range(-r..=r)
     }
 
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        self.0.random_range(0..n)
     }
 }
 
@@ -92,7 +91,7 @@ proptest! {
 
     #[test]
     fn the_votes_find_the_copies_that_comparing_every_sharing_patrol_found(seed in any::<u64>()) {
-        let mut d = Draw(seed);
+        let mut d = Draw::new(seed);
         let mut f = Fixture::new();
         f.assign_zone(&mut Chain::new("server", T0 - 60 * DAY));
         let zone = ZoneId::new("Z-T01-V01").expect("zone");
