@@ -9,6 +9,9 @@
 //! - **Lifetime**: a guard process (`sh`) waits on a pipe from the test process. When the test
 //!   process ends, however it ends (even killed), the pipe closes and the guard stops the cluster
 //!   (`pg_ctl stop -m fast`) and removes its folder.
+//! - **Stopped under a server**: a test that stops and starts PostgreSQL ([`Cluster::stop`],
+//!   [`Cluster::start_again`]) does it on a cluster of its own ([`Cluster::own`]), which the other
+//!   tests never see.
 //! - **Speed over power-cut safety**: `fsync=off`. Killing the server or PostgreSQL still loses
 //!   nothing (the WAL is written to the kernel at each commit); only a machine crash could, and a
 //!   throwaway cluster does not outlive one.
