@@ -50,7 +50,10 @@ impl Reference {
     /// Reads everything again but the fingerprint index, which is kept as `fingerprints`: what a
     /// writer that catches up with another process's reference events reads (the index, the
     /// largest part, is caught up row by row instead).
-    pub fn load_keeping(conn: &dyn Sql, fingerprints: sync_protocol::checks::plausibility::FingerprintIndex) -> Result<Reference, StoreError> {
+    pub fn load_keeping(
+        conn: &dyn Sql,
+        fingerprints: sync_protocol::checks::plausibility::FingerprintIndex,
+    ) -> Result<Reference, StoreError> {
         let mut r = Reference { fingerprints, ..Reference::default() };
         for row in conn.all("SELECT id, parent FROM units WHERE parent IS NOT NULL", args![])? {
             r.parents.insert(parse(&row.get::<String>(0)?)?, parse(&row.get::<String>(1)?)?);
