@@ -71,6 +71,7 @@ pub const DEVICE: &[Migration] = &[
     migration!(4, "device", "0004_fold_parts"),
     migration!(5, "device", "0005_service"),
     migration!(6, "device", "0006_long_patrols"),
+    migration!(7, "device", "0007_fingerprint_passes"),
 ];
 
 /// The engine's own error, kept as the cause (SQLite's or PostgreSQL's driver).

@@ -27,7 +27,11 @@ impl Group {
     /// Starts `n` processes one after another on a new database: the first loads the demo county
     /// and makes the token key file, the others find both.
     pub fn start(n: usize) -> Result<Group> {
-        let db = pg_cluster::database()?;
+        Group::start_on(pg_cluster::database()?, n)
+    }
+
+    /// [`Group::start`] on `db` (e.g. on a cluster of the test's own, [`pg_cluster::Cluster::own`]).
+    pub fn start_on(db: TestDb, n: usize) -> Result<Group> {
         let shared = tempfile::tempdir()?;
         let (keys, blobs) = (shared.path().join("token-keys.json"), shared.path().join("blobs"));
         let env = [

@@ -9,6 +9,9 @@
 //! - **Lifetime**: a guard process (`sh`) waits on a pipe from the test process. When the test
 //!   process ends, however it ends (even killed), the pipe closes and the guard stops the cluster
 //!   (`pg_ctl stop -m fast`) and removes its folder.
+//! - **Stopped under a server**: a test that stops and starts PostgreSQL ([`Cluster::stop`],
+//!   [`Cluster::start_again`]) does it on a cluster of its own ([`Cluster::own`]), which the other
+//!   tests never see.
 //! - **Speed over power-cut safety**: `fsync=off`. Killing the server or PostgreSQL still loses
 //!   nothing (the WAL is written to the kernel at each commit); only a machine crash could, and a
 //!   throwaway cluster does not outlive one.
@@ -25,6 +28,10 @@ pub use patrolsync_server::store::postgres::off_runtime;
 /// The running cluster: where its socket is, and the guard that stops it when the process ends.
 pub struct Cluster {
     socket_dir: PathBuf,
+    /// How it is started again after [`Cluster::stop`]: its `pg_ctl`, data folder and user.
+    pg_ctl: PathBuf,
+    data: PathBuf,
+    runner: Runner,
     /// Held open for the life of the process; its closing is the guard's signal.
     _guard: Mutex<(Child, ChildStdin)>,
 }
@@ -33,6 +40,7 @@ pub struct Cluster {
 pub struct TestDb {
     pub name: String,
     url: String,
+    cluster: &'static Cluster,
 }
 
 static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
@@ -61,21 +69,39 @@ impl Cluster {
                     .arg(&data),
             )
             .context("initdb")?;
-        let options = format!("-k {} -c listen_addresses='' -c fsync=off -c max_connections=200", dir.display());
-        let started = runner.run(
-            Command::new(bin.join("pg_ctl"))
-                .args(["-w", "-t", "60", "-D"])
-                .arg(&data)
-                .arg("-l")
-                .arg(dir.join("postgres.log"))
-                .args(["-o", &options, "start"]),
+        let pg_ctl = bin.join("pg_ctl");
+        let guard = runner.guard(&pg_ctl, &data, &dir)?;
+        let cluster = Cluster { socket_dir: dir, pg_ctl, data, runner, _guard: Mutex::new(guard) };
+        cluster.start_again()?;
+        Ok(cluster)
+    }
+
+    /// A cluster of the caller's own, not the test binary's: for a test that stops PostgreSQL
+    /// under a server, which the other tests must not see. Stopped when the process ends.
+    pub fn own() -> Result<&'static Cluster> {
+        Ok(Box::leak(Box::new(Cluster::start()?)))
+    }
+
+    /// Stops PostgreSQL in `mode` (`fast`: its sessions are ended; `immediate`: it quits without
+    /// a checkpoint, as a crash would, and recovers from its WAL when started again).
+    pub fn stop(&self, mode: &str) -> Result<()> {
+        self.runner
+            .run(Command::new(&self.pg_ctl).args(["-w", "-t", "60", "-m", mode, "-D"]).arg(&self.data).arg("stop"))
+            .context("pg_ctl stop")
+    }
+
+    /// Starts PostgreSQL on the cluster's data folder and socket, waiting until it accepts
+    /// connections: first at [`Cluster::start`], again after [`Cluster::stop`].
+    pub fn start_again(&self) -> Result<()> {
+        let options = format!("-k {} -c listen_addresses='' -c fsync=off -c max_connections=200", self.socket_dir.display());
+        let log = self.socket_dir.join("postgres.log");
+        let started = self.runner.run(
+            Command::new(&self.pg_ctl).args(["-w", "-t", "60", "-D"]).arg(&self.data).arg("-l").arg(&log).args(["-o", &options, "start"]),
         );
         if let Err(e) = started {
-            let log = std::fs::read_to_string(dir.join("postgres.log")).unwrap_or_default();
-            bail!("pg_ctl start: {e:#}\n{log}");
+            bail!("pg_ctl start: {e:#}\n{}", std::fs::read_to_string(&log).unwrap_or_default());
         }
-        let guard = runner.guard(&bin.join("pg_ctl"), &data, &dir)?;
-        Ok(Cluster { socket_dir: dir, _guard: Mutex::new(guard) })
+        Ok(())
     }
 
     /// The connection string of database `name`, over the cluster's socket.
@@ -102,7 +128,7 @@ impl Cluster {
     fn create(&'static self, options: &str) -> Result<TestDb> {
         let name = format!("test_{}_{}", std::process::id(), NEXT_DB.fetch_add(1, Ordering::Relaxed));
         off_runtime(|| self.admin()?.batch_execute(&format!("CREATE DATABASE {name}{options}")).map_err(anyhow::Error::from))?;
-        Ok(TestDb { url: self.url(&name), name })
+        Ok(TestDb { url: self.url(&name), name, cluster: self })
     }
 }
 
@@ -123,7 +149,7 @@ impl TestDb {
     /// it can be a template.
     pub fn disconnect_all(&self) -> Result<()> {
         off_runtime(|| {
-            let mut admin = cluster()?.admin()?;
+            let mut admin = self.cluster.admin()?;
             admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", &[&self.name])?;
             Ok(())
         })
@@ -133,7 +159,7 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         off_runtime(|| {
-            if let Ok(Ok(mut admin)) = cluster().map(Cluster::admin) {
+            if let Ok(mut admin) = self.cluster.admin() {
                 let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
             }
         });
@@ -164,6 +190,7 @@ fn binaries() -> Result<PathBuf> {
 }
 
 /// How the cluster's commands are run: as this process's user, or, for root, as `postgres`.
+#[derive(Clone, Copy)]
 enum Runner {
     Me,
     Postgres,

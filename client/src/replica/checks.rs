@@ -13,22 +13,25 @@ use serde::Serialize;
 use sync_protocol::body::{Body, PatrolRecorded};
 use sync_protocol::checks::licence::{LicenceVerdict, check_finding};
 use sync_protocol::checks::licence_history::LicenceHistory;
-use sync_protocol::checks::plausibility::{PatrolUnderCheck, PlausibilityContext, PlausibilityFlag, TrackFingerprint, check_plausibility};
+use sync_protocol::checks::plausibility::{
+    FingerprintIndex, PatrolUnderCheck, PlausibilityContext, PlausibilityFlag, TrackProbes, check_plausibility,
+};
 use sync_protocol::checks::recheck::{CheckConfig, PatrolCheck, check};
 use sync_protocol::checks::zone_history::ZoneHistory;
 use sync_protocol::event::Event;
 use sync_protocol::fold::parts::PartKey;
-use sync_protocol::ids::{DeviceId, EventId, UserId};
+use sync_protocol::ids::{DeviceId, EventId, UserId, ZoneId};
 use sync_protocol::values::TrackPoint;
 
 use super::patrol_index::DeviceClock;
 use super::{Replica, ReplicaError, events, patrol_index};
 
 /// What checking many patrols in one pass (the ledger) reads once rather than once per patrol:
-/// each device's patrol times, and each copy candidate's track.
+/// each device's patrol times, each zone's fingerprints, and each copy candidate's track.
 #[derive(Debug, Default)]
 pub(crate) struct CheckMemo {
     clocks: HashMap<DeviceId, DeviceClock>,
+    prints: HashMap<ZoneId, FingerprintIndex>,
     tracks: HashMap<EventId, Vec<TrackPoint>>,
 }
 
@@ -64,7 +67,8 @@ impl Replica {
     ) -> Result<PatrolVerdict, ReplicaError> {
         let device_previous_max_t = patrol_index::device_previous_max_t(&self.conn, owner, event.device_id, event.seq)?;
         let mut copies = Vec::new();
-        for id in self.candidate_ids(owner, event, p)? {
+        let mut prints = patrol_index::zone_prints(&self.conn, owner, &p.zone)?;
+        for id in candidate_ids(&mut prints, event, p) {
             if let (_, Body::PatrolRecorded(other)) = self.stored(owner, id, "patrol.recorded", ReplicaError::UnknownPatrol)? {
                 copies.push((id, other.track));
             }
@@ -88,7 +92,11 @@ impl Replica {
             Entry::Vacant(e) => e.insert(DeviceClock::of(patrol_index::device_times(&self.conn, owner, event.device_id)?)),
         };
         let device_previous_max_t = clock.before(event.seq);
-        let ids = self.candidate_ids(owner, event, p)?;
+        let prints = match memo.prints.entry(p.zone.clone()) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(patrol_index::zone_prints(&self.conn, owner, &p.zone)?),
+        };
+        let ids = candidate_ids(prints, event, p);
         for id in &ids {
             if !memo.tracks.contains_key(id)
                 && let (_, Body::PatrolRecorded(other)) = self.stored(owner, *id, "patrol.recorded", ReplicaError::UnknownPatrol)?
@@ -102,7 +110,7 @@ impl Replica {
     }
 
     /// The verdict once the device's previous time and the candidate copies are known.
-    fn verdict_with(
+    pub(crate) fn verdict_with(
         &self,
         owner: DeviceId,
         event: &Event,
@@ -173,14 +181,6 @@ impl Replica {
         Ok((event, body))
     }
 
-    /// The other patrols of the same zone whose track shares a fingerprint value with this one:
-    /// the candidate copies. The server looks county-wide; a copy from another zone fails the
-    /// geofence anyway.
-    fn candidate_ids(&self, owner: DeviceId, of: &Event, p: &PatrolRecorded) -> Result<Vec<EventId>, ReplicaError> {
-        let Some(print) = TrackFingerprint::of(&p.track) else { return Ok(Vec::new()) };
-        Ok(patrol_index::sharing(&self.conn, owner, &p.zone, &print)?.into_iter().filter(|id| *id != of.id).collect())
-    }
-
     /// The versions of the zones `officer` was ever assigned, and their assignments, in fold order.
     pub(crate) fn zone_history(&self, owner: DeviceId, officer: &UserId) -> Result<ZoneHistory, ReplicaError> {
         let mut history = ZoneHistory::new();
@@ -200,4 +200,18 @@ impl Replica {
         }
         Ok(history)
     }
+}
+
+/// The other patrols of the same zone (`prints`, [`patrol_index::zone_prints`]) compared in full
+/// with the patrol `of` records: those whose kept cells its fixes hit most at one time offset and
+/// within the copy distance, by the server's definition (`FingerprintIndex::compared`), in the
+/// order of their ids (the first copied one is the one the verdict names, as it was when every
+/// patrol sharing a cell was compared). The server looks county-wide; a copy from another zone
+/// fails the geofence anyway.
+fn candidate_ids(prints: &mut FingerprintIndex, of: &Event, p: &PatrolRecorded) -> Vec<EventId> {
+    let rules = CheckConfig::default().plausibility;
+    let probes = TrackProbes::of(&p.track, rules.copy_distance_m, rules.copy_time_ms);
+    let mut ids = prints.compared(&probes, Some(of.id));
+    ids.sort_unstable();
+    ids
 }

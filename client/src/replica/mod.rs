@@ -17,7 +17,7 @@
 
 mod actions;
 pub(crate) mod buckets;
-mod checks;
+pub(crate) mod checks;
 pub mod clock;
 pub(crate) mod db;
 mod error;

@@ -3,8 +3,10 @@
 //! tracks), read by index, so that a check reads only the patrols it compares with.
 
 use rusqlite::{Connection, OptionalExtension, params};
+use sync_protocol::ValidationError;
 use sync_protocol::body::PatrolRecorded;
-use sync_protocol::checks::plausibility::{KeptPass, OfficerPatrol, PatrolUnderCheck, TrackFingerprint};
+use sync_protocol::checks::plausibility::fingerprint_index::{from_stored, to_stored};
+use sync_protocol::checks::plausibility::{FingerprintIndex, OfficerPatrol, PatrolUnderCheck, TrackFingerprint};
 use sync_protocol::event::Event;
 use sync_protocol::ids::{DeviceId, EventId, UserId, ZoneId};
 
@@ -29,7 +31,7 @@ const LONG_PATROL_MS: i64 = 86_400_000;
 const DEVICE_PREVIOUS: &str =
     "SELECT latest_t FROM patrol_index WHERE owner = ?1 AND device_id = ?2 AND seq < ?3 ORDER BY latest_t DESC LIMIT 1";
 const DEVICE_TIMES: &str = "SELECT seq, latest_t FROM patrol_index WHERE owner = ?1 AND device_id = ?2";
-const SHARING: &str = "SELECT event_id, fingerprint FROM patrol_index WHERE owner = ?1 AND zone = ?2 AND fingerprint IS NOT NULL";
+const ZONE_PRINTS: &str = "SELECT event_id, fingerprint FROM patrol_index WHERE owner = ?1 AND zone = ?2 AND fingerprint IS NOT NULL";
 // A patrol ends no earlier than it starts (`PatrolRecorded::validate`): `ended_at >= from` lets
 // the index by end time skip the officer's earlier patrols.
 const STARTED_BETWEEN: &str =
@@ -37,7 +39,7 @@ const STARTED_BETWEEN: &str =
 
 /// The queries of this file that a patrol's checks and the officer's week run.
 #[cfg(test)]
-pub(crate) const QUERIES: [&str; 5] = [OVERLAPPING, DEVICE_PREVIOUS, DEVICE_TIMES, SHARING, STARTED_BETWEEN];
+pub(crate) const QUERIES: [&str; 5] = [OVERLAPPING, DEVICE_PREVIOUS, DEVICE_TIMES, ZONE_PRINTS, STARTED_BETWEEN];
 
 /// What the index keeps of one patrol, besides its event's id, author, device and seq.
 #[derive(Debug, Clone)]
@@ -46,7 +48,8 @@ pub(crate) struct PatrolEntry {
     started_at: i64,
     ended_at: i64,
     latest_t: i64,
-    /// The values of the track's fingerprint cells, 8 bytes each, big-endian.
+    /// The track's fingerprint, its passes in the stored form the server keeps too
+    /// (`fingerprint_index::to_stored`).
     fingerprint: Option<Vec<u8>>,
 }
 
@@ -58,12 +61,7 @@ impl PatrolEntry {
             started_at: p.started_at,
             ended_at: p.ended_at,
             latest_t: PatrolUnderCheck::of(event.id, &event.author, p).latest_t(),
-            fingerprint: TrackFingerprint::of(&p.track).map(|f| {
-                // A cell passed several times is kept once: sharing a cell needs only the values.
-                let mut values: Vec<u64> = f.cells.iter().map(|c| c.value).collect();
-                values.dedup();
-                values.iter().flat_map(|v| v.to_be_bytes()).collect()
-            }),
+            fingerprint: TrackFingerprint::of(&p.track).map(|f| to_stored(&f.cells)),
         }
     }
 }
@@ -152,23 +150,22 @@ impl DeviceClock {
     }
 }
 
-/// The patrols of `zone` whose fingerprint shares a cell with `print`: the candidate copies.
-pub(crate) fn sharing(conn: &Connection, owner: DeviceId, zone: &ZoneId, print: &TrackFingerprint) -> Result<Vec<EventId>, ReplicaError> {
-    let mut stmt = conn.prepare_cached(SHARING)?;
+/// The index of the fingerprints of every patrol of `zone`: where a patrol's candidate copies are
+/// looked for, by the votes of its fixes (`FingerprintIndex::compared`), as the server does.
+pub(crate) fn zone_prints(conn: &Connection, owner: DeviceId, zone: &ZoneId) -> Result<FingerprintIndex, ReplicaError> {
+    let mut stmt = conn.prepare_cached(ZONE_PRINTS)?;
     let rows = stmt.query_map(params![owner.to_string(), zone.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
-    let mut out = Vec::new();
+    let mut index = FingerprintIndex::default();
     for row in rows {
         let (id, bytes) = row?;
-        // Sharing a cell needs only the cells' values: their times and positions are not kept here.
-        let cells = bytes
-            .chunks_exact(8)
-            .map(|c| KeptPass { value: u64::from_be_bytes(c.try_into().unwrap_or_default()), at_s: 0, east: 0, north: 0 })
-            .collect();
-        if print.shares_any(&TrackFingerprint { cells }) {
-            out.push(parse_id(&id)?);
-        }
+        let cells = from_stored(&bytes).ok_or_else(|| ReplicaError::Corrupt {
+            what: "patrol fingerprint",
+            source: ValidationError::Field { field: "fingerprint", problem: "length".into() },
+        })?;
+        // A zone of 33 million patrols is past any phone: its later patrols would go unindexed.
+        index.insert(parse_id(&id)?, &cells);
     }
-    Ok(out)
+    Ok(index)
 }
 
 /// The ids of `officer`'s patrols that start in `[from, to)` (Unix ms).

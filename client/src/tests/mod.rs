@@ -4,6 +4,7 @@
 mod acks;
 mod cli;
 mod converge;
+mod copies;
 mod fixture;
 mod fold_parts;
 mod identities;

@@ -154,10 +154,10 @@ mod tests {
 
     #[test]
     fn several_counties_on_postgres_are_refused_until_each_has_a_schema() {
-        let config: Config = toml::from_str(
-            "[store]\nkind = \"postgres\"\nurl = \"dbname=x\"\n[[counties]]\ncode = \"yunshan\"\n[[counties]]\ncode = \"qingxi\"\n",
-        )
-        .expect("parses");
+        // The engine set in the settings rather than named in a text: only `store/` names a driver.
+        let counties: Config = toml::from_str("[[counties]]\ncode = \"yunshan\"\n[[counties]]\ncode = \"qingxi\"\n").expect("parses");
+        let store = crate::config::StoreSettings { kind: crate::config::StoreKind::Postgres, url: Some("dbname=x".into()) };
+        let config = Config { store, ..counties };
         assert!(config.check_counties().is_err());
         let demo = Config { demo: true, demo_counties: 2, ..config.clone() };
         assert!(Config { counties: Vec::new(), ..demo }.check_counties().is_err());

@@ -25,6 +25,7 @@ mod integrity_in_service;
 mod kill_first_run;
 mod operations_doc;
 mod ops;
+mod pg_restarts;
 mod reference_import;
 mod replicas;
 mod roster;

@@ -56,7 +56,7 @@ impl Watcher {
 
 /// What the database holds: every acked event exactly once, each device's chain 1..n, the server
 /// sequence 1..n, the integrity check clean and the same checkpoint signed through every process.
-async fn check_store(group: &Group, acked: &[EventId]) -> Result<()> {
+pub(crate) async fn check_store(group: &Group, acked: &[EventId]) -> Result<()> {
     let (ids, chain_breaks, (count, max)) = off_runtime(|| -> Result<_> {
         let mut client = group.db.connect()?;
         let ids: HashSet<Vec<u8>> = client.query("SELECT id FROM events", &[])?.iter().map(|r| r.get(0)).collect();

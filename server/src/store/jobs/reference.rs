@@ -35,7 +35,7 @@ pub struct Reference {
     /// Renewed (`checks::next_version`) whenever `history` or `licences` changes, and on load.
     pub version: u64,
     /// Stored patrols by track fingerprint value, for copied tracks.
-    pub fingerprints: crate::store::sqlite::checks::FingerprintIndex,
+    pub fingerprints: sync_protocol::checks::plausibility::FingerprintIndex,
     /// The stored cases and tips, for admitting and routing their later steps.
     pub offices: OfficeIndex,
     /// Every zone's versions, placing the read model's patrols and findings.
@@ -44,13 +44,16 @@ pub struct Reference {
 
 impl Reference {
     pub fn load(conn: &dyn Sql) -> Result<Reference, StoreError> {
-        Reference::load_keeping(conn, crate::store::sqlite::checks::FingerprintIndex::load(conn)?)
+        Reference::load_keeping(conn, crate::store::sqlite::checks::load_fingerprints(conn)?)
     }
 
     /// Reads everything again but the fingerprint index, which is kept as `fingerprints`: what a
     /// writer that catches up with another process's reference events reads (the index, the
     /// largest part, is caught up row by row instead).
-    pub fn load_keeping(conn: &dyn Sql, fingerprints: crate::store::sqlite::checks::FingerprintIndex) -> Result<Reference, StoreError> {
+    pub fn load_keeping(
+        conn: &dyn Sql,
+        fingerprints: sync_protocol::checks::plausibility::FingerprintIndex,
+    ) -> Result<Reference, StoreError> {
         let mut r = Reference { fingerprints, ..Reference::default() };
         for row in conn.all("SELECT id, parent FROM units WHERE parent IS NOT NULL", args![])? {
             r.parents.insert(parse(&row.get::<String>(0)?)?, parse(&row.get::<String>(1)?)?);

@@ -23,14 +23,19 @@
 //! - [`motion`]: speed and gap rules over consecutive fixes.
 //! - [`timing`]: too short, future, behind the device's clock, overlapping.
 //! - [`fingerprint`]: the cells of a track the server indexes to find candidate copies.
+//! - [`fingerprint_index`]: the index of those cells that finds the few candidates compared in
+//!   full, the server's and the phone's (`fingerprint_history_tests`: a year of walks of one route).
 //! - [`copies`]: whether a track copies a candidate: its sequence of fixes, or exact positions.
 
 pub mod copies;
 pub mod fingerprint;
+pub mod fingerprint_index;
 pub mod flag;
 pub mod motion;
 pub mod timing;
 
+#[cfg(test)]
+mod fingerprint_history_tests;
 #[cfg(test)]
 mod scenario_tests;
 
@@ -38,6 +43,7 @@ use serde::{Deserialize, Serialize};
 
 pub use copies::{duplicate_share, fix_share};
 pub use fingerprint::{KeptPass, Probe, TrackFingerprint, TrackProbes};
+pub use fingerprint_index::FingerprintIndex;
 pub use flag::{DuplicateBasis, PlausibilityFlag};
 
 use crate::body::PatrolRecorded;

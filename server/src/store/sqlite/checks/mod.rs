@@ -11,16 +11,13 @@
 //! - `plausibility`: a new patrol's plausibility flags and its track fingerprint.
 //! - `recheck`: the patrols a zone or assignment change touches, re-checked and re-flagged.
 //! - `finding`: a new finding's licence verdict and flags.
-//! - `fingerprints`: the in-memory index of track fingerprints, for copied tracks
-//!   (`fingerprint_history_tests`: the search over a year of walks of one route).
+//! - `fingerprints`: the writer's in-memory index of track fingerprints, for copied tracks.
 //! - `flags`: raising and withdrawing flags with the place and week they concern.
 //! - `zero_report`: a zero report contradicted by a finding of the same officer and week.
 
 mod ahead;
 mod clock;
 mod finding;
-#[cfg(test)]
-mod fingerprint_history_tests;
 mod fingerprints;
 mod flags;
 mod history;
@@ -32,6 +29,6 @@ mod review;
 mod zero_report;
 
 pub use ahead::{CheckSnapshot, Prechecked, Published, next_version};
-pub use fingerprints::{FingerprintIndex, recompute_missing};
+pub use fingerprints::{insert_stored as index_stored_fingerprint, load_index as load_fingerprints, recompute_missing};
 pub use flags::Place;
 pub use history::load_histories;

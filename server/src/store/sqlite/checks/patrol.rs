@@ -23,7 +23,9 @@ impl WriteCtx<'_> {
         };
         let place = Place::of_zone(self.reference, &event.author, &patrol.zone, patrol.started_at);
         let copy_of = self.check_plausibility(event, patrol, &ahead.pre, &place)?;
-        let fingerprint = super::fingerprints::to_blob(ahead.pre.fingerprint.as_ref().map_or(&[][..], |f| f.cells.as_slice()));
+        let fingerprint = sync_protocol::checks::plausibility::fingerprint_index::to_stored(
+            ahead.pre.fingerprint.as_ref().map_or(&[][..], |f| f.cells.as_slice()),
+        );
         let held;
         let (result, report) = match copy_of {
             Some(of) => {

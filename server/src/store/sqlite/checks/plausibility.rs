@@ -16,11 +16,6 @@ use super::flags::{Place, stored_patrol_place};
 use super::history::stored_track;
 use crate::store::sqlite::{StoreError, WriteCtx};
 
-/// At most this many earlier patrols, those whose kept passes the most fixes hit at one time offset
-/// and within the copy distance, are compared in full (a copy's fixes hit a quarter of its source's
-/// cells and more, at one offset, each within the distance of its source's fix).
-const MAX_DUPLICATE_CANDIDATES: usize = 8;
-
 /// Patrols lasting longer than this (ms) are looked up apart when finding overlaps, through the
 /// partial index of migration 0007, whose condition `officer_patrols` repeats word for word (SQLite
 /// uses a partial index only for a query that states its condition).
@@ -60,7 +55,7 @@ impl WriteCtx<'_> {
             self.raise(Some(event.id), Some(event.device_id), flag.kind(), &flag.detail(), place)?;
         }
         if let Some(f) = fingerprint {
-            self.reference.fingerprints.insert(event.id, &f.cells);
+            super::fingerprints::insert(&mut self.reference.fingerprints, event.id, &f.cells);
         }
         self.conn.run(
             "INSERT INTO device_clocks (device_id, latest_t) VALUES (?1, ?2)
@@ -82,7 +77,7 @@ impl WriteCtx<'_> {
     /// The earlier patrols whose kept cells the new track's fixes hit most, with their tracks.
     fn tracks_probed(&mut self, probes: &TrackProbes) -> Result<Vec<(EventId, Vec<TrackPoint>)>, StoreError> {
         let mut out = Vec::new();
-        for id in self.reference.fingerprints.candidates(probes, probes.min_hits(), MAX_DUPLICATE_CANDIDATES) {
+        for id in self.reference.fingerprints.compared(probes, None) {
             if let Some(track) = stored_track(self.conn, &id)? {
                 out.push((id, track));
             }

@@ -1,16 +1,13 @@
-//! The writer's copy search over a long history of one route: a year of one officer walking the
-//! same lap at the same pace, which lines up with every earlier walk of it cell for cell, and a
-//! copy of one early walk that must still be among the few candidates compared in full.
+//! The fingerprint index's copy search over a long history of one route: a year of one officer
+//! walking the same lap at the same pace, which lines up with every earlier walk of it cell for
+//! cell, and a copy of one early walk that must still be among the few candidates compared in full.
 
-use sync_protocol::checks::plausibility::copies::copied;
-use sync_protocol::checks::plausibility::{DuplicateBasis, PlausibilityRules, TrackFingerprint, TrackProbes};
-use sync_protocol::ids::EventId;
-use sync_protocol::values::TrackPoint;
+use super::copies::copied;
+use super::fingerprint_index::{COMPARED, FingerprintIndex};
+use super::{DuplicateBasis, PlausibilityRules, TrackFingerprint, TrackProbes};
+use crate::ids::EventId;
+use crate::values::TrackPoint;
 
-use super::fingerprints::FingerprintIndex;
-
-/// At most this many candidates are compared in full (the writer's `MAX_DUPLICATE_CANDIDATES`).
-const COMPARED: usize = 8;
 /// 2026-01-05 07:00 UTC.
 const T0: i64 = 1_767_596_400_000;
 const DAY: i64 = 86_400_000;
