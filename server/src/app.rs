@@ -53,10 +53,6 @@ pub enum StartError {
     EngineNotReady(&'static str),
 }
 
-/// Why `[store] kind = "postgres"` is refused at start by a build without the engine.
-pub const POSTGRES_NOT_BUILT: &str = "this build has no PostgreSQL engine (it was built without the server crate's \
-     default features); use kind = \"sqlite\" or a build with the PostgreSQL feature";
-
 impl Application {
     /// The application of `config` on the system clock, with its SQLite store at `config.db`.
     pub async fn build(config: Config) -> Result<Application, StartError> {
@@ -199,7 +195,8 @@ fn open_store(config: &Config, shared: &Shared) -> Result<Arc<dyn Store>, StartE
     };
     if config.store.kind == StoreKind::Postgres {
         let url = config.store.url.as_deref().unwrap_or_default();
-        return crate::store::open_postgres(url, settings, shared.cpu.clone())?.ok_or(StartError::EngineNotReady(POSTGRES_NOT_BUILT));
+        return crate::store::open_postgres(url, settings, shared.cpu.clone())?
+            .ok_or(StartError::EngineNotReady(crate::store::POSTGRES_NOT_BUILT));
     }
     if let Some(dir) = config.db.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| StartError::Bind(dir.display().to_string(), e))?;

@@ -74,6 +74,10 @@ pub use sqlite::checks::{CheckSnapshot, Prechecked};
 
 use sync_protocol::hlc::Hlc;
 
+/// Why `[store] kind = "postgres"` is refused at start by a build without the engine.
+pub const POSTGRES_NOT_BUILT: &str = "this build has no PostgreSQL engine (it was built without the server crate's \
+     default features); use kind = \"sqlite\" or a build with the PostgreSQL feature";
+
 /// The PostgreSQL store at `url` (a connection string), its migrations run; `None` when this
 /// build has no PostgreSQL engine (the crate's `postgres` feature).
 pub fn open_postgres(

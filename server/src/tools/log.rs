@@ -93,7 +93,7 @@ pub fn verify(store: &LogStore, kept: Option<&Path>, json: bool) -> Result<ExitC
         LogStore::File(db) => read_only(db)?.verify(kept.as_ref())?,
         LogStore::Postgres(url) => crate::store::verify_postgres_log(url, kept.as_ref())
             .map_err(|e| LogCommandError::Open("named by the config's [store] url".into(), e))?
-            .ok_or(LogCommandError::NoPostgres(crate::app::POSTGRES_NOT_BUILT))?,
+            .ok_or(LogCommandError::NoPostgres(crate::store::POSTGRES_NOT_BUILT))?,
     };
     if json {
         println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
