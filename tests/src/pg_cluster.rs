@@ -14,7 +14,8 @@
 //!   tests never see.
 //! - **Speed over power-cut safety**: `fsync=off`. Killing the server or PostgreSQL still loses
 //!   nothing (the WAL is written to the kernel at each commit); only a machine crash could, and a
-//!   throwaway cluster does not outlive one.
+//!   throwaway cluster does not outlive one. The load bench's cluster ([`Cluster::durable`]) keeps
+//!   PostgreSQL's default `fsync=on`, as the SQLite store syncs each commit (`synchronous=FULL`).
 
 use anyhow::{Context, Result, anyhow, bail};
 use std::os::unix::fs::MetadataExt;
@@ -32,6 +33,8 @@ pub struct Cluster {
     pg_ctl: PathBuf,
     data: PathBuf,
     runner: Runner,
+    /// Whether PostgreSQL syncs its WAL to disk at each commit (`fsync`).
+    fsync: bool,
     /// Held open for the life of the process; its closing is the guard's signal.
     _guard: Mutex<(Child, ChildStdin)>,
 }
@@ -58,6 +61,10 @@ pub fn database() -> Result<TestDb> {
 
 impl Cluster {
     fn start() -> Result<Cluster> {
+        Cluster::start_syncing(false)
+    }
+
+    fn start_syncing(fsync: bool) -> Result<Cluster> {
         let bin = binaries()?;
         let dir = tempfile::Builder::new().prefix("patrolsync-pg-").tempdir().context("a folder for the cluster")?.keep();
         let runner = Runner::for_this_process(&dir)?;
@@ -71,7 +78,7 @@ impl Cluster {
             .context("initdb")?;
         let pg_ctl = bin.join("pg_ctl");
         let guard = runner.guard(&pg_ctl, &data, &dir)?;
-        let cluster = Cluster { socket_dir: dir, pg_ctl, data, runner, _guard: Mutex::new(guard) };
+        let cluster = Cluster { socket_dir: dir, pg_ctl, data, runner, fsync, _guard: Mutex::new(guard) };
         cluster.start_again()?;
         Ok(cluster)
     }
@@ -80,6 +87,12 @@ impl Cluster {
     /// under a server, which the other tests must not see. Stopped when the process ends.
     pub fn own() -> Result<&'static Cluster> {
         Ok(Box::leak(Box::new(Cluster::start()?)))
+    }
+
+    /// A cluster of the caller's own that syncs each commit to disk (`fsync=on`, PostgreSQL's
+    /// default), as a deployment's does: for the load bench's figures beside SQLite's.
+    pub fn durable() -> Result<&'static Cluster> {
+        Ok(Box::leak(Box::new(Cluster::start_syncing(true)?)))
     }
 
     /// Stops PostgreSQL in `mode` (`fast`: its sessions are ended; `immediate`: it quits without
@@ -93,7 +106,8 @@ impl Cluster {
     /// Starts PostgreSQL on the cluster's data folder and socket, waiting until it accepts
     /// connections: first at [`Cluster::start`], again after [`Cluster::stop`].
     pub fn start_again(&self) -> Result<()> {
-        let options = format!("-k {} -c listen_addresses='' -c fsync=off -c max_connections=200", self.socket_dir.display());
+        let fsync = if self.fsync { "on" } else { "off" };
+        let options = format!("-k {} -c listen_addresses='' -c fsync={fsync} -c max_connections=200", self.socket_dir.display());
         let log = self.socket_dir.join("postgres.log");
         let started = self.runner.run(
             Command::new(&self.pg_ctl).args(["-w", "-t", "60", "-D"]).arg(&self.data).arg("-l").arg(&log).args(["-o", &options, "start"]),

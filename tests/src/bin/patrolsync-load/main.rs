@@ -63,6 +63,11 @@ pub struct Args {
     /// this many times; prints the time from each kill to the next write a survivor stored.
     #[arg(long, default_value_t = 0)]
     pub failover: usize,
+    /// Runs the phases against this many server processes on one PostgreSQL database (a
+    /// throwaway cluster that syncs each commit to disk, as SQLite's store does), each device
+    /// syncing with one of them in turn; 0: one server on a SQLite store.
+    #[arg(long, default_value_t = 0, conflicts_with = "url")]
+    pub postgres: usize,
 }
 
 fn main() -> Result<()> {
@@ -72,17 +77,24 @@ fn main() -> Result<()> {
         if args.failover > 0 {
             return failover(args.failover).await;
         }
-        let server = match &args.url {
-            Some(_) => None,
-            None => Some(
-                patrolsync_tests::server::TestServer::start().context("starting a server (build it with cargo build --release first)")?,
-            ),
+        const BUILD_FIRST: &str = "starting a server (build it with cargo build --release first)";
+        // The servers measured, kept until the bench ends: a group on PostgreSQL or one of its own.
+        let (mut group, mut own) = (None, None);
+        let (urls, pids): (Vec<String>, Vec<u32>) = if let Some(url) = &args.url {
+            (vec![url.clone()], args.server_pid.into_iter().collect())
+        } else if args.postgres > 0 {
+            let started = group.insert(tokio::task::block_in_place(|| {
+                let db = patrolsync_tests::pg_cluster::Cluster::durable()?.database()?;
+                patrolsync_tests::group::Group::start_on(db, args.postgres).context(BUILD_FIRST)
+            })?);
+            (started.urls(), started.servers.iter().filter_map(|s| s.pid()).collect())
+        } else {
+            let started = own.insert(patrolsync_tests::server::TestServer::start().context(BUILD_FIRST)?);
+            (vec![started.url()], started.pid().into_iter().collect())
         };
-        let url = args.url.clone().or_else(|| server.as_ref().map(|s| s.url())).unwrap_or_default();
-        let pid = args.server_pid.or_else(|| server.as_ref().and_then(|s| s.pid()));
         match args.reports_of {
-            Some(week) => reports::run(&url, &args.password, week, args.reports.max(1)).await,
-            None => phases::run(&args, &url, pid).await,
+            Some(week) => reports::run(&urls[0], &args.password, week, args.reports.max(1)).await,
+            None => phases::run(&args, &urls, &pids).await,
         }
     })
 }

@@ -26,8 +26,11 @@ struct Device {
     zone: ZoneId,
 }
 
-pub async fn run(args: &Args, url: &str, pid: Option<u32>) -> Result<()> {
-    println!("patrolsync-load against {url}");
+/// The phases against the servers at `urls` (one, or several processes of one deployment, each
+/// device syncing with one of them in turn), whose processes are `pids`.
+pub async fn run(args: &Args, urls: &[String], pids: &[u32]) -> Result<()> {
+    println!("patrolsync-load against {}", urls.join(", "));
+    let url = urls.first().map(String::as_str).unwrap_or_default();
     let http = client()?;
     let mut devices = login(url, &args.password, args.devices).await?;
     // Each device's patrols this far apart: the densest history, or spread to the weekly rate asked.
@@ -49,22 +52,27 @@ pub async fn run(args: &Args, url: &str, pid: Option<u32>) -> Result<()> {
         args.points
     );
 
-    push(&http, url, &args.password, &mut devices, histories).await?;
+    push(&http, urls, &args.password, &mut devices, histories).await?;
     if args.reports > 0 {
         crate::reports::run(url, &args.password, week, args.reports).await?;
     }
     if args.console > 0 {
         crate::console::run(url, &args.password, week, args.console).await?;
     }
-    pull(&http, url, &args.password, &devices).await?;
-    delta(&http, url, &mut devices).await?;
+    pull(&http, urls, &args.password, &devices).await?;
+    delta(&http, urls, &mut devices).await?;
     if args.storm_devices > 0 {
-        storm(&http, url, &args.password, args.storm_devices, args.storm_events, args.points).await?;
+        storm(&http, urls, &args.password, args.storm_devices, args.storm_events, args.points).await?;
     }
-    if let Some(pid) = pid {
-        println!("server peak memory (VmHWM): {} MiB", peak_memory_kib(pid).unwrap_or(0) / 1024);
+    for pid in pids {
+        println!("server peak memory (VmHWM) of process {pid}: {} MiB", peak_memory_kib(*pid).unwrap_or(0) / 1024);
     }
     Ok(())
+}
+
+/// The server the `i`th device syncs with: the processes in turn.
+fn url_of(urls: &[String], i: usize) -> &str {
+    urls.get(i % urls.len().max(1)).map(String::as_str).unwrap_or_default()
 }
 
 /// The week the reports are asked for: the one holding the middle of the histories, which begin
@@ -149,7 +157,7 @@ fn request<'a>(events: &'a [Event], d: &'a RawDevice) -> Push<'a> {
     Push { events, cursors: &d.cursors, hlc: d.hlc }
 }
 
-async fn push(http: &reqwest::Client, url: &str, password: &str, devices: &mut [Device], histories: Vec<Vec<Event>>) -> Result<()> {
+async fn push(http: &reqwest::Client, urls: &[String], password: &str, devices: &mut [Device], histories: Vec<Vec<Event>>) -> Result<()> {
     let traffic = Arc::new(Traffic::default());
     let total: usize = histories.iter().map(Vec::len).sum();
     // Each device has its requests ready (its own CPU's work) before the clock starts.
@@ -164,8 +172,8 @@ async fn push(http: &reqwest::Client, url: &str, password: &str, devices: &mut [
     // at most): each device logs in again, off the clock.
     join_all(devices.iter_mut().map(|d| d.raw.login(password))).await.into_iter().collect::<Result<Vec<_>>>()?;
     let started = Instant::now();
-    let tasks = devices.iter().zip(bodies).map(|(d, bodies)| {
-        let (http, traffic, token) = (http.clone(), traffic.clone(), d.raw.token.clone().unwrap_or_default());
+    let tasks = devices.iter().zip(bodies).enumerate().map(|(i, (d, bodies))| {
+        let (http, traffic, token, url) = (http.clone(), traffic.clone(), d.raw.token.clone().unwrap_or_default(), url_of(urls, i));
         async move {
             let mut latencies = Vec::new();
             for (body, sent) in bodies {
@@ -193,12 +201,13 @@ async fn push(http: &reqwest::Client, url: &str, password: &str, devices: &mut [
 }
 
 /// New phones for the same officers pull their villages from the start, all at once.
-async fn pull(http: &reqwest::Client, url: &str, password: &str, devices: &[Device]) -> Result<()> {
-    let fresh = login(url, password, devices.len()).await?;
+async fn pull(http: &reqwest::Client, urls: &[String], password: &str, devices: &[Device]) -> Result<()> {
+    let fresh = login(url_of(urls, 0), password, devices.len()).await?;
     let traffic = Arc::new(Traffic::default());
     let started = Instant::now();
-    let tasks = fresh.iter().map(|d| {
-        let (http, traffic, token, hlc) = (http.clone(), traffic.clone(), d.raw.token.clone().unwrap_or_default(), d.raw.hlc);
+    let tasks = fresh.iter().enumerate().map(|(i, d)| {
+        let (http, traffic, token, hlc, url) =
+            (http.clone(), traffic.clone(), d.raw.token.clone().unwrap_or_default(), d.raw.hlc, url_of(urls, i));
         async move {
             let mut cursors = serde_json::Map::new();
             let (mut events, mut latencies) = (0usize, Vec::new());
@@ -233,10 +242,11 @@ async fn pull(http: &reqwest::Client, url: &str, password: &str, devices: &[Devi
 }
 
 /// 100 new events recorded offline, then one sync: push and the pull of the delta in one round trip.
-async fn delta(http: &reqwest::Client, url: &str, devices: &mut [Device]) -> Result<()> {
+async fn delta(http: &reqwest::Client, urls: &[String], devices: &mut [Device]) -> Result<()> {
     let traffic = Traffic::default();
     let mut latencies = Vec::new();
-    for d in devices.iter_mut().take(20) {
+    for (i, d) in devices.iter_mut().take(20).enumerate() {
+        let url = url_of(urls, i);
         // Bring the device's cursors to the present first, so the delta is only the new events.
         let token = d.raw.token.clone().unwrap_or_default();
         loop {
@@ -276,9 +286,9 @@ async fn delta(http: &reqwest::Client, url: &str, devices: &mut [Device]) -> Res
 }
 
 /// `n` devices, logged in beforehand, all sync at once: push a few events and pull their village.
-async fn storm(http: &reqwest::Client, url: &str, password: &str, n: usize, events: usize, points: usize) -> Result<()> {
+async fn storm(http: &reqwest::Client, urls: &[String], password: &str, n: usize, events: usize, points: usize) -> Result<()> {
     let login_started = Instant::now();
-    let mut devices = login(url, password, n).await?;
+    let mut devices = login(url_of(urls, 0), password, n).await?;
     println!("storm: {n} devices logged in in {:.1} s (argon2id, 2 at a time)", login_started.elapsed().as_secs_f64());
     // Phones that sync regularly: each has pulled its village before the storm.
     let catch_up = futures_util::stream::iter(devices.iter_mut().map(|d| async move { d.raw.pull_all().await.map(|_| ()) }));
@@ -296,8 +306,8 @@ async fn storm(http: &reqwest::Client, url: &str, password: &str, n: usize, even
         })
         .collect::<Result<_>>()?;
     let started = Instant::now();
-    let tasks = prepared.iter().map(|(token, body)| {
-        let (http, traffic) = (http.clone(), traffic.clone());
+    let tasks = prepared.iter().enumerate().map(|(i, (token, body))| {
+        let (http, traffic, url) = (http.clone(), traffic.clone(), url_of(urls, i));
         async move {
             // Timed here, so that a request that fails is timed too.
             let sent = Instant::now();
