@@ -185,7 +185,8 @@ fn county_services(
     })
 }
 
-/// The store of one county (`config.db` is the county's file).
+/// The store of one county (`config.db` is the county's file; on PostgreSQL `config.store.schema`
+/// its schema).
 fn open_store(config: &Config, shared: &Shared) -> Result<Arc<dyn Store>, StartError> {
     let settings = Settings {
         checks: config.checks,
@@ -195,7 +196,7 @@ fn open_store(config: &Config, shared: &Shared) -> Result<Arc<dyn Store>, StartE
     };
     if config.store.kind == StoreKind::Postgres {
         let url = config.store.url.as_deref().unwrap_or_default();
-        return crate::store::open_postgres(url, settings, shared.cpu.clone())?
+        return crate::store::open_postgres((url, config.store.schema.as_deref()), settings, shared.cpu.clone())?
             .ok_or(StartError::EngineNotReady(crate::store::POSTGRES_NOT_BUILT));
     }
     if let Some(dir) = config.db.parent().filter(|d| !d.as_os_str().is_empty()) {

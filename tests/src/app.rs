@@ -31,8 +31,8 @@ pub fn test_engine() -> Engine {
 }
 
 /// Whether the API tests run on PostgreSQL. The few tests (or steps) that only make sense on
-/// SQLite (several counties, a tool that opens a store file) are skipped when this is true, each
-/// saying why in its doc.
+/// SQLite (a tool that opens a store file) are skipped when this is true, each saying why in its
+/// doc.
 pub fn on_postgres() -> bool {
     test_engine() == Engine::Postgres
 }
@@ -50,9 +50,17 @@ pub fn spawn_app() -> Result<TestApp> {
 
 /// The demo deployment of two counties (`serve --demo --counties 2`): Yunshan County, a copy of the
 /// demo store as [`spawn_app`] gives it, and the small Baiyun County, loaded at start in its own
-/// store (`counties/baiyun/central.db`), with the demo's city and province officials.
+/// store (`counties/baiyun/central.db`, or on PostgreSQL the schema `baiyun` of the same
+/// database), with the demo's city and province officials.
 pub fn spawn_counties() -> Result<TestApp> {
     TestApp::spawn(&[("PATROLSYNC_DEMO_COUNTIES", "2")])
+}
+
+/// [`spawn_counties`] on PostgreSQL whatever [`TEST_STORE`] says: Yunshan County in the database's
+/// own `search_path` (a copy of [`demo_database`]), Baiyun County in the schema `baiyun`.
+pub fn spawn_counties_on_postgres() -> Result<TestApp> {
+    let database = pg_cluster::cluster()?.copy_of(demo_database()?)?;
+    TestApp::start(tempfile::tempdir()?, Some(database), TestClock::running(), &[("PATROLSYNC_DEMO_COUNTIES", "2")])
 }
 
 /// The application running on its own thread (an actix system of its own, so that a test may

@@ -87,6 +87,14 @@ impl Site {
         StoreSql::open(&self.db(), self.store_url.as_deref())
     }
 
+    /// A connection of the test's own to the store of the county `code` in a deployment of several
+    /// whose first county's store is [`Site::sql`]: its file ([`Site::county_db`]), or on
+    /// PostgreSQL its schema (named by its code) in the one database.
+    pub fn county_sql(&self, code: &str) -> Result<StoreSql> {
+        let url = self.store_url.as_deref().map(|url| format!("{url} options='-c search_path={code}'"));
+        StoreSql::open(&self.county_db(code), url.as_deref())
+    }
+
     /// The row count of every table of the store, by name: equal snapshots mean nothing was written.
     pub fn row_counts(&self) -> Result<Vec<(String, i64)>> {
         let sql = self.sql()?;

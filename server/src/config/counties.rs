@@ -1,5 +1,6 @@
 //! `[[counties]]`: the counties of one deployment, each a tenant with a store of its own (on
-//! SQLite one file each, in the deployment's data folder). None listed: one county, the store `db`.
+//! SQLite one file each, in the deployment's data folder; on PostgreSQL one schema each in the one
+//! database). None listed: one county, the store `db` (or the database's own `search_path`).
 
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -13,6 +14,9 @@ pub const SOLE_COUNTY: &str = "county";
 /// The longest county code.
 const MAX_CODE: usize = 32;
 
+/// The longest schema name (PostgreSQL's identifiers are at most 63 bytes).
+const MAX_SCHEMA: usize = 63;
+
 /// One `[[counties]]` entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,13 +26,18 @@ pub struct CountyEntry {
     /// The county's name, for people (`云山县`).
     #[serde(default)]
     pub name: String,
-    /// Its store's SQLite file (default: `counties/<code>/central.db` in the folder of `db`).
+    /// Its store's SQLite file (default: `counties/<code>/central.db` in the folder of `db`); on
+    /// PostgreSQL, the folder of its evidence and log witness.
     #[serde(default)]
     pub db: Option<PathBuf>,
+    /// On PostgreSQL, its store's schema in the database `[store] url` names (default: its code).
+    #[serde(default)]
+    pub schema: Option<String>,
 }
 
 /// A county of the deployment with the settings its store is opened with: the server's
-/// configuration with `db` (and so its blob folder and log witness) the county's own.
+/// configuration with `db` (and so its blob folder and log witness) and `store.schema` the
+/// county's own.
 #[derive(Debug, Clone)]
 pub struct CountyConfig {
     pub code: String,
@@ -49,6 +58,21 @@ pub fn check_code(code: &str) -> Result<(), ConfigError> {
     }
 }
 
+/// Checks a county schema's name (always quoted in SQL): 1 to 63 of `a-z`, `0-9`, `_` and `-`,
+/// none of PostgreSQL's own (`pg_…`, `information_schema`).
+fn check_schema(schema: &str) -> Result<(), ConfigError> {
+    let good = (1..=MAX_SCHEMA).contains(&schema.len())
+        && schema.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+        && !schema.starts_with("pg_")
+        && schema != "information_schema";
+    if good {
+        Ok(())
+    } else {
+        let why = format!("{schema:?}: 1 to {MAX_SCHEMA} of a-z, 0-9, _ and -, not pg_… nor information_schema");
+        Err(ConfigError::Range { name: "counties.schema", why })
+    }
+}
+
 impl Config {
     /// The folder the deployment keeps its data in: that of `db`.
     pub fn data_dir(&self) -> PathBuf {
@@ -56,8 +80,8 @@ impl Config {
     }
 
     /// The deployment's counties in order (the first answers refresh tokens that name none). With
-    /// no `[[counties]]`, one county on `db`; a demo of `demo_counties = 2` adds the small demo
-    /// county beside it.
+    /// no `[[counties]]`, one county on `db` (on PostgreSQL in the database's own `search_path`); a
+    /// demo of `demo_counties = 2` adds the small demo county beside it (in the schema of its code).
     pub fn counties(&self) -> Vec<CountyConfig> {
         let entries: Vec<CountyEntry> = if !self.counties.is_empty() {
             self.counties.clone()
@@ -65,12 +89,17 @@ impl Config {
             crate::tools::demo::DEMO_COUNTIES
                 .iter()
                 .enumerate()
-                .map(|(i, (code, name))| CountyEntry { code: (*code).into(), name: (*name).into(), db: (i == 0).then(|| self.db.clone()) })
+                .map(|(i, (code, name))| CountyEntry {
+                    code: (*code).into(),
+                    name: (*name).into(),
+                    db: (i == 0).then(|| self.db.clone()),
+                    schema: None,
+                })
                 .collect()
         } else {
-            vec![CountyEntry { code: SOLE_COUNTY.into(), name: String::new(), db: Some(self.db.clone()) }]
+            vec![CountyEntry { code: SOLE_COUNTY.into(), name: String::new(), db: Some(self.db.clone()), schema: None }]
         };
-        entries.into_iter().map(|entry| self.county_config(entry)).collect()
+        entries.into_iter().enumerate().map(|(i, entry)| self.county_config(i, entry)).collect()
     }
 
     /// The county `code` of this deployment (`None`: the only one, when there is one).
@@ -87,9 +116,15 @@ impl Config {
         Err(ConfigError::Range { name: "county", why })
     }
 
-    fn county_config(&self, entry: CountyEntry) -> CountyConfig {
+    /// The settings of the `i`th county of the deployment, `entry`. Its schema on PostgreSQL: the
+    /// one `entry` names, else its code for a listed county or the demo's second; none (the
+    /// database's own `search_path`, where a deployment of one county has its store) for the sole
+    /// county and the demo's first, which keeps the one-county demo's store.
+    fn county_config(&self, i: usize, entry: CountyEntry) -> CountyConfig {
         let mut config = self.clone();
         config.db = entry.db.unwrap_or_else(|| self.data_dir().join("counties").join(&entry.code).join("central.db"));
+        let listed = !self.counties.is_empty();
+        config.store.schema = entry.schema.or_else(|| (listed || i > 0).then(|| entry.code.clone()));
         if self.counties.len() > 1 || (self.demo && self.demo_counties > 1) {
             // Each county's evidence and witness beside its own store, never a shared folder.
             config.blob_dir = None;
@@ -98,21 +133,22 @@ impl Config {
         CountyConfig { code: entry.code, name: entry.name, config }
     }
 
-    /// The `[[counties]]` entries checked: codes well formed and distinct, no two on one file.
+    /// The `[[counties]]` entries checked: codes and schemas well formed, and no two counties with
+    /// one code, one store file or one schema (the database's own `search_path` counted as
+    /// `public`, where it usually is).
     pub(super) fn check_counties(&self) -> Result<(), ConfigError> {
         let counties = self.counties();
+        let schema = |c: &CountyConfig| c.config.store.schema.clone().unwrap_or_else(|| "public".into());
         for (i, county) in counties.iter().enumerate() {
             check_code(&county.code)?;
-            if let Some(other) = counties[..i].iter().find(|c| c.code == county.code || c.config.db == county.config.db) {
-                let why = format!("{} and {} share a code or a store file", other.code, county.code);
+            if let Some(name) = &county.config.store.schema {
+                check_schema(name)?;
+            }
+            let shared = |c: &&CountyConfig| c.code == county.code || c.config.db == county.config.db || schema(c) == schema(county);
+            if let Some(other) = counties[..i].iter().find(shared) {
+                let why = format!("{} and {} share a code, a store file or a schema", other.code, county.code);
                 return Err(ConfigError::Range { name: "counties", why });
             }
-        }
-        if counties.len() > 1 && self.store.kind == super::StoreKind::Postgres {
-            // Each county would open the one database `store.url` names: the second would find the
-            // first's writer, and the counties' rows would mix. One schema per county is to come.
-            let why = "a deployment on PostgreSQL holds one county for now (several counties need SQLite)".to_owned();
-            return Err(ConfigError::Range { name: "counties", why });
         }
         if !(1..=crate::tools::demo::DEMO_COUNTIES.len()).contains(&usize::from(self.demo_counties)) {
             let why = format!("{}; the demo has 1 to {} counties", self.demo_counties, crate::tools::demo::DEMO_COUNTIES.len());
@@ -153,15 +189,29 @@ mod tests {
     }
 
     #[test]
-    fn several_counties_on_postgres_are_refused_until_each_has_a_schema() {
+    fn each_county_on_postgres_has_a_schema_of_its_own() {
         // The engine set in the settings rather than named in a text: only `store/` names a driver.
-        let counties: Config = toml::from_str("[[counties]]\ncode = \"yunshan\"\n[[counties]]\ncode = \"qingxi\"\n").expect("parses");
-        let store = crate::config::StoreSettings { kind: crate::config::StoreKind::Postgres, url: Some("dbname=x".into()) };
-        let config = Config { store, ..counties };
-        assert!(config.check_counties().is_err());
-        let demo = Config { demo: true, demo_counties: 2, ..config.clone() };
-        assert!(Config { counties: Vec::new(), ..demo }.check_counties().is_err());
-        assert!(Config { counties: config.counties[..1].to_vec(), ..config }.check_counties().is_ok());
+        let listed: Config =
+            toml::from_str("[[counties]]\ncode = \"yunshan\"\nschema = \"public\"\n[[counties]]\ncode = \"qingxi\"\n").expect("parses");
+        let store = crate::config::StoreSettings { kind: crate::config::StoreKind::Postgres, url: Some("dbname=x".into()), schema: None };
+        let config = Config { store, ..listed };
+        assert!(config.check_counties().is_ok());
+        let schemas = |c: &Config| c.counties().into_iter().map(|c| c.config.store.schema).collect::<Vec<_>>();
+        assert_eq!(schemas(&config), [Some("public".to_owned()), Some("qingxi".to_owned())]);
+        // The sole county and the demo's first keep the database's own search_path.
+        assert_eq!(schemas(&Config { counties: Vec::new(), ..config.clone() }), [None]);
+        let demo = Config { counties: Vec::new(), demo: true, demo_counties: 2, ..config.clone() };
+        assert!(demo.check_counties().is_ok());
+        assert_eq!(schemas(&demo), [None, Some("baiyun".to_owned())]);
+        // No two counties in one schema, nor in PostgreSQL's own or a name that is no schema.
+        let mut same = config.clone();
+        same.counties[1].schema = Some("public".into());
+        assert!(same.check_counties().is_err());
+        for bad in ["pg_catalog", "information_schema", "Yunshan", "", "a\"b", &"x".repeat(64)] {
+            let mut named = config.clone();
+            named.counties[1].schema = Some(bad.into());
+            assert!(named.check_counties().is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `[store]`: which engine holds the central store. SQLite (the file `db`) is the default;
-//! PostgreSQL (the database `url` names) can be named, and is refused at start for as long as it
-//! does not implement every part of the store (docs/architecture.md, "PostgreSQL engine").
+//! PostgreSQL (the database `url` names, each county of several in a schema of its own) can be
+//! named (docs/architecture.md, "PostgreSQL engine").
 
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +16,10 @@ pub struct StoreSettings {
     /// or a `postgresql://` URL), for `kind = "postgres"` only. It may hold a password, so it is
     /// never printed (`Debug` hides it).
     pub url: Option<String>,
+    /// The county's schema in that database, set per county from `[[counties]]` (never read from
+    /// the file): `None` for the connection's own `search_path` (a deployment of one county).
+    #[serde(skip)]
+    pub schema: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,7 +32,11 @@ pub enum StoreKind {
 
 impl std::fmt::Debug for StoreSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StoreSettings").field("kind", &self.kind).field("url", &self.url.as_ref().map(|_| "(hidden)")).finish()
+        f.debug_struct("StoreSettings")
+            .field("kind", &self.kind)
+            .field("url", &self.url.as_ref().map(|_| "(hidden)"))
+            .field("schema", &self.schema)
+            .finish()
     }
 }
 
@@ -55,12 +63,12 @@ mod tests {
 
     #[test]
     fn a_postgres_store_needs_its_url_and_a_sqlite_store_takes_none() {
-        let pg = |url: Option<&str>| StoreSettings { kind: StoreKind::Postgres, url: url.map(String::from) };
+        let pg = |url: Option<&str>| StoreSettings { kind: StoreKind::Postgres, url: url.map(String::from), schema: None };
         assert!(pg(None).checked().is_err());
         assert!(pg(Some(" ")).checked().is_err());
         assert!(pg(Some("host=/run/postgresql dbname=patrolsync")).checked().is_ok());
         assert!(StoreSettings::default().checked().is_ok());
-        let sqlite_with_url = StoreSettings { kind: StoreKind::Sqlite, url: Some("dbname=x".into()) };
+        let sqlite_with_url = StoreSettings { kind: StoreKind::Sqlite, url: Some("dbname=x".into()), schema: None };
         assert!(sqlite_with_url.checked().is_err());
         let secret = pg(Some("postgresql://u:secret@db/patrolsync"));
         assert!(!format!("{secret:?}").contains("secret"), "the URL is never printed");

@@ -78,33 +78,40 @@ use sync_protocol::hlc::Hlc;
 pub const POSTGRES_NOT_BUILT: &str = "this build has no PostgreSQL engine (it was built without the server crate's \
      default features); use kind = \"sqlite\" or a build with the PostgreSQL feature";
 
-/// The PostgreSQL store at `url` (a connection string), its migrations run; `None` when this
-/// build has no PostgreSQL engine (the crate's `postgres` feature).
+/// The PostgreSQL store at `url` (a connection string), in the county's `schema` if it has one
+/// (else in the connection's own `search_path`), its migrations run; `None` when this build has
+/// no PostgreSQL engine (the crate's `postgres` feature).
 pub fn open_postgres(
-    url: &str,
+    (url, schema): (&str, Option<&str>),
     settings: sqlite::Settings,
     pool: crate::pool::Blocking,
 ) -> Result<Option<std::sync::Arc<dyn Store>>, StoreError> {
     #[cfg(feature = "postgres")]
-    return Ok(Some(std::sync::Arc::new(postgres::PostgresStore::open(url, settings, pool)?)));
+    {
+        let at = postgres::Location { url: url.to_owned(), schema: schema.map(str::to_owned) };
+        Ok(Some(std::sync::Arc::new(postgres::PostgresStore::open(at, settings, pool)?)))
+    }
     #[cfg(not(feature = "postgres"))]
     {
-        let _ = (url, settings, pool);
+        let _ = (url, schema, settings, pool);
         Ok(None)
     }
 }
 
-/// `audit verify` on the PostgreSQL store at `url`, in one read-only transaction; `None` when
-/// this build has no PostgreSQL engine.
+/// `audit verify` on the PostgreSQL store at `url` (in the county's `schema` if it has one), in
+/// one read-only transaction; `None` when this build has no PostgreSQL engine.
 pub fn verify_postgres_log(
-    url: &str,
+    (url, schema): (&str, Option<&str>),
     kept: Option<&sync_protocol::merkle::SignedCheckpoint>,
 ) -> Result<Option<audit::LogReport>, StoreError> {
     #[cfg(feature = "postgres")]
-    return Ok(Some(postgres::verify_log(url, kept)?));
+    {
+        let at = postgres::Location { url: url.to_owned(), schema: schema.map(str::to_owned) };
+        Ok(Some(postgres::verify_log(&at, kept)?))
+    }
     #[cfg(not(feature = "postgres"))]
     {
-        let _ = (url, kept);
+        let _ = (url, schema, kept);
         Ok(None)
     }
 }

@@ -30,23 +30,24 @@ pub enum LogCommandError {
     NoPostgres(&'static str),
 }
 
-/// The store an offline audit reads: a SQLite file, or the PostgreSQL database a config names.
+/// The store an offline audit reads: a SQLite file, or the PostgreSQL database a config names
+/// (with the county's schema, in a deployment of several).
 pub enum LogStore {
     File(PathBuf),
-    Postgres(String),
+    Postgres { url: String, schema: Option<String> },
 }
 
 impl LogStore {
-    /// `--db FILE`, or the store of `--config FILE` (with the environment over it), as `serve`
-    /// would open it.
-    pub fn of(db: Option<PathBuf>, config: Option<&Path>) -> Result<LogStore, LogCommandError> {
+    /// `--db FILE`, or the store of the county `county` (none: the only one) of `--config FILE`
+    /// (with the environment over it), as `serve` would open it.
+    pub fn of(db: Option<PathBuf>, config: Option<&Path>, county: Option<&str>) -> Result<LogStore, LogCommandError> {
         if let Some(db) = db {
             return Ok(LogStore::File(db));
         }
-        let config = Config::load(config)?;
+        let config = Config::load(config)?.county(county)?.config;
         config.store.checked()?;
         Ok(match config.store.kind {
-            StoreKind::Postgres => LogStore::Postgres(config.store.url.unwrap_or_default()),
+            StoreKind::Postgres => LogStore::Postgres { url: config.store.url.unwrap_or_default(), schema: config.store.schema },
             StoreKind::Sqlite => LogStore::File(config.db),
         })
     }
@@ -91,7 +92,7 @@ pub fn verify(store: &LogStore, kept: Option<&Path>, json: bool) -> Result<ExitC
         .transpose()?;
     let report = match store {
         LogStore::File(db) => read_only(db)?.verify(kept.as_ref())?,
-        LogStore::Postgres(url) => crate::store::verify_postgres_log(url, kept.as_ref())
+        LogStore::Postgres { url, schema } => crate::store::verify_postgres_log((url, schema.as_deref()), kept.as_ref())
             .map_err(|e| LogCommandError::Open("named by the config's [store] url".into(), e))?
             .ok_or(LogCommandError::NoPostgres(crate::store::POSTGRES_NOT_BUILT))?,
     };

@@ -13,7 +13,8 @@
 //! engine") says what runs where.
 //!
 //! # Layout
-//! - `open`: connecting from a URL, the migrations (`schema::POSTGRES`) under an advisory lock,
+//! - `open`: connecting from a URL, in the county's schema when it has one ([`Location`]), the
+//!   migrations (`schema::POSTGRES`) under an advisory lock, each schema's writer lock,
 //!   PostgreSQL's errors sorted into [`StoreError`]'s variants.
 //! - `writer`: the single writer and its batch transaction; `caches`: its caches, brought up to
 //!   date with other processes' commits; `readers`: the reader pool; `api`: what the engine gives
@@ -32,7 +33,7 @@ mod sql;
 mod writer;
 
 use open::connect;
-pub use open::migrate;
+pub use open::{Location, migrate};
 pub use read_only::verify_log;
 pub use sql::{Pg, Statements};
 
@@ -47,14 +48,16 @@ use crate::store::sqlite::Settings;
 use readers::Readers;
 use writer::{Start, Writer};
 
-/// The advisory lock (`pg_advisory_xact_lock`) that serialises migrations when several server
-/// processes start on one database at once.
+/// The advisory lock (`pg_advisory_xact_lock`) that serialises migrations (and the making of a
+/// county's schema) when several server processes start on one database at once: one for the
+/// whole database, as migrations run only at start.
 const MIGRATION_LOCK: i64 = 0x7061_7472_6f6c_0001;
 
 /// The advisory lock (`pg_advisory_xact_lock`, taken by each write transaction and held until it
 /// ends) that is the writer role: one process's batch writes at a time, however many processes
-/// share the database.
-const WRITER_LOCK: i64 = 0x7061_7472_6f6c_0002;
+/// share the database. This one is the store's in the connection's own `search_path`; each
+/// county's schema has its own (`open::writer_lock`).
+pub const WRITER_LOCK: i64 = 0x7061_7472_6f6c_0002;
 
 /// Runs `f` on a thread of its own and waits for it. The driver's blocking client runs a small
 /// runtime of its own for each connection, which must not be started, blocked on or dropped on an
@@ -79,11 +82,12 @@ pub struct PostgresStore {
 }
 
 impl PostgresStore {
-    /// Opens the store in the database `url` names: migrates it and takes the server's identity
-    /// (made on first start). Other server processes may have it open too: their writers take
-    /// turns, one batch at a time. The checks run with `settings.checks`; every time it records is read from
-    /// `settings.clock`; reads run on `pool`.
-    pub fn open(url: &str, settings: Settings, pool: Blocking) -> Result<PostgresStore, StoreError> {
+    /// Opens the store at `at` (a database's connection string, or a county's schema in it):
+    /// migrates it and takes the server's identity (made on first start). Other server processes
+    /// may have it open too: their writers take turns, one batch at a time. The checks run with
+    /// `settings.checks`; every time it records is read from `settings.clock`; reads run on `pool`.
+    pub fn open(at: impl Into<Location>, settings: Settings, pool: Blocking) -> Result<PostgresStore, StoreError> {
+        let at = at.into();
         let hlc = Arc::new(Mutex::new(Hlc::ZERO));
         let start = Start {
             checks: settings.checks,
@@ -93,10 +97,10 @@ impl PostgresStore {
             witness_file: settings.witness_file,
         };
         let writer = off_runtime(|| {
-            migrate(url)?;
-            Writer::start(url, start)
+            migrate(at.clone())?;
+            Writer::start(&at, start)
         })?;
-        let readers = Arc::new(Readers::new(url.to_string(), IDLE_READERS));
+        let readers = Arc::new(Readers::new(at, IDLE_READERS));
         Ok(PostgresStore { writer, blocking: pool, readers, hlc, clock: settings.clock })
     }
 

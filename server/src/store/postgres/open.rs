@@ -1,26 +1,86 @@
-//! Connecting to PostgreSQL and bringing its schema up to date: each migration of
-//! `schema::POSTGRES` in its own transaction with its row in `schema_migrations`, under an advisory
-//! lock, so that processes starting together apply each migration once.
+//! Connecting to PostgreSQL, in the schema of the store's county, and bringing that schema up to
+//! date: each migration of `schema::POSTGRES` in its own transaction with its row in
+//! `schema_migrations`, under an advisory lock, so that processes starting together apply each
+//! migration once.
 
 use postgres::error::SqlState;
 use postgres::{Client, Config, NoTls};
 use schema::{Migration, MigrationError};
 
-use super::{MIGRATION_LOCK, StoreError};
+use super::{MIGRATION_LOCK, StoreError, WRITER_LOCK};
 
-/// Opens a connection to the database `url` names: a URL (`postgresql://user@host/db`) or
-/// key-value pairs (`host=/run/postgresql dbname=patrolsync`); a `host` that is a directory is a
-/// Unix socket. Without TLS: the server reaches its database on loopback or a socket.
-pub(super) fn connect(url: &str) -> Result<Client, StoreError> {
-    let config: Config = url.parse()?;
-    Ok(config.connect(NoTls)?)
+/// Where a store lives: the database `url` names (a URL, `postgresql://user@host/db`, or key-value
+/// pairs, `host=/run/postgresql dbname=patrolsync`) and, in it, the schema of its county: `None`
+/// for the connection's own `search_path` (a deployment of one county), else the one schema every
+/// connection of the store is confined to (docs/architecture.md, "Counties").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub url: String,
+    pub schema: Option<String>,
 }
 
-/// Applies every migration of `schema::POSTGRES` the database at `url` has not had; returns the
-/// version reached. A database newer than this build is refused and left alone.
-pub fn migrate(url: &str) -> Result<u32, StoreError> {
+impl Location {
+    /// The store of the county whose schema is `schema`, in the database `url` names.
+    pub fn schema(url: &str, schema: &str) -> Location {
+        Location { url: url.to_owned(), schema: Some(schema.to_owned()) }
+    }
+}
+
+/// The store in the database `url` names, in the connection's own `search_path`.
+impl From<&str> for Location {
+    fn from(url: &str) -> Location {
+        Location { url: url.to_owned(), schema: None }
+    }
+}
+
+impl From<&String> for Location {
+    fn from(url: &String) -> Location {
+        Location::from(url.as_str())
+    }
+}
+
+/// `name` as a quoted identifier: any text stays one name (a quote in it doubled).
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Opens a connection to the store at `at`; a `host` that is a directory is a Unix socket. Without
+/// TLS: the server reaches its database on loopback or a socket. In a county's schema the
+/// `search_path` is that schema alone, so no statement can reach another county's tables.
+pub(super) fn connect(at: &Location) -> Result<Client, StoreError> {
+    let config: Config = at.url.parse()?;
+    let mut client = config.connect(NoTls)?;
+    if let Some(schema) = &at.schema {
+        client.batch_execute(&format!("SET search_path TO {}", quoted(schema)))?;
+    }
+    Ok(client)
+}
+
+/// The writer lock of the store at `at` (`pg_advisory_xact_lock`'s key): [`WRITER_LOCK`] in the
+/// connection's own `search_path`, as ever; in a county's schema, one of that schema's own (its
+/// object id under a prefix of its own), so that two counties' writers never wait for each other.
+pub(super) fn writer_lock(client: &mut Client, at: &Location) -> Result<i64, StoreError> {
+    let Some(schema) = &at.schema else { return Ok(WRITER_LOCK) };
+    let oid: i64 = client.query_one("SELECT oid::bigint FROM pg_namespace WHERE nspname = $1", &[schema])?.get(0);
+    Ok(SCHEMA_WRITER_LOCKS | oid)
+}
+
+/// The high half of a county schema's writer lock; the low half is the schema's object id.
+const SCHEMA_WRITER_LOCKS: i64 = 0x7073_6368 << 32;
+
+/// Applies every migration of `schema::POSTGRES` the store at `at` has not had, first making its
+/// county's schema if it has none; returns the version reached. A store newer than this build is
+/// refused and left alone.
+pub fn migrate(at: impl Into<Location>) -> Result<u32, StoreError> {
+    let at = at.into();
     super::off_runtime(|| {
-        let mut client = connect(url)?;
+        let mut client = connect(&at)?;
+        if let Some(schema) = &at.schema {
+            let mut tx = client.transaction()?;
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+            tx.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {}", quoted(schema)))?;
+            tx.commit()?;
+        }
         Ok(apply(&mut client, schema::POSTGRES)?)
     })
 }

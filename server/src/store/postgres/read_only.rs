@@ -5,14 +5,15 @@
 use postgres::IsolationLevel;
 use sync_protocol::merkle::SignedCheckpoint;
 
-use super::{Pg, StoreError, connect, off_runtime};
+use super::{Location, Pg, StoreError, connect, off_runtime};
 use crate::store::audit::LogReport;
 
-/// `audit verify` on the database `url` names: the log re-derived from the rows and checked
-/// against every stored checkpoint and `kept` (`store::log::verify`).
-pub fn verify_log(url: &str, kept: Option<&SignedCheckpoint>) -> Result<LogReport, StoreError> {
+/// `audit verify` on the store at `at` (a database, or a county's schema in it): the log
+/// re-derived from the rows and checked against every stored checkpoint and `kept`
+/// (`store::log::verify`).
+pub fn verify_log(at: &Location, kept: Option<&SignedCheckpoint>) -> Result<LogReport, StoreError> {
     off_runtime(|| {
-        let mut client = connect(url)?;
+        let mut client = connect(at)?;
         let mut tx = client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start()?;
         let report = crate::store::log::verify::verify(&Pg::new(&mut tx), kept)?;
         tx.commit()?;

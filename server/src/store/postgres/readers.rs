@@ -5,7 +5,7 @@
 use postgres::{Client, IsolationLevel, Transaction};
 use std::sync::Mutex;
 
-use super::{Pg, Statements, StoreError, connect};
+use super::{Location, Pg, Statements, StoreError, connect};
 
 /// A reader connection and the statements prepared on it.
 struct Conn {
@@ -14,7 +14,7 @@ struct Conn {
 }
 
 pub struct Readers {
-    url: String,
+    at: Location,
     idle: Mutex<Vec<Conn>>,
     max_idle: usize,
 }
@@ -23,8 +23,8 @@ pub struct Readers {
 pub type ReadTx<'a, 't> = Pg<'a, Transaction<'t>>;
 
 impl Readers {
-    pub fn new(url: String, max_idle: usize) -> Self {
-        Readers { url, idle: Mutex::new(Vec::new()), max_idle }
+    pub fn new(at: Location, max_idle: usize) -> Self {
+        Readers { at, idle: Mutex::new(Vec::new()), max_idle }
     }
 
     /// Runs `f` in a read-only transaction on a reader connection. Blocking: call from a blocking
@@ -33,7 +33,7 @@ impl Readers {
         let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop()).filter(|c| !c.client.is_closed());
         let mut conn = match idle {
             Some(conn) => conn,
-            None => Conn { client: connect(&self.url)?, statements: Statements::default() },
+            None => Conn { client: connect(&self.at)?, statements: Statements::default() },
         };
         let result = read(&mut conn, f);
         if result.is_ok()

@@ -19,7 +19,8 @@ use sync_protocol::hlc::Hlc;
 use tokio::sync::mpsc;
 
 use super::caches::{self, Caches, Seen};
-use super::{Pg, Statements, StoreError, WRITER_LOCK, connect, identity};
+use super::open::writer_lock;
+use super::{Location, Pg, Statements, StoreError, connect, identity};
 use crate::clock::SharedClock;
 use crate::metrics::Metrics;
 use crate::store::CheckSnapshot;
@@ -44,7 +45,9 @@ pub struct Writer {
 
 /// What the writer thread holds for its whole life.
 struct Shared {
-    url: String,
+    at: Location,
+    /// The writer lock of this store's schema.
+    lock: i64,
     server: ServerIdentity,
     clock: Arc<Mutex<Hlc>>,
     checks: CheckConfig,
@@ -71,10 +74,11 @@ impl Writer {
     /// Connects and, holding the writer role for one transaction, takes the server's identity
     /// (made on first start), loads the writer's caches and the server's clock, then starts the
     /// writer thread. Other processes' writers may be running on the same database.
-    pub fn start(url: &str, start: Start) -> Result<Writer, StoreError> {
-        let mut client = connect_as_writer(url)?;
+    pub fn start(at: &Location, start: Start) -> Result<Writer, StoreError> {
+        let mut client = connect_as_writer(at)?;
+        let lock = writer_lock(&mut client, at)?;
         let (server, caches, seen) = {
-            let mut tx = begin(&mut client)?;
+            let mut tx = begin(&mut client, lock)?;
             let server = identity::load_or_create(&mut tx, start.wall.now_ms())?;
             let (caches, seen) = {
                 let sql = Pg::new(&mut tx);
@@ -103,7 +107,8 @@ impl Writer {
         let health = Health::default();
         let (jobs, rx) = mpsc::channel::<Work>(4_096);
         let shared = Shared {
-            url: url.to_string(),
+            at: at.clone(),
+            lock,
             server,
             clock: start.clock,
             checks: start.checks,
@@ -156,18 +161,18 @@ const ROLE_WAIT: &str = "30s";
 const IDLE_IN_BATCH: &str = "60s";
 
 /// A connection for the writer: its waits for the role, and its idle time inside a batch, bounded.
-fn connect_as_writer(url: &str) -> Result<Client, StoreError> {
-    let mut client = connect(url)?;
+fn connect_as_writer(at: &Location) -> Result<Client, StoreError> {
+    let mut client = connect(at)?;
     client.batch_execute(&format!("SET lock_timeout = '{ROLE_WAIT}'; SET idle_in_transaction_session_timeout = '{IDLE_IN_BATCH}'"))?;
     Ok(client)
 }
 
-/// Opens a write transaction holding the writer role until it ends. READ COMMITTED whatever the
+/// Opens a write transaction holding the writer role (the writer lock `lock`) until it ends. READ COMMITTED whatever the
 /// database's default: each statement after the lock sees every batch committed before the role
 /// came to this one, which a snapshot taken by the lock's own statement would not.
-fn begin(client: &mut Client) -> Result<Transaction<'_>, StoreError> {
+fn begin(client: &mut Client, lock: i64) -> Result<Transaction<'_>, StoreError> {
     let mut tx = client.build_transaction().isolation_level(IsolationLevel::ReadCommitted).start()?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITER_LOCK])?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&lock])?;
     Ok(tx)
 }
 
@@ -179,7 +184,7 @@ fn run(mut client: Client, mut rx: mpsc::Receiver<Work>, mut caches: Caches, mut
         // A lost connection may have lost a batch whose commit is unknown: connect again, and read
         // the caches afresh in the next batch.
         if client.is_closed() {
-            match connect_as_writer(&shared.url) {
+            match connect_as_writer(&shared.at) {
                 Ok(again) => (client, statements, seen) = (again, Statements::default(), None),
                 Err(e) => {
                     let error = Arc::new(e);
@@ -226,7 +231,7 @@ fn run_batch(
     (seen, shared): (&mut Option<Seen>, &Shared),
 ) -> Batch {
     let last_seen = seen.take();
-    let opened = begin(client).and_then(|mut tx| {
+    let opened = begin(client, shared.lock).and_then(|mut tx| {
         caches.refresh(&Pg::cached(&mut tx, statements), last_seen, &shared.clock)?;
         Ok(tx)
     });

@@ -54,6 +54,10 @@ pub(super) enum AuditAction {
         /// in one read-only transaction; or `db`), as `serve --config` opens it.
         #[arg(long)]
         config: Option<PathBuf>,
+        /// With --config: the county whose store to verify (a deployment of several counties:
+        /// its file, or on PostgreSQL its schema).
+        #[arg(long, requires = "config")]
+        county: Option<String>,
         /// A checkpoint note exported earlier (`audit checkpoint`), to check the log against.
         #[arg(long)]
         checkpoint: Option<PathBuf>,
@@ -80,8 +84,8 @@ pub(super) fn run(action: AuditAction) -> ExitCode {
     let outcome = match action {
         AuditAction::Checkpoint { db, json } => log::checkpoint(&db, json),
         AuditAction::Consistency { db, from, to } => log::consistency(&db, from, to),
-        AuditAction::Verify { db, config, checkpoint, json } => {
-            log::LogStore::of(db, config.as_deref()).and_then(|store| log::verify(&store, checkpoint.as_deref(), json))
+        AuditAction::Verify { db, config, county, checkpoint, json } => {
+            log::LogStore::of(db, config.as_deref(), county.as_deref()).and_then(|store| log::verify(&store, checkpoint.as_deref(), json))
         }
         AuditAction::Integrity { db, json } => Ok(integrity(&db, json)),
         AuditAction::ReadModel { db, rebuild, json } => Ok(read_model(&db, rebuild, json)),

@@ -5,6 +5,7 @@
 mod admission;
 mod append_only;
 mod config;
+mod counties;
 mod events;
 mod log;
 mod push;
