@@ -2,6 +2,7 @@
 //! ([`crate::server::TestServer`]) alike: its address, its store's folder and file, its token key.
 
 use anyhow::Result;
+use patrolsync_server::store::offline::OfflineStore;
 use std::path::PathBuf;
 
 use crate::raw::RawDevice;
@@ -85,6 +86,15 @@ impl Site {
     /// the API (and the rare test that changes what it must find out).
     pub fn sql(&self) -> Result<StoreSql> {
         StoreSql::open(&self.db(), self.store_url.as_deref())
+    }
+
+    /// The store as the offline tools open it (`audit …`, the read model's rebuild), on either
+    /// engine.
+    pub fn offline_store(&self) -> OfflineStore {
+        match &self.store_url {
+            Some(url) => OfflineStore::Postgres(url.clone()),
+            None => OfflineStore::File(self.db()),
+        }
     }
 
     /// The row count of every table of the store, by name: equal snapshots mean nothing was written.
