@@ -2,6 +2,7 @@
 //! ([`crate::server::TestServer`]) alike: its address, its store's folder and file, its token key.
 
 use anyhow::Result;
+use patrolsync_server::store::offline::OfflineStore;
 use std::path::PathBuf;
 
 use crate::raw::RawDevice;
@@ -93,6 +94,15 @@ impl Site {
     pub fn county_sql(&self, code: &str) -> Result<StoreSql> {
         let url = self.store_url.as_deref().map(|url| format!("{url} options='-c search_path={code}'"));
         StoreSql::open(&self.county_db(code), url.as_deref())
+    }
+
+    /// The store as the offline tools open it (`audit …`, the read model's rebuild), on either
+    /// engine.
+    pub fn offline_store(&self) -> OfflineStore {
+        match &self.store_url {
+            Some(url) => OfflineStore::Postgres { url: url.clone(), schema: None },
+            None => OfflineStore::File(self.db()),
+        }
     }
 
     /// The row count of every table of the store, by name: equal snapshots mean nothing was written.

@@ -1,7 +1,7 @@
 //! The county's audits of the store ([`AuditLog`]): the tamper-evident log's signed checkpoints
 //! and consistency proofs, and the integrity check that re-hashes every event and walks every
-//! chain. `audit verify`, which re-derives the log from the rows, reads a store file directly
-//! (`sqlite::ReadOnly`).
+//! chain. The offline tools (`audit verify`, which re-derives the log from the rows, among them)
+//! read the store directly (`store::offline`).
 
 use serde::{Deserialize, Serialize};
 use sync_protocol::crypto::Hash;

@@ -58,6 +58,8 @@ pub enum Entity {
     Zone,
     /// A size the tamper-evident log has not reached.
     LogSize,
+    /// The server's own identity, which a server makes at its first start on a store.
+    ServerIdentity,
 }
 
 impl std::fmt::Display for Entity {
@@ -68,6 +70,7 @@ impl std::fmt::Display for Entity {
             Entity::Device => "device",
             Entity::Zone => "zone",
             Entity::LogSize => "log size",
+            Entity::ServerIdentity => "server identity",
         })
     }
 }

@@ -7,6 +7,8 @@ use sync_protocol::crypto::DeviceKey;
 use sync_protocol::ids::{DeviceId, UserId};
 
 use super::StoreError;
+use crate::args;
+use crate::store::sql::Sql;
 
 /// The user id that authors reference events. It has no password and cannot log in.
 pub const SYSTEM_USER: &str = "system";
@@ -34,6 +36,18 @@ impl ServerIdentity {
         let device = uuid::Uuid::from_slice(device).map_err(|_| StoreError::corrupt("meta", DEVICE_KEY))?;
         let key: [u8; 32] = key.try_into().map_err(|_| StoreError::corrupt("meta", SIGNING_KEY))?;
         Ok(ServerIdentity { device: DeviceId(device), user: system_user()?, key: DeviceKey::from_secret(key) })
+    }
+
+    /// The identity the store holds, read through either engine's SQL; `None` before a server's
+    /// first start made one.
+    pub fn stored(sql: &dyn Sql) -> Result<Option<ServerIdentity>, StoreError> {
+        let meta = |key: &str| -> Result<Option<Vec<u8>>, StoreError> {
+            sql.optional("SELECT value FROM meta WHERE key = ?1", args![key])?.map(|row| row.get(0)).transpose()
+        };
+        match (meta(DEVICE_KEY)?, meta(SIGNING_KEY)?) {
+            (Some(device), Some(key)) => ServerIdentity::from_stored(&device, key).map(Some),
+            _ => Ok(None),
+        }
     }
 
     /// A new identity, for a store that has none: a new device id and a random key.

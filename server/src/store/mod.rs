@@ -24,6 +24,8 @@
 //!   engine's SQL, for the writer's side of a push.
 //! - `read_model`: the reports' tables, kept by either writer as it accepts each event, checked
 //!   against the log, and read by the reports (`Reports`, written once in `backend`).
+//! - [`offline`]: the store the offline tools (the audits, `audit checkpoint`, the read model's
+//!   rebuild) work on, a SQLite file or a PostgreSQL database, each tool's rule written once.
 //! - [`error`]: [`StoreError`], the same for every engine. [`log`]: the tamper-evident log's rules
 //!   over any engine's rows; [`identity`]: the server's own identity.
 //! - [`sql`]: the engine-neutral SQL access layer (one statement text, neutral values), which
@@ -48,6 +50,7 @@ pub mod identity;
 pub mod ingest;
 pub(crate) mod jobs;
 pub mod log;
+pub mod offline;
 pub mod people;
 #[cfg(feature = "postgres")]
 pub mod postgres;
@@ -94,24 +97,6 @@ pub fn open_postgres(
     #[cfg(not(feature = "postgres"))]
     {
         let _ = (url, schema, settings, pool);
-        Ok(None)
-    }
-}
-
-/// `audit verify` on the PostgreSQL store at `url` (in the county's `schema` if it has one), in
-/// one read-only transaction; `None` when this build has no PostgreSQL engine.
-pub fn verify_postgres_log(
-    (url, schema): (&str, Option<&str>),
-    kept: Option<&sync_protocol::merkle::SignedCheckpoint>,
-) -> Result<Option<audit::LogReport>, StoreError> {
-    #[cfg(feature = "postgres")]
-    {
-        let at = postgres::Location { url: url.to_owned(), schema: schema.map(str::to_owned) };
-        Ok(Some(postgres::verify_log(&at, kept)?))
-    }
-    #[cfg(not(feature = "postgres"))]
-    {
-        let _ = (url, schema, kept);
         Ok(None)
     }
 }

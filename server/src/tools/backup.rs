@@ -66,6 +66,11 @@ pub enum BackupError {
     Manifest(PathBuf, String),
     #[error("the backup does not match its manifest, nothing was restored:\n{}", .0.join("\n"))]
     Mismatch(Vec<String>),
+    #[error(
+        "`{0}` works on SQLite store files, and the config's store is PostgreSQL: back it up with pg_dump and restore it \
+         with pg_restore (docs/operations.md, \"Running on PostgreSQL\"); nothing was written"
+    )]
+    OnPostgres(&'static str),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BackupError + '_ {

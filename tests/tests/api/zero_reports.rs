@@ -1,16 +1,11 @@
 //! A zero report (零报告) is one row, in one table, of the read model: written as the report is
 //! accepted, recomputed from the log by a rebuild, and read both by compliance and by the check
-//! that flags a zero report a finding of the same week contradicts.
-//!
-//! On PostgreSQL the row is not lost and rebuilt: the rebuild on command (`rebuild_read_model`)
-//! and the offline audit of the read model (`ReadOnly`) open a SQLite store file, and on
-//! PostgreSQL the writer keeps the read model from the first event, with no command to rebuild it
-//! yet (docs/architecture.md). Compliance and the check read the row on both engines.
+//! that flags a zero report a finding of the same week contradicts. The offline audit of the read
+//! model and its rebuild (`store::offline`) run on either engine.
 
 use anyhow::{Result, ensure};
 use patrolsync_server::store::sql::Sql;
-use patrolsync_server::store::sqlite::{ReadOnly, rebuild_read_model};
-use patrolsync_tests::app::{on_postgres, spawn_app};
+use patrolsync_tests::app::spawn_app;
 use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::tracks;
 use sync_protocol::body::{Body, FindingKind};
@@ -43,15 +38,14 @@ async fn a_zero_report_lost_from_its_table_is_rebuilt_from_the_log_for_complianc
     assert!(filed(&county.get_json(&compliance).await?.1), "compliance counts the zero report");
 
     // The row lost behind the server's back (as a hand edit of the file would lose it): the audit
-    // of the read model finds it missing, and a rebuild recomputes it from the log (SQLite only).
-    if !on_postgres() {
-        server.sql()?.run("DELETE FROM zero_reports", &[])?;
-        assert!(!filed(&county.get_json(&compliance).await?.1), "compliance reads the one table");
-        assert_eq!(ReadOnly::open(&server.db())?.read_model()?.differences, 1);
-        rebuild_read_model(&server.db())?;
-        assert_eq!(ReadOnly::open(&server.db())?.read_model()?.differences, 0);
-        assert!(filed(&county.get_json(&compliance).await?.1), "rebuilt");
-    }
+    // of the read model finds it missing, and a rebuild recomputes it from the log.
+    server.sql()?.run("DELETE FROM zero_reports", &[])?;
+    assert!(!filed(&county.get_json(&compliance).await?.1), "compliance reads the one table");
+    let store = server.offline_store();
+    assert_eq!(store.read_model()?.differences, 1);
+    store.rebuild_read_model()?;
+    assert_eq!(store.read_model()?.differences, 0);
+    assert!(filed(&county.get_json(&compliance).await?.1), "rebuilt");
 
     // A finding of the same week contradicts the (rebuilt) row: the check reads the same table.
     let patrol = accepted(&mut officer, &tracks::patrol(&zone, start, 20, 7)).await?;

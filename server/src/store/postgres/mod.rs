@@ -8,9 +8,9 @@
 //! cannot be one text.
 //!
 //! Every trait of the store runs on it (`store::backend`), so `serve` accepts `[store] kind =
-//! "postgres"`, and so does `audit verify`; the other command-line tools that open a store file
-//! (backup, restore, the other offline audits) are SQLite's. docs/architecture.md ("PostgreSQL
-//! engine") says what runs where.
+//! "postgres"`, and so do the offline audits and the read model's rebuild (`store::offline`);
+//! backup and restore are SQLite's (PostgreSQL's own `pg_dump` and `pg_restore` back it up).
+//! docs/architecture.md ("PostgreSQL engine") says what runs where.
 //!
 //! # Layout
 //! - `open`: connecting from a URL, in the county's schema when it has one ([`Location`]), the
@@ -18,7 +18,8 @@
 //!   PostgreSQL's errors sorted into [`StoreError`]'s variants.
 //! - `writer`: the single writer and its batch transaction; `caches`: its caches, brought up to
 //!   date with other processes' commits; `readers`: the reader pool; `api`: what the engine gives
-//!   the shared traits (a writer job, a read); `read_only`: the offline audits on one connection.
+//!   the shared traits (a writer job, a read); `offline`: the offline tools' transactions on one
+//!   connection (an audit's read-only one, a rebuild's holding the writer role).
 //! - `identity`: the server's identity in `meta`.
 //! - `sql`: the SQL layer (`store::sql`) on PostgreSQL, which the engine-neutral rules run on
 //!   (the log's rows among them, `store::log::Rows`).
@@ -26,15 +27,15 @@
 mod api;
 mod caches;
 mod identity;
+mod offline;
 mod open;
-mod read_only;
 mod readers;
 mod sql;
 mod writer;
 
+pub use offline::{read as read_offline, write as write_offline};
 use open::connect;
 pub use open::{Location, migrate};
-pub use read_only::verify_log;
 pub use sql::{Pg, Statements};
 
 pub(crate) use crate::store::StoreError;

@@ -161,7 +161,7 @@ const ROLE_WAIT: &str = "30s";
 const IDLE_IN_BATCH: &str = "60s";
 
 /// A connection for the writer: its waits for the role, and its idle time inside a batch, bounded.
-fn connect_as_writer(at: &Location) -> Result<Client, StoreError> {
+pub(super) fn connect_as_writer(at: &Location) -> Result<Client, StoreError> {
     let mut client = connect(at)?;
     client.batch_execute(&format!("SET lock_timeout = '{ROLE_WAIT}'; SET idle_in_transaction_session_timeout = '{IDLE_IN_BATCH}'"))?;
     Ok(client)
@@ -170,7 +170,7 @@ fn connect_as_writer(at: &Location) -> Result<Client, StoreError> {
 /// Opens a write transaction holding the writer role (the writer lock `lock`) until it ends. READ COMMITTED whatever the
 /// database's default: each statement after the lock sees every batch committed before the role
 /// came to this one, which a snapshot taken by the lock's own statement would not.
-fn begin(client: &mut Client, lock: i64) -> Result<Transaction<'_>, StoreError> {
+pub(super) fn begin(client: &mut Client, lock: i64) -> Result<Transaction<'_>, StoreError> {
     let mut tx = client.build_transaction().isolation_level(IsolationLevel::ReadCommitted).start()?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&lock])?;
     Ok(tx)

@@ -4,9 +4,9 @@
 //!
 //! # Layout
 //! - `rows`: writing the rows of a group, a zero report, and the places a zone's new version moves.
-//! - `rebuild`: every event applied again to emptied rows (SQLite's `sqlite::rebuild` empties them,
-//!   on open when missing and on command), and the audit that proves the stored rows equal to the
-//!   log's.
+//! - `rebuild`: every event applied again to emptied rows (on SQLite on open when missing, on both
+//!   engines on command, `store::offline`), and the audit that proves the stored rows equal to
+//!   the log's.
 //! - `queries`: what the reports read, on a reader; `ledger`: the ledger's rows, a page at a time;
 //!   `map`: what the console's map reads.
 
@@ -21,7 +21,7 @@ mod tally_tests;
 pub use ledger::ledger;
 pub use map::map;
 pub use queries::{backlog, cases, directory, week_facts, zones};
-pub use rebuild::{VERSION, reapply, verify};
+pub use rebuild::{VERSION, rebuild, verify};
 
 use sync_protocol::body::Body;
 use sync_protocol::event::Event;

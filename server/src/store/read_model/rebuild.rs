@@ -1,7 +1,7 @@
-//! The read model recomputed from the log: `reapply` applies every accepted event again in log
-//! order to emptied rows (each engine empties them in its own transaction: SQLite's
-//! `sqlite::rebuild`); `verify` recomputes every group's rows apart, from the events alone, and compares them with
-//! the stored rows, without writing (`patrolsync-server audit read-model`).
+//! The read model recomputed from the log: `rebuild` empties its rows and applies every accepted
+//! event again in log order (in the caller's write transaction, on either engine); `verify`
+//! recomputes every group's rows apart, from the events alone, and compares them with the stored
+//! rows, without writing (`patrolsync-server audit read-model`).
 
 use std::collections::{BTreeSet, HashMap};
 use sync_protocol::body::Body;
@@ -21,8 +21,36 @@ use crate::store::sql::{FromValue, Sql};
 /// Version 2: patrols carry their week, which the officers' weekly counts (migration 0016) key on.
 pub const VERSION: &[u8] = b"2";
 
+/// What empties the read model, in order (the officers' weekly counts last: emptying the patrols'
+/// entries moves them through their triggers).
+const EMPTY: [&str; 8] = [
+    "DELETE FROM report_filed",
+    "DELETE FROM report_findings",
+    "DELETE FROM report_cases",
+    "DELETE FROM report_tips",
+    "DELETE FROM zero_reports",
+    "DELETE FROM zone_versions",
+    "UPDATE patrols SET started_at = NULL, village = NULL, township = NULL, entry = NULL, week = NULL",
+    "DELETE FROM report_officer_weeks",
+];
+
+/// Empties the read model and applies every accepted event again, in log order, then records
+/// this version of it as built: all in the caller's one write transaction (SQLite's
+/// `sqlite::rebuild`, PostgreSQL's holding the writer role). Returns how many events it applied.
+pub fn rebuild(conn: &dyn Sql) -> Result<u64, StoreError> {
+    for statement in EMPTY {
+        conn.run(statement, args![])?;
+    }
+    let applied = reapply(conn)?;
+    conn.run(
+        "INSERT INTO meta (key, value) VALUES ('read_model', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        args![VERSION],
+    )?;
+    Ok(applied)
+}
+
 /// Applies every accepted event to the emptied read model, in log order; how many it applied.
-pub fn reapply(conn: &dyn Sql) -> Result<u64, StoreError> {
+fn reapply(conn: &dyn Sql) -> Result<u64, StoreError> {
     let mut places = ZoneVersions::default();
     let mut applied = 0;
     conn.each("SELECT server_seq, raw FROM events WHERE accepted ORDER BY server_seq", args![], &mut |row| {

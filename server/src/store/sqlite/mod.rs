@@ -11,7 +11,7 @@
 //!   half that reads the reference alone is computed ahead, on the snapshot the writer publishes.
 //! - `evidence`: attachments, their checks and flags, blob completeness (jobs of either writer).
 //! - `rebuild`: the reports' read model (`store::read_model`) emptied and rebuilt from the log in
-//!   one transaction, on open when missing and on command.
+//!   one transaction, on open when missing (on command: `store::offline`).
 //! - `readers`: the reader pool, on which the store's reads run (`store::reads`,
 //!   `store::read_model`).
 //! - `merkle`: the tamper-evident log: a leaf for every stored event, quarantined push and blob,
@@ -19,7 +19,8 @@
 //! - `backup`: the online copy of the store and its signed checkpoint; a restored copy checked
 //!   and given a new epoch.
 //! - `api`: the store's traits, each method one writer job or one read; `read_only`: a store file
-//!   opened for the offline audits.
+//!   opened for the offline audits, and [`write_offline`] the offline tools' write transaction
+//!   (`store::offline`).
 
 mod api;
 pub mod backup;
@@ -52,6 +53,7 @@ use sync_protocol::hlc::Hlc;
 
 use crate::clock::SharedClock;
 use crate::pool::Blocking;
+use crate::store::sql::Sql;
 use identity::ServerIdentity;
 use readers::Readers;
 
@@ -151,11 +153,15 @@ impl SqliteStore {
     }
 }
 
-/// Rebuilds the read model of the store file at `path` from its log, in one transaction (beside a
-/// running server, whose writer waits for it); returns how many events it applied.
-pub fn rebuild_read_model(path: &Path) -> Result<u64, StoreError> {
+/// Runs an offline tool's `change` on the store file at `path` (migrated if needed) in one
+/// transaction that holds the file's write lock from its start (beside a running server, whose
+/// writer waits for it).
+pub(crate) fn write_offline<T>(path: &Path, change: impl FnOnce(&dyn Sql) -> Result<T, StoreError>) -> Result<T, StoreError> {
     let mut conn = open::open_writer(path)?;
-    rebuild::rebuild(&mut conn)
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let done = change(&*tx)?;
+    tx.commit()?;
+    Ok(done)
 }
 
 fn last_hlc(conn: &Connection) -> Result<Hlc, StoreError> {

@@ -1,14 +1,12 @@
-//! A store file opened read-only, with no writer: the offline audits (`audit integrity`,
-//! `audit consistency`, `audit verify`, `audit read-model`) read it beside, or without, a running server.
+//! A store file opened read-only, with no writer: the offline audits (`store::offline`) read one
+//! snapshot of it beside, or without, a running server.
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use sync_protocol::crypto::PublicKey;
-use sync_protocol::merkle::SignedCheckpoint;
-use sync_protocol::wire::audit::{ConsistencyQuery, ConsistencyReply, ReadModelCheck};
 
 use super::StoreError;
-use crate::store::audit::{IntegrityReport, LogReport};
+use crate::store::sql::Sql;
 
 /// A read-only connection to a store file.
 pub struct ReadOnly {
@@ -20,24 +18,13 @@ impl ReadOnly {
         Ok(ReadOnly { conn: Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)? })
     }
 
-    /// Every stored event re-hashed, its signature checked, every chain walked.
-    pub fn integrity(&self) -> Result<IntegrityReport, StoreError> {
-        crate::store::reads::integrity::check(&self.conn)
-    }
-
-    /// The proof that the log's first `from` leaves are a prefix of its first `to`.
-    pub fn consistency(&self, query: ConsistencyQuery) -> Result<ConsistencyReply, StoreError> {
-        super::merkle::proofs::consistency(&self.conn, query)
-    }
-
-    /// The log re-derived from the rows and checked against every stored checkpoint and `kept`.
-    pub fn verify(&self, kept: Option<&SignedCheckpoint>) -> Result<LogReport, StoreError> {
-        crate::store::log::verify::verify(&self.conn, kept)
-    }
-
-    /// The read model recomputed from the log and compared with its stored rows.
-    pub fn read_model(&self) -> Result<ReadModelCheck, StoreError> {
-        crate::store::read_model::verify(&self.conn)
+    /// Runs `audit` in one read transaction: one committed state of the file, however long it
+    /// reads while a server writes.
+    pub(crate) fn snapshot<T>(&self, audit: impl FnOnce(&dyn Sql) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let seen = audit(&*tx)?;
+        tx.commit()?;
+        Ok(seen)
     }
 
     /// The log's origin and the key that signs its checkpoints, if the store has a server identity.

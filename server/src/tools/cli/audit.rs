@@ -1,24 +1,47 @@
-//! `patrolsync-server audit …`: the county's audits of a store file (`verify` also of the store a
-//! config names, PostgreSQL's too), read-only beside a running server (the log's `checkpoint`,
-//! `consistency` and `verify` are `tools::log`), each exiting 1 when it finds a problem.
+//! `patrolsync-server audit …`: the county's audits of a store, a SQLite file (`--db`) or the
+//! store a config names (`--config`, PostgreSQL's too), read-only beside running servers but for
+//! `checkpoint` and `read-model --rebuild` (the log's `checkpoint`, `consistency` and `verify` are
+//! `tools::log`), each exiting 1 when it finds a problem.
 
-use clap::Subcommand;
-use std::path::{Path, PathBuf};
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use sync_protocol::wire::audit::ReadModelCheck;
 
 use super::fail;
-use crate::store::sqlite::ReadOnly;
-use crate::tools::log;
+use crate::store::offline::OfflineStore;
+use crate::tools::log::{self, LogCommandError, store_error};
+
+/// The store an audit reads: a file, or the one the server's config names.
+#[derive(Args)]
+pub(super) struct AuditStore {
+    /// The store's SQLite file.
+    #[arg(long, required_unless_present = "config", conflicts_with = "config")]
+    db: Option<PathBuf>,
+    /// The server's TOML config file: its store (`[store] kind = "postgres"` and `url`, or `db`),
+    /// as `serve --config` opens it, with the PATROLSYNC_* variables over the file.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// With --config: the county whose store it is (a deployment of several counties: its file,
+    /// or on PostgreSQL its schema).
+    #[arg(long, requires = "config")]
+    county: Option<String>,
+}
+
+impl AuditStore {
+    fn open(self) -> Result<OfflineStore, LogCommandError> {
+        log::store_of(self.db, self.config.as_deref(), self.county.as_deref())
+    }
+}
 
 #[derive(Subcommand)]
 pub(super) enum AuditAction {
     /// Re-hash every stored event, check its signature, walk every device's chain; report each
-    /// break with its device, seq and server sequence (exit code 1 when any is found).
+    /// break with its device, seq and server sequence (exit code 1 when any is found). Read-only,
+    /// one snapshot of the store.
     Integrity {
-        /// The store's SQLite file (opened read-only).
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        store: AuditStore,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
@@ -26,18 +49,16 @@ pub(super) enum AuditAction {
     /// Sign a checkpoint (size, root) of the tamper-evident log at its current size, store it, and
     /// print it as a signed note: the file to keep and give back to `audit verify --checkpoint`.
     Checkpoint {
-        /// The store's SQLite file.
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        store: AuditStore,
         /// Print the checkpoint as JSON, as `GET /v1/audit/checkpoint` answers.
         #[arg(long)]
         json: bool,
     },
     /// Print (as JSON) the proof that the log's first FROM leaves are a prefix of its first TO.
     Consistency {
-        /// The store's SQLite file (opened read-only).
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        store: AuditStore,
         #[arg(long)]
         from: u64,
         #[arg(long)]
@@ -45,19 +66,10 @@ pub(super) enum AuditAction {
     },
     /// Re-derive every leaf of the log from its row, find rows missing from the log, and check the
     /// log against every stored checkpoint and a kept one; report each problem where it is (exit
-    /// code 1 when any is found).
+    /// code 1 when any is found). Read-only, one snapshot of the store.
     Verify {
-        /// The store's SQLite file (opened read-only).
-        #[arg(long, required_unless_present = "config", conflicts_with = "config")]
-        db: Option<PathBuf>,
-        /// The server's TOML config file: its store (`[store] kind = "postgres"` and `url`, read
-        /// in one read-only transaction; or `db`), as `serve --config` opens it.
-        #[arg(long)]
-        config: Option<PathBuf>,
-        /// With --config: the county whose store to verify (a deployment of several counties:
-        /// its file, or on PostgreSQL its schema).
-        #[arg(long, requires = "config")]
-        county: Option<String>,
+        #[command(flatten)]
+        store: AuditStore,
         /// A checkpoint note exported earlier (`audit checkpoint`), to check the log against.
         #[arg(long)]
         checkpoint: Option<PathBuf>,
@@ -66,12 +78,13 @@ pub(super) enum AuditAction {
         json: bool,
     },
     /// Recompute the reports' read model from the log, group by group, and compare it with the
-    /// stored rows; report each difference (exit code 1 when any is found).
+    /// stored rows; report each difference (exit code 1 when any is found). Read-only, one
+    /// snapshot of the store, unless --rebuild.
     ReadModel {
-        /// The store's SQLite file (opened read-only, unless --rebuild).
-        #[arg(long)]
-        db: PathBuf,
-        /// First rebuild the stored read model from the log (one write transaction).
+        #[command(flatten)]
+        store: AuditStore,
+        /// First rebuild the stored read model from the log, in one write transaction that the
+        /// serving writers wait for.
         #[arg(long)]
         rebuild: bool,
         /// Print the report as JSON.
@@ -82,22 +95,17 @@ pub(super) enum AuditAction {
 
 pub(super) fn run(action: AuditAction) -> ExitCode {
     let outcome = match action {
-        AuditAction::Checkpoint { db, json } => log::checkpoint(&db, json),
-        AuditAction::Consistency { db, from, to } => log::consistency(&db, from, to),
-        AuditAction::Verify { db, config, county, checkpoint, json } => {
-            log::LogStore::of(db, config.as_deref(), county.as_deref()).and_then(|store| log::verify(&store, checkpoint.as_deref(), json))
-        }
-        AuditAction::Integrity { db, json } => Ok(integrity(&db, json)),
-        AuditAction::ReadModel { db, rebuild, json } => Ok(read_model(&db, rebuild, json)),
+        AuditAction::Checkpoint { store, json } => store.open().and_then(|store| log::checkpoint(&store, json)),
+        AuditAction::Consistency { store, from, to } => store.open().and_then(|store| log::consistency(&store, from, to)),
+        AuditAction::Verify { store, checkpoint, json } => store.open().and_then(|store| log::verify(&store, checkpoint.as_deref(), json)),
+        AuditAction::Integrity { store, json } => store.open().and_then(|store| integrity(&store, json)),
+        AuditAction::ReadModel { store, rebuild, json } => store.open().and_then(|store| read_model(&store, rebuild, json)),
     };
     outcome.unwrap_or_else(|e| fail(&e))
 }
 
-fn integrity(db: &Path, json: bool) -> ExitCode {
-    let report = match ReadOnly::open(db).and_then(|store| store.integrity()) {
-        Ok(report) => report,
-        Err(e) => return fail(&e),
-    };
+fn integrity(store: &OfflineStore, json: bool) -> Result<ExitCode, LogCommandError> {
+    let report = store.integrity().map_err(store_error(store))?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
     } else {
@@ -107,20 +115,15 @@ fn integrity(db: &Path, json: bool) -> ExitCode {
         }
         println!("{} events of {} devices checked, {} problems", report.events_checked, report.devices_checked, report.breaks.len());
     }
-    if report.breaks.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    Ok(if report.breaks.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-fn read_model(db: &Path, rebuild: bool, json: bool) -> ExitCode {
+fn read_model(store: &OfflineStore, rebuild: bool, json: bool) -> Result<ExitCode, LogCommandError> {
     if rebuild {
-        match crate::store::sqlite::rebuild_read_model(db) {
-            Ok(n) => eprintln!("read model rebuilt from {n} events"),
-            Err(e) => return fail(&e),
-        }
+        let applied = store.rebuild_read_model().map_err(store_error(store))?;
+        eprintln!("read model rebuilt from {applied} events");
     }
-    let report = match ReadOnly::open(db).and_then(|store| store.read_model()) {
-        Ok(report) => report,
-        Err(e) => return fail(&e),
-    };
+    let report = store.read_model().map_err(store_error(store))?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
     } else {
@@ -130,5 +133,5 @@ fn read_model(db: &Path, rebuild: bool, json: bool) -> ExitCode {
             "{events} events: {patrols} patrols, {findings} findings, {cases} cases, {tips} tips recomputed; {differences} differences"
         );
     }
-    if report.differences == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    Ok(if report.differences == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

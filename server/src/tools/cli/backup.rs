@@ -4,14 +4,16 @@
 use clap::Args;
 use std::path::PathBuf;
 
-use crate::config::Config;
+use crate::config::{Config, StoreKind};
+use crate::tools::backup::BackupError;
 
 #[derive(Args)]
 pub(super) struct BackupArgs {
     /// The server's TOML config file (for the store, blob folder and key file paths).
     #[arg(long)]
     config: Option<PathBuf>,
-    /// The store's SQLite file (overrides the config).
+    /// The store's SQLite file (overrides the config). A config whose store is PostgreSQL is
+    /// refused: pg_dump backs it up.
     #[arg(long)]
     db: Option<PathBuf>,
     /// The backup folder (new or empty).
@@ -27,13 +29,21 @@ pub(super) struct RestoreArgs {
     /// The folder to restore into (new or empty); serve it with --db NEWDIR/central.db.
     #[arg(long)]
     to: PathBuf,
+    /// The server's TOML config file: a config whose store is PostgreSQL is refused (pg_restore
+    /// restores it).
+    #[arg(long)]
+    config: Option<PathBuf>,
 }
 
-/// `backup --to DIR`: the store named by the config (or `--db`) copied while it serves.
+/// `backup --to DIR`: the store named by the config (or `--db`) copied while it serves; a
+/// PostgreSQL store refused.
 pub(super) fn backup(args: BackupArgs) -> Result<(), Box<dyn std::error::Error>> {
     let BackupArgs { config, db, to } = args;
     let to = to.as_path();
     let loaded = Config::load(config.as_deref())?;
+    if db.is_none() && loaded.store.kind == StoreKind::Postgres {
+        return Err(BackupError::OnPostgres("backup").into());
+    }
     let config = Config { db: db.unwrap_or(loaded.db.clone()), ..loaded };
     let done = crate::tools::backup::backup(&config, to, crate::clock::system().now_ms())?;
     let m = &done.manifest;
@@ -49,9 +59,13 @@ pub(super) fn backup(args: BackupArgs) -> Result<(), Box<dyn std::error::Error>>
     Ok(())
 }
 
-/// `restore --from DIR --to NEWDIR`: a checked backup into an empty folder, with a new epoch.
+/// `restore --from DIR --to NEWDIR`: a checked backup into an empty folder, with a new epoch; not
+/// for a PostgreSQL store (the config's, or the environment's).
 pub(super) fn restore(args: RestoreArgs) -> Result<(), Box<dyn std::error::Error>> {
-    let RestoreArgs { from, to } = args;
+    let RestoreArgs { from, to, config } = args;
+    if Config::load(config.as_deref())?.store.kind == StoreKind::Postgres {
+        return Err(BackupError::OnPostgres("restore").into());
+    }
     let (from, to) = (from.as_path(), to.as_path());
     let (manifest, epoch) = crate::tools::backup::restore(from, to)?;
     println!(

@@ -12,6 +12,7 @@ mod push;
 mod schema;
 mod serve;
 mod sql;
+mod tools;
 mod verify;
 
 use anyhow::Result;
