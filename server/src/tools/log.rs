@@ -30,11 +30,18 @@ pub enum LogCommandError {
     NoPostgres(&'static str),
 }
 
-/// The store an offline audit reads: a SQLite file, or the PostgreSQL database a config names
-/// (with the county's schema, in a deployment of several).
+/// The store an offline audit reads (or an import changes): a SQLite file, or the PostgreSQL
+/// database a config names (with the county's schema, in a deployment of several).
 pub enum LogStore {
     File(PathBuf),
     Postgres { url: String, schema: Option<String> },
+}
+
+/// No store named yet (a command's arguments before [`LogStore::of`]).
+impl Default for LogStore {
+    fn default() -> Self {
+        LogStore::File(PathBuf::new())
+    }
 }
 
 impl LogStore {

@@ -8,8 +8,9 @@
 //! cannot be one text.
 //!
 //! Every trait of the store runs on it (`store::backend`), so `serve` accepts `[store] kind =
-//! "postgres"`, and so does `audit verify`; the other command-line tools that open a store file
-//! (backup, restore, the other offline audits) are SQLite's. docs/architecture.md ("PostgreSQL
+//! "postgres"`, and so do `audit verify` and the imports (`roster import`, `reference import`,
+//! which open the store as `serve` does); the other command-line tools that open a store file
+//! (backup, restore, the exports, the other offline audits) are SQLite's. docs/architecture.md ("PostgreSQL
 //! engine") says what runs where.
 //!
 //! # Layout
