@@ -46,8 +46,10 @@ async fn imports_into_a_county_on_postgres_change_its_schema_only() -> Result<()
     let features = geojson["features"].as_array().context("features")?;
     let zone = features.iter().position(|f| f["properties"]["kind"] == "zone").context("a zone")?;
     geojson["features"][zone]["properties"]["name"] = "Renamed Zone".into();
-    let (roster_file, reference_file, bad_file) =
-        (dir.path().join("roster.csv"), dir.path().join("county.geojson"), dir.path().join("bad.geojson"));
+    let file = |name: &str| dir.path().join(name);
+    let (roster_file, bad_roster) = (file("roster.csv"), file("bad-roster.csv"));
+    let (reference_file, bad_file) = (file("county.geojson"), file("bad.geojson"));
+    std::fs::write(&bad_roster, format!("{roster_text}人员,ca-8,Lost 迷失,,,矿产股,T99,,,,\n"))?;
     std::fs::write(&roster_file, roster_text)?;
     std::fs::write(&reference_file, serde_json::to_string(&geojson)?)?;
     geojson["features"][zone]["properties"]["name"] = serde_json::Value::Null;
@@ -57,9 +59,11 @@ async fn imports_into_a_county_on_postgres_change_its_schema_only() -> Result<()
     let (yunshan_before, baiyun_before) = (state(&yunshan)?, state(&baiyun)?);
     let cfg = path(&config)?;
 
-    // A bad file: refused with its problem, nothing changed in either county.
+    // Bad files: refused with their problems, nothing changed in either county.
+    let said = server_refused(&["roster", "import", "--config", cfg, "--county", "baiyun", "--by", "admin", path(&bad_roster)?])?;
+    assert!(said.contains("unknown_unit"), "the unknown unit is named: {said}");
     let said = server_refused(&["reference", "import", "--config", cfg, "--county", "baiyun", path(&bad_file)?])?;
-    assert!(said.contains("name"), "the missing name is named: {said}");
+    assert!(said.contains("properties.name") && said.contains("nothing was imported"), "the missing name is named: {said}");
     assert_eq!((state(&yunshan)?, state(&baiyun)?), (yunshan_before, baiyun_before));
 
     // Both imports land in Baiyun's schema, through its writer role, while its server serves.
