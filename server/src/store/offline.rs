@@ -23,6 +23,13 @@ pub enum OfflineStore {
     Postgres { url: String, schema: Option<String> },
 }
 
+/// No store named yet (a command's arguments before they are resolved to one).
+impl Default for OfflineStore {
+    fn default() -> Self {
+        OfflineStore::File(PathBuf::new())
+    }
+}
+
 impl OfflineStore {
     /// Every stored event re-hashed, its signature checked, every device's chain walked.
     pub fn integrity(&self) -> Result<IntegrityReport, StoreError> {

@@ -8,9 +8,10 @@
 //! cannot be one text.
 //!
 //! Every trait of the store runs on it (`store::backend`), so `serve` accepts `[store] kind =
-//! "postgres"`, and so do the offline audits and the read model's rebuild (`store::offline`);
-//! backup and restore are SQLite's (PostgreSQL's own `pg_dump` and `pg_restore` back it up).
-//! docs/architecture.md ("PostgreSQL engine") says what runs where.
+//! "postgres"`, and so do the offline audits and the read model's rebuild (`store::offline`) and
+//! the imports (`roster import`, `reference import`, which open the store as `serve` does);
+//! backup and restore are SQLite's (PostgreSQL's own `pg_dump` and `pg_restore` back it up), and
+//! so are the exports. docs/architecture.md ("PostgreSQL engine") says what runs where.
 //!
 //! # Layout
 //! - `open`: connecting from a URL, in the county's schema when it has one ([`Location`]), the

@@ -26,7 +26,11 @@ use std::process::ExitCode;
 use sync_protocol::checks::recheck::CheckConfig;
 
 use crate::config::Config;
+use crate::store::offline::OfflineStore;
 use crate::store::sqlite::SqliteStore;
+use crate::store::{Store, StoreError};
+use crate::tools::log::LogCommandError;
+use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(name = "patrolsync-server", version, about = "The patrolsync sync server")]
@@ -85,7 +89,8 @@ struct ImportInto {
     /// The store's SQLite file (created, and migrated, if needed).
     #[arg(long, required_unless_present = "county")]
     db: Option<PathBuf>,
-    /// The county of the deployment (`[[counties]]` of --config) whose store the import changes.
+    /// The county of the deployment (`[[counties]]` of --config) whose store the import changes:
+    /// its file, or on PostgreSQL (`[store] kind = "postgres"`) its schema.
     #[arg(long, conflicts_with = "db")]
     county: Option<String>,
     /// The server's config file: the re-checks the import causes use its `[checks]` (and the
@@ -95,24 +100,32 @@ struct ImportInto {
     /// Check and report what would be authored, without writing.
     #[arg(long)]
     dry_run: bool,
-    /// The store's file, `--db` or the county's (set by [`ImportInto::resolve`]).
+    /// The store, `--db` or the county's (set by [`ImportInto::resolve`]).
     #[arg(skip)]
-    file: PathBuf,
+    at: OfflineStore,
 }
 
 impl ImportInto {
-    /// Finds the store's file: `--db`, or the file of the `--county` of `--config`'s deployment.
-    fn resolve(&mut self) -> Result<(), crate::config::ConfigError> {
-        self.file = match &self.db {
-            Some(db) => db.clone(),
-            None => Config::load(self.config.as_deref())?.county(self.county.as_deref())?.config.db,
-        };
+    /// Finds the store, as `audit verify` does: `--db`, or the store of the `--county` of
+    /// `--config`'s deployment (its file, or on PostgreSQL its schema of `[store] url`).
+    fn resolve(&mut self) -> Result<(), LogCommandError> {
+        self.at = crate::tools::log::store_of(self.db.clone(), self.config.as_deref(), self.county.as_deref())?;
         Ok(())
     }
 
-    /// The store, its re-checks judged by `checks`.
-    fn open(&self, checks: CheckConfig) -> Result<SqliteStore, crate::store::StoreError> {
-        SqliteStore::open_checking(&self.file, checks)
+    /// The store, opened as `serve` opens it (migrated; on PostgreSQL each write transaction
+    /// holding the county's writer role, so that the import takes turns with the servers'
+    /// batches), its re-checks judged by `checks`.
+    fn open(&self, checks: CheckConfig) -> Result<Arc<dyn Store>, StoreError> {
+        match &self.at {
+            OfflineStore::File(file) => Ok(Arc::new(SqliteStore::open_checking(file, checks)?)),
+            OfflineStore::Postgres { url, schema } => {
+                let pool = crate::pool::Blocking::new("store", 2).map_err(StoreError::Threads)?;
+                let settings = crate::store::sqlite::Settings { checks, ..Default::default() };
+                crate::store::open_postgres((url, schema.as_deref()), settings, pool)?
+                    .ok_or_else(|| StoreError::Engine(crate::store::POSTGRES_NOT_BUILT.into()))
+            }
+        }
     }
 
     /// Prints what the import authored (or, in a dry run, would author).

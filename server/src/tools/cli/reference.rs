@@ -62,7 +62,7 @@ async fn reference(action: ReferenceAction, checks: CheckConfig) -> Result<(), R
             let text = reference::read_file(&file)?;
             let store = into.open(checks)?;
             let options = ImportOptions { dry_run: into.dry_run, limits: Limits { max_vertices: max_vertices as usize } };
-            into.report(reference::import(&store, text, Vec::new(), Vec::new(), options, &progress::terminal()).await?);
+            into.report(reference::import(&*store, text, Vec::new(), Vec::new(), options, &progress::terminal()).await?);
         }
         ReferenceAction::Export { db, output } => {
             let store = SqliteStore::open(&db)?;

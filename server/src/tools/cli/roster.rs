@@ -73,7 +73,7 @@ async fn roster(action: RosterAction, checks: CheckConfig) -> Result<(), RosterE
                 Step::Importing(events) => progress::phase(&shown, "importing", events),
                 Step::Authored => shown.inc(1),
             });
-            let summary = roster::import(&store, bytes, format, by, RosterOptions { dry_run: into.dry_run }, on_step).await;
+            let summary = roster::import(&*store, bytes, format, by, RosterOptions { dry_run: into.dry_run }, on_step).await;
             bar.finish_and_clear();
             into.report(summary?);
         }

@@ -6,6 +6,7 @@ mod admission;
 mod append_only;
 mod config;
 mod counties;
+mod county_imports;
 mod events;
 mod log;
 mod push;
