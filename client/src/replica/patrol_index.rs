@@ -98,24 +98,19 @@ pub(crate) fn overlapping(
     from: i64,
     to: i64,
 ) -> Result<Vec<OfficerPatrol>, ReplicaError> {
-    let mut stmt = conn.prepare_cached(OVERLAPPING)?;
-    let rows = stmt.query_map(params![owner.to_string(), officer.as_str(), from, to, LONG_PATROL_MS], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
-    })?;
-    rows.map(|row| {
-        let (id, started_at, ended_at) = row?;
-        Ok(OfficerPatrol { id: parse_id(&id)?, started_at, ended_at })
-    })
-    .collect()
+    officer_patrols(conn, OVERLAPPING, params![owner.to_string(), officer.as_str(), from, to, LONG_PATROL_MS])
 }
 
 /// The times of every patrol of `officer` that the identity holds, in no order: [`OfficerTimes`]'s
 /// input, for checking many patrols in one pass.
 pub(crate) fn officer_times(conn: &Connection, owner: DeviceId, officer: &UserId) -> Result<Vec<OfficerPatrol>, ReplicaError> {
-    let mut stmt = conn.prepare_cached(OFFICER_TIMES)?;
-    let rows = stmt.query_map(params![owner.to_string(), officer.as_str()], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
-    })?;
+    officer_patrols(conn, OFFICER_TIMES, params![owner.to_string(), officer.as_str()])
+}
+
+/// The rows `(event_id, started_at, ended_at)` that `sql` reads with `args`, as patrols' times.
+fn officer_patrols(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> Result<Vec<OfficerPatrol>, ReplicaError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(args, |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))?;
     rows.map(|row| {
         let (id, started_at, ended_at) = row?;
         Ok(OfficerPatrol { id: parse_id(&id)?, started_at, ended_at })
