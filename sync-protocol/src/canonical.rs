@@ -6,6 +6,8 @@
 //! strings escaped as RFC 8785 says, numbers only as integers within ±(2^53 − 1). A float, NaN
 //! or a larger integer is refused rather than rounded, so there is never a second spelling.
 
+use std::io::Write;
+
 use serde_json::Value;
 
 use crate::error::ValidationError;
@@ -50,17 +52,19 @@ fn encode(value: &Value, out: &mut Vec<u8>, depth: usize) -> Result<(), Validati
         }
         Value::Object(map) => {
             // serde_json's map is a BTreeMap (the `preserve_order` feature is off), so keys come
-            // in byte order; for keys below U+E000 that is also RFC 8785's UTF-16 order.
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+            // in byte order; for keys below U+E000 that is also RFC 8785's UTF-16 order, and the
+            // map's order is taken as it is (every key of this protocol is ASCII).
             out.push(b'{');
-            for (i, key) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
+            if map.keys().all(|k| k.chars().all(|c| c < '\u{E000}')) {
+                for (i, (key, item)) in map.iter().enumerate() {
+                    member(i, key, item, out, depth)?;
                 }
-                encode_string(key, out);
-                out.push(b':');
-                encode(&map[key], out, depth + 1)?;
+            } else {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+                for (i, key) in keys.into_iter().enumerate() {
+                    member(i, key, &map[key], out, depth)?;
+                }
             }
             out.push(b'}');
         }
@@ -68,15 +72,32 @@ fn encode(value: &Value, out: &mut Vec<u8>, depth: usize) -> Result<(), Validati
     Ok(())
 }
 
+/// The `i`-th member of an object, `key: item`, with the comma before all but the first.
+fn member(i: usize, key: &str, item: &Value, out: &mut Vec<u8>, depth: usize) -> Result<(), ValidationError> {
+    if i > 0 {
+        out.push(b',');
+    }
+    encode_string(key, out);
+    out.push(b':');
+    encode(item, out, depth + 1)
+}
+
 fn encode_number(n: &serde_json::Number, out: &mut Vec<u8>) -> Result<(), ValidationError> {
     let in_range = |v: i64| (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&v);
     match n.as_i64() {
         Some(v) if in_range(v) => {
-            out.extend_from_slice(v.to_string().as_bytes());
+            push_text(out, v);
             Ok(())
         }
         _ => Err(ValidationError::NonCanonicalNumber(n.to_string())),
     }
+}
+
+/// Appends the text of `value` (an integer, an id) in place, with no string allocated for it (a
+/// track holds hundreds of numbers).
+pub fn push_text(out: &mut Vec<u8>, value: impl std::fmt::Display) {
+    // Writing to a `Vec` never fails.
+    let _ = write!(out, "{value}");
 }
 
 /// Appends the canonical encoding of the string `s`.
@@ -134,6 +155,19 @@ mod tests {
     fn keys_sort_by_utf16_code_units() {
         // U+FF21 (fullwidth A) sorts before U+1F600 in UTF-8 but after it in UTF-16 (surrogates).
         assert_eq!(enc(json!({"\u{1F600}": 1, "\u{FF21}": 2})), "{\"\u{1F600}\":1,\"\u{FF21}\":2}");
+    }
+
+    proptest::proptest! {
+        /// Keys taken in the map's order where no key reaches U+E000 are the keys sorted by UTF-16
+        /// code units, as for any other keys: the encoding is the same as sorting every object.
+        #[test]
+        fn objects_encode_as_with_their_keys_sorted_by_utf16(keys in proptest::collection::vec("[a-c_é\u{FF21}\u{1F600}]{0,3}", 0..6)) {
+            let map: serde_json::Map<String, Value> = keys.iter().enumerate().map(|(i, k)| (k.clone(), json!(i))).collect();
+            let mut sorted: Vec<&String> = map.keys().collect();
+            sorted.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+            let members: Vec<String> = sorted.iter().map(|k| format!("{}:{}", enc(json!(k)), map[*k])).collect();
+            proptest::prop_assert_eq!(enc(Value::Object(map.clone())), format!("{{{}}}", members.join(",")));
+        }
     }
 
     #[test]

@@ -82,11 +82,11 @@ impl Covered<'_> {
         out.extend_from_slice(b",\"body\":");
         canonical::encode_into(self.body, &mut out)?;
         out.extend_from_slice(b",\"device_id\":\"");
-        out.extend_from_slice(self.device_id.to_string().as_bytes());
+        canonical::push_text(&mut out, self.device_id);
         out.extend_from_slice(b"\",\"hlc\":\"");
-        out.extend_from_slice(self.hlc.to_string().as_bytes());
+        canonical::push_text(&mut out, self.hlc);
         out.extend_from_slice(b"\",\"id\":\"");
-        out.extend_from_slice(self.id.to_string().as_bytes());
+        canonical::push_text(&mut out, self.id);
         out.extend_from_slice(b"\",\"kind\":");
         canonical::encode_str_into(self.kind, &mut out);
         out.extend_from_slice(b",\"prev\":\"");

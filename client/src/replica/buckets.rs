@@ -43,11 +43,14 @@ pub(crate) fn set_cursor(conn: &Connection, owner: DeviceId, bucket: &Bucket, cu
     Ok(())
 }
 
+/// Records that the pulled event `event` came from `bucket` (once per pulled event: the statement
+/// is prepared once per connection).
 pub(crate) fn add_member(conn: &Connection, owner: DeviceId, bucket: &Bucket, event: EventId) -> Result<(), ReplicaError> {
-    conn.execute(
-        "INSERT OR IGNORE INTO event_buckets (owner, bucket, event_id) VALUES (?1, ?2, ?3)",
-        params![owner.to_string(), bucket.to_string(), event.to_string()],
-    )?;
+    conn.prepare_cached("INSERT OR IGNORE INTO event_buckets (owner, bucket, event_id) VALUES (?1, ?2, ?3)")?.execute(params![
+        owner.to_string(),
+        bucket.to_string(),
+        event.to_string()
+    ])?;
     Ok(())
 }
 

@@ -14,7 +14,7 @@ use sync_protocol::body::{Body, PatrolRecorded};
 use sync_protocol::checks::licence::{LicenceVerdict, check_finding};
 use sync_protocol::checks::licence_history::LicenceHistory;
 use sync_protocol::checks::plausibility::{
-    FingerprintIndex, PatrolUnderCheck, PlausibilityContext, PlausibilityFlag, TrackProbes, check_plausibility,
+    FingerprintIndex, OfficerPatrol, PatrolUnderCheck, PlausibilityContext, PlausibilityFlag, TrackProbes, check_plausibility,
 };
 use sync_protocol::checks::recheck::{CheckConfig, PatrolCheck, check};
 use sync_protocol::checks::zone_history::ZoneHistory;
@@ -23,13 +23,15 @@ use sync_protocol::fold::parts::PartKey;
 use sync_protocol::ids::{DeviceId, EventId, UserId, ZoneId};
 use sync_protocol::values::TrackPoint;
 
-use super::patrol_index::DeviceClock;
+use super::patrol_index::{DeviceClock, OfficerTimes};
 use super::{Replica, ReplicaError, events, patrol_index};
 
 /// What checking many patrols in one pass (the ledger) reads once rather than once per patrol:
-/// each device's patrol times, each zone's fingerprints, and each copy candidate's track.
+/// each officer's and each device's patrol times, each zone's fingerprints, and each copy
+/// candidate's track.
 #[derive(Debug, Default)]
 pub(crate) struct CheckMemo {
+    officers: HashMap<UserId, OfficerTimes>,
     clocks: HashMap<DeviceId, DeviceClock>,
     prints: HashMap<ZoneId, FingerprintIndex>,
     tracks: HashMap<EventId, Vec<TrackPoint>>,
@@ -74,11 +76,13 @@ impl Replica {
             }
         }
         let candidates: Vec<(EventId, &[TrackPoint])> = copies.iter().map(|(id, track)| (*id, track.as_slice())).collect();
-        self.verdict_with(owner, event, p, history, device_previous_max_t, &candidates)
+        let officer_patrols = patrol_index::overlapping(&self.conn, owner, &event.author, p.started_at, p.ended_at)?;
+        self.verdict_with(event, p, history, &officer_patrols, device_previous_max_t, &candidates)
     }
 
     /// The verdict of [`Replica::verdict`], for one of many patrols checked in one pass (the
-    /// ledger): each device's patrol times and each candidate's track are read once, into `memo`.
+    /// ledger): each officer's and device's patrol times and each candidate's track are read
+    /// once, into `memo`.
     pub(crate) fn verdict_in(
         &self,
         owner: DeviceId,
@@ -106,29 +110,31 @@ impl Replica {
         }
         let candidates: Vec<(EventId, &[TrackPoint])> =
             ids.iter().filter_map(|id| memo.tracks.get(id).map(|track| (*id, track.as_slice()))).collect();
-        self.verdict_with(owner, event, p, history, device_previous_max_t, &candidates)
+        let officer = match memo.officers.entry(event.author.clone()) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(OfficerTimes::of(patrol_index::officer_times(&self.conn, owner, &event.author)?)),
+        };
+        let officer_patrols = officer.meeting(p.started_at, p.ended_at);
+        self.verdict_with(event, p, history, &officer_patrols, device_previous_max_t, &candidates)
     }
 
-    /// The verdict once the device's previous time and the candidate copies are known.
+    /// The verdict once the officer's patrols meeting this one's time
+    /// ([`patrol_index::overlapping`]), the device's previous time and the candidate copies are
+    /// known.
     pub(crate) fn verdict_with(
         &self,
-        owner: DeviceId,
         event: &Event,
         p: &PatrolRecorded,
         history: &ZoneHistory,
+        officer_patrols: &[OfficerPatrol],
         device_previous_max_t: Option<i64>,
         candidates: &[(EventId, &[TrackPoint])],
     ) -> Result<PatrolVerdict, ReplicaError> {
         let config = CheckConfig::default();
         let check = check(history, &event.author, &p.track, &config);
         let under = PatrolUnderCheck::of(event.id, &event.author, p);
-        let officer_patrols = patrol_index::overlapping(&self.conn, owner, &event.author, p.started_at, p.ended_at)?;
-        let context = PlausibilityContext {
-            device_now: self.now_ms(),
-            device_previous_max_t,
-            officer_patrols: &officer_patrols,
-            duplicate_candidates: candidates,
-        };
+        let context =
+            PlausibilityContext { device_now: self.now_ms(), device_previous_max_t, officer_patrols, duplicate_candidates: candidates };
         let plausibility = check_plausibility(&under, &context, &config.plausibility);
         // A copied track does not count, as on the server.
         let copy_of = plausibility.iter().find_map(|f| match f {

@@ -35,8 +35,14 @@ pub(crate) enum Fold {
 }
 
 impl Placed {
+    /// `event` prepared, its JSON written out.
     pub(crate) fn new(event: Event) -> Result<Placed, ReplicaError> {
         let raw = serde_json::to_string(&event)?;
+        Placed::with_raw(event, raw)
+    }
+
+    /// `event` prepared with `raw`, its JSON as it came or as stored, which reads as `event`.
+    pub(crate) fn with_raw(event: Event, raw: String) -> Result<Placed, ReplicaError> {
         let body = Body::parse(&event.kind, &event.body).ok();
         let placement = place(&event, body.as_ref());
         let (patrol, fold) = match body {

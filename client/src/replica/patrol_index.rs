@@ -24,9 +24,11 @@ const OVERLAPPING: &str = "SELECT event_id, started_at, ended_at FROM patrol_ind
      SELECT event_id, started_at, ended_at FROM patrol_index INDEXED BY patrol_index_long_by_officer \
      WHERE owner = ?1 AND officer = ?2 AND ended_at > ?3 AND started_at < ?4 AND ended_at - started_at > 86400000 \
      ORDER BY 3, 1";
-/// Patrols lasting longer than this (ms) are read apart by [`overlapping`]; the partial index of
-/// device migration 0006 and `OVERLAPPING` repeat it.
+/// Patrols lasting longer than this (ms) are read apart by [`overlapping`] (and kept apart by
+/// [`OfficerTimes`]); the partial index of device migration 0006 and `OVERLAPPING` repeat it.
 const LONG_PATROL_MS: i64 = 86_400_000;
+const OFFICER_TIMES: &str =
+    "SELECT event_id, started_at, ended_at FROM patrol_index INDEXED BY patrol_index_by_officer WHERE owner = ?1 AND officer = ?2";
 // Latest first: for the device's newest patrol, the first row read is the answer.
 const DEVICE_PREVIOUS: &str =
     "SELECT latest_t FROM patrol_index WHERE owner = ?1 AND device_id = ?2 AND seq < ?3 ORDER BY latest_t DESC LIMIT 1";
@@ -39,7 +41,7 @@ const STARTED_BETWEEN: &str =
 
 /// The queries of this file that a patrol's checks and the officer's week run.
 #[cfg(test)]
-pub(crate) const QUERIES: [&str; 5] = [OVERLAPPING, DEVICE_PREVIOUS, DEVICE_TIMES, ZONE_PRINTS, STARTED_BETWEEN];
+pub(crate) const QUERIES: [&str; 6] = [OVERLAPPING, OFFICER_TIMES, DEVICE_PREVIOUS, DEVICE_TIMES, ZONE_PRINTS, STARTED_BETWEEN];
 
 /// What the index keeps of one patrol, besides its event's id, author, device and seq.
 #[derive(Debug, Clone)]
@@ -96,15 +98,67 @@ pub(crate) fn overlapping(
     from: i64,
     to: i64,
 ) -> Result<Vec<OfficerPatrol>, ReplicaError> {
-    let mut stmt = conn.prepare_cached(OVERLAPPING)?;
-    let rows = stmt.query_map(params![owner.to_string(), officer.as_str(), from, to, LONG_PATROL_MS], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
-    })?;
+    officer_patrols(conn, OVERLAPPING, params![owner.to_string(), officer.as_str(), from, to, LONG_PATROL_MS])
+}
+
+/// The times of every patrol of `officer` that the identity holds, in no order: [`OfficerTimes`]'s
+/// input, for checking many patrols in one pass.
+pub(crate) fn officer_times(conn: &Connection, owner: DeviceId, officer: &UserId) -> Result<Vec<OfficerPatrol>, ReplicaError> {
+    officer_patrols(conn, OFFICER_TIMES, params![owner.to_string(), officer.as_str()])
+}
+
+/// The rows `(event_id, started_at, ended_at)` that `sql` reads with `args`, as patrols' times.
+fn officer_patrols(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> Result<Vec<OfficerPatrol>, ReplicaError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(args, |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))?;
     rows.map(|row| {
         let (id, started_at, ended_at) = row?;
         Ok(OfficerPatrol { id: parse_id(&id)?, started_at, ended_at })
     })
     .collect()
+}
+
+/// An officer's patrols by end time, those lasting longer than a day apart: what [`overlapping`]
+/// answers for each patrol, from one read of the officer's patrols.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OfficerTimes {
+    /// The patrols lasting at most [`LONG_PATROL_MS`], in order of end, then id.
+    short: Vec<OfficerPatrol>,
+    /// The longer ones (few), in the same order.
+    long: Vec<OfficerPatrol>,
+}
+
+impl OfficerTimes {
+    pub(crate) fn of(patrols: Vec<OfficerPatrol>) -> OfficerTimes {
+        let (mut short, mut long): (Vec<_>, Vec<_>) =
+            patrols.into_iter().partition(|o| o.ended_at.saturating_sub(o.started_at) <= LONG_PATROL_MS);
+        short.sort_unstable_by_key(by_end);
+        long.sort_unstable_by_key(by_end);
+        OfficerTimes { short, long }
+    }
+
+    /// The patrols that end after `from` and start before `to` (Unix ms), in order of end, then
+    /// id, as [`overlapping`] reads them: a binary search to the first ending after `from`, then
+    /// the short ones up to a day past `to` (one starting before `to` ends before that) and the
+    /// long ones.
+    pub(crate) fn meeting(&self, from: i64, to: i64) -> Vec<OfficerPatrol> {
+        let meets = |o: &&OfficerPatrol| o.ended_at > from && o.started_at < to;
+        let ending_after = |list: &'_ [OfficerPatrol]| list.partition_point(|o| o.ended_at <= from);
+        let short = self.short[ending_after(&self.short)..].iter().take_while(|o| o.ended_at.saturating_sub(LONG_PATROL_MS) < to);
+        let mut out: Vec<OfficerPatrol> = short.filter(meets).copied().collect();
+        let long = self.long[ending_after(&self.long)..].iter().filter(meets);
+        let before = out.len();
+        out.extend(long.copied());
+        if out.len() > before {
+            out.sort_unstable_by_key(by_end);
+        }
+        out
+    }
+}
+
+/// The order [`overlapping`] answers in: by end, then by id (its text and its bytes sort alike).
+fn by_end(o: &OfficerPatrol) -> (i64, EventId) {
+    (o.ended_at, o.id)
 }
 
 /// The latest time stated by a patrol that `device` recorded before seq `seq`.

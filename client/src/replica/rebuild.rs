@@ -74,7 +74,7 @@ fn place_all(conn: &Connection, owner: DeviceId) -> Result<(), ReplicaError> {
         let Some((last, _)) = batch.last() else { return Ok(()) };
         after = *last;
         for (rowid, raw) in batch {
-            let placed = Placed::new(serde_json::from_str(&raw)?)?;
+            let placed = Placed::with_raw(serde_json::from_str(&raw)?, raw)?;
             conn.prepare_cached("UPDATE events SET anchor = ?2 WHERE rowid = ?1 AND anchor IS NOT ?2")?
                 .execute(params![rowid, placed.placement.anchor.as_str()])?;
             if let Some((anchor, part)) = &placed.placement.joins {

@@ -15,7 +15,7 @@ use sync_protocol::wire::witness::WitnessReply;
 use sync_protocol::wire::{Ack, AckStatus, BucketPage, RejectReason, SyncResponse};
 
 use super::SyncError;
-use super::check::{Checked, check};
+use super::check::{Checked, Received, check};
 use crate::replica::clock::hlc_ms;
 use crate::replica::events::Placed;
 use crate::replica::projection::FoldMembers;
@@ -47,16 +47,19 @@ impl Replica {
     /// Applies `reply` to identity `owner`. `pushed` are the ids of the events the request carried,
     /// in order. Either all of it is applied or, on error, none of it.
     pub fn apply_reply(&mut self, owner: DeviceId, pushed: &[EventId], reply: &SyncResponse<Event>) -> Result<Applied, SyncError> {
-        let pages = reply.pages.iter().map(|p| BucketPage {
-            bucket: p.bucket.clone(),
-            events: p.events.clone(),
-            cursor: p.cursor,
-            more: p.more,
-            withheld: p.withheld.clone(),
-        });
+        let mut pages = Vec::with_capacity(reply.pages.len());
+        for p in &reply.pages {
+            pages.push(BucketPage {
+                bucket: p.bucket.clone(),
+                events: p.events.iter().map(|e| Received::of(e.clone())).collect::<Result<_, _>>()?,
+                cursor: p.cursor,
+                more: p.more,
+                withheld: p.withheld.clone(),
+            });
+        }
         let owned = SyncResponse {
             acks: reply.acks.clone(),
-            pages: pages.collect(),
+            pages,
             purge: reply.purge.clone(),
             next_seq: reply.next_seq,
             hlc: reply.hlc,

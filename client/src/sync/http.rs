@@ -5,14 +5,13 @@ use std::time::Duration;
 
 use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, HeaderMap, HeaderValue};
 use serde::de::DeserializeOwned;
-use sync_protocol::event::Event;
 use sync_protocol::wire::flags::{FlagList, FlagQuery};
 use sync_protocol::wire::session::{RefreshRequest, RefreshResponse};
 use sync_protocol::wire::{LoginRequest, LoginResponse, MAX_PULL_LIMIT, SyncRequest, SyncResponse};
 
 use serde_json::value::RawValue;
 
-use super::check::{Aside, readable};
+use super::check::{Aside, Received, readable};
 use super::error::{SyncError, from_status};
 use crate::replica::{Identity, Transport};
 
@@ -103,7 +102,12 @@ impl Api {
 
     /// `POST /v1/sync` with a bearer token, the body compressed with zstd. Pulled elements that do
     /// not read as events come back apart, to be kept aside (the rest of the reply still applies).
-    pub async fn sync(&self, token: &str, request: &SyncRequest, username: &str) -> Result<(SyncResponse<Event>, Vec<Aside>), SyncError> {
+    pub async fn sync(
+        &self,
+        token: &str,
+        request: &SyncRequest,
+        username: &str,
+    ) -> Result<(SyncResponse<Received>, Vec<Aside>), SyncError> {
         let json = serde_json::to_vec(request).map_err(|e| SyncError::Encode(e.into()))?;
         let body = zstd::encode_all(json.as_slice(), ZSTD_LEVEL).map_err(SyncError::Encode)?;
         let builder = self
@@ -116,7 +120,7 @@ impl Api {
         let bytes = self.send_bytes(builder, username).await?;
         // Read once as events; only a reply with an element that is not one is read again, element
         // by element, to set that element aside.
-        match serde_json::from_slice::<SyncResponse<Event>>(&bytes) {
+        match serde_json::from_slice::<SyncResponse<Received>>(&bytes) {
             Ok(reply) => Ok((reply, Vec::new())),
             Err(_) => serde_json::from_slice::<SyncResponse<Box<RawValue>>>(&bytes).map(readable).map_err(SyncError::BadReply),
         }

@@ -30,7 +30,7 @@ mod upload_loop;
 pub use apply::Applied;
 pub use backoff::Backoff;
 pub use blobs::{BlobReport, fetch_blob, fetch_evidence, upload_blobs};
-pub use check::Aside;
+pub use check::{Aside, Received};
 pub use error::{SyncError, from_status};
 pub use flags::{access_log, admin, admin_json, case, cases, change_password, flags, ledger_export, report};
 pub use http::Api;

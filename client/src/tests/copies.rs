@@ -88,7 +88,8 @@ fn verdict_before(f: &Fixture, recorded: &[(EventId, Vec<TrackPoint>)], id: Even
         .collect();
     candidates.sort_by_key(|(other, _)| *other);
     let previous = patrol_index::device_previous_max_t(&f.replica.conn, owner, event.device_id, event.seq)?;
-    f.replica.verdict_with(owner, &event, &p, &f.replica.zone_history(owner, &event.author)?, previous, &candidates)
+    let officer_patrols = patrol_index::overlapping(&f.replica.conn, owner, &event.author, p.started_at, p.ended_at)?;
+    f.replica.verdict_with(&event, &p, &f.replica.zone_history(owner, &event.author)?, &officer_patrols, previous, &candidates)
 }
 
 /// The patrols a verdict names as copied, in its order.
