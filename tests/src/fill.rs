@@ -41,7 +41,7 @@ pub async fn officers(url: &str, password: &str, n: usize, days_back: i64) -> Re
     join_all(tasks).await.into_iter().collect()
 }
 
-/// Logins sent in all for one device before its error stands.
+/// Logins (or pushes of one batch) sent in all for one device before its error stands.
 const LOGIN_TRIES: u32 = 3;
 
 /// Logs `raw` in as a phone would: a login whose request never reached the server is sent again on
@@ -58,6 +58,22 @@ async fn log_in(raw: &mut RawDevice, url: &str, password: &str) -> Result<()> {
                 raw.reconnect(url)?;
             }
             Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Pushes `batch` as a phone does: a push whose request failed before any answer came back is sent
+/// again on a fresh connection ([`log_in`] says when that happens), up to [`LOGIN_TRIES`] times in
+/// all; any answer from the server stands.
+async fn push_resending(raw: &mut RawDevice, batch: &[Event], url: &str) -> Result<sync_protocol::wire::SyncResponse<Event>> {
+    let mut tries = 1;
+    loop {
+        match raw.sync(batch).await {
+            Err(e) if tries < LOGIN_TRIES && never_sent(&e) => {
+                tries += 1;
+                raw.reconnect(url)?;
+            }
+            answered => return answered,
         }
     }
 }
@@ -92,8 +108,9 @@ pub async fn push_histories(devices: &mut [FieldDevice], per_device: usize, poin
         let url = d.raw.url.clone();
         d.raw.reconnect(&url)?;
         for batch in history.chunks(MAX_PUSH_EVENTS) {
-            let reply = d.raw.sync(batch).await?;
-            if let Some(ack) = reply.acks.iter().find(|a| a.status != AckStatus::Accepted) {
+            let reply = push_resending(&mut d.raw, batch, &url).await?;
+            // A resent push may find its events stored by the try whose answer was lost.
+            if let Some(ack) = reply.acks.iter().find(|a| !matches!(a.status, AckStatus::Accepted | AckStatus::Duplicate)) {
                 bail!("an event was not accepted: {ack:?}");
             }
         }
