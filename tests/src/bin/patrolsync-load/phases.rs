@@ -10,43 +10,47 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use sync_protocol::event::Event;
 use sync_protocol::ids::ZoneId;
-use sync_protocol::values::IsoWeek;
+use sync_protocol::values::{Coord, IsoWeek};
 use sync_protocol::wire::MAX_PUSH_EVENTS;
 
 const DAY_MS: i64 = 86_400_000;
 
 use crate::Args;
+use crate::counties::BenchCounty;
 use crate::wire::{Traffic, check_acks, client, encode, percentile, percentile_with_failures, send, show_ms, sync};
 use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::tracks;
 
-/// A logged-in device with its officer's zone.
+/// A logged-in device with its officer's zone and the zone's centre.
 struct Device {
     raw: RawDevice,
     zone: ZoneId,
+    centre: Coord,
 }
 
 /// The phases against the servers at `urls` (one, or several processes of one deployment, each
-/// device syncing with one of them in turn), whose processes are `pids`.
-pub async fn run(args: &Args, urls: &[String], pids: &[u32]) -> Result<()> {
+/// device syncing with one of them in turn), whose processes are `pids`, on the deployment's
+/// `counties` (each with `args.devices` devices).
+pub async fn run(args: &Args, urls: &[String], pids: &[u32], counties: &[BenchCounty]) -> Result<()> {
     println!("patrolsync-load against {}", urls.join(", "));
     let url = urls.first().map(String::as_str).unwrap_or_default();
     let http = client()?;
-    let mut devices = login(url, &args.password, args.devices).await?;
+    let mut devices = login(url, &args.password, args.devices, counties).await?;
     // Each device's patrols this far apart: the densest history, or spread to the weekly rate asked.
-    let spread = (7 * DAY_MS * devices.len() as i64).checked_div(args.patrols_per_week as i64).unwrap_or(0);
+    let spread = (7 * DAY_MS * args.devices as i64).checked_div(args.patrols_per_week as i64).unwrap_or(0);
     let spacing = patrol_spacing_ms(args.points).max(spread);
     // A month back, or as far back as the histories need to end by now.
     let span = args.events_per_device as i64 * spacing;
     let start = now_ms() as i64 - (30 * DAY_MS).max(span + 2 * DAY_MS);
-    let week = history_week(start, span, spacing, devices.len())?;
+    let week = history_week(start, span, spacing, args.devices)?;
     let histories: Vec<Vec<Event>> =
         devices.iter_mut().enumerate().map(|(i, d)| history(d, args.events_per_device, args.points, i, start, spacing)).collect();
     let event_bytes = histories.iter().flatten().map(|e| serde_json::to_vec(e).map_or(0, |v| v.len())).sum::<usize>()
         / histories.iter().map(Vec::len).sum::<usize>().max(1);
     println!(
-        "  {} devices, {} events each, {} bytes per event as JSON ({} track points)",
+        "  {} devices{}, {} events each, {} bytes per event as JSON ({} track points)",
         devices.len(),
+        if counties.len() > 1 { format!(" ({} in each of {} counties)", args.devices, counties.len()) } else { String::new() },
         args.events_per_device,
         event_bytes,
         args.points
@@ -54,15 +58,15 @@ pub async fn run(args: &Args, urls: &[String], pids: &[u32]) -> Result<()> {
 
     push(&http, urls, &args.password, &mut devices, histories).await?;
     if args.reports > 0 {
-        crate::reports::run(url, &args.password, week, args.reports).await?;
+        crate::reports::run(url, &args.password, week, args.reports, counties).await?;
     }
     if args.console > 0 {
-        crate::console::run(url, &args.password, week, args.console).await?;
+        crate::console::run(url, &args.password, week, args.console, counties.first().and_then(|c| c.code.as_deref())).await?;
     }
-    pull(&http, urls, &args.password, &devices).await?;
+    pull(&http, urls, &args.password, &devices, counties).await?;
     delta(&http, urls, &mut devices).await?;
     if args.storm_devices > 0 {
-        storm(&http, urls, &args.password, args.storm_devices, args.storm_events, args.points).await?;
+        storm(&http, urls, &args.password, (args.storm_devices, args.storm_events, args.points), counties).await?;
     }
     for pid in pids {
         println!("server peak memory (VmHWM) of process {pid}: {} MiB", peak_memory_kib(*pid).unwrap_or(0) / 1024);
@@ -76,7 +80,7 @@ fn url_of(urls: &[String], i: usize) -> &str {
 }
 
 /// The week the reports are asked for: the one holding the middle of the histories, which begin
-/// at `start` and last `span` ms, each device patrolling every `spacing` ms. Refuses histories that
+/// at `start` and last `span` ms, each of a county's `devices` patrolling every `spacing` ms. Refuses histories that
 /// begin before the demo county's zones and assignments (the server would refuse their patrols)
 /// or that do not hold that whole week; prints the span and the week's patrols.
 fn history_week(start: i64, span: i64, spacing: i64, devices: usize) -> Result<IsoWeek> {
@@ -106,10 +110,11 @@ fn history_week(start: i64, span: i64, spacing: i64, devices: usize) -> Result<I
     Ok(week)
 }
 
-/// Logs in `n` device identities, spread over the demo county's officers.
-async fn login(url: &str, password: &str, n: usize) -> Result<Vec<Device>> {
-    let devices = patrolsync_tests::fill::officers(url, password, n, 0).await.map_err(explain_login_limit)?;
-    Ok(devices.into_iter().map(|d| Device { raw: d.raw, zone: d.zone }).collect())
+/// Logs in `n` device identities in each county, spread over its officers; county by county.
+async fn login(url: &str, password: &str, n: usize, counties: &[BenchCounty]) -> Result<Vec<Device>> {
+    let logins = counties.iter().map(|c| patrolsync_tests::fill::officers_of(url, password, n, 0, &c.county, c.code.as_deref()));
+    let devices = join_all(logins).await.into_iter().collect::<Result<Vec<_>>>().map_err(explain_login_limit)?;
+    Ok(devices.into_iter().flatten().map(|d| Device { raw: d.raw, zone: d.zone, centre: d.centre }).collect())
 }
 
 /// The bench logs in thousands of devices from one address: a server started with the default
@@ -140,8 +145,9 @@ fn patrol_spacing_ms(points: usize) -> i64 {
 /// officer's, none a copy of another): flags are the exception in real traffic, and a flag costs
 /// one more row (docs/benchmarks.md gives the figure with flags too).
 fn history(d: &mut Device, n: usize, points: usize, seed: usize, start: i64, spacing: i64) -> Vec<Event> {
-    let patrol =
-        |i: usize| tracks::counting_patrol(&d.zone, start + i as i64 * spacing, points, (seed * 1_000_003 + i) as u64, FIX_EVERY_MS);
+    let patrol = |i: usize| {
+        tracks::counting_patrol_about(&d.zone, d.centre, start + i as i64 * spacing, points, (seed * 1_000_003 + i) as u64, FIX_EVERY_MS)
+    };
     (0..n).map(|i| d.raw.seal(&patrol(i))).collect()
 }
 
@@ -201,8 +207,8 @@ async fn push(http: &reqwest::Client, urls: &[String], password: &str, devices: 
 }
 
 /// New phones for the same officers pull their villages from the start, all at once.
-async fn pull(http: &reqwest::Client, urls: &[String], password: &str, devices: &[Device]) -> Result<()> {
-    let fresh = login(url_of(urls, 0), password, devices.len()).await?;
+async fn pull(http: &reqwest::Client, urls: &[String], password: &str, devices: &[Device], counties: &[BenchCounty]) -> Result<()> {
+    let fresh = login(url_of(urls, 0), password, devices.len() / counties.len().max(1), counties).await?;
     let traffic = Arc::new(Traffic::default());
     let started = Instant::now();
     let tasks = fresh.iter().enumerate().map(|(i, d)| {
@@ -262,10 +268,10 @@ async fn delta(http: &reqwest::Client, urls: &[String], devices: &mut [Device]) 
         }
         // After the push phase's histories (which end more than 5 days back), before now.
         let start = now_ms() as i64 - 4 * DAY_MS;
-        let zone = d.zone.clone();
+        let (zone, centre) = (d.zone.clone(), d.centre);
         let every = patrol_spacing_ms(20);
         let events: Vec<Event> = (0..100)
-            .map(|i| d.raw.seal(&tracks::counting_patrol(&zone, start + i * every, 20, 900_000_000 + i as u64, FIX_EVERY_MS)))
+            .map(|i| d.raw.seal(&tracks::counting_patrol_about(&zone, centre, start + i * every, 20, 900_000_000 + i as u64, FIX_EVERY_MS)))
             .collect();
         let body = encode(&request(&events, &d.raw))?;
         let (reply, took) = send(http, url, &token, body, &traffic).await?;
@@ -285,10 +291,18 @@ async fn delta(http: &reqwest::Client, urls: &[String], devices: &mut [Device]) 
     Ok(())
 }
 
-/// `n` devices, logged in beforehand, all sync at once: push a few events and pull their village.
-async fn storm(http: &reqwest::Client, urls: &[String], password: &str, n: usize, events: usize, points: usize) -> Result<()> {
+/// `n` devices, logged in beforehand (spread over the counties), all sync at once: push `events`
+/// patrols of `points` fixes each and pull their village.
+async fn storm(
+    http: &reqwest::Client,
+    urls: &[String],
+    password: &str,
+    (n, events, points): (usize, usize, usize),
+    counties: &[BenchCounty],
+) -> Result<()> {
     let login_started = Instant::now();
-    let mut devices = login(url_of(urls, 0), password, n).await?;
+    let mut devices = login(url_of(urls, 0), password, n.div_ceil(counties.len().max(1)), counties).await?;
+    devices.truncate(n);
     println!("storm: {n} devices logged in in {:.1} s (argon2id, 2 at a time)", login_started.elapsed().as_secs_f64());
     // Phones that sync regularly: each has pulled its village before the storm.
     let catch_up = futures_util::stream::iter(devices.iter_mut().map(|d| async move { d.raw.pull_all().await.map(|_| ()) }));
