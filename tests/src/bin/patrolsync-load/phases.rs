@@ -42,7 +42,7 @@ pub async fn run(args: &Args, urls: &[String], pids: &[u32], counties: &[BenchCo
     // A month back, or as far back as the histories need to end by now.
     let span = args.events_per_device as i64 * spacing;
     let start = now_ms() as i64 - (30 * DAY_MS).max(span + 2 * DAY_MS);
-    let week = history_week(start, span, spacing, args.devices)?;
+    let week = history_week(start, span, spacing, args.devices, counties.len())?;
     let histories: Vec<Vec<Event>> =
         devices.iter_mut().enumerate().map(|(i, d)| history(d, args.events_per_device, args.points, i, start, spacing)).collect();
     let event_bytes = histories.iter().flatten().map(|e| serde_json::to_vec(e).map_or(0, |v| v.len())).sum::<usize>()
@@ -59,19 +59,30 @@ pub async fn run(args: &Args, urls: &[String], pids: &[u32], counties: &[BenchCo
     push(&http, urls, &args.password, &mut devices, histories).await?;
     if args.reports > 0 {
         crate::reports::run(url, &args.password, week, args.reports, counties).await?;
+        if counties.len() > 1 {
+            // The deployment's figure once filled and read, before the phases that follow.
+            print_peak_memory(pids, "after the reports");
+        }
     }
     if args.console > 0 {
         crate::console::run(url, &args.password, week, args.console, counties.first().and_then(|c| c.code.as_deref())).await?;
     }
-    pull(&http, urls, &args.password, &devices, counties).await?;
+    // Fresh connections: the server may have closed idle ones during the reports.
+    pull(&client()?, urls, &args.password, &devices, counties).await?;
     delta(&http, urls, &mut devices).await?;
     if args.storm_devices > 0 {
         storm(&http, urls, &args.password, (args.storm_devices, args.storm_events, args.points), counties).await?;
     }
-    for pid in pids {
-        println!("server peak memory (VmHWM) of process {pid}: {} MiB", peak_memory_kib(*pid).unwrap_or(0) / 1024);
-    }
+    print_peak_memory(pids, "");
     Ok(())
+}
+
+/// Prints each server process's peak memory so far, `when` (empty: at the end).
+fn print_peak_memory(pids: &[u32], when: &str) {
+    let when = if when.is_empty() { String::new() } else { format!(" {when}") };
+    for pid in pids {
+        println!("server peak memory (VmHWM) of process {pid}{when}: {} MiB", peak_memory_kib(*pid).unwrap_or(0) / 1024);
+    }
 }
 
 /// The server the `i`th device syncs with: the processes in turn.
@@ -80,10 +91,11 @@ fn url_of(urls: &[String], i: usize) -> &str {
 }
 
 /// The week the reports are asked for: the one holding the middle of the histories, which begin
-/// at `start` and last `span` ms, each of a county's `devices` patrolling every `spacing` ms. Refuses histories that
+/// at `start` and last `span` ms, each of the `devices` of each of `counties` counties patrolling
+/// every `spacing` ms. Refuses histories that
 /// begin before the demo county's zones and assignments (the server would refuse their patrols)
 /// or that do not hold that whole week; prints the span and the week's patrols.
-fn history_week(start: i64, span: i64, spacing: i64, devices: usize) -> Result<IsoWeek> {
+fn history_week(start: i64, span: i64, spacing: i64, devices: usize, counties: usize) -> Result<IsoWeek> {
     let epoch = patrolsync_server::tools::demo::EPOCH_MS;
     let week_ms = (7 * DAY_MS) as f64;
     if start < epoch {
@@ -101,10 +113,11 @@ fn history_week(start: i64, span: i64, spacing: i64, devices: usize) -> Result<I
         bail!("the histories ({} days) do not hold a whole week: ask for more events per device", span / DAY_MS);
     }
     println!(
-        "  histories over {:.1} weeks from {}; the reports' week {week} holds about {:.0} patrols{}",
+        "  histories over {:.1} weeks from {}; the reports' week {week} holds about {:.0} patrols{}{}",
         span as f64 / week_ms,
         crate::reports::county_day(start),
         week_ms / spacing as f64 * devices as f64,
+        if counties > 1 { " in each county" } else { "" },
         if from - 21 * DAY_MS < start { " (the four-week ledgers reach before the histories begin)" } else { "" },
     );
     Ok(week)
