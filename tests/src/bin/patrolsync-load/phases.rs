@@ -1,7 +1,7 @@
 //! The bench's phases: push offline histories, the reports on what they filled (`reports`), pull
 //! them back, a 100-event delta, and a storm of devices syncing at once. Each phase prints what it measured.
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use futures_util::StreamExt as _;
 use futures_util::future::join_all;
 use serde_json::json;
@@ -191,12 +191,21 @@ async fn push(http: &reqwest::Client, urls: &[String], password: &str, devices: 
     // at most): each device logs in again, off the clock.
     join_all(devices.iter_mut().map(|d| d.raw.login(password))).await.into_iter().collect::<Result<Vec<_>>>()?;
     let started = Instant::now();
-    let tasks = devices.iter().zip(bodies).enumerate().map(|(i, (d, bodies))| {
-        let (http, traffic, token, url) = (http.clone(), traffic.clone(), d.raw.token.clone().unwrap_or_default(), url_of(urls, i));
+    let tasks = devices.iter_mut().zip(bodies).enumerate().map(|(i, (d, bodies))| {
+        let (http, traffic, url) = (http.clone(), traffic.clone(), url_of(urls, i));
         async move {
+            let mut token = d.raw.token.clone().unwrap_or_default();
             let mut latencies = Vec::new();
             for (body, sent) in bodies {
-                let (reply, took) = send(&http, url, &token, body, &traffic).await?;
+                let (reply, took) = match send(&http, url, &token, body.clone(), &traffic).await {
+                    // A push longer than an access token lives (15 min at most): the device renews
+                    // it and sends the refused request again, as a phone does.
+                    Err(e) if format!("{e:#}").contains("answered 401") => {
+                        token = renew(&mut d.raw).await?;
+                        send(&http, url, &token, body, &traffic).await?
+                    }
+                    answered => answered?,
+                };
                 check_acks(&reply, sent)?;
                 latencies.push(took);
             }
@@ -217,6 +226,18 @@ async fn push(http: &reqwest::Client, urls: &[String], password: &str, devices: 
         traffic.received.load(Ordering::Relaxed) as f64 / total as f64,
     );
     Ok(())
+}
+
+/// A new access token for `raw` from its refresh token (`POST /v1/auth/refresh`).
+async fn renew(raw: &mut RawDevice) -> Result<String> {
+    let refresh = raw.refresh.clone().context("the device holds no refresh token")?;
+    let (status, reply) = raw.refresh(&refresh).await?;
+    if !status.is_success() {
+        bail!("the token's refresh answered {status}: {reply}");
+    }
+    raw.token = reply["access_token"].as_str().map(str::to_owned);
+    raw.refresh = reply["refresh_token"].as_str().map(str::to_owned).or(Some(refresh));
+    raw.token.clone().context("the refresh gave no access token")
 }
 
 /// New phones for the same officers pull their villages from the start, all at once.
@@ -266,8 +287,9 @@ async fn delta(http: &reqwest::Client, urls: &[String], devices: &mut [Device]) 
     let mut latencies = Vec::new();
     for (i, d) in devices.iter_mut().take(20).enumerate() {
         let url = url_of(urls, i);
-        // Bring the device's cursors to the present first, so the delta is only the new events.
-        let token = d.raw.token.clone().unwrap_or_default();
+        // A fresh token (the push may have outlasted the last), then the device's cursors brought
+        // to the present, so the delta is only the new events.
+        let token = renew(&mut d.raw).await?;
         loop {
             let (reply, _) =
                 sync(http, url, &token, &json!({"events": [], "cursors": d.raw.cursors, "hlc": d.raw.hlc, "limit": 5_000}), &traffic)
