@@ -67,8 +67,7 @@ pub async fn run(args: &Args, urls: &[String], pids: &[u32], counties: &[BenchCo
     if args.console > 0 {
         crate::console::run(url, &args.password, week, args.console, counties.first().and_then(|c| c.code.as_deref())).await?;
     }
-    // Fresh connections: the server may have closed idle ones during the reports.
-    pull(&client()?, urls, &args.password, &devices, counties).await?;
+    pull(&http, urls, &args.password, &devices, counties).await?;
     delta(&http, urls, &mut devices).await?;
     if args.storm_devices > 0 {
         storm(&http, urls, &args.password, (args.storm_devices, args.storm_events, args.points), counties).await?;
