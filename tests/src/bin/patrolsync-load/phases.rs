@@ -67,7 +67,8 @@ pub async fn run(args: &Args, urls: &[String], pids: &[u32], counties: &[BenchCo
     if args.console > 0 {
         crate::console::run(url, &args.password, week, args.console, counties.first().and_then(|c| c.code.as_deref())).await?;
     }
-    pull(&http, urls, &args.password, &devices, counties).await?;
+    // Fresh connections for the pull (a reset in it was seen at 10 counties, not diagnosed).
+    pull(&client()?, urls, &args.password, &devices, counties).await?;
     delta(&http, urls, &mut devices).await?;
     if args.storm_devices > 0 {
         storm(&http, urls, &args.password, (args.storm_devices, args.storm_events, args.points), counties).await?;
