@@ -70,7 +70,7 @@ impl Application {
         let counties = config.counties();
         let tagged = counties.len() > 1;
         let (mut given, mut all, mut demo_password) = (store, Vec::new(), None::<String>);
-        for county in counties {
+        for (i, county) in counties.into_iter().enumerate() {
             let store = match given.take() {
                 Some(store) => store,
                 None => open_store(&county.config, &shared)?,
@@ -78,7 +78,7 @@ impl Application {
             if config.demo {
                 let loaded = match &demo_password {
                     None => crate::tools::seed::load_demo(&*store, &county.config.db).await,
-                    Some(password) => crate::tools::seed::load_small_demo(&*store, password).await.map(|()| password.clone()),
+                    Some(password) => crate::tools::seed::load_demo_county(&*store, password, i).await.map(|()| password.clone()),
                 };
                 demo_password = Some(loaded.map_err(StartError::Demo)?);
             }
@@ -90,7 +90,8 @@ impl Application {
         }))?;
         let mut officials = config.officials.clone();
         if let Some(password) = demo_password.as_deref().filter(|_| counties.iter().count() > 1) {
-            officials.extend(crate::tools::seed::demo_officials(password).await.map_err(StartError::Demo)?);
+            let codes: Vec<String> = counties.iter().map(|c| c.county.code.clone()).collect();
+            officials.extend(crate::tools::seed::demo_officials(password, &codes).await.map_err(StartError::Demo)?);
         }
         let state = web::Data::new(AppState {
             counties: counties.clone(),

@@ -4,8 +4,10 @@
 
 use anyhow::{Result, bail};
 use futures_util::future::join_all;
+use patrolsync_server::tools::demo::DemoCounty;
 use sync_protocol::event::Event;
 use sync_protocol::ids::ZoneId;
+use sync_protocol::values::Coord;
 use sync_protocol::wire::{AckStatus, MAX_PUSH_EVENTS};
 
 use crate::raw::{RawDevice, now_ms};
@@ -15,6 +17,8 @@ use crate::tracks;
 pub struct FieldDevice {
     pub raw: RawDevice,
     pub zone: ZoneId,
+    /// The zone's centre, where its patrols walk.
+    pub centre: Coord,
     /// Index of its next patrol (each patrol starts half an hour after the one before).
     next: usize,
     /// Start of its first patrol, Unix ms.
@@ -25,17 +29,37 @@ pub struct FieldDevice {
 /// `n` devices logged in at once, spread over the demo county's officers, whose patrols start
 /// `days_back` days before now.
 pub async fn officers(url: &str, password: &str, n: usize, days_back: i64) -> Result<Vec<FieldDevice>> {
-    let county = patrolsync_server::tools::demo::county();
-    let officers: Vec<_> = county.officers().iter().map(|o| (o.user.clone(), county.zone_of(&o.user).map(|z| z.zone.clone()))).collect();
+    officers_of(url, password, n, days_back, &patrolsync_server::tools::demo::county(), None).await
+}
+
+/// [`officers`] of `county`, a county of the deployment at `url` whose devices log in naming it
+/// (`code`; none for a deployment of one county).
+pub async fn officers_of(
+    url: &str,
+    password: &str,
+    n: usize,
+    days_back: i64,
+    county: &DemoCounty,
+    code: Option<&str>,
+) -> Result<Vec<FieldDevice>> {
+    let officers: Vec<_> = county
+        .officers()
+        .iter()
+        .map(|o| (o.user.clone(), county.zone_of(&o.user).map(|z| (z.zone.clone(), tracks::centre_of(z)))))
+        .collect();
+    if officers.is_empty() {
+        bail!("the county has no officers");
+    }
     let start = now_ms() as i64 - days_back * 86_400_000;
     let tasks = (0..n).map(|i| {
         let (user, zone) = officers[i % officers.len()].clone();
         let (url, password) = (url.to_string(), password.to_string());
         async move {
             let mut raw = RawDevice::new(&url, user.as_str())?;
+            raw.county = code.map(str::to_owned);
             log_in(&mut raw, &url, &password).await?;
-            let zone = zone.ok_or_else(|| anyhow::anyhow!("{user} has no zone"))?;
-            Ok::<_, anyhow::Error>(FieldDevice { raw, zone, next: 0, start, seed: i })
+            let (zone, centre) = zone.ok_or_else(|| anyhow::anyhow!("{user} has no zone"))?;
+            Ok::<_, anyhow::Error>(FieldDevice { raw, zone, centre, next: 0, start, seed: i })
         }
     });
     join_all(tasks).await.into_iter().collect()
@@ -91,7 +115,7 @@ impl FieldDevice {
                 let i = self.next;
                 self.next += 1;
                 let at = self.start + i as i64 * 1_800_000;
-                let body = tracks::patrol_every(&self.zone, at, points, (self.seed * 1_000_003 + i) as u64, 60_000);
+                let body = tracks::patrol_every_about(&self.zone, self.centre, at, points, (self.seed * 1_000_003 + i) as u64, 60_000);
                 self.raw.seal(&body)
             })
             .collect()

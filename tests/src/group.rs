@@ -32,14 +32,21 @@ impl Group {
 
     /// [`Group::start`] on `db` (e.g. on a cluster of the test's own, [`pg_cluster::Cluster::own`]).
     pub fn start_on(db: TestDb, n: usize) -> Result<Group> {
+        Group::start_on_with(db, n, &[])
+    }
+
+    /// [`Group::start_on`] with extra `PATROLSYNC_*` settings for every process (e.g. a demo of
+    /// several counties, each in a schema of its own).
+    pub fn start_on_with(db: TestDb, n: usize, extra: &[(&str, &str)]) -> Result<Group> {
         let shared = tempfile::tempdir()?;
         let (keys, blobs) = (shared.path().join("token-keys.json"), shared.path().join("blobs"));
-        let env = [
+        let mut env = vec![
             ("PATROLSYNC_STORE_KIND", "postgres"),
             ("PATROLSYNC_STORE_URL", db.url()),
             ("PATROLSYNC_AUTH_TOKEN_KEY_FILE", keys.to_str().unwrap_or_default()),
             ("PATROLSYNC_BLOB_DIR", blobs.to_str().unwrap_or_default()),
         ];
+        env.extend_from_slice(extra);
         let servers = (0..n).map(|_| TestServer::start_with(&env)).collect::<Result<Vec<_>>>()?;
         Ok(Group { servers, db, _shared: shared })
     }

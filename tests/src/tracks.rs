@@ -4,15 +4,19 @@
 use geo::{Centroid, Point};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use sync_protocol::body::{Body, FindingKind, FindingReported, Mineral, PatrolRecorded, PatrolResult, ZeroReportFiled};
+use sync_protocol::body::{Body, FindingKind, FindingReported, Mineral, PatrolRecorded, PatrolResult, ZeroReportFiled, ZoneDefined};
 use sync_protocol::ids::{EventId, UserId, ZoneId};
 use sync_protocol::values::{Coord, IsoWeek, TrackPoint};
 
 /// The centre of a demo zone, in 1e-7 degree.
 pub fn zone_centre(zone: &ZoneId) -> Coord {
     let county = patrolsync_server::tools::demo::county();
-    let z = county.zone(zone).unwrap_or_else(|| panic!("{zone} is not a demo zone"));
-    let c: Point<f64> = z.boundary.to_geo().centroid().unwrap_or_else(|| Point::new(114.5, 25.5));
+    centre_of(county.zone(zone).unwrap_or_else(|| panic!("{zone} is not a demo zone")))
+}
+
+/// The centre of `zone`'s boundary, in 1e-7 degree.
+pub fn centre_of(zone: &ZoneDefined) -> Coord {
+    let c: Point<f64> = zone.boundary.to_geo().centroid().unwrap_or_else(|| Point::new(114.5, 25.5));
     Coord::from_degrees(c.x(), c.y()).unwrap_or(Coord { lon: 1_145_000_000, lat: 255_000_000 })
 }
 
@@ -30,7 +34,11 @@ pub fn patrol(zone: &ZoneId, start_ms: i64, points: usize, seed: u64) -> Body {
 
 /// [`patrol`] with a fix every `every_ms`.
 pub fn patrol_every(zone: &ZoneId, start_ms: i64, points: usize, seed: u64, every_ms: i64) -> Body {
-    let centre = zone_centre(zone);
+    patrol_every_about(zone, zone_centre(zone), start_ms, points, seed, every_ms)
+}
+
+/// [`patrol_every`] starting near `centre`, the centre of `zone` (see [`counting_patrol_about`]).
+pub fn patrol_every_about(zone: &ZoneId, centre: Coord, start_ms: i64, points: usize, seed: u64, every_ms: i64) -> Body {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let (mut lon, mut lat) = (centre.lon + rng.gen_range(-20_000..20_000), centre.lat + rng.gen_range(-20_000..20_000));
     let track: Vec<TrackPoint> = (0..points)
@@ -62,7 +70,12 @@ fn river_patrol(zone: &ZoneId, start_ms: i64, end_ms: i64, track: Vec<TrackPoint
 /// `seed`. At the load bench's 20 fixes 100 s apart it lasts 31 min 40 s and covers more than 1 km,
 /// all inside any demo zone; two such walks are never copies of each other.
 pub fn counting_patrol(zone: &ZoneId, start_ms: i64, points: usize, seed: u64, every_ms: i64) -> Body {
-    let centre = zone_centre(zone);
+    counting_patrol_about(zone, zone_centre(zone), start_ms, points, seed, every_ms)
+}
+
+/// [`counting_patrol`] round `centre`, the centre of `zone` (a zone of any demo county, where
+/// [`zone_centre`] knows the first county's only).
+pub fn counting_patrol_about(zone: &ZoneId, centre: Coord, start_ms: i64, points: usize, seed: u64, every_ms: i64) -> Body {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let radius_m: f64 = rng.gen_range(180.0..260.0);
     let mut angle: f64 = rng.gen_range(0.0..std::f64::consts::TAU);

@@ -81,19 +81,16 @@ impl Config {
 
     /// The deployment's counties in order (the first answers refresh tokens that name none). With
     /// no `[[counties]]`, one county on `db` (on PostgreSQL in the database's own `search_path`); a
-    /// demo of `demo_counties = 2` adds the small demo county beside it (in the schema of its code).
+    /// demo of `demo_counties = N` adds the small demo county and N - 2 generated ones beside it
+    /// (each in the schema of its code).
     pub fn counties(&self) -> Vec<CountyConfig> {
         let entries: Vec<CountyEntry> = if !self.counties.is_empty() {
             self.counties.clone()
         } else if self.demo && self.demo_counties > 1 {
-            crate::tools::demo::DEMO_COUNTIES
-                .iter()
-                .enumerate()
-                .map(|(i, (code, name))| CountyEntry {
-                    code: (*code).into(),
-                    name: (*name).into(),
-                    db: (i == 0).then(|| self.db.clone()),
-                    schema: None,
+            (0..usize::from(self.demo_counties))
+                .map(|i| {
+                    let (code, name) = crate::tools::demo::deployment_county_name(i);
+                    CountyEntry { code, name, db: (i == 0).then(|| self.db.clone()), schema: None }
                 })
                 .collect()
         } else {
@@ -150,8 +147,8 @@ impl Config {
                 return Err(ConfigError::Range { name: "counties", why });
             }
         }
-        if !(1..=crate::tools::demo::DEMO_COUNTIES.len()).contains(&usize::from(self.demo_counties)) {
-            let why = format!("{}; the demo has 1 to {} counties", self.demo_counties, crate::tools::demo::DEMO_COUNTIES.len());
+        if !(1..=crate::tools::demo::MAX_DEMO_COUNTIES).contains(&usize::from(self.demo_counties)) {
+            let why = format!("{}; the demo has 1 to {} counties", self.demo_counties, crate::tools::demo::MAX_DEMO_COUNTIES);
             return Err(ConfigError::Range { name: "demo_counties", why });
         }
         Ok(())
@@ -203,6 +200,11 @@ mod tests {
         let demo = Config { counties: Vec::new(), demo: true, demo_counties: 2, ..config.clone() };
         assert!(demo.check_counties().is_ok());
         assert_eq!(schemas(&demo), [None, Some("baiyun".to_owned())]);
+        let three = Config { demo_counties: 3, ..demo.clone() };
+        assert!(three.check_counties().is_ok());
+        assert_eq!(schemas(&three), [None, Some("baiyun".to_owned()), Some("county-03".to_owned())]);
+        assert_eq!(three.counties()[2].config.db, config.data_dir().join("counties/county-03/central.db"));
+        assert!(Config { demo_counties: 100, ..demo.clone() }.check_counties().is_err(), "the demo has 99 counties at most");
         // No two counties in one schema, nor in PostgreSQL's own or a name that is no schema.
         let mut same = config.clone();
         same.counties[1].schema = Some("public".into());

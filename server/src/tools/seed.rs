@@ -36,13 +36,14 @@ pub async fn load_demo(store: &dyn Store, db: &Path) -> Result<String, SeedError
     Ok(password)
 }
 
-/// Loads the small second demo county (`crate::tools::demo::small_county`) if the store has no
-/// units yet, its users with `password` (the first county's).
-pub async fn load_small_demo(store: &dyn Store, password: &str) -> Result<(), SeedError> {
+/// Loads the `i`th county of a demo deployment (`crate::tools::demo::deployment_county`: the
+/// small second county, then generated ones) if the store has no units yet, its users with
+/// `password` (the first county's).
+pub async fn load_demo_county(store: &dyn Store, password: &str, i: usize) -> Result<(), SeedError> {
     if store.holds_units().await? {
         return Ok(());
     }
-    load(store, password, crate::tools::demo::small_county()).await
+    load(store, password, crate::tools::demo::deployment_county(i)).await
 }
 
 async fn load(store: &dyn Store, password: &str, county: crate::tools::demo::DemoCounty) -> Result<(), SeedError> {
@@ -79,24 +80,31 @@ fn demo_password(db: &Path) -> Result<String, SeedError> {
     Ok(password)
 }
 
-/// The officials of the demo deployment of two counties, sharing the demo users' password: a
-/// city official for each county (`city-yunshan`, `city-baiyun`) and a province official who
-/// reads both (`prov-1`).
-pub async fn demo_officials(password: &str) -> Result<Vec<OfficialEntry>, SeedError> {
+/// The officials of a demo deployment of several counties (`codes`, in order), sharing the demo
+/// users' password: a city official for each county (`city-yunshan`, `city-baiyun`,
+/// `city-county-03`…), a city official who reads them all (`city-1`, the city of the demo's
+/// counties) and a province official who reads every county (`prov-1`).
+pub async fn demo_officials(password: &str, codes: &[String]) -> Result<Vec<OfficialEntry>, SeedError> {
     let phc = demo_hash(password).await?;
-    let official = |user: &str, display_name: &str, role, counties: &[&str]| OfficialEntry {
-        user: user.into(),
-        display_name: display_name.into(),
+    let official = |user: String, display_name: String, role, counties: &[String]| OfficialEntry {
+        user,
+        display_name,
         role,
-        counties: counties.iter().map(|c| (*c).to_owned()).collect(),
+        counties: counties.to_vec(),
         password_hash: phc.clone(),
     };
-    let [(first, _), (second, _)] = crate::tools::demo::DEMO_COUNTIES;
-    Ok(vec![
-        official("city-yunshan", "市局 (云山县)", OfficialRole::City, &[first]),
-        official("city-baiyun", "市局 (白云县)", OfficialRole::City, &[second]),
-        official("prov-1", "省厅", OfficialRole::Province, &[]),
-    ])
+    let mut officials: Vec<OfficialEntry> = codes
+        .iter()
+        .enumerate()
+        .map(|(i, code)| {
+            let (_, name) = crate::tools::demo::deployment_county_name(i);
+            let zh = name.split_whitespace().next().unwrap_or_default().to_owned();
+            official(format!("city-{code}"), format!("市局 ({zh})"), OfficialRole::City, std::slice::from_ref(code))
+        })
+        .collect();
+    officials.push(official("city-1".into(), "市局".into(), OfficialRole::City, codes));
+    officials.push(official("prov-1".into(), "省厅".into(), OfficialRole::Province, &[]));
+    Ok(officials)
 }
 
 /// The demo password's argon2id hash at the default cost, off the async workers.

@@ -1,6 +1,7 @@
 //! Many counties in one deployment (issue 16): each county a tenant with its own store. A device,
 //! a token or a user of one county never reaches another's data, end to end on the demo deployment
-//! of two counties; city and province officials read the roll-ups of their counties only.
+//! of two counties (and of three, with a generated one); city and province officials read the
+//! roll-ups of their counties only.
 //!
 //! On both engines: on SQLite each county's store is a file of its own, on PostgreSQL
 //! (`PATROLSYNC_TEST_STORE=postgres`) a schema of its own in the one database.
@@ -9,7 +10,7 @@ use anyhow::Result;
 use patrolsync_server::args;
 use patrolsync_server::store::sql::Sql;
 use patrolsync_tests::DEMO_PASSWORD;
-use patrolsync_tests::app::spawn_counties;
+use patrolsync_tests::app::{TestApp, spawn_counties};
 use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::tracks;
 use reqwest::StatusCode;
@@ -139,6 +140,54 @@ async fn officials_read_the_roll_ups_of_their_counties_only() -> Result<()> {
     let mut guess = RawDevice::new(&app.url(), "prov-1")?;
     assert_eq!(guess.official_login("prov-1", "not the password").await?.0, StatusCode::UNAUTHORIZED);
     assert_eq!(guess.official_login("ca-1", DEMO_PASSWORD).await?.0, StatusCode::UNAUTHORIZED, "a county user is no official");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_demo_of_three_counties_keeps_the_generated_one_apart_and_its_officials_read_all_three() -> Result<()> {
+    let app = TestApp::spawn(&[("PATROLSYNC_DEMO_COUNTIES", "3")])?;
+    let third = patrolsync_server::tools::demo::deployment_county(2);
+    let zone = ZoneId::new("Z-T12-V01")?;
+    let own_zone = third.zone(&zone).expect("the generated county has the demo's zones");
+    // The same officer id in the first and the generated county: two accounts in two stores.
+    let mut a = app.device_in("yunshan", "vo-t12-v01").await?;
+    let mut c = app.device_in("county-03", "vo-t12-v01").await?;
+    let (pulled_a, pulled_c) = (a.pull_all().await?, c.pull_all().await?);
+    assert!(ids(&pulled_a).is_disjoint(&ids(&pulled_c)), "no event of one county is pulled by the other's device");
+    let boundary = |events: &[Event]| {
+        events.iter().find_map(|e| match Body::parse(&e.kind, &e.body) {
+            Ok(Body::ZoneDefined(z)) if z.zone == zone => Some(z.boundary),
+            _ => None,
+        })
+    };
+    assert_eq!(boundary(&pulled_c).as_ref(), Some(&own_zone.boundary), "the generated county's own zone");
+    assert!(boundary(&pulled_a).is_some_and(|b| b != own_zone.boundary), "Yunshan's zone of that id lies elsewhere");
+
+    // C's officer walks its own zone: stored in C's store only, never pulled by A.
+    let walk = tracks::counting_patrol_about(&zone, tracks::centre_of(own_zone), now_ms() as i64 - 10_800_000, 20, 5, 100_000);
+    let patrol = c.seal(&walk);
+    assert_eq!(c.sync(std::slice::from_ref(&patrol)).await?.acks[0].status, AckStatus::Accepted);
+    assert!(!ids(&a.pull_all().await?).contains(&patrol.id.to_string()));
+    assert_eq!((stored_events_of(&app.county_sql("county-03")?, &c)?, stored_events_of(&app.sql()?, &c)?), (1, 0));
+    // A's token presented for C: refused.
+    a.county_header = Some("county-03".into());
+    assert!(a.sync(&[]).await.expect_err("a token of yunshan for county-03").to_string().contains("403"));
+
+    let codes = |reply: &serde_json::Value| -> Vec<String> {
+        reply["counties"].as_array().into_iter().flatten().filter_map(|c| c["code"].as_str().map(str::to_owned)).collect()
+    };
+    for (official, counties) in [
+        ("prov-1", vec!["yunshan", "baiyun", "county-03"]),
+        ("city-1", vec!["yunshan", "baiyun", "county-03"]),
+        ("city-county-03", vec!["county-03"]),
+    ] {
+        let mut reader = RawDevice::new(&app.url(), official)?;
+        assert_eq!(reader.official_login(official, DEMO_PASSWORD).await?.0, StatusCode::OK, "{official}");
+        let (status, rollups) = reader.rollups("").await?;
+        assert_eq!((status, codes(&rollups)), (StatusCode::OK, counties.iter().map(|c| (*c).to_owned()).collect()), "{official}");
+        let generated = rollups["counties"].as_array().and_then(|all| all.last()).map(|c| c["rollup"]["patrols"].clone());
+        assert_eq!(generated, Some(1.into()), "{official}: the generated county's week, from its own store: {rollups}");
+    }
     Ok(())
 }
 

@@ -23,8 +23,8 @@ pub(super) struct ServeArgs {
     /// Load the demo county into an empty store and print the demo credentials.
     #[arg(long)]
     demo: bool,
-    /// With --demo: how many demo counties to load, 1 or 2 (the second, smaller one in its own
-    /// store under counties/ beside the first).
+    /// With --demo: how many demo counties to load, 1 to 99 (the second, smaller one and the
+    /// generated others, county-03 …, each in its own store under counties/ beside the first).
     #[arg(long)]
     counties: Option<u8>,
 }
@@ -76,7 +76,7 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(password) = &app.demo_password {
         println!("demo county loaded; every demo user's password is: {password}");
         if config.counties().len() > 1 {
-            println!("  in each county (log in naming it: --county yunshan or --county baiyun)");
+            println!("  in each county (log in naming it: --county yunshan, --county baiyun…); officials city-1 and prov-1 read them all");
         }
         println!("  e.g. village officer vo-t01-v01, township inspector ti-t01-1, county auditor ca-1, commissioner cm-1, admin admin");
     }

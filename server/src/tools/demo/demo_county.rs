@@ -3,6 +3,7 @@
 
 use sync_protocol::body::{AssignmentSet, Body, LicenceGranted, Role, UnitDefined, UserEnrolled, ZoneDefined};
 use sync_protocol::ids::{UnitId, UserId, ZoneId};
+use sync_protocol::values::Polygon;
 
 use super::people::People;
 use crate::tools::reference::{Assignment, ReferenceSet, ZoneEntry};
@@ -29,6 +30,22 @@ impl DemoCounty {
         let assignments = self.people.assignments.iter().cloned().map(Body::AssignmentSet);
         let licences = self.licences.iter().cloned().map(Body::LicenceGranted);
         units.chain(zones).chain(users).chain(assignments).chain(licences).collect()
+    }
+
+    /// The county with every boundary and area moved `east_e7` east and `north_e7` north (1e-7
+    /// degree), so that counties of one demo deployment lie side by side.
+    pub(super) fn moved(mut self, east_e7: i32, north_e7: i32) -> DemoCounty {
+        let shift = |p: &mut Polygon| {
+            p.0.iter_mut().flatten().for_each(|[lon, lat]| {
+                *lon += east_e7;
+                *lat += north_e7;
+            })
+        };
+        let units = std::iter::once(&mut self.county).chain(&mut self.townships).chain(&mut self.villages);
+        units.filter_map(|u| u.boundary.as_mut()).for_each(shift);
+        self.zones.iter_mut().for_each(|z| shift(&mut z.boundary));
+        self.licences.iter_mut().for_each(|l| shift(&mut l.area));
+        self
     }
 
     /// The units, zones (with their officers) and licences as a reference file's content, in

@@ -16,6 +16,7 @@
 //! - `calendar`: county dates as Unix milliseconds, without a clock.
 //! - `demo_county`: [`DemoCounty`] and its accessors.
 //! - `small`: the second, smaller county of a demo deployment of two ([`small_county`]).
+//! - `generated`: the counties past the second of a demo deployment of more ([`deployment_county`]).
 //!
 //! The 7 zones with no officer are `Z-T02-V09`, `Z-T04-V09`, `Z-T06-V09`, `Z-T09-V09`,
 //! `Z-T12-V11`, `Z-T13-V07` and `Z-T15-V06`: posts left vacant after the 2026 village-committee
@@ -28,6 +29,7 @@
 
 mod calendar;
 mod demo_county;
+mod generated;
 mod grid;
 mod layout;
 mod licences;
@@ -47,6 +49,7 @@ use sync_protocol::ValidationError;
 
 pub use calendar::county_midnight_ms;
 pub use demo_county::DemoCounty;
+pub use generated::{MAX_DEMO_COUNTIES, deployment_county, deployment_county_name};
 pub use small::small_county;
 pub use units::COUNTY_ID;
 
@@ -56,7 +59,8 @@ pub const SEED: u64 = 0x5041_5452_4F4C; // "PATROL"
 /// 2026-01-01T00:00+08:00 as Unix milliseconds: zones are valid, and officers assigned, from here.
 pub const EPOCH_MS: i64 = county_midnight_ms(2026, 1, 1);
 
-/// The demo deployment's counties, code and name, in order: `serve --demo --counties 2` loads both.
+/// The demo deployment's first two counties, code and name, in order: `serve --demo --counties 2`
+/// loads both; a demo of more generates the others ([`deployment_county_name`]).
 pub const DEMO_COUNTIES: [(&str, &str); 2] = [("yunshan", "云山县 Yunshan County"), ("baiyun", "白云县 Baiyun County")];
 
 /// Streams of the seeded generator, one per concern.
@@ -64,25 +68,36 @@ const GRID_STREAM: u64 = 1;
 const NAME_STREAM: u64 = 2;
 const PEOPLE_STREAM: u64 = 3;
 const LICENCE_STREAM: u64 = 4;
+const COUNTY_NAME_STREAM: u64 = 5;
 
 /// Builds the demo county. Pure and deterministic: every call returns an equal value.
 pub fn county() -> DemoCounty {
-    let grid = grid::Grid::jittered(&mut rng(GRID_STREAM));
+    county_seeded(SEED)
+}
+
+/// The demo county's layout with every pseudo-random choice (boundaries' jitter, names, people,
+/// licences) drawn from `seed`: [`county`] is `SEED`'s.
+fn county_seeded(seed: u64) -> DemoCounty {
+    let grid = grid::Grid::jittered(&mut rng_of(seed, GRID_STREAM));
     let plans = layout::villages();
-    let village_names = names::village_names(&mut rng(NAME_STREAM), plans.len());
+    let village_names = names::village_names(&mut rng_of(seed, NAME_STREAM), plans.len());
     let villages = units::village_units(&grid, &plans, &village_names);
     DemoCounty {
         county: units::county_unit(&grid),
         townships: units::township_units(&grid),
         zones: units::zones(&grid, &plans, &villages),
-        people: people::people(&mut rng(PEOPLE_STREAM), &plans),
-        licences: licences::licences(&mut rng(LICENCE_STREAM), &plans, &villages),
+        people: people::people(&mut rng_of(seed, PEOPLE_STREAM), &plans),
+        licences: licences::licences(&mut rng_of(seed, LICENCE_STREAM), &plans, &villages),
         villages,
     }
 }
 
 fn rng(stream: u64) -> ChaCha8Rng {
-    let mut rng = ChaCha8Rng::seed_from_u64(SEED);
+    rng_of(SEED, stream)
+}
+
+fn rng_of(seed: u64, stream: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(stream);
     rng
 }

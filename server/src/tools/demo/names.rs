@@ -123,6 +123,11 @@ pub fn village_names(rng: &mut ChaCha8Rng, n: usize) -> Vec<Name> {
         .collect()
 }
 
+/// `n` distinct county names such as "Shangkeng County" / "上坑县".
+pub fn county_names(rng: &mut ChaCha8Rng, n: usize) -> Vec<Name> {
+    village_names(rng, n).into_iter().map(|v| Name { en: v.en.replace(" Village", " County"), zh: v.zh.replace('村', "县") }).collect()
+}
+
 /// `n` distinct personal names such as "Liu Jianhua" / "刘建华".
 pub fn person_names(rng: &mut ChaCha8Rng, n: usize) -> Vec<Name> {
     let mut pairs: Vec<_> = SURNAMES.iter().flat_map(|s| GIVEN_NAMES.iter().map(move |g| (*s, *g))).collect();

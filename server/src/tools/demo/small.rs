@@ -3,7 +3,6 @@
 //! with their villages, zones, people and licences, two auditors and one commissioner.
 
 use std::collections::BTreeSet;
-use sync_protocol::values::Polygon;
 
 use super::demo_county::DemoCounty;
 use super::grid::{Block, Grid};
@@ -35,17 +34,7 @@ pub fn small_county() -> DemoCounty {
     county.county.name = "Baiyun County".into();
     county.county.name_zh = "白云县".into();
     county.county.boundary = Some(Grid::jittered(&mut rng(super::GRID_STREAM)).outline(BLOCK));
-    move_east(county)
-}
-
-/// Every boundary and area of `county` moved [`EAST_E7`] east.
-fn move_east(mut county: DemoCounty) -> DemoCounty {
-    let shift = |p: &mut Polygon| p.0.iter_mut().flatten().for_each(|[lon, _]| *lon += EAST_E7);
-    let units = std::iter::once(&mut county.county).chain(&mut county.townships).chain(&mut county.villages);
-    units.filter_map(|u| u.boundary.as_mut()).for_each(shift);
-    county.zones.iter_mut().for_each(|z| shift(&mut z.boundary));
-    county.licences.iter_mut().for_each(|l| shift(&mut l.area));
-    county
+    county.moved(EAST_E7, 0)
 }
 
 #[cfg(test)]

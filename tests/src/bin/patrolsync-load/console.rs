@@ -31,8 +31,9 @@ fn pages(week: IsoWeek, first: &str, last: &str, patrol: &str) -> Vec<(&'static 
 }
 
 /// Times each page `n` times as the county auditor, then the map in Chromium (when installed).
-pub async fn run(url: &str, password: &str, week: IsoWeek, n: usize) -> Result<()> {
+pub async fn run(url: &str, password: &str, week: IsoWeek, n: usize, code: Option<&str>) -> Result<()> {
     let mut county = RawDevice::new(url, "ca-1")?;
+    county.county = code.map(str::to_owned);
     county.login(password).await?;
     let (from, to) = week.bounds_ms();
     let (first, last) = (crate::reports::county_day(from), crate::reports::county_day(to - 1));

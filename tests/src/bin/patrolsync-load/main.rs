@@ -3,6 +3,7 @@
 //! server's peak memory, and each report's p50 and p99 on the store the push filled. docs/benchmarks.md gives the commands and the figures measured.
 
 mod console;
+mod counties;
 mod phases;
 mod reports;
 mod wire;
@@ -68,6 +69,12 @@ pub struct Args {
     /// syncing with one of them in turn; 0: one server on a SQLite store.
     #[arg(long, default_value_t = 0, conflicts_with = "url")]
     pub postgres: usize,
+    /// The counties of the demo deployment measured (`serve --demo --counties N`; the server the
+    /// bench starts is started so): `--devices` devices push in each county, all counties at once,
+    /// and each report is asked of the counties in turn, followed by the officials' roll-ups across
+    /// them. A server given with --url must hold as many.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=99))]
+    pub counties: u8,
 }
 
 fn main() -> Result<()> {
@@ -78,6 +85,9 @@ fn main() -> Result<()> {
             return failover(args.failover).await;
         }
         const BUILD_FIRST: &str = "starting a server (build it with cargo build --release first)";
+        let counties = counties::of(usize::from(args.counties));
+        let demo_counties = args.counties.to_string();
+        let env = [("PATROLSYNC_DEMO_COUNTIES", demo_counties.as_str())];
         // The servers measured, kept until the bench ends: a group on PostgreSQL or one of its own.
         let (mut group, mut own) = (None, None);
         let (urls, pids): (Vec<String>, Vec<u32>) = if let Some(url) = &args.url {
@@ -85,16 +95,16 @@ fn main() -> Result<()> {
         } else if args.postgres > 0 {
             let started = group.insert(tokio::task::block_in_place(|| {
                 let db = patrolsync_tests::pg_cluster::Cluster::durable()?.database()?;
-                patrolsync_tests::group::Group::start_on(db, args.postgres).context(BUILD_FIRST)
+                patrolsync_tests::group::Group::start_on_with(db, args.postgres, &env).context(BUILD_FIRST)
             })?);
             (started.urls(), started.servers.iter().filter_map(|s| s.pid()).collect())
         } else {
-            let started = own.insert(patrolsync_tests::server::TestServer::start().context(BUILD_FIRST)?);
+            let started = own.insert(patrolsync_tests::server::TestServer::start_with(&env).context(BUILD_FIRST)?);
             (vec![started.url()], started.pid().into_iter().collect())
         };
         match args.reports_of {
-            Some(week) => reports::run(&urls[0], &args.password, week, args.reports.max(1)).await,
-            None => phases::run(&args, &urls, &pids).await,
+            Some(week) => reports::run(&urls[0], &args.password, week, args.reports.max(1), &counties).await,
+            None => phases::run(&args, &urls, &pids, &counties).await,
         }
     })
 }

@@ -1,7 +1,7 @@
 //! The bench's phases: push offline histories, the reports on what they filled (`reports`), pull
 //! them back, a 100-event delta, and a storm of devices syncing at once. Each phase prints what it measured.
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use futures_util::StreamExt as _;
 use futures_util::future::join_all;
 use serde_json::json;
@@ -10,43 +10,47 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use sync_protocol::event::Event;
 use sync_protocol::ids::ZoneId;
-use sync_protocol::values::IsoWeek;
+use sync_protocol::values::{Coord, IsoWeek};
 use sync_protocol::wire::MAX_PUSH_EVENTS;
 
 const DAY_MS: i64 = 86_400_000;
 
 use crate::Args;
+use crate::counties::BenchCounty;
 use crate::wire::{Traffic, check_acks, client, encode, percentile, percentile_with_failures, send, show_ms, sync};
 use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::tracks;
 
-/// A logged-in device with its officer's zone.
+/// A logged-in device with its officer's zone and the zone's centre.
 struct Device {
     raw: RawDevice,
     zone: ZoneId,
+    centre: Coord,
 }
 
 /// The phases against the servers at `urls` (one, or several processes of one deployment, each
-/// device syncing with one of them in turn), whose processes are `pids`.
-pub async fn run(args: &Args, urls: &[String], pids: &[u32]) -> Result<()> {
+/// device syncing with one of them in turn), whose processes are `pids`, on the deployment's
+/// `counties` (each with `args.devices` devices).
+pub async fn run(args: &Args, urls: &[String], pids: &[u32], counties: &[BenchCounty]) -> Result<()> {
     println!("patrolsync-load against {}", urls.join(", "));
     let url = urls.first().map(String::as_str).unwrap_or_default();
     let http = client()?;
-    let mut devices = login(url, &args.password, args.devices).await?;
+    let mut devices = login(url, &args.password, args.devices, counties).await?;
     // Each device's patrols this far apart: the densest history, or spread to the weekly rate asked.
-    let spread = (7 * DAY_MS * devices.len() as i64).checked_div(args.patrols_per_week as i64).unwrap_or(0);
+    let spread = (7 * DAY_MS * args.devices as i64).checked_div(args.patrols_per_week as i64).unwrap_or(0);
     let spacing = patrol_spacing_ms(args.points).max(spread);
     // A month back, or as far back as the histories need to end by now.
     let span = args.events_per_device as i64 * spacing;
     let start = now_ms() as i64 - (30 * DAY_MS).max(span + 2 * DAY_MS);
-    let week = history_week(start, span, spacing, devices.len())?;
+    let week = history_week(start, span, spacing, args.devices, counties.len())?;
     let histories: Vec<Vec<Event>> =
         devices.iter_mut().enumerate().map(|(i, d)| history(d, args.events_per_device, args.points, i, start, spacing)).collect();
     let event_bytes = histories.iter().flatten().map(|e| serde_json::to_vec(e).map_or(0, |v| v.len())).sum::<usize>()
         / histories.iter().map(Vec::len).sum::<usize>().max(1);
     println!(
-        "  {} devices, {} events each, {} bytes per event as JSON ({} track points)",
+        "  {} devices{}, {} events each, {} bytes per event as JSON ({} track points)",
         devices.len(),
+        if counties.len() > 1 { format!(" ({} in each of {} counties)", args.devices, counties.len()) } else { String::new() },
         args.events_per_device,
         event_bytes,
         args.points
@@ -54,20 +58,31 @@ pub async fn run(args: &Args, urls: &[String], pids: &[u32]) -> Result<()> {
 
     push(&http, urls, &args.password, &mut devices, histories).await?;
     if args.reports > 0 {
-        crate::reports::run(url, &args.password, week, args.reports).await?;
+        crate::reports::run(url, &args.password, week, args.reports, counties).await?;
+        if counties.len() > 1 {
+            // The deployment's figure once filled and read, before the phases that follow.
+            print_peak_memory(pids, "after the reports");
+        }
     }
     if args.console > 0 {
-        crate::console::run(url, &args.password, week, args.console).await?;
+        crate::console::run(url, &args.password, week, args.console, counties.first().and_then(|c| c.code.as_deref())).await?;
     }
-    pull(&http, urls, &args.password, &devices).await?;
+    // Fresh connections for the pull (a reset in it was seen at 10 counties, not diagnosed).
+    pull(&client()?, urls, &args.password, &devices, counties).await?;
     delta(&http, urls, &mut devices).await?;
     if args.storm_devices > 0 {
-        storm(&http, urls, &args.password, args.storm_devices, args.storm_events, args.points).await?;
+        storm(&http, urls, &args.password, (args.storm_devices, args.storm_events, args.points), counties).await?;
     }
-    for pid in pids {
-        println!("server peak memory (VmHWM) of process {pid}: {} MiB", peak_memory_kib(*pid).unwrap_or(0) / 1024);
-    }
+    print_peak_memory(pids, "");
     Ok(())
+}
+
+/// Prints each server process's peak memory so far, `when` (empty: at the end).
+fn print_peak_memory(pids: &[u32], when: &str) {
+    let when = if when.is_empty() { String::new() } else { format!(" {when}") };
+    for pid in pids {
+        println!("server peak memory (VmHWM) of process {pid}{when}: {} MiB", peak_memory_kib(*pid).unwrap_or(0) / 1024);
+    }
 }
 
 /// The server the `i`th device syncs with: the processes in turn.
@@ -76,10 +91,11 @@ fn url_of(urls: &[String], i: usize) -> &str {
 }
 
 /// The week the reports are asked for: the one holding the middle of the histories, which begin
-/// at `start` and last `span` ms, each device patrolling every `spacing` ms. Refuses histories that
+/// at `start` and last `span` ms, each of the `devices` of each of `counties` counties patrolling
+/// every `spacing` ms. Refuses histories that
 /// begin before the demo county's zones and assignments (the server would refuse their patrols)
 /// or that do not hold that whole week; prints the span and the week's patrols.
-fn history_week(start: i64, span: i64, spacing: i64, devices: usize) -> Result<IsoWeek> {
+fn history_week(start: i64, span: i64, spacing: i64, devices: usize, counties: usize) -> Result<IsoWeek> {
     let epoch = patrolsync_server::tools::demo::EPOCH_MS;
     let week_ms = (7 * DAY_MS) as f64;
     if start < epoch {
@@ -97,19 +113,21 @@ fn history_week(start: i64, span: i64, spacing: i64, devices: usize) -> Result<I
         bail!("the histories ({} days) do not hold a whole week: ask for more events per device", span / DAY_MS);
     }
     println!(
-        "  histories over {:.1} weeks from {}; the reports' week {week} holds about {:.0} patrols{}",
+        "  histories over {:.1} weeks from {}; the reports' week {week} holds about {:.0} patrols{}{}",
         span as f64 / week_ms,
         crate::reports::county_day(start),
         week_ms / spacing as f64 * devices as f64,
+        if counties > 1 { " in each county" } else { "" },
         if from - 21 * DAY_MS < start { " (the four-week ledgers reach before the histories begin)" } else { "" },
     );
     Ok(week)
 }
 
-/// Logs in `n` device identities, spread over the demo county's officers.
-async fn login(url: &str, password: &str, n: usize) -> Result<Vec<Device>> {
-    let devices = patrolsync_tests::fill::officers(url, password, n, 0).await.map_err(explain_login_limit)?;
-    Ok(devices.into_iter().map(|d| Device { raw: d.raw, zone: d.zone }).collect())
+/// Logs in `n` device identities in each county, spread over its officers; county by county.
+async fn login(url: &str, password: &str, n: usize, counties: &[BenchCounty]) -> Result<Vec<Device>> {
+    let logins = counties.iter().map(|c| patrolsync_tests::fill::officers_of(url, password, n, 0, &c.county, c.code.as_deref()));
+    let devices = join_all(logins).await.into_iter().collect::<Result<Vec<_>>>().map_err(explain_login_limit)?;
+    Ok(devices.into_iter().flatten().map(|d| Device { raw: d.raw, zone: d.zone, centre: d.centre }).collect())
 }
 
 /// The bench logs in thousands of devices from one address: a server started with the default
@@ -140,8 +158,9 @@ fn patrol_spacing_ms(points: usize) -> i64 {
 /// officer's, none a copy of another): flags are the exception in real traffic, and a flag costs
 /// one more row (docs/benchmarks.md gives the figure with flags too).
 fn history(d: &mut Device, n: usize, points: usize, seed: usize, start: i64, spacing: i64) -> Vec<Event> {
-    let patrol =
-        |i: usize| tracks::counting_patrol(&d.zone, start + i as i64 * spacing, points, (seed * 1_000_003 + i) as u64, FIX_EVERY_MS);
+    let patrol = |i: usize| {
+        tracks::counting_patrol_about(&d.zone, d.centre, start + i as i64 * spacing, points, (seed * 1_000_003 + i) as u64, FIX_EVERY_MS)
+    };
     (0..n).map(|i| d.raw.seal(&patrol(i))).collect()
 }
 
@@ -172,12 +191,21 @@ async fn push(http: &reqwest::Client, urls: &[String], password: &str, devices: 
     // at most): each device logs in again, off the clock.
     join_all(devices.iter_mut().map(|d| d.raw.login(password))).await.into_iter().collect::<Result<Vec<_>>>()?;
     let started = Instant::now();
-    let tasks = devices.iter().zip(bodies).enumerate().map(|(i, (d, bodies))| {
-        let (http, traffic, token, url) = (http.clone(), traffic.clone(), d.raw.token.clone().unwrap_or_default(), url_of(urls, i));
+    let tasks = devices.iter_mut().zip(bodies).enumerate().map(|(i, (d, bodies))| {
+        let (http, traffic, url) = (http.clone(), traffic.clone(), url_of(urls, i));
         async move {
+            let mut token = d.raw.token.clone().unwrap_or_default();
             let mut latencies = Vec::new();
             for (body, sent) in bodies {
-                let (reply, took) = send(&http, url, &token, body, &traffic).await?;
+                let (reply, took) = match send(&http, url, &token, body.clone(), &traffic).await {
+                    // A push longer than an access token lives (15 min at most): the device renews
+                    // it and sends the refused request again, as a phone does.
+                    Err(e) if format!("{e:#}").contains("answered 401") => {
+                        token = renew(&mut d.raw).await?;
+                        send(&http, url, &token, body, &traffic).await?
+                    }
+                    answered => answered?,
+                };
                 check_acks(&reply, sent)?;
                 latencies.push(took);
             }
@@ -200,9 +228,21 @@ async fn push(http: &reqwest::Client, urls: &[String], password: &str, devices: 
     Ok(())
 }
 
+/// A new access token for `raw` from its refresh token (`POST /v1/auth/refresh`).
+async fn renew(raw: &mut RawDevice) -> Result<String> {
+    let refresh = raw.refresh.clone().context("the device holds no refresh token")?;
+    let (status, reply) = raw.refresh(&refresh).await?;
+    if !status.is_success() {
+        bail!("the token's refresh answered {status}: {reply}");
+    }
+    raw.token = reply["access_token"].as_str().map(str::to_owned);
+    raw.refresh = reply["refresh_token"].as_str().map(str::to_owned).or(Some(refresh));
+    raw.token.clone().context("the refresh gave no access token")
+}
+
 /// New phones for the same officers pull their villages from the start, all at once.
-async fn pull(http: &reqwest::Client, urls: &[String], password: &str, devices: &[Device]) -> Result<()> {
-    let fresh = login(url_of(urls, 0), password, devices.len()).await?;
+async fn pull(http: &reqwest::Client, urls: &[String], password: &str, devices: &[Device], counties: &[BenchCounty]) -> Result<()> {
+    let fresh = login(url_of(urls, 0), password, devices.len() / counties.len().max(1), counties).await?;
     let traffic = Arc::new(Traffic::default());
     let started = Instant::now();
     let tasks = fresh.iter().enumerate().map(|(i, d)| {
@@ -247,8 +287,9 @@ async fn delta(http: &reqwest::Client, urls: &[String], devices: &mut [Device]) 
     let mut latencies = Vec::new();
     for (i, d) in devices.iter_mut().take(20).enumerate() {
         let url = url_of(urls, i);
-        // Bring the device's cursors to the present first, so the delta is only the new events.
-        let token = d.raw.token.clone().unwrap_or_default();
+        // A fresh token (the push may have outlasted the last), then the device's cursors brought
+        // to the present, so the delta is only the new events.
+        let token = renew(&mut d.raw).await?;
         loop {
             let (reply, _) =
                 sync(http, url, &token, &json!({"events": [], "cursors": d.raw.cursors, "hlc": d.raw.hlc, "limit": 5_000}), &traffic)
@@ -262,10 +303,10 @@ async fn delta(http: &reqwest::Client, urls: &[String], devices: &mut [Device]) 
         }
         // After the push phase's histories (which end more than 5 days back), before now.
         let start = now_ms() as i64 - 4 * DAY_MS;
-        let zone = d.zone.clone();
+        let (zone, centre) = (d.zone.clone(), d.centre);
         let every = patrol_spacing_ms(20);
         let events: Vec<Event> = (0..100)
-            .map(|i| d.raw.seal(&tracks::counting_patrol(&zone, start + i * every, 20, 900_000_000 + i as u64, FIX_EVERY_MS)))
+            .map(|i| d.raw.seal(&tracks::counting_patrol_about(&zone, centre, start + i * every, 20, 900_000_000 + i as u64, FIX_EVERY_MS)))
             .collect();
         let body = encode(&request(&events, &d.raw))?;
         let (reply, took) = send(http, url, &token, body, &traffic).await?;
@@ -285,10 +326,18 @@ async fn delta(http: &reqwest::Client, urls: &[String], devices: &mut [Device]) 
     Ok(())
 }
 
-/// `n` devices, logged in beforehand, all sync at once: push a few events and pull their village.
-async fn storm(http: &reqwest::Client, urls: &[String], password: &str, n: usize, events: usize, points: usize) -> Result<()> {
+/// `n` devices, logged in beforehand (spread over the counties), all sync at once: push `events`
+/// patrols of `points` fixes each and pull their village.
+async fn storm(
+    http: &reqwest::Client,
+    urls: &[String],
+    password: &str,
+    (n, events, points): (usize, usize, usize),
+    counties: &[BenchCounty],
+) -> Result<()> {
     let login_started = Instant::now();
-    let mut devices = login(url_of(urls, 0), password, n).await?;
+    let mut devices = login(url_of(urls, 0), password, n.div_ceil(counties.len().max(1)), counties).await?;
+    devices.truncate(n);
     println!("storm: {n} devices logged in in {:.1} s (argon2id, 2 at a time)", login_started.elapsed().as_secs_f64());
     // Phones that sync regularly: each has pulled its village before the storm.
     let catch_up = futures_util::stream::iter(devices.iter_mut().map(|d| async move { d.raw.pull_all().await.map(|_| ()) }));

@@ -15,7 +15,7 @@ pub struct Traffic {
 }
 
 pub fn client() -> Result<reqwest::Client> {
-    Ok(reqwest::Client::builder().no_gzip().no_zstd().pool_max_idle_per_host(64).timeout(Duration::from_secs(120)).build()?)
+    Ok(reqwest::Client::builder().no_gzip().no_zstd().pool_max_idle_per_host(64).timeout(Duration::from_secs(600)).build()?)
 }
 
 /// A sync request's body as a device sends it: JSON, compressed with zstd.
