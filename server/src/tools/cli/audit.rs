@@ -3,36 +3,14 @@
 //! `checkpoint` and `read-model --rebuild` (the log's `checkpoint`, `consistency` and `verify` are
 //! `tools::log`), each exiting 1 when it finds a problem.
 
-use clap::{Args, Subcommand};
+use clap::Subcommand;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use sync_protocol::wire::audit::ReadModelCheck;
 
-use super::fail;
+use super::{ReadStore, fail};
 use crate::store::offline::OfflineStore;
 use crate::tools::log::{self, LogCommandError, store_error};
-
-/// The store an audit reads: a file, or the one the server's config names.
-#[derive(Args)]
-pub(super) struct AuditStore {
-    /// The store's SQLite file.
-    #[arg(long, required_unless_present = "config", conflicts_with = "config")]
-    db: Option<PathBuf>,
-    /// The server's TOML config file: its store (`[store] kind = "postgres"` and `url`, or `db`),
-    /// as `serve --config` opens it, with the PATROLSYNC_* variables over the file.
-    #[arg(long)]
-    config: Option<PathBuf>,
-    /// With --config: the county whose store it is (a deployment of several counties: its file,
-    /// or on PostgreSQL its schema).
-    #[arg(long, requires = "config")]
-    county: Option<String>,
-}
-
-impl AuditStore {
-    fn open(self) -> Result<OfflineStore, LogCommandError> {
-        log::store_of(self.db, self.config.as_deref(), self.county.as_deref())
-    }
-}
 
 #[derive(Subcommand)]
 pub(super) enum AuditAction {
@@ -41,7 +19,7 @@ pub(super) enum AuditAction {
     /// one snapshot of the store.
     Integrity {
         #[command(flatten)]
-        store: AuditStore,
+        store: ReadStore,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
@@ -50,7 +28,7 @@ pub(super) enum AuditAction {
     /// print it as a signed note: the file to keep and give back to `audit verify --checkpoint`.
     Checkpoint {
         #[command(flatten)]
-        store: AuditStore,
+        store: ReadStore,
         /// Print the checkpoint as JSON, as `GET /v1/audit/checkpoint` answers.
         #[arg(long)]
         json: bool,
@@ -58,7 +36,7 @@ pub(super) enum AuditAction {
     /// Print (as JSON) the proof that the log's first FROM leaves are a prefix of its first TO.
     Consistency {
         #[command(flatten)]
-        store: AuditStore,
+        store: ReadStore,
         #[arg(long)]
         from: u64,
         #[arg(long)]
@@ -69,7 +47,7 @@ pub(super) enum AuditAction {
     /// code 1 when any is found). Read-only, one snapshot of the store.
     Verify {
         #[command(flatten)]
-        store: AuditStore,
+        store: ReadStore,
         /// A checkpoint note exported earlier (`audit checkpoint`), to check the log against.
         #[arg(long)]
         checkpoint: Option<PathBuf>,
@@ -82,7 +60,7 @@ pub(super) enum AuditAction {
     /// snapshot of the store, unless --rebuild.
     ReadModel {
         #[command(flatten)]
-        store: AuditStore,
+        store: ReadStore,
         /// First rebuild the stored read model from the log, in one write transaction that the
         /// serving writers wait for.
         #[arg(long)]

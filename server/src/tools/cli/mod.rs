@@ -82,6 +82,30 @@ enum Command {
     HashPassword,
 }
 
+/// The store a command reads (an audit, an export): a SQLite file, or the store of a county of
+/// the deployment a config describes.
+#[derive(Args)]
+struct ReadStore {
+    /// The store's SQLite file.
+    #[arg(long, required_unless_present = "config", conflicts_with = "config")]
+    db: Option<PathBuf>,
+    /// The server's TOML config file: its store (`[store] kind = "postgres"` and `url`, or `db`),
+    /// as `serve --config` opens it, with the PATROLSYNC_* variables over the file.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// With --config: the county whose store it is (a deployment of several counties: its file,
+    /// or on PostgreSQL its schema).
+    #[arg(long, requires = "config")]
+    county: Option<String>,
+}
+
+impl ReadStore {
+    /// The store named: `--db`, or the county's of `--config` ([`crate::tools::log::store_of`]).
+    fn open(self) -> Result<OfflineStore, LogCommandError> {
+        crate::tools::log::store_of(self.db, self.config.as_deref(), self.county.as_deref())
+    }
+}
+
 /// What an import names besides its file: the store it changes (a file, or a county of the
 /// deployment `--config` describes), the config its re-checks judge by, and whether it only checks.
 #[derive(Args)]
@@ -117,20 +141,27 @@ impl ImportInto {
     /// holding the county's writer role, so that the import takes turns with the servers'
     /// batches), its re-checks judged by `checks`.
     fn open(&self, checks: CheckConfig) -> Result<Arc<dyn Store>, StoreError> {
-        match &self.at {
-            OfflineStore::File(file) => Ok(Arc::new(SqliteStore::open_checking(file, checks)?)),
-            OfflineStore::Postgres { url, schema } => {
-                let pool = crate::pool::Blocking::new("store", 2).map_err(StoreError::Threads)?;
-                let settings = crate::store::sqlite::Settings { checks, ..Default::default() };
-                crate::store::open_postgres((url, schema.as_deref()), settings, pool)?
-                    .ok_or_else(|| StoreError::Engine(crate::store::POSTGRES_NOT_BUILT.into()))
-            }
-        }
+        open_store(&self.at, checks)
     }
 
     /// Prints what the import authored (or, in a dry run, would author).
     fn report(&self, summary: impl std::fmt::Display) {
         println!("{}: {summary}", if self.dry_run { "dry run, nothing written" } else { "imported" });
+    }
+}
+
+/// Opens `at` as `serve` opens a store (migrated, its re-checks judged by `checks`; on
+/// PostgreSQL each write transaction holding the county's writer role): for an import to change,
+/// or an export to read through the service's own queries.
+fn open_store(at: &OfflineStore, checks: CheckConfig) -> Result<Arc<dyn Store>, StoreError> {
+    match at {
+        OfflineStore::File(file) => Ok(Arc::new(SqliteStore::open_checking(file, checks)?)),
+        OfflineStore::Postgres { url, schema } => {
+            let pool = crate::pool::Blocking::new("store", 2).map_err(StoreError::Threads)?;
+            let settings = crate::store::sqlite::Settings { checks, ..Default::default() };
+            crate::store::open_postgres((url, schema.as_deref()), settings, pool)?
+                .ok_or_else(|| StoreError::Engine(crate::store::POSTGRES_NOT_BUILT.into()))
+        }
     }
 }
 
@@ -208,6 +239,20 @@ where
 {
     match Config::load(config) {
         Ok(config) => block_on(command(config.checks)),
+        Err(e) => fail(&e),
+    }
+}
+
+/// Runs an export on a runtime of this thread: the store `from` names, opened as `serve` opens it
+/// (with the checks of its config, if any), given to `export`.
+fn export_from<F, E>(from: ReadStore, export: impl FnOnce(Arc<dyn Store>) -> F) -> ExitCode
+where
+    F: Future<Output = Result<(), E>>,
+    E: std::error::Error + From<StoreError>,
+{
+    let config = from.config.clone();
+    match from.open() {
+        Ok(at) => with_checks(config.as_deref(), |checks| async move { export(open_store(&at, checks)?).await }),
         Err(e) => fail(&e),
     }
 }

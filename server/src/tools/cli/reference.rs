@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use sync_protocol::checks::recheck::CheckConfig;
 
-use super::{ImportInto, with_checks};
-use crate::store::sqlite::SqliteStore;
+use super::{ImportInto, ReadStore, export_from, with_checks};
+use crate::store::Store;
 use crate::tools::reference::{self, ImportOptions, Limits, ReferenceFileError, geometry, progress};
 
 #[derive(Subcommand)]
@@ -26,52 +26,49 @@ pub(super) enum ReferenceAction {
     },
     /// Write the store's current reference data as a GeoJSON reference file.
     Export {
-        /// The store's SQLite file.
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        from: ReadStore,
         /// Where to write (default: standard output).
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
 }
 
-pub(super) fn run(mut action: ReferenceAction) -> ExitCode {
-    if let ReferenceAction::Import { into, .. } = &mut action
-        && let Err(e) = into.resolve()
-    {
-        return super::fail(&e);
-    }
-    let config = match &action {
-        ReferenceAction::Import { into, .. } => into.config.clone(),
-        ReferenceAction::Export { .. } => None,
-    };
-    with_checks(config.as_deref(), |checks| async move {
-        let done = reference(action, checks).await;
-        // A file that does not check: every finding, before the error.
-        if let Err(ReferenceFileError::Invalid(findings)) = &done {
-            eprint!("{findings}");
+pub(super) fn run(action: ReferenceAction) -> ExitCode {
+    match action {
+        ReferenceAction::Import { mut into, max_vertices, file } => {
+            if let Err(e) = into.resolve() {
+                return super::fail(&e);
+            }
+            let config = into.config.clone();
+            with_checks(config.as_deref(), |checks| async move {
+                let done = import(into, max_vertices, file, checks).await;
+                // A file that does not check: every finding, before the error.
+                if let Err(ReferenceFileError::Invalid(findings)) = &done {
+                    eprint!("{findings}");
+                }
+                done
+            })
         }
-        done
-    })
+        ReferenceAction::Export { from, output } => export_from(from, |store| async move { export(&*store, output).await }),
+    }
 }
 
-/// Runs `action`; an import's re-checks judge by `checks`.
-async fn reference(action: ReferenceAction, checks: CheckConfig) -> Result<(), ReferenceFileError> {
-    match action {
-        ReferenceAction::Import { into, max_vertices, file } => {
-            let text = reference::read_file(&file)?;
-            let store = into.open(checks)?;
-            let options = ImportOptions { dry_run: into.dry_run, limits: Limits { max_vertices: max_vertices as usize } };
-            into.report(reference::import(&*store, text, Vec::new(), Vec::new(), options, &progress::terminal()).await?);
-        }
-        ReferenceAction::Export { db, output } => {
-            let store = SqliteStore::open(&db)?;
-            let text = reference::export(&store).await?;
-            match output {
-                Some(path) => std::fs::write(&path, text).map_err(|e| ReferenceFileError::Write(path.clone(), e))?,
-                None => print!("{text}"),
-            }
-        }
+/// Imports the reference `file` into the store `into` names; the re-checks judge by `checks`.
+async fn import(into: ImportInto, max_vertices: u32, file: PathBuf, checks: CheckConfig) -> Result<(), ReferenceFileError> {
+    let text = reference::read_file(&file)?;
+    let store = into.open(checks)?;
+    let options = ImportOptions { dry_run: into.dry_run, limits: Limits { max_vertices: max_vertices as usize } };
+    into.report(reference::import(&*store, text, Vec::new(), Vec::new(), options, &progress::terminal()).await?);
+    Ok(())
+}
+
+/// Writes the store's reference data to `output` (else standard output).
+async fn export(store: &dyn Store, output: Option<PathBuf>) -> Result<(), ReferenceFileError> {
+    let text = reference::export(store).await?;
+    match output {
+        Some(path) => std::fs::write(&path, text).map_err(|e| ReferenceFileError::Write(path.clone(), e))?,
+        None => print!("{text}"),
     }
     Ok(())
 }

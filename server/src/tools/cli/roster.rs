@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use sync_protocol::checks::recheck::CheckConfig;
 use sync_protocol::ids::UserId;
 
-use super::{ImportInto, with_checks};
+use super::{ImportInto, ReadStore, export_from, with_checks};
 use crate::service::roster::{self, Format, Language, RosterError, RosterOptions, Step};
-use crate::store::sqlite::SqliteStore;
+use crate::store::Store;
 use crate::tools::reference::progress;
 
 #[derive(Subcommand)]
@@ -27,9 +27,8 @@ pub(super) enum RosterAction {
     },
     /// Write the store's roster, in the import's form.
     Export {
-        /// The store's SQLite file.
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        from: ReadStore,
         /// csv or xlsx (default: the output file's extension, else csv).
         #[arg(long, value_parser = parse_format)]
         format: Option<Format>,
@@ -46,47 +45,48 @@ fn parse_format(s: &str) -> Result<Format, String> {
     Format::parse(s).ok_or_else(|| format!("{s:?}: csv or xlsx"))
 }
 
-pub(super) fn run(mut action: RosterAction) -> ExitCode {
-    if let RosterAction::Import { into, .. } = &mut action
-        && let Err(e) = into.resolve()
-    {
-        return super::fail(&e);
+pub(super) fn run(action: RosterAction) -> ExitCode {
+    match action {
+        RosterAction::Import { mut into, by, file } => {
+            if let Err(e) = into.resolve() {
+                return super::fail(&e);
+            }
+            let config = into.config.clone();
+            with_checks(config.as_deref(), |checks| import(into, by, file, checks))
+        }
+        RosterAction::Export { from, format, chinese, output } => {
+            export_from(from, |store| async move { export(&*store, format, chinese, output).await })
+        }
     }
-    let config = match &action {
-        RosterAction::Import { into, .. } => into.config.clone(),
-        RosterAction::Export { .. } => None,
-    };
-    with_checks(config.as_deref(), |checks| roster(action, checks))
 }
 
-/// Runs a roster command; an import's re-checks judge by `checks`.
-async fn roster(action: RosterAction, checks: CheckConfig) -> Result<(), RosterError> {
-    match action {
-        RosterAction::Import { into, by, file } => {
-            let format = format_of(&file)?;
-            let bytes = read(&file)?;
-            let store = into.open(checks)?;
-            let bar = progress::terminal();
-            let shown = bar.clone();
-            let on_step = std::sync::Arc::new(move |step: Step| match step {
-                Step::Checking(rows) => progress::phase(&shown, "checking", rows),
-                Step::Importing(events) => progress::phase(&shown, "importing", events),
-                Step::Authored => shown.inc(1),
-            });
-            let summary = roster::import(&*store, bytes, format, by, RosterOptions { dry_run: into.dry_run }, on_step).await;
-            bar.finish_and_clear();
-            into.report(summary?);
-        }
-        RosterAction::Export { db, format, chinese, output } => {
-            let format = format.or_else(|| output.as_deref().and_then(Format::of_path)).unwrap_or(Format::Csv);
-            let language = if chinese { Language::Chinese } else { Language::English };
-            let store = SqliteStore::open(&db)?;
-            let bytes = roster::export(&store, format, language).await?;
-            match output {
-                Some(path) => std::fs::write(&path, bytes).map_err(|e| RosterError::Encode(format!("{}: {e}", path.display())))?,
-                None => std::io::Write::write_all(&mut std::io::stdout(), &bytes).map_err(|e| RosterError::Encode(e.to_string()))?,
-            }
-        }
+/// Imports the roster `file` into the store `into` names, in the name of `by`; the re-checks
+/// judge by `checks`.
+async fn import(into: ImportInto, by: UserId, file: PathBuf, checks: CheckConfig) -> Result<(), RosterError> {
+    let format = format_of(&file)?;
+    let bytes = read(&file)?;
+    let store = into.open(checks)?;
+    let bar = progress::terminal();
+    let shown = bar.clone();
+    let on_step = std::sync::Arc::new(move |step: Step| match step {
+        Step::Checking(rows) => progress::phase(&shown, "checking", rows),
+        Step::Importing(events) => progress::phase(&shown, "importing", events),
+        Step::Authored => shown.inc(1),
+    });
+    let summary = roster::import(&*store, bytes, format, by, RosterOptions { dry_run: into.dry_run }, on_step).await;
+    bar.finish_and_clear();
+    into.report(summary?);
+    Ok(())
+}
+
+/// Writes the store's roster to `output` (else standard output).
+async fn export(store: &dyn Store, format: Option<Format>, chinese: bool, output: Option<PathBuf>) -> Result<(), RosterError> {
+    let format = format.or_else(|| output.as_deref().and_then(Format::of_path)).unwrap_or(Format::Csv);
+    let language = if chinese { Language::Chinese } else { Language::English };
+    let bytes = roster::export(store, format, language).await?;
+    match output {
+        Some(path) => std::fs::write(&path, bytes).map_err(|e| RosterError::Encode(format!("{}: {e}", path.display())))?,
+        None => std::io::Write::write_all(&mut std::io::stdout(), &bytes).map_err(|e| RosterError::Encode(e.to_string()))?,
     }
     Ok(())
 }
