@@ -59,7 +59,7 @@ fn parse(raw: &str) -> Result<Event, StoreError> {
 pub fn apply(conn: &dyn Sql, places: &mut ZoneVersions, event: &Event, body: &Body, server_seq: i64) -> Result<(), StoreError> {
     let t = touch(event.id, body);
     if let Some(key) = t.filed_under {
-        conn.run(
+        conn.write(
             "INSERT INTO report_filed (entity, server_seq) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
             args![key.0.as_bytes(), server_seq],
         )?;
@@ -89,7 +89,7 @@ pub fn apply(conn: &dyn Sql, places: &mut ZoneVersions, event: &Event, body: &Bo
                 Body::ZeroReportFiled(z) => z.zone.as_ref().map(|z| z.as_str()),
                 _ => None,
             };
-            conn.run(
+            conn.write(
                 "INSERT INTO zero_reports (report, device_id, officer, week, zone) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
                 args![event.id.0.as_bytes(), event.device_id.0.as_bytes(), officer.as_str(), week.to_string(), zone],
             )?;

@@ -38,7 +38,7 @@ pub fn id(bytes: &[u8], table: &'static str) -> Result<EventId, StoreError> {
 /// officer's week.
 pub fn put_patrol(conn: &dyn Sql, places: &ZoneVersions, e: &PatrolEntry) -> Result<(), StoreError> {
     let place = places.place_at(&e.zone, e.started_at);
-    conn.run(
+    conn.write(
         "INSERT INTO patrols (id, author, zone, started_at, village, township, entry, week) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (id) DO UPDATE SET author = excluded.author, zone = excluded.zone, started_at = excluded.started_at,
              village = excluded.village, township = excluded.township, entry = excluded.entry, week = excluded.week",
@@ -58,7 +58,7 @@ pub fn put_patrol(conn: &dyn Sql, places: &ZoneVersions, e: &PatrolEntry) -> Res
 
 pub fn put_finding(conn: &dyn Sql, places: &ZoneVersions, f: &FindingRow) -> Result<(), StoreError> {
     let township = places.place_at(&f.zone, f.observed_at).map(|p| p.township.as_str());
-    conn.run(
+    conn.write(
         "INSERT INTO report_findings (id, patrol, officer, zone, township, observed_at, stopped_on_spot)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (id) DO UPDATE SET patrol = excluded.patrol, officer = excluded.officer, zone = excluded.zone,
@@ -78,10 +78,10 @@ pub fn source_id(source: &CaseSource) -> EventId {
 
 pub fn put_case(conn: &dyn Sql, id: &EventId, case: Option<&Case>) -> Result<(), StoreError> {
     let Some(c) = case else {
-        conn.run("DELETE FROM report_cases WHERE id = ?1", args![id.0.as_bytes()])?;
+        conn.write("DELETE FROM report_cases WHERE id = ?1", args![id.0.as_bytes()])?;
         return Ok(());
     };
-    conn.run(
+    conn.write(
         "INSERT INTO report_cases (id, source, township, closed, opened_at, stopped_at, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (id) DO UPDATE SET source = excluded.source, township = excluded.township, closed = excluded.closed,
              opened_at = excluded.opened_at, stopped_at = excluded.stopped_at, state = excluded.state",
@@ -100,10 +100,10 @@ pub fn put_case(conn: &dyn Sql, id: &EventId, case: Option<&Case>) -> Result<(),
 
 pub fn put_tip(conn: &dyn Sql, id: &EventId, tip: Option<&Tip>) -> Result<(), StoreError> {
     let Some(t) = tip else {
-        conn.run("DELETE FROM report_tips WHERE id = ?1", args![id.0.as_bytes()])?;
+        conn.write("DELETE FROM report_tips WHERE id = ?1", args![id.0.as_bytes()])?;
         return Ok(());
     };
-    conn.run(
+    conn.write(
         "INSERT INTO report_tips (id, township, open, state) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (id) DO UPDATE SET township = excluded.township, open = excluded.open, state = excluded.state",
         args![id.0.as_bytes(), t.township.as_str(), t.is_open(), json("a tip", t)?],
@@ -117,7 +117,7 @@ pub fn define_zone(conn: &dyn Sql, places: &mut ZoneVersions, z: &ZoneDefined) -
     let before: BTreeSet<UnitId> =
         places.iter().filter(|(id, _)| **id == z.zone).flat_map(|(_, v)| v.iter().map(|p| p.township.clone())).collect();
     let (from, until) = places.define(z);
-    conn.run(
+    conn.write(
         "INSERT INTO zone_versions (zone, valid_from, village, township) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (zone, valid_from) DO UPDATE SET village = excluded.village, township = excluded.township",
         args![z.zone.as_str(), z.valid_from, z.village.as_str(), z.township.as_str()],
@@ -129,8 +129,8 @@ pub fn define_zone(conn: &dyn Sql, places: &mut ZoneVersions, z: &ZoneDefined) -
                     WHERE township IS NOT DISTINCT FROM ?2 AND zone = ?3 AND observed_at >= ?4 AND observed_at < ?5";
     for old in before.iter().map(Some).chain([None]) {
         let old = old.map(UnitId::as_str);
-        conn.run(patrols, args![z.village.as_str(), z.township.as_str(), old, z.zone.as_str(), from, until])?;
-        conn.run(findings, args![z.township.as_str(), old, z.zone.as_str(), from, until])?;
+        conn.write(patrols, args![z.village.as_str(), z.township.as_str(), old, z.zone.as_str(), from, until])?;
+        conn.write(findings, args![z.township.as_str(), old, z.zone.as_str(), from, until])?;
     }
     Ok(())
 }

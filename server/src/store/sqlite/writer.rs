@@ -204,6 +204,8 @@ fn run_batch(conn: &mut Connection, batch: Vec<Work>, caches: &mut Caches<'_>, r
             now_ms,
             device_clock: None,
             raised: RefCell::default(),
+            last_seq: None,
+            device_latest: None,
         };
         let (job, finish) = work(Ok(&mut ctx));
         let ok = matches!(job, Job::Done);
