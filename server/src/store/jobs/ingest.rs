@@ -19,6 +19,7 @@ use super::reference::IngestView;
 use crate::args;
 use crate::store::events::{self, Quarantined};
 use crate::store::ingest::Pushed;
+use crate::store::read_model::Filings;
 use crate::store::sqlite::checks::Prechecked;
 
 impl WriteCtx<'_> {
@@ -45,6 +46,7 @@ impl WriteCtx<'_> {
             })
             .collect();
         let mut stored = events::stored_by_ids(self.conn, &ids)?;
+        self.filings = Filings::read(self.conn, &ids)?;
         for p in pushed {
             let ack = match p {
                 Pushed::Malformed { id, seq, raw, problem } => {
@@ -140,7 +142,7 @@ impl WriteCtx<'_> {
         self.reference.offices.apply(event);
         super::tips::note(self.conn, event, body)?;
         // The reports' read model (its `patrols` row is the one admission and evidence read too).
-        crate::store::read_model::apply(self.conn, &mut self.reference.places, event, body, server_seq)?;
+        crate::store::read_model::apply(self.conn, (&mut self.reference.places, &mut self.filings), event, body, server_seq)?;
         match body {
             Body::PatrolRecorded(p) => self.check_new_patrol(event, p, ahead.and_then(Prechecked::patrol))?,
             Body::FindingReported(f) => self.check_new_finding(event, f, ahead.and_then(Prechecked::finding))?,

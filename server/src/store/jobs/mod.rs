@@ -68,6 +68,8 @@ pub struct WriteCtx<'a> {
     pub last_seq: Option<i64>,
     /// A device's latest stated time (`device_clocks`), once this job has checked a patrol of it.
     pub device_latest: Option<(DeviceId, Option<i64>)>,
+    /// What this job knows is filed under which entity (the read model's `report_filed`).
+    pub filings: crate::store::read_model::Filings,
 }
 
 /// Ticks the server's clock `hlc` at the wall time `now_ms`: for replies.

@@ -325,6 +325,7 @@ fn run_one(
             raised: RefCell::default(),
             last_seq: None,
             device_latest: None,
+            filings: Default::default(),
         };
         let (job, finish) = work(Ok(&mut ctx));
         (job, finish, ctx.raised.into_inner())

@@ -1,7 +1,7 @@
 //! Writing the read model's rows: a patrol's entry and place, a finding, a case, a tip, and the
 //! places a zone's new version moves (found through the township index, not by a scan).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use sync_protocol::body::{CaseSource, ZoneDefined};
 use sync_protocol::fold::{Case, Tip};
 use sync_protocol::ids::{EventId, UnitId};
@@ -12,7 +12,7 @@ use sync_protocol::zones::ZoneVersions;
 
 use crate::args;
 use crate::store::StoreError;
-use crate::store::sql::Sql;
+use crate::store::sql::{Sql, bytes_in, hex_list};
 
 fn json<T: serde::Serialize>(what: &'static str, v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::encode(what, e))
@@ -21,6 +21,43 @@ fn json<T: serde::Serialize>(what: &'static str, v: &T) -> Result<String, StoreE
 /// Whether any event is filed under `key`.
 pub fn has_filed(conn: &dyn Sql, key: &EventId) -> Result<bool, StoreError> {
     conn.one("SELECT EXISTS (SELECT 1 FROM report_filed WHERE entity = ?1)", args![key.0.as_bytes()])?.get(0)
+}
+
+/// Which entities have events filed under them, as far as a writer's job has learnt: read for all
+/// of a push's events in one statement ([`Filings::read`]), and kept as the job files more, so that
+/// each new patrol of the push need not ask. An entity not asked about is looked up.
+#[derive(Debug, Default)]
+pub struct Filings {
+    asked: HashSet<EventId>,
+    filed: HashSet<EventId>,
+}
+
+impl Filings {
+    /// What is filed under any of `ids`.
+    pub fn read(conn: &dyn Sql, ids: &[EventId]) -> Result<Filings, StoreError> {
+        let mut filings = Filings { asked: ids.iter().copied().collect(), filed: HashSet::new() };
+        if !ids.is_empty() {
+            let sql = format!("SELECT DISTINCT entity FROM report_filed WHERE entity IN ({})", bytes_in(conn.engine(), 1));
+            conn.each(&sql, args![hex_list(ids.iter().map(|i| i.0.as_bytes().as_slice()))], &mut |row| {
+                filings.filed.insert(id(&row.get::<Vec<u8>>(0)?, "report_filed")?);
+                Ok(())
+            })?;
+        }
+        Ok(filings)
+    }
+
+    /// Whether any event is filed under `key`.
+    pub fn has_filed(&self, conn: &dyn Sql, key: &EventId) -> Result<bool, StoreError> {
+        match self.asked.contains(key) {
+            true => Ok(self.filed.contains(key)),
+            false => has_filed(conn, key),
+        }
+    }
+
+    /// Notes an event just filed under `key`.
+    pub fn note(&mut self, key: EventId) {
+        self.filed.insert(key);
+    }
 }
 
 /// The patrol a known finding is on.

@@ -206,6 +206,7 @@ fn run_batch(conn: &mut Connection, batch: Vec<Work>, caches: &mut Caches<'_>, r
             raised: RefCell::default(),
             last_seq: None,
             device_latest: None,
+            filings: Default::default(),
         };
         let (job, finish) = work(Ok(&mut ctx));
         let ok = matches!(job, Job::Done);
