@@ -148,28 +148,29 @@ fn a_postgres_connection_prepares_each_statement_once() -> Result<()> {
 fn the_writers_queue_holds_writes_until_an_answer_is_needed() -> Result<()> {
     let db = pg_cluster::database()?;
     patrolsync_server::store::postgres::migrate(db.url())?;
+    let insert = "INSERT INTO units (id, level, parent) VALUES (?1, ?2, NULL)";
+    let township = "INSERT INTO units (id, level, parent) VALUES (?1, 'township', NULL)";
+    let units = |sql: &dyn Sql| -> Result<Vec<String>> {
+        Ok(sql.all("SELECT id FROM units ORDER BY id", args![])?.iter().map(|r| r.get(0)).collect::<Result<_, _>>()?)
+    };
     off_runtime(|| -> Result<()> {
         let (mut client, statements) = (db.connect()?, Statements::default());
         let mut tx = client.transaction()?;
-        let sql = Pg::queued(&mut tx, &statements);
-        let insert = "INSERT INTO units (id, level, parent) VALUES (?1, ?2, NULL)";
-        // Quotes, a question mark and a backslash stay the text they were.
-        for id in ["V1", "it's ?1 \\x00"] {
-            sql.write(insert, args![id, "village"])?;
-        }
-        let units = |sql: &dyn Sql| -> Result<Vec<String>> {
-            Ok(sql.all("SELECT id FROM units ORDER BY id", args![])?.iter().map(|r| r.get(0)).collect::<Result<_, _>>()?)
-        };
-        ensure!(units(&sql)? == ["V1", "it's ?1 \\x00"], "a read sees the writes queued before it");
+        {
+            let sql = Pg::queued(&mut tx, &statements);
+            // Quotes, a question mark and a backslash stay the text they were.
+            for id in ["V1", "it's ?1 \\x00"] {
+                sql.write(insert, args![id, "village"])?;
+            }
+            ensure!(units(&sql)? == ["V1", "it's ?1 \\x00"], "a read sees the writes queued before it");
 
-        // A refused write is the error of what sends it, not its own; a statement first queued
-        // behind it was never prepared, and is prepared when next used.
-        let township = "INSERT INTO units (id, level, parent) VALUES (?1, 'township', NULL)";
-        sql.write(insert, args!["V1", "village"])?;
-        sql.write(township, args!["T1"])?;
-        ensure!(sql.flush().is_err(), "the duplicate key is found when the queue is sent");
-        ensure!(sql.write(insert, args![u64::MAX, "village"]).is_err(), "an argument its parameter cannot take is refused at once");
-        drop(sql);
+            // A refused write is the error of what sends it, not its own; a statement first queued
+            // behind it was never prepared, and is prepared when next used.
+            sql.write(insert, args!["V1", "village"])?;
+            sql.write(township, args!["T1"])?;
+            ensure!(sql.flush().is_err(), "the duplicate key is found when the queue is sent");
+            ensure!(sql.write(insert, args![u64::MAX, "village"]).is_err(), "an argument its parameter cannot take is refused at once");
+        }
         tx.rollback()?;
 
         let mut tx = client.transaction()?;
