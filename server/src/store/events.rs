@@ -11,7 +11,7 @@ use sync_protocol::ids::{DeviceId, EventId};
 use sync_protocol::scope::{Bucket, Routes};
 use sync_protocol::wire::RejectReason;
 
-use super::sql::{Row, Sql, bytes_in, hex_list};
+use super::sql::{Row, Sql, hex_list, one_of_bytes};
 use super::{Entity, StoreError};
 use crate::args;
 
@@ -127,7 +127,7 @@ pub fn stored_by_ids(sql: &dyn Sql, ids: &[EventId]) -> Result<HashMap<EventId, 
     if ids.is_empty() {
         return Ok(found);
     }
-    let text = format!("SELECT id, hash, reason FROM events WHERE id IN ({})", bytes_in(sql.engine(), 1));
+    let text = format!("SELECT id, hash, reason FROM events WHERE {}", one_of_bytes(sql.engine(), "id", 1));
     sql.each(&text, args![hex_list(ids.iter().map(|id| id.0.as_bytes().as_slice()))], &mut |row| {
         let stored = stored(row)?;
         found.insert(stored.id, stored);

@@ -12,7 +12,7 @@ use sync_protocol::zones::ZoneVersions;
 
 use crate::args;
 use crate::store::StoreError;
-use crate::store::sql::{Sql, bytes_in, hex_list};
+use crate::store::sql::{Sql, hex_list, one_of_bytes};
 
 fn json<T: serde::Serialize>(what: &'static str, v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::encode(what, e))
@@ -37,7 +37,7 @@ impl Filings {
     pub fn read(conn: &dyn Sql, ids: &[EventId]) -> Result<Filings, StoreError> {
         let mut filings = Filings { asked: ids.iter().copied().collect(), filed: HashSet::new() };
         if !ids.is_empty() {
-            let sql = format!("SELECT DISTINCT entity FROM report_filed WHERE entity IN ({})", bytes_in(conn.engine(), 1));
+            let sql = format!("SELECT DISTINCT entity FROM report_filed WHERE {}", one_of_bytes(conn.engine(), "entity", 1));
             conn.each(&sql, args![hex_list(ids.iter().map(|i| i.0.as_bytes().as_slice()))], &mut |row| {
                 filings.filed.insert(id(&row.get::<Vec<u8>>(0)?, "report_filed")?);
                 Ok(())

@@ -89,17 +89,19 @@ pub fn json_each(engine: Engine, n: usize, alias: &str) -> String {
     }
 }
 
-/// A `SELECT` of the byte strings whose hex forms are the JSON array of strings bound to `?n`
-/// ([`hex_list`]), for `id IN (…)` over a list of ids of any length in one statement text.
-pub fn bytes_in(engine: Engine, n: usize) -> String {
-    let unhex = match engine {
-        Engine::Sqlite => "unhex(i.value)",
-        Engine::Postgres => "decode(i.value, 'hex')",
-    };
-    format!("SELECT {unhex} FROM {}", json_each(engine, n, "i"))
+/// The condition that `column` is one of the byte strings whose hex forms are the JSON array of
+/// strings bound to `?n` ([`hex_list`]): a list of ids of any length in one statement text, found
+/// through `column`'s index. SQLite probes the index for each of `IN (SELECT … json_each)`;
+/// PostgreSQL is given an array (`= ANY(ARRAY(…))`), as its planner, not knowing the list's
+/// length, may scan the whole table for an `IN` over a set-returning function.
+pub fn one_of_bytes(engine: Engine, column: &str, n: usize) -> String {
+    match engine {
+        Engine::Sqlite => format!("{column} IN (SELECT unhex(i.value) FROM {})", json_each(engine, n, "i")),
+        Engine::Postgres => format!("{column} = ANY(ARRAY(SELECT decode(i.value, 'hex') FROM {}))", json_each(engine, n, "i")),
+    }
 }
 
-/// The JSON array of the hex forms of `items`, the argument of [`bytes_in`].
+/// The JSON array of the hex forms of `items`, the argument of [`one_of_bytes`].
 pub fn hex_list<'a>(items: impl IntoIterator<Item = &'a [u8]>) -> String {
     let hex: Vec<String> = items.into_iter().map(hex::encode).collect();
     serde_json::Value::from(hex).to_string()

@@ -10,7 +10,7 @@ use sync_protocol::ids::EventId;
 use sync_protocol::values::TrackPoint;
 
 use crate::args;
-use crate::store::sql::{Sql, bytes_in, hex_list};
+use crate::store::sql::{Sql, hex_list, one_of_bytes};
 use crate::store::sqlite::StoreError;
 use std::collections::HashMap;
 
@@ -61,7 +61,8 @@ pub fn stored_tracks(conn: &dyn Sql, ids: &[EventId]) -> Result<Vec<(EventId, Ve
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!("SELECT id, raw FROM events WHERE id IN ({}) AND accepted AND kind = 'patrol.recorded'", bytes_in(conn.engine(), 1));
+    let sql =
+        format!("SELECT id, raw FROM events WHERE {} AND accepted AND kind = 'patrol.recorded'", one_of_bytes(conn.engine(), "id", 1));
     let mut raws = HashMap::with_capacity(ids.len());
     conn.each(&sql, args![hex_list(ids.iter().map(|id| id.0.as_bytes().as_slice()))], &mut |row| {
         raws.insert(row.get::<Vec<u8>>(0)?, row.get::<String>(1)?);
