@@ -61,11 +61,14 @@ pub fn stored_tracks(conn: &dyn Sql, ids: &[EventId]) -> Result<Vec<(EventId, Ve
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql =
-        format!("SELECT id, raw FROM events WHERE {} AND accepted AND kind = 'patrol.recorded'", one_of_bytes(conn.engine(), "id", 1));
+    // Selected by id alone, so that the planner can only take the key's index (with the kind and
+    // acceptance in the condition, PostgreSQL may walk the partial index of every accepted patrol).
+    let sql = format!("SELECT id, raw, accepted, kind FROM events WHERE {}", one_of_bytes(conn.engine(), "id", 1));
     let mut raws = HashMap::with_capacity(ids.len());
     conn.each(&sql, args![hex_list(ids.iter().map(|id| id.0.as_bytes().as_slice()))], &mut |row| {
-        raws.insert(row.get::<Vec<u8>>(0)?, row.get::<String>(1)?);
+        if row.get::<bool>(2)? && row.get::<String>(3)? == "patrol.recorded" {
+            raws.insert(row.get::<Vec<u8>>(0)?, row.get::<String>(1)?);
+        }
         Ok(())
     })?;
     let track = |id: &EventId, raw: &str| {
