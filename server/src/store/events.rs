@@ -3,6 +3,7 @@
 //! admission reads back of them. The writer's rules around them (the pure `admit`, the caches,
 //! the tamper-evident log) are its own.
 
+use std::collections::HashMap;
 use sync_protocol::admit::{ChainHead, Stored};
 use sync_protocol::crypto::Hash;
 use sync_protocol::event::Event;
@@ -10,26 +11,34 @@ use sync_protocol::ids::{DeviceId, EventId};
 use sync_protocol::scope::{Bucket, Routes};
 use sync_protocol::wire::RejectReason;
 
-use super::sql::{Row, Sql};
+use super::sql::{Row, Sql, hex_list, one_of_bytes};
 use super::{Entity, StoreError};
 use crate::args;
 
 /// Stores an event (`accepted`, or kept as rejected evidence with its `reason`) received at
 /// `now_ms`; returns its `server_seq`, the next after the greatest stored. Only the single writer
 /// inserts events, inside its transaction, so the numbers have no gaps and commit in order.
+/// `last` is the greatest `server_seq` as the job storing it knows it: read at the job's first
+/// event, then this event's (a job's events follow one another, and the key refuses a number
+/// twice), so that the row is a write the writer need not wait on (`Sql::write`).
 pub fn insert_event(
     sql: &dyn Sql,
+    last: &mut Option<i64>,
     event: &Event,
     raw: &str,
     accepted: bool,
     reason: Option<RejectReason>,
     now_ms: i64,
 ) -> Result<i64, StoreError> {
-    sql.one(
+    let server_seq = match *last {
+        Some(seq) => seq,
+        None => sql.one("SELECT coalesce(max(server_seq), 0) FROM events", args![])?.get::<i64>(0)?,
+    } + 1;
+    sql.write(
         "INSERT INTO events (server_seq, id, device_id, seq, hlc, author, kind, hash, raw, accepted, reason, received_at)
-         VALUES ((SELECT coalesce(max(server_seq), 0) + 1 FROM events), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-         RETURNING server_seq",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         args![
+            server_seq,
             event.id.0.as_bytes(),
             event.device_id.0.as_bytes(),
             event.seq,
@@ -42,14 +51,15 @@ pub fn insert_event(
             reason.map(RejectReason::as_str),
             now_ms
         ],
-    )?
-    .get(0)
+    )?;
+    *last = Some(server_seq);
+    Ok(server_seq)
 }
 
 /// Routes the stored event `server_seq` to `buckets`.
 pub fn insert_routes(sql: &dyn Sql, buckets: &[Bucket], server_seq: i64) -> Result<(), StoreError> {
     for bucket in buckets {
-        sql.run("INSERT INTO event_routes (bucket, server_seq) VALUES (?1, ?2)", args![bucket.to_string(), server_seq])?;
+        sql.write("INSERT INTO event_routes (bucket, server_seq) VALUES (?1, ?2)", args![bucket.to_string(), server_seq])?;
     }
     Ok(())
 }
@@ -97,7 +107,7 @@ pub fn chain_head(sql: &dyn Sql, device: DeviceId) -> Result<ChainHead, StoreErr
 
 /// Moves a device's chain head forward (never back) and notes its sync at `now_ms`.
 pub fn save_head(sql: &dyn Sql, device: DeviceId, head: ChainHead, now_ms: i64) -> Result<(), StoreError> {
-    sql.run(
+    sql.write(
         "UPDATE devices SET head_seq = ?2, head_hash = ?3, last_sync_at = ?4 WHERE id = ?1 AND head_seq <= ?2",
         args![device.0.as_bytes(), head.seq, &head.hash.0, now_ms],
     )?;
@@ -106,13 +116,24 @@ pub fn save_head(sql: &dyn Sql, device: DeviceId, head: ChainHead, now_ms: i64) 
 
 /// Notes a sync that pushed nothing (a pull): the device took part in a sync at `now_ms`.
 pub fn note_pull(sql: &dyn Sql, device: DeviceId, now_ms: i64) -> Result<(), StoreError> {
-    sql.run("UPDATE devices SET last_sync_at = ?2 WHERE id = ?1", args![device.0.as_bytes(), now_ms])?;
+    sql.write("UPDATE devices SET last_sync_at = ?2 WHERE id = ?1", args![device.0.as_bytes(), now_ms])?;
     Ok(())
 }
 
-/// The stored event with this id, with its reason if it was kept as rejected.
-pub fn stored_by_id(sql: &dyn Sql, id: &EventId) -> Result<Option<Stored>, StoreError> {
-    sql.optional("SELECT id, hash, reason FROM events WHERE id = ?1", args![id.0.as_bytes()])?.map(stored).transpose()
+/// The stored events among `ids`, by id, each with its reason if kept as rejected: read for a
+/// whole push in one statement.
+pub fn stored_by_ids(sql: &dyn Sql, ids: &[EventId]) -> Result<HashMap<EventId, Stored>, StoreError> {
+    let mut found = HashMap::with_capacity(ids.len());
+    if ids.is_empty() {
+        return Ok(found);
+    }
+    let text = format!("SELECT id, hash, reason FROM events WHERE {}", one_of_bytes(sql.engine(), "id", 1));
+    sql.each(&text, args![hex_list(ids.iter().map(|id| id.0.as_bytes().as_slice()))], &mut |row| {
+        let stored = stored(row)?;
+        found.insert(stored.id, stored);
+        Ok(())
+    })?;
+    Ok(found)
 }
 
 /// The stored event at this place of a device's chain, with its reason if kept as rejected.

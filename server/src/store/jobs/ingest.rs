@@ -2,7 +2,8 @@
 //! `admit` decide, and carry the decision out (store, route, quarantine, flag) in the open batch.
 //! The rows of the event log themselves are written and read by `store::events`, on either engine.
 
-use sync_protocol::admit::{Admission, Caller, ChainHead, Checked, admit};
+use std::collections::HashMap;
+use sync_protocol::admit::{Admission, Caller, ChainHead, Checked, Stored, admit};
 use sync_protocol::body::Body;
 use sync_protocol::checks::clock::DeviceClock;
 use sync_protocol::event::Event;
@@ -18,6 +19,7 @@ use super::reference::IngestView;
 use crate::args;
 use crate::store::events::{self, Quarantined};
 use crate::store::ingest::Pushed;
+use crate::store::read_model::Filings;
 use crate::store::sqlite::checks::Prechecked;
 
 impl WriteCtx<'_> {
@@ -35,6 +37,16 @@ impl WriteCtx<'_> {
         let mut acks = Vec::with_capacity(pushed.len());
         // The clock of the chain's last accepted event in this push, for the next one's check.
         let mut previous = None;
+        // What is stored of the push's events, read at once, and kept up to date as they are stored.
+        let ids: Vec<EventId> = pushed
+            .iter()
+            .filter_map(|p| match p {
+                Pushed::Parsed { event, .. } => Some(event.id),
+                Pushed::Malformed { .. } => None,
+            })
+            .collect();
+        let mut stored = events::stored_by_ids(self.conn, &ids)?;
+        self.filings = Filings::read(self.conn, &ids)?;
         for p in pushed {
             let ack = match p {
                 Pushed::Malformed { id, seq, raw, problem } => {
@@ -42,7 +54,7 @@ impl WriteCtx<'_> {
                     Ack::rejected(id, seq, RejectReason::Malformed, problem)
                 }
                 Pushed::Parsed { event, raw, checked, ahead } => {
-                    self.ingest_one(caller, *event, raw, *checked, ahead.map(|a| *a), &mut previous)?
+                    self.ingest_one(caller, *event, raw, *checked, ahead.map(|a| *a), (&mut stored, &mut previous))?
                 }
             };
             acks.push(ack);
@@ -58,10 +70,10 @@ impl WriteCtx<'_> {
         raw: String,
         checked: Checked,
         ahead: Option<Prechecked>,
-        previous: &mut Option<i64>,
+        (stored, previous): (&mut HashMap<EventId, Stored>, &mut Option<i64>),
     ) -> Result<Ack, StoreError> {
         let head = self.head(caller.device)?;
-        let by_id = events::stored_by_id(self.conn, &event.id)?;
+        let by_id = stored.get(&event.id).copied();
         let at_seq = if event.seq <= head.seq { events::stored_at_seq(self.conn, event.device_id, event.seq)? } else { None };
         let admission = {
             let view = IngestView { reference: self.reference, conn: self.conn };
@@ -71,12 +83,14 @@ impl WriteCtx<'_> {
         match admission {
             Admission::Accept(body) => {
                 ack.buckets = self.append(&event, &raw, Some(&body), None, ahead)?.1;
+                stored.insert(event.id, Stored { id: event.id, hash: event.hash, rejected: None });
                 self.check_event_clock(&event, previous)?;
             }
             Admission::Duplicate => ack.buckets = events::stored_buckets(self.conn, &event.id)?,
             Admission::AlreadyRejected { .. } => {}
             Admission::Reject { reason, keep: true, .. } => {
                 self.store(&event, &raw, None, Some(reason))?;
+                stored.insert(event.id, Stored { id: event.id, hash: event.hash, rejected: Some(reason) });
             }
             Admission::Reject { reason: RejectReason::Gap, .. } => {}
             Admission::Reject { reason, message, .. } => {
@@ -102,7 +116,7 @@ impl WriteCtx<'_> {
         reason: Option<RejectReason>,
         ahead: Option<Prechecked>,
     ) -> Result<(i64, Vec<Bucket>), StoreError> {
-        let server_seq = events::insert_event(self.conn, event, raw, body.is_some(), reason, self.now_ms)?;
+        let server_seq = events::insert_event(self.conn, &mut self.last_seq, event, raw, body.is_some(), reason, self.now_ms)?;
         let leaf = match reason {
             None => LogLeaf::Event { server_seq: server_seq as u64, hash: event.hash },
             Some(reason) => LogLeaf::RejectedEvent { server_seq: server_seq as u64, hash: event.hash, reason },
@@ -128,7 +142,7 @@ impl WriteCtx<'_> {
         self.reference.offices.apply(event);
         super::tips::note(self.conn, event, body)?;
         // The reports' read model (its `patrols` row is the one admission and evidence read too).
-        crate::store::read_model::apply(self.conn, &mut self.reference.places, event, body, server_seq)?;
+        crate::store::read_model::apply(self.conn, (&mut self.reference.places, &mut self.filings), event, body, server_seq)?;
         match body {
             Body::PatrolRecorded(p) => self.check_new_patrol(event, p, ahead.and_then(Prechecked::patrol))?,
             Body::FindingReported(f) => self.check_new_finding(event, f, ahead.and_then(Prechecked::finding))?,
@@ -137,7 +151,7 @@ impl WriteCtx<'_> {
             Body::FlagReviewed(r) => self.review_flag(event, r)?,
             Body::UserEnrolled(u) => {
                 let units = serde_json::to_string(&u.units).map_err(|e| StoreError::encode("a user's units", e))?;
-                self.conn.run(
+                self.conn.write(
                     "INSERT INTO users (id, display_name, role, units, password_hash, phone) VALUES (?1, ?2, ?3, ?4, '', ?5)
                      ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, role = excluded.role, units = excluded.units,
                          phone = excluded.phone",

@@ -64,6 +64,12 @@ pub struct WriteCtx<'a> {
     pub device_clock: Option<DeviceClock>,
     /// The flags this job raised, by kind: counted once the batch is committed.
     pub raised: RefCell<BTreeMap<String, u64>>,
+    /// The greatest `server_seq` stored, once this job has stored an event (`events::insert_event`).
+    pub last_seq: Option<i64>,
+    /// A device's latest stated time (`device_clocks`), once this job has checked a patrol of it.
+    pub device_latest: Option<(DeviceId, Option<i64>)>,
+    /// What this job knows is filed under which entity (the read model's `report_filed`).
+    pub filings: crate::store::read_model::Filings,
 }
 
 /// Ticks the server's clock `hlc` at the wall time `now_ms`: for replies.

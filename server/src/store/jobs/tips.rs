@@ -23,7 +23,7 @@ pub fn note(conn: &dyn Sql, event: &Event, body: &Body) -> Result<(), StoreError
     } else {
         "INSERT INTO tips (id, township) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING"
     };
-    conn.run(sql, args![tip.0.as_bytes(), township.as_str()])?;
+    conn.write(sql, args![tip.0.as_bytes(), township.as_str()])?;
     Ok(())
 }
 

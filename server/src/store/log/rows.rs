@@ -31,7 +31,7 @@ impl LogRows for Rows<'_> {
 
     fn insert_leaf(&mut self, idx: u64, row: LeafRow<'_>, hash: &Hash) -> Result<(), StoreError> {
         let (kind, row_id, blob) = row.columns();
-        self.0.run(
+        self.0.write(
             "INSERT INTO merkle_leaves (idx, kind, row_id, blob, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
             args![idx, kind, row_id, blob, &hash.0],
         )?;
@@ -51,7 +51,7 @@ impl LogRows for Rows<'_> {
 
     fn insert_checkpoint(&mut self, signed: &SignedCheckpoint, now_ms: i64) -> Result<(), StoreError> {
         let c = &signed.checkpoint;
-        self.0.run(
+        self.0.write(
             "INSERT INTO merkle_checkpoints (size, origin, root, kid, signature, made_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (size) DO NOTHING",
             args![c.size, &c.origin, &c.root.0, &signed.key_id.0, &signed.signature.0, now_ms],

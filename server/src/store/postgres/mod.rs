@@ -23,13 +23,15 @@
 //!   connection (an audit's read-only one, a rebuild's holding the writer role).
 //! - `identity`: the server's identity in `meta`.
 //! - `sql`: the SQL layer (`store::sql`) on PostgreSQL, which the engine-neutral rules run on
-//!   (the log's rows among them, `store::log::Rows`).
+//!   (the log's rows among them, `store::log::Rows`); `queue`: the writer's statements held back
+//!   and sent together, a round trip per answer needed rather than per statement.
 
 mod api;
 mod caches;
 mod identity;
 mod offline;
 mod open;
+mod queue;
 mod readers;
 mod sql;
 mod writer;

@@ -3,7 +3,8 @@
 //! for its parameter (an integer to `bigint`, `integer`, `smallint` or `boolean`, a flag to
 //! `boolean` or an integer), and a column reads back as a neutral value by its type. The store's
 //! own connections keep their prepared statements (`Statements`), so that each statement is
-//! prepared once per connection, as SQLite's statement cache does.
+//! prepared once per connection, as SQLite's statement cache does. The writer's transaction
+//! also holds back the writes whose answer it does not need (`Pg::queued`, `queue`).
 
 use bytes::BytesMut;
 use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
@@ -13,6 +14,7 @@ use std::collections::HashMap;
 use std::error::Error;
 
 use super::StoreError;
+use super::queue::{self, Queue};
 use crate::store::sql::{Arg, Engine, Row, Sql, SqlError, Value, numbered};
 
 /// A connection or transaction of PostgreSQL as a [`Sql`]: `Pg::new(&mut tx)`, or
@@ -20,6 +22,8 @@ use crate::store::sql::{Arg, Engine, Row, Sql, SqlError, Value, numbered};
 pub struct Pg<'a, C: GenericClient> {
     client: RefCell<&'a mut C>,
     statements: Option<&'a Statements>,
+    /// Whether statements go through the connection's queue (`Pg::queued`).
+    queued: bool,
 }
 
 /// The most statements a connection keeps prepared; past it the cache starts again (the store's
@@ -31,28 +35,65 @@ const MAX_PREPARED: usize = 512;
 /// only executed. Kept beside its connection, for as long as it: a statement belongs to the
 /// connection that prepared it, and lives on across its transactions (PostgreSQL's prepared
 /// statements are not undone by a rollback).
+/// With them, the connection's queue of statements held back (used by the writer only).
 #[derive(Default)]
-pub struct Statements(RefCell<HashMap<String, Statement>>);
+pub struct Statements {
+    prepared: RefCell<HashMap<String, Statement>>,
+    queue: Queue,
+}
+
+impl Statements {
+    /// The connection's queue of statements held back.
+    pub fn queue(&self) -> &Queue {
+        &self.queue
+    }
+}
 
 impl<'a, C: GenericClient> Pg<'a, C> {
     /// Each statement prepared anew: for a connection used once.
     pub fn new(client: &'a mut C) -> Self {
-        Pg { client: RefCell::new(client), statements: None }
+        Pg { client: RefCell::new(client), statements: None, queued: false }
     }
 
     /// Each statement prepared once per connection: `statements` must be the cache of the
     /// connection `client` is (or is a transaction of).
     pub fn cached(client: &'a mut C, statements: &'a Statements) -> Self {
-        Pg { client: RefCell::new(client), statements: Some(statements) }
+        Pg { client: RefCell::new(client), statements: Some(statements), queued: false }
+    }
+
+    /// As [`Pg::cached`], every statement going through the connection's queue (`queue`): each
+    /// [`Sql::write`] waits there, and goes with the next statement that must be answered, or at
+    /// [`Sql::flush`]. For the writer's transaction, which must use no other `Pg` on the
+    /// connection while the queue holds anything.
+    pub fn queued(client: &'a mut C, statements: &'a Statements) -> Self {
+        Pg { client: RefCell::new(client), statements: Some(statements), queued: true }
+    }
+
+    /// Queues `sql` with `args` (`Pg::queued`), preparing it first if the connection has not.
+    fn push(&self, sql: &str, args: &[Arg<'_>], statements: &Statements) -> Result<Statement, StoreError> {
+        let statement = self.prepared(&mut self.client.borrow_mut(), sql, statements)?;
+        statements.queue.push(&statement, sql, args)?;
+        Ok(statement)
+    }
+
+    /// Sends everything queued as one message and returns its answer.
+    fn send(&self, statements: &Statements) -> Result<Vec<postgres::SimpleQueryMessage>, StoreError> {
+        let text = statements.queue.take();
+        if text.is_empty() {
+            return Ok(Vec::new());
+        }
+        let answer = self.client.borrow_mut().simple_query(&text);
+        statements.queue.sent(answer.is_ok());
+        Ok(answer?)
     }
 
     /// The prepared statement of `sql`, from the cache or prepared now.
     fn prepared(&self, client: &mut C, sql: &str, statements: &Statements) -> Result<Statement, StoreError> {
-        if let Some(statement) = statements.0.borrow().get(sql) {
+        if let Some(statement) = statements.prepared.borrow().get(sql) {
             return Ok(statement.clone());
         }
         let statement = client.prepare(numbered(sql).as_str())?;
-        let mut cache = statements.0.borrow_mut();
+        let mut cache = statements.prepared.borrow_mut();
         if cache.len() >= MAX_PREPARED {
             cache.clear();
         }
@@ -73,6 +114,10 @@ impl<C: GenericClient> Sql for Pg<'_, C> {
     }
 
     fn run(&self, sql: &str, args: &[Arg<'_>]) -> Result<u64, StoreError> {
+        if let Some(statements) = self.statements.filter(|_| self.queued) {
+            self.push(sql, args, statements)?;
+            return Ok(queue::changed(&self.send(statements)?));
+        }
         let mut client = self.client.borrow_mut();
         Ok(match self.statements {
             Some(statements) => {
@@ -86,7 +131,10 @@ impl<C: GenericClient> Sql for Pg<'_, C> {
     /// The rows are all fetched before the first is handed on, so that `each` may run statements
     /// of its own on the same connection.
     fn each(&self, sql: &str, args: &[Arg<'_>], each: &mut dyn FnMut(Row) -> Result<(), StoreError>) -> Result<(), StoreError> {
-        let rows = {
+        let rows = if let Some(statements) = self.statements.filter(|_| self.queued) {
+            let statement = self.push(sql, args, statements)?;
+            queue::rows(self.send(statements)?, &statement)?
+        } else {
             let mut client = self.client.borrow_mut();
             match self.statements {
                 Some(statements) => {
@@ -95,12 +143,25 @@ impl<C: GenericClient> Sql for Pg<'_, C> {
                 }
                 None => client.query(numbered(sql).as_str(), &params(args))?,
             }
+            .into_iter()
+            .map(|row| Ok(Row((0..row.len()).map(|i| row.try_get::<_, Value>(i)).collect::<Result<Vec<_>, _>>()?)))
+            .collect::<Result<Vec<_>, StoreError>>()?
         };
-        for row in rows {
-            let values = (0..row.len()).map(|i| row.try_get::<_, Value>(i)).collect::<Result<Vec<_>, _>>()?;
-            each(Row(values))?;
+        rows.into_iter().try_for_each(each)
+    }
+
+    fn write(&self, sql: &str, args: &[Arg<'_>]) -> Result<(), StoreError> {
+        match self.statements.filter(|_| self.queued) {
+            Some(statements) => self.push(sql, args, statements).map(|_| ()),
+            None => self.run(sql, args).map(|_| ()),
         }
-        Ok(())
+    }
+
+    fn flush(&self) -> Result<(), StoreError> {
+        match self.statements.filter(|_| self.queued) {
+            Some(statements) => self.send(statements).map(|_| ()),
+            None => Ok(()),
+        }
     }
 }
 

@@ -20,6 +20,7 @@ use tokio::sync::mpsc;
 
 use super::caches::{self, Caches, Seen};
 use super::open::writer_lock;
+use super::queue::JobEnd;
 use super::{Location, Pg, Statements, StoreError, connect, identity};
 use crate::clock::SharedClock;
 use crate::metrics::Metrics;
@@ -29,6 +30,7 @@ use crate::store::identity::ServerIdentity;
 use crate::store::jobs::WriteCtx;
 use crate::store::jobs::reference::Reference;
 use crate::store::log::{LogHead, LogWitness, witness};
+use crate::store::sql::Sql;
 use crate::store::sqlite::checks::Published;
 
 /// A job: run on the open transaction, or told that none could be opened.
@@ -147,7 +149,14 @@ impl Writer {
         T: Send + 'static,
         F: FnOnce(&mut WriteCtx<'_>) -> Result<T, StoreError> + Send + 'static,
     {
-        batch::submit(&self.jobs, |reply| -> Work { Box::new(move |ctx| batch::run_job(ctx, f, reply)) }).await
+        // The writes the job's statements left in the queue are sent before it counts as done, so
+        // that their errors are the job's.
+        let job = move |ctx: &mut WriteCtx<'_>| {
+            let done = f(ctx)?;
+            ctx.conn.flush()?;
+            Ok(done)
+        };
+        batch::submit(&self.jobs, |reply| -> Work { Box::new(move |ctx| batch::run_job(ctx, job, reply)) }).await
     }
 }
 
@@ -164,6 +173,10 @@ const IDLE_IN_BATCH: &str = "60s";
 pub(super) fn connect_as_writer(at: &Location) -> Result<Client, StoreError> {
     let mut client = connect(at)?;
     client.batch_execute(&format!("SET lock_timeout = '{ROLE_WAIT}'; SET idle_in_transaction_session_timeout = '{IDLE_IN_BATCH}'"))?;
+    // How the writer's queue writes its arguments and reads its answers as text (`queue`), set
+    // whatever the server's defaults: quotes the only escape in a literal, bytes in hex, each
+    // real written exactly.
+    client.batch_execute("SET standard_conforming_strings = on; SET bytea_output = 'hex'; SET extra_float_digits = 1")?;
     Ok(client)
 }
 
@@ -231,8 +244,9 @@ fn run_batch(
     (seen, shared): (&mut Option<Seen>, &Shared),
 ) -> Batch {
     let last_seen = seen.take();
+    statements.queue().clear();
     let opened = begin(client, shared.lock).and_then(|mut tx| {
-        caches.refresh(&Pg::cached(&mut tx, statements), last_seen, &shared.clock)?;
+        caches.refresh(&Pg::queued(&mut tx, statements), last_seen, &shared.clock)?;
         Ok(tx)
     });
     let mut tx = match opened {
@@ -257,7 +271,7 @@ fn run_batch(
             Job::Failed => {}
         }
         if !done || !released {
-            caches.reload(&Pg::cached(&mut tx, statements));
+            caches.reload(&Pg::queued(&mut tx, statements));
             // Rolled back to the savepoint, the log is as it was before the job; otherwise the
             // transaction may hold part of the job, so the frontier is read again.
             if released {
@@ -269,7 +283,8 @@ fn run_batch(
         finishers.push(finish);
     }
     // The generation is drawn last, so that what it records is the whole batch.
-    let drawn = caches::draw(&Pg::cached(&mut tx, statements));
+    // It is answered, so the queue is empty after it (the last job's release went with it).
+    let drawn = caches::draw(&Pg::queued(&mut tx, statements));
     let outcome = drawn.and_then(|drawn| Ok(tx.commit().map(|()| drawn)?)).map_err(Arc::new);
     match &outcome {
         Ok(drawn) => {
@@ -284,7 +299,9 @@ fn run_batch(
 
 /// Runs one job inside its own savepoint; returns how it went, its finisher, and whether the
 /// savepoint was released or rolled back cleanly. The flags a job that stood raised are added to
-/// `raised`.
+/// `raised`. The savepoint and its release wait in the connection's queue (`queue`), going with
+/// the job's first and the next job's first answered statements; a job that failed before any
+/// statement of it was sent is only dropped from the queue.
 fn run_one(
     (tx, statements): (&mut Transaction<'_>, &Statements),
     work: Work,
@@ -292,15 +309,9 @@ fn run_one(
     (shared, now_ms): (&Shared, i64),
     raised: &mut BTreeMap<String, u64>,
 ) -> (Job, Finish, bool) {
-    let mut savepoint = match tx.savepoint("job") {
-        Ok(savepoint) => savepoint,
-        Err(e) => {
-            let (job, finish) = work(Err(Arc::new(StoreError::from(e))));
-            return (job, finish, false);
-        }
-    };
+    statements.queue().open_job();
     let (job, finish, job_raised) = {
-        let sql = Pg::cached(&mut savepoint, statements);
+        let sql = Pg::queued(&mut *tx, statements);
         let mut ctx = WriteCtx {
             conn: &sql,
             reference: &mut caches.reference,
@@ -312,13 +323,16 @@ fn run_one(
             now_ms,
             device_clock: None,
             raised: RefCell::default(),
+            last_seq: None,
+            device_latest: None,
+            filings: Default::default(),
         };
         let (job, finish) = work(Ok(&mut ctx));
         (job, finish, ctx.raised.into_inner())
     };
-    let released = match job {
-        Job::Done => savepoint.commit(),
-        Job::Failed | Job::Unwritable(_) => savepoint.rollback(),
+    let released = match statements.queue().close_job(matches!(job, Job::Done)) {
+        JobEnd::Queued => Ok(()),
+        JobEnd::SendRollback => Pg::queued(&mut *tx, statements).flush(),
     };
     if matches!(job, Job::Done) && released.is_ok() {
         for (kind, n) in job_raised {

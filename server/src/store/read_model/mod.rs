@@ -22,6 +22,7 @@ pub use ledger::ledger;
 pub use map::map;
 pub use queries::{backlog, cases, directory, week_facts, zones};
 pub use rebuild::{VERSION, rebuild, verify};
+pub use rows::Filings;
 
 use sync_protocol::body::Body;
 use sync_protocol::event::Event;
@@ -55,11 +56,19 @@ fn parse(raw: &str) -> Result<Event, StoreError> {
 }
 
 /// Applies the accepted event `event` (body `body`, stored as `server_seq`) to the read model;
-/// `places` is the writer's copy of the zones' versions, which a `zone.defined` changes.
-pub fn apply(conn: &dyn Sql, places: &mut ZoneVersions, event: &Event, body: &Body, server_seq: i64) -> Result<(), StoreError> {
+/// `places` is the writer's copy of the zones' versions, which a `zone.defined` changes; `filings`
+/// what the caller knows of what is filed under which entity (kept up to date here).
+pub fn apply(
+    conn: &dyn Sql,
+    (places, filings): (&mut ZoneVersions, &mut Filings),
+    event: &Event,
+    body: &Body,
+    server_seq: i64,
+) -> Result<(), StoreError> {
     let t = touch(event.id, body);
     if let Some(key) = t.filed_under {
-        conn.run(
+        filings.note(key);
+        conn.write(
             "INSERT INTO report_filed (entity, server_seq) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
             args![key.0.as_bytes(), server_seq],
         )?;
@@ -67,7 +76,7 @@ pub fn apply(conn: &dyn Sql, places: &mut ZoneVersions, event: &Event, body: &Bo
     match t.refold {
         Refold::Patrol(p) => match body {
             // A new patrol alone in its group: its entry from the body already read.
-            Body::PatrolRecorded(r) if p == event.id && !rows::has_filed(conn, &p)? => {
+            Body::PatrolRecorded(r) if p == event.id && !filings.has_filed(conn, &p)? => {
                 rows::put_patrol(conn, places, &PatrolEntry::recorded(event, r))
             }
             _ => refold_patrol(conn, places, &p),
@@ -89,7 +98,7 @@ pub fn apply(conn: &dyn Sql, places: &mut ZoneVersions, event: &Event, body: &Bo
                 Body::ZeroReportFiled(z) => z.zone.as_ref().map(|z| z.as_str()),
                 _ => None,
             };
-            conn.run(
+            conn.write(
                 "INSERT INTO zero_reports (report, device_id, officer, week, zone) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
                 args![event.id.0.as_bytes(), event.device_id.0.as_bytes(), officer.as_str(), week.to_string(), zone],
             )?;

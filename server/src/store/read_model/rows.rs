@@ -1,7 +1,7 @@
 //! Writing the read model's rows: a patrol's entry and place, a finding, a case, a tip, and the
 //! places a zone's new version moves (found through the township index, not by a scan).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use sync_protocol::body::{CaseSource, ZoneDefined};
 use sync_protocol::fold::{Case, Tip};
 use sync_protocol::ids::{EventId, UnitId};
@@ -12,7 +12,7 @@ use sync_protocol::zones::ZoneVersions;
 
 use crate::args;
 use crate::store::StoreError;
-use crate::store::sql::Sql;
+use crate::store::sql::{Sql, hex_list, one_of_bytes};
 
 fn json<T: serde::Serialize>(what: &'static str, v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::encode(what, e))
@@ -21,6 +21,43 @@ fn json<T: serde::Serialize>(what: &'static str, v: &T) -> Result<String, StoreE
 /// Whether any event is filed under `key`.
 pub fn has_filed(conn: &dyn Sql, key: &EventId) -> Result<bool, StoreError> {
     conn.one("SELECT EXISTS (SELECT 1 FROM report_filed WHERE entity = ?1)", args![key.0.as_bytes()])?.get(0)
+}
+
+/// Which entities have events filed under them, as far as a writer's job has learnt: read for all
+/// of a push's events in one statement ([`Filings::read`]), and kept as the job files more, so that
+/// each new patrol of the push need not ask. An entity not asked about is looked up.
+#[derive(Debug, Default)]
+pub struct Filings {
+    asked: HashSet<EventId>,
+    filed: HashSet<EventId>,
+}
+
+impl Filings {
+    /// What is filed under any of `ids`.
+    pub fn read(conn: &dyn Sql, ids: &[EventId]) -> Result<Filings, StoreError> {
+        let mut filings = Filings { asked: ids.iter().copied().collect(), filed: HashSet::new() };
+        if !ids.is_empty() {
+            let sql = format!("SELECT DISTINCT entity FROM report_filed WHERE {}", one_of_bytes(conn.engine(), "entity", 1));
+            conn.each(&sql, args![hex_list(ids.iter().map(|i| i.0.as_bytes().as_slice()))], &mut |row| {
+                filings.filed.insert(id(&row.get::<Vec<u8>>(0)?, "report_filed")?);
+                Ok(())
+            })?;
+        }
+        Ok(filings)
+    }
+
+    /// Whether any event is filed under `key`.
+    pub fn has_filed(&self, conn: &dyn Sql, key: &EventId) -> Result<bool, StoreError> {
+        match self.asked.contains(key) {
+            true => Ok(self.filed.contains(key)),
+            false => has_filed(conn, key),
+        }
+    }
+
+    /// Notes an event just filed under `key`.
+    pub fn note(&mut self, key: EventId) {
+        self.filed.insert(key);
+    }
 }
 
 /// The patrol a known finding is on.
@@ -38,7 +75,7 @@ pub fn id(bytes: &[u8], table: &'static str) -> Result<EventId, StoreError> {
 /// officer's week.
 pub fn put_patrol(conn: &dyn Sql, places: &ZoneVersions, e: &PatrolEntry) -> Result<(), StoreError> {
     let place = places.place_at(&e.zone, e.started_at);
-    conn.run(
+    conn.write(
         "INSERT INTO patrols (id, author, zone, started_at, village, township, entry, week) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (id) DO UPDATE SET author = excluded.author, zone = excluded.zone, started_at = excluded.started_at,
              village = excluded.village, township = excluded.township, entry = excluded.entry, week = excluded.week",
@@ -58,7 +95,7 @@ pub fn put_patrol(conn: &dyn Sql, places: &ZoneVersions, e: &PatrolEntry) -> Res
 
 pub fn put_finding(conn: &dyn Sql, places: &ZoneVersions, f: &FindingRow) -> Result<(), StoreError> {
     let township = places.place_at(&f.zone, f.observed_at).map(|p| p.township.as_str());
-    conn.run(
+    conn.write(
         "INSERT INTO report_findings (id, patrol, officer, zone, township, observed_at, stopped_on_spot)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (id) DO UPDATE SET patrol = excluded.patrol, officer = excluded.officer, zone = excluded.zone,
@@ -78,10 +115,10 @@ pub fn source_id(source: &CaseSource) -> EventId {
 
 pub fn put_case(conn: &dyn Sql, id: &EventId, case: Option<&Case>) -> Result<(), StoreError> {
     let Some(c) = case else {
-        conn.run("DELETE FROM report_cases WHERE id = ?1", args![id.0.as_bytes()])?;
+        conn.write("DELETE FROM report_cases WHERE id = ?1", args![id.0.as_bytes()])?;
         return Ok(());
     };
-    conn.run(
+    conn.write(
         "INSERT INTO report_cases (id, source, township, closed, opened_at, stopped_at, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (id) DO UPDATE SET source = excluded.source, township = excluded.township, closed = excluded.closed,
              opened_at = excluded.opened_at, stopped_at = excluded.stopped_at, state = excluded.state",
@@ -100,10 +137,10 @@ pub fn put_case(conn: &dyn Sql, id: &EventId, case: Option<&Case>) -> Result<(),
 
 pub fn put_tip(conn: &dyn Sql, id: &EventId, tip: Option<&Tip>) -> Result<(), StoreError> {
     let Some(t) = tip else {
-        conn.run("DELETE FROM report_tips WHERE id = ?1", args![id.0.as_bytes()])?;
+        conn.write("DELETE FROM report_tips WHERE id = ?1", args![id.0.as_bytes()])?;
         return Ok(());
     };
-    conn.run(
+    conn.write(
         "INSERT INTO report_tips (id, township, open, state) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (id) DO UPDATE SET township = excluded.township, open = excluded.open, state = excluded.state",
         args![id.0.as_bytes(), t.township.as_str(), t.is_open(), json("a tip", t)?],
@@ -117,7 +154,7 @@ pub fn define_zone(conn: &dyn Sql, places: &mut ZoneVersions, z: &ZoneDefined) -
     let before: BTreeSet<UnitId> =
         places.iter().filter(|(id, _)| **id == z.zone).flat_map(|(_, v)| v.iter().map(|p| p.township.clone())).collect();
     let (from, until) = places.define(z);
-    conn.run(
+    conn.write(
         "INSERT INTO zone_versions (zone, valid_from, village, township) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (zone, valid_from) DO UPDATE SET village = excluded.village, township = excluded.township",
         args![z.zone.as_str(), z.valid_from, z.village.as_str(), z.township.as_str()],
@@ -129,8 +166,8 @@ pub fn define_zone(conn: &dyn Sql, places: &mut ZoneVersions, z: &ZoneDefined) -
                     WHERE township IS NOT DISTINCT FROM ?2 AND zone = ?3 AND observed_at >= ?4 AND observed_at < ?5";
     for old in before.iter().map(Some).chain([None]) {
         let old = old.map(UnitId::as_str);
-        conn.run(patrols, args![z.village.as_str(), z.township.as_str(), old, z.zone.as_str(), from, until])?;
-        conn.run(findings, args![z.township.as_str(), old, z.zone.as_str(), from, until])?;
+        conn.write(patrols, args![z.village.as_str(), z.township.as_str(), old, z.zone.as_str(), from, until])?;
+        conn.write(findings, args![z.township.as_str(), old, z.zone.as_str(), from, until])?;
     }
     Ok(())
 }

@@ -42,6 +42,18 @@ pub trait Sql {
     /// Runs a statement that returns no rows; returns how many rows it changed.
     fn run(&self, sql: &str, args: &[Arg<'_>]) -> Result<u64, StoreError>;
 
+    /// Runs a statement whose count of changed rows the caller does not need. An engine may hold
+    /// it back and send it with its next statement that must be answered, or at [`Sql::flush`]:
+    /// its error, if any, is that statement's (or the flush's). Same order as every other statement.
+    fn write(&self, sql: &str, args: &[Arg<'_>]) -> Result<(), StoreError> {
+        self.run(sql, args).map(|_| ())
+    }
+
+    /// Sends every statement held back by [`Sql::write`], returning the first error among them.
+    fn flush(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// Runs a query and hands each row to `each`, in order, until it fails.
     fn each(&self, sql: &str, args: &[Arg<'_>], each: &mut dyn FnMut(Row) -> Result<(), StoreError>) -> Result<(), StoreError>;
 
@@ -77,6 +89,24 @@ pub fn json_each(engine: Engine, n: usize, alias: &str) -> String {
     }
 }
 
+/// The condition that `column` is one of the byte strings whose hex forms are the JSON array of
+/// strings bound to `?n` ([`hex_list`]): a list of ids of any length in one statement text, found
+/// through `column`'s index. SQLite probes the index for each of `IN (SELECT … json_each)`;
+/// PostgreSQL is given an array (`= ANY(ARRAY(…))`), as its planner, not knowing the list's
+/// length, may scan the whole table for an `IN` over a set-returning function.
+pub fn one_of_bytes(engine: Engine, column: &str, n: usize) -> String {
+    match engine {
+        Engine::Sqlite => format!("{column} IN (SELECT unhex(i.value) FROM {})", json_each(engine, n, "i")),
+        Engine::Postgres => format!("{column} = ANY(ARRAY(SELECT decode(i.value, 'hex') FROM {}))", json_each(engine, n, "i")),
+    }
+}
+
+/// The JSON array of the hex forms of `items`, the argument of [`one_of_bytes`].
+pub fn hex_list<'a>(items: impl IntoIterator<Item = &'a [u8]>) -> String {
+    let hex: Vec<String> = items.into_iter().map(hex::encode).collect();
+    serde_json::Value::from(hex).to_string()
+}
+
 /// What this layer itself finds wrong (a driver's own errors are sorted by each engine).
 #[derive(Debug, thiserror::Error)]
 pub enum SqlError {
@@ -84,6 +114,8 @@ pub enum SqlError {
     NoRow(String),
     #[error("cannot bind {arg} to a parameter of type {ty}")]
     Bind { arg: &'static str, ty: String },
+    #[error("the statement takes {expected} arguments, {given} were given")]
+    Arguments { expected: usize, given: usize },
     #[error("cannot read a column of type {0}")]
     Unreadable(String),
 }

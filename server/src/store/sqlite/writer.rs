@@ -204,6 +204,9 @@ fn run_batch(conn: &mut Connection, batch: Vec<Work>, caches: &mut Caches<'_>, r
             now_ms,
             device_clock: None,
             raised: RefCell::default(),
+            last_seq: None,
+            device_latest: None,
+            filings: Default::default(),
         };
         let (job, finish) = work(Ok(&mut ctx));
         let ok = matches!(job, Job::Done);

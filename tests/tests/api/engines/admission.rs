@@ -56,7 +56,7 @@ fn scenario(sql: &dyn Sql) -> Result<Seen> {
             prev: Hash::ZERO,
         };
         let event = draft.seal(&key)?;
-        events::insert_event(sql, &event, &serde_json::to_string(&event)?, rejected.is_none(), rejected, 1)?;
+        events::insert_event(sql, &mut None, &event, &serde_json::to_string(&event)?, rejected.is_none(), rejected, 1)?;
     }
     let patrol = EventId(uuid::Uuid::from_u128(0xf0));
     sql.run("INSERT INTO patrols (id, author, zone, started_at) VALUES (?1, 'off', 'z1', 5)", args![patrol.0.as_bytes()])?;

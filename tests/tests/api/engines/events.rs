@@ -66,15 +66,15 @@ fn scenario(sql: &dyn Sql) -> Result<Seen> {
         "INSERT INTO devices (id, user_id, public_key, enrolled_at, head_hash) VALUES (?1, 'officer-1', ?2, 1, ?3)",
         args![device.0.as_bytes(), &[1u8; 32], &Hash::ZERO.0],
     )?;
-    ensure!(events::stored_by_id(sql, &chain[0].id)?.is_none() && events::stored_at_seq(sql, device, 1)?.is_none());
+    ensure!(events::stored_by_ids(sql, &[chain[0].id])?.is_empty() && events::stored_at_seq(sql, device, 1)?.is_none());
     ensure!(events::chain_head(sql, device)? == ChainHead { seq: 0, hash: Hash::ZERO });
     ensure!(events::chain_head(sql, DeviceId(uuid::Uuid::from_u128(0xe))).is_err(), "an unknown device is not found");
 
     let mut log = LogHead::default();
     let buckets = ["village:v1".parse()?, "township:t1".parse()?];
-    let mut seqs = Vec::new();
+    let (mut seqs, mut last) = (Vec::new(), None);
     for (event, reason) in chain.iter().zip([None, Some(RejectReason::NotAllowed), None]) {
-        let server_seq = events::insert_event(sql, event, &serde_json::to_string(event)?, reason.is_none(), reason, 10)?;
+        let server_seq = events::insert_event(sql, &mut last, event, &serde_json::to_string(event)?, reason.is_none(), reason, 10)?;
         let seq = u64::try_from(server_seq)?;
         let leaf = match reason {
             None => LogLeaf::Event { server_seq: seq, hash: event.hash },
@@ -114,7 +114,7 @@ fn scenario(sql: &dyn Sql) -> Result<Seen> {
         root: log.frontier(&mut Rows(sql))?.root(),
     };
     for event in &chain {
-        seen.by_id.push(events::stored_by_id(sql, &event.id)?);
+        seen.by_id.push(events::stored_by_ids(sql, &[event.id])?.remove(&event.id));
         seen.at_seq.push(events::stored_at_seq(sql, device, event.seq)?);
         seen.buckets.push(events::stored_buckets(sql, &event.id)?);
     }

@@ -101,6 +101,14 @@ fn the_sql_layer_writes_and_reads_the_same_on_both_engines() -> Result<()> {
         scenario(&pg)
     });
     let on_postgres = on_postgres?;
+    // The writer's way: every statement through the connection's queue, as text (`Pg::queued`).
+    let queued_db = pg_cluster::database()?;
+    patrolsync_server::store::postgres::migrate(queued_db.url())?;
+    let queued = off_runtime(|| -> Result<Seen> {
+        let (mut client, statements) = (queued_db.connect()?, Statements::default());
+        scenario(&Pg::queued(&mut client, &statements))
+    })?;
+    ensure!(on_postgres == queued, "bound in binary {on_postgres:?}\nwritten as text {queued:?}");
     ensure!(on_sqlite.events.len() == 3 && on_sqlite.quarantine == [1, 2] && on_sqlite.flagged.len() == 2, "{on_sqlite:?}");
     ensure!(on_sqlite == on_postgres, "SQLite saw {on_sqlite:?}\nPostgreSQL saw {on_postgres:?}");
     Ok(())
@@ -132,6 +140,44 @@ fn a_postgres_connection_prepares_each_statement_once() -> Result<()> {
         // Without the cache each run prepares its statement and lets it go.
         Pg::new(&mut client).run(insert, args!["V9", "village"])?;
         ensure!(prepared(&mut client, "INSERT INTO units")? == 1, "the uncached run keeps nothing prepared");
+        Ok(())
+    })
+}
+
+#[test]
+fn the_writers_queue_holds_writes_until_an_answer_is_needed() -> Result<()> {
+    let db = pg_cluster::database()?;
+    patrolsync_server::store::postgres::migrate(db.url())?;
+    let insert = "INSERT INTO units (id, level, parent) VALUES (?1, ?2, NULL)";
+    let township = "INSERT INTO units (id, level, parent) VALUES (?1, 'township', NULL)";
+    let units = |sql: &dyn Sql| -> Result<Vec<String>> {
+        Ok(sql.all("SELECT id FROM units ORDER BY id", args![])?.iter().map(|r| r.get(0)).collect::<Result<_, _>>()?)
+    };
+    off_runtime(|| -> Result<()> {
+        let (mut client, statements) = (db.connect()?, Statements::default());
+        let mut tx = client.transaction()?;
+        {
+            let sql = Pg::queued(&mut tx, &statements);
+            // Quotes, a question mark and a backslash stay the text they were.
+            for id in ["V1", "it's ?1 \\x00"] {
+                sql.write(insert, args![id, "village"])?;
+            }
+            ensure!(units(&sql)? == ["V1", "it's ?1 \\x00"], "a read sees the writes queued before it");
+
+            // A refused write is the error of what sends it, not its own; a statement first queued
+            // behind it was never prepared, and is prepared when next used.
+            sql.write(insert, args!["V1", "village"])?;
+            sql.write(township, args!["T1"])?;
+            ensure!(sql.flush().is_err(), "the duplicate key is found when the queue is sent");
+            ensure!(sql.write(insert, args![u64::MAX, "village"]).is_err(), "an argument its parameter cannot take is refused at once");
+        }
+        tx.rollback()?;
+
+        let mut tx = client.transaction()?;
+        let sql = Pg::queued(&mut tx, &statements);
+        sql.write(insert, args!["V2", "village"])?;
+        sql.write(township, args!["T2"])?;
+        ensure!(units(&sql)? == ["T2", "V2"], "the rolled-back rows are gone, both statements run");
         Ok(())
     })
 }

@@ -99,15 +99,15 @@ impl WriteCtx<'_> {
         if change == NoticeChange::Keep {
             return Ok(());
         }
-        self.conn.run(
+        self.conn.write(
             "UPDATE flags SET cleared_at = ?3 WHERE device_id = ?1 AND kind = ?2 AND event_id IS NULL AND cleared_at IS NULL",
             args![device, FlagKind::ClockOffset.as_str(), self.now_ms],
         )?;
-        self.conn.run("DELETE FROM device_clock_notices WHERE device_id = ?1", args![device])?;
+        self.conn.write("DELETE FROM device_clock_notices WHERE device_id = ?1", args![device])?;
         if let NoticeChange::Raise(notice) = change {
             let place = self.officer_place(&caller.user);
             self.raise(None, Some(caller.device), notice.kind(), &notice.detail(), &place)?;
-            self.conn.run("INSERT INTO device_clock_notices (device_id, offset_ms) VALUES (?1, ?2)", args![device, notice.offset_ms])?;
+            self.conn.write("INSERT INTO device_clock_notices (device_id, offset_ms) VALUES (?1, ?2)", args![device, notice.offset_ms])?;
         }
         Ok(())
     }

@@ -27,7 +27,7 @@ impl WriteCtx<'_> {
         };
         let place = Place::of_zone(self.reference, &event.author, &finding.zone, finding.observed_at);
         let (officer, week) = finding_week(&event.author, finding);
-        self.conn.run(
+        self.conn.write(
             "INSERT INTO finding_checks (finding, patrol, licence, high_priority, verdict, checked_at, officer, week)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             args![
@@ -46,7 +46,7 @@ impl WriteCtx<'_> {
             self.raise(Some(event.id), Some(event.device_id), kind, &detail, &place)?;
         }
         if verdict.protected.is_some() {
-            self.conn.run("UPDATE flags SET high_priority = TRUE WHERE event_id = ?1", args![event.id.0.as_bytes()])?;
+            self.conn.write("UPDATE flags SET high_priority = TRUE WHERE event_id = ?1", args![event.id.0.as_bytes()])?;
         }
         Ok(())
     }

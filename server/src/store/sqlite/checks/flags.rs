@@ -69,7 +69,7 @@ impl WriteCtx<'_> {
         detail: &str,
         place: &Place,
     ) -> Result<(), StoreError> {
-        self.conn.run(
+        self.conn.write(
             "INSERT INTO flags (event_id, device_id, kind, detail, raised_at, officer, village, township, week)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             args![
@@ -100,7 +100,7 @@ impl WriteCtx<'_> {
         place: &Place,
     ) -> Result<(), StoreError> {
         let id = event.0.as_bytes();
-        self.conn.run(
+        self.conn.write(
             "UPDATE flags SET cleared_at = ?4 WHERE event_id = ?1 AND kind = ?2 AND cleared_at IS NULL AND detail IS DISTINCT FROM ?3",
             args![id, kind.as_str(), detail, self.now_ms],
         )?;

@@ -10,8 +10,9 @@ use sync_protocol::ids::EventId;
 use sync_protocol::values::TrackPoint;
 
 use crate::args;
-use crate::store::sql::Sql;
+use crate::store::sql::{Sql, hex_list, one_of_bytes};
 use crate::store::sqlite::StoreError;
+use std::collections::HashMap;
 
 /// Every `zone.defined`, `assignment.set` and `licence.*` accepted so far, applied in log order
 /// (the order the server authored them in, which is their fold order).
@@ -43,10 +44,11 @@ pub fn stored_event(conn: &dyn Sql, id: &EventId) -> Result<Option<(Event, Body)
     raw.map(|raw| parse_body(&raw)).transpose()
 }
 
-/// The track of a stored accepted patrol, read from its text alone: the copied-track check
-/// compares several stored tracks with each new patrol, and parsing only the track (not the whole
-/// envelope and body) is most of the saving. The stored text was checked at ingest.
-pub fn stored_track(conn: &dyn Sql, id: &EventId) -> Result<Option<Vec<TrackPoint>>, StoreError> {
+/// The tracks of the stored accepted patrols among `ids`, in the order of `ids`, read from their
+/// text alone: the copied-track check compares several stored tracks with each new patrol, and
+/// parsing only the track (not the whole envelope and body) is most of the saving; one statement
+/// for all of them. The stored text was checked at ingest.
+pub fn stored_tracks(conn: &dyn Sql, ids: &[EventId]) -> Result<Vec<(EventId, Vec<TrackPoint>)>, StoreError> {
     #[derive(Deserialize)]
     struct Stored {
         body: TrackOnly,
@@ -56,12 +58,23 @@ pub fn stored_track(conn: &dyn Sql, id: &EventId) -> Result<Option<Vec<TrackPoin
         #[serde(with = "sync_protocol::track")]
         track: Vec<TrackPoint>,
     }
-    let sql = "SELECT raw FROM events WHERE id = ?1 AND accepted AND kind = 'patrol.recorded'";
-    let raw: Option<String> = conn.optional(sql, args![id.0.as_bytes()])?.map(|r| r.get(0)).transpose()?;
-    raw.map(|raw| {
-        serde_json::from_str::<Stored>(&raw).map(|s| s.body.track).map_err(|e| StoreError::corrupt("events", format!("{id}: {e}")))
-    })
-    .transpose()
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Selected by id alone, so that the planner can only take the key's index (with the kind and
+    // acceptance in the condition, PostgreSQL may walk the partial index of every accepted patrol).
+    let sql = format!("SELECT id, raw, accepted, kind FROM events WHERE {}", one_of_bytes(conn.engine(), "id", 1));
+    let mut raws = HashMap::with_capacity(ids.len());
+    conn.each(&sql, args![hex_list(ids.iter().map(|id| id.0.as_bytes().as_slice()))], &mut |row| {
+        if row.get::<bool>(2)? && row.get::<String>(3)? == "patrol.recorded" {
+            raws.insert(row.get::<Vec<u8>>(0)?, row.get::<String>(1)?);
+        }
+        Ok(())
+    })?;
+    let track = |id: &EventId, raw: &str| {
+        serde_json::from_str::<Stored>(raw).map(|s| s.body.track).map_err(|e| StoreError::corrupt("events", format!("{id}: {e}")))
+    };
+    ids.iter().filter_map(|id| raws.get(id.0.as_bytes().as_slice()).map(|raw| Ok((*id, track(id, raw)?)))).collect()
 }
 
 fn parse_body(raw: &str) -> Result<(Event, Body), StoreError> {

@@ -35,7 +35,7 @@ impl WriteCtx<'_> {
             None => (&ahead.pre.check, ahead.report),
         };
         let span = PatrolSpan::of_track(event.id, event.author.clone(), &patrol.track);
-        self.conn.run(
+        self.conn.write(
             "INSERT INTO patrol_checks (patrol, officer, device_id, zone, village, township, week, started_at, ended_at,
                                         first_fix, last_fix, counts, explanation, report, checked_at, fingerprint)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
@@ -63,7 +63,7 @@ impl WriteCtx<'_> {
 
     /// Stores a re-checked patrol's new result (its place and span do not change).
     pub(super) fn update_patrol_check(&self, patrol: EventId, result: &PatrolCheck) -> Result<(), StoreError> {
-        self.conn.run(
+        self.conn.write(
             "UPDATE patrol_checks SET counts = ?2, explanation = ?3, report = ?4, checked_at = ?5 WHERE patrol = ?1",
             args![patrol.0.as_bytes(), result.decision.counts, &result.decision.explanation, to_json(result)?, self.now_ms],
         )?;

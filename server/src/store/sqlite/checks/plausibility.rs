@@ -13,7 +13,7 @@ use sync_protocol::ids::{EventId, UserId};
 use sync_protocol::values::TrackPoint;
 
 use super::flags::{Place, stored_patrol_place};
-use super::history::stored_track;
+use super::history::stored_tracks;
 use crate::store::sqlite::{StoreError, WriteCtx};
 
 /// Patrols lasting longer than this (ms) are looked up apart when finding overlaps, through the
@@ -57,7 +57,9 @@ impl WriteCtx<'_> {
         if let Some(f) = fingerprint {
             super::fingerprints::insert(&mut self.reference.fingerprints, event.id, &f.cells);
         }
-        self.conn.run(
+        let latest = context.device_previous_max_t.map_or(under.latest_t(), |t| t.max(under.latest_t()));
+        self.device_latest = Some((event.device_id, Some(latest)));
+        self.conn.write(
             "INSERT INTO device_clocks (device_id, latest_t) VALUES (?1, ?2)
              ON CONFLICT (device_id) DO UPDATE SET latest_t =
                  CASE WHEN excluded.latest_t > device_clocks.latest_t THEN excluded.latest_t ELSE device_clocks.latest_t END",
@@ -76,13 +78,8 @@ impl WriteCtx<'_> {
 
     /// The earlier patrols whose kept cells the new track's fixes hit most, with their tracks.
     fn tracks_probed(&mut self, probes: &TrackProbes) -> Result<Vec<(EventId, Vec<TrackPoint>)>, StoreError> {
-        let mut out = Vec::new();
-        for id in self.reference.fingerprints.compared(probes, None) {
-            if let Some(track) = stored_track(self.conn, &id)? {
-                out.push((id, track));
-            }
-        }
-        Ok(out)
+        let ids = self.reference.fingerprints.compared(probes, None);
+        stored_tracks(self.conn, &ids)
     }
 
     /// The officer's other stored patrols whose stated times meet `[from, to]` (the patrol's earliest
@@ -92,8 +89,14 @@ impl WriteCtx<'_> {
     }
 
     /// The latest time stated by this device's earlier patrols (their end or last fix), kept in
-    /// `device_clocks` as each patrol is checked.
+    /// `device_clocks` as each patrol is checked: read at the job's first patrol of the device,
+    /// then known.
     fn device_latest_t(&self, event: &Event) -> Result<Option<i64>, StoreError> {
+        if let Some((device, latest)) = self.device_latest
+            && device == event.device_id
+        {
+            return Ok(latest);
+        }
         self.conn
             .optional("SELECT latest_t FROM device_clocks WHERE device_id = ?1", args![event.device_id.0.as_bytes()])?
             .map(|r| r.get(0))

@@ -18,7 +18,7 @@ impl WriteCtx<'_> {
     pub fn review_flag(&mut self, event: &Event, review: &FlagReviewed) -> Result<(), StoreError> {
         let record = FlagReview { verdict: review.verdict, by: event.author.clone(), note: review.note.clone(), review: event.id };
         let text = serde_json::to_string(&record).map_err(|e| StoreError::encode("a flag review", e))?;
-        self.conn.run(
+        self.conn.write(
             "UPDATE flags SET reviewed_at = ?3, review = ?4
              WHERE event_id = ?1 AND kind = ?2 AND cleared_at IS NULL AND reviewed_at IS NULL",
             args![review.subject.id.0.as_bytes(), review.flag.as_str(), self.now_ms, text],

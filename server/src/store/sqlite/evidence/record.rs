@@ -24,7 +24,7 @@ impl WriteCtx<'_> {
             Some(s) => Place::of_zone(self.reference, &s.author, &s.zone, at),
             None => Place { township: view.office_township(&a.subject), ..Place::default() },
         };
-        self.conn.run(
+        self.conn.write(
             "INSERT INTO attachments (server_seq, event_id, sha256, size, media_type, subject_kind, subject_id, officer,
                                       village, township, added_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",

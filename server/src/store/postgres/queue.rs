@@ -1,0 +1,275 @@
+//! The writer's statements on PostgreSQL, sent in as few messages as its answers allow: a write
+//! whose answer nobody needs waits in the connection's queue and goes with the next statement
+//! that must be answered, all in one simple-query message of `EXECUTE`s of statements prepared by
+//! name, so that a push costs one round trip per read rather than one per statement.
+//!
+//! Each statement is prepared once per connection at the SQL level (`PREPARE wN(types) AS …`),
+//! with the parameter types PostgreSQL gave its protocol-level preparation (`Statements`); each
+//! argument is checked against its type as the binary binding checks it (`sql::bind`), then written
+//! as a quoted literal, which PostgreSQL reads with the type's own input function. Answers come
+//! back as text and are read by the column types of the same preparation. A job's savepoint waits
+//! in the queue too: a job that fails before anything of it was sent is only dropped from it.
+
+use postgres::types::Type;
+use postgres::{SimpleQueryMessage, Statement};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use super::StoreError;
+use crate::store::sql::{Arg, Row, SqlError, Value, numbered};
+
+/// Statements waiting to be sent on one connection, and the SQL-level names under which that
+/// connection has statements prepared. Kept beside its connection (in `Statements`), for as long
+/// as it.
+#[derive(Default)]
+pub struct Queue(RefCell<State>);
+
+#[derive(Default)]
+struct State {
+    /// The statements not sent yet, each ended by `;`.
+    text: String,
+    /// The SQL-level name of each statement text prepared on the connection, or whose `PREPARE`
+    /// waits in `text`.
+    names: HashMap<String, String>,
+    /// The statement texts whose `PREPARE` waits in `text`, with where in `text` it begins.
+    preparing: Vec<(usize, String)>,
+    /// The number of the next name: never reused, since a `PREPARE` sent in a message that failed
+    /// may or may not have run.
+    next: u64,
+    /// Where the open job's `SAVEPOINT` begins in `text`, while it has not been sent.
+    job: Option<usize>,
+}
+
+/// A job's savepoint, as queued.
+const SAVEPOINT: &str = "SAVEPOINT job;";
+
+/// What a job's end asks of the connection.
+#[derive(Debug, PartialEq, Eq)]
+pub enum JobEnd {
+    /// Nothing to send now: the job's end waits in the queue, or nothing of the job was sent.
+    Queued,
+    /// The job's rollback is queued and must be sent now, to know that it succeeded.
+    SendRollback,
+}
+
+impl Queue {
+    /// Queues `sql` (prepared at the protocol level as `statement`) with `args`: its `PREPARE` the
+    /// first time, then its `EXECUTE`.
+    pub fn push(&self, statement: &Statement, sql: &str, args: &[Arg<'_>]) -> Result<(), StoreError> {
+        let types = statement.params();
+        if types.len() != args.len() {
+            return Err(StoreError::Engine(Box::new(SqlError::Arguments { expected: types.len(), given: args.len() })));
+        }
+        let mut state = self.0.borrow_mut();
+        let state = &mut *state;
+        let name = match state.names.get(sql) {
+            Some(name) => name.clone(),
+            None => {
+                let name = format!("w{}", state.next);
+                state.next += 1;
+                state.preparing.push((state.text.len(), sql.to_owned()));
+                let _ = write!(state.text, "PREPARE {name}");
+                if !types.is_empty() {
+                    let names: Vec<String> = types.iter().map(type_name).collect();
+                    let _ = write!(state.text, "({})", names.join(", "));
+                }
+                let _ = write!(state.text, " AS {};", numbered(sql));
+                state.names.insert(sql.to_owned(), name.clone());
+                name
+            }
+        };
+        // Written apart and appended whole, so that an argument refused leaves the queue as it was.
+        let mut execute = format!("EXECUTE {name}");
+        for (i, (arg, ty)) in args.iter().zip(types).enumerate() {
+            execute.push_str(if i == 0 { "(" } else { ", " });
+            literal(&mut execute, arg, ty)?;
+        }
+        execute.push_str(if args.is_empty() { ";" } else { ");" });
+        state.text.push_str(&execute);
+        Ok(())
+    }
+
+    /// Whether nothing waits.
+    pub fn is_empty(&self) -> bool {
+        self.0.borrow().text.is_empty()
+    }
+
+    /// Takes the waiting statements out of the queue, to be sent as one message; the message's
+    /// outcome must be told to [`Queue::sent`].
+    pub fn take(&self) -> String {
+        std::mem::take(&mut self.0.borrow_mut().text)
+    }
+
+    /// Records how the message [`Queue::take`] took went: the statements it prepared are known to
+    /// the connection if it succeeded; if it failed, they may or may not have run, and are
+    /// prepared again under new names when next used. Either way the open job's savepoint was sent.
+    pub fn sent(&self, ok: bool) {
+        let mut state = self.0.borrow_mut();
+        let preparing = std::mem::take(&mut state.preparing);
+        if !ok {
+            for (_, sql) in preparing {
+                state.names.remove(&sql);
+            }
+        }
+        state.job = None;
+    }
+
+    /// Drops whatever waits (at the start of a batch: a batch that failed may have left some).
+    pub fn clear(&self) {
+        self.take();
+        self.sent(false);
+    }
+
+    /// Opens a job: its savepoint waits in the queue with the job's first statements.
+    pub fn open_job(&self) {
+        let mut state = self.0.borrow_mut();
+        state.job = Some(state.text.len());
+        state.text.push_str(SAVEPOINT);
+    }
+
+    /// Ends the open job: released if it is `done`, else rolled back to its savepoint, which costs
+    /// nothing if nothing of it was sent (it is dropped from the queue).
+    pub fn close_job(&self, done: bool) -> JobEnd {
+        let mut state = self.0.borrow_mut();
+        let job = state.job.take();
+        match (done, job) {
+            // A job that ran no statement leaves nothing behind.
+            (true, Some(mark)) if state.text.len() == mark + SAVEPOINT.len() => {
+                state.text.truncate(mark);
+                JobEnd::Queued
+            }
+            (true, _) => {
+                state.text.push_str("RELEASE SAVEPOINT job;");
+                JobEnd::Queued
+            }
+            (false, Some(mark)) => {
+                state.text.truncate(mark);
+                let dropped: Vec<(usize, String)> = state.preparing.iter().filter(|(at, _)| *at >= mark).cloned().collect();
+                state.preparing.retain(|(at, _)| *at < mark);
+                for (_, sql) in dropped {
+                    state.names.remove(&sql);
+                }
+                JobEnd::Queued
+            }
+            (false, None) => {
+                state.text.push_str("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job;");
+                JobEnd::SendRollback
+            }
+        }
+    }
+}
+
+/// The rows of the last statement of a message's answer, read by the column types of `statement`.
+pub fn rows(messages: Vec<SimpleQueryMessage>, statement: &Statement) -> Result<Vec<Row>, StoreError> {
+    let columns = statement.columns();
+    let mut rows = Vec::new();
+    for message in messages {
+        match message {
+            SimpleQueryMessage::RowDescription(_) => rows.clear(),
+            SimpleQueryMessage::Row(row) => {
+                let values = columns.iter().enumerate().map(|(i, c)| value(row.get(i), c.type_())).collect::<Result<Vec<_>, _>>()?;
+                rows.push(Row(values));
+            }
+            _ => {}
+        }
+    }
+    Ok(rows)
+}
+
+/// How many rows the last statement of a message's answer changed.
+pub fn changed(messages: &[SimpleQueryMessage]) -> u64 {
+    messages
+        .iter()
+        .rev()
+        .find_map(|m| match m {
+            SimpleQueryMessage::CommandComplete(n) => Some(*n),
+            _ => None,
+        })
+        .unwrap_or(0)
+}
+
+/// A parameter type as `PREPARE` takes it: schema and name quoted (`"char"` is not `char`).
+fn type_name(ty: &Type) -> String {
+    format!("\"{}\".\"{}\"", ty.schema(), ty.name())
+}
+
+fn refused(arg: &Arg<'_>, ty: &Type) -> StoreError {
+    StoreError::Engine(Box::new(SqlError::Bind { arg: arg.kind(), ty: ty.name().to_string() }))
+}
+
+/// Writes `arg` as a literal of the parameter type `ty`, accepting what the binary binding accepts
+/// (`sql.rs`, `ToSql for Arg`) and nothing else.
+fn literal(out: &mut String, arg: &Arg<'_>, ty: &Type) -> Result<(), StoreError> {
+    let quoted = |out: &mut String, text: &str| {
+        out.push('\'');
+        out.push_str(&text.replace('\'', "''"));
+        out.push('\'');
+    };
+    match arg {
+        Arg::Null => out.push_str("NULL"),
+        Arg::Int(_) | Arg::UInt(_) | Arg::Bool(_) => {
+            let i = arg.integer().ok_or_else(|| refused(arg, ty))?;
+            if *ty == Type::BOOL {
+                match (arg, i) {
+                    (Arg::Bool(b), _) => out.push_str(if *b { "'t'" } else { "'f'" }),
+                    (_, 0 | 1) => out.push_str(if i == 1 { "'t'" } else { "'f'" }),
+                    _ => return Err(refused(arg, ty)),
+                }
+            } else if *ty == Type::INT8
+                || (*ty == Type::INT4 && i32::try_from(i).is_ok())
+                || (*ty == Type::INT2 && i16::try_from(i).is_ok())
+                || (*ty == Type::FLOAT8 && !matches!(arg, Arg::Bool(_)))
+            {
+                let _ = write!(out, "'{i}'");
+            } else {
+                return Err(refused(arg, ty));
+            }
+        }
+        Arg::Real(r) if *ty == Type::FLOAT8 || *ty == Type::FLOAT4 => {
+            let r = if *ty == Type::FLOAT4 { f64::from(*r as f32) } else { *r };
+            match r {
+                r if r.is_nan() => out.push_str("'NaN'"),
+                r if r.is_infinite() => out.push_str(if r > 0.0 { "'Infinity'" } else { "'-Infinity'" }),
+                r => {
+                    let _ = write!(out, "'{r:?}'");
+                }
+            }
+        }
+        // A NUL cannot be in PostgreSQL's text, nor in a simple-query message.
+        Arg::Text(t) if <&str as postgres::types::ToSql>::accepts(ty) && !t.contains('\0') => quoted(out, t),
+        Arg::Blob(b) if *ty == Type::BYTEA => {
+            let _ = write!(out, "'\\x{}'", hex::encode(b.as_ref()));
+        }
+        _ => return Err(refused(arg, ty)),
+    }
+    Ok(())
+}
+
+/// A column of a text answer as a neutral value, by its type (as `sql.rs` reads a binary one).
+fn value(text: Option<&str>, ty: &Type) -> Result<Value, StoreError> {
+    let Some(text) = text else { return Ok(Value::Null) };
+    let unreadable = || StoreError::Engine(Box::new(SqlError::Unreadable(ty.name().to_string())));
+    Ok(if *ty == Type::INT8 || *ty == Type::INT4 || *ty == Type::INT2 {
+        Value::Int(text.parse().map_err(|_| unreadable())?)
+    } else if *ty == Type::BOOL {
+        match text {
+            "t" => Value::Bool(true),
+            "f" => Value::Bool(false),
+            _ => return Err(unreadable()),
+        }
+    } else if *ty == Type::FLOAT8 || *ty == Type::FLOAT4 {
+        Value::Real(match text {
+            "NaN" => f64::NAN,
+            "Infinity" => f64::INFINITY,
+            "-Infinity" => f64::NEG_INFINITY,
+            other => other.parse().map_err(|_| unreadable())?,
+        })
+    } else if *ty == Type::BYTEA {
+        Value::Blob(text.strip_prefix("\\x").and_then(|h| hex::decode(h).ok()).ok_or_else(unreadable)?)
+    } else if <&str as postgres::types::FromSql>::accepts(ty) {
+        Value::Text(text.to_owned())
+    } else {
+        return Err(unreadable());
+    })
+}
