@@ -43,11 +43,11 @@ async fn init_set_password_and_rotate_token_key_work_on_a_county_of_postgres() -
     ensure!(ok, "init on postgres: {said}");
     assert!(said.contains("county linshan"), "says where it founded the county: {said}");
     let linshan = app.county_sql("linshan")?;
-    assert_eq!(state(&linshan)?, (2, 1), "the county's unit and its admin, two events");
+    assert_eq!(state(&linshan)?, (2, 2), "two events, the county's unit and its admin; the admin and the server's own user");
     assert!(has_password(&linshan, "admin", "linshan admin 1")?, "the admin's password as given");
     let (ok, said) = run(&init, "linshan admin 1\n")?;
     assert!(!ok, "a second init of the same county is refused: {said}");
-    assert_eq!((state(&yunshan)?, state(&baiyun)?, state(&linshan)?), (before.0, before.1, (2, 1)));
+    assert_eq!((state(&yunshan)?, state(&baiyun)?, state(&linshan)?), (before.0, before.1, (2, 2)));
 
     // `set-password` in Baiyun's schema, while its server serves: the next login takes the new
     // password, and the old one no longer.
