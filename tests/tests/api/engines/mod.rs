@@ -9,6 +9,7 @@ mod counties;
 mod county_imports;
 mod events;
 mod log;
+mod many_patrols;
 mod push;
 mod schema;
 mod serve;

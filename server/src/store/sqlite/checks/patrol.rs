@@ -4,6 +4,7 @@
 //! `plausibility`), of which a copied track holds it from counting.
 
 use sync_protocol::body::PatrolRecorded;
+use sync_protocol::checks::plausibility::OfficerPatrol;
 use sync_protocol::checks::recheck::{PatrolCheck, PatrolSpan};
 use sync_protocol::event::Event;
 use sync_protocol::ids::{DeviceId, EventId, ZoneId};
@@ -58,7 +59,30 @@ impl WriteCtx<'_> {
                 fingerprint,
             ],
         )?;
-        self.settle_quota_flags(event.id, event.device_id, &patrol.zone, result, &place)
+        let times = OfficerPatrol { id: event.id, started_at: patrol.started_at, ended_at: patrol.ended_at };
+        self.read_ahead.note_check(&event.author, times);
+        self.raise_quota_flags(event.id, event.device_id, &patrol.zone, result, &place)
+    }
+
+    /// Raises a patrol's `outside_zone` and `not_counted` flags that `result` calls for, as
+    /// [`WriteCtx::settle_quota_flags`] would: the patrol was stored by this job, so no flag of
+    /// either kind can be open on it (they are raised only on stored patrols, through here and
+    /// `settle_quota_flags`), and there is nothing to withdraw or to look up. Saves a statement for
+    /// each kind (two per patrol, on PostgreSQL each one more for the backend to run).
+    fn raise_quota_flags(
+        &self,
+        patrol: EventId,
+        device: DeviceId,
+        zone: &ZoneId,
+        result: &PatrolCheck,
+        place: &Place,
+    ) -> Result<(), StoreError> {
+        for (kind, detail) in result.quota_flags(zone) {
+            if let Some(detail) = detail {
+                self.raise(Some(patrol), Some(device), kind, &detail, place)?;
+            }
+        }
+        Ok(())
     }
 
     /// Stores a re-checked patrol's new result (its place and span do not change).
