@@ -61,25 +61,12 @@ impl WriteCtx<'_> {
         )?;
         let times = OfficerPatrol { id: event.id, started_at: patrol.started_at, ended_at: patrol.ended_at };
         self.read_ahead.note_check(&event.author, times);
-        self.raise_quota_flags(event.id, event.device_id, &patrol.zone, result, &place)
-    }
-
-    /// Raises a patrol's `outside_zone` and `not_counted` flags that `result` calls for, as
-    /// [`WriteCtx::settle_quota_flags`] would: the patrol was stored by this job, so no flag of
-    /// either kind can be open on it (they are raised only on stored patrols, through here and
-    /// `settle_quota_flags`), and there is nothing to withdraw or to look up. Saves a statement for
-    /// each kind (two per patrol, on PostgreSQL each one more for the backend to run).
-    fn raise_quota_flags(
-        &self,
-        patrol: EventId,
-        device: DeviceId,
-        zone: &ZoneId,
-        result: &PatrolCheck,
-        place: &Place,
-    ) -> Result<(), StoreError> {
-        for (kind, detail) in result.quota_flags(zone) {
+        // Its `outside_zone` and `not_counted` flags, as `settle_quota_flags` would leave them: no
+        // flag of either kind can be open on a patrol this job stored (they are raised on stored
+        // patrols only), so there is nothing to withdraw or look up (two statements fewer).
+        for (kind, detail) in result.quota_flags(&patrol.zone) {
             if let Some(detail) = detail {
-                self.raise(Some(patrol), Some(device), kind, &detail, place)?;
+                self.raise(Some(event.id), Some(event.device_id), kind, &detail, &place)?;
             }
         }
         Ok(())
