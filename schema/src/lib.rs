@@ -61,6 +61,7 @@ pub const POSTGRES: &[Migration] = &[
     migration!(8, "postgres", "0008_officer_weeks"),
     migration!(9, "postgres", "0009_fingerprint_positions"),
     migration!(10, "postgres", "0010_writer_generation"),
+    migration!(11, "postgres", "0011_tally_in_one_statement"),
 ];
 
 /// The device replica's migrations, in order.

@@ -8,7 +8,7 @@ use sync_protocol::body::Body;
 use sync_protocol::checks::clock::DeviceClock;
 use sync_protocol::event::Event;
 use sync_protocol::hlc::Hlc;
-use sync_protocol::ids::{DeviceId, EventId};
+use sync_protocol::ids::{DeviceId, EventId, UserId};
 use sync_protocol::merkle::LogLeaf;
 use sync_protocol::scope::{Bucket, route};
 use sync_protocol::wire::{Ack, FlagKind, RejectReason};
@@ -47,6 +47,7 @@ impl WriteCtx<'_> {
             .collect();
         let mut stored = events::stored_by_ids(self.conn, &ids)?;
         self.filings = Filings::read(self.conn, &ids)?;
+        self.read_ahead.read_spans(self.conn, patrol_spans(&pushed))?;
         for p in pushed {
             let ack = match p {
                 Pushed::Malformed { id, seq, raw, problem } => {
@@ -220,4 +221,20 @@ impl WriteCtx<'_> {
         }
         Ok(())
     }
+}
+
+/// The span of each officer's patrols in a push (the earliest and the latest time they state), as
+/// their checks computed ahead give them: what the overlap checks will ask of the store.
+fn patrol_spans(pushed: &[Pushed]) -> HashMap<UserId, (i64, i64)> {
+    let mut spans = HashMap::<UserId, (i64, i64)>::new();
+    for p in pushed {
+        if let Pushed::Parsed { event, ahead: Some(ahead), .. } = p
+            && let Prechecked::Patrol(patrol) = ahead.as_ref()
+        {
+            let (from, to) = patrol.span;
+            let span = spans.entry(event.author.clone()).or_insert((from, to));
+            *span = (span.0.min(from), span.1.max(to));
+        }
+    }
+    spans
 }

@@ -68,8 +68,55 @@ pub struct WriteCtx<'a> {
     pub last_seq: Option<i64>,
     /// A device's latest stated time (`device_clocks`), once this job has checked a patrol of it.
     pub device_latest: Option<(DeviceId, Option<i64>)>,
+    /// Whether `device_latest` holds a time not yet written to `device_clocks`: written once, at
+    /// the job's end ([`WriteCtx::finish`]) or before another device's is read, rather than with
+    /// each patrol.
+    pub device_latest_due: bool,
     /// What this job knows is filed under which entity (the read model's `report_filed`).
     pub filings: crate::store::read_model::Filings,
+    /// What the patrol checks of a push read once for all its patrols, kept up to date as the job
+    /// stores them.
+    pub read_ahead: crate::store::sqlite::checks::ReadAhead,
+}
+
+/// The writer's caches a job works on: the reference, the chain heads and the log's frontier.
+pub type Caches<'a> = (&'a mut Reference, &'a mut HashMap<DeviceId, ChainHead>, &'a mut LogHead);
+
+/// What a writer holds for its whole life and lends each job: the server's clock and identity and
+/// the settings the checks run with.
+pub type Fixed<'a> = (&'a Mutex<Hlc>, &'a ServerIdentity, &'a CheckConfig);
+
+impl<'a> WriteCtx<'a> {
+    /// A job's context on the writer's open transaction `conn`, in a batch started at `now_ms`:
+    /// everything the job learns for itself (the device's clock, the flags raised, the numbering,
+    /// what it read ahead) starts empty. Both engines' writers make each job's context here.
+    pub fn new(conn: &'a dyn Sql, (reference, heads, log): Caches<'a>, (clock, server, checks): Fixed<'a>, now_ms: i64) -> Self {
+        WriteCtx {
+            conn,
+            reference,
+            heads,
+            log,
+            clock,
+            server,
+            checks,
+            now_ms,
+            device_clock: None,
+            raised: RefCell::default(),
+            last_seq: None,
+            device_latest: None,
+            device_latest_due: false,
+            filings: Default::default(),
+            read_ahead: Default::default(),
+        }
+    }
+}
+
+impl WriteCtx<'_> {
+    /// Ends a job that succeeded: writes what it held back until its end (a device's latest stated
+    /// time). Both writers call it after the job's own work, inside its savepoint.
+    pub fn finish(&mut self) -> Result<(), StoreError> {
+        self.write_device_latest()
+    }
 }
 
 /// Ticks the server's clock `hlc` at the wall time `now_ms`: for replies.

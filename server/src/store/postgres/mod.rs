@@ -28,6 +28,7 @@
 
 mod api;
 mod caches;
+mod grouped;
 mod identity;
 mod offline;
 mod open;

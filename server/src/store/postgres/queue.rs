@@ -9,6 +9,7 @@
 //! as a quoted literal, which PostgreSQL reads with the type's own input function. Answers come
 //! back as text and are read by the column types of the same preparation. A job's savepoint waits
 //! in the queue too: a job that fails before anything of it was sent is only dropped from it.
+//! The rows of a push's events, leaves and routes wait as multi-row inserts (`grouped`).
 
 use postgres::types::Type;
 use postgres::{SimpleQueryMessage, Statement};
@@ -17,6 +18,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::StoreError;
+use super::grouped::{Group, groupable, names_grouped};
 use crate::store::sql::{Arg, Row, SqlError, Value, numbered};
 
 /// Statements waiting to be sent on one connection, and the SQL-level names under which that
@@ -39,6 +41,11 @@ struct State {
     next: u64,
     /// Where the open job's `SAVEPOINT` begins in `text`, while it has not been sent.
     job: Option<usize>,
+    /// The inserts whose rows wait to be written after `text` (`grouped`), in the order they
+    /// began.
+    groups: Vec<Group>,
+    /// Whether each statement text met may wait as rows, with its head (`grouped::groupable`).
+    heads: HashMap<String, Option<String>>,
 }
 
 /// A job's savepoint, as queued.
@@ -55,14 +62,47 @@ pub enum JobEnd {
 
 impl Queue {
     /// Queues `sql` (prepared at the protocol level as `statement`) with `args`: its `PREPARE` the
-    /// first time, then its `EXECUTE`.
-    pub fn push(&self, statement: &Statement, sql: &str, args: &[Arg<'_>]) -> Result<(), StoreError> {
+    /// first time, then its `EXECUTE`; or, for a row that may wait (`grouped`), the row in its
+    /// statement's group. An `answered` statement (one whose answer is read) and one that names a
+    /// grouped table go after the rows waiting.
+    pub fn push(&self, statement: &Statement, sql: &str, args: &[Arg<'_>], answered: bool) -> Result<(), StoreError> {
         let types = statement.params();
         if types.len() != args.len() {
             return Err(StoreError::Engine(Box::new(SqlError::Arguments { expected: types.len(), given: args.len() })));
         }
         let mut state = self.0.borrow_mut();
         let state = &mut *state;
+        let head = match state.heads.get(sql) {
+            Some(head) => head.clone(),
+            None => {
+                let head = groupable(sql);
+                state.heads.insert(sql.to_owned(), head.clone());
+                head
+            }
+        };
+        if !answered && let Some(head) = head {
+            // Written apart and added whole, so that an argument refused leaves the group as it was.
+            let mut row = String::from("(");
+            for (i, (arg, ty)) in args.iter().zip(types).enumerate() {
+                if i > 0 {
+                    row.push_str(", ");
+                }
+                literal(&mut row, arg, ty)?;
+            }
+            row.push(')');
+            match state.groups.iter_mut().find(|g| g.sql == sql) {
+                Some(group) => group.add(&row),
+                None => {
+                    let mut group = Group::new(sql, &head);
+                    group.add(&row);
+                    state.groups.push(group);
+                }
+            }
+            return Ok(());
+        }
+        if answered || names_grouped(sql) {
+            state.write_groups();
+        }
         let name = match state.names.get(sql) {
             Some(name) => name.clone(),
             None => {
@@ -92,13 +132,16 @@ impl Queue {
 
     /// Whether nothing waits.
     pub fn is_empty(&self) -> bool {
-        self.0.borrow().text.is_empty()
+        let state = self.0.borrow();
+        state.text.is_empty() && state.groups.is_empty()
     }
 
-    /// Takes the waiting statements out of the queue, to be sent as one message; the message's
-    /// outcome must be told to [`Queue::sent`].
+    /// Takes the waiting statements out of the queue (the rows waiting last), to be sent as one
+    /// message; the message's outcome must be told to [`Queue::sent`].
     pub fn take(&self) -> String {
-        std::mem::take(&mut self.0.borrow_mut().text)
+        let mut state = self.0.borrow_mut();
+        state.write_groups();
+        std::mem::take(&mut state.text)
     }
 
     /// Records how the message [`Queue::take`] took went: the statements it prepared are known to
@@ -133,9 +176,14 @@ impl Queue {
     pub fn close_job(&self, done: bool) -> JobEnd {
         let mut state = self.0.borrow_mut();
         let job = state.job.take();
+        // Every job sends its rows before it ends (`Writer::run`): those still waiting are a failed
+        // job's.
+        if !done {
+            state.groups.clear();
+        }
         match (done, job) {
             // A job that ran no statement leaves nothing behind.
-            (true, Some(mark)) if state.text.len() == mark + SAVEPOINT.len() => {
+            (true, Some(mark)) if state.text.len() == mark + SAVEPOINT.len() && state.groups.is_empty() => {
                 state.text.truncate(mark);
                 JobEnd::Queued
             }
@@ -156,6 +204,15 @@ impl Queue {
                 state.text.push_str("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job;");
                 JobEnd::SendRollback
             }
+        }
+    }
+}
+
+impl State {
+    /// Writes the rows waiting, each group as one statement, after the statements queued.
+    fn write_groups(&mut self) {
+        for group in std::mem::take(&mut self.groups) {
+            self.text.push_str(&group.statement());
         }
     }
 }

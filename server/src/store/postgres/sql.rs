@@ -69,10 +69,11 @@ impl<'a, C: GenericClient> Pg<'a, C> {
         Pg { client: RefCell::new(client), statements: Some(statements), queued: true }
     }
 
-    /// Queues `sql` with `args` (`Pg::queued`), preparing it first if the connection has not.
-    fn push(&self, sql: &str, args: &[Arg<'_>], statements: &Statements) -> Result<Statement, StoreError> {
+    /// Queues `sql` with `args` (`Pg::queued`), preparing it first if the connection has not;
+    /// `answered` if its answer will be read.
+    fn push(&self, sql: &str, args: &[Arg<'_>], statements: &Statements, answered: bool) -> Result<Statement, StoreError> {
         let statement = self.prepared(&mut self.client.borrow_mut(), sql, statements)?;
-        statements.queue.push(&statement, sql, args)?;
+        statements.queue.push(&statement, sql, args, answered)?;
         Ok(statement)
     }
 
@@ -115,7 +116,7 @@ impl<C: GenericClient> Sql for Pg<'_, C> {
 
     fn run(&self, sql: &str, args: &[Arg<'_>]) -> Result<u64, StoreError> {
         if let Some(statements) = self.statements.filter(|_| self.queued) {
-            self.push(sql, args, statements)?;
+            self.push(sql, args, statements, true)?;
             return Ok(queue::changed(&self.send(statements)?));
         }
         let mut client = self.client.borrow_mut();
@@ -132,7 +133,7 @@ impl<C: GenericClient> Sql for Pg<'_, C> {
     /// of its own on the same connection.
     fn each(&self, sql: &str, args: &[Arg<'_>], each: &mut dyn FnMut(Row) -> Result<(), StoreError>) -> Result<(), StoreError> {
         let rows = if let Some(statements) = self.statements.filter(|_| self.queued) {
-            let statement = self.push(sql, args, statements)?;
+            let statement = self.push(sql, args, statements, true)?;
             queue::rows(self.send(statements)?, &statement)?
         } else {
             let mut client = self.client.borrow_mut();
@@ -152,7 +153,7 @@ impl<C: GenericClient> Sql for Pg<'_, C> {
 
     fn write(&self, sql: &str, args: &[Arg<'_>]) -> Result<(), StoreError> {
         match self.statements.filter(|_| self.queued) {
-            Some(statements) => self.push(sql, args, statements).map(|_| ()),
+            Some(statements) => self.push(sql, args, statements, false).map(|_| ()),
             None => self.run(sql, args).map(|_| ()),
         }
     }

@@ -10,7 +10,6 @@
 //! (`caches`) before its first job.
 
 use postgres::{Client, IsolationLevel, Transaction};
-use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -153,6 +152,7 @@ impl Writer {
         // that their errors are the job's.
         let job = move |ctx: &mut WriteCtx<'_>| {
             let done = f(ctx)?;
+            ctx.finish()?;
             ctx.conn.flush()?;
             Ok(done)
         };
@@ -312,21 +312,8 @@ fn run_one(
     statements.queue().open_job();
     let (job, finish, job_raised) = {
         let sql = Pg::queued(&mut *tx, statements);
-        let mut ctx = WriteCtx {
-            conn: &sql,
-            reference: &mut caches.reference,
-            heads: &mut caches.heads,
-            log: &mut caches.log,
-            clock: &shared.clock,
-            server: &shared.server,
-            checks: &shared.checks,
-            now_ms,
-            device_clock: None,
-            raised: RefCell::default(),
-            last_seq: None,
-            device_latest: None,
-            filings: Default::default(),
-        };
+        let caches = (&mut caches.reference, &mut caches.heads, &mut caches.log);
+        let mut ctx = WriteCtx::new(&sql, caches, (&shared.clock, &shared.server, &shared.checks), now_ms);
         let (job, finish) = work(Ok(&mut ctx));
         (job, finish, ctx.raised.into_inner())
     };

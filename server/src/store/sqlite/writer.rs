@@ -5,7 +5,6 @@
 //! prepare step (`checks::ahead`).
 
 use rusqlite::Connection;
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -93,7 +92,13 @@ impl Writer {
         T: Send + 'static,
         F: FnOnce(&mut WriteCtx<'_>) -> Result<T, StoreError> + Send + 'static,
     {
-        batch::submit(&self.jobs, |reply| -> Work { Box::new(move |ctx| batch::run_job(ctx, f, reply)) }).await
+        // What the job held back until its end is written inside its savepoint, so its errors are the job's.
+        let job = move |ctx: &mut WriteCtx<'_>| {
+            let done = f(ctx)?;
+            ctx.finish()?;
+            Ok(done)
+        };
+        batch::submit(&self.jobs, |reply| -> Work { Box::new(move |ctx| batch::run_job(ctx, job, reply)) }).await
     }
 }
 
@@ -193,21 +198,7 @@ fn run_batch(conn: &mut Connection, batch: Vec<Work>, caches: &mut Caches<'_>, r
     for work in batch {
         let savepoint = if alone { Ok(()) } else { tx.execute_batch("SAVEPOINT job") };
         let log_before = log.clone();
-        let mut ctx = WriteCtx {
-            conn: &tx,
-            reference,
-            heads,
-            log,
-            clock: &shared.clock,
-            server: &shared.server,
-            checks: &shared.checks,
-            now_ms,
-            device_clock: None,
-            raised: RefCell::default(),
-            last_seq: None,
-            device_latest: None,
-            filings: Default::default(),
-        };
+        let mut ctx = WriteCtx::new(&tx, (reference, heads, log), (&shared.clock, &shared.server, &shared.checks), now_ms);
         let (job, finish) = work(Ok(&mut ctx));
         let ok = matches!(job, Job::Done);
         if let Job::Unwritable(e) = job {

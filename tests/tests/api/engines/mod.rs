@@ -10,6 +10,7 @@ mod county_accounts;
 mod county_imports;
 mod events;
 mod log;
+mod many_patrols;
 mod push;
 mod schema;
 mod serve;

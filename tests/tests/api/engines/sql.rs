@@ -181,3 +181,48 @@ fn the_writers_queue_holds_writes_until_an_answer_is_needed() -> Result<()> {
         Ok(())
     })
 }
+
+#[test]
+fn the_writers_queue_sends_a_grouped_tables_rows_as_one_insert_before_what_reads_them() -> Result<()> {
+    let db = pg_cluster::database()?;
+    patrolsync_server::store::postgres::migrate(db.url())?;
+    let route = "INSERT INTO event_routes (bucket, server_seq) VALUES (?1, ?2)";
+    let unit = "INSERT INTO units (id, level, parent) VALUES (?1, 'village', NULL)";
+    // The command that wrote each row: rows written by one statement share it.
+    let statements_of = |sql: &dyn Sql| -> Result<(i64, i64)> {
+        let row = sql.one("SELECT count(*), count(DISTINCT cmin::text) FROM event_routes", args![])?;
+        Ok((row.get(0)?, row.get(1)?))
+    };
+    off_runtime(|| -> Result<()> {
+        let (mut client, statements) = (db.connect()?, Statements::default());
+        let mut tx = client.transaction()?;
+        {
+            let sql = Pg::queued(&mut tx, &statements);
+            for seq in 1..=300_i64 {
+                sql.write(route, args![format!("v:{}", seq % 7), seq])?;
+                // A write of another table between the rows does not send them.
+                if seq % 100 == 0 {
+                    sql.write(unit, args![format!("V{seq}")])?;
+                }
+            }
+            ensure!(statements_of(&sql)? == (300, 1), "300 rows in one statement, sent before the read: {:?}", statements_of(&sql)?);
+
+            // A write that names the table goes after the rows waiting: it finds the row there.
+            sql.write(route, args!["v:x", 1_i64])?;
+            sql.write("INSERT INTO event_routes (bucket, server_seq) VALUES (?1, ?2) ON CONFLICT DO NOTHING", args!["v:x", 1_i64])?;
+            sql.flush()?;
+            ensure!(statements_of(&sql)?.0 == 301, "the second insert of the same route was ignored");
+
+            // A row refused by the table fails the whole group, when it is sent.
+            sql.write(route, args!["v:y", 2_i64])?;
+            sql.write(route, args!["v:1", 1_i64])?;
+            ensure!(sql.flush().is_err(), "a duplicate route is refused when the rows are sent");
+        }
+        tx.rollback()?;
+        let mut tx = client.transaction()?;
+        let sql = Pg::queued(&mut tx, &statements);
+        sql.write(route, args!["v:z", 3_i64])?;
+        ensure!(statements_of(&sql)? == (1, 1), "nothing of the rolled-back rows is left, nor sent again");
+        Ok(())
+    })
+}

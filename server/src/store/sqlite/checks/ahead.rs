@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use sync_protocol::body::{Body, FindingReported, PatrolRecorded};
 use sync_protocol::checks::licence::{LicenceVerdict, check_finding};
 use sync_protocol::checks::licence_history::LicenceHistory;
+use sync_protocol::checks::plausibility::PatrolUnderCheck;
 use sync_protocol::checks::precheck::PatrolPrecheck;
 use sync_protocol::checks::recheck::CheckConfig;
 use sync_protocol::checks::zone_history::ZoneHistory;
@@ -110,6 +111,9 @@ pub struct PatrolPrechecked {
     pub pre: PatrolPrecheck,
     /// `pre.check` as stored in `patrol_checks.report`.
     pub report: String,
+    /// The patrol's earliest and latest stated times, whatever the reference: the span of the
+    /// officer's patrols it can overlap, read ahead for the push (`read_ahead`).
+    pub span: (i64, i64),
 }
 
 impl PatrolPrechecked {
@@ -117,7 +121,8 @@ impl PatrolPrechecked {
     pub fn of(version: u64, zones: &ZoneHistory, event: &Event, patrol: &PatrolRecorded, config: &CheckConfig) -> Result<Self, StoreError> {
         let pre = PatrolPrecheck::of(zones, event.id, &event.author, patrol, config);
         let report = to_json(&pre.check)?;
-        Ok(PatrolPrechecked { version, pre, report })
+        let under = PatrolUnderCheck::of(event.id, &event.author, patrol);
+        Ok(PatrolPrechecked { version, pre, report, span: (under.earliest_t(), under.latest_t()) })
     }
 }
 

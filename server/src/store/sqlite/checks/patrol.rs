@@ -4,6 +4,7 @@
 //! `plausibility`), of which a copied track holds it from counting.
 
 use sync_protocol::body::PatrolRecorded;
+use sync_protocol::checks::plausibility::OfficerPatrol;
 use sync_protocol::checks::recheck::{PatrolCheck, PatrolSpan};
 use sync_protocol::event::Event;
 use sync_protocol::ids::{DeviceId, EventId, ZoneId};
@@ -58,7 +59,17 @@ impl WriteCtx<'_> {
                 fingerprint,
             ],
         )?;
-        self.settle_quota_flags(event.id, event.device_id, &patrol.zone, result, &place)
+        let times = OfficerPatrol { id: event.id, started_at: patrol.started_at, ended_at: patrol.ended_at };
+        self.read_ahead.note_check(&event.author, times);
+        // Its `outside_zone` and `not_counted` flags, as `settle_quota_flags` would leave them: no
+        // flag of either kind can be open on a patrol this job stored (they are raised on stored
+        // patrols only), so there is nothing to withdraw or look up (two statements fewer).
+        for (kind, detail) in result.quota_flags(&patrol.zone) {
+            if let Some(detail) = detail {
+                self.raise(Some(event.id), Some(event.device_id), kind, &detail, &place)?;
+            }
+        }
+        Ok(())
     }
 
     /// Stores a re-checked patrol's new result (its place and span do not change).

@@ -4,6 +4,7 @@
 
 use crate::args;
 use crate::store::sql::{Engine, Sql};
+use std::collections::HashMap;
 use sync_protocol::body::PatrolRecorded;
 use sync_protocol::checks::plausibility::timing::mirrored;
 use sync_protocol::checks::plausibility::{OfficerPatrol, PatrolUnderCheck, PlausibilityContext, PlausibilityFlag, TrackProbes};
@@ -57,15 +58,27 @@ impl WriteCtx<'_> {
         if let Some(f) = fingerprint {
             super::fingerprints::insert(&mut self.reference.fingerprints, event.id, &f.cells);
         }
+        self.read_ahead.note_track(event.id, &patrol.track);
         let latest = context.device_previous_max_t.map_or(under.latest_t(), |t| t.max(under.latest_t()));
+        // Written once for the job's patrols of the device (`write_device_latest`), not per patrol.
         self.device_latest = Some((event.device_id, Some(latest)));
+        self.device_latest_due = true;
+        Ok(copy_of)
+    }
+
+    /// Writes the latest stated time this job knows of its device (`device_latest`) if it has not
+    /// been: the greater of the stored one and its patrols', as writing each patrol's time in turn
+    /// would leave it.
+    pub(crate) fn write_device_latest(&mut self) -> Result<(), StoreError> {
+        let Some((device, Some(latest))) = self.device_latest.filter(|_| self.device_latest_due) else { return Ok(()) };
         self.conn.write(
             "INSERT INTO device_clocks (device_id, latest_t) VALUES (?1, ?2)
              ON CONFLICT (device_id) DO UPDATE SET latest_t =
                  CASE WHEN excluded.latest_t > device_clocks.latest_t THEN excluded.latest_t ELSE device_clocks.latest_t END",
-            args![event.device_id.0.as_bytes(), under.latest_t()],
+            args![device.0.as_bytes(), latest],
         )?;
-        Ok(copy_of)
+        self.device_latest_due = false;
+        Ok(())
     }
 
     /// Raises `flag` on a stored patrol, with the place and week stored with its check.
@@ -76,27 +89,44 @@ impl WriteCtx<'_> {
         }
     }
 
-    /// The earlier patrols whose kept cells the new track's fixes hit most, with their tracks.
+    /// The earlier patrols whose kept cells the new track's fixes hit most, with their tracks: those
+    /// this job stored from memory (`read_ahead`), the others read in one statement.
     fn tracks_probed(&mut self, probes: &TrackProbes) -> Result<Vec<(EventId, Vec<TrackPoint>)>, StoreError> {
         let ids = self.reference.fingerprints.compared(probes, None);
-        stored_tracks(self.conn, &ids)
+        let unknown: Vec<EventId> = ids.iter().filter(|id| self.read_ahead.track(id).is_none()).copied().collect();
+        let mut read: HashMap<EventId, Vec<TrackPoint>> = stored_tracks(self.conn, &unknown)?.into_iter().collect();
+        Ok(ids
+            .iter()
+            .filter_map(|id| match self.read_ahead.track(id) {
+                Some(track) => Some((*id, track.to_vec())),
+                None => read.remove(id).map(|track| (*id, track)),
+            })
+            .collect())
     }
 
     /// The officer's other stored patrols whose stated times meet `[from, to]` (the patrol's earliest
-    /// and latest times, which hold its start and end): the only ones it can overlap.
+    /// and latest times, which hold its start and end): the only ones it can overlap. From the span
+    /// the push read ahead when it holds them; ordered by end, start and id either way.
     fn officer_patrols(&self, event: &Event, from: i64, to: i64) -> Result<Vec<OfficerPatrol>, StoreError> {
-        patrols_meeting(self.conn, &event.author, event.id, from, to)
+        if let Some(found) = self.read_ahead.patrols_meeting(&event.author, event.id, from, to) {
+            return Ok(found);
+        }
+        let mut found = patrols_meeting(self.conn, &event.author, event.id, from, to)?;
+        found.sort_by_key(|p| (p.ended_at, p.started_at, p.id.0));
+        Ok(found)
     }
 
     /// The latest time stated by this device's earlier patrols (their end or last fix), kept in
     /// `device_clocks` as each patrol is checked: read at the job's first patrol of the device,
     /// then known.
-    fn device_latest_t(&self, event: &Event) -> Result<Option<i64>, StoreError> {
+    fn device_latest_t(&mut self, event: &Event) -> Result<Option<i64>, StoreError> {
         if let Some((device, latest)) = self.device_latest
             && device == event.device_id
         {
             return Ok(latest);
         }
+        // Another device's: the one held is written first, as it will no longer be.
+        self.write_device_latest()?;
         self.conn
             .optional("SELECT latest_t FROM device_clocks WHERE device_id = ?1", args![event.device_id.0.as_bytes()])?
             .map(|r| r.get(0))
@@ -109,7 +139,13 @@ impl WriteCtx<'_> {
 /// however late the upload (on `ended_at >= from` alone a patrol months back walked every later
 /// patrol of the officer). The longer ones come from their own partial index. The two parts are
 /// disjoint and together exactly the patrols meeting `[from, to]`.
-fn patrols_meeting(conn: &dyn Sql, officer: &UserId, except: EventId, from: i64, to: i64) -> Result<Vec<OfficerPatrol>, StoreError> {
+pub(super) fn patrols_meeting(
+    conn: &dyn Sql,
+    officer: &UserId,
+    except: EventId,
+    from: i64,
+    to: i64,
+) -> Result<Vec<OfficerPatrol>, StoreError> {
     // SQLite is told which index serves each half; PostgreSQL's planner picks the partial index
     // by its predicate on its own (and has no `INDEXED BY`).
     let (short, long) = match conn.engine() {
