@@ -27,57 +27,26 @@ END $$;
 CREATE TRIGGER patrols_ledger_row BEFORE UPDATE OF entry, village, township ON patrols
     FOR EACH ROW EXECUTE FUNCTION patrols_ledger_row();
 
-CREATE FUNCTION patrol_checks_ledger_row() RETURNS trigger LANGUAGE plpgsql AS $$
+-- A row of `patrol_checks`, `flags`, `finding_checks` or `report_cases` changed: clears the kept row
+-- of the patrol (or the finding's patrol) its column named by the trigger's argument holds.
+CREATE FUNCTION ledger_row_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM ledger_row_due(OLD.patrol);
+        PERFORM ledger_row_due(decode(substr(to_jsonb(OLD) ->> TG_ARGV[0], 3), 'hex'));
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM ledger_row_due(NEW.patrol);
+        PERFORM ledger_row_due(decode(substr(to_jsonb(NEW) ->> TG_ARGV[0], 3), 'hex'));
     END IF;
     RETURN NULL;
 END $$;
 CREATE TRIGGER patrol_checks_ledger_row AFTER INSERT OR UPDATE OF patrol, counts, explanation OR DELETE ON patrol_checks
-    FOR EACH ROW EXECUTE FUNCTION patrol_checks_ledger_row();
-
-CREATE FUNCTION flags_ledger_row() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM ledger_row_due(OLD.event_id);
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM ledger_row_due(NEW.event_id);
-    END IF;
-    RETURN NULL;
-END $$;
+    FOR EACH ROW EXECUTE FUNCTION ledger_row_changed('patrol');
 CREATE TRIGGER flags_ledger_row AFTER INSERT OR UPDATE OF event_id, kind, cleared_at OR DELETE ON flags
-    FOR EACH ROW EXECUTE FUNCTION flags_ledger_row();
-
-CREATE FUNCTION finding_checks_ledger_row() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM ledger_row_due(OLD.finding);
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM ledger_row_due(NEW.finding);
-    END IF;
-    RETURN NULL;
-END $$;
+    FOR EACH ROW EXECUTE FUNCTION ledger_row_changed('event_id');
 CREATE TRIGGER finding_checks_ledger_row AFTER INSERT OR UPDATE OF finding, verdict OR DELETE ON finding_checks
-    FOR EACH ROW EXECUTE FUNCTION finding_checks_ledger_row();
-
-CREATE FUNCTION report_cases_ledger_row() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM ledger_row_due(OLD.source);
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM ledger_row_due(NEW.source);
-    END IF;
-    RETURN NULL;
-END $$;
+    FOR EACH ROW EXECUTE FUNCTION ledger_row_changed('finding');
 CREATE TRIGGER report_cases_ledger_row AFTER INSERT OR UPDATE OF source, state OR DELETE ON report_cases
-    FOR EACH ROW EXECUTE FUNCTION report_cases_ledger_row();
+    FOR EACH ROW EXECUTE FUNCTION ledger_row_changed('source');
 
 CREATE FUNCTION report_findings_ledger_row() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -161,7 +161,7 @@ mod tests {
             started: "2026-06-15 08:00:00".into(),
             ended: "2026-06-15 09:10:00".into(),
             distance_m: 4_200 + u64::from(i),
-            counts: (i % 2 == 0).then_some(true),
+            counts: i.is_multiple_of(2).then_some(true),
             explanation: "70 min \"in zone\"".into(),
             result: "findings".into(),
             summary: "河岸 \u{1}".into(),
