@@ -121,11 +121,21 @@ impl RawDevice {
         self.seal_value(body.kind(), body.to_value())
     }
 
+    /// Seals the next event of this device's chain as the event `id`, named before it was sealed
+    /// (as a phone names a patrol still being walked, to report findings on it).
+    pub fn seal_as(&mut self, id: EventId, body: &Body) -> Event {
+        self.seal_with_id(id, body.kind(), body.to_value())
+    }
+
     /// Seals any kind and body, valid or not: for tests of what the server refuses.
     pub fn seal_value(&mut self, kind: &str, body: Value) -> Event {
+        self.seal_with_id(EventId(uuid::Uuid::now_v7()), kind, body)
+    }
+
+    fn seal_with_id(&mut self, id: EventId, kind: &str, body: Value) -> Event {
         self.hlc = self.hlc.tick(self.now());
         let draft = EventDraft {
-            id: EventId(uuid::Uuid::now_v7()),
+            id,
             device_id: self.device,
             seq: self.next_seq,
             hlc: self.hlc,

@@ -55,13 +55,41 @@ pub fn fill(template: &str, params: &BTreeMap<String, String>) -> Result<String>
     Ok(out)
 }
 
+/// Whether `op` only reads: a `GET` or `HEAD` request, or a pull. What such calls see does not
+/// depend on their order among themselves, so several may be sent at once ([`send`]).
+pub fn reads_only(op: &Op) -> bool {
+    match op.action {
+        Action::Request => ["GET ", "HEAD "].iter().any(|method| op.call.starts_with(method)),
+        Action::Pull | Action::PullEverything => true,
+        Action::Login | Action::Refresh | Action::Push => false,
+    }
+}
+
 /// Carries out `op` on `datum` as principal `who`.
 pub async fn perform(world: &mut World, matrix: &Matrix, op: &Op, datum: &str, who: &str, serial: u64) -> Result<Answer> {
     let params = params(world, matrix, datum);
     match op.action {
-        Action::Request => request(world, op, &params, datum, who).await,
+        Action::Request | Action::Pull | Action::PullEverything => send(world, matrix, op, datum, who).await,
         Action::Login => login(world, matrix, op, who).await,
         Action::Refresh => refresh(world, who).await,
+        Action::Push => {
+            let kind = op.push.as_deref().context("a push op names its kind in `push`")?;
+            let device = world.devices.get(who).with_context(|| format!("no device for {who}"))?;
+            let caller: UserId = device.user.clone();
+            let target = Target { params: &params, township_key: op.township.as_deref().unwrap_or("township"), caller: &caller, serial };
+            let body = push::body(world, kind, &target)?;
+            push_one(world, who, &body).await
+        }
+    }
+}
+
+/// Carries out a request or a pull of `op` on `datum` as principal `who`, which changes nothing of
+/// the world (the principal's tokens stay): the server may change, by a request that writes, which
+/// the run makes in file order ([`reads_only`]).
+pub async fn send(world: &World, matrix: &Matrix, op: &Op, datum: &str, who: &str) -> Result<Answer> {
+    let params = params(world, matrix, datum);
+    match op.action {
+        Action::Request => request(world, op, &params, datum, who).await,
         Action::Pull => pull(world, who, json!({})).await,
         Action::PullEverything => {
             let mut cursors = serde_json::Map::from_iter([("county".to_owned(), json!(0))]);
@@ -74,14 +102,7 @@ pub async fn perform(world: &mut World, matrix: &Matrix, op: &Op, datum: &str, w
             }
             pull(world, who, Value::Object(cursors)).await
         }
-        Action::Push => {
-            let kind = op.push.as_deref().context("a push op names its kind in `push`")?;
-            let device = world.devices.get(who).with_context(|| format!("no device for {who}"))?;
-            let caller: UserId = device.user.clone();
-            let target = Target { params: &params, township_key: op.township.as_deref().unwrap_or("township"), caller: &caller, serial };
-            let body = push::body(world, kind, &target)?;
-            push_one(world, who, &body).await
-        }
+        Action::Login | Action::Refresh | Action::Push => bail!("{}: neither a request nor a pull", op.call),
     }
 }
 
@@ -140,8 +161,8 @@ async fn refresh(world: &mut World, who: &str) -> Result<Answer> {
 }
 
 /// Pulls from `cursors` until no page has more; the text is every page's events.
-async fn pull(world: &mut World, who: &str, cursors: Value) -> Result<Answer> {
-    let device = world.devices.get_mut(who).with_context(|| format!("no device for {who}"))?;
+async fn pull(world: &World, who: &str, cursors: Value) -> Result<Answer> {
+    let device = world.devices.get(who).with_context(|| format!("no device for {who}"))?;
     let mut cursors = cursors;
     let mut text = String::new();
     loop {

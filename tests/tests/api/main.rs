@@ -38,6 +38,7 @@ mod hostile_input;
 mod https;
 mod ingest;
 mod integrity_in_service;
+mod ledger_filings;
 mod ledger_kept;
 mod ledger_pages;
 mod ledger_rows;

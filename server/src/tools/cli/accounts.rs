@@ -6,18 +6,27 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use sync_protocol::ids::{UnitId, UserId};
 
-use super::{block_on, fail};
+use super::{NamedStore, fail, with_store};
 use crate::config::Config;
-use crate::store::People;
+use crate::service::auth::password::{PasswordError, check_new_password, hash};
 use crate::store::people::PasswordHash;
-use crate::store::sqlite::SqliteStore;
+use crate::store::{People, StoreError};
 use crate::tools::init::{County, InitError, TIME_ZONE};
 
 #[derive(Args)]
 pub(super) struct InitArgs {
     /// The store's SQLite file (created and migrated).
+    #[arg(long, required_unless_present = "config", conflicts_with = "config")]
+    db: Option<PathBuf>,
+    /// The server's TOML config file: the county's store as `serve --config` opens it (a SQLite
+    /// file, or on PostgreSQL a schema of `[store] url`, created and migrated), and the password
+    /// cost of its `[auth]`.
     #[arg(long)]
-    db: PathBuf,
+    config: Option<PathBuf>,
+    /// With --config: the county of the deployment (its `[[counties]]` code) whose store `init`
+    /// founds; `--county` names the county's unit.
+    #[arg(long, requires = "config")]
+    in_county: Option<String>,
     /// The county's unit id, e.g. CTY.
     #[arg(long)]
     county: UnitId,
@@ -40,9 +49,8 @@ pub(super) struct InitArgs {
 
 #[derive(Args)]
 pub(super) struct SetPasswordArgs {
-    /// The store's SQLite file.
-    #[arg(long)]
-    db: PathBuf,
+    #[command(flatten)]
+    store: NamedStore,
     /// The user id.
     #[arg(long)]
     user: String,
@@ -50,30 +58,42 @@ pub(super) struct SetPasswordArgs {
 
 #[derive(Args)]
 pub(super) struct RotateArgs {
-    /// The token key file (default `token-keys.json` beside the store given with --db).
-    #[arg(long, required_unless_present = "db")]
+    /// The token key file (default: the one `serve` reads: `[auth] token_key_file` of --config, or
+    /// `token-keys.json` beside the store given with --db or the config's `db`).
+    #[arg(long, required_unless_present_any = ["db", "config"])]
     key_file: Option<PathBuf>,
     /// The store's SQLite file, to find the key file beside it.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "config")]
     db: Option<PathBuf>,
+    /// The server's TOML config file (with the PATROLSYNC_* variables over it), to find the
+    /// deployment's key file as `serve` does, whichever the store's engine.
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+/// Why `set-password` failed.
+#[derive(Debug, thiserror::Error)]
+enum SetPasswordError {
+    #[error("the password is refused: {0}")]
+    Password(#[from] PasswordError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 pub(super) fn init(args: InitArgs) -> ExitCode {
-    let InitArgs { db, county, name, name_zh, time_zone, admin, admin_name } = args;
+    let InitArgs { db, config, in_county, county, name, name_zh, time_zone, admin, admin_name } = args;
+    let store = NamedStore { db, config, county: in_county };
     let county = County { unit: county, name, name_zh, time_zone, admin, admin_name };
     let password = match read_password() {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };
-    let cost = Config::load(None).map(|c| c.auth.password).unwrap_or_default();
-    let (unit, admin) = (county.unit.clone(), county.admin.clone());
-    let founded = async {
-        let store = SqliteStore::open(&db).map_err(InitError::Store)?;
-        crate::tools::init::init(&store, county, password, cost).await?;
-        println!("county {unit} founded in {}; admin {admin} can log in", db.display());
+    let (unit, admin, place) = (county.unit.clone(), county.admin.clone(), store.describe());
+    with_store(store, |store, config| async move {
+        crate::tools::init::init(&*store, county, password, config.auth.password).await?;
+        println!("county {unit} founded in {place}; admin {admin} can log in");
         Ok::<(), InitError>(())
-    };
-    block_on(founded)
+    })
 }
 
 /// The first line of standard input, without its line ending.
@@ -83,12 +103,13 @@ fn read_password() -> std::io::Result<String> {
     Ok(password.trim_end_matches(['\r', '\n']).to_owned())
 }
 
-/// A new password read from standard input, checked and hashed at the configured cost.
+/// A new password read from standard input, checked and hashed at the cost the environment
+/// sets (`PATROLSYNC_AUTH_PASSWORD_*`, else the default).
 fn new_password_hash() -> Result<String, Box<dyn std::error::Error>> {
     let password = read_password()?;
-    crate::service::auth::password::check_new_password(&password)?;
+    check_new_password(&password)?;
     let cost = Config::load(None).map(|c| c.auth.password).unwrap_or_default();
-    Ok(crate::service::auth::password::hash(&password, cost)?)
+    Ok(hash(&password, cost)?)
 }
 
 /// `hash-password`: prints the argon2id hash of the password on standard input, for an
@@ -104,30 +125,37 @@ pub(super) fn hash_password() -> ExitCode {
 }
 
 pub(super) fn set_password(args: SetPasswordArgs) -> ExitCode {
-    let SetPasswordArgs { db, user } = args;
-    let phc = match new_password_hash() {
-        Ok(phc) => phc,
-        Err(e) => return fail(&*e),
-    };
-    let store = match SqliteStore::open(&db) {
-        Ok(store) => store,
-        Err(e) => return fail(&e),
-    };
+    let SetPasswordArgs { store, user } = args;
     let user_id = match UserId::new(&user) {
         Ok(id) => id,
         Err(e) => return fail(&e),
     };
-    let password = PasswordHash { user: user_id, phc, one_time: false };
-    block_on(async {
-        People::reset_password(&store, None, password).await?;
+    // Read and checked before the store is opened: a refused password changes nothing.
+    let password = match read_password() {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
+    };
+    if let Err(e) = check_new_password(&password) {
+        return fail(&SetPasswordError::Password(e));
+    }
+    with_store(store, |store, config| async move {
+        let phc = hash(&password, config.auth.password)?;
+        People::reset_password(&*store, None, PasswordHash { user: user_id, phc, one_time: false }).await?;
         println!("password of {user} set");
-        Ok::<(), crate::store::StoreError>(())
+        Ok::<(), SetPasswordError>(())
     })
 }
 
 pub(super) fn rotate_token_key(args: RotateArgs) -> ExitCode {
-    let RotateArgs { key_file, db } = args;
-    let path = key_file.unwrap_or_else(|| Config { db: db.unwrap_or_default(), ..Config::default() }.token_key_file());
+    let RotateArgs { key_file, db, config } = args;
+    let path = match (key_file, config) {
+        (Some(path), _) => path,
+        (None, Some(config)) => match Config::load(Some(&config)) {
+            Ok(config) => config.token_key_file(),
+            Err(e) => return fail(&e),
+        },
+        (None, None) => Config { db: db.unwrap_or_default(), ..Config::default() }.token_key_file(),
+    };
     match crate::service::auth::keys::KeyRing::rotate(&path, crate::clock::system().now_s()) {
         Ok(kid) => {
             println!("new signing key {kid} in {}", path.display());

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use sync_protocol::wire::audit::ReadModelCheck;
 
-use super::{ReadStore, fail};
+use super::{NamedStore, fail};
 use crate::store::offline::OfflineStore;
 use crate::tools::log::{self, LogCommandError, store_error};
 
@@ -19,7 +19,7 @@ pub(super) enum AuditAction {
     /// one snapshot of the store.
     Integrity {
         #[command(flatten)]
-        store: ReadStore,
+        store: NamedStore,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
@@ -28,7 +28,7 @@ pub(super) enum AuditAction {
     /// print it as a signed note: the file to keep and give back to `audit verify --checkpoint`.
     Checkpoint {
         #[command(flatten)]
-        store: ReadStore,
+        store: NamedStore,
         /// Print the checkpoint as JSON, as `GET /v1/audit/checkpoint` answers.
         #[arg(long)]
         json: bool,
@@ -36,7 +36,7 @@ pub(super) enum AuditAction {
     /// Print (as JSON) the proof that the log's first FROM leaves are a prefix of its first TO.
     Consistency {
         #[command(flatten)]
-        store: ReadStore,
+        store: NamedStore,
         #[arg(long)]
         from: u64,
         #[arg(long)]
@@ -47,7 +47,7 @@ pub(super) enum AuditAction {
     /// code 1 when any is found). Read-only, one snapshot of the store.
     Verify {
         #[command(flatten)]
-        store: ReadStore,
+        store: NamedStore,
         /// A checkpoint note exported earlier (`audit checkpoint`), to check the log against.
         #[arg(long)]
         checkpoint: Option<PathBuf>,
@@ -60,7 +60,7 @@ pub(super) enum AuditAction {
     /// snapshot of the store, unless --rebuild.
     ReadModel {
         #[command(flatten)]
-        store: ReadStore,
+        store: NamedStore,
         /// First rebuild the stored read model from the log, in one write transaction that the
         /// serving writers wait for.
         #[arg(long)]

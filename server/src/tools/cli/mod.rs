@@ -82,10 +82,10 @@ enum Command {
     HashPassword,
 }
 
-/// The store a command reads (an audit, an export): a SQLite file, or the store of a county of
-/// the deployment a config describes.
+/// The store a command works on (an audit, an export, `set-password`): a SQLite file, or the
+/// store of a county of the deployment a config describes.
 #[derive(Args)]
-struct ReadStore {
+struct NamedStore {
     /// The store's SQLite file.
     #[arg(long, required_unless_present = "config", conflicts_with = "config")]
     db: Option<PathBuf>,
@@ -99,10 +99,25 @@ struct ReadStore {
     county: Option<String>,
 }
 
-impl ReadStore {
+impl NamedStore {
     /// The store named: `--db`, or the county's of `--config` ([`crate::tools::log::store_of`]).
     fn open(self) -> Result<OfflineStore, LogCommandError> {
         crate::tools::log::store_of(self.db, self.config.as_deref(), self.county.as_deref())
+    }
+
+    /// The store named, for a command to say where it wrote: the file, or the county of the config
+    /// (never the connection string, which may hold a password).
+    fn describe(&self) -> String {
+        match (&self.db, &self.config) {
+            (Some(db), _) => db.display().to_string(),
+            (None, config) => {
+                let config = config.as_deref().map(Path::display).map(|c| c.to_string()).unwrap_or_default();
+                match &self.county {
+                    Some(county) => format!("the store of county {county} of {config}"),
+                    None => format!("the store of {config}"),
+                }
+            }
+        }
     }
 }
 
@@ -245,14 +260,29 @@ where
 
 /// Runs an export on a runtime of this thread: the store `from` names, opened as `serve` opens it
 /// (with the checks of its config, if any), given to `export`.
-fn export_from<F, E>(from: ReadStore, export: impl FnOnce(Arc<dyn Store>) -> F) -> ExitCode
+fn export_from<F, E>(from: NamedStore, export: impl FnOnce(Arc<dyn Store>) -> F) -> ExitCode
 where
     F: Future<Output = Result<(), E>>,
     E: std::error::Error + From<StoreError>,
 {
-    let config = from.config.clone();
-    match from.open() {
-        Ok(at) => with_checks(config.as_deref(), |checks| async move { export(open_store(&at, checks)?).await }),
+    with_store(from, |store, _| export(store))
+}
+
+/// Runs `command` on a runtime of this thread with the store `named` names, opened as `serve`
+/// opens it (created and migrated if new; on PostgreSQL each write transaction holding the
+/// county's writer role), and the configuration it is judged by: the file `--config`, if any, then
+/// the `PATROLSYNC_*` environment (its `[checks]`, its password cost).
+fn with_store<F, E>(named: NamedStore, command: impl FnOnce(Arc<dyn Store>, Config) -> F) -> ExitCode
+where
+    F: Future<Output = Result<(), E>>,
+    E: std::error::Error + From<StoreError>,
+{
+    let config = match Config::load(named.config.as_deref()) {
+        Ok(config) => config,
+        Err(e) => return fail(&e),
+    };
+    match named.open() {
+        Ok(at) => block_on(async move { command(open_store(&at, config.checks)?, config).await }),
         Err(e) => fail(&e),
     }
 }

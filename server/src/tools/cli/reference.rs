@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use sync_protocol::checks::recheck::CheckConfig;
 
-use super::{ImportInto, ReadStore, export_from, with_checks};
+use super::{ImportInto, NamedStore, export_from, with_checks};
 use crate::store::Store;
 use crate::tools::reference::{self, ImportOptions, Limits, ReferenceFileError, geometry, progress};
 
@@ -27,7 +27,7 @@ pub(super) enum ReferenceAction {
     /// Write the store's current reference data as a GeoJSON reference file.
     Export {
         #[command(flatten)]
-        from: ReadStore,
+        from: NamedStore,
         /// Where to write (default: standard output).
         #[arg(short, long)]
         output: Option<PathBuf>,

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use sync_protocol::checks::recheck::CheckConfig;
 use sync_protocol::ids::UserId;
 
-use super::{ImportInto, ReadStore, export_from, with_checks};
+use super::{ImportInto, NamedStore, export_from, with_checks};
 use crate::service::roster::{self, Format, Language, RosterError, RosterOptions, Step};
 use crate::store::Store;
 use crate::tools::reference::progress;
@@ -28,7 +28,7 @@ pub(super) enum RosterAction {
     /// Write the store's roster, in the import's form.
     Export {
         #[command(flatten)]
-        from: ReadStore,
+        from: NamedStore,
         /// csv or xlsx (default: the output file's extension, else csv).
         #[arg(long, value_parser = parse_format)]
         format: Option<Format>,

@@ -11,22 +11,12 @@ use patrolsync_server::tools::reference;
 use patrolsync_tests::app::{demo_store, spawn_counties_on_postgres};
 use patrolsync_tests::county::{path, server_ok, server_refused};
 use patrolsync_tests::store_sql::StoreSql;
-use std::path::{Path, PathBuf};
+
+use super::deployment;
 
 /// Events and users in a county's store: what an import changes.
-fn state(store: &StoreSql) -> Result<(i64, i64)> {
+pub(super) fn state(store: &StoreSql) -> Result<(i64, i64)> {
     Ok((store.count("SELECT count(*) FROM events", &[])?, store.count("SELECT count(*) FROM users", &[])?))
-}
-
-/// The config of the two counties' deployment on the database `url` (Yunshan in schema `public`,
-/// Baiyun in its own), written in `dir`.
-fn deployment(dir: &Path, url: &str) -> Result<PathBuf> {
-    let config = dir.join("server.toml");
-    let text = format!(
-        "[store]\nkind = \"postgres\"\nurl = {url:?}\n[[counties]]\ncode = \"yunshan\"\nschema = \"public\"\n[[counties]]\ncode = \"baiyun\"\n"
-    );
-    std::fs::write(&config, text)?;
-    Ok(config)
 }
 
 /// Baiyun's store, opened by the test as a server opens it.
@@ -40,7 +30,7 @@ async fn imports_into_a_county_on_postgres_change_its_schema_only() -> Result<()
     let app = spawn_counties_on_postgres()?;
     let url = app.store_url.clone().context("a PostgreSQL store")?;
     let dir = tempfile::tempdir()?;
-    let config = deployment(dir.path(), &url)?;
+    let config = deployment(dir.path(), &url, &[])?;
 
     // Baiyun's own files, as its administrator would bring them: its roster with one auditor
     // more, its reference data with one zone renamed.
@@ -114,7 +104,7 @@ async fn exports_from_a_county_on_postgres_are_those_of_sqlite() -> Result<()> {
     let url = app.store_url.clone().context("a PostgreSQL store")?;
     let dir = tempfile::tempdir()?;
     let file = |name: &str| dir.path().join(name);
-    let config = deployment(dir.path(), &url)?;
+    let config = deployment(dir.path(), &url, &[])?;
     let db = file("central.db");
     std::fs::write(&db, demo_store()?)?;
     let (cfg, db) = (path(&config)?, path(&db)?);
