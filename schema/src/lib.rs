@@ -47,6 +47,7 @@ pub const CENTRAL: &[Migration] = &[
     migration!(15, "central", "0015_one_current_row"),
     migration!(16, "central", "0016_officer_weeks"),
     migration!(17, "central", "0017_fingerprint_positions"),
+    migration!(18, "central", "0018_ledger_rows"),
 ];
 
 /// The central store's migrations on PostgreSQL, in order.
@@ -62,6 +63,7 @@ pub const POSTGRES: &[Migration] = &[
     migration!(9, "postgres", "0009_fingerprint_positions"),
     migration!(10, "postgres", "0010_writer_generation"),
     migration!(11, "postgres", "0011_tally_in_one_statement"),
+    migration!(12, "postgres", "0012_ledger_rows"),
 ];
 
 /// The device replica's migrations, in order.

@@ -42,11 +42,17 @@ pub fn versioned<T: Serialize + Versioned>(req: &HttpRequest, version: u32, valu
 
 /// `value` as a JSON reply with status 200, compressed as the request accepts.
 pub fn json<T: Serialize>(req: &HttpRequest, value: &T) -> Result<HttpResponse, ApiError> {
+    written(req, |out| serde_json::to_writer(out, value))
+}
+
+/// The JSON that `write` writes as a reply with status 200, compressed as the request accepts:
+/// for a reply written in parts (the ledger's kept rows), streamed into zstd as [`json`]'s is.
+pub fn written(req: &HttpRequest, write: impl FnOnce(&mut dyn Write) -> Result<(), serde_json::Error>) -> Result<HttpResponse, ApiError> {
     let accepts = req.headers().get(ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("");
     let mut reply = HttpResponse::Ok();
     reply.insert_header((CONTENT_TYPE, "application/json")).insert_header((VARY, "accept-encoding"));
     let mut out = Spill { body: Vec::new(), zstd: None, may_stream: accepts.contains("zstd") };
-    serde_json::to_writer(&mut out, value).map_err(ApiError::Reply)?;
+    write(&mut out).map_err(ApiError::Reply)?;
     let body = match out.zstd.take() {
         Some(mut zstd) => {
             let compressed =

@@ -62,8 +62,20 @@ pub struct LedgerSelection {
 /// left rows out (`None`: none follow).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LedgerPage {
-    pub rows: Vec<LedgerRow>,
+    pub rows: Vec<KeptRow>,
     pub next: Option<LedgerCursor>,
+}
+
+/// A ledger row as kept in the read model: the JSON of a [`LedgerRow`], written by serde, so that
+/// a reply writes it as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptRow(pub String);
+
+impl KeptRow {
+    /// The row it holds.
+    pub fn row(&self) -> Result<LedgerRow, serde_json::Error> {
+        serde_json::from_str(&self.0)
+    }
 }
 
 /// What is outstanding in one township as it stands now, whatever week it began in.

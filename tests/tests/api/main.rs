@@ -39,6 +39,7 @@ mod https;
 mod ingest;
 mod integrity_in_service;
 mod ledger_filings;
+mod ledger_kept;
 mod ledger_pages;
 mod ledger_rows;
 mod ops;

@@ -7,20 +7,21 @@
 
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
+use std::io::Write;
 
 use super::ReportError;
 use super::audience::Audience;
 use crate::store::Store;
-use crate::store::reports::{Directory, LedgerBy, LedgerSelection};
+use crate::store::reports::{Directory, KeptRow, LedgerBy, LedgerSelection};
 pub use sync_protocol::wire::map::MapFeatures;
-pub use sync_protocol::wire::reports::{Column, Format, Ledger, LedgerQuery, MAX_LEDGER_PAGE};
+pub use sync_protocol::wire::reports::{Column, Format, Ledger, LedgerCursor, LedgerQuery, MAX_LEDGER_PAGE};
 use sync_protocol::{ValidationError, wire::page_size};
 
 /// The most days one ledger may span.
 const MAX_DAYS: i64 = 366;
 
 /// The ledger `query` asks for, as `audience` may see it.
-pub async fn ledger(store: &dyn Store, audience: &Audience, query: &LedgerQuery, now_ms: i64) -> Result<Ledger, ReportError> {
+pub async fn ledger(store: &dyn Store, audience: &Audience, query: &LedgerQuery, now_ms: i64) -> Result<KeptLedger, ReportError> {
     let paged = query.limit.is_some() || query.after.is_some();
     if paged && query.format != Format::Json {
         return Err(not_paged("csv and xlsx exports hold every row: page the JSON ledger"));
@@ -29,7 +30,50 @@ pub async fn ledger(store: &dyn Store, audience: &Audience, query: &LedgerQuery,
     let mut selection = selection(store, audience, query, now_ms).await?;
     (selection.after, selection.limit) = (query.after, limit);
     let page = store.ledger(selection).await?;
-    Ok(Ledger { from: query.from, to: query.to, columns: sync_protocol::ledger::columns(query.lang), rows: page.rows, next: page.next })
+    Ok(KeptLedger { from: query.from, to: query.to, columns: sync_protocol::ledger::columns(query.lang), rows: page.rows, next: page.next })
+}
+
+/// A [`Ledger`] with its rows as the read model keeps them (each row's JSON), so that the JSON
+/// reply writes them as they are instead of building each row again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptLedger {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub columns: Vec<Column>,
+    pub rows: Vec<KeptRow>,
+    pub next: Option<LedgerCursor>,
+}
+
+impl KeptLedger {
+    /// The ledger with its rows read back (for the CSV and XLSX exports).
+    pub fn read(self) -> Result<Ledger, serde_json::Error> {
+        let rows = self.rows.iter().map(KeptRow::row).collect::<Result<_, _>>()?;
+        Ok(Ledger { from: self.from, to: self.to, columns: self.columns, rows, next: self.next })
+    }
+
+    /// Writes the JSON serde writes for the [`Ledger`], byte for byte, each row as kept.
+    pub fn write_json(&self, out: &mut dyn Write) -> Result<(), serde_json::Error> {
+        #[derive(serde::Serialize)]
+        struct Head<'a> {
+            from: &'a NaiveDate,
+            to: &'a NaiveDate,
+            columns: &'a [Column],
+        }
+        let mut head = serde_json::to_vec(&Head { from: &self.from, to: &self.to, columns: &self.columns })?;
+        head.pop(); // its closing brace: the rows follow
+        out.write_all(&head).map_err(serde_json::Error::io)?;
+        out.write_all(b",\"rows\":[").map_err(serde_json::Error::io)?;
+        for (i, row) in self.rows.iter().enumerate() {
+            let comma: &[u8] = if i == 0 { b"" } else { b"," };
+            out.write_all(comma).and_then(|()| out.write_all(row.0.as_bytes())).map_err(serde_json::Error::io)?;
+        }
+        out.write_all(b"]").map_err(serde_json::Error::io)?;
+        if let Some(next) = &self.next {
+            out.write_all(b",\"next\":").map_err(serde_json::Error::io)?;
+            serde_json::to_writer(&mut *out, next)?;
+        }
+        out.write_all(b"}").map_err(serde_json::Error::io)
+    }
 }
 
 /// `GET /v1/map`: the tracks and findings of the patrols the same query selects for the ledger.
@@ -98,4 +142,63 @@ fn subject(d: &Directory, audience: &Audience, q: &LedgerQuery, now_ms: i64) -> 
 fn county_midnight(day: NaiveDate) -> i64 {
     let utc = day.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0);
     utc - sync_protocol::values::COUNTY_UTC_OFFSET_MS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sync_protocol::ids::EventId;
+    use sync_protocol::ledger::LedgerRow;
+
+    fn row(i: u8) -> LedgerRow {
+        LedgerRow {
+            patrol: format!("patrol-{i}"),
+            officer: "vo-t01-v01".into(),
+            village: "V01".into(),
+            township: "T01".into(),
+            zone: "Z-T01-V01".into(),
+            week: "2026-W25".into(),
+            started: "2026-06-15 08:00:00".into(),
+            ended: "2026-06-15 09:10:00".into(),
+            distance_m: 4_200 + u64::from(i),
+            counts: i.is_multiple_of(2).then_some(true),
+            explanation: "70 min \"in zone\"".into(),
+            result: "findings".into(),
+            summary: "河岸 \u{1}".into(),
+            findings: "unlicensed_mining/rare_earth high_priority".into(),
+            licence_checks: "none: unlicensed_area".into(),
+            high_priority: i == 1,
+            flags: "protected_mineral".into(),
+            cases: "received".into(),
+            evidence: "ab".repeat(32),
+            attachments: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_kept_ledger_writes_what_serde_writes_for_the_ledger() -> Result<(), Box<dyn std::error::Error>> {
+        let rows: Vec<LedgerRow> = (0..3).map(row).collect();
+        let next = Some(LedgerCursor { started_at: 1_781_481_600_000, patrol: EventId(uuid::Uuid::from_u128(7)) });
+        for (rows, next) in [(rows.clone(), next), (rows, None), (Vec::new(), None)] {
+            let ledger = Ledger {
+                from: NaiveDate::from_ymd_opt(2026, 6, 15).ok_or("day")?,
+                to: NaiveDate::from_ymd_opt(2026, 6, 21).ok_or("day")?,
+                columns: sync_protocol::ledger::columns(sync_protocol::wire::reports::Lang::Zh),
+                rows,
+                next,
+            };
+            let kept = KeptLedger {
+                from: ledger.from,
+                to: ledger.to,
+                columns: ledger.columns.clone(),
+                rows: ledger.rows.iter().map(|r| serde_json::to_string(r).map(KeptRow)).collect::<Result<_, _>>()?,
+                next: ledger.next,
+            };
+            let mut written = Vec::new();
+            kept.write_json(&mut written)?;
+            assert_eq!(String::from_utf8(written)?, serde_json::to_string(&ledger)?);
+            assert_eq!(kept.read()?, ledger);
+        }
+        Ok(())
+    }
 }

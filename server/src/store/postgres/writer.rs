@@ -85,6 +85,8 @@ impl Writer {
                 let sql = Pg::new(&mut tx);
                 // Fingerprints a migration cleared (a new definition), before the index is built.
                 crate::store::sqlite::checks::recompute_missing(&sql)?;
+                // Ledger rows a migration left unwritten.
+                crate::store::read_model::write_due_ledger_rows(&sql)?;
                 crate::store::epoch::ensure(&sql)?;
                 if let Some(file) = &start.witness_file {
                     witness::check_file(&sql, file, &server.key.public())?;
@@ -284,7 +286,10 @@ fn run_batch(
     }
     // The generation is drawn last, so that what it records is the whole batch.
     // It is answered, so the queue is empty after it (the last job's release went with it).
-    let drawn = caches::draw(&Pg::queued(&mut tx, statements));
+    // Before it, the kept ledger rows the batch's changes cleared are written again
+    // (`read_model::kept`); if that fails, the batch is not committed.
+    let drawn = crate::store::read_model::write_due_ledger_rows(&Pg::queued(&mut tx, statements))
+        .and_then(|_| caches::draw(&Pg::queued(&mut tx, statements)));
     let outcome = drawn.and_then(|drawn| Ok(tx.commit().map(|()| drawn)?)).map_err(Arc::new);
     match &outcome {
         Ok(drawn) => {

@@ -1,21 +1,18 @@
 //! The ledger's rows from the read model, on a reader: one statement per subject walks its index
-//! range in the ledger's order (start, then patrol id) from the cursor, with each patrol's check
-//! and open flags joined in; only a patrol with findings reads more (verdicts, flags, cases).
+//! range in the ledger's order (start, then patrol id) from the cursor and reads each patrol's kept
+//! row (`kept`); a row not yet written (a store migrated, not filled) is built as the writer would.
 
-use std::collections::BTreeMap;
-use sync_protocol::checks::licence::LicenceVerdict;
-use sync_protocol::fold::Case;
-use sync_protocol::ids::{EventId, UnitId};
-use sync_protocol::ledger::{LedgerFacts, PatrolEntry, row};
-use sync_protocol::wire::FlagKind;
+use sync_protocol::ids::UnitId;
+use sync_protocol::ledger::PatrolEntry;
 use sync_protocol::wire::reports::LedgerCursor;
 
+use super::kept::built_row;
 use super::queries::{from_json, parse};
 use super::rows::id;
 use crate::args;
 use crate::store::StoreError;
-use crate::store::reports::{LedgerBy, LedgerPage, LedgerSelection};
-use crate::store::sql::{Engine, Row, Sql, json_each};
+use crate::store::reports::{KeptRow, LedgerBy, LedgerPage, LedgerSelection};
+use crate::store::sql::{Engine, Row, Sql, Value, json_each};
 
 /// A patrol's ledger entry and where it lay (village, township), when known.
 pub(super) type Selected = (PatrolEntry, Option<(UnitId, UnitId)>);
@@ -23,45 +20,29 @@ pub(super) type Selected = (PatrolEntry, Option<(UnitId, UnitId)>);
 /// The ledger rows `sel` selects, by start time then patrol id, with the cursor after them when
 /// `sel.limit` cut them short.
 pub fn ledger(conn: &dyn Sql, sel: &LedgerSelection) -> Result<LedgerPage, StoreError> {
-    let concat = match conn.engine() {
-        Engine::Sqlite => "group_concat",
-        Engine::Postgres => "string_agg",
-    };
-    let checked = format!(
-        ", c.counts, c.explanation,
-        (SELECT {concat}(f.kind, ',' ORDER BY f.id) FROM flags f WHERE f.event_id = p.id AND f.cleared_at IS NULL)
-        FROM patrols p LEFT JOIN patrol_checks c ON c.patrol = p.id"
-    );
-    let (rows, next) = walk(conn, sel, &checked, |r| {
-        let (entry, place) = selected_of(r)?;
-        let mut facts = LedgerFacts { place, ..LedgerFacts::default() };
-        if let Some(counts) = r.get::<Option<bool>>(5)? {
-            facts.decision = Some((counts, r.get(6)?));
+    let (rows, next) = walk(conn, sel, "p.ledger_row FROM patrols p", |mut r| match r.take(2) {
+        Value::Text(kept) => Ok(KeptRow(kept)),
+        _ => {
+            let patrol = id(r.bytes(1)?, "patrols")?;
+            built_row(conn, &patrol)?.ok_or_else(|| StoreError::corrupt("patrols", format!("patrol {patrol} left the read model")))
         }
-        if let Some(kinds) = r.text(7)? {
-            facts.flags.insert(entry.patrol, flag_kinds(kinds.split(','))?);
-        }
-        if !entry.findings.is_empty() {
-            findings_facts(conn, &entry, &mut facts)?;
-        }
-        Ok(row(&entry, &facts))
     })?;
     Ok(LedgerPage { rows, next })
 }
 
 /// The ledger entries of the patrols `sel` selects, with where each lay, by start then id.
 pub(super) fn selected(conn: &dyn Sql, sel: &LedgerSelection) -> Result<Vec<Selected>, StoreError> {
-    Ok(walk(conn, sel, " FROM patrols p", selected_of)?.0)
+    Ok(walk(conn, sel, "p.entry, p.village, p.township FROM patrols p", |r| selected_of(&r))?.0)
 }
 
-/// Runs the selection's statement (its columns after the first five and its `FROM`: `tail`) for
-/// each part of its subject, from the cursor and one row past the limit; `each` makes a row's
+/// Runs the selection's statement (its columns after the start and id, and its `FROM`: `tail`)
+/// for each part of its subject, from the cursor and one row past the limit; `each` makes a row's
 /// answer. Gives them by start then id, cut to the limit, and the cursor of the last when cut.
 fn walk<T>(
     conn: &dyn Sql,
     sel: &LedgerSelection,
     tail: &str,
-    mut each: impl FnMut(&Row) -> Result<T, StoreError>,
+    mut each: impl FnMut(Row) -> Result<T, StoreError>,
 ) -> Result<(Vec<T>, Option<LedgerCursor>), StoreError> {
     let (from, after) = match &sel.after {
         Some(c) => (sel.from_ms.max(c.started_at), (c.started_at, c.patrol.0.as_bytes().as_slice())),
@@ -73,13 +54,13 @@ fn walk<T>(
     let parts = parts(conn.engine(), &sel.by)?;
     for (filter, key, also) in &parts {
         let sql = format!(
-            "SELECT p.started_at, p.id, p.entry, p.village, p.township{tail}
+            "SELECT p.started_at, p.id, {tail}
              WHERE p.entry IS NOT NULL AND p.started_at >= ?1 AND p.started_at < ?2 AND (p.started_at, p.id) > (?3, ?4) AND {filter}
              ORDER BY p.started_at, p.id LIMIT ?5"
         );
         conn.each(&sql, args![from, sel.to_ms, after.0, after.1, limit, key.as_deref(), also.as_deref()], &mut |r| {
             keys.push(LedgerCursor { started_at: r.get(0)?, patrol: id(r.bytes(1)?, "patrols")? });
-            items.push(each(&r)?);
+            items.push(each(r)?);
             Ok(())
         })?;
     }
@@ -136,31 +117,4 @@ fn selected_of(r: &Row) -> Result<Selected, StoreError> {
         _ => None,
     };
     Ok((entry, place))
-}
-
-fn flag_kinds<'a>(kinds: impl Iterator<Item = &'a str>) -> Result<Vec<FlagKind>, StoreError> {
-    kinds.map(|k| k.parse::<FlagKind>().map_err(|_| StoreError::corrupt("flags", format!("kind {k}")))).collect()
-}
-
-/// What a patrol's findings add to its facts: each one's open flags, its licence verdict, and
-/// the status of each case opened on it (by case id).
-fn findings_facts(conn: &dyn Sql, entry: &PatrolEntry, facts: &mut LedgerFacts) -> Result<(), StoreError> {
-    let mut on_findings: BTreeMap<EventId, String> = BTreeMap::new();
-    for f in &entry.findings {
-        let key = f.id.0.as_bytes();
-        let flags = conn.all("SELECT kind FROM flags WHERE event_id = ?1 AND cleared_at IS NULL ORDER BY id", args![key])?;
-        if !flags.is_empty() {
-            let kinds = flags.iter().map(|r| r.get::<String>(0)).collect::<Result<Vec<_>, _>>()?;
-            facts.flags.insert(f.id, flag_kinds(kinds.iter().map(String::as_str))?);
-        }
-        if let Some(v) = conn.optional("SELECT verdict FROM finding_checks WHERE finding = ?1", args![key])? {
-            facts.verdicts.insert(f.id, from_json::<LicenceVerdict>(&v.get::<String>(0)?, "finding_checks")?);
-        }
-        for r in conn.all("SELECT state FROM report_cases WHERE source = ?1", args![key])? {
-            let case: Case = from_json(&r.get::<String>(0)?, "report_cases")?;
-            on_findings.insert(case.id, case.status_label().to_owned());
-        }
-    }
-    facts.cases = on_findings.into_values().collect();
-    Ok(())
 }

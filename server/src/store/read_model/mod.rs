@@ -9,7 +9,10 @@
 //!   the log's.
 //! - `queries`: what the reports read, on a reader; `ledger`: the ledger's rows, a page at a time;
 //!   `map`: what the console's map reads.
+//! - `kept`: each patrol's finished ledger row, kept beside its entry and written again by the
+//!   writer, before its transaction commits, whenever the schema's triggers cleared it.
 
+mod kept;
 mod ledger;
 mod map;
 mod queries;
@@ -18,6 +21,7 @@ pub(crate) mod rows;
 #[cfg(test)]
 mod tally_tests;
 
+pub use kept::write_due as write_due_ledger_rows;
 pub use ledger::ledger;
 pub use map::map;
 pub use queries::{backlog, cases, directory, week_facts, zones};

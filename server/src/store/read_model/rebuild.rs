@@ -1,7 +1,8 @@
 //! The read model recomputed from the log: `rebuild` empties its rows and applies every accepted
 //! event again in log order (in the caller's write transaction, on either engine); `verify`
 //! recomputes every group's rows apart, from the events alone, and compares them with the stored
-//! rows, without writing (`patrolsync-server audit read-model`).
+//! rows, without writing (`patrolsync-server audit read-model`), and each patrol's kept ledger
+//! row with the row built again from its entry and the stored facts.
 
 use std::collections::{BTreeSet, HashMap};
 use sync_protocol::body::Body;
@@ -42,6 +43,7 @@ pub fn rebuild(conn: &dyn Sql) -> Result<u64, StoreError> {
         conn.run(statement, args![])?;
     }
     let applied = reapply(conn)?;
+    super::kept::write_due(conn)?;
     conn.run(
         "INSERT INTO meta (key, value) VALUES ('read_model', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         args![VERSION],
@@ -186,6 +188,11 @@ pub fn verify(conn: &dyn Sql) -> Result<ReadModelCheck, StoreError> {
         .collect::<Result<_, StoreError>>()?;
     if zero != g.zero_reports {
         differ(format!("zero reports: {} stored, {} in the log", zero.len(), g.zero_reports.len()));
+    }
+    let (rows, named) = super::kept::differing(conn, 5)?;
+    if rows > 0 {
+        let named: Vec<String> = named.iter().map(EventId::to_string).collect();
+        differ(format!("kept ledger rows: {rows} differ from the rows built from the stored facts (e.g. {})", named.join(", ")));
     }
     let tallies = officer_weeks_differ(conn)?;
     if tallies > 0 {

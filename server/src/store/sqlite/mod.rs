@@ -121,6 +121,15 @@ impl SqliteStore {
         if rebuild::ensure_built(&mut conn)? {
             tracing::info!("read model built from the log");
         }
+        {
+            // Ledger rows a migration left unwritten.
+            let tx = conn.transaction()?;
+            let written = crate::store::read_model::write_due_ledger_rows(&tx)?;
+            tx.commit()?;
+            if written > 0 {
+                tracing::info!(written, "ledger rows written");
+            }
+        }
         let server = ServerIdentity::load_or_create(&conn, settings.clock.now_ms())?;
         crate::store::epoch::ensure(&conn)?;
         let witness = match &settings.witness_file {

@@ -244,7 +244,11 @@ fn run_batch(conn: &mut Connection, batch: Vec<Work>, caches: &mut Caches<'_>, r
         }
         return (finishers, Ok(()), unwritable);
     }
-    let outcome = tx.commit().map_err(|e| Arc::new(StoreError::from(e)));
+    // The kept ledger rows the batch's changes cleared, written again before it commits
+    // (`read_model::kept`); if that fails, the batch is rolled back as a failed commit is.
+    let outcome = crate::store::read_model::write_due_ledger_rows(&tx)
+        .map_err(Arc::new)
+        .and_then(|_| tx.commit().map_err(|e| Arc::new(StoreError::from(e))));
     match outcome {
         Ok(()) => raised.iter().for_each(|(kind, n)| shared.metrics.flag(kind, *n)),
         Err(_) => *log = log_at_start,

@@ -163,3 +163,80 @@ fn both_engines_keep_the_same_weekly_counts() -> Result<()> {
     assert_eq!(on_postgres, expected);
     Ok(())
 }
+
+/// The kept ledger rows (migration 0018 and its PostgreSQL counterpart): each change of what a
+/// patrol's row shows (its place or entry, its check, a flag on it or on its finding, a finding's
+/// verdict, a case on a finding) clears that patrol's row and no other, on both engines; a write
+/// that changes nothing shown (the same entry again, a flag's review) clears none.
+#[test]
+fn both_engines_clear_the_kept_ledger_row_of_the_patrol_a_change_shows_on() -> Result<()> {
+    let setup = [
+        "INSERT INTO patrols (id, author, zone, started_at, week, entry, village, township)
+         VALUES ({id1}, 'vo-1', 'Z1', 0, 'w', '{}', 'V1', 'T1'), ({id2}, 'vo-1', 'Z1', 0, 'w', '{}', 'V1', 'T1'),
+                ({id3}, 'vo-1', 'Z1', 0, 'w', '{}', 'V1', 'T1'), ({id4}, 'vo-1', 'Z1', 0, 'w', '{}', 'V1', 'T1')",
+        "INSERT INTO report_findings (id, patrol, officer, zone, township, observed_at, stopped_on_spot)
+         VALUES ({id5}, {id2}, 'vo-1', 'Z1', 'T1', 0, FALSE), ({id6}, {id3}, 'vo-1', 'Z1', 'T1', 0, FALSE)",
+        "INSERT INTO flags (event_id, device_id, kind, detail, raised_at) VALUES ({id4}, {id0}, 'too_short', '', 0)",
+    ];
+    let keep_all = "UPDATE patrols SET ledger_row = 'kept' WHERE entry IS NOT NULL";
+    let steps: [(&str, &[u8]); 12] = [
+        ("UPDATE patrols SET village = 'V2' WHERE id = {id1}", &[1]),
+        ("UPDATE patrols SET entry = '{}', village = 'V2' WHERE id = {id1}", &[]),
+        ("UPDATE patrols SET entry = '{\"amended\":1}' WHERE id = {id1}", &[1]),
+        (
+            "INSERT INTO patrol_checks (patrol, officer, device_id, zone, week, started_at, ended_at, counts, explanation, report, checked_at)
+             VALUES ({id2}, 'vo-1', {id0}, 'Z1', 'w', 0, 0, TRUE, 'counts', '', 0)",
+            &[2],
+        ),
+        ("UPDATE patrol_checks SET counts = FALSE, explanation = 'does not' WHERE patrol = {id2}", &[2]),
+        ("INSERT INTO flags (event_id, device_id, kind, detail, raised_at) VALUES ({id5}, {id0}, 'unlicensed_area', '', 0)", &[2]),
+        ("UPDATE flags SET cleared_at = 1 WHERE event_id = {id5}", &[2]),
+        ("UPDATE flags SET reviewed_at = 1, review = 'seen' WHERE event_id = {id4}", &[]),
+        ("UPDATE flags SET cleared_at = 1 WHERE event_id = {id4}", &[4]),
+        (
+            "INSERT INTO finding_checks (finding, patrol, licence, high_priority, verdict, checked_at)
+             VALUES ({id6}, {id3}, NULL, FALSE, '{}', 0)",
+            &[3],
+        ),
+        (
+            "INSERT INTO report_cases (id, source, township, closed, opened_at, stopped_at, state)
+             VALUES ({id1}, {id6}, 'T1', FALSE, 0, NULL, 'received')",
+            &[3],
+        ),
+        ("UPDATE report_cases SET state = 'verified' WHERE source = {id6}", &[3]),
+    ];
+    let ids =
+        |sql: &str, literal: &dyn Fn(u8) -> String| (0..7).fold(sql.to_string(), |s, i| s.replace(&format!("{{id{i}}}"), &literal(i)));
+    let cleared = "SELECT id FROM patrols WHERE ledger_row IS NULL ORDER BY id";
+    let expected: Vec<Vec<Vec<u8>>> = steps.iter().map(|(_, ids)| ids.iter().map(|i| vec![*i]).collect()).collect();
+
+    let mut sqlite = rusqlite::Connection::open_in_memory()?;
+    schema::migrate(&mut sqlite, schema::CENTRAL)?;
+    let sqlite_literal = |i: u8| format!("x'0{i}'");
+    for step in setup {
+        sqlite.execute(&ids(step, &sqlite_literal), [])?;
+    }
+    let mut on_sqlite = Vec::new();
+    for (step, _) in &steps {
+        sqlite.execute(keep_all, [])?;
+        sqlite.execute(&ids(step, &sqlite_literal), [])?;
+        on_sqlite.push(sqlite.prepare(cleared)?.query_map([], |r| r.get::<_, Vec<u8>>(0))?.collect::<Result<Vec<_>, _>>()?);
+    }
+
+    let db = pg_cluster::database()?;
+    migrate(db.url())?;
+    let mut client = db.connect()?;
+    let pg_literal = |i: u8| format!("'\\x0{i}'::bytea");
+    for step in setup {
+        client.batch_execute(&ids(step, &pg_literal))?;
+    }
+    let mut on_postgres = Vec::new();
+    for (step, _) in &steps {
+        client.batch_execute(keep_all)?;
+        client.batch_execute(&ids(step, &pg_literal))?;
+        on_postgres.push(client.query(cleared, &[])?.iter().map(|r| r.get::<_, Vec<u8>>(0)).collect::<Vec<_>>());
+    }
+    assert_eq!(on_sqlite, expected);
+    assert_eq!(on_postgres, expected);
+    Ok(())
+}
