@@ -64,6 +64,7 @@ pub const POSTGRES: &[Migration] = &[
     migration!(10, "postgres", "0010_writer_generation"),
     migration!(11, "postgres", "0011_tally_in_one_statement"),
     migration!(12, "postgres", "0012_ledger_rows"),
+    migration!(13, "postgres", "0013_ledger_row_by_check"),
 ];
 
 /// The device replica's migrations, in order.

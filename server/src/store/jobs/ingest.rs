@@ -142,10 +142,17 @@ impl WriteCtx<'_> {
         events::insert_routes(self.conn, &buckets, server_seq)?;
         self.reference.offices.apply(event);
         super::tips::note(self.conn, event, body)?;
+        // A new patrol is checked before its read-model row is written, so that the row goes in
+        // with its kept ledger row, which shows the check (`read_model::kept`): not written twice.
+        let (checked, ahead) = match body {
+            Body::PatrolRecorded(p) => (Some(self.check_new_patrol(event, p, ahead.and_then(Prechecked::patrol))?), None),
+            _ => (None, ahead),
+        };
         // The reports' read model (its `patrols` row is the one admission and evidence read too).
-        crate::store::read_model::apply(self.conn, (&mut self.reference.places, &mut self.filings), event, body, server_seq)?;
+        let places = (&mut self.reference.places, &mut self.filings);
+        crate::store::read_model::apply(self.conn, places, event, body, (server_seq, checked.as_ref()))?;
         match body {
-            Body::PatrolRecorded(p) => self.check_new_patrol(event, p, ahead.and_then(Prechecked::patrol))?,
+            Body::PatrolRecorded(_) => {}
             Body::FindingReported(f) => self.check_new_finding(event, f, ahead.and_then(Prechecked::finding))?,
             Body::ZeroReportFiled(z) => self.check_new_zero_report(event, z)?,
             Body::AttachmentAdded(a) => self.record_attachment(event, a, server_seq)?,

@@ -38,7 +38,8 @@ use sync_protocol::admit::ChainHead;
 use sync_protocol::checks::clock::DeviceClock;
 use sync_protocol::checks::recheck::CheckConfig;
 use sync_protocol::hlc::Hlc;
-use sync_protocol::ids::DeviceId;
+use sync_protocol::ids::{DeviceId, EventId};
+use sync_protocol::wire::FlagKind;
 
 use crate::store::identity::ServerIdentity;
 use crate::store::log::LogHead;
@@ -64,6 +65,9 @@ pub struct WriteCtx<'a> {
     pub device_clock: Option<DeviceClock>,
     /// The flags this job raised, by kind: counted once the batch is committed.
     pub raised: RefCell<BTreeMap<String, u64>>,
+    /// The kinds of the flags this job raised on each event, in the order raised: what a new
+    /// patrol's kept ledger row shows of its flags (`read_model::kept`).
+    pub flagged: RefCell<HashMap<EventId, Vec<FlagKind>>>,
     /// The greatest `server_seq` stored, once this job has stored an event (`events::insert_event`).
     pub last_seq: Option<i64>,
     /// A device's latest stated time (`device_clocks`), once this job has checked a patrol of it.
@@ -102,6 +106,7 @@ impl<'a> WriteCtx<'a> {
             now_ms,
             device_clock: None,
             raised: RefCell::default(),
+            flagged: RefCell::default(),
             last_seq: None,
             device_latest: None,
             device_latest_due: false,

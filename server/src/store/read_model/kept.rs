@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use sync_protocol::checks::licence::LicenceVerdict;
 use sync_protocol::fold::Case;
-use sync_protocol::ids::EventId;
+use sync_protocol::ids::{EventId, UnitId};
 use sync_protocol::ledger::{LedgerFacts, LedgerRow, PatrolEntry, row};
 use sync_protocol::wire::FlagKind;
 
@@ -60,6 +60,53 @@ pub fn write_due(conn: &dyn Sql) -> Result<u64, StoreError> {
 pub fn built_row(conn: &dyn Sql, patrol: &EventId) -> Result<Option<KeptRow>, StoreError> {
     let sql = format!("SELECT p.id, {} WHERE p.id = ?1 AND p.entry IS NOT NULL", columns(conn.engine()));
     conn.optional(&sql, args![patrol.0.as_bytes()])?.map(|r| built(conn, &r)).transpose()
+}
+
+/// What the writer knows of a patrol it has just checked and is about to write into the read model
+/// for the first time: its check's decision (counts, explanation) and the kinds of the flags the
+/// job raised on it, in order. Enough to build its kept row without reading it back.
+#[derive(Debug, Clone)]
+pub struct CheckedPatrol {
+    pub decision: (bool, String),
+    pub flags: Vec<FlagKind>,
+}
+
+/// A new patrol's kept row as the writer writes it with the patrol's insert: the row built from
+/// `entry`, its place and what the writer knows (`checked`), and the values of [`kept_if`]'s
+/// placeholders after the insert's own (the row, the flags' kinds as stored, the decision).
+pub fn new_row(
+    entry: &PatrolEntry,
+    place: Option<(&UnitId, &UnitId)>,
+    checked: &CheckedPatrol,
+) -> Result<(String, Option<String>), StoreError> {
+    let mut facts = LedgerFacts {
+        place: place.map(|(v, t)| (v.clone(), t.clone())),
+        decision: Some(checked.decision.clone()),
+        ..LedgerFacts::default()
+    };
+    let kinds = (!checked.flags.is_empty()).then(|| checked.flags.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(","));
+    if !checked.flags.is_empty() {
+        facts.flags.insert(entry.patrol, checked.flags.clone());
+    }
+    let row = serde_json::to_string(&row(entry, &facts)).map_err(|e| StoreError::encode("a ledger row", e))?;
+    Ok((row, kinds))
+}
+
+/// The kept row a new patrol's insert writes: `?9` (its row as [`new_row`] built it) only if what
+/// is stored shows what it was built from, its open flags' kinds in order (`?10`) and its check's
+/// decision (`?11`, `?12`); otherwise NULL, and the row is due (`write_due`). A patrol alone in its
+/// group has no finding, so nothing else of its row is read (`ledger_row`).
+pub fn kept_if(engine: Engine) -> String {
+    let concat = match engine {
+        Engine::Sqlite => "group_concat",
+        Engine::Postgres => "string_agg",
+    };
+    format!(
+        "CASE WHEN (SELECT {concat}(f.kind, ',' ORDER BY f.id) FROM flags f WHERE f.event_id = ?1 AND f.cleared_at IS NULL)
+                   IS NOT DISTINCT FROM ?10
+              AND EXISTS (SELECT 1 FROM patrol_checks c WHERE c.patrol = ?1 AND c.counts = ?11 AND c.explanation = ?12)
+         THEN ?9 END"
+    )
 }
 
 /// The row of a patrol read with [`columns`] after its id.

@@ -21,7 +21,7 @@ pub(crate) mod rows;
 #[cfg(test)]
 mod tally_tests;
 
-pub use kept::write_due as write_due_ledger_rows;
+pub use kept::{CheckedPatrol, write_due as write_due_ledger_rows};
 pub use ledger::ledger;
 pub use map::map;
 pub use queries::{backlog, cases, directory, week_facts, zones};
@@ -61,13 +61,15 @@ fn parse(raw: &str) -> Result<Event, StoreError> {
 
 /// Applies the accepted event `event` (body `body`, stored as `server_seq`) to the read model;
 /// `places` is the writer's copy of the zones' versions, which a `zone.defined` changes; `filings`
-/// what the caller knows of what is filed under which entity (kept up to date here).
+/// what the caller knows of what is filed under which entity (kept up to date here); `checked` what
+/// the writer's check of a new patrol found, when it ran first (its row is then written with its
+/// kept ledger row, `kept`).
 pub fn apply(
     conn: &dyn Sql,
     (places, filings): (&mut ZoneVersions, &mut Filings),
     event: &Event,
     body: &Body,
-    server_seq: i64,
+    (server_seq, checked): (i64, Option<&CheckedPatrol>),
 ) -> Result<(), StoreError> {
     let t = touch(event.id, body);
     if let Some(key) = t.filed_under {
@@ -81,7 +83,7 @@ pub fn apply(
         Refold::Patrol(p) => match body {
             // A new patrol alone in its group: its entry from the body already read.
             Body::PatrolRecorded(r) if p == event.id && !filings.has_filed(conn, &p)? => {
-                rows::put_patrol(conn, places, &PatrolEntry::recorded(event, r))
+                rows::put_patrol(conn, places, &PatrolEntry::recorded(event, r), checked)
             }
             _ => refold_patrol(conn, places, &p),
         },
@@ -121,7 +123,7 @@ fn refold_patrol(conn: &dyn Sql, places: &ZoneVersions, patrol: &EventId) -> Res
     let events = group_events(&mut Log(conn), patrol, true)?;
     let group = patrol_group(patrol, &events);
     if let Some(entry) = &group.patrol {
-        rows::put_patrol(conn, places, entry)?;
+        rows::put_patrol(conn, places, entry, None)?;
     }
     for f in &group.findings {
         rows::put_finding(conn, places, f)?;

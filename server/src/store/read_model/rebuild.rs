@@ -57,7 +57,7 @@ fn reapply(conn: &dyn Sql) -> Result<u64, StoreError> {
     let mut applied = 0;
     conn.each("SELECT server_seq, raw FROM events WHERE accepted ORDER BY server_seq", args![], &mut |row| {
         let (seq, event) = (row.get::<i64>(0)?, parse(&row.get::<String>(1)?)?);
-        super::apply(conn, (&mut places, &mut super::Filings::default()), &event, &body_of(&event)?, seq)?;
+        super::apply(conn, (&mut places, &mut super::Filings::default()), &event, &body_of(&event)?, (seq, None))?;
         applied += 1;
         Ok(())
     })?;

@@ -10,6 +10,7 @@ use sync_protocol::read_model::FindingRow;
 use sync_protocol::values::IsoWeek;
 use sync_protocol::zones::ZoneVersions;
 
+use super::kept::{self, CheckedPatrol};
 use crate::args;
 use crate::store::StoreError;
 use crate::store::sql::{Sql, hex_list, one_of_bytes};
@@ -72,24 +73,35 @@ pub fn id(bytes: &[u8], table: &'static str) -> Result<EventId, StoreError> {
 }
 
 /// Writes a patrol's entry, start, week and place; migration 0016's triggers count it in its
-/// officer's week.
-pub fn put_patrol(conn: &dyn Sql, places: &ZoneVersions, e: &PatrolEntry) -> Result<(), StoreError> {
+/// officer's week. A patrol the writer has just checked (`checked`) is written with its kept
+/// ledger row, which is then not written a second time (`kept`); any other is left due.
+pub fn put_patrol(conn: &dyn Sql, places: &ZoneVersions, e: &PatrolEntry, checked: Option<&CheckedPatrol>) -> Result<(), StoreError> {
     let place = places.place_at(&e.zone, e.started_at);
-    conn.write(
-        "INSERT INTO patrols (id, author, zone, started_at, village, township, entry, week) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-         ON CONFLICT (id) DO UPDATE SET author = excluded.author, zone = excluded.zone, started_at = excluded.started_at,
-             village = excluded.village, township = excluded.township, entry = excluded.entry, week = excluded.week",
-        args![
-            e.patrol.0.as_bytes(),
-            e.officer.as_str(),
-            e.zone.as_str(),
-            e.started_at,
-            place.map(|p| p.village.as_str()),
-            place.map(|p| p.township.as_str()),
-            json("a ledger entry", e)?,
-            IsoWeek::of_ms(e.started_at).to_string(),
-        ],
-    )?;
+    let columns = "INSERT INTO patrols (id, author, zone, started_at, village, township, entry, week, ledger_row)";
+    let on_conflict = "ON CONFLICT (id) DO UPDATE SET author = excluded.author, zone = excluded.zone, started_at = excluded.started_at,
+             village = excluded.village, township = excluded.township, entry = excluded.entry, week = excluded.week";
+    let entry = json("a ledger entry", e)?;
+    let week = IsoWeek::of_ms(e.started_at).to_string();
+    let mut values = args![
+        e.patrol.0.as_bytes(),
+        e.officer.as_str(),
+        e.zone.as_str(),
+        e.started_at,
+        place.map(|p| p.village.as_str()),
+        place.map(|p| p.township.as_str()),
+        entry.as_str(),
+        week.as_str(),
+    ]
+    .to_vec();
+    match checked {
+        Some(c) => {
+            let (row, kinds) = kept::new_row(e, place.map(|p| (&p.village, &p.township)), c)?;
+            let sql = format!("{columns} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, {}) {on_conflict}", kept::kept_if(conn.engine()));
+            values.extend_from_slice(args![row.as_str(), kinds.as_deref(), c.decision.0, c.decision.1.as_str()]);
+            conn.write(&sql, &values)?;
+        }
+        None => conn.write(&format!("{columns} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL) {on_conflict}"), &values)?,
+    }
     Ok(())
 }
 

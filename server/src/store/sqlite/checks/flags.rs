@@ -85,6 +85,9 @@ impl WriteCtx<'_> {
             ],
         )?;
         *self.raised.borrow_mut().entry(kind.as_str().to_owned()).or_default() += 1;
+        if let Some(event) = event {
+            self.flagged.borrow_mut().entry(event).or_default().push(kind);
+        }
         Ok(())
     }
 

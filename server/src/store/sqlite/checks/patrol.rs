@@ -12,12 +12,19 @@ use sync_protocol::ids::{DeviceId, EventId, ZoneId};
 use super::ahead::PatrolPrechecked;
 use super::flags::Place;
 use crate::args;
+use crate::store::read_model::CheckedPatrol;
 use crate::store::sqlite::{StoreError, WriteCtx};
 
 impl WriteCtx<'_> {
     /// Checks an accepted `patrol.recorded` and stores the result and its flag. `ahead` is the half
     /// computed by the prepare step, used if it was computed on the writer's current reference.
-    pub fn check_new_patrol(&mut self, event: &Event, patrol: &PatrolRecorded, ahead: Option<PatrolPrechecked>) -> Result<(), StoreError> {
+    /// Gives what its kept ledger row shows of the check: the decision and the flags raised on it.
+    pub fn check_new_patrol(
+        &mut self,
+        event: &Event,
+        patrol: &PatrolRecorded,
+        ahead: Option<PatrolPrechecked>,
+    ) -> Result<CheckedPatrol, StoreError> {
         let ahead = match ahead {
             Some(ahead) if ahead.version == self.reference.version => ahead,
             _ => PatrolPrechecked::of(self.reference.version, &self.reference.history, event, patrol, self.checks)?,
@@ -69,7 +76,8 @@ impl WriteCtx<'_> {
                 self.raise(Some(event.id), Some(event.device_id), kind, &detail, &place)?;
             }
         }
-        Ok(())
+        let flags = self.flagged.borrow().get(&event.id).cloned().unwrap_or_default();
+        Ok(CheckedPatrol { decision: (result.decision.counts, result.decision.explanation.clone()), flags })
     }
 
     /// Stores a re-checked patrol's new result (its place and span do not change).
