@@ -4,7 +4,10 @@
 //! name, so that a push costs one round trip per read rather than one per statement.
 //!
 //! Each statement is prepared once per connection at the SQL level (`PREPARE wN(types) AS …`),
-//! with the parameter types PostgreSQL gave its protocol-level preparation (`Statements`); each
+//! in a message of its own ([`Queue::unprepared`]): PostgreSQL keeps the whole message a statement
+//! was prepared in as its text and copies it at each `EXECUTE`, so a `PREPARE` sent beside a
+//! push's rows made every later use of it copy them. The parameter types are those PostgreSQL
+//! gave its protocol-level preparation (`Statements`); each
 //! argument is checked against its type as the binary binding checks it (`sql::bind`), then written
 //! as a quoted literal, which PostgreSQL reads with the type's own input function. Answers come
 //! back as text and are read by the column types of the same preparation. A job's savepoint waits
@@ -31,13 +34,10 @@ pub struct Queue(RefCell<State>);
 struct State {
     /// The statements not sent yet, each ended by `;`.
     text: String,
-    /// The SQL-level name of each statement text prepared on the connection, or whose `PREPARE`
-    /// waits in `text`.
+    /// The SQL-level name of each statement text prepared on the connection.
     names: HashMap<String, String>,
-    /// The statement texts whose `PREPARE` waits in `text`, with where in `text` it begins.
-    preparing: Vec<(usize, String)>,
-    /// The number of the next name: never reused, since a `PREPARE` sent in a message that failed
-    /// may or may not have run.
+    /// The number of the next name: never reused, since a `PREPARE` that failed may or may not
+    /// have run.
     next: u64,
     /// Where the open job's `SAVEPOINT` begins in `text`, while it has not been sent.
     job: Option<usize>,
@@ -61,10 +61,37 @@ pub enum JobEnd {
 }
 
 impl Queue {
-    /// Queues `sql` (prepared at the protocol level as `statement`) with `args`: its `PREPARE` the
-    /// first time, then its `EXECUTE`; or, for a row that may wait (`grouped`), the row in its
-    /// statement's group. An `answered` statement (one whose answer is read) and one that names a
-    /// grouped table go after the rows waiting.
+    /// The `PREPARE` that `sql` (prepared at the protocol level as `statement`) needs before
+    /// [`Queue::push`] can queue it, if the connection has none for it and it is not a row that
+    /// waits in a group: to be sent now, alone, and its outcome told to [`Queue::prepared`].
+    pub fn unprepared(&self, statement: &Statement, sql: &str, answered: bool) -> Option<Prepare> {
+        let mut state = self.0.borrow_mut();
+        if state.names.contains_key(sql) || (!answered && state.head(sql).is_some()) {
+            return None;
+        }
+        let name = format!("w{}", state.next);
+        state.next += 1;
+        let mut text = format!("PREPARE {name}");
+        let types = statement.params();
+        if !types.is_empty() {
+            let names: Vec<String> = types.iter().map(type_name).collect();
+            let _ = write!(text, "({})", names.join(", "));
+        }
+        let _ = write!(text, " AS {}", numbered(sql));
+        Some(Prepare { sql: sql.to_owned(), name, text })
+    }
+
+    /// Records how the `PREPARE` of [`Queue::unprepared`] went: its name is used if it `ran`.
+    pub fn prepared(&self, prepare: Prepare, ran: bool) {
+        if ran {
+            self.0.borrow_mut().names.insert(prepare.sql, prepare.name);
+        }
+    }
+
+    /// Queues `sql` (prepared at the protocol level as `statement`, and at the SQL level through
+    /// [`Queue::unprepared`]) with `args`: its `EXECUTE`; or, for a row that may wait (`grouped`),
+    /// the row in its statement's group. An `answered` statement (one whose answer is read) and
+    /// one that names a grouped table go after the rows waiting.
     pub fn push(&self, statement: &Statement, sql: &str, args: &[Arg<'_>], answered: bool) -> Result<(), StoreError> {
         let types = statement.params();
         if types.len() != args.len() {
@@ -72,14 +99,7 @@ impl Queue {
         }
         let mut state = self.0.borrow_mut();
         let state = &mut *state;
-        let head = match state.heads.get(sql) {
-            Some(head) => head.clone(),
-            None => {
-                let head = groupable(sql);
-                state.heads.insert(sql.to_owned(), head.clone());
-                head
-            }
-        };
+        let head = state.head(sql);
         if !answered && let Some(head) = head {
             // Written apart and added whole, so that an argument refused leaves the group as it was.
             let mut row = String::from("(");
@@ -103,21 +123,8 @@ impl Queue {
         if answered || names_grouped(sql) {
             state.write_groups();
         }
-        let name = match state.names.get(sql) {
-            Some(name) => name.clone(),
-            None => {
-                let name = format!("w{}", state.next);
-                state.next += 1;
-                state.preparing.push((state.text.len(), sql.to_owned()));
-                let _ = write!(state.text, "PREPARE {name}");
-                if !types.is_empty() {
-                    let names: Vec<String> = types.iter().map(type_name).collect();
-                    let _ = write!(state.text, "({})", names.join(", "));
-                }
-                let _ = write!(state.text, " AS {};", numbered(sql));
-                state.names.insert(sql.to_owned(), name.clone());
-                name
-            }
+        let Some(name) = state.names.get(sql).cloned() else {
+            return Err(StoreError::Engine(Box::new(SqlError::Unprepared(sql.to_owned()))));
         };
         // Written apart and appended whole, so that an argument refused leaves the queue as it was.
         let mut execute = format!("EXECUTE {name}");
@@ -144,24 +151,16 @@ impl Queue {
         std::mem::take(&mut state.text)
     }
 
-    /// Records how the message [`Queue::take`] took went: the statements it prepared are known to
-    /// the connection if it succeeded; if it failed, they may or may not have run, and are
-    /// prepared again under new names when next used. Either way the open job's savepoint was sent.
-    pub fn sent(&self, ok: bool) {
-        let mut state = self.0.borrow_mut();
-        let preparing = std::mem::take(&mut state.preparing);
-        if !ok {
-            for (_, sql) in preparing {
-                state.names.remove(&sql);
-            }
-        }
-        state.job = None;
+    /// Records that the message [`Queue::take`] took was sent, whatever its outcome: the open
+    /// job's savepoint went with it.
+    pub fn sent(&self) {
+        self.0.borrow_mut().job = None;
     }
 
     /// Drops whatever waits (at the start of a batch: a batch that failed may have left some).
     pub fn clear(&self) {
         self.take();
-        self.sent(false);
+        self.sent();
     }
 
     /// Opens a job: its savepoint waits in the queue with the job's first statements.
@@ -193,11 +192,6 @@ impl Queue {
             }
             (false, Some(mark)) => {
                 state.text.truncate(mark);
-                let dropped: Vec<(usize, String)> = state.preparing.iter().filter(|(at, _)| *at >= mark).cloned().collect();
-                state.preparing.retain(|(at, _)| *at < mark);
-                for (_, sql) in dropped {
-                    state.names.remove(&sql);
-                }
                 JobEnd::Queued
             }
             (false, None) => {
@@ -208,7 +202,25 @@ impl Queue {
     }
 }
 
+/// A statement's SQL-level preparation, to be sent in a message of its own ([`Queue::unprepared`]).
+pub struct Prepare {
+    sql: String,
+    name: String,
+    /// `PREPARE wN(types) AS …`.
+    pub text: String,
+}
+
 impl State {
+    /// Whether `sql`'s rows may wait in a group, with its head (`grouped::groupable`), as met before.
+    fn head(&mut self, sql: &str) -> Option<String> {
+        if let Some(head) = self.heads.get(sql) {
+            return head.clone();
+        }
+        let head = groupable(sql);
+        self.heads.insert(sql.to_owned(), head.clone());
+        head
+    }
+
     /// Writes the rows waiting, each group as one statement, after the statements queued.
     fn write_groups(&mut self) {
         for group in std::mem::take(&mut self.groups) {

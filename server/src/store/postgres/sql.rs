@@ -73,6 +73,11 @@ impl<'a, C: GenericClient> Pg<'a, C> {
     /// `answered` if its answer will be read.
     fn push(&self, sql: &str, args: &[Arg<'_>], statements: &Statements, answered: bool) -> Result<Statement, StoreError> {
         let statement = self.prepared(&mut self.client.borrow_mut(), sql, statements)?;
+        if let Some(prepare) = statements.queue.unprepared(&statement, sql, answered) {
+            let ran = self.client.borrow_mut().batch_execute(&prepare.text);
+            statements.queue.prepared(prepare, ran.is_ok());
+            ran?;
+        }
         statements.queue.push(&statement, sql, args, answered)?;
         Ok(statement)
     }
@@ -84,7 +89,7 @@ impl<'a, C: GenericClient> Pg<'a, C> {
             return Ok(Vec::new());
         }
         let answer = self.client.borrow_mut().simple_query(&text);
-        statements.queue.sent(answer.is_ok());
+        statements.queue.sent();
         Ok(answer?)
     }
 

@@ -118,6 +118,8 @@ pub enum SqlError {
     Arguments { expected: usize, given: usize },
     #[error("cannot read a column of type {0}")]
     Unreadable(String),
+    #[error("the statement is not prepared on the connection: {0}")]
+    Unprepared(String),
 }
 
 /// A statement's first words, to name it in an error.

@@ -226,3 +226,32 @@ fn the_writers_queue_sends_a_grouped_tables_rows_as_one_insert_before_what_reads
         Ok(())
     })
 }
+
+/// The writer's queue prepares each statement in a message of its own: PostgreSQL keeps the
+/// whole message a statement was prepared in as its text (`pg_prepared_statements.statement`) and
+/// copies it at each `EXECUTE`, so a `PREPARE` sent beside a push's rows made every later use of
+/// the statement copy those rows (most of the backend's time in a 40,000-event push, issue 16).
+#[test]
+fn the_writers_queue_prepares_each_statement_in_a_message_of_its_own() -> Result<()> {
+    let db = pg_cluster::database()?;
+    patrolsync_server::store::postgres::migrate(db.url())?;
+    off_runtime(|| -> Result<()> {
+        let (mut client, statements) = (db.connect()?, Statements::default());
+        let mut tx = client.transaction()?;
+        let sql = Pg::queued(&mut tx, &statements);
+        for seq in 1..=300_i64 {
+            sql.write("INSERT INTO event_routes (bucket, server_seq) VALUES (?1, ?2)", args![format!("v:{}", seq % 7), seq])?;
+            if seq % 100 == 0 {
+                sql.write("INSERT INTO units (id, level, parent) VALUES (?1, 'village', NULL)", args![format!("V{seq}")])?;
+            }
+        }
+        let prepared = sql.all("SELECT name, statement FROM pg_prepared_statements WHERE name LIKE 'w%' ORDER BY name", args![])?;
+        ensure!(prepared.len() == 2, "the unit's insert and this read: {}", prepared.len());
+        for row in &prepared {
+            let text: String = row.get(1)?;
+            ensure!(text.starts_with("PREPARE ") && !text.contains(';'), "prepared alone: {text:.200}");
+        }
+        ensure!(sql.one("SELECT count(*) FROM units WHERE id LIKE 'V%'", args![])?.get::<i64>(0)? == 3, "the units written");
+        Ok(())
+    })
+}
