@@ -4,6 +4,7 @@
 
 mod admission;
 mod append_only;
+mod audits;
 mod config;
 mod counties;
 mod county_accounts;
