@@ -10,6 +10,7 @@ mod counties;
 mod county_accounts;
 mod county_imports;
 mod events;
+mod gis;
 mod log;
 mod many_patrols;
 mod push;
