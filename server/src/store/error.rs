@@ -60,6 +60,8 @@ pub enum Entity {
     LogSize,
     /// The server's own identity, which a server makes at its first start on a store.
     ServerIdentity,
+    /// A database extension the command needs (PostGIS, for the GIS views).
+    Extension,
 }
 
 impl std::fmt::Display for Entity {
@@ -71,6 +73,7 @@ impl std::fmt::Display for Entity {
             Entity::Zone => "zone",
             Entity::LogSize => "log size",
             Entity::ServerIdentity => "server identity",
+            Entity::Extension => "database extension",
         })
     }
 }

@@ -17,6 +17,9 @@
 //!   engine; `principal`: who is calling, read on every request.
 //! - `batch`: what every engine's single writer shares (jobs batched into one transaction,
 //!   results after the commit, the writer's health).
+//! - `checks`: the checks at ingest (geofence, quota, flags, re-checks, copied tracks), run by
+//!   either writer; the half that reads the reference alone is computed ahead, on the snapshot the
+//!   writer publishes.
 //! - [`admission`]: what admission and routing read of stored rows beyond the writer's caches,
 //!   over either engine's SQL.
 //! - `evidence_rows`: a verified blob's rows, over either engine's SQL.
@@ -41,6 +44,7 @@ pub mod audit;
 mod backend;
 mod batch;
 pub mod blobs;
+pub(crate) mod checks;
 pub mod epoch;
 mod error;
 pub mod events;
@@ -65,6 +69,7 @@ pub mod sql;
 pub mod sqlite;
 
 pub use audit::AuditLog;
+pub use checks::{CheckSnapshot, Prechecked};
 pub use error::{Conflict, EngineError, Entity, StoreError};
 pub use evidence::Evidence;
 pub use ingest::{Ingest, Pushed};
@@ -73,7 +78,6 @@ pub use pulls::Pulls;
 pub use reference::ReferenceData;
 pub use reports::Reports;
 pub use sessions::Sessions;
-pub use sqlite::checks::{CheckSnapshot, Prechecked};
 
 use sync_protocol::hlc::Hlc;
 

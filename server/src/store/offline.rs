@@ -23,6 +23,15 @@ pub enum OfflineStore {
     Postgres { url: String, schema: Option<String> },
 }
 
+/// The GIS views [`OfflineStore::gis_views`] made: their names, the schema they are in (the
+/// county's, or the connection's own), and the role granted to read them, if one was named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GisViews {
+    pub schema: String,
+    pub views: Vec<&'static str>,
+    pub reader: Option<String>,
+}
+
 /// No store named yet (a command's arguments before they are resolved to one).
 impl Default for OfflineStore {
     fn default() -> Self {
@@ -67,6 +76,21 @@ impl OfflineStore {
             let signed = super::log::checkpoint(&mut LogHead::default(), &mut Rows(sql), &server, now_ms)?;
             Ok(CheckpointReply::new(signed, server.key.public()))
         })
+    }
+
+    /// Makes the GIS views of a PostgreSQL store with PostGIS and grants `reader` to read them
+    /// (`store::postgres::create_gis_views`); a SQLite store has none.
+    pub fn gis_views(&self, reader: Option<&str>) -> Result<GisViews, StoreError> {
+        match self {
+            OfflineStore::File(_) => Err(StoreError::NotFound {
+                what: Entity::Extension,
+                id: "postgis: the GIS views are made in a PostgreSQL store ([store] kind = \"postgres\")".into(),
+            }),
+            #[cfg(feature = "postgres")]
+            OfflineStore::Postgres { url, schema } => super::postgres::create_gis_views(&postgres_at(url, schema), reader),
+            #[cfg(not(feature = "postgres"))]
+            OfflineStore::Postgres { .. } => Err(no_postgres()),
+        }
     }
 
     /// Runs `audit` on one snapshot of the store, writing nothing: a SQLite file opened read-only,

@@ -23,16 +23,29 @@ pub enum LogCommandError {
     Config(#[from] ConfigError),
     #[error("the store {0}")]
     Store(String, #[source] StoreError),
+    #[error("cannot write the report as JSON")]
+    Report(#[source] serde_json::Error),
 }
 
 /// `--db FILE`, or the store of the county `county` (none: the only one) of `--config FILE` (with
 /// the environment over it), as `serve` would open it: a SQLite file, or a PostgreSQL database
 /// (in the county's schema, in a deployment of several).
 pub fn store_of(db: Option<PathBuf>, config: Option<&Path>, county: Option<&str>) -> Result<OfflineStore, LogCommandError> {
-    if let Some(db) = db {
-        return Ok(OfflineStore::File(db));
+    match db {
+        Some(db) => Ok(OfflineStore::File(db)),
+        None => offline_store(Config::load(config)?.county(county)?.config),
     }
-    let config = Config::load(config)?.county(county)?.config;
+}
+
+/// Every county's store of the deployment `--config FILE` describes (with the environment over
+/// it), in the config's order, each with its code: what an audit of the whole deployment reads.
+pub fn county_stores(config: &Path) -> Result<Vec<(String, OfflineStore)>, LogCommandError> {
+    let counties = Config::load(Some(config))?.counties();
+    counties.into_iter().map(|c| Ok((c.code, offline_store(c.config)?))).collect()
+}
+
+/// The store a county's config names, as `serve` would open it.
+fn offline_store(config: Config) -> Result<OfflineStore, LogCommandError> {
     config.store.checked()?;
     Ok(match config.store.kind {
         StoreKind::Postgres => OfflineStore::Postgres { url: config.store.url.unwrap_or_default(), schema: config.store.schema },
@@ -74,8 +87,8 @@ pub fn consistency(store: &OfflineStore, from: u64, to: u64) -> Result<ExitCode,
 }
 
 /// `audit verify`: re-derives the log from the rows and checks it against every stored checkpoint
-/// and the one in `kept` (a note file); prints each problem; fails when there is any.
-pub fn verify(store: &OfflineStore, kept: Option<&Path>, json: bool) -> Result<ExitCode, LogCommandError> {
+/// and the one in `kept` (a note file); the report, its lines, and whether it found no problem.
+pub fn verify(store: &OfflineStore, kept: Option<&Path>) -> Result<Audited, LogCommandError> {
     let kept = kept
         .map(|path| {
             let name = path.display().to_string();
@@ -84,20 +97,32 @@ pub fn verify(store: &OfflineStore, kept: Option<&Path>, json: bool) -> Result<E
         })
         .transpose()?;
     let report = store.verify(kept.as_ref()).map_err(store_error(store))?;
-    if json {
-        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
-    } else {
-        for p in &report.problems {
-            let leaf = p.leaf.map(|l| format!("leaf {l}, ")).unwrap_or_default();
-            println!("{leaf}{}: {}", p.at, p.problem);
-        }
-        println!(
-            "{} leaves, root {}, {} checkpoints checked, {} problems",
-            report.leaves,
-            report.root,
-            report.checkpoints_checked,
-            report.problems.len()
-        );
+    let mut lines: Vec<String> = report
+        .problems
+        .iter()
+        .map(|p| format!("{}{}: {}", p.leaf.map(|l| format!("leaf {l}, ")).unwrap_or_default(), p.at, p.problem))
+        .collect();
+    lines.push(format!(
+        "{} leaves, root {}, {} checkpoints checked, {} problems",
+        report.leaves,
+        report.root,
+        report.checkpoints_checked,
+        report.problems.len()
+    ));
+    Audited::new(&report, lines, report.problems.is_empty())
+}
+
+/// One audit of one store: its report as JSON (its fields in the report's order), as lines of
+/// text, and whether it passed.
+pub struct Audited {
+    pub report: Box<serde_json::value::RawValue>,
+    pub lines: Vec<String>,
+    pub passed: bool,
+}
+
+impl Audited {
+    pub fn new(report: &impl serde::Serialize, lines: Vec<String>, passed: bool) -> Result<Audited, LogCommandError> {
+        let text = serde_json::to_string_pretty(report).map_err(LogCommandError::Report)?;
+        Ok(Audited { report: serde_json::value::RawValue::from_string(text).map_err(LogCommandError::Report)?, lines, passed })
     }
-    Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

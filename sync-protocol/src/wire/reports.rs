@@ -248,17 +248,26 @@ pub struct Column {
     pub heading: String,
 }
 
-/// The patrol ledger (巡查台帐) as JSON: the columns in export order, one row per patrol.
+/// The patrol ledger (巡查台帐) as JSON: the columns in export order, one row per patrol. A server
+/// may hold its rows in another form `R` (as its read model keeps them) until it writes them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Ledger {
+pub struct Ledger<R = LedgerRow> {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub columns: Vec<Column>,
-    pub rows: Vec<LedgerRow>,
+    pub rows: Vec<R>,
     /// With `limit`: the cursor to ask the next page `after`, when rows follow this page. Never
     /// in a reply to a request without `limit`, whose reply is as it always was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<LedgerCursor>,
+}
+
+impl<R> Ledger<R> {
+    /// The same ledger with each row turned into another form, or the first row's error.
+    pub fn try_map_rows<S, E>(self, f: impl FnMut(R) -> Result<S, E>) -> Result<Ledger<S>, E> {
+        let rows = self.rows.into_iter().map(f).collect::<Result<_, _>>()?;
+        Ok(Ledger { from: self.from, to: self.to, columns: self.columns, rows, next: self.next })
+    }
 }
 
 #[cfg(test)]

@@ -52,10 +52,10 @@ pub async fn ledger(state: web::Data<AppState>, county: County, principal: Princ
     let q: ledger::LedgerQuery = query(&req)?;
     let ledger = ledger::ledger(&*county.store, &audience, &q, state.clock.now_ms()).await?;
     let (bytes, content_type, ext) = match q.format {
-        ledger::Format::Json => return crate::http::reply::written(&req, |out| ledger.write_json(out)),
-        ledger::Format::Csv => (ledger_export::csv(&ledger.read().map_err(ApiError::Reply)?)?, "text/csv; charset=utf-8", "csv"),
+        ledger::Format::Json => return crate::http::reply::written(&req, |out| ledger::write_json(&ledger, out)),
+        ledger::Format::Csv => (ledger_export::csv(&ledger::read(ledger).map_err(ApiError::Reply)?)?, "text/csv; charset=utf-8", "csv"),
         ledger::Format::Xlsx => {
-            let ledger = ledger.read().map_err(ApiError::Reply)?;
+            let ledger = ledger::read(ledger).map_err(ApiError::Reply)?;
             (ledger_export::xlsx(&ledger)?, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
         }
     };

@@ -35,45 +35,35 @@ pub async fn ledger(store: &dyn Store, audience: &Audience, query: &LedgerQuery,
 
 /// A [`Ledger`] with its rows as the read model keeps them (each row's JSON), so that the JSON
 /// reply writes them as they are instead of building each row again.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeptLedger {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    pub columns: Vec<Column>,
-    pub rows: Vec<KeptRow>,
-    pub next: Option<LedgerCursor>,
+pub type KeptLedger = Ledger<KeptRow>;
+
+/// The ledger with its rows read back (for the CSV and XLSX exports).
+pub fn read(kept: KeptLedger) -> Result<Ledger, serde_json::Error> {
+    kept.try_map_rows(|row| row.row())
 }
 
-impl KeptLedger {
-    /// The ledger with its rows read back (for the CSV and XLSX exports).
-    pub fn read(self) -> Result<Ledger, serde_json::Error> {
-        let rows = self.rows.iter().map(KeptRow::row).collect::<Result<_, _>>()?;
-        Ok(Ledger { from: self.from, to: self.to, columns: self.columns, rows, next: self.next })
+/// Writes the JSON serde writes for the [`Ledger`], byte for byte, each row as kept.
+pub fn write_json(kept: &KeptLedger, out: &mut dyn Write) -> Result<(), serde_json::Error> {
+    #[derive(serde::Serialize)]
+    struct Head<'a> {
+        from: &'a NaiveDate,
+        to: &'a NaiveDate,
+        columns: &'a [Column],
     }
-
-    /// Writes the JSON serde writes for the [`Ledger`], byte for byte, each row as kept.
-    pub fn write_json(&self, out: &mut dyn Write) -> Result<(), serde_json::Error> {
-        #[derive(serde::Serialize)]
-        struct Head<'a> {
-            from: &'a NaiveDate,
-            to: &'a NaiveDate,
-            columns: &'a [Column],
-        }
-        let mut head = serde_json::to_vec(&Head { from: &self.from, to: &self.to, columns: &self.columns })?;
-        head.pop(); // its closing brace: the rows follow
-        out.write_all(&head).map_err(serde_json::Error::io)?;
-        out.write_all(b",\"rows\":[").map_err(serde_json::Error::io)?;
-        for (i, row) in self.rows.iter().enumerate() {
-            let comma: &[u8] = if i == 0 { b"" } else { b"," };
-            out.write_all(comma).and_then(|()| out.write_all(row.0.as_bytes())).map_err(serde_json::Error::io)?;
-        }
-        out.write_all(b"]").map_err(serde_json::Error::io)?;
-        if let Some(next) = &self.next {
-            out.write_all(b",\"next\":").map_err(serde_json::Error::io)?;
-            serde_json::to_writer(&mut *out, next)?;
-        }
-        out.write_all(b"}").map_err(serde_json::Error::io)
+    let mut head = serde_json::to_vec(&Head { from: &kept.from, to: &kept.to, columns: &kept.columns })?;
+    head.pop(); // its closing brace: the rows follow
+    out.write_all(&head).map_err(serde_json::Error::io)?;
+    out.write_all(b",\"rows\":[").map_err(serde_json::Error::io)?;
+    for (i, row) in kept.rows.iter().enumerate() {
+        let comma: &[u8] = if i == 0 { b"" } else { b"," };
+        out.write_all(comma).and_then(|()| out.write_all(row.0.as_bytes())).map_err(serde_json::Error::io)?;
     }
+    out.write_all(b"]").map_err(serde_json::Error::io)?;
+    if let Some(next) = &kept.next {
+        out.write_all(b",\"next\":").map_err(serde_json::Error::io)?;
+        serde_json::to_writer(&mut *out, next)?;
+    }
+    out.write_all(b"}").map_err(serde_json::Error::io)
 }
 
 /// `GET /v1/map`: the tracks and findings of the patrols the same query selects for the ledger.
@@ -187,17 +177,11 @@ mod tests {
                 rows,
                 next,
             };
-            let kept = KeptLedger {
-                from: ledger.from,
-                to: ledger.to,
-                columns: ledger.columns.clone(),
-                rows: ledger.rows.iter().map(|r| serde_json::to_string(r).map(KeptRow)).collect::<Result<_, _>>()?,
-                next: ledger.next,
-            };
+            let kept = ledger.clone().try_map_rows(|r| serde_json::to_string(&r).map(KeptRow))?;
             let mut written = Vec::new();
-            kept.write_json(&mut written)?;
+            write_json(&kept, &mut written)?;
             assert_eq!(String::from_utf8(written)?, serde_json::to_string(&ledger)?);
-            assert_eq!(kept.read()?, ledger);
+            assert_eq!(read(kept)?, ledger);
         }
         Ok(())
     }

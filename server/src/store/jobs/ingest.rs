@@ -17,10 +17,10 @@ use super::StoreError;
 use super::WriteCtx;
 use super::reference::IngestView;
 use crate::args;
+use crate::store::checks::Prechecked;
 use crate::store::events::{self, Quarantined};
 use crate::store::ingest::Pushed;
 use crate::store::read_model::Filings;
-use crate::store::sqlite::checks::Prechecked;
 
 impl WriteCtx<'_> {
     /// Decides and stores one push sent when the device's clock read `stated` (the request's
@@ -209,7 +209,7 @@ impl WriteCtx<'_> {
 
     /// Raises a flag that concerns no place in particular (seen by the county).
     pub fn flag(&self, event: Option<EventId>, device: Option<DeviceId>, kind: FlagKind, detail: &str) -> Result<(), StoreError> {
-        self.raise(event, device, kind, detail, &crate::store::sqlite::checks::Place::default())
+        self.raise(event, device, kind, detail, &crate::store::checks::Place::default())
     }
 
     fn quarantine(

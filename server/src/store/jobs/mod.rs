@@ -12,14 +12,16 @@
 //! - `reference`: the writer's copy of units, zones, assignments and histories; `office`: the
 //!   stored cases and tips that admission and routing consult; `tips`: each tip's township, kept
 //!   as tips arrive and move, and read for an inspector's scope.
+//! - `evidence`: an accepted attachment stored, checked and flagged; a verified blob recorded.
 //!
-//! The checks at ingest, attachments and the read model's rows are jobs too, still in
-//! `store/sqlite/` (`checks`, `evidence`, `read_model`) though they run on this context.
+//! The checks at ingest (`store::checks`) and the read model's rows (`store::read_model`) run on
+//! this context too.
 
 mod access;
 mod admin;
 mod author;
 mod enrol;
+mod evidence;
 mod ingest;
 mod log;
 pub mod office;
@@ -80,7 +82,7 @@ pub struct WriteCtx<'a> {
     pub filings: crate::store::read_model::Filings,
     /// What the patrol checks of a push read once for all its patrols, kept up to date as the job
     /// stores them.
-    pub read_ahead: crate::store::sqlite::checks::ReadAhead,
+    pub read_ahead: crate::store::checks::ReadAhead,
 }
 
 /// The writer's caches a job works on: the reference, the chain heads and the log's frontier.

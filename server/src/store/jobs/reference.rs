@@ -20,8 +20,8 @@ use super::StoreError;
 use super::office::OfficeIndex;
 use crate::args;
 use crate::store::admission;
+use crate::store::checks::CheckSnapshot;
 use crate::store::sql::Sql;
-use crate::store::sqlite::checks::CheckSnapshot;
 
 #[derive(Debug, Default)]
 pub struct Reference {
@@ -44,7 +44,7 @@ pub struct Reference {
 
 impl Reference {
     pub fn load(conn: &dyn Sql) -> Result<Reference, StoreError> {
-        Reference::load_keeping(conn, crate::store::sqlite::checks::load_fingerprints(conn)?)
+        Reference::load_keeping(conn, crate::store::checks::load_fingerprints(conn)?)
     }
 
     /// Reads everything again but the fingerprint index, which is kept as `fingerprints`: what a
@@ -62,8 +62,8 @@ impl Reference {
             let zone = row.get::<Option<String>>(1)?.map(|z| parse(&z)).transpose()?;
             r.assignments.entry(parse(&row.get::<String>(0)?)?).or_default().push((row.get(2)?, zone));
         }
-        let (history, licences) = crate::store::sqlite::checks::load_histories(conn)?;
-        (r.history, r.licences, r.version) = (Arc::new(history), Arc::new(licences), crate::store::sqlite::checks::next_version());
+        let (history, licences) = crate::store::checks::load_histories(conn)?;
+        (r.history, r.licences, r.version) = (Arc::new(history), Arc::new(licences), crate::store::checks::next_version());
         r.offices = OfficeIndex::load(conn)?;
         r.places = crate::store::read_model::zones(conn)?;
         Ok(r)
@@ -82,7 +82,7 @@ impl Reference {
         let mut changed = None;
         if matches!(body, Body::LicenceGranted(_)) || body.licence_change().is_some() {
             Arc::make_mut(&mut self.licences).apply(body);
-            self.version = crate::store::sqlite::checks::next_version();
+            self.version = crate::store::checks::next_version();
         }
         match body {
             Body::UnitDefined(u) => {
@@ -98,7 +98,7 @@ impl Reference {
             // Its versions (and so its current one) are the read model's `places`, set before this.
             Body::ZoneDefined(z) => {
                 changed = Some(Arc::make_mut(&mut self.history).define_zone(z));
-                self.version = crate::store::sqlite::checks::next_version();
+                self.version = crate::store::checks::next_version();
             }
             Body::AssignmentSet(a) => {
                 let AssignmentSet { officer, zone, from, .. } = a;
@@ -110,7 +110,7 @@ impl Reference {
                 list.push((*from, zone.clone()));
                 list.sort_by_key(|(from, _)| *from);
                 changed = Some(Arc::make_mut(&mut self.history).set_assignment(a));
-                self.version = crate::store::sqlite::checks::next_version();
+                self.version = crate::store::checks::next_version();
             }
             _ => {}
         }

@@ -113,7 +113,7 @@ impl Caches {
             offices.iter().for_each(|event| self.reference.offices.apply(event));
         }
         for (patrol, blob) in fingerprints {
-            crate::store::sqlite::checks::index_stored_fingerprint(&mut self.reference.fingerprints, patrol, &blob)?;
+            crate::store::checks::index_stored_fingerprint(&mut self.reference.fingerprints, patrol, &blob)?;
         }
         self.log.catch_up(&mut Rows(sql))?;
         merge(clock, newest)

@@ -28,6 +28,7 @@
 
 mod api;
 mod caches;
+mod gis;
 mod grouped;
 mod identity;
 mod offline;
@@ -37,6 +38,7 @@ mod readers;
 mod sql;
 mod writer;
 
+pub use gis::create_views as create_gis_views;
 pub use offline::{read as read_offline, write as write_offline};
 use open::connect;
 pub use open::{Location, migrate};

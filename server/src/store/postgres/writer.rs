@@ -25,12 +25,12 @@ use crate::clock::SharedClock;
 use crate::metrics::Metrics;
 use crate::store::CheckSnapshot;
 use crate::store::batch::{self, Commits, Finish, Health, Job};
+use crate::store::checks::Published;
 use crate::store::identity::ServerIdentity;
 use crate::store::jobs::WriteCtx;
 use crate::store::jobs::reference::Reference;
 use crate::store::log::{LogHead, LogWitness, witness};
 use crate::store::sql::Sql;
-use crate::store::sqlite::checks::Published;
 
 /// A job: run on the open transaction, or told that none could be opened.
 type Work = Box<dyn FnOnce(Result<&mut WriteCtx<'_>, Arc<StoreError>>) -> (Job, Finish) + Send>;
@@ -84,7 +84,7 @@ impl Writer {
             let (caches, seen) = {
                 let sql = Pg::new(&mut tx);
                 // Fingerprints a migration cleared (a new definition), before the index is built.
-                crate::store::sqlite::checks::recompute_missing(&sql)?;
+                crate::store::checks::recompute_missing(&sql)?;
                 // Ledger rows a migration left unwritten.
                 crate::store::read_model::write_due_ledger_rows(&sql)?;
                 crate::store::epoch::ensure(&sql)?;

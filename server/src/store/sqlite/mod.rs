@@ -7,9 +7,6 @@
 //! - `writer`: the single writer and its batch transaction; the jobs it runs are engine-neutral
 //!   (`store::jobs`, over the SQL layer, which `sql` implements here through the statement cache).
 //!   `refresh`: reloading the writer's caches after another process wrote to the store.
-//! - `checks`: the checks at ingest (geofence, quota, flags, re-checks), run by the writer; the
-//!   half that reads the reference alone is computed ahead, on the snapshot the writer publishes.
-//! - `evidence`: attachments, their checks and flags, blob completeness (jobs of either writer).
 //! - `rebuild`: the reports' read model (`store::read_model`) emptied and rebuilt from the log in
 //!   one transaction, on open when missing (on command: `store::offline`).
 //! - `readers`: the reader pool, on which the store's reads run (`store::reads`,
@@ -24,8 +21,6 @@
 
 mod api;
 pub mod backup;
-pub mod checks;
-mod evidence;
 mod identity;
 pub mod merkle;
 mod open;
@@ -39,8 +34,6 @@ mod writer;
 pub use read_only::ReadOnly;
 
 pub(crate) use crate::store::StoreError;
-// The checks, evidence and read-model jobs below still name the context from here.
-pub(crate) use crate::store::jobs::WriteCtx;
 #[cfg(test)]
 pub(crate) use open::open_writer;
 pub(crate) use writer::Writer;
@@ -115,7 +108,7 @@ impl SqliteStore {
         merkle::adopt_existing_rows(&mut conn)?;
         {
             let tx = conn.transaction()?;
-            checks::recompute_missing(&tx)?;
+            crate::store::checks::recompute_missing(&tx)?;
             tx.commit()?;
         }
         if rebuild::ensure_built(&mut conn)? {

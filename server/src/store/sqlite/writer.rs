@@ -16,7 +16,6 @@ use sync_protocol::ids::DeviceId;
 use tokio::sync::mpsc;
 
 use super::StoreError;
-use super::checks::{CheckSnapshot, Published};
 use super::identity::ServerIdentity;
 use super::merkle::{LogHead, LogWitness};
 use super::refresh::Refresh;
@@ -24,6 +23,7 @@ use crate::clock::SharedClock;
 use crate::metrics::Metrics;
 pub use crate::store::batch::Commits;
 use crate::store::batch::{self, Finish, Health, Job};
+use crate::store::checks::{CheckSnapshot, Published};
 pub use crate::store::jobs::WriteCtx;
 use crate::store::jobs::reference::Reference;
 

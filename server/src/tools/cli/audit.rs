@@ -1,7 +1,8 @@
 //! `patrolsync-server audit …`: the county's audits of a store, a SQLite file (`--db`) or the
 //! store a config names (`--config`, PostgreSQL's too), read-only beside running servers but for
 //! `checkpoint` and `read-model --rebuild` (the log's `checkpoint`, `consistency` and `verify` are
-//! `tools::log`), each exiting 1 when it finds a problem.
+//! `tools::log`), each exiting 1 when it finds a problem. `integrity`, `verify` and `read-model`
+//! with `--config` alone audit every county of the deployment, each under its code.
 
 use clap::Subcommand;
 use std::path::PathBuf;
@@ -10,7 +11,7 @@ use sync_protocol::wire::audit::ReadModelCheck;
 
 use super::{NamedStore, fail};
 use crate::store::offline::OfflineStore;
-use crate::tools::log::{self, LogCommandError, store_error};
+use crate::tools::log::{self, Audited, LogCommandError, store_error};
 
 #[derive(Subcommand)]
 pub(super) enum AuditAction {
@@ -75,41 +76,99 @@ pub(super) fn run(action: AuditAction) -> ExitCode {
     let outcome = match action {
         AuditAction::Checkpoint { store, json } => store.open().and_then(|store| log::checkpoint(&store, json)),
         AuditAction::Consistency { store, from, to } => store.open().and_then(|store| log::consistency(&store, from, to)),
-        AuditAction::Verify { store, checkpoint, json } => store.open().and_then(|store| log::verify(&store, checkpoint.as_deref(), json)),
-        AuditAction::Integrity { store, json } => store.open().and_then(|store| integrity(&store, json)),
-        AuditAction::ReadModel { store, rebuild, json } => store.open().and_then(|store| read_model(&store, rebuild, json)),
+        // A kept checkpoint is one county's: with one, the store must be one county's.
+        AuditAction::Verify { store, checkpoint, json } => {
+            let each = checkpoint.is_none();
+            audit_each(store, json, each, |store| log::verify(store, checkpoint.as_deref()))
+        }
+        AuditAction::Integrity { store, json } => audit_each(store, json, true, integrity),
+        AuditAction::ReadModel { store, rebuild, json } => audit_each(store, json, true, |store| read_model(store, rebuild)),
     };
     outcome.unwrap_or_else(|e| fail(&e))
 }
 
-fn integrity(store: &OfflineStore, json: bool) -> Result<ExitCode, LogCommandError> {
-    let report = store.integrity().map_err(store_error(store))?;
-    if json {
-        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
-    } else {
-        for b in &report.breaks {
-            let event = b.event.map(|e| e.to_string()).unwrap_or_default();
-            println!("device {} seq {} server_seq {} event {event}: {}", b.device, b.seq, b.server_seq, b.problem);
+/// Runs `audit` on the store `named` names and prints what it found. With `--config` alone, on a
+/// deployment of several counties, and `each`: on each county's store in turn, printed under its code (as
+/// JSON, `{"counties": [{"county", "passed", "report" or "error"}]}`), a county whose store
+/// cannot be audited counted as failed and the others audited still; it fails when any county
+/// fails.
+fn audit_each(
+    named: NamedStore,
+    json: bool,
+    each: bool,
+    audit: impl Fn(&OfflineStore) -> Result<Audited, LogCommandError>,
+) -> Result<ExitCode, LogCommandError> {
+    let counties = match (&named.db, &named.config, &named.county) {
+        (None, Some(config), None) if each => log::county_stores(config)?,
+        _ => Vec::new(),
+    };
+    if counties.len() <= 1 {
+        let audited = audit(&named.open()?)?;
+        match json {
+            true => println!("{}", audited.report),
+            false => audited.lines.iter().for_each(|line| println!("{line}")),
         }
-        println!("{} events of {} devices checked, {} problems", report.events_checked, report.devices_checked, report.breaks.len());
+        return Ok(exit_code(audited.passed));
     }
-    Ok(if report.breaks.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    let mut failed = Vec::new();
+    let mut reports = Vec::new();
+    for (county, store) in counties {
+        let outcome = audit(&store);
+        let passed = outcome.as_ref().is_ok_and(|a| a.passed);
+        if !passed {
+            failed.push(county.clone());
+        }
+        match outcome {
+            Ok(audited) if json => reports.push(serde_json::json!({"county": county, "passed": passed, "report": audited.report})),
+            Err(e) if json => reports.push(serde_json::json!({"county": county, "passed": false, "error": chain(&e)})),
+            Ok(audited) => {
+                println!("== county {county}");
+                audited.lines.iter().for_each(|line| println!("{line}"));
+            }
+            Err(e) => println!("== county {county}\nerror: {}", chain(&e)),
+        }
+    }
+    match json {
+        true => println!("{}", serde_json::to_string_pretty(&serde_json::json!({"counties": reports})).unwrap_or_default()),
+        false if failed.is_empty() => println!("every county passed"),
+        false => println!("counties that failed: {}", failed.join(", ")),
+    }
+    Ok(exit_code(failed.is_empty()))
 }
 
-fn read_model(store: &OfflineStore, rebuild: bool, json: bool) -> Result<ExitCode, LogCommandError> {
+/// An error with its causes, on one line.
+fn chain(error: &dyn std::error::Error) -> String {
+    std::iter::successors(Some(error), |e| e.source()).map(ToString::to_string).collect::<Vec<_>>().join(": ")
+}
+
+fn exit_code(passed: bool) -> ExitCode {
+    if passed { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+fn integrity(store: &OfflineStore) -> Result<Audited, LogCommandError> {
+    let report = store.integrity().map_err(store_error(store))?;
+    let mut lines: Vec<String> = report
+        .breaks
+        .iter()
+        .map(|b| {
+            let event = b.event.map(|e| e.to_string()).unwrap_or_default();
+            format!("device {} seq {} server_seq {} event {event}: {}", b.device, b.seq, b.server_seq, b.problem)
+        })
+        .collect();
+    lines.push(format!("{} events of {} devices checked, {} problems", report.events_checked, report.devices_checked, report.breaks.len()));
+    Audited::new(&report, lines, report.breaks.is_empty())
+}
+
+fn read_model(store: &OfflineStore, rebuild: bool) -> Result<Audited, LogCommandError> {
     if rebuild {
         let applied = store.rebuild_read_model().map_err(store_error(store))?;
         eprintln!("read model rebuilt from {applied} events");
     }
     let report = store.read_model().map_err(store_error(store))?;
-    if json {
-        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
-    } else {
-        report.examples.iter().for_each(|d| println!("differs: {d}"));
-        let ReadModelCheck { events, patrols, findings, cases, tips, differences, .. } = &report;
-        println!(
-            "{events} events: {patrols} patrols, {findings} findings, {cases} cases, {tips} tips recomputed; {differences} differences"
-        );
-    }
-    Ok(if report.differences == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    let mut lines: Vec<String> = report.examples.iter().map(|d| format!("differs: {d}")).collect();
+    let ReadModelCheck { events, patrols, findings, cases, tips, differences, .. } = &report;
+    lines.push(format!(
+        "{events} events: {patrols} patrols, {findings} findings, {cases} cases, {tips} tips recomputed; {differences} differences"
+    ));
+    Audited::new(&report, lines, report.differences == 0)
 }

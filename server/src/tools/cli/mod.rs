@@ -1,6 +1,6 @@
 //! The `patrolsync-server` command line (`serve`, `init`, `roster`, `reference`, `audit
 //! integrity|checkpoint|consistency|verify|read-model`, `rotate-token-key`, `set-password`, `config
-//! check`, `backup`, `restore`, `hash-password`), in the library so that every binary that runs the server (the
+//! check`, `backup`, `restore`, `gis-views`, `hash-password`), in the library so that every binary that runs the server (the
 //! release binary, the end-to-end tests' copy) is the same code: each parses it, sets up logging as
 //! [`Cli::logging`] says, and runs it.
 //!
@@ -9,11 +9,12 @@
 //!   with its causes);
 //! - [`serve`]: `serve` and `config check`; [`accounts`]: `init`, `set-password`,
 //!   `rotate-token-key`, `hash-password`; [`audit`]: `audit …`; [`reference`] and [`roster`]: the reference file
-//!   and the roster in and out of a store; [`backup`]: `backup` and `restore`.
+//!   and the roster in and out of a store; [`backup`]: `backup` and `restore`; [`gis`]: `gis-views`.
 
 mod accounts;
 mod audit;
 mod backup;
+mod gis;
 mod reference;
 mod roster;
 mod serve;
@@ -77,6 +78,9 @@ enum Command {
     },
     /// Set a user's password, read from standard input (8 to 128 characters, any kind).
     SetPassword(accounts::SetPasswordArgs),
+    /// Make the GIS views (zones, licence areas, patrol tracks, findings as PostGIS geometry) in a
+    /// county's PostgreSQL store, or every county's, readable by a role for QGIS.
+    GisViews(gis::GisArgs),
     /// Print the argon2id hash of a password read from standard input, for the `password_hash` of
     /// a city or province official (`[[officials]]`).
     HashPassword,
@@ -238,6 +242,7 @@ impl Cli {
             Command::Backup(args) => done(backup::backup(args)),
             Command::Restore(args) => done(backup::restore(args)),
             Command::Config { action } => serve::config(action),
+            Command::GisViews(args) => gis::run(args),
             Command::SetPassword(args) => accounts::set_password(args),
             Command::HashPassword => accounts::hash_password(),
         }

@@ -4,11 +4,13 @@
 
 mod admission;
 mod append_only;
+mod audits;
 mod config;
 mod counties;
 mod county_accounts;
 mod county_imports;
 mod events;
+mod gis;
 mod log;
 mod many_patrols;
 mod push;

@@ -8,7 +8,7 @@ use sync_protocol::wire::audit::CheckpointReply;
 
 use crate::store::log::Rows;
 pub use crate::store::log::origin;
-use crate::store::sqlite::{StoreError, WriteCtx};
+use crate::store::{StoreError, jobs::WriteCtx};
 
 /// The log's origin and the key that signs its checkpoints (`store::log::log_key`).
 pub fn log_key(conn: &Connection) -> Result<Option<(String, PublicKey)>, StoreError> {

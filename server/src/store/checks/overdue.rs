@@ -7,7 +7,7 @@ use sync_protocol::values::{IsoWeek, county_date};
 use sync_protocol::wire::FlagKind;
 
 use super::flags::Place;
-use crate::store::sqlite::{StoreError, WriteCtx};
+use crate::store::{StoreError, jobs::WriteCtx};
 
 impl WriteCtx<'_> {
     /// Raises, rewrites or withdraws every case's `case_overdue` flag as of the batch's clock;

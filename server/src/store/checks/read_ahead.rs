@@ -11,8 +11,8 @@ use sync_protocol::ids::{EventId, UserId};
 use sync_protocol::values::TrackPoint;
 
 use super::plausibility::patrols_meeting;
+use crate::store::StoreError;
 use crate::store::sql::Sql;
-use crate::store::sqlite::StoreError;
 
 /// A job's reads ahead; empty at the job's start (`WriteCtx::new`).
 #[derive(Debug, Default)]

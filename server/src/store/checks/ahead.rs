@@ -23,7 +23,7 @@ use sync_protocol::checks::zone_history::ZoneHistory;
 use sync_protocol::event::Event;
 
 use super::patrol::to_json;
-use crate::store::sqlite::StoreError;
+use crate::store::StoreError;
 
 /// A version number never given before in this process. The writer's reference takes a new one on
 /// every change to the data the checks read (and on every reload), so two equal versions hold the

@@ -11,7 +11,7 @@ use sync_protocol::values::TrackPoint;
 use super::flags::Place;
 use super::history::stored_event;
 use crate::args;
-use crate::store::sqlite::{StoreError, WriteCtx};
+use crate::store::{StoreError, jobs::WriteCtx};
 
 /// What is stored about a patrol that may need a re-check.
 struct Candidate {

@@ -10,8 +10,8 @@ use sync_protocol::ids::EventId;
 use sync_protocol::values::TrackPoint;
 
 use crate::args;
+use crate::store::StoreError;
 use crate::store::sql::{Sql, hex_list, one_of_bytes};
-use crate::store::sqlite::StoreError;
 use std::collections::HashMap;
 
 /// Every `zone.defined`, `assignment.set` and `licence.*` accepted so far, applied in log order

@@ -13,7 +13,7 @@ use super::ahead::PatrolPrechecked;
 use super::flags::Place;
 use crate::args;
 use crate::store::read_model::CheckedPatrol;
-use crate::store::sqlite::{StoreError, WriteCtx};
+use crate::store::{StoreError, jobs::WriteCtx};
 
 impl WriteCtx<'_> {
     /// Checks an accepted `patrol.recorded` and stores the result and its flag. `ahead` is the half

@@ -9,7 +9,7 @@ use sync_protocol::event::Event;
 use super::ahead::FindingPrechecked;
 use super::flags::Place;
 use crate::args;
-use crate::store::sqlite::{StoreError, WriteCtx};
+use crate::store::{StoreError, jobs::WriteCtx};
 
 impl WriteCtx<'_> {
     /// Checks an accepted `finding.reported` against the licences in force at its time. `ahead` is

@@ -12,7 +12,7 @@ use sync_protocol::wire::FlagKind;
 use super::flags::{Place, stored_patrol_place};
 use crate::args;
 use crate::store::ingest::MAX_CLOCK_AHEAD_MS;
-use crate::store::sqlite::{StoreError, WriteCtx};
+use crate::store::{StoreError, jobs::WriteCtx};
 
 impl WriteCtx<'_> {
     /// Merges an accepted event's clock into the server's, unless it is more than

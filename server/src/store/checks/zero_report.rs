@@ -12,7 +12,7 @@ use sync_protocol::wire::FlagKind;
 
 use super::flags::Place;
 use crate::args;
-use crate::store::sqlite::{StoreError, WriteCtx};
+use crate::store::{StoreError, jobs::WriteCtx};
 
 impl WriteCtx<'_> {
     /// Flags an accepted zero report (kept by the read model) if the officer reported a finding in

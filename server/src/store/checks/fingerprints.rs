@@ -10,8 +10,8 @@ use sync_protocol::ids::EventId;
 
 use super::history::stored_event;
 use crate::args;
+use crate::store::StoreError;
 use crate::store::sql::Sql;
-use crate::store::sqlite::StoreError;
 
 /// The index of every fingerprint the store holds.
 pub fn load_index(conn: &dyn Sql) -> Result<FingerprintIndex, StoreError> {

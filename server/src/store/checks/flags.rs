@@ -9,7 +9,7 @@ use sync_protocol::wire::FlagKind;
 use crate::args;
 use crate::store::jobs::reference::Reference;
 use crate::store::sql::Sql;
-use crate::store::sqlite::{StoreError, WriteCtx};
+use crate::store::{StoreError, jobs::WriteCtx};
 
 /// Where and when a flag applies; `None` parts are seen by the county only.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -15,7 +15,7 @@ use sync_protocol::values::TrackPoint;
 
 use super::flags::{Place, stored_patrol_place};
 use super::history::stored_tracks;
-use crate::store::sqlite::{StoreError, WriteCtx};
+use crate::store::{StoreError, jobs::WriteCtx};
 
 /// Patrols lasting longer than this (ms) are looked up apart when finding overlaps, through the
 /// partial index of migration 0007, whose condition `officer_patrols` repeats word for word (SQLite
@@ -182,7 +182,7 @@ mod tests {
     fn patrols_meeting_a_span_are_found_however_long_or_far_back() -> Result<(), Box<dyn std::error::Error>> {
         const H: i64 = 3_600_000;
         let dir = tempfile::tempdir()?;
-        let conn = crate::store::sqlite::open::open_writer(&dir.path().join("central.db"))?;
+        let conn = crate::store::sqlite::open_writer(&dir.path().join("central.db"))?;
         let officer = UserId::new("o1")?;
         // (started_at, ended_at) in hours; the span asked is [1000, 1002].
         let stored = [

@@ -7,9 +7,9 @@ use sync_protocol::event::Event;
 use sync_protocol::ids::UserId;
 
 use crate::args;
+use crate::store::checks::Place;
 use crate::store::jobs::reference::IngestView;
-use crate::store::sqlite::checks::Place;
-use crate::store::sqlite::{StoreError, WriteCtx};
+use crate::store::{StoreError, jobs::WriteCtx};
 
 impl WriteCtx<'_> {
     /// Stores an accepted attachment and raises its evidence flags.

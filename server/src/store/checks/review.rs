@@ -11,7 +11,7 @@ use sync_protocol::wire::flags::FlagReview;
 
 use super::flags::stored_patrol_place;
 use crate::args;
-use crate::store::sqlite::{StoreError, WriteCtx};
+use crate::store::{StoreError, jobs::WriteCtx};
 
 impl WriteCtx<'_> {
     /// Applies an accepted flag review.
