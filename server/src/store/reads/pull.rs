@@ -27,7 +27,8 @@ fn skips(reader: &Reader, device: &[u8], kind: &str) -> bool {
 /// Up to `limit` accepted events of `bucket` after `cursor`, leaving out what `reader` may not or
 /// need not read (its own events, which it holds already; confidential records its role may not
 /// read). The cursor still moves past what is left out, and past a stored event that no longer
-/// matches its hash, which the page names in `withheld` instead (`super::withheld`).
+/// matches its hash, which the page names in `withheld` instead (`super::withheld`; a row served
+/// before is checked by its digest, `super::verified`).
 pub fn page(conn: &dyn Sql, bucket: &Bucket, cursor: u64, limit: u32, reader: Reader) -> Result<BucketPage<Box<RawValue>>, StoreError> {
     let fetch = i64::from(limit) + 1;
     let rows = match bucket {
@@ -52,7 +53,7 @@ pub fn page(conn: &dyn Sql, bucket: &Bucket, cursor: u64, limit: u32, reader: Re
         if skips(&reader, &device, &kind) {
             continue;
         }
-        match super::withheld::problem(&raw, &hash).map(|p| super::withheld::marker(last, &id, p)) {
+        match super::verified::SERVED.problem(&raw, &hash).map(|p| super::withheld::marker(last, &id, p)) {
             Some(marker) => withheld.push(marker),
             None => events.push(RawValue::from_string(raw).map_err(|e| StoreError::corrupt("events", format!("{server_seq}: {e}")))?),
         }
@@ -110,7 +111,7 @@ pub fn office(conn: &dyn Sql, bucket: &Bucket, reader: Reader) -> Result<Vec<syn
     // As in a pull: what the reader may not read is left out, and so is a stored event that no
     // longer matches its hash (a pull names it as withheld; a fold has no place for it).
     rows.into_iter()
-        .filter(|(_, device, raw, kind, _, hash)| !skips(&reader, device, kind) && super::withheld::problem(raw, hash).is_none())
+        .filter(|(_, device, raw, kind, _, hash)| !skips(&reader, device, kind) && super::verified::SERVED.problem(raw, hash).is_none())
         .map(|(_, _, raw, ..)| serde_json::from_str(&raw).map_err(|e| StoreError::corrupt("events", e.to_string())))
         .collect()
 }

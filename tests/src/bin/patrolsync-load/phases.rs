@@ -360,7 +360,10 @@ async fn storm(
         async move {
             // Timed here, so that a request that fails is timed too.
             let sent = Instant::now();
-            let outcome = send(&http, url, token, body.clone(), &traffic).await.and_then(|(reply, _)| check_acks(&reply, events));
+            let outcome = send(&http, url, token, body.clone(), &traffic).await.and_then(|(reply, _)| {
+                check_acks(&reply, events)?;
+                Ok(reply.pages.iter().map(|p| p.events.len()).sum::<usize>())
+            });
             (outcome, sent.elapsed())
         }
     });
@@ -375,6 +378,13 @@ async fn storm(
         show_ms(percentile_with_failures(&latencies, failed.len(), 0.5)),
         show_ms(percentile_with_failures(&latencies, failed.len(), 0.99)),
         failed.len(),
+    );
+    // The pulls serve the other devices' new events of each village, many more than were pushed.
+    let pulled: usize = results.iter().filter_map(|(r, _)| r.as_ref().ok()).sum();
+    println!(
+        "storm: the pulls served {pulled} events in all; {:.1} bytes/event sent, {:.1} bytes received per event pushed",
+        traffic.sent.load(Ordering::Relaxed) as f64 / (n * events) as f64,
+        traffic.received.load(Ordering::Relaxed) as f64 / (n * events) as f64,
     );
     if let Some(first) = failed.first() {
         bail!("{} of {n} storm requests failed; the first: {first}", failed.len());
