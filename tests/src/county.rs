@@ -29,6 +29,13 @@ pub fn init(db: &Path) -> Result<Output> {
     TestServer::command(&args.iter().map(String::as_str).collect::<Vec<_>>(), &format!("{ADMIN_PASSWORD}\n"))
 }
 
+/// Runs a server command with `input` on standard input: whether it succeeded, and all it said
+/// (standard output, then standard error).
+pub fn server_said(args: &[&str], input: &str) -> Result<(bool, String)> {
+    let out = TestServer::command(args, input)?;
+    Ok((out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))))
+}
+
 /// Runs a server command that must succeed; returns its standard output.
 pub fn server_ok(args: &[&str]) -> Result<String> {
     let out = TestServer::command(args, "")?;

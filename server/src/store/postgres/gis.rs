@@ -4,6 +4,7 @@
 
 use postgres::Client;
 
+use super::open::quoted;
 use super::{Location, StoreError, connect, off_runtime};
 use crate::store::error::Entity;
 use crate::store::offline::GisViews;
@@ -46,11 +47,6 @@ fn postgis_schema(client: &mut Client) -> Result<Option<String>, StoreError> {
         &[],
     )?;
     Ok(row.map(|r| r.get(0)))
-}
-
-/// `name` as a quoted identifier.
-fn quoted(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// The views and the functions they share, made in the schema `s`, PostGIS's functions named by

@@ -40,7 +40,7 @@ impl From<&String> for Location {
 }
 
 /// `name` as a quoted identifier: any text stays one name (a quote in it doubled).
-fn quoted(name: &str) -> String {
+pub(super) fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 

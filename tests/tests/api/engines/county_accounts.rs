@@ -6,19 +6,12 @@ use anyhow::{Context, Result, ensure};
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use patrolsync_tests::DEMO_PASSWORD;
 use patrolsync_tests::app::spawn_counties_on_postgres;
-use patrolsync_tests::county::{path, server_ok};
+use patrolsync_tests::county::{path, server_ok, server_said as run};
 use patrolsync_tests::raw::RawDevice;
-use patrolsync_tests::server::TestServer;
 use patrolsync_tests::store_sql::StoreSql;
 
 use super::county_imports::state;
 use super::deployment;
-
-/// Runs a server command with `input` on standard input; whether it succeeded, and what it said.
-fn run(args: &[&str], input: &str) -> Result<(bool, String)> {
-    let out = TestServer::command(args, input)?;
-    Ok((out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))))
-}
 
 /// Whether `password` is the one whose hash `user` has in `store`.
 fn has_password(store: &StoreSql, user: &str, password: &str) -> Result<bool> {

@@ -6,8 +6,7 @@
 use anyhow::{Context, Result, ensure};
 use patrolsync_server::store::postgres::off_runtime;
 use patrolsync_tests::app::spawn_counties_on_postgres;
-use patrolsync_tests::county::path;
-use patrolsync_tests::server::TestServer;
+use patrolsync_tests::county::{path, server_said};
 use patrolsync_tests::tracks;
 use postgres::{Client, NoTls};
 use sync_protocol::body::{Body, FindingKind};
@@ -18,8 +17,7 @@ use super::deployment;
 
 /// Runs `gis-views` with `args`: whether it succeeded, and what it said.
 fn gis_views(args: &[&str]) -> Result<(bool, String)> {
-    let out = TestServer::command(&[&["gis-views"], args].concat(), "")?;
-    Ok((out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))))
+    server_said(&[&["gis-views"], args].concat(), "")
 }
 
 /// A degree from the wire's integer of 1e-7 degree.
