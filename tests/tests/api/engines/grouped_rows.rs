@@ -7,7 +7,7 @@
 use anyhow::{Result, ensure};
 use patrolsync_server::store::offline::OfflineStore;
 use patrolsync_server::store::postgres::{Pg, off_runtime};
-use patrolsync_server::store::sql::Sql;
+use patrolsync_server::store::sql::{Sql, Value};
 use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::tracks;
 use sync_protocol::body::{Body, FindingKind, PatrolAmended};
@@ -108,6 +108,8 @@ async fn a_push_that_amends_reports_on_and_copies_its_own_new_patrols_is_kept_as
     for i in 6..9 {
         events.push(d.seal(&patrol(i)));
     }
+    // One starting five minutes into the last: an overlap, flagged on both.
+    events.push(d.seal(&tracks::patrol(&own, start + 8 * 60 * MIN + 5 * MIN, 20, 799)));
     // And a copy of the first patrol of the push, flagging it after its row was queued.
     events.push(d.seal(&bodies[0]));
 
@@ -120,5 +122,7 @@ async fn a_push_that_amends_reports_on_and_copies_its_own_new_patrols_is_kept_as
     let (on_sqlite, on_postgres) = rows_of(stores, &TABLES).await?;
     ensure_same("SQLite and PostgreSQL", &on_sqlite, &on_postgres)?;
     ensure!(on_sqlite["report_findings"].len() == 1, "the finding was stored");
+    let flagged = |kind: &str| on_sqlite["flags"].iter().filter(|r| r.iter().any(|v| *v == Value::Text(kind.into()))).count();
+    ensure!(flagged("overlapping_patrol") >= 4 && flagged("duplicate_track") >= 2 && flagged("outside_zone") == 1, "flags raised");
     Ok(())
 }
