@@ -13,21 +13,33 @@ DROP TRIGGER patrols_tally ON patrols;
 CREATE TRIGGER patrols_tally AFTER UPDATE OF author, week, entry OR DELETE ON patrols
     FOR EACH ROW EXECUTE FUNCTION patrols_tally();
 
--- New patrols: each (week, officer) of them counted at once, with their checks as stored.
+-- New patrols: each (week, officer) of them counted by one upsert, with their checks as stored.
+-- Every table is read through its key, row by row (a scalar subquery, a loop over the few weeks and
+-- officers): a transition table's size is unknown to the planner, which would otherwise hash-join
+-- it with the whole of `patrols` or `patrol_checks`.
 CREATE FUNCTION patrols_tally_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    w text;
+    o text;
+    left_over bigint;
 BEGIN
-    INSERT INTO report_officer_weeks AS r (week, officer, patrols, counting, unchecked)
-    SELECT n.week, n.author, count(*), count(*) FILTER (WHERE c.counts), count(*) FILTER (WHERE c.counts IS NULL)
-    FROM new_patrols n LEFT JOIN patrol_checks c ON c.patrol = n.id
-    WHERE n.entry IS NOT NULL AND n.week IS NOT NULL
-    GROUP BY n.week, n.author
-    ON CONFLICT (week, officer) DO UPDATE
-    SET patrols = r.patrols + excluded.patrols,
-        counting = r.counting + excluded.counting,
-        unchecked = r.unchecked + excluded.unchecked;
-    -- As 0011: a row left with no patrol goes (only a count already wrong can come to that).
-    DELETE FROM report_officer_weeks r USING new_patrols n
-    WHERE r.week = n.week AND r.officer = n.author AND r.patrols = 0;
+    FOR w, o, left_over IN
+        INSERT INTO report_officer_weeks AS r (week, officer, patrols, counting, unchecked)
+        SELECT n.week, n.author, count(*), count(*) FILTER (WHERE n.counts), count(*) FILTER (WHERE n.counts IS NULL)
+        FROM (SELECT p.week, p.author, (SELECT c.counts FROM patrol_checks c WHERE c.patrol = p.id) AS counts
+              FROM new_patrols p WHERE p.entry IS NOT NULL AND p.week IS NOT NULL) n
+        GROUP BY n.week, n.author
+        ON CONFLICT (week, officer) DO UPDATE
+        SET patrols = r.patrols + excluded.patrols,
+            counting = r.counting + excluded.counting,
+            unchecked = r.unchecked + excluded.unchecked
+        RETURNING r.week, r.officer, r.patrols
+    LOOP
+        -- As 0011: a row left with no patrol goes (only a count already wrong can come to that).
+        IF left_over = 0 THEN
+            DELETE FROM report_officer_weeks WHERE week = w AND officer = o AND patrols = 0;
+        END IF;
+    END LOOP;
     RETURN NULL;
 END $$;
 CREATE TRIGGER patrols_tally_inserted AFTER INSERT ON patrols
@@ -44,15 +56,22 @@ CREATE TRIGGER patrol_checks_ledger_row AFTER UPDATE OF patrol, counts, explanat
 -- and clears the patrol's kept row (a patrol not stored yet is counted with its check, and its
 -- kept row written with it, when it is inserted).
 CREATE FUNCTION patrol_checks_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    w text;
+    o text;
+    added_checks bigint;
+    added_counting bigint;
 BEGIN
-    UPDATE report_officer_weeks r
-    SET counting = r.counting + a.counting, unchecked = r.unchecked - a.checks
-    FROM (SELECT x.week, x.author, count(*) AS checks, count(*) FILTER (WHERE n.counts) AS counting
-          FROM new_checks n JOIN patrols x ON x.id = n.patrol
-          WHERE x.entry IS NOT NULL
-          GROUP BY x.week, x.author) a
-    WHERE r.week = a.week AND r.officer = a.author;
-    UPDATE patrols SET ledger_row = NULL WHERE id IN (SELECT patrol FROM new_checks) AND ledger_row IS NOT NULL;
+    FOR w, o, added_checks, added_counting IN
+        SELECT x.week, x.author, count(*), count(*) FILTER (WHERE n.counts)
+        FROM new_checks n
+        CROSS JOIN LATERAL (SELECT p.week, p.author FROM patrols p WHERE p.id = n.patrol AND p.entry IS NOT NULL OFFSET 0) x
+        GROUP BY x.week, x.author
+    LOOP
+        UPDATE report_officer_weeks r SET counting = r.counting + added_counting, unchecked = r.unchecked - added_checks
+        WHERE r.week = w AND r.officer = o;
+    END LOOP;
+    UPDATE patrols SET ledger_row = NULL WHERE id = ANY (ARRAY(SELECT patrol FROM new_checks)) AND ledger_row IS NOT NULL;
     RETURN NULL;
 END $$;
 CREATE TRIGGER patrol_checks_inserted AFTER INSERT ON patrol_checks
