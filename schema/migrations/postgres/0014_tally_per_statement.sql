@@ -14,9 +14,9 @@ CREATE TRIGGER patrols_tally AFTER UPDATE OF author, week, entry OR DELETE ON pa
     FOR EACH ROW EXECUTE FUNCTION patrols_tally();
 
 -- New patrols: each (week, officer) of them counted by one upsert, with their checks as stored.
--- Every table is read through its key, row by row (a scalar subquery, a loop over the few weeks and
--- officers): a transition table's size is unknown to the planner, which would otherwise hash-join
--- it with the whole of `patrols` or `patrol_checks`.
+-- Every table is read through its key, row by row (a scalar subquery, a loop): a transition
+-- table's size is unknown to the planner, which otherwise joined it with the whole of `patrols`
+-- or `patrol_checks` (a scan of the table per statement, measured on the 40,000-event push).
 CREATE FUNCTION patrols_tally_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     w text;
@@ -61,6 +61,7 @@ DECLARE
     o text;
     added_checks bigint;
     added_counting bigint;
+    checked bytea;
 BEGIN
     FOR w, o, added_checks, added_counting IN
         SELECT x.week, x.author, count(*), count(*) FILTER (WHERE n.counts)
@@ -71,7 +72,9 @@ BEGIN
         UPDATE report_officer_weeks r SET counting = r.counting + added_counting, unchecked = r.unchecked - added_checks
         WHERE r.week = w AND r.officer = o;
     END LOOP;
-    UPDATE patrols SET ledger_row = NULL WHERE id = ANY (ARRAY(SELECT patrol FROM new_checks)) AND ledger_row IS NOT NULL;
+    FOR checked IN SELECT patrol FROM new_checks LOOP
+        UPDATE patrols SET ledger_row = NULL WHERE id = checked AND ledger_row IS NOT NULL;
+    END LOOP;
     RETURN NULL;
 END $$;
 CREATE TRIGGER patrol_checks_inserted AFTER INSERT ON patrol_checks
