@@ -14,6 +14,7 @@ mod gis;
 mod log;
 mod many_patrols;
 mod push;
+mod round_trips;
 mod schema;
 mod serve;
 mod sql;
