@@ -56,6 +56,7 @@ pub struct Metrics {
     commits: Family<OutcomeLabels, Counter>,
     queue_depth: Gauge,
     writer_up: Gauge,
+    writer_messages: Counter,
     logins: Family<OutcomeLabels, Counter>,
     blob_bytes: Counter,
     flags: Family<KindLabels, Counter>,
@@ -97,6 +98,12 @@ impl Metrics {
         registry.register("writer_queue_depth", "Jobs waiting for the writer", queue_depth.clone());
         let writer_up = Gauge::default();
         registry.register("writer_up", "1 while the writer's last commit succeeded, else 0", writer_up.clone());
+        let writer_messages = Counter::default();
+        registry.register(
+            "writer_messages",
+            "Messages the PostgreSQL writer sent its database, each a round trip it waited on",
+            writer_messages.clone(),
+        );
         let logins = Family::<OutcomeLabels, Counter>::default();
         registry.register("logins", "Logins, by outcome (ok, failed, throttled)", logins.clone());
         let blob_bytes = Counter::default();
@@ -114,6 +121,7 @@ impl Metrics {
             commits,
             queue_depth,
             writer_up,
+            writer_messages,
             logins,
             blob_bytes,
             flags,
@@ -146,6 +154,11 @@ impl Metrics {
         let label = outcome.err().unwrap_or("ok");
         self.commits.get_or_create(&OutcomeLabels { outcome: label }).inc();
         self.writer_up.set(i64::from(outcome.is_ok()));
+    }
+
+    /// Messages the PostgreSQL writer sent in one batch.
+    pub fn writer_messages(&self, messages: u64) {
+        self.writer_messages.inc_by(messages);
     }
 
     /// Jobs waiting for the writer now.

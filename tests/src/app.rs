@@ -56,6 +56,14 @@ pub fn spawn_counties() -> Result<TestApp> {
     TestApp::spawn(&[("PATROLSYNC_DEMO_COUNTIES", "2")])
 }
 
+/// [`spawn_counties`] on SQLite whatever [`TEST_STORE`] says: Yunshan County in `central.db`,
+/// Baiyun County in `counties/baiyun/central.db`.
+pub fn spawn_counties_on_sqlite() -> Result<TestApp> {
+    let dir = tempfile::tempdir()?;
+    std::fs::write(dir.path().join("central.db"), demo_store()?)?;
+    TestApp::start(dir, None, TestClock::running(), &[("PATROLSYNC_DEMO_COUNTIES", "2")])
+}
+
 /// [`spawn_counties`] on PostgreSQL whatever [`TEST_STORE`] says: Yunshan County in the database's
 /// own `search_path` (a copy of [`demo_database`]), Baiyun County in the schema `baiyun`.
 pub fn spawn_counties_on_postgres() -> Result<TestApp> {

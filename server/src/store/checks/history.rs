@@ -44,10 +44,10 @@ pub fn stored_event(conn: &dyn Sql, id: &EventId) -> Result<Option<(Event, Body)
     raw.map(|raw| parse_body(&raw)).transpose()
 }
 
-/// The tracks of the stored accepted patrols among `ids`, in the order of `ids`, read from their
-/// text alone: the copied-track check compares several stored tracks with each new patrol, and
-/// parsing only the track (not the whole envelope and body) is most of the saving; one statement
-/// for all of them. The stored text was checked at ingest.
+/// The tracks of the stored accepted patrols among `ids` (each named once), in the order of
+/// `ids`, read from their text alone: the copied-track check compares several stored tracks with
+/// each new patrol, and parsing only the track (not the whole envelope and body) is most of the
+/// saving; one statement for all of them. The stored text was checked at ingest.
 pub fn stored_tracks(conn: &dyn Sql, ids: &[EventId]) -> Result<Vec<(EventId, Vec<TrackPoint>)>, StoreError> {
     #[derive(Deserialize)]
     struct Stored {
@@ -64,17 +64,18 @@ pub fn stored_tracks(conn: &dyn Sql, ids: &[EventId]) -> Result<Vec<(EventId, Ve
     // Selected by id alone, so that the planner can only take the key's index (with the kind and
     // acceptance in the condition, PostgreSQL may walk the partial index of every accepted patrol).
     let sql = format!("SELECT id, raw, accepted, kind FROM events WHERE {}", one_of_bytes(conn.engine(), "id", 1));
-    let mut raws = HashMap::with_capacity(ids.len());
+    // Each row's track is parsed as it comes, so that only the tracks are held, not the texts.
+    let mut tracks = HashMap::with_capacity(ids.len());
     conn.each(&sql, args![hex_list(ids.iter().map(|id| id.0.as_bytes().as_slice()))], &mut |row| {
         if row.get::<bool>(2)? && row.get::<String>(3)? == "patrol.recorded" {
-            raws.insert(row.get::<Vec<u8>>(0)?, row.get::<String>(1)?);
+            let id = row.get::<Vec<u8>>(0)?;
+            let track = serde_json::from_str::<Stored>(&row.get::<String>(1)?)
+                .map_err(|e| StoreError::corrupt("events", format!("{}: {e}", hex::encode(&id))))?;
+            tracks.insert(id, track.body.track);
         }
         Ok(())
     })?;
-    let track = |id: &EventId, raw: &str| {
-        serde_json::from_str::<Stored>(raw).map(|s| s.body.track).map_err(|e| StoreError::corrupt("events", format!("{id}: {e}")))
-    };
-    ids.iter().filter_map(|id| raws.get(id.0.as_bytes().as_slice()).map(|raw| Ok((*id, track(id, raw)?)))).collect()
+    Ok(ids.iter().filter_map(|id| tracks.remove(id.0.as_bytes().as_slice()).map(|track| (*id, track))).collect())
 }
 
 fn parse_body(raw: &str) -> Result<(Event, Body), StoreError> {

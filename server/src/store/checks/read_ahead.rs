@@ -1,7 +1,9 @@
 //! What a job's patrol checks read of the store, read once for a whole push rather than once per
 //! patrol: each officer's stored patrols meeting the span of the push's patrols (the overlap
-//! check), and the tracks of the patrols the job stored itself (the copied-track check). Both are
-//! kept exact as the job stores patrols, so the checks see what reading the store would give.
+//! check), and the tracks the copied-track check compares with (those the job stored itself, and
+//! the stored ones the fingerprint index named for the push's patrols before the first was
+//! stored). Both are kept exact as the job stores patrols, so the checks see what reading the
+//! store would give.
 //! On PostgreSQL every read is a round trip that the writer waits on; on SQLite they are cheap
 //! either way.
 
@@ -10,6 +12,7 @@ use sync_protocol::checks::plausibility::OfficerPatrol;
 use sync_protocol::ids::{EventId, UserId};
 use sync_protocol::values::TrackPoint;
 
+use super::history::stored_tracks;
 use super::plausibility::patrols_meeting;
 use crate::store::StoreError;
 use crate::store::sql::Sql;
@@ -19,7 +22,7 @@ use crate::store::sql::Sql;
 pub struct ReadAhead {
     /// By officer: the span read, and the officer's patrols with a check stored that meet it.
     spans: HashMap<UserId, Span>,
-    /// The tracks of the accepted patrols this job stored.
+    /// The tracks of accepted patrols: those this job stored, and those it read ahead.
     tracks: HashMap<EventId, Vec<TrackPoint>>,
 }
 
@@ -68,7 +71,16 @@ impl ReadAhead {
         self.tracks.insert(patrol, track.to_vec());
     }
 
-    /// The track of `patrol` if the job stored it.
+    /// Reads the tracks of the stored accepted patrols among `patrols` that the job does not hold
+    /// yet, in one statement. A stored event never changes, so a track read ahead stays what
+    /// reading it later would give.
+    pub fn read_tracks(&mut self, conn: &dyn Sql, patrols: &[EventId]) -> Result<(), StoreError> {
+        let unknown: Vec<EventId> = patrols.iter().filter(|id| !self.tracks.contains_key(*id)).copied().collect();
+        self.tracks.extend(stored_tracks(conn, &unknown)?);
+        Ok(())
+    }
+
+    /// The track of `patrol` if the job stored it or read it ahead.
     pub fn track(&self, patrol: &EventId) -> Option<&[TrackPoint]> {
         self.tracks.get(patrol).map(Vec::as_slice)
     }

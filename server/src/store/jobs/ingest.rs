@@ -48,6 +48,13 @@ impl WriteCtx<'_> {
         let mut stored = events::stored_by_ids(self.conn, &ids)?;
         self.filings = Filings::read(self.conn, &ids)?;
         self.read_ahead.read_spans(self.conn, patrol_spans(&pushed))?;
+        self.read_candidates_ahead(pushed.iter().filter_map(|p| match p {
+            Pushed::Parsed { ahead: Some(ahead), .. } => match ahead.as_ref() {
+                Prechecked::Patrol(patrol) => Some(&patrol.pre.probes),
+                Prechecked::Finding(_) => None,
+            },
+            _ => None,
+        }))?;
         for p in pushed {
             let ack = match p {
                 Pushed::Malformed { id, seq, raw, problem } => {

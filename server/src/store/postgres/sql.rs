@@ -9,7 +9,7 @@
 use bytes::BytesMut;
 use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 use postgres::{GenericClient, Statement};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::error::Error;
 
@@ -40,12 +40,20 @@ const MAX_PREPARED: usize = 512;
 pub struct Statements {
     prepared: RefCell<HashMap<String, Statement>>,
     queue: Queue,
+    /// The messages of queued statements sent since [`Statements::take_sent`] last asked.
+    sent: Cell<u64>,
 }
 
 impl Statements {
     /// The connection's queue of statements held back.
     pub fn queue(&self) -> &Queue {
         &self.queue
+    }
+
+    /// How many messages of queued statements were sent (each a round trip waited on) since the
+    /// last call: the writer counts them per batch (`patrolsync_writer_messages`).
+    pub fn take_sent(&self) -> u64 {
+        self.sent.take()
     }
 }
 
@@ -90,6 +98,7 @@ impl<'a, C: GenericClient> Pg<'a, C> {
         }
         let answer = self.client.borrow_mut().simple_query(&text);
         statements.queue.sent();
+        statements.sent.set(statements.sent.get() + 1);
         Ok(answer?)
     }
 

@@ -213,6 +213,7 @@ fn run(mut client: Client, mut rx: mpsc::Receiver<Work>, mut caches: Caches, mut
         let (finishers, outcome, unwritable, wrote) = run_batch(&mut client, &statements, batch, &mut caches, (&mut seen, &shared));
         let failure = outcome.as_ref().err().cloned().or(unwritable);
         shared.metrics.writer_batch(jobs, started.elapsed().as_secs_f64(), failure.as_ref().map_or(Ok(()), |e| Err(e.cause())));
+        shared.metrics.writer_messages(statements.take_sent());
         shared.health.record(failure, wrote);
         // After a failed batch the caches hold what it undid; the next batch reads them again
         // (`seen` is none), and until then the published reference stays the committed one.

@@ -1,8 +1,9 @@
 //! Tests of the fingerprint index: the candidates whose timing and positions line up, the packed
-//! passes, the stored form, and the few compared in full.
+//! passes, the stored form, the few compared in full, and what a patrol added does to them.
 
 use super::*;
 use crate::checks::plausibility::fingerprint::{Probe, reach_e7};
+use proptest::prelude::*;
 
 fn id(n: u128) -> EventId {
     EventId(uuid::Uuid::from_u128(n))
@@ -88,4 +89,35 @@ fn the_patrols_compared_leave_the_track_itself_out() {
     assert_eq!(index.compared(&copy, None), all[..COMPARED].to_vec(), "the most votes, ties by id");
     assert_eq!(index.compared(&copy, Some(id(3))), [&all[..2], &all[3..=COMPARED]].concat(), "the next one takes its place");
     assert_eq!(index.compared(&copy, Some(id(12))), all[..COMPARED].to_vec());
+}
+
+/// Passes from a small alphabet of cells and times, so that patrols share cells and offsets.
+fn random_passes() -> impl Strategy<Value = Vec<(u64, u32)>> {
+    proptest::collection::vec((0..6_u64, (0..8_u32).prop_map(|t| t * 10)), 1..6)
+}
+
+proptest! {
+    /// A patrol added to the index can only take the place of others among the patrols a track
+    /// is compared with: those already held keep their order, and none comes in. What the writer
+    /// relies on when it reads a push's candidates before storing its patrols (`read_ahead`).
+    #[test]
+    fn a_patrol_added_only_displaces_the_patrols_compared(
+        held in proptest::collection::vec(random_passes(), 0..24),
+        added in proptest::collection::vec(random_passes(), 1..6),
+        fixes in proptest::collection::vec((0..6_u64, (0..8_u32).prop_map(|t| t * 10)), 1..8),
+    ) {
+        let mut index = FingerprintIndex::default();
+        for (n, cells) in held.iter().enumerate() {
+            index.insert(id(n as u128 + 1), &passes(cells, (450, 450)));
+        }
+        let fixes: Vec<(u32, u64)> = fixes.iter().map(|&(value, at_s)| (at_s, value)).collect();
+        let track = probes(&fixes);
+        let before = index.compared(&track, None);
+        for (n, cells) in added.iter().enumerate() {
+            index.insert(id(1_000 + n as u128), &passes(cells, (450, 450)));
+        }
+        let after = index.compared(&track, None);
+        let still: Vec<EventId> = after.iter().filter(|p| p.0.as_u128() < 1_000).copied().collect();
+        prop_assert_eq!(&still[..], &before[..still.len()]);
+    }
 }

@@ -4,7 +4,7 @@
 
 use anyhow::{Context, Result, ensure};
 use patrolsync_server::store::sql::Sql;
-use patrolsync_tests::app::{TestApp, spawn_counties, spawn_counties_on_postgres};
+use patrolsync_tests::app::{TestApp, spawn_counties_on_postgres, spawn_counties_on_sqlite};
 use patrolsync_tests::county::path;
 use patrolsync_tests::server::TestServer;
 use serde_json::Value;
@@ -22,7 +22,7 @@ fn audit(args: &[&str]) -> Result<(bool, String, String)> {
 
 /// The demo's two counties on SQLite (a store file each) and the config that names them.
 fn on_sqlite() -> Result<(TestApp, PathBuf)> {
-    let app = spawn_counties()?;
+    let app = spawn_counties_on_sqlite()?;
     let config = app.dir.path().join("server.toml");
     let db = app.db();
     std::fs::write(&config, format!("db = {db:?}\n[[counties]]\ncode = \"yunshan\"\ndb = {db:?}\n[[counties]]\ncode = \"baiyun\"\n"))?;

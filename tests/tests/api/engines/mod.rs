@@ -15,6 +15,7 @@ mod grouped_rows;
 mod log;
 mod many_patrols;
 mod push;
+mod round_trips;
 mod schema;
 mod serve;
 mod sql;
