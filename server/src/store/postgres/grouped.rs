@@ -21,8 +21,10 @@
 //!   again, by a statement that names `patrols`);
 //! - a job sends its rows before it ends (`Writer::run`), so their errors are the job's.
 //!
-//! A waiting row's values may be expressions of its arguments (the kept row's `CASE`), each
-//! argument inside one written as a literal cast to its parameter's type. An upsert may wait if
+//! A waiting row's values may be expressions of its arguments (the kept row's `CASE`): the rows
+//! are then only the arguments, and the statement selects the values from them (`INSERT … SELECT
+//! expressions FROM (VALUES …) AS v`), each argument cast to its parameter's type, so that an
+//! expression is parsed and planned once per statement, not once per row. An upsert may wait if
 //! its conflict key is its first column and first argument: two rows of one statement may not
 //! meet the same row, so a row whose key is already waiting sends the groups first.
 
@@ -48,8 +50,8 @@ pub enum Piece {
 pub struct Shape {
     /// The table's place in [`GROUPED`].
     pub rank: usize,
-    /// `INSERT INTO t (columns) VALUES `.
-    pub head: String,
+    /// `INSERT INTO t (columns)`.
+    pub into: String,
     /// `(value, …)`, with its arguments to write in.
     pub row: Vec<Piece>,
     /// What follows the rows: nothing, or `ON CONFLICT (first column) DO UPDATE …`.
@@ -59,14 +61,49 @@ pub struct Shape {
 }
 
 impl Shape {
-    /// A row, each argument written by `write(out, number, typed)`.
-    pub fn render<E>(&self, write: &mut dyn FnMut(&mut String, usize, bool) -> Result<(), E>) -> Result<String, E> {
+    /// Whether a value is an expression: the rows are then the arguments alone, `(a1, …, an)`,
+    /// and the statement selects the values from them, so that PostgreSQL parses and plans each
+    /// expression (and its subqueries) once per statement rather than once per row.
+    pub fn selects(&self) -> bool {
+        self.row.iter().any(|p| matches!(p, Piece::Typed(_)))
+    }
+
+    /// The statement's text before its rows and after them, given each argument's type by its
+    /// number: `INSERT INTO t (columns) VALUES ` and the tail; or, if it [`Shape::selects`],
+    /// `INSERT INTO t (columns) SELECT value, … FROM (VALUES ` and `) AS v(a1, …, an)` and the tail,
+    /// each argument in a value read as `CAST(v.aN AS type)`.
+    pub fn ends(&self, type_of: &dyn Fn(usize) -> String) -> (String, String) {
+        if !self.selects() {
+            return (format!("{} VALUES ", self.into), self.tail.clone());
+        }
+        let mut values = String::new();
+        for piece in &self.row {
+            match piece {
+                Piece::Text(t) => values.push_str(t),
+                Piece::Value(n) | Piece::Typed(n) => values.push_str(&format!("CAST(v.a{n} AS {})", type_of(*n))),
+            }
+        }
+        let values = values.strip_prefix('(').and_then(|v| v.strip_suffix(')')).unwrap_or(&values);
+        let names: Vec<String> = (1..=self.arguments()).map(|n| format!("a{n}")).collect();
+        (format!("{} SELECT {values} FROM (VALUES ", self.into), format!(") AS v({}){}", names.join(", "), self.tail))
+    }
+
+    /// A row, each argument written by `write(out, number)`: each column's, or every argument in
+    /// order if the statement [`Shape::selects`].
+    pub fn render<E>(&self, write: &mut dyn FnMut(&mut String, usize) -> Result<(), E>) -> Result<String, E> {
         let mut out = String::new();
+        if self.selects() {
+            for n in 1..=self.arguments() {
+                out.push_str(if n == 1 { "(" } else { ", " });
+                write(&mut out, n)?;
+            }
+            out.push(')');
+            return Ok(out);
+        }
         for piece in &self.row {
             match piece {
                 Piece::Text(t) => out.push_str(t),
-                Piece::Value(n) => write(&mut out, *n, false)?,
-                Piece::Typed(n) => write(&mut out, *n, true)?,
+                Piece::Value(n) | Piece::Typed(n) => write(&mut out, *n)?,
             }
         }
         Ok(out)
@@ -85,12 +122,14 @@ impl Shape {
     }
 }
 
-/// An insert whose rows wait: its statement's shape and the rows so far.
+/// An insert whose rows wait: its statement's shape and text around the rows, and the rows so far.
 #[derive(Debug)]
 pub struct Group {
     /// The statement as written (`?N` placeholders), which identifies the group.
     pub sql: String,
     pub shape: Arc<Shape>,
+    /// The statement's text before its rows and after them ([`Shape::ends`]).
+    ends: (String, String),
     /// `(…), (…)`.
     rows: String,
     /// The keys of the rows, for a keyed upsert.
@@ -98,8 +137,8 @@ pub struct Group {
 }
 
 impl Group {
-    pub fn new(sql: &str, shape: Arc<Shape>) -> Group {
-        Group { sql: sql.to_owned(), shape, rows: String::new(), keys: HashSet::new() }
+    pub fn new(sql: &str, shape: Arc<Shape>, ends: (String, String)) -> Group {
+        Group { sql: sql.to_owned(), shape, ends, rows: String::new(), keys: HashSet::new() }
     }
 
     /// Whether a row of key `key` waits in the group.
@@ -118,7 +157,7 @@ impl Group {
 
     /// The statement inserting every row, ended by `;`.
     pub fn statement(&self) -> String {
-        format!("{}{}{};", self.shape.head, self.rows, self.shape.tail)
+        format!("{}{}{};", self.ends.0, self.rows, self.ends.1)
     }
 }
 
@@ -169,7 +208,7 @@ pub fn groupable(sql: &str) -> Option<Shape> {
             return None;
         }
     }
-    Some(Shape { rank, head: format!("{head} VALUES "), row: merged(row), tail: tail.to_owned(), keyed })
+    Some(Shape { rank, into: head.to_owned(), row: merged(row), tail: tail.to_owned(), keyed })
 }
 
 /// Whether `sql` names a table whose rows may be waiting (conservatively: any mention of the name,

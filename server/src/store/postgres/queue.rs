@@ -106,17 +106,7 @@ impl Queue {
                 return Err(StoreError::Engine(Box::new(SqlError::Arguments { expected: shape.arguments(), given: args.len() })));
             }
             // Written apart and added whole, so that an argument refused leaves the group as it was.
-            let row = shape.render(&mut |out, n, typed| {
-                let (arg, ty) = (&args[n - 1], &types[n - 1]);
-                if typed {
-                    out.push_str("CAST(");
-                    literal(out, arg, ty)?;
-                    let _ = write!(out, " AS {})", type_name(ty));
-                    Ok(())
-                } else {
-                    literal(out, arg, ty)
-                }
-            })?;
+            let row = shape.render(&mut |out, n| literal(out, &args[n - 1], &types[n - 1]))?;
             let key = match shape.keyed {
                 true => {
                     let mut key = String::new();
@@ -134,7 +124,7 @@ impl Queue {
             match state.groups.iter_mut().find(|g| g.sql == sql) {
                 Some(group) => group.add(&row, key),
                 None => {
-                    let mut group = Group::new(sql, shape);
+                    let mut group = Group::new(sql, shape.clone(), shape.ends(&|n| type_name(&types[n - 1])));
                     group.add(&row, key);
                     state.groups.push(group);
                 }
