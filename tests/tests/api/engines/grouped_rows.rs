@@ -14,7 +14,7 @@ use sync_protocol::body::{Body, FindingKind, PatrolAmended};
 use sync_protocol::event::Event;
 use sync_protocol::ids::ZoneId;
 
-use super::many_patrols::{Stores, ensure_same, push, rows_of, stores};
+use super::many_patrols::{Rows, Stores, ensure_same, push, rows_of, stores};
 
 const OFFICER: &str = "vo-t01-v01";
 const MIN: i64 = 60_000;
@@ -60,11 +60,26 @@ fn audited(stores: &Stores) -> Result<(u64, Vec<String>, i64)> {
     })
 }
 
+/// The officer's device, their own zone and another village's, and the time now.
+fn officer() -> Result<(RawDevice, ZoneId, ZoneId, i64)> {
+    let d = RawDevice::new("http://127.0.0.1:9", OFFICER)?;
+    Ok((d, ZoneId::new("Z-T01-V01")?, ZoneId::new("Z-T02-V01")?, i64::try_from(now_ms())?))
+}
+
+/// Checks that the read model's audit finds nothing to mend on PostgreSQL (kept rows, officer-week
+/// tallies, rows against the log) and no kept row left unwritten, and that the compared tables are
+/// the same on both engines; gives SQLite's rows.
+async fn kept_as_on_sqlite(stores: Stores) -> Result<Rows> {
+    let (differences, examples, due) = audited(&stores)?;
+    ensure!(differences == 0 && due == 0, "the audit finds {differences} differences, {due} kept rows due: {examples:?}");
+    let (on_sqlite, on_postgres) = rows_of(stores, &TABLES).await?;
+    ensure_same("SQLite and PostgreSQL", &on_sqlite, &on_postgres)?;
+    Ok(on_sqlite)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_push_of_new_patrols_inserts_them_and_their_checks_in_one_statement_each() -> Result<()> {
-    let now = i64::try_from(now_ms())?;
-    let (own, other) = (ZoneId::new("Z-T01-V01")?, ZoneId::new("Z-T02-V01")?);
-    let mut d = RawDevice::new("http://127.0.0.1:9", OFFICER)?;
+    let (mut d, own, other, now) = officer()?;
     let start = now - 20 * 3_600_000;
     // Twelve patrols an hour apart, every fourth walked in another village's zone (flagged).
     let events: Vec<Event> = (0..12_i64)
@@ -80,19 +95,14 @@ async fn a_push_of_new_patrols_inserts_them_and_their_checks_in_one_statement_ea
     }
     let seen = off_runtime(|| -> Result<_> { inserts_seen(&Pg::new(&mut stores.db.connect()?)) })?;
     ensure!(seen == [("patrol_checks".to_string(), 12), ("patrols".to_string(), 12)], "one insert per table for the push: {seen:?}");
-    let (differences, examples, due) = audited(&stores)?;
-    ensure!(differences == 0 && due == 0, "the audit finds {differences} differences, {due} kept rows due: {examples:?}");
-    let (on_sqlite, on_postgres) = rows_of(stores, &TABLES).await?;
-    ensure_same("SQLite and PostgreSQL", &on_sqlite, &on_postgres)?;
+    let on_sqlite = kept_as_on_sqlite(stores).await?;
     ensure!(on_sqlite["patrols"].len() >= 12 && !on_sqlite["report_officer_weeks"].is_empty(), "the patrols were stored and counted");
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_push_that_amends_reports_on_and_copies_its_own_new_patrols_is_kept_as_on_sqlite() -> Result<()> {
-    let now = i64::try_from(now_ms())?;
-    let (own, other) = (ZoneId::new("Z-T01-V01")?, ZoneId::new("Z-T02-V01")?);
-    let mut d = RawDevice::new("http://127.0.0.1:9", OFFICER)?;
+    let (mut d, own, other, now) = officer()?;
     let start = now - 30 * 3_600_000;
     let patrol = |i: i64| tracks::patrol(&own, start + i * 60 * MIN, 20, 700 + i as u64);
     let mut bodies: Vec<Body> = (0..4).map(patrol).collect();
@@ -117,10 +127,7 @@ async fn a_push_that_amends_reports_on_and_copies_its_own_new_patrols_is_kept_as
     for store in [&stores.sqlite as &dyn patrolsync_server::store::Ingest, &stores.postgres] {
         push(store, &d, &events, &[events.len()]).await?;
     }
-    let (differences, examples, due) = audited(&stores)?;
-    ensure!(differences == 0 && due == 0, "the audit finds {differences} differences, {due} kept rows due: {examples:?}");
-    let (on_sqlite, on_postgres) = rows_of(stores, &TABLES).await?;
-    ensure_same("SQLite and PostgreSQL", &on_sqlite, &on_postgres)?;
+    let on_sqlite = kept_as_on_sqlite(stores).await?;
     ensure!(on_sqlite["report_findings"].len() == 1, "the finding was stored");
     let flagged = |kind: &str| on_sqlite["flags"].iter().filter(|r| r.iter().any(|v| *v == Value::Text(kind.into()))).count();
     ensure!(flagged("overlapping_patrol") >= 4 && flagged("duplicate_track") >= 2 && flagged("outside_zone") == 1, "flags raised");
