@@ -65,6 +65,7 @@ pub const POSTGRES: &[Migration] = &[
     migration!(11, "postgres", "0011_tally_in_one_statement"),
     migration!(12, "postgres", "0012_ledger_rows"),
     migration!(13, "postgres", "0013_ledger_row_by_check"),
+    migration!(14, "postgres", "0014_tally_per_statement"),
 ];
 
 /// The device replica's migrations, in order.

@@ -12,16 +12,18 @@
 //! as a quoted literal, which PostgreSQL reads with the type's own input function. Answers come
 //! back as text and are read by the column types of the same preparation. A job's savepoint waits
 //! in the queue too: a job that fails before anything of it was sent is only dropped from it.
-//! The rows of a push's events, leaves and routes wait as multi-row inserts (`grouped`).
+//! The rows of a push's events, leaves and routes, and of its new patrols' checks and read-model
+//! rows, wait as multi-row inserts (`grouped`, which says when that is safe).
 
 use postgres::types::Type;
 use postgres::{SimpleQueryMessage, Statement};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use super::StoreError;
-use super::grouped::{Group, groupable, names_grouped};
+use super::grouped::{Group, Shape, groupable, names_grouped};
 use crate::store::sql::{Arg, Row, SqlError, Value, numbered};
 
 /// Statements waiting to be sent on one connection, and the SQL-level names under which that
@@ -42,10 +44,10 @@ struct State {
     /// Where the open job's `SAVEPOINT` begins in `text`, while it has not been sent.
     job: Option<usize>,
     /// The inserts whose rows wait to be written after `text` (`grouped`), in the order they
-    /// began.
+    /// began (and written in the order of their tables, `grouped::GROUPED`).
     groups: Vec<Group>,
-    /// Whether each statement text met may wait as rows, with its head (`grouped::groupable`).
-    heads: HashMap<String, Option<String>>,
+    /// Whether each statement text met may wait as rows, with its shape (`grouped::groupable`).
+    shapes: HashMap<String, Option<Arc<Shape>>>,
 }
 
 /// A job's savepoint, as queued.
@@ -66,7 +68,7 @@ impl Queue {
     /// waits in a group: to be sent now, alone, and its outcome told to [`Queue::prepared`].
     pub fn unprepared(&self, statement: &Statement, sql: &str, answered: bool) -> Option<Prepare> {
         let mut state = self.0.borrow_mut();
-        if state.names.contains_key(sql) || (!answered && state.head(sql).is_some()) {
+        if state.names.contains_key(sql) || (!answered && state.shape(sql).is_some()) {
             return None;
         }
         let name = format!("w{}", state.next);
@@ -99,22 +101,31 @@ impl Queue {
         }
         let mut state = self.0.borrow_mut();
         let state = &mut *state;
-        let head = state.head(sql);
-        if !answered && let Some(head) = head {
-            // Written apart and added whole, so that an argument refused leaves the group as it was.
-            let mut row = String::from("(");
-            for (i, (arg, ty)) in args.iter().zip(types).enumerate() {
-                if i > 0 {
-                    row.push_str(", ");
-                }
-                literal(&mut row, arg, ty)?;
+        if !answered && let Some(shape) = state.shape(sql) {
+            if shape.arguments() > args.len() {
+                return Err(StoreError::Engine(Box::new(SqlError::Arguments { expected: shape.arguments(), given: args.len() })));
             }
-            row.push(')');
+            // Written apart and added whole, so that an argument refused leaves the group as it was.
+            let row = shape.render(&mut |out, n| literal(out, &args[n - 1], &types[n - 1]))?;
+            let key = match shape.keyed {
+                true => {
+                    let mut key = String::new();
+                    literal(&mut key, &args[0], &types[0])?;
+                    Some(key)
+                }
+                false => None,
+            };
+            // Two rows of one upsert may not meet the same row: the waiting one goes first.
+            if let Some(key) = &key
+                && state.groups.iter().any(|g| g.sql == sql && g.holds(key))
+            {
+                state.write_groups();
+            }
             match state.groups.iter_mut().find(|g| g.sql == sql) {
-                Some(group) => group.add(&row),
+                Some(group) => group.add(&row, key),
                 None => {
-                    let mut group = Group::new(sql, &head);
-                    group.add(&row);
+                    let mut group = Group::new(sql, shape.clone(), shape.ends(&|n| type_name(&types[n - 1])));
+                    group.add(&row, key);
                     state.groups.push(group);
                 }
             }
@@ -211,19 +222,23 @@ pub struct Prepare {
 }
 
 impl State {
-    /// Whether `sql`'s rows may wait in a group, with its head (`grouped::groupable`), as met before.
-    fn head(&mut self, sql: &str) -> Option<String> {
-        if let Some(head) = self.heads.get(sql) {
-            return head.clone();
+    /// Whether `sql`'s rows may wait in a group, with its shape (`grouped::groupable`), as met
+    /// before.
+    fn shape(&mut self, sql: &str) -> Option<Arc<Shape>> {
+        if let Some(shape) = self.shapes.get(sql) {
+            return shape.clone();
         }
-        let head = groupable(sql);
-        self.heads.insert(sql.to_owned(), head.clone());
-        head
+        let shape = groupable(sql).map(Arc::new);
+        self.shapes.insert(sql.to_owned(), shape.clone());
+        shape
     }
 
-    /// Writes the rows waiting, each group as one statement, after the statements queued.
+    /// Writes the rows waiting, each group as one statement, after the statements queued: the
+    /// groups in the order of their tables (`grouped::GROUPED`), those of one table as they began.
     fn write_groups(&mut self) {
-        for group in std::mem::take(&mut self.groups) {
+        let mut groups = std::mem::take(&mut self.groups);
+        groups.sort_by_key(|g| g.shape.rank);
+        for group in groups {
             self.text.push_str(&group.statement());
         }
     }

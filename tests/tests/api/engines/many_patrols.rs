@@ -30,7 +30,7 @@ const OFFICER: &str = "vo-t01-v01";
 const MIN: i64 = 60_000;
 
 /// The tables the patrols' storing and checking writes, compared.
-const TABLES: [&str; 8] =
+pub(super) const TABLES: [&str; 8] =
     ["events", "event_routes", "patrol_checks", "flags", "device_clocks", "patrols", "report_officer_weeks", "merkle_leaves"];
 
 /// 40 patrols a quarter of an hour apart, of which some overlap the one before (one in ten starts
@@ -54,16 +54,16 @@ fn bodies(now: i64) -> Result<Vec<Body>> {
 }
 
 /// A store of each engine, from the demo county, with the officer's device enrolled.
-struct Stores {
-    sqlite: SqliteStore,
+pub(super) struct Stores {
+    pub(super) sqlite: SqliteStore,
     /// Kept open until the end, with its database.
-    postgres: PostgresStore,
-    db: pg_cluster::TestDb,
+    pub(super) postgres: PostgresStore,
+    pub(super) db: pg_cluster::TestDb,
     _dir: tempfile::TempDir,
     path: std::path::PathBuf,
 }
 
-async fn stores(devices: &[&RawDevice], now: i64) -> Result<Stores> {
+pub(super) async fn stores(devices: &[&RawDevice], now: i64) -> Result<Stores> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("central.db");
     std::fs::write(&path, app::demo_store()?)?;
@@ -83,7 +83,7 @@ async fn stores(devices: &[&RawDevice], now: i64) -> Result<Stores> {
 }
 
 /// Pushes `events` to `store` in pushes of the sizes `sizes`, as the sync use case does.
-async fn push(store: &(impl Ingest + ?Sized), d: &RawDevice, events: &[Event], sizes: &[usize]) -> Result<()> {
+pub(super) async fn push(store: &(impl Ingest + ?Sized), d: &RawDevice, events: &[Event], sizes: &[usize]) -> Result<()> {
     let caller = Caller { user: d.user.clone(), device: d.device, role: Role::VillageOfficer };
     let mut rest = events;
     for &n in sizes {
@@ -100,28 +100,28 @@ async fn push(store: &(impl Ingest + ?Sized), d: &RawDevice, events: &[Event], s
     Ok(())
 }
 
-type Rows = BTreeMap<String, Vec<Vec<Value>>>;
+pub(super) type Rows = BTreeMap<String, Vec<Vec<Value>>>;
 
-fn compared_rows(sql: &dyn Sql, sqlite: &Path) -> Result<Rows> {
+fn compared_rows(sql: &dyn Sql, sqlite: &Path, tables: &[&str]) -> Result<Rows> {
     let tables: Vec<(String, Vec<String>)> =
-        engines::tables(&rusqlite::Connection::open(sqlite)?)?.into_iter().filter(|(t, _)| TABLES.contains(&t.as_str())).collect();
+        engines::tables(&rusqlite::Connection::open(sqlite)?)?.into_iter().filter(|(t, _)| tables.contains(&t.as_str())).collect();
     engines::rows(sql, &tables)
 }
 
-async fn rows_of(stores: Stores) -> Result<(Rows, Rows)> {
+pub(super) async fn rows_of(stores: Stores, tables: &[&str]) -> Result<(Rows, Rows)> {
     let Stores { sqlite, postgres, db, _dir, path } = stores;
     drop(sqlite);
     drop(postgres);
-    let on_sqlite = compared_rows(&rusqlite::Connection::open(&path)?, &path)?;
+    let on_sqlite = compared_rows(&rusqlite::Connection::open(&path)?, &path, tables)?;
     let on_postgres = off_runtime(|| -> Result<_> {
         let mut client = db.connect()?;
         let mut tx = client.transaction()?;
-        compared_rows(&Pg::new(&mut tx), &path)
+        compared_rows(&Pg::new(&mut tx), &path, tables)
     })?;
     Ok((on_sqlite, on_postgres))
 }
 
-fn ensure_same(what: &str, a: &Rows, b: &Rows) -> Result<()> {
+pub(super) fn ensure_same(what: &str, a: &Rows, b: &Rows) -> Result<()> {
     for (table, rows) in a {
         let theirs = &b[table];
         if let Some(i) = (0..rows.len().max(theirs.len())).find(|&i| rows.get(i) != theirs.get(i)) {
@@ -141,13 +141,13 @@ async fn many_patrols_in_one_push_are_checked_as_when_pushed_one_at_a_time() -> 
     for store in [&together.sqlite as &dyn Ingest, &together.postgres] {
         push(store, &d, &events, &[10, 30]).await?;
     }
-    let (together_sqlite, together_postgres) = rows_of(together).await?;
+    let (together_sqlite, together_postgres) = rows_of(together, &TABLES).await?;
 
     let apart = stores(&[&d], now).await?;
     for store in [&apart.sqlite as &dyn Ingest, &apart.postgres] {
         push(store, &d, &events, &[1; 40]).await?;
     }
-    let (apart_sqlite, apart_postgres) = rows_of(apart).await?;
+    let (apart_sqlite, apart_postgres) = rows_of(apart, &TABLES).await?;
 
     ensure_same("SQLite, together and apart", &together_sqlite, &apart_sqlite)?;
     ensure_same("PostgreSQL, together and apart", &together_postgres, &apart_postgres)?;

@@ -11,6 +11,7 @@ mod county_accounts;
 mod county_imports;
 mod events;
 mod gis;
+mod grouped_rows;
 mod log;
 mod many_patrols;
 mod push;

@@ -255,3 +255,36 @@ fn the_writers_queue_prepares_each_statement_in_a_message_of_its_own() -> Result
         Ok(())
     })
 }
+
+/// An upsert whose values are expressions of its arguments waits too (a new patrol's row with its
+/// kept row's condition, `store::postgres::grouped`), each argument inside an expression written
+/// with its type; a row whose key already waits sends the waiting rows first, since one statement
+/// may not upsert a row twice. The officer-week tally of the rows inserted by one statement
+/// (migration 0014) and of the row updated by the next is that of the rows stored.
+#[test]
+fn the_writers_queue_groups_an_upserts_rows_and_sends_a_repeated_key_apart() -> Result<()> {
+    let db = pg_cluster::database()?;
+    patrolsync_server::store::postgres::migrate(db.url())?;
+    let upsert = "INSERT INTO patrols (id, author, zone, started_at, entry, week, ledger_row)
+                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN ?7 AND ?1 <> '\\x00'::bytea THEN ?8 END)
+                  ON CONFLICT (id) DO UPDATE SET entry = excluded.entry, ledger_row = excluded.ledger_row";
+    off_runtime(|| -> Result<()> {
+        let (mut client, statements) = (db.connect()?, Statements::default());
+        let mut tx = client.transaction()?;
+        let sql = Pg::queued(&mut tx, &statements);
+        for (id, kept, row) in [(1_u8, true, "first"), (2, false, "second"), (3, true, "it's ?1"), (1, true, "again")] {
+            sql.write(upsert, args![vec![id], "o1", "Z1", 0_i64, "{}", "2026-W01", kept, row])?;
+        }
+        sql.flush()?;
+        let rows = sql.all("SELECT id, ledger_row, cmin::text FROM patrols ORDER BY id", args![])?;
+        let seen: Vec<(Vec<u8>, Option<String>)> = rows.iter().map(|r| Ok((r.get(0)?, r.get(1)?))).collect::<Result<_>>()?;
+        let want = [(vec![1], Some("again".to_string())), (vec![2], None), (vec![3], Some("it's ?1".to_string()))];
+        ensure!(seen == want, "{seen:?}");
+        let commands: std::collections::BTreeSet<String> = rows.iter().map(|r| r.get(2)).collect::<Result<_, _>>()?;
+        ensure!(commands.len() == 2, "three rows in one statement, the repeated key in the next: {commands:?}");
+        let tally =
+            sql.one("SELECT patrols, counting, unchecked FROM report_officer_weeks WHERE week = '2026-W01' AND officer = 'o1'", args![])?;
+        ensure!((tally.get::<i64>(0)?, tally.get::<i64>(1)?, tally.get::<i64>(2)?) == (3, 0, 3), "three patrols, none checked");
+        Ok(())
+    })
+}
