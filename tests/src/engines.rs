@@ -3,11 +3,26 @@
 //! table of either read back in one neutral form, to compare.
 
 use anyhow::{Context, Result};
-use patrolsync_server::store::postgres::Pg;
+use patrolsync_server::store::postgres::{Pg, migrate, off_runtime};
 use patrolsync_server::store::sql::{Arg, Sql, Value};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use crate::pg_cluster::{self, TestDb};
+
+/// The demo county's store on both engines, one starting state: its SQLite file in a temporary
+/// folder (returned with it, removed when dropped) and its rows copied into a fresh migrated
+/// database of the binary's PostgreSQL cluster.
+pub fn demo_on_both() -> Result<(tempfile::TempDir, PathBuf, TestDb)> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("central.db");
+    std::fs::write(&path, crate::app::demo_store()?)?;
+    let db = pg_cluster::database()?;
+    migrate(db.url()).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    off_runtime(|| copy_sqlite_into_postgres(&path, &mut db.connect()?)).context("copying the store")?;
+    Ok((dir, path, db))
+}
 
 /// Every table of a SQLite store with its columns, in the store's order.
 pub fn tables(sqlite: &rusqlite::Connection) -> Result<Vec<(String, Vec<String>)>> {

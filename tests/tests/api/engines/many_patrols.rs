@@ -5,17 +5,17 @@
 //! own push: the same checks, the same flags (overlaps and copies within the push and with a
 //! patrol stored before it, patrols outside the zone), the same read model and log.
 
-use anyhow::{Context, Result, ensure};
+use anyhow::{Result, ensure};
 use patrolsync_server::clock::TestClock;
 use patrolsync_server::pool::Blocking;
 use patrolsync_server::service::ingest::prepare;
-use patrolsync_server::store::postgres::{Pg, PostgresStore, migrate, off_runtime};
+use patrolsync_server::store::postgres::{Pg, PostgresStore, off_runtime};
 use patrolsync_server::store::sessions::{RefreshToken, SessionSettings};
 use patrolsync_server::store::sql::{Sql, Value};
 use patrolsync_server::store::sqlite::{Settings, SqliteStore};
 use patrolsync_server::store::{Ingest, Sessions};
 use patrolsync_tests::raw::{RawDevice, now_ms};
-use patrolsync_tests::{app, engines, pg_cluster, tracks};
+use patrolsync_tests::{engines, pg_cluster, tracks};
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -64,12 +64,7 @@ pub(super) struct Stores {
 }
 
 pub(super) async fn stores(devices: &[&RawDevice], now: i64) -> Result<Stores> {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("central.db");
-    std::fs::write(&path, app::demo_store()?)?;
-    let db = pg_cluster::database()?;
-    migrate(db.url()).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    off_runtime(|| engines::copy_sqlite_into_postgres(&path, &mut db.connect()?)).context("copying the store")?;
+    let (dir, path, db) = engines::demo_on_both()?;
     let settings = Settings { clock: TestClock::at(now), ..Settings::default() };
     let pool = Blocking::new("store", 2)?;
     let sqlite = SqliteStore::open_with(&path, settings.clone(), pool.clone())?;

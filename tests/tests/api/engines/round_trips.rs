@@ -7,12 +7,12 @@ use patrolsync_server::clock::TestClock;
 use patrolsync_server::metrics::Metrics;
 use patrolsync_server::pool::Blocking;
 use patrolsync_server::service::ingest::prepare;
-use patrolsync_server::store::postgres::{PostgresStore, migrate, off_runtime};
+use patrolsync_server::store::postgres::{PostgresStore, off_runtime};
 use patrolsync_server::store::sessions::{RefreshToken, SessionSettings};
 use patrolsync_server::store::sqlite::Settings;
 use patrolsync_server::store::{Ingest, Sessions};
 use patrolsync_tests::raw::{RawDevice, now_ms};
-use patrolsync_tests::{app, engines, pg_cluster, tracks};
+use patrolsync_tests::{engines, tracks};
 use serde_json::value::RawValue;
 use std::sync::Arc;
 use sync_protocol::admit::Caller;
@@ -50,12 +50,7 @@ async fn push(store: &PostgresStore, d: &RawDevice, metrics: &Metrics, events: &
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pushs_round_trips_to_postgresql_do_not_grow_with_its_patrols_copy_candidates() -> Result<()> {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("central.db");
-    std::fs::write(&path, app::demo_store()?)?;
-    let db = pg_cluster::database()?;
-    migrate(db.url()).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    off_runtime(|| engines::copy_sqlite_into_postgres(&path, &mut db.connect()?)).context("copying the store")?;
+    let (_dir, _, db) = engines::demo_on_both()?;
     let now = i64::try_from(now_ms())?;
     let metrics = Arc::new(Metrics::new());
     let settings = Settings { clock: TestClock::at(now), metrics: metrics.clone(), ..Settings::default() };
