@@ -102,6 +102,24 @@ async fn push_resending(raw: &mut RawDevice, batch: &[Event], url: &str) -> Resu
     }
 }
 
+/// Pulls what is new in `raw`'s scope, as a phone catching up does: a pull whose request failed
+/// before any answer came back is sent again on a fresh connection ([`log_in`] says when that
+/// happens; here also a kept-alive connection the server closed as idle while other devices logged
+/// in), up to [`LOGIN_TRIES`] times in all; any answer from the server stands.
+pub async fn catch_up(raw: &mut RawDevice) -> Result<()> {
+    let mut tries = 1;
+    loop {
+        match raw.pull_all().await {
+            Err(e) if tries < LOGIN_TRIES && never_sent(&e) => {
+                tries += 1;
+                let url = raw.url.clone();
+                raw.reconnect(&url)?;
+            }
+            answered => return answered.map(|_| ()),
+        }
+    }
+}
+
 /// Whether `e` is a request that failed before any answer came back.
 fn never_sent(e: &anyhow::Error) -> bool {
     e.chain().any(|c| c.downcast_ref::<reqwest::Error>().is_some_and(|r| r.is_request() || r.is_connect()))

@@ -340,7 +340,7 @@ async fn storm(
     devices.truncate(n);
     println!("storm: {n} devices logged in in {:.1} s (argon2id, 2 at a time)", login_started.elapsed().as_secs_f64());
     // Phones that sync regularly: each has pulled its village before the storm.
-    let catch_up = futures_util::stream::iter(devices.iter_mut().map(|d| async move { d.raw.pull_all().await.map(|_| ()) }));
+    let catch_up = futures_util::stream::iter(devices.iter_mut().map(|d| patrolsync_tests::fill::catch_up(&mut d.raw)));
     futures_util::StreamExt::buffer_unordered(catch_up, 32).collect::<Vec<_>>().await.into_iter().collect::<Result<Vec<_>>>()?;
     let traffic = Arc::new(Traffic::default());
     let prepared: Vec<(String, Vec<u8>)> = devices
