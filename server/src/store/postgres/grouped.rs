@@ -19,7 +19,12 @@
 //!   writes its kept row only if the flags and the check stored then are those it was built from
 //!   (`read_model::kept::kept_if`), its entry having no finding (a finding's patrol is written
 //!   again, by a statement that names `patrols`);
-//! - a job sends its rows before it ends (`Writer::run`), so their errors are the job's.
+//! - a job sends its rows before it ends (`Writer::run`), so their errors are the job's;
+//! - a table's rows wait in one group at a time (a row of another statement text into the same
+//!   table sends the groups first), so they reach it in the order queued;
+//! - a statement whose values or conflict update read its own table, or one whose groups are
+//!   written after it, does not wait (it would not see those rows), and neither does one with
+//!   quoting this module does not read (`$…$`, `E'…'`).
 //!
 //! A waiting row's values may be expressions of its arguments (the kept row's `CASE`): the rows
 //! are then only the arguments, and the statement selects the values from them (`INSERT … SELECT
@@ -165,7 +170,8 @@ impl Group {
 /// `INSERT INTO t (columns) VALUES (value, …)`, one value per column, each a placeholder `?N` or
 /// an expression holding one (a constant value is refused: the statement is not a row's own),
 /// followed by nothing or by `ON CONFLICT (c) DO UPDATE …` where `c` is the first column and its
-/// value `?1`; no placeholder outside the values, no `RETURNING`, no comment.
+/// value `?1`; no placeholder outside the values, no `RETURNING`, no comment; and no value nor
+/// conflict update that names this table or one whose groups are written after it.
 pub fn groupable(sql: &str) -> Option<Shape> {
     let text = spaced(sql)?;
     let rest = text.strip_prefix("INSERT INTO ")?;
@@ -186,6 +192,12 @@ pub fn groupable(sql: &str) -> Option<Shape> {
     }
     let (items, tail) = items(values)?;
     if items.len() != columns.len() {
+        return None;
+    }
+    // A value or the conflict's update that reads this table, or one whose groups are written after
+    // it, would not see the rows written with it or after it: such a statement does not wait.
+    let later = &GROUPED[rank..];
+    if items.iter().chain([&tail]).any(|item| placeholder(item).is_none() && later.iter().any(|t| unquoted(item).contains(t))) {
         return None;
     }
     let mut row = vec![Piece::Text("(".into())];
@@ -217,7 +229,8 @@ pub fn names_grouped(sql: &str) -> bool {
     GROUPED.iter().any(|t| sql.contains(t))
 }
 
-/// `sql` with each run of blanks outside quotes made one space; none if it has a comment.
+/// `sql` with each run of blanks outside quotes made one space; none if it has a comment, a dollar
+/// sign or a string with a prefix outside quotes (only `'…'` and `"…"` are read here).
 fn spaced(sql: &str) -> Option<String> {
     let mut out = String::with_capacity(sql.len());
     let mut quote = None;
@@ -230,10 +243,14 @@ fn spaced(sql: &str) -> Option<String> {
                     quote = None;
                 }
             }
+            // A string with a prefix (`E'…'`, `B'…'`, `U&'…'`) is read otherwise than `'…'`.
+            None if c == '\'' && out.ends_with(|p: char| p.is_alphanumeric() || p == '&' || p == '_') => return None,
             None if c == '\'' || c == '"' => {
                 quote = Some(c);
                 out.push(c);
             }
+            // Dollar quoting, and `$1` parameters: neither is this layer's.
+            None if c == '$' => return None,
             None if (c == '-' && chars.peek() == Some(&'-')) || (c == '/' && chars.peek() == Some(&'*')) => return None,
             None if c.is_whitespace() => {
                 while chars.next_if(|c| c.is_whitespace()).is_some() {}

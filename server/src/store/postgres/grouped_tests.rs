@@ -71,9 +71,19 @@ fn a_value_may_be_an_expression_of_the_rows_arguments() {
         "INSERT INTO patrols (id, note) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET note = ?2",
         "INSERT INTO patrols (id, note) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET note = excluded.note RETURNING id",
         "INSERT INTO patrols (id, note) VALUES (?1, lower('x'))",
+        // Quoting this layer does not read: dollar quotes, strings with a prefix.
+        "INSERT INTO events (a, b) VALUES (?1, coalesce(?2, $$a  b$$))",
+        "INSERT INTO events (a, b) VALUES (?1, coalesce(?2, E'it\\'s ?3'))",
+        "INSERT INTO events (a, b) VALUES (?1, coalesce(?2, U&'d\\0061t'))",
+        // A value that reads its own table, or one whose rows are written after it, would not see them.
+        "INSERT INTO patrols (id, note) VALUES (?1, (SELECT count(*) FROM patrols WHERE author = ?2))",
+        "INSERT INTO patrol_checks (patrol, n) VALUES (?1, (SELECT count(*) FROM patrols WHERE id = ?1))",
+        "INSERT INTO patrols (id, note) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET note = (SELECT max(note) FROM patrols)",
     ] {
         assert_eq!(groupable(sql), None, "{sql}");
     }
+    // One whose rows are written before it may be read: a patrol's check, written before its row.
+    assert!(groupable("INSERT INTO patrols (id, kept) VALUES (?1, (SELECT counts FROM patrol_checks WHERE patrol = ?1))").is_some());
 }
 
 #[test]

@@ -115,9 +115,10 @@ impl Queue {
                 }
                 false => None,
             };
-            // Two rows of one upsert may not meet the same row: the waiting one goes first.
-            if let Some(key) = &key
-                && state.groups.iter().any(|g| g.sql == sql && g.holds(key))
+            // Two rows of one upsert may not meet the same row: the waiting one goes first. And a
+            // table's rows wait in one group at a time, so that they reach it in the order queued.
+            if state.groups.iter().any(|g| g.shape.rank == shape.rank && g.sql != sql)
+                || key.as_ref().is_some_and(|key| state.groups.iter().any(|g| g.sql == sql && g.holds(key)))
             {
                 state.write_groups();
             }

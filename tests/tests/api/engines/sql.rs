@@ -288,3 +288,30 @@ fn the_writers_queue_groups_an_upserts_rows_and_sends_a_repeated_key_apart() -> 
         Ok(())
     })
 }
+
+/// A table's rows wait in one group at a time: rows of two statement texts into one table reach it
+/// in the order they were queued, so the last write of a row stands, as when each is sent alone.
+#[test]
+fn the_writers_queue_keeps_the_order_of_two_statements_rows_into_one_table() -> Result<()> {
+    let db = pg_cluster::database()?;
+    patrolsync_server::store::postgres::migrate(db.url())?;
+    let columns = "INSERT INTO patrols (id, author, zone, started_at, entry, week, ledger_row) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    let (first, second) = (
+        format!("{columns} ON CONFLICT (id) DO UPDATE SET ledger_row = excluded.ledger_row"),
+        format!("{columns} ON CONFLICT (id) DO UPDATE SET ledger_row = excluded.ledger_row, entry = excluded.entry"),
+    );
+    off_runtime(|| -> Result<()> {
+        let (mut client, statements) = (db.connect()?, Statements::default());
+        let mut tx = client.transaction()?;
+        let sql = Pg::queued(&mut tx, &statements);
+        for (text, id, row) in [(&first, 1_u8, "a1"), (&second, 2, "b2"), (&first, 2, "a2"), (&second, 3, "b3")] {
+            sql.write(text, args![vec![id], "o1", "Z1", 0_i64, "{}", "2026-W01", row])?;
+        }
+        sql.flush()?;
+        let rows = sql.all("SELECT id, ledger_row FROM patrols ORDER BY id", args![])?;
+        let seen: Vec<(Vec<u8>, String)> = rows.iter().map(|r| Ok((r.get(0)?, r.get(1)?))).collect::<Result<_>>()?;
+        let want = [(vec![1], "a1".to_string()), (vec![2], "a2".to_string()), (vec![3], "b3".to_string())];
+        ensure!(seen == want, "the last write of each row stands: {seen:?}");
+        Ok(())
+    })
+}
