@@ -206,7 +206,11 @@ impl Queue {
                 state.text.truncate(mark);
                 JobEnd::Queued
             }
+            // The savepoint went out: what waits since is the failed job's own, which the rollback
+            // undoes anyway. It is dropped, as a statement of it that fails would make PostgreSQL
+            // skip the rest of the message, the rollback with it, and so fail the whole batch.
             (false, None) => {
+                state.text.clear();
                 state.text.push_str("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job;");
                 JobEnd::SendRollback
             }

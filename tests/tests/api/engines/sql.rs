@@ -315,3 +315,30 @@ fn the_writers_queue_keeps_the_order_of_two_statements_rows_into_one_table() -> 
         Ok(())
     })
 }
+
+/// A job that fails after its savepoint went out is rolled back to it whatever it queued since: its
+/// statements still waiting are dropped, not sent ahead of the rollback, where one that fails (here
+/// the same key again) made PostgreSQL skip the rollback and left the batch's transaction aborted.
+#[test]
+fn a_failed_jobs_waiting_statements_are_dropped_before_its_rollback() -> Result<()> {
+    let db = pg_cluster::database()?;
+    patrolsync_server::store::postgres::migrate(db.url())?;
+    let unit = "INSERT INTO units (id, level, parent) VALUES (?1, 'village', NULL)";
+    off_runtime(|| -> Result<()> {
+        let (mut client, statements) = (db.connect()?, Statements::default());
+        let mut tx = client.transaction()?;
+        let sql = Pg::queued(&mut tx, &statements);
+        statements.queue().open_job();
+        sql.write(unit, args!["V1"])?;
+        sql.flush()?;
+        sql.write(unit, args!["V1"])?;
+        statements.queue().close_job(false);
+        sql.flush()?;
+        // The batch goes on: the next job's unit is stored, the failed job's is not.
+        sql.write(unit, args!["V2"])?;
+        let units = sql.all("SELECT id FROM units WHERE id LIKE 'V%' ORDER BY id", args![])?;
+        let ids: Vec<String> = units.iter().map(|r| r.get(0)).collect::<Result<_, _>>()?;
+        ensure!(ids == ["V2"], "{ids:?}");
+        Ok(())
+    })
+}
