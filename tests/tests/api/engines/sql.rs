@@ -233,12 +233,7 @@ fn the_writers_queue_sends_a_grouped_tables_rows_as_one_insert_before_what_reads
 /// the statement copy those rows (most of the backend's time in a 40,000-event push, issue 16).
 #[test]
 fn the_writers_queue_prepares_each_statement_in_a_message_of_its_own() -> Result<()> {
-    let db = pg_cluster::database()?;
-    patrolsync_server::store::postgres::migrate(db.url())?;
-    off_runtime(|| -> Result<()> {
-        let (mut client, statements) = (db.connect()?, Statements::default());
-        let mut tx = client.transaction()?;
-        let sql = Pg::queued(&mut tx, &statements);
+    in_a_queued_transaction(|sql, _| {
         for seq in 1..=300_i64 {
             sql.write("INSERT INTO event_routes (bucket, server_seq) VALUES (?1, ?2)", args![format!("v:{}", seq % 7), seq])?;
             if seq % 100 == 0 {
@@ -263,15 +258,10 @@ fn the_writers_queue_prepares_each_statement_in_a_message_of_its_own() -> Result
 /// (migration 0014) and of the row updated by the next is that of the rows stored.
 #[test]
 fn the_writers_queue_groups_an_upserts_rows_and_sends_a_repeated_key_apart() -> Result<()> {
-    let db = pg_cluster::database()?;
-    patrolsync_server::store::postgres::migrate(db.url())?;
     let upsert = "INSERT INTO patrols (id, author, zone, started_at, entry, week, ledger_row)
                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN ?7 AND ?1 <> '\\x00'::bytea THEN ?8 END)
                   ON CONFLICT (id) DO UPDATE SET entry = excluded.entry, ledger_row = excluded.ledger_row";
-    off_runtime(|| -> Result<()> {
-        let (mut client, statements) = (db.connect()?, Statements::default());
-        let mut tx = client.transaction()?;
-        let sql = Pg::queued(&mut tx, &statements);
+    in_a_queued_transaction(|sql, _| {
         for (id, kept, row) in [(1_u8, true, "first"), (2, false, "second"), (3, true, "it's ?1"), (1, true, "again")] {
             sql.write(upsert, args![vec![id], "o1", "Z1", 0_i64, "{}", "2026-W01", kept, row])?;
         }
@@ -293,17 +283,12 @@ fn the_writers_queue_groups_an_upserts_rows_and_sends_a_repeated_key_apart() -> 
 /// in the order they were queued, so the last write of a row stands, as when each is sent alone.
 #[test]
 fn the_writers_queue_keeps_the_order_of_two_statements_rows_into_one_table() -> Result<()> {
-    let db = pg_cluster::database()?;
-    patrolsync_server::store::postgres::migrate(db.url())?;
     let columns = "INSERT INTO patrols (id, author, zone, started_at, entry, week, ledger_row) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
     let (first, second) = (
         format!("{columns} ON CONFLICT (id) DO UPDATE SET ledger_row = excluded.ledger_row"),
         format!("{columns} ON CONFLICT (id) DO UPDATE SET ledger_row = excluded.ledger_row, entry = excluded.entry"),
     );
-    off_runtime(|| -> Result<()> {
-        let (mut client, statements) = (db.connect()?, Statements::default());
-        let mut tx = client.transaction()?;
-        let sql = Pg::queued(&mut tx, &statements);
+    in_a_queued_transaction(|sql, _| {
         for (text, id, row) in [(&first, 1_u8, "a1"), (&second, 2, "b2"), (&first, 2, "a2"), (&second, 3, "b3")] {
             sql.write(text, args![vec![id], "o1", "Z1", 0_i64, "{}", "2026-W01", row])?;
         }
@@ -321,13 +306,8 @@ fn the_writers_queue_keeps_the_order_of_two_statements_rows_into_one_table() -> 
 /// the same key again) made PostgreSQL skip the rollback and left the batch's transaction aborted.
 #[test]
 fn a_failed_jobs_waiting_statements_are_dropped_before_its_rollback() -> Result<()> {
-    let db = pg_cluster::database()?;
-    patrolsync_server::store::postgres::migrate(db.url())?;
     let unit = "INSERT INTO units (id, level, parent) VALUES (?1, 'village', NULL)";
-    off_runtime(|| -> Result<()> {
-        let (mut client, statements) = (db.connect()?, Statements::default());
-        let mut tx = client.transaction()?;
-        let sql = Pg::queued(&mut tx, &statements);
+    in_a_queued_transaction(|sql, statements| {
         statements.queue().open_job();
         sql.write(unit, args!["V1"])?;
         sql.flush()?;
@@ -340,5 +320,17 @@ fn a_failed_jobs_waiting_statements_are_dropped_before_its_rollback() -> Result<
         let ids: Vec<String> = units.iter().map(|r| r.get(0)).collect::<Result<_, _>>()?;
         ensure!(ids == ["V2"], "{ids:?}");
         Ok(())
+    })
+}
+
+/// Runs `scenario` on the writer's queue (`Pg::queued`) over a transaction of a fresh migrated
+/// database of the binary's cluster, with the connection's statements, off the async runtime.
+fn in_a_queued_transaction(scenario: impl FnOnce(&dyn Sql, &Statements) -> Result<()> + Send) -> Result<()> {
+    let db = pg_cluster::database()?;
+    patrolsync_server::store::postgres::migrate(db.url())?;
+    off_runtime(|| -> Result<()> {
+        let (mut client, statements) = (db.connect()?, Statements::default());
+        let mut tx = client.transaction()?;
+        scenario(&Pg::queued(&mut tx, &statements), &statements)
     })
 }
