@@ -80,11 +80,12 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn a_pool_thread_runs_below_the_thread_that_made_the_pool() {
-        let here = rustix::process::getpriority_process(None).unwrap();
-        let pool = Blocking::new("nice-test", 1).unwrap();
-        let there = pool.run("nice-test", || rustix::process::getpriority_process(None).unwrap()).await.unwrap();
+    async fn a_pool_thread_runs_below_the_thread_that_made_the_pool() -> Result<(), Box<dyn std::error::Error>> {
+        let here = rustix::process::getpriority_process(None)?;
+        let pool = Blocking::new("nice-test", 1)?;
+        let there = pool.run("nice-test", || rustix::process::getpriority_process(None)).await??;
         assert_eq!(there, (here + BELOW_THE_WRITER).min(19), "the pool thread's nice value, against this thread's {here}");
-        assert_eq!(rustix::process::getpriority_process(None).unwrap(), here, "the thread that made the pool keeps its own");
+        assert_eq!(rustix::process::getpriority_process(None)?, here, "the thread that made the pool keeps its own");
+        Ok(())
     }
 }
