@@ -99,8 +99,13 @@ impl WriteCtx<'_> {
     /// them among its candidates (they are ranked by votes, then id, and no earlier patrol's votes
     /// change), so the checks then find every earlier candidate here: on PostgreSQL, where each
     /// read is a round trip that also sends the rows waiting in the writer's queue, a push makes one
-    /// read for its candidates rather than one for nearly every other patrol.
+    /// read for its candidates rather than one for nearly every other patrol. Not on SQLite, where
+    /// a read is a call within the process: there, asking the index for the candidates twice cost
+    /// the writer more than the statements it saved (docs/benchmarks.md, "The writer goes first").
     pub(crate) fn read_candidates_ahead<'p>(&mut self, probes: impl Iterator<Item = &'p TrackProbes>) -> Result<(), StoreError> {
+        if self.conn.engine() == Engine::Sqlite {
+            return Ok(());
+        }
         let mut wanted = Vec::new();
         let mut seen = HashSet::new();
         for probes in probes {
