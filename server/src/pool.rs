@@ -54,7 +54,7 @@ pub const BELOW_THE_WRITER: i32 = 10;
 /// Lowers the calling thread's priority by [`BELOW_THE_WRITER`]. On Linux a nice value is each
 /// thread's own; elsewhere it would be the whole process's, so nothing is changed there. A
 /// failure (a sandbox that forbids it) leaves the thread as it was: only the order changes.
-pub(crate) fn yield_to_the_writer() {
+fn yield_to_the_writer() {
     #[cfg(target_os = "linux")]
     if let Err(e) = rustix::process::nice(BELOW_THE_WRITER) {
         tracing::debug!("a pool thread keeps its priority: {e}");

@@ -7,7 +7,6 @@
 //! - `writer`: the single writer and its batch transaction; the jobs it runs are engine-neutral
 //!   (`store::jobs`, over the SQL layer, which `sql` implements here through the statement cache).
 //!   `refresh`: reloading the writer's caches after another process wrote to the store.
-//!   `wal_checkpoint`: the thread that copies committed pages from the WAL into the file.
 //! - `rebuild`: the reports' read model (`store::read_model`) emptied and rebuilt from the log in
 //!   one transaction, on open when missing (on command: `store::offline`).
 //! - `readers`: the reader pool, on which the store's reads run (`store::reads`,
@@ -30,7 +29,6 @@ mod readers;
 mod rebuild;
 mod refresh;
 mod sql;
-mod wal_checkpoint;
 mod writer;
 
 pub use read_only::ReadOnly;

@@ -2,7 +2,7 @@
 //! and runs everything that is waiting in one transaction (one fsync for many requests). A job's
 //! result reaches its caller only after the commit, so every acknowledgement is durable. After a
 //! batch that changed what the checks read, it publishes a new snapshot of it for the parallel
-//! prepare step (`checks::ahead`). The WAL's checkpoints run beside it (`wal_checkpoint`).
+//! prepare step (`checks::ahead`).
 
 use rusqlite::Connection;
 use std::collections::BTreeMap;
@@ -19,7 +19,6 @@ use super::StoreError;
 use super::identity::ServerIdentity;
 use super::merkle::{LogHead, LogWitness};
 use super::refresh::Refresh;
-use super::wal_checkpoint::WalCheckpointer;
 use crate::clock::SharedClock;
 use crate::metrics::Metrics;
 pub use crate::store::batch::Commits;
@@ -52,11 +51,6 @@ impl Writer {
         metrics: Arc<Metrics>,
     ) -> Result<(Writer, std::thread::JoinHandle<()>), StoreError> {
         let reference = Reference::load(&conn)?;
-        let checkpoints = match conn.path() {
-            Some(path) if !path.is_empty() => Some(WalCheckpointer::start(std::path::Path::new(path), &conn)?),
-            // An in-memory database has no WAL.
-            _ => None,
-        };
         let mut log = LogHead::default();
         match log.frontier(&mut crate::store::log::Rows(&conn)) {
             Ok(frontier) => witness.publish(&server, frontier),
@@ -66,17 +60,8 @@ impl Writer {
         let published = Published::new(reference.snapshot(&checks));
         let (tx, rx) = mpsc::channel::<Work>(4_096);
         let health = Health::default();
-        let shared = Shared {
-            server,
-            clock,
-            checks,
-            published: published.clone(),
-            wall,
-            metrics,
-            health: health.clone(),
-            witness: witness.clone(),
-            checkpoints,
-        };
+        let shared =
+            Shared { server, clock, checks, published: published.clone(), wall, metrics, health: health.clone(), witness: witness.clone() };
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || run(conn, rx, reference, log, shared))
@@ -130,8 +115,6 @@ struct Shared {
     health: Health,
     /// Where each committed growth of the log is signed and published.
     witness: LogWitness,
-    /// The thread that copies committed pages from the WAL into the database file.
-    checkpoints: Option<WalCheckpointer>,
 }
 
 impl Shared {
@@ -155,11 +138,7 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Work>, mut reference: Refere
         let (finishers, outcome, unwritable) = run_batch(&mut conn, batch, &mut caches, &mut refresh, &shared);
         let failure = outcome.as_ref().err().cloned().or(unwritable);
         shared.metrics.writer_batch(jobs, started.elapsed().as_secs_f64(), failure.as_ref().map_or(Ok(()), |e| Err(e.cause())));
-        let wrote = conn.total_changes() > changes;
-        shared.health.record(failure, wrote);
-        if let (Ok(()), true, Some(checkpoints)) = (&outcome, wrote, &shared.checkpoints) {
-            checkpoints.committed();
-        }
+        shared.health.record(failure, conn.total_changes() > changes);
         if outcome.is_err() {
             // Nothing of the batch is stored: forget what the caches learnt from it (the log's
             // frontier was put back by `run_batch`).
