@@ -49,7 +49,7 @@ impl Blocking {
 /// Every acknowledgement waits on the writer, which no other thread can stand in for, while the
 /// pools' work (a push's signatures, a pull's pages, a report) spreads over the cores that are
 /// left (docs/architecture.md, "Who goes first when the cores are short").
-pub const BELOW_THE_WRITER: i32 = 10;
+const BELOW_THE_WRITER: i32 = 10;
 
 /// Lowers the calling thread's priority by [`BELOW_THE_WRITER`]. On Linux a nice value is each
 /// thread's own; elsewhere it would be the whole process's, so nothing is changed there. A
