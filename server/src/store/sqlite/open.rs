@@ -1,6 +1,7 @@
 //! Opening the central SQLite file: WAL, `synchronous=FULL` so that an acknowledged event survives
 //! a power cut, foreign keys on, a busy timeout for readers; migrations run on the writer's open.
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use std::time::Duration;
@@ -21,6 +22,7 @@ pub fn open_writer(path: &Path) -> Result<Connection, StoreError> {
     // A push runs dozens of distinct statements through the SQL layer's statement cache; at
     // rusqlite's default of 16, each event would evict and prepare again those of the last.
     conn.set_prepared_statement_cache_capacity(WRITER_STATEMENTS);
+    plans_by_statement(&conn)?;
     schema::migrate(&mut conn, schema::CENTRAL)?;
     Ok(conn)
 }
@@ -30,7 +32,17 @@ pub fn open_reader(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     conn.busy_timeout(Duration::from_secs(10))?;
     conn.pragma_update(None, "cache_size", -16_384)?;
+    plans_by_statement(&conn)?;
     Ok(conn)
+}
+
+/// Each cached statement keeps the plan it was prepared with, whatever values are bound to it
+/// (SQLite's query planner stability guarantee). Without it, SQLite 3.50 reads the value bound
+/// to a `LIMIT ?N` while planning and prepares the statement again every time a value is bound
+/// there: the writer's `write_due` and every pull's page were parsed and planned anew per call.
+fn plans_by_statement(conn: &Connection) -> Result<(), StoreError> {
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    Ok(())
 }
 
 /// SQLite's errors sorted by what a caller can do about them: a full disk, a read-only file and a
@@ -45,5 +57,30 @@ impl From<rusqlite::Error> for StoreError {
             Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => StoreError::corrupt("database file", e.to_string()),
             _ => StoreError::Engine(Box::new(e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::StatementStatus;
+
+    /// A cached statement with a `LIMIT ?1` bound again to other values is never prepared again,
+    /// on the writer's connection or a reader's.
+    #[test]
+    fn a_statement_keeps_its_plan_whatever_is_bound_to_its_limit() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("central.db");
+        let writer = open_writer(&path)?;
+        let reader = open_reader(&path)?;
+        for (who, conn) in [("writer", &writer), ("reader", &reader)] {
+            for limit in 1..=4_i64 {
+                let mut statement = conn.prepare_cached("SELECT name FROM sqlite_schema ORDER BY name LIMIT ?1")?;
+                let names = statement.query_map([limit], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+                assert_eq!(names.len() as i64, limit, "{who}: the limit is the one bound");
+                assert_eq!(statement.get_status(StatementStatus::RePrepare), 0, "{who}: prepared again at limit {limit}");
+            }
+        }
+        Ok(())
     }
 }
