@@ -13,6 +13,7 @@ use super::ahead::PatrolPrechecked;
 use super::flags::Place;
 use crate::args;
 use crate::store::read_model::CheckedPatrol;
+use crate::store::sql::Engine;
 use crate::store::{StoreError, jobs::WriteCtx};
 
 impl WriteCtx<'_> {
@@ -44,9 +45,7 @@ impl WriteCtx<'_> {
         };
         let span = PatrolSpan::of_track(event.id, event.author.clone(), &patrol.track);
         self.conn.write(
-            "INSERT INTO patrol_checks (patrol, officer, device_id, zone, village, township, week, started_at, ended_at,
-                                        first_fix, last_fix, counts, explanation, report, checked_at, fingerprint)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            &check_row(self.conn.engine()),
             args![
                 event.id.0.as_bytes(),
                 event.author.as_str(),
@@ -108,4 +107,39 @@ impl WriteCtx<'_> {
 
 pub(super) fn to_json(result: &PatrolCheck) -> Result<String, StoreError> {
     serde_json::to_string(result).map_err(|e| StoreError::encode("a patrol check", e))
+}
+
+/// The statement that stores a new patrol's check; its triggers count it in its officer's week and
+/// clear the patrol's kept ledger row ([`Engine::insert_in_job`]).
+fn check_row(engine: Engine) -> String {
+    format!(
+        "{} INTO patrol_checks (patrol, officer, device_id, zone, village, township, week, started_at, ended_at,
+                                first_fix, last_fix, counts, explanation, report, checked_at, fingerprint)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        engine.insert_in_job()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// On SQLite no constraint of a check's row aborts its statement (SQLite's `Halt` with `P2` =
+    /// 2, `OE_Abort`): each fails it instead, so SQLite keeps no statement journal for it.
+    #[test]
+    fn a_check_row_fails_its_statement_without_undoing_it_on_sqlite() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let conn = crate::store::sqlite::open_writer(&dir.path().join("central.db"))?;
+        let mut explain = conn.prepare(&format!("EXPLAIN {}", check_row(Engine::Sqlite)))?;
+        let program = explain
+            .query_map(rusqlite::params_from_iter(std::iter::repeat_n(rusqlite::types::Null, 16)), |r| {
+                Ok((r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let constraints: Vec<_> = program.iter().filter(|(op, p1, _)| (op == "Halt" || op == "HaltIfNull") && *p1 != 0).collect();
+        assert!(!constraints.is_empty(), "the row's NOT NULL and key constraints are checked: {program:?}");
+        let aborting: Vec<_> = constraints.iter().filter(|(_, _, on_error)| *on_error == 2).collect();
+        assert!(aborting.is_empty(), "constraints that abort the statement: {aborting:?}");
+        Ok(())
+    }
 }

@@ -32,6 +32,20 @@ pub enum Engine {
     Postgres,
 }
 
+impl Engine {
+    /// How an `INSERT` begins that fires triggers, in a job of the writer's. A job never goes on
+    /// after a failed statement (PostgreSQL would not let it), and a failed job is rolled back
+    /// whole, so no statement needs undoing on its own. SQLite's `INSERT OR FAIL` then keeps no
+    /// statement journal (a copy of every page the statement and its triggers change, written for
+    /// nothing); PostgreSQL has no such clause and keeps no such copy.
+    pub fn insert_in_job(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "INSERT OR FAIL",
+            Engine::Postgres => "INSERT",
+        }
+    }
+}
+
 /// A connection or transaction of either engine. Every method runs one statement, with the
 /// engine's statement cache where it has one. The methods take `&self` (the engine's borrow
 /// rules are inside), so a caller may run a statement while it holds rows of another.
