@@ -131,10 +131,9 @@ mod tests {
         let dir = tempfile::tempdir()?;
         let conn = crate::store::sqlite::open_writer(&dir.path().join("central.db"))?;
         let mut explain = conn.prepare(&format!("EXPLAIN {}", check_row(Engine::Sqlite)))?;
+        let unbound = std::iter::repeat_n(rusqlite::types::Null, explain.parameter_count());
         let program = explain
-            .query_map(rusqlite::params_from_iter(std::iter::repeat_n(rusqlite::types::Null, 16)), |r| {
-                Ok((r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
-            })?
+            .query_map(rusqlite::params_from_iter(unbound), |r| Ok((r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?)))?
             .collect::<Result<Vec<_>, _>>()?;
         let constraints: Vec<_> = program.iter().filter(|(op, p1, _)| (op == "Halt" || op == "HaltIfNull") && *p1 != 0).collect();
         assert!(!constraints.is_empty(), "the row's NOT NULL and key constraints are checked: {program:?}");
