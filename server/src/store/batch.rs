@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
 use super::StoreError;
+use super::jobs::WriteCtx;
 
 /// How many jobs one transaction takes at most.
 pub const MAX_JOBS_PER_COMMIT: usize = 512;
@@ -33,43 +34,72 @@ pub enum Job {
     Unwritable(Arc<StoreError>),
 }
 
-/// The end of a job that ran (or could not, `result` being the error): how it went, and how its
-/// result reaches `reply` once the batch's commit is known. A result the commit undid becomes
-/// [`StoreError::CommitFailed`].
-fn settle<T: Send + 'static>(result: Result<T, StoreError>, reply: oneshot::Sender<Result<T, StoreError>>) -> (Job, Finish) {
-    let job = match &result {
-        Ok(_) => Job::Done,
-        Err(e) => unwritable(e).map_or(Job::Failed, Job::Unwritable),
-    };
-    let finish: Finish = Box::new(move |commit_error| {
+/// A job in the writer's queue: a body that runs on the open transaction, and the caller its last
+/// result goes to once the batch's commit is known. The body may run more than once, the
+/// transaction it ran in rolled back in between (SQLite's writer runs a batch without savepoints
+/// first, and again with one per job when a job fails: `sqlite::writer`).
+pub trait Task: Send {
+    /// Runs the body on the open transaction and keeps its result; says how it went.
+    fn attempt(&mut self, ctx: &mut WriteCtx<'_>) -> Job;
+    /// The finisher of the last attempt's result. A result the commit undid becomes
+    /// [`StoreError::CommitFailed`].
+    fn finish(self: Box<Self>) -> Finish;
+    /// The finisher of a job that could not run: no transaction could be opened (`cause`).
+    fn refuse(self: Box<Self>, cause: Arc<StoreError>) -> Finish;
+}
+
+/// A [`Task`] made of a body and the sender of its result.
+struct Attempts<T, F> {
+    body: F,
+    last: Option<Result<T, StoreError>>,
+    reply: oneshot::Sender<Result<T, StoreError>>,
+}
+
+impl<T, F> Task for Attempts<T, F>
+where
+    T: Send + 'static,
+    F: FnMut(&mut WriteCtx<'_>) -> Result<T, StoreError> + Send,
+{
+    fn attempt(&mut self, ctx: &mut WriteCtx<'_>) -> Job {
+        let result = (self.body)(ctx);
+        let job = match &result {
+            Ok(_) => Job::Done,
+            Err(e) => unwritable(e).map_or(Job::Failed, Job::Unwritable),
+        };
+        self.last = Some(result);
+        job
+    }
+
+    fn finish(self: Box<Self>) -> Finish {
+        // Every job is attempted before it is finished; one that was not did not run.
+        finisher(self.last.unwrap_or(Err(StoreError::WriterGone)), self.reply)
+    }
+
+    fn refuse(self: Box<Self>, cause: Arc<StoreError>) -> Finish {
+        finisher(Err(StoreError::CommitFailed(cause)), self.reply)
+    }
+}
+
+/// Sends `result` to `reply` once the batch's commit is known.
+fn finisher<T: Send + 'static>(result: Result<T, StoreError>, reply: oneshot::Sender<Result<T, StoreError>>) -> Finish {
+    Box::new(move |commit_error| {
         let outcome = match (result, commit_error) {
             (Ok(_), Some(e)) => Err(StoreError::CommitFailed(e.clone())),
             (result, _) => result,
         };
         let _ = reply.send(outcome);
-    });
-    (job, finish)
+    })
 }
 
-/// Runs a job's `f` on the writer's open transaction (`ctx`), or takes the error that kept a
-/// transaction from opening, and settles it ([`settle`]): the body of every engine's job.
-pub fn run_job<C: ?Sized, T: Send + 'static>(
-    ctx: Result<&mut C, Arc<StoreError>>,
-    f: impl FnOnce(&mut C) -> Result<T, StoreError>,
-    reply: oneshot::Sender<Result<T, StoreError>>,
-) -> (Job, Finish) {
-    let result = match ctx {
-        Ok(ctx) => f(ctx),
-        Err(cause) => Err(StoreError::CommitFailed(cause)),
-    };
-    settle(result, reply)
-}
-
-/// Sends the job `work` makes (around the sender of its result) to the writer, and waits for the
-/// result, which comes once the job's batch is committed.
-pub async fn submit<W, T>(jobs: &mpsc::Sender<W>, work: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> W) -> Result<T, StoreError> {
+/// Sends a job of `body` to the writer, and waits for its result, which comes once the job's
+/// batch is committed.
+pub async fn submit<T, F>(jobs: &mpsc::Sender<Box<dyn Task>>, body: F) -> Result<T, StoreError>
+where
+    T: Send + 'static,
+    F: FnMut(&mut WriteCtx<'_>) -> Result<T, StoreError> + Send + 'static,
+{
     let (reply, answer) = oneshot::channel();
-    jobs.send(work(reply)).await.map_err(|_| StoreError::WriterGone)?;
+    jobs.send(Box::new(Attempts { body, last: None, reply })).await.map_err(|_| StoreError::WriterGone)?;
     answer.await.map_err(|_| StoreError::WriterGone)?
 }
 

@@ -12,7 +12,8 @@ use super::{StoreError, StoreFuture};
 /// Decides what to author from the accepted reference events (units, zones, assignments,
 /// licences, enrolled users) in commit order and the time (Unix ms); runs inside the writer's
 /// transaction, so nothing is committed between the read and the writes.
-pub type Planner = Box<dyn FnOnce(&[Body], i64) -> Vec<Body> + Send>;
+/// It may run twice, the first run's writes undone (`store::batch::Task`).
+pub type Planner = Box<dyn FnMut(&[Body], i64) -> Vec<Body> + Send>;
 
 /// Called after each body a planned import authored (a progress bar).
 pub type Progress = Box<dyn Fn() + Send>;
@@ -47,7 +48,7 @@ impl dyn ReferenceData + '_ {
     /// summary, or why nothing is authored).
     pub async fn author_with<T: Send + 'static>(
         &self,
-        plan: impl FnOnce(&[Body], i64) -> (Vec<Body>, T) + Send + 'static,
+        mut plan: impl FnMut(&[Body], i64) -> (Vec<Body>, T) + Send + 'static,
         passwords: Vec<PasswordHash>,
         progress: Progress,
     ) -> Result<T, StoreError> {

@@ -117,10 +117,15 @@ fn a_kill_during_init_leaves_an_empty_store_or_the_whole_county_and_init_runs_ag
     assert!(complete.units == 1 && complete.users == 1 && admin_can_log_in(&complete), "{complete:?}");
     let whole_county = |s: &Seen| (s.units, s.users, s.events) == (complete.units, complete.users, complete.events) && admin_can_log_in(s);
 
+    // Init exits a few milliseconds after its commit, so on a busy machine (the whole suite at
+    // once) the kill can come too late: right after the commit is tried up to six times.
     let mut moments: Vec<Moment> = (0..10).map(|tenth| Moment::After(whole * tenth / 10)).collect();
-    moments.extend([Moment::Committed, Moment::Committed]);
+    moments.extend([Moment::Committed; 6]);
     let mut outcomes = Vec::new();
     for moment in moments {
+        if matches!(moment, Moment::Committed) && outcomes.iter().any(|(m, killed, _)| matches!(m, Moment::Committed) && *killed) {
+            continue;
+        }
         let dir = tempfile::tempdir()?;
         let db = dir.path().join("central.db");
         let args = county::init_args(&db)?;

@@ -44,7 +44,7 @@ fn stderr(o: &Output) -> String {
 async fn store_with_demo_users(db: &Path) -> Result<()> {
     let store = SqliteStore::open(db)?;
     let users: Vec<Body> = patrolsync_server::tools::demo::county().users().cloned().map(Body::UserEnrolled).collect();
-    store.author_planned(Box::new(move |_, _| users), Vec::new(), Box::new(|| {})).await?;
+    store.author_planned(Box::new(move |_, _| users.clone()), Vec::new(), Box::new(|| {})).await?;
     Ok(())
 }
 

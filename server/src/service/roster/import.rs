@@ -55,7 +55,7 @@ pub async fn import(
     let planner = move |bodies: &[sync_protocol::body::Body], _now_ms: i64| {
         let stored = People::fold(bodies);
         if stored.people.get(&by).is_none_or(|p| p.role != Role::Admin || p.disabled) {
-            return (Vec::new(), Err(RosterError::NotAnAdmin(by)));
+            return (Vec::new(), Err(RosterError::NotAnAdmin(by.clone())));
         }
         match plan(&roster, &stored, &by) {
             Ok(plan) if options.dry_run => (Vec::new(), Ok(plan.summary)),

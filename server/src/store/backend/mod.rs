@@ -42,7 +42,7 @@ pub trait Backend: Send + Sync {
     fn job<T, F>(&self, f: F) -> StoreFuture<'_, T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut WriteCtx<'_>) -> Result<T, StoreError> + Send + 'static;
+        F: FnMut(&mut WriteCtx<'_>) -> Result<T, StoreError> + Send + 'static;
 
     /// Runs `f` on a reader, over the SQL layer, on the store's threads.
     fn read_sql<T, F>(&self, f: F) -> StoreFuture<'_, T>
@@ -73,7 +73,7 @@ impl<E: Backend> Ingest for E {
 
     fn ingest(&self, caller: Caller, pushed: Vec<Pushed>, stated: Hlc) -> StoreFuture<'_, (Vec<Ack>, u64)> {
         self.job(move |ctx| {
-            let acks = ctx.ingest(&caller, pushed, stated)?;
+            let acks = ctx.ingest(&caller, &pushed, stated)?;
             Ok((acks, ctx.head(caller.device)?.expected_seq()))
         })
     }
@@ -141,15 +141,15 @@ impl<E: Backend> Sessions for E {
 
 impl<E: Backend> ReferenceData for E {
     fn assign(&self, assignment: AssignmentSet) -> StoreFuture<'_, EventId> {
-        self.job(move |ctx| ctx.assign(assignment))
+        self.job(move |ctx| ctx.assign(assignment.clone()))
     }
 
     fn set_disabled(&self, by: UserId, user: UserId, disabled: bool) -> StoreFuture<'_, Option<EventId>> {
-        self.job(move |ctx| ctx.set_disabled(by, &user, disabled))
+        self.job(move |ctx| ctx.set_disabled(by.clone(), &user, disabled))
     }
 
     fn revoke_device(&self, by: UserId, device: DeviceId) -> StoreFuture<'_, Option<EventId>> {
-        self.job(move |ctx| ctx.revoke_device(by, device))
+        self.job(move |ctx| ctx.revoke_device(by.clone(), device))
     }
 
     fn holds_units(&self) -> StoreFuture<'_, bool> {
@@ -160,7 +160,7 @@ impl<E: Backend> ReferenceData for E {
         self.read_sql(|conn| crate::store::jobs::stored_reference::bodies(conn))
     }
 
-    fn author_planned(&self, plan: Planner, passwords: Vec<PasswordHash>, progress: Progress) -> StoreFuture<'_, usize> {
+    fn author_planned(&self, mut plan: Planner, passwords: Vec<PasswordHash>, progress: Progress) -> StoreFuture<'_, usize> {
         self.job(move |ctx| {
             let stored = crate::store::jobs::stored_reference::bodies(ctx.conn)?;
             let bodies = plan(&stored, ctx.now_ms);
@@ -176,23 +176,23 @@ impl<E: Backend> ReferenceData for E {
 
 impl<E: Backend> People for E {
     fn found_county(&self, county: NewCounty) -> StoreFuture<'_, Vec<EventId>> {
-        self.job(move |ctx| ctx.found_county(county))
+        self.job(move |ctx| ctx.found_county(county.clone()))
     }
 
     fn enrol_person(&self, user: UserEnrolled, assignment: Option<AssignmentSet>, password: PasswordHash) -> StoreFuture<'_, Vec<EventId>> {
-        self.job(move |ctx| ctx.enrol_person(user, assignment, password))
+        self.job(move |ctx| ctx.enrol_person(user.clone(), assignment.clone(), password.clone()))
     }
 
     fn change_person(&self, change: UserChanged) -> StoreFuture<'_, Option<EventId>> {
-        self.job(move |ctx| ctx.change_person(change))
+        self.job(move |ctx| ctx.change_person(change.clone()))
     }
 
     fn reset_password(&self, by: Option<UserId>, password: PasswordHash) -> StoreFuture<'_, EventId> {
-        self.job(move |ctx| ctx.reset_password(by, password))
+        self.job(move |ctx| ctx.reset_password(by.clone(), password.clone()))
     }
 
     fn change_password(&self, password: PasswordHash, device: Option<DeviceId>) -> StoreFuture<'_, EventId> {
-        self.job(move |ctx| ctx.change_password(password, device))
+        self.job(move |ctx| ctx.change_password(password.clone(), device))
     }
 
     fn log_access(&self, entry: AccessEntry) -> StoreFuture<'_, ()> {

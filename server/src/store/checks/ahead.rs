@@ -88,14 +88,14 @@ pub enum Prechecked {
 }
 
 impl Prechecked {
-    pub fn patrol(self) -> Option<PatrolPrechecked> {
+    pub fn patrol(&self) -> Option<&PatrolPrechecked> {
         match self {
-            Prechecked::Patrol(p) => Some(*p),
+            Prechecked::Patrol(p) => Some(p),
             Prechecked::Finding(_) => None,
         }
     }
 
-    pub fn finding(self) -> Option<FindingPrechecked> {
+    pub fn finding(&self) -> Option<&FindingPrechecked> {
         match self {
             Prechecked::Finding(f) => Some(f),
             Prechecked::Patrol(_) => None,

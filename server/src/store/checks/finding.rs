@@ -19,11 +19,15 @@ impl WriteCtx<'_> {
         &mut self,
         event: &Event,
         finding: &FindingReported,
-        ahead: Option<FindingPrechecked>,
+        ahead: Option<&FindingPrechecked>,
     ) -> Result<(), StoreError> {
+        let computed;
         let FindingPrechecked { verdict, json, .. } = match ahead {
             Some(ahead) if ahead.version == self.reference.version => ahead,
-            _ => FindingPrechecked::of(self.reference.version, &self.reference.licences, finding)?,
+            _ => {
+                computed = FindingPrechecked::of(self.reference.version, &self.reference.licences, finding)?;
+                &computed
+            }
         };
         let place = Place::of_zone(self.reference, &event.author, &finding.zone, finding.observed_at);
         let (officer, week) = finding_week(&event.author, finding);

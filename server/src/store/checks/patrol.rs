@@ -24,11 +24,15 @@ impl WriteCtx<'_> {
         &mut self,
         event: &Event,
         patrol: &PatrolRecorded,
-        ahead: Option<PatrolPrechecked>,
+        ahead: Option<&PatrolPrechecked>,
     ) -> Result<CheckedPatrol, StoreError> {
+        let computed;
         let ahead = match ahead {
             Some(ahead) if ahead.version == self.reference.version => ahead,
-            _ => PatrolPrechecked::of(self.reference.version, &self.reference.history, event, patrol, self.checks)?,
+            _ => {
+                computed = PatrolPrechecked::of(self.reference.version, &self.reference.history, event, patrol, self.checks)?;
+                &computed
+            }
         };
         let place = Place::of_zone(self.reference, &event.author, &patrol.zone, patrol.started_at);
         let copy_of = self.check_plausibility(event, patrol, &ahead.pre, &place)?;
@@ -36,12 +40,14 @@ impl WriteCtx<'_> {
             ahead.pre.fingerprint.as_ref().map_or(&[][..], |f| f.cells.as_slice()),
         );
         let held;
+        let held_report;
         let (result, report) = match copy_of {
             Some(of) => {
                 held = ahead.pre.check.clone().held_as_copy(of, &self.checks.rules);
-                (&held, to_json(&held)?)
+                held_report = to_json(&held)?;
+                (&held, held_report.as_str())
             }
-            None => (&ahead.pre.check, ahead.report),
+            None => (&ahead.pre.check, ahead.report.as_str()),
         };
         let span = PatrolSpan::of_track(event.id, event.author.clone(), &patrol.track);
         self.conn.write(

@@ -25,14 +25,14 @@ use crate::store::read_model::Filings;
 impl WriteCtx<'_> {
     /// Decides and stores one push sent when the device's clock read `stated` (the request's
     /// `hlc`); returns an ack per event, in order.
-    pub fn ingest(&mut self, caller: &Caller, pushed: Vec<Pushed>, stated: Hlc) -> Result<Vec<Ack>, StoreError> {
+    pub fn ingest(&mut self, caller: &Caller, pushed: &[Pushed], stated: Hlc) -> Result<Vec<Ack>, StoreError> {
         self.device_clock = Some(DeviceClock { stated_ms: i64::try_from(stated.ms).unwrap_or(i64::MAX), server_ms: self.now_ms });
         let acks = self.ingest_push(caller, pushed);
         self.device_clock = None;
         acks
     }
 
-    fn ingest_push(&mut self, caller: &Caller, pushed: Vec<Pushed>) -> Result<Vec<Ack>, StoreError> {
+    fn ingest_push(&mut self, caller: &Caller, pushed: &[Pushed]) -> Result<Vec<Ack>, StoreError> {
         self.settle_clock_notice(caller)?;
         let mut acks = Vec::with_capacity(pushed.len());
         // The clock of the chain's last accepted event in this push, for the next one's check.
@@ -47,7 +47,7 @@ impl WriteCtx<'_> {
             .collect();
         let mut stored = events::stored_by_ids(self.conn, &ids)?;
         self.filings = Filings::read(self.conn, &ids)?;
-        self.read_ahead.read_spans(self.conn, patrol_spans(&pushed))?;
+        self.read_ahead.read_spans(self.conn, patrol_spans(pushed))?;
         self.read_candidates_ahead(pushed.iter().filter_map(|p| match p {
             Pushed::Parsed { ahead: Some(ahead), .. } => match ahead.as_ref() {
                 Prechecked::Patrol(patrol) => Some(&patrol.pre.probes),
@@ -58,11 +58,11 @@ impl WriteCtx<'_> {
         for p in pushed {
             let ack = match p {
                 Pushed::Malformed { id, seq, raw, problem } => {
-                    self.quarantine(id, Some(caller.device), seq, RejectReason::Malformed, &problem, &raw)?;
-                    Ack::rejected(id, seq, RejectReason::Malformed, problem)
+                    self.quarantine(*id, Some(caller.device), *seq, RejectReason::Malformed, problem, raw)?;
+                    Ack::rejected(*id, *seq, RejectReason::Malformed, problem.clone())
                 }
                 Pushed::Parsed { event, raw, checked, ahead } => {
-                    self.ingest_one(caller, *event, raw, *checked, ahead.map(|a| *a), (&mut stored, &mut previous))?
+                    self.ingest_one(caller, event, raw, (**checked).clone(), ahead.as_deref(), (&mut stored, &mut previous))?
                 }
             };
             acks.push(ack);
@@ -74,10 +74,10 @@ impl WriteCtx<'_> {
     fn ingest_one(
         &mut self,
         caller: &Caller,
-        event: Event,
-        raw: String,
+        event: &Event,
+        raw: &str,
         checked: Checked,
-        ahead: Option<Prechecked>,
+        ahead: Option<&Prechecked>,
         (stored, previous): (&mut HashMap<EventId, Stored>, &mut Option<i64>),
     ) -> Result<Ack, StoreError> {
         let head = self.head(caller.device)?;
@@ -85,24 +85,24 @@ impl WriteCtx<'_> {
         let at_seq = if event.seq <= head.seq { events::stored_at_seq(self.conn, event.device_id, event.seq)? } else { None };
         let admission = {
             let view = IngestView { reference: self.reference, conn: self.conn };
-            admit(caller, head, &event, checked, by_id, at_seq, &view)?
+            admit(caller, head, event, checked, by_id, at_seq, &view)?
         };
-        let mut ack = admission.ack(&event);
+        let mut ack = admission.ack(event);
         match admission {
             Admission::Accept(body) => {
-                ack.buckets = self.append(&event, &raw, Some(&body), None, ahead)?.1;
+                ack.buckets = self.append(event, raw, Some(&body), None, ahead)?.1;
                 stored.insert(event.id, Stored { id: event.id, hash: event.hash, rejected: None });
-                self.check_event_clock(&event, previous)?;
+                self.check_event_clock(event, previous)?;
             }
             Admission::Duplicate => ack.buckets = events::stored_buckets(self.conn, &event.id)?,
             Admission::AlreadyRejected { .. } => {}
             Admission::Reject { reason, keep: true, .. } => {
-                self.store(&event, &raw, None, Some(reason))?;
+                self.store(event, raw, None, Some(reason))?;
                 stored.insert(event.id, Stored { id: event.id, hash: event.hash, rejected: Some(reason) });
             }
             Admission::Reject { reason: RejectReason::Gap, .. } => {}
             Admission::Reject { reason, message, .. } => {
-                self.quarantine(Some(event.id), Some(event.device_id), Some(event.seq), reason, &message, &raw)?;
+                self.quarantine(Some(event.id), Some(event.device_id), Some(event.seq), reason, &message, raw)?;
             }
         }
         Ok(ack)
@@ -122,7 +122,7 @@ impl WriteCtx<'_> {
         raw: &str,
         body: Option<&Body>,
         reason: Option<RejectReason>,
-        ahead: Option<Prechecked>,
+        ahead: Option<&Prechecked>,
     ) -> Result<(i64, Vec<Bucket>), StoreError> {
         let server_seq = events::insert_event(self.conn, &mut self.last_seq, event, raw, body.is_some(), reason, self.now_ms)?;
         let leaf = match reason {
@@ -143,7 +143,7 @@ impl WriteCtx<'_> {
         event: &Event,
         body: &Body,
         server_seq: i64,
-        ahead: Option<Prechecked>,
+        ahead: Option<&Prechecked>,
     ) -> Result<Vec<Bucket>, StoreError> {
         let buckets = route(event.id, body, &IngestView { reference: self.reference, conn: self.conn })?.buckets();
         events::insert_routes(self.conn, &buckets, server_seq)?;

@@ -18,7 +18,7 @@ impl Backend for PostgresStore {
     fn job<T, F>(&self, f: F) -> StoreFuture<'_, T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut WriteCtx<'_>) -> Result<T, StoreError> + Send + 'static,
+        F: FnMut(&mut WriteCtx<'_>) -> Result<T, StoreError> + Send + 'static,
     {
         Box::pin(self.writer.run(f))
     }

@@ -24,7 +24,7 @@ use super::{Location, Pg, Statements, StoreError, connect, identity};
 use crate::clock::SharedClock;
 use crate::metrics::Metrics;
 use crate::store::CheckSnapshot;
-use crate::store::batch::{self, Commits, Finish, Health, Job};
+use crate::store::batch::{self, Commits, Finish, Health, Job, Task};
 use crate::store::checks::Published;
 use crate::store::identity::ServerIdentity;
 use crate::store::jobs::WriteCtx;
@@ -33,7 +33,7 @@ use crate::store::log::{LogHead, LogWitness, witness};
 use crate::store::sql::Sql;
 
 /// A job: run on the open transaction, or told that none could be opened.
-type Work = Box<dyn FnOnce(Result<&mut WriteCtx<'_>, Arc<StoreError>>) -> (Job, Finish) + Send>;
+type Work = Box<dyn Task>;
 
 /// A handle to the writer thread; cheap to clone. The thread ends when every handle is dropped.
 #[derive(Clone)]
@@ -145,10 +145,10 @@ impl Writer {
 
     /// Runs `f` in the writer's next transaction and returns its result once committed. If `f`
     /// fails, its changes are rolled back to its savepoint and the rest of the batch is unaffected.
-    pub async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    pub async fn run<T, F>(&self, mut f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut WriteCtx<'_>) -> Result<T, StoreError> + Send + 'static,
+        F: FnMut(&mut WriteCtx<'_>) -> Result<T, StoreError> + Send + 'static,
     {
         // The writes the job's statements left in the queue are sent before it counts as done, so
         // that their errors are the job's.
@@ -158,7 +158,7 @@ impl Writer {
             ctx.conn.flush()?;
             Ok(done)
         };
-        batch::submit(&self.jobs, |reply| -> Work { Box::new(move |ctx| batch::run_job(ctx, job, reply)) }).await
+        batch::submit(&self.jobs, job).await
     }
 }
 
@@ -204,7 +204,7 @@ fn run(mut client: Client, mut rx: mpsc::Receiver<Work>, mut caches: Caches, mut
                 Err(e) => {
                     let error = Arc::new(e);
                     shared.health.record(Some(error.clone()), false);
-                    batch.into_iter().map(|work| work(Err(error.clone())).1).for_each(|finish| finish(Some(&error)));
+                    batch.into_iter().map(|work| work.refuse(error.clone())).for_each(|finish| finish(Some(&error)));
                     continue;
                 }
             }
@@ -256,7 +256,7 @@ fn run_batch(
         Ok(tx) => tx,
         Err(e) => {
             let error = Arc::new(e);
-            let finishers = batch.into_iter().map(|work| work(Err(error.clone())).1).collect();
+            let finishers = batch.into_iter().map(|work| work.refuse(error.clone())).collect();
             return (finishers, Err(error), None, false);
         }
     };
@@ -310,7 +310,7 @@ fn run_batch(
 /// statement of it was sent is only dropped from the queue.
 fn run_one(
     (tx, statements): (&mut Transaction<'_>, &Statements),
-    work: Work,
+    mut work: Work,
     caches: &mut Caches,
     (shared, now_ms): (&Shared, i64),
     raised: &mut BTreeMap<String, u64>,
@@ -320,7 +320,8 @@ fn run_one(
         let sql = Pg::queued(&mut *tx, statements);
         let caches = (&mut caches.reference, &mut caches.heads, &mut caches.log);
         let mut ctx = WriteCtx::new(&sql, caches, (&shared.clock, &shared.server, &shared.checks), now_ms);
-        let (job, finish) = work(Ok(&mut ctx));
+        let job = work.attempt(&mut ctx);
+        let finish = work.finish();
         (job, finish, ctx.raised.into_inner())
     };
     let released = match statements.queue().close_job(matches!(job, Job::Done)) {

@@ -17,7 +17,7 @@ impl Backend for SqliteStore {
     fn job<T, F>(&self, f: F) -> StoreFuture<'_, T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut WriteCtx<'_>) -> Result<T, StoreError> + Send + 'static,
+        F: FnMut(&mut WriteCtx<'_>) -> Result<T, StoreError> + Send + 'static,
     {
         Box::pin(self.writer.run(f))
     }

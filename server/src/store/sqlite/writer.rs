@@ -22,13 +22,14 @@ use super::refresh::Refresh;
 use crate::clock::SharedClock;
 use crate::metrics::Metrics;
 pub use crate::store::batch::Commits;
-use crate::store::batch::{self, Finish, Health, Job};
+use crate::store::batch::{self, Finish, Health, Job, Task};
 use crate::store::checks::{CheckSnapshot, Published};
 pub use crate::store::jobs::WriteCtx;
 use crate::store::jobs::reference::Reference;
 
-/// A job: run on the open transaction, or told that none could be opened.
-type Work = Box<dyn FnOnce(Result<&mut WriteCtx<'_>, Arc<StoreError>>) -> (Job, Finish) + Send>;
+/// A job: run on the open transaction (perhaps twice: [`run_batch`]), or told that none could be
+/// opened.
+type Work = Box<dyn Task>;
 
 /// A handle to the writer thread; cheap to clone.
 #[derive(Clone)]
@@ -86,11 +87,12 @@ impl Writer {
     }
 
     /// Runs `f` in the writer's next transaction and returns its result once committed. If `f`
-    /// fails, its changes are rolled back and the rest of the batch is unaffected.
-    pub async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    /// fails, its changes are rolled back and the rest of the batch is unaffected; `f` may then
+    /// have run once more, the first run undone ([`run_batch`]).
+    pub async fn run<T, F>(&self, mut f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut WriteCtx<'_>) -> Result<T, StoreError> + Send + 'static,
+        F: FnMut(&mut WriteCtx<'_>) -> Result<T, StoreError> + Send + 'static,
     {
         // What the job held back until its end is written inside its savepoint, so its errors are the job's.
         let job = move |ctx: &mut WriteCtx<'_>| {
@@ -98,7 +100,7 @@ impl Writer {
             ctx.finish()?;
             Ok(done)
         };
-        batch::submit(&self.jobs, |reply| -> Work { Box::new(move |ctx| batch::run_job(ctx, job, reply)) }).await
+        batch::submit(&self.jobs, job).await
     }
 }
 
@@ -170,48 +172,92 @@ struct Caches<'a> {
     log: &'a mut LogHead,
 }
 
-fn run_batch(conn: &mut Connection, batch: Vec<Work>, caches: &mut Caches<'_>, refresh: &mut Refresh, shared: &Shared) -> Batch {
+/// Runs `batch` in one transaction, first without savepoints: SQLite then keeps no copy of the
+/// pages each job changes (its sub-journal, 4 KiB a page). If a job fails, the transaction is rolled
+/// back whole, and the batch runs again in a new one, each job in a savepoint of its own, so that
+/// the failed job is undone alone and the others commit. A batch of one job is not run again: its
+/// failure is its result.
+fn run_batch(conn: &mut Connection, mut batch: Vec<Work>, caches: &mut Caches<'_>, refresh: &mut Refresh, shared: &Shared) -> Batch {
+    let now_ms = shared.wall.now_ms();
+    let mut pass = run_pass(conn, &mut batch, caches, refresh, (shared, now_ms), Savepoints::None);
+    if matches!(pass, Pass::JobFailed { .. }) && batch.len() > 1 {
+        pass = run_pass(conn, &mut batch, caches, refresh, (shared, now_ms), Savepoints::PerJob);
+    }
+    match pass {
+        Pass::Ran { outcome, unwritable } => (batch.into_iter().map(Task::finish).collect(), outcome, unwritable),
+        // The job's own error is its result; nothing of it is kept.
+        Pass::JobFailed { unwritable } => (batch.into_iter().map(Task::finish).collect(), Ok(()), unwritable),
+        Pass::NotOpened(error) => (batch.into_iter().map(|work| work.refuse(error.clone())).collect(), Err(error), None),
+    }
+}
+
+/// Whether each job of a pass runs in a savepoint of its own.
+#[derive(Clone, Copy, PartialEq)]
+enum Savepoints {
+    None,
+    PerJob,
+}
+
+/// How a pass over a batch went.
+enum Pass {
+    /// Every job ran (in savepoints, a failed one undone alone); the commit's outcome, and a job's
+    /// failure that says the store cannot be written.
+    Ran { outcome: Result<(), Arc<StoreError>>, unwritable: Option<Arc<StoreError>> },
+    /// A job failed in a pass without savepoints: the transaction was rolled back whole.
+    JobFailed { unwritable: Option<Arc<StoreError>> },
+    /// No transaction could be opened.
+    NotOpened(Arc<StoreError>),
+}
+
+fn run_pass(
+    conn: &mut Connection,
+    batch: &mut [Work],
+    caches: &mut Caches<'_>,
+    refresh: &mut Refresh,
+    (shared, now_ms): (&Shared, i64),
+    savepoints: Savepoints,
+) -> Pass {
     let (reference, heads, log) = (&mut *caches.reference, &mut *caches.heads, &mut *caches.log);
-    let mut finishers = Vec::with_capacity(batch.len());
     // Immediate: the write lock is taken now, so no other process commits between the refresh
     // check and this batch's writes.
     let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
         Ok(tx) => tx,
-        Err(e) => {
-            let error = Arc::new(StoreError::from(e));
-            let finishers = batch.into_iter().map(|work| work(Err(error.clone())).1).collect::<Vec<_>>();
-            return (finishers, Err(error), None);
-        }
+        Err(e) => return Pass::NotOpened(Arc::new(StoreError::from(e))),
     };
     if refresh.check(&tx, reference, heads, &shared.clock) {
         log.forget();
     }
     let log_at_start = log.clone();
-    let now_ms = shared.wall.now_ms();
     let mut raised = BTreeMap::<String, u64>::new();
     let mut unwritable = None;
-    // A batch's only job runs without a savepoint: SQLite then keeps no statement journal of the
-    // pages it changes, and if it fails the whole transaction is rolled back instead (it holds
-    // nothing else).
-    let alone = batch.len() == 1;
-    let mut failed_alone = false;
-    for work in batch {
-        let savepoint = if alone { Ok(()) } else { tx.execute_batch("SAVEPOINT job") };
+    for work in batch.iter_mut() {
+        let savepoint = match savepoints {
+            Savepoints::PerJob => tx.execute_batch("SAVEPOINT job"),
+            Savepoints::None => Ok(()),
+        };
         let log_before = log.clone();
         let mut ctx = WriteCtx::new(&tx, (reference, heads, log), (&shared.clock, &shared.server, &shared.checks), now_ms);
-        let (job, finish) = work(Ok(&mut ctx));
+        let job = work.attempt(&mut ctx);
         let ok = matches!(job, Job::Done);
         if let Job::Unwritable(e) = job {
             unwritable = Some(e);
         }
         let job_raised = ctx.raised.into_inner();
-        if alone {
-            if ok {
-                raised = job_raised;
-            } else {
-                failed_alone = true;
+        if savepoints == Savepoints::None {
+            if !ok {
+                // Nothing of the pass is kept.
+                let rolled_back = tx.rollback();
+                heads.clear();
+                *reference = Reference::load(&*conn).unwrap_or_default();
+                *log = log_at_start;
+                if rolled_back.is_err() {
+                    log.forget();
+                }
+                return Pass::JobFailed { unwritable };
             }
-            finishers.push(finish);
+            for (kind, n) in job_raised {
+                *raised.entry(kind).or_default() += n;
+            }
             continue;
         }
         let released = if ok { tx.execute_batch("RELEASE job") } else { tx.execute_batch("ROLLBACK TO job; RELEASE job") };
@@ -231,18 +277,6 @@ fn run_batch(conn: &mut Connection, batch: Vec<Work>, caches: &mut Caches<'_>, r
                 log.forget();
             }
         }
-        finishers.push(finish);
-    }
-    if failed_alone {
-        // The job's own error is its result; nothing of it is kept.
-        let rolled_back = tx.rollback();
-        heads.clear();
-        *reference = Reference::load(&*conn).unwrap_or_default();
-        *log = log_at_start;
-        if rolled_back.is_err() {
-            log.forget();
-        }
-        return (finishers, Ok(()), unwritable);
     }
     // The kept ledger rows the batch's changes cleared, written again before it commits
     // (`read_model::kept`); if that fails, the batch is rolled back as a failed commit is.
@@ -253,5 +287,9 @@ fn run_batch(conn: &mut Connection, batch: Vec<Work>, caches: &mut Caches<'_>, r
         Ok(()) => raised.iter().for_each(|(kind, n)| shared.metrics.flag(kind, *n)),
         Err(_) => *log = log_at_start,
     }
-    (finishers, outcome, unwritable)
+    Pass::Ran { outcome, unwritable }
 }
+
+#[cfg(test)]
+#[path = "writer_tests.rs"]
+mod tests;

@@ -65,7 +65,8 @@ pub async fn import(
     .map_err(ReferenceFileError::Check)?;
     let (bar, step) = (progress.clone(), progress.clone());
     // Planned against what is stored, in the writer's transaction that authors the plan.
-    let plan = move |bodies: &[sync_protocol::body::Body], now_ms: i64| match decide(checked, &Stored::fold(bodies), &enrol, now_ms) {
+    let plan = move |bodies: &[sync_protocol::body::Body], now_ms: i64| match decide(checked.clone(), &Stored::fold(bodies), &enrol, now_ms)
+    {
         Ok(plan) if options.dry_run => (Vec::new(), Ok(plan.summary)),
         Ok(plan) => {
             phase(&bar, "importing", plan.bodies.len());

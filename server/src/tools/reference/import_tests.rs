@@ -23,7 +23,9 @@ fn officer() -> UserEnrolled {
 }
 
 async fn enrol(store: &Store, users: Vec<UserEnrolled>) -> TestResult {
-    store.author_planned(Box::new(move |_, _| users.into_iter().map(Body::UserEnrolled).collect()), Vec::new(), Box::new(|| {})).await?;
+    store
+        .author_planned(Box::new(move |_, _| users.clone().into_iter().map(Body::UserEnrolled).collect()), Vec::new(), Box::new(|| {}))
+        .await?;
     Ok(())
 }
 
