@@ -24,6 +24,18 @@ fn skips(reader: &Reader, device: &[u8], kind: &str) -> bool {
     reader.device.is_some_and(|r| r.0.as_bytes()[..] == device[..]) || (!reader.confidential && kind == CONFIDENTIAL_KIND)
 }
 
+/// A page of the county bucket: `server_seq, device_id, raw, kind, id, hash` after `?1`, at most
+/// `?2` rows. The limit is cast so that SQLite does not read its value while planning: a bound
+/// `LIMIT ?N` that it reads makes it prepare the statement again every time a value is bound (as
+/// on the writer, `sqlite::open::plans_by_statement`), here on every pull; the plan is the same.
+const COUNTY_PAGE: &str = "SELECT server_seq, device_id, raw, kind, id, hash FROM events WHERE server_seq > ?1 AND accepted ORDER BY server_seq LIMIT CAST(?2 AS BIGINT)";
+
+/// A page of a village or township bucket (`?1`) after `?2`, at most `?3` rows, its limit cast as
+/// [`COUNTY_PAGE`]'s is.
+const BUCKET_PAGE: &str =
+    "SELECT e.server_seq, e.device_id, e.raw, e.kind, e.id, e.hash FROM event_routes r JOIN events e ON e.server_seq = r.server_seq
+     WHERE r.bucket = ?1 AND r.server_seq > ?2 ORDER BY r.server_seq LIMIT CAST(?3 AS BIGINT)";
+
 /// Up to `limit` accepted events of `bucket` after `cursor`, leaving out what `reader` may not or
 /// need not read (its own events, which it holds already; confidential records its role may not
 /// read). The cursor still moves past what is left out, and past a stored event that no longer
@@ -32,17 +44,8 @@ fn skips(reader: &Reader, device: &[u8], kind: &str) -> bool {
 pub fn page(conn: &dyn Sql, bucket: &Bucket, cursor: u64, limit: u32, reader: Reader) -> Result<BucketPage<Box<RawValue>>, StoreError> {
     let fetch = i64::from(limit) + 1;
     let rows = match bucket {
-        Bucket::County => rows(
-            conn,
-            "SELECT server_seq, device_id, raw, kind, id, hash FROM events WHERE server_seq > ?1 AND accepted ORDER BY server_seq LIMIT ?2",
-            args![cursor, fetch],
-        )?,
-        other => rows(
-            conn,
-            "SELECT e.server_seq, e.device_id, e.raw, e.kind, e.id, e.hash FROM event_routes r JOIN events e ON e.server_seq = r.server_seq
-             WHERE r.bucket = ?1 AND r.server_seq > ?2 ORDER BY r.server_seq LIMIT ?3",
-            args![other.to_string(), cursor, fetch],
-        )?,
+        Bucket::County => rows(conn, COUNTY_PAGE, args![cursor, fetch])?,
+        other => rows(conn, BUCKET_PAGE, args![other.to_string(), cursor, fetch])?,
     };
     let more = rows.len() > limit as usize;
     let mut events = Vec::with_capacity(rows.len().min(limit as usize));
@@ -114,4 +117,29 @@ pub fn office(conn: &dyn Sql, bucket: &Bucket, reader: Reader) -> Result<Vec<syn
         .filter(|(_, device, raw, kind, _, hash)| !skips(&reader, device, kind) && super::verified::SERVED.problem(raw, hash).is_none())
         .map(|(_, _, raw, ..)| serde_json::from_str(&raw).map_err(|e| StoreError::corrupt("events", e.to_string())))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::StatementStatus;
+
+    /// A reader's page statements, asked again with other limits and cursors, are never prepared
+    /// again (they were, on every pull, with a bound `LIMIT ?N`).
+    #[test]
+    fn a_page_statement_is_prepared_once_whatever_its_limit() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("central.db");
+        drop(crate::store::sqlite::SqliteStore::open(&path)?);
+        let reader = crate::store::sqlite::open_reader(&path)?;
+        let village = Bucket::Village(sync_protocol::ids::UnitId::new("V01")?);
+        for limit in 1..=4 {
+            page(&reader, &Bucket::County, u64::from(limit), limit, Reader { device: None, confidential: true })?;
+            page(&reader, &village, u64::from(limit), limit, Reader { device: None, confidential: true })?;
+        }
+        for sql in [COUNTY_PAGE, BUCKET_PAGE] {
+            assert_eq!(reader.prepare_cached(sql)?.get_status(StatementStatus::RePrepare), 0, "prepared again: {sql}");
+        }
+        Ok(())
+    }
 }

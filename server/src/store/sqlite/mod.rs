@@ -35,7 +35,7 @@ pub use read_only::ReadOnly;
 
 pub(crate) use crate::store::StoreError;
 #[cfg(test)]
-pub(crate) use open::open_writer;
+pub(crate) use open::{open_reader, open_writer};
 pub(crate) use writer::Writer;
 
 use rusqlite::Connection;
