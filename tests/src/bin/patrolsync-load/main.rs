@@ -6,6 +6,7 @@ mod console;
 mod counties;
 mod phases;
 mod reports;
+mod threads;
 mod wire;
 
 use anyhow::{Context, Result};

@@ -71,7 +71,7 @@ pub async fn run(args: &Args, urls: &[String], pids: &[u32], counties: &[BenchCo
     pull(&client()?, urls, &args.password, &devices, counties).await?;
     delta(&http, urls, &mut devices).await?;
     if args.storm_devices > 0 {
-        storm(&http, urls, &args.password, (args.storm_devices, args.storm_events, args.points), counties).await?;
+        storm(&http, (urls, pids), &args.password, (args.storm_devices, args.storm_events, args.points), counties).await?;
     }
     print_peak_memory(pids, "");
     Ok(())
@@ -330,7 +330,7 @@ async fn delta(http: &reqwest::Client, urls: &[String], devices: &mut [Device]) 
 /// patrols of `points` fixes each and pull their village.
 async fn storm(
     http: &reqwest::Client,
-    urls: &[String],
+    (urls, pids): (&[String], &[u32]),
     password: &str,
     (n, events, points): (usize, usize, usize),
     counties: &[BenchCounty],
@@ -354,6 +354,7 @@ async fn storm(
             Ok((d.raw.token.clone().unwrap_or_default(), encode(&request(&history, &d.raw))?))
         })
         .collect::<Result<_>>()?;
+    let cpu_before = crate::threads::cpu_ns(pids);
     let started = Instant::now();
     let tasks = prepared.iter().enumerate().map(|(i, (token, body))| {
         let (http, traffic, url) = (http.clone(), traffic.clone(), url_of(urls, i));
@@ -369,6 +370,7 @@ async fn storm(
     });
     let results = join_all(tasks).await;
     let elapsed = started.elapsed();
+    let cpu_after = crate::threads::cpu_ns(pids);
     let failed: Vec<String> = results.iter().filter_map(|(r, _)| r.as_ref().err().map(|e| format!("{e:#}"))).collect();
     let mut latencies: Vec<Duration> = results.iter().filter(|(r, _)| r.is_ok()).map(|(_, took)| *took).collect();
     latencies.sort();
@@ -386,6 +388,12 @@ async fn storm(
         traffic.sent.load(Ordering::Relaxed) as f64 / (n * events) as f64,
         traffic.received.load(Ordering::Relaxed) as f64 / (n * events) as f64,
     );
+    // Where the storm's time went on the server (not printed when the bench cannot read it).
+    if let (Some(before), Some(after)) = (&cpu_before, &cpu_after)
+        && !after.is_empty()
+    {
+        println!("storm: the server's CPU in it, by thread: {}", crate::threads::spent(before, after));
+    }
     if let Some(first) = failed.first() {
         bail!("{} of {n} storm requests failed; the first: {first}", failed.len());
     }
