@@ -6,6 +6,7 @@ mod console;
 mod counties;
 mod phases;
 mod reports;
+mod storm;
 mod threads;
 mod wire;
 

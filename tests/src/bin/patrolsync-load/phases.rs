@@ -2,7 +2,6 @@
 //! them back, a 100-event delta, and a storm of devices syncing at once. Each phase prints what it measured.
 
 use anyhow::{Context, Result, bail};
-use futures_util::StreamExt as _;
 use futures_util::future::join_all;
 use serde_json::json;
 use std::sync::Arc;
@@ -13,17 +12,17 @@ use sync_protocol::ids::ZoneId;
 use sync_protocol::values::{Coord, IsoWeek};
 use sync_protocol::wire::MAX_PUSH_EVENTS;
 
-const DAY_MS: i64 = 86_400_000;
+pub(crate) const DAY_MS: i64 = 86_400_000;
 
 use crate::Args;
 use crate::counties::BenchCounty;
-use crate::wire::{Traffic, check_acks, client, encode, percentile, percentile_with_failures, send, show_ms, sync};
+use crate::wire::{Traffic, check_acks, client, encode, percentile, send, sync};
 use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::tracks;
 
 /// A logged-in device with its officer's zone and the zone's centre.
-struct Device {
-    raw: RawDevice,
+pub(crate) struct Device {
+    pub(crate) raw: RawDevice,
     zone: ZoneId,
     centre: Coord,
 }
@@ -71,7 +70,7 @@ pub async fn run(args: &Args, urls: &[String], pids: &[u32], counties: &[BenchCo
     pull(&client()?, urls, &args.password, &devices, counties).await?;
     delta(&http, urls, &mut devices).await?;
     if args.storm_devices > 0 {
-        storm(&http, (urls, pids), &args.password, (args.storm_devices, args.storm_events, args.points), counties).await?;
+        crate::storm::storm(&http, (urls, pids), &args.password, (args.storm_devices, args.storm_events, args.points), counties).await?;
     }
     print_peak_memory(pids, "");
     Ok(())
@@ -86,7 +85,7 @@ fn print_peak_memory(pids: &[u32], when: &str) {
 }
 
 /// The server the `i`th device syncs with: the processes in turn.
-fn url_of(urls: &[String], i: usize) -> &str {
+pub(crate) fn url_of(urls: &[String], i: usize) -> &str {
     urls.get(i % urls.len().max(1)).map(String::as_str).unwrap_or_default()
 }
 
@@ -124,7 +123,7 @@ fn history_week(start: i64, span: i64, spacing: i64, devices: usize, counties: u
 }
 
 /// Logs in `n` device identities in each county, spread over its officers; county by county.
-async fn login(url: &str, password: &str, n: usize, counties: &[BenchCounty]) -> Result<Vec<Device>> {
+pub(crate) async fn login(url: &str, password: &str, n: usize, counties: &[BenchCounty]) -> Result<Vec<Device>> {
     let logins = counties.iter().map(|c| patrolsync_tests::fill::officers_of(url, password, n, 0, &c.county, c.code.as_deref()));
     let devices = join_all(logins).await.into_iter().collect::<Result<Vec<_>>>().map_err(explain_login_limit)?;
     Ok(devices.into_iter().flatten().map(|d| Device { raw: d.raw, zone: d.zone, centre: d.centre }).collect())
@@ -148,7 +147,7 @@ const FIX_EVERY_MS: i64 = 100_000;
 
 /// Time between the starts of two patrols of one device: a patrol's length and 200 s more, so none
 /// overlaps the next (35 min for 20 fixes).
-fn patrol_spacing_ms(points: usize) -> i64 {
+pub(crate) fn patrol_spacing_ms(points: usize) -> i64 {
     points.saturating_sub(1) as i64 * FIX_EVERY_MS + 200_000
 }
 
@@ -157,7 +156,7 @@ fn patrol_spacing_ms(points: usize) -> i64 {
 /// quota and raises no flag (a lap round the zone's centre, none overlapping another of the
 /// officer's, none a copy of another): flags are the exception in real traffic, and a flag costs
 /// one more row (docs/benchmarks.md gives the figure with flags too).
-fn history(d: &mut Device, n: usize, points: usize, seed: usize, start: i64, spacing: i64) -> Vec<Event> {
+pub(crate) fn history(d: &mut Device, n: usize, points: usize, seed: usize, start: i64, spacing: i64) -> Vec<Event> {
     let patrol = |i: usize| {
         tracks::counting_patrol_about(&d.zone, d.centre, start + i as i64 * spacing, points, (seed * 1_000_003 + i) as u64, FIX_EVERY_MS)
     };
@@ -166,13 +165,13 @@ fn history(d: &mut Device, n: usize, points: usize, seed: usize, start: i64, spa
 
 /// A push request, serialised straight from the events.
 #[derive(serde::Serialize)]
-struct Push<'a> {
+pub(crate) struct Push<'a> {
     events: &'a [Event],
     cursors: &'a std::collections::BTreeMap<sync_protocol::scope::Bucket, u64>,
     hlc: sync_protocol::hlc::Hlc,
 }
 
-fn request<'a>(events: &'a [Event], d: &'a RawDevice) -> Push<'a> {
+pub(crate) fn request<'a>(events: &'a [Event], d: &'a RawDevice) -> Push<'a> {
     Push { events, cursors: &d.cursors, hlc: d.hlc }
 }
 
@@ -323,80 +322,6 @@ async fn delta(http: &reqwest::Client, urls: &[String], devices: &mut [Device]) 
         percentile(&latencies, 1.0),
         latencies.len()
     );
-    Ok(())
-}
-
-/// `n` devices, logged in beforehand (spread over the counties), all sync at once: push `events`
-/// patrols of `points` fixes each and pull their village.
-async fn storm(
-    http: &reqwest::Client,
-    (urls, pids): (&[String], &[u32]),
-    password: &str,
-    (n, events, points): (usize, usize, usize),
-    counties: &[BenchCounty],
-) -> Result<()> {
-    let login_started = Instant::now();
-    let mut devices = login(url_of(urls, 0), password, n.div_ceil(counties.len().max(1)), counties).await?;
-    devices.truncate(n);
-    println!("storm: {n} devices logged in in {:.1} s (argon2id, 2 at a time)", login_started.elapsed().as_secs_f64());
-    // Phones that sync regularly: each has pulled its village before the storm.
-    let catch_up = futures_util::stream::iter(devices.iter_mut().map(|d| patrolsync_tests::fill::catch_up(&mut d.raw)));
-    futures_util::StreamExt::buffer_unordered(catch_up, 32).collect::<Vec<_>>().await.into_iter().collect::<Result<Vec<_>>>()?;
-    let traffic = Arc::new(Traffic::default());
-    let prepared: Vec<(String, Vec<u8>)> = devices
-        .iter_mut()
-        .enumerate()
-        .map(|(i, d)| {
-            // The storm's phones are many per officer: each patrols in its own hours, from 300 days back
-            // (after the demo assignments begin).
-            let start = now_ms() as i64 - 300 * DAY_MS + i as i64 * events as i64 * patrol_spacing_ms(points);
-            let history = history(d, events, points, 500_000 + i, start, patrol_spacing_ms(points));
-            Ok((d.raw.token.clone().unwrap_or_default(), encode(&request(&history, &d.raw))?))
-        })
-        .collect::<Result<_>>()?;
-    let cpu_before = crate::threads::cpu_ns(pids);
-    let started = Instant::now();
-    let tasks = prepared.iter().enumerate().map(|(i, (token, body))| {
-        let (http, traffic, url) = (http.clone(), traffic.clone(), url_of(urls, i));
-        async move {
-            // Timed here, so that a request that fails is timed too.
-            let sent = Instant::now();
-            let outcome = send(&http, url, token, body.clone(), &traffic).await.and_then(|(reply, _)| {
-                check_acks(&reply, events)?;
-                Ok(reply.pages.iter().map(|p| p.events.len()).sum::<usize>())
-            });
-            (outcome, sent.elapsed())
-        }
-    });
-    let results = join_all(tasks).await;
-    let elapsed = started.elapsed();
-    let cpu_after = crate::threads::cpu_ns(pids);
-    let failed: Vec<String> = results.iter().filter_map(|(r, _)| r.as_ref().err().map(|e| format!("{e:#}"))).collect();
-    let mut latencies: Vec<Duration> = results.iter().filter(|(r, _)| r.is_ok()).map(|(_, took)| *took).collect();
-    latencies.sort();
-    println!(
-        "storm: {n} devices syncing at once ({events} events each, plus their village's pull): all done in {:.2} s; p50 {}, p99 {} (failed requests counted as slowest); {} errors",
-        elapsed.as_secs_f64(),
-        show_ms(percentile_with_failures(&latencies, failed.len(), 0.5)),
-        show_ms(percentile_with_failures(&latencies, failed.len(), 0.99)),
-        failed.len(),
-    );
-    // The pulls serve the other devices' new events of each village, many more than were pushed.
-    let pulled: usize = results.iter().filter_map(|(r, _)| r.as_ref().ok()).sum();
-    println!(
-        "storm: the pulls served {pulled} events in all; {:.1} bytes/event sent, {:.1} bytes received per event pushed",
-        traffic.sent.load(Ordering::Relaxed) as f64 / (n * events) as f64,
-        traffic.received.load(Ordering::Relaxed) as f64 / (n * events) as f64,
-    );
-    // Where the storm's time went on the server (not printed when the bench cannot read it).
-    if let (Some(before), Some(after)) = (&cpu_before, &cpu_after)
-        && !after.is_empty()
-    {
-        println!("storm: the server's CPU in it, by thread: {}", crate::threads::spent(before, after));
-    }
-    if let Some(first) = failed.first() {
-        bail!("{} of {n} storm requests failed; the first: {first}", failed.len());
-    }
     Ok(())
 }
 
