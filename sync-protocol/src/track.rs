@@ -29,12 +29,12 @@ pub fn serialize<S: Serializer>(track: &[TrackPoint], s: S) -> Result<S::Ok, S::
 /// Reads the delta-encoded wire form back into absolute points, refusing anything that does not
 /// add up to valid integers (ranges of positions are checked by the body's validation).
 pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<TrackPoint>, D::Error> {
-    let fixes: Vec<Vec<i64>> = Vec::deserialize(d)?;
+    let fixes: Vec<Fix> = Vec::deserialize(d)?;
     let mut track = Vec::with_capacity(fixes.len());
     let mut prev = (0i64, 0i64, 0i64);
     for (i, fix) in fixes.iter().enumerate() {
         let bad = |what: &str| D::Error::custom(format!("track fix {i}: {what}"));
-        let (acc, [dt, dlon, dlat]) = match fix.as_slice() {
+        let (acc, [dt, dlon, dlat]) = match fix.given() {
             [dt, dlon, dlat] => (None, [*dt, *dlon, *dlat]),
             [dt, dlon, dlat, acc] => (Some(u32::try_from(*acc).map_err(|_| bad("accuracy out of range"))?), [*dt, *dlon, *dlat]),
             _ => return Err(bad("expected [t, lon, lat] or [t, lon, lat, acc]")),
@@ -51,6 +51,45 @@ pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<TrackPoint>, D
         prev = (t, lon, lat);
     }
     Ok(track)
+}
+
+/// One fix as it came: its integers, held in place rather than in a list of its own (an allocation
+/// per fix was most of the cost of reading a stored track back). `len` counts every integer given,
+/// so that a fix of five or more is refused as one of the wrong length.
+struct Fix {
+    values: [i64; 4],
+    len: usize,
+}
+
+impl Fix {
+    /// The integers given, or all four kept when more were given (`len` past 4: the caller refuses
+    /// the fix by its length either way).
+    fn given(&self) -> &[i64] {
+        if self.len > 4 { &[] } else { &self.values[..self.len] }
+    }
+}
+
+impl<'de> Deserialize<'de> for Fix {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Fix, D::Error> {
+        struct Integers;
+        impl<'de> serde::de::Visitor<'de> for Integers {
+            type Value = Fix;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a fix, a list of integers")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Fix, A::Error> {
+                let mut fix = Fix { values: [0; 4], len: 0 };
+                while let Some(v) = seq.next_element::<i64>()? {
+                    if let Some(slot) = fix.values.get_mut(fix.len) {
+                        *slot = v;
+                    }
+                    fix.len += 1;
+                }
+                Ok(fix)
+            }
+        }
+        d.deserialize_seq(Integers)
+    }
 }
 
 #[cfg(test)]
@@ -80,12 +119,18 @@ mod tests {
         for bad in [
             r#"{"track":[[1,2]]}"#,
             r#"{"track":[[1,2,3,4,5]]}"#,
+            r#"{"track":[[1,2,3],[4,5,6,7,8,9,10]]}"#,
+            r#"{"track":[[1,2,3],[]]}"#,
+            r#"{"track":[[1,2,3],[4,5]]}"#,
             r#"{"track":[[1,2,3,-1]]}"#,
             r#"{"track":[[1,2,3],[0,9223372036854775807,0],[0,9,0]]}"#,
             r#"{"track":[[1,2.5,3]]}"#,
         ] {
             let err = serde_json::from_str::<Wrapper>(bad).expect_err(bad).to_string();
             assert!(err.contains("track fix") || err.contains("invalid type"), "{bad}: {err}");
+            if bad.contains("],[") && !bad.contains("922") {
+                assert!(err.contains("track fix 1:"), "the second fix is named: {err}");
+            }
         }
         assert!(serde_json::from_str::<Wrapper>(r#"{"track":[[1,3000000000,0]]}"#).is_err(), "beyond i32");
     }

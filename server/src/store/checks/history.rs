@@ -67,11 +67,12 @@ pub fn stored_tracks(conn: &dyn Sql, ids: &[EventId]) -> Result<Vec<(EventId, Ve
     // Each row's track is parsed as it comes, so that only the tracks are held, not the texts.
     let mut tracks = HashMap::with_capacity(ids.len());
     conn.each(&sql, args![hex_list(ids.iter().map(|id| id.0.as_bytes().as_slice()))], &mut |row| {
-        if row.get::<bool>(2)? && row.get::<String>(3)? == "patrol.recorded" {
-            let id = row.get::<Vec<u8>>(0)?;
-            let track = serde_json::from_str::<Stored>(&row.get::<String>(1)?)
-                .map_err(|e| StoreError::corrupt("events", format!("{}: {e}", hex::encode(&id))))?;
-            tracks.insert(id, track.body.track);
+        // Read in place: the row's text is a kilobyte, and only its track is kept.
+        if row.get::<bool>(2)? && row.text(3)? == Some("patrol.recorded") {
+            let id = row.bytes(0)?;
+            let track = serde_json::from_str::<Stored>(row.text(1)?.unwrap_or_default())
+                .map_err(|e| StoreError::corrupt("events", format!("{}: {e}", hex::encode(id))))?;
+            tracks.insert(id.to_vec(), track.body.track);
         }
         Ok(())
     })?;

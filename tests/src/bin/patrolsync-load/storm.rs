@@ -41,7 +41,8 @@ pub async fn storm(
             Ok((d.raw.token.clone().unwrap_or_default(), encode(&request(&history, &d.raw))?))
         })
         .collect::<Result<_>>()?;
-    let cpu_before = crate::threads::cpu_ns(pids);
+    let own = [std::process::id()];
+    let (cpu_before, own_before) = (crate::threads::cpu_ns(pids), crate::threads::cpu_ns(&own));
     let started = Instant::now();
     let tasks = prepared.iter().enumerate().map(|(i, (token, body))| {
         let (http, traffic, url) = (http.clone(), traffic.clone(), url_of(urls, i));
@@ -57,7 +58,7 @@ pub async fn storm(
     });
     let results = join_all(tasks).await;
     let elapsed = started.elapsed();
-    let cpu_after = crate::threads::cpu_ns(pids);
+    let (cpu_after, own_after) = (crate::threads::cpu_ns(pids), crate::threads::cpu_ns(&own));
     let failed: Vec<String> = results.iter().filter_map(|(r, _)| r.as_ref().err().map(|e| format!("{e:#}"))).collect();
     let mut latencies: Vec<Duration> = results.iter().filter(|(r, _)| r.is_ok()).map(|(_, took)| *took).collect();
     latencies.sort();
@@ -75,11 +76,22 @@ pub async fn storm(
         traffic.sent.load(Ordering::Relaxed) as f64 / (n * events) as f64,
         traffic.received.load(Ordering::Relaxed) as f64 / (n * events) as f64,
     );
-    // Where the storm's time went on the server (not printed when the bench cannot read it).
+    // Where the storm's time went on the server (not printed when the bench cannot read it), and
+    // what the bench's own phones took of the same cores (their requests, and reading the replies).
     if let (Some(before), Some(after)) = (&cpu_before, &cpu_after)
         && !after.is_empty()
     {
         println!("storm: the server's CPU in it, by thread: {}", crate::threads::spent(before, after));
+    }
+    if let (Some(before), Some(after), Some(server_before), Some(server_after)) = (&own_before, &own_after, &cpu_before, &cpu_after) {
+        let own = crate::threads::total_s(before, after);
+        let all = own + crate::threads::total_s(server_before, server_after);
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        // The last replies cannot come before all the storm's work is done, however it is shared out.
+        println!(
+            "storm: the bench's own CPU in it (its phones' HTTP client and replies read): {own:.2} s; with the server's, {all:.2} s of CPU, so on {cores} cores the storm cannot end in less than {:.2} s",
+            all / cores as f64
+        );
     }
     if let Some(first) = failed.first() {
         bail!("{} of {n} storm requests failed; the first: {first}", failed.len());

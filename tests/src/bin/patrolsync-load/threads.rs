@@ -42,6 +42,12 @@ pub fn spent(before: &BTreeMap<&'static str, u64>, after: &BTreeMap<&'static str
     parts.join(", ")
 }
 
+/// All the CPU spent between two readings, in seconds.
+pub fn total_s(before: &BTreeMap<&'static str, u64>, after: &BTreeMap<&'static str, u64>) -> f64 {
+    let sum = |m: &BTreeMap<&'static str, u64>| m.values().sum::<u64>();
+    sum(after).saturating_sub(sum(before)) as f64 / 1e9
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,6 +65,7 @@ mod tests {
         let before = BTreeMap::from([("writer", 1_000_000_000), ("HTTP", 0)]);
         let after = BTreeMap::from([("writer", 2_500_000_000), ("HTTP", 250_000_000), ("work pool", 10_000_000)]);
         assert_eq!(spent(&before, &after), "HTTP 0.25 s, work pool 0.01 s, writer 1.50 s");
+        assert!((total_s(&before, &after) - 1.76).abs() < 1e-9);
     }
 
     #[test]
