@@ -1,5 +1,6 @@
 //! The storm phase of `patrolsync-load`: many devices, logged in beforehand, all syncing at once;
-//! prints its latencies, the events its pulls served, and the server's CPU in it by thread.
+//! prints its latencies, the events its pulls served, the server's CPU in it by thread, and the
+//! least time all its CPU (the server's and the bench's) allows on this machine's cores.
 
 use anyhow::{Result, bail};
 use futures_util::StreamExt as _;

@@ -1,5 +1,5 @@
-//! The server's CPU time by kind of thread (its single writer, its work pool, its HTTP workers),
-//! read from Linux's `/proc/<pid>/task/*/schedstat`: where a phase's time went on the server.
+//! CPU time by kind of thread (the server's single writer, work pool and HTTP workers; the bench's
+//! own threads), read from Linux's `/proc/<pid>/task/*/schedstat`: where a phase's time went.
 
 use std::collections::BTreeMap;
 
