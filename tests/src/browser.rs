@@ -50,7 +50,7 @@ fn binary(names: &[&str]) -> Option<PathBuf> {
     names.iter().flat_map(|n| std::env::split_paths(&path).map(move |d| d.join(n))).find(|p| p.is_file())
 }
 
-/// Whether chromedriver and Chromium are installed (`.ci/run` installs them from Debian).
+/// Whether chromedriver and Chromium are installed (`.ci/test-deps` installs them from Debian).
 pub fn available() -> bool {
     binary(&["chromedriver"]).is_some() && binary(&["chromium", "chromium-browser", "google-chrome"]).is_some()
 }
@@ -58,6 +58,8 @@ pub fn available() -> bool {
 impl Browser {
     /// Starts chromedriver on a free port and a headless Chromium with a new profile.
     pub async fn start() -> Result<Browser> {
+        // Installed from Debian's packages when missing (`.ci/test-deps`), else the test fails.
+        crate::real_parts::ensure(crate::real_parts::Part::Browser)?;
         let driver_bin = binary(&["chromedriver"]).context("chromedriver is not installed (apt-get install chromium-driver)")?;
         let chromium = binary(&["chromium", "chromium-browser", "google-chrome"]).context("chromium is not installed")?;
         let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();

@@ -43,6 +43,7 @@ pub mod photo;
 pub mod pki;
 pub mod raw;
 pub mod raw_http;
+pub mod real_parts;
 pub mod server;
 pub mod site;
 pub mod snapshot;

@@ -2,8 +2,9 @@
 //! socket in a temporary folder (no TCP port), with a database of its own for each test.
 //!
 //! - **Binaries**: `PATROLSYNC_PG_BIN` if set, else the newest `/usr/lib/postgresql/<N>/bin`
-//!   (Debian's `postgresql` package), else `initdb` on the `PATH`. Without them every test that
-//!   asks for a database fails, saying how to install PostgreSQL: the suite never skips an engine.
+//!   (Debian's `postgresql` package, installed with PostGIS when missing: `crate::real_parts`), else
+//!   `initdb` on the `PATH`. Without them every test that asks for a database fails, saying how
+//!   to install PostgreSQL: the suite never skips an engine.
 //! - **Privileges**: `initdb` and `postgres` refuse to run as root, so a root test process runs
 //!   them as Debian's `postgres` user (`runuser`), in a folder given to that user.
 //! - **Lifetime**: a guard process (`sh`) waits on a pipe from the test process. When the test
@@ -185,6 +186,9 @@ fn binaries() -> Result<PathBuf> {
     if let Some(dir) = std::env::var_os("PATROLSYNC_PG_BIN") {
         return Ok(PathBuf::from(dir));
     }
+    // Installed from Debian's packages when missing, as root (`.ci/test-deps`); a machine with
+    // PostgreSQL elsewhere, on the `PATH`, still runs the tests when that cannot be done.
+    let installed = crate::real_parts::ensure(crate::real_parts::Part::Postgres);
     let debian = Path::new("/usr/lib/postgresql");
     let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir(debian)
         .into_iter()
@@ -198,8 +202,9 @@ fn binaries() -> Result<PathBuf> {
         return Ok(bin);
     }
     let on_path = std::env::var_os("PATH").map(|p| std::env::split_paths(&p).find(|d| d.join("initdb").exists())).unwrap_or_default();
-    on_path.ok_or_else(|| {
-        anyhow!("PostgreSQL's server binaries were not found: install Debian's `postgresql` package, or set PATROLSYNC_PG_BIN")
+    on_path.ok_or_else(|| match installed {
+        Err(e) => anyhow!("PostgreSQL's server binaries were not found, nor installed ({e:#}); or set PATROLSYNC_PG_BIN"),
+        Ok(()) => anyhow!("PostgreSQL's server binaries were not found: install Debian's `postgresql` package, or set PATROLSYNC_PG_BIN"),
     })
 }
 

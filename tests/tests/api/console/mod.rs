@@ -9,10 +9,10 @@ mod patrol;
 mod week;
 mod world;
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, ensure};
 use patrolsync_tests::DEMO_PASSWORD;
 use patrolsync_tests::app::spawn_app;
-use patrolsync_tests::browser::{self, Browser};
+use patrolsync_tests::browser::Browser;
 use patrolsync_tests::raw::RawDevice;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -95,13 +95,6 @@ async fn sign_out(b: &Browser) -> Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_in_a_real_browser() -> Result<()> {
-    if !browser::available() {
-        if std::env::var("CI").is_ok() {
-            bail!("chromium and chromium-driver must be installed in CI (.ci/run installs them)");
-        }
-        eprintln!("skipped: chromium or chromedriver is not installed");
-        return Ok(());
-    }
     let server = spawn_app()?;
     let mut w = world::world(&server).await?;
     let b = Browser::start().await?;
