@@ -9,6 +9,7 @@ use sync_protocol::body::Body;
 use sync_protocol::event::Event;
 use sync_protocol::ids::EventId;
 use sync_protocol::read_model::{Filed, Refold, case_group, group_events, patrol_group, tip_group, touch};
+use sync_protocol::values::IsoWeek;
 pub use sync_protocol::wire::audit::ReadModelCheck;
 use sync_protocol::zones::ZoneVersions;
 
@@ -16,7 +17,7 @@ use super::rows::source_id;
 use super::{Log, parse};
 use crate::args;
 use crate::store::StoreError;
-use crate::store::sql::{FromValue, Sql};
+use crate::store::sql::Sql;
 
 /// The read model's version in `meta`; a store without it (or with another) is rebuilt on open.
 /// Version 2: patrols carry their week, which the officers' weekly counts (migration 0016) key on.
@@ -76,7 +77,7 @@ struct Groups {
     cases: BTreeSet<EventId>,
     tips: BTreeSet<EventId>,
     /// Each zero report's id, week and officer.
-    zero_reports: BTreeSet<(Vec<u8>, String, String)>,
+    zero_reports: BTreeSet<ZeroReportCells>,
     places: ZoneVersions,
     events: u64,
 }
@@ -117,8 +118,18 @@ fn groups(conn: &dyn Sql) -> Result<Groups, StoreError> {
             (Refold::Tip(t), _) => {
                 g.tips.insert(t);
             }
-            (Refold::ZeroReport(o, w), _) => {
-                g.zero_reports.insert((event.id.0.as_bytes().to_vec(), w.to_string(), o.to_string()));
+            (Refold::ZeroReport(o, w), body) => {
+                let zone = match body {
+                    Body::ZeroReportFiled(z) => z.zone.as_ref().map(|z| z.to_string()),
+                    _ => None,
+                };
+                g.zero_reports.insert((
+                    event.id.0.as_bytes().to_vec(),
+                    event.device_id.0.as_bytes().to_vec(),
+                    o.to_string(),
+                    w.to_string(),
+                    zone,
+                ));
             }
             (Refold::Zone, Body::ZoneDefined(z)) => {
                 g.places.define(z);
@@ -148,7 +159,15 @@ pub fn verify(conn: &dyn Sql) -> Result<ReadModelCheck, StoreError> {
         if let Some(entry) = &group.patrol {
             patrols += 1;
             let place = g.places.place_at(&entry.zone, entry.started_at);
-            let expected = (Some(json(entry)?), place.map(|x| x.village.to_string()), place.map(|x| x.township.to_string()));
+            let expected = PatrolCells {
+                author: entry.officer.to_string(),
+                zone: entry.zone.to_string(),
+                started_at: Some(entry.started_at),
+                village: place.map(|x| x.village.to_string()),
+                township: place.map(|x| x.township.to_string()),
+                entry: Some(json(entry)?),
+                week: Some(IsoWeek::of_ms(entry.started_at).to_string()),
+            };
             if stored_patrol(conn, p)? != Some(expected) {
                 differ(format!("patrol {p}"));
             }
@@ -167,8 +186,14 @@ pub fn verify(conn: &dyn Sql) -> Result<ReadModelCheck, StoreError> {
     for c in &g.cases {
         let expected = case_group(c, &group_events(&mut Found { conn, groups: &g }, c, false)?);
         cases += u64::from(expected.is_some());
-        let expected = expected.map(|x| Ok::<_, StoreError>((source_id(&x.source).0.as_bytes().to_vec(), json(&x)?))).transpose()?;
-        if stored_state(conn, "SELECT source, state FROM report_cases WHERE id = ?1", c)? != expected {
+        let expected = expected
+            .map(|x| {
+                let key = (source_id(&x.source).0.as_bytes().to_vec(), x.township.to_string(), x.is_closed(), x.opened_at, x.stopped_at);
+                Ok::<_, StoreError>((key, json(&x)?))
+            })
+            .transpose()?;
+        let sql = "SELECT source, township, closed, opened_at, stopped_at, state FROM report_cases WHERE id = ?1";
+        if stored_case(conn, sql, c)? != expected {
             differ(format!("case {c}"));
         }
     }
@@ -176,18 +201,44 @@ pub fn verify(conn: &dyn Sql) -> Result<ReadModelCheck, StoreError> {
     for t in &g.tips {
         let expected = tip_group(t, &group_events(&mut Found { conn, groups: &g }, t, false)?);
         tips += u64::from(expected.is_some());
-        let expected = expected.map(|x| Ok::<_, StoreError>((x.township.to_string(), json(&x)?))).transpose()?;
-        if stored_state(conn, "SELECT township, state FROM report_tips WHERE id = ?1", t)? != expected {
+        let expected = expected.map(|x| Ok::<_, StoreError>(((x.township.to_string(), x.is_open()), json(&x)?))).transpose()?;
+        if stored_tip(conn, "SELECT township, open, state FROM report_tips WHERE id = ?1", t)? != expected {
             differ(format!("tip {t}"));
         }
     }
-    let zero: BTreeSet<(Vec<u8>, String, String)> = conn
-        .all("SELECT report, week, officer FROM zero_reports", args![])?
+    let zero: BTreeSet<ZeroReportCells> = conn
+        .all("SELECT report, device_id, officer, week, zone FROM zero_reports", args![])?
         .iter()
-        .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
         .collect::<Result<_, StoreError>>()?;
     if zero != g.zero_reports {
-        differ(format!("zero reports: {} stored, {} in the log", zero.len(), g.zero_reports.len()));
+        let differing = zero.symmetric_difference(&g.zero_reports).count();
+        differ(format!("zero reports: {} stored, {} in the log, {differing} rows differ", zero.len(), g.zero_reports.len()));
+    }
+    let versions: BTreeSet<(String, i64, String, String)> = g
+        .places
+        .iter()
+        .flat_map(|(zone, v)| v.iter().map(move |p| (zone.to_string(), p.valid_from, p.village.to_string(), p.township.to_string())))
+        .collect();
+    let stored_versions: BTreeSet<(String, i64, String, String)> = conn
+        .all("SELECT zone, valid_from, village, township FROM zone_versions", args![])?
+        .iter()
+        .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .collect::<Result<_, StoreError>>()?;
+    if stored_versions != versions {
+        let differing = stored_versions.symmetric_difference(&versions).count();
+        differ(format!("zone versions: {differing} rows differ from the zones defined in the log"));
+    }
+    let filed: BTreeSet<(Vec<u8>, i64)> =
+        g.filed.iter().flat_map(|(key, seqs)| seqs.iter().map(move |seq| (key.0.as_bytes().to_vec(), *seq))).collect();
+    let stored_filed: BTreeSet<(Vec<u8>, i64)> = conn
+        .all("SELECT entity, server_seq FROM report_filed", args![])?
+        .iter()
+        .map(|r| Ok((r.get(0)?, r.get(1)?)))
+        .collect::<Result<_, StoreError>>()?;
+    if stored_filed != filed {
+        let differing = stored_filed.symmetric_difference(&filed).count();
+        differ(format!("filed events: {differing} rows differ from the log"));
     }
     let (rows, named) = super::kept::differing(conn, 5)?;
     if rows > 0 {
@@ -198,15 +249,11 @@ pub fn verify(conn: &dyn Sql) -> Result<ReadModelCheck, StoreError> {
     if tallies > 0 {
         differ(format!("officers' weekly counts: {tallies} rows differ from the patrols and their checks"));
     }
-    let versions: u64 = g.places.iter().map(|(_, v)| v.len() as u64).sum();
-    let filed: u64 = g.filed.values().map(|v| v.len() as u64).sum();
     for (table, sql, expected) in [
         ("patrols", "SELECT count(*) FROM patrols WHERE entry IS NOT NULL", patrols),
         ("findings", "SELECT count(*) FROM report_findings", findings),
         ("cases", "SELECT count(*) FROM report_cases", cases),
         ("tips", "SELECT count(*) FROM report_tips", tips),
-        ("zone versions", "SELECT count(*) FROM zone_versions", versions),
-        ("filed events", "SELECT count(*) FROM report_filed", filed),
     ] {
         let stored: u64 = conn.one(sql, args![])?.get(0)?;
         if stored != expected {
@@ -235,11 +282,52 @@ fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::encode("a read model row", e))
 }
 
-type PatrolCells = (Option<String>, Option<String>, Option<String>);
+/// A patrol's row in the read model: every column the reports read.
+#[derive(Debug, PartialEq)]
+struct PatrolCells {
+    author: String,
+    zone: String,
+    started_at: Option<i64>,
+    village: Option<String>,
+    township: Option<String>,
+    entry: Option<String>,
+    week: Option<String>,
+}
 
 fn stored_patrol(conn: &dyn Sql, p: &EventId) -> Result<Option<PatrolCells>, StoreError> {
-    let row = conn.optional("SELECT entry, village, township FROM patrols WHERE id = ?1", args![p.0.as_bytes()])?;
-    row.map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).transpose()
+    let sql = "SELECT author, zone, started_at, village, township, entry, week FROM patrols WHERE id = ?1";
+    let row = conn.optional(sql, args![p.0.as_bytes()])?;
+    row.map(|r| {
+        Ok(PatrolCells {
+            author: r.get(0)?,
+            zone: r.get(1)?,
+            started_at: r.get(2)?,
+            village: r.get(3)?,
+            township: r.get(4)?,
+            entry: r.get(5)?,
+            week: r.get(6)?,
+        })
+    })
+    .transpose()
+}
+
+/// A zero report's row: its id, device, officer, week and zone.
+type ZeroReportCells = (Vec<u8>, Vec<u8>, String, String, Option<String>);
+
+/// A case's key columns (source, township, closed, opened and stopped times) and state.
+type CaseCells = ((Vec<u8>, String, bool, i64, Option<i64>), String);
+
+fn stored_case(conn: &dyn Sql, sql: &str, id: &EventId) -> Result<Option<CaseCells>, StoreError> {
+    conn.optional(sql, args![id.0.as_bytes()])?
+        .map(|r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?), r.get(5)?)))
+        .transpose()
+}
+
+/// A tip's township, whether it is open, and its state.
+type TipCells = ((String, bool), String);
+
+fn stored_tip(conn: &dyn Sql, sql: &str, id: &EventId) -> Result<Option<TipCells>, StoreError> {
+    conn.optional(sql, args![id.0.as_bytes()])?.map(|r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?))).transpose()
 }
 
 type FindingCells = (Vec<u8>, String, String, Option<String>, i64, bool);
@@ -248,9 +336,4 @@ fn stored_finding(conn: &dyn Sql, f: &EventId) -> Result<Option<FindingCells>, S
     let sql = "SELECT patrol, officer, zone, township, observed_at, stopped_on_spot FROM report_findings WHERE id = ?1";
     let row = conn.optional(sql, args![f.0.as_bytes()])?;
     row.map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))).transpose()
-}
-
-/// A case's or tip's stored key column (its source, its township) and state.
-fn stored_state<K: FromValue>(conn: &dyn Sql, sql: &str, id: &EventId) -> Result<Option<(K, String)>, StoreError> {
-    conn.optional(sql, args![id.0.as_bytes()])?.map(|r| Ok((r.get(0)?, r.get(1)?))).transpose()
 }
