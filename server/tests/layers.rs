@@ -165,6 +165,19 @@ fn each_layer_uses_only_those_below_it() {
     assert!(found.is_empty(), "a layer reaches above (or around) itself:\n{}", found.join("\n"));
 }
 
+/// A handler parses, authorises, calls one use case and maps its result: it may hand the store to
+/// a use case (`&*county.store`), never call the store's methods itself (`county.store.patrol(…)`).
+#[test]
+fn handlers_call_use_cases_not_the_store() {
+    let found: Vec<String> = sources()
+        .into_iter()
+        .filter(|(path, _)| path.starts_with("http/"))
+        .filter(|(_, text)| split(text).0.contains(".store."))
+        .map(|(path, _)| format!("{path} calls the store's methods"))
+        .collect();
+    assert!(found.is_empty(), "a handler goes around the use cases:\n{}", found.join("\n"));
+}
+
 #[test]
 fn the_scan_finds_sql_and_the_driver_in_code_and_not_in_prose() {
     let sample = r##"

@@ -12,7 +12,7 @@
 //! - [`admin`]: assignments and access records; [`people`]: users enrolled and changed, passwords
 //!   reset and changed, the access log; [`evidence`]: blobs and missing evidence.
 //! - [`reports`]: compliance, reconciliation, the ledger, flags and the county's audits;
-//!   [`cases`]: the cases of a scope, listed and shown.
+//!   [`cases`]: the cases of a scope, listed and shown; [`patrols`]: one patrol as stored.
 //! - [`officials`]: city and province officials, principals of the deployment; [`rollups`]: their
 //!   week by county, from each county's own reports.
 //! - [`roster`]: the county's roster (花名册, CSV or XLSX) imported and exported.
@@ -27,6 +27,7 @@ pub mod health;
 pub mod ingest;
 pub mod login;
 pub mod officials;
+pub mod patrols;
 pub mod people;
 pub mod principal;
 pub mod projection;

@@ -1,0 +1,14 @@
+//! One patrol as stored (`GET /v1/patrols/{id}`): its recording event, its amendments and the
+//! enrolled key of each device that signed them, for the console's patrol page to check itself.
+
+use sync_protocol::ids::EventId;
+use sync_protocol::wire::patrol::PatrolRecord;
+
+use super::Services;
+use super::principal::Principal;
+use crate::store::StoreError;
+
+/// The patrol `id` if `principal`'s scope holds it; `None` otherwise, as if it did not exist.
+pub async fn patrol(services: &Services, principal: &Principal, id: EventId) -> Result<Option<PatrolRecord>, StoreError> {
+    services.store.patrol(principal.scope.clone(), id).await
+}
