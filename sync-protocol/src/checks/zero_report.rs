@@ -6,6 +6,11 @@
 //! finding whose `observed_at` falls in W. The zero report is flagged `contradictory_zero_report`,
 //! naming the finding, whichever of the two the server received first; once per zero report.
 //! The finding is not flagged: it is the evidence, the "nothing found" is what is wrong.
+//!
+//! # A week not yet begun
+//! A zero report speaks for a week lived: one for a week that begins more than `future_slack_s`
+//! [300 s] after the server's clock is flagged `future_timestamp` ([`ahead`]), as a patrol's fixes
+//! ahead of it are. The phone refuses to file one.
 
 use crate::body::{FindingReported, ZeroReportFiled};
 use crate::ids::{EventId, UserId};
@@ -24,6 +29,18 @@ pub fn report_week(report: &ZeroReportFiled) -> (UserId, IsoWeek) {
 /// The flag's explanation, e.g. "a zero report for 2026-W48, in which the officer reported finding …".
 pub fn detail(week: IsoWeek, finding: EventId) -> String {
     format!("a zero report for {week}, in which the officer reported finding {finding}")
+}
+
+/// Why `report`'s week has not begun at `now_ms`, if it begins more than `slack_ms` later, e.g.
+/// "a zero report for 2027-W10, a week that begins 12 days after the server's clock".
+pub fn ahead(report: &ZeroReportFiled, now_ms: i64, slack_ms: i64) -> Option<String> {
+    let ahead_ms = report.week.bounds_ms().0.saturating_sub(now_ms);
+    (ahead_ms > slack_ms).then(|| {
+        let (days, hours) = (ahead_ms / 86_400_000, (ahead_ms % 86_400_000 / 3_600_000).max(1));
+        let count = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+        let after = if days > 0 { count(days, "day") } else { count(hours, "hour") };
+        format!("a zero report for {}, a week that begins {after} after the server's clock", report.week)
+    })
 }
 
 #[cfg(test)]
@@ -66,6 +83,17 @@ mod tests {
             finding.observed_at = at;
             assert_eq!(finding_week(who, &finding) == report_week(&report), expected, "{what}");
         }
+        assert_eq!(ahead(&report, MONDAY, 300_000), None, "the week under way");
+        assert_eq!(ahead(&report, MONDAY - 300_000, 300_000), None, "within the slack");
+        assert_eq!(
+            ahead(&report, MONDAY - 300_001, 300_000).as_deref(),
+            Some("a zero report for 2026-W48, a week that begins 1 hour after the server's clock")
+        );
+        assert_eq!(
+            ahead(&report, MONDAY - 12 * 86_400_000 - 5 * 3_600_000, 300_000).as_deref(),
+            Some("a zero report for 2026-W48, a week that begins 12 days after the server's clock")
+        );
+        assert_eq!(ahead(&report, MONDAY + 30 * 86_400_000, 300_000), None, "a past week");
         assert_eq!(
             detail(week, EventId(uuid::Uuid::nil())),
             "a zero report for 2026-W48, in which the officer reported finding 00000000-0000-0000-0000-000000000000"

@@ -57,3 +57,33 @@ async fn a_zero_report_lost_from_its_table_is_rebuilt_from_the_log_for_complianc
     assert_eq!(flagged, 1, "the zero report is flagged");
     Ok(())
 }
+
+/// A zero report speaks for a week lived: one for a week not yet begun is accepted (the phone's
+/// clock may be wrong) and flagged `future_timestamp`, naming the week; this week's is not.
+#[tokio::test]
+async fn a_zero_report_for_a_week_not_yet_begun_is_flagged() -> Result<()> {
+    let server = spawn_app()?;
+    let mut officer = server.device("vo-t01-v01").await?;
+    let zone = ZoneId::new("Z-T01-V01")?;
+    let this_week = IsoWeek::of_ms(now_ms() as i64);
+    let later = IsoWeek::of_ms(now_ms() as i64 + 15 * 86_400_000);
+    let user = officer.user.clone();
+    let now = accepted(&mut officer, &tracks::zero_report(&user, &zone, this_week)).await?;
+    let ahead = accepted(&mut officer, &tracks::zero_report(&user, &zone, later)).await?;
+    let flags = |report: &Event| {
+        server.sql().and_then(|sql| {
+            Ok(sql
+                .all(
+                    "SELECT detail FROM flags WHERE event_id = ?1 AND kind = 'future_timestamp'",
+                    patrolsync_server::args![report.id.0.as_bytes()],
+                )?
+                .iter()
+                .map(|r| r.get::<String>(0))
+                .collect::<Result<Vec<_>, _>>()?)
+        })
+    };
+    assert_eq!(flags(&now)?, Vec::<String>::new(), "this week's zero report");
+    let flagged = flags(&ahead)?;
+    ensure!(flagged.len() == 1 && flagged[0].starts_with(&format!("a zero report for {later}, a week that begins ")), "{flagged:?}");
+    Ok(())
+}

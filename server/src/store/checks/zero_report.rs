@@ -1,10 +1,11 @@
 //! Zero reports against findings (`sync_protocol::checks::zero_report`): each accepted zero report
 //! is kept by officer and week in `zero_reports` (a row of the read model, written as it accepts the
 //! event), each finding's officer and week beside its check, and whichever of the two arrives
-//! second flags the zero report `contradictory_zero_report`, naming the finding.
+//! second flags the zero report `contradictory_zero_report`, naming the finding; a zero report for
+//! a week not yet begun is flagged `future_timestamp` as it is accepted.
 
 use sync_protocol::body::ZeroReportFiled;
-use sync_protocol::checks::zero_report::{detail, report_week};
+use sync_protocol::checks::zero_report::{ahead, detail, report_week};
 use sync_protocol::event::Event;
 use sync_protocol::ids::{DeviceId, EventId, UserId};
 use sync_protocol::values::IsoWeek;
@@ -19,6 +20,11 @@ impl WriteCtx<'_> {
     /// its week.
     pub fn check_new_zero_report(&mut self, event: &Event, report: &ZeroReportFiled) -> Result<(), StoreError> {
         let (officer, week) = report_week(report);
+        let slack_ms = i64::from(self.checks.plausibility.future_slack_s) * 1_000;
+        if let Some(why) = ahead(report, self.now_ms, slack_ms) {
+            let place = self.zero_report_place(&officer, week, report.zone.as_ref().map(|z| z.as_str()));
+            self.raise(Some(event.id), Some(event.device_id), FlagKind::FutureTimestamp, &why, &place)?;
+        }
         // The first finding of the week to be checked: its check was stored as it was accepted,
         // so the log's order is the order of the checks.
         let sql = "SELECT c.finding FROM finding_checks c JOIN events e ON e.id = c.finding
