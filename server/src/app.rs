@@ -28,7 +28,8 @@ pub struct Application {
     server: Server,
     tasks: Vec<tokio::task::JoinHandle<()>>,
     counties: Counties,
-    pub demo_password: Option<String>,
+    /// With `--demo`: the demo password, and whether this start loaded the demo county.
+    pub demo: Option<crate::tools::seed::DemoStart>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -69,18 +70,18 @@ impl Application {
         let shared = Shared { clock: clock.clone(), auth: auth.clone(), cpu, metrics: metrics.clone() };
         let counties = config.counties();
         let tagged = counties.len() > 1;
-        let (mut given, mut all, mut demo_password) = (store, Vec::new(), None::<String>);
+        let (mut given, mut all, mut demo) = (store, Vec::new(), None::<crate::tools::seed::DemoStart>);
         for (i, county) in counties.into_iter().enumerate() {
             let store = match given.take() {
                 Some(store) => store,
                 None => open_store(&county.config, &shared)?,
             };
             if config.demo {
-                let loaded = match &demo_password {
+                let started = match &demo {
                     None => crate::tools::seed::load_demo(&*store, &county.config.db).await,
-                    Some(password) => crate::tools::seed::load_demo_county(&*store, password, i).await.map(|()| password.clone()),
+                    Some(first) => crate::tools::seed::load_demo_county(&*store, &first.password, i).await.map(|()| first.clone()),
                 };
-                demo_password = Some(loaded.map_err(StartError::Demo)?);
+                demo = Some(started.map_err(StartError::Demo)?);
             }
             all.push(Arc::new(county_services(&config, county, store, tagged, &shared)?));
         }
@@ -89,7 +90,7 @@ impl Application {
             why: "a deployment holds at least one county".into(),
         }))?;
         let mut officials = config.officials.clone();
-        if let Some(password) = demo_password.as_deref().filter(|_| counties.iter().count() > 1) {
+        if let Some(password) = demo.as_ref().map(|d| d.password.as_str()).filter(|_| counties.iter().count() > 1) {
             let codes: Vec<String> = counties.iter().map(|c| c.county.code.clone()).collect();
             officials.extend(crate::tools::seed::demo_officials(password, &codes).await.map_err(StartError::Demo)?);
         }
@@ -111,7 +112,7 @@ impl Application {
         let listener = listen(&config.bind).map_err(|e| StartError::Bind(config.bind.clone(), e))?;
         let port = listener.local_addr().map_err(|e| StartError::Bind(config.bind.clone(), e))?.port();
         let server = http_server(state, &config, listener)?;
-        Ok(Application { port, server, tasks, counties, demo_password })
+        Ok(Application { port, server, tasks, counties, demo })
     }
 
     pub fn port(&self) -> u16 {

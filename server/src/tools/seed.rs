@@ -26,14 +26,23 @@ pub enum SeedError {
     Import(#[from] ReferenceFileError),
 }
 
-/// Loads the demo county if the store has no units yet; returns the demo users' password.
-pub async fn load_demo(store: &dyn Store, db: &Path) -> Result<String, SeedError> {
+/// What `serve --demo` found: the demo password (`PATROLSYNC_DEMO_PASSWORD`, else the
+/// `demo-password` file beside the store, made at random when missing), and whether the demo county
+/// was loaded now (false: the store held a county already, and nothing in it changed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoStart {
+    pub password: String,
+    pub loaded: bool,
+}
+
+/// Loads the demo county if the store has no units yet.
+pub async fn load_demo(store: &dyn Store, db: &Path) -> Result<DemoStart, SeedError> {
     let password = demo_password(db)?;
     if store.holds_units().await? {
-        return Ok(password);
+        return Ok(DemoStart { password, loaded: false });
     }
     load(store, &password, crate::tools::demo::county()).await?;
-    Ok(password)
+    Ok(DemoStart { password, loaded: true })
 }
 
 /// Loads the `i`th county of a demo deployment (`crate::tools::demo::deployment_county`: the

@@ -109,3 +109,41 @@ async fn a_kill_during_the_first_demo_load_leaves_a_store_that_loads_or_is_loade
     }
     Ok(())
 }
+
+/// What `serve --demo` prints on `dir`'s store before "ready" (then it is stopped).
+fn demo_start_lines(dir: &Path) -> Result<Vec<String>> {
+    use std::io::BufRead as _;
+    let mut child = Command::new(server_binary())
+        .args(["serve", "--demo", "--bind", "127.0.0.1:0", "--db"])
+        .arg(dir.join("central.db"))
+        .env("PATROLSYNC_DEMO_PASSWORD", DEMO_PASSWORD)
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("starting the server")?;
+    let stdout = child.stdout.take().context("stdout")?;
+    let mut lines = Vec::new();
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line?;
+        if line == "ready" {
+            break;
+        }
+        lines.push(line);
+    }
+    child.kill()?;
+    child.wait()?;
+    Ok(lines)
+}
+
+/// The first start says it loaded the demo county; a second, which loads nothing, says so.
+#[test]
+fn a_second_demo_start_says_it_loaded_nothing() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let first = demo_start_lines(dir.path())?;
+    assert!(first.iter().any(|l| l == &format!("demo county loaded; every demo user's password is: {DEMO_PASSWORD}")), "{first:?}");
+    let second = demo_start_lines(dir.path())?;
+    assert!(!second.iter().any(|l| l.starts_with("demo county loaded")), "{second:?}");
+    assert!(second.iter().any(|l| l.starts_with("demo county not loaded: the store holds a county already, unchanged")), "{second:?}");
+    Ok(())
+}

@@ -73,8 +73,14 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
             println!("county {} {}: store {}", county.code, county.name, county.config.db.display());
         }
     }
-    if let Some(password) = &app.demo_password {
-        println!("demo county loaded; every demo user's password is: {password}");
+    if let Some(demo) = &app.demo {
+        let password = &demo.password;
+        if demo.loaded {
+            println!("demo county loaded; every demo user's password is: {password}");
+        } else {
+            // The store's users keep the password they were given when it was loaded.
+            println!("demo county not loaded: the store holds a county already, unchanged; the demo password on file is: {password}");
+        }
         if config.counties().len() > 1 {
             println!("  in each county (log in naming it: --county yunshan, --county baiyun…); officials city-1 and prov-1 read them all");
         }
