@@ -142,6 +142,22 @@ pub fn finding(replica: &mut Replica, a: FindingArgs) -> anyhow::Result<()> {
     };
     let id = replica.report_finding(new)?;
     eprintln!("finding reported (发现已记录), pending upload (待上传)");
+    // Without --observed-at the finding takes the typing time: say so when that is not within its
+    // patrol, so that a finding noted earlier is not left at the wrong time unawares.
+    if a.observed_at.is_none()
+        && let Some(p) = replica.patrol(a.patrol)?
+    {
+        let at = replica.now_ms();
+        if !(p.started_at..=p.ended_at).contains(&at) {
+            let time = sync_protocol::values::county_time;
+            eprintln!(
+                "note (注意): observed at the typing time, {}, outside its patrol ({} to {}); give --observed-at for the time it was seen",
+                time(at),
+                time(p.started_at),
+                time(p.ended_at)
+            );
+        }
+    }
     eprintln!("{}", super::format::licence_verdict(&replica.check_finding(id)?));
     println!("{id}");
     Ok(())

@@ -62,6 +62,8 @@ impl Replica {
         if let Some(at) = new.observed_at {
             FindingReported::check_observed_within(at, span.0, span.1).map_err(ReplicaError::invalid("finding"))?;
         }
+        // Without a time, the typing time (docs/checks.md): the CLI says so when it is not within the patrol.
+        let observed_at = new.observed_at.unwrap_or_else(|| self.clock.now_ms());
         let body = FindingReported {
             patrol: new.patrol,
             zone,
@@ -73,7 +75,7 @@ impl Replica {
             mineral: new.mineral,
             description: new.description,
             stopped_on_spot: new.stopped_on_spot,
-            observed_at: new.observed_at.unwrap_or_else(|| self.clock.now_ms()),
+            observed_at,
         };
         Ok(self.append_own("finding", &Body::FindingReported(body))?.id)
     }
@@ -82,11 +84,16 @@ impl Replica {
     /// zone assigned in that week when there is one.
     pub fn file_zero_report(&mut self, week: Option<IsoWeek>, note: String) -> Result<EventId, ReplicaError> {
         let me = self.require_active()?;
-        let week = week.unwrap_or_else(|| IsoWeek::of_ms(self.clock.now_ms()));
+        let now = self.clock.now_ms();
+        let week = week.unwrap_or_else(|| IsoWeek::of_ms(now));
         let (from, to) = week.bounds_ms();
-        let at = self.clock.now_ms().clamp(from, to - 1);
+        if from > now {
+            return Err(ReplicaError::WeekNotBegun { week: week.to_string(), now: IsoWeek::of_ms(now).to_string() });
+        }
+        let at = now.clamp(from, to - 1);
         let zone = self.part_of(&PartKey::assignments(&me.user))?.zone_of(&me.user, at).cloned();
-        let body = ZeroReportFiled { officer: me.user, week, zone, note };
+        let zone = zone.ok_or_else(|| ReplicaError::NoZoneInWeek { officer: me.user.to_string(), week: week.to_string() })?;
+        let body = ZeroReportFiled { officer: me.user, week, zone: Some(zone), note };
         Ok(self.append_own("zero report", &Body::ZeroReportFiled(body))?.id)
     }
 

@@ -42,6 +42,10 @@ pub enum ReplicaError {
     UnknownFinding(EventId),
     #[error("no zone is assigned to {0} at that time (无责任片区): sync first, or name the zone")]
     NoZone(String),
+    #[error("no zone was assigned to {officer} in {week} (该周无责任片区): a zero report speaks for the zone one was responsible for")]
+    NoZoneInWeek { officer: String, week: String },
+    #[error("{week} has not begun (it is {now} now; 该周尚未开始): a zero report speaks for a week under way or past")]
+    WeekNotBegun { week: String, now: String },
     #[error("no {0} in this replica")]
     UnknownSubject(String),
     #[error("could not store the evidence file {path}")]

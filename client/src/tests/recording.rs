@@ -21,7 +21,8 @@ fn finding(patrol: sync_protocol::ids::EventId) -> NewFinding {
         mineral: Some(Mineral::RareEarth),
         description: "fresh spoil heap by the stream".into(),
         stopped_on_spot: true,
-        observed_at: None,
+        // Within `Fixture::patrol`'s walk.
+        observed_at: Some(T0 - 2 * HOUR + 60_000),
     }
 }
 
@@ -112,6 +113,31 @@ fn bad_input_is_refused_and_leaves_the_replica_unchanged() {
     assert!(f.replica.amend_patrol(unknown, Some("x".into()), None, "why".into()).is_err());
     assert_eq!((f.me().next_seq, f.replica.event_count().expect("count")), before);
     assert_eq!(f.replica.status().expect("status").pending, 0);
+}
+
+#[test]
+fn a_zero_report_speaks_for_a_week_begun_with_a_zone_and_a_findings_time_lies_in_its_patrol() {
+    let mut f = Fixture::new();
+    let before = (f.me().next_seq, f.replica.event_count().expect("count"));
+    // No zone assigned yet: a zero report names none, so none is filed.
+    let err = f.replica.file_zero_report(None, String::new()).expect_err("no zone");
+    assert!(matches!(err, ReplicaError::NoZoneInWeek { .. }), "{err}");
+    assert!(err.to_string().contains(&IsoWeek::of_ms(T0).to_string()), "{err}");
+    f.assign_zone(&mut Chain::new("server", T0 - 40 * DAY));
+    let next_week = IsoWeek::of_ms(T0 + 7 * DAY);
+    let err = f.replica.file_zero_report(Some(next_week), String::new()).expect_err("a week to come");
+    assert!(matches!(err, ReplicaError::WeekNotBegun { .. }), "{err}");
+    let counted = (f.me().next_seq, f.replica.event_count().expect("count"));
+    assert_eq!(counted.0, before.0, "nothing recorded");
+
+    // A finding's stated time lies within its patrol; without one it takes the typing time.
+    let patrol = f.patrol("walked the river bank");
+    let after = (f.me().next_seq, f.replica.event_count().expect("count"));
+    let err = f.replica.report_finding(NewFinding { observed_at: Some(T0), ..finding(patrol) }).expect_err("a time after it");
+    assert!(matches!(err, ReplicaError::Invalid { what: "finding", .. }), "{err}");
+    assert_eq!((f.me().next_seq, f.replica.event_count().expect("count")), after, "nothing recorded");
+    let typed = f.replica.report_finding(NewFinding { observed_at: None, ..finding(patrol) }).expect("typed after the patrol");
+    assert_eq!(f.replica.projection().expect("projection").findings[&typed].observed_at, T0);
 }
 
 #[test]

@@ -132,7 +132,11 @@ fn a_finding_states_when_it_was_seen_and_a_zero_report_it_contradicts_is_flagged
     phone.run(&["zero-report", "--week", &week])?;
     // A finding of this week, typed in now: it contradicts the zero report filed before it.
     let (today, _) = record(&phone, &write_track(dir.path(), "today.gpx", &line(this_week - 3_600_000)?)?)?;
-    anyhow::ensure!(report(&phone, today, &zone, None)?.status.success());
+    let typed = report(&phone, today, &zone, None)?;
+    let said = String::from_utf8_lossy(&typed.stderr);
+    anyhow::ensure!(typed.status.success(), "{said}");
+    // Taken at the typing time, after its patrol: the phone says so, and how to give the time seen.
+    anyhow::ensure!(said.contains("observed at the typing time") && said.contains("give --observed-at"), "{said}");
     phone.run(&["sync"])?;
 
     let raw: String = server.sql()?.value("SELECT raw FROM events WHERE id = ?1", args![finding.0.as_bytes()])?;
