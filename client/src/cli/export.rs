@@ -72,7 +72,7 @@ pub async fn ledger_export(replica: &Replica, a: ExportArgs) -> anyhow::Result<(
         after: None,
     };
     let bytes = crate::sync::ledger_export(replica, &query).await?;
-    std::fs::write(&a.out, &bytes)?;
+    std::fs::write(&a.out, &bytes).map_err(|e| anyhow::anyhow!("could not write {}: {e}", a.out.display()))?;
     println!("wrote {} ({} bytes)", a.out.display(), bytes.len());
     Ok(())
 }

@@ -54,7 +54,7 @@ pub async fn run(replica: &mut Replica, args: LoginArgs) -> anyhow::Result<()> {
     let me = match sync::login_with(replica, &args.server, &transport, account, &password, new.as_deref()).await {
         Err(sync::SyncError::Refused { code, .. }) if code == "password_change_required" && new.is_none() => {
             eprintln!("this is a one-time password: choose a new one (一次性密码，请设置新密码)");
-            let chosen = read_line("the new password").context("a one-time password needs a new password (--new-password)")?;
+            let chosen = read_line("new password").context("a one-time password needs a new password (--new-password)")?;
             let me = sync::login_with(replica, &args.server, &transport, account, &password, Some(&chosen)).await?;
             new = Some(chosen);
             me
@@ -89,23 +89,23 @@ fn transport(ca_file: Option<&std::path::Path>, allow_plain_http: bool, known: O
 }
 
 fn read_password() -> anyhow::Result<String> {
-    read_line("the password")
+    read_line("password")
 }
 
 /// The next line of standard input (without its line ending), which must not be empty.
 fn read_line(what: &str) -> anyhow::Result<String> {
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).with_context(|| format!("reading {what} from standard input"))?;
+    std::io::stdin().lock().read_line(&mut line).with_context(|| format!("reading the {what} from standard input"))?;
     let text = line.trim_end_matches(['\r', '\n']).to_owned();
-    anyhow::ensure!(!text.is_empty(), "no {what} on standard input");
+    anyhow::ensure!(!text.is_empty(), "no {what} on standard input (an empty line, or none)");
     Ok(text)
 }
 
 /// `passwd`: the active user changes their password; the current and the new one are read from
 /// standard input, one a line (kept out of the shell history).
 pub async fn passwd(replica: &Replica) -> anyhow::Result<()> {
-    let current = read_line("the current password")?;
-    let new = read_line("the new password")?;
+    let current = read_line("current password")?;
+    let new = read_line("new password")?;
     sync::change_password(replica, &current, &new).await?;
     let me = replica.require_active()?;
     println!("password changed (密码已修改): {} {}", me.display_name, me.user);

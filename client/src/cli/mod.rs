@@ -137,6 +137,7 @@ pub enum Command {
 
 /// Runs the CLI on the process arguments.
 pub fn main() -> ExitCode {
+    quiet_when_the_reader_stops();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -189,4 +190,17 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn block_on<T, E: Into<anyhow::Error>, F: std::future::Future<Output = Result<T, E>>>(f: F) -> anyhow::Result<T> {
     tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(f).map_err(Into::into)
+}
+
+/// Output piped to a reader that stopped early (`patrol-device sync | head -1`): what the command
+/// did is done and stored, so it ends quietly, as Unix tools do, not with `println!`'s panic on
+/// the closed pipe. Every other panic is reported as before.
+fn quiet_when_the_reader_stops() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if info.payload_as_str().is_some_and(|m| m.starts_with("failed printing to stdout") && m.contains("Broken pipe")) {
+            std::process::exit(0);
+        }
+        report(info);
+    }));
 }

@@ -162,3 +162,21 @@ fn a_finding_states_when_it_was_seen_and_a_zero_report_it_contradicts_is_flagged
     assert_eq!(all.matches("HIGH PRIORITY").count(), 1, "only the tin finding's flag is marked: {all}");
     Ok(())
 }
+
+/// `patrol-device sync | head -1`: the reader gone, the command ends quietly (it panicked on the
+/// closed pipe), its sync done.
+#[test]
+fn a_command_whose_reader_stops_ends_quietly() -> Result<()> {
+    let server = spawn_app()?;
+    let dir = tempfile::tempdir()?;
+    let phone = DeviceCli::new(dir.path().join("phone.db"));
+    phone.login(&server.url(), "vo-t01-v01", DEMO_PASSWORD)?;
+    let (reader, writer) = std::io::pipe()?;
+    drop(reader);
+    let out = phone.command(&["sync"])?.stdout(writer).stderr(std::process::Stdio::piped()).output()?;
+    let said = String::from_utf8_lossy(&out.stderr);
+    anyhow::ensure!(out.status.success() && !said.contains("panicked"), "{}: {said}", out.status);
+    let status = phone.run(&["status"])?;
+    anyhow::ensure!(!status.contains("last sync (上次同步)       never") && status.contains("last sync (上次同步)"), "the sync was done: {status}");
+    Ok(())
+}
