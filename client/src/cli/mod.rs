@@ -198,7 +198,9 @@ fn block_on<T, E: Into<anyhow::Error>, F: std::future::Future<Output = Result<T,
 fn quiet_when_the_reader_stops() {
     let report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if info.payload_as_str().is_some_and(|m| m.starts_with("failed printing to stdout") && m.contains("Broken pipe")) {
+        let payload = info.payload();
+        let message = payload.downcast_ref::<String>().map(String::as_str).or_else(|| payload.downcast_ref::<&str>().copied());
+        if message.is_some_and(|m| m.starts_with("failed printing to stdout") && m.contains("Broken pipe")) {
             std::process::exit(0);
         }
         report(info);

@@ -177,6 +177,9 @@ fn a_command_whose_reader_stops_ends_quietly() -> Result<()> {
     let said = String::from_utf8_lossy(&out.stderr);
     anyhow::ensure!(out.status.success() && !said.contains("panicked"), "{}: {said}", out.status);
     let status = phone.run(&["status"])?;
-    anyhow::ensure!(!status.contains("last sync (上次同步)       never") && status.contains("last sync (上次同步)"), "the sync was done: {status}");
+    anyhow::ensure!(
+        !status.contains("last sync (上次同步)       never") && status.contains("last sync (上次同步)"),
+        "the sync was done: {status}"
+    );
     Ok(())
 }
