@@ -248,7 +248,26 @@ fn refused<T, E>(message: impl Into<String>) -> Result<T, Denied<E>> {
 
 /// Whether the caller may author this body, by its authorship: reference data only by the
 /// server; field and office records by the rules of `field` and `office`.
+/// Why `role` may never record `body`, whatever the reference data and the records say: the
+/// part of [`admit`] a phone decides alone, before it records a step that would only ever be
+/// refused (`None`: the role may, if the rest holds). Admission asks it first.
+pub fn role_refusal(role: Role, body: &Body) -> Option<String> {
+    let never = || Some(format!("a {} does not record {}", role.as_str(), body.kind()));
+    match (body.authorship(), role) {
+        (Authorship::Server, _) => Some(format!("{} is reference data, authored by the server only", body.kind())),
+        (_, Role::Commissioner) => Some("a commissioner's access is read-only".into()),
+        (_, Role::Admin) => never(),
+        (Authorship::Field, Role::VillageOfficer) | (Authorship::Office, Role::TownshipInspector | Role::CountyAuditor) => None,
+        // Evidence is attached by inspectors and the county section too (`field::authorise_attachment`).
+        (Authorship::Field, Role::TownshipInspector | Role::CountyAuditor) if matches!(body, Body::AttachmentAdded(_)) => None,
+        (Authorship::Field | Authorship::Office, _) => never(),
+    }
+}
+
 fn authorise<A: Authority>(caller: &Caller, body: &Body, authority: &A) -> Result<(), Denied<A::Error>> {
+    if let Some(why) = role_refusal(caller.role, body) {
+        return refused(why);
+    }
     match body.authorship() {
         Authorship::Server => refused(format!("{} is reference data, authored by the server only", body.kind())),
         Authorship::Office => office::authorise_office(caller, body, authority),

@@ -86,6 +86,8 @@ impl Replica {
         let me = self.require_active()?;
         let now = self.clock.now_ms();
         let week = week.unwrap_or_else(|| IsoWeek::of_ms(now));
+        let no_zone_yet = ZeroReportFiled { officer: me.user.clone(), week, zone: None, note: String::new() };
+        super::record::refuse_for_role(me.role, &Body::ZeroReportFiled(no_zone_yet))?;
         let (from, to) = week.bounds_ms();
         if from > now {
             return Err(ReplicaError::WeekNotBegun { week: week.to_string(), now: IsoWeek::of_ms(now).to_string() });

@@ -40,6 +40,12 @@ pub enum ReplicaError {
     UnknownPatrol(EventId),
     #[error("no finding {0} in this replica (发现记录不存在)")]
     UnknownFinding(EventId),
+    #[error(
+        "{user} is a {role}: a week's patrol quota and zero report are a village officer's (仅限动态巡查信息员); `report compliance` shows the officers'"
+    )]
+    NoQuota { user: String, role: &'static str },
+    #[error("{0} (本角色不能记录): nothing recorded")]
+    NotForRole(String),
     #[error("no zone is assigned to {0} at that time (无责任片区): sync first, or name the zone")]
     NoZone(String),
     #[error("no zone was assigned to {officer} in {week} (该周无责任片区): a zero report speaks for the zone one was responsible for")]

@@ -34,6 +34,7 @@ impl Replica {
         let now = self.clock.now_ms();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let me = identity::active(&tx)?.ok_or(ReplicaError::NoIdentity)?;
+        refuse_for_role(me.role, body)?;
         let draft = EventDraft {
             id: EventId(Uuid::now_v7()),
             device_id: me.device_id,
@@ -55,4 +56,10 @@ impl Replica {
         tracing::info!(event = %event.id, seq = event.seq, kind = %event.kind, "recorded");
         Ok(event)
     }
+}
+
+/// A step `role` could never take is refused on the phone, in the words the server would use
+/// (`sync_protocol::admit::role_refusal`), before anything is recorded.
+pub(crate) fn refuse_for_role(role: sync_protocol::body::Role, body: &Body) -> Result<(), ReplicaError> {
+    sync_protocol::admit::role_refusal(role, body).map_or(Ok(()), |why| Err(ReplicaError::NotForRole(why)))
 }

@@ -16,6 +16,9 @@ impl Replica {
     /// default rules. Flags are the server's; offline the phone counts none.
     pub fn my_week(&self, week: Option<IsoWeek>) -> Result<OfficerWeek, ReplicaError> {
         let me = self.require_active()?;
+        if me.role != sync_protocol::body::Role::VillageOfficer {
+            return Err(ReplicaError::NoQuota { user: me.user.to_string(), role: me.role.as_str() });
+        }
         let week = week.unwrap_or_else(|| IsoWeek::of_ms(self.clock.now_ms()));
         let (from, to) = week.bounds_ms();
         let mut anchors = vec![PartKey::assignments(&me.user), PartKey::zero_report(&me.user, &week)];

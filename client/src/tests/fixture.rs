@@ -45,15 +45,20 @@ impl Fixture {
         self.dir.path().join("phone.db")
     }
 
-    /// Logs `username` in as if the server had answered with `next_seq`.
+    /// Logs `username` in as a village officer, as if the server had answered with `next_seq`.
     pub fn login(&mut self, username: &str, next_seq: u64) -> Identity {
+        self.login_as(username, Role::VillageOfficer, next_seq)
+    }
+
+    /// Logs `username` in with `role`, as if the server had answered with `next_seq`.
+    pub fn login_as(&mut self, username: &str, role: Role, next_seq: u64) -> Identity {
         let enrolment = Enrolment::for_user(&self.replica, username).expect("enrolment");
         let response = LoginResponse {
             access_token: format!("token-of-{username}"),
             token_type: "Bearer".into(),
             expires_at: self.clock_now() + HOUR,
             user: UserId::new(username).expect("user"),
-            role: Role::VillageOfficer,
+            role,
             display_name: format!("Officer {username}"),
             device_id: enrolment.device_id,
             next_seq,

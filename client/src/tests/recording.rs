@@ -160,3 +160,20 @@ fn nobody_logged_in_means_nothing_can_be_recorded() {
     assert!(matches!(replica.file_zero_report(None, String::new()), Err(ReplicaError::NoIdentity)));
     assert!(matches!(replica.status(), Err(ReplicaError::NoIdentity)));
 }
+
+#[test]
+fn a_step_the_role_never_takes_is_refused_offline_and_nothing_is_recorded() {
+    let mut f = Fixture::new();
+    f.login_as("cm-1", sync_protocol::body::Role::Commissioner, 1);
+    let before = (f.me().next_seq, f.replica.event_count().expect("count"));
+    let zone = Some(ZoneId::new("Z-T01-V01").expect("zone"));
+    let err = f.replica.record_patrol(NewPatrol { track: track(T0, 3), zone, ..NewPatrol::default() }).expect_err("read-only");
+    assert!(matches!(err, ReplicaError::NotForRole(_)) && err.to_string().contains("a commissioner's access is read-only"), "{err}");
+    f.login_as("ti-t01-1", sync_protocol::body::Role::TownshipInspector, 1);
+    let err = f.replica.file_zero_report(None, String::new()).expect_err("an inspector files no zero report");
+    assert!(err.to_string().contains("a township_inspector does not record zero_report.filed"), "{err}");
+    assert_eq!((f.me().next_seq, f.replica.event_count().expect("count")), (1, before.1), "nothing recorded");
+    // Nor has an inspector a week of patrols to count.
+    let err = f.replica.my_week(None).expect_err("no quota");
+    assert!(matches!(err, ReplicaError::NoQuota { .. }) && err.to_string().contains("ti-t01-1 is a township_inspector"), "{err}");
+}

@@ -240,3 +240,35 @@ fn flags_are_reviewed_by_inspectors_within_their_townships_and_the_county() {
         }
     }
 }
+
+/// What a role can never record is decided from the role and the kind alone, before any
+/// reference data is read: the phone refuses it offline with the words admission would use.
+#[test]
+fn a_role_that_never_records_a_kind_is_told_so_from_the_kind_alone() {
+    use super::role_refusal;
+    let officer = UserId::new("vo-t01-v01").expect("user");
+    let zero = Body::ZeroReportFiled(crate::body::ZeroReportFiled {
+        officer,
+        week: "2026-W48".parse().expect("week"),
+        zone: None,
+        note: String::new(),
+    });
+    let cases = [
+        (Role::VillageOfficer, zero.clone(), None),
+        (Role::TownshipInspector, zero.clone(), Some("a township_inspector does not record zero_report.filed")),
+        (Role::Commissioner, zero.clone(), Some("a commissioner's access is read-only")),
+        (Role::Admin, zero, Some("admin does not record zero_report.filed")),
+        (Role::VillageOfficer, opened("T01"), Some("a village_officer does not record case.opened")),
+        (Role::TownshipInspector, opened("T01"), None),
+        (Role::CountyAuditor, tip("T01"), None),
+        (Role::Commissioner, tip("T01"), Some("read-only")),
+        (Role::Admin, tip("T01"), Some("admin does not record tip.received")),
+    ];
+    for (role, body, expected) in cases {
+        let refusal = role_refusal(role, &body);
+        match expected {
+            None => assert_eq!(refusal, None, "{role:?} {}", body.kind()),
+            Some(words) => assert!(refusal.as_deref().is_some_and(|r| r.contains(words)), "{role:?} {}: {refusal:?}", body.kind()),
+        }
+    }
+}
