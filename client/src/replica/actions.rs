@@ -57,8 +57,8 @@ impl Replica {
 
     /// Reports a finding (发现) on a patrol this replica holds, in that patrol's zone.
     pub fn report_finding(&mut self, new: NewFinding) -> Result<EventId, ReplicaError> {
-        let (zone, span) =
-            self.patrol(new.patrol)?.map(|p| (p.zone, (p.started_at, p.ended_at))).ok_or(ReplicaError::UnknownPatrol(new.patrol))?;
+        let patrol = self.patrol(new.patrol)?.ok_or(ReplicaError::UnknownPatrol(new.patrol))?;
+        let (zone, span) = (patrol.zone.clone(), (patrol.started_at, patrol.ended_at));
         if let Some(at) = new.observed_at {
             FindingReported::check_observed_within(at, span.0, span.1).map_err(ReplicaError::invalid("finding"))?;
         }
@@ -77,7 +77,14 @@ impl Replica {
             stopped_on_spot: new.stopped_on_spot,
             observed_at,
         };
-        Ok(self.append_own("finding", &Body::FindingReported(body))?.id)
+        let id = self.append_own("finding", &Body::FindingReported(body))?.id;
+        // Recorded as "nothing found", the officer's own patrol is corrected by its finding (an
+        // amendment; the original stays), so that no ledger shows "nothing found" beside it.
+        if patrol.result == PatrolResult::NothingFound && patrol.officer == self.require_active()?.user {
+            let reason = "a finding was reported on this patrol (巡查中有发现)".to_owned();
+            self.amend_patrol(new.patrol, None, Some(PatrolResult::Findings), reason)?;
+        }
+        Ok(id)
     }
 
     /// Files a zero report (零报告) for `week` (this week in county time by default), naming the

@@ -39,8 +39,13 @@ fn recording_works_offline_with_an_expired_token_and_chains_the_events() {
 
     let me = f.me();
     let own = f.own_events();
-    assert_eq!(own.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1, 2, 3]);
-    assert_eq!(own.iter().map(|e| e.id).collect::<Vec<_>>(), vec![patrol, found, zero]);
+    // The patrol was recorded as "nothing found": its finding corrects it (an amendment, seq 3).
+    assert_eq!(own.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
+    assert_eq!(
+        own.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
+        ["patrol.recorded", "finding.reported", "patrol.amended", "zero_report.filed"]
+    );
+    assert_eq!([own[0].id, own[1].id, own[3].id], [patrol, found, zero]);
     assert_eq!(own[0].prev, Hash::ZERO);
     for pair in own.windows(2) {
         assert_eq!(pair[1].prev, pair[0].hash, "each event names the one before");
@@ -51,15 +56,16 @@ fn recording_works_offline_with_an_expired_token_and_chains_the_events() {
         assert_eq!(e.author, me.user);
         assert_eq!(f.replica.outbox_state(e.id).expect("state"), Some(OutboxState::Pending));
     }
-    assert_eq!((me.next_seq, me.head, me.hlc), (4, own[2].hash, own[2].hlc));
+    assert_eq!((me.next_seq, me.head, me.hlc), (5, own[3].hash, own[3].hlc));
 
     let p = f.replica.projection().expect("projection");
     assert_eq!(p.patrols[&patrol].zone.as_str(), "Z-T01-V01", "default zone: the current assignment");
+    assert_eq!(p.patrols[&patrol].result, PatrolResult::Findings, "corrected by its finding");
     assert_eq!(p.patrols[&patrol].findings, vec![found]);
     assert!(p.findings[&found].high_priority, "rare earth is a protected mineral");
     assert_eq!(p.zero_reports.len(), 1);
     let status = f.replica.status().expect("status");
-    assert_eq!(status.pending, 3);
+    assert_eq!(status.pending, 4);
     assert_eq!(status.oldest_pending_age_ms, Some(0));
     assert!(!status.token_valid);
 }
