@@ -6,3 +6,20 @@
 CREATE INDEX report_cases_by_township ON report_cases (township, id);
 CREATE INDEX report_tips_by_township ON report_tips (township);
 
+-- The flag list (`GET /v1/flags`, newest first) names only the filters given; each index below
+-- gives one filter's flags (or a scope's: one village, one township) in id order, so a page reads
+-- about its own rows. The console's map asks for a township's week. `flags_by_kind` and
+-- `flags_by_place` (0001, 0002) are replaced: the first by kind and id, the second, whose columns
+-- after the township a list never states together, by township, week and id.
+DROP INDEX flags_by_kind;
+DROP INDEX flags_by_place;
+CREATE INDEX flags_by_kind ON flags (kind, id);
+CREATE INDEX flags_by_township ON flags (township, id);
+CREATE INDEX flags_by_township_week ON flags (township, week, id);
+CREATE INDEX flags_by_village ON flags (village, id);
+CREATE INDEX flags_by_week ON flags (week, id);
+CREATE INDEX flags_by_officer ON flags (officer, id);
+CREATE INDEX flags_high_priority ON flags (id) WHERE high_priority;
+-- The open list (the default): neither withdrawn nor reviewed.
+CREATE INDEX flags_open ON flags (id) WHERE cleared_at IS NULL AND reviewed_at IS NULL;
+

@@ -58,6 +58,7 @@ pub fn missing(conn: &dyn Sql, scope: &BTreeSet<Bucket>, query: &MissingQuery) -
     let place = PlaceScope::of(scope)?;
     let limit = query.limit.unwrap_or(MAX_MISSING_PER_PAGE).clamp(1, MAX_MISSING_PER_PAGE);
     let engine = conn.engine();
+    let json = |units: &[String]| serde_json::to_string(units).map_err(|e| StoreError::encode("a scope", e));
     let sql = format!(
         "SELECT server_seq, event_id, subject_kind, subject_id, sha256, size, media_type, officer, village, township, added_at
          FROM attachments a
@@ -71,8 +72,8 @@ pub fn missing(conn: &dyn Sql, scope: &BTreeSet<Bucket>, query: &MissingQuery) -
     );
     let args = args![
         place.county,
-        place.villages,
-        place.townships,
+        json(&place.villages)?,
+        json(&place.townships)?,
         query.village.as_ref().map(UnitId::as_str),
         query.township.as_ref().map(UnitId::as_str),
         query.before,
