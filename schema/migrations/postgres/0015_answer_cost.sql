@@ -23,3 +23,20 @@ CREATE INDEX flags_high_priority ON flags (id) WHERE high_priority;
 -- The open list (the default): neither withdrawn nor reviewed.
 CREATE INDEX flags_open ON flags (id) WHERE cleared_at IS NULL AND reviewed_at IS NULL;
 
+-- The attachments whose author has not proved holding their blob (none has, while the blob is not
+-- stored): missing evidence, which every reconciliation report lists. Kept by the writer in the
+-- transaction that stores an attachment (a row when its author holds no proof) or proves a holding
+-- (the author's rows of that blob go), so the listing reads the missing, not every attachment.
+-- Not evidence itself: `attachments` and `blob_holders` are, and the read model's rebuild and
+-- audit derive these rows from them again.
+CREATE TABLE attachments_missing (
+    server_seq bigint PRIMARY KEY,           -- the attachment's
+    sha256     text NOT NULL,
+    officer    text NOT NULL,
+    village    text,                         -- the attachment's place, which a scope reads
+    township   text
+);
+CREATE INDEX attachments_missing_by_holder ON attachments_missing (sha256, officer);
+INSERT INTO attachments_missing (server_seq, sha256, officer, village, township)
+SELECT a.server_seq, a.sha256, a.officer, a.village, a.township FROM attachments a
+WHERE NOT EXISTS (SELECT 1 FROM blob_holders h WHERE h.sha256 = a.sha256 AND h.user_id = a.officer);
