@@ -3,8 +3,8 @@
 //! reference, never the whole log; the ledger's rows are `ledger`'s.
 
 use crate::args;
-use crate::store::sql::{Engine, Sql, json_each};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::store::sql::{Engine, Sql};
+use std::collections::BTreeMap;
 use sync_protocol::body::{AssignmentSet, Role};
 use sync_protocol::compliance::{FindingFact, OpenTip, PatrolTally, WeekFacts};
 use sync_protocol::fold::{Case, Tip};
@@ -170,16 +170,6 @@ fn open_cases(conn: &dyn Sql, township: Option<&UnitId>) -> Result<Vec<Case>, St
     let mut cases = rows.iter().map(|r| from_json(&r.get::<String>(0)?, "report_cases")).collect::<Result<Vec<Case>, _>>()?;
     cases.sort_by_key(|c| c.id);
     Ok(cases)
-}
-
-/// Every case of `townships` (of the county when `None`), open or closed, by id.
-pub fn cases(conn: &dyn Sql, townships: Option<&BTreeSet<UnitId>>) -> Result<Vec<Case>, StoreError> {
-    let sql = format!(
-        "SELECT state FROM report_cases WHERE CAST(?1 AS TEXT) IS NULL OR township IN (SELECT t.value FROM {}) ORDER BY id",
-        json_each(conn.engine(), 1, "t")
-    );
-    let wanted = townships.map(serde_json::to_string).transpose().map_err(|e| StoreError::encode("townships", e))?;
-    conn.all(&sql, args![wanted])?.iter().map(|r| from_json(&r.get::<String>(0)?, "report_cases")).collect()
 }
 
 /// What is outstanding in `township`.
