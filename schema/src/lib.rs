@@ -48,6 +48,7 @@ pub const CENTRAL: &[Migration] = &[
     migration!(16, "central", "0016_officer_weeks"),
     migration!(17, "central", "0017_fingerprint_positions"),
     migration!(18, "central", "0018_ledger_rows"),
+    migration!(19, "central", "0019_answer_cost"),
 ];
 
 /// The central store's migrations on PostgreSQL, in order.
@@ -66,6 +67,7 @@ pub const POSTGRES: &[Migration] = &[
     migration!(12, "postgres", "0012_ledger_rows"),
     migration!(13, "postgres", "0013_ledger_row_by_check"),
     migration!(14, "postgres", "0014_tally_per_statement"),
+    migration!(15, "postgres", "0015_answer_cost"),
 ];
 
 /// The device replica's migrations, in order.

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeSet;
 use sync_protocol::admit::offer::{Viewer, fill_actions};
-use sync_protocol::fold::Case;
 use sync_protocol::ids::{EventId, UnitId};
 use sync_protocol::scope::Bucket;
 use sync_protocol::wire::cases::{CaseDetail, CaseList, CaseQuery, list};
@@ -22,31 +21,32 @@ fn townships(scope: &BTreeSet<Bucket>) -> Option<BTreeSet<UnitId>> {
     Some(scope.iter().filter_map(|b| if let Bucket::Township(t) = b { Some(t.clone()) } else { None }).collect())
 }
 
-async fn in_scope(services: &Services, scope: &BTreeSet<Bucket>) -> Result<Vec<Case>, StoreError> {
-    match townships(scope) {
-        Some(t) if t.is_empty() => Ok(Vec::new()),
-        t => services.store.cases(t).await,
-    }
-}
-
 /// Who `principal` is to the offer of steps (`sync_protocol::admit::offer`).
 fn viewer(principal: &Principal) -> Viewer<'_> {
     Viewer { user: &principal.user.id, role: principal.user.role, units: &principal.user.units }
 }
 
 /// The cases in `principal`'s scope that `query` asks for, newest first, with their heads and
-/// the steps `principal` may take.
+/// the steps `principal` may take. The store reads them a page at a time, newest first.
 pub async fn cases(services: &Services, principal: &Principal, query: &CaseQuery) -> Result<CaseList, StoreError> {
-    let mut page = list(in_scope(services, &principal.scope).await?.iter(), query, services.clock.now_ms());
+    let now = services.clock.now_ms();
+    let found = match townships(&principal.scope) {
+        Some(t) if t.is_empty() => Vec::new(),
+        t => services.store.cases(t, query.clone(), now).await?,
+    };
+    let mut page = list(found.iter(), query, now);
     fill_actions(&viewer(principal), &mut page.cases);
     Ok(page)
 }
 
 /// One case of `principal`'s scope with every step and the steps `principal` may take; `None`
-/// when the scope holds no such case (whether or not it exists elsewhere).
+/// when the scope holds no such case (whether or not it exists elsewhere). Read by its key.
 pub async fn case(services: &Services, principal: &Principal, id: EventId) -> Result<Option<CaseDetail>, StoreError> {
-    let cases = in_scope(services, &principal.scope).await?;
-    let mut detail = cases.iter().find(|c| c.id == id).map(|c| CaseDetail::of(c, services.clock.now_ms()));
+    let found = match townships(&principal.scope) {
+        Some(t) if t.is_empty() => None,
+        t => services.store.case(t, id).await?,
+    };
+    let mut detail = found.map(|c| CaseDetail::of(&c, services.clock.now_ms()));
     if let Some(d) = &mut detail {
         fill_actions(&viewer(principal), [&mut d.summary]);
     }

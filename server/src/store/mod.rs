@@ -22,7 +22,8 @@
 //!   writer publishes.
 //! - [`admission`]: what admission and routing read of stored rows beyond the writer's caches,
 //!   over either engine's SQL.
-//! - `evidence_rows`: a verified blob's rows, over either engine's SQL.
+//! - `evidence_rows`: a verified blob's rows and the kept list of attachments missing their bytes,
+//!   over either engine's SQL.
 //! - [`events`]: the event log's rows (events, routes, quarantine, chain heads) over either
 //!   engine's SQL, for the writer's side of a push.
 //! - `read_model`: the reports' tables, kept by either writer as it accepts each event, checked

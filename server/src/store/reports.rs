@@ -102,9 +102,21 @@ pub trait Reports: Send + Sync {
     /// The map's features (tracks, findings) of the patrols `selection` selects.
     fn map(&self, selection: LedgerSelection) -> StoreFuture<'_, sync_protocol::wire::map::MapFeatures>;
 
-    /// Every case of `townships` (of the county when `None`), open or closed, as the read model
-    /// folds it.
-    fn cases(&self, townships: Option<BTreeSet<UnitId>>) -> StoreFuture<'_, Vec<sync_protocol::fold::Case>>;
+    /// The cases of `townships` (of the county when `None`), open or closed, as the read model
+    /// folds it, that `query` selects at `now_ms`: newest first, a page and one more at most.
+    fn cases(
+        &self,
+        townships: Option<BTreeSet<UnitId>>,
+        query: sync_protocol::wire::cases::CaseQuery,
+        now_ms: i64,
+    ) -> StoreFuture<'_, Vec<sync_protocol::fold::Case>>;
+
+    /// The case `id` if it is one of `townships`' (of the county when `None`).
+    fn case(
+        &self,
+        townships: Option<BTreeSet<UnitId>>,
+        id: sync_protocol::ids::EventId,
+    ) -> StoreFuture<'_, Option<sync_protocol::fold::Case>>;
 
     /// What is outstanding in `township`.
     fn backlog(&self, township: UnitId) -> StoreFuture<'_, Backlog>;

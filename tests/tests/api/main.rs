@@ -17,6 +17,7 @@ mod auth_limits;
 mod auth_sessions;
 mod bad_input;
 mod cases_flow;
+mod cases_pages;
 mod checks_clocks;
 mod checks_geofence;
 mod clock;

@@ -4,10 +4,11 @@
 use std::collections::BTreeSet;
 use sync_protocol::compliance::WeekFacts;
 use sync_protocol::fold::Case;
-use sync_protocol::ids::UnitId;
+use sync_protocol::ids::{EventId, UnitId};
 use sync_protocol::scope::Bucket;
 use sync_protocol::values::IsoWeek;
 use sync_protocol::wire::audit::ReadModelCheck;
+use sync_protocol::wire::cases::CaseQuery;
 use sync_protocol::wire::flags::{FlagList, FlagQuery};
 use sync_protocol::wire::map::MapFeatures;
 
@@ -35,8 +36,12 @@ impl<E: Backend> Reports for E {
         self.read_sql(move |conn| read_model::map(conn, &selection, &reference))
     }
 
-    fn cases(&self, townships: Option<BTreeSet<UnitId>>) -> StoreFuture<'_, Vec<Case>> {
-        self.read_sql(move |conn| read_model::cases(conn, townships.as_ref()))
+    fn cases(&self, townships: Option<BTreeSet<UnitId>>, query: CaseQuery, now_ms: i64) -> StoreFuture<'_, Vec<Case>> {
+        self.read_sql(move |conn| read_model::cases(conn, townships.as_ref(), &query, now_ms))
+    }
+
+    fn case(&self, townships: Option<BTreeSet<UnitId>>, id: EventId) -> StoreFuture<'_, Option<Case>> {
+        self.read_sql(move |conn| read_model::case(conn, townships.as_ref(), id))
     }
 
     fn backlog(&self, township: UnitId) -> StoreFuture<'_, Backlog> {

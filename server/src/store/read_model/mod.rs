@@ -8,10 +8,11 @@
 //!   engines on command, `store::offline`), and the audit that proves the stored rows equal to
 //!   the log's.
 //! - `queries`: what the reports read, on a reader; `ledger`: the ledger's rows, a page at a time;
-//!   `map`: what the console's map reads.
+//!   `map`: what the console's map reads; `cases`: a scope's cases, a page at a time, or one.
 //! - `kept`: each patrol's finished ledger row, kept beside its entry and written again by the
 //!   writer, before its transaction commits, whenever the schema's triggers cleared it.
 
+mod cases;
 mod kept;
 mod ledger;
 mod map;
@@ -21,10 +22,11 @@ pub(crate) mod rows;
 #[cfg(test)]
 mod tally_tests;
 
+pub use cases::{case, page as cases};
 pub use kept::{CheckedPatrol, write_due as write_due_ledger_rows};
 pub use ledger::ledger;
 pub use map::map;
-pub use queries::{backlog, cases, directory, week_facts, zones};
+pub use queries::{backlog, directory, week_facts, zones};
 pub use rebuild::{VERSION, rebuild, verify};
 pub use rows::Filings;
 

@@ -3,8 +3,8 @@
 //! reference, never the whole log; the ledger's rows are `ledger`'s.
 
 use crate::args;
-use crate::store::sql::{Sql, json_each};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::store::sql::{Engine, Sql};
+use std::collections::BTreeMap;
 use sync_protocol::body::{AssignmentSet, Role};
 use sync_protocol::compliance::{FindingFact, OpenTip, PatrolTally, WeekFacts};
 use sync_protocol::fold::{Case, Tip};
@@ -81,13 +81,43 @@ pub fn week_facts(conn: &dyn Sql, week: IsoWeek) -> Result<WeekFacts, StoreError
     }
     f.zones = zones(conn)?;
     f.open_cases = open_cases(conn, None)?;
-    for r in conn.all("SELECT id, township FROM report_tips WHERE open", args![])? {
+    for r in conn.all(OPEN_TIPS, args![])? {
         f.open_tips.push(OpenTip { id: id(&r.get::<Vec<u8>>(0)?, "report_tips")?, township: parse(&r.get::<String>(1)?, "report_tips")? });
     }
-    for r in conn.all("SELECT DISTINCT township FROM report_cases UNION SELECT DISTINCT township FROM report_tips", args![])? {
-        f.case_townships.insert(parse(&r.get::<String>(0)?, "report_cases")?);
+    for table in ["report_cases", "report_tips"] {
+        for r in conn.all(&townships_of(table), args![])? {
+            f.case_townships.insert(parse(&r.get::<String>(0)?, table)?);
+        }
     }
     Ok(f)
+}
+
+// The conditions of open cases and tips are written as their partial indexes' (migration 0019),
+// `NOT closed` and `open`: SQLite uses a partial index only for a query that states its condition.
+// They are put in id order here: asked to, SQLite would rather read every case in key order.
+const OPEN_CASES: &str = "SELECT state FROM report_cases WHERE NOT closed";
+const OPEN_TIPS: &str = "SELECT id, township FROM report_tips WHERE open";
+const CASES_OPEN: (&str, &str, &str) = ("report_cases", "report_cases_open", "NOT closed");
+const TIPS_OPEN: (&str, &str, &str) = ("report_tips", "report_tips_open", "open");
+
+/// A township's open cases or tips (`(table, index, condition)`) through the partial index of the
+/// open ones, which SQLite is told (`INDEXED BY`): without statistics it would as soon read every
+/// case or tip of the township through the index by township (0019).
+fn open_in_township(engine: Engine, (table, index, open): (&str, &str, &str)) -> String {
+    let indexed = if engine == Engine::Sqlite { format!("INDEXED BY {index}") } else { String::new() };
+    format!("SELECT state FROM {table} {indexed} WHERE {open} AND township = ?1")
+}
+
+/// The distinct townships of `table` (cases or tips), one index seek each (a loose index scan,
+/// which neither engine makes of a `DISTINCT`): its cost is the townships, not the rows.
+fn townships_of(table: &str) -> String {
+    format!(
+        "WITH RECURSIVE t(township) AS (
+             SELECT min(township) FROM {table}
+             UNION ALL
+             SELECT (SELECT min(township) FROM {table} WHERE township > t.township) FROM t WHERE t.township IS NOT NULL)
+         SELECT township FROM t WHERE township IS NOT NULL"
+    )
 }
 
 /// The findings observed in `[start, end)`, with their cases' first times.
@@ -133,18 +163,13 @@ fn patrol_tallies(conn: &dyn Sql, week: IsoWeek, assignments: &Assignments) -> R
 
 /// The cases not closed, of one township or of all.
 fn open_cases(conn: &dyn Sql, township: Option<&UnitId>) -> Result<Vec<Case>, StoreError> {
-    let sql = "SELECT state FROM report_cases WHERE NOT closed AND (CAST(?1 AS TEXT) IS NULL OR township = ?1) ORDER BY id";
-    conn.all(sql, args![township.map(UnitId::as_str)])?.iter().map(|r| from_json(&r.get::<String>(0)?, "report_cases")).collect()
-}
-
-/// Every case of `townships` (of the county when `None`), open or closed, by id.
-pub fn cases(conn: &dyn Sql, townships: Option<&BTreeSet<UnitId>>) -> Result<Vec<Case>, StoreError> {
-    let sql = format!(
-        "SELECT state FROM report_cases WHERE CAST(?1 AS TEXT) IS NULL OR township IN (SELECT t.value FROM {}) ORDER BY id",
-        json_each(conn.engine(), 1, "t")
-    );
-    let wanted = townships.map(serde_json::to_string).transpose().map_err(|e| StoreError::encode("townships", e))?;
-    conn.all(&sql, args![wanted])?.iter().map(|r| from_json(&r.get::<String>(0)?, "report_cases")).collect()
+    let rows = match township {
+        Some(t) => conn.all(&open_in_township(conn.engine(), CASES_OPEN), args![t.as_str()])?,
+        None => conn.all(OPEN_CASES, args![])?,
+    };
+    let mut cases = rows.iter().map(|r| from_json(&r.get::<String>(0)?, "report_cases")).collect::<Result<Vec<Case>, _>>()?;
+    cases.sort_by_key(|c| c.id);
+    Ok(cases)
 }
 
 /// What is outstanding in `township`.
@@ -162,12 +187,79 @@ pub fn backlog(conn: &dyn Sql, township: &UnitId) -> Result<Backlog, StoreError>
             stopped_on_spot: r.get(5)?,
         });
     }
-    let tips = conn.all("SELECT state FROM report_tips WHERE township = ?1 AND open ORDER BY id", args![township.as_str()])?;
-    for r in tips {
-        let tip: Tip = from_json(&r.get::<String>(0)?, "report_tips")?;
+    let tips = conn.all(&open_in_township(conn.engine(), TIPS_OPEN), args![township.as_str()])?;
+    let mut tips = tips.iter().map(|r| from_json(&r.get::<String>(0)?, "report_tips")).collect::<Result<Vec<Tip>, _>>()?;
+    tips.sort_by_key(|t| t.id);
+    for tip in tips {
         let cases = conn.all("SELECT id FROM report_cases WHERE source = ?1 ORDER BY id", args![tip.id.0.as_bytes()])?;
         let ids = cases.iter().map(|c| id(&c.get::<Vec<u8>>(0)?, "report_cases")).collect::<Result<Vec<_>, _>>()?;
         b.open_tips.push((tip, ids));
     }
     Ok(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sqlite::plan::{plan, scans_all_of, uses};
+
+    fn reader() -> Result<(tempfile::TempDir, rusqlite::Connection), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("central.db");
+        drop(crate::store::sqlite::SqliteStore::open(&path)?);
+        let reader = crate::store::sqlite::open_reader(&path)?;
+        Ok((dir, reader))
+    }
+
+    /// Open cases and tips, of the county or of one township, are read through their partial
+    /// indexes: the closed ones are never visited (they were, `NOT closed` against `closed = 0`).
+    #[test]
+    fn open_cases_and_tips_are_read_through_their_partial_indexes() -> Result<(), Box<dyn std::error::Error>> {
+        let (_dir, reader) = reader()?;
+        for (sql, table, index) in [
+            (OPEN_CASES.to_owned(), "report_cases", "report_cases_open"),
+            (open_in_township(Engine::Sqlite, CASES_OPEN), "report_cases", "report_cases_open"),
+            (OPEN_TIPS.to_owned(), "report_tips", "report_tips_open"),
+            (open_in_township(Engine::Sqlite, TIPS_OPEN), "report_tips", "report_tips_open"),
+        ] {
+            let plan = plan(&reader, &sql)?;
+            assert!(uses(&plan, table, index), "{sql}: {plan:?}");
+            assert!(!scans_all_of(&plan, table, &[index]), "{sql}: {plan:?}");
+        }
+        Ok(())
+    }
+
+    /// The townships that have cases or tips are sought one by one in an index, never by reading
+    /// every case and tip.
+    #[test]
+    fn townships_with_cases_are_sought_in_an_index() -> Result<(), Box<dyn std::error::Error>> {
+        let (_dir, reader) = reader()?;
+        for (table, index) in [("report_cases", "report_cases_by_township"), ("report_tips", "report_tips_by_township")] {
+            let plan = plan(&reader, &townships_of(table))?;
+            assert!(uses(&plan, table, index), "{table}: {plan:?}");
+            assert!(!scans_all_of(&plan, table, &[]), "{table}: {plan:?}");
+        }
+        Ok(())
+    }
+
+    /// The townships read one by one are every township of a case or a tip, once each.
+    #[test]
+    fn townships_with_cases_are_each_township_once() -> Result<(), Box<dyn std::error::Error>> {
+        let (_dir, reader) = reader()?;
+        let writer = rusqlite::Connection::open(reader.path().ok_or("no path")?)?;
+        for (i, township) in ["T02", "T01", "T02", "T03"].iter().enumerate() {
+            let closed = i % 2 == 0;
+            writer.execute(
+                "INSERT INTO report_cases (id, source, township, closed, opened_at, state) VALUES (?1, ?1, ?2, ?3, 0, '{}')",
+                rusqlite::params![vec![i as u8], township, closed],
+            )?;
+        }
+        writer.execute("INSERT INTO report_tips (id, township, open, state) VALUES (x'01', 'T04', 1, '{}')", [])?;
+        let townships = |table| -> Result<Vec<String>, Box<dyn std::error::Error>> {
+            Ok(reader.prepare(&townships_of(table))?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?)
+        };
+        assert_eq!(townships("report_cases")?, ["T01", "T02", "T03"]);
+        assert_eq!(townships("report_tips")?, ["T04"]);
+        Ok(())
+    }
 }

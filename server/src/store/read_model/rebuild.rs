@@ -45,6 +45,7 @@ pub fn rebuild(conn: &dyn Sql) -> Result<u64, StoreError> {
     }
     let applied = reapply(conn)?;
     super::kept::write_due(conn)?;
+    crate::store::evidence_rows::rebuild_missing(conn)?;
     conn.run(
         "INSERT INTO meta (key, value) VALUES ('read_model', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         args![VERSION],
@@ -248,6 +249,10 @@ pub fn verify(conn: &dyn Sql) -> Result<ReadModelCheck, StoreError> {
     let tallies = officer_weeks_differ(conn)?;
     if tallies > 0 {
         differ(format!("officers' weekly counts: {tallies} rows differ from the patrols and their checks"));
+    }
+    let missing = crate::store::evidence_rows::missing_differ(conn)?;
+    if missing > 0 {
+        differ(format!("missing evidence: {missing} attachments listed wrongly or not listed"));
     }
     for (table, sql, expected) in [
         ("patrols", "SELECT count(*) FROM patrols WHERE entry IS NOT NULL", patrols),

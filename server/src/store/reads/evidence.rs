@@ -12,7 +12,7 @@ use super::place_scope::{PlaceScope, page};
 use crate::args;
 use crate::store::StoreError;
 use crate::store::evidence::{BlobAccess, Declared};
-use crate::store::sql::{Sql, json_each};
+use crate::store::sql::{Arg, Engine, Sql, json_each};
 
 /// The blob `hash` as `user`, whose scope is `scope`, may know it: readable when stored and
 /// named by an attachment in the scope whose author holds the bytes (or when `user` holds them),
@@ -52,35 +52,51 @@ fn declared(row: crate::store::sql::Row) -> Result<Declared, StoreError> {
 }
 
 /// Attachments in `scope` whose author has not proved holding their blob (none has, while the
-/// blob is not stored), newest first. `received` is left at 0: the bytes of partial uploads are
-/// known to the blob store, not the database.
+/// blob is not stored), newest first. Read from the kept list of missing attachments (migration
+/// 0019), so the cost follows the missing, not every attachment. `received` is left at 0: the
+/// bytes of partial uploads are known to the blob store, not the database.
 pub fn missing(conn: &dyn Sql, scope: &BTreeSet<Bucket>, query: &MissingQuery) -> Result<MissingList, StoreError> {
-    let place = PlaceScope::of(scope)?;
     let limit = query.limit.unwrap_or(MAX_MISSING_PER_PAGE).clamp(1, MAX_MISSING_PER_PAGE);
-    let engine = conn.engine();
-    let sql = format!(
-        "SELECT server_seq, event_id, subject_kind, subject_id, sha256, size, media_type, officer, village, township, added_at
-         FROM attachments a
-         WHERE NOT EXISTS (SELECT 1 FROM blob_holders h WHERE h.sha256 = a.sha256 AND h.user_id = a.officer)
-           AND (?1 OR village IN (SELECT v.value FROM {}) OR township IN (SELECT t.value FROM {}))
-           AND (CAST(?4 AS TEXT) IS NULL OR village = ?4) AND (CAST(?5 AS TEXT) IS NULL OR township = ?5)
-           AND (CAST(?6 AS BIGINT) IS NULL OR server_seq < ?6)
-         ORDER BY server_seq DESC LIMIT ?7",
-        json_each(engine, 2, "v"),
-        json_each(engine, 3, "t")
-    );
-    let args = args![
-        place.county,
-        place.villages,
-        place.townships,
-        query.village.as_ref().map(UnitId::as_str),
-        query.township.as_ref().map(UnitId::as_str),
-        query.before,
-        i64::from(limit) + 1
-    ];
-    let missing = conn.all(&sql, args)?.into_iter().map(|r| Row::read(&r)?.parse()).collect::<Result<Vec<_>, _>>()?;
+    let (sql, args) = missing_statement(conn.engine(), &PlaceScope::of(scope)?, query, limit)?;
+    let missing = conn.all(&sql, &args)?.into_iter().map(|r| Row::read(&r)?.parse()).collect::<Result<Vec<_>, _>>()?;
     let (missing, more) = page(missing, limit);
     Ok(MissingList { missing, more })
+}
+
+/// The missing list's statement and its arguments: the scope's condition and each filter given.
+fn missing_statement(
+    engine: Engine,
+    place: &PlaceScope,
+    query: &MissingQuery,
+    limit: u32,
+) -> Result<(String, Vec<Arg<'static>>), StoreError> {
+    // The scope and the filters read the place kept beside each missing attachment: on
+    // `attachments`' own, a planner would rather read every attachment of the place.
+    let (mut conditions, mut args) = match place.condition(engine, "m.", 1)? {
+        Some((condition, args)) => (vec![condition], args),
+        None => (Vec::new(), Vec::new()),
+    };
+    for (column, value) in [("village", &query.village), ("township", &query.township)] {
+        if let Some(unit) = value {
+            conditions.push(format!("m.{column} = ?{}", args.len() + 1));
+            args.push(Arg::from(unit.as_str().to_owned()));
+        }
+    }
+    if let Some(before) = query.before {
+        conditions.push(format!("m.server_seq < ?{}", args.len() + 1));
+        args.push(Arg::from(before));
+    }
+    let filter = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+    args.push(Arg::from(i64::from(limit) + 1));
+    let sql = format!(
+        "SELECT a.server_seq, a.event_id, a.subject_kind, a.subject_id, a.sha256, a.size, a.media_type, a.officer, a.village,
+                a.township, a.added_at
+         FROM attachments_missing m JOIN attachments a ON a.server_seq = m.server_seq
+         {filter}
+         ORDER BY m.server_seq DESC LIMIT ?{}",
+        args.len()
+    );
+    Ok((sql, args))
 }
 
 struct Row {
@@ -134,5 +150,31 @@ impl Row {
             received: 0,
             added_at: self.added_at,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sqlite::plan::{plan, scans_all_of};
+
+    /// Missing evidence is read from the kept list of the missing, each found in `attachments` by
+    /// its key: no plan reads every attachment (each did, probing `blob_holders` for every one).
+    #[test]
+    fn missing_evidence_reads_the_missing_not_every_attachment() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("central.db");
+        drop(crate::store::sqlite::SqliteStore::open(&path)?);
+        let reader = crate::store::sqlite::open_reader(&path)?;
+        let county = PlaceScope { county: true, villages: vec![], townships: vec![] };
+        let township = PlaceScope { county: false, villages: vec![], townships: vec!["T01".into()] };
+        let query = MissingQuery { before: Some(10), ..MissingQuery::default() };
+        for (scope, query) in [(&county, MissingQuery::default()), (&township, query)] {
+            let (sql, _) = missing_statement(Engine::Sqlite, scope, &query, 50)?;
+            let plan = plan(&reader, &sql)?;
+            assert!(plan.iter().any(|l| l.starts_with("SEARCH a USING INTEGER PRIMARY KEY")), "{plan:?}");
+            assert!(!scans_all_of(&plan, "a", &[]) && !scans_all_of(&plan, "attachments", &[]), "{plan:?}");
+        }
+        Ok(())
     }
 }

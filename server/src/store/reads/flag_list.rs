@@ -10,49 +10,60 @@ use sync_protocol::wire::FlagKind;
 use sync_protocol::wire::flags::{FlagList, FlagQuery, FlagRecord, MAX_FLAGS_PER_PAGE};
 
 use super::StoreError;
-use crate::args;
 use crate::store::reads::place_scope::{PlaceScope, page};
-use crate::store::sql::{Sql, json_each};
+use crate::store::sql::{Arg, Engine, Sql};
 
-/// The newest flags in `scope` matching `query`, newest first.
+/// The newest flags in `scope` matching `query`, newest first. The statement names only the
+/// filters given, so the planner reads one index of `(column, id)` (migration 0019) from the
+/// newest matching row down, and a selective filter reads about a page, not the table.
 pub fn list(conn: &dyn Sql, scope: &BTreeSet<Bucket>, query: &FlagQuery) -> Result<FlagList, StoreError> {
-    let place = PlaceScope::of(scope)?;
     let limit = query.limit.unwrap_or(MAX_FLAGS_PER_PAGE).clamp(1, MAX_FLAGS_PER_PAGE);
-    let (villages, townships) = (json_each(conn.engine(), 2, "v"), json_each(conn.engine(), 3, "t"));
+    let (sql, args) = statement(conn.engine(), &PlaceScope::of(scope)?, query, limit)?;
+    let rows = conn.all(&sql, &args)?;
+    let flags = rows.iter().map(|r| Row::read(r).and_then(Row::parse)).collect::<Result<Vec<_>, _>>()?;
+    let (flags, more) = page(flags, limit);
+    Ok(FlagList { flags, more })
+}
+
+/// The list's statement and its arguments: the scope's condition and each filter given.
+fn statement(engine: Engine, place: &PlaceScope, query: &FlagQuery, limit: u32) -> Result<(String, Vec<Arg<'static>>), StoreError> {
+    let (mut conditions, mut args) = match place.condition(engine, "", 1)? {
+        Some((condition, args)) => (vec![condition], args),
+        None => (Vec::new(), Vec::new()),
+    };
+    let mut equal = |column: &str, value: Option<String>| {
+        if let Some(value) = value {
+            conditions.push(format!("{column} = ?{}", args.len() + 1));
+            args.push(Arg::from(value));
+        }
+    };
+    equal("kind", query.kind.map(|k| k.as_str().to_owned()));
+    equal("village", query.village.as_ref().map(|v| v.as_str().to_owned()));
+    equal("township", query.township.as_ref().map(|t| t.as_str().to_owned()));
+    equal("week", query.week.map(|w| w.to_string()));
+    equal("officer", query.officer.as_ref().map(|o| o.as_str().to_owned()));
+    if let Some(before) = query.before {
+        conditions.push(format!("id < ?{}", args.len() + 1));
+        args.push(Arg::from(before));
+    }
+    // Written as the partial index's condition (0019), which SQLite matches by its text.
+    conditions.extend(query.high_priority.then(|| "high_priority".to_owned()));
+    conditions.extend((!query.withdrawn).then(|| "cleared_at IS NULL".to_owned()));
+    conditions.extend((!query.reviewed).then(|| "reviewed_at IS NULL".to_owned()));
+    let filter = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+    // The flags of high priority are few; without statistics SQLite would as soon walk the open
+    // flags' index (all of them, when most are open), so it is told.
+    let indexed = if query.high_priority && engine == Engine::Sqlite { "INDEXED BY flags_high_priority" } else { "" };
+    args.push(Arg::from(i64::from(limit) + 1));
     let sql = format!(
         "SELECT id, kind, detail, event_id, officer, village, township, week, raised_at, cleared_at, high_priority, review,
                 CASE WHEN EXISTS (SELECT 1 FROM finding_checks WHERE finding = flags.event_id) THEN 'finding'
                      WHEN EXISTS (SELECT 1 FROM patrol_checks WHERE patrol = flags.event_id) THEN 'patrol' END
-         FROM flags
-         WHERE (?1 OR village IN (SELECT v.value FROM {villages}) OR township IN (SELECT t.value FROM {townships}))
-           AND (CAST(?4 AS TEXT) IS NULL OR kind = ?4) AND (CAST(?5 AS TEXT) IS NULL OR village = ?5)
-           AND (CAST(?6 AS TEXT) IS NULL OR township = ?6) AND (CAST(?7 AS TEXT) IS NULL OR week = ?7)
-           AND (?8 OR cleared_at IS NULL) AND (CAST(?9 AS BIGINT) IS NULL OR id < ?9)
-           AND (CAST(?11 AS TEXT) IS NULL OR officer = ?11) AND (NOT ?12 OR high_priority)
-           AND (?13 OR reviewed_at IS NULL)
-         ORDER BY id DESC LIMIT ?10"
+         FROM flags {indexed} {filter}
+         ORDER BY id DESC LIMIT ?{}",
+        args.len()
     );
-    let rows = conn.all(
-        &sql,
-        args![
-            place.county,
-            place.villages,
-            place.townships,
-            query.kind.map(FlagKind::as_str),
-            query.village.as_ref().map(UnitId::as_str),
-            query.township.as_ref().map(UnitId::as_str),
-            query.week.map(|w| w.to_string()),
-            query.withdrawn,
-            query.before,
-            i64::from(limit) + 1,
-            query.officer.as_ref().map(UserId::as_str),
-            query.high_priority,
-            query.reviewed,
-        ],
-    )?;
-    let flags = rows.iter().map(|r| Row::read(r).and_then(Row::parse)).collect::<Result<Vec<_>, _>>()?;
-    let (flags, more) = page(flags, limit);
-    Ok(FlagList { flags, more })
+    Ok((sql, args))
 }
 
 struct Row {
@@ -118,5 +129,51 @@ impl Row {
             withdrawn_at: self.withdrawn_at,
             review,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sqlite::plan::{plan, scans_all_of, uses};
+
+    fn unit(u: &str) -> Result<UnitId, Box<dyn std::error::Error>> {
+        Ok(UnitId::new(u)?)
+    }
+
+    /// Each selective filter, and the scope of a township or a village, is read through an index in
+    /// id order: no plan scans the flags or sorts them (each did, filtering every row of the table).
+    #[test]
+    fn a_filtered_list_reads_its_index_in_id_order() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("central.db");
+        drop(crate::store::sqlite::SqliteStore::open(&path)?);
+        let reader = crate::store::sqlite::open_reader(&path)?;
+        let county = PlaceScope { county: true, villages: vec![], townships: vec![] };
+        let township = PlaceScope { county: false, villages: vec![], townships: vec!["T01".into()] };
+        let village = PlaceScope { county: false, villages: vec!["V01".into()], townships: vec![] };
+        let all = FlagQuery { withdrawn: true, reviewed: true, ..FlagQuery::default() };
+        let week = IsoWeek::new(2026, 5)?;
+        let cases = [
+            (&county, FlagQuery { week: Some(week), township: Some(unit("T01")?), ..all.clone() }, "flags_by_township_week"),
+            (&township, FlagQuery { week: Some(week), ..all.clone() }, "flags_by_township_week"),
+            (&county, FlagQuery { week: Some(week), before: Some(10), ..all.clone() }, "flags_by_week"),
+            (&county, FlagQuery { kind: Some(FlagKind::OutsideZone), ..all.clone() }, "flags_by_kind"),
+            (&county, FlagQuery { officer: Some("u1".parse()?), ..all.clone() }, "flags_by_officer"),
+            (&county, FlagQuery { village: Some(unit("V02")?), ..all.clone() }, "flags_by_village"),
+            (&county, FlagQuery { high_priority: true, ..all.clone() }, "flags_high_priority"),
+            (&county, FlagQuery { high_priority: true, ..FlagQuery::default() }, "flags_high_priority"),
+            (&county, FlagQuery::default(), "flags_open"),
+            (&township, all.clone(), "flags_by_township"),
+            (&village, all.clone(), "flags_by_village"),
+        ];
+        for (scope, query, index) in cases {
+            let (sql, _) = statement(Engine::Sqlite, scope, &query, 50)?;
+            let plan = plan(&reader, &sql)?;
+            assert!(uses(&plan, "flags", index), "{query:?}: {plan:?}");
+            assert!(!scans_all_of(&plan, "flags", &["flags_high_priority", "flags_open"]), "{query:?}: {plan:?}");
+            assert!(!plan.iter().any(|l| l.contains("TEMP B-TREE")), "{query:?} sorts: {plan:?}");
+        }
+        Ok(())
     }
 }

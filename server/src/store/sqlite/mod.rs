@@ -24,6 +24,8 @@ pub mod backup;
 mod identity;
 pub mod merkle;
 mod open;
+#[cfg(test)]
+pub(crate) mod plan;
 mod read_only;
 mod readers;
 mod rebuild;

@@ -42,6 +42,7 @@ impl WriteCtx<'_> {
                 self.now_ms,
             ],
         )?;
+        crate::store::evidence_rows::attachment_stored(self.conn, server_seq)?;
         let Some(target) = target else { return Ok(()) };
         for flag in check_attachment(a, &target, &self.checks.evidence) {
             self.raise(Some(event.id), Some(event.device_id), flag.kind(), &flag.detail(), &place)?;
