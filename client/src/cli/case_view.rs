@@ -93,7 +93,9 @@ pub fn show_case(replica: &Replica, a: ShowArgs) -> anyhow::Result<()> {
 
 fn summary_line(c: &CaseSummary) -> String {
     let overdue = match &c.overdue {
-        Some(o) => o.missed.iter().map(|m| format!(" OVERDUE (逾期) {:?} since {}", m.kind, format::time(m.deadline))).collect(),
+        Some(o) => {
+            o.missed.iter().map(|m| format!(" OVERDUE (逾期) {} since {}", format::word(&m.kind), format::time(m.deadline))).collect()
+        }
         None => String::new(),
     };
     let major = c.major.as_ref().map(|m| format!(" major (督办) until {}", format::time(m.deadline))).unwrap_or_default();
@@ -111,8 +113,8 @@ fn summary_line(c: &CaseSummary) -> String {
 
 fn print_heads(heads: &[Head]) {
     for h in heads {
-        let outcome = h.outcome.map(|o| format!(" ({o:?})")).unwrap_or_default();
-        println!("  head {} {:?}{outcome} by {} at {}", h.step, h.stage, h.by, format::time(h.at_ms));
+        let outcome = h.outcome.map(|o| format!(" ({})", format::word(&o))).unwrap_or_default();
+        println!("  head {} {}{outcome} by {} at {}", h.step, format::word(&h.stage), h.by, format::time(h.at_ms));
     }
 }
 
@@ -120,14 +122,16 @@ fn print_steps(case: &Case) {
     for s in &case.steps {
         let what = match &s.detail {
             StepDetail::Opened { .. } => "opened".to_owned(),
-            StepDetail::Verified { verdict } => format!("verified {verdict:?}"),
+            StepDetail::Verified { verdict } => format!("verified {}", format::word(verdict)),
             StepDetail::Stopped => "stopped".to_owned(),
             StepDetail::ActionTaken { action, deadline, departments } => {
-                format!("{action:?} {} {departments:?}", deadline.map(format::time).unwrap_or_default())
+                let by = deadline.map(|d| format!(" by {}", format::time(d))).unwrap_or_default();
+                let with = if departments.is_empty() { String::new() } else { format!(" with {}", format::words(departments)) };
+                format!("{}{by}{with}", format::word(action))
             }
             StepDetail::Referred => "referred".to_owned(),
             StepDetail::MarkedMajor { deadline } => format!("marked major until {}", format::time(*deadline)),
-            StepDetail::Closed { outcome } => format!("closed {outcome:?}"),
+            StepDetail::Closed { outcome } => format!("closed {}", format::word(outcome)),
             StepDetail::ConflictResolved { keep } => format!("resolved, keeping {keep}"),
         };
         let after = s.after.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");

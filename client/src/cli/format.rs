@@ -59,6 +59,17 @@ pub fn result(r: &str) -> String {
     }
 }
 
+/// A protocol value in the word the wire gives it (`rectify_order` → "rectify order"), for
+/// printing the enums of cases and their steps as the rest of the output names things.
+pub fn word<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(|s| s.replace('_', " "))).unwrap_or_default()
+}
+
+/// Several values in their words, comma-separated.
+pub fn words<T: serde::Serialize>(values: &[T]) -> String {
+    values.iter().map(word).collect::<Vec<_>>().join(", ")
+}
+
 /// A finding kind in snake_case with its Chinese label.
 pub fn finding_kind(kind: &str) -> String {
     let label = serde_json::from_value::<FindingKind>(serde_json::Value::String(kind.to_owned())).map(FindingKind::label_zh).unwrap_or("");

@@ -214,6 +214,11 @@ async fn an_office_lists_its_cases_shows_a_conflict_and_resolves_it_by_a_head() 
     assert_eq!(json(&a, &["case", "show", "--case", &case, "--json", "--offline"])?["case"], shown["case"]);
     let text = a.run(&["case", "show", "--case", &case])?;
     assert!(text.contains(closing.trim()) && text.contains(referral.trim()) && text.contains("case resolve"), "{text}");
+    // In the words the protocol gives its values, not the program's names for them.
+    for words in ["verified confirmed", "rectify order by 2020-01-01", "closed rectified", "referred"] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
+    assert!(!text.contains("Confirmed") && !text.contains("RectifyOrder") && !text.contains("Referred"), "{text}");
 
     // Scoped like the other reports: another township's inspector finds no such case.
     let elsewhere = phone(&server, dir.path(), "ti-t02-1")?;
