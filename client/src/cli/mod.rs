@@ -156,9 +156,20 @@ pub fn main() -> ExitCode {
 
 /// Runs one parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    // Only a login makes a replica; any other command on a path that holds none is a mistyped path
+    // (or a phone no one has logged in on), and writes nothing there.
+    if let Command::Login(args) = cli.command {
+        return login_into(&cli.replica, args);
+    }
+    anyhow::ensure!(
+        cli.replica.exists(),
+        "no replica at {} (本机无此数据): log in first (`patrol-device --replica {} login …`), or check the path",
+        cli.replica.display(),
+        cli.replica.display()
+    );
     let mut replica = Replica::open(&cli.replica)?;
     match cli.command {
-        Command::Login(args) => block_on(login::run(&mut replica, args)),
+        Command::Login(args) => login_into(&cli.replica, args),
         Command::Logout => block_on(login::logout(&replica)),
         Command::Passwd => block_on(login::passwd(&replica)),
         Command::SwitchUser { user } => login::switch(&mut replica, &user),
@@ -186,6 +197,22 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::LedgerExport(args) => block_on(export::ledger_export(&replica, args)),
         Command::Admin(c) => block_on(admin::admin(&replica, c)),
     }
+}
+
+/// Logs in on the replica at `path`, made if missing; a login that fails leaves no new replica.
+fn login_into(path: &std::path::Path, args: login::LoginArgs) -> anyhow::Result<()> {
+    let fresh = !path.exists();
+    let mut replica = Replica::open(path)?;
+    let outcome = block_on(login::run(&mut replica, args));
+    if fresh && outcome.is_err() {
+        drop(replica);
+        for end in ["", "-wal", "-shm"] {
+            let mut file = path.as_os_str().to_owned();
+            file.push(end);
+            let _ = std::fs::remove_file(file);
+        }
+    }
+    outcome
 }
 
 fn block_on<T, E: Into<anyhow::Error>, F: std::future::Future<Output = Result<T, E>>>(f: F) -> anyhow::Result<T> {

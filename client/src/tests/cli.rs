@@ -73,3 +73,20 @@ fn record_patrol_and_finding_in_gcj02_with_mock_fixes() {
     let finding = f.replica.projection().expect("projection").findings.into_values().next().expect("finding");
     assert!((finding.location.lon - 1_145_000_000).abs() <= 1 && (finding.location.lat - 255_000_000).abs() <= 1, "{:?}", finding.location);
 }
+
+/// A mistyped replica path is named and left alone; only a login makes a replica, and a login that
+/// fails leaves none behind.
+#[test]
+fn only_a_login_makes_a_replica_and_a_failed_one_leaves_none() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let typo = dir.path().join("phnoe.db");
+    let path = typo.to_str().expect("utf8 path");
+    let err = run(Cli::try_parse_from(["patrol-device", "--replica", path, "status"]).expect("args")).expect_err("no replica");
+    assert!(format!("{err:#}").contains(&format!("no replica at {path}")), "{err:#}");
+    assert!(!typo.exists(), "status made no replica");
+    // Nothing listens on port 9 of this host: the login fails.
+    let login = ["patrol-device", "--replica", path, "login", "--server", "http://127.0.0.1:9", "--user", "vo-t01-v01", "--password", "x"];
+    assert!(run(Cli::try_parse_from(login).expect("args")).is_err());
+    let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").flatten().map(|e| e.file_name()).collect();
+    assert!(left.is_empty(), "a failed login left {left:?}");
+}
