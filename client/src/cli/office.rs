@@ -12,6 +12,8 @@ use sync_protocol::ids::{EventId, UnitId};
 
 use super::record::{parse_event_id, parse_snake, parse_time};
 use crate::replica::Replica;
+use sync_protocol::admit::offer::{Viewer, action_of, case_actions};
+use sync_protocol::wire::cases::CaseSummary;
 
 #[derive(Debug, Subcommand)]
 pub enum CaseCommand {
@@ -160,9 +162,36 @@ pub fn case(replica: &mut Replica, command: CaseCommand) -> anyhow::Result<()> {
             let (township, heads) = heads(replica, case)?;
             Body::CaseConflictResolved(CaseConflictResolved { case, township, heads, keep, note })
         }
-        step => step_body(replica, step)?,
+        step => {
+            let body = step_body(replica, step)?;
+            offered(replica, &body)?;
+            body
+        }
     };
     print_recorded(replica, &body)
+}
+
+/// A step the case's stage and the user's role do not offer now (`sync_protocol::admit::offer`,
+/// the console's buttons) is refused here, offline: the server would only refuse it at sync. The
+/// phone holds the cases of the townships its user answers for, so the case's is taken as theirs.
+fn offered(replica: &Replica, body: &Body) -> anyhow::Result<()> {
+    let (Some(action), Some(case)) = (action_of(body), body.continued_case()) else { return Ok(()) };
+    let Some(case) = replica.case(case)? else { return Ok(()) };
+    let me = replica.require_active()?;
+    let units = [case.township.clone()];
+    let summary = CaseSummary::of(&case, replica.now_ms());
+    let offer = case_actions(&Viewer { user: &me.user, role: me.role, units: &units }, &summary);
+    if offer.contains(&action) {
+        return Ok(());
+    }
+    let open = if offer.is_empty() { "none".to_owned() } else { super::format::words(&offer) };
+    bail!(
+        "case {} is {}: a {} may not {} it now (本阶段不可执行); the steps open to you: {open}",
+        case.id,
+        summary.status,
+        me.role.as_str(),
+        super::format::word(&action)
+    )
 }
 
 /// A step made on the case's one current head.

@@ -111,6 +111,24 @@ fn detail(action: CaseAction) -> StepDetail {
     }
 }
 
+/// The action a case step's body takes (the inverse of the bodies the offer judges): what a phone
+/// looks up in [`case_actions`] before it records the step. `None` for a body that is no step on
+/// an open case (an opening, a resolution, a tip).
+pub fn action_of(body: &Body) -> Option<CaseAction> {
+    Some(match body {
+        Body::CaseVerified(b) if b.verdict == Verdict::Unfounded => CaseAction::Unfounded,
+        Body::CaseVerified(_) => CaseAction::Verify,
+        Body::CaseStopped(_) => CaseAction::Stop,
+        Body::CaseActionTaken(b) if b.action == ActionKind::RectifyOrder => CaseAction::Rectify,
+        Body::CaseActionTaken(_) => CaseAction::Joint,
+        Body::CaseReferred(_) => CaseAction::Refer,
+        Body::CaseMarkedMajor(_) => CaseAction::Major,
+        Body::CaseClosed(b) if b.outcome == Outcome::Unfounded => CaseAction::CloseUnfounded,
+        Body::CaseClosed(_) => CaseAction::Close,
+        _ => return None,
+    })
+}
+
 /// The body of `action` on `case`, made on its first head (a resolution on all its heads), with
 /// placeholders where the user types (note, deadline, departments): what admission judges.
 fn step_body(action: CaseAction, case: &CaseSummary) -> Body {

@@ -108,3 +108,12 @@ fn the_reach_is_every_township_for_the_county_and_their_own_for_an_inspector() {
         assert_eq!(reach_of(role, &["T01"]), OfficeReach::default(), "{role:?}");
     }
 }
+
+#[test]
+fn each_step_body_is_taken_for_its_own_action() {
+    let c = case(Some(Stage::Verified), vec![head(1, Stage::Verified)]);
+    for action in CaseAction::ALL.into_iter().filter(|a| *a != Resolve) {
+        assert_eq!(action_of(&step_body(action, &c)), Some(action), "{action:?}");
+    }
+    assert_eq!(action_of(&step_body(Resolve, &c)), None, "a resolution is no step on an open case");
+}

@@ -2,7 +2,7 @@
 //! a village finding escalated, verified, stopped, referred, marked major and closed across three
 //! phones; a tip with its informant recorded, whose informant never reaches a village officer.
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, ensure};
 use patrolsync_tests::DEMO_PASSWORD;
 use patrolsync_tests::app::{TestApp, spawn_app};
 use patrolsync_tests::device::{DeviceCli, write_walk};
@@ -42,6 +42,12 @@ async fn a_finding_is_escalated_to_a_closed_major_case_and_a_tip_keeps_its_infor
     inspector.run(&["case", "verify", "--case", &case, "--verdict", "confirmed"])?;
     inspector.run(&["case", "stop", "--case", &case, "--note", "excavator sealed"])?;
     inspector.run(&["case", "refer", "--case", &case, "--note", "repeat offender, beyond the township's powers"])?;
+    // Referred, the case is the county's to close: the inspector's phone refuses it offline,
+    // naming the steps still open to an inspector, and records nothing.
+    let close = inspector.output(&["case", "close", "--case", &case, "--outcome", "penalised", "--note", "fined"])?;
+    let said = String::from_utf8_lossy(&close.stderr);
+    ensure!(!close.status.success() && said.contains("a township_inspector may not close it now"), "{said}");
+    ensure!(said.contains("the steps open to you: stop, rectify, joint"), "{said}");
     let tip = inspector.receive_tip("trucks at night on the river road", "T01", "王某", "138-0000-0000")?.to_string();
     inspector.run(&[
         "tip",
