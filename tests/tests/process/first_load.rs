@@ -34,16 +34,20 @@ fn seen(db: &Path) -> Option<(i64, i64)> {
     .ok()
 }
 
-fn start_loading(dir: &Path) -> Result<Child> {
-    Command::new(server_binary())
+/// `serve --demo` on `dir`'s store, on a free port, with the tests' demo password.
+fn serve_demo(dir: &Path) -> Command {
+    let mut command = Command::new(server_binary());
+    command
         .args(["serve", "--demo", "--bind", "127.0.0.1:0", "--db"])
         .arg(dir.join("central.db"))
         .env("PATROLSYNC_DEMO_PASSWORD", DEMO_PASSWORD)
         .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .context("starting the server")
+        .stderr(Stdio::null());
+    command
+}
+
+fn start_loading(dir: &Path) -> Result<Child> {
+    serve_demo(dir).stdout(Stdio::null()).spawn().context("starting the server")
 }
 
 /// Starts a server on an empty store, kills it with SIGKILL at `moment`, and returns every state
@@ -113,15 +117,7 @@ async fn a_kill_during_the_first_demo_load_leaves_a_store_that_loads_or_is_loade
 /// What `serve --demo` prints on `dir`'s store before "ready" (then it is stopped).
 fn demo_start_lines(dir: &Path) -> Result<Vec<String>> {
     use std::io::BufRead as _;
-    let mut child = Command::new(server_binary())
-        .args(["serve", "--demo", "--bind", "127.0.0.1:0", "--db"])
-        .arg(dir.join("central.db"))
-        .env("PATROLSYNC_DEMO_PASSWORD", DEMO_PASSWORD)
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .context("starting the server")?;
+    let mut child = serve_demo(dir).stdout(Stdio::piped()).spawn().context("starting the server")?;
     let stdout = child.stdout.take().context("stdout")?;
     let mut lines = Vec::new();
     for line in std::io::BufReader::new(stdout).lines() {

@@ -90,10 +90,7 @@ mod tests {
     /// an index, newest first: no sort of every case in scope (the list parsed them all).
     #[test]
     fn a_page_of_cases_reads_an_index_from_its_cursor() -> Result<(), Box<dyn std::error::Error>> {
-        let dir = tempfile::tempdir()?;
-        let path = dir.path().join("central.db");
-        drop(crate::store::sqlite::SqliteStore::open(&path)?);
-        let reader = crate::store::sqlite::open_reader(&path)?;
+        let (_dir, reader) = crate::store::sqlite::plan::empty_store_reader()?;
         let township = BTreeSet::from([UnitId::new("T01")?]);
         let cursor = Some(EventId(uuid::Uuid::now_v7()));
         for (townships, before, index) in [

@@ -204,11 +204,7 @@ mod tests {
     use crate::store::sqlite::plan::{plan, scans_all_of, uses};
 
     fn reader() -> Result<(tempfile::TempDir, rusqlite::Connection), Box<dyn std::error::Error>> {
-        let dir = tempfile::tempdir()?;
-        let path = dir.path().join("central.db");
-        drop(crate::store::sqlite::SqliteStore::open(&path)?);
-        let reader = crate::store::sqlite::open_reader(&path)?;
-        Ok((dir, reader))
+        crate::store::sqlite::plan::empty_store_reader()
     }
 
     /// Open cases and tips, of the county or of one township, are read through their partial

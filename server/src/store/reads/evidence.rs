@@ -162,10 +162,7 @@ mod tests {
     /// its key: no plan reads every attachment (each did, probing `blob_holders` for every one).
     #[test]
     fn missing_evidence_reads_the_missing_not_every_attachment() -> Result<(), Box<dyn std::error::Error>> {
-        let dir = tempfile::tempdir()?;
-        let path = dir.path().join("central.db");
-        drop(crate::store::sqlite::SqliteStore::open(&path)?);
-        let reader = crate::store::sqlite::open_reader(&path)?;
+        let (_dir, reader) = crate::store::sqlite::plan::empty_store_reader()?;
         let county = PlaceScope { county: true, villages: vec![], townships: vec![] };
         let township = PlaceScope { county: false, villages: vec![], townships: vec!["T01".into()] };
         let query = MissingQuery { before: Some(10), ..MissingQuery::default() };

@@ -145,10 +145,7 @@ mod tests {
     /// id order: no plan scans the flags or sorts them (each did, filtering every row of the table).
     #[test]
     fn a_filtered_list_reads_its_index_in_id_order() -> Result<(), Box<dyn std::error::Error>> {
-        let dir = tempfile::tempdir()?;
-        let path = dir.path().join("central.db");
-        drop(crate::store::sqlite::SqliteStore::open(&path)?);
-        let reader = crate::store::sqlite::open_reader(&path)?;
+        let (_dir, reader) = crate::store::sqlite::plan::empty_store_reader()?;
         let county = PlaceScope { county: true, villages: vec![], townships: vec![] };
         let township = PlaceScope { county: false, villages: vec![], townships: vec!["T01".into()] };
         let village = PlaceScope { county: false, villages: vec!["V01".into()], townships: vec![] };

@@ -128,10 +128,7 @@ mod tests {
     /// again (they were, on every pull, with a bound `LIMIT ?N`).
     #[test]
     fn a_page_statement_is_prepared_once_whatever_its_limit() -> Result<(), Box<dyn std::error::Error>> {
-        let dir = tempfile::tempdir()?;
-        let path = dir.path().join("central.db");
-        drop(crate::store::sqlite::SqliteStore::open(&path)?);
-        let reader = crate::store::sqlite::open_reader(&path)?;
+        let (_dir, reader) = crate::store::sqlite::plan::empty_store_reader()?;
         let village = Bucket::Village(sync_protocol::ids::UnitId::new("V01")?);
         for limit in 1..=4 {
             page(&reader, &Bucket::County, u64::from(limit), limit, Reader { device: None, confidential: true })?;

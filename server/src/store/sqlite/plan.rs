@@ -28,3 +28,13 @@ pub(crate) fn scans_all_of(plan: &[String], table: &str, partial: &[&str]) -> bo
 pub(crate) fn uses(plan: &[String], table: &str, index: &str) -> bool {
     plan.iter().any(|line| line.contains(&format!(" {table} ")) && line.contains(&format!("INDEX {index}")))
 }
+
+/// A reader on a new, empty store of its own (the folder goes with the first value): where a
+/// test asks SQLite for the plans of the reports' statements.
+pub(crate) fn empty_store_reader() -> Result<(tempfile::TempDir, Connection), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("central.db");
+    drop(super::SqliteStore::open(&path)?);
+    let reader = super::open_reader(&path)?;
+    Ok((dir, reader))
+}
