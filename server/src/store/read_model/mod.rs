@@ -21,6 +21,8 @@ mod rebuild;
 pub(crate) mod rows;
 #[cfg(test)]
 mod tally_tests;
+#[cfg(test)]
+mod zone_current_tests;
 
 pub use cases::{case, page as cases};
 pub use kept::{CheckedPatrol, write_due as write_due_ledger_rows};
