@@ -111,8 +111,9 @@ impl StoreError {
             | StoreError::Encode { .. }
             | StoreError::Migration(_)
             | StoreError::Poisoned(_) => true,
-            StoreError::CommitFailed(_)
-            | StoreError::WriterGone
+            // A commit that failed is as permanent as what made it fail.
+            StoreError::CommitFailed(cause) => cause.is_permanent(),
+            StoreError::WriterGone
             | StoreError::Full(_)
             | StoreError::ReadOnly(_)
             | StoreError::Busy(_)
@@ -176,6 +177,7 @@ mod tests {
         assert!(!StoreError::Full(io()).is_permanent());
         assert!(!StoreError::Busy(io()).is_permanent());
         assert!(!StoreError::CommitFailed(Arc::new(StoreError::Engine(io()))).is_permanent());
+        assert!(StoreError::CommitFailed(Arc::new(StoreError::corrupt("events", "a row"))).is_permanent(), "follows its cause");
         assert_eq!(StoreError::CommitFailed(Arc::new(StoreError::Full(io()))).cause(), "disk_full");
         assert_eq!(StoreError::ReadOnly(io()).cause(), "read_only");
     }

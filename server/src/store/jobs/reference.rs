@@ -73,7 +73,17 @@ impl Reference {
     /// versions a `zone.defined` moves): what a writer looks for among another process's commits
     /// before it reads the copy again.
     pub fn changed_by(kind: &str) -> bool {
-        matches!(kind, kind::UNIT_DEFINED | kind::ZONE_DEFINED | kind::ASSIGNMENT_SET) || kind.starts_with("licence.")
+        matches!(
+            kind,
+            kind::UNIT_DEFINED
+                | kind::ZONE_DEFINED
+                | kind::ASSIGNMENT_SET
+                | kind::LICENCE_GRANTED
+                | kind::LICENCE_EXTENDED
+                | kind::LICENCE_CHANGED
+                | kind::LICENCE_TRANSFERRED
+                | kind::LICENCE_CANCELLED
+        )
     }
 
     /// Writes a reference body into the read-model tables and into this copy; returns the period
@@ -228,6 +238,16 @@ mod tests {
     use super::*;
     use sync_protocol::body::ZoneDefined;
     use sync_protocol::values::Polygon;
+
+    /// Every licence kind of the kind table changes the copy (a kind added to the table and not
+    /// named in `changed_by` would leave another process's copy stale).
+    #[test]
+    fn every_licence_kind_changes_the_copy() {
+        let licences: Vec<&str> = sync_protocol::body::KINDS.iter().map(|k| k.name).filter(|n| n.starts_with("licence.")).collect();
+        assert_eq!(licences.len(), 5, "{licences:?}");
+        assert!(licences.iter().all(|k| Reference::changed_by(k)), "{licences:?}");
+        assert!(!Reference::changed_by(kind::PATROL_RECORDED));
+    }
 
     #[test]
     fn each_change_the_checks_read_takes_a_new_version_and_published_snapshots_keep_theirs() -> Result<(), Box<dyn std::error::Error>> {
