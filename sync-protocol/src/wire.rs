@@ -10,6 +10,7 @@ pub mod map;
 pub mod patrol;
 pub mod people;
 pub mod reports;
+pub mod rollups;
 pub mod session;
 pub mod version;
 pub mod witness;

@@ -27,15 +27,8 @@ impl std::fmt::Debug for OfficialEntry {
     }
 }
 
-/// A deployment-level role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OfficialRole {
-    /// A city bureau (市局): the counties listed.
-    City,
-    /// A province department (省厅): the counties listed, or every county of the deployment.
-    Province,
-}
+/// A deployment-level role (the wire's: the roll-ups' reply names it).
+pub use sync_protocol::wire::rollups::OfficialRole;
 
 impl Config {
     /// The officials checked: known counties, a city official with at least one, distinct names.

@@ -2,48 +2,18 @@
 //! county (compliance, cases and tips, findings reported in time, flags), each the county roll-up
 //! of that county's own compliance report, read from its own store's read model, never its log.
 
-use serde::{Deserialize, Serialize};
-use sync_protocol::compliance::Rollup;
 use sync_protocol::values::IsoWeek;
+use sync_protocol::wire::rollups::{CountyRollup, RollupQuery, Rollups};
 
 use super::counties::Counties;
 use super::officials::Official;
 use super::reports::ReportError;
 use super::reports::audience::Audience;
 use super::reports::compliance;
-use crate::config::OfficialRole;
-
-/// The query: the week (default: this week) and, optionally, some of the official's counties.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RollupQuery {
-    pub week: Option<IsoWeek>,
-    /// County codes, comma-separated; each must be one of the official's (else 404).
-    pub counties: Option<String>,
-}
-
-/// The roll-ups of one week.
-#[derive(Debug, Clone, Serialize)]
-pub struct Rollups {
-    pub week: IsoWeek,
-    /// The server's clock when they were made (Unix ms).
-    pub as_of: i64,
-    pub official: String,
-    pub role: OfficialRole,
-    pub counties: Vec<CountyRollup>,
-}
-
-/// One county's week, as its county section reads it in `GET /v1/compliance`.
-#[derive(Debug, Clone, Serialize)]
-pub struct CountyRollup {
-    pub code: String,
-    pub name: String,
-    pub rollup: Rollup,
-}
 
 /// The roll-ups `official` asked for in `query`, in the deployment's order of counties.
 pub async fn rollups(counties: &Counties, official: &Official, query: RollupQuery, now_ms: i64) -> Result<Rollups, ReportError> {
-    let asked: Option<Vec<&str>> = query.counties.as_deref().map(|c| c.split(',').map(str::trim).collect());
+    let asked: Option<Vec<&str>> = query.counties.as_ref().map(|c| c.iter().map(String::as_str).collect());
     if let Some(asked) = &asked
         && asked.iter().any(|c| !official.counties.iter().any(|o| o == c))
     {
