@@ -178,6 +178,36 @@ fn handlers_call_use_cases_not_the_store() {
     assert!(found.is_empty(), "a handler goes around the use cases:\n{}", found.join("\n"));
 }
 
+/// The public functions of `code` whose signature (up to its body) names `StoreError` as their
+/// error: `pub fn` or `pub async fn`, not `pub(super)` and the like.
+fn public_store_errors(code: &str) -> Vec<String> {
+    code.match_indices("pub ")
+        .filter_map(|(i, _)| {
+            let rest = &code[i + 4..];
+            let rest = rest.strip_prefix("async ").unwrap_or(rest).strip_prefix("fn ")?;
+            let signature = &rest[..rest.find('{').unwrap_or(rest.len())];
+            let error = signature.rsplit_once("->").map(|(_, r)| r)?;
+            let named = error.split(|c: char| !c.is_ascii_alphanumeric() && c != '_').any(|w| w == "StoreError");
+            named.then(|| signature.split('(').next().unwrap_or_default().trim().to_owned())
+        })
+        .collect()
+}
+
+/// Each use case has its own error type, which `http/` maps: no public function of `service/`
+/// gives a bare `StoreError` to its handler.
+#[test]
+fn use_cases_have_their_own_errors() {
+    let found: Vec<String> = sources()
+        .into_iter()
+        .filter(|(path, _)| path.starts_with("service/"))
+        .flat_map(|(path, text)| public_store_errors(&split(&text).0).into_iter().map(move |f| format!("{path}: {f}")))
+        .collect();
+    assert!(found.is_empty(), "a use case returns the store's error, not its own:\n{}", found.join("\n"));
+    let sample = "pub async fn a(x: u8) -> Result<u8, StoreError> { 1 } pub(super) fn b() -> Result<(), StoreError> {} \
+                  pub fn c() -> Result<(), CaseError> {} pub fn d(e: StoreError) -> u8 {}";
+    assert_eq!(public_store_errors(sample), vec!["a".to_owned()]);
+}
+
 #[test]
 fn the_scan_finds_sql_and_the_driver_in_code_and_not_in_prose() {
     let sample = r##"

@@ -10,12 +10,16 @@ use sync_protocol::wire::evidence::UPLOAD_OFFSET;
 
 use crate::codec::BodyError;
 use crate::service::admin::AdminError;
+use crate::service::cases::CaseError;
 use crate::service::counties::CountyError;
 use crate::service::evidence::EvidenceError;
+use crate::service::health::NotLive;
 use crate::service::login::LoginError;
 use crate::service::officials::OfficialError;
+use crate::service::patrols::PatrolError;
 use crate::service::people::PeopleError;
 use crate::service::principal::{AuthError, Forbidden};
+use crate::service::projection::ProjectionError;
 use crate::service::reports::ReportError;
 use crate::service::roster::{RosterError, RosterProblems};
 use crate::service::sync::SyncError;
@@ -280,6 +284,37 @@ impl From<LoginError> for ApiError {
             LoginError::NewPassword(e) => e.into(),
             LoginError::Store(e) => e.into(),
         }
+    }
+}
+
+impl From<CaseError> for ApiError {
+    fn from(e: CaseError) -> Self {
+        match e {
+            CaseError::Query(e) => ApiError::MalformedRequest(e.to_string()),
+            CaseError::NotFound => ApiError::NotFound,
+            CaseError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<PatrolError> for ApiError {
+    fn from(e: PatrolError) -> Self {
+        match e {
+            PatrolError::NotFound => ApiError::NotFound,
+            PatrolError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<ProjectionError> for ApiError {
+    fn from(ProjectionError(e): ProjectionError) -> Self {
+        e.into()
+    }
+}
+
+impl From<NotLive> for ApiError {
+    fn from(NotLive(e): NotLive) -> Self {
+        e.into()
     }
 }
 

@@ -6,15 +6,29 @@ use std::collections::BTreeSet;
 use sync_protocol::admit::offer::{Viewer, fill_actions};
 use sync_protocol::ids::{EventId, UnitId};
 use sync_protocol::scope::Bucket;
-use sync_protocol::wire::cases::{CaseDetail, CaseList, CaseQuery, list};
+use sync_protocol::wire::cases::{CaseDetail, CaseList, CaseQuery, MAX_CASES_PER_PAGE, list};
+use sync_protocol::wire::page_size;
 
 use super::Services;
 use super::principal::Principal;
 use crate::store::StoreError;
 
+/// Why the cases asked for cannot be given.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseError {
+    /// The query asks for what cannot be listed (a page size out of range).
+    #[error("{0}")]
+    Query(#[from] sync_protocol::ValidationError),
+    /// No such case in the caller's scope, whether or not it exists elsewhere.
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 /// The townships whose cases `scope` holds: every one for the county bucket (`None`), the
 /// township buckets' otherwise (none for a village officer: cases route to townships only).
-fn townships(scope: &BTreeSet<Bucket>) -> Option<BTreeSet<UnitId>> {
+pub(super) fn townships(scope: &BTreeSet<Bucket>) -> Option<BTreeSet<UnitId>> {
     if scope.contains(&Bucket::County) {
         return None;
     }
@@ -28,7 +42,8 @@ fn viewer(principal: &Principal) -> Viewer<'_> {
 
 /// The cases in `principal`'s scope that `query` asks for, newest first, with their heads and
 /// the steps `principal` may take. The store reads them a page at a time, newest first.
-pub async fn cases(services: &Services, principal: &Principal, query: &CaseQuery) -> Result<CaseList, StoreError> {
+pub async fn cases(services: &Services, principal: &Principal, query: &CaseQuery) -> Result<CaseList, CaseError> {
+    page_size(query.limit, MAX_CASES_PER_PAGE, MAX_CASES_PER_PAGE)?;
     let now = services.clock.now_ms();
     let found = match townships(&principal.scope) {
         Some(t) if t.is_empty() => Vec::new(),
@@ -39,16 +54,15 @@ pub async fn cases(services: &Services, principal: &Principal, query: &CaseQuery
     Ok(page)
 }
 
-/// One case of `principal`'s scope with every step and the steps `principal` may take; `None`
-/// when the scope holds no such case (whether or not it exists elsewhere). Read by its key.
-pub async fn case(services: &Services, principal: &Principal, id: EventId) -> Result<Option<CaseDetail>, StoreError> {
+/// One case of `principal`'s scope with every step and the steps `principal` may take;
+/// [`CaseError::NotFound`] when the scope holds no such case (whether or not it exists elsewhere).
+/// Read by its key.
+pub async fn case(services: &Services, principal: &Principal, id: EventId) -> Result<CaseDetail, CaseError> {
     let found = match townships(&principal.scope) {
         Some(t) if t.is_empty() => None,
         t => services.store.case(t, id).await?,
     };
-    let mut detail = found.map(|c| CaseDetail::of(&c, services.clock.now_ms()));
-    if let Some(d) = &mut detail {
-        fill_actions(&viewer(principal), [&mut d.summary]);
-    }
+    let mut detail = CaseDetail::of(&found.ok_or(CaseError::NotFound)?, services.clock.now_ms());
+    fill_actions(&viewer(principal), [&mut detail.summary]);
     Ok(detail)
 }

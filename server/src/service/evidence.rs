@@ -125,8 +125,9 @@ pub async fn download(
 /// received of each interrupted upload.
 pub async fn missing(services: &Services, scope: BTreeSet<Bucket>, query: MissingQuery) -> Result<MissingList, EvidenceError> {
     let mut list = services.store.missing(scope, query).await?;
-    for m in &mut list.missing {
-        m.received = services.blobs.offset(m.sha256, &m.officer).await?;
+    let uploads = list.missing.iter().map(|m| (m.sha256, m.officer.clone())).collect();
+    for (m, received) in list.missing.iter_mut().zip(services.blobs.offsets(uploads).await?) {
+        m.received = received;
     }
     Ok(list)
 }

@@ -10,6 +10,11 @@ use crate::store::StoreError;
 /// How long a probe may wait for the writer before the server counts as not ready.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Why the server is not live: a store cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error("a store cannot be read: {0}")]
+pub struct NotLive(#[source] pub StoreError);
+
 /// Why the server is not ready.
 #[derive(Debug, thiserror::Error)]
 pub enum NotReady {
@@ -29,8 +34,8 @@ fn root(e: &StoreError) -> String {
 
 impl Services {
     /// Answers once the store can be read (`/healthz`).
-    pub async fn health(&self) -> Result<(), StoreError> {
-        self.store.ping().await
+    pub async fn health(&self) -> Result<(), NotLive> {
+        self.store.ping().await.map_err(NotLive)
     }
 
     /// Answers while the store's writer commits (`/readyz`): a commit of the last second stands,
@@ -47,7 +52,7 @@ impl Services {
 
 impl Counties {
     /// Answers once every county's store can be read.
-    pub async fn health(&self) -> Result<(), StoreError> {
+    pub async fn health(&self) -> Result<(), NotLive> {
         for county in self.iter() {
             county.health().await?;
         }

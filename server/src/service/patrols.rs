@@ -8,7 +8,18 @@ use super::Services;
 use super::principal::Principal;
 use crate::store::StoreError;
 
-/// The patrol `id` if `principal`'s scope holds it; `None` otherwise, as if it did not exist.
-pub async fn patrol(services: &Services, principal: &Principal, id: EventId) -> Result<Option<PatrolRecord>, StoreError> {
-    services.store.patrol(principal.scope.clone(), id).await
+/// Why a patrol cannot be given.
+#[derive(Debug, thiserror::Error)]
+pub enum PatrolError {
+    /// No such patrol in the caller's scope, whether or not it exists elsewhere.
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The patrol `id` if `principal`'s scope holds it; [`PatrolError::NotFound`] otherwise, as if it
+/// did not exist.
+pub async fn patrol(services: &Services, principal: &Principal, id: EventId) -> Result<PatrolRecord, PatrolError> {
+    services.store.patrol(principal.scope.clone(), id).await?.ok_or(PatrolError::NotFound)
 }

@@ -100,7 +100,7 @@ fn scope_of_holder(holder: &SessionHolder) -> BTreeSet<Bucket> {
 
 /// Reads the caller's scope again, after a push that received or moved a tip: the tips of their
 /// townships are not what they were when the request began, and the reply's pages must follow.
-pub async fn rescope(services: &Services, principal: &mut Principal) -> Result<(), StoreError> {
+pub(super) async fn rescope(services: &Services, principal: &mut Principal) -> Result<(), StoreError> {
     let holder = services.store.session_holder(principal.user.id.clone(), principal.device.id, principal.session).await?;
     if let Some(holder) = holder {
         principal.scope = scope_of_holder(&holder);

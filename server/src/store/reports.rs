@@ -118,6 +118,14 @@ pub trait Reports: Send + Sync {
         id: sync_protocol::ids::EventId,
     ) -> StoreFuture<'_, Option<sync_protocol::fold::Case>>;
 
+    /// The cases opened on each of `tips` that are `townships`' (of the county when `None`), by
+    /// tip, in id order; a tip with none is left out.
+    fn tip_cases(
+        &self,
+        townships: Option<BTreeSet<UnitId>>,
+        tips: Vec<sync_protocol::ids::EventId>,
+    ) -> StoreFuture<'_, std::collections::BTreeMap<sync_protocol::ids::EventId, Vec<sync_protocol::ids::EventId>>>;
+
     /// What is outstanding in `township`.
     fn backlog(&self, township: UnitId) -> StoreFuture<'_, Backlog>;
 

@@ -227,3 +227,38 @@ async fn an_informant_reaches_only_the_county_section_and_the_township() -> Resu
     assert!(!pulled.contains(&informant) && !pulled.contains(&tip));
     Ok(())
 }
+
+/// `GET /v1/office` holds the tips with the cases opened on them, as the scope's full fold has
+/// them, and not the cases themselves (which `GET /v1/cases` pages): its size follows the
+/// reference data and the tips, not the county's years of cases.
+#[tokio::test]
+async fn the_office_holds_the_tips_with_their_cases_but_not_the_cases() -> Result<()> {
+    let server = spawn_app()?;
+    let mut inspector = server.device("ti-t03-1").await?;
+    let mut officer = server.device("vo-t03-v02").await?;
+    let tip = accepted(&mut inspector, &office::tip_received("T03", now_ms() as i64 - 3_600_000)).await?;
+    let on_tip = accepted(&mut inspector, &office::open_on_tip(tip, "T03")).await?;
+    let second = accepted(&mut inspector, &office::open_on_tip(tip, "T03")).await?;
+    let finding = report_finding(&mut officer, &ZoneId::new("Z-T03-V02")?).await?;
+    let on_finding = accepted(&mut inspector, &office::open_on_finding(finding, "T03")).await?;
+    accepted(&mut inspector, &office::verify(on_finding, "T03", on_finding)).await?;
+    let untouched = accepted(&mut inspector, &office::tip_received("T03", now_ms() as i64 - 60_000)).await?;
+
+    for user in ["ca-1", "ti-t03-1", "cm-1"] {
+        let d = server.device(user).await?;
+        let (status, office) = d.get_json("/v1/office").await?;
+        assert_eq!(status, StatusCode::OK, "{user}: {office}");
+        assert!(office.get("cases").is_none(), "{user}: the office holds no case");
+        let office: Projection = serde_json::from_value(office)?;
+        let full = projection_of(&d).await?;
+        assert_eq!(full.cases.len(), 3, "{user}: the full fold has every case");
+        assert_eq!(office.tips, full.tips, "{user}: each tip as the full fold has it, its cases included");
+        assert_eq!(office.tips[&tip].cases, vec![on_tip, second], "{user}");
+        assert!(office.tips[&untouched].cases.is_empty(), "{user}");
+        assert!(!office.zones.is_empty() && !office.units.is_empty() && !office.licences.is_empty(), "{user}: the reference data");
+    }
+    // Another township's inspector sees neither the tips nor their cases.
+    let (_, other) = server.device("ti-t01-1").await?.get_json("/v1/office").await?;
+    assert!(other["tips"].as_object().is_none_or(|t| t.is_empty()), "{other}");
+    Ok(())
+}

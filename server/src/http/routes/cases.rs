@@ -5,8 +5,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use sync_protocol::ids::EventId;
-use sync_protocol::wire::cases::{CaseQuery, MAX_CASES_PER_PAGE};
-use sync_protocol::wire::page_size;
+use sync_protocol::wire::cases::CaseQuery;
 
 use crate::http::county::County;
 use crate::http::error::ApiError;
@@ -15,7 +14,6 @@ use crate::http::principal::Principal;
 pub async fn list(county: County, principal: Principal, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let version = crate::http::reply::protocol(&req)?;
     let query: CaseQuery = super::query(&req)?;
-    page_size(query.limit, MAX_CASES_PER_PAGE, MAX_CASES_PER_PAGE).map_err(|e| ApiError::MalformedRequest(e.to_string()))?;
     let cases = crate::service::cases::cases(&county, &principal, &query).await?;
     crate::http::reply::versioned(&req, version, cases)
 }
@@ -24,5 +22,5 @@ pub async fn show(county: County, principal: Principal, path: web::Path<String>,
     let version = crate::http::reply::protocol(&req)?;
     let id: EventId = path.parse().map_err(|e: sync_protocol::ValidationError| ApiError::MalformedRequest(e.to_string()))?;
     let detail = crate::service::cases::case(&county, &principal, id).await?;
-    crate::http::reply::versioned(&req, version, detail.ok_or(ApiError::NotFound)?)
+    crate::http::reply::versioned(&req, version, detail)
 }

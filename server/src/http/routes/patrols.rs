@@ -11,6 +11,6 @@ use crate::http::principal::Principal;
 
 pub async fn patrol(county: County, principal: Principal, req: HttpRequest, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id: EventId = id.parse().map_err(|_| ApiError::NotFound)?;
-    let record = crate::service::patrols::patrol(&county, &principal, id).await?.ok_or(ApiError::NotFound)?;
+    let record = crate::service::patrols::patrol(&county, &principal, id).await?;
     crate::http::reply::json(&req, &record)
 }

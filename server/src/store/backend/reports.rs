@@ -1,7 +1,7 @@
 //! The reports (`Reports`) written once over [`Backend`]: each one read on a reader, over the SQL
 //! layer, from the read model both engines' writers keep (`store::read_model`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use sync_protocol::compliance::WeekFacts;
 use sync_protocol::fold::Case;
 use sync_protocol::ids::{EventId, UnitId};
@@ -42,6 +42,10 @@ impl<E: Backend> Reports for E {
 
     fn case(&self, townships: Option<BTreeSet<UnitId>>, id: EventId) -> StoreFuture<'_, Option<Case>> {
         self.read_sql(move |conn| read_model::case(conn, townships.as_ref(), id))
+    }
+
+    fn tip_cases(&self, townships: Option<BTreeSet<UnitId>>, tips: Vec<EventId>) -> StoreFuture<'_, BTreeMap<EventId, Vec<EventId>>> {
+        self.read_sql(move |conn| read_model::tip_cases(conn, townships.as_ref(), &tips))
     }
 
     fn backlog(&self, township: UnitId) -> StoreFuture<'_, Backlog> {

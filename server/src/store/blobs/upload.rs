@@ -44,6 +44,12 @@ impl Blobs {
         tokio::task::spawn_blocking(move || f(store.as_ref())).await.map_err(|e| BlobError::Io(std::io::Error::other(e)))?
     }
 
+    /// Bytes received so far of each `(hash, uploader)`'s incomplete upload, in order: one trip
+    /// off the async workers for a whole list (a page of missing evidence is thousands).
+    pub async fn offsets(&self, uploads: Vec<(BlobHash, UserId)>) -> Result<Vec<u64>, BlobError> {
+        self.blocking(move |s| uploads.iter().map(|(hash, uploader)| s.offset(hash, uploader)).collect()).await
+    }
+
     /// Bytes received so far of `uploader`'s incomplete upload.
     pub async fn offset(&self, hash: BlobHash, uploader: &UserId) -> Result<u64, BlobError> {
         let uploader = uploader.clone();

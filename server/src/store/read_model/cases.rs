@@ -1,7 +1,7 @@
 //! A scope's cases for `GET /v1/cases` and `GET /v1/cases/{id}`: a page read newest first from an
 //! index by keyset (by township and id, or by id), and one case by its key.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use sync_protocol::fold::Case;
 use sync_protocol::ids::{EventId, UnitId};
 use sync_protocol::wire::cases::{CaseQuery, MAX_CASES_PER_PAGE};
@@ -72,6 +72,31 @@ fn batch(
     let filter = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
     args.push(Arg::from(size));
     Ok((format!("SELECT state FROM report_cases {filter} ORDER BY id DESC LIMIT ?{}", args.len()), args))
+}
+
+/// The cases opened on each of `tips` that are `townships`' (the county's when `None`), in id
+/// order, by tip: each tip's read through the cases' index of sources, so the cost follows the
+/// tips asked, not the cases.
+pub fn tip_cases(
+    conn: &dyn Sql,
+    townships: Option<&BTreeSet<UnitId>>,
+    tips: &[EventId],
+) -> Result<BTreeMap<EventId, Vec<EventId>>, StoreError> {
+    let mut out = BTreeMap::new();
+    for tip in tips {
+        let rows = conn.all("SELECT id, township FROM report_cases WHERE source = ?1 ORDER BY id", args![tip.0.as_bytes()])?;
+        let mut cases = Vec::new();
+        for r in rows {
+            let township: UnitId = super::queries::parse(&r.get::<String>(1)?, "report_cases")?;
+            if townships.is_none_or(|t| t.contains(&township)) {
+                cases.push(super::rows::id(&r.get::<Vec<u8>>(0)?, "report_cases")?);
+            }
+        }
+        if !cases.is_empty() {
+            out.insert(*tip, cases);
+        }
+    }
+    Ok(out)
 }
 
 /// The case `id` if it is one of `townships`' (the county's when `None`), read by its key.

@@ -24,7 +24,7 @@ mod tally_tests;
 #[cfg(test)]
 mod zone_current_tests;
 
-pub use cases::{case, page as cases};
+pub use cases::{case, page as cases, tip_cases};
 pub use kept::{CheckedPatrol, write_due as write_due_ledger_rows};
 pub use ledger::ledger;
 pub use map::map;

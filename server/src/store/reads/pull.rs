@@ -80,13 +80,15 @@ pub fn all(conn: &dyn Sql, bucket: &Bucket, reader: Reader) -> Result<Vec<sync_p
     }
 }
 
-/// The SQL of [`office`]: the accepted events of the kinds not recorded in the field, through
+/// The SQL of [`office`]: the accepted events of the kinds not recorded in the field nor steps of
+/// a case (the read model keeps the cases; `GET /v1/cases` pages them), through
 /// their index (migration 0013, partial on `accepted`; SQLite is told to use it): of the whole log
 /// for the county bucket, else of the bucket `?1`.
 fn office_sql(engine: Engine, county: bool) -> String {
+    const CASE_KINDS: &str = "case.";
     let kinds: Vec<String> = sync_protocol::body::KINDS
         .iter()
-        .filter(|k| k.authorship != sync_protocol::body::Authorship::Field)
+        .filter(|k| k.authorship != sync_protocol::body::Authorship::Field && !k.name.starts_with(CASE_KINDS))
         .map(|k| format!("'{}'", k.name))
         .collect();
     let routed = if county { "" } else { "AND EXISTS (SELECT 1 FROM event_routes r WHERE r.bucket = ?1 AND r.server_seq = e.server_seq)" };
@@ -103,9 +105,10 @@ fn office_sql(engine: Engine, county: bool) -> String {
 }
 
 /// Every accepted event of `bucket` that `reader` may read, but those recorded in the field
-/// (patrols, amendments, findings, zero reports, attachments), which make the bulk of the log:
-/// the reference data and the office's records (cases, tips, flag reviews), for their fold. Read
-/// through the index of kinds, so its cost follows the office's records, not the patrols.
+/// (patrols, amendments, findings, zero reports, attachments), which make the bulk of the log,
+/// and the cases' steps, which the read model keeps: the reference data and the office's other
+/// records (tips, informants, flag reviews), for their fold. Read through the index of kinds, so
+/// its cost follows those records, not the patrols nor the cases.
 pub fn office(conn: &dyn Sql, bucket: &Bucket, reader: Reader) -> Result<Vec<sync_protocol::event::Event>, StoreError> {
     let rows = match bucket {
         Bucket::County => rows(conn, &office_sql(conn.engine(), true), &[])?,

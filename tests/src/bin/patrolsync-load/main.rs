@@ -2,6 +2,7 @@
 //! prints push and pull throughput, round-trip latency, bytes on the wire per event, and the
 //! server's peak memory, and each report's p50 and p99 on the store the push filled. docs/benchmarks.md gives the commands and the figures measured.
 
+mod casework;
 mod console;
 mod counties;
 mod phases;
@@ -40,6 +41,15 @@ pub struct Args {
     /// Points per patrol track.
     #[arg(long, default_value_t = 20)]
     pub points: usize,
+    /// One patrol in this many of each device's history has a finding on it, with a photo declared
+    /// and never uploaded, and its township's inspector opens a case on it (0: none): the case
+    /// and missing-evidence lists timed on tables of a county's size.
+    #[arg(long, default_value_t = 200)]
+    pub finding_every: usize,
+    /// One patrol in this many of each device's history is walked outside its zone and raises a
+    /// flag (0: none): the flag lists timed on a table of a county's size.
+    #[arg(long, default_value_t = 100)]
+    pub astray_every: usize,
     /// Devices syncing at once in the storm phase (0 to skip).
     #[arg(long, default_value_t = 2_000)]
     pub storm_devices: usize,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use sync_protocol::event::Event;
-use sync_protocol::ids::ZoneId;
+use sync_protocol::ids::{UnitId, ZoneId};
 use sync_protocol::values::{Coord, IsoWeek};
 use sync_protocol::wire::MAX_PUSH_EVENTS;
 
@@ -23,8 +23,12 @@ use patrolsync_tests::tracks;
 /// A logged-in device with its officer's zone and the zone's centre.
 pub(crate) struct Device {
     pub(crate) raw: RawDevice,
-    zone: ZoneId,
+    pub(crate) zone: ZoneId,
     centre: Coord,
+    /// The zone's township, whose inspector works the cases on its findings.
+    pub(crate) township: UnitId,
+    /// The device's county, in the deployment's order.
+    pub(crate) county: usize,
 }
 
 /// The phases against the servers at `urls` (one, or several processes of one deployment, each
@@ -42,8 +46,12 @@ pub async fn run(args: &Args, urls: &[String], pids: &[u32], counties: &[BenchCo
     let span = args.events_per_device as i64 * spacing;
     let start = now_ms() as i64 - (30 * DAY_MS).max(span + 2 * DAY_MS);
     let week = history_week(start, span, spacing, args.devices, counties.len())?;
-    let histories: Vec<Vec<Event>> =
-        devices.iter_mut().enumerate().map(|(i, d)| history(d, args.events_per_device, args.points, i, start, spacing)).collect();
+    let mut histories: Vec<Vec<Event>> = devices
+        .iter_mut()
+        .enumerate()
+        .map(|(i, d)| history(d, (args.events_per_device, args.astray_every), args.points, i, start, spacing))
+        .collect();
+    let found = crate::casework::findings(&mut devices, &mut histories, args.finding_every)?;
     let event_bytes = histories.iter().flatten().map(|e| serde_json::to_vec(e).map_or(0, |v| v.len())).sum::<usize>()
         / histories.iter().map(Vec::len).sum::<usize>().max(1);
     println!(
@@ -55,16 +63,21 @@ pub async fn run(args: &Args, urls: &[String], pids: &[u32], counties: &[BenchCo
         args.points
     );
 
+    let astray = match args.astray_every {
+        0 => "none walked astray".to_owned(),
+        n => format!("one patrol in {n} walked astray (outside its zone)"),
+    };
+    println!("  and {} findings, each with a photo declared and never uploaded; {astray}", found.len());
     push(&http, urls, &args.password, &mut devices, histories).await?;
+    crate::casework::open_cases(url, &args.password, counties, &found).await?;
     if args.reports > 0 {
         crate::reports::run(url, &args.password, week, args.reports, counties).await?;
-        if counties.len() > 1 {
-            // The deployment's figure once filled and read, before the phases that follow.
-            print_peak_memory(pids, "after the reports");
-        }
+        // The figure once filled and read, before the phases that follow.
+        print_peak_memory(pids, "after the reports");
     }
     if args.console > 0 {
         crate::console::run(url, &args.password, week, args.console, counties.first().and_then(|c| c.code.as_deref())).await?;
+        print_peak_memory(pids, "after the console's pages");
     }
     // Fresh connections for the pull (a reset in it was seen at 10 counties, not diagnosed).
     pull(&client()?, urls, &args.password, &devices, counties).await?;
@@ -126,7 +139,14 @@ fn history_week(start: i64, span: i64, spacing: i64, devices: usize, counties: u
 pub(crate) async fn login(url: &str, password: &str, n: usize, counties: &[BenchCounty]) -> Result<Vec<Device>> {
     let logins = counties.iter().map(|c| patrolsync_tests::fill::officers_of(url, password, n, 0, &c.county, c.code.as_deref()));
     let devices = join_all(logins).await.into_iter().collect::<Result<Vec<_>>>().map_err(explain_login_limit)?;
-    Ok(devices.into_iter().flatten().map(|d| Device { raw: d.raw, zone: d.zone, centre: d.centre }).collect())
+    let mut out = Vec::new();
+    for (county, (c, devices)) in counties.iter().zip(devices).enumerate() {
+        for d in devices {
+            let township = c.county.zone_of(&d.raw.user).with_context(|| format!("{} has a zone", d.raw.user))?.township.clone();
+            out.push(Device { raw: d.raw, zone: d.zone, centre: d.centre, township, county });
+        }
+    }
+    Ok(out)
 }
 
 /// The bench logs in thousands of devices from one address: a server started with the default
@@ -152,13 +172,22 @@ pub(crate) fn patrol_spacing_ms(points: usize) -> i64 {
 }
 
 /// A device's offline history: `n` patrols from `start` (Unix ms), one every `spacing` ms (at
-/// least [`patrol_spacing_ms`]), sealed before the clock starts. Each is a patrol that counts toward the
-/// quota and raises no flag (a lap round the zone's centre, none overlapping another of the
-/// officer's, none a copy of another): flags are the exception in real traffic, and a flag costs
-/// one more row (docs/benchmarks.md gives the figure with flags too).
-pub(crate) fn history(d: &mut Device, n: usize, points: usize, seed: usize, start: i64, spacing: i64) -> Vec<Event> {
+/// least [`patrol_spacing_ms`]), sealed before the clock starts. Each but one in `astray_every`
+/// (0: none) is a patrol that counts toward the quota and raises no flag (a lap round the zone's
+/// centre, none overlapping another of the officer's, none a copy of another): flags are the
+/// exception in real traffic. The others walk the same lap outside the zone
+/// ([`crate::casework::astray`]) and raise `outside_zone`.
+pub(crate) fn history(
+    d: &mut Device,
+    (n, astray_every): (usize, usize),
+    points: usize,
+    seed: usize,
+    start: i64,
+    spacing: i64,
+) -> Vec<Event> {
     let patrol = |i: usize| {
-        tracks::counting_patrol_about(&d.zone, d.centre, start + i as i64 * spacing, points, (seed * 1_000_003 + i) as u64, FIX_EVERY_MS)
+        let centre = if crate::casework::is_astray(i, astray_every) { crate::casework::astray(d.centre) } else { d.centre };
+        tracks::counting_patrol_about(&d.zone, centre, start + i as i64 * spacing, points, (seed * 1_000_003 + i) as u64, FIX_EVERY_MS)
     };
     (0..n).map(|i| d.raw.seal(&patrol(i))).collect()
 }

@@ -70,7 +70,7 @@ async fn county_reports(url: &str, password: &str, week: IsoWeek, county: &Bench
     let middle = middle_cursor(&auditor, &week_ledger).await?;
     let (t, four_weeks) = (township.as_str(), format!("/v1/ledger?from={month_start}&to={last}"));
     let (county_level, township_level) = (0, 1);
-    let reports = vec![
+    let mut reports = vec![
         ("compliance, county".to_owned(), county_level, format!("/v1/compliance?week={week}")),
         (format!("compliance, township {t} (its inspector)"), township_level, format!("/v1/compliance?week={week}")),
         (format!("reconciliation, {t}"), township_level, format!("/v1/reconciliation?township={t}&week={week}")),
@@ -86,7 +86,18 @@ async fn county_reports(url: &str, password: &str, week: IsoWeek, county: &Bench
         (format!("ledger, township {t}, four weeks, CSV"), township_level, format!("{four_weeks}&township={t}&format=csv")),
         ("ledger, one officer, four weeks".to_owned(), county_level, format!("{four_weeks}&officer={officer}")),
         ("flags, county".to_owned(), county_level, "/v1/flags".to_owned()),
+        (format!("flags, township {t}, the week"), township_level, format!("/v1/flags?week={week}&township={t}")),
+        ("flags, county, outside zone".to_owned(), county_level, "/v1/flags?kind=outside_zone".to_owned()),
+        ("cases, county, first page".to_owned(), county_level, "/v1/cases".to_owned()),
+        (format!("cases, township {t} (its inspector), open"), township_level, format!("/v1/cases?township={t}&stage=verified")),
+        ("office records, county (the console's map and cases)".to_owned(), county_level, "/v1/office".to_owned()),
+        ("missing evidence, county, first page".to_owned(), county_level, "/v1/evidence/missing".to_owned()),
     ];
+    // One case, when the history opened any: the newest.
+    let (_, newest) = auditor.get_json("/v1/cases?limit=1").await?;
+    if let Some(case) = newest["cases"][0]["id"].as_str() {
+        reports.push(("one case, county".to_owned(), county_level, format!("/v1/cases/{case}")));
+    }
     Ok(CountyAsks { who: [auditor, ti], reports })
 }
 

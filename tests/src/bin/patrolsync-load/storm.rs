@@ -38,7 +38,7 @@ pub async fn storm(
             // The storm's phones are many per officer: each patrols in its own hours, from 300 days back
             // (after the demo assignments begin).
             let start = now_ms() as i64 - 300 * DAY_MS + i as i64 * events as i64 * patrol_spacing_ms(points);
-            let history = history(d, events, points, 500_000 + i, start, patrol_spacing_ms(points));
+            let history = history(d, (events, 0), points, 500_000 + i, start, patrol_spacing_ms(points));
             Ok((d.raw.token.clone().unwrap_or_default(), encode(&request(&history, &d.raw))?))
         })
         .collect::<Result<_>>()?;
