@@ -74,6 +74,9 @@ fn batch(
     Ok((format!("SELECT state FROM report_cases {filter} ORDER BY id DESC LIMIT ?{}", args.len()), args))
 }
 
+/// The cases opened on one tip (`?1`), with their townships.
+const TIP_CASES: &str = "SELECT id, township FROM report_cases WHERE source = ?1 ORDER BY id";
+
 /// The cases opened on each of `tips` that are `townships`' (the county's when `None`), in id
 /// order, by tip: each tip's read through the cases' index of sources, so the cost follows the
 /// tips asked, not the cases.
@@ -84,7 +87,7 @@ pub fn tip_cases(
 ) -> Result<BTreeMap<EventId, Vec<EventId>>, StoreError> {
     let mut out = BTreeMap::new();
     for tip in tips {
-        let rows = conn.all("SELECT id, township FROM report_cases WHERE source = ?1 ORDER BY id", args![tip.0.as_bytes()])?;
+        let rows = conn.all(TIP_CASES, args![tip.0.as_bytes()])?;
         let mut cases = Vec::new();
         for r in rows {
             let township: UnitId = super::queries::parse(&r.get::<String>(1)?, "report_cases")?;
@@ -128,6 +131,15 @@ mod tests {
             assert!(plan.iter().any(|l| l.contains(&format!("INDEX {index}"))), "{sql}: {plan:?}");
             assert!(!plan.iter().any(|l| l.contains("TEMP B-TREE")), "{sql} sorts: {plan:?}");
         }
+        Ok(())
+    }
+
+    /// A tip's cases are read through the cases' index of sources, never by a scan of the cases.
+    #[test]
+    fn a_tips_cases_are_read_by_their_source() -> Result<(), Box<dyn std::error::Error>> {
+        let (_dir, reader) = crate::store::sqlite::plan::empty_store_reader()?;
+        let plan = plan(&reader, TIP_CASES)?;
+        assert!(crate::store::sqlite::plan::uses(&plan, "report_cases", "report_cases_by_source"), "{plan:?}");
         Ok(())
     }
 }
