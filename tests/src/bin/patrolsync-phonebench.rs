@@ -1,9 +1,10 @@
 //! `patrolsync-phonebench`: a county auditor's new phone, first sync. Fills a real server's store
 //! with patrols pushed by many officers' devices at once (the load bench's generators), then, at
 //! each size asked for, times a new phone pulling everything through the real client library
-//! over loopback HTTP, next to the bare pull of the same events; then, on that full replica,
-//! records a patrol and prints its verdict as `patrol-device` does (open the file, record, open
-//! it again, check). docs/benchmarks.md has figures.
+//! over loopback HTTP, next to the bare pull of the same events; then prints the verdict of a
+//! patrol of that full replica, and on the phone of the first officer (a new phone that has
+//! synced its village) records a patrol and prints its verdict, as `patrol-device` does (open the
+//! file, record, open it again, check). docs/benchmarks.md has figures.
 
 use anyhow::{Context, Result, ensure};
 use clap::Parser;
@@ -22,7 +23,7 @@ use patrolsync_tests::raw::{RawDevice, now_ms};
 use patrolsync_tests::server::TestServer;
 use patrolsync_tests::tracks;
 use sync_protocol::body::Body;
-use sync_protocol::ids::ZoneId;
+use sync_protocol::ids::{EventId, ZoneId};
 
 #[derive(Parser, Debug)]
 #[command(about = "A county auditor's phone: first sync of 10k, 30k and 100k events")]
@@ -76,7 +77,8 @@ async fn run(args: &Args) -> Result<()> {
         let report = sync::sync(&mut replica).await?;
         let took = started.elapsed().as_secs_f64();
         let (phone_cpu, server_cpu) = (cpu_seconds(None) - phone_cpu, cpu_seconds(server.pid()) - server_cpu);
-        let patrols = replica.projection()?.patrols.len();
+        let projection = replica.projection()?;
+        let (patrols, newest) = (projection.patrols.len(), projection.patrols.keys().max().copied());
         ensure!(patrols == stored, "the phone's ledger holds {patrols} patrols, the store {stored}");
         println!(
             "first sync: {} events in {took:.2} s = {:.0} events/s ({} rounds; CPU: phone {phone_cpu:.2} s, server {server_cpu:.2} s); \
@@ -88,13 +90,35 @@ async fn run(args: &Args) -> Result<()> {
             bare.0 as f64 / bare.1,
         );
         drop(replica);
-        record_and_check(&path, &devices[0].zone, args.points)?;
+        check(&path, newest.context("the store holds patrols")?, "the newest patrol on the auditor's phone")?;
+        // Patrols are recorded by a village officer, on a phone that holds the officer's village.
+        let officer = phones.join(format!("officer-{i}.db"));
+        let mut replica = Replica::open(&officer)?;
+        sync::login(&mut replica, &url, devices[0].raw.user.as_str(), password).await?;
+        sync::sync(&mut replica).await?;
+        drop(replica);
+        record_and_check(&officer, &devices[0].zone, args.points)?;
     }
     Ok(())
 }
 
-/// Records a patrol in `zone` on the replica at `path` and prints its verdict, each step opening
-/// the file as a `patrol-device` command does; prints the time each took.
+/// Prints the verdict of `patrol` on the replica at `path`, opening the file as `patrol-device
+/// check-patrol` does, with the time it took.
+fn check(path: &Path, patrol: EventId, what: &str) -> Result<()> {
+    let started = Instant::now();
+    let replica = Replica::open(path)?;
+    let verdict = serde_json::to_string(&replica.check_patrol(patrol)?)?;
+    println!(
+        "print the verdict of {what}: {:.1} ms ({} bytes; on a replica of {} events)",
+        started.elapsed().as_secs_f64() * 1e3,
+        verdict.len(),
+        replica.event_count()?,
+    );
+    Ok(())
+}
+
+/// Records a patrol in `zone` on the replica at `path` (a village officer's) and prints its
+/// verdict, each step opening the file as a `patrol-device` command does; prints the time each took.
 fn record_and_check(path: &Path, zone: &ZoneId, points: usize) -> Result<()> {
     let Body::PatrolRecorded(p) = tracks::patrol_every(zone, now_ms() as i64, points, u64::MAX, 60_000) else {
         anyhow::bail!("tracks::patrol_every made no patrol");
@@ -105,18 +129,8 @@ fn record_and_check(path: &Path, zone: &ZoneId, points: usize) -> Result<()> {
     let id = replica.record_patrol(new)?;
     drop(replica);
     let recorded = started.elapsed().as_secs_f64();
-    let started = Instant::now();
-    let replica = Replica::open(path)?;
-    let verdict = serde_json::to_string(&replica.check_patrol(id)?)?;
-    let checked = started.elapsed().as_secs_f64();
-    println!(
-        "record a patrol: {:.1} ms; print its verdict: {:.1} ms ({} bytes; on a replica of {} events)",
-        recorded * 1e3,
-        checked * 1e3,
-        verdict.len(),
-        replica.event_count()?,
-    );
-    Ok(())
+    println!("record a patrol on the officer's phone: {:.1} ms", recorded * 1e3);
+    check(path, id, "it")
 }
 
 /// A raw device of `user` pulls its whole scope; returns the events pulled and the seconds taken.

@@ -12,6 +12,7 @@ mod audit;
 mod auth_limits;
 mod auth_sessions;
 mod backup_restore;
+mod benches;
 mod checkbench;
 mod county_imports;
 mod county_into_service;
