@@ -120,11 +120,7 @@ pub trait Reports: Send + Sync {
 
     /// The cases opened on each of `tips` that are `townships`' (of the county when `None`), by
     /// tip, in id order; a tip with none is left out.
-    fn tip_cases(
-        &self,
-        townships: Option<BTreeSet<UnitId>>,
-        tips: Vec<sync_protocol::ids::EventId>,
-    ) -> StoreFuture<'_, std::collections::BTreeMap<sync_protocol::ids::EventId, Vec<sync_protocol::ids::EventId>>>;
+    fn tip_cases(&self, townships: Option<BTreeSet<UnitId>>, tips: Vec<EventId>) -> StoreFuture<'_, BTreeMap<EventId, Vec<EventId>>>;
 
     /// What is outstanding in `township`.
     fn backlog(&self, township: UnitId) -> StoreFuture<'_, Backlog>;

@@ -190,11 +190,11 @@ pub fn backlog(conn: &dyn Sql, township: &UnitId) -> Result<Backlog, StoreError>
     let tips = conn.all(&open_in_township(conn.engine(), TIPS_OPEN), args![township.as_str()])?;
     let mut tips = tips.iter().map(|r| from_json(&r.get::<String>(0)?, "report_tips")).collect::<Result<Vec<Tip>, _>>()?;
     tips.sort_by_key(|t| t.id);
-    for tip in tips {
-        let cases = conn.all("SELECT id FROM report_cases WHERE source = ?1 ORDER BY id", args![tip.id.0.as_bytes()])?;
-        let ids = cases.iter().map(|c| id(&c.get::<Vec<u8>>(0)?, "report_cases")).collect::<Result<Vec<_>, _>>()?;
-        b.open_tips.push((tip, ids));
-    }
+    let mut cases = super::cases::tip_cases(conn, None, &tips.iter().map(|t| t.id).collect::<Vec<_>>())?;
+    b.open_tips.extend(tips.into_iter().map(|tip| {
+        let ids = cases.remove(&tip.id).unwrap_or_default();
+        (tip, ids)
+    }));
     Ok(b)
 }
 
